@@ -1,0 +1,238 @@
+//  bench/embed - throughput and per-stage latency of the face pipeline.
+//
+//  usage: bench-embed [--workers 1,2] [--repeat N] [--json] DIR|FILE...
+//  For each worker count: photos/s and faces/s end to end (read, decode,
+//  detect, landmarks, chip, descriptor), and the median milliseconds of each
+//  stage (decode and detect per photo; landmarks, chip, descriptor per face).
+//  Then the descriptor stage against dlib's own batch forward pass on the
+//  same network and the same chips.
+
+#include "match/mt_embedder.h"
+#include "match/mt_pipeline.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define S_MAX_FILES 100000
+
+typedef struct {
+    double *values;
+    size_t count, size;
+} s_series_t;
+
+typedef struct {
+    s_series_t decode, detect, landmarks, chip, descriptor;
+    size_t photos, faces, failed;
+    uint8_t *chips;             //  first faces' chips, for the reference run
+    size_t chip_count, chip_max;
+} s_stats_t;
+
+static double
+s_now (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+s_push (s_series_t *s, double value)
+{
+    if (s->count == s->size) {
+        s->size = s->size ? s->size * 2 : 256;
+        s->values = realloc (s->values, s->size * sizeof *s->values);
+        if (!s->values) {
+            fprintf (stderr, "out of memory\n");
+            exit (1);
+        }
+    }
+    s->values [s->count++] = value;
+}
+
+static int
+s_cmp_double (const void *a, const void *b)
+{
+    double x = *(const double *) a, y = *(const double *) b;
+    return (x > y) - (x < y);
+}
+
+static double
+s_median (s_series_t *s)
+{
+    if (s->count == 0)
+        return 0;
+    qsort (s->values, s->count, sizeof *s->values, s_cmp_double);
+    return s->values [s->count / 2];
+}
+
+static void
+s_on_photo (void *arg, size_t index, mt_photo_t *photo, const mt_err_t *err)
+{
+    (void) index;
+    s_stats_t *stats = arg;
+    if (!photo) {
+        stats->failed++;
+        fprintf (stderr, "bench-embed: %s\n", err->msg);
+        return;
+    }
+    stats->photos++;
+    stats->faces += photo->face_count;
+    s_push (&stats->decode, photo->timing.decode_ms);
+    s_push (&stats->detect, photo->timing.detect_ms);
+    if (photo->face_count > 0) {
+        double n = (double) photo->face_count;
+        s_push (&stats->landmarks, photo->timing.landmarks_ms / n);
+        s_push (&stats->chip, photo->timing.chip_ms / n);
+        s_push (&stats->descriptor, photo->timing.descriptor_ms / n);
+    }
+    for (size_t i = 0; i < photo->face_count && stats->chip_count < stats->chip_max; i++)
+        if (photo->faces [i].chip)
+            memcpy (stats->chips + MT_CHIP_BYTES * stats->chip_count++,
+                    photo->faces [i].chip, MT_CHIP_BYTES);
+    mt_photo_destroy (&photo);
+}
+
+static int
+s_cmp_str (const void *a, const void *b)
+{
+    return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+//  Collect files: a directory contributes its regular files (recursively).
+static void
+s_collect (const char *path, char **files, size_t *count)
+{
+    struct stat st;
+    if (stat (path, &st) != 0)
+        return;
+    if (S_ISREG (st.st_mode)) {
+        if (*count < S_MAX_FILES)
+            files [(*count)++] = strdup (path);
+        return;
+    }
+    if (!S_ISDIR (st.st_mode))
+        return;
+    DIR *dir = opendir (path);
+    if (!dir)
+        return;
+    struct dirent *entry;
+    while ((entry = readdir (dir)) != NULL) {
+        if (entry->d_name [0] == '.')
+            continue;
+        char child [4096];
+        snprintf (child, sizeof child, "%s/%s", path, entry->d_name);
+        s_collect (child, files, count);
+    }
+    closedir (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+    const char *workers_list = "1,2";
+    int repeat = 1;
+    int json = 0;
+    char **files = calloc (S_MAX_FILES, sizeof *files);
+    size_t count = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp (argv [i], "--workers") == 0 && i + 1 < argc)
+            workers_list = argv [++i];
+        else
+        if (strcmp (argv [i], "--repeat") == 0 && i + 1 < argc)
+            repeat = atoi (argv [++i]);
+        else
+        if (strcmp (argv [i], "--json") == 0)
+            json = 1;
+        else
+        if (strcmp (argv [i], "--help") == 0) {
+            printf ("usage: bench-embed [--workers 1,2] [--repeat N] [--json] DIR|FILE...\n");
+            return 0;
+        }
+        else
+            s_collect (argv [i], files, &count);
+    }
+    if (count == 0 || repeat < 1) {
+        fprintf (stderr, "bench-embed: no photos given (see --help)\n");
+        return 2;
+    }
+    qsort (files, count, sizeof *files, s_cmp_str);
+    size_t total = count * (size_t) repeat;
+    const char **list = calloc (total, sizeof *list);
+    for (size_t i = 0; i < total; i++)
+        list [i] = files [i % count];
+
+    printf ("# %zu photos x %d, model dir from HOMEWARD_MODEL_DIR or the build\n", count, repeat);
+    char *spec = strdup (workers_list);
+    double single_photos_per_s = 0;
+    for (char *tok = strtok (spec, ","); tok; tok = strtok (NULL, ",")) {
+        mt_pipeline_config_t config;
+        mt_pipeline_config_defaults (&config);
+        config.workers = (size_t) atoi (tok);
+        config.keep_chips = true;
+        mt_pipeline_t *pipeline;
+        mt_err_t err;
+        if (mt_pipeline_new (&config, &pipeline, &err) != MT_OK) {
+            fprintf (stderr, "bench-embed: %s\n", err.msg);
+            return 1;
+        }
+        s_stats_t stats = { .chip_max = 64 };
+        stats.chips = malloc (MT_CHIP_BYTES * stats.chip_max);
+        double start = s_now ();
+        mt_pipeline_run_files (pipeline, list, total, s_on_photo, &stats, &err);
+        double wall = s_now () - start;
+        double pps = stats.photos / wall, fps = stats.faces / wall;
+        if (config.workers == 1)
+            single_photos_per_s = pps;
+        printf ("workers %zu: %zu photos, %zu faces, %zu failed in %.2f s: %.1f photos/s, "
+                "%.1f faces/s%s\n", config.workers, stats.photos, stats.faces, stats.failed,
+                wall, pps, fps, "");
+        if (config.workers > 1 && single_photos_per_s > 0)
+            printf ("  scaling from 1 worker: x%.2f\n", pps / single_photos_per_s);
+        double descriptor = s_median (&stats.descriptor);
+        printf ("  median ms: decode %.2f, detect %.2f (per photo); landmarks %.2f, chip %.2f, "
+                "descriptor %.2f (per face)\n", s_median (&stats.decode),
+                s_median (&stats.detect), s_median (&stats.landmarks), s_median (&stats.chip),
+                descriptor);
+
+        //  dlib's own forward pass, single-threaded, on the same chips.
+        if (config.workers == 1 && stats.chip_count > 0) {
+            mt_embedder_t *net;
+            char path [4096];
+            snprintf (path, sizeof path, "%s/%s", config.model_dir, MT_RECOGNITION_MODEL_FILE);
+            if (mt_embedder_new (path, &net, &err) == MT_OK) {
+                mt_embedder_reference_forward (net, stats.chips, 1, &err);     //  warm up
+                double t0 = s_now ();
+                int rounds = 3;
+                for (int r = 0; r < rounds; r++)
+                    mt_embedder_reference_forward (net, stats.chips, stats.chip_count, &err);
+                double per_face = (s_now () - t0) * 1e3 / (rounds * stats.chip_count);
+                printf ("  dlib's own forward pass (batch of %zu): %.2f ms per face; "
+                        "ours %.2f ms (%+.1f%%)\n", stats.chip_count, per_face, descriptor,
+                        (descriptor / per_face - 1) * 100);
+                if (json)
+                    printf ("{\"workers\":1,\"photos_per_s\":%.2f,\"faces_per_s\":%.2f,"
+                            "\"descriptor_ms\":%.3f,\"dlib_forward_ms\":%.3f}\n", pps, fps,
+                            descriptor, per_face);
+                mt_embedder_destroy (&net);
+            }
+        }
+        else
+        if (json)
+            printf ("{\"workers\":%zu,\"photos_per_s\":%.2f,\"faces_per_s\":%.2f,"
+                    "\"descriptor_ms\":%.3f}\n", config.workers, pps, fps, descriptor);
+        free (stats.decode.values), free (stats.detect.values);
+        free (stats.landmarks.values), free (stats.chip.values);
+        free (stats.descriptor.values), free (stats.chips);
+        mt_pipeline_destroy (&pipeline);
+    }
+    free (spec);
+    for (size_t i = 0; i < count; i++)
+        free (files [i]);
+    free (files);
+    free (list);
+    return 0;
+}

@@ -1,0 +1,20 @@
+# Locates the system libraries Homeward links (Debian bookworm packages; see
+# deploy/install-deps.sh). Each becomes an imported target named mt::<name>.
+
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(dlib REQUIRED)
+
+pkg_check_modules(JANSSON REQUIRED IMPORTED_TARGET jansson)
+pkg_check_modules(OPENBLAS REQUIRED IMPORTED_TARGET openblas)
+pkg_check_modules(IMGLIBS REQUIRED IMPORTED_TARGET libjpeg libpng libwebp libtiff-4)
+
+# Debian's modular OpenCV packages ship no CMake config; the three modules we
+# use are found by hand.
+find_path(OPENCV_INCLUDE_DIR opencv2/core.hpp PATH_SUFFIXES opencv4 REQUIRED)
+add_library(mt::opencv INTERFACE IMPORTED)
+foreach(module core imgproc imgcodecs)
+  find_library(OPENCV_${module}_LIBRARY opencv_${module} REQUIRED)
+  target_link_libraries(mt::opencv INTERFACE ${OPENCV_${module}_LIBRARY})
+endforeach()
+target_include_directories(mt::opencv SYSTEM INTERFACE ${OPENCV_INCLUDE_DIR})

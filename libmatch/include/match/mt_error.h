@@ -1,0 +1,59 @@
+//  mt_error - result codes and error messages of libmatch.
+//
+//  Every function that can fail returns an mt_rc and, where the reason is
+//  worth telling a person (I/O, parsing, a C++ library), takes a last
+//  argument mt_err_t *err that it fills with the code and a message.
+//  err may be NULL when the caller does not want the message.
+
+#ifndef MT_ERROR_H_INCLUDED
+#define MT_ERROR_H_INCLUDED
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+    MT_OK = 0,
+    MT_ENOMEM,          //  out of memory
+    MT_EINVAL,          //  invalid argument or configuration value
+    MT_ENOTFOUND,       //  no such file, case, face or key
+    MT_ETIMEDOUT,       //  deadline passed
+    MT_EPROTO,          //  malformed message
+    MT_ENOFACE,         //  no face where one was needed
+    MT_EIO,             //  read or write failed
+    MT_EEMPTY,          //  input has no bytes
+    MT_EFORMAT,         //  unsupported file format
+    MT_EDECODE,         //  corrupt or truncated data in a supported format
+    MT_ETOOBIG,         //  input over a configured size limit
+    MT_EMODEL,          //  model file missing, unreadable or corrupt
+    MT_EINTERNAL,       //  a bug or an unexpected library failure
+    MT_RC_COUNT
+} mt_rc;
+
+#define MT_ERR_MSG_MAX 256
+
+typedef struct {
+    int code;
+    char msg[MT_ERR_MSG_MAX];
+} mt_err_t;
+
+//  Human text for a result code, e.g. "out of memory". Never NULL.
+const char *mt_strerror (int rc);
+
+//  Stable machine name for a result code, e.g. "too_large"; used in JSON
+//  output and on the wire. Never NULL.
+const char *mt_rc_name (int rc);
+
+//  Fill err (if not NULL) with code and a printf-style message; returns code
+//  so that callers can write  return mt_err_set (err, MT_EIO, "...", ...);
+int mt_err_set (mt_err_t *err, int code, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
+
+//  Reset err to MT_OK with an empty message. NULL-safe.
+void mt_err_clear (mt_err_t *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

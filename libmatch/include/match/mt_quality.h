@@ -1,0 +1,62 @@
+//  mt_quality - how usable a detected face is for matching: its size, its
+//  sharpness, its pose, and a verdict with the reason a person can act on.
+//
+//  Small faces matter most: below about 80 pixels dlib's descriptors stop
+//  separating people reliably (see shared FACTS.md: boxes of 36-43 px gave
+//  many different-person pairs under 0.6). Such faces are still returned and
+//  embedded, but flagged.
+
+#ifndef MT_QUALITY_H_INCLUDED
+#define MT_QUALITY_H_INCLUDED
+
+#include "match/mt_face.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+    MT_VERDICT_OK = 0,
+    MT_VERDICT_TOO_SMALL,
+    MT_VERDICT_PROFILE,
+    MT_VERDICT_BLURRY
+} mt_verdict;
+
+typedef struct {
+    int min_face_px;            //  smaller boxes are too_small (default 80)
+    double max_yaw_deg;         //  more turned faces are profile (default 35)
+    double min_sharpness;       //  chips below are blurry (default in mt_quality.c)
+} mt_quality_limits_t;
+
+typedef struct {
+    int size_px;                //  the smaller side of the detection box
+    double sharpness;           //  variance of the Laplacian of the aligned chip
+    double yaw_deg;             //  estimated from landmarks; 0 = frontal,
+                                //  > 0 = nose towards the image's right
+    double roll_deg;            //  tilt of the eye line; > 0 = clockwise
+    mt_verdict verdict;         //  the first failed check, in the order
+                                //  too_small, profile, blurry
+} mt_quality_t;
+
+//  The default limits.
+mt_quality_limits_t mt_quality_default_limits (void);
+
+//  Judge a face from its box, landmarks and chip sharpness.
+void mt_quality_assess (const mt_box_t *box, const mt_point_t points [MT_LANDMARKS],
+                        double sharpness, const mt_quality_limits_t *limits,
+                        mt_quality_t *out);
+
+//  "ok", "too_small", "profile", "blurry".
+const char *mt_verdict_name (mt_verdict verdict);
+
+//  A sentence for the person who took the photo, e.g. "face is 42 px wide,
+//  at least 80 px are needed: retake closer or send a larger photo".
+//  Writes into buf (size bytes) and returns buf.
+char *mt_quality_advice (const mt_quality_t *quality, const mt_quality_limits_t *limits,
+                         char *buf, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,416 @@
+//  mt_pipeline - decode -> detect -> landmarks -> chip -> descriptor, on a
+//  pool of worker contexts.
+
+#include "match/mt_pipeline.h"
+
+#include "match/mt_detector.h"
+#include "match/mt_embedder.h"
+#include "match/mt_landmarker.h"
+#include "mti_clock.h"
+#include "mti_file.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef MT_DEFAULT_MODEL_DIR
+#   define MT_DEFAULT_MODEL_DIR "models/data"
+#endif
+#ifndef MT_DEFAULT_LANDMARK_MODEL
+#   define MT_DEFAULT_LANDMARK_MODEL "/usr/share/dlib/shape_predictor_68_face_landmarks.dat"
+#endif
+
+//  A batch lets workers run at most this many files per worker ahead of
+//  the file the caller is waiting for, so results do not pile up.
+#define S_BATCH_WINDOW_PER_WORKER 4
+
+typedef struct {
+    mt_detector_t *detector;
+    mt_embedder_t *embedder;
+} s_worker_t;
+
+struct mt_pipeline {
+    mt_pipeline_config_t config;
+    char *model_dir;
+    char *landmark_model;
+    mt_landmarker_t *landmarker;
+    size_t worker_count;
+    s_worker_t *workers;
+};
+
+void
+mt_pipeline_config_defaults (mt_pipeline_config_t *config)
+{
+    const char *env_dir = getenv ("HOMEWARD_MODEL_DIR");
+    *config = (mt_pipeline_config_t) {
+        .model_dir = env_dir && *env_dir ? env_dir : MT_DEFAULT_MODEL_DIR,
+        .landmark_model = MT_DEFAULT_LANDMARK_MODEL,
+        .workers = 1,
+        .limits = mt_image_default_limits (),
+        .detect_max_side = 1600,
+        .upsample_below = 1000,
+        .retry_max_side = 3200,
+        .quality = mt_quality_default_limits (),
+        .keep_chips = false
+    };
+}
+
+void
+mt_pipeline_destroy (mt_pipeline_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    mt_pipeline_t *self = *self_p;
+    for (size_t i = 0; i < self->worker_count; i++) {
+        mt_detector_destroy (&self->workers [i].detector);
+        mt_embedder_destroy (&self->workers [i].embedder);
+    }
+    free (self->workers);
+    mt_landmarker_destroy (&self->landmarker);
+    free (self->model_dir);
+    free (self->landmark_model);
+    free (self);
+    *self_p = NULL;
+}
+
+int
+mt_pipeline_new (const mt_pipeline_config_t *config, mt_pipeline_t **self_p, mt_err_t *err)
+{
+    *self_p = NULL;
+    if (config->workers < 1 || config->workers > 256)
+        return mt_err_set (err, MT_EINVAL, "workers must be 1..256, not %zu", config->workers);
+    if (config->detect_max_side < 160 || config->upsample_below < 0
+    ||  config->retry_max_side < 0)
+        return mt_err_set (err, MT_EINVAL, "detection sizes out of range");
+
+    mt_pipeline_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    self->config = *config;
+    self->model_dir = strdup (config->model_dir ? config->model_dir : "");
+    self->landmark_model = strdup (config->landmark_model ? config->landmark_model : "");
+    self->workers = calloc (config->workers, sizeof *self->workers);
+    if (!self->model_dir || !self->landmark_model || !self->workers) {
+        mt_pipeline_destroy (&self);
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    }
+    self->config.model_dir = self->model_dir;
+    self->config.landmark_model = self->landmark_model;
+
+    //  Each worker is one thread of work; BLAS or OpenCV threads inside it
+    //  only compete with the other workers (shared FACTS.md: thread trap).
+    //  Measured: even a single worker computes a descriptor faster with one
+    //  BLAS thread (14.6 ms) than with two (19.8 ms) on this 2-core machine.
+    openblas_set_num_threads (1);
+    mt_image_set_threads (1);
+
+    char net_path [4096];
+    snprintf (net_path, sizeof net_path, "%s/%s", self->model_dir, MT_RECOGNITION_MODEL_FILE);
+    int rc = mt_landmarker_new (self->landmark_model, &self->landmarker, err);
+    for (size_t i = 0; rc == MT_OK && i < config->workers; i++) {
+        rc = mt_detector_new (&self->workers [i].detector, err);
+        if (rc == MT_OK)
+            rc = mt_embedder_new (net_path, &self->workers [i].embedder, err);
+        self->worker_count = i + 1;
+    }
+    if (rc != MT_OK) {
+        mt_pipeline_destroy (&self);
+        return rc;
+    }
+    *self_p = self;
+    return MT_OK;
+}
+
+size_t
+mt_pipeline_workers (const mt_pipeline_t *self)
+{
+    return self->worker_count;
+}
+
+void
+mt_photo_destroy (mt_photo_t **photo_p)
+{
+    if (!photo_p || !*photo_p)
+        return;
+    mt_photo_t *photo = *photo_p;
+    for (size_t i = 0; i < photo->face_count; i++)
+        free (photo->faces [i].chip);
+    free (photo->faces);
+    free (photo);
+    *photo_p = NULL;
+}
+
+const mt_photo_face_t *
+mt_photo_best_face (const mt_photo_t *photo)
+{
+    //  Faces are sorted largest first.
+    for (size_t i = 0; i < photo->face_count; i++)
+        if (photo->faces [i].quality.verdict == MT_VERDICT_OK)
+            return &photo->faces [i];
+    return photo->face_count > 0 ? &photo->faces [0] : NULL;
+}
+
+//  Detect at a scale of the photo; boxes come back in the photo's pixels.
+static int
+s_detect_at (s_worker_t *worker, const mt_image_t *image, double scale,
+             mt_detection_t **found_p, size_t *count_p, mt_err_t *err)
+{
+    mt_image_t *scaled = NULL;
+    const mt_image_t *input = image;
+    if (scale != 1) {
+        int rc = mt_image_scaled (image, scale, &scaled, err);
+        if (rc != MT_OK)
+            return rc;
+        input = scaled;
+    }
+    int rc = mt_detector_find (worker->detector, input, found_p, count_p, err);
+    mt_image_destroy (&scaled);
+    if (rc != MT_OK || scale == 1)
+        return rc;
+    for (size_t i = 0; i < *count_p; i++) {
+        mt_box_t *b = &(*found_p) [i].box;
+        *b = (mt_box_t) {
+            (int) lround (b->x / scale), (int) lround (b->y / scale),
+            (int) lround (b->width / scale), (int) lround (b->height / scale)
+        };
+    }
+    return MT_OK;
+}
+
+static int
+s_by_size_desc (const void *a, const void *b)
+{
+    const mt_photo_face_t *fa = a, *fb = b;
+    long area_a = (long) fa->box.width * fa->box.height;
+    long area_b = (long) fb->box.width * fb->box.height;
+    return (area_a < area_b) - (area_a > area_b);
+}
+
+int
+mt_pipeline_process_image (mt_pipeline_t *self, size_t worker_index, const mt_image_t *image,
+                           mt_photo_t **photo_p, mt_err_t *err)
+{
+    *photo_p = NULL;
+    if (worker_index >= self->worker_count)
+        return mt_err_set (err, MT_EINVAL, "worker %zu of %zu", worker_index,
+                           self->worker_count);
+    s_worker_t *worker = &self->workers [worker_index];
+    const mt_pipeline_config_t *cfg = &self->config;
+    mt_photo_t *photo = calloc (1, sizeof *photo);
+    if (!photo)
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    photo->width = mt_image_width (image);
+    photo->height = mt_image_height (image);
+    photo->format = mt_image_format (image);
+
+    //  Detection: shrink big photos (HOG time grows with pixels; faces in
+    //  them stay large), double small ones (HOG finds faces from ~80 px), and
+    //  when nothing is found try once more at twice the scale.
+    double start = mti_clock_ms ();
+    int side = photo->width > photo->height ? photo->width : photo->height;
+    double scale = 1;
+    if (side > cfg->detect_max_side)
+        scale = (double) cfg->detect_max_side / side;
+    else
+    if (side < cfg->upsample_below)
+        scale = 2;
+    mt_detection_t *found = NULL;
+    size_t count = 0;
+    int rc = s_detect_at (worker, image, scale, &found, &count, err);
+    double retry = scale * 2;
+    if (side * retry > cfg->retry_max_side)
+        retry = (double) cfg->retry_max_side / side;
+    if (rc == MT_OK && count == 0 && retry > scale * 1.2) {
+        scale = retry;
+        rc = s_detect_at (worker, image, scale, &found, &count, err);
+    }
+    photo->detect_scale = scale;
+    photo->timing.detect_ms = mti_clock_ms () - start;
+    if (rc == MT_OK && count > 0) {
+        photo->faces = calloc (count, sizeof *photo->faces);
+        if (!photo->faces)
+            rc = mt_err_set (err, MT_ENOMEM, "out of memory for %zu faces", count);
+    }
+
+    uint8_t chip [MT_CHIP_BYTES];
+    for (size_t i = 0; rc == MT_OK && i < count; i++) {
+        mt_photo_face_t *face = &photo->faces [i];
+        face->box = found [i].box;
+        face->score = found [i].score;
+        face->pose = found [i].pose;
+        photo->face_count = i + 1;
+
+        start = mti_clock_ms ();
+        rc = mt_landmarker_fit (self->landmarker, image, &face->box, face->landmarks, err);
+        double fitted = mti_clock_ms ();
+        photo->timing.landmarks_ms += fitted - start;
+        if (rc == MT_OK)
+            rc = mt_landmarker_align (image, face->landmarks, chip, err);
+        if (rc != MT_OK)
+            break;
+        double sharpness = mt_image_sharpness (chip, MT_CHIP_SIZE, MT_CHIP_SIZE,
+                                               MT_CHIP_SIZE * 3);
+        mt_quality_assess (&face->box, face->landmarks, sharpness, &cfg->quality,
+                           &face->quality);
+        if (cfg->keep_chips) {
+            face->chip = malloc (MT_CHIP_BYTES);
+            if (!face->chip) {
+                rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+                break;
+            }
+            memcpy (face->chip, chip, MT_CHIP_BYTES);
+        }
+        double aligned = mti_clock_ms ();
+        photo->timing.chip_ms += aligned - fitted;
+        rc = mt_embedder_compute (worker->embedder, chip, face->embedding, err);
+        photo->timing.descriptor_ms += mti_clock_ms () - aligned;
+    }
+    free (found);
+    if (rc != MT_OK) {
+        mt_photo_destroy (&photo);
+        return rc;
+    }
+    qsort (photo->faces, photo->face_count, sizeof *photo->faces, s_by_size_desc);
+    *photo_p = photo;
+    return MT_OK;
+}
+
+int
+mt_pipeline_process (mt_pipeline_t *self, size_t worker, const void *bytes, size_t size,
+                     mt_photo_t **photo_p, mt_err_t *err)
+{
+    *photo_p = NULL;
+    double start = mti_clock_ms ();
+    mt_image_t *image;
+    int rc = mt_image_decode (bytes, size, &self->config.limits, &image, err);
+    if (rc != MT_OK)
+        return rc;
+    double decode_ms = mti_clock_ms () - start;
+    rc = mt_pipeline_process_image (self, worker, image, photo_p, err);
+    mt_image_destroy (&image);
+    if (rc == MT_OK)
+        (*photo_p)->timing.decode_ms = decode_ms;
+    return rc;
+}
+
+int
+mt_pipeline_process_file (mt_pipeline_t *self, size_t worker, const char *path,
+                          mt_photo_t **photo_p, mt_err_t *err)
+{
+    *photo_p = NULL;
+    double start = mti_clock_ms ();
+    uint8_t *bytes;
+    size_t size;
+    int rc = mti_file_read (path, self->config.limits.max_bytes, &bytes, &size, err);
+    if (rc != MT_OK)
+        return rc;
+    double read_ms = mti_clock_ms () - start;
+    rc = mt_pipeline_process (self, worker, bytes, size, photo_p, err);
+    free (bytes);
+    if (rc == MT_OK)
+        (*photo_p)->timing.decode_ms += read_ms;
+    return rc;
+}
+
+//  ---------------------------------------------------------------- batches
+
+typedef struct {
+    mt_photo_t *photo;
+    mt_err_t err;
+    bool done;
+} s_slot_t;
+
+typedef struct {
+    mt_pipeline_t *pipeline;
+    const char *const *paths;
+    size_t count;
+    s_slot_t *slots;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    size_t next;                //  next file a worker takes
+    size_t delivered;           //  files handed to the callback
+    size_t window;
+} s_batch_t;
+
+typedef struct {
+    s_batch_t *batch;
+    size_t worker;
+} s_batch_worker_t;
+
+static void *
+s_batch_worker (void *arg)
+{
+    s_batch_worker_t *bw = arg;
+    s_batch_t *batch = bw->batch;
+    for (;;) {
+        pthread_mutex_lock (&batch->lock);
+        while (batch->next < batch->count && batch->next >= batch->delivered + batch->window)
+            pthread_cond_wait (&batch->changed, &batch->lock);
+        size_t index = batch->next;
+        if (index < batch->count)
+            batch->next++;
+        pthread_mutex_unlock (&batch->lock);
+        if (index >= batch->count)
+            return NULL;
+
+        s_slot_t *slot = &batch->slots [index];
+        mt_err_clear (&slot->err);
+        mt_pipeline_process_file (batch->pipeline, bw->worker, batch->paths [index],
+                                  &slot->photo, &slot->err);
+        pthread_mutex_lock (&batch->lock);
+        slot->done = true;
+        pthread_cond_broadcast (&batch->changed);
+        pthread_mutex_unlock (&batch->lock);
+    }
+}
+
+int
+mt_pipeline_run_files (mt_pipeline_t *self, const char *const *paths, size_t count,
+                       mt_pipeline_fn *fn, void *arg, mt_err_t *err)
+{
+    s_batch_t batch = {
+        .pipeline = self, .paths = paths, .count = count,
+        .window = self->worker_count * S_BATCH_WINDOW_PER_WORKER
+    };
+    batch.slots = calloc (count ? count : 1, sizeof *batch.slots);
+    pthread_t *threads = calloc (self->worker_count, sizeof *threads);
+    s_batch_worker_t *args = calloc (self->worker_count, sizeof *args);
+    if (!batch.slots || !threads || !args) {
+        free (batch.slots), free (threads), free (args);
+        return mt_err_set (err, MT_ENOMEM, "out of memory for a batch of %zu", count);
+    }
+    pthread_mutex_init (&batch.lock, NULL);
+    pthread_cond_init (&batch.changed, NULL);
+
+    size_t started = 0;
+    int rc = MT_OK;
+    for (; started < self->worker_count; started++) {
+        args [started] = (s_batch_worker_t) { &batch, started };
+        if (pthread_create (&threads [started], NULL, s_batch_worker, &args [started]) != 0) {
+            rc = mt_err_set (err, MT_ENOMEM, "cannot start worker thread %zu", started);
+            break;
+        }
+    }
+    //  With at least one worker running the batch completes; hand results
+    //  over in order as they arrive.
+    for (size_t i = 0; started > 0 && i < count; i++) {
+        pthread_mutex_lock (&batch.lock);
+        while (!batch.slots [i].done)
+            pthread_cond_wait (&batch.changed, &batch.lock);
+        pthread_mutex_unlock (&batch.lock);
+        fn (arg, i, batch.slots [i].photo, &batch.slots [i].err);
+        pthread_mutex_lock (&batch.lock);
+        batch.delivered = i + 1;
+        pthread_cond_broadcast (&batch.changed);
+        pthread_mutex_unlock (&batch.lock);
+    }
+    for (size_t i = 0; i < started; i++)
+        pthread_join (threads [i], NULL);
+    pthread_cond_destroy (&batch.changed);
+    pthread_mutex_destroy (&batch.lock);
+    free (batch.slots), free (threads), free (args);
+    return started > 0 ? MT_OK : rc;
+}

@@ -1,0 +1,14 @@
+//  cli - the homeward command's sub-commands. Each takes the arguments after
+//  its name (argv [0] is the command's name) and returns the exit status.
+
+#ifndef CLI_H_INCLUDED
+#define CLI_H_INCLUDED
+
+int cli_embed (int argc, char **argv);
+int cli_compare (int argc, char **argv);
+
+//  Print a one-line error "homeward CMD: message" to stderr.
+void cli_error (const char *command, const char *fmt, ...)
+    __attribute__ ((format (printf, 2, 3)));
+
+#endif

@@ -1,0 +1,62 @@
+//  cli_face_settings - the face pipeline's settings as the CLI and the
+//  services take them (flags, HOMEWARD_* environment, config file).
+
+#ifndef CLI_FACE_SETTINGS_H_INCLUDED
+#define CLI_FACE_SETTINGS_H_INCLUDED
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "match/mt_config.h"
+#include "match/mt_pipeline.h"
+
+typedef struct {
+    char model_dir [1024];
+    char landmark_model [1024];
+    int64_t threads;
+    int64_t max_pixels;
+    int64_t max_bytes;
+    int64_t min_face;
+    double max_yaw;
+    double min_sharpness;
+    int64_t detect_max_side;
+    int64_t upsample_below;
+    int64_t retry_max_side;
+} cli_face_settings_t;
+
+//  Table entries for a settings struct `type` whose member `m` is a
+//  cli_face_settings_t; end the table with { NULL }.
+#define CLI_FACE_KEYS(type, m) \
+    { "model-dir", MT_CFG_STRING, offsetof (type, m.model_dir), 0, \
+      sizeof ((type *) 0)->m.model_dir, \
+      "folder with " MT_RECOGNITION_MODEL_FILE }, \
+    { "landmark-model", MT_CFG_STRING, offsetof (type, m.landmark_model), 0, \
+      sizeof ((type *) 0)->m.landmark_model, "dlib's 68-point landmark model" }, \
+    { "threads", MT_CFG_INT, offsetof (type, m.threads), 1, 64, \
+      "worker threads, each with its own network" }, \
+    { "max-pixels", MT_CFG_INT, offsetof (type, m.max_pixels), 1, 1e9, \
+      "refuse images with more pixels (checked before decoding)" }, \
+    { "max-bytes", MT_CFG_INT, offsetof (type, m.max_bytes), 1, 1e9, \
+      "refuse files with more bytes" }, \
+    { "min-face", MT_CFG_INT, offsetof (type, m.min_face), 1, 10000, \
+      "faces smaller than this many pixels are flagged too_small" }, \
+    { "max-yaw", MT_CFG_DOUBLE, offsetof (type, m.max_yaw), 0, 90, \
+      "faces turned further (degrees) are flagged profile" }, \
+    { "min-sharpness", MT_CFG_DOUBLE, offsetof (type, m.min_sharpness), 0, 1e6, \
+      "chips less sharp (Laplacian variance) are flagged blurry" }, \
+    { "detect-max-side", MT_CFG_INT, offsetof (type, m.detect_max_side), 160, 20000, \
+      "larger photos are shrunk to this side for detection" }, \
+    { "upsample-below", MT_CFG_INT, offsetof (type, m.upsample_below), 0, 20000, \
+      "smaller photos are doubled before detection" }, \
+    { "retry-max-side", MT_CFG_INT, offsetof (type, m.retry_max_side), 0, 20000, \
+      "no face found: retry at double size up to this side" }
+
+//  Fill settings with the pipeline's defaults.
+void cli_face_settings_defaults (cli_face_settings_t *settings);
+
+//  The pipeline configuration the settings describe. Strings are borrowed
+//  from settings.
+void cli_face_settings_to_config (const cli_face_settings_t *settings,
+                                  mt_pipeline_config_t *config);
+
+#endif

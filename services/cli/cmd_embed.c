@@ -1,0 +1,164 @@
+//  homeward embed - find faces in photos and print their quality and
+//  embeddings, one line per file.
+
+#include "cli.h"
+#include "cli_face_settings.h"
+
+#include "match/mt_config.h"
+#include "match/mt_image.h"
+#include "match/mt_photo_json.h"
+#include "match/mt_pipeline.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    cli_face_settings_t face;
+    bool json;
+    char chips [1024];
+} s_settings_t;
+
+static const mt_config_key_t s_keys [] = {
+    CLI_FACE_KEYS (s_settings_t, face),
+    { "json", MT_CFG_BOOL, offsetof (s_settings_t, json), 0, 0,
+      "one JSON object per line, with the embeddings" },
+    { "chips", MT_CFG_STRING, offsetof (s_settings_t, chips), 0, 1024,
+      "write each face's aligned 150x150 chip as a PNG into this folder" },
+    { NULL }
+};
+
+typedef struct {
+    const s_settings_t *settings;
+    mt_quality_limits_t quality;
+    const char *const *files;
+    size_t failed;
+} s_run_t;
+
+static void
+s_write_chips (const s_run_t *run, size_t index, const mt_photo_t *photo)
+{
+    char *copy = strdup (run->files [index]);
+    if (!copy)
+        return;
+    const char *base = basename (copy);
+    for (size_t i = 0; i < photo->face_count; i++) {
+        uint8_t *png;
+        size_t size;
+        mt_err_t err;
+        if (mt_image_encode (photo->faces [i].chip, MT_CHIP_SIZE, MT_CHIP_SIZE,
+                             MT_CHIP_SIZE * 3, MT_FORMAT_PNG, 0, &png, &size, &err) != MT_OK) {
+            cli_error ("embed", "chip of %s: %s", run->files [index], err.msg);
+            continue;
+        }
+        char path [2048];
+        snprintf (path, sizeof path, "%s/%s.face%zu.png", run->settings->chips, base, i + 1);
+        FILE *out = fopen (path, "wb");
+        if (!out || fwrite (png, 1, size, out) != size)
+            cli_error ("embed", "cannot write %s: %s", path, strerror (errno));
+        if (out)
+            fclose (out);
+        free (png);
+    }
+    free (copy);
+}
+
+static void
+s_print_text (const s_run_t *run, const char *file, const mt_photo_t *photo)
+{
+    printf ("%s: %zu face%s (%dx%d %s)\n", file, photo->face_count,
+            photo->face_count == 1 ? "" : "s", photo->width, photo->height,
+            mt_format_name (photo->format));
+    for (size_t i = 0; i < photo->face_count; i++) {
+        const mt_photo_face_t *f = &photo->faces [i];
+        char advice [160];
+        printf ("  face %zu: box %d,%d %dx%d  %s  sharpness %.0f  yaw %.0f  (%s)\n", i + 1,
+                f->box.x, f->box.y, f->box.width, f->box.height,
+                mt_verdict_name (f->quality.verdict), f->quality.sharpness,
+                f->quality.yaw_deg,
+                mt_quality_advice (&f->quality, &run->quality, advice, sizeof advice));
+    }
+}
+
+static void
+s_on_photo (void *arg, size_t index, mt_photo_t *photo, const mt_err_t *err)
+{
+    s_run_t *run = arg;
+    const char *file = run->files [index];
+    if (!photo)
+        run->failed++;
+    if (run->settings->json) {
+        json_t *line = photo ? mt_photo_json (photo, &run->quality, true) : json_object ();
+        json_object_set_new (line, "file", json_string (file));
+        if (!photo)
+            json_object_set_new (line, "error", mt_error_json (err));
+        char *text = json_dumps (line, JSON_COMPACT | JSON_PRESERVE_ORDER
+                                       | JSON_REAL_PRECISION (9));
+        if (text)
+            puts (text);
+        free (text);
+        json_decref (line);
+    }
+    else
+    if (photo)
+        s_print_text (run, file, photo);
+    else
+        printf ("%s: error %s: %s\n", file, mt_rc_name (err->code), err->msg);
+    if (photo && run->settings->chips [0])
+        s_write_chips (run, index, photo);
+    fflush (stdout);
+    mt_photo_destroy (&photo);
+}
+
+int
+cli_embed (int argc, char **argv)
+{
+    s_settings_t settings = { .json = false };
+    cli_face_settings_defaults (&settings.face);
+    for (int i = 1; i < argc && strcmp (argv [i], "--") != 0; i++)
+        if (strcmp (argv [i], "--help") == 0 || strcmp (argv [i], "-h") == 0) {
+            printf ("usage: homeward embed [OPTIONS] FILE...\n\n"
+                    "Finds the faces in each photo (JPEG, PNG, WebP, BMP, TIFF), aligns them\n"
+                    "and prints their quality and 128-d embeddings: one line per file, in\n"
+                    "the order given. A photo without a face is not an error (no faces).\n"
+                    "Exit status 0 when every file could be read, 1 otherwise.\n\n"
+                    "Options:\n");
+            mt_config_print_help (s_keys, &settings, stdout);
+            return 0;
+        }
+    int count = 0;
+    mt_err_t err;
+    if (mt_config_load_all (s_keys, &settings, argc, argv, 1, &count, &err) != MT_OK) {
+        cli_error ("embed", "%s", err.msg);
+        return 2;
+    }
+    if (count == 0) {
+        cli_error ("embed", "no files given (see --help)");
+        return 2;
+    }
+
+    mt_pipeline_config_t config;
+    cli_face_settings_to_config (&settings.face, &config);
+    config.keep_chips = settings.chips [0] != '\0';
+    if ((size_t) count < config.workers)
+        config.workers = (size_t) count;
+    mt_pipeline_t *pipeline;
+    if (mt_pipeline_new (&config, &pipeline, &err) != MT_OK) {
+        cli_error ("embed", "%s", err.msg);
+        return 1;
+    }
+    s_run_t run = {
+        .settings = &settings, .quality = config.quality,
+        .files = (const char *const *) argv + 1
+    };
+    int rc = mt_pipeline_run_files (pipeline, run.files, (size_t) count, s_on_photo, &run, &err);
+    mt_pipeline_destroy (&pipeline);
+    if (rc != MT_OK) {
+        cli_error ("embed", "%s", err.msg);
+        return 1;
+    }
+    return run.failed ? 1 : 0;
+}

@@ -1,0 +1,58 @@
+//  homeward - the command line: one binary, one sub-command per job.
+
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct {
+    const char *name;
+    int (*run) (int argc, char **argv);
+    const char *summary;
+} s_command_t;
+
+static const s_command_t s_commands [] = {
+    { "embed",   cli_embed,   "find faces in photos; print quality and 128-d embeddings" },
+    { "compare", cli_compare, "distance between the main faces of two photos" },
+};
+
+static void
+s_usage (FILE *out)
+{
+    fprintf (out, "usage: homeward COMMAND [OPTIONS] [ARGS]\n\nCommands:\n");
+    for (size_t i = 0; i < sizeof s_commands / sizeof s_commands [0]; i++)
+        fprintf (out, "  %-10s %s\n", s_commands [i].name, s_commands [i].summary);
+    fprintf (out, "\n'homeward COMMAND --help' describes a command and its options.\n");
+}
+
+void
+cli_error (const char *command, const char *fmt, ...)
+{
+    va_list args;
+    va_start (args, fmt);
+    fprintf (stderr, "homeward %s: ", command);
+    vfprintf (stderr, fmt, args);
+    fputc ('\n', stderr);
+    va_end (args);
+}
+
+int
+main (int argc, char **argv)
+{
+    if (argc < 2) {
+        s_usage (stderr);
+        return 2;
+    }
+    if (strcmp (argv [1], "--help") == 0 || strcmp (argv [1], "-h") == 0
+    ||  strcmp (argv [1], "help") == 0) {
+        s_usage (stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof s_commands / sizeof s_commands [0]; i++)
+        if (strcmp (argv [1], s_commands [i].name) == 0)
+            return s_commands [i].run (argc - 1, argv + 1);
+    fprintf (stderr, "homeward: unknown command '%s'\n\n", argv [1]);
+    s_usage (stderr);
+    return 2;
+}
