@@ -1,16 +1,18 @@
 //  bench/embed - throughput and per-stage latency of the face pipeline.
 //
-//  usage: bench-embed [--workers 1,2] [--repeat N] [--json] DIR|FILE...
+//  usage: bench-embed [--workers 1,2] [--repeat N] [--detect-min-face PX] [--json]
+//                     DIR|FILE...
 //  For each worker count: photos/s and faces/s end to end (read, decode,
 //  detect, landmarks, chip, descriptor), and the median milliseconds of each
 //  stage (decode and detect per photo; landmarks, chip, descriptor per face).
-//  Then the descriptor stage against dlib's own batch forward pass on the
-//  same network and the same chips.
+//  Then the descriptor stage alone against dlib's own batch forward pass on
+//  the same network and chips, and its faces/s per worker count.
 
 #include "match/mt_embedder.h"
 #include "match/mt_pipeline.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +98,90 @@ s_on_photo (void *arg, size_t index, mt_photo_t *photo, const mt_err_t *err)
     mt_photo_destroy (&photo);
 }
 
+typedef struct {
+    const char *net_path;
+    const uint8_t *chips;
+    size_t chip_count, rounds;
+    double seconds;
+} s_desc_job_t;
+
+static void *
+s_desc_worker (void *arg)
+{
+    s_desc_job_t *job = arg;
+    mt_embedder_t *net;
+    mt_err_t err;
+    if (mt_embedder_new (job->net_path, &net, &err) != MT_OK)
+        return NULL;
+    float out [MT_EMBEDDING_DIM];
+    mt_embedder_compute (net, job->chips, out, &err);       //  warm up
+    double start = s_now ();
+    for (size_t r = 0; r < job->rounds; r++)
+        for (size_t i = 0; i < job->chip_count; i++)
+            mt_embedder_compute (net, job->chips + i * MT_CHIP_BYTES, out, &err);
+    job->seconds = s_now () - start;
+    mt_embedder_destroy (&net);
+    return NULL;
+}
+
+//  The descriptor stage alone: our per-face call against dlib's own batch
+//  forward pass (alternating, median of 5 rounds, one thread), then faces/s
+//  with each worker count, every worker with its own network.
+static void
+s_descriptor_stage (const char *net_path, const uint8_t *chips, size_t count,
+                    const char *workers_list, int json)
+{
+    mt_embedder_t *net;
+    mt_err_t err;
+    if (mt_embedder_new (net_path, &net, &err) != MT_OK) {
+        fprintf (stderr, "bench-embed: %s\n", err.msg);
+        return;
+    }
+    s_series_t ours = { 0 }, dlibs = { 0 };
+    float out [MT_EMBEDDING_DIM];
+    mt_embedder_reference_forward (net, chips, count, &err);     //  warm up
+    for (int round = 0; round < 5; round++) {
+        double t0 = s_now ();
+        for (size_t i = 0; i < count; i++)
+            mt_embedder_compute (net, chips + i * MT_CHIP_BYTES, out, &err);
+        double t1 = s_now ();
+        mt_embedder_reference_forward (net, chips, count, &err);
+        double t2 = s_now ();
+        s_push (&ours, (t1 - t0) * 1e3 / count);
+        s_push (&dlibs, (t2 - t1) * 1e3 / count);
+    }
+    mt_embedder_destroy (&net);
+    double a = s_median (&ours), b = s_median (&dlibs);
+    printf ("descriptor stage, one thread, %zu chips: ours %.2f ms/face, dlib's own batch "
+            "forward %.2f ms/face (%+.1f%%)\n", count, a, b, (a / b - 1) * 100);
+    if (json)
+        printf ("{\"descriptor_ms\":%.3f,\"dlib_forward_ms\":%.3f}\n", a, b);
+    free (ours.values), free (dlibs.values);
+
+    char *spec = strdup (workers_list);
+    for (char *tok = strtok (spec, ","); tok; tok = strtok (NULL, ",")) {
+        size_t workers = (size_t) atoi (tok);
+        if (workers < 1 || workers > 64)
+            continue;
+        pthread_t threads [64];
+        s_desc_job_t jobs [64];
+        double start = s_now ();
+        for (size_t w = 0; w < workers; w++) {
+            jobs [w] = (s_desc_job_t) { net_path, chips, count, 3, 0 };
+            pthread_create (&threads [w], NULL, s_desc_worker, &jobs [w]);
+        }
+        for (size_t w = 0; w < workers; w++)
+            pthread_join (threads [w], NULL);
+        double faces = (double) workers * count * 3;
+        double slowest = 0;
+        for (size_t w = 0; w < workers; w++)
+            slowest = jobs [w].seconds > slowest ? jobs [w].seconds : slowest;
+        printf ("descriptor stage, %zu worker%s: %.1f faces/s (wall %.2f s incl. loading)\n",
+                workers, workers == 1 ? "" : "s", faces / slowest, s_now () - start);
+    }
+    free (spec);
+}
+
 static int
 s_cmp_str (const void *a, const void *b)
 {
@@ -136,6 +222,7 @@ main (int argc, char **argv)
     const char *workers_list = "1,2";
     int repeat = 1;
     int json = 0;
+    int min_face = 0;
     char **files = calloc (S_MAX_FILES, sizeof *files);
     size_t count = 0;
     for (int i = 1; i < argc; i++) {
@@ -145,11 +232,15 @@ main (int argc, char **argv)
         if (strcmp (argv [i], "--repeat") == 0 && i + 1 < argc)
             repeat = atoi (argv [++i]);
         else
+        if (strcmp (argv [i], "--detect-min-face") == 0 && i + 1 < argc)
+            min_face = atoi (argv [++i]);
+        else
         if (strcmp (argv [i], "--json") == 0)
             json = 1;
         else
         if (strcmp (argv [i], "--help") == 0) {
-            printf ("usage: bench-embed [--workers 1,2] [--repeat N] [--json] DIR|FILE...\n");
+            printf ("usage: bench-embed [--workers 1,2] [--repeat N] [--detect-min-face PX] "
+                    "[--json] DIR|FILE...\n");
             return 0;
         }
         else
@@ -165,14 +256,20 @@ main (int argc, char **argv)
     for (size_t i = 0; i < total; i++)
         list [i] = files [i % count];
 
-    printf ("# %zu photos x %d, model dir from HOMEWARD_MODEL_DIR or the build\n", count, repeat);
+    printf ("# %zu photos x %d, detect-min-face %d\n", count, repeat,
+            min_face > 0 ? min_face : 40);
     char *spec = strdup (workers_list);
+    uint8_t *chips = malloc (64 * MT_CHIP_BYTES);
+    size_t chip_count = 0;
+    char net_path [4096] = "";
     double single_photos_per_s = 0;
     for (char *tok = strtok (spec, ","); tok; tok = strtok (NULL, ",")) {
         mt_pipeline_config_t config;
         mt_pipeline_config_defaults (&config);
         config.workers = (size_t) atoi (tok);
         config.keep_chips = true;
+        if (min_face > 0)
+            config.detect_min_face = min_face;
         mt_pipeline_t *pipeline;
         mt_err_t err;
         if (mt_pipeline_new (&config, &pipeline, &err) != MT_OK) {
@@ -198,38 +295,24 @@ main (int argc, char **argv)
                 s_median (&stats.detect), s_median (&stats.landmarks), s_median (&stats.chip),
                 descriptor);
 
-        //  dlib's own forward pass, single-threaded, on the same chips.
-        if (config.workers == 1 && stats.chip_count > 0) {
-            mt_embedder_t *net;
-            char path [4096];
-            snprintf (path, sizeof path, "%s/%s", config.model_dir, MT_RECOGNITION_MODEL_FILE);
-            if (mt_embedder_new (path, &net, &err) == MT_OK) {
-                mt_embedder_reference_forward (net, stats.chips, 1, &err);     //  warm up
-                double t0 = s_now ();
-                int rounds = 3;
-                for (int r = 0; r < rounds; r++)
-                    mt_embedder_reference_forward (net, stats.chips, stats.chip_count, &err);
-                double per_face = (s_now () - t0) * 1e3 / (rounds * stats.chip_count);
-                printf ("  dlib's own forward pass (batch of %zu): %.2f ms per face; "
-                        "ours %.2f ms (%+.1f%%)\n", stats.chip_count, per_face, descriptor,
-                        (descriptor / per_face - 1) * 100);
-                if (json)
-                    printf ("{\"workers\":1,\"photos_per_s\":%.2f,\"faces_per_s\":%.2f,"
-                            "\"descriptor_ms\":%.3f,\"dlib_forward_ms\":%.3f}\n", pps, fps,
-                            descriptor, per_face);
-                mt_embedder_destroy (&net);
-            }
-        }
-        else
         if (json)
             printf ("{\"workers\":%zu,\"photos_per_s\":%.2f,\"faces_per_s\":%.2f,"
                     "\"descriptor_ms\":%.3f}\n", config.workers, pps, fps, descriptor);
+        if (stats.chip_count > chip_count) {
+            memcpy (chips, stats.chips, stats.chip_count * MT_CHIP_BYTES);
+            chip_count = stats.chip_count;
+            snprintf (net_path, sizeof net_path, "%s/%s", config.model_dir,
+                      MT_RECOGNITION_MODEL_FILE);
+        }
         free (stats.decode.values), free (stats.detect.values);
         free (stats.landmarks.values), free (stats.chip.values);
         free (stats.descriptor.values), free (stats.chips);
         mt_pipeline_destroy (&pipeline);
     }
     free (spec);
+    if (chip_count > 0)
+        s_descriptor_stage (net_path, chips, chip_count, workers_list, json);
+    free (chips);
     for (size_t i = 0; i < count; i++)
         free (files [i]);
     free (files);

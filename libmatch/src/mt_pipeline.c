@@ -23,6 +23,9 @@
 #   define MT_DEFAULT_LANDMARK_MODEL "/usr/share/dlib/shape_predictor_68_face_landmarks.dat"
 #endif
 
+//  The side of dlib's HOG detection window: the smallest face it finds.
+#define S_HOG_WINDOW 80.0
+
 //  A batch lets workers run at most this many files per worker ahead of
 //  the file the caller is waiting for, so results do not pile up.
 #define S_BATCH_WINDOW_PER_WORKER 4
@@ -50,9 +53,9 @@ mt_pipeline_config_defaults (mt_pipeline_config_t *config)
         .landmark_model = MT_DEFAULT_LANDMARK_MODEL,
         .workers = 1,
         .limits = mt_image_default_limits (),
-        .detect_max_side = 1600,
-        .upsample_below = 1000,
-        .retry_max_side = 3200,
+        .detect_min_face = 40,
+        .detect_max_pixels = 4000000,
+        .retry_max_pixels = 12000000,
         .quality = mt_quality_default_limits (),
         .keep_chips = false
     };
@@ -82,8 +85,8 @@ mt_pipeline_new (const mt_pipeline_config_t *config, mt_pipeline_t **self_p, mt_
     *self_p = NULL;
     if (config->workers < 1 || config->workers > 256)
         return mt_err_set (err, MT_EINVAL, "workers must be 1..256, not %zu", config->workers);
-    if (config->detect_max_side < 160 || config->upsample_below < 0
-    ||  config->retry_max_side < 0)
+    if (config->detect_min_face < 10 || config->detect_max_pixels < 10000
+    ||  config->retry_max_pixels < config->detect_max_pixels)
         return mt_err_set (err, MT_EINVAL, "detection sizes out of range");
 
     mt_pipeline_t *self = calloc (1, sizeof *self);
@@ -160,6 +163,8 @@ s_detect_at (s_worker_t *worker, const mt_image_t *image, double scale,
 {
     mt_image_t *scaled = NULL;
     const mt_image_t *input = image;
+    if (fabs (scale - 1) < 0.02)
+        scale = 1;
     if (scale != 1) {
         int rc = mt_image_scaled (image, scale, &scaled, err);
         if (rc != MT_OK)
@@ -206,23 +211,20 @@ mt_pipeline_process_image (mt_pipeline_t *self, size_t worker_index, const mt_im
     photo->height = mt_image_height (image);
     photo->format = mt_image_format (image);
 
-    //  Detection: shrink big photos (HOG time grows with pixels; faces in
-    //  them stay large), double small ones (HOG finds faces from ~80 px), and
-    //  when nothing is found try once more at twice the scale.
+    //  Detection: scale the photo so that faces of detect_min_face pixels
+    //  reach the HOG window (80 px), within a budget of pixels; when nothing
+    //  is found try once more at twice the scale, within a larger budget.
     double start = mti_clock_ms ();
-    int side = photo->width > photo->height ? photo->width : photo->height;
-    double scale = 1;
-    if (side > cfg->detect_max_side)
-        scale = (double) cfg->detect_max_side / side;
-    else
-    if (side < cfg->upsample_below)
-        scale = 2;
+    double area = (double) photo->width * photo->height;
+    double scale = S_HOG_WINDOW / cfg->detect_min_face;
+    if (area * scale * scale > (double) cfg->detect_max_pixels)
+        scale = sqrt ((double) cfg->detect_max_pixels / area);
     mt_detection_t *found = NULL;
     size_t count = 0;
     int rc = s_detect_at (worker, image, scale, &found, &count, err);
     double retry = scale * 2;
-    if (side * retry > cfg->retry_max_side)
-        retry = (double) cfg->retry_max_side / side;
+    if (area * retry * retry > (double) cfg->retry_max_pixels)
+        retry = sqrt ((double) cfg->retry_max_pixels / area);
     if (rc == MT_OK && count == 0 && retry > scale * 1.2) {
         scale = retry;
         rc = s_detect_at (worker, image, scale, &found, &count, err);
@@ -273,7 +275,8 @@ mt_pipeline_process_image (mt_pipeline_t *self, size_t worker_index, const mt_im
         mt_photo_destroy (&photo);
         return rc;
     }
-    qsort (photo->faces, photo->face_count, sizeof *photo->faces, s_by_size_desc);
+    if (photo->face_count > 1)
+        qsort (photo->faces, photo->face_count, sizeof *photo->faces, s_by_size_desc);
     *photo_p = photo;
     return MT_OK;
 }

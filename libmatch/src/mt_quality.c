@@ -26,7 +26,7 @@ mt_quality_default_limits (void)
     mt_quality_limits_t limits = {
         .min_face_px = 80,
         .max_yaw_deg = 35,
-        .min_sharpness = 25
+        .min_sharpness = 20
     };
     return limits;
 }

@@ -17,9 +17,9 @@ cli_face_settings_defaults (cli_face_settings_t *s)
     s->min_face = config.quality.min_face_px;
     s->max_yaw = config.quality.max_yaw_deg;
     s->min_sharpness = config.quality.min_sharpness;
-    s->detect_max_side = config.detect_max_side;
-    s->upsample_below = config.upsample_below;
-    s->retry_max_side = config.retry_max_side;
+    s->detect_min_face = config.detect_min_face;
+    s->detect_max_pixels = (int64_t) config.detect_max_pixels;
+    s->retry_max_pixels = (int64_t) config.retry_max_pixels;
 }
 
 void
@@ -34,7 +34,7 @@ cli_face_settings_to_config (const cli_face_settings_t *s, mt_pipeline_config_t 
     config->quality.min_face_px = (int) s->min_face;
     config->quality.max_yaw_deg = s->max_yaw;
     config->quality.min_sharpness = s->min_sharpness;
-    config->detect_max_side = (int) s->detect_max_side;
-    config->upsample_below = (int) s->upsample_below;
-    config->retry_max_side = (int) s->retry_max_side;
+    config->detect_min_face = (int) s->detect_min_face;
+    config->detect_max_pixels = (uint64_t) s->detect_max_pixels;
+    config->retry_max_pixels = (uint64_t) s->retry_max_pixels;
 }

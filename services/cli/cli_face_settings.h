@@ -19,9 +19,9 @@ typedef struct {
     int64_t min_face;
     double max_yaw;
     double min_sharpness;
-    int64_t detect_max_side;
-    int64_t upsample_below;
-    int64_t retry_max_side;
+    int64_t detect_min_face;
+    int64_t detect_max_pixels;
+    int64_t retry_max_pixels;
 } cli_face_settings_t;
 
 //  Table entries for a settings struct `type` whose member `m` is a
@@ -44,12 +44,12 @@ typedef struct {
       "faces turned further (degrees) are flagged profile" }, \
     { "min-sharpness", MT_CFG_DOUBLE, offsetof (type, m.min_sharpness), 0, 1e6, \
       "chips less sharp (Laplacian variance) are flagged blurry" }, \
-    { "detect-max-side", MT_CFG_INT, offsetof (type, m.detect_max_side), 160, 20000, \
-      "larger photos are shrunk to this side for detection" }, \
-    { "upsample-below", MT_CFG_INT, offsetof (type, m.upsample_below), 0, 20000, \
-      "smaller photos are doubled before detection" }, \
-    { "retry-max-side", MT_CFG_INT, offsetof (type, m.retry_max_side), 0, 20000, \
-      "no face found: retry at double size up to this side" }
+    { "detect-min-face", MT_CFG_INT, offsetof (type, m.detect_min_face), 10, 10000, \
+      "find faces down to this size (photos are enlarged for it)" }, \
+    { "detect-max-pixels", MT_CFG_INT, offsetof (type, m.detect_max_pixels), 10000, 1e9, \
+      "most pixels the detector scans in a photo (time grows with it)" }, \
+    { "retry-max-pixels", MT_CFG_INT, offsetof (type, m.retry_max_pixels), 10000, 1e9, \
+      "no face found: retry at double scale within this many pixels" }
 
 //  Fill settings with the pipeline's defaults.
 void cli_face_settings_defaults (cli_face_settings_t *settings);

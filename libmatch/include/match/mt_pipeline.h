@@ -29,10 +29,14 @@ typedef struct {
     const char *landmark_model;     //  dlib's 68-point shape predictor
     size_t workers;                 //  worker contexts (threads of a batch)
     mt_image_limits_t limits;
-    int detect_max_side;            //  larger photos are shrunk to this for detection
-    int upsample_below;             //  smaller photos are doubled before detection
-    int retry_max_side;             //  no face found: retry at double scale, capped so
-                                    //  that the longer side stays within this
+    //  Detection scale. HOG finds faces from about 80 px, so a photo is
+    //  scaled by 80 / detect_min_face to find faces that small, unless the
+    //  scaled photo would exceed detect_max_pixels (time grows with pixels).
+    //  When nothing is found it is tried once more at twice the scale,
+    //  within retry_max_pixels.
+    int detect_min_face;
+    uint64_t detect_max_pixels;
+    uint64_t retry_max_pixels;
     mt_quality_limits_t quality;
     bool keep_chips;                //  keep each face's aligned chip in the result
 } mt_pipeline_config_t;

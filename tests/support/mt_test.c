@@ -1,0 +1,139 @@
+//  mt_test - helpers of the tests: data paths, temporary files, processes.
+
+#define _XOPEN_SOURCE 700       //  nftw
+
+#include "mt_test.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+int mt_test_failures = 0;
+
+const char *
+mt_test_data (const char *relative)
+{
+    static char paths [16][4096];
+    static int next = 0;
+    char *path = paths [next++ % 16];
+    snprintf (path, sizeof paths [0], "%s/%s", MT_TEST_DATA, relative);
+    return path;
+}
+
+static char s_tmpdir [256];
+
+static int
+s_remove_entry (const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void) st, (void) flag, (void) ftw;
+    return remove (path);
+}
+
+static void
+s_remove_tmpdir (void)
+{
+    if (s_tmpdir [0])
+        nftw (s_tmpdir, s_remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+const char *
+mt_test_tmpdir (void)
+{
+    if (!s_tmpdir [0]) {
+        snprintf (s_tmpdir, sizeof s_tmpdir, "/tmp/homeward-test-XXXXXX");
+        if (!mkdtemp (s_tmpdir)) {
+            perror ("mkdtemp");
+            exit (2);
+        }
+        atexit (s_remove_tmpdir);
+    }
+    return s_tmpdir;
+}
+
+char *
+mt_test_read (const char *path, size_t *size_p)
+{
+    FILE *file = fopen (path, "rb");
+    if (!file)
+        return NULL;
+    size_t size = 0, cap = 4096;
+    char *data = malloc (cap);
+    size_t n;
+    while (data && (n = fread (data + size, 1, cap - size - 1, file)) > 0) {
+        size += n;
+        if (cap - size - 1 == 0) {
+            char *bigger = realloc (data, cap * 2);
+            if (!bigger) {
+                free (data);
+                data = NULL;
+                break;
+            }
+            data = bigger;
+            cap *= 2;
+        }
+    }
+    fclose (file);
+    if (data) {
+        data [size] = '\0';
+        if (size_p)
+            *size_p = size;
+    }
+    return data;
+}
+
+int
+mt_test_write (const char *path, const void *data, size_t size)
+{
+    FILE *file = fopen (path, "wb");
+    if (!file)
+        return -1;
+    size_t written = fwrite (data, 1, size, file);
+    return fclose (file) == 0 && written == size ? 0 : -1;
+}
+
+int
+mt_test_run (char *const argv [], char *const env_extra [], char **out_p, char **err_p)
+{
+    static int serial = 0;
+    char out_path [512], err_path [512];
+    snprintf (out_path, sizeof out_path, "%s/run%d.out", mt_test_tmpdir (), serial);
+    snprintf (err_path, sizeof err_path, "%s/run%d.err", mt_test_tmpdir (), serial++);
+
+    //  The child's environment: ours plus the extra entries.
+    size_t ours = 0, extra = 0;
+    while (environ [ours])
+        ours++;
+    while (env_extra && env_extra [extra])
+        extra++;
+    char **env = calloc (ours + extra + 1, sizeof *env);
+    memcpy (env, environ, ours * sizeof *env);
+    for (size_t i = 0; i < extra; i++)
+        env [ours + i] = env_extra [i];
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init (&actions);
+    posix_spawn_file_actions_addopen (&actions, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen (&actions, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    pid_t pid;
+    int rc = posix_spawn (&pid, argv [0], &actions, NULL, argv, env);
+    posix_spawn_file_actions_destroy (&actions);
+    free (env);
+    if (rc != 0) {
+        fprintf (stderr, "cannot run %s: %s\n", argv [0], strerror (rc));
+        return -1;
+    }
+    int status;
+    while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (out_p)
+        *out_p = mt_test_read (out_path, NULL);
+    if (err_p)
+        *err_p = mt_test_read (err_path, NULL);
+    return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}

@@ -1,0 +1,89 @@
+//  mt_test - the tiny assertion kit of Homeward's tests. A failed check
+//  prints the file, line, expression and, for result codes, both codes'
+//  names and the error message; the test goes on and exits 1 at the end.
+
+#ifndef MT_TEST_H_INCLUDED
+#define MT_TEST_H_INCLUDED
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "match/mt_error.h"
+
+extern int mt_test_failures;
+
+#define MT_CHECK(expr) do { \
+    if (!(expr)) { \
+        fprintf (stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #expr); \
+        mt_test_failures++; \
+    } \
+} while (0)
+
+#define MT_CHECK_INT(actual, expected) do { \
+    long long a_ = (long long) (actual), e_ = (long long) (expected); \
+    if (a_ != e_) { \
+        fprintf (stderr, "%s:%d: %s is %lld, expected %lld\n", __FILE__, __LINE__, \
+                 #actual, a_, e_); \
+        mt_test_failures++; \
+    } \
+} while (0)
+
+#define MT_CHECK_NEAR(actual, expected, tolerance) do { \
+    double a_ = (double) (actual), e_ = (double) (expected); \
+    if (!(fabs (a_ - e_) <= (tolerance))) { \
+        fprintf (stderr, "%s:%d: %s is %g, expected %g +- %g\n", __FILE__, __LINE__, \
+                 #actual, a_, e_, (double) (tolerance)); \
+        mt_test_failures++; \
+    } \
+} while (0)
+
+//  rc is a result code, err an mt_err_t (or NULL) filled by the call.
+#define MT_CHECK_RC(rc, expected, err) do { \
+    int r_ = (rc), x_ = (expected); \
+    const mt_err_t *m_ = (err); \
+    if (r_ != x_) { \
+        fprintf (stderr, "%s:%d: %s gave %s, expected %s (%s)\n", __FILE__, __LINE__, \
+                 #rc, mt_rc_name (r_), mt_rc_name (x_), m_ ? m_->msg : ""); \
+        mt_test_failures++; \
+    } \
+} while (0)
+
+#define MT_CHECK_CONTAINS(text, part) do { \
+    const char *t_ = (text), *p_ = (part); \
+    if (!t_ || !strstr (t_, p_)) { \
+        fprintf (stderr, "%s:%d: '%s' does not contain '%s'\n", __FILE__, __LINE__, \
+                 t_ ? t_ : "(null)", p_); \
+        mt_test_failures++; \
+    } \
+} while (0)
+
+//  Run one test case function, naming it on stderr.
+#define MT_RUN(fn) do { \
+    int before_ = mt_test_failures; \
+    fn (); \
+    fprintf (stderr, "%s %s\n", mt_test_failures == before_ ? "ok  " : "FAIL", #fn); \
+} while (0)
+
+//  Define the failure counter and end main with this.
+#define MT_TEST_MAIN_END() (mt_test_failures ? 1 : 0)
+
+//  Path of a file under tests/data.
+const char *mt_test_data (const char *relative);
+
+//  A fresh empty temporary directory, removed with its files at exit.
+const char *mt_test_tmpdir (void);
+
+//  Read a whole file into a new NUL-terminated buffer; NULL on failure.
+char *mt_test_read (const char *path, size_t *size_p);
+
+//  Write bytes to a file; 0 on success.
+int mt_test_write (const char *path, const void *data, size_t size);
+
+//  Run argv [0] (a path) with argv and extra environment entries ("K=V",
+//  NULL-terminated list, may be NULL); capture stdout and stderr into new
+//  buffers. Returns the exit status, or -1 if it could not run or died.
+int mt_test_run (char *const argv [], char *const env_extra [], char **out_p, char **err_p);
+
+#endif

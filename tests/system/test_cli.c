@@ -1,0 +1,204 @@
+//  Black-box test of the homeward binary: embed and compare as a user runs
+//  them, with good and bad files, flags, environment and config files.
+
+#include "mt_test.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdlib.h>
+
+#define S_HOMEWARD MT_TEST_BIN "/homeward"
+
+//  Run homeward with args (NULL-terminated); returns the exit status.
+static int
+s_run (char **out, char **err, char *const *env, ...)
+{
+    char *argv [32] = { S_HOMEWARD };
+    int argc = 1;
+    va_list args;
+    va_start (args, env);
+    char *arg;
+    while ((arg = va_arg (args, char *)) != NULL && argc < 31)
+        argv [argc++] = arg;
+    va_end (args);
+    argv [argc] = NULL;
+    return mt_test_run (argv, env, out, err);
+}
+
+//  Split stdout into JSON lines.
+static size_t
+s_json_lines (char *text, json_t **lines, size_t max)
+{
+    size_t count = 0;
+    for (char *line = strtok (text, "\n"); line && count < max; line = strtok (NULL, "\n")) {
+        json_error_t jerr;
+        lines [count] = json_loads (line, 0, &jerr);
+        MT_CHECK (lines [count] != NULL);
+        if (lines [count])
+            count++;
+    }
+    return count;
+}
+
+static void
+test_embed_mixed_batch (void)
+{
+    char *out, *err;
+    char face [512], bad [512], dogs [512], webp [512];
+    snprintf (face, sizeof face, "%s", mt_test_data ("formats/face.jpg"));
+    snprintf (bad, sizeof bad, "%s", mt_test_data ("bad/truncated.jpg"));
+    snprintf (dogs, sizeof dogs, "%s", mt_test_data ("faces/dlib/dogs.jpg"));
+    snprintf (webp, sizeof webp, "%s", mt_test_data ("formats/face.webp"));
+    int status = s_run (&out, &err, NULL, "embed", "--json", "--threads", "2", face, bad,
+                        dogs, "", webp, NULL);
+    MT_CHECK_INT (status, 1);       //  not every file could be read
+    json_t *lines [8];
+    size_t count = out ? s_json_lines (out, lines, 8) : 0;
+    MT_CHECK_INT (count, 5);
+    const char *files [5] = { face, bad, dogs, "", webp };
+    for (size_t i = 0; i < count; i++) {
+        MT_CHECK (strcmp (json_string_value (json_object_get (lines [i], "file")), files [i])
+                  == 0);
+        json_t *faces = json_object_get (lines [i], "faces");
+        json_t *error = json_object_get (lines [i], "error");
+        if (i == 1 || i == 3) {
+            MT_CHECK (error != NULL && faces == NULL);
+            MT_CHECK (json_string_value (json_object_get (error, "message")) != NULL);
+        }
+        else
+            MT_CHECK (error == NULL && json_is_array (faces));
+        if (i == 0 || i == 4) {
+            MT_CHECK_INT (json_array_size (faces), 1);
+            json_t *f = json_array_get (faces, 0);
+            MT_CHECK_INT (json_array_size (json_object_get (f, "embedding")), 128);
+            MT_CHECK_INT (json_array_size (json_object_get (f, "box")), 4);
+            json_t *q = json_object_get (f, "quality");
+            MT_CHECK (strcmp (json_string_value (json_object_get (q, "verdict")), "ok") == 0);
+            MT_CHECK (json_integer_value (json_object_get (q, "size_px")) >= 80);
+        }
+        if (i == 2)
+            MT_CHECK_INT (json_array_size (faces), 0);     //  no face is not an error
+    }
+    if (count == 5) {
+        MT_CHECK (strcmp (json_string_value (json_object_get (json_object_get (lines [1],
+                  "error"), "code")), "undecodable") == 0);
+        MT_CHECK (strcmp (json_string_value (json_object_get (json_object_get (lines [3],
+                  "error"), "code")), "invalid_argument") == 0);
+    }
+    for (size_t i = 0; i < count; i++)
+        json_decref (lines [i]);
+    free (out);
+    free (err);
+
+    //  All good: exit 0; text output names each file.
+    status = s_run (&out, &err, NULL, "embed", face, dogs, NULL);
+    MT_CHECK_INT (status, 0);
+    MT_CHECK_CONTAINS (out, "1 face (240x240 jpeg)");
+    MT_CHECK_CONTAINS (out, "0 faces");
+    free (out);
+    free (err);
+}
+
+static void
+test_compare (void)
+{
+    char *out, *err;
+    char jpg [512], webp [512], tom [512], dogs [512];
+    snprintf (jpg, sizeof jpg, "%s", mt_test_data ("formats/face.jpg"));
+    snprintf (webp, sizeof webp, "%s", mt_test_data ("formats/face.webp"));
+    snprintf (tom, sizeof tom, "%s", mt_test_data ("faces/dlib/Tom_Cruise_avp_2014_4.jpg"));
+    snprintf (dogs, sizeof dogs, "%s", mt_test_data ("faces/dlib/dogs.jpg"));
+
+    int status = s_run (&out, &err, NULL, "compare", "--json", jpg, webp, NULL);
+    MT_CHECK_INT (status, 0);
+    json_error_t jerr;
+    json_t *result = out ? json_loads (out, 0, &jerr) : NULL;
+    MT_CHECK (result != NULL);
+    MT_CHECK (json_is_true (json_object_get (result, "same_person")));
+    MT_CHECK (json_real_value (json_object_get (result, "distance")) < 0.3);
+    json_decref (result);
+    free (out);
+    free (err);
+
+    status = s_run (&out, &err, NULL, "compare", jpg, tom, NULL);
+    MT_CHECK_INT (status, 0);
+    MT_CHECK_CONTAINS (out, "likely different people");
+    free (out);
+    free (err);
+
+    status = s_run (&out, &err, NULL, "compare", jpg, dogs, NULL);
+    MT_CHECK_INT (status, 1);
+    MT_CHECK_CONTAINS (err, "no face found");
+    free (out);
+    free (err);
+}
+
+static void
+test_help_and_usage_errors (void)
+{
+    static const char *commands [] = { "embed", "compare" };
+    char *out, *err;
+    MT_CHECK_INT (s_run (&out, &err, NULL, "--help", NULL), 0);
+    MT_CHECK_CONTAINS (out, "usage: homeward");
+    free (out), free (err);
+    for (size_t i = 0; i < 2; i++) {
+        MT_CHECK_INT (s_run (&out, &err, NULL, commands [i], "--help", NULL), 0);
+        MT_CHECK_CONTAINS (out, "usage: homeward");
+        MT_CHECK_CONTAINS (out, "--threads");
+        free (out), free (err);
+    }
+    MT_CHECK_INT (s_run (&out, &err, NULL, "frobnicate", NULL), 2);
+    MT_CHECK_CONTAINS (err, "unknown command 'frobnicate'");
+    free (out), free (err);
+    MT_CHECK_INT (s_run (&out, &err, NULL, "embed", "--threads", "0", "x.jpg", NULL), 2);
+    MT_CHECK_CONTAINS (err, "threads");
+    free (out), free (err);
+    MT_CHECK_INT (s_run (&out, &err, NULL, "embed", NULL), 2);
+    MT_CHECK_CONTAINS (err, "no files given");
+    free (out), free (err);
+    MT_CHECK_INT (s_run (&out, &err, NULL, "embed", "--model-dir", "/nonexistent/m",
+                         mt_test_data ("formats/face.jpg"), NULL), 1);
+    MT_CHECK_CONTAINS (err, "/nonexistent/m");
+    free (out), free (err);
+}
+
+//  Settings from a config file, the environment and flags, in that order.
+static void
+test_settings_layers (void)
+{
+    char conf [512], face [512];
+    snprintf (conf, sizeof conf, "%s/embed.conf", mt_test_tmpdir ());
+    snprintf (face, sizeof face, "%s", mt_test_data ("formats/face.jpg"));
+    const char *text = "# faces must be large\nmin-face 200\n";
+    MT_CHECK (mt_test_write (conf, text, strlen (text)) == 0);
+    char *out, *err;
+    MT_CHECK_INT (s_run (&out, &err, NULL, "embed", "--config", conf, face, NULL), 0);
+    MT_CHECK_CONTAINS (out, "too_small");
+    free (out), free (err);
+
+    char *env [] = { "HOMEWARD_MIN_FACE=100", NULL };
+    MT_CHECK_INT (s_run (&out, &err, env, "embed", "--config", conf, face, NULL), 0);
+    MT_CHECK_CONTAINS (out, " ok ");
+    free (out), free (err);
+
+    MT_CHECK_INT (s_run (&out, &err, env, "embed", "--config", conf, "--min-face", "300",
+                         face, NULL), 0);
+    MT_CHECK_CONTAINS (out, "too_small");
+    free (out), free (err);
+
+    text = "min-face 200\nmin-face lots\n";
+    MT_CHECK (mt_test_write (conf, text, strlen (text)) == 0);
+    MT_CHECK_INT (s_run (&out, &err, NULL, "embed", "--config", conf, face, NULL), 2);
+    MT_CHECK_CONTAINS (err, "embed.conf:2:");
+    free (out), free (err);
+}
+
+int
+main (void)
+{
+    MT_RUN (test_embed_mixed_batch);
+    MT_RUN (test_compare);
+    MT_RUN (test_help_and_usage_errors);
+    MT_RUN (test_settings_layers);
+    return MT_TEST_MAIN_END ();
+}
