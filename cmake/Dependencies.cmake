@@ -18,3 +18,22 @@ foreach(module core imgproc imgcodecs)
   target_link_libraries(mt::opencv INTERFACE ${OPENCV_${module}_LIBRARY})
 endforeach()
 target_include_directories(mt::opencv SYSTEM INTERFACE ${OPENCV_INCLUDE_DIR})
+
+# FAISS: Debian ships libfaiss.a and the C API headers but not the C API's
+# code. An upstream libfaiss_c is linked when found; otherwise libmatch
+# compiles its own implementation of the functions it calls
+# (libmatch/src/mti_faiss_c.cpp).
+find_package(OpenMP REQUIRED)
+find_package(faiss REQUIRED)
+find_library(FAISS_C_LIBRARY faiss_c)
+if(FAISS_C_LIBRARY)
+  message(STATUS "FAISS C API: ${FAISS_C_LIBRARY}")
+else()
+  message(STATUS "FAISS C API: compiled from libmatch/src/mti_faiss_c.cpp")
+endif()
+
+pkg_check_modules(ZMQ REQUIRED IMPORTED_TARGET libzmq)
+pkg_check_modules(PROTOBUF_C REQUIRED IMPORTED_TARGET libprotobuf-c)
+find_program(PROTOC_C protoc-c REQUIRED)
+find_package(ZLIB REQUIRED)
+find_path(UTHASH_INCLUDE_DIR uthash.h REQUIRED)

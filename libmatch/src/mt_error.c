@@ -23,6 +23,7 @@ static const struct {
     [MT_ETOOBIG]   = { "too_large",          "input over the size limit" },
     [MT_EMODEL]    = { "model_error",        "model file missing or corrupt" },
     [MT_EINTERNAL] = { "internal_error",     "internal error" },
+    [MT_EUNAVAILABLE] = { "unavailable",     "service unavailable" },
 };
 
 const char *

@@ -6,6 +6,7 @@
 
 int cli_embed (int argc, char **argv);
 int cli_compare (int argc, char **argv);
+int cli_index (int argc, char **argv);
 
 //  Print a one-line error "homeward CMD: message" to stderr.
 void cli_error (const char *command, const char *fmt, ...)

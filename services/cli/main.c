@@ -2,6 +2,9 @@
 
 #include "cli.h"
 
+#include "../broker/broker_main.h"
+#include "../shard/shard_main.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +18,9 @@ typedef struct {
 static const s_command_t s_commands [] = {
     { "embed",   cli_embed,   "find faces in photos; print quality and 128-d embeddings" },
     { "compare", cli_compare, "distance between the main faces of two photos" },
+    { "broker",  broker_main, "run the broker between clients and shard replicas" },
+    { "shard",   shard_main,  "run one shard replica (one partition of both galleries)" },
+    { "index",   cli_index,   "enroll, search, remove faces through a broker; stats" },
 };
 
 static void

@@ -10,6 +10,10 @@
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -136,4 +140,67 @@ mt_test_run (char *const argv [], char *const env_extra [], char **out_p, char *
     if (err_p)
         *err_p = mt_test_read (err_path, NULL);
     return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+int
+mt_test_spawn (char *const argv [], const char *log_path)
+{
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init (&actions);
+    posix_spawn_file_actions_addopen (&actions, 1, log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+    posix_spawn_file_actions_adddup2 (&actions, 1, 2);
+    pid_t pid;
+    int rc = posix_spawn (&pid, argv [0], &actions, NULL, argv, environ);
+    posix_spawn_file_actions_destroy (&actions);
+    if (rc != 0) {
+        fprintf (stderr, "cannot start %s: %s\n", argv [0], strerror (rc));
+        return -1;
+    }
+    return (int) pid;
+}
+
+int
+mt_test_kill (int pid, int sig)
+{
+    int status = 0;
+    if (pid <= 0)
+        return -1;
+    kill ((pid_t) pid, sig);
+    while (waitpid ((pid_t) pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    return status;
+}
+
+int
+mt_test_free_port (void)
+{
+    //  Ask the kernel for an unused port, then let it go.
+    int fd = socket (AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = 0,
+                                .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+    socklen_t len = sizeof addr;
+    if (fd < 0 || bind (fd, (struct sockaddr *) &addr, sizeof addr) != 0
+    ||  getsockname (fd, (struct sockaddr *) &addr, &len) != 0) {
+        if (fd >= 0)
+            close (fd);
+        return -1;
+    }
+    close (fd);
+    return ntohs (addr.sin_port);
+}
+
+long long
+mt_test_now_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+void
+mt_test_sleep_ms (long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    while (nanosleep (&ts, &ts) != 0 && errno == EINTR)
+        ;
 }

@@ -86,4 +86,20 @@ int mt_test_write (const char *path, const void *data, size_t size);
 //  buffers. Returns the exit status, or -1 if it could not run or died.
 int mt_test_run (char *const argv [], char *const env_extra [], char **out_p, char **err_p);
 
+//  Start argv [0] with argv in the background, stdout and stderr appended to
+//  log_path. Returns its pid, or -1.
+int mt_test_spawn (char *const argv [], const char *log_path);
+
+//  Send sig to pid and reap it (SIGKILL: kill -9). Returns its wait status.
+int mt_test_kill (int pid, int sig);
+
+//  A TCP port on 127.0.0.1 that nothing listens on now.
+int mt_test_free_port (void);
+
+//  Milliseconds on a monotonic clock.
+long long mt_test_now_ms (void);
+
+//  Sleep ms milliseconds.
+void mt_test_sleep_ms (long ms);
+
 #endif

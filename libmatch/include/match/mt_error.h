@@ -27,6 +27,7 @@ typedef enum {
     MT_ETOOBIG,         //  input over a configured size limit
     MT_EMODEL,          //  model file missing, unreadable or corrupt
     MT_EINTERNAL,       //  a bug or an unexpected library failure
+    MT_EUNAVAILABLE,    //  a needed service or partition is not running
     MT_RC_COUNT
 } mt_rc;
 

@@ -1,0 +1,1145 @@
+//  broker_actor - clients in front, shard replicas behind.
+
+#include "broker_actor.h"
+
+#include "match/mt_log.h"
+#include "match/mt_msg.h"
+#include "match/mt_wire.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <uthash.h>
+#include <zmq.h>
+
+#define S_NAME "broker"
+//  Give up a copy between peers when nothing moved for this long.
+#define S_SYNC_IDLE_MS 30000
+//  A failed copy is retried after this pause.
+#define S_SYNC_RETRY_MS 2000
+
+const mt_config_key_t broker_config_keys [] = {
+    { "front", MT_CFG_STRING, offsetof (broker_config_t, front), 0, 256,
+      "endpoint for clients, bound (e.g. tcp://*:5555)" },
+    { "back", MT_CFG_STRING, offsetof (broker_config_t, back), 0, 256,
+      "endpoint for shard replicas, bound (e.g. tcp://*:5556)" },
+    { "partitions", MT_CFG_INT, offsetof (broker_config_t, partitions), 1, 4096,
+      "number of partitions" },
+    { "replicas", MT_CFG_INT, offsetof (broker_config_t, replicas), 1, 255,
+      "replicas expected per partition (a partition serves without waiting once "
+      "they have all joined)" },
+    { "heartbeat-ms", MT_CFG_INT, offsetof (broker_config_t, heartbeat_ms), 10, 60000,
+      "heartbeat interval" },
+    { "liveness", MT_CFG_INT, offsetof (broker_config_t, liveness), 2, 100,
+      "silent heartbeats after which a replica counts as dead" },
+    { "deadline-ms", MT_CFG_INT, offsetof (broker_config_t, deadline_ms), 1, 600000,
+      "search deadline when the client gives none" },
+    { "write-deadline-ms", MT_CFG_INT, offsetof (broker_config_t, write_deadline_ms), 1, 600000,
+      "time for replicas to make a write durable" },
+    { "hedge-ms", MT_CFG_INT, offsetof (broker_config_t, hedge_ms), 1, 600000,
+      "ask another replica when a partition has not answered a search after this" },
+    { "grace-ms", MT_CFG_INT, offsetof (broker_config_t, grace_ms), 0, 600000,
+      "after start, wait this long for every replica to join before serving" },
+    { NULL }
+};
+
+void
+broker_config_defaults (broker_config_t *config)
+{
+    *config = (broker_config_t) {
+        .front = "tcp://127.0.0.1:5555", .back = "tcp://127.0.0.1:5556",
+        .partitions = 1, .replicas = 1,
+        .heartbeat_ms = 500, .liveness = 4,
+        .deadline_ms = 2000, .write_deadline_ms = 5000, .hedge_ms = 250,
+        .grace_ms = 3000
+    };
+}
+
+uint32_t
+broker_partition_of (uint64_t case_id, uint32_t partitions)
+{
+    uint64_t x = case_id + 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    x ^= x >> 31;
+    return (uint32_t) (x % partitions);
+}
+
+//  ---------------------------------------------------------------- state
+
+typedef enum { R_JOINING, R_SYNCING, R_SERVING, R_STALE } s_rstate;
+static const char *s_rstate_names [] = { "joining", "syncing", "serving", "stale" };
+
+typedef struct {
+    bool used;
+    uint32_t gen;                   //  bumped whenever the slot is reused
+    mt_route_t route;               //  ROUTER identity of the replica's socket
+    uint32_t partition, replica;
+    s_rstate state;
+    int64_t last_seen, joined_at, retry_after;
+    uint64_t seq, digest, missing_count, found_count;
+    size_t searches;                //  in flight, to spread load
+} s_replica_t;
+
+typedef struct {
+    uint64_t seq;                   //  last sequence number given to a write
+    uint64_t known;                 //  newest write a replica reported applying
+    size_t writes;                  //  writes in flight
+} s_partition_t;
+
+typedef struct {
+    uint64_t id;
+    uint32_t partition;
+    size_t source, target;
+    uint32_t source_gen, target_gen;
+    int64_t active;
+} s_sync_t;
+
+//  One message to one replica, awaited.
+typedef struct {
+    uint32_t partition;
+    size_t slot;
+    uint32_t gen;
+    bool done, ok;
+    int64_t sent;
+} s_leg_t;
+
+typedef struct {
+    uint64_t id;                    //  key: the broker's request id
+    UT_hash_handle hh;
+    mt_route_t client;
+    uint64_t client_request;
+    mt_msg_type type;
+    int64_t deadline;
+    mt_msg_t *request;              //  what was sent (searches are re-sent)
+    s_leg_t *legs;
+    size_t leg_count, leg_size;
+    //  writes
+    uint64_t *applied;              //  per partition: faces the replicas added/removed
+    uint32_t *acks;                 //  per partition
+    bool *involved;                 //  per partition
+    char failure [256];
+    //  searches
+    bool *answered;                 //  per partition
+    mt_hit_t *merged;               //  query_count x k
+    size_t *counts;
+} s_pending_t;
+
+typedef struct {
+    const broker_config_t *config;
+    uint32_t partitions;
+    void *front, *back;
+    s_replica_t *replicas;
+    size_t replica_count, replica_size;
+    s_partition_t *parts;
+    s_sync_t *syncs;
+    size_t sync_count;
+    s_pending_t *pending;           //  uthash by id
+    uint64_t next_id;
+    int64_t started, next_ping;
+    uint64_t malformed;
+    uint64_t turn;                  //  rotates the choice among equal replicas
+} s_broker_t;
+
+static int64_t
+s_now_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+s_to_replica (s_broker_t *self, size_t slot, const mt_msg_t *msg);
+
+static void
+s_to_client (s_broker_t *self, const mt_route_t *route, mt_msg_t **msg_p)
+{
+    mt_err_t err;
+    if (*msg_p && mt_wire_send (self->front, route, *msg_p, ZMQ_DONTWAIT, &err) != MT_OK)
+        mt_log_warn (S_NAME, "cannot answer a client: %s", err.msg);
+    mt_msg_destroy (msg_p);
+}
+
+static bool
+s_leg_alive (const s_broker_t *self, const s_leg_t *leg)
+{
+    return leg->slot < self->replica_count && self->replicas [leg->slot].used
+        && self->replicas [leg->slot].gen == leg->gen;
+}
+
+static void
+s_add_leg (s_pending_t *p, uint32_t partition, size_t slot, uint32_t gen, int64_t now)
+{
+    if (p->leg_count == p->leg_size) {
+        size_t size = p->leg_size ? p->leg_size * 2 : 8;
+        s_leg_t *legs = realloc (p->legs, size * sizeof *legs);
+        if (!legs)
+            return;
+        p->legs = legs;
+        p->leg_size = size;
+    }
+    p->legs [p->leg_count++] = (s_leg_t) { partition, slot, gen, false, false, now };
+}
+
+static void
+s_pending_free (s_broker_t *self, s_pending_t *p)
+{
+    HASH_DEL (self->pending, p);
+    mt_msg_destroy (&p->request);
+    free (p->legs);
+    free (p->acks);
+    free (p->applied);
+    free (p->involved);
+    free (p->answered);
+    free (p->merged);
+    free (p->counts);
+    free (p);
+}
+
+static s_pending_t *
+s_pending_new (s_broker_t *self, const mt_route_t *client, const mt_msg_t *msg, int64_t deadline)
+{
+    s_pending_t *p = calloc (1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->id = ++self->next_id;
+    p->client = *client;
+    p->client_request = msg->request_id;
+    p->type = msg->type;
+    p->deadline = deadline;
+    p->acks = calloc (self->partitions, sizeof *p->acks);
+    p->applied = calloc (self->partitions, sizeof *p->applied);
+    p->involved = calloc (self->partitions, sizeof *p->involved);
+    p->answered = calloc (self->partitions, sizeof *p->answered);
+    if (!p->acks || !p->applied || !p->involved || !p->answered) {
+        free (p->acks), free (p->applied), free (p->involved), free (p->answered), free (p);
+        return NULL;
+    }
+    HASH_ADD (hh, self->pending, id, sizeof p->id, p);
+    return p;
+}
+
+//  ---------------------------------------------------------------- replicas
+
+static size_t
+s_find_replica (const s_broker_t *self, const mt_route_t *route)
+{
+    for (size_t i = 0; i < self->replica_count; i++) {
+        const s_replica_t *r = &self->replicas [i];
+        if (r->used && r->route.frames [0].size == route->frames [0].size
+        &&  memcmp (r->route.frames [0].data, route->frames [0].data, route->frames [0].size) == 0)
+            return i;
+    }
+    return SIZE_MAX;
+}
+
+static size_t
+s_count (const s_broker_t *self, uint32_t partition, s_rstate state)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < self->replica_count; i++)
+        n += self->replicas [i].used && self->replicas [i].partition == partition
+          && self->replicas [i].state == state;
+    return n;
+}
+
+static void s_leg_lost (s_broker_t *self, s_pending_t *p, s_leg_t *leg, int64_t now);
+
+static void
+s_cancel_syncs_of (s_broker_t *self, size_t slot)
+{
+    for (size_t i = 0; i < self->sync_count;) {
+        s_sync_t *s = &self->syncs [i];
+        if (s->source == slot || s->target == slot) {
+            s_replica_t *t = &self->replicas [s->target];
+            if (s->target != slot && t->used && t->gen == s->target_gen && t->state == R_SYNCING) {
+                t->state = R_JOINING;
+                t->retry_after = s_now_ms () + S_SYNC_RETRY_MS;
+            }
+            mt_log_warn (S_NAME, "copy %" PRIu64 " for partition %u cancelled: a replica left",
+                         s->id, s->partition);
+            self->syncs [i] = self->syncs [--self->sync_count];
+        }
+        else
+            i++;
+    }
+}
+
+//  Forget a replica: every request waiting on it moves on.
+static void
+s_drop_replica (s_broker_t *self, size_t slot, const char *why)
+{
+    s_replica_t *r = &self->replicas [slot];
+    if (!r->used)
+        return;
+    mt_log_warn (S_NAME, "replica %u.%u %s (%s)", r->partition, r->replica, why,
+                 s_rstate_names [r->state]);
+    s_cancel_syncs_of (self, slot);
+    r->used = false;
+    int64_t now = s_now_ms ();
+    s_pending_t *p, *tmp;
+    HASH_ITER (hh, self->pending, p, tmp)
+        for (size_t i = 0; i < p->leg_count; i++)
+            if (!p->legs [i].done && p->legs [i].slot == slot && p->legs [i].gen == r->gen)
+                s_leg_lost (self, p, &p->legs [i], now);
+}
+
+static void
+s_to_replica (s_broker_t *self, size_t slot, const mt_msg_t *msg)
+{
+    mt_err_t err;
+    if (mt_wire_send (self->back, &self->replicas [slot].route, msg, ZMQ_DONTWAIT, &err)
+        != MT_OK) {
+        //  ROUTER_MANDATORY: the replica's connection is gone.
+        s_drop_replica (self, slot, "is unreachable");
+    }
+}
+
+//  An up-to-date replica for a search of partition, not yet tried by p: the
+//  least busy, taking turns among equals.
+static size_t
+s_pick (const s_broker_t *self, const s_pending_t *p, uint32_t partition, bool stale_ok)
+{
+    size_t best = SIZE_MAX;
+    size_t start = self->replica_count ? (size_t) (self->turn % self->replica_count) : 0;
+    for (size_t n = 0; n < self->replica_count; n++) {
+        size_t i = (start + n) % self->replica_count;
+        const s_replica_t *r = &self->replicas [i];
+        if (!r->used || r->partition != partition
+        ||  !(r->state == R_SERVING || (stale_ok && r->state == R_STALE)))
+            continue;
+        bool tried = false;
+        for (size_t l = 0; p && l < p->leg_count; l++)
+            tried |= p->legs [l].partition == partition && p->legs [l].slot == i
+                  && p->legs [l].gen == r->gen;
+        if (tried)
+            continue;
+        if (best == SIZE_MAX || r->searches < self->replicas [best].searches)
+            best = i;
+    }
+    return best;
+}
+
+//  ---------------------------------------------------------------- searches
+
+static void
+s_merge (s_pending_t *p, const mt_msg_t *reply)
+{
+    size_t k = p->request->k;
+    for (size_t q = 0; q < p->request->query_count && q < reply->query_count; q++) {
+        mt_hit_t *top = p->merged + q * k;
+        size_t *count = &p->counts [q];
+        for (size_t j = 0; j < reply->results [q].count; j++) {
+            const mt_hit_t *hit = &reply->results [q].hits [j];
+            if (*count == k && hit->distance >= top [k - 1].distance)
+                continue;
+            //  Insert in order (k is small).
+            size_t at = *count < k ? (*count)++ : k - 1;
+            while (at > 0 && top [at - 1].distance > hit->distance) {
+                top [at] = top [at - 1];
+                at--;
+            }
+            top [at] = *hit;
+        }
+    }
+}
+
+static bool
+s_send_search (s_broker_t *self, s_pending_t *p, uint32_t partition, int64_t now)
+{
+    bool serving = s_count (self, partition, R_SERVING) > 0;
+    size_t slot = s_pick (self, p, partition, !serving);
+    if (slot == SIZE_MAX)
+        return false;
+    s_add_leg (p, partition, slot, self->replicas [slot].gen, now);
+    self->replicas [slot].searches++;
+    self->turn++;
+    s_to_replica (self, slot, p->request);
+    return true;
+}
+
+static void
+s_finish_search (s_broker_t *self, s_pending_t *p)
+{
+    mt_msg_t *reply = mt_msg_new (MT_MSG_SEARCH_REPLY);
+    if (reply) {
+        size_t nq = p->request->query_count, k = p->request->k;
+        reply->request_id = p->client_request;
+        reply->query_count = nq;
+        reply->results = calloc (nq, sizeof *reply->results);
+        reply->answered = calloc (self->partitions, sizeof (uint32_t));
+        reply->missing = calloc (self->partitions, sizeof (uint32_t));
+        reply->partitions = self->partitions;
+        if (reply->results && reply->answered && reply->missing) {
+            for (size_t q = 0; q < nq; q++) {
+                reply->results [q].count = p->counts [q];
+                reply->results [q].hits = malloc ((p->counts [q] ? p->counts [q] : 1)
+                                                  * sizeof (mt_hit_t));
+                if (reply->results [q].hits)
+                    memcpy (reply->results [q].hits, p->merged + q * k,
+                            p->counts [q] * sizeof (mt_hit_t));
+                else
+                    reply->results [q].count = 0;
+            }
+            for (uint32_t part = 0; part < self->partitions; part++) {
+                if (p->answered [part])
+                    reply->answered [reply->answered_count++] = part;
+                else
+                    reply->missing [reply->missing_count++] = part;
+            }
+            reply->partial = reply->missing_count > 0;
+        }
+        else {
+            mt_msg_destroy (&reply);
+            reply = mt_msg_error (p->client_request, MT_ENOMEM, "out of memory");
+        }
+    }
+    for (size_t i = 0; i < p->leg_count; i++)
+        if (!p->legs [i].done && s_leg_alive (self, &p->legs [i])
+        &&  self->replicas [p->legs [i].slot].searches > 0)
+            self->replicas [p->legs [i].slot].searches--;
+    s_to_client (self, &p->client, &reply);
+    s_pending_free (self, p);
+}
+
+//  Done when every partition has answered or has no replica left to ask.
+static void
+s_check_search (s_broker_t *self, s_pending_t *p, int64_t now)
+{
+    bool settled = true;
+    for (uint32_t part = 0; settled && part < self->partitions; part++) {
+        if (p->answered [part])
+            continue;
+        bool open = false;
+        for (size_t l = 0; l < p->leg_count && !open; l++)
+            open = p->legs [l].partition == part && !p->legs [l].done;
+        bool serving = s_count (self, part, R_SERVING) > 0;
+        settled = !open && s_pick (self, p, part, !serving) == SIZE_MAX;
+    }
+    if (settled || now >= p->deadline)
+        s_finish_search (self, p);
+}
+
+static void
+s_client_search (s_broker_t *self, const mt_route_t *client, mt_msg_t **msg_p)
+{
+    mt_msg_t *msg = *msg_p;
+    int64_t now = s_now_ms ();
+    int64_t deadline = now + (msg->deadline_ms ? msg->deadline_ms : self->config->deadline_ms);
+    s_pending_t *p = s_pending_new (self, client, msg, deadline);
+    size_t nq = msg->query_count, k = msg->k;
+    if (p) {
+        p->merged = malloc (nq * k * sizeof *p->merged);
+        p->counts = calloc (nq, sizeof *p->counts);
+    }
+    if (!p || !p->merged || !p->counts) {
+        if (p)
+            s_pending_free (self, p);
+        mt_msg_t *error = mt_msg_error (msg->request_id, MT_ENOMEM, "out of memory");
+        s_to_client (self, client, &error);
+        return;
+    }
+    //  The shards see the broker's request id.
+    msg->request_id = p->id;
+    p->request = msg;
+    *msg_p = NULL;
+    for (uint32_t part = 0; part < self->partitions; part++)
+        s_send_search (self, p, part, now);
+    s_check_search (self, p, now);
+}
+
+//  ---------------------------------------------------------------- writes
+
+static void
+s_finish_write (s_broker_t *self, s_pending_t *p)
+{
+    uint32_t fewest = UINT32_MAX;
+    const char *missing = NULL;
+    uint64_t applied = 0;
+    for (uint32_t part = 0; part < self->partitions; part++)
+        if (p->involved [part]) {
+            applied += p->applied [part];
+            if (p->acks [part] < fewest)
+                fewest = p->acks [part];
+            if (p->acks [part] == 0)
+                missing = "x";
+        }
+    mt_msg_t *reply;
+    if (missing || fewest == UINT32_MAX)
+        reply = mt_msg_error (p->client_request, MT_EUNAVAILABLE, "%s",
+                              p->failure [0] ? p->failure
+                                             : "no replica made the write durable in time");
+    else {
+        reply = mt_msg_new (MT_MSG_ACK);
+        if (reply) {
+            reply->request_id = p->client_request;
+            reply->applied = applied;
+            reply->replicas = fewest;
+        }
+    }
+    for (uint32_t part = 0; part < self->partitions; part++)
+        if (p->involved [part] && self->parts [part].writes > 0)
+            self->parts [part].writes--;
+    s_to_client (self, &p->client, &reply);
+    s_pending_free (self, p);
+}
+
+static void
+s_check_write (s_broker_t *self, s_pending_t *p, int64_t now)
+{
+    bool waiting = false;
+    for (size_t i = 0; i < p->leg_count; i++)
+        waiting |= !p->legs [i].done;
+    if (!waiting || now >= p->deadline)
+        s_finish_write (self, p);
+}
+
+//  Send a numbered write to every serving and syncing replica of partition.
+static void
+s_send_write (s_broker_t *self, s_pending_t *p, uint32_t partition, mt_msg_t *msg, int64_t now)
+{
+    s_partition_t *part = &self->parts [partition];
+    if (part->seq < part->known)
+        part->seq = part->known;
+    msg->seq = ++part->seq;
+    msg->request_id = p->id;
+    p->involved [partition] = true;
+    self->parts [partition].writes++;
+    for (size_t i = 0; i < self->replica_count; i++) {
+        s_replica_t *r = &self->replicas [i];
+        if (!r->used || r->partition != partition)
+            continue;
+        if (r->state == R_SERVING) {
+            s_add_leg (p, partition, i, r->gen, now);
+            s_to_replica (self, i, msg);
+        }
+        else
+        if (r->state == R_SYNCING)
+            s_to_replica (self, i, msg);        //  held by the replica, not awaited
+    }
+}
+
+static void
+s_client_write (s_broker_t *self, const mt_route_t *client, mt_msg_t *msg)
+{
+    int64_t now = s_now_ms ();
+    //  Which partitions the write touches.
+    bool *touch = calloc (self->partitions, sizeof *touch);
+    if (!touch)
+        return;
+    if (msg->type == MT_MSG_ENROLL)
+        for (size_t i = 0; i < msg->face_count; i++)
+            touch [broker_partition_of (msg->faces [i].case_id, self->partitions)] = true;
+    else
+    if (msg->id_count > 0)
+        for (uint32_t part = 0; part < self->partitions; part++)
+            touch [part] = true;
+    else
+        touch [broker_partition_of (msg->case_id, self->partitions)] = true;
+
+    for (uint32_t part = 0; part < self->partitions; part++)
+        if (touch [part] && s_count (self, part, R_SERVING) == 0) {
+            bool stale = s_count (self, part, R_STALE) > 0;
+            mt_msg_t *error = mt_msg_error (msg->request_id, MT_EUNAVAILABLE,
+                "partition %u has no %s replica; nothing was written, try again later", part,
+                stale ? "up-to-date (its replicas are behind)" : "live");
+            s_to_client (self, client, &error);
+            free (touch);
+            return;
+        }
+
+    s_pending_t *p = s_pending_new (self, client, msg, now + self->config->write_deadline_ms);
+    if (!p) {
+        free (touch);
+        return;
+    }
+    for (uint32_t part = 0; part < self->partitions; part++) {
+        if (!touch [part])
+            continue;
+        mt_msg_t *sub = msg;
+        mt_msg_t *copy = NULL;
+        if (msg->type == MT_MSG_ENROLL) {
+            //  The faces of this partition only.
+            copy = mt_msg_new (MT_MSG_ENROLL);
+            size_t n = 0;
+            for (size_t i = 0; i < msg->face_count; i++)
+                n += broker_partition_of (msg->faces [i].case_id, self->partitions) == part;
+            copy->ns = msg->ns;
+            copy->faces = malloc (n * sizeof *copy->faces);
+            copy->vectors = malloc (n * MT_DIM * sizeof (float));
+            if (!copy->faces || !copy->vectors) {
+                mt_msg_destroy (&copy);
+                continue;
+            }
+            for (size_t i = 0; i < msg->face_count; i++)
+                if (broker_partition_of (msg->faces [i].case_id, self->partitions) == part) {
+                    copy->faces [copy->face_count] = msg->faces [i];
+                    memcpy (copy->vectors + copy->face_count * MT_DIM,
+                            msg->vectors + i * MT_DIM, MT_DIM * sizeof (float));
+                    copy->face_count++;
+                }
+            sub = copy;
+        }
+        s_send_write (self, p, part, sub, now);
+        mt_msg_destroy (&copy);
+    }
+    free (touch);
+    s_check_write (self, p, now);
+}
+
+//  ---------------------------------------------------------------- legs
+
+//  A leg's replica is gone: searches ask another replica; writes stop
+//  waiting for it.
+static void
+s_leg_lost (s_broker_t *self, s_pending_t *p, s_leg_t *leg, int64_t now)
+{
+    leg->done = true;
+    leg->ok = false;
+    if (p->type == MT_MSG_SEARCH && !p->answered [leg->partition])
+        s_send_search (self, p, leg->partition, now);
+}
+
+//  A reply from a replica to one of our requests.
+static void
+s_replica_reply (s_broker_t *self, size_t slot, mt_msg_t *msg)
+{
+    s_pending_t *p = NULL;
+    HASH_FIND (hh, self->pending, &msg->request_id, sizeof msg->request_id, p);
+    if (!p)
+        return;             //  late: the request has been answered already
+    s_replica_t *r = &self->replicas [slot];
+    s_leg_t *leg = NULL;
+    for (size_t i = 0; i < p->leg_count && !leg; i++)
+        if (p->legs [i].slot == slot && p->legs [i].gen == r->gen && !p->legs [i].done)
+            leg = &p->legs [i];
+    if (!leg)
+        return;             //  a replica we do not wait for (syncing)
+    leg->done = true;
+    int64_t now = s_now_ms ();
+    if (p->type == MT_MSG_SEARCH) {
+        if (r->searches > 0)
+            r->searches--;
+        if (msg->type == MT_MSG_SEARCH_REPLY && !p->answered [leg->partition]) {
+            leg->ok = true;
+            p->answered [leg->partition] = true;
+            s_merge (p, msg);
+        }
+        else
+        if (msg->type == MT_MSG_ERROR && !p->answered [leg->partition]) {
+            mt_log_warn (S_NAME, "replica %u.%u failed a search: %s", r->partition, r->replica,
+                         msg->text);
+            s_send_search (self, p, leg->partition, now);
+        }
+        s_check_search (self, p, now);
+        return;
+    }
+    if (msg->type == MT_MSG_ACK) {
+        leg->ok = true;
+        p->acks [leg->partition]++;
+        //  Replicas of a partition agree; a repeat counts as none applied.
+        if (msg->applied > p->applied [leg->partition])
+            p->applied [leg->partition] = msg->applied;
+        if (msg->seq) {
+            r->seq = msg->seq;
+            r->digest = msg->digest;
+            if (msg->seq > self->parts [r->partition].known)
+                self->parts [r->partition].known = msg->seq;
+        }
+    }
+    else {
+        //  The replica refused the write (it missed some): it needs a copy.
+        mt_log_warn (S_NAME, "replica %u.%u refused write: %s", r->partition, r->replica,
+                     msg->text);
+        snprintf (p->failure, sizeof p->failure, "%s", msg->text);
+        if (r->state == R_SERVING) {
+            r->state = R_JOINING;
+            r->retry_after = now;
+        }
+    }
+    s_check_write (self, p, now);
+}
+
+//  ---------------------------------------------------------------- syncs
+
+static void
+s_start_sync (s_broker_t *self, size_t source, size_t target)
+{
+    s_sync_t *syncs = realloc (self->syncs, (self->sync_count + 1) * sizeof *syncs);
+    if (!syncs)
+        return;
+    self->syncs = syncs;
+    s_replica_t *s = &self->replicas [source], *t = &self->replicas [target];
+    s_sync_t *sync = &self->syncs [self->sync_count++];
+    *sync = (s_sync_t) {
+        .id = ++self->next_id, .partition = t->partition, .source = source, .target = target,
+        .source_gen = s->gen, .target_gen = t->gen, .active = s_now_ms ()
+    };
+    t->state = R_SYNCING;
+    mt_log_info (S_NAME, "replica %u.%u (write %" PRIu64 ") gets a copy of %u.%u (write %"
+                 PRIu64 "), copy %" PRIu64, t->partition, t->replica, t->seq, s->partition,
+                 s->replica, s->seq, sync->id);
+    mt_msg_t *begin = mt_msg_new (MT_MSG_SYNC_BEGIN);
+    if (!begin)
+        return;
+    begin->sync_id = sync->id;
+    //  The target first, so that every write sent after the source's copy
+    //  point is also held by the target.
+    begin->receive = true;
+    s_to_replica (self, target, begin);
+    begin->receive = false;
+    s_to_replica (self, source, begin);
+    mt_msg_destroy (&begin);
+}
+
+static s_sync_t *
+s_find_sync (s_broker_t *self, uint64_t id)
+{
+    for (size_t i = 0; i < self->sync_count; i++)
+        if (self->syncs [i].id == id)
+            return &self->syncs [i];
+    return NULL;
+}
+
+static void
+s_sync_message (s_broker_t *self, size_t slot, mt_msg_t *msg)
+{
+    s_sync_t *sync = s_find_sync (self, msg->sync_id);
+    if (!sync)
+        return;
+    sync->active = s_now_ms ();
+    if (msg->type == MT_MSG_SYNC_CHUNK && slot == sync->source)
+        s_to_replica (self, sync->target, msg);
+    else
+    if (msg->type == MT_MSG_SYNC_NEXT && slot == sync->target)
+        s_to_replica (self, sync->source, msg);
+    else
+    if (msg->type == MT_MSG_SYNC_DONE && slot == sync->target) {
+        s_replica_t *t = &self->replicas [slot];
+        if (msg->ok) {
+            t->state = R_SERVING;
+            mt_log_info (S_NAME, "replica %u.%u is in sync and serving (copy %" PRIu64 ")",
+                         t->partition, t->replica, sync->id);
+        }
+        else {
+            t->state = R_JOINING;
+            t->retry_after = s_now_ms () + S_SYNC_RETRY_MS;
+            mt_log_error (S_NAME, "replica %u.%u could not load copy %" PRIu64 ": %s",
+                          t->partition, t->replica, sync->id, msg->text);
+        }
+        *sync = self->syncs [--self->sync_count];
+    }
+}
+
+//  ---------------------------------------------------------------- promotion
+
+static bool
+s_is_syncing (const s_broker_t *self, size_t slot)
+{
+    for (size_t i = 0; i < self->sync_count; i++)
+        if (self->syncs [i].source == slot || self->syncs [i].target == slot)
+            return true;
+    return false;
+}
+
+//  Decide, partition by partition, which joining replicas serve, which
+//  need a copy and which are stale.
+static void
+s_promote (s_broker_t *self, int64_t now)
+{
+    for (uint32_t part = 0; part < self->partitions; part++) {
+        size_t present = 0;
+        for (size_t i = 0; i < self->replica_count; i++)
+            present += self->replicas [i].used && self->replicas [i].partition == part;
+        bool waiting = now - self->started < self->config->grace_ms
+                    && present < (size_t) self->config->replicas;
+        size_t source = SIZE_MAX;
+        for (size_t i = 0; i < self->replica_count; i++) {
+            s_replica_t *r = &self->replicas [i];
+            if (r->used && r->partition == part && r->state == R_SERVING
+            &&  (source == SIZE_MAX || r->joined_at < self->replicas [source].joined_at))
+                source = i;
+        }
+        for (size_t i = 0; i < self->replica_count; i++) {
+            s_replica_t *r = &self->replicas [i];
+            if (!r->used || r->partition != part || now < r->retry_after)
+                continue;
+            if (r->state == R_STALE && source != SIZE_MAX)
+                r->state = R_JOINING;
+            if (r->state != R_JOINING || waiting)
+                continue;
+            if (source == SIZE_MAX) {
+                if (r->seq >= self->parts [part].known) {
+                    r->state = R_SERVING;
+                    source = i;
+                    mt_log_info (S_NAME, "replica %u.%u serves partition %u (write %" PRIu64
+                                 ", %" PRIu64 " + %" PRIu64 " faces)", r->partition,
+                                 r->replica, part, r->seq, r->missing_count, r->found_count);
+                }
+                else {
+                    r->state = R_STALE;
+                    mt_log_error (S_NAME, "replica %u.%u is behind (write %" PRIu64 " of %"
+                                  PRIu64 ") and no up-to-date replica is live: it answers "
+                                  "searches but takes no writes until one returns",
+                                  r->partition, r->replica, r->seq, self->parts [part].known);
+                }
+                continue;
+            }
+            if (self->parts [part].writes > 0)
+                continue;           //  compare once the writes in flight are done
+            const s_replica_t *s = &self->replicas [source];
+            if (r->seq == s->seq && r->digest == s->digest) {
+                r->state = R_SERVING;
+                mt_log_info (S_NAME, "replica %u.%u is in sync (write %" PRIu64 ") and serves",
+                             r->partition, r->replica, r->seq);
+            }
+            else
+            if (!s_is_syncing (self, i))
+                s_start_sync (self, source, i);
+        }
+    }
+}
+
+//  Serving replicas of a partition that report the same write but a
+//  different digest disagree: the younger one gets a fresh copy.
+static void
+s_check_agreement (s_broker_t *self, size_t slot)
+{
+    s_replica_t *r = &self->replicas [slot];
+    if (r->state != R_SERVING || self->parts [r->partition].writes > 0)
+        return;
+    for (size_t i = 0; i < self->replica_count; i++) {
+        s_replica_t *o = &self->replicas [i];
+        if (i == slot || !o->used || o->partition != r->partition || o->state != R_SERVING
+        ||  o->seq != r->seq || o->digest == r->digest)
+            continue;
+        s_replica_t *younger = o->joined_at > r->joined_at ? o : r;
+        mt_log_error (S_NAME, "replicas %u.%u and %u.%u disagree at write %" PRIu64 "; "
+                      "%u.%u gets a fresh copy", r->partition, r->replica, o->partition,
+                      o->replica, r->seq, younger->partition, younger->replica);
+        younger->state = R_JOINING;
+        return;
+    }
+}
+
+//  ---------------------------------------------------------------- input
+
+static void
+s_shard_status (s_broker_t *self, const mt_route_t *route, const mt_msg_t *msg, int64_t now)
+{
+    const mt_shard_status_t *st = &msg->status;
+    size_t slot = s_find_replica (self, route);
+    if (slot == SIZE_MAX) {
+        if (st->partitions != self->partitions || st->partition >= self->partitions) {
+            mt_msg_t *error = mt_msg_error (0, MT_EINVAL, "this broker has %u partitions; a "
+                                            "shard for partition %u of %u does not fit",
+                                            self->partitions, st->partition, st->partitions);
+            mt_err_t err;
+            mt_wire_send (self->back, route, error, ZMQ_DONTWAIT, &err);
+            mt_msg_destroy (&error);
+            mt_log_error (S_NAME, "refused a shard for partition %u of %u (broker has %u)",
+                          st->partition, st->partitions, self->partitions);
+            return;
+        }
+        //  A new instance replaces an old one of the same replica.
+        for (size_t i = 0; i < self->replica_count; i++)
+            if (self->replicas [i].used && self->replicas [i].partition == st->partition
+            &&  self->replicas [i].replica == st->replica)
+                s_drop_replica (self, i, "was replaced by a new instance");
+        for (slot = 0; slot < self->replica_count && self->replicas [slot].used; slot++)
+            ;
+        if (slot == self->replica_size) {
+            size_t size = self->replica_size ? self->replica_size * 2 : 16;
+            s_replica_t *bigger = realloc (self->replicas, size * sizeof *bigger);
+            if (!bigger)
+                return;
+            memset (bigger + self->replica_size, 0, (size - self->replica_size) * sizeof *bigger);
+            self->replicas = bigger;
+            self->replica_size = size;
+        }
+        if (slot == self->replica_count)
+            self->replica_count++;
+        s_replica_t *r = &self->replicas [slot];
+        uint32_t gen = r->gen + 1;
+        *r = (s_replica_t) {
+            .used = true, .gen = gen, .route = *route, .partition = st->partition,
+            .replica = st->replica, .state = R_JOINING, .joined_at = now
+        };
+        mt_log_info (S_NAME, "replica %u.%u joined at write %" PRIu64 " (%" PRIu64 " + %"
+                     PRIu64 " faces)", st->partition, st->replica, st->seq,
+                     st->missing_count, st->found_count);
+    }
+    s_replica_t *r = &self->replicas [slot];
+    r->last_seen = now;
+    r->seq = st->seq;
+    r->digest = st->digest;
+    r->missing_count = st->missing_count;
+    r->found_count = st->found_count;
+    //  A write counts as existing once some replica reports having it (a
+    //  number given to a write that no replica applied does not).
+    if (st->seq > self->parts [r->partition].known)
+        self->parts [r->partition].known = st->seq;
+    s_check_agreement (self, slot);
+}
+
+static void
+s_from_shard (s_broker_t *self)
+{
+    mt_route_t route;
+    mt_msg_t *msg = NULL;
+    mt_err_t err;
+    int rc = mt_wire_recv (self->back, &route, &msg, &err);
+    if (rc == MT_EPROTO) {
+        self->malformed++;
+        mt_log_warn (S_NAME, "malformed message from a shard: %s", err.msg);
+        if (route.count == 1) {
+            mt_msg_t *error = mt_msg_error (0, MT_EPROTO, "%s", err.msg);
+            mt_wire_send (self->back, &route, error, ZMQ_DONTWAIT, &err);
+            mt_msg_destroy (&error);
+        }
+        return;
+    }
+    if (rc != MT_OK || route.count != 1) {
+        mt_msg_destroy (&msg);
+        return;
+    }
+    int64_t now = s_now_ms ();
+    if (msg->type == MT_MSG_STATUS)
+        s_shard_status (self, &route, msg, now);
+    else {
+        size_t slot = s_find_replica (self, &route);
+        if (slot == SIZE_MAX) {
+            //  Not registered (e.g. we restarted): ask it to say hello.
+            mt_msg_t *ping = mt_msg_new (MT_MSG_PING);
+            if (ping)
+                mt_wire_send (self->back, &route, ping, ZMQ_DONTWAIT, &err);
+            mt_msg_destroy (&ping);
+        }
+        else {
+            self->replicas [slot].last_seen = now;
+            switch (msg->type) {
+                case MT_MSG_ACK:
+                case MT_MSG_SEARCH_REPLY:
+                case MT_MSG_ERROR:
+                    s_replica_reply (self, slot, msg);
+                    break;
+                case MT_MSG_SYNC_CHUNK:
+                case MT_MSG_SYNC_NEXT:
+                case MT_MSG_SYNC_DONE:
+                    s_sync_message (self, slot, msg);
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+    mt_msg_destroy (&msg);
+}
+
+static void
+s_stats (s_broker_t *self, const mt_route_t *client, const mt_msg_t *msg)
+{
+    mt_msg_t *reply = mt_msg_new (MT_MSG_STATS_REPLY);
+    if (!reply)
+        return;
+    reply->request_id = msg->request_id;
+    reply->partitions = self->partitions;
+    reply->malformed = self->malformed;
+    reply->replica_status = calloc (self->replica_count + 1, sizeof *reply->replica_status);
+    for (size_t i = 0; reply->replica_status && i < self->replica_count; i++) {
+        const s_replica_t *r = &self->replicas [i];
+        if (!r->used)
+            continue;
+        mt_shard_status_t *s = &reply->replica_status [reply->replica_count++];
+        s->partition = r->partition;
+        s->replica = r->replica;
+        s->seq = r->seq;
+        s->missing_count = r->missing_count;
+        s->found_count = r->found_count;
+        snprintf (s->state, sizeof s->state, "%s", s_rstate_names [r->state]);
+    }
+    s_to_client (self, client, &reply);
+}
+
+static void
+s_from_client (s_broker_t *self)
+{
+    mt_route_t route;
+    mt_msg_t *msg = NULL;
+    mt_err_t err;
+    int rc = mt_wire_recv (self->front, &route, &msg, &err);
+    if (rc == MT_EPROTO) {
+        self->malformed++;
+        mt_log_warn (S_NAME, "malformed message from a client: %s", err.msg);
+        if (route.count >= 1) {
+            mt_msg_t *error = mt_msg_error (0, MT_EPROTO, "%s", err.msg);
+            s_to_client (self, &route, &error);
+        }
+        return;
+    }
+    if (rc != MT_OK)
+        return;
+    switch (msg->type) {
+        case MT_MSG_ENROLL:
+        case MT_MSG_REMOVE:
+            s_client_write (self, &route, msg);
+            break;
+        case MT_MSG_SEARCH:
+            s_client_search (self, &route, &msg);
+            break;
+        case MT_MSG_STATS:
+            s_stats (self, &route, msg);
+            break;
+        default: {
+            self->malformed++;
+            mt_msg_t *error = mt_msg_error (msg->request_id, MT_EPROTO, "the broker takes "
+                                            "enroll, remove, search and stats, not %s",
+                                            mt_msg_type_name (msg->type));
+            s_to_client (self, &route, &error);
+        }
+    }
+    mt_msg_destroy (&msg);
+}
+
+//  ---------------------------------------------------------------- timers
+
+static int64_t
+s_tick (s_broker_t *self, int64_t now)
+{
+    int64_t expiry = self->config->heartbeat_ms * self->config->liveness;
+    for (size_t i = 0; i < self->replica_count; i++)
+        if (self->replicas [i].used && now - self->replicas [i].last_seen > expiry)
+            s_drop_replica (self, i, "stopped answering");
+    for (size_t i = 0; i < self->sync_count;)
+        if (now - self->syncs [i].active > S_SYNC_IDLE_MS)
+            s_cancel_syncs_of (self, self->syncs [i].target);
+        else
+            i++;
+    if (now >= self->next_ping) {
+        mt_msg_t *ping = mt_msg_new (MT_MSG_PING);
+        for (size_t i = 0; ping && i < self->replica_count; i++)
+            if (self->replicas [i].used)
+                s_to_replica (self, i, ping);
+        mt_msg_destroy (&ping);
+        self->next_ping = now + self->config->heartbeat_ms;
+    }
+    s_promote (self, now);
+
+    //  Deadlines and hedges; the next time something is due.
+    int64_t next = self->next_ping;
+    s_pending_t *p, *tmp;
+    HASH_ITER (hh, self->pending, p, tmp) {
+        if (p->type == MT_MSG_SEARCH) {
+            for (uint32_t part = 0; part < self->partitions; part++) {
+                if (p->answered [part])
+                    continue;
+                int64_t last = 0;
+                bool open = false;
+                for (size_t l = 0; l < p->leg_count; l++)
+                    if (p->legs [l].partition == part) {
+                        last = p->legs [l].sent > last ? p->legs [l].sent : last;
+                        open |= !p->legs [l].done;
+                    }
+                if (!open || now - last >= self->config->hedge_ms)
+                    s_send_search (self, p, part, now);
+                int64_t hedge = last + self->config->hedge_ms;
+                if (hedge > now && hedge < next)
+                    next = hedge;
+            }
+            if (p->deadline < next)
+                next = p->deadline;
+            s_check_search (self, p, now);
+        }
+        else {
+            if (p->deadline < next)
+                next = p->deadline;
+            s_check_write (self, p, now);
+        }
+    }
+    return next;
+}
+
+//  ---------------------------------------------------------------- actor
+
+void
+broker_actor (void *pipe, void *arg)
+{
+    s_broker_t self = { .config = arg };
+    const broker_config_t *config = self.config;
+    self.partitions = (uint32_t) config->partitions;
+    mt_err_t err;
+    int rc = MT_OK;
+    self.parts = calloc (self.partitions, sizeof *self.parts);
+    self.front = mt_wire_socket (ZMQ_ROUTER, &err);
+    self.back = mt_wire_socket (ZMQ_ROUTER, &err);
+    if (!self.parts || !self.front || !self.back)
+        rc = mt_err_set (&err, MT_ENOMEM, "cannot set up the broker");
+    int mandatory = 1;
+    if (rc == MT_OK)
+        zmq_setsockopt (self.back, ZMQ_ROUTER_MANDATORY, &mandatory, sizeof mandatory);
+    if (rc == MT_OK && zmq_bind (self.front, config->front) != 0)
+        rc = mt_err_set (&err, MT_EINVAL, "cannot bind %s: %s", config->front,
+                         zmq_strerror (zmq_errno ()));
+    if (rc == MT_OK && zmq_bind (self.back, config->back) != 0)
+        rc = mt_err_set (&err, MT_EINVAL, "cannot bind %s: %s", config->back,
+                         zmq_strerror (zmq_errno ()));
+    if (rc != MT_OK) {
+        if (self.front)
+            zmq_close (self.front);
+        if (self.back)
+            zmq_close (self.back);
+        free (self.parts);
+        mt_actor_ready (pipe, rc, &err);
+        return;
+    }
+    self.started = s_now_ms ();
+    mt_log_info (S_NAME, "clients on %s, shards on %s, %u partitions x %d replicas",
+                 config->front, config->back, self.partitions, (int) config->replicas);
+    mt_actor_ready (pipe, MT_OK, NULL);
+
+    int64_t next = self.started;
+    for (;;) {
+        zmq_pollitem_t items [3] = {
+            { pipe, 0, ZMQ_POLLIN, 0 }, { self.back, 0, ZMQ_POLLIN, 0 },
+            { self.front, 0, ZMQ_POLLIN, 0 }
+        };
+        int64_t wait = next - s_now_ms ();
+        if (zmq_poll (items, 3, wait > 0 ? (long) wait : 0) < 0 && zmq_errno () != EINTR)
+            break;
+        if ((items [0].revents & ZMQ_POLLIN) && mt_actor_is_term (pipe))
+            break;
+        //  Replies first: they finish requests and free the replicas.
+        for (int burst = 0; burst < 256 && (items [1].revents & ZMQ_POLLIN); burst++) {
+            s_from_shard (&self);
+            int events = 0;
+            size_t size = sizeof events;
+            zmq_getsockopt (self.back, ZMQ_EVENTS, &events, &size);
+            if (!(events & ZMQ_POLLIN))
+                break;
+        }
+        for (int burst = 0; burst < 64 && (items [2].revents & ZMQ_POLLIN); burst++) {
+            s_from_client (&self);
+            int events = 0;
+            size_t size = sizeof events;
+            zmq_getsockopt (self.front, ZMQ_EVENTS, &events, &size);
+            if (!(events & ZMQ_POLLIN))
+                break;
+        }
+        next = s_tick (&self, s_now_ms ());
+    }
+    s_pending_t *p, *tmp;
+    HASH_ITER (hh, self.pending, p, tmp)
+        s_pending_free (&self, p);
+    free (self.replicas);
+    free (self.parts);
+    free (self.syncs);
+    zmq_close (self.front);
+    zmq_close (self.back);
+    mt_log_info (S_NAME, "stopped");
+}

@@ -1,0 +1,517 @@
+//  shard_actor - a shard replica behind the broker.
+
+#include "shard_actor.h"
+
+#include "match/mt_index.h"
+#include "match/mt_log.h"
+#include "match/mt_store.h"
+#include "match/mt_wire.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+//  Snapshot bytes per sync chunk.
+#define S_CHUNK_BYTES (4u << 20)
+
+const mt_config_key_t shard_config_keys [] = {
+    { "broker", MT_CFG_STRING, offsetof (shard_config_t, broker), 0, 256,
+      "the broker's shard endpoint to connect to" },
+    { "data-dir", MT_CFG_STRING, offsetof (shard_config_t, data_dir), 0, 1024,
+      "folder of this replica's snapshot and log" },
+    { "index", MT_CFG_STRING, offsetof (shard_config_t, index), 0, 256,
+      "FAISS index factory string (default: exact search)" },
+    { "partition", MT_CFG_INT, offsetof (shard_config_t, partition), 0, 4095,
+      "which partition this replica holds" },
+    { "replica", MT_CFG_INT, offsetof (shard_config_t, replica), 0, 255,
+      "replica number within the partition" },
+    { "partitions", MT_CFG_INT, offsetof (shard_config_t, partitions), 1, 4096,
+      "how many partitions there are (must match the broker)" },
+    { "heartbeat-ms", MT_CFG_INT, offsetof (shard_config_t, heartbeat_ms), 10, 60000,
+      "status interval" },
+    { "liveness", MT_CFG_INT, offsetof (shard_config_t, liveness), 2, 100,
+      "silent heartbeats before reconnecting to the broker" },
+    { "snapshot-ops", MT_CFG_INT, offsetof (shard_config_t, snapshot_ops), 0, 1e9,
+      "writes between snapshots (0: only on request)" },
+    { "sync", MT_CFG_BOOL, offsetof (shard_config_t, sync), 0, 0,
+      "fdatasync the log before acknowledging a write" },
+    { "blas-threads", MT_CFG_INT, offsetof (shard_config_t, blas_threads), 1, 256,
+      "BLAS threads for batch searches" },
+    { NULL }
+};
+
+void
+shard_config_defaults (shard_config_t *config)
+{
+    *config = (shard_config_t) {
+        .broker = "tcp://127.0.0.1:5556",
+        .data_dir = "var/shard-0-0",
+        .index = MT_INDEX_DEFAULT_FACTORY,
+        .partition = 0, .replica = 0, .partitions = 1,
+        .heartbeat_ms = 500, .liveness = 4,
+        .snapshot_ops = 20000, .sync = true,
+        .blas_threads = 2
+    };
+}
+
+typedef struct {
+    const shard_config_t *config;
+    char name [32];
+    mt_store_t *store;
+    void *dealer;
+    int64_t broker_seen;            //  ms of the last message from the broker
+    int64_t next_status;
+    //  Serving a copy to a peer.
+    uint64_t export_id;
+    char export_path [1100];
+    uint64_t export_size;
+    //  Receiving a copy: writes that arrive meanwhile wait here.
+    uint64_t import_id;
+    char import_path [1100];
+    FILE *import_file;
+    mt_msg_t **held;
+    size_t held_count, held_size;
+} s_shard_t;
+
+static int64_t
+s_now_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+s_send (s_shard_t *self, mt_msg_t *msg)
+{
+    mt_err_t err;
+    if (msg && mt_wire_send (self->dealer, NULL, msg, ZMQ_DONTWAIT, &err) != MT_OK)
+        mt_log_warn (self->name, "cannot send %s: %s", mt_msg_type_name (msg->type), err.msg);
+}
+
+static void
+s_reply (s_shard_t *self, mt_msg_t **msg_p)
+{
+    s_send (self, *msg_p);
+    mt_msg_destroy (msg_p);
+}
+
+static void
+s_send_status (s_shard_t *self, bool hello)
+{
+    mt_msg_t *msg = mt_msg_new (MT_MSG_STATUS);
+    if (!msg)
+        return;
+    msg->status = (mt_shard_status_t) {
+        .partition = (uint32_t) self->config->partition,
+        .replica = (uint32_t) self->config->replica,
+        .partitions = (uint32_t) self->config->partitions,
+        .seq = mt_store_seq (self->store),
+        .digest = mt_store_digest (self->store),
+        .missing_count = mt_gallery_size (mt_store_gallery (self->store, MT_NS_MISSING)),
+        .found_count = mt_gallery_size (mt_store_gallery (self->store, MT_NS_FOUND)),
+        .hello = hello,
+        .syncing = self->import_id != 0
+    };
+    s_reply (self, &msg);
+    self->next_status = s_now_ms () + self->config->heartbeat_ms;
+}
+
+static int
+s_connect (s_shard_t *self, mt_err_t *err)
+{
+    if (self->dealer)
+        zmq_close (self->dealer);
+    self->dealer = mt_wire_socket (ZMQ_DEALER, err);
+    if (!self->dealer)
+        return err->code;
+    if (zmq_connect (self->dealer, self->config->broker) != 0)
+        return mt_err_set (err, MT_EINVAL, "cannot connect to broker %s: %s",
+                           self->config->broker, zmq_strerror (zmq_errno ()));
+    self->broker_seen = s_now_ms ();
+    s_send_status (self, true);
+    return MT_OK;
+}
+
+//  Apply a numbered write and answer it with an Ack (or an Error that makes
+//  the broker re-sync this replica).
+static void
+s_apply_write (s_shard_t *self, mt_msg_t *msg, bool reply)
+{
+    uint64_t seq = msg->seq, have = mt_store_seq (self->store);
+    mt_msg_t *answer = NULL;
+    if (seq != 0 && seq <= have) {
+        //  A repeat of a write already applied: harmless, say where we are.
+        answer = mt_msg_new (MT_MSG_ACK);
+    }
+    else
+    if (seq != 0 && seq != have + 1) {
+        mt_log_warn (self->name, "write %" PRIu64 " arrived after %" PRIu64 ": writes were "
+                     "missed; asking for a copy", seq, have);
+        answer = mt_msg_error (msg->request_id, MT_ENOTFOUND, "replica %s missed writes %"
+                               PRIu64 "..%" PRIu64, self->name, have + 1, seq - 1);
+    }
+    else {
+        size_t applied = 0;
+        mt_err_t err;
+        int rc = msg->type == MT_MSG_ENROLL
+               ? mt_store_enroll (self->store, seq, (mt_ns) msg->ns, msg->face_count,
+                                  msg->faces, msg->vectors, &applied, &err)
+               : mt_store_remove (self->store, seq, msg->id_count, msg->face_ids, msg->case_id,
+                                  &applied, &err);
+        if (rc == MT_OK) {
+            answer = mt_msg_new (MT_MSG_ACK);
+            if (answer)
+                answer->applied = applied;
+        }
+        else {
+            mt_log_error (self->name, "write %" PRIu64 " failed: %s", seq, err.msg);
+            answer = mt_msg_error (msg->request_id, rc, "%s", err.msg);
+        }
+    }
+    if (answer && answer->type == MT_MSG_ACK) {
+        answer->seq = mt_store_seq (self->store);
+        answer->digest = mt_store_digest (self->store);
+        answer->replicas = 1;
+    }
+    if (answer)
+        answer->request_id = msg->request_id;
+    if (reply)
+        s_send (self, answer);
+    mt_msg_destroy (&answer);
+}
+
+static void
+s_search (s_shard_t *self, const mt_msg_t *msg)
+{
+    const mt_gallery_t *gallery = mt_store_gallery (self->store, (mt_ns) msg->ns);
+    size_t n = msg->query_count, k = msg->k;
+    mt_hit_t *hits = malloc (n * k * sizeof *hits);
+    size_t *counts = malloc (n * sizeof *counts);
+    mt_msg_t *reply = mt_msg_new (MT_MSG_SEARCH_REPLY);
+    mt_err_t err;
+    int rc = hits && counts && reply ? MT_OK : mt_err_set (&err, MT_ENOMEM, "out of memory");
+    if (rc == MT_OK)
+        rc = mt_gallery_search (gallery, n, msg->vectors, k, msg->provinces,
+                                msg->province_count, hits, counts, &err);
+    if (rc == MT_OK) {
+        reply->request_id = msg->request_id;
+        reply->query_count = n;
+        reply->results = calloc (n, sizeof *reply->results);
+        reply->answered = malloc (sizeof (uint32_t));
+        rc = reply->results && reply->answered ? MT_OK
+           : mt_err_set (&err, MT_ENOMEM, "out of memory");
+        for (size_t q = 0; rc == MT_OK && q < n; q++) {
+            reply->results [q].count = counts [q];
+            reply->results [q].hits = malloc ((counts [q] ? counts [q] : 1) * sizeof (mt_hit_t));
+            if (!reply->results [q].hits) {
+                rc = mt_err_set (&err, MT_ENOMEM, "out of memory");
+                break;
+            }
+            memcpy (reply->results [q].hits, hits + q * k, counts [q] * sizeof (mt_hit_t));
+        }
+        if (rc == MT_OK) {
+            reply->answered [0] = (uint32_t) self->config->partition;
+            reply->answered_count = 1;
+            reply->partitions = (uint32_t) self->config->partitions;
+        }
+    }
+    free (hits);
+    free (counts);
+    if (rc != MT_OK) {
+        mt_msg_destroy (&reply);
+        reply = mt_msg_error (msg->request_id, rc, "%s", err.msg);
+    }
+    s_reply (self, &reply);
+}
+
+//  ---------------------------------------------------------------- sync
+
+static void
+s_send_chunk (s_shard_t *self, uint64_t request_id, uint64_t offset)
+{
+    mt_msg_t *chunk = mt_msg_new (MT_MSG_SYNC_CHUNK);
+    FILE *file = fopen (self->export_path, "rb");
+    if (!chunk || !file || offset > self->export_size) {
+        if (file)
+            fclose (file);
+        mt_msg_destroy (&chunk);
+        mt_msg_t *error = mt_msg_error (request_id, MT_EIO, "copy %" PRIu64 " is gone",
+                                        self->export_id);
+        s_reply (self, &error);
+        return;
+    }
+    size_t want = self->export_size - offset < S_CHUNK_BYTES
+                ? (size_t) (self->export_size - offset) : S_CHUNK_BYTES;
+    chunk->data = malloc (want ? want : 1);
+    if (chunk->data && fseeko (file, (off_t) offset, SEEK_SET) == 0)
+        chunk->data_size = fread (chunk->data, 1, want, file);
+    fclose (file);
+    chunk->request_id = request_id;
+    chunk->sync_id = self->export_id;
+    chunk->offset = offset;
+    chunk->total = self->export_size;
+    chunk->last = offset + chunk->data_size >= self->export_size;
+    s_reply (self, &chunk);
+    if (offset + want >= self->export_size) {
+        mt_log_info (self->name, "sent copy %" PRIu64 " (%" PRIu64 " bytes)", self->export_id,
+                     self->export_size);
+        unlink (self->export_path);
+        self->export_id = 0;
+    }
+}
+
+static void
+s_start_export (s_shard_t *self, const mt_msg_t *msg)
+{
+    mt_err_t err;
+    if (self->export_id)
+        unlink (self->export_path);
+    self->export_id = msg->sync_id;
+    snprintf (self->export_path, sizeof self->export_path, "%s/export-%" PRIu64 ".snap",
+              self->config->data_dir, msg->sync_id);
+    if (mt_store_export (self->store, self->export_path, &err) != MT_OK) {
+        mt_log_error (self->name, "cannot make a copy for a peer: %s", err.msg);
+        mt_msg_t *error = mt_msg_error (msg->request_id, err.code, "%s", err.msg);
+        s_reply (self, &error);
+        self->export_id = 0;
+        return;
+    }
+    FILE *file = fopen (self->export_path, "rb");
+    fseeko (file, 0, SEEK_END);
+    self->export_size = (uint64_t) ftello (file);
+    fclose (file);
+    mt_log_info (self->name, "copy %" PRIu64 " at write %" PRIu64 " for a peer: %" PRIu64
+                 " bytes", msg->sync_id, mt_store_seq (self->store), self->export_size);
+    s_send_chunk (self, msg->request_id, 0);
+}
+
+static void
+s_drop_held (s_shard_t *self)
+{
+    for (size_t i = 0; i < self->held_count; i++)
+        mt_msg_destroy (&self->held [i]);
+    self->held_count = 0;
+}
+
+static void
+s_start_import (s_shard_t *self, const mt_msg_t *msg)
+{
+    if (self->import_file)
+        fclose (self->import_file);
+    s_drop_held (self);
+    self->import_id = msg->sync_id;
+    snprintf (self->import_path, sizeof self->import_path, "%s/import.snap",
+              self->config->data_dir);
+    self->import_file = fopen (self->import_path, "wb");
+    mt_log_info (self->name, "receiving copy %" PRIu64 " from a peer", msg->sync_id);
+    if (!self->import_file) {
+        mt_msg_t *done = mt_msg_new (MT_MSG_SYNC_DONE);
+        done->sync_id = msg->sync_id;
+        snprintf (done->text, sizeof done->text, "cannot create %.180s: %s", self->import_path,
+                  strerror (errno));
+        s_reply (self, &done);
+        self->import_id = 0;
+    }
+}
+
+static void
+s_import_chunk (s_shard_t *self, const mt_msg_t *msg)
+{
+    if (!self->import_file || msg->sync_id != self->import_id)
+        return;
+    mt_err_t err;
+    int rc = MT_OK;
+    if (fseeko (self->import_file, (off_t) msg->offset, SEEK_SET) != 0
+    ||  fwrite (msg->data, 1, msg->data_size, self->import_file) != msg->data_size)
+        rc = mt_err_set (&err, MT_EIO, "cannot write %s", self->import_path);
+    if (rc == MT_OK && !msg->last) {
+        mt_msg_t *next = mt_msg_new (MT_MSG_SYNC_NEXT);
+        next->sync_id = msg->sync_id;
+        next->offset = msg->offset + msg->data_size;
+        s_reply (self, &next);
+        return;
+    }
+    if (fclose (self->import_file) != 0 && rc == MT_OK)
+        rc = mt_err_set (&err, MT_EIO, "cannot write %s", self->import_path);
+    self->import_file = NULL;
+    if (rc == MT_OK)
+        rc = mt_store_import (self->store, self->import_path, &err);
+    unlink (self->import_path);
+    //  The writes that came during the copy go on top of it, in order.
+    size_t replayed = 0;
+    for (size_t i = 0; rc == MT_OK && i < self->held_count; i++)
+        if (self->held [i]->seq > mt_store_seq (self->store)) {
+            s_apply_write (self, self->held [i], false);
+            replayed++;
+        }
+    s_drop_held (self);
+    mt_msg_t *done = mt_msg_new (MT_MSG_SYNC_DONE);
+    done->sync_id = self->import_id;
+    done->ok = rc == MT_OK;
+    if (rc == MT_OK)
+        mt_log_info (self->name, "copy %" PRIu64 " loaded: %" PRIu64 " writes, then %zu held "
+                     "during the copy", self->import_id, mt_store_seq (self->store), replayed);
+    else {
+        snprintf (done->text, sizeof done->text, "%s", err.msg);
+        mt_log_error (self->name, "copy %" PRIu64 " failed: %s", self->import_id, err.msg);
+    }
+    self->import_id = 0;
+    s_reply (self, &done);
+    s_send_status (self, false);
+}
+
+static void
+s_hold (s_shard_t *self, mt_msg_t **msg_p)
+{
+    if (self->held_count == self->held_size) {
+        size_t size = self->held_size ? self->held_size * 2 : 64;
+        mt_msg_t **held = realloc (self->held, size * sizeof *held);
+        if (!held)
+            return;
+        self->held = held;
+        self->held_size = size;
+    }
+    mt_msg_t *ack = mt_msg_new (MT_MSG_ACK);
+    if (ack) {
+        ack->request_id = (*msg_p)->request_id;
+        ack->seq = 0;       //  not applied yet: the broker does not count it
+    }
+    self->held [self->held_count++] = *msg_p;
+    *msg_p = NULL;
+    s_reply (self, &ack);
+}
+
+//  ---------------------------------------------------------------- loop
+
+static void
+s_handle (s_shard_t *self)
+{
+    mt_msg_t *msg = NULL;
+    mt_err_t err;
+    int rc = mt_wire_recv (self->dealer, NULL, &msg, &err);
+    if (rc == MT_EPROTO) {
+        mt_log_warn (self->name, "malformed message from the broker: %s", err.msg);
+        return;
+    }
+    if (rc != MT_OK)
+        return;
+    self->broker_seen = s_now_ms ();
+    switch (msg->type) {
+        case MT_MSG_ENROLL:
+        case MT_MSG_REMOVE:
+            if (self->import_id)
+                s_hold (self, &msg);
+            else
+                s_apply_write (self, msg, true);
+            break;
+        case MT_MSG_SEARCH:
+            s_search (self, msg);
+            break;
+        case MT_MSG_SYNC_BEGIN:
+            if (msg->receive)
+                s_start_import (self, msg);
+            else
+                s_start_export (self, msg);
+            break;
+        case MT_MSG_SYNC_NEXT:
+            if (msg->sync_id == self->export_id)
+                s_send_chunk (self, msg->request_id, msg->offset);
+            break;
+        case MT_MSG_SYNC_CHUNK:
+            s_import_chunk (self, msg);
+            break;
+        case MT_MSG_PING:
+            break;
+        case MT_MSG_ERROR:
+            mt_log_warn (self->name, "broker says: %s", msg->text);
+            break;
+        default: {
+            mt_msg_t *error = mt_msg_error (msg->request_id, MT_EPROTO, "a shard does not "
+                                            "take %s messages", mt_msg_type_name (msg->type));
+            s_reply (self, &error);
+        }
+    }
+    mt_msg_destroy (&msg);
+}
+
+void
+shard_actor (void *pipe, void *arg)
+{
+    s_shard_t self = { .config = arg };
+    const shard_config_t *config = self.config;
+    snprintf (self.name, sizeof self.name, "shard %d.%d", (int) config->partition,
+              (int) config->replica);
+    mt_err_t err;
+    mt_index_tune_threads ((int) config->blas_threads);
+    mt_store_config_t store_config = {
+        .dir = config->data_dir, .factory = config->index, .dim = MT_DIM,
+        .snapshot_ops = (uint64_t) config->snapshot_ops, .sync = config->sync
+    };
+    int rc = MT_OK;
+    if (config->partition >= config->partitions)
+        rc = mt_err_set (&err, MT_EINVAL, "partition %d of %d does not exist",
+                         (int) config->partition, (int) config->partitions);
+    if (rc == MT_OK)
+        rc = mt_store_open (&store_config, &self.store, &err);
+    if (rc == MT_OK)
+        rc = s_connect (&self, &err);
+    if (rc != MT_OK) {
+        if (self.dealer)
+            zmq_close (self.dealer);
+        mt_store_close (&self.store);
+        mt_actor_ready (pipe, rc, &err);
+        return;
+    }
+    mt_log_info (self.name, "serving %s: %zu missing, %zu found faces, write %" PRIu64
+                 "; broker %s", config->data_dir,
+                 mt_gallery_size (mt_store_gallery (self.store, MT_NS_MISSING)),
+                 mt_gallery_size (mt_store_gallery (self.store, MT_NS_FOUND)),
+                 mt_store_seq (self.store), config->broker);
+    mt_actor_ready (pipe, MT_OK, NULL);
+
+    for (;;) {
+        zmq_pollitem_t items [2] = {
+            { pipe, 0, ZMQ_POLLIN, 0 }, { self.dealer, 0, ZMQ_POLLIN, 0 }
+        };
+        int64_t wait = self.next_status - s_now_ms ();
+        if (zmq_poll (items, 2, wait > 0 ? (long) wait : 0) < 0 && zmq_errno () != EINTR)
+            break;
+        if ((items [0].revents & ZMQ_POLLIN) && mt_actor_is_term (pipe))
+            break;
+        //  Serve a burst of requests, then look at the clock.
+        for (int burst = 0; burst < 64 && (items [1].revents & ZMQ_POLLIN); burst++) {
+            s_handle (&self);
+            int events = 0;
+            size_t size = sizeof events;
+            zmq_getsockopt (self.dealer, ZMQ_EVENTS, &events, &size);
+            if (!(events & ZMQ_POLLIN))
+                break;
+        }
+        int64_t now = s_now_ms ();
+        if (now - self.broker_seen > config->heartbeat_ms * config->liveness) {
+            mt_log_warn (self.name, "no word from the broker for %" PRId64 " ms; reconnecting",
+                         now - self.broker_seen);
+            if (s_connect (&self, &err) != MT_OK)
+                mt_log_error (self.name, "%s", err.msg);
+        }
+        else
+        if (now >= self.next_status)
+            s_send_status (&self, false);
+    }
+    if (self.import_file)
+        fclose (self.import_file);
+    if (self.export_id)
+        unlink (self.export_path);
+    s_drop_held (&self);
+    free (self.held);
+    zmq_close (self.dealer);
+    mt_store_close (&self.store);
+    mt_log_info (self.name, "stopped");
+}

@@ -1,0 +1,565 @@
+//  Black-box test of the sharded index: a real broker and 2 partitions x 2
+//  replicas as separate processes on tcp://127.0.0.1, killed and restarted
+//  while clients enroll and search.
+
+#include "mt_test.h"
+
+#include "broker/broker_actor.h"
+#include "match/mt_client.h"
+#include "match/mt_msg.h"
+#include "match/mt_wire.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <zmq.h>
+
+#define S_HOMEWARD MT_TEST_BIN "/homeward"
+#define DIM MT_DIM
+#define P 2
+#define R 2
+
+typedef struct {
+    char front [64], back [64], dir [256], log [300];
+    int broker;
+    int shard [P][R];
+} s_cluster_t;
+
+static s_cluster_t C;
+static mt_client_t *s_client;
+
+//  ---------------------------------------------------------------- data
+
+static void
+s_vector (uint64_t face, float *v)
+{
+    uint64_t x = face * 0x9e3779b97f4a7c15ull + 7;
+    double norm = 0;
+    for (int d = 0; d < DIM; d++) {
+        x ^= x >> 12, x ^= x << 25, x ^= x >> 27;
+        v [d] = (float) ((double) (x * 0x2545f4914f6cdd1dull >> 11) / 9007199254740992.0 - 0.5);
+        norm += v [d] * v [d];
+    }
+    for (int d = 0; d < DIM; d++)
+        v [d] = (float) (v [d] / sqrt (norm));
+}
+
+static uint64_t
+s_case_of (uint64_t face)
+{
+    return 1 + (face - 1) / 3;
+}
+
+//  Enroll faces first..first+n-1; returns the result code.
+static int
+s_enroll (uint64_t first, size_t n, uint32_t *replicas_p)
+{
+    mt_msg_t *msg = mt_msg_new (MT_MSG_ENROLL), *reply = NULL;
+    msg->ns = 2;
+    msg->face_count = n;
+    msg->faces = calloc (n, sizeof *msg->faces);
+    msg->vectors = malloc (n * DIM * sizeof (float));
+    for (size_t i = 0; i < n; i++) {
+        uint64_t face = first + i;
+        msg->faces [i] = (mt_face_meta_t) { face, s_case_of (face),
+                                            (uint32_t) (11 + s_case_of (face) % 5) };
+        s_vector (face, msg->vectors + i * DIM);
+    }
+    mt_err_t err;
+    int rc = mt_client_request (s_client, msg, 5000, &reply, &err);
+    if (rc == MT_OK && replicas_p)
+        *replicas_p = reply->replicas;
+    mt_msg_destroy (&msg);
+    mt_msg_destroy (&reply);
+    return rc;
+}
+
+//  Enroll the faces of one case (three faces) whose id is case_id.
+static int
+s_enroll_case (uint64_t case_id)
+{
+    return s_enroll ((case_id - 1) * 3 + 1, 3, NULL);
+}
+
+typedef struct {
+    size_t queries, found, partial;
+    long long worst_ms;
+} s_search_result_t;
+
+//  Search for faces[] (each query is its own vector slightly moved); counts
+//  those found first.
+static void
+s_search_with (mt_client_t *client, const uint64_t *faces, size_t n, s_search_result_t *result)
+{
+    mt_msg_t *msg = mt_msg_new (MT_MSG_SEARCH), *reply = NULL;
+    msg->ns = 2;
+    msg->k = 5;
+    msg->query_count = n;
+    msg->vectors = malloc (n * DIM * sizeof (float));
+    for (size_t i = 0; i < n; i++) {
+        s_vector (faces [i], msg->vectors + i * DIM);
+        msg->vectors [i * DIM] += 0.01f;
+    }
+    mt_err_t err;
+    long long start = mt_test_now_ms ();
+    int rc = mt_client_request (client, msg, 5000, &reply, &err);
+    long long took = mt_test_now_ms () - start;
+    result->worst_ms = took > result->worst_ms ? took : result->worst_ms;
+    result->queries += n;
+    MT_CHECK_RC (rc, MT_OK, &err);
+    if (rc == MT_OK) {
+        result->partial += reply->partial;
+        for (size_t i = 0; i < n && i < reply->query_count; i++)
+            result->found += reply->results [i].count > 0
+                          && reply->results [i].hits [0].face_id == faces [i];
+    }
+    mt_msg_destroy (&msg);
+    mt_msg_destroy (&reply);
+}
+
+static void
+s_search (const uint64_t *faces, size_t n, s_search_result_t *result)
+{
+    s_search_with (s_client, faces, n, result);
+}
+
+//  Search every face in [first, last] in batches.
+static s_search_result_t
+s_search_range (uint64_t first, uint64_t last)
+{
+    s_search_result_t result = { 0 };
+    uint64_t faces [50];
+    for (uint64_t f = first; f <= last;) {
+        size_t n = 0;
+        while (n < 50 && f <= last)
+            faces [n++] = f++;
+        s_search (faces, n, &result);
+    }
+    return result;
+}
+
+//  ---------------------------------------------------------------- cluster
+
+static void
+s_start_broker (void)
+{
+    char *argv [] = { S_HOMEWARD, "broker", "--front", C.front, "--back", C.back,
+                      "--partitions", "2", "--replicas", "2", "--heartbeat-ms", "100",
+                      "--liveness", "3", "--deadline-ms", "1500", "--hedge-ms", "100",
+                      "--grace-ms", "1000", NULL };
+    C.broker = mt_test_spawn (argv, C.log);
+}
+
+static void
+s_start_shard (int p, int r)
+{
+    char partition [16], replica [16], dir [300];
+    snprintf (partition, sizeof partition, "%d", p);
+    snprintf (replica, sizeof replica, "%d", r);
+    snprintf (dir, sizeof dir, "%s/shard-%d-%d", C.dir, p, r);
+    char *argv [] = { S_HOMEWARD, "shard", "--broker", C.back, "--partition", partition,
+                      "--replica", replica, "--partitions", "2", "--data-dir", dir,
+                      "--heartbeat-ms", "100", "--liveness", "3", "--snapshot-ops", "40",
+                      "--blas-threads", "1", NULL };
+    C.shard [p][r] = mt_test_spawn (argv, C.log);
+}
+
+static void s_state (int p, int r, char *state, uint64_t *seq);
+
+//  kill -9 a replica and wait until the broker has noticed, so that a later
+//  wait for the replica's state sees the new instance, not the dead one.
+static void
+s_kill_shard (int p, int r)
+{
+    mt_test_kill (C.shard [p][r], SIGKILL);
+    C.shard [p][r] = -1;
+    char state [16] = "?";
+    long long until = mt_test_now_ms () + 5000;
+    while (state [0] && mt_test_now_ms () < until) {
+        s_state (p, r, state, NULL);
+        if (state [0])
+            mt_test_sleep_ms (20);
+    }
+    MT_CHECK (state [0] == '\0');
+}
+
+//  The state the broker gives replica p.r ("" when it does not know it).
+static void
+s_state (int p, int r, char *state, uint64_t *seq)
+{
+    state [0] = '\0';
+    mt_msg_t *msg = mt_msg_new (MT_MSG_STATS), *reply = NULL;
+    mt_err_t err;
+    if (mt_client_request (s_client, msg, 2000, &reply, &err) == MT_OK)
+        for (size_t i = 0; i < reply->replica_count; i++)
+            if (reply->replica_status [i].partition == (uint32_t) p
+            &&  reply->replica_status [i].replica == (uint32_t) r) {
+                strcpy (state, reply->replica_status [i].state);
+                if (seq)
+                    *seq = reply->replica_status [i].seq;
+            }
+    mt_msg_destroy (&msg);
+    mt_msg_destroy (&reply);
+}
+
+static bool
+s_wait_state (int p, int r, const char *want, long timeout_ms)
+{
+    char state [16];
+    long long until = mt_test_now_ms () + timeout_ms;
+    do {
+        s_state (p, r, state, NULL);
+        if (strcmp (state, want) == 0)
+            return true;
+        mt_test_sleep_ms (50);
+    } while (mt_test_now_ms () < until);
+    fprintf (stderr, "replica %d.%d is '%s', not '%s' after %ld ms\n", p, r, state, want,
+             timeout_ms);
+    return false;
+}
+
+//  A case id of partition p above from.
+static uint64_t
+s_case_in (uint32_t p, uint64_t from)
+{
+    while (broker_partition_of (from, P) != p)
+        from++;
+    return from;
+}
+
+//  ---------------------------------------------------------------- tests
+
+static void
+test_enroll_and_search (void)
+{
+    uint32_t replicas = 0;
+    for (uint64_t f = 1; f <= 300; f += 30)
+        MT_CHECK_RC (s_enroll (f, 30, &replicas), MT_OK, NULL);
+    MT_CHECK_INT (replicas, 2);
+    s_search_result_t r = s_search_range (1, 300);
+    MT_CHECK_INT (r.found, 300);
+    MT_CHECK_INT (r.partial, 0);
+    //  Enrolling the same faces again adds nothing.
+    MT_CHECK_RC (s_enroll (1, 30, NULL), MT_OK, NULL);
+    r = s_search_range (1, 30);
+    MT_CHECK_INT (r.found, 30);
+}
+
+typedef struct {
+    volatile int stop;
+    s_search_result_t result;
+} s_load_t;
+
+//  Searches in a loop from a second client until told to stop.
+static void *
+s_search_load (void *arg)
+{
+    s_load_t *load = arg;
+    mt_client_t *client;
+    mt_err_t err;
+    if (mt_client_new (C.front, &client, &err) != MT_OK)
+        return NULL;
+    for (int i = 0; !load->stop; i++) {
+        uint64_t faces [20];
+        for (int j = 0; j < 20; j++)
+            faces [j] = 1 + (uint64_t) ((i * 20 + j) * 7 % 300);
+        s_search_with (client, faces, 20, &load->result);
+    }
+    mt_client_destroy (&client);
+    return NULL;
+}
+
+//  kill -9 a replica while another thread searches without pause: every
+//  answer comes back complete and right.
+static void
+test_kill_replica_under_load (void)
+{
+    s_load_t load = { 0 };
+    pthread_t thread;
+    pthread_create (&thread, NULL, s_search_load, &load);
+    mt_test_sleep_ms (300);
+    mt_test_kill (C.shard [0][0], SIGKILL);     //  at once, mid-query or not
+    mt_test_sleep_ms (700);
+    load.stop = 1;
+    pthread_join (thread, NULL);
+    s_kill_shard (0, 0);                        //  (already dead: waits for the broker)
+    s_search_result_t *r = &load.result;
+    fprintf (stderr, "searches while 0.0 died: %zu queries, %zu found, %zu partial, worst %lld ms\n",
+             r->queries, r->found, r->partial, r->worst_ms);
+    MT_CHECK (r->queries > 100);
+    MT_CHECK_INT (r->found, r->queries);
+    MT_CHECK_INT (r->partial, 0);
+}
+
+//  A replica that freezes (SIGSTOP: its connection stays open, it answers
+//  nothing) costs searches a hedge, not an answer; it is dropped after
+//  `liveness` heartbeats and, once it runs again, reconnects and serves.
+static void
+test_frozen_replica (void)
+{
+    kill (C.shard [0][1], SIGSTOP);
+    s_search_result_t r = { 0 };
+    for (int i = 0; i < 10; i++) {
+        uint64_t faces [20];
+        for (int j = 0; j < 20; j++)
+            faces [j] = 1 + (uint64_t) ((i * 20 + j) * 11 % 450);
+        s_search (faces, 20, &r);
+    }
+    fprintf (stderr, "searches with 0.1 frozen: %zu queries, %zu found, %zu partial, worst %lld ms\n",
+             r.queries, r.found, r.partial, r.worst_ms);
+    MT_CHECK_INT (r.found, r.queries);
+    MT_CHECK_INT (r.partial, 0);
+    MT_CHECK (r.worst_ms < 1500);
+    char state [16] = "?";
+    long long until = mt_test_now_ms () + 3000;
+    while (state [0] && mt_test_now_ms () < until) {
+        s_state (0, 1, state, NULL);
+        mt_test_sleep_ms (20);
+    }
+    MT_CHECK (state [0] == '\0');              //  dropped by the broker
+    kill (C.shard [0][1], SIGCONT);
+    MT_CHECK (s_wait_state (0, 1, "serving", 10000));
+    r = s_search_range (1, 450);
+    MT_CHECK_INT (r.found, 450);
+}
+
+//  Writes go on without 0.0; when it returns it gets a copy from 0.1 and
+//  then holds every face, including those enrolled while it was down.
+static void
+test_replica_catches_up (void)
+{
+    uint32_t replicas = 0;
+    for (uint64_t f = 301; f <= 450; f += 30)
+        MT_CHECK_RC (s_enroll (f, 30, &replicas), MT_OK, NULL);
+    MT_CHECK_INT (replicas, 1);         //  partition 0 has one replica left
+    s_start_shard (0, 0);
+    MT_CHECK (s_wait_state (0, 0, "serving", 10000));
+    uint64_t a = 0, b = 0;
+    char state [16];
+    s_state (0, 0, state, &a);
+    s_state (0, 1, state, &b);
+    MT_CHECK_INT (a, b);
+    s_kill_shard (0, 1);
+    s_search_result_t r = s_search_range (1, 450);
+    MT_CHECK_INT (r.found, 450);
+    MT_CHECK_INT (r.partial, 0);
+    s_start_shard (0, 1);
+    MT_CHECK (s_wait_state (0, 1, "serving", 10000));
+}
+
+//  Both replicas of partition 1 dead: searches come back partial, in time;
+//  writes to partition 1 are refused; partition 0 works.
+static void
+test_partition_down (void)
+{
+    s_kill_shard (1, 0);
+    s_kill_shard (1, 1);
+    mt_test_sleep_ms (500);         //  let the broker notice
+    s_search_result_t r = { 0 };
+    uint64_t faces [20];
+    for (int i = 0; i < 20; i++)
+        faces [i] = 1 + (uint64_t) i * 13;
+    s_search (faces, 20, &r);
+    MT_CHECK_INT (r.partial, 1);
+    MT_CHECK (r.worst_ms < 1500 + 500);
+    MT_CHECK (r.found > 0 && r.found < 20);
+    mt_msg_t *msg = mt_msg_new (MT_MSG_SEARCH), *reply = NULL;
+    msg->ns = 2;
+    msg->k = 3;
+    msg->query_count = 1;
+    msg->vectors = calloc (DIM, sizeof (float));
+    s_vector (1, msg->vectors);
+    mt_err_t err;
+    if (mt_client_request (s_client, msg, 5000, &reply, &err) == MT_OK) {
+        MT_CHECK (reply->partial);
+        MT_CHECK_INT (reply->missing_count, 1);
+        MT_CHECK_INT (reply->missing [0], 1);
+        MT_CHECK_INT (reply->answered_count, 1);
+    }
+    mt_msg_destroy (&msg);
+    mt_msg_destroy (&reply);
+
+    MT_CHECK_RC (s_enroll_case (s_case_in (1, 1000)), MT_EUNAVAILABLE, NULL);
+    MT_CHECK_RC (s_enroll_case (s_case_in (0, 1000)), MT_OK, NULL);
+
+    s_start_shard (1, 0);
+    s_start_shard (1, 1);
+    MT_CHECK (s_wait_state (1, 0, "serving", 10000));
+    MT_CHECK (s_wait_state (1, 1, "serving", 10000));
+    r = s_search_range (1, 450);
+    MT_CHECK_INT (r.found, 450);
+    MT_CHECK_INT (r.partial, 0);
+}
+
+//  kill -9 replicas while enrolls stream in; every acknowledged face is
+//  there after the restarts.
+static void
+test_kill_during_enroll (void)
+{
+    uint64_t acked [400];
+    size_t acked_count = 0, refused = 0;
+    uint64_t next = 2001;
+    for (int batch = 0; batch < 40; batch++, next += 9) {
+        if (batch == 8)
+            s_kill_shard (1, 0);
+        if (batch == 15)
+            s_kill_shard (0, 1);
+        if (batch == 24)
+            s_kill_shard (1, 1);        //  partition 1 is now down
+        if (s_enroll (next, 9, NULL) == MT_OK)
+            for (uint64_t f = next; f < next + 9; f++)
+                acked [acked_count++] = f;
+        else
+            refused++;
+    }
+    fprintf (stderr, "enroll batches: %zu faces acknowledged, %zu batches refused\n",
+             acked_count, refused);
+    MT_CHECK (acked_count >= 24 * 9);
+    MT_CHECK (refused > 0);
+    s_start_shard (1, 0);
+    s_start_shard (1, 1);
+    s_start_shard (0, 1);
+    MT_CHECK (s_wait_state (1, 0, "serving", 10000));
+    MT_CHECK (s_wait_state (1, 1, "serving", 10000));
+    MT_CHECK (s_wait_state (0, 1, "serving", 10000));
+    s_search_result_t r = { 0 };
+    for (size_t i = 0; i < acked_count; i += 50)
+        s_search (acked + i, acked_count - i < 50 ? acked_count - i : 50, &r);
+    fprintf (stderr, "after restarts: %zu of %zu acknowledged faces found\n", r.found,
+             acked_count);
+    MT_CHECK_INT (r.found, acked_count);
+    MT_CHECK_INT (r.partial, 0);
+}
+
+//  A replica that is behind while no up-to-date one lives takes no writes
+//  (no forked histories); when the up-to-date one returns, it catches up.
+static void
+test_stale_replica (void)
+{
+    s_kill_shard (0, 1);
+    uint64_t c = s_case_in (0, 3000);
+    MT_CHECK_RC (s_enroll_case (c), MT_OK, NULL);
+    s_kill_shard (0, 0);
+    s_start_shard (0, 1);
+    MT_CHECK (s_wait_state (0, 1, "stale", 10000));
+    MT_CHECK_RC (s_enroll_case (s_case_in (0, c + 1)), MT_EUNAVAILABLE, NULL);
+    s_start_shard (0, 0);
+    MT_CHECK (s_wait_state (0, 0, "serving", 10000));
+    MT_CHECK (s_wait_state (0, 1, "serving", 10000));
+    s_kill_shard (0, 0);
+    s_search_result_t r = s_search_range ((c - 1) * 3 + 1, (c - 1) * 3 + 3);
+    MT_CHECK_INT (r.found, 3);
+    s_start_shard (0, 0);
+    MT_CHECK (s_wait_state (0, 0, "serving", 10000));
+}
+
+//  Garbage and protocol errors get an Error reply and are counted; the
+//  broker lives on.
+static void
+test_malformed_frames (void)
+{
+    mt_err_t err;
+    void *raw = mt_wire_socket (ZMQ_DEALER, &err);
+    MT_CHECK (zmq_connect (raw, C.front) == 0);
+    int timeout = 3000;
+    zmq_setsockopt (raw, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    const char *garbage [] = { "\\xff\\x00not protobuf", "" };
+    for (int i = 0; i < 2; i++) {
+        zmq_send (raw, "", 0, ZMQ_SNDMORE);
+        zmq_send (raw, garbage [i], strlen (garbage [i]), 0);
+        mt_route_t route;
+        mt_msg_t *reply = NULL;
+        MT_CHECK_RC (mt_wire_recv (raw, &route, &reply, &err), MT_OK, &err);
+        MT_CHECK (reply && reply->type == MT_MSG_ERROR && reply->error_code == MT_EPROTO);
+        mt_msg_destroy (&reply);
+    }
+    mt_msg_t *reply = NULL;
+    //  An envelope of the wrong version (field 1 = 9).
+    uint8_t wrong [] = { 0x08, 0x09, 0x10, 0x01, 0xa2, 0x01, 0x00 };
+    zmq_send (raw, "", 0, ZMQ_SNDMORE);
+    zmq_send (raw, wrong, sizeof wrong, 0);
+    MT_CHECK_RC (mt_wire_recv (raw, NULL, &reply, &err), MT_EPROTO, &err);
+    zmq_close (raw);
+
+    raw = mt_wire_socket (ZMQ_DEALER, &err);
+    zmq_connect (raw, C.front);
+    zmq_setsockopt (raw, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    zmq_send (raw, "", 0, ZMQ_SNDMORE);
+    zmq_send (raw, wrong, sizeof wrong, 0);
+    mt_route_t route;
+    MT_CHECK_RC (mt_wire_recv (raw, &route, &reply, &err), MT_OK, &err);
+    MT_CHECK (reply && reply->error_code == MT_EPROTO);
+    MT_CHECK_CONTAINS (reply ? reply->text : NULL, "version 9");
+    mt_msg_destroy (&reply);
+    zmq_close (raw);
+
+    mt_msg_t *stats = mt_msg_new (MT_MSG_STATS);
+    if (mt_client_request (s_client, stats, 2000, &reply, &err) == MT_OK)
+        MT_CHECK (reply->malformed >= 3);
+    mt_msg_destroy (&stats);
+    mt_msg_destroy (&reply);
+    int status;
+    MT_CHECK (waitpid (C.broker, &status, WNOHANG) == 0);       //  still running
+}
+
+static void
+test_clean_shutdown (void)
+{
+    for (int p = 0; p < P; p++)
+        for (int r = 0; r < R; r++) {
+            int status = mt_test_kill (C.shard [p][r], SIGTERM);
+            MT_CHECK (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+            C.shard [p][r] = -1;
+        }
+    int status = mt_test_kill (C.broker, SIGTERM);
+    MT_CHECK (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+    C.broker = -1;
+}
+
+int
+main (void)
+{
+    int front = mt_test_free_port (), back = mt_test_free_port ();
+    snprintf (C.front, sizeof C.front, "tcp://127.0.0.1:%d", front);
+    snprintf (C.back, sizeof C.back, "tcp://127.0.0.1:%d", back);
+    snprintf (C.dir, sizeof C.dir, "%s", mt_test_tmpdir ());
+    snprintf (C.log, sizeof C.log, "%s/cluster.log", C.dir);
+    s_start_broker ();
+    for (int p = 0; p < P; p++)
+        for (int r = 0; r < R; r++)
+            s_start_shard (p, r);
+    mt_err_t err;
+    if (mt_client_new (C.front, &s_client, &err) != MT_OK
+    ||  mt_client_wait_ready (s_client, 10000, &err) != MT_OK) {
+        fprintf (stderr, "cluster did not start: %s\n", err.msg);
+        mt_test_failures++;
+    }
+    else {
+        MT_RUN (test_enroll_and_search);
+        MT_RUN (test_kill_replica_under_load);
+        MT_RUN (test_replica_catches_up);
+        MT_RUN (test_frozen_replica);
+        MT_RUN (test_partition_down);
+        MT_RUN (test_kill_during_enroll);
+        MT_RUN (test_stale_replica);
+        MT_RUN (test_malformed_frames);
+        MT_RUN (test_clean_shutdown);
+    }
+    mt_client_destroy (&s_client);
+    for (int p = 0; p < P; p++)
+        for (int r = 0; r < R; r++)
+            if (C.shard [p][r] > 0)
+                mt_test_kill (C.shard [p][r], SIGKILL);
+    if (C.broker > 0)
+        mt_test_kill (C.broker, SIGKILL);
+    if (mt_test_failures) {
+        //  The processes' logs tell what happened.
+        char *log = mt_test_read (C.log, NULL);
+        fprintf (stderr, "---- cluster log ----\n%s\n", log ? log : "(none)");
+        free (log);
+    }
+    mt_zmq_shutdown ();
+    return MT_TEST_MAIN_END ();
+}
