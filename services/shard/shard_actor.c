@@ -8,6 +8,7 @@
 #include "match/mt_wire.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -60,13 +61,21 @@ shard_config_defaults (shard_config_t *config)
     };
 }
 
+//  What the engine last published for the status heartbeats.
+typedef struct {
+    uint64_t seq, digest, missing_count, found_count;
+    int syncing;
+} s_stats_t;
+
+//  The engine: the thread that owns the store and does the work, so that
+//  the I/O thread stays free to keep the heartbeats going while a large
+//  write or search runs.
 typedef struct {
     const shard_config_t *config;
     char name [32];
     mt_store_t *store;
-    void *dealer;
-    int64_t broker_seen;            //  ms of the last message from the broker
-    int64_t next_status;
+    void *out;                      //  PAIR to the I/O thread: replies go there
+    s_stats_t stats;                //  read by the I/O thread (atomically)
     //  Serving a copy to a peer.
     uint64_t export_id;
     char export_path [1100];
@@ -91,7 +100,7 @@ static void
 s_send (s_shard_t *self, mt_msg_t *msg)
 {
     mt_err_t err;
-    if (msg && mt_wire_send (self->dealer, NULL, msg, ZMQ_DONTWAIT, &err) != MT_OK)
+    if (msg && mt_wire_send (self->out, NULL, msg, 0, &err) != MT_OK)
         mt_log_warn (self->name, "cannot send %s: %s", mt_msg_type_name (msg->type), err.msg);
 }
 
@@ -103,40 +112,36 @@ s_reply (s_shard_t *self, mt_msg_t **msg_p)
 }
 
 static void
-s_send_status (s_shard_t *self, bool hello)
+s_publish (s_shard_t *self)
 {
-    mt_msg_t *msg = mt_msg_new (MT_MSG_STATUS);
-    if (!msg)
-        return;
-    msg->status = (mt_shard_status_t) {
-        .partition = (uint32_t) self->config->partition,
-        .replica = (uint32_t) self->config->replica,
-        .partitions = (uint32_t) self->config->partitions,
-        .seq = mt_store_seq (self->store),
-        .digest = mt_store_digest (self->store),
-        .missing_count = mt_gallery_size (mt_store_gallery (self->store, MT_NS_MISSING)),
-        .found_count = mt_gallery_size (mt_store_gallery (self->store, MT_NS_FOUND)),
-        .hello = hello,
-        .syncing = self->import_id != 0
-    };
-    s_reply (self, &msg);
-    self->next_status = s_now_ms () + self->config->heartbeat_ms;
+    __atomic_store_n (&self->stats.seq, mt_store_seq (self->store), __ATOMIC_RELAXED);
+    __atomic_store_n (&self->stats.digest, mt_store_digest (self->store), __ATOMIC_RELAXED);
+    __atomic_store_n (&self->stats.missing_count,
+                      (uint64_t) mt_gallery_size (mt_store_gallery (self->store, MT_NS_MISSING)),
+                      __ATOMIC_RELAXED);
+    __atomic_store_n (&self->stats.found_count,
+                      (uint64_t) mt_gallery_size (mt_store_gallery (self->store, MT_NS_FOUND)),
+                      __ATOMIC_RELAXED);
+    __atomic_store_n (&self->stats.syncing, self->import_id != 0, __ATOMIC_RELAXED);
 }
 
-static int
-s_connect (s_shard_t *self, mt_err_t *err)
+static mt_msg_t *
+s_status_msg (const shard_config_t *config, s_stats_t *stats, bool hello)
 {
-    if (self->dealer)
-        zmq_close (self->dealer);
-    self->dealer = mt_wire_socket (ZMQ_DEALER, err);
-    if (!self->dealer)
-        return err->code;
-    if (zmq_connect (self->dealer, self->config->broker) != 0)
-        return mt_err_set (err, MT_EINVAL, "cannot connect to broker %s: %s",
-                           self->config->broker, zmq_strerror (zmq_errno ()));
-    self->broker_seen = s_now_ms ();
-    s_send_status (self, true);
-    return MT_OK;
+    mt_msg_t *msg = mt_msg_new (MT_MSG_STATUS);
+    if (msg)
+        msg->status = (mt_shard_status_t) {
+            .partition = (uint32_t) config->partition,
+            .replica = (uint32_t) config->replica,
+            .partitions = (uint32_t) config->partitions,
+            .seq = __atomic_load_n (&stats->seq, __ATOMIC_RELAXED),
+            .digest = __atomic_load_n (&stats->digest, __ATOMIC_RELAXED),
+            .missing_count = __atomic_load_n (&stats->missing_count, __ATOMIC_RELAXED),
+            .found_count = __atomic_load_n (&stats->found_count, __ATOMIC_RELAXED),
+            .hello = hello,
+            .syncing = __atomic_load_n (&stats->syncing, __ATOMIC_RELAXED) != 0
+        };
+    return msg;
 }
 
 //  Apply a numbered write and answer it with an Ack (or an Error that makes
@@ -364,7 +369,9 @@ s_import_chunk (s_shard_t *self, const mt_msg_t *msg)
     }
     self->import_id = 0;
     s_reply (self, &done);
-    s_send_status (self, false);
+    s_publish (self);
+    mt_msg_t *status = s_status_msg (self->config, &self->stats, false);
+    s_reply (self, &status);
 }
 
 static void
@@ -391,18 +398,16 @@ s_hold (s_shard_t *self, mt_msg_t **msg_p)
 //  ---------------------------------------------------------------- loop
 
 static void
-s_handle (s_shard_t *self)
+s_handle (s_shard_t *self, const void *bytes, size_t size)
 {
     mt_msg_t *msg = NULL;
     mt_err_t err;
-    int rc = mt_wire_recv (self->dealer, NULL, &msg, &err);
-    if (rc == MT_EPROTO) {
+    if (mt_msg_decode (bytes, size, &msg, &err) != MT_OK) {
         mt_log_warn (self->name, "malformed message from the broker: %s", err.msg);
+        mt_msg_t *error = mt_msg_error (0, MT_EPROTO, "%s", err.msg);
+        s_reply (self, &error);
         return;
     }
-    if (rc != MT_OK)
-        return;
-    self->broker_seen = s_now_ms ();
     switch (msg->type) {
         case MT_MSG_ENROLL:
         case MT_MSG_REMOVE:
@@ -439,6 +444,84 @@ s_handle (s_shard_t *self)
         }
     }
     mt_msg_destroy (&msg);
+    s_publish (self);
+}
+
+static void *
+s_engine (void *arg)
+{
+    s_shard_t *self = arg;
+    //  OpenMP's thread count is per thread: set it in the thread that
+    //  searches (shared FACTS.md: OpenMP and OpenBLAS threads fight).
+    mt_index_tune_threads ((int) self->config->blas_threads);
+    zmq_msg_t frame;
+    zmq_msg_init (&frame);
+    while (zmq_msg_recv (&frame, self->out, 0) >= 0) {
+        if (zmq_msg_size (&frame) == 5 && memcmp (zmq_msg_data (&frame), "$TERM", 5) == 0)
+            break;
+        s_handle (self, zmq_msg_data (&frame), zmq_msg_size (&frame));
+    }
+    zmq_msg_close (&frame);
+    return NULL;
+}
+
+//  ---------------------------------------------------------------- I/O
+
+typedef struct {
+    const shard_config_t *config;
+    const char *name;
+    s_stats_t *stats;
+    void *dealer;
+    int64_t broker_seen;            //  ms of the last message from the broker
+    int64_t next_status;
+} s_io_t;
+
+static void
+s_io_status (s_io_t *io, bool hello)
+{
+    mt_msg_t *msg = s_status_msg (io->config, io->stats, hello);
+    mt_err_t err;
+    if (msg && mt_wire_send (io->dealer, NULL, msg, ZMQ_DONTWAIT, &err) != MT_OK)
+        mt_log_warn (io->name, "cannot send status: %s", err.msg);
+    mt_msg_destroy (&msg);
+    io->next_status = s_now_ms () + io->config->heartbeat_ms;
+}
+
+static int
+s_connect (s_io_t *io, mt_err_t *err)
+{
+    if (io->dealer)
+        zmq_close (io->dealer);
+    io->dealer = mt_wire_socket (ZMQ_DEALER, err);
+    if (!io->dealer)
+        return err->code;
+    if (zmq_connect (io->dealer, io->config->broker) != 0)
+        return mt_err_set (err, MT_EINVAL, "cannot connect to broker %s: %s",
+                           io->config->broker, zmq_strerror (zmq_errno ()));
+    io->broker_seen = s_now_ms ();
+    s_io_status (io, true);
+    return MT_OK;
+}
+
+//  Move one frame from a socket to another; never blocks (a frame that
+//  cannot go is dropped: the broker's deadline covers it).
+static void
+s_forward (void *from, void *to)
+{
+    zmq_msg_t frame;
+    zmq_msg_init (&frame);
+    if (zmq_msg_recv (&frame, from, ZMQ_DONTWAIT) >= 0)
+        zmq_msg_send (&frame, to, ZMQ_DONTWAIT);
+    zmq_msg_close (&frame);
+}
+
+static bool
+s_readable (void *socket)
+{
+    int events = 0;
+    size_t size = sizeof events;
+    zmq_getsockopt (socket, ZMQ_EVENTS, &events, &size);
+    return (events & ZMQ_POLLIN) != 0;
 }
 
 void
@@ -454,17 +537,49 @@ shard_actor (void *pipe, void *arg)
         .dir = config->data_dir, .factory = config->index, .dim = MT_DIM,
         .snapshot_ops = (uint64_t) config->snapshot_ops, .sync = config->sync
     };
+    s_io_t io = { .config = config, .name = self.name, .stats = &self.stats };
+    void *engine = NULL;
+    pthread_t thread;
+    bool started = false;
     int rc = MT_OK;
     if (config->partition >= config->partitions)
         rc = mt_err_set (&err, MT_EINVAL, "partition %d of %d does not exist",
                          (int) config->partition, (int) config->partitions);
     if (rc == MT_OK)
         rc = mt_store_open (&store_config, &self.store, &err);
+    if (rc == MT_OK) {
+        s_publish (&self);
+        char endpoint [64];
+        snprintf (endpoint, sizeof endpoint, "inproc://shard-engine-%p", (void *) &self);
+        engine = mt_wire_socket (ZMQ_PAIR, &err);
+        self.out = mt_wire_socket (ZMQ_PAIR, &err);
+        //  No high-water mark between the threads: the I/O thread must
+        //  never block on a busy engine.
+        int unlimited = 0;
+        for (int i = 0; engine && self.out && i < 2; i++) {
+            zmq_setsockopt (i ? engine : self.out, ZMQ_SNDHWM, &unlimited, sizeof unlimited);
+            zmq_setsockopt (i ? engine : self.out, ZMQ_RCVHWM, &unlimited, sizeof unlimited);
+        }
+        if (!engine || !self.out || zmq_bind (engine, endpoint) != 0
+        ||  zmq_connect (self.out, endpoint) != 0)
+            rc = mt_err_set (&err, MT_EIO, "cannot connect the shard's engine");
+    }
+    if (rc == MT_OK && pthread_create (&thread, NULL, s_engine, &self) != 0)
+        rc = mt_err_set (&err, MT_ENOMEM, "cannot start the shard's engine");
+    started = rc == MT_OK;
     if (rc == MT_OK)
-        rc = s_connect (&self, &err);
+        rc = s_connect (&io, &err);
     if (rc != MT_OK) {
-        if (self.dealer)
-            zmq_close (self.dealer);
+        if (started) {
+            zmq_send (engine, "$TERM", 5, 0);
+            pthread_join (thread, NULL);
+        }
+        if (io.dealer)
+            zmq_close (io.dealer);
+        if (engine)
+            zmq_close (engine);
+        if (self.out)
+            zmq_close (self.out);
         mt_store_close (&self.store);
         mt_actor_ready (pipe, rc, &err);
         return;
@@ -477,41 +592,50 @@ shard_actor (void *pipe, void *arg)
     mt_actor_ready (pipe, MT_OK, NULL);
 
     for (;;) {
-        zmq_pollitem_t items [2] = {
-            { pipe, 0, ZMQ_POLLIN, 0 }, { self.dealer, 0, ZMQ_POLLIN, 0 }
+        zmq_pollitem_t items [3] = {
+            { pipe, 0, ZMQ_POLLIN, 0 }, { io.dealer, 0, ZMQ_POLLIN, 0 },
+            { engine, 0, ZMQ_POLLIN, 0 }
         };
-        int64_t wait = self.next_status - s_now_ms ();
-        if (zmq_poll (items, 2, wait > 0 ? (long) wait : 0) < 0 && zmq_errno () != EINTR)
+        int64_t wait = io.next_status - s_now_ms ();
+        if (zmq_poll (items, 3, wait > 0 ? (long) wait : 0) < 0 && zmq_errno () != EINTR)
             break;
         if ((items [0].revents & ZMQ_POLLIN) && mt_actor_is_term (pipe))
             break;
-        //  Serve a burst of requests, then look at the clock.
-        for (int burst = 0; burst < 64 && (items [1].revents & ZMQ_POLLIN); burst++) {
-            s_handle (&self);
-            int events = 0;
-            size_t size = sizeof events;
-            zmq_getsockopt (self.dealer, ZMQ_EVENTS, &events, &size);
-            if (!(events & ZMQ_POLLIN))
+        //  Requests to the engine, replies to the broker; each burst bounded
+        //  so that the clock is looked at.
+        for (int burst = 0; burst < 256 && (items [1].revents & ZMQ_POLLIN); burst++) {
+            io.broker_seen = s_now_ms ();
+            s_forward (io.dealer, engine);
+            if (!s_readable (io.dealer))
+                break;
+        }
+        for (int burst = 0; burst < 256 && (items [2].revents & ZMQ_POLLIN); burst++) {
+            s_forward (engine, io.dealer);
+            if (!s_readable (engine))
                 break;
         }
         int64_t now = s_now_ms ();
-        if (now - self.broker_seen > config->heartbeat_ms * config->liveness) {
+        if (now - io.broker_seen > config->heartbeat_ms * config->liveness) {
             mt_log_warn (self.name, "no word from the broker for %" PRId64 " ms; reconnecting",
-                         now - self.broker_seen);
-            if (s_connect (&self, &err) != MT_OK)
+                         now - io.broker_seen);
+            if (s_connect (&io, &err) != MT_OK)
                 mt_log_error (self.name, "%s", err.msg);
         }
         else
-        if (now >= self.next_status)
-            s_send_status (&self, false);
+        if (now >= io.next_status)
+            s_io_status (&io, false);
     }
+    zmq_send (engine, "$TERM", 5, 0);
+    pthread_join (thread, NULL);
     if (self.import_file)
         fclose (self.import_file);
     if (self.export_id)
         unlink (self.export_path);
     s_drop_held (&self);
     free (self.held);
-    zmq_close (self.dealer);
+    zmq_close (io.dealer);
+    zmq_close (engine);
+    zmq_close (self.out);
     mt_store_close (&self.store);
     mt_log_info (self.name, "stopped");
 }

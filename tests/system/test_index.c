@@ -504,6 +504,43 @@ test_malformed_frames (void)
     MT_CHECK (waitpid (C.broker, &status, WNOHANG) == 0);       //  still running
 }
 
+//  The command line against the running cluster: photos in, faces found.
+static void
+test_cli_index (void)
+{
+    char *out = NULL, *err = NULL;
+    char *stats [] = { S_HOMEWARD, "index", "stats", "--broker", C.front, NULL };
+    MT_CHECK_INT (mt_test_run (stats, NULL, &out, &err), 0);
+    MT_CHECK_CONTAINS (out, "replica 1.1  serving");
+    free (out), free (err);
+    char jpg [512], webp [512], tom [512];
+    snprintf (jpg, sizeof jpg, "%s", mt_test_data ("formats/face.jpg"));
+    snprintf (webp, sizeof webp, "%s", mt_test_data ("formats/face.webp"));
+    snprintf (tom, sizeof tom, "%s", mt_test_data ("faces/dlib/Tom_Cruise_avp_2014_4.jpg"));
+    char *enroll [] = { S_HOMEWARD, "index", "enroll", "--broker", C.front, "--ns", "missing",
+                        "--case", "900001", "--province", "44", "--face-id", "9000001", jpg, tom,
+                        NULL };
+    MT_CHECK_INT (mt_test_run (enroll, NULL, &out, &err), 0);
+    MT_CHECK_CONTAINS (out, "enrolled 2 new faces in missing (durable on 2 replicas)");
+    free (out), free (err);
+    char *search [] = { S_HOMEWARD, "index", "search", "--broker", C.front, "--ns", "missing",
+                        "--json", "--k", "2", webp, NULL };
+    MT_CHECK_INT (mt_test_run (search, NULL, &out, &err), 0);
+    MT_CHECK_CONTAINS (out, "\"hits\":[{\"face_id\":9000001,\"case_id\":900001,\"province\":44");
+    MT_CHECK_CONTAINS (out, "\"partial\":false");
+    free (out), free (err);
+    char *remove [] = { S_HOMEWARD, "index", "remove", "--broker", C.front, "--case", "900001",
+                        NULL };
+    MT_CHECK_INT (mt_test_run (remove, NULL, &out, &err), 0);
+    MT_CHECK_CONTAINS (out, "removed 2 faces (on 2 replicas)");
+    free (out), free (err);
+    char *nothing [] = { S_HOMEWARD, "index", "search", "--broker", "tcp://127.0.0.1:1",
+                         "--timeout-ms", "300", "--ns", "missing", webp, NULL };
+    MT_CHECK_INT (mt_test_run (nothing, NULL, &out, &err), 1);
+    MT_CHECK_CONTAINS (err, "no answer from the broker");
+    free (out), free (err);
+}
+
 static void
 test_clean_shutdown (void)
 {
@@ -545,6 +582,7 @@ main (void)
         MT_RUN (test_kill_during_enroll);
         MT_RUN (test_stale_replica);
         MT_RUN (test_malformed_frames);
+        MT_RUN (test_cli_index);
         MT_RUN (test_clean_shutdown);
     }
     mt_client_destroy (&s_client);

@@ -61,8 +61,10 @@ int mt_index_write (const mt_index_t *self, FILE *file, mt_err_t *err);
 int mt_index_read (FILE *file, mt_index_t **self_p, mt_err_t *err);
 
 //  Process-wide tuning for search (shared FACTS.md): FAISS's OpenMP threads
-//  set to one so that they do not fight OpenBLAS's (blas_threads of them),
-//  and the BLAS path used from the first query instead of from 20.
+//  set to one so that they do not fight OpenBLAS's (blas_threads of them).
+//  The BLAS path starts at 20 queries, FAISS's default (measured best here).
+//  OpenMP's setting belongs to the calling thread: call this in every thread
+//  that searches.
 void mt_index_tune_threads (int blas_threads);
 
 #ifdef __cplusplus

@@ -1,0 +1,207 @@
+//  mt_casedb - the case store: found and missing cases with their facts,
+//  photos (content-addressed by sha256), faces with their quality and
+//  embeddings, candidate families, reviews and an audit log, in SQLite
+//  (WAL, foreign keys, numbered schema migrations).
+//
+//  Nothing is deleted silently: closing a case is a recorded state change,
+//  removal of faces from the index is a flag, and every change (and every
+//  read of a case through the services) goes into the audit log with who
+//  made it.
+//
+//  One handle per thread; SQLite arbitrates between handles and processes.
+
+#ifndef MT_CASEDB_H_INCLUDED
+#define MT_CASEDB_H_INCLUDED
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "match/mt_embedder.h"
+#include "match/mt_error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+    MT_KIND_FOUND = 1,      //  a person in a relief station
+    MT_KIND_MISSING = 2     //  a family's report
+} mt_case_kind;
+
+typedef enum {
+    MT_SEX_UNKNOWN = 0,
+    MT_SEX_MALE,
+    MT_SEX_FEMALE
+} mt_sex;
+
+typedef struct {
+    int64_t id;
+    mt_case_kind kind;
+    char state [16];                //  "open" or "closed"
+    char closed_reason [128];
+    mt_sex sex;
+    int province;                   //  GB/T 2260 code; found: where found; missing: home (户籍地)
+    char city [64];
+    char station [128];             //  found: the relief station
+    char date_found [11];           //  found: YYYY-MM-DD
+    int age_min, age_max;           //  found: estimated age now, -1 unknown
+    char date_last_seen [11];       //  missing: YYYY-MM-DD
+    int birth_year_min, birth_year_max;     //  missing: 0 unknown
+    char person_name [64];          //  missing: the missing person's name, if known
+    char family_name [64];          //  missing: who reports
+    char family_contact [64];
+    char family_relation [32];
+    char features [256];            //  distinguishing features
+    char notes [512];
+    char external_ref [128];        //  the id a bulk import gave it (unique)
+    char created_at [32];
+    int photo_count, face_count;    //  filled by mt_casedb_case_get
+} mt_case_t;
+
+typedef struct {
+    int64_t id;                     //  also the face's id in the index
+    int64_t photo_id, case_id;
+    int box [4];
+    int size_px;
+    double sharpness, yaw_deg;
+    char verdict [16];
+    int year_taken;                 //  of its photo, 0 unknown
+    bool enrolled;
+    float embedding [MT_EMBEDDING_DIM];
+} mt_face_row_t;
+
+typedef struct {
+    int64_t id, case_id;
+    char sha256 [65];
+    int year_taken;
+    char state [16];                //  pending, done, failed
+    char error [256];
+    int face_count;
+} mt_photo_row_t;
+
+typedef struct {
+    int64_t found_case, missing_case;
+    double score;                   //  calibrated 0..1
+    double distance;                //  best face pair
+    char state [16];                //  pending, rejected, dna_requested, confirmed, reunited
+    char *explanation;              //  JSON text, owned
+    char updated_at [32];
+} mt_candidate_row_t;
+
+typedef struct mt_casedb mt_casedb_t;
+
+//  Open (creating and migrating) the database at path. Caller owns *self_p.
+int mt_casedb_open (const char *path, mt_casedb_t **self_p, mt_err_t *err);
+void mt_casedb_close (mt_casedb_t **self_p);
+//  The schema version after migrations.
+int mt_casedb_schema_version (mt_casedb_t *self);
+
+//  Names used in the database and the API for kinds, sexes, states.
+const char *mt_case_kind_name (mt_case_kind kind);
+int mt_case_kind_from_name (const char *name);       //  0 if unknown
+const char *mt_sex_name (mt_sex sex);
+int mt_sex_from_name (const char *name);             //  -1 if unknown
+
+//  Check a case's facts (dates real and in range, ages and years ordered,
+//  province code plausible); MT_EINVAL with the field and reason.
+int mt_case_validate (const mt_case_t *c, mt_err_t *err);
+
+//  Add a case (validated). With an external_ref already present, nothing is
+//  added and *existed_p says so (the existing id is returned). Audited.
+int mt_casedb_case_add (mt_casedb_t *self, const mt_case_t *c, const char *actor,
+                        int64_t *id_p, bool *existed_p, mt_err_t *err);
+//  MT_ENOTFOUND for an unknown id.
+int mt_casedb_case_get (mt_casedb_t *self, int64_t id, mt_case_t *c, mt_err_t *err);
+//  Close a case (a recorded state change with a reason). Audited.
+int mt_casedb_case_close (mt_casedb_t *self, int64_t id, const char *reason,
+                          const char *actor, mt_err_t *err);
+
+//  Record a photo of a case by its content hash (the bytes are in the photo
+//  store already). The same bytes for the same case again are recognised:
+//  *existed_p is set and the first photo's id returned. New photos are
+//  pending until the face pipeline has run on them.
+int mt_casedb_photo_add (mt_casedb_t *self, int64_t case_id, const char *sha256,
+                         size_t bytes, int year_taken, const char *actor,
+                         int64_t *photo_id_p, bool *existed_p, mt_err_t *err);
+int mt_casedb_photo_get (mt_casedb_t *self, int64_t photo_id, mt_photo_row_t *row,
+                         mt_err_t *err);
+//  The photos of a case (new array, caller frees).
+int mt_casedb_photos_of_case (mt_casedb_t *self, int64_t case_id, mt_photo_row_t **rows_p,
+                              size_t *count_p, mt_err_t *err);
+
+//  Claim the oldest pending photo for lease_s seconds (a claim whose lease
+//  ran out is handed out again). MT_ENOTFOUND when there is none.
+int mt_casedb_photo_claim (mt_casedb_t *self, int lease_s, mt_photo_row_t *row,
+                           mt_err_t *err);
+
+//  The pipeline ran on a photo: store its faces and queue its case for
+//  matching, in one transaction. chips [i] is the JPEG of face i's aligned
+//  chip (may be NULL).
+typedef struct {
+    int box [4];
+    int size_px;
+    double sharpness, yaw_deg, roll_deg;
+    const char *verdict;
+    const float *embedding;
+    const uint8_t *chip_jpeg;
+    size_t chip_size;
+} mt_new_face_t;
+int mt_casedb_photo_done (mt_casedb_t *self, int64_t photo_id, int width, int height,
+                          const char *format, const mt_new_face_t *faces, size_t count,
+                          mt_err_t *err);
+//  The pipeline could not read a photo: it stays, marked failed with why.
+int mt_casedb_photo_failed (mt_casedb_t *self, int64_t photo_id, const char *code,
+                            const char *message, mt_err_t *err);
+
+//  Faces of a case not removed (new array, caller frees).
+int mt_casedb_faces_of_case (mt_casedb_t *self, int64_t case_id, mt_face_row_t **rows_p,
+                             size_t *count_p, mt_err_t *err);
+//  A face's aligned chip JPEG (new buffer) or MT_ENOTFOUND.
+int mt_casedb_face_chip (mt_casedb_t *self, int64_t face_id, uint8_t **jpeg_p, size_t *size_p,
+                         mt_err_t *err);
+int mt_casedb_faces_mark_enrolled (mt_casedb_t *self, const int64_t *ids, size_t count,
+                                   mt_err_t *err);
+int mt_casedb_faces_mark_removed (mt_casedb_t *self, int64_t case_id, mt_err_t *err);
+
+//  The durable queue of cases to (re)match. next: MT_ENOTFOUND when empty.
+int mt_casedb_match_enqueue (mt_casedb_t *self, int64_t case_id, mt_err_t *err);
+int mt_casedb_match_next (mt_casedb_t *self, int64_t *case_id_p, mt_err_t *err);
+int mt_casedb_match_done (mt_casedb_t *self, int64_t case_id, mt_err_t *err);
+
+//  Store a candidate pair's score and explanation, keeping its review
+//  state; a rejected pair is left as it is (it never comes back).
+int mt_casedb_candidate_put (mt_casedb_t *self, int64_t found_case, int64_t missing_case,
+                             double score, double distance, const char *explanation,
+                             mt_err_t *err);
+//  Whether the pair was rejected.
+bool mt_casedb_candidate_rejected (mt_casedb_t *self, int64_t found_case,
+                                   int64_t missing_case);
+//  A case's candidates, best first, rejected ones left out (new array; free
+//  each explanation and the array with mt_casedb_candidates_free).
+int mt_casedb_candidates (mt_casedb_t *self, int64_t case_id, size_t limit, size_t offset,
+                          mt_candidate_row_t **rows_p, size_t *count_p, mt_err_t *err);
+void mt_casedb_candidates_free (mt_candidate_row_t *rows, size_t count);
+
+//  Record a review decision on a pair (audited, kept in the trail).
+//  "reunited" closes both cases. MT_ENOTFOUND if the pair was never a
+//  candidate; MT_EINVAL for an unknown state.
+int mt_casedb_review (mt_casedb_t *self, int64_t case_a, int64_t case_b, const char *state,
+                      const char *note, const char *actor, mt_err_t *err);
+
+//  The review trail of a pair or, with case_b 0, of a case: JSON array text
+//  (new string).
+int mt_casedb_reviews_json (mt_casedb_t *self, int64_t case_a, int64_t case_b, char **json_p,
+                            mt_err_t *err);
+
+//  Append to the audit log.
+int mt_casedb_audit (mt_casedb_t *self, const char *actor, const char *action,
+                     const char *object, const char *detail, mt_err_t *err);
+//  Count of audit entries (for tests and stats).
+int64_t mt_casedb_audit_count (mt_casedb_t *self);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,1080 @@
+//  mt_casedb - cases, photos, faces, candidates, reviews, audit in SQLite.
+
+#include "match/mt_casedb.h"
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct mt_casedb {
+    sqlite3 *db;
+    int version;
+};
+
+//  ---------------------------------------------------------------- schema
+
+//  Migration N brings the schema from version N-1 to N. Append only.
+static const char *s_migrations [] = {
+    //  1: the first schema
+    "CREATE TABLE cases ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('found','missing')),"
+    "  state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open','closed')),"
+    "  closed_reason TEXT,"
+    "  sex TEXT NOT NULL DEFAULT 'unknown' CHECK (sex IN ('male','female','unknown')),"
+    "  province INTEGER NOT NULL DEFAULT 0,"
+    "  city TEXT, station TEXT, date_found TEXT,"
+    "  age_min INTEGER NOT NULL DEFAULT -1, age_max INTEGER NOT NULL DEFAULT -1,"
+    "  date_last_seen TEXT,"
+    "  birth_year_min INTEGER NOT NULL DEFAULT 0, birth_year_max INTEGER NOT NULL DEFAULT 0,"
+    "  person_name TEXT, family_name TEXT, family_contact TEXT, family_relation TEXT,"
+    "  features TEXT, notes TEXT,"
+    "  external_ref TEXT UNIQUE,"
+    "  created_at TEXT NOT NULL, updated_at TEXT NOT NULL);"
+    "CREATE TABLE photos ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  case_id INTEGER NOT NULL REFERENCES cases (id),"
+    "  sha256 TEXT NOT NULL,"
+    "  year_taken INTEGER NOT NULL DEFAULT 0,"
+    "  bytes INTEGER NOT NULL,"
+    "  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','done','failed')),"
+    "  lease_until INTEGER NOT NULL DEFAULT 0,"
+    "  error_code TEXT, error_message TEXT,"
+    "  width INTEGER, height INTEGER, format TEXT,"
+    "  created_at TEXT NOT NULL, processed_at TEXT,"
+    "  UNIQUE (case_id, sha256));"
+    "CREATE INDEX photos_pending ON photos (state, id);"
+    "CREATE TABLE faces ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  photo_id INTEGER NOT NULL REFERENCES photos (id),"
+    "  case_id INTEGER NOT NULL REFERENCES cases (id),"
+    "  x INTEGER, y INTEGER, w INTEGER, h INTEGER,"
+    "  size_px INTEGER, sharpness REAL, yaw REAL, roll REAL, verdict TEXT,"
+    "  embedding BLOB NOT NULL, chip BLOB,"
+    "  enrolled INTEGER NOT NULL DEFAULT 0, removed INTEGER NOT NULL DEFAULT 0,"
+    "  created_at TEXT NOT NULL);"
+    "CREATE INDEX faces_case ON faces (case_id);"
+    "CREATE TABLE match_queue ("
+    "  case_id INTEGER PRIMARY KEY REFERENCES cases (id), queued_at TEXT NOT NULL);"
+    "CREATE TABLE candidates ("
+    "  found_case INTEGER NOT NULL REFERENCES cases (id),"
+    "  missing_case INTEGER NOT NULL REFERENCES cases (id),"
+    "  score REAL NOT NULL, distance REAL NOT NULL, explanation TEXT NOT NULL,"
+    "  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN "
+    "    ('pending','rejected','dna_requested','confirmed','reunited')),"
+    "  created_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
+    "  PRIMARY KEY (found_case, missing_case));"
+    "CREATE INDEX candidates_missing ON candidates (missing_case);"
+    "CREATE TABLE reviews ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  found_case INTEGER NOT NULL, missing_case INTEGER NOT NULL,"
+    "  state TEXT NOT NULL, note TEXT, actor TEXT NOT NULL, at TEXT NOT NULL);"
+    "CREATE TABLE audit ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT NOT NULL,"
+    "  action TEXT NOT NULL, object TEXT, detail TEXT);"
+};
+#define S_MIGRATIONS ((int) (sizeof s_migrations / sizeof s_migrations [0]))
+
+static int
+s_fail (mt_casedb_t *self, int code, mt_err_t *err, const char *what)
+{
+    return mt_err_set (err, code, "%s: %s", what, sqlite3_errmsg (self->db));
+}
+
+static int
+s_exec (mt_casedb_t *self, const char *sql, mt_err_t *err)
+{
+    char *why = NULL;
+    if (sqlite3_exec (self->db, sql, NULL, NULL, &why) != SQLITE_OK) {
+        int rc = mt_err_set (err, MT_EIO, "database: %s", why ? why : "error");
+        sqlite3_free (why);
+        return rc;
+    }
+    return MT_OK;
+}
+
+static sqlite3_stmt *
+s_prepare (mt_casedb_t *self, const char *sql, mt_err_t *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+        s_fail (self, MT_EINTERNAL, err, "prepare");
+        return NULL;
+    }
+    return stmt;
+}
+
+static void
+s_now (char *buf, size_t size)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r (&ts.tv_sec, &tm);
+    strftime (buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void
+s_copy (char *dst, size_t size, const unsigned char *text)
+{
+    snprintf (dst, size, "%s", text ? (const char *) text : "");
+}
+
+static void
+s_bind_text (sqlite3_stmt *stmt, int at, const char *text)
+{
+    if (text && *text)
+        sqlite3_bind_text (stmt, at, text, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null (stmt, at);
+}
+
+int
+mt_casedb_open (const char *path, mt_casedb_t **self_p, mt_err_t *err)
+{
+    *self_p = NULL;
+    mt_casedb_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                                        | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+        int rc = mt_err_set (err, MT_EIO, "cannot open database %s: %s", path,
+                             self->db ? sqlite3_errmsg (self->db) : "out of memory");
+        mt_casedb_close (&self);
+        return rc;
+    }
+    sqlite3_busy_timeout (self->db, 10000);
+    int rc = s_exec (self, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+                           "PRAGMA foreign_keys = ON;", err);
+    if (rc == MT_OK)
+        rc = s_exec (self, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                           "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)", err);
+    sqlite3_stmt *stmt = rc == MT_OK
+        ? s_prepare (self, "SELECT COALESCE (MAX (version), 0) FROM schema_migrations", err)
+        : NULL;
+    if (stmt && sqlite3_step (stmt) == SQLITE_ROW)
+        self->version = sqlite3_column_int (stmt, 0);
+    sqlite3_finalize (stmt);
+    if (rc == MT_OK && self->version > S_MIGRATIONS)
+        rc = mt_err_set (err, MT_EINVAL, "database %s has schema %d, newer than this program's "
+                         "%d: upgrade Homeward", path, self->version, S_MIGRATIONS);
+    while (rc == MT_OK && self->version < S_MIGRATIONS) {
+        char now [32], sql [128];
+        s_now (now, sizeof now);
+        rc = s_exec (self, "BEGIN IMMEDIATE", err);
+        if (rc == MT_OK)
+            rc = s_exec (self, s_migrations [self->version], err);
+        snprintf (sql, sizeof sql, "INSERT INTO schema_migrations VALUES (%d, '%s')",
+                  self->version + 1, now);
+        if (rc == MT_OK)
+            rc = s_exec (self, sql, err);
+        if (rc == MT_OK)
+            rc = s_exec (self, "COMMIT", err);
+        else
+            s_exec (self, "ROLLBACK", NULL);
+        if (rc == MT_OK)
+            self->version++;
+    }
+    if (rc != MT_OK) {
+        mt_casedb_close (&self);
+        return rc;
+    }
+    *self_p = self;
+    return MT_OK;
+}
+
+void
+mt_casedb_close (mt_casedb_t **self_p)
+{
+    if (self_p && *self_p) {
+        sqlite3_close_v2 ((*self_p)->db);
+        free (*self_p);
+        *self_p = NULL;
+    }
+}
+
+int
+mt_casedb_schema_version (mt_casedb_t *self)
+{
+    return self->version;
+}
+
+//  ---------------------------------------------------------------- names
+
+const char *
+mt_case_kind_name (mt_case_kind kind)
+{
+    return kind == MT_KIND_FOUND ? "found" : kind == MT_KIND_MISSING ? "missing" : "unknown";
+}
+
+int
+mt_case_kind_from_name (const char *name)
+{
+    if (name && strcmp (name, "found") == 0)
+        return MT_KIND_FOUND;
+    if (name && strcmp (name, "missing") == 0)
+        return MT_KIND_MISSING;
+    return 0;
+}
+
+const char *
+mt_sex_name (mt_sex sex)
+{
+    return sex == MT_SEX_MALE ? "male" : sex == MT_SEX_FEMALE ? "female" : "unknown";
+}
+
+int
+mt_sex_from_name (const char *name)
+{
+    if (!name || strcmp (name, "unknown") == 0 || !*name)
+        return MT_SEX_UNKNOWN;
+    if (strcmp (name, "male") == 0)
+        return MT_SEX_MALE;
+    if (strcmp (name, "female") == 0)
+        return MT_SEX_FEMALE;
+    return -1;
+}
+
+//  ---------------------------------------------------------------- validation
+
+//  Province-level codes of GB/T 2260 (mainland, Taiwan, Hong Kong, Macau).
+static bool
+s_province_ok (int code)
+{
+    static const int codes [] = { 11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37,
+                                  41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64,
+                                  65, 71, 81, 82 };
+    if (code == 0)
+        return true;
+    for (size_t i = 0; i < sizeof codes / sizeof codes [0]; i++)
+        if (codes [i] == code)
+            return true;
+    return false;
+}
+
+static int
+s_this_year (void)
+{
+    time_t now = time (NULL);
+    struct tm tm;
+    gmtime_r (&now, &tm);
+    return tm.tm_year + 1900;
+}
+
+//  YYYY-MM-DD, a real day, not in the future, from 1900.
+static int
+s_check_date (const char *field, const char *text, mt_err_t *err)
+{
+    if (!text || !*text)
+        return MT_OK;
+    int y, m, d;
+    char extra;
+    if (strlen (text) != 10 || sscanf (text, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3)
+        return mt_err_set (err, MT_EINVAL, "%s '%s' is not a date (YYYY-MM-DD)", field, text);
+    struct tm tm = { .tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_hour = 12 };
+    time_t t = timegm (&tm);
+    struct tm back;
+    gmtime_r (&t, &back);
+    if (y < 1900 || back.tm_year != y - 1900 || back.tm_mon != m - 1 || back.tm_mday != d)
+        return mt_err_set (err, MT_EINVAL, "%s '%s' is not a real day", field, text);
+    if (t > time (NULL) + 86400)
+        return mt_err_set (err, MT_EINVAL, "%s '%s' is in the future", field, text);
+    return MT_OK;
+}
+
+int
+mt_case_validate (const mt_case_t *c, mt_err_t *err)
+{
+    if (c->kind != MT_KIND_FOUND && c->kind != MT_KIND_MISSING)
+        return mt_err_set (err, MT_EINVAL, "kind must be found or missing");
+    if (c->sex < MT_SEX_UNKNOWN || c->sex > MT_SEX_FEMALE)
+        return mt_err_set (err, MT_EINVAL, "sex must be male, female or unknown");
+    if (!s_province_ok (c->province))
+        return mt_err_set (err, MT_EINVAL, "province %d is not a GB/T 2260 province code "
+                           "(11 Beijing ... 65 Xinjiang, 71, 81, 82)", c->province);
+    int rc = s_check_date ("date found", c->date_found, err);
+    if (rc == MT_OK)
+        rc = s_check_date ("date last seen", c->date_last_seen, err);
+    if (rc != MT_OK)
+        return rc;
+    if ((c->age_min >= 0 || c->age_max >= 0)
+    &&  (c->age_min < 0 || c->age_max < c->age_min || c->age_max > 120))
+        return mt_err_set (err, MT_EINVAL, "estimated age %d-%d: give MIN-MAX within 0-120",
+                           c->age_min, c->age_max);
+    int year = s_this_year ();
+    if ((c->birth_year_min || c->birth_year_max)
+    &&  (c->birth_year_min < 1900 || c->birth_year_max < c->birth_year_min
+         || c->birth_year_max > year))
+        return mt_err_set (err, MT_EINVAL, "birth year %d-%d: give a year or a range between "
+                           "1900 and %d", c->birth_year_min, c->birth_year_max, year);
+    if (c->kind == MT_KIND_FOUND && (c->date_last_seen [0] || c->birth_year_min))
+        return mt_err_set (err, MT_EINVAL, "a found case has a date found and an estimated "
+                           "age, not a last-seen date or birth year");
+    if (c->kind == MT_KIND_MISSING && (c->date_found [0] || c->age_min >= 0))
+        return mt_err_set (err, MT_EINVAL, "a missing case has a last-seen date and a birth "
+                           "year, not a date found or an estimated age");
+    return MT_OK;
+}
+
+//  ---------------------------------------------------------------- audit
+
+int
+mt_casedb_audit (mt_casedb_t *self, const char *actor, const char *action, const char *object,
+                 const char *detail, mt_err_t *err)
+{
+    sqlite3_stmt *stmt = s_prepare (self, "INSERT INTO audit (at, actor, action, object, detail) "
+                                          "VALUES (?, ?, ?, ?, ?)", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    char now [32];
+    s_now (now, sizeof now);
+    sqlite3_bind_text (stmt, 1, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text (stmt, 2, actor && *actor ? actor : "unknown", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text (stmt, 3, action, -1, SQLITE_TRANSIENT);
+    s_bind_text (stmt, 4, object);
+    s_bind_text (stmt, 5, detail);
+    int rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : s_fail (self, MT_EIO, err, "audit");
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
+int64_t
+mt_casedb_audit_count (mt_casedb_t *self)
+{
+    sqlite3_stmt *stmt = s_prepare (self, "SELECT COUNT (*) FROM audit", NULL);
+    int64_t n = stmt && sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : -1;
+    sqlite3_finalize (stmt);
+    return n;
+}
+
+//  ---------------------------------------------------------------- cases
+
+int
+mt_casedb_case_add (mt_casedb_t *self, const mt_case_t *c, const char *actor, int64_t *id_p,
+                    bool *existed_p, mt_err_t *err)
+{
+    *id_p = 0;
+    if (existed_p)
+        *existed_p = false;
+    int rc = mt_case_validate (c, err);
+    if (rc != MT_OK)
+        return rc;
+    if (c->external_ref [0]) {
+        sqlite3_stmt *find = s_prepare (self, "SELECT id FROM cases WHERE external_ref = ?", err);
+        if (!find)
+            return MT_EINTERNAL;
+        sqlite3_bind_text (find, 1, c->external_ref, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step (find) == SQLITE_ROW) {
+            *id_p = sqlite3_column_int64 (find, 0);
+            if (existed_p)
+                *existed_p = true;
+        }
+        sqlite3_finalize (find);
+        if (*id_p)
+            return MT_OK;
+    }
+    sqlite3_stmt *stmt = s_prepare (self,
+        "INSERT INTO cases (kind, sex, province, city, station, date_found, age_min, age_max,"
+        " date_last_seen, birth_year_min, birth_year_max, person_name, family_name,"
+        " family_contact, family_relation, features, notes, external_ref, created_at,"
+        " updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    char now [32];
+    s_now (now, sizeof now);
+    sqlite3_bind_text (stmt, 1, mt_case_kind_name (c->kind), -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 2, mt_sex_name (c->sex), -1, SQLITE_STATIC);
+    sqlite3_bind_int (stmt, 3, c->province);
+    s_bind_text (stmt, 4, c->city);
+    s_bind_text (stmt, 5, c->station);
+    s_bind_text (stmt, 6, c->date_found);
+    sqlite3_bind_int (stmt, 7, c->age_min);
+    sqlite3_bind_int (stmt, 8, c->age_max);
+    s_bind_text (stmt, 9, c->date_last_seen);
+    sqlite3_bind_int (stmt, 10, c->birth_year_min);
+    sqlite3_bind_int (stmt, 11, c->birth_year_max);
+    s_bind_text (stmt, 12, c->person_name);
+    s_bind_text (stmt, 13, c->family_name);
+    s_bind_text (stmt, 14, c->family_contact);
+    s_bind_text (stmt, 15, c->family_relation);
+    s_bind_text (stmt, 16, c->features);
+    s_bind_text (stmt, 17, c->notes);
+    s_bind_text (stmt, 18, c->external_ref);
+    sqlite3_bind_text (stmt, 19, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text (stmt, 20, now, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : s_fail (self, MT_EIO, err, "add case");
+    sqlite3_finalize (stmt);
+    if (rc != MT_OK)
+        return rc;
+    *id_p = sqlite3_last_insert_rowid (self->db);
+    char object [32];
+    snprintf (object, sizeof object, "case %lld", (long long) *id_p);
+    return mt_casedb_audit (self, actor, "case.add", object, mt_case_kind_name (c->kind), err);
+}
+
+int
+mt_casedb_case_get (mt_casedb_t *self, int64_t id, mt_case_t *c, mt_err_t *err)
+{
+    memset (c, 0, sizeof *c);
+    sqlite3_stmt *stmt = s_prepare (self,
+        "SELECT id, kind, state, closed_reason, sex, province, city, station, date_found,"
+        " age_min, age_max, date_last_seen, birth_year_min, birth_year_max, person_name,"
+        " family_name, family_contact, family_relation, features, notes, external_ref,"
+        " created_at,"
+        " (SELECT COUNT (*) FROM photos WHERE case_id = cases.id),"
+        " (SELECT COUNT (*) FROM faces WHERE case_id = cases.id AND removed = 0)"
+        " FROM cases WHERE id = ?", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    sqlite3_bind_int64 (stmt, 1, id);
+    int rc = MT_OK;
+    if (sqlite3_step (stmt) != SQLITE_ROW)
+        rc = mt_err_set (err, MT_ENOTFOUND, "there is no case %lld", (long long) id);
+    else {
+        c->id = sqlite3_column_int64 (stmt, 0);
+        c->kind = mt_case_kind_from_name ((const char *) sqlite3_column_text (stmt, 1));
+        s_copy (c->state, sizeof c->state, sqlite3_column_text (stmt, 2));
+        s_copy (c->closed_reason, sizeof c->closed_reason, sqlite3_column_text (stmt, 3));
+        int sex = mt_sex_from_name ((const char *) sqlite3_column_text (stmt, 4));
+        c->sex = sex < 0 ? MT_SEX_UNKNOWN : (mt_sex) sex;
+        c->province = sqlite3_column_int (stmt, 5);
+        s_copy (c->city, sizeof c->city, sqlite3_column_text (stmt, 6));
+        s_copy (c->station, sizeof c->station, sqlite3_column_text (stmt, 7));
+        s_copy (c->date_found, sizeof c->date_found, sqlite3_column_text (stmt, 8));
+        c->age_min = sqlite3_column_int (stmt, 9);
+        c->age_max = sqlite3_column_int (stmt, 10);
+        s_copy (c->date_last_seen, sizeof c->date_last_seen, sqlite3_column_text (stmt, 11));
+        c->birth_year_min = sqlite3_column_int (stmt, 12);
+        c->birth_year_max = sqlite3_column_int (stmt, 13);
+        s_copy (c->person_name, sizeof c->person_name, sqlite3_column_text (stmt, 14));
+        s_copy (c->family_name, sizeof c->family_name, sqlite3_column_text (stmt, 15));
+        s_copy (c->family_contact, sizeof c->family_contact, sqlite3_column_text (stmt, 16));
+        s_copy (c->family_relation, sizeof c->family_relation, sqlite3_column_text (stmt, 17));
+        s_copy (c->features, sizeof c->features, sqlite3_column_text (stmt, 18));
+        s_copy (c->notes, sizeof c->notes, sqlite3_column_text (stmt, 19));
+        s_copy (c->external_ref, sizeof c->external_ref, sqlite3_column_text (stmt, 20));
+        s_copy (c->created_at, sizeof c->created_at, sqlite3_column_text (stmt, 21));
+        c->photo_count = sqlite3_column_int (stmt, 22);
+        c->face_count = sqlite3_column_int (stmt, 23);
+    }
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
+int
+mt_casedb_case_close (mt_casedb_t *self, int64_t id, const char *reason, const char *actor,
+                      mt_err_t *err)
+{
+    mt_case_t c;
+    int rc = mt_casedb_case_get (self, id, &c, err);
+    if (rc != MT_OK)
+        return rc;
+    if (!reason || !*reason)
+        return mt_err_set (err, MT_EINVAL, "closing a case needs a reason");
+    sqlite3_stmt *stmt = s_prepare (self, "UPDATE cases SET state = 'closed', closed_reason = ?,"
+                                          " updated_at = ? WHERE id = ?", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    char now [32];
+    s_now (now, sizeof now);
+    sqlite3_bind_text (stmt, 1, reason, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text (stmt, 2, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64 (stmt, 3, id);
+    rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : s_fail (self, MT_EIO, err, "close case");
+    sqlite3_finalize (stmt);
+    char object [32];
+    snprintf (object, sizeof object, "case %lld", (long long) id);
+    if (rc == MT_OK)
+        rc = mt_casedb_audit (self, actor, "case.close", object, reason, err);
+    return rc;
+}
+
+//  ---------------------------------------------------------------- photos
+
+int
+mt_casedb_photo_add (mt_casedb_t *self, int64_t case_id, const char *sha256, size_t bytes,
+                     int year_taken, const char *actor, int64_t *photo_id_p, bool *existed_p,
+                     mt_err_t *err)
+{
+    *photo_id_p = 0;
+    if (existed_p)
+        *existed_p = false;
+    mt_case_t c;
+    int rc = mt_casedb_case_get (self, case_id, &c, err);
+    if (rc != MT_OK)
+        return rc;
+    if (strcmp (c.state, "open") != 0)
+        return mt_err_set (err, MT_EINVAL, "case %lld is closed (%s): it takes no photos",
+                           (long long) case_id, c.closed_reason);
+    if (year_taken && (year_taken < 1900 || year_taken > s_this_year ()))
+        return mt_err_set (err, MT_EINVAL, "year taken %d is not between 1900 and %d",
+                           year_taken, s_this_year ());
+    if (!sha256 || strlen (sha256) != 64)
+        return mt_err_set (err, MT_EINVAL, "a photo needs its sha256");
+    sqlite3_stmt *stmt = s_prepare (self, "SELECT id FROM photos WHERE case_id = ? AND sha256 = ?",
+                                    err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    sqlite3_bind_text (stmt, 2, sha256, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step (stmt) == SQLITE_ROW) {
+        *photo_id_p = sqlite3_column_int64 (stmt, 0);
+        if (existed_p)
+            *existed_p = true;
+    }
+    sqlite3_finalize (stmt);
+    if (*photo_id_p)
+        return MT_OK;
+    stmt = s_prepare (self, "INSERT INTO photos (case_id, sha256, year_taken, bytes, created_at)"
+                            " VALUES (?, ?, ?, ?, ?)", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    char now [32];
+    s_now (now, sizeof now);
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    sqlite3_bind_text (stmt, 2, sha256, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int (stmt, 3, year_taken);
+    sqlite3_bind_int64 (stmt, 4, (sqlite3_int64) bytes);
+    sqlite3_bind_text (stmt, 5, now, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : s_fail (self, MT_EIO, err, "add photo");
+    sqlite3_finalize (stmt);
+    if (rc != MT_OK)
+        return rc;
+    *photo_id_p = sqlite3_last_insert_rowid (self->db);
+    char object [64];
+    snprintf (object, sizeof object, "case %lld photo %lld", (long long) case_id,
+              (long long) *photo_id_p);
+    return mt_casedb_audit (self, actor, "photo.add", object, sha256, err);
+}
+
+static void
+s_photo_row (sqlite3_stmt *stmt, mt_photo_row_t *row)
+{
+    memset (row, 0, sizeof *row);
+    row->id = sqlite3_column_int64 (stmt, 0);
+    row->case_id = sqlite3_column_int64 (stmt, 1);
+    s_copy (row->sha256, sizeof row->sha256, sqlite3_column_text (stmt, 2));
+    row->year_taken = sqlite3_column_int (stmt, 3);
+    s_copy (row->state, sizeof row->state, sqlite3_column_text (stmt, 4));
+    s_copy (row->error, sizeof row->error, sqlite3_column_text (stmt, 5));
+    row->face_count = sqlite3_column_int (stmt, 6);
+}
+
+#define S_PHOTO_COLUMNS "id, case_id, sha256, year_taken, state, error_message," \
+    " (SELECT COUNT (*) FROM faces WHERE photo_id = photos.id)"
+
+int
+mt_casedb_photo_get (mt_casedb_t *self, int64_t photo_id, mt_photo_row_t *row, mt_err_t *err)
+{
+    sqlite3_stmt *stmt = s_prepare (self, "SELECT " S_PHOTO_COLUMNS " FROM photos WHERE id = ?",
+                                    err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    sqlite3_bind_int64 (stmt, 1, photo_id);
+    int rc = MT_OK;
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+        s_photo_row (stmt, row);
+    else
+        rc = mt_err_set (err, MT_ENOTFOUND, "there is no photo %lld", (long long) photo_id);
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
+int
+mt_casedb_photos_of_case (mt_casedb_t *self, int64_t case_id, mt_photo_row_t **rows_p,
+                          size_t *count_p, mt_err_t *err)
+{
+    *rows_p = NULL;
+    *count_p = 0;
+    sqlite3_stmt *stmt = s_prepare (self, "SELECT " S_PHOTO_COLUMNS " FROM photos"
+                                          " WHERE case_id = ? ORDER BY id", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    size_t size = 0;
+    int rc = MT_OK;
+    while (sqlite3_step (stmt) == SQLITE_ROW) {
+        if (*count_p == size) {
+            size = size ? size * 2 : 8;
+            mt_photo_row_t *rows = realloc (*rows_p, size * sizeof *rows);
+            if (!rows) {
+                rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+                break;
+            }
+            *rows_p = rows;
+        }
+        s_photo_row (stmt, &(*rows_p) [(*count_p)++]);
+    }
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
+int
+mt_casedb_photo_claim (mt_casedb_t *self, int lease_s, mt_photo_row_t *row, mt_err_t *err)
+{
+    int64_t now = (int64_t) time (NULL);
+    sqlite3_stmt *stmt = s_prepare (self,
+        "UPDATE photos SET lease_until = ? WHERE id = (SELECT id FROM photos"
+        " WHERE state = 'pending' AND lease_until < ? ORDER BY id LIMIT 1)"
+        " RETURNING " S_PHOTO_COLUMNS, err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    sqlite3_bind_int64 (stmt, 1, now + lease_s);
+    sqlite3_bind_int64 (stmt, 2, now);
+    int step = sqlite3_step (stmt);
+    int rc = MT_OK;
+    if (step == SQLITE_ROW)
+        s_photo_row (stmt, row);
+    else
+    if (step == SQLITE_DONE)
+        rc = mt_err_set (err, MT_ENOTFOUND, "no photo waits");
+    else
+        rc = s_fail (self, MT_EIO, err, "claim photo");
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
+int
+mt_casedb_photo_done (mt_casedb_t *self, int64_t photo_id, int width, int height,
+                      const char *format, const mt_new_face_t *faces, size_t count,
+                      mt_err_t *err)
+{
+    mt_photo_row_t photo;
+    int rc = mt_casedb_photo_get (self, photo_id, &photo, err);
+    if (rc != MT_OK)
+        return rc;
+    if (strcmp (photo.state, "pending") != 0)
+        return MT_OK;       //  done already (a worker's lease ran out and both finished)
+    rc = s_exec (self, "BEGIN IMMEDIATE", err);
+    if (rc != MT_OK)
+        return rc;
+    char now [32];
+    s_now (now, sizeof now);
+    sqlite3_stmt *face = s_prepare (self,
+        "INSERT INTO faces (photo_id, case_id, x, y, w, h, size_px, sharpness, yaw, roll,"
+        " verdict, embedding, chip, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", err);
+    for (size_t i = 0; face && rc == MT_OK && i < count; i++) {
+        const mt_new_face_t *f = &faces [i];
+        sqlite3_reset (face);
+        sqlite3_bind_int64 (face, 1, photo_id);
+        sqlite3_bind_int64 (face, 2, photo.case_id);
+        for (int b = 0; b < 4; b++)
+            sqlite3_bind_int (face, 3 + b, f->box [b]);
+        sqlite3_bind_int (face, 7, f->size_px);
+        sqlite3_bind_double (face, 8, f->sharpness);
+        sqlite3_bind_double (face, 9, f->yaw_deg);
+        sqlite3_bind_double (face, 10, f->roll_deg);
+        sqlite3_bind_text (face, 11, f->verdict, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_blob (face, 12, f->embedding, MT_EMBEDDING_DIM * sizeof (float),
+                           SQLITE_TRANSIENT);
+        if (f->chip_jpeg)
+            sqlite3_bind_blob (face, 13, f->chip_jpeg, (int) f->chip_size, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_null (face, 13);
+        sqlite3_bind_text (face, 14, now, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step (face) != SQLITE_DONE)
+            rc = s_fail (self, MT_EIO, err, "add face");
+    }
+    if (!face)
+        rc = MT_EINTERNAL;
+    sqlite3_finalize (face);
+    sqlite3_stmt *stmt = rc == MT_OK ? s_prepare (self,
+        "UPDATE photos SET state = 'done', width = ?, height = ?, format = ?, processed_at = ?"
+        " WHERE id = ?", err) : NULL;
+    if (stmt) {
+        sqlite3_bind_int (stmt, 1, width);
+        sqlite3_bind_int (stmt, 2, height);
+        sqlite3_bind_text (stmt, 3, format, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text (stmt, 4, now, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64 (stmt, 5, photo_id);
+        if (sqlite3_step (stmt) != SQLITE_DONE)
+            rc = s_fail (self, MT_EIO, err, "finish photo");
+        sqlite3_finalize (stmt);
+    }
+    if (rc == MT_OK && count > 0)
+        rc = mt_casedb_match_enqueue (self, photo.case_id, err);
+    if (rc == MT_OK)
+        rc = s_exec (self, "COMMIT", err);
+    else
+        s_exec (self, "ROLLBACK", NULL);
+    return rc;
+}
+
+int
+mt_casedb_photo_failed (mt_casedb_t *self, int64_t photo_id, const char *code,
+                        const char *message, mt_err_t *err)
+{
+    sqlite3_stmt *stmt = s_prepare (self,
+        "UPDATE photos SET state = 'failed', error_code = ?, error_message = ?, processed_at = ?"
+        " WHERE id = ? AND state = 'pending'", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    char now [32];
+    s_now (now, sizeof now);
+    sqlite3_bind_text (stmt, 1, code, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text (stmt, 2, message, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text (stmt, 3, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64 (stmt, 4, photo_id);
+    int rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : s_fail (self, MT_EIO, err, "photo");
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
+//  ---------------------------------------------------------------- faces
+
+int
+mt_casedb_faces_of_case (mt_casedb_t *self, int64_t case_id, mt_face_row_t **rows_p,
+                         size_t *count_p, mt_err_t *err)
+{
+    *rows_p = NULL;
+    *count_p = 0;
+    sqlite3_stmt *stmt = s_prepare (self,
+        "SELECT f.id, f.photo_id, f.case_id, f.x, f.y, f.w, f.h, f.size_px, f.sharpness, f.yaw,"
+        " f.verdict, p.year_taken, f.enrolled, f.embedding FROM faces f"
+        " JOIN photos p ON p.id = f.photo_id WHERE f.case_id = ? AND f.removed = 0"
+        " ORDER BY f.id", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    size_t size = 0;
+    int rc = MT_OK;
+    while (sqlite3_step (stmt) == SQLITE_ROW) {
+        if (*count_p == size) {
+            size = size ? size * 2 : 8;
+            mt_face_row_t *rows = realloc (*rows_p, size * sizeof *rows);
+            if (!rows) {
+                rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+                break;
+            }
+            *rows_p = rows;
+        }
+        mt_face_row_t *r = &(*rows_p) [(*count_p)++];
+        memset (r, 0, sizeof *r);
+        r->id = sqlite3_column_int64 (stmt, 0);
+        r->photo_id = sqlite3_column_int64 (stmt, 1);
+        r->case_id = sqlite3_column_int64 (stmt, 2);
+        for (int b = 0; b < 4; b++)
+            r->box [b] = sqlite3_column_int (stmt, 3 + b);
+        r->size_px = sqlite3_column_int (stmt, 7);
+        r->sharpness = sqlite3_column_double (stmt, 8);
+        r->yaw_deg = sqlite3_column_double (stmt, 9);
+        s_copy (r->verdict, sizeof r->verdict, sqlite3_column_text (stmt, 10));
+        r->year_taken = sqlite3_column_int (stmt, 11);
+        r->enrolled = sqlite3_column_int (stmt, 12) != 0;
+        if (sqlite3_column_bytes (stmt, 13) == (int) sizeof r->embedding)
+            memcpy (r->embedding, sqlite3_column_blob (stmt, 13), sizeof r->embedding);
+    }
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
+int
+mt_casedb_face_chip (mt_casedb_t *self, int64_t face_id, uint8_t **jpeg_p, size_t *size_p,
+                     mt_err_t *err)
+{
+    *jpeg_p = NULL;
+    *size_p = 0;
+    sqlite3_stmt *stmt = s_prepare (self, "SELECT chip FROM faces WHERE id = ?", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    sqlite3_bind_int64 (stmt, 1, face_id);
+    int rc = mt_err_set (err, MT_ENOTFOUND, "face %lld has no chip", (long long) face_id);
+    if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_bytes (stmt, 0) > 0) {
+        size_t size = (size_t) sqlite3_column_bytes (stmt, 0);
+        *jpeg_p = malloc (size);
+        if (*jpeg_p) {
+            memcpy (*jpeg_p, sqlite3_column_blob (stmt, 0), size);
+            *size_p = size;
+            rc = MT_OK;
+        }
+    }
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
+int
+mt_casedb_faces_mark_enrolled (mt_casedb_t *self, const int64_t *ids, size_t count,
+                               mt_err_t *err)
+{
+    sqlite3_stmt *stmt = s_prepare (self, "UPDATE faces SET enrolled = 1 WHERE id = ?", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    int rc = s_exec (self, "BEGIN IMMEDIATE", err);
+    for (size_t i = 0; rc == MT_OK && i < count; i++) {
+        sqlite3_reset (stmt);
+        sqlite3_bind_int64 (stmt, 1, ids [i]);
+        if (sqlite3_step (stmt) != SQLITE_DONE)
+            rc = s_fail (self, MT_EIO, err, "mark enrolled");
+    }
+    sqlite3_finalize (stmt);
+    if (rc == MT_OK)
+        rc = s_exec (self, "COMMIT", err);
+    else
+        s_exec (self, "ROLLBACK", NULL);
+    return rc;
+}
+
+int
+mt_casedb_faces_mark_removed (mt_casedb_t *self, int64_t case_id, mt_err_t *err)
+{
+    sqlite3_stmt *stmt = s_prepare (self, "UPDATE faces SET removed = 1 WHERE case_id = ?", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    int rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : s_fail (self, MT_EIO, err, "faces");
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
+//  ---------------------------------------------------------------- match queue
+
+int
+mt_casedb_match_enqueue (mt_casedb_t *self, int64_t case_id, mt_err_t *err)
+{
+    sqlite3_stmt *stmt = s_prepare (self, "INSERT OR IGNORE INTO match_queue VALUES (?, ?)", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    char now [32];
+    s_now (now, sizeof now);
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    sqlite3_bind_text (stmt, 2, now, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : s_fail (self, MT_EIO, err, "queue");
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
+int
+mt_casedb_match_next (mt_casedb_t *self, int64_t *case_id_p, mt_err_t *err)
+{
+    sqlite3_stmt *stmt = s_prepare (self, "SELECT case_id FROM match_queue ORDER BY queued_at,"
+                                          " case_id LIMIT 1", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    int rc = MT_OK;
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+        *case_id_p = sqlite3_column_int64 (stmt, 0);
+    else
+        rc = mt_err_set (err, MT_ENOTFOUND, "nothing to match");
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
+int
+mt_casedb_match_done (mt_casedb_t *self, int64_t case_id, mt_err_t *err)
+{
+    sqlite3_stmt *stmt = s_prepare (self, "DELETE FROM match_queue WHERE case_id = ?", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    int rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : s_fail (self, MT_EIO, err, "queue");
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
+//  ---------------------------------------------------------------- candidates
+
+int
+mt_casedb_candidate_put (mt_casedb_t *self, int64_t found_case, int64_t missing_case,
+                         double score, double distance, const char *explanation, mt_err_t *err)
+{
+    sqlite3_stmt *stmt = s_prepare (self,
+        "INSERT INTO candidates (found_case, missing_case, score, distance, explanation,"
+        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (found_case, missing_case) DO UPDATE SET score = excluded.score,"
+        " distance = excluded.distance, explanation = excluded.explanation,"
+        " updated_at = excluded.updated_at WHERE candidates.state != 'rejected'", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    char now [32];
+    s_now (now, sizeof now);
+    sqlite3_bind_int64 (stmt, 1, found_case);
+    sqlite3_bind_int64 (stmt, 2, missing_case);
+    sqlite3_bind_double (stmt, 3, score);
+    sqlite3_bind_double (stmt, 4, distance);
+    sqlite3_bind_text (stmt, 5, explanation, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text (stmt, 6, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text (stmt, 7, now, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : s_fail (self, MT_EIO, err, "candidate");
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
+bool
+mt_casedb_candidate_rejected (mt_casedb_t *self, int64_t found_case, int64_t missing_case)
+{
+    sqlite3_stmt *stmt = s_prepare (self, "SELECT state FROM candidates WHERE found_case = ?"
+                                          " AND missing_case = ?", NULL);
+    bool rejected = false;
+    if (stmt) {
+        sqlite3_bind_int64 (stmt, 1, found_case);
+        sqlite3_bind_int64 (stmt, 2, missing_case);
+        rejected = sqlite3_step (stmt) == SQLITE_ROW
+                && strcmp ((const char *) sqlite3_column_text (stmt, 0), "rejected") == 0;
+    }
+    sqlite3_finalize (stmt);
+    return rejected;
+}
+
+void
+mt_casedb_candidates_free (mt_candidate_row_t *rows, size_t count)
+{
+    for (size_t i = 0; rows && i < count; i++)
+        free (rows [i].explanation);
+    free (rows);
+}
+
+int
+mt_casedb_candidates (mt_casedb_t *self, int64_t case_id, size_t limit, size_t offset,
+                      mt_candidate_row_t **rows_p, size_t *count_p, mt_err_t *err)
+{
+    *rows_p = NULL;
+    *count_p = 0;
+    mt_case_t c;
+    int rc = mt_casedb_case_get (self, case_id, &c, err);
+    if (rc != MT_OK)
+        return rc;
+    sqlite3_stmt *stmt = s_prepare (self, c.kind == MT_KIND_FOUND
+        ? "SELECT found_case, missing_case, score, distance, state, explanation, updated_at"
+          " FROM candidates WHERE found_case = ? AND state != 'rejected'"
+          " ORDER BY score DESC, distance LIMIT ? OFFSET ?"
+        : "SELECT found_case, missing_case, score, distance, state, explanation, updated_at"
+          " FROM candidates WHERE missing_case = ? AND state != 'rejected'"
+          " ORDER BY score DESC, distance LIMIT ? OFFSET ?", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) limit);
+    sqlite3_bind_int64 (stmt, 3, (sqlite3_int64) offset);
+    mt_candidate_row_t *rows = calloc (limit ? limit : 1, sizeof *rows);
+    if (!rows) {
+        sqlite3_finalize (stmt);
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    }
+    size_t n = 0;
+    while (n < limit && sqlite3_step (stmt) == SQLITE_ROW) {
+        mt_candidate_row_t *r = &rows [n++];
+        r->found_case = sqlite3_column_int64 (stmt, 0);
+        r->missing_case = sqlite3_column_int64 (stmt, 1);
+        r->score = sqlite3_column_double (stmt, 2);
+        r->distance = sqlite3_column_double (stmt, 3);
+        s_copy (r->state, sizeof r->state, sqlite3_column_text (stmt, 4));
+        r->explanation = strdup ((const char *) sqlite3_column_text (stmt, 5));
+        s_copy (r->updated_at, sizeof r->updated_at, sqlite3_column_text (stmt, 6));
+    }
+    sqlite3_finalize (stmt);
+    *rows_p = rows;
+    *count_p = n;
+    return MT_OK;
+}
+
+int
+mt_casedb_review (mt_casedb_t *self, int64_t case_a, int64_t case_b, const char *state,
+                  const char *note, const char *actor, mt_err_t *err)
+{
+    static const char *states [] = { "pending", "rejected", "dna_requested", "confirmed",
+                                     "reunited" };
+    bool known = false;
+    for (size_t i = 0; state && i < sizeof states / sizeof states [0]; i++)
+        known |= strcmp (state, states [i]) == 0;
+    if (!known)
+        return mt_err_set (err, MT_EINVAL, "review state '%s' is not one of pending, rejected, "
+                           "dna_requested, confirmed, reunited", state ? state : "");
+    mt_case_t a, b;
+    int rc = mt_casedb_case_get (self, case_a, &a, err);
+    if (rc == MT_OK)
+        rc = mt_casedb_case_get (self, case_b, &b, err);
+    if (rc != MT_OK)
+        return rc;
+    if (a.kind == b.kind)
+        return mt_err_set (err, MT_EINVAL, "cases %lld and %lld are both %s cases",
+                           (long long) case_a, (long long) case_b, mt_case_kind_name (a.kind));
+    int64_t found = a.kind == MT_KIND_FOUND ? case_a : case_b;
+    int64_t missing = a.kind == MT_KIND_FOUND ? case_b : case_a;
+    rc = s_exec (self, "BEGIN IMMEDIATE", err);
+    if (rc != MT_OK)
+        return rc;
+    char now [32];
+    s_now (now, sizeof now);
+    sqlite3_stmt *stmt = s_prepare (self, "UPDATE candidates SET state = ?, updated_at = ?"
+                                          " WHERE found_case = ? AND missing_case = ?", err);
+    if (stmt) {
+        sqlite3_bind_text (stmt, 1, state, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text (stmt, 2, now, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64 (stmt, 3, found);
+        sqlite3_bind_int64 (stmt, 4, missing);
+        if (sqlite3_step (stmt) != SQLITE_DONE)
+            rc = s_fail (self, MT_EIO, err, "review");
+        else
+        if (sqlite3_changes (self->db) == 0)
+            rc = mt_err_set (err, MT_ENOTFOUND, "case %lld was never a candidate for case %lld",
+                             (long long) case_b, (long long) case_a);
+        sqlite3_finalize (stmt);
+    }
+    else
+        rc = MT_EINTERNAL;
+    stmt = rc == MT_OK ? s_prepare (self, "INSERT INTO reviews (found_case, missing_case, state,"
+                                          " note, actor, at) VALUES (?, ?, ?, ?, ?, ?)", err)
+                       : NULL;
+    if (stmt) {
+        sqlite3_bind_int64 (stmt, 1, found);
+        sqlite3_bind_int64 (stmt, 2, missing);
+        sqlite3_bind_text (stmt, 3, state, -1, SQLITE_TRANSIENT);
+        s_bind_text (stmt, 4, note);
+        sqlite3_bind_text (stmt, 5, actor && *actor ? actor : "unknown", -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text (stmt, 6, now, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step (stmt) != SQLITE_DONE)
+            rc = s_fail (self, MT_EIO, err, "review");
+        sqlite3_finalize (stmt);
+    }
+    char object [80], detail [600];
+    snprintf (object, sizeof object, "found %lld / missing %lld", (long long) found,
+              (long long) missing);
+    snprintf (detail, sizeof detail, "%s%s%.500s", state, note && *note ? ": " : "",
+              note ? note : "");
+    if (rc == MT_OK)
+        rc = mt_casedb_audit (self, actor, "review", object, detail, err);
+    if (rc == MT_OK && strcmp (state, "reunited") == 0) {
+        char reason [64];
+        snprintf (reason, sizeof reason, "reunited (found %lld, missing %lld)",
+                  (long long) found, (long long) missing);
+        rc = mt_casedb_case_close (self, found, reason, actor, err);
+        if (rc == MT_OK)
+            rc = mt_casedb_case_close (self, missing, reason, actor, err);
+    }
+    if (rc == MT_OK)
+        rc = s_exec (self, "COMMIT", err);
+    else
+        s_exec (self, "ROLLBACK", NULL);
+    return rc;
+}
+
+int
+mt_casedb_reviews_json (mt_casedb_t *self, int64_t case_a, int64_t case_b, char **json_p,
+                        mt_err_t *err)
+{
+    *json_p = NULL;
+    sqlite3_stmt *stmt = s_prepare (self,
+        "SELECT found_case, missing_case, state, note, actor, at FROM reviews"
+        " WHERE (found_case = ?1 OR missing_case = ?1)"
+        " AND (?2 = 0 OR found_case = ?2 OR missing_case = ?2) ORDER BY id", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    sqlite3_bind_int64 (stmt, 1, case_a);
+    sqlite3_bind_int64 (stmt, 2, case_b);
+    json_t *list = json_array ();
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+        json_array_append_new (list, json_pack ("{s:I, s:I, s:s, s:s?, s:s, s:s}",
+            "found_case", (json_int_t) sqlite3_column_int64 (stmt, 0),
+            "missing_case", (json_int_t) sqlite3_column_int64 (stmt, 1),
+            "state", (const char *) sqlite3_column_text (stmt, 2),
+            "note", (const char *) sqlite3_column_text (stmt, 3),
+            "actor", (const char *) sqlite3_column_text (stmt, 4),
+            "at", (const char *) sqlite3_column_text (stmt, 5)));
+    sqlite3_finalize (stmt);
+    *json_p = json_dumps (list, JSON_COMPACT);
+    json_decref (list);
+    return *json_p ? MT_OK : mt_err_set (err, MT_ENOMEM, "out of memory");
+}
