@@ -11,7 +11,7 @@ pkgs=(
   libfaiss-dev
   libzmq3-dev libprotobuf-c-dev protobuf-c-compiler
   libsqlite3-dev libmicrohttpd-dev libjansson-dev libsodium-dev libgnutls28-dev
-  uthash-dev zlib1g-dev
+  uthash-dev zlib1g-dev libcsv-dev
   libjpeg-dev libpng-dev libwebp-dev libtiff-dev
   ca-certificates
 )

@@ -58,6 +58,9 @@ static const char *s_migrations [] = {
     "  created_at TEXT NOT NULL);"
     "CREATE INDEX faces_case ON faces (case_id);"
     "CREATE TABLE match_queue ("
+    "  case_id INTEGER PRIMARY KEY REFERENCES cases (id), queued_at TEXT NOT NULL,"
+    "  generation INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE removal_queue ("
     "  case_id INTEGER PRIMARY KEY REFERENCES cases (id), queued_at TEXT NOT NULL);"
     "CREATE TABLE candidates ("
     "  found_case INTEGER NOT NULL REFERENCES cases (id),"
@@ -485,6 +488,17 @@ mt_casedb_case_close (mt_casedb_t *self, int64_t id, const char *reason, const c
     sqlite3_bind_int64 (stmt, 3, id);
     rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : s_fail (self, MT_EIO, err, "close case");
     sqlite3_finalize (stmt);
+    //  A closed case leaves the index: its faces are removed from every
+    //  shard by the matcher (the rows stay, flagged removed).
+    stmt = rc == MT_OK ? s_prepare (self, "INSERT OR IGNORE INTO removal_queue VALUES (?, ?)",
+                                    err) : NULL;
+    if (stmt) {
+        sqlite3_bind_int64 (stmt, 1, id);
+        sqlite3_bind_text (stmt, 2, now, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step (stmt) != SQLITE_DONE)
+            rc = s_fail (self, MT_EIO, err, "queue removal");
+        sqlite3_finalize (stmt);
+    }
     char object [32];
     snprintf (object, sizeof object, "case %lld", (long long) id);
     if (rc == MT_OK)
@@ -834,7 +848,11 @@ mt_casedb_faces_mark_removed (mt_casedb_t *self, int64_t case_id, mt_err_t *err)
 int
 mt_casedb_match_enqueue (mt_casedb_t *self, int64_t case_id, mt_err_t *err)
 {
-    sqlite3_stmt *stmt = s_prepare (self, "INSERT OR IGNORE INTO match_queue VALUES (?, ?)", err);
+    //  Queued again while being matched: the generation moves on, so that the
+    //  matcher's "done" for the older state does not drop the newer one.
+    sqlite3_stmt *stmt = s_prepare (self, "INSERT INTO match_queue (case_id, queued_at)"
+                                          " VALUES (?, ?) ON CONFLICT (case_id) DO UPDATE"
+                                          " SET generation = generation + 1", err);
     if (!stmt)
         return MT_EINTERNAL;
     char now [32];
@@ -847,29 +865,80 @@ mt_casedb_match_enqueue (mt_casedb_t *self, int64_t case_id, mt_err_t *err)
 }
 
 int
-mt_casedb_match_next (mt_casedb_t *self, int64_t *case_id_p, mt_err_t *err)
+mt_casedb_match_next (mt_casedb_t *self, int64_t *case_id_p, int64_t *generation_p,
+                      mt_err_t *err)
 {
-    sqlite3_stmt *stmt = s_prepare (self, "SELECT case_id FROM match_queue ORDER BY queued_at,"
-                                          " case_id LIMIT 1", err);
+    sqlite3_stmt *stmt = s_prepare (self, "SELECT case_id, generation FROM match_queue"
+                                          " ORDER BY queued_at, case_id LIMIT 1", err);
     if (!stmt)
         return MT_EINTERNAL;
     int rc = MT_OK;
-    if (sqlite3_step (stmt) == SQLITE_ROW)
+    if (sqlite3_step (stmt) == SQLITE_ROW) {
         *case_id_p = sqlite3_column_int64 (stmt, 0);
+        *generation_p = sqlite3_column_int64 (stmt, 1);
+    }
     else
         rc = mt_err_set (err, MT_ENOTFOUND, "nothing to match");
     sqlite3_finalize (stmt);
     return rc;
 }
 
-int
-mt_casedb_match_done (mt_casedb_t *self, int64_t case_id, mt_err_t *err)
+bool
+mt_casedb_match_pending (mt_casedb_t *self, int64_t case_id)
 {
-    sqlite3_stmt *stmt = s_prepare (self, "DELETE FROM match_queue WHERE case_id = ?", err);
+    sqlite3_stmt *stmt = s_prepare (self, "SELECT 1 FROM match_queue WHERE case_id = ?"
+                                          " UNION ALL SELECT 1 FROM photos WHERE case_id = ?"
+                                          " AND state = 'pending'", NULL);
+    bool pending = false;
+    if (stmt) {
+        sqlite3_bind_int64 (stmt, 1, case_id);
+        sqlite3_bind_int64 (stmt, 2, case_id);
+        pending = sqlite3_step (stmt) == SQLITE_ROW;
+    }
+    sqlite3_finalize (stmt);
+    return pending;
+}
+
+int
+mt_casedb_match_done (mt_casedb_t *self, int64_t case_id, int64_t generation, mt_err_t *err)
+{
+    sqlite3_stmt *stmt = s_prepare (self, "DELETE FROM match_queue WHERE case_id = ?"
+                                          " AND generation = ?", err);
     if (!stmt)
         return MT_EINTERNAL;
     sqlite3_bind_int64 (stmt, 1, case_id);
+    sqlite3_bind_int64 (stmt, 2, generation);
     int rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : s_fail (self, MT_EIO, err, "queue");
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
+int
+mt_casedb_removal_next (mt_casedb_t *self, int64_t *case_id_p, mt_err_t *err)
+{
+    sqlite3_stmt *stmt = s_prepare (self, "SELECT case_id FROM removal_queue ORDER BY queued_at"
+                                          " LIMIT 1", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    int rc = MT_OK;
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+        *case_id_p = sqlite3_column_int64 (stmt, 0);
+    else
+        rc = mt_err_set (err, MT_ENOTFOUND, "nothing to remove");
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
+int
+mt_casedb_removal_done (mt_casedb_t *self, int64_t case_id, mt_err_t *err)
+{
+    int rc = mt_casedb_faces_mark_removed (self, case_id, err);
+    sqlite3_stmt *stmt = rc == MT_OK
+        ? s_prepare (self, "DELETE FROM removal_queue WHERE case_id = ?", err) : NULL;
+    if (!stmt)
+        return rc == MT_OK ? MT_EINTERNAL : rc;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : s_fail (self, MT_EIO, err, "queue");
     sqlite3_finalize (stmt);
     return rc;
 }
@@ -936,13 +1005,19 @@ mt_casedb_candidates (mt_casedb_t *self, int64_t case_id, size_t limit, size_t o
     int rc = mt_casedb_case_get (self, case_id, &c, err);
     if (rc != MT_OK)
         return rc;
+    //  Rejected pairs never show; a closed other case shows only when the
+    //  pair got as far as a DNA request.
     sqlite3_stmt *stmt = s_prepare (self, c.kind == MT_KIND_FOUND
-        ? "SELECT found_case, missing_case, score, distance, state, explanation, updated_at"
-          " FROM candidates WHERE found_case = ? AND state != 'rejected'"
-          " ORDER BY score DESC, distance LIMIT ? OFFSET ?"
-        : "SELECT found_case, missing_case, score, distance, state, explanation, updated_at"
-          " FROM candidates WHERE missing_case = ? AND state != 'rejected'"
-          " ORDER BY score DESC, distance LIMIT ? OFFSET ?", err);
+        ? "SELECT p.found_case, p.missing_case, p.score, p.distance, p.state, p.explanation,"
+          " p.updated_at FROM candidates p JOIN cases o ON o.id = p.missing_case"
+          " WHERE p.found_case = ? AND p.state != 'rejected' AND (o.state = 'open'"
+          " OR p.state IN ('dna_requested', 'confirmed', 'reunited'))"
+          " ORDER BY p.score DESC, p.distance LIMIT ? OFFSET ?"
+        : "SELECT p.found_case, p.missing_case, p.score, p.distance, p.state, p.explanation,"
+          " p.updated_at FROM candidates p JOIN cases o ON o.id = p.found_case"
+          " WHERE p.missing_case = ? AND p.state != 'rejected' AND (o.state = 'open'"
+          " OR p.state IN ('dna_requested', 'confirmed', 'reunited'))"
+          " ORDER BY p.score DESC, p.distance LIMIT ? OFFSET ?", err);
     if (!stmt)
         return MT_EINTERNAL;
     sqlite3_bind_int64 (stmt, 1, case_id);

@@ -3,6 +3,9 @@
 #include "cli.h"
 
 #include "../broker/broker_main.h"
+#include "../intake/intake_main.h"
+#include "../results/results_main.h"
+#include "../serve/serve_main.h"
 #include "../shard/shard_main.h"
 
 #include <stdarg.h>
@@ -16,11 +19,19 @@ typedef struct {
 } s_command_t;
 
 static const s_command_t s_commands [] = {
+    { "serve",   serve_main,  "run all of Homeward in one process (data in ./var)" },
+    { "case",    cli_case,    "add, show, close found and missing cases" },
+    { "photo",   cli_photo,   "add photos to a case; see the faces found" },
+    { "candidates", cli_candidates, "the candidate families of a case, explained" },
+    { "review",  cli_review,  "record a decision on a candidate pair" },
+    { "import",  cli_import,  "bulk import of cases and photos (CSV or folder)" },
     { "embed",   cli_embed,   "find faces in photos; print quality and 128-d embeddings" },
     { "compare", cli_compare, "distance between the main faces of two photos" },
     { "broker",  broker_main, "run the broker between clients and shard replicas" },
     { "shard",   shard_main,  "run one shard replica (one partition of both galleries)" },
     { "index",   cli_index,   "enroll, search, remove faces through a broker; stats" },
+    { "results", results_main, "run the results service (cases, ranking) alone" },
+    { "intake",  intake_main, "run face pipeline workers alone" },
 };
 
 static void
@@ -28,7 +39,7 @@ s_usage (FILE *out)
 {
     fprintf (out, "usage: homeward COMMAND [OPTIONS] [ARGS]\n\nCommands:\n");
     for (size_t i = 0; i < sizeof s_commands / sizeof s_commands [0]; i++)
-        fprintf (out, "  %-10s %s\n", s_commands [i].name, s_commands [i].summary);
+        fprintf (out, "  %-11s %s\n", s_commands [i].name, s_commands [i].summary);
     fprintf (out, "\n'homeward COMMAND --help' describes a command and its options.\n");
 }
 

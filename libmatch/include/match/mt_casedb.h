@@ -113,7 +113,9 @@ int mt_casedb_case_add (mt_casedb_t *self, const mt_case_t *c, const char *actor
                         int64_t *id_p, bool *existed_p, mt_err_t *err);
 //  MT_ENOTFOUND for an unknown id.
 int mt_casedb_case_get (mt_casedb_t *self, int64_t id, mt_case_t *c, mt_err_t *err);
-//  Close a case (a recorded state change with a reason). Audited.
+//  Close a case (a recorded state change with a reason): it takes no more
+//  photos, leaves candidate lists, and its faces are queued for removal from
+//  the index. Audited.
 int mt_casedb_case_close (mt_casedb_t *self, int64_t id, const char *reason,
                           const char *actor, mt_err_t *err);
 
@@ -164,10 +166,21 @@ int mt_casedb_faces_mark_enrolled (mt_casedb_t *self, const int64_t *ids, size_t
                                    mt_err_t *err);
 int mt_casedb_faces_mark_removed (mt_casedb_t *self, int64_t case_id, mt_err_t *err);
 
-//  The durable queue of cases to (re)match. next: MT_ENOTFOUND when empty.
+//  The durable queue of cases to (re)match. next: MT_ENOTFOUND when empty;
+//  it gives the entry's generation, and done removes the entry only if it
+//  was not queued again meanwhile (new photos while matching).
 int mt_casedb_match_enqueue (mt_casedb_t *self, int64_t case_id, mt_err_t *err);
-int mt_casedb_match_next (mt_casedb_t *self, int64_t *case_id_p, mt_err_t *err);
-int mt_casedb_match_done (mt_casedb_t *self, int64_t case_id, mt_err_t *err);
+int mt_casedb_match_next (mt_casedb_t *self, int64_t *case_id_p, int64_t *generation_p,
+                          mt_err_t *err);
+int mt_casedb_match_done (mt_casedb_t *self, int64_t case_id, int64_t generation,
+                          mt_err_t *err);
+//  Whether a case still has photos to process or is waiting to be matched.
+bool mt_casedb_match_pending (mt_casedb_t *self, int64_t case_id);
+
+//  The durable queue of closed cases whose faces must leave the index.
+//  done marks the faces removed and dequeues.
+int mt_casedb_removal_next (mt_casedb_t *self, int64_t *case_id_p, mt_err_t *err);
+int mt_casedb_removal_done (mt_casedb_t *self, int64_t case_id, mt_err_t *err);
 
 //  Store a candidate pair's score and explanation, keeping its review
 //  state; a rejected pair is left as it is (it never comes back).

@@ -1,0 +1,298 @@
+//  bench/calibrate - how face distance maps to "same person", measured on
+//  labelled photos, and the calibration the ranking uses.
+//
+//  usage: bench-calibrate [--json] DATASET_DIR...
+//  Each DATASET_DIR holds one folder per person. Every photo's main face
+//  is embedded; every pair of faces becomes a same-person or a
+//  different-person example. Reported per dataset and overall: pairs, AUC,
+//  accuracy at dlib's 0.6, and the logistic fit P(same | d) = 1 / (1 +
+//  exp (-(a + b d))) on class-balanced pairs (a 1:1 prior), with a
+//  reliability table; then identification: with the first photo of each
+//  person as the gallery, where the true person ranks for every other photo
+//  (rank 1 and within the top 20, the list a station checks by hand).
+
+#include "match/mt_embedder.h"
+#include "match/mt_pipeline.h"
+
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+typedef struct {
+    int person;         //  global person number
+    int dataset;
+    int first;          //  the person's first photo (gallery)
+    bool ok;            //  quality verdict ok
+    float embedding [MT_EMBEDDING_DIM];
+} s_face_t;
+
+typedef struct {
+    double d;
+    int same;
+    int both_ok;
+    int dataset;
+} s_pair_t;
+
+static s_face_t *s_faces;
+static size_t s_face_count, s_face_size;
+static int s_people;
+
+static int
+s_cmp_name (const void *a, const void *b)
+{
+    return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+//  Sorted names in a directory (new array of new strings).
+static size_t
+s_list (const char *dir, char ***names_p)
+{
+    DIR *d = opendir (dir);
+    char **names = NULL;
+    size_t n = 0, size = 0;
+    struct dirent *e;
+    while (d && (e = readdir (d)) != NULL) {
+        if (e->d_name [0] == '.')
+            continue;
+        if (n == size) {
+            size = size ? size * 2 : 64;
+            names = realloc (names, size * sizeof *names);
+        }
+        names [n++] = strdup (e->d_name);
+    }
+    if (d)
+        closedir (d);
+    if (n)
+        qsort (names, n, sizeof *names, s_cmp_name);
+    *names_p = names;
+    return n;
+}
+
+static void
+s_load (mt_pipeline_t *pipeline, const char *root, int dataset, size_t *no_face)
+{
+    char **people;
+    size_t count = s_list (root, &people);
+    for (size_t p = 0; p < count; p++) {
+        char dir [4096];
+        snprintf (dir, sizeof dir, "%s/%s", root, people [p]);
+        struct stat st;
+        if (stat (dir, &st) != 0 || !S_ISDIR (st.st_mode))
+            continue;
+        char **photos;
+        size_t n = s_list (dir, &photos);
+        int person = s_people++;
+        bool first = true;
+        for (size_t i = 0; i < n; i++) {
+            char path [8192];
+            snprintf (path, sizeof path, "%s/%s", dir, photos [i]);
+            mt_photo_t *photo;
+            mt_err_t err;
+            if (mt_pipeline_process_file (pipeline, 0, path, &photo, &err) == MT_OK) {
+                const mt_photo_face_t *face = mt_photo_best_face (photo);
+                if (face) {
+                    if (s_face_count == s_face_size) {
+                        s_face_size = s_face_size ? s_face_size * 2 : 256;
+                        s_faces = realloc (s_faces, s_face_size * sizeof *s_faces);
+                    }
+                    s_face_t *f = &s_faces [s_face_count++];
+                    f->person = person;
+                    f->dataset = dataset;
+                    f->first = first;
+                    f->ok = face->quality.verdict == MT_VERDICT_OK;
+                    memcpy (f->embedding, face->embedding, sizeof f->embedding);
+                    first = false;
+                }
+                else
+                    (*no_face)++;
+                mt_photo_destroy (&photo);
+            }
+            free (photos [i]);
+        }
+        free (photos);
+        free (people [p]);
+    }
+    free (people);
+}
+
+static int
+s_cmp_pair (const void *a, const void *b)
+{
+    double x = ((const s_pair_t *) a)->d, y = ((const s_pair_t *) b)->d;
+    return (x > y) - (x < y);
+}
+
+//  AUC of "smaller distance = same person" (pairs sorted by distance).
+static double
+s_auc (const s_pair_t *pairs, size_t n)
+{
+    double same = 0, diff = 0, area = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (pairs [i].same)
+            same++;
+        else {
+            area += same;       //  same pairs closer than this different one
+            diff++;
+        }
+    }
+    return same && diff ? area / (same * diff) : 0;
+}
+
+//  Class-balanced logistic regression on d by Newton's method.
+static void
+s_fit (const s_pair_t *pairs, size_t n, double *a_p, double *b_p)
+{
+    double ns = 0, nd = 0;
+    for (size_t i = 0; i < n; i++)
+        pairs [i].same ? ns++ : nd++;
+    double ws = n / (2 * ns), wd = n / (2 * nd);
+    double a = 0, b = 0;
+    for (int iter = 0; iter < 50; iter++) {
+        double g0 = 0, g1 = 0, h00 = 0, h01 = 0, h11 = 0;
+        for (size_t i = 0; i < n; i++) {
+            double w = pairs [i].same ? ws : wd;
+            double p = 1 / (1 + exp (-(a + b * pairs [i].d)));
+            double r = p - pairs [i].same;
+            g0 += w * r;
+            g1 += w * r * pairs [i].d;
+            double v = w * p * (1 - p);
+            h00 += v;
+            h01 += v * pairs [i].d;
+            h11 += v * pairs [i].d * pairs [i].d;
+        }
+        double det = h00 * h11 - h01 * h01;
+        if (fabs (det) < 1e-12)
+            break;
+        a -= (h11 * g0 - h01 * g1) / det;
+        b -= (-h01 * g0 + h00 * g1) / det;
+    }
+    *a_p = a;
+    *b_p = b;
+}
+
+static void
+s_report (const char *label, s_pair_t *pairs, size_t n, int json)
+{
+    if (n == 0)
+        return;
+    qsort (pairs, n, sizeof *pairs, s_cmp_pair);
+    size_t same = 0, right = 0;
+    for (size_t i = 0; i < n; i++) {
+        same += pairs [i].same;
+        right += (pairs [i].d < MT_SAME_PERSON_DISTANCE) == (pairs [i].same != 0);
+    }
+    double a, b;
+    s_fit (pairs, n, &a, &b);
+    printf ("%s: %zu pairs (%zu same), AUC %.4f, accuracy at 0.6 %.4f (balanced: see fit), "
+            "fit a %.3f b %.3f (P = 0.5 at d %.3f)\n", label, n, same, s_auc (pairs, n),
+            (double) right / n, a, b, -a / b);
+    //  Reliability: balanced observed frequency per predicted bin.
+    double ns = (double) same, nd = (double) (n - same);
+    printf ("  predicted   pairs  observed same (balanced)\n");
+    for (int bin = 0; bin < 10; bin++) {
+        double lo = bin / 10.0, hi = (bin + 1) / 10.0, ws = 0, wd = 0;
+        size_t count = 0;
+        for (size_t i = 0; i < n; i++) {
+            double p = 1 / (1 + exp (-(a + b * pairs [i].d)));
+            if (p >= lo && (p < hi || (bin == 9 && p <= 1))) {
+                count++;
+                if (pairs [i].same)
+                    ws += 1 / ns;
+                else
+                    wd += 1 / nd;
+            }
+        }
+        if (count)
+            printf ("  %.1f-%.1f  %7zu  %.3f\n", lo, hi, count, ws / (ws + wd));
+    }
+    if (json)
+        printf ("{\"set\":\"%s\",\"pairs\":%zu,\"same\":%zu,\"auc\":%.5f,\"a\":%.4f,\"b\":%.4f}\n",
+                label, n, same, s_auc (pairs, n), a, b);
+}
+
+int
+main (int argc, char **argv)
+{
+    int json = 0, sets = 0;
+    mt_pipeline_config_t config;
+    mt_pipeline_config_defaults (&config);
+    mt_pipeline_t *pipeline;
+    mt_err_t err;
+    if (mt_pipeline_new (&config, &pipeline, &err) != MT_OK) {
+        fprintf (stderr, "%s\n", err.msg);
+        return 1;
+    }
+    const char *names [16];
+    size_t no_face = 0;
+    for (int i = 1; i < argc && sets < 16; i++) {
+        if (strcmp (argv [i], "--json") == 0) {
+            json = 1;
+            continue;
+        }
+        names [sets] = argv [i];
+        s_load (pipeline, argv [i], sets, &no_face);
+        sets++;
+    }
+    mt_pipeline_destroy (&pipeline);
+    printf ("# %zu faces of %d people from %d datasets; %zu photos without a face\n",
+            s_face_count, s_people, sets, no_face);
+
+    size_t total = s_face_count * (s_face_count - 1) / 2;
+    s_pair_t *all = malloc (total * sizeof *all), *ok = malloc (total * sizeof *ok);
+    size_t n_all = 0, n_ok = 0;
+    for (size_t i = 0; i < s_face_count; i++)
+        for (size_t j = i + 1; j < s_face_count; j++) {
+            s_pair_t pair = {
+                mt_embedding_distance (s_faces [i].embedding, s_faces [j].embedding),
+                s_faces [i].person == s_faces [j].person, s_faces [i].ok && s_faces [j].ok,
+                s_faces [i].dataset == s_faces [j].dataset ? s_faces [i].dataset : -1
+            };
+            all [n_all++] = pair;
+            if (pair.both_ok)
+                ok [n_ok++] = pair;
+        }
+    for (int set = 0; set < sets; set++) {
+        s_pair_t *mine = malloc (n_all * sizeof *mine);
+        size_t n = 0;
+        for (size_t i = 0; i < n_all; i++)
+            if (all [i].dataset == set)
+                mine [n++] = all [i];
+        s_report (names [set], mine, n, json);
+        free (mine);
+    }
+    s_report ("all", all, n_all, json);
+    s_report ("both faces ok", ok, n_ok, json);
+
+    //  Identification: gallery = first photo per person.
+    size_t probes = 0, rank1 = 0, top20 = 0;
+    for (size_t i = 0; i < s_face_count; i++) {
+        if (s_faces [i].first)
+            continue;
+        double own = -1;
+        size_t better = 0;
+        for (size_t j = 0; j < s_face_count; j++)
+            if (s_faces [j].first && s_faces [j].person == s_faces [i].person)
+                own = mt_embedding_distance (s_faces [i].embedding, s_faces [j].embedding);
+        if (own < 0)
+            continue;
+        for (size_t j = 0; j < s_face_count; j++)
+            if (s_faces [j].first && s_faces [j].person != s_faces [i].person
+            &&  mt_embedding_distance (s_faces [i].embedding, s_faces [j].embedding) < own)
+                better++;
+        probes++;
+        rank1 += better == 0;
+        top20 += better < 20;
+    }
+    printf ("identification against a gallery of %d people: %zu probes, rank 1 %.4f, "
+            "top 20 %.4f\n", s_people, probes, (double) rank1 / probes,
+            (double) top20 / probes);
+    if (json)
+        printf ("{\"identification\":{\"gallery\":%d,\"probes\":%zu,\"rank1\":%.5f,"
+                "\"top20\":%.5f}}\n", s_people, probes, (double) rank1 / probes,
+                (double) top20 / probes);
+    free (all), free (ok), free (s_faces);
+    return 0;
+}

@@ -1,0 +1,75 @@
+//  cli_api - common options and output of the case commands.
+
+#include "cli_api.h"
+
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int
+cli_api_parse (const char *command, int argc, char **argv, cli_api_opts_t *opts)
+{
+    const char *env = getenv ("HOMEWARD_API");
+    const char *user = getenv ("USER");
+    snprintf (opts->api, sizeof opts->api, "%s", env && *env ? env : "tcp://127.0.0.1:5557");
+    snprintf (opts->actor, sizeof opts->actor, "%s", user && *user ? user : "cli");
+    opts->timeout_ms = 30000;
+    opts->json = false;
+    opts->wait = true;
+    opts->argc = 0;
+    opts->argv = calloc ((size_t) argc + 1, sizeof *opts->argv);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv [i];
+        bool needs = strcmp (a, "--api") == 0 || strcmp (a, "--actor") == 0
+                  || strcmp (a, "--timeout-ms") == 0;
+        if (needs && i + 1 >= argc) {
+            cli_error (command, "option %s needs a value", a);
+            return 2;
+        }
+        if (strcmp (a, "--api") == 0)
+            snprintf (opts->api, sizeof opts->api, "%s", argv [++i]);
+        else
+        if (strcmp (a, "--actor") == 0)
+            snprintf (opts->actor, sizeof opts->actor, "%s", argv [++i]);
+        else
+        if (strcmp (a, "--timeout-ms") == 0) {
+            opts->timeout_ms = atoi (argv [++i]);
+            if (opts->timeout_ms < 1) {
+                cli_error (command, "--timeout-ms must be a positive number");
+                return 2;
+            }
+        }
+        else
+        if (strcmp (a, "--json") == 0)
+            opts->json = true;
+        else
+        if (strcmp (a, "--no-wait") == 0)
+            opts->wait = false;
+        else
+            opts->argv [opts->argc++] = argv [i];
+    }
+    return 0;
+}
+
+api_client_t *
+cli_api_connect (const char *command, const cli_api_opts_t *opts)
+{
+    api_client_t *client;
+    mt_err_t err;
+    if (api_client_new (opts->api, &client, &err) != MT_OK) {
+        cli_error (command, "%s", err.msg);
+        return NULL;
+    }
+    api_client_set_actor (client, opts->actor);
+    return client;
+}
+
+void
+cli_print_json (json_t *json)
+{
+    char *text = json_dumps (json, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION (6));
+    puts (text ? text : "null");
+    free (text);
+}

@@ -1,0 +1,509 @@
+//  homeward case | photo | candidates | review - cases, their photos, their
+//  candidate families and the review of a pair, through the running
+//  service (`homeward serve`).
+
+#include "cli.h"
+#include "cli_api.h"
+
+#include "match/mt_image.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+//  Flags of `case add-*` and the case fields they set.
+static const struct {
+    const char *flag;
+    const char *key;
+    int kind;               //  0 both, 1 found only, 2 missing only
+    bool number;
+    const char *help;
+} s_fields [] = {
+    { "--sex", "sex", 0, false, "male, female or unknown" },
+    { "--province", "province", 1, true, "GB/T 2260 code of the province where found (e.g. 44)" },
+    { "--home-province", "province", 2, true, "GB/T 2260 code of the home province (户籍地)" },
+    { "--city", "city", 0, false, "city or county" },
+    { "--station", "station", 1, false, "the relief station" },
+    { "--date-found", "date_found", 1, false, "YYYY-MM-DD" },
+    { "--age", "age", 1, false, "estimated age now: N or MIN-MAX" },
+    { "--last-seen", "date_last_seen", 2, false, "YYYY-MM-DD" },
+    { "--birth-year", "birth_year", 2, false, "YYYY or YYYY-YYYY" },
+    { "--person-name", "person_name", 2, false, "name of the missing person" },
+    { "--family-name", "family_name", 2, false, "who reports" },
+    { "--contact", "family_contact", 2, false, "how to reach the family" },
+    { "--relation", "family_relation", 2, false, "relation to the missing person" },
+    { "--features", "features", 0, false, "distinguishing features" },
+    { "--notes", "notes", 0, false, "anything else" },
+    { "--ref", "external_ref", 0, false, "your own reference for the case (unique)" },
+};
+#define S_FIELDS (sizeof s_fields / sizeof s_fields [0])
+
+static void
+s_case_usage (FILE *out)
+{
+    fprintf (out, "usage: homeward case add-found [FIELDS]\n"
+                  "       homeward case add-missing [FIELDS]\n"
+                  "       homeward case show CASE\n"
+                  "       homeward case close CASE --reason TEXT\n\nFields:\n");
+    for (size_t i = 0; i < S_FIELDS; i++)
+        fprintf (out, "  %-17s %s%s\n", s_fields [i].flag, s_fields [i].help,
+                 s_fields [i].kind == 1 ? " (found cases)"
+                 : s_fields [i].kind == 2 ? " (missing cases)" : "");
+    fprintf (out, "\nOptions:\n" CLI_API_OPTIONS_HELP);
+}
+
+static bool
+s_help (int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp (argv [i], "--help") == 0 || strcmp (argv [i], "-h") == 0)
+            return true;
+    return false;
+}
+
+static long long
+s_id (const char *command, const char *text)
+{
+    char *end;
+    long long id = text ? strtoll (text, &end, 10) : 0;
+    if (!text || *end || id <= 0) {
+        cli_error (command, "'%s' is not a case number", text ? text : "");
+        return -1;
+    }
+    return id;
+}
+
+static void
+s_print_case (json_t *c)
+{
+    const char *kind = json_string_value (json_object_get (c, "kind"));
+    printf ("case %lld (%s, %s)\n", (long long) json_integer_value (json_object_get (c, "case_id")),
+            kind, json_string_value (json_object_get (c, "state")));
+    const char *key;
+    json_t *value;
+    json_object_foreach (c, key, value) {
+        if (strcmp (key, "case_id") == 0 || strcmp (key, "kind") == 0
+        ||  strcmp (key, "state") == 0 || strcmp (key, "photo_list") == 0)
+            continue;
+        char *text = json_dumps (value, JSON_ENCODE_ANY | JSON_COMPACT);
+        printf ("  %-16s %s\n", key, json_is_string (value) ? json_string_value (value) : text);
+        free (text);
+    }
+    json_t *photos = json_object_get (c, "photo_list");
+    size_t i;
+    json_array_foreach (photos, i, value)
+        printf ("  photo %lld: %s, %lld face(s)%s%s\n",
+                (long long) json_integer_value (json_object_get (value, "photo_id")),
+                json_string_value (json_object_get (value, "state")),
+                (long long) json_integer_value (json_object_get (value, "faces")),
+                json_object_get (value, "error") ? ": " : "",
+                json_object_get (value, "error")
+                    ? json_string_value (json_object_get (value, "error")) : "");
+}
+
+static int
+s_call (const char *command, const cli_api_opts_t *opts, const char *method, json_t *params,
+        const void *payload, size_t size, json_t **result_p)
+{
+    api_client_t *client = cli_api_connect (command, opts);
+    if (!client)
+        return 1;
+    mt_err_t err;
+    int rc = api_call (client, method, params, payload, size, opts->timeout_ms, result_p, NULL,
+                       NULL, &err);
+    api_client_destroy (&client);
+    if (rc != MT_OK) {
+        cli_error (command, "%s", err.msg);
+        return 1;
+    }
+    return 0;
+}
+
+int
+cli_case (int argc, char **argv)
+{
+    if (argc < 2 || s_help (argc, argv)) {
+        s_case_usage (argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    cli_api_opts_t opts;
+    if (cli_api_parse ("case", argc, argv, &opts) != 0)
+        return 2;
+    const char *action = opts.argc > 0 ? opts.argv [0] : "";
+    json_t *params = json_object (), *result = NULL;
+    int status = 0;
+    if (strcmp (action, "add-found") == 0 || strcmp (action, "add-missing") == 0) {
+        int kind = action [4] == 'f' ? 1 : 2;
+        json_object_set_new (params, "kind", json_string (kind == 1 ? "found" : "missing"));
+        for (int i = 1; status == 0 && i < opts.argc; i++) {
+            size_t f = 0;
+            while (f < S_FIELDS && strcmp (opts.argv [i], s_fields [f].flag) != 0)
+                f++;
+            if (f == S_FIELDS || (s_fields [f].kind && s_fields [f].kind != kind)) {
+                cli_error ("case", "%s is not a field of a %s case (see --help)", opts.argv [i],
+                           kind == 1 ? "found" : "missing");
+                status = 2;
+            }
+            else
+            if (i + 1 >= opts.argc) {
+                cli_error ("case", "%s needs a value", opts.argv [i]);
+                status = 2;
+            }
+            else {
+                const char *value = opts.argv [++i];
+                if (s_fields [f].number) {
+                    char *end;
+                    long v = strtol (value, &end, 10);
+                    if (*end || !*value) {
+                        cli_error ("case", "%s must be a number, not '%s'", s_fields [f].flag,
+                                   value);
+                        status = 2;
+                    }
+                    json_object_set_new (params, s_fields [f].key, json_integer (v));
+                }
+                else
+                    json_object_set_new (params, s_fields [f].key, json_string (value));
+            }
+        }
+        if (status == 0)
+            status = s_call ("case", &opts, "case.add", params, NULL, 0, &result);
+        if (status == 0) {
+            if (opts.json)
+                cli_print_json (result);
+            else
+                printf ("%s case %lld\n", json_is_true (json_object_get (result, "existed"))
+                                          ? "already there:" : "created",
+                        (long long) json_integer_value (json_object_get (result, "case_id")));
+        }
+    }
+    else
+    if (strcmp (action, "show") == 0 && opts.argc == 2) {
+        long long id = s_id ("case", opts.argv [1]);
+        json_object_set_new (params, "case_id", json_integer (id));
+        status = id < 0 ? 2 : s_call ("case", &opts, "case.get", params, NULL, 0, &result);
+        if (status == 0)
+            opts.json ? cli_print_json (result) : s_print_case (result);
+    }
+    else
+    if (strcmp (action, "close") == 0 && opts.argc == 4 && strcmp (opts.argv [2], "--reason") == 0) {
+        long long id = s_id ("case", opts.argv [1]);
+        json_object_set_new (params, "case_id", json_integer (id));
+        json_object_set_new (params, "reason", json_string (opts.argv [3]));
+        status = id < 0 ? 2 : s_call ("case", &opts, "case.close", params, NULL, 0, &result);
+        if (status == 0)
+            printf ("case %lld closed\n", id);
+    }
+    else {
+        cli_error ("case", "unknown or incomplete action (see homeward case --help)");
+        status = 2;
+    }
+    json_decref (params);
+    json_decref (result);
+    free (opts.argv);
+    return status;
+}
+
+//  ---------------------------------------------------------------- photo add
+
+static uint8_t *
+s_read (const char *path, size_t *size_p, char *why, size_t why_size)
+{
+    struct stat st;
+    if (stat (path, &st) != 0) {
+        snprintf (why, why_size, "%s", strerror (errno));
+        return NULL;
+    }
+    if (!S_ISREG (st.st_mode)) {
+        snprintf (why, why_size, "not a regular file");
+        return NULL;
+    }
+    if ((uint64_t) st.st_size > MT_IMAGE_DEFAULT_MAX_BYTES) {
+        snprintf (why, why_size, "%lld bytes, over the limit of %u", (long long) st.st_size,
+                  MT_IMAGE_DEFAULT_MAX_BYTES);
+        return NULL;
+    }
+    FILE *file = fopen (path, "rb");
+    uint8_t *bytes = file ? malloc ((size_t) st.st_size + 1) : NULL;
+    size_t got = bytes ? fread (bytes, 1, (size_t) st.st_size, file) : 0;
+    if (file)
+        fclose (file);
+    if (!bytes || got != (size_t) st.st_size) {
+        snprintf (why, why_size, "cannot read it");
+        free (bytes);
+        return NULL;
+    }
+    *size_p = got;
+    return bytes;
+}
+
+//  Wait for the face pipeline to finish a photo; prints its faces.
+static int
+s_wait_photo (api_client_t *client, const cli_api_opts_t *opts, const char *file, long long id)
+{
+    json_t *params = json_pack ("{s:I}", "photo_id", (json_int_t) id), *photo = NULL;
+    struct timespec start, now;
+    clock_gettime (CLOCK_MONOTONIC, &start);
+    int status = 0;
+    for (;;) {
+        mt_err_t err;
+        json_decref (photo);
+        photo = NULL;
+        if (api_call (client, "photo.get", params, NULL, 0, opts->timeout_ms, &photo, NULL, NULL,
+                      &err) != MT_OK) {
+            cli_error ("photo", "%s", err.msg);
+            status = 1;
+            break;
+        }
+        const char *state = json_string_value (json_object_get (photo, "state"));
+        if (state && strcmp (state, "pending") != 0)
+            break;
+        clock_gettime (CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - start.tv_sec > opts->timeout_ms / 1000) {
+            printf ("%s: photo %lld stored; still waiting for the face pipeline (is an intake "
+                    "worker running?)\n", file, id);
+            json_decref (photo);
+            json_decref (params);
+            return 0;
+        }
+        struct timespec pause = { 0, 100 * 1000000 };
+        nanosleep (&pause, NULL);
+    }
+    if (status == 0) {
+        if (opts->json)
+            cli_print_json (photo);
+        else {
+            const char *state = json_string_value (json_object_get (photo, "state"));
+            json_t *faces = json_object_get (photo, "face_list");
+            if (strcmp (state, "failed") == 0) {
+                printf ("%s: photo %lld could not be read: %s\n", file, id,
+                        json_string_value (json_object_get (photo, "error")));
+                status = 1;
+            }
+            else
+                printf ("%s: photo %lld, %zu face%s\n", file, id, json_array_size (faces),
+                        json_array_size (faces) == 1 ? "" : "s");
+            size_t i;
+            json_t *f;
+            json_array_foreach (faces, i, f) {
+                const char *verdict = json_string_value (json_object_get (f, "verdict"));
+                printf ("  face %lld: %lld px, %s%s\n",
+                        (long long) json_integer_value (json_object_get (f, "face_id")),
+                        (long long) json_integer_value (json_object_get (f, "size_px")), verdict,
+                        strcmp (verdict, "too_small") == 0 ? " - face too small: retake closer"
+                        : strcmp (verdict, "blurry") == 0 ? " - blurred: retake holding still"
+                        : strcmp (verdict, "profile") == 0 ? " - turned away: retake facing the camera"
+                        : "");
+            }
+            if (json_array_size (faces) == 0 && strcmp (state, "done") == 0)
+                printf ("  no face found: send a photo where the face is visible and frontal\n");
+        }
+    }
+    json_decref (photo);
+    json_decref (params);
+    return status;
+}
+
+int
+cli_photo (int argc, char **argv)
+{
+    if (argc < 2 || s_help (argc, argv)) {
+        fprintf (argc < 2 ? stderr : stdout,
+                 "usage: homeward photo add CASE FILE... [--year YYYY] [--no-wait]\n\n"
+                 "Stores the photos of a case (the same photo twice is kept once) and waits\n"
+                 "for the face pipeline to report the faces it found, with their quality.\n"
+                 "--year is the year a photo was taken (childhood photos matter).\n\n"
+                 "Options:\n" CLI_API_OPTIONS_HELP
+                 "  --no-wait             do not wait for the face pipeline\n");
+        return argc < 2 ? 2 : 0;
+    }
+    cli_api_opts_t opts;
+    if (cli_api_parse ("photo", argc, argv, &opts) != 0)
+        return 2;
+    int year = 0;
+    int files = 0;
+    char **paths = calloc ((size_t) opts.argc + 1, sizeof *paths);
+    for (int i = 0; i < opts.argc; i++)
+        if (strcmp (opts.argv [i], "--year") == 0 && i + 1 < opts.argc)
+            year = atoi (opts.argv [++i]);
+        else
+            paths [files++] = opts.argv [i];
+    if (files < 3 || strcmp (paths [0], "add") != 0) {
+        cli_error ("photo", "give: add CASE FILE... (see --help)");
+        free (paths), free (opts.argv);
+        return 2;
+    }
+    long long case_id = s_id ("photo", paths [1]);
+    api_client_t *client = case_id > 0 ? cli_api_connect ("photo", &opts) : NULL;
+    int status = client ? 0 : 2;
+    for (int i = 2; client && i < files; i++) {
+        char why [256];
+        size_t size;
+        uint8_t *bytes = s_read (paths [i], &size, why, sizeof why);
+        if (!bytes) {
+            cli_error ("photo", "%s: %s", paths [i], why);
+            status = 1;
+            continue;
+        }
+        json_t *params = json_pack ("{s:I, s:i}", "case_id", (json_int_t) case_id,
+                                    "year_taken", year), *result = NULL;
+        mt_err_t err;
+        if (api_call (client, "photo.add", params, bytes, size, opts.timeout_ms, &result, NULL,
+                      NULL, &err) != MT_OK) {
+            cli_error ("photo", "%s: %s", paths [i], err.msg);
+            status = 1;
+        }
+        else {
+            long long id = (long long) json_integer_value (json_object_get (result, "photo_id"));
+            if (json_is_true (json_object_get (result, "existed")) && !opts.json)
+                printf ("%s: the same photo is already photo %lld of this case\n", paths [i], id);
+            if (opts.wait)
+                status |= s_wait_photo (client, &opts, paths [i], id);
+            else
+            if (!json_is_true (json_object_get (result, "existed")))
+                printf ("%s: stored as photo %lld\n", paths [i], id);
+        }
+        json_decref (params);
+        json_decref (result);
+        free (bytes);
+    }
+    api_client_destroy (&client);
+    free (paths), free (opts.argv);
+    return status;
+}
+
+//  ---------------------------------------------------------------- candidates
+
+static void
+s_print_candidates (json_t *result)
+{
+    json_t *list = json_object_get (result, "candidates");
+    printf ("candidate families for case %lld (best first; a score orders them for review, "
+            "only DNA confirms):\n",
+            (long long) json_integer_value (json_object_get (result, "case_id")));
+    if (json_array_size (list) == 0)
+        printf ("  none yet\n");
+    size_t i;
+    json_t *item;
+    json_array_foreach (list, i, item) {
+        json_t *c = json_object_get (item, "case"), *ex = json_object_get (item, "explanation");
+        printf ("%3zu. case %-6lld score %.3f  face distance %.3f  [%s]\n", i + 1 +
+                (size_t) json_integer_value (json_object_get (result, "offset")),
+                (long long) json_integer_value (json_object_get (item, "case_id")),
+                json_real_value (json_object_get (item, "score")),
+                json_real_value (json_object_get (item, "distance")),
+                json_string_value (json_object_get (item, "state")));
+        if (c && json_string_value (json_object_get (c, "family_name")))
+            printf ("      family: %s (%s)\n",
+                    json_string_value (json_object_get (c, "family_name")),
+                    json_string_value (json_object_get (c, "family_relation"))
+                        ? json_string_value (json_object_get (c, "family_relation")) : "");
+        if (c && json_string_value (json_object_get (c, "station")))
+            printf ("      station: %s\n", json_string_value (json_object_get (c, "station")));
+        size_t j;
+        json_t *pair;
+        json_array_foreach (json_object_get (ex, "pairs"), j, pair)
+            if (j < 2)
+                printf ("      faces %lld ~ %lld: distance %.3f%s%s\n",
+                        (long long) json_integer_value (json_object_get (pair, "found_face")),
+                        (long long) json_integer_value (json_object_get (pair, "missing_face")),
+                        json_real_value (json_object_get (pair, "distance")),
+                        json_object_get (pair, "note") ? "; " : "",
+                        json_object_get (pair, "note")
+                            ? json_string_value (json_object_get (pair, "note")) : "");
+        json_t *fact;
+        json_array_foreach (json_object_get (ex, "facts"), j, fact) {
+            const char *verdict = json_string_value (json_object_get (fact, "verdict"));
+            if (strcmp (verdict, "unknown") == 0)
+                continue;
+            printf ("      %-8s %-9s %s\n", json_string_value (json_object_get (fact, "fact")),
+                    strcmp (verdict, "conflicts") == 0 ? "CONFLICT" : verdict,
+                    json_string_value (json_object_get (fact, "detail")));
+        }
+    }
+}
+
+int
+cli_candidates (int argc, char **argv)
+{
+    if (argc < 2 || s_help (argc, argv)) {
+        fprintf (argc < 2 ? stderr : stdout,
+                 "usage: homeward candidates CASE [--limit 20] [--offset 0]\n\n"
+                 "The candidate families of a case, best first, each with the face pairs and\n"
+                 "the facts that agree or conflict. Rejected pairs are not shown.\n\n"
+                 "Options:\n" CLI_API_OPTIONS_HELP);
+        return argc < 2 ? 2 : 0;
+    }
+    cli_api_opts_t opts;
+    if (cli_api_parse ("candidates", argc, argv, &opts) != 0)
+        return 2;
+    int limit = 20, offset = 0;
+    const char *case_text = NULL;
+    for (int i = 0; i < opts.argc; i++)
+        if (strcmp (opts.argv [i], "--limit") == 0 && i + 1 < opts.argc)
+            limit = atoi (opts.argv [++i]);
+        else
+        if (strcmp (opts.argv [i], "--offset") == 0 && i + 1 < opts.argc)
+            offset = atoi (opts.argv [++i]);
+        else
+            case_text = opts.argv [i];
+    long long id = s_id ("candidates", case_text);
+    json_t *params = json_pack ("{s:I, s:i, s:i}", "case_id", (json_int_t) id, "limit", limit,
+                                "offset", offset), *result = NULL;
+    int status = id < 0 ? 2 : s_call ("candidates", &opts, "candidates", params, NULL, 0, &result);
+    if (status == 0)
+        opts.json ? cli_print_json (result) : s_print_candidates (result);
+    json_decref (params);
+    json_decref (result);
+    free (opts.argv);
+    return status;
+}
+
+int
+cli_review (int argc, char **argv)
+{
+    if (argc < 2 || s_help (argc, argv)) {
+        fprintf (argc < 2 ? stderr : stdout,
+                 "usage: homeward review CASE CANDIDATE --state STATE [--note TEXT]\n\n"
+                 "Records a decision on a candidate pair: pending, rejected (never shown\n"
+                 "again), dna_requested, confirmed, or reunited (closes both cases and\n"
+                 "removes their faces from the index). Every decision is kept in the trail.\n\n"
+                 "Options:\n" CLI_API_OPTIONS_HELP);
+        return argc < 2 ? 2 : 0;
+    }
+    cli_api_opts_t opts;
+    if (cli_api_parse ("review", argc, argv, &opts) != 0)
+        return 2;
+    const char *state = NULL, *note = NULL, *ids [2] = { NULL, NULL };
+    int n = 0;
+    for (int i = 0; i < opts.argc; i++)
+        if (strcmp (opts.argv [i], "--state") == 0 && i + 1 < opts.argc)
+            state = opts.argv [++i];
+        else
+        if (strcmp (opts.argv [i], "--note") == 0 && i + 1 < opts.argc)
+            note = opts.argv [++i];
+        else
+        if (n < 2)
+            ids [n++] = opts.argv [i];
+    long long a = s_id ("review", ids [0]), b = a > 0 ? s_id ("review", ids [1]) : -1;
+    int status = 0;
+    if (a < 0 || b < 0)
+        status = 2;
+    else
+    if (!state) {
+        cli_error ("review", "give --state (pending, rejected, dna_requested, confirmed, reunited)");
+        status = 2;
+    }
+    json_t *params = json_pack ("{s:I, s:I, s:s?, s:s?}", "case_id", (json_int_t) a, "candidate",
+                                (json_int_t) b, "state", state, "note", note), *result = NULL;
+    if (status == 0)
+        status = s_call ("review", &opts, "review", params, NULL, 0, &result);
+    if (status == 0)
+        printf ("cases %lld and %lld: %s\n", a, b, state);
+    json_decref (params);
+    json_decref (result);
+    free (opts.argv);
+    return status;
+}

@@ -1,0 +1,381 @@
+//  homeward import - bulk import of cases and their photos from a CSV file
+//  or a folder, with progress, resumable without duplicates (every case
+//  carries its source reference; every photo is known by its sha256).
+
+#include "cli.h"
+#include "cli_api.h"
+
+#include "match/mt_image.h"
+
+#include <csv.h>
+#include <dirent.h>
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define S_MAX_COLUMNS 32
+#define S_MAX_PHOTOS 64
+
+typedef struct {
+    api_client_t *client;
+    const cli_api_opts_t *opts;
+    char source [256];          //  prefix of external references
+    size_t cases, cases_new, photos, photos_new, failed;
+    size_t total;               //  cases expected (for the ETA), 0 unknown
+    double started, last_shown;
+} s_import_t;
+
+static double
+s_now (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+s_progress (s_import_t *imp, bool last)
+{
+    double now = s_now ();
+    if (!last && now - imp->last_shown < 1)
+        return;
+    imp->last_shown = now;
+    double rate = imp->cases / (now - imp->started + 1e-9);
+    char eta [64] = "";
+    if (imp->total && rate > 0 && imp->cases < imp->total)
+        snprintf (eta, sizeof eta, ", about %.0f s left", (imp->total - imp->cases) / rate);
+    fprintf (stderr, "\rimport: %zu%s%.0zu cases (%zu new), %zu photos (%zu new), %zu failed, "
+             "%.1f cases/s%s   %s", imp->cases, imp->total ? " of " : "", imp->total,
+             imp->cases_new, imp->photos, imp->photos_new, imp->failed, rate, eta,
+             last ? "\n" : "");
+}
+
+//  Add one photo file to a case.
+static void
+s_photo (s_import_t *imp, long long case_id, const char *path, int year)
+{
+    struct stat st;
+    FILE *file = NULL;
+    uint8_t *bytes = NULL;
+    if (stat (path, &st) != 0 || !S_ISREG (st.st_mode)
+    ||  (uint64_t) st.st_size > MT_IMAGE_DEFAULT_MAX_BYTES
+    ||  !(file = fopen (path, "rb")) || !(bytes = malloc ((size_t) st.st_size + 1))
+    ||  fread (bytes, 1, (size_t) st.st_size, file) != (size_t) st.st_size) {
+        fprintf (stderr, "\nimport: %s: cannot read (missing, not a file, or over %u bytes)\n",
+                 path, MT_IMAGE_DEFAULT_MAX_BYTES);
+        imp->failed++;
+        if (file)
+            fclose (file);
+        free (bytes);
+        return;
+    }
+    fclose (file);
+    json_t *params = json_pack ("{s:I, s:i}", "case_id", (json_int_t) case_id, "year_taken", year);
+    json_t *result = NULL;
+    mt_err_t err;
+    if (api_call (imp->client, "photo.add", params, bytes, (size_t) st.st_size,
+                  imp->opts->timeout_ms, &result, NULL, NULL, &err) == MT_OK) {
+        imp->photos++;
+        imp->photos_new += !json_is_true (json_object_get (result, "existed"));
+    }
+    else {
+        fprintf (stderr, "\nimport: %s: %s\n", path, err.msg);
+        imp->failed++;
+    }
+    json_decref (params);
+    json_decref (result);
+    free (bytes);
+}
+
+//  Add a case (facts as JSON, consumed) and its photos.
+static void
+s_case (s_import_t *imp, const char *ref, json_t *facts, char **photos, int *years, size_t count)
+{
+    char full [512];
+    snprintf (full, sizeof full, "%s:%s", imp->source, ref);
+    json_object_set_new (facts, "external_ref", json_string (full));
+    json_t *result = NULL;
+    mt_err_t err;
+    if (api_call (imp->client, "case.add", facts, NULL, 0, imp->opts->timeout_ms, &result, NULL,
+                  NULL, &err) != MT_OK) {
+        fprintf (stderr, "\nimport: case %s: %s\n", ref, err.msg);
+        imp->failed++;
+        json_decref (facts);
+        return;
+    }
+    long long id = (long long) json_integer_value (json_object_get (result, "case_id"));
+    imp->cases++;
+    imp->cases_new += !json_is_true (json_object_get (result, "existed"));
+    for (size_t i = 0; i < count; i++)
+        s_photo (imp, id, photos [i], years ? years [i] : 0);
+    json_decref (result);
+    json_decref (facts);
+    s_progress (imp, false);
+}
+
+//  ---------------------------------------------------------------- CSV
+
+typedef struct {
+    s_import_t *imp;
+    char dir [4096];            //  photo paths are relative to the CSV's folder
+    char *header [S_MAX_COLUMNS];
+    char *field [S_MAX_COLUMNS];
+    size_t columns, at;
+    size_t row;
+    int error;
+} s_csv_t;
+
+static void
+s_csv_field (void *data, size_t len, void *arg)
+{
+    s_csv_t *csv = arg;
+    if (csv->at < S_MAX_COLUMNS) {
+        char *text = malloc (len + 1);
+        if (text) {
+            memcpy (text, data, len);
+            text [len] = '\0';
+        }
+        csv->field [csv->at] = text;
+    }
+    csv->at++;
+}
+
+static const char *
+s_get (s_csv_t *csv, const char *column)
+{
+    for (size_t i = 0; i < csv->columns && i < csv->at; i++)
+        if (csv->header [i] && strcmp (csv->header [i], column) == 0)
+            return csv->field [i] && *csv->field [i] ? csv->field [i] : NULL;
+    return NULL;
+}
+
+static void
+s_csv_row (int end, void *arg)
+{
+    (void) end;
+    s_csv_t *csv = arg;
+    csv->row++;
+    if (csv->row == 1) {
+        for (size_t i = 0; i < csv->at && i < S_MAX_COLUMNS; i++)
+            csv->header [i] = csv->field [i];
+        csv->columns = csv->at < S_MAX_COLUMNS ? csv->at : S_MAX_COLUMNS;
+        csv->at = 0;
+        return;
+    }
+    const char *ref = s_get (csv, "ref");
+    if (!ref) {
+        fprintf (stderr, "\nimport: row %zu has no ref: skipped\n", csv->row);
+        csv->imp->failed++;
+    }
+    else {
+        json_t *facts = json_object ();
+        static const char *keys [] = { "kind", "sex", "city", "station", "date_found", "age",
+                                       "date_last_seen", "birth_year", "person_name",
+                                       "family_name", "family_contact", "family_relation",
+                                       "features", "notes", NULL };
+        for (int k = 0; keys [k]; k++)
+            if (s_get (csv, keys [k]))
+                json_object_set_new (facts, keys [k], json_string (s_get (csv, keys [k])));
+        if (s_get (csv, "province"))
+            json_object_set_new (facts, "province", json_integer (atoi (s_get (csv, "province"))));
+        char *photos [S_MAX_PHOTOS];
+        int years [S_MAX_PHOTOS];
+        size_t count = 0;
+        char list [8192], ylist [1024];
+        snprintf (list, sizeof list, "%s", s_get (csv, "photos") ? s_get (csv, "photos") : "");
+        snprintf (ylist, sizeof ylist, "%s", s_get (csv, "photo_years") ? s_get (csv, "photo_years") : "");
+        char *save = NULL, *ysave = NULL;
+        char *ytok = strtok_r (ylist, ";", &ysave);
+        for (char *tok = strtok_r (list, ";", &save); tok && count < S_MAX_PHOTOS;
+             tok = strtok_r (NULL, ";", &save)) {
+            char path [8192];
+            snprintf (path, sizeof path, tok [0] == '/' ? "%.0s%s" : "%s/%s", csv->dir, tok);
+            photos [count] = strdup (path);
+            years [count] = ytok ? atoi (ytok) : 0;
+            ytok = ytok ? strtok_r (NULL, ";", &ysave) : NULL;
+            count++;
+        }
+        s_case (csv->imp, ref, facts, photos, years, count);
+        for (size_t i = 0; i < count; i++)
+            free (photos [i]);
+    }
+    for (size_t i = 0; i < csv->at && i < S_MAX_COLUMNS; i++)
+        free (csv->field [i]);
+    csv->at = 0;
+}
+
+static int
+s_import_csv (s_import_t *imp, const char *path)
+{
+    FILE *file = fopen (path, "rb");
+    if (!file) {
+        cli_error ("import", "cannot open %s: %s", path, strerror (errno));
+        return 1;
+    }
+    //  Count the rows first, for the ETA.
+    int c, lines = 0;
+    while ((c = fgetc (file)) != EOF)
+        lines += c == '\n';
+    rewind (file);
+    imp->total = lines > 0 ? (size_t) lines - 1 : 0;
+    s_csv_t csv = { .imp = imp };
+    char copy [4096];
+    snprintf (copy, sizeof copy, "%s", path);
+    snprintf (csv.dir, sizeof csv.dir, "%s", dirname (copy));
+    struct csv_parser parser;
+    csv_init (&parser, CSV_APPEND_NULL);
+    char buf [65536];
+    size_t n;
+    int status = 0;
+    while ((n = fread (buf, 1, sizeof buf, file)) > 0)
+        if (csv_parse (&parser, buf, n, s_csv_field, s_csv_row, &csv) != n) {
+            cli_error ("import", "%s: %s", path, csv_strerror (csv_error (&parser)));
+            status = 1;
+            break;
+        }
+    csv_fini (&parser, s_csv_field, s_csv_row, &csv);
+    csv_free (&parser);
+    for (size_t i = 0; i < csv.columns; i++)
+        free (csv.header [i]);
+    fclose (file);
+    return status;
+}
+
+//  ---------------------------------------------------------------- folder
+
+static int
+s_cmp (const void *a, const void *b)
+{
+    return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+static size_t
+s_names (const char *dir, char ***names_p)
+{
+    DIR *d = opendir (dir);
+    char **names = NULL;
+    size_t n = 0, size = 0;
+    struct dirent *e;
+    while (d && (e = readdir (d)) != NULL) {
+        if (e->d_name [0] == '.')
+            continue;
+        if (n == size) {
+            size = size ? size * 2 : 64;
+            names = realloc (names, size * sizeof *names);
+        }
+        names [n++] = strdup (e->d_name);
+    }
+    if (d)
+        closedir (d);
+    if (n)
+        qsort (names, n, sizeof *names, s_cmp);
+    *names_p = names;
+    return n;
+}
+
+//  One subfolder per case; its image files are the case's photos; an
+//  optional case.json in it holds the facts.
+static int
+s_import_dir (s_import_t *imp, const char *root, const char *kind)
+{
+    char **cases;
+    size_t count = s_names (root, &cases);
+    imp->total = count;
+    for (size_t i = 0; i < count; i++) {
+        char dir [4096];
+        snprintf (dir, sizeof dir, "%s/%s", root, cases [i]);
+        struct stat st;
+        if (stat (dir, &st) != 0 || !S_ISDIR (st.st_mode)) {
+            free (cases [i]);
+            continue;
+        }
+        char facts_path [4200];
+        snprintf (facts_path, sizeof facts_path, "%s/case.json", dir);
+        json_error_t jerr;
+        json_t *facts = json_load_file (facts_path, 0, &jerr);
+        if (!facts)
+            facts = json_object ();
+        if (!json_object_get (facts, "kind"))
+            json_object_set_new (facts, "kind", json_string (kind));
+        char **files;
+        size_t n = s_names (dir, &files);
+        char *photos [S_MAX_PHOTOS];
+        size_t m = 0;
+        for (size_t f = 0; f < n; f++) {
+            if (strcmp (files [f], "case.json") != 0 && m < S_MAX_PHOTOS) {
+                char path [8300];
+                snprintf (path, sizeof path, "%s/%s", dir, files [f]);
+                photos [m++] = strdup (path);
+            }
+            free (files [f]);
+        }
+        free (files);
+        s_case (imp, cases [i], facts, photos, NULL, m);
+        for (size_t f = 0; f < m; f++)
+            free (photos [f]);
+        free (cases [i]);
+    }
+    free (cases);
+    return 0;
+}
+
+int
+cli_import (int argc, char **argv)
+{
+    bool help = argc < 2;
+    for (int i = 1; i < argc; i++)
+        help |= strcmp (argv [i], "--help") == 0;
+    if (help) {
+        fprintf (argc < 2 ? stderr : stdout,
+            "usage: homeward import FILE.csv | DIR [--kind found|missing]\n\n"
+            "Imports cases and their photos. A CSV has a header row; its columns: ref\n"
+            "(required, unique in the file), kind, sex, province, city, station, date_found,\n"
+            "age, date_last_seen, birth_year, person_name, family_name, family_contact,\n"
+            "family_relation, features, notes, photos (paths separated by ';', relative to\n"
+            "the CSV), photo_years (';'-separated). A DIR holds one folder per case (its\n"
+            "name is the ref) with the photos and, optionally, a case.json of facts; --kind\n"
+            "gives the kind for folders that do not say. Progress goes to stderr. Running\n"
+            "the same import again after an interruption adds only what is missing.\n\n"
+            "Options:\n" CLI_API_OPTIONS_HELP);
+        return argc < 2 ? 2 : 0;
+    }
+    cli_api_opts_t opts;
+    if (cli_api_parse ("import", argc, argv, &opts) != 0)
+        return 2;
+    const char *kind = NULL, *source = NULL;
+    for (int i = 0; i < opts.argc; i++)
+        if (strcmp (opts.argv [i], "--kind") == 0 && i + 1 < opts.argc)
+            kind = opts.argv [++i];
+        else
+            source = opts.argv [i];
+    struct stat st;
+    if (!source || stat (source, &st) != 0) {
+        cli_error ("import", "%s: %s", source ? source : "nothing to import",
+                   source ? strerror (errno) : "give a CSV file or a folder");
+        free (opts.argv);
+        return 2;
+    }
+    if (S_ISDIR (st.st_mode) && (!kind || (strcmp (kind, "found") != 0
+                                           && strcmp (kind, "missing") != 0))) {
+        cli_error ("import", "a folder import needs --kind found or --kind missing");
+        free (opts.argv);
+        return 2;
+    }
+    s_import_t imp = { .opts = &opts, .started = s_now () };
+    char copy [4096];
+    snprintf (copy, sizeof copy, "%s", source);
+    snprintf (imp.source, sizeof imp.source, "import:%s", basename (copy));
+    imp.client = cli_api_connect ("import", &opts);
+    int status = 1;
+    if (imp.client)
+        status = S_ISDIR (st.st_mode) ? s_import_dir (&imp, source, kind)
+                                      : s_import_csv (&imp, source);
+    s_progress (&imp, true);
+    api_client_destroy (&imp.client);
+    free (opts.argv);
+    return status || imp.failed ? 1 : 0;
+}

@@ -1,0 +1,264 @@
+//  api - JSON over ZeroMQ for the results service.
+
+#include "api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+void
+api_message_free (api_message_t *msg)
+{
+    json_decref (msg->json);
+    free (msg->payload);
+    msg->json = NULL;
+    msg->payload = NULL;
+    msg->payload_size = 0;
+}
+
+int
+api_recv (void *socket, api_message_t *msg, mt_err_t *err)
+{
+    memset (msg, 0, sizeof *msg);
+    zmq_msg_t frame;
+    zmq_msg_init (&frame);
+    int stage = 0;          //  0 routing, 1 json, 2 payload, 3 too many
+    int rc = MT_OK;
+    bool more = true;
+    while (more) {
+        if (zmq_msg_recv (&frame, socket, 0) < 0) {
+            zmq_msg_close (&frame);
+            return mt_err_set (err, MT_EIO, "receive failed: %s", zmq_strerror (zmq_errno ()));
+        }
+        more = zmq_msg_more (&frame);
+        size_t size = zmq_msg_size (&frame);
+        const void *data = zmq_msg_data (&frame);
+        if (rc != MT_OK)
+            continue;       //  drain the rest
+        if (stage == 0) {
+            if (msg->route.count == MT_ROUTE_MAX_FRAMES || size > MT_ROUTE_MAX_BYTES) {
+                rc = mt_err_set (err, MT_EPROTO, "too many or too large routing frames");
+                continue;
+            }
+            msg->route.frames [msg->route.count].size = size;
+            memcpy (msg->route.frames [msg->route.count].data, data, size);
+            msg->route.count++;
+            if (size == 0)
+                stage = 1;
+            else
+            if (!more)
+                rc = mt_err_set (err, MT_EPROTO, "no empty delimiter frame before the JSON");
+        }
+        else
+        if (stage == 1) {
+            json_error_t jerr;
+            if (size > API_MAX_JSON_BYTES)
+                rc = mt_err_set (err, MT_EPROTO, "request of %zu bytes is over the limit", size);
+            else
+            if (!(msg->json = json_loadb (data, size, JSON_REJECT_DUPLICATES, &jerr))
+            ||  !json_is_object (msg->json))
+                rc = mt_err_set (err, MT_EPROTO, "not a JSON object: %s",
+                                 msg->json ? "another JSON value" : jerr.text);
+            stage = 2;
+        }
+        else
+        if (stage == 2) {
+            if (size > API_MAX_PAYLOAD_BYTES)
+                rc = mt_err_set (err, MT_ETOOBIG, "payload of %zu bytes is over the limit", size);
+            else
+            if ((msg->payload = malloc (size ? size : 1)) == NULL)
+                rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+            else {
+                memcpy (msg->payload, data, size);
+                msg->payload_size = size;
+            }
+            stage = 3;
+        }
+        else
+            rc = mt_err_set (err, MT_EPROTO, "too many frames");
+    }
+    zmq_msg_close (&frame);
+    if (rc == MT_OK && stage < 2)
+        rc = mt_err_set (err, MT_EPROTO, "no JSON frame");
+    if (rc != MT_OK) {
+        json_decref (msg->json);
+        free (msg->payload);
+        msg->json = NULL;
+        msg->payload = NULL;
+    }
+    return rc;
+}
+
+int
+api_send (void *socket, const mt_route_t *route, json_t *json, const void *payload,
+          size_t size, mt_err_t *err)
+{
+    char *text = json_dumps (json, JSON_COMPACT);
+    if (!text)
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    int rc = MT_OK;
+    if (route)
+        for (size_t i = 0; rc == MT_OK && i < route->count; i++)
+            if (zmq_send (socket, route->frames [i].data, route->frames [i].size,
+                          ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
+                rc = MT_EIO;
+    if (rc == MT_OK && !route && zmq_send (socket, "", 0, ZMQ_SNDMORE) < 0)
+        rc = MT_EIO;
+    if (rc == MT_OK
+    &&  zmq_send (socket, text, strlen (text), payload ? ZMQ_SNDMORE : 0) < 0)
+        rc = MT_EIO;
+    if (rc == MT_OK && payload && zmq_send (socket, payload, size, 0) < 0)
+        rc = MT_EIO;
+    free (text);
+    if (rc != MT_OK)
+        return mt_err_set (err, MT_EIO, "send failed: %s", zmq_strerror (zmq_errno ()));
+    return MT_OK;
+}
+
+json_t *
+api_error (json_t *id, int code, const char *message)
+{
+    return json_pack ("{s:O?, s:{s:s, s:s}}", "id", id, "error", "code", mt_rc_name (code),
+                      "message", message);
+}
+
+json_t *
+api_result (json_t *id, json_t *result)
+{
+    return json_pack ("{s:O?, s:o}", "id", id, "result", result ? result : json_object ());
+}
+
+int
+api_code_from_name (const char *name)
+{
+    for (int code = 1; name && code < MT_RC_COUNT; code++)
+        if (strcmp (mt_rc_name (code), name) == 0)
+            return code;
+    return MT_EINTERNAL;
+}
+
+//  ---------------------------------------------------------------- client
+
+struct api_client {
+    char endpoint [256];
+    char actor [64];
+    void *socket;
+    json_int_t next_id;
+};
+
+static int
+s_connect (api_client_t *self, mt_err_t *err)
+{
+    if (self->socket)
+        zmq_close (self->socket);
+    self->socket = mt_wire_socket (ZMQ_DEALER, err);
+    if (!self->socket)
+        return MT_EIO;
+    if (zmq_connect (self->socket, self->endpoint) != 0)
+        return mt_err_set (err, MT_EINVAL, "cannot connect to %s: %s", self->endpoint,
+                           zmq_strerror (zmq_errno ()));
+    return MT_OK;
+}
+
+int
+api_client_new (const char *endpoint, api_client_t **self_p, mt_err_t *err)
+{
+    *self_p = NULL;
+    api_client_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    snprintf (self->endpoint, sizeof self->endpoint, "%s", endpoint);
+    snprintf (self->actor, sizeof self->actor, "cli");
+    self->next_id = (json_int_t) time (NULL) * 1000;
+    int rc = s_connect (self, err);
+    if (rc != MT_OK) {
+        api_client_destroy (&self);
+        return rc;
+    }
+    *self_p = self;
+    return MT_OK;
+}
+
+void
+api_client_destroy (api_client_t **self_p)
+{
+    if (self_p && *self_p) {
+        if ((*self_p)->socket)
+            zmq_close ((*self_p)->socket);
+        free (*self_p);
+        *self_p = NULL;
+    }
+}
+
+void
+api_client_set_actor (api_client_t *self, const char *actor)
+{
+    snprintf (self->actor, sizeof self->actor, "%s", actor && *actor ? actor : "cli");
+}
+
+int
+api_call (api_client_t *self, const char *method, json_t *params, const void *payload,
+          size_t size, int timeout_ms, json_t **result_p, uint8_t **reply_payload_p,
+          size_t *reply_size_p, mt_err_t *err)
+{
+    *result_p = NULL;
+    if (reply_payload_p)
+        *reply_payload_p = NULL;
+    if (reply_size_p)
+        *reply_size_p = 0;
+    json_int_t id = ++self->next_id;
+    json_t *request = json_pack ("{s:I, s:s, s:O, s:s}", "id", id, "method", method,
+                                 "params", params ? params : json_object (), "actor",
+                                 self->actor);
+    if (!params)
+        json_decref (json_object_get (request, "params"));
+    int rc = request ? api_send (self->socket, NULL, request, payload, size, err)
+                     : mt_err_set (err, MT_ENOMEM, "out of memory");
+    json_decref (request);
+    if (rc != MT_OK)
+        return rc;
+    struct timespec start;
+    clock_gettime (CLOCK_MONOTONIC, &start);
+    for (;;) {
+        struct timespec now;
+        clock_gettime (CLOCK_MONOTONIC, &now);
+        long waited = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+        zmq_pollitem_t item = { self->socket, 0, ZMQ_POLLIN, 0 };
+        if (waited >= timeout_ms || zmq_poll (&item, 1, timeout_ms - waited) <= 0
+        ||  !(item.revents & ZMQ_POLLIN)) {
+            clock_gettime (CLOCK_MONOTONIC, &now);
+            waited = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+            if (waited < timeout_ms)
+                continue;
+            s_connect (self, NULL);
+            return mt_err_set (err, MT_ETIMEDOUT, "no answer from Homeward at %s in %d ms "
+                               "(is `homeward serve` running?)", self->endpoint, timeout_ms);
+        }
+        api_message_t reply;
+        if (api_recv (self->socket, &reply, err) != MT_OK)
+            continue;
+        if (json_integer_value (json_object_get (reply.json, "id")) != id) {
+            api_message_free (&reply);
+            continue;           //  a late reply to an earlier call
+        }
+        json_t *error = json_object_get (reply.json, "error");
+        if (error) {
+            rc = mt_err_set (err, api_code_from_name (json_string_value (
+                                 json_object_get (error, "code"))), "%s",
+                             json_string_value (json_object_get (error, "message")));
+            api_message_free (&reply);
+            return rc;
+        }
+        *result_p = json_incref (json_object_get (reply.json, "result"));
+        if (reply_payload_p) {
+            *reply_payload_p = reply.payload;
+            reply.payload = NULL;
+            if (reply_size_p)
+                *reply_size_p = reply.payload_size;
+        }
+        api_message_free (&reply);
+        return *result_p ? MT_OK : mt_err_set (err, MT_EPROTO, "reply without a result");
+    }
+}

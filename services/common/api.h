@@ -1,0 +1,66 @@
+//  api - Homeward's service API: JSON requests and replies over ZeroMQ, for
+//  the results service (cases, photos, candidates, reviews, jobs for the
+//  intake workers) and its clients (the CLI, the intake workers, the
+//  gateway).
+//
+//  Frames: [routing ...] [empty] [JSON] [payload]? The JSON of a request is
+//  {"id": N, "method": "case.add", "params": {...}, "actor": "who"}; a reply
+//  is {"id": N, "result": {...}} or {"id": N, "error": {"code": "not_found",
+//  "message": "..."}}. The payload frame carries bytes (a photo) when a
+//  method takes or gives them.
+
+#ifndef API_H_INCLUDED
+#define API_H_INCLUDED
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "match/mt_error.h"
+#include "match/mt_wire.h"
+
+#define API_MAX_JSON_BYTES (4u << 20)
+#define API_MAX_PAYLOAD_BYTES (64u << 20)
+
+//  A received request or reply. json and payload are owned.
+typedef struct {
+    mt_route_t route;           //  the frames up to and including the empty one
+    json_t *json;
+    uint8_t *payload;
+    size_t payload_size;
+} api_message_t;
+
+//  Receive one message. MT_EPROTO when the frames are not an API message
+//  (route is still filled when it could be read, so the peer can be told).
+int api_recv (void *socket, api_message_t *msg, mt_err_t *err);
+void api_message_free (api_message_t *msg);
+
+//  Send route (may be NULL: an empty delimiter is sent), json (borrowed) and
+//  an optional payload.
+int api_send (void *socket, const mt_route_t *route, json_t *json, const void *payload,
+              size_t size, mt_err_t *err);
+
+//  {"id": id, "error": {"code": name of code, "message": ...}} (new ref).
+json_t *api_error (json_t *id, int code, const char *message);
+//  {"id": id, "result": result} (steals result).
+json_t *api_result (json_t *id, json_t *result);
+
+//  The result code of an error reply's "code" name (MT_EINTERNAL if unknown).
+int api_code_from_name (const char *name);
+
+typedef struct api_client api_client_t;
+
+int api_client_new (const char *endpoint, api_client_t **self_p, mt_err_t *err);
+void api_client_destroy (api_client_t **self_p);
+//  Who the requests are made for (recorded in the audit log).
+void api_client_set_actor (api_client_t *self, const char *actor);
+
+//  Call method with params (borrowed, may be NULL) and an optional payload.
+//  On success *result_p is a new reference (and the reply's payload, if any,
+//  goes to *reply_payload_p, which the caller frees; may be NULL). An error
+//  reply returns its code, with its message in err.
+int api_call (api_client_t *self, const char *method, json_t *params, const void *payload,
+              size_t size, int timeout_ms, json_t **result_p, uint8_t **reply_payload_p,
+              size_t *reply_size_p, mt_err_t *err);
+
+#endif

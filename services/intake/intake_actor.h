@@ -1,0 +1,25 @@
+//  intake_actor - a pool of face pipeline workers: each takes a photo job
+//  from the results service, finds, aligns and embeds the faces (its own
+//  detector and network), and hands the faces back. Stateless: run more of
+//  them, on more machines, to go faster.
+
+#ifndef INTAKE_ACTOR_H_INCLUDED
+#define INTAKE_ACTOR_H_INCLUDED
+
+#include "cli/cli_face_settings.h"
+#include "match/mt_actor.h"
+#include "match/mt_config.h"
+
+typedef struct {
+    cli_face_settings_t face;       //  model paths, limits, threads (= workers)
+    char results [256];             //  the results service's API endpoint
+    int64_t idle_ms;                //  pause when no photo waits
+} intake_config_t;
+
+extern const mt_config_key_t intake_config_keys [];
+
+void intake_config_defaults (intake_config_t *config);
+
+void intake_actor (void *pipe, void *arg);
+
+#endif

@@ -1,0 +1,1008 @@
+//  results_actor - cases, photos, candidates, reviews; jobs for the intake
+//  workers; matching through the broker.
+
+#include "results_actor.h"
+
+#include "common/api.h"
+#include "match/mt_casedb.h"
+#include "match/mt_client.h"
+#include "match/mt_image.h"
+#include "match/mt_log.h"
+#include "match/mt_rank.h"
+#include "match/mt_store.h"
+#include "match/mt_wire.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#define S_NAME "results"
+
+const mt_config_key_t results_config_keys [] = {
+    { "api", MT_CFG_STRING, offsetof (results_config_t, api), 0, 256,
+      "endpoint of the API, bound (CLI, intake workers, gateway)" },
+    { "api2", MT_CFG_STRING, offsetof (results_config_t, api2), 0, 256,
+      "a second endpoint to bind, optional" },
+    { "broker", MT_CFG_STRING, offsetof (results_config_t, broker), 0, 256,
+      "the broker's client endpoint" },
+    { "db", MT_CFG_STRING, offsetof (results_config_t, db), 0, 1024,
+      "the case database (SQLite file)" },
+    { "photos", MT_CFG_STRING, offsetof (results_config_t, photos), 0, 1024,
+      "folder of the photo store" },
+    { "search-k", MT_CFG_INT, offsetof (results_config_t, search_k), 1, MT_MSG_MAX_K,
+      "nearest faces looked at per face when matching a case" },
+    { "keep", MT_CFG_INT, offsetof (results_config_t, keep), 1, 10000,
+      "candidate families kept per case" },
+    { "lease-s", MT_CFG_INT, offsetof (results_config_t, lease_s), 5, 86400,
+      "seconds an intake worker has for a photo before it is handed out again" },
+    { "max-photo-bytes", MT_CFG_INT, offsetof (results_config_t, max_photo_bytes), 1024,
+      1 << 30, "largest photo file accepted" },
+    { NULL }
+};
+
+void
+results_config_defaults (results_config_t *config)
+{
+    *config = (results_config_t) {
+        .api = "tcp://127.0.0.1:5557", .api2 = "",
+        .broker = "tcp://127.0.0.1:5555",
+        .db = "var/homeward.db", .photos = "var/photos",
+        .search_k = 50, .keep = 100, .lease_s = 120,
+        .max_photo_bytes = MT_IMAGE_DEFAULT_MAX_BYTES
+    };
+}
+
+typedef struct {
+    const results_config_t *config;
+    mt_casedb_t *db;
+    void *api, *nudge;              //  nudge: PAIR to the matcher thread
+} s_results_t;
+
+//  ---------------------------------------------------------------- photo store
+
+static void
+s_photo_path (const results_config_t *config, const char *sha, char *path, size_t size)
+{
+    snprintf (path, size, "%s/%.2s/%s", config->photos, sha, sha);
+}
+
+static int
+s_mkdir (const char *path, mt_err_t *err)
+{
+    char buf [PATH_MAX];
+    snprintf (buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir (buf, 0700) != 0 && errno != EEXIST)
+                return mt_err_set (err, MT_EIO, "cannot create %s: %s", buf, strerror (errno));
+            *p = '/';
+        }
+    if (mkdir (buf, 0700) != 0 && errno != EEXIST)
+        return mt_err_set (err, MT_EIO, "cannot create %s: %s", buf, strerror (errno));
+    return MT_OK;
+}
+
+//  Store bytes under their sha256 (hex into sha), durably: written to a
+//  temporary file, fsync'd, renamed, the folder fsync'd.
+static int
+s_photo_store (const results_config_t *config, const uint8_t *bytes, size_t size, char *sha,
+               mt_err_t *err)
+{
+    unsigned char hash [crypto_hash_sha256_BYTES];
+    crypto_hash_sha256 (hash, bytes, size);
+    sodium_bin2hex (sha, 65, hash, sizeof hash);
+    char dir [PATH_MAX], path [PATH_MAX + 80], tmp [PATH_MAX + 100];
+    snprintf (dir, sizeof dir, "%s/%.2s", config->photos, sha);
+    s_photo_path (config, sha, path, sizeof path);
+    struct stat st;
+    if (stat (path, &st) == 0 && (size_t) st.st_size == size)
+        return MT_OK;       //  the same bytes are there already
+    int rc = s_mkdir (dir, err);
+    if (rc != MT_OK)
+        return rc;
+    snprintf (tmp, sizeof tmp, "%s.tmp%d", path, (int) getpid ());
+    int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return mt_err_set (err, MT_EIO, "cannot create %s: %s", tmp, strerror (errno));
+    size_t done = 0;
+    while (done < size) {
+        ssize_t n = write (fd, bytes + done, size - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            break;
+        done += (size_t) n;
+    }
+    bool ok = done == size && fsync (fd) == 0;
+    close (fd);
+    if (!ok || rename (tmp, path) != 0) {
+        unlink (tmp);
+        return mt_err_set (err, MT_EIO, "cannot store photo %s: %s", sha, strerror (errno));
+    }
+    fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync (fd);
+        close (fd);
+    }
+    return MT_OK;
+}
+
+static int
+s_photo_load (const results_config_t *config, const char *sha, uint8_t **bytes_p,
+              size_t *size_p, mt_err_t *err)
+{
+    char path [PATH_MAX + 80];
+    s_photo_path (config, sha, path, sizeof path);
+    FILE *file = fopen (path, "rb");
+    if (!file)
+        return mt_err_set (err, MT_EIO, "photo %s is missing from the store: %s", sha,
+                           strerror (errno));
+    fseeko (file, 0, SEEK_END);
+    off_t size = ftello (file);
+    fseeko (file, 0, SEEK_SET);
+    uint8_t *bytes = malloc (size > 0 ? (size_t) size : 1);
+    size_t got = bytes ? fread (bytes, 1, (size_t) size, file) : 0;
+    fclose (file);
+    if (!bytes || got != (size_t) size) {
+        free (bytes);
+        return mt_err_set (err, MT_EIO, "cannot read photo %s", sha);
+    }
+    *bytes_p = bytes;
+    *size_p = got;
+    return MT_OK;
+}
+
+//  ---------------------------------------------------------------- JSON <-> case
+
+static const char *s_case_keys [] = {
+    "kind", "sex", "province", "city", "station", "date_found", "age", "age_min", "age_max",
+    "date_last_seen", "birth_year", "birth_year_min", "birth_year_max", "person_name",
+    "family_name", "family_contact", "family_relation", "features", "notes", "external_ref",
+    NULL
+};
+
+static int
+s_text (json_t *params, const char *key, char *dst, size_t size, mt_err_t *err)
+{
+    json_t *value = json_object_get (params, key);
+    if (!value || json_is_null (value))
+        return MT_OK;
+    if (!json_is_string (value))
+        return mt_err_set (err, MT_EINVAL, "%s must be text", key);
+    if (strlen (json_string_value (value)) >= size)
+        return mt_err_set (err, MT_EINVAL, "%s is longer than %zu characters", key, size - 1);
+    snprintf (dst, size, "%s", json_string_value (value));
+    return MT_OK;
+}
+
+//  A number, or a "LOW-HIGH" range as text, into lo/hi.
+static int
+s_range (json_t *params, const char *key, int *lo, int *hi, mt_err_t *err)
+{
+    json_t *value = json_object_get (params, key);
+    if (!value || json_is_null (value))
+        return MT_OK;
+    if (json_is_integer (value)) {
+        *lo = *hi = (int) json_integer_value (value);
+        return MT_OK;
+    }
+    int a, b;
+    char extra;
+    const char *text = json_string_value (value);
+    if (text && sscanf (text, "%d-%d%c", &a, &b, &extra) == 2) {
+        *lo = a;
+        *hi = b;
+        return MT_OK;
+    }
+    if (text && sscanf (text, "%d%c", &a, &extra) == 1) {
+        *lo = *hi = a;
+        return MT_OK;
+    }
+    return mt_err_set (err, MT_EINVAL, "%s must be a number or a range like 60-70", key);
+}
+
+static int
+s_int (json_t *params, const char *key, int *dst, mt_err_t *err)
+{
+    json_t *value = json_object_get (params, key);
+    if (!value || json_is_null (value))
+        return MT_OK;
+    if (!json_is_integer (value))
+        return mt_err_set (err, MT_EINVAL, "%s must be a whole number", key);
+    *dst = (int) json_integer_value (value);
+    return MT_OK;
+}
+
+static int
+s_case_from_json (json_t *params, mt_case_t *c, mt_err_t *err)
+{
+    memset (c, 0, sizeof *c);
+    c->age_min = c->age_max = -1;
+    const char *key;
+    json_t *value;
+    json_object_foreach (params, key, value) {
+        bool known = false;
+        for (int i = 0; s_case_keys [i] && !known; i++)
+            known = strcmp (key, s_case_keys [i]) == 0;
+        if (!known)
+            return mt_err_set (err, MT_EINVAL, "unknown case field '%s'", key);
+    }
+    c->kind = mt_case_kind_from_name (json_string_value (json_object_get (params, "kind")));
+    if (!c->kind)
+        return mt_err_set (err, MT_EINVAL, "kind must be found or missing");
+    json_t *sex = json_object_get (params, "sex");
+    int s = mt_sex_from_name (sex ? json_string_value (sex) : "unknown");
+    if (s < 0 || (sex && !json_is_string (sex)))
+        return mt_err_set (err, MT_EINVAL, "sex must be male, female or unknown");
+    c->sex = (mt_sex) s;
+    int rc = MT_OK;
+    if (rc == MT_OK) rc = s_int (params, "province", &c->province, err);
+    if (rc == MT_OK) rc = s_text (params, "city", c->city, sizeof c->city, err);
+    if (rc == MT_OK) rc = s_text (params, "station", c->station, sizeof c->station, err);
+    if (rc == MT_OK) rc = s_text (params, "date_found", c->date_found, sizeof c->date_found, err);
+    if (rc == MT_OK) rc = s_range (params, "age", &c->age_min, &c->age_max, err);
+    if (rc == MT_OK) rc = s_int (params, "age_min", &c->age_min, err);
+    if (rc == MT_OK) rc = s_int (params, "age_max", &c->age_max, err);
+    if (rc == MT_OK) rc = s_text (params, "date_last_seen", c->date_last_seen,
+                                  sizeof c->date_last_seen, err);
+    if (rc == MT_OK) rc = s_range (params, "birth_year", &c->birth_year_min,
+                                   &c->birth_year_max, err);
+    if (rc == MT_OK) rc = s_int (params, "birth_year_min", &c->birth_year_min, err);
+    if (rc == MT_OK) rc = s_int (params, "birth_year_max", &c->birth_year_max, err);
+    if (rc == MT_OK) rc = s_text (params, "person_name", c->person_name, sizeof c->person_name, err);
+    if (rc == MT_OK) rc = s_text (params, "family_name", c->family_name, sizeof c->family_name, err);
+    if (rc == MT_OK) rc = s_text (params, "family_contact", c->family_contact,
+                                  sizeof c->family_contact, err);
+    if (rc == MT_OK) rc = s_text (params, "family_relation", c->family_relation,
+                                  sizeof c->family_relation, err);
+    if (rc == MT_OK) rc = s_text (params, "features", c->features, sizeof c->features, err);
+    if (rc == MT_OK) rc = s_text (params, "notes", c->notes, sizeof c->notes, err);
+    if (rc == MT_OK) rc = s_text (params, "external_ref", c->external_ref,
+                                  sizeof c->external_ref, err);
+    return rc == MT_OK ? mt_case_validate (c, err) : rc;
+}
+
+static json_t *
+s_case_json (const mt_case_t *c)
+{
+    json_t *j = json_pack ("{s:I, s:s, s:s, s:s, s:i, s:s, s:i, s:i}",
+                           "case_id", (json_int_t) c->id, "kind", mt_case_kind_name (c->kind),
+                           "state", c->state, "sex", mt_sex_name (c->sex),
+                           "province", c->province, "province_name",
+                           mt_province_name (c->province), "photos", c->photo_count,
+                           "faces", c->face_count);
+    struct { const char *key; const char *value; } texts [] = {
+        { "closed_reason", c->closed_reason }, { "city", c->city }, { "station", c->station },
+        { "date_found", c->date_found }, { "date_last_seen", c->date_last_seen },
+        { "person_name", c->person_name }, { "family_name", c->family_name },
+        { "family_contact", c->family_contact }, { "family_relation", c->family_relation },
+        { "features", c->features }, { "notes", c->notes },
+        { "external_ref", c->external_ref }, { "created_at", c->created_at }
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts [0]; i++)
+        if (texts [i].value [0])
+            json_object_set_new (j, texts [i].key, json_string (texts [i].value));
+    if (c->age_min >= 0)
+        json_object_set_new (j, "age", json_pack ("[i,i]", c->age_min, c->age_max));
+    if (c->birth_year_min > 0)
+        json_object_set_new (j, "birth_year", json_pack ("[i,i]", c->birth_year_min,
+                                                          c->birth_year_max));
+    return j;
+}
+
+//  ---------------------------------------------------------------- API methods
+
+typedef struct {
+    s_results_t *self;
+    const char *actor;
+    json_t *params;
+    const uint8_t *payload;
+    size_t payload_size;
+    //  out
+    json_t *result;
+    uint8_t *reply_payload;
+    size_t reply_size;
+} s_call_t;
+
+static int64_t
+s_id_param (json_t *params, const char *key)
+{
+    json_t *value = json_object_get (params, key);
+    return json_is_integer (value) ? (int64_t) json_integer_value (value) : 0;
+}
+
+static void
+s_nudge (s_results_t *self)
+{
+    zmq_send (self->nudge, "N", 1, ZMQ_DONTWAIT);
+}
+
+static int
+m_case_add (s_call_t *call, mt_err_t *err)
+{
+    mt_case_t c;
+    int rc = s_case_from_json (call->params, &c, err);
+    int64_t id;
+    bool existed;
+    if (rc == MT_OK)
+        rc = mt_casedb_case_add (call->self->db, &c, call->actor, &id, &existed, err);
+    if (rc == MT_OK)
+        call->result = json_pack ("{s:I, s:b}", "case_id", (json_int_t) id, "existed", existed);
+    return rc;
+}
+
+static int
+m_case_get (s_call_t *call, mt_err_t *err)
+{
+    int64_t id = s_id_param (call->params, "case_id");
+    mt_case_t c;
+    int rc = mt_casedb_case_get (call->self->db, id, &c, err);
+    if (rc != MT_OK)
+        return rc;
+    json_t *j = s_case_json (&c);
+    //  True until its photos are processed and its candidates ranked.
+    json_object_set_new (j, "matching", json_boolean (mt_casedb_match_pending (call->self->db, id)));
+    mt_photo_row_t *photos;
+    size_t count;
+    if (mt_casedb_photos_of_case (call->self->db, id, &photos, &count, err) == MT_OK) {
+        json_t *list = json_array ();
+        for (size_t i = 0; i < count; i++) {
+            json_t *p = json_pack ("{s:I, s:s, s:s, s:i}", "photo_id", (json_int_t) photos [i].id,
+                                   "sha256", photos [i].sha256, "state", photos [i].state,
+                                   "faces", photos [i].face_count);
+            if (photos [i].year_taken)
+                json_object_set_new (p, "year_taken", json_integer (photos [i].year_taken));
+            if (photos [i].error [0])
+                json_object_set_new (p, "error", json_string (photos [i].error));
+            json_array_append_new (list, p);
+        }
+        json_object_set_new (j, "photo_list", list);
+        free (photos);
+    }
+    char object [32];
+    snprintf (object, sizeof object, "case %lld", (long long) id);
+    mt_casedb_audit (call->self->db, call->actor, "case.read", object, NULL, NULL);
+    call->result = j;
+    return MT_OK;
+}
+
+static int
+m_case_close (s_call_t *call, mt_err_t *err)
+{
+    int rc = mt_casedb_case_close (call->self->db, s_id_param (call->params, "case_id"),
+                                   json_string_value (json_object_get (call->params, "reason")),
+                                   call->actor, err);
+    if (rc == MT_OK) {
+        call->result = json_pack ("{s:b}", "closed", 1);
+        s_nudge (call->self);
+    }
+    return rc;
+}
+
+static int
+m_photo_add (s_call_t *call, mt_err_t *err)
+{
+    const results_config_t *config = call->self->config;
+    int64_t case_id = s_id_param (call->params, "case_id");
+    int year = 0;
+    int rc = s_int (call->params, "year_taken", &year, err);
+    if (rc != MT_OK)
+        return rc;
+    if (!call->payload || call->payload_size == 0)
+        return mt_err_set (err, MT_EEMPTY, "the photo is empty (0 bytes)");
+    if (call->payload_size > (size_t) config->max_photo_bytes)
+        return mt_err_set (err, MT_ETOOBIG, "the photo has %zu bytes, over the limit of %lld",
+                           call->payload_size, (long long) config->max_photo_bytes);
+    //  Refuse what is no image before storing anything.
+    mt_image_limits_t limits = mt_image_default_limits ();
+    limits.max_bytes = (size_t) config->max_photo_bytes;
+    mt_format format;
+    uint32_t w, h;
+    rc = mt_image_probe (call->payload, call->payload_size, &limits, &format, &w, &h, err);
+    if (rc != MT_OK)
+        return rc;
+    mt_case_t c;
+    rc = mt_casedb_case_get (call->self->db, case_id, &c, err);
+    if (rc != MT_OK)
+        return rc;
+    char sha [65];
+    rc = s_photo_store (config, call->payload, call->payload_size, sha, err);
+    int64_t photo_id;
+    bool existed;
+    if (rc == MT_OK)
+        rc = mt_casedb_photo_add (call->self->db, case_id, sha, call->payload_size, year,
+                                  call->actor, &photo_id, &existed, err);
+    if (rc == MT_OK)
+        call->result = json_pack ("{s:I, s:b, s:s, s:s, s:i, s:i}", "photo_id",
+                                  (json_int_t) photo_id, "existed", existed, "sha256", sha,
+                                  "format", mt_format_name (format), "width", (int) w,
+                                  "height", (int) h);
+    return rc;
+}
+
+static int
+m_photo_get (s_call_t *call, mt_err_t *err)
+{
+    int64_t id = s_id_param (call->params, "photo_id");
+    mt_photo_row_t row;
+    int rc = mt_casedb_photo_get (call->self->db, id, &row, err);
+    if (rc != MT_OK)
+        return rc;
+    json_t *j = json_pack ("{s:I, s:I, s:s, s:i}", "photo_id", (json_int_t) row.id,
+                           "case_id", (json_int_t) row.case_id, "state", row.state,
+                           "faces", row.face_count);
+    if (row.error [0])
+        json_object_set_new (j, "error", json_string (row.error));
+    //  The faces of this photo, with their quality.
+    mt_face_row_t *faces;
+    size_t count;
+    if (mt_casedb_faces_of_case (call->self->db, row.case_id, &faces, &count, err) == MT_OK) {
+        json_t *list = json_array ();
+        for (size_t i = 0; i < count; i++)
+            if (faces [i].photo_id == id)
+                json_array_append_new (list, json_pack (
+                    "{s:I, s:[i,i,i,i], s:i, s:f, s:f, s:s, s:b}", "face_id",
+                    (json_int_t) faces [i].id, "box", faces [i].box [0], faces [i].box [1],
+                    faces [i].box [2], faces [i].box [3], "size_px", faces [i].size_px,
+                    "sharpness", round (faces [i].sharpness * 10) / 10,
+                    "yaw_deg", round (faces [i].yaw_deg * 10) / 10,
+                    "verdict", faces [i].verdict, "enrolled", faces [i].enrolled));
+        json_object_set_new (j, "face_list", list);
+        free (faces);
+    }
+    call->result = j;
+    return MT_OK;
+}
+
+static int
+m_face_chip (s_call_t *call, mt_err_t *err)
+{
+    int rc = mt_casedb_face_chip (call->self->db, s_id_param (call->params, "face_id"),
+                                  &call->reply_payload, &call->reply_size, err);
+    if (rc == MT_OK)
+        call->result = json_pack ("{s:s}", "type", "image/jpeg");
+    return rc;
+}
+
+static int
+m_candidates (s_call_t *call, mt_err_t *err)
+{
+    int64_t id = s_id_param (call->params, "case_id");
+    int limit = 20, offset = 0;
+    int rc = s_int (call->params, "limit", &limit, err);
+    if (rc == MT_OK)
+        rc = s_int (call->params, "offset", &offset, err);
+    if (rc == MT_OK && (limit < 1 || limit > 500 || offset < 0))
+        rc = mt_err_set (err, MT_EINVAL, "limit must be 1..500 and offset not negative");
+    mt_candidate_row_t *rows = NULL;
+    size_t count = 0;
+    if (rc == MT_OK)
+        rc = mt_casedb_candidates (call->self->db, id, (size_t) limit, (size_t) offset, &rows,
+                                   &count, err);
+    if (rc != MT_OK)
+        return rc;
+    json_t *list = json_array ();
+    for (size_t i = 0; i < count; i++) {
+        int64_t other = rows [i].found_case == id ? rows [i].missing_case : rows [i].found_case;
+        mt_case_t c;
+        json_t *item = json_pack ("{s:I, s:f, s:f, s:s, s:s}", "case_id", (json_int_t) other,
+                                  "score", rows [i].score, "distance", rows [i].distance,
+                                  "state", rows [i].state, "updated_at", rows [i].updated_at);
+        json_error_t jerr;
+        json_t *explanation = json_loads (rows [i].explanation, 0, &jerr);
+        if (explanation)
+            json_object_set_new (item, "explanation", explanation);
+        if (mt_casedb_case_get (call->self->db, other, &c, NULL) == MT_OK)
+            json_object_set_new (item, "case", s_case_json (&c));
+        json_array_append_new (list, item);
+    }
+    mt_casedb_candidates_free (rows, count);
+    char object [32];
+    snprintf (object, sizeof object, "case %lld", (long long) id);
+    mt_casedb_audit (call->self->db, call->actor, "candidates.read", object, NULL, NULL);
+    call->result = json_pack ("{s:I, s:o, s:i, s:i}", "case_id", (json_int_t) id,
+                              "candidates", list, "limit", limit, "offset", offset);
+    return MT_OK;
+}
+
+static int
+m_review (s_call_t *call, mt_err_t *err)
+{
+    int rc = mt_casedb_review (call->self->db, s_id_param (call->params, "case_id"),
+                               s_id_param (call->params, "candidate"),
+                               json_string_value (json_object_get (call->params, "state")),
+                               json_string_value (json_object_get (call->params, "note")),
+                               call->actor, err);
+    if (rc == MT_OK) {
+        call->result = json_pack ("{s:s}", "state",
+                                  json_string_value (json_object_get (call->params, "state")));
+        s_nudge (call->self);
+    }
+    return rc;
+}
+
+static int
+m_reviews (s_call_t *call, mt_err_t *err)
+{
+    char *text;
+    int rc = mt_casedb_reviews_json (call->self->db, s_id_param (call->params, "case_id"),
+                                     s_id_param (call->params, "candidate"), &text, err);
+    if (rc == MT_OK) {
+        json_error_t jerr;
+        call->result = json_pack ("{s:o}", "reviews", json_loads (text, 0, &jerr));
+        free (text);
+    }
+    return rc;
+}
+
+static int
+m_job_take (s_call_t *call, mt_err_t *err)
+{
+    mt_photo_row_t row;
+    int rc = mt_casedb_photo_claim (call->self->db, (int) call->self->config->lease_s, &row, err);
+    if (rc == MT_ENOTFOUND) {
+        call->result = json_object ();
+        return MT_OK;
+    }
+    if (rc == MT_OK)
+        rc = s_photo_load (call->self->config, row.sha256, &call->reply_payload,
+                           &call->reply_size, err);
+    if (rc == MT_OK)
+        call->result = json_pack ("{s:I, s:I}", "photo_id", (json_int_t) row.id, "case_id",
+                                  (json_int_t) row.case_id);
+    else
+    if (row.id) {
+        //  The stored bytes are gone or unreadable: say so on the photo.
+        mt_casedb_photo_failed (call->self->db, row.id, mt_rc_name (rc), err->msg, NULL);
+        call->result = json_object ();
+        rc = MT_OK;
+    }
+    return rc;
+}
+
+static int
+m_job_done (s_call_t *call, mt_err_t *err)
+{
+    json_t *faces = json_object_get (call->params, "faces");
+    if (!json_is_array (faces) || json_array_size (faces) > 1000)
+        return mt_err_set (err, MT_EINVAL, "faces must be a list (at most 1000)");
+    size_t n = json_array_size (faces);
+    mt_new_face_t *rows = calloc (n ? n : 1, sizeof *rows);
+    float *vectors = calloc ((n ? n : 1) * MT_EMBEDDING_DIM, sizeof *vectors);
+    uint8_t **chips = calloc (n ? n : 1, sizeof *chips);
+    int rc = rows && vectors && chips ? MT_OK : mt_err_set (err, MT_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == MT_OK && i < n; i++) {
+        json_t *f = json_array_get (faces, i);
+        json_t *box = json_object_get (f, "box"), *emb = json_object_get (f, "embedding");
+        if (json_array_size (box) != 4 || json_array_size (emb) != MT_EMBEDDING_DIM) {
+            rc = mt_err_set (err, MT_EINVAL, "face %zu needs a box of 4 and an embedding of %d",
+                             i, MT_EMBEDDING_DIM);
+            break;
+        }
+        for (int b = 0; b < 4; b++)
+            rows [i].box [b] = (int) json_integer_value (json_array_get (box, (size_t) b));
+        for (int d = 0; d < MT_EMBEDDING_DIM; d++) {
+            double v = json_number_value (json_array_get (emb, (size_t) d));
+            if (!isfinite (v) || fabs (v) > 100) {
+                rc = mt_err_set (err, MT_EINVAL, "face %zu: embedding value %d is not valid", i, d);
+                break;
+            }
+            vectors [i * MT_EMBEDDING_DIM + (size_t) d] = (float) v;
+        }
+        rows [i].embedding = vectors + i * MT_EMBEDDING_DIM;
+        rows [i].size_px = (int) json_integer_value (json_object_get (f, "size_px"));
+        rows [i].sharpness = json_number_value (json_object_get (f, "sharpness"));
+        rows [i].yaw_deg = json_number_value (json_object_get (f, "yaw_deg"));
+        rows [i].roll_deg = json_number_value (json_object_get (f, "roll_deg"));
+        const char *verdict = json_string_value (json_object_get (f, "verdict"));
+        rows [i].verdict = verdict ? verdict : "ok";
+        const char *chip = json_string_value (json_object_get (f, "chip"));
+        if (chip && strlen (chip) < (1u << 20)) {
+            size_t max = strlen (chip);
+            chips [i] = malloc (max + 1);
+            size_t len = 0;
+            if (chips [i] && sodium_base642bin (chips [i], max, chip, strlen (chip), NULL, &len,
+                                                NULL, sodium_base64_VARIANT_ORIGINAL) == 0) {
+                rows [i].chip_jpeg = chips [i];
+                rows [i].chip_size = len;
+            }
+        }
+    }
+    if (rc == MT_OK)
+        rc = mt_casedb_photo_done (call->self->db, s_id_param (call->params, "photo_id"),
+                                   (int) json_integer_value (json_object_get (call->params, "width")),
+                                   (int) json_integer_value (json_object_get (call->params, "height")),
+                                   json_string_value (json_object_get (call->params, "format")),
+                                   rows, n, err);
+    for (size_t i = 0; chips && i < n; i++)
+        free (chips [i]);
+    free (chips), free (rows), free (vectors);
+    if (rc == MT_OK) {
+        call->result = json_pack ("{s:i}", "faces", (int) n);
+        s_nudge (call->self);
+    }
+    return rc;
+}
+
+static int
+m_job_failed (s_call_t *call, mt_err_t *err)
+{
+    const char *code = json_string_value (json_object_get (call->params, "code"));
+    const char *message = json_string_value (json_object_get (call->params, "message"));
+    int rc = mt_casedb_photo_failed (call->self->db, s_id_param (call->params, "photo_id"),
+                                     code ? code : "unknown", message ? message : "", err);
+    if (rc == MT_OK)
+        call->result = json_object ();
+    return rc;
+}
+
+static int
+m_stats (s_call_t *call, mt_err_t *err)
+{
+    (void) err;
+    call->result = json_pack ("{s:i, s:I}", "schema", mt_casedb_schema_version (call->self->db),
+                              "audit_entries", (json_int_t) mt_casedb_audit_count (call->self->db));
+    return MT_OK;
+}
+
+static const struct {
+    const char *name;
+    int (*fn) (s_call_t *, mt_err_t *);
+} s_methods [] = {
+    { "case.add", m_case_add }, { "case.get", m_case_get }, { "case.close", m_case_close },
+    { "photo.add", m_photo_add }, { "photo.get", m_photo_get }, { "face.chip", m_face_chip },
+    { "candidates", m_candidates }, { "review", m_review }, { "reviews", m_reviews },
+    { "job.take", m_job_take }, { "job.done", m_job_done }, { "job.failed", m_job_failed },
+    { "stats", m_stats },
+};
+
+static void
+s_serve_api (s_results_t *self)
+{
+    api_message_t msg;
+    mt_err_t err;
+    int rc = api_recv (self->api, &msg, &err);
+    if (rc != MT_OK) {
+        if (rc == MT_EPROTO && msg.route.count > 0) {
+            json_t *reply = api_error (NULL, rc, err.msg);
+            api_send (self->api, &msg.route, reply, NULL, 0, &err);
+            json_decref (reply);
+        }
+        return;
+    }
+    json_t *id = json_object_get (msg.json, "id");
+    const char *method = json_string_value (json_object_get (msg.json, "method"));
+    const char *actor = json_string_value (json_object_get (msg.json, "actor"));
+    json_t *params = json_object_get (msg.json, "params");
+    s_call_t call = { .self = self, .actor = actor ? actor : "unknown",
+                      .params = json_is_object (params) ? params : NULL,
+                      .payload = msg.payload, .payload_size = msg.payload_size };
+    json_t *empty = NULL;
+    if (!call.params)
+        call.params = empty = json_object ();
+    rc = mt_err_set (&err, MT_ENOTFOUND, "unknown method '%s'", method ? method : "");
+    for (size_t i = 0; method && i < sizeof s_methods / sizeof s_methods [0]; i++)
+        if (strcmp (method, s_methods [i].name) == 0) {
+            mt_err_clear (&err);
+            rc = s_methods [i].fn (&call, &err);
+            break;
+        }
+    json_t *reply = rc == MT_OK ? api_result (id, call.result) : api_error (id, rc, err.msg);
+    if (rc != MT_OK)
+        json_decref (call.result);
+    mt_err_t send_err;
+    if (api_send (self->api, &msg.route, reply, call.reply_payload, call.reply_size,
+                  &send_err) != MT_OK)
+        mt_log_warn (S_NAME, "cannot answer: %s", send_err.msg);
+    json_decref (reply);
+    json_decref (empty);
+    free (call.reply_payload);
+    api_message_free (&msg);
+}
+
+//  ---------------------------------------------------------------- matcher
+
+typedef struct {
+    const results_config_t *config;
+    void *pipe;                     //  nudges and $TERM from the API thread
+    mt_casedb_t *db;
+    mt_client_t *broker;
+    mt_rank_model_t model;
+} s_matcher_t;
+
+static int
+s_ns_of (mt_case_kind kind)
+{
+    return kind == MT_KIND_FOUND ? MT_NS_FOUND : MT_NS_MISSING;
+}
+
+//  Enroll the faces the index does not have yet.
+static int
+s_enroll (s_matcher_t *m, const mt_case_t *c, mt_face_row_t *faces, size_t n, mt_err_t *err)
+{
+    size_t todo = 0;
+    for (size_t i = 0; i < n; i++)
+        todo += !faces [i].enrolled;
+    if (todo == 0)
+        return MT_OK;
+    mt_msg_t *msg = mt_msg_new (MT_MSG_ENROLL), *reply = NULL;
+    int64_t *ids = malloc (todo * sizeof *ids);
+    if (!msg || !ids) {
+        mt_msg_destroy (&msg);
+        free (ids);
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    }
+    msg->ns = s_ns_of (c->kind);
+    msg->faces = calloc (todo, sizeof *msg->faces);
+    msg->vectors = malloc (todo * MT_DIM * sizeof (float));
+    for (size_t i = 0; msg->faces && msg->vectors && i < n; i++)
+        if (!faces [i].enrolled) {
+            size_t at = msg->face_count++;
+            msg->faces [at] = (mt_face_meta_t) { (uint64_t) faces [i].id, (uint64_t) c->id,
+                                                 (uint32_t) c->province };
+            memcpy (msg->vectors + at * MT_DIM, faces [i].embedding, MT_DIM * sizeof (float));
+            ids [at] = faces [i].id;
+        }
+    int rc = mt_client_request (m->broker, msg, 30000, &reply, err);
+    if (rc == MT_OK)
+        rc = mt_casedb_faces_mark_enrolled (m->db, ids, msg->face_count, err);
+    mt_msg_destroy (&msg);
+    mt_msg_destroy (&reply);
+    free (ids);
+    return rc;
+}
+
+typedef struct {
+    int64_t case_id;
+    mt_rank_t rank;
+} s_scored_t;
+
+static int
+s_by_score (const void *a, const void *b)
+{
+    double x = ((const s_scored_t *) a)->rank.score, y = ((const s_scored_t *) b)->rank.score;
+    return (x < y) - (x > y);
+}
+
+//  Match one case: enroll, search the other gallery, rank the families.
+static int
+s_match_case (s_matcher_t *m, int64_t case_id, mt_err_t *err)
+{
+    mt_case_t c;
+    int rc = mt_casedb_case_get (m->db, case_id, &c, err);
+    if (rc != MT_OK || strcmp (c.state, "open") != 0)
+        return rc == MT_ENOTFOUND ? MT_OK : rc;
+    mt_face_row_t *faces = NULL;
+    size_t n = 0;
+    rc = mt_casedb_faces_of_case (m->db, case_id, &faces, &n, err);
+    if (rc == MT_OK)
+        rc = s_enroll (m, &c, faces, n, err);
+    if (rc != MT_OK || n == 0) {
+        free (faces);
+        return rc;
+    }
+    mt_msg_t *search = mt_msg_new (MT_MSG_SEARCH), *reply = NULL;
+    search->ns = c.kind == MT_KIND_FOUND ? MT_NS_MISSING : MT_NS_FOUND;
+    search->k = (uint32_t) m->config->search_k;
+    search->query_count = n > MT_MSG_MAX_QUERIES ? MT_MSG_MAX_QUERIES : n;
+    search->vectors = malloc (search->query_count * MT_DIM * sizeof (float));
+    for (size_t i = 0; search->vectors && i < search->query_count; i++)
+        memcpy (search->vectors + i * MT_DIM, faces [i].embedding, MT_DIM * sizeof (float));
+    rc = mt_client_request (m->broker, search, 30000, &reply, err);
+    mt_msg_destroy (&search);
+    bool partial = rc == MT_OK && reply->partial;
+
+    //  The candidate cases, once each.
+    int64_t *others = NULL;
+    size_t other_count = 0, other_size = 0;
+    for (size_t q = 0; rc == MT_OK && q < reply->query_count; q++)
+        for (size_t h = 0; h < reply->results [q].count; h++) {
+            int64_t other = (int64_t) reply->results [q].hits [h].case_id;
+            bool seen = false;
+            for (size_t i = 0; i < other_count && !seen; i++)
+                seen = others [i] == other;
+            if (seen)
+                continue;
+            if (other_count == other_size) {
+                other_size = other_size ? other_size * 2 : 64;
+                others = realloc (others, other_size * sizeof *others);
+            }
+            others [other_count++] = other;
+        }
+    mt_msg_destroy (&reply);
+    s_scored_t *scored = calloc (other_count ? other_count : 1, sizeof *scored);
+    size_t scored_count = 0;
+    for (size_t i = 0; rc == MT_OK && i < other_count; i++) {
+        mt_case_t o;
+        if (mt_casedb_case_get (m->db, others [i], &o, NULL) != MT_OK
+        ||  strcmp (o.state, "open") != 0 || o.kind == c.kind)
+            continue;
+        const mt_case_t *found = c.kind == MT_KIND_FOUND ? &c : &o;
+        const mt_case_t *missing = c.kind == MT_KIND_FOUND ? &o : &c;
+        if (mt_casedb_candidate_rejected (m->db, found->id, missing->id))
+            continue;
+        mt_face_row_t *ofaces = NULL;
+        size_t on = 0;
+        if (mt_casedb_faces_of_case (m->db, o.id, &ofaces, &on, NULL) != MT_OK)
+            continue;
+        s_scored_t *s = &scored [scored_count];
+        s->case_id = o.id;
+        if (c.kind == MT_KIND_FOUND
+            ? mt_rank_pair (&m->model, &c, faces, n, &o, ofaces, on, &s->rank, err) == MT_OK
+            : mt_rank_pair (&m->model, &o, ofaces, on, &c, faces, n, &s->rank, err) == MT_OK)
+            scored_count++;
+        free (ofaces);
+    }
+    qsort (scored, scored_count, sizeof *scored, s_by_score);
+    for (size_t i = 0; i < scored_count; i++) {
+        if (rc == MT_OK && i < (size_t) m->config->keep) {
+            int64_t found = c.kind == MT_KIND_FOUND ? c.id : scored [i].case_id;
+            int64_t missing = c.kind == MT_KIND_FOUND ? scored [i].case_id : c.id;
+            rc = mt_casedb_candidate_put (m->db, found, missing, scored [i].rank.score,
+                                          scored [i].rank.best_distance,
+                                          scored [i].rank.explanation, err);
+        }
+        mt_rank_free (&scored [i].rank);
+    }
+    free (scored);
+    free (others);
+    free (faces);
+    if (rc == MT_OK && partial)
+        rc = mt_err_set (err, MT_EUNAVAILABLE, "some partitions did not answer; case %lld will "
+                         "be matched again", (long long) case_id);
+    return rc;
+}
+
+//  Remove a closed case's faces from every shard.
+static int
+s_remove_case (s_matcher_t *m, int64_t case_id, mt_err_t *err)
+{
+    mt_msg_t *msg = mt_msg_new (MT_MSG_REMOVE), *reply = NULL;
+    msg->case_id = (uint64_t) case_id;
+    int rc = mt_client_request (m->broker, msg, 30000, &reply, err);
+    if (rc == MT_OK) {
+        mt_log_info (S_NAME, "case %lld closed: %" PRIu64 " faces removed from the index",
+                     (long long) case_id, reply->applied);
+        rc = mt_casedb_removal_done (m->db, case_id, err);
+    }
+    mt_msg_destroy (&msg);
+    mt_msg_destroy (&reply);
+    return rc;
+}
+
+static void *
+s_matcher (void *arg)
+{
+    s_matcher_t *m = arg;
+    long backoff = 0;
+    for (;;) {
+        zmq_pollitem_t item = { m->pipe, 0, ZMQ_POLLIN, 0 };
+        zmq_poll (&item, 1, backoff ? backoff : 0);
+        bool term = false;
+        char buf [8];
+        while (zmq_recv (m->pipe, buf, sizeof buf, ZMQ_DONTWAIT) >= 0)
+            term |= buf [0] == '$';
+        if (term)
+            break;
+        mt_err_t err;
+        int64_t case_id = 0, generation = 0;
+        int rc = MT_ENOTFOUND;
+        if (mt_casedb_removal_next (m->db, &case_id, &err) == MT_OK)
+            rc = s_remove_case (m, case_id, &err);
+        else
+        if (mt_casedb_match_next (m->db, &case_id, &generation, &err) == MT_OK) {
+            rc = s_match_case (m, case_id, &err);
+            if (rc == MT_OK)
+                rc = mt_casedb_match_done (m->db, case_id, generation, &err);
+        }
+        if (rc == MT_OK)
+            backoff = 0;            //  more may wait
+        else
+        if (rc == MT_ENOTFOUND)
+            backoff = 500;          //  idle: wait for a nudge
+        else {
+            mt_log_warn (S_NAME, "matching case %lld: %s (retrying)", (long long) case_id,
+                         err.msg);
+            backoff = backoff ? (backoff * 2 > 5000 ? 5000 : backoff * 2) : 200;
+        }
+    }
+    return NULL;
+}
+
+//  ---------------------------------------------------------------- actor
+
+void
+results_actor (void *pipe, void *arg)
+{
+    s_results_t self = { .config = arg };
+    const results_config_t *config = self.config;
+    s_matcher_t matcher = { .config = config, .model = mt_rank_default_model () };
+    mt_err_t err;
+    int rc = sodium_init () < 0 ? mt_err_set (&err, MT_EINTERNAL, "libsodium failed") : MT_OK;
+    char dir [1100];
+    snprintf (dir, sizeof dir, "%s", config->db);
+    char *slash = strrchr (dir, '/');
+    if (slash) {
+        *slash = '\0';
+        if (rc == MT_OK && *dir)
+            rc = s_mkdir (dir, &err);
+    }
+    if (rc == MT_OK)
+        rc = s_mkdir (config->photos, &err);
+    if (rc == MT_OK)
+        rc = mt_casedb_open (config->db, &self.db, &err);
+    if (rc == MT_OK)
+        rc = mt_casedb_open (config->db, &matcher.db, &err);
+    if (rc == MT_OK)
+        rc = mt_client_new (config->broker, &matcher.broker, &err);
+    char endpoint [64];
+    snprintf (endpoint, sizeof endpoint, "inproc://results-matcher-%p", (void *) &self);
+    if (rc == MT_OK) {
+        self.api = mt_wire_socket (ZMQ_ROUTER, &err);
+        self.nudge = mt_wire_socket (ZMQ_PAIR, &err);
+        matcher.pipe = mt_wire_socket (ZMQ_PAIR, &err);
+        if (!self.api || !self.nudge || !matcher.pipe)
+            rc = MT_EIO;
+        else
+        if (zmq_bind (self.nudge, endpoint) != 0 || zmq_connect (matcher.pipe, endpoint) != 0)
+            rc = mt_err_set (&err, MT_EIO, "cannot connect the matcher");
+        else
+        if (zmq_bind (self.api, config->api) != 0)
+            rc = mt_err_set (&err, MT_EINVAL, "cannot bind %s: %s", config->api,
+                             zmq_strerror (zmq_errno ()));
+        else
+        if (config->api2 [0] && zmq_bind (self.api, config->api2) != 0)
+            rc = mt_err_set (&err, MT_EINVAL, "cannot bind %s: %s", config->api2,
+                             zmq_strerror (zmq_errno ()));
+    }
+    pthread_t thread;
+    if (rc == MT_OK && pthread_create (&thread, NULL, s_matcher, &matcher) != 0)
+        rc = mt_err_set (&err, MT_ENOMEM, "cannot start the matcher");
+    if (rc != MT_OK) {
+        if (self.api)
+            zmq_close (self.api);
+        if (self.nudge)
+            zmq_close (self.nudge);
+        if (matcher.pipe)
+            zmq_close (matcher.pipe);
+        mt_client_destroy (&matcher.broker);
+        mt_casedb_close (&matcher.db);
+        mt_casedb_close (&self.db);
+        mt_actor_ready (pipe, rc, &err);
+        return;
+    }
+    mt_log_info (S_NAME, "API on %s%s%s; cases in %s, photos in %s; broker %s", config->api,
+                 config->api2 [0] ? " and " : "", config->api2, config->db, config->photos,
+                 config->broker);
+    mt_actor_ready (pipe, MT_OK, NULL);
+    for (;;) {
+        zmq_pollitem_t items [2] = { { pipe, 0, ZMQ_POLLIN, 0 }, { self.api, 0, ZMQ_POLLIN, 0 } };
+        if (zmq_poll (items, 2, -1) < 0 && zmq_errno () != EINTR)
+            break;
+        if ((items [0].revents & ZMQ_POLLIN) && mt_actor_is_term (pipe))
+            break;
+        if (items [1].revents & ZMQ_POLLIN)
+            s_serve_api (&self);
+    }
+    zmq_send (self.nudge, "$", 1, 0);
+    pthread_join (thread, NULL);
+    zmq_close (self.api);
+    zmq_close (self.nudge);
+    zmq_close (matcher.pipe);
+    mt_client_destroy (&matcher.broker);
+    mt_casedb_close (&matcher.db);
+    mt_casedb_close (&self.db);
+    mt_log_info (S_NAME, "stopped");
+}

@@ -1,0 +1,39 @@
+//  results_actor - the results service: owns the case database and the
+//  photo store, answers the API (cases, photos, candidates, reviews, the
+//  audit trail), hands photo jobs to intake workers and takes their faces
+//  back, and matches cases: its matcher thread enrolls new faces through the
+//  broker, searches the other gallery with all of a case's faces and ranks
+//  the candidate families (mt_rank).
+//
+//  Durability: a photo is acknowledged once its bytes are fsync'd in the
+//  content-addressed photo store and its row is committed; pending photos
+//  and the match queue live in the database, so a crash loses no work: on
+//  restart the photos are processed and the cases matched.
+
+#ifndef RESULTS_ACTOR_H_INCLUDED
+#define RESULTS_ACTOR_H_INCLUDED
+
+#include <stdint.h>
+
+#include "match/mt_actor.h"
+#include "match/mt_config.h"
+
+typedef struct {
+    char api [256];             //  bound: clients, intake workers, the gateway
+    char api2 [256];            //  a second endpoint to bind (e.g. inproc), optional
+    char broker [256];          //  the broker's client endpoint
+    char db [1024];             //  the SQLite file
+    char photos [1024];         //  the photo store's folder
+    int64_t search_k;           //  neighbours per face when matching
+    int64_t keep;               //  candidates kept per case
+    int64_t lease_s;            //  a worker's time to finish a photo job
+    int64_t max_photo_bytes;
+} results_config_t;
+
+extern const mt_config_key_t results_config_keys [];
+
+void results_config_defaults (results_config_t *config);
+
+void results_actor (void *pipe, void *arg);
+
+#endif

@@ -1,0 +1,129 @@
+//  homeward serve - broker, shards, results and intake workers in one
+//  process, joined by inproc:// sockets; data in one folder (./var). The
+//  same actors run as separate processes with `homeward broker`, `shard`,
+//  `results` and `intake` (deploy/multiprocess/).
+
+#include "serve_main.h"
+
+#include "broker/broker_actor.h"
+#include "common/service_run.h"
+#include "intake/intake_actor.h"
+#include "match/mt_client.h"
+#include "match/mt_log.h"
+#include "match/mt_wire.h"
+#include "results/results_actor.h"
+#include "shard/shard_actor.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define S_NAME "serve"
+#define S_MAX_PARTITIONS 16
+
+typedef struct {
+    char var [1024];
+    char api [256];
+    int64_t partitions;
+    int64_t workers;
+    cli_face_settings_t face;
+} s_settings_t;
+
+static const mt_config_key_t s_keys [] = {
+    { "var", MT_CFG_STRING, offsetof (s_settings_t, var), 0, 1024,
+      "folder of all data: cases, photos, shards" },
+    { "api", MT_CFG_STRING, offsetof (s_settings_t, api), 0, 256,
+      "where the CLI (and later the gateway) reach the service" },
+    { "partitions", MT_CFG_INT, offsetof (s_settings_t, partitions), 1, S_MAX_PARTITIONS,
+      "index partitions (each a shard in this process)" },
+    { "workers", MT_CFG_INT, offsetof (s_settings_t, workers), 1, 64,
+      "face pipeline workers (threads, each with its own network)" },
+    CLI_FACE_KEYS (s_settings_t, face),
+    { NULL }
+};
+
+int
+serve_main (int argc, char **argv)
+{
+    s_settings_t settings = { .var = "var", .api = "tcp://127.0.0.1:5557", .partitions = 2 };
+    long cpus = sysconf (_SC_NPROCESSORS_ONLN);
+    settings.workers = cpus > 0 ? cpus : 1;
+    cli_face_settings_defaults (&settings.face);
+    int status = service_settings (
+        "serve", "Runs all of Homeward in one process: the face pipeline workers, the index\n"
+        "(a broker and its shards), and the results service with the case database.\n"
+        "Everything is kept under --var. Stop it with Ctrl-C (or SIGTERM): it shuts down\n"
+        "cleanly and resumes unfinished work on the next start.",
+        s_keys, &settings, argc, argv);
+    if (status >= 0)
+        return status;
+
+    service_block_signals ();
+    broker_config_t broker;
+    broker_config_defaults (&broker);
+    snprintf (broker.front, sizeof broker.front, "inproc://homeward-index");
+    snprintf (broker.back, sizeof broker.back, "inproc://homeward-shards");
+    broker.partitions = settings.partitions;
+    broker.replicas = 1;
+    broker.grace_ms = 0;
+    shard_config_t shards [S_MAX_PARTITIONS];
+    for (int p = 0; p < settings.partitions; p++) {
+        shard_config_defaults (&shards [p]);
+        snprintf (shards [p].broker, sizeof shards [p].broker, "%s", broker.back);
+        snprintf (shards [p].data_dir, sizeof shards [p].data_dir, "%s/shards/%d",
+                  settings.var, p);
+        shards [p].partition = p;
+        shards [p].partitions = settings.partitions;
+        shards [p].blas_threads = 1;
+    }
+    results_config_t results;
+    results_config_defaults (&results);
+    snprintf (results.api, sizeof results.api, "%s", settings.api);
+    snprintf (results.api2, sizeof results.api2, "inproc://homeward-api");
+    snprintf (results.broker, sizeof results.broker, "%s", broker.front);
+    snprintf (results.db, sizeof results.db, "%s/homeward.db", settings.var);
+    snprintf (results.photos, sizeof results.photos, "%s/photos", settings.var);
+    intake_config_t intake;
+    intake_config_defaults (&intake);
+    intake.face = settings.face;
+    intake.face.threads = settings.workers;
+    snprintf (intake.results, sizeof intake.results, "inproc://homeward-api");
+
+    //  Start in dependency order; stop in reverse.
+    mt_actor_t *actors [S_MAX_PARTITIONS + 3] = { NULL };
+    size_t count = 0;
+    mt_err_t err;
+    int rc = mt_actor_new (broker_actor, &broker, &actors [count], &err);
+    count += rc == MT_OK;
+    for (int p = 0; rc == MT_OK && p < settings.partitions; p++) {
+        rc = mt_actor_new (shard_actor, &shards [p], &actors [count], &err);
+        count += rc == MT_OK;
+    }
+    mt_client_t *probe = NULL;
+    if (rc == MT_OK && mt_client_new (broker.front, &probe, &err) == MT_OK)
+        rc = mt_client_wait_ready (probe, 30000, &err);
+    mt_client_destroy (&probe);
+    if (rc == MT_OK) {
+        rc = mt_actor_new (results_actor, &results, &actors [count], &err);
+        count += rc == MT_OK;
+    }
+    if (rc == MT_OK) {
+        rc = mt_actor_new (intake_actor, &intake, &actors [count], &err);
+        count += rc == MT_OK;
+    }
+    if (rc == MT_OK) {
+        mt_log_info (S_NAME, "Homeward is running: data in %s, API on %s, %d partitions, %d "
+                     "face workers. Try: homeward case add-found --help", settings.var,
+                     settings.api, (int) settings.partitions, (int) settings.workers);
+        int sig = service_wait_signal ();
+        mt_log_info (S_NAME, "stopping (%s)", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    }
+    else
+        mt_log_error (S_NAME, "cannot start: %s", err.msg);
+    while (count > 0)
+        mt_actor_destroy (&actors [--count]);
+    mt_zmq_shutdown ();
+    return rc == MT_OK ? 0 : 1;
+}

@@ -1,0 +1,477 @@
+//  End to end: `homeward serve` as a real process, real photos (LFW), the
+//  API and the command line as a relief station and a police liaison use
+//  them; then kill -9 in the middle of a bulk import.
+
+#include "mt_test.h"
+
+#include "common/api.h"
+#include "match/mt_casedb.h"
+#include "match/mt_wire.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#define S_HOMEWARD MT_TEST_BIN "/homeward"
+
+static char s_api [64], s_var [512], s_log [600];
+static int s_serve = -1;
+static api_client_t *s_client;
+
+static void
+s_start (void)
+{
+    char *argv [] = { S_HOMEWARD, "serve", "--var", s_var, "--api", s_api, "--workers", "2",
+                      "--partitions", "2", NULL };
+    s_serve = mt_test_spawn (argv, s_log);
+    //  Ready when the API answers.
+    long long until = mt_test_now_ms () + 60000;
+    while (mt_test_now_ms () < until) {
+        json_t *result = NULL;
+        mt_err_t err;
+        if (api_call (s_client, "stats", NULL, NULL, 0, 500, &result, NULL, NULL, &err) == MT_OK) {
+            json_decref (result);
+            return;
+        }
+    }
+    MT_CHECK (!"homeward serve answers");
+}
+
+static json_t *
+s_call (const char *method, json_t *params, const void *payload, size_t size, int expect)
+{
+    json_t *result = NULL;
+    mt_err_t err;
+    int rc = api_call (s_client, method, params, payload, size, 30000, &result, NULL, NULL, &err);
+    if (rc != expect)
+        fprintf (stderr, "%s: %s (%s)\n", method, mt_rc_name (rc), err.msg);
+    MT_CHECK_INT (rc, expect);
+    json_decref (params);
+    return result;
+}
+
+static int64_t
+s_case (const char *kind, const char *sex, int province, const char *extra_key,
+        const char *extra_value)
+{
+    json_t *params = json_pack ("{s:s, s:s, s:i}", "kind", kind, "sex", sex, "province", province);
+    if (strcmp (kind, "found") == 0) {
+        json_object_set_new (params, "date_found", json_string ("2021-06-01"));
+        json_object_set_new (params, "station", json_string ("Test relief station"));
+    }
+    else
+        json_object_set_new (params, "date_last_seen", json_string ("2020-01-15"));
+    if (extra_key)
+        json_object_set_new (params, extra_key, json_string (extra_value));
+    json_t *result = s_call ("case.add", params, NULL, 0, MT_OK);
+    int64_t id = (int64_t) json_integer_value (json_object_get (result, "case_id"));
+    json_decref (result);
+    return id;
+}
+
+static int64_t
+s_photo (int64_t case_id, const char *relative)
+{
+    size_t size;
+    char *bytes = mt_test_read (mt_test_data (relative), &size);
+    MT_CHECK (bytes != NULL);
+    json_t *result = s_call ("photo.add", json_pack ("{s:I}", "case_id", (json_int_t) case_id),
+                             bytes, size, MT_OK);
+    int64_t id = (int64_t) json_integer_value (json_object_get (result, "photo_id"));
+    json_decref (result);
+    free (bytes);
+    return id;
+}
+
+//  Wait until a case's photos are processed and the case is matched.
+static void
+s_settle (int64_t case_id)
+{
+    long long until = mt_test_now_ms () + 120000;
+    while (mt_test_now_ms () < until) {
+        json_t *c = s_call ("case.get", json_pack ("{s:I}", "case_id", (json_int_t) case_id),
+                            NULL, 0, MT_OK);
+        bool matching = json_is_true (json_object_get (c, "matching"));
+        json_decref (c);
+        if (!matching)
+            return;
+        mt_test_sleep_ms (100);
+    }
+    MT_CHECK (!"the case was matched in time");
+}
+
+static json_t *
+s_candidates (int64_t case_id)
+{
+    return s_call ("candidates", json_pack ("{s:I, s:i}", "case_id", (json_int_t) case_id,
+                                            "limit", 20), NULL, 0, MT_OK);
+}
+
+//  Where a case ranks in another's candidates (1-based), 0 if absent.
+static int
+s_rank_of (json_t *result, int64_t case_id, json_t **item_p)
+{
+    size_t i;
+    json_t *item;
+    json_array_foreach (json_object_get (result, "candidates"), i, item)
+        if (json_integer_value (json_object_get (item, "case_id")) == case_id) {
+            if (item_p)
+                *item_p = item;
+            return (int) i + 1;
+        }
+    return 0;
+}
+
+//  ---------------------------------------------------------------- tests
+
+static const char *s_people [] = {
+    "Aaron_Peirsol", "Amram_Mitzna", "Ana_Guevara", "Aron_Ralston", "Arsinee_Khanjian",
+    "Barry_Alvarez", "Bill_Gates", "Bill_McBride", "Carson_Palmer", "Christine_Gregoire",
+    "Clint_Eastwood", "Colin_Jackson", "David_Spade", "Dick_Clark", "Donatella_Versace",
+    "Francis_George", "Gerry_Parsky", "Greg_Rusedski", "Gregg_Popovich", "Gustavo_Kuerten",
+    "Li_Zhaoxing", "Paula_Radcliffe", "Kevin_Spacey", "Liza_Minnelli"
+};
+#define S_PEOPLE (sizeof s_people / sizeof s_people [0])
+static int64_t s_missing [S_PEOPLE];
+
+static void
+test_family_ranks_first (void)
+{
+    //  One missing report per person, with photo 1.
+    for (size_t i = 0; i < S_PEOPLE; i++) {
+        char photo [128];
+        snprintf (photo, sizeof photo, "lfw/%s/1.jpg", s_people [i]);
+        const char *sex = strcmp (s_people [i], "Bill_Gates") == 0 ? "male" : "unknown";
+        s_missing [i] = s_case ("missing", sex, 44, "family_name", s_people [i]);
+        s_photo (s_missing [i], photo);
+    }
+    for (size_t i = 0; i < S_PEOPLE; i++)
+        s_settle (s_missing [i]);
+    //  Three people found with another photo: each one's family ranks first.
+    const char *probes [] = { "Bill_Gates", "Li_Zhaoxing", "Paula_Radcliffe" };
+    const size_t index [] = { 6, 20, 21 };
+    for (int p = 0; p < 3; p++) {
+        char photo [128];
+        snprintf (photo, sizeof photo, "lfw/%s/2.jpg", probes [p]);
+        int64_t found = s_case ("found", p == 0 ? "male" : "unknown", 44, NULL, NULL);
+        s_photo (found, photo);
+        s_settle (found);
+        json_t *result = s_candidates (found);
+        json_t *item = NULL;
+        int rank = s_rank_of (result, s_missing [index [p]], &item);
+        fprintf (stderr, "%s: family ranks %d of %zu\n", probes [p], rank,
+                 json_array_size (json_object_get (result, "candidates")));
+        MT_CHECK_INT (rank, 1);
+        if (item) {
+            json_t *ex = json_object_get (item, "explanation");
+            MT_CHECK (json_array_size (json_object_get (ex, "pairs")) >= 1);
+            MT_CHECK (json_array_size (json_object_get (ex, "facts")) == 4);
+            MT_CHECK (json_real_value (json_object_get (item, "score")) > 0.5);
+            MT_CHECK (json_object_get (json_object_get (item, "case"), "family_name") != NULL);
+        }
+        json_decref (result);
+    }
+}
+
+static int64_t s_found_wrong_sex;
+
+//  The sex recorded wrongly: the family still appears, lower, with the
+//  conflict shown; on the command line too.
+static void
+test_wrong_sex_still_appears (void)
+{
+    int64_t right = s_case ("found", "male", 44, NULL, NULL);
+    s_photo (right, "lfw/Bill_Gates/3.jpg");
+    s_found_wrong_sex = s_case ("found", "female", 44, NULL, NULL);
+    s_photo (s_found_wrong_sex, "lfw/Bill_Gates/3.jpg");
+    s_settle (right);
+    s_settle (s_found_wrong_sex);
+    json_t *a = s_candidates (right), *b = s_candidates (s_found_wrong_sex);
+    json_t *ia = NULL, *ib = NULL;
+    int ra = s_rank_of (a, s_missing [6], &ia), rb = s_rank_of (b, s_missing [6], &ib);
+    MT_CHECK_INT (ra, 1);
+    MT_CHECK (rb >= 1);                     //  still there
+    if (ia && ib) {
+        double sa = json_real_value (json_object_get (ia, "score"));
+        double sb = json_real_value (json_object_get (ib, "score"));
+        fprintf (stderr, "Bill_Gates: score %.3f with the right sex, %.3f with the wrong one "
+                 "(rank %d)\n", sa, sb, rb);
+        MT_CHECK (sb < sa);
+        char *text = json_dumps (json_object_get (ib, "explanation"), 0);
+        MT_CHECK_CONTAINS (text, "sex_mismatch");
+        free (text);
+    }
+    json_decref (a);
+    json_decref (b);
+    char id [32], *out, *err;
+    snprintf (id, sizeof id, "%lld", (long long) s_found_wrong_sex);
+    char *argv [] = { S_HOMEWARD, "candidates", id, "--api", s_api, NULL };
+    MT_CHECK_INT (mt_test_run (argv, NULL, &out, &err), 0);
+    MT_CHECK_CONTAINS (out, "sex      CONFLICT  found person recorded female, missing person male");
+    MT_CHECK_CONTAINS (out, "family: Bill_Gates");
+    free (out), free (err);
+}
+
+//  A rejected pair never comes back, even after new photos.
+static void
+test_rejected_never_returns (void)
+{
+    int64_t found = s_case ("found", "unknown", 44, NULL, NULL);
+    s_photo (found, "lfw/Li_Zhaoxing/3.jpg");
+    s_settle (found);
+    json_t *r = s_candidates (found);
+    MT_CHECK (s_rank_of (r, s_missing [20], NULL) >= 1);
+    json_decref (r);
+    json_decref (s_call ("review", json_pack ("{s:I, s:I, s:s, s:s}", "case_id",
+                         (json_int_t) found, "candidate", (json_int_t) s_missing [20],
+                         "state", "rejected", "note", "not him"), NULL, 0, MT_OK));
+    r = s_candidates (found);
+    MT_CHECK_INT (s_rank_of (r, s_missing [20], NULL), 0);
+    json_decref (r);
+    s_photo (found, "lfw/Li_Zhaoxing/4.jpg");
+    s_settle (found);
+    r = s_candidates (found);
+    MT_CHECK_INT (s_rank_of (r, s_missing [20], NULL), 0);
+    json_decref (r);
+    json_t *trail = s_call ("reviews", json_pack ("{s:I}", "case_id", (json_int_t) found), NULL,
+                            0, MT_OK);
+    char *text = json_dumps (trail, 0);
+    MT_CHECK_CONTAINS (text, "\"state\": \"rejected\"");
+    MT_CHECK_CONTAINS (text, "not him");
+    free (text);
+    json_decref (trail);
+}
+
+//  Reunited closes both cases and takes their faces out of the index.
+static void
+test_reunited (void)
+{
+    int64_t found = s_found_wrong_sex, missing = s_missing [6];
+    json_decref (s_call ("review", json_pack ("{s:I, s:I, s:s}", "case_id", (json_int_t) found,
+                         "candidate", (json_int_t) missing, "state", "dna_requested"), NULL, 0,
+                         MT_OK));
+    json_decref (s_call ("review", json_pack ("{s:I, s:I, s:s, s:s}", "case_id",
+                         (json_int_t) found, "candidate", (json_int_t) missing, "state",
+                         "reunited", "note", "DNA match; family informed"), NULL, 0, MT_OK));
+    int64_t ids [2] = { found, missing };
+    for (int i = 0; i < 2; i++) {
+        long long until = mt_test_now_ms () + 30000;
+        json_t *c = NULL;
+        while (mt_test_now_ms () < until) {
+            json_decref (c);
+            c = s_call ("case.get", json_pack ("{s:I}", "case_id", (json_int_t) ids [i]), NULL,
+                        0, MT_OK);
+            if (json_integer_value (json_object_get (c, "faces")) == 0)
+                break;
+            mt_test_sleep_ms (100);
+        }
+        MT_CHECK (strcmp (json_string_value (json_object_get (c, "state")), "closed") == 0);
+        MT_CHECK_INT (json_integer_value (json_object_get (c, "faces")), 0);
+        json_decref (c);
+    }
+    //  Another photo of Bill Gates no longer finds the closed family.
+    int64_t probe = s_case ("found", "male", 44, NULL, NULL);
+    s_photo (probe, "lfw/Bill_Gates/4.jpg");
+    s_settle (probe);
+    json_t *r = s_candidates (probe);
+    MT_CHECK_INT (s_rank_of (r, missing, NULL), 0);
+    json_decref (r);
+}
+
+static void
+test_clear_errors (void)
+{
+    json_decref (s_call ("candidates", json_pack ("{s:i}", "case_id", 999999), NULL, 0,
+                         MT_ENOTFOUND));
+    json_decref (s_call ("case.add", json_pack ("{s:s, s:s}", "kind", "found", "date_found",
+                         "2021-02-30"), NULL, 0, MT_EINVAL));
+    json_decref (s_call ("case.add", json_pack ("{s:s, s:s}", "kind", "found", "sex", "yes"),
+                         NULL, 0, MT_EINVAL));
+    json_decref (s_call ("case.add", json_pack ("{s:s, s:s}", "kind", "found", "colour", "red"),
+                         NULL, 0, MT_EINVAL));
+    json_decref (s_call ("photo.add", json_pack ("{s:I}", "case_id", (json_int_t) s_missing [0]),
+                         "not an image at all", 19, MT_EFORMAT));
+    json_decref (s_call ("frobnicate", NULL, NULL, 0, MT_ENOTFOUND));
+    char *out, *err;
+    char *bad [] = { S_HOMEWARD, "case", "add-found", "--date-found", "yesterday", "--api",
+                     s_api, NULL };
+    MT_CHECK_INT (mt_test_run (bad, NULL, &out, &err), 1);
+    MT_CHECK_CONTAINS (err, "date found 'yesterday' is not a date (YYYY-MM-DD)");
+    free (out), free (err);
+    char *unknown [] = { S_HOMEWARD, "case", "show", "999999", "--api", s_api, NULL };
+    MT_CHECK_INT (mt_test_run (unknown, NULL, &out, &err), 1);
+    MT_CHECK_CONTAINS (err, "there is no case 999999");
+    free (out), free (err);
+    char *field [] = { S_HOMEWARD, "case", "add-missing", "--station", "x", "--api", s_api, NULL };
+    MT_CHECK_INT (mt_test_run (field, NULL, &out, &err), 2);
+    MT_CHECK_CONTAINS (err, "--station is not a field of a missing case");
+    free (out), free (err);
+    char *state [] = { S_HOMEWARD, "review", "1", "2", "--state", "maybe", "--api", s_api, NULL };
+    MT_CHECK_INT (mt_test_run (state, NULL, &out, &err), 1);
+    MT_CHECK_CONTAINS (err, "review state 'maybe' is not one of");
+    free (out), free (err);
+}
+
+//  kill -9 `homeward serve` while `homeward import` runs; restart; every
+//  photo acknowledged before the kill is there once and searchable.
+static void
+test_kill_during_import (void)
+{
+    //  A CSV of 45 missing reports, one LFW photo each.
+    char csv [700];
+    snprintf (csv, sizeof csv, "%s/reports.csv", mt_test_tmpdir ());
+    FILE *file = fopen (csv, "w");
+    fprintf (file, "ref,kind,sex,province,date_last_seen,family_name,photos\n");
+    char dir [600];
+    snprintf (dir, sizeof dir, "%s", mt_test_data ("lfw"));
+    static const char *everyone [] = {
+        "Aaron_Peirsol", "Amram_Mitzna", "Ana_Guevara", "Aron_Ralston", "Arsinee_Khanjian",
+        "Barry_Alvarez", "Bill_Gates", "Bill_McBride", "Carson_Palmer", "Christine_Gregoire",
+        "Clint_Eastwood", "Colin_Jackson", "David_Spade", "Dick_Clark", "Donatella_Versace",
+        "Francis_George", "Gerry_Parsky", "Greg_Rusedski", "Gregg_Popovich", "Gustavo_Kuerten",
+        "Hal_Gehman", "James_Franco", "Jean-Claude_Juncker", "Jeff_Van_Gundy", "Jeong_Se-hyun",
+        "John_McCallum", "John_Reilly", "Jose_Serra", "Kevin_Spacey", "Latrell_Sprewell",
+        "Li_Zhaoxing", "Liza_Minnelli", "Mark_Dacey", "Mark_Geragos", "Mary-Kate_Olsen",
+        "Melissa_Etheridge", "Mesut_Yilmaz", "Michael_J_Sheehan", "Norman_Jewison",
+        "Patricia_Clarkson", "Paula_Radcliffe", "Peter_Costello", "Phil_Gramm", "Robert_Stack",
+        "Shimon_Peres"
+    };
+    size_t count = sizeof everyone / sizeof everyone [0];
+    for (size_t i = 0; i < count; i++)
+        fprintf (file, "r%zu,missing,unknown,11,2020-01-%02zu,\"%s, family\",%s/%s/2.jpg\n", i,
+                 1 + i % 28, everyone [i], dir, everyone [i]);
+    fclose (file);
+
+    char import_log [700];
+    snprintf (import_log, sizeof import_log, "%s/import.log", mt_test_tmpdir ());
+    char *argv [] = { S_HOMEWARD, "import", csv, "--api", s_api, "--timeout-ms", "3000", NULL };
+    int importer = mt_test_spawn (argv, import_log);
+    //  Kill the service once a third of the cases are in.
+    char db_path [600];
+    snprintf (db_path, sizeof db_path, "%s/homeward.db", s_var);
+    long long until = mt_test_now_ms () + 60000;
+    int64_t before = 0;
+    while (mt_test_now_ms () < until) {
+        mt_err_t err;
+        mt_casedb_t *db = NULL;
+        if (mt_casedb_open (db_path, &db, &err) == MT_OK) {
+            mt_case_t c;
+            for (int64_t id = before + 1; mt_casedb_case_get (db, id, &c, NULL) == MT_OK; id++)
+                before = id;
+            mt_casedb_close (&db);
+        }
+        if (before >= 60)           //  the earlier tests made about 36 cases
+            break;
+        mt_test_sleep_ms (20);
+    }
+    int status = mt_test_kill (s_serve, SIGKILL);
+    MT_CHECK (WIFSIGNALED (status));
+    s_serve = -1;
+    waitpid (importer, &status, 0);
+    MT_CHECK (WIFEXITED (status) && WEXITSTATUS (status) != 0);     //  it noticed
+
+    //  What the database acknowledged before the kill.
+    mt_casedb_t *db = NULL;
+    mt_err_t err;
+    MT_CHECK_RC (mt_casedb_open (db_path, &db, &err), MT_OK, &err);
+    int64_t photos_before [256];
+    char shas [256][65];
+    size_t acked = 0;
+    for (int64_t id = 1; db && acked < 256; id++) {
+        mt_photo_row_t row;
+        if (mt_casedb_photo_get (db, id, &row, NULL) != MT_OK)
+            break;
+        photos_before [acked] = row.id;
+        memcpy (shas [acked++], row.sha256, 65);
+    }
+    mt_casedb_close (&db);
+    fprintf (stderr, "killed after %zu photos were acknowledged\n", acked);
+
+    //  Restart; the same import again completes and adds only what is missing.
+    s_start ();
+    char *out, *errtext;
+    char *again [] = { S_HOMEWARD, "import", csv, "--api", s_api, NULL };
+    MT_CHECK_INT (mt_test_run (again, NULL, &out, &errtext), 0);
+    MT_CHECK_CONTAINS (errtext, "45 of 45 cases");
+    free (out), free (errtext);
+    //  Wait for the pipeline and the matcher; then check every photo.
+    MT_CHECK_RC (mt_casedb_open (db_path, &db, &err), MT_OK, &err);
+    until = mt_test_now_ms () + 180000;
+    size_t pending = 1;
+    while (pending && mt_test_now_ms () < until) {
+        pending = 0;
+        for (int64_t id = 1;; id++) {
+            mt_case_t c;
+            if (mt_casedb_case_get (db, id, &c, NULL) != MT_OK)
+                break;
+            pending += mt_casedb_match_pending (db, id);
+        }
+        if (pending)
+            mt_test_sleep_ms (200);
+    }
+    MT_CHECK_INT (pending, 0);
+    for (size_t i = 0; i < acked; i++) {
+        mt_photo_row_t row;
+        MT_CHECK_RC (mt_casedb_photo_get (db, photos_before [i], &row, &err), MT_OK, &err);
+        MT_CHECK (strcmp (row.sha256, shas [i]) == 0);
+        MT_CHECK (strcmp (row.state, "done") == 0);
+        //  Once per case: no other photo of the case has the same bytes.
+        mt_photo_row_t *rows;
+        size_t n;
+        mt_casedb_photos_of_case (db, row.case_id, &rows, &n, &err);
+        size_t same = 0;
+        for (size_t j = 0; j < n; j++)
+            same += strcmp (rows [j].sha256, row.sha256) == 0;
+        MT_CHECK_INT (same, 1);
+        free (rows);
+        //  Searchable: its faces are in the index.
+        mt_face_row_t *faces;
+        mt_casedb_faces_of_case (db, row.case_id, &faces, &n, &err);
+        for (size_t j = 0; j < n; j++)
+            MT_CHECK (faces [j].enrolled);
+        free (faces);
+    }
+    mt_casedb_close (&db);
+    //  And found: another photo of an imported person finds the family.
+    int64_t found = s_case ("found", "unknown", 11, NULL, NULL);
+    s_photo (found, "lfw/Shimon_Peres/3.jpg");
+    s_settle (found);
+    json_t *r = s_candidates (found);
+    json_t *first = json_array_get (json_object_get (r, "candidates"), 0);
+    const char *family = json_string_value (json_object_get (json_object_get (first, "case"),
+                                                            "family_name"));
+    MT_CHECK_CONTAINS (family, "Shimon_Peres");
+    json_decref (r);
+}
+
+int
+main (void)
+{
+    int port = mt_test_free_port ();
+    snprintf (s_api, sizeof s_api, "tcp://127.0.0.1:%d", port);
+    snprintf (s_var, sizeof s_var, "%s/var", mt_test_tmpdir ());
+    snprintf (s_log, sizeof s_log, "%s/serve.log", mt_test_tmpdir ());
+    mt_err_t err;
+    if (api_client_new (s_api, &s_client, &err) != MT_OK)
+        return 1;
+    api_client_set_actor (s_client, "test");
+    s_start ();
+    MT_RUN (test_family_ranks_first);
+    MT_RUN (test_wrong_sex_still_appears);
+    MT_RUN (test_rejected_never_returns);
+    MT_RUN (test_reunited);
+    MT_RUN (test_clear_errors);
+    MT_RUN (test_kill_during_import);
+    if (s_serve > 0) {
+        int status = mt_test_kill (s_serve, SIGTERM);
+        MT_CHECK (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+    }
+    api_client_destroy (&s_client);
+    if (mt_test_failures) {
+        char *log = mt_test_read (s_log, NULL);
+        fprintf (stderr, "---- serve log ----\n%s\n", log ? log : "(none)");
+        free (log);
+    }
+    mt_zmq_shutdown ();
+    return MT_TEST_MAIN_END ();
+}

@@ -1,0 +1,231 @@
+//  Self-test of the case store: validation, dedupe, the photo job flow, the
+//  match queue, candidates, reviews, closing, the audit trail.
+
+#include "mt_test.h"
+
+#include "match/mt_casedb.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+
+static mt_casedb_t *
+s_open (const char *name)
+{
+    char path [512];
+    snprintf (path, sizeof path, "%s/%s", mt_test_tmpdir (), name);
+    mt_casedb_t *db = NULL;
+    mt_err_t err;
+    MT_CHECK_RC (mt_casedb_open (path, &db, &err), MT_OK, &err);
+    return db;
+}
+
+static mt_case_t
+s_found (void)
+{
+    mt_case_t c = { .kind = MT_KIND_FOUND, .sex = MT_SEX_MALE, .province = 44,
+                    .date_found = "2020-05-01", .age_min = 60, .age_max = 70,
+                    .birth_year_min = 0 };
+    snprintf (c.station, sizeof c.station, "Guangzhou relief station");
+    return c;
+}
+
+static mt_case_t
+s_missing (void)
+{
+    mt_case_t c = { .kind = MT_KIND_MISSING, .sex = MT_SEX_MALE, .province = 44,
+                    .date_last_seen = "2019-03-02", .age_min = -1, .age_max = -1,
+                    .birth_year_min = 1950, .birth_year_max = 1950 };
+    snprintf (c.family_name, sizeof c.family_name, "Li");
+    return c;
+}
+
+static void
+test_validation (void)
+{
+    mt_casedb_t *db = s_open ("v.db");
+    if (!db)
+        return;
+    MT_CHECK_INT (mt_casedb_schema_version (db), 1);
+    mt_err_t err;
+    int64_t id;
+    mt_case_t c = s_found ();
+    snprintf (c.date_found, sizeof c.date_found, "2020-02-30");
+    MT_CHECK_RC (mt_casedb_case_add (db, &c, "t", &id, NULL, &err), MT_EINVAL, &err);
+    MT_CHECK_CONTAINS (err.msg, "not a real day");
+    snprintf (c.date_found, sizeof c.date_found, "3020-01-01");
+    MT_CHECK_RC (mt_casedb_case_add (db, &c, "t", &id, NULL, &err), MT_EINVAL, &err);
+    MT_CHECK_CONTAINS (err.msg, "future");
+    snprintf (c.date_found, sizeof c.date_found, "01/05/2020");
+    MT_CHECK_RC (mt_casedb_case_add (db, &c, "t", &id, NULL, &err), MT_EINVAL, &err);
+    MT_CHECK_CONTAINS (err.msg, "YYYY-MM-DD");
+    c = s_found ();
+    c.age_min = 70;
+    c.age_max = 60;
+    MT_CHECK_RC (mt_casedb_case_add (db, &c, "t", &id, NULL, &err), MT_EINVAL, &err);
+    c = s_found ();
+    c.province = 99;
+    MT_CHECK_RC (mt_casedb_case_add (db, &c, "t", &id, NULL, &err), MT_EINVAL, &err);
+    MT_CHECK_CONTAINS (err.msg, "province 99");
+    c = s_found ();
+    c.birth_year_min = c.birth_year_max = 1950;
+    MT_CHECK_RC (mt_casedb_case_add (db, &c, "t", &id, NULL, &err), MT_EINVAL, &err);
+    MT_CHECK_RC (mt_casedb_case_get (db, 12345, &c, &err), MT_ENOTFOUND, &err);
+    MT_CHECK_CONTAINS (err.msg, "no case 12345");
+    MT_CHECK (mt_sex_from_name ("robot") < 0);
+    MT_CHECK_INT (mt_case_kind_from_name ("lost"), 0);
+    mt_casedb_close (&db);
+    //  Reopening migrates nothing twice.
+    db = s_open ("v.db");
+    MT_CHECK (db && mt_casedb_schema_version (db) == 1);
+    mt_casedb_close (&db);
+}
+
+static void
+test_flow (void)
+{
+    mt_casedb_t *db = s_open ("flow.db");
+    if (!db)
+        return;
+    mt_err_t err;
+    int64_t found, missing, again;
+    bool existed;
+    mt_case_t f = s_found (), m = s_missing ();
+    snprintf (m.external_ref, sizeof m.external_ref, "import:x:7");
+    MT_CHECK_RC (mt_casedb_case_add (db, &f, "staff", &found, &existed, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_case_add (db, &m, "staff", &missing, &existed, &err), MT_OK, &err);
+    MT_CHECK (!existed);
+    MT_CHECK_RC (mt_casedb_case_add (db, &m, "staff", &again, &existed, &err), MT_OK, &err);
+    MT_CHECK (existed && again == missing);
+
+    const char *sha = "aa00000000000000000000000000000000000000000000000000000000000001";
+    int64_t photo, photo2;
+    MT_CHECK_RC (mt_casedb_photo_add (db, found, sha, 100, 0, "staff", &photo, &existed, &err),
+                 MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_photo_add (db, found, sha, 100, 0, "staff", &photo2, &existed, &err),
+                 MT_OK, &err);
+    MT_CHECK (existed && photo2 == photo);      //  the same bytes again: one photo
+    MT_CHECK_RC (mt_casedb_photo_add (db, found, sha, 100, 1800, "staff", &photo2, &existed,
+                                      &err), MT_EINVAL, &err);
+
+    //  A worker claims it; a second claim finds nothing while the lease runs.
+    mt_photo_row_t row;
+    MT_CHECK_RC (mt_casedb_photo_claim (db, 60, &row, &err), MT_OK, &err);
+    MT_CHECK_INT (row.id, photo);
+    MT_CHECK_RC (mt_casedb_photo_claim (db, 60, &row, &err), MT_ENOTFOUND, &err);
+    float embedding [MT_EMBEDDING_DIM] = { 0.5f };
+    mt_new_face_t face = { .box = { 1, 2, 100, 100 }, .size_px = 100, .sharpness = 50,
+                           .verdict = "ok", .embedding = embedding,
+                           .chip_jpeg = (const uint8_t *) "JPEG", .chip_size = 4 };
+    MT_CHECK_RC (mt_casedb_photo_done (db, photo, 640, 480, "jpeg", &face, 1, &err), MT_OK, &err);
+    MT_CHECK (mt_casedb_match_pending (db, found));
+    int64_t next, generation;
+    MT_CHECK_RC (mt_casedb_match_next (db, &next, &generation, &err), MT_OK, &err);
+    MT_CHECK_INT (next, found);
+    //  Queued again while being matched: "done" for the old state keeps it.
+    MT_CHECK_RC (mt_casedb_match_enqueue (db, found, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_match_done (db, found, generation, &err), MT_OK, &err);
+    MT_CHECK (mt_casedb_match_pending (db, found));
+    MT_CHECK_RC (mt_casedb_match_next (db, &next, &generation, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_match_done (db, found, generation, &err), MT_OK, &err);
+    MT_CHECK (!mt_casedb_match_pending (db, found));
+
+    mt_face_row_t *faces;
+    size_t count;
+    MT_CHECK_RC (mt_casedb_faces_of_case (db, found, &faces, &count, &err), MT_OK, &err);
+    MT_CHECK_INT (count, 1);
+    if (count == 1) {
+        MT_CHECK_NEAR (faces [0].embedding [0], 0.5, 0);
+        MT_CHECK (!faces [0].enrolled);
+        MT_CHECK_RC (mt_casedb_faces_mark_enrolled (db, &faces [0].id, 1, &err), MT_OK, &err);
+        uint8_t *chip;
+        size_t size;
+        MT_CHECK_RC (mt_casedb_face_chip (db, faces [0].id, &chip, &size, &err), MT_OK, &err);
+        MT_CHECK (size == 4 && memcmp (chip, "JPEG", 4) == 0);
+        free (chip);
+    }
+    free (faces);
+
+    //  Candidates: two families, best first; a rejected pair never returns.
+    mt_case_t m2 = s_missing ();
+    int64_t missing2;
+    MT_CHECK_RC (mt_casedb_case_add (db, &m2, "staff", &missing2, NULL, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_candidate_put (db, found, missing, 0.9, 0.4, "{}", &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_candidate_put (db, found, missing2, 0.3, 0.6, "{}", &err), MT_OK, &err);
+    mt_candidate_row_t *cands;
+    MT_CHECK_RC (mt_casedb_candidates (db, found, 20, 0, &cands, &count, &err), MT_OK, &err);
+    MT_CHECK_INT (count, 2);
+    if (count == 2)
+        MT_CHECK (cands [0].missing_case == missing && cands [0].score > cands [1].score);
+    mt_casedb_candidates_free (cands, count);
+    MT_CHECK_RC (mt_casedb_review (db, missing2, found, "rejected", "different ears", "police",
+                                   &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_candidate_put (db, found, missing2, 0.95, 0.3, "{}", &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_candidates (db, found, 20, 0, &cands, &count, &err), MT_OK, &err);
+    MT_CHECK_INT (count, 1);
+    mt_casedb_candidates_free (cands, count);
+    MT_CHECK (mt_casedb_candidate_rejected (db, found, missing2));
+    MT_CHECK_RC (mt_casedb_review (db, found, missing, "maybe", NULL, "police", &err), MT_EINVAL,
+                 &err);
+    MT_CHECK_RC (mt_casedb_review (db, found, found, "rejected", NULL, "police", &err), MT_EINVAL,
+                 &err);
+
+    //  Reunited closes both cases and queues their faces' removal.
+    int64_t before = mt_casedb_audit_count (db);
+    MT_CHECK_RC (mt_casedb_review (db, found, missing, "dna_requested", "sample taken", "police",
+                                   &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_review (db, found, missing, "reunited", "DNA match", "police", &err),
+                 MT_OK, &err);
+    MT_CHECK (mt_casedb_audit_count (db) >= before + 4);
+    mt_case_t c;
+    MT_CHECK_RC (mt_casedb_case_get (db, found, &c, &err), MT_OK, &err);
+    MT_CHECK (strcmp (c.state, "closed") == 0);
+    MT_CHECK_CONTAINS (c.closed_reason, "reunited");
+    MT_CHECK_RC (mt_casedb_photo_add (db, found, sha, 100, 0, "staff", &photo2, NULL, &err),
+                 MT_EINVAL, &err);
+    MT_CHECK_CONTAINS (err.msg, "closed");
+    int64_t removal;
+    MT_CHECK_RC (mt_casedb_removal_next (db, &removal, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_removal_done (db, removal, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_removal_next (db, &removal, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_removal_done (db, removal, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_removal_next (db, &removal, &err), MT_ENOTFOUND, &err);
+    MT_CHECK_RC (mt_casedb_faces_of_case (db, found, &faces, &count, &err), MT_OK, &err);
+    MT_CHECK_INT (count, 0);        //  flagged removed, still in the database
+    free (faces);
+    //  The reunited pair still shows on the closed case, with its state.
+    MT_CHECK_RC (mt_casedb_candidates (db, found, 20, 0, &cands, &count, &err), MT_OK, &err);
+    MT_CHECK (count == 1 && strcmp (cands [0].state, "reunited") == 0);
+    mt_casedb_candidates_free (cands, count);
+
+    char *trail;
+    MT_CHECK_RC (mt_casedb_reviews_json (db, found, 0, &trail, &err), MT_OK, &err);
+    json_error_t jerr;
+    json_t *list = json_loads (trail, 0, &jerr);
+    MT_CHECK_INT (json_array_size (list), 3);
+    MT_CHECK_CONTAINS (trail, "\"note\":\"different ears\"");
+    json_decref (list);
+    free (trail);
+
+    //  A failed photo keeps its reason.
+    int64_t open_case;
+    mt_case_t f2 = s_found ();
+    mt_casedb_case_add (db, &f2, "staff", &open_case, NULL, &err);
+    int64_t bad;
+    MT_CHECK_RC (mt_casedb_photo_add (db, open_case,
+        "bb00000000000000000000000000000000000000000000000000000000000002", 9, 0, "staff", &bad,
+        NULL, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_photo_failed (db, bad, "undecodable", "the JPEG is truncated", &err),
+                 MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_photo_get (db, bad, &row, &err), MT_OK, &err);
+    MT_CHECK (strcmp (row.state, "failed") == 0);
+    MT_CHECK_CONTAINS (row.error, "truncated");
+    mt_casedb_close (&db);
+}
+
+int
+main (void)
+{
+    MT_RUN (test_validation);
+    MT_RUN (test_flow);
+    return MT_TEST_MAIN_END ();
+}
