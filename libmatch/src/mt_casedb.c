@@ -57,6 +57,7 @@ static const char *s_migrations [] = {
     "  enrolled INTEGER NOT NULL DEFAULT 0, removed INTEGER NOT NULL DEFAULT 0,"
     "  created_at TEXT NOT NULL);"
     "CREATE INDEX faces_case ON faces (case_id);"
+    "CREATE INDEX faces_photo ON faces (photo_id);"
     "CREATE TABLE match_queue ("
     "  case_id INTEGER PRIMARY KEY REFERENCES cases (id), queued_at TEXT NOT NULL,"
     "  generation INTEGER NOT NULL DEFAULT 0);"
@@ -197,6 +198,21 @@ mt_casedb_close (mt_casedb_t **self_p)
         free (*self_p);
         *self_p = NULL;
     }
+}
+
+int
+mt_casedb_begin (mt_casedb_t *self, mt_err_t *err)
+{
+    return s_exec (self, "BEGIN IMMEDIATE", err);
+}
+
+int
+mt_casedb_commit (mt_casedb_t *self, int rc, mt_err_t *err)
+{
+    if (rc == MT_OK)
+        return s_exec (self, "COMMIT", err);
+    s_exec (self, "ROLLBACK", NULL);
+    return rc;
 }
 
 int

@@ -395,11 +395,12 @@ s_print_candidates (json_t *result)
                 json_real_value (json_object_get (item, "score")),
                 json_real_value (json_object_get (item, "distance")),
                 json_string_value (json_object_get (item, "state")));
-        if (c && json_string_value (json_object_get (c, "family_name")))
-            printf ("      family: %s (%s)\n",
+        if (c && json_string_value (json_object_get (c, "family_name"))) {
+            const char *relation = json_string_value (json_object_get (c, "family_relation"));
+            printf ("      family: %s%s%s%s\n",
                     json_string_value (json_object_get (c, "family_name")),
-                    json_string_value (json_object_get (c, "family_relation"))
-                        ? json_string_value (json_object_get (c, "family_relation")) : "");
+                    relation ? " (" : "", relation ? relation : "", relation ? ")" : "");
+        }
         if (c && json_string_value (json_object_get (c, "station")))
             printf ("      station: %s\n", json_string_value (json_object_get (c, "station")));
         size_t j;

@@ -4,6 +4,7 @@
 #include "results_actor.h"
 
 #include "common/api.h"
+#include "results/case_json.h"
 #include "match/mt_casedb.h"
 #include "match/mt_client.h"
 #include "match/mt_image.h"
@@ -164,144 +165,6 @@ s_photo_load (const results_config_t *config, const char *sha, uint8_t **bytes_p
     return MT_OK;
 }
 
-//  ---------------------------------------------------------------- JSON <-> case
-
-static const char *s_case_keys [] = {
-    "kind", "sex", "province", "city", "station", "date_found", "age", "age_min", "age_max",
-    "date_last_seen", "birth_year", "birth_year_min", "birth_year_max", "person_name",
-    "family_name", "family_contact", "family_relation", "features", "notes", "external_ref",
-    NULL
-};
-
-static int
-s_text (json_t *params, const char *key, char *dst, size_t size, mt_err_t *err)
-{
-    json_t *value = json_object_get (params, key);
-    if (!value || json_is_null (value))
-        return MT_OK;
-    if (!json_is_string (value))
-        return mt_err_set (err, MT_EINVAL, "%s must be text", key);
-    if (strlen (json_string_value (value)) >= size)
-        return mt_err_set (err, MT_EINVAL, "%s is longer than %zu characters", key, size - 1);
-    snprintf (dst, size, "%s", json_string_value (value));
-    return MT_OK;
-}
-
-//  A number, or a "LOW-HIGH" range as text, into lo/hi.
-static int
-s_range (json_t *params, const char *key, int *lo, int *hi, mt_err_t *err)
-{
-    json_t *value = json_object_get (params, key);
-    if (!value || json_is_null (value))
-        return MT_OK;
-    if (json_is_integer (value)) {
-        *lo = *hi = (int) json_integer_value (value);
-        return MT_OK;
-    }
-    int a, b;
-    char extra;
-    const char *text = json_string_value (value);
-    if (text && sscanf (text, "%d-%d%c", &a, &b, &extra) == 2) {
-        *lo = a;
-        *hi = b;
-        return MT_OK;
-    }
-    if (text && sscanf (text, "%d%c", &a, &extra) == 1) {
-        *lo = *hi = a;
-        return MT_OK;
-    }
-    return mt_err_set (err, MT_EINVAL, "%s must be a number or a range like 60-70", key);
-}
-
-static int
-s_int (json_t *params, const char *key, int *dst, mt_err_t *err)
-{
-    json_t *value = json_object_get (params, key);
-    if (!value || json_is_null (value))
-        return MT_OK;
-    if (!json_is_integer (value))
-        return mt_err_set (err, MT_EINVAL, "%s must be a whole number", key);
-    *dst = (int) json_integer_value (value);
-    return MT_OK;
-}
-
-static int
-s_case_from_json (json_t *params, mt_case_t *c, mt_err_t *err)
-{
-    memset (c, 0, sizeof *c);
-    c->age_min = c->age_max = -1;
-    const char *key;
-    json_t *value;
-    json_object_foreach (params, key, value) {
-        bool known = false;
-        for (int i = 0; s_case_keys [i] && !known; i++)
-            known = strcmp (key, s_case_keys [i]) == 0;
-        if (!known)
-            return mt_err_set (err, MT_EINVAL, "unknown case field '%s'", key);
-    }
-    c->kind = mt_case_kind_from_name (json_string_value (json_object_get (params, "kind")));
-    if (!c->kind)
-        return mt_err_set (err, MT_EINVAL, "kind must be found or missing");
-    json_t *sex = json_object_get (params, "sex");
-    int s = mt_sex_from_name (sex ? json_string_value (sex) : "unknown");
-    if (s < 0 || (sex && !json_is_string (sex)))
-        return mt_err_set (err, MT_EINVAL, "sex must be male, female or unknown");
-    c->sex = (mt_sex) s;
-    int rc = MT_OK;
-    if (rc == MT_OK) rc = s_int (params, "province", &c->province, err);
-    if (rc == MT_OK) rc = s_text (params, "city", c->city, sizeof c->city, err);
-    if (rc == MT_OK) rc = s_text (params, "station", c->station, sizeof c->station, err);
-    if (rc == MT_OK) rc = s_text (params, "date_found", c->date_found, sizeof c->date_found, err);
-    if (rc == MT_OK) rc = s_range (params, "age", &c->age_min, &c->age_max, err);
-    if (rc == MT_OK) rc = s_int (params, "age_min", &c->age_min, err);
-    if (rc == MT_OK) rc = s_int (params, "age_max", &c->age_max, err);
-    if (rc == MT_OK) rc = s_text (params, "date_last_seen", c->date_last_seen,
-                                  sizeof c->date_last_seen, err);
-    if (rc == MT_OK) rc = s_range (params, "birth_year", &c->birth_year_min,
-                                   &c->birth_year_max, err);
-    if (rc == MT_OK) rc = s_int (params, "birth_year_min", &c->birth_year_min, err);
-    if (rc == MT_OK) rc = s_int (params, "birth_year_max", &c->birth_year_max, err);
-    if (rc == MT_OK) rc = s_text (params, "person_name", c->person_name, sizeof c->person_name, err);
-    if (rc == MT_OK) rc = s_text (params, "family_name", c->family_name, sizeof c->family_name, err);
-    if (rc == MT_OK) rc = s_text (params, "family_contact", c->family_contact,
-                                  sizeof c->family_contact, err);
-    if (rc == MT_OK) rc = s_text (params, "family_relation", c->family_relation,
-                                  sizeof c->family_relation, err);
-    if (rc == MT_OK) rc = s_text (params, "features", c->features, sizeof c->features, err);
-    if (rc == MT_OK) rc = s_text (params, "notes", c->notes, sizeof c->notes, err);
-    if (rc == MT_OK) rc = s_text (params, "external_ref", c->external_ref,
-                                  sizeof c->external_ref, err);
-    return rc == MT_OK ? mt_case_validate (c, err) : rc;
-}
-
-static json_t *
-s_case_json (const mt_case_t *c)
-{
-    json_t *j = json_pack ("{s:I, s:s, s:s, s:s, s:i, s:s, s:i, s:i}",
-                           "case_id", (json_int_t) c->id, "kind", mt_case_kind_name (c->kind),
-                           "state", c->state, "sex", mt_sex_name (c->sex),
-                           "province", c->province, "province_name",
-                           mt_province_name (c->province), "photos", c->photo_count,
-                           "faces", c->face_count);
-    struct { const char *key; const char *value; } texts [] = {
-        { "closed_reason", c->closed_reason }, { "city", c->city }, { "station", c->station },
-        { "date_found", c->date_found }, { "date_last_seen", c->date_last_seen },
-        { "person_name", c->person_name }, { "family_name", c->family_name },
-        { "family_contact", c->family_contact }, { "family_relation", c->family_relation },
-        { "features", c->features }, { "notes", c->notes },
-        { "external_ref", c->external_ref }, { "created_at", c->created_at }
-    };
-    for (size_t i = 0; i < sizeof texts / sizeof texts [0]; i++)
-        if (texts [i].value [0])
-            json_object_set_new (j, texts [i].key, json_string (texts [i].value));
-    if (c->age_min >= 0)
-        json_object_set_new (j, "age", json_pack ("[i,i]", c->age_min, c->age_max));
-    if (c->birth_year_min > 0)
-        json_object_set_new (j, "birth_year", json_pack ("[i,i]", c->birth_year_min,
-                                                          c->birth_year_max));
-    return j;
-}
-
 //  ---------------------------------------------------------------- API methods
 
 typedef struct {
@@ -333,7 +196,7 @@ static int
 m_case_add (s_call_t *call, mt_err_t *err)
 {
     mt_case_t c;
-    int rc = s_case_from_json (call->params, &c, err);
+    int rc = results_case_from_json (call->params, &c, err);
     int64_t id;
     bool existed;
     if (rc == MT_OK)
@@ -351,7 +214,7 @@ m_case_get (s_call_t *call, mt_err_t *err)
     int rc = mt_casedb_case_get (call->self->db, id, &c, err);
     if (rc != MT_OK)
         return rc;
-    json_t *j = s_case_json (&c);
+    json_t *j = results_case_json (&c);
     //  True until its photos are processed and its candidates ranked.
     json_object_set_new (j, "matching", json_boolean (mt_casedb_match_pending (call->self->db, id)));
     mt_photo_row_t *photos;
@@ -397,7 +260,7 @@ m_photo_add (s_call_t *call, mt_err_t *err)
     const results_config_t *config = call->self->config;
     int64_t case_id = s_id_param (call->params, "case_id");
     int year = 0;
-    int rc = s_int (call->params, "year_taken", &year, err);
+    int rc = results_json_int (call->params, "year_taken", &year, err);
     if (rc != MT_OK)
         return rc;
     if (!call->payload || call->payload_size == 0)
@@ -481,9 +344,9 @@ m_candidates (s_call_t *call, mt_err_t *err)
 {
     int64_t id = s_id_param (call->params, "case_id");
     int limit = 20, offset = 0;
-    int rc = s_int (call->params, "limit", &limit, err);
+    int rc = results_json_int (call->params, "limit", &limit, err);
     if (rc == MT_OK)
-        rc = s_int (call->params, "offset", &offset, err);
+        rc = results_json_int (call->params, "offset", &offset, err);
     if (rc == MT_OK && (limit < 1 || limit > 500 || offset < 0))
         rc = mt_err_set (err, MT_EINVAL, "limit must be 1..500 and offset not negative");
     mt_candidate_row_t *rows = NULL;
@@ -505,7 +368,7 @@ m_candidates (s_call_t *call, mt_err_t *err)
         if (explanation)
             json_object_set_new (item, "explanation", explanation);
         if (mt_casedb_case_get (call->self->db, other, &c, NULL) == MT_OK)
-            json_object_set_new (item, "case", s_case_json (&c));
+            json_object_set_new (item, "case", results_case_json (&c));
         json_array_append_new (list, item);
     }
     mt_casedb_candidates_free (rows, count);
@@ -722,6 +585,14 @@ typedef struct {
     mt_rank_model_t model;
 } s_matcher_t;
 
+static double
+s_clock_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
 static int
 s_ns_of (mt_case_kind kind)
 {
@@ -786,9 +657,11 @@ s_match_case (s_matcher_t *m, int64_t case_id, mt_err_t *err)
         return rc == MT_ENOTFOUND ? MT_OK : rc;
     mt_face_row_t *faces = NULL;
     size_t n = 0;
+    double t0 = s_clock_ms ();
     rc = mt_casedb_faces_of_case (m->db, case_id, &faces, &n, err);
     if (rc == MT_OK)
         rc = s_enroll (m, &c, faces, n, err);
+    double t1 = s_clock_ms ();
     if (rc != MT_OK || n == 0) {
         free (faces);
         return rc;
@@ -803,6 +676,7 @@ s_match_case (s_matcher_t *m, int64_t case_id, mt_err_t *err)
     rc = mt_client_request (m->broker, search, 30000, &reply, err);
     mt_msg_destroy (&search);
     bool partial = rc == MT_OK && reply->partial;
+    double t2 = s_clock_ms ();
 
     //  The candidate cases, once each.
     int64_t *others = NULL;
@@ -846,6 +720,8 @@ s_match_case (s_matcher_t *m, int64_t case_id, mt_err_t *err)
         free (ofaces);
     }
     qsort (scored, scored_count, sizeof *scored, s_by_score);
+    //  All of the case's candidates in one transaction: one fsync, not one each.
+    bool grouped = rc == MT_OK && scored_count > 0 && mt_casedb_begin (m->db, err) == MT_OK;
     for (size_t i = 0; i < scored_count; i++) {
         if (rc == MT_OK && i < (size_t) m->config->keep) {
             int64_t found = c.kind == MT_KIND_FOUND ? c.id : scored [i].case_id;
@@ -856,6 +732,11 @@ s_match_case (s_matcher_t *m, int64_t case_id, mt_err_t *err)
         }
         mt_rank_free (&scored [i].rank);
     }
+    if (grouped)
+        rc = mt_casedb_commit (m->db, rc, err);
+    mt_log_debug (S_NAME, "case %lld: %zu faces; enroll %.1f ms, search %.1f ms, rank and "
+                  "store %zu candidates %.1f ms", (long long) case_id, n, t1 - t0, t2 - t1,
+                  scored_count, s_clock_ms () - t2);
     free (scored);
     free (others);
     free (faces);

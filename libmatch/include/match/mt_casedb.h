@@ -94,6 +94,13 @@ typedef struct mt_casedb mt_casedb_t;
 //  Open (creating and migrating) the database at path. Caller owns *self_p.
 int mt_casedb_open (const char *path, mt_casedb_t **self_p, mt_err_t *err);
 void mt_casedb_close (mt_casedb_t **self_p);
+//  Group writes into one transaction (one fsync): begin, then commit with
+//  the outcome so far (MT_OK commits, anything else rolls back and is
+//  returned). Functions that make their own transaction must not be called
+//  in between (photo_done, faces_mark_enrolled, review).
+int mt_casedb_begin (mt_casedb_t *self, mt_err_t *err);
+int mt_casedb_commit (mt_casedb_t *self, int rc, mt_err_t *err);
+
 //  The schema version after migrations.
 int mt_casedb_schema_version (mt_casedb_t *self);
 

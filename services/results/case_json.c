@@ -1,0 +1,146 @@
+//  case_json - a case's facts from and to JSON.
+
+#include "case_json.h"
+
+#include "match/mt_rank.h"
+
+#include <stdio.h>
+#include <string.h>
+
+
+static const char *s_case_keys [] = {
+    "kind", "sex", "province", "city", "station", "date_found", "age", "age_min", "age_max",
+    "date_last_seen", "birth_year", "birth_year_min", "birth_year_max", "person_name",
+    "family_name", "family_contact", "family_relation", "features", "notes", "external_ref",
+    NULL
+};
+
+static int
+s_text (json_t *params, const char *key, char *dst, size_t size, mt_err_t *err)
+{
+    json_t *value = json_object_get (params, key);
+    if (!value || json_is_null (value))
+        return MT_OK;
+    if (!json_is_string (value))
+        return mt_err_set (err, MT_EINVAL, "%s must be text", key);
+    if (strlen (json_string_value (value)) >= size)
+        return mt_err_set (err, MT_EINVAL, "%s is longer than %zu characters", key, size - 1);
+    snprintf (dst, size, "%s", json_string_value (value));
+    return MT_OK;
+}
+
+//  A number, or a "LOW-HIGH" range as text, into lo/hi.
+static int
+s_range (json_t *params, const char *key, int *lo, int *hi, mt_err_t *err)
+{
+    json_t *value = json_object_get (params, key);
+    if (!value || json_is_null (value))
+        return MT_OK;
+    if (json_is_integer (value)) {
+        *lo = *hi = (int) json_integer_value (value);
+        return MT_OK;
+    }
+    int a, b;
+    char extra;
+    const char *text = json_string_value (value);
+    if (text && sscanf (text, "%d-%d%c", &a, &b, &extra) == 2) {
+        *lo = a;
+        *hi = b;
+        return MT_OK;
+    }
+    if (text && sscanf (text, "%d%c", &a, &extra) == 1) {
+        *lo = *hi = a;
+        return MT_OK;
+    }
+    return mt_err_set (err, MT_EINVAL, "%s must be a number or a range like 60-70", key);
+}
+
+int
+results_json_int (json_t *params, const char *key, int *dst, mt_err_t *err)
+{
+    json_t *value = json_object_get (params, key);
+    if (!value || json_is_null (value))
+        return MT_OK;
+    if (!json_is_integer (value))
+        return mt_err_set (err, MT_EINVAL, "%s must be a whole number", key);
+    *dst = (int) json_integer_value (value);
+    return MT_OK;
+}
+
+int
+results_case_from_json (json_t *params, mt_case_t *c, mt_err_t *err)
+{
+    memset (c, 0, sizeof *c);
+    c->age_min = c->age_max = -1;
+    const char *key;
+    json_t *value;
+    json_object_foreach (params, key, value) {
+        bool known = false;
+        for (int i = 0; s_case_keys [i] && !known; i++)
+            known = strcmp (key, s_case_keys [i]) == 0;
+        if (!known)
+            return mt_err_set (err, MT_EINVAL, "unknown case field '%s'", key);
+    }
+    c->kind = mt_case_kind_from_name (json_string_value (json_object_get (params, "kind")));
+    if (!c->kind)
+        return mt_err_set (err, MT_EINVAL, "kind must be found or missing");
+    json_t *sex = json_object_get (params, "sex");
+    int s = mt_sex_from_name (sex ? json_string_value (sex) : "unknown");
+    if (s < 0 || (sex && !json_is_string (sex)))
+        return mt_err_set (err, MT_EINVAL, "sex must be male, female or unknown");
+    c->sex = (mt_sex) s;
+    int rc = MT_OK;
+    if (rc == MT_OK) rc = results_json_int (params, "province", &c->province, err);
+    if (rc == MT_OK) rc = s_text (params, "city", c->city, sizeof c->city, err);
+    if (rc == MT_OK) rc = s_text (params, "station", c->station, sizeof c->station, err);
+    if (rc == MT_OK) rc = s_text (params, "date_found", c->date_found, sizeof c->date_found, err);
+    if (rc == MT_OK) rc = s_range (params, "age", &c->age_min, &c->age_max, err);
+    if (rc == MT_OK) rc = results_json_int (params, "age_min", &c->age_min, err);
+    if (rc == MT_OK) rc = results_json_int (params, "age_max", &c->age_max, err);
+    if (rc == MT_OK) rc = s_text (params, "date_last_seen", c->date_last_seen,
+                                  sizeof c->date_last_seen, err);
+    if (rc == MT_OK) rc = s_range (params, "birth_year", &c->birth_year_min,
+                                   &c->birth_year_max, err);
+    if (rc == MT_OK) rc = results_json_int (params, "birth_year_min", &c->birth_year_min, err);
+    if (rc == MT_OK) rc = results_json_int (params, "birth_year_max", &c->birth_year_max, err);
+    if (rc == MT_OK) rc = s_text (params, "person_name", c->person_name, sizeof c->person_name, err);
+    if (rc == MT_OK) rc = s_text (params, "family_name", c->family_name, sizeof c->family_name, err);
+    if (rc == MT_OK) rc = s_text (params, "family_contact", c->family_contact,
+                                  sizeof c->family_contact, err);
+    if (rc == MT_OK) rc = s_text (params, "family_relation", c->family_relation,
+                                  sizeof c->family_relation, err);
+    if (rc == MT_OK) rc = s_text (params, "features", c->features, sizeof c->features, err);
+    if (rc == MT_OK) rc = s_text (params, "notes", c->notes, sizeof c->notes, err);
+    if (rc == MT_OK) rc = s_text (params, "external_ref", c->external_ref,
+                                  sizeof c->external_ref, err);
+    return rc == MT_OK ? mt_case_validate (c, err) : rc;
+}
+
+json_t *
+results_case_json (const mt_case_t *c)
+{
+    json_t *j = json_pack ("{s:I, s:s, s:s, s:s, s:i, s:s, s:i, s:i}",
+                           "case_id", (json_int_t) c->id, "kind", mt_case_kind_name (c->kind),
+                           "state", c->state, "sex", mt_sex_name (c->sex),
+                           "province", c->province, "province_name",
+                           mt_province_name (c->province), "photos", c->photo_count,
+                           "faces", c->face_count);
+    struct { const char *key; const char *value; } texts [] = {
+        { "closed_reason", c->closed_reason }, { "city", c->city }, { "station", c->station },
+        { "date_found", c->date_found }, { "date_last_seen", c->date_last_seen },
+        { "person_name", c->person_name }, { "family_name", c->family_name },
+        { "family_contact", c->family_contact }, { "family_relation", c->family_relation },
+        { "features", c->features }, { "notes", c->notes },
+        { "external_ref", c->external_ref }, { "created_at", c->created_at }
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts [0]; i++)
+        if (texts [i].value [0])
+            json_object_set_new (j, texts [i].key, json_string (texts [i].value));
+    if (c->age_min >= 0)
+        json_object_set_new (j, "age", json_pack ("[i,i]", c->age_min, c->age_max));
+    if (c->birth_year_min > 0)
+        json_object_set_new (j, "birth_year", json_pack ("[i,i]", c->birth_year_min,
+                                                          c->birth_year_max));
+    return j;
+}
+

@@ -1,0 +1,23 @@
+//  case_json - a case's facts from the API's JSON (checked: unknown fields,
+//  wrong types, lengths, ranges like "60-70", then mt_case_validate) and
+//  back to JSON.
+
+#ifndef CASE_JSON_H_INCLUDED
+#define CASE_JSON_H_INCLUDED
+
+#include <jansson.h>
+
+#include "match/mt_casedb.h"
+#include "match/mt_error.h"
+
+//  Fill c from params (an object). MT_EINVAL names the field and the reason.
+int results_case_from_json (json_t *params, mt_case_t *c, mt_err_t *err);
+
+//  The case as JSON (new reference).
+json_t *results_case_json (const mt_case_t *c);
+
+//  Helpers the API methods share: a whole number / a number or "LOW-HIGH"
+//  range / bounded text from params; absent keys leave dst as it is.
+int results_json_int (json_t *params, const char *key, int *dst, mt_err_t *err);
+
+#endif
