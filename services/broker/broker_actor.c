@@ -45,7 +45,7 @@ const mt_config_key_t broker_config_keys [] = {
       "ask another replica when a partition has not answered a search after this" },
     { "grace-ms", MT_CFG_INT, offsetof (broker_config_t, grace_ms), 0, 600000,
       "after start, wait this long for every replica to join before serving" },
-    { NULL }
+    { .name = NULL }
 };
 
 void

@@ -25,7 +25,7 @@ typedef struct {
 } cli_face_settings_t;
 
 //  Table entries for a settings struct `type` whose member `m` is a
-//  cli_face_settings_t; end the table with { NULL }.
+//  cli_face_settings_t; end the table with { .name = NULL }.
 #define CLI_FACE_KEYS(type, m) \
     { "model-dir", MT_CFG_STRING, offsetof (type, m.model_dir), 0, \
       sizeof ((type *) 0)->m.model_dir, \

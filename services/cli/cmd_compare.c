@@ -23,7 +23,7 @@ static const mt_config_key_t s_keys [] = {
     { "json", MT_CFG_BOOL, offsetof (s_settings_t, json), 0, 0, "print one JSON object" },
     { "threshold", MT_CFG_DOUBLE, offsetof (s_settings_t, threshold), 0, 2,
       "distance below which two faces are called the same person" },
-    { NULL }
+    { .name = NULL }
 };
 
 int

@@ -28,7 +28,7 @@ static const mt_config_key_t s_keys [] = {
       "one JSON object per line, with the embeddings" },
     { "chips", MT_CFG_STRING, offsetof (s_settings_t, chips), 0, 1024,
       "write each face's aligned 150x150 chip as a PNG into this folder" },
-    { NULL }
+    { .name = NULL }
 };
 
 typedef struct {

@@ -45,7 +45,7 @@ static const mt_config_key_t s_keys [] = {
     { "provinces", MT_CFG_STRING, offsetof (s_settings_t, provinces), 0, 256,
       "search only these provinces (comma-separated codes)" },
     { "json", MT_CFG_BOOL, offsetof (s_settings_t, json), 0, 0, "print JSON" },
-    { NULL }
+    { .name = NULL }
 };
 
 static void

@@ -24,7 +24,7 @@ const mt_config_key_t intake_config_keys [] = {
       "the results service's API endpoint" },
     { "idle-ms", MT_CFG_INT, offsetof (intake_config_t, idle_ms), 10, 60000,
       "pause between looks for work when there is none" },
-    { NULL }
+    { .name = NULL }
 };
 
 void

@@ -49,7 +49,7 @@ const mt_config_key_t results_config_keys [] = {
       "seconds an intake worker has for a photo before it is handed out again" },
     { "max-photo-bytes", MT_CFG_INT, offsetof (results_config_t, max_photo_bytes), 1024,
       1 << 30, "largest photo file accepted" },
-    { NULL }
+    { .name = NULL }
 };
 
 void

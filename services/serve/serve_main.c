@@ -41,7 +41,7 @@ static const mt_config_key_t s_keys [] = {
     { "workers", MT_CFG_INT, offsetof (s_settings_t, workers), 1, 64,
       "face pipeline workers (threads, each with its own network)" },
     CLI_FACE_KEYS (s_settings_t, face),
-    { NULL }
+    { .name = NULL }
 };
 
 int

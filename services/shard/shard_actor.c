@@ -44,7 +44,7 @@ const mt_config_key_t shard_config_keys [] = {
       "fdatasync the log before acknowledging a write" },
     { "blas-threads", MT_CFG_INT, offsetof (shard_config_t, blas_threads), 1, 256,
       "BLAS threads for batch searches" },
-    { NULL }
+    { .name = NULL }
 };
 
 void

@@ -21,7 +21,7 @@ static const mt_config_key_t s_keys [] = {
     { "match.ratio", MT_CFG_DOUBLE, offsetof (s_settings_t, ratio), 0, 1, "ratio" },
     { "verbose", MT_CFG_BOOL, offsetof (s_settings_t, verbose), 0, 0, "talk" },
     { "name", MT_CFG_STRING, offsetof (s_settings_t, name), 0, 16, "name" },
-    { NULL }
+    { .name = NULL }
 };
 
 static s_settings_t
