@@ -18,7 +18,8 @@ pkgs=(
 # npm fetches the model weights; a machine with Node.js already has it.
 command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
 if [ "${1:-}" = "--test" ]; then
-  pkgs+=(clang libclang-rt-14-dev)
+  # clang for libFuzzer; Chromium for the web app's browser tests.
+  pkgs+=(clang libclang-rt-14-dev chromium fonts-wqy-microhei)
 fi
 
 missing=()

@@ -9,6 +9,8 @@ cd "$top"
 jobs=$(nproc)
 
 deploy/setup.sh --test
+# The web tests' one dependency (playwright-core drives Debian's chromium).
+(cd tests/web && npm ci --silent --no-audit --no-fund)
 
 echo "== tests (Release)"
 ctest --test-dir build --output-on-failure -j "$jobs"

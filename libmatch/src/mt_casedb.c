@@ -484,6 +484,81 @@ mt_casedb_case_get (mt_casedb_t *self, int64_t id, mt_case_t *c, mt_err_t *err)
 }
 
 int
+mt_casedb_cases_json (mt_casedb_t *self, const char *station, int kind, size_t limit,
+                      size_t offset, char **json_p, mt_err_t *err)
+{
+    *json_p = NULL;
+    sqlite3_stmt *stmt = s_prepare (self,
+        "SELECT c.id, c.kind, c.state, c.sex, c.province, c.station, c.date_found,"
+        " c.date_last_seen, c.family_name, c.created_at,"
+        " (SELECT COUNT (*) FROM photos p WHERE p.case_id = c.id),"
+        " (SELECT COUNT (*) FROM candidates k WHERE (k.found_case = c.id OR k.missing_case = c.id)"
+        "  AND k.state != 'rejected')"
+        " FROM cases c WHERE (?1 IS NULL OR c.station = ?1) AND (?2 = '' OR c.kind = ?2)"
+        " ORDER BY c.id DESC LIMIT ?3 OFFSET ?4", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    s_bind_text (stmt, 1, station);
+    sqlite3_bind_text (stmt, 2, kind ? mt_case_kind_name ((mt_case_kind) kind) : "", -1,
+                       SQLITE_STATIC);
+    sqlite3_bind_int64 (stmt, 3, (sqlite3_int64) limit);
+    sqlite3_bind_int64 (stmt, 4, (sqlite3_int64) offset);
+    json_t *list = json_array ();
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+        json_array_append_new (list, json_pack (
+            "{s:I, s:s, s:s, s:s, s:i, s:s?, s:s?, s:s?, s:s?, s:s, s:i, s:i}",
+            "case_id", (json_int_t) sqlite3_column_int64 (stmt, 0),
+            "kind", (const char *) sqlite3_column_text (stmt, 1),
+            "state", (const char *) sqlite3_column_text (stmt, 2),
+            "sex", (const char *) sqlite3_column_text (stmt, 3),
+            "province", sqlite3_column_int (stmt, 4),
+            "station", (const char *) sqlite3_column_text (stmt, 5),
+            "date_found", (const char *) sqlite3_column_text (stmt, 6),
+            "date_last_seen", (const char *) sqlite3_column_text (stmt, 7),
+            "family_name", (const char *) sqlite3_column_text (stmt, 8),
+            "created_at", (const char *) sqlite3_column_text (stmt, 9),
+            "photos", sqlite3_column_int (stmt, 10),
+            "candidates", sqlite3_column_int (stmt, 11)));
+    sqlite3_finalize (stmt);
+    *json_p = json_dumps (list, JSON_COMPACT);
+    json_decref (list);
+    return *json_p ? MT_OK : mt_err_set (err, MT_ENOMEM, "out of memory");
+}
+
+int
+mt_casedb_face_case (mt_casedb_t *self, int64_t face_id, int64_t *case_id_p, mt_err_t *err)
+{
+    sqlite3_stmt *stmt = s_prepare (self, "SELECT case_id FROM faces WHERE id = ?", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    sqlite3_bind_int64 (stmt, 1, face_id);
+    int rc = MT_OK;
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+        *case_id_p = sqlite3_column_int64 (stmt, 0);
+    else
+        rc = mt_err_set (err, MT_ENOTFOUND, "there is no face %lld", (long long) face_id);
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
+bool
+mt_casedb_candidate_of_station (mt_casedb_t *self, int64_t case_id, const char *station)
+{
+    sqlite3_stmt *stmt = s_prepare (self,
+        "SELECT 1 FROM candidates k JOIN cases c ON c.id IN (k.found_case, k.missing_case)"
+        " WHERE (k.found_case = ?1 OR k.missing_case = ?1) AND c.id != ?1 AND c.station = ?2"
+        " AND k.state != 'rejected' LIMIT 1", NULL);
+    bool yes = false;
+    if (stmt) {
+        sqlite3_bind_int64 (stmt, 1, case_id);
+        sqlite3_bind_text (stmt, 2, station ? station : "", -1, SQLITE_TRANSIENT);
+        yes = sqlite3_step (stmt) == SQLITE_ROW;
+    }
+    sqlite3_finalize (stmt);
+    return yes;
+}
+
+int
 mt_casedb_case_close (mt_casedb_t *self, int64_t id, const char *reason, const char *actor,
                       mt_err_t *err)
 {
@@ -1059,6 +1134,103 @@ mt_casedb_candidates (mt_casedb_t *self, int64_t case_id, size_t limit, size_t o
     *rows_p = rows;
     *count_p = n;
     return MT_OK;
+}
+
+int
+mt_casedb_queue (mt_casedb_t *self, int province, size_t limit, size_t offset,
+                 mt_candidate_row_t **rows_p, size_t *count_p, mt_err_t *err)
+{
+    *rows_p = NULL;
+    *count_p = 0;
+    sqlite3_stmt *stmt = s_prepare (self,
+        "SELECT p.found_case, p.missing_case, p.score, p.distance, p.state, p.explanation,"
+        " p.updated_at FROM candidates p JOIN cases f ON f.id = p.found_case"
+        " JOIN cases m ON m.id = p.missing_case"
+        " WHERE p.state IN ('pending', 'dna_requested') AND f.state = 'open'"
+        " AND m.state = 'open' AND (?1 = 0 OR f.province = ?1)"
+        " ORDER BY p.score DESC, p.distance LIMIT ?2 OFFSET ?3", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    sqlite3_bind_int (stmt, 1, province);
+    sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) limit);
+    sqlite3_bind_int64 (stmt, 3, (sqlite3_int64) offset);
+    mt_candidate_row_t *rows = calloc (limit ? limit : 1, sizeof *rows);
+    if (!rows) {
+        sqlite3_finalize (stmt);
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    }
+    size_t n = 0;
+    while (n < limit && sqlite3_step (stmt) == SQLITE_ROW) {
+        mt_candidate_row_t *r = &rows [n++];
+        r->found_case = sqlite3_column_int64 (stmt, 0);
+        r->missing_case = sqlite3_column_int64 (stmt, 1);
+        r->score = sqlite3_column_double (stmt, 2);
+        r->distance = sqlite3_column_double (stmt, 3);
+        s_copy (r->state, sizeof r->state, sqlite3_column_text (stmt, 4));
+        r->explanation = strdup ((const char *) sqlite3_column_text (stmt, 5));
+        s_copy (r->updated_at, sizeof r->updated_at, sqlite3_column_text (stmt, 6));
+    }
+    sqlite3_finalize (stmt);
+    *rows_p = rows;
+    *count_p = n;
+    return MT_OK;
+}
+
+int
+mt_casedb_audit_json (mt_casedb_t *self, size_t limit, size_t offset, char **json_p,
+                      mt_err_t *err)
+{
+    *json_p = NULL;
+    sqlite3_stmt *stmt = s_prepare (self, "SELECT id, at, actor, action, object, detail FROM"
+                                          " audit ORDER BY id DESC LIMIT ? OFFSET ?", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) limit);
+    sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) offset);
+    json_t *list = json_array ();
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+        json_array_append_new (list, json_pack ("{s:I, s:s, s:s, s:s, s:s?, s:s?}",
+            "id", (json_int_t) sqlite3_column_int64 (stmt, 0),
+            "at", (const char *) sqlite3_column_text (stmt, 1),
+            "actor", (const char *) sqlite3_column_text (stmt, 2),
+            "action", (const char *) sqlite3_column_text (stmt, 3),
+            "object", (const char *) sqlite3_column_text (stmt, 4),
+            "detail", (const char *) sqlite3_column_text (stmt, 5)));
+    sqlite3_finalize (stmt);
+    *json_p = json_dumps (list, JSON_COMPACT);
+    json_decref (list);
+    return *json_p ? MT_OK : mt_err_set (err, MT_ENOMEM, "out of memory");
+}
+
+int
+mt_casedb_stats_json (mt_casedb_t *self, char **json_p, mt_err_t *err)
+{
+    static const struct { const char *key, *sql; } counts [] = {
+        { "cases_found_open", "SELECT COUNT (*) FROM cases WHERE kind = 'found' AND state = 'open'" },
+        { "cases_missing_open", "SELECT COUNT (*) FROM cases WHERE kind = 'missing' AND state = 'open'" },
+        { "cases_closed", "SELECT COUNT (*) FROM cases WHERE state = 'closed'" },
+        { "photos_pending", "SELECT COUNT (*) FROM photos WHERE state = 'pending'" },
+        { "photos_done", "SELECT COUNT (*) FROM photos WHERE state = 'done'" },
+        { "photos_failed", "SELECT COUNT (*) FROM photos WHERE state = 'failed'" },
+        { "faces", "SELECT COUNT (*) FROM faces WHERE removed = 0" },
+        { "faces_not_enrolled", "SELECT COUNT (*) FROM faces WHERE removed = 0 AND enrolled = 0" },
+        { "match_queue", "SELECT COUNT (*) FROM match_queue" },
+        { "removal_queue", "SELECT COUNT (*) FROM removal_queue" },
+        { "candidates_pending", "SELECT COUNT (*) FROM candidates WHERE state = 'pending'" },
+        { "audit_entries", "SELECT COUNT (*) FROM audit" },
+    };
+    json_t *out = json_object ();
+    for (size_t i = 0; i < sizeof counts / sizeof counts [0]; i++) {
+        sqlite3_stmt *stmt = s_prepare (self, counts [i].sql, err);
+        if (stmt && sqlite3_step (stmt) == SQLITE_ROW)
+            json_object_set_new (out, counts [i].key,
+                                 json_integer ((json_int_t) sqlite3_column_int64 (stmt, 0)));
+        sqlite3_finalize (stmt);
+    }
+    json_object_set_new (out, "schema", json_integer (self->version));
+    *json_p = json_dumps (out, JSON_COMPACT);
+    json_decref (out);
+    return *json_p ? MT_OK : mt_err_set (err, MT_ENOMEM, "out of memory");
 }
 
 int

@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include "../broker/broker_main.h"
+#include "../gateway/gateway_main.h"
 #include "../intake/intake_main.h"
 #include "../results/results_main.h"
 #include "../serve/serve_main.h"
@@ -25,6 +26,7 @@ static const s_command_t s_commands [] = {
     { "candidates", cli_candidates, "the candidate families of a case, explained" },
     { "review",  cli_review,  "record a decision on a candidate pair" },
     { "import",  cli_import,  "bulk import of cases and photos (CSV or folder)" },
+    { "user",    cli_user,    "create and list the users of the web app" },
     { "embed",   cli_embed,   "find faces in photos; print quality and 128-d embeddings" },
     { "compare", cli_compare, "distance between the main faces of two photos" },
     { "broker",  broker_main, "run the broker between clients and shard replicas" },
@@ -32,6 +34,7 @@ static const s_command_t s_commands [] = {
     { "index",   cli_index,   "enroll, search, remove faces through a broker; stats" },
     { "results", results_main, "run the results service (cases, ranking) alone" },
     { "intake",  intake_main, "run face pipeline workers alone" },
+    { "gateway", gateway_main, "run the HTTP API and web app alone" },
 };
 
 static void

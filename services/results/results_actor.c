@@ -68,6 +68,7 @@ typedef struct {
     const results_config_t *config;
     mt_casedb_t *db;
     void *api, *nudge;              //  nudge: PAIR to the matcher thread
+    mt_client_t *broker;            //  for the index's state in stats
 } s_results_t;
 
 //  ---------------------------------------------------------------- photo store
@@ -329,13 +330,52 @@ m_photo_get (s_call_t *call, mt_err_t *err)
     return MT_OK;
 }
 
+//  A face's chip, with its case, its case's station and (given "station")
+//  whether the case is a candidate of that station's cases: the gateway
+//  decides from these who may see it.
 static int
 m_face_chip (s_call_t *call, mt_err_t *err)
 {
-    int rc = mt_casedb_face_chip (call->self->db, s_id_param (call->params, "face_id"),
-                                  &call->reply_payload, &call->reply_size, err);
+    int64_t face = s_id_param (call->params, "face_id"), case_id = 0;
+    int rc = mt_casedb_face_case (call->self->db, face, &case_id, err);
+    mt_case_t c;
     if (rc == MT_OK)
-        call->result = json_pack ("{s:s}", "type", "image/jpeg");
+        rc = mt_casedb_case_get (call->self->db, case_id, &c, err);
+    if (rc == MT_OK)
+        rc = mt_casedb_face_chip (call->self->db, face, &call->reply_payload, &call->reply_size,
+                                  err);
+    const char *station = json_string_value (json_object_get (call->params, "station"));
+    if (rc == MT_OK)
+        call->result = json_pack ("{s:s, s:I, s:s, s:b}", "type", "image/jpeg",
+                                  "case_id", (json_int_t) case_id, "station", c.station,
+                                  "candidate_of_station", station
+                                  && mt_casedb_candidate_of_station (call->self->db, case_id,
+                                                                     station));
+    return rc;
+}
+
+static int
+m_case_list (s_call_t *call, mt_err_t *err)
+{
+    int limit = 50, offset = 0;
+    int rc = results_json_int (call->params, "limit", &limit, err);
+    if (rc == MT_OK)
+        rc = results_json_int (call->params, "offset", &offset, err);
+    if (rc == MT_OK && (limit < 1 || limit > 500 || offset < 0))
+        rc = mt_err_set (err, MT_EINVAL, "limit must be 1..500 and offset not negative");
+    const char *kind = json_string_value (json_object_get (call->params, "kind"));
+    char *text = NULL;
+    if (rc == MT_OK)
+        rc = mt_casedb_cases_json (call->self->db,
+                                   json_string_value (json_object_get (call->params, "station")),
+                                   kind ? mt_case_kind_from_name (kind) : 0, (size_t) limit,
+                                   (size_t) offset, &text, err);
+    if (rc == MT_OK) {
+        json_error_t jerr;
+        call->result = json_pack ("{s:o, s:i, s:i}", "cases", json_loads (text, 0, &jerr),
+                                  "limit", limit, "offset", offset);
+        free (text);
+    }
     return rc;
 }
 
@@ -511,12 +551,122 @@ m_job_failed (s_call_t *call, mt_err_t *err)
     return rc;
 }
 
+//  A candidate row as the API shows it (from the point of view of case_id,
+//  or of the found case when case_id is 0), with the other case's facts.
+static json_t *
+s_candidate_json (s_results_t *self, const mt_candidate_row_t *row, int64_t case_id)
+{
+    int64_t other = row->found_case == case_id ? row->missing_case : row->found_case;
+    json_t *item = json_pack ("{s:I, s:I, s:I, s:f, s:f, s:s, s:s}", "case_id",
+                              (json_int_t) other, "found_case", (json_int_t) row->found_case,
+                              "missing_case", (json_int_t) row->missing_case,
+                              "score", row->score, "distance", row->distance,
+                              "state", row->state, "updated_at", row->updated_at);
+    json_error_t jerr;
+    json_t *explanation = json_loads (row->explanation, 0, &jerr);
+    if (explanation)
+        json_object_set_new (item, "explanation", explanation);
+    mt_case_t c;
+    if (mt_casedb_case_get (self->db, other, &c, NULL) == MT_OK)
+        json_object_set_new (item, "case", results_case_json (&c));
+    if (case_id == 0 && mt_casedb_case_get (self->db, row->found_case, &c, NULL) == MT_OK)
+        json_object_set_new (item, "found", results_case_json (&c));
+    return item;
+}
+
+static int
+m_queue (s_call_t *call, mt_err_t *err)
+{
+    int limit = 50, offset = 0, province = 0;
+    int rc = results_json_int (call->params, "limit", &limit, err);
+    if (rc == MT_OK)
+        rc = results_json_int (call->params, "offset", &offset, err);
+    if (rc == MT_OK)
+        rc = results_json_int (call->params, "province", &province, err);
+    if (rc == MT_OK && (limit < 1 || limit > 500 || offset < 0))
+        rc = mt_err_set (err, MT_EINVAL, "limit must be 1..500 and offset not negative");
+    mt_candidate_row_t *rows = NULL;
+    size_t count = 0;
+    if (rc == MT_OK)
+        rc = mt_casedb_queue (call->self->db, province, (size_t) limit, (size_t) offset, &rows,
+                              &count, err);
+    if (rc != MT_OK)
+        return rc;
+    json_t *list = json_array ();
+    for (size_t i = 0; i < count; i++)
+        json_array_append_new (list, s_candidate_json (call->self, &rows [i], 0));
+    mt_casedb_candidates_free (rows, count);
+    mt_casedb_audit (call->self->db, call->actor, "queue.read", NULL, NULL, NULL);
+    call->result = json_pack ("{s:o, s:i, s:i}", "pairs", list, "limit", limit, "offset", offset);
+    return MT_OK;
+}
+
+static int
+m_audit (s_call_t *call, mt_err_t *err)
+{
+    int limit = 100, offset = 0;
+    int rc = results_json_int (call->params, "limit", &limit, err);
+    if (rc == MT_OK)
+        rc = results_json_int (call->params, "offset", &offset, err);
+    if (rc == MT_OK && (limit < 1 || limit > 1000 || offset < 0))
+        rc = mt_err_set (err, MT_EINVAL, "limit must be 1..1000 and offset not negative");
+    char *text = NULL;
+    if (rc == MT_OK)
+        rc = mt_casedb_audit_json (call->self->db, (size_t) limit, (size_t) offset, &text, err);
+    if (rc == MT_OK) {
+        json_error_t jerr;
+        call->result = json_pack ("{s:o}", "entries", json_loads (text, 0, &jerr));
+        free (text);
+    }
+    return rc;
+}
+
+//  Another service records an action in the audit log (the gateway: users).
+static int
+m_audit_add (s_call_t *call, mt_err_t *err)
+{
+    const char *action = json_string_value (json_object_get (call->params, "action"));
+    if (!action || strncmp (action, "user.", 5) != 0)
+        return mt_err_set (err, MT_EINVAL, "only user.* actions are recorded from outside");
+    int rc = mt_casedb_audit (call->self->db, call->actor, action,
+                              json_string_value (json_object_get (call->params, "object")),
+                              json_string_value (json_object_get (call->params, "detail")), err);
+    if (rc == MT_OK)
+        call->result = json_object ();
+    return rc;
+}
+
 static int
 m_stats (s_call_t *call, mt_err_t *err)
 {
-    (void) err;
-    call->result = json_pack ("{s:i, s:I}", "schema", mt_casedb_schema_version (call->self->db),
-                              "audit_entries", (json_int_t) mt_casedb_audit_count (call->self->db));
+    char *text = NULL;
+    int rc = mt_casedb_stats_json (call->self->db, &text, err);
+    json_error_t jerr;
+    json_t *stats = rc == MT_OK ? json_loads (text, 0, &jerr) : NULL;
+    free (text);
+    if (!stats)
+        return rc == MT_OK ? mt_err_set (err, MT_ENOMEM, "out of memory") : rc;
+    //  The index's replicas, as the broker sees them.
+    mt_msg_t *msg = mt_msg_new (MT_MSG_STATS), *reply = NULL;
+    mt_err_t why;
+    if (msg && call->self->broker
+    &&  mt_client_request (call->self->broker, msg, 1000, &reply, &why) == MT_OK) {
+        json_t *replicas = json_array ();
+        for (size_t i = 0; i < reply->replica_count; i++)
+            json_array_append_new (replicas, json_pack ("{s:i, s:i, s:s, s:I, s:I}",
+                "partition", (int) reply->replica_status [i].partition,
+                "replica", (int) reply->replica_status [i].replica,
+                "state", reply->replica_status [i].state,
+                "missing_faces", (json_int_t) reply->replica_status [i].missing_count,
+                "found_faces", (json_int_t) reply->replica_status [i].found_count));
+        json_object_set_new (stats, "partitions", json_integer (reply->partitions));
+        json_object_set_new (stats, "replicas", replicas);
+    }
+    else
+        json_object_set_new (stats, "index_error", json_string (msg ? why.msg : "out of memory"));
+    mt_msg_destroy (&msg);
+    mt_msg_destroy (&reply);
+    call->result = stats;
     return MT_OK;
 }
 
@@ -528,7 +678,8 @@ static const struct {
     { "photo.add", m_photo_add }, { "photo.get", m_photo_get }, { "face.chip", m_face_chip },
     { "candidates", m_candidates }, { "review", m_review }, { "reviews", m_reviews },
     { "job.take", m_job_take }, { "job.done", m_job_done }, { "job.failed", m_job_failed },
-    { "stats", m_stats },
+    { "stats", m_stats }, { "queue", m_queue }, { "audit.list", m_audit },
+    { "case.list", m_case_list }, { "audit.add", m_audit_add },
 };
 
 static void
@@ -828,6 +979,8 @@ results_actor (void *pipe, void *arg)
         rc = mt_casedb_open (config->db, &matcher.db, &err);
     if (rc == MT_OK)
         rc = mt_client_new (config->broker, &matcher.broker, &err);
+    if (rc == MT_OK)
+        rc = mt_client_new (config->broker, &self.broker, &err);
     char endpoint [64];
     snprintf (endpoint, sizeof endpoint, "inproc://results-matcher-%p", (void *) &self);
     if (rc == MT_OK) {
@@ -859,6 +1012,7 @@ results_actor (void *pipe, void *arg)
         if (matcher.pipe)
             zmq_close (matcher.pipe);
         mt_client_destroy (&matcher.broker);
+        mt_client_destroy (&self.broker);
         mt_casedb_close (&matcher.db);
         mt_casedb_close (&self.db);
         mt_actor_ready (pipe, rc, &err);
@@ -883,6 +1037,7 @@ results_actor (void *pipe, void *arg)
     zmq_close (self.nudge);
     zmq_close (matcher.pipe);
     mt_client_destroy (&matcher.broker);
+    mt_client_destroy (&self.broker);
     mt_casedb_close (&matcher.db);
     mt_casedb_close (&self.db);
     mt_log_info (S_NAME, "stopped");

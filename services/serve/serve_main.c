@@ -7,14 +7,18 @@
 
 #include "broker/broker_actor.h"
 #include "common/service_run.h"
+#include "gateway/gateway_actor.h"
 #include "intake/intake_actor.h"
 #include "match/mt_client.h"
 #include "match/mt_log.h"
+#include "match/mt_users.h"
 #include "match/mt_wire.h"
 #include "results/results_actor.h"
 #include "shard/shard_actor.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +30,8 @@
 typedef struct {
     char var [1024];
     char api [256];
+    char http_address [64];
+    int64_t http_port;
     int64_t partitions;
     int64_t workers;
     cli_face_settings_t face;
@@ -35,7 +41,11 @@ static const mt_config_key_t s_keys [] = {
     { "var", MT_CFG_STRING, offsetof (s_settings_t, var), 0, 1024,
       "folder of all data: cases, photos, shards" },
     { "api", MT_CFG_STRING, offsetof (s_settings_t, api), 0, 256,
-      "where the CLI (and later the gateway) reach the service" },
+      "where the CLI reaches the service" },
+    { "http-address", MT_CFG_STRING, offsetof (s_settings_t, http_address), 0, 64,
+      "address of the web app (127.0.0.1: this machine; 0.0.0.0: the network)" },
+    { "http-port", MT_CFG_INT, offsetof (s_settings_t, http_port), 1, 65535,
+      "port of the web app" },
     { "partitions", MT_CFG_INT, offsetof (s_settings_t, partitions), 1, S_MAX_PARTITIONS,
       "index partitions (each a shard in this process)" },
     { "workers", MT_CFG_INT, offsetof (s_settings_t, workers), 1, 64,
@@ -44,10 +54,42 @@ static const mt_config_key_t s_keys [] = {
     { .name = NULL }
 };
 
+//  With no users yet, make "admin" with a random password, written to
+//  VAR/admin-password.txt (readable by this account only) and named in out.
+static int
+s_first_admin (const char *path, const char *var, char *out, size_t size, mt_err_t *err)
+{
+    mt_users_t *users;
+    int rc = mt_users_open (path, &users, err);
+    if (rc != MT_OK || mt_users_count (users) > 0) {
+        mt_users_close (&users);
+        return rc;
+    }
+    unsigned char bytes [12];
+    randombytes_buf (bytes, sizeof bytes);
+    char password [32];
+    sodium_bin2base64 (password, sizeof password, bytes, sizeof bytes,
+                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    mt_user_t admin = { .name = "admin", .role = MT_ROLE_ADMIN };
+    rc = mt_users_add (users, &admin, password, err);
+    mt_users_close (&users);
+    char file [1100];
+    snprintf (file, sizeof file, "%s/admin-password.txt", var);
+    int fd = rc == MT_OK ? open (file, O_WRONLY | O_CREAT | O_TRUNC, 0600) : -1;
+    if (fd >= 0) {
+        dprintf (fd, "%s\n", password);
+        close (fd);
+    }
+    if (rc == MT_OK)
+        snprintf (out, size, "user admin, password %s", password);
+    return rc;
+}
+
 int
 serve_main (int argc, char **argv)
 {
-    s_settings_t settings = { .var = "var", .api = "tcp://127.0.0.1:5557", .partitions = 2 };
+    s_settings_t settings = { .var = "var", .api = "tcp://127.0.0.1:5557",
+                              .http_address = "127.0.0.1", .http_port = 8080, .partitions = 2 };
     long cpus = sysconf (_SC_NPROCESSORS_ONLN);
     settings.workers = cpus > 0 ? cpus : 1;
     cli_face_settings_defaults (&settings.face);
@@ -91,8 +133,16 @@ serve_main (int argc, char **argv)
     intake.face.threads = settings.workers;
     snprintf (intake.results, sizeof intake.results, "inproc://homeward-api");
 
+    gateway_config_t gateway;
+    gateway_config_defaults (&gateway);
+    snprintf (gateway.address, sizeof gateway.address, "%s", settings.http_address);
+    gateway.port = settings.http_port;
+    snprintf (gateway.results, sizeof gateway.results, "inproc://homeward-api");
+    snprintf (gateway.users, sizeof gateway.users, "%s/users.db", settings.var);
+    char first_admin [200] = "";
+
     //  Start in dependency order; stop in reverse.
-    mt_actor_t *actors [S_MAX_PARTITIONS + 3] = { NULL };
+    mt_actor_t *actors [S_MAX_PARTITIONS + 4] = { NULL };
     size_t count = 0;
     mt_err_t err;
     int rc = mt_actor_new (broker_actor, &broker, &actors [count], &err);
@@ -113,10 +163,27 @@ serve_main (int argc, char **argv)
         rc = mt_actor_new (intake_actor, &intake, &actors [count], &err);
         count += rc == MT_OK;
     }
+    if (rc == MT_OK)
+        rc = s_first_admin (gateway.users, settings.var, first_admin, sizeof first_admin, &err);
     if (rc == MT_OK) {
-        mt_log_info (S_NAME, "Homeward is running: data in %s, API on %s, %d partitions, %d "
-                     "face workers. Try: homeward case add-found --help", settings.var,
-                     settings.api, (int) settings.partitions, (int) settings.workers);
+        rc = mt_actor_new (gateway_actor, &gateway, &actors [count], &err);
+        count += rc == MT_OK;
+    }
+    if (rc == MT_OK) {
+        mt_log_info (S_NAME, "Homeward is running: data in %s, %d partitions, %d face workers",
+                     settings.var, (int) settings.partitions, (int) settings.workers);
+        printf ("\nHomeward is ready. Open http://%s:%d/ in a browser.\n",
+                strcmp (settings.http_address, "0.0.0.0") == 0 ? "127.0.0.1"
+                                                                : settings.http_address,
+                (int) settings.http_port);
+        if (first_admin [0])
+            printf ("Sign in as admin with the password in %s/admin-password.txt (%s),\n"
+                    "then add station staff and police liaisons under Users.\n",
+                    settings.var, first_admin);
+        else
+            printf ("Sign in with your user name (`homeward user add --help` makes users).\n");
+        printf ("Ctrl-C stops Homeward.\n\n");
+        fflush (stdout);
         int sig = service_wait_signal ();
         mt_log_info (S_NAME, "stopping (%s)", sig == SIGINT ? "SIGINT" : "SIGTERM");
     }

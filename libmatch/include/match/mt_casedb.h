@@ -120,6 +120,17 @@ int mt_casedb_case_add (mt_casedb_t *self, const mt_case_t *c, const char *actor
                         int64_t *id_p, bool *existed_p, mt_err_t *err);
 //  MT_ENOTFOUND for an unknown id.
 int mt_casedb_case_get (mt_casedb_t *self, int64_t id, mt_case_t *c, mt_err_t *err);
+//  Cases, newest first, optionally of one station and/or kind (NULL/0: all),
+//  as a JSON array text of summaries (new string).
+int mt_casedb_cases_json (mt_casedb_t *self, const char *station, int kind, size_t limit,
+                          size_t offset, char **json_p, mt_err_t *err);
+//  The case a face belongs to (MT_ENOTFOUND for an unknown face).
+int mt_casedb_face_case (mt_casedb_t *self, int64_t face_id, int64_t *case_id_p,
+                         mt_err_t *err);
+//  Whether case_id is a candidate of an open case of station (so that the
+//  station's staff may see its faces).
+bool mt_casedb_candidate_of_station (mt_casedb_t *self, int64_t case_id, const char *station);
+
 //  Close a case (a recorded state change with a reason): it takes no more
 //  photos, leaves candidate lists, and its faces are queued for removal from
 //  the index. Audited.
@@ -203,6 +214,12 @@ int mt_casedb_candidates (mt_casedb_t *self, int64_t case_id, size_t limit, size
                           mt_candidate_row_t **rows_p, size_t *count_p, mt_err_t *err);
 void mt_casedb_candidates_free (mt_candidate_row_t *rows, size_t count);
 
+//  The review queue: candidate pairs still to decide (pending or DNA
+//  requested) between open cases, best score first, across all provinces;
+//  optionally only pairs whose found case lies in province.
+int mt_casedb_queue (mt_casedb_t *self, int province, size_t limit, size_t offset,
+                     mt_candidate_row_t **rows_p, size_t *count_p, mt_err_t *err);
+
 //  Record a review decision on a pair (audited, kept in the trail).
 //  "reunited" closes both cases. MT_ENOTFOUND if the pair was never a
 //  candidate; MT_EINVAL for an unknown state.
@@ -217,6 +234,12 @@ int mt_casedb_reviews_json (mt_casedb_t *self, int64_t case_a, int64_t case_b, c
 //  Append to the audit log.
 int mt_casedb_audit (mt_casedb_t *self, const char *actor, const char *action,
                      const char *object, const char *detail, mt_err_t *err);
+//  The audit log, newest first, as a JSON array text (new string).
+int mt_casedb_audit_json (mt_casedb_t *self, size_t limit, size_t offset, char **json_p,
+                          mt_err_t *err);
+//  Counts for monitoring, as a JSON object text (new string): cases by kind
+//  and state, photos by state, faces, queues.
+int mt_casedb_stats_json (mt_casedb_t *self, char **json_p, mt_err_t *err);
 //  Count of audit entries (for tests and stats).
 int64_t mt_casedb_audit_count (mt_casedb_t *self);
 

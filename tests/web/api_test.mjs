@@ -1,0 +1,220 @@
+// The HTTP API over real HTTP against a running `homeward serve`: sign-in,
+// roles, station isolation, CSRF, rate limiting, uploads good and bad,
+// pagination, errors, metrics.
+import assert from "node:assert/strict";
+import { request as httpRequest } from "node:http";
+import { startServe, Client, photo, waitMatched } from "./harness.mjs";
+
+const serve = await startServe ();
+let failures = 0;
+async function test (name, fn) {
+  try { await fn (); console.log ("ok   " + name); }
+  catch (e) { failures++; console.log ("FAIL " + name + ": " + (e.stack || e)); }
+}
+const anon = new Client (serve.base);
+
+await test ("health and metrics need no sign-in", async () => {
+  const h = await anon.request ("GET", "/api/v1/health");
+  assert.equal (h.status, 200);
+  assert.equal (h.data.status, "ok");
+  const m = await anon.request ("GET", "/metrics");
+  assert.equal (m.status, 200);
+  assert.match (m.data, /homeward_http_requests_total\{status="2xx"\} \d+/);
+  assert.match (m.data, /homeward_shard_serving\{partition="0",replica="0"\} 1/);
+  assert.match (m.data, /homeward_photos_pending \d+/);
+});
+
+await test ("everything else needs a sign-in (401)", async () => {
+  for (const [method, path] of [["GET", "/api/v1/me"], ["GET", "/api/v1/cases"],
+                                 ["POST", "/api/v1/cases"], ["GET", "/api/v1/queue"],
+                                 ["GET", "/api/v1/audit"]]) {
+    const r = await anon.request (method, path, method === "GET" ? {} : { json: {} });
+    assert.equal (r.status, 401, method + " " + path);
+    assert.equal (r.data.error.code, "unauthenticated");
+  }
+  const wrong = await anon.login ("staff_a", { password: "not the password" });
+  assert.equal (wrong.status, 401);
+  assert.equal (wrong.data.error.message, "wrong user name or password");
+});
+
+const staffA = new Client (serve.base), staffB = new Client (serve.base);
+const police = new Client (serve.base), admin = new Client (serve.base);
+let caseA, missingB;
+
+await test ("staff sign in with a cookie; changes need the CSRF token", async () => {
+  const r = await staffA.login ("staff_a");
+  assert.equal (r.status, 200);
+  assert.match (r.headers.get ("set-cookie"), /HttpOnly; SameSite=Strict/);
+  const me = await staffA.request ("GET", "/api/v1/me");
+  assert.equal (me.data.user.station, "Guangzhou relief station");
+  const noToken = await staffA.request ("POST", "/api/v1/cases",
+    { json: { kind: "found", sex: "male" }, headers: { "X-CSRF-Token": "" } });
+  assert.equal (noToken.status, 403);
+  assert.equal (noToken.data.error.code, "csrf");
+  const made = await staffA.request ("POST", "/api/v1/cases",
+    { json: { kind: "found", sex: "male", province: 44, date_found: "2021-06-01", age: "40-60" } });
+  assert.equal (made.status, 201);
+  caseA = made.data.case_id;
+  const got = await staffA.request ("GET", `/api/v1/cases/${caseA}`);
+  assert.equal (got.data.station, "Guangzhou relief station");      // forced to their station
+});
+
+await test ("station isolation: another station's staff get 403", async () => {
+  assert.equal ((await staffB.login ("staff_b", { bearer: true })).status, 200);
+  const r = await staffB.request ("GET", `/api/v1/cases/${caseA}`);
+  assert.equal (r.status, 403);
+  const list = await staffB.request ("GET", "/api/v1/cases");
+  assert.ok (!list.data.cases.some (c => c.case_id === caseA));
+  const up = await staffB.request ("POST", `/api/v1/cases/${caseA}/photos`,
+    { form: (() => { const f = new FormData (); f.append ("photo", photo ("lfw/Bill_Gates/2.jpg"), "x.jpg"); return f; }) () });
+  assert.equal (up.status, 403);
+});
+
+await test ("bearer tokens need no CSRF; a missing report and its photo", async () => {
+  const made = await staffB.request ("POST", "/api/v1/cases", { json: {
+    kind: "missing", sex: "male", province: 11, date_last_seen: "2020-01-02",
+    family_name: "Gates family", family_relation: "son" } });
+  assert.equal (made.status, 201);
+  missingB = made.data.case_id;
+  const form = new FormData ();
+  form.append ("photo", photo ("lfw/Bill_Gates/1.jpg"), "gates.jpg");
+  form.append ("year", "2015");
+  const up = await staffB.request ("POST", `/api/v1/cases/${missingB}/photos`, { form });
+  assert.equal (up.status, 201, JSON.stringify (up.data));
+  assert.equal (up.data.format, "jpeg");
+  await waitMatched (staffB, missingB);
+});
+
+await test ("uploads: a photo, then bad ones with clear errors", async () => {
+  const form = new FormData ();
+  form.append ("photo", photo ("lfw/Bill_Gates/2.jpg"), "probe.jpg");
+  const up = await staffA.request ("POST", `/api/v1/cases/${caseA}/photos`, { form });
+  assert.equal (up.status, 201);
+  const again = await staffA.request ("POST", `/api/v1/cases/${caseA}/photos`, { form });
+  assert.equal (again.data.existed, true);                       // the same photo twice: once
+  const text = new FormData ();
+  text.append ("photo", new Blob (["not an image, a letter"], { type: "image/jpeg" }), "a.jpg");
+  const bad = await staffA.request ("POST", `/api/v1/cases/${caseA}/photos`, { form: text });
+  assert.equal (bad.status, 415);
+  assert.match (bad.data.error.message, /text, not an image/);
+  const notImage = new FormData ();
+  notImage.append ("photo", new Blob (["%PDF-1.4"], { type: "application/pdf" }), "a.pdf");
+  assert.equal ((await staffA.request ("POST", `/api/v1/cases/${caseA}/photos`, { form: notImage })).status, 415);
+  const empty = new FormData ();
+  empty.append ("year", "2001");
+  assert.equal ((await staffA.request ("POST", `/api/v1/cases/${caseA}/photos`, { form: empty })).status, 400);
+  // Declared too large: refused from the header, without sending the body.
+  const status = await new Promise ((resolve, reject) => {
+    const u = new URL (serve.base);
+    const req = httpRequest ({ host: u.hostname, port: u.port, method: "POST",
+      path: `/api/v1/cases/${caseA}/photos`, headers: { "Content-Length": String (500 * 1024 * 1024),
+      "Content-Type": "multipart/form-data; boundary=x", Cookie: staffA.cookie,
+      "X-CSRF-Token": staffA.csrf } }, (res) => { res.resume (); resolve (res.statusCode); });
+    req.on ("error", reject);
+    req.flushHeaders ();
+  });
+  assert.equal (status, 413);
+  const matched = await waitMatched (staffA, caseA);
+  assert.equal (matched.photos, 1);
+});
+
+await test ("candidates: the family first, explained, paginated", async () => {
+  const r = await staffA.request ("GET", `/api/v1/cases/${caseA}/candidates?limit=20`);
+  assert.equal (r.status, 200);
+  assert.equal (r.data.candidates [0].case_id, missingB);
+  assert.equal (r.data.candidates [0].case.family_name, "Gates family");
+  assert.ok (r.data.candidates [0].explanation.facts.length === 4);
+  const face = r.data.candidates [0].explanation.pairs [0].missing_face;
+  const chip = await staffA.request ("GET", `/api/v1/faces/${face}/chip`);
+  assert.equal (chip.status, 200);                               // a candidate's face: visible
+  assert.equal ((await staffA.request ("GET", `/api/v1/cases/${caseA}/candidates?limit=0`)).status, 400);
+  const page = await staffA.request ("GET", `/api/v1/cases/${caseA}/candidates?limit=1&offset=1`);
+  assert.equal (page.status, 200);
+  assert.ok (page.data.candidates.length <= 1);
+  if (page.data.candidates.length) assert.notEqual (page.data.candidates [0].case_id, missingB);
+});
+
+await test ("police review across provinces; staff may not", async () => {
+  assert.equal ((await police.login ("police1")).status, 200);
+  const queue = await police.request ("GET", "/api/v1/queue?limit=10");
+  assert.equal (queue.status, 200);
+  assert.ok (queue.data.pairs.some (p => p.found_case === caseA && p.missing_case === missingB));
+  assert.equal ((await staffA.request ("GET", "/api/v1/queue")).status, 403);
+  const byStaff = await staffA.request ("POST", "/api/v1/reviews",
+    { json: { case_id: caseA, candidate: missingB, state: "confirmed" } });
+  assert.equal (byStaff.status, 403);
+  const bad = await police.request ("POST", "/api/v1/reviews",
+    { json: { case_id: caseA, candidate: missingB, state: "maybe" } });
+  assert.equal (bad.status, 400);
+  const ok = await police.request ("POST", "/api/v1/reviews",
+    { json: { case_id: caseA, candidate: missingB, state: "dna_requested", note: "sample taken" } });
+  assert.equal (ok.status, 200);
+  const trail = await police.request ("GET", `/api/v1/cases/${caseA}/reviews`);
+  assert.equal (trail.data.reviews [0].actor, "police1");
+  assert.equal (trail.data.reviews [0].note, "sample taken");
+});
+
+await test ("admin: users and the audit log; others 403", async () => {
+  assert.equal ((await admin.login ("admin1", { bearer: true })).status, 200);
+  const audit = await admin.request ("GET", "/api/v1/audit?limit=500");
+  assert.equal (audit.status, 200);
+  assert.ok (audit.data.entries.some (e => e.actor === "staff_a" && e.action === "case.add"));
+  assert.ok (audit.data.entries.some (e => e.actor === "police1" && e.action === "review"));
+  assert.ok (audit.data.entries.some (e => e.actor === "staff_b" && e.action === "case.read"));
+  assert.equal ((await police.request ("GET", "/api/v1/audit")).status, 403);
+  const made = await admin.request ("POST", "/api/v1/users", { json: {
+    name: "staff_c", role: "station_staff", station: "Chengdu relief station", province: 51,
+    password: "long enough password" } });
+  assert.equal (made.status, 201);
+  const weak = await admin.request ("POST", "/api/v1/users", { json: {
+    name: "staff_d", role: "station_staff", station: "x", password: "short" } });
+  assert.equal (weak.status, 400);
+  assert.equal ((await staffA.request ("GET", "/api/v1/users")).status, 403);
+});
+
+await test ("errors are JSON with the right status", async () => {
+  const r1 = await staffA.request ("GET", "/api/v1/cases/999999");
+  assert.equal (r1.status, 404);
+  assert.equal (r1.data.error.code, "not_found");
+  const r2 = await staffA.request ("POST", "/api/v1/cases", { json: { kind: "found", date_found: "2021-02-30" } });
+  assert.equal (r2.status, 400);
+  assert.match (r2.data.error.message, /not a real day/);
+  const r3 = await fetch (serve.base + "/api/v1/cases", { method: "POST", body: "{not json",
+    headers: { Cookie: staffA.cookie, "X-CSRF-Token": staffA.csrf, "Content-Type": "application/json" } });
+  assert.equal (r3.status, 400);
+  assert.equal ((await r3.json ()).error.code, "malformed_json");
+  // A body declared over the JSON limit: refused from its header alone.
+  const status = await new Promise ((resolve, reject) => {
+    const u = new URL (serve.base);
+    const req = httpRequest ({ host: u.hostname, port: u.port, method: "POST", path: "/api/v1/cases",
+      headers: { "Content-Length": String (2 * 1024 * 1024), "Content-Type": "application/json",
+                 Cookie: staffA.cookie, "X-CSRF-Token": staffA.csrf } },
+      (res) => { res.resume (); resolve (res.statusCode); });
+    req.on ("error", reject);
+    req.flushHeaders ();
+  });
+  assert.equal (status, 413);
+  assert.equal ((await staffA.request ("GET", "/api/v1/nothing")).status, 404);
+  assert.equal ((await staffA.request ("GET", "/../../etc/passwd")).status, 404);
+});
+
+await test ("sign-in is rate-limited per name (429)", async () => {
+  const c = new Client (serve.base);
+  for (let i = 0; i < 5; i++)
+    assert.equal ((await c.login ("victim", { password: "guess " + i })).status, 401);
+  const locked = await c.login ("victim");                       // even the right password
+  assert.equal (locked.status, 429);
+  assert.ok (Number (locked.headers.get ("retry-after")) > 0);
+  assert.equal ((await new Client (serve.base).login ("police1")).status, 200);   // others unaffected
+});
+
+await test ("sign-out ends the session", async () => {
+  assert.equal ((await staffA.request ("DELETE", "/api/v1/session")).status, 200);
+  staffA.cookie = null;
+  assert.equal ((await staffA.request ("GET", "/api/v1/me")).status, 401);
+});
+
+await serve.stop ();
+if (failures) console.log (serve.logText ().slice (-4000));
+console.log (failures ? `${failures} failed` : "all passed");
+process.exit (failures ? 1 : 0);
