@@ -130,6 +130,9 @@ typedef struct {
     double distance, weight, logit;
     const char *note;
     char note_buf [96];
+    const char *note_code;          //  "low_quality" or "child_photo"
+    const char *low_verdict;
+    int child_year, child_age;
 } s_pair_t;
 
 static int
@@ -139,14 +142,17 @@ s_by_logit (const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
+//  One fact: its verdict, its effect, a sentence (English) and the values
+//  behind it (for clients that say it in another language). Steals values.
 static void
 s_fact (json_t *facts, const char *fact, const char *verdict, double effect,
-        const char *detail)
+        const char *detail, json_t *values)
 {
-    json_array_append_new (facts, json_pack ("{s:s, s:s, s:f, s:s}", "fact", fact,
+    json_array_append_new (facts, json_pack ("{s:s, s:s, s:f, s:s, s:o}", "fact", fact,
                                              "verdict", verdict,
                                              "effect", round (effect * 100) / 100,
-                                             "detail", detail));
+                                             "detail", detail,
+                                             "values", values ? values : json_object ()));
 }
 
 //  The facts' log-odds; each fact goes into facts (and flags when it
@@ -165,7 +171,9 @@ s_facts (const mt_rank_model_t *m, const mt_case_t *found, const mt_case_t *miss
                   "missing person %s (a recording error is possible)",
                   mt_sex_name (found->sex), mt_sex_name (missing->sex));
         double effect = same ? m->sex_agree : m->sex_conflict;
-        s_fact (facts, "sex", same ? "agrees" : "conflicts", effect, detail);
+        s_fact (facts, "sex", same ? "agrees" : "conflicts", effect, detail,
+                json_pack ("{s:s, s:s}", "found", mt_sex_name (found->sex), "missing",
+                           mt_sex_name (missing->sex)));
         if (!same) {
             json_array_append_new (flags, json_string ("sex_mismatch"));
             (*conflicts)++;
@@ -173,7 +181,7 @@ s_facts (const mt_rank_model_t *m, const mt_case_t *found, const mt_case_t *miss
         total += effect;
     }
     else
-        s_fact (facts, "sex", "unknown", 0, "not recorded on both cases");
+        s_fact (facts, "sex", "unknown", 0, "not recorded on both cases", NULL);
 
     //  Age: the missing person's age at the date found, from the birth
     //  year(s), against the station's estimate, with a tolerance that grows
@@ -197,7 +205,9 @@ s_facts (const mt_rank_model_t *m, const mt_case_t *found, const mt_case_t *miss
         else
             snprintf (detail, sizeof detail, "estimated %d-%d; the missing person would be "
                       "%d-%d in %d", found->age_min, found->age_max, lo, hi, year);
-        s_fact (facts, "age", gap > 0 ? "conflicts" : "agrees", effect, detail);
+        s_fact (facts, "age", gap > 0 ? "conflicts" : "agrees", effect, detail,
+                json_pack ("{s:[i,i], s:[i,i], s:i}", "estimated", found->age_min,
+                           found->age_max, "would_be", lo, hi, "year", year));
         if (gap > 0) {
             json_array_append_new (flags, json_string ("age_mismatch"));
             (*conflicts)++;
@@ -205,7 +215,7 @@ s_facts (const mt_rank_model_t *m, const mt_case_t *found, const mt_case_t *miss
         total += effect;
     }
     else
-        s_fact (facts, "age", "unknown", 0, "no estimated age or no birth year");
+        s_fact (facts, "age", "unknown", 0, "no estimated age or no birth year", NULL);
 
     //  Dates: found after last seen, normally. Before it is a conflict, a
     //  mild one within a month (records are often off by days).
@@ -215,7 +225,9 @@ s_facts (const mt_rank_model_t *m, const mt_case_t *found, const mt_case_t *miss
             double effect = early <= 30 ? m->dates_slight : m->dates_wrong;
             snprintf (detail, sizeof detail, "found on %s, %ld day%s before last seen on %s",
                       found->date_found, early, early == 1 ? "" : "s", missing->date_last_seen);
-            s_fact (facts, "dates", "conflicts", effect, detail);
+            s_fact (facts, "dates", "conflicts", effect, detail,
+                    json_pack ("{s:s, s:s, s:I}", "found", found->date_found, "last_seen",
+                               missing->date_last_seen, "days", (json_int_t) -early));
             json_array_append_new (flags, json_string ("dates_out_of_order"));
             (*conflicts)++;
             total += effect;
@@ -223,11 +235,13 @@ s_facts (const mt_rank_model_t *m, const mt_case_t *found, const mt_case_t *miss
         else {
             snprintf (detail, sizeof detail, "last seen %s, found %s (%ld days later)",
                       missing->date_last_seen, found->date_found, -early);
-            s_fact (facts, "dates", "agrees", 0, detail);
+            s_fact (facts, "dates", "agrees", 0, detail,
+                    json_pack ("{s:s, s:s, s:I}", "found", found->date_found, "last_seen",
+                               missing->date_last_seen, "days", (json_int_t) -early));
         }
     }
     else
-        s_fact (facts, "dates", "unknown", 0, "date found or date last seen not recorded");
+        s_fact (facts, "dates", "unknown", 0, "date found or date last seen not recorded", NULL);
 
     //  Province: where found against the home province.
     double km = mt_province_distance_km (found->province, missing->province);
@@ -245,13 +259,15 @@ s_facts (const mt_rank_model_t *m, const mt_case_t *found, const mt_case_t *miss
                       mt_province_name (found->province), mt_province_name (missing->province),
                       km);
         }
-        s_fact (facts, "province", effect >= 0 ? "agrees" : "far", effect, detail);
+        s_fact (facts, "province", effect >= 0 ? "agrees" : "far", effect, detail,
+                json_pack ("{s:i, s:i, s:i}", "found", found->province, "home",
+                           missing->province, "km", (int) km));
         if (effect < 0)
             json_array_append_new (flags, json_string ("far_from_home"));
         total += effect;
     }
     else
-        s_fact (facts, "province", "unknown", 0, "a province is not recorded");
+        s_fact (facts, "province", "unknown", 0, "a province is not recorded", NULL);
     return total;
 }
 
@@ -280,9 +296,11 @@ mt_rank_pair (const mt_rank_model_t *m, const mt_case_t *found, const mt_face_ro
             p->weight = 1;
             if (strcmp (ff [i].verdict, "ok") != 0 || strcmp (mf [j].verdict, "ok") != 0) {
                 p->weight *= m->low_quality_weight;
-                snprintf (p->note_buf, sizeof p->note_buf, "a face is %s",
-                          strcmp (ff [i].verdict, "ok") != 0 ? ff [i].verdict : mf [j].verdict);
+                p->low_verdict = strcmp (ff [i].verdict, "ok") != 0 ? ff [i].verdict
+                                                                      : mf [j].verdict;
+                snprintf (p->note_buf, sizeof p->note_buf, "a face is %s", p->low_verdict);
                 p->note = p->note_buf;
+                p->note_code = "low_quality";
             }
             int age_at_photo = mf [j].year_taken && missing->birth_year_min
                              ? mf [j].year_taken - missing->birth_year_min : -1;
@@ -292,6 +310,9 @@ mt_rank_pair (const mt_rank_model_t *m, const mt_case_t *found, const mt_face_ro
                           "faces change, a weaker match is still worth a look",
                           mf [j].year_taken, age_at_photo);
                 p->note = p->note_buf;
+                p->note_code = "child_photo";
+                p->child_year = mf [j].year_taken;
+                p->child_age = age_at_photo;
             }
             double raw = m->face_a + m->face_b * p->distance;
             p->logit = p->weight * raw;
@@ -314,15 +335,24 @@ mt_rank_pair (const mt_rank_model_t *m, const mt_case_t *found, const mt_face_ro
     }
     else
         json_array_append_new (flags, json_string ("no_faces"));
-    for (size_t i = 0; i < n && i < S_PAIRS_SHOWN; i++)
-        json_array_append_new (jpairs, json_pack (
-            "{s:I, s:I, s:f, s:f, s:f, s:s?}",
+    for (size_t i = 0; i < n && i < S_PAIRS_SHOWN; i++) {
+        json_t *pair = json_pack (
+            "{s:I, s:I, s:f, s:f, s:f, s:s?, s:s?}",
             "found_face", (json_int_t) pairs [i].found->id,
             "missing_face", (json_int_t) pairs [i].missing->id,
             "distance", round (pairs [i].distance * 1000) / 1000,
             "weight", pairs [i].weight,
             "evidence", round (pairs [i].logit * 100) / 100,
-            "note", pairs [i].note));
+            "note", pairs [i].note, "note_code", pairs [i].note_code);
+        if (pairs [i].note_code && strcmp (pairs [i].note_code, "child_photo") == 0)
+            json_object_set_new (pair, "note_values", json_pack ("{s:i, s:i}", "year",
+                                 pairs [i].child_year, "age", pairs [i].child_age));
+        else
+        if (pairs [i].note_code)
+            json_object_set_new (pair, "note_values", json_pack ("{s:s}", "verdict",
+                                 pairs [i].low_verdict));
+        json_array_append_new (jpairs, pair);
+    }
 
     double fact_logit = s_facts (m, found, missing, facts, flags, &out->conflicts);
     out->face_logit = face;

@@ -58,7 +58,8 @@ try {
                               { timeout: 120000 });
   const text = await page.locator ("ol.candidates > li.candidate").first ().innerText ();
   assert.match (text, /Radcliffe family/, "the right family is first");
-  assert.match (text, /性别: 一致/);
+  assert.match (text, /性别: 一致 均为女/);
+  assert.match (text, /户籍 11/);
   assert.ok (await page.locator ("ul.faces img.chip").count () >= 1, "the detected face is shown");
   assert.ok (await page.locator ("ol.candidates img.chip").first ().evaluate (img => img.naturalWidth > 0),
              "face crops side by side load");

@@ -195,12 +195,56 @@ function chip (faceId, alt) {
                       width: 150, height: 150, loading: "lazy" });
 }
 
+// A fact in the reader's language, from its values (the server's English
+// sentence when there are none).
+function factText (f) {
+  const v = f.values || {};
+  const zh = state.lang === "zh-CN";
+  const prov = (code) => code ? String (code) : t ("unknown");
+  switch (f.fact) {
+    case "sex":
+      if (!v.found) break;
+      return f.verdict === "agrees" ? (zh ? "均为" + t (v.found) : "both " + v.found)
+        : zh ? "受助人员登记为" + t (v.found) + "，走失者为" + t (v.missing) + "（可能登记有误）"
+             : "found person recorded " + v.found + ", missing person " + v.missing + " (a recording error is possible)";
+    case "age":
+      if (!v.estimated) break;
+      return zh ? "估计 " + v.estimated.join ("-") + " 岁；走失者 " + v.year + " 年应为 " +
+                  (v.would_be [0] === v.would_be [1] ? v.would_be [0] : v.would_be.join ("-")) + " 岁"
+                : "estimated " + v.estimated.join ("-") + "; the missing person would be " +
+                  (v.would_be [0] === v.would_be [1] ? v.would_be [0] : v.would_be.join ("-")) + " in " + v.year;
+    case "dates":
+      if (!v.found) break;
+      return v.days >= 0
+        ? (zh ? "最后见到 " + v.last_seen + "，发现于 " + v.found + "（" + v.days + " 天后）"
+              : "last seen " + v.last_seen + ", found " + v.found + " (" + v.days + " days later)")
+        : (zh ? "发现日期 " + v.found + " 早于最后见到日期 " + v.last_seen + "（" + (-v.days) + " 天）"
+              : "found on " + v.found + ", " + (-v.days) + " days before last seen on " + v.last_seen);
+    case "province":
+      if (v.found === undefined) break;
+      return v.found === v.home ? (zh ? "在户籍省份被发现（" + prov (v.found) + "）" : "found in the home province (" + prov (v.found) + ")")
+        : zh ? "发现于 " + prov (v.found) + "，户籍 " + prov (v.home) + "（约 " + v.km + " 公里）"
+             : "found in " + prov (v.found) + ", home province " + prov (v.home) + " (~" + v.km + " km apart)";
+  }
+  return f.detail;
+}
+
+function noteText (p) {
+  const v = p.note_values || {};
+  if (p.note_code === "child_photo")
+    return state.lang === "zh-CN" ? "童年照片（" + v.year + " 年，约 " + v.age + " 岁）：容貌会变化，较弱的相似也值得核查"
+                                  : p.note;
+  if (p.note_code === "low_quality")
+    return state.lang === "zh-CN" ? "有一张人脸质量较差：" + t (v.verdict) : p.note;
+  return p.note;
+}
+
 function factRows (explanation) {
   return el ("ul", { class: "factlist" }, (explanation.facts || [])
     .filter (f => f.verdict !== "unknown")
     .map (f => el ("li", { class: "fact " + f.verdict },
       el ("strong", { text: t ("fact_" + f.fact) + ": " + t (f.verdict) + " " }),
-      el ("span", { text: f.detail }))));
+      el ("span", { text: factText (f) }))));
 }
 
 function candidateItem (item, caseId, isFound) {
@@ -216,7 +260,7 @@ function candidateItem (item, caseId, isFound) {
                               text: "#" + item.case_id + " " + (other.family_name || other.station || "") })),
       el ("p", { class: "score" }, t ("score") + " " + item.score.toFixed (3) + " · " +
         t ("distance") + " " + item.distance.toFixed (3) + " · " + stateText (item.state)),
-      best && best.note ? el ("p", { class: "note", text: best.note }) : null,
+      best && best.note ? el ("p", { class: "note", text: noteText (best) }) : null,
       factRows (ex)));
 }
 
@@ -328,7 +372,7 @@ async function viewPair (found, missing) {
       el ("h3", { text: t ("side_by_side") }),
       el ("ul", { class: "pairs" }, (ex.pairs || []).map (p => el ("li", {},
         chip (p.found_face, t ("found_person")), chip (p.missing_face, t ("family")),
-        el ("span", { text: t ("distance") + " " + p.distance + (p.note ? " · " + p.note : "") })))),
+        el ("span", { text: t ("distance") + " " + p.distance + (p.note ? " · " + noteText (p) : "") })))),
       el ("h3", { text: t ("facts") }), factRows (ex), el ("p", { class: "hint", text: t ("only_dna") })),
     canReview ? el ("section", { class: "card" }, el ("h2", { text: t ("review") }),
       label ("note", note),
