@@ -253,8 +253,8 @@ main (int argc, char **argv)
     if (d)
         closedir (d);
 
-    char api [64], log [1200], w [16], parts [16];
-    snprintf (api, sizeof api, "tcp://127.0.0.1:%d", 20000 + (int) (getpid () % 20000));
+    char api [1200], log [1200], w [16], parts [16];
+    snprintf (api, sizeof api, "ipc://%s/api.sock", var);
     snprintf (log, sizeof log, "%s/serve.log", dir);
     snprintf (w, sizeof w, "%d", workers);
     snprintf (parts, sizeof parts, "%d", partitions);
@@ -271,7 +271,7 @@ main (int argc, char **argv)
     posix_spawn (&serve, homeward, &actions, NULL, sargv, environ);
     api_client_t *client;
     mt_err_t err;
-    api_client_new (api, &client, &err);
+    api_client_new (api, NULL, &client, &err);
     json_t *r = NULL;
     while (api_call (client, "stats", NULL, NULL, 0, 1000, &r, NULL, NULL, &err) != MT_OK
            && s_now () - t0 < 300)

@@ -236,8 +236,31 @@ s_broker_path (const char *bin, const char *dir, int shards, int cores, const fl
     char parts [16], blas [16];
     snprintf (parts, sizeof parts, "%d", shards);
     snprintf (blas, sizeof blas, "%d", cores / shards > 0 ? cores / shards : 1);
+    //  The links are CURVE-encrypted, as in a deployment: one key pair for
+    //  the broker, one for the shards and this client.
+    char keys [900], broker_key [1000], broker_pub [1000], node_key [1000], node_pub [1000];
+    snprintf (keys, sizeof keys, "%s/keys-%d", dir, shards);
+    mkdir (keys, 0700);
+    snprintf (broker_key, sizeof broker_key, "%s/broker.key", keys);
+    snprintf (broker_pub, sizeof broker_pub, "%s/broker.pub", keys);
+    snprintf (node_key, sizeof node_key, "%s/node.key", keys);
+    snprintf (node_pub, sizeof node_pub, "%s/node.pub", keys);
+    unlink (broker_key), unlink (node_key);
+    mt_err_t err;
+    for (int i = 0; i < 2; i++) {
+        char base [1200];
+        snprintf (base, sizeof base, "%s/%s", keys, i ? "node" : "broker");
+        if (mt_curve_keygen (base, &err) != MT_OK) {
+            fprintf (stderr, "bench-search: %s\n", err.msg);
+            exit (1);
+        }
+    }
+    mt_curve_config_t curve = { .insecure = false };
+    snprintf (curve.key, sizeof curve.key, "%s", node_key);
+    snprintf (curve.server_key, sizeof curve.server_key, "%s", broker_pub);
     char *bargv [] = { homeward, "broker", "--front", front, "--back", back, "--partitions",
-                       parts, "--grace-ms", "500", NULL };
+                       parts, "--grace-ms", "500", "--key", broker_key, "--authorized-keys",
+                       node_pub, NULL };
     int broker = s_spawn (bargv, log);
     int pids [64];
     for (int s = 0; s < shards; s++) {
@@ -246,12 +269,11 @@ s_broker_path (const char *bin, const char *dir, int shards, int cores, const fl
         snprintf (data, sizeof data, "%s/shards-%d/%d", dir, shards, s);
         char *sargv [] = { homeward, "shard", "--broker", back, "--partition", part,
                            "--partitions", parts, "--data-dir", data, "--blas-threads", blas,
-                           NULL };
+                           "--key", node_key, "--broker-key", broker_pub, NULL };
         pids [s] = s_spawn (sargv, log);
     }
     mt_client_t *client;
-    mt_err_t err;
-    if (mt_client_new (front, &client, &err) != MT_OK
+    if (mt_client_new (front, &curve, &client, &err) != MT_OK
     ||  mt_client_wait_ready (client, 20000, &err) != MT_OK) {
         fprintf (stderr, "bench-search: %s (see %s)\n", err.msg, log);
         exit (1);

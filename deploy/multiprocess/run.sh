@@ -9,6 +9,11 @@
 #
 # Ports: $BASE (default 6555) for clients of the broker, $BASE+1 for shards,
 # $BASE+2 for the results API (what the CLI talks to: --api).
+#
+# Every tcp:// link is CURVE-encrypted: on first start each process gets its
+# key pair in $VAR/keys (homeward keygen), and each server's authorized
+# folder gets the public keys of its clients. On several machines, make each
+# machine's key there, and copy only the .pub files (see deploy/README.md).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -25,6 +30,22 @@ api=tcp://127.0.0.1:$((base + 2))
 mkdir -p "$var/logs"
 pids=()
 
+keys=$var/keys
+if [ ! -f "$keys/broker.key" ]; then
+  mkdir -p "$keys/broker-clients" "$keys/results-clients"
+  chmod 700 "$keys"
+  names="broker results intake cli"
+  for p in 0 1; do for r in 0 1; do names="$names shard-$p-$r"; done; done
+  for n in $names; do "$homeward" keygen "$keys/$n" > /dev/null; done
+  for n in results cli shard-0-0 shard-0-1 shard-1-0 shard-1-1; do
+    cp "$keys/$n.pub" "$keys/broker-clients/"
+  done
+  for n in intake cli; do cp "$keys/$n.pub" "$keys/results-clients/"; done
+fi
+# The CLI's key and the servers' public keys, for the commands below.
+export HOMEWARD_KEY=$keys/cli.key HOMEWARD_BROKER_KEY=$keys/broker.pub
+export HOMEWARD_RESULTS_KEY=$keys/results.pub
+
 stop () {
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
@@ -37,16 +58,20 @@ start () {   # NAME ARGS...
   pids+=($!)
 }
 
-start broker broker --config "$here/broker.conf" --front "$front" --back "$back"
+start broker broker --config "$here/broker.conf" --front "$front" --back "$back" \
+  --key "$keys/broker.key" --authorized-keys "$keys/broker-clients"
 for p in 0 1; do
   for r in 0 1; do
     start "shard-$p-$r" shard --config "$here/shard.conf" --broker "$back" \
-      --partition $p --replica $r --data-dir "$var/shards/$p-$r"
+      --partition $p --replica $r --data-dir "$var/shards/$p-$r" \
+      --key "$keys/shard-$p-$r.key" --broker-key "$keys/broker.pub"
   done
 done
 start results results --config "$here/results.conf" --api "$api" --broker "$front" \
-  --db "$var/homeward.db" --photos "$var/photos"
-start intake intake --config "$here/intake.conf" --results "$api"
+  --db "$var/homeward.db" --photos "$var/photos" --key "$keys/results.key" \
+  --authorized-keys "$keys/results-clients" --broker-key "$keys/broker.pub"
+start intake intake --config "$here/intake.conf" --results "$api" \
+  --key "$keys/intake.key" --results-key "$keys/results.pub"
 
 # Ready when the index serves every partition and the API answers.
 for _ in $(seq 100); do

@@ -12,6 +12,8 @@
 
 struct mt_client {
     char endpoint [256];
+    mt_curve_config_t curve;
+    bool secure;                    //  curve was given
     void *socket;
     uint64_t next_id;
 };
@@ -21,23 +23,25 @@ s_connect (mt_client_t *self, mt_err_t *err)
 {
     if (self->socket)
         zmq_close (self->socket);
-    self->socket = mt_wire_socket (ZMQ_DEALER, err);
-    if (!self->socket)
-        return err ? err->code : MT_EIO;
-    if (zmq_connect (self->socket, self->endpoint) != 0)
-        return mt_err_set (err, MT_EINVAL, "cannot connect to %s: %s", self->endpoint,
-                           zmq_strerror (zmq_errno ()));
-    return MT_OK;
+    mt_err_t local;
+    self->socket = mt_wire_connect (ZMQ_DEALER, self->endpoint, self->secure ? &self->curve : NULL,
+                                    err ? err : &local);
+    return self->socket ? MT_OK : err ? err->code : local.code;
 }
 
 int
-mt_client_new (const char *endpoint, mt_client_t **self_p, mt_err_t *err)
+mt_client_new (const char *endpoint, const mt_curve_config_t *curve, mt_client_t **self_p,
+               mt_err_t *err)
 {
     *self_p = NULL;
     mt_client_t *self = calloc (1, sizeof *self);
     if (!self)
         return mt_err_set (err, MT_ENOMEM, "out of memory");
     snprintf (self->endpoint, sizeof self->endpoint, "%s", endpoint);
+    if (curve) {
+        self->curve = *curve;
+        self->secure = true;
+    }
     self->next_id = (uint64_t) time (NULL) << 20;
     int rc = s_connect (self, err);
     if (rc != MT_OK) {
@@ -72,6 +76,12 @@ mt_client_request (mt_client_t *self, mt_msg_t *request, int timeout_ms, mt_msg_
                    mt_err_t *err)
 {
     *reply_p = NULL;
+    if (!self->socket) {
+        //  The last reconnect failed (a key file went away?): try again.
+        int rc = s_connect (self, err);
+        if (rc != MT_OK)
+            return rc;
+    }
     request->request_id = ++self->next_id;
     mt_route_t empty;
     mt_route_delimiter (&empty);

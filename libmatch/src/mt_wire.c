@@ -35,6 +35,8 @@ mt_zmq_shutdown (void)
         zmq_ctx_term (s_context);
     s_context = NULL;
     pthread_mutex_unlock (&s_lock);
+    //  The context's end made the ZAP handler's socket return; join it.
+    mti_curve_reap ();
 }
 
 void *
@@ -50,6 +52,34 @@ mt_wire_socket (int type, mt_err_t *err)
     zmq_setsockopt (socket, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt (socket, ZMQ_MAXMSGSIZE, &max, sizeof max);
     return socket;
+}
+
+void *
+mt_wire_connect (int type, const char *endpoint, const mt_curve_config_t *curve, mt_err_t *err)
+{
+    void *socket = mt_wire_socket (type, err);
+    if (!socket)
+        return NULL;
+    if (mt_curve_client (socket, endpoint, curve, err) != MT_OK) {
+        zmq_close (socket);
+        return NULL;
+    }
+    if (zmq_connect (socket, endpoint) != 0) {
+        mt_err_set (err, MT_EINVAL, "cannot connect to %s: %s", endpoint,
+                    zmq_strerror (zmq_errno ()));
+        zmq_close (socket);
+        return NULL;
+    }
+    return socket;
+}
+
+int
+mt_wire_bind (void *socket, const char *endpoint, const mt_curve_config_t *curve, mt_err_t *err)
+{
+    int rc = mt_curve_server (socket, endpoint, curve, err);
+    if (rc == MT_OK && zmq_bind (socket, endpoint) != 0)
+        rc = mt_err_set (err, MT_EIO, "cannot bind %s: %s", endpoint, zmq_strerror (zmq_errno ()));
+    return rc;
 }
 
 void

@@ -45,6 +45,7 @@ const mt_config_key_t broker_config_keys [] = {
       "ask another replica when a partition has not answered a search after this" },
     { "grace-ms", MT_CFG_INT, offsetof (broker_config_t, grace_ms), 0, 600000,
       "after start, wait this long for every replica to join before serving" },
+    MT_CURVE_SERVER_KEYS (broker_config_t, curve),
     { .name = NULL }
 };
 
@@ -1083,12 +1084,10 @@ broker_actor (void *pipe, void *arg)
     int mandatory = 1;
     if (rc == MT_OK)
         zmq_setsockopt (self.back, ZMQ_ROUTER_MANDATORY, &mandatory, sizeof mandatory);
-    if (rc == MT_OK && zmq_bind (self.front, config->front) != 0)
-        rc = mt_err_set (&err, MT_EINVAL, "cannot bind %s: %s", config->front,
-                         zmq_strerror (zmq_errno ()));
-    if (rc == MT_OK && zmq_bind (self.back, config->back) != 0)
-        rc = mt_err_set (&err, MT_EINVAL, "cannot bind %s: %s", config->back,
-                         zmq_strerror (zmq_errno ()));
+    if (rc == MT_OK)
+        rc = mt_wire_bind (self.front, config->front, &config->curve, &err);
+    if (rc == MT_OK)
+        rc = mt_wire_bind (self.back, config->back, &config->curve, &err);
     if (rc != MT_OK) {
         if (self.front)
             zmq_close (self.front);

@@ -32,6 +32,7 @@
 
 #include "match/mt_actor.h"
 #include "match/mt_config.h"
+#include "match/mt_curve.h"
 
 typedef struct {
     char front [256];           //  clients' endpoint, bound
@@ -44,6 +45,7 @@ typedef struct {
     int64_t write_deadline_ms;
     int64_t hedge_ms;
     int64_t grace_ms;           //  after start, wait this long for replicas to join
+    mt_curve_config_t curve;    //  both endpoints: CURVE on tcp://
 } broker_config_t;
 
 extern const mt_config_key_t broker_config_keys [];

@@ -13,7 +13,12 @@ cli_api_parse (const char *command, int argc, char **argv, cli_api_opts_t *opts)
 {
     const char *env = getenv ("HOMEWARD_API");
     const char *user = getenv ("USER");
-    snprintf (opts->api, sizeof opts->api, "%s", env && *env ? env : "tcp://127.0.0.1:5557");
+    const char *key = getenv ("HOMEWARD_KEY"), *results_key = getenv ("HOMEWARD_RESULTS_KEY");
+    memset (&opts->curve, 0, sizeof opts->curve);
+    snprintf (opts->api, sizeof opts->api, "%s", env && *env ? env : "ipc://var/api.sock");
+    snprintf (opts->curve.key, sizeof opts->curve.key, "%s", key ? key : "");
+    snprintf (opts->curve.server_key, sizeof opts->curve.server_key, "%s",
+              results_key ? results_key : "");
     snprintf (opts->actor, sizeof opts->actor, "%s", user && *user ? user : "cli");
     opts->timeout_ms = 30000;
     opts->json = false;
@@ -23,7 +28,8 @@ cli_api_parse (const char *command, int argc, char **argv, cli_api_opts_t *opts)
     for (int i = 1; i < argc; i++) {
         const char *a = argv [i];
         bool needs = strcmp (a, "--api") == 0 || strcmp (a, "--actor") == 0
-                  || strcmp (a, "--timeout-ms") == 0;
+                  || strcmp (a, "--timeout-ms") == 0 || strcmp (a, "--key") == 0
+                  || strcmp (a, "--results-key") == 0;
         if (needs && i + 1 >= argc) {
             cli_error (command, "option %s needs a value", a);
             return 2;
@@ -33,6 +39,15 @@ cli_api_parse (const char *command, int argc, char **argv, cli_api_opts_t *opts)
         else
         if (strcmp (a, "--actor") == 0)
             snprintf (opts->actor, sizeof opts->actor, "%s", argv [++i]);
+        else
+        if (strcmp (a, "--key") == 0)
+            snprintf (opts->curve.key, sizeof opts->curve.key, "%s", argv [++i]);
+        else
+        if (strcmp (a, "--results-key") == 0)
+            snprintf (opts->curve.server_key, sizeof opts->curve.server_key, "%s", argv [++i]);
+        else
+        if (strcmp (a, "--insecure") == 0)
+            opts->curve.insecure = true;
         else
         if (strcmp (a, "--timeout-ms") == 0) {
             opts->timeout_ms = atoi (argv [++i]);
@@ -58,7 +73,7 @@ cli_api_connect (const char *command, const cli_api_opts_t *opts)
 {
     api_client_t *client;
     mt_err_t err;
-    if (api_client_new (opts->api, &client, &err) != MT_OK) {
+    if (api_client_new (opts->api, &opts->curve, &client, &err) != MT_OK) {
         cli_error (command, "%s", err.msg);
         return NULL;
     }

@@ -11,6 +11,7 @@
 
 typedef struct {
     char api [256];
+    mt_curve_config_t curve;    //  for a tcp:// --api: key, results-key, insecure
     char actor [64];
     int timeout_ms;
     bool json;
@@ -32,8 +33,11 @@ void cli_print_json (json_t *json);
 
 //  The help text for the common options.
 #define CLI_API_OPTIONS_HELP \
-    "  --api ENDPOINT        the results service (default tcp://127.0.0.1:5557,\n" \
-    "                        or HOMEWARD_API)\n" \
+    "  --api ENDPOINT        the results service (default ipc://var/api.sock, where\n" \
+    "                        homeward serve listens; or HOMEWARD_API)\n" \
+    "  --key FILE            your CURVE key pair, for a tcp:// endpoint (HOMEWARD_KEY)\n" \
+    "  --results-key FILE    the results service's public key (HOMEWARD_RESULTS_KEY)\n" \
+    "  --insecure            allow a tcp:// endpoint without CURVE\n" \
     "  --actor NAME          who you are, for the audit log (default $USER)\n" \
     "  --timeout-ms N        how long to wait for Homeward (default 30000)\n" \
     "  --json                print JSON\n"

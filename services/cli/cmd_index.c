@@ -27,6 +27,7 @@ typedef struct {
     int64_t k;
     char provinces [256];
     bool json;
+    mt_curve_config_t curve;
 } s_settings_t;
 
 static const mt_config_key_t s_keys [] = {
@@ -45,6 +46,8 @@ static const mt_config_key_t s_keys [] = {
     { "provinces", MT_CFG_STRING, offsetof (s_settings_t, provinces), 0, 256,
       "search only these provinces (comma-separated codes)" },
     { "json", MT_CFG_BOOL, offsetof (s_settings_t, json), 0, 0, "print JSON" },
+    MT_CURVE_CLIENT_KEYS (s_settings_t, curve, "broker-key",
+                          "the broker's public key (.pub file or Z85 text)"),
     { .name = NULL }
 };
 
@@ -268,7 +271,7 @@ cli_index (int argc, char **argv)
     }
     const char *action = argv [1];
     mt_client_t *client;
-    if (mt_client_new (settings.broker, &client, &err) != MT_OK) {
+    if (mt_client_new (settings.broker, &settings.curve, &client, &err) != MT_OK) {
         cli_error ("index", "%s", err.msg);
         return 1;
     }

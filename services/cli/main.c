@@ -35,6 +35,7 @@ static const s_command_t s_commands [] = {
     { "results", results_main, "run the results service (cases, ranking) alone" },
     { "intake",  intake_main, "run face pipeline workers alone" },
     { "gateway", gateway_main, "run the HTTP API and web app alone" },
+    { "keygen",  cli_keygen,  "make CURVE key pairs for the tcp:// links between services" },
 };
 
 static void

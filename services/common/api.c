@@ -143,6 +143,8 @@ api_code_from_name (const char *name)
 
 struct api_client {
     char endpoint [256];
+    mt_curve_config_t curve;
+    bool secure;                    //  curve was given
     char actor [64];
     void *socket;
     json_int_t next_id;
@@ -153,17 +155,15 @@ s_connect (api_client_t *self, mt_err_t *err)
 {
     if (self->socket)
         zmq_close (self->socket);
-    self->socket = mt_wire_socket (ZMQ_DEALER, err);
-    if (!self->socket)
-        return MT_EIO;
-    if (zmq_connect (self->socket, self->endpoint) != 0)
-        return mt_err_set (err, MT_EINVAL, "cannot connect to %s: %s", self->endpoint,
-                           zmq_strerror (zmq_errno ()));
-    return MT_OK;
+    mt_err_t local;
+    self->socket = mt_wire_connect (ZMQ_DEALER, self->endpoint,
+                                    self->secure ? &self->curve : NULL, err ? err : &local);
+    return self->socket ? MT_OK : err ? err->code : local.code;
 }
 
 int
-api_client_new (const char *endpoint, api_client_t **self_p, mt_err_t *err)
+api_client_new (const char *endpoint, const mt_curve_config_t *curve, api_client_t **self_p,
+                mt_err_t *err)
 {
     *self_p = NULL;
     api_client_t *self = calloc (1, sizeof *self);
@@ -171,6 +171,10 @@ api_client_new (const char *endpoint, api_client_t **self_p, mt_err_t *err)
         return mt_err_set (err, MT_ENOMEM, "out of memory");
     snprintf (self->endpoint, sizeof self->endpoint, "%s", endpoint);
     snprintf (self->actor, sizeof self->actor, "cli");
+    if (curve) {
+        self->curve = *curve;
+        self->secure = true;
+    }
     self->next_id = (json_int_t) time (NULL) * 1000;
     int rc = s_connect (self, err);
     if (rc != MT_OK) {
@@ -208,6 +212,8 @@ api_call (api_client_t *self, const char *method, json_t *params, const void *pa
         *reply_payload_p = NULL;
     if (reply_size_p)
         *reply_size_p = 0;
+    if (!self->socket && s_connect (self, err) != MT_OK)
+        return err ? err->code : MT_EUNAVAILABLE;
     json_int_t id = ++self->next_id;
     json_t *request = json_pack ("{s:I, s:s, s:O, s:s}", "id", id, "method", method,
                                  "params", params ? params : json_object (), "actor",

@@ -50,7 +50,10 @@ int api_code_from_name (const char *name);
 
 typedef struct api_client api_client_t;
 
-int api_client_new (const char *endpoint, api_client_t **self_p, mt_err_t *err);
+//  Connect to the results service's API, with CURVE on tcp:// as curve says
+//  (copied; NULL for inproc:// and ipc://).
+int api_client_new (const char *endpoint, const mt_curve_config_t *curve, api_client_t **self_p,
+                    mt_err_t *err);
 void api_client_destroy (api_client_t **self_p);
 //  Who the requests are made for (recorded in the audit log).
 void api_client_set_actor (api_client_t *self, const char *actor);

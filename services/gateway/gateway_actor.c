@@ -50,6 +50,8 @@ const mt_config_key_t gateway_config_keys [] = {
       1 << 30, "largest photo upload accepted" },
     { "secure-cookies", MT_CFG_BOOL, offsetof (gateway_config_t, secure_cookies), 0, 0,
       "mark session cookies Secure (when served over TLS)" },
+    MT_CURVE_CLIENT_KEYS (gateway_config_t, curve, "results-key",
+                          "the results service's public key (.pub file or Z85 text)"),
     { .name = NULL }
 };
 
@@ -1000,7 +1002,7 @@ gateway_actor (void *pipe, void *arg)
     if (rc == MT_OK)
         rc = mt_users_open (gw->config->users, &gw->users, &err);
     if (rc == MT_OK)
-        rc = api_client_new (gw->config->results, &gw->results, &err);
+        rc = api_client_new (gw->config->results, &gw->config->curve, &gw->results, &err);
     struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons ((uint16_t) gw->config->port) };
     if (rc == MT_OK && inet_pton (AF_INET, gw->config->address, &addr.sin_addr) != 1)
         rc = mt_err_set (&err, MT_EINVAL, "address '%s' is not an IPv4 address",

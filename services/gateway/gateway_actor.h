@@ -20,6 +20,7 @@
 
 #include "match/mt_actor.h"
 #include "match/mt_config.h"
+#include "match/mt_curve.h"
 
 typedef struct {
     char address [64];              //  to listen on, e.g. 127.0.0.1 (or 0.0.0.0)
@@ -31,6 +32,7 @@ typedef struct {
     int64_t max_json_bytes;
     int64_t max_upload_bytes;
     bool secure_cookies;            //  mark cookies Secure (behind TLS)
+    mt_curve_config_t curve;        //  key, results-key, insecure
 } gateway_config_t;
 
 extern const mt_config_key_t gateway_config_keys [];

@@ -24,6 +24,8 @@ const mt_config_key_t intake_config_keys [] = {
       "the results service's API endpoint" },
     { "idle-ms", MT_CFG_INT, offsetof (intake_config_t, idle_ms), 10, 60000,
       "pause between looks for work when there is none" },
+    MT_CURVE_CLIENT_KEYS (intake_config_t, curve, "results-key",
+                          "the results service's public key (.pub file or Z85 text)"),
     { .name = NULL }
 };
 
@@ -97,7 +99,7 @@ s_work (void *arg)
     s_pool_t *pool = worker->pool;
     api_client_t *client;
     mt_err_t err;
-    if (api_client_new (pool->config->results, &client, &err) != MT_OK) {
+    if (api_client_new (pool->config->results, &pool->config->curve, &client, &err) != MT_OK) {
         mt_log_error (S_NAME, "%s", err.msg);
         return NULL;
     }
@@ -155,15 +157,22 @@ intake_actor (void *pipe, void *arg)
     config.keep_chips = true;
     mt_err_t err;
     int rc = sodium_init () < 0 ? mt_err_set (&err, MT_EINTERNAL, "libsodium failed") : MT_OK;
+    //  A bad endpoint or key file stops start-up, not each worker later.
+    api_client_t *probe = NULL;
+    if (rc == MT_OK)
+        rc = api_client_new (pool.config->results, &pool.config->curve, &probe, &err);
+    api_client_destroy (&probe);
     if (rc == MT_OK)
         rc = mt_pipeline_new (&config, &pool.pipeline, &err);
     size_t count = rc == MT_OK ? mt_pipeline_workers (pool.pipeline) : 0;
     s_worker_t *workers = calloc (count ? count : 1, sizeof *workers);
     size_t started = 0;
-    for (; rc == MT_OK && started < count; started++) {
+    while (rc == MT_OK && started < count) {
         workers [started] = (s_worker_t) { .pool = &pool, .index = started };
         if (pthread_create (&workers [started].thread, NULL, s_work, &workers [started]) != 0)
             rc = mt_err_set (&err, MT_ENOMEM, "cannot start worker %zu", started);
+        else
+            started++;
     }
     if (rc != MT_OK) {
         pool.stop = 1;

@@ -9,11 +9,13 @@
 #include "cli/cli_face_settings.h"
 #include "match/mt_actor.h"
 #include "match/mt_config.h"
+#include "match/mt_curve.h"
 
 typedef struct {
     cli_face_settings_t face;       //  model paths, limits, threads (= workers)
     char results [256];             //  the results service's API endpoint
     int64_t idle_ms;                //  pause when no photo waits
+    mt_curve_config_t curve;        //  key, results-key, insecure
 } intake_config_t;
 
 extern const mt_config_key_t intake_config_keys [];

@@ -49,6 +49,9 @@ const mt_config_key_t results_config_keys [] = {
       "seconds an intake worker has for a photo before it is handed out again" },
     { "max-photo-bytes", MT_CFG_INT, offsetof (results_config_t, max_photo_bytes), 1024,
       1 << 30, "largest photo file accepted" },
+    MT_CURVE_SERVER_KEYS (results_config_t, curve),
+    { "broker-key", MT_CFG_STRING, offsetof (results_config_t, broker_key), 0, 1024,
+      "the broker's public key (.pub file or Z85 text)" },
     { .name = NULL }
 };
 
@@ -961,6 +964,9 @@ results_actor (void *pipe, void *arg)
     s_results_t self = { .config = arg };
     const results_config_t *config = self.config;
     s_matcher_t matcher = { .config = config, .model = mt_rank_default_model () };
+    //  The link to the broker: this process's key, the broker's public key.
+    mt_curve_config_t broker_link = config->curve;
+    snprintf (broker_link.server_key, sizeof broker_link.server_key, "%s", config->broker_key);
     mt_err_t err;
     int rc = sodium_init () < 0 ? mt_err_set (&err, MT_EINTERNAL, "libsodium failed") : MT_OK;
     char dir [1100];
@@ -978,9 +984,9 @@ results_actor (void *pipe, void *arg)
     if (rc == MT_OK)
         rc = mt_casedb_open (config->db, &matcher.db, &err);
     if (rc == MT_OK)
-        rc = mt_client_new (config->broker, &matcher.broker, &err);
+        rc = mt_client_new (config->broker, &broker_link, &matcher.broker, &err);
     if (rc == MT_OK)
-        rc = mt_client_new (config->broker, &self.broker, &err);
+        rc = mt_client_new (config->broker, &broker_link, &self.broker, &err);
     char endpoint [64];
     snprintf (endpoint, sizeof endpoint, "inproc://results-matcher-%p", (void *) &self);
     if (rc == MT_OK) {
@@ -992,14 +998,19 @@ results_actor (void *pipe, void *arg)
         else
         if (zmq_bind (self.nudge, endpoint) != 0 || zmq_connect (matcher.pipe, endpoint) != 0)
             rc = mt_err_set (&err, MT_EIO, "cannot connect the matcher");
-        else
-        if (zmq_bind (self.api, config->api) != 0)
-            rc = mt_err_set (&err, MT_EINVAL, "cannot bind %s: %s", config->api,
-                             zmq_strerror (zmq_errno ()));
-        else
-        if (config->api2 [0] && zmq_bind (self.api, config->api2) != 0)
-            rc = mt_err_set (&err, MT_EINVAL, "cannot bind %s: %s", config->api2,
-                             zmq_strerror (zmq_errno ()));
+        else {
+            //  CURVE options stay on the socket for later binds: bind the
+            //  endpoints that do not take it (inproc://, ipc://) first.
+            const char *first = config->api, *second = config->api2;
+            if (strncmp (first, "tcp://", 6) == 0) {
+                first = config->api2;
+                second = config->api;
+            }
+            if (first [0])
+                rc = mt_wire_bind (self.api, first, &config->curve, &err);
+            if (rc == MT_OK && second [0])
+                rc = mt_wire_bind (self.api, second, &config->curve, &err);
+        }
     }
     pthread_t thread;
     if (rc == MT_OK && pthread_create (&thread, NULL, s_matcher, &matcher) != 0)

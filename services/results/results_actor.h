@@ -17,6 +17,7 @@
 
 #include "match/mt_actor.h"
 #include "match/mt_config.h"
+#include "match/mt_curve.h"
 
 typedef struct {
     char api [256];             //  bound: clients, intake workers, the gateway
@@ -28,6 +29,8 @@ typedef struct {
     int64_t keep;               //  candidates kept per case
     int64_t lease_s;            //  a worker's time to finish a photo job
     int64_t max_photo_bytes;
+    mt_curve_config_t curve;    //  the API's side: key, authorized-keys, insecure
+    char broker_key [1024];     //  the broker's public key, for the link to it
 } results_config_t;
 
 extern const mt_config_key_t results_config_keys [];

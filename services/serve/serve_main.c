@@ -35,13 +35,15 @@ typedef struct {
     int64_t partitions;
     int64_t workers;
     cli_face_settings_t face;
+    mt_curve_config_t curve;    //  for a tcp:// --api
 } s_settings_t;
 
 static const mt_config_key_t s_keys [] = {
     { "var", MT_CFG_STRING, offsetof (s_settings_t, var), 0, 1024,
       "folder of all data: cases, photos, shards" },
     { "api", MT_CFG_STRING, offsetof (s_settings_t, api), 0, 256,
-      "where the CLI reaches the service" },
+      "where the CLI reaches the service (default ipc://VAR/api.sock: this machine's "
+      "account only; a tcp:// endpoint needs --key and --authorized-keys)" },
     { "http-address", MT_CFG_STRING, offsetof (s_settings_t, http_address), 0, 64,
       "address of the web app (127.0.0.1: this machine; 0.0.0.0: the network)" },
     { "http-port", MT_CFG_INT, offsetof (s_settings_t, http_port), 1, 65535,
@@ -51,6 +53,7 @@ static const mt_config_key_t s_keys [] = {
     { "workers", MT_CFG_INT, offsetof (s_settings_t, workers), 1, 64,
       "face pipeline workers (threads, each with its own network)" },
     CLI_FACE_KEYS (s_settings_t, face),
+    MT_CURVE_SERVER_KEYS (s_settings_t, curve),
     { .name = NULL }
 };
 
@@ -88,7 +91,7 @@ s_first_admin (const char *path, const char *var, char *out, size_t size, mt_err
 int
 serve_main (int argc, char **argv)
 {
-    s_settings_t settings = { .var = "var", .api = "tcp://127.0.0.1:5557",
+    s_settings_t settings = { .var = "var", .api = "",
                               .http_address = "127.0.0.1", .http_port = 8080, .partitions = 2 };
     long cpus = sysconf (_SC_NPROCESSORS_ONLN);
     settings.workers = cpus > 0 ? cpus : 1;
@@ -102,6 +105,8 @@ serve_main (int argc, char **argv)
     if (status >= 0)
         return status;
 
+    if (!settings.api [0])
+        snprintf (settings.api, sizeof settings.api, "ipc://%s/api.sock", settings.var);
     service_block_signals ();
     broker_config_t broker;
     broker_config_defaults (&broker);
@@ -123,6 +128,7 @@ serve_main (int argc, char **argv)
     results_config_t results;
     results_config_defaults (&results);
     snprintf (results.api, sizeof results.api, "%s", settings.api);
+    results.curve = settings.curve;
     snprintf (results.api2, sizeof results.api2, "inproc://homeward-api");
     snprintf (results.broker, sizeof results.broker, "%s", broker.front);
     snprintf (results.db, sizeof results.db, "%s/homeward.db", settings.var);
@@ -152,7 +158,7 @@ serve_main (int argc, char **argv)
         count += rc == MT_OK;
     }
     mt_client_t *probe = NULL;
-    if (rc == MT_OK && mt_client_new (broker.front, &probe, &err) == MT_OK)
+    if (rc == MT_OK && mt_client_new (broker.front, NULL, &probe, &err) == MT_OK)
         rc = mt_client_wait_ready (probe, 30000, &err);
     mt_client_destroy (&probe);
     if (rc == MT_OK) {

@@ -44,6 +44,8 @@ const mt_config_key_t shard_config_keys [] = {
       "fdatasync the log before acknowledging a write" },
     { "blas-threads", MT_CFG_INT, offsetof (shard_config_t, blas_threads), 1, 256,
       "BLAS threads for batch searches" },
+    MT_CURVE_CLIENT_KEYS (shard_config_t, curve, "broker-key",
+                          "the broker's public key (.pub file or Z85 text)"),
     { .name = NULL }
 };
 
@@ -481,7 +483,7 @@ s_io_status (s_io_t *io, bool hello)
 {
     mt_msg_t *msg = s_status_msg (io->config, io->stats, hello);
     mt_err_t err;
-    if (msg && mt_wire_send (io->dealer, NULL, msg, ZMQ_DONTWAIT, &err) != MT_OK)
+    if (msg && io->dealer && mt_wire_send (io->dealer, NULL, msg, ZMQ_DONTWAIT, &err) != MT_OK)
         mt_log_warn (io->name, "cannot send status: %s", err.msg);
     mt_msg_destroy (&msg);
     io->next_status = s_now_ms () + io->config->heartbeat_ms;
@@ -492,13 +494,10 @@ s_connect (s_io_t *io, mt_err_t *err)
 {
     if (io->dealer)
         zmq_close (io->dealer);
-    io->dealer = mt_wire_socket (ZMQ_DEALER, err);
+    io->broker_seen = s_now_ms ();      //  a failed attempt is retried after liveness too
+    io->dealer = mt_wire_connect (ZMQ_DEALER, io->config->broker, &io->config->curve, err);
     if (!io->dealer)
         return err->code;
-    if (zmq_connect (io->dealer, io->config->broker) != 0)
-        return mt_err_set (err, MT_EINVAL, "cannot connect to broker %s: %s",
-                           io->config->broker, zmq_strerror (zmq_errno ()));
-    io->broker_seen = s_now_ms ();
     s_io_status (io, true);
     return MT_OK;
 }
@@ -592,24 +591,27 @@ shard_actor (void *pipe, void *arg)
     mt_actor_ready (pipe, MT_OK, NULL);
 
     for (;;) {
+        //  No dealer while a reconnect fails (its key file unreadable): poll
+        //  the other two until the next try.
         zmq_pollitem_t items [3] = {
-            { pipe, 0, ZMQ_POLLIN, 0 }, { io.dealer, 0, ZMQ_POLLIN, 0 },
-            { engine, 0, ZMQ_POLLIN, 0 }
+            { pipe, 0, ZMQ_POLLIN, 0 }, { engine, 0, ZMQ_POLLIN, 0 },
+            { io.dealer, 0, ZMQ_POLLIN, 0 }
         };
         int64_t wait = io.next_status - s_now_ms ();
-        if (zmq_poll (items, 3, wait > 0 ? (long) wait : 0) < 0 && zmq_errno () != EINTR)
+        if (zmq_poll (items, io.dealer ? 3 : 2, wait > 0 ? (long) wait : 0) < 0
+        &&  zmq_errno () != EINTR)
             break;
         if ((items [0].revents & ZMQ_POLLIN) && mt_actor_is_term (pipe))
             break;
         //  Requests to the engine, replies to the broker; each burst bounded
         //  so that the clock is looked at.
-        for (int burst = 0; burst < 256 && (items [1].revents & ZMQ_POLLIN); burst++) {
+        for (int burst = 0; burst < 256 && (items [2].revents & ZMQ_POLLIN); burst++) {
             io.broker_seen = s_now_ms ();
             s_forward (io.dealer, engine);
             if (!s_readable (io.dealer))
                 break;
         }
-        for (int burst = 0; burst < 256 && (items [2].revents & ZMQ_POLLIN); burst++) {
+        for (int burst = 0; burst < 256 && (items [1].revents & ZMQ_POLLIN); burst++) {
             s_forward (engine, io.dealer);
             if (!s_readable (engine))
                 break;

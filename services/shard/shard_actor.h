@@ -16,6 +16,7 @@
 
 #include "match/mt_actor.h"
 #include "match/mt_config.h"
+#include "match/mt_curve.h"
 
 typedef struct {
     char broker [256];          //  the broker's shard endpoint, e.g. tcp://127.0.0.1:5556
@@ -27,6 +28,7 @@ typedef struct {
     int64_t snapshot_ops;
     bool sync;                  //  fdatasync every write
     int64_t blas_threads;
+    mt_curve_config_t curve;    //  key, broker-key, insecure
 } shard_config_t;
 
 extern const mt_config_key_t shard_config_keys [];

@@ -1,6 +1,7 @@
 //  Black-box test of the sharded index: a real broker and 2 partitions x 2
 //  replicas as separate processes on tcp://127.0.0.1, killed and restarted
-//  while clients enroll and search.
+//  while clients enroll and search. Every link is CURVE-encrypted with keys
+//  made by `homeward keygen`; strangers and keyless clients are refused.
 
 #include "mt_test.h"
 
@@ -13,7 +14,9 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #define S_HOMEWARD MT_TEST_BIN "/homeward"
@@ -23,6 +26,8 @@
 
 typedef struct {
     char front [64], back [64], dir [256], log [300];
+    char keys [300], authorized [320];
+    mt_curve_config_t client;       //  the test's key, the broker's public key
     int broker;
     int shard [P][R];
 } s_cluster_t;
@@ -142,13 +147,50 @@ s_search_range (uint64_t first, uint64_t last)
 
 //  ---------------------------------------------------------------- cluster
 
+//  Key pairs by `homeward keygen`; the broker admits the shards' and the
+//  test's public keys (its authorized folder), not the stranger's.
+static void
+s_make_keys (void)
+{
+    snprintf (C.keys, sizeof C.keys, "%s/keys", C.dir);
+    snprintf (C.authorized, sizeof C.authorized, "%s/authorized", C.keys);
+    mkdir (C.keys, 0700);
+    mkdir (C.authorized, 0700);
+    const char *names [] = { "broker", "shard", "client", "stranger" };
+    char paths [4][400];
+    for (int i = 0; i < 4; i++)
+        snprintf (paths [i], sizeof paths [i], "%s/%s", C.keys, names [i]);
+    char *argv [] = { S_HOMEWARD, "keygen", paths [0], paths [1], paths [2], paths [3], NULL };
+    char *out = NULL, *err = NULL;
+    MT_CHECK_INT (mt_test_run (argv, NULL, &out, &err), 0);
+    free (out), free (err);
+    //  An existing key is never overwritten.
+    char *again [] = { S_HOMEWARD, "keygen", paths [0], NULL };
+    MT_CHECK_INT (mt_test_run (again, NULL, &out, &err), 1);
+    MT_CHECK_CONTAINS (err, "File exists");
+    free (out), free (err);
+    for (int i = 1; i <= 2; i++) {
+        char from [500], to [500];
+        snprintf (from, sizeof from, "%s.pub", paths [i]);
+        snprintf (to, sizeof to, "%s/%s.pub", C.authorized, names [i]);
+        char *pub = mt_test_read (from, NULL);
+        MT_CHECK (pub && mt_test_write (to, pub, strlen (pub)) == 0);
+        free (pub);
+    }
+    snprintf (C.client.key, sizeof C.client.key, "%s.key", paths [2]);
+    snprintf (C.client.server_key, sizeof C.client.server_key, "%s.pub", paths [0]);
+}
+
 static void
 s_start_broker (void)
 {
+    char key [400];
+    snprintf (key, sizeof key, "%s/broker.key", C.keys);
     char *argv [] = { S_HOMEWARD, "broker", "--front", C.front, "--back", C.back,
                       "--partitions", "2", "--replicas", "2", "--heartbeat-ms", "100",
                       "--liveness", "3", "--deadline-ms", "1500", "--hedge-ms", "100",
-                      "--grace-ms", "1000", NULL };
+                      "--grace-ms", "1000", "--key", key, "--authorized-keys", C.authorized,
+                      NULL };
     C.broker = mt_test_spawn (argv, C.log);
 }
 
@@ -159,10 +201,13 @@ s_start_shard (int p, int r)
     snprintf (partition, sizeof partition, "%d", p);
     snprintf (replica, sizeof replica, "%d", r);
     snprintf (dir, sizeof dir, "%s/shard-%d-%d", C.dir, p, r);
+    char key [400];
+    snprintf (key, sizeof key, "%s/shard.key", C.keys);
     char *argv [] = { S_HOMEWARD, "shard", "--broker", C.back, "--partition", partition,
                       "--replica", replica, "--partitions", "2", "--data-dir", dir,
                       "--heartbeat-ms", "100", "--liveness", "3", "--snapshot-ops", "40",
-                      "--blas-threads", "1", NULL };
+                      "--blas-threads", "1", "--key", key, "--broker-key",
+                      C.client.server_key, NULL };
     C.shard [p][r] = mt_test_spawn (argv, C.log);
 }
 
@@ -259,7 +304,7 @@ s_search_load (void *arg)
     s_load_t *load = arg;
     mt_client_t *client;
     mt_err_t err;
-    if (mt_client_new (C.front, &client, &err) != MT_OK)
+    if (mt_client_new (C.front, &C.client, &client, &err) != MT_OK)
         return NULL;
     for (int i = 0; !load->stop; i++) {
         uint64_t faces [20];
@@ -461,8 +506,8 @@ static void
 test_malformed_frames (void)
 {
     mt_err_t err;
-    void *raw = mt_wire_socket (ZMQ_DEALER, &err);
-    MT_CHECK (zmq_connect (raw, C.front) == 0);
+    void *raw = mt_wire_connect (ZMQ_DEALER, C.front, &C.client, &err);
+    MT_CHECK (raw != NULL);
     int timeout = 3000;
     zmq_setsockopt (raw, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
     const char *garbage [] = { "\\xff\\x00not protobuf", "" };
@@ -483,8 +528,7 @@ test_malformed_frames (void)
     MT_CHECK_RC (mt_wire_recv (raw, NULL, &reply, &err), MT_EPROTO, &err);
     zmq_close (raw);
 
-    raw = mt_wire_socket (ZMQ_DEALER, &err);
-    zmq_connect (raw, C.front);
+    raw = mt_wire_connect (ZMQ_DEALER, C.front, &C.client, &err);
     zmq_setsockopt (raw, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
     zmq_send (raw, "", 0, ZMQ_SNDMORE);
     zmq_send (raw, wrong, sizeof wrong, 0);
@@ -509,8 +553,12 @@ static void
 test_cli_index (void)
 {
     char *out = NULL, *err = NULL;
+    char key [1100], broker_key [1100];
+    snprintf (key, sizeof key, "HOMEWARD_KEY=%s", C.client.key);
+    snprintf (broker_key, sizeof broker_key, "HOMEWARD_BROKER_KEY=%s", C.client.server_key);
+    char *env [] = { key, broker_key, NULL };
     char *stats [] = { S_HOMEWARD, "index", "stats", "--broker", C.front, NULL };
-    MT_CHECK_INT (mt_test_run (stats, NULL, &out, &err), 0);
+    MT_CHECK_INT (mt_test_run (stats, env, &out, &err), 0);
     MT_CHECK_CONTAINS (out, "replica 1.1  serving");
     free (out), free (err);
     char jpg [512], webp [512], tom [512];
@@ -520,25 +568,80 @@ test_cli_index (void)
     char *enroll [] = { S_HOMEWARD, "index", "enroll", "--broker", C.front, "--ns", "missing",
                         "--case", "900001", "--province", "44", "--face-id", "9000001", jpg, tom,
                         NULL };
-    MT_CHECK_INT (mt_test_run (enroll, NULL, &out, &err), 0);
+    MT_CHECK_INT (mt_test_run (enroll, env, &out, &err), 0);
     MT_CHECK_CONTAINS (out, "enrolled 2 new faces in missing (durable on 2 replicas)");
     free (out), free (err);
     char *search [] = { S_HOMEWARD, "index", "search", "--broker", C.front, "--ns", "missing",
                         "--json", "--k", "2", webp, NULL };
-    MT_CHECK_INT (mt_test_run (search, NULL, &out, &err), 0);
+    MT_CHECK_INT (mt_test_run (search, env, &out, &err), 0);
     MT_CHECK_CONTAINS (out, "\"hits\":[{\"face_id\":9000001,\"case_id\":900001,\"province\":44");
     MT_CHECK_CONTAINS (out, "\"partial\":false");
     free (out), free (err);
     char *remove [] = { S_HOMEWARD, "index", "remove", "--broker", C.front, "--case", "900001",
                         NULL };
-    MT_CHECK_INT (mt_test_run (remove, NULL, &out, &err), 0);
+    MT_CHECK_INT (mt_test_run (remove, env, &out, &err), 0);
     MT_CHECK_CONTAINS (out, "removed 2 faces (on 2 replicas)");
     free (out), free (err);
     char *nothing [] = { S_HOMEWARD, "index", "search", "--broker", "tcp://127.0.0.1:1",
                          "--timeout-ms", "300", "--ns", "missing", webp, NULL };
-    MT_CHECK_INT (mt_test_run (nothing, NULL, &out, &err), 1);
+    MT_CHECK_INT (mt_test_run (nothing, env, &out, &err), 1);
     MT_CHECK_CONTAINS (err, "no answer from the broker");
     free (out), free (err);
+}
+
+//  A key not in the broker's list gets no answer (and the broker says why);
+//  once its .pub is put into the list, the same key is let in without a
+//  restart. No keys at all: clients and services refuse tcp:// up front.
+static void
+test_curve_refuses (void)
+{
+    mt_curve_config_t stranger = C.client;
+    snprintf (stranger.key, sizeof stranger.key, "%s/stranger.key", C.keys);
+    mt_client_t *client = NULL;
+    mt_err_t err;
+    MT_CHECK_RC (mt_client_new (C.front, &stranger, &client, &err), MT_OK, &err);
+    mt_msg_t *stats = mt_msg_new (MT_MSG_STATS), *reply = NULL;
+    MT_CHECK_RC (mt_client_request (client, stats, 1000, &reply, &err), MT_ETIMEDOUT, &err);
+    mt_msg_destroy (&reply);
+    char *log = mt_test_read (C.log, NULL);
+    MT_CHECK_CONTAINS (log, "refused a connection from 127.0.0.1");
+    free (log);
+
+    char from [400], to [400];
+    snprintf (from, sizeof from, "%s/stranger.pub", C.keys);
+    snprintf (to, sizeof to, "%s/stranger.pub", C.authorized);
+    char *pub = mt_test_read (from, NULL);
+    MT_CHECK (pub && mt_test_write (to, pub, strlen (pub)) == 0);
+    free (pub);
+    mt_client_destroy (&client);
+    MT_CHECK_RC (mt_client_new (C.front, &stranger, &client, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_client_request (client, stats, 3000, &reply, &err), MT_OK, &err);
+    mt_msg_destroy (&reply);
+    mt_msg_destroy (&stats);
+    mt_client_destroy (&client);
+    unlink (to);
+
+    //  The wrong server key: the handshake fails, nothing is answered.
+    mt_curve_config_t wrong = C.client;
+    snprintf (wrong.server_key, sizeof wrong.server_key, "%s/stranger.pub", C.keys);
+    MT_CHECK_RC (mt_client_new (C.front, &wrong, &client, &err), MT_OK, &err);
+    stats = mt_msg_new (MT_MSG_STATS);
+    MT_CHECK_RC (mt_client_request (client, stats, 1000, &reply, &err), MT_ETIMEDOUT, &err);
+    mt_msg_destroy (&stats);
+    mt_client_destroy (&client);
+
+    MT_CHECK_RC (mt_client_new (C.front, NULL, &client, &err), MT_EINVAL, &err);
+    MT_CHECK_CONTAINS (err.msg, "homeward keygen");
+    char *out = NULL, *errs = NULL;
+    char *cli [] = { S_HOMEWARD, "index", "stats", "--broker", C.front, NULL };
+    MT_CHECK_INT (mt_test_run (cli, NULL, &out, &errs), 1);
+    MT_CHECK_CONTAINS (errs, "--insecure");
+    free (out), free (errs);
+    char *broker [] = { S_HOMEWARD, "broker", "--front", "tcp://127.0.0.1:1", "--back",
+                        "tcp://127.0.0.1:2", NULL };
+    MT_CHECK (mt_test_run (broker, NULL, &out, &errs) > 0);
+    MT_CHECK_CONTAINS (errs, "tcp://127.0.0.1:1 is a tcp:// endpoint but no --key is given");
+    free (out), free (errs);
 }
 
 static void
@@ -563,12 +666,13 @@ main (void)
     snprintf (C.back, sizeof C.back, "tcp://127.0.0.1:%d", back);
     snprintf (C.dir, sizeof C.dir, "%s", mt_test_tmpdir ());
     snprintf (C.log, sizeof C.log, "%s/cluster.log", C.dir);
+    s_make_keys ();
     s_start_broker ();
     for (int p = 0; p < P; p++)
         for (int r = 0; r < R; r++)
             s_start_shard (p, r);
     mt_err_t err;
-    if (mt_client_new (C.front, &s_client, &err) != MT_OK
+    if (mt_client_new (C.front, &C.client, &s_client, &err) != MT_OK
     ||  mt_client_wait_ready (s_client, 10000, &err) != MT_OK) {
         fprintf (stderr, "cluster did not start: %s\n", err.msg);
         mt_test_failures++;
@@ -583,6 +687,7 @@ main (void)
         MT_RUN (test_stale_replica);
         MT_RUN (test_malformed_frames);
         MT_RUN (test_cli_index);
+        MT_RUN (test_curve_refuses);
         MT_RUN (test_clean_shutdown);
     }
     mt_client_destroy (&s_client);

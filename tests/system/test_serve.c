@@ -14,7 +14,7 @@
 
 #define S_HOMEWARD MT_TEST_BIN "/homeward"
 
-static char s_api [64], s_var [512], s_log [600];
+static char s_api [600], s_var [512], s_log [600];
 static int s_serve = -1;
 static api_client_t *s_client;
 
@@ -447,12 +447,12 @@ test_kill_during_import (void)
 int
 main (void)
 {
-    int port = mt_test_free_port ();
-    snprintf (s_api, sizeof s_api, "tcp://127.0.0.1:%d", port);
+    //  The CLI reaches serve over its unix socket (no keys needed there).
     snprintf (s_var, sizeof s_var, "%s/var", mt_test_tmpdir ());
+    snprintf (s_api, sizeof s_api, "ipc://%s/api.sock", s_var);
     snprintf (s_log, sizeof s_log, "%s/serve.log", mt_test_tmpdir ());
     mt_err_t err;
-    if (api_client_new (s_api, &s_client, &err) != MT_OK)
+    if (api_client_new (s_api, NULL, &s_client, &err) != MT_OK)
         return 1;
     api_client_set_actor (s_client, "test");
     s_start ();

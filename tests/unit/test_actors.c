@@ -47,7 +47,7 @@ test_inproc_cluster (void)
     MT_CHECK (none == NULL);
 
     mt_client_t *client;
-    MT_CHECK_RC (mt_client_new ("inproc://test-front", &client, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_client_new ("inproc://test-front", NULL, &client, &err), MT_OK, &err);
     MT_CHECK_RC (mt_client_wait_ready (client, 5000, &err), MT_OK, &err);
 
     mt_msg_t *msg = mt_msg_new (MT_MSG_ENROLL), *reply = NULL;

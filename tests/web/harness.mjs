@@ -36,10 +36,11 @@ export async function startServe () {
   add ("staff_b", "station_staff", "Beijing relief station", 11);
   add ("police1", "police_liaison", null, 44);
   add ("victim", "station_staff", "Guangzhou relief station", 44);
-  const apiPort = await freePort (), httpPort = await freePort ();
+  const httpPort = await freePort ();
   const log = join (dir, "serve.log");
+  // The CLI side of serve is its default unix socket, VAR/api.sock.
   const child = spawn ("sh", ["-c", `exec "${HOMEWARD}" serve --var "${varDir}" --workers 2 ` +
-    `--api tcp://127.0.0.1:${apiPort} --http-port ${httpPort} >> "${log}" 2>&1`]);
+    `--http-port ${httpPort} >> "${log}" 2>&1`]);
   const base = `http://127.0.0.1:${httpPort}`;
   for (let i = 0; i < 600; i++) {
     try {

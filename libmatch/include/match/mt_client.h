@@ -5,6 +5,7 @@
 #ifndef MT_CLIENT_H_INCLUDED
 #define MT_CLIENT_H_INCLUDED
 
+#include "match/mt_curve.h"
 #include "match/mt_error.h"
 #include "match/mt_msg.h"
 
@@ -14,8 +15,10 @@ extern "C" {
 
 typedef struct mt_client mt_client_t;
 
-//  Connect to the broker's client endpoint. Caller owns *self_p.
-int mt_client_new (const char *endpoint, mt_client_t **self_p, mt_err_t *err);
+//  Connect to the broker's client endpoint, with CURVE as curve says (copied;
+//  may be NULL for inproc:// and ipc://). Caller owns *self_p.
+int mt_client_new (const char *endpoint, const mt_curve_config_t *curve, mt_client_t **self_p,
+                   mt_err_t *err);
 
 //  Close; NULL-safe; sets *self_p to NULL.
 void mt_client_destroy (mt_client_t **self_p);

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "match/mt_curve.h"
 #include "match/mt_error.h"
 #include "match/mt_msg.h"
 
@@ -38,6 +39,17 @@ void mt_zmq_shutdown (void);
 //  A new socket of type (ZMQ_ROUTER, ...) with linger 0 and the message size
 //  capped at MT_MSG_MAX_BYTES. NULL with err set on failure.
 void *mt_wire_socket (int type, mt_err_t *err);
+
+//  A new socket of type (as mt_wire_socket) connected to endpoint, with
+//  CURVE on tcp:// as curve says (may be NULL: then tcp:// is refused; see
+//  mt_curve_client). NULL with err set on failure.
+void *mt_wire_connect (int type, const char *endpoint, const mt_curve_config_t *curve,
+                       mt_err_t *err);
+
+//  Bind socket to endpoint, with CURVE on tcp:// as curve says (see
+//  mt_curve_server).
+int mt_wire_bind (void *socket, const char *endpoint, const mt_curve_config_t *curve,
+                  mt_err_t *err);
 
 //  Receive one message. Returns MT_OK with *msg_p set; MT_EPROTO when the
 //  frames arrived but do not hold a valid message (route is still filled so
