@@ -1,6 +1,7 @@
 //  mt_casedb - cases, photos, faces, candidates, reviews, audit in SQLite.
 
 #include "match/mt_casedb.h"
+#include "mti_casedb.h"
 
 #include <jansson.h>
 #include <sqlite3.h>
@@ -9,10 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-struct mt_casedb {
-    sqlite3 *db;
-    int version;
-};
 
 //  ---------------------------------------------------------------- schema
 
@@ -78,18 +75,38 @@ static const char *s_migrations [] = {
     "  state TEXT NOT NULL, note TEXT, actor TEXT NOT NULL, at TEXT NOT NULL);"
     "CREATE TABLE audit ("
     "  id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT NOT NULL,"
-    "  action TEXT NOT NULL, object TEXT, detail TEXT);"
+    "  action TEXT NOT NULL, object TEXT, detail TEXT);",
+    //  2: data protection. Purpose and consent on each case; when a case
+    //  was closed and when its photos, faces and vectors were erased;
+    //  erasure levels in the removal queue; the audit log hash-chained and
+    //  append-only (entries of schema 1 are chained once, at open).
+    "ALTER TABLE cases ADD COLUMN purpose TEXT;"
+    "ALTER TABLE cases ADD COLUMN consent_basis TEXT;"
+    "ALTER TABLE cases ADD COLUMN consent_by TEXT;"
+    "ALTER TABLE cases ADD COLUMN consent_date TEXT;"
+    "ALTER TABLE cases ADD COLUMN closed_at TEXT;"
+    "ALTER TABLE cases ADD COLUMN erased_at TEXT;"
+    "ALTER TABLE cases ADD COLUMN erased_level INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE cases SET closed_at = updated_at WHERE state = 'closed';"
+    "ALTER TABLE removal_queue ADD COLUMN level INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE audit ADD COLUMN prev_hash TEXT;"
+    "ALTER TABLE audit ADD COLUMN hash TEXT;"
+    "CREATE UNIQUE INDEX audit_chain ON audit (prev_hash);"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit WHEN OLD.hash IS NOT NULL"
+    "  BEGIN SELECT RAISE (ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+    "  BEGIN SELECT RAISE (ABORT, 'the audit log is append-only'); END;"
 };
 #define S_MIGRATIONS ((int) (sizeof s_migrations / sizeof s_migrations [0]))
 
-static int
-s_fail (mt_casedb_t *self, int code, mt_err_t *err, const char *what)
+int
+mti_db_fail (mt_casedb_t *self, int code, mt_err_t *err, const char *what)
 {
     return mt_err_set (err, code, "%s: %s", what, sqlite3_errmsg (self->db));
 }
 
-static int
-s_exec (mt_casedb_t *self, const char *sql, mt_err_t *err)
+int
+mti_db_exec (mt_casedb_t *self, const char *sql, mt_err_t *err)
 {
     char *why = NULL;
     if (sqlite3_exec (self->db, sql, NULL, NULL, &why) != SQLITE_OK) {
@@ -100,19 +117,19 @@ s_exec (mt_casedb_t *self, const char *sql, mt_err_t *err)
     return MT_OK;
 }
 
-static sqlite3_stmt *
-s_prepare (mt_casedb_t *self, const char *sql, mt_err_t *err)
+sqlite3_stmt *
+mti_db_prepare (mt_casedb_t *self, const char *sql, mt_err_t *err)
 {
     sqlite3_stmt *stmt = NULL;
     if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
-        s_fail (self, MT_EINTERNAL, err, "prepare");
+        mti_db_fail (self, MT_EINTERNAL, err, "prepare");
         return NULL;
     }
     return stmt;
 }
 
-static void
-s_now (char *buf, size_t size)
+void
+mti_db_now (char *buf, size_t size)
 {
     struct timespec ts;
     clock_gettime (CLOCK_REALTIME, &ts);
@@ -121,14 +138,14 @@ s_now (char *buf, size_t size)
     strftime (buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static void
-s_copy (char *dst, size_t size, const unsigned char *text)
+void
+mti_db_copy (char *dst, size_t size, const unsigned char *text)
 {
     snprintf (dst, size, "%s", text ? (const char *) text : "");
 }
 
-static void
-s_bind_text (sqlite3_stmt *stmt, int at, const char *text)
+void
+mti_db_bind_text (sqlite3_stmt *stmt, int at, const char *text)
 {
     if (text && *text)
         sqlite3_bind_text (stmt, at, text, -1, SQLITE_TRANSIENT);
@@ -151,13 +168,15 @@ mt_casedb_open (const char *path, mt_casedb_t **self_p, mt_err_t *err)
         return rc;
     }
     sqlite3_busy_timeout (self->db, 10000);
-    int rc = s_exec (self, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-                           "PRAGMA foreign_keys = ON;", err);
+    //  secure_delete: erased photos' faces and embeddings are overwritten
+    //  in the file, not left in free pages.
+    int rc = mti_db_exec (self, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+                           "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;", err);
     if (rc == MT_OK)
-        rc = s_exec (self, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        rc = mti_db_exec (self, "CREATE TABLE IF NOT EXISTS schema_migrations ("
                            "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)", err);
     sqlite3_stmt *stmt = rc == MT_OK
-        ? s_prepare (self, "SELECT COALESCE (MAX (version), 0) FROM schema_migrations", err)
+        ? mti_db_prepare (self, "SELECT COALESCE (MAX (version), 0) FROM schema_migrations", err)
         : NULL;
     if (stmt && sqlite3_step (stmt) == SQLITE_ROW)
         self->version = sqlite3_column_int (stmt, 0);
@@ -167,21 +186,23 @@ mt_casedb_open (const char *path, mt_casedb_t **self_p, mt_err_t *err)
                          "%d: upgrade Homeward", path, self->version, S_MIGRATIONS);
     while (rc == MT_OK && self->version < S_MIGRATIONS) {
         char now [32], sql [128];
-        s_now (now, sizeof now);
-        rc = s_exec (self, "BEGIN IMMEDIATE", err);
+        mti_db_now (now, sizeof now);
+        rc = mti_db_exec (self, "BEGIN IMMEDIATE", err);
         if (rc == MT_OK)
-            rc = s_exec (self, s_migrations [self->version], err);
+            rc = mti_db_exec (self, s_migrations [self->version], err);
         snprintf (sql, sizeof sql, "INSERT INTO schema_migrations VALUES (%d, '%s')",
                   self->version + 1, now);
         if (rc == MT_OK)
-            rc = s_exec (self, sql, err);
+            rc = mti_db_exec (self, sql, err);
         if (rc == MT_OK)
-            rc = s_exec (self, "COMMIT", err);
+            rc = mti_db_exec (self, "COMMIT", err);
         else
-            s_exec (self, "ROLLBACK", NULL);
+            mti_db_exec (self, "ROLLBACK", NULL);
         if (rc == MT_OK)
             self->version++;
     }
+    if (rc == MT_OK)
+        rc = mti_audit_seal (self, err);
     if (rc != MT_OK) {
         mt_casedb_close (&self);
         return rc;
@@ -203,15 +224,15 @@ mt_casedb_close (mt_casedb_t **self_p)
 int
 mt_casedb_begin (mt_casedb_t *self, mt_err_t *err)
 {
-    return s_exec (self, "BEGIN IMMEDIATE", err);
+    return mti_db_exec (self, "BEGIN IMMEDIATE", err);
 }
 
 int
 mt_casedb_commit (mt_casedb_t *self, int rc, mt_err_t *err)
 {
     if (rc == MT_OK)
-        return s_exec (self, "COMMIT", err);
-    s_exec (self, "ROLLBACK", NULL);
+        return mti_db_exec (self, "COMMIT", err);
+    mti_db_exec (self, "ROLLBACK", NULL);
     return rc;
 }
 
@@ -274,8 +295,8 @@ s_province_ok (int code)
     return false;
 }
 
-static int
-s_this_year (void)
+int
+mti_this_year (void)
 {
     time_t now = time (NULL);
     struct tm tm;
@@ -304,6 +325,50 @@ s_check_date (const char *field, const char *text, mt_err_t *err)
     return MT_OK;
 }
 
+const char *const mt_consent_bases [] = { "self", "guardian", "family", "vital_interests",
+                                          NULL };
+
+bool
+mt_case_may_be_minor (const mt_case_t *c)
+{
+    if (c->kind == MT_KIND_FOUND)
+        return c->age_min >= 0 && c->age_min < 18;
+    return c->birth_year_max > 0 && mti_this_year () - c->birth_year_max < 18;
+}
+
+//  Faces of vulnerable people are held only with a recorded basis: who
+//  consented, or that the person cannot and is helped in their vital
+//  interests; a child only with a guardian's consent.
+static int
+s_check_consent (const mt_case_t *c, mt_err_t *err)
+{
+    const char *basis = c->consent_basis;
+    bool known = false;
+    for (int i = 0; mt_consent_bases [i] && !known; i++)
+        known = strcmp (basis, mt_consent_bases [i]) == 0;
+    if (!*basis)
+        return mt_err_set (err, MT_EINVAL, "record the consent for this case: consent_basis "
+                           "self, guardian, family or vital_interests, and consent_by (who)");
+    if (!known)
+        return mt_err_set (err, MT_EINVAL, "consent_basis '%s' is not one of self, guardian, "
+                           "family, vital_interests", basis);
+    if (mt_case_may_be_minor (c) && strcmp (basis, "guardian") != 0)
+        return mt_err_set (err, MT_EINVAL, "the person may be a minor: a parent's or guardian's "
+                           "consent is needed (consent_basis guardian; for a child in a relief "
+                           "station, the station as temporary guardian)");
+    if (c->kind == MT_KIND_MISSING && (strcmp (basis, "self") == 0
+                                       || strcmp (basis, "vital_interests") == 0))
+        return mt_err_set (err, MT_EINVAL, "a missing person's report is held with the consent "
+                           "of the family or guardian who files it (consent_basis family or "
+                           "guardian)");
+    if (c->kind == MT_KIND_FOUND && strcmp (basis, "family") == 0)
+        return mt_err_set (err, MT_EINVAL, "a found person's family is not known yet: "
+                           "consent_basis self, guardian or vital_interests");
+    if (strcmp (basis, "vital_interests") != 0 && !c->consent_by [0])
+        return mt_err_set (err, MT_EINVAL, "consent_by: say who gave the consent");
+    return s_check_date ("consent date", c->consent_date, err);
+}
+
 int
 mt_case_validate (const mt_case_t *c, mt_err_t *err)
 {
@@ -323,7 +388,7 @@ mt_case_validate (const mt_case_t *c, mt_err_t *err)
     &&  (c->age_min < 0 || c->age_max < c->age_min || c->age_max > 120))
         return mt_err_set (err, MT_EINVAL, "estimated age %d-%d: give MIN-MAX within 0-120",
                            c->age_min, c->age_max);
-    int year = s_this_year ();
+    int year = mti_this_year ();
     if ((c->birth_year_min || c->birth_year_max)
     &&  (c->birth_year_min < 1900 || c->birth_year_max < c->birth_year_min
          || c->birth_year_max > year))
@@ -335,38 +400,7 @@ mt_case_validate (const mt_case_t *c, mt_err_t *err)
     if (c->kind == MT_KIND_MISSING && (c->date_found [0] || c->age_min >= 0))
         return mt_err_set (err, MT_EINVAL, "a missing case has a last-seen date and a birth "
                            "year, not a date found or an estimated age");
-    return MT_OK;
-}
-
-//  ---------------------------------------------------------------- audit
-
-int
-mt_casedb_audit (mt_casedb_t *self, const char *actor, const char *action, const char *object,
-                 const char *detail, mt_err_t *err)
-{
-    sqlite3_stmt *stmt = s_prepare (self, "INSERT INTO audit (at, actor, action, object, detail) "
-                                          "VALUES (?, ?, ?, ?, ?)", err);
-    if (!stmt)
-        return MT_EINTERNAL;
-    char now [32];
-    s_now (now, sizeof now);
-    sqlite3_bind_text (stmt, 1, now, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text (stmt, 2, actor && *actor ? actor : "unknown", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text (stmt, 3, action, -1, SQLITE_TRANSIENT);
-    s_bind_text (stmt, 4, object);
-    s_bind_text (stmt, 5, detail);
-    int rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : s_fail (self, MT_EIO, err, "audit");
-    sqlite3_finalize (stmt);
-    return rc;
-}
-
-int64_t
-mt_casedb_audit_count (mt_casedb_t *self)
-{
-    sqlite3_stmt *stmt = s_prepare (self, "SELECT COUNT (*) FROM audit", NULL);
-    int64_t n = stmt && sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : -1;
-    sqlite3_finalize (stmt);
-    return n;
+    return s_check_consent (c, err);
 }
 
 //  ---------------------------------------------------------------- cases
@@ -382,7 +416,7 @@ mt_casedb_case_add (mt_casedb_t *self, const mt_case_t *c, const char *actor, in
     if (rc != MT_OK)
         return rc;
     if (c->external_ref [0]) {
-        sqlite3_stmt *find = s_prepare (self, "SELECT id FROM cases WHERE external_ref = ?", err);
+        sqlite3_stmt *find = mti_db_prepare (self, "SELECT id FROM cases WHERE external_ref = ?", err);
         if (!find)
             return MT_EINTERNAL;
         sqlite3_bind_text (find, 1, c->external_ref, -1, SQLITE_TRANSIENT);
@@ -395,36 +429,45 @@ mt_casedb_case_add (mt_casedb_t *self, const mt_case_t *c, const char *actor, in
         if (*id_p)
             return MT_OK;
     }
-    sqlite3_stmt *stmt = s_prepare (self,
+    sqlite3_stmt *stmt = mti_db_prepare (self,
         "INSERT INTO cases (kind, sex, province, city, station, date_found, age_min, age_max,"
         " date_last_seen, birth_year_min, birth_year_max, person_name, family_name,"
         " family_contact, family_relation, features, notes, external_ref, created_at,"
-        " updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", err);
+        " updated_at, purpose, consent_basis, consent_by, consent_date)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", err);
     if (!stmt)
         return MT_EINTERNAL;
     char now [32];
-    s_now (now, sizeof now);
+    mti_db_now (now, sizeof now);
     sqlite3_bind_text (stmt, 1, mt_case_kind_name (c->kind), -1, SQLITE_STATIC);
     sqlite3_bind_text (stmt, 2, mt_sex_name (c->sex), -1, SQLITE_STATIC);
     sqlite3_bind_int (stmt, 3, c->province);
-    s_bind_text (stmt, 4, c->city);
-    s_bind_text (stmt, 5, c->station);
-    s_bind_text (stmt, 6, c->date_found);
+    mti_db_bind_text (stmt, 4, c->city);
+    mti_db_bind_text (stmt, 5, c->station);
+    mti_db_bind_text (stmt, 6, c->date_found);
     sqlite3_bind_int (stmt, 7, c->age_min);
     sqlite3_bind_int (stmt, 8, c->age_max);
-    s_bind_text (stmt, 9, c->date_last_seen);
+    mti_db_bind_text (stmt, 9, c->date_last_seen);
     sqlite3_bind_int (stmt, 10, c->birth_year_min);
     sqlite3_bind_int (stmt, 11, c->birth_year_max);
-    s_bind_text (stmt, 12, c->person_name);
-    s_bind_text (stmt, 13, c->family_name);
-    s_bind_text (stmt, 14, c->family_contact);
-    s_bind_text (stmt, 15, c->family_relation);
-    s_bind_text (stmt, 16, c->features);
-    s_bind_text (stmt, 17, c->notes);
-    s_bind_text (stmt, 18, c->external_ref);
+    mti_db_bind_text (stmt, 12, c->person_name);
+    mti_db_bind_text (stmt, 13, c->family_name);
+    mti_db_bind_text (stmt, 14, c->family_contact);
+    mti_db_bind_text (stmt, 15, c->family_relation);
+    mti_db_bind_text (stmt, 16, c->features);
+    mti_db_bind_text (stmt, 17, c->notes);
+    mti_db_bind_text (stmt, 18, c->external_ref);
     sqlite3_bind_text (stmt, 19, now, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text (stmt, 20, now, -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : s_fail (self, MT_EIO, err, "add case");
+    sqlite3_bind_text (stmt, 21, c->purpose [0] ? c->purpose : "family reunification", -1,
+                       SQLITE_TRANSIENT);
+    mti_db_bind_text (stmt, 22, c->consent_basis);
+    mti_db_bind_text (stmt, 23, c->consent_by);
+    char today [11];
+    snprintf (today, sizeof today, "%.10s", now);
+    sqlite3_bind_text (stmt, 24, c->consent_date [0] ? c->consent_date : today, -1,
+                       SQLITE_TRANSIENT);
+    rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "add case");
     sqlite3_finalize (stmt);
     if (rc != MT_OK)
         return rc;
@@ -438,13 +481,14 @@ int
 mt_casedb_case_get (mt_casedb_t *self, int64_t id, mt_case_t *c, mt_err_t *err)
 {
     memset (c, 0, sizeof *c);
-    sqlite3_stmt *stmt = s_prepare (self,
+    sqlite3_stmt *stmt = mti_db_prepare (self,
         "SELECT id, kind, state, closed_reason, sex, province, city, station, date_found,"
         " age_min, age_max, date_last_seen, birth_year_min, birth_year_max, person_name,"
         " family_name, family_contact, family_relation, features, notes, external_ref,"
         " created_at,"
         " (SELECT COUNT (*) FROM photos WHERE case_id = cases.id),"
-        " (SELECT COUNT (*) FROM faces WHERE case_id = cases.id AND removed = 0)"
+        " (SELECT COUNT (*) FROM faces WHERE case_id = cases.id AND removed = 0),"
+        " purpose, consent_basis, consent_by, consent_date, closed_at, erased_at, erased_level"
         " FROM cases WHERE id = ?", err);
     if (!stmt)
         return MT_EINTERNAL;
@@ -455,29 +499,36 @@ mt_casedb_case_get (mt_casedb_t *self, int64_t id, mt_case_t *c, mt_err_t *err)
     else {
         c->id = sqlite3_column_int64 (stmt, 0);
         c->kind = mt_case_kind_from_name ((const char *) sqlite3_column_text (stmt, 1));
-        s_copy (c->state, sizeof c->state, sqlite3_column_text (stmt, 2));
-        s_copy (c->closed_reason, sizeof c->closed_reason, sqlite3_column_text (stmt, 3));
+        mti_db_copy (c->state, sizeof c->state, sqlite3_column_text (stmt, 2));
+        mti_db_copy (c->closed_reason, sizeof c->closed_reason, sqlite3_column_text (stmt, 3));
         int sex = mt_sex_from_name ((const char *) sqlite3_column_text (stmt, 4));
         c->sex = sex < 0 ? MT_SEX_UNKNOWN : (mt_sex) sex;
         c->province = sqlite3_column_int (stmt, 5);
-        s_copy (c->city, sizeof c->city, sqlite3_column_text (stmt, 6));
-        s_copy (c->station, sizeof c->station, sqlite3_column_text (stmt, 7));
-        s_copy (c->date_found, sizeof c->date_found, sqlite3_column_text (stmt, 8));
+        mti_db_copy (c->city, sizeof c->city, sqlite3_column_text (stmt, 6));
+        mti_db_copy (c->station, sizeof c->station, sqlite3_column_text (stmt, 7));
+        mti_db_copy (c->date_found, sizeof c->date_found, sqlite3_column_text (stmt, 8));
         c->age_min = sqlite3_column_int (stmt, 9);
         c->age_max = sqlite3_column_int (stmt, 10);
-        s_copy (c->date_last_seen, sizeof c->date_last_seen, sqlite3_column_text (stmt, 11));
+        mti_db_copy (c->date_last_seen, sizeof c->date_last_seen, sqlite3_column_text (stmt, 11));
         c->birth_year_min = sqlite3_column_int (stmt, 12);
         c->birth_year_max = sqlite3_column_int (stmt, 13);
-        s_copy (c->person_name, sizeof c->person_name, sqlite3_column_text (stmt, 14));
-        s_copy (c->family_name, sizeof c->family_name, sqlite3_column_text (stmt, 15));
-        s_copy (c->family_contact, sizeof c->family_contact, sqlite3_column_text (stmt, 16));
-        s_copy (c->family_relation, sizeof c->family_relation, sqlite3_column_text (stmt, 17));
-        s_copy (c->features, sizeof c->features, sqlite3_column_text (stmt, 18));
-        s_copy (c->notes, sizeof c->notes, sqlite3_column_text (stmt, 19));
-        s_copy (c->external_ref, sizeof c->external_ref, sqlite3_column_text (stmt, 20));
-        s_copy (c->created_at, sizeof c->created_at, sqlite3_column_text (stmt, 21));
+        mti_db_copy (c->person_name, sizeof c->person_name, sqlite3_column_text (stmt, 14));
+        mti_db_copy (c->family_name, sizeof c->family_name, sqlite3_column_text (stmt, 15));
+        mti_db_copy (c->family_contact, sizeof c->family_contact, sqlite3_column_text (stmt, 16));
+        mti_db_copy (c->family_relation, sizeof c->family_relation, sqlite3_column_text (stmt, 17));
+        mti_db_copy (c->features, sizeof c->features, sqlite3_column_text (stmt, 18));
+        mti_db_copy (c->notes, sizeof c->notes, sqlite3_column_text (stmt, 19));
+        mti_db_copy (c->external_ref, sizeof c->external_ref, sqlite3_column_text (stmt, 20));
+        mti_db_copy (c->created_at, sizeof c->created_at, sqlite3_column_text (stmt, 21));
         c->photo_count = sqlite3_column_int (stmt, 22);
         c->face_count = sqlite3_column_int (stmt, 23);
+        mti_db_copy (c->purpose, sizeof c->purpose, sqlite3_column_text (stmt, 24));
+        mti_db_copy (c->consent_basis, sizeof c->consent_basis, sqlite3_column_text (stmt, 25));
+        mti_db_copy (c->consent_by, sizeof c->consent_by, sqlite3_column_text (stmt, 26));
+        mti_db_copy (c->consent_date, sizeof c->consent_date, sqlite3_column_text (stmt, 27));
+        mti_db_copy (c->closed_at, sizeof c->closed_at, sqlite3_column_text (stmt, 28));
+        mti_db_copy (c->erased_at, sizeof c->erased_at, sqlite3_column_text (stmt, 29));
+        c->erased_level = sqlite3_column_int (stmt, 30);
     }
     sqlite3_finalize (stmt);
     return rc;
@@ -488,7 +539,7 @@ mt_casedb_cases_json (mt_casedb_t *self, const char *station, int kind, size_t l
                       size_t offset, char **json_p, mt_err_t *err)
 {
     *json_p = NULL;
-    sqlite3_stmt *stmt = s_prepare (self,
+    sqlite3_stmt *stmt = mti_db_prepare (self,
         "SELECT c.id, c.kind, c.state, c.sex, c.province, c.station, c.date_found,"
         " c.date_last_seen, c.family_name, c.created_at,"
         " (SELECT COUNT (*) FROM photos p WHERE p.case_id = c.id),"
@@ -498,7 +549,7 @@ mt_casedb_cases_json (mt_casedb_t *self, const char *station, int kind, size_t l
         " ORDER BY c.id DESC LIMIT ?3 OFFSET ?4", err);
     if (!stmt)
         return MT_EINTERNAL;
-    s_bind_text (stmt, 1, station);
+    mti_db_bind_text (stmt, 1, station);
     sqlite3_bind_text (stmt, 2, kind ? mt_case_kind_name ((mt_case_kind) kind) : "", -1,
                        SQLITE_STATIC);
     sqlite3_bind_int64 (stmt, 3, (sqlite3_int64) limit);
@@ -528,7 +579,7 @@ mt_casedb_cases_json (mt_casedb_t *self, const char *station, int kind, size_t l
 int
 mt_casedb_face_case (mt_casedb_t *self, int64_t face_id, int64_t *case_id_p, mt_err_t *err)
 {
-    sqlite3_stmt *stmt = s_prepare (self, "SELECT case_id FROM faces WHERE id = ?", err);
+    sqlite3_stmt *stmt = mti_db_prepare (self, "SELECT case_id FROM faces WHERE id = ?", err);
     if (!stmt)
         return MT_EINTERNAL;
     sqlite3_bind_int64 (stmt, 1, face_id);
@@ -544,7 +595,7 @@ mt_casedb_face_case (mt_casedb_t *self, int64_t face_id, int64_t *case_id_p, mt_
 bool
 mt_casedb_candidate_of_station (mt_casedb_t *self, int64_t case_id, const char *station)
 {
-    sqlite3_stmt *stmt = s_prepare (self,
+    sqlite3_stmt *stmt = mti_db_prepare (self,
         "SELECT 1 FROM candidates k JOIN cases c ON c.id IN (k.found_case, k.missing_case)"
         " WHERE (k.found_case = ?1 OR k.missing_case = ?1) AND c.id != ?1 AND c.station = ?2"
         " AND k.state != 'rejected' LIMIT 1", NULL);
@@ -568,26 +619,28 @@ mt_casedb_case_close (mt_casedb_t *self, int64_t id, const char *reason, const c
         return rc;
     if (!reason || !*reason)
         return mt_err_set (err, MT_EINVAL, "closing a case needs a reason");
-    sqlite3_stmt *stmt = s_prepare (self, "UPDATE cases SET state = 'closed', closed_reason = ?,"
-                                          " updated_at = ? WHERE id = ?", err);
+    sqlite3_stmt *stmt = mti_db_prepare (self, "UPDATE cases SET state = 'closed', closed_reason = ?1,"
+                                          " updated_at = ?2, closed_at = COALESCE (closed_at, ?2)"
+                                          " WHERE id = ?3", err);
     if (!stmt)
         return MT_EINTERNAL;
     char now [32];
-    s_now (now, sizeof now);
+    mti_db_now (now, sizeof now);
     sqlite3_bind_text (stmt, 1, reason, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text (stmt, 2, now, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64 (stmt, 3, id);
-    rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : s_fail (self, MT_EIO, err, "close case");
+    rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "close case");
     sqlite3_finalize (stmt);
     //  A closed case leaves the index: its faces are removed from every
     //  shard by the matcher (the rows stay, flagged removed).
-    stmt = rc == MT_OK ? s_prepare (self, "INSERT OR IGNORE INTO removal_queue VALUES (?, ?)",
-                                    err) : NULL;
+    stmt = rc == MT_OK ? mti_db_prepare (self, "INSERT OR IGNORE INTO removal_queue"
+                                               " (case_id, queued_at) VALUES (?, ?)", err)
+                       : NULL;
     if (stmt) {
         sqlite3_bind_int64 (stmt, 1, id);
         sqlite3_bind_text (stmt, 2, now, -1, SQLITE_TRANSIENT);
         if (sqlite3_step (stmt) != SQLITE_DONE)
-            rc = s_fail (self, MT_EIO, err, "queue removal");
+            rc = mti_db_fail (self, MT_EIO, err, "queue removal");
         sqlite3_finalize (stmt);
     }
     char object [32];
@@ -614,12 +667,12 @@ mt_casedb_photo_add (mt_casedb_t *self, int64_t case_id, const char *sha256, siz
     if (strcmp (c.state, "open") != 0)
         return mt_err_set (err, MT_EINVAL, "case %lld is closed (%s): it takes no photos",
                            (long long) case_id, c.closed_reason);
-    if (year_taken && (year_taken < 1900 || year_taken > s_this_year ()))
+    if (year_taken && (year_taken < 1900 || year_taken > mti_this_year ()))
         return mt_err_set (err, MT_EINVAL, "year taken %d is not between 1900 and %d",
-                           year_taken, s_this_year ());
+                           year_taken, mti_this_year ());
     if (!sha256 || strlen (sha256) != 64)
         return mt_err_set (err, MT_EINVAL, "a photo needs its sha256");
-    sqlite3_stmt *stmt = s_prepare (self, "SELECT id FROM photos WHERE case_id = ? AND sha256 = ?",
+    sqlite3_stmt *stmt = mti_db_prepare (self, "SELECT id FROM photos WHERE case_id = ? AND sha256 = ?",
                                     err);
     if (!stmt)
         return MT_EINTERNAL;
@@ -633,18 +686,18 @@ mt_casedb_photo_add (mt_casedb_t *self, int64_t case_id, const char *sha256, siz
     sqlite3_finalize (stmt);
     if (*photo_id_p)
         return MT_OK;
-    stmt = s_prepare (self, "INSERT INTO photos (case_id, sha256, year_taken, bytes, created_at)"
+    stmt = mti_db_prepare (self, "INSERT INTO photos (case_id, sha256, year_taken, bytes, created_at)"
                             " VALUES (?, ?, ?, ?, ?)", err);
     if (!stmt)
         return MT_EINTERNAL;
     char now [32];
-    s_now (now, sizeof now);
+    mti_db_now (now, sizeof now);
     sqlite3_bind_int64 (stmt, 1, case_id);
     sqlite3_bind_text (stmt, 2, sha256, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int (stmt, 3, year_taken);
     sqlite3_bind_int64 (stmt, 4, (sqlite3_int64) bytes);
     sqlite3_bind_text (stmt, 5, now, -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : s_fail (self, MT_EIO, err, "add photo");
+    rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "add photo");
     sqlite3_finalize (stmt);
     if (rc != MT_OK)
         return rc;
@@ -661,10 +714,10 @@ s_photo_row (sqlite3_stmt *stmt, mt_photo_row_t *row)
     memset (row, 0, sizeof *row);
     row->id = sqlite3_column_int64 (stmt, 0);
     row->case_id = sqlite3_column_int64 (stmt, 1);
-    s_copy (row->sha256, sizeof row->sha256, sqlite3_column_text (stmt, 2));
+    mti_db_copy (row->sha256, sizeof row->sha256, sqlite3_column_text (stmt, 2));
     row->year_taken = sqlite3_column_int (stmt, 3);
-    s_copy (row->state, sizeof row->state, sqlite3_column_text (stmt, 4));
-    s_copy (row->error, sizeof row->error, sqlite3_column_text (stmt, 5));
+    mti_db_copy (row->state, sizeof row->state, sqlite3_column_text (stmt, 4));
+    mti_db_copy (row->error, sizeof row->error, sqlite3_column_text (stmt, 5));
     row->face_count = sqlite3_column_int (stmt, 6);
 }
 
@@ -674,7 +727,7 @@ s_photo_row (sqlite3_stmt *stmt, mt_photo_row_t *row)
 int
 mt_casedb_photo_get (mt_casedb_t *self, int64_t photo_id, mt_photo_row_t *row, mt_err_t *err)
 {
-    sqlite3_stmt *stmt = s_prepare (self, "SELECT " S_PHOTO_COLUMNS " FROM photos WHERE id = ?",
+    sqlite3_stmt *stmt = mti_db_prepare (self, "SELECT " S_PHOTO_COLUMNS " FROM photos WHERE id = ?",
                                     err);
     if (!stmt)
         return MT_EINTERNAL;
@@ -694,7 +747,7 @@ mt_casedb_photos_of_case (mt_casedb_t *self, int64_t case_id, mt_photo_row_t **r
 {
     *rows_p = NULL;
     *count_p = 0;
-    sqlite3_stmt *stmt = s_prepare (self, "SELECT " S_PHOTO_COLUMNS " FROM photos"
+    sqlite3_stmt *stmt = mti_db_prepare (self, "SELECT " S_PHOTO_COLUMNS " FROM photos"
                                           " WHERE case_id = ? ORDER BY id", err);
     if (!stmt)
         return MT_EINTERNAL;
@@ -721,7 +774,7 @@ int
 mt_casedb_photo_claim (mt_casedb_t *self, int lease_s, mt_photo_row_t *row, mt_err_t *err)
 {
     int64_t now = (int64_t) time (NULL);
-    sqlite3_stmt *stmt = s_prepare (self,
+    sqlite3_stmt *stmt = mti_db_prepare (self,
         "UPDATE photos SET lease_until = ? WHERE id = (SELECT id FROM photos"
         " WHERE state = 'pending' AND lease_until < ? ORDER BY id LIMIT 1)"
         " RETURNING " S_PHOTO_COLUMNS, err);
@@ -737,7 +790,7 @@ mt_casedb_photo_claim (mt_casedb_t *self, int lease_s, mt_photo_row_t *row, mt_e
     if (step == SQLITE_DONE)
         rc = mt_err_set (err, MT_ENOTFOUND, "no photo waits");
     else
-        rc = s_fail (self, MT_EIO, err, "claim photo");
+        rc = mti_db_fail (self, MT_EIO, err, "claim photo");
     sqlite3_finalize (stmt);
     return rc;
 }
@@ -753,12 +806,12 @@ mt_casedb_photo_done (mt_casedb_t *self, int64_t photo_id, int width, int height
         return rc;
     if (strcmp (photo.state, "pending") != 0)
         return MT_OK;       //  done already (a worker's lease ran out and both finished)
-    rc = s_exec (self, "BEGIN IMMEDIATE", err);
+    rc = mti_db_exec (self, "BEGIN IMMEDIATE", err);
     if (rc != MT_OK)
         return rc;
     char now [32];
-    s_now (now, sizeof now);
-    sqlite3_stmt *face = s_prepare (self,
+    mti_db_now (now, sizeof now);
+    sqlite3_stmt *face = mti_db_prepare (self,
         "INSERT INTO faces (photo_id, case_id, x, y, w, h, size_px, sharpness, yaw, roll,"
         " verdict, embedding, chip, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", err);
     for (size_t i = 0; face && rc == MT_OK && i < count; i++) {
@@ -781,12 +834,12 @@ mt_casedb_photo_done (mt_casedb_t *self, int64_t photo_id, int width, int height
             sqlite3_bind_null (face, 13);
         sqlite3_bind_text (face, 14, now, -1, SQLITE_TRANSIENT);
         if (sqlite3_step (face) != SQLITE_DONE)
-            rc = s_fail (self, MT_EIO, err, "add face");
+            rc = mti_db_fail (self, MT_EIO, err, "add face");
     }
     if (!face)
         rc = MT_EINTERNAL;
     sqlite3_finalize (face);
-    sqlite3_stmt *stmt = rc == MT_OK ? s_prepare (self,
+    sqlite3_stmt *stmt = rc == MT_OK ? mti_db_prepare (self,
         "UPDATE photos SET state = 'done', width = ?, height = ?, format = ?, processed_at = ?"
         " WHERE id = ?", err) : NULL;
     if (stmt) {
@@ -796,15 +849,15 @@ mt_casedb_photo_done (mt_casedb_t *self, int64_t photo_id, int width, int height
         sqlite3_bind_text (stmt, 4, now, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64 (stmt, 5, photo_id);
         if (sqlite3_step (stmt) != SQLITE_DONE)
-            rc = s_fail (self, MT_EIO, err, "finish photo");
+            rc = mti_db_fail (self, MT_EIO, err, "finish photo");
         sqlite3_finalize (stmt);
     }
     if (rc == MT_OK && count > 0)
         rc = mt_casedb_match_enqueue (self, photo.case_id, err);
     if (rc == MT_OK)
-        rc = s_exec (self, "COMMIT", err);
+        rc = mti_db_exec (self, "COMMIT", err);
     else
-        s_exec (self, "ROLLBACK", NULL);
+        mti_db_exec (self, "ROLLBACK", NULL);
     return rc;
 }
 
@@ -812,18 +865,18 @@ int
 mt_casedb_photo_failed (mt_casedb_t *self, int64_t photo_id, const char *code,
                         const char *message, mt_err_t *err)
 {
-    sqlite3_stmt *stmt = s_prepare (self,
+    sqlite3_stmt *stmt = mti_db_prepare (self,
         "UPDATE photos SET state = 'failed', error_code = ?, error_message = ?, processed_at = ?"
         " WHERE id = ? AND state = 'pending'", err);
     if (!stmt)
         return MT_EINTERNAL;
     char now [32];
-    s_now (now, sizeof now);
+    mti_db_now (now, sizeof now);
     sqlite3_bind_text (stmt, 1, code, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text (stmt, 2, message, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text (stmt, 3, now, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64 (stmt, 4, photo_id);
-    int rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : s_fail (self, MT_EIO, err, "photo");
+    int rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "photo");
     sqlite3_finalize (stmt);
     return rc;
 }
@@ -836,7 +889,7 @@ mt_casedb_faces_of_case (mt_casedb_t *self, int64_t case_id, mt_face_row_t **row
 {
     *rows_p = NULL;
     *count_p = 0;
-    sqlite3_stmt *stmt = s_prepare (self,
+    sqlite3_stmt *stmt = mti_db_prepare (self,
         "SELECT f.id, f.photo_id, f.case_id, f.x, f.y, f.w, f.h, f.size_px, f.sharpness, f.yaw,"
         " f.verdict, p.year_taken, f.enrolled, f.embedding FROM faces f"
         " JOIN photos p ON p.id = f.photo_id WHERE f.case_id = ? AND f.removed = 0"
@@ -866,7 +919,7 @@ mt_casedb_faces_of_case (mt_casedb_t *self, int64_t case_id, mt_face_row_t **row
         r->size_px = sqlite3_column_int (stmt, 7);
         r->sharpness = sqlite3_column_double (stmt, 8);
         r->yaw_deg = sqlite3_column_double (stmt, 9);
-        s_copy (r->verdict, sizeof r->verdict, sqlite3_column_text (stmt, 10));
+        mti_db_copy (r->verdict, sizeof r->verdict, sqlite3_column_text (stmt, 10));
         r->year_taken = sqlite3_column_int (stmt, 11);
         r->enrolled = sqlite3_column_int (stmt, 12) != 0;
         if (sqlite3_column_bytes (stmt, 13) == (int) sizeof r->embedding)
@@ -882,7 +935,7 @@ mt_casedb_face_chip (mt_casedb_t *self, int64_t face_id, uint8_t **jpeg_p, size_
 {
     *jpeg_p = NULL;
     *size_p = 0;
-    sqlite3_stmt *stmt = s_prepare (self, "SELECT chip FROM faces WHERE id = ?", err);
+    sqlite3_stmt *stmt = mti_db_prepare (self, "SELECT chip FROM faces WHERE id = ?", err);
     if (!stmt)
         return MT_EINTERNAL;
     sqlite3_bind_int64 (stmt, 1, face_id);
@@ -904,32 +957,32 @@ int
 mt_casedb_faces_mark_enrolled (mt_casedb_t *self, const int64_t *ids, size_t count,
                                mt_err_t *err)
 {
-    sqlite3_stmt *stmt = s_prepare (self, "UPDATE faces SET enrolled = 1 WHERE id = ?", err);
+    sqlite3_stmt *stmt = mti_db_prepare (self, "UPDATE faces SET enrolled = 1 WHERE id = ?", err);
     if (!stmt)
         return MT_EINTERNAL;
-    int rc = s_exec (self, "BEGIN IMMEDIATE", err);
+    int rc = mti_db_exec (self, "BEGIN IMMEDIATE", err);
     for (size_t i = 0; rc == MT_OK && i < count; i++) {
         sqlite3_reset (stmt);
         sqlite3_bind_int64 (stmt, 1, ids [i]);
         if (sqlite3_step (stmt) != SQLITE_DONE)
-            rc = s_fail (self, MT_EIO, err, "mark enrolled");
+            rc = mti_db_fail (self, MT_EIO, err, "mark enrolled");
     }
     sqlite3_finalize (stmt);
     if (rc == MT_OK)
-        rc = s_exec (self, "COMMIT", err);
+        rc = mti_db_exec (self, "COMMIT", err);
     else
-        s_exec (self, "ROLLBACK", NULL);
+        mti_db_exec (self, "ROLLBACK", NULL);
     return rc;
 }
 
 int
 mt_casedb_faces_mark_removed (mt_casedb_t *self, int64_t case_id, mt_err_t *err)
 {
-    sqlite3_stmt *stmt = s_prepare (self, "UPDATE faces SET removed = 1 WHERE case_id = ?", err);
+    sqlite3_stmt *stmt = mti_db_prepare (self, "UPDATE faces SET removed = 1 WHERE case_id = ?", err);
     if (!stmt)
         return MT_EINTERNAL;
     sqlite3_bind_int64 (stmt, 1, case_id);
-    int rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : s_fail (self, MT_EIO, err, "faces");
+    int rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "faces");
     sqlite3_finalize (stmt);
     return rc;
 }
@@ -941,16 +994,16 @@ mt_casedb_match_enqueue (mt_casedb_t *self, int64_t case_id, mt_err_t *err)
 {
     //  Queued again while being matched: the generation moves on, so that the
     //  matcher's "done" for the older state does not drop the newer one.
-    sqlite3_stmt *stmt = s_prepare (self, "INSERT INTO match_queue (case_id, queued_at)"
+    sqlite3_stmt *stmt = mti_db_prepare (self, "INSERT INTO match_queue (case_id, queued_at)"
                                           " VALUES (?, ?) ON CONFLICT (case_id) DO UPDATE"
                                           " SET generation = generation + 1", err);
     if (!stmt)
         return MT_EINTERNAL;
     char now [32];
-    s_now (now, sizeof now);
+    mti_db_now (now, sizeof now);
     sqlite3_bind_int64 (stmt, 1, case_id);
     sqlite3_bind_text (stmt, 2, now, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : s_fail (self, MT_EIO, err, "queue");
+    int rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "queue");
     sqlite3_finalize (stmt);
     return rc;
 }
@@ -959,7 +1012,7 @@ int
 mt_casedb_match_next (mt_casedb_t *self, int64_t *case_id_p, int64_t *generation_p,
                       mt_err_t *err)
 {
-    sqlite3_stmt *stmt = s_prepare (self, "SELECT case_id, generation FROM match_queue"
+    sqlite3_stmt *stmt = mti_db_prepare (self, "SELECT case_id, generation FROM match_queue"
                                           " ORDER BY queued_at, case_id LIMIT 1", err);
     if (!stmt)
         return MT_EINTERNAL;
@@ -977,7 +1030,7 @@ mt_casedb_match_next (mt_casedb_t *self, int64_t *case_id_p, int64_t *generation
 bool
 mt_casedb_match_pending (mt_casedb_t *self, int64_t case_id)
 {
-    sqlite3_stmt *stmt = s_prepare (self, "SELECT 1 FROM match_queue WHERE case_id = ?"
+    sqlite3_stmt *stmt = mti_db_prepare (self, "SELECT 1 FROM match_queue WHERE case_id = ?"
                                           " UNION ALL SELECT 1 FROM photos WHERE case_id = ?"
                                           " AND state = 'pending'", NULL);
     bool pending = false;
@@ -993,43 +1046,13 @@ mt_casedb_match_pending (mt_casedb_t *self, int64_t case_id)
 int
 mt_casedb_match_done (mt_casedb_t *self, int64_t case_id, int64_t generation, mt_err_t *err)
 {
-    sqlite3_stmt *stmt = s_prepare (self, "DELETE FROM match_queue WHERE case_id = ?"
+    sqlite3_stmt *stmt = mti_db_prepare (self, "DELETE FROM match_queue WHERE case_id = ?"
                                           " AND generation = ?", err);
     if (!stmt)
         return MT_EINTERNAL;
     sqlite3_bind_int64 (stmt, 1, case_id);
     sqlite3_bind_int64 (stmt, 2, generation);
-    int rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : s_fail (self, MT_EIO, err, "queue");
-    sqlite3_finalize (stmt);
-    return rc;
-}
-
-int
-mt_casedb_removal_next (mt_casedb_t *self, int64_t *case_id_p, mt_err_t *err)
-{
-    sqlite3_stmt *stmt = s_prepare (self, "SELECT case_id FROM removal_queue ORDER BY queued_at"
-                                          " LIMIT 1", err);
-    if (!stmt)
-        return MT_EINTERNAL;
-    int rc = MT_OK;
-    if (sqlite3_step (stmt) == SQLITE_ROW)
-        *case_id_p = sqlite3_column_int64 (stmt, 0);
-    else
-        rc = mt_err_set (err, MT_ENOTFOUND, "nothing to remove");
-    sqlite3_finalize (stmt);
-    return rc;
-}
-
-int
-mt_casedb_removal_done (mt_casedb_t *self, int64_t case_id, mt_err_t *err)
-{
-    int rc = mt_casedb_faces_mark_removed (self, case_id, err);
-    sqlite3_stmt *stmt = rc == MT_OK
-        ? s_prepare (self, "DELETE FROM removal_queue WHERE case_id = ?", err) : NULL;
-    if (!stmt)
-        return rc == MT_OK ? MT_EINTERNAL : rc;
-    sqlite3_bind_int64 (stmt, 1, case_id);
-    rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : s_fail (self, MT_EIO, err, "queue");
+    int rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "queue");
     sqlite3_finalize (stmt);
     return rc;
 }
@@ -1040,7 +1063,7 @@ int
 mt_casedb_candidate_put (mt_casedb_t *self, int64_t found_case, int64_t missing_case,
                          double score, double distance, const char *explanation, mt_err_t *err)
 {
-    sqlite3_stmt *stmt = s_prepare (self,
+    sqlite3_stmt *stmt = mti_db_prepare (self,
         "INSERT INTO candidates (found_case, missing_case, score, distance, explanation,"
         " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (found_case, missing_case) DO UPDATE SET score = excluded.score,"
@@ -1049,7 +1072,7 @@ mt_casedb_candidate_put (mt_casedb_t *self, int64_t found_case, int64_t missing_
     if (!stmt)
         return MT_EINTERNAL;
     char now [32];
-    s_now (now, sizeof now);
+    mti_db_now (now, sizeof now);
     sqlite3_bind_int64 (stmt, 1, found_case);
     sqlite3_bind_int64 (stmt, 2, missing_case);
     sqlite3_bind_double (stmt, 3, score);
@@ -1057,7 +1080,7 @@ mt_casedb_candidate_put (mt_casedb_t *self, int64_t found_case, int64_t missing_
     sqlite3_bind_text (stmt, 5, explanation, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text (stmt, 6, now, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text (stmt, 7, now, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : s_fail (self, MT_EIO, err, "candidate");
+    int rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "candidate");
     sqlite3_finalize (stmt);
     return rc;
 }
@@ -1065,7 +1088,7 @@ mt_casedb_candidate_put (mt_casedb_t *self, int64_t found_case, int64_t missing_
 bool
 mt_casedb_candidate_rejected (mt_casedb_t *self, int64_t found_case, int64_t missing_case)
 {
-    sqlite3_stmt *stmt = s_prepare (self, "SELECT state FROM candidates WHERE found_case = ?"
+    sqlite3_stmt *stmt = mti_db_prepare (self, "SELECT state FROM candidates WHERE found_case = ?"
                                           " AND missing_case = ?", NULL);
     bool rejected = false;
     if (stmt) {
@@ -1098,7 +1121,7 @@ mt_casedb_candidates (mt_casedb_t *self, int64_t case_id, size_t limit, size_t o
         return rc;
     //  Rejected pairs never show; a closed other case shows only when the
     //  pair got as far as a DNA request.
-    sqlite3_stmt *stmt = s_prepare (self, c.kind == MT_KIND_FOUND
+    sqlite3_stmt *stmt = mti_db_prepare (self, c.kind == MT_KIND_FOUND
         ? "SELECT p.found_case, p.missing_case, p.score, p.distance, p.state, p.explanation,"
           " p.updated_at FROM candidates p JOIN cases o ON o.id = p.missing_case"
           " WHERE p.found_case = ? AND p.state != 'rejected' AND (o.state = 'open'"
@@ -1126,9 +1149,9 @@ mt_casedb_candidates (mt_casedb_t *self, int64_t case_id, size_t limit, size_t o
         r->missing_case = sqlite3_column_int64 (stmt, 1);
         r->score = sqlite3_column_double (stmt, 2);
         r->distance = sqlite3_column_double (stmt, 3);
-        s_copy (r->state, sizeof r->state, sqlite3_column_text (stmt, 4));
+        mti_db_copy (r->state, sizeof r->state, sqlite3_column_text (stmt, 4));
         r->explanation = strdup ((const char *) sqlite3_column_text (stmt, 5));
-        s_copy (r->updated_at, sizeof r->updated_at, sqlite3_column_text (stmt, 6));
+        mti_db_copy (r->updated_at, sizeof r->updated_at, sqlite3_column_text (stmt, 6));
     }
     sqlite3_finalize (stmt);
     *rows_p = rows;
@@ -1142,7 +1165,7 @@ mt_casedb_queue (mt_casedb_t *self, int province, size_t limit, size_t offset,
 {
     *rows_p = NULL;
     *count_p = 0;
-    sqlite3_stmt *stmt = s_prepare (self,
+    sqlite3_stmt *stmt = mti_db_prepare (self,
         "SELECT p.found_case, p.missing_case, p.score, p.distance, p.state, p.explanation,"
         " p.updated_at FROM candidates p JOIN cases f ON f.id = p.found_case"
         " JOIN cases m ON m.id = p.missing_case"
@@ -1166,40 +1189,14 @@ mt_casedb_queue (mt_casedb_t *self, int province, size_t limit, size_t offset,
         r->missing_case = sqlite3_column_int64 (stmt, 1);
         r->score = sqlite3_column_double (stmt, 2);
         r->distance = sqlite3_column_double (stmt, 3);
-        s_copy (r->state, sizeof r->state, sqlite3_column_text (stmt, 4));
+        mti_db_copy (r->state, sizeof r->state, sqlite3_column_text (stmt, 4));
         r->explanation = strdup ((const char *) sqlite3_column_text (stmt, 5));
-        s_copy (r->updated_at, sizeof r->updated_at, sqlite3_column_text (stmt, 6));
+        mti_db_copy (r->updated_at, sizeof r->updated_at, sqlite3_column_text (stmt, 6));
     }
     sqlite3_finalize (stmt);
     *rows_p = rows;
     *count_p = n;
     return MT_OK;
-}
-
-int
-mt_casedb_audit_json (mt_casedb_t *self, size_t limit, size_t offset, char **json_p,
-                      mt_err_t *err)
-{
-    *json_p = NULL;
-    sqlite3_stmt *stmt = s_prepare (self, "SELECT id, at, actor, action, object, detail FROM"
-                                          " audit ORDER BY id DESC LIMIT ? OFFSET ?", err);
-    if (!stmt)
-        return MT_EINTERNAL;
-    sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) limit);
-    sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) offset);
-    json_t *list = json_array ();
-    while (sqlite3_step (stmt) == SQLITE_ROW)
-        json_array_append_new (list, json_pack ("{s:I, s:s, s:s, s:s, s:s?, s:s?}",
-            "id", (json_int_t) sqlite3_column_int64 (stmt, 0),
-            "at", (const char *) sqlite3_column_text (stmt, 1),
-            "actor", (const char *) sqlite3_column_text (stmt, 2),
-            "action", (const char *) sqlite3_column_text (stmt, 3),
-            "object", (const char *) sqlite3_column_text (stmt, 4),
-            "detail", (const char *) sqlite3_column_text (stmt, 5)));
-    sqlite3_finalize (stmt);
-    *json_p = json_dumps (list, JSON_COMPACT);
-    json_decref (list);
-    return *json_p ? MT_OK : mt_err_set (err, MT_ENOMEM, "out of memory");
 }
 
 int
@@ -1221,7 +1218,7 @@ mt_casedb_stats_json (mt_casedb_t *self, char **json_p, mt_err_t *err)
     };
     json_t *out = json_object ();
     for (size_t i = 0; i < sizeof counts / sizeof counts [0]; i++) {
-        sqlite3_stmt *stmt = s_prepare (self, counts [i].sql, err);
+        sqlite3_stmt *stmt = mti_db_prepare (self, counts [i].sql, err);
         if (stmt && sqlite3_step (stmt) == SQLITE_ROW)
             json_object_set_new (out, counts [i].key,
                                  json_integer ((json_int_t) sqlite3_column_int64 (stmt, 0)));
@@ -1256,12 +1253,12 @@ mt_casedb_review (mt_casedb_t *self, int64_t case_a, int64_t case_b, const char 
                            (long long) case_a, (long long) case_b, mt_case_kind_name (a.kind));
     int64_t found = a.kind == MT_KIND_FOUND ? case_a : case_b;
     int64_t missing = a.kind == MT_KIND_FOUND ? case_b : case_a;
-    rc = s_exec (self, "BEGIN IMMEDIATE", err);
+    rc = mti_db_exec (self, "BEGIN IMMEDIATE", err);
     if (rc != MT_OK)
         return rc;
     char now [32];
-    s_now (now, sizeof now);
-    sqlite3_stmt *stmt = s_prepare (self, "UPDATE candidates SET state = ?, updated_at = ?"
+    mti_db_now (now, sizeof now);
+    sqlite3_stmt *stmt = mti_db_prepare (self, "UPDATE candidates SET state = ?, updated_at = ?"
                                           " WHERE found_case = ? AND missing_case = ?", err);
     if (stmt) {
         sqlite3_bind_text (stmt, 1, state, -1, SQLITE_TRANSIENT);
@@ -1269,7 +1266,7 @@ mt_casedb_review (mt_casedb_t *self, int64_t case_a, int64_t case_b, const char 
         sqlite3_bind_int64 (stmt, 3, found);
         sqlite3_bind_int64 (stmt, 4, missing);
         if (sqlite3_step (stmt) != SQLITE_DONE)
-            rc = s_fail (self, MT_EIO, err, "review");
+            rc = mti_db_fail (self, MT_EIO, err, "review");
         else
         if (sqlite3_changes (self->db) == 0)
             rc = mt_err_set (err, MT_ENOTFOUND, "case %lld was never a candidate for case %lld",
@@ -1278,25 +1275,28 @@ mt_casedb_review (mt_casedb_t *self, int64_t case_a, int64_t case_b, const char 
     }
     else
         rc = MT_EINTERNAL;
-    stmt = rc == MT_OK ? s_prepare (self, "INSERT INTO reviews (found_case, missing_case, state,"
+    stmt = rc == MT_OK ? mti_db_prepare (self, "INSERT INTO reviews (found_case, missing_case, state,"
                                           " note, actor, at) VALUES (?, ?, ?, ?, ?, ?)", err)
                        : NULL;
     if (stmt) {
         sqlite3_bind_int64 (stmt, 1, found);
         sqlite3_bind_int64 (stmt, 2, missing);
         sqlite3_bind_text (stmt, 3, state, -1, SQLITE_TRANSIENT);
-        s_bind_text (stmt, 4, note);
+        mti_db_bind_text (stmt, 4, note);
         sqlite3_bind_text (stmt, 5, actor && *actor ? actor : "unknown", -1, SQLITE_TRANSIENT);
         sqlite3_bind_text (stmt, 6, now, -1, SQLITE_TRANSIENT);
         if (sqlite3_step (stmt) != SQLITE_DONE)
-            rc = s_fail (self, MT_EIO, err, "review");
+            rc = mti_db_fail (self, MT_EIO, err, "review");
         sqlite3_finalize (stmt);
     }
-    char object [80], detail [600];
+    //  The note stays in the review trail, not in the audit log: the log
+    //  cannot be changed, and a note may name people that an erasure must
+    //  be able to remove.
+    char object [80], detail [64];
     snprintf (object, sizeof object, "found %lld / missing %lld", (long long) found,
               (long long) missing);
-    snprintf (detail, sizeof detail, "%s%s%.500s", state, note && *note ? ": " : "",
-              note ? note : "");
+    snprintf (detail, sizeof detail, "%s (review %lld)", state,
+              (long long) sqlite3_last_insert_rowid (self->db));
     if (rc == MT_OK)
         rc = mt_casedb_audit (self, actor, "review", object, detail, err);
     if (rc == MT_OK && strcmp (state, "reunited") == 0) {
@@ -1308,9 +1308,9 @@ mt_casedb_review (mt_casedb_t *self, int64_t case_a, int64_t case_b, const char 
             rc = mt_casedb_case_close (self, missing, reason, actor, err);
     }
     if (rc == MT_OK)
-        rc = s_exec (self, "COMMIT", err);
+        rc = mti_db_exec (self, "COMMIT", err);
     else
-        s_exec (self, "ROLLBACK", NULL);
+        mti_db_exec (self, "ROLLBACK", NULL);
     return rc;
 }
 
@@ -1319,7 +1319,7 @@ mt_casedb_reviews_json (mt_casedb_t *self, int64_t case_a, int64_t case_b, char 
                         mt_err_t *err)
 {
     *json_p = NULL;
-    sqlite3_stmt *stmt = s_prepare (self,
+    sqlite3_stmt *stmt = mti_db_prepare (self,
         "SELECT found_case, missing_case, state, note, actor, at FROM reviews"
         " WHERE (found_case = ?1 OR missing_case = ?1)"
         " AND (?2 = 0 OR found_case = ?2 OR missing_case = ?2) ORDER BY id", err);

@@ -1,12 +1,15 @@
-//  Self-test of the case store: validation, dedupe, the photo job flow, the
-//  match queue, candidates, reviews, closing, the audit trail.
+//  Self-test of the case store: validation, consent, dedupe, the photo job
+//  flow, the match queue, candidates, reviews, closing, the hash-chained
+//  audit trail, erasure and retention.
 
 #include "mt_test.h"
 
 #include "match/mt_casedb.h"
 
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdlib.h>
+#include <string.h>
 
 static mt_casedb_t *
 s_open (const char *name)
@@ -26,6 +29,7 @@ s_found (void)
                     .date_found = "2020-05-01", .age_min = 60, .age_max = 70,
                     .birth_year_min = 0 };
     snprintf (c.station, sizeof c.station, "Guangzhou relief station");
+    snprintf (c.consent_basis, sizeof c.consent_basis, "vital_interests");
     return c;
 }
 
@@ -36,6 +40,8 @@ s_missing (void)
                     .date_last_seen = "2019-03-02", .age_min = -1, .age_max = -1,
                     .birth_year_min = 1950, .birth_year_max = 1950 };
     snprintf (c.family_name, sizeof c.family_name, "Li");
+    snprintf (c.consent_basis, sizeof c.consent_basis, "family");
+    snprintf (c.consent_by, sizeof c.consent_by, "Li Ming (son)");
     return c;
 }
 
@@ -45,7 +51,7 @@ test_validation (void)
     mt_casedb_t *db = s_open ("v.db");
     if (!db)
         return;
-    MT_CHECK_INT (mt_casedb_schema_version (db), 1);
+    MT_CHECK_INT (mt_casedb_schema_version (db), 2);
     mt_err_t err;
     int64_t id;
     mt_case_t c = s_found ();
@@ -76,7 +82,7 @@ test_validation (void)
     mt_casedb_close (&db);
     //  Reopening migrates nothing twice.
     db = s_open ("v.db");
-    MT_CHECK (db && mt_casedb_schema_version (db) == 1);
+    MT_CHECK (db && mt_casedb_schema_version (db) == 2);
     mt_casedb_close (&db);
 }
 
@@ -184,11 +190,13 @@ test_flow (void)
                  MT_EINVAL, &err);
     MT_CHECK_CONTAINS (err.msg, "closed");
     int64_t removal;
-    MT_CHECK_RC (mt_casedb_removal_next (db, &removal, &err), MT_OK, &err);
+    int level = -1;
+    MT_CHECK_RC (mt_casedb_removal_next (db, &removal, &level, &err), MT_OK, &err);
+    MT_CHECK_INT (level, MT_ERASE_INDEX);
     MT_CHECK_RC (mt_casedb_removal_done (db, removal, &err), MT_OK, &err);
-    MT_CHECK_RC (mt_casedb_removal_next (db, &removal, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_removal_next (db, &removal, &level, &err), MT_OK, &err);
     MT_CHECK_RC (mt_casedb_removal_done (db, removal, &err), MT_OK, &err);
-    MT_CHECK_RC (mt_casedb_removal_next (db, &removal, &err), MT_ENOTFOUND, &err);
+    MT_CHECK_RC (mt_casedb_removal_next (db, &removal, &level, &err), MT_ENOTFOUND, &err);
     MT_CHECK_RC (mt_casedb_faces_of_case (db, found, &faces, &count, &err), MT_OK, &err);
     MT_CHECK_INT (count, 0);        //  flagged removed, still in the database
     free (faces);
@@ -222,10 +230,249 @@ test_flow (void)
     mt_casedb_close (&db);
 }
 
+static void
+test_consent (void)
+{
+    mt_casedb_t *db = s_open ("consent.db");
+    if (!db)
+        return;
+    mt_err_t err;
+    int64_t id;
+    mt_case_t c = s_found ();
+    c.consent_basis [0] = '\0';
+    MT_CHECK_RC (mt_casedb_case_add (db, &c, "t", &id, NULL, &err), MT_EINVAL, &err);
+    MT_CHECK_CONTAINS (err.msg, "record the consent");
+    snprintf (c.consent_basis, sizeof c.consent_basis, "because");
+    MT_CHECK_RC (mt_casedb_case_add (db, &c, "t", &id, NULL, &err), MT_EINVAL, &err);
+    //  A child found: only a guardian's consent will do.
+    c = s_found ();
+    c.age_min = 6;
+    c.age_max = 8;
+    MT_CHECK (mt_case_may_be_minor (&c));
+    MT_CHECK_RC (mt_casedb_case_add (db, &c, "t", &id, NULL, &err), MT_EINVAL, &err);
+    MT_CHECK_CONTAINS (err.msg, "minor");
+    snprintf (c.consent_basis, sizeof c.consent_basis, "guardian");
+    MT_CHECK_RC (mt_casedb_case_add (db, &c, "t", &id, NULL, &err), MT_EINVAL, &err);
+    MT_CHECK_CONTAINS (err.msg, "consent_by");
+    snprintf (c.consent_by, sizeof c.consent_by, "Guangzhou relief station (temporary guardian)");
+    MT_CHECK_RC (mt_casedb_case_add (db, &c, "t", &id, NULL, &err), MT_OK, &err);
+    mt_case_t back;
+    MT_CHECK_RC (mt_casedb_case_get (db, id, &back, &err), MT_OK, &err);
+    MT_CHECK (strcmp (back.consent_basis, "guardian") == 0);
+    MT_CHECK (strcmp (back.purpose, "family reunification") == 0);
+    MT_CHECK (strlen (back.consent_date) == 10);      //  today
+    //  A missing child: the parent who reports consents as guardian.
+    c = s_missing ();
+    c.birth_year_min = c.birth_year_max = 2020;
+    MT_CHECK_RC (mt_casedb_case_add (db, &c, "t", &id, NULL, &err), MT_EINVAL, &err);
+    snprintf (c.consent_basis, sizeof c.consent_basis, "guardian");
+    MT_CHECK_RC (mt_casedb_case_add (db, &c, "t", &id, NULL, &err), MT_OK, &err);
+    //  A missing person cannot consent for themself here.
+    c = s_missing ();
+    snprintf (c.consent_basis, sizeof c.consent_basis, "self");
+    MT_CHECK_RC (mt_casedb_case_add (db, &c, "t", &id, NULL, &err), MT_EINVAL, &err);
+    mt_casedb_close (&db);
+}
+
+static void
+test_audit_chain (void)
+{
+    char path [512];
+    snprintf (path, sizeof path, "%s/audit.db", mt_test_tmpdir ());
+    mt_casedb_t *db = s_open ("audit.db");
+    if (!db)
+        return;
+    mt_err_t err;
+    for (int i = 0; i < 5; i++)
+        MT_CHECK_RC (mt_casedb_audit (db, "staff", "case.read", "case 1", NULL, &err), MT_OK,
+                     &err);
+    mt_audit_check_t check = { 0 };
+    MT_CHECK_RC (mt_casedb_audit_verify (db, &check, &err), MT_OK, &err);
+    MT_CHECK_INT (check.broken_id, 0);
+    MT_CHECK_INT (check.entries, 5);
+    MT_CHECK_INT (strlen (check.head), 64);
+    //  An anchor kept outside: entry 3's hash.
+    mt_audit_check_t anchor = { .anchor_id = 3 };
+    MT_CHECK_RC (mt_casedb_audit_verify (db, &anchor, &err), MT_OK, &err);
+    char json_anchor [65];
+    {
+        char *text;
+        MT_CHECK_RC (mt_casedb_audit_json (db, 1, 10, 2, &text, &err), MT_OK, &err);
+        json_error_t jerr;
+        json_t *list = json_loads (text, 0, &jerr);
+        snprintf (json_anchor, sizeof json_anchor, "%s",
+                  json_string_value (json_object_get (json_array_get (list, 0), "hash")));
+        json_decref (list);
+        free (text);
+    }
+    anchor = (mt_audit_check_t) { .anchor_id = 3 };
+    snprintf (anchor.anchor_hash, sizeof anchor.anchor_hash, "%s", json_anchor);
+    MT_CHECK_RC (mt_casedb_audit_verify (db, &anchor, &err), MT_OK, &err);
+    MT_CHECK_INT (anchor.broken_id, 0);
+    mt_casedb_close (&db);
+
+    //  The log refuses changes; made around the triggers, the check finds them.
+    sqlite3 *raw = NULL;
+    MT_CHECK (sqlite3_open (path, &raw) == SQLITE_OK);
+    MT_CHECK (sqlite3_exec (raw, "UPDATE audit SET actor = 'nobody' WHERE id = 2", NULL, NULL,
+                            NULL) != SQLITE_OK);
+    MT_CHECK_CONTAINS (sqlite3_errmsg (raw), "append-only");
+    MT_CHECK (sqlite3_exec (raw, "DELETE FROM audit WHERE id = 4", NULL, NULL, NULL)
+              != SQLITE_OK);
+    MT_CHECK (sqlite3_exec (raw, "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;"
+                            "UPDATE audit SET actor = 'nobody' WHERE id = 2", NULL, NULL, NULL)
+              == SQLITE_OK);
+    sqlite3_close (raw);
+    db = s_open ("audit.db");
+    if (!db)
+        return;
+    check = (mt_audit_check_t) { 0 };
+    MT_CHECK_RC (mt_casedb_audit_verify (db, &check, &err), MT_OK, &err);
+    MT_CHECK_INT (check.broken_id, 2);
+    MT_CHECK_CONTAINS (check.reason, "changed");
+    MT_CHECK_INT (check.entries, 1);
+    mt_casedb_close (&db);
+    MT_CHECK (sqlite3_open (path, &raw) == SQLITE_OK);
+    sqlite3_exec (raw, "UPDATE audit SET actor = 'staff' WHERE id = 2; DELETE FROM audit"
+                       " WHERE id = 4", NULL, NULL, NULL);
+    sqlite3_close (raw);
+    db = s_open ("audit.db");
+    if (!db)
+        return;
+    check = (mt_audit_check_t) { 0 };
+    MT_CHECK_RC (mt_casedb_audit_verify (db, &check, &err), MT_OK, &err);
+    MT_CHECK_INT (check.broken_id, 5);
+    MT_CHECK_CONTAINS (check.reason, "removed");
+    mt_casedb_close (&db);
+}
+
+//  Whether the bytes occur in the file.
+static bool
+s_file_holds (const char *path, const void *bytes, size_t size)
+{
+    FILE *file = fopen (path, "rb");
+    if (!file)
+        return false;
+    fseek (file, 0, SEEK_END);
+    long length = ftell (file);
+    fseek (file, 0, SEEK_SET);
+    char *data = malloc (length > 0 ? (size_t) length : 1);
+    size_t got = data ? fread (data, 1, (size_t) length, file) : 0;
+    fclose (file);
+    bool found = false;
+    for (size_t i = 0; !found && got >= size && i <= got - size; i++)
+        found = memcmp (data + i, bytes, size) == 0;
+    free (data);
+    return found;
+}
+
+static void
+test_erasure (void)
+{
+    char path [512], wal [530];
+    snprintf (path, sizeof path, "%s/erase.db", mt_test_tmpdir ());
+    snprintf (wal, sizeof wal, "%s-wal", path);
+    mt_casedb_t *db = s_open ("erase.db");
+    if (!db)
+        return;
+    mt_err_t err;
+    int64_t a, b, photo, shared_a, shared_b;
+    mt_case_t ca = s_missing (), cb = s_missing ();
+    snprintf (ca.family_contact, sizeof ca.family_contact, "+86 138 0000 1234");
+    snprintf (ca.notes, sizeof ca.notes, "scar over the left eyebrow");
+    MT_CHECK_RC (mt_casedb_case_add (db, &ca, "staff", &a, NULL, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_case_add (db, &cb, "staff", &b, NULL, &err), MT_OK, &err);
+    const char *own = "cc00000000000000000000000000000000000000000000000000000000000001";
+    const char *shared = "cc00000000000000000000000000000000000000000000000000000000000002";
+    MT_CHECK_RC (mt_casedb_photo_add (db, a, own, 10, 0, "staff", &photo, NULL, &err), MT_OK,
+                 &err);
+    MT_CHECK_RC (mt_casedb_photo_add (db, a, shared, 10, 0, "staff", &shared_a, NULL, &err),
+                 MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_photo_add (db, b, shared, 10, 0, "staff", &shared_b, NULL, &err),
+                 MT_OK, &err);
+    //  A face with an embedding no other bytes in the file look like.
+    float embedding [MT_EMBEDDING_DIM];
+    for (int i = 0; i < MT_EMBEDDING_DIM; i++)
+        embedding [i] = 0.0123f * (float) (i + 7);
+    mt_new_face_t face = { .box = { 1, 2, 100, 100 }, .size_px = 100, .sharpness = 50,
+                           .verdict = "ok", .embedding = embedding };
+    MT_CHECK_RC (mt_casedb_photo_done (db, photo, 640, 480, "jpeg", &face, 1, &err), MT_OK,
+                 &err);
+    char *faces = NULL;
+    MT_CHECK_RC (mt_casedb_faces_json (db, a, &faces, &err), MT_OK, &err);
+    MT_CHECK_CONTAINS (faces, "\"embedding\":[");
+    free (faces);
+
+    MT_CHECK_RC (mt_casedb_erase_request (db, a, 7, "x", "admin", &err), MT_EINVAL, &err);
+    MT_CHECK_RC (mt_casedb_erase_request (db, a, MT_ERASE_ALL, "", "admin", &err), MT_EINVAL,
+                 &err);
+    MT_CHECK_RC (mt_casedb_erase_request (db, 999, MT_ERASE_ALL, "consent withdrawn", "admin",
+                                          &err), MT_ENOTFOUND, &err);
+    MT_CHECK_RC (mt_casedb_erase_request (db, a, MT_ERASE_ALL, "consent withdrawn", "admin",
+                                          &err), MT_OK, &err);
+    mt_case_t c;
+    MT_CHECK_RC (mt_casedb_case_get (db, a, &c, &err), MT_OK, &err);
+    MT_CHECK (strcmp (c.state, "closed") == 0 && c.closed_at [0]);
+    int64_t next;
+    int level;
+    MT_CHECK_RC (mt_casedb_removal_next (db, &next, &level, &err), MT_OK, &err);
+    MT_CHECK (next == a && level == MT_ERASE_ALL);
+    //  The shared photo's file stays: case b holds it too.
+    char (*shas) [65];
+    size_t count;
+    MT_CHECK_RC (mt_casedb_erase_files (db, a, &shas, &count, &err), MT_OK, &err);
+    MT_CHECK (count == 1 && strcmp (shas [0], own) == 0);
+    free (shas);
+    MT_CHECK (s_file_holds (path, embedding, sizeof embedding)
+              || s_file_holds (wal, embedding, sizeof embedding));
+    MT_CHECK_RC (mt_casedb_erase (db, a, level, "matcher", &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_case_get (db, a, &c, &err), MT_OK, &err);
+    MT_CHECK (c.erased_at [0] && c.erased_level == MT_ERASE_ALL);
+    MT_CHECK (c.photo_count == 0 && c.face_count == 0);
+    MT_CHECK (!c.family_contact [0] && !c.notes [0] && !c.family_name [0]);
+    MT_CHECK_RC (mt_casedb_removal_next (db, &next, &level, &err), MT_ENOTFOUND, &err);
+    mt_photo_row_t row;
+    MT_CHECK_RC (mt_casedb_photo_get (db, shared_b, &row, &err), MT_OK, &err);
+    //  Nothing of the face or the contact is left in the files.
+    MT_CHECK (!s_file_holds (path, embedding, sizeof embedding));
+    MT_CHECK (!s_file_holds (wal, embedding, sizeof embedding));
+    MT_CHECK (!s_file_holds (path, "0000 1234", 9));
+    MT_CHECK (!s_file_holds (path, "left eyebrow", 12));
+    char *trail;
+    MT_CHECK_RC (mt_casedb_audit_json (db, a, 100, 0, &trail, &err), MT_OK, &err);
+    MT_CHECK_CONTAINS (trail, "case.erase.request");
+    MT_CHECK_CONTAINS (trail, "\"action\":\"case.erase\"");
+    free (trail);
+    mt_audit_check_t check = { 0 };
+    MT_CHECK_RC (mt_casedb_audit_verify (db, &check, &err), MT_OK, &err);
+    MT_CHECK_INT (check.broken_id, 0);
+
+    //  Retention: a case closed now is not due in 30 days' time, but is at 0.
+    int64_t queued;
+    MT_CHECK_RC (mt_casedb_case_close (db, b, "duplicate report", "staff", &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_removal_next (db, &next, &level, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_removal_done (db, next, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_retention_due (db, 30, &queued, &err), MT_OK, &err);
+    MT_CHECK_INT (queued, 0);
+    MT_CHECK_RC (mt_casedb_retention_due (db, 0, &queued, &err), MT_OK, &err);
+    MT_CHECK_INT (queued, 1);
+    MT_CHECK_RC (mt_casedb_removal_next (db, &next, &level, &err), MT_OK, &err);
+    MT_CHECK (next == b && level == MT_ERASE_MEDIA);
+    MT_CHECK_RC (mt_casedb_erase (db, b, level, "matcher", &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_retention_due (db, 0, &queued, &err), MT_OK, &err);
+    MT_CHECK_INT (queued, 0);                       //  erased cases are not due again
+    MT_CHECK_RC (mt_casedb_case_get (db, b, &c, &err), MT_OK, &err);
+    MT_CHECK (c.erased_level == MT_ERASE_MEDIA && strcmp (c.family_name, "Li") == 0);
+    mt_casedb_close (&db);
+}
+
 int
 main (void)
 {
     MT_RUN (test_validation);
+    MT_RUN (test_consent);
     MT_RUN (test_flow);
+    MT_RUN (test_audit_chain);
+    MT_RUN (test_erasure);
     return MT_TEST_MAIN_END ();
 }

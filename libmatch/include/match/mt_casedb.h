@@ -55,7 +55,20 @@ typedef struct {
     char features [256];            //  distinguishing features
     char notes [512];
     char external_ref [128];        //  the id a bulk import gave it (unique)
+    //  Data protection. purpose: why the data is held (default "family
+    //  reunification"). consent_basis: self, guardian (a parent or legal
+    //  guardian; for a found child the relief station as temporary
+    //  guardian), family (the reporting family, for a missing person) or
+    //  vital_interests (a found adult who cannot consent). A minor's case
+    //  needs a guardian's consent; consent_by names who gave it.
+    char purpose [128];
+    char consent_basis [16];
+    char consent_by [64];
+    char consent_date [11];         //  YYYY-MM-DD; default the day the case is added
     char created_at [32];
+    char closed_at [32];            //  empty while open
+    char erased_at [32];            //  when its photos, faces and vectors were erased
+    int erased_level;               //  0, MT_ERASE_MEDIA or MT_ERASE_ALL
     int photo_count, face_count;    //  filled by mt_casedb_case_get
 } mt_case_t;
 
@@ -131,6 +144,11 @@ int mt_casedb_face_case (mt_casedb_t *self, int64_t face_id, int64_t *case_id_p,
 //  station's staff may see its faces).
 bool mt_casedb_candidate_of_station (mt_casedb_t *self, int64_t case_id, const char *station);
 
+//  The consent bases a case may have (NULL-terminated), and whether a
+//  case's person may be a minor (estimated age or birth year under 18).
+extern const char *const mt_consent_bases [];
+bool mt_case_may_be_minor (const mt_case_t *c);
+
 //  Close a case (a recorded state change with a reason): it takes no more
 //  photos, leaves candidate lists, and its faces are queued for removal from
 //  the index. Audited.
@@ -195,10 +213,47 @@ int mt_casedb_match_done (mt_casedb_t *self, int64_t case_id, int64_t generation
 //  Whether a case still has photos to process or is waiting to be matched.
 bool mt_casedb_match_pending (mt_casedb_t *self, int64_t case_id);
 
-//  The durable queue of closed cases whose faces must leave the index.
-//  done marks the faces removed and dequeues.
-int mt_casedb_removal_next (mt_casedb_t *self, int64_t *case_id_p, mt_err_t *err);
+//  ---------------------------------------------------------------- data protection
+
+//  How much of a case an erasure removes. Every level takes its faces out
+//  of every shard replica's index and files.
+typedef enum {
+    MT_ERASE_INDEX = 0,     //  closed: out of the index, nothing else
+    MT_ERASE_MEDIA = 1,     //  also its photos (files and rows), faces and embeddings
+    MT_ERASE_ALL = 2        //  also the personal facts (names, contact, features, notes)
+} mt_erase_level;
+
+//  The durable queue of closed cases whose faces must leave the index
+//  (and, at a level above MT_ERASE_INDEX, be erased). next gives the
+//  oldest entry; done (after the index has removed the faces) marks the
+//  faces removed and dequeues; for an erasure mt_casedb_erase does that.
+int mt_casedb_removal_next (mt_casedb_t *self, int64_t *case_id_p, int *level_p,
+                            mt_err_t *err);
 int mt_casedb_removal_done (mt_casedb_t *self, int64_t case_id, mt_err_t *err);
+
+//  Ask for a case's erasure (on request, e.g. consent withdrawn): the case
+//  is closed if open, and queued at level (kept at the highest level asked
+//  for). Audited with the reason.
+int mt_casedb_erase_request (mt_casedb_t *self, int64_t id, int level, const char *reason,
+                             const char *actor, mt_err_t *err);
+//  Queue for MT_ERASE_MEDIA the closed cases closed more than days ago and
+//  not erased yet; *queued_p says how many. Audited when any.
+int mt_casedb_retention_due (mt_casedb_t *self, int days, int64_t *queued_p, mt_err_t *err);
+//  The photos (sha256, 65 bytes each) of a case that no other case holds:
+//  the files an erasure of the case removes from the photo store (new
+//  array, caller frees).
+int mt_casedb_erase_files (mt_casedb_t *self, int64_t case_id, char (**shas_p) [65],
+                           size_t *count_p, mt_err_t *err);
+//  Erase a case at level in one transaction (its faces already out of the
+//  index, its files already gone): delete its faces and photos rows
+//  (overwritten in the file: secure_delete), at MT_ERASE_ALL blank its
+//  personal facts and its review notes; record when; dequeue; audit.
+//  Then checkpoint the WAL so that no old page copy remains in it.
+int mt_casedb_erase (mt_casedb_t *self, int64_t case_id, int level, const char *actor,
+                     mt_err_t *err);
+//  All the faces held for a case, removed from the index or not, with
+//  their quality and embeddings, as a JSON array text (new string).
+int mt_casedb_faces_json (mt_casedb_t *self, int64_t case_id, char **json_p, mt_err_t *err);
 
 //  Store a candidate pair's score and explanation, keeping its review
 //  state; a rejected pair is left as it is (it never comes back).
@@ -231,12 +286,30 @@ int mt_casedb_review (mt_casedb_t *self, int64_t case_a, int64_t case_b, const c
 int mt_casedb_reviews_json (mt_casedb_t *self, int64_t case_a, int64_t case_b, char **json_p,
                             mt_err_t *err);
 
-//  Append to the audit log.
+//  Append to the audit log (hash-chained to the entry before; the log
+//  refuses changes and deletions).
 int mt_casedb_audit (mt_casedb_t *self, const char *actor, const char *action,
                      const char *object, const char *detail, mt_err_t *err);
-//  The audit log, newest first, as a JSON array text (new string).
-int mt_casedb_audit_json (mt_casedb_t *self, size_t limit, size_t offset, char **json_p,
-                          mt_err_t *err);
+//  The audit log, newest first, as a JSON array text (new string); with a
+//  case_id, only the entries about that case (its photos, its pairs).
+int mt_casedb_audit_json (mt_casedb_t *self, int64_t case_id, size_t limit, size_t offset,
+                          char **json_p, mt_err_t *err);
+
+//  Check the audit log's chain from its first entry. Give anchor_id and
+//  anchor_hash (an entry's hash kept outside, e.g. printed by an earlier
+//  check) to also catch a log rewritten whole; 0 for none. broken_id is
+//  0 when the chain holds, else the first entry that does not, with why.
+typedef struct {
+    int64_t anchor_id;
+    char anchor_hash [65];
+    //  out
+    int64_t entries, head_id;
+    char head [65];                 //  hash of the last good entry
+    int64_t broken_id;
+    char reason [160];
+} mt_audit_check_t;
+int mt_casedb_audit_verify (mt_casedb_t *self, mt_audit_check_t *check, mt_err_t *err);
+
 //  Counts for monitoring, as a JSON object text (new string): cases by kind
 //  and state, photos by state, faces, queues.
 int mt_casedb_stats_json (mt_casedb_t *self, char **json_p, mt_err_t *err);

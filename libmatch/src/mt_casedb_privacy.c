@@ -1,0 +1,278 @@
+//  mt_casedb_privacy - erasure, retention and the faces held for a case.
+
+#include "match/mt_casedb.h"
+#include "mti_casedb.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int
+s_step_done (mt_casedb_t *self, sqlite3_stmt *stmt, const char *what, mt_err_t *err)
+{
+    int rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, what);
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
+int
+mt_casedb_removal_next (mt_casedb_t *self, int64_t *case_id_p, int *level_p, mt_err_t *err)
+{
+    sqlite3_stmt *stmt = mti_db_prepare (self, "SELECT case_id, level FROM removal_queue"
+                                               " ORDER BY queued_at, case_id LIMIT 1", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    int rc = MT_OK;
+    if (sqlite3_step (stmt) == SQLITE_ROW) {
+        *case_id_p = sqlite3_column_int64 (stmt, 0);
+        *level_p = sqlite3_column_int (stmt, 1);
+    }
+    else
+        rc = mt_err_set (err, MT_ENOTFOUND, "nothing to remove");
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
+int
+mt_casedb_removal_done (mt_casedb_t *self, int64_t case_id, mt_err_t *err)
+{
+    int rc = mt_casedb_faces_mark_removed (self, case_id, err);
+    sqlite3_stmt *stmt = rc == MT_OK
+        ? mti_db_prepare (self, "DELETE FROM removal_queue WHERE case_id = ?", err) : NULL;
+    if (!stmt)
+        return rc == MT_OK ? MT_EINTERNAL : rc;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    return s_step_done (self, stmt, "queue", err);
+}
+
+static int
+s_enqueue (mt_casedb_t *self, int64_t id, int level, const char *now, mt_err_t *err)
+{
+    sqlite3_stmt *stmt = mti_db_prepare (self,
+        "INSERT INTO removal_queue (case_id, queued_at, level) VALUES (?1, ?2, ?3)"
+        " ON CONFLICT (case_id) DO UPDATE SET level = MAX (level, ?3)", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    sqlite3_bind_int64 (stmt, 1, id);
+    sqlite3_bind_text (stmt, 2, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int (stmt, 3, level);
+    return s_step_done (self, stmt, "queue erasure", err);
+}
+
+int
+mt_casedb_erase_request (mt_casedb_t *self, int64_t id, int level, const char *reason,
+                         const char *actor, mt_err_t *err)
+{
+    if (level != MT_ERASE_MEDIA && level != MT_ERASE_ALL)
+        return mt_err_set (err, MT_EINVAL, "erasure level must be media (photos, faces, "
+                           "vectors) or all (also names, contact and notes)");
+    if (!reason || !*reason)
+        return mt_err_set (err, MT_EINVAL, "an erasure needs a reason (e.g. consent withdrawn)");
+    mt_case_t c;
+    int rc = mt_casedb_case_get (self, id, &c, err);
+    if (rc != MT_OK)
+        return rc;
+    rc = mti_db_exec (self, "BEGIN IMMEDIATE", err);
+    if (rc != MT_OK)
+        return rc;
+    char now [32], object [32], detail [200];
+    mti_db_now (now, sizeof now);
+    if (strcmp (c.state, "open") == 0) {
+        char why [160];
+        snprintf (why, sizeof why, "erasure: %.140s", reason);
+        rc = mt_casedb_case_close (self, id, why, actor, err);
+    }
+    if (rc == MT_OK)
+        rc = s_enqueue (self, id, level, now, err);
+    snprintf (object, sizeof object, "case %lld", (long long) id);
+    snprintf (detail, sizeof detail, "%s: %.180s", level == MT_ERASE_ALL ? "all" : "media",
+              reason);
+    if (rc == MT_OK)
+        rc = mt_casedb_audit (self, actor, "case.erase.request", object, detail, err);
+    return mt_casedb_commit (self, rc, err);
+}
+
+int
+mt_casedb_retention_due (mt_casedb_t *self, int days, int64_t *queued_p, mt_err_t *err)
+{
+    *queued_p = 0;
+    int rc = mti_db_exec (self, "BEGIN IMMEDIATE", err);
+    if (rc != MT_OK)
+        return rc;
+    char now [32];
+    mti_db_now (now, sizeof now);
+    //  closed_at and now are both ISO 8601 UTC text: they compare as dates.
+    sqlite3_stmt *stmt = mti_db_prepare (self,
+        "INSERT INTO removal_queue (case_id, queued_at, level)"
+        " SELECT id, ?1, 1 FROM cases WHERE state = 'closed' AND erased_level < 1"
+        " AND closed_at IS NOT NULL"
+        " AND closed_at <= strftime ('%Y-%m-%dT%H:%M:%SZ', ?1, '-' || ?2 || ' days')"
+        " ON CONFLICT (case_id) DO UPDATE SET level = MAX (level, 1)", err);
+    if (!stmt)
+        rc = MT_EINTERNAL;
+    else {
+        sqlite3_bind_text (stmt, 1, now, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int (stmt, 2, days);
+        rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK
+                                                : mti_db_fail (self, MT_EIO, err, "retention");
+        sqlite3_finalize (stmt);
+        if (rc == MT_OK)
+            *queued_p = sqlite3_changes (self->db);
+    }
+    char detail [80];
+    snprintf (detail, sizeof detail, "%lld closed cases older than %d days queued for erasure",
+              (long long) *queued_p, days);
+    if (rc == MT_OK && *queued_p > 0)
+        rc = mt_casedb_audit (self, "retention", "retention.due", NULL, detail, err);
+    return mt_casedb_commit (self, rc, err);
+}
+
+int
+mt_casedb_erase_files (mt_casedb_t *self, int64_t case_id, char (**shas_p) [65],
+                       size_t *count_p, mt_err_t *err)
+{
+    *shas_p = NULL;
+    *count_p = 0;
+    sqlite3_stmt *stmt = mti_db_prepare (self,
+        "SELECT DISTINCT sha256 FROM photos p WHERE case_id = ?1 AND NOT EXISTS"
+        " (SELECT 1 FROM photos o WHERE o.sha256 = p.sha256 AND o.case_id != ?1)", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    int rc = MT_OK;
+    size_t size = 0;
+    while (rc == MT_OK && sqlite3_step (stmt) == SQLITE_ROW) {
+        if (*count_p == size) {
+            size = size ? size * 2 : 8;
+            char (*shas) [65] = realloc (*shas_p, size * sizeof *shas);
+            if (!shas) {
+                rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+                break;
+            }
+            *shas_p = shas;
+        }
+        mti_db_copy ((*shas_p) [(*count_p)++], 65, sqlite3_column_text (stmt, 0));
+    }
+    sqlite3_finalize (stmt);
+    if (rc != MT_OK) {
+        free (*shas_p);
+        *shas_p = NULL;
+        *count_p = 0;
+    }
+    return rc;
+}
+
+//  Run sql with the case id as ?1; count what it changed.
+static int
+s_erase_step (mt_casedb_t *self, const char *sql, int64_t case_id, int64_t *changes,
+              mt_err_t *err)
+{
+    sqlite3_stmt *stmt = mti_db_prepare (self, sql, err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    int rc = s_step_done (self, stmt, "erase", err);
+    if (rc == MT_OK && changes)
+        *changes = sqlite3_changes (self->db);
+    return rc;
+}
+
+int
+mt_casedb_erase (mt_casedb_t *self, int64_t case_id, int level, const char *actor,
+                 mt_err_t *err)
+{
+    int rc = mti_db_exec (self, "BEGIN IMMEDIATE", err);
+    if (rc != MT_OK)
+        return rc;
+    int64_t faces = 0, photos = 0;
+    if (level >= MT_ERASE_MEDIA) {
+        rc = s_erase_step (self, "DELETE FROM faces WHERE case_id = ?1", case_id, &faces, err);
+        if (rc == MT_OK)
+            rc = s_erase_step (self, "DELETE FROM photos WHERE case_id = ?1", case_id, &photos,
+                               err);
+        if (rc == MT_OK)
+            rc = s_erase_step (self, "DELETE FROM match_queue WHERE case_id = ?1", case_id,
+                               NULL, err);
+    }
+    else
+        rc = mt_casedb_faces_mark_removed (self, case_id, err);
+    if (rc == MT_OK && level >= MT_ERASE_ALL)
+        rc = s_erase_step (self, "UPDATE cases SET person_name = NULL, family_name = NULL,"
+                                 " family_contact = NULL, family_relation = NULL,"
+                                 " features = NULL, notes = NULL, consent_by = NULL,"
+                                 " external_ref = NULL WHERE id = ?1", case_id, NULL, err);
+    if (rc == MT_OK && level >= MT_ERASE_ALL)
+        rc = s_erase_step (self, "UPDATE reviews SET note = NULL"
+                                 " WHERE found_case = ?1 OR missing_case = ?1", case_id, NULL, err);
+    char now [32];
+    mti_db_now (now, sizeof now);
+    sqlite3_stmt *stmt = rc == MT_OK && level >= MT_ERASE_MEDIA
+        ? mti_db_prepare (self, "UPDATE cases SET erased_at = ?2, updated_at = ?2,"
+                                " erased_level = MAX (erased_level, ?3) WHERE id = ?1", err)
+        : NULL;
+    if (stmt) {
+        sqlite3_bind_int64 (stmt, 1, case_id);
+        sqlite3_bind_text (stmt, 2, now, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int (stmt, 3, level);
+        rc = s_step_done (self, stmt, "erase", err);
+    }
+    if (rc == MT_OK)
+        rc = s_erase_step (self, "DELETE FROM removal_queue WHERE case_id = ?1", case_id, NULL,
+                           err);
+    if (rc == MT_OK && level >= MT_ERASE_MEDIA) {
+        char object [32], detail [96];
+        snprintf (object, sizeof object, "case %lld", (long long) case_id);
+        snprintf (detail, sizeof detail, "%s: %lld photos, %lld faces erased; out of the index",
+                  level >= MT_ERASE_ALL ? "all" : "media", (long long) photos, (long long) faces);
+        rc = mt_casedb_audit (self, actor, "case.erase", object, detail, err);
+    }
+    rc = mt_casedb_commit (self, rc, err);
+    //  Old copies of the erased pages may still sit in the write-ahead log:
+    //  move what is there into the database and empty the log. Readers in
+    //  other threads can hold it back; the next erasure tries again.
+    if (rc == MT_OK && level >= MT_ERASE_MEDIA)
+        sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+    return rc;
+}
+
+int
+mt_casedb_faces_json (mt_casedb_t *self, int64_t case_id, char **json_p, mt_err_t *err)
+{
+    *json_p = NULL;
+    sqlite3_stmt *stmt = mti_db_prepare (self,
+        "SELECT id, photo_id, x, y, w, h, size_px, sharpness, yaw, roll, verdict, enrolled,"
+        " removed, created_at, embedding FROM faces WHERE case_id = ? ORDER BY id", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    json_t *list = json_array ();
+    while (sqlite3_step (stmt) == SQLITE_ROW) {
+        json_t *embedding = json_array ();
+        const float *v = sqlite3_column_blob (stmt, 14);
+        int n = sqlite3_column_bytes (stmt, 14) / (int) sizeof (float);
+        for (int i = 0; v && i < n; i++) {
+            float x;
+            memcpy (&x, (const char *) v + i * sizeof x, sizeof x);
+            json_array_append_new (embedding, json_real (x));
+        }
+        json_array_append_new (list, json_pack (
+            "{s:I, s:I, s:[i,i,i,i], s:i, s:f, s:f, s:f, s:s?, s:b, s:b, s:s?, s:o}",
+            "face_id", (json_int_t) sqlite3_column_int64 (stmt, 0),
+            "photo_id", (json_int_t) sqlite3_column_int64 (stmt, 1),
+            "box", sqlite3_column_int (stmt, 2), sqlite3_column_int (stmt, 3),
+            sqlite3_column_int (stmt, 4), sqlite3_column_int (stmt, 5),
+            "size_px", sqlite3_column_int (stmt, 6),
+            "sharpness", sqlite3_column_double (stmt, 7),
+            "yaw", sqlite3_column_double (stmt, 8), "roll", sqlite3_column_double (stmt, 9),
+            "verdict", (const char *) sqlite3_column_text (stmt, 10),
+            "in_index", sqlite3_column_int (stmt, 11) && !sqlite3_column_int (stmt, 12),
+            "removed_from_index", sqlite3_column_int (stmt, 12) != 0,
+            "created_at", (const char *) sqlite3_column_text (stmt, 13),
+            "embedding", embedding));
+    }
+    sqlite3_finalize (stmt);
+    *json_p = json_dumps (list, JSON_COMPACT);
+    json_decref (list);
+    return *json_p ? MT_OK : mt_err_set (err, MT_ENOMEM, "out of memory");
+}
