@@ -12,7 +12,7 @@ static const char *s_case_keys [] = {
     "kind", "sex", "province", "city", "station", "date_found", "age", "age_min", "age_max",
     "date_last_seen", "birth_year", "birth_year_min", "birth_year_max", "person_name",
     "family_name", "family_contact", "family_relation", "features", "notes", "external_ref",
-    NULL
+    "purpose", "consent_basis", "consent_by", "consent_date", NULL
 };
 
 static int
@@ -113,6 +113,12 @@ results_case_from_json (json_t *params, mt_case_t *c, mt_err_t *err)
     if (rc == MT_OK) rc = s_text (params, "notes", c->notes, sizeof c->notes, err);
     if (rc == MT_OK) rc = s_text (params, "external_ref", c->external_ref,
                                   sizeof c->external_ref, err);
+    if (rc == MT_OK) rc = s_text (params, "purpose", c->purpose, sizeof c->purpose, err);
+    if (rc == MT_OK) rc = s_text (params, "consent_basis", c->consent_basis,
+                                  sizeof c->consent_basis, err);
+    if (rc == MT_OK) rc = s_text (params, "consent_by", c->consent_by, sizeof c->consent_by, err);
+    if (rc == MT_OK) rc = s_text (params, "consent_date", c->consent_date,
+                                  sizeof c->consent_date, err);
     return rc == MT_OK ? mt_case_validate (c, err) : rc;
 }
 
@@ -131,7 +137,10 @@ results_case_json (const mt_case_t *c)
         { "person_name", c->person_name }, { "family_name", c->family_name },
         { "family_contact", c->family_contact }, { "family_relation", c->family_relation },
         { "features", c->features }, { "notes", c->notes },
-        { "external_ref", c->external_ref }, { "created_at", c->created_at }
+        { "external_ref", c->external_ref }, { "created_at", c->created_at },
+        { "purpose", c->purpose }, { "consent_basis", c->consent_basis },
+        { "consent_by", c->consent_by }, { "consent_date", c->consent_date },
+        { "closed_at", c->closed_at }, { "erased_at", c->erased_at }
     };
     for (size_t i = 0; i < sizeof texts / sizeof texts [0]; i++)
         if (texts [i].value [0])
@@ -141,6 +150,9 @@ results_case_json (const mt_case_t *c)
     if (c->birth_year_min > 0)
         json_object_set_new (j, "birth_year", json_pack ("[i,i]", c->birth_year_min,
                                                           c->birth_year_max));
+    if (c->erased_level > 0)
+        json_object_set_new (j, "erased", json_string (c->erased_level >= MT_ERASE_ALL
+                                                       ? "all" : "media"));
     return j;
 }
 

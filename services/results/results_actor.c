@@ -5,6 +5,8 @@
 
 #include "common/api.h"
 #include "results/case_json.h"
+#include "results/photo_store.h"
+#include "results/results_privacy.h"
 #include "match/mt_casedb.h"
 #include "match/mt_client.h"
 #include "match/mt_image.h"
@@ -49,6 +51,9 @@ const mt_config_key_t results_config_keys [] = {
       "seconds an intake worker has for a photo before it is handed out again" },
     { "max-photo-bytes", MT_CFG_INT, offsetof (results_config_t, max_photo_bytes), 1024,
       1 << 30, "largest photo file accepted" },
+    { "retention-days", MT_CFG_INT, offsetof (results_config_t, retention_days), 0, 36500,
+      "days after a case is closed until its photos, faces and vectors are erased "
+      "(0: at once)" },
     MT_CURVE_SERVER_KEYS (results_config_t, curve),
     { "broker-key", MT_CFG_STRING, offsetof (results_config_t, broker_key), 0, 1024,
       "the broker's public key (.pub file or Z85 text)" },
@@ -63,7 +68,7 @@ results_config_defaults (results_config_t *config)
         .broker = "tcp://127.0.0.1:5555",
         .db = "var/homeward.db", .photos = "var/photos",
         .search_k = 50, .keep = 100, .lease_s = 120,
-        .max_photo_bytes = MT_IMAGE_DEFAULT_MAX_BYTES
+        .max_photo_bytes = MT_IMAGE_DEFAULT_MAX_BYTES, .retention_days = 365
     };
 }
 
@@ -73,101 +78,6 @@ typedef struct {
     void *api, *nudge;              //  nudge: PAIR to the matcher thread
     mt_client_t *broker;            //  for the index's state in stats
 } s_results_t;
-
-//  ---------------------------------------------------------------- photo store
-
-static void
-s_photo_path (const results_config_t *config, const char *sha, char *path, size_t size)
-{
-    snprintf (path, size, "%s/%.2s/%s", config->photos, sha, sha);
-}
-
-static int
-s_mkdir (const char *path, mt_err_t *err)
-{
-    char buf [PATH_MAX];
-    snprintf (buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir (buf, 0700) != 0 && errno != EEXIST)
-                return mt_err_set (err, MT_EIO, "cannot create %s: %s", buf, strerror (errno));
-            *p = '/';
-        }
-    if (mkdir (buf, 0700) != 0 && errno != EEXIST)
-        return mt_err_set (err, MT_EIO, "cannot create %s: %s", buf, strerror (errno));
-    return MT_OK;
-}
-
-//  Store bytes under their sha256 (hex into sha), durably: written to a
-//  temporary file, fsync'd, renamed, the folder fsync'd.
-static int
-s_photo_store (const results_config_t *config, const uint8_t *bytes, size_t size, char *sha,
-               mt_err_t *err)
-{
-    unsigned char hash [crypto_hash_sha256_BYTES];
-    crypto_hash_sha256 (hash, bytes, size);
-    sodium_bin2hex (sha, 65, hash, sizeof hash);
-    char dir [PATH_MAX], path [PATH_MAX + 80], tmp [PATH_MAX + 100];
-    snprintf (dir, sizeof dir, "%s/%.2s", config->photos, sha);
-    s_photo_path (config, sha, path, sizeof path);
-    struct stat st;
-    if (stat (path, &st) == 0 && (size_t) st.st_size == size)
-        return MT_OK;       //  the same bytes are there already
-    int rc = s_mkdir (dir, err);
-    if (rc != MT_OK)
-        return rc;
-    snprintf (tmp, sizeof tmp, "%s.tmp%d", path, (int) getpid ());
-    int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return mt_err_set (err, MT_EIO, "cannot create %s: %s", tmp, strerror (errno));
-    size_t done = 0;
-    while (done < size) {
-        ssize_t n = write (fd, bytes + done, size - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            break;
-        done += (size_t) n;
-    }
-    bool ok = done == size && fsync (fd) == 0;
-    close (fd);
-    if (!ok || rename (tmp, path) != 0) {
-        unlink (tmp);
-        return mt_err_set (err, MT_EIO, "cannot store photo %s: %s", sha, strerror (errno));
-    }
-    fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        fsync (fd);
-        close (fd);
-    }
-    return MT_OK;
-}
-
-static int
-s_photo_load (const results_config_t *config, const char *sha, uint8_t **bytes_p,
-              size_t *size_p, mt_err_t *err)
-{
-    char path [PATH_MAX + 80];
-    s_photo_path (config, sha, path, sizeof path);
-    FILE *file = fopen (path, "rb");
-    if (!file)
-        return mt_err_set (err, MT_EIO, "photo %s is missing from the store: %s", sha,
-                           strerror (errno));
-    fseeko (file, 0, SEEK_END);
-    off_t size = ftello (file);
-    fseeko (file, 0, SEEK_SET);
-    uint8_t *bytes = malloc (size > 0 ? (size_t) size : 1);
-    size_t got = bytes ? fread (bytes, 1, (size_t) size, file) : 0;
-    fclose (file);
-    if (!bytes || got != (size_t) size) {
-        free (bytes);
-        return mt_err_set (err, MT_EIO, "cannot read photo %s", sha);
-    }
-    *bytes_p = bytes;
-    *size_p = got;
-    return MT_OK;
-}
 
 //  ---------------------------------------------------------------- API methods
 
@@ -285,7 +195,7 @@ m_photo_add (s_call_t *call, mt_err_t *err)
     if (rc != MT_OK)
         return rc;
     char sha [65];
-    rc = s_photo_store (config, call->payload, call->payload_size, sha, err);
+    rc = photo_store_put (config->photos, call->payload, call->payload_size, sha, err);
     int64_t photo_id;
     bool existed;
     if (rc == MT_OK)
@@ -463,7 +373,7 @@ m_job_take (s_call_t *call, mt_err_t *err)
         return MT_OK;
     }
     if (rc == MT_OK)
-        rc = s_photo_load (call->self->config, row.sha256, &call->reply_payload,
+        rc = photo_store_get (call->self->config->photos, row.sha256, &call->reply_payload,
                            &call->reply_size, err);
     if (rc == MT_OK)
         call->result = json_pack ("{s:I, s:I}", "photo_id", (json_int_t) row.id, "case_id",
@@ -615,7 +525,8 @@ m_audit (s_call_t *call, mt_err_t *err)
         rc = mt_err_set (err, MT_EINVAL, "limit must be 1..1000 and offset not negative");
     char *text = NULL;
     if (rc == MT_OK)
-        rc = mt_casedb_audit_json (call->self->db, (size_t) limit, (size_t) offset, &text, err);
+        rc = mt_casedb_audit_json (call->self->db, s_id_param (call->params, "case_id"),
+                                   (size_t) limit, (size_t) offset, &text, err);
     if (rc == MT_OK) {
         json_error_t jerr;
         call->result = json_pack ("{s:o}", "entries", json_loads (text, 0, &jerr));
@@ -673,6 +584,58 @@ m_stats (s_call_t *call, mt_err_t *err)
     return MT_OK;
 }
 
+//  Everything held on one case (a subject access request, or a hand-over).
+static int
+m_case_export (s_call_t *call, mt_err_t *err)
+{
+    int64_t id = s_id_param (call->params, "case_id");
+    int rc = results_case_export (call->self->db, call->self->config->photos, id,
+                                  &call->result, err);
+    char object [32];
+    snprintf (object, sizeof object, "case %lld", (long long) id);
+    if (rc == MT_OK)
+        rc = mt_casedb_audit (call->self->db, call->actor, "case.export", object, NULL, err);
+    return rc;
+}
+
+//  Erase a case on request: closed now, its faces out of every shard and
+//  its photos gone as soon as the matcher gets to it.
+static int
+m_case_erase (s_call_t *call, mt_err_t *err)
+{
+    const char *level = json_string_value (json_object_get (call->params, "level"));
+    int n = !level || strcmp (level, "all") == 0 ? MT_ERASE_ALL
+          : strcmp (level, "media") == 0 ? MT_ERASE_MEDIA : -1;
+    int rc = mt_casedb_erase_request (call->self->db, s_id_param (call->params, "case_id"), n,
+                                      json_string_value (json_object_get (call->params,
+                                                                          "reason")),
+                                      call->actor, err);
+    if (rc == MT_OK) {
+        call->result = json_pack ("{s:b}", "queued", 1);
+        s_nudge (call->self);
+    }
+    return rc;
+}
+
+static int
+m_audit_verify (s_call_t *call, mt_err_t *err)
+{
+    mt_audit_check_t check = { .anchor_id = s_id_param (call->params, "anchor_id") };
+    const char *hash = json_string_value (json_object_get (call->params, "anchor_hash"));
+    snprintf (check.anchor_hash, sizeof check.anchor_hash, "%s", hash ? hash : "");
+    int rc = mt_casedb_audit_verify (call->self->db, &check, err);
+    if (rc == MT_OK) {
+        call->result = json_pack ("{s:b, s:I, s:I, s:s}", "intact", check.broken_id == 0,
+                                  "entries", (json_int_t) check.entries,
+                                  "head_id", (json_int_t) check.head_id, "head", check.head);
+        if (check.broken_id) {
+            json_object_set_new (call->result, "broken_id", json_integer (check.broken_id));
+            json_object_set_new (call->result, "reason", json_string (check.reason));
+        }
+    }
+    return rc;
+}
+
 static const struct {
     const char *name;
     int (*fn) (s_call_t *, mt_err_t *);
@@ -683,6 +646,8 @@ static const struct {
     { "job.take", m_job_take }, { "job.done", m_job_done }, { "job.failed", m_job_failed },
     { "stats", m_stats }, { "queue", m_queue }, { "audit.list", m_audit },
     { "case.list", m_case_list }, { "audit.add", m_audit_add },
+    { "case.export", m_case_export }, { "case.erase", m_case_erase },
+    { "audit.verify", m_audit_verify },
 };
 
 static void
@@ -900,9 +865,11 @@ s_match_case (s_matcher_t *m, int64_t case_id, mt_err_t *err)
     return rc;
 }
 
-//  Remove a closed case's faces from every shard.
+//  Remove a closed case's faces from every shard (the shards then purge
+//  them from their files too) and, for an erasure, its photos and faces
+//  here.
 static int
-s_remove_case (s_matcher_t *m, int64_t case_id, mt_err_t *err)
+s_remove_case (s_matcher_t *m, int64_t case_id, int level, mt_err_t *err)
 {
     mt_msg_t *msg = mt_msg_new (MT_MSG_REMOVE), *reply = NULL;
     msg->case_id = (uint64_t) case_id;
@@ -910,11 +877,33 @@ s_remove_case (s_matcher_t *m, int64_t case_id, mt_err_t *err)
     if (rc == MT_OK) {
         mt_log_info (S_NAME, "case %lld closed: %" PRIu64 " faces removed from the index",
                      (long long) case_id, reply->applied);
-        rc = mt_casedb_removal_done (m->db, case_id, err);
+        rc = level > MT_ERASE_INDEX
+           ? results_erase_case (m->db, m->config->photos, case_id, level, "matcher", err)
+           : mt_casedb_removal_done (m->db, case_id, err);
+        if (rc == MT_OK && level > MT_ERASE_INDEX)
+            mt_log_info (S_NAME, "case %lld erased (%s)", (long long) case_id,
+                         level >= MT_ERASE_ALL ? "all" : "photos, faces, vectors");
     }
     mt_msg_destroy (&msg);
     mt_msg_destroy (&reply);
     return rc;
+}
+
+//  Queue the closed cases whose retention period is over, once a minute.
+static void
+s_retention (s_matcher_t *m, int64_t *next_ms)
+{
+    int64_t now = (int64_t) s_clock_ms ();
+    if (now < *next_ms)
+        return;
+    *next_ms = now + 60000;
+    int64_t queued = 0;
+    mt_err_t err;
+    if (mt_casedb_retention_due (m->db, (int) m->config->retention_days, &queued, &err) != MT_OK)
+        mt_log_warn (S_NAME, "retention: %s", err.msg);
+    else
+    if (queued)
+        mt_log_info (S_NAME, "retention: %lld closed cases to erase", (long long) queued);
 }
 
 static void *
@@ -922,6 +911,7 @@ s_matcher (void *arg)
 {
     s_matcher_t *m = arg;
     long backoff = 0;
+    int64_t next_retention = 0;
     for (;;) {
         zmq_pollitem_t item = { m->pipe, 0, ZMQ_POLLIN, 0 };
         zmq_poll (&item, 1, backoff ? backoff : 0);
@@ -933,9 +923,10 @@ s_matcher (void *arg)
             break;
         mt_err_t err;
         int64_t case_id = 0, generation = 0;
-        int rc = MT_ENOTFOUND;
-        if (mt_casedb_removal_next (m->db, &case_id, &err) == MT_OK)
-            rc = s_remove_case (m, case_id, &err);
+        int rc = MT_ENOTFOUND, level = 0;
+        s_retention (m, &next_retention);
+        if (mt_casedb_removal_next (m->db, &case_id, &level, &err) == MT_OK)
+            rc = s_remove_case (m, case_id, level, &err);
         else
         if (mt_casedb_match_next (m->db, &case_id, &generation, &err) == MT_OK) {
             rc = s_match_case (m, case_id, &err);
@@ -975,10 +966,10 @@ results_actor (void *pipe, void *arg)
     if (slash) {
         *slash = '\0';
         if (rc == MT_OK && *dir)
-            rc = s_mkdir (dir, &err);
+            rc = photo_store_mkdir (dir, &err);
     }
     if (rc == MT_OK)
-        rc = s_mkdir (config->photos, &err);
+        rc = photo_store_mkdir (config->photos, &err);
     if (rc == MT_OK)
         rc = mt_casedb_open (config->db, &self.db, &err);
     if (rc == MT_OK)

@@ -40,6 +40,9 @@ const mt_config_key_t shard_config_keys [] = {
       "silent heartbeats before reconnecting to the broker" },
     { "snapshot-ops", MT_CFG_INT, offsetof (shard_config_t, snapshot_ops), 0, 1e9,
       "writes between snapshots (0: only on request)" },
+    { "purge-ms", MT_CFG_INT, offsetof (shard_config_t, purge_ms), 0, 86400000,
+      "after removing faces, rewrite the snapshot and empty the log within this many ms, "
+      "so that removed faces leave the files too" },
     { "sync", MT_CFG_BOOL, offsetof (shard_config_t, sync), 0, 0,
       "fdatasync the log before acknowledging a write" },
     { "blas-threads", MT_CFG_INT, offsetof (shard_config_t, blas_threads), 1, 256,
@@ -58,7 +61,7 @@ shard_config_defaults (shard_config_t *config)
         .index = MT_INDEX_DEFAULT_FACTORY,
         .partition = 0, .replica = 0, .partitions = 1,
         .heartbeat_ms = 500, .liveness = 4,
-        .snapshot_ops = 20000, .sync = true,
+        .snapshot_ops = 20000, .purge_ms = 2000, .sync = true,
         .blas_threads = 2
     };
 }
@@ -88,6 +91,9 @@ typedef struct {
     FILE *import_file;
     mt_msg_t **held;
     size_t held_count, held_size;
+    //  Removed faces are still in the log and the last snapshot: rewrite
+    //  them at this time (ms, 0: nothing to purge).
+    int64_t purge_at;
 } s_shard_t;
 
 static int64_t
@@ -176,6 +182,8 @@ s_apply_write (s_shard_t *self, mt_msg_t *msg, bool reply)
             answer = mt_msg_new (MT_MSG_ACK);
             if (answer)
                 answer->applied = applied;
+            if (msg->type == MT_MSG_REMOVE && applied > 0 && !self->purge_at)
+                self->purge_at = s_now_ms () + self->config->purge_ms;
         }
         else {
             mt_log_error (self->name, "write %" PRIu64 " failed: %s", seq, err.msg);
@@ -449,6 +457,25 @@ s_handle (s_shard_t *self, const void *bytes, size_t size)
     s_publish (self);
 }
 
+//  Rewrite the snapshot and empty the log, so that faces removed from the
+//  index are gone from this replica's files too (an erasure must reach
+//  the disk, not only the searches).
+static void
+s_purge (s_shard_t *self)
+{
+    self->purge_at = 0;
+    if (self->import_id)
+        return;                 //  the copy being received replaces the files anyway
+    mt_err_t err;
+    if (mt_store_snapshot (self->store, &err) == MT_OK)
+        mt_log_info (self->name, "removed faces purged from the files (snapshot at write %"
+                     PRIu64 ")", mt_store_seq (self->store));
+    else {
+        mt_log_error (self->name, "cannot purge removed faces: %s (retrying)", err.msg);
+        self->purge_at = s_now_ms () + 1000;
+    }
+}
+
 static void *
 s_engine (void *arg)
 {
@@ -458,7 +485,15 @@ s_engine (void *arg)
     mt_index_tune_threads ((int) self->config->blas_threads);
     zmq_msg_t frame;
     zmq_msg_init (&frame);
-    while (zmq_msg_recv (&frame, self->out, 0) >= 0) {
+    for (;;) {
+        int64_t wait = self->purge_at ? self->purge_at - s_now_ms () : -1;
+        zmq_pollitem_t item = { self->out, 0, ZMQ_POLLIN, 0 };
+        if (wait >= 0 && zmq_poll (&item, 1, (long) wait) == 0) {
+            s_purge (self);
+            continue;
+        }
+        if (zmq_msg_recv (&frame, self->out, 0) < 0)
+            break;
         if (zmq_msg_size (&frame) == 5 && memcmp (zmq_msg_data (&frame), "$TERM", 5) == 0)
             break;
         s_handle (self, zmq_msg_data (&frame), zmq_msg_size (&frame));

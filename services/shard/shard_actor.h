@@ -26,6 +26,7 @@ typedef struct {
     int64_t heartbeat_ms;
     int64_t liveness;
     int64_t snapshot_ops;
+    int64_t purge_ms;           //  after a removal, snapshot within this so files drop the faces
     bool sync;                  //  fdatasync every write
     int64_t blas_threads;
     mt_curve_config_t curve;    //  key, broker-key, insecure

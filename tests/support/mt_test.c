@@ -204,3 +204,46 @@ mt_test_sleep_ms (long ms)
     while (nanosleep (&ts, &ts) != 0 && errno == EINTR)
         ;
 }
+
+//  ---------------------------------------------------------------- file contents
+
+static struct {
+    const void *bytes;
+    size_t size;
+    char *where;
+    size_t where_size;
+    bool found;
+} s_scan;
+
+static int
+s_scan_file (const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void) ftw;
+    if (type != FTW_F || !S_ISREG (st->st_mode))
+        return 0;
+    size_t length;
+    char *data = mt_test_read (path, &length);
+    bool found = false;
+    for (size_t i = 0; data && !found && length >= s_scan.size && i <= length - s_scan.size; i++)
+        found = memcmp (data + i, s_scan.bytes, s_scan.size) == 0;
+    free (data);
+    if (found && s_scan.where)
+        snprintf (s_scan.where, s_scan.where_size, "%s", path);
+    s_scan.found |= found;
+    return found ? 1 : 0;
+}
+
+bool
+mt_test_tree_holds (const char *dir, const void *bytes, size_t size, char *where,
+                    size_t where_size)
+{
+    s_scan.bytes = bytes;
+    s_scan.size = size;
+    s_scan.where = where;
+    s_scan.where_size = where_size;
+    s_scan.found = false;
+    if (where && where_size)
+        where [0] = '\0';
+    nftw (dir, s_scan_file, 16, FTW_PHYS);
+    return s_scan.found;
+}

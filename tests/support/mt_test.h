@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,5 +102,10 @@ long long mt_test_now_ms (void);
 
 //  Sleep ms milliseconds.
 void mt_test_sleep_ms (long ms);
+
+//  Whether any file under dir (recursively) holds these bytes; the first
+//  such file's path goes into where (may be NULL).
+bool mt_test_tree_holds (const char *dir, const void *bytes, size_t size, char *where,
+                         size_t where_size);
 
 #endif

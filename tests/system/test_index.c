@@ -644,6 +644,82 @@ test_curve_refuses (void)
     free (out), free (errs);
 }
 
+//  Whether any file of replica p.r holds one of case_id's face vectors.
+static bool
+s_files_hold_case (int p, int r, uint64_t case_id, char *where, size_t size)
+{
+    char dir [400];
+    snprintf (dir, sizeof dir, "%s/shard-%d-%d", C.dir, p, r);
+    for (uint64_t face = (case_id - 1) * 3 + 1; face <= case_id * 3; face++) {
+        float v [DIM];
+        s_vector (face, v);
+        if (mt_test_tree_holds (dir, v, sizeof v, where, size))
+            return true;
+    }
+    return false;
+}
+
+//  Removing a case reaches every replica of its partition, the one that
+//  was down when it happened included (it catches up from its peer), and
+//  the faces leave the replicas' files (snapshot and log), not only the
+//  searches.
+static void
+test_removal_reaches_every_replica (void)
+{
+    for (int p = 0; p < P; p++)
+        for (int r = 0; r < R; r++) {
+            if (C.shard [p][r] <= 0)
+                s_start_shard (p, r);
+            MT_CHECK (s_wait_state (p, r, "serving", 10000));
+        }
+    uint64_t gone = s_case_in (0, 7000), kept = s_case_in (0, gone + 1);
+    MT_CHECK_RC (s_enroll_case (gone), MT_OK, NULL);
+    MT_CHECK_RC (s_enroll_case (kept), MT_OK, NULL);
+    char where [1024];
+    for (int r = 0; r < R; r++)
+        MT_CHECK (s_files_hold_case (0, r, gone, where, sizeof where));
+    s_kill_shard (0, 1);
+    mt_msg_t *msg = mt_msg_new (MT_MSG_REMOVE), *reply = NULL;
+    msg->case_id = gone;
+    mt_err_t err;
+    MT_CHECK_RC (mt_client_request (s_client, msg, 5000, &reply, &err), MT_OK, &err);
+    MT_CHECK (reply && reply->applied == 3);
+    mt_msg_destroy (&msg);
+    mt_msg_destroy (&reply);
+    s_start_shard (0, 1);
+    MT_CHECK (s_wait_state (0, 1, "serving", 10000));
+    long long until = mt_test_now_ms () + 15000;
+    bool purged = false;
+    while (!purged && mt_test_now_ms () < until) {
+        purged = !s_files_hold_case (0, 0, gone, where, sizeof where)
+              && !s_files_hold_case (0, 1, gone, where, sizeof where);
+        if (!purged)
+            mt_test_sleep_ms (200);
+    }
+    if (!purged)
+        fprintf (stderr, "a removed face is still in %s\n", where);
+    MT_CHECK (purged);
+    MT_CHECK (s_files_hold_case (0, 0, kept, where, sizeof where));
+    MT_CHECK (s_files_hold_case (0, 1, kept, where, sizeof where));
+    //  Each replica answers alone: the removed faces are not found, the
+    //  kept ones are.
+    for (int r = 0; r < R; r++) {
+        s_kill_shard (0, 1 - r);
+        uint64_t faces [6];
+        for (int i = 0; i < 3; i++) {
+            faces [i] = (gone - 1) * 3 + 1 + (uint64_t) i;
+            faces [3 + i] = (kept - 1) * 3 + 1 + (uint64_t) i;
+        }
+        s_search_result_t found_gone = { 0 }, found_kept = { 0 };
+        s_search (faces, 3, &found_gone);
+        s_search (faces + 3, 3, &found_kept);
+        MT_CHECK_INT (found_gone.found, 0);
+        MT_CHECK_INT (found_kept.found, 3);
+        s_start_shard (0, 1 - r);
+        MT_CHECK (s_wait_state (0, 1 - r, "serving", 10000));
+    }
+}
+
 static void
 test_clean_shutdown (void)
 {
@@ -688,6 +764,7 @@ main (void)
         MT_RUN (test_malformed_frames);
         MT_RUN (test_cli_index);
         MT_RUN (test_curve_refuses);
+        MT_RUN (test_removal_reaches_every_replica);
         MT_RUN (test_clean_shutdown);
     }
     mt_client_destroy (&s_client);

@@ -1,0 +1,130 @@
+//  results_privacy - export of a case; erasure in the photo store.
+
+#include "results_privacy.h"
+
+#include "results/case_json.h"
+#include "results/photo_store.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <time.h>
+
+//  JSON text made by the case store, parsed (NULL on failure).
+static json_t *
+s_parse (char *text)
+{
+    json_error_t jerr;
+    json_t *json = text ? json_loads (text, 0, &jerr) : NULL;
+    free (text);
+    return json;
+}
+
+static json_t *
+s_photos_json (mt_casedb_t *db, const char *store, int64_t case_id, mt_err_t *err)
+{
+    mt_photo_row_t *photos;
+    size_t count;
+    if (mt_casedb_photos_of_case (db, case_id, &photos, &count, err) != MT_OK)
+        return NULL;
+    json_t *list = json_array ();
+    for (size_t i = 0; i < count; i++) {
+        json_t *p = json_pack ("{s:I, s:s, s:s, s:i}", "photo_id", (json_int_t) photos [i].id,
+                               "sha256", photos [i].sha256, "state", photos [i].state,
+                               "faces", photos [i].face_count);
+        if (photos [i].year_taken)
+            json_object_set_new (p, "year_taken", json_integer (photos [i].year_taken));
+        uint8_t *bytes = NULL;
+        size_t size = 0;
+        mt_err_t why;
+        if (photo_store_get (store, photos [i].sha256, &bytes, &size, &why) == MT_OK) {
+            size_t b64_size = sodium_base64_ENCODED_LEN (size, sodium_base64_VARIANT_ORIGINAL);
+            char *b64 = malloc (b64_size);
+            if (b64) {
+                sodium_bin2base64 (b64, b64_size, bytes, size, sodium_base64_VARIANT_ORIGINAL);
+                json_object_set_new (p, "bytes_base64", json_string (b64));
+            }
+            free (b64);
+            free (bytes);
+        }
+        else
+            json_object_set_new (p, "file_error", json_string (why.msg));
+        json_array_append_new (list, p);
+    }
+    free (photos);
+    return list;
+}
+
+static json_t *
+s_candidates_json (mt_casedb_t *db, int64_t case_id, mt_err_t *err)
+{
+    mt_candidate_row_t *rows;
+    size_t count;
+    if (mt_casedb_candidates (db, case_id, 10000, 0, &rows, &count, err) != MT_OK)
+        return NULL;
+    json_t *list = json_array ();
+    for (size_t i = 0; i < count; i++) {
+        json_error_t jerr;
+        json_t *explanation = rows [i].explanation
+                            ? json_loads (rows [i].explanation, 0, &jerr) : NULL;
+        json_array_append_new (list, json_pack ("{s:I, s:I, s:f, s:f, s:s, s:s, s:o?}",
+            "found_case", (json_int_t) rows [i].found_case,
+            "missing_case", (json_int_t) rows [i].missing_case,
+            "score", rows [i].score, "distance", rows [i].distance,
+            "state", rows [i].state, "updated_at", rows [i].updated_at,
+            "explanation", explanation));
+    }
+    mt_casedb_candidates_free (rows, count);
+    return list;
+}
+
+int
+results_case_export (mt_casedb_t *db, const char *store, int64_t case_id, json_t **out,
+                     mt_err_t *err)
+{
+    *out = NULL;
+    mt_case_t c;
+    int rc = mt_casedb_case_get (db, case_id, &c, err);
+    if (rc != MT_OK)
+        return rc;
+    char *faces = NULL, *reviews = NULL, *audit = NULL;
+    json_t *photos = s_photos_json (db, store, case_id, err);
+    json_t *candidates = photos ? s_candidates_json (db, case_id, err) : NULL;
+    rc = candidates ? mt_casedb_faces_json (db, case_id, &faces, err) : err->code;
+    if (rc == MT_OK)
+        rc = mt_casedb_reviews_json (db, case_id, 0, &reviews, err);
+    if (rc == MT_OK)
+        rc = mt_casedb_audit_json (db, case_id, 100000, 0, &audit, err);
+    if (rc == MT_OK) {
+        char now [32];
+        time_t t = time (NULL);
+        struct tm tm;
+        gmtime_r (&t, &tm);
+        strftime (now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        *out = json_pack ("{s:s, s:s, s:o, s:O, s:o?, s:O, s:o?, s:o?}",
+                          "format", "homeward.case-export.v1", "exported_at", now,
+                          "case", results_case_json (&c), "photos", photos,
+                          "faces", s_parse (faces), "candidates", candidates,
+                          "reviews", s_parse (reviews), "audit", s_parse (audit));
+        faces = reviews = audit = NULL;
+        if (!*out)
+            rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+    }
+    json_decref (photos);
+    json_decref (candidates);
+    free (faces), free (reviews), free (audit);
+    return rc;
+}
+
+int
+results_erase_case (mt_casedb_t *db, const char *store, int64_t case_id, int level,
+                    const char *actor, mt_err_t *err)
+{
+    char (*shas) [65] = NULL;
+    size_t count = 0;
+    int rc = level >= MT_ERASE_MEDIA ? mt_casedb_erase_files (db, case_id, &shas, &count, err)
+                                     : MT_OK;
+    for (size_t i = 0; rc == MT_OK && i < count; i++)
+        rc = photo_store_remove (store, shas [i], err);
+    free (shas);
+    return rc == MT_OK ? mt_casedb_erase (db, case_id, level, actor, err) : rc;
+}
