@@ -176,8 +176,9 @@ s_call (api_client_t *client, const char *method, json_t *params, const void *pa
 static int64_t
 s_submit (api_client_t *client, const char *photo)
 {
-    json_t *r = s_call (client, "case.add", json_pack ("{s:s, s:i, s:s, s:s}", "kind", "found",
-                        "province", 11, "date_found", "2021-06-01", "age", "40-70"), NULL, 0);
+    json_t *r = s_call (client, "case.add", json_pack ("{s:s, s:i, s:s, s:s, s:s}", "kind", "found",
+                        "province", 11, "date_found", "2021-06-01", "age", "40-70",
+                        "consent_basis", "vital_interests"), NULL, 0);
     int64_t id = (int64_t) json_integer_value (json_object_get (r, "case_id"));
     json_decref (r);
     FILE *file = fopen (photo, "rb");

@@ -93,10 +93,11 @@ fi
 # --check: a missing report and a found person, through every process.
 faces=$top/tests/data/lfw
 missing=$("$homeward" case add-missing --api "$api" --family-name "Peres family" --sex male \
+          --consent family --consent-by "Peres family" \
           --home-province 11 --last-seen 2020-01-02 | awk '{print $3}')
 "$homeward" photo add "$missing" "$faces/Shimon_Peres/1.jpg" --api "$api"
 found=$("$homeward" case add-found --api "$api" --station "Test station" --province 11 \
-        --date-found 2021-03-04 --sex male | awk '{print $3}')
+        --date-found 2021-03-04 --sex male --consent vital_interests | awk '{print $3}')
 "$homeward" photo add "$found" "$faces/Shimon_Peres/2.jpg" --api "$api"
 for _ in $(seq 100); do
   out=$("$homeward" candidates "$found" --api "$api")

@@ -14,6 +14,7 @@ int cli_review (int argc, char **argv);
 int cli_import (int argc, char **argv);
 int cli_user (int argc, char **argv);
 int cli_keygen (int argc, char **argv);
+int cli_audit (int argc, char **argv);
 
 //  Print a one-line error "homeward CMD: message" to stderr.
 void cli_error (const char *command, const char *fmt, ...)

@@ -8,11 +8,13 @@
 #include "match/mt_image.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 //  Flags of `case add-*` and the case fields they set.
 static const struct {
@@ -38,6 +40,12 @@ static const struct {
     { "--features", "features", 0, false, "distinguishing features" },
     { "--notes", "notes", 0, false, "anything else" },
     { "--ref", "external_ref", 0, false, "your own reference for the case (unique)" },
+    { "--consent", "consent_basis", 0, false, "the basis for holding the data: self, guardian "
+      "(needed for minors), family (missing cases) or vital_interests (found adults who "
+      "cannot consent)" },
+    { "--consent-by", "consent_by", 0, false, "who consented (name, relation or office)" },
+    { "--consent-date", "consent_date", 0, false, "YYYY-MM-DD (default today)" },
+    { "--purpose", "purpose", 0, false, "why the data is held (default: family reunification)" },
 };
 #define S_FIELDS (sizeof s_fields / sizeof s_fields [0])
 
@@ -47,7 +55,12 @@ s_case_usage (FILE *out)
     fprintf (out, "usage: homeward case add-found [FIELDS]\n"
                   "       homeward case add-missing [FIELDS]\n"
                   "       homeward case show CASE\n"
-                  "       homeward case close CASE --reason TEXT\n\nFields:\n");
+                  "       homeward case close CASE --reason TEXT\n"
+                  "       homeward case export CASE [--out FILE]   everything held on the case\n"
+                  "       homeward case erase CASE --reason TEXT [--level all|media]\n"
+                  "           close the case and erase its photos, faces and vectors from every\n"
+                  "           shard (media), and its names, contact and notes too (all, the\n"
+                  "           default); the case number and the audit trail remain\n\nFields:\n");
     for (size_t i = 0; i < S_FIELDS; i++)
         fprintf (out, "  %-17s %s%s\n", s_fields [i].flag, s_fields [i].help,
                  s_fields [i].kind == 1 ? " (found cases)"
@@ -119,6 +132,37 @@ s_call (const char *command, const cli_api_opts_t *opts, const char *method, jso
         cli_error (command, "%s", err.msg);
         return 1;
     }
+    return 0;
+}
+
+//  An export holds faces and contact details: written readable by the
+//  owner only, or to standard output.
+static int
+s_write_export (const char *path, json_t *result)
+{
+    FILE *out = stdout;
+    if (path) {
+        int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        out = fd >= 0 ? fdopen (fd, "w") : NULL;
+        if (!out) {
+            cli_error ("case", "cannot create %s: %s", path,
+                       errno == EEXIST ? "it exists (an export is never overwritten)"
+                                       : strerror (errno));
+            if (fd >= 0)
+                close (fd);
+            return 1;
+        }
+    }
+    int rc = json_dumpf (result, out, JSON_INDENT (1));
+    fputc ('\n', out);
+    if (path && fclose (out) != 0)
+        rc = -1;
+    if (rc != 0) {
+        cli_error ("case", "cannot write the export%s%s", path ? " to " : "", path ? path : "");
+        return 1;
+    }
+    if (path)
+        fprintf (stderr, "case exported to %s\n", path);
     return 0;
 }
 
@@ -195,6 +239,41 @@ cli_case (int argc, char **argv)
         status = id < 0 ? 2 : s_call ("case", &opts, "case.close", params, NULL, 0, &result);
         if (status == 0)
             printf ("case %lld closed\n", id);
+    }
+    else
+    if (strcmp (action, "export") == 0 && (opts.argc == 2 || (opts.argc == 4
+                                             && strcmp (opts.argv [2], "--out") == 0))) {
+        long long id = s_id ("case", opts.argv [1]);
+        json_object_set_new (params, "case_id", json_integer (id));
+        status = id < 0 ? 2 : s_call ("case", &opts, "case.export", params, NULL, 0, &result);
+        if (status == 0)
+            status = s_write_export (opts.argc == 4 ? opts.argv [3] : NULL, result);
+    }
+    else
+    if (strcmp (action, "erase") == 0 && opts.argc >= 4) {
+        long long id = s_id ("case", opts.argv [1]);
+        const char *reason = NULL, *level = "all";
+        for (int i = 2; i + 1 < opts.argc; i += 2)
+            if (strcmp (opts.argv [i], "--reason") == 0)
+                reason = opts.argv [i + 1];
+            else
+            if (strcmp (opts.argv [i], "--level") == 0)
+                level = opts.argv [i + 1];
+            else
+                status = 2;
+        if (status || !reason || opts.argc % 2) {
+            cli_error ("case", "give: erase CASE --reason TEXT [--level all|media]");
+            status = 2;
+        }
+        json_object_set_new (params, "case_id", json_integer (id));
+        json_object_set_new (params, "reason", json_string (reason ? reason : ""));
+        json_object_set_new (params, "level", json_string (level));
+        if (status == 0 && id > 0)
+            status = s_call ("case", &opts, "case.erase", params, NULL, 0, &result);
+        else
+            status = 2;
+        if (status == 0)
+            printf ("case %lld closed and queued for erasure (%s)\n", id, level);
     }
     else {
         cli_error ("case", "unknown or incomplete action (see homeward case --help)");

@@ -176,7 +176,8 @@ s_csv_row (int end, void *arg)
         static const char *keys [] = { "kind", "sex", "city", "station", "date_found", "age",
                                        "date_last_seen", "birth_year", "person_name",
                                        "family_name", "family_contact", "family_relation",
-                                       "features", "notes", NULL };
+                                       "features", "notes", "purpose", "consent_basis",
+                                       "consent_by", "consent_date", NULL };
         for (int k = 0; keys [k]; k++)
             if (s_get (csv, keys [k]))
                 json_object_set_new (facts, keys [k], json_string (s_get (csv, keys [k])));
@@ -335,8 +336,9 @@ cli_import (int argc, char **argv)
             "Imports cases and their photos. A CSV has a header row; its columns: ref\n"
             "(required, unique in the file), kind, sex, province, city, station, date_found,\n"
             "age, date_last_seen, birth_year, person_name, family_name, family_contact,\n"
-            "family_relation, features, notes, photos (paths separated by ';', relative to\n"
-            "the CSV), photo_years (';'-separated). A DIR holds one folder per case (its\n"
+            "family_relation, features, notes, purpose, consent_basis, consent_by,\n"
+            "consent_date, photos (paths separated by ';', relative to the CSV), photo_years\n"
+            "(';'-separated). Every case needs its consent_basis (see homeward case --help). A DIR holds one folder per case (its\n"
             "name is the ref) with the photos and, optionally, a case.json of facts; --kind\n"
             "gives the kind for folders that do not say. Progress goes to stderr. Running\n"
             "the same import again after an interruption adds only what is missing.\n\n"

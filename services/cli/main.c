@@ -21,11 +21,12 @@ typedef struct {
 
 static const s_command_t s_commands [] = {
     { "serve",   serve_main,  "run all of Homeward in one process (data in ./var)" },
-    { "case",    cli_case,    "add, show, close found and missing cases" },
+    { "case",    cli_case,    "add, show, close, export, erase found and missing cases" },
     { "photo",   cli_photo,   "add photos to a case; see the faces found" },
     { "candidates", cli_candidates, "the candidate families of a case, explained" },
     { "review",  cli_review,  "record a decision on a candidate pair" },
     { "import",  cli_import,  "bulk import of cases and photos (CSV or folder)" },
+    { "audit",   cli_audit,   "check the audit log's hash chain; list its entries" },
     { "user",    cli_user,    "create and list the users of the web app" },
     { "embed",   cli_embed,   "find faces in photos; print quality and 128-d embeddings" },
     { "compare", cli_compare, "distance between the main faces of two photos" },

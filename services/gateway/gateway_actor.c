@@ -580,6 +580,28 @@ s_route (s_route_t *r)
                                      "offset", (json_int_t) offset), NULL, 0, NULL, NULL, &sent);
             return out ? s_json (r->conn, 200, out, NULL, NULL) : sent;
         }
+        if (s_is (r, "GET", 3, "cases", "*", "export")) {
+            //  Everything held on the case: for its station and administrators.
+            if (me->role == MT_ROLE_POLICE_LIAISON)
+                return s_error (r->conn, 403, "forbidden", "exports are made by the case's "
+                                "station or an administrator");
+            json_t *out = s_results (gw, r->conn, auth, "case.export", json_pack ("{s:I}",
+                                     "case_id", (json_int_t) id), NULL, 0, NULL, NULL, &sent);
+            char disposition [96];
+            snprintf (disposition, sizeof disposition,
+                      "attachment; filename=\"homeward-case-%lld.json\"", id);
+            return out ? s_json (r->conn, 200, out, "Content-Disposition", disposition) : sent;
+        }
+        if (s_is (r, "POST", 3, "cases", "*", "erase")) {
+            if (me->role != MT_ROLE_ADMIN)
+                return s_error (r->conn, 403, "forbidden", "only an administrator erases a case");
+            json_t *out = s_results (gw, r->conn, auth, "case.erase", json_pack (
+                "{s:I, s:s?, s:s?}", "case_id", (json_int_t) id,
+                "reason", json_string_value (json_object_get (r->body, "reason")),
+                "level", json_string_value (json_object_get (r->body, "level"))), NULL, 0,
+                NULL, NULL, &sent);
+            return out ? s_json (r->conn, 202, out, NULL, NULL) : sent;
+        }
         if (s_is (r, "GET", 3, "cases", "*", "reviews")) {
             json_t *out = s_results (gw, r->conn, auth, "reviews", json_pack ("{s:I}", "case_id",
                                      (json_int_t) id), NULL, 0, NULL, NULL, &sent);
@@ -676,6 +698,28 @@ s_route (s_route_t *r)
         json_t *out = s_results (gw, r->conn, auth, "audit.list", json_pack ("{s:I, s:I}",
                                  "limit", (json_int_t) limit, "offset", (json_int_t) offset),
                                  NULL, 0, NULL, NULL, &sent);
+        return out ? s_json (r->conn, 200, out, NULL, NULL) : sent;
+    }
+    if (s_is (r, "GET", 2, "audit", "verify")) {
+        sent = s_need_role (r, ROLE (MT_ROLE_ADMIN), &ok);
+        if (!ok)
+            return sent;
+        json_t *params = json_object ();
+        const char *anchor = MHD_lookup_connection_value (r->conn, MHD_GET_ARGUMENT_KIND,
+                                                          "anchor");
+        if (anchor) {
+            long long anchor_id;
+            char hash [65], extra;
+            if (sscanf (anchor, "%lld:%64[0-9a-f]%c", &anchor_id, hash, &extra) != 2
+            ||  strlen (hash) != 64) {
+                json_decref (params);
+                return s_error (r->conn, 400, "invalid_argument", "anchor must be ID:HASH");
+            }
+            json_object_set_new (params, "anchor_id", json_integer (anchor_id));
+            json_object_set_new (params, "anchor_hash", json_string (hash));
+        }
+        json_t *out = s_results (gw, r->conn, auth, "audit.verify", params, NULL, 0, NULL, NULL,
+                                 &sent);
         return out ? s_json (r->conn, 200, out, NULL, NULL) : sent;
     }
     if (s_is (r, "GET", 1, "users") || s_is (r, "POST", 1, "users")) {

@@ -34,6 +34,7 @@ typedef struct {
     int64_t http_port;
     int64_t partitions;
     int64_t workers;
+    int64_t retention_days;
     cli_face_settings_t face;
     mt_curve_config_t curve;    //  for a tcp:// --api
 } s_settings_t;
@@ -52,6 +53,9 @@ static const mt_config_key_t s_keys [] = {
       "index partitions (each a shard in this process)" },
     { "workers", MT_CFG_INT, offsetof (s_settings_t, workers), 1, 64,
       "face pipeline workers (threads, each with its own network)" },
+    { "retention-days", MT_CFG_INT, offsetof (s_settings_t, retention_days), 0, 36500,
+      "days after a case is closed until its photos, faces and vectors are erased "
+      "(0: at once)" },
     CLI_FACE_KEYS (s_settings_t, face),
     MT_CURVE_SERVER_KEYS (s_settings_t, curve),
     { .name = NULL }
@@ -92,7 +96,8 @@ int
 serve_main (int argc, char **argv)
 {
     s_settings_t settings = { .var = "var", .api = "",
-                              .http_address = "127.0.0.1", .http_port = 8080, .partitions = 2 };
+                              .http_address = "127.0.0.1", .http_port = 8080, .partitions = 2,
+                              .retention_days = 365 };
     long cpus = sysconf (_SC_NPROCESSORS_ONLN);
     settings.workers = cpus > 0 ? cpus : 1;
     cli_face_settings_defaults (&settings.face);
@@ -133,6 +138,7 @@ serve_main (int argc, char **argv)
     snprintf (results.broker, sizeof results.broker, "%s", broker.front);
     snprintf (results.db, sizeof results.db, "%s/homeward.db", settings.var);
     snprintf (results.photos, sizeof results.photos, "%s/photos", settings.var);
+    results.retention_days = settings.retention_days;
     intake_config_t intake;
     intake_config_defaults (&intake);
     intake.face = settings.face;

@@ -10,7 +10,9 @@
 
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #define S_HOMEWARD MT_TEST_BIN "/homeward"
 
@@ -58,9 +60,13 @@ s_case (const char *kind, const char *sex, int province, const char *extra_key,
     if (strcmp (kind, "found") == 0) {
         json_object_set_new (params, "date_found", json_string ("2021-06-01"));
         json_object_set_new (params, "station", json_string ("Test relief station"));
+        json_object_set_new (params, "consent_basis", json_string ("vital_interests"));
     }
-    else
+    else {
         json_object_set_new (params, "date_last_seen", json_string ("2020-01-15"));
+        json_object_set_new (params, "consent_basis", json_string ("family"));
+        json_object_set_new (params, "consent_by", json_string ("the reporting family"));
+    }
     if (extra_key)
         json_object_set_new (params, extra_key, json_string (extra_value));
     json_t *result = s_call ("case.add", params, NULL, 0, MT_OK);
@@ -278,6 +284,87 @@ test_reunited (void)
     json_decref (r);
 }
 
+//  Erasure on request reaches everything: the photo file, the database
+//  files (rows overwritten, WAL emptied) and every shard's snapshot and
+//  log; the case number and the trail stay. Export first, through the CLI.
+static void
+test_erase_everywhere (void)
+{
+    int64_t id = s_case ("missing", "female", 11, "notes", "a scar over the left eyebrow");
+    s_photo (id, "lfw/Ana_Guevara/3.jpg");
+    s_settle (id);
+    char out_path [700], idtext [32], *out, *err;
+    snprintf (out_path, sizeof out_path, "%s/export-%lld.json", mt_test_tmpdir (), (long long) id);
+    snprintf (idtext, sizeof idtext, "%lld", (long long) id);
+    char *export [] = { S_HOMEWARD, "case", "export", idtext, "--out", out_path, "--api", s_api,
+                        NULL };
+    MT_CHECK_INT (mt_test_run (export, NULL, &out, &err), 0);
+    free (out), free (err);
+    MT_CHECK_INT (mt_test_run (export, NULL, &out, &err), 1);     //  never overwritten
+    MT_CHECK_CONTAINS (err, "exists");
+    free (out), free (err);
+    struct stat st;
+    MT_CHECK (stat (out_path, &st) == 0 && (st.st_mode & 0777) == 0600);
+    json_error_t jerr;
+    json_t *exported = json_load_file (out_path, 0, &jerr);
+    MT_CHECK (exported != NULL);
+    json_t *face = json_array_get (json_object_get (exported, "faces"), 0);
+    json_t *values = json_object_get (face, "embedding");
+    MT_CHECK_INT (json_array_size (values), MT_EMBEDDING_DIM);
+    float embedding [MT_EMBEDDING_DIM] = { 0 };
+    for (size_t i = 0; i < MT_EMBEDDING_DIM && i < json_array_size (values); i++)
+        embedding [i] = (float) json_number_value (json_array_get (values, i));
+    const char *sha = json_string_value (json_object_get (
+        json_array_get (json_object_get (exported, "photos"), 0), "sha256"));
+    char photo_path [900];
+    snprintf (photo_path, sizeof photo_path, "%s/photos/%.2s/%s", s_var, sha ? sha : "xx",
+              sha ? sha : "");
+    MT_CHECK (access (photo_path, F_OK) == 0);
+    char *facts = json_dumps (json_object_get (exported, "case"), 0);
+    MT_CHECK_CONTAINS (facts, "left eyebrow");
+    free (facts);
+    //  The face is in the files now (the scan can find it).
+    char where [1024];
+    MT_CHECK (mt_test_tree_holds (s_var, embedding, sizeof embedding, where, sizeof where));
+
+    char *erase [] = { S_HOMEWARD, "case", "erase", idtext, "--reason", "consent withdrawn by "
+                       "the family", "--api", s_api, NULL };
+    MT_CHECK_INT (mt_test_run (erase, NULL, &out, &err), 0);
+    MT_CHECK_CONTAINS (out, "queued for erasure");
+    free (out), free (err);
+    long long until = mt_test_now_ms () + 30000;
+    json_t *c = NULL;
+    bool gone = false;
+    while (!gone && mt_test_now_ms () < until) {
+        json_decref (c);
+        c = s_call ("case.get", json_pack ("{s:I}", "case_id", (json_int_t) id), NULL, 0, MT_OK);
+        gone = json_object_get (c, "erased")
+            && !mt_test_tree_holds (s_var, embedding, sizeof embedding, where, sizeof where);
+        if (!gone)
+            mt_test_sleep_ms (200);
+    }
+    if (!gone)
+        fprintf (stderr, "the face is still in %s\n", where);
+    MT_CHECK (gone);
+    MT_CHECK (strcmp (json_string_value (json_object_get (c, "state")), "closed") == 0);
+    MT_CHECK (json_object_get (c, "notes") == NULL);
+    MT_CHECK_INT (json_integer_value (json_object_get (c, "photos")), 0);
+    json_decref (c);
+    MT_CHECK (access (photo_path, F_OK) != 0);
+    MT_CHECK (!mt_test_tree_holds (s_var, "left eyebrow", 12, where, sizeof where));
+    //  The trail is whole and says what happened.
+    char *verify [] = { S_HOMEWARD, "audit", "verify", "--api", s_api, NULL };
+    MT_CHECK_INT (mt_test_run (verify, NULL, &out, &err), 0);
+    MT_CHECK_CONTAINS (out, "the audit log is whole");
+    free (out), free (err);
+    char *list [] = { S_HOMEWARD, "audit", "list", "--case", idtext, "--api", s_api, NULL };
+    MT_CHECK_INT (mt_test_run (list, NULL, &out, &err), 0);
+    MT_CHECK_CONTAINS (out, "case.erase.request");
+    MT_CHECK_CONTAINS (out, "case.export");
+    free (out), free (err);
+    json_decref (exported);
+}
+
 static void
 test_clear_errors (void)
 {
@@ -321,7 +408,8 @@ test_kill_during_import (void)
     char csv [700];
     snprintf (csv, sizeof csv, "%s/reports.csv", mt_test_tmpdir ());
     FILE *file = fopen (csv, "w");
-    fprintf (file, "ref,kind,sex,province,date_last_seen,family_name,photos\n");
+    fprintf (file, "ref,kind,sex,province,date_last_seen,family_name,consent_basis,consent_by,"
+                   "photos\n");
     char dir [600];
     snprintf (dir, sizeof dir, "%s", mt_test_data ("lfw"));
     static const char *everyone [] = {
@@ -338,7 +426,8 @@ test_kill_during_import (void)
     };
     size_t count = sizeof everyone / sizeof everyone [0];
     for (size_t i = 0; i < count; i++)
-        fprintf (file, "r%zu,missing,unknown,11,2020-01-%02zu,\"%s, family\",%s/%s/2.jpg\n", i,
+        fprintf (file, "r%zu,missing,unknown,11,2020-01-%02zu,\"%s, family\",family,the family,"
+                       "%s/%s/2.jpg\n", i,
                  1 + i % 28, everyone [i], dir, everyone [i]);
     fclose (file);
 
@@ -460,6 +549,7 @@ main (void)
     MT_RUN (test_wrong_sex_still_appears);
     MT_RUN (test_rejected_never_returns);
     MT_RUN (test_reunited);
+    MT_RUN (test_erase_everywhere);
     MT_RUN (test_clear_errors);
     MT_RUN (test_kill_during_import);
     if (s_serve > 0) {

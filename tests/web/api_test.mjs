@@ -52,7 +52,8 @@ await test ("staff sign in with a cookie; changes need the CSRF token", async ()
   assert.equal (noToken.status, 403);
   assert.equal (noToken.data.error.code, "csrf");
   const made = await staffA.request ("POST", "/api/v1/cases",
-    { json: { kind: "found", sex: "male", province: 44, date_found: "2021-06-01", age: "40-60" } });
+    { json: { kind: "found", sex: "male", province: 44, date_found: "2021-06-01", age: "40-60",
+              consent_basis: "vital_interests" } });
   assert.equal (made.status, 201);
   caseA = made.data.case_id;
   const got = await staffA.request ("GET", `/api/v1/cases/${caseA}`);
@@ -73,7 +74,8 @@ await test ("station isolation: another station's staff get 403", async () => {
 await test ("bearer tokens need no CSRF; a missing report and its photo", async () => {
   const made = await staffB.request ("POST", "/api/v1/cases", { json: {
     kind: "missing", sex: "male", province: 11, date_last_seen: "2020-01-02",
-    family_name: "Gates family", family_relation: "son" } });
+    family_name: "Gates family", family_relation: "son", consent_basis: "family",
+    consent_by: "Gates family (son)" } });
   assert.equal (made.status, 201);
   missingB = made.data.case_id;
   const form = new FormData ();
@@ -196,6 +198,67 @@ await test ("errors are JSON with the right status", async () => {
   assert.equal (status, 413);
   assert.equal ((await staffA.request ("GET", "/api/v1/nothing")).status, 404);
   assert.equal ((await staffA.request ("GET", "/../../etc/passwd")).status, 404);
+});
+
+await test ("data protection: consent required, export, erasure, audit chain", async () => {
+  const noConsent = await staffA.request ("POST", "/api/v1/cases", { json: {
+    kind: "found", province: 44, age: "8-10" } });
+  assert.equal (noConsent.status, 400);
+  assert.match (noConsent.data.error.message, /record the consent/);
+  const child = await staffA.request ("POST", "/api/v1/cases", { json: {
+    kind: "found", province: 44, age: "8-10", consent_basis: "vital_interests" } });
+  assert.equal (child.status, 400);
+  assert.match (child.data.error.message, /minor/);
+  // Everything held on the case: facts, consent, photo bytes, faces, audit.
+  const exp = await staffA.request ("GET", `/api/v1/cases/${caseA}/export`);
+  assert.equal (exp.status, 200);
+  assert.match (exp.headers.get ("content-disposition"), /attachment/);
+  assert.equal (exp.data.format, "homeward.case-export.v1");
+  assert.equal (exp.data.case.consent_basis, "vital_interests");
+  assert.ok (exp.data.photos.length >= 1 && exp.data.photos [0].bytes_base64.length > 1000);
+  assert.equal (exp.data.faces [0].embedding.length, 128);
+  assert.ok (exp.data.audit.some (e => e.action === "case.add"));
+  assert.equal ((await police.request ("GET", `/api/v1/cases/${caseA}/export`)).status, 403);
+  assert.equal ((await staffB.request ("GET", `/api/v1/cases/${caseA}/export`)).status, 403);
+  // Erasure: administrators only; it closes the case and removes its photos,
+  // faces and personal facts; the trail says so.
+  const made = await staffA.request ("POST", "/api/v1/cases", { json: {
+    kind: "found", sex: "female", province: 44, date_found: "2021-06-01", age: "30-40",
+    notes: "red coat", consent_basis: "self", consent_by: "herself" } });
+  const id = made.data.case_id;
+  const form = new FormData ();
+  form.append ("photo", photo ("lfw/Liza_Minnelli/2.jpg"), "x.jpg");
+  assert.equal ((await staffA.request ("POST", `/api/v1/cases/${id}/photos`, { form })).status, 201);
+  await waitMatched (staffA, id);
+  assert.equal ((await staffA.request ("POST", `/api/v1/cases/${id}/erase`,
+    { json: { reason: "consent withdrawn" } })).status, 403);
+  const erase = await admin.request ("POST", `/api/v1/cases/${id}/erase`,
+    { json: { reason: "consent withdrawn" } });
+  assert.equal (erase.status, 202, JSON.stringify (erase.data));
+  let c;
+  for (let i = 0; i < 100; i++) {
+    c = (await admin.request ("GET", `/api/v1/cases/${id}`)).data;
+    if (c.erased) break;
+    await new Promise (r => setTimeout (r, 200));
+  }
+  assert.equal (c.erased, "all");
+  assert.equal (c.state, "closed");
+  assert.equal (c.photos, 0);
+  assert.equal (c.notes, undefined);
+  const after = await admin.request ("GET", `/api/v1/cases/${id}/export`);
+  assert.equal (after.data.photos.length, 0);
+  assert.equal (after.data.faces.length, 0);
+  assert.ok (after.data.audit.some (e => e.action === "case.erase"));
+  const verify = await admin.request ("GET", "/api/v1/audit/verify");
+  assert.equal (verify.status, 200);
+  assert.equal (verify.data.intact, true);
+  assert.ok (verify.data.entries > 10);
+  const anchored = await admin.request ("GET",
+    `/api/v1/audit/verify?anchor=${verify.data.head_id}:${verify.data.head}`);
+  assert.equal (anchored.data.intact, true);
+  const wrong = await admin.request ("GET", `/api/v1/audit/verify?anchor=1:${"0".repeat (64)}`);
+  assert.equal (wrong.data.intact, false);
+  assert.equal ((await police.request ("GET", "/api/v1/audit/verify")).status, 403);
 });
 
 await test ("sign-in is rate-limited per name (429)", async () => {

@@ -18,13 +18,15 @@ try {
   assert.equal ((await other.login ("staff_b", { bearer: true })).status, 200);
   const report = await other.request ("POST", "/api/v1/cases", { json: {
     kind: "missing", sex: "female", province: 11, date_last_seen: "2020-01-02",
-    family_name: "Radcliffe family", family_relation: "daughter" } });
+    family_name: "Radcliffe family", family_relation: "daughter", consent_basis: "family",
+    consent_by: "Radcliffe family" } });
   const form = new FormData ();
   form.append ("photo", photo ("lfw/Paula_Radcliffe/1.jpg"), "p.jpg");
   await other.request ("POST", `/api/v1/cases/${report.data.case_id}/photos`, { form });
   for (const name of ["Bill_Gates", "Kevin_Spacey", "Liza_Minnelli"]) {
     const made = await other.request ("POST", "/api/v1/cases", { json: {
-      kind: "missing", sex: "unknown", province: 11, family_name: name + " family" } });
+      kind: "missing", sex: "unknown", province: 11, family_name: name + " family",
+      consent_basis: "family", consent_by: name + " family" } });
     const f = new FormData ();
     f.append ("photo", photo (`lfw/${name}/1.jpg`), "x.jpg");
     await other.request ("POST", `/api/v1/cases/${made.data.case_id}/photos`, { form: f });
@@ -48,6 +50,7 @@ try {
   await page.getByLabel ("省份").fill ("44");
   await page.getByLabel ("发现日期").fill ("2021-06-01");
   await page.getByLabel ("估计年龄（如 60-70）").fill ("40-60");
+  await page.getByLabel ("同意依据").selectOption ("vital_interests");
   await page.screenshot ({ path: join (artifacts, "1-staff-new-case.png"), fullPage: true });
   await page.getByRole ("button", { name: "保存" }).click ();
   await page.waitForURL (/#\/case\/\d+/);

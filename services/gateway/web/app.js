@@ -141,12 +141,15 @@ async function viewCases () {
 function viewNewCase (kind) {
   const fields = kind === "found"
     ? [["sex", "select"], ["province", "number"], ["city"], ["date_found", "date"], ["age"],
-       ["features"], ["notes", "textarea"]]
+       ["features"], ["notes", "textarea"], ["consent_basis", "consent"], ["consent_by"]]
     : [["person_name"], ["family_name"], ["contact"], ["relation"], ["sex", "select"],
        ["province", "number"], ["last_seen", "date"], ["birth_year"], ["features"],
-       ["notes", "textarea"]];
+       ["notes", "textarea"], ["consent_basis", "consent"], ["consent_by"]];
   const keys = { contact: "family_contact", relation: "family_relation",
                  last_seen: "date_last_seen" };
+  // The bases the server accepts for this kind; a child needs a guardian's.
+  const bases = kind === "found" ? ["vital_interests", "guardian", "self"]
+                                 : ["family", "guardian"];
   const inputs = {};
   const form = el ("form", { class: "card", onsubmit: async (e) => {
     e.preventDefault ();
@@ -166,6 +169,9 @@ function viewNewCase (kind) {
     if (type === "select")
       input = el ("select", { name: key }, ["unknown", "male", "female"].map (
         v => el ("option", { value: v, text: t (v) })));
+    else if (type === "consent")
+      input = el ("select", { name: key, required: true }, bases.map (
+        v => el ("option", { value: v, text: t ("consent_" + v) })));
     else if (type === "textarea") input = el ("textarea", { name: key, rows: 3 });
     else input = el ("input", { name: key, type: type || "text" });
     inputs [key] = input;
@@ -187,6 +193,10 @@ function factsList (c) {
   add ("person_name", c.person_name); add ("family_name", c.family_name);
   add ("contact", c.family_contact); add ("relation", c.family_relation);
   add ("features", c.features); add ("notes", c.notes);
+  add ("consent_basis", c.consent_basis ? t ("consent_" + c.consent_basis) : "");
+  add ("consent_by", c.consent_by); add ("consent_date", c.consent_date);
+  add ("purpose", c.purpose);
+  if (c.erased) add ("erased", c.erased_at + " (" + t ("erased_" + c.erased) + ")");
   return el ("dl", { class: "facts" }, items);
 }
 
@@ -314,10 +324,27 @@ async function viewCase (id) {
     if (fresh.matching && location.hash === "#/case/" + id) setTimeout (refresh, 1000);
   }
 
+  // Data protection: the case's station and administrators export all that
+  // is held; administrators erase on request (consent withdrawn).
+  const role = state.me.role;
+  const reason = el ("input", { name: "erase_reason", type: "text" });
+  const privacy = el ("div", { class: "actions" },
+    role !== "police_liaison"
+      ? el ("a", { class: "button", href: "/api/v1/cases/" + id + "/export",
+                   download: "homeward-case-" + id + ".json", text: t ("export") }) : null,
+    role === "admin" && !c.erased ? el ("form", { class: "inline", onsubmit: async (e) => {
+      e.preventDefault ();
+      if (!confirm (t ("erase_confirm"))) return;
+      try {
+        await api ("POST", "/cases/" + id + "/erase", { reason: reason.value, level: "all" });
+        toast (t ("erase_queued")); viewCase (id);
+      } catch (err) { toast (err.message, true); }
+    } }, label ("erase_reason", reason), el ("button", { type: "submit", class: "danger",
+                                                         text: t ("erase") })) : null);
   main.replaceChildren (
     el ("section", { class: "card" },
       el ("h2", { text: t (isFound ? "found_case" : "missing_case") + " #" + c.case_id + " · " + stateText (c.state) }),
-      factsList (c)),
+      factsList (c), privacy),
     el ("section", { class: "card" },
       el ("h2", { text: t ("photos") }),
       c.state === "open" ? el ("div", { class: "upload" }, label ("year_taken", year), file, drop) : null,

@@ -29,7 +29,15 @@ const HW_TEXT = {
     station_staff: "救助站工作人员", police_liaison: "公安联络员", admin: "管理员",
     more: "更多", found_person: "受助人员", family: "家庭",
     fact_sex: "性别", fact_age: "年龄", fact_dates: "日期", fact_province: "省份",
-    back: "返回", pair: "比对"
+    back: "返回", pair: "比对",
+    consent_basis: "同意依据", consent_by: "同意人", consent_date: "同意日期", purpose: "用途",
+    consent_vital_interests: "本人无法表示同意，为保护其生命安全而处理",
+    consent_guardian: "监护人同意（未成年人必须；受助儿童由救助站作为临时监护人）",
+    consent_self: "本人同意", consent_family: "报告家属同意",
+    export: "导出全部资料", erase: "删除照片与人脸数据", erase_reason: "删除原因",
+    erase_confirm: "确定删除此案件的照片、人脸、比对向量和个人信息？此操作无法撤销。",
+    erase_queued: "已结案，正在从所有节点删除", erased: "已删除",
+    erased_all: "照片、人脸与个人信息", erased_media: "照片与人脸"
   },
   "en": {
     skip: "Skip to content", title: "Homeward · family search", other_language: "中文",
@@ -63,6 +71,16 @@ const HW_TEXT = {
     role: "Role", add_user: "Add user", station_staff: "Station staff",
     police_liaison: "Police liaison", admin: "Administrator", more: "More",
     found_person: "Person found", family: "Family", fact_sex: "Sex", fact_age: "Age",
-    fact_dates: "Dates", fact_province: "Province", back: "Back", pair: "Pair"
+    fact_dates: "Dates", fact_province: "Province", back: "Back", pair: "Pair",
+    consent_basis: "Basis of consent", consent_by: "Consent given by",
+    consent_date: "Consent date", purpose: "Purpose",
+    consent_vital_interests: "The person cannot consent; held to protect their life and safety",
+    consent_guardian: "A guardian's consent (needed for minors; for a child in a relief station, the station as temporary guardian)",
+    consent_self: "The person's own consent", consent_family: "The reporting family's consent",
+    export: "Export everything held", erase: "Erase photos and face data",
+    erase_reason: "Reason for erasure",
+    erase_confirm: "Erase this case's photos, faces, search vectors and personal details? This cannot be undone.",
+    erase_queued: "Closed; being erased from every node", erased: "Erased",
+    erased_all: "photos, faces and personal details", erased_media: "photos and faces"
   }
 };
