@@ -13,7 +13,7 @@ pkgs=(
   libsqlite3-dev libmicrohttpd-dev libjansson-dev libsodium-dev libgnutls28-dev
   uthash-dev zlib1g-dev libcsv-dev
   libjpeg-dev libpng-dev libwebp-dev libtiff-dev
-  ca-certificates
+  ca-certificates openssl
 )
 # npm fetches the model weights; a machine with Node.js already has it.
 command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)

@@ -1,6 +1,7 @@
 //  gateway_actor - HTTP API, sign-in, roles, metrics and the web app.
 
 #include "gateway_actor.h"
+#include "gateway_tls.h"
 
 #include "common/api.h"
 #include "match/mt_image.h"
@@ -49,7 +50,14 @@ const mt_config_key_t gateway_config_keys [] = {
     { "max-upload-bytes", MT_CFG_INT, offsetof (gateway_config_t, max_upload_bytes), 1024,
       1 << 30, "largest photo upload accepted" },
     { "secure-cookies", MT_CFG_BOOL, offsetof (gateway_config_t, secure_cookies), 0, 0,
-      "mark session cookies Secure (when served over TLS)" },
+      "mark session cookies Secure (behind a TLS reverse proxy; automatic with tls-cert)" },
+    { "tls-cert", MT_CFG_STRING, offsetof (gateway_config_t, tls_cert), 0, 1024,
+      "PEM certificate (with its chain) to serve HTTPS with (GnuTLS)" },
+    { "tls-key", MT_CFG_STRING, offsetof (gateway_config_t, tls_key), 0, 1024,
+      "PEM private key of tls-cert" },
+    { "plain-http", MT_CFG_BOOL, offsetof (gateway_config_t, plain_http), 0, 0,
+      "serve plain HTTP on a non-loopback address (only behind a TLS reverse proxy on a "
+      "trusted network; see deploy/README.md)" },
     MT_CURVE_CLIENT_KEYS (gateway_config_t, curve, "results-key",
                           "the results service's public key (.pub file or Z85 text)"),
     { .name = NULL }
@@ -118,6 +126,7 @@ typedef struct {
 //  The status of the response last queued (the gateway answers from one
 //  thread), for the metrics.
 static int s_last_status;
+static bool s_tls;                  //  served over HTTPS: tell browsers to stay on it
 
 static double
 s_now (void)
@@ -156,6 +165,8 @@ s_security_headers (struct MHD_Response *response)
     MHD_add_response_header (response, "Content-Security-Policy",
                              "default-src 'self'; img-src 'self' blob: data:; "
                              "style-src 'self'; script-src 'self'; frame-ancestors 'none'");
+    if (s_tls)
+        MHD_add_response_header (response, "Strict-Transport-Security", "max-age=31536000");
 }
 
 static enum MHD_Result
@@ -454,7 +465,7 @@ s_login (s_route_t *r)
     char cookie [256];
     snprintf (cookie, sizeof cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s",
               S_COOKIE, token, (long long) gw->config->session_ttl_s,
-              gw->config->secure_cookies ? "; Secure" : "");
+              gw->config->secure_cookies || s_tls ? "; Secure" : "");
     return s_json (r->conn, 200, out, "Set-Cookie", cookie);
 }
 
@@ -1051,15 +1062,25 @@ gateway_actor (void *pipe, void *arg)
     if (rc == MT_OK && inet_pton (AF_INET, gw->config->address, &addr.sin_addr) != 1)
         rc = mt_err_set (&err, MT_EINVAL, "address '%s' is not an IPv4 address",
                          gw->config->address);
+    gateway_tls_t tls = { 0 };
+    if (rc == MT_OK)
+        rc = gateway_tls_load (gw->config, &tls, &err);
     if (rc == MT_OK) {
+        s_tls = tls.cert != NULL;
+        unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_AUTO
+                           | (s_tls ? MHD_USE_TLS : 0);
         gw->daemon = MHD_start_daemon (
-            MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_AUTO,
-            (uint16_t) gw->config->port, NULL, NULL, s_handle, gw,
+            flags, (uint16_t) gw->config->port, NULL, NULL, s_handle, gw,
             MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &addr,
             MHD_OPTION_NOTIFY_COMPLETED, s_completed, NULL,
             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) (256 * 1024),
             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) 60,
+            s_tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, tls.cert,
+            MHD_OPTION_HTTPS_MEM_KEY, tls.key,
+            MHD_OPTION_HTTPS_PRIORITIES, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
             MHD_OPTION_END);
+        if (gw->daemon && s_tls)
+            mt_log_info (S_NAME, "serving HTTPS with %s", gw->config->tls_cert);
         if (!gw->daemon)
             rc = mt_err_set (&err, MT_EIO, "cannot listen on %s:%lld (in use?)",
                              gw->config->address, (long long) gw->config->port);
@@ -1070,11 +1091,12 @@ gateway_actor (void *pipe, void *arg)
             mt_users_close (&gw->users);
             free (gw);
         }
+        gateway_tls_free (&tls);
         mt_actor_ready (pipe, rc, &err);
         return;
     }
-    mt_log_info (S_NAME, "web app and API on http://%s:%lld/ (users in %s)", gw->config->address,
-                 (long long) gw->config->port, gw->config->users);
+    mt_log_info (S_NAME, "web app and API on %s://%s:%lld/ (users in %s)", s_tls ? "https" : "http",
+                 gw->config->address, (long long) gw->config->port, gw->config->users);
     mt_actor_ready (pipe, MT_OK, NULL);
     for (;;) {
         zmq_pollitem_t item = { pipe, 0, ZMQ_POLLIN, 0 };
@@ -1084,6 +1106,7 @@ gateway_actor (void *pipe, void *arg)
             break;
     }
     MHD_stop_daemon (gw->daemon);
+    gateway_tls_free (&tls);
     api_client_destroy (&gw->results);
     mt_users_close (&gw->users);
     free (gw);

@@ -32,6 +32,9 @@ typedef struct {
     int64_t max_json_bytes;
     int64_t max_upload_bytes;
     bool secure_cookies;            //  mark cookies Secure (behind TLS)
+    char tls_cert [1024];           //  PEM certificate (chain) file: serve HTTPS
+    char tls_key [1024];            //  its PEM private key file
+    bool plain_http;                //  allow plain HTTP on a non-loopback address
     mt_curve_config_t curve;        //  key, results-key, insecure
 } gateway_config_t;
 

@@ -35,6 +35,8 @@ typedef struct {
     int64_t partitions;
     int64_t workers;
     int64_t retention_days;
+    char tls_cert [1024], tls_key [1024];
+    bool plain_http;
     cli_face_settings_t face;
     mt_curve_config_t curve;    //  for a tcp:// --api
 } s_settings_t;
@@ -56,6 +58,12 @@ static const mt_config_key_t s_keys [] = {
     { "retention-days", MT_CFG_INT, offsetof (s_settings_t, retention_days), 0, 36500,
       "days after a case is closed until its photos, faces and vectors are erased "
       "(0: at once)" },
+    { "tls-cert", MT_CFG_STRING, offsetof (s_settings_t, tls_cert), 0, 1024,
+      "PEM certificate to serve the web app over HTTPS (needed off this machine)" },
+    { "tls-key", MT_CFG_STRING, offsetof (s_settings_t, tls_key), 0, 1024,
+      "PEM private key of tls-cert" },
+    { "plain-http", MT_CFG_BOOL, offsetof (s_settings_t, plain_http), 0, 0,
+      "serve plain HTTP on a network address (only behind a TLS reverse proxy)" },
     CLI_FACE_KEYS (s_settings_t, face),
     MT_CURVE_SERVER_KEYS (s_settings_t, curve),
     { .name = NULL }
@@ -149,6 +157,9 @@ serve_main (int argc, char **argv)
     gateway_config_defaults (&gateway);
     snprintf (gateway.address, sizeof gateway.address, "%s", settings.http_address);
     gateway.port = settings.http_port;
+    snprintf (gateway.tls_cert, sizeof gateway.tls_cert, "%s", settings.tls_cert);
+    snprintf (gateway.tls_key, sizeof gateway.tls_key, "%s", settings.tls_key);
+    gateway.plain_http = settings.plain_http;
     snprintf (gateway.results, sizeof gateway.results, "inproc://homeward-api");
     snprintf (gateway.users, sizeof gateway.users, "%s/users.db", settings.var);
     char first_admin [200] = "";
@@ -184,7 +195,8 @@ serve_main (int argc, char **argv)
     if (rc == MT_OK) {
         mt_log_info (S_NAME, "Homeward is running: data in %s, %d partitions, %d face workers",
                      settings.var, (int) settings.partitions, (int) settings.workers);
-        printf ("\nHomeward is ready. Open http://%s:%d/ in a browser.\n",
+        printf ("\nHomeward is ready. Open %s://%s:%d/ in a browser.\n",
+                settings.tls_cert [0] ? "https" : "http",
                 strcmp (settings.http_address, "0.0.0.0") == 0 ? "127.0.0.1"
                                                                 : settings.http_address,
                 (int) settings.http_port);

@@ -22,7 +22,8 @@ async function freePort () {
   });
 }
 
-export async function startServe () {
+// extra: more serve options; probe: how to ask whether it is up (for HTTPS).
+export async function startServe ({ extra = [], scheme = "http", probe } = {}) {
   const dir = mkdtempSync (join (tmpdir (), "homeward-web-"));
   const varDir = join (dir, "var");
   mkdirSync (varDir);
@@ -39,13 +40,14 @@ export async function startServe () {
   const httpPort = await freePort ();
   const log = join (dir, "serve.log");
   // The CLI side of serve is its default unix socket, VAR/api.sock.
+  const quoted = extra.map (a => `"${a}"`).join (" ");
   const child = spawn ("sh", ["-c", `exec "${HOMEWARD}" serve --var "${varDir}" --workers 2 ` +
-    `--http-port ${httpPort} >> "${log}" 2>&1`]);
-  const base = `http://127.0.0.1:${httpPort}`;
+    `--http-port ${httpPort} ${quoted} >> "${log}" 2>&1`]);
+  const base = `${scheme}://127.0.0.1:${httpPort}`;
+  const up = probe || (async (url) => (await fetch (url)).ok);
   for (let i = 0; i < 600; i++) {
     try {
-      const r = await fetch (base + "/api/v1/health");
-      if (r.ok) break;
+      if (await up (base + "/api/v1/health")) break;
     } catch (e) { /* not up yet */ }
     await new Promise (r => setTimeout (r, 100));
   }
