@@ -114,6 +114,15 @@ mt_config_load_file (const mt_config_key_t *keys, void *settings, const char *pa
     if (!file)
         return mt_err_set (err, MT_EIO, "cannot open config file '%s': %s", path,
                            strerror (errno));
+    int rc = mt_config_load_stream (keys, settings, path, file, err);
+    fclose (file);
+    return rc;
+}
+
+int
+mt_config_load_stream (const mt_config_key_t *keys, void *settings, const char *path,
+                       FILE *file, mt_err_t *err)
+{
     char line [S_MAX_LINE];
     int number = 0, rc = MT_OK;
     while (rc == MT_OK && fgets (line, sizeof line, file)) {
@@ -152,7 +161,6 @@ mt_config_load_file (const mt_config_key_t *keys, void *settings, const char *pa
     }
     if (rc == MT_OK && ferror (file))
         rc = mt_err_set (err, MT_EIO, "cannot read config file '%s'", path);
-    fclose (file);
     return rc;
 }
 

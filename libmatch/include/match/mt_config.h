@@ -45,6 +45,10 @@ int mt_config_set (const mt_config_key_t *keys, void *settings, const char *name
 int mt_config_load_file (const mt_config_key_t *keys, void *settings, const char *path,
                          mt_err_t *err);
 
+//  The same from an open stream; path names it in messages.
+int mt_config_load_stream (const mt_config_key_t *keys, void *settings, const char *path,
+                           FILE *file, mt_err_t *err);
+
 //  Apply HOMEWARD_<KEY> environment variables (KEY upper-cased, dots as
 //  underscores) for every key of the table.
 int mt_config_load_env (const mt_config_key_t *keys, void *settings, mt_err_t *err);
