@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Homeward as separate processes on one machine (loopback): a broker, 2
-# partitions x 2 shard replicas, the results service and intake workers,
-# each with its config file here; the same commands run on several machines
+# partitions x 2 shard replicas, the results service, intake workers and the
+# gateway (web app and HTTP API), each with its config file here; the same commands run on several machines
 # with real addresses. Data and logs go to $VAR (default ./var-multiprocess).
 #
 #   deploy/multiprocess/run.sh           start, run until Ctrl-C, stop
 #   deploy/multiprocess/run.sh --check   start, put a case through, stop
 #
 # Ports: $BASE (default 6555) for clients of the broker, $BASE+1 for shards,
-# $BASE+2 for the results API (what the CLI talks to: --api).
+# $BASE+2 for the results API (what the CLI talks to: --api), $BASE+3 for the
+# web app (http://127.0.0.1:$BASE+3/; users in $VAR/users.db: add them with
+# homeward user add --users $VAR/users.db ...).
 #
 # Every tcp:// link is CURVE-encrypted: on first start each process gets its
 # key pair in $VAR/keys (homeward keygen), and each server's authorized
@@ -34,13 +36,13 @@ keys=$var/keys
 if [ ! -f "$keys/broker.key" ]; then
   mkdir -p "$keys/broker-clients" "$keys/results-clients"
   chmod 700 "$keys"
-  names="broker results intake cli"
+  names="broker results intake gateway cli"
   for p in 0 1; do for r in 0 1; do names="$names shard-$p-$r"; done; done
   for n in $names; do "$homeward" keygen "$keys/$n" > /dev/null; done
   for n in results cli shard-0-0 shard-0-1 shard-1-0 shard-1-1; do
     cp "$keys/$n.pub" "$keys/broker-clients/"
   done
-  for n in intake cli; do cp "$keys/$n.pub" "$keys/results-clients/"; done
+  for n in intake gateway cli; do cp "$keys/$n.pub" "$keys/results-clients/"; done
 fi
 # The CLI's key and the servers' public keys, for the commands below.
 export HOMEWARD_KEY=$keys/cli.key HOMEWARD_BROKER_KEY=$keys/broker.pub
@@ -72,6 +74,11 @@ start results results --config "$here/results.conf" --api "$api" --broker "$fron
   --authorized-keys "$keys/results-clients" --broker-key "$keys/broker.pub"
 start intake intake --config "$here/intake.conf" --results "$api" \
   --key "$keys/intake.key" --results-key "$keys/results.pub"
+# An older $VAR made before the gateway was part of this example has no key for it.
+[ -f "$keys/gateway.key" ] || { "$homeward" keygen "$keys/gateway" > /dev/null
+                                cp "$keys/gateway.pub" "$keys/results-clients/"; }
+start gateway gateway --port $((base + 3)) --results "$api" --users "$var/users.db" \
+  --key "$keys/gateway.key" --results-key "$keys/results.pub"
 
 # Ready when the index serves every partition and the API answers.
 for _ in $(seq 100); do
@@ -82,7 +89,8 @@ for _ in $(seq 100); do
   sleep 0.2
 done
 "$homeward" index stats --broker "$front"
-echo "Homeward runs as $(( ${#pids[@]} )) processes; logs in $var/logs; API $api"
+echo "Homeward runs as $(( ${#pids[@]} )) processes; logs in $var/logs; API $api;" \
+     "web app http://127.0.0.1:$((base + 3))/"
 
 if [ "${1:-}" != "--check" ]; then
   echo "Ctrl-C stops them."
@@ -106,4 +114,11 @@ for _ in $(seq 100); do
 done
 echo "$out"
 echo "$out" | grep -q "1. case $missing " || { echo "check: the family is not first" >&2; exit 1; }
+shown=$("$homeward" case show "$found" --api "$api" > /dev/null && echo yes)
+exec 3<>/dev/tcp/127.0.0.1/$((base + 3))
+printf 'GET /api/v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' >&3
+health=$(head -1 <&3); exec 3>&-
+echo "gateway: $health"
+case "$health" in *" 200 "*) ;; *) echo "check: the gateway does not answer" >&2; exit 1 ;; esac
+[ "$shown" = yes ] || exit 1
 echo "check: passed"
