@@ -1,6 +1,7 @@
 //  broker_actor - clients in front, shard replicas behind.
 
 #include "broker_actor.h"
+#include "broker_state.h"
 
 #include "match/mt_log.h"
 #include "match/mt_msg.h"
@@ -18,10 +19,6 @@
 #include <zmq.h>
 
 #define S_NAME "broker"
-//  Give up a copy between peers when nothing moved for this long.
-#define S_SYNC_IDLE_MS 30000
-//  A failed copy is retried after this pause.
-#define S_SYNC_RETRY_MS 2000
 
 const mt_config_key_t broker_config_keys [] = {
     { "front", MT_CFG_STRING, offsetof (broker_config_t, front), 0, 256,
@@ -71,95 +68,19 @@ broker_partition_of (uint64_t case_id, uint32_t partitions)
     return (uint32_t) (x % partitions);
 }
 
-//  ---------------------------------------------------------------- state
-
-typedef enum { R_JOINING, R_SYNCING, R_SERVING, R_STALE } s_rstate;
 static const char *s_rstate_names [] = { "joining", "syncing", "serving", "stale" };
 
-typedef struct {
-    bool used;
-    uint32_t gen;                   //  bumped whenever the slot is reused
-    mt_route_t route;               //  ROUTER identity of the replica's socket
-    uint32_t partition, replica;
-    s_rstate state;
-    int64_t last_seen, joined_at, retry_after;
-    uint64_t seq, digest, missing_count, found_count;
-    size_t searches;                //  in flight, to spread load
-} s_replica_t;
-
-typedef struct {
-    uint64_t seq;                   //  last sequence number given to a write
-    uint64_t known;                 //  newest write a replica reported applying
-    size_t writes;                  //  writes in flight
-} s_partition_t;
-
-typedef struct {
-    uint64_t id;
-    uint32_t partition;
-    size_t source, target;
-    uint32_t source_gen, target_gen;
-    int64_t active;
-} s_sync_t;
-
-//  One message to one replica, awaited.
-typedef struct {
-    uint32_t partition;
-    size_t slot;
-    uint32_t gen;
-    bool done, ok;
-    int64_t sent;
-} s_leg_t;
-
-typedef struct {
-    uint64_t id;                    //  key: the broker's request id
-    UT_hash_handle hh;
-    mt_route_t client;
-    uint64_t client_request;
-    mt_msg_type type;
-    int64_t deadline;
-    mt_msg_t *request;              //  what was sent (searches are re-sent)
-    s_leg_t *legs;
-    size_t leg_count, leg_size;
-    //  writes
-    uint64_t *applied;              //  per partition: faces the replicas added/removed
-    uint32_t *acks;                 //  per partition
-    bool *involved;                 //  per partition
-    char failure [256];
-    //  searches
-    bool *answered;                 //  per partition
-    mt_hit_t *merged;               //  query_count x k
-    size_t *counts;
-} s_pending_t;
-
-typedef struct {
-    const broker_config_t *config;
-    uint32_t partitions;
-    void *front, *back;
-    s_replica_t *replicas;
-    size_t replica_count, replica_size;
-    s_partition_t *parts;
-    s_sync_t *syncs;
-    size_t sync_count;
-    s_pending_t *pending;           //  uthash by id
-    uint64_t next_id;
-    int64_t started, next_ping;
-    uint64_t malformed;
-    uint64_t turn;                  //  rotates the choice among equal replicas
-} s_broker_t;
-
-static int64_t
-s_now_ms (void)
+int64_t
+broker_now_ms (void)
 {
     struct timespec ts;
     clock_gettime (CLOCK_MONOTONIC, &ts);
     return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void
-s_to_replica (s_broker_t *self, size_t slot, const mt_msg_t *msg);
 
 static void
-s_to_client (s_broker_t *self, const mt_route_t *route, mt_msg_t **msg_p)
+s_to_client (broker_t *self, const mt_route_t *route, mt_msg_t **msg_p)
 {
     mt_err_t err;
     if (*msg_p && mt_wire_send (self->front, route, *msg_p, ZMQ_DONTWAIT, &err) != MT_OK)
@@ -168,28 +89,28 @@ s_to_client (s_broker_t *self, const mt_route_t *route, mt_msg_t **msg_p)
 }
 
 static bool
-s_leg_alive (const s_broker_t *self, const s_leg_t *leg)
+s_leg_alive (const broker_t *self, const broker_leg_t *leg)
 {
     return leg->slot < self->replica_count && self->replicas [leg->slot].used
         && self->replicas [leg->slot].gen == leg->gen;
 }
 
 static void
-s_add_leg (s_pending_t *p, uint32_t partition, size_t slot, uint32_t gen, int64_t now)
+s_add_leg (broker_pending_t *p, uint32_t partition, size_t slot, uint32_t gen, int64_t now)
 {
     if (p->leg_count == p->leg_size) {
         size_t size = p->leg_size ? p->leg_size * 2 : 8;
-        s_leg_t *legs = realloc (p->legs, size * sizeof *legs);
+        broker_leg_t *legs = realloc (p->legs, size * sizeof *legs);
         if (!legs)
             return;
         p->legs = legs;
         p->leg_size = size;
     }
-    p->legs [p->leg_count++] = (s_leg_t) { partition, slot, gen, false, false, now };
+    p->legs [p->leg_count++] = (broker_leg_t) { partition, slot, gen, false, false, now };
 }
 
 static void
-s_pending_free (s_broker_t *self, s_pending_t *p)
+s_pending_free (broker_t *self, broker_pending_t *p)
 {
     HASH_DEL (self->pending, p);
     mt_msg_destroy (&p->request);
@@ -203,10 +124,10 @@ s_pending_free (s_broker_t *self, s_pending_t *p)
     free (p);
 }
 
-static s_pending_t *
-s_pending_new (s_broker_t *self, const mt_route_t *client, const mt_msg_t *msg, int64_t deadline)
+static broker_pending_t *
+s_pending_new (broker_t *self, const mt_route_t *client, const mt_msg_t *msg, int64_t deadline)
 {
-    s_pending_t *p = calloc (1, sizeof *p);
+    broker_pending_t *p = calloc (1, sizeof *p);
     if (!p)
         return NULL;
     p->id = ++self->next_id;
@@ -229,10 +150,10 @@ s_pending_new (s_broker_t *self, const mt_route_t *client, const mt_msg_t *msg, 
 //  ---------------------------------------------------------------- replicas
 
 static size_t
-s_find_replica (const s_broker_t *self, const mt_route_t *route)
+s_find_replica (const broker_t *self, const mt_route_t *route)
 {
     for (size_t i = 0; i < self->replica_count; i++) {
-        const s_replica_t *r = &self->replicas [i];
+        const broker_replica_t *r = &self->replicas [i];
         if (r->used && r->route.frames [0].size == route->frames [0].size
         &&  memcmp (r->route.frames [0].data, route->frames [0].data, route->frames [0].size) == 0)
             return i;
@@ -241,7 +162,7 @@ s_find_replica (const s_broker_t *self, const mt_route_t *route)
 }
 
 static size_t
-s_count (const s_broker_t *self, uint32_t partition, s_rstate state)
+s_count (const broker_t *self, uint32_t partition, broker_rstate state)
 {
     size_t n = 0;
     for (size_t i = 0; i < self->replica_count; i++)
@@ -250,18 +171,18 @@ s_count (const s_broker_t *self, uint32_t partition, s_rstate state)
     return n;
 }
 
-static void s_leg_lost (s_broker_t *self, s_pending_t *p, s_leg_t *leg, int64_t now);
+static void s_leg_lost (broker_t *self, broker_pending_t *p, broker_leg_t *leg, int64_t now);
 
 static void
-s_cancel_syncs_of (s_broker_t *self, size_t slot)
+s_cancel_syncs_of (broker_t *self, size_t slot)
 {
     for (size_t i = 0; i < self->sync_count;) {
-        s_sync_t *s = &self->syncs [i];
+        broker_sync_t *s = &self->syncs [i];
         if (s->source == slot || s->target == slot) {
-            s_replica_t *t = &self->replicas [s->target];
+            broker_replica_t *t = &self->replicas [s->target];
             if (s->target != slot && t->used && t->gen == s->target_gen && t->state == R_SYNCING) {
                 t->state = R_JOINING;
-                t->retry_after = s_now_ms () + S_SYNC_RETRY_MS;
+                t->retry_after = broker_now_ms () + BROKER_SYNC_RETRY_MS;
             }
             mt_log_warn (S_NAME, "copy %" PRIu64 " for partition %u cancelled: a replica left",
                          s->id, s->partition);
@@ -274,25 +195,25 @@ s_cancel_syncs_of (s_broker_t *self, size_t slot)
 
 //  Forget a replica: every request waiting on it moves on.
 static void
-s_drop_replica (s_broker_t *self, size_t slot, const char *why)
+s_drop_replica (broker_t *self, size_t slot, const char *why)
 {
-    s_replica_t *r = &self->replicas [slot];
+    broker_replica_t *r = &self->replicas [slot];
     if (!r->used)
         return;
     mt_log_warn (S_NAME, "replica %u.%u %s (%s)", r->partition, r->replica, why,
                  s_rstate_names [r->state]);
     s_cancel_syncs_of (self, slot);
     r->used = false;
-    int64_t now = s_now_ms ();
-    s_pending_t *p, *tmp;
+    int64_t now = broker_now_ms ();
+    broker_pending_t *p, *tmp;
     HASH_ITER (hh, self->pending, p, tmp)
         for (size_t i = 0; i < p->leg_count; i++)
             if (!p->legs [i].done && p->legs [i].slot == slot && p->legs [i].gen == r->gen)
                 s_leg_lost (self, p, &p->legs [i], now);
 }
 
-static void
-s_to_replica (s_broker_t *self, size_t slot, const mt_msg_t *msg)
+void
+broker_to_replica (broker_t *self, size_t slot, const mt_msg_t *msg)
 {
     mt_err_t err;
     if (mt_wire_send (self->back, &self->replicas [slot].route, msg, ZMQ_DONTWAIT, &err)
@@ -305,13 +226,13 @@ s_to_replica (s_broker_t *self, size_t slot, const mt_msg_t *msg)
 //  An up-to-date replica for a search of partition, not yet tried by p: the
 //  least busy, taking turns among equals.
 static size_t
-s_pick (const s_broker_t *self, const s_pending_t *p, uint32_t partition, bool stale_ok)
+s_pick (const broker_t *self, const broker_pending_t *p, uint32_t partition, bool stale_ok)
 {
     size_t best = SIZE_MAX;
     size_t start = self->replica_count ? (size_t) (self->turn % self->replica_count) : 0;
     for (size_t n = 0; n < self->replica_count; n++) {
         size_t i = (start + n) % self->replica_count;
-        const s_replica_t *r = &self->replicas [i];
+        const broker_replica_t *r = &self->replicas [i];
         if (!r->used || r->partition != partition
         ||  !(r->state == R_SERVING || (stale_ok && r->state == R_STALE)))
             continue;
@@ -330,7 +251,7 @@ s_pick (const s_broker_t *self, const s_pending_t *p, uint32_t partition, bool s
 //  ---------------------------------------------------------------- searches
 
 static void
-s_merge (s_pending_t *p, const mt_msg_t *reply)
+s_merge (broker_pending_t *p, const mt_msg_t *reply)
 {
     size_t k = p->request->k;
     for (size_t q = 0; q < p->request->query_count && q < reply->query_count; q++) {
@@ -352,7 +273,7 @@ s_merge (s_pending_t *p, const mt_msg_t *reply)
 }
 
 static bool
-s_send_search (s_broker_t *self, s_pending_t *p, uint32_t partition, int64_t now)
+s_send_search (broker_t *self, broker_pending_t *p, uint32_t partition, int64_t now)
 {
     bool serving = s_count (self, partition, R_SERVING) > 0;
     size_t slot = s_pick (self, p, partition, !serving);
@@ -361,12 +282,12 @@ s_send_search (s_broker_t *self, s_pending_t *p, uint32_t partition, int64_t now
     s_add_leg (p, partition, slot, self->replicas [slot].gen, now);
     self->replicas [slot].searches++;
     self->turn++;
-    s_to_replica (self, slot, p->request);
+    broker_to_replica (self, slot, p->request);
     return true;
 }
 
 static void
-s_finish_search (s_broker_t *self, s_pending_t *p)
+s_finish_search (broker_t *self, broker_pending_t *p)
 {
     mt_msg_t *reply = mt_msg_new (MT_MSG_SEARCH_REPLY);
     if (reply) {
@@ -411,7 +332,7 @@ s_finish_search (s_broker_t *self, s_pending_t *p)
 
 //  Done when every partition has answered or has no replica left to ask.
 static void
-s_check_search (s_broker_t *self, s_pending_t *p, int64_t now)
+s_check_search (broker_t *self, broker_pending_t *p, int64_t now)
 {
     bool settled = true;
     for (uint32_t part = 0; settled && part < self->partitions; part++) {
@@ -428,12 +349,12 @@ s_check_search (s_broker_t *self, s_pending_t *p, int64_t now)
 }
 
 static void
-s_client_search (s_broker_t *self, const mt_route_t *client, mt_msg_t **msg_p)
+s_client_search (broker_t *self, const mt_route_t *client, mt_msg_t **msg_p)
 {
     mt_msg_t *msg = *msg_p;
-    int64_t now = s_now_ms ();
+    int64_t now = broker_now_ms ();
     int64_t deadline = now + (msg->deadline_ms ? msg->deadline_ms : self->config->deadline_ms);
-    s_pending_t *p = s_pending_new (self, client, msg, deadline);
+    broker_pending_t *p = s_pending_new (self, client, msg, deadline);
     size_t nq = msg->query_count, k = msg->k;
     if (p) {
         p->merged = malloc (nq * k * sizeof *p->merged);
@@ -458,7 +379,7 @@ s_client_search (s_broker_t *self, const mt_route_t *client, mt_msg_t **msg_p)
 //  ---------------------------------------------------------------- writes
 
 static void
-s_finish_write (s_broker_t *self, s_pending_t *p)
+s_finish_write (broker_t *self, broker_pending_t *p)
 {
     uint32_t fewest = UINT32_MAX;
     const char *missing = NULL;
@@ -492,7 +413,7 @@ s_finish_write (s_broker_t *self, s_pending_t *p)
 }
 
 static void
-s_check_write (s_broker_t *self, s_pending_t *p, int64_t now)
+s_check_write (broker_t *self, broker_pending_t *p, int64_t now)
 {
     bool waiting = false;
     for (size_t i = 0; i < p->leg_count; i++)
@@ -503,9 +424,9 @@ s_check_write (s_broker_t *self, s_pending_t *p, int64_t now)
 
 //  Send a numbered write to every serving and syncing replica of partition.
 static void
-s_send_write (s_broker_t *self, s_pending_t *p, uint32_t partition, mt_msg_t *msg, int64_t now)
+s_send_write (broker_t *self, broker_pending_t *p, uint32_t partition, mt_msg_t *msg, int64_t now)
 {
-    s_partition_t *part = &self->parts [partition];
+    broker_partition_t *part = &self->parts [partition];
     if (part->seq < part->known)
         part->seq = part->known;
     msg->seq = ++part->seq;
@@ -513,23 +434,23 @@ s_send_write (s_broker_t *self, s_pending_t *p, uint32_t partition, mt_msg_t *ms
     p->involved [partition] = true;
     self->parts [partition].writes++;
     for (size_t i = 0; i < self->replica_count; i++) {
-        s_replica_t *r = &self->replicas [i];
+        broker_replica_t *r = &self->replicas [i];
         if (!r->used || r->partition != partition)
             continue;
         if (r->state == R_SERVING) {
             s_add_leg (p, partition, i, r->gen, now);
-            s_to_replica (self, i, msg);
+            broker_to_replica (self, i, msg);
         }
         else
         if (r->state == R_SYNCING)
-            s_to_replica (self, i, msg);        //  held by the replica, not awaited
+            broker_to_replica (self, i, msg);        //  held by the replica, not awaited
     }
 }
 
 static void
-s_client_write (s_broker_t *self, const mt_route_t *client, mt_msg_t *msg)
+s_client_write (broker_t *self, const mt_route_t *client, mt_msg_t *msg)
 {
-    int64_t now = s_now_ms ();
+    int64_t now = broker_now_ms ();
     //  Which partitions the write touches.
     bool *touch = calloc (self->partitions, sizeof *touch);
     if (!touch)
@@ -555,7 +476,7 @@ s_client_write (s_broker_t *self, const mt_route_t *client, mt_msg_t *msg)
             return;
         }
 
-    s_pending_t *p = s_pending_new (self, client, msg, now + self->config->write_deadline_ms);
+    broker_pending_t *p = s_pending_new (self, client, msg, now + self->config->write_deadline_ms);
     if (!p) {
         free (touch);
         return;
@@ -599,7 +520,7 @@ s_client_write (s_broker_t *self, const mt_route_t *client, mt_msg_t *msg)
 //  A leg's replica is gone: searches ask another replica; writes stop
 //  waiting for it.
 static void
-s_leg_lost (s_broker_t *self, s_pending_t *p, s_leg_t *leg, int64_t now)
+s_leg_lost (broker_t *self, broker_pending_t *p, broker_leg_t *leg, int64_t now)
 {
     leg->done = true;
     leg->ok = false;
@@ -609,21 +530,21 @@ s_leg_lost (s_broker_t *self, s_pending_t *p, s_leg_t *leg, int64_t now)
 
 //  A reply from a replica to one of our requests.
 static void
-s_replica_reply (s_broker_t *self, size_t slot, mt_msg_t *msg)
+s_replica_reply (broker_t *self, size_t slot, mt_msg_t *msg)
 {
-    s_pending_t *p = NULL;
+    broker_pending_t *p = NULL;
     HASH_FIND (hh, self->pending, &msg->request_id, sizeof msg->request_id, p);
     if (!p)
         return;             //  late: the request has been answered already
-    s_replica_t *r = &self->replicas [slot];
-    s_leg_t *leg = NULL;
+    broker_replica_t *r = &self->replicas [slot];
+    broker_leg_t *leg = NULL;
     for (size_t i = 0; i < p->leg_count && !leg; i++)
         if (p->legs [i].slot == slot && p->legs [i].gen == r->gen && !p->legs [i].done)
             leg = &p->legs [i];
     if (!leg)
         return;             //  a replica we do not wait for (syncing)
     leg->done = true;
-    int64_t now = s_now_ms ();
+    int64_t now = broker_now_ms ();
     if (p->type == MT_MSG_SEARCH) {
         if (r->searches > 0)
             r->searches--;
@@ -667,172 +588,10 @@ s_replica_reply (s_broker_t *self, size_t slot, mt_msg_t *msg)
     s_check_write (self, p, now);
 }
 
-//  ---------------------------------------------------------------- syncs
-
-static void
-s_start_sync (s_broker_t *self, size_t source, size_t target)
-{
-    s_sync_t *syncs = realloc (self->syncs, (self->sync_count + 1) * sizeof *syncs);
-    if (!syncs)
-        return;
-    self->syncs = syncs;
-    s_replica_t *s = &self->replicas [source], *t = &self->replicas [target];
-    s_sync_t *sync = &self->syncs [self->sync_count++];
-    *sync = (s_sync_t) {
-        .id = ++self->next_id, .partition = t->partition, .source = source, .target = target,
-        .source_gen = s->gen, .target_gen = t->gen, .active = s_now_ms ()
-    };
-    t->state = R_SYNCING;
-    mt_log_info (S_NAME, "replica %u.%u (write %" PRIu64 ") gets a copy of %u.%u (write %"
-                 PRIu64 "), copy %" PRIu64, t->partition, t->replica, t->seq, s->partition,
-                 s->replica, s->seq, sync->id);
-    mt_msg_t *begin = mt_msg_new (MT_MSG_SYNC_BEGIN);
-    if (!begin)
-        return;
-    begin->sync_id = sync->id;
-    //  The target first, so that every write sent after the source's copy
-    //  point is also held by the target.
-    begin->receive = true;
-    s_to_replica (self, target, begin);
-    begin->receive = false;
-    s_to_replica (self, source, begin);
-    mt_msg_destroy (&begin);
-}
-
-static s_sync_t *
-s_find_sync (s_broker_t *self, uint64_t id)
-{
-    for (size_t i = 0; i < self->sync_count; i++)
-        if (self->syncs [i].id == id)
-            return &self->syncs [i];
-    return NULL;
-}
-
-static void
-s_sync_message (s_broker_t *self, size_t slot, mt_msg_t *msg)
-{
-    s_sync_t *sync = s_find_sync (self, msg->sync_id);
-    if (!sync)
-        return;
-    sync->active = s_now_ms ();
-    if (msg->type == MT_MSG_SYNC_CHUNK && slot == sync->source)
-        s_to_replica (self, sync->target, msg);
-    else
-    if (msg->type == MT_MSG_SYNC_NEXT && slot == sync->target)
-        s_to_replica (self, sync->source, msg);
-    else
-    if (msg->type == MT_MSG_SYNC_DONE && slot == sync->target) {
-        s_replica_t *t = &self->replicas [slot];
-        if (msg->ok) {
-            t->state = R_SERVING;
-            mt_log_info (S_NAME, "replica %u.%u is in sync and serving (copy %" PRIu64 ")",
-                         t->partition, t->replica, sync->id);
-        }
-        else {
-            t->state = R_JOINING;
-            t->retry_after = s_now_ms () + S_SYNC_RETRY_MS;
-            mt_log_error (S_NAME, "replica %u.%u could not load copy %" PRIu64 ": %s",
-                          t->partition, t->replica, sync->id, msg->text);
-        }
-        *sync = self->syncs [--self->sync_count];
-    }
-}
-
-//  ---------------------------------------------------------------- promotion
-
-static bool
-s_is_syncing (const s_broker_t *self, size_t slot)
-{
-    for (size_t i = 0; i < self->sync_count; i++)
-        if (self->syncs [i].source == slot || self->syncs [i].target == slot)
-            return true;
-    return false;
-}
-
-//  Decide, partition by partition, which joining replicas serve, which
-//  need a copy and which are stale.
-static void
-s_promote (s_broker_t *self, int64_t now)
-{
-    for (uint32_t part = 0; part < self->partitions; part++) {
-        size_t present = 0;
-        for (size_t i = 0; i < self->replica_count; i++)
-            present += self->replicas [i].used && self->replicas [i].partition == part;
-        bool waiting = now - self->started < self->config->grace_ms
-                    && present < (size_t) self->config->replicas;
-        size_t source = SIZE_MAX;
-        for (size_t i = 0; i < self->replica_count; i++) {
-            s_replica_t *r = &self->replicas [i];
-            if (r->used && r->partition == part && r->state == R_SERVING
-            &&  (source == SIZE_MAX || r->joined_at < self->replicas [source].joined_at))
-                source = i;
-        }
-        for (size_t i = 0; i < self->replica_count; i++) {
-            s_replica_t *r = &self->replicas [i];
-            if (!r->used || r->partition != part || now < r->retry_after)
-                continue;
-            if (r->state == R_STALE && source != SIZE_MAX)
-                r->state = R_JOINING;
-            if (r->state != R_JOINING || waiting)
-                continue;
-            if (source == SIZE_MAX) {
-                if (r->seq >= self->parts [part].known) {
-                    r->state = R_SERVING;
-                    source = i;
-                    mt_log_info (S_NAME, "replica %u.%u serves partition %u (write %" PRIu64
-                                 ", %" PRIu64 " + %" PRIu64 " faces)", r->partition,
-                                 r->replica, part, r->seq, r->missing_count, r->found_count);
-                }
-                else {
-                    r->state = R_STALE;
-                    mt_log_error (S_NAME, "replica %u.%u is behind (write %" PRIu64 " of %"
-                                  PRIu64 ") and no up-to-date replica is live: it answers "
-                                  "searches but takes no writes until one returns",
-                                  r->partition, r->replica, r->seq, self->parts [part].known);
-                }
-                continue;
-            }
-            if (self->parts [part].writes > 0)
-                continue;           //  compare once the writes in flight are done
-            const s_replica_t *s = &self->replicas [source];
-            if (r->seq == s->seq && r->digest == s->digest) {
-                r->state = R_SERVING;
-                mt_log_info (S_NAME, "replica %u.%u is in sync (write %" PRIu64 ") and serves",
-                             r->partition, r->replica, r->seq);
-            }
-            else
-            if (!s_is_syncing (self, i))
-                s_start_sync (self, source, i);
-        }
-    }
-}
-
-//  Serving replicas of a partition that report the same write but a
-//  different digest disagree: the younger one gets a fresh copy.
-static void
-s_check_agreement (s_broker_t *self, size_t slot)
-{
-    s_replica_t *r = &self->replicas [slot];
-    if (r->state != R_SERVING || self->parts [r->partition].writes > 0)
-        return;
-    for (size_t i = 0; i < self->replica_count; i++) {
-        s_replica_t *o = &self->replicas [i];
-        if (i == slot || !o->used || o->partition != r->partition || o->state != R_SERVING
-        ||  o->seq != r->seq || o->digest == r->digest)
-            continue;
-        s_replica_t *younger = o->joined_at > r->joined_at ? o : r;
-        mt_log_error (S_NAME, "replicas %u.%u and %u.%u disagree at write %" PRIu64 "; "
-                      "%u.%u gets a fresh copy", r->partition, r->replica, o->partition,
-                      o->replica, r->seq, younger->partition, younger->replica);
-        younger->state = R_JOINING;
-        return;
-    }
-}
-
 //  ---------------------------------------------------------------- input
 
 static void
-s_shard_status (s_broker_t *self, const mt_route_t *route, const mt_msg_t *msg, int64_t now)
+s_shard_status (broker_t *self, const mt_route_t *route, const mt_msg_t *msg, int64_t now)
 {
     const mt_shard_status_t *st = &msg->status;
     size_t slot = s_find_replica (self, route);
@@ -857,7 +616,7 @@ s_shard_status (s_broker_t *self, const mt_route_t *route, const mt_msg_t *msg, 
             ;
         if (slot == self->replica_size) {
             size_t size = self->replica_size ? self->replica_size * 2 : 16;
-            s_replica_t *bigger = realloc (self->replicas, size * sizeof *bigger);
+            broker_replica_t *bigger = realloc (self->replicas, size * sizeof *bigger);
             if (!bigger)
                 return;
             memset (bigger + self->replica_size, 0, (size - self->replica_size) * sizeof *bigger);
@@ -866,9 +625,9 @@ s_shard_status (s_broker_t *self, const mt_route_t *route, const mt_msg_t *msg, 
         }
         if (slot == self->replica_count)
             self->replica_count++;
-        s_replica_t *r = &self->replicas [slot];
+        broker_replica_t *r = &self->replicas [slot];
         uint32_t gen = r->gen + 1;
-        *r = (s_replica_t) {
+        *r = (broker_replica_t) {
             .used = true, .gen = gen, .route = *route, .partition = st->partition,
             .replica = st->replica, .state = R_JOINING, .joined_at = now
         };
@@ -876,7 +635,7 @@ s_shard_status (s_broker_t *self, const mt_route_t *route, const mt_msg_t *msg, 
                      PRIu64 " faces)", st->partition, st->replica, st->seq,
                      st->missing_count, st->found_count);
     }
-    s_replica_t *r = &self->replicas [slot];
+    broker_replica_t *r = &self->replicas [slot];
     r->last_seen = now;
     r->seq = st->seq;
     r->digest = st->digest;
@@ -886,11 +645,11 @@ s_shard_status (s_broker_t *self, const mt_route_t *route, const mt_msg_t *msg, 
     //  number given to a write that no replica applied does not).
     if (st->seq > self->parts [r->partition].known)
         self->parts [r->partition].known = st->seq;
-    s_check_agreement (self, slot);
+    broker_check_agreement (self, slot);
 }
 
 static void
-s_from_shard (s_broker_t *self)
+s_from_shard (broker_t *self)
 {
     mt_route_t route;
     mt_msg_t *msg = NULL;
@@ -910,7 +669,7 @@ s_from_shard (s_broker_t *self)
         mt_msg_destroy (&msg);
         return;
     }
-    int64_t now = s_now_ms ();
+    int64_t now = broker_now_ms ();
     if (msg->type == MT_MSG_STATUS)
         s_shard_status (self, &route, msg, now);
     else {
@@ -933,7 +692,7 @@ s_from_shard (s_broker_t *self)
                 case MT_MSG_SYNC_CHUNK:
                 case MT_MSG_SYNC_NEXT:
                 case MT_MSG_SYNC_DONE:
-                    s_sync_message (self, slot, msg);
+                    broker_sync_message (self, slot, msg);
                     break;
                 default:
                     break;
@@ -944,7 +703,7 @@ s_from_shard (s_broker_t *self)
 }
 
 static void
-s_stats (s_broker_t *self, const mt_route_t *client, const mt_msg_t *msg)
+s_stats (broker_t *self, const mt_route_t *client, const mt_msg_t *msg)
 {
     mt_msg_t *reply = mt_msg_new (MT_MSG_STATS_REPLY);
     if (!reply)
@@ -954,7 +713,7 @@ s_stats (s_broker_t *self, const mt_route_t *client, const mt_msg_t *msg)
     reply->malformed = self->malformed;
     reply->replica_status = calloc (self->replica_count + 1, sizeof *reply->replica_status);
     for (size_t i = 0; reply->replica_status && i < self->replica_count; i++) {
-        const s_replica_t *r = &self->replicas [i];
+        const broker_replica_t *r = &self->replicas [i];
         if (!r->used)
             continue;
         mt_shard_status_t *s = &reply->replica_status [reply->replica_count++];
@@ -969,7 +728,7 @@ s_stats (s_broker_t *self, const mt_route_t *client, const mt_msg_t *msg)
 }
 
 static void
-s_from_client (s_broker_t *self)
+s_from_client (broker_t *self)
 {
     mt_route_t route;
     mt_msg_t *msg = NULL;
@@ -1011,14 +770,14 @@ s_from_client (s_broker_t *self)
 //  ---------------------------------------------------------------- timers
 
 static int64_t
-s_tick (s_broker_t *self, int64_t now)
+s_tick (broker_t *self, int64_t now)
 {
     int64_t expiry = self->config->heartbeat_ms * self->config->liveness;
     for (size_t i = 0; i < self->replica_count; i++)
         if (self->replicas [i].used && now - self->replicas [i].last_seen > expiry)
             s_drop_replica (self, i, "stopped answering");
     for (size_t i = 0; i < self->sync_count;)
-        if (now - self->syncs [i].active > S_SYNC_IDLE_MS)
+        if (now - self->syncs [i].active > BROKER_SYNC_IDLE_MS)
             s_cancel_syncs_of (self, self->syncs [i].target);
         else
             i++;
@@ -1026,15 +785,15 @@ s_tick (s_broker_t *self, int64_t now)
         mt_msg_t *ping = mt_msg_new (MT_MSG_PING);
         for (size_t i = 0; ping && i < self->replica_count; i++)
             if (self->replicas [i].used)
-                s_to_replica (self, i, ping);
+                broker_to_replica (self, i, ping);
         mt_msg_destroy (&ping);
         self->next_ping = now + self->config->heartbeat_ms;
     }
-    s_promote (self, now);
+    broker_promote (self, now);
 
     //  Deadlines and hedges; the next time something is due.
     int64_t next = self->next_ping;
-    s_pending_t *p, *tmp;
+    broker_pending_t *p, *tmp;
     HASH_ITER (hh, self->pending, p, tmp) {
         if (p->type == MT_MSG_SEARCH) {
             for (uint32_t part = 0; part < self->partitions; part++) {
@@ -1071,7 +830,7 @@ s_tick (s_broker_t *self, int64_t now)
 void
 broker_actor (void *pipe, void *arg)
 {
-    s_broker_t self = { .config = arg };
+    broker_t self = { .config = arg };
     const broker_config_t *config = self.config;
     self.partitions = (uint32_t) config->partitions;
     mt_err_t err;
@@ -1097,7 +856,7 @@ broker_actor (void *pipe, void *arg)
         mt_actor_ready (pipe, rc, &err);
         return;
     }
-    self.started = s_now_ms ();
+    self.started = broker_now_ms ();
     mt_log_info (S_NAME, "clients on %s, shards on %s, %u partitions x %d replicas",
                  config->front, config->back, self.partitions, (int) config->replicas);
     mt_actor_ready (pipe, MT_OK, NULL);
@@ -1108,7 +867,7 @@ broker_actor (void *pipe, void *arg)
             { pipe, 0, ZMQ_POLLIN, 0 }, { self.back, 0, ZMQ_POLLIN, 0 },
             { self.front, 0, ZMQ_POLLIN, 0 }
         };
-        int64_t wait = next - s_now_ms ();
+        int64_t wait = next - broker_now_ms ();
         if (zmq_poll (items, 3, wait > 0 ? (long) wait : 0) < 0 && zmq_errno () != EINTR)
             break;
         if ((items [0].revents & ZMQ_POLLIN) && mt_actor_is_term (pipe))
@@ -1130,9 +889,9 @@ broker_actor (void *pipe, void *arg)
             if (!(events & ZMQ_POLLIN))
                 break;
         }
-        next = s_tick (&self, s_now_ms ());
+        next = s_tick (&self, broker_now_ms ());
     }
-    s_pending_t *p, *tmp;
+    broker_pending_t *p, *tmp;
     HASH_ITER (hh, self.pending, p, tmp)
         s_pending_free (&self, p);
     free (self.replicas);

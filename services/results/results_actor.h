@@ -1,9 +1,9 @@
 //  results_actor - the results service: owns the case database and the
 //  photo store, answers the API (cases, photos, candidates, reviews, the
 //  audit trail), hands photo jobs to intake workers and takes their faces
-//  back, and matches cases: its matcher thread enrolls new faces through the
-//  broker, searches the other gallery with all of a case's faces and ranks
-//  the candidate families (mt_rank).
+//  back, and matches cases: its matcher thread (results_matcher.c) enrolls
+//  new faces through the broker, searches the other gallery with all of a
+//  case's faces and ranks the candidate families (mt_rank).
 //
 //  Durability: a photo is acknowledged once its bytes are fsync'd in the
 //  content-addressed photo store and its row is committed; pending photos

@@ -1,0 +1,144 @@
+//  gateway_reply - answers: JSON, errors as JSON, files; the security
+//  headers every answer carries.
+
+#include "gateway_reply.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+//  The status of the answer last queued (the gateway answers from one
+//  thread), for the metrics; and whether it is served over HTTPS.
+static int s_last_status;
+static bool s_tls;
+
+void
+gateway_reply_tls (bool on)
+{
+    s_tls = on;
+}
+
+bool
+gateway_reply_https (void)
+{
+    return s_tls;
+}
+
+int
+gateway_reply_status (void)
+{
+    return s_last_status;
+}
+
+void
+gateway_reply_status_reset (void)
+{
+    s_last_status = 500;
+}
+
+int
+gateway_status_of (int code)
+{
+    switch (code) {
+        case MT_OK:           return 200;
+        case MT_EINVAL:
+        case MT_EPROTO:
+        case MT_EEMPTY:
+        case MT_EDECODE:      return 400;
+        case MT_ENOTFOUND:    return 404;
+        case MT_ETOOBIG:      return 413;
+        case MT_EFORMAT:      return 415;
+        case MT_ETIMEDOUT:
+        case MT_EUNAVAILABLE: return 503;
+        default:              return 500;
+    }
+}
+
+static void
+s_security_headers (struct MHD_Response *response)
+{
+    MHD_add_response_header (response, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header (response, "X-Frame-Options", "DENY");
+    MHD_add_response_header (response, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header (response, "Content-Security-Policy",
+                             "default-src 'self'; img-src 'self' blob: data:; "
+                             "style-src 'self'; script-src 'self'; frame-ancestors 'none'");
+    if (s_tls)
+        MHD_add_response_header (response, "Strict-Transport-Security", "max-age=31536000");
+}
+
+enum MHD_Result
+gateway_send (struct MHD_Connection *conn, int status, const char *type, const void *data,
+        size_t size, const char *extra_header, const char *extra_value)
+{
+    struct MHD_Response *response = MHD_create_response_from_buffer (size, (void *) data,
+                                                                     MHD_RESPMEM_MUST_COPY);
+    if (!response)
+        return MHD_NO;
+    MHD_add_response_header (response, "Content-Type", type);
+    s_security_headers (response);
+    if (extra_header)
+        MHD_add_response_header (response, extra_header, extra_value);
+    s_last_status = status;
+    enum MHD_Result rc = MHD_queue_response (conn, (unsigned) status, response);
+    MHD_destroy_response (response);
+    return rc;
+}
+
+enum MHD_Result
+gateway_json (struct MHD_Connection *conn, int status, json_t *json, const char *extra_header,
+        const char *extra_value)
+{
+    char *text = json_dumps (json, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref (json);
+    if (!text)
+        return MHD_NO;
+    struct MHD_Response *response = MHD_create_response_from_buffer (strlen (text), text,
+                                                                     MHD_RESPMEM_MUST_FREE);
+    if (!response) {
+        free (text);
+        return MHD_NO;
+    }
+    MHD_add_response_header (response, "Content-Type", "application/json; charset=utf-8");
+    MHD_add_response_header (response, "Cache-Control", "no-store");
+    s_security_headers (response);
+    if (extra_header)
+        MHD_add_response_header (response, extra_header, extra_value);
+    s_last_status = status;
+    enum MHD_Result rc = MHD_queue_response (conn, (unsigned) status, response);
+    MHD_destroy_response (response);
+    return rc;
+}
+
+//  {"error": {"code": ..., "message": ...}} with its HTTP status.
+enum MHD_Result
+gateway_error (struct MHD_Connection *conn, int status, const char *code, const char *message)
+{
+    return gateway_json (conn, status, json_pack ("{s:{s:s, s:s}}", "error", "code", code,
+                                            "message", message), NULL, NULL);
+}
+
+enum MHD_Result
+gateway_error_rc (struct MHD_Connection *conn, int rc, const char *message)
+{
+    return gateway_error (conn, gateway_status_of (rc), mt_rc_name (rc), message);
+}
+
+enum MHD_Result
+gateway_send_owned (struct MHD_Connection *conn, int status, const char *type, void *data,
+                    size_t size, const char *cache_control)
+{
+    struct MHD_Response *response = MHD_create_response_from_buffer (size, data,
+                                                                     MHD_RESPMEM_MUST_FREE);
+    if (!response) {
+        free (data);
+        return MHD_NO;
+    }
+    MHD_add_response_header (response, "Content-Type", type);
+    if (cache_control)
+        MHD_add_response_header (response, "Cache-Control", cache_control);
+    s_security_headers (response);
+    s_last_status = status;
+    enum MHD_Result rc = MHD_queue_response (conn, (unsigned) status, response);
+    MHD_destroy_response (response);
+    return rc;
+}

@@ -1,0 +1,38 @@
+//  gateway_reply - how the gateway answers: JSON, errors as
+//  {"error":{"code","message"}} with the right status, files; every answer
+//  with the security headers (and HSTS when served over HTTPS).
+
+#ifndef GATEWAY_REPLY_H_INCLUDED
+#define GATEWAY_REPLY_H_INCLUDED
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdbool.h>
+
+#include "match/mt_error.h"
+
+//  The HTTP status for a result code.
+int gateway_status_of (int code);
+//  Served over HTTPS: answers carry Strict-Transport-Security.
+void gateway_reply_tls (bool on);
+bool gateway_reply_https (void);
+//  The status of the answer last queued (for the metrics), and its reset
+//  before a request is answered.
+int gateway_reply_status (void);
+void gateway_reply_status_reset (void);
+
+//  Answer with a copy of data.
+enum MHD_Result gateway_send (struct MHD_Connection *conn, int status, const char *type,
+                              const void *data, size_t size, const char *extra_header,
+                              const char *extra_value);
+//  Answer with data (malloc'd), which the answer takes.
+enum MHD_Result gateway_send_owned (struct MHD_Connection *conn, int status, const char *type,
+                                    void *data, size_t size, const char *cache_control);
+//  Answer with JSON (takes the reference).
+enum MHD_Result gateway_json (struct MHD_Connection *conn, int status, json_t *json,
+                              const char *extra_header, const char *extra_value);
+enum MHD_Result gateway_error (struct MHD_Connection *conn, int status, const char *code,
+                               const char *message);
+enum MHD_Result gateway_error_rc (struct MHD_Connection *conn, int rc, const char *message);
+
+#endif

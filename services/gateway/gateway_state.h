@@ -1,0 +1,67 @@
+//  gateway_state - what the gateway's files share: its state, a request
+//  being received, the caller's identity. Internal to the gateway.
+
+#ifndef GATEWAY_STATE_H_INCLUDED
+#define GATEWAY_STATE_H_INCLUDED
+
+#include <microhttpd.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "common/api.h"
+#include "gateway_actor.h"
+#include "match/mt_users.h"
+
+#define GATEWAY_COOKIE "hw_session"
+#define GATEWAY_LIMITER_SLOTS 1024
+#define GATEWAY_BUCKETS 11
+
+//  Latency buckets of the request histogram, in seconds.
+extern const double gateway_buckets [GATEWAY_BUCKETS];
+
+//  Sign-in failures of one name or address in the current window.
+typedef struct {
+    char key [96];
+    int failures;
+    time_t window_start, locked_until;
+} gateway_limit_t;
+
+typedef struct {
+    const gateway_config_t *config;
+    struct MHD_Daemon *daemon;
+    api_client_t *results;
+    mt_users_t *users;
+    gateway_limit_t limits [GATEWAY_LIMITER_SLOTS];
+    //  Metrics (all touched by the one MHD thread).
+    uint64_t requests [6];          //  by status class: 1xx .. 5xx, index = class
+    uint64_t latency [GATEWAY_BUCKETS + 1];
+    double latency_sum;
+    uint64_t latency_count;
+    uint64_t uploads, login_failures;
+} gateway_t;
+
+//  A request while it arrives: its JSON body or its multipart upload.
+typedef struct {
+    gateway_t *gw;
+    double started;
+    bool upload;                    //  multipart photo upload route
+    bool too_large;
+    size_t limit;
+    char *body;
+    size_t body_size;
+    struct MHD_PostProcessor *pp;
+    uint8_t *file;
+    size_t file_size;
+    char file_type [64];
+    char year [16];
+} gateway_req_t;
+
+//  Who calls: the user of a session cookie or bearer token.
+typedef struct {
+    mt_user_t user;
+    char csrf [MT_TOKEN_CHARS + 1];
+    bool cookie;                    //  signed in by cookie (so CSRF applies)
+} gateway_auth_t;
+
+#endif
