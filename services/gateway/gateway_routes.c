@@ -230,7 +230,7 @@ s_login (gateway_route_t *r)
         snprintf (message, sizeof message, "too many failed sign-ins; try again in %s seconds",
                   retry);
         return gateway_json (r->conn, 429, json_pack ("{s:{s:s, s:s}}", "error", "code",
-                       "too_many_requests", "message", message), "Retry-After", retry);
+                             "too_many_requests", "message", message), "Retry-After", retry);
     }
     mt_user_t user;
     mt_err_t err;
@@ -288,12 +288,14 @@ s_route_session (gateway_route_t *r)
         if (token)
             mt_users_session_end (gw->users, token, &err);
         return gateway_json (r->conn, 200, json_pack ("{s:b}", "signed_out", 1), "Set-Cookie",
-                       GATEWAY_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+                             GATEWAY_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     }
     if (s_is (r, "GET", 1, "me")) {
         sent = s_need_role (r, ANY_ROLE, &ok);
-        return ok ? gateway_json (r->conn, 200, json_pack ("{s:o, s:s}", "user", s_user_json (me),
-                                                     "csrf", auth->csrf), NULL, NULL) : sent;
+        if (!ok)
+            return sent;
+        return gateway_json (r->conn, 200, json_pack ("{s:o, s:s}", "user", s_user_json (me),
+                                                      "csrf", auth->csrf), NULL, NULL);
     }
     return S_NEXT;
 }
