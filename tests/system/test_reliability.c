@@ -71,29 +71,35 @@ s_key (char *out, size_t size, const char *name, const char *ext)
     snprintf (out, size, "%s/%s.%s", S.keys, name, ext);
 }
 
+//  Append the words of rest to argv at *n.
+static void
+s_args (char **argv, int *n, char *const *rest, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        argv [(*n)++] = rest [i];
+    argv [*n] = NULL;
+}
+
 static void
 s_start (int which)
 {
+    //  Every buffer the arguments point into lives until the spawn.
     char key [400], peer [400], dir [400], auth [400], conf [400], port [16];
+    char partition [8], replica [8], db [400], photos [400], users [400];
     const char *name = s_proc_names [which];
     s_key (key, sizeof key, name, "key");
-    char *argv [32];
-    int n = 0;
-    argv [n++] = S_HOMEWARD;
+    char *argv [32] = { S_HOMEWARD };
+    int n = 1;
     if (which == P_BROKER) {
         snprintf (conf, sizeof conf, "%s/broker.conf", S_CONF);
         snprintf (auth, sizeof auth, "%s/broker-clients", S.keys);
         char *rest [] = { "broker", "--config", conf, "--front", S.front, "--back", S.back,
                           "--key", key, "--authorized-keys", auth };
-        for (size_t i = 0; i < sizeof rest / sizeof rest [0]; i++)
-            argv [n++] = rest [i];
-        argv [n] = NULL;
-        S.pid [which] = mt_test_spawn (argv, S.log);
-        return;
+        s_args (argv, &n, rest, sizeof rest / sizeof rest [0]);
     }
+    else
     if (which >= P_SHARD_00 && which <= P_SHARD_11) {
         int p = (which - P_SHARD_00) / 2, r = (which - P_SHARD_00) % 2;
-        char partition [8], replica [8];
         snprintf (partition, sizeof partition, "%d", p);
         snprintf (replica, sizeof replica, "%d", r);
         snprintf (conf, sizeof conf, "%s/shard.conf", S_CONF);
@@ -102,14 +108,10 @@ s_start (int which)
         char *rest [] = { "shard", "--config", conf, "--broker", S.back, "--partition",
                           partition, "--replica", replica, "--data-dir", dir, "--key", key,
                           "--broker-key", peer };
-        for (size_t i = 0; i < sizeof rest / sizeof rest [0]; i++)
-            argv [n++] = rest [i];
-        argv [n] = NULL;
-        S.pid [which] = mt_test_spawn (argv, S.log);
-        return;
+        s_args (argv, &n, rest, sizeof rest / sizeof rest [0]);
     }
+    else
     if (which == P_RESULTS) {
-        char db [400], photos [400];
         snprintf (conf, sizeof conf, "%s/results.conf", S_CONF);
         snprintf (db, sizeof db, "%s/homeward.db", S.dir);
         snprintf (photos, sizeof photos, "%s/photos", S.dir);
@@ -118,30 +120,24 @@ s_start (int which)
         char *rest [] = { "results", "--config", conf, "--api", S.api, "--broker", S.front,
                           "--db", db, "--photos", photos, "--key", key, "--authorized-keys",
                           auth, "--broker-key", peer };
-        for (size_t i = 0; i < sizeof rest / sizeof rest [0]; i++)
-            argv [n++] = rest [i];
-        argv [n] = NULL;
-        S.pid [which] = mt_test_spawn (argv, S.log);
-        return;
+        s_args (argv, &n, rest, sizeof rest / sizeof rest [0]);
     }
-    s_key (peer, sizeof peer, "results", "pub");
+    else
     if (which == P_INTAKE) {
         snprintf (conf, sizeof conf, "%s/intake.conf", S_CONF);
+        s_key (peer, sizeof peer, "results", "pub");
         char *rest [] = { "intake", "--config", conf, "--results", S.api, "--key", key,
                           "--results-key", peer };
-        for (size_t i = 0; i < sizeof rest / sizeof rest [0]; i++)
-            argv [n++] = rest [i];
+        s_args (argv, &n, rest, sizeof rest / sizeof rest [0]);
     }
     else {
-        char users [400];
         snprintf (users, sizeof users, "%s/users.db", S.dir);
         snprintf (port, sizeof port, "%d", S.http);
+        s_key (peer, sizeof peer, "results", "pub");
         char *rest [] = { "gateway", "--port", port, "--results", S.api, "--users", users,
                           "--key", key, "--results-key", peer };
-        for (size_t i = 0; i < sizeof rest / sizeof rest [0]; i++)
-            argv [n++] = rest [i];
+        s_args (argv, &n, rest, sizeof rest / sizeof rest [0]);
     }
-    argv [n] = NULL;
     S.pid [which] = mt_test_spawn (argv, S.log);
 }
 
