@@ -38,15 +38,15 @@ mt_detector_destroy (mt_detector_t **self_p)
 }
 
 extern "C" int
-mt_detector_find (mt_detector_t *self, const mt_image_t *image, mt_detection_t **found_p,
-                  size_t *count_p, mt_err_t *err)
+mt_detector_find (mt_detector_t *self, const mt_image_t *image, double min_score,
+                  mt_detection_t **found_p, size_t *count_p, mt_err_t *err)
 {
     *found_p = nullptr;
     *count_p = 0;
     try {
         mti::rgb_view view (image);
         std::vector<dlib::rect_detection> dets;
-        self->hog (view, dets);
+        self->hog (view, dets, min_score);
         if (dets.empty ())
             return MT_OK;
         mt_detection_t *found = (mt_detection_t *) std::calloc (dets.size (), sizeof *found);

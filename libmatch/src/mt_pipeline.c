@@ -56,6 +56,9 @@ mt_pipeline_config_defaults (mt_pipeline_config_t *config)
         .detect_min_face = 40,
         .detect_max_pixels = 4000000,
         .retry_max_pixels = 12000000,
+        .unsure_min_score = -0.4,
+        .portrait_ratio = 5,
+        .mirror = true,
         .quality = mt_quality_default_limits (),
         .keep_chips = false
     };
@@ -88,6 +91,13 @@ mt_pipeline_new (const mt_pipeline_config_t *config, mt_pipeline_t **self_p, mt_
     if (config->detect_min_face < 10 || config->detect_max_pixels < 10000
     ||  config->retry_max_pixels < config->detect_max_pixels)
         return mt_err_set (err, MT_EINVAL, "detection sizes out of range");
+    if (!(config->portrait_ratio == 0 || (config->portrait_ratio >= 2
+                                          && config->portrait_ratio <= 100)))
+        return mt_err_set (err, MT_EINVAL, "portrait_ratio must be 0 or 2..100, not %g",
+                           config->portrait_ratio);
+    if (!(config->unsure_min_score >= -2 && config->unsure_min_score <= 0))
+        return mt_err_set (err, MT_EINVAL, "unsure_min_score must be -2..0, not %g",
+                           config->unsure_min_score);
 
     mt_pipeline_t *self = calloc (1, sizeof *self);
     if (!self)
@@ -156,9 +166,10 @@ mt_photo_best_face (const mt_photo_t *photo)
     return photo->face_count > 0 ? &photo->faces [0] : NULL;
 }
 
-//  Detect at a scale of the photo; boxes come back in the photo's pixels.
+//  Detect at a scale of the photo, down to min_score; boxes come back in
+//  the photo's pixels, best first.
 static int
-s_detect_at (s_worker_t *worker, const mt_image_t *image, double scale,
+s_detect_at (s_worker_t *worker, const mt_image_t *image, double scale, double min_score,
              mt_detection_t **found_p, size_t *count_p, mt_err_t *err)
 {
     mt_image_t *scaled = NULL;
@@ -171,7 +182,7 @@ s_detect_at (s_worker_t *worker, const mt_image_t *image, double scale,
             return rc;
         input = scaled;
     }
-    int rc = mt_detector_find (worker->detector, input, found_p, count_p, err);
+    int rc = mt_detector_find (worker->detector, input, min_score, found_p, count_p, err);
     mt_image_destroy (&scaled);
     if (rc != MT_OK || scale == 1)
         return rc;
@@ -183,6 +194,37 @@ s_detect_at (s_worker_t *worker, const mt_image_t *image, double scale,
         };
     }
     return MT_OK;
+}
+
+//  How many of the detections (best first) reach the detector's own
+//  threshold.
+static size_t
+s_sure (const mt_detection_t *found, size_t count)
+{
+    size_t n = 0;
+    while (n < count && found [n].score >= 0)
+        n++;
+    return n;
+}
+
+//  The descriptor of a chip, averaged with that of its mirror image when
+//  asked: a face seen both ways gives a steadier descriptor.
+static int
+s_describe (s_worker_t *worker, const uint8_t *chip, bool mirror, float *out, mt_err_t *err)
+{
+    int rc = mt_embedder_compute (worker->embedder, chip, out, err);
+    if (rc != MT_OK || !mirror)
+        return rc;
+    uint8_t flipped [MT_CHIP_BYTES];
+    for (int r = 0; r < MT_CHIP_SIZE; r++)
+        for (int c = 0; c < MT_CHIP_SIZE; c++)
+            memcpy (flipped + (r * MT_CHIP_SIZE + c) * 3,
+                    chip + (r * MT_CHIP_SIZE + MT_CHIP_SIZE - 1 - c) * 3, 3);
+    float other [MT_EMBEDDING_DIM];
+    rc = mt_embedder_compute (worker->embedder, flipped, other, err);
+    for (int i = 0; rc == MT_OK && i < MT_EMBEDDING_DIM; i++)
+        out [i] = (out [i] + other [i]) / 2;
+    return rc;
 }
 
 static int
@@ -221,13 +263,54 @@ mt_pipeline_process_image (mt_pipeline_t *self, size_t worker_index, const mt_im
         scale = sqrt ((double) cfg->detect_max_pixels / area);
     mt_detection_t *found = NULL;
     size_t count = 0;
-    int rc = s_detect_at (worker, image, scale, &found, &count, err);
+    int rc = MT_OK;
+    //  A quick look at half the scale (a quarter of the work) first: a face
+    //  portrait_ratio times the smallest the full pass would find makes the
+    //  photo a portrait, whose background faces are not the person.
+    if (cfg->portrait_ratio > 0) {
+        rc = s_detect_at (worker, image, scale / 2, 0, &found, &count, err);
+        double smallest = S_HOG_WINDOW / scale;
+        if (rc == MT_OK && !(count > 0 && fmin (found [0].box.width, found [0].box.height)
+                                          >= cfg->portrait_ratio * smallest)) {
+            free (found);
+            found = NULL, count = 0;
+        }
+        else
+        if (rc == MT_OK)
+            scale /= 2;
+    }
+    //  Each pass also returns the weaker detections, at no extra cost, so
+    //  that a photo with no sure face can keep its best unsure ones.
+    if (rc == MT_OK && count == 0)
+        rc = s_detect_at (worker, image, scale, cfg->unsure_min_score, &found, &count, err);
     double retry = scale * 2;
     if (area * retry * retry > (double) cfg->retry_max_pixels)
         retry = sqrt ((double) cfg->retry_max_pixels / area);
-    if (rc == MT_OK && count == 0 && retry > scale * 1.2) {
-        scale = retry;
-        rc = s_detect_at (worker, image, scale, &found, &count, err);
+    if (rc == MT_OK && s_sure (found, count) == 0 && retry > scale * 1.2) {
+        mt_detection_t *again = NULL;
+        size_t again_count = 0;
+        rc = s_detect_at (worker, image, retry, cfg->unsure_min_score, &again, &again_count,
+                          err);
+        //  The retry's answer wins when it is surer.
+        if (rc == MT_OK && again_count > 0
+        &&  (count == 0 || again [0].score > found [0].score)) {
+            free (found);
+            found = again, count = again_count;
+            scale = retry;
+        }
+        else
+            free (again);
+    }
+    size_t sure = s_sure (found, count);
+    if (sure > 0)
+        count = sure;
+    else {
+        //  Unsure faces: the best few that are not smaller than asked for.
+        size_t kept = 0;
+        for (size_t i = 0; i < count && kept < MT_PIPELINE_MAX_UNSURE; i++)
+            if (fmin (found [i].box.width, found [i].box.height) >= cfg->detect_min_face)
+                found [kept++] = found [i];
+        count = kept;
     }
     photo->detect_scale = scale;
     photo->timing.detect_ms = mti_clock_ms () - start;
@@ -257,6 +340,8 @@ mt_pipeline_process_image (mt_pipeline_t *self, size_t worker_index, const mt_im
                                                MT_CHIP_SIZE * 3);
         mt_quality_assess (&face->box, face->landmarks, sharpness, &cfg->quality,
                            &face->quality);
+        if (face->score < 0)
+            face->quality.verdict = MT_VERDICT_UNSURE;
         if (cfg->keep_chips) {
             face->chip = malloc (MT_CHIP_BYTES);
             if (!face->chip) {
@@ -267,7 +352,7 @@ mt_pipeline_process_image (mt_pipeline_t *self, size_t worker_index, const mt_im
         }
         double aligned = mti_clock_ms ();
         photo->timing.chip_ms += aligned - fitted;
-        rc = mt_embedder_compute (worker->embedder, chip, face->embedding, err);
+        rc = s_describe (worker, chip, cfg->mirror, face->embedding, err);
         photo->timing.descriptor_ms += mti_clock_ms () - aligned;
     }
     free (found);

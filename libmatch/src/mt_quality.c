@@ -3,7 +3,9 @@
 #include "match/mt_quality.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 //  Landmark indices of the 68-point (iBUG 300-W) layout.
 #define S_JAW_LEFT 0
@@ -39,8 +41,18 @@ mt_verdict_name (mt_verdict verdict)
         case MT_VERDICT_TOO_SMALL: return "too_small";
         case MT_VERDICT_PROFILE:   return "profile";
         case MT_VERDICT_BLURRY:    return "blurry";
+        case MT_VERDICT_UNSURE:    return "unsure";
     }
     return "unknown";
+}
+
+int
+mt_verdict_from_name (const char *name)
+{
+    for (int v = MT_VERDICT_OK; v <= MT_VERDICT_UNSURE; v++)
+        if (name && strcmp (name, mt_verdict_name ((mt_verdict) v)) == 0)
+            return v;
+    return -1;
 }
 
 void
@@ -84,26 +96,53 @@ mt_quality_assess (const mt_box_t *box, const mt_point_t points [MT_LANDMARKS],
 }
 
 char *
-mt_quality_advice (const mt_quality_t *q, const mt_quality_limits_t *limits, char *buf,
-                   size_t size)
+mt_quality_advice_for (const mt_quality_t *q, const mt_quality_limits_t *limits,
+                       mt_photo_source source, const char **code_p, char *buf, size_t size)
 {
     mt_quality_limits_t lim = limits ? *limits : mt_quality_default_limits ();
+    bool person = source == MT_SOURCE_PERSON;
+    const char *code = "usable";
     switch (q->verdict) {
         case MT_VERDICT_TOO_SMALL:
-            snprintf (buf, size, "face is %d px wide, at least %d px are needed: retake "
-                      "closer or send a larger photo", q->size_px, lim.min_face_px);
+            code = person ? "retake_closer" : "larger_scan";
+            snprintf (buf, size, person
+                ? "face is %d px wide, at least %d px are needed: retake closer or send a "
+                  "larger photo"
+                : "face is %d px wide, at least %d px are needed: scan the print at a higher "
+                  "resolution (600 dpi or more) or send a larger copy", q->size_px,
+                lim.min_face_px);
             break;
         case MT_VERDICT_PROFILE:
-            snprintf (buf, size, "face is turned about %.0f degrees: retake facing the "
-                      "camera", fabs (q->yaw_deg));
+            code = person ? "retake_facing" : "add_frontal_photo";
+            snprintf (buf, size, person
+                ? "face is turned about %.0f degrees: retake facing the camera"
+                : "face is turned about %.0f degrees: add a photo where the face looks at the "
+                  "camera, if the family has one", fabs (q->yaw_deg));
             break;
         case MT_VERDICT_BLURRY:
-            snprintf (buf, size, "face is blurred (sharpness %.0f, at least %.0f needed): "
-                      "retake holding the camera still, in better light",
-                      q->sharpness, lim.min_sharpness);
+            code = person ? "retake_sharper" : "sharper_scan";
+            snprintf (buf, size, person
+                ? "face is blurred (sharpness %.0f, at least %.0f needed): retake holding the "
+                  "camera still, in better light"
+                : "face is blurred (sharpness %.0f, at least %.0f needed): send a sharper scan "
+                  "or a better copy of the photo", q->sharpness, lim.min_sharpness);
+            break;
+        case MT_VERDICT_UNSURE:
+            code = "check_face";
+            snprintf (buf, size, "the detector is not sure this is a face: check the box, "
+                      "and exclude it from matching if it is not the person");
             break;
         default:
             snprintf (buf, size, "usable for matching");
     }
+    if (code_p)
+        *code_p = code;
     return buf;
+}
+
+char *
+mt_quality_advice (const mt_quality_t *q, const mt_quality_limits_t *limits, char *buf,
+                   size_t size)
+{
+    return mt_quality_advice_for (q, limits, MT_SOURCE_PERSON, NULL, buf, size);
 }

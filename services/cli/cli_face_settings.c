@@ -20,6 +20,9 @@ cli_face_settings_defaults (cli_face_settings_t *s)
     s->detect_min_face = config.detect_min_face;
     s->detect_max_pixels = (int64_t) config.detect_max_pixels;
     s->retry_max_pixels = (int64_t) config.retry_max_pixels;
+    s->unsure_min_score = config.unsure_min_score;
+    s->portrait_ratio = config.portrait_ratio;
+    s->mirror = config.mirror;
 }
 
 void
@@ -37,4 +40,7 @@ cli_face_settings_to_config (const cli_face_settings_t *s, mt_pipeline_config_t 
     config->detect_min_face = (int) s->detect_min_face;
     config->detect_max_pixels = (uint64_t) s->detect_max_pixels;
     config->retry_max_pixels = (uint64_t) s->retry_max_pixels;
+    config->unsure_min_score = s->unsure_min_score;
+    config->portrait_ratio = s->portrait_ratio;
+    config->mirror = s->mirror;
 }

@@ -4,6 +4,7 @@
 #ifndef CLI_FACE_SETTINGS_H_INCLUDED
 #define CLI_FACE_SETTINGS_H_INCLUDED
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,9 @@ typedef struct {
     int64_t detect_min_face;
     int64_t detect_max_pixels;
     int64_t retry_max_pixels;
+    double unsure_min_score;
+    double portrait_ratio;
+    bool mirror;
 } cli_face_settings_t;
 
 //  Table entries for a settings struct `type` whose member `m` is a
@@ -49,7 +53,15 @@ typedef struct {
     { "detect-max-pixels", MT_CFG_INT, offsetof (type, m.detect_max_pixels), 10000, 1e9, \
       "most pixels the detector scans in a photo (time grows with it)" }, \
     { "retry-max-pixels", MT_CFG_INT, offsetof (type, m.retry_max_pixels), 10000, 1e9, \
-      "no face found: retry at double scale within this many pixels" }
+      "no face found: retry at double scale within this many pixels" }, \
+    { "unsure-min-score", MT_CFG_DOUBLE, offsetof (type, m.unsure_min_score), -2, 0, \
+      "no sure face found: keep weaker detections down to this confidence, flagged " \
+      "unsure (0: none)" }, \
+    { "portrait-ratio", MT_CFG_DOUBLE, offsetof (type, m.portrait_ratio), 0, 100, \
+      "a face this many times the smallest findable, found in a quick first look, " \
+      "makes the photo a portrait: small background faces are not searched (0: always)" }, \
+    { "mirror", MT_CFG_BOOL, offsetof (type, m.mirror), 0, 1, \
+      "average each descriptor with its mirror image's (2x the network's time)" }
 
 //  Fill settings with the pipeline's defaults.
 void cli_face_settings_defaults (cli_face_settings_t *settings);

@@ -23,10 +23,13 @@ int mt_detector_new (mt_detector_t **self_p, mt_err_t *err);
 void mt_detector_destroy (mt_detector_t **self_p);
 
 //  Find the faces in image (as it is: scaling is the caller's choice; the
-//  detector finds faces from about 80 pixels up). On success *found_p is a
+//  detector finds faces from about 80 pixels up) whose confidence is at
+//  least min_score: 0 is dlib's own threshold; a negative one also returns
+//  weaker detections (more faces found, some of them not faces). Lowering
+//  it never changes the detections at or above 0. On success *found_p is a
 //  new array of *count_p detections, best first, that the caller must free();
 //  NULL when none was found.
-int mt_detector_find (mt_detector_t *self, const mt_image_t *image,
+int mt_detector_find (mt_detector_t *self, const mt_image_t *image, double min_score,
                       mt_detection_t **found_p, size_t *count_p, mt_err_t *err);
 
 #ifdef __cplusplus
