@@ -97,7 +97,24 @@ static const char *s_migrations [] = {
     "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit WHEN OLD.hash IS NOT NULL"
     "  BEGIN SELECT RAISE (ABORT, 'the audit log is append-only'); END;"
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
-    "  BEGIN SELECT RAISE (ABORT, 'the audit log is append-only'); END;"
+    "  BEGIN SELECT RAISE (ABORT, 'the audit log is append-only'); END;",
+    //  3: staff corrections and scores among the families searched. A face
+    //  excluded from matching (not the person of a group photo, not a
+    //  face); a photo removed (uploaded by mistake): its faces leave the
+    //  index through the face removal queue and are then deleted; each
+    //  candidate pair's evidence, the rivals' and the families searched,
+    //  from which its score is computed again when its case's candidates
+    //  change.
+    "ALTER TABLE faces ADD COLUMN excluded INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE photos ADD COLUMN removed_at TEXT;"
+    "ALTER TABLE photos ADD COLUMN removed_reason TEXT;"
+    "CREATE TABLE face_removal_queue ("
+    "  face_id INTEGER PRIMARY KEY, erase INTEGER NOT NULL DEFAULT 0, queued_at TEXT NOT NULL);"
+    "ALTER TABLE candidates ADD COLUMN evidence REAL;"
+    "ALTER TABLE candidates ADD COLUMN rivals REAL;"
+    "ALTER TABLE candidates ADD COLUMN families INTEGER;"
+    "CREATE INDEX candidates_score ON candidates (state, score);"
+    "CREATE INDEX photos_removed ON photos (removed_at) WHERE removed_at IS NOT NULL;"
 };
 #define S_MIGRATIONS ((int) (sizeof s_migrations / sizeof s_migrations [0]))
 
@@ -674,20 +691,38 @@ mt_casedb_photo_add (mt_casedb_t *self, int64_t case_id, const char *sha256, siz
                            year_taken, mti_this_year ());
     if (!sha256 || strlen (sha256) != 64)
         return mt_err_set (err, MT_EINVAL, "a photo needs its sha256");
-    sqlite3_stmt *stmt = mti_db_prepare (self, "SELECT id FROM photos WHERE case_id = ? AND sha256 = ?",
-                                    err);
+    sqlite3_stmt *stmt = mti_db_prepare (self, "SELECT id, removed_at FROM photos"
+                                         " WHERE case_id = ? AND sha256 = ?", err);
     if (!stmt)
         return MT_EINTERNAL;
     sqlite3_bind_int64 (stmt, 1, case_id);
     sqlite3_bind_text (stmt, 2, sha256, -1, SQLITE_TRANSIENT);
+    bool was_removed = false;
     if (sqlite3_step (stmt) == SQLITE_ROW) {
         *photo_id_p = sqlite3_column_int64 (stmt, 0);
+        was_removed = sqlite3_column_type (stmt, 1) != SQLITE_NULL;
         if (existed_p)
-            *existed_p = true;
+            *existed_p = !was_removed;
     }
     sqlite3_finalize (stmt);
-    if (*photo_id_p)
+    if (*photo_id_p && !was_removed)
         return MT_OK;
+    if (*photo_id_p) {
+        //  Removed earlier and sent again: it comes back, to be processed anew.
+        stmt = mti_db_prepare (self, "UPDATE photos SET removed_at = NULL, removed_reason = NULL,"
+                               " state = 'pending', lease_until = 0, year_taken = ? WHERE id = ?",
+                               err);
+        if (!stmt)
+            return MT_EINTERNAL;
+        sqlite3_bind_int (stmt, 1, year_taken);
+        sqlite3_bind_int64 (stmt, 2, *photo_id_p);
+        rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "photo");
+        sqlite3_finalize (stmt);
+        char object [64];
+        snprintf (object, sizeof object, "case %lld photo %lld", (long long) case_id,
+                  (long long) *photo_id_p);
+        return rc == MT_OK ? mt_casedb_audit (self, actor, "photo.add", object, sha256, err) : rc;
+    }
     stmt = mti_db_prepare (self, "INSERT INTO photos (case_id, sha256, year_taken, bytes, created_at)"
                             " VALUES (?, ?, ?, ?, ?)", err);
     if (!stmt)
@@ -721,10 +756,13 @@ s_photo_row (sqlite3_stmt *stmt, mt_photo_row_t *row)
     mti_db_copy (row->state, sizeof row->state, sqlite3_column_text (stmt, 4));
     mti_db_copy (row->error, sizeof row->error, sqlite3_column_text (stmt, 5));
     row->face_count = sqlite3_column_int (stmt, 6);
+    row->removed = sqlite3_column_type (stmt, 7) != SQLITE_NULL;
+    mti_db_copy (row->removed_reason, sizeof row->removed_reason, sqlite3_column_text (stmt, 8));
 }
 
 #define S_PHOTO_COLUMNS "id, case_id, sha256, year_taken, state, error_message," \
-    " (SELECT COUNT (*) FROM faces WHERE photo_id = photos.id)"
+    " (SELECT COUNT (*) FROM faces WHERE photo_id = photos.id AND removed = 0)," \
+    " removed_at, removed_reason"
 
 int
 mt_casedb_photo_get (mt_casedb_t *self, int64_t photo_id, mt_photo_row_t *row, mt_err_t *err)
@@ -778,7 +816,7 @@ mt_casedb_photo_claim (mt_casedb_t *self, int lease_s, mt_photo_row_t *row, mt_e
     int64_t now = (int64_t) time (NULL);
     sqlite3_stmt *stmt = mti_db_prepare (self,
         "UPDATE photos SET lease_until = ? WHERE id = (SELECT id FROM photos"
-        " WHERE state = 'pending' AND lease_until < ? ORDER BY id LIMIT 1)"
+        " WHERE state = 'pending' AND removed_at IS NULL AND lease_until < ? ORDER BY id LIMIT 1)"
         " RETURNING " S_PHOTO_COLUMNS, err);
     if (!stmt)
         return MT_EINTERNAL;
@@ -808,6 +846,8 @@ mt_casedb_photo_done (mt_casedb_t *self, int64_t photo_id, int width, int height
         return rc;
     if (strcmp (photo.state, "pending") != 0)
         return MT_OK;       //  done already (a worker's lease ran out and both finished)
+    if (photo.removed)
+        count = 0;          //  removed while its faces were being found: keep none
     rc = mti_db_exec (self, "BEGIN IMMEDIATE", err);
     if (rc != MT_OK)
         return rc;
@@ -885,20 +925,17 @@ mt_casedb_photo_failed (mt_casedb_t *self, int64_t photo_id, const char *code,
 
 //  ---------------------------------------------------------------- faces
 
-int
-mt_casedb_faces_of_case (mt_casedb_t *self, int64_t case_id, mt_face_row_t **rows_p,
-                         size_t *count_p, mt_err_t *err)
+//  Face rows from a statement with one id to bind.
+static int
+s_faces_query (mt_casedb_t *self, const char *sql, int64_t id, mt_face_row_t **rows_p,
+               size_t *count_p, mt_err_t *err)
 {
     *rows_p = NULL;
     *count_p = 0;
-    sqlite3_stmt *stmt = mti_db_prepare (self,
-        "SELECT f.id, f.photo_id, f.case_id, f.x, f.y, f.w, f.h, f.size_px, f.sharpness, f.yaw,"
-        " f.verdict, p.year_taken, f.enrolled, f.embedding FROM faces f"
-        " JOIN photos p ON p.id = f.photo_id WHERE f.case_id = ? AND f.removed = 0"
-        " ORDER BY f.id", err);
+    sqlite3_stmt *stmt = mti_db_prepare (self, sql, err);
     if (!stmt)
         return MT_EINTERNAL;
-    sqlite3_bind_int64 (stmt, 1, case_id);
+    sqlite3_bind_int64 (stmt, 1, id);
     size_t size = 0;
     int rc = MT_OK;
     while (sqlite3_step (stmt) == SQLITE_ROW) {
@@ -926,9 +963,33 @@ mt_casedb_faces_of_case (mt_casedb_t *self, int64_t case_id, mt_face_row_t **row
         r->enrolled = sqlite3_column_int (stmt, 12) != 0;
         if (sqlite3_column_bytes (stmt, 13) == (int) sizeof r->embedding)
             memcpy (r->embedding, sqlite3_column_blob (stmt, 13), sizeof r->embedding);
+        r->photo_width = sqlite3_column_int (stmt, 14);
+        r->photo_height = sqlite3_column_int (stmt, 15);
+        r->excluded = sqlite3_column_int (stmt, 16) != 0;
     }
     sqlite3_finalize (stmt);
     return rc;
+}
+
+#define S_FACE_COLUMNS \
+    "SELECT f.id, f.photo_id, f.case_id, f.x, f.y, f.w, f.h, f.size_px, f.sharpness, f.yaw," \
+    " f.verdict, p.year_taken, f.enrolled, f.embedding, p.width, p.height, f.excluded" \
+    " FROM faces f JOIN photos p ON p.id = f.photo_id"
+
+int
+mt_casedb_faces_of_case (mt_casedb_t *self, int64_t case_id, mt_face_row_t **rows_p,
+                         size_t *count_p, mt_err_t *err)
+{
+    return s_faces_query (self, S_FACE_COLUMNS " WHERE f.case_id = ? AND f.removed = 0"
+                          " AND f.excluded = 0 ORDER BY f.id", case_id, rows_p, count_p, err);
+}
+
+int
+mt_casedb_photo_faces (mt_casedb_t *self, int64_t photo_id, mt_face_row_t **rows_p,
+                       size_t *count_p, mt_err_t *err)
+{
+    return s_faces_query (self, S_FACE_COLUMNS " WHERE f.photo_id = ? AND f.removed = 0"
+                          " ORDER BY f.id", photo_id, rows_p, count_p, err);
 }
 
 int

@@ -5,6 +5,7 @@
 #include "mti_casedb.h"
 
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,12 +14,15 @@
 
 int
 mt_casedb_candidate_put (mt_casedb_t *self, int64_t found_case, int64_t missing_case,
-                         double score, double distance, const char *explanation, mt_err_t *err)
+                         double evidence, double distance, const char *explanation,
+                         mt_err_t *err)
 {
+    //  A new pair starts with no score: its found case's candidates are
+    //  scored together once they are all in (mt_casedb_candidate_scores_set).
     sqlite3_stmt *stmt = mti_db_prepare (self,
-        "INSERT INTO candidates (found_case, missing_case, score, distance, explanation,"
-        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (found_case, missing_case) DO UPDATE SET score = excluded.score,"
+        "INSERT INTO candidates (found_case, missing_case, score, evidence, distance,"
+        " explanation, created_at, updated_at) VALUES (?, ?, 0, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (found_case, missing_case) DO UPDATE SET evidence = excluded.evidence,"
         " distance = excluded.distance, explanation = excluded.explanation,"
         " updated_at = excluded.updated_at WHERE candidates.state != 'rejected'", err);
     if (!stmt)
@@ -27,7 +31,7 @@ mt_casedb_candidate_put (mt_casedb_t *self, int64_t found_case, int64_t missing_
     mti_db_now (now, sizeof now);
     sqlite3_bind_int64 (stmt, 1, found_case);
     sqlite3_bind_int64 (stmt, 2, missing_case);
-    sqlite3_bind_double (stmt, 3, score);
+    sqlite3_bind_double (stmt, 3, evidence);
     sqlite3_bind_double (stmt, 4, distance);
     sqlite3_bind_text (stmt, 5, explanation, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text (stmt, 6, now, -1, SQLITE_TRANSIENT);
@@ -35,6 +39,119 @@ mt_casedb_candidate_put (mt_casedb_t *self, int64_t found_case, int64_t missing_
     int rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "candidate");
     sqlite3_finalize (stmt);
     return rc;
+}
+
+int
+mt_casedb_candidate_evidence (mt_casedb_t *self, int64_t found_case, int64_t **missing_p,
+                              double **evidence_p, size_t *count_p, mt_err_t *err)
+{
+    *missing_p = NULL;
+    *evidence_p = NULL;
+    *count_p = 0;
+    //  The families that still compete: not rejected, their case open.
+    sqlite3_stmt *stmt = mti_db_prepare (self,
+        "SELECT p.missing_case, COALESCE (p.evidence, 0) FROM candidates p"
+        " JOIN cases m ON m.id = p.missing_case"
+        " WHERE p.found_case = ? AND p.state != 'rejected' AND m.state = 'open'"
+        " ORDER BY p.missing_case", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    sqlite3_bind_int64 (stmt, 1, found_case);
+    size_t size = 0;
+    int rc = MT_OK;
+    while (rc == MT_OK && sqlite3_step (stmt) == SQLITE_ROW) {
+        if (*count_p == size) {
+            size = size ? size * 2 : 64;
+            int64_t *ids = realloc (*missing_p, size * sizeof *ids);
+            double *ev = ids ? realloc (*evidence_p, size * sizeof *ev) : NULL;
+            if (ids)
+                *missing_p = ids;
+            if (ev)
+                *evidence_p = ev;
+            if (!ids || !ev) {
+                rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+                break;
+            }
+        }
+        (*missing_p) [*count_p] = sqlite3_column_int64 (stmt, 0);
+        (*evidence_p) [(*count_p)++] = sqlite3_column_double (stmt, 1);
+    }
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
+int
+mt_casedb_candidate_scores_set (mt_casedb_t *self, int64_t found_case, const int64_t *missing,
+                                const double *scores, const double *rivals, size_t count,
+                                int64_t families, mt_err_t *err)
+{
+    sqlite3_stmt *stmt = mti_db_prepare (self, "UPDATE candidates SET score = ?, rivals = ?,"
+                                         " families = ? WHERE found_case = ? AND missing_case = ?",
+                                         err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    int rc = MT_OK;
+    for (size_t i = 0; rc == MT_OK && i < count; i++) {
+        sqlite3_reset (stmt);
+        sqlite3_bind_double (stmt, 1, scores [i]);
+        if (isfinite (rivals [i]))
+            sqlite3_bind_double (stmt, 2, rivals [i]);
+        else
+            sqlite3_bind_null (stmt, 2);
+        sqlite3_bind_int64 (stmt, 3, families);
+        sqlite3_bind_int64 (stmt, 4, found_case);
+        sqlite3_bind_int64 (stmt, 5, missing [i]);
+        if (sqlite3_step (stmt) != SQLITE_DONE)
+            rc = mti_db_fail (self, MT_EIO, err, "score");
+    }
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
+int
+mt_casedb_pair_cases (mt_casedb_t *self, int64_t case_id, int64_t **others_p, size_t *count_p,
+                      mt_err_t *err)
+{
+    *others_p = NULL;
+    *count_p = 0;
+    sqlite3_stmt *stmt = mti_db_prepare (self,
+        "SELECT missing_case FROM candidates WHERE found_case = ?1 AND state != 'rejected'"
+        " UNION SELECT found_case FROM candidates WHERE missing_case = ?1"
+        " AND state != 'rejected'", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    size_t size = 0;
+    int rc = MT_OK;
+    while (rc == MT_OK && sqlite3_step (stmt) == SQLITE_ROW) {
+        if (*count_p == size) {
+            size = size ? size * 2 : 64;
+            int64_t *more = realloc (*others_p, size * sizeof *more);
+            if (!more) {
+                rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+                break;
+            }
+            *others_p = more;
+        }
+        (*others_p) [(*count_p)++] = sqlite3_column_int64 (stmt, 0);
+    }
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
+int64_t
+mt_casedb_open_count (mt_casedb_t *self, mt_case_kind kind)
+{
+    sqlite3_stmt *stmt = mti_db_prepare (self, "SELECT COUNT (*) FROM cases WHERE kind = ?"
+                                         " AND state = 'open'", NULL);
+    int64_t n = 0;
+    if (stmt) {
+        sqlite3_bind_text (stmt, 1, mt_case_kind_name (kind), -1, SQLITE_STATIC);
+        if (sqlite3_step (stmt) == SQLITE_ROW)
+            n = sqlite3_column_int64 (stmt, 0);
+    }
+    sqlite3_finalize (stmt);
+    return n;
 }
 
 bool
@@ -51,6 +168,25 @@ mt_casedb_candidate_rejected (mt_casedb_t *self, int64_t found_case, int64_t mis
     }
     sqlite3_finalize (stmt);
     return rejected;
+}
+
+#define S_CANDIDATE_COLUMNS "p.found_case, p.missing_case, p.score, p.distance, p.state," \
+    " p.explanation, p.updated_at, COALESCE (p.evidence, 0), p.rivals, COALESCE (p.families, 0)"
+
+static void
+s_candidate_row (sqlite3_stmt *stmt, mt_candidate_row_t *r)
+{
+    r->found_case = sqlite3_column_int64 (stmt, 0);
+    r->missing_case = sqlite3_column_int64 (stmt, 1);
+    r->score = sqlite3_column_double (stmt, 2);
+    r->distance = sqlite3_column_double (stmt, 3);
+    mti_db_copy (r->state, sizeof r->state, sqlite3_column_text (stmt, 4));
+    r->explanation = strdup ((const char *) sqlite3_column_text (stmt, 5));
+    mti_db_copy (r->updated_at, sizeof r->updated_at, sqlite3_column_text (stmt, 6));
+    r->evidence = sqlite3_column_double (stmt, 7);
+    r->rivals = sqlite3_column_type (stmt, 8) == SQLITE_NULL ? -INFINITY
+              : sqlite3_column_double (stmt, 8);
+    r->families = sqlite3_column_int64 (stmt, 9);
 }
 
 void
@@ -74,13 +210,11 @@ mt_casedb_candidates (mt_casedb_t *self, int64_t case_id, size_t limit, size_t o
     //  Rejected pairs never show; a closed other case shows only when the
     //  pair got as far as a DNA request.
     sqlite3_stmt *stmt = mti_db_prepare (self, c.kind == MT_KIND_FOUND
-        ? "SELECT p.found_case, p.missing_case, p.score, p.distance, p.state, p.explanation,"
-          " p.updated_at FROM candidates p JOIN cases o ON o.id = p.missing_case"
+        ? "SELECT " S_CANDIDATE_COLUMNS " FROM candidates p JOIN cases o ON o.id = p.missing_case"
           " WHERE p.found_case = ? AND p.state != 'rejected' AND (o.state = 'open'"
           " OR p.state IN ('dna_requested', 'confirmed', 'reunited'))"
           " ORDER BY p.score DESC, p.distance LIMIT ? OFFSET ?"
-        : "SELECT p.found_case, p.missing_case, p.score, p.distance, p.state, p.explanation,"
-          " p.updated_at FROM candidates p JOIN cases o ON o.id = p.found_case"
+        : "SELECT " S_CANDIDATE_COLUMNS " FROM candidates p JOIN cases o ON o.id = p.found_case"
           " WHERE p.missing_case = ? AND p.state != 'rejected' AND (o.state = 'open'"
           " OR p.state IN ('dna_requested', 'confirmed', 'reunited'))"
           " ORDER BY p.score DESC, p.distance LIMIT ? OFFSET ?", err);
@@ -96,14 +230,7 @@ mt_casedb_candidates (mt_casedb_t *self, int64_t case_id, size_t limit, size_t o
     }
     size_t n = 0;
     while (n < limit && sqlite3_step (stmt) == SQLITE_ROW) {
-        mt_candidate_row_t *r = &rows [n++];
-        r->found_case = sqlite3_column_int64 (stmt, 0);
-        r->missing_case = sqlite3_column_int64 (stmt, 1);
-        r->score = sqlite3_column_double (stmt, 2);
-        r->distance = sqlite3_column_double (stmt, 3);
-        mti_db_copy (r->state, sizeof r->state, sqlite3_column_text (stmt, 4));
-        r->explanation = strdup ((const char *) sqlite3_column_text (stmt, 5));
-        mti_db_copy (r->updated_at, sizeof r->updated_at, sqlite3_column_text (stmt, 6));
+        s_candidate_row (stmt, &rows [n++]);
     }
     sqlite3_finalize (stmt);
     *rows_p = rows;
@@ -118,8 +245,7 @@ mt_casedb_queue (mt_casedb_t *self, int province, size_t limit, size_t offset,
     *rows_p = NULL;
     *count_p = 0;
     sqlite3_stmt *stmt = mti_db_prepare (self,
-        "SELECT p.found_case, p.missing_case, p.score, p.distance, p.state, p.explanation,"
-        " p.updated_at FROM candidates p JOIN cases f ON f.id = p.found_case"
+        "SELECT " S_CANDIDATE_COLUMNS " FROM candidates p JOIN cases f ON f.id = p.found_case"
         " JOIN cases m ON m.id = p.missing_case"
         " WHERE p.state IN ('pending', 'dna_requested') AND f.state = 'open'"
         " AND m.state = 'open' AND (?1 = 0 OR f.province = ?1)"
@@ -136,14 +262,7 @@ mt_casedb_queue (mt_casedb_t *self, int province, size_t limit, size_t offset,
     }
     size_t n = 0;
     while (n < limit && sqlite3_step (stmt) == SQLITE_ROW) {
-        mt_candidate_row_t *r = &rows [n++];
-        r->found_case = sqlite3_column_int64 (stmt, 0);
-        r->missing_case = sqlite3_column_int64 (stmt, 1);
-        r->score = sqlite3_column_double (stmt, 2);
-        r->distance = sqlite3_column_double (stmt, 3);
-        mti_db_copy (r->state, sizeof r->state, sqlite3_column_text (stmt, 4));
-        r->explanation = strdup ((const char *) sqlite3_column_text (stmt, 5));
-        mti_db_copy (r->updated_at, sizeof r->updated_at, sqlite3_column_text (stmt, 6));
+        s_candidate_row (stmt, &rows [n++]);
     }
     sqlite3_finalize (stmt);
     *rows_p = rows;
@@ -158,13 +277,15 @@ mt_casedb_stats_json (mt_casedb_t *self, char **json_p, mt_err_t *err)
         { "cases_found_open", "SELECT COUNT (*) FROM cases WHERE kind = 'found' AND state = 'open'" },
         { "cases_missing_open", "SELECT COUNT (*) FROM cases WHERE kind = 'missing' AND state = 'open'" },
         { "cases_closed", "SELECT COUNT (*) FROM cases WHERE state = 'closed'" },
-        { "photos_pending", "SELECT COUNT (*) FROM photos WHERE state = 'pending'" },
+        { "photos_pending", "SELECT COUNT (*) FROM photos WHERE state = 'pending'"
+                            " AND removed_at IS NULL" },
         { "photos_done", "SELECT COUNT (*) FROM photos WHERE state = 'done'" },
         { "photos_failed", "SELECT COUNT (*) FROM photos WHERE state = 'failed'" },
         { "faces", "SELECT COUNT (*) FROM faces WHERE removed = 0" },
         { "faces_not_enrolled", "SELECT COUNT (*) FROM faces WHERE removed = 0 AND enrolled = 0" },
         { "match_queue", "SELECT COUNT (*) FROM match_queue" },
         { "removal_queue", "SELECT COUNT (*) FROM removal_queue" },
+        { "face_removal_queue", "SELECT COUNT (*) FROM face_removal_queue" },
         { "candidates_pending", "SELECT COUNT (*) FROM candidates WHERE state = 'pending'" },
         { "audit_entries", "SELECT COUNT (*) FROM audit" },
     };

@@ -1,91 +1,61 @@
-//  mt_rank - candidate family scoring with an explanation.
+//  mt_rank - the evidence of a case pair from their pooled faces and their
+//  facts (mt_rank_facts.c), with its explanation; the scores of a case's
+//  candidates among the families searched.
 
 #include "match/mt_rank.h"
+#include "mti_rank.h"
 
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-//  Pairs shown in an explanation.
+//  Face pairs shown in an explanation.
 #define S_PAIRS_SHOWN 5
 
-//  bench-calibrate on LFW dev + ORL + Yale, 703 faces of 105 people,
-//  246,753 pairs, class-balanced logistic fit (bench/RESULTS.md, 2026-11-23):
-//  P (same) = 0.5 at distance 0.573.
-#define MT_RANK_FACE_A 24.620
-#define MT_RANK_FACE_B (-42.989)
+//  bench-calibrate on ../shared/faces/lfw-scale (2,784 people, 4,229 photos,
+//  mirror descriptors): a class-balanced logistic fit of same against
+//  different person over all pairs of photos (bench/RESULTS.md).
+#define S_FACE_A 28.34
+#define S_FACE_B (-47.29)
 
-typedef struct {
-    int code;
-    const char *name;
-    double lat, lon;                //  of the capital
-} s_province_t;
-
-static const s_province_t s_provinces [] = {
-    { 11, "Beijing", 39.90, 116.40 },      { 12, "Tianjin", 39.13, 117.20 },
-    { 13, "Hebei", 38.04, 114.51 },        { 14, "Shanxi", 37.87, 112.55 },
-    { 15, "Inner Mongolia", 40.84, 111.75 }, { 21, "Liaoning", 41.80, 123.43 },
-    { 22, "Jilin", 43.82, 125.32 },        { 23, "Heilongjiang", 45.80, 126.53 },
-    { 31, "Shanghai", 31.23, 121.47 },     { 32, "Jiangsu", 32.06, 118.80 },
-    { 33, "Zhejiang", 30.27, 120.16 },     { 34, "Anhui", 31.82, 117.23 },
-    { 35, "Fujian", 26.07, 119.30 },       { 36, "Jiangxi", 28.68, 115.86 },
-    { 37, "Shandong", 36.65, 117.12 },     { 41, "Henan", 34.75, 113.63 },
-    { 42, "Hubei", 30.59, 114.31 },        { 43, "Hunan", 28.23, 112.94 },
-    { 44, "Guangdong", 23.13, 113.26 },    { 45, "Guangxi", 22.82, 108.37 },
-    { 46, "Hainan", 20.04, 110.35 },       { 50, "Chongqing", 29.56, 106.55 },
-    { 51, "Sichuan", 30.66, 104.07 },      { 52, "Guizhou", 26.65, 106.63 },
-    { 53, "Yunnan", 25.04, 102.71 },       { 54, "Tibet", 29.65, 91.14 },
-    { 61, "Shaanxi", 34.34, 108.94 },      { 62, "Gansu", 36.06, 103.83 },
-    { 63, "Qinghai", 36.62, 101.78 },      { 64, "Ningxia", 38.49, 106.23 },
-    { 65, "Xinjiang", 43.83, 87.62 },      { 71, "Taiwan", 25.03, 121.57 },
-    { 81, "Hong Kong", 22.32, 114.17 },    { 82, "Macau", 22.20, 113.54 },
-};
-
-static const s_province_t *
-s_province (int code)
-{
-    for (size_t i = 0; i < sizeof s_provinces / sizeof s_provinces [0]; i++)
-        if (s_provinces [i].code == code)
-            return &s_provinces [i];
-    return NULL;
-}
-
-const char *
-mt_province_name (int code)
-{
-    const s_province_t *p = s_province (code);
-    return p ? p->name : "unknown";
-}
-
-double
-mt_province_distance_km (int a, int b)
-{
-    const s_province_t *p = s_province (a), *q = s_province (b);
-    if (!p || !q)
-        return -1;
-    const double rad = 3.14159265358979323846 / 180;
-    double dlat = (q->lat - p->lat) * rad, dlon = (q->lon - p->lon) * rad;
-    double h = sin (dlat / 2) * sin (dlat / 2)
-             + cos (p->lat * rad) * cos (q->lat * rad) * sin (dlon / 2) * sin (dlon / 2);
-    return 2 * 6371 * asin (sqrt (h));
-}
+//  How much a face counts in its case's template, by verdict: a small face
+//  was the rule in the calibration, a turned, blurred or unsure one is
+//  noisier (judgement).
+#define S_TEMPLATE_WEIGHT_OK 1.0
+#define S_TEMPLATE_WEIGHT_SMALL 0.7
+#define S_TEMPLATE_WEIGHT_WEAK 0.3
 
 mt_rank_model_t
 mt_rank_default_model (void)
 {
     return (mt_rank_model_t) {
-        //  Fitted by bench-calibrate on LFW dev + ORL + Yale (bench/RESULTS.md).
-        .face_a = MT_RANK_FACE_A, .face_b = MT_RANK_FACE_B,
-        .low_quality_weight = 0.5,
+        .face_a = S_FACE_A, .face_b = S_FACE_B,
+        .weak_face_weight = 0.6,
         .child_photo_weight = 0.6,
+        .subject_spread = 0.2,
+        .template_join = 0.6,
         .sex_conflict = -2.5, .sex_agree = 0.3,
         .age_agree = 0.3, .age_per_year = -0.15, .age_floor = -3.0,
         .dates_slight = -0.5, .dates_wrong = -2.0,
-        .province_same = 0.2, .province_per_1000km = -0.2, .province_floor = -0.6
+        .province_same = 0.2, .province_per_1000km = -0.2, .province_floor = -0.6,
+        //  bench-identify --fit on lfw-scale with half of the found people's
+        //  families absent (bench/RESULTS.md).
+        .score_b0 = -1.18, .score_b1 = 1.36, .score_b2 = 1.33, .score_g = -4.5
     };
+}
+
+//  The share of found people with a family report that the fitted score_b0
+//  stands for (bench-identify --absent 0.5).
+#define S_FITTED_SHARE 0.5
+
+void
+mt_rank_set_family_share (mt_rank_model_t *m, double share)
+{
+    share = share < 0.01 ? 0.01 : share > 0.99 ? 0.99 : share;
+    m->score_b0 = mt_rank_default_model ().score_b0 + log (share / (1 - share))
+                - log (S_FITTED_SHARE / (1 - S_FITTED_SHARE));
 }
 
 void
@@ -97,178 +67,257 @@ mt_rank_free (mt_rank_t *rank)
     }
 }
 
-static int
-s_year_of (const char *date)
+//  ---------------------------------------------------------------- descriptions
+
+//  One description of a case's person: a template of several photos, or
+//  one face of a photo that stays apart.
+typedef struct {
+    float vector [MT_EMBEDDING_DIM];
+    double prior;                   //  probability that it is the person
+    double weight;                  //  how much its evidence counts
+    size_t photos;                  //  photos it stands for
+    const mt_face_row_t *face;      //  the face shown for it (the best member)
+    const char *weak_verdict;       //  a member's verdict when it counts less
+    int child_year, child_age;      //  a childhood photo: when, at what age
+} s_desc_t;
+
+static bool
+s_weak (const char *verdict)
 {
-    int y = 0;
-    if (date && strlen (date) >= 4)
-        sscanf (date, "%4d", &y);
-    return y;
+    return strcmp (verdict, "ok") != 0 && strcmp (verdict, "too_small") != 0;
+}
+
+static double
+s_template_weight (const char *verdict)
+{
+    return strcmp (verdict, "ok") == 0 ? S_TEMPLATE_WEIGHT_OK
+         : strcmp (verdict, "too_small") == 0 ? S_TEMPLATE_WEIGHT_SMALL
+         : S_TEMPLATE_WEIGHT_WEAK;
+}
+
+//  The age at which a missing person's photo was taken, or -1.
+static int
+s_age_at (const mt_case_t *c, const mt_face_row_t *f)
+{
+    return c->kind == MT_KIND_MISSING && f->year_taken && c->birth_year_min
+         ? f->year_taken - c->birth_year_min : -1;
+}
+
+//  How likely a face is the photo's person, before its descriptor is seen:
+//  by how far it sits from the photo's centre.
+static double
+s_subject_prior (const mt_rank_model_t *m, const mt_face_row_t *f)
+{
+    if (f->photo_width <= 0 || f->photo_height <= 0)
+        return 1;
+    double dx = (f->box [0] + f->box [2] / 2.0) / f->photo_width - 0.5;
+    double dy = (f->box [1] + f->box [3] / 2.0) / f->photo_height - 0.5;
+    double r = sqrt (dx * dx + dy * dy) / m->subject_spread;
+    return exp (-0.5 * r * r) + 1e-6;
 }
 
 static int
-s_this_year (void)
+s_by_photo (const void *a, const void *b)
 {
-    time_t now = time (NULL);
-    struct tm tm;
-    gmtime_r (&now, &tm);
-    return tm.tm_year + 1900;
+    const mt_face_row_t *x = *(const mt_face_row_t *const *) a;
+    const mt_face_row_t *y = *(const mt_face_row_t *const *) b;
+    return x->photo_id != y->photo_id ? (x->photo_id > y->photo_id) - (x->photo_id < y->photo_id)
+                                      : (x->id > y->id) - (x->id < y->id);
 }
 
-static long
-s_days (const char *date)
+//  The descriptions of a case's person (at most count + 1) into out;
+//  returns how many. The template, if any, comes first.
+static size_t
+s_describe (const mt_rank_model_t *m, const mt_case_t *c, const mt_face_row_t *faces,
+            size_t count, s_desc_t *out)
 {
-    int y, m, d;
-    if (!date || sscanf (date, "%4d-%2d-%2d", &y, &m, &d) != 3)
+    const mt_face_row_t **f = malloc ((count ? count : 1) * sizeof *f);
+    bool *member = calloc (count ? count : 1, sizeof *member);
+    size_t n = 0;
+    for (size_t i = 0; f && i < count; i++)
+        if (!faces [i].excluded)
+            f [n++] = &faces [i];
+    if (!f || !member || n == 0) {
+        free (f), free (member);
         return 0;
-    struct tm tm = { .tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_hour = 12 };
-    return (long) (timegm (&tm) / 86400);
+    }
+    qsort (f, n, sizeof *f, s_by_photo);
+    //  Photos as runs [start, end) of f.
+    size_t photos = 0, *start = malloc ((n + 1) * sizeof *start);
+    if (!start) {
+        free (f), free (member);
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || f [i]->photo_id != f [i - 1]->photo_id)
+            start [photos++] = i;
+    start [photos] = n;
+
+    //  The template: faces alone in their photo (not childhood photos),
+    //  then from each group photo the face nearest to them, if near enough.
+    double sum [MT_EMBEDDING_DIM] = { 0 }, total = 0;
+    for (size_t p = 0; p < photos; p++)
+        if (start [p + 1] - start [p] == 1 && !(s_age_at (c, f [start [p]]) >= 0
+                                               && s_age_at (c, f [start [p]]) < 14))
+            member [start [p]] = true;
+    for (size_t i = 0; i < n; i++)
+        if (member [i]) {
+            double w = s_template_weight (f [i]->verdict);
+            for (int d = 0; d < MT_EMBEDDING_DIM; d++)
+                sum [d] += w * f [i]->embedding [d];
+            total += w;
+        }
+    if (total > 0) {
+        float anchor [MT_EMBEDDING_DIM];
+        for (int d = 0; d < MT_EMBEDDING_DIM; d++)
+            anchor [d] = (float) (sum [d] / total);
+        for (size_t p = 0; p < photos; p++) {
+            if (start [p + 1] - start [p] < 2)
+                continue;
+            size_t best = n;
+            float best_d = 0;
+            for (size_t i = start [p]; i < start [p + 1]; i++) {
+                float d = mt_embedding_distance (anchor, f [i]->embedding);
+                if (!(s_age_at (c, f [i]) >= 0 && s_age_at (c, f [i]) < 14)
+                &&  (best == n || d < best_d))
+                    best = i, best_d = d;
+            }
+            if (best < n && best_d < m->template_join) {
+                member [best] = true;
+                double w = s_template_weight (f [best]->verdict);
+                for (int d = 0; d < MT_EMBEDDING_DIM; d++)
+                    sum [d] += w * f [best]->embedding [d];
+                total += w;
+            }
+        }
+    }
+    size_t count_out = 0, covered = 0;
+    if (total > 0) {
+        s_desc_t *t = &out [count_out++];
+        memset (t, 0, sizeof *t);
+        bool strong = false;
+        double best_w = -1;
+        for (size_t i = 0; i < n; i++)
+            if (member [i]) {
+                covered++;
+                strong |= !s_weak (f [i]->verdict);
+                if (s_template_weight (f [i]->verdict) > best_w) {
+                    best_w = s_template_weight (f [i]->verdict);
+                    t->face = f [i];
+                }
+                if (s_weak (f [i]->verdict))
+                    t->weak_verdict = f [i]->verdict;
+            }
+        for (int d = 0; d < MT_EMBEDDING_DIM; d++)
+            t->vector [d] = (float) (sum [d] / total);
+        t->photos = covered;
+        t->weight = strong ? 1 : m->weak_face_weight;
+        if (strong)
+            t->weak_verdict = NULL;
+        t->prior = (double) covered;
+    }
+    //  The photos the template does not cover: each face apart, the photo's
+    //  share spread by where the faces sit.
+    for (size_t p = 0; p < photos; p++) {
+        bool in_template = false;
+        double norm = 0;
+        for (size_t i = start [p]; i < start [p + 1]; i++) {
+            in_template |= member [i];
+            norm += s_subject_prior (m, f [i]);
+        }
+        if (in_template)
+            continue;
+        for (size_t i = start [p]; i < start [p + 1]; i++) {
+            s_desc_t *d = &out [count_out++];
+            memset (d, 0, sizeof *d);
+            memcpy (d->vector, f [i]->embedding, sizeof d->vector);
+            d->face = f [i];
+            d->photos = 1;
+            d->prior = s_subject_prior (m, f [i]) / norm;
+            d->weight = 1;
+            if (s_weak (f [i]->verdict)) {
+                d->weight *= m->weak_face_weight;
+                d->weak_verdict = f [i]->verdict;
+            }
+            int age = s_age_at (c, f [i]);
+            if (age >= 0 && age < 14) {
+                d->weight *= m->child_photo_weight;
+                d->child_year = f [i]->year_taken;
+                d->child_age = age;
+            }
+        }
+    }
+    for (size_t i = 0; i < count_out; i++)
+        out [i].prior /= (double) photos;
+    free (f), free (member), free (start);
+    return count_out;
 }
+
+size_t
+mt_rank_templates (const mt_rank_model_t *m, const mt_case_t *c, const mt_face_row_t *faces,
+                   size_t count, float *vectors, size_t max)
+{
+    s_desc_t *desc = malloc ((count + 1) * sizeof *desc);
+    size_t n = desc ? s_describe (m, c, faces, count, desc) : 0, made = 0;
+    for (size_t i = 0; i < n && made < max; i++)
+        if (desc [i].photos > 1)
+            memcpy (vectors + made++ * MT_EMBEDDING_DIM, desc [i].vector, sizeof desc [i].vector);
+    free (desc);
+    return made;
+}
+
+//  ---------------------------------------------------------------- evidence
 
 typedef struct {
     const mt_face_row_t *found, *missing;
-    double distance, weight, logit;
-    const char *note;
-    char note_buf [96];
-    const char *note_code;          //  "low_quality" or "child_photo"
-    const char *low_verdict;
-    int child_year, child_age;
-} s_pair_t;
+    double distance;
+} s_face_pair_t;
 
 static int
-s_by_logit (const void *a, const void *b)
+s_by_distance (const void *a, const void *b)
 {
-    double x = ((const s_pair_t *) a)->logit, y = ((const s_pair_t *) b)->logit;
-    return (x < y) - (x > y);
+    double x = ((const s_face_pair_t *) a)->distance, y = ((const s_face_pair_t *) b)->distance;
+    return (x > y) - (x < y);
 }
 
-//  One fact: its verdict, its effect, a sentence (English) and the values
-//  behind it (for clients that say it in another language). Steals values.
-static void
-s_fact (json_t *facts, const char *fact, const char *verdict, double effect,
-        const char *detail, json_t *values)
+//  The face pairs a reviewer compares side by side: the nearest first.
+static json_t *
+s_pairs_json (const mt_face_row_t *ff, size_t nf, const mt_face_row_t *mf, size_t nm)
 {
-    json_array_append_new (facts, json_pack ("{s:s, s:s, s:f, s:s, s:o}", "fact", fact,
-                                             "verdict", verdict,
-                                             "effect", round (effect * 100) / 100,
-                                             "detail", detail,
-                                             "values", values ? values : json_object ()));
+    size_t most = nf * nm > 0 ? nf * nm : 1;
+    s_face_pair_t *pairs = malloc (most * sizeof *pairs);
+    json_t *list = json_array ();
+    size_t n = 0;
+    for (size_t i = 0; pairs && i < nf; i++)
+        for (size_t j = 0; j < nm; j++)
+            if (!ff [i].excluded && !mf [j].excluded)
+                pairs [n++] = (s_face_pair_t) { &ff [i], &mf [j],
+                    mt_embedding_distance (ff [i].embedding, mf [j].embedding) };
+    if (pairs)
+        qsort (pairs, n, sizeof *pairs, s_by_distance);
+    for (size_t i = 0; i < n && i < S_PAIRS_SHOWN; i++)
+        json_array_append_new (list, json_pack ("{s:I, s:I, s:f, s:s, s:s}",
+            "found_face", (json_int_t) pairs [i].found->id,
+            "missing_face", (json_int_t) pairs [i].missing->id,
+            "distance", round (pairs [i].distance * 1000) / 1000,
+            "found_verdict", pairs [i].found->verdict,
+            "missing_verdict", pairs [i].missing->verdict));
+    free (pairs);
+    return list;
 }
 
-//  The facts' log-odds; each fact goes into facts (and flags when it
-//  conflicts).
-static double
-s_facts (const mt_rank_model_t *m, const mt_case_t *found, const mt_case_t *missing,
-         json_t *facts, json_t *flags, int *conflicts)
+static json_t *
+s_desc_json (const s_desc_t *d)
 {
-    double total = 0;
-    char detail [256];
-
-    //  Sex.
-    if (found->sex != MT_SEX_UNKNOWN && missing->sex != MT_SEX_UNKNOWN) {
-        bool same = found->sex == missing->sex;
-        snprintf (detail, sizeof detail, same ? "both %s" : "found person recorded %s, "
-                  "missing person %s (a recording error is possible)",
-                  mt_sex_name (found->sex), mt_sex_name (missing->sex));
-        double effect = same ? m->sex_agree : m->sex_conflict;
-        s_fact (facts, "sex", same ? "agrees" : "conflicts", effect, detail,
-                json_pack ("{s:s, s:s}", "found", mt_sex_name (found->sex), "missing",
-                           mt_sex_name (missing->sex)));
-        if (!same) {
-            json_array_append_new (flags, json_string ("sex_mismatch"));
-            (*conflicts)++;
-        }
-        total += effect;
-    }
-    else
-        s_fact (facts, "sex", "unknown", 0, "not recorded on both cases", NULL);
-
-    //  Age: the missing person's age at the date found, from the birth
-    //  year(s), against the station's estimate, with a tolerance that grows
-    //  with age (estimates of adults' ages are rough).
-    if (found->age_min >= 0 && missing->birth_year_min > 0) {
-        int year = s_year_of (found->date_found);
-        if (!year)
-            year = s_this_year ();
-        int lo = year - missing->birth_year_max, hi = year - missing->birth_year_min;
-        double tolerance = 3 + 0.1 * found->age_max;
-        double gap = 0;
-        if (hi < found->age_min - tolerance)
-            gap = found->age_min - tolerance - hi;
-        else
-        if (lo > found->age_max + tolerance)
-            gap = lo - (found->age_max + tolerance);
-        double effect = gap > 0 ? fmax (m->age_floor, m->age_per_year * gap) : m->age_agree;
-        if (lo == hi)
-            snprintf (detail, sizeof detail, "estimated %d-%d; the missing person would be %d "
-                      "in %d", found->age_min, found->age_max, lo, year);
-        else
-            snprintf (detail, sizeof detail, "estimated %d-%d; the missing person would be "
-                      "%d-%d in %d", found->age_min, found->age_max, lo, hi, year);
-        s_fact (facts, "age", gap > 0 ? "conflicts" : "agrees", effect, detail,
-                json_pack ("{s:[i,i], s:[i,i], s:i}", "estimated", found->age_min,
-                           found->age_max, "would_be", lo, hi, "year", year));
-        if (gap > 0) {
-            json_array_append_new (flags, json_string ("age_mismatch"));
-            (*conflicts)++;
-        }
-        total += effect;
-    }
-    else
-        s_fact (facts, "age", "unknown", 0, "no estimated age or no birth year", NULL);
-
-    //  Dates: found after last seen, normally. Before it is a conflict, a
-    //  mild one within a month (records are often off by days).
-    if (found->date_found [0] && missing->date_last_seen [0]) {
-        long early = s_days (missing->date_last_seen) - s_days (found->date_found);
-        if (early > 0) {
-            double effect = early <= 30 ? m->dates_slight : m->dates_wrong;
-            snprintf (detail, sizeof detail, "found on %s, %ld day%s before last seen on %s",
-                      found->date_found, early, early == 1 ? "" : "s", missing->date_last_seen);
-            s_fact (facts, "dates", "conflicts", effect, detail,
-                    json_pack ("{s:s, s:s, s:I}", "found", found->date_found, "last_seen",
-                               missing->date_last_seen, "days", (json_int_t) -early));
-            json_array_append_new (flags, json_string ("dates_out_of_order"));
-            (*conflicts)++;
-            total += effect;
-        }
-        else {
-            snprintf (detail, sizeof detail, "last seen %s, found %s (%ld days later)",
-                      missing->date_last_seen, found->date_found, -early);
-            s_fact (facts, "dates", "agrees", 0, detail,
-                    json_pack ("{s:s, s:s, s:I}", "found", found->date_found, "last_seen",
-                               missing->date_last_seen, "days", (json_int_t) -early));
-        }
-    }
-    else
-        s_fact (facts, "dates", "unknown", 0, "date found or date last seen not recorded", NULL);
-
-    //  Province: where found against the home province.
-    double km = mt_province_distance_km (found->province, missing->province);
-    if (km >= 0) {
-        double effect;
-        if (found->province == missing->province) {
-            effect = m->province_same;
-            snprintf (detail, sizeof detail, "found in the home province (%s)",
-                      mt_province_name (found->province));
-        }
-        else {
-            effect = km > 500 ? fmax (m->province_floor, m->province_per_1000km * (km - 500) / 1000)
-                              : 0;
-            snprintf (detail, sizeof detail, "found in %s, home province %s (~%.0f km apart)",
-                      mt_province_name (found->province), mt_province_name (missing->province),
-                      km);
-        }
-        s_fact (facts, "province", effect >= 0 ? "agrees" : "far", effect, detail,
-                json_pack ("{s:i, s:i, s:i}", "found", found->province, "home",
-                           missing->province, "km", (int) km));
-        if (effect < 0)
-            json_array_append_new (flags, json_string ("far_from_home"));
-        total += effect;
-    }
-    else
-        s_fact (facts, "province", "unknown", 0, "a province is not recorded", NULL);
-    return total;
+    json_t *j = json_pack ("{s:I, s:I, s:f}", "face", (json_int_t) d->face->id,
+                           "photos", (json_int_t) d->photos,
+                           "prior", round (d->prior * 1000) / 1000);
+    if (d->weak_verdict)
+        json_object_set_new (j, "verdict", json_string (d->weak_verdict));
+    if (d->child_year)
+        json_object_set_new (j, "child_photo", json_pack ("{s:i, s:i}", "year", d->child_year,
+                                                          "age", d->child_age));
+    return j;
 }
 
 int
@@ -277,97 +326,102 @@ mt_rank_pair (const mt_rank_model_t *m, const mt_case_t *found, const mt_face_ro
               mt_rank_t *out, mt_err_t *err)
 {
     memset (out, 0, sizeof *out);
-    out->best_distance = -1;
-    s_pair_t *pairs = calloc (nf * nm > 0 ? nf * nm : 1, sizeof *pairs);
-    json_t *root = json_object (), *jpairs = json_array (), *facts = json_array (),
-           *flags = json_array ();
-    if (!pairs || !root || !jpairs || !facts || !flags) {
-        free (pairs);
-        json_decref (root), json_decref (jpairs), json_decref (facts), json_decref (flags);
+    out->distance = -1;
+    s_desc_t *fd = malloc ((nf + 1) * sizeof *fd), *md = malloc ((nm + 1) * sizeof *md);
+    json_t *root = json_object (), *facts = json_array (), *flags = json_array ();
+    if (!fd || !md || !root || !facts || !flags) {
+        free (fd), free (md);
+        json_decref (root), json_decref (facts), json_decref (flags);
         return mt_err_set (err, MT_ENOMEM, "out of memory");
     }
-    size_t n = 0;
-    for (size_t i = 0; i < nf; i++)
-        for (size_t j = 0; j < nm; j++) {
-            s_pair_t *p = &pairs [n++];
-            p->found = &ff [i];
-            p->missing = &mf [j];
-            p->distance = mt_embedding_distance (ff [i].embedding, mf [j].embedding);
-            p->weight = 1;
-            if (strcmp (ff [i].verdict, "ok") != 0 || strcmp (mf [j].verdict, "ok") != 0) {
-                p->weight *= m->low_quality_weight;
-                p->low_verdict = strcmp (ff [i].verdict, "ok") != 0 ? ff [i].verdict
-                                                                      : mf [j].verdict;
-                snprintf (p->note_buf, sizeof p->note_buf, "a face is %s", p->low_verdict);
-                p->note = p->note_buf;
-                p->note_code = "low_quality";
+    size_t nfd = s_describe (m, found, ff, nf, fd), nmd = s_describe (m, missing, mf, nm, md);
+
+    //  The mixture over which descriptions are the person on each side.
+    double face = 0, best_term = -INFINITY;
+    const s_desc_t *bf = NULL, *bm = NULL;
+    if (nfd > 0 && nmd > 0) {
+        double lse = -INFINITY;
+        for (size_t i = 0; i < nfd; i++)
+            for (size_t j = 0; j < nmd; j++) {
+                double d = mt_embedding_distance (fd [i].vector, md [j].vector);
+                double w = fd [i].weight * md [j].weight;
+                double term = log (fd [i].prior * md [j].prior) + w * (m->face_a + m->face_b * d);
+                lse = lse > term ? lse + log1p (exp (term - lse))
+                                 : term + (lse == -INFINITY ? 0 : log1p (exp (lse - term)));
+                if (term > best_term) {
+                    best_term = term;
+                    bf = &fd [i], bm = &md [j];
+                    out->distance = d;
+                }
             }
-            int age_at_photo = mf [j].year_taken && missing->birth_year_min
-                             ? mf [j].year_taken - missing->birth_year_min : -1;
-            if (age_at_photo >= 0 && age_at_photo < 14) {
-                p->weight *= m->child_photo_weight;
-                snprintf (p->note_buf, sizeof p->note_buf, "childhood photo (%d, age about %d): "
-                          "faces change, a weaker match is still worth a look",
-                          mf [j].year_taken, age_at_photo);
-                p->note = p->note_buf;
-                p->note_code = "child_photo";
-                p->child_year = mf [j].year_taken;
-                p->child_age = age_at_photo;
-            }
-            double raw = m->face_a + m->face_b * p->distance;
-            p->logit = p->weight * raw;
-        }
-    qsort (pairs, n, sizeof *pairs, s_by_logit);
-    double face = 0;
-    if (n > 0) {
-        //  The second pair counts only from another photo on either side.
-        const s_pair_t *second = NULL;
-        for (size_t i = 1; i < n && !second; i++)
-            if (pairs [i].found->photo_id != pairs [0].found->photo_id
-            ||  pairs [i].missing->photo_id != pairs [0].missing->photo_id)
-                second = &pairs [i];
-        face = second ? 0.5 * pairs [0].logit + 0.25 * (pairs [0].logit + second->logit)
-                      : pairs [0].logit;
-        double best = pairs [0].distance;
-        for (size_t i = 1; i < n; i++)
-            best = pairs [i].distance < best ? pairs [i].distance : best;
-        out->best_distance = best;
+        face = lse;
+        json_t *pooled = json_pack ("{s:o, s:o, s:f, s:f}",
+            "found", s_desc_json (bf), "missing", s_desc_json (bm),
+            "distance", round (out->distance * 1000) / 1000,
+            "weight", round (bf->weight * bm->weight * 100) / 100);
+        json_object_set_new (root, "pooled", pooled);
+        json_object_set_new (root, "descriptions", json_pack ("{s:I, s:I}",
+            "found", (json_int_t) nfd, "missing", (json_int_t) nmd));
+        if (bf->child_year || bm->child_year)
+            json_array_append_new (flags, json_string ("child_photo"));
+        if (bf->weak_verdict || bm->weak_verdict)
+            json_array_append_new (flags, json_string ("low_quality"));
     }
     else
         json_array_append_new (flags, json_string ("no_faces"));
-    for (size_t i = 0; i < n && i < S_PAIRS_SHOWN; i++) {
-        json_t *pair = json_pack (
-            "{s:I, s:I, s:f, s:f, s:f, s:s?, s:s?}",
-            "found_face", (json_int_t) pairs [i].found->id,
-            "missing_face", (json_int_t) pairs [i].missing->id,
-            "distance", round (pairs [i].distance * 1000) / 1000,
-            "weight", pairs [i].weight,
-            "evidence", round (pairs [i].logit * 100) / 100,
-            "note", pairs [i].note, "note_code", pairs [i].note_code);
-        if (pairs [i].note_code && strcmp (pairs [i].note_code, "child_photo") == 0)
-            json_object_set_new (pair, "note_values", json_pack ("{s:i, s:i}", "year",
-                                 pairs [i].child_year, "age", pairs [i].child_age));
-        else
-        if (pairs [i].note_code)
-            json_object_set_new (pair, "note_values", json_pack ("{s:s}", "verdict",
-                                 pairs [i].low_verdict));
-        json_array_append_new (jpairs, pair);
-    }
+    json_object_set_new (root, "pairs", s_pairs_json (ff, nf, mf, nm));
 
-    double fact_logit = s_facts (m, found, missing, facts, flags, &out->conflicts);
-    out->face_logit = face;
-    out->facts_logit = fact_logit;
-    out->logit = face + fact_logit;
-    out->score = 1 / (1 + exp (-out->logit));
-    json_object_set_new (root, "score", json_real (round (out->score * 10000) / 10000));
+    double fact = mti_rank_facts (m, found, missing, facts, flags, &out->conflicts);
+    out->face_evidence = face;
+    out->facts_evidence = fact;
+    out->evidence = face + fact;
+    json_object_set_new (root, "evidence", json_real (round (out->evidence * 100) / 100));
     json_object_set_new (root, "face_evidence", json_real (round (face * 100) / 100));
-    json_object_set_new (root, "facts_evidence", json_real (round (fact_logit * 100) / 100));
-    json_object_set_new (root, "face_pairs", json_integer ((json_int_t) n));
-    json_object_set_new (root, "pairs", jpairs);
+    json_object_set_new (root, "facts_evidence", json_real (round (fact * 100) / 100));
     json_object_set_new (root, "facts", facts);
     json_object_set_new (root, "flags", flags);
     out->explanation = json_dumps (root, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref (root);
-    free (pairs);
+    free (fd), free (md);
     return out->explanation ? MT_OK : mt_err_set (err, MT_ENOMEM, "out of memory");
+}
+
+//  ---------------------------------------------------------------- scores
+
+//  log (exp (a) + exp (b)), for -INFINITY too.
+static double
+s_logaddexp (double a, double b)
+{
+    if (a == -INFINITY)
+        return b;
+    if (b == -INFINITY)
+        return a;
+    return a > b ? a + log1p (exp (b - a)) : b + log1p (exp (a - b));
+}
+
+void
+mt_rank_scores (const mt_rank_model_t *m, const double *evidence, size_t n, size_t families,
+                double *scores, double *rivals)
+{
+    //  The log-sum of the others for each j: prefix and suffix sums.
+    double *before = malloc ((n + 1) * sizeof *before), *after = malloc ((n + 1) * sizeof *after);
+    if (!before || !after) {
+        for (size_t j = 0; j < n; j++)
+            scores [j] = 0, rivals [j] = -INFINITY;
+        free (before), free (after);
+        return;
+    }
+    before [0] = after [n] = -INFINITY;
+    for (size_t j = 0; j < n; j++)
+        before [j + 1] = s_logaddexp (before [j], evidence [j]);
+    for (size_t j = n; j > 0; j--)
+        after [j - 1] = s_logaddexp (after [j], evidence [j - 1]);
+    double searched = m->score_g + log ((double) (families > 0 ? families : 1));
+    for (size_t j = 0; j < n; j++) {
+        rivals [j] = s_logaddexp (before [j], after [j + 1]);
+        double z = m->score_b0 + m->score_b1 * evidence [j]
+                 - m->score_b2 * s_logaddexp (searched, rivals [j]);
+        scores [j] = 1 / (1 + exp (-z));
+    }
+    free (before), free (after);
 }

@@ -67,28 +67,33 @@ results_json_int (json_t *params, const char *key, int *dst, mt_err_t *err)
     return MT_OK;
 }
 
-int
-results_case_from_json (json_t *params, mt_case_t *c, mt_err_t *err)
+//  Refuse a key of params that is not among keys.
+static int
+s_known_keys (json_t *params, const char *const *keys, const char *what, mt_err_t *err)
 {
-    memset (c, 0, sizeof *c);
-    c->age_min = c->age_max = -1;
     const char *key;
     json_t *value;
     json_object_foreach (params, key, value) {
         bool known = false;
-        for (int i = 0; s_case_keys [i] && !known; i++)
-            known = strcmp (key, s_case_keys [i]) == 0;
+        for (int i = 0; keys [i] && !known; i++)
+            known = strcmp (key, keys [i]) == 0;
         if (!known)
-            return mt_err_set (err, MT_EINVAL, "unknown case field '%s'", key);
+            return mt_err_set (err, MT_EINVAL, "%s '%s'", what, key);
     }
-    c->kind = mt_case_kind_from_name (json_string_value (json_object_get (params, "kind")));
-    if (!c->kind)
-        return mt_err_set (err, MT_EINVAL, "kind must be found or missing");
+    return MT_OK;
+}
+
+//  The facts given in params over those in c (absent keys leave them).
+static int
+s_apply (json_t *params, mt_case_t *c, mt_err_t *err)
+{
     json_t *sex = json_object_get (params, "sex");
-    int s = mt_sex_from_name (sex ? json_string_value (sex) : "unknown");
-    if (s < 0 || (sex && !json_is_string (sex)))
-        return mt_err_set (err, MT_EINVAL, "sex must be male, female or unknown");
-    c->sex = (mt_sex) s;
+    if (sex) {
+        int s = json_is_string (sex) ? mt_sex_from_name (json_string_value (sex)) : -1;
+        if (s < 0)
+            return mt_err_set (err, MT_EINVAL, "sex must be male, female or unknown");
+        c->sex = (mt_sex) s;
+    }
     int rc = MT_OK;
     if (rc == MT_OK) rc = results_json_int (params, "province", &c->province, err);
     if (rc == MT_OK) rc = s_text (params, "city", c->city, sizeof c->city, err);
@@ -119,7 +124,88 @@ results_case_from_json (json_t *params, mt_case_t *c, mt_err_t *err)
     if (rc == MT_OK) rc = s_text (params, "consent_by", c->consent_by, sizeof c->consent_by, err);
     if (rc == MT_OK) rc = s_text (params, "consent_date", c->consent_date,
                                   sizeof c->consent_date, err);
+    return rc;
+}
+
+int
+results_case_from_json (json_t *params, mt_case_t *c, mt_err_t *err)
+{
+    memset (c, 0, sizeof *c);
+    c->age_min = c->age_max = -1;
+    int rc = s_known_keys (params, s_case_keys, "unknown case field", err);
+    if (rc != MT_OK)
+        return rc;
+    c->kind = mt_case_kind_from_name (json_string_value (json_object_get (params, "kind")));
+    if (!c->kind)
+        return mt_err_set (err, MT_EINVAL, "kind must be found or missing");
+    rc = s_apply (params, c, err);
     return rc == MT_OK ? mt_case_validate (c, err) : rc;
+}
+
+//  The facts staff may correct; the kind, the import reference and the
+//  consent are not corrections.
+static const char *s_correctable [] = {
+    "case_id", "sex", "province", "city", "station", "date_found", "age", "age_min", "age_max",
+    "date_last_seen", "birth_year", "birth_year_min", "birth_year_max", "person_name",
+    "family_name", "family_contact", "family_relation", "features", "notes", NULL
+};
+
+//  One fact's text for the audit (empty when unknown).
+static void
+s_fact_text (const mt_case_t *c, int fact, char *buf, size_t size)
+{
+    buf [0] = '\0';
+    switch (fact) {
+        case 0: snprintf (buf, size, "%s", mt_sex_name (c->sex)); break;
+        case 1: if (c->province) snprintf (buf, size, "%d", c->province); break;
+        case 2: if (c->age_min >= 0) snprintf (buf, size, "%d-%d", c->age_min, c->age_max); break;
+        case 3: if (c->birth_year_min) snprintf (buf, size, "%d-%d", c->birth_year_min,
+                                                 c->birth_year_max); break;
+        case 4: snprintf (buf, size, "%s", c->date_found); break;
+        case 5: snprintf (buf, size, "%s", c->date_last_seen); break;
+        case 6: snprintf (buf, size, "%s", c->city); break;
+        case 7: snprintf (buf, size, "%s", c->station); break;
+        case 8: snprintf (buf, size, "%s", c->person_name); break;
+        case 9: snprintf (buf, size, "%s", c->family_name); break;
+        case 10: snprintf (buf, size, "%s", c->family_contact); break;
+        case 11: snprintf (buf, size, "%s", c->family_relation); break;
+        case 12: snprintf (buf, size, "%s", c->features); break;
+        case 13: snprintf (buf, size, "%s", c->notes); break;
+    }
+}
+
+int
+results_case_update_from_json (json_t *params, mt_case_t *c, char *changes, size_t size,
+                               mt_err_t *err)
+{
+    static const char *names [] = { "sex", "province", "age", "birth_year", "date_found",
+                                    "date_last_seen", "city", "station", "person_name",
+                                    "family_name", "family_contact", "family_relation",
+                                    "features", "notes" };
+    int rc = s_known_keys (params, s_correctable, "this field cannot be corrected:", err);
+    mt_case_t before = *c;
+    if (rc == MT_OK)
+        rc = s_apply (params, c, err);
+    if (rc == MT_OK)
+        rc = mt_case_validate (c, err);
+    if (rc != MT_OK)
+        return rc;
+    size_t at = 0;
+    changes [0] = '\0';
+    for (int f = 0; f < (int) (sizeof names / sizeof names [0]); f++) {
+        char old [600], now [600];
+        s_fact_text (&before, f, old, sizeof old);
+        s_fact_text (c, f, now, sizeof now);
+        if (strcmp (old, now) != 0 && at < size) {
+            int n = snprintf (changes + at, size - at, "%s%s: %s -> %s", at ? "; " : "",
+                              names [f], old [0] ? old : "(none)", now [0] ? now : "(none)");
+            at += n > 0 ? (size_t) n : 0;
+        }
+    }
+    if (!changes [0])
+        return mt_err_set (err, MT_EINVAL, "nothing to correct: the facts given are those "
+                           "recorded");
+    return MT_OK;
 }
 
 json_t *

@@ -6,11 +6,14 @@
 #include "common/api.h"
 #include "results/case_json.h"
 #include "results/photo_store.h"
+#include "results/results_call.h"
+#include "results/results_score.h"
 #include "results/results_matcher.h"
 #include "results/results_privacy.h"
 #include "match/mt_casedb.h"
 #include "match/mt_client.h"
 #include "match/mt_image.h"
+#include "match/mt_quality.h"
 #include "match/mt_log.h"
 #include "match/mt_rank.h"
 #include "match/mt_store.h"
@@ -55,6 +58,9 @@ const mt_config_key_t results_config_keys [] = {
     { "retention-days", MT_CFG_INT, offsetof (results_config_t, retention_days), 0, 36500,
       "days after a case is closed until its photos, faces and vectors are erased "
       "(0: at once)" },
+    { "family-share", MT_CFG_DOUBLE, offsetof (results_config_t, family_share), 0.01, 0.99,
+      "share of found people whose family has filed a report here: the scores' prior "
+      "(their calibration assumes 0.5)" },
     MT_CURVE_SERVER_KEYS (results_config_t, curve),
     { "broker-key", MT_CFG_STRING, offsetof (results_config_t, broker_key), 0, 1024,
       "the broker's public key (.pub file or Z85 text)" },
@@ -69,46 +75,28 @@ results_config_defaults (results_config_t *config)
         .broker = "tcp://127.0.0.1:5555",
         .db = "var/homeward.db", .photos = "var/photos",
         .search_k = 50, .keep = 100, .lease_s = 120,
-        .max_photo_bytes = MT_IMAGE_DEFAULT_MAX_BYTES, .retention_days = 365
+        .max_photo_bytes = MT_IMAGE_DEFAULT_MAX_BYTES, .retention_days = 365,
+        .family_share = 0.5
     };
 }
 
-typedef struct {
-    const results_config_t *config;
-    mt_casedb_t *db;
-    void *api, *nudge;              //  nudge: PAIR to the matcher thread
-    mt_client_t *broker;            //  for the index's state in stats
-} s_results_t;
-
 //  ---------------------------------------------------------------- API methods
 
-typedef struct {
-    s_results_t *self;
-    const char *actor;
-    json_t *params;
-    const uint8_t *payload;
-    size_t payload_size;
-    //  out
-    json_t *result;
-    uint8_t *reply_payload;
-    size_t reply_size;
-} s_call_t;
-
-static int64_t
-s_id_param (json_t *params, const char *key)
+int64_t
+results_call_id (json_t *params, const char *key)
 {
     json_t *value = json_object_get (params, key);
     return json_is_integer (value) ? (int64_t) json_integer_value (value) : 0;
 }
 
-static void
-s_nudge (s_results_t *self)
+void
+results_call_nudge (results_state_t *self)
 {
     zmq_send (self->nudge, "N", 1, ZMQ_DONTWAIT);
 }
 
 static int
-m_case_add (s_call_t *call, mt_err_t *err)
+m_case_add (results_call_t *call, mt_err_t *err)
 {
     mt_case_t c;
     int rc = results_case_from_json (call->params, &c, err);
@@ -122,9 +110,9 @@ m_case_add (s_call_t *call, mt_err_t *err)
 }
 
 static int
-m_case_get (s_call_t *call, mt_err_t *err)
+m_case_get (results_call_t *call, mt_err_t *err)
 {
-    int64_t id = s_id_param (call->params, "case_id");
+    int64_t id = results_call_id (call->params, "case_id");
     mt_case_t c;
     int rc = mt_casedb_case_get (call->self->db, id, &c, err);
     if (rc != MT_OK)
@@ -144,6 +132,8 @@ m_case_get (s_call_t *call, mt_err_t *err)
                 json_object_set_new (p, "year_taken", json_integer (photos [i].year_taken));
             if (photos [i].error [0])
                 json_object_set_new (p, "error", json_string (photos [i].error));
+            if (photos [i].removed)
+                json_object_set_new (p, "removed", json_string (photos [i].removed_reason));
             json_array_append_new (list, p);
         }
         json_object_set_new (j, "photo_list", list);
@@ -157,23 +147,23 @@ m_case_get (s_call_t *call, mt_err_t *err)
 }
 
 static int
-m_case_close (s_call_t *call, mt_err_t *err)
+m_case_close (results_call_t *call, mt_err_t *err)
 {
-    int rc = mt_casedb_case_close (call->self->db, s_id_param (call->params, "case_id"),
+    int rc = mt_casedb_case_close (call->self->db, results_call_id (call->params, "case_id"),
                                    json_string_value (json_object_get (call->params, "reason")),
                                    call->actor, err);
     if (rc == MT_OK) {
         call->result = json_pack ("{s:b}", "closed", 1);
-        s_nudge (call->self);
+        results_call_nudge (call->self);
     }
     return rc;
 }
 
 static int
-m_photo_add (s_call_t *call, mt_err_t *err)
+m_photo_add (results_call_t *call, mt_err_t *err)
 {
     const results_config_t *config = call->self->config;
-    int64_t case_id = s_id_param (call->params, "case_id");
+    int64_t case_id = results_call_id (call->params, "case_id");
     int year = 0;
     int rc = results_json_int (call->params, "year_taken", &year, err);
     if (rc != MT_OK)
@@ -211,35 +201,49 @@ m_photo_add (s_call_t *call, mt_err_t *err)
 }
 
 static int
-m_photo_get (s_call_t *call, mt_err_t *err)
+m_photo_get (results_call_t *call, mt_err_t *err)
 {
-    int64_t id = s_id_param (call->params, "photo_id");
+    int64_t id = results_call_id (call->params, "photo_id");
     mt_photo_row_t row;
     int rc = mt_casedb_photo_get (call->self->db, id, &row, err);
     if (rc != MT_OK)
         return rc;
-    json_t *j = json_pack ("{s:I, s:I, s:s, s:i}", "photo_id", (json_int_t) row.id,
+    json_t *j = json_pack ("{s:I, s:I, s:s, s:i, s:s}", "photo_id", (json_int_t) row.id,
                            "case_id", (json_int_t) row.case_id, "state", row.state,
-                           "faces", row.face_count);
+                           "faces", row.face_count, "sha256", row.sha256);
     if (row.error [0])
         json_object_set_new (j, "error", json_string (row.error));
-    //  The faces of this photo, with their quality.
+    //  The faces of this photo, with their quality, advice that fits where
+    //  the photo comes from, and whether staff left them out of matching.
+    mt_case_t c;
+    mt_photo_source source = mt_casedb_case_get (call->self->db, row.case_id, &c, NULL) == MT_OK
+                             && c.kind == MT_KIND_MISSING ? MT_SOURCE_ARCHIVE : MT_SOURCE_PERSON;
     mt_face_row_t *faces;
     size_t count;
-    if (mt_casedb_faces_of_case (call->self->db, row.case_id, &faces, &count, err) == MT_OK) {
+    if (mt_casedb_photo_faces (call->self->db, id, &faces, &count, err) == MT_OK) {
         json_t *list = json_array ();
-        for (size_t i = 0; i < count; i++)
-            if (faces [i].photo_id == id)
-                json_array_append_new (list, json_pack (
-                    "{s:I, s:[i,i,i,i], s:i, s:f, s:f, s:s, s:b}", "face_id",
-                    (json_int_t) faces [i].id, "box", faces [i].box [0], faces [i].box [1],
-                    faces [i].box [2], faces [i].box [3], "size_px", faces [i].size_px,
-                    "sharpness", round (faces [i].sharpness * 10) / 10,
-                    "yaw_deg", round (faces [i].yaw_deg * 10) / 10,
-                    "verdict", faces [i].verdict, "enrolled", faces [i].enrolled));
+        for (size_t i = 0; i < count; i++) {
+            mt_quality_t q = { .size_px = faces [i].size_px, .sharpness = faces [i].sharpness,
+                               .yaw_deg = faces [i].yaw_deg };
+            int verdict = mt_verdict_from_name (faces [i].verdict);
+            q.verdict = verdict < 0 ? MT_VERDICT_OK : (mt_verdict) verdict;
+            char advice [256];
+            const char *code;
+            mt_quality_advice_for (&q, NULL, source, &code, advice, sizeof advice);
+            json_array_append_new (list, json_pack (
+                "{s:I, s:[i,i,i,i], s:i, s:f, s:f, s:s, s:b, s:b, s:s, s:s}", "face_id",
+                (json_int_t) faces [i].id, "box", faces [i].box [0], faces [i].box [1],
+                faces [i].box [2], faces [i].box [3], "size_px", faces [i].size_px,
+                "sharpness", round (faces [i].sharpness * 10) / 10,
+                "yaw_deg", round (faces [i].yaw_deg * 10) / 10,
+                "verdict", faces [i].verdict, "enrolled", faces [i].enrolled,
+                "excluded", faces [i].excluded, "advice", advice, "advice_code", code));
+        }
         json_object_set_new (j, "face_list", list);
         free (faces);
     }
+    if (row.removed)
+        json_object_set_new (j, "removed", json_string (row.removed_reason));
     call->result = j;
     return MT_OK;
 }
@@ -248,9 +252,9 @@ m_photo_get (s_call_t *call, mt_err_t *err)
 //  whether the case is a candidate of that station's cases: the gateway
 //  decides from these who may see it.
 static int
-m_face_chip (s_call_t *call, mt_err_t *err)
+m_face_chip (results_call_t *call, mt_err_t *err)
 {
-    int64_t face = s_id_param (call->params, "face_id"), case_id = 0;
+    int64_t face = results_call_id (call->params, "face_id"), case_id = 0;
     int rc = mt_casedb_face_case (call->self->db, face, &case_id, err);
     mt_case_t c;
     if (rc == MT_OK)
@@ -269,7 +273,7 @@ m_face_chip (s_call_t *call, mt_err_t *err)
 }
 
 static int
-m_case_list (s_call_t *call, mt_err_t *err)
+m_case_list (results_call_t *call, mt_err_t *err)
 {
     int limit = 50, offset = 0;
     int rc = results_json_int (call->params, "limit", &limit, err);
@@ -293,10 +297,44 @@ m_case_list (s_call_t *call, mt_err_t *err)
     return rc;
 }
 
-static int
-m_candidates (s_call_t *call, mt_err_t *err)
+//  A candidate row as the API shows it (from the point of view of case_id,
+//  or of the found case when case_id is 0), with the other case's facts and
+//  what its score means in plain words.
+static json_t *
+s_candidate_json (results_state_t *self, const mt_candidate_row_t *row, int64_t case_id)
 {
-    int64_t id = s_id_param (call->params, "case_id");
+    int64_t other = row->missing_case == case_id ? row->found_case : row->missing_case;
+    json_t *item = json_pack ("{s:I, s:I, s:I, s:f, s:f, s:s, s:s, s:f, s:I}", "case_id",
+                              (json_int_t) other, "found_case", (json_int_t) row->found_case,
+                              "missing_case", (json_int_t) row->missing_case,
+                              "score", row->score, "distance", row->distance,
+                              "state", row->state, "updated_at", row->updated_at,
+                              "evidence", round (row->evidence * 100) / 100,
+                              "families", (json_int_t) row->families);
+    if (isfinite (row->rivals))
+        json_object_set_new (item, "rivals", json_real (round (row->rivals * 100) / 100));
+    char meaning [256];
+    int percent = (int) lround (row->score * 100);
+    snprintf (meaning, sizeof meaning, "In tests with thousands of labelled families, about "
+              "%d in 100 candidate families scored like this were the true one (%lld families "
+              "searched here). Only a DNA test decides.", percent, (long long) row->families);
+    json_object_set_new (item, "meaning", json_string (meaning));
+    json_error_t jerr;
+    json_t *explanation = json_loads (row->explanation, 0, &jerr);
+    if (explanation)
+        json_object_set_new (item, "explanation", explanation);
+    mt_case_t c;
+    if (mt_casedb_case_get (self->db, other, &c, NULL) == MT_OK)
+        json_object_set_new (item, "case", results_case_json (&c));
+    if (case_id == 0 && mt_casedb_case_get (self->db, row->found_case, &c, NULL) == MT_OK)
+        json_object_set_new (item, "found", results_case_json (&c));
+    return item;
+}
+
+static int
+m_candidates (results_call_t *call, mt_err_t *err)
+{
+    int64_t id = results_call_id (call->params, "case_id");
     int limit = 20, offset = 0;
     int rc = results_json_int (call->params, "limit", &limit, err);
     if (rc == MT_OK)
@@ -311,20 +349,8 @@ m_candidates (s_call_t *call, mt_err_t *err)
     if (rc != MT_OK)
         return rc;
     json_t *list = json_array ();
-    for (size_t i = 0; i < count; i++) {
-        int64_t other = rows [i].found_case == id ? rows [i].missing_case : rows [i].found_case;
-        mt_case_t c;
-        json_t *item = json_pack ("{s:I, s:f, s:f, s:s, s:s}", "case_id", (json_int_t) other,
-                                  "score", rows [i].score, "distance", rows [i].distance,
-                                  "state", rows [i].state, "updated_at", rows [i].updated_at);
-        json_error_t jerr;
-        json_t *explanation = json_loads (rows [i].explanation, 0, &jerr);
-        if (explanation)
-            json_object_set_new (item, "explanation", explanation);
-        if (mt_casedb_case_get (call->self->db, other, &c, NULL) == MT_OK)
-            json_object_set_new (item, "case", results_case_json (&c));
-        json_array_append_new (list, item);
-    }
+    for (size_t i = 0; i < count; i++)
+        json_array_append_new (list, s_candidate_json (call->self, &rows [i], id));
     mt_casedb_candidates_free (rows, count);
     char object [32];
     snprintf (object, sizeof object, "case %lld", (long long) id);
@@ -335,27 +361,37 @@ m_candidates (s_call_t *call, mt_err_t *err)
 }
 
 static int
-m_review (s_call_t *call, mt_err_t *err)
+m_review (results_call_t *call, mt_err_t *err)
 {
-    int rc = mt_casedb_review (call->self->db, s_id_param (call->params, "case_id"),
-                               s_id_param (call->params, "candidate"),
+    int rc = mt_casedb_review (call->self->db, results_call_id (call->params, "case_id"),
+                               results_call_id (call->params, "candidate"),
                                json_string_value (json_object_get (call->params, "state")),
                                json_string_value (json_object_get (call->params, "note")),
                                call->actor, err);
+    //  The found case's families compete anew (a rejected one drops out).
+    mt_case_t a;
+    int64_t case_id = results_call_id (call->params, "case_id");
+    if (rc == MT_OK && mt_casedb_case_get (call->self->db, case_id, &a, err) == MT_OK
+    &&  mt_casedb_begin (call->self->db, err) == MT_OK) {
+        int64_t found = a.kind == MT_KIND_FOUND ? case_id
+                      : results_call_id (call->params, "candidate");
+        rc = mt_casedb_commit (call->self->db, results_rescore_found (call->self->db,
+                               &call->self->model, found, err), err);
+    }
     if (rc == MT_OK) {
         call->result = json_pack ("{s:s}", "state",
                                   json_string_value (json_object_get (call->params, "state")));
-        s_nudge (call->self);
+        results_call_nudge (call->self);
     }
     return rc;
 }
 
 static int
-m_reviews (s_call_t *call, mt_err_t *err)
+m_reviews (results_call_t *call, mt_err_t *err)
 {
     char *text;
-    int rc = mt_casedb_reviews_json (call->self->db, s_id_param (call->params, "case_id"),
-                                     s_id_param (call->params, "candidate"), &text, err);
+    int rc = mt_casedb_reviews_json (call->self->db, results_call_id (call->params, "case_id"),
+                                     results_call_id (call->params, "candidate"), &text, err);
     if (rc == MT_OK) {
         json_error_t jerr;
         call->result = json_pack ("{s:o}", "reviews", json_loads (text, 0, &jerr));
@@ -365,7 +401,7 @@ m_reviews (s_call_t *call, mt_err_t *err)
 }
 
 static int
-m_job_take (s_call_t *call, mt_err_t *err)
+m_job_take (results_call_t *call, mt_err_t *err)
 {
     mt_photo_row_t row;
     int rc = mt_casedb_photo_claim (call->self->db, (int) call->self->config->lease_s, &row, err);
@@ -390,7 +426,7 @@ m_job_take (s_call_t *call, mt_err_t *err)
 }
 
 static int
-m_job_done (s_call_t *call, mt_err_t *err)
+m_job_done (results_call_t *call, mt_err_t *err)
 {
     json_t *faces = json_object_get (call->params, "faces");
     if (!json_is_array (faces) || json_array_size (faces) > 1000)
@@ -438,7 +474,7 @@ m_job_done (s_call_t *call, mt_err_t *err)
         }
     }
     if (rc == MT_OK)
-        rc = mt_casedb_photo_done (call->self->db, s_id_param (call->params, "photo_id"),
+        rc = mt_casedb_photo_done (call->self->db, results_call_id (call->params, "photo_id"),
                                    (int) json_integer_value (json_object_get (call->params, "width")),
                                    (int) json_integer_value (json_object_get (call->params, "height")),
                                    json_string_value (json_object_get (call->params, "format")),
@@ -448,48 +484,25 @@ m_job_done (s_call_t *call, mt_err_t *err)
     free (chips), free (rows), free (vectors);
     if (rc == MT_OK) {
         call->result = json_pack ("{s:i}", "faces", (int) n);
-        s_nudge (call->self);
+        results_call_nudge (call->self);
     }
     return rc;
 }
 
 static int
-m_job_failed (s_call_t *call, mt_err_t *err)
+m_job_failed (results_call_t *call, mt_err_t *err)
 {
     const char *code = json_string_value (json_object_get (call->params, "code"));
     const char *message = json_string_value (json_object_get (call->params, "message"));
-    int rc = mt_casedb_photo_failed (call->self->db, s_id_param (call->params, "photo_id"),
+    int rc = mt_casedb_photo_failed (call->self->db, results_call_id (call->params, "photo_id"),
                                      code ? code : "unknown", message ? message : "", err);
     if (rc == MT_OK)
         call->result = json_object ();
     return rc;
 }
 
-//  A candidate row as the API shows it (from the point of view of case_id,
-//  or of the found case when case_id is 0), with the other case's facts.
-static json_t *
-s_candidate_json (s_results_t *self, const mt_candidate_row_t *row, int64_t case_id)
-{
-    int64_t other = row->found_case == case_id ? row->missing_case : row->found_case;
-    json_t *item = json_pack ("{s:I, s:I, s:I, s:f, s:f, s:s, s:s}", "case_id",
-                              (json_int_t) other, "found_case", (json_int_t) row->found_case,
-                              "missing_case", (json_int_t) row->missing_case,
-                              "score", row->score, "distance", row->distance,
-                              "state", row->state, "updated_at", row->updated_at);
-    json_error_t jerr;
-    json_t *explanation = json_loads (row->explanation, 0, &jerr);
-    if (explanation)
-        json_object_set_new (item, "explanation", explanation);
-    mt_case_t c;
-    if (mt_casedb_case_get (self->db, other, &c, NULL) == MT_OK)
-        json_object_set_new (item, "case", results_case_json (&c));
-    if (case_id == 0 && mt_casedb_case_get (self->db, row->found_case, &c, NULL) == MT_OK)
-        json_object_set_new (item, "found", results_case_json (&c));
-    return item;
-}
-
 static int
-m_queue (s_call_t *call, mt_err_t *err)
+m_queue (results_call_t *call, mt_err_t *err)
 {
     int limit = 50, offset = 0, province = 0;
     int rc = results_json_int (call->params, "limit", &limit, err);
@@ -516,7 +529,7 @@ m_queue (s_call_t *call, mt_err_t *err)
 }
 
 static int
-m_audit (s_call_t *call, mt_err_t *err)
+m_audit (results_call_t *call, mt_err_t *err)
 {
     int limit = 100, offset = 0;
     int rc = results_json_int (call->params, "limit", &limit, err);
@@ -526,7 +539,7 @@ m_audit (s_call_t *call, mt_err_t *err)
         rc = mt_err_set (err, MT_EINVAL, "limit must be 1..1000 and offset not negative");
     char *text = NULL;
     if (rc == MT_OK)
-        rc = mt_casedb_audit_json (call->self->db, s_id_param (call->params, "case_id"),
+        rc = mt_casedb_audit_json (call->self->db, results_call_id (call->params, "case_id"),
                                    (size_t) limit, (size_t) offset, &text, err);
     if (rc == MT_OK) {
         json_error_t jerr;
@@ -538,7 +551,7 @@ m_audit (s_call_t *call, mt_err_t *err)
 
 //  Another service records an action in the audit log (the gateway: users).
 static int
-m_audit_add (s_call_t *call, mt_err_t *err)
+m_audit_add (results_call_t *call, mt_err_t *err)
 {
     const char *action = json_string_value (json_object_get (call->params, "action"));
     if (!action || strncmp (action, "user.", 5) != 0)
@@ -552,7 +565,7 @@ m_audit_add (s_call_t *call, mt_err_t *err)
 }
 
 static int
-m_stats (s_call_t *call, mt_err_t *err)
+m_stats (results_call_t *call, mt_err_t *err)
 {
     char *text = NULL;
     int rc = mt_casedb_stats_json (call->self->db, &text, err);
@@ -587,9 +600,9 @@ m_stats (s_call_t *call, mt_err_t *err)
 
 //  Everything held on one case (a subject access request, or a hand-over).
 static int
-m_case_export (s_call_t *call, mt_err_t *err)
+m_case_export (results_call_t *call, mt_err_t *err)
 {
-    int64_t id = s_id_param (call->params, "case_id");
+    int64_t id = results_call_id (call->params, "case_id");
     int rc = results_case_export (call->self->db, call->self->config->photos, id,
                                   &call->result, err);
     char object [32];
@@ -602,26 +615,26 @@ m_case_export (s_call_t *call, mt_err_t *err)
 //  Erase a case on request: closed now, its faces out of every shard and
 //  its photos gone as soon as the matcher gets to it.
 static int
-m_case_erase (s_call_t *call, mt_err_t *err)
+m_case_erase (results_call_t *call, mt_err_t *err)
 {
     const char *level = json_string_value (json_object_get (call->params, "level"));
     int n = !level || strcmp (level, "all") == 0 ? MT_ERASE_ALL
           : strcmp (level, "media") == 0 ? MT_ERASE_MEDIA : -1;
-    int rc = mt_casedb_erase_request (call->self->db, s_id_param (call->params, "case_id"), n,
+    int rc = mt_casedb_erase_request (call->self->db, results_call_id (call->params, "case_id"), n,
                                       json_string_value (json_object_get (call->params,
                                                                           "reason")),
                                       call->actor, err);
     if (rc == MT_OK) {
         call->result = json_pack ("{s:b}", "queued", 1);
-        s_nudge (call->self);
+        results_call_nudge (call->self);
     }
     return rc;
 }
 
 static int
-m_audit_verify (s_call_t *call, mt_err_t *err)
+m_audit_verify (results_call_t *call, mt_err_t *err)
 {
-    mt_audit_check_t check = { .anchor_id = s_id_param (call->params, "anchor_id") };
+    mt_audit_check_t check = { .anchor_id = results_call_id (call->params, "anchor_id") };
     const char *hash = json_string_value (json_object_get (call->params, "anchor_hash"));
     snprintf (check.anchor_hash, sizeof check.anchor_hash, "%s", hash ? hash : "");
     int rc = mt_casedb_audit_verify (call->self->db, &check, err);
@@ -639,7 +652,7 @@ m_audit_verify (s_call_t *call, mt_err_t *err)
 
 static const struct {
     const char *name;
-    int (*fn) (s_call_t *, mt_err_t *);
+    int (*fn) (results_call_t *, mt_err_t *);
 } s_methods [] = {
     { "case.add", m_case_add }, { "case.get", m_case_get }, { "case.close", m_case_close },
     { "photo.add", m_photo_add }, { "photo.get", m_photo_get }, { "face.chip", m_face_chip },
@@ -649,10 +662,12 @@ static const struct {
     { "case.list", m_case_list }, { "audit.add", m_audit_add },
     { "case.export", m_case_export }, { "case.erase", m_case_erase },
     { "audit.verify", m_audit_verify },
+    { "face.get", results_m_face_get }, { "face.exclude", results_m_face_exclude }, { "photo.person", results_m_photo_person },
+    { "photo.remove", results_m_photo_remove }, { "case.update", results_m_case_update },
 };
 
 static void
-s_serve_api (s_results_t *self)
+s_serve_api (results_state_t *self)
 {
     api_message_t msg;
     mt_err_t err;
@@ -669,7 +684,7 @@ s_serve_api (s_results_t *self)
     const char *method = json_string_value (json_object_get (msg.json, "method"));
     const char *actor = json_string_value (json_object_get (msg.json, "actor"));
     json_t *params = json_object_get (msg.json, "params");
-    s_call_t call = { .self = self, .actor = actor ? actor : "unknown",
+    results_call_t call = { .self = self, .actor = actor ? actor : "unknown",
                       .params = json_is_object (params) ? params : NULL,
                       .payload = msg.payload, .payload_size = msg.payload_size };
     json_t *empty = NULL;
@@ -700,9 +715,10 @@ s_serve_api (s_results_t *self)
 void
 results_actor (void *pipe, void *arg)
 {
-    s_results_t self = { .config = arg };
+    results_state_t self = { .config = arg, .model = mt_rank_default_model () };
+    mt_rank_set_family_share (&self.model, self.config->family_share);
     const results_config_t *config = self.config;
-    results_matcher_t matcher = { .config = config, .model = mt_rank_default_model () };
+    results_matcher_t matcher = { .config = config, .model = self.model };
     //  The link to the broker: this process's key, the broker's public key.
     mt_curve_config_t broker_link = config->curve;
     snprintf (broker_link.server_key, sizeof broker_link.server_key, "%s", config->broker_key);

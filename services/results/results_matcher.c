@@ -5,7 +5,9 @@
 
 #include "results_matcher.h"
 
+#include "results/photo_store.h"
 #include "results/results_privacy.h"
+#include "results/results_score.h"
 #include "match/mt_log.h"
 #include "match/mt_msg.h"
 #include "match/mt_store.h"
@@ -73,16 +75,73 @@ s_enroll (results_matcher_t *m, const mt_case_t *c, mt_face_row_t *faces, size_t
 typedef struct {
     int64_t case_id;
     mt_rank_t rank;
-} s_scored_t;
+    bool paired;                    //  a candidate already: kept whatever its rank
+} s_weighed_t;
 
 static int
-s_by_score (const void *a, const void *b)
+s_by_evidence (const void *a, const void *b)
 {
-    double x = ((const s_scored_t *) a)->rank.score, y = ((const s_scored_t *) b)->rank.score;
+    double x = ((const s_weighed_t *) a)->rank.evidence;
+    double y = ((const s_weighed_t *) b)->rank.evidence;
     return (x < y) - (x > y);
 }
 
-//  Match one case: enroll, search the other gallery, rank the families.
+//  Add id to the set (ids, count, size) if it is not there yet.
+static int
+s_add_once (int64_t **ids, size_t *count, size_t *size, int64_t id)
+{
+    for (size_t i = 0; i < *count; i++)
+        if ((*ids) [i] == id)
+            return MT_OK;
+    if (*count == *size) {
+        size_t more = *size ? *size * 2 : 64;
+        int64_t *grown = realloc (*ids, more * sizeof *grown);
+        if (!grown)
+            return MT_ENOMEM;
+        *ids = grown, *size = more;
+    }
+    (*ids) [(*count)++] = id;
+    return MT_OK;
+}
+
+//  Search the other gallery with the case's faces and its templates; the
+//  cases hit go into (others, count, size).
+static int
+s_search (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces, size_t n,
+          int64_t **others, size_t *count, size_t *size, bool *partial, mt_err_t *err)
+{
+    size_t max = n + 4 < MT_MSG_MAX_QUERIES ? n + 4 : MT_MSG_MAX_QUERIES;
+    mt_msg_t *search = mt_msg_new (MT_MSG_SEARCH), *reply = NULL;
+    float *vectors = malloc (max * MT_DIM * sizeof (float));
+    if (!search || !vectors) {
+        mt_msg_destroy (&search);
+        free (vectors);
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    }
+    size_t q = 0;
+    for (; q < n && q < max; q++)
+        memcpy (vectors + q * MT_DIM, faces [q].embedding, MT_DIM * sizeof (float));
+    q += mt_rank_templates (&m->model, c, faces, n, vectors + q * MT_DIM, max - q);
+    search->ns = c->kind == MT_KIND_FOUND ? MT_NS_MISSING : MT_NS_FOUND;
+    search->k = (uint32_t) m->config->search_k;
+    search->query_count = q;
+    search->vectors = vectors;
+    int rc = mt_client_request (m->broker, search, 30000, &reply, err);
+    mt_msg_destroy (&search);
+    *partial = rc == MT_OK && reply->partial;
+    for (size_t i = 0; rc == MT_OK && i < reply->query_count; i++)
+        for (size_t h = 0; rc == MT_OK && h < reply->results [i].count; h++)
+            if (s_add_once (others, count, size, (int64_t) reply->results [i].hits [h].case_id)
+                != MT_OK)
+                rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+    mt_msg_destroy (&reply);
+    return rc;
+}
+
+//  Match one case: enroll its new faces, search the other gallery, weigh
+//  it against every case found and every case it is paired with already
+//  (its faces or facts may have changed), store the pairs and score again
+//  the candidates of the found cases concerned.
 static int
 s_match_case (results_matcher_t *m, int64_t case_id, mt_err_t *err)
 {
@@ -97,42 +156,25 @@ s_match_case (results_matcher_t *m, int64_t case_id, mt_err_t *err)
     if (rc == MT_OK)
         rc = s_enroll (m, &c, faces, n, err);
     double t1 = s_clock_ms ();
-    if (rc != MT_OK || n == 0) {
-        free (faces);
-        return rc;
-    }
-    mt_msg_t *search = mt_msg_new (MT_MSG_SEARCH), *reply = NULL;
-    search->ns = c.kind == MT_KIND_FOUND ? MT_NS_MISSING : MT_NS_FOUND;
-    search->k = (uint32_t) m->config->search_k;
-    search->query_count = n > MT_MSG_MAX_QUERIES ? MT_MSG_MAX_QUERIES : n;
-    search->vectors = malloc (search->query_count * MT_DIM * sizeof (float));
-    for (size_t i = 0; search->vectors && i < search->query_count; i++)
-        memcpy (search->vectors + i * MT_DIM, faces [i].embedding, MT_DIM * sizeof (float));
-    rc = mt_client_request (m->broker, search, 30000, &reply, err);
-    mt_msg_destroy (&search);
-    bool partial = rc == MT_OK && reply->partial;
-    double t2 = s_clock_ms ();
-
-    //  The candidate cases, once each.
     int64_t *others = NULL;
-    size_t other_count = 0, other_size = 0;
-    for (size_t q = 0; rc == MT_OK && q < reply->query_count; q++)
-        for (size_t h = 0; h < reply->results [q].count; h++) {
-            int64_t other = (int64_t) reply->results [q].hits [h].case_id;
-            bool seen = false;
-            for (size_t i = 0; i < other_count && !seen; i++)
-                seen = others [i] == other;
-            if (seen)
-                continue;
-            if (other_count == other_size) {
-                other_size = other_size ? other_size * 2 : 64;
-                others = realloc (others, other_size * sizeof *others);
-            }
-            others [other_count++] = other;
-        }
-    mt_msg_destroy (&reply);
-    s_scored_t *scored = calloc (other_count ? other_count : 1, sizeof *scored);
-    size_t scored_count = 0;
+    size_t other_count = 0, other_size = 0, searched = 0;
+    bool partial = false;
+    if (rc == MT_OK && n > 0)
+        rc = s_search (m, &c, faces, n, &others, &other_count, &other_size, &partial, err);
+    searched = other_count;
+    double t2 = s_clock_ms ();
+    int64_t *paired = NULL;
+    size_t paired_count = 0;
+    if (rc == MT_OK)
+        rc = mt_casedb_pair_cases (m->db, case_id, &paired, &paired_count, err);
+    for (size_t i = 0; rc == MT_OK && i < paired_count; i++)
+        if (s_add_once (&others, &other_count, &other_size, paired [i]) != MT_OK)
+            rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+
+    s_weighed_t *weighed = calloc (other_count ? other_count : 1, sizeof *weighed);
+    size_t weighed_count = 0;
+    if (!weighed && rc == MT_OK)
+        rc = mt_err_set (err, MT_ENOMEM, "out of memory");
     for (size_t i = 0; rc == MT_OK && i < other_count; i++) {
         mt_case_t o;
         if (mt_casedb_case_get (m->db, others [i], &o, NULL) != MT_OK
@@ -146,38 +188,82 @@ s_match_case (results_matcher_t *m, int64_t case_id, mt_err_t *err)
         size_t on = 0;
         if (mt_casedb_faces_of_case (m->db, o.id, &ofaces, &on, NULL) != MT_OK)
             continue;
-        s_scored_t *s = &scored [scored_count];
-        s->case_id = o.id;
+        s_weighed_t *w = &weighed [weighed_count];
+        w->case_id = o.id;
+        w->paired = i >= searched;
         if (c.kind == MT_KIND_FOUND
-            ? mt_rank_pair (&m->model, &c, faces, n, &o, ofaces, on, &s->rank, err) == MT_OK
-            : mt_rank_pair (&m->model, &o, ofaces, on, &c, faces, n, &s->rank, err) == MT_OK)
-            scored_count++;
+            ? mt_rank_pair (&m->model, &c, faces, n, &o, ofaces, on, &w->rank, err) == MT_OK
+            : mt_rank_pair (&m->model, &o, ofaces, on, &c, faces, n, &w->rank, err) == MT_OK)
+            weighed_count++;
         free (ofaces);
     }
-    qsort (scored, scored_count, sizeof *scored, s_by_score);
-    //  All of the case's candidates in one transaction: one fsync, not one each.
-    bool grouped = rc == MT_OK && scored_count > 0 && mt_casedb_begin (m->db, err) == MT_OK;
-    for (size_t i = 0; i < scored_count; i++) {
-        if (rc == MT_OK && i < (size_t) m->config->keep) {
-            int64_t found = c.kind == MT_KIND_FOUND ? c.id : scored [i].case_id;
-            int64_t missing = c.kind == MT_KIND_FOUND ? scored [i].case_id : c.id;
-            rc = mt_casedb_candidate_put (m->db, found, missing, scored [i].rank.score,
-                                          scored [i].rank.best_distance,
-                                          scored [i].rank.explanation, err);
+    qsort (weighed, weighed_count, sizeof *weighed, s_by_evidence);
+    //  The case's pairs and the scores in one transaction: one fsync.
+    bool grouped = rc == MT_OK && mt_casedb_begin (m->db, err) == MT_OK;
+    if (rc == MT_OK && !grouped)
+        rc = err->code;
+    for (size_t i = 0; i < weighed_count; i++) {
+        if (rc == MT_OK && (i < (size_t) m->config->keep || weighed [i].paired)) {
+            int64_t found = c.kind == MT_KIND_FOUND ? c.id : weighed [i].case_id;
+            int64_t missing = c.kind == MT_KIND_FOUND ? weighed [i].case_id : c.id;
+            rc = mt_casedb_candidate_put (m->db, found, missing, weighed [i].rank.evidence,
+                                          weighed [i].rank.distance,
+                                          weighed [i].rank.explanation, err);
         }
-        mt_rank_free (&scored [i].rank);
+        mt_rank_free (&weighed [i].rank);
     }
+    if (rc == MT_OK)
+        rc = results_rescore (m->db, &m->model, case_id, err);
     if (grouped)
         rc = mt_casedb_commit (m->db, rc, err);
-    mt_log_debug (S_NAME, "case %lld: %zu faces; enroll %.1f ms, search %.1f ms, rank and "
-                  "store %zu candidates %.1f ms", (long long) case_id, n, t1 - t0, t2 - t1,
-                  scored_count, s_clock_ms () - t2);
-    free (scored);
+    mt_log_debug (S_NAME, "case %lld: %zu faces; enroll %.1f ms, search %.1f ms, weigh, store "
+                  "and score %zu candidates %.1f ms", (long long) case_id, n, t1 - t0, t2 - t1,
+                  weighed_count, s_clock_ms () - t2);
+    free (weighed);
     free (others);
+    free (paired);
     free (faces);
     if (rc == MT_OK && partial)
         rc = mt_err_set (err, MT_EUNAVAILABLE, "some partitions did not answer; case %lld will "
                          "be matched again", (long long) case_id);
+    return rc;
+}
+
+//  Take faces out of the index that staff excluded or whose photo they
+//  removed; then erase the removed photos' files no other photo holds.
+static int
+s_remove_faces (results_matcher_t *m, mt_err_t *err)
+{
+    int64_t ids [256];
+    size_t count = 0;
+    int rc = mt_casedb_face_removal_next (m->db, ids, sizeof ids / sizeof ids [0], &count, err);
+    if (rc != MT_OK)
+        return rc;
+    mt_msg_t *msg = mt_msg_new (MT_MSG_REMOVE), *reply = NULL;
+    uint64_t *face_ids = malloc (count * sizeof *face_ids);
+    if (!msg || !face_ids) {
+        mt_msg_destroy (&msg);
+        free (face_ids);
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < count; i++)
+        face_ids [i] = (uint64_t) ids [i];
+    msg->face_ids = face_ids;
+    msg->id_count = count;
+    rc = mt_client_request (m->broker, msg, 30000, &reply, err);
+    mt_msg_destroy (&msg);
+    mt_msg_destroy (&reply);
+    if (rc == MT_OK)
+        rc = mt_casedb_face_removal_done (m->db, ids, count, err);
+    if (rc == MT_OK)
+        mt_log_info (S_NAME, "%zu faces taken out of the index", count);
+    char (*shas) [65] = NULL;
+    size_t files = 0;
+    if (rc == MT_OK)
+        rc = mt_casedb_removed_photo_files (m->db, &shas, &files, err);
+    for (size_t i = 0; rc == MT_OK && i < files; i++)
+        rc = photo_store_remove (m->config->photos, shas [i], err);
+    free (shas);
     return rc;
 }
 
@@ -196,6 +282,9 @@ s_remove_case (results_matcher_t *m, int64_t case_id, int level, mt_err_t *err)
         rc = level > MT_ERASE_INDEX
            ? results_erase_case (m->db, m->config->photos, case_id, level, "matcher", err)
            : mt_casedb_removal_done (m->db, case_id, err);
+        //  The families left compete without it.
+        if (rc == MT_OK && mt_casedb_begin (m->db, err) == MT_OK)
+            rc = mt_casedb_commit (m->db, results_rescore (m->db, &m->model, case_id, err), err);
         if (rc == MT_OK && level > MT_ERASE_INDEX)
             mt_log_info (S_NAME, "case %lld erased (%s)", (long long) case_id,
                          level >= MT_ERASE_ALL ? "all" : "photos, faces, vectors");
@@ -241,13 +330,17 @@ results_matcher_run (void *arg)
         int64_t case_id = 0, generation = 0;
         int rc = MT_ENOTFOUND, level = 0;
         s_retention (m, &next_retention);
+        //  Removals first: a face taken out must not be matched again.
         if (mt_casedb_removal_next (m->db, &case_id, &level, &err) == MT_OK)
             rc = s_remove_case (m, case_id, level, &err);
-        else
-        if (mt_casedb_match_next (m->db, &case_id, &generation, &err) == MT_OK) {
-            rc = s_match_case (m, case_id, &err);
-            if (rc == MT_OK)
-                rc = mt_casedb_match_done (m->db, case_id, generation, &err);
+        else {
+            rc = s_remove_faces (m, &err);
+            if (rc == MT_ENOTFOUND
+            &&  mt_casedb_match_next (m->db, &case_id, &generation, &err) == MT_OK) {
+                rc = s_match_case (m, case_id, &err);
+                if (rc == MT_OK)
+                    rc = mt_casedb_match_done (m->db, case_id, generation, &err);
+            }
         }
         if (rc == MT_OK)
             backoff = 0;            //  more may wait
@@ -255,8 +348,7 @@ results_matcher_run (void *arg)
         if (rc == MT_ENOTFOUND)
             backoff = 500;          //  idle: wait for a nudge
         else {
-            mt_log_warn (S_NAME, "matching case %lld: %s (retrying)", (long long) case_id,
-                         err.msg);
+            mt_log_warn (S_NAME, "case %lld: %s (retrying)", (long long) case_id, err.msg);
             backoff = backoff ? (backoff * 2 > 5000 ? 5000 : backoff * 2) : 200;
         }
     }

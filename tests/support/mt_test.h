@@ -70,6 +70,14 @@ extern int mt_test_failures;
 //  Define the failure counter and end main with this.
 #define MT_TEST_MAIN_END() (mt_test_failures ? 1 : 0)
 
+//  1 in a sanitizer build, whose tests carry lighter loads (the code runs
+//  several times slower), else 0.
+#ifdef MT_SANITIZED
+#   define MT_TEST_LIGHT 1
+#else
+#   define MT_TEST_LIGHT 0
+#endif
+
 //  Path of a file under tests/data.
 const char *mt_test_data (const char *relative);
 

@@ -3,6 +3,7 @@
 //  them; then kill -9 in the middle of a bulk import.
 
 #include "mt_test.h"
+#include "mt_test_serve.h"
 
 #include "common/api.h"
 #include "match/mt_casedb.h"
@@ -15,118 +16,6 @@
 #include <unistd.h>
 
 #define S_HOMEWARD MT_TEST_BIN "/homeward"
-
-static char s_api [600], s_var [512], s_log [600];
-static int s_serve = -1;
-static api_client_t *s_client;
-
-static void
-s_start (void)
-{
-    char *argv [] = { S_HOMEWARD, "serve", "--var", s_var, "--api", s_api, "--workers", "2",
-                      "--partitions", "2", NULL };
-    s_serve = mt_test_spawn (argv, s_log);
-    //  Ready when the API answers.
-    long long until = mt_test_now_ms () + 60000;
-    while (mt_test_now_ms () < until) {
-        json_t *result = NULL;
-        mt_err_t err;
-        if (api_call (s_client, "stats", NULL, NULL, 0, 500, &result, NULL, NULL, &err) == MT_OK) {
-            json_decref (result);
-            return;
-        }
-    }
-    MT_CHECK (!"homeward serve answers");
-}
-
-static json_t *
-s_call (const char *method, json_t *params, const void *payload, size_t size, int expect)
-{
-    json_t *result = NULL;
-    mt_err_t err;
-    int rc = api_call (s_client, method, params, payload, size, 30000, &result, NULL, NULL, &err);
-    if (rc != expect)
-        fprintf (stderr, "%s: %s (%s)\n", method, mt_rc_name (rc), err.msg);
-    MT_CHECK_INT (rc, expect);
-    json_decref (params);
-    return result;
-}
-
-static int64_t
-s_case (const char *kind, const char *sex, int province, const char *extra_key,
-        const char *extra_value)
-{
-    json_t *params = json_pack ("{s:s, s:s, s:i}", "kind", kind, "sex", sex, "province", province);
-    if (strcmp (kind, "found") == 0) {
-        json_object_set_new (params, "date_found", json_string ("2021-06-01"));
-        json_object_set_new (params, "station", json_string ("Test relief station"));
-        json_object_set_new (params, "consent_basis", json_string ("vital_interests"));
-    }
-    else {
-        json_object_set_new (params, "date_last_seen", json_string ("2020-01-15"));
-        json_object_set_new (params, "consent_basis", json_string ("family"));
-        json_object_set_new (params, "consent_by", json_string ("the reporting family"));
-    }
-    if (extra_key)
-        json_object_set_new (params, extra_key, json_string (extra_value));
-    json_t *result = s_call ("case.add", params, NULL, 0, MT_OK);
-    int64_t id = (int64_t) json_integer_value (json_object_get (result, "case_id"));
-    json_decref (result);
-    return id;
-}
-
-static int64_t
-s_photo (int64_t case_id, const char *relative)
-{
-    size_t size;
-    char *bytes = mt_test_read (mt_test_data (relative), &size);
-    MT_CHECK (bytes != NULL);
-    json_t *result = s_call ("photo.add", json_pack ("{s:I}", "case_id", (json_int_t) case_id),
-                             bytes, size, MT_OK);
-    int64_t id = (int64_t) json_integer_value (json_object_get (result, "photo_id"));
-    json_decref (result);
-    free (bytes);
-    return id;
-}
-
-//  Wait until a case's photos are processed and the case is matched.
-static void
-s_settle (int64_t case_id)
-{
-    long long until = mt_test_now_ms () + 120000;
-    while (mt_test_now_ms () < until) {
-        json_t *c = s_call ("case.get", json_pack ("{s:I}", "case_id", (json_int_t) case_id),
-                            NULL, 0, MT_OK);
-        bool matching = json_is_true (json_object_get (c, "matching"));
-        json_decref (c);
-        if (!matching)
-            return;
-        mt_test_sleep_ms (100);
-    }
-    MT_CHECK (!"the case was matched in time");
-}
-
-static json_t *
-s_candidates (int64_t case_id)
-{
-    return s_call ("candidates", json_pack ("{s:I, s:i}", "case_id", (json_int_t) case_id,
-                                            "limit", 20), NULL, 0, MT_OK);
-}
-
-//  Where a case ranks in another's candidates (1-based), 0 if absent.
-static int
-s_rank_of (json_t *result, int64_t case_id, json_t **item_p)
-{
-    size_t i;
-    json_t *item;
-    json_array_foreach (json_object_get (result, "candidates"), i, item)
-        if (json_integer_value (json_object_get (item, "case_id")) == case_id) {
-            if (item_p)
-                *item_p = item;
-            return (int) i + 1;
-        }
-    return 0;
-}
 
 //  ---------------------------------------------------------------- tests
 
@@ -148,23 +37,23 @@ test_family_ranks_first (void)
         char photo [128];
         snprintf (photo, sizeof photo, "lfw/%s/1.jpg", s_people [i]);
         const char *sex = strcmp (s_people [i], "Bill_Gates") == 0 ? "male" : "unknown";
-        s_missing [i] = s_case ("missing", sex, 44, "family_name", s_people [i]);
-        s_photo (s_missing [i], photo);
+        s_missing [i] = mt_serve_case ("missing", sex, 44, "family_name", s_people [i]);
+        mt_serve_photo (s_missing [i], photo);
     }
     for (size_t i = 0; i < S_PEOPLE; i++)
-        s_settle (s_missing [i]);
+        mt_serve_settle (s_missing [i]);
     //  Three people found with another photo: each one's family ranks first.
     const char *probes [] = { "Bill_Gates", "Li_Zhaoxing", "Paula_Radcliffe" };
     const size_t index [] = { 6, 20, 21 };
     for (int p = 0; p < 3; p++) {
         char photo [128];
         snprintf (photo, sizeof photo, "lfw/%s/2.jpg", probes [p]);
-        int64_t found = s_case ("found", p == 0 ? "male" : "unknown", 44, NULL, NULL);
-        s_photo (found, photo);
-        s_settle (found);
-        json_t *result = s_candidates (found);
+        int64_t found = mt_serve_case ("found", p == 0 ? "male" : "unknown", 44, NULL, NULL);
+        mt_serve_photo (found, photo);
+        mt_serve_settle (found);
+        json_t *result = mt_serve_candidates (found, 20);
         json_t *item = NULL;
-        int rank = s_rank_of (result, s_missing [index [p]], &item);
+        int rank = mt_serve_rank_of (result, s_missing [index [p]], &item);
         fprintf (stderr, "%s: family ranks %d of %zu\n", probes [p], rank,
                  json_array_size (json_object_get (result, "candidates")));
         MT_CHECK_INT (rank, 1);
@@ -186,15 +75,15 @@ static int64_t s_found_wrong_sex;
 static void
 test_wrong_sex_still_appears (void)
 {
-    int64_t right = s_case ("found", "male", 44, NULL, NULL);
-    s_photo (right, "lfw/Bill_Gates/3.jpg");
-    s_found_wrong_sex = s_case ("found", "female", 44, NULL, NULL);
-    s_photo (s_found_wrong_sex, "lfw/Bill_Gates/3.jpg");
-    s_settle (right);
-    s_settle (s_found_wrong_sex);
-    json_t *a = s_candidates (right), *b = s_candidates (s_found_wrong_sex);
+    int64_t right = mt_serve_case ("found", "male", 44, NULL, NULL);
+    mt_serve_photo (right, "lfw/Bill_Gates/3.jpg");
+    s_found_wrong_sex = mt_serve_case ("found", "female", 44, NULL, NULL);
+    mt_serve_photo (s_found_wrong_sex, "lfw/Bill_Gates/3.jpg");
+    mt_serve_settle (right);
+    mt_serve_settle (s_found_wrong_sex);
+    json_t *a = mt_serve_candidates (right, 20), *b = mt_serve_candidates (s_found_wrong_sex, 20);
     json_t *ia = NULL, *ib = NULL;
-    int ra = s_rank_of (a, s_missing [6], &ia), rb = s_rank_of (b, s_missing [6], &ib);
+    int ra = mt_serve_rank_of (a, s_missing [6], &ia), rb = mt_serve_rank_of (b, s_missing [6], &ib);
     MT_CHECK_INT (ra, 1);
     MT_CHECK (rb >= 1);                     //  still there
     if (ia && ib) {
@@ -211,7 +100,7 @@ test_wrong_sex_still_appears (void)
     json_decref (b);
     char id [32], *out, *err;
     snprintf (id, sizeof id, "%lld", (long long) s_found_wrong_sex);
-    char *argv [] = { S_HOMEWARD, "candidates", id, "--api", s_api, NULL };
+    char *argv [] = { S_HOMEWARD, "candidates", id, "--api", mt_serve.api, NULL };
     MT_CHECK_INT (mt_test_run (argv, NULL, &out, &err), 0);
     MT_CHECK_CONTAINS (out, "sex      CONFLICT  found person recorded female, missing person male");
     MT_CHECK_CONTAINS (out, "family: Bill_Gates");
@@ -222,24 +111,24 @@ test_wrong_sex_still_appears (void)
 static void
 test_rejected_never_returns (void)
 {
-    int64_t found = s_case ("found", "unknown", 44, NULL, NULL);
-    s_photo (found, "lfw/Li_Zhaoxing/3.jpg");
-    s_settle (found);
-    json_t *r = s_candidates (found);
-    MT_CHECK (s_rank_of (r, s_missing [20], NULL) >= 1);
+    int64_t found = mt_serve_case ("found", "unknown", 44, NULL, NULL);
+    mt_serve_photo (found, "lfw/Li_Zhaoxing/3.jpg");
+    mt_serve_settle (found);
+    json_t *r = mt_serve_candidates (found, 20);
+    MT_CHECK (mt_serve_rank_of (r, s_missing [20], NULL) >= 1);
     json_decref (r);
-    json_decref (s_call ("review", json_pack ("{s:I, s:I, s:s, s:s}", "case_id",
+    json_decref (mt_serve_call ("review", json_pack ("{s:I, s:I, s:s, s:s}", "case_id",
                          (json_int_t) found, "candidate", (json_int_t) s_missing [20],
                          "state", "rejected", "note", "not him"), NULL, 0, MT_OK));
-    r = s_candidates (found);
-    MT_CHECK_INT (s_rank_of (r, s_missing [20], NULL), 0);
+    r = mt_serve_candidates (found, 20);
+    MT_CHECK_INT (mt_serve_rank_of (r, s_missing [20], NULL), 0);
     json_decref (r);
-    s_photo (found, "lfw/Li_Zhaoxing/4.jpg");
-    s_settle (found);
-    r = s_candidates (found);
-    MT_CHECK_INT (s_rank_of (r, s_missing [20], NULL), 0);
+    mt_serve_photo (found, "lfw/Li_Zhaoxing/4.jpg");
+    mt_serve_settle (found);
+    r = mt_serve_candidates (found, 20);
+    MT_CHECK_INT (mt_serve_rank_of (r, s_missing [20], NULL), 0);
     json_decref (r);
-    json_t *trail = s_call ("reviews", json_pack ("{s:I}", "case_id", (json_int_t) found), NULL,
+    json_t *trail = mt_serve_call ("reviews", json_pack ("{s:I}", "case_id", (json_int_t) found), NULL,
                             0, MT_OK);
     char *text = json_dumps (trail, 0);
     MT_CHECK_CONTAINS (text, "\"state\": \"rejected\"");
@@ -253,10 +142,10 @@ static void
 test_reunited (void)
 {
     int64_t found = s_found_wrong_sex, missing = s_missing [6];
-    json_decref (s_call ("review", json_pack ("{s:I, s:I, s:s}", "case_id", (json_int_t) found,
+    json_decref (mt_serve_call ("review", json_pack ("{s:I, s:I, s:s}", "case_id", (json_int_t) found,
                          "candidate", (json_int_t) missing, "state", "dna_requested"), NULL, 0,
                          MT_OK));
-    json_decref (s_call ("review", json_pack ("{s:I, s:I, s:s, s:s}", "case_id",
+    json_decref (mt_serve_call ("review", json_pack ("{s:I, s:I, s:s, s:s}", "case_id",
                          (json_int_t) found, "candidate", (json_int_t) missing, "state",
                          "reunited", "note", "DNA match; family informed"), NULL, 0, MT_OK));
     int64_t ids [2] = { found, missing };
@@ -265,7 +154,7 @@ test_reunited (void)
         json_t *c = NULL;
         while (mt_test_now_ms () < until) {
             json_decref (c);
-            c = s_call ("case.get", json_pack ("{s:I}", "case_id", (json_int_t) ids [i]), NULL,
+            c = mt_serve_call ("case.get", json_pack ("{s:I}", "case_id", (json_int_t) ids [i]), NULL,
                         0, MT_OK);
             if (json_integer_value (json_object_get (c, "faces")) == 0)
                 break;
@@ -276,11 +165,11 @@ test_reunited (void)
         json_decref (c);
     }
     //  Another photo of Bill Gates no longer finds the closed family.
-    int64_t probe = s_case ("found", "male", 44, NULL, NULL);
-    s_photo (probe, "lfw/Bill_Gates/4.jpg");
-    s_settle (probe);
-    json_t *r = s_candidates (probe);
-    MT_CHECK_INT (s_rank_of (r, missing, NULL), 0);
+    int64_t probe = mt_serve_case ("found", "male", 44, NULL, NULL);
+    mt_serve_photo (probe, "lfw/Bill_Gates/4.jpg");
+    mt_serve_settle (probe);
+    json_t *r = mt_serve_candidates (probe, 20);
+    MT_CHECK_INT (mt_serve_rank_of (r, missing, NULL), 0);
     json_decref (r);
 }
 
@@ -290,13 +179,13 @@ test_reunited (void)
 static void
 test_erase_everywhere (void)
 {
-    int64_t id = s_case ("missing", "female", 11, "notes", "a scar over the left eyebrow");
-    s_photo (id, "lfw/Ana_Guevara/3.jpg");
-    s_settle (id);
+    int64_t id = mt_serve_case ("missing", "female", 11, "notes", "a scar over the left eyebrow");
+    mt_serve_photo (id, "lfw/Ana_Guevara/3.jpg");
+    mt_serve_settle (id);
     char out_path [700], idtext [32], *out, *err;
     snprintf (out_path, sizeof out_path, "%s/export-%lld.json", mt_test_tmpdir (), (long long) id);
     snprintf (idtext, sizeof idtext, "%lld", (long long) id);
-    char *export [] = { S_HOMEWARD, "case", "export", idtext, "--out", out_path, "--api", s_api,
+    char *export [] = { S_HOMEWARD, "case", "export", idtext, "--out", out_path, "--api", mt_serve.api,
                         NULL };
     MT_CHECK_INT (mt_test_run (export, NULL, &out, &err), 0);
     free (out), free (err);
@@ -317,7 +206,7 @@ test_erase_everywhere (void)
     const char *sha = json_string_value (json_object_get (
         json_array_get (json_object_get (exported, "photos"), 0), "sha256"));
     char photo_path [900];
-    snprintf (photo_path, sizeof photo_path, "%s/photos/%.2s/%s", s_var, sha ? sha : "xx",
+    snprintf (photo_path, sizeof photo_path, "%s/photos/%.2s/%s", mt_serve.var, sha ? sha : "xx",
               sha ? sha : "");
     MT_CHECK (access (photo_path, F_OK) == 0);
     char *facts = json_dumps (json_object_get (exported, "case"), 0);
@@ -325,10 +214,10 @@ test_erase_everywhere (void)
     free (facts);
     //  The face is in the files now (the scan can find it).
     char where [1024];
-    MT_CHECK (mt_test_tree_holds (s_var, embedding, sizeof embedding, where, sizeof where));
+    MT_CHECK (mt_test_tree_holds (mt_serve.var, embedding, sizeof embedding, where, sizeof where));
 
     char *erase [] = { S_HOMEWARD, "case", "erase", idtext, "--reason", "consent withdrawn by "
-                       "the family", "--api", s_api, NULL };
+                       "the family", "--api", mt_serve.api, NULL };
     MT_CHECK_INT (mt_test_run (erase, NULL, &out, &err), 0);
     MT_CHECK_CONTAINS (out, "queued for erasure");
     free (out), free (err);
@@ -337,9 +226,9 @@ test_erase_everywhere (void)
     bool gone = false;
     while (!gone && mt_test_now_ms () < until) {
         json_decref (c);
-        c = s_call ("case.get", json_pack ("{s:I}", "case_id", (json_int_t) id), NULL, 0, MT_OK);
+        c = mt_serve_call ("case.get", json_pack ("{s:I}", "case_id", (json_int_t) id), NULL, 0, MT_OK);
         gone = json_object_get (c, "erased")
-            && !mt_test_tree_holds (s_var, embedding, sizeof embedding, where, sizeof where);
+            && !mt_test_tree_holds (mt_serve.var, embedding, sizeof embedding, where, sizeof where);
         if (!gone)
             mt_test_sleep_ms (200);
     }
@@ -351,13 +240,13 @@ test_erase_everywhere (void)
     MT_CHECK_INT (json_integer_value (json_object_get (c, "photos")), 0);
     json_decref (c);
     MT_CHECK (access (photo_path, F_OK) != 0);
-    MT_CHECK (!mt_test_tree_holds (s_var, "left eyebrow", 12, where, sizeof where));
+    MT_CHECK (!mt_test_tree_holds (mt_serve.var, "left eyebrow", 12, where, sizeof where));
     //  The trail is whole and says what happened.
-    char *verify [] = { S_HOMEWARD, "audit", "verify", "--api", s_api, NULL };
+    char *verify [] = { S_HOMEWARD, "audit", "verify", "--api", mt_serve.api, NULL };
     MT_CHECK_INT (mt_test_run (verify, NULL, &out, &err), 0);
     MT_CHECK_CONTAINS (out, "the audit log is whole");
     free (out), free (err);
-    char *list [] = { S_HOMEWARD, "audit", "list", "--case", idtext, "--api", s_api, NULL };
+    char *list [] = { S_HOMEWARD, "audit", "list", "--case", idtext, "--api", mt_serve.api, NULL };
     MT_CHECK_INT (mt_test_run (list, NULL, &out, &err), 0);
     MT_CHECK_CONTAINS (out, "case.erase.request");
     MT_CHECK_CONTAINS (out, "case.export");
@@ -368,32 +257,32 @@ test_erase_everywhere (void)
 static void
 test_clear_errors (void)
 {
-    json_decref (s_call ("candidates", json_pack ("{s:i}", "case_id", 999999), NULL, 0,
+    json_decref (mt_serve_call ("candidates", json_pack ("{s:i}", "case_id", 999999), NULL, 0,
                          MT_ENOTFOUND));
-    json_decref (s_call ("case.add", json_pack ("{s:s, s:s}", "kind", "found", "date_found",
+    json_decref (mt_serve_call ("case.add", json_pack ("{s:s, s:s}", "kind", "found", "date_found",
                          "2021-02-30"), NULL, 0, MT_EINVAL));
-    json_decref (s_call ("case.add", json_pack ("{s:s, s:s}", "kind", "found", "sex", "yes"),
+    json_decref (mt_serve_call ("case.add", json_pack ("{s:s, s:s}", "kind", "found", "sex", "yes"),
                          NULL, 0, MT_EINVAL));
-    json_decref (s_call ("case.add", json_pack ("{s:s, s:s}", "kind", "found", "colour", "red"),
+    json_decref (mt_serve_call ("case.add", json_pack ("{s:s, s:s}", "kind", "found", "colour", "red"),
                          NULL, 0, MT_EINVAL));
-    json_decref (s_call ("photo.add", json_pack ("{s:I}", "case_id", (json_int_t) s_missing [0]),
+    json_decref (mt_serve_call ("photo.add", json_pack ("{s:I}", "case_id", (json_int_t) s_missing [0]),
                          "not an image at all", 19, MT_EFORMAT));
-    json_decref (s_call ("frobnicate", NULL, NULL, 0, MT_ENOTFOUND));
+    json_decref (mt_serve_call ("frobnicate", NULL, NULL, 0, MT_ENOTFOUND));
     char *out, *err;
     char *bad [] = { S_HOMEWARD, "case", "add-found", "--date-found", "yesterday", "--api",
-                     s_api, NULL };
+                     mt_serve.api, NULL };
     MT_CHECK_INT (mt_test_run (bad, NULL, &out, &err), 1);
     MT_CHECK_CONTAINS (err, "date found 'yesterday' is not a date (YYYY-MM-DD)");
     free (out), free (err);
-    char *unknown [] = { S_HOMEWARD, "case", "show", "999999", "--api", s_api, NULL };
+    char *unknown [] = { S_HOMEWARD, "case", "show", "999999", "--api", mt_serve.api, NULL };
     MT_CHECK_INT (mt_test_run (unknown, NULL, &out, &err), 1);
     MT_CHECK_CONTAINS (err, "there is no case 999999");
     free (out), free (err);
-    char *field [] = { S_HOMEWARD, "case", "add-missing", "--station", "x", "--api", s_api, NULL };
+    char *field [] = { S_HOMEWARD, "case", "add-missing", "--station", "x", "--api", mt_serve.api, NULL };
     MT_CHECK_INT (mt_test_run (field, NULL, &out, &err), 2);
     MT_CHECK_CONTAINS (err, "--station is not a field of a missing case");
     free (out), free (err);
-    char *state [] = { S_HOMEWARD, "review", "1", "2", "--state", "maybe", "--api", s_api, NULL };
+    char *state [] = { S_HOMEWARD, "review", "1", "2", "--state", "maybe", "--api", mt_serve.api, NULL };
     MT_CHECK_INT (mt_test_run (state, NULL, &out, &err), 1);
     MT_CHECK_CONTAINS (err, "review state 'maybe' is not one of");
     free (out), free (err);
@@ -433,11 +322,11 @@ test_kill_during_import (void)
 
     char import_log [700];
     snprintf (import_log, sizeof import_log, "%s/import.log", mt_test_tmpdir ());
-    char *argv [] = { S_HOMEWARD, "import", csv, "--api", s_api, "--timeout-ms", "3000", NULL };
+    char *argv [] = { S_HOMEWARD, "import", csv, "--api", mt_serve.api, "--timeout-ms", "3000", NULL };
     int importer = mt_test_spawn (argv, import_log);
     //  Kill the service once a third of the cases are in.
     char db_path [600];
-    snprintf (db_path, sizeof db_path, "%s/homeward.db", s_var);
+    snprintf (db_path, sizeof db_path, "%s/homeward.db", mt_serve.var);
     long long until = mt_test_now_ms () + 60000;
     int64_t before = 0;
     while (mt_test_now_ms () < until) {
@@ -453,9 +342,9 @@ test_kill_during_import (void)
             break;
         mt_test_sleep_ms (20);
     }
-    int status = mt_test_kill (s_serve, SIGKILL);
+    int status = mt_test_kill (mt_serve.pid, SIGKILL);
     MT_CHECK (WIFSIGNALED (status));
-    s_serve = -1;
+    mt_serve.pid = -1;
     waitpid (importer, &status, 0);
     MT_CHECK (WIFEXITED (status) && WEXITSTATUS (status) != 0);     //  it noticed
 
@@ -477,9 +366,9 @@ test_kill_during_import (void)
     fprintf (stderr, "killed after %zu photos were acknowledged\n", acked);
 
     //  Restart; the same import again completes and adds only what is missing.
-    s_start ();
+    mt_serve_start (NULL);
     char *out, *errtext;
-    char *again [] = { S_HOMEWARD, "import", csv, "--api", s_api, NULL };
+    char *again [] = { S_HOMEWARD, "import", csv, "--api", mt_serve.api, NULL };
     MT_CHECK_INT (mt_test_run (again, NULL, &out, &errtext), 0);
     MT_CHECK_CONTAINS (errtext, "45 of 45 cases");
     free (out), free (errtext);
@@ -522,10 +411,10 @@ test_kill_during_import (void)
     }
     mt_casedb_close (&db);
     //  And found: another photo of an imported person finds the family.
-    int64_t found = s_case ("found", "unknown", 11, NULL, NULL);
-    s_photo (found, "lfw/Shimon_Peres/3.jpg");
-    s_settle (found);
-    json_t *r = s_candidates (found);
+    int64_t found = mt_serve_case ("found", "unknown", 11, NULL, NULL);
+    mt_serve_photo (found, "lfw/Shimon_Peres/3.jpg");
+    mt_serve_settle (found);
+    json_t *r = mt_serve_candidates (found, 20);
     json_t *first = json_array_get (json_object_get (r, "candidates"), 0);
     const char *family = json_string_value (json_object_get (json_object_get (first, "case"),
                                                             "family_name"));
@@ -537,14 +426,9 @@ int
 main (void)
 {
     //  The CLI reaches serve over its unix socket (no keys needed there).
-    snprintf (s_var, sizeof s_var, "%s/var", mt_test_tmpdir ());
-    snprintf (s_api, sizeof s_api, "ipc://%s/api.sock", s_var);
-    snprintf (s_log, sizeof s_log, "%s/serve.log", mt_test_tmpdir ());
-    mt_err_t err;
-    if (api_client_new (s_api, NULL, &s_client, &err) != MT_OK)
+    if (mt_serve_init () != 0)
         return 1;
-    api_client_set_actor (s_client, "test");
-    s_start ();
+    mt_serve_start (NULL);
     MT_RUN (test_family_ranks_first);
     MT_RUN (test_wrong_sex_still_appears);
     MT_RUN (test_rejected_never_returns);
@@ -552,16 +436,6 @@ main (void)
     MT_RUN (test_erase_everywhere);
     MT_RUN (test_clear_errors);
     MT_RUN (test_kill_during_import);
-    if (s_serve > 0) {
-        int status = mt_test_kill (s_serve, SIGTERM);
-        MT_CHECK (WIFEXITED (status) && WEXITSTATUS (status) == 0);
-    }
-    api_client_destroy (&s_client);
-    if (mt_test_failures) {
-        char *log = mt_test_read (s_log, NULL);
-        fprintf (stderr, "---- serve log ----\n%s\n", log ? log : "(none)");
-        free (log);
-    }
-    mt_zmq_shutdown ();
+    mt_serve_finish ();
     return MT_TEST_MAIN_END ();
 }

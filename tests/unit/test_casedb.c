@@ -51,7 +51,7 @@ test_validation (void)
     mt_casedb_t *db = s_open ("v.db");
     if (!db)
         return;
-    MT_CHECK_INT (mt_casedb_schema_version (db), 2);
+    MT_CHECK_INT (mt_casedb_schema_version (db), 3);
     mt_err_t err;
     int64_t id;
     mt_case_t c = s_found ();
@@ -82,7 +82,7 @@ test_validation (void)
     mt_casedb_close (&db);
     //  Reopening migrates nothing twice.
     db = s_open ("v.db");
-    MT_CHECK (db && mt_casedb_schema_version (db) == 2);
+    MT_CHECK (db && mt_casedb_schema_version (db) == 3);
     mt_casedb_close (&db);
 }
 
@@ -155,17 +155,36 @@ test_flow (void)
     mt_case_t m2 = s_missing ();
     int64_t missing2;
     MT_CHECK_RC (mt_casedb_case_add (db, &m2, "staff", &missing2, NULL, &err), MT_OK, &err);
-    MT_CHECK_RC (mt_casedb_candidate_put (db, found, missing, 0.9, 0.4, "{}", &err), MT_OK, &err);
-    MT_CHECK_RC (mt_casedb_candidate_put (db, found, missing2, 0.3, 0.6, "{}", &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_candidate_put (db, found, missing, 6.5, 0.4, "{}", &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_candidate_put (db, found, missing2, -1.5, 0.6, "{}", &err), MT_OK, &err);
+    //  Scored together: the pairs that compete, with their evidence.
+    int64_t *ids;
+    double *evidence;
+    MT_CHECK_RC (mt_casedb_candidate_evidence (db, found, &ids, &evidence, &count, &err), MT_OK,
+                 &err);
+    MT_CHECK_INT (count, 2);
+    if (count == 2) {
+        MT_CHECK (ids [0] == missing && ids [1] == missing2);
+        MT_CHECK_NEAR (evidence [0], 6.5, 1e-12);
+        double scores [2] = { 0.9, 0.3 }, rivals [2] = { -1.5, 6.5 };
+        MT_CHECK_RC (mt_casedb_candidate_scores_set (db, found, ids, scores, rivals, 2, 2, &err),
+                     MT_OK, &err);
+    }
+    free (ids), free (evidence);
+    MT_CHECK_INT (mt_casedb_open_count (db, MT_KIND_MISSING), 2);
     mt_candidate_row_t *cands;
     MT_CHECK_RC (mt_casedb_candidates (db, found, 20, 0, &cands, &count, &err), MT_OK, &err);
     MT_CHECK_INT (count, 2);
-    if (count == 2)
+    if (count == 2) {
         MT_CHECK (cands [0].missing_case == missing && cands [0].score > cands [1].score);
+        MT_CHECK_NEAR (cands [0].evidence, 6.5, 1e-12);
+        MT_CHECK_NEAR (cands [0].rivals, -1.5, 1e-12);
+        MT_CHECK_INT (cands [0].families, 2);
+    }
     mt_casedb_candidates_free (cands, count);
     MT_CHECK_RC (mt_casedb_review (db, missing2, found, "rejected", "different ears", "police",
                                    &err), MT_OK, &err);
-    MT_CHECK_RC (mt_casedb_candidate_put (db, found, missing2, 0.95, 0.3, "{}", &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_candidate_put (db, found, missing2, 9.5, 0.3, "{}", &err), MT_OK, &err);
     MT_CHECK_RC (mt_casedb_candidates (db, found, 20, 0, &cands, &count, &err), MT_OK, &err);
     MT_CHECK_INT (count, 1);
     mt_casedb_candidates_free (cands, count);

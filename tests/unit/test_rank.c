@@ -1,22 +1,41 @@
-//  Self-test of candidate ranking: faces order, facts lower or raise but
-//  never exclude, quality and childhood photos weigh less, every score
-//  explains itself.
+//  Self-test of candidate ranking: faces order, photos pool into templates
+//  so that a consistent family beats a lucky distractor, group photos weigh
+//  their faces by where they sit, facts lower or raise but never exclude,
+//  weak faces and childhood photos weigh less, every pair explains itself,
+//  and the scores of a case's candidates say how likely each is the one.
 
 #include "mt_test.h"
 
 #include "match/mt_rank.h"
 
 #include <jansson.h>
+#include <math.h>
 #include <stdlib.h>
 
+//  A face whose descriptor is a fixed base moved by shift along dimension dim.
 static mt_face_row_t
-s_face (int64_t id, int64_t photo, float shift, const char *verdict, int year)
+s_face_at (int64_t id, int64_t photo, int dim, float shift, const char *verdict, int year)
 {
     mt_face_row_t f = { .id = id, .photo_id = photo, .year_taken = year };
     snprintf (f.verdict, sizeof f.verdict, "%s", verdict);
     for (int d = 0; d < MT_EMBEDDING_DIM; d++)
         f.embedding [d] = (float) (0.12 * sin (d * 0.7));
-    f.embedding [0] += shift;
+    f.embedding [dim] += shift;
+    return f;
+}
+
+static mt_face_row_t
+s_face (int64_t id, int64_t photo, float shift, const char *verdict, int year)
+{
+    return s_face_at (id, photo, 0, shift, verdict, year);
+}
+
+//  Put a face's box at (x, y) of a photo of w x h.
+static mt_face_row_t
+s_placed (mt_face_row_t f, int x, int y, int w, int h)
+{
+    f.box [0] = x, f.box [1] = y, f.box [2] = f.box [3] = 40;
+    f.photo_width = w, f.photo_height = h;
     return f;
 }
 
@@ -52,30 +71,90 @@ test_faces_order (void)
     mt_face_row_t far = s_face (21, 201, 0.9f, "ok", 2010);       //  distance 0.9
     mt_rank_t a = s_rank (&found, &probe, 1, &missing, &near, 1);
     mt_rank_t b = s_rank (&found, &probe, 1, &missing, &far, 1);
-    MT_CHECK (a.score > 0.9);
-    MT_CHECK (b.score < 0.1);
-    MT_CHECK_NEAR (a.best_distance, 0.3, 1e-3);
+    MT_CHECK (a.face_evidence > 5);             //  far likelier the same person
+    MT_CHECK (b.face_evidence < -5);
+    MT_CHECK_NEAR (a.distance, 0.3, 1e-3);
     MT_CHECK_INT (a.conflicts, 0);
-    //  A second photo that agrees adds to the evidence.
-    mt_face_row_t two [2] = { near, s_face (22, 202, 0.35f, "ok", 2012) };
-    mt_rank_t c = s_rank (&found, &probe, 1, &missing, two, 2);
-    mt_face_row_t lucky [2] = { near, far };
-    mt_rank_t d = s_rank (&found, &probe, 1, &missing, lucky, 2);
-    MT_CHECK (c.logit > d.logit);
-    //  A small face counts less: towards "no information".
-    mt_face_row_t small = near;
+    //  A small face is what the calibration was made on: it counts fully.
+    //  A turned, blurred or unsure one counts less, towards "no information".
+    mt_face_row_t small = near, unsure = near;
     snprintf (small.verdict, sizeof small.verdict, "too_small");
+    snprintf (unsure.verdict, sizeof unsure.verdict, "unsure");
     mt_rank_t e = s_rank (&found, &probe, 1, &missing, &small, 1);
-    MT_CHECK (e.face_logit < a.face_logit && e.face_logit > 0);
-    MT_CHECK_CONTAINS (e.explanation, "a face is too_small");
-    //  A childhood photo too, with a note.
+    mt_rank_t u = s_rank (&found, &probe, 1, &missing, &unsure, 1);
+    MT_CHECK_NEAR (e.face_evidence, a.face_evidence, 1e-9);
+    MT_CHECK (u.face_evidence < a.face_evidence && u.face_evidence > 0);
+    MT_CHECK_CONTAINS (u.explanation, "low_quality");
+    MT_CHECK_CONTAINS (u.explanation, "\"verdict\":\"unsure\"");
+    //  A childhood photo too, flagged with when and at what age.
     mt_face_row_t child = near;
     child.year_taken = 1960;
     mt_rank_t g = s_rank (&found, &probe, 1, &missing, &child, 1);
-    MT_CHECK (g.face_logit < a.face_logit);
-    MT_CHECK_CONTAINS (g.explanation, "childhood photo (1960, age about 8)");
-    mt_rank_free (&a), mt_rank_free (&b), mt_rank_free (&c), mt_rank_free (&d);
-    mt_rank_free (&e), mt_rank_free (&g);
+    MT_CHECK (g.face_evidence < a.face_evidence && g.face_evidence > 0);
+    MT_CHECK_CONTAINS (g.explanation, "child_photo");
+    MT_CHECK_CONTAINS (g.explanation, "\"child_photo\":{\"year\":1960,\"age\":8}");
+    //  An excluded face is not there at all.
+    mt_face_row_t gone = near;
+    gone.excluded = true;
+    mt_face_row_t both [2] = { gone, far };
+    mt_rank_t x = s_rank (&found, &probe, 1, &missing, both, 2);
+    MT_CHECK_NEAR (x.face_evidence, b.face_evidence, 1e-9);
+    mt_rank_free (&a), mt_rank_free (&b), mt_rank_free (&e), mt_rank_free (&u);
+    mt_rank_free (&g), mt_rank_free (&x);
+}
+
+//  Five photos of a family, each 0.45 from the found person in its own
+//  direction, pool into a template 0.2 away: the family beats a single
+//  lucky photo at 0.40, which would win on its best face pair.
+static void
+test_pooled_photos (void)
+{
+    mt_case_t found, missing;
+    s_cases (&found, &missing);
+    mt_face_row_t probe = s_face (10, 100, 0, "ok", 0);
+    mt_face_row_t family [5];
+    for (int i = 0; i < 5; i++)
+        family [i] = s_face_at (20 + i, 200 + i, 3 + 7 * i, 0.45f, "ok", 2015);
+    mt_face_row_t lucky = s_face (30, 300, 0.40f, "ok", 2015);
+    mt_rank_t pooled = s_rank (&found, &probe, 1, &missing, family, 5);
+    mt_rank_t single = s_rank (&found, &probe, 1, &missing, &lucky, 1);
+    MT_CHECK (pooled.face_evidence > single.face_evidence + 2);
+    MT_CHECK (pooled.distance < 0.25);
+    MT_CHECK_CONTAINS (pooled.explanation, "\"photos\":5");
+
+    //  The template is a search query of its own; one photo makes none.
+    mt_rank_model_t model = mt_rank_default_model ();
+    float vectors [4 * MT_EMBEDDING_DIM];
+    MT_CHECK_INT (mt_rank_templates (&model, &missing, family, 5, vectors, 4), 1);
+    MT_CHECK_INT (mt_rank_templates (&model, &missing, &lucky, 1, vectors, 4), 0);
+    mt_rank_free (&pooled), mt_rank_free (&single);
+}
+
+//  In a group photo the person is more likely the face in the middle; a
+//  group photo's face that matches the case's other photos joins them.
+static void
+test_group_photos (void)
+{
+    mt_case_t found, missing;
+    s_cases (&found, &missing);
+    mt_face_row_t probe = s_face (10, 100, 0, "ok", 0);
+    mt_face_row_t middle [2] = {
+        s_placed (s_face (20, 200, 0.35f, "ok", 0), 280, 220, 600, 480),
+        s_placed (s_face (21, 200, 1.0f, "ok", 0), 10, 10, 600, 480) };
+    mt_face_row_t corner [2] = {
+        s_placed (s_face (20, 200, 0.35f, "ok", 0), 10, 10, 600, 480),
+        s_placed (s_face (21, 200, 1.0f, "ok", 0), 280, 220, 600, 480) };
+    mt_rank_t a = s_rank (&found, &probe, 1, &missing, middle, 2);
+    mt_rank_t b = s_rank (&found, &probe, 1, &missing, corner, 2);
+    MT_CHECK (a.face_evidence > b.face_evidence + 1);
+    MT_CHECK (b.face_evidence > 0);             //  still a candidate worth a look
+    //  With a portrait of the person beside it, the group photo's matching
+    //  face joins the portrait in one template.
+    mt_face_row_t three [3] = { s_face (22, 201, 0.3f, "ok", 0), corner [0], corner [1] };
+    mt_rank_t c = s_rank (&found, &probe, 1, &missing, three, 3);
+    MT_CHECK_CONTAINS (c.explanation, "\"descriptions\":{\"found\":1,\"missing\":1}");
+    MT_CHECK_CONTAINS (c.explanation, "\"photos\":2");
+    mt_rank_free (&a), mt_rank_free (&b), mt_rank_free (&c);
 }
 
 static void
@@ -91,7 +170,7 @@ test_facts (void)
     mt_case_t wrong = found;
     wrong.sex = MT_SEX_FEMALE;
     mt_rank_t sex = s_rank (&wrong, &probe, 1, &missing, &near, 1);
-    MT_CHECK (sex.score < base.score && sex.score > 0.01);
+    MT_CHECK (sex.evidence < base.evidence - 2 && sex.evidence > 0);
     MT_CHECK_INT (sex.conflicts, 1);
     MT_CHECK_CONTAINS (sex.explanation, "sex_mismatch");
     MT_CHECK_CONTAINS (sex.explanation, "found person recorded female, missing person male");
@@ -102,7 +181,7 @@ test_facts (void)
     mt_rank_t slight = s_rank (&early, &probe, 1, &missing, &near, 1);
     snprintf (early.date_found, sizeof early.date_found, "2018-03-01");
     mt_rank_t strong = s_rank (&early, &probe, 1, &missing, &near, 1);
-    MT_CHECK (slight.score < base.score && strong.score < slight.score);
+    MT_CHECK (slight.evidence < base.evidence && strong.evidence < slight.evidence);
     MT_CHECK_CONTAINS (slight.explanation, "3 days before last seen");
     MT_CHECK_CONTAINS (slight.explanation, "dates_out_of_order");
 
@@ -111,7 +190,7 @@ test_facts (void)
     young.age_min = 20;
     young.age_max = 25;
     mt_rank_t age = s_rank (&young, &probe, 1, &missing, &near, 1);
-    MT_CHECK (age.score < base.score);
+    MT_CHECK (age.evidence < base.evidence);
     MT_CHECK_CONTAINS (age.explanation, "age_mismatch");
     MT_CHECK_CONTAINS (age.explanation, "would be 68 in 2020");
 
@@ -119,7 +198,7 @@ test_facts (void)
     mt_case_t far = found;
     far.province = 65;
     mt_rank_t distance = s_rank (&far, &probe, 1, &missing, &near, 1);
-    MT_CHECK (distance.score < base.score && distance.score > sex.score);
+    MT_CHECK (distance.evidence < base.evidence && distance.evidence > sex.evidence);
     MT_CHECK (mt_province_distance_km (65, 44) > 2500);
     MT_CHECK_NEAR (mt_province_distance_km (44, 44), 0, 1e-9);
     MT_CHECK (mt_province_distance_km (0, 44) < 0);
@@ -127,7 +206,7 @@ test_facts (void)
     //  No faces at all: facts only, and it says so.
     mt_rank_t none = s_rank (&found, NULL, 0, &missing, &near, 1);
     MT_CHECK_CONTAINS (none.explanation, "no_faces");
-    MT_CHECK_NEAR (none.face_logit, 0, 1e-12);
+    MT_CHECK_NEAR (none.face_evidence, 0, 1e-12);
 
     //  The explanation is JSON with its parts.
     json_error_t jerr;
@@ -135,16 +214,59 @@ test_facts (void)
     MT_CHECK (ex != NULL);
     MT_CHECK_INT (json_array_size (json_object_get (ex, "facts")), 4);
     MT_CHECK_INT (json_array_size (json_object_get (ex, "pairs")), 1);
-    MT_CHECK (json_is_number (json_object_get (ex, "score")));
+    MT_CHECK (json_is_number (json_object_get (ex, "evidence")));
+    MT_CHECK (json_is_object (json_object_get (ex, "pooled")));
     json_decref (ex);
     mt_rank_free (&base), mt_rank_free (&sex), mt_rank_free (&slight), mt_rank_free (&strong);
     mt_rank_free (&age), mt_rank_free (&distance), mt_rank_free (&none);
+}
+
+//  A family far ahead of the case's other candidates scores high; two
+//  close ones share; more families searched or stronger rivals lower it.
+static void
+test_scores (void)
+{
+    mt_rank_model_t m = mt_rank_default_model ();
+    double scores [4], rivals [4];
+    double clear [4] = { 9, -2, -3, -4 };
+    mt_rank_scores (&m, clear, 4, 3000, scores, rivals);
+    MT_CHECK (scores [0] > 0.9);
+    for (int j = 1; j < 4; j++)
+        MT_CHECK (scores [j] < 0.01 && scores [j] > 0);
+    MT_CHECK_NEAR (rivals [0], log (exp (-2) + exp (-3) + exp (-4)), 1e-9);
+
+    double tied [4] = { 7, 7, -3, -4 };
+    mt_rank_scores (&m, tied, 4, 3000, scores, rivals);
+    MT_CHECK (scores [0] < 0.6 && scores [0] > 0.05);
+    MT_CHECK_NEAR (scores [0], scores [1], 1e-12);
+
+    //  The same evidence among a million families is weaker than among 3,000.
+    double alone [1] = { 5 }, at_3k, at_1m;
+    mt_rank_scores (&m, alone, 1, 3000, scores, rivals);
+    at_3k = scores [0];
+    MT_CHECK (isinf (rivals [0]) && rivals [0] < 0);
+    mt_rank_scores (&m, alone, 1, 1000000, scores, rivals);
+    at_1m = scores [0];
+    MT_CHECK (at_1m < at_3k);
+
+    //  More evidence, higher; a stronger rival, lower.
+    double a [2] = { 6, 2 }, b [2] = { 8, 2 }, c [2] = { 6, 5 };
+    double sa [2], sb [2], sc [2];
+    mt_rank_scores (&m, a, 2, 3000, sa, rivals);
+    mt_rank_scores (&m, b, 2, 3000, sb, rivals);
+    mt_rank_scores (&m, c, 2, 3000, sc, rivals);
+    MT_CHECK (sb [0] > sa [0] && sc [0] < sa [0]);
+    //  Nothing to score is fine.
+    mt_rank_scores (&m, a, 0, 3000, sa, rivals);
 }
 
 int
 main (void)
 {
     MT_RUN (test_faces_order);
+    MT_RUN (test_pooled_photos);
+    MT_RUN (test_group_photos);
     MT_RUN (test_facts);
+    MT_RUN (test_scores);
     return MT_TEST_MAIN_END ();
 }

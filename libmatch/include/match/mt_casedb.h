@@ -80,7 +80,9 @@ typedef struct {
     double sharpness, yaw_deg;
     char verdict [16];
     int year_taken;                 //  of its photo, 0 unknown
+    int photo_width, photo_height;  //  of its photo, 0 unknown
     bool enrolled;
+    bool excluded;                  //  left out of matching by staff
     float embedding [MT_EMBEDDING_DIM];
 } mt_face_row_t;
 
@@ -91,12 +93,17 @@ typedef struct {
     char state [16];                //  pending, done, failed
     char error [256];
     int face_count;
+    bool removed;                   //  removed by staff (its faces leave the index)
+    char removed_reason [128];
 } mt_photo_row_t;
 
 typedef struct {
     int64_t found_case, missing_case;
-    double score;                   //  calibrated 0..1
-    double distance;                //  best face pair
+    double score;                   //  0..1: how likely the family is the one (mt_rank.h)
+    double distance;                //  of the descriptions that weigh most
+    double evidence;                //  log-likelihood ratio of the pair (faces + facts)
+    double rivals;                  //  log-sum of the found case's other candidates'
+    int64_t families;               //  families searched when it was scored
     char state [16];                //  pending, rejected, dna_requested, confirmed, reunited
     char *explanation;              //  JSON text, owned
     char updated_at [32];
@@ -192,9 +199,13 @@ int mt_casedb_photo_done (mt_casedb_t *self, int64_t photo_id, int width, int he
 int mt_casedb_photo_failed (mt_casedb_t *self, int64_t photo_id, const char *code,
                             const char *message, mt_err_t *err);
 
-//  Faces of a case not removed (new array, caller frees).
+//  Faces of a case in matching: not removed, not excluded (new array,
+//  caller frees).
 int mt_casedb_faces_of_case (mt_casedb_t *self, int64_t case_id, mt_face_row_t **rows_p,
                              size_t *count_p, mt_err_t *err);
+//  Faces of a photo, excluded ones too (new array, caller frees).
+int mt_casedb_photo_faces (mt_casedb_t *self, int64_t photo_id, mt_face_row_t **rows_p,
+                           size_t *count_p, mt_err_t *err);
 //  A face's aligned chip JPEG (new buffer) or MT_ENOTFOUND.
 int mt_casedb_face_chip (mt_casedb_t *self, int64_t face_id, uint8_t **jpeg_p, size_t *size_p,
                          mt_err_t *err);
@@ -255,11 +266,60 @@ int mt_casedb_erase (mt_casedb_t *self, int64_t case_id, int level, const char *
 //  their quality and embeddings, as a JSON array text (new string).
 int mt_casedb_faces_json (mt_casedb_t *self, int64_t case_id, char **json_p, mt_err_t *err);
 
-//  Store a candidate pair's score and explanation, keeping its review
-//  state; a rejected pair is left as it is (it never comes back).
+//  Store a candidate pair's evidence (mt_rank.h) and explanation, keeping
+//  its review state; a rejected pair is left as it is (it never comes
+//  back). Its score is set with its found case's other candidates'.
 int mt_casedb_candidate_put (mt_casedb_t *self, int64_t found_case, int64_t missing_case,
-                             double score, double distance, const char *explanation,
+                             double evidence, double distance, const char *explanation,
                              mt_err_t *err);
+//  The families that compete for a found case (its pairs not rejected,
+//  with open missing cases) and their evidence (new arrays, caller frees).
+int mt_casedb_candidate_evidence (mt_casedb_t *self, int64_t found_case, int64_t **missing_p,
+                                  double **evidence_p, size_t *count_p, mt_err_t *err);
+//  Set the scores of a found case's pairs, with their rivals (log-sum of
+//  the others' likelihood ratios) and the families searched.
+int mt_casedb_candidate_scores_set (mt_casedb_t *self, int64_t found_case,
+                                    const int64_t *missing, const double *scores,
+                                    const double *rivals, size_t count, int64_t families,
+                                    mt_err_t *err);
+//  The cases a case is paired with, rejected pairs aside (new array).
+int mt_casedb_pair_cases (mt_casedb_t *self, int64_t case_id, int64_t **others_p,
+                          size_t *count_p, mt_err_t *err);
+//  Open cases of a kind: the families (or found people) a search covers.
+int64_t mt_casedb_open_count (mt_casedb_t *self, mt_case_kind kind);
+//  ---------------------------------------------------------------- corrections
+
+//  Leave a face out of matching (excluded: not the person of a group
+//  photo, or not a face) or take it back in; audited with the reason, and
+//  the case is matched again.
+int mt_casedb_face_exclude (mt_casedb_t *self, int64_t face_id, bool excluded,
+                            const char *reason, const char *actor, mt_err_t *err);
+//  Mark a group photo's face as the case's person: the photo's other faces
+//  are left out of matching. Audited; the case is matched again.
+int mt_casedb_photo_person (mt_casedb_t *self, int64_t photo_id, int64_t face_id,
+                            const char *actor, mt_err_t *err);
+//  Remove a photo uploaded by mistake (reason required): its faces leave
+//  matching at once, the index through the face removal queue, and are then
+//  erased. The photo's record stays, marked removed. Audited.
+int mt_casedb_photo_remove (mt_casedb_t *self, int64_t photo_id, const char *reason,
+                            const char *actor, mt_err_t *err);
+//  Correct an open case's facts (c holds all of them, with c->id; kind,
+//  reference and consent stay): validated, audited with changes (a text
+//  saying what changed), and the case is matched again.
+int mt_casedb_case_update (mt_casedb_t *self, const mt_case_t *c, const char *changes,
+                           const char *actor, mt_err_t *err);
+//  Faces to take out of the index (up to max ids, oldest first;
+//  MT_ENOTFOUND when none), and once done: those of removed photos are
+//  erased, excluded ones wait unenrolled to be included again.
+int mt_casedb_face_removal_next (mt_casedb_t *self, int64_t *ids, size_t max,
+                                 size_t *count_p, mt_err_t *err);
+int mt_casedb_face_removal_done (mt_casedb_t *self, const int64_t *ids, size_t count,
+                                 mt_err_t *err);
+//  The photo store files (sha256) of removed photos whose faces are erased
+//  and whose bytes no other photo holds (new array, caller frees).
+int mt_casedb_removed_photo_files (mt_casedb_t *self, char (**shas_p) [65], size_t *count_p,
+                                   mt_err_t *err);
+
 //  Whether the pair was rejected.
 bool mt_casedb_candidate_rejected (mt_casedb_t *self, int64_t found_case,
                                    int64_t missing_case);

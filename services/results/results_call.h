@@ -1,0 +1,50 @@
+//  results_call - what the results service's API methods share: the
+//  service's state, one call (its parameters and its answer), and small
+//  helpers. Methods live in results_actor.c and, for staff corrections, in
+//  results_edit.c.
+
+#ifndef RESULTS_CALL_H_INCLUDED
+#define RESULTS_CALL_H_INCLUDED
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "results/results_actor.h"
+#include "match/mt_casedb.h"
+#include "match/mt_client.h"
+#include "match/mt_rank.h"
+
+typedef struct {
+    const results_config_t *config;
+    mt_casedb_t *db;
+    void *api, *nudge;              //  nudge: PAIR to the matcher thread
+    mt_client_t *broker;            //  for the index's state in stats
+    mt_rank_model_t model;          //  to score a found case's candidates again
+} results_state_t;
+
+typedef struct {
+    results_state_t *self;
+    const char *actor;
+    json_t *params;
+    const uint8_t *payload;
+    size_t payload_size;
+    //  out
+    json_t *result;
+    uint8_t *reply_payload;
+    size_t reply_size;
+} results_call_t;
+
+//  An integer parameter, 0 when absent or not an integer.
+int64_t results_call_id (json_t *params, const char *key);
+//  Tell the matcher thread that work may wait.
+void results_call_nudge (results_state_t *self);
+
+//  Staff corrections (results_edit.c).
+int results_m_face_get (results_call_t *call, mt_err_t *err);
+int results_m_face_exclude (results_call_t *call, mt_err_t *err);
+int results_m_photo_person (results_call_t *call, mt_err_t *err);
+int results_m_photo_remove (results_call_t *call, mt_err_t *err);
+int results_m_case_update (results_call_t *call, mt_err_t *err);
+
+#endif

@@ -1,0 +1,226 @@
+//  Self-test of the case store's staff corrections: a face left out of
+//  matching and taken back, the person of a group photo, a photo removed
+//  (its faces leave the index and are erased, its file once no photo holds
+//  it), a case's facts corrected; each audited and requeued for matching.
+
+#include "mt_test.h"
+
+#include "match/mt_casedb.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static mt_casedb_t *s_db;
+static int64_t s_case, s_photo;
+static int64_t s_faces [3];
+
+//  Take the case out of the match queue (as the matcher would).
+static void
+s_drain_match (void)
+{
+    int64_t id, generation;
+    mt_err_t err;
+    while (mt_casedb_match_next (s_db, &id, &generation, &err) == MT_OK)
+        mt_casedb_match_done (s_db, id, generation, &err);
+}
+
+//  A found case with one photo of three faces, all enrolled, matched.
+static void
+s_setup (void)
+{
+    char path [512];
+    snprintf (path, sizeof path, "%s/edit.db", mt_test_tmpdir ());
+    mt_err_t err;
+    MT_CHECK_RC (mt_casedb_open (path, &s_db, &err), MT_OK, &err);
+    if (!s_db)
+        return;
+    mt_case_t c = { .kind = MT_KIND_FOUND, .sex = MT_SEX_MALE, .province = 44,
+                    .date_found = "2020-05-01", .age_min = 60, .age_max = 70 };
+    snprintf (c.consent_basis, sizeof c.consent_basis, "vital_interests");
+    MT_CHECK_RC (mt_casedb_case_add (s_db, &c, "staff", &s_case, NULL, &err), MT_OK, &err);
+    const char *sha = "cc00000000000000000000000000000000000000000000000000000000000003";
+    MT_CHECK_RC (mt_casedb_photo_add (s_db, s_case, sha, 100, 0, "staff", &s_photo, NULL, &err),
+                 MT_OK, &err);
+    mt_photo_row_t row;
+    MT_CHECK_RC (mt_casedb_photo_claim (s_db, 60, &row, &err), MT_OK, &err);
+    float e [3][MT_EMBEDDING_DIM] = { { 0.1f }, { 0.2f }, { 0.3f } };
+    mt_new_face_t faces [3];
+    for (int i = 0; i < 3; i++)
+        faces [i] = (mt_new_face_t) { .box = { 10 + 100 * i, 20, 90, 90 }, .size_px = 90,
+                                      .sharpness = 50, .verdict = "ok", .embedding = e [i] };
+    MT_CHECK_RC (mt_casedb_photo_done (s_db, s_photo, 640, 480, "jpeg", faces, 3, &err), MT_OK,
+                 &err);
+    mt_face_row_t *rows;
+    size_t count;
+    MT_CHECK_RC (mt_casedb_faces_of_case (s_db, s_case, &rows, &count, &err), MT_OK, &err);
+    MT_CHECK_INT (count, 3);
+    for (size_t i = 0; i < count && i < 3; i++) {
+        s_faces [i] = rows [i].id;
+        MT_CHECK (rows [i].photo_width == 640 && rows [i].photo_height == 480);
+    }
+    MT_CHECK_RC (mt_casedb_faces_mark_enrolled (s_db, s_faces, 3, &err), MT_OK, &err);
+    free (rows);
+    s_drain_match ();
+}
+
+static size_t
+s_matchable (void)
+{
+    mt_face_row_t *rows;
+    size_t count = 0;
+    mt_err_t err;
+    MT_CHECK_RC (mt_casedb_faces_of_case (s_db, s_case, &rows, &count, &err), MT_OK, &err);
+    free (rows);
+    return count;
+}
+
+static void
+test_exclude_and_include (void)
+{
+    mt_err_t err;
+    MT_CHECK_RC (mt_casedb_face_exclude (s_db, s_faces [2], true, "a poster on the wall",
+                                         "staff", &err), MT_OK, &err);
+    MT_CHECK_INT (s_matchable (), 2);
+    MT_CHECK (mt_casedb_match_pending (s_db, s_case));
+    //  The index work: the excluded face, once.
+    int64_t ids [8];
+    size_t count;
+    MT_CHECK_RC (mt_casedb_face_removal_next (s_db, ids, 8, &count, &err), MT_OK, &err);
+    MT_CHECK (count == 1 && ids [0] == s_faces [2]);
+    MT_CHECK_RC (mt_casedb_face_removal_done (s_db, ids, count, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_face_removal_next (s_db, ids, 8, &count, &err), MT_ENOTFOUND, &err);
+    //  Still shown with its photo, marked excluded and no longer enrolled.
+    mt_face_row_t *rows;
+    MT_CHECK_RC (mt_casedb_photo_faces (s_db, s_photo, &rows, &count, &err), MT_OK, &err);
+    MT_CHECK_INT (count, 3);
+    if (count == 3)
+        MT_CHECK (rows [2].excluded && !rows [2].enrolled && !rows [0].excluded);
+    free (rows);
+    //  Taken back: in matching again (enrolled by the next match).
+    MT_CHECK_RC (mt_casedb_face_exclude (s_db, s_faces [2], false, NULL, "staff", &err), MT_OK,
+                 &err);
+    MT_CHECK_INT (s_matchable (), 3);
+    char *audit;
+    MT_CHECK_RC (mt_casedb_audit_json (s_db, s_case, 50, 0, &audit, &err), MT_OK, &err);
+    MT_CHECK_CONTAINS (audit, "face.exclude");
+    MT_CHECK_CONTAINS (audit, "a poster on the wall");
+    MT_CHECK_CONTAINS (audit, "face.include");
+    free (audit);
+    MT_CHECK_RC (mt_casedb_face_exclude (s_db, 999999, true, NULL, "staff", &err), MT_ENOTFOUND,
+                 &err);
+    s_drain_match ();
+}
+
+static void
+test_person_of_photo (void)
+{
+    mt_err_t err;
+    MT_CHECK_RC (mt_casedb_photo_person (s_db, s_photo, s_faces [1], "staff", &err), MT_OK,
+                 &err);
+    mt_face_row_t *rows;
+    size_t count;
+    MT_CHECK_RC (mt_casedb_faces_of_case (s_db, s_case, &rows, &count, &err), MT_OK, &err);
+    MT_CHECK (count == 1 && rows [0].id == s_faces [1]);
+    free (rows);
+    MT_CHECK (mt_casedb_match_pending (s_db, s_case));
+    //  Face 0 was enrolled: it leaves the index; face 2 was not enrolled.
+    int64_t ids [8];
+    MT_CHECK_RC (mt_casedb_face_removal_next (s_db, ids, 8, &count, &err), MT_OK, &err);
+    MT_CHECK (count == 1 && ids [0] == s_faces [0]);
+    MT_CHECK_RC (mt_casedb_face_removal_done (s_db, ids, count, &err), MT_OK, &err);
+    //  A face of another photo is refused.
+    MT_CHECK_RC (mt_casedb_photo_person (s_db, s_photo + 1, s_faces [1], "staff", &err),
+                 MT_EINVAL, &err);
+    s_drain_match ();
+}
+
+static void
+test_remove_photo (void)
+{
+    mt_err_t err;
+    MT_CHECK_RC (mt_casedb_photo_remove (s_db, s_photo, "", "staff", &err), MT_EINVAL, &err);
+    MT_CHECK_CONTAINS (err.msg, "reason");
+    MT_CHECK_RC (mt_casedb_photo_remove (s_db, s_photo, "another person's photo", "staff", &err),
+                 MT_OK, &err);
+    MT_CHECK_INT (s_matchable (), 0);
+    MT_CHECK (mt_casedb_match_pending (s_db, s_case));
+    MT_CHECK_RC (mt_casedb_photo_remove (s_db, s_photo, "again", "staff", &err), MT_EINVAL, &err);
+    //  Its file stays until its faces are out of the index.
+    char (*shas) [65];
+    size_t count;
+    MT_CHECK_RC (mt_casedb_removed_photo_files (s_db, &shas, &count, &err), MT_OK, &err);
+    MT_CHECK_INT (count, 0);
+    free (shas);
+    int64_t ids [8];
+    MT_CHECK_RC (mt_casedb_face_removal_next (s_db, ids, 8, &count, &err), MT_OK, &err);
+    MT_CHECK_INT (count, 3);            //  every face of the photo, to be erased
+    MT_CHECK_RC (mt_casedb_face_removal_done (s_db, ids, count, &err), MT_OK, &err);
+    mt_face_row_t *rows;
+    MT_CHECK_RC (mt_casedb_photo_faces (s_db, s_photo, &rows, &count, &err), MT_OK, &err);
+    MT_CHECK_INT (count, 0);            //  erased
+    free (rows);
+    MT_CHECK_RC (mt_casedb_removed_photo_files (s_db, &shas, &count, &err), MT_OK, &err);
+    MT_CHECK (count == 1 && strncmp (shas [0], "cc0000", 6) == 0);
+    free (shas);
+    mt_photo_row_t row;
+    MT_CHECK_RC (mt_casedb_photo_get (s_db, s_photo, &row, &err), MT_OK, &err);
+    MT_CHECK (row.removed && strcmp (row.removed_reason, "another person's photo") == 0);
+    //  Not handed to a worker again; sent again, it comes back to be processed.
+    MT_CHECK_RC (mt_casedb_photo_claim (s_db, 60, &row, &err), MT_ENOTFOUND, &err);
+    int64_t again;
+    bool existed = true;
+    MT_CHECK_RC (mt_casedb_photo_add (s_db, s_case, row.sha256, 100, 0, "staff", &again,
+                                      &existed, &err), MT_OK, &err);
+    MT_CHECK (again == s_photo && !existed);
+    MT_CHECK_RC (mt_casedb_photo_claim (s_db, 60, &row, &err), MT_OK, &err);
+    MT_CHECK_INT (row.id, s_photo);
+    s_drain_match ();
+}
+
+static void
+test_update_facts (void)
+{
+    mt_err_t err;
+    mt_case_t c;
+    MT_CHECK_RC (mt_casedb_case_get (s_db, s_case, &c, &err), MT_OK, &err);
+    c.sex = MT_SEX_FEMALE;
+    c.age_min = 50, c.age_max = 55;
+    MT_CHECK_RC (mt_casedb_case_update (s_db, &c, "sex: male -> female; age: 60-70 -> 50-55",
+                                        "staff", &err), MT_OK, &err);
+    mt_case_t back;
+    MT_CHECK_RC (mt_casedb_case_get (s_db, s_case, &back, &err), MT_OK, &err);
+    MT_CHECK (back.sex == MT_SEX_FEMALE && back.age_min == 50 && back.age_max == 55);
+    MT_CHECK (mt_casedb_match_pending (s_db, s_case));
+    char *audit;
+    MT_CHECK_RC (mt_casedb_audit_json (s_db, s_case, 50, 0, &audit, &err), MT_OK, &err);
+    MT_CHECK_CONTAINS (audit, "case.update");
+    MT_CHECK_CONTAINS (audit, "sex: male -> female");
+    free (audit);
+    //  Facts that do not hold, or a kind that changes, are refused.
+    c.age_min = 90, c.age_max = 80;
+    MT_CHECK_RC (mt_casedb_case_update (s_db, &c, "x", "staff", &err), MT_EINVAL, &err);
+    MT_CHECK_RC (mt_casedb_case_get (s_db, s_case, &c, &err), MT_OK, &err);
+    c.kind = MT_KIND_MISSING;
+    MT_CHECK_RC (mt_casedb_case_update (s_db, &c, "x", "staff", &err), MT_EINVAL, &err);
+    MT_CHECK_RC (mt_casedb_case_close (s_db, s_case, "reunited", "police", &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_case_get (s_db, s_case, &c, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_case_update (s_db, &c, "x", "staff", &err), MT_EINVAL, &err);
+    MT_CHECK_CONTAINS (err.msg, "closed");
+    mt_audit_check_t check = { 0 };
+    MT_CHECK_RC (mt_casedb_audit_verify (s_db, &check, &err), MT_OK, &err);
+    MT_CHECK_INT (check.broken_id, 0);
+}
+
+int
+main (void)
+{
+    s_setup ();
+    if (!s_db)
+        return 1;
+    MT_RUN (test_exclude_and_include);
+    MT_RUN (test_person_of_photo);
+    MT_RUN (test_remove_photo);
+    MT_RUN (test_update_facts);
+    mt_casedb_close (&s_db);
+    return MT_TEST_MAIN_END ();
+}
