@@ -88,3 +88,21 @@ cli_print_json (json_t *json)
     puts (text ? text : "null");
     free (text);
 }
+
+int
+cli_api_call (const char *command, const cli_api_opts_t *opts, const char *method,
+              json_t *params, const void *payload, size_t size, json_t **result_p)
+{
+    api_client_t *client = cli_api_connect (command, opts);
+    if (!client)
+        return 1;
+    mt_err_t err;
+    int rc = api_call (client, method, params, payload, size, opts->timeout_ms, result_p, NULL,
+                       NULL, &err);
+    api_client_destroy (&client);
+    if (rc != MT_OK) {
+        cli_error (command, "%s", err.msg);
+        return 1;
+    }
+    return 0;
+}

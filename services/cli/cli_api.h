@@ -28,6 +28,11 @@ int cli_api_parse (const char *command, int argc, char **argv, cli_api_opts_t *o
 //  Connect. Returns NULL after printing an error.
 api_client_t *cli_api_connect (const char *command, const cli_api_opts_t *opts);
 
+//  Connect, call method with params (borrowed) and an optional payload,
+//  disconnect. Returns 0 with *result_p a new reference, or 1 after
+//  printing the error.
+int cli_api_call (const char *command, const cli_api_opts_t *opts, const char *method,
+                  json_t *params, const void *payload, size_t size, json_t **result_p);
 //  Print JSON on one line.
 void cli_print_json (json_t *json);
 

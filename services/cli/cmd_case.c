@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "cli_api.h"
+#include "cli_correct.h"
 
 #include "match/mt_image.h"
 
@@ -49,12 +50,46 @@ static const struct {
 };
 #define S_FIELDS (sizeof s_fields / sizeof s_fields [0])
 
+int
+cli_case_fields (const char *command, int kind, int argc, char **argv, json_t *params)
+{
+    for (int i = 0; i < argc; i++) {
+        size_t f = 0;
+        while (f < S_FIELDS && strcmp (argv [i], s_fields [f].flag) != 0)
+            f++;
+        if (f == S_FIELDS || (s_fields [f].kind && s_fields [f].kind != kind)) {
+            cli_error (command, "%s is not a field of a %s case (see --help)", argv [i],
+                       kind == 1 ? "found" : "missing");
+            return 2;
+        }
+        if (i + 1 >= argc) {
+            cli_error (command, "%s needs a value", argv [i]);
+            return 2;
+        }
+        const char *value = argv [++i];
+        if (s_fields [f].number) {
+            char *end;
+            long v = strtol (value, &end, 10);
+            if (*end || !*value) {
+                cli_error (command, "%s must be a number, not '%s'", s_fields [f].flag, value);
+                return 2;
+            }
+            json_object_set_new (params, s_fields [f].key, json_integer (v));
+        }
+        else
+            json_object_set_new (params, s_fields [f].key, json_string (value));
+    }
+    return 0;
+}
+
 static void
 s_case_usage (FILE *out)
 {
     fprintf (out, "usage: homeward case add-found [FIELDS]\n"
                   "       homeward case add-missing [FIELDS]\n"
                   "       homeward case show CASE\n"
+                  "       homeward case update CASE [FIELDS]   correct facts (audited; the\n"
+                  "           candidates are ranked again at once)\n"
                   "       homeward case close CASE --reason TEXT\n"
                   "       homeward case export CASE [--out FILE]   everything held on the case\n"
                   "       homeward case erase CASE --reason TEXT [--level all|media]\n"
@@ -117,24 +152,6 @@ s_print_case (json_t *c)
                     ? json_string_value (json_object_get (value, "error")) : "");
 }
 
-static int
-s_call (const char *command, const cli_api_opts_t *opts, const char *method, json_t *params,
-        const void *payload, size_t size, json_t **result_p)
-{
-    api_client_t *client = cli_api_connect (command, opts);
-    if (!client)
-        return 1;
-    mt_err_t err;
-    int rc = api_call (client, method, params, payload, size, opts->timeout_ms, result_p, NULL,
-                       NULL, &err);
-    api_client_destroy (&client);
-    if (rc != MT_OK) {
-        cli_error (command, "%s", err.msg);
-        return 1;
-    }
-    return 0;
-}
-
 //  An export holds faces and contact details: written readable by the
 //  owner only, or to standard output.
 static int
@@ -182,38 +199,9 @@ cli_case (int argc, char **argv)
     if (strcmp (action, "add-found") == 0 || strcmp (action, "add-missing") == 0) {
         int kind = action [4] == 'f' ? 1 : 2;
         json_object_set_new (params, "kind", json_string (kind == 1 ? "found" : "missing"));
-        for (int i = 1; status == 0 && i < opts.argc; i++) {
-            size_t f = 0;
-            while (f < S_FIELDS && strcmp (opts.argv [i], s_fields [f].flag) != 0)
-                f++;
-            if (f == S_FIELDS || (s_fields [f].kind && s_fields [f].kind != kind)) {
-                cli_error ("case", "%s is not a field of a %s case (see --help)", opts.argv [i],
-                           kind == 1 ? "found" : "missing");
-                status = 2;
-            }
-            else
-            if (i + 1 >= opts.argc) {
-                cli_error ("case", "%s needs a value", opts.argv [i]);
-                status = 2;
-            }
-            else {
-                const char *value = opts.argv [++i];
-                if (s_fields [f].number) {
-                    char *end;
-                    long v = strtol (value, &end, 10);
-                    if (*end || !*value) {
-                        cli_error ("case", "%s must be a number, not '%s'", s_fields [f].flag,
-                                   value);
-                        status = 2;
-                    }
-                    json_object_set_new (params, s_fields [f].key, json_integer (v));
-                }
-                else
-                    json_object_set_new (params, s_fields [f].key, json_string (value));
-            }
-        }
+        status = cli_case_fields ("case", kind, opts.argc - 1, opts.argv + 1, params);
         if (status == 0)
-            status = s_call ("case", &opts, "case.add", params, NULL, 0, &result);
+            status = cli_api_call ("case", &opts, "case.add", params, NULL, 0, &result);
         if (status == 0) {
             if (opts.json)
                 cli_print_json (result);
@@ -227,16 +215,19 @@ cli_case (int argc, char **argv)
     if (strcmp (action, "show") == 0 && opts.argc == 2) {
         long long id = s_id ("case", opts.argv [1]);
         json_object_set_new (params, "case_id", json_integer (id));
-        status = id < 0 ? 2 : s_call ("case", &opts, "case.get", params, NULL, 0, &result);
+        status = id < 0 ? 2 : cli_api_call ("case", &opts, "case.get", params, NULL, 0, &result);
         if (status == 0)
             opts.json ? cli_print_json (result) : s_print_case (result);
     }
+    else
+    if (strcmp (action, "update") == 0)
+        status = cli_case_update (&opts);
     else
     if (strcmp (action, "close") == 0 && opts.argc == 4 && strcmp (opts.argv [2], "--reason") == 0) {
         long long id = s_id ("case", opts.argv [1]);
         json_object_set_new (params, "case_id", json_integer (id));
         json_object_set_new (params, "reason", json_string (opts.argv [3]));
-        status = id < 0 ? 2 : s_call ("case", &opts, "case.close", params, NULL, 0, &result);
+        status = id < 0 ? 2 : cli_api_call ("case", &opts, "case.close", params, NULL, 0, &result);
         if (status == 0)
             printf ("case %lld closed\n", id);
     }
@@ -245,7 +236,7 @@ cli_case (int argc, char **argv)
                                              && strcmp (opts.argv [2], "--out") == 0))) {
         long long id = s_id ("case", opts.argv [1]);
         json_object_set_new (params, "case_id", json_integer (id));
-        status = id < 0 ? 2 : s_call ("case", &opts, "case.export", params, NULL, 0, &result);
+        status = id < 0 ? 2 : cli_api_call ("case", &opts, "case.export", params, NULL, 0, &result);
         if (status == 0)
             status = s_write_export (opts.argc == 4 ? opts.argv [3] : NULL, result);
     }
@@ -269,7 +260,7 @@ cli_case (int argc, char **argv)
         json_object_set_new (params, "reason", json_string (reason ? reason : ""));
         json_object_set_new (params, "level", json_string (level));
         if (status == 0 && id > 0)
-            status = s_call ("case", &opts, "case.erase", params, NULL, 0, &result);
+            status = cli_api_call ("case", &opts, "case.erase", params, NULL, 0, &result);
         else
             status = 2;
         if (status == 0)
@@ -390,10 +381,16 @@ cli_photo (int argc, char **argv)
 {
     if (argc < 2 || s_help (argc, argv)) {
         fprintf (argc < 2 ? stderr : stdout,
-                 "usage: homeward photo add CASE FILE... [--year YYYY] [--no-wait]\n\n"
+                 "usage: homeward photo add CASE FILE... [--year YYYY] [--no-wait]\n"
+                 "       homeward photo show PHOTO             its faces, quality and advice\n"
+                 "       homeward photo person PHOTO FACE      the face that is the case's\n"
+                 "           person; the photo's other faces are left out of matching\n"
+                 "       homeward photo remove PHOTO --reason TEXT   a photo uploaded by\n"
+                 "           mistake: its faces leave every index replica and are erased\n\n"
                  "Stores the photos of a case (the same photo twice is kept once) and waits\n"
                  "for the face pipeline to report the faces it found, with their quality.\n"
-                 "--year is the year a photo was taken (childhood photos matter).\n\n"
+                 "--year is the year a photo was taken (childhood photos matter). Every\n"
+                 "correction is in the audit trail and ranks the case's candidates again.\n\n"
                  "Options:\n" CLI_API_OPTIONS_HELP
                  "  --no-wait             do not wait for the face pipeline\n");
         return argc < 2 ? 2 : 0;
@@ -401,6 +398,11 @@ cli_photo (int argc, char **argv)
     cli_api_opts_t opts;
     if (cli_api_parse ("photo", argc, argv, &opts) != 0)
         return 2;
+    if (opts.argc > 0 && strcmp (opts.argv [0], "add") != 0) {
+        int status = cli_photo_correct (&opts);
+        free (opts.argv);
+        return status;
+    }
     int year = 0;
     int files = 0;
     char **paths = calloc ((size_t) opts.argc + 1, sizeof *paths);
@@ -532,7 +534,7 @@ cli_candidates (int argc, char **argv)
     long long id = s_id ("candidates", case_text);
     json_t *params = json_pack ("{s:I, s:i, s:i}", "case_id", (json_int_t) id, "limit", limit,
                                 "offset", offset), *result = NULL;
-    int status = id < 0 ? 2 : s_call ("candidates", &opts, "candidates", params, NULL, 0, &result);
+    int status = id < 0 ? 2 : cli_api_call ("candidates", &opts, "candidates", params, NULL, 0, &result);
     if (status == 0)
         opts.json ? cli_print_json (result) : s_print_candidates (result);
     json_decref (params);
@@ -579,7 +581,7 @@ cli_review (int argc, char **argv)
     json_t *params = json_pack ("{s:I, s:I, s:s?, s:s?}", "case_id", (json_int_t) a, "candidate",
                                 (json_int_t) b, "state", state, "note", note), *result = NULL;
     if (status == 0)
-        status = s_call ("review", &opts, "review", params, NULL, 0, &result);
+        status = cli_api_call ("review", &opts, "review", params, NULL, 0, &result);
     if (status == 0)
         printf ("cases %lld and %lld: %s\n", a, b, state);
     json_decref (params);

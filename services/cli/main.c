@@ -22,7 +22,8 @@ typedef struct {
 static const s_command_t s_commands [] = {
     { "serve",   serve_main,  "run all of Homeward in one process (data in ./var)" },
     { "case",    cli_case,    "add, show, close, export, erase found and missing cases" },
-    { "photo",   cli_photo,   "add photos to a case; see the faces found" },
+    { "photo",   cli_photo,   "add photos to a case; see, mark or remove them" },
+    { "face",    cli_face,    "leave a face out of matching, or take it back" },
     { "candidates", cli_candidates, "the candidate families of a case, explained" },
     { "review",  cli_review,  "record a decision on a candidate pair" },
     { "import",  cli_import,  "bulk import of cases and photos (CSV or folder)" },

@@ -353,6 +353,18 @@ s_route_cases (gateway_route_t *r)
         if (s_is (r, "GET", 2, "cases", "*"))
             return gateway_json (r->conn, 200, c, NULL, NULL);
         json_decref (c);
+        if (s_is (r, "PATCH", 2, "cases", "*")) {
+            //  Corrected facts: by the case's station or an administrator.
+            if (me->role == MT_ROLE_POLICE_LIAISON)
+                return gateway_error (r->conn, 403, "forbidden", "stations correct their cases' facts");
+            if (!json_is_object (r->body))
+                return gateway_error (r->conn, 400, "invalid_argument", "send the facts as a JSON object");
+            json_t *params = json_deep_copy (r->body);
+            json_object_set_new (params, "case_id", json_integer (id));
+            json_t *out = s_results (gw, r->conn, auth, "case.update", params, NULL, 0, NULL,
+                                     NULL, &sent);
+            return out ? gateway_json (r->conn, 200, out, NULL, NULL) : sent;
+        }
         if (s_is (r, "POST", 3, "cases", "*", "close")) {
             if (me->role == MT_ROLE_POLICE_LIAISON)
                 return gateway_error (r->conn, 403, "forbidden", "police liaisons close pairs by review");
@@ -423,7 +435,27 @@ s_route_cases (gateway_route_t *r)
     return S_NEXT;
 }
 
-//  Photos and face chips, for whoever may see their case.
+//  A correction of a photo or a face of a case (POST with a JSON body):
+//  by the case's station or an administrator.
+static enum MHD_Result
+s_correct (gateway_route_t *r, long long case_id, const char *method, json_t *params)
+{
+    enum MHD_Result sent = MHD_YES;
+    if (r->auth.user.role == MT_ROLE_POLICE_LIAISON) {
+        json_decref (params);
+        return gateway_error (r->conn, 403, "forbidden", "stations correct their cases' photos");
+    }
+    json_t *c = s_visible_case (r->gw, r->conn, &r->auth, case_id, &sent);
+    if (!c) {
+        json_decref (params);
+        return sent;
+    }
+    json_decref (c);
+    json_t *out = s_results (r->gw, r->conn, &r->auth, method, params, NULL, 0, NULL, NULL, &sent);
+    return out ? gateway_json (r->conn, 200, out, NULL, NULL) : sent;
+}
+
+//  Photos and face chips, for whoever may see their case; corrections.
 static enum MHD_Result
 s_route_media (gateway_route_t *r)
 {
@@ -451,6 +483,30 @@ s_route_media (gateway_route_t *r)
         }
         json_decref (c);
         return gateway_json (r->conn, 200, photo, NULL, NULL);
+    }
+    if (s_is (r, "POST", 3, "photos", "*", "person") || s_is (r, "POST", 3, "photos", "*", "remove")
+    ||  s_is (r, "POST", 3, "faces", "*", "exclude")) {
+        sent = s_need_role (r, ANY_ROLE, &ok);
+        long long id = ok ? s_id (r->parts [1]) : 0;
+        if (!ok)
+            return sent;
+        bool photo = strcmp (r->parts [0], "photos") == 0;
+        if (id < 0)
+            return gateway_error (r->conn, 404, "not_found", photo ? "no such photo" : "no such face");
+        json_t *what = s_results (gw, r->conn, auth, photo ? "photo.get" : "face.get",
+                                  json_pack ("{s:I}", photo ? "photo_id" : "face_id",
+                                             (json_int_t) id), NULL, 0, NULL, NULL, &sent);
+        if (!what)
+            return sent;
+        long long case_id = json_integer_value (json_object_get (what, "case_id"));
+        json_decref (what);
+        json_t *params = json_deep_copy (json_is_object (r->body) ? r->body : NULL);
+        if (!params)
+            params = json_object ();
+        json_object_set_new (params, photo ? "photo_id" : "face_id", json_integer (id));
+        const char *method = !photo ? "face.exclude"
+                           : strcmp (r->parts [2], "person") == 0 ? "photo.person" : "photo.remove";
+        return s_correct (r, case_id, method, params);
     }
     if (s_is (r, "GET", 3, "faces", "*", "chip")) {
         sent = s_need_role (r, ANY_ROLE, &ok);

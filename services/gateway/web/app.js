@@ -239,14 +239,38 @@ function factText (f) {
   return f.detail;
 }
 
-function noteText (p) {
-  const v = p.note_values || {};
-  if (p.note_code === "child_photo")
-    return state.lang === "zh-CN" ? "童年照片（" + v.year + " 年，约 " + v.age + " 岁）：容貌会变化，较弱的相似也值得核查"
-                                  : p.note;
-  if (p.note_code === "low_quality")
-    return state.lang === "zh-CN" ? "有一张人脸质量较差：" + t (v.verdict) : p.note;
-  return p.note;
+// What a score means, in plain words (the API's English sentence says the same).
+function scoreMeaning (item) {
+  const pct = Math.round ((item.score || 0) * 100);
+  const n = item.families || 0;
+  return state.lang === "zh-CN"
+    ? "在数千个已知家庭的测试中，得此评分的候选家庭约 " + pct + "% 确为亲属（本次比对 " + n + " 个家庭）。只有 DNA 比对才能确认。"
+    : "In tests with thousands of known families, about " + pct + " in 100 candidate families scored like this were the true one (" + n + " families searched). Only a DNA test confirms.";
+}
+
+// How the faces were pooled, and what weighed less.
+function pooledText (ex) {
+  const p = ex && ex.pooled;
+  if (!p) return "";
+  const zh = state.lang === "zh-CN";
+  const parts = [];
+  const side = (d, who) => {
+    if (d.photos > 1) parts.push (zh ? who + " " + d.photos + " 张照片合并比对" : d.photos + " photos of the " + who + " pooled");
+    if (d.child_photo) parts.push (zh ? "童年照片（" + d.child_photo.year + " 年，约 " + d.child_photo.age + " 岁）：容貌会变化，较弱的相似也值得核查"
+                                      : "childhood photo (" + d.child_photo.year + ", age about " + d.child_photo.age + "): faces change, a weaker match is still worth a look");
+    if (d.verdict) parts.push (zh ? who + "的人脸质量较差（" + t ("verdict_" + d.verdict) + "），权重较低"
+                                  : "a face of the " + who + " is " + t ("verdict_" + d.verdict) + ": it counts less");
+    if (d.prior < 0.9 && d.photos === 1) parts.push (zh ? who + "的合影中哪张脸是本人尚不确定" : "which face of the " + who + "'s group photo is the person is not certain");
+  };
+  side (p.found, zh ? "受助人员" : "person found");
+  side (p.missing, zh ? "家庭" : "family");
+  return parts.join ("; ");
+}
+
+// Advice for a face, fit for where its photo comes from.
+function adviceText (f) {
+  if (state.lang !== "zh-CN") return f.advice || t (f.verdict);
+  return t ("advice_" + (f.advice_code || "usable"));
 }
 
 function factRows (explanation) {
@@ -270,7 +294,8 @@ function candidateItem (item, caseId, isFound) {
                               text: "#" + item.case_id + " " + (other.family_name || other.station || "") })),
       el ("p", { class: "score" }, t ("score") + " " + item.score.toFixed (3) + " · " +
         t ("distance") + " " + item.distance.toFixed (3) + " · " + stateText (item.state)),
-      best && best.note ? el ("p", { class: "note", text: noteText (best) }) : null,
+      el ("p", { class: "meaning", text: scoreMeaning (item) }),
+      pooledText (ex) ? el ("p", { class: "note", text: pooledText (ex) }) : null,
       factRows (ex)));
 }
 
@@ -303,19 +328,44 @@ async function viewCase (id) {
   drop.addEventListener ("dragleave", () => drop.classList.remove ("over"));
   drop.addEventListener ("drop", (e) => { e.preventDefault (); drop.classList.remove ("over"); upload (e.dataTransfer.files); });
 
+  // Staff corrections: each audited, and the candidates are ranked again.
+  const canEdit = state.me.role !== "police_liaison" && c.state === "open";
+  async function correct (path, body, done) {
+    try { await api ("POST", path, body); toast (done); refresh (); }
+    catch (err) { toast (err.message, true); }
+  }
+
   async function refresh () {
     const fresh = await api ("GET", "/cases/" + id);
     photoList.replaceChildren ();
     for (const p of fresh.photo_list || []) {
+      if (p.removed) {
+        photoList.append (el ("li", { class: "removed" },
+          el ("p", { text: "#" + p.photo_id + " · " + t ("photo_removed") + ": " + p.removed })));
+        continue;
+      }
       const photo = await api ("GET", "/photos/" + p.photo_id);
-      const faces = (photo.face_list || []).map (f => el ("li", { class: "face " + f.verdict },
+      const list = photo.face_list || [];
+      const faces = list.map (f => el ("li", { class: "face " + f.verdict + (f.excluded ? " excluded" : "") },
         chip (f.face_id, t ("faces") + " " + f.face_id),
-        el ("span", { text: f.verdict === "ok" ? t ("ok") : t (f.verdict) })));
+        el ("span", { text: f.excluded ? t ("excluded") : f.verdict === "ok" ? t ("ok") : adviceText (f) }),
+        canEdit && list.length > 1 && !f.excluded ? el ("button", { type: "button", class: "small",
+          text: t ("is_person"), onclick: () => correct ("/photos/" + p.photo_id + "/person",
+            { face_id: f.face_id }, t ("saved")) }) : null,
+        canEdit ? el ("button", { type: "button", class: "small",
+          text: t (f.excluded ? "include_face" : "exclude_face"),
+          onclick: () => correct ("/faces/" + f.face_id + "/exclude", { excluded: !f.excluded,
+            reason: f.excluded ? undefined : t ("exclude_reason") }, t ("saved")) }) : null));
       photoList.append (el ("li", {},
         el ("p", { text: "#" + p.photo_id + " · " + (p.state === "pending" ? t ("processing")
           : p.state === "failed" ? (p.error || t ("error")) : faces.length ? t ("faces") + " " + faces.length
           : t ("no_face")) }),
-        el ("ul", { class: "faces" }, faces)));
+        el ("ul", { class: "faces" }, faces),
+        canEdit ? el ("button", { type: "button", class: "small danger", text: t ("remove_photo"),
+          onclick: () => {
+            const why = prompt (t ("remove_reason"));
+            if (why) correct ("/photos/" + p.photo_id + "/remove", { reason: why }, t ("photo_removed"));
+          } }) : null));
     }
     const cands = await api ("GET", "/cases/" + id + "/candidates?limit=20");
     candList.replaceChildren (...cands.candidates.map (item => candidateItem (item, id, isFound)));
@@ -344,7 +394,7 @@ async function viewCase (id) {
   main.replaceChildren (
     el ("section", { class: "card" },
       el ("h2", { text: t (isFound ? "found_case" : "missing_case") + " #" + c.case_id + " · " + stateText (c.state) }),
-      factsList (c), privacy),
+      factsList (c), privacy, canEdit ? factsForm (c) : null),
     el ("section", { class: "card" },
       el ("h2", { text: t ("photos") }),
       c.state === "open" ? el ("div", { class: "upload" }, label ("year_taken", year), file, drop) : null,
@@ -353,6 +403,50 @@ async function viewCase (id) {
       el ("h2", { text: t ("candidates") }), el ("p", { class: "hint", text: t ("only_dna") }),
       candList));
   refresh ();
+}
+
+// Correct a case's facts (a wrong birth year or sex re-ranks at once).
+function factsForm (c) {
+  const isFound = c.kind === "found";
+  const fields = isFound
+    ? [["sex", "select", c.sex], ["province", "number", c.province || ""], ["city", "text", c.city],
+       ["date_found", "date", c.date_found], ["age", "text", c.age ? c.age.join ("-") : ""],
+       ["features", "text", c.features], ["notes", "textarea", c.notes]]
+    : [["sex", "select", c.sex], ["province", "number", c.province || ""], ["city", "text", c.city],
+       ["last_seen", "date", c.date_last_seen], ["birth_year", "text", c.birth_year ? c.birth_year.join ("-") : ""],
+       ["person_name", "text", c.person_name], ["family_name", "text", c.family_name],
+       ["contact", "text", c.family_contact], ["relation", "text", c.family_relation],
+       ["features", "text", c.features], ["notes", "textarea", c.notes]];
+  const keys = { contact: "family_contact", relation: "family_relation", last_seen: "date_last_seen" };
+  const inputs = {};
+  const form = el ("form", { class: "facts-form", onsubmit: async (e) => {
+    e.preventDefault ();
+    const body = {};
+    for (const [k, [input, before]] of Object.entries (inputs)) {
+      const value = input.value;
+      if (String (value) === String (before ?? "")) continue;
+      body [keys [k] || k] = k === "province" ? Number (value) : value;
+    }
+    if (!Object.keys (body).length) return toast (t ("nothing_changed"));
+    try {
+      const done = await api ("PATCH", "/cases/" + c.case_id, body);
+      toast (t ("corrected") + ": " + done.changes);
+      viewCase (c.case_id);
+    } catch (err) { toast (err.message, true); }
+  } });
+  for (const [key, type, value] of fields) {
+    let input;
+    if (type === "select")
+      input = el ("select", { name: key }, ["unknown", "male", "female"].map (
+        v => el ("option", { value: v, text: t (v), selected: v === value })));
+    else if (type === "textarea") input = el ("textarea", { name: key, rows: 2 });
+    else input = el ("input", { name: key, type });
+    if (type !== "select") input.value = value ?? "";
+    inputs [key] = [input, value];
+    form.append (label (key, input));
+  }
+  form.append (el ("button", { type: "submit", text: t ("save_corrections") }));
+  return el ("details", {}, el ("summary", { text: t ("correct_facts") }), form);
 }
 
 async function viewQueue () {
@@ -366,6 +460,8 @@ async function viewQueue () {
       el ("h3", {}, el ("a", { href: "#/pair/" + p.found_case + "/" + p.missing_case,
         text: t ("found_case") + " #" + p.found_case + " ↔ " + t ("missing_case") + " #" + p.missing_case })),
       el ("p", { class: "score", text: t ("score") + " " + p.score.toFixed (3) + " · " + stateText (p.state) }),
+      el ("p", { class: "meaning", text: scoreMeaning (p) }),
+      pooledText (p.explanation) ? el ("p", { class: "note", text: pooledText (p.explanation) }) : null,
       factRows (p.explanation || {}))));
   main.replaceChildren (el ("section", { class: "card" }, el ("h2", { text: t ("queue") }),
     el ("p", { class: "hint", text: t ("only_dna") }),
@@ -393,13 +489,15 @@ async function viewPair (found, missing) {
     el ("section", { class: "card" },
       el ("h2", { text: t ("pair") + ": #" + found + " ↔ #" + missing }),
       item ? el ("p", { class: "score", text: t ("score") + " " + item.score.toFixed (3) + " · " + stateText (item.state) }) : null,
+      item ? el ("p", { class: "meaning", text: scoreMeaning (item) }) : null,
+      pooledText (ex) ? el ("p", { class: "note", text: pooledText (ex) }) : null,
       el ("div", { class: "columns" },
         el ("div", {}, el ("h3", { text: t ("found_case") + " #" + found }), factsList (f)),
         el ("div", {}, el ("h3", { text: t ("missing_case") + " #" + missing }), factsList (m))),
       el ("h3", { text: t ("side_by_side") }),
       el ("ul", { class: "pairs" }, (ex.pairs || []).map (p => el ("li", {},
         chip (p.found_face, t ("found_person")), chip (p.missing_face, t ("family")),
-        el ("span", { text: t ("distance") + " " + p.distance + (p.note ? " · " + noteText (p) : "") })))),
+        el ("span", { text: t ("distance") + " " + p.distance })))),
       el ("h3", { text: t ("facts") }), factRows (ex), el ("p", { class: "hint", text: t ("only_dna") })),
     canReview ? el ("section", { class: "card" }, el ("h2", { text: t ("review") }),
       label ("note", note),

@@ -37,7 +37,21 @@ const HW_TEXT = {
     export: "导出全部资料", erase: "删除照片与人脸数据", erase_reason: "删除原因",
     erase_confirm: "确定删除此案件的照片、人脸、比对向量和个人信息？此操作无法撤销。",
     erase_queued: "已结案，正在从所有节点删除", erased: "已删除",
-    erased_all: "照片、人脸与个人信息", erased_media: "照片与人脸"
+    erased_all: "照片、人脸与个人信息", erased_media: "照片与人脸",
+    unsure: "不确定是否为人脸", excluded: "已排除，不参与比对", is_person: "这是本人",
+    exclude_face: "排除此人脸", include_face: "恢复比对", exclude_reason: "不是本人或不是人脸",
+    remove_photo: "删除误传的照片", remove_reason: "删除原因（如：误传了他人的照片）",
+    photo_removed: "照片已删除", correct_facts: "更正信息", save_corrections: "保存更正",
+    corrected: "已更正", nothing_changed: "没有改动",
+    advice_usable: "可用于比对", advice_retake_closer: "人脸太小——请靠近重拍",
+    advice_larger_scan: "人脸太小——请以更高分辨率（600 dpi 以上）扫描原照片，或提供更大的照片",
+    advice_retake_facing: "人脸侧转——请正对镜头重拍",
+    advice_add_frontal_photo: "人脸侧转——如有正面照片请一并提供",
+    advice_retake_sharper: "照片模糊——请拿稳相机，光线充足时重拍",
+    advice_sharper_scan: "照片模糊——请提供更清晰的扫描件或原照片",
+    advice_check_face: "检测器不确定这是人脸：请核对；如不是本人请排除",
+    verdict_profile: "侧脸", verdict_blurry: "模糊", verdict_unsure: "可能不是人脸",
+    verdict_too_small: "人脸较小"
   },
   "en": {
     skip: "Skip to content", title: "Homeward · family search", other_language: "中文",
@@ -81,6 +95,16 @@ const HW_TEXT = {
     erase_reason: "Reason for erasure",
     erase_confirm: "Erase this case's photos, faces, search vectors and personal details? This cannot be undone.",
     erase_queued: "Closed; being erased from every node", erased: "Erased",
-    erased_all: "photos, faces and personal details", erased_media: "photos and faces"
+    erased_all: "photos, faces and personal details", erased_media: "photos and faces",
+    unsure: "Unsure (may not be a face)", excluded: "Left out of matching",
+    is_person: "This is the person", exclude_face: "Leave out of matching",
+    include_face: "Take back into matching", exclude_reason: "not the person, or not a face",
+    remove_photo: "Remove photo (uploaded by mistake)",
+    remove_reason: "Why is the photo removed (e.g. another person's photo)?",
+    photo_removed: "Photo removed", correct_facts: "Correct the facts",
+    save_corrections: "Save corrections", corrected: "Corrected",
+    nothing_changed: "Nothing changed", verdict_profile: "turned away",
+    verdict_blurry: "blurred", verdict_unsure: "possibly not a face",
+    verdict_too_small: "small"
   }
 };
