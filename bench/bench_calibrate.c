@@ -2,8 +2,8 @@
 //  labelled photos, and the calibration the ranking uses.
 //
 //  usage: bench-calibrate [--json] DATASET_DIR...
-//  Each DATASET_DIR holds one folder per person. Every photo's main face
-//  is embedded; every pair of faces becomes a same-person or a
+//  Each DATASET_DIR holds one folder per person. Every photo's labelled
+//  face (the one nearest its centre) is embedded; every pair of faces becomes a same-person or a
 //  different-person example. Reported per dataset and overall: pairs, AUC,
 //  accuracy at dlib's 0.6, and the logistic fit P(same | d) = 1 / (1 +
 //  exp (-(a + b d))) on class-balanced pairs (a 1:1 prior), with a
@@ -71,6 +71,26 @@ s_list (const char *dir, char ***names_p)
     return n;
 }
 
+//  The face a labelled photo is about: the one nearest the photo's centre
+//  (LFW labels the face centred in the frame; ORL and Yale photos have one).
+//  Another choice, such as the largest face, pairs a bystander's face with
+//  the person's label and makes "same person" look farther than it is.
+static const mt_photo_face_t *
+s_labelled_face (const mt_photo_t *photo)
+{
+    const mt_photo_face_t *best = NULL;
+    double best_d = 0;
+    for (size_t i = 0; i < photo->face_count; i++) {
+        const mt_box_t *b = &photo->faces [i].box;
+        double dx = b->x + b->width / 2.0 - photo->width / 2.0;
+        double dy = b->y + b->height / 2.0 - photo->height / 2.0;
+        double d = dx * dx + dy * dy;
+        if (!best || d < best_d)
+            best = &photo->faces [i], best_d = d;
+    }
+    return best;
+}
+
 static void
 s_load (mt_pipeline_t *pipeline, const char *root, int dataset, size_t *no_face)
 {
@@ -92,7 +112,7 @@ s_load (mt_pipeline_t *pipeline, const char *root, int dataset, size_t *no_face)
             mt_photo_t *photo;
             mt_err_t err;
             if (mt_pipeline_process_file (pipeline, 0, path, &photo, &err) == MT_OK) {
-                const mt_photo_face_t *face = mt_photo_best_face (photo);
+                const mt_photo_face_t *face = s_labelled_face (photo);
                 if (face) {
                     if (s_face_count == s_face_size) {
                         s_face_size = s_face_size ? s_face_size * 2 : 256;

@@ -22,7 +22,7 @@
 //  reliability table of the scores (the share of true pairs per score bin).
 //  --pairs FILE writes every queue item with its truth; --fit fits the
 //  score's parameters (mt_rank.h) on the queue's pairs; --serve ARG passes
-//  an argument to `homeward serve` (e.g. --serve --family-share=0.9).
+//  an argument to `homeward serve` (e.g. --serve --no-mirror).
 
 #include "common/api.h"
 #include "match/mt_wire.h"

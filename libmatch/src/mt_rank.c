@@ -14,11 +14,11 @@
 //  Face pairs shown in an explanation.
 #define S_PAIRS_SHOWN 5
 
-//  bench-calibrate on ../shared/faces/lfw-scale (2,784 people, 4,229 photos,
+//  bench-calibrate on ../shared/faces/lfw-scale (2,784 people, 4,227 faces,
 //  mirror descriptors): a class-balanced logistic fit of same against
-//  different person over all pairs of photos (bench/RESULTS.md).
-#define S_FACE_A 28.34
-#define S_FACE_B (-47.29)
+//  different person over all 8.9 million pairs of photos (bench/RESULTS.md).
+#define S_FACE_A 28.90
+#define S_FACE_B (-48.17)
 
 //  How much a face counts in its case's template, by verdict: a small face
 //  was the rule in the calibration, a turned, blurred or unsure one is
@@ -42,20 +42,8 @@ mt_rank_default_model (void)
         .province_same = 0.2, .province_per_1000km = -0.2, .province_floor = -0.6,
         //  bench-identify --fit on lfw-scale with half of the found people's
         //  families absent (bench/RESULTS.md).
-        .score_b0 = -1.18, .score_b1 = 1.36, .score_b2 = 1.33, .score_g = -4.5
+        .score_b0 = -1.34, .score_b1 = 1.335, .score_b2 = 1.29, .score_g = -4.5
     };
-}
-
-//  The share of found people with a family report that the fitted score_b0
-//  stands for (bench-identify --absent 0.5).
-#define S_FITTED_SHARE 0.5
-
-void
-mt_rank_set_family_share (mt_rank_model_t *m, double share)
-{
-    share = share < 0.01 ? 0.01 : share > 0.99 ? 0.99 : share;
-    m->score_b0 = mt_rank_default_model ().score_b0 + log (share / (1 - share))
-                - log (S_FITTED_SHARE / (1 - S_FITTED_SHARE));
 }
 
 void

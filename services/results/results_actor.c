@@ -58,9 +58,6 @@ const mt_config_key_t results_config_keys [] = {
     { "retention-days", MT_CFG_INT, offsetof (results_config_t, retention_days), 0, 36500,
       "days after a case is closed until its photos, faces and vectors are erased "
       "(0: at once)" },
-    { "family-share", MT_CFG_DOUBLE, offsetof (results_config_t, family_share), 0.01, 0.99,
-      "share of found people whose family has filed a report here: the scores' prior "
-      "(their calibration assumes 0.5)" },
     MT_CURVE_SERVER_KEYS (results_config_t, curve),
     { "broker-key", MT_CFG_STRING, offsetof (results_config_t, broker_key), 0, 1024,
       "the broker's public key (.pub file or Z85 text)" },
@@ -75,8 +72,7 @@ results_config_defaults (results_config_t *config)
         .broker = "tcp://127.0.0.1:5555",
         .db = "var/homeward.db", .photos = "var/photos",
         .search_k = 50, .keep = 100, .lease_s = 120,
-        .max_photo_bytes = MT_IMAGE_DEFAULT_MAX_BYTES, .retention_days = 365,
-        .family_share = 0.5
+        .max_photo_bytes = MT_IMAGE_DEFAULT_MAX_BYTES, .retention_days = 365
     };
 }
 
@@ -313,11 +309,16 @@ s_candidate_json (results_state_t *self, const mt_candidate_row_t *row, int64_t 
                               "families", (json_int_t) row->families);
     if (isfinite (row->rivals))
         json_object_set_new (item, "rivals", json_real (round (row->rivals * 100) / 100));
-    char meaning [256];
+    //  A rate, never a certainty: "fewer than 1", "about N", "more than 99".
+    char meaning [256], rate [32];
     int percent = (int) lround (row->score * 100);
-    snprintf (meaning, sizeof meaning, "In tests with thousands of labelled families, about "
-              "%d in 100 candidate families scored like this were the true one (%lld families "
-              "searched here). Only a DNA test decides.", percent, (long long) row->families);
+    if (percent < 1 || percent > 99)
+        snprintf (rate, sizeof rate, "%s", percent < 1 ? "fewer than 1" : "more than 99");
+    else
+        snprintf (rate, sizeof rate, "about %d", percent);
+    snprintf (meaning, sizeof meaning, "In tests with thousands of labelled families, %s in 100 "
+              "candidate families scored like this were the true one (%lld families searched "
+              "here). Only a DNA test decides.", rate, (long long) row->families);
     json_object_set_new (item, "meaning", json_string (meaning));
     json_error_t jerr;
     json_t *explanation = json_loads (row->explanation, 0, &jerr);
@@ -716,7 +717,6 @@ void
 results_actor (void *pipe, void *arg)
 {
     results_state_t self = { .config = arg, .model = mt_rank_default_model () };
-    mt_rank_set_family_share (&self.model, self.config->family_share);
     const results_config_t *config = self.config;
     results_matcher_t matcher = { .config = config, .model = self.model };
     //  The link to the broker: this process's key, the broker's public key.

@@ -30,7 +30,6 @@ typedef struct {
     int64_t lease_s;            //  a worker's time to finish a photo job
     int64_t max_photo_bytes;
     int64_t retention_days;     //  closed cases' photos, faces and vectors erased after
-    double family_share;        //  share of found people whose family has reported (scores)
     mt_curve_config_t curve;    //  the API's side: key, authorized-keys, insecure
     char broker_key [1024];     //  the broker's public key, for the link to it
 } results_config_t;

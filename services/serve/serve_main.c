@@ -35,7 +35,6 @@ typedef struct {
     int64_t partitions;
     int64_t workers;
     int64_t retention_days;
-    double family_share;
     char tls_cert [1024], tls_key [1024];
     bool plain_http;
     cli_face_settings_t face;
@@ -59,9 +58,6 @@ static const mt_config_key_t s_keys [] = {
     { "retention-days", MT_CFG_INT, offsetof (s_settings_t, retention_days), 0, 36500,
       "days after a case is closed until its photos, faces and vectors are erased "
       "(0: at once)" },
-    { "family-share", MT_CFG_DOUBLE, offsetof (s_settings_t, family_share), 0.01, 0.99,
-      "share of found people whose family has filed a report here: the scores' prior "
-      "(their calibration assumes 0.5)" },
     { "tls-cert", MT_CFG_STRING, offsetof (s_settings_t, tls_cert), 0, 1024,
       "PEM certificate to serve the web app over HTTPS (needed off this machine)" },
     { "tls-key", MT_CFG_STRING, offsetof (s_settings_t, tls_key), 0, 1024,
@@ -109,7 +105,7 @@ serve_main (int argc, char **argv)
 {
     s_settings_t settings = { .var = "var", .api = "",
                               .http_address = "127.0.0.1", .http_port = 8080, .partitions = 2,
-                              .retention_days = 365, .family_share = 0.5 };
+                              .retention_days = 365 };
     long cpus = sysconf (_SC_NPROCESSORS_ONLN);
     settings.workers = cpus > 0 ? cpus : 1;
     cli_face_settings_defaults (&settings.face);
@@ -151,7 +147,6 @@ serve_main (int argc, char **argv)
     snprintf (results.db, sizeof results.db, "%s/homeward.db", settings.var);
     snprintf (results.photos, sizeof results.photos, "%s/photos", settings.var);
     results.retention_days = settings.retention_days;
-    results.family_share = settings.family_share;
     intake_config_t intake;
     intake_config_defaults (&intake);
     intake.face = settings.face;

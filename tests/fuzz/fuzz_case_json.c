@@ -1,5 +1,6 @@
 //  Fuzz target: a case's facts as the API receives them (JSON text from the
-//  CLI, an import or the gateway), parsed and validated.
+//  CLI, an import or the gateway), parsed and validated; and the same text
+//  as corrections to a recorded case.
 
 #include "results/case_json.h"
 
@@ -21,6 +22,22 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
             if (!back)
                 abort ();
             json_decref (back);
+        }
+        //  Corrections to a found and to a missing case.
+        static const mt_case_t recorded [2] = {
+            { .id = 1, .kind = MT_KIND_FOUND, .sex = MT_SEX_MALE, .province = 44,
+              .date_found = "2020-05-01", .age_min = 60, .age_max = 70,
+              .consent_basis = "vital_interests" },
+            { .id = 2, .kind = MT_KIND_MISSING, .province = 11, .age_min = -1, .age_max = -1,
+              .birth_year_min = 1950, .birth_year_max = 1952, .consent_basis = "family",
+              .consent_by = "the son" }
+        };
+        for (int k = 0; k < 2; k++) {
+            char changes [1024];
+            c = recorded [k];
+            if (results_case_update_from_json (params, &c, changes, sizeof changes, &err)
+                == MT_OK && (c.kind != recorded [k].kind || !changes [0]))
+                abort ();
         }
     }
     json_decref (params);

@@ -156,6 +156,50 @@ await test ("police review across provinces; staff may not", async () => {
   assert.equal (trail.data.reviews [0].note, "sample taken");
 });
 
+await test ("corrections: facts, a face left out, a photo removed; by the station only", async () => {
+  // The score says what it means; the explanation says how faces were pooled.
+  const r = await staffA.request ("GET", `/api/v1/cases/${caseA}/candidates?limit=5`);
+  assert.match (r.data.candidates [0].meaning, /in 100 candidate families/);
+  assert.ok (r.data.candidates [0].families >= 1);
+  assert.ok (r.data.candidates [0].explanation.pooled);
+  // Facts: corrected by the case's station; others may not; the change is said back.
+  const fix = await staffA.request ("PATCH", `/api/v1/cases/${caseA}`, { json: { age: "45-55" } });
+  assert.equal (fix.status, 200, JSON.stringify (fix.data));
+  assert.match (fix.data.changes, /age: 40-60 -> 45-55/);
+  assert.equal ((await staffA.request ("PATCH", `/api/v1/cases/${caseA}`, { json: { kind: "missing" } })).status, 400);
+  assert.equal ((await staffB.request ("PATCH", `/api/v1/cases/${caseA}`, { json: { age: "50" } })).status, 403);
+  assert.equal ((await police.request ("PATCH", `/api/v1/cases/${caseA}`, { json: { age: "50" } })).status, 403);
+  // A face: its advice fits a person who can be photographed again.
+  const c = await staffA.request ("GET", `/api/v1/cases/${caseA}`);
+  const photoId = c.data.photo_list [0].photo_id;
+  const ph = await staffA.request ("GET", `/api/v1/photos/${photoId}`);
+  const face = ph.data.face_list [0];
+  assert.equal (face.advice_code, "retake_closer");               // LFW faces are ~60 px
+  assert.equal ((await staffB.request ("POST", `/api/v1/faces/${face.face_id}/exclude`, { json: {} })).status, 403);
+  const out = await staffA.request ("POST", `/api/v1/faces/${face.face_id}/exclude`,
+    { json: { excluded: true, reason: "a poster behind the person" } });
+  assert.equal (out.status, 200);
+  const back = await staffA.request ("POST", `/api/v1/faces/${face.face_id}/exclude`, { json: { excluded: false } });
+  assert.equal (back.status, 200);
+  assert.equal ((await staffA.request ("POST", `/api/v1/faces/999999/exclude`, { json: {} })).status, 404);
+  // A photo uploaded by mistake, removed with a reason; a missing reason is refused.
+  const form = new FormData ();
+  form.append ("photo", photo ("lfw/Kevin_Spacey/2.jpg"), "wrong.jpg");
+  const up = await staffA.request ("POST", `/api/v1/cases/${caseA}/photos`, { form });
+  await waitMatched (staffA, caseA);
+  assert.equal ((await staffA.request ("POST", `/api/v1/photos/${up.data.photo_id}/remove`, { json: {} })).status, 400);
+  assert.equal ((await police.request ("POST", `/api/v1/photos/${up.data.photo_id}/remove`,
+    { json: { reason: "x" } })).status, 403);
+  const removed = await staffA.request ("POST", `/api/v1/photos/${up.data.photo_id}/remove`,
+    { json: { reason: "another person's photo" } });
+  assert.equal (removed.status, 200);
+  const again = await staffA.request ("GET", `/api/v1/photos/${up.data.photo_id}`);
+  assert.equal (again.data.removed, "another person's photo");
+  await waitMatched (staffA, caseA);
+  const list = await staffA.request ("GET", `/api/v1/cases/${caseA}/candidates?limit=5`);
+  assert.equal (list.data.candidates [0].case_id, missingB);
+});
+
 await test ("admin: users and the audit log; others 403", async () => {
   assert.equal ((await admin.login ("admin1", { bearer: true })).status, 200);
   const audit = await admin.request ("GET", "/api/v1/audit?limit=500");
@@ -163,6 +207,8 @@ await test ("admin: users and the audit log; others 403", async () => {
   assert.ok (audit.data.entries.some (e => e.actor === "staff_a" && e.action === "case.add"));
   assert.ok (audit.data.entries.some (e => e.actor === "police1" && e.action === "review"));
   assert.ok (audit.data.entries.some (e => e.actor === "staff_b" && e.action === "case.read"));
+  for (const action of ["case.update", "face.exclude", "face.include", "photo.remove"])
+    assert.ok (audit.data.entries.some (e => e.actor === "staff_a" && e.action === action), action);
   assert.equal ((await police.request ("GET", "/api/v1/audit")).status, 403);
   const made = await admin.request ("POST", "/api/v1/users", { json: {
     name: "staff_c", role: "station_staff", station: "Chengdu relief station", province: 51,

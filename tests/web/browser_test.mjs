@@ -63,7 +63,16 @@ try {
   assert.match (text, /Radcliffe family/, "the right family is first");
   assert.match (text, /性别: 一致 均为女/);
   assert.match (text, /户籍 11/);
+  assert.match (text, /得此评分的候选家庭(约|超过|不到) \d+% 确为亲属/, "the score in plain words");
   assert.ok (await page.locator ("ul.faces img.chip").count () >= 1, "the detected face is shown");
+  assert.match (await page.locator ("ul.faces li.face").first ().innerText (), /靠近重拍/,
+                "advice for a small face of a person found: retake closer");
+  // A fact corrected from the case page: said back, and in the trail.
+  await page.getByText ("更正信息").click ();
+  await page.locator ("form.facts-form input[name=age]").fill ("45-55");
+  await page.getByRole ("button", { name: "保存更正" }).click ();
+  await page.locator ("#toast", { hasText: "age: 40-60 -> 45-55" }).waitFor ();
+  await page.locator ("ol.candidates > li.candidate").first ().waitFor ({ timeout: 120000 });
   assert.ok (await page.locator ("ol.candidates img.chip").first ().evaluate (img => img.naturalWidth > 0),
              "face crops side by side load");
   await page.screenshot ({ path: join (artifacts, "2-staff-candidates.png"), fullPage: true });

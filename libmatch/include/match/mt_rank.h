@@ -58,12 +58,10 @@ typedef struct {
 } mt_rank_model_t;
 
 //  The model the services use (fitted on this project's labelled photos).
-//  Its scores assume that half of the found people have a family that
-//  filed a report among those searched.
+//  Its scores are calibrated where about half of the found people have a
+//  family that filed a report among those searched; where nearly all have,
+//  they understate (bench/RESULTS.md).
 mt_rank_model_t mt_rank_default_model (void);
-//  Assume instead that this share (0.01..0.99) has: the scores' prior odds
-//  move accordingly.
-void mt_rank_set_family_share (mt_rank_model_t *model, double share);
 
 typedef struct {
     double evidence;                //  log-likelihood ratio: faces + facts

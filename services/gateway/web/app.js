@@ -241,11 +241,15 @@ function factText (f) {
 
 // What a score means, in plain words (the API's English sentence says the same).
 function scoreMeaning (item) {
-  const pct = Math.round ((item.score || 0) * 100);
+  const raw = Math.round ((item.score || 0) * 100);
+  const zh = state.lang === "zh-CN";
+  // Never "0" or "100": a score is a rate, not a certainty.
+  const pct = raw < 1 ? (zh ? "不到 1" : "fewer than 1") : raw > 99 ? (zh ? "超过 99" : "more than 99")
+                      : (zh ? "约 " + raw : "about " + raw);
   const n = item.families || 0;
-  return state.lang === "zh-CN"
-    ? "在数千个已知家庭的测试中，得此评分的候选家庭约 " + pct + "% 确为亲属（本次比对 " + n + " 个家庭）。只有 DNA 比对才能确认。"
-    : "In tests with thousands of known families, about " + pct + " in 100 candidate families scored like this were the true one (" + n + " families searched). Only a DNA test confirms.";
+  return zh
+    ? "在数千个已知家庭的测试中，得此评分的候选家庭" + pct + "% 确为亲属（本次比对 " + n + " 个家庭）。只有 DNA 比对才能确认。"
+    : "In tests with thousands of known families, " + pct + " in 100 candidate families scored like this were the true one (" + n + " families searched). Only a DNA test confirms.";
 }
 
 // How the faces were pooled, and what weighed less.
