@@ -11,6 +11,7 @@
 //  person as the gallery, where the true person ranks for every other photo
 //  (rank 1 and within the top 20, the list a station checks by hand).
 
+#include "match/mt_dir.h"
 #include "match/mt_embedder.h"
 #include "match/mt_pipeline.h"
 
@@ -40,37 +41,6 @@ static s_face_t *s_faces;
 static size_t s_face_count, s_face_size;
 static int s_people;
 
-static int
-s_cmp_name (const void *a, const void *b)
-{
-    return strcmp (*(char *const *) a, *(char *const *) b);
-}
-
-//  Sorted names in a directory (new array of new strings).
-static size_t
-s_list (const char *dir, char ***names_p)
-{
-    DIR *d = opendir (dir);
-    char **names = NULL;
-    size_t n = 0, size = 0;
-    struct dirent *e;
-    while (d && (e = readdir (d)) != NULL) {
-        if (e->d_name [0] == '.')
-            continue;
-        if (n == size) {
-            size = size ? size * 2 : 64;
-            names = realloc (names, size * sizeof *names);
-        }
-        names [n++] = strdup (e->d_name);
-    }
-    if (d)
-        closedir (d);
-    if (n)
-        qsort (names, n, sizeof *names, s_cmp_name);
-    *names_p = names;
-    return n;
-}
-
 //  The face a labelled photo is about: the one nearest the photo's centre
 //  (LFW labels the face centred in the frame; ORL and Yale photos have one).
 //  Another choice, such as the largest face, pairs a bystander's face with
@@ -95,7 +65,7 @@ static void
 s_load (mt_pipeline_t *pipeline, const char *root, int dataset, size_t *no_face)
 {
     char **people;
-    size_t count = s_list (root, &people);
+    size_t count = mt_dir_list (root, &people);
     for (size_t p = 0; p < count; p++) {
         char dir [4096];
         snprintf (dir, sizeof dir, "%s/%s", root, people [p]);
@@ -103,7 +73,7 @@ s_load (mt_pipeline_t *pipeline, const char *root, int dataset, size_t *no_face)
         if (stat (dir, &st) != 0 || !S_ISDIR (st.st_mode))
             continue;
         char **photos;
-        size_t n = s_list (dir, &photos);
+        size_t n = mt_dir_list (dir, &photos);
         int person = s_people++;
         bool first = true;
         for (size_t i = 0; i < n; i++) {

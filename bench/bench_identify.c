@@ -25,14 +25,14 @@
 //  an argument to `homeward serve` (e.g. --serve --no-mirror).
 
 #include "common/api.h"
+#include "mt_test.h"
+#include "match/mt_dir.h"
+#include "match/mt_rank.h"
 #include "match/mt_wire.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -42,8 +42,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-extern char **environ;
 
 #define S_MAX_PHOTOS 64
 #define S_TOP 50
@@ -64,47 +62,11 @@ typedef struct {
     size_t photos, photos_with_face, faces, photo_errors;
 } s_run_t;
 
+//  Seconds on a monotonic clock.
 static double
 s_now (void)
 {
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-//  Names in natural order, so that 2.jpg comes before 10.jpg.
-static int
-s_natural (const void *a, const void *b)
-{
-    const char *x = *(char *const *) a, *y = *(char *const *) b;
-    long nx = strtol (x, NULL, 10), ny = strtol (y, NULL, 10);
-    if (nx != ny)
-        return (nx > ny) - (nx < ny);
-    return strcmp (x, y);
-}
-
-static size_t
-s_list (const char *dir, char ***names_p)
-{
-    DIR *d = opendir (dir);
-    char **names = NULL;
-    size_t n = 0, size = 0;
-    struct dirent *e;
-    while (d && (e = readdir (d)) != NULL) {
-        if (e->d_name [0] == '.')
-            continue;
-        if (n == size) {
-            size = size ? size * 2 : 256;
-            names = realloc (names, size * sizeof *names);
-        }
-        names [n++] = strdup (e->d_name);
-    }
-    if (d)
-        closedir (d);
-    if (n)
-        qsort (names, n, sizeof *names, s_natural);
-    *names_p = names;
-    return n;
+    return mt_test_now_ms () / 1e3;
 }
 
 //  A stable pseudo-random number in 0..1 from a name and a seed (FNV-1a).
@@ -213,17 +175,6 @@ typedef struct {
     double evidence, rivals, families;  //  the score's inputs (for --fit)
 } s_item_t;
 
-//  log (exp (a) + exp (b)), -INFINITY allowed.
-static double
-s_logaddexp (double a, double b)
-{
-    if (a == -INFINITY)
-        return b;
-    if (b == -INFINITY)
-        return a;
-    return a > b ? a + log1p (exp (b - a)) : b + log1p (exp (a - b));
-}
-
 //  Fit the score's b0, b1, b2 (Newton's method on the log-likelihood of
 //  the queue's truths) for each g of a grid, and keep the best: the score is
 //  1 / (1 + exp (-(b0 + b1 l - b2 log (exp (g) N + exp (rivals))))) (mt_rank.h).
@@ -238,7 +189,7 @@ s_fit (const s_item_t *items, size_t n, double fit [5])
             nll = 0;
             for (size_t i = 0; i < n; i++) {
                 double x [3] = { 1, items [i].evidence,
-                                 -s_logaddexp (g + log (items [i].families), items [i].rivals) };
+                                 -mt_rank_logaddexp (g + log (items [i].families), items [i].rivals) };
                 double z = b [0] * x [0] + b [1] * x [1] + b [2] * x [2];
                 double p = 1 / (1 + exp (-z));
                 nll += items [i].truth ? -log (p + 1e-300) : -log (1 - p + 1e-300);
@@ -345,14 +296,14 @@ main (int argc, char **argv)
 
     //  The people and their photos.
     char **names;
-    size_t count = s_list (folder, &names);
+    size_t count = mt_dir_list (folder, &names);
     s_person_t *people = calloc (count ? count : 1, sizeof *people);
     size_t n = 0, found_people = 0, present = 0;
     for (size_t i = 0; i < count; i++) {
         char path [2048];
         snprintf (path, sizeof path, "%s/%s", folder, names [i]);
         char **files;
-        size_t photos = s_list (path, &files);
+        size_t photos = mt_dir_list (path, &files);
         if (photos > 0 && (!max_people || n < max_people)) {
             s_person_t *p = &people [n++];
             snprintf (p->name, sizeof p->name, "%s", names [i]);
@@ -392,12 +343,8 @@ main (int argc, char **argv)
                          "--partitions", parts, "--http-port", port };
     for (int i = 0; i < serve_extra; i++)
         sargv [12 + i] = serve_args [i];
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init (&actions);
-    posix_spawn_file_actions_addopen (&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-    posix_spawn_file_actions_adddup2 (&actions, 1, 2);
-    pid_t serve;
-    if (posix_spawn (&serve, homeward, &actions, NULL, sargv, environ) != 0) {
+    pid_t serve = mt_test_spawn (sargv, log);
+    if (serve < 0) {
         fprintf (stderr, "bench-identify: cannot start %s\n", homeward);
         return 1;
     }

@@ -425,6 +425,28 @@ mt_case_validate (const mt_case_t *c, mt_err_t *err)
 //  ---------------------------------------------------------------- cases
 
 int
+mti_case_bind_facts (sqlite3_stmt *stmt, int at, const mt_case_t *c)
+{
+    sqlite3_bind_text (stmt, at, mt_sex_name (c->sex), -1, SQLITE_STATIC);
+    sqlite3_bind_int (stmt, at + 1, c->province);
+    mti_db_bind_text (stmt, at + 2, c->city);
+    mti_db_bind_text (stmt, at + 3, c->station);
+    mti_db_bind_text (stmt, at + 4, c->date_found);
+    sqlite3_bind_int (stmt, at + 5, c->age_min);
+    sqlite3_bind_int (stmt, at + 6, c->age_max);
+    mti_db_bind_text (stmt, at + 7, c->date_last_seen);
+    sqlite3_bind_int (stmt, at + 8, c->birth_year_min);
+    sqlite3_bind_int (stmt, at + 9, c->birth_year_max);
+    mti_db_bind_text (stmt, at + 10, c->person_name);
+    mti_db_bind_text (stmt, at + 11, c->family_name);
+    mti_db_bind_text (stmt, at + 12, c->family_contact);
+    mti_db_bind_text (stmt, at + 13, c->family_relation);
+    mti_db_bind_text (stmt, at + 14, c->features);
+    mti_db_bind_text (stmt, at + 15, c->notes);
+    return at + 16;
+}
+
+int
 mt_casedb_case_add (mt_casedb_t *self, const mt_case_t *c, const char *actor, int64_t *id_p,
                     bool *existed_p, mt_err_t *err)
 {
@@ -459,22 +481,7 @@ mt_casedb_case_add (mt_casedb_t *self, const mt_case_t *c, const char *actor, in
     char now [32];
     mti_db_now (now, sizeof now);
     sqlite3_bind_text (stmt, 1, mt_case_kind_name (c->kind), -1, SQLITE_STATIC);
-    sqlite3_bind_text (stmt, 2, mt_sex_name (c->sex), -1, SQLITE_STATIC);
-    sqlite3_bind_int (stmt, 3, c->province);
-    mti_db_bind_text (stmt, 4, c->city);
-    mti_db_bind_text (stmt, 5, c->station);
-    mti_db_bind_text (stmt, 6, c->date_found);
-    sqlite3_bind_int (stmt, 7, c->age_min);
-    sqlite3_bind_int (stmt, 8, c->age_max);
-    mti_db_bind_text (stmt, 9, c->date_last_seen);
-    sqlite3_bind_int (stmt, 10, c->birth_year_min);
-    sqlite3_bind_int (stmt, 11, c->birth_year_max);
-    mti_db_bind_text (stmt, 12, c->person_name);
-    mti_db_bind_text (stmt, 13, c->family_name);
-    mti_db_bind_text (stmt, 14, c->family_contact);
-    mti_db_bind_text (stmt, 15, c->family_relation);
-    mti_db_bind_text (stmt, 16, c->features);
-    mti_db_bind_text (stmt, 17, c->notes);
+    mti_case_bind_facts (stmt, 2, c);
     mti_db_bind_text (stmt, 18, c->external_ref);
     sqlite3_bind_text (stmt, 19, now, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text (stmt, 20, now, -1, SQLITE_TRANSIENT);

@@ -27,6 +27,26 @@ s_exec_ids (mt_casedb_t *self, const char *sql, int64_t a, int64_t b, mt_err_t *
     return rc;
 }
 
+//  Run one statement whose ?1 is the time now, then text (if not NULL),
+//  then id.
+static int
+s_exec_now (mt_casedb_t *self, const char *sql, const char *text, int64_t id, mt_err_t *err)
+{
+    sqlite3_stmt *stmt = mti_db_prepare (self, sql, err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    char now [32];
+    mti_db_now (now, sizeof now);
+    int at = 1;
+    sqlite3_bind_text (stmt, at++, now, -1, SQLITE_TRANSIENT);
+    if (text)
+        sqlite3_bind_text (stmt, at++, text, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64 (stmt, at, id);
+    int rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, sql);
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
 //  The photo and case of a face, with the case open.
 static int
 s_face_photo (mt_casedb_t *self, int64_t face_id, int64_t *photo_id_p, int64_t *case_id_p,
@@ -49,6 +69,19 @@ s_face_photo (mt_casedb_t *self, int64_t face_id, int64_t *photo_id_p, int64_t *
     return rc;
 }
 
+//  End a correction's transaction: the case back in the match queue and
+//  the correction in the audit log, committed with it (rc: so far).
+static int
+s_finish (mt_casedb_t *self, int rc, int64_t case_id, const char *object, const char *action,
+          const char *detail, const char *actor, mt_err_t *err)
+{
+    if (rc == MT_OK)
+        rc = mt_casedb_match_enqueue (self, case_id, err);
+    if (rc == MT_OK)
+        rc = mt_casedb_audit (self, actor, action, object, detail, err);
+    return mt_casedb_commit (self, rc, err);
+}
+
 //  Mark one face in or out of matching; an enrolled face going out is
 //  queued for removal from the index, one coming back is enrolled by the
 //  next match.
@@ -57,19 +90,10 @@ s_set_excluded (mt_casedb_t *self, int64_t face_id, bool excluded, mt_err_t *err
 {
     int rc = s_exec_ids (self, "UPDATE faces SET excluded = ?1 WHERE id = ?2", excluded,
                          face_id, err);
-    if (rc == MT_OK && excluded) {
-        char now [32];
-        mti_db_now (now, sizeof now);
-        sqlite3_stmt *stmt = mti_db_prepare (self, "INSERT INTO face_removal_queue (face_id,"
-                                             " queued_at) SELECT id, ? FROM faces WHERE id = ?"
-                                             " AND enrolled = 1 ON CONFLICT DO NOTHING", err);
-        if (!stmt)
-            return MT_EINTERNAL;
-        sqlite3_bind_text (stmt, 1, now, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64 (stmt, 2, face_id);
-        rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "queue");
-        sqlite3_finalize (stmt);
-    }
+    if (rc == MT_OK && excluded)
+        rc = s_exec_now (self, "INSERT INTO face_removal_queue (face_id, queued_at)"
+                         " SELECT id, ?1 FROM faces WHERE id = ?2 AND enrolled = 1"
+                         " ON CONFLICT DO NOTHING", NULL, face_id, err);
     else
     if (rc == MT_OK)
         //  Back before its removal ran: it stays in the index.
@@ -90,15 +114,11 @@ mt_casedb_face_exclude (mt_casedb_t *self, int64_t face_id, bool excluded, const
     if (rc != MT_OK)
         return rc;
     rc = s_set_excluded (self, face_id, excluded, err);
-    if (rc == MT_OK)
-        rc = mt_casedb_match_enqueue (self, case_id, err);
     char object [96];
     snprintf (object, sizeof object, "case %lld photo %lld face %lld", (long long) case_id,
               (long long) photo_id, (long long) face_id);
-    if (rc == MT_OK)
-        rc = mt_casedb_audit (self, actor, excluded ? "face.exclude" : "face.include", object,
-                              reason, err);
-    return mt_casedb_commit (self, rc, err);
+    return s_finish (self, rc, case_id, object, excluded ? "face.exclude" : "face.include",
+                     reason, actor, err);
 }
 
 int
@@ -122,16 +142,11 @@ mt_casedb_photo_person (mt_casedb_t *self, int64_t photo_id, int64_t face_id,
         if (faces [i].excluded != (faces [i].id != face_id))
             rc = s_set_excluded (self, faces [i].id, faces [i].id != face_id, err);
     free (faces);
-    if (rc == MT_OK)
-        rc = mt_casedb_match_enqueue (self, case_id, err);
     char object [96];
     snprintf (object, sizeof object, "case %lld photo %lld face %lld", (long long) case_id,
               (long long) photo_id, (long long) face_id);
-    if (rc == MT_OK)
-        rc = mt_casedb_audit (self, actor, "photo.person", object,
-                              "the person of the photo; its other faces left out of matching",
-                              err);
-    return mt_casedb_commit (self, rc, err);
+    return s_finish (self, rc, case_id, object, "photo.person",
+                     "the person of the photo; its other faces left out of matching", actor, err);
 }
 
 int
@@ -153,43 +168,21 @@ mt_casedb_photo_remove (mt_casedb_t *self, int64_t photo_id, const char *reason,
     if (rc != MT_OK)
         return rc;
     rc = mti_db_exec (self, "BEGIN IMMEDIATE", err);
-    char now [32];
-    mti_db_now (now, sizeof now);
-    sqlite3_stmt *stmt = rc == MT_OK
-        ? mti_db_prepare (self, "UPDATE photos SET removed_at = ?, removed_reason = ?"
-                          " WHERE id = ?", err) : NULL;
-    if (stmt) {
-        sqlite3_bind_text (stmt, 1, now, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text (stmt, 2, reason, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64 (stmt, 3, photo_id);
-        rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "photo");
-        sqlite3_finalize (stmt);
-    }
-    else
     if (rc == MT_OK)
-        rc = MT_EINTERNAL;
+        rc = s_exec_now (self, "UPDATE photos SET removed_at = ?1, removed_reason = ?2"
+                         " WHERE id = ?3", reason, photo_id, err);
     //  Its faces leave matching now, the index next, and are then erased.
-    stmt = rc == MT_OK
-        ? mti_db_prepare (self, "INSERT INTO face_removal_queue (face_id, erase, queued_at)"
-                          " SELECT id, 1, ? FROM faces WHERE photo_id = ? AND removed = 0"
-                          " ON CONFLICT (face_id) DO UPDATE SET erase = 1", err) : NULL;
-    if (stmt) {
-        sqlite3_bind_text (stmt, 1, now, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64 (stmt, 2, photo_id);
-        rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "queue");
-        sqlite3_finalize (stmt);
-    }
+    if (rc == MT_OK)
+        rc = s_exec_now (self, "INSERT INTO face_removal_queue (face_id, erase, queued_at)"
+                         " SELECT id, 1, ?1 FROM faces WHERE photo_id = ?2 AND removed = 0"
+                         " ON CONFLICT (face_id) DO UPDATE SET erase = 1", NULL, photo_id, err);
     if (rc == MT_OK)
         rc = s_exec_ids (self, "UPDATE faces SET excluded = 1 WHERE photo_id = ?", photo_id, 0,
                          err);
-    if (rc == MT_OK)
-        rc = mt_casedb_match_enqueue (self, photo.case_id, err);
     char object [64];
     snprintf (object, sizeof object, "case %lld photo %lld", (long long) photo.case_id,
               (long long) photo_id);
-    if (rc == MT_OK)
-        rc = mt_casedb_audit (self, actor, "photo.remove", object, reason, err);
-    return mt_casedb_commit (self, rc, err);
+    return s_finish (self, rc, photo.case_id, object, "photo.remove", reason, actor, err);
 }
 
 int
@@ -217,37 +210,18 @@ mt_casedb_case_update (mt_casedb_t *self, const mt_case_t *c, const char *change
     if (stmt) {
         char now [32];
         mti_db_now (now, sizeof now);
-        sqlite3_bind_text (stmt, 1, mt_sex_name (c->sex), -1, SQLITE_STATIC);
-        sqlite3_bind_int (stmt, 2, c->province);
-        mti_db_bind_text (stmt, 3, c->city);
-        mti_db_bind_text (stmt, 4, c->station);
-        mti_db_bind_text (stmt, 5, c->date_found);
-        sqlite3_bind_int (stmt, 6, c->age_min);
-        sqlite3_bind_int (stmt, 7, c->age_max);
-        mti_db_bind_text (stmt, 8, c->date_last_seen);
-        sqlite3_bind_int (stmt, 9, c->birth_year_min);
-        sqlite3_bind_int (stmt, 10, c->birth_year_max);
-        mti_db_bind_text (stmt, 11, c->person_name);
-        mti_db_bind_text (stmt, 12, c->family_name);
-        mti_db_bind_text (stmt, 13, c->family_contact);
-        mti_db_bind_text (stmt, 14, c->family_relation);
-        mti_db_bind_text (stmt, 15, c->features);
-        mti_db_bind_text (stmt, 16, c->notes);
-        sqlite3_bind_text (stmt, 17, now, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64 (stmt, 18, c->id);
+        int at = mti_case_bind_facts (stmt, 1, c);
+        sqlite3_bind_text (stmt, at, now, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64 (stmt, at + 1, c->id);
         rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "case");
         sqlite3_finalize (stmt);
     }
     else
     if (rc == MT_OK)
         rc = MT_EINTERNAL;
-    if (rc == MT_OK)
-        rc = mt_casedb_match_enqueue (self, c->id, err);
     char object [32];
     snprintf (object, sizeof object, "case %lld", (long long) c->id);
-    if (rc == MT_OK)
-        rc = mt_casedb_audit (self, actor, "case.update", object, changes, err);
-    return mt_casedb_commit (self, rc, err);
+    return s_finish (self, rc, c->id, object, "case.update", changes, actor, err);
 }
 
 //  ---------------------------------------------------------------- face removals

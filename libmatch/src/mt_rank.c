@@ -334,8 +334,7 @@ mt_rank_pair (const mt_rank_model_t *m, const mt_case_t *found, const mt_face_ro
                 double d = mt_embedding_distance (fd [i].vector, md [j].vector);
                 double w = fd [i].weight * md [j].weight;
                 double term = log (fd [i].prior * md [j].prior) + w * (m->face_a + m->face_b * d);
-                lse = lse > term ? lse + log1p (exp (term - lse))
-                                 : term + (lse == -INFINITY ? 0 : log1p (exp (lse - term)));
+                lse = mt_rank_logaddexp (lse, term);
                 if (term > best_term) {
                     best_term = term;
                     bf = &fd [i], bm = &md [j];
@@ -376,9 +375,8 @@ mt_rank_pair (const mt_rank_model_t *m, const mt_case_t *found, const mt_face_ro
 
 //  ---------------------------------------------------------------- scores
 
-//  log (exp (a) + exp (b)), for -INFINITY too.
-static double
-s_logaddexp (double a, double b)
+double
+mt_rank_logaddexp (double a, double b)
 {
     if (a == -INFINITY)
         return b;
@@ -401,14 +399,14 @@ mt_rank_scores (const mt_rank_model_t *m, const double *evidence, size_t n, size
     }
     before [0] = after [n] = -INFINITY;
     for (size_t j = 0; j < n; j++)
-        before [j + 1] = s_logaddexp (before [j], evidence [j]);
+        before [j + 1] = mt_rank_logaddexp (before [j], evidence [j]);
     for (size_t j = n; j > 0; j--)
-        after [j - 1] = s_logaddexp (after [j], evidence [j - 1]);
+        after [j - 1] = mt_rank_logaddexp (after [j], evidence [j - 1]);
     double searched = m->score_g + log ((double) (families > 0 ? families : 1));
     for (size_t j = 0; j < n; j++) {
-        rivals [j] = s_logaddexp (before [j], after [j + 1]);
+        rivals [j] = mt_rank_logaddexp (before [j], after [j + 1]);
         double z = m->score_b0 + m->score_b1 * evidence [j]
-                 - m->score_b2 * s_logaddexp (searched, rivals [j]);
+                 - m->score_b2 * mt_rank_logaddexp (searched, rivals [j]);
         scores [j] = 1 / (1 + exp (-z));
     }
     free (before), free (after);

@@ -24,6 +24,9 @@ void mti_db_copy (char *dst, size_t size, const unsigned char *text);
 //  Empty text is bound as NULL.
 void mti_db_bind_text (sqlite3_stmt *stmt, int at, const char *text);
 int mti_this_year (void);
+//  Bind a case's facts, sex to notes in the columns' order of the cases
+//  table (16 values), from parameter at; returns the next parameter.
+int mti_case_bind_facts (sqlite3_stmt *stmt, int at, const mt_case_t *c);
 
 //  Chain audit entries written before the chain existed (schema 1).
 int mti_audit_seal (mt_casedb_t *self, mt_err_t *err);

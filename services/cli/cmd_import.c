@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "cli_api.h"
 
+#include "match/mt_dir.h"
 #include "match/mt_image.h"
 
 #include <csv.h>
@@ -248,43 +249,13 @@ s_import_csv (s_import_t *imp, const char *path)
 
 //  ---------------------------------------------------------------- folder
 
-static int
-s_cmp (const void *a, const void *b)
-{
-    return strcmp (*(char *const *) a, *(char *const *) b);
-}
-
-static size_t
-s_names (const char *dir, char ***names_p)
-{
-    DIR *d = opendir (dir);
-    char **names = NULL;
-    size_t n = 0, size = 0;
-    struct dirent *e;
-    while (d && (e = readdir (d)) != NULL) {
-        if (e->d_name [0] == '.')
-            continue;
-        if (n == size) {
-            size = size ? size * 2 : 64;
-            names = realloc (names, size * sizeof *names);
-        }
-        names [n++] = strdup (e->d_name);
-    }
-    if (d)
-        closedir (d);
-    if (n)
-        qsort (names, n, sizeof *names, s_cmp);
-    *names_p = names;
-    return n;
-}
-
 //  One subfolder per case; its image files are the case's photos; an
 //  optional case.json in it holds the facts.
 static int
 s_import_dir (s_import_t *imp, const char *root, const char *kind)
 {
     char **cases;
-    size_t count = s_names (root, &cases);
+    size_t count = mt_dir_list (root, &cases);
     imp->total = count;
     for (size_t i = 0; i < count; i++) {
         char dir [4096];
@@ -303,7 +274,7 @@ s_import_dir (s_import_t *imp, const char *root, const char *kind)
         if (!json_object_get (facts, "kind"))
             json_object_set_new (facts, "kind", json_string (kind));
         char **files;
-        size_t n = s_names (dir, &files);
+        size_t n = mt_dir_list (dir, &files);
         char *photos [S_MAX_PHOTOS];
         size_t m = 0;
         for (size_t f = 0; f < n; f++) {

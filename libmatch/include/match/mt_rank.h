@@ -94,6 +94,9 @@ size_t mt_rank_templates (const mt_rank_model_t *model, const mt_case_t *c,
 void mt_rank_scores (const mt_rank_model_t *model, const double *evidence, size_t n,
                      size_t families, double *scores, double *rivals);
 
+//  log (exp (a) + exp (b)) without overflow; either may be -INFINITY.
+double mt_rank_logaddexp (double a, double b);
+
 //  Great-circle distance in km between the capitals of two provinces (GB/T
 //  2260 codes); -1 when either is unknown.
 double mt_province_distance_km (int a, int b);
