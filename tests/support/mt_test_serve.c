@@ -16,6 +16,24 @@
 #define S_HOMEWARD MT_TEST_BIN "/homeward"
 
 mt_test_serve_t mt_serve = { .pid = -1 };
+static int s_starts;                //  of homeward serve, on one log
+
+//  A service that died fails the test at once, with its log, rather than
+//  every later call waiting out its timeout.
+static void
+s_check_alive (void)
+{
+    int status;
+    if (mt_serve.pid > 0 && waitpid (mt_serve.pid, &status, WNOHANG) == mt_serve.pid) {
+        mt_serve.pid = -1;
+        MT_CHECK (!"homeward serve is running");
+        char *log = mt_test_read (mt_serve.log, NULL);
+        fprintf (stderr, "homeward serve stopped (status %d); its log:\n%s\n", status,
+                 log ? log : "(none)");
+        free (log);
+        exit (1);
+    }
+}
 
 int
 mt_serve_init (void)
@@ -33,9 +51,12 @@ mt_serve_init (void)
 void
 mt_serve_start (const char *extra, ...)
 {
+    //  A port of its own: tests run side by side.
+    char port [16];
+    snprintf (port, sizeof port, "%d", mt_test_free_port ());
     char *argv [32] = { S_HOMEWARD, "serve", "--var", mt_serve.var, "--api", mt_serve.api,
-                        "--workers", "2", "--partitions", "2" };
-    int argc = 10;
+                        "--workers", "2", "--partitions", "2", "--http-port", port };
+    int argc = 12;
     va_list args;
     va_start (args, extra);
     for (const char *arg = extra; arg && argc < 31; arg = va_arg (args, const char *))
@@ -43,16 +64,26 @@ mt_serve_start (const char *extra, ...)
     va_end (args);
     argv [argc] = NULL;
     mt_serve.pid = mt_test_spawn (argv, mt_serve.log);
-    //  Ready when the API answers.
+    s_starts++;
+    //  Ready when it says so (every part started) and its API answers.
     long long until = mt_test_now_ms () + 60000;
     while (mt_test_now_ms () < until) {
+        s_check_alive ();
+        //  Its log (shared by restarts) says it once per start.
+        char *log = mt_test_read (mt_serve.log, NULL);
+        int said = 0;
+        for (const char *at = log; at && (at = strstr (at, "Homeward is running")); at++)
+            said++;
+        bool ready = said >= s_starts;
+        free (log);
         json_t *result = NULL;
         mt_err_t err;
-        if (api_call (mt_serve.client, "stats", NULL, NULL, 0, 500, &result, NULL, NULL, &err)
-            == MT_OK) {
+        if (ready && api_call (mt_serve.client, "stats", NULL, NULL, 0, 500, &result, NULL, NULL,
+                               &err) == MT_OK) {
             json_decref (result);
             return;
         }
+        mt_test_sleep_ms (50);
     }
     MT_CHECK (!"homeward serve answers");
 }
@@ -81,8 +112,10 @@ mt_serve_call (const char *method, json_t *params, const void *payload, size_t s
     mt_err_t err;
     int rc = api_call (mt_serve.client, method, params, payload, size, 30000, &result, NULL,
                        NULL, &err);
-    if (rc != expect)
+    if (rc != expect) {
         fprintf (stderr, "%s: %s (%s)\n", method, mt_rc_name (rc), err.msg);
+        s_check_alive ();
+    }
     MT_CHECK_INT (rc, expect);
     json_decref (params);
     return result;
