@@ -154,24 +154,33 @@ static const char *s_correctable [] = {
 static void
 s_fact_text (const mt_case_t *c, int fact, char *buf, size_t size)
 {
-    buf [0] = '\0';
+    const char *text = NULL;
     switch (fact) {
-        case 0: snprintf (buf, size, "%s", mt_sex_name (c->sex)); break;
-        case 1: if (c->province) snprintf (buf, size, "%d", c->province); break;
-        case 2: if (c->age_min >= 0) snprintf (buf, size, "%d-%d", c->age_min, c->age_max); break;
-        case 3: if (c->birth_year_min) snprintf (buf, size, "%d-%d", c->birth_year_min,
-                                                 c->birth_year_max); break;
-        case 4: snprintf (buf, size, "%s", c->date_found); break;
-        case 5: snprintf (buf, size, "%s", c->date_last_seen); break;
-        case 6: snprintf (buf, size, "%s", c->city); break;
-        case 7: snprintf (buf, size, "%s", c->station); break;
-        case 8: snprintf (buf, size, "%s", c->person_name); break;
-        case 9: snprintf (buf, size, "%s", c->family_name); break;
-        case 10: snprintf (buf, size, "%s", c->family_contact); break;
-        case 11: snprintf (buf, size, "%s", c->family_relation); break;
-        case 12: snprintf (buf, size, "%s", c->features); break;
-        case 13: snprintf (buf, size, "%s", c->notes); break;
+        case 0: text = mt_sex_name (c->sex); break;
+        case 4: text = c->date_found; break;
+        case 5: text = c->date_last_seen; break;
+        case 6: text = c->city; break;
+        case 7: text = c->station; break;
+        case 8: text = c->person_name; break;
+        case 9: text = c->family_name; break;
+        case 10: text = c->family_contact; break;
+        case 11: text = c->family_relation; break;
+        case 12: text = c->features; break;
+        case 13: text = c->notes; break;
+        default: break;
     }
+    buf [0] = '\0';
+    if (text)
+        snprintf (buf, size, "%s", text);
+    else
+    if (fact == 1 && c->province)
+        snprintf (buf, size, "%d", c->province);
+    else
+    if (fact == 2 && c->age_min >= 0)
+        snprintf (buf, size, "%d-%d", c->age_min, c->age_max);
+    else
+    if (fact == 3 && c->birth_year_min)
+        snprintf (buf, size, "%d-%d", c->birth_year_min, c->birth_year_max);
 }
 
 int
