@@ -10,6 +10,9 @@
 //  reliability table; then identification: with the first photo of each
 //  person as the gallery, where the true person ranks for every other photo
 //  (rank 1 and within the top 20, the list a station checks by hand).
+//  With the second descriptor (MobileFaceNet, on by default) the same for
+//  it alone (a + b2 d2) and for both fused (a + b d + b2 d2), the fits the
+//  ranking uses (libmatch/src/mt_rank.c).
 
 #include "match/mt_dir.h"
 #include "match/mt_embedder.h"
@@ -28,16 +31,20 @@ typedef struct {
     int first;          //  the person's first photo (gallery)
     bool ok;            //  quality verdict ok
     float embedding [MT_EMBEDDING_DIM];
+    bool has2;
+    float embedding2 [MT_EMBEDDING2_DIM];
 } s_face_t;
 
 typedef struct {
     double d;
+    double d2;          //  MobileFaceNet's distance, -1 when a face has none
     int same;
     int both_ok;
     int dataset;
 } s_pair_t;
 
 static s_face_t *s_faces;
+static double s_fused [3];          //  the fused fit over all pairs (a, b, b2)
 static size_t s_face_count, s_face_size;
 static int s_people;
 
@@ -94,6 +101,8 @@ s_load (mt_pipeline_t *pipeline, const char *root, int dataset, size_t *no_face)
                     f->first = first;
                     f->ok = face->quality.verdict == MT_VERDICT_OK;
                     memcpy (f->embedding, face->embedding, sizeof f->embedding);
+                    f->has2 = face->has_embedding2;
+                    memcpy (f->embedding2, face->embedding2, sizeof f->embedding2);
                     first = false;
                 }
                 else
@@ -106,6 +115,33 @@ s_load (mt_pipeline_t *pipeline, const char *root, int dataset, size_t *no_face)
         free (people [p]);
     }
     free (people);
+}
+
+static double
+s_distance2 (const s_face_t *x, const s_face_t *y)
+{
+    if (!x->has2 || !y->has2)
+        return -1;
+    double sum = 0;
+    for (int d = 0; d < MT_EMBEDDING2_DIM; d++)
+        sum += ((double) x->embedding2 [d] - y->embedding2 [d])
+             * ((double) x->embedding2 [d] - y->embedding2 [d]);
+    return sqrt (sum);
+}
+
+//  How far apart two faces are for identification (smaller is nearer): by
+//  dlib's distance (kind 0), MobileFaceNet's (1), or minus the fused
+//  evidence (2, shifted to stay positive); -1 when a face lacks one.
+static double
+s_cost (int kind, const s_face_t *x, const s_face_t *y)
+{
+    if (kind == 0)
+        return mt_embedding_distance (x->embedding, y->embedding);
+    double d2 = s_distance2 (x, y);
+    if (d2 < 0 || kind == 1)
+        return d2;
+    return 1000 - (s_fused [1] * mt_embedding_distance (x->embedding, y->embedding)
+                   + s_fused [2] * d2);
 }
 
 static int
@@ -161,6 +197,81 @@ s_fit (const s_pair_t *pairs, size_t n, double *a_p, double *b_p)
     }
     *a_p = a;
     *b_p = b;
+}
+
+//  Class-balanced logistic regression on (d, d2) by Newton's method:
+//  coefficients a, b, b2 into c [3].
+static void
+s_fit2 (const s_pair_t *pairs, size_t n, double c [3])
+{
+    double ns = 0, nd = 0;
+    for (size_t i = 0; i < n; i++)
+        pairs [i].same ? ns++ : nd++;
+    double ws = n / (2 * ns), wd = n / (2 * nd);
+    c [0] = c [1] = c [2] = 0;
+    for (int iter = 0; iter < 50; iter++) {
+        double g [3] = { 0 }, h [3][4] = { { 0 } };
+        for (size_t i = 0; i < n; i++) {
+            double x [3] = { 1, pairs [i].d, pairs [i].d2 };
+            double w = pairs [i].same ? ws : wd;
+            double p = 1 / (1 + exp (-(c [0] + c [1] * x [1] + c [2] * x [2])));
+            for (int r = 0; r < 3; r++) {
+                g [r] += w * (p - pairs [i].same) * x [r];
+                for (int k = 0; k < 3; k++)
+                    h [r][k] += w * p * (1 - p) * x [r] * x [k];
+            }
+        }
+        //  Solve h step = g (Gaussian elimination, 3x3) and step back.
+        for (int r = 0; r < 3; r++)
+            h [r][3] = g [r];
+        for (int col = 0; col < 3; col++) {
+            if (fabs (h [col][col]) < 1e-12)
+                return;
+            for (int r = 0; r < 3; r++)
+                if (r != col) {
+                    double f = h [r][col] / h [col][col];
+                    for (int k = col; k < 4; k++)
+                        h [r][k] -= f * h [col][k];
+                }
+        }
+        for (int r = 0; r < 3; r++)
+            c [r] -= h [r][3] / h [r][r];
+    }
+}
+
+//  The second descriptor alone and fused with dlib's, on the pairs where
+//  both faces have it.
+static void
+s_report2 (const char *label, const s_pair_t *pairs, size_t n, int json)
+{
+    s_pair_t *with = malloc ((n ? n : 1) * sizeof *with);
+    size_t m = 0;
+    for (size_t i = 0; with && i < n; i++)
+        if (pairs [i].d2 >= 0) {
+            with [m] = pairs [i];
+            with [m++].d = pairs [i].d2;
+        }
+    if (m == 0) {
+        free (with);
+        return;
+    }
+    double a, b;
+    s_fit (with, m, &a, &b);
+    qsort (with, m, sizeof *with, s_cmp_pair);
+    double auc = s_auc (with, m);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (pairs [i].d2 >= 0)
+            with [k++] = pairs [i];
+    double *c = s_fused;
+    s_fit2 (with, m, c);
+    printf ("%s, MobileFaceNet: %zu pairs, AUC %.4f, fit a %.3f b2 %.3f; fused with dlib's: "
+            "a %.3f b %.3f b2 %.3f\n", label, m, auc, a, b, c [0], c [1], c [2]);
+    if (json)
+        printf ("{\"set\":\"%s\",\"mobilefacenet\":{\"pairs\":%zu,\"auc\":%.5f,\"a\":%.4f,"
+                "\"b2\":%.4f},\"fused\":{\"a\":%.4f,\"b\":%.4f,\"b2\":%.4f}}\n", label, m, auc,
+                a, b, c [0], c [1], c [2]);
+    free (with);
 }
 
 static void
@@ -237,6 +348,7 @@ main (int argc, char **argv)
         for (size_t j = i + 1; j < s_face_count; j++) {
             s_pair_t pair = {
                 mt_embedding_distance (s_faces [i].embedding, s_faces [j].embedding),
+                s_distance2 (&s_faces [i], &s_faces [j]),
                 s_faces [i].person == s_faces [j].person, s_faces [i].ok && s_faces [j].ok,
                 s_faces [i].dataset == s_faces [j].dataset ? s_faces [i].dataset : -1
             };
@@ -255,34 +367,41 @@ main (int argc, char **argv)
     }
     s_report ("all", all, n_all, json);
     s_report ("both faces ok", ok, n_ok, json);
+    s_report2 ("all", all, n_all, json);
 
-    //  Identification: gallery = first photo per person.
-    size_t probes = 0, rank1 = 0, top20 = 0;
-    for (size_t i = 0; i < s_face_count; i++) {
-        if (s_faces [i].first)
+    //  Identification: gallery = first photo per person; by dlib's
+    //  distance, by MobileFaceNet's, and by the fused evidence.
+    static const char *const kinds [] = { "dlib", "mobilefacenet", "fused" };
+    for (int kind = 0; kind < 3; kind++) {
+        size_t probes = 0, rank1 = 0, top20 = 0;
+        for (size_t i = 0; i < s_face_count; i++) {
+            if (s_faces [i].first || (kind > 0 && !s_faces [i].has2))
+                continue;
+            double own = -1;
+            for (size_t j = 0; j < s_face_count; j++)
+                if (s_faces [j].first && s_faces [j].person == s_faces [i].person)
+                    own = s_cost (kind, &s_faces [i], &s_faces [j]);
+            if (own < 0)
+                continue;
+            size_t better = 0;
+            for (size_t j = 0; j < s_face_count; j++)
+                if (s_faces [j].first && s_faces [j].person != s_faces [i].person
+                &&  s_cost (kind, &s_faces [i], &s_faces [j]) < own)
+                    better++;
+            probes++;
+            rank1 += better == 0;
+            top20 += better < 20;
+        }
+        if (probes == 0)
             continue;
-        double own = -1;
-        size_t better = 0;
-        for (size_t j = 0; j < s_face_count; j++)
-            if (s_faces [j].first && s_faces [j].person == s_faces [i].person)
-                own = mt_embedding_distance (s_faces [i].embedding, s_faces [j].embedding);
-        if (own < 0)
-            continue;
-        for (size_t j = 0; j < s_face_count; j++)
-            if (s_faces [j].first && s_faces [j].person != s_faces [i].person
-            &&  mt_embedding_distance (s_faces [i].embedding, s_faces [j].embedding) < own)
-                better++;
-        probes++;
-        rank1 += better == 0;
-        top20 += better < 20;
-    }
-    printf ("identification against a gallery of %d people: %zu probes, rank 1 %.4f, "
-            "top 20 %.4f\n", s_people, probes, (double) rank1 / probes,
-            (double) top20 / probes);
-    if (json)
-        printf ("{\"identification\":{\"gallery\":%d,\"probes\":%zu,\"rank1\":%.5f,"
-                "\"top20\":%.5f}}\n", s_people, probes, (double) rank1 / probes,
+        printf ("identification by %s against a gallery of %d people: %zu probes, rank 1 %.4f, "
+                "top 20 %.4f\n", kinds [kind], s_people, probes, (double) rank1 / probes,
                 (double) top20 / probes);
+        if (json)
+            printf ("{\"identification\":{\"by\":\"%s\",\"gallery\":%d,\"probes\":%zu,"
+                    "\"rank1\":%.5f,\"top20\":%.5f}}\n", kinds [kind], s_people, probes,
+                    (double) rank1 / probes, (double) top20 / probes);
+    }
     free (all), free (ok), free (s_faces);
     return 0;
 }

@@ -13,6 +13,7 @@
 
 #include <dirent.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,7 @@ typedef struct {
 } s_series_t;
 
 typedef struct {
-    s_series_t decode, detect, landmarks, chip, descriptor;
+    s_series_t decode, detect, landmarks, chip, descriptor, descriptor2;
     size_t photos, faces, failed;
     uint8_t *chips;             //  first faces' chips, for the reference run
     size_t chip_count, chip_max;
@@ -90,6 +91,7 @@ s_on_photo (void *arg, size_t index, mt_photo_t *photo, const mt_err_t *err)
         s_push (&stats->landmarks, photo->timing.landmarks_ms / n);
         s_push (&stats->chip, photo->timing.chip_ms / n);
         s_push (&stats->descriptor, photo->timing.descriptor_ms / n);
+        s_push (&stats->descriptor2, photo->timing.descriptor2_ms / n);
     }
     for (size_t i = 0; i < photo->face_count && stats->chip_count < stats->chip_max; i++)
         if (photo->faces [i].chip)
@@ -223,6 +225,7 @@ main (int argc, char **argv)
     int repeat = 1;
     int json = 0;
     int min_face = 0;
+    bool mobilefacenet = true;
     char **files = calloc (S_MAX_FILES, sizeof *files);
     size_t count = 0;
     for (int i = 1; i < argc; i++) {
@@ -238,9 +241,12 @@ main (int argc, char **argv)
         if (strcmp (argv [i], "--json") == 0)
             json = 1;
         else
+        if (strcmp (argv [i], "--no-mobilefacenet") == 0)
+            mobilefacenet = false;
+        else
         if (strcmp (argv [i], "--help") == 0) {
             printf ("usage: bench-embed [--workers 1,2] [--repeat N] [--detect-min-face PX] "
-                    "[--json] DIR|FILE...\n");
+                    "[--no-mobilefacenet] [--json] DIR|FILE...\n");
             return 0;
         }
         else
@@ -268,6 +274,7 @@ main (int argc, char **argv)
         mt_pipeline_config_defaults (&config);
         config.workers = (size_t) atoi (tok);
         config.keep_chips = true;
+        config.mobilefacenet = mobilefacenet;
         if (min_face > 0)
             config.detect_min_face = min_face;
         mt_pipeline_t *pipeline;
@@ -291,9 +298,9 @@ main (int argc, char **argv)
             printf ("  scaling from 1 worker: x%.2f\n", pps / single_photos_per_s);
         double descriptor = s_median (&stats.descriptor);
         printf ("  median ms: decode %.2f, detect %.2f (per photo); landmarks %.2f, chip %.2f, "
-                "descriptor %.2f (per face)\n", s_median (&stats.decode),
+                "descriptor %.2f, MobileFaceNet %.2f (per face)\n", s_median (&stats.decode),
                 s_median (&stats.detect), s_median (&stats.landmarks), s_median (&stats.chip),
-                descriptor);
+                descriptor, s_median (&stats.descriptor2));
 
         if (json)
             printf ("{\"workers\":%zu,\"photos_per_s\":%.2f,\"faces_per_s\":%.2f,"
@@ -306,7 +313,7 @@ main (int argc, char **argv)
         }
         free (stats.decode.values), free (stats.detect.values);
         free (stats.landmarks.values), free (stats.chip.values);
-        free (stats.descriptor.values), free (stats.chips);
+        free (stats.descriptor.values), free (stats.descriptor2.values), free (stats.chips);
         mt_pipeline_destroy (&pipeline);
     }
     free (spec);

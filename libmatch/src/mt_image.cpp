@@ -6,6 +6,7 @@
 
 #include "mti_file.h"
 
+#include <cmath>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -158,6 +159,27 @@ mt_image_scaled (const mt_image_t *self, double factor, mt_image_t **out_p, mt_e
     }
     return mt_image_resized (self, (int) (self->rgb.cols * factor + 0.5),
                              (int) (self->rgb.rows * factor + 0.5), out_p, err);
+}
+
+extern "C" int
+mt_image_warp (const mt_image_t *self, const double m [6], int width, int height,
+               uint8_t *out, mt_err_t *err)
+{
+    if (width < 1 || height < 1 || width > 4096 || height > 4096)
+        return mt_err_set (err, MT_EINVAL, "cannot warp to %dx%d", width, height);
+    for (int i = 0; i < 6; i++)
+        if (!std::isfinite (m [i]))
+            return mt_err_set (err, MT_EINVAL, "the warp's map is not finite");
+    try {
+        cv::Mat map = (cv::Mat_<double> (2, 3) << m [0], m [1], m [2], m [3], m [4], m [5]);
+        cv::Mat dest (height, width, CV_8UC3, out, (size_t) width * 3);
+        cv::warpAffine (self->rgb, dest, map, dest.size (), cv::INTER_LINEAR,
+                        cv::BORDER_CONSTANT, cv::Scalar (0, 0, 0));
+        return MT_OK;
+    }
+    catch (const std::exception &) {
+        return mt_err_set (err, MT_ENOMEM, "out of memory warping to %dx%d", width, height);
+    }
 }
 
 extern "C" void

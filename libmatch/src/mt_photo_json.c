@@ -51,6 +51,15 @@ s_face_json (const mt_photo_face_t *face, const mt_quality_limits_t *limits,
             return NULL;
         }
     }
+    if (json && with_embedding && face->has_embedding2) {
+        json_t *embedding = json_array ();
+        for (int i = 0; embedding && i < MT_EMBEDDING2_DIM; i++)
+            json_array_append_new (embedding, json_real (face->embedding2 [i]));
+        if (!embedding || json_object_set_new (json, "embedding2", embedding) != 0) {
+            json_decref (json);
+            return NULL;
+        }
+    }
     return json;
 }
 

@@ -6,6 +6,7 @@
 #include "match/mt_detector.h"
 #include "match/mt_embedder.h"
 #include "match/mt_landmarker.h"
+#include "match/mt_mobilefacenet.h"
 #include "mti_clock.h"
 #include "mti_file.h"
 
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifndef MT_DEFAULT_MODEL_DIR
 #   define MT_DEFAULT_MODEL_DIR "models/data"
@@ -35,6 +37,7 @@
 typedef struct {
     mt_detector_t *detector;
     mt_embedder_t *embedder;
+    mt_mobilefacenet_worker_t *mobilefacenet;
 } s_worker_t;
 
 struct mt_pipeline {
@@ -42,6 +45,7 @@ struct mt_pipeline {
     char *model_dir;
     char *landmark_model;
     mt_landmarker_t *landmarker;
+    mt_mobilefacenet_t *mobilefacenet;      //  NULL when not asked for
     size_t worker_count;
     s_worker_t *workers;
 };
@@ -61,6 +65,7 @@ mt_pipeline_config_defaults (mt_pipeline_config_t *config)
         .unsure_min_score = -0.4,
         .portrait_ratio = 5,
         .mirror = true,
+        .mobilefacenet = true,
         .quality = mt_quality_default_limits (),
         .keep_chips = false
     };
@@ -75,9 +80,11 @@ mt_pipeline_destroy (mt_pipeline_t **self_p)
     for (size_t i = 0; i < self->worker_count; i++) {
         mt_detector_destroy (&self->workers [i].detector);
         mt_embedder_destroy (&self->workers [i].embedder);
+        mt_mobilefacenet_worker_destroy (&self->workers [i].mobilefacenet);
     }
     free (self->workers);
     mt_landmarker_destroy (&self->landmarker);
+    mt_mobilefacenet_destroy (&self->mobilefacenet);
     free (self->model_dir);
     free (self->landmark_model);
     free (self);
@@ -131,6 +138,18 @@ mt_pipeline_new (const mt_pipeline_config_t *config, mt_pipeline_t **self_p, mt_
             rc = mt_embedder_new (net_path, &self->workers [i].embedder, err);
         self->worker_count = i + 1;
     }
+    if (rc == MT_OK && config->mobilefacenet) {
+        char path [4096];
+        snprintf (path, sizeof path, "%s/%s", self->model_dir, MT_MOBILEFACENET_FILE);
+        rc = access (path, R_OK) == 0
+           ? mt_mobilefacenet_load (path, &self->mobilefacenet, err)
+           : mt_err_set (err, MT_EMODEL, "no %s in %s: models/fetch-models.sh fetches it "
+                         "(or --no-mobilefacenet goes without it)", MT_MOBILEFACENET_FILE,
+                         self->model_dir);
+    }
+    for (size_t i = 0; rc == MT_OK && self->mobilefacenet && i < self->worker_count; i++)
+        rc = mt_mobilefacenet_worker_new (self->mobilefacenet, &self->workers [i].mobilefacenet,
+                                          err);
     if (rc != MT_OK) {
         mt_pipeline_destroy (&self);
         return rc;
@@ -356,7 +375,17 @@ mt_pipeline_process_image (mt_pipeline_t *self, size_t worker_index, const mt_im
         double aligned = mti_clock_ms ();
         photo->timing.chip_ms += aligned - fitted;
         rc = s_describe (worker, chip, cfg->mirror, face->embedding, err);
-        photo->timing.descriptor_ms += mti_clock_ms () - aligned;
+        double described = mti_clock_ms ();
+        photo->timing.descriptor_ms += described - aligned;
+        if (rc == MT_OK && worker->mobilefacenet) {
+            uint8_t chip2 [MT_CHIP2_BYTES];
+            rc = mt_mobilefacenet_align (image, face->landmarks, chip2, err);
+            if (rc == MT_OK)
+                rc = mt_mobilefacenet_compute (worker->mobilefacenet, chip2, cfg->mirror,
+                                               face->embedding2, err);
+            face->has_embedding2 = rc == MT_OK;
+            photo->timing.descriptor2_ms += mti_clock_ms () - described;
+        }
     }
     free (found);
     if (rc != MT_OK) {

@@ -23,6 +23,7 @@ cli_face_settings_defaults (cli_face_settings_t *s)
     s->unsure_min_score = config.unsure_min_score;
     s->portrait_ratio = config.portrait_ratio;
     s->mirror = config.mirror;
+    s->mobilefacenet = config.mobilefacenet;
 }
 
 void
@@ -43,4 +44,5 @@ cli_face_settings_to_config (const cli_face_settings_t *s, mt_pipeline_config_t 
     config->unsure_min_score = s->unsure_min_score;
     config->portrait_ratio = s->portrait_ratio;
     config->mirror = s->mirror;
+    config->mobilefacenet = s->mobilefacenet;
 }

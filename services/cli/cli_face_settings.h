@@ -26,6 +26,7 @@ typedef struct {
     double unsure_min_score;
     double portrait_ratio;
     bool mirror;
+    bool mobilefacenet;
 } cli_face_settings_t;
 
 //  Table entries for a settings struct `type` whose member `m` is a
@@ -61,7 +62,10 @@ typedef struct {
       "a face this many times the smallest findable, found in a quick first look, " \
       "makes the photo a portrait: small background faces are not searched (0: always)" }, \
     { "mirror", MT_CFG_BOOL, offsetof (type, m.mirror), 0, 1, \
-      "average each descriptor with its mirror image's (2x the network's time)" }
+      "average each descriptor with its mirror image's (2x the network's time)" }, \
+    { "mobilefacenet", MT_CFG_BOOL, offsetof (type, m.mobilefacenet), 0, 1, \
+      "also describe each face with MobileFaceNet (" MT_MOBILEFACENET_FILE "), the second " \
+      "descriptor the ranking fuses with dlib's" }
 
 //  Fill settings with the pipeline's defaults.
 void cli_face_settings_defaults (cli_face_settings_t *settings);

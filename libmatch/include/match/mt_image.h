@@ -80,6 +80,13 @@ int mt_image_scaled (const mt_image_t *self, double factor, mt_image_t **out_p,
 int mt_image_resized (const mt_image_t *self, int width, int height, mt_image_t **out_p,
                       mt_err_t *err);
 
+//  Warp self by the affine map m (destination = m * source: x' = m[0] x +
+//  m[1] y + m[2], y' = m[3] x + m[4] y + m[5]) into width x height RGB at
+//  out (stride width * 3), bilinear, black outside the photo. For aligned
+//  face chips.
+int mt_image_warp (const mt_image_t *self, const double m [6], int width, int height,
+                   uint8_t *out, mt_err_t *err);
+
 //  Destroy an image; NULL-safe; sets *self_p to NULL.
 void mt_image_destroy (mt_image_t **self_p);
 

@@ -16,7 +16,8 @@ extern "C" {
 
 //  {"width","height","format","faces":[{"box":[x,y,w,h],"score","pose",
 //   "quality":{"size_px","sharpness","yaw_deg","roll_deg","verdict","advice"},
-//   "embedding":[128 numbers]}]}; the embedding only when with_embedding.
+//   "embedding":[128 numbers], "embedding2":[192 numbers]}]}; the embeddings
+//  only when with_embedding, embedding2 when the face has one (MobileFaceNet).
 //  limits are those the verdicts were made with (for the advice text).
 //  Returns a new reference, or NULL when out of memory.
 json_t *mt_photo_json (const mt_photo_t *photo, const mt_quality_limits_t *limits,

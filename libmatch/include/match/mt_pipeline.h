@@ -15,6 +15,7 @@
 #include "match/mt_error.h"
 #include "match/mt_face.h"
 #include "match/mt_image.h"
+#include "match/mt_mobilefacenet.h"
 #include "match/mt_quality.h"
 
 #ifdef __cplusplus
@@ -53,6 +54,10 @@ typedef struct {
     //  second pass of the network, +15-20 ms a face). Measured on
     //  lfw-scale: the true family first for 92.1% instead of 89.1%.
     bool mirror;
+    //  Also describe each face with MobileFaceNet (MT_MOBILEFACENET_FILE in
+    //  model_dir; +13 ms a face, twice that with mirror). Measured on
+    //  lfw-scale: see bench/RESULTS.md, "A second descriptor".
+    bool mobilefacenet;
     mt_quality_limits_t quality;
     bool keep_chips;                //  keep each face's aligned chip in the result
 } mt_pipeline_config_t;
@@ -64,13 +69,15 @@ typedef struct {
     mt_point_t landmarks [MT_LANDMARKS];
     mt_quality_t quality;
     float embedding [MT_EMBEDDING_DIM];
+    bool has_embedding2;            //  mobilefacenet: embedding2 holds its descriptor
+    float embedding2 [MT_EMBEDDING2_DIM];
     uint8_t *chip;                  //  MT_CHIP_BYTES of RGB, or NULL (keep_chips)
 } mt_photo_face_t;
 
 //  Milliseconds per stage for one photo; the face stages are summed over
 //  its faces.
 typedef struct {
-    double decode_ms, detect_ms, landmarks_ms, chip_ms, descriptor_ms;
+    double decode_ms, detect_ms, landmarks_ms, chip_ms, descriptor_ms, descriptor2_ms;
 } mt_timing_t;
 
 typedef struct {
