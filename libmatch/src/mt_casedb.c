@@ -114,7 +114,15 @@ static const char *s_migrations [] = {
     "ALTER TABLE candidates ADD COLUMN rivals REAL;"
     "ALTER TABLE candidates ADD COLUMN families INTEGER;"
     "CREATE INDEX candidates_score ON candidates (state, score);"
-    "CREATE INDEX photos_removed ON photos (removed_at) WHERE removed_at IS NOT NULL;"
+    "CREATE INDEX photos_removed ON photos (removed_at) WHERE removed_at IS NOT NULL;",
+    //  4: a second descriptor (MobileFaceNet) beside dlib's, each with the
+    //  version that made it; photos queued to be described again when the
+    //  second descriptor is new or changed (mt_casedb_reembed.c).
+    "ALTER TABLE faces ADD COLUMN descriptor TEXT NOT NULL DEFAULT 'dlib-resnet-1';"
+    "ALTER TABLE faces ADD COLUMN embedding2 BLOB;"
+    "ALTER TABLE faces ADD COLUMN descriptor2 TEXT;"
+    "ALTER TABLE photos ADD COLUMN reembed INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX photos_reembed ON photos (id) WHERE reembed = 1;"
 };
 #define S_MIGRATIONS ((int) (sizeof s_migrations / sizeof s_migrations [0]))
 
@@ -765,11 +773,12 @@ s_photo_row (sqlite3_stmt *stmt, mt_photo_row_t *row)
     row->face_count = sqlite3_column_int (stmt, 6);
     row->removed = sqlite3_column_type (stmt, 7) != SQLITE_NULL;
     mti_db_copy (row->removed_reason, sizeof row->removed_reason, sqlite3_column_text (stmt, 8));
+    row->reembed = sqlite3_column_int (stmt, 9) != 0;
 }
 
 #define S_PHOTO_COLUMNS "id, case_id, sha256, year_taken, state, error_message," \
     " (SELECT COUNT (*) FROM faces WHERE photo_id = photos.id AND removed = 0)," \
-    " removed_at, removed_reason"
+    " removed_at, removed_reason, reembed"
 
 int
 mt_casedb_photo_get (mt_casedb_t *self, int64_t photo_id, mt_photo_row_t *row, mt_err_t *err)
@@ -830,6 +839,19 @@ mt_casedb_photo_claim (mt_casedb_t *self, int lease_s, mt_photo_row_t *row, mt_e
     sqlite3_bind_int64 (stmt, 1, now + lease_s);
     sqlite3_bind_int64 (stmt, 2, now);
     int step = sqlite3_step (stmt);
+    if (step == SQLITE_DONE) {
+        //  No new photo waits: one to describe again, if any.
+        sqlite3_finalize (stmt);
+        stmt = mti_db_prepare (self,
+            "UPDATE photos SET lease_until = ? WHERE id = (SELECT id FROM photos"
+            " WHERE reembed = 1 AND state = 'done' AND removed_at IS NULL AND lease_until < ?"
+            " ORDER BY id LIMIT 1) RETURNING " S_PHOTO_COLUMNS, err);
+        if (!stmt)
+            return MT_EINTERNAL;
+        sqlite3_bind_int64 (stmt, 1, now + lease_s);
+        sqlite3_bind_int64 (stmt, 2, now);
+        step = sqlite3_step (stmt);
+    }
     int rc = MT_OK;
     if (step == SQLITE_ROW)
         s_photo_row (stmt, row);
@@ -851,6 +873,8 @@ mt_casedb_photo_done (mt_casedb_t *self, int64_t photo_id, int width, int height
     int rc = mt_casedb_photo_get (self, photo_id, &photo, err);
     if (rc != MT_OK)
         return rc;
+    if (strcmp (photo.state, "done") == 0 && photo.reembed && !photo.removed)
+        return mti_casedb_reembed_done (self, &photo, faces, count, err);
     if (strcmp (photo.state, "pending") != 0)
         return MT_OK;       //  done already (a worker's lease ran out and both finished)
     if (photo.removed)
@@ -862,7 +886,8 @@ mt_casedb_photo_done (mt_casedb_t *self, int64_t photo_id, int width, int height
     mti_db_now (now, sizeof now);
     sqlite3_stmt *face = mti_db_prepare (self,
         "INSERT INTO faces (photo_id, case_id, x, y, w, h, size_px, sharpness, yaw, roll,"
-        " verdict, embedding, chip, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", err);
+        " verdict, embedding, chip, created_at, embedding2, descriptor2)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", err);
     for (size_t i = 0; face && rc == MT_OK && i < count; i++) {
         const mt_new_face_t *f = &faces [i];
         sqlite3_reset (face);
@@ -882,6 +907,13 @@ mt_casedb_photo_done (mt_casedb_t *self, int64_t photo_id, int width, int height
         else
             sqlite3_bind_null (face, 13);
         sqlite3_bind_text (face, 14, now, -1, SQLITE_TRANSIENT);
+        if (f->embedding2 && f->descriptor2) {
+            sqlite3_bind_blob (face, 15, f->embedding2, MT_EMBEDDING2_DIM * sizeof (float),
+                               SQLITE_TRANSIENT);
+            sqlite3_bind_text (face, 16, f->descriptor2, -1, SQLITE_TRANSIENT);
+        }
+        else
+            sqlite3_bind_null (face, 15), sqlite3_bind_null (face, 16);
         if (sqlite3_step (face) != SQLITE_DONE)
             rc = mti_db_fail (self, MT_EIO, err, "add face");
     }
@@ -889,8 +921,8 @@ mt_casedb_photo_done (mt_casedb_t *self, int64_t photo_id, int width, int height
         rc = MT_EINTERNAL;
     sqlite3_finalize (face);
     sqlite3_stmt *stmt = rc == MT_OK ? mti_db_prepare (self,
-        "UPDATE photos SET state = 'done', width = ?, height = ?, format = ?, processed_at = ?"
-        " WHERE id = ?", err) : NULL;
+        "UPDATE photos SET state = 'done', width = ?, height = ?, format = ?, processed_at = ?,"
+        " lease_until = 0 WHERE id = ?", err) : NULL;
     if (stmt) {
         sqlite3_bind_int (stmt, 1, width);
         sqlite3_bind_int (stmt, 2, height);
@@ -927,6 +959,15 @@ mt_casedb_photo_failed (mt_casedb_t *self, int64_t photo_id, const char *code,
     sqlite3_bind_int64 (stmt, 4, photo_id);
     int rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "photo");
     sqlite3_finalize (stmt);
+    //  A photo that was to be described again keeps its faces as they are.
+    stmt = rc == MT_OK ? mti_db_prepare (self, "UPDATE photos SET reembed = 0 WHERE id = ?"
+                                         " AND state = 'done'", err) : NULL;
+    if (stmt) {
+        sqlite3_bind_int64 (stmt, 1, photo_id);
+        if (sqlite3_step (stmt) != SQLITE_DONE)
+            rc = mti_db_fail (self, MT_EIO, err, "photo");
+        sqlite3_finalize (stmt);
+    }
     return rc;
 }
 
@@ -973,6 +1014,12 @@ s_faces_query (mt_casedb_t *self, const char *sql, int64_t id, mt_face_row_t **r
         r->photo_width = sqlite3_column_int (stmt, 14);
         r->photo_height = sqlite3_column_int (stmt, 15);
         r->excluded = sqlite3_column_int (stmt, 16) != 0;
+        const char *version = (const char *) sqlite3_column_text (stmt, 18);
+        if (sqlite3_column_bytes (stmt, 17) == (int) sizeof r->embedding2
+        &&  version && strcmp (version, MT_MOBILEFACENET_VERSION) == 0) {
+            memcpy (r->embedding2, sqlite3_column_blob (stmt, 17), sizeof r->embedding2);
+            r->has_embedding2 = true;
+        }
     }
     sqlite3_finalize (stmt);
     return rc;
@@ -980,7 +1027,8 @@ s_faces_query (mt_casedb_t *self, const char *sql, int64_t id, mt_face_row_t **r
 
 #define S_FACE_COLUMNS \
     "SELECT f.id, f.photo_id, f.case_id, f.x, f.y, f.w, f.h, f.size_px, f.sharpness, f.yaw," \
-    " f.verdict, p.year_taken, f.enrolled, f.embedding, p.width, p.height, f.excluded" \
+    " f.verdict, p.year_taken, f.enrolled, f.embedding, p.width, p.height, f.excluded," \
+    " f.embedding2, f.descriptor2" \
     " FROM faces f JOIN photos p ON p.id = f.photo_id"
 
 int

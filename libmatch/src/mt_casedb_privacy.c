@@ -236,27 +236,36 @@ mt_casedb_erase (mt_casedb_t *self, int64_t case_id, int level, const char *acto
     return rc;
 }
 
+//  A BLOB column of floats as a JSON array.
+static json_t *
+s_floats_json (sqlite3_stmt *stmt, int column)
+{
+    json_t *list = json_array ();
+    const char *v = sqlite3_column_blob (stmt, column);
+    int n = sqlite3_column_bytes (stmt, column) / (int) sizeof (float);
+    for (int i = 0; v && i < n; i++) {
+        float x;
+        memcpy (&x, v + i * sizeof x, sizeof x);
+        json_array_append_new (list, json_real (x));
+    }
+    return list;
+}
+
 int
 mt_casedb_faces_json (mt_casedb_t *self, int64_t case_id, char **json_p, mt_err_t *err)
 {
     *json_p = NULL;
     sqlite3_stmt *stmt = mti_db_prepare (self,
         "SELECT id, photo_id, x, y, w, h, size_px, sharpness, yaw, roll, verdict, enrolled,"
-        " removed, created_at, embedding FROM faces WHERE case_id = ? ORDER BY id", err);
+        " removed, created_at, embedding, descriptor, embedding2, descriptor2"
+        " FROM faces WHERE case_id = ? ORDER BY id", err);
     if (!stmt)
         return MT_EINTERNAL;
     sqlite3_bind_int64 (stmt, 1, case_id);
     json_t *list = json_array ();
     while (sqlite3_step (stmt) == SQLITE_ROW) {
-        json_t *embedding = json_array ();
-        const float *v = sqlite3_column_blob (stmt, 14);
-        int n = sqlite3_column_bytes (stmt, 14) / (int) sizeof (float);
-        for (int i = 0; v && i < n; i++) {
-            float x;
-            memcpy (&x, (const char *) v + i * sizeof x, sizeof x);
-            json_array_append_new (embedding, json_real (x));
-        }
-        json_array_append_new (list, json_pack (
+        json_t *embedding = s_floats_json (stmt, 14);
+        json_t *face = json_pack (
             "{s:I, s:I, s:[i,i,i,i], s:i, s:f, s:f, s:f, s:s?, s:b, s:b, s:s?, s:o}",
             "face_id", (json_int_t) sqlite3_column_int64 (stmt, 0),
             "photo_id", (json_int_t) sqlite3_column_int64 (stmt, 1),
@@ -269,7 +278,15 @@ mt_casedb_faces_json (mt_casedb_t *self, int64_t case_id, char **json_p, mt_err_
             "in_index", sqlite3_column_int (stmt, 11) && !sqlite3_column_int (stmt, 12),
             "removed_from_index", sqlite3_column_int (stmt, 12) != 0,
             "created_at", (const char *) sqlite3_column_text (stmt, 13),
-            "embedding", embedding));
+            "embedding", embedding);
+        json_object_set_new (face, "descriptor",
+                             json_string ((const char *) sqlite3_column_text (stmt, 15)));
+        if (sqlite3_column_type (stmt, 16) == SQLITE_BLOB) {
+            json_object_set_new (face, "embedding2", s_floats_json (stmt, 16));
+            json_object_set_new (face, "descriptor2",
+                                 json_string ((const char *) sqlite3_column_text (stmt, 17)));
+        }
+        json_array_append_new (list, face);
     }
     sqlite3_finalize (stmt);
     *json_p = json_dumps (list, JSON_COMPACT);

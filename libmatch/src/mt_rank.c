@@ -19,6 +19,17 @@
 //  different person over all 8.9 million pairs of photos (bench/RESULTS.md).
 #define S_FACE_A 28.90
 #define S_FACE_B (-48.17)
+//  The same fit with both descriptors, mirror-averaged dlib at distance d
+//  and MobileFaceNet at distance d2 (unit vectors): a + b d + b2 d2, on
+//  lfw-scale (745 same-person pairs of photos against 14,900 others, class
+//  balanced; /work/exp/mfn/fit2.py in the session's note). MobileFaceNet
+//  alone: 26.98 - 24.43 d2. With dlib alone the same pairs give 27.52 -
+//  46.14 d, close to the fit above.
+#define S_FUSED_A 28.64
+#define S_FUSED_B (-20.64)
+#define S_FUSED_B2 (-14.61)
+#define S_MFN_A 26.98
+#define S_MFN_B2 (-24.43)
 
 //  How much a face counts in its case's template, by verdict: a small face
 //  was the rule in the calibration, a turned, blurred or unsure one is
@@ -27,10 +38,35 @@
 #define S_TEMPLATE_WEIGHT_SMALL 0.7
 #define S_TEMPLATE_WEIGHT_WEAK 0.3
 
+int
+mt_rank_model_descriptor (mt_rank_model_t *m, const char *name, mt_err_t *err)
+{
+    //  The score's parameters are fitted for each (bench-identify --absent
+    //  0.5 --fit on lfw-scale; bench/RESULTS.md): the stronger evidence of
+    //  both descriptors takes a stronger prior against any one family.
+    if (strcmp (name, "fused") == 0 || strcmp (name, "mobilefacenet") == 0) {
+        m->fused = true;
+        bool both = strcmp (name, "fused") == 0;
+        m->fused_a = both ? S_FUSED_A : S_MFN_A;
+        m->fused_b = both ? S_FUSED_B : 0;
+        m->fused_b2 = both ? S_FUSED_B2 : S_MFN_B2;
+        m->score_b0 = -2.88, m->score_b1 = 1.395, m->score_b2 = 1.164, m->score_g = -6.5;
+    }
+    else
+    if (strcmp (name, "dlib") == 0) {
+        m->fused = false;
+        m->score_b0 = -1.34, m->score_b1 = 1.335, m->score_b2 = 1.29, m->score_g = -4.5;
+    }
+    else
+        return mt_err_set (err, MT_EINVAL, "descriptor must be dlib, mobilefacenet or fused, "
+                           "not '%s'", name);
+    return MT_OK;
+}
+
 mt_rank_model_t
 mt_rank_default_model (void)
 {
-    return (mt_rank_model_t) {
+    mt_rank_model_t m = {
         .face_a = S_FACE_A, .face_b = S_FACE_B,
         .weak_face_weight = 0.6,
         .child_photo_weight = 0.6,
@@ -40,10 +76,9 @@ mt_rank_default_model (void)
         .age_agree = 0.3, .age_per_year = -0.15, .age_floor = -3.0,
         .dates_slight = -0.5, .dates_wrong = -2.0,
         .province_same = 0.2, .province_per_1000km = -0.2, .province_floor = -0.6,
-        //  bench-identify --fit on lfw-scale with half of the found people's
-        //  families absent (bench/RESULTS.md).
-        .score_b0 = -1.34, .score_b1 = 1.335, .score_b2 = 1.29, .score_g = -4.5
     };
+    mt_rank_model_descriptor (&m, "fused", NULL);
+    return m;
 }
 
 void
@@ -61,6 +96,8 @@ mt_rank_free (mt_rank_t *rank)
 //  one face of a photo that stays apart.
 typedef struct {
     float vector [MT_EMBEDDING_DIM];
+    bool has2;                      //  every member has a second descriptor: vector2
+    float vector2 [MT_EMBEDDING2_DIM];
     double prior;                   //  probability that it is the person
     double weight;                  //  how much its evidence counts
     size_t photos;                  //  photos it stands for
@@ -111,6 +148,32 @@ s_by_photo (const void *a, const void *b)
     const mt_face_row_t *y = *(const mt_face_row_t *const *) b;
     return x->photo_id != y->photo_id ? (x->photo_id > y->photo_id) - (x->photo_id < y->photo_id)
                                       : (x->id > y->id) - (x->id < y->id);
+}
+
+//  The template's second descriptor: the members' mean, weighted as for
+//  dlib's, of unit length (MobileFaceNet's descriptors are compared by
+//  angle); none unless every member has one.
+static void
+s_template2 (s_desc_t *t, const mt_face_row_t *const *f, const bool *member, size_t n)
+{
+    double sum [MT_EMBEDDING2_DIM] = { 0 }, norm = 0;
+    t->has2 = false;
+    for (size_t i = 0; i < n; i++)
+        if (member [i]) {
+            if (!f [i]->has_embedding2)
+                return;
+            double w = s_template_weight (f [i]->verdict);
+            for (int d = 0; d < MT_EMBEDDING2_DIM; d++)
+                sum [d] += w * f [i]->embedding2 [d];
+        }
+    for (int d = 0; d < MT_EMBEDDING2_DIM; d++)
+        norm += sum [d] * sum [d];
+    if (!(norm > 1e-12))
+        return;
+    norm = sqrt (norm);
+    for (int d = 0; d < MT_EMBEDDING2_DIM; d++)
+        t->vector2 [d] = (float) (sum [d] / norm);
+    t->has2 = true;
 }
 
 //  The descriptions of a case's person (at most count + 1) into out;
@@ -198,6 +261,7 @@ s_describe (const mt_rank_model_t *m, const mt_case_t *c, const mt_face_row_t *f
             }
         for (int d = 0; d < MT_EMBEDDING_DIM; d++)
             t->vector [d] = (float) (sum [d] / total);
+        s_template2 (t, f, member, n);
         t->photos = covered;
         t->weight = strong ? 1 : m->weak_face_weight;
         if (strong)
@@ -219,6 +283,9 @@ s_describe (const mt_rank_model_t *m, const mt_case_t *c, const mt_face_row_t *f
             s_desc_t *d = &out [count_out++];
             memset (d, 0, sizeof *d);
             memcpy (d->vector, f [i]->embedding, sizeof d->vector);
+            d->has2 = f [i]->has_embedding2;
+            if (d->has2)
+                memcpy (d->vector2, f [i]->embedding2, sizeof d->vector2);
             d->face = f [i];
             d->photos = 1;
             d->prior = s_subject_prior (m, f [i]) / norm;
@@ -255,6 +322,15 @@ mt_rank_templates (const mt_rank_model_t *m, const mt_case_t *c, const mt_face_r
 }
 
 //  ---------------------------------------------------------------- evidence
+
+static double
+s_distance2 (const float *a, const float *b)
+{
+    double sum = 0;
+    for (int d = 0; d < MT_EMBEDDING2_DIM; d++)
+        sum += ((double) a [d] - b [d]) * ((double) a [d] - b [d]);
+    return sqrt (sum);
+}
 
 typedef struct {
     const mt_face_row_t *found, *missing;
@@ -325,20 +401,26 @@ mt_rank_pair (const mt_rank_model_t *m, const mt_case_t *found, const mt_face_ro
     size_t nfd = s_describe (m, found, ff, nf, fd), nmd = s_describe (m, missing, mf, nm, md);
 
     //  The mixture over which descriptions are the person on each side.
-    double face = 0, best_term = -INFINITY;
+    double face = 0, best_term = -INFINITY, best_d2 = -1;
     const s_desc_t *bf = NULL, *bm = NULL;
     if (nfd > 0 && nmd > 0) {
         double lse = -INFINITY;
         for (size_t i = 0; i < nfd; i++)
             for (size_t j = 0; j < nmd; j++) {
-                double d = mt_embedding_distance (fd [i].vector, md [j].vector);
+                double d = mt_embedding_distance (fd [i].vector, md [j].vector), d2 = -1;
                 double w = fd [i].weight * md [j].weight;
-                double term = log (fd [i].prior * md [j].prior) + w * (m->face_a + m->face_b * d);
+                double llr = m->face_a + m->face_b * d;
+                if (m->fused && fd [i].has2 && md [j].has2) {
+                    d2 = s_distance2 (fd [i].vector2, md [j].vector2);
+                    llr = m->fused_a + m->fused_b * d + m->fused_b2 * d2;
+                }
+                double term = log (fd [i].prior * md [j].prior) + w * llr;
                 lse = mt_rank_logaddexp (lse, term);
                 if (term > best_term) {
                     best_term = term;
                     bf = &fd [i], bm = &md [j];
                     out->distance = d;
+                    best_d2 = d2;
                 }
             }
         face = lse;
@@ -346,6 +428,8 @@ mt_rank_pair (const mt_rank_model_t *m, const mt_case_t *found, const mt_face_ro
             "found", s_desc_json (bf), "missing", s_desc_json (bm),
             "distance", round (out->distance * 1000) / 1000,
             "weight", round (bf->weight * bm->weight * 100) / 100);
+        if (best_d2 >= 0)
+            json_object_set_new (pooled, "distance2", json_real (round (best_d2 * 1000) / 1000));
         json_object_set_new (root, "pooled", pooled);
         json_object_set_new (root, "descriptions", json_pack ("{s:I, s:I}",
             "found", (json_int_t) nfd, "missing", (json_int_t) nmd));

@@ -28,6 +28,11 @@ int mti_this_year (void);
 //  table (16 values), from parameter at; returns the next parameter.
 int mti_case_bind_facts (sqlite3_stmt *stmt, int at, const mt_case_t *c);
 
+//  A photo flagged for describing again went through the pipeline: give
+//  its stored faces their new second descriptors (mt_casedb_reembed.c).
+int mti_casedb_reembed_done (mt_casedb_t *self, const mt_photo_row_t *photo,
+                             const mt_new_face_t *faces, size_t count, mt_err_t *err);
+
 //  Chain audit entries written before the chain existed (schema 1).
 int mti_audit_seal (mt_casedb_t *self, mt_err_t *err);
 

@@ -80,6 +80,13 @@ s_faces_json (const mt_photo_t *photo)
             }
             free (jpeg);
         }
+        if (f->has_embedding2) {
+            json_t *emb2 = json_array ();
+            for (int d = 0; d < MT_EMBEDDING2_DIM; d++)
+                json_array_append_new (emb2, json_real (f->embedding2 [d]));
+            json_object_set_new (face, "embedding2", emb2);
+            json_object_set_new (face, "descriptor2", json_string (MT_MOBILEFACENET_VERSION));
+        }
         json_array_append_new (list, face);
     }
     return list;

@@ -61,6 +61,9 @@ const mt_config_key_t results_config_keys [] = {
     MT_CURVE_SERVER_KEYS (results_config_t, curve),
     { "broker-key", MT_CFG_STRING, offsetof (results_config_t, broker_key), 0, 1024,
       "the broker's public key (.pub file or Z85 text)" },
+    { "descriptor", MT_CFG_STRING, offsetof (results_config_t, descriptor), 0, 16,
+      "which descriptors weigh two faces: fused (dlib's and MobileFaceNet's), "
+      "mobilefacenet or dlib" },
     { .name = NULL }
 };
 
@@ -72,7 +75,8 @@ results_config_defaults (results_config_t *config)
         .broker = "tcp://127.0.0.1:5555",
         .db = "var/homeward.db", .photos = "var/photos",
         .search_k = 50, .keep = 100, .lease_s = 120,
-        .max_photo_bytes = MT_IMAGE_DEFAULT_MAX_BYTES, .retention_days = 365
+        .max_photo_bytes = MT_IMAGE_DEFAULT_MAX_BYTES, .retention_days = 365,
+        .descriptor = "fused"
     };
 }
 
@@ -426,6 +430,34 @@ m_job_take (results_call_t *call, mt_err_t *err)
     return rc;
 }
 
+//  A face's second descriptor, when the worker sent one: "embedding2" of
+//  MT_EMBEDDING2_DIM numbers (unit length) and "descriptor2", its version.
+static int
+s_embedding2 (json_t *face, size_t i, float *vector, mt_new_face_t *row, mt_err_t *err)
+{
+    json_t *emb = json_object_get (face, "embedding2");
+    const char *version = json_string_value (json_object_get (face, "descriptor2"));
+    if (!emb)
+        return MT_OK;
+    if (json_array_size (emb) != MT_EMBEDDING2_DIM || !version || strlen (version) > 64)
+        return mt_err_set (err, MT_EINVAL, "face %zu: embedding2 needs %d numbers and "
+                           "descriptor2 its version", i, MT_EMBEDDING2_DIM);
+    double norm = 0;
+    for (int d = 0; d < MT_EMBEDDING2_DIM; d++) {
+        double v = json_number_value (json_array_get (emb, (size_t) d));
+        if (!isfinite (v) || fabs (v) > 1.0001)
+            return mt_err_set (err, MT_EINVAL, "face %zu: embedding2 value %d is not valid",
+                               i, d);
+        vector [d] = (float) v;
+        norm += v * v;
+    }
+    if (fabs (norm - 1) > 1e-3)
+        return mt_err_set (err, MT_EINVAL, "face %zu: embedding2 is not of unit length", i);
+    row->embedding2 = vector;
+    row->descriptor2 = version;
+    return MT_OK;
+}
+
 static int
 m_job_done (results_call_t *call, mt_err_t *err)
 {
@@ -435,8 +467,10 @@ m_job_done (results_call_t *call, mt_err_t *err)
     size_t n = json_array_size (faces);
     mt_new_face_t *rows = calloc (n ? n : 1, sizeof *rows);
     float *vectors = calloc ((n ? n : 1) * MT_EMBEDDING_DIM, sizeof *vectors);
+    float *vectors2 = calloc ((n ? n : 1) * MT_EMBEDDING2_DIM, sizeof *vectors2);
     uint8_t **chips = calloc (n ? n : 1, sizeof *chips);
-    int rc = rows && vectors && chips ? MT_OK : mt_err_set (err, MT_ENOMEM, "out of memory");
+    int rc = rows && vectors && vectors2 && chips ? MT_OK
+           : mt_err_set (err, MT_ENOMEM, "out of memory");
     for (size_t i = 0; rc == MT_OK && i < n; i++) {
         json_t *f = json_array_get (faces, i);
         json_t *box = json_object_get (f, "box"), *emb = json_object_get (f, "embedding");
@@ -456,6 +490,8 @@ m_job_done (results_call_t *call, mt_err_t *err)
             vectors [i * MT_EMBEDDING_DIM + (size_t) d] = (float) v;
         }
         rows [i].embedding = vectors + i * MT_EMBEDDING_DIM;
+        if (rc == MT_OK)
+            rc = s_embedding2 (f, i, vectors2 + i * MT_EMBEDDING2_DIM, &rows [i], err);
         rows [i].size_px = (int) json_integer_value (json_object_get (f, "size_px"));
         rows [i].sharpness = json_number_value (json_object_get (f, "sharpness"));
         rows [i].yaw_deg = json_number_value (json_object_get (f, "yaw_deg"));
@@ -482,7 +518,7 @@ m_job_done (results_call_t *call, mt_err_t *err)
                                    rows, n, err);
     for (size_t i = 0; chips && i < n; i++)
         free (chips [i]);
-    free (chips), free (rows), free (vectors);
+    free (chips), free (rows), free (vectors), free (vectors2);
     if (rc == MT_OK) {
         call->result = json_pack ("{s:i}", "faces", (int) n);
         results_call_nudge (call->self);
@@ -663,8 +699,10 @@ static const struct {
     { "case.list", m_case_list }, { "audit.add", m_audit_add },
     { "case.export", m_case_export }, { "case.erase", m_case_erase },
     { "audit.verify", m_audit_verify },
-    { "face.get", results_m_face_get }, { "face.exclude", results_m_face_exclude }, { "photo.person", results_m_photo_person },
-    { "photo.remove", results_m_photo_remove }, { "case.update", results_m_case_update },
+    { "face.get", results_m_face_get }, { "face.exclude", results_m_face_exclude },
+    { "photo.person", results_m_photo_person }, { "photo.remove", results_m_photo_remove },
+    { "case.update", results_m_case_update },
+    { "reembed.start", results_m_reembed_start }, { "reembed.status", results_m_reembed_status },
 };
 
 static void
@@ -724,6 +762,9 @@ results_actor (void *pipe, void *arg)
     snprintf (broker_link.server_key, sizeof broker_link.server_key, "%s", config->broker_key);
     mt_err_t err;
     int rc = sodium_init () < 0 ? mt_err_set (&err, MT_EINTERNAL, "libsodium failed") : MT_OK;
+    if (rc == MT_OK)
+        rc = mt_rank_model_descriptor (&self.model, config->descriptor, &err);
+    matcher.model = self.model;
     char dir [1100];
     snprintf (dir, sizeof dir, "%s", config->db);
     char *slash = strrchr (dir, '/');

@@ -32,6 +32,7 @@ typedef struct {
     int64_t retention_days;     //  closed cases' photos, faces and vectors erased after
     mt_curve_config_t curve;    //  the API's side: key, authorized-keys, insecure
     char broker_key [1024];     //  the broker's public key, for the link to it
+    char descriptor [16];       //  fused, mobilefacenet or dlib (mt_rank_model_descriptor)
 } results_config_t;
 
 extern const mt_config_key_t results_config_keys [];

@@ -37,6 +37,7 @@ typedef struct {
     int64_t retention_days;
     char tls_cert [1024], tls_key [1024];
     bool plain_http;
+    char descriptor [16];
     cli_face_settings_t face;
     mt_curve_config_t curve;    //  for a tcp:// --api
 } s_settings_t;
@@ -64,6 +65,9 @@ static const mt_config_key_t s_keys [] = {
       "PEM private key of tls-cert" },
     { "plain-http", MT_CFG_BOOL, offsetof (s_settings_t, plain_http), 0, 0,
       "serve plain HTTP on a network address (only behind a TLS reverse proxy)" },
+    { "descriptor", MT_CFG_STRING, offsetof (s_settings_t, descriptor), 0, 16,
+      "which descriptors weigh two faces: fused (dlib's and MobileFaceNet's), "
+      "mobilefacenet or dlib" },
     CLI_FACE_KEYS (s_settings_t, face),
     MT_CURVE_SERVER_KEYS (s_settings_t, curve),
     { .name = NULL }
@@ -105,7 +109,7 @@ serve_main (int argc, char **argv)
 {
     s_settings_t settings = { .var = "var", .api = "",
                               .http_address = "127.0.0.1", .http_port = 8080, .partitions = 2,
-                              .retention_days = 365 };
+                              .retention_days = 365, .descriptor = "fused" };
     long cpus = sysconf (_SC_NPROCESSORS_ONLN);
     settings.workers = cpus > 0 ? cpus : 1;
     cli_face_settings_defaults (&settings.face);
@@ -147,6 +151,7 @@ serve_main (int argc, char **argv)
     snprintf (results.db, sizeof results.db, "%s/homeward.db", settings.var);
     snprintf (results.photos, sizeof results.photos, "%s/photos", settings.var);
     results.retention_days = settings.retention_days;
+    snprintf (results.descriptor, sizeof results.descriptor, "%s", settings.descriptor);
     intake_config_t intake;
     intake_config_defaults (&intake);
     intake.face = settings.face;

@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 //  A face whose descriptor is a fixed base moved by shift along dimension dim.
 static mt_face_row_t
@@ -260,6 +261,70 @@ test_scores (void)
     mt_rank_scores (&m, a, 0, 3000, sa, rivals);
 }
 
+//  Give a face a second descriptor: a unit vector at angle theta from a
+//  fixed direction.
+static mt_face_row_t
+s_second (mt_face_row_t f, double theta)
+{
+    memset (f.embedding2, 0, sizeof f.embedding2);
+    f.embedding2 [0] = (float) cos (theta);
+    f.embedding2 [1] = (float) sin (theta);
+    f.has_embedding2 = true;
+    return f;
+}
+
+//  Where both faces have the second descriptor it weighs in (fused): at
+//  the same dlib distance, the pair nearer by MobileFaceNet has more
+//  evidence, by fused_b2 per unit of distance; where one face lacks it,
+//  dlib's alone counts; the "dlib" model ignores it; the explanation shows
+//  the second distance.
+static void
+test_second_descriptor (void)
+{
+    mt_case_t found, missing;
+    s_cases (&found, &missing);
+    mt_face_row_t probe = s_second (s_face (10, 100, 0, "ok", 0), 0);
+    mt_face_row_t near2 = s_second (s_face (20, 200, 0.5f, "ok", 2010), 0.5);
+    mt_face_row_t far2 = s_second (s_face (30, 300, 0.5f, "ok", 2010), 1.2);
+    mt_face_row_t none = s_face (40, 400, 0.5f, "ok", 2010);
+    mt_rank_model_t model = mt_rank_default_model ();
+    MT_CHECK (model.fused);
+    mt_rank_t a = s_rank (&found, &probe, 1, &missing, &near2, 1);
+    mt_rank_t b = s_rank (&found, &probe, 1, &missing, &far2, 1);
+    mt_rank_t c = s_rank (&found, &probe, 1, &missing, &none, 1);
+    double d2_near = 2 * sin (0.25), d2_far = 2 * sin (0.6);   //  chord lengths
+    MT_CHECK_NEAR (a.face_evidence - b.face_evidence, model.fused_b2 * (d2_near - d2_far), 1e-3);
+    MT_CHECK_NEAR (c.face_evidence, model.face_a + model.face_b * 0.5, 1e-3);
+    MT_CHECK_NEAR (a.face_evidence, model.fused_a + model.fused_b * 0.5
+                                    + model.fused_b2 * d2_near, 1e-3);
+    MT_CHECK_CONTAINS (a.explanation, "\"distance2\"");
+    MT_CHECK (strstr (c.explanation, "\"distance2\"") == NULL);
+    mt_err_t err;
+    mt_rank_t d;
+    MT_CHECK_RC (mt_rank_model_descriptor (&model, "dlib", &err), MT_OK, &err);
+    MT_CHECK_RC (mt_rank_pair (&model, &found, &probe, 1, &missing, &far2, 1, &d, &err), MT_OK,
+                 &err);
+    MT_CHECK_NEAR (d.face_evidence, c.face_evidence, 1e-6);
+    MT_CHECK_RC (mt_rank_model_descriptor (&model, "mobilefacenet", &err), MT_OK, &err);
+    mt_rank_t e;
+    MT_CHECK_RC (mt_rank_pair (&model, &found, &probe, 1, &missing, &near2, 1, &e, &err), MT_OK,
+                 &err);
+    MT_CHECK_NEAR (e.face_evidence, model.fused_a + model.fused_b2 * d2_near, 1e-3);
+    MT_CHECK_RC (mt_rank_model_descriptor (&model, "arcface", &err), MT_EINVAL, &err);
+    MT_CHECK_CONTAINS (err.msg, "dlib, mobilefacenet or fused");
+    //  A template of photos with the second descriptor averages it too (of
+    //  unit length); a member without one leaves the template dlib's only.
+    mt_face_row_t family [2] = { s_second (s_face (50, 500, 0.5f, "ok", 2010), 0.4),
+                                 s_second (s_face (51, 501, 0.5f, "ok", 2011), 0.6) };
+    mt_rank_t t = s_rank (&found, &probe, 1, &missing, family, 2);
+    MT_CHECK_NEAR (t.face_evidence, log (2.0 / 2.0) + model.fused_a * 0 + a.face_evidence, 0.05);
+    family [1].has_embedding2 = false;
+    mt_rank_t u = s_rank (&found, &probe, 1, &missing, family, 2);
+    MT_CHECK_NEAR (u.face_evidence, c.face_evidence, 1e-3);
+    mt_rank_free (&a), mt_rank_free (&b), mt_rank_free (&c), mt_rank_free (&d);
+    mt_rank_free (&e), mt_rank_free (&t), mt_rank_free (&u);
+}
+
 int
 main (void)
 {
@@ -268,5 +333,6 @@ main (void)
     MT_RUN (test_group_photos);
     MT_RUN (test_facts);
     MT_RUN (test_scores);
+    MT_RUN (test_second_descriptor);
     return MT_TEST_MAIN_END ();
 }

@@ -19,6 +19,7 @@
 
 #include "match/mt_embedder.h"
 #include "match/mt_error.h"
+#include "match/mt_mobilefacenet.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -84,6 +85,8 @@ typedef struct {
     bool enrolled;
     bool excluded;                  //  left out of matching by staff
     float embedding [MT_EMBEDDING_DIM];
+    bool has_embedding2;            //  embedding2 holds a current MobileFaceNet descriptor
+    float embedding2 [MT_EMBEDDING2_DIM];
 } mt_face_row_t;
 
 typedef struct {
@@ -95,6 +98,7 @@ typedef struct {
     int face_count;
     bool removed;                   //  removed by staff (its faces leave the index)
     char removed_reason [128];
+    bool reembed;                   //  done, and waits to be described again
 } mt_photo_row_t;
 
 typedef struct {
@@ -189,6 +193,8 @@ typedef struct {
     double sharpness, yaw_deg, roll_deg;
     const char *verdict;
     const float *embedding;
+    const float *embedding2;        //  MT_EMBEDDING2_DIM, or NULL
+    const char *descriptor2;        //  its version (MT_MOBILEFACENET_VERSION)
     const uint8_t *chip_jpeg;
     size_t chip_size;
 } mt_new_face_t;
@@ -287,6 +293,20 @@ int mt_casedb_pair_cases (mt_casedb_t *self, int64_t case_id, int64_t **others_p
                           size_t *count_p, mt_err_t *err);
 //  Open cases of a kind: the families (or found people) a search covers.
 int64_t mt_casedb_open_count (mt_casedb_t *self, mt_case_kind kind);
+//  ---------------------------------------------------------------- describing again
+
+//  Flag every photo with a face whose second descriptor is missing or not
+//  of version to go through the pipeline again (after new photos); audited.
+int mt_casedb_reembed_queue (mt_casedb_t *self, const char *version, const char *actor,
+                             int64_t *queued_p, mt_err_t *err);
+typedef struct {
+    int64_t faces;                  //  faces held (not removed)
+    int64_t described;              //  of them, with a second descriptor of the version
+    int64_t photos_waiting;         //  photos flagged, not yet described again
+} mt_reembed_status_t;
+int mt_casedb_reembed_status (mt_casedb_t *self, const char *version,
+                              mt_reembed_status_t *status, mt_err_t *err);
+
 //  ---------------------------------------------------------------- corrections
 
 //  Leave a face out of matching (excluded: not the person of a group

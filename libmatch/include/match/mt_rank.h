@@ -12,6 +12,8 @@
 //  consistent photos is thus not beaten by one lucky distractor. Two
 //  descriptions at descriptor distance d give the evidence a + b d (a
 //  log-likelihood ratio fitted on labelled photos: bench/bench_calibrate.c);
+//  where both also have the second descriptor (MobileFaceNet) at distance
+//  d2, a + b d + b2 d2, fitted likewise (the setting "descriptor");
 //  a pair with a profile, blurred or unsure face, or a childhood photo,
 //  counts less. The case pair's face evidence is the log of the
 //  prior-weighted mean likelihood ratio over the pairs of descriptions.
@@ -33,6 +35,7 @@
 #ifndef MT_RANK_H_INCLUDED
 #define MT_RANK_H_INCLUDED
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "match/mt_casedb.h"
@@ -44,6 +47,10 @@ extern "C" {
 
 typedef struct {
     double face_a, face_b;          //  log-LR of two descriptions at distance d: a + b d
+    //  When both descriptions have a second descriptor (MobileFaceNet) at
+    //  distance d2: a + b d + b2 d2 instead (fused), unless fused is false.
+    bool fused;
+    double fused_a, fused_b, fused_b2;
     double weak_face_weight;        //  weight of a pair with a profile, blurred or unsure face
     double child_photo_weight;      //  weight of a pair with a photo taken before 14
     double subject_spread;          //  the person's face lies this far from a photo's
@@ -56,6 +63,12 @@ typedef struct {
     double province_same, province_per_1000km, province_floor;
     double score_b0, score_b1, score_b2, score_g;   //  the score (see above)
 } mt_rank_model_t;
+
+//  Which descriptors weigh faces: "fused" (dlib's and MobileFaceNet's,
+//  where both faces have the second; the default), "mobilefacenet" (the
+//  second alone, where both have it) or "dlib". Pairs without a second
+//  descriptor always use dlib's.
+int mt_rank_model_descriptor (mt_rank_model_t *model, const char *name, mt_err_t *err);
 
 //  The model the services use (fitted on this project's labelled photos).
 //  Its scores are calibrated where about half of the found people have a

@@ -268,6 +268,9 @@ function pooledText (ex) {
   };
   side (p.found, zh ? "受助人员" : "person found");
   side (p.missing, zh ? "家庭" : "family");
+  if (typeof p.distance2 === "number")
+    parts.push (zh ? "两种人脸特征共同比对（dlib " + p.distance.toFixed (3) + "，MobileFaceNet " + p.distance2.toFixed (3) + "）"
+                   : "weighed by both face descriptors (dlib " + p.distance.toFixed (3) + ", MobileFaceNet " + p.distance2.toFixed (3) + ")");
   return parts.join ("; ");
 }
 
