@@ -10,6 +10,7 @@ int cli_index (int argc, char **argv);
 int cli_case (int argc, char **argv);
 int cli_photo (int argc, char **argv);
 int cli_face (int argc, char **argv);
+int cli_reembed (int argc, char **argv);
 int cli_candidates (int argc, char **argv);
 int cli_review (int argc, char **argv);
 int cli_import (int argc, char **argv);

@@ -1,7 +1,7 @@
 //  results_call - what the results service's API methods share: the
 //  service's state, one call (its parameters and its answer), and small
 //  helpers. Methods live in results_actor.c and, for staff corrections, in
-//  results_edit.c.
+//  results_edit.c, for describing the gallery again in results_reembed.c.
 
 #ifndef RESULTS_CALL_H_INCLUDED
 #define RESULTS_CALL_H_INCLUDED
@@ -46,5 +46,9 @@ int results_m_face_exclude (results_call_t *call, mt_err_t *err);
 int results_m_photo_person (results_call_t *call, mt_err_t *err);
 int results_m_photo_remove (results_call_t *call, mt_err_t *err);
 int results_m_case_update (results_call_t *call, mt_err_t *err);
+
+//  Describing the gallery again (results_reembed.c).
+int results_m_reembed_start (results_call_t *call, mt_err_t *err);
+int results_m_reembed_status (results_call_t *call, mt_err_t *err);
 
 #endif

@@ -2,6 +2,7 @@
 //  matching and taken back, the person of a group photo, a photo removed
 //  (its faces leave the index and are erased, its file once no photo holds
 //  it), a case's facts corrected; each audited and requeued for matching.
+//  Also the gallery described again with a second descriptor.
 
 #include "mt_test.h"
 
@@ -211,6 +212,91 @@ test_update_facts (void)
     MT_CHECK_INT (check.broken_id, 0);
 }
 
+//  The gallery described again with a second descriptor: the photo is
+//  handed out after new photos, its faces keep their ids and get the new
+//  descriptor where the boxes match, the case is matched again.
+static void
+test_reembed (void)
+{
+    mt_err_t err;
+    mt_reembed_status_t status;
+    MT_CHECK_RC (mt_casedb_reembed_status (s_db, "v1", &status, &err), MT_OK, &err);
+    MT_CHECK_INT (status.faces, 3);
+    MT_CHECK_INT (status.described, 0);
+    MT_CHECK_INT (status.photos_waiting, 0);
+    int64_t queued = 0;
+    MT_CHECK_RC (mt_casedb_reembed_queue (s_db, "v1", "operator", &queued, &err), MT_OK, &err);
+    MT_CHECK_INT (queued, 1);
+    MT_CHECK_RC (mt_casedb_reembed_queue (s_db, "v1", "operator", &queued, &err), MT_OK, &err);
+    MT_CHECK_INT (queued, 0);               //  queued once
+    //  A new photo goes first.
+    int64_t other_case, other_photo;
+    mt_case_t c = { .kind = MT_KIND_FOUND, .sex = MT_SEX_MALE, .province = 44,
+                    .date_found = "2020-06-01", .age_min = 60, .age_max = 70 };
+    snprintf (c.consent_basis, sizeof c.consent_basis, "vital_interests");
+    MT_CHECK_RC (mt_casedb_case_add (s_db, &c, "staff", &other_case, NULL, &err), MT_OK, &err);
+    const char *sha = "dd00000000000000000000000000000000000000000000000000000000000004";
+    MT_CHECK_RC (mt_casedb_photo_add (s_db, other_case, sha, 100, 0, "staff", &other_photo, NULL,
+                                      &err), MT_OK, &err);
+    mt_photo_row_t row;
+    MT_CHECK_RC (mt_casedb_photo_claim (s_db, 60, &row, &err), MT_OK, &err);
+    MT_CHECK (row.id == other_photo && !row.reembed);
+    MT_CHECK_RC (mt_casedb_photo_failed (s_db, other_photo, "no_face", "none", &err), MT_OK,
+                 &err);
+    MT_CHECK_RC (mt_casedb_photo_claim (s_db, 60, &row, &err), MT_OK, &err);
+    MT_CHECK (row.id == s_photo && row.reembed);
+    //  Held by a worker: not handed out twice.
+    MT_CHECK_RC (mt_casedb_photo_claim (s_db, 60, &row, &err), MT_ENOTFOUND, &err);
+    s_drain_match ();
+    //  The pipeline finds two of the three faces again (one box moved a
+    //  little), and one more that was not stored.
+    float e [MT_EMBEDDING_DIM] = { 0.5f }, e2 [3][MT_EMBEDDING2_DIM] = { { 1 }, { 0, 1 }, { 0, 0, 1 } };
+    mt_new_face_t faces [3] = {
+        { .box = { 12, 21, 90, 88 }, .verdict = "ok", .embedding = e, .embedding2 = e2 [0],
+          .descriptor2 = "v1" },
+        { .box = { 210, 20, 90, 90 }, .verdict = "ok", .embedding = e, .embedding2 = e2 [1],
+          .descriptor2 = "v1" },
+        { .box = { 500, 300, 50, 50 }, .verdict = "ok", .embedding = e, .embedding2 = e2 [2],
+          .descriptor2 = "v1" } };
+    MT_CHECK_RC (mt_casedb_photo_done (s_db, s_photo, 640, 480, "jpeg", faces, 3, &err), MT_OK,
+                 &err);
+    MT_CHECK_RC (mt_casedb_reembed_status (s_db, "v1", &status, &err), MT_OK, &err);
+    MT_CHECK_INT (status.faces, 3);         //  no face added
+    MT_CHECK_INT (status.described, 2);
+    MT_CHECK_INT (status.photos_waiting, 0);
+    mt_face_row_t *rows;
+    size_t count = 0;
+    MT_CHECK_RC (mt_casedb_photo_faces (s_db, s_photo, &rows, &count, &err), MT_OK, &err);
+    MT_CHECK_INT (count, 3);
+    for (size_t i = 0; i < count && i < 3; i++) {
+        MT_CHECK (rows [i].id == s_faces [i]);
+        MT_CHECK (rows [i].embedding [0] == 0.1f * (float) (i + 1));    //  dlib's kept
+        //  Only MT_MOBILEFACENET_VERSION counts as current when read.
+        MT_CHECK (!rows [i].has_embedding2);
+    }
+    free (rows);
+    //  Its case is matched again.
+    int64_t id, generation;
+    MT_CHECK_RC (mt_casedb_match_next (s_db, &id, &generation, &err), MT_OK, &err);
+    MT_CHECK (id == s_case);
+    s_drain_match ();
+    //  The current version is read back.
+    float current [MT_EMBEDDING2_DIM] = { 0.6f, 0.8f };
+    MT_CHECK_RC (mt_casedb_reembed_queue (s_db, MT_MOBILEFACENET_VERSION, "operator", &queued,
+                                          &err), MT_OK, &err);
+    MT_CHECK_INT (queued, 1);
+    MT_CHECK_RC (mt_casedb_photo_claim (s_db, 60, &row, &err), MT_OK, &err);
+    faces [0].embedding2 = current;
+    faces [0].descriptor2 = MT_MOBILEFACENET_VERSION;
+    MT_CHECK_RC (mt_casedb_photo_done (s_db, s_photo, 640, 480, "jpeg", faces, 1, &err), MT_OK,
+                 &err);
+    MT_CHECK_RC (mt_casedb_photo_faces (s_db, s_photo, &rows, &count, &err), MT_OK, &err);
+    MT_CHECK (count == 3 && rows [0].has_embedding2 && rows [0].embedding2 [1] == 0.8f);
+    MT_CHECK (count == 3 && !rows [1].has_embedding2);
+    free (rows);
+    s_drain_match ();
+}
+
 int
 main (void)
 {
@@ -219,6 +305,7 @@ main (void)
         return 1;
     MT_RUN (test_exclude_and_include);
     MT_RUN (test_person_of_photo);
+    MT_RUN (test_reembed);
     MT_RUN (test_remove_photo);
     MT_RUN (test_update_facts);
     mt_casedb_close (&s_db);

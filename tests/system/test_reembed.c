@@ -1,0 +1,133 @@
+//  Describing a gallery again, through `homeward serve`: a gallery made
+//  without the second descriptor (--no-mobilefacenet), then `reembed` with
+//  it on; the service is killed (SIGKILL) half way and restarted, and the
+//  job resumes and finishes: every face described, no face added or lost,
+//  searches answered meanwhile, and the families ranked with both
+//  descriptors afterwards.
+
+#include "mt_test.h"
+#include "mt_test_serve.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+//  People of tests/data/lfw with a family photo (1.jpg) and a found photo (2.jpg).
+static const char *s_people [] = {
+    "Aaron_Peirsol", "Amram_Mitzna", "Ana_Guevara", "Aron_Ralston", "Arsinee_Khanjian",
+    "Barry_Alvarez", "Bill_Gates", "Bill_McBride", "Carson_Palmer", "Christine_Gregoire",
+    "Clint_Eastwood", "Colin_Jackson", "David_Spade", "Dick_Clark", "Donatella_Versace",
+    "Francis_George", "Gerry_Parsky", "Greg_Rusedski", "Gregg_Popovich", "Gustavo_Kuerten"
+};
+#define S_PEOPLE (sizeof s_people / sizeof s_people [0])
+
+static int64_t s_families [S_PEOPLE], s_found [S_PEOPLE];
+
+static json_t *
+s_status (void)
+{
+    return mt_serve_call ("reembed.status", json_object (), NULL, 0, MT_OK);
+}
+
+static int64_t
+s_field (json_t *json, const char *key)
+{
+    return json ? (int64_t) json_integer_value (json_object_get (json, key)) : -1;
+}
+
+static void
+test_reembed_resumes (void)
+{
+    size_t people = MT_TEST_LIGHT ? 10 : S_PEOPLE;
+    for (size_t i = 0; i < people; i++) {
+        char path [256];
+        s_families [i] = mt_serve_case ("missing", "unknown", 11, "family_name", s_people [i]);
+        snprintf (path, sizeof path, "lfw/%s/1.jpg", s_people [i]);
+        mt_serve_photo (s_families [i], path);
+        s_found [i] = mt_serve_case ("found", "unknown", 11, NULL, NULL);
+        snprintf (path, sizeof path, "lfw/%s/2.jpg", s_people [i]);
+        mt_serve_photo (s_found [i], path);
+    }
+    for (size_t i = 0; i < people; i++)
+        mt_serve_settle (s_families [i]), mt_serve_settle (s_found [i]);
+    json_t *before = s_status ();
+    int64_t faces = s_field (before, "faces");
+    MT_CHECK (faces >= (int64_t) (2 * people));
+    MT_CHECK_INT (s_field (before, "described"), 0);
+    json_decref (before);
+
+    //  The second descriptor switched on: describe the gallery again, on
+    //  one worker so that the kill lands half way.
+    int status = mt_test_kill (mt_serve.pid, SIGTERM);
+    MT_CHECK (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+    mt_serve.pid = -1;
+    mt_serve_start ("--workers", "1", NULL);
+    json_t *started = mt_serve_call ("reembed.start", json_object (), NULL, 0, MT_OK);
+    MT_CHECK_INT (s_field (started, "queued"), (int64_t) (2 * people));
+    json_decref (started);
+    int64_t described = 0, waiting = 0;
+    long long until = mt_test_now_ms () + 120000;
+    while (mt_test_now_ms () < until) {
+        json_t *now = s_status ();
+        described = s_field (now, "described"), waiting = s_field (now, "photos_waiting");
+        json_decref (now);
+        if (described > 0 || waiting == 0)
+            break;
+        mt_test_sleep_ms (20);
+    }
+    //  Searches go on meanwhile.
+    json_t *c = mt_serve_candidates (s_found [0], 5);
+    MT_CHECK (mt_serve_rank_of (c, s_families [0], NULL) >= 1);
+    json_decref (c);
+    status = mt_test_kill (mt_serve.pid, SIGKILL);
+    MT_CHECK (WIFSIGNALED (status));
+    mt_serve.pid = -1;
+    fprintf (stderr, "killed with %lld of %lld faces described, %lld photos waiting\n",
+             (long long) described, (long long) faces, (long long) waiting);
+    MT_CHECK (waiting > 0);             //  it was killed half way
+
+    //  Restarted, it resumes without being asked again.
+    mt_serve_start (NULL);
+    until = mt_test_now_ms () + 180000;
+    while (mt_test_now_ms () < until) {
+        json_t *now = s_status ();
+        described = s_field (now, "described"), waiting = s_field (now, "photos_waiting");
+        MT_CHECK_INT (s_field (now, "faces"), faces);
+        json_decref (now);
+        if (waiting == 0 || mt_test_failures)
+            break;
+        mt_test_sleep_ms (100);
+    }
+    MT_CHECK_INT (waiting, 0);
+    MT_CHECK_INT (described, faces);
+
+    //  Matched again with both descriptors: the families rank first, and
+    //  the explanation shows the second descriptor's distance.
+    int first = 0;
+    for (size_t i = 0; i < people; i++) {
+        mt_serve_settle (s_found [i]);
+        json_t *list = mt_serve_candidates (s_found [i], 20);
+        json_t *item = NULL;
+        int rank = mt_serve_rank_of (list, s_families [i], &item);
+        first += rank == 1;
+        if (rank == 1)
+            MT_CHECK (json_is_number (json_object_get (json_object_get (
+                json_object_get (item, "explanation"), "pooled"), "distance2")));
+        json_decref (list);
+    }
+    fprintf (stderr, "the true family first for %d of %zu after describing again\n", first,
+             people);
+    MT_CHECK (first >= (int) people - 1);
+}
+
+int
+main (void)
+{
+    if (mt_serve_init () != 0)
+        return 1;
+    mt_serve_start ("--no-mobilefacenet", NULL);
+    MT_RUN (test_reembed_resumes);
+    mt_serve_finish ();
+    return MT_TEST_MAIN_END ();
+}
