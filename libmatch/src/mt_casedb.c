@@ -865,6 +865,12 @@ mt_casedb_photo_claim (mt_casedb_t *self, int lease_s, mt_photo_row_t *row, mt_e
 }
 
 int
+mt_casedb_leases_clear (mt_casedb_t *self, mt_err_t *err)
+{
+    return mti_db_exec (self, "UPDATE photos SET lease_until = 0 WHERE lease_until > 0", err);
+}
+
+int
 mt_casedb_photo_done (mt_casedb_t *self, int64_t photo_id, int width, int height,
                       const char *format, const mt_new_face_t *faces, size_t count,
                       mt_err_t *err)

@@ -778,6 +778,8 @@ results_actor (void *pipe, void *arg)
     if (rc == MT_OK)
         rc = mt_casedb_open (config->db, &self.db, &err);
     if (rc == MT_OK)
+        rc = mt_casedb_leases_clear (self.db, &err);
+    if (rc == MT_OK)
         rc = mt_casedb_open (config->db, &matcher.db, &err);
     if (rc == MT_OK)
         rc = mt_client_new (config->broker, &broker_link, &matcher.broker, &err);

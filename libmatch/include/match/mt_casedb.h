@@ -183,6 +183,10 @@ int mt_casedb_photos_of_case (mt_casedb_t *self, int64_t case_id, mt_photo_row_t
 //  ran out is handed out again). MT_ENOTFOUND when there is none.
 int mt_casedb_photo_claim (mt_casedb_t *self, int lease_s, mt_photo_row_t *row,
                            mt_err_t *err);
+//  Forget every lease (the results service starting: the photos a worker
+//  held when it stopped are handed out again at once, not after the lease;
+//  a worker that finishes one anyway is answered "done already").
+int mt_casedb_leases_clear (mt_casedb_t *self, mt_err_t *err);
 
 //  The pipeline ran on a photo: store its faces and queue its case for
 //  matching, in one transaction. chips [i] is the JPEG of face i's aligned
