@@ -19,17 +19,15 @@
 //  different person over all 8.9 million pairs of photos (bench/RESULTS.md).
 #define S_FACE_A 28.90
 #define S_FACE_B (-48.17)
-//  The same fit with both descriptors, mirror-averaged dlib at distance d
-//  and MobileFaceNet at distance d2 (unit vectors): a + b d + b2 d2, on
-//  lfw-scale (745 same-person pairs of photos against 14,900 others, class
-//  balanced; /work/exp/mfn/fit2.py in the session's note). MobileFaceNet
-//  alone: 26.98 - 24.43 d2. With dlib alone the same pairs give 27.52 -
-//  46.14 d, close to the fit above.
-#define S_FUSED_A 28.64
-#define S_FUSED_B (-20.64)
-#define S_FUSED_B2 (-14.61)
-#define S_MFN_A 26.98
-#define S_MFN_B2 (-24.43)
+//  The same fit with both descriptors, over the same pairs: mirror-averaged
+//  dlib at distance d and MobileFaceNet at distance d2 (unit vectors),
+//  a + b d + b2 d2; and MobileFaceNet alone, a + b2 d2 (bench/RESULTS.md,
+//  "A second descriptor").
+#define S_FUSED_A 31.345
+#define S_FUSED_B (-17.907)
+#define S_FUSED_B2 (-18.600)
+#define S_MFN_A 30.132
+#define S_MFN_B2 (-27.477)
 
 //  How much a face counts in its case's template, by verdict: a small face
 //  was the rule in the calibration, a turned, blurred or unsure one is
@@ -50,7 +48,7 @@ mt_rank_model_descriptor (mt_rank_model_t *m, const char *name, mt_err_t *err)
         m->fused_a = both ? S_FUSED_A : S_MFN_A;
         m->fused_b = both ? S_FUSED_B : 0;
         m->fused_b2 = both ? S_FUSED_B2 : S_MFN_B2;
-        m->score_b0 = -2.88, m->score_b1 = 1.395, m->score_b2 = 1.164, m->score_g = -6.5;
+        m->score_b0 = -3.42, m->score_b1 = 1.247, m->score_b2 = 0.978, m->score_g = -6.5;
     }
     else
     if (strcmp (name, "dlib") == 0) {
