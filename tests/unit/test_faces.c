@@ -229,6 +229,7 @@ test_mirror_descriptor (void)
                  &err);
     mt_pipeline_config_t config;
     mt_pipeline_config_defaults (&config);
+    config.mobilefacenet = false;
     config.mirror = false;
     mt_pipeline_t *plain = NULL;
     MT_CHECK_RC (mt_pipeline_new (&config, &plain, &err), MT_OK, &err);
@@ -272,6 +273,7 @@ test_portrait_quick_look (void)
         MT_CHECK_RC (mt_image_scaled (image, 3, &large, &err), MT_OK, &err);
     mt_pipeline_config_t config;
     mt_pipeline_config_defaults (&config);
+    config.mobilefacenet = false;
     config.portrait_ratio = 0;
     mt_pipeline_t *full = NULL;
     MT_CHECK_RC (mt_pipeline_new (&config, &full, &err), MT_OK, &err);
@@ -323,6 +325,7 @@ test_worker_pool (void)
 {
     mt_pipeline_config_t config;
     mt_pipeline_config_defaults (&config);
+    config.mobilefacenet = false;
     config.workers = 2;
     mt_pipeline_t *pool;
     mt_err_t err;
@@ -389,6 +392,9 @@ main (void)
 {
     mt_pipeline_config_t config;
     mt_pipeline_config_defaults (&config);
+    //  What is tested here is dlib's part; the second descriptor has its
+    //  own self-test (test_mobilefacenet.c) and would double the time.
+    config.mobilefacenet = false;
     mt_err_t err;
     if (mt_pipeline_new (&config, &s_pipeline, &err) != MT_OK) {
         fprintf (stderr, "cannot load the models: %s\n", err.msg);

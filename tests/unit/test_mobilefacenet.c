@@ -1,7 +1,7 @@
 //  Self-test of the second descriptor: the TensorFlow Lite reader refuses
 //  truncated and corrupted files with a reason; MobileFaceNet, run in C,
 //  tells the same person from different people on the labelled LFW photos
-//  of tests/data/lfw (50 people) at least as well as dlib's descriptor;
+//  of tests/data/lfw (50 people) about as well as dlib's descriptor;
 //  and a known pair of photos gives its known distance.
 
 #include "mt_test.h"
@@ -127,7 +127,9 @@ test_labelled_pairs (void)
     s_face_t *faces = calloc (400, sizeof *faces);
     size_t n = 0;
     mt_err_t err;
-    for (size_t p = 0; p < person_count; p++) {
+    //  Under the sanitizers (3x slower) a third of the people.
+    size_t used = MT_TEST_LIGHT ? person_count / 3 : person_count;
+    for (size_t p = 0; p < used; p++) {
         char dir [1024];
         snprintf (dir, sizeof dir, "%s/%s", mt_test_data ("lfw"), people [p]);
         char **files = NULL;
@@ -152,10 +154,10 @@ test_labelled_pairs (void)
         mt_dir_free (files, file_count);
     }
     mt_dir_free (people, person_count);
-    MT_CHECK (n >= 160);
+    MT_CHECK (n >= (MT_TEST_LIGHT ? 50 : 160));
     double auc_dlib = s_auc (faces, n, false), auc_mfn = s_auc (faces, n, true);
     fprintf (stderr, "%zu faces of %zu people: AUC dlib %.4f, MobileFaceNet %.4f\n", n,
-             person_count, auc_dlib, auc_mfn);
+             used, auc_dlib, auc_mfn);
     //  Wrong preprocessing, alignment or arithmetic gives near-chance
     //  output (AUC 0.5-0.8). Measured 0.9901 here (dlib's 0.9927): on these
     //  few pairs the two are alike; among thousands of families it is
