@@ -829,23 +829,22 @@ mt_casedb_photos_of_case (mt_casedb_t *self, int64_t case_id, mt_photo_row_t **r
 int
 mt_casedb_photo_claim (mt_casedb_t *self, int lease_s, mt_photo_row_t *row, mt_err_t *err)
 {
-    int64_t now = (int64_t) time (NULL);
-    sqlite3_stmt *stmt = mti_db_prepare (self,
+    //  New photos first; then one to describe again, if any (each query
+    //  runs on its own index).
+    static const char *const sql [2] = {
         "UPDATE photos SET lease_until = ? WHERE id = (SELECT id FROM photos"
         " WHERE state = 'pending' AND removed_at IS NULL AND lease_until < ? ORDER BY id LIMIT 1)"
-        " RETURNING " S_PHOTO_COLUMNS, err);
-    if (!stmt)
-        return MT_EINTERNAL;
-    sqlite3_bind_int64 (stmt, 1, now + lease_s);
-    sqlite3_bind_int64 (stmt, 2, now);
-    int step = sqlite3_step (stmt);
-    if (step == SQLITE_DONE) {
-        //  No new photo waits: one to describe again, if any.
+        " RETURNING " S_PHOTO_COLUMNS,
+        "UPDATE photos SET lease_until = ? WHERE id = (SELECT id FROM photos"
+        " WHERE reembed = 1 AND state = 'done' AND removed_at IS NULL AND lease_until < ?"
+        " ORDER BY id LIMIT 1) RETURNING " S_PHOTO_COLUMNS
+    };
+    int64_t now = (int64_t) time (NULL);
+    sqlite3_stmt *stmt = NULL;
+    int step = SQLITE_DONE;
+    for (int i = 0; i < 2 && step == SQLITE_DONE; i++) {
         sqlite3_finalize (stmt);
-        stmt = mti_db_prepare (self,
-            "UPDATE photos SET lease_until = ? WHERE id = (SELECT id FROM photos"
-            " WHERE reembed = 1 AND state = 'done' AND removed_at IS NULL AND lease_until < ?"
-            " ORDER BY id LIMIT 1) RETURNING " S_PHOTO_COLUMNS, err);
+        stmt = mti_db_prepare (self, sql [i], err);
         if (!stmt)
             return MT_EINTERNAL;
         sqlite3_bind_int64 (stmt, 1, now + lease_s);
