@@ -4,6 +4,7 @@
 //  mt_rank_default_model (see mt_rank.h).
 
 #include "match/mt_rank.h"
+#include "mti_casedb.h"
 #include "mti_rank.h"
 
 #include <jansson.h>
@@ -77,15 +78,6 @@ s_year_of (const char *date)
     return y;
 }
 
-static int
-s_this_year (void)
-{
-    time_t now = time (NULL);
-    struct tm tm;
-    gmtime_r (&now, &tm);
-    return tm.tm_year + 1900;
-}
-
 static long
 s_days (const char *date)
 {
@@ -143,7 +135,7 @@ mti_rank_facts (const mt_rank_model_t *m, const mt_case_t *found, const mt_case_
     if (found->age_min >= 0 && missing->birth_year_min > 0) {
         int year = s_year_of (found->date_found);
         if (!year)
-            year = s_this_year ();
+            year = mti_this_year ();
         int lo = year - missing->birth_year_max, hi = year - missing->birth_year_min;
         double tolerance = 3 + 0.1 * found->age_max;
         double gap = 0;
