@@ -25,7 +25,8 @@ static int
 s_verify (const cli_api_opts_t *opts, api_client_t *client)
 {
     json_t *params = json_object (), *result = NULL;
-    for (int i = 1; i < opts->argc; i++) {
+    //  Options come in pairs: --anchor ID:HASH.
+    for (int i = 1; i < opts->argc; i += 2) {
         long long id;
         char hash [65], extra;
         if (strcmp (opts->argv [i], "--anchor") != 0 || i + 1 >= opts->argc
@@ -37,7 +38,6 @@ s_verify (const cli_api_opts_t *opts, api_client_t *client)
         }
         json_object_set_new (params, "anchor_id", json_integer (id));
         json_object_set_new (params, "anchor_hash", json_string (hash));
-        i++;
     }
     mt_err_t err;
     int rc = api_call (client, "audit.verify", params, NULL, 0, opts->timeout_ms, &result, NULL,
