@@ -28,7 +28,23 @@ typedef struct {
     size_t cases, cases_new, photos, photos_new, failed;
     size_t total;               //  cases expected (for the ETA), 0 unknown
     double started, last_shown;
+    //  Homeward stopped answering: nothing more is sent (a re-run resumes).
+    bool stopped;
+    char why [MT_ERR_MSG_MAX];
 } s_import_t;
+
+//  Whether a call's failure means Homeward is gone (no answer, cannot
+//  connect) rather than that it refused this case or photo; if so the
+//  import stops, instead of waiting out the timeout on every row left.
+static bool
+s_gone (s_import_t *imp, int rc, const mt_err_t *err)
+{
+    if (rc != MT_ETIMEDOUT && rc != MT_EUNAVAILABLE)
+        return false;
+    imp->stopped = true;
+    snprintf (imp->why, sizeof imp->why, "%s", err->msg);
+    return true;
+}
 
 static double
 s_now (void)
@@ -78,12 +94,14 @@ s_photo (s_import_t *imp, long long case_id, const char *path, int year)
     json_t *params = json_pack ("{s:I, s:i}", "case_id", (json_int_t) case_id, "year_taken", year);
     json_t *result = NULL;
     mt_err_t err;
-    if (api_call (imp->client, "photo.add", params, bytes, (size_t) st.st_size,
-                  imp->opts->timeout_ms, &result, NULL, NULL, &err) == MT_OK) {
+    int rc = api_call (imp->client, "photo.add", params, bytes, (size_t) st.st_size,
+                       imp->opts->timeout_ms, &result, NULL, NULL, &err);
+    if (rc == MT_OK) {
         imp->photos++;
         imp->photos_new += !json_is_true (json_object_get (result, "existed"));
     }
-    else {
+    else
+    if (!s_gone (imp, rc, &err)) {
         fprintf (stderr, "\nimport: %s: %s\n", path, err.msg);
         imp->failed++;
     }
@@ -101,17 +119,21 @@ s_case (s_import_t *imp, const char *ref, json_t *facts, char **photos, int *yea
     json_object_set_new (facts, "external_ref", json_string (full));
     json_t *result = NULL;
     mt_err_t err;
-    if (api_call (imp->client, "case.add", facts, NULL, 0, imp->opts->timeout_ms, &result, NULL,
-                  NULL, &err) != MT_OK) {
-        fprintf (stderr, "\nimport: case %s: %s\n", ref, err.msg);
-        imp->failed++;
+    int rc = imp->stopped ? MT_EUNAVAILABLE
+           : api_call (imp->client, "case.add", facts, NULL, 0, imp->opts->timeout_ms, &result,
+                       NULL, NULL, &err);
+    if (rc != MT_OK) {
+        if (!imp->stopped && !s_gone (imp, rc, &err)) {
+            fprintf (stderr, "\nimport: case %s: %s\n", ref, err.msg);
+            imp->failed++;
+        }
         json_decref (facts);
         return;
     }
     long long id = (long long) json_integer_value (json_object_get (result, "case_id"));
     imp->cases++;
     imp->cases_new += !json_is_true (json_object_get (result, "existed"));
-    for (size_t i = 0; i < count; i++)
+    for (size_t i = 0; i < count && !imp->stopped; i++)
         s_photo (imp, id, photos [i], years ? years [i] : 0);
     json_decref (result);
     json_decref (facts);
@@ -168,6 +190,9 @@ s_csv_row (int end, void *arg)
         return;
     }
     const char *ref = s_get (csv, "ref");
+    if (csv->imp->stopped)
+        ;                       //  the rest waits for a re-run
+    else
     if (!ref) {
         fprintf (stderr, "\nimport: row %zu has no ref: skipped\n", csv->row);
         csv->imp->failed++;
@@ -233,7 +258,7 @@ s_import_csv (s_import_t *imp, const char *path)
     char buf [65536];
     size_t n;
     int status = 0;
-    while ((n = fread (buf, 1, sizeof buf, file)) > 0)
+    while (!imp->stopped && (n = fread (buf, 1, sizeof buf, file)) > 0)
         if (csv_parse (&parser, buf, n, s_csv_field, s_csv_row, &csv) != n) {
             cli_error ("import", "%s: %s", path, csv_strerror (csv_error (&parser)));
             status = 1;
@@ -261,7 +286,7 @@ s_import_dir (s_import_t *imp, const char *root, const char *kind)
         char dir [4096];
         snprintf (dir, sizeof dir, "%s/%s", root, cases [i]);
         struct stat st;
-        if (stat (dir, &st) != 0 || !S_ISDIR (st.st_mode)) {
+        if (imp->stopped || stat (dir, &st) != 0 || !S_ISDIR (st.st_mode)) {
             free (cases [i]);
             continue;
         }
@@ -311,8 +336,9 @@ cli_import (int argc, char **argv)
             "consent_date, photos (paths separated by ';', relative to the CSV), photo_years\n"
             "(';'-separated). Every case needs its consent_basis (see homeward case --help). A DIR holds one folder per case (its\n"
             "name is the ref) with the photos and, optionally, a case.json of facts; --kind\n"
-            "gives the kind for folders that do not say. Progress goes to stderr. Running\n"
-            "the same import again after an interruption adds only what is missing.\n\n"
+            "gives the kind for folders that do not say. Progress goes to stderr. When\n"
+            "Homeward stops answering (--timeout-ms), the import stops and says so; running\n"
+            "the same import again adds only what is missing.\n\n"
             "Options:\n" CLI_API_OPTIONS_HELP);
         return argc < 2 ? 2 : 0;
     }
@@ -348,7 +374,13 @@ cli_import (int argc, char **argv)
         status = S_ISDIR (st.st_mode) ? s_import_dir (&imp, source, kind)
                                       : s_import_csv (&imp, source);
     s_progress (&imp, true);
+    if (imp.stopped)
+        fprintf (stderr, "import: stopped: %s\n"
+                 "import: Homeward stopped answering after %zu cases. Nothing sent before is lost:\n"
+                 "import: run the same command again once it is back; it resumes where it stopped\n"
+                 "import: (cases and photos already in are recognised and skipped).\n",
+                 imp.why, imp.cases);
     api_client_destroy (&imp.client);
     free (opts.argv);
-    return status || imp.failed ? 1 : 0;
+    return status || imp.failed || imp.stopped ? 1 : 0;
 }

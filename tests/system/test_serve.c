@@ -351,8 +351,19 @@ test_kill_during_import (void)
     int status = mt_test_kill (mt_serve.pid, SIGKILL);
     MT_CHECK (WIFSIGNALED (status));
     mt_serve.pid = -1;
+    long long killed_at = mt_test_now_ms ();
     waitpid (importer, &status, 0);
     MT_CHECK (WIFEXITED (status) && WEXITSTATUS (status) != 0);     //  it noticed
+    //  ...at its first call without an answer (3 s), not one timeout per
+    //  case left, and said that a re-run resumes.
+    long long took = mt_test_now_ms () - killed_at;
+    if (took > 15000)
+        fprintf (stderr, "the import took %lld ms to stop\n", took);
+    MT_CHECK (took < 15000);
+    char *said = mt_test_read (import_log, NULL);
+    MT_CHECK_CONTAINS (said ? said : "", "stopped answering");
+    MT_CHECK_CONTAINS (said ? said : "", "run the same command again");
+    free (said);
 
     //  What the database acknowledged before the kill.
     mt_casedb_t *db = NULL;
