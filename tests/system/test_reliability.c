@@ -63,6 +63,7 @@ static struct {
     mt_curve_config_t client;
     char tokens [2][80];            //  staff, police
     atomic_bool broker_down, stop;
+    atomic_int broker_kills;        //  a search across a kill is excused whenever it ends
 } S;
 
 static void
@@ -437,6 +438,33 @@ s_reviewer (void *arg)
     return NULL;
 }
 
+//  Wait (at most 60 s) until the broker answers a search, whatever the
+//  answer: a client of its own, as a new client would see it.
+static void
+s_wait_broker_answers (void)
+{
+    mt_client_t *client = NULL;
+    mt_err_t err;
+    if (mt_client_new (S.front, &S.client, &client, &err) != MT_OK)
+        return;
+    long long until = mt_test_now_ms () + 60000;
+    while (mt_test_now_ms () < until) {
+        mt_msg_t *msg = mt_msg_new (MT_MSG_SEARCH), *reply = NULL;
+        msg->ns = 1;
+        msg->k = 1;
+        msg->query_count = 1;
+        msg->deadline_ms = 500;
+        msg->vectors = calloc (MT_DIM, sizeof (float));
+        msg->vectors [0] = 1;
+        int rc = mt_client_request (client, msg, 1000, &reply, &err);
+        mt_msg_destroy (&msg);
+        mt_msg_destroy (&reply);
+        if (rc == MT_OK || rc == MT_EUNAVAILABLE)
+            break;
+    }
+    mt_client_destroy (&client);
+}
+
 //  Searches the index directly, as the results service does: each answer
 //  complete or flagged partial, within its deadline.
 static void *
@@ -466,11 +494,13 @@ s_searcher (void *arg)
         for (int d = 0; d < MT_DIM; d++)
             msg->vectors [d] = (float) (msg->vectors [d] / sqrt (norm));
         bool broker_down = S.broker_down;
+        int kills = S.broker_kills;
         long long start = mt_test_now_ms ();
         int rc = mt_client_request (client, msg, S_SEARCH_DEADLINE_MS + S_SLACK_MS + 2000, &reply,
                                     &err);
         long long took = mt_test_now_ms () - start;
-        broker_down |= S.broker_down;
+        //  Sent before a kill, its timeout may end after the broker is back.
+        broker_down |= S.broker_down || S.broker_kills != kills;
         pthread_mutex_lock (&F.lock);
         F.queries++;
         if (rc == MT_OK) {
@@ -591,14 +621,20 @@ test_kill_each_kind_under_load (void)
     for (size_t i = 0; i < sizeof order / sizeof order [0]; i++) {
         int which = order [i];
         fprintf (stderr, "reliability: kill -9 %s\n", s_proc_names [which]);
-        if (which == P_BROKER)
+        if (which == P_BROKER) {
             S.broker_down = true;
+            S.broker_kills++;
+        }
         mt_test_kill (S.pid [which], SIGKILL);
         F.kills++;
         mt_test_sleep_ms (2000);
         s_start (which);
         if (which == P_BROKER) {
-            mt_test_sleep_ms (3000);    //  until shards and clients are back
+            //  Down until it answers a client again (a restart on a loaded
+            //  machine may take longer than any fixed wait), then until
+            //  the shards are back.
+            s_wait_broker_answers ();
+            mt_test_sleep_ms (3000);
             S.broker_down = false;
         }
         mt_test_sleep_ms (6000);
