@@ -10,6 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+//  Most elements of one activation, or of a convolution's im2col buffer
+//  (256 MB): a model asking for more is refused, not allocated.
+#define S_MAX_ELEMENTS (64u << 20)
+
 typedef struct {
     int dims;
     int shape [MT_TFL_MAX_DIMS];    //  batch dimension 1
@@ -130,6 +134,8 @@ s_prepare_op (mt_tfnet_t *self, size_t k, const mt_tfl_op_t *op, mt_err_t *err)
             shape [0] = 1, shape [1] = oh, shape [2] = ow, shape [3] = o;
             s_set_shape (out, 4, shape);
             size_t cols = (size_t) oh * ow * kh * kw * c;
+            if (!depthwise && cols > S_MAX_ELEMENTS)
+                return s_bad_op (err, k, op, "the convolution needs too much memory");
             if (!depthwise && cols > self->scratch_size)
                 self->scratch_size = cols;
             break;
@@ -185,6 +191,8 @@ s_prepare_op (mt_tfnet_t *self, size_t k, const mt_tfl_op_t *op, mt_err_t *err)
         default:
             return s_bad_op (err, k, op, "operator not supported");
     }
+    if (out->count > S_MAX_ELEMENTS)
+        return s_bad_op (err, k, op, "the output is too large");
     //  The model's own shape, batch aside, must agree.
     const mt_tfl_tensor_t *stated = mt_tflite_tensor (self->model, (size_t) op->output);
     size_t count = 1;
