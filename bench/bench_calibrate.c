@@ -122,11 +122,7 @@ s_distance2 (const s_face_t *x, const s_face_t *y)
 {
     if (!x->has2 || !y->has2)
         return -1;
-    double sum = 0;
-    for (int d = 0; d < MT_EMBEDDING2_DIM; d++)
-        sum += ((double) x->embedding2 [d] - y->embedding2 [d])
-             * ((double) x->embedding2 [d] - y->embedding2 [d]);
-    return sqrt (sum);
+    return mt_mobilefacenet_distance (x->embedding2, y->embedding2);
 }
 
 //  How far apart two faces are for identification (smaller is nearer): by

@@ -182,3 +182,12 @@ mt_mobilefacenet_compute (mt_mobilefacenet_worker_t *self, const uint8_t *chip, 
         out [i] = (float) (out [i] / norm);
     return MT_OK;
 }
+
+double
+mt_mobilefacenet_distance (const float *a, const float *b)
+{
+    double sum = 0;
+    for (int d = 0; d < MT_EMBEDDING2_DIM; d++)
+        sum += ((double) a [d] - b [d]) * ((double) a [d] - b [d]);
+    return sqrt (sum);
+}

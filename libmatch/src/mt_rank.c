@@ -321,15 +321,6 @@ mt_rank_templates (const mt_rank_model_t *m, const mt_case_t *c, const mt_face_r
 
 //  ---------------------------------------------------------------- evidence
 
-static double
-s_distance2 (const float *a, const float *b)
-{
-    double sum = 0;
-    for (int d = 0; d < MT_EMBEDDING2_DIM; d++)
-        sum += ((double) a [d] - b [d]) * ((double) a [d] - b [d]);
-    return sqrt (sum);
-}
-
 typedef struct {
     const mt_face_row_t *found, *missing;
     double distance;
@@ -409,7 +400,7 @@ mt_rank_pair (const mt_rank_model_t *m, const mt_case_t *found, const mt_face_ro
                 double w = fd [i].weight * md [j].weight;
                 double llr = m->face_a + m->face_b * d;
                 if (m->fused && fd [i].has2 && md [j].has2) {
-                    d2 = s_distance2 (fd [i].vector2, md [j].vector2);
+                    d2 = mt_mobilefacenet_distance (fd [i].vector2, md [j].vector2);
                     llr = m->fused_a + m->fused_b * d + m->fused_b2 * d2;
                 }
                 double term = log (fd [i].prior * md [j].prior) + w * llr;

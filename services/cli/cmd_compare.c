@@ -27,18 +27,6 @@ static const mt_config_key_t s_keys [] = {
     { .name = NULL }
 };
 
-//  The MobileFaceNet distance of the two faces.
-static double
-s_distance2 (const mt_photo_face_t *const *faces)
-{
-    double sum = 0;
-    for (int d = 0; d < MT_EMBEDDING2_DIM; d++) {
-        double x = (double) faces [0]->embedding2 [d] - faces [1]->embedding2 [d];
-        sum += x * x;
-    }
-    return sqrt (sum);
-}
-
 int
 cli_compare (int argc, char **argv)
 {
@@ -93,14 +81,17 @@ cli_compare (int argc, char **argv)
         bool same = distance < settings.threshold;
         bool trusted = faces [0]->quality.verdict == MT_VERDICT_OK
                     && faces [1]->quality.verdict == MT_VERDICT_OK;
+        bool second = faces [0]->has_embedding2 && faces [1]->has_embedding2;
+        double distance2 = second ? mt_mobilefacenet_distance (faces [0]->embedding2,
+                                                               faces [1]->embedding2) : -1;
         if (settings.json) {
             json_t *out = json_pack ("{s:f, s:f, s:b, s:b, s:[s,s]}", "distance",
                                      (double) distance, "threshold", settings.threshold,
                                      "same_person", same, "both_faces_ok", trusted,
                                      "verdicts", mt_verdict_name (faces [0]->quality.verdict),
                                      mt_verdict_name (faces [1]->quality.verdict));
-            if (faces [0]->has_embedding2 && faces [1]->has_embedding2)
-                json_object_set_new (out, "distance2", json_real (s_distance2 (faces)));
+            if (second)
+                json_object_set_new (out, "distance2", json_real (distance2));
             char *text = json_dumps (out, JSON_COMPACT | JSON_PRESERVE_ORDER
                                           | JSON_REAL_PRECISION (6));
             puts (text ? text : "{}");
@@ -110,9 +101,9 @@ cli_compare (int argc, char **argv)
         else {
             printf ("distance %.4f (threshold %.2f): %s\n", distance, settings.threshold,
                     same ? "likely the same person" : "likely different people");
-            if (faces [0]->has_embedding2 && faces [1]->has_embedding2)
-                printf ("MobileFaceNet distance %.4f (below 1.1 the same person is the likelier)\n",
-                        s_distance2 (faces));
+            if (second)
+                printf ("MobileFaceNet distance %.4f (below 1.1 the same person is the "
+                        "likelier)\n", distance2);
             for (int i = 0; i < 2; i++)
                 if (faces [i]->quality.verdict != MT_VERDICT_OK) {
                     char advice [160];

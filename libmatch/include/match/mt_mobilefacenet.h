@@ -57,6 +57,9 @@ void mt_mobilefacenet_worker_destroy (mt_mobilefacenet_worker_t **self_p);
 int mt_mobilefacenet_compute (mt_mobilefacenet_worker_t *self, const uint8_t *chip,
                               bool mirror, float *out, mt_err_t *err);
 
+//  The L2 distance of two descriptors (MT_EMBEDDING2_DIM each).
+double mt_mobilefacenet_distance (const float *a, const float *b);
+
 #ifdef __cplusplus
 }
 #endif
