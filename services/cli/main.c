@@ -28,6 +28,8 @@ static const s_command_t s_commands [] = {
     { "review",  cli_review,  "record a decision on a candidate pair" },
     { "import",  cli_import,  "bulk import of cases and photos (CSV or folder)" },
     { "reembed", cli_reembed, "describe the gallery again with the current second descriptor" },
+    { "backup",  cli_backup,  "encrypted backup of a running Homeward (incremental)" },
+    { "restore", cli_restore, "rebuild a data folder from a backup" },
     { "audit",   cli_audit,   "check the audit log's hash chain; list its entries" },
     { "user",    cli_user,    "create and list the users of the web app" },
     { "embed",   cli_embed,   "find faces in photos; print quality and 128-d embeddings" },

@@ -703,6 +703,8 @@ static const struct {
     { "photo.person", results_m_photo_person }, { "photo.remove", results_m_photo_remove },
     { "case.update", results_m_case_update },
     { "reembed.start", results_m_reembed_start }, { "reembed.status", results_m_reembed_status },
+    { "backup.begin", results_m_backup_begin }, { "backup.read", results_m_backup_read },
+    { "backup.end", results_m_backup_end }, { "backup.photo", results_m_backup_photo },
 };
 
 static void
@@ -775,6 +777,10 @@ results_actor (void *pipe, void *arg)
     }
     if (rc == MT_OK)
         rc = photo_store_mkdir (config->photos, &err);
+    //  A backup's copy left by a stop in the middle of it.
+    char backup_copy [1200];
+    results_backup_path (config, backup_copy, sizeof backup_copy);
+    unlink (backup_copy);
     if (rc == MT_OK)
         rc = mt_casedb_open (config->db, &self.db, &err);
     if (rc == MT_OK)
@@ -849,5 +855,6 @@ results_actor (void *pipe, void *arg)
     mt_client_destroy (&self.broker);
     mt_casedb_close (&matcher.db);
     mt_casedb_close (&self.db);
+    unlink (backup_copy);
     mt_log_info (S_NAME, "stopped");
 }

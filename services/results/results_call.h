@@ -21,6 +21,8 @@ typedef struct {
     void *api, *nudge;              //  nudge: PAIR to the matcher thread
     mt_client_t *broker;            //  for the index's state in stats
     mt_rank_model_t model;          //  to score a found case's candidates again
+    char backup_token [33];         //  the backup in progress (results_backup.c), or ""
+    int64_t backup_seen_ms;         //  when it last called
 } results_state_t;
 
 typedef struct {
@@ -50,5 +52,13 @@ int results_m_case_update (results_call_t *call, mt_err_t *err);
 //  Describing the gallery again (results_reembed.c).
 int results_m_reembed_start (results_call_t *call, mt_err_t *err);
 int results_m_reembed_status (results_call_t *call, mt_err_t *err);
+
+//  A backup taken while the service runs (results_backup.c).
+int results_m_backup_begin (results_call_t *call, mt_err_t *err);
+int results_m_backup_read (results_call_t *call, mt_err_t *err);
+int results_m_backup_end (results_call_t *call, mt_err_t *err);
+int results_m_backup_photo (results_call_t *call, mt_err_t *err);
+//  Where the database's copy for a backup is made (beside the database).
+void results_backup_path (const results_config_t *config, char *path, size_t size);
 
 #endif

@@ -294,6 +294,42 @@ s_remove_case (results_matcher_t *m, int64_t case_id, int level, mt_err_t *err)
     return rc;
 }
 
+//  Enrol the faces of open cases that the index does not hold (after a
+//  restore, every face; otherwise at most a case's new faces, which its
+//  match would enrol anyway), up to 64 cases a turn. MT_ENOTFOUND once
+//  none is left.
+static int
+s_enrol_missing (results_matcher_t *m, mt_err_t *err)
+{
+    int64_t ids [64];
+    size_t count = 0;
+    int rc = mt_casedb_unenrolled_cases (m->db, m->enrol_after, ids, 64, &count, err);
+    if (rc == MT_OK && count == 0) {
+        m->enrol_done = true;
+        if (m->enrol_after > 0)
+            mt_log_info (S_NAME, "the index holds every open case's faces again");
+        return MT_ENOTFOUND;
+    }
+    size_t faces_count = 0;
+    for (size_t i = 0; rc == MT_OK && i < count; i++) {
+        mt_case_t c;
+        mt_face_row_t *faces = NULL;
+        size_t n = 0;
+        rc = mt_casedb_case_get (m->db, ids [i], &c, err);
+        if (rc == MT_OK)
+            rc = mt_casedb_faces_of_case (m->db, ids [i], &faces, &n, err);
+        if (rc == MT_OK)
+            rc = s_enroll (m, &c, faces, n, err);
+        free (faces);
+        if (rc == MT_OK)
+            m->enrol_after = ids [i], faces_count += n;
+    }
+    if (rc == MT_OK)
+        mt_log_debug (S_NAME, "enrolled %zu faces of %zu cases the index lacked (up to case %lld)",
+                      faces_count, count, (long long) m->enrol_after);
+    return rc;
+}
+
 //  Queue the closed cases whose retention period is over, once a minute.
 static void
 s_retention (results_matcher_t *m, int64_t *next_ms)
@@ -335,6 +371,8 @@ results_matcher_run (void *arg)
             rc = s_remove_case (m, case_id, level, &err);
         else {
             rc = s_remove_faces (m, &err);
+            if (rc == MT_ENOTFOUND && !m->enrol_done)
+                rc = s_enrol_missing (m, &err);
             if (rc == MT_ENOTFOUND
             &&  mt_casedb_match_next (m->db, &case_id, &generation, &err) == MT_OK) {
                 rc = s_match_case (m, case_id, &err);

@@ -400,6 +400,44 @@ int mt_casedb_stats_json (mt_casedb_t *self, char **json_p, mt_err_t *err);
 //  Count of audit entries (for tests and stats).
 int64_t mt_casedb_audit_count (mt_casedb_t *self);
 
+//  ---------------------------------------------------------------- backup and restore
+
+//  Copy the database as of now into path (a new self-contained file,
+//  replaced if there), while the service runs: SQLite's online backup.
+int mt_casedb_snapshot (mt_casedb_t *self, const char *path, mt_err_t *err);
+//  The records a backup is checked by.
+typedef struct {
+    int64_t cases, photos, faces, candidates, reviews, audit, erased;
+} mt_casedb_counts_t;
+int mt_casedb_counts (mt_casedb_t *self, mt_casedb_counts_t *counts, mt_err_t *err);
+//  SQLite's integrity check; MT_EDECODE with its first complaint.
+int mt_casedb_integrity (mt_casedb_t *self, mt_err_t *err);
+//  The erased cases (the erasure ledger a restore applies again).
+typedef struct {
+    int64_t case_id;
+    int level;                      //  mt_erase_level
+    char at [32];
+} mt_erasure_t;
+//  New array, caller frees.
+int mt_casedb_erasures (mt_casedb_t *self, mt_erasure_t **list_p, size_t *count_p,
+                        mt_err_t *err);
+//  The photo files the store's photos (not removed) need, with the cases
+//  that hold them: each (sha256, case) once, by sha256 (new array, caller
+//  frees).
+typedef struct {
+    char sha256 [65];
+    int64_t case_id;
+} mt_photo_file_t;
+int mt_casedb_photo_files (mt_casedb_t *self, mt_photo_file_t **files_p, size_t *count_p,
+                           mt_err_t *err);
+//  A restored store: its indexes start empty, so every face is to be
+//  enrolled again, and no worker holds a photo.
+int mt_casedb_restored (mt_casedb_t *self, mt_err_t *err);
+//  Up to max open cases after case id `after` with faces to enrol (in
+//  matching, not enrolled), in id order.
+int mt_casedb_unenrolled_cases (mt_casedb_t *self, int64_t after, int64_t *ids, size_t max,
+                                size_t *count_p, mt_err_t *err);
+
 #ifdef __cplusplus
 }
 #endif
