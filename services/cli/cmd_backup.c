@@ -1,0 +1,227 @@
+//  homeward backup / homeward restore - encrypted backups of a running
+//  Homeward (services/backup), and a data folder rebuilt from one.
+
+#include "cli.h"
+#include "cli_api.h"
+
+#include "backup/backup_repo.h"
+#include "backup/backup_restore.h"
+#include "backup/backup_take.h"
+#include "match/mt_dir.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+//  Take `--name VALUE` out of the arguments; NULL when absent, "" after
+//  printing an error when its value is missing.
+static const char *
+s_take_option (const char *command, int *argc, char **argv, const char *name)
+{
+    for (int i = 1; i < *argc; i++)
+        if (strcmp (argv [i], name) == 0) {
+            if (i + 1 >= *argc) {
+                cli_error (command, "%s needs a value", name);
+                return "";
+            }
+            const char *value = argv [i + 1];
+            memmove (argv + i, argv + i + 2, (size_t) (*argc - i - 2) * sizeof *argv);
+            *argc -= 2;
+            return value;
+        }
+    return NULL;
+}
+
+static bool
+s_take_flag (int *argc, char **argv, const char *name)
+{
+    for (int i = 1; i < *argc; i++)
+        if (strcmp (argv [i], name) == 0) {
+            memmove (argv + i, argv + i + 1, (size_t) (*argc - i - 1) * sizeof *argv);
+            (*argc)--;
+            return true;
+        }
+    return false;
+}
+
+static bool
+s_help (int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp (argv [i], "--help") == 0)
+            return true;
+    return false;
+}
+
+int
+cli_backup (int argc, char **argv)
+{
+    if (s_help (argc, argv)) {
+        printf ("usage: homeward backup --new-secret FILE\n"
+                "       homeward backup DIR --secret FILE [--users FILE | --no-users] [--keep N]\n\n"
+                "Backs up a running Homeward into the folder DIR, encrypted with the secret in\n"
+                "FILE (make it once with --new-secret, and keep it apart from the backups:\n"
+                "without it they cannot be read). Each backup is one snapshot in DIR: the case\n"
+                "database as of one moment (taken while the service goes on), the photos it\n"
+                "needs (each photo is written once, so later backups only add new photos), the\n"
+                "users of the web app and the erasure ledger; everything is checked after\n"
+                "writing (checksums read back, integrity, counts, the audit chain).\n"
+                "homeward restore rebuilds a data folder from it.\n\n"
+                "  --secret FILE         the backup secret\n"
+                "  --users FILE          the users database to include (default var/users.db\n"
+                "                        when it exists; the gateway machine's in a deployment\n"
+                "                        of several machines)\n"
+                "  --no-users            leave the users out\n"
+                "  --keep N              keep the newest N snapshots, removing older ones and\n"
+                "                        the photos only they needed (default: keep all)\n\n"
+                "Options:\n" CLI_API_OPTIONS_HELP);
+        return 0;
+    }
+    const char *made = s_take_option ("backup", &argc, argv, "--new-secret");
+    const char *secret_path = s_take_option ("backup", &argc, argv, "--secret");
+    const char *users = s_take_option ("backup", &argc, argv, "--users");
+    const char *keep_text = s_take_option ("backup", &argc, argv, "--keep");
+    bool no_users = s_take_flag (&argc, argv, "--no-users");
+    if ((made && !*made) || (secret_path && !*secret_path) || (users && !*users)
+    ||  (keep_text && !*keep_text))
+        return 2;
+    mt_err_t err;
+    if (made) {
+        if (backup_secret_new (made, &err) != MT_OK) {
+            cli_error ("backup", "%s", err.msg);
+            return 1;
+        }
+        printf ("backup secret written to %s: keep a copy apart from the backups (without it "
+                "they cannot be read)\n", made);
+        return 0;
+    }
+    cli_api_opts_t opts;
+    if (cli_api_parse ("backup", argc, argv, &opts) != 0)
+        return 2;
+    int status = 2;
+    int keep = keep_text ? atoi (keep_text) : 0;
+    backup_secret_t secret;
+    if (opts.argc != 1)
+        cli_error ("backup", "give the backup folder (see homeward backup --help)");
+    else
+    if (!secret_path)
+        cli_error ("backup", "give --secret FILE (made once with homeward backup --new-secret "
+                   "FILE)");
+    else
+    if (keep < 0 || (keep_text && keep == 0))
+        cli_error ("backup", "--keep must be a positive number");
+    else
+    if (backup_secret_load (secret_path, &secret, &err) != MT_OK) {
+        cli_error ("backup", "%s", err.msg);
+        status = 1;
+    }
+    else {
+        if (!users && !no_users && access ("var/users.db", F_OK) == 0)
+            users = "var/users.db";
+        api_client_t *client = cli_api_connect ("backup", &opts);
+        backup_take_opts_t take = { .dir = opts.argv [0], .secret = &secret,
+                                    .users = no_users ? NULL : users, .keep = keep,
+                                    .timeout_ms = opts.timeout_ms };
+        backup_report_t report;
+        status = 1;
+        if (client && backup_take (client, &take, &report, &err) != MT_OK)
+            cli_error ("backup", "%s (nothing of this backup is kept; earlier ones are whole)",
+                       err.msg);
+        else
+        if (client) {
+            char line [600];
+            backup_report_line (&report, line, sizeof line);
+            if (opts.json)
+                printf ("{\"snapshot\": \"%s\", \"cases\": %lld, \"photos\": %lld, "
+                        "\"photos_new\": %lld, \"bytes_new\": %llu, \"db_bytes\": %llu, "
+                        "\"users\": %lld, \"erasures\": %lld, \"seconds\": %.3f}\n",
+                        report.snapshot, (long long) report.counts.cases,
+                        (long long) report.photos, (long long) report.photos_new,
+                        (unsigned long long) report.bytes_new,
+                        (unsigned long long) report.db_bytes, (long long) report.users,
+                        (long long) report.erasures, report.seconds);
+            else
+                printf ("backed up to %s/snapshots/%s\n%s; %s\n", opts.argv [0],
+                        report.snapshot, line, report.users >= 0 ? "users included"
+                                                                 : "users not included");
+            status = 0;
+        }
+        api_client_destroy (&client);
+        sodium_memzero (&secret, sizeof secret);
+    }
+    free (opts.argv);
+    return status;
+}
+
+int
+cli_restore (int argc, char **argv)
+{
+    if (s_help (argc, argv)) {
+        printf ("usage: homeward restore DIR --secret FILE --var NEWVAR [--snapshot NAME]\n"
+                "       homeward restore DIR --secret FILE --list\n\n"
+                "Rebuilds a data folder from the backup folder DIR (made by homeward backup),\n"
+                "with the service stopped: the case database, checked against its snapshot's\n"
+                "checksum, counts and audit chain; the erasures recorded since applied again;\n"
+                "the photos, each checked by its sha256; the users. NEWVAR must hold no data.\n"
+                "Then `homeward serve --var NEWVAR` serves it; the index is built again from\n"
+                "the database as it starts.\n\n"
+                "  --secret FILE         the secret the backups were made with\n"
+                "  --var NEWVAR          the new data folder\n"
+                "  --snapshot NAME       an older snapshot (default: the newest)\n"
+                "  --list                list the snapshots\n");
+        return 0;
+    }
+    const char *secret_path = s_take_option ("restore", &argc, argv, "--secret");
+    const char *var = s_take_option ("restore", &argc, argv, "--var");
+    const char *snapshot = s_take_option ("restore", &argc, argv, "--snapshot");
+    bool list = s_take_flag (&argc, argv, "--list");
+    if ((secret_path && !*secret_path) || (var && !*var) || (snapshot && !*snapshot))
+        return 2;
+    if (argc != 2 || argv [1][0] == '-') {
+        cli_error ("restore", "give the backup folder (see homeward restore --help)");
+        return 2;
+    }
+    if (!secret_path || (!var && !list)) {
+        cli_error ("restore", "give --secret FILE and --var NEWVAR (see homeward restore "
+                   "--help)");
+        return 2;
+    }
+    backup_secret_t secret;
+    mt_err_t err;
+    int rc = backup_secret_load (secret_path, &secret, &err);
+    if (rc == MT_OK && list) {
+        rc = backup_repo_open (argv [1], &secret, false, &err);
+        char **names = NULL;
+        size_t count = rc == MT_OK ? backup_repo_snapshots (argv [1], &names) : 0;
+        for (size_t i = 0; i < count; i++)
+            printf ("%s\n", names [i]);
+        mt_dir_free (names, count);
+    }
+    else
+    if (rc == MT_OK) {
+        backup_restore_opts_t opts = { .dir = argv [1], .secret = &secret, .var = var,
+                                       .snapshot = snapshot };
+        backup_restore_report_t report;
+        rc = backup_restore (&opts, &report, &err);
+        if (rc == MT_OK)
+            printf ("restored snapshot %s into %s in %.1f s: %lld cases, %lld photos (%lld "
+                    "files), %lld faces, %lld candidates, %lld reviews, %lld audit entries "
+                    "(the snapshot's head: entry %lld, %s); %lld erasures applied again; %s\n"
+                    "Start it with: homeward serve --var %s\n", report.snapshot, var,
+                    report.seconds, (long long) report.counts.cases,
+                    (long long) report.counts.photos, (long long) report.photos,
+                    (long long) report.counts.faces, (long long) report.counts.candidates,
+                    (long long) report.counts.reviews, (long long) report.counts.audit,
+                    (long long) report.audit_head_id, report.audit_head,
+                    (long long) report.erasures_applied,
+                    report.users >= 0 ? "users restored" : "no users in this snapshot", var);
+    }
+    sodium_memzero (&secret, sizeof secret);
+    if (rc != MT_OK) {
+        cli_error ("restore", "%s", err.msg);
+        return 1;
+    }
+    return 0;
+}
