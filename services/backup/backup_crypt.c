@@ -306,9 +306,10 @@ s_decrypt (const char *path, const backup_secret_t *secret, const char *label, s
     int rc = cipher && plain ? MT_OK : mt_err_set (err, MT_ENOMEM, "out of memory");
     if (rc == MT_OK
     && (fread (magic, 1, sizeof magic, file) != sizeof magic
-        || memcmp (magic, S_MAGIC, S_MAGIC_BYTES) != 0
-        || fread (header, 1, sizeof header, file) != sizeof header))
+        || memcmp (magic, S_MAGIC, S_MAGIC_BYTES) != 0))
         rc = mt_err_set (err, MT_EFORMAT, "%s is not a Homeward backup file", path);
+    if (rc == MT_OK && fread (header, 1, sizeof header, file) != sizeof header)
+        rc = mt_err_set (err, MT_EDECODE, "%s is truncated (its header is damaged)", path);
     if (rc == MT_OK
     &&  crypto_secretstream_xchacha20poly1305_init_pull (&state, header, secret->key) != 0)
         rc = mt_err_set (err, MT_EDECODE, "%s: damaged header", path);
