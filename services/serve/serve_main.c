@@ -5,6 +5,7 @@
 
 #include "serve_main.h"
 
+#include "backup/backup_actor.h"
 #include "broker/broker_actor.h"
 #include "common/service_run.h"
 #include "gateway/gateway_actor.h"
@@ -26,6 +27,7 @@
 
 #define S_NAME "serve"
 #define S_MAX_PARTITIONS 16
+#define S_BACKUP_FIRST_S 10
 
 typedef struct {
     char var [1024];
@@ -40,6 +42,10 @@ typedef struct {
     char descriptor [16];
     cli_face_settings_t face;
     mt_curve_config_t curve;    //  for a tcp:// --api
+    char backup_dir [1024];
+    char backup_secret [1024];
+    int64_t backup_every;
+    int64_t backup_keep;
 } s_settings_t;
 
 static const mt_config_key_t s_keys [] = {
@@ -68,6 +74,15 @@ static const mt_config_key_t s_keys [] = {
     { "descriptor", MT_CFG_STRING, offsetof (s_settings_t, descriptor), 0, 16,
       "which descriptors weigh two faces: fused (dlib's and MobileFaceNet's), "
       "mobilefacenet or dlib" },
+    { "backup-dir", MT_CFG_STRING, offsetof (s_settings_t, backup_dir), 0, 1024,
+      "folder to back up into while running (see homeward backup --help); needs "
+      "--backup-secret" },
+    { "backup-secret", MT_CFG_STRING, offsetof (s_settings_t, backup_secret), 0, 1024,
+      "the backup secret (made once with homeward backup --new-secret FILE)" },
+    { "backup-every", MT_CFG_INT, offsetof (s_settings_t, backup_every), 1, 525600,
+      "minutes between scheduled backups (the first comes soon after start)" },
+    { "backup-keep", MT_CFG_INT, offsetof (s_settings_t, backup_keep), 0, 100000,
+      "snapshots kept in --backup-dir, older ones pruned (0: all)" },
     CLI_FACE_KEYS (s_settings_t, face),
     MT_CURVE_SERVER_KEYS (s_settings_t, curve),
     { .name = NULL }
@@ -109,7 +124,8 @@ serve_main (int argc, char **argv)
 {
     s_settings_t settings = { .var = "var", .api = "",
                               .http_address = "127.0.0.1", .http_port = 8080, .partitions = 2,
-                              .retention_days = 365, .descriptor = "fused" };
+                              .retention_days = 365, .descriptor = "fused",
+                              .backup_every = 1440, .backup_keep = 0 };
     long cpus = sysconf (_SC_NPROCESSORS_ONLN);
     settings.workers = cpus > 0 ? cpus : 1;
     cli_face_settings_defaults (&settings.face);
@@ -169,10 +185,30 @@ serve_main (int argc, char **argv)
     snprintf (gateway.users, sizeof gateway.users, "%s/users.db", settings.var);
     char first_admin [200] = "";
 
-    //  Start in dependency order; stop in reverse.
-    mt_actor_t *actors [S_MAX_PARTITIONS + 4] = { NULL };
-    size_t count = 0;
+    static backup_actor_config_t backup;    //  holds the secret: wiped at the end
+    memset (&backup, 0, sizeof backup);
     mt_err_t err;
+    if (settings.backup_dir [0]) {
+        if (!settings.backup_secret [0]) {
+            mt_log_error (S_NAME, "--backup-dir needs --backup-secret FILE (make one with "
+                                  "homeward backup --new-secret FILE, kept apart from the backups)");
+            return 1;
+        }
+        if (backup_secret_load (settings.backup_secret, &backup.secret, &err) != MT_OK) {
+            mt_log_error (S_NAME, "cannot start: %s", err.msg);
+            return 1;
+        }
+        snprintf (backup.api, sizeof backup.api, "inproc://homeward-api");
+        snprintf (backup.dir, sizeof backup.dir, "%s", settings.backup_dir);
+        snprintf (backup.users, sizeof backup.users, "%s", gateway.users);
+        backup.every_min = settings.backup_every;
+        backup.keep = settings.backup_keep;
+        backup.first_s = S_BACKUP_FIRST_S;
+    }
+
+    //  Start in dependency order; stop in reverse.
+    mt_actor_t *actors [S_MAX_PARTITIONS + 5] = { NULL };
+    size_t count = 0;
     int rc = mt_actor_new (broker_actor, &broker, &actors [count], &err);
     count += rc == MT_OK;
     for (int p = 0; rc == MT_OK && p < settings.partitions; p++) {
@@ -195,6 +231,10 @@ serve_main (int argc, char **argv)
         rc = s_first_admin (gateway.users, settings.var, first_admin, sizeof first_admin, &err);
     if (rc == MT_OK) {
         rc = mt_actor_new (gateway_actor, &gateway, &actors [count], &err);
+        count += rc == MT_OK;
+    }
+    if (rc == MT_OK && backup.dir [0]) {
+        rc = mt_actor_new (backup_actor, &backup, &actors [count], &err);
         count += rc == MT_OK;
     }
     if (rc == MT_OK) {
@@ -220,6 +260,7 @@ serve_main (int argc, char **argv)
         mt_log_error (S_NAME, "cannot start: %s", err.msg);
     while (count > 0)
         mt_actor_destroy (&actors [--count]);
+    sodium_memzero (&backup, sizeof backup);
     mt_zmq_shutdown ();
     return rc == MT_OK ? 0 : 1;
 }

@@ -1,0 +1,71 @@
+//  backup_actor - serve's scheduled backups (see backup_actor.h).
+
+#include "backup_actor.h"
+
+#include "backup/backup_repo.h"
+#include "backup/backup_take.h"
+#include "common/api.h"
+#include "match/mt_actor.h"
+#include "match/mt_log.h"
+
+#include <stdio.h>
+#include <time.h>
+#include <zmq.h>
+
+#define S_NAME "backup"
+
+static int64_t
+s_now_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+backup_actor (void *pipe, void *arg)
+{
+    backup_actor_config_t *config = arg;
+    api_client_t *client = NULL;
+    mt_err_t err;
+    int rc = backup_repo_open (config->dir, &config->secret, true, &err);
+    if (rc == MT_OK)
+        rc = api_client_new (config->api, NULL, &client, &err);
+    if (rc != MT_OK) {
+        mt_actor_ready (pipe, rc, &err);
+        return;
+    }
+    api_client_set_actor (client, "scheduled backup");
+    mt_actor_ready (pipe, MT_OK, NULL);
+    mt_log_info (S_NAME, "a backup into %s every %lld minutes, the first in %lld s", config->dir,
+                 (long long) config->every_min, (long long) config->first_s);
+    int64_t every_ms = config->every_min * 60000;
+    int64_t next = s_now_ms () + config->first_s * 1000;
+    for (;;) {
+        int64_t wait = next - s_now_ms ();
+        zmq_pollitem_t item = { pipe, 0, ZMQ_POLLIN, 0 };
+        if (wait > 0 && zmq_poll (&item, 1, (long) wait) > 0) {
+            if (mt_actor_is_term (pipe))
+                break;
+            continue;
+        }
+        if (s_now_ms () < next)
+            continue;
+        backup_take_opts_t opts = { .dir = config->dir, .secret = &config->secret,
+                                    .users = config->users [0] ? config->users : NULL,
+                                    .keep = (int) config->keep, .timeout_ms = 60000 };
+        backup_report_t report;
+        if (backup_take (client, &opts, &report, &err) == MT_OK) {
+            char line [600];
+            backup_report_line (&report, line, sizeof line);
+            mt_log_info (S_NAME, "%s", line);
+            next = s_now_ms () + every_ms;
+        }
+        else {
+            mt_log_error (S_NAME, "backup into %s failed: %s (trying again)", config->dir,
+                          err.msg);
+            next = s_now_ms () + (every_ms < 600000 ? every_ms : 600000);
+        }
+    }
+    api_client_destroy (&client);
+}
