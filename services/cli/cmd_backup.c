@@ -155,6 +155,35 @@ cli_backup (int argc, char **argv)
     return status;
 }
 
+//  One line of restore --list: the snapshot and what its manifest says
+//  (read and decrypted, so a line also shows that the secret opens it).
+static void
+s_list_one (const char *dir, const char *name, const backup_secret_t *secret)
+{
+    char path [4096];
+    snprintf (path, sizeof path, "%s/snapshots/%s/manifest.hwe", dir, name);
+    json_t *manifest = NULL;
+    mt_err_t err;
+    if (backup_repo_read_json (path, secret, "manifest", &manifest, &err) != MT_OK) {
+        printf ("%s  unreadable: %s\n", name, err.msg);
+        return;
+    }
+    json_t *counts = json_object_get (manifest, "counts");
+    json_t *head = json_object_get (manifest, "audit_head");
+    const char *hash = json_string_value (json_object_get (head, "hash"));
+    printf ("%s  %lld cases, %lld photos, %lld faces, %lld reviews; audit head %lld %.12s; "
+            "%s\n", name,
+            (long long) json_integer_value (json_object_get (counts, "cases")),
+            (long long) json_integer_value (json_object_get (counts, "photos")),
+            (long long) json_integer_value (json_object_get (counts, "faces")),
+            (long long) json_integer_value (json_object_get (counts, "reviews")),
+            (long long) json_integer_value (json_object_get (head, "id")),
+            hash ? hash : "",
+            json_integer_value (json_object_get (manifest, "users")) >= 0 ? "with users"
+                                                                           : "without users");
+    json_decref (manifest);
+}
+
 int
 cli_restore (int argc, char **argv)
 {
@@ -196,7 +225,9 @@ cli_restore (int argc, char **argv)
         char **names = NULL;
         size_t count = rc == MT_OK ? backup_repo_snapshots (argv [1], &names) : 0;
         for (size_t i = 0; i < count; i++)
-            printf ("%s\n", names [i]);
+            s_list_one (argv [1], names [i], &secret);
+        if (rc == MT_OK && count == 0)
+            printf ("no complete snapshot in %s\n", argv [1]);
         mt_dir_free (names, count);
     }
     else

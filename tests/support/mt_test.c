@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <ftw.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -246,4 +247,31 @@ mt_test_tree_holds (const char *dir, const void *bytes, size_t size, char *where
         where [0] = '\0';
     nftw (dir, s_scan_file, 16, FTW_PHYS);
     return s_scan.found;
+}
+
+static int
+s_person_dir (const struct dirent *entry)
+{
+    return entry->d_name [0] != '.';
+}
+
+size_t
+mt_test_lfw_people (const char *const **names_p)
+{
+    static char **names;
+    static size_t count;
+    if (!names) {
+        struct dirent **entries;
+        int n = scandir (mt_test_data ("lfw"), &entries, s_person_dir, alphasort);
+        names = calloc (n > 0 ? (size_t) n : 1, sizeof *names);
+        for (int i = 0; i < n; i++) {
+            if (names)
+                names [count++] = strdup (entries [i]->d_name);
+            free (entries [i]);
+        }
+        if (n > 0)
+            free (entries);
+    }
+    *names_p = (const char *const *) names;
+    return count;
 }

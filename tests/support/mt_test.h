@@ -81,6 +81,10 @@ extern int mt_test_failures;
 //  Path of a file under tests/data.
 const char *mt_test_data (const char *relative);
 
+//  The people of tests/data/lfw (folder names, sorted), each with photos
+//  1.jpg and 2.jpg at least; the list lives as long as the program.
+size_t mt_test_lfw_people (const char *const **names_p);
+
 //  A fresh empty temporary directory, removed with its files at exit.
 const char *mt_test_tmpdir (void);
 
