@@ -125,8 +125,10 @@ struct backup_writer {
     char path [PATH_MAX], tmp [PATH_MAX + 8], label [128];
     uint8_t *plain, *cipher;
     size_t used;
+    size_t touched;             //  plain's bytes ever written, wiped at close
     uint64_t bytes;
     bool failed;
+    bool deferred;              //  no fsyncs at close (backup_writer_defer_sync)
 };
 
 int
@@ -197,6 +199,8 @@ backup_writer_write (backup_writer_t *self, const void *data, size_t size, mt_er
         size_t take = S_CHUNK - self->used < size ? S_CHUNK - self->used : size;
         memcpy (self->plain + self->used, at, take);
         self->used += take, at += take, size -= take;
+        if (self->used > self->touched)
+            self->touched = self->used;
         if (self->used == S_CHUNK) {
             int rc = s_push (self, 0, err);
             if (rc != MT_OK)
@@ -225,7 +229,8 @@ backup_writer_close (backup_writer_t **self_p, bool commit, mt_err_t *err)
     if (commit && rc == MT_OK)
         rc = s_push (self, crypto_secretstream_xchacha20poly1305_TAG_FINAL, err);
     if (self->file) {
-        if (commit && rc == MT_OK && (fflush (self->file) != 0 || fsync (fileno (self->file)) != 0))
+        if (commit && rc == MT_OK
+        && (fflush (self->file) != 0 || (!self->deferred && fsync (fileno (self->file)) != 0)))
             rc = mt_err_set (err, MT_EIO, "cannot write %s: %s", self->tmp, strerror (errno));
         if (fclose (self->file) != 0 && commit && rc == MT_OK)
             rc = mt_err_set (err, MT_EIO, "cannot write %s: %s", self->tmp, strerror (errno));
@@ -233,7 +238,8 @@ backup_writer_close (backup_writer_t **self_p, bool commit, mt_err_t *err)
             rc = mt_err_set (err, MT_EIO, "cannot rename %s: %s", self->tmp, strerror (errno));
         if (!commit || rc != MT_OK)
             unlink (self->tmp);
-        else {
+        else
+        if (!self->deferred) {
             char dir [PATH_MAX];
             snprintf (dir, sizeof dir, "%s", self->path);
             char *slash = strrchr (dir, '/');
@@ -244,20 +250,30 @@ backup_writer_close (backup_writer_t **self_p, bool commit, mt_err_t *err)
         }
     }
     sodium_memzero (&self->state, sizeof self->state);
+    //  Only what was written: a small file's buffer is mostly untouched
+    //  pages, and wiping them all cost more than the rest of the file.
     if (self->plain)
-        sodium_memzero (self->plain, S_CHUNK);
+        sodium_memzero (self->plain, self->touched);
     free (self->plain);
     free (self->cipher);
     free (self);
     return rc;
 }
 
+void
+backup_writer_defer_sync (backup_writer_t *self)
+{
+    self->deferred = true;
+}
+
 int
 backup_file_write (const char *path, const backup_secret_t *secret, const char *label,
-                   const void *data, size_t size, mt_err_t *err)
+                   const void *data, size_t size, bool durable, mt_err_t *err)
 {
     backup_writer_t *writer;
     int rc = backup_writer_open (path, secret, label, &writer, err);
+    if (rc == MT_OK && !durable)
+        backup_writer_defer_sync (writer);
     if (rc == MT_OK)
         rc = backup_writer_write (writer, data, size, err);
     int closed = backup_writer_close (&writer, rc == MT_OK, err);
@@ -314,6 +330,7 @@ s_decrypt (const char *path, const backup_secret_t *secret, const char *label, s
     &&  crypto_secretstream_xchacha20poly1305_init_pull (&state, header, secret->key) != 0)
         rc = mt_err_set (err, MT_EDECODE, "%s: damaged header", path);
     bool final = false;
+    size_t touched = 0;         //  plain's bytes ever written, wiped at the end
     while (rc == MT_OK && !final) {
         uint8_t prefix [4];
         size_t got = fread (prefix, 1, 4, file);
@@ -334,6 +351,8 @@ s_decrypt (const char *path, const backup_secret_t *secret, const char *label, s
         }
         unsigned long long plain_length = 0;
         uint8_t tag = 0;
+        if (length - S_ABYTES > touched)
+            touched = length - S_ABYTES;
         if (crypto_secretstream_xchacha20poly1305_pull (&state, plain, &plain_length, &tag,
                                                         cipher, length,
                                                         (const uint8_t *) label,
@@ -350,7 +369,7 @@ s_decrypt (const char *path, const backup_secret_t *secret, const char *label, s
     fclose (file);
     sodium_memzero (&state, sizeof state);
     if (plain)
-        sodium_memzero (plain, S_CHUNK);
+        sodium_memzero (plain, touched);
     free (plain);
     free (cipher);
     return rc;

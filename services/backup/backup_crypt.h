@@ -50,9 +50,14 @@ int backup_writer_close (backup_writer_t **self_p, bool commit, mt_err_t *err);
 //  The bytes written to the file so far (ciphertext and framing).
 uint64_t backup_writer_bytes (const backup_writer_t *self);
 
-//  Write a whole file (see backup_writer_open).
+//  Let close skip the fsyncs of the file and its folder: the caller makes
+//  many such files durable at once (sync ()) before relying on them.
+void backup_writer_defer_sync (backup_writer_t *self);
+
+//  Write a whole file (see backup_writer_open); durable false: as
+//  backup_writer_defer_sync.
 int backup_file_write (const char *path, const backup_secret_t *secret, const char *label,
-                       const void *data, size_t size, mt_err_t *err);
+                       const void *data, size_t size, bool durable, mt_err_t *err);
 //  Encrypt the file from into path.
 int backup_file_encrypt (const char *from, const char *path, const backup_secret_t *secret,
                          const char *label, mt_err_t *err);

@@ -147,7 +147,7 @@ backup_repo_write_json (const char *path, const backup_secret_t *secret, const c
     char *text = json_dumps (json, JSON_COMPACT);
     if (!text)
         return mt_err_set (err, MT_ENOMEM, "out of memory");
-    int rc = backup_file_write (path, secret, label, text, strlen (text), err);
+    int rc = backup_file_write (path, secret, label, text, strlen (text), true, err);
     free (text);
     return rc;
 }

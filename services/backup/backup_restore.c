@@ -142,7 +142,7 @@ s_photos (mt_casedb_t *db, const char *dir, const backup_secret_t *secret, const
                 snprintf (first, sizeof first, "%s", files [i].sha256);
             continue;
         }
-        rc = got == MT_OK ? photo_store_put (store, bytes, size, sha, err)
+        rc = got == MT_OK ? photo_store_put (store, bytes, size, false, sha, err)
                           : mt_err_set (err, got, "%s", why.msg);
         free (bytes);
         if (rc == MT_OK && strcmp (sha, files [i].sha256) != 0)
@@ -225,6 +225,11 @@ backup_restore (const backup_restore_opts_t *opts, backup_restore_report_t *repo
     snprintf (path, sizeof path, "%s/users.db.hwe", snap);
     if (rc == MT_OK && report->users >= 0)
         rc = s_decrypt_to (path, opts->secret, "users.db", NULL, users, err);
+    //  The photos were written without an fsync each (thousands of them
+    //  cost minutes): all of it made durable at once, before the rename
+    //  that makes the folder a data folder.
+    if (rc == MT_OK)
+        sync ();
     if (rc == MT_OK && rename (db_path, final) != 0)
         rc = mt_err_set (err, MT_EIO, "cannot rename %s: %s", db_path, strerror (errno));
     if (rc == MT_OK)

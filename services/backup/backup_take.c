@@ -202,7 +202,7 @@ s_fetch_photos (s_take_t *t, mt_err_t *err)
         if (rc == MT_OK)
             rc = backup_repo_mkdir (dir, err);
         if (rc == MT_OK)
-            rc = backup_file_write (path, t->opts->secret, label, bytes, size, err);
+            rc = backup_file_write (path, t->opts->secret, label, bytes, size, false, err);
         free (bytes);
         uint64_t back = 0;
         if (rc == MT_OK)
@@ -503,6 +503,10 @@ backup_take (api_client_t *client, const backup_take_opts_t *opts, backup_report
         char snapshots [PATH_MAX + 16], final [PATH_MAX + 64];
         snprintf (snapshots, sizeof snapshots, "%s/snapshots", opts->dir);
         snprintf (final, sizeof final, "%s/%s", snapshots, report->snapshot);
+        //  The photo files were written without an fsync each: made
+        //  durable here, all at once, before the snapshot that needs them
+        //  becomes whole.
+        sync ();
         backup_sync_dir (t.partial);
         rc = backup_repo_mkdir (snapshots, err);
         if (rc == MT_OK && rename (t.partial, final) != 0)

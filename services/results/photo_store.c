@@ -47,11 +47,11 @@ photo_store_mkdir (const char *path, mt_err_t *err)
     return MT_OK;
 }
 
-//  Store bytes under their sha256 (hex into sha), durably: written to a
-//  temporary file, fsync'd, renamed, the folder fsync'd.
+//  Store bytes under their sha256 (hex into sha): written to a temporary
+//  file, fsync'd (if durable), renamed, the folder fsync'd (if durable).
 int
-photo_store_put (const char *store, const uint8_t *bytes, size_t size, char *sha,
-                 mt_err_t *err)
+photo_store_put (const char *store, const uint8_t *bytes, size_t size, bool durable,
+                 char *sha, mt_err_t *err)
 {
     unsigned char hash [crypto_hash_sha256_BYTES];
     crypto_hash_sha256 (hash, bytes, size);
@@ -78,13 +78,14 @@ photo_store_put (const char *store, const uint8_t *bytes, size_t size, char *sha
             break;
         done += (size_t) n;
     }
-    bool ok = done == size && fsync (fd) == 0;
+    bool ok = done == size && (!durable || fsync (fd) == 0);
     close (fd);
     if (!ok || rename (tmp, path) != 0) {
         unlink (tmp);
         return mt_err_set (err, MT_EIO, "cannot store photo %s: %s", sha, strerror (errno));
     }
-    s_sync_dir (dir);
+    if (durable)
+        s_sync_dir (dir);
     return MT_OK;
 }
 

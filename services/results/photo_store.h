@@ -14,9 +14,12 @@
 
 //  Create a folder and its parents (mode 0700).
 int photo_store_mkdir (const char *path, mt_err_t *err);
-//  Store bytes; their sha256 in hex goes into sha (65 bytes).
-int photo_store_put (const char *store, const uint8_t *bytes, size_t size, char *sha,
-                     mt_err_t *err);
+//  Store bytes; their sha256 in hex goes into sha (65 bytes). durable: the
+//  file and its folder fsync'd before returning (the service, which
+//  acknowledges what it stored); without, the caller makes everything
+//  durable at once later (a restore, with one sync () at its end).
+int photo_store_put (const char *store, const uint8_t *bytes, size_t size, bool durable,
+                     char *sha, mt_err_t *err);
 //  The bytes of a photo (new buffer, caller frees).
 int photo_store_get (const char *store, const char *sha, uint8_t **bytes_p, size_t *size_p,
                      mt_err_t *err);

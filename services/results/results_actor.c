@@ -186,7 +186,8 @@ m_photo_add (results_call_t *call, mt_err_t *err)
     if (rc != MT_OK)
         return rc;
     char sha [65];
-    rc = photo_store_put (config->photos, call->payload, call->payload_size, sha, err);
+    rc = photo_store_put (config->photos, call->payload, call->payload_size, true, sha,
+                          err);
     int64_t photo_id;
     bool existed;
     if (rc == MT_OK)

@@ -74,7 +74,7 @@ test_round_trip (void)
     s_path (path, sizeof path, "big.hwe");
     uint8_t *data = s_pattern (BIG);
     mt_err_t err;
-    MT_CHECK_RC (backup_file_write (path, &s_secret, "cases.db", data, BIG, &err), MT_OK, &err);
+    MT_CHECK_RC (backup_file_write (path, &s_secret, "cases.db", data, BIG, true, &err), MT_OK, &err);
     uint8_t *back = NULL;
     size_t size = 0;
     MT_CHECK_RC (backup_file_read (path, &s_secret, "cases.db", BIG, &back, &size, &err),
@@ -106,7 +106,7 @@ test_round_trip (void)
     //  An empty file is a valid file too.
     char empty [1100];
     s_path (empty, sizeof empty, "empty.hwe");
-    MT_CHECK_RC (backup_file_write (empty, &s_secret, "ledger", "", 0, &err), MT_OK, &err);
+    MT_CHECK_RC (backup_file_write (empty, &s_secret, "ledger", "", 0, false, &err), MT_OK, &err);
     MT_CHECK_RC (backup_file_read (empty, &s_secret, "ledger", 10, &back, &size, &err), MT_OK,
                  &err);
     MT_CHECK_INT (size, 0);
