@@ -5,12 +5,14 @@
 
 #include "match/mt_detector.h"
 #include "match/mt_embedder.h"
+#include "match/mt_install.h"
 #include "match/mt_landmarker.h"
 #include "match/mt_mobilefacenet.h"
 #include "mti_clock.h"
 #include "mti_file.h"
 
 #include <cblas.h>
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -50,12 +52,22 @@ struct mt_pipeline {
     s_worker_t *workers;
 };
 
+static char s_model_dir [PATH_MAX];
+static pthread_once_t s_model_dir_once = PTHREAD_ONCE_INIT;
+
+static void
+s_find_model_dir (void)
+{
+    mt_install_path ("models", MT_DEFAULT_MODEL_DIR, s_model_dir, sizeof s_model_dir);
+}
+
 void
 mt_pipeline_config_defaults (mt_pipeline_config_t *config)
 {
     const char *env_dir = getenv ("HOMEWARD_MODEL_DIR");
+    pthread_once (&s_model_dir_once, s_find_model_dir);
     *config = (mt_pipeline_config_t) {
-        .model_dir = env_dir && *env_dir ? env_dir : MT_DEFAULT_MODEL_DIR,
+        .model_dir = env_dir && *env_dir ? env_dir : s_model_dir,
         .landmark_model = MT_DEFAULT_LANDMARK_MODEL,
         .workers = 1,
         .limits = mt_image_default_limits (),

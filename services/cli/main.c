@@ -3,11 +3,14 @@
 #include "cli.h"
 
 #include "../broker/broker_main.h"
+#include "../gateway/gateway_actor.h"
 #include "../gateway/gateway_main.h"
 #include "../intake/intake_main.h"
 #include "../results/results_main.h"
 #include "../serve/serve_main.h"
 #include "../shard/shard_main.h"
+#include "match/mt_install.h"
+#include "match/mt_pipeline.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -49,7 +52,8 @@ s_usage (FILE *out)
     fprintf (out, "usage: homeward COMMAND [OPTIONS] [ARGS]\n\nCommands:\n");
     for (size_t i = 0; i < sizeof s_commands / sizeof s_commands [0]; i++)
         fprintf (out, "  %-11s %s\n", s_commands [i].name, s_commands [i].summary);
-    fprintf (out, "\n'homeward COMMAND --help' describes a command and its options.\n");
+    fprintf (out, "\n'homeward COMMAND --help' describes a command and its options;\n"
+                  "'homeward --version' the version and where its model and web files are.\n");
 }
 
 void
@@ -73,6 +77,16 @@ main (int argc, char **argv)
     if (strcmp (argv [1], "--help") == 0 || strcmp (argv [1], "-h") == 0
     ||  strcmp (argv [1], "help") == 0) {
         s_usage (stdout);
+        return 0;
+    }
+    if (strcmp (argv [1], "--version") == 0 || strcmp (argv [1], "version") == 0) {
+        //  With where its files are: an installed package shows its own.
+        mt_pipeline_config_t pipeline;
+        mt_pipeline_config_defaults (&pipeline);
+        gateway_config_t gateway;
+        gateway_config_defaults (&gateway);
+        printf ("homeward %s\nmodels: %s\nlandmark model: %s\nweb app: %s\n", mt_version (),
+                pipeline.model_dir, pipeline.landmark_model, gateway.web);
         return 0;
     }
     for (size_t i = 0; i < sizeof s_commands / sizeof s_commands [0]; i++)

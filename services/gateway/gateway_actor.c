@@ -8,6 +8,7 @@
 
 #include "common/api.h"
 #include "match/mt_image.h"
+#include "match/mt_install.h"
 #include "match/mt_log.h"
 #include "match/mt_users.h"
 
@@ -69,9 +70,10 @@ gateway_config_defaults (gateway_config_t *config)
     *config = (gateway_config_t) {
         .address = "127.0.0.1", .port = 8080,
         .results = "tcp://127.0.0.1:5557", .users = "var/users.db",
-        .web = MT_WEB_DIR, .session_ttl_s = 12 * 3600,
+        .session_ttl_s = 12 * 3600,
         .max_json_bytes = 1 << 20, .max_upload_bytes = MT_IMAGE_DEFAULT_MAX_BYTES
     };
+    mt_install_path ("web", MT_WEB_DIR, config->web, sizeof config->web);
 }
 
 static double
