@@ -7,6 +7,10 @@ find_package(dlib REQUIRED)
 
 pkg_check_modules(JANSSON REQUIRED IMPORTED_TARGET jansson)
 pkg_check_modules(OPENBLAS REQUIRED IMPORTED_TARGET openblas)
+# The binaries keep OpenBLAS's pthread build on their RUNPATH, built and
+# installed alike (one RPATH, never rewritten by the package's install).
+set(CMAKE_INSTALL_RPATH "${OPENBLAS_LIBRARY_DIRS}")
+set(CMAKE_BUILD_WITH_INSTALL_RPATH ON)
 pkg_check_modules(IMGLIBS REQUIRED IMPORTED_TARGET libjpeg libpng libwebp libtiff-4)
 
 # Debian's modular OpenCV packages ship no CMake config; the three modules we

