@@ -148,6 +148,8 @@ struct api_client {
     char actor [64];
     void *socket;
     json_int_t next_id;
+    bool (*gave_up) (void *arg);
+    void *gave_up_arg;
 };
 
 static int
@@ -202,6 +204,13 @@ api_client_set_actor (api_client_t *self, const char *actor)
     snprintf (self->actor, sizeof self->actor, "%s", actor && *actor ? actor : "cli");
 }
 
+void
+api_client_set_give_up (api_client_t *self, bool (*gave_up) (void *arg), void *arg)
+{
+    self->gave_up = gave_up;
+    self->gave_up_arg = arg;
+}
+
 int
 api_call (api_client_t *self, const char *method, json_t *params, const void *payload,
           size_t size, int timeout_ms, json_t **result_p, uint8_t **reply_payload_p,
@@ -232,8 +241,16 @@ api_call (api_client_t *self, const char *method, json_t *params, const void *pa
         clock_gettime (CLOCK_MONOTONIC, &now);
         long waited = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
         zmq_pollitem_t item = { self->socket, 0, ZMQ_POLLIN, 0 };
-        if (waited >= timeout_ms || zmq_poll (&item, 1, timeout_ms - waited) <= 0
+        long slice = timeout_ms - waited;
+        if (self->gave_up && slice > 100)
+            slice = 100;
+        if (waited >= timeout_ms || zmq_poll (&item, 1, slice) <= 0
         ||  !(item.revents & ZMQ_POLLIN)) {
+            if (self->gave_up && self->gave_up (self->gave_up_arg)) {
+                s_connect (self, NULL);
+                return mt_err_set (err, MT_EUNAVAILABLE, "Homeward at %s stopped answering",
+                                   self->endpoint);
+            }
             clock_gettime (CLOCK_MONOTONIC, &now);
             waited = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
             if (waited < timeout_ms)

@@ -13,6 +13,7 @@
 #define API_H_INCLUDED
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,6 +58,10 @@ int api_client_new (const char *endpoint, const mt_curve_config_t *curve, api_cl
 void api_client_destroy (api_client_t **self_p);
 //  Who the requests are made for (recorded in the audit log).
 void api_client_set_actor (api_client_t *self, const char *actor);
+//  While a call waits for its reply, ask gave_up (arg) every 100 ms; when it
+//  says true, the call ends at once with MT_EUNAVAILABLE (a client that
+//  learnt otherwise that the service is down). NULL: wait the timeout out.
+void api_client_set_give_up (api_client_t *self, bool (*gave_up) (void *arg), void *arg);
 
 //  Call method with params (borrowed, may be NULL) and an optional payload.
 //  On success *result_p is a new reference (and the reply's payload, if any,

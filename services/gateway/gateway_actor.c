@@ -2,6 +2,7 @@
 
 #include "gateway_actor.h"
 #include "gateway_reply.h"
+#include "gateway_results.h"
 #include "gateway_routes.h"
 #include "gateway_state.h"
 #include "gateway_tls.h"
@@ -38,6 +39,8 @@ const mt_config_key_t gateway_config_keys [] = {
     { "address", MT_CFG_STRING, offsetof (gateway_config_t, address), 0, 64,
       "address to listen on (127.0.0.1: this machine only; 0.0.0.0: the network)" },
     { "port", MT_CFG_INT, offsetof (gateway_config_t, port), 1, 65535, "port to listen on" },
+    { "threads", MT_CFG_INT, offsetof (gateway_config_t, threads), 1, 256,
+      "requests answered at once (each waits on the results service alone)" },
     { "results", MT_CFG_STRING, offsetof (gateway_config_t, results), 0, 256,
       "the results service's API endpoint" },
     { "users", MT_CFG_STRING, offsetof (gateway_config_t, users), 0, 1024,
@@ -68,7 +71,7 @@ void
 gateway_config_defaults (gateway_config_t *config)
 {
     *config = (gateway_config_t) {
-        .address = "127.0.0.1", .port = 8080,
+        .address = "127.0.0.1", .port = 8080, .threads = 16,
         .results = "tcp://127.0.0.1:5557", .users = "var/users.db",
         .session_ttl_s = 12 * 3600,
         .max_json_bytes = 1 << 20, .max_upload_bytes = MT_IMAGE_DEFAULT_MAX_BYTES
@@ -94,6 +97,7 @@ s_metrics (gateway_t *gw, struct MHD_Connection *conn)
     FILE *out = open_memstream (&text, &size);
     if (!out)
         return MHD_NO;
+    pthread_mutex_lock (&gw->metrics_lock);
     fprintf (out, "# HELP homeward_http_requests_total HTTP requests by status class.\n"
                   "# TYPE homeward_http_requests_total counter\n");
     for (int c = 1; c <= 5; c++)
@@ -116,10 +120,11 @@ s_metrics (gateway_t *gw, struct MHD_Connection *conn)
     fprintf (out, "# TYPE homeward_photo_uploads_total counter\nhomeward_photo_uploads_total %llu\n"
                   "# TYPE homeward_login_failures_total counter\nhomeward_login_failures_total %llu\n",
              (unsigned long long) gw->uploads, (unsigned long long) gw->login_failures);
+    pthread_mutex_unlock (&gw->metrics_lock);
     json_t *stats = NULL;
     mt_err_t err;
-    api_client_set_actor (gw->results, "metrics");
-    if (api_call (gw->results, "stats", NULL, NULL, 0, 5000, &stats, NULL, NULL, &err) == MT_OK) {
+    if (gateway_results_call (gw->results, "metrics", "stats", NULL, NULL, 0, 5000, &stats, NULL,
+                              NULL, &err) == MT_OK) {
         const char *key;
         json_t *value;
         json_object_foreach (stats, key, value)
@@ -140,6 +145,9 @@ s_metrics (gateway_t *gw, struct MHD_Connection *conn)
     }
     else
         fprintf (out, "homeward_results_up 0\n");
+    fprintf (out, "# HELP homeward_results_down_seconds Since the results service last answered.\n"
+                  "# TYPE homeward_results_down_seconds gauge\nhomeward_results_down_seconds %.1f\n",
+             gateway_results_down_ms (gw->results) / 1000.0);
     fclose (out);
     enum MHD_Result rc = gateway_send (conn, 200, "text/plain; version=0.0.4", text, size, NULL, NULL);
     free (text);
@@ -238,6 +246,7 @@ s_completed (void *cls, struct MHD_Connection *conn, void **con_cls,
 static void
 s_count (gateway_t *gw, gateway_req_t *req, int status)
 {
+    pthread_mutex_lock (&gw->metrics_lock);
     int cls = status / 100;
     if (cls >= 1 && cls <= 5)
         gw->requests [cls]++;
@@ -248,6 +257,7 @@ s_count (gateway_t *gw, gateway_req_t *req, int status)
     gw->latency [b]++;
     gw->latency_sum += seconds;
     gw->latency_count++;
+    pthread_mutex_unlock (&gw->metrics_lock);
 }
 
 static bool
@@ -364,6 +374,21 @@ s_handle (void *cls, struct MHD_Connection *conn, const char *url, const char *m
 
 //  ---------------------------------------------------------------- actor
 
+static void
+s_users_free (void *users)
+{
+    mt_users_close ((mt_users_t **) &users);
+}
+
+mt_users_t *
+gateway_users (gateway_t *gw, mt_err_t *err)
+{
+    mt_users_t *users = pthread_getspecific (gw->users_key);
+    if (!users && mt_users_open (gw->config->users, &users, err) == MT_OK)
+        pthread_setspecific (gw->users_key, users);
+    return users;
+}
+
 void
 gateway_actor (void *pipe, void *arg)
 {
@@ -374,10 +399,21 @@ gateway_actor (void *pipe, void *arg)
         gw->config = arg;
         rc = sodium_init () < 0 ? mt_err_set (&err, MT_EINTERNAL, "libsodium failed") : MT_OK;
     }
+    //  The users' database is opened here once (made if new, so that a
+    //  bad path fails the start), then by each thread for itself.
+    mt_users_t *users = NULL;
     if (rc == MT_OK)
-        rc = mt_users_open (gw->config->users, &gw->users, &err);
+        rc = mt_users_open (gw->config->users, &users, &err);
+    mt_users_close (&users);
+    bool have_key = false;
+    if (rc == MT_OK) {
+        have_key = pthread_key_create (&gw->users_key, s_users_free) == 0;
+        rc = have_key ? MT_OK : mt_err_set (&err, MT_EINTERNAL, "pthread_key_create failed");
+        pthread_mutex_init (&gw->limits_lock, NULL);
+        pthread_mutex_init (&gw->metrics_lock, NULL);
+    }
     if (rc == MT_OK)
-        rc = api_client_new (gw->config->results, &gw->config->curve, &gw->results, &err);
+        rc = gateway_results_new (gw->config->results, &gw->config->curve, &gw->results, &err);
     struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons ((uint16_t) gw->config->port) };
     if (rc == MT_OK && inet_pton (AF_INET, gw->config->address, &addr.sin_addr) != 1)
         rc = mt_err_set (&err, MT_EINVAL, "address '%s' is not an IPv4 address",
@@ -393,6 +429,7 @@ gateway_actor (void *pipe, void *arg)
         gw->daemon = MHD_start_daemon (
             flags, (uint16_t) gw->config->port, NULL, NULL, s_handle, gw,
             MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &addr,
+            MHD_OPTION_THREAD_POOL_SIZE, (unsigned int) gw->config->threads,
             MHD_OPTION_NOTIFY_COMPLETED, s_completed, NULL,
             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) (256 * 1024),
             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) 60,
@@ -408,8 +445,9 @@ gateway_actor (void *pipe, void *arg)
     }
     if (rc != MT_OK) {
         if (gw) {
-            api_client_destroy (&gw->results);
-            mt_users_close (&gw->users);
+            gateway_results_destroy (&gw->results);
+            if (have_key)
+                pthread_key_delete (gw->users_key);
             free (gw);
         }
         gateway_tls_free (&tls);
@@ -427,10 +465,12 @@ gateway_actor (void *pipe, void *arg)
         if ((item.revents & ZMQ_POLLIN) && mt_actor_is_term (pipe))
             break;
     }
-    MHD_stop_daemon (gw->daemon);
+    MHD_stop_daemon (gw->daemon);       //  joins the request threads
     gateway_tls_free (&tls);
-    api_client_destroy (&gw->results);
-    mt_users_close (&gw->users);
+    gateway_results_destroy (&gw->results);
+    pthread_key_delete (gw->users_key);
+    pthread_mutex_destroy (&gw->limits_lock);
+    pthread_mutex_destroy (&gw->metrics_lock);
     free (gw);
     mt_log_info (S_NAME, "stopped");
 }

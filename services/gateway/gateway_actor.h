@@ -25,6 +25,7 @@
 typedef struct {
     char address [64];              //  to listen on, e.g. 127.0.0.1 (or 0.0.0.0)
     int64_t port;
+    int64_t threads;                //  answering requests at once
     char results [256];             //  the results service's API endpoint
     char users [1024];              //  the users database (SQLite file)
     char web [1024];                //  folder of the web app's files

@@ -2,13 +2,15 @@
 //  headers every answer carries.
 
 #include "gateway_reply.h"
+#include "gateway_results.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-//  The status of the answer last queued (the gateway answers from one
-//  thread), for the metrics; and whether it is served over HTTPS.
-static int s_last_status;
+//  The status of the answer last queued by this thread (for the metrics);
+//  and whether the gateway serves HTTPS.
+static _Thread_local int s_last_status;
 static bool s_tls;
 
 void
@@ -120,7 +122,13 @@ gateway_error (struct MHD_Connection *conn, int status, const char *code, const 
 enum MHD_Result
 gateway_error_rc (struct MHD_Connection *conn, int rc, const char *message)
 {
-    return gateway_error (conn, gateway_status_of (rc), mt_rc_name (rc), message);
+    int status = gateway_status_of (rc);
+    //  503: the results service is down or restarting; say when to retry.
+    char retry [16];
+    snprintf (retry, sizeof retry, "%d", GATEWAY_RESULTS_RETRY_S);
+    return gateway_json (conn, status, json_pack ("{s:{s:s, s:s}}", "error", "code",
+                         mt_rc_name (rc), "message", message),
+                         status == 503 ? "Retry-After" : NULL, status == 503 ? retry : NULL);
 }
 
 enum MHD_Result

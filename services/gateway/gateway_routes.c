@@ -45,17 +45,19 @@ s_limit (gateway_t *gw, const char *key)
 static bool
 s_locked (gateway_t *gw, const char *key, time_t *until)
 {
+    pthread_mutex_lock (&gw->limits_lock);
     gateway_limit_t *l = s_limit (gw, key);
-    if (l->locked_until > time (NULL)) {
+    bool locked = l->locked_until > time (NULL);
+    if (locked)
         *until = l->locked_until;
-        return true;
-    }
-    return false;
+    pthread_mutex_unlock (&gw->limits_lock);
+    return locked;
 }
 
 static void
 s_failed (gateway_t *gw, const char *key, int allowed)
 {
+    pthread_mutex_lock (&gw->limits_lock);
     gateway_limit_t *l = s_limit (gw, key);
     time_t now = time (NULL);
     if (now - l->window_start > S_LOGIN_WINDOW_S) {
@@ -64,6 +66,7 @@ s_failed (gateway_t *gw, const char *key, int allowed)
     }
     if (++l->failures >= allowed)
         l->locked_until = now + S_LOGIN_WINDOW_S;
+    pthread_mutex_unlock (&gw->limits_lock);
 }
 
 static void
@@ -98,7 +101,8 @@ gateway_authenticate (gateway_t *gw, struct MHD_Connection *conn, gateway_auth_t
         auth->cookie = token != NULL;
     }
     mt_err_t err;
-    return token ? mt_users_session_get (gw->users, token, &auth->user, auth->csrf, &err)
+    mt_users_t *users = token ? gateway_users (gw, &err) : NULL;
+    return users ? mt_users_session_get (users, token, &auth->user, auth->csrf, &err)
                  : MT_ENOTFOUND;
 }
 
@@ -122,11 +126,11 @@ s_results (gateway_t *gw, struct MHD_Connection *conn, const gateway_auth_t *aut
            const char *method, json_t *params, const void *payload, size_t size,
            uint8_t **reply_payload, size_t *reply_size, enum MHD_Result *sent)
 {
-    api_client_set_actor (gw->results, auth ? auth->user.name : "gateway");
     json_t *result = NULL;
     mt_err_t err;
-    int rc = api_call (gw->results, method, params, payload, size, 30000, &result,
-                       reply_payload, reply_size, &err);
+    int rc = gateway_results_call (gw->results, auth ? auth->user.name : "gateway", method,
+                                   params, payload, size, 30000, &result, reply_payload,
+                                   reply_size, &err);
     json_decref (params);
     if (rc != MT_OK) {
         *sent = gateway_error_rc (conn, rc, err.msg);
@@ -234,14 +238,19 @@ s_login (gateway_route_t *r)
     }
     mt_user_t user;
     mt_err_t err;
-    if (mt_users_verify (gw->users, name, password, &user, &err) != MT_OK) {
+    mt_users_t *users = gateway_users (gw, &err);
+    if (!users)
+        return gateway_error_rc (r->conn, err.code, err.msg);
+    if (mt_users_verify (users, name, password, &user, &err) != MT_OK) {
         s_failed (gw, by_ip, S_LOGIN_FAILURES_ADDRESS);
         s_failed (gw, by_name, S_LOGIN_FAILURES_NAME);
+        pthread_mutex_lock (&gw->metrics_lock);
         gw->login_failures++;
+        pthread_mutex_unlock (&gw->metrics_lock);
         return gateway_error (r->conn, 401, "unauthenticated", "wrong user name or password");
     }
     char token [MT_TOKEN_CHARS + 1], csrf [MT_TOKEN_CHARS + 1];
-    if (mt_users_session_new (gw->users, user.name, (int) gw->config->session_ttl_s, token, csrf,
+    if (mt_users_session_new (users, user.name, (int) gw->config->session_ttl_s, token, csrf,
                               &err) != MT_OK)
         return gateway_error_rc (r->conn, err.code, err.msg);
     json_t *out = json_pack ("{s:o, s:s}", "user", s_user_json (&user), "csrf", csrf);
@@ -266,9 +275,21 @@ s_route_session (gateway_route_t *r)
     const gateway_auth_t *auth = &r->auth;
     const mt_user_t *me = &r->auth.user;
     if (s_is (r, "GET", 1, "health")) {
-        json_t *stats = s_results (gw, r->conn, NULL, "stats", NULL, NULL, 0, NULL, NULL, &sent);
-        if (!stats)
-            return sent;
+        //  Answered at once, whatever the results service does: from what
+        //  the link's prober last learnt (a ping a second, stats every 5 s).
+        bool up = gateway_results_up (gw->results);
+        json_t *stats = up ? gateway_results_stats (gw->results) : NULL;
+        if (up && !stats)
+            return gateway_json (r->conn, 503, json_pack ("{s:s}", "status", "starting"),
+                                 "Retry-After", "1");
+        if (!stats) {
+            char retry [16];
+            snprintf (retry, sizeof retry, "%d", GATEWAY_RESULTS_RETRY_S);
+            return gateway_json (r->conn, 503, json_pack ("{s:s, s:s, s:f}", "status",
+                                 "results_down", "results", "not answering", "down_s",
+                                 gateway_results_down_ms (gw->results) / 1000.0),
+                                 "Retry-After", retry);
+        }
         json_t *replicas = json_object_get (stats, "replicas");
         size_t serving = 0, i;
         json_t *rep;
@@ -285,8 +306,9 @@ s_route_session (gateway_route_t *r)
     if (s_is (r, "DELETE", 1, "session")) {
         const char *token = MHD_lookup_connection_value (r->conn, MHD_COOKIE_KIND, GATEWAY_COOKIE);
         mt_err_t err;
-        if (token)
-            mt_users_session_end (gw->users, token, &err);
+        mt_users_t *users = token ? gateway_users (gw, &err) : NULL;
+        if (users)
+            mt_users_session_end (users, token, &err);
         return gateway_json (r->conn, 200, json_pack ("{s:b}", "signed_out", 1), "Set-Cookie",
                              GATEWAY_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     }
@@ -390,8 +412,11 @@ s_route_cases (gateway_route_t *r)
                                         atoi (r->req->year));
             json_t *out = s_results (gw, r->conn, auth, "photo.add", params, r->req->file,
                                      r->req->file_size, NULL, NULL, &sent);
-            if (out)
+            if (out) {
+                pthread_mutex_lock (&gw->metrics_lock);
                 gw->uploads++;
+                pthread_mutex_unlock (&gw->metrics_lock);
+            }
             return out ? gateway_json (r->conn, 201, out, NULL, NULL) : sent;
         }
         if (s_is (r, "GET", 3, "cases", "*", "candidates")) {
@@ -627,18 +652,28 @@ s_route_admin (gateway_route_t *r)
                       json_string_value (json_object_get (r->body, "station"))
                       ? json_string_value (json_object_get (r->body, "station")) : "");
             user.province = (int) json_integer_value (json_object_get (r->body, "province"));
-            if (mt_users_add (gw->users, &user, json_string_value (json_object_get (r->body,
-                              "password")), &err) != MT_OK)
+            mt_users_t *db = gateway_users (gw, &err);
+            if (!db || mt_users_add (db, &user, json_string_value (json_object_get (r->body,
+                                     "password")), &err) != MT_OK)
                 return gateway_error_rc (r->conn, err.code, err.msg);
+            //  Into the audit log; the user exists either way (the reply
+            //  says so), and a results service that is down is logged.
             char detail [160];
             snprintf (detail, sizeof detail, "%s (%s)", user.name, mt_role_name (user.role));
-            json_decref (s_results (gw, r->conn, auth, "audit.add", json_pack ("{s:s, s:s}",
-                         "action", "user.add", "detail", detail), NULL, 0, NULL, NULL, &sent));
+            json_t *params = json_pack ("{s:s, s:s}", "action", "user.add", "detail", detail);
+            json_t *added = NULL;
+            if (gateway_results_call (gw->results, auth->user.name, "audit.add", params, NULL, 0,
+                                      30000, &added, NULL, NULL, &err) != MT_OK)
+                mt_log_error ("gateway", "user %s added but not audited: %s", user.name,
+                              err.msg);
+            json_decref (params);
+            json_decref (added);
             return gateway_json (r->conn, 201, json_pack ("{s:o}", "user", s_user_json (&user)), NULL, NULL);
         }
         mt_user_t *users;
         size_t count;
-        if (mt_users_list (gw->users, &users, &count, &err) != MT_OK)
+        mt_users_t *db = gateway_users (gw, &err);
+        if (!db || mt_users_list (db, &users, &count, &err) != MT_OK)
             return gateway_error_rc (r->conn, err.code, err.msg);
         json_t *list = json_array ();
         for (size_t i = 0; i < count; i++)

@@ -5,12 +5,13 @@
 #define GATEWAY_STATE_H_INCLUDED
 
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
-#include "common/api.h"
 #include "gateway_actor.h"
+#include "gateway_results.h"
 #include "match/mt_users.h"
 
 #define GATEWAY_COOKIE "hw_session"
@@ -27,13 +28,18 @@ typedef struct {
     time_t window_start, locked_until;
 } gateway_limit_t;
 
+//  Requests are answered by a pool of threads (--threads): what they share
+//  is either read-only, or under a lock, or per thread (the users' database
+//  handle, the results service's connection).
 typedef struct {
     const gateway_config_t *config;
     struct MHD_Daemon *daemon;
-    api_client_t *results;
-    mt_users_t *users;
+    gateway_results_t *results;
+    pthread_key_t users_key;        //  each thread's mt_users_t
+    pthread_mutex_t limits_lock;
     gateway_limit_t limits [GATEWAY_LIMITER_SLOTS];
-    //  Metrics (all touched by the one MHD thread).
+    //  Metrics, under metrics_lock.
+    pthread_mutex_t metrics_lock;
     uint64_t requests [6];          //  by status class: 1xx .. 5xx, index = class
     uint64_t latency [GATEWAY_BUCKETS + 1];
     double latency_sum;
@@ -56,6 +62,10 @@ typedef struct {
     char file_type [64];
     char year [16];
 } gateway_req_t;
+
+//  This thread's handle on the users' database (opened on first use);
+//  NULL, with err, if it cannot be opened.
+mt_users_t *gateway_users (gateway_t *gw, mt_err_t *err);
 
 //  Who calls: the user of a session cookie or bearer token.
 typedef struct {

@@ -74,6 +74,11 @@ mt_test_http (int port, const char *method, const char *path, const char *header
                 char *blank = strstr (data, "\r\n\r\n");
                 if (sscanf (data, "HTTP/1.%*d %d", &status) == 1 && blank) {
                     reply->status = status;
+                    *blank = '\0';
+                    const char *retry = strstr (data, "\r\nRetry-After: ");
+                    if (retry)
+                        sscanf (retry + 15, "%15[0-9]", reply->retry_after);
+                    *blank = '\r';
                     reply->size = got - (size_t) (blank + 4 - data);
                     reply->body = malloc (reply->size + 1);
                     if (reply->body) {

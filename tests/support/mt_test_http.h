@@ -11,6 +11,7 @@ typedef struct {
     int status;                 //  0: no answer (refused, reset, timed out)
     char *body;                 //  NUL-terminated; caller frees
     size_t size;
+    char retry_after [16];      //  its Retry-After header, "" if none
 } mt_http_reply_t;
 
 //  Send method path to 127.0.0.1:port with extra header lines (each ending
