@@ -129,6 +129,9 @@ static const char *s_migrations [] = {
 int
 mti_db_fail (mt_casedb_t *self, int code, mt_err_t *err, const char *what)
 {
+    //  A full disk is told as such: callers back off and health says so.
+    if (sqlite3_errcode (self->db) == SQLITE_FULL)
+        code = MT_ENOSPACE;
     return mt_err_set (err, code, "%s: %s", what, sqlite3_errmsg (self->db));
 }
 
@@ -136,8 +139,10 @@ int
 mti_db_exec (mt_casedb_t *self, const char *sql, mt_err_t *err)
 {
     char *why = NULL;
-    if (sqlite3_exec (self->db, sql, NULL, NULL, &why) != SQLITE_OK) {
-        int rc = mt_err_set (err, MT_EIO, "database: %s", why ? why : "error");
+    int step = sqlite3_exec (self->db, sql, NULL, NULL, &why);
+    if (step != SQLITE_OK) {
+        int rc = mt_err_set (err, step == SQLITE_FULL ? MT_ENOSPACE : MT_EIO, "database: %s",
+                             why ? why : "error");
         sqlite3_free (why);
         return rc;
     }

@@ -24,6 +24,7 @@ static const struct {
     [MT_EMODEL]    = { "model_error",        "model file missing or corrupt" },
     [MT_EINTERNAL] = { "internal_error",     "internal error" },
     [MT_EUNAVAILABLE] = { "unavailable",     "service unavailable" },
+    [MT_ENOSPACE]     = { "no_space",        "no space left on the data disk" },
 };
 
 const char *

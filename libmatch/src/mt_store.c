@@ -197,14 +197,21 @@ s_append (mt_store_t *self, const uint8_t *payload, size_t size, mt_err_t *err)
                 if (ftruncate (self->log_fd, self->log_size) != 0)
                     mt_log_error ("store", "cannot cut %s back: %s", self->log_path,
                                   strerror (errno));
-                return mt_err_set (err, MT_EIO, "cannot append to %s: %s", self->log_path,
-                                   strerror (saved));
+                return mt_err_set (err, saved == ENOSPC ? MT_ENOSPACE : MT_EIO,
+                                   "cannot append to %s: %s", self->log_path, strerror (saved));
             }
             done += (size_t) n;
         }
     }
-    if (self->sync && fdatasync (self->log_fd) != 0)
-        return mt_err_set (err, MT_EIO, "cannot sync %s: %s", self->log_path, strerror (errno));
+    if (self->sync && fdatasync (self->log_fd) != 0) {
+        //  Not durable, so not written: cut it, or the next write would
+        //  follow a record its replica never acknowledged.
+        int saved = errno;
+        if (ftruncate (self->log_fd, self->log_size) != 0)
+            mt_log_error ("store", "cannot cut %s back: %s", self->log_path, strerror (errno));
+        return mt_err_set (err, saved == ENOSPC ? MT_ENOSPACE : MT_EIO, "cannot sync %s: %s",
+                           self->log_path, strerror (saved));
+    }
     self->log_size += (off_t) (8 + size);
     return MT_OK;
 }

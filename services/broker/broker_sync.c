@@ -122,6 +122,16 @@ broker_promote (broker_t *self, int64_t now)
                 if (r->seq >= self->parts [part].known) {
                     r->state = R_SERVING;
                     source = i;
+                    //  Writes numbered past it were applied by no replica (a
+                    //  full disk refused them; their clients were told and
+                    //  will send them again): number the next one after it,
+                    //  or it would refuse every write as "missed".
+                    if (self->parts [part].writes == 0 && self->parts [part].seq > r->seq) {
+                        mt_log_warn (S_NAME, "partition %u: writes %" PRIu64 "..%" PRIu64
+                                     " were applied by no replica; numbering goes on from %"
+                                     PRIu64, part, r->seq + 1, self->parts [part].seq, r->seq);
+                        self->parts [part].seq = r->seq;
+                    }
                     mt_log_info (S_NAME, "replica %u.%u serves partition %u (write %" PRIu64
                                  ", %" PRIu64 " + %" PRIu64 " faces)", r->partition,
                                  r->replica, part, r->seq, r->missing_count, r->found_count);

@@ -28,8 +28,10 @@ typedef struct {
     size_t cases, cases_new, photos, photos_new, failed;
     size_t total;               //  cases expected (for the ETA), 0 unknown
     double started, last_shown;
-    //  Homeward stopped answering: nothing more is sent (a re-run resumes).
+    //  Homeward stopped answering, or its disk is full: nothing more is
+    //  sent (a re-run resumes).
     bool stopped;
+    bool no_space;
     char why [MT_ERR_MSG_MAX];
 } s_import_t;
 
@@ -39,9 +41,10 @@ typedef struct {
 static bool
 s_gone (s_import_t *imp, int rc, const mt_err_t *err)
 {
-    if (rc != MT_ETIMEDOUT && rc != MT_EUNAVAILABLE)
+    if (rc != MT_ETIMEDOUT && rc != MT_EUNAVAILABLE && rc != MT_ENOSPACE)
         return false;
     imp->stopped = true;
+    imp->no_space = rc == MT_ENOSPACE;
     snprintf (imp->why, sizeof imp->why, "%s", err->msg);
     return true;
 }
@@ -376,10 +379,12 @@ cli_import (int argc, char **argv)
     s_progress (&imp, true);
     if (imp.stopped)
         fprintf (stderr, "import: stopped: %s\n"
-                 "import: Homeward stopped answering after %zu cases. Nothing sent before is lost:\n"
-                 "import: run the same command again once it is back; it resumes where it stopped\n"
+                 "import: %s after %zu cases. Nothing sent before is lost:\n"
+                 "import: run the same command again once %s; it resumes where it stopped\n"
                  "import: (cases and photos already in are recognised and skipped).\n",
-                 imp.why, imp.cases);
+                 imp.why, imp.no_space ? "Homeward's data disk is full"
+                                       : "Homeward stopped answering", imp.cases,
+                 imp.no_space ? "space is freed" : "it is back");
     api_client_destroy (&imp.client);
     free (opts.argv);
     return status || imp.failed || imp.stopped ? 1 : 0;

@@ -51,6 +51,7 @@ gateway_status_of (int code)
         case MT_EFORMAT:      return 415;
         case MT_ETIMEDOUT:
         case MT_EUNAVAILABLE: return 503;
+        case MT_ENOSPACE:     return 507;
         default:              return 500;
     }
 }

@@ -295,11 +295,21 @@ s_route_session (gateway_route_t *r)
         json_t *rep;
         json_array_foreach (replicas, i, rep)
             serving += strcmp (json_string_value (json_object_get (rep, "state")), "serving") == 0;
-        json_t *out = json_pack ("{s:s, s:i, s:i}", "status", "ok", "replicas_serving",
-                                 (int) serving, "partitions",
-                                 (int) json_integer_value (json_object_get (stats, "partitions")));
+        //  The data disk: full (writes fail) is unhealthy; below the reserve
+        //  (new photos refused) is a warning the web app shows.
+        bool full = json_integer_value (json_object_get (stats, "disk_full")) != 0;
+        bool low = json_integer_value (json_object_get (stats, "disk_low")) != 0;
+        json_t *out = json_pack ("{s:s, s:i, s:i, s:I, s:I}", "status",
+                                 full ? "disk_full" : low ? "disk_low" : "ok",
+                                 "replicas_serving", (int) serving, "partitions",
+                                 (int) json_integer_value (json_object_get (stats, "partitions")),
+                                 "disk_free_bytes",
+                                 json_integer_value (json_object_get (stats, "disk_free_bytes")),
+                                 "disk_reserve_bytes",
+                                 json_integer_value (json_object_get (stats,
+                                                                     "disk_reserve_bytes")));
         json_decref (stats);
-        return gateway_json (r->conn, 200, out, NULL, NULL);
+        return gateway_json (r->conn, full ? 503 : 200, out, NULL, NULL);
     }
     if (s_is (r, "POST", 1, "session"))
         return s_login (r);

@@ -99,6 +99,46 @@ s_sleep_ms (long ms)
     nanosleep (&ts, NULL);
 }
 
+//  A worker whose answers the results service cannot take (its disk is
+//  full, it is down) waits longer after each failure, up to S_BACKOFF_MAX_MS,
+//  and says so once, then every minute, rather than spinning.
+#define S_BACKOFF_FIRST_MS 200
+#define S_BACKOFF_MAX_MS 10000
+
+typedef struct {
+    long wait_ms;                   //  0: the last call went through
+    long long failures;
+    time_t said_at;
+} s_backoff_t;
+
+static void
+s_backoff_failed (s_backoff_t *b, const char *what, const mt_err_t *why)
+{
+    b->failures++;
+    time_t now = time (NULL);
+    if (b->wait_ms == 0 || now - b->said_at >= 60) {
+        mt_log_warn (S_NAME, "%s: %s (%lld failed so far; trying again in %ld ms, then less "
+                     "and less often)", what, why->msg, b->failures,
+                     b->wait_ms ? b->wait_ms : S_BACKOFF_FIRST_MS);
+        b->said_at = now;
+    }
+    b->wait_ms = b->wait_ms ? b->wait_ms * 2 : S_BACKOFF_FIRST_MS;
+    if (b->wait_ms > S_BACKOFF_MAX_MS)
+        b->wait_ms = S_BACKOFF_MAX_MS;
+    struct timespec ts = { b->wait_ms / 1000, (b->wait_ms % 1000) * 1000000L };
+    nanosleep (&ts, NULL);
+}
+
+static void
+s_backoff_ok (s_backoff_t *b)
+{
+    if (b->wait_ms)
+        mt_log_info (S_NAME, "the results service takes answers again (after %lld failures)",
+                     b->failures);
+    b->wait_ms = 0;
+    b->failures = 0;
+}
+
 static void *
 s_work (void *arg)
 {
@@ -111,6 +151,7 @@ s_work (void *arg)
         return NULL;
     }
     api_client_set_actor (client, "intake");
+    s_backoff_t backoff = { 0 };
     while (!pool->stop) {
         json_t *job = NULL;
         uint8_t *bytes = NULL;
@@ -118,11 +159,12 @@ s_work (void *arg)
         int rc = api_call (client, "job.take", NULL, NULL, 0, 5000, &job, &bytes, &size, &err);
         json_t *photo_id = rc == MT_OK ? json_object_get (job, "photo_id") : NULL;
         if (!photo_id) {
-            if (rc != MT_OK && rc != MT_ETIMEDOUT)
-                mt_log_warn (S_NAME, "job.take: %s", err.msg);
             json_decref (job);
             free (bytes);
-            s_sleep_ms ((long) pool->config->idle_ms);
+            if (rc != MT_OK && rc != MT_ETIMEDOUT)
+                s_backoff_failed (&backoff, "job.take", &err);
+            else
+                s_sleep_ms ((long) pool->config->idle_ms);
             continue;
         }
         mt_photo_t *photo = NULL;
@@ -142,10 +184,28 @@ s_work (void *arg)
                                 "code", mt_rc_name (rc), "message", err.msg);
         }
         mt_err_t why;
-        if (api_call (client, method, params, NULL, 0, 30000, &result, NULL, NULL, &why) != MT_OK)
-            mt_log_warn (S_NAME, "%s for photo %lld: %s", method,
-                         (long long) json_integer_value (photo_id), why.msg);
-        json_decref (result);
+        char what [64];
+        snprintf (what, sizeof what, "%s for photo %lld", method,
+                  (long long) json_integer_value (photo_id));
+        //  Not taken for lack of space or of an answer: the same answer is
+        //  sent again after a wait (longer each time), so that the photo is
+        //  done as soon as the service can take it, not reprocessed after
+        //  its lease. Refused for what it is (e.g. its case was erased
+        //  meanwhile): said, and on to the next.
+        int done;
+        for (;;) {
+            done = api_call (client, method, params, NULL, 0, 30000, &result, NULL, NULL, &why);
+            json_decref (result);
+            result = NULL;
+            if ((done != MT_ENOSPACE && done != MT_ETIMEDOUT && done != MT_EUNAVAILABLE
+                 && done != MT_EIO) || pool->stop)
+                break;
+            s_backoff_failed (&backoff, what, &why);
+        }
+        if (done != MT_OK && !pool->stop)
+            mt_log_warn (S_NAME, "%s: %s", what, why.msg);
+        else
+            s_backoff_ok (&backoff);
         json_decref (params);
         json_decref (job);
         mt_photo_destroy (&photo);

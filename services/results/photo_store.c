@@ -68,7 +68,8 @@ photo_store_put (const char *store, const uint8_t *bytes, size_t size, bool dura
     snprintf (tmp, sizeof tmp, "%s.tmp%d", path, (int) getpid ());
     int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
-        return mt_err_set (err, MT_EIO, "cannot create %s: %s", tmp, strerror (errno));
+        return mt_err_set (err, errno == ENOSPC ? MT_ENOSPACE : MT_EIO, "cannot create %s: %s",
+                           tmp, strerror (errno));
     size_t done = 0;
     while (done < size) {
         ssize_t n = write (fd, bytes + done, size - done);
@@ -81,8 +82,10 @@ photo_store_put (const char *store, const uint8_t *bytes, size_t size, bool dura
     bool ok = done == size && (!durable || fsync (fd) == 0);
     close (fd);
     if (!ok || rename (tmp, path) != 0) {
+        int why = errno;
         unlink (tmp);
-        return mt_err_set (err, MT_EIO, "cannot store photo %s: %s", sha, strerror (errno));
+        return mt_err_set (err, why == ENOSPC || why == EDQUOT ? MT_ENOSPACE : MT_EIO,
+                           "cannot store photo %s: %s", sha, strerror (why));
     }
     if (durable)
         s_sync_dir (dir);

@@ -7,6 +7,7 @@
 #include "results/case_json.h"
 #include "results/photo_store.h"
 #include "results/results_call.h"
+#include "results/results_disk.h"
 #include "results/results_score.h"
 #include "results/results_matcher.h"
 #include "results/results_privacy.h"
@@ -55,6 +56,9 @@ const mt_config_key_t results_config_keys [] = {
       "seconds an intake worker has for a photo before it is handed out again" },
     { "max-photo-bytes", MT_CFG_INT, offsetof (results_config_t, max_photo_bytes), 1024,
       1 << 30, "largest photo file accepted" },
+    { "disk-reserve-mb", MT_CFG_INT, offsetof (results_config_t, disk_reserve_mb), 0,
+      1 << 30, "MB kept free on the data disk: below it new photos are refused (507), so that "
+      "reviews, edits and erasures still fit" },
     { "retention-days", MT_CFG_INT, offsetof (results_config_t, retention_days), 0, 36500,
       "days after a case is closed until its photos, faces and vectors are erased "
       "(0: at once)" },
@@ -76,6 +80,7 @@ results_config_defaults (results_config_t *config)
         .db = "var/homeward.db", .photos = "var/photos",
         .search_k = 50, .keep = 100, .lease_s = 120,
         .max_photo_bytes = MT_IMAGE_DEFAULT_MAX_BYTES, .retention_days = 365,
+        .disk_reserve_mb = 512,
         .descriptor = "fused"
     };
 }
@@ -185,6 +190,14 @@ m_photo_add (results_call_t *call, mt_err_t *err)
     rc = mt_casedb_case_get (call->self->db, case_id, &c, err);
     if (rc != MT_OK)
         return rc;
+    results_disk_t disk;
+    results_disk_check (config->db, config->photos, config->disk_reserve_mb,
+                        call->self->disk_full_ms, &disk);
+    rc = results_disk_refuse_photos (&disk, err);
+    if (rc != MT_OK) {
+        call->below_reserve = true;
+        return rc;
+    }
     char sha [65];
     rc = photo_store_put (config->photos, call->payload, call->payload_size, true, sha,
                           err);
@@ -642,6 +655,14 @@ m_stats (results_call_t *call, mt_err_t *err)
         json_object_set_new (stats, "index_error", json_string (msg ? why.msg : "out of memory"));
     mt_msg_destroy (&msg);
     mt_msg_destroy (&reply);
+    //  The disk: health says "disk_low" / "disk_full", metrics export these.
+    results_disk_t disk;
+    results_disk_check (call->self->config->db, call->self->config->photos,
+                        call->self->config->disk_reserve_mb, call->self->disk_full_ms, &disk);
+    json_object_set_new (stats, "disk_free_bytes", json_integer (disk.free_bytes));
+    json_object_set_new (stats, "disk_reserve_bytes", json_integer (disk.reserve_bytes));
+    json_object_set_new (stats, "disk_low", json_integer (disk.low));
+    json_object_set_new (stats, "disk_full", json_integer (disk.full));
     call->result = stats;
     return MT_OK;
 }
@@ -749,6 +770,15 @@ s_serve_api (results_state_t *self)
             rc = s_methods [i].fn (&call, &err);
             break;
         }
+    //  Full while writes fail for lack of space; over once one that writes
+    //  (a photo, a case, a processed photo) goes through again.
+    if (rc == MT_ENOSPACE && !call.below_reserve)
+        self->disk_full_ms = results_disk_now_ms ();
+    else
+    if (rc == MT_OK && method && (strcmp (method, "job.done") == 0
+                               || strcmp (method, "photo.add") == 0
+                               || strcmp (method, "case.add") == 0))
+        self->disk_full_ms = 0;
     json_t *reply = rc == MT_OK ? api_result (id, call.result) : api_error (id, rc, err.msg);
     if (rc != MT_OK)
         json_decref (call.result);

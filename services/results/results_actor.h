@@ -33,6 +33,7 @@ typedef struct {
     mt_curve_config_t curve;    //  the API's side: key, authorized-keys, insecure
     char broker_key [1024];     //  the broker's public key, for the link to it
     char descriptor [16];       //  fused, mobilefacenet or dlib (mt_rank_model_descriptor)
+    int64_t disk_reserve_mb;    //  kept free: new photos are refused below it
 } results_config_t;
 
 extern const mt_config_key_t results_config_keys [];

@@ -23,6 +23,7 @@ typedef struct {
     mt_rank_model_t model;          //  to score a found case's candidates again
     char backup_token [33];         //  the backup in progress (results_backup.c), or ""
     int64_t backup_seen_ms;         //  when it last called
+    int64_t disk_full_ms;           //  when a call last failed for lack of space (0: never)
 } results_state_t;
 
 typedef struct {
@@ -35,6 +36,7 @@ typedef struct {
     json_t *result;
     uint8_t *reply_payload;
     size_t reply_size;
+    bool below_reserve;             //  refused by the disk's reserve, not by a full disk
 } results_call_t;
 
 //  An integer parameter, 0 when absent or not an integer.

@@ -37,6 +37,7 @@ typedef struct {
     int64_t partitions;
     int64_t workers;
     int64_t retention_days;
+    int64_t disk_reserve_mb;
     char tls_cert [1024], tls_key [1024];
     bool plain_http;
     char descriptor [16];
@@ -62,6 +63,9 @@ static const mt_config_key_t s_keys [] = {
       "index partitions (each a shard in this process)" },
     { "workers", MT_CFG_INT, offsetof (s_settings_t, workers), 1, 64,
       "face pipeline workers (threads, each with its own network)" },
+    { "disk-reserve-mb", MT_CFG_INT, offsetof (s_settings_t, disk_reserve_mb), 0, 1 << 30,
+      "MB kept free on the data disk: below it new photos are refused (HTTP 507), so that "
+      "reviews, edits and erasures still fit" },
     { "retention-days", MT_CFG_INT, offsetof (s_settings_t, retention_days), 0, 36500,
       "days after a case is closed until its photos, faces and vectors are erased "
       "(0: at once)" },
@@ -124,7 +128,7 @@ serve_main (int argc, char **argv)
 {
     s_settings_t settings = { .var = "var", .api = "",
                               .http_address = "127.0.0.1", .http_port = 8080, .partitions = 2,
-                              .retention_days = 365, .descriptor = "fused",
+                              .retention_days = 365, .disk_reserve_mb = 512, .descriptor = "fused",
                               .backup_every = 1440, .backup_keep = 0 };
     long cpus = sysconf (_SC_NPROCESSORS_ONLN);
     settings.workers = cpus > 0 ? cpus : 1;
@@ -167,6 +171,7 @@ serve_main (int argc, char **argv)
     snprintf (results.db, sizeof results.db, "%s/homeward.db", settings.var);
     snprintf (results.photos, sizeof results.photos, "%s/photos", settings.var);
     results.retention_days = settings.retention_days;
+    results.disk_reserve_mb = settings.disk_reserve_mb;
     snprintf (results.descriptor, sizeof results.descriptor, "%s", settings.descriptor);
     intake_config_t intake;
     intake_config_defaults (&intake);

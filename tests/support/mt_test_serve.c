@@ -53,7 +53,8 @@ mt_serve_start (const char *extra, ...)
 {
     //  A port of its own: tests run side by side.
     char port [16];
-    snprintf (port, sizeof port, "%d", mt_test_free_port ());
+    mt_serve.http_port = mt_test_free_port ();
+    snprintf (port, sizeof port, "%d", mt_serve.http_port);
     char *argv [32] = { S_HOMEWARD, "serve", "--var", mt_serve.var, "--api", mt_serve.api,
                         "--workers", "2", "--partitions", "2", "--http-port", port };
     int argc = 12;

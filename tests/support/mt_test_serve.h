@@ -17,6 +17,7 @@ typedef struct {
     char api [600];             //  ipc:// endpoint of its API
     char log [600];             //  its stdout and stderr
     int pid;                    //  -1 when not running
+    int http_port;              //  of its web app and HTTP API
     api_client_t *client;       //  connected to api, actor "test"
 } mt_test_serve_t;
 

@@ -28,6 +28,7 @@ typedef enum {
     MT_EMODEL,          //  model file missing, unreadable or corrupt
     MT_EINTERNAL,       //  a bug or an unexpected library failure
     MT_EUNAVAILABLE,    //  a needed service or partition is not running
+    MT_ENOSPACE,        //  the data disk is full (or below its reserve)
     MT_RC_COUNT
 } mt_rc;
 

@@ -583,5 +583,29 @@ async function route () {
   }
 }
 
+// ------------------------------------------------------------------ health
+
+// A banner while the service is degraded: a full disk, the case service
+// down. Checked now and every 15 seconds.
+async function checkHealth () {
+  const banner = document.getElementById ("banner");
+  let status = "ok", free = 0;
+  try {
+    const response = await fetch ("/api/v1/health", { credentials: "same-origin" });
+    const data = await response.json ();
+    status = data.status || "ok";
+    free = Math.floor ((data.disk_free_bytes || 0) / (1024 * 1024));
+  } catch (e) {
+    status = "ok";          // the gateway itself unreachable: the pages say so
+  }
+  const key = { disk_low: "health_disk_low", disk_full: "health_disk_full",
+                results_down: "health_results_down" } [status];
+  banner.hidden = !key;
+  banner.className = status === "disk_low" ? "warn" : "bad";
+  banner.textContent = key ? t (key).replace ("{free}", String (free)) : "";
+}
+
 window.addEventListener ("hashchange", route);
 route ();
+checkHealth ();
+setInterval (checkHealth, 15000);

@@ -51,7 +51,10 @@ const HW_TEXT = {
     advice_sharper_scan: "照片模糊——请提供更清晰的扫描件或原照片",
     advice_check_face: "检测器不确定这是人脸：请核对；如不是本人请排除",
     verdict_profile: "侧脸", verdict_blurry: "模糊", verdict_unsure: "可能不是人脸",
-    verdict_too_small: "人脸较小"
+    verdict_too_small: "人脸较小",
+    health_disk_low: "数据盘剩余空间不足（剩 {free} MB）：暂不接收新照片。已有案件、审核和更正不受影响。请联系管理员清理空间。",
+    health_disk_full: "数据盘已满：无法保存新的数据。请立即联系管理员清理空间；空间恢复后系统会自动继续。",
+    health_results_down: "案件服务暂时无响应（可能正在重启）：请稍候片刻再试。"
   },
   "en": {
     skip: "Skip to content", title: "Homeward · family search", other_language: "中文",
@@ -105,6 +108,9 @@ const HW_TEXT = {
     save_corrections: "Save corrections", corrected: "Corrected",
     nothing_changed: "Nothing changed", verdict_profile: "turned away",
     verdict_blurry: "blurred", verdict_unsure: "possibly not a face",
-    verdict_too_small: "small"
+    verdict_too_small: "small",
+    health_disk_low: "The data disk is nearly full ({free} MB free): new photos are not accepted for now. Cases, reviews and corrections still work. Ask the administrator to free space.",
+    health_disk_full: "The data disk is full: nothing new can be saved. Ask the administrator to free space now; Homeward carries on by itself once there is room.",
+    health_results_down: "The case service is not answering (it may be restarting): please try again in a moment."
   }
 };
