@@ -22,6 +22,15 @@ s_now_ms (void)
     return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+//  Whether serve is stopping (the actor's pipe has a message: the only one
+//  it gets is the one that ends it, left unread for the loop below).
+static bool
+s_stopping (void *pipe)
+{
+    zmq_pollitem_t item = { pipe, 0, ZMQ_POLLIN, 0 };
+    return zmq_poll (&item, 1, 0) > 0;
+}
+
 void
 backup_actor (void *pipe, void *arg)
 {
@@ -53,7 +62,8 @@ backup_actor (void *pipe, void *arg)
             continue;
         backup_take_opts_t opts = { .dir = config->dir, .secret = &config->secret,
                                     .users = config->users [0] ? config->users : NULL,
-                                    .keep = (int) config->keep, .timeout_ms = 60000 };
+                                    .keep = (int) config->keep, .timeout_ms = 60000,
+                                    .stop = s_stopping, .stop_arg = pipe };
         backup_report_t report;
         if (backup_take (client, &opts, &report, &err) == MT_OK) {
             char line [600];
@@ -61,6 +71,9 @@ backup_actor (void *pipe, void *arg)
             mt_log_info (S_NAME, "%s", line);
             next = s_now_ms () + every_ms;
         }
+        else
+        if (s_stopping (pipe))
+            mt_log_warn (S_NAME, "backup into %s left unfinished: %s", config->dir, err.msg);
         else {
             mt_log_error (S_NAME, "backup into %s failed: %s (trying again)", config->dir,
                           err.msg);

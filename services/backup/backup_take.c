@@ -4,6 +4,7 @@
 
 #include "backup/backup_repo.h"
 #include "match/mt_dir.h"
+#include "match/mt_log.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -176,6 +177,11 @@ s_fetch_photos (s_take_t *t, mt_err_t *err)
         if (i > 0 && strcmp (sha, t->files [i - 1].sha256) == 0)
             continue;
         t->report->photos++;
+        if (t->opts->stop && t->opts->stop (t->opts->stop_arg)) {
+            rc = mt_err_set (err, MT_EUNAVAILABLE, "stopped before its end (Homeward is "
+                             "stopping)");
+            break;
+        }
         char path [PATH_MAX + 200];
         backup_repo_photo_path (t->opts->dir, t->opts->secret, sha, path, sizeof path);
         if (access (path, F_OK) == 0)
@@ -452,12 +458,40 @@ s_keep (s_take_t *t)
 
 //  ---------------------------------------------------------------- the whole
 
+//  What a backup killed before its end left (a plain copy of the database
+//  in the work folder, a .partial folder), older than an hour: no backup
+//  runs that long between two calls to the service, which refuses a second
+//  backup while one is active.
+static void
+s_remove_stale (const char *dir, const char *prefix)
+{
+    DIR *d = opendir (dir);
+    size_t len = strlen (prefix);
+    time_t now = time (NULL);
+    struct dirent *e;
+    while (d && (e = readdir (d)) != NULL) {
+        char path [PATH_MAX + 300];
+        snprintf (path, sizeof path, "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (strncmp (e->d_name, prefix, len) == 0 && lstat (path, &st) == 0
+        &&  S_ISDIR (st.st_mode) && st.st_uid == geteuid () && now - st.st_mtime > 3600) {
+            mt_log_warn ("backup", "removing %s, left by a backup that was stopped", path);
+            backup_repo_remove_tree (path);
+        }
+    }
+    if (d)
+        closedir (d);
+}
+
 int
 backup_take (api_client_t *client, const backup_take_opts_t *opts, backup_report_t *report,
              mt_err_t *err)
 {
     memset (report, 0, sizeof *report);
     double t0 = s_seconds ();
+    const char *tmpdir = getenv ("TMPDIR");
+    s_remove_stale (tmpdir && *tmpdir ? tmpdir : "/tmp", "homeward-backup-");
+    s_remove_stale (opts->dir, ".partial-");
     s_take_t t = { .client = client, .opts = opts, .report = report };
     int rc = backup_repo_open (opts->dir, opts->secret, true, err);
     char **names = NULL;

@@ -21,6 +21,10 @@ typedef struct {
     const char *users;              //  users.db to include, or NULL
     int keep;                       //  snapshots kept, the newest (0: all)
     int timeout_ms;                 //  per API call
+    //  Asked between photos (may be NULL): true stops the backup, which
+    //  then fails with MT_EUNAVAILABLE and leaves nothing of itself behind.
+    bool (*stop) (void *arg);
+    void *stop_arg;
 } backup_take_opts_t;
 
 typedef struct {
