@@ -113,15 +113,16 @@ s_health (const char *want, char *status, size_t size)
     return code;
 }
 
-static int64_t
+static int
 s_photo_refused (int64_t case_id, const char *relative)
 {
     size_t size;
     char *bytes = mt_test_read (mt_test_data (relative), &size);
-    json_t *result = NULL;
+    json_t *result = NULL, *params = json_pack ("{s:I}", "case_id", (json_int_t) case_id);
     mt_err_t err;
-    int rc = api_call (mt_serve.client, "photo.add", json_pack ("{s:I}", "case_id",
-                       (json_int_t) case_id), bytes, size, 30000, &result, NULL, NULL, &err);
+    int rc = api_call (mt_serve.client, "photo.add", params, bytes, size, 30000, &result, NULL,
+                       NULL, &err);
+    json_decref (params);
     json_decref (result);
     free (bytes);
     if (rc != MT_OK)
