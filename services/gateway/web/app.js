@@ -378,7 +378,13 @@ async function viewCase (id) {
     candList.replaceChildren (...cands.candidates.map (item => candidateItem (item, id, isFound)));
     if (!cands.candidates.length) candList.append (el ("li", { text: t ("none_yet") }));
     status.textContent = fresh.matching ? t ("processing") : "";
-    if (fresh.matching && location.hash === "#/case/" + id) setTimeout (refresh, 1000);
+    // Again in a second while it is matched, unless the user has left the
+    // page or signed out meanwhile (asked then, it would answer 401 and
+    // send the sign-in form back to an empty one).
+    if (fresh.matching)
+      setTimeout (() => {
+        if (state.me && location.hash === "#/case/" + id) refresh ().catch (() => {});
+      }, 1000);
   }
 
   // Data protection: the case's station and administrators export all that
