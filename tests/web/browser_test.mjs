@@ -101,6 +101,20 @@ try {
   await page.setViewportSize ({ width: 820, height: 1180 });
   await page.screenshot ({ path: join (artifacts, "5-tablet.png"), fullPage: true });
   console.log ("ok   staff finds the family; police confirms (screenshots in " + artifacts + ")");
+
+  // A healthy service shows no banner; one whose data disk is below its
+  // reserve (a reserve larger than any disk) says so on every page.
+  assert.equal (await page.locator ("#banner").isHidden (), true, "no banner when healthy");
+  const low = await startServe ({ extra: ["--disk-reserve-mb", "100000000"] });
+  try {
+    const lowPage = await browser.newPage ({ viewport: { width: 1280, height: 900 } });
+    await lowPage.goto (low.base + "/");
+    await lowPage.locator ("#banner", { hasText: "数据盘剩余空间不足" }).waitFor ({ timeout: 30000 });
+    await lowPage.screenshot ({ path: join (artifacts, "6-disk-low-banner.png"), fullPage: true });
+  } finally {
+    await low.stop ();
+  }
+  console.log ("ok   the banner says when the data disk is below its reserve");
 } catch (e) {
   failed = true;
   console.log ("FAIL " + (e.stack || e));
