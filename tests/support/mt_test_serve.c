@@ -167,6 +167,21 @@ mt_serve_photo (int64_t case_id, const char *relative)
 }
 
 void
+mt_serve_family_pairs (const char *const *people, size_t count, int64_t *families,
+                       int64_t *found)
+{
+    for (size_t i = 0; i < count; i++) {
+        char path [300];
+        families [i] = mt_serve_case ("missing", "unknown", 11, "family_name", people [i]);
+        snprintf (path, sizeof path, "lfw/%s/1.jpg", people [i]);
+        mt_serve_photo (families [i], path);
+        found [i] = mt_serve_case ("found", "unknown", 11, NULL, NULL);
+        snprintf (path, sizeof path, "lfw/%s/2.jpg", people [i]);
+        mt_serve_photo (found [i], path);
+    }
+}
+
+void
 mt_serve_settle (int64_t case_id)
 {
     long long until = mt_test_now_ms () + 120000;

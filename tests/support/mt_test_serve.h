@@ -43,6 +43,11 @@ int64_t mt_serve_case (const char *kind, const char *sex, int province, const ch
 //  Add a photo under tests/data, or bytes, to a case; its photo id.
 int64_t mt_serve_photo (int64_t case_id, const char *relative);
 int64_t mt_serve_photo_bytes (int64_t case_id, const void *bytes, size_t size);
+//  For each of count people of tests/data/lfw: a missing case (family_name
+//  the person's name) with photo 1.jpg and a found case with photo 2.jpg;
+//  their ids into families and found. Not waited for (mt_serve_settle).
+void mt_serve_family_pairs (const char *const *people, size_t count, int64_t *families,
+                            int64_t *found);
 //  Wait until a case's photos are processed and the case is matched.
 void mt_serve_settle (int64_t case_id);
 //  A case's first `limit` candidates.

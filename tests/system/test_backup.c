@@ -178,15 +178,7 @@ s_load_run (void *arg)
 static void
 s_populate (void)
 {
-    for (size_t i = 0; i < s_count; i++) {
-        char path [300];
-        s_families [i] = mt_serve_case ("missing", "unknown", 11, "family_name", s_people [i]);
-        snprintf (path, sizeof path, "lfw/%s/1.jpg", s_people [i]);
-        mt_serve_photo (s_families [i], path);
-        s_found [i] = mt_serve_case ("found", "unknown", 11, NULL, NULL);
-        snprintf (path, sizeof path, "lfw/%s/2.jpg", s_people [i]);
-        mt_serve_photo (s_found [i], path);
-    }
+    mt_serve_family_pairs (s_people, s_count, s_families, s_found);
     for (size_t i = 0; i < s_count; i++)
         mt_serve_settle (s_families [i]), mt_serve_settle (s_found [i]);
     //  A liaison's reviews: the trail a restore must keep.

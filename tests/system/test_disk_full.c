@@ -135,15 +135,7 @@ test_shard_disk_full (void)
 {
     s_fill (s_shard0, "filler", 0);
     int64_t families [8], found [8];
-    for (int i = 0; i < 8; i++) {
-        char path [300];
-        families [i] = mt_serve_case ("missing", "unknown", 11, "family_name", s_people [i]);
-        snprintf (path, sizeof path, "lfw/%s/1.jpg", s_people [i]);
-        mt_serve_photo (families [i], path);
-        found [i] = mt_serve_case ("found", "unknown", 11, NULL, NULL);
-        snprintf (path, sizeof path, "lfw/%s/2.jpg", s_people [i]);
-        mt_serve_photo (found [i], path);
-    }
+    mt_serve_family_pairs (s_people, 8, families, found);
     MT_CHECK (s_wait_stat ("photos_pending", 0, 60000));
     mt_test_sleep_ms (2000);
     long long unenrolled = s_stat ("faces_not_enrolled");

@@ -13,14 +13,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
-//  People of tests/data/lfw with a family photo (1.jpg) and a found photo (2.jpg).
-static const char *s_people [] = {
-    "Aaron_Peirsol", "Amram_Mitzna", "Ana_Guevara", "Aron_Ralston", "Arsinee_Khanjian",
-    "Barry_Alvarez", "Bill_Gates", "Bill_McBride", "Carson_Palmer", "Christine_Gregoire",
-    "Clint_Eastwood", "Colin_Jackson", "David_Spade", "Dick_Clark", "Donatella_Versace",
-    "Francis_George", "Gerry_Parsky", "Greg_Rusedski", "Gregg_Popovich", "Gustavo_Kuerten"
-};
-#define S_PEOPLE (sizeof s_people / sizeof s_people [0])
+//  People of tests/data/lfw, each with a family photo (1.jpg) and a found one (2.jpg).
+#define S_PEOPLE 20
 
 static int64_t s_families [S_PEOPLE], s_found [S_PEOPLE];
 
@@ -40,15 +34,12 @@ static void
 test_reembed_resumes (void)
 {
     size_t people = MT_TEST_LIGHT ? 10 : S_PEOPLE;
-    for (size_t i = 0; i < people; i++) {
-        char path [256];
-        s_families [i] = mt_serve_case ("missing", "unknown", 11, "family_name", s_people [i]);
-        snprintf (path, sizeof path, "lfw/%s/1.jpg", s_people [i]);
-        mt_serve_photo (s_families [i], path);
-        s_found [i] = mt_serve_case ("found", "unknown", 11, NULL, NULL);
-        snprintf (path, sizeof path, "lfw/%s/2.jpg", s_people [i]);
-        mt_serve_photo (s_found [i], path);
+    const char *const *names;
+    if (mt_test_lfw_people (&names) < people) {
+        MT_CHECK (!"tests/data/lfw holds enough people");
+        return;
     }
+    mt_serve_family_pairs (names, people, s_families, s_found);
     for (size_t i = 0; i < people; i++)
         mt_serve_settle (s_families [i]), mt_serve_settle (s_found [i]);
     json_t *before = s_status ();
