@@ -10,7 +10,7 @@ pkgs=(
   libdlib-dev libdlib-data libopenblas-dev liblapack-dev
   libfaiss-dev
   libzmq3-dev libprotobuf-c-dev protobuf-c-compiler
-  libsqlite3-dev libmicrohttpd-dev libjansson-dev libsodium-dev libgnutls28-dev
+  libsqlite3-dev libpq-dev libmicrohttpd-dev libjansson-dev libsodium-dev libgnutls28-dev
   uthash-dev zlib1g-dev libcsv-dev
   libjpeg-dev libpng-dev libwebp-dev libtiff-dev
   ca-certificates openssl
@@ -19,8 +19,9 @@ pkgs=(
 command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
 if [ "${1:-}" = "--test" ]; then
   # clang for libFuzzer; Chromium for the web app's browser tests;
-  # systemd-analyze for the package's units (deploy/package.sh).
-  pkgs+=(clang libclang-rt-14-dev chromium fonts-wqy-microhei systemd)
+  # systemd-analyze for the package's units (deploy/package.sh); a PostgreSQL
+  # server that the case-store tests start as an unprivileged user.
+  pkgs+=(clang libclang-rt-14-dev chromium fonts-wqy-microhei systemd postgresql)
 fi
 
 missing=()

@@ -6,7 +6,6 @@
 #include "mti_casedb.h"
 
 #include <jansson.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,34 +129,21 @@ int
 mti_db_fail (mt_casedb_t *self, int code, mt_err_t *err, const char *what)
 {
     //  A full disk is told as such: callers back off and health says so.
-    if (sqlite3_errcode (self->db) == SQLITE_FULL)
+    if (mti_sql_full (self->db))
         code = MT_ENOSPACE;
-    return mt_err_set (err, code, "%s: %s", what, sqlite3_errmsg (self->db));
+    return mt_err_set (err, code, "%s: %s", what, mti_sql_errmsg (self->db));
 }
 
 int
 mti_db_exec (mt_casedb_t *self, const char *sql, mt_err_t *err)
 {
-    char *why = NULL;
-    int step = sqlite3_exec (self->db, sql, NULL, NULL, &why);
-    if (step != SQLITE_OK) {
-        int rc = mt_err_set (err, step == SQLITE_FULL ? MT_ENOSPACE : MT_EIO, "database: %s",
-                             why ? why : "error");
-        sqlite3_free (why);
-        return rc;
-    }
-    return MT_OK;
+    return mti_sql_exec (self->db, sql, err);
 }
 
-sqlite3_stmt *
+mti_sql_stmt_t *
 mti_db_prepare (mt_casedb_t *self, const char *sql, mt_err_t *err)
 {
-    sqlite3_stmt *stmt = NULL;
-    if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
-        mti_db_fail (self, MT_EINTERNAL, err, "prepare");
-        return NULL;
-    }
-    return stmt;
+    return mti_sql_prepare (self->db, sql, err);
 }
 
 void
@@ -177,12 +163,52 @@ mti_db_copy (char *dst, size_t size, const unsigned char *text)
 }
 
 void
-mti_db_bind_text (sqlite3_stmt *stmt, int at, const char *text)
+mti_db_bind_text (mti_sql_stmt_t *stmt, int at, const char *text)
 {
     if (text && *text)
-        sqlite3_bind_text (stmt, at, text, -1, SQLITE_TRANSIENT);
+        mti_sql_bind_text (stmt, at, text, -1);
     else
-        sqlite3_bind_null (stmt, at);
+        mti_sql_bind_null (stmt, at);
+}
+
+//  One step of migration in one transaction. A new PostgreSQL store takes
+//  the whole schema of its base version at once (mt_casedb_pg.c).
+static int
+s_migrate (mt_casedb_t *self, mt_err_t *err)
+{
+    bool pg = mti_sql_is_pg (self->db);
+    int to = pg && self->version == 0 ? MTI_CASEDB_PG_BASE : self->version + 1;
+    int rc = mti_db_exec (self, "BEGIN IMMEDIATE", err);
+    //  Another process may have migrated while this one waited for the lock.
+    mti_sql_stmt_t *stmt = rc == MT_OK
+        ? mti_db_prepare (self, "SELECT COALESCE (MAX (version), 0) FROM schema_migrations", err)
+        : NULL;
+    int now_at = stmt && mti_sql_step (stmt) == MTI_SQL_ROW ? mti_sql_column_int (stmt, 0) : -1;
+    mti_sql_finalize (stmt);
+    if (rc == MT_OK && now_at != self->version) {
+        mti_db_exec (self, "ROLLBACK", NULL);
+        if (now_at < 0)
+            return mti_db_fail (self, MT_EIO, err, "read the schema version");
+        self->version = now_at;
+        return MT_OK;
+    }
+    if (rc == MT_OK)
+        rc = mti_db_exec (self, pg && self->version == 0 ? mti_casedb_pg_schema
+                                                        : s_migrations [self->version], err);
+    char now [32], sql [128];
+    mti_db_now (now, sizeof now);
+    for (int version = self->version + 1; rc == MT_OK && version <= to; version++) {
+        snprintf (sql, sizeof sql, "INSERT INTO schema_migrations VALUES (%d, '%s')",
+                  version, now);
+        rc = mti_db_exec (self, sql, err);
+    }
+    if (rc == MT_OK)
+        rc = mti_db_exec (self, "COMMIT", err);
+    else
+        mti_db_exec (self, "ROLLBACK", NULL);
+    if (rc == MT_OK)
+        self->version = to;
+    return rc;
 }
 
 int
@@ -192,47 +218,26 @@ mt_casedb_open (const char *path, mt_casedb_t **self_p, mt_err_t *err)
     mt_casedb_t *self = calloc (1, sizeof *self);
     if (!self)
         return mt_err_set (err, MT_ENOMEM, "out of memory");
-    if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
-                                        | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
-        int rc = mt_err_set (err, MT_EIO, "cannot open database %s: %s", path,
-                             self->db ? sqlite3_errmsg (self->db) : "out of memory");
-        mt_casedb_close (&self);
-        return rc;
-    }
-    sqlite3_busy_timeout (self->db, 10000);
+    int rc = mti_sql_open (path, &self->db, err);
     //  secure_delete: erased photos' faces and embeddings are overwritten
     //  in the file, not left in free pages.
-    int rc = mti_db_exec (self, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-                           "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;", err);
+    if (rc == MT_OK && !mti_sql_is_pg (self->db))
+        rc = mti_db_exec (self, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+                          "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;", err);
     if (rc == MT_OK)
         rc = mti_db_exec (self, "CREATE TABLE IF NOT EXISTS schema_migrations ("
                            "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)", err);
-    sqlite3_stmt *stmt = rc == MT_OK
+    mti_sql_stmt_t *stmt = rc == MT_OK
         ? mti_db_prepare (self, "SELECT COALESCE (MAX (version), 0) FROM schema_migrations", err)
         : NULL;
-    if (stmt && sqlite3_step (stmt) == SQLITE_ROW)
-        self->version = sqlite3_column_int (stmt, 0);
-    sqlite3_finalize (stmt);
+    if (stmt && mti_sql_step (stmt) == MTI_SQL_ROW)
+        self->version = mti_sql_column_int (stmt, 0);
+    mti_sql_finalize (stmt);
     if (rc == MT_OK && self->version > S_MIGRATIONS)
         rc = mt_err_set (err, MT_EINVAL, "database %s has schema %d, newer than this program's "
                          "%d: upgrade Homeward", path, self->version, S_MIGRATIONS);
-    while (rc == MT_OK && self->version < S_MIGRATIONS) {
-        char now [32], sql [128];
-        mti_db_now (now, sizeof now);
-        rc = mti_db_exec (self, "BEGIN IMMEDIATE", err);
-        if (rc == MT_OK)
-            rc = mti_db_exec (self, s_migrations [self->version], err);
-        snprintf (sql, sizeof sql, "INSERT INTO schema_migrations VALUES (%d, '%s')",
-                  self->version + 1, now);
-        if (rc == MT_OK)
-            rc = mti_db_exec (self, sql, err);
-        if (rc == MT_OK)
-            rc = mti_db_exec (self, "COMMIT", err);
-        else
-            mti_db_exec (self, "ROLLBACK", NULL);
-        if (rc == MT_OK)
-            self->version++;
-    }
+    while (rc == MT_OK && self->version < S_MIGRATIONS)
+        rc = s_migrate (self, err);
     if (rc == MT_OK)
         rc = mti_audit_seal (self, err);
     if (rc != MT_OK) {
@@ -247,7 +252,7 @@ void
 mt_casedb_close (mt_casedb_t **self_p)
 {
     if (self_p && *self_p) {
-        sqlite3_close_v2 ((*self_p)->db);
+        mti_sql_close (&(*self_p)->db);
         free (*self_p);
         *self_p = NULL;
     }
@@ -438,18 +443,18 @@ mt_case_validate (const mt_case_t *c, mt_err_t *err)
 //  ---------------------------------------------------------------- cases
 
 int
-mti_case_bind_facts (sqlite3_stmt *stmt, int at, const mt_case_t *c)
+mti_case_bind_facts (mti_sql_stmt_t *stmt, int at, const mt_case_t *c)
 {
-    sqlite3_bind_text (stmt, at, mt_sex_name (c->sex), -1, SQLITE_STATIC);
-    sqlite3_bind_int (stmt, at + 1, c->province);
+    mti_sql_bind_text (stmt, at, mt_sex_name (c->sex), -1);
+    mti_sql_bind_int (stmt, at + 1, c->province);
     mti_db_bind_text (stmt, at + 2, c->city);
     mti_db_bind_text (stmt, at + 3, c->station);
     mti_db_bind_text (stmt, at + 4, c->date_found);
-    sqlite3_bind_int (stmt, at + 5, c->age_min);
-    sqlite3_bind_int (stmt, at + 6, c->age_max);
+    mti_sql_bind_int (stmt, at + 5, c->age_min);
+    mti_sql_bind_int (stmt, at + 6, c->age_max);
     mti_db_bind_text (stmt, at + 7, c->date_last_seen);
-    sqlite3_bind_int (stmt, at + 8, c->birth_year_min);
-    sqlite3_bind_int (stmt, at + 9, c->birth_year_max);
+    mti_sql_bind_int (stmt, at + 8, c->birth_year_min);
+    mti_sql_bind_int (stmt, at + 9, c->birth_year_max);
     mti_db_bind_text (stmt, at + 10, c->person_name);
     mti_db_bind_text (stmt, at + 11, c->family_name);
     mti_db_bind_text (stmt, at + 12, c->family_contact);
@@ -470,47 +475,46 @@ mt_casedb_case_add (mt_casedb_t *self, const mt_case_t *c, const char *actor, in
     if (rc != MT_OK)
         return rc;
     if (c->external_ref [0]) {
-        sqlite3_stmt *find = mti_db_prepare (self, "SELECT id FROM cases WHERE external_ref = ?", err);
+        mti_sql_stmt_t *find = mti_db_prepare (self, "SELECT id FROM cases WHERE external_ref = ?", err);
         if (!find)
             return MT_EINTERNAL;
-        sqlite3_bind_text (find, 1, c->external_ref, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step (find) == SQLITE_ROW) {
-            *id_p = sqlite3_column_int64 (find, 0);
+        mti_sql_bind_text (find, 1, c->external_ref, -1);
+        if (mti_sql_step (find) == MTI_SQL_ROW) {
+            *id_p = mti_sql_column_int64 (find, 0);
             if (existed_p)
                 *existed_p = true;
         }
-        sqlite3_finalize (find);
+        mti_sql_finalize (find);
         if (*id_p)
             return MT_OK;
     }
-    sqlite3_stmt *stmt = mti_db_prepare (self,
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
         "INSERT INTO cases (kind, sex, province, city, station, date_found, age_min, age_max,"
         " date_last_seen, birth_year_min, birth_year_max, person_name, family_name,"
         " family_contact, family_relation, features, notes, external_ref, created_at,"
         " updated_at, purpose, consent_basis, consent_by, consent_date)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", err);
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id", err);
     if (!stmt)
         return MT_EINTERNAL;
     char now [32];
     mti_db_now (now, sizeof now);
-    sqlite3_bind_text (stmt, 1, mt_case_kind_name (c->kind), -1, SQLITE_STATIC);
+    mti_sql_bind_text (stmt, 1, mt_case_kind_name (c->kind), -1);
     mti_case_bind_facts (stmt, 2, c);
     mti_db_bind_text (stmt, 18, c->external_ref);
-    sqlite3_bind_text (stmt, 19, now, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text (stmt, 20, now, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text (stmt, 21, c->purpose [0] ? c->purpose : "family reunification", -1,
-                       SQLITE_TRANSIENT);
+    mti_sql_bind_text (stmt, 19, now, -1);
+    mti_sql_bind_text (stmt, 20, now, -1);
+    mti_sql_bind_text (stmt, 21, c->purpose [0] ? c->purpose : "family reunification", -1);
     mti_db_bind_text (stmt, 22, c->consent_basis);
     mti_db_bind_text (stmt, 23, c->consent_by);
     char today [11];
     snprintf (today, sizeof today, "%.10s", now);
-    sqlite3_bind_text (stmt, 24, c->consent_date [0] ? c->consent_date : today, -1,
-                       SQLITE_TRANSIENT);
-    rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "add case");
-    sqlite3_finalize (stmt);
+    mti_sql_bind_text (stmt, 24, c->consent_date [0] ? c->consent_date : today, -1);
+    rc = mti_sql_step (stmt) == MTI_SQL_ROW ? MT_OK : mti_db_fail (self, MT_EIO, err, "add case");
+    if (rc == MT_OK)
+        *id_p = mti_sql_column_int64 (stmt, 0);
+    mti_sql_finalize (stmt);
     if (rc != MT_OK)
         return rc;
-    *id_p = sqlite3_last_insert_rowid (self->db);
     char object [32];
     snprintf (object, sizeof object, "case %lld", (long long) *id_p);
     return mt_casedb_audit (self, actor, "case.add", object, mt_case_kind_name (c->kind), err);
@@ -520,7 +524,7 @@ int
 mt_casedb_case_get (mt_casedb_t *self, int64_t id, mt_case_t *c, mt_err_t *err)
 {
     memset (c, 0, sizeof *c);
-    sqlite3_stmt *stmt = mti_db_prepare (self,
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
         "SELECT id, kind, state, closed_reason, sex, province, city, station, date_found,"
         " age_min, age_max, date_last_seen, birth_year_min, birth_year_max, person_name,"
         " family_name, family_contact, family_relation, features, notes, external_ref,"
@@ -531,45 +535,45 @@ mt_casedb_case_get (mt_casedb_t *self, int64_t id, mt_case_t *c, mt_err_t *err)
         " FROM cases WHERE id = ?", err);
     if (!stmt)
         return MT_EINTERNAL;
-    sqlite3_bind_int64 (stmt, 1, id);
+    mti_sql_bind_int64 (stmt, 1, id);
     int rc = MT_OK;
-    if (sqlite3_step (stmt) != SQLITE_ROW)
+    if (mti_sql_step (stmt) != MTI_SQL_ROW)
         rc = mt_err_set (err, MT_ENOTFOUND, "there is no case %lld", (long long) id);
     else {
-        c->id = sqlite3_column_int64 (stmt, 0);
-        c->kind = mt_case_kind_from_name ((const char *) sqlite3_column_text (stmt, 1));
-        mti_db_copy (c->state, sizeof c->state, sqlite3_column_text (stmt, 2));
-        mti_db_copy (c->closed_reason, sizeof c->closed_reason, sqlite3_column_text (stmt, 3));
-        int sex = mt_sex_from_name ((const char *) sqlite3_column_text (stmt, 4));
+        c->id = mti_sql_column_int64 (stmt, 0);
+        c->kind = mt_case_kind_from_name ((const char *) mti_sql_column_text (stmt, 1));
+        mti_db_copy (c->state, sizeof c->state, mti_sql_column_text (stmt, 2));
+        mti_db_copy (c->closed_reason, sizeof c->closed_reason, mti_sql_column_text (stmt, 3));
+        int sex = mt_sex_from_name ((const char *) mti_sql_column_text (stmt, 4));
         c->sex = sex < 0 ? MT_SEX_UNKNOWN : (mt_sex) sex;
-        c->province = sqlite3_column_int (stmt, 5);
-        mti_db_copy (c->city, sizeof c->city, sqlite3_column_text (stmt, 6));
-        mti_db_copy (c->station, sizeof c->station, sqlite3_column_text (stmt, 7));
-        mti_db_copy (c->date_found, sizeof c->date_found, sqlite3_column_text (stmt, 8));
-        c->age_min = sqlite3_column_int (stmt, 9);
-        c->age_max = sqlite3_column_int (stmt, 10);
-        mti_db_copy (c->date_last_seen, sizeof c->date_last_seen, sqlite3_column_text (stmt, 11));
-        c->birth_year_min = sqlite3_column_int (stmt, 12);
-        c->birth_year_max = sqlite3_column_int (stmt, 13);
-        mti_db_copy (c->person_name, sizeof c->person_name, sqlite3_column_text (stmt, 14));
-        mti_db_copy (c->family_name, sizeof c->family_name, sqlite3_column_text (stmt, 15));
-        mti_db_copy (c->family_contact, sizeof c->family_contact, sqlite3_column_text (stmt, 16));
-        mti_db_copy (c->family_relation, sizeof c->family_relation, sqlite3_column_text (stmt, 17));
-        mti_db_copy (c->features, sizeof c->features, sqlite3_column_text (stmt, 18));
-        mti_db_copy (c->notes, sizeof c->notes, sqlite3_column_text (stmt, 19));
-        mti_db_copy (c->external_ref, sizeof c->external_ref, sqlite3_column_text (stmt, 20));
-        mti_db_copy (c->created_at, sizeof c->created_at, sqlite3_column_text (stmt, 21));
-        c->photo_count = sqlite3_column_int (stmt, 22);
-        c->face_count = sqlite3_column_int (stmt, 23);
-        mti_db_copy (c->purpose, sizeof c->purpose, sqlite3_column_text (stmt, 24));
-        mti_db_copy (c->consent_basis, sizeof c->consent_basis, sqlite3_column_text (stmt, 25));
-        mti_db_copy (c->consent_by, sizeof c->consent_by, sqlite3_column_text (stmt, 26));
-        mti_db_copy (c->consent_date, sizeof c->consent_date, sqlite3_column_text (stmt, 27));
-        mti_db_copy (c->closed_at, sizeof c->closed_at, sqlite3_column_text (stmt, 28));
-        mti_db_copy (c->erased_at, sizeof c->erased_at, sqlite3_column_text (stmt, 29));
-        c->erased_level = sqlite3_column_int (stmt, 30);
+        c->province = mti_sql_column_int (stmt, 5);
+        mti_db_copy (c->city, sizeof c->city, mti_sql_column_text (stmt, 6));
+        mti_db_copy (c->station, sizeof c->station, mti_sql_column_text (stmt, 7));
+        mti_db_copy (c->date_found, sizeof c->date_found, mti_sql_column_text (stmt, 8));
+        c->age_min = mti_sql_column_int (stmt, 9);
+        c->age_max = mti_sql_column_int (stmt, 10);
+        mti_db_copy (c->date_last_seen, sizeof c->date_last_seen, mti_sql_column_text (stmt, 11));
+        c->birth_year_min = mti_sql_column_int (stmt, 12);
+        c->birth_year_max = mti_sql_column_int (stmt, 13);
+        mti_db_copy (c->person_name, sizeof c->person_name, mti_sql_column_text (stmt, 14));
+        mti_db_copy (c->family_name, sizeof c->family_name, mti_sql_column_text (stmt, 15));
+        mti_db_copy (c->family_contact, sizeof c->family_contact, mti_sql_column_text (stmt, 16));
+        mti_db_copy (c->family_relation, sizeof c->family_relation, mti_sql_column_text (stmt, 17));
+        mti_db_copy (c->features, sizeof c->features, mti_sql_column_text (stmt, 18));
+        mti_db_copy (c->notes, sizeof c->notes, mti_sql_column_text (stmt, 19));
+        mti_db_copy (c->external_ref, sizeof c->external_ref, mti_sql_column_text (stmt, 20));
+        mti_db_copy (c->created_at, sizeof c->created_at, mti_sql_column_text (stmt, 21));
+        c->photo_count = mti_sql_column_int (stmt, 22);
+        c->face_count = mti_sql_column_int (stmt, 23);
+        mti_db_copy (c->purpose, sizeof c->purpose, mti_sql_column_text (stmt, 24));
+        mti_db_copy (c->consent_basis, sizeof c->consent_basis, mti_sql_column_text (stmt, 25));
+        mti_db_copy (c->consent_by, sizeof c->consent_by, mti_sql_column_text (stmt, 26));
+        mti_db_copy (c->consent_date, sizeof c->consent_date, mti_sql_column_text (stmt, 27));
+        mti_db_copy (c->closed_at, sizeof c->closed_at, mti_sql_column_text (stmt, 28));
+        mti_db_copy (c->erased_at, sizeof c->erased_at, mti_sql_column_text (stmt, 29));
+        c->erased_level = mti_sql_column_int (stmt, 30);
     }
-    sqlite3_finalize (stmt);
+    mti_sql_finalize (stmt);
     return rc;
 }
 
@@ -578,7 +582,7 @@ mt_casedb_cases_json (mt_casedb_t *self, const char *station, int kind, size_t l
                       size_t offset, char **json_p, mt_err_t *err)
 {
     *json_p = NULL;
-    sqlite3_stmt *stmt = mti_db_prepare (self,
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
         "SELECT c.id, c.kind, c.state, c.sex, c.province, c.station, c.date_found,"
         " c.date_last_seen, c.family_name, c.created_at,"
         " (SELECT COUNT (*) FROM photos p WHERE p.case_id = c.id),"
@@ -589,27 +593,26 @@ mt_casedb_cases_json (mt_casedb_t *self, const char *station, int kind, size_t l
     if (!stmt)
         return MT_EINTERNAL;
     mti_db_bind_text (stmt, 1, station);
-    sqlite3_bind_text (stmt, 2, kind ? mt_case_kind_name ((mt_case_kind) kind) : "", -1,
-                       SQLITE_STATIC);
-    sqlite3_bind_int64 (stmt, 3, (sqlite3_int64) limit);
-    sqlite3_bind_int64 (stmt, 4, (sqlite3_int64) offset);
+    mti_sql_bind_text (stmt, 2, kind ? mt_case_kind_name ((mt_case_kind) kind) : "", -1);
+    mti_sql_bind_int64 (stmt, 3, (int64_t) limit);
+    mti_sql_bind_int64 (stmt, 4, (int64_t) offset);
     json_t *list = json_array ();
-    while (sqlite3_step (stmt) == SQLITE_ROW)
+    while (mti_sql_step (stmt) == MTI_SQL_ROW)
         json_array_append_new (list, json_pack (
             "{s:I, s:s, s:s, s:s, s:i, s:s?, s:s?, s:s?, s:s?, s:s, s:i, s:i}",
-            "case_id", (json_int_t) sqlite3_column_int64 (stmt, 0),
-            "kind", (const char *) sqlite3_column_text (stmt, 1),
-            "state", (const char *) sqlite3_column_text (stmt, 2),
-            "sex", (const char *) sqlite3_column_text (stmt, 3),
-            "province", sqlite3_column_int (stmt, 4),
-            "station", (const char *) sqlite3_column_text (stmt, 5),
-            "date_found", (const char *) sqlite3_column_text (stmt, 6),
-            "date_last_seen", (const char *) sqlite3_column_text (stmt, 7),
-            "family_name", (const char *) sqlite3_column_text (stmt, 8),
-            "created_at", (const char *) sqlite3_column_text (stmt, 9),
-            "photos", sqlite3_column_int (stmt, 10),
-            "candidates", sqlite3_column_int (stmt, 11)));
-    sqlite3_finalize (stmt);
+            "case_id", (json_int_t) mti_sql_column_int64 (stmt, 0),
+            "kind", (const char *) mti_sql_column_text (stmt, 1),
+            "state", (const char *) mti_sql_column_text (stmt, 2),
+            "sex", (const char *) mti_sql_column_text (stmt, 3),
+            "province", mti_sql_column_int (stmt, 4),
+            "station", (const char *) mti_sql_column_text (stmt, 5),
+            "date_found", (const char *) mti_sql_column_text (stmt, 6),
+            "date_last_seen", (const char *) mti_sql_column_text (stmt, 7),
+            "family_name", (const char *) mti_sql_column_text (stmt, 8),
+            "created_at", (const char *) mti_sql_column_text (stmt, 9),
+            "photos", mti_sql_column_int (stmt, 10),
+            "candidates", mti_sql_column_int (stmt, 11)));
+    mti_sql_finalize (stmt);
     *json_p = json_dumps (list, JSON_COMPACT);
     json_decref (list);
     return *json_p ? MT_OK : mt_err_set (err, MT_ENOMEM, "out of memory");
@@ -618,33 +621,33 @@ mt_casedb_cases_json (mt_casedb_t *self, const char *station, int kind, size_t l
 int
 mt_casedb_face_case (mt_casedb_t *self, int64_t face_id, int64_t *case_id_p, mt_err_t *err)
 {
-    sqlite3_stmt *stmt = mti_db_prepare (self, "SELECT case_id FROM faces WHERE id = ?", err);
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT case_id FROM faces WHERE id = ?", err);
     if (!stmt)
         return MT_EINTERNAL;
-    sqlite3_bind_int64 (stmt, 1, face_id);
+    mti_sql_bind_int64 (stmt, 1, face_id);
     int rc = MT_OK;
-    if (sqlite3_step (stmt) == SQLITE_ROW)
-        *case_id_p = sqlite3_column_int64 (stmt, 0);
+    if (mti_sql_step (stmt) == MTI_SQL_ROW)
+        *case_id_p = mti_sql_column_int64 (stmt, 0);
     else
         rc = mt_err_set (err, MT_ENOTFOUND, "there is no face %lld", (long long) face_id);
-    sqlite3_finalize (stmt);
+    mti_sql_finalize (stmt);
     return rc;
 }
 
 bool
 mt_casedb_candidate_of_station (mt_casedb_t *self, int64_t case_id, const char *station)
 {
-    sqlite3_stmt *stmt = mti_db_prepare (self,
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
         "SELECT 1 FROM candidates k JOIN cases c ON c.id IN (k.found_case, k.missing_case)"
         " WHERE (k.found_case = ?1 OR k.missing_case = ?1) AND c.id != ?1 AND c.station = ?2"
         " AND k.state != 'rejected' LIMIT 1", NULL);
     bool yes = false;
     if (stmt) {
-        sqlite3_bind_int64 (stmt, 1, case_id);
-        sqlite3_bind_text (stmt, 2, station ? station : "", -1, SQLITE_TRANSIENT);
-        yes = sqlite3_step (stmt) == SQLITE_ROW;
+        mti_sql_bind_int64 (stmt, 1, case_id);
+        mti_sql_bind_text (stmt, 2, station ? station : "", -1);
+        yes = mti_sql_step (stmt) == MTI_SQL_ROW;
     }
-    sqlite3_finalize (stmt);
+    mti_sql_finalize (stmt);
     return yes;
 }
 
@@ -658,29 +661,29 @@ mt_casedb_case_close (mt_casedb_t *self, int64_t id, const char *reason, const c
         return rc;
     if (!reason || !*reason)
         return mt_err_set (err, MT_EINVAL, "closing a case needs a reason");
-    sqlite3_stmt *stmt = mti_db_prepare (self, "UPDATE cases SET state = 'closed', closed_reason = ?1,"
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "UPDATE cases SET state = 'closed', closed_reason = ?1,"
                                           " updated_at = ?2, closed_at = COALESCE (closed_at, ?2)"
                                           " WHERE id = ?3", err);
     if (!stmt)
         return MT_EINTERNAL;
     char now [32];
     mti_db_now (now, sizeof now);
-    sqlite3_bind_text (stmt, 1, reason, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text (stmt, 2, now, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64 (stmt, 3, id);
-    rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "close case");
-    sqlite3_finalize (stmt);
+    mti_sql_bind_text (stmt, 1, reason, -1);
+    mti_sql_bind_text (stmt, 2, now, -1);
+    mti_sql_bind_int64 (stmt, 3, id);
+    rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "close case");
+    mti_sql_finalize (stmt);
     //  A closed case leaves the index: its faces are removed from every
     //  shard by the matcher (the rows stay, flagged removed).
     stmt = rc == MT_OK ? mti_db_prepare (self, "INSERT OR IGNORE INTO removal_queue"
                                                " (case_id, queued_at) VALUES (?, ?)", err)
                        : NULL;
     if (stmt) {
-        sqlite3_bind_int64 (stmt, 1, id);
-        sqlite3_bind_text (stmt, 2, now, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step (stmt) != SQLITE_DONE)
+        mti_sql_bind_int64 (stmt, 1, id);
+        mti_sql_bind_text (stmt, 2, now, -1);
+        if (mti_sql_step (stmt) != MTI_SQL_DONE)
             rc = mti_db_fail (self, MT_EIO, err, "queue removal");
-        sqlite3_finalize (stmt);
+        mti_sql_finalize (stmt);
     }
     char object [32];
     snprintf (object, sizeof object, "case %lld", (long long) id);
@@ -711,20 +714,20 @@ mt_casedb_photo_add (mt_casedb_t *self, int64_t case_id, const char *sha256, siz
                            year_taken, mti_this_year ());
     if (!sha256 || strlen (sha256) != 64)
         return mt_err_set (err, MT_EINVAL, "a photo needs its sha256");
-    sqlite3_stmt *stmt = mti_db_prepare (self, "SELECT id, removed_at FROM photos"
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT id, removed_at FROM photos"
                                          " WHERE case_id = ? AND sha256 = ?", err);
     if (!stmt)
         return MT_EINTERNAL;
-    sqlite3_bind_int64 (stmt, 1, case_id);
-    sqlite3_bind_text (stmt, 2, sha256, -1, SQLITE_TRANSIENT);
+    mti_sql_bind_int64 (stmt, 1, case_id);
+    mti_sql_bind_text (stmt, 2, sha256, -1);
     bool was_removed = false;
-    if (sqlite3_step (stmt) == SQLITE_ROW) {
-        *photo_id_p = sqlite3_column_int64 (stmt, 0);
-        was_removed = sqlite3_column_type (stmt, 1) != SQLITE_NULL;
+    if (mti_sql_step (stmt) == MTI_SQL_ROW) {
+        *photo_id_p = mti_sql_column_int64 (stmt, 0);
+        was_removed = mti_sql_column_type (stmt, 1) != MTI_SQL_NULL;
         if (existed_p)
             *existed_p = !was_removed;
     }
-    sqlite3_finalize (stmt);
+    mti_sql_finalize (stmt);
     if (*photo_id_p && !was_removed)
         return MT_OK;
     if (*photo_id_p) {
@@ -734,31 +737,32 @@ mt_casedb_photo_add (mt_casedb_t *self, int64_t case_id, const char *sha256, siz
                                err);
         if (!stmt)
             return MT_EINTERNAL;
-        sqlite3_bind_int (stmt, 1, year_taken);
-        sqlite3_bind_int64 (stmt, 2, *photo_id_p);
-        rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "photo");
-        sqlite3_finalize (stmt);
+        mti_sql_bind_int (stmt, 1, year_taken);
+        mti_sql_bind_int64 (stmt, 2, *photo_id_p);
+        rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "photo");
+        mti_sql_finalize (stmt);
         char object [64];
         snprintf (object, sizeof object, "case %lld photo %lld", (long long) case_id,
                   (long long) *photo_id_p);
         return rc == MT_OK ? mt_casedb_audit (self, actor, "photo.add", object, sha256, err) : rc;
     }
     stmt = mti_db_prepare (self, "INSERT INTO photos (case_id, sha256, year_taken, bytes, created_at)"
-                            " VALUES (?, ?, ?, ?, ?)", err);
+                            " VALUES (?, ?, ?, ?, ?) RETURNING id", err);
     if (!stmt)
         return MT_EINTERNAL;
     char now [32];
     mti_db_now (now, sizeof now);
-    sqlite3_bind_int64 (stmt, 1, case_id);
-    sqlite3_bind_text (stmt, 2, sha256, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int (stmt, 3, year_taken);
-    sqlite3_bind_int64 (stmt, 4, (sqlite3_int64) bytes);
-    sqlite3_bind_text (stmt, 5, now, -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "add photo");
-    sqlite3_finalize (stmt);
+    mti_sql_bind_int64 (stmt, 1, case_id);
+    mti_sql_bind_text (stmt, 2, sha256, -1);
+    mti_sql_bind_int (stmt, 3, year_taken);
+    mti_sql_bind_int64 (stmt, 4, (int64_t) bytes);
+    mti_sql_bind_text (stmt, 5, now, -1);
+    rc = mti_sql_step (stmt) == MTI_SQL_ROW ? MT_OK : mti_db_fail (self, MT_EIO, err, "add photo");
+    if (rc == MT_OK)
+        *photo_id_p = mti_sql_column_int64 (stmt, 0);
+    mti_sql_finalize (stmt);
     if (rc != MT_OK)
         return rc;
-    *photo_id_p = sqlite3_last_insert_rowid (self->db);
     char object [64];
     snprintf (object, sizeof object, "case %lld photo %lld", (long long) case_id,
               (long long) *photo_id_p);
@@ -766,19 +770,19 @@ mt_casedb_photo_add (mt_casedb_t *self, int64_t case_id, const char *sha256, siz
 }
 
 static void
-s_photo_row (sqlite3_stmt *stmt, mt_photo_row_t *row)
+s_photo_row (mti_sql_stmt_t *stmt, mt_photo_row_t *row)
 {
     memset (row, 0, sizeof *row);
-    row->id = sqlite3_column_int64 (stmt, 0);
-    row->case_id = sqlite3_column_int64 (stmt, 1);
-    mti_db_copy (row->sha256, sizeof row->sha256, sqlite3_column_text (stmt, 2));
-    row->year_taken = sqlite3_column_int (stmt, 3);
-    mti_db_copy (row->state, sizeof row->state, sqlite3_column_text (stmt, 4));
-    mti_db_copy (row->error, sizeof row->error, sqlite3_column_text (stmt, 5));
-    row->face_count = sqlite3_column_int (stmt, 6);
-    row->removed = sqlite3_column_type (stmt, 7) != SQLITE_NULL;
-    mti_db_copy (row->removed_reason, sizeof row->removed_reason, sqlite3_column_text (stmt, 8));
-    row->reembed = sqlite3_column_int (stmt, 9) != 0;
+    row->id = mti_sql_column_int64 (stmt, 0);
+    row->case_id = mti_sql_column_int64 (stmt, 1);
+    mti_db_copy (row->sha256, sizeof row->sha256, mti_sql_column_text (stmt, 2));
+    row->year_taken = mti_sql_column_int (stmt, 3);
+    mti_db_copy (row->state, sizeof row->state, mti_sql_column_text (stmt, 4));
+    mti_db_copy (row->error, sizeof row->error, mti_sql_column_text (stmt, 5));
+    row->face_count = mti_sql_column_int (stmt, 6);
+    row->removed = mti_sql_column_type (stmt, 7) != MTI_SQL_NULL;
+    mti_db_copy (row->removed_reason, sizeof row->removed_reason, mti_sql_column_text (stmt, 8));
+    row->reembed = mti_sql_column_int (stmt, 9) != 0;
 }
 
 #define S_PHOTO_COLUMNS "id, case_id, sha256, year_taken, state, error_message," \
@@ -788,17 +792,17 @@ s_photo_row (sqlite3_stmt *stmt, mt_photo_row_t *row)
 int
 mt_casedb_photo_get (mt_casedb_t *self, int64_t photo_id, mt_photo_row_t *row, mt_err_t *err)
 {
-    sqlite3_stmt *stmt = mti_db_prepare (self, "SELECT " S_PHOTO_COLUMNS " FROM photos WHERE id = ?",
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT " S_PHOTO_COLUMNS " FROM photos WHERE id = ?",
                                     err);
     if (!stmt)
         return MT_EINTERNAL;
-    sqlite3_bind_int64 (stmt, 1, photo_id);
+    mti_sql_bind_int64 (stmt, 1, photo_id);
     int rc = MT_OK;
-    if (sqlite3_step (stmt) == SQLITE_ROW)
+    if (mti_sql_step (stmt) == MTI_SQL_ROW)
         s_photo_row (stmt, row);
     else
         rc = mt_err_set (err, MT_ENOTFOUND, "there is no photo %lld", (long long) photo_id);
-    sqlite3_finalize (stmt);
+    mti_sql_finalize (stmt);
     return rc;
 }
 
@@ -808,14 +812,14 @@ mt_casedb_photos_of_case (mt_casedb_t *self, int64_t case_id, mt_photo_row_t **r
 {
     *rows_p = NULL;
     *count_p = 0;
-    sqlite3_stmt *stmt = mti_db_prepare (self, "SELECT " S_PHOTO_COLUMNS " FROM photos"
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT " S_PHOTO_COLUMNS " FROM photos"
                                           " WHERE case_id = ? ORDER BY id", err);
     if (!stmt)
         return MT_EINTERNAL;
-    sqlite3_bind_int64 (stmt, 1, case_id);
+    mti_sql_bind_int64 (stmt, 1, case_id);
     size_t size = 0;
     int rc = MT_OK;
-    while (sqlite3_step (stmt) == SQLITE_ROW) {
+    while (mti_sql_step (stmt) == MTI_SQL_ROW) {
         if (*count_p == size) {
             size = size ? size * 2 : 8;
             mt_photo_row_t *rows = realloc (*rows_p, size * sizeof *rows);
@@ -827,7 +831,7 @@ mt_casedb_photos_of_case (mt_casedb_t *self, int64_t case_id, mt_photo_row_t **r
         }
         s_photo_row (stmt, &(*rows_p) [(*count_p)++]);
     }
-    sqlite3_finalize (stmt);
+    mti_sql_finalize (stmt);
     return rc;
 }
 
@@ -845,26 +849,26 @@ mt_casedb_photo_claim (mt_casedb_t *self, int lease_s, mt_photo_row_t *row, mt_e
         " ORDER BY id LIMIT 1) RETURNING " S_PHOTO_COLUMNS
     };
     int64_t now = (int64_t) time (NULL);
-    sqlite3_stmt *stmt = NULL;
-    int step = SQLITE_DONE;
-    for (int i = 0; i < 2 && step == SQLITE_DONE; i++) {
-        sqlite3_finalize (stmt);
+    mti_sql_stmt_t *stmt = NULL;
+    int step = MTI_SQL_DONE;
+    for (int i = 0; i < 2 && step == MTI_SQL_DONE; i++) {
+        mti_sql_finalize (stmt);
         stmt = mti_db_prepare (self, sql [i], err);
         if (!stmt)
             return MT_EINTERNAL;
-        sqlite3_bind_int64 (stmt, 1, now + lease_s);
-        sqlite3_bind_int64 (stmt, 2, now);
-        step = sqlite3_step (stmt);
+        mti_sql_bind_int64 (stmt, 1, now + lease_s);
+        mti_sql_bind_int64 (stmt, 2, now);
+        step = mti_sql_step (stmt);
     }
     int rc = MT_OK;
-    if (step == SQLITE_ROW)
+    if (step == MTI_SQL_ROW)
         s_photo_row (stmt, row);
     else
-    if (step == SQLITE_DONE)
+    if (step == MTI_SQL_DONE)
         rc = mt_err_set (err, MT_ENOTFOUND, "no photo waits");
     else
         rc = mti_db_fail (self, MT_EIO, err, "claim photo");
-    sqlite3_finalize (stmt);
+    mti_sql_finalize (stmt);
     return rc;
 }
 
@@ -894,54 +898,52 @@ mt_casedb_photo_done (mt_casedb_t *self, int64_t photo_id, int width, int height
         return rc;
     char now [32];
     mti_db_now (now, sizeof now);
-    sqlite3_stmt *face = mti_db_prepare (self,
+    mti_sql_stmt_t *face = mti_db_prepare (self,
         "INSERT INTO faces (photo_id, case_id, x, y, w, h, size_px, sharpness, yaw, roll,"
         " verdict, embedding, chip, created_at, embedding2, descriptor2)"
         " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", err);
     for (size_t i = 0; face && rc == MT_OK && i < count; i++) {
         const mt_new_face_t *f = &faces [i];
-        sqlite3_reset (face);
-        sqlite3_bind_int64 (face, 1, photo_id);
-        sqlite3_bind_int64 (face, 2, photo.case_id);
+        mti_sql_reset (face);
+        mti_sql_bind_int64 (face, 1, photo_id);
+        mti_sql_bind_int64 (face, 2, photo.case_id);
         for (int b = 0; b < 4; b++)
-            sqlite3_bind_int (face, 3 + b, f->box [b]);
-        sqlite3_bind_int (face, 7, f->size_px);
-        sqlite3_bind_double (face, 8, f->sharpness);
-        sqlite3_bind_double (face, 9, f->yaw_deg);
-        sqlite3_bind_double (face, 10, f->roll_deg);
-        sqlite3_bind_text (face, 11, f->verdict, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_blob (face, 12, f->embedding, MT_EMBEDDING_DIM * sizeof (float),
-                           SQLITE_TRANSIENT);
+            mti_sql_bind_int (face, 3 + b, f->box [b]);
+        mti_sql_bind_int (face, 7, f->size_px);
+        mti_sql_bind_double (face, 8, f->sharpness);
+        mti_sql_bind_double (face, 9, f->yaw_deg);
+        mti_sql_bind_double (face, 10, f->roll_deg);
+        mti_sql_bind_text (face, 11, f->verdict, -1);
+        mti_sql_bind_blob (face, 12, f->embedding, MT_EMBEDDING_DIM * sizeof (float));
         if (f->chip_jpeg)
-            sqlite3_bind_blob (face, 13, f->chip_jpeg, (int) f->chip_size, SQLITE_TRANSIENT);
+            mti_sql_bind_blob (face, 13, f->chip_jpeg, (int) f->chip_size);
         else
-            sqlite3_bind_null (face, 13);
-        sqlite3_bind_text (face, 14, now, -1, SQLITE_TRANSIENT);
+            mti_sql_bind_null (face, 13);
+        mti_sql_bind_text (face, 14, now, -1);
         if (f->embedding2 && f->descriptor2) {
-            sqlite3_bind_blob (face, 15, f->embedding2, MT_EMBEDDING2_DIM * sizeof (float),
-                               SQLITE_TRANSIENT);
-            sqlite3_bind_text (face, 16, f->descriptor2, -1, SQLITE_TRANSIENT);
+            mti_sql_bind_blob (face, 15, f->embedding2, MT_EMBEDDING2_DIM * sizeof (float));
+            mti_sql_bind_text (face, 16, f->descriptor2, -1);
         }
         else
-            sqlite3_bind_null (face, 15), sqlite3_bind_null (face, 16);
-        if (sqlite3_step (face) != SQLITE_DONE)
+            mti_sql_bind_null (face, 15), mti_sql_bind_null (face, 16);
+        if (mti_sql_step (face) != MTI_SQL_DONE)
             rc = mti_db_fail (self, MT_EIO, err, "add face");
     }
     if (!face)
         rc = MT_EINTERNAL;
-    sqlite3_finalize (face);
-    sqlite3_stmt *stmt = rc == MT_OK ? mti_db_prepare (self,
+    mti_sql_finalize (face);
+    mti_sql_stmt_t *stmt = rc == MT_OK ? mti_db_prepare (self,
         "UPDATE photos SET state = 'done', width = ?, height = ?, format = ?, processed_at = ?,"
         " lease_until = 0 WHERE id = ?", err) : NULL;
     if (stmt) {
-        sqlite3_bind_int (stmt, 1, width);
-        sqlite3_bind_int (stmt, 2, height);
-        sqlite3_bind_text (stmt, 3, format, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text (stmt, 4, now, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64 (stmt, 5, photo_id);
-        if (sqlite3_step (stmt) != SQLITE_DONE)
+        mti_sql_bind_int (stmt, 1, width);
+        mti_sql_bind_int (stmt, 2, height);
+        mti_sql_bind_text (stmt, 3, format, -1);
+        mti_sql_bind_text (stmt, 4, now, -1);
+        mti_sql_bind_int64 (stmt, 5, photo_id);
+        if (mti_sql_step (stmt) != MTI_SQL_DONE)
             rc = mti_db_fail (self, MT_EIO, err, "finish photo");
-        sqlite3_finalize (stmt);
+        mti_sql_finalize (stmt);
     }
     if (rc == MT_OK && count > 0)
         rc = mt_casedb_match_enqueue (self, photo.case_id, err);
@@ -956,27 +958,27 @@ int
 mt_casedb_photo_failed (mt_casedb_t *self, int64_t photo_id, const char *code,
                         const char *message, mt_err_t *err)
 {
-    sqlite3_stmt *stmt = mti_db_prepare (self,
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
         "UPDATE photos SET state = 'failed', error_code = ?, error_message = ?, processed_at = ?"
         " WHERE id = ? AND state = 'pending'", err);
     if (!stmt)
         return MT_EINTERNAL;
     char now [32];
     mti_db_now (now, sizeof now);
-    sqlite3_bind_text (stmt, 1, code, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text (stmt, 2, message, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text (stmt, 3, now, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64 (stmt, 4, photo_id);
-    int rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "photo");
-    sqlite3_finalize (stmt);
+    mti_sql_bind_text (stmt, 1, code, -1);
+    mti_sql_bind_text (stmt, 2, message, -1);
+    mti_sql_bind_text (stmt, 3, now, -1);
+    mti_sql_bind_int64 (stmt, 4, photo_id);
+    int rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "photo");
+    mti_sql_finalize (stmt);
     //  A photo that was to be described again keeps its faces as they are.
     stmt = rc == MT_OK ? mti_db_prepare (self, "UPDATE photos SET reembed = 0 WHERE id = ?"
                                          " AND state = 'done'", err) : NULL;
     if (stmt) {
-        sqlite3_bind_int64 (stmt, 1, photo_id);
-        if (sqlite3_step (stmt) != SQLITE_DONE)
+        mti_sql_bind_int64 (stmt, 1, photo_id);
+        if (mti_sql_step (stmt) != MTI_SQL_DONE)
             rc = mti_db_fail (self, MT_EIO, err, "photo");
-        sqlite3_finalize (stmt);
+        mti_sql_finalize (stmt);
     }
     return rc;
 }
@@ -990,13 +992,13 @@ s_faces_query (mt_casedb_t *self, const char *sql, int64_t id, mt_face_row_t **r
 {
     *rows_p = NULL;
     *count_p = 0;
-    sqlite3_stmt *stmt = mti_db_prepare (self, sql, err);
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, sql, err);
     if (!stmt)
         return MT_EINTERNAL;
-    sqlite3_bind_int64 (stmt, 1, id);
+    mti_sql_bind_int64 (stmt, 1, id);
     size_t size = 0;
     int rc = MT_OK;
-    while (sqlite3_step (stmt) == SQLITE_ROW) {
+    while (mti_sql_step (stmt) == MTI_SQL_ROW) {
         if (*count_p == size) {
             size = size ? size * 2 : 8;
             mt_face_row_t *rows = realloc (*rows_p, size * sizeof *rows);
@@ -1008,30 +1010,30 @@ s_faces_query (mt_casedb_t *self, const char *sql, int64_t id, mt_face_row_t **r
         }
         mt_face_row_t *r = &(*rows_p) [(*count_p)++];
         memset (r, 0, sizeof *r);
-        r->id = sqlite3_column_int64 (stmt, 0);
-        r->photo_id = sqlite3_column_int64 (stmt, 1);
-        r->case_id = sqlite3_column_int64 (stmt, 2);
+        r->id = mti_sql_column_int64 (stmt, 0);
+        r->photo_id = mti_sql_column_int64 (stmt, 1);
+        r->case_id = mti_sql_column_int64 (stmt, 2);
         for (int b = 0; b < 4; b++)
-            r->box [b] = sqlite3_column_int (stmt, 3 + b);
-        r->size_px = sqlite3_column_int (stmt, 7);
-        r->sharpness = sqlite3_column_double (stmt, 8);
-        r->yaw_deg = sqlite3_column_double (stmt, 9);
-        mti_db_copy (r->verdict, sizeof r->verdict, sqlite3_column_text (stmt, 10));
-        r->year_taken = sqlite3_column_int (stmt, 11);
-        r->enrolled = sqlite3_column_int (stmt, 12) != 0;
-        if (sqlite3_column_bytes (stmt, 13) == (int) sizeof r->embedding)
-            memcpy (r->embedding, sqlite3_column_blob (stmt, 13), sizeof r->embedding);
-        r->photo_width = sqlite3_column_int (stmt, 14);
-        r->photo_height = sqlite3_column_int (stmt, 15);
-        r->excluded = sqlite3_column_int (stmt, 16) != 0;
-        const char *version = (const char *) sqlite3_column_text (stmt, 18);
-        if (sqlite3_column_bytes (stmt, 17) == (int) sizeof r->embedding2
+            r->box [b] = mti_sql_column_int (stmt, 3 + b);
+        r->size_px = mti_sql_column_int (stmt, 7);
+        r->sharpness = mti_sql_column_double (stmt, 8);
+        r->yaw_deg = mti_sql_column_double (stmt, 9);
+        mti_db_copy (r->verdict, sizeof r->verdict, mti_sql_column_text (stmt, 10));
+        r->year_taken = mti_sql_column_int (stmt, 11);
+        r->enrolled = mti_sql_column_int (stmt, 12) != 0;
+        if (mti_sql_column_bytes (stmt, 13) == (int) sizeof r->embedding)
+            memcpy (r->embedding, mti_sql_column_blob (stmt, 13), sizeof r->embedding);
+        r->photo_width = mti_sql_column_int (stmt, 14);
+        r->photo_height = mti_sql_column_int (stmt, 15);
+        r->excluded = mti_sql_column_int (stmt, 16) != 0;
+        const char *version = (const char *) mti_sql_column_text (stmt, 18);
+        if (mti_sql_column_bytes (stmt, 17) == (int) sizeof r->embedding2
         &&  version && strcmp (version, MT_MOBILEFACENET_VERSION) == 0) {
-            memcpy (r->embedding2, sqlite3_column_blob (stmt, 17), sizeof r->embedding2);
+            memcpy (r->embedding2, mti_sql_column_blob (stmt, 17), sizeof r->embedding2);
             r->has_embedding2 = true;
         }
     }
-    sqlite3_finalize (stmt);
+    mti_sql_finalize (stmt);
     return rc;
 }
 
@@ -1063,21 +1065,21 @@ mt_casedb_face_chip (mt_casedb_t *self, int64_t face_id, uint8_t **jpeg_p, size_
 {
     *jpeg_p = NULL;
     *size_p = 0;
-    sqlite3_stmt *stmt = mti_db_prepare (self, "SELECT chip FROM faces WHERE id = ?", err);
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT chip FROM faces WHERE id = ?", err);
     if (!stmt)
         return MT_EINTERNAL;
-    sqlite3_bind_int64 (stmt, 1, face_id);
+    mti_sql_bind_int64 (stmt, 1, face_id);
     int rc = mt_err_set (err, MT_ENOTFOUND, "face %lld has no chip", (long long) face_id);
-    if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_bytes (stmt, 0) > 0) {
-        size_t size = (size_t) sqlite3_column_bytes (stmt, 0);
+    if (mti_sql_step (stmt) == MTI_SQL_ROW && mti_sql_column_bytes (stmt, 0) > 0) {
+        size_t size = (size_t) mti_sql_column_bytes (stmt, 0);
         *jpeg_p = malloc (size);
         if (*jpeg_p) {
-            memcpy (*jpeg_p, sqlite3_column_blob (stmt, 0), size);
+            memcpy (*jpeg_p, mti_sql_column_blob (stmt, 0), size);
             *size_p = size;
             rc = MT_OK;
         }
     }
-    sqlite3_finalize (stmt);
+    mti_sql_finalize (stmt);
     return rc;
 }
 
@@ -1085,17 +1087,17 @@ int
 mt_casedb_faces_mark_enrolled (mt_casedb_t *self, const int64_t *ids, size_t count,
                                mt_err_t *err)
 {
-    sqlite3_stmt *stmt = mti_db_prepare (self, "UPDATE faces SET enrolled = 1 WHERE id = ?", err);
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "UPDATE faces SET enrolled = 1 WHERE id = ?", err);
     if (!stmt)
         return MT_EINTERNAL;
     int rc = mti_db_exec (self, "BEGIN IMMEDIATE", err);
     for (size_t i = 0; rc == MT_OK && i < count; i++) {
-        sqlite3_reset (stmt);
-        sqlite3_bind_int64 (stmt, 1, ids [i]);
-        if (sqlite3_step (stmt) != SQLITE_DONE)
+        mti_sql_reset (stmt);
+        mti_sql_bind_int64 (stmt, 1, ids [i]);
+        if (mti_sql_step (stmt) != MTI_SQL_DONE)
             rc = mti_db_fail (self, MT_EIO, err, "mark enrolled");
     }
-    sqlite3_finalize (stmt);
+    mti_sql_finalize (stmt);
     if (rc == MT_OK)
         rc = mti_db_exec (self, "COMMIT", err);
     else
@@ -1106,12 +1108,12 @@ mt_casedb_faces_mark_enrolled (mt_casedb_t *self, const int64_t *ids, size_t cou
 int
 mt_casedb_faces_mark_removed (mt_casedb_t *self, int64_t case_id, mt_err_t *err)
 {
-    sqlite3_stmt *stmt = mti_db_prepare (self, "UPDATE faces SET removed = 1 WHERE case_id = ?", err);
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "UPDATE faces SET removed = 1 WHERE case_id = ?", err);
     if (!stmt)
         return MT_EINTERNAL;
-    sqlite3_bind_int64 (stmt, 1, case_id);
-    int rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "faces");
-    sqlite3_finalize (stmt);
+    mti_sql_bind_int64 (stmt, 1, case_id);
+    int rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "faces");
+    mti_sql_finalize (stmt);
     return rc;
 }
 
@@ -1122,17 +1124,17 @@ mt_casedb_match_enqueue (mt_casedb_t *self, int64_t case_id, mt_err_t *err)
 {
     //  Queued again while being matched: the generation moves on, so that the
     //  matcher's "done" for the older state does not drop the newer one.
-    sqlite3_stmt *stmt = mti_db_prepare (self, "INSERT INTO match_queue (case_id, queued_at)"
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "INSERT INTO match_queue (case_id, queued_at)"
                                           " VALUES (?, ?) ON CONFLICT (case_id) DO UPDATE"
                                           " SET generation = generation + 1", err);
     if (!stmt)
         return MT_EINTERNAL;
     char now [32];
     mti_db_now (now, sizeof now);
-    sqlite3_bind_int64 (stmt, 1, case_id);
-    sqlite3_bind_text (stmt, 2, now, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "queue");
-    sqlite3_finalize (stmt);
+    mti_sql_bind_int64 (stmt, 1, case_id);
+    mti_sql_bind_text (stmt, 2, now, -1);
+    int rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "queue");
+    mti_sql_finalize (stmt);
     return rc;
 }
 
@@ -1140,47 +1142,47 @@ int
 mt_casedb_match_next (mt_casedb_t *self, int64_t *case_id_p, int64_t *generation_p,
                       mt_err_t *err)
 {
-    sqlite3_stmt *stmt = mti_db_prepare (self, "SELECT case_id, generation FROM match_queue"
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT case_id, generation FROM match_queue"
                                           " ORDER BY queued_at, case_id LIMIT 1", err);
     if (!stmt)
         return MT_EINTERNAL;
     int rc = MT_OK;
-    if (sqlite3_step (stmt) == SQLITE_ROW) {
-        *case_id_p = sqlite3_column_int64 (stmt, 0);
-        *generation_p = sqlite3_column_int64 (stmt, 1);
+    if (mti_sql_step (stmt) == MTI_SQL_ROW) {
+        *case_id_p = mti_sql_column_int64 (stmt, 0);
+        *generation_p = mti_sql_column_int64 (stmt, 1);
     }
     else
         rc = mt_err_set (err, MT_ENOTFOUND, "nothing to match");
-    sqlite3_finalize (stmt);
+    mti_sql_finalize (stmt);
     return rc;
 }
 
 bool
 mt_casedb_match_pending (mt_casedb_t *self, int64_t case_id)
 {
-    sqlite3_stmt *stmt = mti_db_prepare (self, "SELECT 1 FROM match_queue WHERE case_id = ?"
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT 1 FROM match_queue WHERE case_id = ?"
                                           " UNION ALL SELECT 1 FROM photos WHERE case_id = ?"
                                           " AND state = 'pending'", NULL);
     bool pending = false;
     if (stmt) {
-        sqlite3_bind_int64 (stmt, 1, case_id);
-        sqlite3_bind_int64 (stmt, 2, case_id);
-        pending = sqlite3_step (stmt) == SQLITE_ROW;
+        mti_sql_bind_int64 (stmt, 1, case_id);
+        mti_sql_bind_int64 (stmt, 2, case_id);
+        pending = mti_sql_step (stmt) == MTI_SQL_ROW;
     }
-    sqlite3_finalize (stmt);
+    mti_sql_finalize (stmt);
     return pending;
 }
 
 int
 mt_casedb_match_done (mt_casedb_t *self, int64_t case_id, int64_t generation, mt_err_t *err)
 {
-    sqlite3_stmt *stmt = mti_db_prepare (self, "DELETE FROM match_queue WHERE case_id = ?"
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "DELETE FROM match_queue WHERE case_id = ?"
                                           " AND generation = ?", err);
     if (!stmt)
         return MT_EINTERNAL;
-    sqlite3_bind_int64 (stmt, 1, case_id);
-    sqlite3_bind_int64 (stmt, 2, generation);
-    int rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "queue");
-    sqlite3_finalize (stmt);
+    mti_sql_bind_int64 (stmt, 1, case_id);
+    mti_sql_bind_int64 (stmt, 2, generation);
+    int rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "queue");
+    mti_sql_finalize (stmt);
     return rc;
 }

@@ -50,17 +50,17 @@ static void
 s_head (mt_casedb_t *self, char *head)
 {
     snprintf (head, 65, "%s", s_genesis);
-    sqlite3_stmt *stmt = mti_db_prepare (self, "SELECT hash FROM audit WHERE hash IS NOT NULL"
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT hash FROM audit WHERE hash IS NOT NULL"
                                                " ORDER BY id DESC LIMIT 1", NULL);
-    if (stmt && sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0))
-        snprintf (head, 65, "%s", (const char *) sqlite3_column_text (stmt, 0));
-    sqlite3_finalize (stmt);
+    if (stmt && mti_sql_step (stmt) == MTI_SQL_ROW && mti_sql_column_text (stmt, 0))
+        snprintf (head, 65, "%s", (const char *) mti_sql_column_text (stmt, 0));
+    mti_sql_finalize (stmt);
 }
 
 static const char *
-s_text (sqlite3_stmt *stmt, int column)
+s_text (mti_sql_stmt_t *stmt, int column)
 {
-    return (const char *) sqlite3_column_text (stmt, column);
+    return (const char *) mti_sql_column_text (stmt, column);
 }
 
 int
@@ -71,26 +71,26 @@ mti_audit_seal (mt_casedb_t *self, mt_err_t *err)
         return rc;
     char prev [65];
     s_head (self, prev);
-    sqlite3_stmt *rows = mti_db_prepare (self, "SELECT id, at, actor, action, object, detail"
+    mti_sql_stmt_t *rows = mti_db_prepare (self, "SELECT id, at, actor, action, object, detail"
                                                " FROM audit WHERE hash IS NULL ORDER BY id", err);
-    sqlite3_stmt *seal = mti_db_prepare (self, "UPDATE audit SET prev_hash = ?, hash = ?"
+    mti_sql_stmt_t *seal = mti_db_prepare (self, "UPDATE audit SET prev_hash = ?, hash = ?"
                                                " WHERE id = ?", err);
     if (!rows || !seal)
         rc = MT_EINTERNAL;
-    while (rc == MT_OK && sqlite3_step (rows) == SQLITE_ROW) {
+    while (rc == MT_OK && mti_sql_step (rows) == MTI_SQL_ROW) {
         char hash [65];
         s_entry_hash (prev, s_text (rows, 1), s_text (rows, 2), s_text (rows, 3),
                       s_text (rows, 4), s_text (rows, 5), hash);
-        sqlite3_bind_text (seal, 1, prev, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text (seal, 2, hash, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64 (seal, 3, sqlite3_column_int64 (rows, 0));
-        if (sqlite3_step (seal) != SQLITE_DONE)
+        mti_sql_bind_text (seal, 1, prev, -1);
+        mti_sql_bind_text (seal, 2, hash, -1);
+        mti_sql_bind_int64 (seal, 3, mti_sql_column_int64 (rows, 0));
+        if (mti_sql_step (seal) != MTI_SQL_DONE)
             rc = mti_db_fail (self, MT_EIO, err, "chain the audit log");
-        sqlite3_reset (seal);
+        mti_sql_reset (seal);
         memcpy (prev, hash, sizeof prev);
     }
-    sqlite3_finalize (rows);
-    sqlite3_finalize (seal);
+    mti_sql_finalize (rows);
+    mti_sql_finalize (seal);
     return mt_casedb_commit (self, rc, err);
 }
 
@@ -100,7 +100,7 @@ mt_casedb_audit (mt_casedb_t *self, const char *actor, const char *action, const
 {
     //  The head must not move between reading it and appending: append in
     //  a write transaction (the caller's, or one of our own).
-    bool own = sqlite3_get_autocommit (self->db) != 0;
+    bool own = !mti_sql_in_transaction (self->db);
     int rc = own ? mti_db_exec (self, "BEGIN IMMEDIATE", err) : MT_OK;
     if (rc != MT_OK)
         return rc;
@@ -111,22 +111,22 @@ mt_casedb_audit (mt_casedb_t *self, const char *actor, const char *action, const
     detail = detail && *detail ? detail : NULL;
     s_head (self, prev);
     s_entry_hash (prev, now, who, action, object, detail, hash);
-    sqlite3_stmt *stmt = mti_db_prepare (self, "INSERT INTO audit (at, actor, action, object,"
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "INSERT INTO audit (at, actor, action, object,"
                                                " detail, prev_hash, hash)"
                                                " VALUES (?, ?, ?, ?, ?, ?, ?)", err);
     if (!stmt)
         rc = MT_EINTERNAL;
     else {
-        sqlite3_bind_text (stmt, 1, now, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text (stmt, 2, who, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text (stmt, 3, action, -1, SQLITE_TRANSIENT);
+        mti_sql_bind_text (stmt, 1, now, -1);
+        mti_sql_bind_text (stmt, 2, who, -1);
+        mti_sql_bind_text (stmt, 3, action, -1);
         mti_db_bind_text (stmt, 4, object);
         mti_db_bind_text (stmt, 5, detail);
-        sqlite3_bind_text (stmt, 6, prev, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text (stmt, 7, hash, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step (stmt) != SQLITE_DONE)
+        mti_sql_bind_text (stmt, 6, prev, -1);
+        mti_sql_bind_text (stmt, 7, hash, -1);
+        if (mti_sql_step (stmt) != MTI_SQL_DONE)
             rc = mti_db_fail (self, MT_EIO, err, "audit");
-        sqlite3_finalize (stmt);
+        mti_sql_finalize (stmt);
     }
     return own ? mt_casedb_commit (self, rc, err) : rc;
 }
@@ -139,13 +139,13 @@ mt_casedb_audit_verify (mt_casedb_t *self, mt_audit_check_t *check, mt_err_t *er
     snprintf (anchor_hash, sizeof anchor_hash, "%s", check->anchor_hash);
     memset (check, 0, sizeof *check);
     snprintf (check->head, sizeof check->head, "%s", s_genesis);
-    sqlite3_stmt *stmt = mti_db_prepare (self, "SELECT id, at, actor, action, object, detail,"
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT id, at, actor, action, object, detail,"
                                                " prev_hash, hash FROM audit ORDER BY id", err);
     if (!stmt)
         return MT_EINTERNAL;
     bool anchor_seen = anchor_id == 0;
-    while (!check->broken_id && sqlite3_step (stmt) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64 (stmt, 0);
+    while (!check->broken_id && mti_sql_step (stmt) == MTI_SQL_ROW) {
+        int64_t id = mti_sql_column_int64 (stmt, 0);
         const char *prev = s_text (stmt, 6), *stored = s_text (stmt, 7);
         char hash [65];
         s_entry_hash (check->head, s_text (stmt, 1), s_text (stmt, 2), s_text (stmt, 3),
@@ -176,7 +176,7 @@ mt_casedb_audit_verify (mt_casedb_t *self, mt_audit_check_t *check, mt_err_t *er
             check->entries++;
         }
     }
-    sqlite3_finalize (stmt);
+    mti_sql_finalize (stmt);
     if (!check->broken_id && !anchor_seen) {
         check->broken_id = anchor_id;
         snprintf (check->reason, sizeof check->reason, "anchored entry %lld is missing: the "
@@ -188,9 +188,9 @@ mt_casedb_audit_verify (mt_casedb_t *self, mt_audit_check_t *check, mt_err_t *er
 int64_t
 mt_casedb_audit_count (mt_casedb_t *self)
 {
-    sqlite3_stmt *stmt = mti_db_prepare (self, "SELECT COUNT (*) FROM audit", NULL);
-    int64_t n = stmt && sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : -1;
-    sqlite3_finalize (stmt);
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT COUNT (*) FROM audit", NULL);
+    int64_t n = stmt && mti_sql_step (stmt) == MTI_SQL_ROW ? mti_sql_column_int64 (stmt, 0) : -1;
+    mti_sql_finalize (stmt);
     return n;
 }
 
@@ -199,23 +199,23 @@ mt_casedb_audit_json (mt_casedb_t *self, int64_t case_id, size_t limit, size_t o
                       char **json_p, mt_err_t *err)
 {
     *json_p = NULL;
-    sqlite3_stmt *stmt = mti_db_prepare (self,
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
         "SELECT id, at, actor, action, object, detail, hash FROM audit"
         " WHERE ?1 = 0 OR object = 'case ' || ?1 OR object LIKE 'case ' || ?1 || ' %'"
         " OR object LIKE 'found ' || ?1 || ' / %' OR object LIKE '% / missing ' || ?1"
         " ORDER BY id DESC LIMIT ?2 OFFSET ?3", err);
     if (!stmt)
         return MT_EINTERNAL;
-    sqlite3_bind_int64 (stmt, 1, case_id);
-    sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) limit);
-    sqlite3_bind_int64 (stmt, 3, (sqlite3_int64) offset);
+    mti_sql_bind_int64 (stmt, 1, case_id);
+    mti_sql_bind_int64 (stmt, 2, (int64_t) limit);
+    mti_sql_bind_int64 (stmt, 3, (int64_t) offset);
     json_t *list = json_array ();
-    while (sqlite3_step (stmt) == SQLITE_ROW)
+    while (mti_sql_step (stmt) == MTI_SQL_ROW)
         json_array_append_new (list, json_pack ("{s:I, s:s, s:s, s:s, s:s?, s:s?, s:s?}",
-            "id", (json_int_t) sqlite3_column_int64 (stmt, 0),
+            "id", (json_int_t) mti_sql_column_int64 (stmt, 0),
             "at", s_text (stmt, 1), "actor", s_text (stmt, 2), "action", s_text (stmt, 3),
             "object", s_text (stmt, 4), "detail", s_text (stmt, 5), "hash", s_text (stmt, 6)));
-    sqlite3_finalize (stmt);
+    mti_sql_finalize (stmt);
     *json_p = json_dumps (list, JSON_COMPACT);
     json_decref (list);
     return *json_p ? MT_OK : mt_err_set (err, MT_ENOMEM, "out of memory");

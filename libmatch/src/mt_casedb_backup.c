@@ -12,10 +12,30 @@
 #include <string.h>
 #include <unistd.h>
 
+//  A PostgreSQL store's snapshot: its records copied into a new SQLite
+//  file in one repeatable-read transaction. Backups are SQLite files
+//  whatever the store, and restore the same way.
+static int
+s_snapshot_pg (mt_casedb_t *self, const char *path, mt_err_t *err)
+{
+    mt_casedb_t *copy = NULL;
+    int rc = mt_casedb_open (path, &copy, err);
+    if (rc == MT_OK)
+        rc = mt_casedb_copy (self, copy, NULL, NULL, err);
+    if (rc == MT_OK)
+        rc = mti_db_exec (copy, "PRAGMA journal_mode = DELETE", err);
+    mt_casedb_close (&copy);
+    if (rc != MT_OK)
+        unlink (path);
+    return rc;
+}
+
 int
 mt_casedb_snapshot (mt_casedb_t *self, const char *path, mt_err_t *err)
 {
     unlink (path);
+    if (mti_sql_is_pg (self->db))
+        return s_snapshot_pg (self, path, err);
     sqlite3 *copy = NULL;
     if (sqlite3_open_v2 (path, &copy, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL)
         != SQLITE_OK) {
@@ -26,7 +46,8 @@ mt_casedb_snapshot (mt_casedb_t *self, const char *path, mt_err_t *err)
     }
     //  One step copies every page under one read transaction: the copy is
     //  the database as of one moment, and writers (WAL) are not held up.
-    sqlite3_backup *backup = sqlite3_backup_init (copy, "main", self->db, "main");
+    sqlite3_backup *backup = sqlite3_backup_init (copy, "main", mti_sql_sqlite (self->db),
+                                                  "main");
     int rc = MT_OK;
     if (!backup)
         rc = mt_err_set (err, MT_EIO, "cannot copy the database: %s", sqlite3_errmsg (copy));
@@ -48,9 +69,9 @@ mt_casedb_snapshot (mt_casedb_t *self, const char *path, mt_err_t *err)
 static int64_t
 s_count (mt_casedb_t *self, const char *sql)
 {
-    sqlite3_stmt *stmt = mti_db_prepare (self, sql, NULL);
-    int64_t n = stmt && sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : -1;
-    sqlite3_finalize (stmt);
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, sql, NULL);
+    int64_t n = stmt && mti_sql_step (stmt) == MTI_SQL_ROW ? mti_sql_column_int64 (stmt, 0) : -1;
+    mti_sql_finalize (stmt);
     return n;
 }
 
@@ -75,19 +96,21 @@ mt_casedb_counts (mt_casedb_t *self, mt_casedb_counts_t *counts, mt_err_t *err)
 int
 mt_casedb_integrity (mt_casedb_t *self, mt_err_t *err)
 {
-    sqlite3_stmt *stmt = mti_db_prepare (self, "PRAGMA integrity_check", err);
+    bool pg = mti_sql_is_pg (self->db);
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, pg ? "SELECT 'ok'" : "PRAGMA integrity_check",
+                                           err);
     if (!stmt)
         return MT_EINTERNAL;
     int rc = MT_OK;
-    if (sqlite3_step (stmt) != SQLITE_ROW)
+    if (mti_sql_step (stmt) != MTI_SQL_ROW)
         rc = mti_db_fail (self, MT_EIO, err, "integrity check");
     else {
-        const char *first = (const char *) sqlite3_column_text (stmt, 0);
+        const char *first = (const char *) mti_sql_column_text (stmt, 0);
         if (!first || strcmp (first, "ok") != 0)
             rc = mt_err_set (err, MT_EDECODE, "the database is damaged: %.200s",
                              first ? first : "?");
     }
-    sqlite3_finalize (stmt);
+    mti_sql_finalize (stmt);
     return rc;
 }
 
@@ -96,13 +119,13 @@ mt_casedb_erasures (mt_casedb_t *self, mt_erasure_t **list_p, size_t *count_p, m
 {
     *list_p = NULL;
     *count_p = 0;
-    sqlite3_stmt *stmt = mti_db_prepare (self, "SELECT id, erased_level, erased_at FROM cases"
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT id, erased_level, erased_at FROM cases"
                                          " WHERE erased_at IS NOT NULL ORDER BY id", err);
     if (!stmt)
         return MT_EINTERNAL;
     size_t size = 0;
     int rc = MT_OK, step;
-    while (rc == MT_OK && (step = sqlite3_step (stmt)) == SQLITE_ROW) {
+    while (rc == MT_OK && (step = mti_sql_step (stmt)) == MTI_SQL_ROW) {
         if (*count_p == size) {
             size = size ? size * 2 : 64;
             mt_erasure_t *grown = realloc (*list_p, size * sizeof *grown);
@@ -113,13 +136,13 @@ mt_casedb_erasures (mt_casedb_t *self, mt_erasure_t **list_p, size_t *count_p, m
             *list_p = grown;
         }
         mt_erasure_t *e = &(*list_p) [(*count_p)++];
-        e->case_id = sqlite3_column_int64 (stmt, 0);
-        e->level = sqlite3_column_int (stmt, 1);
-        mti_db_copy (e->at, sizeof e->at, sqlite3_column_text (stmt, 2));
+        e->case_id = mti_sql_column_int64 (stmt, 0);
+        e->level = mti_sql_column_int (stmt, 1);
+        mti_db_copy (e->at, sizeof e->at, mti_sql_column_text (stmt, 2));
     }
     if (rc == MT_OK && step != SQLITE_DONE)
         rc = mti_db_fail (self, MT_EIO, err, "list the erasures");
-    sqlite3_finalize (stmt);
+    mti_sql_finalize (stmt);
     if (rc != MT_OK) {
         free (*list_p);
         *list_p = NULL;
@@ -134,13 +157,13 @@ mt_casedb_photo_files (mt_casedb_t *self, mt_photo_file_t **files_p, size_t *cou
 {
     *files_p = NULL;
     *count_p = 0;
-    sqlite3_stmt *stmt = mti_db_prepare (self, "SELECT DISTINCT sha256, case_id FROM photos"
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT DISTINCT sha256, case_id FROM photos"
                                          " WHERE removed_at IS NULL ORDER BY sha256, case_id", err);
     if (!stmt)
         return MT_EINTERNAL;
     size_t size = 0;
     int rc = MT_OK, step;
-    while (rc == MT_OK && (step = sqlite3_step (stmt)) == SQLITE_ROW) {
+    while (rc == MT_OK && (step = mti_sql_step (stmt)) == MTI_SQL_ROW) {
         if (*count_p == size) {
             size = size ? size * 2 : 1024;
             mt_photo_file_t *grown = realloc (*files_p, size * sizeof *grown);
@@ -151,12 +174,12 @@ mt_casedb_photo_files (mt_casedb_t *self, mt_photo_file_t **files_p, size_t *cou
             *files_p = grown;
         }
         mt_photo_file_t *f = &(*files_p) [(*count_p)++];
-        mti_db_copy (f->sha256, sizeof f->sha256, sqlite3_column_text (stmt, 0));
-        f->case_id = sqlite3_column_int64 (stmt, 1);
+        mti_db_copy (f->sha256, sizeof f->sha256, mti_sql_column_text (stmt, 0));
+        f->case_id = mti_sql_column_int64 (stmt, 1);
     }
     if (rc == MT_OK && step != SQLITE_DONE)
         rc = mti_db_fail (self, MT_EIO, err, "list the photo files");
-    sqlite3_finalize (stmt);
+    mti_sql_finalize (stmt);
     if (rc != MT_OK) {
         free (*files_p);
         *files_p = NULL;
@@ -180,19 +203,19 @@ mt_casedb_unenrolled_cases (mt_casedb_t *self, int64_t after, int64_t *ids, size
                             size_t *count_p, mt_err_t *err)
 {
     *count_p = 0;
-    sqlite3_stmt *stmt = mti_db_prepare (self,
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
         "SELECT DISTINCT f.case_id FROM faces f JOIN cases c ON c.id = f.case_id"
         " WHERE f.enrolled = 0 AND f.removed = 0 AND f.excluded = 0 AND c.state = 'open'"
         " AND f.case_id > ? ORDER BY f.case_id LIMIT ?", err);
     if (!stmt)
         return MT_EINTERNAL;
-    sqlite3_bind_int64 (stmt, 1, after);
-    sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) max);
+    mti_sql_bind_int64 (stmt, 1, after);
+    mti_sql_bind_int64 (stmt, 2, (int64_t) max);
     int step;
-    while ((step = sqlite3_step (stmt)) == SQLITE_ROW && *count_p < max)
-        ids [(*count_p)++] = sqlite3_column_int64 (stmt, 0);
-    int rc = step == SQLITE_DONE || step == SQLITE_ROW ? MT_OK
+    while ((step = mti_sql_step (stmt)) == MTI_SQL_ROW && *count_p < max)
+        ids [(*count_p)++] = mti_sql_column_int64 (stmt, 0);
+    int rc = step == MTI_SQL_DONE || step == MTI_SQL_ROW ? MT_OK
            : mti_db_fail (self, MT_EIO, err, "list the faces to enrol");
-    sqlite3_finalize (stmt);
+    mti_sql_finalize (stmt);
     return rc;
 }

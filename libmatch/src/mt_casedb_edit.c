@@ -15,15 +15,15 @@
 static int
 s_exec_ids (mt_casedb_t *self, const char *sql, int64_t a, int64_t b, mt_err_t *err)
 {
-    sqlite3_stmt *stmt = mti_db_prepare (self, sql, err);
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, sql, err);
     if (!stmt)
         return MT_EINTERNAL;
-    if (sqlite3_bind_parameter_count (stmt) >= 1)
-        sqlite3_bind_int64 (stmt, 1, a);
-    if (sqlite3_bind_parameter_count (stmt) >= 2)
-        sqlite3_bind_int64 (stmt, 2, b);
-    int rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, sql);
-    sqlite3_finalize (stmt);
+    if (mti_sql_bind_parameter_count (stmt) >= 1)
+        mti_sql_bind_int64 (stmt, 1, a);
+    if (mti_sql_bind_parameter_count (stmt) >= 2)
+        mti_sql_bind_int64 (stmt, 2, b);
+    int rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, sql);
+    mti_sql_finalize (stmt);
     return rc;
 }
 
@@ -32,18 +32,18 @@ s_exec_ids (mt_casedb_t *self, const char *sql, int64_t a, int64_t b, mt_err_t *
 static int
 s_exec_now (mt_casedb_t *self, const char *sql, const char *text, int64_t id, mt_err_t *err)
 {
-    sqlite3_stmt *stmt = mti_db_prepare (self, sql, err);
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, sql, err);
     if (!stmt)
         return MT_EINTERNAL;
     char now [32];
     mti_db_now (now, sizeof now);
     int at = 1;
-    sqlite3_bind_text (stmt, at++, now, -1, SQLITE_TRANSIENT);
+    mti_sql_bind_text (stmt, at++, now, -1);
     if (text)
-        sqlite3_bind_text (stmt, at++, text, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64 (stmt, at, id);
-    int rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, sql);
-    sqlite3_finalize (stmt);
+        mti_sql_bind_text (stmt, at++, text, -1);
+    mti_sql_bind_int64 (stmt, at, id);
+    int rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, sql);
+    mti_sql_finalize (stmt);
     return rc;
 }
 
@@ -52,20 +52,20 @@ static int
 s_face_photo (mt_casedb_t *self, int64_t face_id, int64_t *photo_id_p, int64_t *case_id_p,
               mt_err_t *err)
 {
-    sqlite3_stmt *stmt = mti_db_prepare (self, "SELECT f.photo_id, f.case_id, c.state FROM faces f"
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT f.photo_id, f.case_id, c.state FROM faces f"
                                          " JOIN cases c ON c.id = f.case_id"
                                          " WHERE f.id = ? AND f.removed = 0", err);
     if (!stmt)
         return MT_EINTERNAL;
-    sqlite3_bind_int64 (stmt, 1, face_id);
+    mti_sql_bind_int64 (stmt, 1, face_id);
     int rc = mt_err_set (err, MT_ENOTFOUND, "there is no face %lld", (long long) face_id);
-    if (sqlite3_step (stmt) == SQLITE_ROW) {
-        *photo_id_p = sqlite3_column_int64 (stmt, 0);
-        *case_id_p = sqlite3_column_int64 (stmt, 1);
-        rc = strcmp ((const char *) sqlite3_column_text (stmt, 2), "open") == 0 ? MT_OK
+    if (mti_sql_step (stmt) == MTI_SQL_ROW) {
+        *photo_id_p = mti_sql_column_int64 (stmt, 0);
+        *case_id_p = mti_sql_column_int64 (stmt, 1);
+        rc = strcmp ((const char *) mti_sql_column_text (stmt, 2), "open") == 0 ? MT_OK
            : mt_err_set (err, MT_EINVAL, "case %lld is closed", (long long) *case_id_p);
     }
-    sqlite3_finalize (stmt);
+    mti_sql_finalize (stmt);
     return rc;
 }
 
@@ -201,7 +201,7 @@ mt_casedb_case_update (mt_casedb_t *self, const mt_case_t *c, const char *change
     if (rc != MT_OK)
         return rc;
     rc = mti_db_exec (self, "BEGIN IMMEDIATE", err);
-    sqlite3_stmt *stmt = rc == MT_OK ? mti_db_prepare (self,
+    mti_sql_stmt_t *stmt = rc == MT_OK ? mti_db_prepare (self,
         "UPDATE cases SET sex = ?, province = ?, city = ?, station = ?, date_found = ?,"
         " age_min = ?, age_max = ?, date_last_seen = ?, birth_year_min = ?,"
         " birth_year_max = ?, person_name = ?, family_name = ?, family_contact = ?,"
@@ -211,10 +211,10 @@ mt_casedb_case_update (mt_casedb_t *self, const mt_case_t *c, const char *change
         char now [32];
         mti_db_now (now, sizeof now);
         int at = mti_case_bind_facts (stmt, 1, c);
-        sqlite3_bind_text (stmt, at, now, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64 (stmt, at + 1, c->id);
-        rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "case");
-        sqlite3_finalize (stmt);
+        mti_sql_bind_text (stmt, at, now, -1);
+        mti_sql_bind_int64 (stmt, at + 1, c->id);
+        rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "case");
+        mti_sql_finalize (stmt);
     }
     else
     if (rc == MT_OK)
@@ -231,14 +231,14 @@ mt_casedb_face_removal_next (mt_casedb_t *self, int64_t *ids, size_t max, size_t
                              mt_err_t *err)
 {
     *count_p = 0;
-    sqlite3_stmt *stmt = mti_db_prepare (self, "SELECT face_id FROM face_removal_queue"
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT face_id FROM face_removal_queue"
                                          " ORDER BY queued_at, face_id LIMIT ?", err);
     if (!stmt)
         return MT_EINTERNAL;
-    sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) max);
-    while (*count_p < max && sqlite3_step (stmt) == SQLITE_ROW)
-        ids [(*count_p)++] = sqlite3_column_int64 (stmt, 0);
-    sqlite3_finalize (stmt);
+    mti_sql_bind_int64 (stmt, 1, (int64_t) max);
+    while (*count_p < max && mti_sql_step (stmt) == MTI_SQL_ROW)
+        ids [(*count_p)++] = mti_sql_column_int64 (stmt, 0);
+    mti_sql_finalize (stmt);
     return *count_p > 0 ? MT_OK : MT_ENOTFOUND;
 }
 
@@ -268,7 +268,7 @@ mt_casedb_removed_photo_files (mt_casedb_t *self, char (**shas_p) [65], size_t *
     *count_p = 0;
     //  Removed photos whose faces are all gone, and whose bytes no other
     //  photo holds.
-    sqlite3_stmt *stmt = mti_db_prepare (self,
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
         "SELECT DISTINCT p.sha256 FROM photos p WHERE p.removed_at IS NOT NULL"
         " AND NOT EXISTS (SELECT 1 FROM faces f WHERE f.photo_id = p.id)"
         " AND NOT EXISTS (SELECT 1 FROM photos o WHERE o.sha256 = p.sha256"
@@ -277,7 +277,7 @@ mt_casedb_removed_photo_files (mt_casedb_t *self, char (**shas_p) [65], size_t *
         return MT_EINTERNAL;
     size_t size = 0;
     int rc = MT_OK;
-    while (rc == MT_OK && sqlite3_step (stmt) == SQLITE_ROW) {
+    while (rc == MT_OK && mti_sql_step (stmt) == MTI_SQL_ROW) {
         if (*count_p == size) {
             size = size ? size * 2 : 8;
             char (*more) [65] = realloc (*shas_p, size * sizeof *more);
@@ -287,8 +287,8 @@ mt_casedb_removed_photo_files (mt_casedb_t *self, char (**shas_p) [65], size_t *
             }
             *shas_p = more;
         }
-        mti_db_copy ((*shas_p) [(*count_p)++], 65, sqlite3_column_text (stmt, 0));
+        mti_db_copy ((*shas_p) [(*count_p)++], 65, mti_sql_column_text (stmt, 0));
     }
-    sqlite3_finalize (stmt);
+    mti_sql_finalize (stmt);
     return rc;
 }

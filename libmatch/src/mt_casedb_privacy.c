@@ -7,30 +7,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int
-s_step_done (mt_casedb_t *self, sqlite3_stmt *stmt, const char *what, mt_err_t *err)
+s_step_done (mt_casedb_t *self, mti_sql_stmt_t *stmt, const char *what, mt_err_t *err)
 {
-    int rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, what);
-    sqlite3_finalize (stmt);
+    int rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, what);
+    mti_sql_finalize (stmt);
     return rc;
 }
 
 int
 mt_casedb_removal_next (mt_casedb_t *self, int64_t *case_id_p, int *level_p, mt_err_t *err)
 {
-    sqlite3_stmt *stmt = mti_db_prepare (self, "SELECT case_id, level FROM removal_queue"
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT case_id, level FROM removal_queue"
                                                " ORDER BY queued_at, case_id LIMIT 1", err);
     if (!stmt)
         return MT_EINTERNAL;
     int rc = MT_OK;
-    if (sqlite3_step (stmt) == SQLITE_ROW) {
-        *case_id_p = sqlite3_column_int64 (stmt, 0);
-        *level_p = sqlite3_column_int (stmt, 1);
+    if (mti_sql_step (stmt) == MTI_SQL_ROW) {
+        *case_id_p = mti_sql_column_int64 (stmt, 0);
+        *level_p = mti_sql_column_int (stmt, 1);
     }
     else
         rc = mt_err_set (err, MT_ENOTFOUND, "nothing to remove");
-    sqlite3_finalize (stmt);
+    mti_sql_finalize (stmt);
     return rc;
 }
 
@@ -38,25 +39,26 @@ int
 mt_casedb_removal_done (mt_casedb_t *self, int64_t case_id, mt_err_t *err)
 {
     int rc = mt_casedb_faces_mark_removed (self, case_id, err);
-    sqlite3_stmt *stmt = rc == MT_OK
+    mti_sql_stmt_t *stmt = rc == MT_OK
         ? mti_db_prepare (self, "DELETE FROM removal_queue WHERE case_id = ?", err) : NULL;
     if (!stmt)
         return rc == MT_OK ? MT_EINTERNAL : rc;
-    sqlite3_bind_int64 (stmt, 1, case_id);
+    mti_sql_bind_int64 (stmt, 1, case_id);
     return s_step_done (self, stmt, "queue", err);
 }
 
 static int
 s_enqueue (mt_casedb_t *self, int64_t id, int level, const char *now, mt_err_t *err)
 {
-    sqlite3_stmt *stmt = mti_db_prepare (self,
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
         "INSERT INTO removal_queue (case_id, queued_at, level) VALUES (?1, ?2, ?3)"
-        " ON CONFLICT (case_id) DO UPDATE SET level = MAX (level, ?3)", err);
+        " ON CONFLICT (case_id) DO UPDATE SET level = CASE WHEN removal_queue.level > ?3"
+        " THEN removal_queue.level ELSE ?3 END", err);
     if (!stmt)
         return MT_EINTERNAL;
-    sqlite3_bind_int64 (stmt, 1, id);
-    sqlite3_bind_text (stmt, 2, now, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int (stmt, 3, level);
+    mti_sql_bind_int64 (stmt, 1, id);
+    mti_sql_bind_text (stmt, 2, now, -1);
+    mti_sql_bind_int (stmt, 3, level);
     return s_step_done (self, stmt, "queue erasure", err);
 }
 
@@ -103,22 +105,27 @@ mt_casedb_retention_due (mt_casedb_t *self, int days, int64_t *queued_p, mt_err_
     char now [32];
     mti_db_now (now, sizeof now);
     //  closed_at and now are both ISO 8601 UTC text: they compare as dates.
-    sqlite3_stmt *stmt = mti_db_prepare (self,
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
         "INSERT INTO removal_queue (case_id, queued_at, level)"
         " SELECT id, ?1, 1 FROM cases WHERE state = 'closed' AND erased_level < 1"
         " AND closed_at IS NOT NULL"
-        " AND closed_at <= strftime ('%Y-%m-%dT%H:%M:%SZ', ?1, '-' || ?2 || ' days')"
-        " ON CONFLICT (case_id) DO UPDATE SET level = MAX (level, 1)", err);
+        " AND closed_at <= ?2"
+        " ON CONFLICT (case_id) DO UPDATE SET level = 1 WHERE removal_queue.level < 1", err);
     if (!stmt)
         rc = MT_EINTERNAL;
     else {
-        sqlite3_bind_text (stmt, 1, now, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int (stmt, 2, days);
-        rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK
+        char cutoff [32];
+        time_t then = time (NULL) - (time_t) days * 86400;
+        struct tm tm;
+        gmtime_r (&then, &tm);
+        strftime (cutoff, sizeof cutoff, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        mti_sql_bind_text (stmt, 1, now, -1);
+        mti_sql_bind_text (stmt, 2, cutoff, -1);
+        rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK
                                                 : mti_db_fail (self, MT_EIO, err, "retention");
-        sqlite3_finalize (stmt);
+        mti_sql_finalize (stmt);
         if (rc == MT_OK)
-            *queued_p = sqlite3_changes (self->db);
+            *queued_p = mti_sql_changes (self->db);
     }
     char detail [80];
     snprintf (detail, sizeof detail, "%lld closed cases older than %d days queued for erasure",
@@ -134,15 +141,15 @@ mt_casedb_erase_files (mt_casedb_t *self, int64_t case_id, char (**shas_p) [65],
 {
     *shas_p = NULL;
     *count_p = 0;
-    sqlite3_stmt *stmt = mti_db_prepare (self,
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
         "SELECT DISTINCT sha256 FROM photos p WHERE case_id = ?1 AND NOT EXISTS"
         " (SELECT 1 FROM photos o WHERE o.sha256 = p.sha256 AND o.case_id != ?1)", err);
     if (!stmt)
         return MT_EINTERNAL;
-    sqlite3_bind_int64 (stmt, 1, case_id);
+    mti_sql_bind_int64 (stmt, 1, case_id);
     int rc = MT_OK;
     size_t size = 0;
-    while (rc == MT_OK && sqlite3_step (stmt) == SQLITE_ROW) {
+    while (rc == MT_OK && mti_sql_step (stmt) == MTI_SQL_ROW) {
         if (*count_p == size) {
             size = size ? size * 2 : 8;
             char (*shas) [65] = realloc (*shas_p, size * sizeof *shas);
@@ -152,9 +159,9 @@ mt_casedb_erase_files (mt_casedb_t *self, int64_t case_id, char (**shas_p) [65],
             }
             *shas_p = shas;
         }
-        mti_db_copy ((*shas_p) [(*count_p)++], 65, sqlite3_column_text (stmt, 0));
+        mti_db_copy ((*shas_p) [(*count_p)++], 65, mti_sql_column_text (stmt, 0));
     }
-    sqlite3_finalize (stmt);
+    mti_sql_finalize (stmt);
     if (rc != MT_OK) {
         free (*shas_p);
         *shas_p = NULL;
@@ -168,13 +175,13 @@ static int
 s_erase_step (mt_casedb_t *self, const char *sql, int64_t case_id, int64_t *changes,
               mt_err_t *err)
 {
-    sqlite3_stmt *stmt = mti_db_prepare (self, sql, err);
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, sql, err);
     if (!stmt)
         return MT_EINTERNAL;
-    sqlite3_bind_int64 (stmt, 1, case_id);
+    mti_sql_bind_int64 (stmt, 1, case_id);
     int rc = s_step_done (self, stmt, "erase", err);
     if (rc == MT_OK && changes)
-        *changes = sqlite3_changes (self->db);
+        *changes = mti_sql_changes (self->db);
     return rc;
 }
 
@@ -207,14 +214,14 @@ mt_casedb_erase (mt_casedb_t *self, int64_t case_id, int level, const char *acto
                                  " WHERE found_case = ?1 OR missing_case = ?1", case_id, NULL, err);
     char now [32];
     mti_db_now (now, sizeof now);
-    sqlite3_stmt *stmt = rc == MT_OK && level >= MT_ERASE_MEDIA
+    mti_sql_stmt_t *stmt = rc == MT_OK && level >= MT_ERASE_MEDIA
         ? mti_db_prepare (self, "UPDATE cases SET erased_at = ?2, updated_at = ?2,"
-                                " erased_level = MAX (erased_level, ?3) WHERE id = ?1", err)
+                                " erased_level = CASE WHEN erased_level > ?3 THEN erased_level ELSE ?3 END WHERE id = ?1", err)
         : NULL;
     if (stmt) {
-        sqlite3_bind_int64 (stmt, 1, case_id);
-        sqlite3_bind_text (stmt, 2, now, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int (stmt, 3, level);
+        mti_sql_bind_int64 (stmt, 1, case_id);
+        mti_sql_bind_text (stmt, 2, now, -1);
+        mti_sql_bind_int (stmt, 3, level);
         rc = s_step_done (self, stmt, "erase", err);
     }
     if (rc == MT_OK)
@@ -231,18 +238,20 @@ mt_casedb_erase (mt_casedb_t *self, int64_t case_id, int level, const char *acto
     //  Old copies of the erased pages may still sit in the write-ahead log:
     //  move what is there into the database and empty the log. Readers in
     //  other threads can hold it back; the next erasure tries again.
-    if (rc == MT_OK && level >= MT_ERASE_MEDIA)
-        sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+    //  PostgreSQL has no such setting: see deploy/README.md on erasure.
+    sqlite3 *lite = mti_sql_sqlite (self->db);
+    if (rc == MT_OK && level >= MT_ERASE_MEDIA && lite)
+        sqlite3_wal_checkpoint_v2 (lite, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
     return rc;
 }
 
 //  A BLOB column of floats as a JSON array.
 static json_t *
-s_floats_json (sqlite3_stmt *stmt, int column)
+s_floats_json (mti_sql_stmt_t *stmt, int column)
 {
     json_t *list = json_array ();
-    const char *v = sqlite3_column_blob (stmt, column);
-    int n = sqlite3_column_bytes (stmt, column) / (int) sizeof (float);
+    const char *v = mti_sql_column_blob (stmt, column);
+    int n = mti_sql_column_bytes (stmt, column) / (int) sizeof (float);
     for (int i = 0; v && i < n; i++) {
         float x;
         memcpy (&x, v + i * sizeof x, sizeof x);
@@ -255,40 +264,40 @@ int
 mt_casedb_faces_json (mt_casedb_t *self, int64_t case_id, char **json_p, mt_err_t *err)
 {
     *json_p = NULL;
-    sqlite3_stmt *stmt = mti_db_prepare (self,
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
         "SELECT id, photo_id, x, y, w, h, size_px, sharpness, yaw, roll, verdict, enrolled,"
         " removed, created_at, embedding, descriptor, embedding2, descriptor2"
         " FROM faces WHERE case_id = ? ORDER BY id", err);
     if (!stmt)
         return MT_EINTERNAL;
-    sqlite3_bind_int64 (stmt, 1, case_id);
+    mti_sql_bind_int64 (stmt, 1, case_id);
     json_t *list = json_array ();
-    while (sqlite3_step (stmt) == SQLITE_ROW) {
+    while (mti_sql_step (stmt) == MTI_SQL_ROW) {
         json_t *embedding = s_floats_json (stmt, 14);
         json_t *face = json_pack (
             "{s:I, s:I, s:[i,i,i,i], s:i, s:f, s:f, s:f, s:s?, s:b, s:b, s:s?, s:o}",
-            "face_id", (json_int_t) sqlite3_column_int64 (stmt, 0),
-            "photo_id", (json_int_t) sqlite3_column_int64 (stmt, 1),
-            "box", sqlite3_column_int (stmt, 2), sqlite3_column_int (stmt, 3),
-            sqlite3_column_int (stmt, 4), sqlite3_column_int (stmt, 5),
-            "size_px", sqlite3_column_int (stmt, 6),
-            "sharpness", sqlite3_column_double (stmt, 7),
-            "yaw", sqlite3_column_double (stmt, 8), "roll", sqlite3_column_double (stmt, 9),
-            "verdict", (const char *) sqlite3_column_text (stmt, 10),
-            "in_index", sqlite3_column_int (stmt, 11) && !sqlite3_column_int (stmt, 12),
-            "removed_from_index", sqlite3_column_int (stmt, 12) != 0,
-            "created_at", (const char *) sqlite3_column_text (stmt, 13),
+            "face_id", (json_int_t) mti_sql_column_int64 (stmt, 0),
+            "photo_id", (json_int_t) mti_sql_column_int64 (stmt, 1),
+            "box", mti_sql_column_int (stmt, 2), mti_sql_column_int (stmt, 3),
+            mti_sql_column_int (stmt, 4), mti_sql_column_int (stmt, 5),
+            "size_px", mti_sql_column_int (stmt, 6),
+            "sharpness", mti_sql_column_double (stmt, 7),
+            "yaw", mti_sql_column_double (stmt, 8), "roll", mti_sql_column_double (stmt, 9),
+            "verdict", (const char *) mti_sql_column_text (stmt, 10),
+            "in_index", mti_sql_column_int (stmt, 11) && !mti_sql_column_int (stmt, 12),
+            "removed_from_index", mti_sql_column_int (stmt, 12) != 0,
+            "created_at", (const char *) mti_sql_column_text (stmt, 13),
             "embedding", embedding);
         json_object_set_new (face, "descriptor",
-                             json_string ((const char *) sqlite3_column_text (stmt, 15)));
-        if (sqlite3_column_type (stmt, 16) == SQLITE_BLOB) {
+                             json_string ((const char *) mti_sql_column_text (stmt, 15)));
+        if (mti_sql_column_type (stmt, 16) == MTI_SQL_BLOB) {
             json_object_set_new (face, "embedding2", s_floats_json (stmt, 16));
             json_object_set_new (face, "descriptor2",
-                                 json_string ((const char *) sqlite3_column_text (stmt, 17)));
+                                 json_string ((const char *) mti_sql_column_text (stmt, 17)));
         }
         json_array_append_new (list, face);
     }
-    sqlite3_finalize (stmt);
+    mti_sql_finalize (stmt);
     *json_p = json_dumps (list, JSON_COMPACT);
     json_decref (list);
     return *json_p ? MT_OK : mt_err_set (err, MT_ENOMEM, "out of memory");

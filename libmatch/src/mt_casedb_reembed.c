@@ -19,19 +19,19 @@ mt_casedb_reembed_queue (mt_casedb_t *self, const char *version, const char *act
                          int64_t *queued_p, mt_err_t *err)
 {
     *queued_p = 0;
-    sqlite3_stmt *stmt = mti_db_prepare (self,
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
         "UPDATE photos SET reembed = 1 WHERE reembed = 0 AND state = 'done'"
         " AND removed_at IS NULL AND EXISTS (SELECT 1 FROM faces f WHERE f.photo_id = photos.id"
         " AND f.removed = 0 AND (f.descriptor2 IS NULL OR f.descriptor2 != ?))", err);
     if (!stmt)
         return MT_EINTERNAL;
-    sqlite3_bind_text (stmt, 1, version, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK
+    mti_sql_bind_text (stmt, 1, version, -1);
+    int rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK
            : mti_db_fail (self, MT_EIO, err, "queue photos to describe again");
-    sqlite3_finalize (stmt);
+    mti_sql_finalize (stmt);
     if (rc != MT_OK)
         return rc;
-    *queued_p = sqlite3_changes (self->db);
+    *queued_p = mti_sql_changes (self->db);
     char detail [96];
     snprintf (detail, sizeof detail, "%lld photos to describe with %s", (long long) *queued_p,
               version);
@@ -42,14 +42,14 @@ mt_casedb_reembed_queue (mt_casedb_t *self, const char *version, const char *act
 static int64_t
 s_count (mt_casedb_t *self, const char *sql, const char *version)
 {
-    sqlite3_stmt *stmt = mti_db_prepare (self, sql, NULL);
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, sql, NULL);
     int64_t n = -1;
     if (stmt) {
-        if (sqlite3_bind_parameter_count (stmt) >= 1)
-            sqlite3_bind_text (stmt, 1, version, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step (stmt) == SQLITE_ROW)
-            n = sqlite3_column_int64 (stmt, 0);
-        sqlite3_finalize (stmt);
+        if (mti_sql_bind_parameter_count (stmt) >= 1)
+            mti_sql_bind_text (stmt, 1, version, -1);
+        if (mti_sql_step (stmt) == MTI_SQL_ROW)
+            n = mti_sql_column_int64 (stmt, 0);
+        mti_sql_finalize (stmt);
     }
     return n;
 }
@@ -92,7 +92,7 @@ mti_casedb_reembed_done (mt_casedb_t *self, const mt_photo_row_t *photo,
     if (rc != MT_OK)
         return rc;
     rc = mti_db_exec (self, "BEGIN IMMEDIATE", err);
-    sqlite3_stmt *put = rc == MT_OK ? mti_db_prepare (self,
+    mti_sql_stmt_t *put = rc == MT_OK ? mti_db_prepare (self,
         "UPDATE faces SET embedding2 = ?, descriptor2 = ? WHERE id = ?", err) : NULL;
     if (rc == MT_OK && !put)
         rc = MT_EINTERNAL;
@@ -109,25 +109,24 @@ mti_casedb_reembed_done (mt_casedb_t *self, const mt_photo_row_t *photo,
                 best = &faces [j], best_overlap = s_overlap (rows [i].box, faces [j].box);
         if (!best)
             continue;
-        sqlite3_reset (put);
-        sqlite3_bind_blob (put, 1, best->embedding2, MT_EMBEDDING2_DIM * sizeof (float),
-                           SQLITE_TRANSIENT);
-        sqlite3_bind_text (put, 2, best->descriptor2, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64 (put, 3, rows [i].id);
-        if (sqlite3_step (put) != SQLITE_DONE)
+        mti_sql_reset (put);
+        mti_sql_bind_blob (put, 1, best->embedding2, MT_EMBEDDING2_DIM * sizeof (float));
+        mti_sql_bind_text (put, 2, best->descriptor2, -1);
+        mti_sql_bind_int64 (put, 3, rows [i].id);
+        if (mti_sql_step (put) != MTI_SQL_DONE)
             rc = mti_db_fail (self, MT_EIO, err, "store a face's new descriptor");
         updated++;
     }
-    sqlite3_finalize (put);
-    sqlite3_stmt *stmt = rc == MT_OK ? mti_db_prepare (self,
+    mti_sql_finalize (put);
+    mti_sql_stmt_t *stmt = rc == MT_OK ? mti_db_prepare (self,
         "UPDATE photos SET reembed = 0, lease_until = 0 WHERE id = ?", err) : NULL;
     if (rc == MT_OK && !stmt)
         rc = MT_EINTERNAL;
     if (stmt) {
-        sqlite3_bind_int64 (stmt, 1, photo->id);
-        if (sqlite3_step (stmt) != SQLITE_DONE)
+        mti_sql_bind_int64 (stmt, 1, photo->id);
+        if (mti_sql_step (stmt) != MTI_SQL_DONE)
             rc = mti_db_fail (self, MT_EIO, err, "finish describing a photo again");
-        sqlite3_finalize (stmt);
+        mti_sql_finalize (stmt);
     }
     if (rc == MT_OK && updated > 0)
         rc = mt_casedb_match_enqueue (self, photo->case_id, err);

@@ -19,7 +19,7 @@ mt_casedb_candidate_put (mt_casedb_t *self, int64_t found_case, int64_t missing_
 {
     //  A new pair starts with no score: its found case's candidates are
     //  scored together once they are all in (mt_casedb_candidate_scores_set).
-    sqlite3_stmt *stmt = mti_db_prepare (self,
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
         "INSERT INTO candidates (found_case, missing_case, score, evidence, distance,"
         " explanation, created_at, updated_at) VALUES (?, ?, 0, ?, ?, ?, ?, ?)"
         " ON CONFLICT (found_case, missing_case) DO UPDATE SET evidence = excluded.evidence,"
@@ -29,15 +29,15 @@ mt_casedb_candidate_put (mt_casedb_t *self, int64_t found_case, int64_t missing_
         return MT_EINTERNAL;
     char now [32];
     mti_db_now (now, sizeof now);
-    sqlite3_bind_int64 (stmt, 1, found_case);
-    sqlite3_bind_int64 (stmt, 2, missing_case);
-    sqlite3_bind_double (stmt, 3, evidence);
-    sqlite3_bind_double (stmt, 4, distance);
-    sqlite3_bind_text (stmt, 5, explanation, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text (stmt, 6, now, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text (stmt, 7, now, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step (stmt) == SQLITE_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "candidate");
-    sqlite3_finalize (stmt);
+    mti_sql_bind_int64 (stmt, 1, found_case);
+    mti_sql_bind_int64 (stmt, 2, missing_case);
+    mti_sql_bind_double (stmt, 3, evidence);
+    mti_sql_bind_double (stmt, 4, distance);
+    mti_sql_bind_text (stmt, 5, explanation, -1);
+    mti_sql_bind_text (stmt, 6, now, -1);
+    mti_sql_bind_text (stmt, 7, now, -1);
+    int rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "candidate");
+    mti_sql_finalize (stmt);
     return rc;
 }
 
@@ -49,17 +49,17 @@ mt_casedb_candidate_evidence (mt_casedb_t *self, int64_t found_case, int64_t **m
     *evidence_p = NULL;
     *count_p = 0;
     //  The families that still compete: not rejected, their case open.
-    sqlite3_stmt *stmt = mti_db_prepare (self,
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
         "SELECT p.missing_case, COALESCE (p.evidence, 0) FROM candidates p"
         " JOIN cases m ON m.id = p.missing_case"
         " WHERE p.found_case = ? AND p.state != 'rejected' AND m.state = 'open'"
         " ORDER BY p.missing_case", err);
     if (!stmt)
         return MT_EINTERNAL;
-    sqlite3_bind_int64 (stmt, 1, found_case);
+    mti_sql_bind_int64 (stmt, 1, found_case);
     size_t size = 0;
     int rc = MT_OK;
-    while (rc == MT_OK && sqlite3_step (stmt) == SQLITE_ROW) {
+    while (rc == MT_OK && mti_sql_step (stmt) == MTI_SQL_ROW) {
         if (*count_p == size) {
             size = size ? size * 2 : 64;
             int64_t *ids = realloc (*missing_p, size * sizeof *ids);
@@ -73,10 +73,10 @@ mt_casedb_candidate_evidence (mt_casedb_t *self, int64_t found_case, int64_t **m
                 break;
             }
         }
-        (*missing_p) [*count_p] = sqlite3_column_int64 (stmt, 0);
-        (*evidence_p) [(*count_p)++] = sqlite3_column_double (stmt, 1);
+        (*missing_p) [*count_p] = mti_sql_column_int64 (stmt, 0);
+        (*evidence_p) [(*count_p)++] = mti_sql_column_double (stmt, 1);
     }
-    sqlite3_finalize (stmt);
+    mti_sql_finalize (stmt);
     return rc;
 }
 
@@ -85,26 +85,26 @@ mt_casedb_candidate_scores_set (mt_casedb_t *self, int64_t found_case, const int
                                 const double *scores, const double *rivals, size_t count,
                                 int64_t families, mt_err_t *err)
 {
-    sqlite3_stmt *stmt = mti_db_prepare (self, "UPDATE candidates SET score = ?, rivals = ?,"
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "UPDATE candidates SET score = ?, rivals = ?,"
                                          " families = ? WHERE found_case = ? AND missing_case = ?",
                                          err);
     if (!stmt)
         return MT_EINTERNAL;
     int rc = MT_OK;
     for (size_t i = 0; rc == MT_OK && i < count; i++) {
-        sqlite3_reset (stmt);
-        sqlite3_bind_double (stmt, 1, scores [i]);
+        mti_sql_reset (stmt);
+        mti_sql_bind_double (stmt, 1, scores [i]);
         if (isfinite (rivals [i]))
-            sqlite3_bind_double (stmt, 2, rivals [i]);
+            mti_sql_bind_double (stmt, 2, rivals [i]);
         else
-            sqlite3_bind_null (stmt, 2);
-        sqlite3_bind_int64 (stmt, 3, families);
-        sqlite3_bind_int64 (stmt, 4, found_case);
-        sqlite3_bind_int64 (stmt, 5, missing [i]);
-        if (sqlite3_step (stmt) != SQLITE_DONE)
+            mti_sql_bind_null (stmt, 2);
+        mti_sql_bind_int64 (stmt, 3, families);
+        mti_sql_bind_int64 (stmt, 4, found_case);
+        mti_sql_bind_int64 (stmt, 5, missing [i]);
+        if (mti_sql_step (stmt) != MTI_SQL_DONE)
             rc = mti_db_fail (self, MT_EIO, err, "score");
     }
-    sqlite3_finalize (stmt);
+    mti_sql_finalize (stmt);
     return rc;
 }
 
@@ -114,16 +114,16 @@ mt_casedb_pair_cases (mt_casedb_t *self, int64_t case_id, int64_t **others_p, si
 {
     *others_p = NULL;
     *count_p = 0;
-    sqlite3_stmt *stmt = mti_db_prepare (self,
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
         "SELECT missing_case FROM candidates WHERE found_case = ?1 AND state != 'rejected'"
         " UNION SELECT found_case FROM candidates WHERE missing_case = ?1"
         " AND state != 'rejected'", err);
     if (!stmt)
         return MT_EINTERNAL;
-    sqlite3_bind_int64 (stmt, 1, case_id);
+    mti_sql_bind_int64 (stmt, 1, case_id);
     size_t size = 0;
     int rc = MT_OK;
-    while (rc == MT_OK && sqlite3_step (stmt) == SQLITE_ROW) {
+    while (rc == MT_OK && mti_sql_step (stmt) == MTI_SQL_ROW) {
         if (*count_p == size) {
             size = size ? size * 2 : 64;
             int64_t *more = realloc (*others_p, size * sizeof *more);
@@ -133,40 +133,40 @@ mt_casedb_pair_cases (mt_casedb_t *self, int64_t case_id, int64_t **others_p, si
             }
             *others_p = more;
         }
-        (*others_p) [(*count_p)++] = sqlite3_column_int64 (stmt, 0);
+        (*others_p) [(*count_p)++] = mti_sql_column_int64 (stmt, 0);
     }
-    sqlite3_finalize (stmt);
+    mti_sql_finalize (stmt);
     return rc;
 }
 
 int64_t
 mt_casedb_open_count (mt_casedb_t *self, mt_case_kind kind)
 {
-    sqlite3_stmt *stmt = mti_db_prepare (self, "SELECT COUNT (*) FROM cases WHERE kind = ?"
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT COUNT (*) FROM cases WHERE kind = ?"
                                          " AND state = 'open'", NULL);
     int64_t n = 0;
     if (stmt) {
-        sqlite3_bind_text (stmt, 1, mt_case_kind_name (kind), -1, SQLITE_STATIC);
-        if (sqlite3_step (stmt) == SQLITE_ROW)
-            n = sqlite3_column_int64 (stmt, 0);
+        mti_sql_bind_text (stmt, 1, mt_case_kind_name (kind), -1);
+        if (mti_sql_step (stmt) == MTI_SQL_ROW)
+            n = mti_sql_column_int64 (stmt, 0);
     }
-    sqlite3_finalize (stmt);
+    mti_sql_finalize (stmt);
     return n;
 }
 
 bool
 mt_casedb_candidate_rejected (mt_casedb_t *self, int64_t found_case, int64_t missing_case)
 {
-    sqlite3_stmt *stmt = mti_db_prepare (self, "SELECT state FROM candidates WHERE found_case = ?"
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT state FROM candidates WHERE found_case = ?"
                                           " AND missing_case = ?", NULL);
     bool rejected = false;
     if (stmt) {
-        sqlite3_bind_int64 (stmt, 1, found_case);
-        sqlite3_bind_int64 (stmt, 2, missing_case);
-        rejected = sqlite3_step (stmt) == SQLITE_ROW
-                && strcmp ((const char *) sqlite3_column_text (stmt, 0), "rejected") == 0;
+        mti_sql_bind_int64 (stmt, 1, found_case);
+        mti_sql_bind_int64 (stmt, 2, missing_case);
+        rejected = mti_sql_step (stmt) == MTI_SQL_ROW
+                && strcmp ((const char *) mti_sql_column_text (stmt, 0), "rejected") == 0;
     }
-    sqlite3_finalize (stmt);
+    mti_sql_finalize (stmt);
     return rejected;
 }
 
@@ -174,19 +174,19 @@ mt_casedb_candidate_rejected (mt_casedb_t *self, int64_t found_case, int64_t mis
     " p.explanation, p.updated_at, COALESCE (p.evidence, 0), p.rivals, COALESCE (p.families, 0)"
 
 static void
-s_candidate_row (sqlite3_stmt *stmt, mt_candidate_row_t *r)
+s_candidate_row (mti_sql_stmt_t *stmt, mt_candidate_row_t *r)
 {
-    r->found_case = sqlite3_column_int64 (stmt, 0);
-    r->missing_case = sqlite3_column_int64 (stmt, 1);
-    r->score = sqlite3_column_double (stmt, 2);
-    r->distance = sqlite3_column_double (stmt, 3);
-    mti_db_copy (r->state, sizeof r->state, sqlite3_column_text (stmt, 4));
-    r->explanation = strdup ((const char *) sqlite3_column_text (stmt, 5));
-    mti_db_copy (r->updated_at, sizeof r->updated_at, sqlite3_column_text (stmt, 6));
-    r->evidence = sqlite3_column_double (stmt, 7);
-    r->rivals = sqlite3_column_type (stmt, 8) == SQLITE_NULL ? -INFINITY
-              : sqlite3_column_double (stmt, 8);
-    r->families = sqlite3_column_int64 (stmt, 9);
+    r->found_case = mti_sql_column_int64 (stmt, 0);
+    r->missing_case = mti_sql_column_int64 (stmt, 1);
+    r->score = mti_sql_column_double (stmt, 2);
+    r->distance = mti_sql_column_double (stmt, 3);
+    mti_db_copy (r->state, sizeof r->state, mti_sql_column_text (stmt, 4));
+    r->explanation = strdup ((const char *) mti_sql_column_text (stmt, 5));
+    mti_db_copy (r->updated_at, sizeof r->updated_at, mti_sql_column_text (stmt, 6));
+    r->evidence = mti_sql_column_double (stmt, 7);
+    r->rivals = mti_sql_column_type (stmt, 8) == MTI_SQL_NULL ? -INFINITY
+              : mti_sql_column_double (stmt, 8);
+    r->families = mti_sql_column_int64 (stmt, 9);
 }
 
 void
@@ -209,7 +209,7 @@ mt_casedb_candidates (mt_casedb_t *self, int64_t case_id, size_t limit, size_t o
         return rc;
     //  Rejected pairs never show; a closed other case shows only when the
     //  pair got as far as a DNA request.
-    sqlite3_stmt *stmt = mti_db_prepare (self, c.kind == MT_KIND_FOUND
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, c.kind == MT_KIND_FOUND
         ? "SELECT " S_CANDIDATE_COLUMNS " FROM candidates p JOIN cases o ON o.id = p.missing_case"
           " WHERE p.found_case = ? AND p.state != 'rejected' AND (o.state = 'open'"
           " OR p.state IN ('dna_requested', 'confirmed', 'reunited'))"
@@ -220,19 +220,19 @@ mt_casedb_candidates (mt_casedb_t *self, int64_t case_id, size_t limit, size_t o
           " ORDER BY p.score DESC, p.distance LIMIT ? OFFSET ?", err);
     if (!stmt)
         return MT_EINTERNAL;
-    sqlite3_bind_int64 (stmt, 1, case_id);
-    sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) limit);
-    sqlite3_bind_int64 (stmt, 3, (sqlite3_int64) offset);
+    mti_sql_bind_int64 (stmt, 1, case_id);
+    mti_sql_bind_int64 (stmt, 2, (int64_t) limit);
+    mti_sql_bind_int64 (stmt, 3, (int64_t) offset);
     mt_candidate_row_t *rows = calloc (limit ? limit : 1, sizeof *rows);
     if (!rows) {
-        sqlite3_finalize (stmt);
+        mti_sql_finalize (stmt);
         return mt_err_set (err, MT_ENOMEM, "out of memory");
     }
     size_t n = 0;
-    while (n < limit && sqlite3_step (stmt) == SQLITE_ROW) {
+    while (n < limit && mti_sql_step (stmt) == MTI_SQL_ROW) {
         s_candidate_row (stmt, &rows [n++]);
     }
-    sqlite3_finalize (stmt);
+    mti_sql_finalize (stmt);
     *rows_p = rows;
     *count_p = n;
     return MT_OK;
@@ -244,7 +244,7 @@ mt_casedb_queue (mt_casedb_t *self, int province, size_t limit, size_t offset,
 {
     *rows_p = NULL;
     *count_p = 0;
-    sqlite3_stmt *stmt = mti_db_prepare (self,
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
         "SELECT " S_CANDIDATE_COLUMNS " FROM candidates p JOIN cases f ON f.id = p.found_case"
         " JOIN cases m ON m.id = p.missing_case"
         " WHERE p.state IN ('pending', 'dna_requested') AND f.state = 'open'"
@@ -252,19 +252,19 @@ mt_casedb_queue (mt_casedb_t *self, int province, size_t limit, size_t offset,
         " ORDER BY p.score DESC, p.distance LIMIT ?2 OFFSET ?3", err);
     if (!stmt)
         return MT_EINTERNAL;
-    sqlite3_bind_int (stmt, 1, province);
-    sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) limit);
-    sqlite3_bind_int64 (stmt, 3, (sqlite3_int64) offset);
+    mti_sql_bind_int (stmt, 1, province);
+    mti_sql_bind_int64 (stmt, 2, (int64_t) limit);
+    mti_sql_bind_int64 (stmt, 3, (int64_t) offset);
     mt_candidate_row_t *rows = calloc (limit ? limit : 1, sizeof *rows);
     if (!rows) {
-        sqlite3_finalize (stmt);
+        mti_sql_finalize (stmt);
         return mt_err_set (err, MT_ENOMEM, "out of memory");
     }
     size_t n = 0;
-    while (n < limit && sqlite3_step (stmt) == SQLITE_ROW) {
+    while (n < limit && mti_sql_step (stmt) == MTI_SQL_ROW) {
         s_candidate_row (stmt, &rows [n++]);
     }
-    sqlite3_finalize (stmt);
+    mti_sql_finalize (stmt);
     *rows_p = rows;
     *count_p = n;
     return MT_OK;
@@ -291,11 +291,11 @@ mt_casedb_stats_json (mt_casedb_t *self, char **json_p, mt_err_t *err)
     };
     json_t *out = json_object ();
     for (size_t i = 0; i < sizeof counts / sizeof counts [0]; i++) {
-        sqlite3_stmt *stmt = mti_db_prepare (self, counts [i].sql, err);
-        if (stmt && sqlite3_step (stmt) == SQLITE_ROW)
+        mti_sql_stmt_t *stmt = mti_db_prepare (self, counts [i].sql, err);
+        if (stmt && mti_sql_step (stmt) == MTI_SQL_ROW)
             json_object_set_new (out, counts [i].key,
-                                 json_integer ((json_int_t) sqlite3_column_int64 (stmt, 0)));
-        sqlite3_finalize (stmt);
+                                 json_integer ((json_int_t) mti_sql_column_int64 (stmt, 0)));
+        mti_sql_finalize (stmt);
     }
     json_object_set_new (out, "schema", json_integer (self->version));
     *json_p = json_dumps (out, JSON_COMPACT);
@@ -331,36 +331,40 @@ mt_casedb_review (mt_casedb_t *self, int64_t case_a, int64_t case_b, const char 
         return rc;
     char now [32];
     mti_db_now (now, sizeof now);
-    sqlite3_stmt *stmt = mti_db_prepare (self, "UPDATE candidates SET state = ?, updated_at = ?"
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "UPDATE candidates SET state = ?, updated_at = ?"
                                           " WHERE found_case = ? AND missing_case = ?", err);
     if (stmt) {
-        sqlite3_bind_text (stmt, 1, state, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text (stmt, 2, now, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64 (stmt, 3, found);
-        sqlite3_bind_int64 (stmt, 4, missing);
-        if (sqlite3_step (stmt) != SQLITE_DONE)
+        mti_sql_bind_text (stmt, 1, state, -1);
+        mti_sql_bind_text (stmt, 2, now, -1);
+        mti_sql_bind_int64 (stmt, 3, found);
+        mti_sql_bind_int64 (stmt, 4, missing);
+        if (mti_sql_step (stmt) != MTI_SQL_DONE)
             rc = mti_db_fail (self, MT_EIO, err, "review");
         else
-        if (sqlite3_changes (self->db) == 0)
+        if (mti_sql_changes (self->db) == 0)
             rc = mt_err_set (err, MT_ENOTFOUND, "case %lld was never a candidate for case %lld",
                              (long long) case_b, (long long) case_a);
-        sqlite3_finalize (stmt);
+        mti_sql_finalize (stmt);
     }
     else
         rc = MT_EINTERNAL;
     stmt = rc == MT_OK ? mti_db_prepare (self, "INSERT INTO reviews (found_case, missing_case, state,"
-                                          " note, actor, at) VALUES (?, ?, ?, ?, ?, ?)", err)
+                                          " note, actor, at) VALUES (?, ?, ?, ?, ?, ?)"
+                                          " RETURNING id", err)
                        : NULL;
+    int64_t review_id = 0;
     if (stmt) {
-        sqlite3_bind_int64 (stmt, 1, found);
-        sqlite3_bind_int64 (stmt, 2, missing);
-        sqlite3_bind_text (stmt, 3, state, -1, SQLITE_TRANSIENT);
+        mti_sql_bind_int64 (stmt, 1, found);
+        mti_sql_bind_int64 (stmt, 2, missing);
+        mti_sql_bind_text (stmt, 3, state, -1);
         mti_db_bind_text (stmt, 4, note);
-        sqlite3_bind_text (stmt, 5, actor && *actor ? actor : "unknown", -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text (stmt, 6, now, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step (stmt) != SQLITE_DONE)
+        mti_sql_bind_text (stmt, 5, actor && *actor ? actor : "unknown", -1);
+        mti_sql_bind_text (stmt, 6, now, -1);
+        if (mti_sql_step (stmt) != MTI_SQL_ROW)
             rc = mti_db_fail (self, MT_EIO, err, "review");
-        sqlite3_finalize (stmt);
+        else
+            review_id = mti_sql_column_int64 (stmt, 0);
+        mti_sql_finalize (stmt);
     }
     //  The note stays in the review trail, not in the audit log: the log
     //  cannot be changed, and a note may name people that an erasure must
@@ -369,7 +373,7 @@ mt_casedb_review (mt_casedb_t *self, int64_t case_a, int64_t case_b, const char 
     snprintf (object, sizeof object, "found %lld / missing %lld", (long long) found,
               (long long) missing);
     snprintf (detail, sizeof detail, "%s (review %lld)", state,
-              (long long) sqlite3_last_insert_rowid (self->db));
+              (long long) review_id);
     if (rc == MT_OK)
         rc = mt_casedb_audit (self, actor, "review", object, detail, err);
     if (rc == MT_OK && strcmp (state, "reunited") == 0) {
@@ -392,24 +396,24 @@ mt_casedb_reviews_json (mt_casedb_t *self, int64_t case_a, int64_t case_b, char 
                         mt_err_t *err)
 {
     *json_p = NULL;
-    sqlite3_stmt *stmt = mti_db_prepare (self,
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
         "SELECT found_case, missing_case, state, note, actor, at FROM reviews"
         " WHERE (found_case = ?1 OR missing_case = ?1)"
         " AND (?2 = 0 OR found_case = ?2 OR missing_case = ?2) ORDER BY id", err);
     if (!stmt)
         return MT_EINTERNAL;
-    sqlite3_bind_int64 (stmt, 1, case_a);
-    sqlite3_bind_int64 (stmt, 2, case_b);
+    mti_sql_bind_int64 (stmt, 1, case_a);
+    mti_sql_bind_int64 (stmt, 2, case_b);
     json_t *list = json_array ();
-    while (sqlite3_step (stmt) == SQLITE_ROW)
+    while (mti_sql_step (stmt) == MTI_SQL_ROW)
         json_array_append_new (list, json_pack ("{s:I, s:I, s:s, s:s?, s:s, s:s}",
-            "found_case", (json_int_t) sqlite3_column_int64 (stmt, 0),
-            "missing_case", (json_int_t) sqlite3_column_int64 (stmt, 1),
-            "state", (const char *) sqlite3_column_text (stmt, 2),
-            "note", (const char *) sqlite3_column_text (stmt, 3),
-            "actor", (const char *) sqlite3_column_text (stmt, 4),
-            "at", (const char *) sqlite3_column_text (stmt, 5)));
-    sqlite3_finalize (stmt);
+            "found_case", (json_int_t) mti_sql_column_int64 (stmt, 0),
+            "missing_case", (json_int_t) mti_sql_column_int64 (stmt, 1),
+            "state", (const char *) mti_sql_column_text (stmt, 2),
+            "note", (const char *) mti_sql_column_text (stmt, 3),
+            "actor", (const char *) mti_sql_column_text (stmt, 4),
+            "at", (const char *) mti_sql_column_text (stmt, 5)));
+    mti_sql_finalize (stmt);
     *json_p = json_dumps (list, JSON_COMPACT);
     json_decref (list);
     return *json_p ? MT_OK : mt_err_set (err, MT_ENOMEM, "out of memory");

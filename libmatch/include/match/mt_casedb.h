@@ -402,16 +402,31 @@ int64_t mt_casedb_audit_count (mt_casedb_t *self);
 
 //  ---------------------------------------------------------------- backup and restore
 
-//  Copy the database as of now into path (a new self-contained file,
-//  replaced if there), while the service runs: SQLite's online backup.
+//  Copy the database as of now into path (a new self-contained SQLite
+//  file, replaced if there), while the service runs: SQLite's online
+//  backup, or from PostgreSQL a table-by-table copy in one snapshot.
 int mt_casedb_snapshot (mt_casedb_t *self, const char *path, mt_err_t *err);
 //  The records a backup is checked by.
 typedef struct {
     int64_t cases, photos, faces, candidates, reviews, audit, erased;
 } mt_casedb_counts_t;
 int mt_casedb_counts (mt_casedb_t *self, mt_casedb_counts_t *counts, mt_err_t *err);
-//  SQLite's integrity check; MT_EDECODE with its first complaint.
+//  SQLite's integrity check; MT_EDECODE with its first complaint. On
+//  PostgreSQL, which checks its own pages, only that the store answers.
 int mt_casedb_integrity (mt_casedb_t *self, mt_err_t *err);
+//  Copy every record of from into to, an empty store of the same schema
+//  version (the SQLite <-> PostgreSQL move: homeward migrate-store, and a
+//  PostgreSQL store's snapshot). from is read in one snapshot; to is
+//  written in one transaction, so a failed copy leaves it empty. Ids are
+//  kept, and each id counter continues past where from's stands.
+//  progress, when given, is called after each table.
+typedef void (mt_casedb_copy_fn) (const char *table, int64_t rows, void *arg);
+int mt_casedb_copy (mt_casedb_t *from, mt_casedb_t *to, mt_casedb_copy_fn *progress, void *arg,
+                    mt_err_t *err);
+//  True when target names a PostgreSQL database (postgresql:// or
+//  postgres://) rather than a SQLite file.
+bool mt_casedb_target_is_pg (const char *target);
+
 //  The erased cases (the erasure ledger a restore applies again).
 typedef struct {
     int64_t case_id;
