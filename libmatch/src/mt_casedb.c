@@ -675,8 +675,8 @@ mt_casedb_case_close (mt_casedb_t *self, int64_t id, const char *reason, const c
     mti_sql_finalize (stmt);
     //  A closed case leaves the index: its faces are removed from every
     //  shard by the matcher (the rows stay, flagged removed).
-    stmt = rc == MT_OK ? mti_db_prepare (self, "INSERT OR IGNORE INTO removal_queue"
-                                               " (case_id, queued_at) VALUES (?, ?)", err)
+    stmt = rc == MT_OK ? mti_db_prepare (self, "INSERT INTO removal_queue (case_id, queued_at)"
+                                               " VALUES (?, ?) ON CONFLICT DO NOTHING", err)
                        : NULL;
     if (stmt) {
         mti_sql_bind_int64 (stmt, 1, id);
@@ -1126,7 +1126,7 @@ mt_casedb_match_enqueue (mt_casedb_t *self, int64_t case_id, mt_err_t *err)
     //  matcher's "done" for the older state does not drop the newer one.
     mti_sql_stmt_t *stmt = mti_db_prepare (self, "INSERT INTO match_queue (case_id, queued_at)"
                                           " VALUES (?, ?) ON CONFLICT (case_id) DO UPDATE"
-                                          " SET generation = generation + 1", err);
+                                          " SET generation = match_queue.generation + 1", err);
     if (!stmt)
         return MT_EINTERNAL;
     char now [32];

@@ -5,6 +5,7 @@
 //  Also the gallery described again with a second descriptor.
 
 #include "mt_test.h"
+#include "mt_test_store.h"
 
 #include "match/mt_casedb.h"
 
@@ -29,10 +30,11 @@ s_drain_match (void)
 static void
 s_setup (void)
 {
-    char path [512];
+    char path [512], target [1024];
     snprintf (path, sizeof path, "%s/edit.db", mt_test_tmpdir ());
+    mt_test_store_new (target, sizeof target, path);
     mt_err_t err;
-    MT_CHECK_RC (mt_casedb_open (path, &s_db, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_open (target, &s_db, &err), MT_OK, &err);
     if (!s_db)
         return;
     mt_case_t c = { .kind = MT_KIND_FOUND, .sex = MT_SEX_MALE, .province = 44,
