@@ -12,6 +12,9 @@
 # web app (http://127.0.0.1:$BASE+3/; users in $VAR/users.db: add them with
 # homeward user add --users $VAR/users.db ...).
 #
+# The case store is $VAR/homeward.db, or the PostgreSQL database named by
+# HOMEWARD_DB (postgresql://...).
+#
 # Every tcp:// link is CURVE-encrypted: on first start each process gets its
 # key pair in $VAR/keys (homeward keygen), and each server's authorized
 # folder gets the public keys of its clients. On several machines, make each
@@ -70,7 +73,7 @@ for p in 0 1; do
   done
 done
 start results results --config "$here/results.conf" --api "$api" --broker "$front" \
-  --db "$var/homeward.db" --photos "$var/photos" --key "$keys/results.key" \
+  --db "${HOMEWARD_DB:-$var/homeward.db}" --photos "$var/photos" --key "$keys/results.key" \
   --authorized-keys "$keys/results-clients" --broker-key "$keys/broker.pub"
 start intake intake --config "$here/intake.conf" --results "$api" \
   --key "$keys/intake.key" --results-key "$keys/results.pub"

@@ -234,8 +234,12 @@ mt_casedb_open (const char *path, mt_casedb_t **self_p, mt_err_t *err)
         self->version = mti_sql_column_int (stmt, 0);
     mti_sql_finalize (stmt);
     if (rc == MT_OK && self->version > S_MIGRATIONS)
+    {
+        char shown [512];
+        mt_casedb_target_shown (path, shown, sizeof shown);
         rc = mt_err_set (err, MT_EINVAL, "database %s has schema %d, newer than this program's "
-                         "%d: upgrade Homeward", path, self->version, S_MIGRATIONS);
+                         "%d: upgrade Homeward", shown, self->version, S_MIGRATIONS);
+    }
     while (rc == MT_OK && self->version < S_MIGRATIONS)
         rc = s_migrate (self, err);
     if (rc == MT_OK)

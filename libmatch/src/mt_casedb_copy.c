@@ -26,6 +26,28 @@ mt_casedb_target_is_pg (const char *target)
     return mti_sql_target_is_pg (target);
 }
 
+void
+mt_casedb_target_shown (const char *target, char *out, size_t size)
+{
+    snprintf (out, size, "%s", target);
+    if (!mti_sql_target_is_pg (target))
+        return;
+    //  scheme://user:password@host...
+    const char *user = strstr (target, "://") + 3;
+    const char *at = strchr (user, '@');
+    const char *colon = at ? memchr (user, ':', (size_t) (at - user)) : NULL;
+    if (colon)
+        snprintf (out, size, "%.*s:***%s", (int) (colon - target), target, at);
+    //  A password=... parameter.
+    char *param = strstr (out, "password=");
+    if (param) {
+        char *end = strchr (param, '&');
+        char rest [512];
+        snprintf (rest, sizeof rest, "%s", end ? end : "");
+        snprintf (param, size - (size_t) (param - out), "password=***%s", rest);
+    }
+}
+
 static int64_t
 s_number (mt_casedb_t *self, const char *sql, const char *text)
 {

@@ -4,6 +4,8 @@
 #ifndef CLI_H_INCLUDED
 #define CLI_H_INCLUDED
 
+#include <stdbool.h>
+
 int cli_embed (int argc, char **argv);
 int cli_compare (int argc, char **argv);
 int cli_index (int argc, char **argv);
@@ -19,6 +21,16 @@ int cli_import (int argc, char **argv);
 int cli_user (int argc, char **argv);
 int cli_keygen (int argc, char **argv);
 int cli_audit (int argc, char **argv);
+
+int cli_migrate_store (int argc, char **argv);
+
+//  Take `--name VALUE` out of the arguments; NULL when absent, "" after
+//  printing an error when its value is missing.
+const char *cli_take_option (const char *command, int *argc, char **argv, const char *name);
+//  Take a flag out of the arguments; true when it was there.
+bool cli_take_flag (int *argc, char **argv, const char *name);
+//  True when the arguments ask for --help.
+bool cli_wants_help (int argc, char **argv);
 
 //  Print a one-line error "homeward CMD: message" to stderr.
 void cli_error (const char *command, const char *fmt, ...)

@@ -15,50 +15,10 @@
 #include <string.h>
 #include <unistd.h>
 
-//  Take `--name VALUE` out of the arguments; NULL when absent, "" after
-//  printing an error when its value is missing.
-static const char *
-s_take_option (const char *command, int *argc, char **argv, const char *name)
-{
-    for (int i = 1; i < *argc; i++)
-        if (strcmp (argv [i], name) == 0) {
-            if (i + 1 >= *argc) {
-                cli_error (command, "%s needs a value", name);
-                return "";
-            }
-            const char *value = argv [i + 1];
-            memmove (argv + i, argv + i + 2, (size_t) (*argc - i - 2) * sizeof *argv);
-            *argc -= 2;
-            return value;
-        }
-    return NULL;
-}
-
-static bool
-s_take_flag (int *argc, char **argv, const char *name)
-{
-    for (int i = 1; i < *argc; i++)
-        if (strcmp (argv [i], name) == 0) {
-            memmove (argv + i, argv + i + 1, (size_t) (*argc - i - 1) * sizeof *argv);
-            (*argc)--;
-            return true;
-        }
-    return false;
-}
-
-static bool
-s_help (int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++)
-        if (strcmp (argv [i], "--help") == 0)
-            return true;
-    return false;
-}
-
 int
 cli_backup (int argc, char **argv)
 {
-    if (s_help (argc, argv)) {
+    if (cli_wants_help (argc, argv)) {
         printf ("usage: homeward backup --new-secret FILE\n"
                 "       homeward backup DIR --secret FILE [--users FILE | --no-users] [--keep N]\n\n"
                 "Backs up a running Homeward into the folder DIR, encrypted with the secret in\n"
@@ -79,11 +39,11 @@ cli_backup (int argc, char **argv)
                 "Options:\n" CLI_API_OPTIONS_HELP);
         return 0;
     }
-    const char *made = s_take_option ("backup", &argc, argv, "--new-secret");
-    const char *secret_path = s_take_option ("backup", &argc, argv, "--secret");
-    const char *users = s_take_option ("backup", &argc, argv, "--users");
-    const char *keep_text = s_take_option ("backup", &argc, argv, "--keep");
-    bool no_users = s_take_flag (&argc, argv, "--no-users");
+    const char *made = cli_take_option ("backup", &argc, argv, "--new-secret");
+    const char *secret_path = cli_take_option ("backup", &argc, argv, "--secret");
+    const char *users = cli_take_option ("backup", &argc, argv, "--users");
+    const char *keep_text = cli_take_option ("backup", &argc, argv, "--keep");
+    bool no_users = cli_take_flag (&argc, argv, "--no-users");
     if ((made && !*made) || (secret_path && !*secret_path) || (users && !*users)
     ||  (keep_text && !*keep_text))
         return 2;
@@ -187,7 +147,7 @@ s_list_one (const char *dir, const char *name, const backup_secret_t *secret)
 int
 cli_restore (int argc, char **argv)
 {
-    if (s_help (argc, argv)) {
+    if (cli_wants_help (argc, argv)) {
         printf ("usage: homeward restore DIR --secret FILE --var NEWVAR [--snapshot NAME]\n"
                 "       homeward restore DIR --secret FILE --list\n\n"
                 "Rebuilds a data folder from the backup folder DIR (made by homeward backup),\n"
@@ -202,10 +162,10 @@ cli_restore (int argc, char **argv)
                 "  --list                list the snapshots\n");
         return 0;
     }
-    const char *secret_path = s_take_option ("restore", &argc, argv, "--secret");
-    const char *var = s_take_option ("restore", &argc, argv, "--var");
-    const char *snapshot = s_take_option ("restore", &argc, argv, "--snapshot");
-    bool list = s_take_flag (&argc, argv, "--list");
+    const char *secret_path = cli_take_option ("restore", &argc, argv, "--secret");
+    const char *var = cli_take_option ("restore", &argc, argv, "--var");
+    const char *snapshot = cli_take_option ("restore", &argc, argv, "--snapshot");
+    bool list = cli_take_flag (&argc, argv, "--list");
     if ((secret_path && !*secret_path) || (var && !*var) || (snapshot && !*snapshot))
         return 2;
     if (argc != 2 || argv [1][0] == '-') {

@@ -33,6 +33,7 @@ static const s_command_t s_commands [] = {
     { "reembed", cli_reembed, "describe the gallery again with the current second descriptor" },
     { "backup",  cli_backup,  "encrypted backup of a running Homeward (incremental)" },
     { "restore", cli_restore, "rebuild a data folder from a backup" },
+    { "migrate-store", cli_migrate_store, "move the case store from SQLite to PostgreSQL (or back)" },
     { "audit",   cli_audit,   "check the audit log's hash chain; list its entries" },
     { "user",    cli_user,    "create and list the users of the web app" },
     { "embed",   cli_embed,   "find faces in photos; print quality and 128-d embeddings" },
@@ -51,7 +52,7 @@ s_usage (FILE *out)
 {
     fprintf (out, "usage: homeward COMMAND [OPTIONS] [ARGS]\n\nCommands:\n");
     for (size_t i = 0; i < sizeof s_commands / sizeof s_commands [0]; i++)
-        fprintf (out, "  %-11s %s\n", s_commands [i].name, s_commands [i].summary);
+        fprintf (out, "  %-13s %s\n", s_commands [i].name, s_commands [i].summary);
     fprintf (out, "\n'homeward COMMAND --help' describes a command and its options;\n"
                   "'homeward --version' the version and where its model and web files are.\n");
 }

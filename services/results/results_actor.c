@@ -45,7 +45,7 @@ const mt_config_key_t results_config_keys [] = {
     { "broker", MT_CFG_STRING, offsetof (results_config_t, broker), 0, 256,
       "the broker's client endpoint" },
     { "db", MT_CFG_STRING, offsetof (results_config_t, db), 0, 1024,
-      "the case database (SQLite file)" },
+      "the case store: a SQLite file, or a PostgreSQL database (postgresql://...)" },
     { "photos", MT_CFG_STRING, offsetof (results_config_t, photos), 0, 1024,
       "folder of the photo store" },
     { "search-k", MT_CFG_INT, offsetof (results_config_t, search_k), 1, MT_MSG_MAX_K,
@@ -811,7 +811,7 @@ results_actor (void *pipe, void *arg)
     char dir [1100];
     snprintf (dir, sizeof dir, "%s", config->db);
     char *slash = strrchr (dir, '/');
-    if (slash) {
+    if (slash && !mt_casedb_target_is_pg (config->db)) {
         *slash = '\0';
         if (rc == MT_OK && *dir)
             rc = photo_store_mkdir (dir, &err);
@@ -874,8 +874,10 @@ results_actor (void *pipe, void *arg)
         mt_actor_ready (pipe, rc, &err);
         return;
     }
+    char shown [1100];
+    mt_casedb_target_shown (config->db, shown, sizeof shown);
     mt_log_info (S_NAME, "API on %s%s%s; cases in %s, photos in %s; broker %s", config->api,
-                 config->api2 [0] ? " and " : "", config->api2, config->db, config->photos,
+                 config->api2 [0] ? " and " : "", config->api2, shown, config->photos,
                  config->broker);
     mt_actor_ready (pipe, MT_OK, NULL);
     for (;;) {

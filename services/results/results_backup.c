@@ -35,7 +35,11 @@ s_now_ms (void)
 void
 results_backup_path (const results_config_t *config, char *path, size_t size)
 {
-    snprintf (path, size, "%s.backup", config->db);
+    //  Beside the SQLite file, or for a PostgreSQL store beside the photos.
+    if (mt_casedb_target_is_pg (config->db))
+        snprintf (path, size, "%s.case-store.backup", config->photos);
+    else
+        snprintf (path, size, "%s.backup", config->db);
 }
 
 static int

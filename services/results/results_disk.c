@@ -2,6 +2,8 @@
 
 #include "results_disk.h"
 
+#include "match/mt_casedb.h"
+
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -39,7 +41,10 @@ results_disk_check (const char *db, const char *photos, int64_t reserve_mb,
         *slash = '\0';
     else
         snprintf (dir, sizeof dir, ".");
-    int64_t a = s_free (*dir ? dir : "/"), b = s_free (photos);
+    //  A PostgreSQL store's disk is its server's: a full one is told by
+    //  its errors (disk_full), which last_full_ms records.
+    int64_t a = mt_casedb_target_is_pg (db) ? INT64_MAX : s_free (*dir ? dir : "/");
+    int64_t b = s_free (photos);
     disk->free_bytes = a < b ? a : b;
     disk->reserve_bytes = reserve_mb * 1024 * 1024;
     disk->low = disk->free_bytes < disk->reserve_bytes;

@@ -31,6 +31,7 @@
 
 typedef struct {
     char var [1024];
+    char db [1024];
     char api [256];
     char http_address [64];
     int64_t http_port;
@@ -52,6 +53,9 @@ typedef struct {
 static const mt_config_key_t s_keys [] = {
     { "var", MT_CFG_STRING, offsetof (s_settings_t, var), 0, 1024,
       "folder of all data: cases, photos, shards" },
+    { "db", MT_CFG_STRING, offsetof (s_settings_t, db), 0, 1024,
+      "the case store: a SQLite file (default VAR/homeward.db) or a PostgreSQL database, "
+      "postgresql://USER@HOST/NAME (its password in ~/.pgpass, not in the URI)" },
     { "api", MT_CFG_STRING, offsetof (s_settings_t, api), 0, 256,
       "where the CLI reaches the service (default ipc://VAR/api.sock: this machine's "
       "account only; a tcp:// endpoint needs --key and --authorized-keys)" },
@@ -168,7 +172,10 @@ serve_main (int argc, char **argv)
     results.curve = settings.curve;
     snprintf (results.api2, sizeof results.api2, "inproc://homeward-api");
     snprintf (results.broker, sizeof results.broker, "%s", broker.front);
-    snprintf (results.db, sizeof results.db, "%s/homeward.db", settings.var);
+    if (settings.db [0])
+        snprintf (results.db, sizeof results.db, "%s", settings.db);
+    else
+        snprintf (results.db, sizeof results.db, "%s/homeward.db", settings.var);
     snprintf (results.photos, sizeof results.photos, "%s/photos", settings.var);
     results.retention_days = settings.retention_days;
     results.disk_reserve_mb = settings.disk_reserve_mb;

@@ -3,6 +3,7 @@
 #include "mt_test_serve.h"
 
 #include "mt_test.h"
+#include "mt_test_store.h"
 
 #include "match/mt_wire.h"
 
@@ -41,6 +42,9 @@ mt_serve_init (void)
     snprintf (mt_serve.var, sizeof mt_serve.var, "%s/var", mt_test_tmpdir ());
     snprintf (mt_serve.api, sizeof mt_serve.api, "ipc://%s/api.sock", mt_serve.var);
     snprintf (mt_serve.log, sizeof mt_serve.log, "%s/serve.log", mt_test_tmpdir ());
+    char path [600];
+    snprintf (path, sizeof path, "%s/homeward.db", mt_serve.var);
+    mt_test_store_new (mt_serve.db, sizeof mt_serve.db, path);
     mt_err_t err;
     if (api_client_new (mt_serve.api, NULL, &mt_serve.client, &err) != MT_OK)
         return -1;
@@ -58,6 +62,10 @@ mt_serve_start (const char *extra, ...)
     char *argv [32] = { S_HOMEWARD, "serve", "--var", mt_serve.var, "--api", mt_serve.api,
                         "--workers", "2", "--partitions", "2", "--http-port", port };
     int argc = 12;
+    if (mt_test_store_is_pg ()) {
+        argv [argc++] = "--db";
+        argv [argc++] = mt_serve.db;
+    }
     va_list args;
     va_start (args, extra);
     for (const char *arg = extra; arg && argc < 31; arg = va_arg (args, const char *))

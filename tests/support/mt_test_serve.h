@@ -14,6 +14,7 @@
 
 typedef struct {
     char var [512];             //  its data folder (in the test's temporary folder)
+    char db [1024];             //  its case store: VAR/homeward.db or on PostgreSQL
     char api [600];             //  ipc:// endpoint of its API
     char log [600];             //  its stdout and stderr
     int pid;                    //  -1 when not running

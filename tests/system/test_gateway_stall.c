@@ -7,6 +7,7 @@
 //  back, they are answered again.
 
 #include "mt_test.h"
+#include "mt_test_store.h"
 #include "mt_test_http.h"
 
 #include <pthread.h>
@@ -19,7 +20,7 @@
 #define S_PASSWORD "a long test password"
 #define S_MAX_SAMPLES 200000
 
-static char s_api [700], s_db [700], s_photos [700], s_users [700], s_log [700], s_nobroker [700];
+static char s_api [700], s_db [1024], s_photos [700], s_users [700], s_log [700], s_nobroker [700];
 static char s_port_text [16];
 static int s_port, s_results = -1, s_gateway = -1;
 static char s_token [128];
@@ -243,7 +244,9 @@ main (void)
     const char *dir = mt_test_tmpdir ();
     snprintf (s_api, sizeof s_api, "ipc://%s/api.sock", dir);
     snprintf (s_nobroker, sizeof s_nobroker, "ipc://%s/no-broker.sock", dir);
-    snprintf (s_db, sizeof s_db, "%s/homeward.db", dir);
+    char path [700];
+    snprintf (path, sizeof path, "%s/homeward.db", dir);
+    mt_test_store_new (s_db, sizeof s_db, path);
     snprintf (s_photos, sizeof s_photos, "%s/photos", dir);
     snprintf (s_users, sizeof s_users, "%s/users.db", dir);
     snprintf (s_log, sizeof s_log, "%s/services.log", dir);

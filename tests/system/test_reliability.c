@@ -15,6 +15,7 @@
 //  within its deadline while the broker was up. The figures are printed.
 
 #include "mt_test.h"
+#include "mt_test_store.h"
 #include "mt_test_http.h"
 
 #include "match/mt_client.h"
@@ -57,6 +58,7 @@ static const char *s_proc_names [P_COUNT] = {
 
 static struct {
     char dir [300], keys [320], log [340];
+    char db [1024];                 //  the case store (mt_test_store.h)
     char front [64], back [64], api [64];
     int http;
     int pid [P_COUNT];
@@ -86,7 +88,7 @@ s_start (int which)
 {
     //  Every buffer the arguments point into lives until the spawn.
     char key [400], peer [400], dir [400], auth [400], conf [400], port [16];
-    char partition [8], replica [8], db [400], photos [400], users [400];
+    char partition [8], replica [8], photos [400], users [400];
     const char *name = s_proc_names [which];
     s_key (key, sizeof key, name, "key");
     char *argv [32] = { S_HOMEWARD };
@@ -114,12 +116,11 @@ s_start (int which)
     else
     if (which == P_RESULTS) {
         snprintf (conf, sizeof conf, "%s/results.conf", S_CONF);
-        snprintf (db, sizeof db, "%s/homeward.db", S.dir);
         snprintf (photos, sizeof photos, "%s/photos", S.dir);
         snprintf (auth, sizeof auth, "%s/results-clients", S.keys);
         s_key (peer, sizeof peer, "broker", "pub");
         char *rest [] = { "results", "--config", conf, "--api", S.api, "--broker", S.front,
-                          "--db", db, "--photos", photos, "--key", key, "--authorized-keys",
+                          "--db", S.db, "--photos", photos, "--key", key, "--authorized-keys",
                           auth, "--broker-key", peer };
         s_args (argv, &n, rest, sizeof rest / sizeof rest [0]);
     }
@@ -768,6 +769,11 @@ int
 main (void)
 {
     snprintf (S.dir, sizeof S.dir, "%s", mt_test_tmpdir ());
+    {
+        char path [400];
+        snprintf (path, sizeof path, "%s/homeward.db", S.dir);
+        mt_test_store_new (S.db, sizeof S.db, path);
+    }
     snprintf (S.log, sizeof S.log, "%s/processes.log", S.dir);
     snprintf (S.front, sizeof S.front, "tcp://127.0.0.1:%d", mt_test_free_port ());
     snprintf (S.back, sizeof S.back, "tcp://127.0.0.1:%d", mt_test_free_port ());

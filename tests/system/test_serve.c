@@ -326,8 +326,8 @@ test_kill_during_import (void)
     //  Kill the service once a few of the cases are in (counted from the
     //  cases the earlier tests made), long before the import can end even
     //  on a loaded machine.
-    char db_path [600];
-    snprintf (db_path, sizeof db_path, "%s/homeward.db", mt_serve.var);
+    char db_path [1024];
+    snprintf (db_path, sizeof db_path, "%s", mt_serve.db);
     int64_t before = 0, earlier = -1;
     long long until = mt_test_now_ms () + 60000;
     int importer = -1;

@@ -505,6 +505,106 @@ test_erasure (void)
     mt_casedb_close (&db);
 }
 
+//  A store copied into a new one (homeward migrate-store; on the
+//  PostgreSQL run from SQLite into PostgreSQL and back): the same records,
+//  bytes and audit head, ids kept, and each id counter past the source's.
+static void
+test_copy (void)
+{
+    char path [512], back_path [512], middle [1024];
+    snprintf (path, sizeof path, "%s/copy-from.db", mt_test_tmpdir ());
+    snprintf (back_path, sizeof back_path, "%s/copy-back.db", mt_test_tmpdir ());
+    mt_casedb_t *from = NULL, *to = NULL, *back = NULL;
+    mt_err_t err;
+    MT_CHECK_RC (mt_casedb_open (path, &from, &err), MT_OK, &err);
+    if (!from)
+        return;
+    int64_t found, missing, photo, spare;
+    mt_case_t cf = s_found (), cm = s_missing ();
+    MT_CHECK_RC (mt_casedb_case_add (from, &cf, "staff", &found, NULL, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_case_add (from, &cm, "staff", &missing, NULL, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_case_add (from, &cm, "staff", &spare, NULL, &err), MT_OK, &err);
+    const char *sha = "dd00000000000000000000000000000000000000000000000000000000000001";
+    MT_CHECK_RC (mt_casedb_photo_add (from, found, sha, 10, 2001, "staff", &photo, NULL, &err),
+                 MT_OK, &err);
+    float embedding [MT_EMBEDDING_DIM];
+    for (int i = 0; i < MT_EMBEDDING_DIM; i++)
+        embedding [i] = 1.0f / (float) (i + 3);
+    unsigned char chip [300];
+    for (int i = 0; i < 300; i++)
+        chip [i] = (unsigned char) (i * 7);         //  NULs and high bytes
+    mt_new_face_t face = { .box = { 1, 2, 100, 100 }, .size_px = 100, .sharpness = 50.25,
+                           .verdict = "ok", .embedding = embedding, .chip_jpeg = chip,
+                           .chip_size = sizeof chip };
+    MT_CHECK_RC (mt_casedb_photo_done (from, photo, 640, 480, "jpeg", &face, 1, &err), MT_OK,
+                 &err);
+    MT_CHECK_RC (mt_casedb_candidate_put (from, found, missing, 3.25, 0.41, "age fits", &err),
+                 MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_review (from, found, missing, "dna_requested", "call the family",
+                                   "police", &err), MT_OK, &err);
+    //  The last photo is erased: its id is no longer among the rows, but
+    //  the counter keeps it from being handed out again.
+    int64_t spare_photo;
+    const char *spare_sha = "dd00000000000000000000000000000000000000000000000000000000000002";
+    MT_CHECK_RC (mt_casedb_photo_add (from, spare, spare_sha, 10, 0, "staff", &spare_photo, NULL,
+                                      &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_erase_request (from, spare, MT_ERASE_ALL, "entered twice", "admin",
+                                          &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_erase (from, spare, MT_ERASE_ALL, "matcher", &err), MT_OK, &err);
+    mt_photo_row_t gone;
+    MT_CHECK_RC (mt_casedb_photo_get (from, spare_photo, &gone, &err), MT_ENOTFOUND, &err);
+    char *faces_before = NULL, *trail_before = NULL;
+    MT_CHECK_RC (mt_casedb_faces_json (from, found, &faces_before, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_audit_json (from, 0, 1000, 0, &trail_before, &err), MT_OK, &err);
+
+    mt_test_store_new (middle, sizeof middle, back_path);
+    if (!mt_test_store_is_pg ())
+        snprintf (middle, sizeof middle, "%s/copy-to.db", mt_test_tmpdir ());
+    MT_CHECK_RC (mt_casedb_open (middle, &to, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_copy (from, to, NULL, NULL, &err), MT_OK, &err);
+    //  Only into an empty store.
+    MT_CHECK_RC (mt_casedb_copy (from, to, NULL, NULL, &err), MT_EINVAL, &err);
+    MT_CHECK_CONTAINS (err.msg, "not empty");
+    //  And back again (on the PostgreSQL run: out of PostgreSQL).
+    MT_CHECK_RC (mt_casedb_open (back_path, &back, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_copy (to, back, NULL, NULL, &err), MT_OK, &err);
+    mt_casedb_t *copies [] = { to, back };
+    for (int i = 0; i < 2; i++) {
+        mt_casedb_t *db = copies [i];
+        mt_casedb_counts_t a, b;
+        MT_CHECK_RC (mt_casedb_counts (from, &a, &err), MT_OK, &err);
+        MT_CHECK_RC (mt_casedb_counts (db, &b, &err), MT_OK, &err);
+        MT_CHECK (memcmp (&a, &b, sizeof a) == 0);
+        MT_CHECK_INT (b.cases, 3);
+        MT_CHECK_INT (b.faces, 1);
+        char *faces = NULL, *trail = NULL;
+        MT_CHECK_RC (mt_casedb_faces_json (db, found, &faces, &err), MT_OK, &err);
+        MT_CHECK_RC (mt_casedb_audit_json (db, 0, 1000, 0, &trail, &err), MT_OK, &err);
+        MT_CHECK (faces && strcmp (faces, faces_before) == 0);
+        MT_CHECK (trail && strcmp (trail, trail_before) == 0);
+        free (faces), free (trail);
+        mt_audit_check_t check = { 0 };
+        MT_CHECK_RC (mt_casedb_audit_verify (db, &check, &err), MT_OK, &err);
+        MT_CHECK_INT (check.broken_id, 0);
+        char *pair = NULL;
+        MT_CHECK_RC (mt_casedb_reviews_json (db, found, missing, &pair, &err), MT_OK, &err);
+        MT_CHECK_CONTAINS (pair, "call the family");
+        free (pair);
+        //  New records take new ids, past the erased photo's.
+        int64_t next;
+        MT_CHECK_RC (mt_casedb_case_add (db, &cm, "staff", &next, NULL, &err), MT_OK, &err);
+        MT_CHECK_INT (next, spare + 1);
+        const char *new_sha = "dd00000000000000000000000000000000000000000000000000000000000003";
+        MT_CHECK_RC (mt_casedb_photo_add (db, next, new_sha, 10, 0, "staff", &next, NULL, &err),
+                     MT_OK, &err);
+        MT_CHECK_INT (next, spare_photo + 1);
+    }
+    free (faces_before), free (trail_before);
+    mt_casedb_close (&back);
+    mt_casedb_close (&to);
+    mt_casedb_close (&from);
+}
+
 int
 main (void)
 {
@@ -513,5 +613,6 @@ main (void)
     MT_RUN (test_flow);
     MT_RUN (test_audit_chain);
     MT_RUN (test_erasure);
+    MT_RUN (test_copy);
     return MT_TEST_MAIN_END ();
 }

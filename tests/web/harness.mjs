@@ -1,6 +1,6 @@
 // Test harness: a fresh `homeward serve` with its own data, ports and users,
 // and a small HTTP client that keeps a session cookie and the CSRF token.
-import { spawn, execFileSync } from "node:child_process";
+import { spawn, spawnSync, execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -22,6 +22,8 @@ async function freePort () {
   });
 }
 
+let storeCount = 0;
+
 // extra: more serve options; probe: how to ask whether it is up (for HTTPS).
 export async function startServe ({ extra = [], scheme = "http", probe } = {}) {
   const dir = mkdtempSync (join (tmpdir (), "homeward-web-"));
@@ -40,6 +42,16 @@ export async function startServe ({ extra = [], scheme = "http", probe } = {}) {
   const httpPort = await freePort ();
   const log = join (dir, "serve.log");
   // The CLI side of serve is its default unix socket, VAR/api.sock.
+  // On the PostgreSQL run (tests/pg/run.sh) the case store is a new
+  // database on its server.
+  const pgHost = process.env.HOMEWARD_TEST_PG_HOST;
+  if (pgHost) {
+    const name = `hw_web_${process.pid}_${++storeCount}`;
+    const user = process.env.HOMEWARD_TEST_PG_USER;
+    const made = spawnSync ("createdb", ["-h", pgHost, "-U", user, name]);
+    if (made.status !== 0) throw new Error (`createdb ${name}: ${made.stderr}`);
+    extra = [...extra, "--db", `postgresql:///${name}?host=${pgHost}&user=${user}`];
+  }
   const quoted = extra.map (a => `"${a}"`).join (" ");
   const child = spawn ("sh", ["-c", `exec "${HOMEWARD}" serve --var "${varDir}" --workers 2 ` +
     `--http-port ${httpPort} ${quoted} >> "${log}" 2>&1`]);

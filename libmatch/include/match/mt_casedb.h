@@ -426,6 +426,8 @@ int mt_casedb_copy (mt_casedb_t *from, mt_casedb_t *to, mt_casedb_copy_fn *progr
 //  True when target names a PostgreSQL database (postgresql:// or
 //  postgres://) rather than a SQLite file.
 bool mt_casedb_target_is_pg (const char *target);
+//  target as it may be shown or logged: a password in a URI as ***.
+void mt_casedb_target_shown (const char *target, char *out, size_t size);
 
 //  The erased cases (the erasure ledger a restore applies again).
 typedef struct {

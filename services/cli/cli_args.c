@@ -1,0 +1,44 @@
+//  cli_args - the options that sub-commands take out of their arguments.
+
+#include "cli.h"
+
+#include <string.h>
+
+const char *
+cli_take_option (const char *command, int *argc, char **argv, const char *name)
+{
+    for (int i = 1; i < *argc; i++)
+        if (strcmp (argv [i], name) == 0) {
+            if (i + 1 >= *argc) {
+                cli_error (command, "%s needs a value", name);
+                return "";
+            }
+            const char *value = argv [i + 1];
+            memmove (argv + i, argv + i + 2, (size_t) (*argc - i - 2) * sizeof *argv);
+            *argc -= 2;
+            return value;
+        }
+    return NULL;
+}
+
+bool
+cli_take_flag (int *argc, char **argv, const char *name)
+{
+    for (int i = 1; i < *argc; i++)
+        if (strcmp (argv [i], name) == 0) {
+            memmove (argv + i, argv + i + 1, (size_t) (*argc - i - 1) * sizeof *argv);
+            (*argc)--;
+            return true;
+        }
+    return false;
+}
+
+bool
+cli_wants_help (int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp (argv [i], "--help") == 0)
+            return true;
+    return false;
+}
+
