@@ -2,18 +2,21 @@
 //  candidate families, with a synthetic gallery of N missing-person faces.
 //
 //  usage: bench-cases [--gallery 100000] [--cases 40] [--workers 2]
-//                     [--partitions 2] [--dir DIR] [--json]
+//                     [--partitions 2] [--dir DIR] [--db STORE] [--json]
 //
 //  The gallery (N missing cases of one face each, random descriptors with
 //  the norm of real ones) is written straight into the case database and
 //  the shard stores, then `homeward serve` starts on them. Found cases with
 //  a real photo each (LFW, tests/data/lfw) are then submitted: one at a time
 //  for the latency from submission to ranked candidates (p50/p99), and all
-//  at once for the throughput (cases/s).
+//  at once for the throughput (cases/s). With --db (a postgresql:// URI of
+//  an empty database) the gallery is moved there as homeward migrate-store
+//  does, and the service keeps its cases on PostgreSQL.
 
 #include "bench_gallery.h"
 
 #include "common/api.h"
+#include "match/mt_casedb.h"
 #include "match/mt_wire.h"
 
 #include <dirent.h>
@@ -74,12 +77,36 @@ s_matched (api_client_t *client, int64_t id)
     return done;
 }
 
+//  The gallery written into var's SQLite file, moved into store.
+static int
+s_move_store (const char *var, const char *store)
+{
+    char path [1200];
+    snprintf (path, sizeof path, "%s/homeward.db", var);
+    double t0 = s_now ();
+    mt_casedb_t *from = NULL, *to = NULL;
+    mt_err_t err;
+    int rc = mt_casedb_open (path, &from, &err);
+    if (rc == MT_OK)
+        rc = mt_casedb_open (store, &to, &err);
+    if (rc == MT_OK)
+        rc = mt_casedb_copy (from, to, NULL, NULL, &err);
+    mt_casedb_close (&to);
+    mt_casedb_close (&from);
+    if (rc != MT_OK) {
+        fprintf (stderr, "bench-cases: %s\n", err.msg);
+        return 1;
+    }
+    fprintf (stderr, "bench-cases: gallery moved into PostgreSQL in %.1f s\n", s_now () - t0);
+    return 0;
+}
+
 int
 main (int argc, char **argv)
 {
     size_t gallery = 100000, cases = 40;
     int workers = 2, partitions = 2, json = 0;
-    char dir [1024] = "";
+    char dir [1024] = "", store [1024] = "";
     for (int i = 1; i < argc; i++) {
         if (strcmp (argv [i], "--gallery") == 0 && i + 1 < argc)
             gallery = (size_t) atof (argv [++i]);
@@ -91,11 +118,13 @@ main (int argc, char **argv)
             partitions = atoi (argv [++i]);
         else if (strcmp (argv [i], "--dir") == 0 && i + 1 < argc)
             snprintf (dir, sizeof dir, "%s", argv [++i]);
+        else if (strcmp (argv [i], "--db") == 0 && i + 1 < argc)
+            snprintf (store, sizeof store, "%s", argv [++i]);
         else if (strcmp (argv [i], "--json") == 0)
             json = 1;
         else {
             printf ("usage: bench-cases [--gallery N] [--cases M] [--workers W] "
-                    "[--partitions P] [--dir DIR] [--json]\n");
+                    "[--partitions P] [--dir DIR] [--db STORE] [--json]\n");
             return strcmp (argv [i], "--help") == 0 ? 0 : 2;
         }
     }
@@ -111,6 +140,8 @@ main (int argc, char **argv)
         return 1;
     fprintf (stderr, "bench-cases: gallery of %zu faces written in %.1f s\n", gallery,
              s_now () - t0);
+    if (store [0] && s_move_store (var, store) != 0)
+        return 1;
 
     //  The photos: photo 2 of each LFW person (50 people), in turn.
     char lfw [1100];
@@ -129,7 +160,8 @@ main (int argc, char **argv)
     snprintf (log, sizeof log, "%s/serve.log", dir);
     snprintf (w, sizeof w, "%d", workers);
     snprintf (parts, sizeof parts, "%d", partitions);
-    char *extra [] = { "--workers", w, "--partitions", parts, NULL };
+    char *extra [] = { "--workers", w, "--partitions", parts, store [0] ? "--db" : NULL, store,
+                       NULL };
     t0 = s_now ();
     api_client_t *client;
     pid_t serve = bench_serve_start (var, log, extra, &client);
@@ -169,15 +201,16 @@ main (int argc, char **argv)
         while (!s_matched (client, ids [i]))
             ;
     double rate = cases / (s_now () - t0);
-    printf ("# gallery %zu faces, %d partitions, %d workers; %zu found cases, one LFW photo each\n",
-            gallery, partitions, workers, cases);
+    printf ("# gallery %zu faces, %d partitions, %d workers; %zu found cases, one LFW photo each;"
+            " cases on %s\n", gallery, partitions, workers, cases,
+            store [0] ? "PostgreSQL" : "SQLite");
     printf ("service start, gallery loaded and a first case through: %.1f s\n", startup);
     printf ("one at a time: submission to ranked candidates p50 %.0f ms, p99 %.0f ms\n", p50, p99);
     printf ("all at once: %.2f cases/s\n", rate);
     if (json)
-        printf ("{\"gallery\":%zu,\"cases\":%zu,\"p50_ms\":%.1f,\"p99_ms\":%.1f,"
-                "\"cases_per_s\":%.3f,\"startup_s\":%.1f}\n", gallery, cases, p50, p99, rate,
-                startup);
+        printf ("{\"gallery\":%zu,\"cases\":%zu,\"store\":\"%s\",\"p50_ms\":%.1f,"
+                "\"p99_ms\":%.1f,\"cases_per_s\":%.3f,\"startup_s\":%.1f}\n", gallery, cases,
+                store [0] ? "postgresql" : "sqlite", p50, p99, rate, startup);
     api_client_destroy (&client);
     bench_serve_stop (serve);
     free (lat), free (ids);
