@@ -205,5 +205,12 @@ mt_casedb_copy (mt_casedb_t *from, mt_casedb_t *to, mt_casedb_copy_fn *progress,
     else
         mti_db_exec (to, "ROLLBACK", NULL);
     mti_db_exec (from, "ROLLBACK", NULL);
+    //  The planner's statistics of the new tables, now rather than when
+    //  autovacuum comes by: without them PostgreSQL scans whole tables for
+    //  a case's photos (seen: 0.4 s instead of 0.3 ms at 100k cases).
+    //  VACUUM also marks the pages all-visible, so that counts come from
+    //  indexes alone.
+    if (rc == MT_OK)
+        rc = mti_db_exec (to, mti_sql_is_pg (to->db) ? "VACUUM ANALYZE" : "ANALYZE", err);
     return rc;
 }

@@ -6,6 +6,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uthash.h>
+
+//  Statements are prepared on the server once per connection and then only
+//  executed: the store sends a few hundred statements per case, and parsing
+//  and planning each again cost as much as running it.
+struct mti_pg_prepared {
+    char *sql;
+    char name [16];
+    UT_hash_handle hh;
+};
 
 //  Type OIDs of pg_type that the store's columns have.
 #define S_OID_BOOL    16
@@ -79,6 +89,17 @@ s_translate (const char *sql, int *params_p)
 }
 
 static void
+s_forget_prepared (mti_pg_t *self)
+{
+    mti_pg_prepared_t *item, *next;
+    HASH_ITER (hh, self->prepared, item, next) {
+        HASH_DEL (self->prepared, item);
+        free (item->sql);
+        free (item);
+    }
+}
+
+static void
 s_keep_error (mti_pg_t *self, const PGresult *result)
 {
     const char *state = result ? PQresultErrorField (result, PG_DIAG_SQLSTATE) : NULL;
@@ -92,22 +113,33 @@ s_keep_error (mti_pg_t *self, const PGresult *result)
     //  53100 disk_full, 53xxx other insufficient resources.
     self->full = state && strcmp (state, "53100") == 0;
     //  The server went away: connect again for the next call (this one
-    //  failed, and a transaction it was in is gone with the connection).
-    if (PQstatus (self->conn) == CONNECTION_BAD)
+    //  failed, and a transaction it was in is gone with the connection, as
+    //  are the statements prepared on it).
+    if (PQstatus (self->conn) == CONNECTION_BAD) {
+        s_forget_prepared (self);
         PQreset (self->conn);
+    }
 }
 
 int
 mti_pg_open (mti_pg_t *self, const char *uri, mt_err_t *err)
 {
-    self->conn = PQconnectdb (uri);
+    //  A server that does not answer is told within 10 s (the URI's own
+    //  connect_timeout, later in the list, wins).
+    const char *keys [] = { "connect_timeout", "dbname", NULL };
+    const char *values [] = { "10", uri, NULL };
+    self->conn = PQconnectdbParams (keys, values, 1);
     if (!self->conn)
         return mt_err_set (err, MT_ENOMEM, "out of memory");
     if (PQstatus (self->conn) != CONNECTION_OK) {
         char message [256];
         snprintf (message, sizeof message, "%s", PQerrorMessage (self->conn));
+        //  libpq's message is lines with tabs: one line here.
+        for (char *at = message; *at; at++)
+            if (*at == '\n' || *at == '\t')
+                *at = ' ';
         size_t size = strlen (message);
-        while (size && (message [size - 1] == '\n' || message [size - 1] == ' '))
+        while (size && message [size - 1] == ' ')
             message [--size] = 0;
         return mt_err_set (err, MT_EUNAVAILABLE, "cannot connect to the PostgreSQL database: %s",
                            message);
@@ -119,6 +151,7 @@ mti_pg_open (mti_pg_t *self, const char *uri, mt_err_t *err)
 void
 mti_pg_close (mti_pg_t *self)
 {
+    s_forget_prepared (self);
     PQfinish (self->conn);
     self->conn = NULL;
 }
@@ -174,6 +207,37 @@ s_drop_row (mti_pg_stmt_t *stmt)
     }
 }
 
+//  The server's name for the statement, prepared there the first time;
+//  NULL (the error kept) when it does not prepare.
+static const char *
+s_prepared (mti_pg_t *self, mti_pg_stmt_t *stmt)
+{
+    mti_pg_prepared_t *item = NULL;
+    HASH_FIND_STR (self->prepared, stmt->sql, item);
+    if (item)
+        return item->name;
+    item = calloc (1, sizeof *item);
+    if (item)
+        item->sql = strdup (stmt->sql);
+    if (!item || !item->sql) {
+        free (item);
+        snprintf (self->errmsg, sizeof self->errmsg, "out of memory");
+        return NULL;
+    }
+    snprintf (item->name, sizeof item->name, "s%d", ++self->names);
+    PGresult *result = PQprepare (self->conn, item->name, stmt->sql, stmt->params, NULL);
+    if (PQresultStatus (result) != PGRES_COMMAND_OK) {
+        s_keep_error (self, result);
+        PQclear (result);
+        free (item->sql);
+        free (item);
+        return NULL;
+    }
+    PQclear (result);
+    HASH_ADD_KEYPTR (hh, self->prepared, item->sql, strlen (item->sql), item);
+    return item->name;
+}
+
 int
 mti_pg_step (mti_pg_t *self, mti_pg_stmt_t *stmt)
 {
@@ -184,9 +248,12 @@ mti_pg_step (mti_pg_t *self, mti_pg_stmt_t *stmt)
         stmt->row++;
         return MTI_SQL_ROW;
     }
-    stmt->result = PQexecParams (self->conn, stmt->sql, stmt->params, NULL,
-                                 (const char *const *) stmt->values, stmt->lengths,
-                                 stmt->formats, 0);
+    const char *name = s_prepared (self, stmt);
+    if (!name)
+        return MTI_SQL_ERROR;
+    stmt->result = PQexecPrepared (self->conn, name, stmt->params,
+                                   (const char *const *) stmt->values, stmt->lengths,
+                                   stmt->formats, 0);
     ExecStatusType status = PQresultStatus (stmt->result);
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
         s_keep_error (self, stmt->result);

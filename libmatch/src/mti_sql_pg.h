@@ -8,8 +8,13 @@
 
 #include <libpq-fe.h>
 
+//  A statement prepared on the server, by its SQL (uthash).
+typedef struct mti_pg_prepared mti_pg_prepared_t;
+
 typedef struct {
     PGconn *conn;
+    mti_pg_prepared_t *prepared;    //  on this connection, by SQL text
+    int names;                      //  statement names handed out
     char errmsg [512];
     bool full;
     int64_t changes;
