@@ -112,13 +112,36 @@ s_keep_error (mti_pg_t *self, const PGresult *result)
         self->errmsg [--size] = 0;
     //  53100 disk_full, 53xxx other insufficient resources.
     self->full = state && strcmp (state, "53100") == 0;
-    //  The server went away: connect again for the next call (this one
-    //  failed, and a transaction it was in is gone with the connection, as
-    //  are the statements prepared on it).
+}
+
+//  A connection lost (the server restarted, a network cut) is made again
+//  before the next call; the statements prepared on it are gone with it.
+static void
+s_reconnect_if_lost (mti_pg_t *self)
+{
     if (PQstatus (self->conn) == CONNECTION_BAD) {
         s_forget_prepared (self);
         PQreset (self->conn);
+        if (PQstatus (self->conn) == CONNECTION_OK)
+            PQsetNoticeProcessor (self->conn, s_quiet, NULL);
     }
+}
+
+//  A call that failed because the connection was lost is sent again once
+//  on a new connection when that cannot do anything twice: it was outside
+//  a transaction (inside one, the transaction is gone and the caller must
+//  know), and it only reads or begins a transaction (a write may have been
+//  committed just before the connection broke).
+static bool
+s_retry (mti_pg_t *self, PGTransactionStatusType before, const char *sql)
+{
+    if (before != PQTRANS_IDLE || PQstatus (self->conn) != CONNECTION_BAD)
+        return false;
+    if (strncmp (sql, "SELECT ", 7) != 0 && strcmp (sql, "BEGIN IMMEDIATE") != 0
+    &&  strncmp (sql, "BEGIN ISOLATION", 15) != 0 && strcmp (sql, "BEGIN") != 0)
+        return false;
+    s_reconnect_if_lost (self);
+    return PQstatus (self->conn) == CONNECTION_OK;
 }
 
 int
@@ -163,9 +186,16 @@ mti_pg_exec (mti_pg_t *self, const char *sql, mt_err_t *err)
     char *text = s_translate (sql, &params);
     if (!text)
         return mt_err_set (err, MT_ENOMEM, "out of memory");
+    s_reconnect_if_lost (self);
+    PGTransactionStatusType before = PQtransactionStatus (self->conn);
     PGresult *result = PQexec (self->conn, text);
-    free (text);
     ExecStatusType status = PQresultStatus (result);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && s_retry (self, before, sql)) {
+        PQclear (result);
+        result = PQexec (self->conn, text);
+        status = PQresultStatus (result);
+    }
+    free (text);
     int rc = MT_OK;
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
         self->full = false;
@@ -248,13 +278,25 @@ mti_pg_step (mti_pg_t *self, mti_pg_stmt_t *stmt)
         stmt->row++;
         return MTI_SQL_ROW;
     }
-    const char *name = s_prepared (self, stmt);
-    if (!name)
-        return MTI_SQL_ERROR;
-    stmt->result = PQexecPrepared (self->conn, name, stmt->params,
-                                   (const char *const *) stmt->values, stmt->lengths,
-                                   stmt->formats, 0);
-    ExecStatusType status = PQresultStatus (stmt->result);
+    s_reconnect_if_lost (self);
+    PGTransactionStatusType before = PQtransactionStatus (self->conn);
+    ExecStatusType status = PGRES_FATAL_ERROR;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        const char *name = s_prepared (self, stmt);
+        if (name) {
+            stmt->result = PQexecPrepared (self->conn, name, stmt->params,
+                                           (const char *const *) stmt->values, stmt->lengths,
+                                           stmt->formats, 0);
+            status = PQresultStatus (stmt->result);
+        }
+        if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || attempt
+        ||  !s_retry (self, before, stmt->sql))
+            break;
+        PQclear (stmt->result);
+        stmt->result = NULL;
+    }
+    if (!stmt->result && status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+        return MTI_SQL_ERROR;       //  not prepared: the error is kept
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
         s_keep_error (self, stmt->result);
         PQclear (stmt->result);
