@@ -3,6 +3,7 @@
 
 #include "mti_sql_pg.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,21 @@ s_forget_prepared (mti_pg_t *self)
     }
 }
 
+//  libpq's messages are lines with tabs: one line for a log.
+static void
+s_one_line (char *text)
+{
+    char *to = text;
+    for (const char *at = text; *at; at++) {
+        char c = *at == '\n' || *at == '\t' ? ' ' : *at;
+        if (c != ' ' || (to > text && to [-1] != ' '))
+            *to++ = c;
+    }
+    while (to > text && to [-1] == ' ')
+        to--;
+    *to = 0;
+}
+
 static void
 s_keep_error (mti_pg_t *self, const PGresult *result)
 {
@@ -107,40 +123,83 @@ s_keep_error (mti_pg_t *self, const PGresult *result)
     if (!message)
         message = PQerrorMessage (self->conn);
     snprintf (self->errmsg, sizeof self->errmsg, "%s", message ? message : "error");
-    size_t size = strlen (self->errmsg);
-    while (size && self->errmsg [size - 1] == '\n')
-        self->errmsg [--size] = 0;
+    s_one_line (self->errmsg);
     //  53100 disk_full, 53xxx other insufficient resources.
     self->full = state && strcmp (state, "53100") == 0;
 }
 
-//  A connection lost (the server restarted, a network cut) is made again
-//  before the next call; the statements prepared on it are gone with it.
 static void
-s_reconnect_if_lost (mti_pg_t *self)
+s_reconnect (mti_pg_t *self)
 {
-    if (PQstatus (self->conn) == CONNECTION_BAD) {
-        s_forget_prepared (self);
-        PQreset (self->conn);
-        if (PQstatus (self->conn) == CONNECTION_OK)
-            PQsetNoticeProcessor (self->conn, s_quiet, NULL);
-    }
+    s_forget_prepared (self);           //  they were the old connection's
+    PQreset (self->conn);
+    if (PQstatus (self->conn) == CONNECTION_OK)
+        PQsetNoticeProcessor (self->conn, s_quiet, NULL);
 }
 
-//  A call that failed because the connection was lost is sent again once
-//  on a new connection when that cannot do anything twice: it was outside
-//  a transaction (inside one, the transaction is gone and the caller must
-//  know), and it only reads or begins a transaction (a write may have been
-//  committed just before the connection broke).
-static bool
-s_retry (mti_pg_t *self, PGTransactionStatusType before, const char *sql)
+//  Before each call: is the connection still there? A server that ended it
+//  while it was idle (a restart) has said so on the socket, read here
+//  without waiting. Lost outside a transaction, it is made again. Lost
+//  inside one, the transaction is gone with it: every call fails until the
+//  caller ends it (ROLLBACK succeeds, COMMIT fails), so that the rest of a
+//  transaction never runs on its own. 0: go on; 1: done (that ROLLBACK);
+//  -1: failed, errmsg set.
+static int
+s_ready (mti_pg_t *self, const char *sql)
 {
-    if (before != PQTRANS_IDLE || PQstatus (self->conn) != CONNECTION_BAD)
+    //  (The server's goodbye and the end of the stream may take a read each.)
+    for (int reads = 0; reads < 4 && PQstatus (self->conn) == CONNECTION_OK; reads++) {
+        struct pollfd fd = { .fd = PQsocket (self->conn), .events = POLLIN };
+        if (poll (&fd, 1, 0) <= 0)
+            break;
+        PQconsumeInput (self->conn);
+    }
+    if (PQstatus (self->conn) == CONNECTION_BAD && !self->broken) {
+        if (self->in_transaction)
+            self->broken = true;
+        else
+            s_reconnect (self);
+    }
+    if (self->broken) {
+        snprintf (self->errmsg, sizeof self->errmsg, "the connection to PostgreSQL was lost "
+                  "during a transaction: nothing of the transaction was kept");
+        if (strcmp (sql, "ROLLBACK") != 0 && strcmp (sql, "COMMIT") != 0)
+            return -1;
+        self->broken = false;
+        self->in_transaction = false;
+        s_reconnect (self);
+        return strcmp (sql, "ROLLBACK") == 0 ? 1 : -1;
+    }
+    if (PQstatus (self->conn) != CONNECTION_OK) {
+        s_keep_error (self, NULL);
+        return -1;
+    }
+    return 0;
+}
+
+//  After each call: whether a transaction is open (unknown when the
+//  connection broke during the call: then what it was stays).
+static void
+s_after (mti_pg_t *self)
+{
+    PGTransactionStatusType now = PQtransactionStatus (self->conn);
+    if (now != PQTRANS_UNKNOWN)
+        self->in_transaction = now == PQTRANS_INTRANS || now == PQTRANS_INERROR;
+}
+
+//  A call that failed because the connection broke during it is sent again
+//  once on a new connection when that cannot do anything twice: it was
+//  outside a transaction, and it only reads or begins one (a write may have
+//  been committed just before the connection broke).
+static bool
+s_retry (mti_pg_t *self, const char *sql)
+{
+    if (self->in_transaction || PQstatus (self->conn) != CONNECTION_BAD)
         return false;
     if (strncmp (sql, "SELECT ", 7) != 0 && strcmp (sql, "BEGIN IMMEDIATE") != 0
     &&  strncmp (sql, "BEGIN ISOLATION", 15) != 0 && strcmp (sql, "BEGIN") != 0)
         return false;
-    s_reconnect_if_lost (self);
+    s_reconnect (self);
     return PQstatus (self->conn) == CONNECTION_OK;
 }
 
@@ -157,13 +216,7 @@ mti_pg_open (mti_pg_t *self, const char *uri, mt_err_t *err)
     if (PQstatus (self->conn) != CONNECTION_OK) {
         char message [256];
         snprintf (message, sizeof message, "%s", PQerrorMessage (self->conn));
-        //  libpq's message is lines with tabs: one line here.
-        for (char *at = message; *at; at++)
-            if (*at == '\n' || *at == '\t')
-                *at = ' ';
-        size_t size = strlen (message);
-        while (size && message [size - 1] == ' ')
-            message [--size] = 0;
+        s_one_line (message);
         return mt_err_set (err, MT_EUNAVAILABLE, "cannot connect to the PostgreSQL database: %s",
                            message);
     }
@@ -186,15 +239,19 @@ mti_pg_exec (mti_pg_t *self, const char *sql, mt_err_t *err)
     char *text = s_translate (sql, &params);
     if (!text)
         return mt_err_set (err, MT_ENOMEM, "out of memory");
-    s_reconnect_if_lost (self);
-    PGTransactionStatusType before = PQtransactionStatus (self->conn);
+    int ready = s_ready (self, sql);
+    if (ready != 0) {
+        free (text);
+        return ready > 0 ? MT_OK : mt_err_set (err, MT_EIO, "database: %s", self->errmsg);
+    }
     PGresult *result = PQexec (self->conn, text);
     ExecStatusType status = PQresultStatus (result);
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && s_retry (self, before, sql)) {
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && s_retry (self, sql)) {
         PQclear (result);
         result = PQexec (self->conn, text);
         status = PQresultStatus (result);
     }
+    s_after (self);
     free (text);
     int rc = MT_OK;
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
@@ -278,8 +335,8 @@ mti_pg_step (mti_pg_t *self, mti_pg_stmt_t *stmt)
         stmt->row++;
         return MTI_SQL_ROW;
     }
-    s_reconnect_if_lost (self);
-    PGTransactionStatusType before = PQtransactionStatus (self->conn);
+    if (s_ready (self, stmt->sql) != 0)
+        return MTI_SQL_ERROR;
     ExecStatusType status = PGRES_FATAL_ERROR;
     for (int attempt = 0; attempt < 2; attempt++) {
         const char *name = s_prepared (self, stmt);
@@ -290,11 +347,12 @@ mti_pg_step (mti_pg_t *self, mti_pg_stmt_t *stmt)
             status = PQresultStatus (stmt->result);
         }
         if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || attempt
-        ||  !s_retry (self, before, stmt->sql))
+        ||  !s_retry (self, stmt->sql))
             break;
         PQclear (stmt->result);
         stmt->result = NULL;
     }
+    s_after (self);
     if (!stmt->result && status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
         return MTI_SQL_ERROR;       //  not prepared: the error is kept
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {

@@ -17,6 +17,8 @@ typedef struct {
     int names;                      //  statement names handed out
     char errmsg [512];
     bool full;
+    bool in_transaction;            //  as of the last call that reached the server
+    bool broken;                    //  lost during a transaction, not yet ended
     int64_t changes;
 } mti_pg_t;
 
