@@ -3,6 +3,8 @@
 
 #include "mt_test.h"
 
+#include "match/mt_casedb.h"
+
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -164,6 +166,46 @@ test_help_and_usage_errors (void)
     free (out), free (err);
 }
 
+//  migrate-store's own errors, between SQLite files (the PostgreSQL side is
+//  in the restore drill on the PostgreSQL run, and in selftest_casedb).
+static void
+test_migrate_store_errors (void)
+{
+    char from [512], to [512];
+    snprintf (from, sizeof from, "%s/migrate-from.db", mt_test_tmpdir ());
+    snprintf (to, sizeof to, "%s/migrate-to.db", mt_test_tmpdir ());
+    char *out, *err;
+    MT_CHECK_INT (s_run (&out, &err, NULL, "migrate-store", "--help", NULL), 0);
+    MT_CHECK_CONTAINS (out, "postgresql://");
+    free (out), free (err);
+    MT_CHECK_INT (s_run (&out, &err, NULL, "migrate-store", "--from", from, NULL), 2);
+    MT_CHECK_CONTAINS (err, "--to NEWSTORE");
+    free (out), free (err);
+    MT_CHECK_INT (s_run (&out, &err, NULL, "migrate-store", "--from", from, "--to", from, NULL),
+                  2);
+    MT_CHECK_CONTAINS (err, "the same store");
+    free (out), free (err);
+    mt_casedb_t *db = NULL;
+    mt_err_t e;
+    MT_CHECK_RC (mt_casedb_open (from, &db, &e), MT_OK, &e);
+    MT_CHECK_RC (mt_casedb_audit (db, "admin", "case.read", "case 1", NULL, &e), MT_OK, &e);
+    mt_casedb_close (&db);
+    MT_CHECK_INT (s_run (&out, &err, NULL, "migrate-store", "--from", from, "--to", to, NULL), 0);
+    MT_CHECK_CONTAINS (out, "0 cases");
+    MT_CHECK_CONTAINS (out, "1 audit entries");
+    MT_CHECK_CONTAINS (out, "audit chain verified to the same head (entry 1,");
+    free (out), free (err);
+    //  Into a store that holds records: refused.
+    MT_CHECK_INT (s_run (&out, &err, NULL, "migrate-store", "--from", from, "--to", to, NULL), 1);
+    MT_CHECK_CONTAINS (err, "not empty");
+    free (out), free (err);
+    MT_CHECK_INT (s_run (&out, &err, NULL, "migrate-store", "--from", from, "--to",
+                         "postgresql://homeward:secret@127.0.0.1:1/none", NULL), 1);
+    MT_CHECK_CONTAINS (err, "cannot connect to the PostgreSQL database");
+    MT_CHECK (strstr (err, "secret") == NULL);
+    free (out), free (err);
+}
+
 //  Settings from a config file, the environment and flags, in that order.
 static void
 test_settings_layers (void)
@@ -202,5 +244,6 @@ main (void)
     MT_RUN (test_compare);
     MT_RUN (test_help_and_usage_errors);
     MT_RUN (test_settings_layers);
+    MT_RUN (test_migrate_store_errors);
     return MT_TEST_MAIN_END ();
 }
