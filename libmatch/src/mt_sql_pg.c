@@ -1,5 +1,7 @@
-//  mt_sql_pg - mti_sql on PostgreSQL through libpq: statements are sent
-//  with PQexecParams (text parameters, blobs binary), results read in text.
+//  mt_sql_pg - mti_sql on PostgreSQL through libpq: statements prepared
+//  once per connection and executed with text parameters (blobs binary),
+//  results read in text; a connection lost is made again where that is
+//  safe.
 
 #include "mti_sql_pg.h"
 
@@ -47,8 +49,13 @@ s_quiet (void *arg, const char *message)
 static char *
 s_translate (const char *sql, int *params_p)
 {
+    //  At most: a bare ? becomes $ and five digits; each BEGIN IMMEDIATE
+    //  grows by the lock's SELECT.
+    size_t begins = 0;
+    for (const char *at = sql; (at = strstr (at, "BEGIN IMMEDIATE")); at++)
+        begins++;
     size_t size = strlen (sql);
-    char *out = malloc (size * 2 + 64);
+    char *out = malloc (size * 6 + (begins + 1) * 64);
     if (!out)
         return NULL;
     char *to = out;
@@ -68,7 +75,7 @@ s_translate (const char *sql, int *params_p)
         else
         if (*at == '?') {
             int number = 0;
-            while (at [1] >= '0' && at [1] <= '9')
+            while (at [1] >= '0' && at [1] <= '9' && number < 10000)
                 number = number * 10 + (*++at - '0');
             if (number == 0)
                 number = highest + 1;
