@@ -259,8 +259,16 @@ bench_serve_start (const char *var, const char *log, char *const extra [],
     json_t *r = NULL;
     while (api_call (*client_p, "stats", NULL, NULL, 0, 1000, &r, NULL, NULL, &err) != MT_OK) {
         int status;
-        if (bench_now () - t0 > 300 || waitpid (pid, &status, WNOHANG) == pid) {
-            fprintf (stderr, "homeward serve did not start (see %s)\n", log);
+        if (waitpid (pid, &status, WNOHANG) == pid) {
+            fprintf (stderr, "homeward serve stopped as it started (see %s)\n", log);
+            api_client_destroy (client_p);
+            return -1;
+        }
+        if (bench_now () - t0 > 300) {
+            //  Not left running: it would hold the next run's ports.
+            fprintf (stderr, "homeward serve did not answer within 300 s; stopped (see %s)\n",
+                     log);
+            bench_serve_stop (pid);
             api_client_destroy (client_p);
             return -1;
         }
