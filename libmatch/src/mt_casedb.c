@@ -131,8 +131,8 @@ static const char *s_migrations [] = {
     //  stats call read the whole faces table twice: seconds, every 5 s).
     //  From here on each migration is written for both SQLite and
     //  PostgreSQL.
-    "CREATE INDEX cases_state_kind ON cases (state, kind);"
-    "CREATE INDEX faces_removed_enrolled ON faces (removed, enrolled);"
+    ("CREATE INDEX cases_state_kind ON cases (state, kind);"
+     "CREATE INDEX faces_removed_enrolled ON faces (removed, enrolled);")
 };
 #define S_MIGRATIONS ((int) (sizeof s_migrations / sizeof s_migrations [0]))
 
