@@ -490,7 +490,8 @@ mt_casedb_case_add (mt_casedb_t *self, const mt_case_t *c, const char *actor, in
     if (rc != MT_OK)
         return rc;
     if (c->external_ref [0]) {
-        mti_sql_stmt_t *find = mti_db_prepare (self, "SELECT id FROM cases WHERE external_ref = ?", err);
+        mti_sql_stmt_t *find = mti_db_prepare (self, "SELECT id FROM cases"
+                                                     " WHERE external_ref = ?", err);
         if (!find)
             return MT_EINTERNAL;
         mti_sql_bind_text (find, 1, c->external_ref, -1);
@@ -676,9 +677,9 @@ mt_casedb_case_close (mt_casedb_t *self, int64_t id, const char *reason, const c
         return rc;
     if (!reason || !*reason)
         return mt_err_set (err, MT_EINVAL, "closing a case needs a reason");
-    mti_sql_stmt_t *stmt = mti_db_prepare (self, "UPDATE cases SET state = 'closed', closed_reason = ?1,"
-                                          " updated_at = ?2, closed_at = COALESCE (closed_at, ?2)"
-                                          " WHERE id = ?3", err);
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
+        "UPDATE cases SET state = 'closed', closed_reason = ?1,"
+        " updated_at = ?2, closed_at = COALESCE (closed_at, ?2) WHERE id = ?3", err);
     if (!stmt)
         return MT_EINTERNAL;
     char now [32];
@@ -686,7 +687,8 @@ mt_casedb_case_close (mt_casedb_t *self, int64_t id, const char *reason, const c
     mti_sql_bind_text (stmt, 1, reason, -1);
     mti_sql_bind_text (stmt, 2, now, -1);
     mti_sql_bind_int64 (stmt, 3, id);
-    rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "close case");
+    rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK
+                                             : mti_db_fail (self, MT_EIO, err, "close case");
     mti_sql_finalize (stmt);
     //  A closed case leaves the index: its faces are removed from every
     //  shard by the matcher (the rows stay, flagged removed).
@@ -730,7 +732,7 @@ mt_casedb_photo_add (mt_casedb_t *self, int64_t case_id, const char *sha256, siz
     if (!sha256 || strlen (sha256) != 64)
         return mt_err_set (err, MT_EINVAL, "a photo needs its sha256");
     mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT id, removed_at FROM photos"
-                                         " WHERE case_id = ? AND sha256 = ?", err);
+                                           " WHERE case_id = ? AND sha256 = ?", err);
     if (!stmt)
         return MT_EINTERNAL;
     mti_sql_bind_int64 (stmt, 1, case_id);
@@ -761,8 +763,8 @@ mt_casedb_photo_add (mt_casedb_t *self, int64_t case_id, const char *sha256, siz
                   (long long) *photo_id_p);
         return rc == MT_OK ? mt_casedb_audit (self, actor, "photo.add", object, sha256, err) : rc;
     }
-    stmt = mti_db_prepare (self, "INSERT INTO photos (case_id, sha256, year_taken, bytes, created_at)"
-                            " VALUES (?, ?, ?, ?, ?) RETURNING id", err);
+    stmt = mti_db_prepare (self, "INSERT INTO photos (case_id, sha256, year_taken, bytes,"
+                                 " created_at) VALUES (?, ?, ?, ?, ?) RETURNING id", err);
     if (!stmt)
         return MT_EINTERNAL;
     char now [32];
@@ -807,8 +809,8 @@ s_photo_row (mti_sql_stmt_t *stmt, mt_photo_row_t *row)
 int
 mt_casedb_photo_get (mt_casedb_t *self, int64_t photo_id, mt_photo_row_t *row, mt_err_t *err)
 {
-    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT " S_PHOTO_COLUMNS " FROM photos WHERE id = ?",
-                                    err);
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT " S_PHOTO_COLUMNS
+                                                 " FROM photos WHERE id = ?", err);
     if (!stmt)
         return MT_EINTERNAL;
     mti_sql_bind_int64 (stmt, 1, photo_id);
@@ -1125,7 +1127,8 @@ mt_casedb_faces_mark_enrolled (mt_casedb_t *self, const int64_t *ids, size_t cou
 int
 mt_casedb_faces_mark_removed (mt_casedb_t *self, int64_t case_id, mt_err_t *err)
 {
-    mti_sql_stmt_t *stmt = mti_db_prepare (self, "UPDATE faces SET removed = 1 WHERE case_id = ?", err);
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "UPDATE faces SET removed = 1"
+                                                 " WHERE case_id = ?", err);
     if (!stmt)
         return MT_EINTERNAL;
     mti_sql_bind_int64 (stmt, 1, case_id);

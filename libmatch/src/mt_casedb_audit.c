@@ -51,7 +51,7 @@ s_head (mt_casedb_t *self, char *head)
 {
     snprintf (head, 65, "%s", s_genesis);
     mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT hash FROM audit WHERE hash IS NOT NULL"
-                                               " ORDER BY id DESC LIMIT 1", NULL);
+                                                 " ORDER BY id DESC LIMIT 1", NULL);
     if (stmt && mti_sql_step (stmt) == MTI_SQL_ROW && mti_sql_column_text (stmt, 0))
         snprintf (head, 65, "%s", (const char *) mti_sql_column_text (stmt, 0));
     mti_sql_finalize (stmt);
@@ -72,9 +72,9 @@ mti_audit_seal (mt_casedb_t *self, mt_err_t *err)
     char prev [65];
     s_head (self, prev);
     mti_sql_stmt_t *rows = mti_db_prepare (self, "SELECT id, at, actor, action, object, detail"
-                                               " FROM audit WHERE hash IS NULL ORDER BY id", err);
+                                                 " FROM audit WHERE hash IS NULL ORDER BY id", err);
     mti_sql_stmt_t *seal = mti_db_prepare (self, "UPDATE audit SET prev_hash = ?, hash = ?"
-                                               " WHERE id = ?", err);
+                                                 " WHERE id = ?", err);
     if (!rows || !seal)
         rc = MT_EINTERNAL;
     while (rc == MT_OK && mti_sql_step (rows) == MTI_SQL_ROW) {
@@ -112,8 +112,8 @@ mt_casedb_audit (mt_casedb_t *self, const char *actor, const char *action, const
     s_head (self, prev);
     s_entry_hash (prev, now, who, action, object, detail, hash);
     mti_sql_stmt_t *stmt = mti_db_prepare (self, "INSERT INTO audit (at, actor, action, object,"
-                                               " detail, prev_hash, hash)"
-                                               " VALUES (?, ?, ?, ?, ?, ?, ?)", err);
+                                                 " detail, prev_hash, hash)"
+                                                 " VALUES (?, ?, ?, ?, ?, ?, ?)", err);
     if (!stmt)
         rc = MT_EINTERNAL;
     else {
@@ -140,7 +140,7 @@ mt_casedb_audit_verify (mt_casedb_t *self, mt_audit_check_t *check, mt_err_t *er
     memset (check, 0, sizeof *check);
     snprintf (check->head, sizeof check->head, "%s", s_genesis);
     mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT id, at, actor, action, object, detail,"
-                                               " prev_hash, hash FROM audit ORDER BY id", err);
+                                                 " prev_hash, hash FROM audit ORDER BY id", err);
     if (!stmt)
         return MT_EINTERNAL;
     bool anchor_seen = anchor_id == 0;

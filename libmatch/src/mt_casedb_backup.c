@@ -120,7 +120,7 @@ mt_casedb_erasures (mt_casedb_t *self, mt_erasure_t **list_p, size_t *count_p, m
     *list_p = NULL;
     *count_p = 0;
     mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT id, erased_level, erased_at FROM cases"
-                                         " WHERE erased_at IS NOT NULL ORDER BY id", err);
+                                           " WHERE erased_at IS NOT NULL ORDER BY id", err);
     if (!stmt)
         return MT_EINTERNAL;
     size_t size = 0;
@@ -157,8 +157,9 @@ mt_casedb_photo_files (mt_casedb_t *self, mt_photo_file_t **files_p, size_t *cou
 {
     *files_p = NULL;
     *count_p = 0;
-    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT DISTINCT sha256, case_id FROM photos"
-                                         " WHERE removed_at IS NULL ORDER BY sha256, case_id", err);
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
+        "SELECT DISTINCT sha256, case_id FROM photos"
+        " WHERE removed_at IS NULL ORDER BY sha256, case_id", err);
     if (!stmt)
         return MT_EINTERNAL;
     size_t size = 0;

@@ -52,9 +52,9 @@ static int
 s_face_photo (mt_casedb_t *self, int64_t face_id, int64_t *photo_id_p, int64_t *case_id_p,
               mt_err_t *err)
 {
-    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT f.photo_id, f.case_id, c.state FROM faces f"
-                                         " JOIN cases c ON c.id = f.case_id"
-                                         " WHERE f.id = ? AND f.removed = 0", err);
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
+        "SELECT f.photo_id, f.case_id, c.state FROM faces f"
+        " JOIN cases c ON c.id = f.case_id WHERE f.id = ? AND f.removed = 0", err);
     if (!stmt)
         return MT_EINTERNAL;
     mti_sql_bind_int64 (stmt, 1, face_id);
@@ -232,7 +232,7 @@ mt_casedb_face_removal_next (mt_casedb_t *self, int64_t *ids, size_t max, size_t
 {
     *count_p = 0;
     mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT face_id FROM face_removal_queue"
-                                         " ORDER BY queued_at, face_id LIMIT ?", err);
+                                           " ORDER BY queued_at, face_id LIMIT ?", err);
     if (!stmt)
         return MT_EINTERNAL;
     mti_sql_bind_int64 (stmt, 1, (int64_t) max);

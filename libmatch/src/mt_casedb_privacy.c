@@ -21,7 +21,7 @@ int
 mt_casedb_removal_next (mt_casedb_t *self, int64_t *case_id_p, int *level_p, mt_err_t *err)
 {
     mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT case_id, level FROM removal_queue"
-                                               " ORDER BY queued_at, case_id LIMIT 1", err);
+                                                 " ORDER BY queued_at, case_id LIMIT 1", err);
     if (!stmt)
         return MT_EINTERNAL;
     int rc = MT_OK;
@@ -216,7 +216,8 @@ mt_casedb_erase (mt_casedb_t *self, int64_t case_id, int level, const char *acto
     mti_db_now (now, sizeof now);
     mti_sql_stmt_t *stmt = rc == MT_OK && level >= MT_ERASE_MEDIA
         ? mti_db_prepare (self, "UPDATE cases SET erased_at = ?2, updated_at = ?2,"
-                                " erased_level = CASE WHEN erased_level > ?3 THEN erased_level ELSE ?3 END WHERE id = ?1", err)
+                                " erased_level = CASE WHEN erased_level > ?3 THEN erased_level"
+                                " ELSE ?3 END WHERE id = ?1", err)
         : NULL;
     if (stmt) {
         mti_sql_bind_int64 (stmt, 1, case_id);

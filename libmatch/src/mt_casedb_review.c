@@ -36,7 +36,8 @@ mt_casedb_candidate_put (mt_casedb_t *self, int64_t found_case, int64_t missing_
     mti_sql_bind_text (stmt, 5, explanation, -1);
     mti_sql_bind_text (stmt, 6, now, -1);
     mti_sql_bind_text (stmt, 7, now, -1);
-    int rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "candidate");
+    int rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK
+                                                 : mti_db_fail (self, MT_EIO, err, "candidate");
     mti_sql_finalize (stmt);
     return rc;
 }
@@ -85,9 +86,9 @@ mt_casedb_candidate_scores_set (mt_casedb_t *self, int64_t found_case, const int
                                 const double *scores, const double *rivals, size_t count,
                                 int64_t families, mt_err_t *err)
 {
-    mti_sql_stmt_t *stmt = mti_db_prepare (self, "UPDATE candidates SET score = ?, rivals = ?,"
-                                         " families = ? WHERE found_case = ? AND missing_case = ?",
-                                         err);
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
+        "UPDATE candidates SET score = ?, rivals = ?, families = ?"
+        " WHERE found_case = ? AND missing_case = ?", err);
     if (!stmt)
         return MT_EINTERNAL;
     int rc = MT_OK;
@@ -143,7 +144,7 @@ int64_t
 mt_casedb_open_count (mt_casedb_t *self, mt_case_kind kind)
 {
     mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT COUNT (*) FROM cases WHERE kind = ?"
-                                         " AND state = 'open'", NULL);
+                                           " AND state = 'open'", NULL);
     int64_t n = 0;
     if (stmt) {
         mti_sql_bind_text (stmt, 1, mt_case_kind_name (kind), -1);
@@ -274,8 +275,10 @@ int
 mt_casedb_stats_json (mt_casedb_t *self, char **json_p, mt_err_t *err)
 {
     static const struct { const char *key, *sql; } counts [] = {
-        { "cases_found_open", "SELECT COUNT (*) FROM cases WHERE kind = 'found' AND state = 'open'" },
-        { "cases_missing_open", "SELECT COUNT (*) FROM cases WHERE kind = 'missing' AND state = 'open'" },
+        { "cases_found_open",
+          "SELECT COUNT (*) FROM cases WHERE kind = 'found' AND state = 'open'" },
+        { "cases_missing_open",
+          "SELECT COUNT (*) FROM cases WHERE kind = 'missing' AND state = 'open'" },
         { "cases_closed", "SELECT COUNT (*) FROM cases WHERE state = 'closed'" },
         { "photos_pending", "SELECT COUNT (*) FROM photos WHERE state = 'pending'"
                             " AND removed_at IS NULL" },
@@ -348,9 +351,9 @@ mt_casedb_review (mt_casedb_t *self, int64_t case_a, int64_t case_b, const char 
     }
     else
         rc = MT_EINTERNAL;
-    stmt = rc == MT_OK ? mti_db_prepare (self, "INSERT INTO reviews (found_case, missing_case, state,"
-                                          " note, actor, at) VALUES (?, ?, ?, ?, ?, ?)"
-                                          " RETURNING id", err)
+    stmt = rc == MT_OK ? mti_db_prepare (self, "INSERT INTO reviews (found_case, missing_case,"
+                                               " state, note, actor, at)"
+                                               " VALUES (?, ?, ?, ?, ?, ?) RETURNING id", err)
                        : NULL;
     int64_t review_id = 0;
     if (stmt) {

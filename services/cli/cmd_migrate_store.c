@@ -77,7 +77,7 @@ cli_migrate_store (int argc, char **argv)
                 "Then serve it: homeward serve --var VAR --db NEWSTORE\n"
                 "(or homeward results --db NEWSTORE ... when the services run apart).\n\n"
                 "  --from STORE          the store to copy (its schema is brought up to date)\n"
-                "  --to NEWSTORE         the new store (made if it does not exist; must be empty)\n");
+                "  --to NEWSTORE         the new store (made if not there; must be empty)\n");
         return 0;
     }
     const char *from_target = cli_take_option ("migrate-store", &argc, argv, "--from");
