@@ -12,6 +12,7 @@
 //  Reported: queries/s at batch 1 and 64, p50/p99 latency, recall@10 against
 //  exact search, memory per million vectors, enroll rate.
 
+#include "bench_index.h"
 #include "broker/broker_actor.h"
 #include "match/mt_client.h"
 #include "match/mt_index.h"
@@ -348,6 +349,9 @@ s_print (const s_result_t *r)
 int
 main (int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++)
+        if (strcmp (argv [i], "--index") == 0)
+            return bench_index_main (argc, argv);
     size_t n = 1000000, nq = 1000;
     const char *shard_list = "1,2,4";
     char dir [1024] = "";

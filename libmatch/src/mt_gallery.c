@@ -2,27 +2,15 @@
 
 #include "match/mt_gallery.h"
 
-#include "match/mt_index.h"
+#include "mti_gallery.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <uthash.h>
 
 #define S_MAGIC 0x4857474c31000000ull     //  "HWGL1"
 
-typedef struct {
-    uint64_t face_id;       //  key
-    uint64_t case_id;
-    uint32_t province;
-    UT_hash_handle hh;
-} s_entry_t;
-
-struct mt_gallery {
-    mt_index_t *index;
-    s_entry_t *faces;       //  uthash table by face_id
-    uint64_t digest;
-};
+typedef mti_gallery_entry_t s_entry_t;
 
 //  A 64-bit mix (splitmix64's finaliser): digests are sums of these.
 static uint64_t
@@ -59,6 +47,31 @@ mt_gallery_new (const char *factory, int dim, mt_gallery_t **self_p, mt_err_t *e
     return MT_OK;
 }
 
+int
+mt_gallery_new_planned (const mt_index_plan_t *plan, int dim, mt_gallery_t **self_p,
+                        mt_err_t *err)
+{
+    int rc = mt_gallery_new (NULL, dim, self_p, err);
+    if (rc == MT_OK)
+        mt_gallery_set_plan (*self_p, plan);
+    return rc;
+}
+
+void
+mt_gallery_set_plan (mt_gallery_t *self, const mt_index_plan_t *plan)
+{
+    self->planned = true;
+    self->plan = *plan;
+    self->kind = mt_index_kind_of (self->index);
+    self->built_size = mt_index_size (self->index);
+}
+
+void
+mt_gallery_describe (const mt_gallery_t *self, char *text, size_t size)
+{
+    mt_index_describe (self->index, text, size);
+}
+
 static void
 s_clear (mt_gallery_t *self)
 {
@@ -75,6 +88,7 @@ mt_gallery_destroy (mt_gallery_t **self_p)
     if (!self_p || !*self_p)
         return;
     mt_gallery_t *self = *self_p;
+    mti_gallery_rebuild_abandon (self);
     s_clear (self);
     mt_index_destroy (&self->index);
     free (self);
@@ -157,7 +171,8 @@ mt_gallery_add (mt_gallery_t *self, size_t n, const mt_face_meta_t *meta, const 
         count++;
     }
     if (rc == MT_OK)
-        rc = mt_index_add (self->index, count, fresh, ids, err);
+        rc = mt_index_add (self->rebuild ? self->rebuild->delta : self->index, count, fresh,
+                           ids, err);
     for (size_t i = 0; i < count; i++) {
         if (rc == MT_OK)
             self->digest += s_face_hash (entries [i]->face_id, entries [i]->case_id,
@@ -170,6 +185,29 @@ mt_gallery_add (mt_gallery_t *self, size_t n, const mt_face_meta_t *meta, const 
     if (rc == MT_OK && added_p)
         *added_p = count;
     free (ids), free (fresh), free (entries);
+    return rc;
+}
+
+//  While a rebuild runs the old index stays as it is: the faces leave the
+//  table (searches skip them) and the delta, and are listed for the new
+//  index.
+static int
+s_remove_rebuilding (mt_gallery_t *self, size_t count, const int64_t *ids, mt_err_t *err)
+{
+    mti_gallery_rebuild_t *rebuild = self->rebuild;
+    if (rebuild->removed_count + count > rebuild->removed_cap) {
+        size_t cap = (rebuild->removed_count + count) * 2;
+        int64_t *grown = realloc (rebuild->removed, cap * sizeof *grown);
+        if (!grown)
+            return mt_err_set (err, MT_ENOMEM, "out of memory removing faces");
+        rebuild->removed = grown;
+        rebuild->removed_cap = cap;
+    }
+    int rc = mt_index_remove (rebuild->delta, count, ids, NULL, err);
+    if (rc == MT_OK) {
+        memcpy (rebuild->removed + rebuild->removed_count, ids, count * sizeof *ids);
+        rebuild->removed_count += count;
+    }
     return rc;
 }
 
@@ -207,8 +245,9 @@ mt_gallery_remove (mt_gallery_t *self, size_t n, const uint64_t *face_ids, uint6
             }
     }
     size_t removed = 0;
-    int rc = mt_index_remove (self->index, count, ids, &removed, err);
-    if (rc == MT_OK && removed != count)
+    int rc = self->rebuild ? s_remove_rebuilding (self, count, ids, err)
+                           : mt_index_remove (self->index, count, ids, &removed, err);
+    if (rc == MT_OK && !self->rebuild && removed != count)
         rc = mt_err_set (err, MT_EINTERNAL, "index removed %zu of %zu faces", removed, count);
     for (size_t i = 0; i < count; i++) {
         if (rc == MT_OK) {
@@ -236,49 +275,101 @@ s_allowed (uint32_t province, const uint32_t *provinces, size_t province_count)
     return 0;
 }
 
+//  One index's answers for n queries: want each (fewer if it holds fewer).
+typedef struct {
+    size_t want;
+    float *d;
+    int64_t *ids;
+} s_answers_t;
+
+static int
+s_ask (const mt_index_t *index, size_t n, const float *queries, size_t want, s_answers_t *out,
+       mt_err_t *err)
+{
+    size_t stored = index ? mt_index_size (index) : 0;
+    out->want = want < stored ? want : stored;
+    size_t cells = n * out->want > 0 ? n * out->want : 1;
+    out->d = malloc (cells * sizeof *out->d);
+    out->ids = malloc (cells * sizeof *out->ids);
+    if (!out->d || !out->ids)
+        return mt_err_set (err, MT_ENOMEM, "out of memory searching (%zu x %zu)", n, want);
+    if (out->want == 0)
+        return MT_OK;
+    return mt_index_search (index, n, queries, out->want, out->d, out->ids, err);
+}
+
+static void
+s_answers_free (s_answers_t *answers)
+{
+    free (answers->d), free (answers->ids);
+    answers->d = NULL, answers->ids = NULL;
+}
+
+static bool
+s_already (const mt_hit_t *hits, size_t count, uint64_t face_id)
+{
+    for (size_t i = 0; i < count; i++)
+        if (hits [i].face_id == face_id)
+            return true;
+    return false;
+}
+
+//  Query q's hits: both answers merged nearest first, keeping faces still
+//  in the table, allowed by the filter, and not already taken.
+static size_t
+s_merge (const mt_gallery_t *self, size_t q, const s_answers_t *a, const s_answers_t *b,
+         size_t k, const uint32_t *provinces, size_t province_count, mt_hit_t *hits)
+{
+    size_t count = 0, i = 0, j = 0;
+    while (count < k && (i < a->want || j < b->want)) {
+        bool from_a = j >= b->want
+                   || (i < a->want && a->d [q * a->want + i] <= b->d [q * b->want + j]);
+        int64_t id = from_a ? a->ids [q * a->want + i] : b->ids [q * b->want + j];
+        float d2 = from_a ? a->d [q * a->want + i++] : b->d [q * b->want + j++];
+        if (id < 0)
+            continue;
+        s_entry_t *entry = s_find (self, (uint64_t) id);
+        if (!entry || !s_allowed (entry->province, provinces, province_count)
+        ||  (b->want && s_already (hits, count, entry->face_id)))
+            continue;
+        hits [count++] = (mt_hit_t) { .face_id = entry->face_id, .case_id = entry->case_id,
+                                      .province = entry->province,
+                                      .distance = d2 > 0 ? sqrtf (d2) : 0 };
+    }
+    return count;
+}
+
 int
 mt_gallery_search (const mt_gallery_t *self, size_t n, const float *queries, size_t k,
                    const uint32_t *provinces, size_t province_count, mt_hit_t *hits,
                    size_t *counts, mt_err_t *err)
 {
-    size_t stored = mt_index_size (self->index);
+    const mt_index_t *delta = self->rebuild ? self->rebuild->delta : NULL;
+    size_t stored = mt_index_size (self->index) + (delta ? mt_index_size (delta) : 0);
     memset (counts, 0, n * sizeof *counts);
     if (n == 0 || k == 0 || stored == 0)
         return MT_OK;
-    //  A filter is applied to the index's answers: ask for more until each
-    //  query has k allowed hits or the whole gallery has been returned. With
-    //  an exact index this is exactly the filtered search.
+    //  Answers that are filtered out (another province, or a face removed
+    //  while a rebuild keeps the old index as it was) are made up for by
+    //  asking for more, until each query has k hits or the whole gallery
+    //  has been returned. With an exact index this is exactly the filtered
+    //  search.
+    bool filtered = province_count || (self->rebuild && self->rebuild->removed_count);
     size_t want = k < stored ? k : stored;
     if (province_count)
         want = want * 4 < stored ? want * 4 : stored;
     for (;;) {
-        float *d = malloc (n * want * sizeof *d);
-        int64_t *ids = malloc (n * want * sizeof *ids);
-        if (!d || !ids) {
-            free (d), free (ids);
-            return mt_err_set (err, MT_ENOMEM, "out of memory searching (%zu x %zu)", n, want);
-        }
-        int rc = mt_index_search (self->index, n, queries, want, d, ids, err);
+        s_answers_t a = { 0 }, b = { 0 };
+        int rc = s_ask (self->index, n, queries, want, &a, err);
+        if (rc == MT_OK)
+            rc = s_ask (delta, n, queries, want, &b, err);
         size_t short_of_k = 0;
         for (size_t q = 0; rc == MT_OK && q < n; q++) {
-            counts [q] = 0;
-            for (size_t j = 0; j < want && counts [q] < k; j++) {
-                if (ids [q * want + j] < 0)
-                    break;
-                s_entry_t *entry = s_find (self, (uint64_t) ids [q * want + j]);
-                if (!entry || !s_allowed (entry->province, provinces, province_count))
-                    continue;
-                mt_hit_t *hit = &hits [q * k + counts [q]++];
-                hit->face_id = entry->face_id;
-                hit->case_id = entry->case_id;
-                hit->province = entry->province;
-                float d2 = d [q * want + j];
-                hit->distance = d2 > 0 ? sqrtf (d2) : 0;
-            }
+            counts [q] = s_merge (self, q, &a, &b, k, provinces, province_count, hits + q * k);
             short_of_k += counts [q] < k;
         }
-        free (d), free (ids);
-        if (rc != MT_OK || short_of_k == 0 || want >= stored || province_count == 0)
+        s_answers_free (&a), s_answers_free (&b);
+        if (rc != MT_OK || short_of_k == 0 || want >= stored || !filtered)
             return rc;
         want = want * 4 < stored ? want * 4 : stored;
     }
@@ -289,6 +380,8 @@ mt_gallery_search (const mt_gallery_t *self, size_t n, const float *queries, siz
 int
 mt_gallery_write (const mt_gallery_t *self, FILE *file, mt_err_t *err)
 {
+    if (self->rebuild)
+        return mt_err_set (err, MT_EINTERNAL, "gallery written while its index is rebuilt");
     uint64_t header [3] = { S_MAGIC, (uint64_t) mt_index_dim (self->index),
                             HASH_COUNT (self->faces) };
     if (fwrite (header, sizeof header, 1, file) != 1)

@@ -2,6 +2,8 @@
 
 #include "match/mt_index.h"
 
+#include "mti_faiss_extra.h"
+
 #include <cblas.h>
 #include <faiss/c_api/AutoTune_c.h>
 #include <faiss/c_api/Index_c.h>
@@ -158,6 +160,44 @@ mt_index_read (FILE *file, mt_index_t **self_p, mt_err_t *err)
     }
     self->dim = faiss_Index_d (self->faiss);
     *self_p = self;
+    return MT_OK;
+}
+
+int
+mt_index_export (const mt_index_t *self, int64_t **ids_p, float **vectors_p, mt_err_t *err)
+{
+    size_t n = mt_index_size (self);
+    int64_t *ids = malloc ((n ? n : 1) * sizeof *ids);
+    float *vectors = malloc ((n ? n : 1) * (size_t) self->dim * sizeof *vectors);
+    char why [256] = "";
+    if (!ids || !vectors) {
+        free (ids), free (vectors);
+        return mt_err_set (err, MT_ENOMEM, "out of memory reading %zu vectors out", n);
+    }
+    if (n && mti_faiss_export (self->faiss, ids, vectors, why, sizeof why) != 0) {
+        free (ids), free (vectors);
+        return mt_err_set (err, MT_EINTERNAL, "cannot read the index's vectors: %s", why);
+    }
+    *ids_p = ids;
+    *vectors_p = vectors;
+    return MT_OK;
+}
+
+void
+mt_index_describe (const mt_index_t *self, char *text, size_t size)
+{
+    mti_faiss_describe (self->faiss, text, size);
+}
+
+int
+mt_index_knn_exact (const float *x, size_t nx, const float *y, size_t ny, int dim, size_t k,
+                    float *distances, int64_t *labels, mt_err_t *err)
+{
+    char why [256] = "";
+    if (nx == 0 || k == 0)
+        return MT_OK;
+    if (mti_faiss_knn (x, nx, y, ny, (size_t) dim, k, distances, labels, why, sizeof why) != 0)
+        return mt_err_set (err, MT_EINTERNAL, "exact search failed: %s", why);
     return MT_OK;
 }
 

@@ -29,6 +29,8 @@ struct mt_store {
     char log_path [PATH_MAX];
     char snap_path [PATH_MAX];
     char factory [256];
+    bool planned;
+    mt_index_plan_t plan;
     int dim;
     uint64_t snapshot_ops;
     bool sync;
@@ -117,8 +119,14 @@ s_mkdirs (const char *dir, mt_err_t *err)
 //  Write seq and both galleries to path through a temporary file that is
 //  fsync'd and renamed into place, so path always holds a whole snapshot.
 static int
-s_write_snapshot (const mt_store_t *self, const char *path, mt_err_t *err)
+s_write_snapshot (mt_store_t *self, const char *path, mt_err_t *err)
 {
+    //  A rebuilt index takes over first: the file holds one index a gallery.
+    int finished = mt_gallery_finish_rebuild (self->missing, NULL, err);
+    if (finished == MT_OK)
+        finished = mt_gallery_finish_rebuild (self->found, NULL, err);
+    if (finished != MT_OK)
+        return finished;
     char tmp [PATH_MAX + 8];
     snprintf (tmp, sizeof tmp, "%s.tmp", path);
     FILE *file = fopen (tmp, "wb");
@@ -351,6 +359,14 @@ s_replay (mt_store_t *self, mt_err_t *err)
 
 //  ---------------------------------------------------------------- public
 
+static int
+s_gallery_new (const mt_store_t *self, mt_gallery_t **gallery_p, mt_err_t *err)
+{
+    if (self->planned)
+        return mt_gallery_new_planned (&self->plan, self->dim, gallery_p, err);
+    return mt_gallery_new (self->factory, self->dim, gallery_p, err);
+}
+
 int
 mt_store_open (const mt_store_config_t *config, mt_store_t **self_p, mt_err_t *err)
 {
@@ -367,6 +383,9 @@ mt_store_open (const mt_store_config_t *config, mt_store_t **self_p, mt_err_t *e
     snprintf (self->factory, sizeof self->factory, "%s",
               config->factory ? config->factory : MT_INDEX_DEFAULT_FACTORY);
     self->dim = config->dim > 0 ? config->dim : 128;
+    self->planned = config->plan != NULL;
+    if (config->plan)
+        self->plan = *config->plan;
     self->snapshot_ops = config->snapshot_ops;
     self->sync = config->sync;
 
@@ -375,9 +394,9 @@ mt_store_open (const mt_store_config_t *config, mt_store_t **self_p, mt_err_t *e
         rc = s_read_snapshot (self->snap_path, &self->seq, &self->missing, &self->found, err);
         if (rc == MT_ENOTFOUND) {
             self->seq = 0;
-            rc = mt_gallery_new (self->factory, self->dim, &self->missing, err);
+            rc = s_gallery_new (self, &self->missing, err);
             if (rc == MT_OK)
-                rc = mt_gallery_new (self->factory, self->dim, &self->found, err);
+                rc = s_gallery_new (self, &self->found, err);
         }
         else
         if (rc == MT_OK && mt_gallery_dim (self->missing) != self->dim)
@@ -388,6 +407,10 @@ mt_store_open (const mt_store_config_t *config, mt_store_t **self_p, mt_err_t *e
         self->log_fd = open (self->log_path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
         if (self->log_fd < 0)
             rc = mt_err_set (err, MT_EIO, "cannot open %s: %s", self->log_path, strerror (errno));
+    }
+    if (rc == MT_OK && self->planned) {
+        mt_gallery_set_plan (self->missing, &self->plan);
+        mt_gallery_set_plan (self->found, &self->plan);
     }
     if (rc == MT_OK)
         rc = s_replay (self, err);
@@ -429,7 +452,8 @@ static int
 s_after_write (mt_store_t *self, mt_err_t *err)
 {
     self->writes_since_snapshot++;
-    if (self->snapshot_ops && self->writes_since_snapshot >= self->snapshot_ops)
+    if (self->snapshot_ops && self->writes_since_snapshot >= self->snapshot_ops
+    &&  !mt_store_rebuilding (self))
         return mt_store_snapshot (self, err);
     return MT_OK;
 }
@@ -513,6 +537,50 @@ mt_store_remove (mt_store_t *self, uint64_t seq, size_t n, const uint64_t *face_
     return rc;
 }
 
+bool
+mt_store_rebuilding (const mt_store_t *self)
+{
+    return mt_gallery_rebuilding (self->missing) || mt_gallery_rebuilding (self->found);
+}
+
+int
+mt_store_maintain (mt_store_t *self, bool *busy_p, char *news, size_t size, mt_err_t *err)
+{
+    *news = '\0';
+    int rc = MT_OK;
+    for (int ns = MT_NS_MISSING; ns <= MT_NS_FOUND; ns++) {
+        mt_gallery_t *gallery = s_gallery (self, ns);
+        mt_index_report_t report;
+        mt_err_t why;
+        size_t faces = mt_gallery_size (gallery), used = strlen (news);
+        char now [128];
+        switch (mt_gallery_maintain (gallery, &report, &why)) {
+            case MT_GALLERY_STARTED:
+                snprintf (news + used, size - used, "%s%s: rebuilding the index of %zu faces "
+                          "as %s in the background", used ? "; " : "", mt_ns_name (ns),
+                          faces, report.factory);
+                break;
+            case MT_GALLERY_SWAPPED:
+                mt_gallery_describe (gallery, now, sizeof now);
+                snprintf (news + used, size - used, "%s%s: the index of %zu faces is now %s "
+                          "(recall@20 %.3f on its own faces; train %.1f s, add %.1f s, "
+                          "tune %.1f s)", used ? "; " : "", mt_ns_name (ns), faces, now,
+                          report.recall, report.train_s, report.add_s, report.tune_s);
+                break;
+            case MT_GALLERY_FAILED:
+                snprintf (news + used, size - used, "%s%s: the index rebuild failed: %s",
+                          used ? "; " : "", mt_ns_name (ns), why.msg);
+                if (rc == MT_OK)
+                    rc = mt_err_set (err, why.code, "%s", why.msg);
+                break;
+            default:
+                break;
+        }
+    }
+    *busy_p = mt_store_rebuilding (self);
+    return rc;
+}
+
 int
 mt_store_snapshot (mt_store_t *self, mt_err_t *err)
 {
@@ -553,6 +621,10 @@ mt_store_import (mt_store_t *self, const char *path, mt_err_t *err)
     mt_gallery_destroy (&self->found);
     self->missing = missing;
     self->found = found;
+    if (self->planned) {
+        mt_gallery_set_plan (self->missing, &self->plan);
+        mt_gallery_set_plan (self->found, &self->plan);
+    }
     self->seq = seq;
     return mt_store_snapshot (self, err);
 }

@@ -27,7 +27,12 @@ const mt_config_key_t shard_config_keys [] = {
     { "data-dir", MT_CFG_STRING, offsetof (shard_config_t, data_dir), 0, 1024,
       "folder of this replica's snapshot and log" },
     { "index", MT_CFG_STRING, offsetof (shard_config_t, index), 0, 256,
-      "FAISS index factory string (default: exact search)" },
+      "auto (exact search while a gallery is small, IVF above exact-below), exact, ivf, "
+      "ivf-sq8, or a FAISS factory string" },
+    { "exact-below", MT_CFG_INT, offsetof (shard_config_t, exact_below), 2, 1e10,
+      "with index auto: exact search below this many faces a gallery" },
+    { "recall-target", MT_CFG_DOUBLE, offsetof (shard_config_t, recall_target), 0.5, 1,
+      "recall@20 against exact search that an approximate index is tuned to hold" },
     { "partition", MT_CFG_INT, offsetof (shard_config_t, partition), 0, 4095,
       "which partition this replica holds" },
     { "replica", MT_CFG_INT, offsetof (shard_config_t, replica), 0, 255,
@@ -58,7 +63,7 @@ shard_config_defaults (shard_config_t *config)
     *config = (shard_config_t) {
         .broker = "tcp://127.0.0.1:5556",
         .data_dir = "var/shard-0-0",
-        .index = MT_INDEX_DEFAULT_FACTORY,
+        .index = "auto", .exact_below = 200000, .recall_target = 0.99,
         .partition = 0, .replica = 0, .partitions = 1,
         .heartbeat_ms = 500, .liveness = 4,
         .snapshot_ops = 20000, .purge_ms = 2000, .sync = true,
@@ -466,6 +471,12 @@ s_purge (s_shard_t *self)
     self->purge_at = 0;
     if (self->import_id)
         return;                 //  the copy being received replaces the files anyway
+    if (mt_store_rebuilding (self->store)) {
+        //  The snapshot would wait for the rebuild and stop the searches:
+        //  purge once the rebuilt index has taken over.
+        self->purge_at = s_now_ms () + 1000;
+        return;
+    }
     mt_err_t err;
     if (mt_store_snapshot (self->store, &err) == MT_OK)
         mt_log_info (self->name, "removed faces purged from the files (snapshot at write %"
@@ -474,6 +485,20 @@ s_purge (s_shard_t *self)
         mt_log_error (self->name, "cannot purge removed faces: %s (retrying)", err.msg);
         self->purge_at = s_now_ms () + 1000;
     }
+}
+
+//  Let the indexes follow the galleries' sizes; true while a rebuild runs.
+static bool
+s_maintain (s_shard_t *self)
+{
+    bool busy = false;
+    char news [512];
+    mt_err_t err;
+    if (mt_store_maintain (self->store, &busy, news, sizeof news, &err) != MT_OK)
+        mt_log_error (self->name, "%s", news);
+    else if (*news)
+        mt_log_info (self->name, "%s", news);
+    return busy;
 }
 
 static void *
@@ -485,11 +510,20 @@ s_engine (void *arg)
     mt_index_tune_threads ((int) self->config->blas_threads);
     zmq_msg_t frame;
     zmq_msg_init (&frame);
+    bool rebuilding = s_maintain (self);
     for (;;) {
         int64_t wait = self->purge_at ? self->purge_at - s_now_ms () : -1;
+        if (wait < 0)
+            wait = 0;
+        if (!self->purge_at)
+            wait = rebuilding ? 1000 : -1;
+        else if (rebuilding && wait > 1000)
+            wait = 1000;
         zmq_pollitem_t item = { self->out, 0, ZMQ_POLLIN, 0 };
         if (wait >= 0 && zmq_poll (&item, 1, (long) wait) == 0) {
-            s_purge (self);
+            if (self->purge_at && s_now_ms () >= self->purge_at)
+                s_purge (self);
+            rebuilding = s_maintain (self);
             continue;
         }
         if (zmq_msg_recv (&frame, self->out, 0) < 0)
@@ -497,6 +531,7 @@ s_engine (void *arg)
         if (zmq_msg_size (&frame) == 5 && memcmp (zmq_msg_data (&frame), "$TERM", 5) == 0)
             break;
         s_handle (self, zmq_msg_data (&frame), zmq_msg_size (&frame));
+        rebuilding = s_maintain (self);
     }
     zmq_msg_close (&frame);
     return NULL;
@@ -567,9 +602,14 @@ shard_actor (void *pipe, void *arg)
               (int) config->replica);
     mt_err_t err;
     mt_index_tune_threads ((int) config->blas_threads);
+    mt_index_plan_t plan = mt_index_plan_default ();
+    plan.kind = mt_index_kind_from_name (config->index);
+    plan.exact_below = (size_t) config->exact_below;
+    plan.recall_target = config->recall_target;
     mt_store_config_t store_config = {
         .dir = config->data_dir, .factory = config->index, .dim = MT_DIM,
-        .snapshot_ops = (uint64_t) config->snapshot_ops, .sync = config->sync
+        .snapshot_ops = (uint64_t) config->snapshot_ops, .sync = config->sync,
+        .plan = plan.kind >= 0 ? &plan : NULL
     };
     s_io_t io = { .config = config, .name = self.name, .stats = &self.stats };
     void *engine = NULL;
@@ -579,6 +619,10 @@ shard_actor (void *pipe, void *arg)
     if (config->partition >= config->partitions)
         rc = mt_err_set (&err, MT_EINVAL, "partition %d of %d does not exist",
                          (int) config->partition, (int) config->partitions);
+    if (plan.kind == MT_INDEX_HNSW)
+        rc = mt_err_set (&err, MT_EINVAL, "index hnsw cannot forget a removed face without "
+                         "being rebuilt, so erasure could not reach it: use auto, ivf or "
+                         "ivf-sq8");
     if (rc == MT_OK)
         rc = mt_store_open (&store_config, &self.store, &err);
     if (rc == MT_OK) {

@@ -9,11 +9,13 @@
 #ifndef MT_GALLERY_H_INCLUDED
 #define MT_GALLERY_H_INCLUDED
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "match/mt_error.h"
+#include "match/mt_index.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -40,6 +42,43 @@ typedef struct mt_gallery mt_gallery_t;
 //  An empty gallery whose index comes from a FAISS factory string (NULL for
 //  the exact default). Caller owns *self_p.
 int mt_gallery_new (const char *factory, int dim, mt_gallery_t **self_p, mt_err_t *err);
+
+//  An empty gallery whose index type follows plan as it grows (exact while
+//  small, IVF past plan->exact_below with "auto"): mt_gallery_maintain
+//  rebuilds it in the background when its size calls for another index.
+int mt_gallery_new_planned (const mt_index_plan_t *plan, int dim, mt_gallery_t **self_p,
+                            mt_err_t *err);
+
+//  Let a gallery read from a file follow plan from now on.
+void mt_gallery_set_plan (mt_gallery_t *self, const mt_index_plan_t *plan);
+
+//  What a call of mt_gallery_maintain did.
+typedef enum {
+    MT_GALLERY_IDLE = 0,        //  nothing to do
+    MT_GALLERY_STARTED,         //  a rebuild began (report: what it will build)
+    MT_GALLERY_BUILDING,        //  a rebuild is still running
+    MT_GALLERY_SWAPPED,         //  the rebuilt index took over (report says what it is)
+    MT_GALLERY_FAILED           //  the rebuild failed (err says why); the old index stays
+} mt_gallery_step;
+
+//  Start a rebuild if the gallery's size calls for another index (a planned
+//  gallery: exact <-> IVF around the plan's size, IVF rebuilt with more
+//  lists each time it has doubled), or take over a finished one. Searches
+//  and writes go on meanwhile. Call it from the thread that writes, often
+//  (after writes, and about every second while a rebuild runs).
+mt_gallery_step mt_gallery_maintain (mt_gallery_t *self, mt_index_report_t *report,
+                                     mt_err_t *err);
+
+//  Wait for a running rebuild and let it take over (before writing the
+//  gallery to a file). MT_OK also when there was none or it failed (the old
+//  index then stays; err says why in that case, with the return code).
+int mt_gallery_finish_rebuild (mt_gallery_t *self, mt_index_report_t *report, mt_err_t *err);
+
+//  Whether a rebuild is running.
+bool mt_gallery_rebuilding (const mt_gallery_t *self);
+
+//  What the index is now, e.g. "IVF1024,Flat nprobe=40".
+void mt_gallery_describe (const mt_gallery_t *self, char *text, size_t size);
 
 //  Destroy a gallery; NULL-safe; sets *self_p to NULL.
 void mt_gallery_destroy (mt_gallery_t **self_p);
@@ -69,7 +108,8 @@ uint64_t mt_gallery_digest (const mt_gallery_t *self);
 //  Whether face_id is stored; fills *meta_p (may be NULL) if so.
 int mt_gallery_contains (const mt_gallery_t *self, uint64_t face_id, mt_face_meta_t *meta_p);
 
-//  Write the whole gallery to file at its position; read one back.
+//  Write the whole gallery to file at its position (not while a rebuild
+//  runs: finish it first); read one back.
 int mt_gallery_write (const mt_gallery_t *self, FILE *file, mt_err_t *err);
 int mt_gallery_read (FILE *file, mt_gallery_t **self_p, mt_err_t *err);
 

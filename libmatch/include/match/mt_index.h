@@ -60,6 +60,69 @@ int mt_index_set_param (mt_index_t *self, const char *name, double value, mt_err
 int mt_index_write (const mt_index_t *self, FILE *file, mt_err_t *err);
 int mt_index_read (FILE *file, mt_index_t **self_p, mt_err_t *err);
 
+//  Copy every id and vector out of the index (to rebuild it as another
+//  type): *ids_p gets size() ids and *vectors_p size() x dim floats, both
+//  the caller's to free. IVF indexes give their vectors decoded.
+int mt_index_export (const mt_index_t *self, int64_t **ids_p, float **vectors_p,
+                     mt_err_t *err);
+
+//  What the index is, e.g. "IVF4096,Flat nprobe=32" (for logs and status).
+void mt_index_describe (const mt_index_t *self, char *text, size_t size);
+
+//  Exact k nearest (squared L2) of nx queries among ny vectors of dim
+//  floats, by brute force: the ground truth for recall. labels are
+//  positions in y (-1 past ny). n x k each.
+int mt_index_knn_exact (const float *x, size_t nx, const float *y, size_t ny, int dim,
+                        size_t k, float *distances, int64_t *labels, mt_err_t *err);
+
+//  The kinds of index a gallery can hold.
+typedef enum {
+    MT_INDEX_AUTO = 0,      //  exact below a size, IVF above
+    MT_INDEX_EXACT = 1,     //  IDMap,Flat: every vector compared
+    MT_INDEX_IVF = 2,       //  IVF,Flat: the nearest lists of vectors, exact within them
+    MT_INDEX_IVF_SQ8 = 3,   //  IVF,SQ8: as IVF, vectors kept in 8 bits per dimension
+    MT_INDEX_HNSW = 4       //  HNSW graph (no removal: rebuilt to forget a vector)
+} mt_index_kind;
+
+//  "auto", "exact", "ivf", "ivf-sq8", "hnsw"; NULL for anything else.
+const char *mt_index_kind_name (int kind);
+//  MT_INDEX_* from its name; -1 if unknown.
+int mt_index_kind_from_name (const char *name);
+
+typedef struct {
+    int kind;                   //  MT_INDEX_*
+    double recall_target;       //  recall@20 against exact search to hold (0.99)
+    size_t exact_below;         //  auto: exact search below this many vectors
+    size_t tune_queries;        //  sample of stored vectors to measure recall on (200)
+} mt_index_plan_t;
+
+//  The kind of an existing index (MT_INDEX_EXACT for a factory-made one of
+//  another type).
+int mt_index_kind_of (const mt_index_t *index);
+
+//  The defaults: auto, recall 0.99, exact below 200,000, 200 tuning queries.
+mt_index_plan_t mt_index_plan_default (void);
+
+//  The kind a plan gives for n vectors (auto resolved).
+int mt_index_plan_kind (const mt_index_plan_t *plan, size_t n);
+
+typedef struct {
+    char factory [64];          //  FAISS factory string used
+    char param [16];            //  search parameter tuned ("nprobe", "efSearch", "")
+    int param_value;
+    double recall;              //  recall@20 measured on the tuning sample (1 for exact)
+    double train_s, add_s, tune_s;
+} mt_index_report_t;
+
+//  Build an index of the plan's kind for these n vectors: factory chosen by
+//  size, trained on a sample of the vectors themselves, filled, then its
+//  search parameter set to the smallest value whose recall@20 against exact
+//  search, on a sample of the stored vectors as queries, meets the target.
+//  report (may be NULL) says what was built and measured.
+int mt_index_build (const mt_index_plan_t *plan, int dim, size_t n, const int64_t *ids,
+                    const float *vectors, mt_index_t **self_p, mt_index_report_t *report,
+                    mt_err_t *err);
+
 //  Process-wide tuning for search (shared FACTS.md): FAISS's OpenMP threads
 //  set to one so that they do not fight OpenBLAS's (blas_threads of them).
 //  The BLAS path starts at 20 queries, FAISS's default (measured best here).

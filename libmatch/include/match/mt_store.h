@@ -37,6 +37,10 @@ int mt_ns_from_name (const char *name);
 typedef struct {
     const char *dir;            //  created if missing
     const char *factory;        //  FAISS factory string; NULL for exact search
+    //  With a plan (not NULL) the factory is ignored: each gallery's index
+    //  type follows its size (mt_gallery_new_planned), rebuilt in the
+    //  background by mt_store_maintain.
+    const mt_index_plan_t *plan;
     int dim;                    //  128
     uint64_t snapshot_ops;      //  snapshot after this many writes (0: never)
     bool sync;                  //  fdatasync every write (turn off only in benchmarks)
@@ -66,7 +70,19 @@ uint64_t mt_store_seq (const mt_store_t *self);
 //  Digest of both galleries together (equal content, equal digest).
 uint64_t mt_store_digest (const mt_store_t *self);
 
-//  Write a snapshot now and empty the log.
+//  Let both galleries' indexes follow the plan (mt_gallery_maintain): start
+//  a rebuild that their size calls for, or let a finished one take over.
+//  *busy_p says a rebuild is running (call again in about a second); news
+//  gets a line for the log when something started, finished or failed
+//  (empty otherwise). Snapshots wait while a rebuild runs (the log keeps
+//  every write meanwhile).
+int mt_store_maintain (mt_store_t *self, bool *busy_p, char *news, size_t size, mt_err_t *err);
+
+//  Whether an index rebuild is running.
+bool mt_store_rebuilding (const mt_store_t *self);
+
+//  Write a snapshot now and empty the log (a running rebuild is waited for
+//  first).
 int mt_store_snapshot (mt_store_t *self, mt_err_t *err);
 
 //  Write the current state as a snapshot file at path (for a peer that

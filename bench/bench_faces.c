@@ -1,0 +1,297 @@
+//  bench_faces - real descriptors of a folder, cached; a Gaussian model of
+//  them that draws more.
+
+#include "bench_faces.h"
+
+#include "match/mt_dir.h"
+#include "match/mt_pipeline.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define S_MAGIC 0x48574643ull       //  "HWFC"
+
+//  LAPACK's Cholesky factorisation (OpenBLAS carries LAPACK).
+extern void spotrf_ (const char *uplo, const int *n, float *a, const int *lda, int *info);
+
+typedef struct {
+    bench_faces_t *faces;
+    const uint32_t *file_person;
+    size_t failed;
+} s_collect_t;
+
+static void
+s_on_photo (void *arg, size_t index, mt_photo_t *photo, const mt_err_t *err)
+{
+    (void) err;
+    s_collect_t *collect = arg;
+    const mt_photo_face_t *face = photo ? mt_photo_best_face (photo) : NULL;
+    if (face) {
+        bench_faces_t *faces = collect->faces;
+        memcpy (faces->vectors + faces->count * BENCH_FACES_DIM, face->embedding,
+                BENCH_FACES_DIM * sizeof (float));
+        faces->person [faces->count++] = collect->file_person [index];
+    }
+    else
+        collect->failed++;
+    mt_photo_destroy (&photo);
+}
+
+//  Every photo path under folder/person/, with its person's number.
+static size_t
+s_list_photos (const char *folder, char ***paths_p, uint32_t **person_p, size_t *people_p)
+{
+    char **people;
+    size_t people_count = mt_dir_list (folder, &people), count = 0, cap = 0;
+    char **paths = NULL;
+    uint32_t *person = NULL;
+    for (size_t p = 0; p < people_count; p++) {
+        char dir [4096];
+        snprintf (dir, sizeof dir, "%s/%s", folder, people [p]);
+        char **photos;
+        size_t photo_count = mt_dir_list (dir, &photos);
+        for (size_t i = 0; i < photo_count; i++) {
+            if (count == cap) {
+                cap = cap ? cap * 2 : 1024;
+                paths = realloc (paths, cap * sizeof *paths);
+                person = realloc (person, cap * sizeof *person);
+                if (!paths || !person)
+                    abort ();
+            }
+            size_t size = strlen (dir) + strlen (photos [i]) + 2;
+            paths [count] = malloc (size);
+            snprintf (paths [count], size, "%s/%s", dir, photos [i]);
+            person [count++] = (uint32_t) p;
+        }
+        mt_dir_free (photos, photo_count);
+    }
+    mt_dir_free (people, people_count);
+    *paths_p = paths;
+    *person_p = person;
+    *people_p = people_count;
+    return count;
+}
+
+static int
+s_compute (const char *folder, bench_faces_t *faces)
+{
+    char **paths;
+    uint32_t *file_person;
+    size_t people, count = s_list_photos (folder, &paths, &file_person, &people);
+    if (count == 0) {
+        fprintf (stderr, "bench: no photos under %s\n", folder);
+        return -1;
+    }
+    fprintf (stderr, "bench: describing %zu photos of %zu people in %s (once; cached)\n",
+             count, people, folder);
+    mt_pipeline_config_t config;
+    mt_pipeline_config_defaults (&config);
+    config.workers = 2;
+    mt_pipeline_t *pipeline;
+    mt_err_t err;
+    int rc = mt_pipeline_new (&config, &pipeline, &err);
+    faces->vectors = malloc (count * BENCH_FACES_DIM * sizeof (float));
+    faces->person = malloc (count * sizeof (uint32_t));
+    faces->people = people;
+    s_collect_t collect = { faces, file_person, 0 };
+    if (rc == MT_OK && faces->vectors && faces->person)
+        rc = mt_pipeline_run_files (pipeline, (const char *const *) paths, count, s_on_photo,
+                                    &collect, &err);
+    if (rc != MT_OK)
+        fprintf (stderr, "bench: %s\n", err.msg);
+    mt_pipeline_destroy (&pipeline);
+    for (size_t i = 0; i < count; i++)
+        free (paths [i]);
+    free (paths), free (file_person);
+    return rc == MT_OK ? 0 : -1;
+}
+
+static int
+s_read_cache (const char *folder, const char *cache, bench_faces_t *faces)
+{
+    FILE *file = fopen (cache, "rb");
+    if (!file)
+        return -1;
+    uint64_t header [4];
+    char source [4096] = "";
+    int rc = -1;
+    if (fread (header, sizeof header, 1, file) == 1 && header [0] == S_MAGIC
+    &&  header [3] < sizeof source && fread (source, header [3], 1, file) == 1
+    &&  strcmp (source, folder) == 0) {
+        faces->count = header [1];
+        faces->people = header [2];
+        faces->vectors = malloc (faces->count * BENCH_FACES_DIM * sizeof (float) + 1);
+        faces->person = malloc (faces->count * sizeof (uint32_t) + 1);
+        if (faces->vectors && faces->person
+        &&  fread (faces->vectors, sizeof (float) * BENCH_FACES_DIM, faces->count, file)
+            == faces->count
+        &&  fread (faces->person, sizeof (uint32_t), faces->count, file) == faces->count)
+            rc = 0;
+    }
+    fclose (file);
+    return rc;
+}
+
+static void
+s_write_cache (const char *folder, const char *cache, const bench_faces_t *faces)
+{
+    FILE *file = fopen (cache, "wb");
+    uint64_t header [4] = { S_MAGIC, faces->count, faces->people, strlen (folder) + 1 };
+    if (!file
+    ||  fwrite (header, sizeof header, 1, file) != 1
+    ||  fwrite (folder, header [3], 1, file) != 1
+    ||  fwrite (faces->vectors, sizeof (float) * BENCH_FACES_DIM, faces->count, file)
+        != faces->count
+    ||  fwrite (faces->person, sizeof (uint32_t), faces->count, file) != faces->count)
+        fprintf (stderr, "bench: cannot write the descriptor cache %s\n", cache);
+    if (file)
+        fclose (file);
+}
+
+int
+bench_faces_load (const char *folder, const char *cache, bench_faces_t *faces)
+{
+    memset (faces, 0, sizeof *faces);
+    if (s_read_cache (folder, cache, faces) == 0)
+        return 0;
+    bench_faces_free (faces);
+    if (s_compute (folder, faces) != 0) {
+        bench_faces_free (faces);
+        return -1;
+    }
+    s_write_cache (folder, cache, faces);
+    return 0;
+}
+
+void
+bench_faces_free (bench_faces_t *faces)
+{
+    free (faces->vectors), free (faces->person);
+    memset (faces, 0, sizeof *faces);
+}
+
+double
+bench_faces_uniform (bench_faces_model_t *model)
+{
+    //  xorshift64*
+    model->rng ^= model->rng >> 12, model->rng ^= model->rng << 25;
+    model->rng ^= model->rng >> 27;
+    return (double) ((model->rng * 0x2545f4914f6cdd1dull) >> 11) / 9007199254740992.0;
+}
+
+static double
+s_gauss (bench_faces_model_t *model)
+{
+    double u = bench_faces_uniform (model) + 1e-12, v = bench_faces_uniform (model);
+    return sqrt (-2 * log (u)) * cos (2 * 3.14159265358979323846 * v);
+}
+
+//  Covariance of count rows around mean, then its lower Cholesky factor
+//  (row-major, as LAPACK's column-major upper factor).
+static int
+s_factor (const double *rows, size_t count, const double *mean, float *factor)
+{
+    enum { D = BENCH_FACES_DIM };
+    double *cov = calloc (D * D, sizeof *cov);
+    if (!cov)
+        return -1;
+    for (size_t r = 0; r < count; r++)
+        for (int i = 0; i < D; i++)
+            for (int j = 0; j <= i; j++)
+                cov [i * D + j] += (rows [r * D + i] - mean [i]) * (rows [r * D + j] - mean [j]);
+    for (int i = 0; i < D; i++)
+        for (int j = 0; j <= i; j++) {
+            double value = cov [i * D + j] / (double) (count > 1 ? count - 1 : 1);
+            //  A little ridge keeps the factorisation defined.
+            factor [i * D + j] = factor [j * D + i] = (float) (value + (i == j ? 1e-6 : 0));
+        }
+    free (cov);
+    int n = D, info = 0;
+    char uplo = 'U';
+    spotrf_ (&uplo, &n, factor, &n, &info);
+    for (int i = 0; i < D; i++)
+        for (int j = i + 1; j < D; j++)
+            factor [i * D + j] = 0;
+    return info == 0 ? 0 : -1;
+}
+
+int
+bench_faces_fit (const bench_faces_t *faces, uint64_t seed, bench_faces_model_t *model)
+{
+    enum { D = BENCH_FACES_DIM };
+    memset (model, 0, sizeof *model);
+    model->rng = seed | 1;
+    size_t people = faces->people;
+    double *centre = calloc (people * D, sizeof *centre);
+    double *within = malloc (faces->count * D * sizeof *within);
+    size_t *photos = calloc (people, sizeof *photos);
+    double mean [D] = { 0 }, zero [D] = { 0 };
+    int rc = centre && within && photos ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < faces->count; i++) {
+        photos [faces->person [i]]++;
+        for (int d = 0; d < D; d++)
+            centre [faces->person [i] * D + d] += faces->vectors [i * D + d];
+    }
+    size_t used = 0, residuals = 0;
+    for (size_t p = 0; rc == 0 && p < people; p++) {
+        if (!photos [p])
+            continue;
+        for (int d = 0; d < D; d++) {
+            centre [used * D + d] = centre [p * D + d] / (double) photos [p];
+            mean [d] += centre [used * D + d];
+        }
+        photos [used++] = photos [p];
+    }
+    for (int d = 0; d < D; d++)
+        model->mean [d] = (float) (mean [d] /= (double) (used ? used : 1));
+    //  The spread within a person, from people with two photos or more.
+    size_t *slot = calloc (people, sizeof *slot);
+    for (size_t p = 0, at = 0; slot && p < people; p++)
+        slot [p] = photos [p] ? at++ : 0;
+    for (size_t i = 0; rc == 0 && slot && i < faces->count; i++) {
+        size_t p = slot [faces->person [i]];
+        if (photos [p] < 2)
+            continue;
+        //  Scaled so that the residuals' spread is the photos' own (a mean
+        //  of m photos is closer to each than a photo's true centre).
+        double scale = sqrt ((double) photos [p] / (double) (photos [p] - 1));
+        for (int d = 0; d < D; d++)
+            within [residuals * D + d] = (faces->vectors [i * D + d] - centre [p * D + d]) * scale;
+        residuals++;
+    }
+    if (rc == 0)
+        rc = s_factor (centre, used, mean, model->between);
+    if (rc == 0)
+        rc = s_factor (within, residuals, zero, model->within);
+    free (centre), free (within), free (photos), free (slot);
+    return rc;
+}
+
+static void
+s_draw (bench_faces_model_t *model, const float *factor, const float *base, float *out)
+{
+    enum { D = BENCH_FACES_DIM };
+    double z [D];
+    for (int d = 0; d < D; d++)
+        z [d] = s_gauss (model);
+    for (int i = 0; i < D; i++) {
+        double value = base [i];
+        for (int j = 0; j <= i; j++)
+            value += factor [i * D + j] * z [j];
+        out [i] = (float) value;
+    }
+}
+
+void
+bench_faces_draw_person (bench_faces_model_t *model, float *centre)
+{
+    s_draw (model, model->between, model->mean, centre);
+}
+
+void
+bench_faces_draw_photo (bench_faces_model_t *model, const float *centre, float *photo)
+{
+    s_draw (model, model->within, centre, photo);
+}

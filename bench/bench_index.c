@@ -1,0 +1,415 @@
+//  bench/index - one index type against exact search, in one run.
+//
+//  usage: bench-search --index exact|ivf|ivf-sq8|hnsw|auto [--n 1000000]
+//                      [--queries 1000] [--recall 0.99] [--faces FOLDER]
+//                      [--dir DIR] [--sweep] [--json]
+//
+//  The gallery is n descriptors: one photo of each person of FOLDER (real
+//  descriptors, default ../shared/faces/lfw-scale), then people drawn from a
+//  model fitted on them, 1-3 photos each (bench_faces.h). The queries: half
+//  the people's other real photos, half new photos of drawn people in the
+//  gallery. The index is built as the service builds it (mt_index_build:
+//  trained on the gallery, its search parameter tuned on a sample of the
+//  gallery to hold the recall target), then every query is searched alone
+//  (batch 1, one thread) in it and by brute force.
+//
+//  Reported: qps and exact_qps (single queries), recall_at_20 (share of the
+//  exact 20 nearest found in the index's 20 nearest, over the queries),
+//  mate_recall_at_20 (real queries whose person's gallery photo is among the
+//  20 nearest, index and exact), bytes_per_vector (the index as written),
+//  and the build's times.
+
+#define _GNU_SOURCE
+
+#include "bench_faces.h"
+#include "bench_gallery.h"
+#include "bench_index.h"
+#include "match/mt_index.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define D BENCH_FACES_DIM
+#define K 20
+
+typedef struct {
+    size_t n, queries, real_queries;
+    int kind;
+    double recall_target;
+    const char *faces;
+    const char *dir;
+    int json;
+    int sweep;
+    int drawn_only;             //  no real faces in the gallery (to compare)
+} s_args_t;
+
+typedef struct {
+    float *vectors;             //  n x D
+    int64_t *ids;               //  n
+    size_t n;
+    float *queries;             //  q x D
+    int64_t *mate;              //  q: the gallery id of the query's person, -1 for none
+    size_t q, real_q;
+} s_set_t;
+
+static int
+s_args (int argc, char **argv, s_args_t *args)
+{
+    *args = (s_args_t) { .n = 1000000, .queries = 1000, .recall_target = 0.99,
+                         .faces = "../shared/faces/lfw-scale", .dir = "/tmp/homeward-bench-index",
+                         .kind = -1 };
+    for (int i = 1; i < argc; i++) {
+        if (strcmp (argv [i], "--n") == 0 && i + 1 < argc)
+            args->n = (size_t) atof (argv [++i]);
+        else if (strcmp (argv [i], "--queries") == 0 && i + 1 < argc)
+            args->queries = (size_t) atof (argv [++i]);
+        else if (strcmp (argv [i], "--index") == 0 && i + 1 < argc)
+            args->kind = mt_index_kind_from_name (argv [++i]);
+        else if (strcmp (argv [i], "--recall") == 0 && i + 1 < argc)
+            args->recall_target = atof (argv [++i]);
+        else if (strcmp (argv [i], "--faces") == 0 && i + 1 < argc)
+            args->faces = argv [++i];
+        else if (strcmp (argv [i], "--dir") == 0 && i + 1 < argc)
+            args->dir = argv [++i];
+        else if (strcmp (argv [i], "--json") == 0)
+            args->json = 1;
+        else if (strcmp (argv [i], "--sweep") == 0)
+            args->sweep = 1;
+        else if (strcmp (argv [i], "--drawn-only") == 0)
+            args->drawn_only = 1;
+        else {
+            fprintf (stderr, "usage: bench-search --index exact|ivf|ivf-sq8|hnsw|auto [--n N] "
+                     "[--queries Q] [--recall R] [--faces FOLDER] [--dir DIR] [--sweep] [--json]\n");
+            return -1;
+        }
+    }
+    if (args->kind < 0 || args->n < 100 || args->queries < 10
+    ||  args->recall_target <= 0 || args->recall_target > 1) {
+        fprintf (stderr, "bench-search: --index is one of exact, ivf, ivf-sq8, hnsw, auto; "
+                 "--n at least 100, --queries at least 10, --recall in (0, 1]\n");
+        return -1;
+    }
+    return 0;
+}
+
+//  The gallery and the queries, as the file's comment says.
+static int
+s_make_set (const s_args_t *args, const bench_faces_t *faces, bench_faces_model_t *model,
+            s_set_t *set)
+{
+    memset (set, 0, sizeof *set);
+    set->n = args->n;
+    set->q = args->queries;
+    set->vectors = malloc (set->n * D * sizeof (float));
+    set->ids = malloc (set->n * sizeof (int64_t));
+    set->queries = malloc (set->q * D * sizeof (float));
+    set->mate = malloc (set->q * sizeof (int64_t));
+    int64_t *first = malloc (faces->people * sizeof *first);
+    if (!set->vectors || !set->ids || !set->queries || !set->mate || !first)
+        return -1;
+    size_t at = 0;
+    for (size_t p = 0; p < faces->people; p++)
+        first [p] = -1;
+    //  Each real person's first photo in the gallery, later ones as queries.
+    for (size_t i = 0; !args->drawn_only && i < faces->count && at < set->n; i++) {
+        uint32_t p = faces->person [i];
+        if (first [p] < 0) {
+            first [p] = (int64_t) at + 1;
+            memcpy (set->vectors + at * D, faces->vectors + i * D, D * sizeof (float));
+            set->ids [at] = (int64_t) at + 1;
+            at++;
+        }
+        else if (set->real_q < set->q / 2) {
+            memcpy (set->queries + set->real_q * D, faces->vectors + i * D, D * sizeof (float));
+            set->mate [set->real_q++] = first [p];
+        }
+    }
+    free (first);
+    //  Drawn people, 1-3 photos each; some of them queried with a new photo.
+    size_t drawn_people = 0, q = set->real_q;
+    float centre [D];
+    while (at < set->n) {
+        bench_faces_draw_person (model, centre);
+        int photos = 1 + (int) (bench_faces_uniform (model) * 3);
+        int64_t person_first = (int64_t) at + 1;
+        for (int j = 0; j < photos && at < set->n; j++, at++) {
+            bench_faces_draw_photo (model, centre, set->vectors + at * D);
+            set->ids [at] = (int64_t) at + 1;
+        }
+        drawn_people++;
+        if (q < set->q && bench_faces_uniform (model) < 4.0 * (double) (set->q - q)
+                                                       / (double) (set->n - at + 1)) {
+            bench_faces_draw_photo (model, centre, set->queries + q * D);
+            set->mate [q++] = -1 - person_first;    //  drawn: not counted as a real mate
+        }
+    }
+    //  Any queries still wanted: new photos of drawn people at random.
+    while (q < set->q) {
+        size_t pick = (size_t) (bench_faces_uniform (model) * (double) set->n);
+        bench_faces_draw_photo (model, set->vectors + pick * D, set->queries + q * D);
+        set->mate [q++] = -1;
+    }
+    set->real_q = set->real_q;
+    return 0;
+}
+
+static void
+s_set_free (s_set_t *set)
+{
+    free (set->vectors), free (set->ids), free (set->queries), free (set->mate);
+}
+
+//  fopencookie's writer that only counts: the index's size as written.
+static ssize_t
+s_count_write (void *cookie, const char *buf, size_t size)
+{
+    (void) buf;
+    *(size_t *) cookie += size;
+    return (ssize_t) size;
+}
+
+static size_t
+s_written_bytes (const mt_index_t *index)
+{
+    size_t bytes = 0;
+    cookie_io_functions_t io = { .write = s_count_write };
+    FILE *file = fopencookie (&bytes, "w", io);
+    mt_err_t err;
+    if (!file || mt_index_write (index, file, &err) != MT_OK)
+        bytes = 0;
+    if (file)
+        fclose (file);
+    return bytes;
+}
+
+static double
+s_overlap (const int64_t *truth, const int64_t *got)
+{
+    size_t wanted = 0, found = 0;
+    for (int i = 0; i < K; i++) {
+        if (truth [i] < 0)
+            continue;
+        wanted++;
+        for (int j = 0; j < K; j++)
+            if (got [j] == truth [i]) {
+                found++;
+                break;
+            }
+    }
+    return wanted ? (double) found / (double) wanted : 1.0;
+}
+
+static int
+s_has (const int64_t *row, int64_t id)
+{
+    for (int j = 0; j < K; j++)
+        if (row [j] == id)
+            return 1;
+    return 0;
+}
+
+typedef struct {
+    double qps, recall, near_recall, mate, mate_exact;
+    size_t real;
+} s_measured_t;
+
+//  Every query alone through the index, timed; its answers against the
+//  exact ones (truth, with squared distances truth_d).
+static int
+s_measure (const mt_index_t *index, const s_set_t *set, const int64_t *truth,
+           const float *truth_d, double radius, s_measured_t *m)
+{
+    int64_t *got = malloc (set->q * K * sizeof *got);
+    float d [K];
+    mt_err_t err;
+    memset (m, 0, sizeof *m);
+    double start = bench_now ();
+    for (size_t i = 0; got && i < set->q; i++)
+        if (mt_index_search (index, 1, set->queries + i * D, K, d, got + i * K, &err)
+            != MT_OK) {
+            fprintf (stderr, "bench-search: %s\n", err.msg);
+            free (got);
+            return -1;
+        }
+    m->qps = (double) set->q / (bench_now () - start);
+    size_t near = 0, near_found = 0, mate_found = 0, mate_exact = 0;
+    for (size_t i = 0; got && i < set->q; i++) {
+        m->recall += s_overlap (truth + i * K, got + i * K);
+        for (int j = 0; j < K; j++)
+            if (truth [i * K + j] >= 0 && truth_d [i * K + j] <= radius * radius) {
+                near++;
+                near_found += s_has (got + i * K, truth [i * K + j]);
+            }
+        if (set->mate [i] > 0) {
+            m->real++;
+            mate_found += s_has (got + i * K, set->mate [i]);
+            mate_exact += s_has (truth + i * K, set->mate [i]);
+        }
+    }
+    m->recall /= (double) set->q;
+    m->near_recall = near ? (double) near_found / (double) near : 1;
+    m->mate = m->real ? (double) mate_found / (double) m->real : 0;
+    m->mate_exact = m->real ? (double) mate_exact / (double) m->real : 0;
+    free (got);
+    return 0;
+}
+
+//  The search parameter's values from 1 (16 for efSearch) doubling: speed
+//  against the three recalls.
+static void
+s_sweep (mt_index_t *index, const s_set_t *set, const int64_t *truth, const float *truth_d,
+         double radius, const char *param, double exact_qps)
+{
+    mt_err_t err;
+    for (int value = strcmp (param, "efSearch") == 0 ? 16 : 1; value <= 4096; value *= 2) {
+        if (mt_index_set_param (index, param, value, &err) != MT_OK)
+            break;
+        s_measured_t m;
+        if (s_measure (index, set, truth, truth_d, radius, &m) != 0)
+            break;
+        printf ("{\"sweep\":\"%s\",\"value\":%d,\"qps\":%.1f,\"speedup\":%.1f,"
+                "\"recall_at_20\":%.4f,\"near_recall_at_20\":%.4f,\"mate_recall_at_20\":%.4f}\n",
+                param, value, m.qps, m.qps / exact_qps, m.recall, m.near_recall, m.mate);
+        if (m.recall >= 0.9999)
+            break;
+    }
+}
+
+static int
+s_cmp_float (const void *a, const void *b)
+{
+    float x = *(const float *) a, y = *(const float *) b;
+    return (x > y) - (x < y);
+}
+
+//  The distance within which 99% of two photos of one person fall, among
+//  the real faces: a face nearer than this could be the family's.
+static double
+s_same_person_radius (const bench_faces_t *faces)
+{
+    size_t cap = 1 << 20, count = 0;
+    float *d = malloc (cap * sizeof *d);
+    for (size_t i = 0; d && i < faces->count; i++)
+        for (size_t j = i + 1; j < faces->count && count < cap; j++) {
+            if (faces->person [j] != faces->person [i])
+                continue;
+            double sum = 0;
+            for (int k = 0; k < D; k++) {
+                double diff = faces->vectors [i * D + k] - faces->vectors [j * D + k];
+                sum += diff * diff;
+            }
+            d [count++] = (float) sqrt (sum);
+        }
+    double radius = 0.6;
+    if (count > 10) {
+        qsort (d, count, sizeof *d, s_cmp_float);
+        radius = d [(size_t) (0.99 * (double) (count - 1))];
+    }
+    free (d);
+    return radius;
+}
+
+int
+bench_index_main (int argc, char **argv)
+{
+    s_args_t args;
+    if (s_args (argc, argv, &args) != 0)
+        return 2;
+    mkdir (args.dir, 0700);
+    char cache [4096];
+    snprintf (cache, sizeof cache, "%s/faces.bin", args.dir);
+    bench_faces_t faces;
+    bench_faces_model_t model;
+    if (bench_faces_load (args.faces, cache, &faces) != 0
+    ||  bench_faces_fit (&faces, 0x5eed, &model) != 0) {
+        fprintf (stderr, "bench-search: no model of faces from %s\n", args.faces);
+        return 1;
+    }
+    s_set_t set;
+    if (s_make_set (&args, &faces, &model, &set) != 0) {
+        fprintf (stderr, "bench-search: out of memory for %zu vectors\n", args.n);
+        return 1;
+    }
+    mt_err_t err;
+    double radius = s_same_person_radius (&faces);
+
+    //  Exact answers by brute force: all queries together (the BLAS path),
+    //  then single queries timed on a sample.
+    int64_t *truth = malloc (set.q * K * sizeof *truth);
+    float *dist = malloc (set.q * K * sizeof *dist);
+    if (!truth || !dist
+    ||  mt_index_knn_exact (set.queries, set.q, set.vectors, set.n, D, K, dist, truth, &err)
+        != MT_OK) {
+        fprintf (stderr, "bench-search: exact search failed\n");
+        return 1;
+    }
+    for (size_t i = 0; i < set.q * K; i++)
+        truth [i] = truth [i] < 0 ? -1 : set.ids [truth [i]];
+    mt_index_tune_threads (1);
+    size_t timed = set.q;
+    double exact_start = bench_now ();
+    float one_d [K];
+    int64_t one [K];
+    for (size_t i = 0; i < timed; i++) {
+        mt_index_knn_exact (set.queries + i * D, 1, set.vectors, set.n, D, K, one_d, one, &err);
+        //  Not more than ~20 s on exact single queries at 10M.
+        if (bench_now () - exact_start > 20 && i >= 10) {
+            timed = i + 1;
+            break;
+        }
+    }
+    double exact_qps = (double) timed / (bench_now () - exact_start);
+    //  The build on both cores, as a benchmark may (a shard builds on one).
+    omp_set_num_threads (2);
+
+    mt_index_plan_t plan = mt_index_plan_default ();
+    plan.kind = args.kind;
+    plan.recall_target = args.recall_target;
+    mt_index_t *index;
+    mt_index_report_t report;
+    if (mt_index_build (&plan, D, set.n, set.ids, set.vectors, &index, &report, &err)
+        != MT_OK) {
+        fprintf (stderr, "bench-search: %s\n", err.msg);
+        return 1;
+    }
+    //  Built on both cores (OpenMP); searched as a shard searches: one
+    //  query at a time, one thread.
+    mt_index_tune_threads (1);
+    s_measured_t m;
+    if (s_measure (index, &set, truth, dist, radius, &m) != 0)
+        return 1;
+    char described [128];
+    mt_index_describe (index, described, sizeof described);
+    double bytes = (double) s_written_bytes (index) / (double) set.n;
+    if (args.json)
+        printf ("{\"n\":%zu,\"index\":\"%s\",\"built\":\"%s\",\"qps\":%.1f,\"exact_qps\":%.2f,"
+                "\"speedup\":%.1f,\"recall_at_20\":%.4f,\"tuned_recall_at_20\":%.4f,"
+                "\"near_recall_at_20\":%.4f,\"radius\":%.3f,"
+                "\"mate_recall_at_20\":%.4f,\"exact_mate_recall_at_20\":%.4f,"
+                "\"real_queries\":%zu,\"queries\":%zu,\"bytes_per_vector\":%.1f,"
+                "\"train_s\":%.1f,\"add_s\":%.1f,\"tune_s\":%.1f,\"real_faces\":%zu}\n",
+                set.n, mt_index_kind_name (args.kind), described, m.qps, exact_qps,
+                m.qps / exact_qps, m.recall, report.recall, m.near_recall, radius,
+                m.mate, m.mate_exact, m.real, set.q, bytes, report.train_s, report.add_s,
+                report.tune_s, faces.count);
+    else
+        printf ("%zu vectors, %s (%s): %.1f q/s (exact %.2f q/s, x%.1f), recall@20 %.4f "
+                "(tuned on the gallery %.4f), within %.3f %.4f, true person in the 20: "
+                "%.4f of %zu (exact %.4f), %.1f bytes a vector; train %.1f s, add %.1f s, "
+                "tune %.1f s\n", set.n, mt_index_kind_name (args.kind), described, m.qps,
+                exact_qps, m.qps / exact_qps, m.recall, report.recall, radius, m.near_recall,
+                m.mate, m.real, m.mate_exact, bytes, report.train_s, report.add_s,
+                report.tune_s);
+    if (args.sweep && report.param [0])
+        s_sweep (index, &set, truth, dist, radius, report.param, exact_qps);
+    mt_index_destroy (&index);
+    free (truth), free (dist);
+    s_set_free (&set);
+    bench_faces_free (&faces);
+    return 0;
+}

@@ -1,0 +1,122 @@
+//  mti_faiss_extra - export, describe and brute-force k-NN over FAISS's C++
+//  API, behind the plain C functions of mti_faiss_extra.h.
+
+#include "mti_faiss_extra.h"
+
+#include <faiss/IndexFlat.h>
+#include <faiss/IndexHNSW.h>
+#include <faiss/IndexIDMap.h>
+#include <faiss/IndexIVF.h>
+#include <faiss/IndexIVFFlat.h>
+#include <faiss/IndexScalarQuantizer.h>
+#include <faiss/invlists/InvertedLists.h>
+#include <faiss/utils/distances.h>
+
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <stdexcept>
+#include <vector>
+
+namespace {
+
+void
+s_reason (char *why, size_t why_size, const char *text)
+{
+    if (why && why_size)
+        std::snprintf (why, why_size, "%s", text);
+}
+
+//  Vectors of a storage index (Flat, HNSW): positions 0..ntotal-1.
+void
+s_export_storage (const faiss::Index *index, float *vectors)
+{
+    if (index->ntotal > 0)
+        index->reconstruct_n (0, index->ntotal, vectors);
+}
+
+void
+s_export_ivf (const faiss::IndexIVF *ivf, int64_t *ids, float *vectors)
+{
+    const faiss::InvertedLists *lists = ivf->invlists;
+    size_t at = 0;
+    for (size_t list = 0; list < lists->nlist; list++) {
+        size_t size = lists->list_size (list);
+        faiss::InvertedLists::ScopedIds list_ids (lists, list);
+        for (size_t offset = 0; offset < size; offset++, at++) {
+            if (at >= (size_t) ivf->ntotal)
+                throw std::runtime_error ("inverted lists hold more than ntotal vectors");
+            ids [at] = list_ids [offset];
+            ivf->reconstruct_from_offset ((int64_t) list, (int64_t) offset,
+                                          vectors + at * (size_t) ivf->d);
+        }
+    }
+    if (at != (size_t) ivf->ntotal)
+        throw std::runtime_error ("inverted lists hold fewer than ntotal vectors");
+}
+
+}   // namespace
+
+extern "C" {
+
+int
+mti_faiss_export (const FaissIndex *index, int64_t *ids, float *vectors, char *why,
+                  size_t why_size)
+{
+    const faiss::Index *base = reinterpret_cast<const faiss::Index *> (index);
+    try {
+        if (auto idmap = dynamic_cast<const faiss::IndexIDMap *> (base)) {
+            s_export_storage (idmap->index, vectors);
+            std::memcpy (ids, idmap->id_map.data (), idmap->id_map.size () * sizeof *ids);
+            return 0;
+        }
+        if (auto ivf = dynamic_cast<const faiss::IndexIVF *> (base)) {
+            s_export_ivf (ivf, ids, vectors);
+            return 0;
+        }
+        s_reason (why, why_size, "this index type cannot be read back");
+    }
+    catch (std::exception &e) {
+        s_reason (why, why_size, e.what ());
+    }
+    return -1;
+}
+
+void
+mti_faiss_describe (const FaissIndex *index, char *text, size_t size)
+{
+    const faiss::Index *base = reinterpret_cast<const faiss::Index *> (index);
+    const char *wrap = "";
+    if (auto idmap = dynamic_cast<const faiss::IndexIDMap *> (base)) {
+        base = idmap->index;
+        wrap = "IDMap,";
+    }
+    if (auto ivf = dynamic_cast<const faiss::IndexIVF *> (base)) {
+        bool flat = dynamic_cast<const faiss::IndexIVFFlat *> (ivf) != nullptr;
+        std::snprintf (text, size, "%sIVF%zu,%s nprobe=%zu", wrap, ivf->nlist,
+                       flat ? "Flat" : dynamic_cast<const faiss::IndexIVFScalarQuantizer *> (ivf) ? "SQ8" : "other", ivf->nprobe);
+    }
+    else if (auto hnsw = dynamic_cast<const faiss::IndexHNSW *> (base))
+        std::snprintf (text, size, "%sHNSW%d efSearch=%d", wrap,
+                       hnsw->hnsw.nb_neighbors (1), hnsw->hnsw.efSearch);
+    else if (dynamic_cast<const faiss::IndexFlat *> (base))
+        std::snprintf (text, size, "%sFlat", wrap);
+    else
+        std::snprintf (text, size, "%sother", wrap);
+}
+
+int
+mti_faiss_knn (const float *x, size_t nx, const float *y, size_t ny, size_t d, size_t k,
+               float *distances, int64_t *labels, char *why, size_t why_size)
+{
+    try {
+        faiss::knn_L2sqr (x, y, d, nx, ny, k, distances, labels);
+        return 0;
+    }
+    catch (std::exception &e) {
+        s_reason (why, why_size, e.what ());
+    }
+    return -1;
+}
+
+}   // extern "C"

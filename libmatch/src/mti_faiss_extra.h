@@ -1,0 +1,39 @@
+//  mti_faiss_extra - what libmatch needs from FAISS beyond its official C
+//  API: read every (id, vector) back out of an index (to rebuild it as
+//  another type), describe an index's type and search parameter, and exact
+//  k-nearest neighbours over a plain array (the ground truth that recall is
+//  measured against). A thin C wrapper over the C++ library, compiled with
+//  every FAISS (the upstream C API has none of these).
+
+#ifndef MTI_FAISS_EXTRA_H_INCLUDED
+#define MTI_FAISS_EXTRA_H_INCLUDED
+
+#include <faiss/c_api/Index_c.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+//  Copy the index's ntotal ids and vectors (ntotal x d floats) into the
+//  caller's arrays, in the index's storage order. Works for IDMap/IDMap2
+//  over Flat or HNSW and for IVF indexes (SQ8 vectors come back decoded).
+//  0 on success; otherwise -1 and a reason in why.
+int mti_faiss_export (const FaissIndex *index, int64_t *ids, float *vectors, char *why,
+                      size_t why_size);
+
+//  What the index is, for logs and status: e.g. "IVF4096,Flat nprobe=32",
+//  "IDMap,Flat", "HNSW32 efSearch=64".
+void mti_faiss_describe (const FaissIndex *index, char *text, size_t size);
+
+//  Exact k nearest (squared L2) of nx queries among ny vectors; labels are
+//  positions in y, -1 when ny < k. 0 on success, -1 with a reason.
+int mti_faiss_knn (const float *x, size_t nx, const float *y, size_t ny, size_t d, size_t k,
+                   float *distances, int64_t *labels, char *why, size_t why_size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

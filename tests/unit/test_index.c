@@ -1,0 +1,330 @@
+//  Self-test of the approximate indexes: each kind holds its recall target
+//  against exact search on clustered vectors (people with several photos,
+//  as faces come), the vectors read back out of each, and a gallery that
+//  outgrows exact search rebuilt in the background while it keeps being
+//  written and searched, answering completely throughout.
+
+#include "mt_test.h"
+
+#include "match/mt_gallery.h"
+#include "match/mt_index.h"
+#include "match/mt_store.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DIM 128
+#define K 20
+
+static uint64_t s_rng = 0x243f6a8885a308d3ull;
+
+static double
+s_uniform (void)
+{
+    s_rng ^= s_rng >> 12, s_rng ^= s_rng << 25, s_rng ^= s_rng >> 27;
+    return (double) ((s_rng * 0x2545f4914f6cdd1dull) >> 11) / 9007199254740992.0;
+}
+
+static double
+s_gauss (void)
+{
+    return sqrt (-2 * log (s_uniform () + 1e-12)) * cos (6.283185307179586 * s_uniform ());
+}
+
+//  n vectors of n / 3 people: a centre each (spread 0.1 a dimension, about
+//  dlib's descriptors' spread) and photos around it (0.03 a dimension).
+static float *
+s_people (size_t n, float **centres_p)
+{
+    size_t people = n / 3 + 1;
+    float *centres = malloc (people * DIM * sizeof *centres);
+    float *x = malloc (n * DIM * sizeof *x);
+    for (size_t p = 0; p < people; p++)
+        for (int d = 0; d < DIM; d++)
+            centres [p * DIM + d] = (float) (0.1 * s_gauss ());
+    for (size_t i = 0; i < n; i++)
+        for (int d = 0; d < DIM; d++)
+            x [i * DIM + d] = centres [(i / 3) * DIM + d] + (float) (0.03 * s_gauss ());
+    *centres_p = centres;
+    return x;
+}
+
+//  recall@20 of index on q queries against brute force over the n vectors
+//  (ids i + 1).
+static double
+s_recall (const mt_index_t *index, const float *queries, size_t q, const float *x, size_t n)
+{
+    float *d = malloc (q * K * sizeof *d);
+    int64_t *truth = malloc (q * K * sizeof *truth), *got = malloc (q * K * sizeof *got);
+    mt_err_t err;
+    MT_CHECK_RC (mt_index_knn_exact (queries, q, x, n, DIM, K, d, truth, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_index_search (index, q, queries, K, d, got, &err), MT_OK, &err);
+    size_t found = 0;
+    for (size_t i = 0; i < q * K; i++)
+        for (size_t j = 0; j < K; j++)
+            if (got [(i / K) * K + j] == truth [i] + 1) {
+                found++;
+                break;
+            }
+    free (d), free (truth), free (got);
+    return (double) found / (double) (q * K);
+}
+
+static void
+test_recall_per_kind (void)
+{
+    size_t n = MT_TEST_LIGHT ? 3000 : 12000, q = 200;
+    float *centres, *x = s_people (n, &centres);
+    int64_t *ids = malloc (n * sizeof *ids);
+    for (size_t i = 0; i < n; i++)
+        ids [i] = (int64_t) i + 1;
+    //  Queries: new photos of people in the gallery.
+    float *queries = malloc (q * DIM * sizeof *queries);
+    for (size_t i = 0; i < q; i++)
+        for (int d = 0; d < DIM; d++)
+            queries [i * DIM + d] = centres [(i * 7 % (n / 3)) * DIM + d]
+                                  + (float) (0.03 * s_gauss ());
+    int kinds [] = { MT_INDEX_EXACT, MT_INDEX_IVF, MT_INDEX_IVF_SQ8, MT_INDEX_HNSW };
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
+        mt_index_plan_t plan = mt_index_plan_default ();
+        plan.kind = kinds [i];
+        plan.recall_target = 0.95;
+        mt_index_t *index;
+        mt_index_report_t report;
+        mt_err_t err;
+        MT_CHECK_RC (mt_index_build (&plan, DIM, n, ids, x, &index, &report, &err), MT_OK,
+                     &err);
+        if (!index)
+            continue;
+        MT_CHECK_INT (mt_index_size (index), n);
+        MT_CHECK_INT (mt_index_kind_of (index), kinds [i]);
+        double recall = s_recall (index, queries, q, x, n);
+        char text [128];
+        mt_index_describe (index, text, sizeof text);
+        fprintf (stderr, "  %s: %s, tuned recall %.3f, on new photos %.3f\n",
+                 mt_index_kind_name (kinds [i]), text, report.recall, recall);
+        MT_CHECK (report.recall >= 0.95);
+        //  Tuned on stored vectors, measured on new photos: a little less.
+        MT_CHECK (recall >= (kinds [i] == MT_INDEX_EXACT ? 0.999 : 0.9));
+        if (kinds [i] == MT_INDEX_IVF) {
+            //  The tuning matters: one list alone misses many.
+            MT_CHECK_RC (mt_index_set_param (index, "nprobe", 1, &err), MT_OK, &err);
+            MT_CHECK (s_recall (index, queries, q, x, n) < 0.9);
+        }
+        //  Every vector reads back out, with its id.
+        int64_t *back_ids;
+        float *back;
+        MT_CHECK_RC (mt_index_export (index, &back_ids, &back, &err), MT_OK, &err);
+        size_t same = 0;
+        for (size_t j = 0; j < n; j++) {
+            int64_t id = back_ids [j];
+            if (id >= 1 && (size_t) id <= n) {
+                double worst = 0;
+                for (int d = 0; d < DIM; d++)
+                    worst = fmax (worst, fabs (back [j * DIM + d] - x [(id - 1) * DIM + d]));
+                //  SQ8 keeps 8 bits a dimension.
+                same += worst <= (kinds [i] == MT_INDEX_IVF_SQ8 ? 0.01 : 0);
+            }
+        }
+        MT_CHECK_INT (same, n);
+        free (back_ids), free (back);
+        mt_index_destroy (&index);
+    }
+    free (x), free (centres), free (ids), free (queries);
+}
+
+static void
+test_kinds_by_name (void)
+{
+    MT_CHECK_INT (mt_index_kind_from_name ("ivf-sq8"), MT_INDEX_IVF_SQ8);
+    MT_CHECK_INT (mt_index_kind_from_name ("IDMap,Flat"), -1);
+    mt_index_plan_t plan = mt_index_plan_default ();
+    plan.exact_below = 1000;
+    MT_CHECK_INT (mt_index_plan_kind (&plan, 999), MT_INDEX_EXACT);
+    MT_CHECK_INT (mt_index_plan_kind (&plan, 1000), MT_INDEX_IVF);
+}
+
+//  Every face of a gallery found as its own nearest, none of the removed.
+static void
+s_check_complete (const mt_gallery_t *g, const float *x, size_t n, const bool *present)
+{
+    size_t missing = 0, ghosts = 0;
+    mt_hit_t hits [5];
+    size_t count;
+    mt_err_t err;
+    for (size_t i = 0; i < n; i++) {
+        MT_CHECK_RC (mt_gallery_search (g, 1, x + i * DIM, 5, NULL, 0, hits, &count, &err),
+                     MT_OK, &err);
+        bool self_first = count > 0 && hits [0].face_id == i + 1;
+        missing += present [i] && !self_first;
+        for (size_t j = 0; j < count; j++)
+            ghosts += !present [hits [j].face_id - 1];
+        //  A removed face's photo still finds five others.
+        missing += count < 5;
+    }
+    MT_CHECK_INT (missing, 0);
+    MT_CHECK_INT (ghosts, 0);
+}
+
+static void
+s_add (mt_gallery_t *g, const float *x, size_t first, size_t count, bool *present)
+{
+    mt_face_meta_t *meta = malloc (count * sizeof *meta);
+    for (size_t i = 0; i < count; i++) {
+        meta [i] = (mt_face_meta_t) { first + i + 1, 100000 + (first + i) / 3, 11 };
+        present [first + i] = true;
+    }
+    mt_err_t err;
+    size_t added;
+    MT_CHECK_RC (mt_gallery_add (g, count, meta, x + first * DIM, &added, &err), MT_OK, &err);
+    MT_CHECK_INT (added, count);
+    free (meta);
+}
+
+static void
+s_remove_every (mt_gallery_t *g, size_t first, size_t count, size_t step, bool *present)
+{
+    mt_err_t err;
+    for (size_t i = first; i < first + count; i += step) {
+        if (!present [i])
+            continue;
+        uint64_t id = i + 1;
+        size_t removed;
+        MT_CHECK_RC (mt_gallery_remove (g, 1, &id, 0, &removed, &err), MT_OK, &err);
+        MT_CHECK_INT (removed, 1);
+        present [i] = false;
+    }
+}
+
+static void
+test_gallery_rebuild (void)
+{
+    size_t n = MT_TEST_LIGHT ? 2500 : 6000, below = n / 2;
+    float *centres, *x = s_people (n, &centres);
+    bool *present = calloc (n, sizeof *present);
+    mt_index_plan_t plan = mt_index_plan_default ();
+    plan.exact_below = below;
+    plan.tune_queries = 100;
+    mt_gallery_t *g;
+    mt_err_t err;
+    mt_index_report_t report;
+    MT_CHECK_RC (mt_gallery_new_planned (&plan, DIM, &g, &err), MT_OK, &err);
+    s_add (g, x, 0, below - 1, present);
+    MT_CHECK_INT (mt_gallery_maintain (g, &report, &err), MT_GALLERY_IDLE);
+    //  Past the threshold: a rebuild as IVF starts in the background.
+    s_add (g, x, below - 1, n / 4, present);
+    MT_CHECK_INT (mt_gallery_maintain (g, &report, &err), MT_GALLERY_STARTED);
+    MT_CHECK (mt_gallery_rebuilding (g));
+    uint64_t digest_before = mt_gallery_digest (g);
+    //  Meanwhile: new faces, faces removed from the old index and from the
+    //  new ones, and every face searched: nothing missing, nothing removed.
+    size_t grown = below - 1 + n / 4;
+    s_add (g, x, grown, n - grown, present);
+    s_remove_every (g, 0, grown, 7, present);
+    s_remove_every (g, grown, n - grown, 5, present);
+    if (mt_gallery_rebuilding (g))
+        s_check_complete (g, x, n, present);
+    else
+        fprintf (stderr, "  (the rebuild was over before the searches)\n");
+    MT_CHECK (mt_gallery_digest (g) != digest_before);
+    //  The rebuilt index takes over with all of it.
+    MT_CHECK_RC (mt_gallery_finish_rebuild (g, &report, &err), MT_OK, &err);
+    MT_CHECK (!mt_gallery_rebuilding (g));
+    char text [128];
+    mt_gallery_describe (g, text, sizeof text);
+    fprintf (stderr, "  rebuilt: %s, recall %.3f\n", text, report.recall);
+    MT_CHECK_CONTAINS (text, "IVF");
+    size_t expected = 0;
+    for (size_t i = 0; i < n; i++)
+        expected += present [i];
+    MT_CHECK_INT (mt_gallery_size (g), expected);
+    s_check_complete (g, x, n, present);
+    //  Doubled since: rebuilt again, with more lists.
+    MT_CHECK_INT (mt_gallery_maintain (g, &report, &err), MT_GALLERY_IDLE);
+
+    //  Written and read back as IVF; the digest is the content's alone.
+    char path [4096];
+    snprintf (path, sizeof path, "%s/rebuilt.gallery", mt_test_tmpdir ());
+    FILE *file = fopen (path, "wb");
+    MT_CHECK_RC (mt_gallery_write (g, file, &err), MT_OK, &err);
+    fclose (file);
+    file = fopen (path, "rb");
+    mt_gallery_t *back;
+    MT_CHECK_RC (mt_gallery_read (file, &back, &err), MT_OK, &err);
+    fclose (file);
+    if (back) {
+        MT_CHECK (mt_gallery_digest (back) == mt_gallery_digest (g));
+        mt_gallery_describe (back, text, sizeof text);
+        MT_CHECK_CONTAINS (text, "IVF");
+        mt_gallery_destroy (&back);
+    }
+    //  Shrunk to under half the threshold: back to exact search.
+    s_remove_every (g, 0, n, 1, present);
+    MT_CHECK_INT (mt_gallery_size (g), 0);
+    MT_CHECK_INT (mt_gallery_maintain (g, &report, &err), MT_GALLERY_STARTED);
+    MT_CHECK_RC (mt_gallery_finish_rebuild (g, &report, &err), MT_OK, &err);
+    mt_gallery_describe (g, text, sizeof text);
+    MT_CHECK_CONTAINS (text, "Flat");
+    MT_CHECK (!strstr (text, "IVF"));
+    //  A gallery destroyed mid-rebuild lets its thread finish alone.
+    s_add (g, x, 0, n, present);
+    MT_CHECK_INT (mt_gallery_maintain (g, &report, &err), MT_GALLERY_STARTED);
+    mt_gallery_destroy (&g);
+    free (x), free (centres), free (present);
+}
+
+//  A store snapshot while a rebuild runs waits for it; reopened, the store
+//  has the rebuilt index and every face.
+static void
+test_store_rebuild (void)
+{
+    size_t n = MT_TEST_LIGHT ? 1500 : 4000;
+    float *centres, *x = s_people (n, &centres);
+    mt_index_plan_t plan = mt_index_plan_default ();
+    plan.exact_below = n / 2;
+    plan.tune_queries = 50;
+    char dir [4096];
+    snprintf (dir, sizeof dir, "%s/rebuilt-store", mt_test_tmpdir ());
+    mt_store_config_t config = { .dir = dir, .dim = DIM, .sync = false, .plan = &plan };
+    mt_store_t *store;
+    mt_err_t err;
+    MT_CHECK_RC (mt_store_open (&config, &store, &err), MT_OK, &err);
+    if (!store)
+        return;
+    mt_face_meta_t *meta = malloc (n * sizeof *meta);
+    for (size_t i = 0; i < n; i++)
+        meta [i] = (mt_face_meta_t) { i + 1, i / 3 + 1, 11 };
+    MT_CHECK_RC (mt_store_enroll (store, 0, MT_NS_FOUND, n, meta, x, NULL, &err), MT_OK, &err);
+    bool busy = false;
+    char news [512];
+    MT_CHECK_RC (mt_store_maintain (store, &busy, news, sizeof news, &err), MT_OK, &err);
+    MT_CHECK (busy);
+    MT_CHECK_CONTAINS (news, "found: rebuilding the index of");
+    MT_CHECK_RC (mt_store_snapshot (store, &err), MT_OK, &err);
+    MT_CHECK (!mt_store_rebuilding (store));
+    mt_store_close (&store);
+    MT_CHECK_RC (mt_store_open (&config, &store, &err), MT_OK, &err);
+    if (store) {
+        const mt_gallery_t *found = mt_store_gallery (store, MT_NS_FOUND);
+        MT_CHECK_INT (mt_gallery_size (found), n);
+        char text [128];
+        mt_gallery_describe (found, text, sizeof text);
+        MT_CHECK_CONTAINS (text, "IVF");
+        MT_CHECK_RC (mt_store_maintain (store, &busy, news, sizeof news, &err), MT_OK, &err);
+        MT_CHECK (!busy);
+        mt_store_close (&store);
+    }
+    free (meta), free (x), free (centres);
+}
+
+int
+main (void)
+{
+    MT_RUN (test_kinds_by_name);
+    MT_RUN (test_recall_per_kind);
+    MT_RUN (test_gallery_rebuild);
+    MT_RUN (test_store_rebuild);
+    return MT_TEST_MAIN_END ();
+}
