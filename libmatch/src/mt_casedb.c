@@ -132,7 +132,14 @@ static const char *s_migrations [] = {
     //  From here on each migration is written for both SQLite and
     //  PostgreSQL.
     ("CREATE INDEX cases_state_kind ON cases (state, kind);"
-     "CREATE INDEX faces_removed_enrolled ON faces (removed, enrolled);")
+     "CREATE INDEX faces_removed_enrolled ON faces (removed, enrolled);"),
+    //  6: the cross-match's progress (mt_casedb_crossmatch.c): one row,
+    //  so that a stopped service resumes it where it was.
+    ("CREATE TABLE crossmatch ("
+     "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+     "  state TEXT NOT NULL, kind TEXT NOT NULL, after_case BIGINT NOT NULL,"
+     "  cases_done BIGINT NOT NULL, faces_done BIGINT NOT NULL, cases_total BIGINT NOT NULL,"
+     "  started_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);")
 };
 #define S_MIGRATIONS ((int) (sizeof s_migrations / sizeof s_migrations [0]))
 

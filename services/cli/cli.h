@@ -13,6 +13,7 @@ int cli_case (int argc, char **argv);
 int cli_photo (int argc, char **argv);
 int cli_face (int argc, char **argv);
 int cli_reembed (int argc, char **argv);
+int cli_crossmatch (int argc, char **argv);
 int cli_backup (int argc, char **argv);
 int cli_restore (int argc, char **argv);
 int cli_candidates (int argc, char **argv);

@@ -31,6 +31,7 @@ static const s_command_t s_commands [] = {
     { "review",  cli_review,  "record a decision on a candidate pair" },
     { "import",  cli_import,  "bulk import of cases and photos (CSV or folder)" },
     { "reembed", cli_reembed, "describe the gallery again with the current second descriptor" },
+    { "crossmatch", cli_crossmatch, "search every open case again against the other side" },
     { "backup",  cli_backup,  "encrypted backup of a running Homeward (incremental)" },
     { "restore", cli_restore, "rebuild a data folder from a backup" },
     { "migrate-store", cli_migrate_store, "move the case store from SQLite to PostgreSQL (or back)" },

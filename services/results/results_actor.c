@@ -50,6 +50,8 @@ const mt_config_key_t results_config_keys [] = {
       "folder of the photo store" },
     { "search-k", MT_CFG_INT, offsetof (results_config_t, search_k), 1, MT_MSG_MAX_K,
       "nearest faces looked at per face when matching a case" },
+    { "crossmatch-rate", MT_CFG_INT, offsetof (results_config_t, crossmatch_rate), 1, 1000000,
+      "faces a second a cross-match searches at most (live cases always go first)" },
     { "keep", MT_CFG_INT, offsetof (results_config_t, keep), 1, 10000,
       "candidate families kept per case" },
     { "lease-s", MT_CFG_INT, offsetof (results_config_t, lease_s), 5, 86400,
@@ -78,7 +80,7 @@ results_config_defaults (results_config_t *config)
         .api = "tcp://127.0.0.1:5557", .api2 = "",
         .broker = "tcp://127.0.0.1:5555",
         .db = "var/homeward.db", .photos = "var/photos",
-        .search_k = 50, .keep = 100, .lease_s = 120,
+        .search_k = 50, .keep = 100, .crossmatch_rate = 200, .lease_s = 120,
         .max_photo_bytes = MT_IMAGE_DEFAULT_MAX_BYTES, .retention_days = 365,
         .disk_reserve_mb = 512,
         .descriptor = "fused"
@@ -735,6 +737,9 @@ static const struct {
     { "photo.person", results_m_photo_person }, { "photo.remove", results_m_photo_remove },
     { "case.update", results_m_case_update },
     { "reembed.start", results_m_reembed_start }, { "reembed.status", results_m_reembed_status },
+    { "crossmatch.start", results_m_crossmatch_start },
+    { "crossmatch.status", results_m_crossmatch_status },
+    { "crossmatch.stop", results_m_crossmatch_stop },
     { "backup.begin", results_m_backup_begin }, { "backup.read", results_m_backup_read },
     { "backup.end", results_m_backup_end }, { "backup.photo", results_m_backup_photo },
 };

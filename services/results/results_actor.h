@@ -27,6 +27,7 @@ typedef struct {
     char photos [1024];         //  the photo store's folder
     int64_t search_k;           //  neighbours per face when matching
     int64_t keep;               //  candidates kept per case
+    int64_t crossmatch_rate;    //  faces a second a cross-match searches at most
     int64_t lease_s;            //  a worker's time to finish a photo job
     int64_t max_photo_bytes;
     int64_t retention_days;     //  closed cases' photos, faces and vectors erased after

@@ -55,6 +55,11 @@ int results_m_case_update (results_call_t *call, mt_err_t *err);
 int results_m_reembed_start (results_call_t *call, mt_err_t *err);
 int results_m_reembed_status (results_call_t *call, mt_err_t *err);
 
+//  Every open case searched again (results_crossmatch.c).
+int results_m_crossmatch_start (results_call_t *call, mt_err_t *err);
+int results_m_crossmatch_status (results_call_t *call, mt_err_t *err);
+int results_m_crossmatch_stop (results_call_t *call, mt_err_t *err);
+
 //  A backup taken while the service runs (results_backup.c).
 int results_m_backup_begin (results_call_t *call, mt_err_t *err);
 int results_m_backup_read (results_call_t *call, mt_err_t *err);

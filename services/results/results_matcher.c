@@ -86,9 +86,8 @@ s_by_evidence (const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
-//  Add id to the set (ids, count, size) if it is not there yet.
-static int
-s_add_once (int64_t **ids, size_t *count, size_t *size, int64_t id)
+int
+results_matcher_add_once (int64_t **ids, size_t *count, size_t *size, int64_t id)
 {
     for (size_t i = 0; i < *count; i++)
         if ((*ids) [i] == id)
@@ -131,10 +130,77 @@ s_search (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces, 
     *partial = rc == MT_OK && reply->partial;
     for (size_t i = 0; rc == MT_OK && i < reply->query_count; i++)
         for (size_t h = 0; rc == MT_OK && h < reply->results [i].count; h++)
-            if (s_add_once (others, count, size, (int64_t) reply->results [i].hits [h].case_id)
+            if (results_matcher_add_once (others, count, size, (int64_t) reply->results [i].hits [h].case_id)
                 != MT_OK)
                 rc = mt_err_set (err, MT_ENOMEM, "out of memory");
     mt_msg_destroy (&reply);
+    return rc;
+}
+
+int
+results_matcher_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces,
+                       size_t n, int64_t **others_p, size_t *other_count_p,
+                       size_t *other_size_p, size_t *weighed_p, mt_err_t *err)
+{
+    int rc = MT_OK;
+    size_t searched = *other_count_p;
+    int64_t case_id = c->id;
+    int64_t *paired = NULL;
+    size_t paired_count = 0;
+    if (rc == MT_OK)
+        rc = mt_casedb_pair_cases (m->db, case_id, &paired, &paired_count, err);
+    for (size_t i = 0; rc == MT_OK && i < paired_count; i++)
+        if (results_matcher_add_once (others_p, other_count_p, other_size_p, paired [i]) != MT_OK)
+            rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+
+    s_weighed_t *weighed = calloc (*other_count_p ? *other_count_p : 1, sizeof *weighed);
+    size_t weighed_count = 0;
+    if (!weighed && rc == MT_OK)
+        rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == MT_OK && i < *other_count_p; i++) {
+        mt_case_t o;
+        if (mt_casedb_case_get (m->db, (*others_p) [i], &o, NULL) != MT_OK
+        ||  strcmp (o.state, "open") != 0 || o.kind == c->kind)
+            continue;
+        const mt_case_t *found = c->kind == MT_KIND_FOUND ? c : &o;
+        const mt_case_t *missing = c->kind == MT_KIND_FOUND ? &o : c;
+        if (mt_casedb_candidate_rejected (m->db, found->id, missing->id))
+            continue;
+        mt_face_row_t *ofaces = NULL;
+        size_t on = 0;
+        if (mt_casedb_faces_of_case (m->db, o.id, &ofaces, &on, NULL) != MT_OK)
+            continue;
+        s_weighed_t *w = &weighed [weighed_count];
+        w->case_id = o.id;
+        w->paired = i >= searched;
+        if (c->kind == MT_KIND_FOUND
+            ? mt_rank_pair (&m->model, c, faces, n, &o, ofaces, on, &w->rank, err) == MT_OK
+            : mt_rank_pair (&m->model, &o, ofaces, on, c, faces, n, &w->rank, err) == MT_OK)
+            weighed_count++;
+        free (ofaces);
+    }
+    qsort (weighed, weighed_count, sizeof *weighed, s_by_evidence);
+    //  The case's pairs and the scores in one transaction: one fsync.
+    bool grouped = rc == MT_OK && mt_casedb_begin (m->db, err) == MT_OK;
+    if (rc == MT_OK && !grouped)
+        rc = err->code;
+    for (size_t i = 0; i < weighed_count; i++) {
+        if (rc == MT_OK && (i < (size_t) m->config->keep || weighed [i].paired)) {
+            int64_t found = c->kind == MT_KIND_FOUND ? c->id : weighed [i].case_id;
+            int64_t missing = c->kind == MT_KIND_FOUND ? weighed [i].case_id : c->id;
+            rc = mt_casedb_candidate_put (m->db, found, missing, weighed [i].rank.evidence,
+                                          weighed [i].rank.distance,
+                                          weighed [i].rank.explanation, err);
+        }
+        mt_rank_free (&weighed [i].rank);
+    }
+    if (rc == MT_OK)
+        rc = results_rescore (m->db, &m->model, case_id, err);
+    if (grouped)
+        rc = mt_casedb_commit (m->db, rc, err);
+    *weighed_p = weighed_count;
+    free (weighed);
+    free (paired);
     return rc;
 }
 
@@ -157,71 +223,19 @@ s_match_case (results_matcher_t *m, int64_t case_id, mt_err_t *err)
         rc = s_enroll (m, &c, faces, n, err);
     double t1 = s_clock_ms ();
     int64_t *others = NULL;
-    size_t other_count = 0, other_size = 0, searched = 0;
+    size_t other_count = 0, other_size = 0;
     bool partial = false;
     if (rc == MT_OK && n > 0)
         rc = s_search (m, &c, faces, n, &others, &other_count, &other_size, &partial, err);
-    searched = other_count;
     double t2 = s_clock_ms ();
-    int64_t *paired = NULL;
-    size_t paired_count = 0;
-    if (rc == MT_OK)
-        rc = mt_casedb_pair_cases (m->db, case_id, &paired, &paired_count, err);
-    for (size_t i = 0; rc == MT_OK && i < paired_count; i++)
-        if (s_add_once (&others, &other_count, &other_size, paired [i]) != MT_OK)
-            rc = mt_err_set (err, MT_ENOMEM, "out of memory");
-
-    s_weighed_t *weighed = calloc (other_count ? other_count : 1, sizeof *weighed);
     size_t weighed_count = 0;
-    if (!weighed && rc == MT_OK)
-        rc = mt_err_set (err, MT_ENOMEM, "out of memory");
-    for (size_t i = 0; rc == MT_OK && i < other_count; i++) {
-        mt_case_t o;
-        if (mt_casedb_case_get (m->db, others [i], &o, NULL) != MT_OK
-        ||  strcmp (o.state, "open") != 0 || o.kind == c.kind)
-            continue;
-        const mt_case_t *found = c.kind == MT_KIND_FOUND ? &c : &o;
-        const mt_case_t *missing = c.kind == MT_KIND_FOUND ? &o : &c;
-        if (mt_casedb_candidate_rejected (m->db, found->id, missing->id))
-            continue;
-        mt_face_row_t *ofaces = NULL;
-        size_t on = 0;
-        if (mt_casedb_faces_of_case (m->db, o.id, &ofaces, &on, NULL) != MT_OK)
-            continue;
-        s_weighed_t *w = &weighed [weighed_count];
-        w->case_id = o.id;
-        w->paired = i >= searched;
-        if (c.kind == MT_KIND_FOUND
-            ? mt_rank_pair (&m->model, &c, faces, n, &o, ofaces, on, &w->rank, err) == MT_OK
-            : mt_rank_pair (&m->model, &o, ofaces, on, &c, faces, n, &w->rank, err) == MT_OK)
-            weighed_count++;
-        free (ofaces);
-    }
-    qsort (weighed, weighed_count, sizeof *weighed, s_by_evidence);
-    //  The case's pairs and the scores in one transaction: one fsync.
-    bool grouped = rc == MT_OK && mt_casedb_begin (m->db, err) == MT_OK;
-    if (rc == MT_OK && !grouped)
-        rc = err->code;
-    for (size_t i = 0; i < weighed_count; i++) {
-        if (rc == MT_OK && (i < (size_t) m->config->keep || weighed [i].paired)) {
-            int64_t found = c.kind == MT_KIND_FOUND ? c.id : weighed [i].case_id;
-            int64_t missing = c.kind == MT_KIND_FOUND ? weighed [i].case_id : c.id;
-            rc = mt_casedb_candidate_put (m->db, found, missing, weighed [i].rank.evidence,
-                                          weighed [i].rank.distance,
-                                          weighed [i].rank.explanation, err);
-        }
-        mt_rank_free (&weighed [i].rank);
-    }
     if (rc == MT_OK)
-        rc = results_rescore (m->db, &m->model, case_id, err);
-    if (grouped)
-        rc = mt_casedb_commit (m->db, rc, err);
+        rc = results_matcher_weigh (m, &c, faces, n, &others, &other_count, &other_size,
+                                    &weighed_count, err);
     mt_log_debug (S_NAME, "case %lld: %zu faces; enroll %.1f ms, search %.1f ms, weigh, store "
                   "and score %zu candidates %.1f ms", (long long) case_id, n, t1 - t0, t2 - t1,
                   weighed_count, s_clock_ms () - t2);
-    free (weighed);
     free (others);
-    free (paired);
     free (faces);
     if (rc == MT_OK && partial)
         rc = mt_err_set (err, MT_EUNAVAILABLE, "some partitions did not answer; case %lld will "
@@ -353,6 +367,7 @@ results_matcher_run (void *arg)
     results_matcher_t *m = arg;
     long backoff = 0;
     int64_t next_retention = 0;
+    double crossmatch_after = 0;    //  the next cross-match batch not before (ms)
     for (;;) {
         zmq_pollitem_t item = { m->pipe, 0, ZMQ_POLLIN, 0 };
         zmq_poll (&item, 1, backoff ? backoff : 0);
@@ -378,6 +393,22 @@ results_matcher_run (void *arg)
                 rc = s_match_case (m, case_id, &err);
                 if (rc == MT_OK)
                     rc = mt_casedb_match_done (m->db, case_id, generation, &err);
+            }
+            //  A cross-match batch only when no live case waits, paced.
+            bool crossmatched = false;
+            if (rc == MT_ENOTFOUND && s_clock_ms () >= crossmatch_after) {
+                crossmatched = true;
+                size_t faces = 0;
+                double start = s_clock_ms ();
+                rc = results_crossmatch_step (m, &faces, &err);
+                crossmatch_after = start + (double) faces * 1000.0
+                                           / (double) m->config->crossmatch_rate;
+            }
+            else if (rc == MT_ENOTFOUND && s_clock_ms () < crossmatch_after)
+                crossmatched = true, rc = MT_OK;    //  paced: wait, unless nudged
+            if (crossmatched && rc == MT_OK && s_clock_ms () < crossmatch_after) {
+                backoff = (long) (crossmatch_after - s_clock_ms ()) + 1;
+                continue;
             }
         }
         if (rc == MT_OK)

@@ -1,12 +1,16 @@
-//  Describing a gallery again, through `homeward serve`: a gallery made
-//  without the second descriptor (--no-mobilefacenet), then `reembed` with
-//  it on; the service is killed (SIGKILL) half way and restarted, and the
-//  job resumes and finishes: every face described, no face added or lost,
-//  searches answered meanwhile, and the families ranked with both
-//  descriptors afterwards.
+//  Describing and matching a gallery again, through `homeward serve`: a
+//  gallery made without the second descriptor (--no-mobilefacenet), then
+//  `reembed` with it on; the service is killed (SIGKILL) half way and
+//  restarted, and the job resumes and finishes: every face described, no
+//  face added or lost, searches answered meanwhile, and the families ranked
+//  with both descriptors afterwards. Then every candidate list lost (as a
+//  store whose candidates predate a model change has none worth keeping),
+//  and `crossmatch` brings them back: every open case searched again in
+//  batches, the families first again, its progress kept over a restart.
 
 #include "mt_test.h"
 #include "mt_test_serve.h"
+#include "mt_test_store.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -112,6 +116,70 @@ test_reembed_resumes (void)
     MT_CHECK (first >= (int) people - 1);
 }
 
+static int64_t
+s_crossmatch_field (const char *key, char *state, size_t size)
+{
+    json_t *now = mt_serve_call ("crossmatch.status", json_object (), NULL, 0, MT_OK);
+    if (state)
+        snprintf (state, size, "%s", now ? json_string_value (json_object_get (now, "state"))
+                                         : "");
+    int64_t value = s_field (now, key);
+    json_decref (now);
+    return value;
+}
+
+static void
+test_crossmatch_restores (void)
+{
+    size_t people = MT_TEST_LIGHT ? 10 : S_PEOPLE;
+    char state [32];
+    s_crossmatch_field ("cases_done", state, sizeof state);
+    MT_CHECK_CONTAINS (state, "idle");
+    int status = mt_test_kill (mt_serve.pid, SIGTERM);
+    MT_CHECK (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+    mt_serve.pid = -1;
+    char why [256];
+    MT_CHECK_INT (mt_test_store_exec (mt_serve.db, "DELETE FROM candidates", why, sizeof why),
+                  0);
+    mt_serve_start (NULL);
+    json_t *list = mt_serve_candidates (s_found [0], 5);
+    MT_CHECK_INT (mt_serve_rank_of (list, s_families [0], NULL), 0);
+    json_decref (list);
+
+    json_t *started = mt_serve_call ("crossmatch.start", json_object (), NULL, 0, MT_OK);
+    MT_CHECK_INT (s_field (started, "cases_total"), (int64_t) (2 * people));
+    json_decref (started);
+    //  A second start while it runs is refused, with the reason.
+    json_t *again = mt_serve_call ("crossmatch.status", json_object (), NULL, 0, MT_OK);
+    if (again && strcmp (json_string_value (json_object_get (again, "state")), "running") == 0)
+        json_decref (mt_serve_call ("crossmatch.start", json_object (), NULL, 0, MT_EINVAL));
+    json_decref (again);
+    long long until = mt_test_now_ms () + 120000;
+    while (mt_test_now_ms () < until) {
+        s_crossmatch_field ("cases_done", state, sizeof state);
+        if (strcmp (state, "running") != 0)
+            break;
+        mt_test_sleep_ms (50);
+    }
+    MT_CHECK_CONTAINS (state, "done");
+    MT_CHECK_INT (s_crossmatch_field ("cases_done", NULL, 0), (int64_t) (2 * people));
+    int first = 0;
+    for (size_t i = 0; i < people; i++) {
+        list = mt_serve_candidates (s_found [i], 20);
+        first += mt_serve_rank_of (list, s_families [i], NULL) == 1;
+        json_decref (list);
+    }
+    fprintf (stderr, "the true family first for %d of %zu after the cross-match\n", first,
+             people);
+    MT_CHECK (first >= (int) people - 1);
+    //  Its progress is the store's: still there after a restart.
+    status = mt_test_kill (mt_serve.pid, SIGTERM);
+    mt_serve.pid = -1;
+    mt_serve_start (NULL);
+    s_crossmatch_field ("cases_done", state, sizeof state);
+    MT_CHECK_CONTAINS (state, "done");
+}
+
 int
 main (void)
 {
@@ -119,6 +187,7 @@ main (void)
         return 1;
     mt_serve_start ("--no-mobilefacenet", NULL);
     MT_RUN (test_reembed_resumes);
+    MT_RUN (test_crossmatch_restores);
     mt_serve_finish ();
     return MT_TEST_MAIN_END ();
 }

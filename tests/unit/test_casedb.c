@@ -69,7 +69,7 @@ test_validation (void)
     mt_casedb_t *db = s_open ("v.db");
     if (!db)
         return;
-    MT_CHECK_INT (mt_casedb_schema_version (db), 5);
+    MT_CHECK_INT (mt_casedb_schema_version (db), 6);
     mt_err_t err;
     int64_t id;
     mt_case_t c = s_found ();
@@ -100,7 +100,45 @@ test_validation (void)
     mt_casedb_close (&db);
     //  Reopening migrates nothing twice.
     db = s_open ("v.db");
-    MT_CHECK (db && mt_casedb_schema_version (db) == 5);
+    MT_CHECK (db && mt_casedb_schema_version (db) == 6);
+    mt_casedb_close (&db);
+}
+
+//  The cross-match's progress: none, started, moved on, read back.
+static void
+test_crossmatch_progress (void)
+{
+    mt_casedb_t *db = s_open ("x.db");
+    if (!db)
+        return;
+    mt_err_t err;
+    mt_crossmatch_t cm, back;
+    MT_CHECK_RC (mt_casedb_crossmatch_get (db, &cm, &err), MT_OK, &err);
+    MT_CHECK_CONTAINS (cm.state, "idle");
+    int64_t ids [3];
+    for (int i = 0; i < 3; i++) {
+        mt_case_t c = s_found ();
+        MT_CHECK_RC (mt_casedb_case_add (db, &c, "t", &ids [i], NULL, &err), MT_OK, &err);
+    }
+    MT_CHECK_RC (mt_casedb_crossmatch_start (db, &cm, &err), MT_OK, &err);
+    MT_CHECK_CONTAINS (cm.state, "running");
+    MT_CHECK_INT (cm.cases_total, 3);
+    int64_t listed [8];
+    size_t count = 0;
+    MT_CHECK_RC (mt_casedb_open_cases_after (db, MT_KIND_FOUND, ids [0], listed, 8, &count,
+                                             &err), MT_OK, &err);
+    MT_CHECK_INT (count, 2);
+    MT_CHECK_INT (listed [0], ids [1]);
+    MT_CHECK_RC (mt_casedb_open_cases_after (db, MT_KIND_MISSING, 0, listed, 8, &count, &err),
+                 MT_OK, &err);
+    MT_CHECK_INT (count, 0);
+    cm.after_case = ids [1], cm.cases_done = 2, cm.faces_done = 5, cm.kind = MT_KIND_MISSING;
+    MT_CHECK_RC (mt_casedb_crossmatch_put (db, &cm, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_crossmatch_get (db, &back, &err), MT_OK, &err);
+    MT_CHECK_INT (back.after_case, ids [1]);
+    MT_CHECK_INT (back.faces_done, 5);
+    MT_CHECK_INT (back.kind, MT_KIND_MISSING);
+    MT_CHECK (back.updated_at > 0);
     mt_casedb_close (&db);
 }
 
@@ -609,6 +647,7 @@ int
 main (void)
 {
     MT_RUN (test_validation);
+    MT_RUN (test_crossmatch_progress);
     MT_RUN (test_consent);
     MT_RUN (test_flow);
     MT_RUN (test_audit_chain);

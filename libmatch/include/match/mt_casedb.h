@@ -455,6 +455,33 @@ int mt_casedb_restored (mt_casedb_t *self, mt_err_t *err);
 int mt_casedb_unenrolled_cases (mt_casedb_t *self, int64_t after, int64_t *ids, size_t max,
                                 size_t *count_p, mt_err_t *err);
 
+//  ---------------------------------------------------------------- cross-match
+//  Every open case searched again against the other side's gallery, in
+//  batches, after a model or settings change or when a province joins
+//  (mt_casedb_crossmatch.c keeps where it is; the results service does it).
+
+typedef struct {
+    char state [16];            //  "idle", "running", "done", "stopped"
+    mt_case_kind kind;          //  the side whose cases are being searched now
+    int64_t after_case;         //  that side's open cases up to this id are done
+    int64_t cases_done, faces_done;
+    int64_t cases_total;        //  open cases of both sides when it started
+    int64_t started_at, updated_at;     //  seconds since the epoch
+} mt_crossmatch_t;
+
+//  Where the cross-match is; state "idle" when none was ever started.
+int mt_casedb_crossmatch_get (mt_casedb_t *self, mt_crossmatch_t *cm, mt_err_t *err);
+
+//  Start one from the beginning (found cases first, then missing ones).
+int mt_casedb_crossmatch_start (mt_casedb_t *self, mt_crossmatch_t *cm, mt_err_t *err);
+
+//  Record progress, or a new state (stopped, done).
+int mt_casedb_crossmatch_put (mt_casedb_t *self, const mt_crossmatch_t *cm, mt_err_t *err);
+
+//  Up to max open cases of kind with ids after `after`, in id order.
+int mt_casedb_open_cases_after (mt_casedb_t *self, mt_case_kind kind, int64_t after,
+                                int64_t *ids, size_t max, size_t *count_p, mt_err_t *err);
+
 #ifdef __cplusplus
 }
 #endif

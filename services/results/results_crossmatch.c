@@ -1,0 +1,228 @@
+//  results_crossmatch - every open case searched again against the other
+//  side's gallery: found cases first, then missing ones (a family's report
+//  may be among a found person's nearest without the reverse). The cases go
+//  in batches: their faces in one search request, which each partition
+//  answers as one matrix product (FAISS's BLAS path), then each case
+//  weighed against what was found as the matcher weighs a new case. Where
+//  it is lives in the case store (mt_casedb_crossmatch.c): a stopped
+//  service resumes it. The matcher runs a batch only when no live case
+//  waits, and no faster than crossmatch-rate faces a second.
+
+#include "results/results_call.h"
+#include "results/results_matcher.h"
+
+#include "match/mt_log.h"
+#include "match/mt_msg.h"
+#include "match/mt_store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define S_NAME "results"
+//  Cases and query vectors of one batch.
+#define S_CASES 64
+#define S_QUERIES 1024
+
+typedef struct {
+    mt_case_t c;
+    mt_face_row_t *faces;
+    size_t n;
+    size_t first, count;        //  its queries in the batch
+} s_member_t;
+
+//  The batch's search: every member's faces and templates in one request.
+static int
+s_search (results_matcher_t *m, mt_case_kind kind, s_member_t *members, size_t count,
+          mt_msg_t **reply_p, mt_err_t *err)
+{
+    float *vectors = malloc (S_QUERIES * MT_DIM * sizeof *vectors);
+    mt_msg_t *search = mt_msg_new (MT_MSG_SEARCH);
+    if (!vectors || !search) {
+        free (vectors);
+        mt_msg_destroy (&search);
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    }
+    size_t q = 0;
+    for (size_t i = 0; i < count; i++) {
+        s_member_t *member = &members [i];
+        member->first = q;
+        for (size_t f = 0; f < member->n && q < S_QUERIES; f++, q++)
+            memcpy (vectors + q * MT_DIM, member->faces [f].embedding, MT_DIM * sizeof *vectors);
+        q += mt_rank_templates (&m->model, &member->c, member->faces, member->n,
+                                vectors + q * MT_DIM, S_QUERIES - q);
+        member->count = q - member->first;
+    }
+    search->ns = kind == MT_KIND_FOUND ? MT_NS_MISSING : MT_NS_FOUND;
+    search->k = (uint32_t) m->config->search_k;
+    search->query_count = q;
+    search->vectors = vectors;
+    int rc = q ? mt_client_request (m->broker, search, 120000, reply_p, err) : MT_OK;
+    mt_msg_destroy (&search);
+    if (rc == MT_OK && *reply_p && (*reply_p)->partial) {
+        mt_msg_destroy (reply_p);
+        rc = mt_err_set (err, MT_EUNAVAILABLE, "some partitions did not answer; the "
+                         "cross-match tries this batch again");
+    }
+    return rc;
+}
+
+//  The next batch's cases (open, with faces) after the checkpoint; *last_p
+//  is the last case looked at (cases without faces are passed over).
+static int
+s_take (results_matcher_t *m, const mt_crossmatch_t *cm, s_member_t *members, size_t *count_p,
+        int64_t *last_p, mt_err_t *err)
+{
+    int64_t ids [S_CASES];
+    size_t listed = 0, count = 0, queries = 0;
+    *last_p = cm->after_case;
+    int rc = mt_casedb_open_cases_after (m->db, cm->kind, cm->after_case, ids, S_CASES,
+                                         &listed, err);
+    for (size_t i = 0; rc == MT_OK && i < listed; i++) {
+        s_member_t *member = &members [count];
+        memset (member, 0, sizeof *member);
+        rc = mt_casedb_case_get (m->db, ids [i], &member->c, err);
+        if (rc == MT_OK)
+            rc = mt_casedb_faces_of_case (m->db, ids [i], &member->faces, &member->n, err);
+        if (rc != MT_OK)
+            break;
+        //  Its faces and up to four templates must fit; else the next batch.
+        if (count > 0 && queries + member->n + 4 > S_QUERIES) {
+            free (member->faces);
+            break;
+        }
+        *last_p = ids [i];
+        if (member->n == 0) {
+            free (member->faces);
+            continue;
+        }
+        queries += member->n + 4;
+        count++;
+    }
+    *count_p = count;
+    return rc;
+}
+
+int
+results_crossmatch_step (results_matcher_t *m, size_t *faces_p, mt_err_t *err)
+{
+    *faces_p = 0;
+    mt_crossmatch_t cm;
+    int rc = mt_casedb_crossmatch_get (m->db, &cm, err);
+    if (rc != MT_OK || strcmp (cm.state, "running") != 0)
+        return rc == MT_OK ? MT_ENOTFOUND : rc;
+    s_member_t members [S_CASES];
+    size_t count = 0;
+    int64_t last = 0;
+    rc = s_take (m, &cm, members, &count, &last, err);
+    if (rc == MT_OK && last == cm.after_case) {
+        //  This side is done: the other side, or the end.
+        if (cm.kind == MT_KIND_FOUND) {
+            cm.kind = MT_KIND_MISSING;
+            cm.after_case = 0;
+        }
+        else {
+            snprintf (cm.state, sizeof cm.state, "done");
+            mt_log_info (S_NAME, "cross-match done: %lld cases, %lld faces searched again",
+                         (long long) cm.cases_done, (long long) cm.faces_done);
+        }
+        return mt_casedb_crossmatch_put (m->db, &cm, err);
+    }
+    mt_msg_t *reply = NULL;
+    if (rc == MT_OK && count > 0)
+        rc = s_search (m, cm.kind, members, count, &reply, err);
+    for (size_t i = 0; rc == MT_OK && i < count; i++) {
+        s_member_t *member = &members [i];
+        int64_t *others = NULL;
+        size_t other_count = 0, other_size = 0, weighed = 0;
+        for (size_t q = member->first; rc == MT_OK && q < member->first + member->count
+                                       && q < reply->query_count; q++)
+            for (size_t h = 0; rc == MT_OK && h < reply->results [q].count; h++)
+                if (results_matcher_add_once (&others, &other_count, &other_size,
+                                              (int64_t) reply->results [q].hits [h].case_id)
+                    != MT_OK)
+                    rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+        if (rc == MT_OK)
+            rc = results_matcher_weigh (m, &member->c, member->faces, member->n, &others,
+                                        &other_count, &other_size, &weighed, err);
+        free (others);
+        if (rc == MT_OK)
+            cm.cases_done++, cm.faces_done += (int64_t) member->n, *faces_p += member->n;
+    }
+    for (size_t i = 0; i < count; i++)
+        free (members [i].faces);
+    mt_msg_destroy (&reply);
+    if (rc != MT_OK)
+        return rc;
+    //  A batch weighed in part is weighed again whole: weighing is repeatable.
+    cm.after_case = last;
+    return mt_casedb_crossmatch_put (m->db, &cm, err);
+}
+
+//  ---------------------------------------------------------------- API
+
+static json_t *
+s_status_json (const mt_crossmatch_t *cm)
+{
+    return json_pack ("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:f}", "state", cm->state,
+                      "side", mt_case_kind_name (cm->kind), "cases_done",
+                      (json_int_t) cm->cases_done, "faces_done", (json_int_t) cm->faces_done,
+                      "cases_total", (json_int_t) cm->cases_total,
+                      "started_at", (json_int_t) cm->started_at,
+                      "updated_at", (json_int_t) cm->updated_at,
+                      "done", strcmp (cm->state, "done") == 0 ? 1.0
+                            : cm->cases_total ? (double) cm->cases_done
+                                                / (double) cm->cases_total : 0.0);
+}
+
+int
+results_m_crossmatch_start (results_call_t *call, mt_err_t *err)
+{
+    mt_crossmatch_t cm;
+    int rc = mt_casedb_crossmatch_get (call->self->db, &cm, err);
+    bool resume = rc == MT_OK && strcmp (cm.state, "stopped") == 0
+               && json_is_true (json_object_get (call->params, "resume"));
+    if (rc == MT_OK && strcmp (cm.state, "running") == 0)
+        rc = mt_err_set (err, MT_EINVAL, "a cross-match is already running (%lld of %lld "
+                         "cases): see crossmatch status, or stop it first",
+                         (long long) cm.cases_done, (long long) cm.cases_total);
+    else if (rc == MT_OK && resume) {
+        snprintf (cm.state, sizeof cm.state, "running");
+        rc = mt_casedb_crossmatch_put (call->self->db, &cm, err);
+    }
+    else if (rc == MT_OK)
+        rc = mt_casedb_crossmatch_start (call->self->db, &cm, err);
+    if (rc == MT_OK) {
+        mt_log_info (S_NAME, "cross-match %s by %s: %lld open cases", resume ? "resumed"
+                     : "started", call->actor, (long long) cm.cases_total);
+        call->result = s_status_json (&cm);
+        results_call_nudge (call->self);
+    }
+    return rc;
+}
+
+int
+results_m_crossmatch_status (results_call_t *call, mt_err_t *err)
+{
+    mt_crossmatch_t cm;
+    int rc = mt_casedb_crossmatch_get (call->self->db, &cm, err);
+    if (rc == MT_OK)
+        call->result = s_status_json (&cm);
+    return rc;
+}
+
+int
+results_m_crossmatch_stop (results_call_t *call, mt_err_t *err)
+{
+    mt_crossmatch_t cm;
+    int rc = mt_casedb_crossmatch_get (call->self->db, &cm, err);
+    if (rc == MT_OK && strcmp (cm.state, "running") == 0) {
+        snprintf (cm.state, sizeof cm.state, "stopped");
+        rc = mt_casedb_crossmatch_put (call->self->db, &cm, err);
+        if (rc == MT_OK)
+            mt_log_info (S_NAME, "cross-match stopped by %s after %lld of %lld cases",
+                         call->actor, (long long) cm.cases_done, (long long) cm.cases_total);
+    }
+    if (rc == MT_OK)
+        call->result = s_status_json (&cm);
+    return rc;
+}
