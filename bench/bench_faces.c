@@ -188,26 +188,32 @@ s_gauss (bench_faces_model_t *model)
     return sqrt (-2 * log (u)) * cos (2 * 3.14159265358979323846 * v);
 }
 
-//  Covariance of count rows around mean, then its lower Cholesky factor
-//  (row-major, as LAPACK's column-major upper factor).
-static int
-s_factor (const double *rows, size_t count, const double *mean, float *factor)
+//  Covariance of count rows around mean (D x D, full).
+static double *
+s_cov (const double *rows, size_t count, const double *mean)
 {
     enum { D = BENCH_FACES_DIM };
     double *cov = calloc (D * D, sizeof *cov);
-    if (!cov)
-        return -1;
-    for (size_t r = 0; r < count; r++)
+    for (size_t r = 0; cov && r < count; r++)
         for (int i = 0; i < D; i++)
             for (int j = 0; j <= i; j++)
                 cov [i * D + j] += (rows [r * D + i] - mean [i]) * (rows [r * D + j] - mean [j]);
+    for (int i = 0; cov && i < D; i++)
+        for (int j = 0; j <= i; j++)
+            cov [j * D + i] = cov [i * D + j] /= (double) (count > 1 ? count - 1 : 1);
+    return cov;
+}
+
+//  The lower Cholesky factor of cov - less x minus (row-major, as LAPACK's
+//  column-major upper factor). 0 on success, -1 when not positive definite.
+static int
+s_factor (const double *cov, const double *minus, double less, float *factor)
+{
+    enum { D = BENCH_FACES_DIM };
     for (int i = 0; i < D; i++)
-        for (int j = 0; j <= i; j++) {
-            double value = cov [i * D + j] / (double) (count > 1 ? count - 1 : 1);
-            //  A little ridge keeps the factorisation defined.
-            factor [i * D + j] = factor [j * D + i] = (float) (value + (i == j ? 1e-6 : 0));
-        }
-    free (cov);
+        for (int j = 0; j < D; j++)
+            factor [i * D + j] = (float) (cov [i * D + j] - (minus ? less * minus [i * D + j] : 0)
+                                          + (i == j ? 1e-6 : 0));
     int n = D, info = 0;
     char uplo = 'U';
     spotrf_ (&uplo, &n, factor, &n, &info);
@@ -234,37 +240,48 @@ bench_faces_fit (const bench_faces_t *faces, uint64_t seed, bench_faces_model_t 
         for (int d = 0; d < D; d++)
             centre [faces->person [i] * D + d] += faces->vectors [i * D + d];
     }
+    //  People with a face, packed in order: slot [p] is person p's place.
     size_t used = 0, residuals = 0;
+    size_t *slot = calloc (people ? people : 1, sizeof *slot);
+    rc = rc == 0 && slot ? 0 : -1;
     for (size_t p = 0; rc == 0 && p < people; p++) {
         if (!photos [p])
             continue;
+        slot [p] = used;
         for (int d = 0; d < D; d++) {
             centre [used * D + d] = centre [p * D + d] / (double) photos [p];
             mean [d] += centre [used * D + d];
         }
-        photos [used++] = photos [p];
+        used++;
     }
     for (int d = 0; d < D; d++)
         model->mean [d] = (float) (mean [d] /= (double) (used ? used : 1));
     //  The spread within a person, from people with two photos or more.
-    size_t *slot = calloc (people, sizeof *slot);
-    for (size_t p = 0, at = 0; slot && p < people; p++)
-        slot [p] = photos [p] ? at++ : 0;
-    for (size_t i = 0; rc == 0 && slot && i < faces->count; i++) {
-        size_t p = slot [faces->person [i]];
+    for (size_t i = 0; rc == 0 && i < faces->count; i++) {
+        size_t p = faces->person [i], at = slot [p];
         if (photos [p] < 2)
             continue;
         //  Scaled so that the residuals' spread is the photos' own (a mean
         //  of m photos is closer to each than a photo's true centre).
         double scale = sqrt ((double) photos [p] / (double) (photos [p] - 1));
         for (int d = 0; d < D; d++)
-            within [residuals * D + d] = (faces->vectors [i * D + d] - centre [p * D + d]) * scale;
+            within [residuals * D + d] = (faces->vectors [i * D + d] - centre [at * D + d]) * scale;
         residuals++;
     }
+    //  A person's mean photo still carries the spread within a person
+    //  (over m photos, 1/m of it): taken out of the spread between people.
+    double share = 0;
+    for (size_t p = 0; p < people; p++)
+        share += photos [p] ? 1.0 / (double) photos [p] : 0;
+    share /= (double) (used ? used : 1);
+    double *between = rc == 0 ? s_cov (centre, used, mean) : NULL;
+    double *spread = rc == 0 ? s_cov (within, residuals, zero) : NULL;
+    rc = between && spread ? 0 : -1;
+    if (rc == 0 && s_factor (between, spread, share, model->between) != 0)
+        rc = s_factor (between, NULL, 0, model->between);
     if (rc == 0)
-        rc = s_factor (centre, used, mean, model->between);
-    if (rc == 0)
-        rc = s_factor (within, residuals, zero, model->within);
+        rc = s_factor (spread, NULL, 0, model->within);
+    free (between), free (spread);
     free (centre), free (within), free (photos), free (slot);
     return rc;
 }

@@ -1,0 +1,198 @@
+//  bench/crossmatch - the cross-match's arithmetic: every found face
+//  against a gallery of missing faces, in the batches the service sends.
+//
+//  usage: bench-crossmatch [--found 100000] [--missing 100000] [--batch 1024]
+//                          [--index auto|exact|ivf] [--faces FOLDER] [--dir DIR]
+//                          [--json]
+//
+//  The missing gallery holds --missing faces drawn like real ones
+//  (bench_faces.h, fitted on FOLDER, default ../shared/faces/lfw-scale), in
+//  an mt_gallery as a shard holds it (its index chosen and built as the
+//  shard would: exact below 200,000 faces with auto). The found faces are
+//  new photos: half of people in the gallery, half of people who are not.
+//  They are searched in batches of --batch queries (the results service
+//  sends 1024), 20 nearest each, one thread for the search and BLAS on
+//  both cores as a shard runs it. Reported: pairs_per_s (found x missing /
+//  seconds), recall_at_20 against brute force (FAISS's exact k-NN on a
+//  sample of 500 found faces), mate_recall_at_20 (found faces whose person
+//  is in the gallery, with that person's face among the 20), and the hours
+//  a million by a million would take at this rate, both directions (the
+//  cross-match searches found against missing, then missing against found).
+
+#include "bench_faces.h"
+#include "bench_gallery.h"
+#include "match/mt_gallery.h"
+#include "match/mt_index.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define D BENCH_FACES_DIM
+#define K 20
+#define S_SAMPLE 500
+
+int
+main (int argc, char **argv)
+{
+    size_t found = 100000, missing = 100000, batch = 1024;
+    const char *faces_from = "../shared/faces/lfw-scale", *dir = "/tmp/homeward-bench-index";
+    const char *index_kind = "auto";
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp (argv [i], "--found") == 0 && i + 1 < argc)
+            found = (size_t) atof (argv [++i]);
+        else if (strcmp (argv [i], "--missing") == 0 && i + 1 < argc)
+            missing = (size_t) atof (argv [++i]);
+        else if (strcmp (argv [i], "--batch") == 0 && i + 1 < argc)
+            batch = (size_t) atof (argv [++i]);
+        else if (strcmp (argv [i], "--index") == 0 && i + 1 < argc)
+            index_kind = argv [++i];
+        else if (strcmp (argv [i], "--faces") == 0 && i + 1 < argc)
+            faces_from = argv [++i];
+        else if (strcmp (argv [i], "--dir") == 0 && i + 1 < argc)
+            dir = argv [++i];
+        else if (strcmp (argv [i], "--json") == 0)
+            json = 1;
+        else {
+            printf ("usage: bench-crossmatch [--found N] [--missing M] [--batch B] "
+                    "[--index auto|exact|ivf] [--faces FOLDER] [--dir DIR] [--json]\n");
+            return strcmp (argv [i], "--help") == 0 ? 0 : 2;
+        }
+    }
+    mt_index_plan_t plan = mt_index_plan_default ();
+    plan.kind = mt_index_kind_from_name (index_kind);
+    if (found < S_SAMPLE || missing < 100 || batch < 1 || batch > 4096 || plan.kind < 0) {
+        fprintf (stderr, "bench-crossmatch: --found at least %d, --missing at least 100, "
+                 "--batch 1..4096, --index auto, exact, ivf or ivf-sq8\n", S_SAMPLE);
+        return 2;
+    }
+    mkdir (dir, 0700);
+    char cache [4096];
+    snprintf (cache, sizeof cache, "%s/faces.bin", dir);
+    bench_faces_t faces;
+    bench_faces_model_t model;
+    if (bench_faces_load (faces_from, cache, &faces) != 0
+    ||  bench_faces_fit (&faces, 0xc405, &model) != 0) {
+        fprintf (stderr, "bench-crossmatch: no model of faces from %s\n", faces_from);
+        return 1;
+    }
+    //  The missing gallery: one face a person; found faces: new photos.
+    float *centres = malloc (missing * D * sizeof *centres);
+    float *gallery = malloc (missing * D * sizeof *gallery);
+    float *queries = malloc (found * D * sizeof *queries);
+    mt_face_meta_t *meta = malloc (missing * sizeof *meta);
+    int64_t *mate = malloc (found * sizeof *mate);
+    if (!centres || !gallery || !queries || !meta || !mate) {
+        fprintf (stderr, "bench-crossmatch: out of memory\n");
+        return 1;
+    }
+    for (size_t i = 0; i < missing; i++) {
+        bench_faces_draw_person (&model, centres + i * D);
+        bench_faces_draw_photo (&model, centres + i * D, gallery + i * D);
+        meta [i] = (mt_face_meta_t) { i + 1, i + 1, 11 };
+    }
+    float stranger [D];
+    for (size_t i = 0; i < found; i++) {
+        size_t person = (size_t) (bench_faces_uniform (&model) * (double) missing);
+        bool known = i % 2 == 0;
+        if (!known)
+            bench_faces_draw_person (&model, stranger);
+        bench_faces_draw_photo (&model, known ? centres + person * D : stranger,
+                                queries + i * D);
+        mate [i] = known ? (int64_t) person + 1 : -1;
+    }
+    free (centres);
+
+    mt_gallery_t *g;
+    mt_err_t err;
+    mt_index_report_t report;
+    double start = bench_now ();
+    if (mt_gallery_new_planned (&plan, D, &g, &err) != MT_OK
+    ||  mt_gallery_add (g, missing, meta, gallery, NULL, &err) != MT_OK) {
+        fprintf (stderr, "bench-crossmatch: %s\n", err.msg);
+        return 1;
+    }
+    if (mt_gallery_maintain (g, &report, &err) == MT_GALLERY_STARTED
+    &&  mt_gallery_finish_rebuild (g, &report, &err) != MT_OK) {
+        fprintf (stderr, "bench-crossmatch: %s\n", err.msg);
+        return 1;
+    }
+    double build_s = bench_now () - start;
+    char described [128];
+    mt_gallery_describe (g, described, sizeof described);
+
+    //  The cross-match: batches, as a shard answers them.
+    mt_index_tune_threads (2);
+    mt_hit_t *hits = malloc (batch * K * sizeof *hits);
+    size_t *counts = malloc (batch * sizeof *counts);
+    int64_t *got = malloc (found * K * sizeof *got);
+    start = bench_now ();
+    for (size_t at = 0; at < found; at += batch) {
+        size_t n = found - at < batch ? found - at : batch;
+        if (mt_gallery_search (g, n, queries + at * D, K, NULL, 0, hits, counts, &err)
+            != MT_OK) {
+            fprintf (stderr, "bench-crossmatch: %s\n", err.msg);
+            return 1;
+        }
+        for (size_t q = 0; q < n; q++)
+            for (size_t j = 0; j < K; j++)
+                got [(at + q) * K + j] = j < counts [q] ? (int64_t) hits [q * K + j].face_id : -1;
+    }
+    double seconds = bench_now () - start;
+    double pairs_per_s = (double) found * (double) missing / seconds;
+
+    //  Brute force on a sample, spread over the found faces.
+    float *sample = malloc (S_SAMPLE * D * sizeof *sample), *d = malloc (S_SAMPLE * K * sizeof *d);
+    int64_t *truth = malloc (S_SAMPLE * K * sizeof *truth);
+    size_t stride = found / S_SAMPLE;
+    for (size_t s = 0; s < S_SAMPLE; s++)
+        memcpy (sample + s * D, queries + s * stride * D, D * sizeof *sample);
+    if (mt_index_knn_exact (sample, S_SAMPLE, gallery, missing, D, K, d, truth, &err) != MT_OK) {
+        fprintf (stderr, "bench-crossmatch: %s\n", err.msg);
+        return 1;
+    }
+    size_t wanted = 0, hit = 0, known = 0, mate_hit = 0, mate_exact = 0;
+    for (size_t s = 0; s < S_SAMPLE; s++) {
+        const int64_t *row = got + s * stride * K;
+        for (size_t j = 0; j < K; j++) {
+            int64_t want = truth [s * K + j] + 1;      //  positions to ids
+            wanted++;
+            for (size_t m = 0; m < K; m++)
+                if (row [m] == want) {
+                    hit++;
+                    break;
+                }
+        }
+        int64_t person = mate [s * stride];
+        if (person > 0) {
+            known++;
+            for (size_t m = 0; m < K; m++) {
+                mate_hit += row [m] == person;
+                mate_exact += truth [s * K + m] + 1 == person;
+            }
+        }
+    }
+    double recall = (double) hit / (double) wanted;
+    //  Both directions, a million each way, at the measured rate.
+    double hours_1m = 2 * 1e12 / pairs_per_s / 3600;
+    if (json)
+        printf ("{\"found\":%zu,\"missing\":%zu,\"batch\":%zu,\"index\":\"%s\",\"built\":\"%s\","
+                "\"build_s\":%.1f,\"seconds\":%.1f,\"pairs_per_s\":%.4g,\"recall_at_20\":%.4f,"
+                "\"mate_recall_at_20\":%.4f,\"exact_mate_recall_at_20\":%.4f,"
+                "\"hours_1m_x_1m_both_ways\":%.2f}\n", found, missing, batch, index_kind,
+                described, build_s, seconds, pairs_per_s, recall,
+                known ? (double) mate_hit / (double) known : 0,
+                known ? (double) mate_exact / (double) known : 0, hours_1m);
+    else
+        printf ("%zu found x %zu missing (%s), batches of %zu: %.1f s, %.3g pairs/s; "
+                "recall@20 %.4f against brute force; true person in the 20: %zu of %zu "
+                "(brute force %zu); 1M x 1M both ways: %.2f h\n", found, missing, described,
+                batch, seconds, pairs_per_s, recall, mate_hit, known, mate_exact, hours_1m);
+    free (sample), free (d), free (truth), free (hits), free (counts), free (got);
+    free (gallery), free (queries), free (meta), free (mate);
+    mt_gallery_destroy (&g);
+    bench_faces_free (&faces);
+    return 0;
+}
