@@ -23,6 +23,8 @@
 #define DIM MT_DIM
 #define P 2
 #define R 2
+//  Each gallery past this many faces is rebuilt as IVF (test_rebuild_under_load).
+#define S_EXACT_BELOW "2000"
 
 typedef struct {
     char front [64], back [64], dir [256], log [300];
@@ -206,7 +208,8 @@ s_start_shard (int p, int r)
     char *argv [] = { S_HOMEWARD, "shard", "--broker", C.back, "--partition", partition,
                       "--replica", replica, "--partitions", "2", "--data-dir", dir,
                       "--heartbeat-ms", "100", "--liveness", "3", "--snapshot-ops", "40",
-                      "--blas-threads", "1", "--key", key, "--broker-key",
+                      "--blas-threads", "1", "--exact-below", S_EXACT_BELOW, "--key", key,
+                      "--broker-key",
                       C.client.server_key, NULL };
     C.shard [p][r] = mt_test_spawn (argv, C.log);
 }
@@ -663,6 +666,53 @@ s_files_hold_case (int p, int r, uint64_t case_id, char *where, size_t size)
 //  was down when it happened included (it catches up from its peer), and
 //  the faces leave the replicas' files (snapshot and log), not only the
 //  searches.
+//  Occurrences of text in the cluster's log.
+static int
+s_log_count (const char *text)
+{
+    char *log = mt_test_read (C.log, NULL);
+    int count = 0;
+    for (const char *at = log; at && (at = strstr (at, text)) != NULL; at += strlen (text))
+        count++;
+    free (log);
+    return count;
+}
+
+//  Every partition grows past exact-below while searches go on: each
+//  replica rebuilds its gallery as IVF in the background, and every answer
+//  meanwhile is complete (no partial flag) and finds the face searched;
+//  afterwards the IVF indexes find what was enrolled, before and since.
+static void
+test_rebuild_under_load (void)
+{
+    int before = s_log_count ("is now IVF");
+    s_load_t load = { 0 };
+    pthread_t thread;
+    pthread_create (&thread, NULL, s_search_load, &load);
+    uint64_t first = 30001, last = first + 2 * P * 2000;
+    for (uint64_t f = first; f < last; f += 60)
+        MT_CHECK_RC (s_enroll (f, 60, NULL), MT_OK, NULL);
+    long long until = mt_test_now_ms () + 60000;
+    while (s_log_count ("is now IVF") < before + P * R && mt_test_now_ms () < until)
+        mt_test_sleep_ms (100);
+    load.stop = 1;
+    pthread_join (thread, NULL);
+    MT_CHECK_INT (s_log_count ("is now IVF") - before, P * R);
+    s_search_result_t *r = &load.result;
+    fprintf (stderr, "searches while the galleries were rebuilt: %zu queries, %zu found, "
+             "%zu partial, worst %lld ms\n", r->queries, r->found, r->partial, r->worst_ms);
+    MT_CHECK (r->queries > 100);
+    MT_CHECK_INT (r->found, r->queries);
+    MT_CHECK_INT (r->partial, 0);
+    //  Approximate now, tuned to find what exact search finds.
+    s_search_result_t old = s_search_range (1, 300), grown = s_search_range (first, last - 1);
+    fprintf (stderr, "after: %zu of %zu earlier faces found first, %zu of %zu new ones\n",
+             old.found, old.queries, grown.found, grown.queries);
+    MT_CHECK (old.found * 100 >= old.queries * 99);
+    MT_CHECK (grown.found * 100 >= grown.queries * 99);
+    MT_CHECK_INT (old.partial + grown.partial, 0);
+}
+
 static void
 test_removal_reaches_every_replica (void)
 {
@@ -765,6 +815,7 @@ main (void)
         MT_RUN (test_cli_index);
         MT_RUN (test_curve_refuses);
         MT_RUN (test_removal_reaches_every_replica);
+        MT_RUN (test_rebuild_under_load);
         MT_RUN (test_clean_shutdown);
     }
     mt_client_destroy (&s_client);
