@@ -86,6 +86,16 @@ mt_index_search (const mt_index_t *self, size_t n, const float *queries, size_t 
 {
     if (n == 0 || k == 0)
         return MT_OK;
+    //  A batch against IVF lists: one matrix product per list.
+    if (n >= MT_INDEX_GROUPED_BATCH) {
+        int done = 0;
+        char why [256] = "";
+        if (mti_faiss_ivf_search_grouped (self->faiss, n, queries, k, distances, ids, &done,
+                                          why, sizeof why) != 0)
+            return mt_err_set (err, MT_EINTERNAL, "FAISS search failed: %s", why);
+        if (done)
+            return MT_OK;
+    }
     return s_check (faiss_Index_search (self->faiss, (idx_t) n, queries, (idx_t) k,
                                         distances, ids), "search", err);
 }

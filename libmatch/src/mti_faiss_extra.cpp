@@ -10,8 +10,10 @@
 #include <faiss/IndexIVFFlat.h>
 #include <faiss/IndexScalarQuantizer.h>
 #include <faiss/invlists/InvertedLists.h>
+#include <faiss/utils/Heap.h>
 #include <faiss/utils/distances.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -111,6 +113,76 @@ mti_faiss_knn (const float *x, size_t nx, const float *y, size_t ny, size_t d, s
 {
     try {
         faiss::knn_L2sqr (x, y, d, nx, ny, k, distances, labels);
+        return 0;
+    }
+    catch (std::exception &e) {
+        s_reason (why, why_size, e.what ());
+    }
+    return -1;
+}
+
+int
+mti_faiss_ivf_search_grouped (const FaissIndex *index, size_t n, const float *x, size_t k,
+                              float *distances, int64_t *labels, int *done, char *why,
+                              size_t why_size)
+{
+    *done = 0;
+    auto ivf = dynamic_cast<const faiss::IndexIVFFlat *> (
+        reinterpret_cast<const faiss::Index *> (index));
+    if (!ivf || n == 0 || k == 0)
+        return 0;
+    try {
+        size_t d = (size_t) ivf->d, nprobe = std::min (ivf->nprobe, ivf->nlist);
+        //  Each query's lists, then each list's queries.
+        std::vector<float> coarse_d (n * nprobe);
+        std::vector<faiss::Index::idx_t> coarse (n * nprobe);
+        ivf->quantizer->search ((faiss::Index::idx_t) n, x, (faiss::Index::idx_t) nprobe, coarse_d.data (),
+                                coarse.data ());
+        std::vector<size_t> start (ivf->nlist + 1, 0), members (n * nprobe);
+        for (size_t i = 0; i < n * nprobe; i++)
+            if (coarse [i] >= 0)
+                start [(size_t) coarse [i] + 1]++;
+        for (size_t l = 0; l < ivf->nlist; l++)
+            start [l + 1] += start [l];
+        std::vector<size_t> fill (start.begin (), start.end () - 1);
+        for (size_t i = 0; i < n * nprobe; i++)
+            if (coarse [i] >= 0)
+                members [fill [(size_t) coarse [i]]++] = i / nprobe;
+        for (size_t q = 0; q < n; q++)
+            faiss::maxheap_heapify (k, distances + q * k, labels + q * k);
+        std::vector<float> xq, list_d;
+        std::vector<faiss::Index::idx_t> list_i;
+        const faiss::InvertedLists *lists = ivf->invlists;
+        for (size_t l = 0; l < ivf->nlist; l++) {
+            size_t m = start [l + 1] - start [l], size = lists->list_size (l);
+            if (m == 0 || size == 0)
+                continue;
+            xq.resize (m * d);
+            for (size_t i = 0; i < m; i++)
+                std::memcpy (&xq [i * d], x + members [start [l] + i] * d, d * sizeof (float));
+            size_t kl = std::min (k, size);
+            list_d.resize (m * kl);
+            list_i.resize (m * kl);
+            faiss::InvertedLists::ScopedCodes codes (lists, l);
+            faiss::InvertedLists::ScopedIds ids (lists, l);
+            faiss::knn_L2sqr (xq.data (), reinterpret_cast<const float *> (codes.get ()), d, m,
+                              size, kl, list_d.data (), list_i.data ());
+            for (size_t i = 0; i < m; i++) {
+                size_t q = members [start [l] + i];
+                float *heap_d = distances + q * k;
+                int64_t *heap_i = labels + q * k;
+                for (size_t j = 0; j < kl; j++) {
+                    faiss::Index::idx_t at = list_i [i * kl + j];
+                    if (at < 0 || list_d [i * kl + j] >= heap_d [0])
+                        continue;
+                    faiss::maxheap_replace_top (k, heap_d, heap_i, list_d [i * kl + j],
+                                                ids [(size_t) at]);
+                }
+            }
+        }
+        for (size_t q = 0; q < n; q++)
+            faiss::maxheap_reorder (k, distances + q * k, labels + q * k);
+        *done = 1;
         return 0;
     }
     catch (std::exception &e) {

@@ -39,6 +39,11 @@ int mt_index_train (mt_index_t *self, size_t n, const float *x, mt_err_t *err);
 int mt_index_add (mt_index_t *self, size_t n, const float *x, const int64_t *ids,
                   mt_err_t *err);
 
+//  Batches of at least this many queries against an IVF,Flat index are
+//  searched list by list, each list's queries in one matrix product (the
+//  same answers, several times faster for a cross-match's batches).
+#define MT_INDEX_GROUPED_BATCH 64
+
 //  For each of n queries the k nearest: distances (squared L2) and ids,
 //  n x k each, nearest first; missing hits have id -1.
 int mt_index_search (const mt_index_t *self, size_t n, const float *queries, size_t k,
