@@ -3,7 +3,15 @@
 //
 //  usage: bench-crossmatch [--found 100000] [--missing 100000] [--batch 1024]
 //                          [--index auto|exact|ivf] [--faces FOLDER] [--dir DIR]
-//                          [--json]
+//                          [--service] [--json]
+//
+//  --service measures the whole cross-match through `homeward serve`
+//  instead: a store of --missing and --found cases (one face each, written
+//  straight into a fresh data folder under DIR, 2 partitions), then
+//  `crossmatch.start` through the API and its status until done; reported:
+//  seconds, cases_per_s, faces searched and weighed a second. The weighing
+//  of each case's candidates (the case store's reads and one transaction a
+//  case) is what this adds to the arithmetic.
 //
 //  The missing gallery holds --missing faces drawn like real ones
 //  (bench_faces.h, fitted on FOLDER, default ../shared/faces/lfw-scale), in
@@ -20,6 +28,7 @@
 //  cross-match searches found against missing, then missing against found).
 
 #include "bench_faces.h"
+#include "common/api.h"
 #include "bench_gallery.h"
 #include "match/mt_gallery.h"
 #include "match/mt_index.h"
@@ -28,10 +37,72 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #define D BENCH_FACES_DIM
 #define K 20
 #define S_SAMPLE 500
+
+static json_t *
+s_call (api_client_t *client, const char *method)
+{
+    json_t *result = NULL;
+    mt_err_t err;
+    if (api_call (client, method, json_object (), NULL, 0, 60000, &result, NULL, NULL, &err)
+        != MT_OK)
+        fprintf (stderr, "bench-crossmatch: %s: %s\n", method, err.msg);
+    return result;
+}
+
+//  The whole cross-match through the service.
+static int
+s_service (size_t found, size_t missing, const char *dir, int json)
+{
+    char var [4200], log [4200], command [4300];
+    snprintf (var, sizeof var, "%s/crossmatch-var", dir);
+    snprintf (log, sizeof log, "%s/crossmatch-serve.log", dir);
+    snprintf (command, sizeof command, "rm -rf '%s'", var);
+    if (system (command) != 0)
+        return 1;
+    double start = bench_now ();
+    if (bench_gallery_write_both (var, missing, found, 2, NULL, NULL) != 0)
+        return 1;
+    fprintf (stderr, "bench-crossmatch: %zu missing and %zu found cases written in %.1f s\n",
+             missing, found, bench_now () - start);
+    char *extra [] = { "--crossmatch-share", "1", "--workers", "1", NULL };
+    api_client_t *client;
+    pid_t serve = bench_serve_start (var, log, extra, &client);
+    if (serve < 0)
+        return 1;
+    json_decref (s_call (client, "crossmatch.start"));
+    start = bench_now ();
+    json_t *status = NULL;
+    for (;;) {
+        json_decref (status);
+        status = s_call (client, "crossmatch.status");
+        const char *state = status ? json_string_value (json_object_get (status, "state")) : "";
+        if (!state || strcmp (state, "running") != 0)
+            break;
+        struct timespec pause = { 0, 200000000 };
+        nanosleep (&pause, NULL);
+    }
+    double seconds = bench_now () - start;
+    long long cases = status ? json_integer_value (json_object_get (status, "cases_done")) : 0;
+    long long faces = status ? json_integer_value (json_object_get (status, "faces_done")) : 0;
+    if (json)
+        printf ("{\"service\":true,\"found\":%zu,\"missing\":%zu,\"seconds\":%.1f,"
+                "\"cases\":%lld,\"cases_per_s\":%.1f,\"faces_per_s\":%.1f,"
+                "\"pairs_per_s\":%.4g}\n", found, missing, seconds, cases,
+                (double) cases / seconds, (double) faces / seconds,
+                2.0 * (double) found * (double) missing / seconds);
+    else
+        printf ("through the service: %zu found x %zu missing cases: %lld cases in %.1f s, "
+                "%.1f cases/s\n", found, missing, cases, seconds, (double) cases / seconds);
+    json_decref (status);
+    api_client_destroy (&client);
+    bench_serve_stop (serve);
+    return cases == (long long) (found + missing) ? 0 : 1;
+}
 
 int
 main (int argc, char **argv)
@@ -39,7 +110,7 @@ main (int argc, char **argv)
     size_t found = 100000, missing = 100000, batch = 1024;
     const char *faces_from = "../shared/faces/lfw-scale", *dir = "/tmp/homeward-bench-index";
     const char *index_kind = "auto";
-    int json = 0;
+    int json = 0, service = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp (argv [i], "--found") == 0 && i + 1 < argc)
             found = (size_t) atof (argv [++i]);
@@ -55,9 +126,11 @@ main (int argc, char **argv)
             dir = argv [++i];
         else if (strcmp (argv [i], "--json") == 0)
             json = 1;
+        else if (strcmp (argv [i], "--service") == 0)
+            service = 1;
         else {
             printf ("usage: bench-crossmatch [--found N] [--missing M] [--batch B] "
-                    "[--index auto|exact|ivf] [--faces FOLDER] [--dir DIR] [--json]\n");
+                    "[--index auto|exact|ivf] [--faces FOLDER] [--dir DIR] [--service] [--json]\n");
             return strcmp (argv [i], "--help") == 0 ? 0 : 2;
         }
     }
@@ -69,6 +142,8 @@ main (int argc, char **argv)
         return 2;
     }
     mkdir (dir, 0700);
+    if (service)
+        return s_service (found, missing, dir, json);
     char cache [4096];
     snprintf (cache, sizeof cache, "%s/faces.bin", dir);
     bench_faces_t faces;

@@ -116,6 +116,13 @@ int
 bench_gallery_write (const char *var, size_t n, int partitions, const char *photos_from,
                      size_t *photo_bytes_p)
 {
+    return bench_gallery_write_both (var, n, 0, partitions, photos_from, photo_bytes_p);
+}
+
+int
+bench_gallery_write_both (const char *var, size_t n, size_t found, int partitions,
+                          const char *photos_from, size_t *photo_bytes_p)
+{
     s_pool_t pool = { 0 };
     if (photos_from) {
         s_pool_add (&pool, photos_from);
@@ -140,11 +147,15 @@ bench_gallery_write (const char *var, size_t n, int partitions, const char *phot
     sqlite3 *db;
     sqlite3_open (db_path, &db);
     sqlite3_exec (db, "PRAGMA synchronous = OFF; BEGIN", NULL, NULL, NULL);
-    sqlite3_stmt *c, *p, *f;
+    sqlite3_stmt *c, *cf, *p, *f;
     sqlite3_prepare_v2 (db, "INSERT INTO cases (id, kind, sex, province, date_last_seen,"
                             " birth_year_min, birth_year_max, family_name, created_at,"
                             " updated_at) VALUES (?, 'missing', ?, ?, '2015-06-01', ?, ?, ?,"
                             " '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')", -1, &c, NULL);
+    sqlite3_prepare_v2 (db, "INSERT INTO cases (id, kind, sex, province, date_found,"
+                            " age_min, age_max, created_at, updated_at) VALUES (?, 'found', ?,"
+                            " ?, '2025-06-01', ?, ?, '2026-01-01T00:00:00Z',"
+                            " '2026-01-01T00:00:00Z')", -1, &cf, NULL);
     sqlite3_prepare_v2 (db, "INSERT INTO photos (id, case_id, sha256, bytes, state,"
                             " created_at) VALUES (?, ?, ?, ?, 'done', '2026-01-01T00:00:00Z')",
                         -1, &p, NULL);
@@ -169,7 +180,8 @@ bench_gallery_write (const char *var, size_t n, int partitions, const char *phot
     float *vectors = malloc ((size_t) partitions * BATCH * MT_DIM * sizeof *vectors);
     size_t *fill = calloc ((size_t) partitions, sizeof *fill);
     float v [MT_DIM];
-    for (size_t i = 1; i <= n; i++) {
+    for (size_t i = 1; i <= n + found; i++) {
+        bool is_found = i > n;
         double norm = 0;
         for (int d = 0; d < MT_DIM; d++) {
             v [d] = (float) s_gauss ();
@@ -188,13 +200,23 @@ bench_gallery_write (const char *var, size_t n, int partitions, const char *phot
         char family [32];
         snprintf (family, sizeof family, "synthetic %zu", i);
         int year = 1940 + (int) (i % 70);
-        sqlite3_bind_int64 (c, 1, (sqlite3_int64) i);
-        sqlite3_bind_text (c, 2, i % 2 ? "male" : "female", -1, SQLITE_STATIC);
-        sqlite3_bind_int (c, 3, 11 + (int) (i % 5));
-        sqlite3_bind_int (c, 4, year);
-        sqlite3_bind_int (c, 5, year);
-        sqlite3_bind_text (c, 6, family, -1, SQLITE_TRANSIENT);
-        sqlite3_step (c), sqlite3_reset (c);
+        if (is_found) {
+            sqlite3_bind_int64 (cf, 1, (sqlite3_int64) i);
+            sqlite3_bind_text (cf, 2, i % 2 ? "male" : "female", -1, SQLITE_STATIC);
+            sqlite3_bind_int (cf, 3, 11 + (int) (i % 5));
+            sqlite3_bind_int (cf, 4, 2025 - year - 2);
+            sqlite3_bind_int (cf, 5, 2025 - year + 2);
+            sqlite3_step (cf), sqlite3_reset (cf);
+        }
+        else {
+            sqlite3_bind_int64 (c, 1, (sqlite3_int64) i);
+            sqlite3_bind_text (c, 2, i % 2 ? "male" : "female", -1, SQLITE_STATIC);
+            sqlite3_bind_int (c, 3, 11 + (int) (i % 5));
+            sqlite3_bind_int (c, 4, year);
+            sqlite3_bind_int (c, 5, year);
+            sqlite3_bind_text (c, 6, family, -1, SQLITE_TRANSIENT);
+            sqlite3_step (c), sqlite3_reset (c);
+        }
         sqlite3_bind_int64 (p, 1, (sqlite3_int64) i);
         sqlite3_bind_int64 (p, 2, (sqlite3_int64) i);
         sqlite3_bind_text (p, 3, sha, -1, SQLITE_TRANSIENT);
@@ -209,15 +231,16 @@ bench_gallery_write (const char *var, size_t n, int partitions, const char *phot
         size_t at = (size_t) part * BATCH + fill [part]++;
         meta [at] = (mt_face_meta_t) { i, i, (uint32_t) (11 + i % 5) };
         memcpy (vectors + at * MT_DIM, v, sizeof v);
+        //  A batch holds one side's faces: flushed where the sides meet.
         for (int s = 0; s < partitions; s++)
-            if (fill [s] == BATCH || (i == n && fill [s] > 0)) {
-                mt_store_enroll (stores [s], 0, MT_NS_MISSING, fill [s],
+            if (fill [s] == BATCH || ((i == n || i == n + found) && fill [s] > 0)) {
+                mt_store_enroll (stores [s], 0, is_found ? MT_NS_FOUND : MT_NS_MISSING, fill [s],
                                  meta + (size_t) s * BATCH,
                                  vectors + (size_t) s * BATCH * MT_DIM, NULL, &err);
                 fill [s] = 0;
             }
     }
-    sqlite3_finalize (c), sqlite3_finalize (p), sqlite3_finalize (f);
+    sqlite3_finalize (c), sqlite3_finalize (cf), sqlite3_finalize (p), sqlite3_finalize (f);
     sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
     sqlite3_close (db);
     for (int s = 0; s < partitions; s++) {

@@ -24,6 +24,11 @@ double bench_now (void);
 int bench_gallery_write (const char *var, size_t n, int partitions, const char *photos_from,
                          size_t *photo_bytes_p);
 
+//  The same with `found` found cases after the n missing ones (ids n+1 to
+//  n+found, one face each, enrolled in the found gallery).
+int bench_gallery_write_both (const char *var, size_t n, size_t found, int partitions,
+                              const char *photos_from, size_t *photo_bytes_p);
+
 //  Start `homeward serve --var var --api ipc://var/api.sock` with extra
 //  arguments (NULL-terminated; may be NULL), output appended to log, and
 //  wait (up to 300 s) until its API answers; *client_p is connected to it.

@@ -50,8 +50,11 @@ const mt_config_key_t results_config_keys [] = {
       "folder of the photo store" },
     { "search-k", MT_CFG_INT, offsetof (results_config_t, search_k), 1, MT_MSG_MAX_K,
       "nearest faces looked at per face when matching a case" },
-    { "crossmatch-rate", MT_CFG_INT, offsetof (results_config_t, crossmatch_rate), 1, 1000000,
-      "faces a second a cross-match searches at most (live cases always go first)" },
+    { "crossmatch-share", MT_CFG_DOUBLE, offsetof (results_config_t, crossmatch_share), 0.01, 1,
+      "share of the partitions' time a cross-match may take (live cases always go first)" },
+    { "crossmatch-batch-ms", MT_CFG_INT, offsetof (results_config_t, crossmatch_batch_ms), 10,
+      60000, "a cross-match's batch is sized to search for about this long: the most a live "
+      "search may wait behind it" },
     { "keep", MT_CFG_INT, offsetof (results_config_t, keep), 1, 10000,
       "candidate families kept per case" },
     { "lease-s", MT_CFG_INT, offsetof (results_config_t, lease_s), 5, 86400,
@@ -80,7 +83,7 @@ results_config_defaults (results_config_t *config)
         .api = "tcp://127.0.0.1:5557", .api2 = "",
         .broker = "tcp://127.0.0.1:5555",
         .db = "var/homeward.db", .photos = "var/photos",
-        .search_k = 50, .keep = 100, .crossmatch_rate = 200, .lease_s = 120,
+        .search_k = 50, .keep = 100, .crossmatch_share = 0.5, .crossmatch_batch_ms = 500, .lease_s = 120,
         .max_photo_bytes = MT_IMAGE_DEFAULT_MAX_BYTES, .retention_days = 365,
         .disk_reserve_mb = 512,
         .descriptor = "fused"

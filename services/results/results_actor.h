@@ -27,7 +27,8 @@ typedef struct {
     char photos [1024];         //  the photo store's folder
     int64_t search_k;           //  neighbours per face when matching
     int64_t keep;               //  candidates kept per case
-    int64_t crossmatch_rate;    //  faces a second a cross-match searches at most
+    double crossmatch_share;    //  share of the partitions' time a cross-match may take
+    int64_t crossmatch_batch_ms;    //  a cross-match's search aimed to take this long
     int64_t lease_s;            //  a worker's time to finish a photo job
     int64_t max_photo_bytes;
     int64_t retention_days;     //  closed cases' photos, faces and vectors erased after

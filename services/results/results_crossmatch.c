@@ -6,7 +6,8 @@
 //  weighed against what was found as the matcher weighs a new case. Where
 //  it is lives in the case store (mt_casedb_crossmatch.c): a stopped
 //  service resumes it. The matcher runs a batch only when no live case
-//  waits, and no faster than crossmatch-rate faces a second.
+//  waits; it sizes batches to search for about crossmatch-batch-ms and
+//  paces them to take at most crossmatch-share of the partitions' time.
 
 #include "results/results_call.h"
 #include "results/results_matcher.h"
@@ -17,11 +18,11 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define S_NAME "results"
 //  Cases and query vectors of one batch.
-#define S_CASES 64
-#define S_QUERIES 1024
+#define S_CASES 256
 
 typedef struct {
     mt_case_t c;
@@ -33,9 +34,9 @@ typedef struct {
 //  The batch's search: every member's faces and templates in one request.
 static int
 s_search (results_matcher_t *m, mt_case_kind kind, s_member_t *members, size_t count,
-          mt_msg_t **reply_p, mt_err_t *err)
+          size_t most, mt_msg_t **reply_p, mt_err_t *err)
 {
-    float *vectors = malloc (S_QUERIES * MT_DIM * sizeof *vectors);
+    float *vectors = malloc (most * MT_DIM * sizeof *vectors);
     mt_msg_t *search = mt_msg_new (MT_MSG_SEARCH);
     if (!vectors || !search) {
         free (vectors);
@@ -46,10 +47,10 @@ s_search (results_matcher_t *m, mt_case_kind kind, s_member_t *members, size_t c
     for (size_t i = 0; i < count; i++) {
         s_member_t *member = &members [i];
         member->first = q;
-        for (size_t f = 0; f < member->n && q < S_QUERIES; f++, q++)
+        for (size_t f = 0; f < member->n && q < most; f++, q++)
             memcpy (vectors + q * MT_DIM, member->faces [f].embedding, MT_DIM * sizeof *vectors);
         q += mt_rank_templates (&m->model, &member->c, member->faces, member->n,
-                                vectors + q * MT_DIM, S_QUERIES - q);
+                                vectors + q * MT_DIM, most - q);
         member->count = q - member->first;
     }
     search->ns = kind == MT_KIND_FOUND ? MT_NS_MISSING : MT_NS_FOUND;
@@ -69,8 +70,8 @@ s_search (results_matcher_t *m, mt_case_kind kind, s_member_t *members, size_t c
 //  The next batch's cases (open, with faces) after the checkpoint; *last_p
 //  is the last case looked at (cases without faces are passed over).
 static int
-s_take (results_matcher_t *m, const mt_crossmatch_t *cm, s_member_t *members, size_t *count_p,
-        int64_t *last_p, mt_err_t *err)
+s_take (results_matcher_t *m, const mt_crossmatch_t *cm, size_t most, s_member_t *members,
+        size_t *count_p, int64_t *last_p, mt_err_t *err)
 {
     int64_t ids [S_CASES];
     size_t listed = 0, count = 0, queries = 0;
@@ -86,7 +87,7 @@ s_take (results_matcher_t *m, const mt_crossmatch_t *cm, s_member_t *members, si
         if (rc != MT_OK)
             break;
         //  Its faces and up to four templates must fit; else the next batch.
-        if (count > 0 && queries + member->n + 4 > S_QUERIES) {
+        if (count > 0 && queries + member->n + 4 > most) {
             free (member->faces);
             break;
         }
@@ -103,17 +104,25 @@ s_take (results_matcher_t *m, const mt_crossmatch_t *cm, s_member_t *members, si
 }
 
 int
-results_crossmatch_step (results_matcher_t *m, size_t *faces_p, mt_err_t *err)
+results_crossmatch_step (results_matcher_t *m, size_t most, size_t *queries_p,
+                         double *search_ms_p, mt_err_t *err)
 {
-    *faces_p = 0;
+    *queries_p = 0;
+    *search_ms_p = 0;
+    if (most < 5)
+        most = 5;
+    if (most > MT_MSG_MAX_QUERIES)
+        most = MT_MSG_MAX_QUERIES;
     mt_crossmatch_t cm;
     int rc = mt_casedb_crossmatch_get (m->db, &cm, err);
     if (rc != MT_OK || strcmp (cm.state, "running") != 0)
         return rc == MT_OK ? MT_ENOTFOUND : rc;
-    s_member_t members [S_CASES];
+    s_member_t *members = calloc (S_CASES, sizeof *members);
+    if (!members)
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
     size_t count = 0;
     int64_t last = 0;
-    rc = s_take (m, &cm, members, &count, &last, err);
+    rc = s_take (m, &cm, most, members, &count, &last, err);
     if (rc == MT_OK && last == cm.after_case) {
         //  This side is done: the other side, or the end.
         if (cm.kind == MT_KIND_FOUND) {
@@ -125,11 +134,18 @@ results_crossmatch_step (results_matcher_t *m, size_t *faces_p, mt_err_t *err)
             mt_log_info (S_NAME, "cross-match done: %lld cases, %lld faces searched again",
                          (long long) cm.cases_done, (long long) cm.faces_done);
         }
+        free (members);
         return mt_casedb_crossmatch_put (m->db, &cm, err);
     }
     mt_msg_t *reply = NULL;
+    struct timespec t0, t1;
+    clock_gettime (CLOCK_MONOTONIC, &t0);
     if (rc == MT_OK && count > 0)
-        rc = s_search (m, cm.kind, members, count, &reply, err);
+        rc = s_search (m, cm.kind, members, count, most, &reply, err);
+    clock_gettime (CLOCK_MONOTONIC, &t1);
+    *search_ms_p = (double) (t1.tv_sec - t0.tv_sec) * 1e3 + (double) (t1.tv_nsec - t0.tv_nsec) / 1e6;
+    if (rc == MT_OK && reply)
+        *queries_p = reply->query_count;
     for (size_t i = 0; rc == MT_OK && i < count; i++) {
         s_member_t *member = &members [i];
         int64_t *others = NULL;
@@ -146,10 +162,11 @@ results_crossmatch_step (results_matcher_t *m, size_t *faces_p, mt_err_t *err)
                                         &other_count, &other_size, &weighed, err);
         free (others);
         if (rc == MT_OK)
-            cm.cases_done++, cm.faces_done += (int64_t) member->n, *faces_p += member->n;
+            cm.cases_done++, cm.faces_done += (int64_t) member->n;
     }
     for (size_t i = 0; i < count; i++)
         free (members [i].faces);
+    free (members);
     mt_msg_destroy (&reply);
     if (rc != MT_OK)
         return rc;

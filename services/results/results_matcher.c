@@ -368,6 +368,7 @@ results_matcher_run (void *arg)
     long backoff = 0;
     int64_t next_retention = 0;
     double crossmatch_after = 0;    //  the next cross-match batch not before (ms)
+    size_t crossmatch_size = 64;    //  query vectors in the next cross-match batch
     for (;;) {
         zmq_pollitem_t item = { m->pipe, 0, ZMQ_POLLIN, 0 };
         zmq_poll (&item, 1, backoff ? backoff : 0);
@@ -398,11 +399,20 @@ results_matcher_run (void *arg)
             bool crossmatched = false;
             if (rc == MT_ENOTFOUND && s_clock_ms () >= crossmatch_after) {
                 crossmatched = true;
-                size_t faces = 0;
-                double start = s_clock_ms ();
-                rc = results_crossmatch_step (m, &faces, &err);
-                crossmatch_after = start + (double) faces * 1000.0
-                                           / (double) m->config->crossmatch_rate;
+                size_t queries = 0;
+                double start = s_clock_ms (), search_ms = 0;
+                rc = results_crossmatch_step (m, crossmatch_size, &queries, &search_ms, &err);
+                //  The next batch sized to search for about batch-ms, and
+                //  not before the partitions have had their share of time.
+                if (queries > 0 && search_ms > 0) {
+                    double size = (double) queries * (double) m->config->crossmatch_batch_ms
+                                / search_ms;
+                    double grown = 2.0 * (double) crossmatch_size;
+                    crossmatch_size = (size_t) (size < 16 ? 16 : size > grown ? grown
+                                              : size > MT_MSG_MAX_QUERIES ? MT_MSG_MAX_QUERIES
+                                              : size);
+                    crossmatch_after = start + search_ms / m->config->crossmatch_share;
+                }
             }
             else if (rc == MT_ENOTFOUND && s_clock_ms () < crossmatch_after)
                 crossmatched = true, rc = MT_OK;    //  paced: wait, unless nudged

@@ -26,10 +26,12 @@ typedef struct {
 } results_matcher_t;
 
 //  One batch of the cross-match (results_crossmatch.c): the next open cases
-//  of the side it is at, their faces searched together in one request, each
-//  weighed against what was found; progress recorded. *faces_p says how
-//  many faces were searched. MT_ENOTFOUND when no cross-match runs.
-int results_crossmatch_step (results_matcher_t *m, size_t *faces_p, mt_err_t *err);
+//  of the side it is at, their faces (at most `most` query vectors)
+//  searched together in one request, each weighed against what was found;
+//  progress recorded. *queries_p says how many vectors were searched, in
+//  *search_ms_p. MT_ENOTFOUND when no cross-match runs.
+int results_crossmatch_step (results_matcher_t *m, size_t most, size_t *queries_p,
+                             double *search_ms_p, mt_err_t *err);
 
 //  Add id to the set (ids, count, size) if it is not there yet.
 int results_matcher_add_once (int64_t **ids, size_t *count, size_t *size, int64_t id);

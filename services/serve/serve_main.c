@@ -48,6 +48,7 @@ typedef struct {
     char backup_secret [1024];
     int64_t backup_every;
     int64_t backup_keep;
+    double crossmatch_share;
 } s_settings_t;
 
 static const mt_config_key_t s_keys [] = {
@@ -79,6 +80,8 @@ static const mt_config_key_t s_keys [] = {
       "PEM private key of tls-cert" },
     { "plain-http", MT_CFG_BOOL, offsetof (s_settings_t, plain_http), 0, 0,
       "serve plain HTTP on a network address (only behind a TLS reverse proxy)" },
+    { "crossmatch-share", MT_CFG_DOUBLE, offsetof (s_settings_t, crossmatch_share), 0.01, 1,
+      "share of the partitions' time a cross-match (homeward crossmatch) may take" },
     { "descriptor", MT_CFG_STRING, offsetof (s_settings_t, descriptor), 0, 16,
       "which descriptors weigh two faces: fused (dlib's and MobileFaceNet's), "
       "mobilefacenet or dlib" },
@@ -133,7 +136,8 @@ serve_main (int argc, char **argv)
     s_settings_t settings = { .var = "var", .api = "",
                               .http_address = "127.0.0.1", .http_port = 8080, .partitions = 2,
                               .retention_days = 365, .disk_reserve_mb = 512, .descriptor = "fused",
-                              .backup_every = 1440, .backup_keep = 0 };
+                              .backup_every = 1440, .backup_keep = 0,
+                              .crossmatch_share = 0.5 };
     long cpus = sysconf (_SC_NPROCESSORS_ONLN);
     settings.workers = cpus > 0 ? cpus : 1;
     cli_face_settings_defaults (&settings.face);
@@ -180,6 +184,7 @@ serve_main (int argc, char **argv)
     results.retention_days = settings.retention_days;
     results.disk_reserve_mb = settings.disk_reserve_mb;
     snprintf (results.descriptor, sizeof results.descriptor, "%s", settings.descriptor);
+    results.crossmatch_share = settings.crossmatch_share;
     intake_config_t intake;
     intake_config_defaults (&intake);
     intake.face = settings.face;

@@ -341,6 +341,8 @@ test_store_rebuild (void)
 int
 main (void)
 {
+    //  As a shard searches: OpenMP's threads would fight OpenBLAS's.
+    mt_index_tune_threads (1);
     MT_RUN (test_kinds_by_name);
     MT_RUN (test_recall_per_kind);
     MT_RUN (test_gallery_rebuild);
