@@ -13,6 +13,8 @@
 #include <faiss/utils/Heap.h>
 #include <faiss/utils/distances.h>
 
+#include <cblas.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -150,8 +152,10 @@ mti_faiss_ivf_search_grouped (const FaissIndex *index, size_t n, const float *x,
                 members [fill [(size_t) coarse [i]]++] = i / nprobe;
         for (size_t q = 0; q < n; q++)
             faiss::maxheap_heapify (k, distances + q * k, labels + q * k);
-        std::vector<float> xq, list_d;
-        std::vector<faiss::Index::idx_t> list_i;
+        //  Distances as |x|^2 + |y|^2 - 2 x.y, the products in one sgemm a
+        //  list (FAISS's knn_L2sqr would allocate 16 MB a call).
+        std::vector<float> x_norms (n), xq, y_norms, products;
+        faiss::fvec_norms_L2sqr (x_norms.data (), x, d, n);
         const faiss::InvertedLists *lists = ivf->invlists;
         for (size_t l = 0; l < ivf->nlist; l++) {
             size_t m = start [l + 1] - start [l], size = lists->list_size (l);
@@ -160,23 +164,25 @@ mti_faiss_ivf_search_grouped (const FaissIndex *index, size_t n, const float *x,
             xq.resize (m * d);
             for (size_t i = 0; i < m; i++)
                 std::memcpy (&xq [i * d], x + members [start [l] + i] * d, d * sizeof (float));
-            size_t kl = std::min (k, size);
-            list_d.resize (m * kl);
-            list_i.resize (m * kl);
             faiss::InvertedLists::ScopedCodes codes (lists, l);
             faiss::InvertedLists::ScopedIds ids (lists, l);
-            faiss::knn_L2sqr (xq.data (), reinterpret_cast<const float *> (codes.get ()), d, m,
-                              size, kl, list_d.data (), list_i.data ());
+            const float *y = reinterpret_cast<const float *> (codes.get ());
+            y_norms.resize (size);
+            faiss::fvec_norms_L2sqr (y_norms.data (), y, d, size);
+            products.resize (m * size);
+            cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) m, (int) size, (int) d,
+                         1.0f, xq.data (), (int) d, y, (int) d, 0.0f, products.data (),
+                         (int) size);
             for (size_t i = 0; i < m; i++) {
                 size_t q = members [start [l] + i];
                 float *heap_d = distances + q * k;
                 int64_t *heap_i = labels + q * k;
-                for (size_t j = 0; j < kl; j++) {
-                    faiss::Index::idx_t at = list_i [i * kl + j];
-                    if (at < 0 || list_d [i * kl + j] >= heap_d [0])
-                        continue;
-                    faiss::maxheap_replace_top (k, heap_d, heap_i, list_d [i * kl + j],
-                                                ids [(size_t) at]);
+                const float *row = &products [i * size];
+                for (size_t j = 0; j < size; j++) {
+                    float dis = x_norms [q] + y_norms [j] - 2 * row [j];
+                    if (dis < heap_d [0])
+                        faiss::maxheap_replace_top (k, heap_d, heap_i, dis < 0 ? 0 : dis,
+                                                    ids [j]);
                 }
             }
         }
