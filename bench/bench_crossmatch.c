@@ -77,11 +77,12 @@ s_service (size_t found, size_t missing, const char *dir, int json)
     json_decref (s_call (client, "crossmatch.start"));
     start = bench_now ();
     json_t *status = NULL;
-    for (;;) {
+    for (int failed = 0; failed < 5;) {
         json_decref (status);
         status = s_call (client, "crossmatch.status");
-        const char *state = status ? json_string_value (json_object_get (status, "state")) : "";
-        if (!state || strcmp (state, "running") != 0)
+        const char *state = status ? json_string_value (json_object_get (status, "state")) : NULL;
+        failed = state ? 0 : failed + 1;
+        if (state && strcmp (state, "running") != 0)
             break;
         struct timespec pause = { 0, 200000000 };
         nanosleep (&pause, NULL);

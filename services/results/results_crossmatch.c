@@ -11,6 +11,7 @@
 
 #include "results/results_call.h"
 #include "results/results_matcher.h"
+#include "results/results_score.h"
 
 #include "match/mt_log.h"
 #include "match/mt_msg.h"
@@ -138,6 +139,7 @@ results_crossmatch_step (results_matcher_t *m, size_t most, size_t *queries_p,
         return mt_casedb_crossmatch_put (m->db, &cm, err);
     }
     mt_msg_t *reply = NULL;
+    results_set_t later = { 0 };
     struct timespec t0, t1;
     clock_gettime (CLOCK_MONOTONIC, &t0);
     if (rc == MT_OK && count > 0)
@@ -159,11 +161,20 @@ results_crossmatch_step (results_matcher_t *m, size_t most, size_t *queries_p,
                     rc = mt_err_set (err, MT_ENOMEM, "out of memory");
         if (rc == MT_OK)
             rc = results_matcher_weigh (m, &member->c, member->faces, member->n, &others,
-                                        &other_count, &other_size, &weighed, err);
+                                        &other_count, &other_size, &weighed, &later, err);
         free (others);
         if (rc == MT_OK)
             cm.cases_done++, cm.faces_done += (int64_t) member->n;
     }
+    //  Each found case touched by the batch scored again once, together.
+    bool grouped = rc == MT_OK && later.count && mt_casedb_begin (m->db, err) == MT_OK;
+    if (rc == MT_OK && later.count && !grouped)
+        rc = err->code;
+    for (size_t i = 0; rc == MT_OK && i < later.count; i++)
+        rc = results_rescore_found (m->db, &m->model, later.ids [i], err);
+    if (grouped)
+        rc = mt_casedb_commit (m->db, rc, err);
+    free (later.ids);
     for (size_t i = 0; i < count; i++)
         free (members [i].faces);
     free (members);

@@ -140,7 +140,8 @@ s_search (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces, 
 int
 results_matcher_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces,
                        size_t n, int64_t **others_p, size_t *other_count_p,
-                       size_t *other_size_p, size_t *weighed_p, mt_err_t *err)
+                       size_t *other_size_p, size_t *weighed_p, results_set_t *later,
+                       mt_err_t *err)
 {
     int rc = MT_OK;
     size_t searched = *other_count_p;
@@ -194,8 +195,16 @@ results_matcher_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_r
         }
         mt_rank_free (&weighed [i].rank);
     }
-    if (rc == MT_OK)
+    if (rc == MT_OK && !later)
         rc = results_rescore (m->db, &m->model, case_id, err);
+    //  Scored later: the found case itself, or every found case it is
+    //  paired with (all of them are in others now).
+    for (size_t i = 0; rc == MT_OK && later && i < (c->kind == MT_KIND_FOUND ? 1
+                                                    : *other_count_p); i++)
+        if (results_matcher_add_once (&later->ids, &later->count, &later->size,
+                                      c->kind == MT_KIND_FOUND ? c->id : (*others_p) [i])
+            != MT_OK)
+            rc = mt_err_set (err, MT_ENOMEM, "out of memory");
     if (grouped)
         rc = mt_casedb_commit (m->db, rc, err);
     *weighed_p = weighed_count;
@@ -231,7 +240,7 @@ s_match_case (results_matcher_t *m, int64_t case_id, mt_err_t *err)
     size_t weighed_count = 0;
     if (rc == MT_OK)
         rc = results_matcher_weigh (m, &c, faces, n, &others, &other_count, &other_size,
-                                    &weighed_count, err);
+                                    &weighed_count, NULL, err);
     mt_log_debug (S_NAME, "case %lld: %zu faces; enroll %.1f ms, search %.1f ms, weigh, store "
                   "and score %zu candidates %.1f ms", (long long) case_id, n, t1 - t0, t2 - t1,
                   weighed_count, s_clock_ms () - t2);
