@@ -181,6 +181,8 @@ main (int argc, char **argv)
     }
     free (centres);
 
+    //  As a shard: one OpenMP thread, OpenBLAS on both cores.
+    mt_index_tune_threads (2);
     mt_gallery_t *g;
     mt_err_t err;
     mt_index_report_t report;
@@ -200,7 +202,6 @@ main (int argc, char **argv)
     mt_gallery_describe (g, described, sizeof described);
 
     //  The cross-match: batches, as a shard answers them.
-    mt_index_tune_threads (2);
     mt_hit_t *hits = malloc (batch * K * sizeof *hits);
     size_t *counts = malloc (batch * sizeof *counts);
     int64_t *got = malloc (found * K * sizeof *got);

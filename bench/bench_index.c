@@ -364,8 +364,11 @@ bench_index_main (int argc, char **argv)
         }
     }
     double exact_qps = (double) timed / (bench_now () - exact_start);
-    //  The build on both cores, as a benchmark may (a shard builds on one).
-    omp_set_num_threads (2);
+    //  Built as a shard builds: one OpenMP thread, OpenBLAS on both cores
+    //  (with two OpenMP threads as well they fight: half the time in the
+    //  kernel, shared FACTS.md).
+    mt_index_tune_threads (2);
+    omp_set_num_threads (1);
 
     mt_index_plan_t plan = mt_index_plan_default ();
     plan.kind = args.kind;
@@ -377,8 +380,7 @@ bench_index_main (int argc, char **argv)
         fprintf (stderr, "bench-search: %s\n", err.msg);
         return 1;
     }
-    //  Built on both cores (OpenMP); searched as a shard searches: one
-    //  query at a time, one thread.
+    //  Searched as a shard searches: one query at a time, one thread.
     mt_index_tune_threads (1);
     s_measured_t m;
     if (s_measure (index, &set, truth, dist, radius, &m) != 0)

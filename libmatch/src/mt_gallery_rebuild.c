@@ -6,6 +6,7 @@
 
 #include "mti_gallery.h"
 
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -31,8 +32,10 @@ static void *
 s_build (void *arg)
 {
     mti_gallery_rebuild_t *rebuild = arg;
-    //  One core for the build, the other for the searches that go on.
-    mt_index_tune_threads (1);
+    //  One OpenMP thread (this thread's own setting): FAISS's OpenMP threads
+    //  and OpenBLAS's would fight (shared FACTS.md). OpenBLAS's count is the
+    //  process's and stays as the shard set it.
+    omp_set_num_threads (1);
     rebuild->rc = mt_index_build (&rebuild->plan, rebuild->dim, rebuild->n, rebuild->ids,
                                   rebuild->vectors, &rebuild->built, &rebuild->report,
                                   &rebuild->err);
