@@ -338,6 +338,74 @@ test_store_rebuild (void)
     free (meta), free (x), free (centres);
 }
 
+//  The cross-match's arithmetic against brute force: a few thousand found
+//  faces searched in the service's batches against a gallery of missing
+//  faces, exact and (past exact-below) IVF; each found person's family
+//  found as brute force finds it.
+static void
+test_crossmatch_against_brute_force (void)
+{
+    size_t missing = MT_TEST_LIGHT ? 2000 : 4000, found = MT_TEST_LIGHT ? 1000 : 3000;
+    float *centres, *x = s_people (missing, &centres);
+    //  Found faces: new photos of the missing people (every third face's
+    //  person), so each has its family's faces in the gallery.
+    float *queries = malloc (found * DIM * sizeof *queries);
+    for (size_t i = 0; i < found; i++)
+        for (int d = 0; d < DIM; d++)
+            queries [i * DIM + d] = centres [(i % (missing / 3)) * DIM + d]
+                                  + (float) (0.03 * s_gauss ());
+    mt_face_meta_t *meta = malloc (missing * sizeof *meta);
+    for (size_t i = 0; i < missing; i++)
+        meta [i] = (mt_face_meta_t) { i + 1, i / 3 + 1, 11 };
+    float *d = malloc (found * K * sizeof *d);
+    int64_t *truth = malloc (found * K * sizeof *truth);
+    mt_err_t err;
+    MT_CHECK_RC (mt_index_knn_exact (queries, found, x, missing, DIM, K, d, truth, &err), MT_OK,
+                 &err);
+    for (int round = 0; round < 2; round++) {
+        mt_index_plan_t plan = mt_index_plan_default ();
+        plan.exact_below = round == 0 ? missing * 2 : missing / 2;
+        mt_gallery_t *g;
+        mt_index_report_t report;
+        MT_CHECK_RC (mt_gallery_new_planned (&plan, DIM, &g, &err), MT_OK, &err);
+        MT_CHECK_RC (mt_gallery_add (g, missing, meta, x, NULL, &err), MT_OK, &err);
+        if (mt_gallery_maintain (g, &report, &err) == MT_GALLERY_STARTED)
+            MT_CHECK_RC (mt_gallery_finish_rebuild (g, &report, &err), MT_OK, &err);
+        char text [128];
+        mt_gallery_describe (g, text, sizeof text);
+        size_t batch = 1024, agree = 0, family = 0, family_truth = 0;
+        mt_hit_t *hits = malloc (batch * K * sizeof *hits);
+        size_t *counts = malloc (batch * sizeof *counts);
+        for (size_t at = 0; at < found; at += batch) {
+            size_t n = found - at < batch ? found - at : batch;
+            MT_CHECK_RC (mt_gallery_search (g, n, queries + at * DIM, K, NULL, 0, hits, counts,
+                                            &err), MT_OK, &err);
+            for (size_t q = 0; q < n; q++) {
+                uint64_t person = (at + q) % (missing / 3) + 1;
+                bool mine = false, theirs = false;
+                for (size_t j = 0; j < K; j++) {
+                    uint64_t want = (uint64_t) truth [(at + q) * K + j] + 1;
+                    theirs |= meta [want - 1].case_id == person;
+                    for (size_t h = 0; h < counts [q]; h++)
+                        agree += hits [q * K + h].face_id == want;
+                }
+                for (size_t h = 0; h < counts [q]; h++)
+                    mine |= hits [q * K + h].case_id == person;
+                family += mine, family_truth += theirs;
+            }
+        }
+        double recall = (double) agree / (double) (found * K);
+        fprintf (stderr, "  %s: recall@20 %.4f against brute force, family found %zu of %zu "
+                 "(brute force %zu)\n", text, recall, family, found, family_truth);
+        MT_CHECK (recall >= (round == 0 ? 0.9999 : 0.98));
+        MT_CHECK (family + found / 100 >= family_truth);
+        MT_CHECK_CONTAINS (text, round == 0 ? "Flat" : "IVF");
+        free (hits), free (counts);
+        mt_gallery_destroy (&g);
+    }
+    free (x), free (centres), free (queries), free (meta), free (d), free (truth);
+}
+
 int
 main (void)
 {
@@ -347,5 +415,6 @@ main (void)
     MT_RUN (test_recall_per_kind);
     MT_RUN (test_gallery_rebuild);
     MT_RUN (test_store_rebuild);
+    MT_RUN (test_crossmatch_against_brute_force);
     return MT_TEST_MAIN_END ();
 }
