@@ -99,6 +99,7 @@ typedef struct {
     double recall_target;       //  recall@20 against exact search to hold (0.99)
     size_t exact_below;         //  auto: exact search below this many vectors
     size_t tune_queries;        //  sample of stored vectors to measure recall on (200)
+    size_t hnsw_quantizer_from; //  IVF lists from which an HNSW graph finds them (8192)
 } mt_index_plan_t;
 
 //  The kind of an existing index (MT_INDEX_EXACT for a factory-made one of
@@ -123,7 +124,8 @@ typedef struct {
 //  size, trained on a sample of the vectors themselves, filled, then its
 //  search parameter set to the smallest value whose recall@20 against exact
 //  search, on a sample of the stored vectors as queries, meets the target.
-//  report (may be NULL) says what was built and measured.
+//  report (may be NULL) says what was built and measured. An index that
+//  cannot meet the target at any setting is an error (keep exact search).
 int mt_index_build (const mt_index_plan_t *plan, int dim, size_t n, const int64_t *ids,
                     const float *vectors, mt_index_t **self_p, mt_index_report_t *report,
                     mt_err_t *err);
