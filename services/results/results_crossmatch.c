@@ -104,6 +104,25 @@ s_take (results_matcher_t *m, const mt_crossmatch_t *cm, size_t most, s_member_t
     return rc;
 }
 
+//  Record the batch's progress, unless the cross-match was stopped or begun
+//  again meanwhile (the API thread): a stop stays a stop, a new start is
+//  not overwritten. In one transaction with the read.
+static int
+s_record (results_matcher_t *m, mt_crossmatch_t *cm, mt_err_t *err)
+{
+    int rc = mt_casedb_begin (m->db, err);
+    if (rc != MT_OK)
+        return rc;
+    mt_crossmatch_t now;
+    rc = mt_casedb_crossmatch_get (m->db, &now, err);
+    if (rc == MT_OK && now.started_at == cm->started_at) {
+        if (strcmp (now.state, "running") != 0)
+            snprintf (cm->state, sizeof cm->state, "%s", now.state);
+        rc = mt_casedb_crossmatch_put (m->db, cm, err);
+    }
+    return mt_casedb_commit (m->db, rc, err);
+}
+
 int
 results_crossmatch_step (results_matcher_t *m, size_t most, size_t *queries_p,
                          double *search_ms_p, mt_err_t *err)
@@ -136,7 +155,7 @@ results_crossmatch_step (results_matcher_t *m, size_t most, size_t *queries_p,
                          (long long) cm.cases_done, (long long) cm.faces_done);
         }
         free (members);
-        return mt_casedb_crossmatch_put (m->db, &cm, err);
+        return s_record (m, &cm, err);
     }
     mt_msg_t *reply = NULL;
     results_set_t later = { 0 };
@@ -183,7 +202,7 @@ results_crossmatch_step (results_matcher_t *m, size_t most, size_t *queries_p,
         return rc;
     //  A batch weighed in part is weighed again whole: weighing is repeatable.
     cm.after_case = last;
-    return mt_casedb_crossmatch_put (m->db, &cm, err);
+    return s_record (m, &cm, err);
 }
 
 //  ---------------------------------------------------------------- API
