@@ -79,6 +79,9 @@ s_wanted (const mt_gallery_t *self)
 {
     size_t n = mt_gallery_size (self);
     int want = mt_index_plan_kind (&self->plan, n);
+    //  Too few to train lists on: the build would give exact search again.
+    if (want != MT_INDEX_EXACT && n < MT_INDEX_IVF_MIN)
+        want = MT_INDEX_EXACT;
     //  Back to exact search only once the gallery has halved below the
     //  threshold, so that a size around it does not rebuild back and forth.
     if (self->plan.kind == MT_INDEX_AUTO && self->kind != MT_INDEX_EXACT

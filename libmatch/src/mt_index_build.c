@@ -314,7 +314,7 @@ mt_index_build (const mt_index_plan_t *plan, int dim, size_t n, const int64_t *i
     report->recall = 1;
     int kind = mt_index_plan_kind (plan, n);
     //  Too few vectors to train lists on: exact search costs nothing here.
-    if ((kind == MT_INDEX_IVF || kind == MT_INDEX_IVF_SQ8) && n < 39 * 2)
+    if ((kind == MT_INDEX_IVF || kind == MT_INDEX_IVF_SQ8) && n < MT_INDEX_IVF_MIN)
         kind = MT_INDEX_EXACT;
     s_factory (plan, kind, n, report->factory, sizeof report->factory);
     bool hnsw_quantizer = s_hnsw_quantizer (plan, kind, n);

@@ -203,6 +203,24 @@ test_kinds_by_name (void)
     plan.exact_below = 1000;
     MT_CHECK_INT (mt_index_plan_kind (&plan, 999), MT_INDEX_EXACT);
     MT_CHECK_INT (mt_index_plan_kind (&plan, 1000), MT_INDEX_IVF);
+    //  A gallery told to be IVF with too few faces to train on stays exact
+    //  and is not rebuilt over and over.
+    plan.kind = MT_INDEX_IVF;
+    mt_gallery_t *g;
+    mt_err_t err;
+    mt_index_report_t report;
+    MT_CHECK_RC (mt_gallery_new_planned (&plan, DIM, &g, &err), MT_OK, &err);
+    mt_face_meta_t meta [10];
+    float vectors [10 * DIM];
+    for (size_t i = 0; i < 10; i++) {
+        meta [i] = (mt_face_meta_t) { i + 1, i + 1, 11 };
+        for (int d = 0; d < DIM; d++)
+            vectors [i * DIM + d] = (float) s_gauss ();
+    }
+    MT_CHECK_RC (mt_gallery_add (g, 10, meta, vectors, NULL, &err), MT_OK, &err);
+    for (int i = 0; i < 3; i++)
+        MT_CHECK_INT (mt_gallery_maintain (g, &report, &err), MT_GALLERY_IDLE);
+    mt_gallery_destroy (&g);
 }
 
 //  Every face of a gallery found as its own nearest, none of the removed.

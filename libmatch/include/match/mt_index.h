@@ -106,6 +106,10 @@ typedef struct {
 //  another type).
 int mt_index_kind_of (const mt_index_t *index);
 
+//  An IVF plan for fewer vectors than this builds exact search (too few to
+//  train lists on; exact search of them costs nothing).
+#define MT_INDEX_IVF_MIN 78
+
 //  The defaults: auto, recall 0.99, exact below 200,000, 200 tuning queries.
 mt_index_plan_t mt_index_plan_default (void);
 
