@@ -154,7 +154,6 @@ s_make_set (const s_args_t *args, const bench_faces_t *faces, bench_faces_model_
         bench_faces_draw_photo (model, set->vectors + pick * D, set->queries + q * D);
         set->mate [q++] = -1;
     }
-    set->real_q = set->real_q;
     return 0;
 }
 

@@ -9,15 +9,6 @@
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double
-s_now (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
 
 static void
 s_rebuild_free (mti_gallery_rebuild_t *rebuild)
@@ -107,7 +98,6 @@ s_start (mt_gallery_t *self, int kind, mt_err_t *err)
     rebuild->plan.kind = kind;
     rebuild->dim = mt_index_dim (self->index);
     rebuild->n = mt_index_size (self->index);
-    rebuild->started = s_now ();
     int rc = mt_index_export (self->index, &rebuild->ids, &rebuild->vectors, err);
     if (rc == MT_OK)
         rc = mt_index_new (MT_INDEX_DEFAULT_FACTORY, rebuild->dim, &rebuild->delta, err);

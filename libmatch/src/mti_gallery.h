@@ -38,7 +38,6 @@ typedef struct {
     mt_index_report_t report;
     int rc;
     mt_err_t err;
-    double started;
     mt_index_t *delta;
     int64_t *removed;
     size_t removed_count, removed_cap;
