@@ -2,7 +2,7 @@
 
 #include "bench_gallery.h"
 
-#include "broker/broker_actor.h"
+#include "match/mt_partition.h"
 #include "match/mt_casedb.h"
 #include "match/mt_store.h"
 
@@ -227,7 +227,7 @@ bench_gallery_write_both (const char *var, size_t n, size_t found, int partition
         sqlite3_bind_int64 (f, 3, (sqlite3_int64) i);
         sqlite3_bind_blob (f, 4, v, sizeof v, SQLITE_TRANSIENT);
         sqlite3_step (f), sqlite3_reset (f);
-        int part = (int) broker_partition_of (i, (uint32_t) partitions);
+        int part = (int) mt_partition_of (i, (uint32_t) partitions);
         size_t at = (size_t) part * BATCH + fill [part]++;
         meta [at] = (mt_face_meta_t) { i, i, (uint32_t) (11 + i % 5) };
         memcpy (vectors + at * MT_DIM, v, sizeof v);

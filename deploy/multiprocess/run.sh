@@ -64,6 +64,7 @@ start () {   # NAME ARGS...
 }
 
 start broker broker --config "$here/broker.conf" --front "$front" --back "$back" \
+  --state "$var/broker.state" \
   --key "$keys/broker.key" --authorized-keys "$keys/broker-clients"
 for p in 0 1; do
   for r in 0 1; do

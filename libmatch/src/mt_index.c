@@ -14,6 +14,7 @@
 #include <faiss/c_api/utils/distances_c.h>
 #include <omp.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct mt_index {
     FaissIndex *faiss;
@@ -190,6 +191,20 @@ mt_index_export (const mt_index_t *self, int64_t **ids_p, float **vectors_p, mt_
     }
     *ids_p = ids;
     *vectors_p = vectors;
+    return MT_OK;
+}
+
+int
+mt_index_vectors_of (const mt_index_t *self, size_t n, const int64_t *ids, float *vectors,
+                     unsigned char *found, mt_err_t *err)
+{
+    char why [256] = "";
+    if (n == 0 || mt_index_size (self) == 0) {
+        memset (found, 0, n);
+        return MT_OK;
+    }
+    if (mti_faiss_vectors_of (self->faiss, n, ids, vectors, found, why, sizeof why) != 0)
+        return mt_err_set (err, MT_EINTERNAL, "cannot read vectors out of the index: %s", why);
     return MT_OK;
 }
 

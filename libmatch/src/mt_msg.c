@@ -64,7 +64,8 @@ mt_msg_type_name (mt_msg_type type)
 {
     static const char *names [] = {
         "none", "enroll", "remove", "search", "search_reply", "ack", "status", "sync_begin",
-        "sync_chunk", "sync_next", "sync_done", "stats", "stats_reply", "error", "ping"
+        "sync_chunk", "sync_next", "sync_done", "stats", "stats_reply", "error", "ping",
+        "add_partition", "rehome", "rehome_reply"
     };
     return (unsigned) type < sizeof names / sizeof names [0] ? names [type] : "unknown";
 }
@@ -80,21 +81,40 @@ s_finite (const float *v, size_t n)
     return true;
 }
 
+//  Faces to store: an enroll's, or those a shard hands over.
+static int
+s_check_faces (const mt_msg_t *m, const char *what, mt_err_t *err)
+{
+    if (m->ns != 1 && m->ns != 2)
+        return mt_err_set (err, MT_EPROTO, "%s: unknown namespace %d", what, m->ns);
+    for (size_t i = 0; i < m->face_count; i++)
+        if (m->faces [i].face_id == 0 || m->faces [i].face_id > MT_FACE_ID_MAX)
+            return mt_err_set (err, MT_EPROTO, "%s: face id %llu out of range", what,
+                               (unsigned long long) m->faces [i].face_id);
+    if (!s_finite (m->vectors, m->face_count * MT_DIM))
+        return mt_err_set (err, MT_EPROTO, "%s: a vector is not finite", what);
+    return MT_OK;
+}
+
 static int
 s_check (const mt_msg_t *m, mt_err_t *err)
 {
     switch (m->type) {
         case MT_MSG_ENROLL:
-            if (m->ns != 1 && m->ns != 2)
-                return mt_err_set (err, MT_EPROTO, "enroll: unknown namespace %d", m->ns);
             if (m->face_count == 0)
                 return mt_err_set (err, MT_EPROTO, "enroll: no faces");
-            for (size_t i = 0; i < m->face_count; i++)
-                if (m->faces [i].face_id == 0 || m->faces [i].face_id > MT_FACE_ID_MAX)
-                    return mt_err_set (err, MT_EPROTO, "enroll: face id %llu out of range",
-                                       (unsigned long long) m->faces [i].face_id);
-            if (!s_finite (m->vectors, m->face_count * MT_DIM))
-                return mt_err_set (err, MT_EPROTO, "enroll: a vector is not finite");
+            return s_check_faces (m, "enroll", err);
+        case MT_MSG_REHOME_REPLY:
+            return s_check_faces (m, "rehome reply", err);
+        case MT_MSG_REHOME:
+            if (m->ns != 1 && m->ns != 2)
+                return mt_err_set (err, MT_EPROTO, "rehome: unknown namespace %d", m->ns);
+            if (m->partitions < 1 || m->partitions > 4096 || m->partition >= m->partitions)
+                return mt_err_set (err, MT_EPROTO, "rehome: partition %u of %u", m->partition,
+                                   m->partitions);
+            if (m->most < 1 || m->most > MT_MSG_MAX_QUERIES)
+                return mt_err_set (err, MT_EPROTO, "rehome: 1..%d faces per answer, not %u",
+                                   MT_MSG_MAX_QUERIES, m->most);
             return MT_OK;
         case MT_MSG_REMOVE:
             if (m->id_count == 0 && m->case_id == 0)
@@ -165,12 +185,16 @@ mt_msg_encode (const mt_msg_t *m, uint8_t **bytes_p, size_t *size_p, mt_err_t *e
     Homeward__V1__StatsReply__Replica *reps = NULL, **rep_ptrs = NULL;
     Homeward__V1__Error error = HOMEWARD__V1__ERROR__INIT;
     Homeward__V1__Ping ping = HOMEWARD__V1__PING__INIT;
+    Homeward__V1__AddPartition add_partition = HOMEWARD__V1__ADD_PARTITION__INIT;
+    Homeward__V1__Rehome rehome = HOMEWARD__V1__REHOME__INIT;
+    Homeward__V1__RehomeReply rehome_reply = HOMEWARD__V1__REHOME_REPLY__INIT;
     rc = MT_OK;
 
     switch (m->type) {
         case MT_MSG_ENROLL:
-            faces = calloc (m->face_count, sizeof *faces);
-            face_ptrs = calloc (m->face_count, sizeof *face_ptrs);
+        case MT_MSG_REHOME_REPLY:
+            faces = calloc (m->face_count + 1, sizeof *faces);
+            face_ptrs = calloc (m->face_count + 1, sizeof *face_ptrs);
             if (!faces || !face_ptrs) {
                 rc = mt_err_set (err, MT_ENOMEM, "out of memory");
                 break;
@@ -184,11 +208,32 @@ mt_msg_encode (const mt_msg_t *m, uint8_t **bytes_p, size_t *size_p, mt_err_t *e
                 faces [i].vector = m->vectors + i * MT_DIM;
                 face_ptrs [i] = &faces [i];
             }
+            if (m->type == MT_MSG_REHOME_REPLY) {
+                rehome_reply.ns = (Homeward__V1__Namespace) m->ns;
+                rehome_reply.n_faces = m->face_count;
+                rehome_reply.faces = face_ptrs;
+                rehome_reply.remaining = m->total;
+                env.body_case = HOMEWARD__V1__ENVELOPE__BODY_REHOME_REPLY;
+                env.rehome_reply = &rehome_reply;
+                break;
+            }
             enroll.ns = (Homeward__V1__Namespace) m->ns;
             enroll.n_faces = m->face_count;
             enroll.faces = face_ptrs;
             env.body_case = HOMEWARD__V1__ENVELOPE__BODY_ENROLL;
             env.enroll = &enroll;
+            break;
+        case MT_MSG_REHOME:
+            rehome.ns = (Homeward__V1__Namespace) m->ns;
+            rehome.partition = m->partition;
+            rehome.partitions = m->partitions;
+            rehome.most = m->most;
+            env.body_case = HOMEWARD__V1__ENVELOPE__BODY_REHOME;
+            env.rehome = &rehome;
+            break;
+        case MT_MSG_ADD_PARTITION:
+            env.body_case = HOMEWARD__V1__ENVELOPE__BODY_ADD_PARTITION;
+            env.add_partition = &add_partition;
             break;
         case MT_MSG_REMOVE:
             remove.n_face_ids = m->id_count;
@@ -325,6 +370,10 @@ mt_msg_encode (const mt_msg_t *m, uint8_t **bytes_p, size_t *size_p, mt_err_t *e
             stats_reply.n_replicas = m->replica_count;
             stats_reply.replicas = rep_ptrs;
             stats_reply.malformed = m->malformed;
+            stats_reply.adding = m->adding;
+            stats_reply.rehoming = m->rehoming;
+            stats_reply.moved = m->moved;
+            stats_reply.remaining = m->remaining;
             env.body_case = HOMEWARD__V1__ENVELOPE__BODY_STATS_REPLY;
             env.stats_reply = &stats_reply;
             break;
@@ -384,30 +433,51 @@ s_status_from (mt_shard_status_t *s, const Homeward__V1__ShardStatus *p)
 }
 
 static int
+s_faces_from (mt_msg_t *m, Homeward__V1__Face **faces, size_t n, const char *what,
+              mt_err_t *err)
+{
+    m->face_count = n;
+    m->faces = calloc (n ? n : 1, sizeof *m->faces);
+    m->vectors = malloc ((n ? n : 1) * MT_DIM * sizeof (float));
+    if (!m->faces || !m->vectors)
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const Homeward__V1__Face *f = faces [i];
+        if (f->n_vector != MT_DIM)
+            return mt_err_set (err, MT_EPROTO, "%s: face %zu has %zu values, not %d", what, i,
+                               f->n_vector, MT_DIM);
+        m->faces [i].face_id = f->face_id;
+        m->faces [i].case_id = f->case_id;
+        m->faces [i].province = f->province;
+        memcpy (m->vectors + i * MT_DIM, f->vector, MT_DIM * sizeof (float));
+    }
+    return MT_OK;
+}
+
+static int
 s_decode_body (const s_env_t *env, mt_msg_t *m, mt_err_t *err)
 {
     switch (env->body_case) {
-        case HOMEWARD__V1__ENVELOPE__BODY_ENROLL: {
-            const Homeward__V1__Enroll *e = env->enroll;
+        case HOMEWARD__V1__ENVELOPE__BODY_ENROLL:
             m->type = MT_MSG_ENROLL;
-            m->ns = (int) e->ns;
-            m->face_count = e->n_faces;
-            m->faces = calloc (e->n_faces ? e->n_faces : 1, sizeof *m->faces);
-            m->vectors = malloc ((e->n_faces ? e->n_faces : 1) * MT_DIM * sizeof (float));
-            if (!m->faces || !m->vectors)
-                return mt_err_set (err, MT_ENOMEM, "out of memory");
-            for (size_t i = 0; i < e->n_faces; i++) {
-                const Homeward__V1__Face *f = e->faces [i];
-                if (f->n_vector != MT_DIM)
-                    return mt_err_set (err, MT_EPROTO, "enroll: face %zu has %zu values, "
-                                       "not %d", i, f->n_vector, MT_DIM);
-                m->faces [i].face_id = f->face_id;
-                m->faces [i].case_id = f->case_id;
-                m->faces [i].province = f->province;
-                memcpy (m->vectors + i * MT_DIM, f->vector, MT_DIM * sizeof (float));
-            }
+            m->ns = (int) env->enroll->ns;
+            return s_faces_from (m, env->enroll->faces, env->enroll->n_faces, "enroll", err);
+        case HOMEWARD__V1__ENVELOPE__BODY_REHOME_REPLY:
+            m->type = MT_MSG_REHOME_REPLY;
+            m->ns = (int) env->rehome_reply->ns;
+            m->total = env->rehome_reply->remaining;
+            return s_faces_from (m, env->rehome_reply->faces, env->rehome_reply->n_faces,
+                                 "rehome reply", err);
+        case HOMEWARD__V1__ENVELOPE__BODY_REHOME:
+            m->type = MT_MSG_REHOME;
+            m->ns = (int) env->rehome->ns;
+            m->partition = env->rehome->partition;
+            m->partitions = env->rehome->partitions;
+            m->most = env->rehome->most;
             return MT_OK;
-        }
+        case HOMEWARD__V1__ENVELOPE__BODY_ADD_PARTITION:
+            m->type = MT_MSG_ADD_PARTITION;
+            return MT_OK;
         case HOMEWARD__V1__ENVELOPE__BODY_REMOVE:
             m->type = MT_MSG_REMOVE;
             m->id_count = env->remove->n_face_ids;
@@ -513,6 +583,10 @@ s_decode_body (const s_env_t *env, mt_msg_t *m, mt_err_t *err)
             m->type = MT_MSG_STATS_REPLY;
             m->partitions = r->partitions;
             m->malformed = r->malformed;
+            m->adding = r->adding;
+            m->rehoming = r->rehoming;
+            m->moved = r->moved;
+            m->remaining = r->remaining;
             m->replica_count = r->n_replicas;
             m->replica_status = calloc (r->n_replicas ? r->n_replicas : 1,
                                         sizeof *m->replica_status);

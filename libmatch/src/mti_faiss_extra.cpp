@@ -20,6 +20,7 @@
 #include <cstring>
 #include <exception>
 #include <stdexcept>
+#include <unordered_map>
 #include <vector>
 
 namespace {
@@ -62,6 +63,55 @@ s_export_ivf (const faiss::IndexIVF *ivf, int64_t *ids, float *vectors)
 }   // namespace
 
 extern "C" {
+
+int
+mti_faiss_vectors_of (const FaissIndex *index, size_t n, const int64_t *ids, float *vectors,
+                      unsigned char *found, char *why, size_t why_size)
+{
+    const faiss::Index *base = reinterpret_cast<const faiss::Index *> (index);
+    try {
+        std::unordered_map<int64_t, size_t> wanted;
+        wanted.reserve (n);
+        for (size_t i = 0; i < n; i++) {
+            wanted.emplace (ids [i], i);
+            found [i] = 0;
+        }
+        size_t d = (size_t) base->d;
+        if (auto idmap = dynamic_cast<const faiss::IndexIDMap *> (base)) {
+            for (size_t at = 0; at < idmap->id_map.size (); at++) {
+                auto hit = wanted.find (idmap->id_map [at]);
+                if (hit == wanted.end ())
+                    continue;
+                idmap->index->reconstruct ((int64_t) at, vectors + hit->second * d);
+                found [hit->second] = 1;
+            }
+            return 0;
+        }
+        if (auto ivf = dynamic_cast<const faiss::IndexIVF *> (base)) {
+            const faiss::InvertedLists *lists = ivf->invlists;
+            for (size_t list = 0; list < lists->nlist; list++) {
+                size_t size = lists->list_size (list);
+                if (size == 0)
+                    continue;
+                faiss::InvertedLists::ScopedIds list_ids (lists, list);
+                for (size_t offset = 0; offset < size; offset++) {
+                    auto hit = wanted.find (list_ids [offset]);
+                    if (hit == wanted.end ())
+                        continue;
+                    ivf->reconstruct_from_offset ((int64_t) list, (int64_t) offset,
+                                                  vectors + hit->second * d);
+                    found [hit->second] = 1;
+                }
+            }
+            return 0;
+        }
+        s_reason (why, why_size, "this index type cannot be read back");
+    }
+    catch (std::exception &e) {
+        s_reason (why, why_size, e.what ());
+    }
+    return -1;
+}
 
 int
 mti_faiss_export (const FaissIndex *index, int64_t *ids, float *vectors, char *why,

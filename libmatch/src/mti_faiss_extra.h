@@ -23,6 +23,13 @@ extern "C" {
 int mti_faiss_export (const FaissIndex *index, int64_t *ids, float *vectors, char *why,
                       size_t why_size);
 
+//  The vectors of n ids (n x d floats, in the order of ids); found[i] says
+//  whether ids[i] is in the index (its row is left alone when not). One pass
+//  over the index's ids. Same index types as mti_faiss_export. 0 on
+//  success; otherwise -1 and a reason in why.
+int mti_faiss_vectors_of (const FaissIndex *index, size_t n, const int64_t *ids,
+                          float *vectors, unsigned char *found, char *why, size_t why_size);
+
 //  What the index is, for logs and status: e.g. "IVF4096,Flat nprobe=32",
 //  "IDMap,Flat", "HNSW32 efSearch=64".
 void mti_faiss_describe (const FaissIndex *index, char *text, size_t size);

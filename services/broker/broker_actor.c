@@ -5,6 +5,7 @@
 
 #include "match/mt_log.h"
 #include "match/mt_msg.h"
+#include "match/mt_partition.h"
 #include "match/mt_wire.h"
 
 #include <errno.h>
@@ -26,7 +27,12 @@ const mt_config_key_t broker_config_keys [] = {
     { "back", MT_CFG_STRING, offsetof (broker_config_t, back), 0, 256,
       "endpoint for shard replicas, bound (e.g. tcp://*:5556)" },
     { "partitions", MT_CFG_INT, offsetof (broker_config_t, partitions), 1, 4096,
-      "number of partitions" },
+      "number of partitions (at least; the state file keeps those added since)" },
+    { "state", MT_CFG_STRING, offsetof (broker_config_t, state), 0, 1024,
+      "file that keeps the partition count when partitions are added (\"\": none, and "
+      "add-partition is refused)" },
+    { "move-batch", MT_CFG_INT, offsetof (broker_config_t, move_batch), 1, MT_MSG_MAX_QUERIES,
+      "faces moved per step when partitions are added (each step: list, copy, remove)" },
     { "replicas", MT_CFG_INT, offsetof (broker_config_t, replicas), 1, 255,
       "replicas expected per partition (a partition serves without waiting once "
       "they have all joined)" },
@@ -54,18 +60,8 @@ broker_config_defaults (broker_config_t *config)
         .partitions = 1, .replicas = 1,
         .heartbeat_ms = 500, .liveness = 4,
         .deadline_ms = 2000, .write_deadline_ms = 5000, .hedge_ms = 250,
-        .grace_ms = 3000
+        .grace_ms = 3000, .move_batch = 1000
     };
-}
-
-uint32_t
-broker_partition_of (uint64_t case_id, uint32_t partitions)
-{
-    uint64_t x = case_id + 0x9e3779b97f4a7c15ull;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    x ^= x >> 31;
-    return (uint32_t) (x % partitions);
 }
 
 static const char *s_rstate_names [] = { "joining", "syncing", "serving", "stale" };
@@ -131,14 +127,17 @@ s_pending_new (broker_t *self, const mt_route_t *client, const mt_msg_t *msg, in
     if (!p)
         return NULL;
     p->id = ++self->next_id;
-    p->client = *client;
+    if (client)
+        p->client = *client;
+    p->internal = client == NULL;
+    p->partitions = self->partitions;
     p->client_request = msg->request_id;
     p->type = msg->type;
     p->deadline = deadline;
-    p->acks = calloc (self->partitions, sizeof *p->acks);
-    p->applied = calloc (self->partitions, sizeof *p->applied);
-    p->involved = calloc (self->partitions, sizeof *p->involved);
-    p->answered = calloc (self->partitions, sizeof *p->answered);
+    p->acks = calloc (p->partitions, sizeof *p->acks);
+    p->applied = calloc (p->partitions, sizeof *p->applied);
+    p->involved = calloc (p->partitions, sizeof *p->involved);
+    p->answered = calloc (p->partitions, sizeof *p->answered);
     if (!p->acks || !p->applied || !p->involved || !p->answered) {
         free (p->acks), free (p->applied), free (p->involved), free (p->answered), free (p);
         return NULL;
@@ -161,8 +160,8 @@ s_find_replica (const broker_t *self, const mt_route_t *route)
     return SIZE_MAX;
 }
 
-static size_t
-s_count (const broker_t *self, uint32_t partition, broker_rstate state)
+size_t
+broker_count (const broker_t *self, uint32_t partition, broker_rstate state)
 {
     size_t n = 0;
     for (size_t i = 0; i < self->replica_count; i++)
@@ -248,6 +247,12 @@ s_pick (const broker_t *self, const broker_pending_t *p, uint32_t partition, boo
     return best;
 }
 
+size_t
+broker_pick (const broker_t *self, uint32_t partition)
+{
+    return s_pick (self, NULL, partition, false);
+}
+
 //  ---------------------------------------------------------------- searches
 
 static void
@@ -260,6 +265,12 @@ s_merge (broker_pending_t *p, const mt_msg_t *reply)
         for (size_t j = 0; j < reply->results [q].count; j++) {
             const mt_hit_t *hit = &reply->results [q].hits [j];
             if (*count == k && hit->distance >= top [k - 1].distance)
+                continue;
+            //  While faces move between partitions, one may be in two.
+            bool seen = false;
+            for (size_t i = 0; i < *count && !seen; i++)
+                seen = top [i].face_id == hit->face_id;
+            if (seen)
                 continue;
             //  Insert in order (k is small).
             size_t at = *count < k ? (*count)++ : k - 1;
@@ -275,7 +286,7 @@ s_merge (broker_pending_t *p, const mt_msg_t *reply)
 static bool
 s_send_search (broker_t *self, broker_pending_t *p, uint32_t partition, int64_t now)
 {
-    bool serving = s_count (self, partition, R_SERVING) > 0;
+    bool serving = broker_count (self, partition, R_SERVING) > 0;
     size_t slot = s_pick (self, p, partition, !serving);
     if (slot == SIZE_MAX)
         return false;
@@ -295,9 +306,9 @@ s_finish_search (broker_t *self, broker_pending_t *p)
         reply->request_id = p->client_request;
         reply->query_count = nq;
         reply->results = calloc (nq, sizeof *reply->results);
-        reply->answered = calloc (self->partitions, sizeof (uint32_t));
-        reply->missing = calloc (self->partitions, sizeof (uint32_t));
-        reply->partitions = self->partitions;
+        reply->answered = calloc (p->partitions, sizeof (uint32_t));
+        reply->missing = calloc (p->partitions, sizeof (uint32_t));
+        reply->partitions = p->partitions;
         if (reply->results && reply->answered && reply->missing) {
             for (size_t q = 0; q < nq; q++) {
                 reply->results [q].count = p->counts [q];
@@ -309,7 +320,7 @@ s_finish_search (broker_t *self, broker_pending_t *p)
                 else
                     reply->results [q].count = 0;
             }
-            for (uint32_t part = 0; part < self->partitions; part++) {
+            for (uint32_t part = 0; part < p->partitions; part++) {
                 if (p->answered [part])
                     reply->answered [reply->answered_count++] = part;
                 else
@@ -335,13 +346,13 @@ static void
 s_check_search (broker_t *self, broker_pending_t *p, int64_t now)
 {
     bool settled = true;
-    for (uint32_t part = 0; settled && part < self->partitions; part++) {
+    for (uint32_t part = 0; settled && part < p->partitions; part++) {
         if (p->answered [part])
             continue;
         bool open = false;
         for (size_t l = 0; l < p->leg_count && !open; l++)
             open = p->legs [l].partition == part && !p->legs [l].done;
-        bool serving = s_count (self, part, R_SERVING) > 0;
+        bool serving = broker_count (self, part, R_SERVING) > 0;
         settled = !open && s_pick (self, p, part, !serving) == SIZE_MAX;
     }
     if (settled || now >= p->deadline)
@@ -371,7 +382,7 @@ s_client_search (broker_t *self, const mt_route_t *client, mt_msg_t **msg_p)
     msg->request_id = p->id;
     p->request = msg;
     *msg_p = NULL;
-    for (uint32_t part = 0; part < self->partitions; part++)
+    for (uint32_t part = 0; part < p->partitions; part++)
         s_send_search (self, p, part, now);
     s_check_search (self, p, now);
 }
@@ -382,18 +393,29 @@ static void
 s_finish_write (broker_t *self, broker_pending_t *p)
 {
     uint32_t fewest = UINT32_MAX;
-    const char *missing = NULL;
+    bool missing = false;
     uint64_t applied = 0;
-    for (uint32_t part = 0; part < self->partitions; part++)
+    for (uint32_t part = 0; part < p->partitions; part++)
         if (p->involved [part]) {
             applied += p->applied [part];
             if (p->acks [part] < fewest)
                 fewest = p->acks [part];
-            if (p->acks [part] == 0)
-                missing = "x";
+            missing |= p->acks [part] == 0;
         }
+    bool ok = !missing && fewest != UINT32_MAX;
+    for (uint32_t part = 0; part < p->partitions; part++)
+        if (p->involved [part] && self->parts [part].writes > 0)
+            self->parts [part].writes--;
+    if (p->internal) {
+        if (!ok)
+            mt_log_warn (S_NAME, "moving faces: %s", p->failure [0] ? p->failure
+                         : "no replica made the write durable in time");
+        s_pending_free (self, p);
+        broker_rehome_written (self, ok);
+        return;
+    }
     mt_msg_t *reply;
-    if (missing || fewest == UINT32_MAX)
+    if (!ok)
         reply = mt_msg_error (p->client_request, MT_EUNAVAILABLE, "%s",
                               p->failure [0] ? p->failure
                                              : "no replica made the write durable in time");
@@ -405,9 +427,6 @@ s_finish_write (broker_t *self, broker_pending_t *p)
             reply->replicas = fewest;
         }
     }
-    for (uint32_t part = 0; part < self->partitions; part++)
-        if (p->involved [part] && self->parts [part].writes > 0)
-            self->parts [part].writes--;
     s_to_client (self, &p->client, &reply);
     s_pending_free (self, p);
 }
@@ -447,72 +466,112 @@ s_send_write (broker_t *self, broker_pending_t *p, uint32_t partition, mt_msg_t 
     }
 }
 
+//  The partitions a write touches (true in touch).
 static void
-s_client_write (broker_t *self, const mt_route_t *client, mt_msg_t *msg)
+s_touched (const broker_t *self, const mt_msg_t *msg, int64_t only, bool *touch)
 {
-    int64_t now = broker_now_ms ();
-    //  Which partitions the write touches.
-    bool *touch = calloc (self->partitions, sizeof *touch);
-    if (!touch)
-        return;
+    if (only >= 0)
+        touch [only] = true;
+    else
     if (msg->type == MT_MSG_ENROLL)
         for (size_t i = 0; i < msg->face_count; i++)
-            touch [broker_partition_of (msg->faces [i].case_id, self->partitions)] = true;
+            touch [mt_partition_of (msg->faces [i].case_id, self->partitions)] = true;
     else
     if (msg->id_count > 0)
+        //  Face ids say nothing of their case.
         for (uint32_t part = 0; part < self->partitions; part++)
             touch [part] = true;
-    else
-        touch [broker_partition_of (msg->case_id, self->partitions)] = true;
+    else {
+        touch [mt_partition_of (msg->case_id, self->partitions)] = true;
+        //  While faces move, a case's may still be in any partition the
+        //  pass has not emptied of others' faces yet.
+        for (uint32_t part = self->rehome.source; self->rehome.active
+             && part < self->partitions; part++)
+            touch [part] = true;
+    }
+}
 
-    for (uint32_t part = 0; part < self->partitions; part++)
-        if (touch [part] && s_count (self, part, R_SERVING) == 0) {
-            bool stale = s_count (self, part, R_STALE) > 0;
-            mt_msg_t *error = mt_msg_error (msg->request_id, MT_EUNAVAILABLE,
-                "partition %u has no %s replica; nothing was written, try again later", part,
-                stale ? "up-to-date (its replicas are behind)" : "live");
-            s_to_client (self, client, &error);
-            free (touch);
-            return;
+//  The faces of an enroll that go to partition part, as their own message.
+static mt_msg_t *
+s_enroll_part (const broker_t *self, const mt_msg_t *msg, uint32_t part)
+{
+    mt_msg_t *copy = mt_msg_new (MT_MSG_ENROLL);
+    size_t n = 0;
+    for (size_t i = 0; i < msg->face_count; i++)
+        n += mt_partition_of (msg->faces [i].case_id, self->partitions) == part;
+    if (copy) {
+        copy->ns = msg->ns;
+        copy->faces = malloc ((n ? n : 1) * sizeof *copy->faces);
+        copy->vectors = malloc ((n ? n : 1) * MT_DIM * sizeof (float));
+    }
+    if (!copy || !copy->faces || !copy->vectors) {
+        mt_msg_destroy (&copy);
+        return NULL;
+    }
+    for (size_t i = 0; i < msg->face_count; i++)
+        if (mt_partition_of (msg->faces [i].case_id, self->partitions) == part) {
+            copy->faces [copy->face_count] = msg->faces [i];
+            memcpy (copy->vectors + copy->face_count * MT_DIM, msg->vectors + i * MT_DIM,
+                    MT_DIM * sizeof (float));
+            copy->face_count++;
         }
+    return copy;
+}
 
+int
+broker_write (broker_t *self, const mt_route_t *client, mt_msg_t *msg, int64_t only, char *why,
+              size_t why_size)
+{
+    int64_t now = broker_now_ms ();
+    bool *touch = calloc (self->partitions, sizeof *touch);
+    if (!touch) {
+        snprintf (why, why_size, "out of memory");
+        return MT_ENOMEM;
+    }
+    s_touched (self, msg, only, touch);
+    for (uint32_t part = 0; part < self->partitions; part++)
+        if (touch [part] && broker_count (self, part, R_SERVING) == 0) {
+            bool stale = broker_count (self, part, R_STALE) > 0;
+            snprintf (why, why_size, "partition %u has no %s replica; nothing was written, try "
+                      "again later", part,
+                      stale ? "up-to-date (its replicas are behind)" : "live");
+            free (touch);
+            return MT_EUNAVAILABLE;
+        }
     broker_pending_t *p = s_pending_new (self, client, msg, now + self->config->write_deadline_ms);
     if (!p) {
         free (touch);
-        return;
+        snprintf (why, why_size, "out of memory");
+        return MT_ENOMEM;
     }
     for (uint32_t part = 0; part < self->partitions; part++) {
         if (!touch [part])
             continue;
-        mt_msg_t *sub = msg;
         mt_msg_t *copy = NULL;
-        if (msg->type == MT_MSG_ENROLL) {
-            //  The faces of this partition only.
-            copy = mt_msg_new (MT_MSG_ENROLL);
-            size_t n = 0;
-            for (size_t i = 0; i < msg->face_count; i++)
-                n += broker_partition_of (msg->faces [i].case_id, self->partitions) == part;
-            copy->ns = msg->ns;
-            copy->faces = malloc (n * sizeof *copy->faces);
-            copy->vectors = malloc (n * MT_DIM * sizeof (float));
-            if (!copy->faces || !copy->vectors) {
-                mt_msg_destroy (&copy);
+        if (msg->type == MT_MSG_ENROLL && only < 0) {
+            copy = s_enroll_part (self, msg, part);
+            if (!copy)
                 continue;
-            }
-            for (size_t i = 0; i < msg->face_count; i++)
-                if (broker_partition_of (msg->faces [i].case_id, self->partitions) == part) {
-                    copy->faces [copy->face_count] = msg->faces [i];
-                    memcpy (copy->vectors + copy->face_count * MT_DIM,
-                            msg->vectors + i * MT_DIM, MT_DIM * sizeof (float));
-                    copy->face_count++;
-                }
-            sub = copy;
         }
-        s_send_write (self, p, part, sub, now);
+        s_send_write (self, p, part, copy ? copy : msg, now);
         mt_msg_destroy (&copy);
     }
     free (touch);
     s_check_write (self, p, now);
+    return MT_OK;
+}
+
+static void
+s_client_write (broker_t *self, const mt_route_t *client, mt_msg_t *msg)
+{
+    if (msg->type == MT_MSG_REMOVE)
+        broker_rehome_note_removal (self, msg);
+    char why [256];
+    int rc = broker_write (self, client, msg, -1, why, sizeof why);
+    if (rc != MT_OK) {
+        mt_msg_t *error = mt_msg_error (msg->request_id, rc, "%s", why);
+        s_to_client (self, client, &error);
+    }
 }
 
 //  ---------------------------------------------------------------- legs
@@ -596,15 +655,25 @@ s_shard_status (broker_t *self, const mt_route_t *route, const mt_msg_t *msg, in
     const mt_shard_status_t *st = &msg->status;
     size_t slot = s_find_replica (self, route);
     if (slot == SIZE_MAX) {
-        if (st->partitions != self->partitions || st->partition >= self->partitions) {
-            mt_msg_t *error = mt_msg_error (0, MT_EINVAL, "this broker has %u partitions; a "
-                                            "shard for partition %u of %u does not fit",
-                                            self->partitions, st->partition, st->partitions);
+        char refusal [256] = "";
+        bool added = self->adding && st->partition == self->partitions;
+        if (st->partition >= self->partitions && !added)
+            snprintf (refusal, sizeof refusal, "this broker has %u partitions (0..%u); partition "
+                      "%u does not exist: add it first with `homeward index add-partition`",
+                      self->partitions, self->partitions - 1, st->partition);
+        else
+        if (added && (st->seq > 0 || st->missing_count + st->found_count > 0))
+            snprintf (refusal, sizeof refusal, "partition %u is new and must start empty, but "
+                      "this replica holds %" PRIu64 " faces (write %" PRIu64 "): give it an "
+                      "empty data folder", st->partition, st->missing_count + st->found_count,
+                      st->seq);
+        if (*refusal) {
+            mt_msg_t *error = mt_msg_error (0, MT_EINVAL, "%s", refusal);
             mt_err_t err;
             mt_wire_send (self->back, route, error, ZMQ_DONTWAIT, &err);
             mt_msg_destroy (&error);
-            mt_log_error (S_NAME, "refused a shard for partition %u of %u (broker has %u)",
-                          st->partition, st->partitions, self->partitions);
+            mt_log_error (S_NAME, "refused replica %u.%u: %s", st->partition, st->replica,
+                          refusal);
             return;
         }
         //  A new instance replaces an old one of the same replica.
@@ -683,6 +752,12 @@ s_from_shard (broker_t *self)
         }
         else {
             self->replicas [slot].last_seen = now;
+            if (self->rehome.stage == G_LISTING && msg->request_id == self->rehome.request
+            &&  (msg->type == MT_MSG_REHOME_REPLY || msg->type == MT_MSG_ERROR)) {
+                broker_rehome_reply (self, &msg);
+                mt_msg_destroy (&msg);
+                return;
+            }
             switch (msg->type) {
                 case MT_MSG_ACK:
                 case MT_MSG_SEARCH_REPLY:
@@ -711,6 +786,10 @@ s_stats (broker_t *self, const mt_route_t *client, const mt_msg_t *msg)
     reply->request_id = msg->request_id;
     reply->partitions = self->partitions;
     reply->malformed = self->malformed;
+    reply->adding = self->adding;
+    reply->rehoming = self->rehome.active;
+    reply->moved = self->rehome.moved;
+    reply->remaining = self->rehome.remaining;
     reply->replica_status = calloc (self->replica_count + 1, sizeof *reply->replica_status);
     for (size_t i = 0; reply->replica_status && i < self->replica_count; i++) {
         const broker_replica_t *r = &self->replicas [i];
@@ -756,10 +835,21 @@ s_from_client (broker_t *self)
         case MT_MSG_STATS:
             s_stats (self, &route, msg);
             break;
+        case MT_MSG_ADD_PARTITION: {
+            mt_msg_t *reply = broker_add_partition (self, msg);
+            if (reply && reply->type == MT_MSG_STATS_REPLY) {
+                mt_msg_destroy (&reply);
+                s_stats (self, &route, msg);
+            }
+            else
+                s_to_client (self, &route, &reply);
+            break;
+        }
         default: {
             self->malformed++;
             mt_msg_t *error = mt_msg_error (msg->request_id, MT_EPROTO, "the broker takes "
-                                            "enroll, remove, search and stats, not %s",
+                                            "enroll, remove, search, stats and add_partition, "
+                                            "not %s",
                                             mt_msg_type_name (msg->type));
             s_to_client (self, &route, &error);
         }
@@ -790,13 +880,14 @@ s_tick (broker_t *self, int64_t now)
         self->next_ping = now + self->config->heartbeat_ms;
     }
     broker_promote (self, now);
+    broker_rehome_step (self, now);
 
     //  Deadlines and hedges; the next time something is due.
     int64_t next = self->next_ping;
     broker_pending_t *p, *tmp;
     HASH_ITER (hh, self->pending, p, tmp) {
         if (p->type == MT_MSG_SEARCH) {
-            for (uint32_t part = 0; part < self->partitions; part++) {
+            for (uint32_t part = 0; part < p->partitions; part++) {
                 if (p->answered [part])
                     continue;
                 int64_t last = 0;
@@ -822,6 +913,9 @@ s_tick (broker_t *self, int64_t now)
             s_check_write (self, p, now);
         }
     }
+    if (self->rehome.active && self->rehome.stage == G_IDLE && self->rehome.retry_after > now
+    &&  self->rehome.retry_after < next)
+        next = self->rehome.retry_after;
     return next;
 }
 
@@ -835,10 +929,12 @@ broker_actor (void *pipe, void *arg)
     self.partitions = (uint32_t) config->partitions;
     mt_err_t err;
     int rc = MT_OK;
-    self.parts = calloc (self.partitions, sizeof *self.parts);
+    rc = broker_state_load (&self, &err);
+    //  One more, for a partition being added.
+    self.parts = calloc (self.partitions + 1, sizeof *self.parts);
     self.front = mt_wire_socket (ZMQ_ROUTER, &err);
     self.back = mt_wire_socket (ZMQ_ROUTER, &err);
-    if (!self.parts || !self.front || !self.back)
+    if (rc == MT_OK && (!self.parts || !self.front || !self.back))
         rc = mt_err_set (&err, MT_ENOMEM, "cannot set up the broker");
     int mandatory = 1;
     if (rc == MT_OK)
@@ -857,6 +953,7 @@ broker_actor (void *pipe, void *arg)
         return;
     }
     self.started = broker_now_ms ();
+    broker_rehome_start (&self);
     mt_log_info (S_NAME, "clients on %s, shards on %s, %u partitions x %d replicas",
                  config->front, config->back, self.partitions, (int) config->replicas);
     mt_actor_ready (pipe, MT_OK, NULL);
@@ -894,6 +991,7 @@ broker_actor (void *pipe, void *arg)
     broker_pending_t *p, *tmp;
     HASH_ITER (hh, self.pending, p, tmp)
         s_pending_free (&self, p);
+    broker_rehome_free (&self);
     free (self.replicas);
     free (self.parts);
     free (self.syncs);

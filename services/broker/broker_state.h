@@ -18,7 +18,38 @@
 //  A failed copy is retried after this pause.
 #define BROKER_SYNC_RETRY_MS 2000
 
+//  A failed step of the move is tried again after this pause.
+#define BROKER_REHOME_RETRY_MS 1000
+
 typedef enum { R_JOINING, R_SYNCING, R_SERVING, R_STALE } broker_rstate;
+
+//  Moving faces to the partitions they belong to (after the count grew, and
+//  once at every start as a check): partition by partition and gallery by
+//  gallery, a serving replica lists up to a batch of faces that belong
+//  elsewhere; they are written to their partitions, and once that write is
+//  durable they are removed from the source. A face is always in at least
+//  one partition (searches merge duplicates away), so searches stay
+//  complete throughout.
+typedef enum { G_IDLE, G_LISTING, G_COPYING, G_COPIED, G_DELETING } broker_gstage;
+
+typedef struct {
+    bool active;                //  a pass runs
+    uint32_t source;            //  partition being emptied of others' faces
+    int ns;                     //  its gallery now (1 missing, 2 found)
+    broker_gstage stage;
+    uint64_t request;           //  the listing's id
+    int64_t sent, retry_after;
+    mt_msg_t *batch;            //  the faces being moved (a RehomeReply)
+    //  Removals sent by clients while a listing was out: those faces must
+    //  not be copied (the copy would come back after the removal).
+    uint64_t *removed;          //  face ids, then case ids
+    size_t removed_count, removed_size;
+    uint64_t *removed_cases;
+    size_t removed_case_count, removed_case_size;
+    uint64_t moved;             //  since the broker started
+    uint64_t remaining;         //  in the gallery being moved now, as last listed
+    bool waiting_logged;
+} broker_rehome_t;
 
 typedef struct {
     bool used;
@@ -57,6 +88,8 @@ typedef struct {
 typedef struct {
     uint64_t id;                    //  key: the broker's request id
     UT_hash_handle hh;
+    uint32_t partitions;            //  the count when it came (the arrays' size)
+    bool internal;                  //  the broker's own write (moving faces)
     mt_route_t client;
     uint64_t client_request;
     mt_msg_type type;
@@ -77,7 +110,9 @@ typedef struct {
 
 typedef struct {
     const broker_config_t *config;
-    uint32_t partitions;
+    uint32_t partitions;            //  in use: writes are placed among these
+    bool adding;                    //  partition `partitions` waits for its first replica
+    broker_rehome_t rehome;
     void *front, *back;
     broker_replica_t *replicas;
     size_t replica_count, replica_size;
@@ -92,6 +127,34 @@ typedef struct {
 } broker_t;
 
 int64_t broker_now_ms (void);
+//  Replicas of partition in state.
+size_t broker_count (const broker_t *self, uint32_t partition, broker_rstate state);
+//  A serving replica of partition to ask (SIZE_MAX: none).
+size_t broker_pick (const broker_t *self, uint32_t partition);
+//  Start a numbered write: to the partitions its faces or case belong to,
+//  or only to partition `only` (>= 0). client NULL: the broker's own write,
+//  whose end goes to broker_rehome_written. MT_EUNAVAILABLE with why when
+//  a partition it needs has no serving replica (nothing was sent).
+int broker_write (broker_t *self, const mt_route_t *client, mt_msg_t *msg, int64_t only,
+                  char *why, size_t why_size);
+
+//  Load or create the state file (the partition count); MT_OK or a reason.
+int broker_state_load (broker_t *self, mt_err_t *err);
+//  A client asks for one more partition: the reply (StatsReply or Error).
+mt_msg_t *broker_add_partition (broker_t *self, const mt_msg_t *msg);
+//  Start a pass that moves faces to the partitions they belong to.
+void broker_rehome_start (broker_t *self);
+//  Move the pass on (and take an added partition into use once it serves).
+void broker_rehome_step (broker_t *self, int64_t now);
+//  A shard's answer to a listing (RehomeReply or Error); takes *msg_p when
+//  it keeps it.
+void broker_rehome_reply (broker_t *self, mt_msg_t **msg_p);
+//  The broker's own write ended; ok when every partition made it durable.
+void broker_rehome_written (broker_t *self, bool ok);
+//  A client's removal: remembered while a listing is out.
+void broker_rehome_note_removal (broker_t *self, const mt_msg_t *msg);
+//  Free what a pass holds.
+void broker_rehome_free (broker_t *self);
 //  Send msg to the replica in slot (if it is still there).
 void broker_to_replica (broker_t *self, size_t slot, const mt_msg_t *msg);
 

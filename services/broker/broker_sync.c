@@ -97,7 +97,7 @@ s_is_syncing (const broker_t *self, size_t slot)
 void
 broker_promote (broker_t *self, int64_t now)
 {
-    for (uint32_t part = 0; part < self->partitions; part++) {
+    for (uint32_t part = 0; part < self->partitions + self->adding; part++) {
         size_t present = 0;
         for (size_t i = 0; i < self->replica_count; i++)
             present += self->replicas [i].used && self->replicas [i].partition == part;

@@ -58,11 +58,22 @@ s_usage (FILE *out, const s_settings_t *settings)
         "usage: homeward index enroll --ns NS --case ID --face-id ID [--province P] PHOTO...\n"
         "       homeward index search --ns NS [--k N] [--provinces P,Q] PHOTO\n"
         "       homeward index remove (--case ID | --face-id ID)\n"
-        "       homeward index stats\n\n"
+        "       homeward index stats\n"
+        "       homeward index add-partition\n\n"
         "Talks to a running broker. enroll adds the main face of each photo to a\n"
         "gallery (missing or found); search prints the nearest faces of the other\n"
         "photos' main face; remove takes faces out of every replica; stats lists the\n"
-        "replicas and their state.\n\nOptions:\n");
+        "replicas and their state, and how far faces have moved after a partition\n"
+        "was added.\n\n"
+        "add-partition adds partition P (P = the partitions there are now) while the\n"
+        "service runs. Start its replicas next, each with an empty data folder:\n"
+        "  homeward shard --partition P --partitions P+1 --data-dir DIR ...\n"
+        "Once one serves, the broker keeps P+1 in its state file (its `state`\n"
+        "setting; without one it refuses), places new cases among P+1 partitions and\n"
+        "moves the faces that now belong to P there: copied first, then removed from\n"
+        "where they were, so every search stays complete. Moving one to another machine\n"
+        "needs no command: start a new replica there, let it copy, then stop the old.\n"
+        "\nOptions:\n");
     mt_config_print_help (s_keys, settings, out);
 }
 
@@ -224,10 +235,11 @@ s_remove (mt_client_t *client, const s_settings_t *s)
     return 0;
 }
 
+//  Stats, or add a partition and then the stats.
 static int
-s_stats (mt_client_t *client, const s_settings_t *s)
+s_stats (mt_client_t *client, const s_settings_t *s, mt_msg_type type)
 {
-    mt_msg_t *msg = mt_msg_new (MT_MSG_STATS), *reply = NULL;
+    mt_msg_t *msg = mt_msg_new (type), *reply = NULL;
     mt_err_t err;
     int rc = mt_client_request (client, msg, (int) s->timeout_ms, &reply, &err);
     mt_msg_destroy (&msg);
@@ -235,8 +247,21 @@ s_stats (mt_client_t *client, const s_settings_t *s)
         cli_error ("index", "%s", err.msg);
         return 1;
     }
+    if (type == MT_MSG_ADD_PARTITION)
+        printf ("partition %u added: start its replicas now (homeward shard --partition %u "
+                "--partitions %u, each with an empty data folder)\n", reply->partitions,
+                reply->partitions, reply->partitions + 1);
     printf ("%u partitions, %" PRIu64 " malformed messages seen\n", reply->partitions,
             reply->malformed);
+    if (reply->adding)
+        printf ("partition %u is being added: it is used once a replica of it serves\n",
+                reply->partitions);
+    if (reply->rehoming)
+        printf ("faces are moving to their partitions: %" PRIu64 " moved, %" PRIu64 " left "
+                "in the gallery being moved now\n", reply->moved, reply->remaining);
+    else
+    if (reply->moved)
+        printf ("every face is in its partition (%" PRIu64 " moved)\n", reply->moved);
     for (size_t i = 0; i < reply->replica_count; i++) {
         const mt_shard_status_t *r = &reply->replica_status [i];
         printf ("  replica %u.%u  %-8s write %-8" PRIu64 " missing %-8" PRIu64 " found %"
@@ -286,9 +311,13 @@ cli_index (int argc, char **argv)
         status = s_remove (client, &settings);
     else
     if (strcmp (action, "stats") == 0)
-        status = s_stats (client, &settings);
+        status = s_stats (client, &settings, MT_MSG_STATS);
+    else
+    if (strcmp (action, "add-partition") == 0)
+        status = s_stats (client, &settings, MT_MSG_ADD_PARTITION);
     else {
-        cli_error ("index", "unknown action '%s' (enroll, search, remove, stats)", action);
+        cli_error ("index", "unknown action '%s' (enroll, search, remove, stats, "
+                   "add-partition)", action);
         status = 2;
     }
     mt_client_destroy (&client);

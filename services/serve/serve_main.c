@@ -17,12 +17,14 @@
 #include "results/results_actor.h"
 #include "shard/shard_actor.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define S_NAME "serve"
@@ -157,6 +159,27 @@ serve_main (int argc, char **argv)
     broker_config_defaults (&broker);
     snprintf (broker.front, sizeof broker.front, "inproc://homeward-index");
     snprintf (broker.back, sizeof broker.back, "inproc://homeward-shards");
+    //  Partitions are only ever added: a smaller count would hide faces.
+    //  (The folder first, so that the broker can write the count down.)
+    if (mkdir (settings.var, 0700) != 0 && errno != EEXIST)
+        mt_log_warn (S_NAME, "cannot make %s: %s", settings.var, strerror (errno));
+    snprintf (broker.state, sizeof broker.state, "%s/broker.state", settings.var);
+    uint32_t kept = 0;
+    mt_err_t state_err;
+    if (broker_state_read (broker.state, &kept, &state_err) != MT_OK) {
+        mt_log_error (S_NAME, "%s", state_err.msg);
+        return 1;
+    }
+    if (kept > (uint32_t) settings.partitions) {
+        if (kept > S_MAX_PARTITIONS) {
+            mt_log_error (S_NAME, "%s keeps %u partitions; serve runs at most %d", broker.state,
+                          kept, S_MAX_PARTITIONS);
+            return 1;
+        }
+        mt_log_info (S_NAME, "%u partitions, as %s keeps (not %d: partitions are only ever "
+                     "added)", kept, broker.state, (int) settings.partitions);
+        settings.partitions = kept;
+    }
     broker.partitions = settings.partitions;
     broker.replicas = 1;
     broker.grace_ms = 0;

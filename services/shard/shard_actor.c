@@ -4,6 +4,7 @@
 
 #include "match/mt_index.h"
 #include "match/mt_log.h"
+#include "match/mt_partition.h"
 #include "match/mt_store.h"
 #include "match/mt_wire.h"
 
@@ -251,6 +252,56 @@ s_search (s_shard_t *self, const mt_msg_t *msg)
     s_reply (self, &reply);
 }
 
+//  ---------------------------------------------------------------- rehoming
+
+//  A face of another partition under the count the broker asks about.
+static bool
+s_foreign (const mt_face_meta_t *meta, void *arg)
+{
+    const mt_msg_t *msg = arg;
+    return mt_partition_of (meta->case_id, msg->partitions) != msg->partition;
+}
+
+//  The partitions grew: list the faces that belong elsewhere now, for the
+//  broker to copy to their partition and then remove from this one.
+static void
+s_rehome (s_shard_t *self, const mt_msg_t *msg)
+{
+    mt_err_t err;
+    int rc = MT_OK;
+    mt_msg_t *reply = mt_msg_new (MT_MSG_REHOME_REPLY);
+    if (msg->partition != (uint32_t) self->config->partition)
+        rc = mt_err_set (&err, MT_EINVAL, "replica %s holds partition %d, not %u", self->name,
+                         (int) self->config->partition, msg->partition);
+    else
+    if (self->import_id)
+        rc = mt_err_set (&err, MT_EUNAVAILABLE, "replica %s is receiving a copy", self->name);
+    else
+    if (!reply)
+        rc = mt_err_set (&err, MT_ENOMEM, "out of memory");
+    if (rc == MT_OK) {
+        reply->faces = malloc (msg->most * sizeof *reply->faces);
+        reply->vectors = malloc ((size_t) msg->most * MT_DIM * sizeof (float));
+        if (!reply->faces || !reply->vectors)
+            rc = mt_err_set (&err, MT_ENOMEM, "out of memory listing %u faces", msg->most);
+    }
+    size_t total = 0;
+    if (rc == MT_OK)
+        rc = mt_gallery_select (mt_store_gallery (self->store, (mt_ns) msg->ns), s_foreign,
+                                (void *) msg, msg->most, reply->faces, reply->vectors,
+                                &reply->face_count, &total, &err);
+    if (rc == MT_OK) {
+        reply->request_id = msg->request_id;
+        reply->ns = msg->ns;
+        reply->total = total;
+    }
+    else {
+        mt_msg_destroy (&reply);
+        reply = mt_msg_error (msg->request_id, rc, "%s", err.msg);
+    }
+    s_reply (self, &reply);
+}
+
 //  ---------------------------------------------------------------- sync
 
 static void
@@ -433,6 +484,9 @@ s_handle (s_shard_t *self, const void *bytes, size_t size)
             break;
         case MT_MSG_SEARCH:
             s_search (self, msg);
+            break;
+        case MT_MSG_REHOME:
+            s_rehome (self, msg);
             break;
         case MT_MSG_SYNC_BEGIN:
             if (msg->receive)

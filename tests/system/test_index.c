@@ -5,7 +5,7 @@
 
 #include "mt_test.h"
 
-#include "broker/broker_actor.h"
+#include "match/mt_partition.h"
 #include "match/mt_client.h"
 #include "match/mt_msg.h"
 #include "match/mt_wire.h"
@@ -32,6 +32,7 @@ typedef struct {
     mt_curve_config_t client;       //  the test's key, the broker's public key
     int broker;
     int shard [P][R];
+    int added;                      //  replica 0 of partition P, added while running
 } s_cluster_t;
 
 static s_cluster_t C;
@@ -188,7 +189,10 @@ s_start_broker (void)
 {
     char key [400];
     snprintf (key, sizeof key, "%s/broker.key", C.keys);
+    char state [300];
+    snprintf (state, sizeof state, "%s/broker.state", C.dir);
     char *argv [] = { S_HOMEWARD, "broker", "--front", C.front, "--back", C.back,
+                      "--state", state, "--move-batch", "50",
                       "--partitions", "2", "--replicas", "2", "--heartbeat-ms", "100",
                       "--liveness", "3", "--deadline-ms", "1500", "--hedge-ms", "100",
                       "--grace-ms", "1000", "--key", key, "--authorized-keys", C.authorized,
@@ -196,8 +200,8 @@ s_start_broker (void)
     C.broker = mt_test_spawn (argv, C.log);
 }
 
-static void
-s_start_shard (int p, int r)
+static int
+s_spawn_shard (int p, int r, char *partitions)
 {
     char partition [16], replica [16], dir [300];
     snprintf (partition, sizeof partition, "%d", p);
@@ -206,12 +210,18 @@ s_start_shard (int p, int r)
     char key [400];
     snprintf (key, sizeof key, "%s/shard.key", C.keys);
     char *argv [] = { S_HOMEWARD, "shard", "--broker", C.back, "--partition", partition,
-                      "--replica", replica, "--partitions", "2", "--data-dir", dir,
+                      "--replica", replica, "--partitions", partitions, "--data-dir", dir,
                       "--heartbeat-ms", "100", "--liveness", "3", "--snapshot-ops", "40",
                       "--blas-threads", "1", "--exact-below", S_EXACT_BELOW, "--key", key,
                       "--broker-key",
                       C.client.server_key, NULL };
-    C.shard [p][r] = mt_test_spawn (argv, C.log);
+    return mt_test_spawn (argv, C.log);
+}
+
+static void
+s_start_shard (int p, int r)
+{
+    C.shard [p][r] = s_spawn_shard (p, r, "2");
 }
 
 static void s_state (int p, int r, char *state, uint64_t *seq);
@@ -272,7 +282,7 @@ s_wait_state (int p, int r, const char *want, long timeout_ms)
 static uint64_t
 s_case_in (uint32_t p, uint64_t from)
 {
-    while (broker_partition_of (from, P) != p)
+    while (mt_partition_of (from, P) != p)
         from++;
     return from;
 }
@@ -770,6 +780,140 @@ test_removal_reaches_every_replica (void)
     }
 }
 
+//  The broker's count of partitions, whether faces are moving (or a
+//  partition waits to be used), and the found faces of each partition's
+//  replica 0 (in faces [0..P]), summed in the return value.
+static uint64_t
+s_partition_faces (uint32_t *partitions_p, bool *busy_p, uint64_t faces [P + 1])
+{
+    mt_msg_t *msg = mt_msg_new (MT_MSG_STATS), *reply = NULL;
+    mt_err_t err;
+    uint64_t total = 0;
+    memset (faces, 0, (P + 1) * sizeof *faces);
+    *partitions_p = 0;
+    *busy_p = true;
+    if (mt_client_request (s_client, msg, 2000, &reply, &err) == MT_OK) {
+        *partitions_p = reply->partitions;
+        *busy_p = reply->adding || reply->rehoming;
+        for (size_t i = 0; i < reply->replica_count; i++) {
+            const mt_shard_status_t *r = &reply->replica_status [i];
+            if (r->replica == 0 && r->partition <= P) {
+                faces [r->partition] = r->found_count;
+                total += r->found_count;
+            }
+        }
+    }
+    mt_msg_destroy (&msg);
+    mt_msg_destroy (&reply);
+    return total;
+}
+
+//  `homeward index add-partition` while one client searches and another
+//  enrolls and removes: no write is lost, every answer is complete and
+//  right, and afterwards every face is in its partition under the new
+//  count, the new one included (checked through the counts).
+static void
+test_add_partition_under_load (void)
+{
+    for (int p = 0; p < P; p++)
+        for (int r = 0; r < R; r++)
+            MT_CHECK (s_wait_state (p, r, "serving", 10000));
+    uint32_t partitions = 0;
+    bool busy = true;
+    uint64_t faces [P + 1];
+    //  A case that will belong to the new partition, removed while it moves.
+    uint64_t gone = 20000;
+    while (mt_partition_of (gone, P + 1) != P)
+        gone++;
+    uint64_t before = s_partition_faces (&partitions, &busy, faces);
+    MT_CHECK_INT (partitions, P);
+    MT_CHECK (!busy);
+    MT_CHECK_RC (s_enroll_case (gone), MT_OK, NULL);
+
+    char *out = NULL, *err = NULL;
+    char key [1100], broker_key [1100];
+    snprintf (key, sizeof key, "HOMEWARD_KEY=%s", C.client.key);
+    snprintf (broker_key, sizeof broker_key, "HOMEWARD_BROKER_KEY=%s", C.client.server_key);
+    char *env [] = { key, broker_key, NULL };
+    char *add [] = { S_HOMEWARD, "index", "add-partition", "--broker", C.front, NULL };
+    MT_CHECK_INT (mt_test_run (add, env, &out, &err), 0);
+    MT_CHECK_CONTAINS (out, "partition 2 added: start its replicas now");
+    free (out), free (err);
+    MT_CHECK_INT (mt_test_run (add, env, &out, &err), 1);
+    MT_CHECK_CONTAINS (err, "partition 2 is being added already");
+    free (out), free (err);
+
+    s_load_t load = { 0 };
+    pthread_t thread;
+    pthread_create (&thread, NULL, s_search_load, &load);
+    C.added = s_spawn_shard (P, 0, "3");
+    uint64_t next = 60001, enrolled = 0;
+    bool removed = false;
+    long long until = mt_test_now_ms () + 60000;
+    do {
+        MT_CHECK_RC (s_enroll (next, 30, NULL), MT_OK, NULL);
+        next += 30;
+        enrolled += 30;
+        s_partition_faces (&partitions, &busy, faces);
+        if (!removed && partitions == P + 1) {
+            mt_msg_t *msg = mt_msg_new (MT_MSG_REMOVE), *reply = NULL;
+            msg->case_id = gone;
+            mt_err_t why;
+            MT_CHECK_RC (mt_client_request (s_client, msg, 5000, &reply, &why), MT_OK, &why);
+            MT_CHECK (reply && reply->applied == 3);
+            mt_msg_destroy (&msg);
+            mt_msg_destroy (&reply);
+            removed = true;
+        }
+    } while ((partitions != P + 1 || busy || enrolled < 600) && mt_test_now_ms () < until);
+    load.stop = 1;
+    pthread_join (thread, NULL);
+    MT_CHECK_INT (partitions, P + 1);
+    MT_CHECK (!busy);
+    MT_CHECK (removed);
+
+    s_search_result_t *r = &load.result;
+    fprintf (stderr, "searches while partition %d was added: %zu queries, %zu found, %zu "
+             "partial, worst %lld ms\n", P, r->queries, r->found, r->partial, r->worst_ms);
+    MT_CHECK (r->queries > 100);
+    MT_CHECK_INT (r->found, r->queries);
+    MT_CHECK_INT (r->partial, 0);
+    //  No write lost; the new partition holds its share. (The counts come
+    //  with the replicas' heartbeats: give the last removal one to arrive.)
+    uint64_t after = 0;
+    until = mt_test_now_ms () + 3000;
+    do {
+        mt_test_sleep_ms (100);
+        after = s_partition_faces (&partitions, &busy, faces);
+    } while (after != before + enrolled && mt_test_now_ms () < until);
+    fprintf (stderr, "faces: %llu before, %llu after (%llu %llu %llu per partition)\n",
+             (unsigned long long) before, (unsigned long long) after,
+             (unsigned long long) faces [0], (unsigned long long) faces [1],
+             (unsigned long long) faces [2]);
+    MT_CHECK_INT (after, before + enrolled);
+    MT_CHECK (faces [P] * 5 > after);
+    s_search_result_t old = s_search_range (1, 300), grown = s_search_range (60001, next - 1);
+    MT_CHECK_INT (old.found, old.queries);
+    MT_CHECK_INT (grown.found, grown.queries);
+    MT_CHECK_INT (old.partial + grown.partial, 0);
+    uint64_t gone_faces [3] = { (gone - 1) * 3 + 1, (gone - 1) * 3 + 2, gone * 3 };
+    s_search_result_t erased = { 0 };
+    s_search (gone_faces, 3, &erased);
+    MT_CHECK_INT (erased.found, 0);
+
+    char *stats [] = { S_HOMEWARD, "index", "stats", "--broker", C.front, NULL };
+    MT_CHECK_INT (mt_test_run (stats, env, &out, &err), 0);
+    MT_CHECK_CONTAINS (out, "3 partitions");
+    MT_CHECK_CONTAINS (out, "every face is in its partition");
+    MT_CHECK_CONTAINS (out, "replica 2.0  serving");
+    free (out), free (err);
+    char path [300];
+    snprintf (path, sizeof path, "%s/broker.state", C.dir);
+    char *state = mt_test_read (path, NULL);
+    MT_CHECK_CONTAINS (state, "partitions 3");
+    free (state);
+}
+
 static void
 test_clean_shutdown (void)
 {
@@ -779,6 +923,11 @@ test_clean_shutdown (void)
             MT_CHECK (WIFEXITED (status) && WEXITSTATUS (status) == 0);
             C.shard [p][r] = -1;
         }
+    if (C.added > 0) {
+        int status = mt_test_kill (C.added, SIGTERM);
+        MT_CHECK (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+        C.added = -1;
+    }
     int status = mt_test_kill (C.broker, SIGTERM);
     MT_CHECK (WIFEXITED (status) && WEXITSTATUS (status) == 0);
     C.broker = -1;
@@ -816,6 +965,7 @@ main (void)
         MT_RUN (test_curve_refuses);
         MT_RUN (test_removal_reaches_every_replica);
         MT_RUN (test_rebuild_under_load);
+        MT_RUN (test_add_partition_under_load);
         MT_RUN (test_clean_shutdown);
     }
     mt_client_destroy (&s_client);
@@ -823,6 +973,8 @@ main (void)
         for (int r = 0; r < R; r++)
             if (C.shard [p][r] > 0)
                 mt_test_kill (C.shard [p][r], SIGKILL);
+    if (C.added > 0)
+        mt_test_kill (C.added, SIGKILL);
     if (C.broker > 0)
         mt_test_kill (C.broker, SIGKILL);
     if (mt_test_failures) {

@@ -96,8 +96,9 @@ s_start (int which)
     if (which == P_BROKER) {
         snprintf (conf, sizeof conf, "%s/broker.conf", S_CONF);
         snprintf (auth, sizeof auth, "%s/broker-clients", S.keys);
+        snprintf (dir, sizeof dir, "%s/broker.state", S.dir);
         char *rest [] = { "broker", "--config", conf, "--front", S.front, "--back", S.back,
-                          "--key", key, "--authorized-keys", auth };
+                          "--state", dir, "--key", key, "--authorized-keys", auth };
         s_args (argv, &n, rest, sizeof rest / sizeof rest [0]);
     }
     else

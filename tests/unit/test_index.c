@@ -8,6 +8,7 @@
 
 #include "match/mt_gallery.h"
 #include "match/mt_index.h"
+#include "match/mt_partition.h"
 #include "match/mt_store.h"
 
 #include <math.h>
@@ -275,6 +276,41 @@ s_remove_every (mt_gallery_t *g, size_t first, size_t count, size_t step, bool *
     }
 }
 
+static bool
+s_case_of_three (const mt_face_meta_t *meta, void *arg)
+{
+    (void) arg;
+    return meta->case_id % 3 == 0;
+}
+
+//  mt_gallery_select picks the faces the rule wants, with the vectors they
+//  were added with, wherever they are (old index or, mid-rebuild, delta).
+static void
+s_check_select (const mt_gallery_t *g, const float *x, size_t n, const bool *present)
+{
+    size_t expected = 0;
+    for (size_t i = 0; i < n; i++)
+        expected += present [i] && (100000 + i / 3) % 3 == 0;
+    mt_face_meta_t *meta = malloc ((expected + 1) * sizeof *meta);
+    float *vectors = malloc ((expected + 1) * DIM * sizeof *vectors);
+    size_t count = 0, total = 0, wrong = 0;
+    mt_err_t err;
+    MT_CHECK_RC (mt_gallery_select (g, s_case_of_three, NULL, 10, meta, vectors, &count, &total,
+                                    &err), MT_OK, &err);
+    MT_CHECK_INT (count, expected < 10 ? expected : 10);
+    MT_CHECK_INT (total, expected);
+    MT_CHECK_RC (mt_gallery_select (g, s_case_of_three, NULL, expected + 1, meta, vectors,
+                                    &count, &total, &err), MT_OK, &err);
+    MT_CHECK_INT (count, expected);
+    for (size_t i = 0; i < count; i++) {
+        size_t at = meta [i].face_id - 1;
+        wrong += !present [at] || meta [i].case_id % 3 != 0
+              || memcmp (vectors + i * DIM, x + at * DIM, DIM * sizeof *x) != 0;
+    }
+    MT_CHECK_INT (wrong, 0);
+    free (meta), free (vectors);
+}
+
 static void
 test_gallery_rebuild (void)
 {
@@ -301,8 +337,10 @@ test_gallery_rebuild (void)
     s_add (g, x, grown, n - grown, present);
     s_remove_every (g, 0, grown, 7, present);
     s_remove_every (g, grown, n - grown, 5, present);
-    if (mt_gallery_rebuilding (g))
+    if (mt_gallery_rebuilding (g)) {
         s_check_complete (g, x, n, present);
+        s_check_select (g, x, n, present);
+    }
     else
         fprintf (stderr, "  (the rebuild was over before the searches)\n");
     MT_CHECK (mt_gallery_digest (g) != digest_before);
@@ -318,6 +356,7 @@ test_gallery_rebuild (void)
         expected += present [i];
     MT_CHECK_INT (mt_gallery_size (g), expected);
     s_check_complete (g, x, n, present);
+    s_check_select (g, x, n, present);
     //  Doubled since: rebuilt again, with more lists.
     MT_CHECK_INT (mt_gallery_maintain (g, &report, &err), MT_GALLERY_IDLE);
 
@@ -350,6 +389,30 @@ test_gallery_rebuild (void)
     MT_CHECK_INT (mt_gallery_maintain (g, &report, &err), MT_GALLERY_STARTED);
     mt_gallery_destroy (&g);
     free (x), free (centres), free (present);
+}
+
+//  Placement: every case in range, partitions evenly loaded, and growing
+//  from P to P+1 moves only cases to the new partition, about 1/(P+1).
+static void
+test_partition_placement (void)
+{
+    const uint64_t cases = 60000;
+    for (uint32_t p = 1; p <= 12; p++) {
+        size_t load [13] = { 0 }, moved = 0, astray = 0;
+        for (uint64_t c = 1; c <= cases; c++) {
+            uint32_t before = mt_partition_of (c, p), after = mt_partition_of (c, p + 1);
+            MT_CHECK (before < p);
+            load [after]++;
+            moved += before != after;
+            astray += before != after && after != p;
+        }
+        MT_CHECK_INT (astray, 0);
+        double share = (double) moved / (double) cases, want = 1.0 / (p + 1);
+        MT_CHECK (fabs (share - want) < 0.1 * want);
+        for (uint32_t q = 0; q <= p; q++)
+            MT_CHECK (fabs ((double) load [q] - (double) cases / (p + 1)) < 0.1 * cases / (p + 1));
+    }
+    MT_CHECK_INT (mt_partition_of (12345, 1), 0);
 }
 
 //  A store snapshot while a rebuild runs waits for it; reopened, the store
@@ -470,6 +533,7 @@ main (void)
     //  As a shard searches: OpenMP's threads would fight OpenBLAS's.
     mt_index_tune_threads (1);
     MT_RUN (test_kinds_by_name);
+    MT_RUN (test_partition_placement);
     MT_RUN (test_recall_per_kind);
     MT_RUN (test_hnsw_quantizer);
     MT_RUN (test_gallery_rebuild);

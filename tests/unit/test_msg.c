@@ -6,6 +6,7 @@
 #include "match/mt_msg.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static mt_msg_t *
 s_roundtrip (const mt_msg_t *msg)
@@ -124,6 +125,52 @@ test_roundtrips (void)
     mt_msg_destroy (&b);
     mt_msg_destroy (&m);
 
+    m = mt_msg_new (MT_MSG_REHOME);
+    m->ns = 2;
+    m->partition = 1;
+    m->partitions = 3;
+    m->most = 500;
+    b = s_roundtrip (m);
+    MT_CHECK (b && b->ns == 2 && b->partition == 1 && b->partitions == 3 && b->most == 500);
+    mt_msg_destroy (&b);
+    mt_msg_destroy (&m);
+
+    //  A shard with nothing to hand over answers with no faces.
+    m = mt_msg_new (MT_MSG_REHOME_REPLY);
+    m->ns = 1;
+    m->total = 0;
+    b = s_roundtrip (m);
+    MT_CHECK (b && b->ns == 1 && b->face_count == 0 && b->total == 0);
+    mt_msg_destroy (&b);
+    m->face_count = 1;
+    m->faces = calloc (1, sizeof *m->faces);
+    m->vectors = calloc (MT_DIM, sizeof (float));
+    m->faces [0] = (mt_face_meta_t) { 8, 80, 44 };
+    m->vectors [5] = -0.5f;
+    m->total = 1234;
+    b = s_roundtrip (m);
+    MT_CHECK (b && b->face_count == 1 && b->faces [0].case_id == 80 && b->total == 1234
+              && b->vectors [5] == -0.5f);
+    mt_msg_destroy (&b);
+    mt_msg_destroy (&m);
+
+    m = mt_msg_new (MT_MSG_ADD_PARTITION);
+    b = s_roundtrip (m);
+    mt_msg_destroy (&b);
+    mt_msg_destroy (&m);
+
+    m = mt_msg_new (MT_MSG_STATS_REPLY);
+    m->partitions = 3;
+    m->adding = true;
+    m->rehoming = true;
+    m->moved = 5000;
+    m->remaining = 17;
+    b = s_roundtrip (m);
+    MT_CHECK (b && b->partitions == 3 && b->adding && b->rehoming && b->moved == 5000
+              && b->remaining == 17);
+    mt_msg_destroy (&b);
+    mt_msg_destroy (&m);
+
     m = mt_msg_error (5, MT_EUNAVAILABLE, "partition %d is down", 1);
     b = s_roundtrip (m);
     MT_CHECK (b && b->error_code == MT_EUNAVAILABLE);
@@ -162,6 +209,18 @@ test_refusals (void)
     e->ns = 1;
     MT_CHECK_RC (mt_msg_encode (e, &bytes, &size, &err), MT_EPROTO, &err);
     mt_msg_destroy (&e);
+
+    //  A listing for a partition that does not exist, or of no faces.
+    mt_msg_t *r = mt_msg_new (MT_MSG_REHOME);
+    r->ns = 1;
+    r->partition = 3;
+    r->partitions = 3;
+    r->most = 10;
+    MT_CHECK_RC (mt_msg_encode (r, &bytes, &size, &err), MT_EPROTO, &err);
+    r->partition = 2;
+    r->most = 0;
+    MT_CHECK_RC (mt_msg_encode (r, &bytes, &size, &err), MT_EPROTO, &err);
+    mt_msg_destroy (&r);
 
     //  Hand-made envelopes: version 2; a search whose vector is 5 floats.
     const uint8_t v2 [] = { 0x08, 0x02, 0xa2, 0x01, 0x00 };

@@ -108,6 +108,17 @@ uint64_t mt_gallery_digest (const mt_gallery_t *self);
 //  Whether face_id is stored; fills *meta_p (may be NULL) if so.
 int mt_gallery_contains (const mt_gallery_t *self, uint64_t face_id, mt_face_meta_t *meta_p);
 
+//  Which faces a gallery hands over: want (meta, arg) says yes or no.
+typedef bool (*mt_gallery_want_fn) (const mt_face_meta_t *meta, void *arg);
+
+//  Up to most of the faces that want picks, with their vectors: meta and
+//  vectors hold room for most faces (most x dim floats); *count_p gets how
+//  many were filled and *total_p (may be NULL) how many faces want picks in
+//  all. One pass over the faces and one over the index.
+int mt_gallery_select (const mt_gallery_t *self, mt_gallery_want_fn want, void *arg,
+                       size_t most, mt_face_meta_t *meta, float *vectors, size_t *count_p,
+                       size_t *total_p, mt_err_t *err);
+
 //  Write the whole gallery to file at its position (not while a rebuild
 //  runs: finish it first); read one back.
 int mt_gallery_write (const mt_gallery_t *self, FILE *file, mt_err_t *err);

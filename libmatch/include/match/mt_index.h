@@ -65,6 +65,12 @@ int mt_index_set_param (mt_index_t *self, const char *name, double value, mt_err
 int mt_index_write (const mt_index_t *self, FILE *file, mt_err_t *err);
 int mt_index_read (FILE *file, mt_index_t **self_p, mt_err_t *err);
 
+//  The vectors of n ids (n x dim floats, in the order of ids, decoded for
+//  IVF); found[i] says whether ids[i] is in the index. One pass over the
+//  index's ids.
+int mt_index_vectors_of (const mt_index_t *self, size_t n, const int64_t *ids, float *vectors,
+                         unsigned char *found, mt_err_t *err);
+
 //  Copy every id and vector out of the index (to rebuild it as another
 //  type): *ids_p gets size() ids and *vectors_p size() x dim floats, both
 //  the caller's to free. IVF indexes give their vectors decoded.

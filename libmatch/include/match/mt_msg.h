@@ -42,7 +42,10 @@ typedef enum {
     MT_MSG_STATS,
     MT_MSG_STATS_REPLY,
     MT_MSG_ERROR,
-    MT_MSG_PING
+    MT_MSG_PING,
+    MT_MSG_ADD_PARTITION,
+    MT_MSG_REHOME,
+    MT_MSG_REHOME_REPLY
 } mt_msg_type;
 
 typedef struct {
@@ -62,7 +65,8 @@ typedef struct {
     uint64_t request_id;
     uint64_t seq;               //  broker -> shard: partition sequence of a write
 
-    //  MT_MSG_ENROLL (ns, faces), MT_MSG_SEARCH (ns)
+    //  MT_MSG_ENROLL (ns, faces), MT_MSG_SEARCH (ns), MT_MSG_REHOME_REPLY (ns,
+    //  faces, total: faces still to move)
     int ns;
     size_t face_count;
     mt_face_meta_t *faces;
@@ -87,6 +91,9 @@ typedef struct {
     bool partial;
     uint32_t partitions;
 
+    //  MT_MSG_REHOME (ns, partitions, partition, most)
+    uint32_t partition, most;
+
     //  MT_MSG_ACK
     uint64_t applied;
     uint32_t replicas;
@@ -106,6 +113,8 @@ typedef struct {
     size_t replica_count;
     mt_shard_status_t *replica_status;
     uint64_t malformed;
+    bool adding, rehoming;
+    uint64_t moved, remaining;
 
     //  MT_MSG_ERROR (code: mt_rc), MT_MSG_SYNC_DONE (text)
     int error_code;
