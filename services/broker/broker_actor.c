@@ -410,8 +410,9 @@ s_finish_write (broker_t *self, broker_pending_t *p)
         if (!ok)
             mt_log_warn (S_NAME, "moving faces: %s", p->failure [0] ? p->failure
                          : "no replica made the write durable in time");
+        uint64_t id = p->id;
         s_pending_free (self, p);
-        broker_rehome_written (self, ok);
+        broker_rehome_written (self, id, ok);
         return;
     }
     mt_msg_t *reply;
@@ -519,8 +520,8 @@ s_enroll_part (const broker_t *self, const mt_msg_t *msg, uint32_t part)
 }
 
 int
-broker_write (broker_t *self, const mt_route_t *client, mt_msg_t *msg, int64_t only, char *why,
-              size_t why_size)
+broker_write (broker_t *self, const mt_route_t *client, mt_msg_t *msg, int64_t only,
+              uint64_t *id_p, char *why, size_t why_size)
 {
     int64_t now = broker_now_ms ();
     bool *touch = calloc (self->partitions, sizeof *touch);
@@ -557,6 +558,8 @@ broker_write (broker_t *self, const mt_route_t *client, mt_msg_t *msg, int64_t o
         mt_msg_destroy (&copy);
     }
     free (touch);
+    if (id_p)
+        *id_p = p->id;
     s_check_write (self, p, now);
     return MT_OK;
 }
@@ -567,7 +570,7 @@ s_client_write (broker_t *self, const mt_route_t *client, mt_msg_t *msg)
     if (msg->type == MT_MSG_REMOVE)
         broker_rehome_note_removal (self, msg);
     char why [256];
-    int rc = broker_write (self, client, msg, -1, why, sizeof why);
+    int rc = broker_write (self, client, msg, -1, NULL, why, sizeof why);
     if (rc != MT_OK) {
         mt_msg_t *error = mt_msg_error (msg->request_id, rc, "%s", why);
         s_to_client (self, client, &error);

@@ -106,6 +106,11 @@ broker_add_partition (broker_t *self, const mt_msg_t *msg)
         return mt_msg_error (msg->request_id, MT_EINVAL, "partition %u is being added "
                              "already: start its replicas (homeward shard --partition %u "
                              "--partitions %u)", next, next, next + 1);
+    if (self->rehome.active)
+        return mt_msg_error (msg->request_id, MT_EUNAVAILABLE, "faces are still moving to "
+                             "their partitions (%" PRIu64 " moved so far): add the next "
+                             "partition once `homeward index stats` says every face is in its "
+                             "partition", self->rehome.moved);
     if (next >= 4096)
         return mt_msg_error (msg->request_id, MT_EINVAL, "4096 partitions is the most");
     broker_partition_t *parts = realloc (self->parts, (next + 2) * sizeof *parts);
@@ -152,6 +157,7 @@ broker_rehome_start (broker_t *self)
     rh->stage = G_IDLE;
     rh->retry_after = 0;
     rh->remaining = 0;
+    rh->write = 0;
     rh->waiting_logged = false;
 }
 
@@ -210,7 +216,7 @@ s_delete (broker_t *self, int64_t now)
     char why [256] = "out of memory";
     rh->stage = G_DELETING;
     if (!remove || !remove->face_ids
-    ||  broker_write (self, NULL, remove, rh->source, why, sizeof why) != MT_OK) {
+    ||  broker_write (self, NULL, remove, rh->source, &rh->write, why, sizeof why) != MT_OK) {
         mt_log_warn (S_NAME, "moving faces: cannot remove %zu copied faces from partition %u "
                      "yet: %s", rh->batch->face_count, rh->source, why);
         s_retry (self, now);
@@ -303,17 +309,19 @@ broker_rehome_reply (broker_t *self, mt_msg_t **msg_p)
     *msg_p = NULL;
     rh->stage = G_COPYING;
     char why [256];
-    if (broker_write (self, NULL, msg, -1, why, sizeof why) != MT_OK) {
+    if (broker_write (self, NULL, msg, -1, &rh->write, why, sizeof why) != MT_OK) {
         mt_log_warn (S_NAME, "moving faces: cannot copy %zu faces yet: %s", kept, why);
         s_retry (self, now);
     }
 }
 
 void
-broker_rehome_written (broker_t *self, bool ok)
+broker_rehome_written (broker_t *self, uint64_t id, bool ok)
 {
     broker_rehome_t *rh = &self->rehome;
     int64_t now = broker_now_ms ();
+    if (id != rh->write || (rh->stage != G_COPYING && rh->stage != G_DELETING))
+        return;                 //  a write of a pass that began again since
     if (!ok) {
         s_retry (self, now);
         return;

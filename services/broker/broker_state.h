@@ -38,6 +38,7 @@ typedef struct {
     int ns;                     //  its gallery now (1 missing, 2 found)
     broker_gstage stage;
     uint64_t request;           //  the listing's id
+    uint64_t write;             //  the copy's or removal's id (a write's pending id)
     int64_t sent, retry_after;
     mt_msg_t *batch;            //  the faces being moved (a RehomeReply)
     //  Removals sent by clients while a listing was out: those faces must
@@ -133,10 +134,11 @@ size_t broker_count (const broker_t *self, uint32_t partition, broker_rstate sta
 size_t broker_pick (const broker_t *self, uint32_t partition);
 //  Start a numbered write: to the partitions its faces or case belong to,
 //  or only to partition `only` (>= 0). client NULL: the broker's own write,
-//  whose end goes to broker_rehome_written. MT_EUNAVAILABLE with why when
-//  a partition it needs has no serving replica (nothing was sent).
+//  whose end goes to broker_rehome_written with its id (*id_p, may be
+//  NULL). MT_EUNAVAILABLE with why when a partition it needs has no
+//  serving replica (nothing was sent).
 int broker_write (broker_t *self, const mt_route_t *client, mt_msg_t *msg, int64_t only,
-                  char *why, size_t why_size);
+                  uint64_t *id_p, char *why, size_t why_size);
 
 //  Load or create the state file (the partition count); MT_OK or a reason.
 int broker_state_load (broker_t *self, mt_err_t *err);
@@ -149,8 +151,9 @@ void broker_rehome_step (broker_t *self, int64_t now);
 //  A shard's answer to a listing (RehomeReply or Error); takes *msg_p when
 //  it keeps it.
 void broker_rehome_reply (broker_t *self, mt_msg_t **msg_p);
-//  The broker's own write ended; ok when every partition made it durable.
-void broker_rehome_written (broker_t *self, bool ok);
+//  The broker's own write `id` ended; ok when every partition made it
+//  durable.
+void broker_rehome_written (broker_t *self, uint64_t id, bool ok);
 //  A client's removal: remembered while a listing is out.
 void broker_rehome_note_removal (broker_t *self, const mt_msg_t *msg);
 //  Free what a pass holds.
