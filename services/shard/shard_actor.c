@@ -39,7 +39,8 @@ const mt_config_key_t shard_config_keys [] = {
     { "replica", MT_CFG_INT, offsetof (shard_config_t, replica), 0, 255,
       "replica number within the partition" },
     { "partitions", MT_CFG_INT, offsetof (shard_config_t, partitions), 1, 4096,
-      "how many partitions there are (must match the broker)" },
+      "how many partitions there are (a check on partition; the broker's count, which "
+      "grows with add-partition, is the one that places cases)" },
     { "heartbeat-ms", MT_CFG_INT, offsetof (shard_config_t, heartbeat_ms), 10, 60000,
       "status interval" },
     { "liveness", MT_CFG_INT, offsetof (shard_config_t, liveness), 2, 100,
