@@ -102,15 +102,57 @@ test_inproc_cluster (void)
     MT_CHECK_RC (mt_client_request (client, status, 5000, &reply, &err), MT_EPROTO, &err);
     mt_msg_destroy (&status);
 
+    //  Without a state file a broker cannot keep an added partition.
+    mt_msg_t *add = mt_msg_new (MT_MSG_ADD_PARTITION);
+    MT_CHECK_RC (mt_client_request (client, add, 5000, &reply, &err), MT_EINVAL, &err);
+    MT_CHECK_CONTAINS (err.msg, "keeps no state file");
+    mt_msg_destroy (&add);
+
     mt_client_destroy (&client);
     for (int i = 2; i >= 0; i--)
         mt_actor_destroy (&actors [i]);
+}
+
+//  The state file: its count wins over a smaller configured one; a file
+//  that is not one stops the broker with a reason.
+static void
+test_state_file (void)
+{
+    broker_config_t broker;
+    broker_config_defaults (&broker);
+    snprintf (broker.front, sizeof broker.front, "inproc://state-front");
+    snprintf (broker.back, sizeof broker.back, "inproc://state-back");
+    snprintf (broker.state, sizeof broker.state, "%s/broker.state", mt_test_tmpdir ());
+    broker.partitions = 2;
+    broker.grace_ms = 0;
+    MT_CHECK (mt_test_write (broker.state, "partitions 3\n", 13) == 0);
+    mt_actor_t *actor = NULL;
+    mt_err_t err;
+    MT_CHECK_RC (mt_actor_new (broker_actor, &broker, &actor, &err), MT_OK, &err);
+    mt_client_t *client;
+    MT_CHECK_RC (mt_client_new ("inproc://state-front", NULL, &client, &err), MT_OK, &err);
+    mt_msg_t *stats = mt_msg_new (MT_MSG_STATS), *reply = NULL;
+    MT_CHECK_RC (mt_client_request (client, stats, 5000, &reply, &err), MT_OK, &err);
+    MT_CHECK (reply && reply->partitions == 3);
+    mt_msg_destroy (&reply);
+    mt_msg_destroy (&stats);
+    mt_client_destroy (&client);
+    mt_actor_destroy (&actor);
+    uint32_t kept = 0;
+    MT_CHECK_RC (broker_state_read (broker.state, &kept, &err), MT_OK, &err);
+    MT_CHECK_INT (kept, 3);
+
+    MT_CHECK (mt_test_write (broker.state, "three\n", 6) == 0);
+    MT_CHECK_RC (mt_actor_new (broker_actor, &broker, &actor, &err), MT_EINVAL, &err);
+    MT_CHECK_CONTAINS (err.msg, "is not a broker state file");
+    MT_CHECK (actor == NULL);
 }
 
 int
 main (void)
 {
     MT_RUN (test_inproc_cluster);
+    MT_RUN (test_state_file);
     mt_zmq_shutdown ();
     return MT_TEST_MAIN_END ();
 }
