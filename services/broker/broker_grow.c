@@ -290,16 +290,31 @@ broker_rehome_reply (broker_t *self, mt_msg_t **msg_p)
         rh->source += rh->ns == 1;
         return;
     }
-    size_t kept = 0;
-    for (size_t i = 0; i < msg->face_count; i++)
-        if (!s_removed_meanwhile (rh, &msg->faces [i])) {
+    //  A face listed whose case belongs to the source itself is not moved:
+    //  copied "to itself" it would be skipped as present and then removed.
+    //  Only a shard placing cases by another rule lists one.
+    size_t kept = 0, home = 0;
+    for (size_t i = 0; i < msg->face_count; i++) {
+        bool at_home = mt_partition_of (msg->faces [i].case_id, self->partitions)
+                       == rh->source;
+        home += at_home;
+        if (!at_home && !s_removed_meanwhile (rh, &msg->faces [i])) {
             msg->faces [kept] = msg->faces [i];
             memmove (msg->vectors + kept * MT_DIM, msg->vectors + i * MT_DIM,
                      MT_DIM * sizeof (float));
             kept++;
         }
+    }
     msg->face_count = kept;
     rh->stage = G_IDLE;
+    if (home > 0)
+        mt_log_warn (S_NAME, "moving faces: partition %u listed %zu of its own faces "
+                     "as belonging elsewhere (another placement rule?); not moved",
+                     rh->source, home);
+    if (kept == 0 && home > 0) {
+        s_retry (self, now);    //  it would list them again at once
+        return;
+    }
     if (kept == 0)
         return;                 //  all removed meanwhile: list again
     //  The copy: an enroll, placed by the new count.
