@@ -26,14 +26,14 @@ target_include_directories(mt::opencv SYSTEM INTERFACE ${OPENCV_INCLUDE_DIR})
 # FAISS: Debian ships libfaiss.a and the C API headers but not the C API's
 # code. An upstream libfaiss_c is linked when found; otherwise libmatch
 # compiles its own implementation of the functions it calls
-# (libmatch/src/mti_faiss_c.cpp).
+# (libmatch/index/mti_faiss_c.cpp).
 find_package(OpenMP REQUIRED)
 find_package(faiss REQUIRED)
 find_library(FAISS_C_LIBRARY faiss_c)
 if(FAISS_C_LIBRARY)
   message(STATUS "FAISS C API: ${FAISS_C_LIBRARY}")
 else()
-  message(STATUS "FAISS C API: compiled from libmatch/src/mti_faiss_c.cpp")
+  message(STATUS "FAISS C API: compiled from libmatch/index/mti_faiss_c.cpp")
 endif()
 
 pkg_check_modules(ZMQ REQUIRED IMPORTED_TARGET libzmq)

@@ -5,8 +5,8 @@
 #include "backup/backup_repo.h"
 #include "backup/backup_take.h"
 #include "common/api.h"
-#include "match/mt_actor.h"
-#include "match/mt_log.h"
+#include "wire/mt_actor.h"
+#include "base/mt_log.h"
 
 #include <stdio.h>
 #include <time.h>

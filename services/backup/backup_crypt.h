@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "match/mt_error.h"
+#include "base/mt_error.h"
 
 typedef struct {
     uint8_t key [32];           //  the secretstreams' key

@@ -2,7 +2,7 @@
 
 #include "backup_repo.h"
 
-#include "match/mt_dir.h"
+#include "base/mt_dir.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -20,7 +20,7 @@
 #include <stddef.h>
 
 #include "backup/backup_crypt.h"
-#include "match/mt_error.h"
+#include "base/mt_error.h"
 
 #define BACKUP_FORMAT 1
 #define BACKUP_MAX_MANIFEST (1u << 30)

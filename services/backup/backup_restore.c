@@ -4,9 +4,9 @@
 #include "backup_restore.h"
 
 #include "backup/backup_repo.h"
-#include "results/photo_store.h"
-#include "results/results_privacy.h"
-#include "match/mt_dir.h"
+#include "results/store/photo_store.h"
+#include "results/store/case_erase.h"
+#include "base/mt_dir.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -111,7 +111,7 @@ s_apply_ledger (mt_casedb_t *db, const char *dir, const backup_secret_t *secret,
                   "erasure ledger", json_string_value (json_object_get (entry, "at")));
         rc = mt_casedb_erase_request (db, id, level, reason, "restore", err);
         if (rc == MT_OK)
-            rc = results_erase_case (db, photos, id, level, "restore", err);
+            rc = case_erase (db, photos, id, level, "restore", err);
         report->erasures_applied += rc == MT_OK;
     }
     json_decref (ledger);

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "backup/backup_crypt.h"
-#include "match/mt_casedb.h"
+#include "results/store/mt_casedb.h"
 
 typedef struct {
     const char *dir;                //  the backup folder

@@ -3,8 +3,8 @@
 #include "backup_take.h"
 
 #include "backup/backup_repo.h"
-#include "match/mt_dir.h"
-#include "match/mt_log.h"
+#include "base/mt_dir.h"
+#include "base/mt_log.h"
 
 #include <dirent.h>
 #include <errno.h>

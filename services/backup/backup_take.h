@@ -13,7 +13,7 @@
 
 #include "backup/backup_crypt.h"
 #include "common/api.h"
-#include "match/mt_casedb.h"
+#include "results/store/mt_casedb.h"
 
 typedef struct {
     const char *dir;                //  the backup folder (made if new)

@@ -3,10 +3,10 @@
 #include "broker_actor.h"
 #include "broker_state.h"
 
-#include "match/mt_log.h"
-#include "match/mt_msg.h"
-#include "match/mt_partition.h"
-#include "match/mt_wire.h"
+#include "base/mt_log.h"
+#include "wire/mt_msg.h"
+#include "index/mt_partition.h"
+#include "wire/mt_wire.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -4,8 +4,8 @@
 
 #include "broker_state.h"
 
-#include "match/mt_log.h"
-#include "match/mt_partition.h"
+#include "base/mt_log.h"
+#include "index/mt_partition.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -3,7 +3,7 @@
 #include "broker_main.h"
 
 #include "broker_actor.h"
-#include "../common/service_run.h"
+#include "common/service_run.h"
 
 int
 broker_main (int argc, char **argv)

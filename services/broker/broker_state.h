@@ -10,8 +10,8 @@
 #include <uthash.h>
 
 #include "broker_actor.h"
-#include "match/mt_msg.h"
-#include "match/mt_wire.h"
+#include "wire/mt_msg.h"
+#include "wire/mt_wire.h"
 
 //  Give up a copy between peers when nothing moved for this long.
 #define BROKER_SYNC_IDLE_MS 30000

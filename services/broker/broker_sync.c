@@ -4,7 +4,7 @@
 
 #include "broker_state.h"
 
-#include "match/mt_log.h"
+#include "base/mt_log.h"
 
 #include <inttypes.h>
 #include <stdint.h>

@@ -7,7 +7,7 @@
 #include "backup/backup_repo.h"
 #include "backup/backup_restore.h"
 #include "backup/backup_take.h"
-#include "match/mt_dir.h"
+#include "base/mt_dir.h"
 
 #include <sodium.h>
 #include <stdio.h>

@@ -6,7 +6,7 @@
 #include "cli_api.h"
 #include "cli_correct.h"
 
-#include "match/mt_image.h"
+#include "face/mt_image.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,11 +1,11 @@
 //  homeward compare - the distance between the main faces of two photos.
 
 #include "cli.h"
-#include "cli_face_settings.h"
+#include "face/mt_face_settings.h"
 
-#include "match/mt_config.h"
-#include "match/mt_photo_json.h"
-#include "match/mt_pipeline.h"
+#include "base/mt_config.h"
+#include "face/mt_photo_json.h"
+#include "face/mt_pipeline.h"
 
 #include <stdbool.h>
 #include <math.h>
@@ -14,13 +14,13 @@
 #include <string.h>
 
 typedef struct {
-    cli_face_settings_t face;
+    mt_face_settings_t face;
     bool json;
     double threshold;
 } s_settings_t;
 
 static const mt_config_key_t s_keys [] = {
-    CLI_FACE_KEYS (s_settings_t, face),
+    MT_FACE_KEYS (s_settings_t, face),
     { "json", MT_CFG_BOOL, offsetof (s_settings_t, json), 0, 0, "print one JSON object" },
     { "threshold", MT_CFG_DOUBLE, offsetof (s_settings_t, threshold), 0, 2,
       "distance below which two faces are called the same person" },
@@ -31,7 +31,7 @@ int
 cli_compare (int argc, char **argv)
 {
     s_settings_t settings = { .threshold = MT_SAME_PERSON_DISTANCE };
-    cli_face_settings_defaults (&settings.face);
+    mt_face_settings_defaults (&settings.face);
     settings.face.threads = 1;
     for (int i = 1; i < argc && strcmp (argv [i], "--") != 0; i++)
         if (strcmp (argv [i], "--help") == 0 || strcmp (argv [i], "-h") == 0) {
@@ -55,7 +55,7 @@ cli_compare (int argc, char **argv)
         return 2;
     }
     mt_pipeline_config_t config;
-    cli_face_settings_to_config (&settings.face, &config);
+    mt_face_settings_to_config (&settings.face, &config);
     config.workers = 1;
     mt_pipeline_t *pipeline;
     if (mt_pipeline_new (&config, &pipeline, &err) != MT_OK) {

@@ -2,12 +2,12 @@
 //  embeddings, one line per file.
 
 #include "cli.h"
-#include "cli_face_settings.h"
+#include "face/mt_face_settings.h"
 
-#include "match/mt_config.h"
-#include "match/mt_image.h"
-#include "match/mt_photo_json.h"
-#include "match/mt_pipeline.h"
+#include "base/mt_config.h"
+#include "face/mt_image.h"
+#include "face/mt_photo_json.h"
+#include "face/mt_pipeline.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -17,13 +17,13 @@
 #include <string.h>
 
 typedef struct {
-    cli_face_settings_t face;
+    mt_face_settings_t face;
     bool json;
     char chips [1024];
 } s_settings_t;
 
 static const mt_config_key_t s_keys [] = {
-    CLI_FACE_KEYS (s_settings_t, face),
+    MT_FACE_KEYS (s_settings_t, face),
     { "json", MT_CFG_BOOL, offsetof (s_settings_t, json), 0, 0,
       "one JSON object per line, with the embeddings" },
     { "chips", MT_CFG_STRING, offsetof (s_settings_t, chips), 0, 1024,
@@ -117,7 +117,7 @@ int
 cli_embed (int argc, char **argv)
 {
     s_settings_t settings = { .json = false };
-    cli_face_settings_defaults (&settings.face);
+    mt_face_settings_defaults (&settings.face);
     for (int i = 1; i < argc && strcmp (argv [i], "--") != 0; i++)
         if (strcmp (argv [i], "--help") == 0 || strcmp (argv [i], "-h") == 0) {
             printf ("usage: homeward embed [OPTIONS] FILE...\n\n"
@@ -141,7 +141,7 @@ cli_embed (int argc, char **argv)
     }
 
     mt_pipeline_config_t config;
-    cli_face_settings_to_config (&settings.face, &config);
+    mt_face_settings_to_config (&settings.face, &config);
     config.keep_chips = settings.chips [0] != '\0';
     if ((size_t) count < config.workers)
         config.workers = (size_t) count;

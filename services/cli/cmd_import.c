@@ -5,8 +5,8 @@
 #include "cli.h"
 #include "cli_api.h"
 
-#include "match/mt_dir.h"
-#include "match/mt_image.h"
+#include "base/mt_dir.h"
+#include "face/mt_image.h"
 
 #include <csv.h>
 #include <dirent.h>

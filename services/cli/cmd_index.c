@@ -2,12 +2,12 @@
 //  broker, by hand.
 
 #include "cli.h"
-#include "cli_face_settings.h"
+#include "face/mt_face_settings.h"
 
-#include "match/mt_client.h"
-#include "match/mt_config.h"
-#include "match/mt_pipeline.h"
-#include "match/mt_store.h"
+#include "wire/mt_client.h"
+#include "base/mt_config.h"
+#include "face/mt_pipeline.h"
+#include "index/mt_store.h"
 
 #include <inttypes.h>
 #include <jansson.h>
@@ -17,7 +17,7 @@
 #include <string.h>
 
 typedef struct {
-    cli_face_settings_t face;
+    mt_face_settings_t face;
     char broker [256];
     int64_t timeout_ms;
     char ns [16];
@@ -31,7 +31,7 @@ typedef struct {
 } s_settings_t;
 
 static const mt_config_key_t s_keys [] = {
-    CLI_FACE_KEYS (s_settings_t, face),
+    MT_FACE_KEYS (s_settings_t, face),
     { "broker", MT_CFG_STRING, offsetof (s_settings_t, broker), 0, 256,
       "the broker's client endpoint" },
     { "timeout-ms", MT_CFG_INT, offsetof (s_settings_t, timeout_ms), 1, 600000,
@@ -82,7 +82,7 @@ static int
 s_embed (const s_settings_t *settings, char **photos, int count, float *vectors)
 {
     mt_pipeline_config_t config;
-    cli_face_settings_to_config (&settings->face, &config);
+    mt_face_settings_to_config (&settings->face, &config);
     config.workers = 1;
     mt_pipeline_t *pipeline;
     mt_err_t err;
@@ -278,7 +278,7 @@ cli_index (int argc, char **argv)
     s_settings_t settings = {
         .broker = "tcp://127.0.0.1:5555", .timeout_ms = 10000, .k = 10
     };
-    cli_face_settings_defaults (&settings.face);
+    mt_face_settings_defaults (&settings.face);
     for (int i = 1; i < argc && strcmp (argv [i], "--") != 0; i++)
         if (strcmp (argv [i], "--help") == 0 || strcmp (argv [i], "-h") == 0) {
             s_usage (stdout, &settings);

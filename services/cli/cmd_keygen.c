@@ -2,7 +2,7 @@
 
 #include "cli.h"
 
-#include "match/mt_curve.h"
+#include "wire/mt_curve.h"
 
 #include <stdio.h>
 #include <string.h>

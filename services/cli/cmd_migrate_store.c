@@ -4,7 +4,7 @@
 
 #include "cli.h"
 
-#include "match/mt_casedb.h"
+#include "results/store/mt_casedb.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -3,7 +3,7 @@
 
 #include "cli.h"
 
-#include "match/mt_users.h"
+#include "gateway/accounts/mt_users.h"
 
 #include <stdio.h>
 #include <stdlib.h>

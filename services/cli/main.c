@@ -2,15 +2,15 @@
 
 #include "cli.h"
 
-#include "../broker/broker_main.h"
-#include "../gateway/gateway_actor.h"
-#include "../gateway/gateway_main.h"
-#include "../intake/intake_main.h"
-#include "../results/results_main.h"
-#include "../serve/serve_main.h"
-#include "../shard/shard_main.h"
-#include "match/mt_install.h"
-#include "match/mt_pipeline.h"
+#include "broker/broker_main.h"
+#include "gateway/gateway_actor.h"
+#include "gateway/gateway_main.h"
+#include "intake/intake_main.h"
+#include "results/results_main.h"
+#include "serve/serve_main.h"
+#include "shard/shard_main.h"
+#include "base/mt_install.h"
+#include "face/mt_pipeline.h"
 
 #include <stdarg.h>
 #include <stdio.h>

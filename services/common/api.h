@@ -17,8 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "match/mt_error.h"
-#include "match/mt_wire.h"
+#include "base/mt_error.h"
+#include "wire/mt_wire.h"
 
 #define API_MAX_JSON_BYTES (4u << 20)
 #define API_MAX_PAYLOAD_BYTES (64u << 20)

@@ -2,8 +2,8 @@
 
 #include "service_run.h"
 
-#include "match/mt_log.h"
-#include "match/mt_wire.h"
+#include "base/mt_log.h"
+#include "wire/mt_wire.h"
 
 #include <signal.h>
 #include <stdio.h>

@@ -4,8 +4,8 @@
 #ifndef SERVICE_RUN_H_INCLUDED
 #define SERVICE_RUN_H_INCLUDED
 
-#include "match/mt_actor.h"
-#include "match/mt_config.h"
+#include "wire/mt_actor.h"
+#include "base/mt_config.h"
 
 //  Block SIGINT and SIGTERM in the calling thread (and so in every thread
 //  it starts later). Call before starting any thread.

@@ -8,10 +8,10 @@
 #include "gateway_tls.h"
 
 #include "common/api.h"
-#include "match/mt_image.h"
-#include "match/mt_install.h"
-#include "match/mt_log.h"
-#include "match/mt_users.h"
+#include "face/mt_image.h"
+#include "base/mt_install.h"
+#include "base/mt_log.h"
+#include "gateway/accounts/mt_users.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>

@@ -18,9 +18,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "match/mt_actor.h"
-#include "match/mt_config.h"
-#include "match/mt_curve.h"
+#include "wire/mt_actor.h"
+#include "base/mt_config.h"
+#include "wire/mt_curve.h"
 
 typedef struct {
     char address [64];              //  to listen on, e.g. 127.0.0.1 (or 0.0.0.0)

@@ -9,7 +9,7 @@
 #include <microhttpd.h>
 #include <stdbool.h>
 
-#include "match/mt_error.h"
+#include "base/mt_error.h"
 
 //  The HTTP status for a result code.
 int gateway_status_of (int code);

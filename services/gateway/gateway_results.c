@@ -4,7 +4,7 @@
 #include "gateway_results.h"
 
 #include "common/api.h"
-#include "match/mt_log.h"
+#include "base/mt_log.h"
 
 #include <pthread.h>
 #include <stdlib.h>

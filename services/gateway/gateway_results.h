@@ -15,8 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "match/mt_error.h"
-#include "match/mt_wire.h"
+#include "base/mt_error.h"
+#include "wire/mt_wire.h"
 
 //  Seconds a client is told to wait (Retry-After) while the service is down.
 #define GATEWAY_RESULTS_RETRY_S 5

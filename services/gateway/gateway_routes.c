@@ -4,7 +4,7 @@
 #include "gateway_routes.h"
 #include "gateway_reply.h"
 
-#include "match/mt_log.h"
+#include "base/mt_log.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

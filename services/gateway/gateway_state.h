@@ -12,7 +12,7 @@
 
 #include "gateway_actor.h"
 #include "gateway_results.h"
-#include "match/mt_users.h"
+#include "gateway/accounts/mt_users.h"
 
 #define GATEWAY_COOKIE "hw_session"
 #define GATEWAY_LIMITER_SLOTS 1024

@@ -6,7 +6,7 @@
 #define GATEWAY_TLS_H_INCLUDED
 
 #include "gateway_actor.h"
-#include "match/mt_error.h"
+#include "base/mt_error.h"
 
 typedef struct {
     char *cert, *key;               //  PEM text; NULL when serving plain HTTP

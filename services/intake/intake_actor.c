@@ -3,9 +3,9 @@
 #include "intake_actor.h"
 
 #include "common/api.h"
-#include "match/mt_image.h"
-#include "match/mt_log.h"
-#include "match/mt_pipeline.h"
+#include "face/mt_image.h"
+#include "base/mt_log.h"
+#include "face/mt_pipeline.h"
 
 #include <pthread.h>
 #include <sodium.h>
@@ -19,7 +19,7 @@
 #define S_NAME "intake"
 
 const mt_config_key_t intake_config_keys [] = {
-    CLI_FACE_KEYS (intake_config_t, face),
+    MT_FACE_KEYS (intake_config_t, face),
     { "results", MT_CFG_STRING, offsetof (intake_config_t, results), 0, 256,
       "the results service's API endpoint" },
     { "idle-ms", MT_CFG_INT, offsetof (intake_config_t, idle_ms), 10, 60000,
@@ -33,7 +33,7 @@ void
 intake_config_defaults (intake_config_t *config)
 {
     memset (config, 0, sizeof *config);
-    cli_face_settings_defaults (&config->face);
+    mt_face_settings_defaults (&config->face);
     snprintf (config->results, sizeof config->results, "tcp://127.0.0.1:5557");
     config->idle_ms = 200;
 }
@@ -220,7 +220,7 @@ intake_actor (void *pipe, void *arg)
 {
     s_pool_t pool = { .config = arg };
     mt_pipeline_config_t config;
-    cli_face_settings_to_config (&pool.config->face, &config);
+    mt_face_settings_to_config (&pool.config->face, &config);
     config.keep_chips = true;
     mt_err_t err;
     int rc = sodium_init () < 0 ? mt_err_set (&err, MT_EINTERNAL, "libsodium failed") : MT_OK;

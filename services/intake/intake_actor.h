@@ -6,13 +6,13 @@
 #ifndef INTAKE_ACTOR_H_INCLUDED
 #define INTAKE_ACTOR_H_INCLUDED
 
-#include "cli/cli_face_settings.h"
-#include "match/mt_actor.h"
-#include "match/mt_config.h"
-#include "match/mt_curve.h"
+#include "face/mt_face_settings.h"
+#include "wire/mt_actor.h"
+#include "base/mt_config.h"
+#include "wire/mt_curve.h"
 
 typedef struct {
-    cli_face_settings_t face;       //  model paths, limits, threads (= workers)
+    mt_face_settings_t face;       //  model paths, limits, threads (= workers)
     char results [256];             //  the results service's API endpoint
     int64_t idle_ms;                //  pause when no photo waits
     mt_curve_config_t curve;        //  key, results-key, insecure

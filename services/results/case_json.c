@@ -2,7 +2,7 @@
 
 #include "case_json.h"
 
-#include "match/mt_rank.h"
+#include "results/store/mt_rank.h"
 
 #include <stdio.h>
 #include <string.h>

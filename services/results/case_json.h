@@ -7,8 +7,8 @@
 
 #include <jansson.h>
 
-#include "match/mt_casedb.h"
-#include "match/mt_error.h"
+#include "results/store/mt_casedb.h"
+#include "base/mt_error.h"
 
 //  Fill c from params (an object). MT_EINVAL names the field and the reason.
 int results_case_from_json (json_t *params, mt_case_t *c, mt_err_t *err);

@@ -15,9 +15,9 @@
 
 #include <stdint.h>
 
-#include "match/mt_actor.h"
-#include "match/mt_config.h"
-#include "match/mt_curve.h"
+#include "wire/mt_actor.h"
+#include "base/mt_config.h"
+#include "wire/mt_curve.h"
 
 typedef struct {
     char api [256];             //  bound: clients, intake workers, the gateway

@@ -7,8 +7,8 @@
 
 #include "results/results_call.h"
 
-#include "results/photo_store.h"
-#include "match/mt_log.h"
+#include "results/store/photo_store.h"
+#include "base/mt_log.h"
 
 #include <errno.h>
 #include <fcntl.h>

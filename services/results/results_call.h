@@ -11,9 +11,9 @@
 #include <stdint.h>
 
 #include "results/results_actor.h"
-#include "match/mt_casedb.h"
-#include "match/mt_client.h"
-#include "match/mt_rank.h"
+#include "results/store/mt_casedb.h"
+#include "wire/mt_client.h"
+#include "results/store/mt_rank.h"
 
 typedef struct {
     const results_config_t *config;

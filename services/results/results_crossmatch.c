@@ -13,9 +13,9 @@
 #include "results/results_matcher.h"
 #include "results/results_score.h"
 
-#include "match/mt_log.h"
-#include "match/mt_msg.h"
-#include "match/mt_store.h"
+#include "base/mt_log.h"
+#include "wire/mt_msg.h"
+#include "index/mt_store.h"
 
 #include <stdlib.h>
 #include <string.h>

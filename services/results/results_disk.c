@@ -2,7 +2,7 @@
 
 #include "results_disk.h"
 
-#include "match/mt_casedb.h"
+#include "results/store/mt_casedb.h"
 
 #include <limits.h>
 #include <stdio.h>

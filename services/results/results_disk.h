@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "match/mt_error.h"
+#include "base/mt_error.h"
 
 typedef struct {
     int64_t free_bytes;             //  the least of the two folders' file systems

@@ -7,7 +7,7 @@
 #include "results/results_call.h"
 
 #include "results/case_json.h"
-#include "results/photo_store.h"
+#include "results/store/photo_store.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -5,12 +5,12 @@
 
 #include "results_matcher.h"
 
-#include "results/photo_store.h"
-#include "results/results_privacy.h"
+#include "results/store/photo_store.h"
+#include "results/store/case_erase.h"
 #include "results/results_score.h"
-#include "match/mt_log.h"
-#include "match/mt_msg.h"
-#include "match/mt_store.h"
+#include "base/mt_log.h"
+#include "wire/mt_msg.h"
+#include "index/mt_store.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -303,7 +303,7 @@ s_remove_case (results_matcher_t *m, int64_t case_id, int level, mt_err_t *err)
         mt_log_info (S_NAME, "case %lld closed: %" PRIu64 " faces removed from the index",
                      (long long) case_id, reply->applied);
         rc = level > MT_ERASE_INDEX
-           ? results_erase_case (m->db, m->config->photos, case_id, level, "matcher", err)
+           ? case_erase (m->db, m->config->photos, case_id, level, "matcher", err)
            : mt_casedb_removal_done (m->db, case_id, err);
         //  The families left compete without it.
         if (rc == MT_OK && mt_casedb_begin (m->db, err) == MT_OK)

@@ -6,9 +6,9 @@
 #define RESULTS_MATCHER_H_INCLUDED
 
 #include "results/results_actor.h"
-#include "match/mt_casedb.h"
-#include "match/mt_client.h"
-#include "match/mt_rank.h"
+#include "results/store/mt_casedb.h"
+#include "wire/mt_client.h"
+#include "results/store/mt_rank.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,9 +1,9 @@
-//  results_privacy - export of a case; erasure in the photo store.
+//  results_privacy - the export of everything held on a case.
 
 #include "results_privacy.h"
 
 #include "results/case_json.h"
-#include "results/photo_store.h"
+#include "results/store/photo_store.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -113,18 +113,4 @@ results_case_export (mt_casedb_t *db, const char *store, int64_t case_id, json_t
     json_decref (candidates);
     free (faces), free (reviews), free (audit);
     return rc;
-}
-
-int
-results_erase_case (mt_casedb_t *db, const char *store, int64_t case_id, int level,
-                    const char *actor, mt_err_t *err)
-{
-    char (*shas) [65] = NULL;
-    size_t count = 0;
-    int rc = level >= MT_ERASE_MEDIA ? mt_casedb_erase_files (db, case_id, &shas, &count, err)
-                                     : MT_OK;
-    for (size_t i = 0; rc == MT_OK && i < count; i++)
-        rc = photo_store_remove (store, shas [i], err);
-    free (shas);
-    return rc == MT_OK ? mt_casedb_erase (db, case_id, level, actor, err) : rc;
 }

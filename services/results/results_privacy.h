@@ -1,6 +1,6 @@
-//  results_privacy - what the results service does for data protection:
-//  export everything held on one case, and carry out an erasure in the
-//  photo store and the database once the index has let go of the faces.
+//  results_privacy - what the results service does for data protection
+//  beyond the store's own rules: export everything held on one case. (An
+//  erasure is carried out by the store: results/store/case_erase.h.)
 
 #ifndef RESULTS_PRIVACY_H_INCLUDED
 #define RESULTS_PRIVACY_H_INCLUDED
@@ -8,8 +8,8 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "match/mt_casedb.h"
-#include "match/mt_error.h"
+#include "results/store/mt_casedb.h"
+#include "base/mt_error.h"
 
 //  Everything held on a case as one JSON object (new reference): its
 //  facts, purpose and consent; its photos with their bytes (base64); its
@@ -17,11 +17,5 @@
 //  the audit entries about it.
 int results_case_export (mt_casedb_t *db, const char *store, int64_t case_id, json_t **out,
                          mt_err_t *err);
-
-//  Erase a case at level (MT_ERASE_MEDIA or MT_ERASE_ALL) after its faces
-//  have left every shard: remove the photo files no other case holds, then
-//  the rows (mt_casedb_erase). Safe to repeat after a crash.
-int results_erase_case (mt_casedb_t *db, const char *store, int64_t case_id, int level,
-                        const char *actor, mt_err_t *err);
 
 #endif

@@ -5,7 +5,7 @@
 
 #include "results/results_call.h"
 
-#include "match/mt_mobilefacenet.h"
+#include "face/mt_mobilefacenet.h"
 
 static json_t *
 s_status_json (const mt_reembed_status_t *s)

@@ -6,8 +6,8 @@
 #ifndef RESULTS_SCORE_H_INCLUDED
 #define RESULTS_SCORE_H_INCLUDED
 
-#include "match/mt_casedb.h"
-#include "match/mt_rank.h"
+#include "results/store/mt_casedb.h"
+#include "results/store/mt_rank.h"
 
 //  Score again the candidates of case_id: its own if it is a found case,
 //  those of every found case paired with it if it is a missing case.

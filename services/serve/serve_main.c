@@ -10,10 +10,10 @@
 #include "common/service_run.h"
 #include "gateway/gateway_actor.h"
 #include "intake/intake_actor.h"
-#include "match/mt_client.h"
-#include "match/mt_log.h"
-#include "match/mt_users.h"
-#include "match/mt_wire.h"
+#include "wire/mt_client.h"
+#include "base/mt_log.h"
+#include "gateway/accounts/mt_users.h"
+#include "wire/mt_wire.h"
 #include "results/results_actor.h"
 #include "shard/shard_actor.h"
 
@@ -44,7 +44,7 @@ typedef struct {
     char tls_cert [1024], tls_key [1024];
     bool plain_http;
     char descriptor [16];
-    cli_face_settings_t face;
+    mt_face_settings_t face;
     mt_curve_config_t curve;    //  for a tcp:// --api
     char backup_dir [1024];
     char backup_secret [1024];
@@ -96,7 +96,7 @@ static const mt_config_key_t s_keys [] = {
       "minutes between scheduled backups (the first comes soon after start)" },
     { "backup-keep", MT_CFG_INT, offsetof (s_settings_t, backup_keep), 0, 100000,
       "snapshots kept in --backup-dir, older ones pruned (0: all)" },
-    CLI_FACE_KEYS (s_settings_t, face),
+    MT_FACE_KEYS (s_settings_t, face),
     MT_CURVE_SERVER_KEYS (s_settings_t, curve),
     { .name = NULL }
 };
@@ -142,7 +142,7 @@ serve_main (int argc, char **argv)
                               .crossmatch_share = 0.5 };
     long cpus = sysconf (_SC_NPROCESSORS_ONLN);
     settings.workers = cpus > 0 ? cpus : 1;
-    cli_face_settings_defaults (&settings.face);
+    mt_face_settings_defaults (&settings.face);
     int status = service_settings (
         "serve", "Runs all of Homeward in one process: the face pipeline workers, the index\n"
         "(a broker and its shards), and the results service with the case database.\n"

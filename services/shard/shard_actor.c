@@ -2,11 +2,11 @@
 
 #include "shard_actor.h"
 
-#include "match/mt_index.h"
-#include "match/mt_log.h"
-#include "match/mt_partition.h"
-#include "match/mt_store.h"
-#include "match/mt_wire.h"
+#include "index/mt_index.h"
+#include "base/mt_log.h"
+#include "index/mt_partition.h"
+#include "index/mt_store.h"
+#include "wire/mt_wire.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -14,9 +14,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "match/mt_actor.h"
-#include "match/mt_config.h"
-#include "match/mt_curve.h"
+#include "wire/mt_actor.h"
+#include "base/mt_config.h"
+#include "wire/mt_curve.h"
 
 typedef struct {
     char broker [256];          //  the broker's shard endpoint, e.g. tcp://127.0.0.1:5556

@@ -3,7 +3,7 @@
 #include "shard_main.h"
 
 #include "shard_actor.h"
-#include "../common/service_run.h"
+#include "common/service_run.h"
 
 int
 shard_main (int argc, char **argv)

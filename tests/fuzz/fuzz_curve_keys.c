@@ -1,7 +1,7 @@
 //  Fuzz target: an authorized-keys list (the files a server admits client
 //  keys from: `public-key = "..."` lines, bare Z85 keys, comments).
 
-#include "match/mt_curve.h"
+#include "wire/mt_curve.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -12,9 +12,9 @@
 #include "gateway/gateway_actor.h"
 #include "results/results_actor.h"
 #include "shard/shard_actor.h"
-#include "match/mt_actor.h"
-#include "match/mt_log.h"
-#include "match/mt_users.h"
+#include "wire/mt_actor.h"
+#include "base/mt_log.h"
+#include "gateway/accounts/mt_users.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -1,7 +1,7 @@
 //  Fuzz target: the image decoding entry point (probe with each format's
 //  library, then OpenCV), which receives every photo from outside.
 
-#include "match/mt_image.h"
+#include "face/mt_image.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -2,7 +2,7 @@
 //  or a shard sends. A decoded message is encoded again (the encoder must
 //  accept whatever the decoder let through) and decoded once more.
 
-#include "match/mt_msg.h"
+#include "wire/mt_msg.h"
 
 #include <stdint.h>
 #include <stdlib.h>

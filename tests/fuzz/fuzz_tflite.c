@@ -6,10 +6,10 @@
 //  options; 57 KB, everything after the weights), so that the fuzzer
 //  mutates a real graph rather than build one from nothing.
 
-#include "match/mt_mobilefacenet.h"
-#include "match/mt_pipeline.h"
-#include "match/mt_tflite.h"
-#include "match/mt_tfnet.h"
+#include "face/mt_mobilefacenet.h"
+#include "face/mt_pipeline.h"
+#include "face/mt_tflite.h"
+#include "face/mt_tfnet.h"
 
 #include <stdint.h>
 #include <stdio.h>

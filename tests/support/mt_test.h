@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "match/mt_error.h"
+#include "base/mt_error.h"
 
 extern int mt_test_failures;
 

@@ -5,7 +5,7 @@
 #include "mt_test.h"
 #include "mt_test_store.h"
 
-#include "match/mt_wire.h"
+#include "wire/mt_wire.h"
 
 #include <signal.h>
 #include <stdarg.h>

@@ -3,7 +3,7 @@
 
 #include "mt_test.h"
 
-#include "match/mt_casedb.h"
+#include "results/store/mt_casedb.h"
 
 #include <jansson.h>
 #include <stdarg.h>

@@ -9,7 +9,7 @@
 #include "mt_test.h"
 #include "mt_test_serve.h"
 
-#include "match/mt_image.h"
+#include "face/mt_image.h"
 
 #include <dirent.h>
 #include <stdlib.h>

@@ -5,10 +5,10 @@
 
 #include "mt_test.h"
 
-#include "match/mt_partition.h"
-#include "match/mt_client.h"
-#include "match/mt_msg.h"
-#include "match/mt_wire.h"
+#include "index/mt_partition.h"
+#include "wire/mt_client.h"
+#include "wire/mt_msg.h"
+#include "wire/mt_wire.h"
 
 #include <pthread.h>
 #include <signal.h>

@@ -18,8 +18,8 @@
 #include "mt_test_store.h"
 #include "mt_test_http.h"
 
-#include "match/mt_client.h"
-#include "match/mt_msg.h"
+#include "wire/mt_client.h"
+#include "wire/mt_msg.h"
 
 #include <math.h>
 #include <pthread.h>

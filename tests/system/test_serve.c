@@ -6,8 +6,8 @@
 #include "mt_test_serve.h"
 
 #include "common/api.h"
-#include "match/mt_casedb.h"
-#include "match/mt_wire.h"
+#include "results/store/mt_casedb.h"
+#include "wire/mt_wire.h"
 
 #include <signal.h>
 #include <stdlib.h>

@@ -5,8 +5,8 @@
 
 #include "broker/broker_actor.h"
 #include "shard/shard_actor.h"
-#include "match/mt_client.h"
-#include "match/mt_wire.h"
+#include "wire/mt_client.h"
+#include "wire/mt_wire.h"
 
 #include <stdlib.h>
 

@@ -5,7 +5,7 @@
 #include "mt_test.h"
 #include "mt_test_store.h"
 
-#include "match/mt_casedb.h"
+#include "results/store/mt_casedb.h"
 
 #include <jansson.h>
 #include <stdlib.h>

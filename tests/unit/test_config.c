@@ -2,7 +2,7 @@
 
 #include "mt_test.h"
 
-#include "match/mt_config.h"
+#include "base/mt_config.h"
 
 #include <stdbool.h>
 #include <stddef.h>

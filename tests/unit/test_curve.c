@@ -6,8 +6,8 @@
 
 #include "mt_test.h"
 
-#include "match/mt_curve.h"
-#include "match/mt_wire.h"
+#include "wire/mt_curve.h"
+#include "wire/mt_wire.h"
 
 #include <sys/stat.h>
 #include <unistd.h>

@@ -4,8 +4,8 @@
 
 #include "mt_test.h"
 
-#include "match/mt_embedder.h"
-#include "match/mt_pipeline.h"
+#include "face/mt_embedder.h"
+#include "face/mt_pipeline.h"
 
 #include <math.h>
 #include <stdint.h>

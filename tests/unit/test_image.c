@@ -2,7 +2,7 @@
 
 #include "mt_test.h"
 
-#include "match/mt_image.h"
+#include "face/mt_image.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -6,10 +6,10 @@
 
 #include "mt_test.h"
 
-#include "match/mt_gallery.h"
-#include "match/mt_index.h"
-#include "match/mt_partition.h"
-#include "match/mt_store.h"
+#include "index/mt_gallery.h"
+#include "index/mt_index.h"
+#include "index/mt_partition.h"
+#include "index/mt_store.h"
 
 #include <math.h>
 #include <stdint.h>

@@ -6,10 +6,10 @@
 
 #include "mt_test.h"
 
-#include "match/mt_dir.h"
-#include "match/mt_mobilefacenet.h"
-#include "match/mt_pipeline.h"
-#include "match/mt_tflite.h"
+#include "base/mt_dir.h"
+#include "face/mt_mobilefacenet.h"
+#include "face/mt_pipeline.h"
+#include "face/mt_tflite.h"
 
 
 #include <math.h>

@@ -3,7 +3,7 @@
 
 #include "mt_test.h"
 
-#include "match/mt_msg.h"
+#include "wire/mt_msg.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -6,7 +6,7 @@
 
 #include "mt_test.h"
 
-#include "match/mt_rank.h"
+#include "results/store/mt_rank.h"
 
 #include <jansson.h>
 #include <math.h>

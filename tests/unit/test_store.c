@@ -3,8 +3,8 @@
 
 #include "mt_test.h"
 
-#include "match/mt_gallery.h"
-#include "match/mt_store.h"
+#include "index/mt_gallery.h"
+#include "index/mt_store.h"
 
 #include <signal.h>
 #include <stdint.h>

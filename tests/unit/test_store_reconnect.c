@@ -8,7 +8,7 @@
 #include "mt_test.h"
 #include "mt_test_store.h"
 
-#include "match/mt_casedb.h"
+#include "results/store/mt_casedb.h"
 
 #include <stdio.h>
 #include <stdlib.h>

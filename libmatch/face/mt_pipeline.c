@@ -1,0 +1,548 @@
+//  mt_pipeline - decode -> detect -> landmarks -> chip -> descriptor, on a
+//  pool of worker contexts.
+
+#include "face/mt_pipeline.h"
+
+#include "face/mt_detector.h"
+#include "face/mt_embedder.h"
+#include "base/mt_install.h"
+#include "face/mt_landmarker.h"
+#include "face/mt_mobilefacenet.h"
+#include "base/mti_clock.h"
+#include "base/mti_file.h"
+
+#include <cblas.h>
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef MT_DEFAULT_MODEL_DIR
+#   define MT_DEFAULT_MODEL_DIR "models/data"
+#endif
+#ifndef MT_DEFAULT_LANDMARK_MODEL
+#   define MT_DEFAULT_LANDMARK_MODEL "/usr/share/dlib/shape_predictor_68_face_landmarks.dat"
+#endif
+
+//  The side of dlib's HOG detection window: the smallest face it finds.
+#define S_HOG_WINDOW 80.0
+//  The quick look for portraits scans at the full pass's scale divided by this.
+#define S_QUICK_LOOK 3.0
+
+//  A batch lets workers run at most this many files per worker ahead of
+//  the file the caller is waiting for, so results do not pile up.
+#define S_BATCH_WINDOW_PER_WORKER 4
+
+typedef struct {
+    mt_detector_t *detector;
+    mt_embedder_t *embedder;
+    mt_mobilefacenet_worker_t *mobilefacenet;
+} s_worker_t;
+
+struct mt_pipeline {
+    mt_pipeline_config_t config;
+    char *model_dir;
+    char *landmark_model;
+    mt_landmarker_t *landmarker;
+    mt_mobilefacenet_t *mobilefacenet;      //  NULL when not asked for
+    size_t worker_count;
+    s_worker_t *workers;
+};
+
+static char s_model_dir [PATH_MAX];
+static pthread_once_t s_model_dir_once = PTHREAD_ONCE_INIT;
+
+static void
+s_find_model_dir (void)
+{
+    mt_install_path ("models", MT_DEFAULT_MODEL_DIR, s_model_dir, sizeof s_model_dir);
+}
+
+void
+mt_pipeline_config_defaults (mt_pipeline_config_t *config)
+{
+    const char *env_dir = getenv ("HOMEWARD_MODEL_DIR");
+    pthread_once (&s_model_dir_once, s_find_model_dir);
+    *config = (mt_pipeline_config_t) {
+        .model_dir = env_dir && *env_dir ? env_dir : s_model_dir,
+        .landmark_model = MT_DEFAULT_LANDMARK_MODEL,
+        .workers = 1,
+        .limits = mt_image_default_limits (),
+        .detect_min_face = 40,
+        .detect_max_pixels = 4000000,
+        .retry_max_pixels = 12000000,
+        .unsure_min_score = -0.4,
+        .portrait_ratio = 5,
+        .mirror = true,
+        .mobilefacenet = true,
+        .quality = mt_quality_default_limits (),
+        .keep_chips = false
+    };
+}
+
+void
+mt_pipeline_destroy (mt_pipeline_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    mt_pipeline_t *self = *self_p;
+    for (size_t i = 0; i < self->worker_count; i++) {
+        mt_detector_destroy (&self->workers [i].detector);
+        mt_embedder_destroy (&self->workers [i].embedder);
+        mt_mobilefacenet_worker_destroy (&self->workers [i].mobilefacenet);
+    }
+    free (self->workers);
+    mt_landmarker_destroy (&self->landmarker);
+    mt_mobilefacenet_destroy (&self->mobilefacenet);
+    free (self->model_dir);
+    free (self->landmark_model);
+    free (self);
+    *self_p = NULL;
+}
+
+int
+mt_pipeline_new (const mt_pipeline_config_t *config, mt_pipeline_t **self_p, mt_err_t *err)
+{
+    *self_p = NULL;
+    if (config->workers < 1 || config->workers > 256)
+        return mt_err_set (err, MT_EINVAL, "workers must be 1..256, not %zu", config->workers);
+    if (config->detect_min_face < 10 || config->detect_max_pixels < 10000
+    ||  config->retry_max_pixels < config->detect_max_pixels)
+        return mt_err_set (err, MT_EINVAL, "detection sizes out of range");
+    if (!(config->portrait_ratio == 0 || (config->portrait_ratio >= 3
+                                          && config->portrait_ratio <= 100)))
+        return mt_err_set (err, MT_EINVAL, "portrait_ratio must be 0 or 3..100, not %g",
+                           config->portrait_ratio);
+    if (!(config->unsure_min_score >= -2 && config->unsure_min_score <= 0))
+        return mt_err_set (err, MT_EINVAL, "unsure_min_score must be -2..0, not %g",
+                           config->unsure_min_score);
+
+    mt_pipeline_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    self->config = *config;
+    self->model_dir = strdup (config->model_dir ? config->model_dir : "");
+    self->landmark_model = strdup (config->landmark_model ? config->landmark_model : "");
+    self->workers = calloc (config->workers, sizeof *self->workers);
+    if (!self->model_dir || !self->landmark_model || !self->workers) {
+        mt_pipeline_destroy (&self);
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    }
+    self->config.model_dir = self->model_dir;
+    self->config.landmark_model = self->landmark_model;
+
+    //  Each worker is one thread of work; BLAS or OpenCV threads inside it
+    //  only compete with the other workers (shared FACTS.md: thread trap).
+    //  Measured: even a single worker computes a descriptor faster with one
+    //  BLAS thread (14.6 ms) than with two (19.8 ms) on this 2-core machine.
+    openblas_set_num_threads (1);
+    mt_image_set_threads (1);
+
+    char net_path [4096];
+    snprintf (net_path, sizeof net_path, "%s/%s", self->model_dir, MT_RECOGNITION_MODEL_FILE);
+    int rc = mt_landmarker_new (self->landmark_model, &self->landmarker, err);
+    for (size_t i = 0; rc == MT_OK && i < config->workers; i++) {
+        rc = mt_detector_new (&self->workers [i].detector, err);
+        if (rc == MT_OK)
+            rc = mt_embedder_new (net_path, &self->workers [i].embedder, err);
+        self->worker_count = i + 1;
+    }
+    if (rc == MT_OK && config->mobilefacenet) {
+        char path [4096];
+        snprintf (path, sizeof path, "%s/%s", self->model_dir, MT_MOBILEFACENET_FILE);
+        rc = access (path, R_OK) == 0
+           ? mt_mobilefacenet_load (path, &self->mobilefacenet, err)
+           : mt_err_set (err, MT_EMODEL, "no %s in %s: models/fetch-models.sh fetches it "
+                         "(or --no-mobilefacenet goes without it)", MT_MOBILEFACENET_FILE,
+                         self->model_dir);
+    }
+    for (size_t i = 0; rc == MT_OK && self->mobilefacenet && i < self->worker_count; i++)
+        rc = mt_mobilefacenet_worker_new (self->mobilefacenet, &self->workers [i].mobilefacenet,
+                                          err);
+    if (rc != MT_OK) {
+        mt_pipeline_destroy (&self);
+        return rc;
+    }
+    *self_p = self;
+    return MT_OK;
+}
+
+size_t
+mt_pipeline_workers (const mt_pipeline_t *self)
+{
+    return self->worker_count;
+}
+
+void
+mt_photo_destroy (mt_photo_t **photo_p)
+{
+    if (!photo_p || !*photo_p)
+        return;
+    mt_photo_t *photo = *photo_p;
+    for (size_t i = 0; i < photo->face_count; i++)
+        free (photo->faces [i].chip);
+    free (photo->faces);
+    free (photo);
+    *photo_p = NULL;
+}
+
+const mt_photo_face_t *
+mt_photo_best_face (const mt_photo_t *photo)
+{
+    //  Faces are sorted largest first.
+    for (size_t i = 0; i < photo->face_count; i++)
+        if (photo->faces [i].quality.verdict == MT_VERDICT_OK)
+            return &photo->faces [i];
+    return photo->face_count > 0 ? &photo->faces [0] : NULL;
+}
+
+//  Detect at a scale of the photo, down to min_score; boxes come back in
+//  the photo's pixels, best first.
+static int
+s_detect_at (s_worker_t *worker, const mt_image_t *image, double scale, double min_score,
+             mt_detection_t **found_p, size_t *count_p, mt_err_t *err)
+{
+    mt_image_t *scaled = NULL;
+    const mt_image_t *input = image;
+    if (fabs (scale - 1) < 0.02)
+        scale = 1;
+    if (scale != 1) {
+        int rc = mt_image_scaled (image, scale, &scaled, err);
+        if (rc != MT_OK)
+            return rc;
+        input = scaled;
+    }
+    int rc = mt_detector_find (worker->detector, input, min_score, found_p, count_p, err);
+    mt_image_destroy (&scaled);
+    if (rc != MT_OK || scale == 1)
+        return rc;
+    for (size_t i = 0; i < *count_p; i++) {
+        mt_box_t *b = &(*found_p) [i].box;
+        *b = (mt_box_t) {
+            (int) lround (b->x / scale), (int) lround (b->y / scale),
+            (int) lround (b->width / scale), (int) lround (b->height / scale)
+        };
+    }
+    return MT_OK;
+}
+
+//  How many of the detections (best first) reach the detector's own
+//  threshold.
+static size_t
+s_sure (const mt_detection_t *found, size_t count)
+{
+    size_t n = 0;
+    while (n < count && found [n].score >= 0)
+        n++;
+    return n;
+}
+
+//  The descriptor of a chip, averaged with that of its mirror image when
+//  asked: a face seen both ways gives a steadier descriptor.
+static int
+s_describe (s_worker_t *worker, const uint8_t *chip, bool mirror, float *out, mt_err_t *err)
+{
+    int rc = mt_embedder_compute (worker->embedder, chip, out, err);
+    if (rc != MT_OK || !mirror)
+        return rc;
+    uint8_t flipped [MT_CHIP_BYTES];
+    for (int r = 0; r < MT_CHIP_SIZE; r++)
+        for (int c = 0; c < MT_CHIP_SIZE; c++)
+            memcpy (flipped + (r * MT_CHIP_SIZE + c) * 3,
+                    chip + (r * MT_CHIP_SIZE + MT_CHIP_SIZE - 1 - c) * 3, 3);
+    float other [MT_EMBEDDING_DIM];
+    rc = mt_embedder_compute (worker->embedder, flipped, other, err);
+    for (int i = 0; rc == MT_OK && i < MT_EMBEDDING_DIM; i++)
+        out [i] = (out [i] + other [i]) / 2;
+    return rc;
+}
+
+static int
+s_by_size_desc (const void *a, const void *b)
+{
+    const mt_photo_face_t *fa = a, *fb = b;
+    long area_a = (long) fa->box.width * fa->box.height;
+    long area_b = (long) fb->box.width * fb->box.height;
+    return (area_a < area_b) - (area_a > area_b);
+}
+
+int
+mt_pipeline_process_image (mt_pipeline_t *self, size_t worker_index, const mt_image_t *image,
+                           mt_photo_t **photo_p, mt_err_t *err)
+{
+    *photo_p = NULL;
+    if (worker_index >= self->worker_count)
+        return mt_err_set (err, MT_EINVAL, "worker %zu of %zu", worker_index,
+                           self->worker_count);
+    s_worker_t *worker = &self->workers [worker_index];
+    const mt_pipeline_config_t *cfg = &self->config;
+    mt_photo_t *photo = calloc (1, sizeof *photo);
+    if (!photo)
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    photo->width = mt_image_width (image);
+    photo->height = mt_image_height (image);
+    photo->format = mt_image_format (image);
+
+    //  Detection: scale the photo so that faces of detect_min_face pixels
+    //  reach the HOG window (80 px), within a budget of pixels; when nothing
+    //  is found try once more at twice the scale, within a larger budget.
+    double start = mti_clock_ms ();
+    double area = (double) photo->width * photo->height;
+    double scale = S_HOG_WINDOW / cfg->detect_min_face;
+    if (area * scale * scale > (double) cfg->detect_max_pixels)
+        scale = sqrt ((double) cfg->detect_max_pixels / area);
+    mt_detection_t *found = NULL;
+    size_t count = 0;
+    int rc = MT_OK;
+    //  A quick look at a third of the scale (a ninth of the work; faces of 3x
+    //  the smallest are found there) first: a face portrait_ratio times the
+    //  smallest the full pass would find makes the photo a portrait, whose
+    //  background faces are not the person.
+    if (cfg->portrait_ratio > 0) {
+        rc = s_detect_at (worker, image, scale / S_QUICK_LOOK, 0, &found, &count, err);
+        double smallest = S_HOG_WINDOW / scale;
+        if (rc == MT_OK && !(count > 0 && fmin (found [0].box.width, found [0].box.height)
+                                          >= cfg->portrait_ratio * smallest)) {
+            free (found);
+            found = NULL, count = 0;
+        }
+        else
+        if (rc == MT_OK)
+            scale /= S_QUICK_LOOK;
+    }
+    //  Each pass also returns the weaker detections, at no extra cost, so
+    //  that a photo with no sure face can keep its best unsure ones.
+    if (rc == MT_OK && count == 0)
+        rc = s_detect_at (worker, image, scale, cfg->unsure_min_score, &found, &count, err);
+    double retry = scale * 2;
+    if (area * retry * retry > (double) cfg->retry_max_pixels)
+        retry = sqrt ((double) cfg->retry_max_pixels / area);
+    if (rc == MT_OK && s_sure (found, count) == 0 && retry > scale * 1.2) {
+        mt_detection_t *again = NULL;
+        size_t again_count = 0;
+        rc = s_detect_at (worker, image, retry, cfg->unsure_min_score, &again, &again_count,
+                          err);
+        //  The retry's answer wins when it is surer.
+        if (rc == MT_OK && again_count > 0
+        &&  (count == 0 || again [0].score > found [0].score)) {
+            free (found);
+            found = again, count = again_count;
+            scale = retry;
+        }
+        else
+            free (again);
+    }
+    size_t sure = s_sure (found, count);
+    if (sure > 0)
+        count = sure;
+    else {
+        //  Unsure faces: the best few that are not smaller than asked for.
+        size_t kept = 0;
+        for (size_t i = 0; i < count && kept < MT_PIPELINE_MAX_UNSURE; i++)
+            if (fmin (found [i].box.width, found [i].box.height) >= cfg->detect_min_face)
+                found [kept++] = found [i];
+        count = kept;
+    }
+    photo->detect_scale = scale;
+    photo->timing.detect_ms = mti_clock_ms () - start;
+    if (rc == MT_OK && count > 0) {
+        photo->faces = calloc (count, sizeof *photo->faces);
+        if (!photo->faces)
+            rc = mt_err_set (err, MT_ENOMEM, "out of memory for %zu faces", count);
+    }
+
+    uint8_t chip [MT_CHIP_BYTES];
+    for (size_t i = 0; rc == MT_OK && i < count; i++) {
+        mt_photo_face_t *face = &photo->faces [i];
+        face->box = found [i].box;
+        face->score = found [i].score;
+        face->pose = found [i].pose;
+        photo->face_count = i + 1;
+
+        start = mti_clock_ms ();
+        rc = mt_landmarker_fit (self->landmarker, image, &face->box, face->landmarks, err);
+        double fitted = mti_clock_ms ();
+        photo->timing.landmarks_ms += fitted - start;
+        if (rc == MT_OK)
+            rc = mt_landmarker_align (image, face->landmarks, chip, err);
+        if (rc != MT_OK)
+            break;
+        double sharpness = mt_image_sharpness (chip, MT_CHIP_SIZE, MT_CHIP_SIZE,
+                                               MT_CHIP_SIZE * 3);
+        mt_quality_assess (&face->box, face->landmarks, sharpness, &cfg->quality,
+                           &face->quality);
+        if (face->score < 0)
+            face->quality.verdict = MT_VERDICT_UNSURE;
+        if (cfg->keep_chips) {
+            face->chip = malloc (MT_CHIP_BYTES);
+            if (!face->chip) {
+                rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+                break;
+            }
+            memcpy (face->chip, chip, MT_CHIP_BYTES);
+        }
+        double aligned = mti_clock_ms ();
+        photo->timing.chip_ms += aligned - fitted;
+        rc = s_describe (worker, chip, cfg->mirror, face->embedding, err);
+        double described = mti_clock_ms ();
+        photo->timing.descriptor_ms += described - aligned;
+        if (rc == MT_OK && worker->mobilefacenet) {
+            uint8_t chip2 [MT_CHIP2_BYTES];
+            rc = mt_mobilefacenet_align (image, face->landmarks, chip2, err);
+            if (rc == MT_OK)
+                rc = mt_mobilefacenet_compute (worker->mobilefacenet, chip2, cfg->mirror,
+                                               face->embedding2, err);
+            face->has_embedding2 = rc == MT_OK;
+            photo->timing.descriptor2_ms += mti_clock_ms () - described;
+        }
+    }
+    free (found);
+    if (rc != MT_OK) {
+        mt_photo_destroy (&photo);
+        return rc;
+    }
+    if (photo->face_count > 1)
+        qsort (photo->faces, photo->face_count, sizeof *photo->faces, s_by_size_desc);
+    *photo_p = photo;
+    return MT_OK;
+}
+
+int
+mt_pipeline_process (mt_pipeline_t *self, size_t worker, const void *bytes, size_t size,
+                     mt_photo_t **photo_p, mt_err_t *err)
+{
+    *photo_p = NULL;
+    double start = mti_clock_ms ();
+    mt_image_t *image;
+    int rc = mt_image_decode (bytes, size, &self->config.limits, &image, err);
+    if (rc != MT_OK)
+        return rc;
+    double decode_ms = mti_clock_ms () - start;
+    rc = mt_pipeline_process_image (self, worker, image, photo_p, err);
+    mt_image_destroy (&image);
+    if (rc == MT_OK)
+        (*photo_p)->timing.decode_ms = decode_ms;
+    return rc;
+}
+
+int
+mt_pipeline_process_file (mt_pipeline_t *self, size_t worker, const char *path,
+                          mt_photo_t **photo_p, mt_err_t *err)
+{
+    *photo_p = NULL;
+    double start = mti_clock_ms ();
+    uint8_t *bytes;
+    size_t size;
+    int rc = mti_file_read (path, self->config.limits.max_bytes, &bytes, &size, err);
+    if (rc != MT_OK)
+        return rc;
+    double read_ms = mti_clock_ms () - start;
+    rc = mt_pipeline_process (self, worker, bytes, size, photo_p, err);
+    free (bytes);
+    if (rc == MT_OK)
+        (*photo_p)->timing.decode_ms += read_ms;
+    return rc;
+}
+
+//  ---------------------------------------------------------------- batches
+
+typedef struct {
+    mt_photo_t *photo;
+    mt_err_t err;
+    bool done;
+} s_slot_t;
+
+typedef struct {
+    mt_pipeline_t *pipeline;
+    const char *const *paths;
+    size_t count;
+    s_slot_t *slots;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    size_t next;                //  next file a worker takes
+    size_t delivered;           //  files handed to the callback
+    size_t window;
+} s_batch_t;
+
+typedef struct {
+    s_batch_t *batch;
+    size_t worker;
+} s_batch_worker_t;
+
+static void *
+s_batch_worker (void *arg)
+{
+    s_batch_worker_t *bw = arg;
+    s_batch_t *batch = bw->batch;
+    for (;;) {
+        pthread_mutex_lock (&batch->lock);
+        while (batch->next < batch->count && batch->next >= batch->delivered + batch->window)
+            pthread_cond_wait (&batch->changed, &batch->lock);
+        size_t index = batch->next;
+        if (index < batch->count)
+            batch->next++;
+        pthread_mutex_unlock (&batch->lock);
+        if (index >= batch->count)
+            return NULL;
+
+        s_slot_t *slot = &batch->slots [index];
+        mt_err_clear (&slot->err);
+        mt_pipeline_process_file (batch->pipeline, bw->worker, batch->paths [index],
+                                  &slot->photo, &slot->err);
+        pthread_mutex_lock (&batch->lock);
+        slot->done = true;
+        pthread_cond_broadcast (&batch->changed);
+        pthread_mutex_unlock (&batch->lock);
+    }
+}
+
+int
+mt_pipeline_run_files (mt_pipeline_t *self, const char *const *paths, size_t count,
+                       mt_pipeline_fn *fn, void *arg, mt_err_t *err)
+{
+    s_batch_t batch = {
+        .pipeline = self, .paths = paths, .count = count,
+        .window = self->worker_count * S_BATCH_WINDOW_PER_WORKER
+    };
+    batch.slots = calloc (count ? count : 1, sizeof *batch.slots);
+    pthread_t *threads = calloc (self->worker_count, sizeof *threads);
+    s_batch_worker_t *args = calloc (self->worker_count, sizeof *args);
+    if (!batch.slots || !threads || !args) {
+        free (batch.slots), free (threads), free (args);
+        return mt_err_set (err, MT_ENOMEM, "out of memory for a batch of %zu", count);
+    }
+    pthread_mutex_init (&batch.lock, NULL);
+    pthread_cond_init (&batch.changed, NULL);
+
+    size_t started = 0;
+    int rc = MT_OK;
+    for (; started < self->worker_count; started++) {
+        args [started] = (s_batch_worker_t) { &batch, started };
+        if (pthread_create (&threads [started], NULL, s_batch_worker, &args [started]) != 0) {
+            rc = mt_err_set (err, MT_ENOMEM, "cannot start worker thread %zu", started);
+            break;
+        }
+    }
+    //  With at least one worker running the batch completes; hand results
+    //  over in order as they arrive.
+    for (size_t i = 0; started > 0 && i < count; i++) {
+        pthread_mutex_lock (&batch.lock);
+        while (!batch.slots [i].done)
+            pthread_cond_wait (&batch.changed, &batch.lock);
+        pthread_mutex_unlock (&batch.lock);
+        fn (arg, i, batch.slots [i].photo, &batch.slots [i].err);
+        pthread_mutex_lock (&batch.lock);
+        batch.delivered = i + 1;
+        pthread_cond_broadcast (&batch.changed);
+        pthread_mutex_unlock (&batch.lock);
+    }
+    for (size_t i = 0; i < started; i++)
+        pthread_join (threads [i], NULL);
+    pthread_cond_destroy (&batch.changed);
+    pthread_mutex_destroy (&batch.lock);
+    free (batch.slots), free (threads), free (args);
+    return started > 0 ? MT_OK : rc;
+}

@@ -1,0 +1,43 @@
+//  mt_tfnet - runs a TensorFlow Lite model's float32 graph (mt_tflite) on
+//  the CPU, one input at a time: convolutions as matrix products
+//  (OpenBLAS), depthwise convolutions, element-wise arithmetic, ReLU, abs,
+//  PReLU, fully connected layers, L2 normalisation and reshapes, in NHWC.
+//  A model's batch dimension is taken as 1 whatever it says. Activations
+//  share buffers by when they are last used.
+//
+//  Not thread-safe (it keeps its activations): one per thread.
+
+#ifndef MT_TFNET_H_INCLUDED
+#define MT_TFNET_H_INCLUDED
+
+#include <stddef.h>
+
+#include "base/mt_error.h"
+#include "face/mt_tflite.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct mt_tfnet mt_tfnet_t;
+
+//  Prepare to run model (borrowed: it must outlive the net). MT_EMODEL
+//  names the first operator that is not supported, or whose shapes do not
+//  fit. Caller owns *self_p.
+int mt_tfnet_new (const mt_tflite_t *model, mt_tfnet_t **self_p, mt_err_t *err);
+void mt_tfnet_destroy (mt_tfnet_t **self_p);
+
+//  The input's and the output's shapes (batch dimension 1) and sizes.
+size_t mt_tfnet_input_size (const mt_tfnet_t *self);
+size_t mt_tfnet_output_size (const mt_tfnet_t *self);
+const int *mt_tfnet_input_shape (const mt_tfnet_t *self, int *dims_p);
+
+//  Run on input (mt_tfnet_input_size floats); writes output
+//  (mt_tfnet_output_size floats).
+int mt_tfnet_run (mt_tfnet_t *self, const float *input, float *output, mt_err_t *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

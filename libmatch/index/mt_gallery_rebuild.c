@@ -1,0 +1,207 @@
+//  mt_gallery_rebuild - a gallery's index rebuilt as another type (or with
+//  more lists) in a background thread while the old one keeps answering;
+//  the new one takes over with what changed meanwhile.
+
+#include "index/mt_gallery.h"
+
+#include "mti_gallery.h"
+
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void
+s_rebuild_free (mti_gallery_rebuild_t *rebuild)
+{
+    free (rebuild->ids), free (rebuild->vectors), free (rebuild->removed);
+    mt_index_destroy (&rebuild->built);
+    mt_index_destroy (&rebuild->delta);
+    free (rebuild);
+}
+
+static void *
+s_build (void *arg)
+{
+    mti_gallery_rebuild_t *rebuild = arg;
+    //  One OpenMP thread (this thread's own setting): FAISS's OpenMP threads
+    //  and OpenBLAS's would fight (shared FACTS.md). OpenBLAS's count is the
+    //  process's and stays as the shard set it.
+    omp_set_num_threads (1);
+    rebuild->rc = mt_index_build (&rebuild->plan, rebuild->dim, rebuild->n, rebuild->ids,
+                                  rebuild->vectors, &rebuild->built, &rebuild->report,
+                                  &rebuild->err);
+    free (rebuild->ids), free (rebuild->vectors);
+    rebuild->ids = NULL, rebuild->vectors = NULL;
+    int expected = MTI_REBUILD_RUNNING;
+    if (!__atomic_compare_exchange_n (&rebuild->state, &expected, MTI_REBUILD_DONE, false,
+                                      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        s_rebuild_free (rebuild);       //  abandoned: nobody else will
+    return NULL;
+}
+
+void
+mti_gallery_rebuild_abandon (mt_gallery_t *self)
+{
+    mti_gallery_rebuild_t *rebuild = self->rebuild;
+    self->rebuild = NULL;
+    if (!rebuild)
+        return;
+    int expected = MTI_REBUILD_RUNNING;
+    if (__atomic_compare_exchange_n (&rebuild->state, &expected, MTI_REBUILD_ABANDONED, false,
+                                     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        pthread_detach (rebuild->thread);
+    else {
+        if (rebuild->joinable)
+            pthread_join (rebuild->thread, NULL);
+        s_rebuild_free (rebuild);
+    }
+}
+
+bool
+mt_gallery_rebuilding (const mt_gallery_t *self)
+{
+    return self->rebuild != NULL;
+}
+
+//  The index kind the gallery's size calls for, or -1 when the one it has
+//  will do.
+static int
+s_wanted (const mt_gallery_t *self)
+{
+    size_t n = mt_gallery_size (self);
+    int want = mt_index_plan_kind (&self->plan, n);
+    //  Too few to train lists on: the build would give exact search again.
+    if (want != MT_INDEX_EXACT && n < MT_INDEX_IVF_MIN)
+        want = MT_INDEX_EXACT;
+    //  Back to exact search only once the gallery has halved below the
+    //  threshold, so that a size around it does not rebuild back and forth.
+    if (self->plan.kind == MT_INDEX_AUTO && self->kind != MT_INDEX_EXACT
+    &&  n >= self->plan.exact_below / 2)
+        want = self->kind;
+    if (want != self->kind)
+        return want;
+    //  An approximate index trained for a quarter of its faces holds its
+    //  recall with more probes than needed: rebuild it with more lists once
+    //  it has doubled.
+    if (want != MT_INDEX_EXACT && n >= 2 * (self->built_size ? self->built_size : 1))
+        return want;
+    return -1;
+}
+
+static int
+s_start (mt_gallery_t *self, int kind, mt_err_t *err)
+{
+    mti_gallery_rebuild_t *rebuild = calloc (1, sizeof *rebuild);
+    if (!rebuild)
+        return mt_err_set (err, MT_ENOMEM, "out of memory starting a rebuild");
+    rebuild->plan = self->plan;
+    rebuild->plan.kind = kind;
+    rebuild->dim = mt_index_dim (self->index);
+    rebuild->n = mt_index_size (self->index);
+    int rc = mt_index_export (self->index, &rebuild->ids, &rebuild->vectors, err);
+    if (rc == MT_OK)
+        rc = mt_index_new (MT_INDEX_DEFAULT_FACTORY, rebuild->dim, &rebuild->delta, err);
+    rebuild->state = MTI_REBUILD_RUNNING;
+    if (rc == MT_OK && pthread_create (&rebuild->thread, NULL, s_build, rebuild) != 0)
+        rc = mt_err_set (err, MT_EINTERNAL, "cannot start the rebuild's thread");
+    else if (rc == MT_OK)
+        rebuild->joinable = true;
+    if (rc != MT_OK) {
+        s_rebuild_free (rebuild);
+        return rc;
+    }
+    self->rebuild = rebuild;
+    return MT_OK;
+}
+
+//  What changed during the rebuild, into index: removals, then the delta's
+//  faces.
+static int
+s_catch_up (const mti_gallery_rebuild_t *rebuild, mt_index_t *index, mt_err_t *err)
+{
+    int rc = mt_index_remove (index, rebuild->removed_count, rebuild->removed, NULL, err);
+    int64_t *ids = NULL;
+    float *vectors = NULL;
+    if (rc == MT_OK)
+        rc = mt_index_export (rebuild->delta, &ids, &vectors, err);
+    if (rc == MT_OK)
+        rc = mt_index_add (index, mt_index_size (rebuild->delta), vectors, ids, err);
+    free (ids), free (vectors);
+    return rc;
+}
+
+//  The finished rebuild takes over, or (it failed) the old index catches
+//  up and stays. The rebuild's delta and list are kept, still searched,
+//  until one of them has caught up, so no face goes missing.
+static mt_gallery_step
+s_take_over (mt_gallery_t *self, mt_index_report_t *report, mt_err_t *err)
+{
+    mti_gallery_rebuild_t *rebuild = self->rebuild;
+    if (rebuild->joinable) {
+        pthread_join (rebuild->thread, NULL);
+        rebuild->joinable = false;
+    }
+    if (report)
+        *report = rebuild->report;
+    mt_err_t why = rebuild->err;
+    int built_rc = rebuild->rc;
+    if (built_rc == MT_OK && s_catch_up (rebuild, rebuild->built, &why) == MT_OK) {
+        mt_index_destroy (&self->index);
+        self->index = rebuild->built;
+        rebuild->built = NULL;
+        self->kind = mt_index_kind_of (self->index);
+        self->built_size = mt_index_size (self->index);
+        self->rebuild = NULL;
+        s_rebuild_free (rebuild);
+        return MT_GALLERY_SWAPPED;
+    }
+    mt_index_destroy (&rebuild->built);
+    mt_err_t again;
+    if (s_catch_up (rebuild, self->index, &again) != MT_OK) {
+        //  Still searched through the delta; tried again on the next call.
+        rebuild->rc = again.code;
+        rebuild->err = again;
+        *err = again;
+        return MT_GALLERY_FAILED;
+    }
+    self->rebuild = NULL;
+    s_rebuild_free (rebuild);
+    //  Not tried again by itself: the reason is logged for an operator.
+    self->planned = false;
+    *err = why;
+    return MT_GALLERY_FAILED;
+}
+
+mt_gallery_step
+mt_gallery_maintain (mt_gallery_t *self, mt_index_report_t *report, mt_err_t *err)
+{
+    if (self->rebuild) {
+        if (__atomic_load_n (&self->rebuild->state, __ATOMIC_ACQUIRE) != MTI_REBUILD_DONE)
+            return MT_GALLERY_BUILDING;
+        return s_take_over (self, report, err);
+    }
+    int kind = self->planned ? s_wanted (self) : -1;
+    if (kind < 0)
+        return MT_GALLERY_IDLE;
+    if (s_start (self, kind, err) != MT_OK) {
+        self->planned = false;
+        return MT_GALLERY_FAILED;
+    }
+    if (report) {
+        memset (report, 0, sizeof *report);
+        snprintf (report->factory, sizeof report->factory, "%s", mt_index_kind_name (kind));
+    }
+    return MT_GALLERY_STARTED;
+}
+
+int
+mt_gallery_finish_rebuild (mt_gallery_t *self, mt_index_report_t *report, mt_err_t *err)
+{
+    if (!self->rebuild)
+        return MT_OK;
+    if (self->rebuild->joinable) {
+        pthread_join (self->rebuild->thread, NULL);
+        self->rebuild->joinable = false;
+    }
+    return s_take_over (self, report, err) == MT_GALLERY_SWAPPED ? MT_OK : err->code;
+}

@@ -1,0 +1,154 @@
+//  mt_index - a FAISS vector index behind a small C API: L2 distance,
+//  64-bit ids, any FAISS factory string ("IDMap,Flat" is exact search).
+//  Not thread-safe for writes; concurrent searches are safe.
+
+#ifndef MT_INDEX_H_INCLUDED
+#define MT_INDEX_H_INCLUDED
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/mt_error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+//  Exact search with ids: every stored vector is compared with the query.
+#define MT_INDEX_DEFAULT_FACTORY "IDMap,Flat"
+
+typedef struct mt_index mt_index_t;
+
+//  Create an empty index of dimension dim from a FAISS factory string
+//  (squared-L2 metric). The string must give an index that takes ids
+//  ("IDMap,..." or an IVF index). Caller owns *self_p.
+int mt_index_new (const char *factory, int dim, mt_index_t **self_p, mt_err_t *err);
+
+//  Destroy an index; NULL-safe; sets *self_p to NULL.
+void mt_index_destroy (mt_index_t **self_p);
+
+//  Whether the index needs no (more) training before add.
+bool mt_index_is_trained (const mt_index_t *self);
+
+//  Train an index that needs it (IVF) on n sample vectors.
+int mt_index_train (mt_index_t *self, size_t n, const float *x, mt_err_t *err);
+
+//  Add n vectors (n x dim floats) with their ids.
+int mt_index_add (mt_index_t *self, size_t n, const float *x, const int64_t *ids,
+                  mt_err_t *err);
+
+//  Batches of at least this many queries against an IVF,Flat index are
+//  searched list by list, each list's queries in one matrix product (the
+//  same answers, several times faster for a cross-match's batches).
+#define MT_INDEX_GROUPED_BATCH 64
+
+//  For each of n queries the k nearest: distances (squared L2) and ids,
+//  n x k each, nearest first; missing hits have id -1.
+int mt_index_search (const mt_index_t *self, size_t n, const float *queries, size_t k,
+                     float *distances, int64_t *ids, mt_err_t *err);
+
+//  Remove the vectors with these ids; *removed_p (may be NULL) says how many
+//  there were.
+int mt_index_remove (mt_index_t *self, size_t n, const int64_t *ids, size_t *removed_p,
+                     mt_err_t *err);
+
+//  Number of vectors stored.
+size_t mt_index_size (const mt_index_t *self);
+int mt_index_dim (const mt_index_t *self);
+
+//  Set a search parameter of the index (e.g. "nprobe" of an IVF index).
+int mt_index_set_param (mt_index_t *self, const char *name, double value, mt_err_t *err);
+
+//  Write the index to file at its current position / read one from there.
+int mt_index_write (const mt_index_t *self, FILE *file, mt_err_t *err);
+int mt_index_read (FILE *file, mt_index_t **self_p, mt_err_t *err);
+
+//  The vectors of n ids (n x dim floats, in the order of ids, decoded for
+//  IVF); found[i] says whether ids[i] is in the index. One pass over the
+//  index's ids.
+int mt_index_vectors_of (const mt_index_t *self, size_t n, const int64_t *ids, float *vectors,
+                         unsigned char *found, mt_err_t *err);
+
+//  Copy every id and vector out of the index (to rebuild it as another
+//  type): *ids_p gets size() ids and *vectors_p size() x dim floats, both
+//  the caller's to free. IVF indexes give their vectors decoded.
+int mt_index_export (const mt_index_t *self, int64_t **ids_p, float **vectors_p,
+                     mt_err_t *err);
+
+//  What the index is, e.g. "IVF4096,Flat nprobe=32" (for logs and status).
+void mt_index_describe (const mt_index_t *self, char *text, size_t size);
+
+//  Exact k nearest (squared L2) of nx queries among ny vectors of dim
+//  floats, by brute force: the ground truth for recall. labels are
+//  positions in y (-1 past ny). n x k each.
+int mt_index_knn_exact (const float *x, size_t nx, const float *y, size_t ny, int dim,
+                        size_t k, float *distances, int64_t *labels, mt_err_t *err);
+
+//  The kinds of index a gallery can hold.
+typedef enum {
+    MT_INDEX_AUTO = 0,      //  exact below a size, IVF above
+    MT_INDEX_EXACT = 1,     //  IDMap,Flat: every vector compared
+    MT_INDEX_IVF = 2,       //  IVF,Flat: the nearest lists of vectors, exact within them
+    MT_INDEX_IVF_SQ8 = 3,   //  IVF,SQ8: as IVF, vectors kept in 8 bits per dimension
+    MT_INDEX_HNSW = 4       //  HNSW graph (no removal: rebuilt to forget a vector)
+} mt_index_kind;
+
+//  "auto", "exact", "ivf", "ivf-sq8", "hnsw"; NULL for anything else.
+const char *mt_index_kind_name (int kind);
+//  MT_INDEX_* from its name; -1 if unknown.
+int mt_index_kind_from_name (const char *name);
+
+typedef struct {
+    int kind;                   //  MT_INDEX_*
+    double recall_target;       //  recall@20 against exact search to hold (0.99)
+    size_t exact_below;         //  auto: exact search below this many vectors
+    size_t tune_queries;        //  sample of stored vectors to measure recall on (200)
+    size_t hnsw_quantizer_from; //  IVF lists from which an HNSW graph finds them (8192)
+} mt_index_plan_t;
+
+//  The kind of an existing index (MT_INDEX_EXACT for a factory-made one of
+//  another type).
+int mt_index_kind_of (const mt_index_t *index);
+
+//  An IVF plan for fewer vectors than this builds exact search (too few to
+//  train lists on; exact search of them costs nothing).
+#define MT_INDEX_IVF_MIN 78
+
+//  The defaults: auto, recall 0.99, exact below 200,000, 200 tuning queries.
+mt_index_plan_t mt_index_plan_default (void);
+
+//  The kind a plan gives for n vectors (auto resolved).
+int mt_index_plan_kind (const mt_index_plan_t *plan, size_t n);
+
+typedef struct {
+    char factory [64];          //  FAISS factory string used
+    char param [16];            //  search parameter tuned ("nprobe", "efSearch", "")
+    int param_value;
+    double recall;              //  recall@20 measured on the tuning sample (1 for exact)
+    double train_s, add_s, tune_s;
+} mt_index_report_t;
+
+//  Build an index of the plan's kind for these n vectors: factory chosen by
+//  size, trained on a sample of the vectors themselves, filled, then its
+//  search parameter set to the smallest value whose recall@20 against exact
+//  search, on a sample of the stored vectors as queries, meets the target.
+//  report (may be NULL) says what was built and measured. An index that
+//  cannot meet the target at any setting is an error (keep exact search).
+int mt_index_build (const mt_index_plan_t *plan, int dim, size_t n, const int64_t *ids,
+                    const float *vectors, mt_index_t **self_p, mt_index_report_t *report,
+                    mt_err_t *err);
+
+//  Process-wide tuning for search (shared FACTS.md): FAISS's OpenMP threads
+//  set to one so that they do not fight OpenBLAS's (blas_threads of them).
+//  The BLAS path starts at 20 queries, FAISS's default (measured best here).
+//  OpenMP's setting belongs to the calling thread: call this in every thread
+//  that searches.
+void mt_index_tune_threads (int blas_threads);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

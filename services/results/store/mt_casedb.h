@@ -1,0 +1,489 @@
+//  mt_casedb - the case store: found and missing cases with their facts,
+//  photos (content-addressed by sha256), faces with their quality and
+//  embeddings, candidate families, reviews and an audit log, in SQLite
+//  (WAL, foreign keys, numbered schema migrations).
+//
+//  Nothing is deleted silently: closing a case is a recorded state change,
+//  removal of faces from the index is a flag, and every change (and every
+//  read of a case through the services) goes into the audit log with who
+//  made it.
+//
+//  One handle per thread; SQLite arbitrates between handles and processes.
+
+#ifndef MT_CASEDB_H_INCLUDED
+#define MT_CASEDB_H_INCLUDED
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "face/mt_embedder.h"
+#include "base/mt_error.h"
+#include "face/mt_mobilefacenet.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+    MT_KIND_FOUND = 1,      //  a person in a relief station
+    MT_KIND_MISSING = 2     //  a family's report
+} mt_case_kind;
+
+typedef enum {
+    MT_SEX_UNKNOWN = 0,
+    MT_SEX_MALE,
+    MT_SEX_FEMALE
+} mt_sex;
+
+typedef struct {
+    int64_t id;
+    mt_case_kind kind;
+    char state [16];                //  "open" or "closed"
+    char closed_reason [128];
+    mt_sex sex;
+    int province;                   //  GB/T 2260 code; found: where found; missing: home (户籍地)
+    char city [64];
+    char station [128];             //  found: the relief station
+    char date_found [11];           //  found: YYYY-MM-DD
+    int age_min, age_max;           //  found: estimated age now, -1 unknown
+    char date_last_seen [11];       //  missing: YYYY-MM-DD
+    int birth_year_min, birth_year_max;     //  missing: 0 unknown
+    char person_name [64];          //  missing: the missing person's name, if known
+    char family_name [64];          //  missing: who reports
+    char family_contact [64];
+    char family_relation [32];
+    char features [256];            //  distinguishing features
+    char notes [512];
+    char external_ref [128];        //  the id a bulk import gave it (unique)
+    //  Data protection. purpose: why the data is held (default "family
+    //  reunification"). consent_basis: self, guardian (a parent or legal
+    //  guardian; for a found child the relief station as temporary
+    //  guardian), family (the reporting family, for a missing person) or
+    //  vital_interests (a found adult who cannot consent). A minor's case
+    //  needs a guardian's consent; consent_by names who gave it.
+    char purpose [128];
+    char consent_basis [16];
+    char consent_by [64];
+    char consent_date [11];         //  YYYY-MM-DD; default the day the case is added
+    char created_at [32];
+    char closed_at [32];            //  empty while open
+    char erased_at [32];            //  when its photos, faces and vectors were erased
+    int erased_level;               //  0, MT_ERASE_MEDIA or MT_ERASE_ALL
+    int photo_count, face_count;    //  filled by mt_casedb_case_get
+} mt_case_t;
+
+typedef struct {
+    int64_t id;                     //  also the face's id in the index
+    int64_t photo_id, case_id;
+    int box [4];
+    int size_px;
+    double sharpness, yaw_deg;
+    char verdict [16];
+    int year_taken;                 //  of its photo, 0 unknown
+    int photo_width, photo_height;  //  of its photo, 0 unknown
+    bool enrolled;
+    bool excluded;                  //  left out of matching by staff
+    float embedding [MT_EMBEDDING_DIM];
+    bool has_embedding2;            //  embedding2 holds a current MobileFaceNet descriptor
+    float embedding2 [MT_EMBEDDING2_DIM];
+} mt_face_row_t;
+
+typedef struct {
+    int64_t id, case_id;
+    char sha256 [65];
+    int year_taken;
+    char state [16];                //  pending, done, failed
+    char error [256];
+    int face_count;
+    bool removed;                   //  removed by staff (its faces leave the index)
+    char removed_reason [128];
+    bool reembed;                   //  done, and waits to be described again
+} mt_photo_row_t;
+
+typedef struct {
+    int64_t found_case, missing_case;
+    double score;                   //  0..1: how likely the family is the one (mt_rank.h)
+    double distance;                //  of the descriptions that weigh most
+    double evidence;                //  log-likelihood ratio of the pair (faces + facts)
+    double rivals;                  //  log-sum of the found case's other candidates'
+    int64_t families;               //  families searched when it was scored
+    char state [16];                //  pending, rejected, dna_requested, confirmed, reunited
+    char *explanation;              //  JSON text, owned
+    char updated_at [32];
+} mt_candidate_row_t;
+
+typedef struct mt_casedb mt_casedb_t;
+
+//  Open (creating and migrating) the database at path. Caller owns *self_p.
+int mt_casedb_open (const char *path, mt_casedb_t **self_p, mt_err_t *err);
+void mt_casedb_close (mt_casedb_t **self_p);
+//  Group writes into one transaction (one fsync): begin, then commit with
+//  the outcome so far (MT_OK commits, anything else rolls back and is
+//  returned). Functions that make their own transaction must not be called
+//  in between (photo_done, faces_mark_enrolled, review).
+int mt_casedb_begin (mt_casedb_t *self, mt_err_t *err);
+int mt_casedb_commit (mt_casedb_t *self, int rc, mt_err_t *err);
+
+//  The schema version after migrations.
+int mt_casedb_schema_version (mt_casedb_t *self);
+
+//  Names used in the database and the API for kinds, sexes, states.
+const char *mt_case_kind_name (mt_case_kind kind);
+int mt_case_kind_from_name (const char *name);       //  0 if unknown
+const char *mt_sex_name (mt_sex sex);
+int mt_sex_from_name (const char *name);             //  -1 if unknown
+
+//  Check a case's facts (dates real and in range, ages and years ordered,
+//  province code plausible); MT_EINVAL with the field and reason.
+int mt_case_validate (const mt_case_t *c, mt_err_t *err);
+
+//  Add a case (validated). With an external_ref already present, nothing is
+//  added and *existed_p says so (the existing id is returned). Audited.
+int mt_casedb_case_add (mt_casedb_t *self, const mt_case_t *c, const char *actor,
+                        int64_t *id_p, bool *existed_p, mt_err_t *err);
+//  MT_ENOTFOUND for an unknown id.
+int mt_casedb_case_get (mt_casedb_t *self, int64_t id, mt_case_t *c, mt_err_t *err);
+//  Cases, newest first, optionally of one station and/or kind (NULL/0: all),
+//  as a JSON array text of summaries (new string).
+int mt_casedb_cases_json (mt_casedb_t *self, const char *station, int kind, size_t limit,
+                          size_t offset, char **json_p, mt_err_t *err);
+//  The case a face belongs to (MT_ENOTFOUND for an unknown face).
+int mt_casedb_face_case (mt_casedb_t *self, int64_t face_id, int64_t *case_id_p,
+                         mt_err_t *err);
+//  Whether case_id is a candidate of an open case of station (so that the
+//  station's staff may see its faces).
+bool mt_casedb_candidate_of_station (mt_casedb_t *self, int64_t case_id, const char *station);
+
+//  The consent bases a case may have (NULL-terminated), and whether a
+//  case's person may be a minor (estimated age or birth year under 18).
+extern const char *const mt_consent_bases [];
+bool mt_case_may_be_minor (const mt_case_t *c);
+
+//  Close a case (a recorded state change with a reason): it takes no more
+//  photos, leaves candidate lists, and its faces are queued for removal from
+//  the index. Audited.
+int mt_casedb_case_close (mt_casedb_t *self, int64_t id, const char *reason,
+                          const char *actor, mt_err_t *err);
+
+//  Record a photo of a case by its content hash (the bytes are in the photo
+//  store already). The same bytes for the same case again are recognised:
+//  *existed_p is set and the first photo's id returned. New photos are
+//  pending until the face pipeline has run on them.
+int mt_casedb_photo_add (mt_casedb_t *self, int64_t case_id, const char *sha256,
+                         size_t bytes, int year_taken, const char *actor,
+                         int64_t *photo_id_p, bool *existed_p, mt_err_t *err);
+int mt_casedb_photo_get (mt_casedb_t *self, int64_t photo_id, mt_photo_row_t *row,
+                         mt_err_t *err);
+//  The photos of a case (new array, caller frees).
+int mt_casedb_photos_of_case (mt_casedb_t *self, int64_t case_id, mt_photo_row_t **rows_p,
+                              size_t *count_p, mt_err_t *err);
+
+//  Claim the oldest pending photo for lease_s seconds (a claim whose lease
+//  ran out is handed out again). MT_ENOTFOUND when there is none.
+int mt_casedb_photo_claim (mt_casedb_t *self, int lease_s, mt_photo_row_t *row,
+                           mt_err_t *err);
+//  Forget every lease (the results service starting: the photos a worker
+//  held when it stopped are handed out again at once, not after the lease;
+//  a worker that finishes one anyway is answered "done already").
+int mt_casedb_leases_clear (mt_casedb_t *self, mt_err_t *err);
+
+//  The pipeline ran on a photo: store its faces and queue its case for
+//  matching, in one transaction. chips [i] is the JPEG of face i's aligned
+//  chip (may be NULL).
+typedef struct {
+    int box [4];
+    int size_px;
+    double sharpness, yaw_deg, roll_deg;
+    const char *verdict;
+    const float *embedding;
+    const float *embedding2;        //  MT_EMBEDDING2_DIM, or NULL
+    const char *descriptor2;        //  its version (MT_MOBILEFACENET_VERSION)
+    const uint8_t *chip_jpeg;
+    size_t chip_size;
+} mt_new_face_t;
+int mt_casedb_photo_done (mt_casedb_t *self, int64_t photo_id, int width, int height,
+                          const char *format, const mt_new_face_t *faces, size_t count,
+                          mt_err_t *err);
+//  The pipeline could not read a photo: it stays, marked failed with why.
+int mt_casedb_photo_failed (mt_casedb_t *self, int64_t photo_id, const char *code,
+                            const char *message, mt_err_t *err);
+
+//  Faces of a case in matching: not removed, not excluded (new array,
+//  caller frees).
+int mt_casedb_faces_of_case (mt_casedb_t *self, int64_t case_id, mt_face_row_t **rows_p,
+                             size_t *count_p, mt_err_t *err);
+//  Faces of a photo, excluded ones too (new array, caller frees).
+int mt_casedb_photo_faces (mt_casedb_t *self, int64_t photo_id, mt_face_row_t **rows_p,
+                           size_t *count_p, mt_err_t *err);
+//  A face's aligned chip JPEG (new buffer) or MT_ENOTFOUND.
+int mt_casedb_face_chip (mt_casedb_t *self, int64_t face_id, uint8_t **jpeg_p, size_t *size_p,
+                         mt_err_t *err);
+int mt_casedb_faces_mark_enrolled (mt_casedb_t *self, const int64_t *ids, size_t count,
+                                   mt_err_t *err);
+int mt_casedb_faces_mark_removed (mt_casedb_t *self, int64_t case_id, mt_err_t *err);
+
+//  The durable queue of cases to (re)match. next: MT_ENOTFOUND when empty;
+//  it gives the entry's generation, and done removes the entry only if it
+//  was not queued again meanwhile (new photos while matching).
+int mt_casedb_match_enqueue (mt_casedb_t *self, int64_t case_id, mt_err_t *err);
+int mt_casedb_match_next (mt_casedb_t *self, int64_t *case_id_p, int64_t *generation_p,
+                          mt_err_t *err);
+int mt_casedb_match_done (mt_casedb_t *self, int64_t case_id, int64_t generation,
+                          mt_err_t *err);
+//  Whether a case still has photos to process or is waiting to be matched.
+bool mt_casedb_match_pending (mt_casedb_t *self, int64_t case_id);
+
+//  ---------------------------------------------------------------- data protection
+
+//  How much of a case an erasure removes. Every level takes its faces out
+//  of every shard replica's index and files.
+typedef enum {
+    MT_ERASE_INDEX = 0,     //  closed: out of the index, nothing else
+    MT_ERASE_MEDIA = 1,     //  also its photos (files and rows), faces and embeddings
+    MT_ERASE_ALL = 2        //  also the personal facts (names, contact, features, notes)
+} mt_erase_level;
+
+//  The durable queue of closed cases whose faces must leave the index
+//  (and, at a level above MT_ERASE_INDEX, be erased). next gives the
+//  oldest entry; done (after the index has removed the faces) marks the
+//  faces removed and dequeues; for an erasure mt_casedb_erase does that.
+int mt_casedb_removal_next (mt_casedb_t *self, int64_t *case_id_p, int *level_p,
+                            mt_err_t *err);
+int mt_casedb_removal_done (mt_casedb_t *self, int64_t case_id, mt_err_t *err);
+
+//  Ask for a case's erasure (on request, e.g. consent withdrawn): the case
+//  is closed if open, and queued at level (kept at the highest level asked
+//  for). Audited with the reason.
+int mt_casedb_erase_request (mt_casedb_t *self, int64_t id, int level, const char *reason,
+                             const char *actor, mt_err_t *err);
+//  Queue for MT_ERASE_MEDIA the closed cases closed more than days ago and
+//  not erased yet; *queued_p says how many. Audited when any.
+int mt_casedb_retention_due (mt_casedb_t *self, int days, int64_t *queued_p, mt_err_t *err);
+//  The photos (sha256, 65 bytes each) of a case that no other case holds:
+//  the files an erasure of the case removes from the photo store (new
+//  array, caller frees).
+int mt_casedb_erase_files (mt_casedb_t *self, int64_t case_id, char (**shas_p) [65],
+                           size_t *count_p, mt_err_t *err);
+//  Erase a case at level in one transaction (its faces already out of the
+//  index, its files already gone): delete its faces and photos rows
+//  (overwritten in the file: secure_delete), at MT_ERASE_ALL blank its
+//  personal facts and its review notes; record when; dequeue; audit.
+//  Then checkpoint the WAL so that no old page copy remains in it.
+int mt_casedb_erase (mt_casedb_t *self, int64_t case_id, int level, const char *actor,
+                     mt_err_t *err);
+//  All the faces held for a case, removed from the index or not, with
+//  their quality and embeddings, as a JSON array text (new string).
+int mt_casedb_faces_json (mt_casedb_t *self, int64_t case_id, char **json_p, mt_err_t *err);
+
+//  Store a candidate pair's evidence (mt_rank.h) and explanation, keeping
+//  its review state; a rejected pair is left as it is (it never comes
+//  back). Its score is set with its found case's other candidates'.
+int mt_casedb_candidate_put (mt_casedb_t *self, int64_t found_case, int64_t missing_case,
+                             double evidence, double distance, const char *explanation,
+                             mt_err_t *err);
+//  The families that compete for a found case (its pairs not rejected,
+//  with open missing cases) and their evidence (new arrays, caller frees).
+int mt_casedb_candidate_evidence (mt_casedb_t *self, int64_t found_case, int64_t **missing_p,
+                                  double **evidence_p, size_t *count_p, mt_err_t *err);
+//  Set the scores of a found case's pairs, with their rivals (log-sum of
+//  the others' likelihood ratios) and the families searched.
+int mt_casedb_candidate_scores_set (mt_casedb_t *self, int64_t found_case,
+                                    const int64_t *missing, const double *scores,
+                                    const double *rivals, size_t count, int64_t families,
+                                    mt_err_t *err);
+//  The cases a case is paired with, rejected pairs aside (new array).
+int mt_casedb_pair_cases (mt_casedb_t *self, int64_t case_id, int64_t **others_p,
+                          size_t *count_p, mt_err_t *err);
+//  Open cases of a kind: the families (or found people) a search covers.
+int64_t mt_casedb_open_count (mt_casedb_t *self, mt_case_kind kind);
+//  ---------------------------------------------------------------- describing again
+
+//  Flag every photo with a face whose second descriptor is missing or not
+//  of version to go through the pipeline again (after new photos); audited.
+int mt_casedb_reembed_queue (mt_casedb_t *self, const char *version, const char *actor,
+                             int64_t *queued_p, mt_err_t *err);
+typedef struct {
+    int64_t faces;                  //  faces held (not removed)
+    int64_t described;              //  of them, with a second descriptor of the version
+    int64_t photos_waiting;         //  photos flagged, not yet described again
+} mt_reembed_status_t;
+int mt_casedb_reembed_status (mt_casedb_t *self, const char *version,
+                              mt_reembed_status_t *status, mt_err_t *err);
+
+//  ---------------------------------------------------------------- corrections
+
+//  Leave a face out of matching (excluded: not the person of a group
+//  photo, or not a face) or take it back in; audited with the reason, and
+//  the case is matched again.
+int mt_casedb_face_exclude (mt_casedb_t *self, int64_t face_id, bool excluded,
+                            const char *reason, const char *actor, mt_err_t *err);
+//  Mark a group photo's face as the case's person: the photo's other faces
+//  are left out of matching. Audited; the case is matched again.
+int mt_casedb_photo_person (mt_casedb_t *self, int64_t photo_id, int64_t face_id,
+                            const char *actor, mt_err_t *err);
+//  Remove a photo uploaded by mistake (reason required): its faces leave
+//  matching at once, the index through the face removal queue, and are then
+//  erased. The photo's record stays, marked removed. Audited.
+int mt_casedb_photo_remove (mt_casedb_t *self, int64_t photo_id, const char *reason,
+                            const char *actor, mt_err_t *err);
+//  Correct an open case's facts (c holds all of them, with c->id; kind,
+//  reference and consent stay): validated, audited with changes (a text
+//  saying what changed), and the case is matched again.
+int mt_casedb_case_update (mt_casedb_t *self, const mt_case_t *c, const char *changes,
+                           const char *actor, mt_err_t *err);
+//  Faces to take out of the index (up to max ids, oldest first;
+//  MT_ENOTFOUND when none), and once done: those of removed photos are
+//  erased, excluded ones wait unenrolled to be included again.
+int mt_casedb_face_removal_next (mt_casedb_t *self, int64_t *ids, size_t max,
+                                 size_t *count_p, mt_err_t *err);
+int mt_casedb_face_removal_done (mt_casedb_t *self, const int64_t *ids, size_t count,
+                                 mt_err_t *err);
+//  The photo store files (sha256) of removed photos whose faces are erased
+//  and whose bytes no other photo holds (new array, caller frees).
+int mt_casedb_removed_photo_files (mt_casedb_t *self, char (**shas_p) [65], size_t *count_p,
+                                   mt_err_t *err);
+
+//  Whether the pair was rejected.
+bool mt_casedb_candidate_rejected (mt_casedb_t *self, int64_t found_case,
+                                   int64_t missing_case);
+//  A case's candidates, best first, rejected ones left out (new array; free
+//  each explanation and the array with mt_casedb_candidates_free).
+int mt_casedb_candidates (mt_casedb_t *self, int64_t case_id, size_t limit, size_t offset,
+                          mt_candidate_row_t **rows_p, size_t *count_p, mt_err_t *err);
+void mt_casedb_candidates_free (mt_candidate_row_t *rows, size_t count);
+
+//  The review queue: candidate pairs still to decide (pending or DNA
+//  requested) between open cases, best score first, across all provinces;
+//  optionally only pairs whose found case lies in province.
+int mt_casedb_queue (mt_casedb_t *self, int province, size_t limit, size_t offset,
+                     mt_candidate_row_t **rows_p, size_t *count_p, mt_err_t *err);
+
+//  Record a review decision on a pair (audited, kept in the trail).
+//  "reunited" closes both cases. MT_ENOTFOUND if the pair was never a
+//  candidate; MT_EINVAL for an unknown state.
+int mt_casedb_review (mt_casedb_t *self, int64_t case_a, int64_t case_b, const char *state,
+                      const char *note, const char *actor, mt_err_t *err);
+
+//  The review trail of a pair or, with case_b 0, of a case: JSON array text
+//  (new string).
+int mt_casedb_reviews_json (mt_casedb_t *self, int64_t case_a, int64_t case_b, char **json_p,
+                            mt_err_t *err);
+
+//  Append to the audit log (hash-chained to the entry before; the log
+//  refuses changes and deletions).
+int mt_casedb_audit (mt_casedb_t *self, const char *actor, const char *action,
+                     const char *object, const char *detail, mt_err_t *err);
+//  The audit log, newest first, as a JSON array text (new string); with a
+//  case_id, only the entries about that case (its photos, its pairs).
+int mt_casedb_audit_json (mt_casedb_t *self, int64_t case_id, size_t limit, size_t offset,
+                          char **json_p, mt_err_t *err);
+
+//  Check the audit log's chain from its first entry. Give anchor_id and
+//  anchor_hash (an entry's hash kept outside, e.g. printed by an earlier
+//  check) to also catch a log rewritten whole; 0 for none. broken_id is
+//  0 when the chain holds, else the first entry that does not, with why.
+typedef struct {
+    int64_t anchor_id;
+    char anchor_hash [65];
+    //  out
+    int64_t entries, head_id;
+    char head [65];                 //  hash of the last good entry
+    int64_t broken_id;
+    char reason [160];
+} mt_audit_check_t;
+int mt_casedb_audit_verify (mt_casedb_t *self, mt_audit_check_t *check, mt_err_t *err);
+
+//  Counts for monitoring, as a JSON object text (new string): cases by kind
+//  and state, photos by state, faces, queues.
+int mt_casedb_stats_json (mt_casedb_t *self, char **json_p, mt_err_t *err);
+//  Count of audit entries (for tests and stats).
+int64_t mt_casedb_audit_count (mt_casedb_t *self);
+
+//  ---------------------------------------------------------------- backup and restore
+
+//  Copy the database as of now into path (a new self-contained SQLite
+//  file, replaced if there), while the service runs: SQLite's online
+//  backup, or from PostgreSQL a table-by-table copy in one snapshot.
+int mt_casedb_snapshot (mt_casedb_t *self, const char *path, mt_err_t *err);
+//  The records a backup is checked by.
+typedef struct {
+    int64_t cases, photos, faces, candidates, reviews, audit, erased;
+} mt_casedb_counts_t;
+int mt_casedb_counts (mt_casedb_t *self, mt_casedb_counts_t *counts, mt_err_t *err);
+//  SQLite's integrity check; MT_EDECODE with its first complaint. On
+//  PostgreSQL, which checks its own pages, only that the store answers.
+int mt_casedb_integrity (mt_casedb_t *self, mt_err_t *err);
+//  Copy every record of from into to, an empty store of the same schema
+//  version (the SQLite <-> PostgreSQL move: homeward migrate-store, and a
+//  PostgreSQL store's snapshot). from is read in one snapshot; to is
+//  written in one transaction, so a failed copy leaves it empty. Ids are
+//  kept, and each id counter continues past where from's stands.
+//  progress, when given, is called after each table.
+typedef void (mt_casedb_copy_fn) (const char *table, int64_t rows, void *arg);
+int mt_casedb_copy (mt_casedb_t *from, mt_casedb_t *to, mt_casedb_copy_fn *progress, void *arg,
+                    mt_err_t *err);
+//  True when target names a PostgreSQL database (postgresql:// or
+//  postgres://) rather than a SQLite file.
+bool mt_casedb_target_is_pg (const char *target);
+//  target as it may be shown or logged: a password in a URI as ***.
+void mt_casedb_target_shown (const char *target, char *out, size_t size);
+
+//  The erased cases (the erasure ledger a restore applies again).
+typedef struct {
+    int64_t case_id;
+    int level;                      //  mt_erase_level
+    char at [32];
+} mt_erasure_t;
+//  New array, caller frees.
+int mt_casedb_erasures (mt_casedb_t *self, mt_erasure_t **list_p, size_t *count_p,
+                        mt_err_t *err);
+//  The photo files the store's photos (not removed) need, with the cases
+//  that hold them: each (sha256, case) once, by sha256 (new array, caller
+//  frees).
+typedef struct {
+    char sha256 [65];
+    int64_t case_id;
+} mt_photo_file_t;
+int mt_casedb_photo_files (mt_casedb_t *self, mt_photo_file_t **files_p, size_t *count_p,
+                           mt_err_t *err);
+//  A restored store: its indexes start empty, so every face is to be
+//  enrolled again, and no worker holds a photo.
+int mt_casedb_restored (mt_casedb_t *self, mt_err_t *err);
+//  Up to max open cases after case id `after` with faces to enrol (in
+//  matching, not enrolled), in id order.
+int mt_casedb_unenrolled_cases (mt_casedb_t *self, int64_t after, int64_t *ids, size_t max,
+                                size_t *count_p, mt_err_t *err);
+
+//  ---------------------------------------------------------------- cross-match
+//  Every open case searched again against the other side's gallery, in
+//  batches, after a model or settings change or when a province joins
+//  (mt_casedb_crossmatch.c keeps where it is; the results service does it).
+
+typedef struct {
+    char state [16];            //  "idle", "running", "done", "stopped"
+    mt_case_kind kind;          //  the side whose cases are being searched now
+    int64_t after_case;         //  that side's open cases up to this id are done
+    int64_t cases_done, faces_done;
+    int64_t cases_total;        //  open cases of both sides when it started
+    int64_t started_at, updated_at;     //  seconds since the epoch
+} mt_crossmatch_t;
+
+//  Where the cross-match is; state "idle" when none was ever started.
+int mt_casedb_crossmatch_get (mt_casedb_t *self, mt_crossmatch_t *cm, mt_err_t *err);
+
+//  Start one from the beginning (found cases first, then missing ones).
+int mt_casedb_crossmatch_start (mt_casedb_t *self, mt_crossmatch_t *cm, mt_err_t *err);
+
+//  Record progress, or a new state (stopped, done).
+int mt_casedb_crossmatch_put (mt_casedb_t *self, const mt_crossmatch_t *cm, mt_err_t *err);
+
+//  Up to max open cases of kind with ids after `after`, in id order.
+int mt_casedb_open_cases_after (mt_casedb_t *self, mt_case_kind kind, int64_t after,
+                                int64_t *ids, size_t max, size_t *count_p, mt_err_t *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

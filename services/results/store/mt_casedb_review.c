@@ -1,0 +1,423 @@
+//  mt_casedb_review - candidate pairs, the review queue, review decisions
+//  and their trail; counts for monitoring.
+
+#include "results/store/mt_casedb.h"
+#include "mti_casedb.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+//  ---------------------------------------------------------------- candidates
+
+int
+mt_casedb_candidate_put (mt_casedb_t *self, int64_t found_case, int64_t missing_case,
+                         double evidence, double distance, const char *explanation,
+                         mt_err_t *err)
+{
+    //  A new pair starts with no score: its found case's candidates are
+    //  scored together once they are all in (mt_casedb_candidate_scores_set).
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
+        "INSERT INTO candidates (found_case, missing_case, score, evidence, distance,"
+        " explanation, created_at, updated_at) VALUES (?, ?, 0, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (found_case, missing_case) DO UPDATE SET evidence = excluded.evidence,"
+        " distance = excluded.distance, explanation = excluded.explanation,"
+        " updated_at = excluded.updated_at WHERE candidates.state != 'rejected'", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    char now [32];
+    mti_db_now (now, sizeof now);
+    mti_sql_bind_int64 (stmt, 1, found_case);
+    mti_sql_bind_int64 (stmt, 2, missing_case);
+    mti_sql_bind_double (stmt, 3, evidence);
+    mti_sql_bind_double (stmt, 4, distance);
+    mti_sql_bind_text (stmt, 5, explanation, -1);
+    mti_sql_bind_text (stmt, 6, now, -1);
+    mti_sql_bind_text (stmt, 7, now, -1);
+    int rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK
+                                                 : mti_db_fail (self, MT_EIO, err, "candidate");
+    mti_sql_finalize (stmt);
+    return rc;
+}
+
+int
+mt_casedb_candidate_evidence (mt_casedb_t *self, int64_t found_case, int64_t **missing_p,
+                              double **evidence_p, size_t *count_p, mt_err_t *err)
+{
+    *missing_p = NULL;
+    *evidence_p = NULL;
+    *count_p = 0;
+    //  The families that still compete: not rejected, their case open.
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
+        "SELECT p.missing_case, COALESCE (p.evidence, 0) FROM candidates p"
+        " JOIN cases m ON m.id = p.missing_case"
+        " WHERE p.found_case = ? AND p.state != 'rejected' AND m.state = 'open'"
+        " ORDER BY p.missing_case", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    mti_sql_bind_int64 (stmt, 1, found_case);
+    size_t size = 0;
+    int rc = MT_OK;
+    while (rc == MT_OK && mti_sql_step (stmt) == MTI_SQL_ROW) {
+        if (*count_p == size) {
+            size = size ? size * 2 : 64;
+            int64_t *ids = realloc (*missing_p, size * sizeof *ids);
+            double *ev = ids ? realloc (*evidence_p, size * sizeof *ev) : NULL;
+            if (ids)
+                *missing_p = ids;
+            if (ev)
+                *evidence_p = ev;
+            if (!ids || !ev) {
+                rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+                break;
+            }
+        }
+        (*missing_p) [*count_p] = mti_sql_column_int64 (stmt, 0);
+        (*evidence_p) [(*count_p)++] = mti_sql_column_double (stmt, 1);
+    }
+    mti_sql_finalize (stmt);
+    return rc;
+}
+
+int
+mt_casedb_candidate_scores_set (mt_casedb_t *self, int64_t found_case, const int64_t *missing,
+                                const double *scores, const double *rivals, size_t count,
+                                int64_t families, mt_err_t *err)
+{
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
+        "UPDATE candidates SET score = ?, rivals = ?, families = ?"
+        " WHERE found_case = ? AND missing_case = ?", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    int rc = MT_OK;
+    for (size_t i = 0; rc == MT_OK && i < count; i++) {
+        mti_sql_reset (stmt);
+        mti_sql_bind_double (stmt, 1, scores [i]);
+        if (isfinite (rivals [i]))
+            mti_sql_bind_double (stmt, 2, rivals [i]);
+        else
+            mti_sql_bind_null (stmt, 2);
+        mti_sql_bind_int64 (stmt, 3, families);
+        mti_sql_bind_int64 (stmt, 4, found_case);
+        mti_sql_bind_int64 (stmt, 5, missing [i]);
+        if (mti_sql_step (stmt) != MTI_SQL_DONE)
+            rc = mti_db_fail (self, MT_EIO, err, "score");
+    }
+    mti_sql_finalize (stmt);
+    return rc;
+}
+
+int
+mt_casedb_pair_cases (mt_casedb_t *self, int64_t case_id, int64_t **others_p, size_t *count_p,
+                      mt_err_t *err)
+{
+    *others_p = NULL;
+    *count_p = 0;
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
+        "SELECT missing_case FROM candidates WHERE found_case = ?1 AND state != 'rejected'"
+        " UNION SELECT found_case FROM candidates WHERE missing_case = ?1"
+        " AND state != 'rejected'", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    mti_sql_bind_int64 (stmt, 1, case_id);
+    size_t size = 0;
+    int rc = MT_OK;
+    while (rc == MT_OK && mti_sql_step (stmt) == MTI_SQL_ROW) {
+        if (*count_p == size) {
+            size = size ? size * 2 : 64;
+            int64_t *more = realloc (*others_p, size * sizeof *more);
+            if (!more) {
+                rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+                break;
+            }
+            *others_p = more;
+        }
+        (*others_p) [(*count_p)++] = mti_sql_column_int64 (stmt, 0);
+    }
+    mti_sql_finalize (stmt);
+    return rc;
+}
+
+int64_t
+mt_casedb_open_count (mt_casedb_t *self, mt_case_kind kind)
+{
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT COUNT (*) FROM cases WHERE kind = ?"
+                                           " AND state = 'open'", NULL);
+    int64_t n = 0;
+    if (stmt) {
+        mti_sql_bind_text (stmt, 1, mt_case_kind_name (kind), -1);
+        if (mti_sql_step (stmt) == MTI_SQL_ROW)
+            n = mti_sql_column_int64 (stmt, 0);
+    }
+    mti_sql_finalize (stmt);
+    return n;
+}
+
+bool
+mt_casedb_candidate_rejected (mt_casedb_t *self, int64_t found_case, int64_t missing_case)
+{
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT state FROM candidates WHERE found_case = ?"
+                                          " AND missing_case = ?", NULL);
+    bool rejected = false;
+    if (stmt) {
+        mti_sql_bind_int64 (stmt, 1, found_case);
+        mti_sql_bind_int64 (stmt, 2, missing_case);
+        rejected = mti_sql_step (stmt) == MTI_SQL_ROW
+                && strcmp ((const char *) mti_sql_column_text (stmt, 0), "rejected") == 0;
+    }
+    mti_sql_finalize (stmt);
+    return rejected;
+}
+
+#define S_CANDIDATE_COLUMNS "p.found_case, p.missing_case, p.score, p.distance, p.state," \
+    " p.explanation, p.updated_at, COALESCE (p.evidence, 0), p.rivals, COALESCE (p.families, 0)"
+
+static void
+s_candidate_row (mti_sql_stmt_t *stmt, mt_candidate_row_t *r)
+{
+    r->found_case = mti_sql_column_int64 (stmt, 0);
+    r->missing_case = mti_sql_column_int64 (stmt, 1);
+    r->score = mti_sql_column_double (stmt, 2);
+    r->distance = mti_sql_column_double (stmt, 3);
+    mti_db_copy (r->state, sizeof r->state, mti_sql_column_text (stmt, 4));
+    r->explanation = strdup ((const char *) mti_sql_column_text (stmt, 5));
+    mti_db_copy (r->updated_at, sizeof r->updated_at, mti_sql_column_text (stmt, 6));
+    r->evidence = mti_sql_column_double (stmt, 7);
+    r->rivals = mti_sql_column_type (stmt, 8) == MTI_SQL_NULL ? -INFINITY
+              : mti_sql_column_double (stmt, 8);
+    r->families = mti_sql_column_int64 (stmt, 9);
+}
+
+void
+mt_casedb_candidates_free (mt_candidate_row_t *rows, size_t count)
+{
+    for (size_t i = 0; rows && i < count; i++)
+        free (rows [i].explanation);
+    free (rows);
+}
+
+int
+mt_casedb_candidates (mt_casedb_t *self, int64_t case_id, size_t limit, size_t offset,
+                      mt_candidate_row_t **rows_p, size_t *count_p, mt_err_t *err)
+{
+    *rows_p = NULL;
+    *count_p = 0;
+    mt_case_t c;
+    int rc = mt_casedb_case_get (self, case_id, &c, err);
+    if (rc != MT_OK)
+        return rc;
+    //  Rejected pairs never show; a closed other case shows only when the
+    //  pair got as far as a DNA request.
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, c.kind == MT_KIND_FOUND
+        ? "SELECT " S_CANDIDATE_COLUMNS " FROM candidates p JOIN cases o ON o.id = p.missing_case"
+          " WHERE p.found_case = ? AND p.state != 'rejected' AND (o.state = 'open'"
+          " OR p.state IN ('dna_requested', 'confirmed', 'reunited'))"
+          " ORDER BY p.score DESC, p.distance LIMIT ? OFFSET ?"
+        : "SELECT " S_CANDIDATE_COLUMNS " FROM candidates p JOIN cases o ON o.id = p.found_case"
+          " WHERE p.missing_case = ? AND p.state != 'rejected' AND (o.state = 'open'"
+          " OR p.state IN ('dna_requested', 'confirmed', 'reunited'))"
+          " ORDER BY p.score DESC, p.distance LIMIT ? OFFSET ?", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    mti_sql_bind_int64 (stmt, 1, case_id);
+    mti_sql_bind_int64 (stmt, 2, (int64_t) limit);
+    mti_sql_bind_int64 (stmt, 3, (int64_t) offset);
+    mt_candidate_row_t *rows = calloc (limit ? limit : 1, sizeof *rows);
+    if (!rows) {
+        mti_sql_finalize (stmt);
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    }
+    size_t n = 0;
+    while (n < limit && mti_sql_step (stmt) == MTI_SQL_ROW) {
+        s_candidate_row (stmt, &rows [n++]);
+    }
+    mti_sql_finalize (stmt);
+    *rows_p = rows;
+    *count_p = n;
+    return MT_OK;
+}
+
+int
+mt_casedb_queue (mt_casedb_t *self, int province, size_t limit, size_t offset,
+                 mt_candidate_row_t **rows_p, size_t *count_p, mt_err_t *err)
+{
+    *rows_p = NULL;
+    *count_p = 0;
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
+        "SELECT " S_CANDIDATE_COLUMNS " FROM candidates p JOIN cases f ON f.id = p.found_case"
+        " JOIN cases m ON m.id = p.missing_case"
+        " WHERE p.state IN ('pending', 'dna_requested') AND f.state = 'open'"
+        " AND m.state = 'open' AND (?1 = 0 OR f.province = ?1)"
+        " ORDER BY p.score DESC, p.distance LIMIT ?2 OFFSET ?3", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    mti_sql_bind_int (stmt, 1, province);
+    mti_sql_bind_int64 (stmt, 2, (int64_t) limit);
+    mti_sql_bind_int64 (stmt, 3, (int64_t) offset);
+    mt_candidate_row_t *rows = calloc (limit ? limit : 1, sizeof *rows);
+    if (!rows) {
+        mti_sql_finalize (stmt);
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    }
+    size_t n = 0;
+    while (n < limit && mti_sql_step (stmt) == MTI_SQL_ROW) {
+        s_candidate_row (stmt, &rows [n++]);
+    }
+    mti_sql_finalize (stmt);
+    *rows_p = rows;
+    *count_p = n;
+    return MT_OK;
+}
+
+int
+mt_casedb_stats_json (mt_casedb_t *self, char **json_p, mt_err_t *err)
+{
+    static const struct { const char *key, *sql; } counts [] = {
+        { "cases_found_open",
+          "SELECT COUNT (*) FROM cases WHERE kind = 'found' AND state = 'open'" },
+        { "cases_missing_open",
+          "SELECT COUNT (*) FROM cases WHERE kind = 'missing' AND state = 'open'" },
+        { "cases_closed", "SELECT COUNT (*) FROM cases WHERE state = 'closed'" },
+        { "photos_pending", "SELECT COUNT (*) FROM photos WHERE state = 'pending'"
+                            " AND removed_at IS NULL" },
+        { "photos_done", "SELECT COUNT (*) FROM photos WHERE state = 'done'" },
+        { "photos_failed", "SELECT COUNT (*) FROM photos WHERE state = 'failed'" },
+        { "faces", "SELECT COUNT (*) FROM faces WHERE removed = 0" },
+        { "faces_not_enrolled", "SELECT COUNT (*) FROM faces WHERE removed = 0 AND enrolled = 0" },
+        { "match_queue", "SELECT COUNT (*) FROM match_queue" },
+        { "removal_queue", "SELECT COUNT (*) FROM removal_queue" },
+        { "face_removal_queue", "SELECT COUNT (*) FROM face_removal_queue" },
+        { "candidates_pending", "SELECT COUNT (*) FROM candidates WHERE state = 'pending'" },
+        { "audit_entries", "SELECT COUNT (*) FROM audit" },
+    };
+    json_t *out = json_object ();
+    for (size_t i = 0; i < sizeof counts / sizeof counts [0]; i++) {
+        mti_sql_stmt_t *stmt = mti_db_prepare (self, counts [i].sql, err);
+        if (stmt && mti_sql_step (stmt) == MTI_SQL_ROW)
+            json_object_set_new (out, counts [i].key,
+                                 json_integer ((json_int_t) mti_sql_column_int64 (stmt, 0)));
+        mti_sql_finalize (stmt);
+    }
+    json_object_set_new (out, "schema", json_integer (self->version));
+    *json_p = json_dumps (out, JSON_COMPACT);
+    json_decref (out);
+    return *json_p ? MT_OK : mt_err_set (err, MT_ENOMEM, "out of memory");
+}
+
+int
+mt_casedb_review (mt_casedb_t *self, int64_t case_a, int64_t case_b, const char *state,
+                  const char *note, const char *actor, mt_err_t *err)
+{
+    static const char *states [] = { "pending", "rejected", "dna_requested", "confirmed",
+                                     "reunited" };
+    bool known = false;
+    for (size_t i = 0; state && i < sizeof states / sizeof states [0]; i++)
+        known |= strcmp (state, states [i]) == 0;
+    if (!known)
+        return mt_err_set (err, MT_EINVAL, "review state '%s' is not one of pending, rejected, "
+                           "dna_requested, confirmed, reunited", state ? state : "");
+    mt_case_t a, b;
+    int rc = mt_casedb_case_get (self, case_a, &a, err);
+    if (rc == MT_OK)
+        rc = mt_casedb_case_get (self, case_b, &b, err);
+    if (rc != MT_OK)
+        return rc;
+    if (a.kind == b.kind)
+        return mt_err_set (err, MT_EINVAL, "cases %lld and %lld are both %s cases",
+                           (long long) case_a, (long long) case_b, mt_case_kind_name (a.kind));
+    int64_t found = a.kind == MT_KIND_FOUND ? case_a : case_b;
+    int64_t missing = a.kind == MT_KIND_FOUND ? case_b : case_a;
+    rc = mti_db_exec (self, "BEGIN IMMEDIATE", err);
+    if (rc != MT_OK)
+        return rc;
+    char now [32];
+    mti_db_now (now, sizeof now);
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "UPDATE candidates SET state = ?, updated_at = ?"
+                                          " WHERE found_case = ? AND missing_case = ?", err);
+    if (stmt) {
+        mti_sql_bind_text (stmt, 1, state, -1);
+        mti_sql_bind_text (stmt, 2, now, -1);
+        mti_sql_bind_int64 (stmt, 3, found);
+        mti_sql_bind_int64 (stmt, 4, missing);
+        if (mti_sql_step (stmt) != MTI_SQL_DONE)
+            rc = mti_db_fail (self, MT_EIO, err, "review");
+        else
+        if (mti_sql_changes (self->db) == 0)
+            rc = mt_err_set (err, MT_ENOTFOUND, "case %lld was never a candidate for case %lld",
+                             (long long) case_b, (long long) case_a);
+        mti_sql_finalize (stmt);
+    }
+    else
+        rc = MT_EINTERNAL;
+    stmt = rc == MT_OK ? mti_db_prepare (self, "INSERT INTO reviews (found_case, missing_case,"
+                                               " state, note, actor, at)"
+                                               " VALUES (?, ?, ?, ?, ?, ?) RETURNING id", err)
+                       : NULL;
+    int64_t review_id = 0;
+    if (stmt) {
+        mti_sql_bind_int64 (stmt, 1, found);
+        mti_sql_bind_int64 (stmt, 2, missing);
+        mti_sql_bind_text (stmt, 3, state, -1);
+        mti_db_bind_text (stmt, 4, note);
+        mti_sql_bind_text (stmt, 5, actor && *actor ? actor : "unknown", -1);
+        mti_sql_bind_text (stmt, 6, now, -1);
+        if (mti_sql_step (stmt) != MTI_SQL_ROW)
+            rc = mti_db_fail (self, MT_EIO, err, "review");
+        else
+            review_id = mti_sql_column_int64 (stmt, 0);
+        mti_sql_finalize (stmt);
+    }
+    //  The note stays in the review trail, not in the audit log: the log
+    //  cannot be changed, and a note may name people that an erasure must
+    //  be able to remove.
+    char object [80], detail [64];
+    snprintf (object, sizeof object, "found %lld / missing %lld", (long long) found,
+              (long long) missing);
+    snprintf (detail, sizeof detail, "%s (review %lld)", state,
+              (long long) review_id);
+    if (rc == MT_OK)
+        rc = mt_casedb_audit (self, actor, "review", object, detail, err);
+    if (rc == MT_OK && strcmp (state, "reunited") == 0) {
+        char reason [64];
+        snprintf (reason, sizeof reason, "reunited (found %lld, missing %lld)",
+                  (long long) found, (long long) missing);
+        rc = mt_casedb_case_close (self, found, reason, actor, err);
+        if (rc == MT_OK)
+            rc = mt_casedb_case_close (self, missing, reason, actor, err);
+    }
+    if (rc == MT_OK)
+        rc = mti_db_exec (self, "COMMIT", err);
+    else
+        mti_db_exec (self, "ROLLBACK", NULL);
+    return rc;
+}
+
+int
+mt_casedb_reviews_json (mt_casedb_t *self, int64_t case_a, int64_t case_b, char **json_p,
+                        mt_err_t *err)
+{
+    *json_p = NULL;
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
+        "SELECT found_case, missing_case, state, note, actor, at FROM reviews"
+        " WHERE (found_case = ?1 OR missing_case = ?1)"
+        " AND (?2 = 0 OR found_case = ?2 OR missing_case = ?2) ORDER BY id", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    mti_sql_bind_int64 (stmt, 1, case_a);
+    mti_sql_bind_int64 (stmt, 2, case_b);
+    json_t *list = json_array ();
+    while (mti_sql_step (stmt) == MTI_SQL_ROW)
+        json_array_append_new (list, json_pack ("{s:I, s:I, s:s, s:s?, s:s, s:s}",
+            "found_case", (json_int_t) mti_sql_column_int64 (stmt, 0),
+            "missing_case", (json_int_t) mti_sql_column_int64 (stmt, 1),
+            "state", (const char *) mti_sql_column_text (stmt, 2),
+            "note", (const char *) mti_sql_column_text (stmt, 3),
+            "actor", (const char *) mti_sql_column_text (stmt, 4),
+            "at", (const char *) mti_sql_column_text (stmt, 5)));
+    mti_sql_finalize (stmt);
+    *json_p = json_dumps (list, JSON_COMPACT);
+    json_decref (list);
+    return *json_p ? MT_OK : mt_err_set (err, MT_ENOMEM, "out of memory");
+}

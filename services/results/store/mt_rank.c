@@ -1,0 +1,486 @@
+//  mt_rank - the evidence of a case pair from their pooled faces and their
+//  facts (mt_rank_facts.c), with its explanation; the scores of a case's
+//  candidates among the families searched.
+
+#include "results/store/mt_rank.h"
+#include "mti_rank.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+//  Face pairs shown in an explanation.
+#define S_PAIRS_SHOWN 5
+
+//  bench-calibrate on ../shared/faces/lfw-scale (2,784 people, 4,227 faces,
+//  mirror descriptors): a class-balanced logistic fit of same against
+//  different person over all 8.9 million pairs of photos (bench/RESULTS.md).
+#define S_FACE_A 28.90
+#define S_FACE_B (-48.17)
+//  The same fit with both descriptors, over the same pairs: mirror-averaged
+//  dlib at distance d and MobileFaceNet at distance d2 (unit vectors),
+//  a + b d + b2 d2; and MobileFaceNet alone, a + b2 d2 (bench/RESULTS.md,
+//  "A second descriptor").
+#define S_FUSED_A 31.345
+#define S_FUSED_B (-17.907)
+#define S_FUSED_B2 (-18.600)
+#define S_MFN_A 30.132
+#define S_MFN_B2 (-27.477)
+
+//  How much a face counts in its case's template, by verdict: a small face
+//  was the rule in the calibration, a turned, blurred or unsure one is
+//  noisier (judgement).
+#define S_TEMPLATE_WEIGHT_OK 1.0
+#define S_TEMPLATE_WEIGHT_SMALL 0.7
+#define S_TEMPLATE_WEIGHT_WEAK 0.3
+
+int
+mt_rank_model_descriptor (mt_rank_model_t *m, const char *name, mt_err_t *err)
+{
+    //  The score's parameters are fitted for each (bench-identify --absent
+    //  0.5 --fit on lfw-scale; bench/RESULTS.md): the stronger evidence of
+    //  both descriptors takes a stronger prior against any one family.
+    if (strcmp (name, "fused") == 0 || strcmp (name, "mobilefacenet") == 0) {
+        m->fused = true;
+        bool both = strcmp (name, "fused") == 0;
+        m->fused_a = both ? S_FUSED_A : S_MFN_A;
+        m->fused_b = both ? S_FUSED_B : 0;
+        m->fused_b2 = both ? S_FUSED_B2 : S_MFN_B2;
+        m->score_b0 = -3.42, m->score_b1 = 1.247, m->score_b2 = 0.978, m->score_g = -6.5;
+    }
+    else
+    if (strcmp (name, "dlib") == 0) {
+        m->fused = false;
+        m->score_b0 = -1.34, m->score_b1 = 1.335, m->score_b2 = 1.29, m->score_g = -4.5;
+    }
+    else
+        return mt_err_set (err, MT_EINVAL, "descriptor must be dlib, mobilefacenet or fused, "
+                           "not '%s'", name);
+    return MT_OK;
+}
+
+mt_rank_model_t
+mt_rank_default_model (void)
+{
+    mt_rank_model_t m = {
+        .face_a = S_FACE_A, .face_b = S_FACE_B,
+        .weak_face_weight = 0.6,
+        .child_photo_weight = 0.6,
+        .subject_spread = 0.2,
+        .template_join = 0.6,
+        .sex_conflict = -2.5, .sex_agree = 0.3,
+        .age_agree = 0.3, .age_per_year = -0.15, .age_floor = -3.0,
+        .dates_slight = -0.5, .dates_wrong = -2.0,
+        .province_same = 0.2, .province_per_1000km = -0.2, .province_floor = -0.6,
+    };
+    mt_rank_model_descriptor (&m, "fused", NULL);
+    return m;
+}
+
+void
+mt_rank_free (mt_rank_t *rank)
+{
+    if (rank) {
+        free (rank->explanation);
+        rank->explanation = NULL;
+    }
+}
+
+//  ---------------------------------------------------------------- descriptions
+
+//  One description of a case's person: a template of several photos, or
+//  one face of a photo that stays apart.
+typedef struct {
+    float vector [MT_EMBEDDING_DIM];
+    bool has2;                      //  every member has a second descriptor: vector2
+    float vector2 [MT_EMBEDDING2_DIM];
+    double prior;                   //  probability that it is the person
+    double weight;                  //  how much its evidence counts
+    size_t photos;                  //  photos it stands for
+    const mt_face_row_t *face;      //  the face shown for it (the best member)
+    const char *weak_verdict;       //  a member's verdict when it counts less
+    int child_year, child_age;      //  a childhood photo: when, at what age
+} s_desc_t;
+
+static bool
+s_weak (const char *verdict)
+{
+    return strcmp (verdict, "ok") != 0 && strcmp (verdict, "too_small") != 0;
+}
+
+static double
+s_template_weight (const char *verdict)
+{
+    return strcmp (verdict, "ok") == 0 ? S_TEMPLATE_WEIGHT_OK
+         : strcmp (verdict, "too_small") == 0 ? S_TEMPLATE_WEIGHT_SMALL
+         : S_TEMPLATE_WEIGHT_WEAK;
+}
+
+//  The age at which a missing person's photo was taken, or -1.
+static int
+s_age_at (const mt_case_t *c, const mt_face_row_t *f)
+{
+    return c->kind == MT_KIND_MISSING && f->year_taken && c->birth_year_min
+         ? f->year_taken - c->birth_year_min : -1;
+}
+
+//  How likely a face is the photo's person, before its descriptor is seen:
+//  by how far it sits from the photo's centre.
+static double
+s_subject_prior (const mt_rank_model_t *m, const mt_face_row_t *f)
+{
+    if (f->photo_width <= 0 || f->photo_height <= 0)
+        return 1;
+    double dx = (f->box [0] + f->box [2] / 2.0) / f->photo_width - 0.5;
+    double dy = (f->box [1] + f->box [3] / 2.0) / f->photo_height - 0.5;
+    double r = sqrt (dx * dx + dy * dy) / m->subject_spread;
+    return exp (-0.5 * r * r) + 1e-6;
+}
+
+static int
+s_by_photo (const void *a, const void *b)
+{
+    const mt_face_row_t *x = *(const mt_face_row_t *const *) a;
+    const mt_face_row_t *y = *(const mt_face_row_t *const *) b;
+    return x->photo_id != y->photo_id ? (x->photo_id > y->photo_id) - (x->photo_id < y->photo_id)
+                                      : (x->id > y->id) - (x->id < y->id);
+}
+
+//  The template's second descriptor: the members' mean, weighted as for
+//  dlib's, of unit length (MobileFaceNet's descriptors are compared by
+//  angle); none unless every member has one.
+static void
+s_template2 (s_desc_t *t, const mt_face_row_t *const *f, const bool *member, size_t n)
+{
+    double sum [MT_EMBEDDING2_DIM] = { 0 }, norm = 0;
+    t->has2 = false;
+    for (size_t i = 0; i < n; i++)
+        if (member [i]) {
+            if (!f [i]->has_embedding2)
+                return;
+            double w = s_template_weight (f [i]->verdict);
+            for (int d = 0; d < MT_EMBEDDING2_DIM; d++)
+                sum [d] += w * f [i]->embedding2 [d];
+        }
+    for (int d = 0; d < MT_EMBEDDING2_DIM; d++)
+        norm += sum [d] * sum [d];
+    if (!(norm > 1e-12))
+        return;
+    norm = sqrt (norm);
+    for (int d = 0; d < MT_EMBEDDING2_DIM; d++)
+        t->vector2 [d] = (float) (sum [d] / norm);
+    t->has2 = true;
+}
+
+//  The descriptions of a case's person (at most count + 1) into out;
+//  returns how many. The template, if any, comes first.
+static size_t
+s_describe (const mt_rank_model_t *m, const mt_case_t *c, const mt_face_row_t *faces,
+            size_t count, s_desc_t *out)
+{
+    const mt_face_row_t **f = malloc ((count ? count : 1) * sizeof *f);
+    bool *member = calloc (count ? count : 1, sizeof *member);
+    size_t n = 0;
+    for (size_t i = 0; f && i < count; i++)
+        if (!faces [i].excluded)
+            f [n++] = &faces [i];
+    if (!f || !member || n == 0) {
+        free (f), free (member);
+        return 0;
+    }
+    qsort (f, n, sizeof *f, s_by_photo);
+    //  Photos as runs [start, end) of f.
+    size_t photos = 0, *start = malloc ((n + 1) * sizeof *start);
+    if (!start) {
+        free (f), free (member);
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || f [i]->photo_id != f [i - 1]->photo_id)
+            start [photos++] = i;
+    start [photos] = n;
+
+    //  The template: faces alone in their photo (not childhood photos),
+    //  then from each group photo the face nearest to them, if near enough.
+    double sum [MT_EMBEDDING_DIM] = { 0 }, total = 0;
+    for (size_t p = 0; p < photos; p++)
+        if (start [p + 1] - start [p] == 1 && !(s_age_at (c, f [start [p]]) >= 0
+                                               && s_age_at (c, f [start [p]]) < 14))
+            member [start [p]] = true;
+    for (size_t i = 0; i < n; i++)
+        if (member [i]) {
+            double w = s_template_weight (f [i]->verdict);
+            for (int d = 0; d < MT_EMBEDDING_DIM; d++)
+                sum [d] += w * f [i]->embedding [d];
+            total += w;
+        }
+    if (total > 0) {
+        float anchor [MT_EMBEDDING_DIM];
+        for (int d = 0; d < MT_EMBEDDING_DIM; d++)
+            anchor [d] = (float) (sum [d] / total);
+        for (size_t p = 0; p < photos; p++) {
+            if (start [p + 1] - start [p] < 2)
+                continue;
+            size_t best = n;
+            float best_d = 0;
+            for (size_t i = start [p]; i < start [p + 1]; i++) {
+                float d = mt_embedding_distance (anchor, f [i]->embedding);
+                if (!(s_age_at (c, f [i]) >= 0 && s_age_at (c, f [i]) < 14)
+                &&  (best == n || d < best_d))
+                    best = i, best_d = d;
+            }
+            if (best < n && best_d < m->template_join) {
+                member [best] = true;
+                double w = s_template_weight (f [best]->verdict);
+                for (int d = 0; d < MT_EMBEDDING_DIM; d++)
+                    sum [d] += w * f [best]->embedding [d];
+                total += w;
+            }
+        }
+    }
+    size_t count_out = 0, covered = 0;
+    if (total > 0) {
+        s_desc_t *t = &out [count_out++];
+        memset (t, 0, sizeof *t);
+        bool strong = false;
+        double best_w = -1;
+        for (size_t i = 0; i < n; i++)
+            if (member [i]) {
+                covered++;
+                strong |= !s_weak (f [i]->verdict);
+                if (s_template_weight (f [i]->verdict) > best_w) {
+                    best_w = s_template_weight (f [i]->verdict);
+                    t->face = f [i];
+                }
+                if (s_weak (f [i]->verdict))
+                    t->weak_verdict = f [i]->verdict;
+            }
+        for (int d = 0; d < MT_EMBEDDING_DIM; d++)
+            t->vector [d] = (float) (sum [d] / total);
+        s_template2 (t, f, member, n);
+        t->photos = covered;
+        t->weight = strong ? 1 : m->weak_face_weight;
+        if (strong)
+            t->weak_verdict = NULL;
+        t->prior = (double) covered;
+    }
+    //  The photos the template does not cover: each face apart, the photo's
+    //  share spread by where the faces sit.
+    for (size_t p = 0; p < photos; p++) {
+        bool in_template = false;
+        double norm = 0;
+        for (size_t i = start [p]; i < start [p + 1]; i++) {
+            in_template |= member [i];
+            norm += s_subject_prior (m, f [i]);
+        }
+        if (in_template)
+            continue;
+        for (size_t i = start [p]; i < start [p + 1]; i++) {
+            s_desc_t *d = &out [count_out++];
+            memset (d, 0, sizeof *d);
+            memcpy (d->vector, f [i]->embedding, sizeof d->vector);
+            d->has2 = f [i]->has_embedding2;
+            if (d->has2)
+                memcpy (d->vector2, f [i]->embedding2, sizeof d->vector2);
+            d->face = f [i];
+            d->photos = 1;
+            d->prior = s_subject_prior (m, f [i]) / norm;
+            d->weight = 1;
+            if (s_weak (f [i]->verdict)) {
+                d->weight *= m->weak_face_weight;
+                d->weak_verdict = f [i]->verdict;
+            }
+            int age = s_age_at (c, f [i]);
+            if (age >= 0 && age < 14) {
+                d->weight *= m->child_photo_weight;
+                d->child_year = f [i]->year_taken;
+                d->child_age = age;
+            }
+        }
+    }
+    for (size_t i = 0; i < count_out; i++)
+        out [i].prior /= (double) photos;
+    free (f), free (member), free (start);
+    return count_out;
+}
+
+size_t
+mt_rank_templates (const mt_rank_model_t *m, const mt_case_t *c, const mt_face_row_t *faces,
+                   size_t count, float *vectors, size_t max)
+{
+    s_desc_t *desc = malloc ((count + 1) * sizeof *desc);
+    size_t n = desc ? s_describe (m, c, faces, count, desc) : 0, made = 0;
+    for (size_t i = 0; i < n && made < max; i++)
+        if (desc [i].photos > 1)
+            memcpy (vectors + made++ * MT_EMBEDDING_DIM, desc [i].vector, sizeof desc [i].vector);
+    free (desc);
+    return made;
+}
+
+//  ---------------------------------------------------------------- evidence
+
+typedef struct {
+    const mt_face_row_t *found, *missing;
+    double distance;
+} s_face_pair_t;
+
+static int
+s_by_distance (const void *a, const void *b)
+{
+    double x = ((const s_face_pair_t *) a)->distance, y = ((const s_face_pair_t *) b)->distance;
+    return (x > y) - (x < y);
+}
+
+//  The face pairs a reviewer compares side by side: the nearest first.
+static json_t *
+s_pairs_json (const mt_face_row_t *ff, size_t nf, const mt_face_row_t *mf, size_t nm)
+{
+    size_t most = nf * nm > 0 ? nf * nm : 1;
+    s_face_pair_t *pairs = malloc (most * sizeof *pairs);
+    json_t *list = json_array ();
+    size_t n = 0;
+    for (size_t i = 0; pairs && i < nf; i++)
+        for (size_t j = 0; j < nm; j++)
+            if (!ff [i].excluded && !mf [j].excluded)
+                pairs [n++] = (s_face_pair_t) { &ff [i], &mf [j],
+                    mt_embedding_distance (ff [i].embedding, mf [j].embedding) };
+    if (pairs)
+        qsort (pairs, n, sizeof *pairs, s_by_distance);
+    for (size_t i = 0; i < n && i < S_PAIRS_SHOWN; i++)
+        json_array_append_new (list, json_pack ("{s:I, s:I, s:f, s:s, s:s}",
+            "found_face", (json_int_t) pairs [i].found->id,
+            "missing_face", (json_int_t) pairs [i].missing->id,
+            "distance", round (pairs [i].distance * 1000) / 1000,
+            "found_verdict", pairs [i].found->verdict,
+            "missing_verdict", pairs [i].missing->verdict));
+    free (pairs);
+    return list;
+}
+
+static json_t *
+s_desc_json (const s_desc_t *d)
+{
+    json_t *j = json_pack ("{s:I, s:I, s:f}", "face", (json_int_t) d->face->id,
+                           "photos", (json_int_t) d->photos,
+                           "prior", round (d->prior * 1000) / 1000);
+    if (d->weak_verdict)
+        json_object_set_new (j, "verdict", json_string (d->weak_verdict));
+    if (d->child_year)
+        json_object_set_new (j, "child_photo", json_pack ("{s:i, s:i}", "year", d->child_year,
+                                                          "age", d->child_age));
+    return j;
+}
+
+int
+mt_rank_pair (const mt_rank_model_t *m, const mt_case_t *found, const mt_face_row_t *ff,
+              size_t nf, const mt_case_t *missing, const mt_face_row_t *mf, size_t nm,
+              mt_rank_t *out, mt_err_t *err)
+{
+    memset (out, 0, sizeof *out);
+    out->distance = -1;
+    s_desc_t *fd = malloc ((nf + 1) * sizeof *fd), *md = malloc ((nm + 1) * sizeof *md);
+    json_t *root = json_object (), *facts = json_array (), *flags = json_array ();
+    if (!fd || !md || !root || !facts || !flags) {
+        free (fd), free (md);
+        json_decref (root), json_decref (facts), json_decref (flags);
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    }
+    size_t nfd = s_describe (m, found, ff, nf, fd), nmd = s_describe (m, missing, mf, nm, md);
+
+    //  The mixture over which descriptions are the person on each side.
+    double face = 0, best_term = -INFINITY, best_d2 = -1;
+    const s_desc_t *bf = NULL, *bm = NULL;
+    if (nfd > 0 && nmd > 0) {
+        double lse = -INFINITY;
+        for (size_t i = 0; i < nfd; i++)
+            for (size_t j = 0; j < nmd; j++) {
+                double d = mt_embedding_distance (fd [i].vector, md [j].vector), d2 = -1;
+                double w = fd [i].weight * md [j].weight;
+                double llr = m->face_a + m->face_b * d;
+                if (m->fused && fd [i].has2 && md [j].has2) {
+                    d2 = mt_mobilefacenet_distance (fd [i].vector2, md [j].vector2);
+                    llr = m->fused_a + m->fused_b * d + m->fused_b2 * d2;
+                }
+                double term = log (fd [i].prior * md [j].prior) + w * llr;
+                lse = mt_rank_logaddexp (lse, term);
+                if (term > best_term) {
+                    best_term = term;
+                    bf = &fd [i], bm = &md [j];
+                    out->distance = d;
+                    best_d2 = d2;
+                }
+            }
+        face = lse;
+        json_t *pooled = json_pack ("{s:o, s:o, s:f, s:f}",
+            "found", s_desc_json (bf), "missing", s_desc_json (bm),
+            "distance", round (out->distance * 1000) / 1000,
+            "weight", round (bf->weight * bm->weight * 100) / 100);
+        if (best_d2 >= 0)
+            json_object_set_new (pooled, "distance2", json_real (round (best_d2 * 1000) / 1000));
+        json_object_set_new (root, "pooled", pooled);
+        json_object_set_new (root, "descriptions", json_pack ("{s:I, s:I}",
+            "found", (json_int_t) nfd, "missing", (json_int_t) nmd));
+        if (bf->child_year || bm->child_year)
+            json_array_append_new (flags, json_string ("child_photo"));
+        if (bf->weak_verdict || bm->weak_verdict)
+            json_array_append_new (flags, json_string ("low_quality"));
+    }
+    else
+        json_array_append_new (flags, json_string ("no_faces"));
+    json_object_set_new (root, "pairs", s_pairs_json (ff, nf, mf, nm));
+
+    double fact = mti_rank_facts (m, found, missing, facts, flags, &out->conflicts);
+    out->face_evidence = face;
+    out->facts_evidence = fact;
+    out->evidence = face + fact;
+    json_object_set_new (root, "evidence", json_real (round (out->evidence * 100) / 100));
+    json_object_set_new (root, "face_evidence", json_real (round (face * 100) / 100));
+    json_object_set_new (root, "facts_evidence", json_real (round (fact * 100) / 100));
+    json_object_set_new (root, "facts", facts);
+    json_object_set_new (root, "flags", flags);
+    out->explanation = json_dumps (root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref (root);
+    free (fd), free (md);
+    return out->explanation ? MT_OK : mt_err_set (err, MT_ENOMEM, "out of memory");
+}
+
+//  ---------------------------------------------------------------- scores
+
+double
+mt_rank_logaddexp (double a, double b)
+{
+    if (a == -INFINITY)
+        return b;
+    if (b == -INFINITY)
+        return a;
+    return a > b ? a + log1p (exp (b - a)) : b + log1p (exp (a - b));
+}
+
+void
+mt_rank_scores (const mt_rank_model_t *m, const double *evidence, size_t n, size_t families,
+                double *scores, double *rivals)
+{
+    //  The log-sum of the others for each j: prefix and suffix sums.
+    double *before = malloc ((n + 1) * sizeof *before), *after = malloc ((n + 1) * sizeof *after);
+    if (!before || !after) {
+        for (size_t j = 0; j < n; j++)
+            scores [j] = 0, rivals [j] = -INFINITY;
+        free (before), free (after);
+        return;
+    }
+    before [0] = after [n] = -INFINITY;
+    for (size_t j = 0; j < n; j++)
+        before [j + 1] = mt_rank_logaddexp (before [j], evidence [j]);
+    for (size_t j = n; j > 0; j--)
+        after [j - 1] = mt_rank_logaddexp (after [j], evidence [j - 1]);
+    double searched = m->score_g + log ((double) (families > 0 ? families : 1));
+    for (size_t j = 0; j < n; j++) {
+        rivals [j] = mt_rank_logaddexp (before [j], after [j + 1]);
+        double z = m->score_b0 + m->score_b1 * evidence [j]
+                 - m->score_b2 * mt_rank_logaddexp (searched, rivals [j]);
+        scores [j] = 1 / (1 + exp (-z));
+    }
+    free (before), free (after);
+}

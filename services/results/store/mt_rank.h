@@ -1,0 +1,123 @@
+//  mt_rank - how strongly a found case and a missing case point to one
+//  person, from all their faces and their facts, with the explanation a
+//  reviewer reads; and the score: how likely a family is the one, among all
+//  the families searched.
+//
+//  Faces. A case's photos are pooled into descriptions of its person: the
+//  faces that stand alone in their photos, and the face of each group photo
+//  that lies near them, are averaged (weighted by quality) into one
+//  template; a childhood photo, and a group photo whose person is unclear,
+//  stay separate descriptions, each face weighted by where it sits in the
+//  photo (the person is usually near the middle). A family with five
+//  consistent photos is thus not beaten by one lucky distractor. Two
+//  descriptions at descriptor distance d give the evidence a + b d (a
+//  log-likelihood ratio fitted on labelled photos: bench/bench_calibrate.c);
+//  where both also have the second descriptor (MobileFaceNet) at distance
+//  d2, a + b d + b2 d2, fitted likewise (the setting "descriptor");
+//  a pair with a profile, blurred or unsure face, or a childhood photo,
+//  counts less. The case pair's face evidence is the log of the
+//  prior-weighted mean likelihood ratio over the pairs of descriptions.
+//
+//  Facts are soft evidence, never filters: a sex recorded differently, an
+//  age that does not fit, dates in the wrong order, a long way between
+//  provinces each lower the evidence and are shown with a flag; facts that
+//  agree raise it a little (judgement, not measurement).
+//
+//  Score. For a found person's candidate families with evidence l_j, the
+//  probability that family j is the one is
+//      1 / (1 + exp (-(b0 + b1 l_j - b2 log (exp (g) N + sum_{k != j} exp (l_k)))))
+//  where N is how many families were searched: a family far ahead of the
+//  others scores high, one among several close ones or one of a gallery of
+//  millions lower. b0, b1, b2, g are fitted on thousands of labelled
+//  families (bench/bench_identify.c --fit; bench/RESULTS.md has the
+//  reliability table). Only a DNA test decides.
+
+#ifndef MT_RANK_H_INCLUDED
+#define MT_RANK_H_INCLUDED
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "results/store/mt_casedb.h"
+#include "base/mt_error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+    double face_a, face_b;          //  log-LR of two descriptions at distance d: a + b d
+    //  When both descriptions have a second descriptor (MobileFaceNet) at
+    //  distance d2: a + b d + b2 d2 instead (fused), unless fused is false.
+    bool fused;
+    double fused_a, fused_b, fused_b2;
+    double weak_face_weight;        //  weight of a pair with a profile, blurred or unsure face
+    double child_photo_weight;      //  weight of a pair with a photo taken before 14
+    double subject_spread;          //  the person's face lies this far from a photo's
+                                    //  centre (fraction of its size, one standard deviation)
+    double template_join;           //  a group photo's face this near the template is the person
+    double sex_conflict, sex_agree;
+    double age_agree, age_per_year; //  per year outside the tolerance
+    double age_floor;
+    double dates_slight, dates_wrong;   //  found before last seen: <= 30 days / more
+    double province_same, province_per_1000km, province_floor;
+    double score_b0, score_b1, score_b2, score_g;   //  the score (see above)
+} mt_rank_model_t;
+
+//  Which descriptors weigh faces: "fused" (dlib's and MobileFaceNet's,
+//  where both faces have the second; the default), "mobilefacenet" (the
+//  second alone, where both have it) or "dlib". Pairs without a second
+//  descriptor always use dlib's.
+int mt_rank_model_descriptor (mt_rank_model_t *model, const char *name, mt_err_t *err);
+
+//  The model the services use (fitted on this project's labelled photos).
+//  Its scores are calibrated where about half of the found people have a
+//  family that filed a report among those searched; where nearly all have,
+//  they understate (bench/RESULTS.md).
+mt_rank_model_t mt_rank_default_model (void);
+
+typedef struct {
+    double evidence;                //  log-likelihood ratio: faces + facts
+    double face_evidence, facts_evidence;
+    double distance;                //  of the pair of descriptions that weighs most
+    int conflicts;                  //  facts that disagree
+    char *explanation;              //  JSON text, owned: descriptions, pairs, facts, flags
+} mt_rank_t;
+
+//  Weigh a found case against a missing case. Either may have no faces
+//  (the evidence then rests on facts only and says so). Faces marked
+//  excluded are left out.
+int mt_rank_pair (const mt_rank_model_t *model,
+                  const mt_case_t *found, const mt_face_row_t *found_faces, size_t found_count,
+                  const mt_case_t *missing, const mt_face_row_t *missing_faces,
+                  size_t missing_count, mt_rank_t *out, mt_err_t *err);
+
+//  Free the explanation; NULL-safe.
+void mt_rank_free (mt_rank_t *rank);
+
+//  The templates of a case's person (the pooled descriptions of more than
+//  one photo), to search with beside its faces: writes up to max vectors of
+//  MT_EMBEDDING_DIM floats into vectors and returns how many.
+size_t mt_rank_templates (const mt_rank_model_t *model, const mt_case_t *c,
+                          const mt_face_row_t *faces, size_t count, float *vectors, size_t max);
+
+//  The scores of one case's n candidates from their evidence, among
+//  families searched: scores [j] and rivals [j] (log of the sum of the other
+//  candidates' likelihood ratios; -INFINITY when there is none).
+void mt_rank_scores (const mt_rank_model_t *model, const double *evidence, size_t n,
+                     size_t families, double *scores, double *rivals);
+
+//  log (exp (a) + exp (b)) without overflow; either may be -INFINITY.
+double mt_rank_logaddexp (double a, double b);
+
+//  Great-circle distance in km between the capitals of two provinces (GB/T
+//  2260 codes); -1 when either is unknown.
+double mt_province_distance_km (int a, int b);
+//  English name of a province ("Guangdong"), or "unknown".
+const char *mt_province_name (int code);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,44 @@
+//  mti_casedb - what the files of the case store share: the handle and
+//  small statement helpers. Internal to libmatch.
+
+#ifndef MTI_CASEDB_H_INCLUDED
+#define MTI_CASEDB_H_INCLUDED
+
+#include "results/store/mt_casedb.h"
+
+#include "mti_sql.h"
+
+struct mt_casedb {
+    mti_sql_t *db;
+    int version;
+};
+
+//  The schema of a new PostgreSQL store, at version MTI_CASEDB_PG_BASE
+//  (mt_casedb_pg.c).
+extern const char *mti_casedb_pg_schema;
+#define MTI_CASEDB_PG_BASE 4
+
+//  Set err from SQLite's last message, prefixed by what; returns code.
+int mti_db_fail (mt_casedb_t *self, int code, mt_err_t *err, const char *what);
+int mti_db_exec (mt_casedb_t *self, const char *sql, mt_err_t *err);
+//  NULL (err set) when the statement does not compile.
+mti_sql_stmt_t *mti_db_prepare (mt_casedb_t *self, const char *sql, mt_err_t *err);
+//  The time now as ISO 8601 UTC text (at least 21 bytes).
+void mti_db_now (char *buf, size_t size);
+void mti_db_copy (char *dst, size_t size, const unsigned char *text);
+//  Empty text is bound as NULL.
+void mti_db_bind_text (mti_sql_stmt_t *stmt, int at, const char *text);
+int mti_this_year (void);
+//  Bind a case's facts, sex to notes in the columns' order of the cases
+//  table (16 values), from parameter at; returns the next parameter.
+int mti_case_bind_facts (mti_sql_stmt_t *stmt, int at, const mt_case_t *c);
+
+//  A photo flagged for describing again went through the pipeline: give
+//  its stored faces their new second descriptors (mt_casedb_reembed.c).
+int mti_casedb_reembed_done (mt_casedb_t *self, const mt_photo_row_t *photo,
+                             const mt_new_face_t *faces, size_t count, mt_err_t *err);
+
+//  Chain audit entries written before the chain existed (schema 1).
+int mti_audit_seal (mt_casedb_t *self, mt_err_t *err);
+
+#endif

@@ -1,0 +1,16 @@
+//  mti_rank - what the files of the ranking share. Internal to libmatch.
+
+#ifndef MTI_RANK_H_INCLUDED
+#define MTI_RANK_H_INCLUDED
+
+#include "results/store/mt_rank.h"
+
+#include <jansson.h>
+
+//  The facts' log-odds that found and missing are one person; each fact
+//  goes into facts (and into flags when it conflicts), and *conflicts
+//  counts the conflicts.
+double mti_rank_facts (const mt_rank_model_t *m, const mt_case_t *found,
+                       const mt_case_t *missing, json_t *facts, json_t *flags, int *conflicts);
+
+#endif
