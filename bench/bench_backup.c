@@ -13,7 +13,7 @@
 
 #include "bench_gallery.h"
 
-#include "match/mt_wire.h"
+#include "wire/mt_wire.h"
 
 #include <jansson.h>
 #include <stdio.h>

@@ -14,9 +14,9 @@
 //  it alone (a + b2 d2) and for both fused (a + b d + b2 d2), the fits the
 //  ranking uses (libmatch/src/mt_rank.c).
 
-#include "match/mt_dir.h"
-#include "match/mt_embedder.h"
-#include "match/mt_pipeline.h"
+#include "base/mt_dir.h"
+#include "face/mt_embedder.h"
+#include "face/mt_pipeline.h"
 
 #include <dirent.h>
 #include <math.h>

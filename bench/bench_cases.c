@@ -16,8 +16,8 @@
 #include "bench_gallery.h"
 
 #include "common/api.h"
-#include "match/mt_casedb.h"
-#include "match/mt_wire.h"
+#include "results/store/mt_casedb.h"
+#include "wire/mt_wire.h"
 
 #include <dirent.h>
 #include <stdio.h>

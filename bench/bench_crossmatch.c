@@ -30,8 +30,8 @@
 #include "bench_faces.h"
 #include "common/api.h"
 #include "bench_gallery.h"
-#include "match/mt_gallery.h"
-#include "match/mt_index.h"
+#include "index/mt_gallery.h"
+#include "index/mt_index.h"
 
 #include <stdio.h>
 #include <stdlib.h>

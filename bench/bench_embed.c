@@ -8,8 +8,8 @@
 //  Then the descriptor stage alone against dlib's own batch forward pass on
 //  the same network and chips, and its faces/s per worker count.
 
-#include "match/mt_embedder.h"
-#include "match/mt_pipeline.h"
+#include "face/mt_embedder.h"
+#include "face/mt_pipeline.h"
 
 #include <dirent.h>
 #include <pthread.h>

@@ -3,8 +3,8 @@
 
 #include "bench_faces.h"
 
-#include "match/mt_dir.h"
-#include "match/mt_pipeline.h"
+#include "base/mt_dir.h"
+#include "face/mt_pipeline.h"
 
 #include <math.h>
 #include <stdio.h>

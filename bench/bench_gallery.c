@@ -2,9 +2,9 @@
 
 #include "bench_gallery.h"
 
-#include "match/mt_partition.h"
-#include "match/mt_casedb.h"
-#include "match/mt_store.h"
+#include "index/mt_partition.h"
+#include "results/store/mt_casedb.h"
+#include "index/mt_store.h"
 
 #include <dirent.h>
 #include <fcntl.h>

@@ -16,9 +16,9 @@
 
 #include "mt_test.h"
 
-#include "match/mt_client.h"
-#include "match/mt_msg.h"
-#include "match/mt_partition.h"
+#include "wire/mt_client.h"
+#include "wire/mt_msg.h"
+#include "index/mt_partition.h"
 
 #include <math.h>
 #include <pthread.h>

@@ -26,9 +26,9 @@
 
 #include "common/api.h"
 #include "mt_test.h"
-#include "match/mt_dir.h"
-#include "match/mt_rank.h"
-#include "match/mt_wire.h"
+#include "base/mt_dir.h"
+#include "results/store/mt_rank.h"
+#include "wire/mt_wire.h"
 
 #include <errno.h>
 #include <math.h>

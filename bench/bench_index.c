@@ -24,7 +24,7 @@
 #include "bench_faces.h"
 #include "bench_gallery.h"
 #include "bench_index.h"
-#include "match/mt_index.h"
+#include "index/mt_index.h"
 
 #include <math.h>
 #include <omp.h>

@@ -14,10 +14,10 @@
 
 #include "bench_index.h"
 #include "broker/broker_actor.h"
-#include "match/mt_client.h"
-#include "match/mt_index.h"
-#include "match/mt_msg.h"
-#include "match/mt_wire.h"
+#include "wire/mt_client.h"
+#include "index/mt_index.h"
+#include "wire/mt_msg.h"
+#include "wire/mt_wire.h"
 
 #include <errno.h>
 #include <fcntl.h>

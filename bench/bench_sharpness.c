@@ -9,8 +9,8 @@
 //  the distance to the original descriptor. A face whose descriptor moved
 //  by 0.3 (half the same-person threshold) has lost too much.
 
-#include "match/mt_embedder.h"
-#include "match/mt_pipeline.h"
+#include "face/mt_embedder.h"
+#include "face/mt_pipeline.h"
 
 #include <stdio.h>
 #include <stdlib.h>

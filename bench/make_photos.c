@@ -4,7 +4,7 @@
 //
 //  usage: bench-make-photos [--size WxH] OUT_DIR FILE...
 
-#include "match/mt_image.h"
+#include "face/mt_image.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
 //  into the serialized dlib network that mt_embedder loads.
 //  Usage: homeward-convert-model MANIFEST.json WEIGHTS.bin OUT.dat
 
-#include "match/mt_faceapi.h"
+#include "face/mt_faceapi.h"
 
 #include <stdio.h>
 #include <string.h>
