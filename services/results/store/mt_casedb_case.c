@@ -1,0 +1,426 @@
+//  mt_casedb_case - cases: the names of kinds and sexes, the facts' checks,
+//  adding, reading, listing and closing a case.
+
+#include "results/store/mt_casedb.h"
+#include "mti_casedb.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+//  ---------------------------------------------------------------- names
+
+const char *
+mt_case_kind_name (mt_case_kind kind)
+{
+    return kind == MT_KIND_FOUND ? "found" : kind == MT_KIND_MISSING ? "missing" : "unknown";
+}
+
+int
+mt_case_kind_from_name (const char *name)
+{
+    if (name && strcmp (name, "found") == 0)
+        return MT_KIND_FOUND;
+    if (name && strcmp (name, "missing") == 0)
+        return MT_KIND_MISSING;
+    return 0;
+}
+
+const char *
+mt_sex_name (mt_sex sex)
+{
+    return sex == MT_SEX_MALE ? "male" : sex == MT_SEX_FEMALE ? "female" : "unknown";
+}
+
+int
+mt_sex_from_name (const char *name)
+{
+    if (!name || strcmp (name, "unknown") == 0 || !*name)
+        return MT_SEX_UNKNOWN;
+    if (strcmp (name, "male") == 0)
+        return MT_SEX_MALE;
+    if (strcmp (name, "female") == 0)
+        return MT_SEX_FEMALE;
+    return -1;
+}
+
+//  ---------------------------------------------------------------- validation
+
+//  Province-level codes of GB/T 2260 (mainland, Taiwan, Hong Kong, Macau).
+static bool
+s_province_ok (int code)
+{
+    static const int codes [] = { 11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37,
+                                  41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64,
+                                  65, 71, 81, 82 };
+    if (code == 0)
+        return true;
+    for (size_t i = 0; i < sizeof codes / sizeof codes [0]; i++)
+        if (codes [i] == code)
+            return true;
+    return false;
+}
+
+int
+mti_this_year (void)
+{
+    time_t now = time (NULL);
+    struct tm tm;
+    gmtime_r (&now, &tm);
+    return tm.tm_year + 1900;
+}
+
+//  YYYY-MM-DD, a real day, not in the future, from 1900.
+static int
+s_check_date (const char *field, const char *text, mt_err_t *err)
+{
+    if (!text || !*text)
+        return MT_OK;
+    int y, m, d;
+    char extra;
+    if (strlen (text) != 10 || sscanf (text, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3)
+        return mt_err_set (err, MT_EINVAL, "%s '%s' is not a date (YYYY-MM-DD)", field, text);
+    struct tm tm = { .tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_hour = 12 };
+    time_t t = timegm (&tm);
+    struct tm back;
+    gmtime_r (&t, &back);
+    if (y < 1900 || back.tm_year != y - 1900 || back.tm_mon != m - 1 || back.tm_mday != d)
+        return mt_err_set (err, MT_EINVAL, "%s '%s' is not a real day", field, text);
+    if (t > time (NULL) + 86400)
+        return mt_err_set (err, MT_EINVAL, "%s '%s' is in the future", field, text);
+    return MT_OK;
+}
+
+const char *const mt_consent_bases [] = { "self", "guardian", "family", "vital_interests",
+                                          NULL };
+
+bool
+mt_case_may_be_minor (const mt_case_t *c)
+{
+    if (c->kind == MT_KIND_FOUND)
+        return c->age_min >= 0 && c->age_min < 18;
+    return c->birth_year_max > 0 && mti_this_year () - c->birth_year_max < 18;
+}
+
+//  Faces of vulnerable people are held only with a recorded basis: who
+//  consented, or that the person cannot and is helped in their vital
+//  interests; a child only with a guardian's consent.
+static int
+s_check_consent (const mt_case_t *c, mt_err_t *err)
+{
+    const char *basis = c->consent_basis;
+    bool known = false;
+    for (int i = 0; mt_consent_bases [i] && !known; i++)
+        known = strcmp (basis, mt_consent_bases [i]) == 0;
+    if (!*basis)
+        return mt_err_set (err, MT_EINVAL, "record the consent for this case: consent_basis "
+                           "self, guardian, family or vital_interests, and consent_by (who)");
+    if (!known)
+        return mt_err_set (err, MT_EINVAL, "consent_basis '%s' is not one of self, guardian, "
+                           "family, vital_interests", basis);
+    if (mt_case_may_be_minor (c) && strcmp (basis, "guardian") != 0)
+        return mt_err_set (err, MT_EINVAL, "the person may be a minor: a parent's or guardian's "
+                           "consent is needed (consent_basis guardian; for a child in a relief "
+                           "station, the station as temporary guardian)");
+    if (c->kind == MT_KIND_MISSING && (strcmp (basis, "self") == 0
+                                       || strcmp (basis, "vital_interests") == 0))
+        return mt_err_set (err, MT_EINVAL, "a missing person's report is held with the consent "
+                           "of the family or guardian who files it (consent_basis family or "
+                           "guardian)");
+    if (c->kind == MT_KIND_FOUND && strcmp (basis, "family") == 0)
+        return mt_err_set (err, MT_EINVAL, "a found person's family is not known yet: "
+                           "consent_basis self, guardian or vital_interests");
+    if (strcmp (basis, "vital_interests") != 0 && !c->consent_by [0])
+        return mt_err_set (err, MT_EINVAL, "consent_by: say who gave the consent");
+    return s_check_date ("consent date", c->consent_date, err);
+}
+
+int
+mt_case_validate (const mt_case_t *c, mt_err_t *err)
+{
+    if (c->kind != MT_KIND_FOUND && c->kind != MT_KIND_MISSING)
+        return mt_err_set (err, MT_EINVAL, "kind must be found or missing");
+    if (c->sex < MT_SEX_UNKNOWN || c->sex > MT_SEX_FEMALE)
+        return mt_err_set (err, MT_EINVAL, "sex must be male, female or unknown");
+    if (!s_province_ok (c->province))
+        return mt_err_set (err, MT_EINVAL, "province %d is not a GB/T 2260 province code "
+                           "(11 Beijing ... 65 Xinjiang, 71, 81, 82)", c->province);
+    int rc = s_check_date ("date found", c->date_found, err);
+    if (rc == MT_OK)
+        rc = s_check_date ("date last seen", c->date_last_seen, err);
+    if (rc != MT_OK)
+        return rc;
+    if ((c->age_min >= 0 || c->age_max >= 0)
+    &&  (c->age_min < 0 || c->age_max < c->age_min || c->age_max > 120))
+        return mt_err_set (err, MT_EINVAL, "estimated age %d-%d: give MIN-MAX within 0-120",
+                           c->age_min, c->age_max);
+    int year = mti_this_year ();
+    if ((c->birth_year_min || c->birth_year_max)
+    &&  (c->birth_year_min < 1900 || c->birth_year_max < c->birth_year_min
+         || c->birth_year_max > year))
+        return mt_err_set (err, MT_EINVAL, "birth year %d-%d: give a year or a range between "
+                           "1900 and %d", c->birth_year_min, c->birth_year_max, year);
+    if (c->kind == MT_KIND_FOUND && (c->date_last_seen [0] || c->birth_year_min))
+        return mt_err_set (err, MT_EINVAL, "a found case has a date found and an estimated "
+                           "age, not a last-seen date or birth year");
+    if (c->kind == MT_KIND_MISSING && (c->date_found [0] || c->age_min >= 0))
+        return mt_err_set (err, MT_EINVAL, "a missing case has a last-seen date and a birth "
+                           "year, not a date found or an estimated age");
+    return s_check_consent (c, err);
+}
+
+//  ---------------------------------------------------------------- cases
+
+int
+mti_case_bind_facts (mti_sql_stmt_t *stmt, int at, const mt_case_t *c)
+{
+    mti_sql_bind_text (stmt, at, mt_sex_name (c->sex), -1);
+    mti_sql_bind_int (stmt, at + 1, c->province);
+    mti_db_bind_text (stmt, at + 2, c->city);
+    mti_db_bind_text (stmt, at + 3, c->station);
+    mti_db_bind_text (stmt, at + 4, c->date_found);
+    mti_sql_bind_int (stmt, at + 5, c->age_min);
+    mti_sql_bind_int (stmt, at + 6, c->age_max);
+    mti_db_bind_text (stmt, at + 7, c->date_last_seen);
+    mti_sql_bind_int (stmt, at + 8, c->birth_year_min);
+    mti_sql_bind_int (stmt, at + 9, c->birth_year_max);
+    mti_db_bind_text (stmt, at + 10, c->person_name);
+    mti_db_bind_text (stmt, at + 11, c->family_name);
+    mti_db_bind_text (stmt, at + 12, c->family_contact);
+    mti_db_bind_text (stmt, at + 13, c->family_relation);
+    mti_db_bind_text (stmt, at + 14, c->features);
+    mti_db_bind_text (stmt, at + 15, c->notes);
+    return at + 16;
+}
+
+int
+mt_casedb_case_add (mt_casedb_t *self, const mt_case_t *c, const char *actor, int64_t *id_p,
+                    bool *existed_p, mt_err_t *err)
+{
+    *id_p = 0;
+    if (existed_p)
+        *existed_p = false;
+    int rc = mt_case_validate (c, err);
+    if (rc != MT_OK)
+        return rc;
+    if (c->external_ref [0]) {
+        mti_sql_stmt_t *find = mti_db_prepare (self, "SELECT id FROM cases"
+                                                     " WHERE external_ref = ?", err);
+        if (!find)
+            return MT_EINTERNAL;
+        mti_sql_bind_text (find, 1, c->external_ref, -1);
+        if (mti_sql_step (find) == MTI_SQL_ROW) {
+            *id_p = mti_sql_column_int64 (find, 0);
+            if (existed_p)
+                *existed_p = true;
+        }
+        mti_sql_finalize (find);
+        if (*id_p)
+            return MT_OK;
+    }
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
+        "INSERT INTO cases (kind, sex, province, city, station, date_found, age_min, age_max,"
+        " date_last_seen, birth_year_min, birth_year_max, person_name, family_name,"
+        " family_contact, family_relation, features, notes, external_ref, created_at,"
+        " updated_at, purpose, consent_basis, consent_by, consent_date)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    char now [32];
+    mti_db_now (now, sizeof now);
+    mti_sql_bind_text (stmt, 1, mt_case_kind_name (c->kind), -1);
+    mti_case_bind_facts (stmt, 2, c);
+    mti_db_bind_text (stmt, 18, c->external_ref);
+    mti_sql_bind_text (stmt, 19, now, -1);
+    mti_sql_bind_text (stmt, 20, now, -1);
+    mti_sql_bind_text (stmt, 21, c->purpose [0] ? c->purpose : "family reunification", -1);
+    mti_db_bind_text (stmt, 22, c->consent_basis);
+    mti_db_bind_text (stmt, 23, c->consent_by);
+    char today [11];
+    snprintf (today, sizeof today, "%.10s", now);
+    mti_sql_bind_text (stmt, 24, c->consent_date [0] ? c->consent_date : today, -1);
+    rc = mti_sql_step (stmt) == MTI_SQL_ROW ? MT_OK : mti_db_fail (self, MT_EIO, err, "add case");
+    if (rc == MT_OK)
+        *id_p = mti_sql_column_int64 (stmt, 0);
+    mti_sql_finalize (stmt);
+    if (rc != MT_OK)
+        return rc;
+    char object [32];
+    snprintf (object, sizeof object, "case %lld", (long long) *id_p);
+    return mt_casedb_audit (self, actor, "case.add", object, mt_case_kind_name (c->kind), err);
+}
+
+int
+mt_casedb_case_get (mt_casedb_t *self, int64_t id, mt_case_t *c, mt_err_t *err)
+{
+    memset (c, 0, sizeof *c);
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
+        "SELECT id, kind, state, closed_reason, sex, province, city, station, date_found,"
+        " age_min, age_max, date_last_seen, birth_year_min, birth_year_max, person_name,"
+        " family_name, family_contact, family_relation, features, notes, external_ref,"
+        " created_at,"
+        " (SELECT COUNT (*) FROM photos WHERE case_id = cases.id),"
+        " (SELECT COUNT (*) FROM faces WHERE case_id = cases.id AND removed = 0),"
+        " purpose, consent_basis, consent_by, consent_date, closed_at, erased_at, erased_level"
+        " FROM cases WHERE id = ?", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    mti_sql_bind_int64 (stmt, 1, id);
+    int rc = MT_OK;
+    if (mti_sql_step (stmt) != MTI_SQL_ROW)
+        rc = mt_err_set (err, MT_ENOTFOUND, "there is no case %lld", (long long) id);
+    else {
+        c->id = mti_sql_column_int64 (stmt, 0);
+        c->kind = mt_case_kind_from_name ((const char *) mti_sql_column_text (stmt, 1));
+        mti_db_copy (c->state, sizeof c->state, mti_sql_column_text (stmt, 2));
+        mti_db_copy (c->closed_reason, sizeof c->closed_reason, mti_sql_column_text (stmt, 3));
+        int sex = mt_sex_from_name ((const char *) mti_sql_column_text (stmt, 4));
+        c->sex = sex < 0 ? MT_SEX_UNKNOWN : (mt_sex) sex;
+        c->province = mti_sql_column_int (stmt, 5);
+        mti_db_copy (c->city, sizeof c->city, mti_sql_column_text (stmt, 6));
+        mti_db_copy (c->station, sizeof c->station, mti_sql_column_text (stmt, 7));
+        mti_db_copy (c->date_found, sizeof c->date_found, mti_sql_column_text (stmt, 8));
+        c->age_min = mti_sql_column_int (stmt, 9);
+        c->age_max = mti_sql_column_int (stmt, 10);
+        mti_db_copy (c->date_last_seen, sizeof c->date_last_seen, mti_sql_column_text (stmt, 11));
+        c->birth_year_min = mti_sql_column_int (stmt, 12);
+        c->birth_year_max = mti_sql_column_int (stmt, 13);
+        mti_db_copy (c->person_name, sizeof c->person_name, mti_sql_column_text (stmt, 14));
+        mti_db_copy (c->family_name, sizeof c->family_name, mti_sql_column_text (stmt, 15));
+        mti_db_copy (c->family_contact, sizeof c->family_contact, mti_sql_column_text (stmt, 16));
+        mti_db_copy (c->family_relation, sizeof c->family_relation, mti_sql_column_text (stmt, 17));
+        mti_db_copy (c->features, sizeof c->features, mti_sql_column_text (stmt, 18));
+        mti_db_copy (c->notes, sizeof c->notes, mti_sql_column_text (stmt, 19));
+        mti_db_copy (c->external_ref, sizeof c->external_ref, mti_sql_column_text (stmt, 20));
+        mti_db_copy (c->created_at, sizeof c->created_at, mti_sql_column_text (stmt, 21));
+        c->photo_count = mti_sql_column_int (stmt, 22);
+        c->face_count = mti_sql_column_int (stmt, 23);
+        mti_db_copy (c->purpose, sizeof c->purpose, mti_sql_column_text (stmt, 24));
+        mti_db_copy (c->consent_basis, sizeof c->consent_basis, mti_sql_column_text (stmt, 25));
+        mti_db_copy (c->consent_by, sizeof c->consent_by, mti_sql_column_text (stmt, 26));
+        mti_db_copy (c->consent_date, sizeof c->consent_date, mti_sql_column_text (stmt, 27));
+        mti_db_copy (c->closed_at, sizeof c->closed_at, mti_sql_column_text (stmt, 28));
+        mti_db_copy (c->erased_at, sizeof c->erased_at, mti_sql_column_text (stmt, 29));
+        c->erased_level = mti_sql_column_int (stmt, 30);
+    }
+    mti_sql_finalize (stmt);
+    return rc;
+}
+
+int
+mt_casedb_cases_json (mt_casedb_t *self, const char *station, int kind, size_t limit,
+                      size_t offset, char **json_p, mt_err_t *err)
+{
+    *json_p = NULL;
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
+        "SELECT c.id, c.kind, c.state, c.sex, c.province, c.station, c.date_found,"
+        " c.date_last_seen, c.family_name, c.created_at,"
+        " (SELECT COUNT (*) FROM photos p WHERE p.case_id = c.id),"
+        " (SELECT COUNT (*) FROM candidates k WHERE (k.found_case = c.id OR k.missing_case = c.id)"
+        "  AND k.state != 'rejected')"
+        " FROM cases c WHERE (?1 IS NULL OR c.station = ?1) AND (?2 = '' OR c.kind = ?2)"
+        " ORDER BY c.id DESC LIMIT ?3 OFFSET ?4", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    mti_db_bind_text (stmt, 1, station);
+    mti_sql_bind_text (stmt, 2, kind ? mt_case_kind_name ((mt_case_kind) kind) : "", -1);
+    mti_sql_bind_int64 (stmt, 3, (int64_t) limit);
+    mti_sql_bind_int64 (stmt, 4, (int64_t) offset);
+    json_t *list = json_array ();
+    while (mti_sql_step (stmt) == MTI_SQL_ROW)
+        json_array_append_new (list, json_pack (
+            "{s:I, s:s, s:s, s:s, s:i, s:s?, s:s?, s:s?, s:s?, s:s, s:i, s:i}",
+            "case_id", (json_int_t) mti_sql_column_int64 (stmt, 0),
+            "kind", (const char *) mti_sql_column_text (stmt, 1),
+            "state", (const char *) mti_sql_column_text (stmt, 2),
+            "sex", (const char *) mti_sql_column_text (stmt, 3),
+            "province", mti_sql_column_int (stmt, 4),
+            "station", (const char *) mti_sql_column_text (stmt, 5),
+            "date_found", (const char *) mti_sql_column_text (stmt, 6),
+            "date_last_seen", (const char *) mti_sql_column_text (stmt, 7),
+            "family_name", (const char *) mti_sql_column_text (stmt, 8),
+            "created_at", (const char *) mti_sql_column_text (stmt, 9),
+            "photos", mti_sql_column_int (stmt, 10),
+            "candidates", mti_sql_column_int (stmt, 11)));
+    mti_sql_finalize (stmt);
+    *json_p = json_dumps (list, JSON_COMPACT);
+    json_decref (list);
+    return *json_p ? MT_OK : mt_err_set (err, MT_ENOMEM, "out of memory");
+}
+
+int
+mt_casedb_face_case (mt_casedb_t *self, int64_t face_id, int64_t *case_id_p, mt_err_t *err)
+{
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT case_id FROM faces WHERE id = ?", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    mti_sql_bind_int64 (stmt, 1, face_id);
+    int rc = MT_OK;
+    if (mti_sql_step (stmt) == MTI_SQL_ROW)
+        *case_id_p = mti_sql_column_int64 (stmt, 0);
+    else
+        rc = mt_err_set (err, MT_ENOTFOUND, "there is no face %lld", (long long) face_id);
+    mti_sql_finalize (stmt);
+    return rc;
+}
+
+bool
+mt_casedb_candidate_of_station (mt_casedb_t *self, int64_t case_id, const char *station)
+{
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
+        "SELECT 1 FROM candidates k JOIN cases c ON c.id IN (k.found_case, k.missing_case)"
+        " WHERE (k.found_case = ?1 OR k.missing_case = ?1) AND c.id != ?1 AND c.station = ?2"
+        " AND k.state != 'rejected' LIMIT 1", NULL);
+    bool yes = false;
+    if (stmt) {
+        mti_sql_bind_int64 (stmt, 1, case_id);
+        mti_sql_bind_text (stmt, 2, station ? station : "", -1);
+        yes = mti_sql_step (stmt) == MTI_SQL_ROW;
+    }
+    mti_sql_finalize (stmt);
+    return yes;
+}
+
+int
+mt_casedb_case_close (mt_casedb_t *self, int64_t id, const char *reason, const char *actor,
+                      mt_err_t *err)
+{
+    mt_case_t c;
+    int rc = mt_casedb_case_get (self, id, &c, err);
+    if (rc != MT_OK)
+        return rc;
+    if (!reason || !*reason)
+        return mt_err_set (err, MT_EINVAL, "closing a case needs a reason");
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
+        "UPDATE cases SET state = 'closed', closed_reason = ?1,"
+        " updated_at = ?2, closed_at = COALESCE (closed_at, ?2) WHERE id = ?3", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    char now [32];
+    mti_db_now (now, sizeof now);
+    mti_sql_bind_text (stmt, 1, reason, -1);
+    mti_sql_bind_text (stmt, 2, now, -1);
+    mti_sql_bind_int64 (stmt, 3, id);
+    rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK
+                                             : mti_db_fail (self, MT_EIO, err, "close case");
+    mti_sql_finalize (stmt);
+    //  A closed case leaves the index: its faces are removed from every
+    //  shard by the matcher (the rows stay, flagged removed).
+    stmt = rc == MT_OK ? mti_db_prepare (self, "INSERT INTO removal_queue (case_id, queued_at)"
+                                               " VALUES (?, ?) ON CONFLICT DO NOTHING", err)
+                       : NULL;
+    if (stmt) {
+        mti_sql_bind_int64 (stmt, 1, id);
+        mti_sql_bind_text (stmt, 2, now, -1);
+        if (mti_sql_step (stmt) != MTI_SQL_DONE)
+            rc = mti_db_fail (self, MT_EIO, err, "queue removal");
+        mti_sql_finalize (stmt);
+    }
+    char object [32];
+    snprintf (object, sizeof object, "case %lld", (long long) id);
+    if (rc == MT_OK)
+        rc = mt_casedb_audit (self, actor, "case.close", object, reason, err);
+    return rc;
+}
