@@ -68,7 +68,7 @@ mt_gallery_rebuilding (const mt_gallery_t *self)
 static int
 s_wanted (const mt_gallery_t *self)
 {
-    size_t n = mt_gallery_size (self);
+    size_t n = HASH_COUNT (self->faces);
     int want = mt_index_plan_kind (&self->plan, n);
     //  Too few to train lists on: the build would give exact search again.
     if (want != MT_INDEX_EXACT && n < MT_INDEX_IVF_MIN)

@@ -380,15 +380,6 @@ s_users_free (void *users)
     mt_users_close ((mt_users_t **) &users);
 }
 
-mt_users_t *
-gateway_users (gateway_t *gw, mt_err_t *err)
-{
-    mt_users_t *users = pthread_getspecific (gw->users_key);
-    if (!users && mt_users_open (gw->config->users, &users, err) == MT_OK)
-        pthread_setspecific (gw->users_key, users);
-    return users;
-}
-
 void
 gateway_actor (void *pipe, void *arg)
 {

@@ -6,6 +6,9 @@
 #define GATEWAY_ROUTES_H_INCLUDED
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "gateway_state.h"
 
@@ -28,5 +31,40 @@ bool gateway_csrf_ok (struct MHD_Connection *conn, const gateway_auth_t *auth,
                       const char *method);
 //  Answer a request of the API (r->parts: the path after /api/v1/).
 enum MHD_Result gateway_route (gateway_route_t *r);
+
+//  The routers (gateway_session.c, gateway_cases.c): each answers the
+//  requests that are its own and returns GATEWAY_ROUTE_NEXT for others.
+#define GATEWAY_ROUTE_NEXT ((enum MHD_Result) -1)
+enum MHD_Result gateway_route_session (gateway_route_t *r);
+enum MHD_Result gateway_route_cases (gateway_route_t *r);
+enum MHD_Result gateway_route_media (gateway_route_t *r);
+enum MHD_Result gateway_route_reviews (gateway_route_t *r);
+enum MHD_Result gateway_route_admin (gateway_route_t *r);
+
+//  What every route does (gateway_route.c).
+#define ROLE(x) (1 << (x))
+#define ANY_ROLE (ROLE (MT_ROLE_STATION_STAFF) | ROLE (MT_ROLE_POLICE_LIAISON) | ROLE (MT_ROLE_ADMIN))
+//  Whether the request is method on a path of count segments, each as
+//  given ("*": any).
+bool gateway_route_is (const gateway_route_t *r, const char *method, int count, ...);
+//  A positive id from a path segment; -1 if it is not one.
+long long gateway_route_id (const char *text);
+//  A query argument as an integer: fallback if absent, -1 if not a number.
+long long gateway_route_query_int (struct MHD_Connection *conn, const char *key,
+                                   long long fallback);
+//  Whether the caller is signed in with a role in allowed_mask (ROLE ());
+//  if not, answers 401 or 403 into *sent.
+bool gateway_route_may (gateway_route_t *r, int allowed_mask, enum MHD_Result *sent);
+//  Call the results service on the caller's behalf (params taken); on
+//  error answer the client into *sent and return NULL.
+json_t *gateway_route_call (gateway_route_t *r, const char *method, json_t *params,
+                            const void *payload, size_t size, uint8_t **reply_payload,
+                            size_t *reply_size, enum MHD_Result *sent);
+//  Call method (params taken) and answer its result as JSON with status.
+enum MHD_Result gateway_route_answer (gateway_route_t *r, const char *method, json_t *params,
+                                      int status);
+//  The case, if the caller may see it; else answers 403/404 into *sent and
+//  returns NULL.
+json_t *gateway_route_case (gateway_route_t *r, long long case_id, enum MHD_Result *sent);
 
 #endif
