@@ -66,111 +66,16 @@ broker_config_defaults (broker_config_t *config)
 
 static const char *s_rstate_names [] = { "joining", "syncing", "serving", "stale" };
 
-int64_t
-broker_now_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 
-static void
-s_to_client (broker_t *self, const mt_route_t *route, mt_msg_t **msg_p)
-{
-    mt_err_t err;
-    if (*msg_p && mt_wire_send (self->front, route, *msg_p, ZMQ_DONTWAIT, &err) != MT_OK)
-        mt_log_warn (S_NAME, "cannot answer a client: %s", err.msg);
-    mt_msg_destroy (msg_p);
-}
 
-static bool
-s_leg_alive (const broker_t *self, const broker_leg_t *leg)
-{
-    return leg->slot < self->replica_count && self->replicas [leg->slot].used
-        && self->replicas [leg->slot].gen == leg->gen;
-}
 
-static void
-s_add_leg (broker_pending_t *p, uint32_t partition, size_t slot, uint32_t gen, int64_t now)
-{
-    if (p->leg_count == p->leg_size) {
-        size_t size = p->leg_size ? p->leg_size * 2 : 8;
-        broker_leg_t *legs = realloc (p->legs, size * sizeof *legs);
-        if (!legs)
-            return;
-        p->legs = legs;
-        p->leg_size = size;
-    }
-    p->legs [p->leg_count++] = (broker_leg_t) { partition, slot, gen, false, false, now };
-}
 
-static void
-s_pending_free (broker_t *self, broker_pending_t *p)
-{
-    HASH_DEL (self->pending, p);
-    mt_msg_destroy (&p->request);
-    free (p->legs);
-    free (p->acks);
-    free (p->applied);
-    free (p->involved);
-    free (p->answered);
-    free (p->merged);
-    free (p->counts);
-    free (p);
-}
 
-static broker_pending_t *
-s_pending_new (broker_t *self, const mt_route_t *client, const mt_msg_t *msg, int64_t deadline)
-{
-    broker_pending_t *p = calloc (1, sizeof *p);
-    if (!p)
-        return NULL;
-    p->id = ++self->next_id;
-    if (client)
-        p->client = *client;
-    p->internal = client == NULL;
-    p->partitions = self->partitions;
-    p->client_request = msg->request_id;
-    p->type = msg->type;
-    p->deadline = deadline;
-    p->acks = calloc (p->partitions, sizeof *p->acks);
-    p->applied = calloc (p->partitions, sizeof *p->applied);
-    p->involved = calloc (p->partitions, sizeof *p->involved);
-    p->answered = calloc (p->partitions, sizeof *p->answered);
-    if (!p->acks || !p->applied || !p->involved || !p->answered) {
-        free (p->acks), free (p->applied), free (p->involved), free (p->answered), free (p);
-        return NULL;
-    }
-    HASH_ADD (hh, self->pending, id, sizeof p->id, p);
-    return p;
-}
 
 //  ---------------------------------------------------------------- replicas
 
-static size_t
-s_find_replica (const broker_t *self, const mt_route_t *route)
-{
-    for (size_t i = 0; i < self->replica_count; i++) {
-        const broker_replica_t *r = &self->replicas [i];
-        if (r->used && r->route.frames [0].size == route->frames [0].size
-        &&  memcmp (r->route.frames [0].data, route->frames [0].data, route->frames [0].size) == 0)
-            return i;
-    }
-    return SIZE_MAX;
-}
 
-size_t
-broker_count (const broker_t *self, uint32_t partition, broker_rstate state)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < self->replica_count; i++)
-        n += self->replicas [i].used && self->replicas [i].partition == partition
-          && self->replicas [i].state == state;
-    return n;
-}
-
-static void s_leg_lost (broker_t *self, broker_pending_t *p, broker_leg_t *leg, int64_t now);
 
 static void
 s_cancel_syncs_of (broker_t *self, size_t slot)
@@ -192,6 +97,17 @@ s_cancel_syncs_of (broker_t *self, size_t slot)
     }
 }
 
+//  A leg's replica is gone: searches ask another replica; writes stop
+//  waiting for it.
+static void
+s_leg_lost (broker_t *self, broker_pending_t *p, broker_leg_t *leg, int64_t now)
+{
+    leg->done = true;
+    leg->ok = false;
+    if (p->type == MT_MSG_SEARCH && !p->answered [leg->partition])
+        broker_send_search (self, p, leg->partition, now);
+}
+
 //  Forget a replica: every request waiting on it moves on.
 static void
 s_drop_replica (broker_t *self, size_t slot, const char *why)
@@ -211,358 +127,19 @@ s_drop_replica (broker_t *self, size_t slot, const char *why)
                 s_leg_lost (self, p, &p->legs [i], now);
 }
 
-void
-broker_to_replica (broker_t *self, size_t slot, const mt_msg_t *msg)
-{
-    mt_err_t err;
-    if (mt_wire_send (self->back, &self->replicas [slot].route, msg, ZMQ_DONTWAIT, &err)
-        != MT_OK) {
-        //  ROUTER_MANDATORY: the replica's connection is gone.
-        s_drop_replica (self, slot, "is unreachable");
-    }
-}
 
-//  An up-to-date replica for a search of partition, not yet tried by p: the
-//  least busy, taking turns among equals.
-static size_t
-s_pick (const broker_t *self, const broker_pending_t *p, uint32_t partition, bool stale_ok)
-{
-    size_t best = SIZE_MAX;
-    size_t start = self->replica_count ? (size_t) (self->turn % self->replica_count) : 0;
-    for (size_t n = 0; n < self->replica_count; n++) {
-        size_t i = (start + n) % self->replica_count;
-        const broker_replica_t *r = &self->replicas [i];
-        if (!r->used || r->partition != partition
-        ||  !(r->state == R_SERVING || (stale_ok && r->state == R_STALE)))
-            continue;
-        bool tried = false;
-        for (size_t l = 0; p && l < p->leg_count; l++)
-            tried |= p->legs [l].partition == partition && p->legs [l].slot == i
-                  && p->legs [l].gen == r->gen;
-        if (tried)
-            continue;
-        if (best == SIZE_MAX || r->searches < self->replicas [best].searches)
-            best = i;
-    }
-    return best;
-}
 
-size_t
-broker_pick (const broker_t *self, uint32_t partition)
-{
-    return s_pick (self, NULL, partition, false);
-}
 
-//  ---------------------------------------------------------------- searches
 
-static void
-s_merge (broker_pending_t *p, const mt_msg_t *reply)
-{
-    size_t k = p->request->k;
-    for (size_t q = 0; q < p->request->query_count && q < reply->query_count; q++) {
-        mt_hit_t *top = p->merged + q * k;
-        size_t *count = &p->counts [q];
-        for (size_t j = 0; j < reply->results [q].count; j++) {
-            const mt_hit_t *hit = &reply->results [q].hits [j];
-            if (*count == k && hit->distance >= top [k - 1].distance)
-                continue;
-            //  While faces move between partitions, one may be in two.
-            bool seen = false;
-            for (size_t i = 0; i < *count && !seen; i++)
-                seen = top [i].face_id == hit->face_id;
-            if (seen)
-                continue;
-            //  Insert in order (k is small).
-            size_t at = *count < k ? (*count)++ : k - 1;
-            while (at > 0 && top [at - 1].distance > hit->distance) {
-                top [at] = top [at - 1];
-                at--;
-            }
-            top [at] = *hit;
-        }
-    }
-}
 
-static bool
-s_send_search (broker_t *self, broker_pending_t *p, uint32_t partition, int64_t now)
-{
-    bool serving = broker_count (self, partition, R_SERVING) > 0;
-    size_t slot = s_pick (self, p, partition, !serving);
-    if (slot == SIZE_MAX)
-        return false;
-    s_add_leg (p, partition, slot, self->replicas [slot].gen, now);
-    self->replicas [slot].searches++;
-    self->turn++;
-    broker_to_replica (self, slot, p->request);
-    return true;
-}
 
-static void
-s_finish_search (broker_t *self, broker_pending_t *p)
-{
-    mt_msg_t *reply = mt_msg_new (MT_MSG_SEARCH_REPLY);
-    if (reply) {
-        size_t nq = p->request->query_count, k = p->request->k;
-        reply->request_id = p->client_request;
-        reply->query_count = nq;
-        reply->results = calloc (nq, sizeof *reply->results);
-        reply->answered = calloc (p->partitions, sizeof (uint32_t));
-        reply->missing = calloc (p->partitions, sizeof (uint32_t));
-        reply->partitions = p->partitions;
-        if (reply->results && reply->answered && reply->missing) {
-            for (size_t q = 0; q < nq; q++) {
-                reply->results [q].count = p->counts [q];
-                reply->results [q].hits = malloc ((p->counts [q] ? p->counts [q] : 1)
-                                                  * sizeof (mt_hit_t));
-                if (reply->results [q].hits)
-                    memcpy (reply->results [q].hits, p->merged + q * k,
-                            p->counts [q] * sizeof (mt_hit_t));
-                else
-                    reply->results [q].count = 0;
-            }
-            for (uint32_t part = 0; part < p->partitions; part++) {
-                if (p->answered [part])
-                    reply->answered [reply->answered_count++] = part;
-                else
-                    reply->missing [reply->missing_count++] = part;
-            }
-            reply->partial = reply->missing_count > 0;
-        }
-        else {
-            mt_msg_destroy (&reply);
-            reply = mt_msg_error (p->client_request, MT_ENOMEM, "out of memory");
-        }
-    }
-    for (size_t i = 0; i < p->leg_count; i++)
-        if (!p->legs [i].done && s_leg_alive (self, &p->legs [i])
-        &&  self->replicas [p->legs [i].slot].searches > 0)
-            self->replicas [p->legs [i].slot].searches--;
-    s_to_client (self, &p->client, &reply);
-    s_pending_free (self, p);
-}
 
-//  Done when every partition has answered or has no replica left to ask.
-static void
-s_check_search (broker_t *self, broker_pending_t *p, int64_t now)
-{
-    bool settled = true;
-    for (uint32_t part = 0; settled && part < p->partitions; part++) {
-        if (p->answered [part])
-            continue;
-        bool open = false;
-        for (size_t l = 0; l < p->leg_count && !open; l++)
-            open = p->legs [l].partition == part && !p->legs [l].done;
-        bool serving = broker_count (self, part, R_SERVING) > 0;
-        settled = !open && s_pick (self, p, part, !serving) == SIZE_MAX;
-    }
-    if (settled || now >= p->deadline)
-        s_finish_search (self, p);
-}
 
-static void
-s_client_search (broker_t *self, const mt_route_t *client, mt_msg_t **msg_p)
-{
-    mt_msg_t *msg = *msg_p;
-    int64_t now = broker_now_ms ();
-    int64_t deadline = now + (msg->deadline_ms ? msg->deadline_ms : self->config->deadline_ms);
-    broker_pending_t *p = s_pending_new (self, client, msg, deadline);
-    size_t nq = msg->query_count, k = msg->k;
-    if (p) {
-        p->merged = malloc (nq * k * sizeof *p->merged);
-        p->counts = calloc (nq, sizeof *p->counts);
-    }
-    if (!p || !p->merged || !p->counts) {
-        if (p)
-            s_pending_free (self, p);
-        mt_msg_t *error = mt_msg_error (msg->request_id, MT_ENOMEM, "out of memory");
-        s_to_client (self, client, &error);
-        return;
-    }
-    //  The shards see the broker's request id.
-    msg->request_id = p->id;
-    p->request = msg;
-    *msg_p = NULL;
-    for (uint32_t part = 0; part < p->partitions; part++)
-        s_send_search (self, p, part, now);
-    s_check_search (self, p, now);
-}
 
-//  ---------------------------------------------------------------- writes
 
-static void
-s_finish_write (broker_t *self, broker_pending_t *p)
-{
-    uint32_t fewest = UINT32_MAX;
-    bool missing = false;
-    uint64_t applied = 0;
-    for (uint32_t part = 0; part < p->partitions; part++)
-        if (p->involved [part]) {
-            applied += p->applied [part];
-            if (p->acks [part] < fewest)
-                fewest = p->acks [part];
-            missing |= p->acks [part] == 0;
-        }
-    bool ok = !missing && fewest != UINT32_MAX;
-    for (uint32_t part = 0; part < p->partitions; part++)
-        if (p->involved [part] && self->parts [part].writes > 0)
-            self->parts [part].writes--;
-    if (p->internal) {
-        if (!ok)
-            mt_log_warn (S_NAME, "moving faces: %s", p->failure [0] ? p->failure
-                         : "no replica made the write durable in time");
-        uint64_t id = p->id;
-        s_pending_free (self, p);
-        broker_rehome_written (self, id, ok);
-        return;
-    }
-    mt_msg_t *reply;
-    if (!ok)
-        reply = mt_msg_error (p->client_request, MT_EUNAVAILABLE, "%s",
-                              p->failure [0] ? p->failure
-                                             : "no replica made the write durable in time");
-    else {
-        reply = mt_msg_new (MT_MSG_ACK);
-        if (reply) {
-            reply->request_id = p->client_request;
-            reply->applied = applied;
-            reply->replicas = fewest;
-        }
-    }
-    s_to_client (self, &p->client, &reply);
-    s_pending_free (self, p);
-}
 
-static void
-s_check_write (broker_t *self, broker_pending_t *p, int64_t now)
-{
-    bool waiting = false;
-    for (size_t i = 0; i < p->leg_count; i++)
-        waiting |= !p->legs [i].done;
-    if (!waiting || now >= p->deadline)
-        s_finish_write (self, p);
-}
 
-//  Send a numbered write to every serving and syncing replica of partition.
-static void
-s_send_write (broker_t *self, broker_pending_t *p, uint32_t partition, mt_msg_t *msg, int64_t now)
-{
-    broker_partition_t *part = &self->parts [partition];
-    if (part->seq < part->known)
-        part->seq = part->known;
-    msg->seq = ++part->seq;
-    msg->request_id = p->id;
-    p->involved [partition] = true;
-    self->parts [partition].writes++;
-    for (size_t i = 0; i < self->replica_count; i++) {
-        broker_replica_t *r = &self->replicas [i];
-        if (!r->used || r->partition != partition)
-            continue;
-        if (r->state == R_SERVING) {
-            s_add_leg (p, partition, i, r->gen, now);
-            broker_to_replica (self, i, msg);
-        }
-        else
-        if (r->state == R_SYNCING)
-            broker_to_replica (self, i, msg);        //  held by the replica, not awaited
-    }
-}
 
-//  The partitions a write touches (true in touch).
-static void
-s_touched (const broker_t *self, const mt_msg_t *msg, int64_t only, bool *touch)
-{
-    if (only >= 0)
-        touch [only] = true;
-    else
-    if (msg->type == MT_MSG_ENROLL)
-        for (size_t i = 0; i < msg->face_count; i++)
-            touch [mt_partition_of (msg->faces [i].case_id, self->partitions)] = true;
-    else
-    if (msg->id_count > 0)
-        //  Face ids say nothing of their case.
-        for (uint32_t part = 0; part < self->partitions; part++)
-            touch [part] = true;
-    else {
-        touch [mt_partition_of (msg->case_id, self->partitions)] = true;
-        //  While faces move, a case's may still be in any partition the
-        //  pass has not emptied of others' faces yet.
-        for (uint32_t part = self->rehome.source; self->rehome.active
-             && part < self->partitions; part++)
-            touch [part] = true;
-    }
-}
-
-//  The faces of an enroll that go to partition part, as their own message.
-static mt_msg_t *
-s_enroll_part (const broker_t *self, const mt_msg_t *msg, uint32_t part)
-{
-    mt_msg_t *copy = mt_msg_new (MT_MSG_ENROLL);
-    size_t n = 0;
-    for (size_t i = 0; i < msg->face_count; i++)
-        n += mt_partition_of (msg->faces [i].case_id, self->partitions) == part;
-    if (copy) {
-        copy->ns = msg->ns;
-        copy->faces = malloc ((n ? n : 1) * sizeof *copy->faces);
-        copy->vectors = malloc ((n ? n : 1) * MT_DIM * sizeof (float));
-    }
-    if (!copy || !copy->faces || !copy->vectors) {
-        mt_msg_destroy (&copy);
-        return NULL;
-    }
-    for (size_t i = 0; i < msg->face_count; i++)
-        if (mt_partition_of (msg->faces [i].case_id, self->partitions) == part) {
-            copy->faces [copy->face_count] = msg->faces [i];
-            memcpy (copy->vectors + copy->face_count * MT_DIM, msg->vectors + i * MT_DIM,
-                    MT_DIM * sizeof (float));
-            copy->face_count++;
-        }
-    return copy;
-}
-
-int
-broker_write (broker_t *self, const mt_route_t *client, mt_msg_t *msg, int64_t only,
-              uint64_t *id_p, char *why, size_t why_size)
-{
-    int64_t now = broker_now_ms ();
-    bool *touch = calloc (self->partitions, sizeof *touch);
-    if (!touch) {
-        snprintf (why, why_size, "out of memory");
-        return MT_ENOMEM;
-    }
-    s_touched (self, msg, only, touch);
-    for (uint32_t part = 0; part < self->partitions; part++)
-        if (touch [part] && broker_count (self, part, R_SERVING) == 0) {
-            bool stale = broker_count (self, part, R_STALE) > 0;
-            snprintf (why, why_size, "partition %u has no %s replica; nothing was written, try "
-                      "again later", part,
-                      stale ? "up-to-date (its replicas are behind)" : "live");
-            free (touch);
-            return MT_EUNAVAILABLE;
-        }
-    broker_pending_t *p = s_pending_new (self, client, msg, now + self->config->write_deadline_ms);
-    if (!p) {
-        free (touch);
-        snprintf (why, why_size, "out of memory");
-        return MT_ENOMEM;
-    }
-    for (uint32_t part = 0; part < self->partitions; part++) {
-        if (!touch [part])
-            continue;
-        mt_msg_t *copy = NULL;
-        if (msg->type == MT_MSG_ENROLL && only < 0) {
-            copy = s_enroll_part (self, msg, part);
-            if (!copy)
-                continue;
-        }
-        s_send_write (self, p, part, copy ? copy : msg, now);
-        mt_msg_destroy (&copy);
-    }
-    free (touch);
-    if (id_p)
-        *id_p = p->id;
-    s_check_write (self, p, now);
-    return MT_OK;
-}
 
 static void
 s_client_write (broker_t *self, const mt_route_t *client, mt_msg_t *msg)
@@ -570,25 +147,15 @@ s_client_write (broker_t *self, const mt_route_t *client, mt_msg_t *msg)
     if (msg->type == MT_MSG_REMOVE)
         broker_rehome_note_removal (self, msg);
     char why [256];
-    int rc = broker_write (self, client, msg, -1, NULL, why, sizeof why);
+    int rc = broker_write (self, client, msg, -1, NULL, NULL, why, sizeof why);
     if (rc != MT_OK) {
         mt_msg_t *error = mt_msg_error (msg->request_id, rc, "%s", why);
-        s_to_client (self, client, &error);
+        broker_to_client (self, client, &error);
     }
 }
 
 //  ---------------------------------------------------------------- legs
 
-//  A leg's replica is gone: searches ask another replica; writes stop
-//  waiting for it.
-static void
-s_leg_lost (broker_t *self, broker_pending_t *p, broker_leg_t *leg, int64_t now)
-{
-    leg->done = true;
-    leg->ok = false;
-    if (p->type == MT_MSG_SEARCH && !p->answered [leg->partition])
-        s_send_search (self, p, leg->partition, now);
-}
 
 //  A reply from a replica to one of our requests.
 static void
@@ -606,49 +173,12 @@ s_replica_reply (broker_t *self, size_t slot, mt_msg_t *msg)
     if (!leg)
         return;             //  a replica we do not wait for (syncing)
     leg->done = true;
-    int64_t now = broker_now_ms ();
-    if (p->type == MT_MSG_SEARCH) {
-        if (r->searches > 0)
-            r->searches--;
-        if (msg->type == MT_MSG_SEARCH_REPLY && !p->answered [leg->partition]) {
-            leg->ok = true;
-            p->answered [leg->partition] = true;
-            s_merge (p, msg);
-        }
-        else
-        if (msg->type == MT_MSG_ERROR && !p->answered [leg->partition]) {
-            mt_log_warn (S_NAME, "replica %u.%u failed a search: %s", r->partition, r->replica,
-                         msg->text);
-            s_send_search (self, p, leg->partition, now);
-        }
-        s_check_search (self, p, now);
-        return;
-    }
-    if (msg->type == MT_MSG_ACK) {
-        leg->ok = true;
-        p->acks [leg->partition]++;
-        //  Replicas of a partition agree; a repeat counts as none applied.
-        if (msg->applied > p->applied [leg->partition])
-            p->applied [leg->partition] = msg->applied;
-        if (msg->seq) {
-            r->seq = msg->seq;
-            r->digest = msg->digest;
-            if (msg->seq > self->parts [r->partition].known)
-                self->parts [r->partition].known = msg->seq;
-        }
-    }
-    else {
-        //  The replica refused the write (it missed some): it needs a copy.
-        mt_log_warn (S_NAME, "replica %u.%u refused write: %s", r->partition, r->replica,
-                     msg->text);
-        snprintf (p->failure, sizeof p->failure, "%s", msg->text);
-        if (r->state == R_SERVING) {
-            r->state = R_JOINING;
-            r->retry_after = now;
-        }
-    }
-    s_check_write (self, p, now);
+    if (p->type == MT_MSG_SEARCH)
+        broker_search_reply (self, p, leg, msg, broker_now_ms ());
+    else
+        broker_write_reply (self, p, leg, msg, broker_now_ms ());
 }
+
 
 //  ---------------------------------------------------------------- input
 
@@ -656,7 +186,7 @@ static void
 s_shard_status (broker_t *self, const mt_route_t *route, const mt_msg_t *msg, int64_t now)
 {
     const mt_shard_status_t *st = &msg->status;
-    size_t slot = s_find_replica (self, route);
+    size_t slot = broker_find_replica (self, route);
     if (slot == SIZE_MAX) {
         char refusal [256] = "";
         bool added = self->adding && st->partition == self->partitions;
@@ -745,7 +275,7 @@ s_from_shard (broker_t *self)
     if (msg->type == MT_MSG_STATUS)
         s_shard_status (self, &route, msg, now);
     else {
-        size_t slot = s_find_replica (self, &route);
+        size_t slot = broker_find_replica (self, &route);
         if (slot == SIZE_MAX) {
             //  Not registered (e.g. we restarted): ask it to say hello.
             mt_msg_t *ping = mt_msg_new (MT_MSG_PING);
@@ -806,7 +336,7 @@ s_stats (broker_t *self, const mt_route_t *client, const mt_msg_t *msg)
         s->found_count = r->found_count;
         snprintf (s->state, sizeof s->state, "%s", s_rstate_names [r->state]);
     }
-    s_to_client (self, client, &reply);
+    broker_to_client (self, client, &reply);
 }
 
 static void
@@ -821,7 +351,7 @@ s_from_client (broker_t *self)
         mt_log_warn (S_NAME, "malformed message from a client: %s", err.msg);
         if (route.count >= 1) {
             mt_msg_t *error = mt_msg_error (0, MT_EPROTO, "%s", err.msg);
-            s_to_client (self, &route, &error);
+            broker_to_client (self, &route, &error);
         }
         return;
     }
@@ -833,7 +363,7 @@ s_from_client (broker_t *self)
             s_client_write (self, &route, msg);
             break;
         case MT_MSG_SEARCH:
-            s_client_search (self, &route, &msg);
+            broker_client_search (self, &route, &msg);
             break;
         case MT_MSG_STATS:
             s_stats (self, &route, msg);
@@ -845,7 +375,7 @@ s_from_client (broker_t *self)
                 s_stats (self, &route, msg);
             }
             else
-                s_to_client (self, &route, &reply);
+                broker_to_client (self, &route, &reply);
             break;
         }
         default: {
@@ -854,7 +384,7 @@ s_from_client (broker_t *self)
                                             "enroll, remove, search, stats and add_partition, "
                                             "not %s",
                                             mt_msg_type_name (msg->type));
-            s_to_client (self, &route, &error);
+            broker_to_client (self, &route, &error);
         }
     }
     mt_msg_destroy (&msg);
@@ -867,6 +397,9 @@ s_tick (broker_t *self, int64_t now)
 {
     int64_t expiry = self->config->heartbeat_ms * self->config->liveness;
     for (size_t i = 0; i < self->replica_count; i++)
+        if (self->replicas [i].used && self->replicas [i].unreachable)
+            s_drop_replica (self, i, "is unreachable");
+        else
         if (self->replicas [i].used && now - self->replicas [i].last_seen > expiry)
             s_drop_replica (self, i, "stopped answering");
     for (size_t i = 0; i < self->sync_count;)
@@ -901,24 +434,28 @@ s_tick (broker_t *self, int64_t now)
                         open |= !p->legs [l].done;
                     }
                 if (!open || now - last >= self->config->hedge_ms)
-                    s_send_search (self, p, part, now);
+                    broker_send_search (self, p, part, now);
                 int64_t hedge = last + self->config->hedge_ms;
                 if (hedge > now && hedge < next)
                     next = hedge;
             }
             if (p->deadline < next)
                 next = p->deadline;
-            s_check_search (self, p, now);
+            broker_check_search (self, p, now);
         }
         else {
             if (p->deadline < next)
                 next = p->deadline;
-            s_check_write (self, p, now);
+            broker_check_write (self, p, now);
         }
     }
     if (self->rehome.active && self->rehome.stage == G_IDLE && self->rehome.retry_after > now
     &&  self->rehome.retry_after < next)
         next = self->rehome.retry_after;
+    //  A replica found unreachable meanwhile is dropped at once.
+    for (size_t i = 0; i < self->replica_count; i++)
+        if (self->replicas [i].used && self->replicas [i].unreachable)
+            next = now;
     return next;
 }
 
@@ -993,7 +530,7 @@ broker_actor (void *pipe, void *arg)
     }
     broker_pending_t *p, *tmp;
     HASH_ITER (hh, self.pending, p, tmp)
-        s_pending_free (&self, p);
+        broker_pending_free (&self, p);
     broker_rehome_free (&self);
     free (self.replicas);
     free (self.parts);

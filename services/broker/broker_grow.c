@@ -16,6 +16,8 @@
 
 #define S_NAME "broker"
 
+static broker_written_fn s_written;
+
 //  ---------------------------------------------------------------- state file
 
 //  Write the count to the state file: a new file, synced, then renamed over
@@ -216,7 +218,8 @@ s_delete (broker_t *self, int64_t now)
     char why [256] = "out of memory";
     rh->stage = G_DELETING;
     if (!remove || !remove->face_ids
-    ||  broker_write (self, NULL, remove, rh->source, &rh->write, why, sizeof why) != MT_OK) {
+    ||  broker_write (self, NULL, remove, rh->source, s_written, &rh->write, why,
+                         sizeof why) != MT_OK) {
         mt_log_warn (S_NAME, "moving faces: cannot remove %zu copied faces from partition %u "
                      "yet: %s", rh->batch->face_count, rh->source, why);
         s_retry (self, now);
@@ -324,14 +327,15 @@ broker_rehome_reply (broker_t *self, mt_msg_t **msg_p)
     *msg_p = NULL;
     rh->stage = G_COPYING;
     char why [256];
-    if (broker_write (self, NULL, msg, -1, &rh->write, why, sizeof why) != MT_OK) {
+    if (broker_write (self, NULL, msg, -1, s_written, &rh->write, why, sizeof why) != MT_OK) {
         mt_log_warn (S_NAME, "moving faces: cannot copy %zu faces yet: %s", kept, why);
         s_retry (self, now);
     }
 }
 
-void
-broker_rehome_written (broker_t *self, uint64_t id, bool ok)
+//  The pass's write `id` ended; ok when every partition made it durable.
+static void
+s_written (broker_t *self, uint64_t id, bool ok)
 {
     broker_rehome_t *rh = &self->rehome;
     int64_t now = broker_now_ms ();

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include <uthash.h>
 
 #include "broker_actor.h"
@@ -61,6 +62,7 @@ typedef struct {
     int64_t last_seen, joined_at, retry_after;
     uint64_t seq, digest, missing_count, found_count;
     size_t searches;                //  in flight, to spread load
+    bool unreachable;               //  a send failed: dropped at the next tick
 } broker_replica_t;
 
 typedef struct {
@@ -86,11 +88,17 @@ typedef struct {
     int64_t sent;
 } broker_leg_t;
 
+typedef struct broker_s broker_t;
+//  The end of the broker's own write `id`; ok when every partition made it
+//  durable.
+typedef void (broker_written_fn) (broker_t *self, uint64_t id, bool ok);
+
 typedef struct {
     uint64_t id;                    //  key: the broker's request id
     UT_hash_handle hh;
     uint32_t partitions;            //  the count when it came (the arrays' size)
     bool internal;                  //  the broker's own write (moving faces)
+    broker_written_fn *written;     //  told when an internal write ends
     mt_route_t client;
     uint64_t client_request;
     mt_msg_type type;
@@ -109,7 +117,7 @@ typedef struct {
     size_t *counts;
 } broker_pending_t;
 
-typedef struct {
+struct broker_s {
     const broker_config_t *config;
     uint32_t partitions;            //  in use: writes are placed among these
     bool adding;                    //  partition `partitions` waits for its first replica
@@ -125,21 +133,66 @@ typedef struct {
     int64_t started, next_ping;
     uint64_t malformed;
     uint64_t turn;                  //  rotates the choice among equal replicas
-} broker_t;
+};
 
-int64_t broker_now_ms (void);
-//  Replicas of partition in state.
+static inline int64_t
+broker_now_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+//  broker_replicas.c: the replica table and the requests in flight.
+//  A replica's slot by its route (SIZE_MAX: not registered).
+size_t broker_find_replica (const broker_t *self, const mt_route_t *route);
+//  Reachable replicas of partition in state.
 size_t broker_count (const broker_t *self, uint32_t partition, broker_rstate state);
+//  An up-to-date replica for a search of partition not yet tried by p (may
+//  be NULL): the least busy, taking turns among equals; stale ones too
+//  when stale_ok. SIZE_MAX: none.
+size_t broker_pick_for (const broker_t *self, const broker_pending_t *p, uint32_t partition,
+                        bool stale_ok);
 //  A serving replica of partition to ask (SIZE_MAX: none).
 size_t broker_pick (const broker_t *self, uint32_t partition);
+//  Send msg to the replica in slot. If it cannot be reached it is marked
+//  unreachable, and the actor drops it before it looks at requests again.
+void broker_to_replica (broker_t *self, size_t slot, const mt_msg_t *msg);
+//  Send *msg_p (taken; may be NULL) to a client.
+void broker_to_client (broker_t *self, const mt_route_t *route, mt_msg_t **msg_p);
+//  A request in flight (client NULL: the broker's own), keyed by a new id.
+broker_pending_t *broker_pending_new (broker_t *self, const mt_route_t *client,
+                                      const mt_msg_t *msg, int64_t deadline);
+void broker_pending_free (broker_t *self, broker_pending_t *p);
+void broker_add_leg (broker_pending_t *p, uint32_t partition, size_t slot, uint32_t gen,
+                     int64_t now);
+//  Whether a leg's replica is still the one it was sent to.
+bool broker_leg_alive (const broker_t *self, const broker_leg_t *leg);
+
+//  broker_search.c: a client's search, fanned out and merged.
+void broker_client_search (broker_t *self, const mt_route_t *client, mt_msg_t **msg_p);
+//  Ask a replica of partition (one not yet tried); false if none is left.
+bool broker_send_search (broker_t *self, broker_pending_t *p, uint32_t partition, int64_t now);
+//  Answer the client when every partition answered or none can, or at the
+//  deadline.
+void broker_check_search (broker_t *self, broker_pending_t *p, int64_t now);
+void broker_search_reply (broker_t *self, broker_pending_t *p, broker_leg_t *leg,
+                          const mt_msg_t *msg, int64_t now);
+
+//  broker_write.c: numbered writes.
 //  Start a numbered write: to the partitions its faces or case belong to,
 //  or only to partition `only` (>= 0). client NULL: the broker's own write,
-//  whose end goes to broker_rehome_written with its id (*id_p, may be
-//  NULL). MT_EUNAVAILABLE with why when a partition it needs has no
-//  serving replica (nothing was sent).
+//  whose end is told to written with its id (*id_p, may be NULL).
+//  MT_EUNAVAILABLE with why when a partition it needs has no serving
+//  replica (nothing was sent).
 int broker_write (broker_t *self, const mt_route_t *client, mt_msg_t *msg, int64_t only,
-                  uint64_t *id_p, char *why, size_t why_size);
+                  broker_written_fn *written, uint64_t *id_p, char *why, size_t why_size);
+//  Finish the write when no replica is awaited any more, or at the deadline.
+void broker_check_write (broker_t *self, broker_pending_t *p, int64_t now);
+void broker_write_reply (broker_t *self, broker_pending_t *p, broker_leg_t *leg,
+                         const mt_msg_t *msg, int64_t now);
 
+//  broker_grow.c: the partition count, adding a partition, moving faces.
 //  Load or create the state file (the partition count); MT_OK or a reason.
 int broker_state_load (broker_t *self, mt_err_t *err);
 //  A client asks for one more partition: the reply (StatsReply or Error).
@@ -151,16 +204,12 @@ void broker_rehome_step (broker_t *self, int64_t now);
 //  A shard's answer to a listing (RehomeReply or Error); takes *msg_p when
 //  it keeps it.
 void broker_rehome_reply (broker_t *self, mt_msg_t **msg_p);
-//  The broker's own write `id` ended; ok when every partition made it
-//  durable.
-void broker_rehome_written (broker_t *self, uint64_t id, bool ok);
 //  A client's removal: remembered while a listing is out.
 void broker_rehome_note_removal (broker_t *self, const mt_msg_t *msg);
 //  Free what a pass holds.
 void broker_rehome_free (broker_t *self);
-//  Send msg to the replica in slot (if it is still there).
-void broker_to_replica (broker_t *self, size_t slot, const mt_msg_t *msg);
 
+//  broker_sync.c: copies between replicas.
 //  A copy's message from a replica (chunks, requests for the next, done).
 void broker_sync_message (broker_t *self, size_t slot, mt_msg_t *msg);
 //  Decide, partition by partition, which joining replicas serve, which
