@@ -1,7 +1,7 @@
 //  results_call - what the results service's API methods share: the
 //  service's state, one call (its parameters and its answer), and small
-//  helpers. Methods live in results_actor.c and, for staff corrections, in
-//  results_edit.c, for describing the gallery again in results_reembed.c.
+//  helpers (results_call.c). The methods live in a file for each kind
+//  (below); results_actor.c routes calls to them.
 
 #ifndef RESULTS_CALL_H_INCLUDED
 #define RESULTS_CALL_H_INCLUDED
@@ -44,6 +44,28 @@ int64_t results_call_id (json_t *params, const char *key);
 //  Tell the matcher thread that work may wait.
 void results_call_nudge (results_state_t *self);
 
+//  Cases, photos, faces (results_cases.c).
+int results_m_case_add (results_call_t *call, mt_err_t *err);
+int results_m_case_get (results_call_t *call, mt_err_t *err);
+int results_m_case_close (results_call_t *call, mt_err_t *err);
+int results_m_photo_add (results_call_t *call, mt_err_t *err);
+int results_m_photo_get (results_call_t *call, mt_err_t *err);
+int results_m_face_chip (results_call_t *call, mt_err_t *err);
+int results_m_case_list (results_call_t *call, mt_err_t *err);
+int results_m_case_export (results_call_t *call, mt_err_t *err);
+int results_m_case_erase (results_call_t *call, mt_err_t *err);
+//  Candidates, reviews, the queue, the audit log (results_review.c).
+int results_m_candidates (results_call_t *call, mt_err_t *err);
+int results_m_review (results_call_t *call, mt_err_t *err);
+int results_m_reviews (results_call_t *call, mt_err_t *err);
+int results_m_queue (results_call_t *call, mt_err_t *err);
+int results_m_audit (results_call_t *call, mt_err_t *err);
+int results_m_audit_add (results_call_t *call, mt_err_t *err);
+int results_m_audit_verify (results_call_t *call, mt_err_t *err);
+//  The intake workers' jobs (results_jobs.c).
+int results_m_job_take (results_call_t *call, mt_err_t *err);
+int results_m_job_done (results_call_t *call, mt_err_t *err);
+int results_m_job_failed (results_call_t *call, mt_err_t *err);
 //  Staff corrections (results_edit.c).
 int results_m_face_get (results_call_t *call, mt_err_t *err);
 int results_m_face_exclude (results_call_t *call, mt_err_t *err);

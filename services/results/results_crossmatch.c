@@ -174,13 +174,13 @@ results_crossmatch_step (results_matcher_t *m, size_t most, size_t *queries_p,
         for (size_t q = member->first; rc == MT_OK && q < member->first + member->count
                                        && q < reply->query_count; q++)
             for (size_t h = 0; rc == MT_OK && h < reply->results [q].count; h++)
-                if (results_matcher_add_once (&others, &other_count, &other_size,
-                                              (int64_t) reply->results [q].hits [h].case_id)
+                if (results_set_add_id (&others, &other_count, &other_size,
+                                        (int64_t) reply->results [q].hits [h].case_id)
                     != MT_OK)
                     rc = mt_err_set (err, MT_ENOMEM, "out of memory");
         if (rc == MT_OK)
-            rc = results_matcher_weigh (m, &member->c, member->faces, member->n, &others,
-                                        &other_count, &other_size, &weighed, &later, err);
+            rc = results_weigh (m, &member->c, member->faces, member->n, &others,
+                                &other_count, &other_size, &weighed, &later, err);
         free (others);
         if (rc == MT_OK)
             cm.cases_done++, cm.faces_done += (int64_t) member->n;

@@ -33,25 +33,26 @@ typedef struct {
 int results_crossmatch_step (results_matcher_t *m, size_t most, size_t *queries_p,
                              double *search_ms_p, mt_err_t *err);
 
-//  Add id to the set (ids, count, size) if it is not there yet.
-int results_matcher_add_once (int64_t **ids, size_t *count, size_t *size, int64_t id);
+//  results_weigh.c: add id to the set (ids, count, size) if it is not
+//  there yet.
+int results_set_add_id (int64_t **ids, size_t *count, size_t *size, int64_t id);
 
-//  A set of case ids (results_matcher_add_once's three).
+//  A set of case ids (results_set_add_id's three).
 typedef struct {
     int64_t *ids;
     size_t count, size;
 } results_set_t;
 
-//  Weigh case c (its faces: n) against the cases in *others_p (found by a
-//  search) and every case it is paired with already, store the pairs
+//  results_weigh.c: weigh case c (its faces: n) against the cases in
+//  *others_p (found by a search) and every case it is paired with already, store the pairs
 //  (the best `keep`) and score its found cases' candidates again, in one
 //  transaction. *others_p grows; *weighed_p says how many were weighed.
 //  With later (not NULL) the found cases to score again are added to that
 //  set instead, for the caller to score once each after many cases.
-int results_matcher_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces,
-                           size_t n, int64_t **others_p, size_t *other_count_p,
-                           size_t *other_size_p, size_t *weighed_p, results_set_t *later,
-                           mt_err_t *err);
+int results_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces,
+                   size_t n, int64_t **others_p, size_t *other_count_p,
+                   size_t *other_size_p, size_t *weighed_p, results_set_t *later,
+                   mt_err_t *err);
 
 //  The thread's body (pthread_create); arg is a results_matcher_t.
 void *results_matcher_run (void *arg);

@@ -198,6 +198,26 @@ mt_casedb_candidates_free (mt_candidate_row_t *rows, size_t count)
     free (rows);
 }
 
+//  Up to limit candidate rows from a bound statement (finalized).
+static int
+s_candidate_rows (mti_sql_stmt_t *stmt, size_t limit, mt_candidate_row_t **rows_p,
+                  size_t *count_p, mt_err_t *err)
+{
+    mt_candidate_row_t *rows = calloc (limit ? limit : 1, sizeof *rows);
+    if (!rows) {
+        mti_sql_finalize (stmt);
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    }
+    size_t n = 0;
+    while (n < limit && mti_sql_step (stmt) == MTI_SQL_ROW) {
+        s_candidate_row (stmt, &rows [n++]);
+    }
+    mti_sql_finalize (stmt);
+    *rows_p = rows;
+    *count_p = n;
+    return MT_OK;
+}
+
 int
 mt_casedb_candidates (mt_casedb_t *self, int64_t case_id, size_t limit, size_t offset,
                       mt_candidate_row_t **rows_p, size_t *count_p, mt_err_t *err)
@@ -224,19 +244,7 @@ mt_casedb_candidates (mt_casedb_t *self, int64_t case_id, size_t limit, size_t o
     mti_sql_bind_int64 (stmt, 1, case_id);
     mti_sql_bind_int64 (stmt, 2, (int64_t) limit);
     mti_sql_bind_int64 (stmt, 3, (int64_t) offset);
-    mt_candidate_row_t *rows = calloc (limit ? limit : 1, sizeof *rows);
-    if (!rows) {
-        mti_sql_finalize (stmt);
-        return mt_err_set (err, MT_ENOMEM, "out of memory");
-    }
-    size_t n = 0;
-    while (n < limit && mti_sql_step (stmt) == MTI_SQL_ROW) {
-        s_candidate_row (stmt, &rows [n++]);
-    }
-    mti_sql_finalize (stmt);
-    *rows_p = rows;
-    *count_p = n;
-    return MT_OK;
+    return s_candidate_rows (stmt, limit, rows_p, count_p, err);
 }
 
 int
@@ -256,19 +264,7 @@ mt_casedb_queue (mt_casedb_t *self, int province, size_t limit, size_t offset,
     mti_sql_bind_int (stmt, 1, province);
     mti_sql_bind_int64 (stmt, 2, (int64_t) limit);
     mti_sql_bind_int64 (stmt, 3, (int64_t) offset);
-    mt_candidate_row_t *rows = calloc (limit ? limit : 1, sizeof *rows);
-    if (!rows) {
-        mti_sql_finalize (stmt);
-        return mt_err_set (err, MT_ENOMEM, "out of memory");
-    }
-    size_t n = 0;
-    while (n < limit && mti_sql_step (stmt) == MTI_SQL_ROW) {
-        s_candidate_row (stmt, &rows [n++]);
-    }
-    mti_sql_finalize (stmt);
-    *rows_p = rows;
-    *count_p = n;
-    return MT_OK;
+    return s_candidate_rows (stmt, limit, rows_p, count_p, err);
 }
 
 int

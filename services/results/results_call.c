@@ -1,0 +1,50 @@
+//  results_call - helpers every API method may use.
+
+#include "results_actor.h"
+
+#include "common/api.h"
+#include "results/case_json.h"
+#include "results/store/photo_store.h"
+#include "results/results_call.h"
+#include "results/results_disk.h"
+#include "results/results_score.h"
+#include "results/results_matcher.h"
+#include "results/results_privacy.h"
+#include "results/store/mt_casedb.h"
+#include "wire/mt_client.h"
+#include "face/mt_image.h"
+#include "face/mt_quality.h"
+#include "base/mt_log.h"
+#include "results/store/mt_rank.h"
+#include "index/mt_store.h"
+#include "wire/mt_wire.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#define S_NAME "results"
+
+int64_t
+results_call_id (json_t *params, const char *key)
+{
+    json_t *value = json_object_get (params, key);
+    return json_is_integer (value) ? (int64_t) json_integer_value (value) : 0;
+}
+
+void
+results_call_nudge (results_state_t *self)
+{
+    zmq_send (self->nudge, "N", 1, ZMQ_DONTWAIT);
+}

@@ -1,0 +1,282 @@
+//  results_cases - the API's methods on cases, their photos and faces:
+//  add, read, list, close, export, erase.
+
+#include "results_actor.h"
+
+#include "common/api.h"
+#include "results/case_json.h"
+#include "results/store/photo_store.h"
+#include "results/results_call.h"
+#include "results/results_disk.h"
+#include "results/results_score.h"
+#include "results/results_matcher.h"
+#include "results/results_privacy.h"
+#include "results/store/mt_casedb.h"
+#include "wire/mt_client.h"
+#include "face/mt_image.h"
+#include "face/mt_quality.h"
+#include "base/mt_log.h"
+#include "results/store/mt_rank.h"
+#include "index/mt_store.h"
+#include "wire/mt_wire.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#define S_NAME "results"
+
+int
+results_m_case_add (results_call_t *call, mt_err_t *err)
+{
+    mt_case_t c;
+    int rc = results_case_from_json (call->params, &c, err);
+    int64_t id;
+    bool existed;
+    if (rc == MT_OK)
+        rc = mt_casedb_case_add (call->self->db, &c, call->actor, &id, &existed, err);
+    if (rc == MT_OK)
+        call->result = json_pack ("{s:I, s:b}", "case_id", (json_int_t) id, "existed", existed);
+    return rc;
+}
+
+int
+results_m_case_get (results_call_t *call, mt_err_t *err)
+{
+    int64_t id = results_call_id (call->params, "case_id");
+    mt_case_t c;
+    int rc = mt_casedb_case_get (call->self->db, id, &c, err);
+    if (rc != MT_OK)
+        return rc;
+    json_t *j = results_case_json (&c);
+    //  True until its photos are processed and its candidates ranked.
+    json_object_set_new (j, "matching", json_boolean (mt_casedb_match_pending (call->self->db, id)));
+    mt_photo_row_t *photos;
+    size_t count;
+    if (mt_casedb_photos_of_case (call->self->db, id, &photos, &count, err) == MT_OK) {
+        json_t *list = json_array ();
+        for (size_t i = 0; i < count; i++) {
+            json_t *p = json_pack ("{s:I, s:s, s:s, s:i}", "photo_id", (json_int_t) photos [i].id,
+                                   "sha256", photos [i].sha256, "state", photos [i].state,
+                                   "faces", photos [i].face_count);
+            if (photos [i].year_taken)
+                json_object_set_new (p, "year_taken", json_integer (photos [i].year_taken));
+            if (photos [i].error [0])
+                json_object_set_new (p, "error", json_string (photos [i].error));
+            if (photos [i].removed)
+                json_object_set_new (p, "removed", json_string (photos [i].removed_reason));
+            json_array_append_new (list, p);
+        }
+        json_object_set_new (j, "photo_list", list);
+        free (photos);
+    }
+    char object [32];
+    snprintf (object, sizeof object, "case %lld", (long long) id);
+    mt_casedb_audit (call->self->db, call->actor, "case.read", object, NULL, NULL);
+    call->result = j;
+    return MT_OK;
+}
+
+int
+results_m_case_close (results_call_t *call, mt_err_t *err)
+{
+    int rc = mt_casedb_case_close (call->self->db, results_call_id (call->params, "case_id"),
+                                   json_string_value (json_object_get (call->params, "reason")),
+                                   call->actor, err);
+    if (rc == MT_OK) {
+        call->result = json_pack ("{s:b}", "closed", 1);
+        results_call_nudge (call->self);
+    }
+    return rc;
+}
+
+int
+results_m_photo_add (results_call_t *call, mt_err_t *err)
+{
+    const results_config_t *config = call->self->config;
+    int64_t case_id = results_call_id (call->params, "case_id");
+    int year = 0;
+    int rc = results_json_int (call->params, "year_taken", &year, err);
+    if (rc != MT_OK)
+        return rc;
+    if (!call->payload || call->payload_size == 0)
+        return mt_err_set (err, MT_EEMPTY, "the photo is empty (0 bytes)");
+    if (call->payload_size > (size_t) config->max_photo_bytes)
+        return mt_err_set (err, MT_ETOOBIG, "the photo has %zu bytes, over the limit of %lld",
+                           call->payload_size, (long long) config->max_photo_bytes);
+    //  Refuse what is no image before storing anything.
+    mt_image_limits_t limits = mt_image_default_limits ();
+    limits.max_bytes = (size_t) config->max_photo_bytes;
+    mt_format format;
+    uint32_t w, h;
+    rc = mt_image_probe (call->payload, call->payload_size, &limits, &format, &w, &h, err);
+    if (rc != MT_OK)
+        return rc;
+    mt_case_t c;
+    rc = mt_casedb_case_get (call->self->db, case_id, &c, err);
+    if (rc != MT_OK)
+        return rc;
+    results_disk_t disk;
+    results_disk_check (config->db, config->photos, config->disk_reserve_mb,
+                        call->self->disk_full_ms, &disk);
+    rc = results_disk_refuse_photos (&disk, err);
+    if (rc != MT_OK) {
+        call->below_reserve = true;
+        return rc;
+    }
+    char sha [65];
+    rc = photo_store_put (config->photos, call->payload, call->payload_size, true, sha,
+                          err);
+    int64_t photo_id;
+    bool existed;
+    if (rc == MT_OK)
+        rc = mt_casedb_photo_add (call->self->db, case_id, sha, call->payload_size, year,
+                                  call->actor, &photo_id, &existed, err);
+    if (rc == MT_OK)
+        call->result = json_pack ("{s:I, s:b, s:s, s:s, s:i, s:i}", "photo_id",
+                                  (json_int_t) photo_id, "existed", existed, "sha256", sha,
+                                  "format", mt_format_name (format), "width", (int) w,
+                                  "height", (int) h);
+    return rc;
+}
+
+int
+results_m_photo_get (results_call_t *call, mt_err_t *err)
+{
+    int64_t id = results_call_id (call->params, "photo_id");
+    mt_photo_row_t row;
+    int rc = mt_casedb_photo_get (call->self->db, id, &row, err);
+    if (rc != MT_OK)
+        return rc;
+    json_t *j = json_pack ("{s:I, s:I, s:s, s:i, s:s}", "photo_id", (json_int_t) row.id,
+                           "case_id", (json_int_t) row.case_id, "state", row.state,
+                           "faces", row.face_count, "sha256", row.sha256);
+    if (row.error [0])
+        json_object_set_new (j, "error", json_string (row.error));
+    //  The faces of this photo, with their quality, advice that fits where
+    //  the photo comes from, and whether staff left them out of matching.
+    mt_case_t c;
+    mt_photo_source source = mt_casedb_case_get (call->self->db, row.case_id, &c, NULL) == MT_OK
+                             && c.kind == MT_KIND_MISSING ? MT_SOURCE_ARCHIVE : MT_SOURCE_PERSON;
+    mt_face_row_t *faces;
+    size_t count;
+    if (mt_casedb_photo_faces (call->self->db, id, &faces, &count, err) == MT_OK) {
+        json_t *list = json_array ();
+        for (size_t i = 0; i < count; i++) {
+            mt_quality_t q = { .size_px = faces [i].size_px, .sharpness = faces [i].sharpness,
+                               .yaw_deg = faces [i].yaw_deg };
+            int verdict = mt_verdict_from_name (faces [i].verdict);
+            q.verdict = verdict < 0 ? MT_VERDICT_OK : (mt_verdict) verdict;
+            char advice [256];
+            const char *code;
+            mt_quality_advice_for (&q, NULL, source, &code, advice, sizeof advice);
+            json_array_append_new (list, json_pack (
+                "{s:I, s:[i,i,i,i], s:i, s:f, s:f, s:s, s:b, s:b, s:s, s:s}", "face_id",
+                (json_int_t) faces [i].id, "box", faces [i].box [0], faces [i].box [1],
+                faces [i].box [2], faces [i].box [3], "size_px", faces [i].size_px,
+                "sharpness", round (faces [i].sharpness * 10) / 10,
+                "yaw_deg", round (faces [i].yaw_deg * 10) / 10,
+                "verdict", faces [i].verdict, "enrolled", faces [i].enrolled,
+                "excluded", faces [i].excluded, "advice", advice, "advice_code", code));
+        }
+        json_object_set_new (j, "face_list", list);
+        free (faces);
+    }
+    if (row.removed)
+        json_object_set_new (j, "removed", json_string (row.removed_reason));
+    call->result = j;
+    return MT_OK;
+}
+
+//  A face's chip, with its case, its case's station and (given "station")
+//  whether the case is a candidate of that station's cases: the gateway
+//  decides from these who may see it.
+int
+results_m_face_chip (results_call_t *call, mt_err_t *err)
+{
+    int64_t face = results_call_id (call->params, "face_id"), case_id = 0;
+    int rc = mt_casedb_face_case (call->self->db, face, &case_id, err);
+    mt_case_t c;
+    if (rc == MT_OK)
+        rc = mt_casedb_case_get (call->self->db, case_id, &c, err);
+    if (rc == MT_OK)
+        rc = mt_casedb_face_chip (call->self->db, face, &call->reply_payload, &call->reply_size,
+                                  err);
+    const char *station = json_string_value (json_object_get (call->params, "station"));
+    if (rc == MT_OK)
+        call->result = json_pack ("{s:s, s:I, s:s, s:b}", "type", "image/jpeg",
+                                  "case_id", (json_int_t) case_id, "station", c.station,
+                                  "candidate_of_station", station
+                                  && mt_casedb_candidate_of_station (call->self->db, case_id,
+                                                                     station));
+    return rc;
+}
+
+int
+results_m_case_list (results_call_t *call, mt_err_t *err)
+{
+    int limit = 50, offset = 0;
+    int rc = results_json_int (call->params, "limit", &limit, err);
+    if (rc == MT_OK)
+        rc = results_json_int (call->params, "offset", &offset, err);
+    if (rc == MT_OK && (limit < 1 || limit > 500 || offset < 0))
+        rc = mt_err_set (err, MT_EINVAL, "limit must be 1..500 and offset not negative");
+    const char *kind = json_string_value (json_object_get (call->params, "kind"));
+    char *text = NULL;
+    if (rc == MT_OK)
+        rc = mt_casedb_cases_json (call->self->db,
+                                   json_string_value (json_object_get (call->params, "station")),
+                                   kind ? mt_case_kind_from_name (kind) : 0, (size_t) limit,
+                                   (size_t) offset, &text, err);
+    if (rc == MT_OK) {
+        json_error_t jerr;
+        call->result = json_pack ("{s:o, s:i, s:i}", "cases", json_loads (text, 0, &jerr),
+                                  "limit", limit, "offset", offset);
+        free (text);
+    }
+    return rc;
+}
+
+//  Everything held on one case (a subject access request, or a hand-over).
+int
+results_m_case_export (results_call_t *call, mt_err_t *err)
+{
+    int64_t id = results_call_id (call->params, "case_id");
+    int rc = results_case_export (call->self->db, call->self->config->photos, id,
+                                  &call->result, err);
+    char object [32];
+    snprintf (object, sizeof object, "case %lld", (long long) id);
+    if (rc == MT_OK)
+        rc = mt_casedb_audit (call->self->db, call->actor, "case.export", object, NULL, err);
+    return rc;
+}
+
+//  Erase a case on request: closed now, its faces out of every shard and
+//  its photos gone as soon as the matcher gets to it.
+int
+results_m_case_erase (results_call_t *call, mt_err_t *err)
+{
+    const char *level = json_string_value (json_object_get (call->params, "level"));
+    int n = !level || strcmp (level, "all") == 0 ? MT_ERASE_ALL
+          : strcmp (level, "media") == 0 ? MT_ERASE_MEDIA : -1;
+    int rc = mt_casedb_erase_request (call->self->db, results_call_id (call->params, "case_id"), n,
+                                      json_string_value (json_object_get (call->params,
+                                                                          "reason")),
+                                      call->actor, err);
+    if (rc == MT_OK) {
+        call->result = json_pack ("{s:b}", "queued", 1);
+        results_call_nudge (call->self);
+    }
+    return rc;
+}

@@ -1,0 +1,124 @@
+//  results_weigh - one case weighed against others: each pair's evidence
+//  from every face of both and their facts, the best pairs stored as
+//  candidates, the found cases' candidate families scored again. Used by
+//  the matcher (a case searched) and the cross-match (cases in batches).
+
+#include "results_matcher.h"
+
+#include "results/results_score.h"
+#include "base/mt_log.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define S_NAME "results"
+
+typedef struct {
+    int64_t case_id;
+    mt_rank_t rank;
+    bool paired;                    //  a candidate already: kept whatever its rank
+} s_weighed_t;
+
+static int
+s_by_evidence (const void *a, const void *b)
+{
+    double x = ((const s_weighed_t *) a)->rank.evidence;
+    double y = ((const s_weighed_t *) b)->rank.evidence;
+    return (x < y) - (x > y);
+}
+
+int
+results_set_add_id (int64_t **ids, size_t *count, size_t *size, int64_t id)
+{
+    for (size_t i = 0; i < *count; i++)
+        if ((*ids) [i] == id)
+            return MT_OK;
+    if (*count == *size) {
+        size_t more = *size ? *size * 2 : 64;
+        int64_t *grown = realloc (*ids, more * sizeof *grown);
+        if (!grown)
+            return MT_ENOMEM;
+        *ids = grown, *size = more;
+    }
+    (*ids) [(*count)++] = id;
+    return MT_OK;
+}
+
+int
+results_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces,
+               size_t n, int64_t **others_p, size_t *other_count_p,
+               size_t *other_size_p, size_t *weighed_p, results_set_t *later,
+               mt_err_t *err)
+{
+    int rc = MT_OK;
+    size_t searched = *other_count_p;
+    int64_t case_id = c->id;
+    int64_t *paired = NULL;
+    size_t paired_count = 0;
+    if (rc == MT_OK)
+        rc = mt_casedb_pair_cases (m->db, case_id, &paired, &paired_count, err);
+    for (size_t i = 0; rc == MT_OK && i < paired_count; i++)
+        if (results_set_add_id (others_p, other_count_p, other_size_p, paired [i]) != MT_OK)
+            rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+
+    s_weighed_t *weighed = calloc (*other_count_p ? *other_count_p : 1, sizeof *weighed);
+    size_t weighed_count = 0;
+    if (!weighed && rc == MT_OK)
+        rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == MT_OK && i < *other_count_p; i++) {
+        mt_case_t o;
+        if (mt_casedb_case_get (m->db, (*others_p) [i], &o, NULL) != MT_OK
+        ||  strcmp (o.state, "open") != 0 || o.kind == c->kind)
+            continue;
+        const mt_case_t *found = c->kind == MT_KIND_FOUND ? c : &o;
+        const mt_case_t *missing = c->kind == MT_KIND_FOUND ? &o : c;
+        if (mt_casedb_candidate_rejected (m->db, found->id, missing->id))
+            continue;
+        mt_face_row_t *ofaces = NULL;
+        size_t on = 0;
+        if (mt_casedb_faces_of_case (m->db, o.id, &ofaces, &on, NULL) != MT_OK)
+            continue;
+        s_weighed_t *w = &weighed [weighed_count];
+        w->case_id = o.id;
+        w->paired = i >= searched;
+        if (c->kind == MT_KIND_FOUND
+            ? mt_rank_pair (&m->model, c, faces, n, &o, ofaces, on, &w->rank, err) == MT_OK
+            : mt_rank_pair (&m->model, &o, ofaces, on, c, faces, n, &w->rank, err) == MT_OK)
+            weighed_count++;
+        free (ofaces);
+    }
+    qsort (weighed, weighed_count, sizeof *weighed, s_by_evidence);
+    //  The case's pairs and the scores in one transaction: one fsync.
+    bool grouped = rc == MT_OK && mt_casedb_begin (m->db, err) == MT_OK;
+    if (rc == MT_OK && !grouped)
+        rc = err->code;
+    for (size_t i = 0; i < weighed_count; i++) {
+        if (rc == MT_OK && (i < (size_t) m->config->keep || weighed [i].paired)) {
+            int64_t found = c->kind == MT_KIND_FOUND ? c->id : weighed [i].case_id;
+            int64_t missing = c->kind == MT_KIND_FOUND ? weighed [i].case_id : c->id;
+            rc = mt_casedb_candidate_put (m->db, found, missing, weighed [i].rank.evidence,
+                                          weighed [i].rank.distance,
+                                          weighed [i].rank.explanation, err);
+        }
+        mt_rank_free (&weighed [i].rank);
+    }
+    if (rc == MT_OK && !later)
+        rc = results_rescore (m->db, &m->model, case_id, err);
+    //  Scored later: the found case itself, or every found case it is
+    //  paired with (all of them are in others now).
+    for (size_t i = 0; rc == MT_OK && later && i < (c->kind == MT_KIND_FOUND ? 1
+                                                    : *other_count_p); i++)
+        if (results_set_add_id (&later->ids, &later->count, &later->size,
+                                c->kind == MT_KIND_FOUND ? c->id : (*others_p) [i])
+            != MT_OK)
+            rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+    if (grouped)
+        rc = mt_casedb_commit (m->db, rc, err);
+    *weighed_p = weighed_count;
+    free (weighed);
+    free (paired);
+    return rc;
+}
