@@ -1,7 +1,10 @@
-//  cli_args - the options that sub-commands take out of their arguments.
+//  cli_args - the options that sub-commands take out of their arguments,
+//  and their error lines.
 
 #include "cli.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 const char *
@@ -42,3 +45,13 @@ cli_wants_help (int argc, char **argv)
     return false;
 }
 
+void
+cli_error (const char *command, const char *fmt, ...)
+{
+    va_list args;
+    va_start (args, fmt);
+    fprintf (stderr, "homeward %s: ", command);
+    vfprintf (stderr, fmt, args);
+    fputc ('\n', stderr);
+    va_end (args);
+}

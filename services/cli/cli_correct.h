@@ -8,11 +8,6 @@
 
 #include "cli_api.h"
 
-//  Case fields from `--sex male --age 60-70 ...` flags (argc/argv hold only
-//  them) into params, for a found (kind 1) or missing (kind 2) case.
-//  Returns 0, or 2 after printing an error.
-int cli_case_fields (const char *command, int kind, int argc, char **argv, json_t *params);
-
 //  homeward case update CASE [FIELDS] (opts->argv [0] is "update").
 int cli_case_update (const cli_api_opts_t *opts);
 //  homeward photo show|person|remove ... (opts->argv [0] is the action).

@@ -3,6 +3,7 @@
 //  and ranks the case's candidates again.
 
 #include "cli.h"
+#include "cli_case_fields.h"
 #include "cli_correct.h"
 
 #include <stdio.h>

@@ -58,17 +58,6 @@ s_usage (FILE *out)
                   "'homeward --version' the version and where its model and web files are.\n");
 }
 
-void
-cli_error (const char *command, const char *fmt, ...)
-{
-    va_list args;
-    va_start (args, fmt);
-    fprintf (stderr, "homeward %s: ", command);
-    vfprintf (stderr, fmt, args);
-    fputc ('\n', stderr);
-    va_end (args);
-}
-
 int
 main (int argc, char **argv)
 {
