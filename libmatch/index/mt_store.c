@@ -1,6 +1,7 @@
 //  mt_store - a shard replica's durable state: galleries, log, snapshot.
 
 #include "index/mt_store.h"
+#include "base/mt_dir.h"
 
 #include "index/mt_index.h"
 #include "base/mt_log.h"
@@ -81,37 +82,6 @@ mt_store_digest (const mt_store_t *self)
     //  Namespaces weigh differently so that a face moved from one to the
     //  other changes the digest.
     return mt_gallery_digest (self->missing) + 3 * mt_gallery_digest (self->found);
-}
-
-static int
-s_fsync_dir (const char *dir, mt_err_t *err)
-{
-    int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0 || fsync (fd) != 0) {
-        int saved = errno;
-        if (fd >= 0)
-            close (fd);
-        return mt_err_set (err, MT_EIO, "cannot fsync directory %s: %s", dir, strerror (saved));
-    }
-    close (fd);
-    return MT_OK;
-}
-
-static int
-s_mkdirs (const char *dir, mt_err_t *err)
-{
-    char path [PATH_MAX];
-    snprintf (path, sizeof path, "%s", dir);
-    for (char *p = path + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir (path, 0700) != 0 && errno != EEXIST)
-                return mt_err_set (err, MT_EIO, "cannot create %s: %s", path, strerror (errno));
-            *p = '/';
-        }
-    if (mkdir (path, 0700) != 0 && errno != EEXIST)
-        return mt_err_set (err, MT_EIO, "cannot create %s: %s", path, strerror (errno));
-    return MT_OK;
 }
 
 //  ---------------------------------------------------------------- snapshots
@@ -389,7 +359,7 @@ mt_store_open (const mt_store_config_t *config, mt_store_t **self_p, mt_err_t *e
     self->snapshot_ops = config->snapshot_ops;
     self->sync = config->sync;
 
-    int rc = s_mkdirs (self->dir, err);
+    int rc = mt_dir_make (self->dir, err);
     if (rc == MT_OK) {
         rc = s_read_snapshot (self->snap_path, &self->seq, &self->missing, &self->found, err);
         if (rc == MT_ENOTFOUND) {
@@ -586,7 +556,7 @@ mt_store_snapshot (mt_store_t *self, mt_err_t *err)
 {
     int rc = s_write_snapshot (self, self->snap_path, err);
     if (rc == MT_OK)
-        rc = s_fsync_dir (self->dir, err);
+        rc = mt_dir_sync (self->dir, err);
     if (rc != MT_OK)
         return rc;
     //  The snapshot holds everything the log did; a crash before the cut

@@ -2,6 +2,7 @@
 //  (libsodium's crypto_secretstream_xchacha20poly1305).
 
 #include "backup_crypt.h"
+#include "base/mt_dir.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -105,16 +106,6 @@ backup_photo_name (const backup_secret_t *secret, const char *sha256, char *name
     crypto_generichash (hash, sizeof hash, (const uint8_t *) sha256, strlen (sha256),
                         secret->name_key, sizeof secret->name_key);
     sodium_bin2hex (name, 65, hash, sizeof hash);
-}
-
-void
-backup_sync_dir (const char *dir)
-{
-    int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        fsync (fd);
-        close (fd);
-    }
 }
 
 //  ---------------------------------------------------------------- writer
@@ -245,7 +236,7 @@ backup_writer_close (backup_writer_t **self_p, bool commit, mt_err_t *err)
             char *slash = strrchr (dir, '/');
             if (slash) {
                 *slash = '\0';
-                backup_sync_dir (*dir ? dir : "/");
+                mt_dir_sync (*dir ? dir : "/", NULL);
             }
         }
     }

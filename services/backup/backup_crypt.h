@@ -75,7 +75,5 @@ int backup_file_decrypt (const char *path, const backup_secret_t *secret, const 
 int backup_file_digest (const char *path, const backup_secret_t *secret, const char *label,
                         char *sha256, uint64_t *size_p, mt_err_t *err);
 
-//  fsync a folder, so that a rename in it is durable.
-void backup_sync_dir (const char *dir);
 
 #endif

@@ -13,23 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int
-backup_repo_mkdir (const char *path, mt_err_t *err)
-{
-    char buf [PATH_MAX];
-    snprintf (buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir (buf, 0700) != 0 && errno != EEXIST)
-                return mt_err_set (err, MT_EIO, "cannot create %s: %s", buf, strerror (errno));
-            *p = '/';
-        }
-    if (mkdir (buf, 0700) != 0 && errno != EEXIST)
-        return mt_err_set (err, MT_EIO, "cannot create %s: %s", buf, strerror (errno));
-    return MT_OK;
-}
-
 void
 backup_repo_remove_tree (const char *path)
 {
@@ -66,7 +49,7 @@ backup_repo_open (const char *dir, const backup_secret_t *secret, bool create, m
         if (count > 0)
             return mt_err_set (err, MT_EINVAL, "%s holds files but is not a Homeward backup "
                                "folder: give an empty or new folder", dir);
-        int rc = backup_repo_mkdir (dir, err);
+        int rc = mt_dir_make (dir, err);
         if (rc != MT_OK)
             return rc;
         char tmp [PATH_MAX + 8];
@@ -80,7 +63,7 @@ backup_repo_open (const char *dir, const backup_secret_t *secret, bool create, m
         ok &= fclose (file) == 0;
         if (!ok || rename (tmp, marker) != 0)
             return mt_err_set (err, MT_EIO, "cannot write %s", marker);
-        backup_sync_dir (dir);
+        mt_dir_sync (dir, NULL);
         return MT_OK;
     }
     if (!file)

@@ -40,8 +40,6 @@ int backup_repo_read_json (const char *path, const backup_secret_t *secret, cons
                            json_t **json_p, mt_err_t *err);
 int backup_repo_write_json (const char *path, const backup_secret_t *secret, const char *label,
                             json_t *json, mt_err_t *err);
-//  Create a folder and its parents (mode 0700).
-int backup_repo_mkdir (const char *path, mt_err_t *err);
 //  Remove a folder and what it holds (files and folders).
 void backup_repo_remove_tree (const char *path);
 

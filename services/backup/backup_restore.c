@@ -193,9 +193,9 @@ backup_restore (const backup_restore_opts_t *opts, backup_restore_report_t *repo
         rc = mt_err_set (err, MT_EINVAL, "%s holds data already: restore into a new folder "
                          "(nothing there is overwritten)", opts->var);
     if (rc == MT_OK)
-        rc = backup_repo_mkdir (opts->var, err);
+        rc = mt_dir_make (opts->var, err);
     if (rc == MT_OK)
-        rc = photo_store_mkdir (photos, err);
+        rc = mt_dir_make (photos, err);
     json_t *manifest = NULL;
     snprintf (path, sizeof path, "%s/manifest.hwe", snap);
     if (rc == MT_OK)
@@ -233,7 +233,7 @@ backup_restore (const backup_restore_opts_t *opts, backup_restore_report_t *repo
     if (rc == MT_OK && rename (db_path, final) != 0)
         rc = mt_err_set (err, MT_EIO, "cannot rename %s: %s", db_path, strerror (errno));
     if (rc == MT_OK)
-        backup_sync_dir (opts->var);
+        mt_dir_sync (opts->var, NULL);
     else {
         //  Nothing half restored is left to be taken for data.
         char side [PATH_MAX + 80];

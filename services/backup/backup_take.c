@@ -206,7 +206,7 @@ s_fetch_photos (s_take_t *t, mt_err_t *err)
         snprintf (dir, sizeof dir, "%s", path);
         *strrchr (dir, '/') = '\0';
         if (rc == MT_OK)
-            rc = backup_repo_mkdir (dir, err);
+            rc = mt_dir_make (dir, err);
         if (rc == MT_OK)
             rc = backup_file_write (path, t->opts->secret, label, bytes, size, false, err);
         free (bytes);
@@ -501,7 +501,7 @@ backup_take (api_client_t *client, const backup_take_opts_t *opts, backup_report
     const char *tmp = getenv ("TMPDIR");
     snprintf (t.work, sizeof t.work, "%s/homeward-backup-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (rc == MT_OK)
-        rc = backup_repo_mkdir (t.partial, err);
+        rc = mt_dir_make (t.partial, err);
     if (rc == MT_OK && !mkdtemp (t.work)) {
         rc = mt_err_set (err, MT_EIO, "cannot create a work folder %s: %s", t.work,
                          strerror (errno));
@@ -541,11 +541,11 @@ backup_take (api_client_t *client, const backup_take_opts_t *opts, backup_report
         //  durable here, all at once, before the snapshot that needs them
         //  becomes whole.
         sync ();
-        backup_sync_dir (t.partial);
-        rc = backup_repo_mkdir (snapshots, err);
+        mt_dir_sync (t.partial, NULL);
+        rc = mt_dir_make (snapshots, err);
         if (rc == MT_OK && rename (t.partial, final) != 0)
             rc = mt_err_set (err, MT_EIO, "cannot rename %s: %s", t.partial, strerror (errno));
-        backup_sync_dir (snapshots);
+        mt_dir_sync (snapshots, NULL);
     }
     if (rc != MT_OK)
         backup_repo_remove_tree (t.partial);

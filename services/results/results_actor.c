@@ -2,6 +2,7 @@
 //  workers; matching through the broker.
 
 #include "results_actor.h"
+#include "base/mt_dir.h"
 
 #include "common/api.h"
 #include "results/case_json.h"
@@ -266,10 +267,10 @@ results_actor (void *pipe, void *arg)
     if (slash && !mt_casedb_target_is_pg (config->db)) {
         *slash = '\0';
         if (rc == MT_OK && *dir)
-            rc = photo_store_mkdir (dir, &err);
+            rc = mt_dir_make (dir, &err);
     }
     if (rc == MT_OK)
-        rc = photo_store_mkdir (config->photos, &err);
+        rc = mt_dir_make (config->photos, &err);
     //  A backup's copy left by a stop in the middle of it.
     char backup_copy [1200];
     results_backup_path (config, backup_copy, sizeof backup_copy);

@@ -2,6 +2,7 @@
 //  sha256 under two-letter folders.
 
 #include "results/store/photo_store.h"
+#include "base/mt_dir.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,33 +21,6 @@ s_path (const char *store, const char *sha, char *path, size_t size)
     snprintf (path, size, "%s/%.2s/%s", store, sha, sha);
 }
 
-static void
-s_sync_dir (const char *dir)
-{
-    int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        fsync (fd);
-        close (fd);
-    }
-}
-
-int
-photo_store_mkdir (const char *path, mt_err_t *err)
-{
-    char buf [PATH_MAX];
-    snprintf (buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir (buf, 0700) != 0 && errno != EEXIST)
-                return mt_err_set (err, MT_EIO, "cannot create %s: %s", buf, strerror (errno));
-            *p = '/';
-        }
-    if (mkdir (buf, 0700) != 0 && errno != EEXIST)
-        return mt_err_set (err, MT_EIO, "cannot create %s: %s", buf, strerror (errno));
-    return MT_OK;
-}
-
 //  Store bytes under their sha256 (hex into sha): written to a temporary
 //  file, fsync'd (if durable), renamed, the folder fsync'd (if durable).
 int
@@ -62,7 +36,7 @@ photo_store_put (const char *store, const uint8_t *bytes, size_t size, bool dura
     struct stat st;
     if (stat (path, &st) == 0 && (size_t) st.st_size == size)
         return MT_OK;       //  the same bytes are there already
-    int rc = photo_store_mkdir (dir, err);
+    int rc = mt_dir_make (dir, err);
     if (rc != MT_OK)
         return rc;
     snprintf (tmp, sizeof tmp, "%s.tmp%d", path, (int) getpid ());
@@ -88,7 +62,7 @@ photo_store_put (const char *store, const uint8_t *bytes, size_t size, bool dura
                            "cannot store photo %s: %s", sha, strerror (why));
     }
     if (durable)
-        s_sync_dir (dir);
+        mt_dir_sync (dir, NULL);
     return MT_OK;
 }
 
@@ -125,7 +99,7 @@ photo_store_remove (const char *store, const char *sha, mt_err_t *err)
     s_path (store, sha, path, sizeof path);
     if (unlink (path) != 0 && errno != ENOENT)
         return mt_err_set (err, MT_EIO, "cannot remove photo %s: %s", sha, strerror (errno));
-    s_sync_dir (dir);
+    mt_dir_sync (dir, NULL);
     return MT_OK;
 }
 

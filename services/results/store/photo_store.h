@@ -12,8 +12,6 @@
 
 #include "base/mt_error.h"
 
-//  Create a folder and its parents (mode 0700).
-int photo_store_mkdir (const char *path, mt_err_t *err);
 //  Store bytes; their sha256 in hex goes into sha (65 bytes). durable: the
 //  file and its folder fsync'd before returning (the service, which
 //  acknowledges what it stored); without, the caller makes everything
