@@ -35,20 +35,6 @@
 static char s_front [300], s_back [300], s_dir [256], s_log [300];
 static int s_misses_shown;          //  misses printed (the first ten)
 
-static void
-s_vector (uint64_t face, float *v)
-{
-    uint64_t x = face * 0x9e3779b97f4a7c15ull + 7;
-    double norm = 0;
-    for (int d = 0; d < DIM; d++) {
-        x ^= x >> 12, x ^= x << 25, x ^= x >> 27;
-        v [d] = (float) ((double) (x * 0x2545f4914f6cdd1dull >> 11) / 9007199254740992.0 - 0.5);
-        norm += v [d] * v [d];
-    }
-    for (int d = 0; d < DIM; d++)
-        v [d] = (float) (v [d] / sqrt (norm));
-}
-
 static int
 s_enroll (mt_client_t *client, uint64_t first, size_t n)
 {
@@ -60,7 +46,7 @@ s_enroll (mt_client_t *client, uint64_t first, size_t n)
     for (size_t i = 0; i < n; i++) {
         uint64_t face = first + i;
         msg->faces [i] = (mt_face_meta_t) { face, 1 + (face - 1) / 3, 11 };
-        s_vector (face, msg->vectors + i * DIM);
+        mt_test_vector (face, 7, DIM, msg->vectors + i * DIM);
     }
     mt_err_t err;
     int rc = mt_client_request (client, msg, 30000, &reply, &err);
@@ -84,7 +70,7 @@ s_search (mt_client_t *client, const uint64_t *faces, size_t n, size_t *found,
     msg->query_count = n;
     msg->vectors = malloc (n * DIM * sizeof (float));
     for (size_t i = 0; i < n; i++)
-        s_vector (faces [i], msg->vectors + i * DIM);
+        mt_test_vector (faces [i], 7, DIM, msg->vectors + i * DIM);
     mt_err_t err;
     int rc = mt_client_request (client, msg, 30000, &reply, &err);
     if (rc == MT_OK) {

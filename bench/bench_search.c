@@ -13,6 +13,7 @@
 //  exact search, memory per million vectors, enroll rate.
 
 #include "bench_index.h"
+#include "mt_test.h"
 #include "broker/broker_actor.h"
 #include "wire/mt_client.h"
 #include "index/mt_index.h"
@@ -57,20 +58,6 @@ s_now (void)
 }
 
 static uint64_t s_rng = 0x1234567887654321ull;
-
-static double
-s_uniform (void)
-{
-    s_rng ^= s_rng >> 12, s_rng ^= s_rng << 25, s_rng ^= s_rng >> 27;
-    return (double) ((s_rng * 0x2545f4914f6cdd1dull) >> 11) / 9007199254740992.0;
-}
-
-static double
-s_gauss (void)
-{
-    double u = s_uniform () + 1e-12, v = s_uniform ();
-    return sqrt (-2 * log (u)) * cos (2 * 3.14159265358979323846 * v);
-}
 
 static void
 s_normalize (float *v)
@@ -390,20 +377,20 @@ main (int argc, char **argv)
     }
     for (size_t i = 0; i < n; i++) {
         for (int d = 0; d < DIM; d++)
-            base [i * DIM + d] = (float) s_gauss ();
+            base [i * DIM + d] = (float) mt_test_gauss (&s_rng);
         s_normalize (base + i * DIM);
     }
     for (size_t q = 0; q < nq; q++) {
         float *v = queries + q * DIM;
         if (q % 2 == 0) {
             //  A near-duplicate: a stored vector moved by a little noise.
-            size_t of = (size_t) (s_uniform () * n) % n;
+            size_t of = (size_t) (mt_test_uniform (&s_rng) * n) % n;
             for (int d = 0; d < DIM; d++)
-                v [d] = base [of * DIM + d] + (float) (0.02 * s_gauss ());
+                v [d] = base [of * DIM + d] + (float) (0.02 * mt_test_gauss (&s_rng));
         }
         else
             for (int d = 0; d < DIM; d++)
-                v [d] = (float) s_gauss ();
+                v [d] = (float) mt_test_gauss (&s_rng);
         s_normalize (v);
     }
 

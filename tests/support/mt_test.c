@@ -275,3 +275,32 @@ mt_test_lfw_people (const char *const **names_p)
     *names_p = (const char *const *) names;
     return count;
 }
+
+double
+mt_test_uniform (uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x >> 12, x ^= x << 25, x ^= x >> 27;
+    *state = x;
+    return (double) ((x * 0x2545f4914f6cdd1dull) >> 11) / 9007199254740992.0;
+}
+
+double
+mt_test_gauss (uint64_t *state)
+{
+    double u = mt_test_uniform (state) + 1e-12, v = mt_test_uniform (state);
+    return sqrt (-2 * log (u)) * cos (2 * 3.14159265358979323846 * v);
+}
+
+void
+mt_test_vector (uint64_t id, uint64_t salt, int dim, float *v)
+{
+    uint64_t x = id * 0x9e3779b97f4a7c15ull + salt;
+    double norm = 0;
+    for (int d = 0; d < dim; d++) {
+        v [d] = (float) (mt_test_uniform (&x) - 0.5);
+        norm += v [d] * v [d];
+    }
+    for (int d = 0; d < dim; d++)
+        v [d] = (float) (v [d] / sqrt (norm));
+}

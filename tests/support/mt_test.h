@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,6 +85,14 @@ const char *mt_test_data (const char *relative);
 //  The people of tests/data/lfw (folder names, sorted), each with photos
 //  1.jpg and 2.jpg at least; the list lives as long as the program.
 size_t mt_test_lfw_people (const char *const **names_p);
+
+//  Deterministic random numbers (xorshift64*) from *state, which any
+//  nonzero seed starts: uniform in [0, 1), and standard normal.
+double mt_test_uniform (uint64_t *state);
+double mt_test_gauss (uint64_t *state);
+//  A deterministic unit vector of dim floats for id; salt picks another
+//  family of vectors.
+void mt_test_vector (uint64_t id, uint64_t salt, int dim, float *v);
 
 //  A fresh empty temporary directory, removed with its files at exit.
 const char *mt_test_tmpdir (void);

@@ -40,20 +40,6 @@ static mt_client_t *s_client;
 
 //  ---------------------------------------------------------------- data
 
-static void
-s_vector (uint64_t face, float *v)
-{
-    uint64_t x = face * 0x9e3779b97f4a7c15ull + 7;
-    double norm = 0;
-    for (int d = 0; d < DIM; d++) {
-        x ^= x >> 12, x ^= x << 25, x ^= x >> 27;
-        v [d] = (float) ((double) (x * 0x2545f4914f6cdd1dull >> 11) / 9007199254740992.0 - 0.5);
-        norm += v [d] * v [d];
-    }
-    for (int d = 0; d < DIM; d++)
-        v [d] = (float) (v [d] / sqrt (norm));
-}
-
 static uint64_t
 s_case_of (uint64_t face)
 {
@@ -73,7 +59,7 @@ s_enroll (uint64_t first, size_t n, uint32_t *replicas_p)
         uint64_t face = first + i;
         msg->faces [i] = (mt_face_meta_t) { face, s_case_of (face),
                                             (uint32_t) (11 + s_case_of (face) % 5) };
-        s_vector (face, msg->vectors + i * DIM);
+        mt_test_vector (face, 7, DIM, msg->vectors + i * DIM);
     }
     mt_err_t err;
     int rc = mt_client_request (s_client, msg, 5000, &reply, &err);
@@ -108,7 +94,7 @@ s_search_with (mt_client_t *client, const uint64_t *faces, size_t n, s_search_re
     msg->query_count = n;
     msg->vectors = malloc (n * DIM * sizeof (float));
     for (size_t i = 0; i < n; i++) {
-        s_vector (faces [i], msg->vectors + i * DIM);
+        mt_test_vector (faces [i], 7, DIM, msg->vectors + i * DIM);
         msg->vectors [i * DIM] += 0.01f;
     }
     mt_err_t err;
@@ -432,7 +418,7 @@ test_partition_down (void)
     msg->k = 3;
     msg->query_count = 1;
     msg->vectors = calloc (DIM, sizeof (float));
-    s_vector (1, msg->vectors);
+    mt_test_vector (1, 7, DIM, msg->vectors);
     mt_err_t err;
     if (mt_client_request (s_client, msg, 5000, &reply, &err) == MT_OK) {
         MT_CHECK (reply->partial);
@@ -669,7 +655,7 @@ s_files_hold_case (int p, int r, uint64_t case_id, char *where, size_t size)
     snprintf (dir, sizeof dir, "%s/shard-%d-%d", C.dir, p, r);
     for (uint64_t face = (case_id - 1) * 3 + 1; face <= case_id * 3; face++) {
         float v [DIM];
-        s_vector (face, v);
+        mt_test_vector (face, 7, DIM, v);
         if (mt_test_tree_holds (dir, v, sizeof v, where, size))
             return true;
     }

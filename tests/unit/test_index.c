@@ -21,19 +21,6 @@
 
 static uint64_t s_rng = 0x243f6a8885a308d3ull;
 
-static double
-s_uniform (void)
-{
-    s_rng ^= s_rng >> 12, s_rng ^= s_rng << 25, s_rng ^= s_rng >> 27;
-    return (double) ((s_rng * 0x2545f4914f6cdd1dull) >> 11) / 9007199254740992.0;
-}
-
-static double
-s_gauss (void)
-{
-    return sqrt (-2 * log (s_uniform () + 1e-12)) * cos (6.283185307179586 * s_uniform ());
-}
-
 //  n vectors of n / 3 people: a centre each (spread 0.1 a dimension, about
 //  dlib's descriptors' spread) and photos around it (0.03 a dimension).
 static float *
@@ -44,10 +31,10 @@ s_people (size_t n, float **centres_p)
     float *x = malloc (n * DIM * sizeof *x);
     for (size_t p = 0; p < people; p++)
         for (int d = 0; d < DIM; d++)
-            centres [p * DIM + d] = (float) (0.1 * s_gauss ());
+            centres [p * DIM + d] = (float) (0.1 * mt_test_gauss (&s_rng));
     for (size_t i = 0; i < n; i++)
         for (int d = 0; d < DIM; d++)
-            x [i * DIM + d] = centres [(i / 3) * DIM + d] + (float) (0.03 * s_gauss ());
+            x [i * DIM + d] = centres [(i / 3) * DIM + d] + (float) (0.03 * mt_test_gauss (&s_rng));
     *centres_p = centres;
     return x;
 }
@@ -86,7 +73,7 @@ test_recall_per_kind (void)
     for (size_t i = 0; i < q; i++)
         for (int d = 0; d < DIM; d++)
             queries [i * DIM + d] = centres [(i * 7 % (n / 3)) * DIM + d]
-                                  + (float) (0.03 * s_gauss ());
+                                  + (float) (0.03 * mt_test_gauss (&s_rng));
     int kinds [] = { MT_INDEX_EXACT, MT_INDEX_IVF, MT_INDEX_IVF_SQ8, MT_INDEX_HNSW };
     for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
         mt_index_plan_t plan = mt_index_plan_default ();
@@ -216,7 +203,7 @@ test_kinds_by_name (void)
     for (size_t i = 0; i < 10; i++) {
         meta [i] = (mt_face_meta_t) { i + 1, i + 1, 11 };
         for (int d = 0; d < DIM; d++)
-            vectors [i * DIM + d] = (float) s_gauss ();
+            vectors [i * DIM + d] = (float) mt_test_gauss (&s_rng);
     }
     MT_CHECK_RC (mt_gallery_add (g, 10, meta, vectors, NULL, &err), MT_OK, &err);
     for (int i = 0; i < 3; i++)
@@ -474,7 +461,7 @@ test_crossmatch_against_brute_force (void)
     for (size_t i = 0; i < found; i++)
         for (int d = 0; d < DIM; d++)
             queries [i * DIM + d] = centres [(i % (missing / 3)) * DIM + d]
-                                  + (float) (0.03 * s_gauss ());
+                                  + (float) (0.03 * mt_test_gauss (&s_rng));
     mt_face_meta_t *meta = malloc (missing * sizeof *meta);
     for (size_t i = 0; i < missing; i++)
         meta [i] = (mt_face_meta_t) { i + 1, i / 3 + 1, 11 };

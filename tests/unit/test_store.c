@@ -14,21 +14,6 @@
 
 #define DIM 128
 
-//  A deterministic unit vector for face i.
-static void
-s_vector (uint64_t i, float *v)
-{
-    uint64_t x = i * 0x9e3779b97f4a7c15ull + 1;
-    double norm = 0;
-    for (int d = 0; d < DIM; d++) {
-        x ^= x >> 12, x ^= x << 25, x ^= x >> 27;
-        v [d] = (float) ((double) (x * 0x2545f4914f6cdd1dull >> 11) / 9007199254740992.0 - 0.5);
-        norm += v [d] * v [d];
-    }
-    for (int d = 0; d < DIM; d++)
-        v [d] = (float) (v [d] / sqrt (norm));
-}
-
 static void
 s_faces (uint64_t first, size_t n, mt_face_meta_t *meta, float *vectors)
 {
@@ -36,7 +21,7 @@ s_faces (uint64_t first, size_t n, mt_face_meta_t *meta, float *vectors)
         meta [i].face_id = first + i;
         meta [i].case_id = 1000 + (first + i) / 3;      //  three faces per case
         meta [i].province = (uint32_t) (11 + (first + i) % 4);
-        s_vector (first + i, vectors + i * DIM);
+        mt_test_vector (first + i, 1, DIM, vectors + i * DIM);
     }
 }
 
