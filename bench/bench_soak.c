@@ -3,9 +3,9 @@
 //
 //  usage: bench-soak [--minutes 30] [--interval-ms 1500] [--workers 2] [--dir DIR]
 //
-//  Station staff file a case with a real photo (LFW, cycling through 45
-//  people and their photos) every interval, alternating missing reports
-//  and found persons; each found case's candidates are read once matched;
+//  Station staff file a case with a real photo (LFW, cycling through the
+//  people of tests/data and their photos) every interval, alternating
+//  missing reports and found persons; each found case's candidates are read once matched;
 //  a police liaison reads the review queue and asks for DNA on the best
 //  pair; the case list and /metrics are read too. Every minute the serve
 //  process's resident memory, open files and database size are sampled,
@@ -29,19 +29,10 @@
 #define S_PASSWORD "soak test password"
 #define S_MAX_MINUTES 600
 
-static const char *s_people [] = {
-    "Aaron_Peirsol", "Amram_Mitzna", "Ana_Guevara", "Aron_Ralston", "Arsinee_Khanjian",
-    "Barry_Alvarez", "Bill_Gates", "Bill_McBride", "Carson_Palmer", "Christine_Gregoire",
-    "Clint_Eastwood", "Colin_Jackson", "David_Spade", "Dick_Clark", "Donatella_Versace",
-    "Francis_George", "Gerry_Parsky", "Greg_Rusedski", "Gregg_Popovich", "Gustavo_Kuerten",
-    "Hal_Gehman", "James_Franco", "Jean-Claude_Juncker", "Jeff_Van_Gundy", "Jeong_Se-hyun",
-    "John_McCallum", "John_Reilly", "Jose_Serra", "Kevin_Spacey", "Latrell_Sprewell",
-    "Li_Zhaoxing", "Liza_Minnelli", "Mark_Dacey", "Mark_Geragos", "Mary-Kate_Olsen",
-    "Melissa_Etheridge", "Mesut_Yilmaz", "Michael_J_Sheehan", "Norman_Jewison",
-    "Patricia_Clarkson", "Paula_Radcliffe", "Peter_Costello", "Phil_Gramm", "Robert_Stack",
-    "Shimon_Peres"
-};
-#define S_PEOPLE ((int) (sizeof s_people / sizeof s_people [0]))
+//  The LFW people of tests/data (mt_test_lfw_people), set first in main.
+static const char *const *s_people;
+static int s_people_count;
+#define S_PEOPLE s_people_count
 
 typedef struct {
     double *ms;
@@ -164,6 +155,7 @@ s_upload (s_window_t *w, int64_t case_id, const char *file)
 int
 main (int argc, char **argv)
 {
+    s_people_count = (int) mt_test_lfw_people (&s_people);
     int minutes = 30, interval_ms = 1500, workers = 2;
     const char *dir = NULL;
     for (int i = 1; i + 1 < argc; i += 2)

@@ -232,19 +232,10 @@ typedef struct {
 static s_case_t s_cases [2 * S_MAX_PEOPLE];
 static atomic_int s_case_count;
 
-static const char *s_people [] = {
-    "Aaron_Peirsol", "Amram_Mitzna", "Ana_Guevara", "Aron_Ralston", "Arsinee_Khanjian",
-    "Barry_Alvarez", "Bill_Gates", "Bill_McBride", "Carson_Palmer", "Christine_Gregoire",
-    "Clint_Eastwood", "Colin_Jackson", "David_Spade", "Dick_Clark", "Donatella_Versace",
-    "Francis_George", "Gerry_Parsky", "Greg_Rusedski", "Gregg_Popovich", "Gustavo_Kuerten",
-    "Hal_Gehman", "James_Franco", "Jean-Claude_Juncker", "Jeff_Van_Gundy", "Jeong_Se-hyun",
-    "John_McCallum", "John_Reilly", "Jose_Serra", "Kevin_Spacey", "Latrell_Sprewell",
-    "Li_Zhaoxing", "Liza_Minnelli", "Mark_Dacey", "Mark_Geragos", "Mary-Kate_Olsen",
-    "Melissa_Etheridge", "Mesut_Yilmaz", "Michael_J_Sheehan", "Norman_Jewison",
-    "Patricia_Clarkson", "Paula_Radcliffe", "Peter_Costello", "Phil_Gramm", "Robert_Stack",
-    "Shimon_Peres"
-};
-#define S_PEOPLE ((int) (sizeof s_people / sizeof s_people [0]))
+//  The LFW people of tests/data (mt_test_lfw_people), set first in main.
+static const char *const *s_people;
+static int s_people_count;
+#define S_PEOPLE s_people_count
 
 static const char *
 s_text (json_t *value)
@@ -769,6 +760,7 @@ test_kill_each_kind_under_load (void)
 int
 main (void)
 {
+    s_people_count = (int) mt_test_lfw_people (&s_people);
     snprintf (S.dir, sizeof S.dir, "%s", mt_test_tmpdir ());
     {
         char path [400];
