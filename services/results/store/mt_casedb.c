@@ -150,7 +150,7 @@ s_migrate (mt_casedb_t *self, mt_err_t *err)
 {
     bool pg = mti_sql_is_pg (self->db);
     int to = pg && self->version == 0 ? MTI_CASEDB_PG_BASE : self->version + 1;
-    int rc = mti_db_exec (self, "BEGIN IMMEDIATE", err);
+    int rc = mt_casedb_begin (self, err);
     //  Another process may have migrated while this one waited for the lock.
     mti_sql_stmt_t *stmt = rc == MT_OK
         ? mti_db_prepare (self, "SELECT COALESCE (MAX (version), 0) FROM schema_migrations", err)
@@ -174,10 +174,7 @@ s_migrate (mt_casedb_t *self, mt_err_t *err)
                   version, now);
         rc = mti_db_exec (self, sql, err);
     }
-    if (rc == MT_OK)
-        rc = mti_db_exec (self, "COMMIT", err);
-    else
-        mti_db_exec (self, "ROLLBACK", NULL);
+    rc = mt_casedb_commit (self, rc, err);
     if (rc == MT_OK)
         self->version = to;
     return rc;

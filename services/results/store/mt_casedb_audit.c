@@ -66,7 +66,7 @@ s_text (mti_sql_stmt_t *stmt, int column)
 int
 mti_audit_seal (mt_casedb_t *self, mt_err_t *err)
 {
-    int rc = mti_db_exec (self, "BEGIN IMMEDIATE", err);
+    int rc = mt_casedb_begin (self, err);
     if (rc != MT_OK)
         return rc;
     char prev [65];
@@ -101,7 +101,7 @@ mt_casedb_audit (mt_casedb_t *self, const char *actor, const char *action, const
     //  The head must not move between reading it and appending: append in
     //  a write transaction (the caller's, or one of our own).
     bool own = !mti_sql_in_transaction (self->db);
-    int rc = own ? mti_db_exec (self, "BEGIN IMMEDIATE", err) : MT_OK;
+    int rc = own ? mt_casedb_begin (self, err) : MT_OK;
     if (rc != MT_OK)
         return rc;
     char now [32], prev [65], hash [65];

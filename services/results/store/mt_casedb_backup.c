@@ -126,15 +126,8 @@ mt_casedb_erasures (mt_casedb_t *self, mt_erasure_t **list_p, size_t *count_p, m
     size_t size = 0;
     int rc = MT_OK, step;
     while (rc == MT_OK && (step = mti_sql_step (stmt)) == MTI_SQL_ROW) {
-        if (*count_p == size) {
-            size = size ? size * 2 : 64;
-            mt_erasure_t *grown = realloc (*list_p, size * sizeof *grown);
-            if (!grown) {
-                rc = mt_err_set (err, MT_ENOMEM, "out of memory");
-                break;
-            }
-            *list_p = grown;
-        }
+        if ((rc = mti_db_room (list_p, *count_p, &size, sizeof **list_p, 64, err)) != MT_OK)
+            break;
         mt_erasure_t *e = &(*list_p) [(*count_p)++];
         e->case_id = mti_sql_column_int64 (stmt, 0);
         e->level = mti_sql_column_int (stmt, 1);
@@ -165,15 +158,8 @@ mt_casedb_photo_files (mt_casedb_t *self, mt_photo_file_t **files_p, size_t *cou
     size_t size = 0;
     int rc = MT_OK, step;
     while (rc == MT_OK && (step = mti_sql_step (stmt)) == MTI_SQL_ROW) {
-        if (*count_p == size) {
-            size = size ? size * 2 : 1024;
-            mt_photo_file_t *grown = realloc (*files_p, size * sizeof *grown);
-            if (!grown) {
-                rc = mt_err_set (err, MT_ENOMEM, "out of memory");
-                break;
-            }
-            *files_p = grown;
-        }
+        if ((rc = mti_db_room (files_p, *count_p, &size, sizeof **files_p, 1024, err)) != MT_OK)
+            break;
         mt_photo_file_t *f = &(*files_p) [(*count_p)++];
         mti_db_copy (f->sha256, sizeof f->sha256, mti_sql_column_text (stmt, 0));
         f->case_id = mti_sql_column_int64 (stmt, 1);

@@ -188,7 +188,7 @@ mt_casedb_copy (mt_casedb_t *from, mt_casedb_t *to, mt_casedb_copy_fn *progress,
                           err);
     if (rc != MT_OK)
         return rc;
-    rc = mti_db_exec (to, "BEGIN IMMEDIATE", err);
+    rc = mt_casedb_begin (to, err);
     for (size_t at = 0; rc == MT_OK && at < S_TABLES; at++) {
         int64_t rows = 0;
         rc = s_copy_table (from, to, s_tables [at], &rows, err);
@@ -200,10 +200,7 @@ mt_casedb_copy (mt_casedb_t *from, mt_casedb_t *to, mt_casedb_copy_fn *progress,
         rc = counter < 0 ? mti_db_fail (from, MT_EIO, err, "read an id counter")
                          : s_counter_set (to, s_counted [at], counter, err);
     }
-    if (rc == MT_OK)
-        rc = mti_db_exec (to, "COMMIT", err);
-    else
-        mti_db_exec (to, "ROLLBACK", NULL);
+    rc = mt_casedb_commit (to, rc, err);
     mti_db_exec (from, "ROLLBACK", NULL);
     //  The planner's statistics of the new tables, now rather than when
     //  autovacuum comes by: without them PostgreSQL scans whole tables for

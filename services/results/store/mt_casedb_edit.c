@@ -110,7 +110,7 @@ mt_casedb_face_exclude (mt_casedb_t *self, int64_t face_id, bool excluded, const
     int rc = s_face_photo (self, face_id, &photo_id, &case_id, err);
     if (rc != MT_OK)
         return rc;
-    rc = mti_db_exec (self, "BEGIN IMMEDIATE", err);
+    rc = mt_casedb_begin (self, err);
     if (rc != MT_OK)
         return rc;
     rc = s_set_excluded (self, face_id, excluded, err);
@@ -137,7 +137,7 @@ mt_casedb_photo_person (mt_casedb_t *self, int64_t photo_id, int64_t face_id,
     rc = mt_casedb_photo_faces (self, photo_id, &faces, &count, err);
     if (rc != MT_OK)
         return rc;
-    rc = mti_db_exec (self, "BEGIN IMMEDIATE", err);
+    rc = mt_casedb_begin (self, err);
     for (size_t i = 0; rc == MT_OK && i < count; i++)
         if (faces [i].excluded != (faces [i].id != face_id))
             rc = s_set_excluded (self, faces [i].id, faces [i].id != face_id, err);
@@ -167,7 +167,7 @@ mt_casedb_photo_remove (mt_casedb_t *self, int64_t photo_id, const char *reason,
         rc = mt_err_set (err, MT_EINVAL, "say why the photo is removed (a reason)");
     if (rc != MT_OK)
         return rc;
-    rc = mti_db_exec (self, "BEGIN IMMEDIATE", err);
+    rc = mt_casedb_begin (self, err);
     if (rc == MT_OK)
         rc = s_exec_now (self, "UPDATE photos SET removed_at = ?1, removed_reason = ?2"
                          " WHERE id = ?3", reason, photo_id, err);
@@ -200,7 +200,7 @@ mt_casedb_case_update (mt_casedb_t *self, const mt_case_t *c, const char *change
         rc = mt_case_validate (c, err);
     if (rc != MT_OK)
         return rc;
-    rc = mti_db_exec (self, "BEGIN IMMEDIATE", err);
+    rc = mt_casedb_begin (self, err);
     mti_sql_stmt_t *stmt = rc == MT_OK ? mti_db_prepare (self,
         "UPDATE cases SET sex = ?, province = ?, city = ?, station = ?, date_found = ?,"
         " age_min = ?, age_max = ?, date_last_seen = ?, birth_year_min = ?,"
@@ -246,7 +246,7 @@ int
 mt_casedb_face_removal_done (mt_casedb_t *self, const int64_t *ids, size_t count,
                              mt_err_t *err)
 {
-    int rc = mti_db_exec (self, "BEGIN IMMEDIATE", err);
+    int rc = mt_casedb_begin (self, err);
     for (size_t i = 0; rc == MT_OK && i < count; i++) {
         //  Erased (its photo removed), or out of the index until included again.
         rc = s_exec_ids (self, "DELETE FROM faces WHERE id = ? AND id IN (SELECT face_id FROM"
@@ -275,20 +275,5 @@ mt_casedb_removed_photo_files (mt_casedb_t *self, char (**shas_p) [65], size_t *
         "                 AND o.removed_at IS NULL)", err);
     if (!stmt)
         return MT_EINTERNAL;
-    size_t size = 0;
-    int rc = MT_OK;
-    while (rc == MT_OK && mti_sql_step (stmt) == MTI_SQL_ROW) {
-        if (*count_p == size) {
-            size = size ? size * 2 : 8;
-            char (*more) [65] = realloc (*shas_p, size * sizeof *more);
-            if (!more) {
-                rc = mt_err_set (err, MT_ENOMEM, "out of memory");
-                break;
-            }
-            *shas_p = more;
-        }
-        mti_db_copy ((*shas_p) [(*count_p)++], 65, mti_sql_column_text (stmt, 0));
-    }
-    mti_sql_finalize (stmt);
-    return rc;
+    return mti_db_shas (stmt, shas_p, count_p, err);
 }

@@ -24,15 +24,8 @@ s_faces_query (mt_casedb_t *self, const char *sql, int64_t id, mt_face_row_t **r
     size_t size = 0;
     int rc = MT_OK;
     while (mti_sql_step (stmt) == MTI_SQL_ROW) {
-        if (*count_p == size) {
-            size = size ? size * 2 : 8;
-            mt_face_row_t *rows = realloc (*rows_p, size * sizeof *rows);
-            if (!rows) {
-                rc = mt_err_set (err, MT_ENOMEM, "out of memory");
-                break;
-            }
-            *rows_p = rows;
-        }
+        if ((rc = mti_db_room (rows_p, *count_p, &size, sizeof **rows_p, 8, err)) != MT_OK)
+            break;
         mt_face_row_t *r = &(*rows_p) [(*count_p)++];
         memset (r, 0, sizeof *r);
         r->id = mti_sql_column_int64 (stmt, 0);
@@ -115,7 +108,7 @@ mt_casedb_faces_mark_enrolled (mt_casedb_t *self, const int64_t *ids, size_t cou
     mti_sql_stmt_t *stmt = mti_db_prepare (self, "UPDATE faces SET enrolled = 1 WHERE id = ?", err);
     if (!stmt)
         return MT_EINTERNAL;
-    int rc = mti_db_exec (self, "BEGIN IMMEDIATE", err);
+    int rc = mt_casedb_begin (self, err);
     for (size_t i = 0; rc == MT_OK && i < count; i++) {
         mti_sql_reset (stmt);
         mti_sql_bind_int64 (stmt, 1, ids [i]);
@@ -123,11 +116,7 @@ mt_casedb_faces_mark_enrolled (mt_casedb_t *self, const int64_t *ids, size_t cou
             rc = mti_db_fail (self, MT_EIO, err, "mark enrolled");
     }
     mti_sql_finalize (stmt);
-    if (rc == MT_OK)
-        rc = mti_db_exec (self, "COMMIT", err);
-    else
-        mti_db_exec (self, "ROLLBACK", NULL);
-    return rc;
+    return mt_casedb_commit (self, rc, err);
 }
 
 int

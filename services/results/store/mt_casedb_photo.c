@@ -137,15 +137,8 @@ mt_casedb_photos_of_case (mt_casedb_t *self, int64_t case_id, mt_photo_row_t **r
     size_t size = 0;
     int rc = MT_OK;
     while (mti_sql_step (stmt) == MTI_SQL_ROW) {
-        if (*count_p == size) {
-            size = size ? size * 2 : 8;
-            mt_photo_row_t *rows = realloc (*rows_p, size * sizeof *rows);
-            if (!rows) {
-                rc = mt_err_set (err, MT_ENOMEM, "out of memory");
-                break;
-            }
-            *rows_p = rows;
-        }
+        if ((rc = mti_db_room (rows_p, *count_p, &size, sizeof **rows_p, 8, err)) != MT_OK)
+            break;
         s_photo_row (stmt, &(*rows_p) [(*count_p)++]);
     }
     mti_sql_finalize (stmt);
@@ -212,7 +205,7 @@ mt_casedb_photo_done (mt_casedb_t *self, int64_t photo_id, int width, int height
         return MT_OK;       //  done already (a worker's lease ran out and both finished)
     if (photo.removed)
         count = 0;          //  removed while its faces were being found: keep none
-    rc = mti_db_exec (self, "BEGIN IMMEDIATE", err);
+    rc = mt_casedb_begin (self, err);
     if (rc != MT_OK)
         return rc;
     char now [32];
@@ -266,11 +259,7 @@ mt_casedb_photo_done (mt_casedb_t *self, int64_t photo_id, int width, int height
     }
     if (rc == MT_OK && count > 0)
         rc = mt_casedb_match_enqueue (self, photo.case_id, err);
-    if (rc == MT_OK)
-        rc = mti_db_exec (self, "COMMIT", err);
-    else
-        mti_db_exec (self, "ROLLBACK", NULL);
-    return rc;
+    return mt_casedb_commit (self, rc, err);
 }
 
 int

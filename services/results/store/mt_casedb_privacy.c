@@ -75,7 +75,7 @@ mt_casedb_erase_request (mt_casedb_t *self, int64_t id, int level, const char *r
     int rc = mt_casedb_case_get (self, id, &c, err);
     if (rc != MT_OK)
         return rc;
-    rc = mti_db_exec (self, "BEGIN IMMEDIATE", err);
+    rc = mt_casedb_begin (self, err);
     if (rc != MT_OK)
         return rc;
     char now [32], object [32], detail [200];
@@ -99,7 +99,7 @@ int
 mt_casedb_retention_due (mt_casedb_t *self, int days, int64_t *queued_p, mt_err_t *err)
 {
     *queued_p = 0;
-    int rc = mti_db_exec (self, "BEGIN IMMEDIATE", err);
+    int rc = mt_casedb_begin (self, err);
     if (rc != MT_OK)
         return rc;
     char now [32];
@@ -147,21 +147,7 @@ mt_casedb_erase_files (mt_casedb_t *self, int64_t case_id, char (**shas_p) [65],
     if (!stmt)
         return MT_EINTERNAL;
     mti_sql_bind_int64 (stmt, 1, case_id);
-    int rc = MT_OK;
-    size_t size = 0;
-    while (rc == MT_OK && mti_sql_step (stmt) == MTI_SQL_ROW) {
-        if (*count_p == size) {
-            size = size ? size * 2 : 8;
-            char (*shas) [65] = realloc (*shas_p, size * sizeof *shas);
-            if (!shas) {
-                rc = mt_err_set (err, MT_ENOMEM, "out of memory");
-                break;
-            }
-            *shas_p = shas;
-        }
-        mti_db_copy ((*shas_p) [(*count_p)++], 65, mti_sql_column_text (stmt, 0));
-    }
-    mti_sql_finalize (stmt);
+    int rc = mti_db_shas (stmt, shas_p, count_p, err);
     if (rc != MT_OK) {
         free (*shas_p);
         *shas_p = NULL;
@@ -189,7 +175,7 @@ int
 mt_casedb_erase (mt_casedb_t *self, int64_t case_id, int level, const char *actor,
                  mt_err_t *err)
 {
-    int rc = mti_db_exec (self, "BEGIN IMMEDIATE", err);
+    int rc = mt_casedb_begin (self, err);
     if (rc != MT_OK)
         return rc;
     int64_t faces = 0, photos = 0;

@@ -91,7 +91,7 @@ mti_casedb_reembed_done (mt_casedb_t *self, const mt_photo_row_t *photo,
     int rc = mt_casedb_photo_faces (self, photo->id, &rows, &n, err);
     if (rc != MT_OK)
         return rc;
-    rc = mti_db_exec (self, "BEGIN IMMEDIATE", err);
+    rc = mt_casedb_begin (self, err);
     mti_sql_stmt_t *put = rc == MT_OK ? mti_db_prepare (self,
         "UPDATE faces SET embedding2 = ?, descriptor2 = ? WHERE id = ?", err) : NULL;
     if (rc == MT_OK && !put)
@@ -130,10 +130,7 @@ mti_casedb_reembed_done (mt_casedb_t *self, const mt_photo_row_t *photo,
     }
     if (rc == MT_OK && updated > 0)
         rc = mt_casedb_match_enqueue (self, photo->case_id, err);
-    if (rc == MT_OK)
-        rc = mti_db_exec (self, "COMMIT", err);
-    else
-        mti_db_exec (self, "ROLLBACK", NULL);
+    rc = mt_casedb_commit (self, rc, err);
     free (rows);
     return rc;
 }

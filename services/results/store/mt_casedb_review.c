@@ -125,15 +125,8 @@ mt_casedb_pair_cases (mt_casedb_t *self, int64_t case_id, int64_t **others_p, si
     size_t size = 0;
     int rc = MT_OK;
     while (rc == MT_OK && mti_sql_step (stmt) == MTI_SQL_ROW) {
-        if (*count_p == size) {
-            size = size ? size * 2 : 64;
-            int64_t *more = realloc (*others_p, size * sizeof *more);
-            if (!more) {
-                rc = mt_err_set (err, MT_ENOMEM, "out of memory");
-                break;
-            }
-            *others_p = more;
-        }
+        if ((rc = mti_db_room (others_p, *count_p, &size, sizeof **others_p, 64, err)) != MT_OK)
+            break;
         (*others_p) [(*count_p)++] = mti_sql_column_int64 (stmt, 0);
     }
     mti_sql_finalize (stmt);
@@ -325,7 +318,7 @@ mt_casedb_review (mt_casedb_t *self, int64_t case_a, int64_t case_b, const char 
                            (long long) case_a, (long long) case_b, mt_case_kind_name (a.kind));
     int64_t found = a.kind == MT_KIND_FOUND ? case_a : case_b;
     int64_t missing = a.kind == MT_KIND_FOUND ? case_b : case_a;
-    rc = mti_db_exec (self, "BEGIN IMMEDIATE", err);
+    rc = mt_casedb_begin (self, err);
     if (rc != MT_OK)
         return rc;
     char now [32];
@@ -383,11 +376,7 @@ mt_casedb_review (mt_casedb_t *self, int64_t case_a, int64_t case_b, const char 
         if (rc == MT_OK)
             rc = mt_casedb_case_close (self, missing, reason, actor, err);
     }
-    if (rc == MT_OK)
-        rc = mti_db_exec (self, "COMMIT", err);
-    else
-        mti_db_exec (self, "ROLLBACK", NULL);
-    return rc;
+    return mt_casedb_commit (self, rc, err);
 }
 
 int

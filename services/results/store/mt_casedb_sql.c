@@ -1,10 +1,13 @@
 //  mt_casedb_sql - the case store's statements and transactions, over
-//  mti_sql (SQLite or PostgreSQL): what every other mt_casedb file uses.
+//  mti_sql (SQLite or PostgreSQL), and reading rows into growing arrays:
+//  what every other mt_casedb file uses.
 
 #include "results/store/mt_casedb.h"
 #include "mti_casedb.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 int
@@ -65,5 +68,38 @@ mt_casedb_commit (mt_casedb_t *self, int rc, mt_err_t *err)
     if (rc == MT_OK)
         return mti_db_exec (self, "COMMIT", err);
     mti_db_exec (self, "ROLLBACK", NULL);
+    return rc;
+}
+
+int
+mti_db_room (void *rows_p, size_t count, size_t *size, size_t row_size, size_t first,
+             mt_err_t *err)
+{
+    if (count < *size)
+        return MT_OK;
+    //  The caller's pointer is read and written as bytes: it may point to
+    //  any type of row.
+    void *rows;
+    memcpy (&rows, rows_p, sizeof rows);
+    size_t more = *size ? *size * 2 : first;
+    void *grown = realloc (rows, more * row_size);
+    if (!grown)
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    memcpy (rows_p, &grown, sizeof grown);
+    *size = more;
+    return MT_OK;
+}
+
+int
+mti_db_shas (mti_sql_stmt_t *stmt, char (**shas_p) [65], size_t *count_p, mt_err_t *err)
+{
+    size_t size = 0;
+    int rc = MT_OK;
+    while (rc == MT_OK && mti_sql_step (stmt) == MTI_SQL_ROW) {
+        if ((rc = mti_db_room (shas_p, *count_p, &size, sizeof **shas_p, 8, err)) != MT_OK)
+            break;
+        mti_db_copy ((*shas_p) [(*count_p)++], 65, mti_sql_column_text (stmt, 0));
+    }
+    mti_sql_finalize (stmt);
     return rc;
 }

@@ -28,6 +28,14 @@ void mti_db_now (char *buf, size_t size);
 void mti_db_copy (char *dst, size_t size, const unsigned char *text);
 //  Empty text is bound as NULL.
 void mti_db_bind_text (mti_sql_stmt_t *stmt, int at, const char *text);
+//  Room for row number count in the growing array *rows_p (a pointer to
+//  the caller's array pointer) of row_size-byte rows, *size allocated:
+//  doubled, from first, when full. MT_ENOMEM (err set) leaves it as it was.
+int mti_db_room (void *rows_p, size_t count, size_t *size, size_t row_size, size_t first,
+                 mt_err_t *err);
+//  Every row's first column (a photo's sha256) of a bound statement into
+//  a new array (*shas_p, caller frees); finalizes stmt.
+int mti_db_shas (mti_sql_stmt_t *stmt, char (**shas_p) [65], size_t *count_p, mt_err_t *err);
 int mti_this_year (void);
 //  Bind a case's facts, sex to notes in the columns' order of the cases
 //  table (16 values), from parameter at; returns the next parameter.
