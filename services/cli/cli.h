@@ -6,6 +6,8 @@
 
 #include <stdbool.h>
 
+#include "base/mt_config.h"
+
 int cli_embed (int argc, char **argv);
 int cli_compare (int argc, char **argv);
 int cli_index (int argc, char **argv);
@@ -30,8 +32,13 @@ int cli_migrate_store (int argc, char **argv);
 const char *cli_take_option (const char *command, int *argc, char **argv, const char *name);
 //  Take a flag out of the arguments; true when it was there.
 bool cli_take_flag (int *argc, char **argv, const char *name);
-//  True when the arguments ask for --help.
+//  True when the arguments (before a "--") ask for --help or -h.
 bool cli_wants_help (int argc, char **argv);
+//  A command's settings from its flags, HOMEWARD_* environment and config
+//  file (mt_config_load_all; *count: the operands left). On failure says
+//  why.
+int cli_load_settings (const char *command, const mt_config_key_t *keys, void *settings,
+                       int argc, char **argv, int *count);
 
 //  Print a one-line error "homeward CMD: message" to stderr.
 void cli_error (const char *command, const char *fmt, ...)

@@ -39,10 +39,21 @@ cli_take_flag (int *argc, char **argv, const char *name)
 bool
 cli_wants_help (int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++)
-        if (strcmp (argv [i], "--help") == 0)
+    for (int i = 1; i < argc && strcmp (argv [i], "--") != 0; i++)
+        if (strcmp (argv [i], "--help") == 0 || strcmp (argv [i], "-h") == 0)
             return true;
     return false;
+}
+
+int
+cli_load_settings (const char *command, const mt_config_key_t *keys, void *settings, int argc,
+                   char **argv, int *count)
+{
+    mt_err_t err;
+    int rc = mt_config_load_all (keys, settings, argc, argv, 1, count, &err);
+    if (rc != MT_OK)
+        cli_error (command, "%s", err.msg);
+    return rc;
 }
 
 void

@@ -111,11 +111,10 @@ s_list (const cli_api_opts_t *opts, api_client_t *client)
 int
 cli_audit (int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++)
-        if (strcmp (argv [i], "--help") == 0 || strcmp (argv [i], "-h") == 0) {
-            s_usage (stdout);
-            return 0;
-        }
+    if (cli_wants_help (argc, argv)) {
+        s_usage (stdout);
+        return 0;
+    }
     cli_api_opts_t opts;
     if (argc < 2 || cli_api_parse ("audit", argc, argv, &opts) != 0) {
         if (argc < 2)

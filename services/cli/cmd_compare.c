@@ -33,23 +33,20 @@ cli_compare (int argc, char **argv)
     s_settings_t settings = { .threshold = MT_SAME_PERSON_DISTANCE };
     mt_face_settings_defaults (&settings.face);
     settings.face.threads = 1;
-    for (int i = 1; i < argc && strcmp (argv [i], "--") != 0; i++)
-        if (strcmp (argv [i], "--help") == 0 || strcmp (argv [i], "-h") == 0) {
-            printf ("usage: homeward compare [OPTIONS] PHOTO_A PHOTO_B\n\n"
-                    "Compares the main face of each photo (the largest usable one) and\n"
-                    "prints their distance and the verdict at the model's threshold.\n"
-                    "This is a screening aid: only a DNA test confirms a match.\n"
-                    "Exit status 0 when both photos had a face, 1 otherwise.\n\n"
-                    "Options:\n");
-            mt_config_print_help (s_keys, &settings, stdout);
-            return 0;
-        }
-    int count = 0;
-    mt_err_t err;
-    if (mt_config_load_all (s_keys, &settings, argc, argv, 1, &count, &err) != MT_OK) {
-        cli_error ("compare", "%s", err.msg);
-        return 2;
+    if (cli_wants_help (argc, argv)) {
+        printf ("usage: homeward compare [OPTIONS] PHOTO_A PHOTO_B\n\n"
+                "Compares the main face of each photo (the largest usable one) and\n"
+                "prints their distance and the verdict at the model's threshold.\n"
+                "This is a screening aid: only a DNA test confirms a match.\n"
+                "Exit status 0 when both photos had a face, 1 otherwise.\n\n"
+                "Options:\n");
+        mt_config_print_help (s_keys, &settings, stdout);
+        return 0;
     }
+    int count = 0;
+    if (cli_load_settings ("compare", s_keys, &settings, argc, argv, &count) != MT_OK)
+        return 2;
+    mt_err_t err;
     if (count != 2) {
         cli_error ("compare", "give exactly two photos (see --help)");
         return 2;

@@ -118,23 +118,20 @@ cli_embed (int argc, char **argv)
 {
     s_settings_t settings = { .json = false };
     mt_face_settings_defaults (&settings.face);
-    for (int i = 1; i < argc && strcmp (argv [i], "--") != 0; i++)
-        if (strcmp (argv [i], "--help") == 0 || strcmp (argv [i], "-h") == 0) {
-            printf ("usage: homeward embed [OPTIONS] FILE...\n\n"
-                    "Finds the faces in each photo (JPEG, PNG, WebP, BMP, TIFF), aligns them\n"
-                    "and prints their quality and 128-d embeddings: one line per file, in\n"
-                    "the order given. A photo without a face is not an error (no faces).\n"
-                    "Exit status 0 when every file could be read, 1 otherwise.\n\n"
-                    "Options:\n");
-            mt_config_print_help (s_keys, &settings, stdout);
-            return 0;
-        }
-    int count = 0;
-    mt_err_t err;
-    if (mt_config_load_all (s_keys, &settings, argc, argv, 1, &count, &err) != MT_OK) {
-        cli_error ("embed", "%s", err.msg);
-        return 2;
+    if (cli_wants_help (argc, argv)) {
+        printf ("usage: homeward embed [OPTIONS] FILE...\n\n"
+                "Finds the faces in each photo (JPEG, PNG, WebP, BMP, TIFF), aligns them\n"
+                "and prints their quality and 128-d embeddings: one line per file, in\n"
+                "the order given. A photo without a face is not an error (no faces).\n"
+                "Exit status 0 when every file could be read, 1 otherwise.\n\n"
+                "Options:\n");
+        mt_config_print_help (s_keys, &settings, stdout);
+        return 0;
     }
+    int count = 0;
+    if (cli_load_settings ("embed", s_keys, &settings, argc, argv, &count) != MT_OK)
+        return 2;
+    mt_err_t err;
     if (count == 0) {
         cli_error ("embed", "no files given (see --help)");
         return 2;

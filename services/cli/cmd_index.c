@@ -111,6 +111,19 @@ s_embed (const s_settings_t *settings, char **photos, int count, float *vectors)
     return done == count ? done : -1;
 }
 
+//  Send *msg_p (taken) to the broker and wait for the reply; on failure
+//  say why.
+static int
+s_request (mt_client_t *client, const s_settings_t *s, mt_msg_t **msg_p, mt_msg_t **reply_p)
+{
+    mt_err_t err;
+    int rc = mt_client_request (client, *msg_p, (int) s->timeout_ms, reply_p, &err);
+    mt_msg_destroy (msg_p);
+    if (rc != MT_OK)
+        cli_error ("index", "%s", err.msg);
+    return rc;
+}
+
 static int
 s_enroll (mt_client_t *client, const s_settings_t *s, char **photos, int count)
 {
@@ -131,13 +144,8 @@ s_enroll (mt_client_t *client, const s_settings_t *s, char **photos, int count)
     for (int i = 0; i < count; i++)
         msg->faces [i] = (mt_face_meta_t) { (uint64_t) (s->face_id + i), (uint64_t) s->case_id,
                                             (uint32_t) s->province };
-    mt_err_t err;
-    int rc = mt_client_request (client, msg, (int) s->timeout_ms, &reply, &err);
-    mt_msg_destroy (&msg);
-    if (rc != MT_OK) {
-        cli_error ("index", "%s", err.msg);
+    if (s_request (client, s, &msg, &reply) != MT_OK)
         return 1;
-    }
     printf ("enrolled %" PRIu64 " new face%s in %s (durable on %u replica%s)\n", reply->applied,
             reply->applied == 1 ? "" : "s", s->ns, reply->replicas,
             reply->replicas == 1 ? "" : "s");
@@ -167,13 +175,8 @@ s_search (mt_client_t *client, const s_settings_t *s, char **photos, int count)
     snprintf (list, sizeof list, "%s", s->provinces);
     for (char *tok = strtok (list, ","); tok && msg->province_count < 64; tok = strtok (NULL, ","))
         msg->provinces [msg->province_count++] = (uint32_t) strtoul (tok, NULL, 10);
-    mt_err_t err;
-    int rc = mt_client_request (client, msg, (int) s->timeout_ms, &reply, &err);
-    mt_msg_destroy (&msg);
-    if (rc != MT_OK) {
-        cli_error ("index", "%s", err.msg);
+    if (s_request (client, s, &msg, &reply) != MT_OK)
         return 1;
-    }
     const mt_query_hits_t *hits = reply->query_count ? &reply->results [0] : NULL;
     if (s->json) {
         json_t *out = json_pack ("{s:[], s:b, s:[], s:[]}", "hits", "partial", reply->partial,
@@ -222,13 +225,8 @@ s_remove (mt_client_t *client, const s_settings_t *s)
         msg->face_ids [0] = (uint64_t) s->face_id;
         msg->id_count = 1;
     }
-    mt_err_t err;
-    int rc = mt_client_request (client, msg, (int) s->timeout_ms, &reply, &err);
-    mt_msg_destroy (&msg);
-    if (rc != MT_OK) {
-        cli_error ("index", "%s", err.msg);
+    if (s_request (client, s, &msg, &reply) != MT_OK)
         return 1;
-    }
     printf ("removed %" PRIu64 " face%s (on %u replica%s)\n", reply->applied,
             reply->applied == 1 ? "" : "s", reply->replicas, reply->replicas == 1 ? "" : "s");
     mt_msg_destroy (&reply);
@@ -240,13 +238,8 @@ static int
 s_stats (mt_client_t *client, const s_settings_t *s, mt_msg_type type)
 {
     mt_msg_t *msg = mt_msg_new (type), *reply = NULL;
-    mt_err_t err;
-    int rc = mt_client_request (client, msg, (int) s->timeout_ms, &reply, &err);
-    mt_msg_destroy (&msg);
-    if (rc != MT_OK) {
-        cli_error ("index", "%s", err.msg);
+    if (s_request (client, s, &msg, &reply) != MT_OK)
         return 1;
-    }
     if (type == MT_MSG_ADD_PARTITION)
         printf ("partition %u added: start its replicas now (homeward shard --partition %u "
                 "--partitions %u, each with an empty data folder)\n", reply->partitions,
@@ -279,17 +272,14 @@ cli_index (int argc, char **argv)
         .broker = "tcp://127.0.0.1:5555", .timeout_ms = 10000, .k = 10
     };
     mt_face_settings_defaults (&settings.face);
-    for (int i = 1; i < argc && strcmp (argv [i], "--") != 0; i++)
-        if (strcmp (argv [i], "--help") == 0 || strcmp (argv [i], "-h") == 0) {
-            s_usage (stdout, &settings);
-            return 0;
-        }
-    int count = 0;
-    mt_err_t err;
-    if (mt_config_load_all (s_keys, &settings, argc, argv, 1, &count, &err) != MT_OK) {
-        cli_error ("index", "%s", err.msg);
-        return 2;
+    if (cli_wants_help (argc, argv)) {
+        s_usage (stdout, &settings);
+        return 0;
     }
+    int count = 0;
+    if (cli_load_settings ("index", s_keys, &settings, argc, argv, &count) != MT_OK)
+        return 2;
+    mt_err_t err;
     if (count < 1) {
         s_usage (stderr, &settings);
         return 2;

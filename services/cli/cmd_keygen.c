@@ -27,11 +27,10 @@ cli_keygen (int argc, char **argv)
         s_usage (stderr);
         return 2;
     }
-    for (int i = 1; i < argc; i++)
-        if (strcmp (argv [i], "--help") == 0 || strcmp (argv [i], "-h") == 0) {
-            s_usage (stdout);
-            return 0;
-        }
+    if (cli_wants_help (argc, argv)) {
+        s_usage (stdout);
+        return 0;
+    }
     int status = 0;
     for (int i = 1; i < argc; i++) {
         mt_err_t err;
