@@ -14,6 +14,7 @@
 //  does, and the service keeps its cases on PostgreSQL.
 
 #include "bench_gallery.h"
+#include "base/mt_clock.h"
 
 #include "common/api.h"
 #include "results/store/mt_casedb.h"
@@ -24,8 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#define s_now bench_now
 
 static int
 s_cmp (const void *a, const void *b)
@@ -83,7 +82,7 @@ s_move_store (const char *var, const char *store)
 {
     char path [1200];
     snprintf (path, sizeof path, "%s/homeward.db", var);
-    double t0 = s_now ();
+    double t0 = mt_clock_s ();
     mt_casedb_t *from = NULL, *to = NULL;
     mt_err_t err;
     int rc = mt_casedb_open (path, &from, &err);
@@ -97,7 +96,7 @@ s_move_store (const char *var, const char *store)
         fprintf (stderr, "bench-cases: %s\n", err.msg);
         return 1;
     }
-    fprintf (stderr, "bench-cases: gallery moved into PostgreSQL in %.1f s\n", s_now () - t0);
+    fprintf (stderr, "bench-cases: gallery moved into PostgreSQL in %.1f s\n", mt_clock_s () - t0);
     return 0;
 }
 
@@ -135,11 +134,11 @@ main (int argc, char **argv)
     }
     char var [1100];
     snprintf (var, sizeof var, "%s/var", dir);
-    double t0 = s_now ();
+    double t0 = mt_clock_s ();
     if (bench_gallery_write (var, gallery, partitions, NULL, NULL) != 0)
         return 1;
     fprintf (stderr, "bench-cases: gallery of %zu faces written in %.1f s\n", gallery,
-             s_now () - t0);
+             mt_clock_s () - t0);
     if (store [0] && s_move_store (var, store) != 0)
         return 1;
 
@@ -162,7 +161,7 @@ main (int argc, char **argv)
     snprintf (parts, sizeof parts, "%d", partitions);
     char *extra [] = { "--workers", w, "--partitions", parts, store [0] ? "--db" : NULL, store,
                        NULL };
-    t0 = s_now ();
+    t0 = mt_clock_s ();
     api_client_t *client;
     pid_t serve = bench_serve_start (var, log, extra, &client);
     if (serve < 0)
@@ -173,25 +172,25 @@ main (int argc, char **argv)
     int64_t first = s_submit (client, warm);
     while (!s_matched (client, first))
         ;
-    double startup = s_now () - t0;
+    double startup = mt_clock_s () - t0;
 
     //  One at a time: latency from submission to ranked candidates.
     double *lat = malloc (cases * sizeof *lat);
     for (size_t i = 0; i < cases; i++) {
         char photo [1300];
         snprintf (photo, sizeof photo, "%s/%s/1.jpg", lfw, people [i % npeople]);
-        double a = s_now ();
+        double a = mt_clock_s ();
         int64_t id = s_submit (client, photo);
         while (!s_matched (client, id))
             ;
-        lat [i] = (s_now () - a) * 1e3;
+        lat [i] = (mt_clock_s () - a) * 1e3;
     }
     qsort (lat, cases, sizeof *lat, s_cmp);
     double p50 = lat [cases / 2], p99 = lat [(size_t) (0.99 * (cases - 1) + 0.5)];
 
     //  All at once: throughput.
     int64_t *ids = malloc (cases * sizeof *ids);
-    t0 = s_now ();
+    t0 = mt_clock_s ();
     for (size_t i = 0; i < cases; i++) {
         char photo [1300];
         snprintf (photo, sizeof photo, "%s/%s/1.jpg", lfw, people [(i + 7) % npeople]);
@@ -200,7 +199,7 @@ main (int argc, char **argv)
     for (size_t i = 0; i < cases; i++)
         while (!s_matched (client, ids [i]))
             ;
-    double rate = cases / (s_now () - t0);
+    double rate = cases / (mt_clock_s () - t0);
     printf ("# gallery %zu faces, %d partitions, %d workers; %zu found cases, one LFW photo each;"
             " cases on %s\n", gallery, partitions, workers, cases,
             store [0] ? "PostgreSQL" : "SQLite");

@@ -28,6 +28,7 @@
 //  cross-match searches found against missing, then missing against found).
 
 #include "bench_faces.h"
+#include "base/mt_clock.h"
 #include "common/api.h"
 #include "bench_gallery.h"
 #include "index/mt_gallery.h"
@@ -64,18 +65,18 @@ s_service (size_t found, size_t missing, const char *dir, int json)
     snprintf (command, sizeof command, "rm -rf '%s'", var);
     if (system (command) != 0)
         return 1;
-    double start = bench_now ();
+    double start = mt_clock_s ();
     if (bench_gallery_write_both (var, missing, found, 2, NULL, NULL) != 0)
         return 1;
     fprintf (stderr, "bench-crossmatch: %zu missing and %zu found cases written in %.1f s\n",
-             missing, found, bench_now () - start);
+             missing, found, mt_clock_s () - start);
     char *extra [] = { "--crossmatch-share", "1", "--workers", "1", NULL };
     api_client_t *client;
     pid_t serve = bench_serve_start (var, log, extra, &client);
     if (serve < 0)
         return 1;
     json_decref (s_call (client, "crossmatch.start"));
-    start = bench_now ();
+    start = mt_clock_s ();
     json_t *status = NULL;
     for (int failed = 0; failed < 5;) {
         json_decref (status);
@@ -87,7 +88,7 @@ s_service (size_t found, size_t missing, const char *dir, int json)
         struct timespec pause = { 0, 200000000 };
         nanosleep (&pause, NULL);
     }
-    double seconds = bench_now () - start;
+    double seconds = mt_clock_s () - start;
     long long cases = status ? json_integer_value (json_object_get (status, "cases_done")) : 0;
     long long faces = status ? json_integer_value (json_object_get (status, "faces_done")) : 0;
     if (json)
@@ -186,7 +187,7 @@ main (int argc, char **argv)
     mt_gallery_t *g;
     mt_err_t err;
     mt_index_report_t report;
-    double start = bench_now ();
+    double start = mt_clock_s ();
     if (mt_gallery_new_planned (&plan, D, &g, &err) != MT_OK
     ||  mt_gallery_add (g, missing, meta, gallery, NULL, &err) != MT_OK) {
         fprintf (stderr, "bench-crossmatch: %s\n", err.msg);
@@ -197,7 +198,7 @@ main (int argc, char **argv)
         fprintf (stderr, "bench-crossmatch: %s\n", err.msg);
         return 1;
     }
-    double build_s = bench_now () - start;
+    double build_s = mt_clock_s () - start;
     char described [128];
     mt_gallery_describe (g, described, sizeof described);
 
@@ -205,7 +206,7 @@ main (int argc, char **argv)
     mt_hit_t *hits = malloc (batch * K * sizeof *hits);
     size_t *counts = malloc (batch * sizeof *counts);
     int64_t *got = malloc (found * K * sizeof *got);
-    start = bench_now ();
+    start = mt_clock_s ();
     for (size_t at = 0; at < found; at += batch) {
         size_t n = found - at < batch ? found - at : batch;
         if (mt_gallery_search (g, n, queries + at * D, K, NULL, 0, hits, counts, &err)
@@ -217,7 +218,7 @@ main (int argc, char **argv)
             for (size_t j = 0; j < K; j++)
                 got [(at + q) * K + j] = j < counts [q] ? (int64_t) hits [q * K + j].face_id : -1;
     }
-    double seconds = bench_now () - start;
+    double seconds = mt_clock_s () - start;
     double pairs_per_s = (double) found * (double) missing / seconds;
 
     //  Brute force on a sample, spread over the found faces.

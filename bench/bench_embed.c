@@ -9,6 +9,7 @@
 //  the same network and chips, and its faces/s per worker count.
 
 #include "face/mt_embedder.h"
+#include "base/mt_clock.h"
 #include "face/mt_pipeline.h"
 
 #include <dirent.h>
@@ -33,14 +34,6 @@ typedef struct {
     uint8_t *chips;             //  first faces' chips, for the reference run
     size_t chip_count, chip_max;
 } s_stats_t;
-
-static double
-s_now (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void
 s_push (s_series_t *s, double value)
@@ -117,11 +110,11 @@ s_desc_worker (void *arg)
         return NULL;
     float out [MT_EMBEDDING_DIM];
     mt_embedder_compute (net, job->chips, out, &err);       //  warm up
-    double start = s_now ();
+    double start = mt_clock_s ();
     for (size_t r = 0; r < job->rounds; r++)
         for (size_t i = 0; i < job->chip_count; i++)
             mt_embedder_compute (net, job->chips + i * MT_CHIP_BYTES, out, &err);
-    job->seconds = s_now () - start;
+    job->seconds = mt_clock_s () - start;
     mt_embedder_destroy (&net);
     return NULL;
 }
@@ -143,12 +136,12 @@ s_descriptor_stage (const char *net_path, const uint8_t *chips, size_t count,
     float out [MT_EMBEDDING_DIM];
     mt_embedder_reference_forward (net, chips, count, &err);     //  warm up
     for (int round = 0; round < 5; round++) {
-        double t0 = s_now ();
+        double t0 = mt_clock_s ();
         for (size_t i = 0; i < count; i++)
             mt_embedder_compute (net, chips + i * MT_CHIP_BYTES, out, &err);
-        double t1 = s_now ();
+        double t1 = mt_clock_s ();
         mt_embedder_reference_forward (net, chips, count, &err);
-        double t2 = s_now ();
+        double t2 = mt_clock_s ();
         s_push (&ours, (t1 - t0) * 1e3 / count);
         s_push (&dlibs, (t2 - t1) * 1e3 / count);
     }
@@ -167,7 +160,7 @@ s_descriptor_stage (const char *net_path, const uint8_t *chips, size_t count,
             continue;
         pthread_t threads [64];
         s_desc_job_t jobs [64];
-        double start = s_now ();
+        double start = mt_clock_s ();
         for (size_t w = 0; w < workers; w++) {
             jobs [w] = (s_desc_job_t) { net_path, chips, count, 3, 0 };
             pthread_create (&threads [w], NULL, s_desc_worker, &jobs [w]);
@@ -179,7 +172,7 @@ s_descriptor_stage (const char *net_path, const uint8_t *chips, size_t count,
         for (size_t w = 0; w < workers; w++)
             slowest = jobs [w].seconds > slowest ? jobs [w].seconds : slowest;
         printf ("descriptor stage, %zu worker%s: %.1f faces/s (wall %.2f s incl. loading)\n",
-                workers, workers == 1 ? "" : "s", faces / slowest, s_now () - start);
+                workers, workers == 1 ? "" : "s", faces / slowest, mt_clock_s () - start);
     }
     free (spec);
 }
@@ -285,9 +278,9 @@ main (int argc, char **argv)
         }
         s_stats_t stats = { .chip_max = 64 };
         stats.chips = malloc (MT_CHIP_BYTES * stats.chip_max);
-        double start = s_now ();
+        double start = mt_clock_s ();
         mt_pipeline_run_files (pipeline, list, total, s_on_photo, &stats, &err);
-        double wall = s_now () - start;
+        double wall = mt_clock_s () - start;
         double pps = stats.photos / wall, fps = stats.faces / wall;
         if (config.workers == 1)
             single_photos_per_s = pps;

@@ -1,6 +1,7 @@
 //  bench_gallery - what the service benchmarks share (see bench_gallery.h).
 
 #include "bench_gallery.h"
+#include "base/mt_clock.h"
 
 #include "index/mt_partition.h"
 #include "results/store/mt_casedb.h"
@@ -22,14 +23,6 @@
 #include <unistd.h>
 
 extern char **environ;
-
-double
-bench_now (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static uint64_t s_rng = 0x9e3779b97f4a7c15ull;
 
@@ -278,7 +271,7 @@ bench_serve_start (const char *var, const char *log, char *const extra [],
     mt_err_t err;
     if (spawned != 0 || api_client_new (api, NULL, client_p, &err) != MT_OK)
         return -1;
-    double t0 = bench_now ();
+    double t0 = mt_clock_s ();
     json_t *r = NULL;
     while (api_call (*client_p, "stats", NULL, NULL, 0, 1000, &r, NULL, NULL, &err) != MT_OK) {
         int status;
@@ -287,7 +280,7 @@ bench_serve_start (const char *var, const char *log, char *const extra [],
             api_client_destroy (client_p);
             return -1;
         }
-        if (bench_now () - t0 > 300) {
+        if (mt_clock_s () - t0 > 300) {
             //  Not left running: it would hold the next run's ports.
             fprintf (stderr, "homeward serve did not answer within 300 s; stopped (see %s)\n",
                      log);

@@ -11,8 +11,6 @@
 
 #include "common/api.h"
 
-//  Seconds on a monotonic clock.
-double bench_now (void);
 
 //  Write n missing cases of one photo and one face each into var (made if
 //  missing), the faces random descriptors with real ones' norm, enrolled in

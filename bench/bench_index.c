@@ -22,6 +22,7 @@
 #define _GNU_SOURCE
 
 #include "bench_faces.h"
+#include "base/mt_clock.h"
 #include "bench_gallery.h"
 #include "bench_index.h"
 #include "index/mt_index.h"
@@ -227,7 +228,7 @@ s_measure (const mt_index_t *index, const s_set_t *set, const int64_t *truth,
     float d [K];
     mt_err_t err;
     memset (m, 0, sizeof *m);
-    double start = bench_now ();
+    double start = mt_clock_s ();
     for (size_t i = 0; got && i < set->q; i++)
         if (mt_index_search (index, 1, set->queries + i * D, K, d, got + i * K, &err)
             != MT_OK) {
@@ -235,7 +236,7 @@ s_measure (const mt_index_t *index, const s_set_t *set, const int64_t *truth,
             free (got);
             return -1;
         }
-    m->qps = (double) set->q / (bench_now () - start);
+    m->qps = (double) set->q / (mt_clock_s () - start);
     size_t near = 0, near_found = 0, mate_found = 0, mate_exact = 0;
     for (size_t i = 0; got && i < set->q; i++) {
         m->recall += s_overlap (truth + i * K, got + i * K);
@@ -351,18 +352,18 @@ bench_index_main (int argc, char **argv)
         truth [i] = truth [i] < 0 ? -1 : set.ids [truth [i]];
     mt_index_tune_threads (1);
     size_t timed = set.q;
-    double exact_start = bench_now ();
+    double exact_start = mt_clock_s ();
     float one_d [K];
     int64_t one [K];
     for (size_t i = 0; i < timed; i++) {
         mt_index_knn_exact (set.queries + i * D, 1, set.vectors, set.n, D, K, one_d, one, &err);
         //  Not more than ~20 s on exact single queries at 10M.
-        if (bench_now () - exact_start > 20 && i >= 10) {
+        if (mt_clock_s () - exact_start > 20 && i >= 10) {
             timed = i + 1;
             break;
         }
     }
-    double exact_qps = (double) timed / (bench_now () - exact_start);
+    double exact_qps = (double) timed / (mt_clock_s () - exact_start);
     //  Built as a shard builds: one OpenMP thread, OpenBLAS on both cores
     //  (with two OpenMP threads as well they fight: half the time in the
     //  kernel, shared FACTS.md).

@@ -13,6 +13,7 @@
 //  exact search, memory per million vectors, enroll rate.
 
 #include "bench_index.h"
+#include "base/mt_clock.h"
 #include "mt_test.h"
 #include "broker/broker_actor.h"
 #include "wire/mt_client.h"
@@ -48,14 +49,6 @@ typedef struct {
     double mb_per_million;
     double enroll_per_s;
 } s_result_t;
-
-static double
-s_now (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static uint64_t s_rng = 0x1234567887654321ull;
 
@@ -133,35 +126,35 @@ s_in_process (const float *base, size_t n, const float *queries, size_t nq, int 
     int64_t *ids = malloc (n * sizeof *ids);
     for (size_t i = 0; i < n; i++)
         ids [i] = (int64_t) i + 1;
-    double t0 = s_now ();
+    double t0 = mt_clock_s ();
     mt_index_add (index, n, base, ids, &err);
-    r->enroll_per_s = n / (s_now () - t0);
+    r->enroll_per_s = n / (mt_clock_s () - t0);
     r->mb_per_million = (s_rss_mb (getpid ()) - rss0) / (n / 1e6);
     free (ids);
 
     float *d = malloc (64 * K * sizeof *d);
     double *lat = malloc (nq * sizeof *lat);
     //  Batch 1.
-    double start = s_now ();
+    double start = mt_clock_s ();
     for (size_t q = 0; q < nq; q++) {
-        double a = s_now ();
+        double a = mt_clock_s ();
         mt_index_search (index, 1, queries + q * DIM, K, d, exact + q * K, &err);
-        lat [q] = (s_now () - a) * 1e3;
+        lat [q] = (mt_clock_s () - a) * 1e3;
     }
-    r->qps1 = nq / (s_now () - start);
+    r->qps1 = nq / (mt_clock_s () - start);
     r->p50_1 = s_percentile (lat, nq, 0.5);
     r->p99_1 = s_percentile (lat, nq, 0.99);
     //  Batch 64.
     size_t batches = 0;
     int64_t *tmp = malloc (64 * K * sizeof *tmp);
-    start = s_now ();
+    start = mt_clock_s ();
     for (size_t q = 0; q < nq; q += 64, batches++) {
         size_t m = nq - q < 64 ? nq - q : 64;
-        double a = s_now ();
+        double a = mt_clock_s ();
         mt_index_search (index, m, queries + q * DIM, K, d, tmp, &err);
-        lat [batches] = (s_now () - a) * 1e3;
+        lat [batches] = (mt_clock_s () - a) * 1e3;
     }
-    r->qps64 = nq / (s_now () - start);
+    r->qps64 = nq / (mt_clock_s () - start);
     r->p50_64 = s_percentile (lat, batches, 0.5);
     r->p99_64 = s_percentile (lat, batches, 0.99);
     r->recall = 1.0;        //  this is the exact reference
@@ -267,7 +260,7 @@ s_broker_path (const char *bin, const char *dir, int shards, int cores, const fl
         exit (1);
     }
     //  Enroll everything, 2000 faces per request; each face is its own case.
-    double t0 = s_now ();
+    double t0 = mt_clock_s ();
     for (size_t i = 0; i < n; i += 2000) {
         size_t m = n - i < 2000 ? n - i : 2000;
         mt_msg_t *msg = mt_msg_new (MT_MSG_ENROLL), *reply = NULL;
@@ -285,7 +278,7 @@ s_broker_path (const char *bin, const char *dir, int shards, int cores, const fl
         mt_msg_destroy (&msg);
         mt_msg_destroy (&reply);
     }
-    r->enroll_per_s = n / (s_now () - t0);
+    r->enroll_per_s = n / (mt_clock_s () - t0);
     double rss = 0;
     for (int s = 0; s < shards; s++)
         rss += s_rss_mb (pids [s]);
@@ -293,26 +286,26 @@ s_broker_path (const char *bin, const char *dir, int shards, int cores, const fl
 
     int64_t *got = malloc (nq * K * sizeof *got);
     double *lat = malloc (nq * sizeof *lat);
-    double start = s_now ();
+    double start = mt_clock_s ();
     for (size_t q = 0; q < nq; q++) {
-        double a = s_now ();
+        double a = mt_clock_s ();
         s_search_broker (client, queries + q * DIM, 1, got + q * K);
-        lat [q] = (s_now () - a) * 1e3;
+        lat [q] = (mt_clock_s () - a) * 1e3;
     }
-    r->qps1 = nq / (s_now () - start);
+    r->qps1 = nq / (mt_clock_s () - start);
     r->p50_1 = s_percentile (lat, nq, 0.5);
     r->p99_1 = s_percentile (lat, nq, 0.99);
     r->recall = s_recall (exact, got, nq);
     size_t batches = 0;
     int64_t *tmp = malloc (64 * K * sizeof *tmp);
-    start = s_now ();
+    start = mt_clock_s ();
     for (size_t q = 0; q < nq; q += 64, batches++) {
         size_t m = nq - q < 64 ? nq - q : 64;
-        double a = s_now ();
+        double a = mt_clock_s ();
         s_search_broker (client, queries + q * DIM, m, tmp);
-        lat [batches] = (s_now () - a) * 1e3;
+        lat [batches] = (mt_clock_s () - a) * 1e3;
     }
-    r->qps64 = nq / (s_now () - start);
+    r->qps64 = nq / (mt_clock_s () - start);
     r->p50_64 = s_percentile (lat, batches, 0.5);
     r->p99_64 = s_percentile (lat, batches, 0.99);
     free (tmp), free (lat), free (got);

@@ -8,7 +8,7 @@
 #include "base/mt_install.h"
 #include "face/mt_landmarker.h"
 #include "face/mt_mobilefacenet.h"
-#include "base/mti_clock.h"
+#include "base/mt_clock.h"
 #include "base/mti_file.h"
 
 #include <cblas.h>
@@ -289,7 +289,7 @@ mt_pipeline_process_image (mt_pipeline_t *self, size_t worker_index, const mt_im
     //  Detection: scale the photo so that faces of detect_min_face pixels
     //  reach the HOG window (80 px), within a budget of pixels; when nothing
     //  is found try once more at twice the scale, within a larger budget.
-    double start = mti_clock_ms ();
+    double start = (1e3 * mt_clock_s ());
     double area = (double) photo->width * photo->height;
     double scale = S_HOG_WINDOW / cfg->detect_min_face;
     if (area * scale * scale > (double) cfg->detect_max_pixels)
@@ -347,7 +347,7 @@ mt_pipeline_process_image (mt_pipeline_t *self, size_t worker_index, const mt_im
         count = kept;
     }
     photo->detect_scale = scale;
-    photo->timing.detect_ms = mti_clock_ms () - start;
+    photo->timing.detect_ms = (1e3 * mt_clock_s ()) - start;
     if (rc == MT_OK && count > 0) {
         photo->faces = calloc (count, sizeof *photo->faces);
         if (!photo->faces)
@@ -362,9 +362,9 @@ mt_pipeline_process_image (mt_pipeline_t *self, size_t worker_index, const mt_im
         face->pose = found [i].pose;
         photo->face_count = i + 1;
 
-        start = mti_clock_ms ();
+        start = (1e3 * mt_clock_s ());
         rc = mt_landmarker_fit (self->landmarker, image, &face->box, face->landmarks, err);
-        double fitted = mti_clock_ms ();
+        double fitted = (1e3 * mt_clock_s ());
         photo->timing.landmarks_ms += fitted - start;
         if (rc == MT_OK)
             rc = mt_landmarker_align (image, face->landmarks, chip, err);
@@ -384,10 +384,10 @@ mt_pipeline_process_image (mt_pipeline_t *self, size_t worker_index, const mt_im
             }
             memcpy (face->chip, chip, MT_CHIP_BYTES);
         }
-        double aligned = mti_clock_ms ();
+        double aligned = (1e3 * mt_clock_s ());
         photo->timing.chip_ms += aligned - fitted;
         rc = s_describe (worker, chip, cfg->mirror, face->embedding, err);
-        double described = mti_clock_ms ();
+        double described = (1e3 * mt_clock_s ());
         photo->timing.descriptor_ms += described - aligned;
         if (rc == MT_OK && worker->mobilefacenet) {
             uint8_t chip2 [MT_CHIP2_BYTES];
@@ -396,7 +396,7 @@ mt_pipeline_process_image (mt_pipeline_t *self, size_t worker_index, const mt_im
                 rc = mt_mobilefacenet_compute (worker->mobilefacenet, chip2, cfg->mirror,
                                                face->embedding2, err);
             face->has_embedding2 = rc == MT_OK;
-            photo->timing.descriptor2_ms += mti_clock_ms () - described;
+            photo->timing.descriptor2_ms += (1e3 * mt_clock_s ()) - described;
         }
     }
     free (found);
@@ -415,12 +415,12 @@ mt_pipeline_process (mt_pipeline_t *self, size_t worker, const void *bytes, size
                      mt_photo_t **photo_p, mt_err_t *err)
 {
     *photo_p = NULL;
-    double start = mti_clock_ms ();
+    double start = (1e3 * mt_clock_s ());
     mt_image_t *image;
     int rc = mt_image_decode (bytes, size, &self->config.limits, &image, err);
     if (rc != MT_OK)
         return rc;
-    double decode_ms = mti_clock_ms () - start;
+    double decode_ms = (1e3 * mt_clock_s ()) - start;
     rc = mt_pipeline_process_image (self, worker, image, photo_p, err);
     mt_image_destroy (&image);
     if (rc == MT_OK)
@@ -433,13 +433,13 @@ mt_pipeline_process_file (mt_pipeline_t *self, size_t worker, const char *path,
                           mt_photo_t **photo_p, mt_err_t *err)
 {
     *photo_p = NULL;
-    double start = mti_clock_ms ();
+    double start = (1e3 * mt_clock_s ());
     uint8_t *bytes;
     size_t size;
     int rc = mti_file_read (path, self->config.limits.max_bytes, &bytes, &size, err);
     if (rc != MT_OK)
         return rc;
-    double read_ms = mti_clock_ms () - start;
+    double read_ms = (1e3 * mt_clock_s ()) - start;
     rc = mt_pipeline_process (self, worker, bytes, size, photo_p, err);
     free (bytes);
     if (rc == MT_OK)

@@ -3,6 +3,7 @@
 //  finds what exact search finds (recall@20 on a sample of its own vectors).
 
 #include "index/mt_index.h"
+#include "base/mt_clock.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -61,14 +62,6 @@ mt_index_plan_kind (const mt_index_plan_t *plan, size_t n)
     if (plan->kind != MT_INDEX_AUTO)
         return plan->kind;
     return n < plan->exact_below ? MT_INDEX_EXACT : MT_INDEX_IVF;
-}
-
-static double
-s_now (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
 
 //  Lists of an IVF index for n vectors: about 4 sqrt(n) (a power of two),
@@ -275,7 +268,7 @@ static int
 s_train_and_add (mt_index_t *index, int dim, size_t n, const int64_t *ids,
                  const float *vectors, size_t lists, mt_index_report_t *report, mt_err_t *err)
 {
-    double start = s_now ();
+    double start = mt_clock_s ();
     int rc = MT_OK;
     if (!mt_index_is_trained (index)) {
         //  k-means wants 39..256 vectors per list; more only costs time.
@@ -293,11 +286,11 @@ s_train_and_add (mt_index_t *index, int dim, size_t n, const int64_t *ids,
         }
         free (positions), free (sample);
     }
-    report->train_s = s_now () - start;
-    start = s_now ();
+    report->train_s = mt_clock_s () - start;
+    start = mt_clock_s ();
     if (rc == MT_OK)
         rc = mt_index_add (index, n, vectors, ids, err);
-    report->add_s = s_now () - start;
+    report->add_s = mt_clock_s () - start;
     return rc;
 }
 
@@ -328,7 +321,7 @@ mt_index_build (const mt_index_plan_t *plan, int dim, size_t n, const int64_t *i
         rc = mt_index_set_param (index, "quantizer_efSearch", 128, err);
     if (rc == MT_OK)
         rc = s_train_and_add (index, dim, n, ids, vectors, s_ivf_lists (n), report, err);
-    double start = s_now ();
+    double start = mt_clock_s ();
     if (rc == MT_OK && kind != MT_INDEX_EXACT && n > 1) {
         s_probe_t probe;
         rc = s_probe_make (&probe, plan->tune_queries, dim, n, ids, vectors, err);
@@ -346,7 +339,7 @@ mt_index_build (const mt_index_plan_t *plan, int dim, size_t n, const int64_t *i
         if (probed)
             s_probe_free (&probe);
     }
-    report->tune_s = s_now () - start;
+    report->tune_s = mt_clock_s () - start;
     if (rc != MT_OK) {
         mt_index_destroy (&index);
         return rc;

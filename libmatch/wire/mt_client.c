@@ -1,6 +1,7 @@
 //  mt_client - requests to the broker with timeouts.
 
 #include "wire/mt_client.h"
+#include "base/mt_clock.h"
 
 #include "wire/mt_wire.h"
 
@@ -63,14 +64,6 @@ mt_client_destroy (mt_client_t **self_p)
     }
 }
 
-static int64_t
-s_now_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int
 mt_client_request (mt_client_t *self, mt_msg_t *request, int timeout_ms, mt_msg_t **reply_p,
                    mt_err_t *err)
@@ -88,12 +81,12 @@ mt_client_request (mt_client_t *self, mt_msg_t *request, int timeout_ms, mt_msg_
     int rc = mt_wire_send (self->socket, &empty, request, 0, err);
     if (rc != MT_OK)
         return rc;
-    int64_t deadline = s_now_ms () + timeout_ms;
+    int64_t deadline = mt_clock_ms () + timeout_ms;
     for (;;) {
-        int64_t wait = deadline - s_now_ms ();
+        int64_t wait = deadline - mt_clock_ms ();
         zmq_pollitem_t item = { self->socket, 0, ZMQ_POLLIN, 0 };
         if (wait <= 0 || zmq_poll (&item, 1, (long) wait) <= 0 || !(item.revents & ZMQ_POLLIN)) {
-            if (s_now_ms () < deadline)
+            if (mt_clock_ms () < deadline)
                 continue;       //  interrupted
             s_connect (self, NULL);
             return mt_err_set (err, MT_ETIMEDOUT, "no answer from the broker at %s in %d ms",
@@ -123,9 +116,9 @@ mt_client_request (mt_client_t *self, mt_msg_t *request, int timeout_ms, mt_msg_
 int
 mt_client_wait_ready (mt_client_t *self, int timeout_ms, mt_err_t *err)
 {
-    int64_t deadline = s_now_ms () + timeout_ms;
+    int64_t deadline = mt_clock_ms () + timeout_ms;
     char last [MT_ERR_MSG_MAX] = "no answer";
-    while (s_now_ms () < deadline) {
+    while (mt_clock_ms () < deadline) {
         mt_msg_t *stats = mt_msg_new (MT_MSG_STATS), *reply = NULL;
         mt_err_t why;
         int rc = stats ? mt_client_request (self, stats, 1000, &reply, &why) : MT_ENOMEM;

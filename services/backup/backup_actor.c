@@ -1,6 +1,7 @@
 //  backup_actor - serve's scheduled backups (see backup_actor.h).
 
 #include "backup_actor.h"
+#include "base/mt_clock.h"
 
 #include "backup/backup_repo.h"
 #include "backup/backup_take.h"
@@ -13,14 +14,6 @@
 #include <zmq.h>
 
 #define S_NAME "backup"
-
-static int64_t
-s_now_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 //  Whether serve is stopping (the actor's pipe has a message: the only one
 //  it gets is the one that ends it, left unread for the loop below).
@@ -49,16 +42,16 @@ backup_actor (void *pipe, void *arg)
     mt_log_info (S_NAME, "a backup into %s every %lld minutes, the first in %lld s", config->dir,
                  (long long) config->every_min, (long long) config->first_s);
     int64_t every_ms = config->every_min * 60000;
-    int64_t next = s_now_ms () + config->first_s * 1000;
+    int64_t next = mt_clock_ms () + config->first_s * 1000;
     for (;;) {
-        int64_t wait = next - s_now_ms ();
+        int64_t wait = next - mt_clock_ms ();
         zmq_pollitem_t item = { pipe, 0, ZMQ_POLLIN, 0 };
         if (wait > 0 && zmq_poll (&item, 1, (long) wait) > 0) {
             if (mt_actor_is_term (pipe))
                 break;
             continue;
         }
-        if (s_now_ms () < next)
+        if (mt_clock_ms () < next)
             continue;
         backup_take_opts_t opts = { .dir = config->dir, .secret = &config->secret,
                                     .users = config->users [0] ? config->users : NULL,
@@ -69,7 +62,7 @@ backup_actor (void *pipe, void *arg)
             char line [600];
             backup_report_line (&report, line, sizeof line);
             mt_log_info (S_NAME, "%s", line);
-            next = s_now_ms () + every_ms;
+            next = mt_clock_ms () + every_ms;
         }
         else
         if (s_stopping (pipe))
@@ -77,7 +70,7 @@ backup_actor (void *pipe, void *arg)
         else {
             mt_log_error (S_NAME, "backup into %s failed: %s (trying again)", config->dir,
                           err.msg);
-            next = s_now_ms () + (every_ms < 600000 ? every_ms : 600000);
+            next = mt_clock_ms () + (every_ms < 600000 ? every_ms : 600000);
         }
     }
     api_client_destroy (&client);

@@ -2,6 +2,7 @@
 //  backup_restore.h).
 
 #include "backup_restore.h"
+#include "base/mt_clock.h"
 
 #include "backup/backup_repo.h"
 #include "results/store/photo_store.h"
@@ -17,14 +18,6 @@
 #include <unistd.h>
 
 #define S_MAX_PHOTO (256u << 20)
-
-static double
-s_seconds (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 //  Decrypt one file of the snapshot to path, checking its sha256.
 static int
@@ -164,7 +157,7 @@ backup_restore (const backup_restore_opts_t *opts, backup_restore_report_t *repo
 {
     memset (report, 0, sizeof *report);
     report->users = -1;
-    double t0 = s_seconds ();
+    double t0 = mt_clock_s ();
     int rc = backup_repo_open (opts->dir, opts->secret, false, err);
     char **names = NULL;
     size_t count = rc == MT_OK ? backup_repo_snapshots (opts->dir, &names) : 0;
@@ -246,6 +239,6 @@ backup_restore (const backup_restore_opts_t *opts, backup_restore_report_t *repo
     }
     json_decref (manifest);
     mt_dir_free (names, count);
-    report->seconds = s_seconds () - t0;
+    report->seconds = mt_clock_s () - t0;
     return rc;
 }

@@ -1,6 +1,7 @@
 //  backup_take - one backup of a running Homeward (see backup_take.h).
 
 #include "backup_take.h"
+#include "base/mt_clock.h"
 
 #include "backup/backup_repo.h"
 #include "base/mt_dir.h"
@@ -31,14 +32,6 @@ typedef struct {
     mt_erasure_t *erased;
     size_t erased_count;
 } s_take_t;
-
-static double
-s_seconds (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void
 s_stamp (char *stamp, size_t size)
@@ -488,7 +481,7 @@ backup_take (api_client_t *client, const backup_take_opts_t *opts, backup_report
              mt_err_t *err)
 {
     memset (report, 0, sizeof *report);
-    double t0 = s_seconds ();
+    double t0 = mt_clock_s ();
     const char *tmpdir = getenv ("TMPDIR");
     s_remove_stale (tmpdir && *tmpdir ? tmpdir : "/tmp", "homeward-backup-");
     s_remove_stale (opts->dir, ".partial-");
@@ -557,7 +550,7 @@ backup_take (api_client_t *client, const backup_take_opts_t *opts, backup_report
     json_decref (t.begin);
     free (t.files);
     free (t.erased);
-    report->seconds = s_seconds () - t0;
+    report->seconds = mt_clock_s () - t0;
     return rc;
 }
 

@@ -1,6 +1,7 @@
 //  broker_actor - clients in front, shard replicas behind.
 
 #include "broker_actor.h"
+#include "base/mt_clock.h"
 #include "broker_state.h"
 
 #include "base/mt_log.h"
@@ -86,7 +87,7 @@ s_cancel_syncs_of (broker_t *self, size_t slot)
             broker_replica_t *t = &self->replicas [s->target];
             if (s->target != slot && t->used && t->gen == s->target_gen && t->state == R_SYNCING) {
                 t->state = R_JOINING;
-                t->retry_after = broker_now_ms () + BROKER_SYNC_RETRY_MS;
+                t->retry_after = mt_clock_ms () + BROKER_SYNC_RETRY_MS;
             }
             mt_log_warn (S_NAME, "copy %" PRIu64 " for partition %u cancelled: a replica left",
                          s->id, s->partition);
@@ -119,7 +120,7 @@ s_drop_replica (broker_t *self, size_t slot, const char *why)
                  s_rstate_names [r->state]);
     s_cancel_syncs_of (self, slot);
     r->used = false;
-    int64_t now = broker_now_ms ();
+    int64_t now = mt_clock_ms ();
     broker_pending_t *p, *tmp;
     HASH_ITER (hh, self->pending, p, tmp)
         for (size_t i = 0; i < p->leg_count; i++)
@@ -174,9 +175,9 @@ s_replica_reply (broker_t *self, size_t slot, mt_msg_t *msg)
         return;             //  a replica we do not wait for (syncing)
     leg->done = true;
     if (p->type == MT_MSG_SEARCH)
-        broker_search_reply (self, p, leg, msg, broker_now_ms ());
+        broker_search_reply (self, p, leg, msg, mt_clock_ms ());
     else
-        broker_write_reply (self, p, leg, msg, broker_now_ms ());
+        broker_write_reply (self, p, leg, msg, mt_clock_ms ());
 }
 
 
@@ -271,7 +272,7 @@ s_from_shard (broker_t *self)
         mt_msg_destroy (&msg);
         return;
     }
-    int64_t now = broker_now_ms ();
+    int64_t now = mt_clock_ms ();
     if (msg->type == MT_MSG_STATUS)
         s_shard_status (self, &route, msg, now);
     else {
@@ -492,7 +493,7 @@ broker_actor (void *pipe, void *arg)
         mt_actor_ready (pipe, rc, &err);
         return;
     }
-    self.started = broker_now_ms ();
+    self.started = mt_clock_ms ();
     broker_rehome_start (&self);
     mt_log_info (S_NAME, "clients on %s, shards on %s, %u partitions x %d replicas",
                  config->front, config->back, self.partitions, (int) config->replicas);
@@ -504,7 +505,7 @@ broker_actor (void *pipe, void *arg)
             { pipe, 0, ZMQ_POLLIN, 0 }, { self.back, 0, ZMQ_POLLIN, 0 },
             { self.front, 0, ZMQ_POLLIN, 0 }
         };
-        int64_t wait = next - broker_now_ms ();
+        int64_t wait = next - mt_clock_ms ();
         if (zmq_poll (items, 3, wait > 0 ? (long) wait : 0) < 0 && zmq_errno () != EINTR)
             break;
         if ((items [0].revents & ZMQ_POLLIN) && mt_actor_is_term (pipe))
@@ -526,7 +527,7 @@ broker_actor (void *pipe, void *arg)
             if (!(events & ZMQ_POLLIN))
                 break;
         }
-        next = s_tick (&self, broker_now_ms ());
+        next = s_tick (&self, mt_clock_ms ());
     }
     broker_pending_t *p, *tmp;
     HASH_ITER (hh, self.pending, p, tmp)

@@ -3,6 +3,7 @@
 //  to the partitions they belong to (broker_state.h says how).
 
 #include "broker_state.h"
+#include "base/mt_clock.h"
 
 #include "base/mt_log.h"
 #include "index/mt_partition.h"
@@ -278,7 +279,7 @@ broker_rehome_reply (broker_t *self, mt_msg_t **msg_p)
 {
     broker_rehome_t *rh = &self->rehome;
     mt_msg_t *msg = *msg_p;
-    int64_t now = broker_now_ms ();
+    int64_t now = mt_clock_ms ();
     if (msg->type == MT_MSG_ERROR) {
         mt_log_warn (S_NAME, "moving faces: partition %u cannot list its faces: %s",
                      rh->source, msg->text);
@@ -338,7 +339,7 @@ static void
 s_written (broker_t *self, uint64_t id, bool ok)
 {
     broker_rehome_t *rh = &self->rehome;
-    int64_t now = broker_now_ms ();
+    int64_t now = mt_clock_ms ();
     if (id != rh->write || (rh->stage != G_COPYING && rh->stage != G_DELETING))
         return;                 //  a write of a pass that began again since
     if (!ok) {

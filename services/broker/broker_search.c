@@ -4,6 +4,7 @@
 //  answered or has no replica left to ask, or at the deadline.
 
 #include "broker_state.h"
+#include "base/mt_clock.h"
 
 #include "base/mt_log.h"
 
@@ -121,7 +122,7 @@ void
 broker_client_search (broker_t *self, const mt_route_t *client, mt_msg_t **msg_p)
 {
     mt_msg_t *msg = *msg_p;
-    int64_t now = broker_now_ms ();
+    int64_t now = mt_clock_ms ();
     int64_t deadline = now + (msg->deadline_ms ? msg->deadline_ms : self->config->deadline_ms);
     broker_pending_t *p = broker_pending_new (self, client, msg, deadline);
     size_t nq = msg->query_count, k = msg->k;

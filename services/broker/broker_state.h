@@ -7,10 +7,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <time.h>
 #include <uthash.h>
 
 #include "broker_actor.h"
+#include "base/mt_clock.h"
 #include "wire/mt_msg.h"
 #include "wire/mt_wire.h"
 
@@ -134,14 +134,6 @@ struct broker_s {
     uint64_t malformed;
     uint64_t turn;                  //  rotates the choice among equal replicas
 };
-
-static inline int64_t
-broker_now_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 //  broker_replicas.c: the replica table and the requests in flight.
 //  A replica's slot by its route (SIZE_MAX: not registered).

@@ -3,6 +3,7 @@
 //  and the check that serving replicas agree.
 
 #include "broker_state.h"
+#include "base/mt_clock.h"
 
 #include "base/mt_log.h"
 
@@ -23,7 +24,7 @@ s_start_sync (broker_t *self, size_t source, size_t target)
     broker_sync_t *sync = &self->syncs [self->sync_count++];
     *sync = (broker_sync_t) {
         .id = ++self->next_id, .partition = t->partition, .source = source, .target = target,
-        .source_gen = s->gen, .target_gen = t->gen, .active = broker_now_ms ()
+        .source_gen = s->gen, .target_gen = t->gen, .active = mt_clock_ms ()
     };
     t->state = R_SYNCING;
     mt_log_info (S_NAME, "replica %u.%u (write %" PRIu64 ") gets a copy of %u.%u (write %"
@@ -57,7 +58,7 @@ broker_sync_message (broker_t *self, size_t slot, mt_msg_t *msg)
     broker_sync_t *sync = s_find_sync (self, msg->sync_id);
     if (!sync)
         return;
-    sync->active = broker_now_ms ();
+    sync->active = mt_clock_ms ();
     if (msg->type == MT_MSG_SYNC_CHUNK && slot == sync->source)
         broker_to_replica (self, sync->target, msg);
     else
@@ -73,7 +74,7 @@ broker_sync_message (broker_t *self, size_t slot, mt_msg_t *msg)
         }
         else {
             t->state = R_JOINING;
-            t->retry_after = broker_now_ms () + BROKER_SYNC_RETRY_MS;
+            t->retry_after = mt_clock_ms () + BROKER_SYNC_RETRY_MS;
             mt_log_error (S_NAME, "replica %u.%u could not load copy %" PRIu64 ": %s",
                           t->partition, t->replica, sync->id, msg->text);
         }

@@ -4,6 +4,7 @@
 //  that made it durable.
 
 #include "broker_state.h"
+#include "base/mt_clock.h"
 
 #include "base/mt_log.h"
 #include "index/mt_partition.h"
@@ -151,7 +152,7 @@ int
 broker_write (broker_t *self, const mt_route_t *client, mt_msg_t *msg, int64_t only,
               broker_written_fn *written, uint64_t *id_p, char *why, size_t why_size)
 {
-    int64_t now = broker_now_ms ();
+    int64_t now = mt_clock_ms ();
     bool *touch = calloc (self->partitions, sizeof *touch);
     if (!touch) {
         snprintf (why, why_size, "out of memory");

@@ -3,6 +3,7 @@
 //  carries its source reference; every photo is known by its sha256).
 
 #include "cli.h"
+#include "base/mt_clock.h"
 #include "cli_api.h"
 
 #include "base/mt_dir.h"
@@ -49,18 +50,10 @@ s_gone (s_import_t *imp, int rc, const mt_err_t *err)
     return true;
 }
 
-static double
-s_now (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void
 s_progress (s_import_t *imp, bool last)
 {
-    double now = s_now ();
+    double now = mt_clock_s ();
     if (!last && now - imp->last_shown < 1)
         return;
     imp->last_shown = now;
@@ -367,7 +360,7 @@ cli_import (int argc, char **argv)
         free (opts.argv);
         return 2;
     }
-    s_import_t imp = { .opts = &opts, .started = s_now () };
+    s_import_t imp = { .opts = &opts, .started = mt_clock_s () };
     char copy [4096];
     snprintf (copy, sizeof copy, "%s", source);
     snprintf (imp.source, sizeof imp.source, "import:%s", basename (copy));

@@ -3,6 +3,7 @@
 //  chain.
 
 #include "cli.h"
+#include "base/mt_clock.h"
 
 #include "results/store/mt_casedb.h"
 
@@ -15,14 +16,6 @@ s_progress (const char *table, int64_t rows, void *arg)
 {
     (void) arg;
     fprintf (stderr, "migrate-store: %-18s %lld rows\n", table, (long long) rows);
-}
-
-static double
-s_seconds (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
 
 //  The two stores hold the same records: every count equal, both audit
@@ -96,7 +89,7 @@ cli_migrate_store (int argc, char **argv)
     char from_shown [512], to_shown [512];
     mt_casedb_target_shown (from_target, from_shown, sizeof from_shown);
     mt_casedb_target_shown (to_target, to_shown, sizeof to_shown);
-    double start = s_seconds ();
+    double start = mt_clock_s ();
     mt_casedb_t *from = NULL, *to = NULL;
     mt_err_t err;
     mt_casedb_counts_t counts = { 0 };
@@ -118,7 +111,7 @@ cli_migrate_store (int argc, char **argv)
             "candidates, %lld reviews, %lld audit entries; counts equal, the audit chain "
             "verified to the same head (entry %lld, %s)\n"
             "Serve it with: homeward serve --db '%s' (and the same --var)\n",
-            from_shown, to_shown, s_seconds () - start, (long long) counts.cases,
+            from_shown, to_shown, mt_clock_s () - start, (long long) counts.cases,
             (long long) counts.photos, (long long) counts.faces, (long long) counts.candidates,
             (long long) counts.reviews, (long long) counts.audit, (long long) check.head_id,
             check.head, to_shown);

@@ -1,6 +1,7 @@
 //  gateway_actor - HTTP API, sign-in, roles, metrics and the web app.
 
 #include "gateway_actor.h"
+#include "base/mt_clock.h"
 #include "gateway_reply.h"
 #include "gateway_results.h"
 #include "gateway_routes.h"
@@ -77,14 +78,6 @@ gateway_config_defaults (gateway_config_t *config)
         .max_json_bytes = 1 << 20, .max_upload_bytes = MT_IMAGE_DEFAULT_MAX_BYTES
     };
     mt_install_path ("web", MT_WEB_DIR, config->web, sizeof config->web);
-}
-
-static double
-s_now (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 //  ---------------------------------------------------------------- metrics
@@ -250,7 +243,7 @@ s_count (gateway_t *gw, gateway_req_t *req, int status)
     int cls = status / 100;
     if (cls >= 1 && cls <= 5)
         gw->requests [cls]++;
-    double seconds = s_now () - req->started;
+    double seconds = mt_clock_s () - req->started;
     size_t b = 0;
     while (b < GATEWAY_BUCKETS && seconds > gateway_buckets [b])
         b++;
@@ -283,7 +276,7 @@ s_handle (void *cls, struct MHD_Connection *conn, const char *url, const char *m
         if (!req)
             return MHD_NO;
         req->gw = gw;
-        req->started = s_now ();
+        req->started = mt_clock_s ();
         req->upload = s_upload_route (method, url);
         req->limit = (size_t) (req->upload ? gw->config->max_upload_bytes
                                            : gw->config->max_json_bytes);

@@ -2,6 +2,7 @@
 //  gateway_results.h).
 
 #include "gateway_results.h"
+#include "base/mt_clock.h"
 
 #include "common/api.h"
 #include "base/mt_log.h"
@@ -35,14 +36,6 @@ struct gateway_results {
     int64_t stats_ms;               //  when they came
 };
 
-static int64_t
-s_now_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 s_answered (gateway_results_t *self)
 {
@@ -51,7 +44,7 @@ s_answered (gateway_results_t *self)
         mt_log_info (S_NAME, "the results service at %s answers again", self->endpoint);
     __atomic_store_n (&self->up, true, __ATOMIC_RELAXED);
     self->missed = 0;
-    self->last_answer_ms = s_now_ms ();
+    self->last_answer_ms = mt_clock_ms ();
     pthread_mutex_unlock (&self->lock);
 }
 
@@ -99,7 +92,7 @@ s_probe (void *arg)
             s_answered (self);
         //  The stats for the health check, when due and the service answers.
         pthread_mutex_lock (&self->lock);
-        bool stats_due = self->up && s_now_ms () - self->stats_ms >= S_STATS_EVERY_MS;
+        bool stats_due = self->up && mt_clock_ms () - self->stats_ms >= S_STATS_EVERY_MS;
         pthread_mutex_unlock (&self->lock);
         if (stats_due) {
             rc = api_call (client, "stats", NULL, NULL, 0, S_STATS_TIMEOUT_MS, &result, NULL,
@@ -108,7 +101,7 @@ s_probe (void *arg)
             if (rc == MT_OK) {
                 json_decref (self->stats);
                 self->stats = result;
-                self->stats_ms = s_now_ms ();
+                self->stats_ms = mt_clock_ms ();
             }
             pthread_mutex_unlock (&self->lock);
             if (rc == MT_ETIMEDOUT)
@@ -153,7 +146,7 @@ gateway_results_new (const char *endpoint, const mt_curve_config_t *curve,
     //  Up until it fails to answer: a gateway started before the service
     //  waits for it like any client would.
     self->up = true;
-    self->last_answer_ms = s_now_ms ();
+    self->last_answer_ms = mt_clock_ms ();
     pthread_mutex_init (&self->lock, NULL);
     pthread_cond_init (&self->wake, NULL);
     if (pthread_key_create (&self->key, s_client_free) != 0) {
@@ -201,7 +194,7 @@ int64_t
 gateway_results_down_ms (gateway_results_t *self)
 {
     pthread_mutex_lock (&self->lock);
-    int64_t ms = self->up ? 0 : s_now_ms () - self->last_answer_ms;
+    int64_t ms = self->up ? 0 : mt_clock_ms () - self->last_answer_ms;
     pthread_mutex_unlock (&self->lock);
     return ms;
 }

@@ -251,3 +251,12 @@ results_case_json (const mt_case_t *c)
     return j;
 }
 
+json_t *
+results_photo_json (const mt_photo_row_t *row)
+{
+    json_t *p = json_pack ("{s:I, s:s, s:s, s:i}", "photo_id", (json_int_t) row->id,
+                           "sha256", row->sha256, "state", row->state, "faces", row->face_count);
+    if (row->year_taken)
+        json_object_set_new (p, "year_taken", json_integer (row->year_taken));
+    return p;
+}

@@ -21,6 +21,8 @@ int results_case_update_from_json (json_t *params, mt_case_t *c, char *changes, 
                                    mt_err_t *err);
 //  The case as JSON (new reference).
 json_t *results_case_json (const mt_case_t *c);
+//  A photo row as JSON (new reference): id, sha256, state, faces, year.
+json_t *results_photo_json (const mt_photo_row_t *row);
 
 //  Helpers the API methods share: a whole number / a number or "LOW-HIGH"
 //  range / bounded text from params; absent keys leave dst as it is.

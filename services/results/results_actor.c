@@ -2,6 +2,7 @@
 //  workers; matching through the broker.
 
 #include "results_actor.h"
+#include "base/mt_clock.h"
 #include "base/mt_dir.h"
 
 #include "common/api.h"
@@ -226,7 +227,7 @@ s_serve_api (results_state_t *self)
     //  Full while writes fail for lack of space; over once one that writes
     //  (a photo, a case, a processed photo) goes through again.
     if (rc == MT_ENOSPACE && !call.below_reserve)
-        self->disk_full_ms = results_disk_now_ms ();
+        self->disk_full_ms = mt_clock_ms ();
     else
     if (rc == MT_OK && method && (strcmp (method, "job.done") == 0
                                || strcmp (method, "photo.add") == 0

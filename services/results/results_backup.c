@@ -6,6 +6,7 @@
 //  begins after this one went quiet, and when the service stops.
 
 #include "results/results_call.h"
+#include "base/mt_clock.h"
 
 #include "results/store/photo_store.h"
 #include "base/mt_log.h"
@@ -23,14 +24,6 @@
 #define S_NAME "results"
 #define S_PIECE (4u << 20)
 #define S_QUIET_MS 120000
-
-static int64_t
-s_now_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void
 results_backup_path (const results_config_t *config, char *path, size_t size)
@@ -50,7 +43,7 @@ s_check_token (results_call_t *call, mt_err_t *err)
     ||  strcmp (token, call->self->backup_token) != 0)
         return mt_err_set (err, MT_ENOTFOUND, "no such backup in progress (it ended, or another "
                            "backup took its place after it went quiet); start again");
-    call->self->backup_seen_ms = s_now_ms ();
+    call->self->backup_seen_ms = mt_clock_ms ();
     return MT_OK;
 }
 
@@ -124,7 +117,7 @@ int
 results_m_backup_begin (results_call_t *call, mt_err_t *err)
 {
     results_state_t *self = call->self;
-    if (self->backup_token [0] && s_now_ms () - self->backup_seen_ms < S_QUIET_MS)
+    if (self->backup_token [0] && mt_clock_ms () - self->backup_seen_ms < S_QUIET_MS)
         return mt_err_set (err, MT_EUNAVAILABLE, "another backup is being taken; try again when "
                            "it is done");
     char path [1200];
@@ -148,7 +141,7 @@ results_m_backup_begin (results_call_t *call, mt_err_t *err)
     uint8_t random [16];
     randombytes_buf (random, sizeof random);
     sodium_bin2hex (self->backup_token, sizeof self->backup_token, random, sizeof random);
-    self->backup_seen_ms = s_now_ms ();
+    self->backup_seen_ms = mt_clock_ms ();
     json_object_set_new (result, "token", json_string (self->backup_token));
     json_object_set_new (result, "bytes", json_integer ((json_int_t) size));
     json_object_set_new (result, "sha256", json_string (sha));

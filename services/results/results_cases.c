@@ -67,11 +67,7 @@ results_m_case_get (results_call_t *call, mt_err_t *err)
     if (mt_casedb_photos_of_case (call->self->db, id, &photos, &count, err) == MT_OK) {
         json_t *list = json_array ();
         for (size_t i = 0; i < count; i++) {
-            json_t *p = json_pack ("{s:I, s:s, s:s, s:i}", "photo_id", (json_int_t) photos [i].id,
-                                   "sha256", photos [i].sha256, "state", photos [i].state,
-                                   "faces", photos [i].face_count);
-            if (photos [i].year_taken)
-                json_object_set_new (p, "year_taken", json_integer (photos [i].year_taken));
+            json_t *p = results_photo_json (&photos [i]);
             if (photos [i].error [0])
                 json_object_set_new (p, "error", json_string (photos [i].error));
             if (photos [i].removed)

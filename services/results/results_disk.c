@@ -1,6 +1,7 @@
 //  results_disk - the results service's disk (see results_disk.h).
 
 #include "results_disk.h"
+#include "base/mt_clock.h"
 
 #include "results/store/mt_casedb.h"
 
@@ -12,14 +13,6 @@
 
 //  A write that failed for lack of space counts for this long.
 #define S_FULL_FOR_MS 60000
-
-int64_t
-results_disk_now_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int64_t
 s_free (const char *path)
@@ -48,7 +41,7 @@ results_disk_check (const char *db, const char *photos, int64_t reserve_mb,
     disk->free_bytes = a < b ? a : b;
     disk->reserve_bytes = reserve_mb * 1024 * 1024;
     disk->low = disk->free_bytes < disk->reserve_bytes;
-    disk->full = last_full_ms > 0 && results_disk_now_ms () - last_full_ms < S_FULL_FOR_MS
+    disk->full = last_full_ms > 0 && mt_clock_ms () - last_full_ms < S_FULL_FOR_MS
               && disk->low;
 }
 

@@ -29,7 +29,5 @@ void results_disk_check (const char *db, const char *photos, int64_t reserve_mb,
 //  MT_ENOSPACE, with a message a person can act on, when disk is low.
 int results_disk_refuse_photos (const results_disk_t *disk, mt_err_t *err);
 
-//  Monotonic milliseconds (what last_full_ms is measured in).
-int64_t results_disk_now_ms (void);
 
 #endif

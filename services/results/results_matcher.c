@@ -4,6 +4,7 @@
 //  cases' faces from the index and carries out erasures and retention.
 
 #include "results_matcher.h"
+#include "base/mt_clock.h"
 
 #include "results/store/photo_store.h"
 #include "results/store/case_erase.h"
@@ -21,14 +22,6 @@
 #include <zmq.h>
 
 #define S_NAME "results"
-
-static double
-s_clock_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 static int
 s_ns_of (mt_case_kind kind)
@@ -119,24 +112,24 @@ s_match_case (results_matcher_t *m, int64_t case_id, mt_err_t *err)
         return rc == MT_ENOTFOUND ? MT_OK : rc;
     mt_face_row_t *faces = NULL;
     size_t n = 0;
-    double t0 = s_clock_ms ();
+    double t0 = (1e3 * mt_clock_s ());
     rc = mt_casedb_faces_of_case (m->db, case_id, &faces, &n, err);
     if (rc == MT_OK)
         rc = s_enroll (m, &c, faces, n, err);
-    double t1 = s_clock_ms ();
+    double t1 = (1e3 * mt_clock_s ());
     int64_t *others = NULL;
     size_t other_count = 0, other_size = 0;
     bool partial = false;
     if (rc == MT_OK && n > 0)
         rc = s_search (m, &c, faces, n, &others, &other_count, &other_size, &partial, err);
-    double t2 = s_clock_ms ();
+    double t2 = (1e3 * mt_clock_s ());
     size_t weighed_count = 0;
     if (rc == MT_OK)
         rc = results_weigh (m, &c, faces, n, &others, &other_count, &other_size,
                             &weighed_count, NULL, err);
     mt_log_debug (S_NAME, "case %lld: %zu faces; enroll %.1f ms, search %.1f ms, weigh, store "
                   "and score %zu candidates %.1f ms", (long long) case_id, n, t1 - t0, t2 - t1,
-                  weighed_count, s_clock_ms () - t2);
+                  weighed_count, (1e3 * mt_clock_s ()) - t2);
     free (others);
     free (faces);
     if (rc == MT_OK && partial)
@@ -250,7 +243,7 @@ s_enrol_missing (results_matcher_t *m, mt_err_t *err)
 static void
 s_retention (results_matcher_t *m, int64_t *next_ms)
 {
-    int64_t now = (int64_t) s_clock_ms ();
+    int64_t now = (int64_t) (1e3 * mt_clock_s ());
     if (now < *next_ms)
         return;
     *next_ms = now + 60000;
@@ -299,10 +292,10 @@ results_matcher_run (void *arg)
             }
             //  A cross-match batch only when no live case waits, paced.
             bool crossmatched = false;
-            if (rc == MT_ENOTFOUND && s_clock_ms () >= crossmatch_after) {
+            if (rc == MT_ENOTFOUND && (1e3 * mt_clock_s ()) >= crossmatch_after) {
                 crossmatched = true;
                 size_t queries = 0;
-                double start = s_clock_ms (), search_ms = 0;
+                double start = (1e3 * mt_clock_s ()), search_ms = 0;
                 rc = results_crossmatch_step (m, crossmatch_size, &queries, &search_ms, &err);
                 //  The next batch sized to search for about batch-ms, and
                 //  not before the partitions have had their share of time.
@@ -316,10 +309,10 @@ results_matcher_run (void *arg)
                     crossmatch_after = start + search_ms / m->config->crossmatch_share;
                 }
             }
-            else if (rc == MT_ENOTFOUND && s_clock_ms () < crossmatch_after)
+            else if (rc == MT_ENOTFOUND && (1e3 * mt_clock_s ()) < crossmatch_after)
                 crossmatched = true, rc = MT_OK;    //  paced: wait, unless nudged
-            if (crossmatched && rc == MT_OK && s_clock_ms () < crossmatch_after) {
-                backoff = (long) (crossmatch_after - s_clock_ms ()) + 1;
+            if (crossmatched && rc == MT_OK && (1e3 * mt_clock_s ()) < crossmatch_after) {
+                backoff = (long) (crossmatch_after - (1e3 * mt_clock_s ())) + 1;
                 continue;
             }
         }

@@ -28,11 +28,7 @@ s_photos_json (mt_casedb_t *db, const char *store, int64_t case_id, mt_err_t *er
         return NULL;
     json_t *list = json_array ();
     for (size_t i = 0; i < count; i++) {
-        json_t *p = json_pack ("{s:I, s:s, s:s, s:i}", "photo_id", (json_int_t) photos [i].id,
-                               "sha256", photos [i].sha256, "state", photos [i].state,
-                               "faces", photos [i].face_count);
-        if (photos [i].year_taken)
-            json_object_set_new (p, "year_taken", json_integer (photos [i].year_taken));
+        json_t *p = results_photo_json (&photos [i]);
         uint8_t *bytes = NULL;
         size_t size = 0;
         mt_err_t why;

@@ -1,6 +1,7 @@
 //  shard_actor - a shard replica behind the broker.
 
 #include "shard_actor.h"
+#include "base/mt_clock.h"
 #include "shard_engine.h"
 
 #include "index/mt_index.h"
@@ -90,7 +91,7 @@ s_io_status (s_io_t *io, bool hello)
     if (msg && io->dealer && mt_wire_send (io->dealer, NULL, msg, ZMQ_DONTWAIT, &err) != MT_OK)
         mt_log_warn (io->name, "cannot send status: %s", err.msg);
     mt_msg_destroy (&msg);
-    io->next_status = shard_now_ms () + io->config->heartbeat_ms;
+    io->next_status = mt_clock_ms () + io->config->heartbeat_ms;
 }
 
 static int
@@ -98,7 +99,7 @@ s_connect (s_io_t *io, mt_err_t *err)
 {
     if (io->dealer)
         zmq_close (io->dealer);
-    io->broker_seen = shard_now_ms ();      //  a failed attempt is retried after liveness too
+    io->broker_seen = mt_clock_ms ();      //  a failed attempt is retried after liveness too
     io->dealer = mt_wire_connect (ZMQ_DEALER, io->config->broker, &io->config->curve, err);
     if (!io->dealer)
         return err->code;
@@ -210,7 +211,7 @@ shard_actor (void *pipe, void *arg)
             { pipe, 0, ZMQ_POLLIN, 0 }, { engine, 0, ZMQ_POLLIN, 0 },
             { io.dealer, 0, ZMQ_POLLIN, 0 }
         };
-        int64_t wait = io.next_status - shard_now_ms ();
+        int64_t wait = io.next_status - mt_clock_ms ();
         if (zmq_poll (items, io.dealer ? 3 : 2, wait > 0 ? (long) wait : 0) < 0
         &&  zmq_errno () != EINTR)
             break;
@@ -219,7 +220,7 @@ shard_actor (void *pipe, void *arg)
         //  Requests to the engine, replies to the broker; each burst bounded
         //  so that the clock is looked at.
         for (int burst = 0; burst < 256 && (items [2].revents & ZMQ_POLLIN); burst++) {
-            io.broker_seen = shard_now_ms ();
+            io.broker_seen = mt_clock_ms ();
             s_forward (io.dealer, engine);
             if (!s_readable (io.dealer))
                 break;
@@ -229,7 +230,7 @@ shard_actor (void *pipe, void *arg)
             if (!s_readable (engine))
                 break;
         }
-        int64_t now = shard_now_ms ();
+        int64_t now = mt_clock_ms ();
         if (now - io.broker_seen > config->heartbeat_ms * config->liveness) {
             mt_log_warn (self.name, "no word from the broker for %" PRId64 " ms; reconnecting",
                          now - io.broker_seen);

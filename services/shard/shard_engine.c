@@ -4,6 +4,7 @@
 //  purges of removed faces, index maintenance.
 
 #include "shard_engine.h"
+#include "base/mt_clock.h"
 
 #include "base/mt_log.h"
 #include "index/mt_index.h"
@@ -176,7 +177,7 @@ s_purge (shard_engine_t *self)
     if (mt_store_rebuilding (self->store)) {
         //  The snapshot would wait for the rebuild and stop the searches:
         //  purge once the rebuilt index has taken over.
-        self->purge_at = shard_now_ms () + 1000;
+        self->purge_at = mt_clock_ms () + 1000;
         return;
     }
     mt_err_t err;
@@ -185,7 +186,7 @@ s_purge (shard_engine_t *self)
                      PRIu64 ")", mt_store_seq (self->store));
     else {
         mt_log_error (self->name, "cannot purge removed faces: %s (retrying)", err.msg);
-        self->purge_at = shard_now_ms () + 1000;
+        self->purge_at = mt_clock_ms () + 1000;
     }
 }
 
@@ -214,7 +215,7 @@ shard_engine (void *arg)
     zmq_msg_init (&frame);
     bool rebuilding = s_maintain (self);
     for (;;) {
-        int64_t wait = self->purge_at ? self->purge_at - shard_now_ms () : -1;
+        int64_t wait = self->purge_at ? self->purge_at - mt_clock_ms () : -1;
         if (wait < 0)
             wait = 0;
         if (!self->purge_at)
@@ -223,7 +224,7 @@ shard_engine (void *arg)
             wait = 1000;
         zmq_pollitem_t item = { self->out, 0, ZMQ_POLLIN, 0 };
         if (wait >= 0 && zmq_poll (&item, 1, (long) wait) == 0) {
-            if (self->purge_at && shard_now_ms () >= self->purge_at)
+            if (self->purge_at && mt_clock_ms () >= self->purge_at)
                 s_purge (self);
             rebuilding = s_maintain (self);
             continue;

@@ -9,9 +9,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <time.h>
 
 #include "shard_actor.h"
+#include "base/mt_clock.h"
 #include "index/mt_store.h"
 #include "wire/mt_msg.h"
 
@@ -44,14 +44,6 @@ typedef struct {
     //  them at this time (ms, 0: nothing to purge).
     int64_t purge_at;
 } shard_engine_t;
-
-static inline int64_t
-shard_now_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 //  shard_write.c
 //  Send msg (not taken; may be NULL) to the broker through the I/O thread.

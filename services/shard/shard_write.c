@@ -3,6 +3,7 @@
 //  figures the heartbeats carry.
 
 #include "shard_engine.h"
+#include "base/mt_clock.h"
 
 #include "base/mt_log.h"
 #include "index/mt_index.h"
@@ -97,7 +98,7 @@ shard_apply_write (shard_engine_t *self, mt_msg_t *msg, bool reply)
             if (answer)
                 answer->applied = applied;
             if (msg->type == MT_MSG_REMOVE && applied > 0 && !self->purge_at)
-                self->purge_at = shard_now_ms () + self->config->purge_ms;
+                self->purge_at = mt_clock_ms () + self->config->purge_ms;
         }
         else {
             mt_log_error (self->name, "write %" PRIu64 " failed: %s", seq, err.msg);

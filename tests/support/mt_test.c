@@ -4,6 +4,8 @@
 
 #include "mt_test.h"
 
+#include "base/mt_clock.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <dirent.h>
@@ -193,9 +195,7 @@ mt_test_free_port (void)
 long long
 mt_test_now_ms (void)
 {
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+    return mt_clock_ms ();
 }
 
 void
