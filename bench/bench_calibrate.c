@@ -12,7 +12,7 @@
 //  (rank 1 and within the top 20, the list a station checks by hand).
 //  With the second descriptor (MobileFaceNet, on by default) the same for
 //  it alone (a + b2 d2) and for both fused (a + b d + b2 d2), the fits the
-//  ranking uses (libmatch/src/mt_rank.c).
+//  ranking uses (services/results/store/mt_rank.c).
 
 #include "base/mt_dir.h"
 #include "face/mt_embedder.h"
