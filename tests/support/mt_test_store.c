@@ -1,4 +1,5 @@
-//  mt_test_store - a test's case store on SQLite or PostgreSQL.
+//  mt_test_store - a test's case store on SQLite or PostgreSQL, and cases
+//  to put in it.
 
 #include "mt_test_store.h"
 
@@ -75,4 +76,56 @@ mt_test_store_exec (const char *target, const char *sql, char *why, size_t size)
     sqlite3_free (message);
     sqlite3_close (raw);
     return rc;
+}
+
+//  The store called name: a file in the temp folder, or a PostgreSQL
+//  database made for it the first time (mt_test_store.h).
+const char *
+mt_test_store_named (const char *name)
+{
+    static struct { char name [64]; char target [1024]; } s_stores [16];
+    size_t at = 0;
+    while (at < 16 && s_stores [at].name [0] && strcmp (s_stores [at].name, name) != 0)
+        at++;
+    if (at == 16)
+        return NULL;
+    if (!s_stores [at].name [0]) {
+        char path [512];
+        snprintf (path, sizeof path, "%s/%s", mt_test_tmpdir (), name);
+        snprintf (s_stores [at].name, sizeof s_stores [at].name, "%s", name);
+        mt_test_store_new (s_stores [at].target, sizeof s_stores [at].target, path);
+    }
+    return s_stores [at].target;
+}
+
+mt_casedb_t *
+mt_test_casedb_open (const char *name)
+{
+    mt_casedb_t *db = NULL;
+    mt_err_t err;
+    MT_CHECK_RC (mt_casedb_open (mt_test_store_named (name), &db, &err), MT_OK, &err);
+    return db;
+}
+
+mt_case_t
+mt_test_found_case (void)
+{
+    mt_case_t c = { .kind = MT_KIND_FOUND, .sex = MT_SEX_MALE, .province = 44,
+                    .date_found = "2020-05-01", .age_min = 60, .age_max = 70,
+                    .birth_year_min = 0 };
+    snprintf (c.station, sizeof c.station, "Guangzhou relief station");
+    snprintf (c.consent_basis, sizeof c.consent_basis, "vital_interests");
+    return c;
+}
+
+mt_case_t
+mt_test_missing_case (void)
+{
+    mt_case_t c = { .kind = MT_KIND_MISSING, .sex = MT_SEX_MALE, .province = 44,
+                    .date_last_seen = "2019-03-02", .age_min = -1, .age_max = -1,
+                    .birth_year_min = 1950, .birth_year_max = 1950 };
+    snprintf (c.family_name, sizeof c.family_name, "Li");
+    snprintf (c.consent_basis, sizeof c.consent_basis, "family");
+    snprintf (c.consent_by, sizeof c.consent_by, "Li Ming (son)");
+    return c;
 }

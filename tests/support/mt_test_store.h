@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "results/store/mt_casedb.h"
+
 //  True when the tests run on PostgreSQL.
 bool mt_test_store_is_pg (void);
 //  A new, empty store's target into target: sqlite_path as it is, or the
@@ -19,5 +21,15 @@ void mt_test_store_new (char *target, size_t size, const char *sqlite_path);
 //  Run sql on the store at target outside Homeward (a test's tampering):
 //  0, or -1 with the database's message in why.
 int mt_test_store_exec (const char *target, const char *sql, char *why, size_t size);
+
+//  The store called name (one per name and process, made on first use):
+//  its target, for mt_casedb_open. NULL past 16 names.
+const char *mt_test_store_named (const char *name);
+//  The store called name, opened (fails the test on error).
+mt_casedb_t *mt_test_casedb_open (const char *name);
+//  A found person's case and a missing person's report (a son's, for his
+//  father), valid as they are.
+mt_case_t mt_test_found_case (void);
+mt_case_t mt_test_missing_case (void);
 
 #endif
