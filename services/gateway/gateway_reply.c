@@ -69,14 +69,11 @@ s_security_headers (struct MHD_Response *response)
         MHD_add_response_header (response, "Strict-Transport-Security", "max-age=31536000");
 }
 
-enum MHD_Result
-gateway_send (struct MHD_Connection *conn, int status, const char *type, const void *data,
-        size_t size, const char *extra_header, const char *extra_value)
+//  Headers every answer carries, then the answer queued (response freed).
+static enum MHD_Result
+s_queue (struct MHD_Connection *conn, int status, struct MHD_Response *response,
+         const char *type, const char *extra_header, const char *extra_value)
 {
-    struct MHD_Response *response = MHD_create_response_from_buffer (size, (void *) data,
-                                                                     MHD_RESPMEM_MUST_COPY);
-    if (!response)
-        return MHD_NO;
     MHD_add_response_header (response, "Content-Type", type);
     s_security_headers (response);
     if (extra_header)
@@ -85,6 +82,17 @@ gateway_send (struct MHD_Connection *conn, int status, const char *type, const v
     enum MHD_Result rc = MHD_queue_response (conn, (unsigned) status, response);
     MHD_destroy_response (response);
     return rc;
+}
+
+enum MHD_Result
+gateway_send (struct MHD_Connection *conn, int status, const char *type, const void *data,
+        size_t size, const char *extra_header, const char *extra_value)
+{
+    struct MHD_Response *response = MHD_create_response_from_buffer (size, (void *) data,
+                                                                     MHD_RESPMEM_MUST_COPY);
+    if (!response)
+        return MHD_NO;
+    return s_queue (conn, status, response, type, extra_header, extra_value);
 }
 
 enum MHD_Result
@@ -101,15 +109,9 @@ gateway_json (struct MHD_Connection *conn, int status, json_t *json, const char 
         free (text);
         return MHD_NO;
     }
-    MHD_add_response_header (response, "Content-Type", "application/json; charset=utf-8");
     MHD_add_response_header (response, "Cache-Control", "no-store");
-    s_security_headers (response);
-    if (extra_header)
-        MHD_add_response_header (response, extra_header, extra_value);
-    s_last_status = status;
-    enum MHD_Result rc = MHD_queue_response (conn, (unsigned) status, response);
-    MHD_destroy_response (response);
-    return rc;
+    return s_queue (conn, status, response, "application/json; charset=utf-8", extra_header,
+                    extra_value);
 }
 
 //  {"error": {"code": ..., "message": ...}} with its HTTP status.
@@ -142,12 +144,6 @@ gateway_send_owned (struct MHD_Connection *conn, int status, const char *type, v
         free (data);
         return MHD_NO;
     }
-    MHD_add_response_header (response, "Content-Type", type);
-    if (cache_control)
-        MHD_add_response_header (response, "Cache-Control", cache_control);
-    s_security_headers (response);
-    s_last_status = status;
-    enum MHD_Result rc = MHD_queue_response (conn, (unsigned) status, response);
-    MHD_destroy_response (response);
-    return rc;
+    return s_queue (conn, status, response, type, cache_control ? "Cache-Control" : NULL,
+                    cache_control);
 }
