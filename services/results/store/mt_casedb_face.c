@@ -157,19 +157,9 @@ int
 mt_casedb_match_next (mt_casedb_t *self, int64_t *case_id_p, int64_t *generation_p,
                       mt_err_t *err)
 {
-    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT case_id, generation FROM match_queue"
-                                          " ORDER BY queued_at, case_id LIMIT 1", err);
-    if (!stmt)
-        return MT_EINTERNAL;
-    int rc = MT_OK;
-    if (mti_sql_step (stmt) == MTI_SQL_ROW) {
-        *case_id_p = mti_sql_column_int64 (stmt, 0);
-        *generation_p = mti_sql_column_int64 (stmt, 1);
-    }
-    else
-        rc = mt_err_set (err, MT_ENOTFOUND, "nothing to match");
-    mti_sql_finalize (stmt);
-    return rc;
+    return mti_db_first (self, "SELECT case_id, generation FROM match_queue"
+                               " ORDER BY queued_at, case_id LIMIT 1", case_id_p, generation_p,
+                         "nothing to match", err);
 }
 
 bool

@@ -20,18 +20,11 @@ s_step_done (mt_casedb_t *self, mti_sql_stmt_t *stmt, const char *what, mt_err_t
 int
 mt_casedb_removal_next (mt_casedb_t *self, int64_t *case_id_p, int *level_p, mt_err_t *err)
 {
-    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT case_id, level FROM removal_queue"
-                                                 " ORDER BY queued_at, case_id LIMIT 1", err);
-    if (!stmt)
-        return MT_EINTERNAL;
-    int rc = MT_OK;
-    if (mti_sql_step (stmt) == MTI_SQL_ROW) {
-        *case_id_p = mti_sql_column_int64 (stmt, 0);
-        *level_p = mti_sql_column_int (stmt, 1);
-    }
-    else
-        rc = mt_err_set (err, MT_ENOTFOUND, "nothing to remove");
-    mti_sql_finalize (stmt);
+    int64_t level = 0;
+    int rc = mti_db_first (self, "SELECT case_id, level FROM removal_queue"
+                                 " ORDER BY queued_at, case_id LIMIT 1", case_id_p, &level,
+                           "nothing to remove", err);
+    *level_p = (int) level;
     return rc;
 }
 

@@ -103,3 +103,21 @@ mti_db_shas (mti_sql_stmt_t *stmt, char (**shas_p) [65], size_t *count_p, mt_err
     mti_sql_finalize (stmt);
     return rc;
 }
+
+int
+mti_db_first (mt_casedb_t *self, const char *sql, int64_t *a, int64_t *b, const char *none,
+              mt_err_t *err)
+{
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, sql, err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    int rc = MT_OK;
+    if (mti_sql_step (stmt) == MTI_SQL_ROW) {
+        *a = mti_sql_column_int64 (stmt, 0);
+        *b = mti_sql_column_int64 (stmt, 1);
+    }
+    else
+        rc = mt_err_set (err, MT_ENOTFOUND, "%s", none);
+    mti_sql_finalize (stmt);
+    return rc;
+}

@@ -33,6 +33,10 @@ void mti_db_bind_text (mti_sql_stmt_t *stmt, int at, const char *text);
 //  doubled, from first, when full. MT_ENOMEM (err set) leaves it as it was.
 int mti_db_room (void *rows_p, size_t count, size_t *size, size_t row_size, size_t first,
                  mt_err_t *err);
+//  The two integer columns of a query's first row; MT_ENOTFOUND with the
+//  message none when it has no row.
+int mti_db_first (mt_casedb_t *self, const char *sql, int64_t *a, int64_t *b, const char *none,
+                  mt_err_t *err);
 //  Every row's first column (a photo's sha256) of a bound statement into
 //  a new array (*shas_p, caller frees); finalizes stmt.
 int mti_db_shas (mti_sql_stmt_t *stmt, char (**shas_p) [65], size_t *count_p, mt_err_t *err);
