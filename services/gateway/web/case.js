@@ -1,0 +1,285 @@
+// Homeward web app: a case's page (its facts, photos and faces, the
+// corrections staff make) and its candidate families, each explained
+// (facts that agree or conflict, what the score means). Loaded before
+// app.js, whose helpers (el, t, api, ...) these functions call.
+
+function factsList (c) {
+  const items = [];
+  const add = (key, value) => { if (value !== undefined && value !== null && value !== "")
+    items.push (el ("dt", { text: t (key) }), el ("dd", { text: String (value) })); };
+  add ("sex", t (c.sex));
+  add ("province", c.province ? c.province + " " + (c.province_name || "") : "");
+  add ("station", c.station); add ("city", c.city);
+  add ("date_found", c.date_found); add ("last_seen", c.date_last_seen);
+  add ("age", c.age ? c.age.join ("-") : ""); add ("birth_year", c.birth_year ? c.birth_year.join ("-") : "");
+  add ("person_name", c.person_name); add ("family_name", c.family_name);
+  add ("contact", c.family_contact); add ("relation", c.family_relation);
+  add ("features", c.features); add ("notes", c.notes);
+  add ("consent_basis", c.consent_basis ? t ("consent_" + c.consent_basis) : "");
+  add ("consent_by", c.consent_by); add ("consent_date", c.consent_date);
+  add ("purpose", c.purpose);
+  if (c.erased) add ("erased", c.erased_at + " (" + t ("erased_" + c.erased) + ")");
+  return el ("dl", { class: "facts" }, items);
+}
+
+function chip (faceId, alt) {
+  return el ("img", { class: "chip", src: "/api/v1/faces/" + faceId + "/chip", alt: alt,
+                      width: 150, height: 150, loading: "lazy" });
+}
+
+// A fact in the reader's language, from its values (the server's English
+// sentence when there are none).
+function factText (f) {
+  const v = f.values || {};
+  const zh = state.lang === "zh-CN";
+  const prov = (code) => code ? String (code) : t ("unknown");
+  switch (f.fact) {
+    case "sex":
+      if (!v.found) break;
+      return f.verdict === "agrees" ? (zh ? "均为" + t (v.found) : "both " + v.found)
+        : zh ? "受助人员登记为" + t (v.found) + "，走失者为" + t (v.missing) + "（可能登记有误）"
+             : "found person recorded " + v.found + ", missing person " + v.missing + " (a recording error is possible)";
+    case "age":
+      if (!v.estimated) break;
+      return zh ? "估计 " + v.estimated.join ("-") + " 岁；走失者 " + v.year + " 年应为 " +
+                  (v.would_be [0] === v.would_be [1] ? v.would_be [0] : v.would_be.join ("-")) + " 岁"
+                : "estimated " + v.estimated.join ("-") + "; the missing person would be " +
+                  (v.would_be [0] === v.would_be [1] ? v.would_be [0] : v.would_be.join ("-")) + " in " + v.year;
+    case "dates":
+      if (!v.found) break;
+      return v.days >= 0
+        ? (zh ? "最后见到 " + v.last_seen + "，发现于 " + v.found + "（" + v.days + " 天后）"
+              : "last seen " + v.last_seen + ", found " + v.found + " (" + v.days + " days later)")
+        : (zh ? "发现日期 " + v.found + " 早于最后见到日期 " + v.last_seen + "（" + (-v.days) + " 天）"
+              : "found on " + v.found + ", " + (-v.days) + " days before last seen on " + v.last_seen);
+    case "province":
+      if (v.found === undefined) break;
+      return v.found === v.home ? (zh ? "在户籍省份被发现（" + prov (v.found) + "）" : "found in the home province (" + prov (v.found) + ")")
+        : zh ? "发现于 " + prov (v.found) + "，户籍 " + prov (v.home) + "（约 " + v.km + " 公里）"
+             : "found in " + prov (v.found) + ", home province " + prov (v.home) + " (~" + v.km + " km apart)";
+  }
+  return f.detail;
+}
+
+// What a score means, in plain words (the API's English sentence says the same).
+function scoreMeaning (item) {
+  const raw = Math.round ((item.score || 0) * 100);
+  const zh = state.lang === "zh-CN";
+  // Never "0" or "100": a score is a rate, not a certainty.
+  const pct = raw < 1 ? (zh ? "不到 1" : "fewer than 1") : raw > 99 ? (zh ? "超过 99" : "more than 99")
+                      : (zh ? "约 " + raw : "about " + raw);
+  const n = item.families || 0;
+  return zh
+    ? "在数千个已知家庭的测试中，得此评分的候选家庭" + pct + "% 确为亲属（本次比对 " + n + " 个家庭）。只有 DNA 比对才能确认。"
+    : "In tests with thousands of known families, " + pct + " in 100 candidate families scored like this were the true one (" + n + " families searched). Only a DNA test confirms.";
+}
+
+// How the faces were pooled, and what weighed less.
+function pooledText (ex) {
+  const p = ex && ex.pooled;
+  if (!p) return "";
+  const zh = state.lang === "zh-CN";
+  const parts = [];
+  const side = (d, who) => {
+    if (d.photos > 1) parts.push (zh ? who + " " + d.photos + " 张照片合并比对" : d.photos + " photos of the " + who + " pooled");
+    if (d.child_photo) parts.push (zh ? "童年照片（" + d.child_photo.year + " 年，约 " + d.child_photo.age + " 岁）：容貌会变化，较弱的相似也值得核查"
+                                      : "childhood photo (" + d.child_photo.year + ", age about " + d.child_photo.age + "): faces change, a weaker match is still worth a look");
+    if (d.verdict) parts.push (zh ? who + "的人脸质量较差（" + t ("verdict_" + d.verdict) + "），权重较低"
+                                  : "a face of the " + who + " is " + t ("verdict_" + d.verdict) + ": it counts less");
+    if (d.prior < 0.9 && d.photos === 1) parts.push (zh ? who + "的合影中哪张脸是本人尚不确定" : "which face of the " + who + "'s group photo is the person is not certain");
+  };
+  side (p.found, zh ? "受助人员" : "person found");
+  side (p.missing, zh ? "家庭" : "family");
+  if (typeof p.distance2 === "number")
+    parts.push (zh ? "两种人脸特征共同比对（dlib " + p.distance.toFixed (3) + "，MobileFaceNet " + p.distance2.toFixed (3) + "）"
+                   : "weighed by both face descriptors (dlib " + p.distance.toFixed (3) + ", MobileFaceNet " + p.distance2.toFixed (3) + ")");
+  return parts.join ("; ");
+}
+
+// Advice for a face, fit for where its photo comes from.
+function adviceText (f) {
+  if (state.lang !== "zh-CN") return f.advice || t (f.verdict);
+  return t ("advice_" + (f.advice_code || "usable"));
+}
+
+function factRows (explanation) {
+  return el ("ul", { class: "factlist" }, (explanation.facts || [])
+    .filter (f => f.verdict !== "unknown")
+    .map (f => el ("li", { class: "fact " + f.verdict },
+      el ("strong", { text: t ("fact_" + f.fact) + ": " + t (f.verdict) + " " }),
+      el ("span", { text: factText (f) }))));
+}
+
+function candidateItem (item, caseId, isFound) {
+  const ex = item.explanation || { pairs: [], facts: [] };
+  const best = (ex.pairs || []) [0];
+  const other = item.case || {};
+  return el ("li", { class: "candidate" },
+    el ("div", { class: "pairchips", "aria-label": t ("side_by_side") },
+      best ? chip (isFound ? best.found_face : best.missing_face, t ("found_person")) : null,
+      best ? chip (isFound ? best.missing_face : best.found_face, t ("family")) : null),
+    el ("div", { class: "detail" },
+      el ("h3", {}, el ("a", { href: "#/pair/" + item.found_case + "/" + item.missing_case,
+                              text: "#" + item.case_id + " " + (other.family_name || other.station || "") })),
+      el ("p", { class: "score" }, t ("score") + " " + item.score.toFixed (3) + " · " +
+        t ("distance") + " " + item.distance.toFixed (3) + " · " + stateText (item.state)),
+      el ("p", { class: "meaning", text: scoreMeaning (item) }),
+      pooledText (ex) ? el ("p", { class: "note", text: pooledText (ex) }) : null,
+      factRows (ex)));
+}
+
+async function viewCase (id) {
+  const c = await api ("GET", "/cases/" + id);
+  const isFound = c.kind === "found";
+  const photoList = el ("ul", { class: "photos" });
+  const candList = el ("ol", { class: "candidates" });
+  const status = el ("p", { class: "status", role: "status" });
+  const year = el ("input", { type: "number", name: "year", min: 1900, max: 2100 });
+  const file = el ("input", { type: "file", name: "photo", accept: "image/*", multiple: true,
+                              class: "visually-hidden", id: "file" });
+  const drop = el ("label", { class: "drop", for: "file", tabindex: 0 }, t ("drop_photos"));
+
+  async function upload (files) {
+    for (const f of files) {
+      const form = new FormData ();
+      form.append ("photo", f);
+      if (year.value) form.append ("year", year.value);
+      status.textContent = t ("uploading") + " " + f.name;
+      try { await api ("POST", "/cases/" + id + "/photos", form, true); }
+      catch (err) { toast (f.name + ": " + err.message, true); }
+    }
+    status.textContent = t ("processing");
+    refresh ();
+  }
+  file.addEventListener ("change", () => upload (file.files));
+  drop.addEventListener ("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault (); file.click (); } });
+  drop.addEventListener ("dragover", (e) => { e.preventDefault (); drop.classList.add ("over"); });
+  drop.addEventListener ("dragleave", () => drop.classList.remove ("over"));
+  drop.addEventListener ("drop", (e) => { e.preventDefault (); drop.classList.remove ("over"); upload (e.dataTransfer.files); });
+
+  // Staff corrections: each audited, and the candidates are ranked again.
+  const canEdit = state.me.role !== "police_liaison" && c.state === "open";
+  async function correct (path, body, done) {
+    try { await api ("POST", path, body); toast (done); refresh (); }
+    catch (err) { toast (err.message, true); }
+  }
+
+  async function refresh () {
+    const fresh = await api ("GET", "/cases/" + id);
+    photoList.replaceChildren ();
+    for (const p of fresh.photo_list || []) {
+      if (p.removed) {
+        photoList.append (el ("li", { class: "removed" },
+          el ("p", { text: "#" + p.photo_id + " · " + t ("photo_removed") + ": " + p.removed })));
+        continue;
+      }
+      const photo = await api ("GET", "/photos/" + p.photo_id);
+      const list = photo.face_list || [];
+      const faces = list.map (f => el ("li", { class: "face " + f.verdict + (f.excluded ? " excluded" : "") },
+        chip (f.face_id, t ("faces") + " " + f.face_id),
+        el ("span", { text: f.excluded ? t ("excluded") : f.verdict === "ok" ? t ("ok") : adviceText (f) }),
+        canEdit && list.length > 1 && !f.excluded ? el ("button", { type: "button", class: "small",
+          text: t ("is_person"), onclick: () => correct ("/photos/" + p.photo_id + "/person",
+            { face_id: f.face_id }, t ("saved")) }) : null,
+        canEdit ? el ("button", { type: "button", class: "small",
+          text: t (f.excluded ? "include_face" : "exclude_face"),
+          onclick: () => correct ("/faces/" + f.face_id + "/exclude", { excluded: !f.excluded,
+            reason: f.excluded ? undefined : t ("exclude_reason") }, t ("saved")) }) : null));
+      photoList.append (el ("li", {},
+        el ("p", { text: "#" + p.photo_id + " · " + (p.state === "pending" ? t ("processing")
+          : p.state === "failed" ? (p.error || t ("error")) : faces.length ? t ("faces") + " " + faces.length
+          : t ("no_face")) }),
+        el ("ul", { class: "faces" }, faces),
+        canEdit ? el ("button", { type: "button", class: "small danger", text: t ("remove_photo"),
+          onclick: () => {
+            const why = prompt (t ("remove_reason"));
+            if (why) correct ("/photos/" + p.photo_id + "/remove", { reason: why }, t ("photo_removed"));
+          } }) : null));
+    }
+    const cands = await api ("GET", "/cases/" + id + "/candidates?limit=20");
+    candList.replaceChildren (...cands.candidates.map (item => candidateItem (item, id, isFound)));
+    if (!cands.candidates.length) candList.append (el ("li", { text: t ("none_yet") }));
+    status.textContent = fresh.matching ? t ("processing") : "";
+    // Again in a second while it is matched, unless the user has left the
+    // page or signed out meanwhile (asked then, it would answer 401 and
+    // send the sign-in form back to an empty one).
+    if (fresh.matching)
+      setTimeout (() => {
+        if (state.me && location.hash === "#/case/" + id) refresh ().catch (() => {});
+      }, 1000);
+  }
+
+  // Data protection: the case's station and administrators export all that
+  // is held; administrators erase on request (consent withdrawn).
+  const role = state.me.role;
+  const reason = el ("input", { name: "erase_reason", type: "text" });
+  const privacy = el ("div", { class: "actions" },
+    role !== "police_liaison"
+      ? el ("a", { class: "button", href: "/api/v1/cases/" + id + "/export",
+                   download: "homeward-case-" + id + ".json", text: t ("export") }) : null,
+    role === "admin" && !c.erased ? el ("form", { class: "inline", onsubmit: async (e) => {
+      e.preventDefault ();
+      if (!confirm (t ("erase_confirm"))) return;
+      try {
+        await api ("POST", "/cases/" + id + "/erase", { reason: reason.value, level: "all" });
+        toast (t ("erase_queued")); viewCase (id);
+      } catch (err) { toast (err.message, true); }
+    } }, label ("erase_reason", reason), el ("button", { type: "submit", class: "danger",
+                                                         text: t ("erase") })) : null);
+  main.replaceChildren (
+    el ("section", { class: "card" },
+      el ("h2", { text: t (isFound ? "found_case" : "missing_case") + " #" + c.case_id + " · " + stateText (c.state) }),
+      factsList (c), privacy, canEdit ? factsForm (c) : null),
+    el ("section", { class: "card" },
+      el ("h2", { text: t ("photos") }),
+      c.state === "open" ? el ("div", { class: "upload" }, label ("year_taken", year), file, drop) : null,
+      status, photoList),
+    el ("section", { class: "card" },
+      el ("h2", { text: t ("candidates") }), el ("p", { class: "hint", text: t ("only_dna") }),
+      candList));
+  refresh ();
+}
+
+// Correct a case's facts (a wrong birth year or sex re-ranks at once).
+function factsForm (c) {
+  const isFound = c.kind === "found";
+  const fields = isFound
+    ? [["sex", "select", c.sex], ["province", "number", c.province || ""], ["city", "text", c.city],
+       ["date_found", "date", c.date_found], ["age", "text", c.age ? c.age.join ("-") : ""],
+       ["features", "text", c.features], ["notes", "textarea", c.notes]]
+    : [["sex", "select", c.sex], ["province", "number", c.province || ""], ["city", "text", c.city],
+       ["last_seen", "date", c.date_last_seen], ["birth_year", "text", c.birth_year ? c.birth_year.join ("-") : ""],
+       ["person_name", "text", c.person_name], ["family_name", "text", c.family_name],
+       ["contact", "text", c.family_contact], ["relation", "text", c.family_relation],
+       ["features", "text", c.features], ["notes", "textarea", c.notes]];
+  const keys = { contact: "family_contact", relation: "family_relation", last_seen: "date_last_seen" };
+  const inputs = {};
+  const form = el ("form", { class: "facts-form", onsubmit: async (e) => {
+    e.preventDefault ();
+    const body = {};
+    for (const [k, [input, before]] of Object.entries (inputs)) {
+      const value = input.value;
+      if (String (value) === String (before ?? "")) continue;
+      body [keys [k] || k] = k === "province" ? Number (value) : value;
+    }
+    if (!Object.keys (body).length) return toast (t ("nothing_changed"));
+    try {
+      const done = await api ("PATCH", "/cases/" + c.case_id, body);
+      toast (t ("corrected") + ": " + done.changes);
+      viewCase (c.case_id);
+    } catch (err) { toast (err.message, true); }
+  } });
+  for (const [key, type, value] of fields) {
+    let input;
+    if (type === "select")
+      input = el ("select", { name: key }, ["unknown", "male", "female"].map (
+        v => el ("option", { value: v, text: t (v), selected: v === value })));
+    else if (type === "textarea") input = el ("textarea", { name: key, rows: 2 });
+    else input = el ("input", { name: key, type });
+    if (type !== "select") input.value = value ?? "";
+    inputs [key] = [input, value];
+    form.append (label (key, input));
+  }
+  form.append (el ("button", { type: "submit", text: t ("save_corrections") }));
+  return el ("details", {}, el ("summary", { text: t ("correct_facts") }), form);
+}
