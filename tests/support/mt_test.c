@@ -108,6 +108,10 @@ int
 mt_test_run (char *const argv [], char *const env_extra [], char **out_p, char **err_p)
 {
     static int serial = 0;
+    if (out_p)
+        *out_p = NULL;          //  also when the program cannot be started
+    if (err_p)
+        *err_p = NULL;
     char out_path [512], err_path [512];
     snprintf (out_path, sizeof out_path, "%s/run%d.out", mt_test_tmpdir (), serial);
     snprintf (err_path, sizeof err_path, "%s/run%d.err", mt_test_tmpdir (), serial++);
