@@ -3,21 +3,17 @@
 # circle (a.c calls b.c, b.c calls a.c, or a longer ring): each object
 # file's undefined symbols are matched to the file that defines them, and
 # tsort (coreutils) refuses the graph when it holds a loop, naming it.
-# Objects whose source file is gone (left by an older layout) are skipped.
-# Usage: no_circles.sh BUILD_DIR SOURCE_DIR
+# Usage: no_circles.sh OBJECTS... (each argument one object file, or a
+# ;-separated list of them, as CMake's $<TARGET_OBJECTS:...> gives)
 set -eu
-build=$1
-source=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-find "$build/libmatch" "$build/services" -name '*.o' ! -name '*.pb-c.c.o' | while read -r object; do
-    # BUILD/DIR/CMakeFiles/TARGET.dir/FILE.o was compiled from SOURCE/DIR/FILE
-    relative=${object#"$build"/}
-    dir=${relative%%/CMakeFiles/*}
-    file=${relative#*/CMakeFiles/*.dir/}
-    [ -f "$source/$dir/${file%.o}" ] && echo "$object"
-done > "$work/objects"
-[ -s "$work/objects" ] || { echo "no object files under $build"; exit 1; }
+for list in "$@"; do
+    printf '%s\n' "$list" | tr ';' '\n'
+done | grep -v '\.pb-c\.c\.o$' | grep . > "$work/objects" || true
+[ -s "$work/objects" ] || { echo "no object files given"; exit 1; }
+: > "$work/defs"
+: > "$work/uses"
 while read -r object; do
     name=$(basename "$object" .o)
     nm -g --defined-only "$object" | awk -v f="$name" 'NF == 3 { print $3, f }' >> "$work/defs"
