@@ -268,3 +268,14 @@ cluster_search_load (void *arg)
     mt_client_destroy (&client);
     return NULL;
 }
+
+void
+cluster_cli_env (cluster_env_t *env)
+{
+    snprintf (env->key, sizeof env->key, "HOMEWARD_KEY=%s", cluster.client.key);
+    snprintf (env->broker_key, sizeof env->broker_key, "HOMEWARD_BROKER_KEY=%s",
+              cluster.client.server_key);
+    env->vars [0] = env->key;
+    env->vars [1] = env->broker_key;
+    env->vars [2] = NULL;
+}

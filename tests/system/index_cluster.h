@@ -46,6 +46,14 @@ typedef struct {
     cluster_result_t result;
 } cluster_load_t;
 
+//  The environment for `homeward index ...` as the test's client: its key
+//  and the broker's public key.
+typedef struct {
+    char key [1100], broker_key [1100];
+    char *vars [3];
+} cluster_env_t;
+void cluster_cli_env (cluster_env_t *env);
+
 uint64_t cluster_case_of (uint64_t face);
 int cluster_enroll (uint64_t first, size_t n, uint32_t *replicas_p);
 int cluster_enroll_case (uint64_t case_id);

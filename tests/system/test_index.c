@@ -274,12 +274,10 @@ static void
 test_cli_index (void)
 {
     char *out = NULL, *err = NULL;
-    char key [1100], broker_key [1100];
-    snprintf (key, sizeof key, "HOMEWARD_KEY=%s", cluster.client.key);
-    snprintf (broker_key, sizeof broker_key, "HOMEWARD_BROKER_KEY=%s", cluster.client.server_key);
-    char *env [] = { key, broker_key, NULL };
+    cluster_env_t env;
+    cluster_cli_env (&env);
     char *stats [] = { S_HOMEWARD, "index", "stats", "--broker", cluster.front, NULL };
-    MT_CHECK_INT (mt_test_run (stats, env, &out, &err), 0);
+    MT_CHECK_INT (mt_test_run (stats, env.vars, &out, &err), 0);
     MT_CHECK_CONTAINS (out, "replica 1.1  serving");
     free (out), free (err);
     char jpg [512], webp [512], tom [512];
@@ -289,23 +287,23 @@ test_cli_index (void)
     char *enroll [] = { S_HOMEWARD, "index", "enroll", "--broker", cluster.front, "--ns", "missing",
                         "--case", "900001", "--province", "44", "--face-id", "9000001", jpg, tom,
                         NULL };
-    MT_CHECK_INT (mt_test_run (enroll, env, &out, &err), 0);
+    MT_CHECK_INT (mt_test_run (enroll, env.vars, &out, &err), 0);
     MT_CHECK_CONTAINS (out, "enrolled 2 new faces in missing (durable on 2 replicas)");
     free (out), free (err);
     char *search [] = { S_HOMEWARD, "index", "search", "--broker", cluster.front, "--ns", "missing",
                         "--json", "--k", "2", webp, NULL };
-    MT_CHECK_INT (mt_test_run (search, env, &out, &err), 0);
+    MT_CHECK_INT (mt_test_run (search, env.vars, &out, &err), 0);
     MT_CHECK_CONTAINS (out, "\"hits\":[{\"face_id\":9000001,\"case_id\":900001,\"province\":44");
     MT_CHECK_CONTAINS (out, "\"partial\":false");
     free (out), free (err);
     char *remove [] = { S_HOMEWARD, "index", "remove", "--broker", cluster.front, "--case", "900001",
                         NULL };
-    MT_CHECK_INT (mt_test_run (remove, env, &out, &err), 0);
+    MT_CHECK_INT (mt_test_run (remove, env.vars, &out, &err), 0);
     MT_CHECK_CONTAINS (out, "removed 2 faces (on 2 replicas)");
     free (out), free (err);
     char *nothing [] = { S_HOMEWARD, "index", "search", "--broker", "tcp://127.0.0.1:1",
                          "--timeout-ms", "300", "--ns", "missing", webp, NULL };
-    MT_CHECK_INT (mt_test_run (nothing, env, &out, &err), 1);
+    MT_CHECK_INT (mt_test_run (nothing, env.vars, &out, &err), 1);
     MT_CHECK_CONTAINS (err, "no answer from the broker");
     free (out), free (err);
 }

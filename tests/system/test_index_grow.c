@@ -217,15 +217,13 @@ test_add_partition_under_load (void)
     MT_CHECK_RC (cluster_enroll_case (gone), MT_OK, NULL);
 
     char *out = NULL, *err = NULL;
-    char key [1100], broker_key [1100];
-    snprintf (key, sizeof key, "HOMEWARD_KEY=%s", cluster.client.key);
-    snprintf (broker_key, sizeof broker_key, "HOMEWARD_BROKER_KEY=%s", cluster.client.server_key);
-    char *env [] = { key, broker_key, NULL };
+    cluster_env_t env;
+    cluster_cli_env (&env);
     char *add [] = { S_HOMEWARD, "index", "add-partition", "--broker", cluster.front, NULL };
-    MT_CHECK_INT (mt_test_run (add, env, &out, &err), 0);
+    MT_CHECK_INT (mt_test_run (add, env.vars, &out, &err), 0);
     MT_CHECK_CONTAINS (out, "partition 2 added: start its replicas now");
     free (out), free (err);
-    MT_CHECK_INT (mt_test_run (add, env, &out, &err), 1);
+    MT_CHECK_INT (mt_test_run (add, env.vars, &out, &err), 1);
     MT_CHECK_CONTAINS (err, "partition 2 is being added already");
     free (out), free (err);
 
@@ -307,7 +305,7 @@ test_add_partition_under_load (void)
     MT_CHECK_INT (erased.found, 0);
 
     char *stats [] = { S_HOMEWARD, "index", "stats", "--broker", cluster.front, NULL };
-    MT_CHECK_INT (mt_test_run (stats, env, &out, &err), 0);
+    MT_CHECK_INT (mt_test_run (stats, env.vars, &out, &err), 0);
     MT_CHECK_CONTAINS (out, "3 partitions");
     MT_CHECK_CONTAINS (out, "every face is in its partition");
     MT_CHECK_CONTAINS (out, "replica 2.0  serving");
