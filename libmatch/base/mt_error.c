@@ -25,6 +25,8 @@ static const struct {
     [MT_EINTERNAL] = { "internal_error",     "internal error" },
     [MT_EUNAVAILABLE] = { "unavailable",     "service unavailable" },
     [MT_ENOSPACE]     = { "no_space",        "no space left on the data disk" },
+    [MT_ECONFLICT]    = { "conflict",        "not allowed in the record's present state" },
+    [MT_EFORBIDDEN]   = { "forbidden",       "not allowed for this user" },
 };
 
 const char *

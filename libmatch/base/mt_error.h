@@ -29,6 +29,8 @@ typedef enum {
     MT_EINTERNAL,       //  a bug or an unexpected library failure
     MT_EUNAVAILABLE,    //  a needed service or partition is not running
     MT_ENOSPACE,        //  the data disk is full (or below its reserve)
+    MT_ECONFLICT,       //  not allowed from the record's present state
+    MT_EFORBIDDEN,      //  not allowed for the caller's role or station
     MT_RC_COUNT
 } mt_rc;
 

@@ -146,6 +146,8 @@ struct api_client {
     mt_curve_config_t curve;
     bool secure;                    //  curve was given
     char actor [64];
+    char role [32], station [512];  //  the caller's, "" when not a person's request
+    json_t *last_error;             //  the last error reply's error object, or NULL
     void *socket;
     json_int_t next_id;
     bool (*gave_up) (void *arg);
@@ -193,6 +195,7 @@ api_client_destroy (api_client_t **self_p)
     if (self_p && *self_p) {
         if ((*self_p)->socket)
             zmq_close ((*self_p)->socket);
+        json_decref ((*self_p)->last_error);
         free (*self_p);
         *self_p = NULL;
     }
@@ -202,6 +205,19 @@ void
 api_client_set_actor (api_client_t *self, const char *actor)
 {
     snprintf (self->actor, sizeof self->actor, "%s", actor && *actor ? actor : "cli");
+}
+
+void
+api_client_set_role (api_client_t *self, const char *role, const char *station)
+{
+    snprintf (self->role, sizeof self->role, "%s", role ? role : "");
+    snprintf (self->station, sizeof self->station, "%s", station ? station : "");
+}
+
+json_t *
+api_client_last_error (api_client_t *self)
+{
+    return json_incref (self->last_error);
 }
 
 void
@@ -223,12 +239,20 @@ api_call (api_client_t *self, const char *method, json_t *params, const void *pa
         *reply_size_p = 0;
     if (!self->socket && s_connect (self, err) != MT_OK)
         return err ? err->code : MT_EUNAVAILABLE;
+    json_decref (self->last_error);
+    self->last_error = NULL;
     json_int_t id = ++self->next_id;
     json_t *request = json_pack ("{s:I, s:s, s:O, s:s}", "id", id, "method", method,
                                  "params", params ? params : json_object (), "actor",
                                  self->actor);
     if (!params)
         json_decref (json_object_get (request, "params"));
+    //  The role and station of the person the request is made for: the
+    //  service applies its rules for them (the gateway's signed-in users).
+    if (request && self->role [0])
+        json_object_set_new (request, "role", json_string (self->role));
+    if (request && self->station [0])
+        json_object_set_new (request, "station", json_string (self->station));
     int rc = request ? api_send (self->socket, NULL, request, payload, size, err)
                      : mt_err_set (err, MT_ENOMEM, "out of memory");
     json_decref (request);
@@ -268,6 +292,7 @@ api_call (api_client_t *self, const char *method, json_t *params, const void *pa
         }
         json_t *error = json_object_get (reply.json, "error");
         if (error) {
+            self->last_error = json_incref (error);
             rc = mt_err_set (err, api_code_from_name (json_string_value (
                                  json_object_get (error, "code"))), "%s",
                              json_string_value (json_object_get (error, "message")));

@@ -4,7 +4,8 @@
 //  gateway).
 //
 //  Frames: [routing ...] [empty] [JSON] [payload]? The JSON of a request is
-//  {"id": N, "method": "case.add", "params": {...}, "actor": "who"}; a reply
+//  {"id": N, "method": "case.add", "params": {...}, "actor": "who"}, with
+//  "role" and "station" when it is made for a signed-in user; a reply
 //  is {"id": N, "result": {...}} or {"id": N, "error": {"code": "not_found",
 //  "message": "..."}}. The payload frame carries bytes (a photo) when a
 //  method takes or gives them.
@@ -58,6 +59,14 @@ int api_client_new (const char *endpoint, const mt_curve_config_t *curve, api_cl
 void api_client_destroy (api_client_t **self_p);
 //  Who the requests are made for (recorded in the audit log).
 void api_client_set_actor (api_client_t *self, const char *actor);
+//  The role and station of the person requests are made for (a signed-in
+//  user of the gateway; the service applies its rules for them). NULL or
+//  "" for none: a request of this machine's operator or of a service.
+void api_client_set_role (api_client_t *self, const char *role, const char *station);
+//  The error object of the last call's error reply ({"code", "message",
+//  and what the service added, e.g. "allowed"}): a new reference, or NULL
+//  when the last call did not end with an error reply.
+json_t *api_client_last_error (api_client_t *self);
 //  While a call waits for its reply, ask gave_up (arg) every 100 ms; when it
 //  says true, the call ends at once with MT_EUNAVAILABLE (a client that
 //  learnt otherwise that the service is down). NULL: wait the timeout out.

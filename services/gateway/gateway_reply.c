@@ -46,7 +46,9 @@ gateway_status_of (int code)
         case MT_EPROTO:
         case MT_EEMPTY:
         case MT_EDECODE:      return 400;
+        case MT_EFORBIDDEN:   return 403;
         case MT_ENOTFOUND:    return 404;
+        case MT_ECONFLICT:    return 409;
         case MT_ETOOBIG:      return 413;
         case MT_EFORMAT:      return 415;
         case MT_ETIMEDOUT:
@@ -125,12 +127,26 @@ gateway_error (struct MHD_Connection *conn, int status, const char *code, const 
 enum MHD_Result
 gateway_error_rc (struct MHD_Connection *conn, int rc, const char *message)
 {
+    return gateway_error_detail (conn, rc, message, NULL);
+}
+
+enum MHD_Result
+gateway_error_detail (struct MHD_Connection *conn, int rc, const char *message,
+                      json_t *detail)
+{
     int status = gateway_status_of (rc);
+    json_t *error = json_pack ("{s:s, s:s}", "code", mt_rc_name (rc), "message", message);
+    //  What the service added to its error (e.g. the states allowed from
+    //  here, with a 409), beside the code and message.
+    const char *key;
+    json_t *value;
+    json_object_foreach (detail, key, value)
+        if (strcmp (key, "code") != 0 && strcmp (key, "message") != 0)
+            json_object_set (error, key, value);
     //  503: the results service is down or restarting; say when to retry.
     char retry [16];
     snprintf (retry, sizeof retry, "%d", GATEWAY_RESULTS_RETRY_S);
-    return gateway_json (conn, status, json_pack ("{s:{s:s, s:s}}", "error", "code",
-                         mt_rc_name (rc), "message", message),
+    return gateway_json (conn, status, json_pack ("{s:o}", "error", error),
                          status == 503 ? "Retry-After" : NULL, status == 503 ? retry : NULL);
 }
 

@@ -34,5 +34,9 @@ enum MHD_Result gateway_json (struct MHD_Connection *conn, int status, json_t *j
 enum MHD_Result gateway_error (struct MHD_Connection *conn, int status, const char *code,
                                const char *message);
 enum MHD_Result gateway_error_rc (struct MHD_Connection *conn, int rc, const char *message);
+//  The same with what a service added to its error reply (detail, borrowed,
+//  may be NULL: its keys other than code and message join the error).
+enum MHD_Result gateway_error_detail (struct MHD_Connection *conn, int rc, const char *message,
+                                      json_t *detail);
 
 #endif

@@ -209,12 +209,14 @@ gateway_results_stats (gateway_results_t *self)
 }
 
 int
-gateway_results_call (gateway_results_t *self, const char *actor, const char *method,
-                      json_t *params, const void *payload, size_t size, int timeout_ms,
-                      json_t **result_p, uint8_t **reply_payload_p, size_t *reply_size_p,
-                      mt_err_t *err)
+gateway_results_call_as (gateway_results_t *self, const gateway_caller_t *who,
+                         const char *method, json_t *params, const void *payload, size_t size,
+                         int timeout_ms, json_t **result_p, uint8_t **reply_payload_p,
+                         size_t *reply_size_p, json_t **error_p, mt_err_t *err)
 {
     *result_p = NULL;
+    if (error_p)
+        *error_p = NULL;
     if (!gateway_results_up (self))
         return mt_err_set (err, MT_EUNAVAILABLE, "the results service is not answering (it may "
                            "be restarting); try again in a few seconds");
@@ -227,13 +229,27 @@ gateway_results_call (gateway_results_t *self, const char *actor, const char *me
         api_client_set_give_up (client, s_gave_up, self);
         pthread_setspecific (self->key, client);
     }
-    api_client_set_actor (client, actor);
+    api_client_set_actor (client, who->actor);
+    api_client_set_role (client, who->role, who->station);
     int rc = api_call (client, method, params, payload, size, timeout_ms, result_p,
                        reply_payload_p, reply_size_p, err);
+    if (rc != MT_OK && error_p)
+        *error_p = api_client_last_error (client);
     if (rc == MT_ETIMEDOUT)
         s_unanswered (self, S_MISSED_TO_DOWN);
     else
     if (rc != MT_EUNAVAILABLE)
         s_answered (self);
     return rc;
+}
+
+int
+gateway_results_call (gateway_results_t *self, const char *actor, const char *method,
+                      json_t *params, const void *payload, size_t size, int timeout_ms,
+                      json_t **result_p, uint8_t **reply_payload_p, size_t *reply_size_p,
+                      mt_err_t *err)
+{
+    const gateway_caller_t who = { .actor = actor };
+    return gateway_results_call_as (self, &who, method, params, payload, size, timeout_ms,
+                                    result_p, reply_payload_p, reply_size_p, NULL, err);
 }

@@ -36,7 +36,22 @@ int64_t gateway_results_down_ms (gateway_results_t *self);
 //  The service's last stats (a new reference; NULL before the first).
 json_t *gateway_results_stats (gateway_results_t *self);
 
-//  api_call through this thread's connection, on behalf of actor.
+//  Who a call is made for: a signed-in user (actor, role and station, which
+//  the results service applies its rules for), or the gateway itself (only
+//  actor; role and station NULL).
+typedef struct {
+    const char *actor, *role, *station;
+} gateway_caller_t;
+
+//  api_call through this thread's connection, on behalf of who. On an
+//  error reply, *error_p (when given) is the reply's error object (a new
+//  reference: code, message and what the service added, e.g. "allowed").
+int gateway_results_call_as (gateway_results_t *self, const gateway_caller_t *who,
+                             const char *method, json_t *params, const void *payload,
+                             size_t size, int timeout_ms, json_t **result_p,
+                             uint8_t **reply_payload_p, size_t *reply_size_p, json_t **error_p,
+                             mt_err_t *err);
+//  The same on behalf of actor alone (the gateway's own calls).
 int gateway_results_call (gateway_results_t *self, const char *actor, const char *method,
                           json_t *params, const void *payload, size_t size, int timeout_ms,
                           json_t **result_p, uint8_t **reply_payload_p, size_t *reply_size_p,

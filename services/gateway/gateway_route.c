@@ -60,14 +60,17 @@ gateway_route_call (gateway_route_t *r, const char *method, json_t *params, cons
                     size_t size, uint8_t **reply_payload, size_t *reply_size,
                     enum MHD_Result *sent)
 {
-    json_t *result = NULL;
+    json_t *result = NULL, *error = NULL;
     mt_err_t err;
-    int rc = gateway_results_call (r->gw->results, r->auth.user.name,
-                                   method, params, payload, size, 30000, &result,
-                                   reply_payload, reply_size, &err);
+    const gateway_caller_t who = { .actor = r->auth.user.name,
+                                   .role = mt_role_name (r->auth.user.role),
+                                   .station = r->auth.user.station };
+    int rc = gateway_results_call_as (r->gw->results, &who, method, params, payload, size, 30000,
+                                      &result, reply_payload, reply_size, &error, &err);
     json_decref (params);
     if (rc != MT_OK) {
-        *sent = gateway_error_rc (r->conn, rc, err.msg);
+        *sent = gateway_error_detail (r->conn, rc, err.msg, error);
+        json_decref (error);
         return NULL;
     }
     return result;

@@ -210,8 +210,11 @@ s_serve_api (results_state_t *self)
     json_t *id = json_object_get (msg.json, "id");
     const char *method = json_string_value (json_object_get (msg.json, "method"));
     const char *actor = json_string_value (json_object_get (msg.json, "actor"));
+    const char *role = json_string_value (json_object_get (msg.json, "role"));
+    const char *station = json_string_value (json_object_get (msg.json, "station"));
     json_t *params = json_object_get (msg.json, "params");
     results_call_t call = { .self = self, .actor = actor ? actor : "unknown",
+                      .role = role ? role : "", .station = station ? station : "",
                       .params = json_is_object (params) ? params : NULL,
                       .payload = msg.payload, .payload_size = msg.payload_size };
     json_t *empty = NULL;
@@ -234,8 +237,12 @@ s_serve_api (results_state_t *self)
                                || strcmp (method, "case.add") == 0))
         self->disk_full_ms = 0;
     json_t *reply = rc == MT_OK ? api_result (id, call.result) : api_error (id, rc, err.msg);
-    if (rc != MT_OK)
+    if (rc != MT_OK) {
         json_decref (call.result);
+        //  What the method adds to its error (e.g. the states allowed).
+        json_object_update_missing (json_object_get (reply, "error"), call.error_detail);
+    }
+    json_decref (call.error_detail);
     mt_err_t send_err;
     if (api_send (self->api, &msg.route, reply, call.reply_payload, call.reply_size,
                   &send_err) != MT_OK)

@@ -29,6 +29,10 @@ typedef struct {
 typedef struct {
     results_state_t *self;
     const char *actor;
+    //  The role and station of the signed-in user the call is made for
+    //  (through the gateway); "" for this machine's operator (the CLI) and
+    //  the other services, who may do what an administrator may.
+    const char *role, *station;
     json_t *params;
     const uint8_t *payload;
     size_t payload_size;
@@ -37,6 +41,7 @@ typedef struct {
     uint8_t *reply_payload;
     size_t reply_size;
     bool below_reserve;             //  refused by the disk's reserve, not by a full disk
+    json_t *error_detail;           //  added to an error reply (owned), or NULL
 } results_call_t;
 
 //  An integer parameter, 0 when absent or not an integer.

@@ -120,8 +120,9 @@ int mt_casedb_open (const char *path, mt_casedb_t **self_p, mt_err_t *err);
 void mt_casedb_close (mt_casedb_t **self_p);
 //  Group writes into one transaction (one fsync): begin, then commit with
 //  the outcome so far (MT_OK commits, anything else rolls back and is
-//  returned). Functions that make their own transaction must not be called
-//  in between (photo_done, faces_mark_enrolled, review).
+//  returned). They nest: inside a transaction, begin makes a savepoint and
+//  commit releases it (kept if the outer transaction commits) or rolls back
+//  to it (only the inner part undone).
 int mt_casedb_begin (mt_casedb_t *self, mt_err_t *err);
 int mt_casedb_commit (mt_casedb_t *self, int rc, mt_err_t *err);
 

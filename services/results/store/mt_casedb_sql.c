@@ -59,12 +59,38 @@ mti_db_bind_text (mti_sql_stmt_t *stmt, int at, const char *text)
 int
 mt_casedb_begin (mt_casedb_t *self, mt_err_t *err)
 {
-    return mti_db_exec (self, "BEGIN IMMEDIATE", err);
+    //  Inside a transaction, a savepoint: the inner part commits with the
+    //  outer one, or is undone alone.
+    if (self->depth > 0) {
+        char sql [48];
+        snprintf (sql, sizeof sql, "SAVEPOINT hw_%d", self->depth);
+        int rc = mti_db_exec (self, sql, err);
+        if (rc == MT_OK)
+            self->depth++;
+        return rc;
+    }
+    int rc = mti_db_exec (self, "BEGIN IMMEDIATE", err);
+    if (rc == MT_OK)
+        self->depth = 1;
+    return rc;
 }
 
 int
 mt_casedb_commit (mt_casedb_t *self, int rc, mt_err_t *err)
 {
+    if (self->depth > 1) {
+        char sql [96];
+        self->depth--;
+        if (rc == MT_OK) {
+            snprintf (sql, sizeof sql, "RELEASE SAVEPOINT hw_%d", self->depth);
+            return mti_db_exec (self, sql, err);
+        }
+        snprintf (sql, sizeof sql, "ROLLBACK TO SAVEPOINT hw_%d; RELEASE SAVEPOINT hw_%d",
+                  self->depth, self->depth);
+        mti_db_exec (self, sql, NULL);
+        return rc;
+    }
+    self->depth = 0;
     if (rc == MT_OK)
         return mti_db_exec (self, "COMMIT", err);
     mti_db_exec (self, "ROLLBACK", NULL);

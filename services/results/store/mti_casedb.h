@@ -11,6 +11,7 @@
 struct mt_casedb {
     mti_sql_t *db;
     int version;
+    int depth;                      //  transactions open (mt_casedb_begin): 0 none
 };
 
 //  The schema of a new PostgreSQL store, at version MTI_CASEDB_PG_BASE
