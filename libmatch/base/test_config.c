@@ -1,8 +1,9 @@
-//  Self-test of mt_config: layers, bounds, messages.
+//  Self-test of mt_config (layers, bounds, messages) and mt_utf8.
 
 #include "mt_test.h"
 
 #include "base/mt_config.h"
+#include "base/mt_utf8.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -116,11 +117,27 @@ test_errors_say_where (void)
     unsetenv ("HOMEWARD_THREADS");
 }
 
+//  Characters, not bytes: what a person's limit counts.
+static void
+test_utf8 (void)
+{
+    MT_CHECK_INT (mt_utf8_chars (""), 0);
+    MT_CHECK_INT (mt_utf8_chars ("notes"), 5);
+    MT_CHECK_INT (mt_utf8_chars ("\xe5\xa4\x87\xe6\xb3\xa8"), 2);           //  备注
+    MT_CHECK_INT (mt_utf8_chars ("a\xf0\x9f\x98\x80" "b"), 3);                  //  an emoji
+    MT_CHECK (mt_utf8_valid ("\xe5\xa4\x87", 3));
+    MT_CHECK (!mt_utf8_valid ("\xe5\xa4", 2));                            //  cut short
+    MT_CHECK (!mt_utf8_valid ("\xc0\xaf", 2));                            //  overlong '/'
+    MT_CHECK (!mt_utf8_valid ("\xed\xa0\x80", 3));                        //  a surrogate
+    MT_CHECK (!mt_utf8_valid ("\xff", 1));
+}
+
 int
 main (void)
 {
     MT_RUN (test_set_and_bounds);
     MT_RUN (test_layers);
     MT_RUN (test_errors_say_where);
+    MT_RUN (test_utf8);
     return MT_TEST_MAIN_END ();
 }
