@@ -24,6 +24,11 @@ json_t *results_case_json (const mt_case_t *c);
 //  A photo row as JSON (new reference): id, sha256, state, faces, year.
 json_t *results_photo_json (const mt_photo_row_t *row);
 
+//  A review trail as JSON (new reference): each decision with the state it
+//  left and, where it was a DNA test's result, what the test said; notes
+//  and DNA references only when notes is true.
+json_t *results_trail_json (const mt_review_row_t *rows, size_t count, bool notes);
+
 //  Helpers the API methods share: a whole number / a number or "LOW-HIGH"
 //  range / bounded text from params; absent keys leave dst as it is.
 int results_json_int (json_t *params, const char *key, int *dst, mt_err_t *err);

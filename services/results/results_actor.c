@@ -75,6 +75,8 @@ const mt_config_key_t results_config_keys [] = {
     { "descriptor", MT_CFG_STRING, offsetof (results_config_t, descriptor), 0, 16,
       "which descriptors weigh two faces: fused (dlib's and MobileFaceNet's), "
       "mobilefacenet or dlib" },
+    { "candidate-floor", MT_CFG_DOUBLE, offsetof (results_config_t, candidate_floor), 0, 1,
+      RESULTS_FLOOR_HELP },
     { .name = NULL }
 };
 
@@ -88,7 +90,7 @@ results_config_defaults (results_config_t *config)
         .search_k = 50, .keep = 100, .crossmatch_share = 0.5, .crossmatch_batch_ms = 500, .lease_s = 120,
         .max_photo_bytes = MT_IMAGE_DEFAULT_MAX_BYTES, .retention_days = 365,
         .disk_reserve_mb = 512,
-        .descriptor = "fused"
+        .descriptor = "fused", .candidate_floor = RESULTS_FLOOR_DEFAULT
     };
 }
 
@@ -191,6 +193,7 @@ static const struct {
     { "crossmatch.stop", results_m_crossmatch_stop },
     { "backup.begin", results_m_backup_begin }, { "backup.read", results_m_backup_read },
     { "backup.end", results_m_backup_end }, { "backup.photo", results_m_backup_photo },
+    { "case.reopen", results_m_case_reopen }, { "pair.get", results_m_pair_get },
 };
 
 static void

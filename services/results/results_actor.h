@@ -36,7 +36,16 @@ typedef struct {
     char broker_key [1024];     //  the broker's public key, for the link to it
     char descriptor [16];       //  fused, mobilefacenet or dlib (mt_rank_model_descriptor)
     int64_t disk_reserve_mb;    //  kept free: new photos are refused below it
+    double candidate_floor;     //  pending pairs scored below it never queue
 } results_config_t;
+
+//  The candidate floor: a pending pair whose score is below it is not
+//  shown among a case's candidates unless asked for ("show weaker
+//  candidates") and never enters the review queue. Chosen with
+//  bench-identify so that it removes no true pair there (bench/RESULTS.md).
+#define RESULTS_FLOOR_DEFAULT 0.001
+#define RESULTS_FLOOR_HELP "pending candidate pairs scored below this never enter the " \
+    "review queue and show among a case's candidates only when asked for"
 
 extern const mt_config_key_t results_config_keys [];
 

@@ -15,6 +15,14 @@
 #include "wire/mt_client.h"
 #include "results/store/mt_rank.h"
 
+//  The memory of recent reads by people (results_access.c): one slot a
+//  person and case, the last read's time.
+#define RESULTS_SEEN_SLOTS 4096
+typedef struct {
+    uint64_t key;
+    int64_t at_ms;
+} results_seen_t;
+
 typedef struct {
     const results_config_t *config;
     mt_casedb_t *db;
@@ -24,6 +32,7 @@ typedef struct {
     char backup_token [33];         //  the backup in progress (results_backup.c), or ""
     int64_t backup_seen_ms;         //  when it last called
     int64_t disk_full_ms;           //  when a call last failed for lack of space (0: never)
+    results_seen_t *seen;           //  RESULTS_SEEN_SLOTS of them
 } results_state_t;
 
 typedef struct {
@@ -59,11 +68,19 @@ int results_m_face_chip (results_call_t *call, mt_err_t *err);
 int results_m_case_list (results_call_t *call, mt_err_t *err);
 int results_m_case_export (results_call_t *call, mt_err_t *err);
 int results_m_case_erase (results_call_t *call, mt_err_t *err);
-//  Candidates, reviews, the queue, the audit log (results_review.c).
+//  Candidates, the queue, the audit log (results_review.c).
 int results_m_candidates (results_call_t *call, mt_err_t *err);
+int results_m_queue (results_call_t *call, mt_err_t *err);
+//  A candidate row as the caller may see it, from the point of view of
+//  case_id (0: of its found case, as the queue shows it) (new reference).
+json_t *results_candidate_json (results_call_t *call, const mt_candidate_row_t *row,
+                                int64_t case_id);
+//  The review workflow (results_workflow.c): decisions, the trail, an
+//  administrator's reopening, the pair's side-by-side view.
 int results_m_review (results_call_t *call, mt_err_t *err);
 int results_m_reviews (results_call_t *call, mt_err_t *err);
-int results_m_queue (results_call_t *call, mt_err_t *err);
+int results_m_case_reopen (results_call_t *call, mt_err_t *err);
+int results_m_pair_get (results_call_t *call, mt_err_t *err);
 int results_m_audit (results_call_t *call, mt_err_t *err);
 int results_m_audit_add (results_call_t *call, mt_err_t *err);
 int results_m_audit_verify (results_call_t *call, mt_err_t *err);

@@ -11,6 +11,7 @@
 #include "results/results_score.h"
 #include "results/results_matcher.h"
 #include "results/results_privacy.h"
+#include "results/results_access.h"
 #include "results/store/mt_casedb.h"
 #include "wire/mt_client.h"
 #include "face/mt_image.h"
@@ -40,8 +41,14 @@
 int
 results_m_case_add (results_call_t *call, mt_err_t *err)
 {
+    if (results_is_police (call))
+        return results_refuse (call, "a new case", err, "relief stations register cases; "
+                               "police liaisons review pairs");
     mt_case_t c;
     int rc = results_case_from_json (call->params, &c, err);
+    //  Staff file cases for their own station.
+    if (rc == MT_OK && results_is_staff (call))
+        snprintf (c.station, sizeof c.station, "%s", call->station);
     int64_t id;
     bool existed;
     if (rc == MT_OK)
@@ -51,43 +58,111 @@ results_m_case_add (results_call_t *call, mt_err_t *err)
     return rc;
 }
 
+//  A photo of the case page, with its faces (the quality, the advice that
+//  fits where the photo comes from, whether staff left a face out).
+static json_t *
+s_photo_json (results_call_t *call, const mt_photo_row_t *row, mt_photo_source source)
+{
+    json_t *j = results_photo_json (row);
+    json_object_set_new (j, "case_id", json_integer (row->case_id));
+    if (row->error [0])
+        json_object_set_new (j, "error", json_string (row->error));
+    if (row->removed)
+        json_object_set_new (j, "removed", json_string (row->removed_reason));
+    if (row->person [0])
+        json_object_set_new (j, "person", json_string (row->person));
+    mt_face_row_t *faces;
+    size_t count;
+    if (mt_casedb_photo_faces (call->self->db, row->id, &faces, &count, NULL) != MT_OK)
+        return j;
+    json_t *list = json_array ();
+    for (size_t i = 0; i < count; i++) {
+        mt_quality_t q = { .size_px = faces [i].size_px, .sharpness = faces [i].sharpness,
+                           .yaw_deg = faces [i].yaw_deg };
+        int verdict = mt_verdict_from_name (faces [i].verdict);
+        q.verdict = verdict < 0 ? MT_VERDICT_OK : (mt_verdict) verdict;
+        char advice [256];
+        const char *code;
+        mt_quality_advice_for (&q, NULL, source, &code, advice, sizeof advice);
+        json_array_append_new (list, json_pack (
+            "{s:I, s:[i,i,i,i], s:i, s:f, s:f, s:s, s:b, s:b, s:s, s:s}", "face_id",
+            (json_int_t) faces [i].id, "box", faces [i].box [0], faces [i].box [1],
+            faces [i].box [2], faces [i].box [3], "size_px", faces [i].size_px,
+            "sharpness", round (faces [i].sharpness * 10) / 10,
+            "yaw_deg", round (faces [i].yaw_deg * 10) / 10,
+            "verdict", faces [i].verdict, "enrolled", faces [i].enrolled,
+            "excluded", faces [i].excluded, "advice", advice, "advice_code", code));
+    }
+    json_object_set_new (j, "face_list", list);
+    free (faces);
+    return j;
+}
+
 int
 results_m_case_get (results_call_t *call, mt_err_t *err)
 {
     int64_t id = results_call_id (call->params, "case_id");
     mt_case_t c;
+    results_sight sight;
     int rc = mt_casedb_case_get (call->self->db, id, &c, err);
+    if (rc == MT_OK)
+        rc = results_may_see (call, &c, &sight, err);
     if (rc != MT_OK)
         return rc;
-    json_t *j = results_case_json (&c);
+    json_t *j = results_case_json_for (&c, sight);
     //  True until its photos are processed and its candidates ranked.
     json_object_set_new (j, "matching", json_boolean (mt_casedb_match_pending (call->self->db, id)));
-    mt_photo_row_t *photos;
-    size_t count;
-    if (mt_casedb_photos_of_case (call->self->db, id, &photos, &count, err) == MT_OK) {
-        json_t *list = json_array ();
-        for (size_t i = 0; i < count; i++) {
-            json_t *p = results_photo_json (&photos [i]);
-            if (photos [i].error [0])
-                json_object_set_new (p, "error", json_string (photos [i].error));
-            if (photos [i].removed)
-                json_object_set_new (p, "removed", json_string (photos [i].removed_reason));
-            json_array_append_new (list, p);
-        }
-        json_object_set_new (j, "photo_list", list);
-        free (photos);
+    mt_reunion_t reunion;
+    int64_t shown = 0;
+    if (mt_casedb_reunion (call->self->db, id, &reunion, NULL) == MT_OK) {
+        json_object_set_new (j, "reunited_with", json_pack ("{s:I, s:s, s:s}", "case_id",
+                             (json_int_t) reunion.other_case, "at", reunion.at, "by",
+                             reunion.actor));
+        shown = reunion.other_case;
     }
-    char object [32];
-    snprintf (object, sizeof object, "case %lld", (long long) id);
-    mt_casedb_audit (call->self->db, call->actor, "case.read", object, NULL, NULL);
+    //  Another station's case: its facts, not its photos or trail.
+    if (sight == RESULTS_SEE_ALL) {
+        mt_photo_source source = c.kind == MT_KIND_MISSING ? MT_SOURCE_ARCHIVE
+                                                           : MT_SOURCE_PERSON;
+        mt_photo_row_t *photos;
+        size_t count;
+        if (mt_casedb_photos_of_case (call->self->db, id, &photos, &count, err) == MT_OK) {
+            json_t *list = json_array ();
+            for (size_t i = 0; i < count; i++)
+                json_array_append_new (list, s_photo_json (call, &photos [i], source));
+            json_object_set_new (j, "photo_list", list);
+            free (photos);
+        }
+        mt_review_row_t *trail;
+        if (mt_casedb_trail (call->self->db, id, 0, &trail, &count, err) == MT_OK) {
+            json_object_set_new (j, "trail", results_trail_json (trail, count,
+                                                                 !results_is_staff (call)));
+            free (trail);
+        }
+    }
+    results_audit_read (call, "case.read", id, &shown, 1);
     call->result = j;
     return MT_OK;
+}
+
+//  The case of an id parameter, if the caller may change it.
+static int
+s_case_to_change (results_call_t *call, int64_t id, mt_case_t *c, mt_err_t *err)
+{
+    int rc = mt_casedb_case_get (call->self->db, id, c, err);
+    return rc == MT_OK ? results_may_change (call, c, err) : rc;
 }
 
 int
 results_m_case_close (results_call_t *call, mt_err_t *err)
 {
-    int rc = mt_casedb_case_close (call->self->db, results_call_id (call->params, "case_id"),
+    mt_case_t c;
+    int64_t id = results_call_id (call->params, "case_id");
+    int rc = s_case_to_change (call, id, &c, err);
+    if (rc == MT_OK && strcmp (c.state, "open") != 0)
+        rc = mt_err_set (err, MT_ECONFLICT, "case %lld is closed already", (long long) id);
+    if (rc == MT_OK)
+        rc = mt_casedb_case_close (call->self->db, id,
                                    json_string_value (json_object_get (call->params, "reason")),
                                    call->actor, err);
     if (rc == MT_OK) {
@@ -119,8 +194,11 @@ results_m_photo_add (results_call_t *call, mt_err_t *err)
     rc = mt_image_probe (call->payload, call->payload_size, &limits, &format, &w, &h, err);
     if (rc != MT_OK)
         return rc;
+    json_t *ask = json_object_get (call->params, "ask_person");
+    if (ask && !json_is_boolean (ask))
+        return mt_err_set (err, MT_EINVAL, "ask_person must be true or false");
     mt_case_t c;
-    rc = mt_casedb_case_get (call->self->db, case_id, &c, err);
+    rc = s_case_to_change (call, case_id, &c, err);
     if (rc != MT_OK)
         return rc;
     results_disk_t disk;
@@ -139,6 +217,10 @@ results_m_photo_add (results_call_t *call, mt_err_t *err)
     if (rc == MT_OK)
         rc = mt_casedb_photo_add (call->self->db, case_id, sha, call->payload_size, year,
                                   call->actor, &photo_id, &existed, err);
+    //  Its uploader is asked which face is the person, should it show
+    //  several (imports, which cannot answer, say ask_person false).
+    if (rc == MT_OK && !existed && !json_is_false (ask))
+        rc = mt_casedb_photo_ask_person (call->self->db, photo_id, err);
     if (rc == MT_OK)
         call->result = json_pack ("{s:I, s:b, s:s, s:s, s:i, s:i}", "photo_id",
                                   (json_int_t) photo_id, "existed", existed, "sha256", sha,
@@ -152,71 +234,47 @@ results_m_photo_get (results_call_t *call, mt_err_t *err)
 {
     int64_t id = results_call_id (call->params, "photo_id");
     mt_photo_row_t row;
+    mt_case_t c;
+    results_sight sight;
     int rc = mt_casedb_photo_get (call->self->db, id, &row, err);
+    if (rc == MT_OK)
+        rc = mt_casedb_case_get (call->self->db, row.case_id, &c, err);
+    if (rc == MT_OK)
+        rc = results_may_see (call, &c, &sight, err);
+    char object [64];
+    snprintf (object, sizeof object, "case %lld photo %lld", (long long) c.id, (long long) id);
+    if (rc == MT_OK && sight != RESULTS_SEE_ALL)
+        rc = results_refuse (call, object, err, "the photos of case %lld are its station's to "
+                             "see", (long long) c.id);
     if (rc != MT_OK)
         return rc;
-    json_t *j = json_pack ("{s:I, s:I, s:s, s:i, s:s}", "photo_id", (json_int_t) row.id,
-                           "case_id", (json_int_t) row.case_id, "state", row.state,
-                           "faces", row.face_count, "sha256", row.sha256);
-    if (row.error [0])
-        json_object_set_new (j, "error", json_string (row.error));
-    //  The faces of this photo, with their quality, advice that fits where
-    //  the photo comes from, and whether staff left them out of matching.
-    mt_case_t c;
-    mt_photo_source source = mt_casedb_case_get (call->self->db, row.case_id, &c, NULL) == MT_OK
-                             && c.kind == MT_KIND_MISSING ? MT_SOURCE_ARCHIVE : MT_SOURCE_PERSON;
-    mt_face_row_t *faces;
-    size_t count;
-    if (mt_casedb_photo_faces (call->self->db, id, &faces, &count, err) == MT_OK) {
-        json_t *list = json_array ();
-        for (size_t i = 0; i < count; i++) {
-            mt_quality_t q = { .size_px = faces [i].size_px, .sharpness = faces [i].sharpness,
-                               .yaw_deg = faces [i].yaw_deg };
-            int verdict = mt_verdict_from_name (faces [i].verdict);
-            q.verdict = verdict < 0 ? MT_VERDICT_OK : (mt_verdict) verdict;
-            char advice [256];
-            const char *code;
-            mt_quality_advice_for (&q, NULL, source, &code, advice, sizeof advice);
-            json_array_append_new (list, json_pack (
-                "{s:I, s:[i,i,i,i], s:i, s:f, s:f, s:s, s:b, s:b, s:s, s:s}", "face_id",
-                (json_int_t) faces [i].id, "box", faces [i].box [0], faces [i].box [1],
-                faces [i].box [2], faces [i].box [3], "size_px", faces [i].size_px,
-                "sharpness", round (faces [i].sharpness * 10) / 10,
-                "yaw_deg", round (faces [i].yaw_deg * 10) / 10,
-                "verdict", faces [i].verdict, "enrolled", faces [i].enrolled,
-                "excluded", faces [i].excluded, "advice", advice, "advice_code", code));
-        }
-        json_object_set_new (j, "face_list", list);
-        free (faces);
-    }
-    if (row.removed)
-        json_object_set_new (j, "removed", json_string (row.removed_reason));
-    call->result = j;
+    call->result = s_photo_json (call, &row, c.kind == MT_KIND_MISSING ? MT_SOURCE_ARCHIVE
+                                                                        : MT_SOURCE_PERSON);
+    results_audit_read (call, "photo.read", c.id, NULL, 0);
     return MT_OK;
 }
 
-//  A face's chip, with its case, its case's station and (given "station")
-//  whether the case is a candidate of that station's cases: the gateway
-//  decides from these who may see it.
+//  A face's chip, for those who may see its case (staff: their station's
+//  cases and their candidates).
 int
 results_m_face_chip (results_call_t *call, mt_err_t *err)
 {
     int64_t face = results_call_id (call->params, "face_id"), case_id = 0;
     int rc = mt_casedb_face_case (call->self->db, face, &case_id, err);
     mt_case_t c;
+    results_sight sight;
     if (rc == MT_OK)
         rc = mt_casedb_case_get (call->self->db, case_id, &c, err);
     if (rc == MT_OK)
+        rc = results_may_see (call, &c, &sight, err);
+    if (rc == MT_OK)
         rc = mt_casedb_face_chip (call->self->db, face, &call->reply_payload, &call->reply_size,
                                   err);
-    const char *station = json_string_value (json_object_get (call->params, "station"));
-    if (rc == MT_OK)
-        call->result = json_pack ("{s:s, s:I, s:s, s:b}", "type", "image/jpeg",
-                                  "case_id", (json_int_t) case_id, "station", c.station,
-                                  "candidate_of_station", station
-                                  && mt_casedb_candidate_of_station (call->self->db, case_id,
-                                                                     station));
-    return rc;
+    if (rc != MT_OK)
+        return rc;
+    call->result = json_pack ("{s:s, s:I}", "type", "image/jpeg", "case_id", (json_int_t) case_id);
+    results_audit_read (call, "face.chip", case_id, NULL, 0);
+    return MT_OK;
 }
 
 int
@@ -229,10 +287,12 @@ results_m_case_list (results_call_t *call, mt_err_t *err)
     if (rc == MT_OK && (limit < 1 || limit > 500 || offset < 0))
         rc = mt_err_set (err, MT_EINVAL, "limit must be 1..500 and offset not negative");
     const char *kind = json_string_value (json_object_get (call->params, "kind"));
+    //  Staff list their station's cases only.
+    const char *station = results_is_staff (call) ? call->station
+                        : json_string_value (json_object_get (call->params, "station"));
     char *text = NULL;
     if (rc == MT_OK)
-        rc = mt_casedb_cases_json (call->self->db,
-                                   json_string_value (json_object_get (call->params, "station")),
+        rc = mt_casedb_cases_json (call->self->db, station,
                                    kind ? mt_case_kind_from_name (kind) : 0, (size_t) limit,
                                    (size_t) offset, &text, err);
     if (rc == MT_OK) {
@@ -249,10 +309,19 @@ int
 results_m_case_export (results_call_t *call, mt_err_t *err)
 {
     int64_t id = results_call_id (call->params, "case_id");
-    int rc = results_case_export (call->self->db, call->self->config->photos, id,
-                                  &call->result, err);
+    mt_case_t c;
+    int rc = mt_casedb_case_get (call->self->db, id, &c, err);
     char object [32];
     snprintf (object, sizeof object, "case %lld", (long long) id);
+    //  Everything held on the case: its station's and administrators'.
+    if (rc == MT_OK && results_is_police (call))
+        rc = results_refuse (call, object, err, "exports are made by the case's station or an "
+                             "administrator");
+    if (rc == MT_OK)
+        rc = results_may_change (call, &c, err);
+    if (rc == MT_OK)
+        rc = results_case_export (call->self->db, call->self->config->photos, id,
+                                  &call->result, err);
     if (rc == MT_OK)
         rc = mt_casedb_audit (call->self->db, call->actor, "case.export", object, NULL, err);
     return rc;
@@ -263,10 +332,16 @@ results_m_case_export (results_call_t *call, mt_err_t *err)
 int
 results_m_case_erase (results_call_t *call, mt_err_t *err)
 {
+    int64_t id = results_call_id (call->params, "case_id");
+    char object [32];
+    snprintf (object, sizeof object, "case %lld", (long long) id);
+    int rc = results_may_administer (call, object, err);
+    if (rc != MT_OK)
+        return rc;
     const char *level = json_string_value (json_object_get (call->params, "level"));
     int n = !level || strcmp (level, "all") == 0 ? MT_ERASE_ALL
           : strcmp (level, "media") == 0 ? MT_ERASE_MEDIA : -1;
-    int rc = mt_casedb_erase_request (call->self->db, results_call_id (call->params, "case_id"), n,
+    rc = mt_casedb_erase_request (call->self->db, id, n,
                                       json_string_value (json_object_get (call->params,
                                                                           "reason")),
                                       call->actor, err);

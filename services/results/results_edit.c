@@ -7,6 +7,7 @@
 #include "results/results_call.h"
 
 #include "results/case_json.h"
+#include "results/results_access.h"
 #include "results/store/photo_store.h"
 
 #include <stdlib.h>
@@ -23,6 +24,23 @@ results_m_face_get (results_call_t *call, mt_err_t *err)
     return rc;
 }
 
+//  The case a face (or, face_id 0, a photo) belongs to may be changed by
+//  the caller: staff of its station, administrators, the operator.
+static int
+s_may_correct (results_call_t *call, int64_t face_id, int64_t photo_id, mt_err_t *err)
+{
+    int64_t case_id = 0;
+    mt_photo_row_t photo;
+    int rc = face_id ? mt_casedb_face_case (call->self->db, face_id, &case_id, err)
+                     : mt_casedb_photo_get (call->self->db, photo_id, &photo, err);
+    if (rc == MT_OK && !face_id)
+        case_id = photo.case_id;
+    mt_case_t c;
+    if (rc == MT_OK)
+        rc = mt_casedb_case_get (call->self->db, case_id, &c, err);
+    return rc == MT_OK ? results_may_change (call, &c, err) : rc;
+}
+
 int
 results_m_face_exclude (results_call_t *call, mt_err_t *err)
 {
@@ -31,7 +49,9 @@ results_m_face_exclude (results_call_t *call, mt_err_t *err)
         return mt_err_set (err, MT_EINVAL, "excluded must be true or false");
     bool excluded = !flag || json_is_true (flag);
     int64_t face = results_call_id (call->params, "face_id");
-    int rc = mt_casedb_face_exclude (call->self->db, face, excluded,
+    int rc = s_may_correct (call, face, 0, err);
+    if (rc == MT_OK)
+        rc = mt_casedb_face_exclude (call->self->db, face, excluded,
                                      json_string_value (json_object_get (call->params, "reason")),
                                      call->actor, err);
     if (rc == MT_OK) {
@@ -47,7 +67,18 @@ results_m_photo_person (results_call_t *call, mt_err_t *err)
 {
     int64_t photo = results_call_id (call->params, "photo_id");
     int64_t face = results_call_id (call->params, "face_id");
-    int rc = mt_casedb_photo_person (call->self->db, photo, face, call->actor, err);
+    json_t *unsure = json_object_get (call->params, "unsure");
+    if (unsure && !json_is_boolean (unsure))
+        return mt_err_set (err, MT_EINVAL, "unsure must be true or false");
+    if (!face && !json_is_true (unsure))
+        return mt_err_set (err, MT_EINVAL, "say which face is the person (face_id), or that "
+                           "you cannot tell (unsure: true)");
+    int rc = s_may_correct (call, 0, photo, err);
+    //  Cannot tell: the face nearest the middle counts most.
+    if (rc == MT_OK)
+        rc = json_is_true (unsure) && !face
+           ? mt_casedb_photo_person_unsure (call->self->db, photo, call->actor, err)
+           : mt_casedb_photo_person (call->self->db, photo, face, call->actor, err);
     if (rc == MT_OK) {
         call->result = json_pack ("{s:I, s:I}", "photo_id", (json_int_t) photo, "face_id",
                                   (json_int_t) face);
@@ -60,7 +91,9 @@ int
 results_m_photo_remove (results_call_t *call, mt_err_t *err)
 {
     int64_t photo = results_call_id (call->params, "photo_id");
-    int rc = mt_casedb_photo_remove (call->self->db, photo,
+    int rc = s_may_correct (call, 0, photo, err);
+    if (rc == MT_OK)
+        rc = mt_casedb_photo_remove (call->self->db, photo,
                                      json_string_value (json_object_get (call->params, "reason")),
                                      call->actor, err);
     //  A photo with no face leaves the store at once; one with faces once
@@ -84,6 +117,8 @@ results_m_case_update (results_call_t *call, mt_err_t *err)
     mt_case_t c;
     int rc = mt_casedb_case_get (call->self->db, results_call_id (call->params, "case_id"), &c,
                                  err);
+    if (rc == MT_OK)
+        rc = results_may_change (call, &c, err);
     char changes [1024];
     if (rc == MT_OK)
         rc = results_case_update_from_json (call->params, &c, changes, sizeof changes, err);

@@ -55,7 +55,7 @@ s_candidates_json (mt_casedb_t *db, int64_t case_id, mt_err_t *err)
 {
     mt_candidate_row_t *rows;
     size_t count;
-    if (mt_casedb_candidates (db, case_id, 10000, 0, &rows, &count, err) != MT_OK)
+    if (mt_casedb_candidates (db, case_id, 0, true, 10000, 0, &rows, &count, NULL, err) != MT_OK)
         return NULL;
     json_t *list = json_array ();
     for (size_t i = 0; i < count; i++) {
@@ -82,12 +82,14 @@ results_case_export (mt_casedb_t *db, const char *store, int64_t case_id, json_t
     int rc = mt_casedb_case_get (db, case_id, &c, err);
     if (rc != MT_OK)
         return rc;
-    char *faces = NULL, *reviews = NULL, *audit = NULL;
+    char *faces = NULL, *audit = NULL;
+    mt_review_row_t *trail = NULL;
+    size_t trail_count = 0;
     json_t *photos = s_photos_json (db, store, case_id, err);
     json_t *candidates = photos ? s_candidates_json (db, case_id, err) : NULL;
     rc = candidates ? mt_casedb_faces_json (db, case_id, &faces, err) : err->code;
     if (rc == MT_OK)
-        rc = mt_casedb_reviews_json (db, case_id, 0, &reviews, err);
+        rc = mt_casedb_trail (db, case_id, 0, &trail, &trail_count, err);
     if (rc == MT_OK)
         rc = mt_casedb_audit_json (db, case_id, 100000, 0, &audit, err);
     if (rc == MT_OK) {
@@ -100,13 +102,14 @@ results_case_export (mt_casedb_t *db, const char *store, int64_t case_id, json_t
                           "format", "homeward.case-export.v1", "exported_at", now,
                           "case", results_case_json (&c), "photos", photos,
                           "faces", s_parse (faces), "candidates", candidates,
-                          "reviews", s_parse (reviews), "audit", s_parse (audit));
-        faces = reviews = audit = NULL;
+                          "reviews", results_trail_json (trail, trail_count, true),
+                          "audit", s_parse (audit));
+        faces = audit = NULL;
         if (!*out)
             rc = mt_err_set (err, MT_ENOMEM, "out of memory");
     }
     json_decref (photos);
     json_decref (candidates);
-    free (faces), free (reviews), free (audit);
+    free (faces), free (audit), free (trail);
     return rc;
 }

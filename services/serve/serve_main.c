@@ -51,6 +51,7 @@ typedef struct {
     int64_t backup_every;
     int64_t backup_keep;
     double crossmatch_share;
+    double candidate_floor;
 } s_settings_t;
 
 static const mt_config_key_t s_keys [] = {
@@ -84,6 +85,8 @@ static const mt_config_key_t s_keys [] = {
       "serve plain HTTP on a network address (only behind a TLS reverse proxy)" },
     { "crossmatch-share", MT_CFG_DOUBLE, offsetof (s_settings_t, crossmatch_share), 0.01, 1,
       "share of the partitions' time a cross-match (homeward crossmatch) may take" },
+    { "candidate-floor", MT_CFG_DOUBLE, offsetof (s_settings_t, candidate_floor), 0, 1,
+      RESULTS_FLOOR_HELP },
     { "descriptor", MT_CFG_STRING, offsetof (s_settings_t, descriptor), 0, 16,
       "which descriptors weigh two faces: fused (dlib's and MobileFaceNet's), "
       "mobilefacenet or dlib" },
@@ -139,7 +142,8 @@ serve_main (int argc, char **argv)
                               .http_address = "127.0.0.1", .http_port = 8080, .partitions = 2,
                               .retention_days = 365, .disk_reserve_mb = 512, .descriptor = "fused",
                               .backup_every = 1440, .backup_keep = 0,
-                              .crossmatch_share = 0.5 };
+                              .crossmatch_share = 0.5,
+                              .candidate_floor = RESULTS_FLOOR_DEFAULT };
     long cpus = sysconf (_SC_NPROCESSORS_ONLN);
     settings.workers = cpus > 0 ? cpus : 1;
     mt_face_settings_defaults (&settings.face);
@@ -208,6 +212,7 @@ serve_main (int argc, char **argv)
     results.disk_reserve_mb = settings.disk_reserve_mb;
     snprintf (results.descriptor, sizeof results.descriptor, "%s", settings.descriptor);
     results.crossmatch_share = settings.crossmatch_share;
+    results.candidate_floor = settings.candidate_floor;
     intake_config_t intake;
     intake_config_defaults (&intake);
     intake.face = settings.face;

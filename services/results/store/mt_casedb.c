@@ -138,7 +138,26 @@ static const char *s_migrations [] = {
      "  id INTEGER PRIMARY KEY CHECK (id = 1),"
      "  state TEXT NOT NULL, kind TEXT NOT NULL, after_case BIGINT NOT NULL,"
      "  cases_done BIGINT NOT NULL, faces_done BIGINT NOT NULL, cases_total BIGINT NOT NULL,"
-     "  started_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);")
+     "  started_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"),
+    //  7: the review workflow and the day's work (issue 23). Each review
+    //  records the state it left (the trail reads "from -> to"), the DNA
+    //  sample or lab reference, and what kind of event it was (a review,
+    //  or an administrator's reopening); the trail is read by case. A
+    //  photo records whether its uploader is asked which face is the
+    //  person ('ask' until its faces are known, 'waiting' while it has
+    //  several and none is picked, then 'picked' or 'unsure'; NULL: the
+    //  face nearest the middle counts most, as for imports). The answers
+    //  to requests sent with an Idempotency-Key, per user, for 24 hours.
+    ("ALTER TABLE reviews ADD COLUMN from_state TEXT;"
+     "ALTER TABLE reviews ADD COLUMN dna_ref TEXT;"
+     "ALTER TABLE reviews ADD COLUMN event TEXT;"
+     "CREATE INDEX reviews_found ON reviews (found_case);"
+     "CREATE INDEX reviews_missing ON reviews (missing_case);"
+     "ALTER TABLE photos ADD COLUMN person TEXT;"
+     "CREATE TABLE idempotency ("
+     "  actor TEXT NOT NULL, ikey TEXT NOT NULL, method TEXT NOT NULL,"
+     "  request TEXT NOT NULL, result TEXT NOT NULL, created_at TEXT NOT NULL,"
+     "  PRIMARY KEY (actor, ikey));")
 };
 #define S_MIGRATIONS ((int) (sizeof s_migrations / sizeof s_migrations [0]))
 

@@ -19,6 +19,7 @@
 
 #include "face/mt_embedder.h"
 #include "base/mt_error.h"
+#include "base/mt_utf8.h"
 #include "face/mt_mobilefacenet.h"
 
 #ifdef __cplusplus
@@ -99,6 +100,12 @@ typedef struct {
     bool removed;                   //  removed by staff (its faces leave the index)
     char removed_reason [128];
     bool reembed;                   //  done, and waits to be described again
+    //  Which face is the person: "ask" (the uploader will be asked, once
+    //  its faces are known), "waiting" (several faces, none picked: they
+    //  stay out of matching), "picked", "unsure" (the uploader cannot
+    //  tell), or "" (not asked, e.g. an import: the face nearest the
+    //  middle counts most).
+    char person [16];
 } mt_photo_row_t;
 
 typedef struct {
@@ -176,6 +183,10 @@ int mt_casedb_photo_add (mt_casedb_t *self, int64_t case_id, const char *sha256,
                          int64_t *photo_id_p, bool *existed_p, mt_err_t *err);
 int mt_casedb_photo_get (mt_casedb_t *self, int64_t photo_id, mt_photo_row_t *row,
                          mt_err_t *err);
+//  Ask the uploader of a pending photo which face is the person, should it
+//  have several (mt_photo_row_t.person): until they say, its faces stay out
+//  of matching.
+int mt_casedb_photo_ask_person (mt_casedb_t *self, int64_t photo_id, mt_err_t *err);
 //  The photos of a case (new array, caller frees).
 int mt_casedb_photos_of_case (mt_casedb_t *self, int64_t case_id, mt_photo_row_t **rows_p,
                               size_t *count_p, mt_err_t *err);
@@ -293,6 +304,10 @@ int mt_casedb_candidate_scores_set (mt_casedb_t *self, int64_t found_case,
                                     const int64_t *missing, const double *scores,
                                     const double *rivals, size_t count, int64_t families,
                                     mt_err_t *err);
+//  One candidate pair (free row->explanation); MT_ENOTFOUND if the cases
+//  were never paired.
+int mt_casedb_candidate_get (mt_casedb_t *self, int64_t found_case, int64_t missing_case,
+                             mt_candidate_row_t *row, mt_err_t *err);
 //  The cases a case is paired with, rejected pairs aside (new array).
 int mt_casedb_pair_cases (mt_casedb_t *self, int64_t case_id, int64_t **others_p,
                           size_t *count_p, mt_err_t *err);
@@ -323,6 +338,11 @@ int mt_casedb_face_exclude (mt_casedb_t *self, int64_t face_id, bool excluded,
 //  are left out of matching. Audited; the case is matched again.
 int mt_casedb_photo_person (mt_casedb_t *self, int64_t photo_id, int64_t face_id,
                             const char *actor, mt_err_t *err);
+//  The uploader cannot tell which face of a group photo is the person: its
+//  faces go into matching, the one nearest the middle counting most.
+//  Audited; the case is matched again.
+int mt_casedb_photo_person_unsure (mt_casedb_t *self, int64_t photo_id, const char *actor,
+                                   mt_err_t *err);
 //  Remove a photo uploaded by mistake (reason required): its faces leave
 //  matching at once, the index through the face removal queue, and are then
 //  erased. The photo's record stays, marked removed. Audited.
@@ -349,27 +369,111 @@ int mt_casedb_removed_photo_files (mt_casedb_t *self, char (**shas_p) [65], size
 bool mt_casedb_candidate_rejected (mt_casedb_t *self, int64_t found_case,
                                    int64_t missing_case);
 //  A case's candidates, best first, rejected ones left out (new array; free
-//  each explanation and the array with mt_casedb_candidates_free).
-int mt_casedb_candidates (mt_casedb_t *self, int64_t case_id, size_t limit, size_t offset,
-                          mt_candidate_row_t **rows_p, size_t *count_p, mt_err_t *err);
+//  each explanation and the array with mt_casedb_candidates_free). Pending
+//  pairs scored below floor are left out too unless weaker is true;
+//  *weaker_p (may be NULL) says how many pairs are below it.
+int mt_casedb_candidates (mt_casedb_t *self, int64_t case_id, double floor, bool weaker,
+                          size_t limit, size_t offset, mt_candidate_row_t **rows_p,
+                          size_t *count_p, int64_t *weaker_p, mt_err_t *err);
 void mt_casedb_candidates_free (mt_candidate_row_t *rows, size_t count);
 
 //  The review queue: candidate pairs still to decide (pending or DNA
 //  requested) between open cases, best score first, across all provinces;
-//  optionally only pairs whose found case lies in province.
-int mt_casedb_queue (mt_casedb_t *self, int province, size_t limit, size_t offset,
-                     mt_candidate_row_t **rows_p, size_t *count_p, mt_err_t *err);
+//  optionally only pairs whose found case lies in province. Pending pairs
+//  scored below floor never queue; *below_p (may be NULL) says how many.
+int mt_casedb_queue (mt_casedb_t *self, int province, double floor, size_t limit,
+                     size_t offset, mt_candidate_row_t **rows_p, size_t *count_p,
+                     int64_t *below_p, mt_err_t *err);
 
-//  Record a review decision on a pair (audited, kept in the trail).
-//  "reunited" closes both cases. MT_ENOTFOUND if the pair was never a
-//  candidate; MT_EINVAL for an unknown state.
-int mt_casedb_review (mt_casedb_t *self, int64_t case_a, int64_t case_b, const char *state,
-                      const char *note, const char *actor, mt_err_t *err);
+//  ---------------------------------------------------------------- the review workflow
+//  (mt_casedb_workflow.c). Only a DNA test confirms a match:
+//      pending -> dna_requested -> confirmed (DNA matched) -> reunited
+//      pending -> rejected; dna_requested -> rejected (DNA did not match)
+//      rejected -> pending (a liaison's undo)
+//  confirmed, reunited and the undo need a note. reunited is final: it
+//  closes both cases, and a closed case's pairs take no review until an
+//  administrator reopens it. While a found person's pair is dna_requested
+//  or confirmed, none of their other pairs may become confirmed.
 
-//  The review trail of a pair or, with case_b 0, of a case: JSON array text
-//  (new string).
-int mt_casedb_reviews_json (mt_casedb_t *self, int64_t case_a, int64_t case_b, char **json_p,
-                            mt_err_t *err);
+#define MT_REVIEW_NOTE_CHARS 500
+#define MT_REVIEW_REF_CHARS 200
+
+//  The states a pair may move to from state from (NULL-terminated, up to
+//  max - 1 of them); returns how many. None from an unknown state.
+size_t mt_review_next (const char *from, const char **to, size_t max);
+//  Whether moving from -> to needs a note.
+bool mt_review_needs_note (const char *from, const char *to);
+
+typedef struct {
+    const char *state;              //  the pair's new state
+    const char *note;               //  why (up to MT_REVIEW_NOTE_CHARS characters)
+    const char *dna_ref;            //  the DNA sample's or lab report's reference, free text
+} mt_review_t;
+
+//  Record a review decision on a pair of cases (either order): checked
+//  against the workflow, kept in the trail with the state it left, audited;
+//  "reunited" closes both cases. MT_EINVAL for an unknown state, a missing
+//  or too long note; MT_ENOTFOUND if the pair was never a candidate;
+//  MT_ECONFLICT (with why) for a move the workflow does not allow from the
+//  pair's state, a closed case, or a confirmation while another pair of
+//  the found person is dna_requested or confirmed.
+int mt_casedb_review (mt_casedb_t *self, int64_t case_a, int64_t case_b,
+                      const mt_review_t *review, const char *actor, mt_err_t *err);
+
+//  The state of a pair (16 bytes); MT_ENOTFOUND if it was never a candidate.
+int mt_casedb_pair_state (mt_casedb_t *self, int64_t found_case, int64_t missing_case,
+                          char state [16], mt_err_t *err);
+
+//  Reopen a closed case (an administrator's decision, with a reason):
+//  open again, its faces back in matching. A case closed by a reunion
+//  reopens with the other case of the reunion, and their pair goes back
+//  to confirmed. MT_ECONFLICT for an open case, or one whose photos and
+//  faces are erased or being erased. Audited, and in the pair's trail.
+int mt_casedb_case_reopen (mt_casedb_t *self, int64_t id, const char *reason,
+                           const char *actor, mt_err_t *err);
+
+//  The case a case was reunited with (its pair reunited), when and by whom;
+//  MT_ENOTFOUND if it was not.
+typedef struct {
+    int64_t other_case;
+    char at [32];
+    char actor [64];
+} mt_reunion_t;
+int mt_casedb_reunion (mt_casedb_t *self, int64_t case_id, mt_reunion_t *reunion,
+                       mt_err_t *err);
+
+//  One entry of the review trail.
+typedef struct {
+    int64_t id, found_case, missing_case;
+    char state [16];                //  the state the pair moved to
+    char from_state [16];           //  the state it left ("" before schema 7)
+    char event [16];                //  "review" or "reopen"
+    char note [MT_UTF8_BYTES (MT_REVIEW_NOTE_CHARS)];
+    char dna_ref [MT_UTF8_BYTES (MT_REVIEW_REF_CHARS)];
+    char actor [64];
+    char at [32];
+} mt_review_row_t;
+
+//  The review trail of a pair or, with case_b 0, of a case, oldest first
+//  (new array, caller frees).
+int mt_casedb_trail (mt_casedb_t *self, int64_t case_a, int64_t case_b,
+                     mt_review_row_t **rows_p, size_t *count_p, mt_err_t *err);
+
+//  ---------------------------------------------------------------- idempotency
+//  The first answer to a request sent with an Idempotency-Key, kept per
+//  user for a day (mt_casedb_idem.c).
+typedef struct {
+    char method [32];
+    char request [65];              //  the request's digest (hex)
+    char *result;                   //  the answer, JSON text (owned)
+} mt_idem_t;
+//  MT_ENOTFOUND when no answer is kept for (actor, key); else free
+//  idem->result.
+int mt_casedb_idem_get (mt_casedb_t *self, const char *actor, const char *key, mt_idem_t *idem,
+                        mt_err_t *err);
+int mt_casedb_idem_put (mt_casedb_t *self, const char *actor, const char *key,
+                        const char *method, const char *request, const char *result,
+                        mt_err_t *err);
 
 //  Append to the audit log (hash-chained to the entry before; the log
 //  refuses changes and deletions).

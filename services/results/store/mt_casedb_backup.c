@@ -192,7 +192,9 @@ mt_casedb_unenrolled_cases (mt_casedb_t *self, int64_t after, int64_t *ids, size
     *count_p = 0;
     mti_sql_stmt_t *stmt = mti_db_prepare (self,
         "SELECT DISTINCT f.case_id FROM faces f JOIN cases c ON c.id = f.case_id"
+        " JOIN photos p ON p.id = f.photo_id"
         " WHERE f.enrolled = 0 AND f.removed = 0 AND f.excluded = 0 AND c.state = 'open'"
+        " AND (p.person IS NULL OR p.person != 'waiting')"
         " AND f.case_id > ? ORDER BY f.case_id LIMIT ?", err);
     if (!stmt)
         return MT_EINTERNAL;

@@ -142,11 +142,38 @@ mt_casedb_photo_person (mt_casedb_t *self, int64_t photo_id, int64_t face_id,
         if (faces [i].excluded != (faces [i].id != face_id))
             rc = s_set_excluded (self, faces [i].id, faces [i].id != face_id, err);
     free (faces);
+    if (rc == MT_OK)
+        rc = s_exec_ids (self, "UPDATE photos SET person = 'picked' WHERE id = ?", photo_id, 0,
+                         err);
     char object [96];
     snprintf (object, sizeof object, "case %lld photo %lld face %lld", (long long) case_id,
               (long long) photo_id, (long long) face_id);
     return s_finish (self, rc, case_id, object, "photo.person",
                      "the person of the photo; its other faces left out of matching", actor, err);
+}
+
+int
+mt_casedb_photo_person_unsure (mt_casedb_t *self, int64_t photo_id, const char *actor,
+                               mt_err_t *err)
+{
+    mt_photo_row_t photo;
+    mt_case_t c;
+    int rc = mt_casedb_photo_get (self, photo_id, &photo, err);
+    if (rc == MT_OK)
+        rc = mt_casedb_case_get (self, photo.case_id, &c, err);
+    if (rc != MT_OK)
+        return rc;
+    if (strcmp (c.state, "open") != 0)
+        return mt_err_set (err, MT_EINVAL, "case %lld is closed", (long long) c.id);
+    rc = mt_casedb_begin (self, err);
+    if (rc == MT_OK)
+        rc = s_exec_ids (self, "UPDATE photos SET person = 'unsure' WHERE id = ?", photo_id, 0,
+                         err);
+    char object [64];
+    snprintf (object, sizeof object, "case %lld photo %lld", (long long) c.id,
+              (long long) photo_id);
+    return s_finish (self, rc, c.id, object, "photo.person", "the uploader cannot tell which "
+                     "face is the person: the face nearest the middle counts most", actor, err);
 }
 
 int

@@ -65,8 +65,11 @@ int
 mt_casedb_faces_of_case (mt_casedb_t *self, int64_t case_id, mt_face_row_t **rows_p,
                          size_t *count_p, mt_err_t *err)
 {
+    //  A group photo whose uploader is still to say which face is the
+    //  person stays out: its strangers are not matched as the person.
     return s_faces_query (self, S_FACE_COLUMNS " WHERE f.case_id = ? AND f.removed = 0"
-                          " AND f.excluded = 0 ORDER BY f.id", case_id, rows_p, count_p, err);
+                          " AND f.excluded = 0 AND (p.person IS NULL OR p.person != 'waiting')"
+                          " ORDER BY f.id", case_id, rows_p, count_p, err);
 }
 
 int

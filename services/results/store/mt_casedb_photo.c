@@ -100,11 +100,12 @@ s_photo_row (mti_sql_stmt_t *stmt, mt_photo_row_t *row)
     row->removed = mti_sql_column_type (stmt, 7) != MTI_SQL_NULL;
     mti_db_copy (row->removed_reason, sizeof row->removed_reason, mti_sql_column_text (stmt, 8));
     row->reembed = mti_sql_column_int (stmt, 9) != 0;
+    mti_db_copy (row->person, sizeof row->person, mti_sql_column_text (stmt, 10));
 }
 
 #define S_PHOTO_COLUMNS "id, case_id, sha256, year_taken, state, error_message," \
     " (SELECT COUNT (*) FROM faces WHERE photo_id = photos.id AND removed = 0)," \
-    " removed_at, removed_reason, reembed"
+    " removed_at, removed_reason, reembed, person"
 
 int
 mt_casedb_photo_get (mt_casedb_t *self, int64_t photo_id, mt_photo_row_t *row, mt_err_t *err)
@@ -257,9 +258,34 @@ mt_casedb_photo_done (mt_casedb_t *self, int64_t photo_id, int width, int height
             rc = mti_db_fail (self, MT_EIO, err, "finish photo");
         mti_sql_finalize (stmt);
     }
+    //  A photo whose uploader is to be asked which face is the person:
+    //  waiting, if it has several.
+    stmt = rc == MT_OK ? mti_db_prepare (self,
+        "UPDATE photos SET person = CASE WHEN ? > 1 THEN 'waiting' ELSE NULL END"
+        " WHERE id = ? AND person = 'ask'", err) : NULL;
+    if (stmt) {
+        mti_sql_bind_int64 (stmt, 1, (int64_t) count);
+        mti_sql_bind_int64 (stmt, 2, photo_id);
+        if (mti_sql_step (stmt) != MTI_SQL_DONE)
+            rc = mti_db_fail (self, MT_EIO, err, "finish photo");
+        mti_sql_finalize (stmt);
+    }
     if (rc == MT_OK && count > 0)
         rc = mt_casedb_match_enqueue (self, photo.case_id, err);
     return mt_casedb_commit (self, rc, err);
+}
+
+int
+mt_casedb_photo_ask_person (mt_casedb_t *self, int64_t photo_id, mt_err_t *err)
+{
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "UPDATE photos SET person = 'ask'"
+                                                 " WHERE id = ? AND state = 'pending'", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    mti_sql_bind_int64 (stmt, 1, photo_id);
+    int rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "photo");
+    mti_sql_finalize (stmt);
+    return rc;
 }
 
 int

@@ -31,13 +31,35 @@ mt_casedb_removal_next (mt_casedb_t *self, int64_t *case_id_p, int *level_p, mt_
 int
 mt_casedb_removal_done (mt_casedb_t *self, int64_t case_id, mt_err_t *err)
 {
-    int rc = mt_casedb_faces_mark_removed (self, case_id, err);
+    int rc = mt_casedb_begin (self, err);
+    if (rc != MT_OK)
+        return rc;
+    int64_t queued = 0, unused;
+    char sql [128];
+    snprintf (sql, sizeof sql, "SELECT COUNT (*), 0 FROM removal_queue WHERE case_id = %lld",
+              (long long) case_id);
+    rc = mti_db_first (self, sql, &queued, &unused, "", err);
+    //  Reopened while its faces were being taken out of the index: they
+    //  are in matching again, to be enrolled anew.
+    if (rc == MT_OK && queued == 0) {
+        mti_sql_stmt_t *stmt = mti_db_prepare (self, "UPDATE faces SET enrolled = 0"
+                                                     " WHERE case_id = ? AND removed = 0", err);
+        if (!stmt)
+            return mt_casedb_commit (self, MT_EINTERNAL, err);
+        mti_sql_bind_int64 (stmt, 1, case_id);
+        rc = s_step_done (self, stmt, "faces", err);
+        if (rc == MT_OK)
+            rc = mt_casedb_match_enqueue (self, case_id, err);
+        return mt_casedb_commit (self, rc, err);
+    }
+    if (rc == MT_OK)
+        rc = mt_casedb_faces_mark_removed (self, case_id, err);
     mti_sql_stmt_t *stmt = rc == MT_OK
         ? mti_db_prepare (self, "DELETE FROM removal_queue WHERE case_id = ?", err) : NULL;
     if (!stmt)
-        return rc == MT_OK ? MT_EINTERNAL : rc;
+        return mt_casedb_commit (self, rc == MT_OK ? MT_EINTERNAL : rc, err);
     mti_sql_bind_int64 (stmt, 1, case_id);
-    return s_step_done (self, stmt, "queue", err);
+    return mt_casedb_commit (self, s_step_done (self, stmt, "queue", err), err);
 }
 
 static int
@@ -189,7 +211,7 @@ mt_casedb_erase (mt_casedb_t *self, int64_t case_id, int level, const char *acto
                                  " features = NULL, notes = NULL, consent_by = NULL,"
                                  " external_ref = NULL WHERE id = ?1", case_id, NULL, err);
     if (rc == MT_OK && level >= MT_ERASE_ALL)
-        rc = s_erase_step (self, "UPDATE reviews SET note = NULL"
+        rc = s_erase_step (self, "UPDATE reviews SET note = NULL, dna_ref = NULL"
                                  " WHERE found_case = ?1 OR missing_case = ?1", case_id, NULL, err);
     char now [32];
     mti_db_now (now, sizeof now);

@@ -1,5 +1,5 @@
-//  mt_casedb_review - candidate pairs, the review queue, review decisions
-//  and their trail; counts for monitoring.
+//  mt_casedb_review - candidate pairs and the review queue; counts for
+//  monitoring (the review decisions and their trail: mt_casedb_workflow.c).
 
 #include "results/store/mt_casedb.h"
 #include "mti_casedb.h"
@@ -212,8 +212,49 @@ s_candidate_rows (mti_sql_stmt_t *stmt, size_t limit, mt_candidate_row_t **rows_
 }
 
 int
-mt_casedb_candidates (mt_casedb_t *self, int64_t case_id, size_t limit, size_t offset,
-                      mt_candidate_row_t **rows_p, size_t *count_p, mt_err_t *err)
+mt_casedb_candidate_get (mt_casedb_t *self, int64_t found_case, int64_t missing_case,
+                         mt_candidate_row_t *row, mt_err_t *err)
+{
+    memset (row, 0, sizeof *row);
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT " S_CANDIDATE_COLUMNS
+                                           " FROM candidates p WHERE p.found_case = ?"
+                                           " AND p.missing_case = ?", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    mti_sql_bind_int64 (stmt, 1, found_case);
+    mti_sql_bind_int64 (stmt, 2, missing_case);
+    int rc = MT_OK;
+    if (mti_sql_step (stmt) == MTI_SQL_ROW) {
+        s_candidate_row (stmt, row);
+        if (!row->explanation)
+            rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+    }
+    else
+        rc = mt_err_set (err, MT_ENOTFOUND, "case %lld was never a candidate for case %lld",
+                         (long long) missing_case, (long long) found_case);
+    mti_sql_finalize (stmt);
+    return rc;
+}
+
+//  A count from a statement whose parameters are bound (finalized).
+static int64_t
+s_count (mti_sql_stmt_t *stmt)
+{
+    int64_t n = stmt && mti_sql_step (stmt) == MTI_SQL_ROW ? mti_sql_column_int64 (stmt, 0) : 0;
+    mti_sql_finalize (stmt);
+    return n;
+}
+
+//  Which pairs of a case show: rejected pairs never; a closed other case
+//  only when the pair got as far as a DNA request.
+#define S_SHOWN(other) \
+    " p.state != 'rejected' AND (" other ".state = 'open'" \
+    " OR p.state IN ('dna_requested', 'confirmed', 'reunited'))"
+
+int
+mt_casedb_candidates (mt_casedb_t *self, int64_t case_id, double floor, bool weaker,
+                      size_t limit, size_t offset, mt_candidate_row_t **rows_p,
+                      size_t *count_p, int64_t *weaker_p, mt_err_t *err)
 {
     *rows_p = NULL;
     *count_p = 0;
@@ -221,42 +262,74 @@ mt_casedb_candidates (mt_casedb_t *self, int64_t case_id, size_t limit, size_t o
     int rc = mt_casedb_case_get (self, case_id, &c, err);
     if (rc != MT_OK)
         return rc;
-    //  Rejected pairs never show; a closed other case shows only when the
-    //  pair got as far as a DNA request.
-    mti_sql_stmt_t *stmt = mti_db_prepare (self, c.kind == MT_KIND_FOUND
+    bool found = c.kind == MT_KIND_FOUND;
+    if (weaker_p) {
+        mti_sql_stmt_t *stmt = mti_db_prepare (self, found
+            ? "SELECT COUNT (*) FROM candidates p JOIN cases o ON o.id = p.missing_case"
+              " WHERE p.found_case = ?1 AND" S_SHOWN ("o")
+              " AND p.state = 'pending' AND p.score < ?2"
+            : "SELECT COUNT (*) FROM candidates p JOIN cases o ON o.id = p.found_case"
+              " WHERE p.missing_case = ?1 AND" S_SHOWN ("o")
+              " AND p.state = 'pending' AND p.score < ?2", err);
+        if (!stmt)
+            return MT_EINTERNAL;
+        mti_sql_bind_int64 (stmt, 1, case_id);
+        mti_sql_bind_double (stmt, 2, floor);
+        *weaker_p = s_count (stmt);
+    }
+    //  Pending pairs below the floor only when asked for.
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, found
         ? "SELECT " S_CANDIDATE_COLUMNS " FROM candidates p JOIN cases o ON o.id = p.missing_case"
-          " WHERE p.found_case = ? AND p.state != 'rejected' AND (o.state = 'open'"
-          " OR p.state IN ('dna_requested', 'confirmed', 'reunited'))"
-          " ORDER BY p.score DESC, p.distance LIMIT ? OFFSET ?"
+          " WHERE p.found_case = ?1 AND" S_SHOWN ("o")
+          " AND (p.state != 'pending' OR p.score >= ?2)"
+          " ORDER BY p.score DESC, p.distance LIMIT ?3 OFFSET ?4"
         : "SELECT " S_CANDIDATE_COLUMNS " FROM candidates p JOIN cases o ON o.id = p.found_case"
-          " WHERE p.missing_case = ? AND p.state != 'rejected' AND (o.state = 'open'"
-          " OR p.state IN ('dna_requested', 'confirmed', 'reunited'))"
-          " ORDER BY p.score DESC, p.distance LIMIT ? OFFSET ?", err);
+          " WHERE p.missing_case = ?1 AND" S_SHOWN ("o")
+          " AND (p.state != 'pending' OR p.score >= ?2)"
+          " ORDER BY p.score DESC, p.distance LIMIT ?3 OFFSET ?4", err);
     if (!stmt)
         return MT_EINTERNAL;
     mti_sql_bind_int64 (stmt, 1, case_id);
-    mti_sql_bind_int64 (stmt, 2, (int64_t) limit);
-    mti_sql_bind_int64 (stmt, 3, (int64_t) offset);
+    mti_sql_bind_double (stmt, 2, weaker ? -1 : floor);
+    mti_sql_bind_int64 (stmt, 3, (int64_t) limit);
+    mti_sql_bind_int64 (stmt, 4, (int64_t) offset);
     return s_candidate_rows (stmt, limit, rows_p, count_p, err);
 }
 
 int
-mt_casedb_queue (mt_casedb_t *self, int province, size_t limit, size_t offset,
-                 mt_candidate_row_t **rows_p, size_t *count_p, mt_err_t *err)
+mt_casedb_queue (mt_casedb_t *self, int province, double floor, size_t limit, size_t offset,
+                 mt_candidate_row_t **rows_p, size_t *count_p, int64_t *below_p,
+                 mt_err_t *err)
 {
     *rows_p = NULL;
     *count_p = 0;
-    mti_sql_stmt_t *stmt = mti_db_prepare (self,
-        "SELECT " S_CANDIDATE_COLUMNS " FROM candidates p JOIN cases f ON f.id = p.found_case"
+    //  Pending pairs below the floor never queue; a pair with a DNA test
+    //  under way always does.
+    static const char *const where =
+        " FROM candidates p JOIN cases f ON f.id = p.found_case"
         " JOIN cases m ON m.id = p.missing_case"
         " WHERE p.state IN ('pending', 'dna_requested') AND f.state = 'open'"
-        " AND m.state = 'open' AND (?1 = 0 OR f.province = ?1)"
-        " ORDER BY p.score DESC, p.distance LIMIT ?2 OFFSET ?3", err);
+        " AND m.state = 'open' AND (?1 = 0 OR f.province = ?1)";
+    char sql [1024];
+    if (below_p) {
+        snprintf (sql, sizeof sql, "SELECT COUNT (*)%s AND p.state = 'pending' AND p.score < ?2",
+                  where);
+        mti_sql_stmt_t *stmt = mti_db_prepare (self, sql, err);
+        if (!stmt)
+            return MT_EINTERNAL;
+        mti_sql_bind_int (stmt, 1, province);
+        mti_sql_bind_double (stmt, 2, floor);
+        *below_p = s_count (stmt);
+    }
+    snprintf (sql, sizeof sql, "SELECT " S_CANDIDATE_COLUMNS "%s AND (p.state != 'pending'"
+              " OR p.score >= ?2) ORDER BY p.score DESC, p.distance LIMIT ?3 OFFSET ?4", where);
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, sql, err);
     if (!stmt)
         return MT_EINTERNAL;
     mti_sql_bind_int (stmt, 1, province);
-    mti_sql_bind_int64 (stmt, 2, (int64_t) limit);
-    mti_sql_bind_int64 (stmt, 3, (int64_t) offset);
+    mti_sql_bind_double (stmt, 2, floor);
+    mti_sql_bind_int64 (stmt, 3, (int64_t) limit);
+    mti_sql_bind_int64 (stmt, 4, (int64_t) offset);
     return s_candidate_rows (stmt, limit, rows_p, count_p, err);
 }
 
@@ -292,117 +365,5 @@ mt_casedb_stats_json (mt_casedb_t *self, char **json_p, mt_err_t *err)
     json_object_set_new (out, "schema", json_integer (self->version));
     *json_p = json_dumps (out, JSON_COMPACT);
     json_decref (out);
-    return *json_p ? MT_OK : mt_err_set (err, MT_ENOMEM, "out of memory");
-}
-
-int
-mt_casedb_review (mt_casedb_t *self, int64_t case_a, int64_t case_b, const char *state,
-                  const char *note, const char *actor, mt_err_t *err)
-{
-    static const char *states [] = { "pending", "rejected", "dna_requested", "confirmed",
-                                     "reunited" };
-    bool known = false;
-    for (size_t i = 0; state && i < sizeof states / sizeof states [0]; i++)
-        known |= strcmp (state, states [i]) == 0;
-    if (!known)
-        return mt_err_set (err, MT_EINVAL, "review state '%s' is not one of pending, rejected, "
-                           "dna_requested, confirmed, reunited", state ? state : "");
-    mt_case_t a, b;
-    int rc = mt_casedb_case_get (self, case_a, &a, err);
-    if (rc == MT_OK)
-        rc = mt_casedb_case_get (self, case_b, &b, err);
-    if (rc != MT_OK)
-        return rc;
-    if (a.kind == b.kind)
-        return mt_err_set (err, MT_EINVAL, "cases %lld and %lld are both %s cases",
-                           (long long) case_a, (long long) case_b, mt_case_kind_name (a.kind));
-    int64_t found = a.kind == MT_KIND_FOUND ? case_a : case_b;
-    int64_t missing = a.kind == MT_KIND_FOUND ? case_b : case_a;
-    rc = mt_casedb_begin (self, err);
-    if (rc != MT_OK)
-        return rc;
-    char now [32];
-    mti_db_now (now, sizeof now);
-    mti_sql_stmt_t *stmt = mti_db_prepare (self, "UPDATE candidates SET state = ?, updated_at = ?"
-                                          " WHERE found_case = ? AND missing_case = ?", err);
-    if (stmt) {
-        mti_sql_bind_text (stmt, 1, state, -1);
-        mti_sql_bind_text (stmt, 2, now, -1);
-        mti_sql_bind_int64 (stmt, 3, found);
-        mti_sql_bind_int64 (stmt, 4, missing);
-        if (mti_sql_step (stmt) != MTI_SQL_DONE)
-            rc = mti_db_fail (self, MT_EIO, err, "review");
-        else
-        if (mti_sql_changes (self->db) == 0)
-            rc = mt_err_set (err, MT_ENOTFOUND, "case %lld was never a candidate for case %lld",
-                             (long long) case_b, (long long) case_a);
-        mti_sql_finalize (stmt);
-    }
-    else
-        rc = MT_EINTERNAL;
-    stmt = rc == MT_OK ? mti_db_prepare (self, "INSERT INTO reviews (found_case, missing_case,"
-                                               " state, note, actor, at)"
-                                               " VALUES (?, ?, ?, ?, ?, ?) RETURNING id", err)
-                       : NULL;
-    int64_t review_id = 0;
-    if (stmt) {
-        mti_sql_bind_int64 (stmt, 1, found);
-        mti_sql_bind_int64 (stmt, 2, missing);
-        mti_sql_bind_text (stmt, 3, state, -1);
-        mti_db_bind_text (stmt, 4, note);
-        mti_sql_bind_text (stmt, 5, actor && *actor ? actor : "unknown", -1);
-        mti_sql_bind_text (stmt, 6, now, -1);
-        if (mti_sql_step (stmt) != MTI_SQL_ROW)
-            rc = mti_db_fail (self, MT_EIO, err, "review");
-        else
-            review_id = mti_sql_column_int64 (stmt, 0);
-        mti_sql_finalize (stmt);
-    }
-    //  The note stays in the review trail, not in the audit log: the log
-    //  cannot be changed, and a note may name people that an erasure must
-    //  be able to remove.
-    char object [80], detail [64];
-    snprintf (object, sizeof object, "found %lld / missing %lld", (long long) found,
-              (long long) missing);
-    snprintf (detail, sizeof detail, "%s (review %lld)", state,
-              (long long) review_id);
-    if (rc == MT_OK)
-        rc = mt_casedb_audit (self, actor, "review", object, detail, err);
-    if (rc == MT_OK && strcmp (state, "reunited") == 0) {
-        char reason [64];
-        snprintf (reason, sizeof reason, "reunited (found %lld, missing %lld)",
-                  (long long) found, (long long) missing);
-        rc = mt_casedb_case_close (self, found, reason, actor, err);
-        if (rc == MT_OK)
-            rc = mt_casedb_case_close (self, missing, reason, actor, err);
-    }
-    return mt_casedb_commit (self, rc, err);
-}
-
-int
-mt_casedb_reviews_json (mt_casedb_t *self, int64_t case_a, int64_t case_b, char **json_p,
-                        mt_err_t *err)
-{
-    *json_p = NULL;
-    mti_sql_stmt_t *stmt = mti_db_prepare (self,
-        "SELECT found_case, missing_case, state, note, actor, at FROM reviews"
-        " WHERE (found_case = ?1 OR missing_case = ?1)"
-        " AND (?2 = 0 OR found_case = ?2 OR missing_case = ?2) ORDER BY id", err);
-    if (!stmt)
-        return MT_EINTERNAL;
-    mti_sql_bind_int64 (stmt, 1, case_a);
-    mti_sql_bind_int64 (stmt, 2, case_b);
-    json_t *list = json_array ();
-    while (mti_sql_step (stmt) == MTI_SQL_ROW)
-        json_array_append_new (list, json_pack ("{s:I, s:I, s:s, s:s?, s:s, s:s}",
-            "found_case", (json_int_t) mti_sql_column_int64 (stmt, 0),
-            "missing_case", (json_int_t) mti_sql_column_int64 (stmt, 1),
-            "state", (const char *) mti_sql_column_text (stmt, 2),
-            "note", (const char *) mti_sql_column_text (stmt, 3),
-            "actor", (const char *) mti_sql_column_text (stmt, 4),
-            "at", (const char *) mti_sql_column_text (stmt, 5)));
-    mti_sql_finalize (stmt);
-    *json_p = json_dumps (list, JSON_COMPACT);
-    json_decref (list);
     return *json_p ? MT_OK : mt_err_set (err, MT_ENOMEM, "out of memory");
 }

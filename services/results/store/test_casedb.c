@@ -17,7 +17,7 @@ test_validation (void)
     mt_casedb_t *db = mt_test_casedb_open ("v.db");
     if (!db)
         return;
-    MT_CHECK_INT (mt_casedb_schema_version (db), 6);
+    MT_CHECK_INT (mt_casedb_schema_version (db), 7);
     mt_err_t err;
     int64_t id;
     mt_case_t c = mt_test_found_case ();
@@ -48,7 +48,7 @@ test_validation (void)
     mt_casedb_close (&db);
     //  Reopening migrates nothing twice.
     db = mt_test_casedb_open ("v.db");
-    MT_CHECK (db && mt_casedb_schema_version (db) == 6);
+    MT_CHECK (db && mt_casedb_schema_version (db) == 7);
     mt_casedb_close (&db);
 }
 
@@ -177,7 +177,7 @@ test_flow (void)
     free (ids), free (evidence);
     MT_CHECK_INT (mt_casedb_open_count (db, MT_KIND_MISSING), 2);
     mt_candidate_row_t *cands;
-    MT_CHECK_RC (mt_casedb_candidates (db, found, 20, 0, &cands, &count, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_candidates (db, found, 0, false, 20, 0, &cands, &count, NULL, &err), MT_OK, &err);
     MT_CHECK_INT (count, 2);
     if (count == 2) {
         MT_CHECK (cands [0].missing_case == missing && cands [0].score > cands [1].score);
@@ -186,25 +186,27 @@ test_flow (void)
         MT_CHECK_INT (cands [0].families, 2);
     }
     mt_casedb_candidates_free (cands, count);
-    MT_CHECK_RC (mt_casedb_review (db, missing2, found, "rejected", "different ears", "police",
-                                   &err), MT_OK, &err);
+    mt_review_t reject = { .state = "rejected", .note = "different ears" };
+    MT_CHECK_RC (mt_casedb_review (db, missing2, found, &reject, "police", &err), MT_OK, &err);
     MT_CHECK_RC (mt_casedb_candidate_put (db, found, missing2, 9.5, 0.3, "{}", &err), MT_OK, &err);
-    MT_CHECK_RC (mt_casedb_candidates (db, found, 20, 0, &cands, &count, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_candidates (db, found, 0, false, 20, 0, &cands, &count, NULL, &err), MT_OK, &err);
     MT_CHECK_INT (count, 1);
     mt_casedb_candidates_free (cands, count);
     MT_CHECK (mt_casedb_candidate_rejected (db, found, missing2));
-    MT_CHECK_RC (mt_casedb_review (db, found, missing, "maybe", NULL, "police", &err), MT_EINVAL,
-                 &err);
-    MT_CHECK_RC (mt_casedb_review (db, found, found, "rejected", NULL, "police", &err), MT_EINVAL,
-                 &err);
+    mt_review_t maybe = { .state = "maybe" }, rejected = { .state = "rejected" };
+    MT_CHECK_RC (mt_casedb_review (db, found, missing, &maybe, "police", &err), MT_EINVAL, &err);
+    MT_CHECK_RC (mt_casedb_review (db, found, found, &rejected, "police", &err), MT_EINVAL, &err);
 
-    //  Reunited closes both cases and queues their faces' removal.
+    //  Reunited closes both cases and queues their faces' removal (the
+    //  workflow's every rule: test_casedb_workflow.c).
     int64_t before = mt_casedb_audit_count (db);
-    MT_CHECK_RC (mt_casedb_review (db, found, missing, "dna_requested", "sample taken", "police",
-                                   &err), MT_OK, &err);
-    MT_CHECK_RC (mt_casedb_review (db, found, missing, "reunited", "DNA match", "police", &err),
-                 MT_OK, &err);
-    MT_CHECK (mt_casedb_audit_count (db) >= before + 4);
+    mt_review_t steps [] = { { .state = "dna_requested", .note = "sample taken" },
+                             { .state = "confirmed", .note = "DNA match" },
+                             { .state = "reunited", .note = "home" } };
+    for (size_t i = 0; i < 3; i++)
+        MT_CHECK_RC (mt_casedb_review (db, found, missing, &steps [i], "police", &err), MT_OK,
+                     &err);
+    MT_CHECK (mt_casedb_audit_count (db) >= before + 5);
     mt_case_t c;
     MT_CHECK_RC (mt_casedb_case_get (db, found, &c, &err), MT_OK, &err);
     MT_CHECK (strcmp (c.state, "closed") == 0);
@@ -224,17 +226,15 @@ test_flow (void)
     MT_CHECK_INT (count, 0);        //  flagged removed, still in the database
     free (faces);
     //  The reunited pair still shows on the closed case, with its state.
-    MT_CHECK_RC (mt_casedb_candidates (db, found, 20, 0, &cands, &count, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_candidates (db, found, 0, false, 20, 0, &cands, &count, NULL, &err), MT_OK, &err);
     MT_CHECK (count == 1 && strcmp (cands [0].state, "reunited") == 0);
     mt_casedb_candidates_free (cands, count);
 
-    char *trail;
-    MT_CHECK_RC (mt_casedb_reviews_json (db, found, 0, &trail, &err), MT_OK, &err);
-    json_error_t jerr;
-    json_t *list = json_loads (trail, 0, &jerr);
-    MT_CHECK_INT (json_array_size (list), 3);
-    MT_CHECK_CONTAINS (trail, "\"note\":\"different ears\"");
-    json_decref (list);
+    mt_review_row_t *trail;
+    MT_CHECK_RC (mt_casedb_trail (db, found, 0, &trail, &count, &err), MT_OK, &err);
+    MT_CHECK_INT (count, 4);
+    if (count == 4)
+        MT_CHECK_CONTAINS (trail [0].note, "different ears");
     free (trail);
 
     //  A failed photo keeps its reason.

@@ -240,8 +240,9 @@ test_copy (void)
                  &err);
     MT_CHECK_RC (mt_casedb_candidate_put (from, found, missing, 3.25, 0.41, "age fits", &err),
                  MT_OK, &err);
-    MT_CHECK_RC (mt_casedb_review (from, found, missing, "dna_requested", "call the family",
-                                   "police", &err), MT_OK, &err);
+    mt_review_t dna = { .state = "dna_requested", .note = "call the family",
+                        .dna_ref = "sample 2026-17" };
+    MT_CHECK_RC (mt_casedb_review (from, found, missing, &dna, "police", &err), MT_OK, &err);
     //  The last photo is erased: its id is no longer among the rows, but
     //  the counter keeps it from being handed out again.
     int64_t spare_photo;
@@ -286,9 +287,15 @@ test_copy (void)
         mt_audit_check_t check = { 0 };
         MT_CHECK_RC (mt_casedb_audit_verify (db, &check, &err), MT_OK, &err);
         MT_CHECK_INT (check.broken_id, 0);
-        char *pair = NULL;
-        MT_CHECK_RC (mt_casedb_reviews_json (db, found, missing, &pair, &err), MT_OK, &err);
-        MT_CHECK_CONTAINS (pair, "call the family");
+        mt_review_row_t *pair = NULL;
+        size_t entries = 0;
+        MT_CHECK_RC (mt_casedb_trail (db, found, missing, &pair, &entries, &err), MT_OK, &err);
+        MT_CHECK_INT (entries, 1);
+        if (entries == 1) {
+            MT_CHECK_CONTAINS (pair [0].note, "call the family");
+            MT_CHECK_CONTAINS (pair [0].dna_ref, "sample 2026-17");
+            MT_CHECK_CONTAINS (pair [0].from_state, "pending");
+        }
         free (pair);
         //  New records take new ids, past the erased photo's.
         int64_t next;

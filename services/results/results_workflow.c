@@ -1,0 +1,205 @@
+//  results_workflow - the API's methods of the review workflow: a decision
+//  on a pair (answered 409 with the states allowed when the workflow does
+//  not allow it), the trail, an administrator's reopening of a case, and
+//  the pair as the side-by-side view shows it, to police liaisons whole and
+//  to station staff who hold one side without the other side's personal
+//  data. The rules are the case store's (mt_casedb_workflow.c).
+
+#include "results/results_call.h"
+
+#include "results/case_json.h"
+#include "results/results_access.h"
+#include "results/results_score.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+//  The states a pair may move to from state (for people: none on a closed
+//  case), as a JSON array (new reference).
+static json_t *
+s_allowed (const char *state, bool open)
+{
+    json_t *list = json_array ();
+    const char *to [8];
+    size_t n = open ? mt_review_next (state, to, 8) : 0;
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new (list, json_string (to [i]));
+    return list;
+}
+
+//  Which of those need a note, as an array (new reference).
+static json_t *
+s_needs_note (const char *state)
+{
+    json_t *list = json_array ();
+    const char *to [8];
+    size_t n = mt_review_next (state, to, 8);
+    for (size_t i = 0; i < n; i++)
+        if (mt_review_needs_note (state, to [i]))
+            json_array_append_new (list, json_string (to [i]));
+    return list;
+}
+
+//  The found and the missing case of a pair given in either order.
+static int
+s_pair_cases (results_call_t *call, int64_t a, int64_t b, mt_case_t *found, mt_case_t *missing,
+              mt_err_t *err)
+{
+    mt_case_t x, y;
+    int rc = mt_casedb_case_get (call->self->db, a, &x, err);
+    if (rc == MT_OK)
+        rc = mt_casedb_case_get (call->self->db, b, &y, err);
+    if (rc == MT_OK && x.kind == y.kind)
+        rc = mt_err_set (err, MT_EINVAL, "cases %lld and %lld are both %s cases", (long long) a,
+                         (long long) b, mt_case_kind_name (x.kind));
+    if (rc == MT_OK) {
+        *found = x.kind == MT_KIND_FOUND ? x : y;
+        *missing = x.kind == MT_KIND_FOUND ? y : x;
+    }
+    return rc;
+}
+
+int
+results_m_review (results_call_t *call, mt_err_t *err)
+{
+    int64_t a = results_call_id (call->params, "case_id");
+    int64_t b = results_call_id (call->params, "candidate");
+    char object [80];
+    snprintf (object, sizeof object, "case %lld / case %lld", (long long) a, (long long) b);
+    int rc = results_may_review (call, object, err);
+    if (rc != MT_OK)
+        return rc;
+    mt_review_t review = {
+        .state = json_string_value (json_object_get (call->params, "state")),
+        .note = json_string_value (json_object_get (call->params, "note")),
+        .dna_ref = json_string_value (json_object_get (call->params, "dna_ref"))
+    };
+    rc = mt_casedb_review (call->self->db, a, b, &review, call->actor, err);
+    mt_case_t found, missing;
+    char state [16] = "";
+    bool cases = s_pair_cases (call, a, b, &found, &missing, NULL) == MT_OK;
+    if (cases)
+        mt_casedb_pair_state (call->self->db, found.id, missing.id, state, NULL);
+    bool open = cases && strcmp (found.state, "open") == 0 && strcmp (missing.state, "open") == 0;
+    //  Refused by the workflow: where the pair is, and what it may become.
+    if (rc == MT_ECONFLICT && cases) {
+        call->error_detail = json_pack ("{s:s, s:o}", "state", state,
+                                        "allowed", s_allowed (state, open));
+        return rc;
+    }
+    //  The found person's families compete anew (a rejected one drops out).
+    if (rc == MT_OK && cases && mt_casedb_begin (call->self->db, err) == MT_OK)
+        rc = mt_casedb_commit (call->self->db, results_rescore_found (call->self->db,
+                               &call->self->model, found.id, err), err);
+    if (rc == MT_OK) {
+        call->result = json_pack ("{s:s, s:o}", "state", state, "allowed",
+                                  s_allowed (state, open));
+        results_call_nudge (call->self);
+    }
+    return rc;
+}
+
+int
+results_m_reviews (results_call_t *call, mt_err_t *err)
+{
+    int64_t id = results_call_id (call->params, "case_id");
+    int64_t other = results_call_id (call->params, "candidate");
+    mt_case_t c;
+    results_sight sight;
+    int rc = mt_casedb_case_get (call->self->db, id, &c, err);
+    if (rc == MT_OK)
+        rc = results_may_see (call, &c, &sight, err);
+    char object [32];
+    snprintf (object, sizeof object, "case %lld", (long long) id);
+    if (rc == MT_OK && sight != RESULTS_SEE_ALL)
+        rc = results_refuse (call, object, err, "the review trail of case %lld is its "
+                             "station's to see", (long long) id);
+    mt_review_row_t *rows = NULL;
+    size_t count = 0;
+    if (rc == MT_OK)
+        rc = mt_casedb_trail (call->self->db, id, other, &rows, &count, err);
+    if (rc != MT_OK)
+        return rc;
+    //  A liaison's notes may name the other side's family: not for staff.
+    call->result = json_pack ("{s:o}", "reviews",
+                              results_trail_json (rows, count, !results_is_staff (call)));
+    results_audit_read (call, "trail.read", id, &other, 1);
+    free (rows);
+    return MT_OK;
+}
+
+int
+results_m_case_reopen (results_call_t *call, mt_err_t *err)
+{
+    int64_t id = results_call_id (call->params, "case_id");
+    char object [32];
+    snprintf (object, sizeof object, "case %lld", (long long) id);
+    int rc = results_may_administer (call, object, err);
+    if (rc == MT_OK)
+        rc = mt_casedb_case_reopen (call->self->db, id,
+                                    json_string_value (json_object_get (call->params, "reason")),
+                                    call->actor, err);
+    if (rc == MT_OK) {
+        call->result = json_pack ("{s:I, s:b}", "case_id", (json_int_t) id, "reopened", 1);
+        results_call_nudge (call->self);
+    }
+    return rc;
+}
+
+//  A side of a pair as the caller may see it: whole, its facts, or (a
+//  pair rejected since, with another station's case) only what it is.
+static json_t *
+s_side (const mt_case_t *c, results_sight sight)
+{
+    if (sight != RESULTS_SEE_NONE)
+        return results_case_json_for (c, sight);
+    return json_pack ("{s:I, s:s, s:b}", "case_id", (json_int_t) c->id,
+                      "kind", mt_case_kind_name (c->kind), "redacted", 1);
+}
+
+int
+results_m_pair_get (results_call_t *call, mt_err_t *err)
+{
+    mt_case_t found, missing;
+    int rc = s_pair_cases (call, results_call_id (call->params, "case_id"),
+                           results_call_id (call->params, "candidate"), &found, &missing, err);
+    if (rc != MT_OK)
+        return rc;
+    results_sight sf = results_sight_of (call, &found), sm = results_sight_of (call, &missing);
+    char object [80];
+    snprintf (object, sizeof object, "found %lld / missing %lld", (long long) found.id,
+              (long long) missing.id);
+    //  Staff see a pair that holds one of their station's cases.
+    if (sf != RESULTS_SEE_ALL && sm != RESULTS_SEE_ALL)
+        return results_refuse (call, object, err, "neither case of the pair belongs to your "
+                               "station");
+    mt_candidate_row_t row;
+    rc = mt_casedb_candidate_get (call->self->db, found.id, missing.id, &row, err);
+    if (rc != MT_OK)
+        return rc;
+    mt_review_row_t *trail = NULL;
+    size_t count = 0;
+    rc = mt_casedb_trail (call->self->db, found.id, missing.id, &trail, &count, err);
+    if (rc != MT_OK) {
+        free (row.explanation);
+        return rc;
+    }
+    bool open = strcmp (found.state, "open") == 0 && strcmp (missing.state, "open") == 0;
+    bool reviewer = !results_is_staff (call);
+    json_t *pair = results_candidate_json (call, &row, found.id);
+    json_object_del (pair, "case");
+    call->result = json_pack ("{s:o, s:o, s:o, s:o, s:o, s:o, s:b}",
+                              "found", s_side (&found, sf),
+                              "missing", s_side (&missing, sm),
+                              "pair", pair,
+                              "trail", results_trail_json (trail, count, reviewer),
+                              "allowed", reviewer ? s_allowed (row.state, open) : json_array (),
+                              "needs_note", s_needs_note (row.state),
+                              "open", open);
+    free (trail);
+    free (row.explanation);
+    int64_t other = missing.id;
+    results_audit_read (call, "pair.read", found.id, &other, 1);
+    return MT_OK;
+}
