@@ -27,6 +27,9 @@ s_case_usage (FILE *out)
                   "       homeward case update CASE [FIELDS]   correct facts (audited; the\n"
                   "           candidates are ranked again at once)\n"
                   "       homeward case close CASE --reason TEXT\n"
+                  "       homeward case reopen CASE --reason TEXT   an administrator's\n"
+                  "           decision, audited: a closed case open again (a reunion undone\n"
+                  "           with it: both cases open, their pair back to confirmed)\n"
                   "       homeward case export CASE [--out FILE]   everything held on the case\n"
                   "       homeward case erase CASE --reason TEXT [--level all|media]\n"
                   "           close the case and erase its photos, faces and vectors from every\n"
@@ -156,13 +159,16 @@ cli_case (int argc, char **argv)
     if (strcmp (action, "update") == 0)
         status = cli_case_update (&opts);
     else
-    if (strcmp (action, "close") == 0 && opts.argc == 4 && strcmp (opts.argv [2], "--reason") == 0) {
+    if ((strcmp (action, "close") == 0 || strcmp (action, "reopen") == 0) && opts.argc == 4
+    &&  strcmp (opts.argv [2], "--reason") == 0) {
         long long id = s_id ("case", opts.argv [1]);
+        bool close = strcmp (action, "close") == 0;
         json_object_set_new (params, "case_id", json_integer (id));
         json_object_set_new (params, "reason", json_string (opts.argv [3]));
-        status = id < 0 ? 2 : cli_api_call ("case", &opts, "case.close", params, NULL, 0, &result);
+        status = id < 0 ? 2 : cli_api_call ("case", &opts, close ? "case.close" : "case.reopen",
+                                            params, NULL, 0, &result);
         if (status == 0)
-            printf ("case %lld closed\n", id);
+            printf ("case %lld %s\n", id, close ? "closed" : "reopened");
     }
     else
     if (strcmp (action, "export") == 0 && (opts.argc == 2 || (opts.argc == 4
@@ -302,6 +308,11 @@ s_wait_photo (api_client_t *client, const cli_api_opts_t *opts, const char *file
             }
             if (json_array_size (faces) == 0 && strcmp (state, "done") == 0)
                 printf ("  no face found: send a photo where the face is visible and frontal\n");
+            const char *person = json_string_value (json_object_get (photo, "person"));
+            if (person && strcmp (person, "waiting") == 0)
+                printf ("  several faces: say which is the person (homeward photo person %lld "
+                        "FACE, or --unsure if you cannot tell); until then they are not "
+                        "matched\n", id);
         }
     }
     json_decref (photo);
@@ -318,11 +329,15 @@ cli_photo (int argc, char **argv)
                  "       homeward photo show PHOTO             its faces, quality and advice\n"
                  "       homeward photo person PHOTO FACE      the face that is the case's\n"
                  "           person; the photo's other faces are left out of matching\n"
+                 "       homeward photo person PHOTO --unsure  you cannot tell: every face\n"
+                 "           is matched, the one nearest the middle counting most\n"
                  "       homeward photo remove PHOTO --reason TEXT   a photo uploaded by\n"
                  "           mistake: its faces leave every index replica and are erased\n\n"
                  "Stores the photos of a case (the same photo twice is kept once) and waits\n"
                  "for the face pipeline to report the faces it found, with their quality.\n"
-                 "--year is the year a photo was taken (childhood photos matter). Every\n"
+                 "--year is the year a photo was taken (childhood photos matter). A photo\n"
+                 "with several faces waits, unmatched, until you say which is the person.\n"
+                 "Every\n"
                  "correction is in the audit trail and ranks the case's candidates again.\n\n"
                  "Options:\n" CLI_API_OPTIONS_HELP
                  "  --no-wait             do not wait for the face pipeline\n");
@@ -361,8 +376,10 @@ cli_photo (int argc, char **argv)
             status = 1;
             continue;
         }
-        json_t *params = json_pack ("{s:I, s:i}", "case_id", (json_int_t) case_id,
-                                    "year_taken", year), *result = NULL;
+        //  A person at the terminal: asked which face of a group photo is
+        //  the person.
+        json_t *params = json_pack ("{s:I, s:i, s:b}", "case_id", (json_int_t) case_id,
+                                    "year_taken", year, "ask_person", 1), *result = NULL;
         mt_err_t err;
         if (api_call (client, "photo.add", params, bytes, size, opts.timeout_ms, &result, NULL,
                       NULL, &err) != MT_OK) {
@@ -399,6 +416,7 @@ s_print_candidates (json_t *result)
             (long long) json_integer_value (json_object_get (result, "case_id")));
     if (json_array_size (list) == 0)
         printf ("  none yet\n");
+    json_int_t below = json_integer_value (json_object_get (result, "weaker"));
     size_t i;
     json_t *item;
     json_array_foreach (list, i, item) {
@@ -438,6 +456,9 @@ s_print_candidates (json_t *result)
                     json_string_value (json_object_get (fact, "detail")));
         }
     }
+    if (below > 0)
+        printf ("(%lld weaker pairs, scored below the floor of %g: --weaker shows them)\n",
+                (long long) below, json_real_value (json_object_get (result, "floor")));
 }
 
 int
@@ -445,9 +466,10 @@ cli_candidates (int argc, char **argv)
 {
     if (argc < 2 || s_help (argc, argv)) {
         fprintf (argc < 2 ? stderr : stdout,
-                 "usage: homeward candidates CASE [--limit 20] [--offset 0]\n\n"
+                 "usage: homeward candidates CASE [--limit 20] [--offset 0] [--weaker]\n\n"
                  "The candidate families of a case, best first, each with the face pairs and\n"
-                 "the facts that agree or conflict. Rejected pairs are not shown.\n\n"
+                 "the facts that agree or conflict. Rejected pairs are not shown, nor pending\n"
+                 "pairs scored below the candidate floor unless --weaker is given.\n\n"
                  "Options:\n" CLI_API_OPTIONS_HELP);
         return argc < 2 ? 2 : 0;
     }
@@ -455,8 +477,12 @@ cli_candidates (int argc, char **argv)
     if (cli_api_parse ("candidates", argc, argv, &opts) != 0)
         return 2;
     int limit = 20, offset = 0;
+    bool weaker = false;
     const char *case_text = NULL;
     for (int i = 0; i < opts.argc; i++)
+        if (strcmp (opts.argv [i], "--weaker") == 0)
+            weaker = true;
+        else
         if (strcmp (opts.argv [i], "--limit") == 0 && i + 1 < opts.argc)
             limit = atoi (opts.argv [++i]);
         else
@@ -465,8 +491,8 @@ cli_candidates (int argc, char **argv)
         else
             case_text = opts.argv [i];
     long long id = s_id ("candidates", case_text);
-    json_t *params = json_pack ("{s:I, s:i, s:i}", "case_id", (json_int_t) id, "limit", limit,
-                                "offset", offset), *result = NULL;
+    json_t *params = json_pack ("{s:I, s:i, s:i, s:b}", "case_id", (json_int_t) id, "limit", limit,
+                                "offset", offset, "weaker", weaker), *result = NULL;
     int status = id < 0 ? 2 : cli_api_call ("candidates", &opts, "candidates", params, NULL, 0, &result);
     if (status == 0)
         opts.json ? cli_print_json (result) : s_print_candidates (result);
@@ -481,21 +507,32 @@ cli_review (int argc, char **argv)
 {
     if (argc < 2 || s_help (argc, argv)) {
         fprintf (argc < 2 ? stderr : stdout,
-                 "usage: homeward review CASE CANDIDATE --state STATE [--note TEXT]\n\n"
-                 "Records a decision on a candidate pair: pending, rejected (never shown\n"
-                 "again), dna_requested, confirmed, or reunited (closes both cases and\n"
-                 "removes their faces from the index). Every decision is kept in the trail.\n\n"
+                 "usage: homeward review CASE CANDIDATE --state STATE [--note TEXT]\n"
+                 "                       [--dna-ref TEXT]\n\n"
+                 "Records a decision on a candidate pair. Only a DNA test confirms a match:\n"
+                 "  pending -> dna_requested (--dna-ref: the sample or lab reference)\n"
+                 "  dna_requested -> confirmed (DNA matched) or rejected (it did not)\n"
+                 "  pending -> rejected (never shown again); rejected -> pending (an undo)\n"
+                 "  confirmed -> reunited (closes both cases, removes their faces from the\n"
+                 "  index; final: only an administrator's `case reopen` undoes it)\n"
+                 "confirmed, reunited and the undo need --note. While a found person's pair\n"
+                 "is dna_requested or confirmed, their other pairs cannot be confirmed. A\n"
+                 "decision the workflow does not allow is refused with what is allowed.\n"
+                 "Every decision is kept in the trail.\n\n"
                  "Options:\n" CLI_API_OPTIONS_HELP);
         return argc < 2 ? 2 : 0;
     }
     cli_api_opts_t opts;
     if (cli_api_parse ("review", argc, argv, &opts) != 0)
         return 2;
-    const char *state = NULL, *note = NULL, *ids [2] = { NULL, NULL };
+    const char *state = NULL, *note = NULL, *dna_ref = NULL, *ids [2] = { NULL, NULL };
     int n = 0;
     for (int i = 0; i < opts.argc; i++)
         if (strcmp (opts.argv [i], "--state") == 0 && i + 1 < opts.argc)
             state = opts.argv [++i];
+        else
+        if (strcmp (opts.argv [i], "--dna-ref") == 0 && i + 1 < opts.argc)
+            dna_ref = opts.argv [++i];
         else
         if (strcmp (opts.argv [i], "--note") == 0 && i + 1 < opts.argc)
             note = opts.argv [++i];
@@ -511,12 +548,19 @@ cli_review (int argc, char **argv)
         cli_error ("review", "give --state (pending, rejected, dna_requested, confirmed, reunited)");
         status = 2;
     }
-    json_t *params = json_pack ("{s:I, s:I, s:s?, s:s?}", "case_id", (json_int_t) a, "candidate",
-                                (json_int_t) b, "state", state, "note", note), *result = NULL;
+    json_t *params = json_pack ("{s:I, s:I, s:s?, s:s?, s:s?}", "case_id", (json_int_t) a,
+                                "candidate", (json_int_t) b, "state", state, "note", note,
+                                "dna_ref", dna_ref), *result = NULL;
     if (status == 0)
         status = cli_api_call ("review", &opts, "review", params, NULL, 0, &result);
-    if (status == 0)
-        printf ("cases %lld and %lld: %s\n", a, b, state);
+    if (status == 0) {
+        printf ("cases %lld and %lld: %s", a, b, state);
+        size_t i;
+        json_t *next;
+        json_array_foreach (json_object_get (result, "allowed"), i, next)
+            printf ("%s%s", i ? ", " : "; next: ", json_string_value (next));
+        printf ("\n");
+    }
     json_decref (params);
     json_decref (result);
     free (opts.argv);

@@ -92,6 +92,12 @@ cli_photo_correct (const cli_api_opts_t *opts)
     if (strcmp (action, "show") == 0 && opts->argc == 2)
         method = "photo.get";
     else
+    if (strcmp (action, "person") == 0 && opts->argc == 3
+    &&  strcmp (opts->argv [2], "--unsure") == 0) {
+        json_object_set_new (params, "unsure", json_true ());
+        method = "photo.person";
+    }
+    else
     if (strcmp (action, "person") == 0 && opts->argc == 3) {
         long long face = s_number ("photo", "face", opts->argv [2]);
         json_object_set_new (params, "face_id", json_integer (face));
@@ -105,7 +111,8 @@ cli_photo_correct (const cli_api_opts_t *opts)
     }
     int status = 2;
     if (!method || photo < 0)
-        cli_error ("photo", "give: show PHOTO | person PHOTO FACE | remove PHOTO --reason TEXT");
+        cli_error ("photo", "give: show PHOTO | person PHOTO FACE|--unsure | remove PHOTO "
+                   "--reason TEXT");
     else
         status = cli_api_call ("photo", opts, method, params, NULL, 0, &result);
     if (status == 0 && opts->json)
@@ -113,6 +120,10 @@ cli_photo_correct (const cli_api_opts_t *opts)
     else
     if (status == 0 && strcmp (method, "photo.get") == 0)
         s_print_photo (result);
+    else
+    if (status == 0 && strcmp (method, "photo.person") == 0 && json_object_get (params, "unsure"))
+        printf ("photo %lld: every face is matched, the one nearest the middle counting most\n",
+                photo);
     else
     if (status == 0 && strcmp (method, "photo.person") == 0)
         printf ("photo %lld: face %s is the person; its other faces are left out of matching\n",

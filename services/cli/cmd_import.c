@@ -87,7 +87,10 @@ s_photo (s_import_t *imp, long long case_id, const char *path, int year)
         return;
     }
     fclose (file);
-    json_t *params = json_pack ("{s:I, s:i}", "case_id", (json_int_t) case_id, "year_taken", year);
+    //  Nobody is there to say which face of a group photo is the person:
+    //  the face nearest the middle counts most (the candidates say so).
+    json_t *params = json_pack ("{s:I, s:i}", "case_id", (json_int_t) case_id,
+                                "year_taken", year);
     json_t *result = NULL;
     mt_err_t err;
     int rc = api_call (imp->client, "photo.add", params, bytes, (size_t) st.st_size,

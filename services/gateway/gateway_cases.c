@@ -45,38 +45,34 @@ gateway_route_cases (gateway_route_t *r)
         return gateway_route_answer (r, "case.add", params, 201);
     }
     if (r->count >= 2 && strcmp (r->parts [0], "cases") == 0) {
+        //  Who may see or change which case is the results service's to
+        //  decide (and to audit): it knows the case's station.
         long long id = gateway_route_id (r->parts [1]);
         if (id < 0)
             return gateway_error (r->conn, 404, "not_found", "no such case");
         if (!gateway_route_may (r, ANY_ROLE, &sent))
             return sent;
-        json_t *c = gateway_route_case (r, id, &sent);
-        if (!c)
-            return sent;
+        json_t *one = json_pack ("{s:I}", "case_id", (json_int_t) id);
         if (gateway_route_is (r, "GET", 2, "cases", "*"))
-            return gateway_json (r->conn, 200, c, NULL, NULL);
-        json_decref (c);
+            return gateway_route_answer (r, "case.get", one, 200);
         if (gateway_route_is (r, "PATCH", 2, "cases", "*")) {
             //  Corrected facts: by the case's station or an administrator.
-            if (me->role == MT_ROLE_POLICE_LIAISON)
-                return gateway_error (r->conn, 403, "forbidden", "stations correct their cases' facts");
+            json_decref (one);
             if (!json_is_object (r->body))
                 return gateway_error (r->conn, 400, "invalid_argument", "send the facts as a JSON object");
             json_t *params = json_deep_copy (r->body);
             json_object_set_new (params, "case_id", json_integer (id));
-            json_t *out = gateway_route_call (r, "case.update", params, NULL, 0, NULL,
-                                     NULL, &sent);
-            return out ? gateway_json (r->conn, 200, out, NULL, NULL) : sent;
+            return gateway_route_answer (r, "case.update", params, 200);
         }
-        if (gateway_route_is (r, "POST", 3, "cases", "*", "close")) {
-            if (me->role == MT_ROLE_POLICE_LIAISON)
-                return gateway_error (r->conn, 403, "forbidden", "police liaisons close pairs by review");
-            const char *reason = json_string_value (json_object_get (r->body, "reason"));
-            return gateway_route_answer (r, "case.close", json_pack ("{s:I, s:s?}", "case_id", (json_int_t) id, "reason", reason), 200);
+        if (gateway_route_is (r, "POST", 3, "cases", "*", "close")
+        ||  gateway_route_is (r, "POST", 3, "cases", "*", "reopen")) {
+            json_object_set (one, "reason", json_object_get (r->body, "reason"));
+            return gateway_route_answer (r, strcmp (r->parts [2], "close") == 0 ? "case.close"
+                                                                              : "case.reopen",
+                                         one, 200);
         }
         if (gateway_route_is (r, "POST", 3, "cases", "*", "photos")) {
-            if (me->role == MT_ROLE_POLICE_LIAISON)
-                return gateway_error (r->conn, 403, "forbidden", "stations add photos");
+            json_decref (one);
             if (r->req->too_large)
                 return gateway_error (r->conn, 413, "too_large", "the photo is over the upload limit");
             if (!r->req->file || r->req->file_size == 0)
@@ -86,8 +82,13 @@ gateway_route_cases (gateway_route_t *r)
             &&  strcmp (r->req->file_type, "application/octet-stream") != 0)
                 return gateway_error (r->conn, 415, "unsupported_format",
                                 "send an image (JPEG, PNG, WebP, BMP or TIFF)");
-            json_t *params = json_pack ("{s:I, s:i}", "case_id", (json_int_t) id, "year_taken",
-                                        atoi (r->req->year));
+            //  The uploader is asked which face of a group photo is the
+            //  person (a form field ask_person=false: a bulk upload that
+            //  cannot answer).
+            json_t *params = json_pack ("{s:I, s:i, s:b}", "case_id", (json_int_t) id,
+                                        "year_taken", atoi (r->req->year), "ask_person",
+                                        strcmp (r->req->ask_person, "false") != 0
+                                        && strcmp (r->req->ask_person, "0") != 0);
             json_t *out = gateway_route_call (r, "photo.add", params, r->req->file,
                                      r->req->file_size, NULL, NULL, &sent);
             if (out) {
@@ -99,143 +100,109 @@ gateway_route_cases (gateway_route_t *r)
         }
         if (gateway_route_is (r, "GET", 3, "cases", "*", "candidates")) {
             long long limit = gateway_route_query_int (r->conn, "limit", 20), offset = gateway_route_query_int (r->conn, "offset", 0);
-            if (limit < 1 || limit > 200 || offset < 0)
+            if (limit < 1 || limit > 200 || offset < 0) {
+                json_decref (one);
                 return gateway_error (r->conn, 400, "invalid_argument", "limit must be 1..200, offset >= 0");
-            return gateway_route_answer (r, "candidates", json_pack ("{s:I, s:I, s:I}", "case_id", (json_int_t) id, "limit", (json_int_t) limit, "offset", (json_int_t) offset), 200);
+            }
+            //  ?weaker=1: the pairs below the candidate floor too.
+            const char *weaker = MHD_lookup_connection_value (r->conn, MHD_GET_ARGUMENT_KIND,
+                                                              "weaker");
+            json_object_set_new (one, "limit", json_integer (limit));
+            json_object_set_new (one, "offset", json_integer (offset));
+            json_object_set_new (one, "weaker", json_boolean (weaker && (strcmp (weaker, "1") == 0
+                                                              || strcmp (weaker, "true") == 0)));
+            return gateway_route_answer (r, "candidates", one, 200);
         }
         if (gateway_route_is (r, "GET", 3, "cases", "*", "export")) {
             //  Everything held on the case: for its station and administrators.
-            if (me->role == MT_ROLE_POLICE_LIAISON)
-                return gateway_error (r->conn, 403, "forbidden", "exports are made by the case's "
-                                "station or an administrator");
-            json_t *out = gateway_route_call (r, "case.export", json_pack ("{s:I}",
-                                     "case_id", (json_int_t) id), NULL, 0, NULL, NULL, &sent);
+            json_t *out = gateway_route_call (r, "case.export", one, NULL, 0, NULL, NULL, &sent);
             char disposition [96];
             snprintf (disposition, sizeof disposition,
                       "attachment; filename=\"homeward-case-%lld.json\"", id);
             return out ? gateway_json (r->conn, 200, out, "Content-Disposition", disposition) : sent;
         }
         if (gateway_route_is (r, "POST", 3, "cases", "*", "erase")) {
-            if (me->role != MT_ROLE_ADMIN)
-                return gateway_error (r->conn, 403, "forbidden", "only an administrator erases a case");
-            return gateway_route_answer (r, "case.erase", json_pack ( "{s:I, s:s?, s:s?}", "case_id", (json_int_t) id, "reason", json_string_value (json_object_get (r->body, "reason")), "level", json_string_value (json_object_get (r->body, "level"))), 202);
+            json_object_set (one, "reason", json_object_get (r->body, "reason"));
+            json_object_set (one, "level", json_object_get (r->body, "level"));
+            return gateway_route_answer (r, "case.erase", one, 202);
         }
-        if (gateway_route_is (r, "GET", 3, "cases", "*", "reviews")) {
-            return gateway_route_answer (r, "reviews", json_pack ("{s:I}", "case_id", (json_int_t) id), 200);
-        }
+        if (gateway_route_is (r, "GET", 3, "cases", "*", "reviews"))
+            return gateway_route_answer (r, "reviews", one, 200);
+        json_decref (one);
         return gateway_error (r->conn, 404, "not_found", "no such resource");
     }
     return GATEWAY_ROUTE_NEXT;
 }
 
-//  A correction of a photo or a face of a case (POST with a JSON body):
-//  by the case's station or an administrator.
-static enum MHD_Result
-s_correct (gateway_route_t *r, long long case_id, const char *method, json_t *params)
-{
-    enum MHD_Result sent = MHD_YES;
-    if (r->auth.user.role == MT_ROLE_POLICE_LIAISON) {
-        json_decref (params);
-        return gateway_error (r->conn, 403, "forbidden", "stations correct their cases' photos");
-    }
-    json_t *c = gateway_route_case (r, case_id, &sent);
-    if (!c) {
-        json_decref (params);
-        return sent;
-    }
-    json_decref (c);
-    return gateway_route_answer (r, method, params, 200);
-}
-
-//  Photos and face chips, for whoever may see their case; corrections.
+//  Photos and face chips, for whoever may see their case; corrections,
+//  by the case's station or an administrator (the results service decides).
 enum MHD_Result
 gateway_route_media (gateway_route_t *r)
 {
     enum MHD_Result sent = MHD_YES;
-    const mt_user_t *me = &r->auth.user;
-    if (gateway_route_is (r, "GET", 2, "photos", "*")) {
-        if (!gateway_route_may (r, ANY_ROLE, &sent))
-            return sent;
-        long long id = gateway_route_id (r->parts [1]);
-        if (id < 0)
-            return gateway_error (r->conn, 404, "not_found", "no such photo");
-        json_t *photo = gateway_route_call (r, "photo.get", json_pack ("{s:I}", "photo_id",
-                                   (json_int_t) id), NULL, 0, NULL, NULL, &sent);
-        if (!photo)
-            return sent;
-        json_t *c = gateway_route_case (r, json_integer_value (json_object_get (photo,
-                                    "case_id")), &sent);
-        if (!c) {
-            json_decref (photo);
-            return sent;
-        }
-        json_decref (c);
-        return gateway_json (r->conn, 200, photo, NULL, NULL);
-    }
-    if (gateway_route_is (r, "POST", 3, "photos", "*", "person") || gateway_route_is (r, "POST", 3, "photos", "*", "remove")
-    ||  gateway_route_is (r, "POST", 3, "faces", "*", "exclude")) {
-        if (!gateway_route_may (r, ANY_ROLE, &sent))
-            return sent;
-        long long id = gateway_route_id (r->parts [1]);
-        bool photo = strcmp (r->parts [0], "photos") == 0;
-        if (id < 0)
-            return gateway_error (r->conn, 404, "not_found", photo ? "no such photo" : "no such face");
-        json_t *what = gateway_route_call (r, photo ? "photo.get" : "face.get",
-                                  json_pack ("{s:I}", photo ? "photo_id" : "face_id",
-                                             (json_int_t) id), NULL, 0, NULL, NULL, &sent);
-        if (!what)
-            return sent;
-        long long case_id = json_integer_value (json_object_get (what, "case_id"));
-        json_decref (what);
-        json_t *params = json_deep_copy (json_is_object (r->body) ? r->body : NULL);
-        if (!params)
-            params = json_object ();
+    bool photo = r->count >= 2 && strcmp (r->parts [0], "photos") == 0;
+    bool face = r->count >= 2 && strcmp (r->parts [0], "faces") == 0;
+    if (!photo && !face)
+        return GATEWAY_ROUTE_NEXT;
+    long long id = gateway_route_id (r->parts [1]);
+    const char *method = NULL;
+    if (gateway_route_is (r, "GET", 2, "photos", "*"))
+        method = "photo.get";
+    else
+    if (gateway_route_is (r, "POST", 3, "photos", "*", "person"))
+        method = "photo.person";
+    else
+    if (gateway_route_is (r, "POST", 3, "photos", "*", "remove"))
+        method = "photo.remove";
+    else
+    if (gateway_route_is (r, "POST", 3, "faces", "*", "exclude"))
+        method = "face.exclude";
+    else
+    if (!gateway_route_is (r, "GET", 3, "faces", "*", "chip"))
+        return gateway_error (r->conn, 404, "not_found", "no such resource");
+    if (!gateway_route_may (r, ANY_ROLE, &sent))
+        return sent;
+    if (id < 0)
+        return gateway_error (r->conn, 404, "not_found", photo ? "no such photo" : "no such face");
+    if (method) {
+        json_t *params = json_is_object (r->body) && strcmp (r->method, "POST") == 0
+                       ? json_deep_copy (r->body) : json_object ();
         json_object_set_new (params, photo ? "photo_id" : "face_id", json_integer (id));
-        const char *method = !photo ? "face.exclude"
-                           : strcmp (r->parts [2], "person") == 0 ? "photo.person" : "photo.remove";
-        return s_correct (r, case_id, method, params);
+        return gateway_route_answer (r, method, params, 200);
     }
-    if (gateway_route_is (r, "GET", 3, "faces", "*", "chip")) {
-        if (!gateway_route_may (r, ANY_ROLE, &sent))
-            return sent;
-        long long id = gateway_route_id (r->parts [1]);
-        if (id < 0)
-            return gateway_error (r->conn, 404, "not_found", "no such face");
-        uint8_t *jpeg = NULL;
-        size_t size = 0;
-        json_t *info = gateway_route_call (r, "face.chip", json_pack ("{s:I, s:s}",
-                                  "face_id", (json_int_t) id, "station", me->station), NULL, 0,
-                                  &jpeg, &size, &sent);
-        if (!info)
-            return sent;
-        //  Staff see their station's faces and those of their cases' candidates.
-        bool allowed = me->role != MT_ROLE_STATION_STAFF
-                    || strcmp (json_string_value (json_object_get (info, "station")), me->station) == 0
-                    || json_is_true (json_object_get (info, "candidate_of_station"));
-        json_decref (info);
-        if (!allowed) {
-            free (jpeg);
-            return gateway_error (r->conn, 403, "forbidden", "this face is not one of your station's "
-                            "cases or their candidates");
-        }
-        return gateway_send_owned (r->conn, 200, "image/jpeg", jpeg, size,
-                                   "private, max-age=3600");
-    }
-    return GATEWAY_ROUTE_NEXT;
+    uint8_t *jpeg = NULL;
+    size_t size = 0;
+    json_t *info = gateway_route_call (r, "face.chip", json_pack ("{s:I}", "face_id",
+                              (json_int_t) id), NULL, 0, &jpeg, &size, &sent);
+    if (!info)
+        return sent;
+    json_decref (info);
+    return gateway_send_owned (r->conn, 200, "image/jpeg", jpeg, size, "private, max-age=3600");
 }
 
-//  Reviews and the queue: police liaisons (and admins).
+//  Reviews, a pair side by side, the queue.
 enum MHD_Result
 gateway_route_reviews (gateway_route_t *r)
 {
     enum MHD_Result sent = MHD_YES;
     if (gateway_route_is (r, "POST", 1, "reviews")) {
-        if (!gateway_route_may (r, ROLE (MT_ROLE_POLICE_LIAISON) | ROLE (MT_ROLE_ADMIN), &sent))
+        if (!gateway_route_may (r, ANY_ROLE, &sent))
             return sent;
+        if (!json_is_object (r->body))
+            return gateway_error (r->conn, 400, "invalid_argument", "send the review as a JSON object");
         return gateway_route_answer (r, "review", json_deep_copy (r->body), 200);
     }
+    if (gateway_route_is (r, "GET", 3, "pairs", "*", "*")) {
+        long long a = gateway_route_id (r->parts [1]), b = gateway_route_id (r->parts [2]);
+        if (!gateway_route_may (r, ANY_ROLE, &sent))
+            return sent;
+        if (a < 0 || b < 0)
+            return gateway_error (r->conn, 404, "not_found", "no such pair");
+        return gateway_route_answer (r, "pair.get", json_pack ("{s:I, s:I}", "case_id",
+                                     (json_int_t) a, "candidate", (json_int_t) b), 200);
+    }
     if (gateway_route_is (r, "GET", 1, "queue")) {
-        if (!gateway_route_may (r, ROLE (MT_ROLE_POLICE_LIAISON) | ROLE (MT_ROLE_ADMIN), &sent))
+        if (!gateway_route_may (r, ANY_ROLE, &sent))
             return sent;
         long long limit = gateway_route_query_int (r->conn, "limit", 50), offset = gateway_route_query_int (r->conn, "offset", 0);
         long long province = gateway_route_query_int (r->conn, "province", 0);
@@ -246,4 +213,4 @@ gateway_route_reviews (gateway_route_t *r)
     return GATEWAY_ROUTE_NEXT;
 }
 
-//  Administration: the audit log, its check, users.
+

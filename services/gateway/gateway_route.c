@@ -42,16 +42,54 @@ gateway_route_query_int (struct MHD_Connection *conn, const char *key, long long
     return value && (*end || !*value) ? -1 : v;
 }
 
+//  Record a refusal in the audit log: who asked for what, and why not
+//  (a results service that is down loses the row, not the answer).
+static void
+s_audit_refusal (gateway_route_t *r, const char *why)
+{
+    char object [160] = "";
+    int at = snprintf (object, sizeof object, "%s /api/v1", r->method);
+    for (int i = 0; i < r->count && at > 0 && (size_t) at < sizeof object; i++)
+        at += snprintf (object + at, sizeof object - (size_t) at, "/%s", r->parts [i]);
+    json_t *params = json_pack ("{s:s, s:s, s:s}", "action", "refused", "object", object,
+                                "detail", why);
+    json_t *done = NULL;
+    const gateway_caller_t who = { .actor = r->auth.user.name,
+                                   .role = mt_role_name (r->auth.user.role),
+                                   .station = r->auth.user.station };
+    gateway_results_call_as (r->gw->results, &who, "audit.add", params, NULL, 0, 5000, &done,
+                             NULL, NULL, NULL, NULL);
+    json_decref (params);
+    json_decref (done);
+}
+
 bool
 gateway_route_may (gateway_route_t *r, int allowed_mask, enum MHD_Result *sent)
 {
     if (!r->signed_in)
         *sent = gateway_error (r->conn, 401, "unauthenticated", "sign in first");
     else
-    if (!(allowed_mask & (1 << r->auth.user.role)))
+    if (!(allowed_mask & (1 << r->auth.user.role))) {
+        s_audit_refusal (r, "your role may not do this");
         *sent = gateway_error (r->conn, 403, "forbidden", "your role may not do this");
+    }
     else
         return true;
+    return false;
+}
+
+//  The results methods that change records: a request's Idempotency-Key
+//  goes with them, so that the same key twice is done once.
+static bool
+s_changes (const char *method)
+{
+    static const char *const changing [] = {
+        "case.add", "case.close", "case.reopen", "case.update", "case.erase", "photo.add",
+        "photo.person", "photo.remove", "face.exclude", "review", NULL
+    };
+    for (size_t i = 0; changing [i]; i++)
+        if (strcmp (method, changing [i]) == 0)
+            return true;
     return false;
 }
 
@@ -62,6 +100,9 @@ gateway_route_call (gateway_route_t *r, const char *method, json_t *params, cons
 {
     json_t *result = NULL, *error = NULL;
     mt_err_t err;
+    const char *key = MHD_lookup_connection_value (r->conn, MHD_HEADER_KIND, "Idempotency-Key");
+    if (key && params && s_changes (method))
+        json_object_set_new (params, "idempotency_key", json_string (key));
     const gateway_caller_t who = { .actor = r->auth.user.name,
                                    .role = mt_role_name (r->auth.user.role),
                                    .station = r->auth.user.station };
@@ -82,20 +123,4 @@ gateway_route_answer (gateway_route_t *r, const char *method, json_t *params, in
     enum MHD_Result sent = MHD_YES;
     json_t *out = gateway_route_call (r, method, params, NULL, 0, NULL, NULL, &sent);
     return out ? gateway_json (r->conn, status, out, NULL, NULL) : sent;
-}
-
-json_t *
-gateway_route_case (gateway_route_t *r, long long case_id, enum MHD_Result *sent)
-{
-    json_t *c = gateway_route_call (r, "case.get", json_pack ("{s:I}", "case_id",
-                                    (json_int_t) case_id), NULL, 0, NULL, NULL, sent);
-    if (c && r->auth.user.role == MT_ROLE_STATION_STAFF) {
-        const char *station = json_string_value (json_object_get (c, "station"));
-        if (!station || strcmp (station, r->auth.user.station) != 0) {
-            json_decref (c);
-            *sent = gateway_error (r->conn, 403, "forbidden", "this case belongs to another station");
-            return NULL;
-        }
-    }
-    return c;
 }

@@ -53,18 +53,16 @@ long long gateway_route_id (const char *text);
 long long gateway_route_query_int (struct MHD_Connection *conn, const char *key,
                                    long long fallback);
 //  Whether the caller is signed in with a role in allowed_mask (ROLE ());
-//  if not, answers 401 or 403 into *sent.
+//  if not, answers 401 or 403 into *sent (a 403 is audited as refused).
 bool gateway_route_may (gateway_route_t *r, int allowed_mask, enum MHD_Result *sent);
-//  Call the results service on the caller's behalf (params taken); on
-//  error answer the client into *sent and return NULL.
+//  Call the results service on the caller's behalf (params taken; a
+//  request's Idempotency-Key joins those of a method that changes records);
+//  on error answer the client into *sent and return NULL.
 json_t *gateway_route_call (gateway_route_t *r, const char *method, json_t *params,
                             const void *payload, size_t size, uint8_t **reply_payload,
                             size_t *reply_size, enum MHD_Result *sent);
 //  Call method (params taken) and answer its result as JSON with status.
 enum MHD_Result gateway_route_answer (gateway_route_t *r, const char *method, json_t *params,
                                       int status);
-//  The case, if the caller may see it; else answers 403/404 into *sent and
-//  returns NULL.
-json_t *gateway_route_case (gateway_route_t *r, long long case_id, enum MHD_Result *sent);
 
 #endif

@@ -61,6 +61,7 @@ typedef struct {
     size_t file_size;
     char file_type [64];
     char year [16];
+    char ask_person [8];            //  the form's ask_person, "" when not sent
 } gateway_req_t;
 
 //  This thread's handle on the users' database (opened on first use);

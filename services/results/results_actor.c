@@ -75,7 +75,7 @@ const mt_config_key_t results_config_keys [] = {
     { "descriptor", MT_CFG_STRING, offsetof (results_config_t, descriptor), 0, 16,
       "which descriptors weigh two faces: fused (dlib's and MobileFaceNet's), "
       "mobilefacenet or dlib" },
-    { "candidate-floor", MT_CFG_DOUBLE, offsetof (results_config_t, candidate_floor), 0, 1,
+    { "candidate-floor", MT_CFG_DOUBLE, offsetof (results_config_t, candidate_floor), -1000, 1000,
       RESULTS_FLOOR_HELP },
     { .name = NULL }
 };
@@ -196,6 +196,89 @@ static const struct {
     { "case.reopen", results_m_case_reopen }, { "pair.get", results_m_pair_get },
 };
 
+//  The methods that change records, which a client may send with an
+//  idempotency_key: the same key again (a double click, a retry after a
+//  lost answer) gets the first answer, and the work is done once.
+static const char *const s_changing [] = {
+    "case.add", "case.close", "case.reopen", "case.update", "case.erase", "photo.add",
+    "photo.person", "photo.remove", "face.exclude", "review", NULL
+};
+
+//  The request's digest: its method, its parameters but the key, its bytes.
+static void
+s_request_digest (const char *method, json_t *params, const uint8_t *payload, size_t size,
+                  char hex [65])
+{
+    json_t *copy = json_copy (params);
+    json_object_del (copy, "idempotency_key");
+    char *text = json_dumps (copy, JSON_SORT_KEYS | JSON_COMPACT);
+    json_decref (copy);
+    crypto_hash_sha256_state state;
+    crypto_hash_sha256_init (&state);
+    crypto_hash_sha256_update (&state, (const unsigned char *) method, strlen (method) + 1);
+    if (text)
+        crypto_hash_sha256_update (&state, (const unsigned char *) text, strlen (text) + 1);
+    if (payload)
+        crypto_hash_sha256_update (&state, payload, size);
+    unsigned char digest [crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final (&state, digest);
+    sodium_bin2hex (hex, 65, digest, sizeof digest);
+    free (text);
+}
+
+//  Call fn once per key: the work and the kept answer in one transaction,
+//  so that a crash leaves neither or both. What a refused or failed call
+//  wrote (a refusal in the audit log) is kept; only its answer is not.
+static int
+s_call_once (results_call_t *call, const char *method, const char *key,
+             int (*fn) (results_call_t *, mt_err_t *), mt_err_t *err)
+{
+    if (!*key || strlen (key) > 200)
+        return mt_err_set (err, MT_EINVAL, "an Idempotency-Key has 1 to 200 characters");
+    char digest [65], held [201];
+    snprintf (held, sizeof held, "%s", key);
+    key = held;             //  the parameter goes before the method runs
+    s_request_digest (method, call->params, call->payload, call->payload_size, digest);
+    mt_casedb_t *db = call->self->db;
+    int rc = mt_casedb_begin (db, err);
+    if (rc != MT_OK)
+        return rc;
+    mt_idem_t first;
+    rc = mt_casedb_idem_get (db, call->actor, key, &first, err);
+    if (rc == MT_OK) {
+        json_error_t jerr;
+        if (strcmp (first.method, method) != 0 || strcmp (first.request, digest) != 0)
+            rc = mt_err_set (err, MT_ECONFLICT, "this Idempotency-Key was used for another "
+                             "request: send a new key with each new request");
+        else
+        if (!(call->result = json_loads (first.result, 0, &jerr)))
+            rc = mt_err_set (err, MT_EINTERNAL, "the kept answer is not JSON: %s", jerr.text);
+        free (first.result);
+        return mt_casedb_commit (db, rc, err);
+    }
+    if (rc != MT_ENOTFOUND)
+        return mt_casedb_commit (db, rc, err);
+    //  The method sees the request without the key.
+    json_object_del (call->params, "idempotency_key");
+    rc = fn (call, err);
+    if (rc != MT_OK) {
+        mt_casedb_commit (db, MT_OK, NULL);
+        return rc;
+    }
+    char *text = json_dumps (call->result, JSON_COMPACT);
+    rc = text ? mt_casedb_idem_put (db, call->actor, key, method, digest, text, err)
+              : mt_err_set (err, MT_ENOMEM, "out of memory");
+    free (text);
+    rc = mt_casedb_commit (db, rc, err);
+    if (rc != MT_OK) {
+        json_decref (call->result);
+        call->result = NULL;
+    }
+    //  The matcher told again, now that the work is committed.
+    results_call_nudge (call->self);
+    return rc;
+}
+
 static void
 s_serve_api (results_state_t *self)
 {
@@ -224,10 +307,15 @@ s_serve_api (results_state_t *self)
     if (!call.params)
         call.params = empty = json_object ();
     rc = mt_err_set (&err, MT_ENOTFOUND, "unknown method '%s'", method ? method : "");
+    const char *key = json_string_value (json_object_get (call.params, "idempotency_key"));
+    bool changing = false;
+    for (size_t i = 0; method && s_changing [i]; i++)
+        changing |= strcmp (method, s_changing [i]) == 0;
     for (size_t i = 0; method && i < sizeof s_methods / sizeof s_methods [0]; i++)
         if (strcmp (method, s_methods [i].name) == 0) {
             mt_err_clear (&err);
-            rc = s_methods [i].fn (&call, &err);
+            rc = key && changing ? s_call_once (&call, method, key, s_methods [i].fn, &err)
+                                 : s_methods [i].fn (&call, &err);
             break;
         }
     //  Full while writes fail for lack of space; over once one that writes
@@ -261,7 +349,8 @@ s_serve_api (results_state_t *self)
 void
 results_actor (void *pipe, void *arg)
 {
-    results_state_t self = { .config = arg, .model = mt_rank_default_model () };
+    results_state_t self = { .config = arg, .model = mt_rank_default_model (),
+                             .seen = calloc (RESULTS_SEEN_SLOTS, sizeof (results_seen_t)) };
     const results_config_t *config = self.config;
     results_matcher_t matcher = { .config = config, .model = self.model };
     //  The link to the broker: this process's key, the broker's public key.
@@ -269,6 +358,8 @@ results_actor (void *pipe, void *arg)
     snprintf (broker_link.server_key, sizeof broker_link.server_key, "%s", config->broker_key);
     mt_err_t err;
     int rc = sodium_init () < 0 ? mt_err_set (&err, MT_EINTERNAL, "libsodium failed") : MT_OK;
+    if (rc == MT_OK && !self.seen)
+        rc = mt_err_set (&err, MT_ENOMEM, "out of memory");
     if (rc == MT_OK)
         rc = mt_rank_model_descriptor (&self.model, config->descriptor, &err);
     matcher.model = self.model;
@@ -335,6 +426,7 @@ results_actor (void *pipe, void *arg)
         mt_client_destroy (&self.broker);
         mt_casedb_close (&matcher.db);
         mt_casedb_close (&self.db);
+        free (self.seen);
         mt_actor_ready (pipe, rc, &err);
         return;
     }
@@ -363,5 +455,6 @@ results_actor (void *pipe, void *arg)
     mt_casedb_close (&matcher.db);
     mt_casedb_close (&self.db);
     unlink (backup_copy);
+    free (self.seen);
     mt_log_info (S_NAME, "stopped");
 }

@@ -36,16 +36,20 @@ typedef struct {
     char broker_key [1024];     //  the broker's public key, for the link to it
     char descriptor [16];       //  fused, mobilefacenet or dlib (mt_rank_model_descriptor)
     int64_t disk_reserve_mb;    //  kept free: new photos are refused below it
-    double candidate_floor;     //  pending pairs scored below it never queue
+    double candidate_floor;     //  pending pairs of less evidence never queue
 } results_config_t;
 
-//  The candidate floor: a pending pair whose score is below it is not
-//  shown among a case's candidates unless asked for ("show weaker
-//  candidates") and never enters the review queue. Chosen with
+//  The candidate floor: a pending pair whose evidence (the log-likelihood
+//  ratio of its faces and facts, mt_rank.h) is below it is not shown among
+//  a case's candidates unless asked for ("show weaker candidates") and
+//  never enters the review queue. The evidence, not the score: a score
+//  falls when a rival family is as strong (twins, two reports of one
+//  child) and as the gallery grows, evidence does not. Chosen with
 //  bench-identify so that it removes no true pair there (bench/RESULTS.md).
-#define RESULTS_FLOOR_DEFAULT 0.001
-#define RESULTS_FLOOR_HELP "pending candidate pairs scored below this never enter the " \
-    "review queue and show among a case's candidates only when asked for"
+#define RESULTS_FLOOR_DEFAULT (-12.0)
+#define RESULTS_FLOOR_HELP "evidence (log-likelihood ratio) below which a pending candidate " \
+    "pair never enters the review queue and shows among a case's candidates only when " \
+    "asked for (-1000: every pair)"
 
 extern const mt_config_key_t results_config_keys [];
 

@@ -218,8 +218,9 @@ results_m_photo_add (results_call_t *call, mt_err_t *err)
         rc = mt_casedb_photo_add (call->self->db, case_id, sha, call->payload_size, year,
                                   call->actor, &photo_id, &existed, err);
     //  Its uploader is asked which face is the person, should it show
-    //  several (imports, which cannot answer, say ask_person false).
-    if (rc == MT_OK && !existed && !json_is_false (ask))
+    //  several, when they can answer (ask_person: a person uploading it;
+    //  an import cannot).
+    if (rc == MT_OK && !existed && json_is_true (ask))
         rc = mt_casedb_photo_ask_person (call->self->db, photo_id, err);
     if (rc == MT_OK)
         call->result = json_pack ("{s:I, s:b, s:s, s:s, s:i, s:i}", "photo_id",

@@ -55,7 +55,7 @@ s_candidates_json (mt_casedb_t *db, int64_t case_id, mt_err_t *err)
 {
     mt_candidate_row_t *rows;
     size_t count;
-    if (mt_casedb_candidates (db, case_id, 0, true, 10000, 0, &rows, &count, NULL, err) != MT_OK)
+    if (mt_casedb_candidates (db, case_id, -1000, true, 10000, 0, &rows, &count, NULL, err) != MT_OK)
         return NULL;
     json_t *list = json_array ();
     for (size_t i = 0; i < count; i++) {

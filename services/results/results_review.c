@@ -67,7 +67,7 @@ results_candidate_json (results_call_t *call, const mt_candidate_row_t *row, int
               "here). Only a DNA test decides.", rate, (long long) row->families);
     json_object_set_new (item, "meaning", json_string (meaning));
     //  Below the floor: shown only when asked for, never queued.
-    if (strcmp (row->state, "pending") == 0 && row->score < call->self->config->candidate_floor)
+    if (strcmp (row->state, "pending") == 0 && row->evidence < call->self->config->candidate_floor)
         json_object_set_new (item, "weaker", json_true ());
     json_error_t jerr;
     json_t *explanation = json_loads (row->explanation, 0, &jerr);

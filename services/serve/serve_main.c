@@ -85,7 +85,7 @@ static const mt_config_key_t s_keys [] = {
       "serve plain HTTP on a network address (only behind a TLS reverse proxy)" },
     { "crossmatch-share", MT_CFG_DOUBLE, offsetof (s_settings_t, crossmatch_share), 0.01, 1,
       "share of the partitions' time a cross-match (homeward crossmatch) may take" },
-    { "candidate-floor", MT_CFG_DOUBLE, offsetof (s_settings_t, candidate_floor), 0, 1,
+    { "candidate-floor", MT_CFG_DOUBLE, offsetof (s_settings_t, candidate_floor), -1000, 1000,
       RESULTS_FLOOR_HELP },
     { "descriptor", MT_CFG_STRING, offsetof (s_settings_t, descriptor), 0, 16,
       "which descriptors weigh two faces: fused (dlib's and MobileFaceNet's), "

@@ -130,8 +130,10 @@ mt_test_http_upload (int port, const char *path, const char *token, const char *
     char head [256], headers [384];
     int h = snprintf (head, sizeof head, "--%s\r\nContent-Disposition: form-data; name=\"photo\";"
                       " filename=\"photo.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n", boundary);
-    char tail [64];
-    int t = snprintf (tail, sizeof tail, "\r\n--%s--\r\n", boundary);
+    //  A bulk upload: nobody is there to pick the person of a group photo.
+    char tail [192];
+    int t = snprintf (tail, sizeof tail, "\r\n--%s\r\nContent-Disposition: form-data; "
+                      "name=\"ask_person\"\r\n\r\nfalse\r\n--%s--\r\n", boundary, boundary);
     size_t total = (size_t) h + size + (size_t) t;
     char *body = malloc (total);
     memcpy (body, head, (size_t) h);

@@ -24,7 +24,9 @@ void mt_test_http (int port, const char *method, const char *path, const char *h
 int mt_test_http_json (int port, const char *method, const char *path, const char *token,
                        json_t *body, int timeout_ms, json_t **json_p);
 
-//  Upload a file as multipart/form-data field "photo". Returns the status.
+//  Upload a file as multipart/form-data field "photo", as a bulk upload
+//  (ask_person=false: the face nearest the middle of a group photo counts
+//  most). Returns the status.
 int mt_test_http_upload (int port, const char *path, const char *token, const char *file,
                          int timeout_ms, json_t **json_p);
 

@@ -145,9 +145,16 @@ test_reunited (void)
     json_decref (mt_serve_call ("review", json_pack ("{s:I, s:I, s:s}", "case_id", (json_int_t) found,
                          "candidate", (json_int_t) missing, "state", "dna_requested"), NULL, 0,
                          MT_OK));
+    //  Only a DNA test confirms; a reunion follows a confirmation.
+    json_decref (mt_serve_call ("review", json_pack ("{s:I, s:I, s:s}", "case_id", (json_int_t) found,
+                         "candidate", (json_int_t) missing, "state", "reunited"), NULL, 0,
+                         MT_ECONFLICT));
     json_decref (mt_serve_call ("review", json_pack ("{s:I, s:I, s:s, s:s}", "case_id",
                          (json_int_t) found, "candidate", (json_int_t) missing, "state",
-                         "reunited", "note", "DNA match; family informed"), NULL, 0, MT_OK));
+                         "confirmed", "note", "DNA match"), NULL, 0, MT_OK));
+    json_decref (mt_serve_call ("review", json_pack ("{s:I, s:I, s:s, s:s}", "case_id",
+                         (json_int_t) found, "candidate", (json_int_t) missing, "state",
+                         "reunited", "note", "family informed"), NULL, 0, MT_OK));
     int64_t ids [2] = { found, missing };
     for (int i = 0; i < 2; i++) {
         long long until = mt_test_now_ms () + 30000;

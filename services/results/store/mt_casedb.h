@@ -370,8 +370,9 @@ bool mt_casedb_candidate_rejected (mt_casedb_t *self, int64_t found_case,
                                    int64_t missing_case);
 //  A case's candidates, best first, rejected ones left out (new array; free
 //  each explanation and the array with mt_casedb_candidates_free). Pending
-//  pairs scored below floor are left out too unless weaker is true;
-//  *weaker_p (may be NULL) says how many pairs are below it.
+//  pairs whose evidence (a log-likelihood ratio, mt_rank.h) is below floor
+//  are left out too unless weaker is true; *weaker_p (may be NULL) says
+//  how many pairs are below it.
 int mt_casedb_candidates (mt_casedb_t *self, int64_t case_id, double floor, bool weaker,
                           size_t limit, size_t offset, mt_candidate_row_t **rows_p,
                           size_t *count_p, int64_t *weaker_p, mt_err_t *err);
@@ -380,7 +381,8 @@ void mt_casedb_candidates_free (mt_candidate_row_t *rows, size_t count);
 //  The review queue: candidate pairs still to decide (pending or DNA
 //  requested) between open cases, best score first, across all provinces;
 //  optionally only pairs whose found case lies in province. Pending pairs
-//  scored below floor never queue; *below_p (may be NULL) says how many.
+//  whose evidence is below floor never queue; *below_p (may be NULL) says
+//  how many.
 int mt_casedb_queue (mt_casedb_t *self, int province, double floor, size_t limit,
                      size_t offset, mt_candidate_row_t **rows_p, size_t *count_p,
                      int64_t *below_p, mt_err_t *err);

@@ -267,10 +267,10 @@ mt_casedb_candidates (mt_casedb_t *self, int64_t case_id, double floor, bool wea
         mti_sql_stmt_t *stmt = mti_db_prepare (self, found
             ? "SELECT COUNT (*) FROM candidates p JOIN cases o ON o.id = p.missing_case"
               " WHERE p.found_case = ?1 AND" S_SHOWN ("o")
-              " AND p.state = 'pending' AND p.score < ?2"
+              " AND p.state = 'pending' AND COALESCE (p.evidence, 0) < ?2"
             : "SELECT COUNT (*) FROM candidates p JOIN cases o ON o.id = p.found_case"
               " WHERE p.missing_case = ?1 AND" S_SHOWN ("o")
-              " AND p.state = 'pending' AND p.score < ?2", err);
+              " AND p.state = 'pending' AND COALESCE (p.evidence, 0) < ?2", err);
         if (!stmt)
             return MT_EINTERNAL;
         mti_sql_bind_int64 (stmt, 1, case_id);
@@ -281,16 +281,16 @@ mt_casedb_candidates (mt_casedb_t *self, int64_t case_id, double floor, bool wea
     mti_sql_stmt_t *stmt = mti_db_prepare (self, found
         ? "SELECT " S_CANDIDATE_COLUMNS " FROM candidates p JOIN cases o ON o.id = p.missing_case"
           " WHERE p.found_case = ?1 AND" S_SHOWN ("o")
-          " AND (p.state != 'pending' OR p.score >= ?2)"
+          " AND (p.state != 'pending' OR COALESCE (p.evidence, 0) >= ?2)"
           " ORDER BY p.score DESC, p.distance LIMIT ?3 OFFSET ?4"
         : "SELECT " S_CANDIDATE_COLUMNS " FROM candidates p JOIN cases o ON o.id = p.found_case"
           " WHERE p.missing_case = ?1 AND" S_SHOWN ("o")
-          " AND (p.state != 'pending' OR p.score >= ?2)"
+          " AND (p.state != 'pending' OR COALESCE (p.evidence, 0) >= ?2)"
           " ORDER BY p.score DESC, p.distance LIMIT ?3 OFFSET ?4", err);
     if (!stmt)
         return MT_EINTERNAL;
     mti_sql_bind_int64 (stmt, 1, case_id);
-    mti_sql_bind_double (stmt, 2, weaker ? -1 : floor);
+    mti_sql_bind_double (stmt, 2, weaker ? -1e300 : floor);
     mti_sql_bind_int64 (stmt, 3, (int64_t) limit);
     mti_sql_bind_int64 (stmt, 4, (int64_t) offset);
     return s_candidate_rows (stmt, limit, rows_p, count_p, err);
@@ -303,8 +303,8 @@ mt_casedb_queue (mt_casedb_t *self, int province, double floor, size_t limit, si
 {
     *rows_p = NULL;
     *count_p = 0;
-    //  Pending pairs below the floor never queue; a pair with a DNA test
-    //  under way always does.
+    //  Pending pairs whose evidence is below the floor never queue; a pair
+    //  with a DNA test under way always does.
     static const char *const where =
         " FROM candidates p JOIN cases f ON f.id = p.found_case"
         " JOIN cases m ON m.id = p.missing_case"
@@ -312,8 +312,8 @@ mt_casedb_queue (mt_casedb_t *self, int province, double floor, size_t limit, si
         " AND m.state = 'open' AND (?1 = 0 OR f.province = ?1)";
     char sql [1024];
     if (below_p) {
-        snprintf (sql, sizeof sql, "SELECT COUNT (*)%s AND p.state = 'pending' AND p.score < ?2",
-                  where);
+        snprintf (sql, sizeof sql, "SELECT COUNT (*)%s AND p.state = 'pending'"
+                  " AND COALESCE (p.evidence, 0) < ?2", where);
         mti_sql_stmt_t *stmt = mti_db_prepare (self, sql, err);
         if (!stmt)
             return MT_EINTERNAL;
@@ -322,7 +322,8 @@ mt_casedb_queue (mt_casedb_t *self, int province, double floor, size_t limit, si
         *below_p = s_count (stmt);
     }
     snprintf (sql, sizeof sql, "SELECT " S_CANDIDATE_COLUMNS "%s AND (p.state != 'pending'"
-              " OR p.score >= ?2) ORDER BY p.score DESC, p.distance LIMIT ?3 OFFSET ?4", where);
+              " OR COALESCE (p.evidence, 0) >= ?2) ORDER BY p.score DESC, p.distance"
+              " LIMIT ?3 OFFSET ?4", where);
     mti_sql_stmt_t *stmt = mti_db_prepare (self, sql, err);
     if (!stmt)
         return MT_EINTERNAL;

@@ -102,6 +102,8 @@ typedef struct {
     const mt_face_row_t *face;      //  the face shown for it (the best member)
     const char *weak_verdict;       //  a member's verdict when it counts less
     int child_year, child_age;      //  a childhood photo: when, at what age
+    int group_faces;                //  a group photo's face whose person nobody picked:
+                                    //  the photo's faces in matching (else 0)
 } s_desc_t;
 
 static bool
@@ -287,6 +289,8 @@ s_describe (const mt_rank_model_t *m, const mt_case_t *c, const mt_face_row_t *f
             d->face = f [i];
             d->photos = 1;
             d->prior = s_subject_prior (m, f [i]) / norm;
+            if (start [p + 1] - start [p] > 1)
+                d->group_faces = (int) (start [p + 1] - start [p]);
             d->weight = 1;
             if (s_weak (f [i]->verdict)) {
                 d->weight *= m->weak_face_weight;
@@ -370,6 +374,12 @@ s_desc_json (const s_desc_t *d)
     if (d->child_year)
         json_object_set_new (j, "child_photo", json_pack ("{s:i, s:i}", "year", d->child_year,
                                                           "age", d->child_age));
+    //  Nobody said which face of this group photo is the person (an
+    //  import, or an uploader who could not tell): the face nearest the
+    //  middle counts most.
+    if (d->group_faces)
+        json_object_set_new (j, "group_photo", json_pack ("{s:i, s:s}", "faces", d->group_faces,
+            "rule", "the person was not picked: the face nearest the middle counts most"));
     return j;
 }
 
@@ -426,6 +436,8 @@ mt_rank_pair (const mt_rank_model_t *m, const mt_case_t *found, const mt_face_ro
             json_array_append_new (flags, json_string ("child_photo"));
         if (bf->weak_verdict || bm->weak_verdict)
             json_array_append_new (flags, json_string ("low_quality"));
+        if (bf->group_faces || bm->group_faces)
+            json_array_append_new (flags, json_string ("person_guessed"));
     }
     else
         json_array_append_new (flags, json_string ("no_faces"));

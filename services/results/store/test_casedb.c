@@ -177,7 +177,7 @@ test_flow (void)
     free (ids), free (evidence);
     MT_CHECK_INT (mt_casedb_open_count (db, MT_KIND_MISSING), 2);
     mt_candidate_row_t *cands;
-    MT_CHECK_RC (mt_casedb_candidates (db, found, 0, false, 20, 0, &cands, &count, NULL, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_candidates (db, found, -1000, false, 20, 0, &cands, &count, NULL, &err), MT_OK, &err);
     MT_CHECK_INT (count, 2);
     if (count == 2) {
         MT_CHECK (cands [0].missing_case == missing && cands [0].score > cands [1].score);
@@ -189,7 +189,7 @@ test_flow (void)
     mt_review_t reject = { .state = "rejected", .note = "different ears" };
     MT_CHECK_RC (mt_casedb_review (db, missing2, found, &reject, "police", &err), MT_OK, &err);
     MT_CHECK_RC (mt_casedb_candidate_put (db, found, missing2, 9.5, 0.3, "{}", &err), MT_OK, &err);
-    MT_CHECK_RC (mt_casedb_candidates (db, found, 0, false, 20, 0, &cands, &count, NULL, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_candidates (db, found, -1000, false, 20, 0, &cands, &count, NULL, &err), MT_OK, &err);
     MT_CHECK_INT (count, 1);
     mt_casedb_candidates_free (cands, count);
     MT_CHECK (mt_casedb_candidate_rejected (db, found, missing2));
@@ -226,7 +226,7 @@ test_flow (void)
     MT_CHECK_INT (count, 0);        //  flagged removed, still in the database
     free (faces);
     //  The reunited pair still shows on the closed case, with its state.
-    MT_CHECK_RC (mt_casedb_candidates (db, found, 0, false, 20, 0, &cands, &count, NULL, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_candidates (db, found, -1000, false, 20, 0, &cands, &count, NULL, &err), MT_OK, &err);
     MT_CHECK (count == 1 && strcmp (cands [0].state, "reunited") == 0);
     mt_casedb_candidates_free (cands, count);
 

@@ -214,8 +214,8 @@ test_reopen_during_removal (void)
     mt_casedb_close (&db);
 }
 
-//  The floor: weak pending pairs neither show by default nor queue; pairs a
-//  person acted on always do.
+//  The floor: pending pairs of little evidence neither show by default nor
+//  queue, however their score stands; pairs a person acted on always do.
 static void
 test_floor (void)
 {
@@ -227,34 +227,36 @@ test_floor (void)
     int64_t strong = s_add (db, mt_test_missing_case ()), weak = s_add (db, mt_test_missing_case ());
     int64_t weak_dna = s_add (db, mt_test_missing_case ());
     int64_t ids [3] = { strong, weak, weak_dna };
-    double scores [3] = { 0.9, 1e-9, 2e-9 }, rivals [3] = { -1, -1, -1 };
+    double evidence [3] = { 9, -20, -19 }, scores [3] = { 0.9, 1e-9, 2e-9 };
+    double rivals [3] = { -1, -1, -1 };
     for (int i = 0; i < 3; i++)
-        MT_CHECK_RC (mt_casedb_candidate_put (db, found, ids [i], 1, 0.5, "{}", &err), MT_OK,
-                     &err);
+        MT_CHECK_RC (mt_casedb_candidate_put (db, found, ids [i], evidence [i], 0.5, "{}", &err),
+                     MT_OK, &err);
     MT_CHECK_RC (mt_casedb_candidate_scores_set (db, found, ids, scores, rivals, 3, 3, &err),
                  MT_OK, &err);
     MT_CHECK_RC (s_review (db, found, weak_dna, "dna_requested", NULL, &err), MT_OK, &err);
     mt_candidate_row_t *rows;
     size_t count;
     int64_t weaker = -1;
-    MT_CHECK_RC (mt_casedb_candidates (db, found, 1e-3, false, 20, 0, &rows, &count, &weaker,
+    MT_CHECK_RC (mt_casedb_candidates (db, found, -12, false, 20, 0, &rows, &count, &weaker,
                                        &err), MT_OK, &err);
     MT_CHECK_INT (count, 2);                     //  the strong one and the one with a DNA test
     MT_CHECK_INT (weaker, 1);
     for (size_t i = 0; i < count; i++)
         MT_CHECK (rows [i].missing_case != weak);
     mt_casedb_candidates_free (rows, count);
-    MT_CHECK_RC (mt_casedb_candidates (db, found, 1e-3, true, 20, 0, &rows, &count, &weaker,
+    MT_CHECK_RC (mt_casedb_candidates (db, found, -12, true, 20, 0, &rows, &count, &weaker,
                                        &err), MT_OK, &err);
     MT_CHECK_INT (count, 3);                     //  "show weaker candidates"
     mt_casedb_candidates_free (rows, count);
     int64_t below = -1;
-    MT_CHECK_RC (mt_casedb_queue (db, 0, 1e-3, 50, 0, &rows, &count, &below, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_queue (db, 0, -12, 50, 0, &rows, &count, &below, &err), MT_OK, &err);
     MT_CHECK_INT (count, 2);
     MT_CHECK_INT (below, 1);
     mt_casedb_candidates_free (rows, count);
-    MT_CHECK_RC (mt_casedb_queue (db, 0, 0, 50, 0, &rows, &count, &below, &err), MT_OK, &err);
-    MT_CHECK_INT (count, 3);                     //  floor 0: everything, as before
+    MT_CHECK_RC (mt_casedb_queue (db, 0, -1000, 50, 0, &rows, &count, &below, &err), MT_OK,
+                 &err);
+    MT_CHECK_INT (count, 3);                     //  no floor: everything, as before
     MT_CHECK_INT (below, 0);
     mt_casedb_candidates_free (rows, count);
     mt_casedb_close (&db);

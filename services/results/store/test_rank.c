@@ -149,12 +149,16 @@ test_group_photos (void)
     mt_rank_t b = s_rank (&found, &probe, 1, &missing, corner, 2);
     MT_CHECK (a.face_evidence > b.face_evidence + 1);
     MT_CHECK (b.face_evidence > 0);             //  still a candidate worth a look
+    //  Nobody picked the person: the reasons say so, and by what rule.
+    MT_CHECK_CONTAINS (a.explanation, "\"group_photo\":{\"faces\":2");
+    MT_CHECK_CONTAINS (a.explanation, "person_guessed");
     //  With a portrait of the person beside it, the group photo's matching
     //  face joins the portrait in one template.
     mt_face_row_t three [3] = { s_face (22, 201, 0.3f, "ok", 0), corner [0], corner [1] };
     mt_rank_t c = s_rank (&found, &probe, 1, &missing, three, 3);
     MT_CHECK_CONTAINS (c.explanation, "\"descriptions\":{\"found\":1,\"missing\":1}");
     MT_CHECK_CONTAINS (c.explanation, "\"photos\":2");
+    MT_CHECK (!strstr (c.explanation, "person_guessed"));
     mt_rank_free (&a), mt_rank_free (&b), mt_rank_free (&c);
 }
 
