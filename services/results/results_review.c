@@ -158,17 +158,23 @@ results_m_queue (results_call_t *call, mt_err_t *err)
         rc = mt_err_set (err, MT_EINVAL, "limit must be 1..500 and offset not negative");
     mt_candidate_row_t *rows = NULL;
     size_t count = 0;
+    int64_t total = 0;
     if (rc == MT_OK)
         rc = mt_casedb_queue (call->self->db, province, (size_t) limit, (size_t) offset, &rows,
                               &count, err);
-    if (rc != MT_OK)
+    if (rc == MT_OK)
+        rc = mt_casedb_queue_count (call->self->db, province, &total, err);
+    if (rc != MT_OK) {
+        mt_casedb_candidates_free (rows, count);
         return rc;
+    }
     json_t *list = json_array ();
     for (size_t i = 0; i < count; i++)
         json_array_append_new (list, s_candidate_json (call->self, &rows [i], 0));
     mt_casedb_candidates_free (rows, count);
     mt_casedb_audit (call->self->db, call->actor, "queue.read", NULL, NULL, NULL);
-    call->result = json_pack ("{s:o, s:i, s:i}", "pairs", list, "limit", limit, "offset", offset);
+    call->result = json_pack ("{s:o, s:i, s:i, s:I}", "pairs", list, "limit", limit, "offset",
+                              offset, "total", (json_int_t) total);
     return MT_OK;
 }
 

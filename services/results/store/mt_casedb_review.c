@@ -240,6 +240,14 @@ mt_casedb_candidates (mt_casedb_t *self, int64_t case_id, size_t limit, size_t o
     return s_candidate_rows (stmt, limit, rows_p, count_p, err);
 }
 
+//  The pairs of the review queue (?1: the found case's province, 0 any);
+//  the queue and its count share it.
+#define S_QUEUE_FROM \
+    " FROM candidates p JOIN cases f ON f.id = p.found_case" \
+    " JOIN cases m ON m.id = p.missing_case" \
+    " WHERE p.state IN ('pending', 'dna_requested') AND f.state = 'open'" \
+    " AND m.state = 'open' AND (?1 = 0 OR f.province = ?1)"
+
 int
 mt_casedb_queue (mt_casedb_t *self, int province, size_t limit, size_t offset,
                  mt_candidate_row_t **rows_p, size_t *count_p, mt_err_t *err)
@@ -247,10 +255,7 @@ mt_casedb_queue (mt_casedb_t *self, int province, size_t limit, size_t offset,
     *rows_p = NULL;
     *count_p = 0;
     mti_sql_stmt_t *stmt = mti_db_prepare (self,
-        "SELECT " S_CANDIDATE_COLUMNS " FROM candidates p JOIN cases f ON f.id = p.found_case"
-        " JOIN cases m ON m.id = p.missing_case"
-        " WHERE p.state IN ('pending', 'dna_requested') AND f.state = 'open'"
-        " AND m.state = 'open' AND (?1 = 0 OR f.province = ?1)"
+        "SELECT " S_CANDIDATE_COLUMNS S_QUEUE_FROM
         " ORDER BY p.score DESC, p.distance LIMIT ?2 OFFSET ?3", err);
     if (!stmt)
         return MT_EINTERNAL;
@@ -258,6 +263,23 @@ mt_casedb_queue (mt_casedb_t *self, int province, size_t limit, size_t offset,
     mti_sql_bind_int64 (stmt, 2, (int64_t) limit);
     mti_sql_bind_int64 (stmt, 3, (int64_t) offset);
     return s_candidate_rows (stmt, limit, rows_p, count_p, err);
+}
+
+int
+mt_casedb_queue_count (mt_casedb_t *self, int province, int64_t *total_p, mt_err_t *err)
+{
+    *total_p = 0;
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT COUNT (*)" S_QUEUE_FROM, err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    mti_sql_bind_int (stmt, 1, province);
+    int rc = MT_OK;
+    if (mti_sql_step (stmt) == MTI_SQL_ROW)
+        *total_p = mti_sql_column_int64 (stmt, 0);
+    else
+        rc = mti_db_fail (self, MT_EIO, err, "count the queue");
+    mti_sql_finalize (stmt);
+    return rc;
 }
 
 int
