@@ -272,8 +272,14 @@ try {
   assert.match (en, /Province where found\s+Guangdong/);
   assert.match (en, /Purpose\s+family reunification/);
   assert.ok (en.includes (chinaTime (created, "en")), "times in China time, in English");
+  await page.locator ("#nav").getByRole ("link", { name: "Cases" }).click ();
+  assert.deepEqual (await page.locator ("table.cases thead th").allInnerTexts (),
+                    ["No.", "Type", "Name", "Province", "Date", "State", "Photos", "Candidates"]);
+  assert.match (await page.locator ("table.cases tbody tr", { hasText: "王建国" }).innerText (),
+                /Missing-person report[\s\S]*home Beijing[\s\S]*last seen\s+2019-03-02/);
+  assert.match (await pager.innerText (), /^1–50 of \d+$/);
   await page.getByRole ("button", { name: "中文" }).click ();
-  await page.getByRole ("heading", { name: "可能的家庭" }).waitFor ();
+  await page.locator ("nav.pager .range", { hasText: "第 1–50 条" }).waitFor ();
   await page.getByRole ("button", { name: "退出" }).click ();
 
   // Police liaison: the queue, paged and by province; the pair; confirm.
@@ -304,6 +310,22 @@ try {
   await page.screenshot ({ path: join (artifacts, "07-police-confirmed.png"), fullPage: true });
   console.log ("ok   police page and filter the queue by province; confirm");
 
+  // An administrator reads the audit log in Chinese, in China time.
+  await page.getByRole ("button", { name: "退出" }).click ();
+  await signIn (page, "admin1");
+  await page.locator ("#nav").getByRole ("link", { name: "审计日志" }).click ();
+  await page.locator ("table.audit tbody tr").first ().waitFor ();
+  assert.deepEqual (await page.locator ("table.audit thead th").allInnerTexts (),
+                    ["时间", "操作人", "操作", "对象", "详情"]);
+  const actions = await page.locator ("table.audit tbody td:nth-child(3)").allInnerTexts ();
+  for (const word of ["登记案件", "上传照片", "更正信息", "结案", "审核", "查看案件"])
+    assert.ok (actions.includes (word), word + " in the audit log: " + [...new Set (actions)]);
+  const closing = page.locator ("table.audit tbody tr", { hasText: "本人已由家属接回" });
+  assert.match (await closing.innerText (), new RegExp ("^" + chinaTime (closedCase.closed_at) +
+                                                         "\\s+staff_a\\s+结案\\s+案件 " + closable));
+  await page.screenshot ({ path: join (artifacts, "08-admin-audit.png") });
+  console.log ("ok   the audit log in Chinese words and China time");
+
   // A phone, 390 px wide: every page fits, long words wrap.
   const phone = await browser.newContext ({ viewport: { width: 390, height: 844 }, isMobile: true,
     hasTouch: true, deviceScaleFactor: 1, locale: "zh-CN", timezoneId: ZONE });
@@ -314,17 +336,17 @@ try {
   await signIn (small, "staff_a");
   await small.locator ("table.cases tbody tr").first ().waitFor ();
   await fitsWidth (small, "case list");
-  await small.screenshot ({ path: join (artifacts, "08-phone-case-list.png") });
+  await small.screenshot ({ path: join (artifacts, "09-phone-case-list.png") });
   await small.goto (serve.base + "/#/case/" + wang);
   await small.locator ("dl.facts").waitFor ();
   await small.getByText ("更正信息").click ();
   await fitsWidth (small, "a report with long words");
-  await small.screenshot ({ path: join (artifacts, "09-phone-report.png"), fullPage: true });
+  await small.screenshot ({ path: join (artifacts, "10-phone-report.png"), fullPage: true });
   await small.goto (serve.base + "/#/case/" + found);
   await small.locator ("ol.candidates > li.candidate").first ().waitFor ({ timeout: 60000 });
   await fitsWidth (small, "a case with candidates");
   await small.getByRole ("button", { name: "拍照" }).waitFor ();
-  await small.screenshot ({ path: join (artifacts, "10-phone-case.png"), fullPage: true });
+  await small.screenshot ({ path: join (artifacts, "11-phone-case.png"), fullPage: true });
   await small.goto (serve.base + "/#/new/missing");
   await small.getByLabel ("走失者姓名").waitFor ();
   await fitsWidth (small, "new report");
@@ -332,11 +354,11 @@ try {
   await signIn (small, "police1");
   await small.locator ("ol.candidates > li").first ().waitFor ();
   await fitsWidth (small, "queue");
-  await small.screenshot ({ path: join (artifacts, "11-phone-queue.png"), fullPage: true });
+  await small.screenshot ({ path: join (artifacts, "12-phone-queue.png"), fullPage: true });
   await small.goto (serve.base + "/#/pair/" + found + "/" + report);
   await small.locator ("ol.trail").waitFor ();
   await fitsWidth (small, "pair");
-  await small.screenshot ({ path: join (artifacts, "12-phone-pair.png"), fullPage: true });
+  await small.screenshot ({ path: join (artifacts, "13-phone-pair.png"), fullPage: true });
   await phone.close ();
   console.log ("ok   a 390 px phone: list, case, report, pair and queue fit");
 
@@ -348,7 +370,7 @@ try {
     const lowPage = await browser.newPage ({ viewport: { width: 1280, height: 900 } });
     await lowPage.goto (low.base + "/");
     await lowPage.locator ("#banner", { hasText: "数据盘剩余空间不足" }).waitFor ({ timeout: 30000 });
-    await lowPage.screenshot ({ path: join (artifacts, "13-disk-low-banner.png"), fullPage: true });
+    await lowPage.screenshot ({ path: join (artifacts, "14-disk-low-banner.png"), fullPage: true });
   } finally {
     await low.stop ();
   }

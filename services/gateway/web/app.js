@@ -502,7 +502,18 @@ async function viewAudit () {
       el ("tbody", {}, data.entries.map (e => el ("tr", {},
         el ("td", { class: "nowrap", text: when (e.at) }), el ("td", { text: e.actor }),
         el ("td", { text: actionText (e.action) }), el ("td", { text: objectText (e.object) }),
-        el ("td", { text: e.detail || "" }))))))));
+        el ("td", { text: detailText (e) }))))))));
+}
+
+// The details the server writes in a fixed form, in the reader's words: a
+// review's new state, a new case's kind. Others are shown as recorded.
+function detailText (e) {
+  const detail = e.detail || "";
+  const review = e.action === "review" && detail.match (/^([a-z_]+) \(review (\d+)\)$/);
+  if (review) return stateText (review [1]) + " (" + t ("review") + " " + review [2] + ")";
+  if (e.action === "case.add" && (detail === "found" || detail === "missing"))
+    return t (detail + "_case");
+  return detail;
 }
 
 // An audit action ("case.close") and object ("found 3 / missing 4") in the
