@@ -273,6 +273,7 @@ try {
   assert.match (en, /Purpose\s+family reunification/);
   assert.ok (en.includes (chinaTime (created, "en")), "times in China time, in English");
   await page.locator ("#nav").getByRole ("link", { name: "Cases" }).click ();
+  await page.locator ("nav.pager .range", { hasText: " of " }).waitFor ();
   assert.deepEqual (await page.locator ("table.cases thead th").allInnerTexts (),
                     ["No.", "Type", "Name", "Province", "Date", "State", "Photos", "Candidates"]);
   assert.match (await page.locator ("table.cases tbody tr", { hasText: "王建国" }).innerText (),

@@ -162,14 +162,14 @@ function hashWith (path, params) {
 }
 
 // A word with {name} places filled.
-function fill (text, values) {
+function textWith (text, values) {
   return text.replace (/\{(\w+)\}/g, (all, k) => values [k] !== undefined ? String (values [k]) : all);
 }
 
 // A time the API gives (UTC, ISO 8601) as the reader's clock shows it (the
 // browser's zone: China time at a station), in the page's language. Dates
 // that are facts (YYYY-MM-DD) are not times and are shown as they are.
-function when (iso) {
+function timeText (iso) {
   if (!iso) return "";
   const d = new Date (iso);
   if (isNaN (d.getTime ())) return iso;
@@ -178,14 +178,14 @@ function when (iso) {
 }
 
 // A range [low, high] as "low-high", or one number when they are equal.
-function span (range) {
+function rangeText (range) {
   return range ? (range [0] === range [1] ? String (range [0]) : range.join ("-")) : "";
 }
 
 // Where a list stands ("1–50 of 312") with links to the pages before and
 // after; hrefFor (offset) makes a page's link.
 function pager (total, offset, shown, size, hrefFor) {
-  const text = total ? fill (t ("page_range"), { from: offset + 1, to: offset + shown, total })
+  const text = total ? textWith (t ("page_range"), { from: offset + 1, to: offset + shown, total })
                      : t ("page_none");
   return el ("nav", { class: "pager", "aria-label": t ("pager") },
     offset > 0 ? el ("a", { class: "button", rel: "prev", href: hrefFor (Math.max (0, offset - size)),
@@ -307,8 +307,8 @@ function casesFilter (filter) {
 // station saw (sex, age); a report also names the family who filed it.
 function caseWho (c) {
   const known = [c.sex && c.sex !== "unknown" ? t (c.sex) : "",
-                 c.age ? fill (t ("age_about"), { age: span (c.age) }) : "",
-                 c.birth_year ? fill (t ("born_in"), { year: span (c.birth_year) }) : "",
+                 c.age ? textWith (t ("age_about"), { age: rangeText (c.age) }) : "",
+                 c.birth_year ? textWith (t ("born_in"), { year: rangeText (c.birth_year) }) : "",
                  c.city || ""].filter (Boolean).join (" · ");
   return [c.person_name ? el ("strong", { text: c.person_name })
                         : el ("span", { class: "unknown", text: t ("name_unknown") }),
@@ -467,7 +467,7 @@ async function viewPair (found, missing) {
         el ("button", { type: "button", onclick: act ("reunited"), text: t ("reunited") }))) : null,
     el ("section", { class: "card" }, el ("h2", { text: t ("trail") }),
       el ("ol", { class: "trail" }, trail.reviews.filter (r => r.missing_case === Number (missing))
-        .map (r => el ("li", { text: when (r.at) + " · " + r.actor + " · " + stateText (r.state) + (r.note ? " · " + r.note : "") })))));
+        .map (r => el ("li", { text: timeText (r.at) + " · " + r.actor + " · " + stateText (r.state) + (r.note ? " · " + r.note : "") })))));
 }
 
 async function viewUsers () {
@@ -500,7 +500,7 @@ async function viewAudit () {
     el ("div", { class: "scroll" }, el ("table", { class: "audit" },
       el ("thead", {}, el ("tr", {}, heads.map (k => el ("th", { scope: "col", text: t (k) })))),
       el ("tbody", {}, data.entries.map (e => el ("tr", {},
-        el ("td", { class: "nowrap", text: when (e.at) }), el ("td", { text: e.actor }),
+        el ("td", { class: "nowrap", text: timeText (e.at) }), el ("td", { text: e.actor }),
         el ("td", { text: actionText (e.action) }), el ("td", { text: objectText (e.object) }),
         el ("td", { text: detailText (e) }))))))));
 }

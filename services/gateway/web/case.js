@@ -11,7 +11,7 @@ function factsList (c) {
   add (c.kind === "found" ? "found_province" : "home_province", provinceName (c.province));
   add ("station", c.station); add ("city", c.city);
   add ("date_found", c.date_found); add ("last_seen", c.date_last_seen);
-  add ("age_shown", span (c.age)); add ("birth_year_shown", span (c.birth_year));
+  add ("age_shown", rangeText (c.age)); add ("birth_year_shown", rangeText (c.birth_year));
   add (c.kind === "found" ? "found_person_shown" : "person_name", c.person_name);
   add ("family_name", c.family_name);
   add ("contact", c.family_contact); add ("relation", c.family_relation);
@@ -20,8 +20,8 @@ function factsList (c) {
   add ("consent_by", c.consent_by); add ("consent_date", c.consent_date);
   add ("reference", c.external_ref);
   add ("purpose", purposeText (c.purpose));
-  add ("registered_at", when (c.created_at));
-  if (c.erased) add ("erased", when (c.erased_at) + " (" + t ("erased_" + c.erased) + ")");
+  add ("registered_at", timeText (c.created_at));
+  if (c.erased) add ("erased", timeText (c.erased_at) + " (" + t ("erased_" + c.erased) + ")");
   return el ("dl", { class: "facts" }, items);
 }
 
@@ -42,7 +42,7 @@ function changesText (done) {
                    family_relation: "relation" };
   const value = (field, v) => v === null || v === undefined || v === "" ? t ("none_value")
     : field === "sex" ? t (v) : field === "province" ? provinceName (v)
-    : Array.isArray (v) ? span (v) : String (v);
+    : Array.isArray (v) ? rangeText (v) : String (v);
   return done.change_list.map (c => t (labels [c.field] || c.field) + " " +
     value (c.field, c.from) + " → " + value (c.field, c.to)).join (state.lang === "zh-CN" ? "；" : "; ");
 }
@@ -286,9 +286,9 @@ function photoStatus (c, p, faces) {
 function closedNotice (c) {
   if (c.state !== "closed") return null;
   return el ("div", { class: "notice closed" },
-    el ("p", { text: fill (t ("closed_on"), { at: when (c.closed_at), reason: closedReason (c.closed_reason) }) }),
-    c.erased ? el ("p", { text: fill (t ("erased_on"), { what: t ("erased_" + c.erased),
-                                                         at: when (c.erased_at) }) }) : null);
+    el ("p", { text: textWith (t ("closed_on"), { at: timeText (c.closed_at), reason: closedReason (c.closed_reason) }) }),
+    c.erased ? el ("p", { text: textWith (t ("erased_on"), { what: t ("erased_" + c.erased),
+                                                         at: timeText (c.erased_at) }) }) : null);
 }
 
 // The reasons the server writes itself, in the reader's words; a person's
@@ -296,9 +296,9 @@ function closedNotice (c) {
 function closedReason (reason) {
   const text = reason || "";
   let m = text.match (/^reunited \(found (\d+), missing (\d+)\)$/);
-  if (m) return fill (t ("reason_reunited"), { found: m [1], missing: m [2] });
+  if (m) return textWith (t ("reason_reunited"), { found: m [1], missing: m [2] });
   m = text.match (/^erasure: (.*)$/s);
-  if (m) return fill (t ("reason_erasure"), { why: m [1] });
+  if (m) return textWith (t ("reason_erasure"), { why: m [1] });
   return text;
 }
 
@@ -334,10 +334,10 @@ function factsForm (c) {
   const fields = isFound
     ? [["person_name", "text", c.person_name], ["sex", "select", c.sex],
        ["province", "province", c.province || ""], ["city", "text", c.city],
-       ["date_found", "date", c.date_found], ["age", "text", span (c.age)],
+       ["date_found", "date", c.date_found], ["age", "text", rangeText (c.age)],
        ["features", "text", c.features], ["notes", "textarea", c.notes]]
     : [["sex", "select", c.sex], ["province", "province", c.province || ""], ["city", "text", c.city],
-       ["last_seen", "date", c.date_last_seen], ["birth_year", "text", span (c.birth_year)],
+       ["last_seen", "date", c.date_last_seen], ["birth_year", "text", rangeText (c.birth_year)],
        ["person_name", "text", c.person_name], ["family_name", "text", c.family_name],
        ["contact", "text", c.family_contact], ["relation", "text", c.family_relation],
        ["features", "text", c.features], ["notes", "textarea", c.notes]];
