@@ -324,8 +324,27 @@ try {
   const closing = page.locator ("table.audit tbody tr", { hasText: "本人已由家属接回" });
   assert.match (await closing.innerText (), new RegExp ("^" + chinaTime (closedCase.closed_at) +
                                                          "\\s+staff_a\\s+结案\\s+案件 " + closable));
-  await page.screenshot ({ path: join (artifacts, "08-admin-audit.png") });
-  console.log ("ok   the audit log in Chinese words and China time");
+  await page.screenshot ({ path: join (artifacts, "08-admin-audit-log.png") });
+  // The closed case erased on request: its page says what was erased, when.
+  const admin = new Client (serve.base);
+  await admin.login ("admin1", { bearer: true });
+  assert.equal ((await admin.request ("POST", `/api/v1/cases/${closable}/erase`,
+    { json: { reason: "consent withdrawn", level: "all" } })).status, 202);
+  let erased;
+  for (let i = 0; i < 300 && !(erased && erased.erased_at); i++) {
+    await new Promise (r => setTimeout (r, 100));
+    erased = (await admin.request ("GET", `/api/v1/cases/${closable}`)).data;
+  }
+  await page.goto (serve.base + "/#/case/" + closable);
+  await page.locator (".notice.closed").waitFor ();
+  assert.equal (await page.locator (".notice.closed p").nth (1).innerText (),
+                `照片、人脸与个人信息已于 ${chinaTime (erased.erased_at)} 删除。`);
+  await page.locator ("section", { hasText: "已结案的案件不再接收照片" }).waitFor ();
+  await page.waitForFunction (() => !document.querySelector ("ul.photos li") ||
+                                    document.querySelector ("ul.photos li p").textContent);
+  assert.doesNotMatch (await page.locator ("main").innerText (), /未找到人脸/);
+  await page.screenshot ({ path: join (artifacts, "08-admin-erased-case.png"), fullPage: true });
+  console.log ("ok   the audit log in Chinese words and China time; an erased case says so");
 
   // A phone, 390 px wide: every page fits, long words wrap.
   const phone = await browser.newContext ({ viewport: { width: 390, height: 844 }, isMobile: true,
