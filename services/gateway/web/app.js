@@ -185,8 +185,9 @@ function rangeText (range) {
 // Where a list stands ("1–50 of 312") with links to the pages before and
 // after; hrefFor (offset) makes a page's link.
 function pager (total, offset, shown, size, hrefFor) {
-  const text = total ? textWith (t ("page_range"), { from: offset + 1, to: offset + shown, total })
-                     : t ("page_none");
+  // (past the end, as an old link may be: how many there are in all)
+  const text = !total ? t ("page_none") : !shown ? textWith (t ("page_total"), { total })
+             : textWith (t ("page_range"), { from: offset + 1, to: offset + shown, total });
   return el ("nav", { class: "pager", "aria-label": t ("pager") },
     offset > 0 ? el ("a", { class: "button", rel: "prev", href: hrefFor (Math.max (0, offset - size)),
                             text: t ("previous_page") }) : null,

@@ -90,7 +90,8 @@ const HW_TEXT = {
     object_missing: "寻亲报告", object_user: "用户",
     reason_reunited: "已团聚（受助人员 #{found} 与寻亲报告 #{missing}）", reason_erasure: "应要求删除数据：{why}",
     colon: "：",
-    found_person_name: "姓名（本人能说出时填写）", found_person_shown: "姓名（自述）"
+    found_person_name: "姓名（本人能说出时填写）", found_person_shown: "姓名（自述）",
+    page_total: "共 {total} 条"
   },
   "en": {
     skip: "Skip to content", title: "Homeward · family search", other_language: "中文",
@@ -183,6 +184,7 @@ const HW_TEXT = {
     object_missing: "missing", object_user: "user",
     reason_reunited: "reunited (person found #{found}, report #{missing})", reason_erasure: "erased on request: {why}",
     colon: ": ",
-    found_person_name: "Name (if the person can say it)", found_person_shown: "Name (as the person gave it)"
+    found_person_name: "Name (if the person can say it)", found_person_shown: "Name (as the person gave it)",
+    page_total: "{total} in all"
   }
 };
