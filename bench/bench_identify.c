@@ -1,7 +1,7 @@
 //  bench/identify - finding the family at scale, through the real service.
 //
 //  usage: bench-identify [--family-photos N] [--absent SHARE] [--seed N] [--people N]
-//                        [--workers W] [--partitions P] [--dir DIR]
+//                        [--facts] [--workers W] [--partitions P] [--dir DIR]
 //                        [--homeward PATH] [--pairs FILE] [--serve ARG]...
 //                        [--fit] [--json] FOLDER
 //
@@ -13,7 +13,10 @@
 //  through the service's API, as `homeward import` would. With --absent S a
 //  share S of the found people's families file no report (their found cases
 //  have no true family: the open-set case a real deployment has); --seed N
-//  draws another share.
+//  draws another share. LFW has no facts; with --facts each person gets
+//  facts drawn at random (s_facts): the same on both sides, but for a
+//  recording error of the sex in 5% of found people, and independent
+//  between different people, as the facts of strangers are.
 //
 //  It prints the faces found, the time per photo, where the true family
 //  ranks in each found person's candidates (top-1/5/20/50), the review
@@ -60,6 +63,8 @@ typedef struct {
 typedef struct {
     api_client_t *client;
     size_t photos, photos_with_face, faces, photo_errors;
+    bool facts;                     //  --facts: each person's facts drawn (s_facts)
+    unsigned seed;
 } s_run_t;
 
 //  Seconds on a monotonic clock.
@@ -95,6 +100,48 @@ s_call (s_run_t *run, const char *method, json_t *params, const void *payload, s
     return result;
 }
 
+//  A person's facts, drawn from their name: sex, birth year, home province,
+//  the day they were last seen; found 0-3 years later, in their home
+//  province 60% of the time, their age estimated within a decade, and in
+//  5% of found people their sex recorded wrong.
+static void
+s_facts (json_t *params, const char *name, bool found, unsigned seed)
+{
+    static const int provinces [] = { 11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36,
+                                      37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62,
+                                      63, 64, 65 };
+    const size_t n_prov = sizeof provinces / sizeof provinces [0];
+    bool male = s_hash01 (name, seed + 101) < 0.5;
+    int born = 1935 + (int) (s_hash01 (name, seed + 102) * 70);
+    int home = provinces [(size_t) (s_hash01 (name, seed + 103) * n_prov) % n_prov];
+    int seen_days = (int) (s_hash01 (name, seed + 104) * 365 * 10);    //  2010-2019
+    char date [48];
+    if (!found) {
+        snprintf (date, sizeof date, "%04d-%02d-%02d", 2010 + seen_days / 365,
+                  1 + (seen_days % 365) / 31 % 12, 1 + seen_days % 28);
+        json_object_set_new (params, "sex", json_string (male ? "male" : "female"));
+        json_object_set_new (params, "birth_year", json_integer (born));
+        json_object_set_new (params, "province", json_integer (home));
+        json_object_set_new (params, "date_last_seen", json_string (date));
+        return;
+    }
+    if (s_hash01 (name, seed + 105) < 0.05)
+        male = !male;
+    int found_days = seen_days + (int) (s_hash01 (name, seed + 106) * 365 * 3);
+    snprintf (date, sizeof date, "%04d-%02d-%02d", 2010 + found_days / 365,
+              1 + (found_days % 365) / 31 % 12, 1 + found_days % 28);
+    int age = 2010 + found_days / 365 - born;
+    int low = age - 2 - (int) (s_hash01 (name, seed + 107) * 6);
+    char ages [32];
+    snprintf (ages, sizeof ages, "%d-%d", low < 1 ? 1 : low, (low < 1 ? 1 : low) + 10);
+    int where = s_hash01 (name, seed + 108) < 0.6 ? home
+              : provinces [(size_t) (s_hash01 (name, seed + 109) * n_prov) % n_prov];
+    json_object_set_new (params, "sex", json_string (male ? "male" : "female"));
+    json_object_set_new (params, "age", json_string (ages));
+    json_object_set_new (params, "province", json_integer (where));
+    json_object_set_new (params, "date_found", json_string (date));
+}
+
 static int64_t
 s_add_case (s_run_t *run, const s_person_t *p, bool found, char **photos, size_t count)
 {
@@ -105,6 +152,15 @@ s_add_case (s_run_t *run, const s_person_t *p, bool found, char **photos, size_t
                      "external_ref", ref)
         : json_pack ("{s:s, s:s, s:s, s:s}", "kind", "missing", "consent_basis", "family",
                      "consent_by", "the family", "external_ref", ref);
+    if (run->facts)
+        s_facts (params, p->name, found, run->seed);
+    //  A minor found needs a guardian's consent.
+    if (found && run->facts && atoi (json_string_value (json_object_get (params, "age"))) < 18)
+        json_object_set_new (params, "consent_basis", json_string ("guardian")),
+        json_object_set_new (params, "consent_by", json_string ("the relief station"));
+    if (!found && run->facts && 2026 - json_integer_value (json_object_get (params, "birth_year"))
+                                < 18)
+        json_object_set_new (params, "consent_basis", json_string ("guardian"));
     json_t *r = s_call (run, "case.add", params, NULL, 0);
     int64_t id = r ? (int64_t) json_integer_value (json_object_get (r, "case_id")) : 0;
     json_decref (r);
@@ -236,6 +292,7 @@ main (int argc, char **argv)
     unsigned seed = 0;
     double absent = 0;
     int workers = 2, partitions = 2, json = 0, fitting = 0;
+    bool facts = false;
     char dir [1024] = "", homeward [1100] = "", pairs_path [1024] = "";
     const char *folder = NULL;
     char *serve_args [8];
@@ -261,6 +318,8 @@ main (int argc, char **argv)
             snprintf (pairs_path, sizeof pairs_path, "%s", argv [++i]);
         else if (strcmp (argv [i], "--json") == 0)
             json = 1;
+        else if (strcmp (argv [i], "--facts") == 0)
+            facts = true;
         else if (strcmp (argv [i], "--fit") == 0)
             fitting = 1;
         else if (strcmp (argv [i], "--serve") == 0 && i + 1 < argc && serve_extra < 8)
@@ -269,7 +328,7 @@ main (int argc, char **argv)
             folder = argv [i];
         else {
             printf ("usage: bench-identify [--family-photos N] [--absent SHARE] [--seed N] "
-                    "[--people N] "
+                    "[--people N] [--facts] "
                     "[--workers W] [--partitions P] [--dir DIR] [--homeward PATH] "
                     "[--pairs FILE] [--serve ARG]... [--fit] [--json] FOLDER\n");
             return strcmp (argv [i], "--help") == 0 ? 0 : 2;
@@ -348,7 +407,7 @@ main (int argc, char **argv)
         fprintf (stderr, "bench-identify: cannot start %s\n", homeward);
         return 1;
     }
-    s_run_t run = { 0 };
+    s_run_t run = { .facts = facts, .seed = seed };
     mt_err_t err;
     api_client_new (api, NULL, &run.client, &err);
     json_t *r = NULL;
@@ -543,6 +602,7 @@ main (int argc, char **argv)
                                                         "b1", fit [1], "b2", fit [2], "g",
                                                         fit [3]));
         json_object_set_new (out, "absent", json_real (absent));
+        json_object_set_new (out, "facts", json_boolean (facts));
         char *text = json_dumps (out, JSON_COMPACT | JSON_PRESERVE_ORDER);
         printf ("%s\n", text);
         free (text);

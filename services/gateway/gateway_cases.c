@@ -6,6 +6,8 @@
 #include "gateway_routes.h"
 #include "gateway_reply.h"
 
+#include "base/mt_utf8.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,9 +30,21 @@ gateway_route_cases (gateway_route_t *r)
                                     (json_int_t) offset);
         if (me->role == MT_ROLE_STATION_STAFF)
             json_object_set_new (params, "station", json_string (me->station));
-        const char *kind = MHD_lookup_connection_value (r->conn, MHD_GET_ARGUMENT_KIND, "kind");
-        if (kind)
-            json_object_set_new (params, "kind", json_string (kind));
+        //  The filter: kind, state and a search (q: a case number, or text of
+        //  a name, reference, city or station), all optional.
+        static const char *texts [] = { "kind", "state", "q" };
+        for (size_t i = 0; i < sizeof texts / sizeof texts [0]; i++) {
+            const char *value = MHD_lookup_connection_value (r->conn, MHD_GET_ARGUMENT_KIND,
+                                                             texts [i]);
+            if (!value || !*value)
+                continue;
+            if (!mt_utf8_valid (value, strlen (value)) || mt_utf8_chars (value) > 100) {
+                json_decref (params);
+                return gateway_error (r->conn, 400, "invalid_argument",
+                                      "q, kind and state are text of at most 100 characters");
+            }
+            json_object_set_new (params, texts [i], json_string (value));
+        }
         return gateway_route_answer (r, "case.list", params, 200);
     }
     if (gateway_route_is (r, "POST", 1, "cases")) {

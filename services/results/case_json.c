@@ -252,6 +252,32 @@ results_case_json (const mt_case_t *c)
 }
 
 json_t *
+results_case_changes_json (const mt_case_t *before, const mt_case_t *after)
+{
+    static const char *fields [] = { "sex", "province", "age", "birth_year", "date_found",
+                                     "date_last_seen", "city", "station", "person_name",
+                                     "family_name", "family_contact", "family_relation",
+                                     "features", "notes" };
+    json_t *was = results_case_json (before), *now = results_case_json (after);
+    json_t *list = json_array ();
+    for (size_t i = 0; i < sizeof fields / sizeof fields [0]; i++) {
+        json_t *from = json_object_get (was, fields [i]), *to = json_object_get (now, fields [i]);
+        //  Province 0 is what the case JSON says of no province recorded.
+        if (json_is_integer (from) && json_integer_value (from) == 0)
+            from = NULL;
+        if (json_is_integer (to) && json_integer_value (to) == 0)
+            to = NULL;
+        if ((!from && !to) || (from && to && json_equal (from, to)))
+            continue;
+        json_array_append_new (list, json_pack ("{s:s, s:O?, s:O?}", "field", fields [i],
+                                                "from", from, "to", to));
+    }
+    json_decref (was);
+    json_decref (now);
+    return list;
+}
+
+json_t *
 results_photo_json (const mt_photo_row_t *row)
 {
     json_t *p = json_pack ("{s:I, s:s, s:s, s:i}", "photo_id", (json_int_t) row->id,

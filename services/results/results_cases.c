@@ -278,6 +278,8 @@ results_m_face_chip (results_call_t *call, mt_err_t *err)
     return MT_OK;
 }
 
+//  A page of cases (params: limit, offset, and the filter: station, kind,
+//  state, q), with how many there are in all.
 int
 results_m_case_list (results_call_t *call, mt_err_t *err)
 {
@@ -289,17 +291,22 @@ results_m_case_list (results_call_t *call, mt_err_t *err)
         rc = mt_err_set (err, MT_EINVAL, "limit must be 1..500 and offset not negative");
     const char *kind = json_string_value (json_object_get (call->params, "kind"));
     //  Staff list their station's cases only.
-    const char *station = results_is_staff (call) ? call->station
-                        : json_string_value (json_object_get (call->params, "station"));
+    mt_case_filter_t filter = {
+        .station = results_is_staff (call) ? call->station
+                 : json_string_value (json_object_get (call->params, "station")),
+        .kind = kind ? mt_case_kind_from_name (kind) : 0,
+        .state = json_string_value (json_object_get (call->params, "state")),
+        .q = json_string_value (json_object_get (call->params, "q"))
+    };
     char *text = NULL;
+    int64_t total = 0;
     if (rc == MT_OK)
-        rc = mt_casedb_cases_json (call->self->db, station,
-                                   kind ? mt_case_kind_from_name (kind) : 0, (size_t) limit,
-                                   (size_t) offset, &text, err);
+        rc = mt_casedb_cases_json (call->self->db, &filter, (size_t) limit, (size_t) offset,
+                                   &text, &total, err);
     if (rc == MT_OK) {
         json_error_t jerr;
-        call->result = json_pack ("{s:o, s:i, s:i}", "cases", json_loads (text, 0, &jerr),
-                                  "limit", limit, "offset", offset);
+        call->result = json_pack ("{s:o, s:i, s:i, s:I}", "cases", json_loads (text, 0, &jerr),
+                                  "limit", limit, "offset", offset, "total", (json_int_t) total);
         free (text);
     }
     return rc;

@@ -120,12 +120,15 @@ results_m_case_update (results_call_t *call, mt_err_t *err)
     if (rc == MT_OK)
         rc = results_may_change (call, &c, err);
     char changes [1024];
+    mt_case_t before = c;
     if (rc == MT_OK)
         rc = results_case_update_from_json (call->params, &c, changes, sizeof changes, err);
     if (rc == MT_OK)
         rc = mt_casedb_case_update (call->self->db, &c, changes, call->actor, err);
     if (rc == MT_OK) {
-        call->result = json_pack ("{s:I, s:s}", "case_id", (json_int_t) c.id, "changes", changes);
+        //  "changes" in English, as the audit has it; "change_list" for clients.
+        call->result = json_pack ("{s:I, s:s, s:o}", "case_id", (json_int_t) c.id, "changes",
+                                  changes, "change_list", results_case_changes_json (&before, &c));
         results_call_nudge (call->self);
     }
     return rc;

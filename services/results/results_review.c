@@ -149,12 +149,16 @@ results_m_queue (results_call_t *call, mt_err_t *err)
     double floor = call->self->config->candidate_floor;
     mt_candidate_row_t *rows = NULL;
     size_t count = 0;
-    int64_t below = 0;
+    int64_t below = 0, total = 0;
     if (rc == MT_OK)
         rc = mt_casedb_queue (call->self->db, province, floor, (size_t) limit, (size_t) offset,
                               &rows, &count, &below, err);
-    if (rc != MT_OK)
+    if (rc == MT_OK)
+        rc = mt_casedb_queue_count (call->self->db, province, floor, &total, err);
+    if (rc != MT_OK) {
+        mt_casedb_candidates_free (rows, count);
         return rc;
+    }
     json_t *list = json_array ();
     int64_t *shown = calloc (count ? 2 * count : 1, sizeof *shown);
     for (size_t i = 0; i < count; i++) {
@@ -165,8 +169,9 @@ results_m_queue (results_call_t *call, mt_err_t *err)
     mt_casedb_candidates_free (rows, count);
     results_audit_read (call, "queue.read", 0, shown, shown ? 2 * count : 0);
     free (shown);
-    call->result = json_pack ("{s:o, s:i, s:i, s:f, s:I}", "pairs", list, "limit", limit,
-                              "offset", offset, "floor", floor, "below_floor", (json_int_t) below);
+    call->result = json_pack ("{s:o, s:i, s:i, s:I, s:f, s:I}", "pairs", list, "limit", limit,
+                              "offset", offset, "total", (json_int_t) total, "floor", floor,
+                              "below_floor", (json_int_t) below);
     return MT_OK;
 }
 

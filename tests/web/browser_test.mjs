@@ -1,7 +1,12 @@
-// The web app in headless Chromium (Debian's, driven by playwright-core):
-// a station worker signs in, registers a person found, uploads a photo and
-// sees the right family first; a police liaison signs in and confirms it.
-// Screenshots go to $ARTIFACTS.
+// The web app in headless Chromium (Debian's, driven by playwright-core),
+// in Chinese at a station in China (zh-CN, Asia/Shanghai): a station worker
+// signs in, finds cases in a paged, searchable list, registers a person
+// found (the province chosen by name), uploads a photo and sees the right
+// family first, corrects a fact, closes a case, loses the session while
+// typing a report and gets it back after signing in again; an error toast
+// stays on its page; a police liaison pages and filters the queue and
+// confirms the pair; the same pages on a 390 px phone fit the screen.
+// Screenshots (desktop and 390 px) go to $ARTIFACTS.
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -11,50 +16,158 @@ import { startServe, Client, photo, waitMatched, DATA, PASSWORD } from "./harnes
 const artifacts = process.env.ARTIFACTS || "web-artifacts";
 mkdirSync (artifacts, { recursive: true });
 const serve = await startServe ();
+const ZONE = "Asia/Shanghai";
 let browser, failed = false;
+
+// A time as the page should show it: in China time, in the page's language.
+const chinaTime = (iso, lang = "zh-CN") => new Intl.DateTimeFormat (lang, {
+  dateStyle: "medium", timeStyle: "short", hourCycle: "h23", timeZone: ZONE }).format (new Date (iso));
+
+async function signIn (page, name, labels = ["用户名", "密码", "登录"]) {
+  await page.getByLabel (labels [0]).fill (name);
+  await page.getByLabel (labels [1]).fill (PASSWORD);
+  await page.getByRole ("button", { name: labels [2] }).click ();
+}
+
+// Nothing on the page is wider than the screen (no sideways scrolling).
+async function fitsWidth (page, what) {
+  const [scroll, width] = await page.evaluate (() =>
+    [document.documentElement.scrollWidth, window.innerWidth]);
+  assert.ok (scroll <= width, `${what}: the page is ${scroll} px wide on a ${width} px screen`);
+}
+
+async function addCase (client, fields) {
+  const r = await client.request ("POST", "/api/v1/cases", { json: fields });
+  assert.equal (r.status, 201, JSON.stringify (r.data));
+  return r.data.case_id;
+}
+
+async function addPhoto (client, id, file) {
+  const form = new FormData ();
+  form.append ("photo", photo (file), "p.jpg");
+  const r = await client.request ("POST", `/api/v1/cases/${id}/photos`, { form });
+  assert.equal (r.status, 201, JSON.stringify (r.data));
+}
+
 try {
-  // A family's report filed at another station, through the API.
+  // A family's report filed at another station, and three more; through the API.
   const other = new Client (serve.base);
   assert.equal ((await other.login ("staff_b", { bearer: true })).status, 200);
-  const report = await other.request ("POST", "/api/v1/cases", { json: {
+  const report = await addCase (other, {
     kind: "missing", sex: "female", province: 11, date_last_seen: "2020-01-02",
     family_name: "Radcliffe family", family_relation: "daughter", consent_basis: "family",
-    consent_by: "Radcliffe family" } });
-  const form = new FormData ();
-  form.append ("photo", photo ("lfw/Paula_Radcliffe/1.jpg"), "p.jpg");
-  await other.request ("POST", `/api/v1/cases/${report.data.case_id}/photos`, { form });
+    consent_by: "Radcliffe family" });
+  await addPhoto (other, report, "lfw/Paula_Radcliffe/1.jpg");
   for (const name of ["Bill_Gates", "Kevin_Spacey", "Liza_Minnelli"]) {
-    const made = await other.request ("POST", "/api/v1/cases", { json: {
-      kind: "missing", sex: "unknown", province: 11, family_name: name + " family",
-      consent_basis: "family", consent_by: name + " family" } });
-    const f = new FormData ();
-    f.append ("photo", photo (`lfw/${name}/1.jpg`), "x.jpg");
-    await other.request ("POST", `/api/v1/cases/${made.data.case_id}/photos`, { form: f });
-    await waitMatched (other, made.data.case_id);
+    const made = await addCase (other, { kind: "missing", sex: "unknown", province: 11,
+      family_name: name + " family", consent_basis: "family", consent_by: name + " family" });
+    await addPhoto (other, made, `lfw/${name}/1.jpg`);
   }
-  await waitMatched (other, report.data.case_id);
+  // Station A's earlier work: enough cases for two pages of the list, some
+  // with names and references; one with long words (a phone must wrap
+  // them); one with a photo, to be closed.
+  const mine = new Client (serve.base);
+  assert.equal ((await mine.login ("staff_a", { bearer: true })).status, 200);
+  for (let i = 0; i < 52; i++)
+    await addCase (mine, { kind: "found", sex: i % 2 ? "male" : "female", province: 44,
+      date_found: "2021-03-" + String (1 + i % 28).padStart (2, "0"), age: "50-70",
+      consent_basis: "vital_interests", ...(i % 10 === 3 ? { external_ref: "GZ-2021-" + (100 + i) } : {}) });
+  const wang = await addCase (mine, {
+    kind: "missing", sex: "male", province: 11, date_last_seen: "2019-03-02", birth_year: 1950,
+    person_name: "王建国", family_name: "王家（儿子王小明、女儿王小红代表全家报告）",
+    family_contact: "wang.xiaoming.family.search@long-domain.example.cn",
+    external_ref: "HUNAN-CHANGSHA-PUBLIC-SECURITY-BUREAU-MISSING-PERSONS-2019-000731",
+    family_relation: "儿子", features: "左手背有一块约3厘米的疤痕，说话带湖南口音",
+    consent_basis: "family", consent_by: "王小明（儿子）" });
+  const closable = await addCase (mine, { kind: "found", sex: "male", province: 44,
+    date_found: "2021-04-01", age: "50-60", person_name: "自称老李", city: "广州市越秀区",
+    consent_basis: "vital_interests" });
+  await addPhoto (mine, closable, "lfw/Kevin_Spacey/2.jpg");
+  await waitMatched (mine, closable);
+  await waitMatched (other, report);
+  const total = 52 + 2;
 
   browser = await chromium.launch ({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
            "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
-  const page = await browser.newPage ({ viewport: { width: 1280, height: 900 } });
+  const context = await browser.newContext ({ viewport: { width: 1280, height: 900 },
+                                              locale: "zh-CN", timezoneId: ZONE });
+  const page = await context.newPage ();
   page.on ("pageerror", (e) => { console.log ("page error: " + e); failed = true; });
+  const toast = page.locator ("#toast");
 
-  // Station staff, in Chinese (the default).
+  // Station staff, in Chinese (the default): the case list, paged.
   await page.goto (serve.base + "/");
-  await page.getByLabel ("用户名").fill ("staff_a");
-  await page.getByLabel ("密码").fill (PASSWORD);
-  await page.getByRole ("button", { name: "登录" }).click ();
+  await signIn (page, "staff_a");
+  await page.getByRole ("heading", { name: "案件" }).waitFor ();
+  assert.deepEqual (await page.locator ("table.cases thead th").allInnerTexts (),
+                    ["编号", "类别", "姓名", "省份", "日期", "状态", "照片", "候选家庭"]);
+  const pager = page.locator ("nav.pager .range");
+  assert.equal (await pager.innerText (), `第 1–50 条，共 ${total} 条`);
+  assert.equal (await page.locator ("table.cases tbody tr").count (), 50);
+  const wangRow = await page.locator ("table.cases tbody tr", { hasText: "王建国" }).innerText ();
+  assert.match (wangRow, /寻亲报告/);
+  assert.match (wangRow, /户籍 北京/);
+  assert.match (wangRow, /走失\s+2019-03-02/);
+  assert.match (wangRow, /报告家属：王家/);
+  assert.match (wangRow, /1950 年生/);
+  const oldLi = await page.locator ("table.cases tbody tr", { hasText: "自称老李" }).innerText ();
+  assert.match (oldLi, /受助人员/);
+  assert.match (oldLi, /发现于 广东/);
+  assert.match (oldLi, /发现\s+2021-04-01/);
+  assert.match (oldLi, /进行中/);
+  await page.screenshot ({ path: join (artifacts, "01-staff-case-list.png") });
+  await page.getByRole ("link", { name: "下一页" }).click ();
+  await page.locator ("nav.pager .range", { hasText: `第 51–${total} 条` }).waitFor ();
+  assert.equal (await page.locator ("table.cases tbody tr").count (), total - 50);
+  await page.getByRole ("link", { name: "上一页" }).click ();
+  await page.locator ("nav.pager .range", { hasText: "第 1–50 条" }).waitFor ();
+
+  // A search: by name, by reference; another station's case is not found.
+  // (each waits for the list it should bring: the one before is still there)
+  const search = async (text) => {
+    await page.getByLabel ("查找案件").fill (text);
+    await page.getByRole ("button", { name: "查找", exact: true }).click ();
+  };
+  await search ("王建国");
+  await page.locator ("nav.pager .range", { hasText: "共 1 条" }).waitFor ();
+  assert.equal (await pager.innerText (), "第 1–1 条，共 1 条");
+  assert.equal (await page.locator ("table.cases tbody tr").count (), 1);
+  assert.match (await page.locator ("table.cases tbody").innerText (), /王建国/);
+  await search ("GZ-2021-113");
+  await page.locator ("table.cases tbody tr", { hasText: "GZ-2021-113" }).waitFor ();
+  assert.equal (await page.locator ("table.cases tbody tr").count (), 1);
+  await search ("Radcliffe");
+  await page.getByText ("没有符合条件的案件").waitFor ();
+  await page.getByRole ("link", { name: "清除" }).click ();
+  await page.locator ("nav.pager .range", { hasText: `共 ${total} 条` }).waitFor ();
+  await page.getByLabel ("类别").selectOption ({ label: "寻亲报告" });
+  await page.locator ("nav.pager .range", { hasText: "共 1 条" }).waitFor ();
+  await page.getByRole ("link", { name: "清除" }).click ();
+
+  // A person found, registered: the province is a list of names.
   await page.getByRole ("link", { name: "登记受助人员" }).click ();
   await page.getByLabel ("性别").selectOption ("female");
-  await page.getByLabel ("省份").fill ("44");
+  assert.equal (await page.getByLabel ("发现地省份").locator ("option").count (), 35);  // 34 + not known
+  await page.getByLabel ("发现地省份").selectOption ({ label: "广东" });
   await page.getByLabel ("发现日期").fill ("2021-06-01");
   await page.getByLabel ("估计年龄（如 60-70）").fill ("40-60");
   await page.getByLabel ("同意依据").selectOption ("vital_interests");
-  await page.screenshot ({ path: join (artifacts, "1-staff-new-case.png"), fullPage: true });
+  await page.screenshot ({ path: join (artifacts, "02-staff-new-case.png"), fullPage: true });
   await page.getByRole ("button", { name: "保存" }).click ();
   await page.waitForURL (/#\/case\/\d+/);
-  await page.locator ("input[type=file]").setInputFiles (join (DATA, "lfw/Paula_Radcliffe/2.jpg"));
+  const found = Number (page.url ().match (/#\/case\/(\d+)/) [1]);
+  await toast.filter ({ hasText: "已创建 #" + found }).waitFor ();   // said on the new page
+  const facts = await page.locator ("dl.facts").innerText ();
+  assert.match (facts, /发现地省份\s+广东/);
+  assert.match (facts, /用途\s+寻亲团聚/, "the purpose in Chinese");
+  const created = (await mine.request ("GET", `/api/v1/cases/${found}`)).data.created_at;
+  assert.ok (facts.includes ("登记时间\n" + chinaTime (created)) ||
+             facts.includes ("登记时间\t" + chinaTime (created)),
+             `registered at ${created} shows as China time ${chinaTime (created)}: ${facts}`);
+  assert.equal (await page.locator ("input[name=camera]").getAttribute ("capture"), "environment");
+  await page.getByRole ("button", { name: "拍照" }).waitFor ();
+  await page.locator ("input[name=photo]").setInputFiles (join (DATA, "lfw/Paula_Radcliffe/2.jpg"));
   const first = page.locator ("ol.candidates > li.candidate").first ();
   await first.waitFor ({ timeout: 120000 });
   await page.waitForFunction (() => !document.querySelector (".status")?.textContent, null,
@@ -62,45 +175,212 @@ try {
   const text = await page.locator ("ol.candidates > li.candidate").first ().innerText ();
   assert.match (text, /Radcliffe family/, "the right family is first");
   assert.match (text, /性别: 一致 均为女/);
-  assert.match (text, /户籍 11/);
+  assert.match (text, /发现于 广东，户籍 北京/, "provinces by name");
   assert.match (text, /得此评分的候选家庭(约|超过|不到) \d+% 确为亲属/, "the score in plain words");
   assert.ok (await page.locator ("ul.faces img.chip").count () >= 1, "the detected face is shown");
   assert.match (await page.locator ("ul.faces li.face").first ().innerText (), /靠近重拍/,
                 "advice for a small face of a person found: retake closer");
-  // A fact corrected from the case page: said back, and in the trail.
+  // A fact corrected from the case page: said back in Chinese, and in the trail.
   await page.getByText ("更正信息").click ();
   await page.locator ("form.facts-form input[name=age]").fill ("45-55");
   await page.getByRole ("button", { name: "保存更正" }).click ();
-  await page.locator ("#toast", { hasText: "age: 40-60 -> 45-55" }).waitFor ();
+  await toast.filter ({ hasText: "已更正：估计年龄 40-60 → 45-55" }).waitFor ();
   await page.locator ("ol.candidates > li.candidate").first ().waitFor ({ timeout: 120000 });
   assert.ok (await page.locator ("ol.candidates img.chip").first ().evaluate (img => img.naturalWidth > 0),
              "face crops side by side load");
-  await page.screenshot ({ path: join (artifacts, "2-staff-candidates.png"), fullPage: true });
+  await page.screenshot ({ path: join (artifacts, "03-staff-candidates.png"), fullPage: true });
+  console.log ("ok   staff page and search the list, register by province name, find the family");
 
-  // English, and keyboard: the language switch and the sign-out are buttons.
+  // An error toast belongs to its page: gone once the user moves on.
+  await page.locator ("#nav").getByRole ("link", { name: "案件" }).click ();
+  await page.getByRole ("link", { name: "登记寻亲报告" }).click ();
+  await page.getByLabel ("同意人").fill ("某某");
+  await page.getByLabel ("出生年份（如 1950 或 1948-1952）").fill ("一九五〇年");
+  await page.getByRole ("button", { name: "保存" }).click ();
+  await page.locator ("#toast.bad.show").waitFor ();
+  await page.locator ("#nav").getByRole ("link", { name: "案件" }).click ();
+  await page.locator ("table.cases").waitFor ();
+  assert.equal (await toast.getAttribute ("class"), "", "the error toast left with its page");
+  assert.equal (await toast.innerText (), "");
+
+  // Staff close their own case: asked first; then it says it is closed, its
+  // photo is not "no face" and no more photos are offered.
+  await page.goto (serve.base + "/#/case/" + closable);
+  await page.locator ("details.close > summary", { hasText: "结案" }).click ();
+  await page.getByLabel ("结案原因").fill ("本人已由家属接回");
+  let asked = "";
+  page.once ("dialog", (d) => { asked = d.message (); d.accept (); });
+  await page.getByRole ("button", { name: "结案" }).click ();
+  await page.locator (".notice.closed").waitFor ();
+  assert.match (asked, /确定结案吗/);
+  const closedCase = (await mine.request ("GET", `/api/v1/cases/${closable}`)).data;
+  assert.equal (closedCase.state, "closed");
+  assert.equal (await page.locator (".notice.closed").innerText (),
+                `此案件已于 ${chinaTime (closedCase.closed_at)} 结案：本人已由家属接回`);
+  await page.locator ("ul.photos > li").first ().waitFor ();
+  const photoLine = await page.locator ("ul.photos > li p").first ().innerText ();
+  assert.doesNotMatch (photoLine, /未找到人脸/);
+  assert.match (photoLine, /已结案/);
+  assert.equal (await page.locator ("input[name=photo], input[name=camera]").count (), 0,
+                "a closed case offers no upload");
+  assert.match (await page.locator ("h2").first ().innerText (), /已结案/);
+  await page.screenshot ({ path: join (artifacts, "04-staff-closed-case.png"), fullPage: true });
+  console.log ("ok   error toasts stay on their page; staff close a case, which says so");
+
+  // The session ends while a report is typed: kept, and back after signing in.
+  await page.locator ("#nav").getByRole ("link", { name: "案件" }).click ();
+  await page.getByRole ("link", { name: "登记寻亲报告" }).click ();
+  await page.getByLabel ("走失者姓名").fill ("李小花");
+  await page.getByLabel ("报告家属", { exact: true }).fill ("李家");
+  await page.getByLabel ("联系方式", { exact: true }).fill ("13800000000");
+  await page.getByLabel ("关系", { exact: true }).fill ("女儿");
+  await page.getByLabel ("性别").selectOption ("female");
+  const home = page.getByLabel ("户籍省份（比对按户籍省份计算距离）");
+  await home.selectOption ({ label: "北京" });
+  await page.getByLabel ("最后见到日期").fill ("2018-10-01");
+  await page.getByLabel ("出生年份（如 1950 或 1948-1952）").fill ("1985");
+  await page.getByLabel ("同意人").fill ("李大明（父亲）");
+  const csrf = await page.evaluate (() => state.csrf);
+  const ended = new Client (serve.base);
+  ended.cookie = (await context.cookies ()).map (c => c.name + "=" + c.value).join ("; ");
+  ended.csrf = csrf;
+  assert.equal ((await ended.request ("DELETE", "/api/v1/session")).status, 200);
+  await page.getByRole ("button", { name: "保存" }).click ();
+  await page.getByText ("登录已过期").waitFor ();
+  assert.equal (await toast.innerText (), "", "no error toast on the sign-in form");
+  await page.screenshot ({ path: join (artifacts, "05-session-ended.png"), fullPage: true });
+  await signIn (page, "staff_a");
+  await page.waitForURL (/#\/new\/missing$/);
+  await toast.filter ({ hasText: "已恢复" }).waitFor ();
+  assert.equal (await page.getByLabel ("走失者姓名").inputValue (), "李小花");
+  assert.equal (await page.getByLabel ("联系方式", { exact: true }).inputValue (), "13800000000");
+  assert.equal (await page.getByLabel ("性别").inputValue (), "female");
+  assert.equal (await home.inputValue (), "11");
+  assert.equal (await page.getByLabel ("最后见到日期").inputValue (), "2018-10-01");
+  await page.getByRole ("button", { name: "保存" }).click ();
+  await page.waitForURL (/#\/case\/\d+/);
+  const kept = await page.locator ("dl.facts").innerText ();
+  assert.match (kept, /走失者姓名\s+李小花/);
+  assert.match (kept, /户籍省份\s+北京/);
+  console.log ("ok   an ended session keeps the form; signed in again, it is saved");
+
+  // In English: the same words, the same times in China time.
+  await page.goto (serve.base + "/#/case/" + found);
   await page.getByRole ("button", { name: "English" }).click ();
   await page.getByRole ("heading", { name: "Candidate families" }).waitFor ();
-  await page.getByRole ("button", { name: "Sign out" }).click ();
+  const en = await page.locator ("dl.facts").innerText ();
+  assert.match (en, /Province where found\s+Guangdong/);
+  assert.match (en, /Purpose\s+family reunification/);
+  assert.ok (en.includes (chinaTime (created, "en")), "times in China time, in English");
+  await page.locator ("#nav").getByRole ("link", { name: "Cases" }).click ();
+  await page.locator ("nav.pager .range", { hasText: " of " }).waitFor ();
+  assert.deepEqual (await page.locator ("table.cases thead th").allInnerTexts (),
+                    ["No.", "Type", "Name", "Province", "Date", "State", "Photos", "Candidates"]);
+  assert.match (await page.locator ("table.cases tbody tr", { hasText: "王建国" }).innerText (),
+                /Missing-person report[\s\S]*home Beijing[\s\S]*last seen\s+2019-03-02/);
+  assert.match (await pager.innerText (), /^1–50 of \d+$/);
+  await page.getByRole ("button", { name: "中文" }).click ();
+  await page.locator ("nav.pager .range", { hasText: "第 1–50 条" }).waitFor ();
+  await page.getByRole ("button", { name: "退出" }).click ();
 
-  // Police liaison: the queue, the pair, confirm.
-  await page.getByLabel ("User name").fill ("police1");
-  await page.getByLabel ("Password").fill (PASSWORD);
-  await page.keyboard.press ("Enter");
-  await page.getByRole ("heading", { name: "Review queue" }).waitFor ();
-  await page.screenshot ({ path: join (artifacts, "3-police-queue.png"), fullPage: true });
-  await page.locator ("ol.candidates a").first ().click ();
-  await page.getByRole ("button", { name: "Confirm" }).waitFor ();
-  await page.getByLabel ("Note").fill ("faces and facts agree; DNA sample next");
-  await page.getByRole ("button", { name: "Confirm" }).click ();
-  await page.locator ("ol.trail li", { hasText: "confirmed" }).waitFor ();
+  // Police liaison: the queue, paged and by province; the pair; confirm.
+  await signIn (page, "police1");
+  await page.getByRole ("heading", { name: "待审核比对" }).waitFor ();
+  const police = new Client (serve.base);
+  await police.login ("police1", { bearer: true });
+  const all = (await police.request ("GET", "/api/v1/queue?limit=1")).data;
+  assert.ok (all.total >= 2 && all.pairs.length === 1, "the queue answers its total");
+  assert.equal ((await police.request ("GET", "/api/v1/queue?province=11")).data.total, 0);
+  assert.equal (await page.locator ("nav.pager .range").innerText (),
+                `第 1–${all.total} 条，共 ${all.total} 条`);
+  await page.getByLabel ("发现地省份").selectOption ({ label: "北京" });
+  await page.waitForURL (/province=11/);
+  await page.locator ("nav.pager .range", { hasText: "共 0 条" }).waitFor ();
+  await page.getByLabel ("发现地省份").selectOption ({ label: "广东" });
+  await page.locator ("nav.pager .range", { hasText: `共 ${all.total} 条` }).waitFor ();
+  await page.screenshot ({ path: join (artifacts, "06-police-queue.png"), fullPage: true });
+  await page.locator ("ol.candidates a", { hasText: "#" + found + " " }).first ().click ();
+  await page.getByRole ("button", { name: "确认" }).waitFor ();
+  await page.getByLabel ("说明").fill ("faces and facts agree; DNA sample next");
+  await page.getByRole ("button", { name: "确认" }).click ();
+  await page.locator ("ol.trail li", { hasText: "已确认" }).waitFor ();
   const trail = await page.locator ("ol.trail").innerText ();
-  assert.match (trail, /police1 · confirmed · faces and facts agree/);
-  await page.screenshot ({ path: join (artifacts, "4-police-confirmed.png"), fullPage: true });
+  assert.match (trail, /police1 · 已确认 · faces and facts agree/);
+  const review = (await police.request ("GET", `/api/v1/cases/${found}/reviews`)).data.reviews [0];
+  assert.ok (trail.startsWith (chinaTime (review.at)), "the trail's time in China time");
+  await page.screenshot ({ path: join (artifacts, "07-police-confirmed.png"), fullPage: true });
+  console.log ("ok   police page and filter the queue by province; confirm");
 
-  // A tablet-sized screen still shows the pair.
-  await page.setViewportSize ({ width: 820, height: 1180 });
-  await page.screenshot ({ path: join (artifacts, "5-tablet.png"), fullPage: true });
-  console.log ("ok   staff finds the family; police confirms (screenshots in " + artifacts + ")");
+  // An administrator reads the audit log in Chinese, in China time.
+  await page.getByRole ("button", { name: "退出" }).click ();
+  await signIn (page, "admin1");
+  await page.locator ("#nav").getByRole ("link", { name: "审计日志" }).click ();
+  await page.locator ("table.audit tbody tr").first ().waitFor ();
+  assert.deepEqual (await page.locator ("table.audit thead th").allInnerTexts (),
+                    ["时间", "操作人", "操作", "对象", "详情"]);
+  const actions = await page.locator ("table.audit tbody td:nth-child(3)").allInnerTexts ();
+  for (const word of ["登记案件", "上传照片", "更正信息", "结案", "审核", "查看案件"])
+    assert.ok (actions.includes (word), word + " in the audit log: " + [...new Set (actions)]);
+  const closing = page.locator ("table.audit tbody tr", { hasText: "本人已由家属接回" });
+  assert.match (await closing.innerText (), new RegExp ("^" + chinaTime (closedCase.closed_at) +
+                                                         "\\s+staff_a\\s+结案\\s+案件 " + closable));
+  await page.screenshot ({ path: join (artifacts, "08-admin-audit-log.png") });
+  // The closed case erased on request: its page says what was erased, when.
+  const admin = new Client (serve.base);
+  await admin.login ("admin1", { bearer: true });
+  assert.equal ((await admin.request ("POST", `/api/v1/cases/${closable}/erase`,
+    { json: { reason: "consent withdrawn", level: "all" } })).status, 202);
+  let erased;
+  for (let i = 0; i < 300 && !(erased && erased.erased_at); i++) {
+    await new Promise (r => setTimeout (r, 100));
+    erased = (await admin.request ("GET", `/api/v1/cases/${closable}`)).data;
+  }
+  await page.goto (serve.base + "/#/case/" + closable);
+  await page.locator (".notice.closed").waitFor ();
+  assert.equal (await page.locator (".notice.closed p").nth (1).innerText (),
+                `照片、人脸与个人信息已于 ${chinaTime (erased.erased_at)} 删除。`);
+  await page.locator ("section", { hasText: "已结案的案件不再接收照片" }).waitFor ();
+  await page.waitForFunction (() => !document.querySelector ("ul.photos li") ||
+                                    document.querySelector ("ul.photos li p").textContent);
+  assert.doesNotMatch (await page.locator ("main").innerText (), /未找到人脸/);
+  await page.screenshot ({ path: join (artifacts, "08-admin-erased-case.png"), fullPage: true });
+  console.log ("ok   the audit log in Chinese words and China time; an erased case says so");
+
+  // A phone, 390 px wide: every page fits, long words wrap.
+  const phone = await browser.newContext ({ viewport: { width: 390, height: 844 }, isMobile: true,
+    hasTouch: true, deviceScaleFactor: 1, locale: "zh-CN", timezoneId: ZONE });
+  const small = await phone.newPage ();
+  small.on ("pageerror", (e) => { console.log ("page error (phone): " + e); failed = true; });
+  await small.goto (serve.base + "/");
+  await fitsWidth (small, "sign-in");
+  await signIn (small, "staff_a");
+  await small.locator ("table.cases tbody tr").first ().waitFor ();
+  await fitsWidth (small, "case list");
+  await small.screenshot ({ path: join (artifacts, "09-phone-case-list.png") });
+  await small.goto (serve.base + "/#/case/" + wang);
+  await small.locator ("dl.facts").waitFor ();
+  await small.getByText ("更正信息").click ();
+  await fitsWidth (small, "a report with long words");
+  await small.screenshot ({ path: join (artifacts, "10-phone-report.png"), fullPage: true });
+  await small.goto (serve.base + "/#/case/" + found);
+  await small.locator ("ol.candidates > li.candidate").first ().waitFor ({ timeout: 60000 });
+  await fitsWidth (small, "a case with candidates");
+  await small.getByRole ("button", { name: "拍照" }).waitFor ();
+  await small.screenshot ({ path: join (artifacts, "11-phone-case.png"), fullPage: true });
+  await small.goto (serve.base + "/#/new/missing");
+  await small.getByLabel ("走失者姓名").waitFor ();
+  await fitsWidth (small, "new report");
+  await small.getByRole ("button", { name: "退出" }).click ();
+  await signIn (small, "police1");
+  await small.locator ("ol.candidates > li").first ().waitFor ();
+  await fitsWidth (small, "queue");
+  await small.screenshot ({ path: join (artifacts, "12-phone-queue.png"), fullPage: true });
+  await small.goto (serve.base + "/#/pair/" + found + "/" + report);
+  await small.locator ("ol.trail").waitFor ();
+  await fitsWidth (small, "pair");
+  await small.screenshot ({ path: join (artifacts, "13-phone-pair.png"), fullPage: true });
+  await phone.close ();
+  console.log ("ok   a 390 px phone: list, case, report, pair and queue fit");
 
   // A healthy service shows no banner; one whose data disk is below its
   // reserve (a reserve larger than any disk) says so on every page.
@@ -110,7 +390,7 @@ try {
     const lowPage = await browser.newPage ({ viewport: { width: 1280, height: 900 } });
     await lowPage.goto (low.base + "/");
     await lowPage.locator ("#banner", { hasText: "数据盘剩余空间不足" }).waitFor ({ timeout: 30000 });
-    await lowPage.screenshot ({ path: join (artifacts, "6-disk-low-banner.png"), fullPage: true });
+    await lowPage.screenshot ({ path: join (artifacts, "14-disk-low-banner.png"), fullPage: true });
   } finally {
     await low.stop ();
   }

@@ -4,7 +4,10 @@
 // (textContent), never as HTML. A case's page and its candidates: case.js.
 "use strict";
 
-const state = { me: null, csrf: null, lang: localStorage.getItem("hw-lang") || "zh-CN" };
+// shown: the hash whose view is on the screen (a view that is still
+// loading leaves the one before it there).
+const state = { me: null, csrf: null, lang: localStorage.getItem("hw-lang") || "zh-CN",
+                shown: null };
 const main = document.getElementById("main");
 
 function t (key) {
@@ -25,12 +28,26 @@ function el (tag, attrs, ...children) {
   return node;
 }
 
-function toast (message, bad) {
+// A message for a few seconds, belonging to a page: the current one, or
+// page (a hash) when it tells of what sent the user there ("created" on
+// the new case's page). Leaving the page takes it away (dropToast). While
+// signed out there are no error toasts: the sign-in form says what is wrong.
+function toast (message, bad, page) {
+  if (bad && !state.me) return;
   const box = document.getElementById ("toast");
   box.textContent = message;
   box.className = bad ? "bad show" : "show";
+  toast.page = page || location.hash;
   clearTimeout (toast.timer);
-  toast.timer = setTimeout (() => { box.className = ""; }, 5000);
+  toast.timer = setTimeout (() => { box.className = ""; }, bad ? 8000 : 5000);
+}
+
+function dropToast () {
+  if (toast.page === location.hash) return;
+  const box = document.getElementById ("toast");
+  clearTimeout (toast.timer);
+  box.className = "";
+  box.textContent = "";
 }
 
 async function api (method, path, body, isForm) {
@@ -44,7 +61,7 @@ async function api (method, path, body, isForm) {
   let data = null;
   try { data = await response.json (); } catch (e) { data = null; }
   if (!response.ok) {
-    if (response.status === 401 && path !== "/session") { state.me = null; go ("#/login"); }
+    if (response.status === 401 && path !== "/session") sessionEnded ();
     const message = data && data.error ? data.error.message : response.statusText;
     const error = new Error (message);
     error.status = response.status;
@@ -55,6 +72,128 @@ async function api (method, path, body, isForm) {
 
 function go (hash) {
   if (location.hash === hash) route (); else location.hash = hash;
+}
+
+// ------------------------------------------------------------------ drafts
+
+// The session ended (expired, or ended elsewhere) while a page was open:
+// keep the page and what was typed on its forms in this tab
+// (sessionStorage, gone when the tab closes), then ask to sign in. After
+// the same user signs in, the page comes back with the values (restoreDraft).
+function sessionEnded () {
+  if (location.hash.startsWith ("#/login")) return;      // already on its way
+  const fields = [];
+  if (state.me && state.shown === location.hash)
+    main.querySelectorAll ("form").forEach ((form, at) => {
+      for (const input of form.elements) {
+        if (!input.name || ["password", "file", "submit", "button", "hidden"].includes (input.type)
+            || !typedIn (input))
+          continue;
+        fields.push ([at, input.name, input.type === "checkbox" ? input.checked : input.value]);
+      }
+    });
+  sessionStorage.setItem ("hw-return", JSON.stringify ({
+    hash: location.hash, user: state.me ? state.me.name : null, fields }));
+  state.me = null;
+  go ("#/login");
+}
+
+// Whether the user changed a field from what the page put there.
+function typedIn (input) {
+  if (input.type === "checkbox") return input.checked !== input.defaultChecked;
+  if (input.tagName === "SELECT") {
+    const first = [...input.options].find (o => o.defaultSelected) || input.options [0];
+    return first ? input.value !== first.value : false;
+  }
+  return input.value !== input.defaultValue;
+}
+
+function takeReturn () {
+  try { return JSON.parse (sessionStorage.getItem ("hw-return")) || null; }
+  catch (e) { return null; }
+}
+
+// Where to go after signing in: the page the session ended on (for its
+// user, or for anyone when nothing was typed there), else the role's own.
+function afterSignIn () {
+  const back = takeReturn ();
+  const mine = back && (back.user === state.me.name || (!back.user && !(back.fields || []).length));
+  if (!mine) sessionStorage.removeItem ("hw-return");
+  return mine ? back.hash : state.me.role === "police_liaison" ? "#/queue" : "#/cases";
+}
+
+// Give a page that was just drawn the values kept when the session ended.
+function restoreDraft () {
+  const back = takeReturn ();
+  if (!back || back.hash !== location.hash || !state.me || back.user !== state.me.name) return;
+  sessionStorage.removeItem ("hw-return");
+  const forms = main.querySelectorAll ("form");
+  let restored = 0;
+  for (const [at, name, value] of back.fields || []) {
+    const input = forms [at] && forms [at].elements.namedItem (name);
+    if (!input || input instanceof RadioNodeList) continue;
+    if (input.type === "checkbox") input.checked = value;
+    else if (input.value !== value) {
+      input.value = value;
+      if (input.value !== value) continue;              // no such choice any more
+      const details = input.closest ("details");
+      if (details) details.open = true;
+      restored++;
+    }
+  }
+  if (restored) toast (t ("draft_restored"));
+}
+
+// ------------------------------------------------------------------ helpers
+
+// The page's path ("case/12") and its query ("q=Li&page=2") from the hash.
+function hashPath () { return location.hash.replace (/^#\/?/, "").split ("?") [0]; }
+function hashQuery () {
+  const at = location.hash.indexOf ("?");
+  return new URLSearchParams (at < 0 ? "" : location.hash.slice (at + 1));
+}
+
+// A hash with the non-empty values of params as its query.
+function hashWith (path, params) {
+  const q = new URLSearchParams ();
+  for (const [k, v] of Object.entries (params)) if (v !== "" && v !== null && v !== undefined) q.set (k, v);
+  const text = q.toString ();
+  return "#/" + path + (text ? "?" + text : "");
+}
+
+// A word with {name} places filled.
+function textWith (text, values) {
+  return text.replace (/\{(\w+)\}/g, (all, k) => values [k] !== undefined ? String (values [k]) : all);
+}
+
+// A time the API gives (UTC, ISO 8601) as the reader's clock shows it (the
+// browser's zone: China time at a station), in the page's language. Dates
+// that are facts (YYYY-MM-DD) are not times and are shown as they are.
+function timeText (iso) {
+  if (!iso) return "";
+  const d = new Date (iso);
+  if (isNaN (d.getTime ())) return iso;
+  return new Intl.DateTimeFormat (state.lang, { dateStyle: "medium", timeStyle: "short",
+                                                hourCycle: "h23" }).format (d);
+}
+
+// A range [low, high] as "low-high", or one number when they are equal.
+function rangeText (range) {
+  return range ? (range [0] === range [1] ? String (range [0]) : range.join ("-")) : "";
+}
+
+// Where a list stands ("1–50 of 312") with links to the pages before and
+// after; hrefFor (offset) makes a page's link.
+function pager (total, offset, shown, size, hrefFor) {
+  // (past the end, as an old link may be: how many there are in all)
+  const text = !total ? t ("page_none") : !shown ? textWith (t ("page_total"), { total })
+             : textWith (t ("page_range"), { from: offset + 1, to: offset + shown, total });
+  return el ("nav", { class: "pager", "aria-label": t ("pager") },
+    offset > 0 ? el ("a", { class: "button", rel: "prev", href: hrefFor (Math.max (0, offset - size)),
+                            text: t ("previous_page") }) : null,
+    el ("span", { class: "range", text }),
+    offset + shown < total ? el ("a", { class: "button", rel: "next", href: hrefFor (offset + size),
+                                        text: t ("next_page") }) : null);
 }
 
 function label (key, input) {
@@ -93,6 +232,7 @@ document.getElementById ("lang").addEventListener ("click", () => {
 
 document.getElementById ("logout").addEventListener ("click", async () => {
   try { await api ("DELETE", "/session"); } catch (e) { /* signed out anyway */ }
+  sessionStorage.removeItem ("hw-return");
   state.me = null; state.csrf = null;
   go ("#/login");
 });
@@ -101,6 +241,8 @@ document.getElementById ("logout").addEventListener ("click", async () => {
 
 function viewLogin () {
   const name = el ("input", { name: "name", autocomplete: "username", required: true });
+  const back = takeReturn ();
+  if (back && back.user) name.value = back.user;    // the same user signs in again
   const password = el ("input", { name: "password", type: "password",
                                   autocomplete: "current-password", required: true });
   const message = el ("p", { class: "error", role: "alert" });
@@ -109,41 +251,111 @@ function viewLogin () {
     try {
       const data = await api ("POST", "/session", { name: name.value, password: password.value });
       state.me = data.user; state.csrf = data.csrf;
-      go (state.me.role === "police_liaison" ? "#/queue" : "#/cases");
+      go (afterSignIn ());
     } catch (err) { message.textContent = err.status === 429 ? err.message : t ("bad_login"); }
-  } }, el ("h2", { text: t ("login") }), label ("name", name), label ("password", password),
+  } }, el ("h2", { text: t ("login") }),
+     back && back.fields && back.fields.length ? el ("p", { class: "notice", text: t ("session_expired") }) : null,
+     label ("name", name), label ("password", password),
      el ("button", { type: "submit", text: t ("sign_in") }), message);
   main.replaceChildren (form);
-  name.focus ();
+  (name.value ? password : name).focus ();
 }
 
+const CASES_PAGE = 50;
+
+// The cases a user may see (staff: their station's), newest first, a page
+// at a time; found by number, name, family, reference, city or station
+// (the server searches), and by type and state.
 async function viewCases () {
-  const data = await api ("GET", "/cases?limit=100");
-  const rows = data.cases.map (c => el ("tr", {},
-    el ("td", {}, el ("a", { href: "#/case/" + c.case_id, text: "#" + c.case_id })),
-    el ("td", { text: t (c.kind === "found" ? "found_case" : "missing_case") }),
-    el ("td", { text: stateText (c.state) }),
-    el ("td", { text: c.date_found || c.date_last_seen || "" }),
-    el ("td", { text: c.family_name || c.station || "" }),
-    el ("td", { text: String (c.photos) }),
-    el ("td", { text: String (c.candidates) })));
+  const query = hashQuery ();
+  const filter = { q: query.get ("q") || "", kind: query.get ("kind") || "",
+                   state: query.get ("state") || "" };
+  const offset = Math.max (0, Number (query.get ("from")) || 0);
+  const params = new URLSearchParams ({ limit: CASES_PAGE, offset });
+  for (const [k, v] of Object.entries (filter)) if (v) params.set (k, v);
+  const data = await api ("GET", "/cases?" + params);
+  const hrefFor = (from) => hashWith ("cases", { ...filter, from: from || "" });
   main.replaceChildren (el ("section", { class: "card" },
     el ("div", { class: "actions" },
       el ("a", { class: "button", href: "#/new/found", text: t ("new_found") }),
       el ("a", { class: "button", href: "#/new/missing", text: t ("new_missing") })),
     el ("h2", { text: t ("cases") }),
-    el ("table", {}, el ("thead", {}, el ("tr", {},
-        ["case_no", "found_case", "state_open", "date_found", "family", "photos", "candidates"]
-          .map (k => el ("th", { text: t (k) })))),
-      el ("tbody", {}, rows))));
+    casesFilter (filter),
+    data.cases.length ? casesTable (data.cases) : el ("p", { class: "hint", text: t ("no_match") }),
+    pager (data.total, offset, data.cases.length, CASES_PAGE, hrefFor)));
+}
+
+function casesFilter (filter) {
+  const q = el ("input", { type: "search", name: "q", value: filter.q, placeholder: t ("search_hint") });
+  const kind = el ("select", { name: "kind", "aria-label": t ("list_kind") },
+    [["", "kind_all"], ["found", "found_case"], ["missing", "missing_case"]].map (([v, k]) =>
+      el ("option", { value: v, text: t (k), selected: v === filter.kind })));
+  const st = el ("select", { name: "state", "aria-label": t ("list_state") },
+    [["", "state_all"], ["open", "state_open"], ["closed", "state_closed"]].map (([v, k]) =>
+      el ("option", { value: v, text: t (k), selected: v === filter.state })));
+  const search = () => go (hashWith ("cases", { q: q.value.trim (), kind: kind.value, state: st.value }));
+  kind.addEventListener ("change", search);
+  st.addEventListener ("change", search);
+  return el ("form", { class: "filter", role: "search", onsubmit: (e) => { e.preventDefault (); search (); } },
+    el ("label", { class: "grow" }, el ("span", { text: t ("search_label") }), q),
+    kind, st,
+    el ("button", { type: "submit", text: t ("search") }),
+    filter.q || filter.kind || filter.state
+      ? el ("a", { href: "#/cases", class: "button secondary", text: t ("clear_search") }) : null);
+}
+
+// Who the case is about, as far as it is known: the name, else what the
+// station saw (sex, age); a report also names the family who filed it.
+function caseWho (c) {
+  const known = [c.sex && c.sex !== "unknown" ? t (c.sex) : "",
+                 c.age ? textWith (t ("age_about"), { age: rangeText (c.age) }) : "",
+                 c.birth_year ? textWith (t ("born_in"), { year: rangeText (c.birth_year) }) : "",
+                 c.city || ""].filter (Boolean).join (" · ");
+  return [c.person_name ? el ("strong", { text: c.person_name })
+                        : el ("span", { class: "unknown", text: t ("name_unknown") }),
+          known ? el ("small", { text: known }) : null,
+          c.kind === "missing" && c.family_name
+            ? el ("small", { text: t ("family_name") + t ("colon") + c.family_name }) : null];
+}
+
+// A date that is a fact (YYYY-MM-DD, as recorded) and what it is.
+function dateCell (key, date) {
+  return date ? [el ("small", { text: t (key) }), el ("span", { class: "nowrap", text: date })] : null;
+}
+
+function casesTable (cases) {
+  // Staff see their own station's cases only: no column says so each time.
+  const stations = state.me.role !== "station_staff";
+  const heads = ["list_case_no", "list_kind", "list_name", "list_province", "list_date",
+                 stations ? "station" : null, "list_state", "photos", "list_candidates"].filter (Boolean);
+  const found = (c) => c.kind === "found";
+  // (one element in a cell: on a phone the cell is its label and that)
+  const cell = (key, ...children) => el ("td", { "data-label": t (key), class: key },
+                                         el ("div", {}, ...children));
+  const rows = cases.map (c => el ("tr", { class: c.state === "closed" ? "closed" : null },
+    cell ("list_case_no", el ("a", { href: "#/case/" + c.case_id, text: "#" + c.case_id }),
+      c.external_ref ? el ("small", { class: "ref", title: c.external_ref, text: c.external_ref }) : null),
+    cell ("list_kind", t (found (c) ? "found_case" : "missing_case")),
+    cell ("list_name", caseWho (c)),
+    cell ("list_province", c.province ? t (found (c) ? "province_found_short" : "province_home_short") +
+                                        " " + provinceName (c.province) : ""),
+    cell ("list_date", dateCell (found (c) ? "date_found_short" : "last_seen_short",
+                                 found (c) ? c.date_found : c.date_last_seen)),
+    stations ? cell ("station", c.station || "") : null,
+    cell ("list_state", stateText (c.state)),
+    cell ("photos", String (c.photos)),
+    cell ("list_candidates", String (c.candidates))));
+  return el ("table", { class: "cases" },
+    el ("thead", {}, el ("tr", {}, heads.map (k => el ("th", { scope: "col", text: t (k) })))),
+    el ("tbody", {}, rows));
 }
 
 function viewNewCase (kind) {
   const fields = kind === "found"
-    ? [["sex", "select"], ["province", "number"], ["city"], ["date_found", "date"], ["age"],
+    ? [["person_name"], ["sex", "select"], ["province", "province"], ["city"], ["date_found", "date"], ["age"],
        ["features"], ["notes", "textarea"], ["consent_basis", "consent"], ["consent_by"]]
     : [["person_name"], ["family_name"], ["contact"], ["relation"], ["sex", "select"],
-       ["province", "number"], ["last_seen", "date"], ["birth_year"], ["features"],
+       ["province", "province"], ["last_seen", "date"], ["birth_year"], ["features"],
        ["notes", "textarea"], ["consent_basis", "consent"], ["consent_by"]];
   const keys = { contact: "family_contact", relation: "family_relation",
                  last_seen: "date_last_seen" };
@@ -160,7 +372,7 @@ function viewNewCase (kind) {
     }
     try {
       const made = await api ("POST", "/cases", body);
-      toast (t ("created") + " #" + made.case_id);
+      toast (t ("created") + " #" + made.case_id, false, "#/case/" + made.case_id);
       go ("#/case/" + made.case_id);
     } catch (err) { toast (err.message, true); }
   } }, el ("h2", { text: t (kind === "found" ? "new_found" : "new_missing") }));
@@ -172,17 +384,26 @@ function viewNewCase (kind) {
     else if (type === "consent")
       input = el ("select", { name: key, required: true }, bases.map (
         v => el ("option", { value: v, text: t ("consent_" + v) })));
+    else if (type === "province") input = provinceSelect (key);
     else if (type === "textarea") input = el ("textarea", { name: key, rows: 3 });
     else input = el ("input", { name: key, type: type || "text" });
     inputs [key] = input;
-    form.append (label (key, input));
+    form.append (label (caseLabel (key, kind), input));
   }
   form.append (el ("button", { type: "submit", text: t ("save") }));
   main.replaceChildren (form);
 }
 
+const QUEUE_PAGE = 20;
+
+// The pairs to review, best first, a page at a time; by the province where
+// the person was found.
 async function viewQueue () {
-  const data = await api ("GET", "/queue?limit=100");
+  const query = hashQuery ();
+  const province = Number (query.get ("province")) || 0;
+  const offset = Math.max (0, Number (query.get ("from")) || 0);
+  const data = await api ("GET", "/queue?limit=" + QUEUE_PAGE + "&offset=" + offset +
+                                 (province ? "&province=" + province : ""));
   const items = data.pairs.map (p => el ("li", { class: "candidate" },
     el ("div", { class: "pairchips" },
       p.explanation && p.explanation.pairs && p.explanation.pairs [0]
@@ -195,9 +416,16 @@ async function viewQueue () {
       el ("p", { class: "meaning", text: scoreMeaning (p) }),
       pooledText (p.explanation) ? el ("p", { class: "note", text: pooledText (p.explanation) }) : null,
       factRows (p.explanation || {}))));
+  const where = provinceSelect ("province", province, "province_all");
+  where.addEventListener ("change", () => go (hashWith ("queue", { province: where.value })));
   main.replaceChildren (el ("section", { class: "card" }, el ("h2", { text: t ("queue") }),
     el ("p", { class: "hint", text: t ("only_dna") }),
-    el ("ol", { class: "candidates" }, items.length ? items : el ("li", { text: t ("none_yet") }))));
+    el ("form", { class: "filter", onsubmit: (e) => e.preventDefault () },
+      label ("found_province", where)),
+    el ("ol", { class: "candidates", start: offset + 1 },
+      items.length ? items : el ("li", { text: t ("none_yet") })),
+    pager (data.total, offset, data.pairs.length, QUEUE_PAGE,
+           (from) => hashWith ("queue", { province: province || "", from: from || "" }))));
 }
 
 async function viewPair (found, missing) {
@@ -240,7 +468,7 @@ async function viewPair (found, missing) {
         el ("button", { type: "button", onclick: act ("reunited"), text: t ("reunited") }))) : null,
     el ("section", { class: "card" }, el ("h2", { text: t ("trail") }),
       el ("ol", { class: "trail" }, trail.reviews.filter (r => r.missing_case === Number (missing))
-        .map (r => el ("li", { text: r.at + " · " + r.actor + " · " + stateText (r.state) + (r.note ? " · " + r.note : "") })))));
+        .map (r => el ("li", { text: timeText (r.at) + " · " + r.actor + " · " + stateText (r.state) + (r.note ? " · " + r.note : "") })))));
 }
 
 async function viewUsers () {
@@ -268,24 +496,58 @@ async function viewUsers () {
 
 async function viewAudit () {
   const data = await api ("GET", "/audit?limit=200");
+  const heads = ["audit_at", "audit_actor", "audit_action", "audit_object", "audit_detail"];
   main.replaceChildren (el ("section", { class: "card" }, el ("h2", { text: t ("audit") }),
-    el ("table", {}, el ("tbody", {}, data.entries.map (e => el ("tr", {},
-      el ("td", { text: e.at }), el ("td", { text: e.actor }), el ("td", { text: e.action }),
-      el ("td", { text: e.object || "" }), el ("td", { text: e.detail || "" })))))));
+    el ("div", { class: "scroll" }, el ("table", { class: "audit" },
+      el ("thead", {}, el ("tr", {}, heads.map (k => el ("th", { scope: "col", text: t (k) })))),
+      el ("tbody", {}, data.entries.map (e => el ("tr", {},
+        el ("td", { class: "nowrap", text: timeText (e.at) }), el ("td", { text: e.actor }),
+        el ("td", { text: actionText (e.action) }), el ("td", { text: objectText (e.object) }),
+        el ("td", { text: detailText (e) }))))))));
+}
+
+// The details the server writes in a fixed form, in the reader's words: a
+// review's new state, a new case's kind. Others are shown as recorded.
+function detailText (e) {
+  const detail = e.detail || "";
+  const review = e.action === "review" && detail.match (/^([a-z_]+) \(review (\d+)\)$/);
+  if (review) return stateText (review [1]) + " (" + t ("review") + " " + review [2] + ")";
+  if (e.action === "case.add" && (detail === "found" || detail === "missing"))
+    return t (detail + "_case");
+  return detail;
+}
+
+// An audit action ("case.close") and object ("found 3 / missing 4") in the
+// reader's words; an action without words is shown as recorded.
+function actionText (action) {
+  const key = "action_" + action;
+  const text = t (key);
+  return text === key ? action : text;
+}
+
+function objectText (object) {
+  return (object || "").replace (/\b(case|photo|face|found|missing|user) (?=\S)/g,
+                                 (all, word) => t ("object_" + word) + " ");
 }
 
 // ------------------------------------------------------------------ router
 
 async function route () {
   renderShell ();
-  const parts = location.hash.replace (/^#\/?/, "").split ("/");
+  dropToast ();
+  const parts = hashPath ().split ("/");
   if (!state.me && parts [0] !== "login") {
     try {
       const me = await api ("GET", "/me");
       state.me = me.user; state.csrf = me.csrf;
       renderShell ();
-    } catch (e) { return go ("#/login"); }
+    } catch (e) {
+      // (a 401 has sent the page to the sign-in form already)
+      if (!location.hash.startsWith ("#/login")) go ("#/login");
+      return;
+    }
   }
+  let failed = false;
   try {
     switch (parts [0]) {
       case "login": return viewLogin ();
@@ -300,10 +562,13 @@ async function route () {
                           : state.me && state.me.role === "admin" ? "#/users" : "#/cases");
     }
   } catch (err) {
+    failed = true;
     main.replaceChildren (el ("section", { class: "card" },
       el ("h2", { text: err.status === 403 ? t ("forbidden") : t ("error") }),
       el ("p", { text: err.message })));
   } finally {
+    state.shown = location.hash;
+    if (!failed) restoreDraft ();
     main.focus ({ preventScroll: true });
   }
 }

@@ -8,18 +8,43 @@ function factsList (c) {
   const add = (key, value) => { if (value !== undefined && value !== null && value !== "")
     items.push (el ("dt", { text: t (key) }), el ("dd", { text: String (value) })); };
   add ("sex", t (c.sex));
-  add ("province", c.province ? c.province + " " + (c.province_name || "") : "");
+  add (c.kind === "found" ? "found_province" : "home_province", provinceName (c.province));
   add ("station", c.station); add ("city", c.city);
   add ("date_found", c.date_found); add ("last_seen", c.date_last_seen);
-  add ("age", c.age ? c.age.join ("-") : ""); add ("birth_year", c.birth_year ? c.birth_year.join ("-") : "");
-  add ("person_name", c.person_name); add ("family_name", c.family_name);
+  add ("age_shown", rangeText (c.age)); add ("birth_year_shown", rangeText (c.birth_year));
+  add (c.kind === "found" ? "found_person_shown" : "person_name", c.person_name);
+  add ("family_name", c.family_name);
   add ("contact", c.family_contact); add ("relation", c.family_relation);
   add ("features", c.features); add ("notes", c.notes);
   add ("consent_basis", c.consent_basis ? t ("consent_" + c.consent_basis) : "");
   add ("consent_by", c.consent_by); add ("consent_date", c.consent_date);
-  add ("purpose", c.purpose);
-  if (c.erased) add ("erased", c.erased_at + " (" + t ("erased_" + c.erased) + ")");
+  add ("reference", c.external_ref);
+  add ("purpose", purposeText (c.purpose));
+  add ("registered_at", timeText (c.created_at));
+  if (c.erased) add ("erased", timeText (c.erased_at) + " (" + t ("erased_" + c.erased) + ")");
   return el ("dl", { class: "facts" }, items);
+}
+
+// Why the data is held: the server's own purposes have words; one written
+// by an import is shown as written.
+function purposeText (purpose) {
+  if (!purpose) return "";
+  const key = "purpose_" + purpose.replace (/ /g, "_");
+  return t (key) === key ? purpose : t (key);
+}
+
+// What a correction changed, in the reader's words ("估计年龄 40-60 → 45-55"),
+// from the server's change_list; its English text when there is none.
+function changesText (done) {
+  if (!Array.isArray (done.change_list)) return done.changes || "";
+  const labels = { province: "province", age: "age_shown", birth_year: "birth_year_shown",
+                   date_last_seen: "last_seen", family_contact: "contact",
+                   family_relation: "relation" };
+  const value = (field, v) => v === null || v === undefined || v === "" ? t ("none_value")
+    : field === "sex" ? t (v) : field === "province" ? provinceName (v)
+    : Array.isArray (v) ? rangeText (v) : String (v);
+  return done.change_list.map (c => t (labels [c.field] || c.field) + " " +
+    value (c.field, c.from) + " → " + value (c.field, c.to)).join (state.lang === "zh-CN" ? "；" : "; ");
 }
 
 function chip (faceId, alt) {
@@ -32,7 +57,7 @@ function chip (faceId, alt) {
 function factText (f) {
   const v = f.values || {};
   const zh = state.lang === "zh-CN";
-  const prov = (code) => code ? String (code) : t ("unknown");
+  const prov = (code) => code ? provinceName (code) : t ("unknown");
   switch (f.fact) {
     case "sex":
       if (!v.found) break;
@@ -138,6 +163,13 @@ async function viewCase (id) {
   const file = el ("input", { type: "file", name: "photo", accept: "image/*", multiple: true,
                               class: "visually-hidden", id: "file" });
   const drop = el ("label", { class: "drop", for: "file", tabindex: 0 }, t ("drop_photos"));
+  // On a phone: the camera at once, or the photos it holds.
+  const camera = el ("input", { type: "file", name: "camera", accept: "image/*",
+                                capture: "environment", class: "visually-hidden" });
+  camera.addEventListener ("change", () => upload (camera.files));
+  const pick = el ("div", { class: "actions" },
+    el ("button", { type: "button", class: "camera", onclick: () => camera.click (), text: t ("take_photo") }),
+    el ("button", { type: "button", class: "secondary", onclick: () => file.click (), text: t ("choose_photos") }));
 
   async function upload (files) {
     for (const f of files) {
@@ -186,9 +218,7 @@ async function viewCase (id) {
           onclick: () => correct ("/faces/" + f.face_id + "/exclude", { excluded: !f.excluded,
             reason: f.excluded ? undefined : t ("exclude_reason") }, t ("saved")) }) : null));
       photoList.append (el ("li", {},
-        el ("p", { text: "#" + p.photo_id + " · " + (p.state === "pending" ? t ("processing")
-          : p.state === "failed" ? (p.error || t ("error")) : faces.length ? t ("faces") + " " + faces.length
-          : t ("no_face")) }),
+        el ("p", { text: "#" + p.photo_id + " · " + photoStatus (fresh, p, faces.length) }),
         el ("ul", { class: "faces" }, faces),
         canEdit ? el ("button", { type: "button", class: "small danger", text: t ("remove_photo"),
           onclick: () => {
@@ -229,26 +259,85 @@ async function viewCase (id) {
   main.replaceChildren (
     el ("section", { class: "card" },
       el ("h2", { text: t (isFound ? "found_case" : "missing_case") + " #" + c.case_id + " · " + stateText (c.state) }),
-      factsList (c), privacy, canEdit ? factsForm (c) : null),
+      closedNotice (c), factsList (c), privacy, canEdit ? factsForm (c) : null,
+      canEdit ? closeForm (c) : null),
     el ("section", { class: "card" },
       el ("h2", { text: t ("photos") }),
-      c.state === "open" ? el ("div", { class: "upload" }, label ("year_taken", year), file, drop) : null,
+      c.state === "open" ? el ("div", { class: "upload" }, label ("year_taken", year), file, camera, pick, drop)
+                         : el ("p", { class: "hint", text: t ("closed_no_upload") }),
       status, photoList),
     el ("section", { class: "card" },
       el ("h2", { text: t ("candidates") }), el ("p", { class: "hint", text: t ("only_dna") }),
       candList));
-  refresh ();
+  refresh ().catch ((err) => { if (err.status !== 401) toast (err.message, true); });
+}
+
+// A photo's line: being read, failed, its faces; on a closed case, that its
+// faces have left matching (or the photo was erased), not "no face".
+function photoStatus (c, p, faces) {
+  if (c.state === "closed" && !faces)
+    return t (c.erased ? "erased_photo" : "closed_photo");
+  return p.state === "pending" ? t ("processing") : p.state === "failed" ? (p.error || t ("error"))
+       : faces ? t ("faces") + " " + faces : t ("no_face");
+}
+
+// What a closed case says first: when and why it was closed, and what was
+// erased.
+function closedNotice (c) {
+  if (c.state !== "closed") return null;
+  return el ("div", { class: "notice closed" },
+    el ("p", { text: textWith (t ("closed_on"), { at: timeText (c.closed_at), reason: closedReason (c.closed_reason) }) }),
+    c.erased ? el ("p", { text: textWith (t ("erased_on"), { what: t ("erased_" + c.erased),
+                                                         at: timeText (c.erased_at) }) }) : null);
+}
+
+// The reasons the server writes itself, in the reader's words; a person's
+// own reason as written.
+function closedReason (reason) {
+  const text = reason || "";
+  let m = text.match (/^reunited \(found (\d+), missing (\d+)\)$/);
+  if (m) return textWith (t ("reason_reunited"), { found: m [1], missing: m [2] });
+  m = text.match (/^erasure: (.*)$/s);
+  if (m) return textWith (t ("reason_erasure"), { why: m [1] });
+  return text;
+}
+
+// Staff close their station's cases (an administrator any case): with a
+// reason, after asking; its faces then leave matching.
+function closeForm (c) {
+  const reason = el ("input", { name: "close_reason", type: "text", required: true, maxlength: 200 });
+  return el ("details", { class: "close" }, el ("summary", { text: t ("close_case") }),
+    el ("form", { class: "close-form", onsubmit: async (e) => {
+      e.preventDefault ();
+      if (!reason.value.trim () || !confirm (t ("close_confirm"))) return;
+      try {
+        await api ("POST", "/cases/" + c.case_id + "/close", { reason: reason.value.trim () });
+        toast (t ("closed_done"));
+        viewCase (c.case_id).catch ((err) => toast (err.message, true));
+      } catch (err) { toast (err.message, true); }
+    } }, label ("close_reason", reason),
+      el ("button", { type: "submit", class: "danger", text: t ("close_case") })));
+}
+
+// A form field's label where it differs by kind: matching weighs a
+// report's home province (hukou) against where a person was found, and a
+// found person's name is only what they say.
+function caseLabel (key, kind) {
+  if (key === "province") return kind === "found" ? "found_province" : "home_province_form";
+  if (key === "person_name" && kind === "found") return "found_person_name";
+  return key;
 }
 
 // Correct a case's facts (a wrong birth year or sex re-ranks at once).
 function factsForm (c) {
   const isFound = c.kind === "found";
   const fields = isFound
-    ? [["sex", "select", c.sex], ["province", "number", c.province || ""], ["city", "text", c.city],
-       ["date_found", "date", c.date_found], ["age", "text", c.age ? c.age.join ("-") : ""],
+    ? [["person_name", "text", c.person_name], ["sex", "select", c.sex],
+       ["province", "province", c.province || ""], ["city", "text", c.city],
+       ["date_found", "date", c.date_found], ["age", "text", rangeText (c.age)],
        ["features", "text", c.features], ["notes", "textarea", c.notes]]
-    : [["sex", "select", c.sex], ["province", "number", c.province || ""], ["city", "text", c.city],
-       ["last_seen", "date", c.date_last_seen], ["birth_year", "text", c.birth_year ? c.birth_year.join ("-") : ""],
+    : [["sex", "select", c.sex], ["province", "province", c.province || ""], ["city", "text", c.city],
+       ["last_seen", "date", c.date_last_seen], ["birth_year", "text", rangeText (c.birth_year)],
        ["person_name", "text", c.person_name], ["family_name", "text", c.family_name],
        ["contact", "text", c.family_contact], ["relation", "text", c.family_relation],
        ["features", "text", c.features], ["notes", "textarea", c.notes]];
@@ -265,7 +354,7 @@ function factsForm (c) {
     if (!Object.keys (body).length) return toast (t ("nothing_changed"));
     try {
       const done = await api ("PATCH", "/cases/" + c.case_id, body);
-      toast (t ("corrected") + ": " + done.changes);
+      toast (t ("corrected") + t ("colon") + changesText (done));
       viewCase (c.case_id);
     } catch (err) { toast (err.message, true); }
   } });
@@ -274,11 +363,14 @@ function factsForm (c) {
     if (type === "select")
       input = el ("select", { name: key }, ["unknown", "male", "female"].map (
         v => el ("option", { value: v, text: t (v), selected: v === value })));
+    else if (type === "province") input = provinceSelect (key, value);
     else if (type === "textarea") input = el ("textarea", { name: key, rows: 2 });
     else input = el ("input", { name: key, type });
-    if (type !== "select") input.value = value ?? "";
+    // What the case holds is the field's default: a value that differs
+    // from it was typed (kept if the session ends: app.js, sessionEnded).
+    if (type !== "select" && type !== "province") input.defaultValue = value ?? "";
     inputs [key] = [input, value];
-    form.append (label (key, input));
+    form.append (label (caseLabel (key, c.kind), input));
   }
   form.append (el ("button", { type: "submit", text: t ("save_corrections") }));
   return el ("details", {}, el ("summary", { text: t ("correct_facts") }), form);

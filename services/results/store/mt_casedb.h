@@ -152,10 +152,23 @@ int mt_casedb_case_add (mt_casedb_t *self, const mt_case_t *c, const char *actor
                         int64_t *id_p, bool *existed_p, mt_err_t *err);
 //  MT_ENOTFOUND for an unknown id.
 int mt_casedb_case_get (mt_casedb_t *self, int64_t id, mt_case_t *c, mt_err_t *err);
-//  Cases, newest first, optionally of one station and/or kind (NULL/0: all),
-//  as a JSON array text of summaries (new string).
-int mt_casedb_cases_json (mt_casedb_t *self, const char *station, int kind, size_t limit,
-                          size_t offset, char **json_p, mt_err_t *err);
+//  Which cases a list holds; each member left NULL or 0 takes every case.
+typedef struct {
+    const char *station;            //  only this station's cases (staff see no others)
+    int kind;                       //  MT_KIND_FOUND or MT_KIND_MISSING
+    const char *state;              //  "open" or "closed"
+    //  What a person types to find a case: its number ("12" or "#12"), or
+    //  text within the person's name, the family's name, the reference
+    //  (external_ref), the city or the station (ASCII letters in any case).
+    const char *q;
+} mt_case_filter_t;
+
+//  Cases, newest first, of those filter lets through (NULL: all), as a
+//  JSON array text of summaries (new string), and in *total_p (if not
+//  NULL) how many there are in all, for paging. MT_EINVAL for a state
+//  that is neither open nor closed.
+int mt_casedb_cases_json (mt_casedb_t *self, const mt_case_filter_t *filter, size_t limit,
+                          size_t offset, char **json_p, int64_t *total_p, mt_err_t *err);
 //  The case a face belongs to (MT_ENOTFOUND for an unknown face).
 int mt_casedb_face_case (mt_casedb_t *self, int64_t face_id, int64_t *case_id_p,
                          mt_err_t *err);
@@ -386,6 +399,9 @@ void mt_casedb_candidates_free (mt_candidate_row_t *rows, size_t count);
 int mt_casedb_queue (mt_casedb_t *self, int province, double floor, size_t limit,
                      size_t offset, mt_candidate_row_t **rows_p, size_t *count_p,
                      int64_t *below_p, mt_err_t *err);
+//  How many pairs that queue holds in all (for paging), of province or all.
+int mt_casedb_queue_count (mt_casedb_t *self, int province, double floor, int64_t *total_p,
+                           mt_err_t *err);
 
 //  ---------------------------------------------------------------- the review workflow
 //  (mt_casedb_workflow.c). Only a DNA test confirms a match:

@@ -3,6 +3,7 @@
 
 #include "results/store/mt_casedb.h"
 #include "mti_casedb.h"
+#include "results/store/mt_rank.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -309,45 +310,145 @@ mt_casedb_case_get (mt_casedb_t *self, int64_t id, mt_case_t *c, mt_err_t *err)
     return rc;
 }
 
+//  The cases a filter lets through: ?1 station (NULL: any), ?2 kind and
+//  ?3 state ('' any), ?4 the search text ('' none), ?5 the case number it
+//  names (0 none), ?6 its LIKE pattern. Shared by the list and its count.
+//  (PostgreSQL needs ?1's type before IS NULL: the CAST.)
+#define S_CASES_WHERE \
+    " WHERE (CAST (?1 AS TEXT) IS NULL OR c.station = ?1) AND (?2 = '' OR c.kind = ?2)" \
+    " AND (?3 = '' OR c.state = ?3) AND (?4 = '' OR c.id = ?5" \
+    "  OR LOWER (c.person_name) LIKE ?6 ESCAPE '\\' OR LOWER (c.family_name) LIKE ?6 ESCAPE '\\'" \
+    "  OR LOWER (c.external_ref) LIKE ?6 ESCAPE '\\' OR LOWER (c.city) LIKE ?6 ESCAPE '\\'" \
+    "  OR LOWER (c.station) LIKE ?6 ESCAPE '\\')"
+
+//  A search's text without the spaces around it, the case number it names
+//  ("12", "#12"; 0 when it names none) and a LIKE pattern that finds it
+//  anywhere, its ASCII letters in lower case and LIKE's own characters
+//  taken literally.
+static void
+s_search_terms (const char *q, char *text, size_t text_size, int64_t *id_p, char *pattern,
+                size_t pattern_size)
+{
+    while (q && (*q == ' ' || *q == '\t'))
+        q++;
+    snprintf (text, text_size, "%s", q ? q : "");
+    size_t n = strlen (text);
+    while (n && (text [n - 1] == ' ' || text [n - 1] == '\t'))
+        text [--n] = '\0';
+    const char *digits = text [0] == '#' ? text + 1 : text;
+    *id_p = 0;
+    if (*digits && strspn (digits, "0123456789") == strlen (digits) && strlen (digits) <= 15)
+        *id_p = strtoll (digits, NULL, 10);
+    size_t at = 0;
+    pattern [at++] = '%';
+    for (const char *c = text; *c && at + 3 < pattern_size; c++) {
+        if (*c == '%' || *c == '_' || *c == '\\')
+            pattern [at++] = '\\';
+        pattern [at++] = *c >= 'A' && *c <= 'Z' ? (char) (*c - 'A' + 'a') : *c;
+    }
+    pattern [at++] = '%';
+    pattern [at] = '\0';
+}
+
+static void
+s_bind_filter (mti_sql_stmt_t *stmt, const mt_case_filter_t *filter, const char *text,
+               int64_t id, const char *pattern)
+{
+    if (filter && filter->station)
+        mti_sql_bind_text (stmt, 1, filter->station, -1);
+    else
+        mti_sql_bind_null (stmt, 1);
+    int kind = filter ? filter->kind : 0;
+    mti_sql_bind_text (stmt, 2, kind ? mt_case_kind_name ((mt_case_kind) kind) : "", -1);
+    mti_sql_bind_text (stmt, 3, filter && filter->state ? filter->state : "", -1);
+    mti_sql_bind_text (stmt, 4, text, -1);
+    mti_sql_bind_int64 (stmt, 5, id);
+    mti_sql_bind_text (stmt, 6, pattern, -1);
+}
+
 int
-mt_casedb_cases_json (mt_casedb_t *self, const char *station, int kind, size_t limit,
-                      size_t offset, char **json_p, mt_err_t *err)
+mt_casedb_cases_json (mt_casedb_t *self, const mt_case_filter_t *filter, size_t limit,
+                      size_t offset, char **json_p, int64_t *total_p, mt_err_t *err)
 {
     *json_p = NULL;
+    if (total_p)
+        *total_p = 0;
+    const char *state = filter ? filter->state : NULL;
+    if (state && *state && strcmp (state, "open") != 0 && strcmp (state, "closed") != 0)
+        return mt_err_set (err, MT_EINVAL, "state must be open or closed");
+    char text [512], pattern [1100];
+    int64_t id;
+    s_search_terms (filter ? filter->q : NULL, text, sizeof text, &id, pattern, sizeof pattern);
     mti_sql_stmt_t *stmt = mti_db_prepare (self,
         "SELECT c.id, c.kind, c.state, c.sex, c.province, c.station, c.date_found,"
         " c.date_last_seen, c.family_name, c.created_at,"
         " (SELECT COUNT (*) FROM photos p WHERE p.case_id = c.id),"
         " (SELECT COUNT (*) FROM candidates k WHERE (k.found_case = c.id OR k.missing_case = c.id)"
-        "  AND k.state != 'rejected')"
-        " FROM cases c WHERE (?1 IS NULL OR c.station = ?1) AND (?2 = '' OR c.kind = ?2)"
-        " ORDER BY c.id DESC LIMIT ?3 OFFSET ?4", err);
+        "  AND k.state != 'rejected'),"
+        " c.person_name, c.external_ref, c.city, c.age_min, c.age_max, c.birth_year_min,"
+        " c.birth_year_max, c.closed_at"
+        " FROM cases c" S_CASES_WHERE
+        " ORDER BY c.id DESC LIMIT ?7 OFFSET ?8", err);
     if (!stmt)
         return MT_EINTERNAL;
-    mti_db_bind_text (stmt, 1, station);
-    mti_sql_bind_text (stmt, 2, kind ? mt_case_kind_name ((mt_case_kind) kind) : "", -1);
-    mti_sql_bind_int64 (stmt, 3, (int64_t) limit);
-    mti_sql_bind_int64 (stmt, 4, (int64_t) offset);
+    s_bind_filter (stmt, filter, text, id, pattern);
+    mti_sql_bind_int64 (stmt, 7, (int64_t) limit);
+    mti_sql_bind_int64 (stmt, 8, (int64_t) offset);
     json_t *list = json_array ();
-    while (mti_sql_step (stmt) == MTI_SQL_ROW)
-        json_array_append_new (list, json_pack (
-            "{s:I, s:s, s:s, s:s, s:i, s:s?, s:s?, s:s?, s:s?, s:s, s:i, s:i}",
+    int step;
+    while ((step = mti_sql_step (stmt)) == MTI_SQL_ROW) {
+        int province = mti_sql_column_int (stmt, 4);
+        json_t *row = json_pack (
+            "{s:I, s:s, s:s, s:s, s:i, s:s, s:s?, s:s?, s:s?, s:s?, s:s, s:i, s:i,"
+            " s:s?, s:s?, s:s?, s:s?}",
             "case_id", (json_int_t) mti_sql_column_int64 (stmt, 0),
             "kind", (const char *) mti_sql_column_text (stmt, 1),
             "state", (const char *) mti_sql_column_text (stmt, 2),
             "sex", (const char *) mti_sql_column_text (stmt, 3),
-            "province", mti_sql_column_int (stmt, 4),
+            "province", province,
+            "province_name", mt_province_name (province),
             "station", (const char *) mti_sql_column_text (stmt, 5),
             "date_found", (const char *) mti_sql_column_text (stmt, 6),
             "date_last_seen", (const char *) mti_sql_column_text (stmt, 7),
             "family_name", (const char *) mti_sql_column_text (stmt, 8),
             "created_at", (const char *) mti_sql_column_text (stmt, 9),
             "photos", mti_sql_column_int (stmt, 10),
-            "candidates", mti_sql_column_int (stmt, 11)));
+            "candidates", mti_sql_column_int (stmt, 11),
+            "person_name", (const char *) mti_sql_column_text (stmt, 12),
+            "external_ref", (const char *) mti_sql_column_text (stmt, 13),
+            "city", (const char *) mti_sql_column_text (stmt, 14),
+            "closed_at", (const char *) mti_sql_column_text (stmt, 19));
+        //  What is known of the person's age, as on the case itself.
+        int age_min = mti_sql_column_int (stmt, 15), age_max = mti_sql_column_int (stmt, 16);
+        int born_min = mti_sql_column_int (stmt, 17), born_max = mti_sql_column_int (stmt, 18);
+        if (row && age_min >= 0)
+            json_object_set_new (row, "age", json_pack ("[i,i]", age_min, age_max));
+        if (row && born_min > 0)
+            json_object_set_new (row, "birth_year", json_pack ("[i,i]", born_min, born_max));
+        json_array_append_new (list, row);
+    }
+    int rc = step == MTI_SQL_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "list cases");
     mti_sql_finalize (stmt);
-    *json_p = json_dumps (list, JSON_COMPACT);
+    if (rc == MT_OK && total_p) {
+        stmt = mti_db_prepare (self, "SELECT COUNT (*) FROM cases c" S_CASES_WHERE, err);
+        if (!stmt)
+            rc = MT_EINTERNAL;
+        else {
+            s_bind_filter (stmt, filter, text, id, pattern);
+            if (mti_sql_step (stmt) == MTI_SQL_ROW)
+                *total_p = mti_sql_column_int64 (stmt, 0);
+            else
+                rc = mti_db_fail (self, MT_EIO, err, "count cases");
+            mti_sql_finalize (stmt);
+        }
+    }
+    if (rc == MT_OK) {
+        *json_p = json_dumps (list, JSON_COMPACT);
+        if (!*json_p)
+            rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+    }
     json_decref (list);
-    return *json_p ? MT_OK : mt_err_set (err, MT_ENOMEM, "out of memory");
+    return rc;
 }
 
 int

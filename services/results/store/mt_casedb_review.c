@@ -296,6 +296,18 @@ mt_casedb_candidates (mt_casedb_t *self, int64_t case_id, double floor, bool wea
     return s_candidate_rows (stmt, limit, rows_p, count_p, err);
 }
 
+//  The pairs of the review queue (?1: the found case's province, 0 any);
+//  the queue and its count share it.
+#define S_QUEUE_FROM \
+    " FROM candidates p JOIN cases f ON f.id = p.found_case" \
+    " JOIN cases m ON m.id = p.missing_case" \
+    " WHERE p.state IN ('pending', 'dna_requested') AND f.state = 'open'" \
+    " AND m.state = 'open' AND (?1 = 0 OR f.province = ?1)"
+
+//  Pending pairs whose evidence is below the floor (?2) never queue; a pair
+//  with a DNA test under way always does.
+#define S_QUEUED " AND (p.state != 'pending' OR COALESCE (p.evidence, 0) >= ?2)"
+
 int
 mt_casedb_queue (mt_casedb_t *self, int province, double floor, size_t limit, size_t offset,
                  mt_candidate_row_t **rows_p, size_t *count_p, int64_t *below_p,
@@ -303,28 +315,19 @@ mt_casedb_queue (mt_casedb_t *self, int province, double floor, size_t limit, si
 {
     *rows_p = NULL;
     *count_p = 0;
-    //  Pending pairs whose evidence is below the floor never queue; a pair
-    //  with a DNA test under way always does.
-    static const char *const where =
-        " FROM candidates p JOIN cases f ON f.id = p.found_case"
-        " JOIN cases m ON m.id = p.missing_case"
-        " WHERE p.state IN ('pending', 'dna_requested') AND f.state = 'open'"
-        " AND m.state = 'open' AND (?1 = 0 OR f.province = ?1)";
-    char sql [1024];
     if (below_p) {
-        snprintf (sql, sizeof sql, "SELECT COUNT (*)%s AND p.state = 'pending'"
-                  " AND COALESCE (p.evidence, 0) < ?2", where);
-        mti_sql_stmt_t *stmt = mti_db_prepare (self, sql, err);
+        mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT COUNT (*)" S_QUEUE_FROM
+                                               " AND p.state = 'pending'"
+                                               " AND COALESCE (p.evidence, 0) < ?2", err);
         if (!stmt)
             return MT_EINTERNAL;
         mti_sql_bind_int (stmt, 1, province);
         mti_sql_bind_double (stmt, 2, floor);
         *below_p = s_count (stmt);
     }
-    snprintf (sql, sizeof sql, "SELECT " S_CANDIDATE_COLUMNS "%s AND (p.state != 'pending'"
-              " OR COALESCE (p.evidence, 0) >= ?2) ORDER BY p.score DESC, p.distance"
-              " LIMIT ?3 OFFSET ?4", where);
-    mti_sql_stmt_t *stmt = mti_db_prepare (self, sql, err);
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
+        "SELECT " S_CANDIDATE_COLUMNS S_QUEUE_FROM S_QUEUED
+        " ORDER BY p.score DESC, p.distance LIMIT ?3 OFFSET ?4", err);
     if (!stmt)
         return MT_EINTERNAL;
     mti_sql_bind_int (stmt, 1, province);
@@ -332,6 +335,25 @@ mt_casedb_queue (mt_casedb_t *self, int province, double floor, size_t limit, si
     mti_sql_bind_int64 (stmt, 3, (int64_t) limit);
     mti_sql_bind_int64 (stmt, 4, (int64_t) offset);
     return s_candidate_rows (stmt, limit, rows_p, count_p, err);
+}
+
+int
+mt_casedb_queue_count (mt_casedb_t *self, int province, double floor, int64_t *total_p,
+                       mt_err_t *err)
+{
+    *total_p = 0;
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT COUNT (*)" S_QUEUE_FROM S_QUEUED, err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    mti_sql_bind_int (stmt, 1, province);
+    mti_sql_bind_double (stmt, 2, floor);
+    int rc = MT_OK;
+    if (mti_sql_step (stmt) == MTI_SQL_ROW)
+        *total_p = mti_sql_column_int64 (stmt, 0);
+    else
+        rc = mti_db_fail (self, MT_EIO, err, "count the queue");
+    mti_sql_finalize (stmt);
+    return rc;
 }
 
 int

@@ -297,6 +297,111 @@ test_consent (void)
     mt_casedb_close (&db);
 }
 
+//  The case list: a station's cases only, by kind and state, a search by
+//  number or by text (any case of ASCII letters, LIKE's characters taken
+//  literally), pages and the total; the review queue's total.
+static void
+test_case_list (void)
+{
+    mt_casedb_t *db = mt_test_casedb_open ("list.db");
+    if (!db)
+        return;
+    mt_err_t err;
+    int64_t ids [6];
+    for (int i = 0; i < 6; i++) {
+        mt_case_t c = i % 2 ? mt_test_missing_case () : mt_test_found_case ();
+        if (i % 2) {
+            snprintf (c.person_name, sizeof c.person_name, "%s",
+                      i == 1 ? "李小明" : i == 3 ? "Wang 100%" : "Zhao Lei");
+            snprintf (c.family_name, sizeof c.family_name, "Li family %d", i);
+            snprintf (c.station, sizeof c.station, "Beijing relief station");
+        }
+        if (i == 4)
+            snprintf (c.external_ref, sizeof c.external_ref, "GZ-2020-017");
+        if (i == 2)
+            snprintf (c.city, sizeof c.city, "广州市天河区");
+        MT_CHECK_RC (mt_casedb_case_add (db, &c, "t", &ids [i], NULL, &err), MT_OK, &err);
+    }
+    MT_CHECK_RC (mt_casedb_case_close (db, ids [0], "left the station", "t", &err), MT_OK, &err);
+    struct { mt_case_filter_t filter; int64_t total; int64_t first; } cases [] = {
+        { { 0 }, 6, ids [5] },
+        { { .station = "Guangzhou relief station" }, 3, ids [4] },
+        { { .station = "" }, 0, 0 },                       //  no station: none, not all
+        { { .kind = MT_KIND_MISSING }, 3, ids [5] },
+        { { .state = "closed" }, 1, ids [0] },
+        { { .state = "open", .kind = MT_KIND_FOUND }, 2, ids [4] },
+        { { .q = "李小明" }, 1, ids [1] },
+        { { .q = "  li FAMILY " }, 3, ids [5] },
+        { { .q = "100%" }, 1, ids [3] },
+        { { .q = "0%" }, 1, ids [3] },                    //  % is a character, not "anything"
+        { { .q = "l_" }, 0, 0 },
+        { { .q = "gz-2020" }, 1, ids [4] },
+        { { .q = "天河" }, 1, ids [2] },
+        { { .q = "beijing", .station = "Guangzhou relief station" }, 0, 0 },
+        { { .q = "BEIJING" }, 3, ids [5] },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++) {
+        char *text = NULL;
+        int64_t total = -1;
+        MT_CHECK_RC (mt_casedb_cases_json (db, &cases [i].filter, 50, 0, &text, &total, &err),
+                     MT_OK, &err);
+        MT_CHECK_INT (total, cases [i].total);
+        json_error_t jerr;
+        json_t *list = json_loads (text ? text : "[]", 0, &jerr);
+        MT_CHECK_INT (json_array_size (list), cases [i].total);
+        json_t *first = json_array_get (list, 0);
+        MT_CHECK_INT (json_integer_value (json_object_get (first, "case_id")), cases [i].first);
+        json_decref (list);
+        free (text);
+    }
+    //  By number, with or without '#': the case, and any whose text holds it.
+    char q [32], *text = NULL;
+    int64_t total = 0;
+    snprintf (q, sizeof q, "#%lld", (long long) ids [2]);
+    mt_case_filter_t by_id = { .q = q };
+    MT_CHECK_RC (mt_casedb_cases_json (db, &by_id, 50, 0, &text, &total, &err), MT_OK, &err);
+    MT_CHECK (total >= 1);
+    char want [48];
+    snprintf (want, sizeof want, "\"case_id\":%lld,", (long long) ids [2]);
+    MT_CHECK_CONTAINS (text ? text : "", want);
+    MT_CHECK_CONTAINS (text ? text : "", "\"province_name\":\"Guangdong\"");
+    free (text);
+    //  A page: two rows, the total still all of them; past the end, none.
+    mt_case_filter_t all = { 0 };
+    MT_CHECK_RC (mt_casedb_cases_json (db, &all, 2, 2, &text, &total, &err), MT_OK, &err);
+    MT_CHECK_INT (total, 6);
+    snprintf (want, sizeof want, "[{\"case_id\":%lld,", (long long) ids [3]);
+    MT_CHECK_CONTAINS (text ? text : "", want);
+    MT_CHECK_CONTAINS (text ? text : "", "\"person_name\":\"Wang 100%\"");
+    MT_CHECK_CONTAINS (text ? text : "", "\"birth_year\":[1950,1950]");
+    MT_CHECK_CONTAINS (text ? text : "", "\"age\":[60,70]");
+    free (text);
+    MT_CHECK_RC (mt_casedb_cases_json (db, &all, 10, 100, &text, &total, &err), MT_OK, &err);
+    MT_CHECK (text && strcmp (text, "[]") == 0 && total == 6);
+    free (text);
+    mt_case_filter_t bad = { .state = "lost" };
+    MT_CHECK_RC (mt_casedb_cases_json (db, &bad, 10, 0, &text, &total, &err), MT_EINVAL, &err);
+
+    //  The queue's total is every pair it holds, whatever the page.
+    MT_CHECK_RC (mt_casedb_candidate_put (db, ids [2], ids [1], 6.5, 0.4, "{}", &err), MT_OK,
+                 &err);
+    MT_CHECK_RC (mt_casedb_candidate_put (db, ids [2], ids [3], 5.5, 0.5, "{}", &err), MT_OK,
+                 &err);
+    mt_candidate_row_t *rows;
+    size_t count;
+    MT_CHECK_RC (mt_casedb_queue (db, 0, -12, 500, 0, &rows, &count, NULL, &err), MT_OK, &err);
+    mt_casedb_candidates_free (rows, count);
+    MT_CHECK_RC (mt_casedb_queue_count (db, 0, -12, &total, &err), MT_OK, &err);
+    MT_CHECK_INT (total, (int64_t) count);
+    MT_CHECK (count >= 1);
+    MT_CHECK_RC (mt_casedb_queue (db, 0, -12, 1, 0, &rows, &count, NULL, &err), MT_OK, &err);
+    mt_casedb_candidates_free (rows, count);
+    MT_CHECK_INT (count, 1);
+    MT_CHECK_RC (mt_casedb_queue_count (db, 11, -12, &total, &err), MT_OK, &err);
+    MT_CHECK_INT (total, 0);                        //  found in Guangdong, not Beijing
+    mt_casedb_close (&db);
+}
+
 int
 main (void)
 {
@@ -304,5 +409,6 @@ main (void)
     MT_RUN (test_crossmatch_progress);
     MT_RUN (test_consent);
     MT_RUN (test_flow);
+    MT_RUN (test_case_list);
     return MT_TEST_MAIN_END ();
 }
