@@ -171,8 +171,8 @@ await test ("reopen: an administrator's decision, with a reason, audited", async
 
 await test ("the candidate floor: hopeless pairs never queue, weaker ones on request", async () => {
   // A woman found far away, with no family among the reports.
-  const stranger = await newCase (staffA, found ({ sex: "female", age: "20-30" }),
-                                  "lfw/Liza_Minnelli/2.jpg");
+  const stranger = await newCase (staffA, found ({ sex: "female", age: "20-30" }));
+  await upload (staffA, stranger, "lfw/Liza_Minnelli/2.jpg", { ask_person: "false" });
   await waitMatched (staffA, stranger);
   const shown = await staffA.request ("GET", `/api/v1/cases/${stranger}/candidates`);
   const all = await staffA.request ("GET", `/api/v1/cases/${stranger}/candidates?weaker=1`);
