@@ -168,21 +168,9 @@ s_static (gateway_t *gw, struct MHD_Connection *conn, const char *url)
     for (size_t i = 0; dot && i < sizeof types / sizeof types [0]; i++)
         if (strcmp (dot, types [i].ext) == 0)
             type = types [i].type;
-    char path [2048];
-    snprintf (path, sizeof path, "%s/%s", gw->config->web, name);
-    FILE *file = type ? fopen (path, "rb") : NULL;
-    if (!file)
+    if (!type)
         return gateway_error (conn, 404, "not_found", "no such file");
-    fseek (file, 0, SEEK_END);
-    long size = ftell (file);
-    fseek (file, 0, SEEK_SET);
-    char *data = size >= 0 && size < (16 << 20) ? malloc ((size_t) size + 1) : NULL;
-    size_t got = data ? fread (data, 1, (size_t) size, file) : 0;
-    fclose (file);
-    enum MHD_Result rc = data ? gateway_send (conn, 200, type, data, got, "Cache-Control", "no-cache")
-                              : gateway_error (conn, 500, "internal_error", "cannot read the file");
-    free (data);
-    return rc;
+    return gateway_send_file (conn, gw->config->web, name, type);
 }
 
 //  ---------------------------------------------------------------- requests

@@ -163,3 +163,24 @@ gateway_send_owned (struct MHD_Connection *conn, int status, const char *type, v
     return s_queue (conn, status, response, type, cache_control ? "Cache-Control" : NULL,
                     cache_control);
 }
+
+enum MHD_Result
+gateway_send_file (struct MHD_Connection *conn, const char *folder, const char *name,
+                   const char *type)
+{
+    char path [2048];
+    snprintf (path, sizeof path, "%s/%s", folder, name);
+    FILE *file = fopen (path, "rb");
+    if (!file)
+        return gateway_error (conn, 404, "not_found", "no such file");
+    fseek (file, 0, SEEK_END);
+    long size = ftell (file);
+    fseek (file, 0, SEEK_SET);
+    char *data = size >= 0 && size < (16 << 20) ? malloc ((size_t) size + 1) : NULL;
+    size_t got = data ? fread (data, 1, (size_t) size, file) : 0;
+    fclose (file);
+    enum MHD_Result rc = data ? gateway_send (conn, 200, type, data, got, "Cache-Control", "no-cache")
+                              : gateway_error (conn, 500, "internal_error", "cannot read the file");
+    free (data);
+    return rc;
+}

@@ -25,6 +25,10 @@ void gateway_reply_status_reset (void);
 enum MHD_Result gateway_send (struct MHD_Connection *conn, int status, const char *type,
                               const void *data, size_t size, const char *extra_header,
                               const char *extra_value);
+//  Answer with the file name of folder (at most 16 MB), of type; 404 if
+//  there is none.
+enum MHD_Result gateway_send_file (struct MHD_Connection *conn, const char *folder,
+                                   const char *name, const char *type);
 //  Answer with data (malloc'd), which the answer takes.
 enum MHD_Result gateway_send_owned (struct MHD_Connection *conn, int status, const char *type,
                                     void *data, size_t size, const char *cache_control);

@@ -1,19 +1,103 @@
-//  gateway_routes - the HTTP API under /api/v1: each request offered to
-//  the routers in turn (gateway_session.c: sign-in, health, me, the audit
-//  log, users; gateway_cases.c: cases, photos, faces, reviews, the queue).
+//  gateway_routes - the HTTP API under /api/v1: every route it answers,
+//  declared once with who may call it (and described, with the same
+//  routes, in web/openapi.json: selftest_gateway_routes holds the two to
+//  each other); a request checked against the table (404, 405, 401, 403),
+//  then offered to the routers in turn (gateway_session.c: sign-in, health,
+//  me, the audit log, users; gateway_cases.c: cases, photos, faces,
+//  reviews, pairs, the queue).
 
 #include "gateway_routes.h"
 #include "gateway_reply.h"
 
+#include <stdio.h>
+#include <string.h>
+
+#define S_ANY ANY_ROLE
+#define S_ADMIN ROLE (MT_ROLE_ADMIN)
+#define S_REVIEW (ROLE (MT_ROLE_POLICE_LIAISON) | ROLE (MT_ROLE_ADMIN))
+#define S_STATION (ROLE (MT_ROLE_STATION_STAFF) | ROLE (MT_ROLE_ADMIN))
+
+//  Path segments in braces match any segment. roles 0: no sign-in needed.
+//  Who may see or change which case the results service decides.
+const gateway_api_route_t gateway_api_routes [] = {
+    { "GET", "/health", 0 },
+    { "GET", "/openapi.json", 0 },
+    { "POST", "/session", 0 },
+    { "DELETE", "/session", 0 },
+    { "GET", "/me", S_ANY },
+    { "GET", "/cases", S_ANY },
+    { "POST", "/cases", S_STATION },
+    { "GET", "/cases/{id}", S_ANY },
+    { "PATCH", "/cases/{id}", S_ANY },
+    { "POST", "/cases/{id}/close", S_ANY },
+    { "POST", "/cases/{id}/reopen", S_ADMIN },
+    { "POST", "/cases/{id}/photos", S_ANY },
+    { "GET", "/cases/{id}/candidates", S_ANY },
+    { "GET", "/cases/{id}/export", S_STATION },
+    { "POST", "/cases/{id}/erase", S_ADMIN },
+    { "GET", "/cases/{id}/reviews", S_ANY },
+    { "GET", "/photos/{id}", S_ANY },
+    { "POST", "/photos/{id}/person", S_ANY },
+    { "POST", "/photos/{id}/remove", S_ANY },
+    { "POST", "/faces/{id}/exclude", S_ANY },
+    { "GET", "/faces/{id}/chip", S_ANY },
+    { "POST", "/reviews", S_REVIEW },
+    { "GET", "/pairs/{found}/{missing}", S_ANY },
+    { "GET", "/queue", S_REVIEW },
+    { "GET", "/audit", S_ADMIN },
+    { "GET", "/audit/verify", S_ADMIN },
+    { "GET", "/users", S_ADMIN },
+    { "POST", "/users", S_ADMIN },
+    { NULL, NULL, 0 }
+};
+
+//  Whether the request's path is the route's pattern.
+static bool
+s_path_is (const gateway_route_t *r, const char *pattern)
+{
+    char copy [256];
+    snprintf (copy, sizeof copy, "%s", pattern);
+    int count = 0;
+    char *save = NULL;
+    for (char *seg = strtok_r (copy, "/", &save); seg; seg = strtok_r (NULL, "/", &save)) {
+        if (count >= r->count || (seg [0] != '{' && strcmp (seg, r->parts [count]) != 0))
+            return false;
+        count++;
+    }
+    return count == r->count;
+}
+
 enum MHD_Result
 gateway_route (gateway_route_t *r)
 {
+    const gateway_api_route_t *route = NULL;
+    char allow [64] = "";
+    for (const gateway_api_route_t *t = gateway_api_routes; t->method && !route; t++)
+        if (s_path_is (r, t->path)) {
+            if (strcmp (t->method, r->method) == 0)
+                route = t;
+            else
+                snprintf (allow + strlen (allow), sizeof allow - strlen (allow), "%s%s",
+                          allow [0] ? ", " : "", t->method);
+        }
+    if (!route && allow [0])
+        return gateway_json (r->conn, 405, json_pack ("{s:{s:s, s:s}}", "error", "code",
+                             "method_not_allowed", "message", "this resource does not take "
+                             "that method"), "Allow", allow);
+    if (!route)
+        return gateway_error (r->conn, 404, "not_found", "no such resource");
+    enum MHD_Result sent = MHD_YES;
+    if (route->roles && !gateway_route_may (r, route->roles, &sent))
+        return sent;
+    if (strcmp (route->path, "/openapi.json") == 0)
+        return gateway_send_file (r->conn, r->gw->config->web, "openapi.json",
+                                  "application/json; charset=utf-8");
     static enum MHD_Result (*const routers []) (gateway_route_t *) = {
         gateway_route_session, gateway_route_cases, gateway_route_media, gateway_route_reviews,
         gateway_route_admin
     };
     for (size_t i = 0; i < sizeof routers / sizeof routers [0]; i++) {
-        enum MHD_Result sent = routers [i] (r);
+        sent = routers [i] (r);
         if (sent != GATEWAY_ROUTE_NEXT)
             return sent;
     }

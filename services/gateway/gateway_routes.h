@@ -24,12 +24,24 @@ typedef struct {
     bool signed_in;
 } gateway_route_t;
 
+//  Every route of the API: its method, its path under /api/v1 (a segment in
+//  braces matches any), and the roles that may call it (ROLE () mask; 0: no
+//  sign-in needed). Ends with a NULL method.
+typedef struct {
+    const char *method;
+    const char *path;
+    int roles;
+} gateway_api_route_t;
+extern const gateway_api_route_t gateway_api_routes [];
+
 //  Who calls: session cookie or bearer token. MT_ENOTFOUND if nobody.
 int gateway_authenticate (gateway_t *gw, struct MHD_Connection *conn, gateway_auth_t *auth);
 //  Changes made with a cookie need the CSRF token in X-CSRF-Token.
 bool gateway_csrf_ok (struct MHD_Connection *conn, const gateway_auth_t *auth,
                       const char *method);
-//  Answer a request of the API (r->parts: the path after /api/v1/).
+//  Answer a request of the API (r->parts: the path after /api/v1/): a
+//  route not in gateway_api_routes is 404 (405 for another method), a role
+//  it does not allow 401 or 403; then the routers answer.
 enum MHD_Result gateway_route (gateway_route_t *r);
 
 //  The routers (gateway_session.c, gateway_cases.c): each answers the
