@@ -67,9 +67,10 @@ results_json_int (json_t *params, const char *key, int *dst, mt_err_t *err)
     return MT_OK;
 }
 
-//  Refuse a key of params that is not among keys.
+//  Refuse a key of params that is not among keys: unknown, or (correcting)
+//  one that is not a correction.
 static int
-s_known_keys (json_t *params, const char *const *keys, const char *what, mt_err_t *err)
+s_known_keys (json_t *params, const char *const *keys, bool correcting, mt_err_t *err)
 {
     const char *key;
     json_t *value;
@@ -77,8 +78,10 @@ s_known_keys (json_t *params, const char *const *keys, const char *what, mt_err_
         bool known = false;
         for (int i = 0; keys [i] && !known; i++)
             known = strcmp (key, keys [i]) == 0;
+        if (!known && correcting)
+            return mt_err_set (err, MT_EINVAL, "this field cannot be corrected: '%s'", key);
         if (!known)
-            return mt_err_set (err, MT_EINVAL, "%s '%s'", what, key);
+            return mt_err_set (err, MT_EINVAL, "unknown case field '%s'", key);
     }
     return MT_OK;
 }
@@ -132,7 +135,7 @@ results_case_from_json (json_t *params, mt_case_t *c, mt_err_t *err)
 {
     memset (c, 0, sizeof *c);
     c->age_min = c->age_max = -1;
-    int rc = s_known_keys (params, s_case_keys, "unknown case field", err);
+    int rc = s_known_keys (params, s_case_keys, false, err);
     if (rc != MT_OK)
         return rc;
     c->kind = mt_case_kind_from_name (json_string_value (json_object_get (params, "kind")));
@@ -191,7 +194,7 @@ results_case_update_from_json (json_t *params, mt_case_t *c, char *changes, size
                                     "date_last_seen", "city", "station", "person_name",
                                     "family_name", "family_contact", "family_relation",
                                     "features", "notes" };
-    int rc = s_known_keys (params, s_correctable, "this field cannot be corrected:", err);
+    int rc = s_known_keys (params, s_correctable, true, err);
     mt_case_t before = *c;
     if (rc == MT_OK)
         rc = s_apply (params, c, err);
