@@ -841,6 +841,8 @@ const mti_text_row_t mti_text_catalog [] = {
       "角色必须是救助站工作人员（station_staff）、公安联络员（police_liaison）或管理员（admin）" },
     { "station staff need a station",
       "救助站工作人员需要填写所属救助站" },
+    { "a station's name is UTF-8 text of at most %d characters",
+      "救助站名称最多 %d 个字（UTF-8 文本）" },
     { "user '%s' exists already",
       "用户 '%s' 已存在" },
     { "there is no user '%s'",
@@ -957,6 +959,8 @@ const mti_text_row_t mti_text_catalog [] = {
     //  services/results/case_json.c
     { "%s must be text",
       "%#s必须是文字" },
+    { "%s is not valid UTF-8 text",
+      "%#s含有无法识别的字符（不是有效的 UTF-8 文本）" },
     { "%s is longer than %zu characters",
       "%#s超过 %zu 个字" },
     { "%s must be a number or a range like 60-70",

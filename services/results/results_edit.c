@@ -84,7 +84,7 @@ results_m_case_update (results_call_t *call, mt_err_t *err)
     mt_case_t c;
     int rc = mt_casedb_case_get (call->self->db, results_call_id (call->params, "case_id"), &c,
                                  err);
-    char changes [1024];
+    char changes [8192];            //  old and new of every text a case has
     if (rc == MT_OK)
         rc = results_case_update_from_json (call->params, &c, changes, sizeof changes, err);
     if (rc == MT_OK)
