@@ -84,7 +84,7 @@ await test ("the results service's errors: a case's facts checked, a case not fo
   assert.equal (type.zhText, "备注必须是文字");
   const none = await both (staff, "GET", "/api/v1/cases/999999");
   assert.equal (none.status, 404);
-  assert.equal (none.zhText, "没有案件 999999");
+  assert.equal (none.zhText, "没有编号为 999999 的案件");
 });
 
 await test ("lengths are counted in characters, and text must be UTF-8", async () => {
@@ -190,7 +190,7 @@ await test ("the web app asks in its language and shows the server's message", a
     });
     // Chinese, the app's default (whatever the browser's own language).
     await page.goto (serve.base + "/#/case/999999");
-    await page.getByText ("没有案件 999999").waitFor ({ timeout: 15000 });
+    await page.getByText ("没有编号为 999999 的案件").waitFor ({ timeout: 15000 });
     assert.ok (asked.length > 0 && asked.every (l => l === "zh-CN"), asked.join (", "));
     // English, once the app is switched to it.
     asked.length = 0;
