@@ -137,6 +137,20 @@ const mti_text_row_t mti_text_terms [] = {
     //  TLS files (gateway_tls.c)
     { "certificate",                        "证书" },
     { "key",                                "私钥" },
+    //  What an upload is when it is no image we read (mt_image_probe.c)
+    { "a GIF (not supported: send a JPEG or PNG)",
+      "GIF 动图（不支持：请发送 JPEG 或 PNG 照片）" },
+    { "a HEIC/AVIF or video file (not supported: export it as JPEG)",
+      "HEIC/AVIF 图片或视频（不支持：请先导出为 JPEG）" },
+    { "a PDF document",                     "PDF 文档" },
+    { "text, not an image",                 "文字，不是图片" },
+    { "not a JPEG, PNG, WebP, BMP or TIFF image",
+      "不是 JPEG、PNG、WebP、BMP 或 TIFF 图片" },
+    //  What a tcp:// link lacks (mt_curve.c)
+    { "no --authorized-keys is given",      "没有给出 --authorized-keys" },
+    { "no --key is given",                  "没有给出 --key" },
+    { "the server's public key is not given",
+      "没有给出服务端的公钥" },
 };
 const size_t mti_text_terms_count = S_COUNT (mti_text_terms);
 
@@ -336,7 +350,7 @@ const mti_text_row_t mti_text_catalog [] = {
     { "corrupt WebP: its header is not valid",
       "WebP 文件已损坏：文件头无效" },
     { "unsupported format: the data is %s",
-      "不支持的格式：这是 %s" },
+      "不支持的格式：这是%#s" },
     { "the %s is %ux%u = %llu pixels, over the limit of %llu pixels",
       "这张 %s 图像为 %ux%u = %llu 像素，超过上限 %llu 像素" },
 
@@ -582,7 +596,7 @@ const mti_text_row_t mti_text_catalog [] = {
       "授权密钥列表超过 %d 个" },
     { "%s is a tcp:// endpoint but %s: make keys with `homeward keygen` (see "
       "deploy/README.md), or pass --insecure on a trusted network",
-      "%s 是 tcp:// 地址，但%s：请用 `homeward keygen` 生成密钥（见 deploy/README.md），"
+      "%s 是 tcp:// 地址，但%#s：请用 `homeward keygen` 生成密钥（见 deploy/README.md），"
       "或在可信网络中加 --insecure" },
     { "cannot turn CURVE on for %s: %s",
       "无法为 %s 启用 CURVE 加密：%s" },

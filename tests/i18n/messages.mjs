@@ -25,8 +25,16 @@ export const SINKS = {
 export const TERM_SINKS = {
   mti_db_fail: 3,                                       // (self, code, err, what)
   "services/gateway/accounts/mt_users.c:s_fail": 2,     // (self, err, what)
-  "services/gateway/gateway_tls.c:s_read_pem": 0        // (what, path, text_p, err)
+  "services/gateway/gateway_tls.c:s_read_pem": 0,       // (what, path, text_p, err)
+  "libmatch/wire/mt_curve.c:s_plain": 2                 // (endpoint, config, missing, err)
 };
+
+// Functions whose returned literals are words put into messages by %#s
+// (a description of what a file is, for "unsupported format: the data is
+// %s"): each must be in the terms table.
+export const RETURN_TERMS = [
+  "libmatch/face/mt_image_probe.c:s_describe_unknown"
+];
 
 // Functions whose argument is an error code's name, which must have its
 // Chinese in the catalog's codes table.
@@ -164,6 +172,18 @@ export function messagesOf (file, text, root) {
   for (let k = 0; k + 1 < tokens.length; k++) {
     const t = tokens [k];
     const local = where + ":" + t.text;
+    // The definition of a function whose returned literals are terms.
+    if (t.kind === "ident" && RETURN_TERMS.includes (local) && tokens [k + 1].text === "(") {
+      const { end } = callArguments (tokens, k + 1);
+      if (tokens [end + 1]?.text === "{") {
+        const body = callArguments (tokens, end + 1);
+        for (let j = end + 2; j < body.end; j++)
+          if (tokens [j].text === "return" && tokens [j + 1].kind === "string")
+            found.push ({ file: where, line: tokens [j].line, sink: t.text,
+                          term: literalRun (tokens, j + 1).key });
+      }
+      continue;
+    }
     if (t.kind !== "ident" || tokens [k + 1].text !== "("
         || !(t.text in SINKS || t.text in TERM_SINKS || t.text in CODE_SINKS || local in TERM_SINKS))
       continue;

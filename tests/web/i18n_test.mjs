@@ -148,6 +148,13 @@ await test ("uploads: nothing sent, not an image", async () => {
   const notImage = await both (staff, "POST", `/api/v1/cases/${made.data.case_id}/photos`, { form: text });
   assert.equal (notImage.status, 415);
   assert.match (notImage.zhText, /图片/);
+  // Text named a JPEG: the service looks at the bytes and says what they are.
+  const named = new FormData ();
+  named.append ("photo", new Blob (["these are notes, not a photo"], { type: "image/jpeg" }), "x.jpg");
+  const sniffed = await both (staff, "POST", `/api/v1/cases/${made.data.case_id}/photos`, { form: named });
+  assert.equal (sniffed.status, 415);
+  assert.equal (sniffed.enText, "unsupported format: the data is text, not an image");
+  assert.equal (sniffed.zhText, "不支持的格式：这是文字，不是图片");
 });
 
 await test ("Accept-Language: the most wanted language, by q", async () => {
