@@ -51,8 +51,11 @@ s_parse_bool (const char *value, bool *out)
     return -1;
 }
 
+//  Set k from value; a refusal names the setting as name (the key, or the
+//  flag that gave it).
 static int
-s_apply (const mt_config_key_t *k, void *settings, const char *value, mt_err_t *err)
+s_apply (const mt_config_key_t *k, const char *name, void *settings, const char *value,
+         mt_err_t *err)
 {
     char *field = (char *) settings + k->offset;
     char *end = NULL;
@@ -62,38 +65,38 @@ s_apply (const mt_config_key_t *k, void *settings, const char *value, mt_err_t *
             long long v = strtoll (value, &end, 10);
             if (!*value || *end || errno)
                 return mt_err_set (err, MT_EINVAL, "%s: '%s' is not a whole number",
-                                   k->name, value);
+                                   name, value);
             if ((double) v < k->min || (double) v > k->max)
                 return mt_err_set (err, MT_EINVAL, "%s: %lld is outside %.0f..%.0f",
-                                   k->name, v, k->min, k->max);
+                                   name, v, k->min, k->max);
             *(int64_t *) field = v;
             return MT_OK;
         }
         case MT_CFG_DOUBLE: {
             double v = strtod (value, &end);
             if (!*value || *end || errno || !isfinite (v))
-                return mt_err_set (err, MT_EINVAL, "%s: '%s' is not a number", k->name, value);
+                return mt_err_set (err, MT_EINVAL, "%s: '%s' is not a number", name, value);
             if (v < k->min || v > k->max)
                 return mt_err_set (err, MT_EINVAL, "%s: %g is outside %g..%g",
-                                   k->name, v, k->min, k->max);
+                                   name, v, k->min, k->max);
             *(double *) field = v;
             return MT_OK;
         }
         case MT_CFG_BOOL:
             if (s_parse_bool (value, (bool *) field) != 0)
                 return mt_err_set (err, MT_EINVAL, "%s: '%s' is not true or false",
-                                   k->name, value);
+                                   name, value);
             return MT_OK;
         case MT_CFG_STRING: {
             size_t size = (size_t) k->max;
             if (strlen (value) >= size)
                 return mt_err_set (err, MT_EINVAL, "%s: value longer than %zu characters",
-                                   k->name, size - 1);
+                                   name, size - 1);
             memcpy (field, value, strlen (value) + 1);
             return MT_OK;
         }
     }
-    return mt_err_set (err, MT_EINTERNAL, "%s: bad key type", k->name);
+    return mt_err_set (err, MT_EINTERNAL, "%s: bad key type", name);
 }
 
 int
@@ -103,7 +106,7 @@ mt_config_set (const mt_config_key_t *keys, void *settings, const char *name,
     const mt_config_key_t *k = s_find (keys, name, strlen (name));
     if (!k)
         return mt_err_set (err, MT_ENOTFOUND, "unknown setting '%s'", name);
-    return s_apply (k, settings, value, err);
+    return s_apply (k, k->name, settings, value, err);
 }
 
 int
@@ -156,8 +159,8 @@ mt_config_load_stream (const mt_config_key_t *keys, void *settings, const char *
             rc = mt_err_set (err, MT_EINVAL, "%s:%d: unknown setting '%.*s'", path, number,
                              (int) key_len, key);
         else
-        if (s_apply (k, settings, value, &why) != MT_OK)
-            rc = mt_err_set (err, MT_EINVAL, "%s:%d: %s", path, number, why.msg);
+        if (s_apply (k, k->name, settings, value, &why) != MT_OK)
+            rc = mt_err_wrap (err, MT_EINVAL, &why, "%s:%d", path, number);
     }
     if (rc == MT_OK && ferror (file))
         rc = mt_err_set (err, MT_EIO, "cannot read config file '%s'", path);
@@ -177,8 +180,8 @@ mt_config_load_env (const mt_config_key_t *keys, void *settings, mt_err_t *err)
         if (!value)
             continue;
         mt_err_t why;
-        if (s_apply (k, settings, value, &why) != MT_OK)
-            return mt_err_set (err, MT_EINVAL, "environment %s: %s", var, why.msg);
+        if (s_apply (k, k->name, settings, value, &why) != MT_OK)
+            return mt_err_wrap (err, MT_EINVAL, &why, "environment %s", var);
     }
     return MT_OK;
 }
@@ -230,8 +233,10 @@ mt_config_parse_args (const mt_config_key_t *keys, void *settings, int argc, cha
                 return mt_err_set (err, MT_EINVAL, "option --%s needs a value", k->name);
         }
         mt_err_t why;
-        if (s_apply (k, settings, value, &why) != MT_OK)
-            return mt_err_set (err, MT_EINVAL, "option --%s", why.msg);
+        char flag [96];
+        snprintf (flag, sizeof flag, "option --%s", k->name);
+        if (s_apply (k, flag, settings, value, &why) != MT_OK)
+            return mt_err_copy (err, MT_EINVAL, &why);
     }
     *positional_p = positional - first;
     return MT_OK;

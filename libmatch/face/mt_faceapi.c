@@ -122,7 +122,7 @@ mt_faceapi_convert (const char *manifest_path, const char *bin_path, const char 
     mt_err_t file_err;
     rc = mti_file_read (bin_path, S_MAX_BIN_BYTES, &bin, &bin_size, &file_err);
     if (rc != MT_OK) {
-        rc = mt_err_set (err, MT_EMODEL, "weights file: %s", file_err.msg);
+        rc = mt_err_wrap (err, MT_EMODEL, &file_err, "weights file");
         goto done;
     }
     tensors = calloc (count, sizeof *tensors);

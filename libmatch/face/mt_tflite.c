@@ -420,11 +420,8 @@ mt_tflite_load (const char *path, mt_tflite_t **self_p, mt_err_t *err)
     }
     rc = mt_tflite_read (bytes, size, self_p, err);
     free (bytes);
-    if (rc != MT_OK) {
-        char why [sizeof err->msg];
-        memcpy (why, err->msg, sizeof why);
-        mt_err_set (err, rc, "%s: %s", path, why);
-    }
+    if (rc != MT_OK)
+        mt_err_wrap (err, rc, err, "%s", path);
     return rc;
 }
 

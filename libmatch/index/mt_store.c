@@ -140,7 +140,7 @@ s_read_snapshot (const char *path, uint64_t *seq, mt_gallery_t **missing,
     mt_err_t why;
     if (rc == MT_OK && (mt_gallery_read (file, missing, &why) != MT_OK
                         || mt_gallery_read (file, found, &why) != MT_OK))
-        rc = mt_err_set (err, MT_EDECODE, "%s: %s", path, why.msg);
+        rc = mt_err_wrap (err, MT_EDECODE, &why, "%s", path);
     if (rc == MT_OK && (fread (magic, 8, 1, file) != 1 || memcmp (magic, S_SNAP_END, 8) != 0))
         rc = mt_err_set (err, MT_EDECODE, "%s is incomplete", path);
     fclose (file);
@@ -541,7 +541,7 @@ mt_store_maintain (mt_store_t *self, bool *busy_p, char *news, size_t size, mt_e
                 snprintf (news + used, size - used, "%s%s: the index rebuild failed: %s",
                           used ? "; " : "", mt_ns_name (ns), why.msg);
                 if (rc == MT_OK)
-                    rc = mt_err_set (err, why.code, "%s", why.msg);
+                    rc = mt_err_copy (err, why.code, &why);
                 break;
             default:
                 break;

@@ -63,7 +63,7 @@ mt_actor_new (mt_actor_fn *fn, void *arg, mt_actor_t **self_p, mt_err_t *err)
     int n = zmq_recv (self->pipe, &ready, sizeof ready, 0);
     if (n != (int) sizeof ready || ready.code != MT_OK) {
         if (n == (int) sizeof ready)
-            mt_err_set (err, ready.code, "%s", ready.msg);
+            mt_err_copy (err, ready.code, &ready);
         else
             mt_err_set (err, MT_EINTERNAL, "actor did not start");
         pthread_join (self->thread, NULL);
@@ -108,10 +108,8 @@ mt_actor_ready (void *pipe, int rc, const mt_err_t *err)
 {
     mt_err_t ready;
     mt_err_clear (&ready);
-    if (rc != MT_OK) {
-        ready.code = rc;
-        snprintf (ready.msg, sizeof ready.msg, "%s", err ? err->msg : mt_strerror (rc));
-    }
+    if (rc != MT_OK)
+        mt_err_copy (&ready, rc, err);
     zmq_send (pipe, &ready, sizeof ready, 0);
 }
 

@@ -104,7 +104,7 @@ mt_client_request (mt_client_t *self, mt_msg_t *request, int timeout_ms, mt_msg_
             continue;
         }
         if (reply->type == MT_MSG_ERROR) {
-            rc = mt_err_set (err, reply->error_code, "%s", reply->text);
+            rc = mt_msg_to_err (reply, err);
             mt_msg_destroy (&reply);
             return rc;
         }

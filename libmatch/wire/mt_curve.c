@@ -121,7 +121,7 @@ s_read_named (const char *path, s_z85_t public_key, s_z85_t secret_key, mt_err_t
     size_t size;
     int rc = mti_file_read (path, 64 * 1024, &data, &size, err);
     if (rc != MT_OK)
-        return mt_err_set (err, rc, "key file %s: %s", path, err ? err->msg : mt_strerror (rc));
+        return mt_err_wrap (err, rc, err, "key file %s", path);
     public_key [0] = 0;
     if (secret_key)
         secret_key [0] = 0;
@@ -266,7 +266,7 @@ s_read_authorized (const char *path, s_z85_t **keys, size_t *count, mt_err_t *er
                 rc = MT_OK;         //  an empty list admits nobody; not an error
             else
             if (rc != MT_OK)
-                mt_err_set (err, rc, "authorized keys %s: %s", files [i], err ? err->msg : "");
+                mt_err_wrap (err, rc, err, "authorized keys %s", files [i]);
         }
         if (rc == MT_OK && data && (rc = mt_curve_parse_keys ((char *) data, size, keys, count,
                                                                err)) != MT_OK) {

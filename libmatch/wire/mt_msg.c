@@ -5,6 +5,7 @@
 #include "wire/mt_msg.h"
 
 #include "mti_msg.h"
+#include "base/mt_text.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -52,8 +53,40 @@ mt_msg_error (uint64_t request_id, int code, const char *fmt, ...)
         self->error_code = code;
         va_list args;
         va_start (args, fmt);
-        vsnprintf (self->text, sizeof self->text, fmt, args);
+        if (!mt_text_vformat (self->text, sizeof self->text, self->text_zh,
+                              sizeof self->text_zh, fmt, args))
+            mt_text_fallback_zh (mt_rc_name (code), self->text, self->text_zh,
+                                 sizeof self->text_zh);
         va_end (args);
+    }
+    return self;
+}
+
+int
+mt_msg_to_err (const mt_msg_t *self, mt_err_t *err)
+{
+    if (err) {
+        err->code = self->error_code;
+        snprintf (err->msg, sizeof err->msg, "%s", self->text);
+        snprintf (err->msg_zh, sizeof err->msg_zh, "%s", self->text_zh);
+        if (!err->msg_zh [0])
+            mt_text_fallback_zh (mt_rc_name (self->error_code), err->msg, err->msg_zh,
+                                 sizeof err->msg_zh);
+    }
+    return self->error_code;
+}
+
+mt_msg_t *
+mt_msg_error_of (uint64_t request_id, int code, const mt_err_t *err)
+{
+    mt_msg_t *self = mt_msg_new (MT_MSG_ERROR);
+    if (self) {
+        self->request_id = request_id;
+        self->error_code = code;
+        mt_err_t copy;
+        mt_err_copy (&copy, code, err);
+        snprintf (self->text, sizeof self->text, "%s", copy.msg);
+        snprintf (self->text_zh, sizeof self->text_zh, "%s", copy.msg_zh);
     }
     return self;
 }

@@ -116,9 +116,10 @@ typedef struct {
     bool adding, rehoming;
     uint64_t moved, remaining;
 
-    //  MT_MSG_ERROR (code: mt_rc), MT_MSG_SYNC_DONE (text)
+    //  MT_MSG_ERROR (code: mt_rc; text and its Chinese), MT_MSG_SYNC_DONE (text)
     int error_code;
     char text [256];
+    char text_zh [512];
 } mt_msg_t;
 
 //  A new zeroed message of a type. NULL when out of memory.
@@ -127,9 +128,14 @@ mt_msg_t *mt_msg_new (mt_msg_type type);
 //  Destroy a message and its arrays; NULL-safe; sets *self_p to NULL.
 void mt_msg_destroy (mt_msg_t **self_p);
 
-//  A new MT_MSG_ERROR message for request_id with code and printf text.
+//  A new MT_MSG_ERROR message for request_id with code and printf text (in
+//  English, and in Chinese as mt_err_set makes it: base/mt_text.h).
 mt_msg_t *mt_msg_error (uint64_t request_id, int code, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));
+//  The same with an error's messages (err may be NULL: the code's text).
+mt_msg_t *mt_msg_error_of (uint64_t request_id, int code, const mt_err_t *err);
+//  An MT_MSG_ERROR's code and texts into err (may be NULL); returns the code.
+int mt_msg_to_err (const mt_msg_t *self, mt_err_t *err);
 
 //  Name of a type ("enroll", ...).
 const char *mt_msg_type_name (mt_msg_type type);

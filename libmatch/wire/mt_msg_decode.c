@@ -3,6 +3,7 @@
 
 #include "wire/mt_msg.h"
 #include "mti_msg.h"
+#include "base/mt_text.h"
 
 #include "homeward/v1/homeward.pb-c.h"
 
@@ -215,6 +216,14 @@ s_decode_body (const s_env_t *env, mt_msg_t *m, mt_err_t *err)
                 m->error_code = MT_EINTERNAL;
             snprintf (m->text, sizeof m->text, "%s",
                       env->error->message ? env->error->message : "");
+            //  A peer without the Chinese: the code's, with the English.
+            if (env->error->message_zh && env->error->message_zh [0])
+                snprintf (m->text_zh, sizeof m->text_zh, "%s", env->error->message_zh);
+            else
+                mt_text_fallback_zh (mt_rc_name (m->error_code), m->text, m->text_zh,
+                                     sizeof m->text_zh);
+            mt_text_trim_utf8 (m->text);
+            mt_text_trim_utf8 (m->text_zh);
             return MT_OK;
         case HOMEWARD__V1__ENVELOPE__BODY_PING:
             m->type = MT_MSG_PING;

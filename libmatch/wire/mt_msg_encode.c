@@ -243,6 +243,7 @@ mt_msg_encode (const mt_msg_t *m, uint8_t **bytes_p, size_t *size_p, mt_err_t *e
             error.code = (uint32_t) m->error_code;
             error.name = (char *) mt_rc_name (m->error_code);
             error.message = (char *) m->text;
+            error.message_zh = (char *) m->text_zh;
             env.body_case = HOMEWARD__V1__ENVELOPE__BODY_ERROR;
             env.error = &error;
             break;

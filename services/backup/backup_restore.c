@@ -136,7 +136,7 @@ s_photos (mt_casedb_t *db, const char *dir, const backup_secret_t *secret, const
             continue;
         }
         rc = got == MT_OK ? photo_store_put (store, bytes, size, false, sha, err)
-                          : mt_err_set (err, got, "%s", why.msg);
+                          : mt_err_copy (err, got, &why);
         free (bytes);
         if (rc == MT_OK && strcmp (sha, files [i].sha256) != 0)
             rc = mt_err_set (err, MT_EDECODE, "the backup's photo %s holds other bytes",

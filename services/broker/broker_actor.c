@@ -147,10 +147,10 @@ s_client_write (broker_t *self, const mt_route_t *client, mt_msg_t *msg)
 {
     if (msg->type == MT_MSG_REMOVE)
         broker_rehome_note_removal (self, msg);
-    char why [256];
-    int rc = broker_write (self, client, msg, -1, NULL, NULL, why, sizeof why);
+    mt_err_t why;
+    int rc = broker_write (self, client, msg, -1, NULL, NULL, &why);
     if (rc != MT_OK) {
-        mt_msg_t *error = mt_msg_error (msg->request_id, rc, "%s", why);
+        mt_msg_t *error = mt_msg_error_of (msg->request_id, rc, &why);
         broker_to_client (self, client, &error);
     }
 }
@@ -189,25 +189,26 @@ s_shard_status (broker_t *self, const mt_route_t *route, const mt_msg_t *msg, in
     const mt_shard_status_t *st = &msg->status;
     size_t slot = broker_find_replica (self, route);
     if (slot == SIZE_MAX) {
-        char refusal [256] = "";
+        mt_err_t refusal;
+        mt_err_clear (&refusal);
         bool added = self->adding && st->partition == self->partitions;
         if (st->partition >= self->partitions && !added)
-            snprintf (refusal, sizeof refusal, "this broker has %u partitions (0..%u); partition "
-                      "%u does not exist: add it first with `homeward index add-partition`",
-                      self->partitions, self->partitions - 1, st->partition);
+            mt_err_set (&refusal, MT_EINVAL, "this broker has %u partitions (0..%u); partition "
+                        "%u does not exist: add it first with `homeward index add-partition`",
+                        self->partitions, self->partitions - 1, st->partition);
         else
         if (added && (st->seq > 0 || st->missing_count + st->found_count > 0))
-            snprintf (refusal, sizeof refusal, "partition %u is new and must start empty, but "
-                      "this replica holds %" PRIu64 " faces (write %" PRIu64 "): give it an "
-                      "empty data folder", st->partition, st->missing_count + st->found_count,
-                      st->seq);
-        if (*refusal) {
-            mt_msg_t *error = mt_msg_error (0, MT_EINVAL, "%s", refusal);
+            mt_err_set (&refusal, MT_EINVAL, "partition %u is new and must start empty, but "
+                        "this replica holds %" PRIu64 " faces (write %" PRIu64 "): give it an "
+                        "empty data folder", st->partition, st->missing_count + st->found_count,
+                        st->seq);
+        if (refusal.code) {
+            mt_msg_t *error = mt_msg_error_of (0, MT_EINVAL, &refusal);
             mt_err_t err;
             mt_wire_send (self->back, route, error, ZMQ_DONTWAIT, &err);
             mt_msg_destroy (&error);
             mt_log_error (S_NAME, "refused replica %u.%u: %s", st->partition, st->replica,
-                          refusal);
+                          refusal.msg);
             return;
         }
         //  A new instance replaces an old one of the same replica.
@@ -262,7 +263,7 @@ s_from_shard (broker_t *self)
         self->malformed++;
         mt_log_warn (S_NAME, "malformed message from a shard: %s", err.msg);
         if (route.count == 1) {
-            mt_msg_t *error = mt_msg_error (0, MT_EPROTO, "%s", err.msg);
+            mt_msg_t *error = mt_msg_error_of (0, MT_EPROTO, &err);
             mt_wire_send (self->back, &route, error, ZMQ_DONTWAIT, &err);
             mt_msg_destroy (&error);
         }
@@ -351,7 +352,7 @@ s_from_client (broker_t *self)
         self->malformed++;
         mt_log_warn (S_NAME, "malformed message from a client: %s", err.msg);
         if (route.count >= 1) {
-            mt_msg_t *error = mt_msg_error (0, MT_EPROTO, "%s", err.msg);
+            mt_msg_t *error = mt_msg_error_of (0, MT_EPROTO, &err);
             broker_to_client (self, &route, &error);
         }
         return;

@@ -216,13 +216,13 @@ s_delete (broker_t *self, int64_t now)
             for (size_t i = 0; i < rh->batch->face_count; i++)
                 remove->face_ids [remove->id_count++] = rh->batch->faces [i].face_id;
     }
-    char why [256] = "out of memory";
+    mt_err_t why;
+    mt_err_set (&why, MT_ENOMEM, "out of memory");
     rh->stage = G_DELETING;
     if (!remove || !remove->face_ids
-    ||  broker_write (self, NULL, remove, rh->source, s_written, &rh->write, why,
-                         sizeof why) != MT_OK) {
+    ||  broker_write (self, NULL, remove, rh->source, s_written, &rh->write, &why) != MT_OK) {
         mt_log_warn (S_NAME, "moving faces: cannot remove %zu copied faces from partition %u "
-                     "yet: %s", rh->batch->face_count, rh->source, why);
+                     "yet: %s", rh->batch->face_count, rh->source, why.msg);
         s_retry (self, now);
     }
     mt_msg_destroy (&remove);
@@ -327,9 +327,9 @@ broker_rehome_reply (broker_t *self, mt_msg_t **msg_p)
     rh->batch = msg;
     *msg_p = NULL;
     rh->stage = G_COPYING;
-    char why [256];
-    if (broker_write (self, NULL, msg, -1, s_written, &rh->write, why, sizeof why) != MT_OK) {
-        mt_log_warn (S_NAME, "moving faces: cannot copy %zu faces yet: %s", kept, why);
+    mt_err_t why;
+    if (broker_write (self, NULL, msg, -1, s_written, &rh->write, &why) != MT_OK) {
+        mt_log_warn (S_NAME, "moving faces: cannot copy %zu faces yet: %s", kept, why.msg);
         s_retry (self, now);
     }
 }

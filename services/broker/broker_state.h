@@ -110,7 +110,7 @@ typedef struct {
     uint64_t *applied;              //  per partition: faces the replicas added/removed
     uint32_t *acks;                 //  per partition
     bool *involved;                 //  per partition
-    char failure [256];
+    mt_err_t failure;               //  a replica's refusal (code MT_OK: none)
     //  searches
     bool *answered;                 //  per partition
     mt_hit_t *merged;               //  query_count x k
@@ -178,7 +178,7 @@ void broker_search_reply (broker_t *self, broker_pending_t *p, broker_leg_t *leg
 //  MT_EUNAVAILABLE with why when a partition it needs has no serving
 //  replica (nothing was sent).
 int broker_write (broker_t *self, const mt_route_t *client, mt_msg_t *msg, int64_t only,
-                  broker_written_fn *written, uint64_t *id_p, char *why, size_t why_size);
+                  broker_written_fn *written, uint64_t *id_p, mt_err_t *why);
 //  Finish the write when no replica is awaited any more, or at the deadline.
 void broker_check_write (broker_t *self, broker_pending_t *p, int64_t now);
 void broker_write_reply (broker_t *self, broker_pending_t *p, broker_leg_t *leg,

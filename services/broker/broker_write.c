@@ -35,7 +35,7 @@ s_finish_write (broker_t *self, broker_pending_t *p)
             self->parts [part].writes--;
     if (p->internal) {
         if (!ok)
-            mt_log_warn (S_NAME, "moving faces: %s", p->failure [0] ? p->failure
+            mt_log_warn (S_NAME, "moving faces: %s", p->failure.code ? p->failure.msg
                          : "no replica made the write durable in time");
         uint64_t id = p->id;
         broker_written_fn *written = p->written;
@@ -46,9 +46,10 @@ s_finish_write (broker_t *self, broker_pending_t *p)
     }
     mt_msg_t *reply;
     if (!ok)
-        reply = mt_msg_error (p->client_request, MT_EUNAVAILABLE, "%s",
-                              p->failure [0] ? p->failure
-                                             : "no replica made the write durable in time");
+        reply = p->failure.code
+              ? mt_msg_error_of (p->client_request, MT_EUNAVAILABLE, &p->failure)
+              : mt_msg_error (p->client_request, MT_EUNAVAILABLE,
+                              "no replica made the write durable in time");
     else {
         reply = mt_msg_new (MT_MSG_ACK);
         if (reply) {
@@ -150,29 +151,27 @@ s_enroll_part (const broker_t *self, const mt_msg_t *msg, uint32_t part)
 
 int
 broker_write (broker_t *self, const mt_route_t *client, mt_msg_t *msg, int64_t only,
-              broker_written_fn *written, uint64_t *id_p, char *why, size_t why_size)
+              broker_written_fn *written, uint64_t *id_p, mt_err_t *why)
 {
     int64_t now = mt_clock_ms ();
     bool *touch = calloc (self->partitions, sizeof *touch);
-    if (!touch) {
-        snprintf (why, why_size, "out of memory");
-        return MT_ENOMEM;
-    }
+    if (!touch)
+        return mt_err_set (why, MT_ENOMEM, "out of memory");
     s_touched (self, msg, only, touch);
     for (uint32_t part = 0; part < self->partitions; part++)
         if (touch [part] && broker_count (self, part, R_SERVING) == 0) {
             bool stale = broker_count (self, part, R_STALE) > 0;
-            snprintf (why, why_size, "partition %u has no %s replica; nothing was written, try "
-                      "again later", part,
-                      stale ? "up-to-date (its replicas are behind)" : "live");
             free (touch);
-            return MT_EUNAVAILABLE;
+            return stale ? mt_err_set (why, MT_EUNAVAILABLE, "partition %u has no up-to-date "
+                                       "replica (its replicas are behind); nothing was written, "
+                                       "try again later", part)
+                         : mt_err_set (why, MT_EUNAVAILABLE, "partition %u has no live replica; "
+                                       "nothing was written, try again later", part);
         }
     broker_pending_t *p = broker_pending_new (self, client, msg, now + self->config->write_deadline_ms);
     if (!p) {
         free (touch);
-        snprintf (why, why_size, "out of memory");
-        return MT_ENOMEM;
+        return mt_err_set (why, MT_ENOMEM, "out of memory");
     }
     for (uint32_t part = 0; part < self->partitions; part++) {
         if (!touch [part])
@@ -217,7 +216,7 @@ broker_write_reply (broker_t *self, broker_pending_t *p, broker_leg_t *leg, cons
         //  The replica refused the write (it missed some): it needs a copy.
         mt_log_warn (S_NAME, "replica %u.%u refused write: %s", r->partition, r->replica,
                      msg->text);
-        snprintf (p->failure, sizeof p->failure, "%s", msg->text);
+        mt_msg_to_err (msg, &p->failure);
         if (r->state == R_SERVING) {
             r->state = R_JOINING;
             r->retry_after = now;

@@ -3,6 +3,7 @@
 
 #include "cli.h"
 #include "cli_case_fields.h"
+#include "base/mt_utf8.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -68,6 +69,12 @@ cli_case_fields (const char *command, int kind, int argc, char **argv, json_t *p
                 return 2;
             }
             json_object_set_new (params, s_fields [f].key, json_integer (v));
+        }
+        else
+        if (!mt_utf8_valid (value, strlen (value))) {
+            cli_error (command, "%s: the text is not UTF-8 (set the terminal to UTF-8)",
+                       s_fields [f].flag);
+            return 2;
         }
         else
             json_object_set_new (params, s_fields [f].key, json_string (value));

@@ -7,6 +7,7 @@
 #include "cli_api.h"
 
 #include "base/mt_dir.h"
+#include "base/mt_utf8.h"
 #include "face/mt_image.h"
 
 #include <csv.h>
@@ -189,8 +190,20 @@ s_csv_row (int end, void *arg)
         return;
     }
     const char *ref = s_get (csv, "ref");
+    //  A file saved in another encoding (GBK, as spreadsheets in China
+    //  often save it) would lose its Chinese: refused, row by row, said.
+    const char *garbled = NULL;
+    for (size_t i = 0; i < csv->columns && i < csv->at && !garbled; i++)
+        if (csv->field [i] && !mt_utf8_valid (csv->field [i], strlen (csv->field [i])))
+            garbled = csv->header [i] ? csv->header [i] : "?";
     if (csv->imp->stopped)
         ;                       //  the rest waits for a re-run
+    else
+    if (garbled) {
+        fprintf (stderr, "\nimport: row %zu: column %s is not UTF-8 text (save the file as "
+                 "UTF-8 and import it again): skipped\n", csv->row, garbled);
+        csv->imp->failed++;
+    }
     else
     if (!ref) {
         fprintf (stderr, "\nimport: row %zu has no ref: skipped\n", csv->row);

@@ -120,8 +120,20 @@ api_send (void *socket, const mt_route_t *route, json_t *json, const void *paylo
 json_t *
 api_error (json_t *id, int code, const char *message)
 {
-    return json_pack ("{s:O?, s:{s:s, s:s}}", "id", id, "error", "code", mt_rc_name (code),
-                      "message", message);
+    mt_err_t err;
+    mt_err_set (&err, code, "%s", message ? message : mt_strerror (code));
+    return api_error_of (id, code, &err);
+}
+
+json_t *
+api_error_of (json_t *id, int code, const mt_err_t *err)
+{
+    mt_err_t copy;
+    mt_err_copy (&copy, code, err);
+    if (!copy.msg [0])                  //  a method that failed without saying why
+        mt_err_copy (&copy, code, NULL);
+    return json_pack ("{s:O?, s:{s:s, s:s, s:s}}", "id", id, "error", "code", mt_rc_name (code),
+                      "message", copy.msg, "message_zh", copy.msg_zh);
 }
 
 json_t *
@@ -293,9 +305,15 @@ api_call (api_client_t *self, const char *method, json_t *params, const void *pa
         json_t *error = json_object_get (reply.json, "error");
         if (error) {
             self->last_error = json_incref (error);
-            rc = mt_err_set (err, api_code_from_name (json_string_value (
-                                 json_object_get (error, "code"))), "%s",
-                             json_string_value (json_object_get (error, "message")));
+            const char *message = json_string_value (json_object_get (error, "message"));
+            const char *message_zh = json_string_value (json_object_get (error, "message_zh"));
+            rc = api_code_from_name (json_string_value (json_object_get (error, "code")));
+            mt_err_t said;
+            //  A service without the Chinese: the catalog's, or the code's.
+            mt_err_set (&said, rc, "%s", message ? message : "");
+            if (message_zh && *message_zh)
+                snprintf (said.msg_zh, sizeof said.msg_zh, "%s", message_zh);
+            mt_err_copy (err, rc, &said);
             api_message_free (&reply);
             return rc;
         }

@@ -7,8 +7,9 @@
 //  {"id": N, "method": "case.add", "params": {...}, "actor": "who"}, with
 //  "role" and "station" when it is made for a signed-in user; a reply
 //  is {"id": N, "result": {...}} or {"id": N, "error": {"code": "not_found",
-//  "message": "..."}}. The payload frame carries bytes (a photo) when a
-//  method takes or gives them.
+//  "message": "...", "message_zh": "..."}} (the message in English and in
+//  Chinese). The payload frame carries bytes (a photo) when a method takes
+//  or gives them.
 
 #ifndef API_H_INCLUDED
 #define API_H_INCLUDED
@@ -42,8 +43,12 @@ void api_message_free (api_message_t *msg);
 int api_send (void *socket, const mt_route_t *route, json_t *json, const void *payload,
               size_t size, mt_err_t *err);
 
-//  {"id": id, "error": {"code": name of code, "message": ...}} (new ref).
+//  {"id": id, "error": {"code": name of code, "message": ..., "message_zh":
+//  its Chinese}} (new ref): message is a message of the catalog
+//  (base/mt_text.h), whose Chinese is looked up.
 json_t *api_error (json_t *id, int code, const char *message);
+//  The same with an error's messages (err may be NULL: the code's text).
+json_t *api_error_of (json_t *id, int code, const mt_err_t *err);
 //  {"id": id, "result": result} (steals result).
 json_t *api_result (json_t *id, json_t *result);
 
@@ -75,7 +80,8 @@ void api_client_set_give_up (api_client_t *self, bool (*gave_up) (void *arg), vo
 //  Call method with params (borrowed, may be NULL) and an optional payload.
 //  On success *result_p is a new reference (and the reply's payload, if any,
 //  goes to *reply_payload_p, which the caller frees; may be NULL). An error
-//  reply returns its code, with its message in err.
+//  reply returns its code, with its messages in err (msg_zh: the reply's
+//  Chinese, or the code's Chinese and the English from a service without).
 int api_call (api_client_t *self, const char *method, json_t *params, const void *payload,
               size_t size, int timeout_ms, json_t **result_p, uint8_t **reply_payload_p,
               size_t *reply_size_p, mt_err_t *err);

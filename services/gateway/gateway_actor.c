@@ -337,10 +337,9 @@ s_handle (void *cls, struct MHD_Connection *conn, const char *url, const char *m
         if (req->body_size > 0 && !req->pp) {
             route.body = json_loadb (req->body, req->body_size, JSON_REJECT_DUPLICATES, &jerr);
             if (!route.body) {
-                char message [256];
-                snprintf (message, sizeof message, "the body is not JSON: %s", jerr.text);
                 s_count (gw, req, 400);
-                return gateway_error (conn, 400, "malformed_json", message);
+                return gateway_errorf (conn, 400, "malformed_json", NULL, NULL,
+                                       "the body is not JSON: %s", jerr.text);
             }
         }
         if (!route.body)

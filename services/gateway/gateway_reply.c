@@ -4,6 +4,9 @@
 #include "gateway_reply.h"
 #include "gateway_results.h"
 
+#include "base/mt_text.h"
+
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,38 +119,97 @@ gateway_json (struct MHD_Connection *conn, int status, json_t *json, const char 
                     extra_value);
 }
 
-//  {"error": {"code": ..., "message": ...}} with its HTTP status.
+bool
+gateway_reply_zh (struct MHD_Connection *conn)
+{
+    return mt_text_wants_zh (MHD_lookup_connection_value (conn, MHD_HEADER_KIND,
+                                                          MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
+}
+
+//  The answer to every error: {"error": {"code", "message" (the request's
+//  language), "messages": {"zh-CN", "en"}, and detail's other keys}} with
+//  status. zh NULL or "": the catalog's Chinese of en, or the code's.
+static enum MHD_Result
+s_error (struct MHD_Connection *conn, int status, const char *code, const char *en,
+         const char *zh, json_t *detail, const char *header, const char *value)
+{
+    char fallback [MT_ERR_MSG_ZH_MAX];
+    if (!en)
+        en = "";
+    if (!zh || !*zh)
+        zh = mt_text_zh (en);
+    if (!zh)
+        zh = mt_text_fallback_zh (code, en, fallback, sizeof fallback);
+    json_t *error = json_pack ("{s:s, s:s, s:{s:s, s:s}}", "code", code, "message",
+                               gateway_reply_zh (conn) ? zh : en, "messages", "zh-CN", zh,
+                               "en", en);
+    if (!error)                         //  not UTF-8 (a library's text): the code alone
+        error = json_pack ("{s:s, s:s, s:{s:s, s:s}}", "code", code, "message", code,
+                           "messages", "zh-CN", code, "en", code);
+    //  What the service added to its error (e.g. the states allowed from
+    //  here, with a 409), beside the code and messages.
+    const char *key;
+    json_t *item;
+    json_object_foreach (detail, key, item)
+        if (strcmp (key, "code") != 0 && strcmp (key, "message") != 0
+        &&  strcmp (key, "message_zh") != 0 && strcmp (key, "messages") != 0)
+            json_object_set (error, key, item);
+    return gateway_json (conn, status, json_pack ("{s:o}", "error", error), header, value);
+}
+
+//  The answer to a result code's error: 503 says when to retry (the
+//  results service is down or restarting).
+static enum MHD_Result
+s_error_rc (struct MHD_Connection *conn, int rc, const char *en, const char *zh,
+            json_t *detail)
+{
+    int status = gateway_status_of (rc);
+    char retry [16];
+    snprintf (retry, sizeof retry, "%d", GATEWAY_RESULTS_RETRY_S);
+    return s_error (conn, status, mt_rc_name (rc), en, zh, detail,
+                    status == 503 ? "Retry-After" : NULL, status == 503 ? retry : NULL);
+}
+
 enum MHD_Result
 gateway_error (struct MHD_Connection *conn, int status, const char *code, const char *message)
 {
-    return gateway_json (conn, status, json_pack ("{s:{s:s, s:s}}", "error", "code", code,
-                                            "message", message), NULL, NULL);
+    return s_error (conn, status, code, message, NULL, NULL, NULL, NULL);
+}
+
+enum MHD_Result
+gateway_errorf (struct MHD_Connection *conn, int status, const char *code, const char *header,
+                const char *value, const char *fmt, ...)
+{
+    char en [MT_ERR_MSG_MAX], zh [MT_ERR_MSG_ZH_MAX];
+    va_list args;
+    va_start (args, fmt);
+    mt_text_vformat (en, sizeof en, zh, sizeof zh, fmt, args);
+    va_end (args);
+    return s_error (conn, status, code, en, zh, NULL, header, value);
 }
 
 enum MHD_Result
 gateway_error_rc (struct MHD_Connection *conn, int rc, const char *message)
 {
-    return gateway_error_detail (conn, rc, message, NULL);
+    return s_error_rc (conn, rc, message, NULL, NULL);
+}
+
+enum MHD_Result
+gateway_error_err (struct MHD_Connection *conn, const mt_err_t *err, json_t *detail)
+{
+    return s_error_rc (conn, err->code, err->msg, err->msg_zh, detail);
 }
 
 enum MHD_Result
 gateway_error_detail (struct MHD_Connection *conn, int rc, const char *message,
                       json_t *detail)
 {
-    int status = gateway_status_of (rc);
-    json_t *error = json_pack ("{s:s, s:s}", "code", mt_rc_name (rc), "message", message);
-    //  What the service added to its error (e.g. the states allowed from
-    //  here, with a 409), beside the code and message.
-    const char *key;
-    json_t *value;
-    json_object_foreach (detail, key, value)
-        if (strcmp (key, "code") != 0 && strcmp (key, "message") != 0)
-            json_object_set (error, key, value);
-    //  503: the results service is down or restarting; say when to retry.
-    char retry [16];
-    snprintf (retry, sizeof retry, "%d", GATEWAY_RESULTS_RETRY_S);
-    return gateway_json (conn, status, json_pack ("{s:o}", "error", error),
-                         status == 503 ? "Retry-After" : NULL, status == 503 ? retry : NULL);
+    //  The service's Chinese, when message is the text it came with.
+    const char *zh = NULL;
+    const char *said = json_string_value (json_object_get (detail, "message"));
+    if (message && said && strcmp (said, message) == 0)
+        zh = json_string_value (json_object_get (detail, "message_zh"));
+    return s_error_rc (conn, rc, message, zh, detail);
 }
 
 enum MHD_Result

@@ -110,7 +110,7 @@ gateway_route_call (gateway_route_t *r, const char *method, json_t *params, cons
                                       &result, reply_payload, reply_size, &error, &err);
     json_decref (params);
     if (rc != MT_OK) {
-        *sent = gateway_error_detail (r->conn, rc, err.msg, error);
+        *sent = gateway_error_err (r->conn, &err, error);
         json_decref (error);
         return NULL;
     }

@@ -147,18 +147,16 @@ s_login (gateway_route_t *r)
     snprintf (by_name, sizeof by_name, "name:%.80s", name);
     time_t until;
     if (s_locked (gw, by_ip, &until) || s_locked (gw, by_name, &until)) {
-        char retry [32], message [128];
+        char retry [32];
         snprintf (retry, sizeof retry, "%lld", (long long) (until - time (NULL)));
-        snprintf (message, sizeof message, "too many failed sign-ins; try again in %s seconds",
-                  retry);
-        return gateway_json (r->conn, 429, json_pack ("{s:{s:s, s:s}}", "error", "code",
-                             "too_many_requests", "message", message), "Retry-After", retry);
+        return gateway_errorf (r->conn, 429, "too_many_requests", "Retry-After", retry,
+                               "too many failed sign-ins; try again in %s seconds", retry);
     }
     mt_user_t user;
     mt_err_t err;
     mt_users_t *users = gateway_users (gw, &err);
     if (!users)
-        return gateway_error_rc (r->conn, err.code, err.msg);
+        return gateway_error_err (r->conn, &err, NULL);
     if (mt_users_verify (users, name, password, &user, &err) != MT_OK) {
         s_failed (gw, by_ip, S_LOGIN_FAILURES_ADDRESS);
         s_failed (gw, by_name, S_LOGIN_FAILURES_NAME);
@@ -170,7 +168,7 @@ s_login (gateway_route_t *r)
     char token [MT_TOKEN_CHARS + 1], csrf [MT_TOKEN_CHARS + 1];
     if (mt_users_session_new (users, user.name, (int) gw->config->session_ttl_s, token, csrf,
                               &err) != MT_OK)
-        return gateway_error_rc (r->conn, err.code, err.msg);
+        return gateway_error_err (r->conn, &err, NULL);
     json_t *out = json_pack ("{s:o, s:s}", "user", s_user_json (&user), "csrf", csrf);
     if (bearer) {
         json_object_set_new (out, "token", json_string (token));
@@ -300,7 +298,7 @@ gateway_route_admin (gateway_route_t *r)
             mt_users_t *db = gateway_users (gw, &err);
             if (!db || mt_users_add (db, &user, json_string_value (json_object_get (r->body,
                                      "password")), &err) != MT_OK)
-                return gateway_error_rc (r->conn, err.code, err.msg);
+                return gateway_error_err (r->conn, &err, NULL);
             //  Into the audit log; the user exists either way (the reply
             //  says so), and a results service that is down is logged.
             char detail [160];
@@ -319,7 +317,7 @@ gateway_route_admin (gateway_route_t *r)
         size_t count;
         mt_users_t *db = gateway_users (gw, &err);
         if (!db || mt_users_list (db, &users, &count, &err) != MT_OK)
-            return gateway_error_rc (r->conn, err.code, err.msg);
+            return gateway_error_err (r->conn, &err, NULL);
         json_t *list = json_array ();
         for (size_t i = 0; i < count; i++)
             json_array_append_new (list, s_user_json (&users [i]));

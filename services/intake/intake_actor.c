@@ -180,8 +180,11 @@ s_work (void *arg)
         }
         else {
             method = "job.failed";
-            params = json_pack ("{s:O, s:s, s:s}", "photo_id", photo_id,
-                                "code", mt_rc_name (rc), "message", err.msg);
+            //  With its Chinese, for the photo's page (the store keeps the
+            //  English until it has a column for it).
+            params = json_pack ("{s:O, s:s, s:s, s:s}", "photo_id", photo_id,
+                                "code", mt_rc_name (rc), "message", err.msg,
+                                "message_zh", err.msg_zh);
         }
         mt_err_t why;
         char what [64];

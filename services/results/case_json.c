@@ -3,6 +3,8 @@
 #include "case_json.h"
 
 #include "results/store/mt_rank.h"
+#include "base/mt_utf8.h"
+#include "base/mt_text.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -15,19 +17,30 @@ static const char *s_case_keys [] = {
     "purpose", "consent_basis", "consent_by", "consent_date", NULL
 };
 
+//  Text of at most chars characters (as people count them, not bytes) into
+//  dst (size bytes: MT_UTF8_BYTES (chars), or less for a fixed form such as
+//  a date, whose own check follows).
 static int
-s_text (json_t *params, const char *key, char *dst, size_t size, mt_err_t *err)
+s_text (json_t *params, const char *key, char *dst, size_t size, size_t chars, mt_err_t *err)
 {
     json_t *value = json_object_get (params, key);
     if (!value || json_is_null (value))
         return MT_OK;
     if (!json_is_string (value))
         return mt_err_set (err, MT_EINVAL, "%s must be text", key);
-    if (strlen (json_string_value (value)) >= size)
-        return mt_err_set (err, MT_EINVAL, "%s is longer than %zu characters", key, size - 1);
-    snprintf (dst, size, "%s", json_string_value (value));
+    const char *text = json_string_value (value);
+    size_t bytes = json_string_length (value);
+    //  jansson holds UTF-8, but a "\u0000" inside would cut the text short.
+    if (strlen (text) != bytes || !mt_utf8_valid (text, bytes))
+        return mt_err_set (err, MT_EINVAL, "%s is not valid UTF-8 text", key);
+    if (mt_utf8_chars (text) > chars || bytes >= size)
+        return mt_err_set (err, MT_EINVAL, "%s is longer than %zu characters", key,
+                           bytes >= size && size - 1 < chars ? size - 1 : chars);
+    memcpy (dst, text, bytes + 1);
     return MT_OK;
 }
+
+#define S_TEXT(key, field, chars) s_text (params, key, c->field, sizeof c->field, chars, err)
 
 //  A number, or a "LOW-HIGH" range as text, into lo/hi.
 static int
@@ -67,9 +80,10 @@ results_json_int (json_t *params, const char *key, int *dst, mt_err_t *err)
     return MT_OK;
 }
 
-//  Refuse a key of params that is not among keys.
+//  Refuse a key of params that is not among keys: unknown, or (correcting)
+//  one that is not a correction.
 static int
-s_known_keys (json_t *params, const char *const *keys, const char *what, mt_err_t *err)
+s_known_keys (json_t *params, const char *const *keys, bool correcting, mt_err_t *err)
 {
     const char *key;
     json_t *value;
@@ -77,8 +91,10 @@ s_known_keys (json_t *params, const char *const *keys, const char *what, mt_err_
         bool known = false;
         for (int i = 0; keys [i] && !known; i++)
             known = strcmp (key, keys [i]) == 0;
+        if (!known && correcting)
+            return mt_err_set (err, MT_EINVAL, "this field cannot be corrected: '%s'", key);
         if (!known)
-            return mt_err_set (err, MT_EINVAL, "%s '%s'", what, key);
+            return mt_err_set (err, MT_EINVAL, "unknown case field '%s'", key);
     }
     return MT_OK;
 }
@@ -96,34 +112,28 @@ s_apply (json_t *params, mt_case_t *c, mt_err_t *err)
     }
     int rc = MT_OK;
     if (rc == MT_OK) rc = results_json_int (params, "province", &c->province, err);
-    if (rc == MT_OK) rc = s_text (params, "city", c->city, sizeof c->city, err);
-    if (rc == MT_OK) rc = s_text (params, "station", c->station, sizeof c->station, err);
-    if (rc == MT_OK) rc = s_text (params, "date_found", c->date_found, sizeof c->date_found, err);
+    if (rc == MT_OK) rc = S_TEXT ("city", city, MT_CASE_CITY_CHARS);
+    if (rc == MT_OK) rc = S_TEXT ("station", station, MT_CASE_STATION_CHARS);
+    if (rc == MT_OK) rc = S_TEXT ("date_found", date_found, 10);
     if (rc == MT_OK) rc = s_range (params, "age", &c->age_min, &c->age_max, err);
     if (rc == MT_OK) rc = results_json_int (params, "age_min", &c->age_min, err);
     if (rc == MT_OK) rc = results_json_int (params, "age_max", &c->age_max, err);
-    if (rc == MT_OK) rc = s_text (params, "date_last_seen", c->date_last_seen,
-                                  sizeof c->date_last_seen, err);
+    if (rc == MT_OK) rc = S_TEXT ("date_last_seen", date_last_seen, 10);
     if (rc == MT_OK) rc = s_range (params, "birth_year", &c->birth_year_min,
                                    &c->birth_year_max, err);
     if (rc == MT_OK) rc = results_json_int (params, "birth_year_min", &c->birth_year_min, err);
     if (rc == MT_OK) rc = results_json_int (params, "birth_year_max", &c->birth_year_max, err);
-    if (rc == MT_OK) rc = s_text (params, "person_name", c->person_name, sizeof c->person_name, err);
-    if (rc == MT_OK) rc = s_text (params, "family_name", c->family_name, sizeof c->family_name, err);
-    if (rc == MT_OK) rc = s_text (params, "family_contact", c->family_contact,
-                                  sizeof c->family_contact, err);
-    if (rc == MT_OK) rc = s_text (params, "family_relation", c->family_relation,
-                                  sizeof c->family_relation, err);
-    if (rc == MT_OK) rc = s_text (params, "features", c->features, sizeof c->features, err);
-    if (rc == MT_OK) rc = s_text (params, "notes", c->notes, sizeof c->notes, err);
-    if (rc == MT_OK) rc = s_text (params, "external_ref", c->external_ref,
-                                  sizeof c->external_ref, err);
-    if (rc == MT_OK) rc = s_text (params, "purpose", c->purpose, sizeof c->purpose, err);
-    if (rc == MT_OK) rc = s_text (params, "consent_basis", c->consent_basis,
-                                  sizeof c->consent_basis, err);
-    if (rc == MT_OK) rc = s_text (params, "consent_by", c->consent_by, sizeof c->consent_by, err);
-    if (rc == MT_OK) rc = s_text (params, "consent_date", c->consent_date,
-                                  sizeof c->consent_date, err);
+    if (rc == MT_OK) rc = S_TEXT ("person_name", person_name, MT_CASE_NAME_CHARS);
+    if (rc == MT_OK) rc = S_TEXT ("family_name", family_name, MT_CASE_NAME_CHARS);
+    if (rc == MT_OK) rc = S_TEXT ("family_contact", family_contact, MT_CASE_CONTACT_CHARS);
+    if (rc == MT_OK) rc = S_TEXT ("family_relation", family_relation, MT_CASE_RELATION_CHARS);
+    if (rc == MT_OK) rc = S_TEXT ("features", features, MT_CASE_FEATURES_CHARS);
+    if (rc == MT_OK) rc = S_TEXT ("notes", notes, MT_CASE_NOTES_CHARS);
+    if (rc == MT_OK) rc = S_TEXT ("external_ref", external_ref, MT_CASE_REF_CHARS);
+    if (rc == MT_OK) rc = S_TEXT ("purpose", purpose, MT_CASE_PURPOSE_CHARS);
+    if (rc == MT_OK) rc = S_TEXT ("consent_basis", consent_basis, 15);
+    if (rc == MT_OK) rc = S_TEXT ("consent_by", consent_by, MT_CASE_NAME_CHARS);
+    if (rc == MT_OK) rc = S_TEXT ("consent_date", consent_date, 10);
     return rc;
 }
 
@@ -132,7 +142,7 @@ results_case_from_json (json_t *params, mt_case_t *c, mt_err_t *err)
 {
     memset (c, 0, sizeof *c);
     c->age_min = c->age_max = -1;
-    int rc = s_known_keys (params, s_case_keys, "unknown case field", err);
+    int rc = s_known_keys (params, s_case_keys, false, err);
     if (rc != MT_OK)
         return rc;
     c->kind = mt_case_kind_from_name (json_string_value (json_object_get (params, "kind")));
@@ -191,7 +201,7 @@ results_case_update_from_json (json_t *params, mt_case_t *c, char *changes, size
                                     "date_last_seen", "city", "station", "person_name",
                                     "family_name", "family_contact", "family_relation",
                                     "features", "notes" };
-    int rc = s_known_keys (params, s_correctable, "this field cannot be corrected:", err);
+    int rc = s_known_keys (params, s_correctable, true, err);
     mt_case_t before = *c;
     if (rc == MT_OK)
         rc = s_apply (params, c, err);
@@ -200,16 +210,26 @@ results_case_update_from_json (json_t *params, mt_case_t *c, char *changes, size
     if (rc != MT_OK)
         return rc;
     size_t at = 0;
+    bool cut = false;
     changes [0] = '\0';
-    for (int f = 0; f < (int) (sizeof names / sizeof names [0]); f++) {
-        char old [600], now [600];
+    for (int f = 0; f < (int) (sizeof names / sizeof names [0]) && !cut; f++) {
+        char old [MT_UTF8_BYTES (MT_CASE_NOTES_CHARS)], now [sizeof old];
         s_fact_text (&before, f, old, sizeof old);
         s_fact_text (c, f, now, sizeof now);
-        if (strcmp (old, now) != 0 && at < size) {
+        if (strcmp (old, now) != 0) {
             int n = snprintf (changes + at, size - at, "%s%s: %s -> %s", at ? "; " : "",
                               names [f], old [0] ? old : "(none)", now [0] ? now : "(none)");
-            at += n > 0 ? (size_t) n : 0;
+            cut = n < 0 || (size_t) n >= size - at;
+            at += cut ? 0 : (size_t) n;
         }
+    }
+    //  Longer than changes holds: cut on a whole character, and said so.
+    if (cut && size > 4) {
+        mt_text_trim_utf8 (changes);
+        size_t end = strlen (changes) < size - 4 ? strlen (changes) : size - 4;
+        changes [end] = '\0';
+        mt_text_trim_utf8 (changes);
+        strcat (changes, "…");
     }
     if (!changes [0])
         return mt_err_set (err, MT_EINVAL, "nothing to correct: the facts given are those "

@@ -10,13 +10,16 @@
 #include "results/store/mt_casedb.h"
 #include "base/mt_error.h"
 
-//  Fill c from params (an object). MT_EINVAL names the field and the reason.
+//  Fill c from params (an object). MT_EINVAL names the field and the reason:
+//  a text longer than its field's characters (MT_CASE_*_CHARS, counted as
+//  people count them) or not UTF-8 is refused.
 int results_case_from_json (json_t *params, mt_case_t *c, mt_err_t *err);
 
 //  Apply the corrections in params (an object with case_id and the facts
 //  to change) to c, an existing case; checked like a new case's. changes
-//  receives what changed ("sex: male -> female; ..."); MT_EINVAL for a
-//  field that cannot be corrected (kind, reference, consent) or no change.
+//  receives what changed ("sex: male -> female; ...", cut with "…" when
+//  longer than size); MT_EINVAL for a field that cannot be corrected (kind,
+//  reference, consent) or no change.
 int results_case_update_from_json (json_t *params, mt_case_t *c, char *changes, size_t size,
                                    mt_err_t *err);
 //  The case as JSON (new reference).

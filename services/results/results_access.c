@@ -7,7 +7,6 @@
 
 #include "base/mt_clock.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,15 +62,10 @@ results_case_json_for (const mt_case_t *c, results_sight sight)
 }
 
 int
-results_refuse (results_call_t *call, const char *object, mt_err_t *err, const char *fmt, ...)
+results_refused (results_call_t *call, const char *object, mt_err_t *err)
 {
-    char why [MT_ERR_MSG_MAX];
-    va_list args;
-    va_start (args, fmt);
-    vsnprintf (why, sizeof why, fmt, args);
-    va_end (args);
-    mt_casedb_audit (call->self->db, call->actor, "refused", object, why, NULL);
-    return mt_err_set (err, MT_EFORBIDDEN, "%s", why);
+    mt_casedb_audit (call->self->db, call->actor, "refused", object, err->msg, NULL);
+    return err->code;
 }
 
 int
@@ -82,8 +76,8 @@ results_may_see (results_call_t *call, const mt_case_t *c, results_sight *sight,
         return MT_OK;
     char object [32];
     snprintf (object, sizeof object, "case %lld", (long long) c->id);
-    return results_refuse (call, object, err, "case %lld belongs to another station",
-                           (long long) c->id);
+    mt_err_set (err, MT_EFORBIDDEN, "case %lld belongs to another station", (long long) c->id);
+    return results_refused (call, object, err);
 }
 
 int
@@ -92,12 +86,14 @@ results_may_change (results_call_t *call, const mt_case_t *c, mt_err_t *err)
     char object [32];
     snprintf (object, sizeof object, "case %lld", (long long) c->id);
     if (results_is_police (call))
-        return results_refuse (call, object, err, "police liaisons review pairs; a case's "
-                               "photos and facts are its station's to change");
+        mt_err_set (err, MT_EFORBIDDEN, "police liaisons review pairs; a case's photos and facts "
+                    "are its station's to change");
+    else
     if (results_is_staff (call) && strcmp (c->station, call->station) != 0)
-        return results_refuse (call, object, err, "case %lld belongs to another station",
-                               (long long) c->id);
-    return MT_OK;
+        mt_err_set (err, MT_EFORBIDDEN, "case %lld belongs to another station", (long long) c->id);
+    else
+        return MT_OK;
+    return results_refused (call, object, err);
 }
 
 int
@@ -105,8 +101,9 @@ results_may_review (results_call_t *call, const char *what, mt_err_t *err)
 {
     if (results_is_police (call) || results_is_admin (call))
         return MT_OK;
-    return results_refuse (call, what, err, "only police liaisons and administrators review "
-                           "candidate pairs");
+    mt_err_set (err, MT_EFORBIDDEN, "only police liaisons and administrators review candidate "
+                "pairs");
+    return results_refused (call, what, err);
 }
 
 int
@@ -114,7 +111,8 @@ results_may_administer (results_call_t *call, const char *what, mt_err_t *err)
 {
     if (results_is_admin (call))
         return MT_OK;
-    return results_refuse (call, what, err, "only an administrator may do this");
+    mt_err_set (err, MT_EFORBIDDEN, "only an administrator may do this");
+    return results_refused (call, what, err);
 }
 
 //  ---------------------------------------------------------------- reads

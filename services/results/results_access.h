@@ -37,10 +37,9 @@ results_sight results_sight_of (results_call_t *call, const mt_case_t *c);
 //  RESULTS_SEE_FACTS without its personal data and marked "redacted".
 json_t *results_case_json_for (const mt_case_t *c, results_sight sight);
 
-//  Refuse the call: MT_EFORBIDDEN with a message (printf-style), recorded
-//  in the audit log as refused, with what was asked (object).
-int results_refuse (results_call_t *call, const char *object, mt_err_t *err,
-                    const char *fmt, ...) __attribute__ ((format (printf, 4, 5)));
+//  Record the refusal err says (set with its reason, e.g. MT_EFORBIDDEN) in
+//  the audit log as refused, with what was asked (object); returns its code.
+int results_refused (results_call_t *call, const char *object, mt_err_t *err);
 
 //  Case c may be seen by the caller (at least its facts): MT_OK with
 //  *sight set, else refused (audited).

@@ -287,7 +287,7 @@ s_serve_api (results_state_t *self)
     int rc = api_recv (self->api, &msg, &err);
     if (rc != MT_OK) {
         if (rc == MT_EPROTO && msg.route.count > 0) {
-            json_t *reply = api_error (NULL, rc, err.msg);
+            json_t *reply = api_error_of (NULL, rc, &err);
             api_send (self->api, &msg.route, reply, NULL, 0, &err);
             json_decref (reply);
         }
@@ -327,7 +327,7 @@ s_serve_api (results_state_t *self)
                                || strcmp (method, "photo.add") == 0
                                || strcmp (method, "case.add") == 0))
         self->disk_full_ms = 0;
-    json_t *reply = rc == MT_OK ? api_result (id, call.result) : api_error (id, rc, err.msg);
+    json_t *reply = rc == MT_OK ? api_result (id, call.result) : api_error_of (id, rc, &err);
     if (rc != MT_OK) {
         json_decref (call.result);
         //  What the method adds to its error (e.g. the states allowed).

@@ -209,7 +209,7 @@ results_m_backup_photo (results_call_t *call, mt_err_t *err)
     mt_err_t why;
     rc = photo_store_get (call->self->config->photos, sha, &bytes, &size, &why);
     if (rc != MT_OK)
-        return mt_err_set (err, rc == MT_EIO ? MT_ENOTFOUND : rc, "%s", why.msg);
+        return mt_err_copy (err, rc == MT_EIO ? MT_ENOTFOUND : rc, &why);
     call->reply_payload = bytes;
     call->reply_size = size;
     call->result = json_pack ("{s:s, s:I}", "sha256", sha, "size", (json_int_t) size);

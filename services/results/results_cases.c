@@ -41,9 +41,11 @@
 int
 results_m_case_add (results_call_t *call, mt_err_t *err)
 {
-    if (results_is_police (call))
-        return results_refuse (call, "a new case", err, "relief stations register cases; "
-                               "police liaisons review pairs");
+    if (results_is_police (call)) {
+        mt_err_set (err, MT_EFORBIDDEN, "relief stations register cases; police liaisons review "
+                    "pairs");
+        return results_refused (call, "a new case", err);
+    }
     mt_case_t c;
     int rc = results_case_from_json (call->params, &c, err);
     //  Staff file cases for their own station.
@@ -244,9 +246,11 @@ results_m_photo_get (results_call_t *call, mt_err_t *err)
         rc = results_may_see (call, &c, &sight, err);
     char object [64];
     snprintf (object, sizeof object, "case %lld photo %lld", (long long) c.id, (long long) id);
-    if (rc == MT_OK && sight != RESULTS_SEE_ALL)
-        rc = results_refuse (call, object, err, "the photos of case %lld are its station's to "
-                             "see", (long long) c.id);
+    if (rc == MT_OK && sight != RESULTS_SEE_ALL) {
+        mt_err_set (err, MT_EFORBIDDEN, "the photos of case %lld are its station's to see",
+                    (long long) c.id);
+        rc = results_refused (call, object, err);
+    }
     if (rc != MT_OK)
         return rc;
     call->result = s_photo_json (call, &row, c.kind == MT_KIND_MISSING ? MT_SOURCE_ARCHIVE
@@ -322,9 +326,11 @@ results_m_case_export (results_call_t *call, mt_err_t *err)
     char object [32];
     snprintf (object, sizeof object, "case %lld", (long long) id);
     //  Everything held on the case: its station's and administrators'.
-    if (rc == MT_OK && results_is_police (call))
-        rc = results_refuse (call, object, err, "exports are made by the case's station or an "
-                             "administrator");
+    if (rc == MT_OK && results_is_police (call)) {
+        mt_err_set (err, MT_EFORBIDDEN, "exports are made by the case's station or an "
+                    "administrator");
+        rc = results_refused (call, object, err);
+    }
     if (rc == MT_OK)
         rc = results_may_change (call, &c, err);
     if (rc == MT_OK)

@@ -119,7 +119,7 @@ results_m_case_update (results_call_t *call, mt_err_t *err)
                                  err);
     if (rc == MT_OK)
         rc = results_may_change (call, &c, err);
-    char changes [1024];
+    char changes [8192];            //  old and new of every text a case has
     mt_case_t before = c;
     if (rc == MT_OK)
         rc = results_case_update_from_json (call->params, &c, changes, sizeof changes, err);

@@ -105,9 +105,11 @@ results_m_candidates (results_call_t *call, mt_err_t *err)
         rc = results_may_see (call, &c, &sight, err);
     char object [32];
     snprintf (object, sizeof object, "case %lld", (long long) id);
-    if (rc == MT_OK && sight != RESULTS_SEE_ALL)
-        rc = results_refuse (call, object, err, "the candidates of case %lld are its station's "
-                             "to see", (long long) id);
+    if (rc == MT_OK && sight != RESULTS_SEE_ALL) {
+        mt_err_set (err, MT_EFORBIDDEN, "the candidates of case %lld are its station's to see",
+                    (long long) id);
+        rc = results_refused (call, object, err);
+    }
     double floor = call->self->config->candidate_floor;
     mt_candidate_row_t *rows = NULL;
     size_t count = 0;

@@ -112,9 +112,11 @@ results_m_reviews (results_call_t *call, mt_err_t *err)
         rc = results_may_see (call, &c, &sight, err);
     char object [32];
     snprintf (object, sizeof object, "case %lld", (long long) id);
-    if (rc == MT_OK && sight != RESULTS_SEE_ALL)
-        rc = results_refuse (call, object, err, "the review trail of case %lld is its "
-                             "station's to see", (long long) id);
+    if (rc == MT_OK && sight != RESULTS_SEE_ALL) {
+        mt_err_set (err, MT_EFORBIDDEN, "the review trail of case %lld is its station's to see",
+                    (long long) id);
+        rc = results_refused (call, object, err);
+    }
     mt_review_row_t *rows = NULL;
     size_t count = 0;
     if (rc == MT_OK)
@@ -171,9 +173,10 @@ results_m_pair_get (results_call_t *call, mt_err_t *err)
     snprintf (object, sizeof object, "found %lld / missing %lld", (long long) found.id,
               (long long) missing.id);
     //  Staff see a pair that holds one of their station's cases.
-    if (sf != RESULTS_SEE_ALL && sm != RESULTS_SEE_ALL)
-        return results_refuse (call, object, err, "neither case of the pair belongs to your "
-                               "station");
+    if (sf != RESULTS_SEE_ALL && sm != RESULTS_SEE_ALL) {
+        mt_err_set (err, MT_EFORBIDDEN, "neither case of the pair belongs to your station");
+        return results_refused (call, object, err);
+    }
     mt_candidate_row_t row;
     rc = mt_casedb_candidate_get (call->self->db, found.id, missing.id, &row, err);
     if (rc != MT_OK)

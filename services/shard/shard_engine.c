@@ -59,7 +59,7 @@ s_search (shard_engine_t *self, const mt_msg_t *msg)
     free (counts);
     if (rc != MT_OK) {
         mt_msg_destroy (&reply);
-        reply = mt_msg_error (msg->request_id, rc, "%s", err.msg);
+        reply = mt_msg_error_of (msg->request_id, rc, &err);
     }
     shard_reply (self, &reply);
 }
@@ -107,7 +107,7 @@ s_rehome (shard_engine_t *self, const mt_msg_t *msg)
     }
     else {
         mt_msg_destroy (&reply);
-        reply = mt_msg_error (msg->request_id, rc, "%s", err.msg);
+        reply = mt_msg_error_of (msg->request_id, rc, &err);
     }
     shard_reply (self, &reply);
 }
@@ -119,7 +119,7 @@ s_handle (shard_engine_t *self, const void *bytes, size_t size)
     mt_err_t err;
     if (mt_msg_decode (bytes, size, &msg, &err) != MT_OK) {
         mt_log_warn (self->name, "malformed message from the broker: %s", err.msg);
-        mt_msg_t *error = mt_msg_error (0, MT_EPROTO, "%s", err.msg);
+        mt_msg_t *error = mt_msg_error_of (0, MT_EPROTO, &err);
         shard_reply (self, &error);
         return;
     }

@@ -66,7 +66,7 @@ shard_start_export (shard_engine_t *self, const mt_msg_t *msg)
               self->config->data_dir, msg->sync_id);
     if (mt_store_export (self->store, self->export_path, &err) != MT_OK) {
         mt_log_error (self->name, "cannot make a copy for a peer: %s", err.msg);
-        mt_msg_t *error = mt_msg_error (msg->request_id, err.code, "%s", err.msg);
+        mt_msg_t *error = mt_msg_error_of (msg->request_id, err.code, &err);
         shard_reply (self, &error);
         self->export_id = 0;
         return;

@@ -102,7 +102,7 @@ shard_apply_write (shard_engine_t *self, mt_msg_t *msg, bool reply)
         }
         else {
             mt_log_error (self->name, "write %" PRIu64 " failed: %s", seq, err.msg);
-            answer = mt_msg_error (msg->request_id, rc, "%s", err.msg);
+            answer = mt_msg_error_of (msg->request_id, rc, &err);
         }
     }
     if (answer && answer->type == MT_MSG_ACK) {

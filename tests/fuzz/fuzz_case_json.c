@@ -1,11 +1,30 @@
 //  Fuzz target: a case's facts as the API receives them (JSON text from the
 //  CLI, an import or the gateway), parsed and validated; and the same text
-//  as corrections to a recorded case.
+//  as corrections to a recorded case. Whatever comes out is UTF-8: the
+//  case's texts, what changed, and a refusal's message in both languages.
 
 #include "results/case_json.h"
+#include "base/mt_utf8.h"
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+
+static void
+s_utf8 (const char *text)
+{
+    if (!mt_utf8_valid (text, strlen (text)))
+        abort ();
+}
+
+static void
+s_refusal (const mt_err_t *err)
+{
+    s_utf8 (err->msg);
+    s_utf8 (err->msg_zh);
+    if (!err->msg_zh [0])
+        abort ();
+}
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
@@ -21,8 +40,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
             json_t *back = results_case_json (&c);
             if (!back)
                 abort ();
+            s_utf8 (c.notes);
+            s_utf8 (c.station);
             json_decref (back);
         }
+        else
+            s_refusal (&err);
         //  Corrections to a found and to a missing case.
         static const mt_case_t recorded [2] = {
             { .id = 1, .kind = MT_KIND_FOUND, .sex = MT_SEX_MALE, .province = 44,
@@ -36,8 +59,13 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
             char changes [1024];
             c = recorded [k];
             if (results_case_update_from_json (params, &c, changes, sizeof changes, &err)
-                == MT_OK && (c.kind != recorded [k].kind || !changes [0]))
-                abort ();
+                == MT_OK) {
+                if (c.kind != recorded [k].kind || !changes [0])
+                    abort ();
+                s_utf8 (changes);
+            }
+            else
+                s_refusal (&err);
         }
     }
     json_decref (params);

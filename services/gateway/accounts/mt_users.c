@@ -121,6 +121,10 @@ mt_users_add (mt_users_t *self, const mt_user_t *user, const char *password, mt_
         return mt_err_set (err, MT_EINVAL, "role must be station_staff, police_liaison or admin");
     if (user->role == MT_ROLE_STATION_STAFF && !user->station [0])
         return mt_err_set (err, MT_EINVAL, "station staff need a station");
+    if (mt_utf8_chars (user->station) > MT_USER_STATION_CHARS
+    ||  !mt_utf8_valid (user->station, strlen (user->station)))
+        return mt_err_set (err, MT_EINVAL, "a station's name is UTF-8 text of at most %d "
+                           "characters", MT_USER_STATION_CHARS);
     char hash [crypto_pwhash_STRBYTES];
     int rc = s_hash (password, hash, err);
     if (rc != MT_OK)

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "base/mt_error.h"
+#include "base/mt_utf8.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -23,10 +24,13 @@ typedef enum {
     MT_ROLE_ADMIN
 } mt_role;
 
+//  The most characters of a station's name (as a case's station has).
+#define MT_USER_STATION_CHARS 120
+
 typedef struct {
     char name [64];
     mt_role role;
-    char station [128];         //  station_staff: their relief station
+    char station [MT_UTF8_BYTES (MT_USER_STATION_CHARS)];  //  station_staff: their relief station
     int province;               //  their province (GB/T 2260), 0 if none
     bool disabled;
 } mt_user_t;

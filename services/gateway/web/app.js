@@ -51,7 +51,7 @@ function dropToast () {
 }
 
 async function api (method, path, body, isForm) {
-  const headers = {};
+  const headers = { "Accept-Language": state.lang };   // server messages in the app's language
   if (method !== "GET" && state.csrf) headers ["X-CSRF-Token"] = state.csrf;
   if (body && !isForm) headers ["Content-Type"] = "application/json";
   const response = await fetch ("/api/v1" + path, {

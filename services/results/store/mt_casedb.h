@@ -37,35 +37,48 @@ typedef enum {
     MT_SEX_FEMALE
 } mt_sex;
 
+//  The most characters (not bytes: UTF-8) of a case's texts; their
+//  buffers hold MT_UTF8_BYTES of them.
+#define MT_CASE_CITY_CHARS 60
+#define MT_CASE_STATION_CHARS 120
+#define MT_CASE_NAME_CHARS 60           //  person_name, family_name, consent_by
+#define MT_CASE_CONTACT_CHARS 60
+#define MT_CASE_RELATION_CHARS 30
+#define MT_CASE_FEATURES_CHARS 250
+#define MT_CASE_NOTES_CHARS 500
+#define MT_CASE_REF_CHARS 120           //  external_ref
+#define MT_CASE_PURPOSE_CHARS 120
+#define MT_CASE_REASON_CHARS 120        //  closed_reason as kept here (the store keeps all)
+
 typedef struct {
     int64_t id;
     mt_case_kind kind;
     char state [16];                //  "open" or "closed"
-    char closed_reason [128];
+    char closed_reason [MT_UTF8_BYTES (MT_CASE_REASON_CHARS)];
     mt_sex sex;
     int province;                   //  GB/T 2260 code; found: where found; missing: home (户籍地)
-    char city [64];
-    char station [128];             //  found: the relief station
+    char city [MT_UTF8_BYTES (MT_CASE_CITY_CHARS)];
+    char station [MT_UTF8_BYTES (MT_CASE_STATION_CHARS)];   //  found: the relief station
     char date_found [11];           //  found: YYYY-MM-DD
     int age_min, age_max;           //  found: estimated age now, -1 unknown
     char date_last_seen [11];       //  missing: YYYY-MM-DD
     int birth_year_min, birth_year_max;     //  missing: 0 unknown
-    char person_name [64];          //  missing: the missing person's name, if known
-    char family_name [64];          //  missing: who reports
-    char family_contact [64];
-    char family_relation [32];
-    char features [256];            //  distinguishing features
-    char notes [512];
-    char external_ref [128];        //  the id a bulk import gave it (unique)
+    char person_name [MT_UTF8_BYTES (MT_CASE_NAME_CHARS)];  //  missing: the missing person's name, if known
+    char family_name [MT_UTF8_BYTES (MT_CASE_NAME_CHARS)];  //  missing: who reports
+    char family_contact [MT_UTF8_BYTES (MT_CASE_CONTACT_CHARS)];
+    char family_relation [MT_UTF8_BYTES (MT_CASE_RELATION_CHARS)];
+    char features [MT_UTF8_BYTES (MT_CASE_FEATURES_CHARS)];  //  distinguishing features
+    char notes [MT_UTF8_BYTES (MT_CASE_NOTES_CHARS)];
+    char external_ref [MT_UTF8_BYTES (MT_CASE_REF_CHARS)];  //  the id a bulk import gave it (unique)
     //  Data protection. purpose: why the data is held (default "family
     //  reunification"). consent_basis: self, guardian (a parent or legal
     //  guardian; for a found child the relief station as temporary
     //  guardian), family (the reporting family, for a missing person) or
     //  vital_interests (a found adult who cannot consent). A minor's case
     //  needs a guardian's consent; consent_by names who gave it.
-    char purpose [128];
+    char purpose [MT_UTF8_BYTES (MT_CASE_PURPOSE_CHARS)];
     char consent_basis [16];
-    char consent_by [64];
+    char consent_by [MT_UTF8_BYTES (MT_CASE_NAME_CHARS)];
     char consent_date [11];         //  YYYY-MM-DD; default the day the case is added
     char created_at [32];
     char closed_at [32];            //  empty while open
@@ -98,7 +111,7 @@ typedef struct {
     char error [256];
     int face_count;
     bool removed;                   //  removed by staff (its faces leave the index)
-    char removed_reason [128];
+    char removed_reason [MT_UTF8_BYTES (MT_CASE_REASON_CHARS)];
     bool reembed;                   //  done, and waits to be described again
     //  Which face is the person: "ask" (the uploader will be asked, once
     //  its faces are known), "waiting" (several faces, none picked: they

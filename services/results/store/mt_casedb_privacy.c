@@ -38,7 +38,7 @@ mt_casedb_removal_done (mt_casedb_t *self, int64_t case_id, mt_err_t *err)
     char sql [128];
     snprintf (sql, sizeof sql, "SELECT COUNT (*), 0 FROM removal_queue WHERE case_id = %lld",
               (long long) case_id);
-    rc = mti_db_first (self, sql, &queued, &unused, "", err);
+    rc = mti_db_first (self, sql, &queued, &unused, "nothing to count", err);
     //  Reopened while its faces were being taken out of the index: they
     //  are in matching again, to be enrolled anew.
     if (rc == MT_OK && queued == 0) {

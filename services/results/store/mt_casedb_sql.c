@@ -3,6 +3,7 @@
 //  what every other mt_casedb file uses.
 
 #include "results/store/mt_casedb.h"
+#include "base/mt_text.h"
 #include "mti_casedb.h"
 
 #include <stdio.h>
@@ -44,7 +45,10 @@ mti_db_now (char *buf, size_t size)
 void
 mti_db_copy (char *dst, size_t size, const unsigned char *text)
 {
-    snprintf (dst, size, "%s", text ? (const char *) text : "");
+    //  Cut to fit on a whole character: text cut inside one is not UTF-8,
+    //  which JSON (and a person) cannot take.
+    if (snprintf (dst, size, "%s", text ? (const char *) text : "") >= (int) size)
+        mt_text_trim_utf8 (dst);
 }
 
 void
