@@ -48,6 +48,10 @@ gateway_route_may (gateway_route_t *r, int allowed_mask, enum MHD_Result *sent)
     if (!r->signed_in)
         *sent = gateway_error (r->conn, 401, "unauthenticated", "sign in first");
     else
+    if (r->auth.user.must_change)   //  only /me, /me/password and sign-out until changed
+        *sent = gateway_error (r->conn, 403, "password_change_required", "An administrator set "
+                               "your password: change it before you go on.");
+    else
     if (!(allowed_mask & (1 << r->auth.user.role)))
         *sent = gateway_error (r->conn, 403, "forbidden", "your role may not do this");
     else
