@@ -7,6 +7,7 @@
 #include "base/mt_log.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@ struct gateway_audit {
     int64_t stop_by_ms;
     s_entry_t *head, *tail;
     size_t queued;
+    uint64_t dropped;               //  entries refused for a full queue
 };
 
 static void
@@ -182,6 +184,7 @@ gateway_audit (gateway_audit_t *self, const char *actor, const char *action,
     }
     pthread_mutex_lock (&self->lock);
     bool room = self->queued < GATEWAY_AUDIT_QUEUE && !self->stopping;
+    uint64_t dropped = room ? 0 : ++self->dropped;
     if (room) {
         if (self->tail)
             self->tail->next = e;
@@ -193,9 +196,13 @@ gateway_audit (gateway_audit_t *self, const char *actor, const char *action,
     }
     pthread_mutex_unlock (&self->lock);
     if (!room) {
-        mt_log_error (S_NAME, "not in the audit log (%d entries wait for the results service):"
-                      " %s %s %s (%s)", GATEWAY_AUDIT_QUEUE, actor, action, object ? object : "",
-                      detail ? detail : "");
+        //  A flood of failed sign-ins must not flood the log too: the first
+        //  and every thousandth.
+        if (dropped % 1000 == 1)
+            mt_log_error (S_NAME, "not in the audit log (%d entries wait for the results "
+                          "service; %llu refused so far): %s %s %s (%s)", GATEWAY_AUDIT_QUEUE,
+                          (unsigned long long) dropped, actor, action, object ? object : "",
+                          detail ? detail : "");
         s_entry_free (e);
     }
 }
