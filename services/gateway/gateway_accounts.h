@@ -1,6 +1,7 @@
 //  gateway_accounts - what gateway_session.c (sign-in, sessions, one's own
-//  password) and gateway_users.c (the admin's users) share. Internal to
-//  the gateway.
+//  password) and gateway_users.c (the admin's users) share, kept in
+//  gateway_accounts.c so that neither uses the other. Internal to the
+//  gateway.
 
 #ifndef GATEWAY_ACCOUNTS_H_INCLUDED
 #define GATEWAY_ACCOUNTS_H_INCLUDED
@@ -39,9 +40,5 @@ json_t *gateway_locked_body (int64_t locked_until, char retry [16]);
 //  called name (may be NULL), with detail (may be NULL).
 void gateway_account_audit (gateway_t *gw, const char *actor, const char *action,
                             const char *name, const char *detail);
-
-//  The admin's routes of users (gateway_users.c): GET/POST /users, PATCH
-//  and DELETE /users/{name}, POST /users/{name}/password and .../unlock.
-enum MHD_Result gateway_route_users (gateway_route_t *r);
 
 #endif

@@ -32,14 +32,18 @@ bool gateway_csrf_ok (struct MHD_Connection *conn, const gateway_auth_t *auth,
 //  Answer a request of the API (r->parts: the path after /api/v1/).
 enum MHD_Result gateway_route (gateway_route_t *r);
 
-//  The routers (gateway_session.c, gateway_cases.c): each answers the
-//  requests that are its own and returns GATEWAY_ROUTE_NEXT for others.
+//  The routers (gateway_session.c, gateway_cases.c, gateway_users.c): each
+//  answers the requests that are its own and returns GATEWAY_ROUTE_NEXT for
+//  others.
 #define GATEWAY_ROUTE_NEXT ((enum MHD_Result) -1)
 enum MHD_Result gateway_route_session (gateway_route_t *r);
 enum MHD_Result gateway_route_cases (gateway_route_t *r);
 enum MHD_Result gateway_route_media (gateway_route_t *r);
 enum MHD_Result gateway_route_reviews (gateway_route_t *r);
 enum MHD_Result gateway_route_admin (gateway_route_t *r);
+//  The admin's users (gateway_users.c): GET/POST /users, PATCH and DELETE
+//  /users/{name}, POST /users/{name}/password and .../unlock.
+enum MHD_Result gateway_route_users (gateway_route_t *r);
 
 //  What every route does (gateway_route.c).
 #define ROLE(x) (1 << (x))

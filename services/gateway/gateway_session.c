@@ -1,39 +1,47 @@
 //  gateway_session - who is calling: sign-in with its lockout and slowdown,
 //  sessions and bearer tokens, sign-out, the CSRF check, health, "me" and
-//  one's own password; administration (the audit log; users in
-//  gateway_users.c). The users' store is opened once per thread.
+//  one's own password; the audit log (users: gateway_users.c; what both
+//  use: gateway_accounts.c).
 //
 //  Failed sign-ins are held back in two ways. Per account (mt_users, in
 //  the users database, so across threads, processes and restarts): after
 //  MT_USERS_LOCK_AFTER failures the account is locked for MT_USERS_LOCK_S
 //  seconds or until an admin unlocks it. Per address only a slowdown, which
 //  never refuses a correct password: after S_FREE_FAILURES failures from one
-//  address in a window, each further failed answer from it waits longer
-//  (S_DELAY_STEP_MS more each, at most S_DELAY_MAX_MS); a correct password
-//  is answered at once. The wait holds no thread (gateway_later); an address
-//  with GATEWAY_LATER_PER_KEY answers waiting already gets its further
-//  failures answered at once with 429. So guessing from one address is
-//  slowed to about one guess a second per connection it may hold, and a
-//  flood of guesses at made-up names locks out nobody: an office sharing
-//  one address can always sign in.
+//  address in a window, each further failed answer from it is sent a while
+//  after its request came (S_DELAY_FIRST_MS, then S_DELAY_STEP_MS more each
+//  failure, at most S_DELAY_MAX_MS); a correct password is answered at
+//  once. The wait holds no thread (gateway_later); an address with
+//  GATEWAY_LATER_PER_KEY answers waiting already gets its further failures
+//  answered at once with 429. So guessing from one address is slowed to
+//  about one guess a second per connection it may hold, and a flood of
+//  guesses at made-up names locks out nobody: an office sharing one address
+//  can always sign in.
+//
+//  The cost of a flood. Telling a wrong password costs an argon2 hash (a
+//  tenth of a second of a core, 64 MiB), and so, to answer in the same
+//  time, do an unknown name and a locked account: from an address that is
+//  not slowed down. From one that is, the fixed time of its failed answers
+//  hides that already, so only a real user's password is hashed: guesses at
+//  made-up names or at locked accounts then cost the machine next to
+//  nothing, and a correct sign-in beside them stays fast.
 
 #include "gateway_accounts.h"
 #include "gateway_reply.h"
 
+#include "base/mt_clock.h"
 #include "base/mt_log.h"
 #include "base/mt_utf8.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 
 #define S_WINDOW_S MT_USERS_LOCK_S  //  failures from an address are counted this long
 #define S_FREE_FAILURES 10          //  failures from an address before the slowdown
+#define S_DELAY_FIRST_MS 500
 #define S_DELAY_STEP_MS 250
 #define S_DELAY_MAX_MS 3000
 
@@ -67,6 +75,17 @@ s_locked (gateway_t *gw, const char *key, time_t *until)
     return locked;
 }
 
+//  The failures of key in the window now.
+static int
+s_failures (gateway_t *gw, const char *key)
+{
+    pthread_mutex_lock (&gw->limits_lock);
+    gateway_limit_t *l = s_limit (gw, key);
+    int failures = time (NULL) - l->window_start > S_WINDOW_S ? 0 : l->failures;
+    pthread_mutex_unlock (&gw->limits_lock);
+    return failures;
+}
+
 //  Count a failure of key; lock it for the window after lock_after (0:
 //  never). Returns the failures in the window, with this one.
 static int
@@ -96,102 +115,8 @@ s_delay_ms (int failures)
 {
     if (failures <= S_FREE_FAILURES)
         return 0;
-    long ms = (long) (failures - S_FREE_FAILURES) * S_DELAY_STEP_MS;
+    long ms = S_DELAY_FIRST_MS + (long) (failures - S_FREE_FAILURES - 1) * S_DELAY_STEP_MS;
     return ms > S_DELAY_MAX_MS ? S_DELAY_MAX_MS : (int) ms;
-}
-
-//  ---------------------------------------------------------------- shared
-
-void
-gateway_client_address (struct MHD_Connection *conn, char *out, size_t size)
-{
-    const union MHD_ConnectionInfo *info = MHD_get_connection_info (conn,
-                                                                    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    snprintf (out, size, "unknown");
-    if (info && info->client_addr && info->client_addr->sa_family == AF_INET)
-        inet_ntop (AF_INET, &((const struct sockaddr_in *) info->client_addr)->sin_addr, out,
-                   (socklen_t) size);
-    else
-    if (info && info->client_addr && info->client_addr->sa_family == AF_INET6)
-        inet_ntop (AF_INET6, &((const struct sockaddr_in6 *) info->client_addr)->sin6_addr, out,
-                   (socklen_t) size);
-}
-
-void
-gateway_iso_time (int64_t t, char out [32])
-{
-    time_t tt = (time_t) t;
-    struct tm tm;
-    gmtime_r (&tt, &tm);
-    strftime (out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-json_t *
-gateway_user_json (const mt_user_t *u)
-{
-    json_t *json = json_pack ("{s:s, s:s, s:s, s:i, s:b, s:b}", "name", u->name, "role",
-                              mt_role_name (u->role), "station", u->station, "province",
-                              u->province, "disabled", u->disabled, "must_change_password",
-                              u->must_change);
-    char until [32];
-    if (u->locked_until)
-        gateway_iso_time (u->locked_until, until);
-    json_object_set_new (json, "locked_until", u->locked_until ? json_string (until)
-                                                               : json_null ());
-    if (u->created_at [0])
-        json_object_set_new (json, "created_at", json_string (u->created_at));
-    json_object_set_new (json, "last_signin_at", u->last_signin_at [0]
-                         ? json_string (u->last_signin_at) : json_null ());
-    return json;
-}
-
-enum MHD_Result
-gateway_account_error (struct MHD_Connection *conn, int status, const char *code,
-                       const char *message, json_t *detail, const char *retry)
-{
-    json_t *error = json_pack ("{s:s, s:s}", "code", code, "message", message);
-    if (detail)
-        json_object_update (error, detail);
-    json_decref (detail);
-    return gateway_json (conn, status, json_pack ("{s:o}", "error", error),
-                         retry ? "Retry-After" : NULL, retry);
-}
-
-enum MHD_Result
-gateway_password_refused (struct MHD_Connection *conn, mt_password_reason reason,
-                          const char *message)
-{
-    return gateway_account_error (conn, 400, "invalid_argument", message,
-                                  json_pack ("{s:s}", "reason",
-                                             mt_password_reason_name (reason)), NULL);
-}
-
-static const char s_locked_message [] =
-    "This account is locked after too many failed sign-ins. Ask an administrator to unlock "
-    "it, or try again when the lock ends (at most 15 minutes).";
-
-json_t *
-gateway_locked_body (int64_t locked_until, char retry [16])
-{
-    char until [32];
-    gateway_iso_time (locked_until, until);
-    long long left = (long long) locked_until - (long long) time (NULL);
-    //  At most the lock's length (and so a few digits).
-    left = left < 1 ? 1 : left > MT_USERS_LOCK_S ? MT_USERS_LOCK_S : left;
-    snprintf (retry, 16, "%d", (int) left);
-    return json_pack ("{s:{s:s, s:s, s:s, s:I}}", "error", "code", "account_locked", "message",
-                      s_locked_message, "locked_until", until, "retry_after_s",
-                      (json_int_t) left);
-}
-
-void
-gateway_account_audit (gateway_t *gw, const char *actor, const char *action, const char *name,
-                       const char *detail)
-{
-    char object [96];
-    if (name)
-        snprintf (object, sizeof object, "user %s", name);
-    gateway_audit (gw->audit, actor, action, name ? object : NULL, detail);
 }
 
 //  A name someone typed, fit for the audit log and a key: at most 64 bytes
@@ -215,15 +140,6 @@ s_printable (const char *text, char out [72])
 }
 
 //  ---------------------------------------------------------------- auth
-
-mt_users_t *
-gateway_users (gateway_t *gw, mt_err_t *err)
-{
-    mt_users_t *users = pthread_getspecific (gw->users_key);
-    if (!users && mt_users_open (gw->config->users, &users, err) == MT_OK)
-        pthread_setspecific (gw->users_key, users);
-    return users;
-}
 
 //  The session token of a request: a bearer token, else the cookie.
 static const char *
@@ -267,14 +183,14 @@ gateway_csrf_ok (struct MHD_Connection *conn, const gateway_auth_t *auth, const 
 
 //  ---------------------------------------------------------------- sign-in
 
-//  Answer a failed sign-in: at once, or after the address's delay.
+//  Answer a failed sign-in: at once, or its address's delay after the
+//  request came (whatever the work done meanwhile took).
 static enum MHD_Result
-s_failure_answer (gateway_route_t *r, const char *address, int status, json_t *body,
+s_failure_answer (gateway_route_t *r, const char *key, int status, json_t *body,
                   const char *retry)
 {
-    char key [96];
-    snprintf (key, sizeof key, "ip:%s", address);
     int delay = s_delay_ms (s_failed (r->gw, key, 0, NULL));
+    delay -= (int) ((mt_clock_s () - r->req->started) * 1000);
     if (delay > 0) {
         //  Ready before the connection is suspended: it may be resumed at once.
         gateway_req_t *req = r->req;
@@ -305,13 +221,15 @@ s_login (gateway_route_t *r)
     bool bearer = json_is_true (json_object_get (r->body, "bearer"));
     if (!name || !password)
         return gateway_error (r->conn, 400, "invalid_argument", "Give name and password.");
-    char address [64], shown [72], detail [256];
+    char address [64], shown [72], detail [256], by_ip [96];
     gateway_client_address (r->conn, address, sizeof address);
+    snprintf (by_ip, sizeof by_ip, "ip:%s", address);
     s_printable (name, shown);
     mt_err_t err;
     mt_users_t *users = gateway_users (gw, &err);
     mt_signin_t in;
-    if (!users || mt_users_signin (users, name, password, &in, &err) != MT_OK)
+    bool slowed = s_failures (gw, by_ip) >= S_FREE_FAILURES;
+    if (!users || mt_users_signin (users, name, password, !slowed, &in, &err) != MT_OK)
         return gateway_error_rc (r->conn, err.code, err.msg);
 
     if (in.outcome == MT_SIGNIN_UNKNOWN) {
@@ -371,9 +289,9 @@ s_login (gateway_route_t *r)
     if (in.locked_until) {
         char retry [16];
         json_t *body = gateway_locked_body (in.locked_until, retry);
-        return s_failure_answer (r, address, 429, body, retry);
+        return s_failure_answer (r, by_ip, 429, body, retry);
     }
-    return s_failure_answer (r, address, 401, json_pack ("{s:{s:s, s:s}}", "error", "code",
+    return s_failure_answer (r, by_ip, 401, json_pack ("{s:{s:s, s:s}}", "error", "code",
                              "unauthenticated", "message", "wrong user name or password"), NULL);
 }
 
@@ -551,5 +469,5 @@ gateway_route_admin (gateway_route_t *r)
                                  &sent);
         return out ? gateway_json (r->conn, 200, out, NULL, NULL) : sent;
     }
-    return gateway_route_users (r);
+    return GATEWAY_ROUTE_NEXT;
 }

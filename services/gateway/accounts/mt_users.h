@@ -159,11 +159,14 @@ typedef struct {
 } mt_signin_t;
 
 //  Check a name and password, count a failure, lock after
-//  MT_USERS_LOCK_AFTER; a success forgets the failures. An unknown name
-//  costs the same time as a wrong password. MT_OK when it could decide
-//  (result->outcome says what); MT_EIO if the database failed.
+//  MT_USERS_LOCK_AFTER; a success forgets the failures. With spend_time,
+//  an unknown name and a locked account cost the same time as a wrong
+//  password (one argon2 hash), so that the time of the answer tells
+//  nothing; without, they cost nothing (for a caller that hides the time
+//  otherwise, e.g. answers every failure at a fixed delay). MT_OK when it
+//  could decide (result->outcome says what); MT_EIO if the database failed.
 int mt_users_signin (mt_users_t *self, const char *name, const char *password,
-                     mt_signin_t *result, mt_err_t *err);
+                     bool spend_time, mt_signin_t *result, mt_err_t *err);
 
 //  ---------------------------------------------------------------- sessions
 
