@@ -188,13 +188,23 @@ s_list (mt_users_t *db, const cli_api_opts_t *opts)
         char state [96];
         s_state (u, state, sizeof state);
         if (opts->json) {
-            json_t *row = json_pack ("{s:s, s:s, s:s, s:i, s:b, s:b, s:I, s:s, s:s}", "name",
+            //  As the API shows a user (GET /api/v1/users).
+            char until [32] = "";
+            if (u->locked_until) {
+                time_t t = (time_t) u->locked_until;
+                struct tm tm;
+                gmtime_r (&t, &tm);
+                strftime (until, sizeof until, "%Y-%m-%dT%H:%M:%SZ", &tm);
+            }
+            json_t *row = json_pack ("{s:s, s:s, s:s, s:i, s:b, s:b, s:o, s:s, s:o}", "name",
                                      u->name, "role", mt_role_name (u->role), "station",
                                      u->station, "province", u->province, "disabled",
                                      u->disabled, "must_change_password", u->must_change,
-                                     "locked_until", (json_int_t) u->locked_until,
+                                     "locked_until", until [0] ? json_string (until)
+                                                               : json_null (),
                                      "created_at", u->created_at, "last_signin_at",
-                                     u->last_signin_at);
+                                     u->last_signin_at [0] ? json_string (u->last_signin_at)
+                                                           : json_null ());
             cli_print_json (row);
             json_decref (row);
         }
