@@ -24,6 +24,11 @@ install(FILES ${CMAKE_SOURCE_DIR}/deploy/README.md DESTINATION share/doc/homewar
         RENAME deploy.md)
 install(FILES ${CMAKE_SOURCE_DIR}/models/README.md DESTINATION share/doc/homeward
         RENAME models.md)
+# The common-password list built into the program (MIT): its source and licence.
+install(FILES ${CMAKE_SOURCE_DIR}/services/gateway/accounts/common-passwords/README.md
+        DESTINATION share/doc/homeward RENAME common-passwords.md)
+install(FILES ${CMAKE_SOURCE_DIR}/services/gateway/accounts/common-passwords/LICENSE-zxcvbn.txt
+        DESTINATION share/doc/homeward)
 file(GLOB MT_ETC ${CMAKE_SOURCE_DIR}/deploy/etc/*.conf)
 install(FILES ${MT_ETC} DESTINATION /etc/homeward)
 

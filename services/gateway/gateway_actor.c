@@ -223,6 +223,7 @@ s_completed (void *cls, struct MHD_Connection *conn, void **con_cls,
         MHD_destroy_post_processor (req->pp);
     free (req->body);
     free (req->file);
+    json_decref (req->later_body);
     free (req);
     *con_cls = NULL;
 }
@@ -289,6 +290,18 @@ s_handle (void *cls, struct MHD_Connection *conn, const char *url, const char *m
         }
         return MHD_YES;
     }
+    if (req->later) {
+        //  Resumed after its delay (gateway_later): the answer is ready.
+        req->later = false;
+        gateway_reply_status_reset ();
+        json_t *body = req->later_body;
+        req->later_body = NULL;
+        enum MHD_Result rc = gateway_json (conn, req->later_status, body,
+                                           req->later_retry [0] ? "Retry-After" : NULL,
+                                           req->later_retry);
+        s_count (gw, req, rc == MHD_YES ? gateway_reply_status () : 500);
+        return rc;
+    }
     if (*upload_data_size > 0) {
         if (req->pp) {
             if (MHD_post_process (req->pp, upload_data, *upload_data_size) != MHD_YES)
@@ -351,7 +364,8 @@ s_handle (void *cls, struct MHD_Connection *conn, const char *url, const char *m
             rc = gateway_route (&route);
         json_decref (route.body);
     }
-    s_count (gw, req, rc == MHD_YES ? gateway_reply_status () : 500);
+    if (!req->later)                //  a suspended answer is counted when sent
+        s_count (gw, req, rc == MHD_YES ? gateway_reply_status () : 500);
     return rc;
 }
 
@@ -388,6 +402,10 @@ gateway_actor (void *pipe, void *arg)
     }
     if (rc == MT_OK)
         rc = gateway_results_new (gw->config->results, &gw->config->curve, &gw->results, &err);
+    if (rc == MT_OK)
+        rc = gateway_audit_new (gw->results, &gw->audit, &err);
+    if (rc == MT_OK)
+        rc = gateway_later_new (&gw->later, &err);
     struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons ((uint16_t) gw->config->port) };
     if (rc == MT_OK && inet_pton (AF_INET, gw->config->address, &addr.sin_addr) != 1)
         rc = mt_err_set (&err, MT_EINVAL, "address '%s' is not an IPv4 address",
@@ -399,7 +417,7 @@ gateway_actor (void *pipe, void *arg)
         bool https = tls.cert != NULL;
         gateway_reply_tls (https);
         unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_AUTO
-                           | (https ? MHD_USE_TLS : 0);
+                           | MHD_ALLOW_SUSPEND_RESUME | (https ? MHD_USE_TLS : 0);
         gw->daemon = MHD_start_daemon (
             flags, (uint16_t) gw->config->port, NULL, NULL, s_handle, gw,
             MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &addr,
@@ -419,6 +437,8 @@ gateway_actor (void *pipe, void *arg)
     }
     if (rc != MT_OK) {
         if (gw) {
+            gateway_later_destroy (&gw->later);
+            gateway_audit_destroy (&gw->audit);
             gateway_results_destroy (&gw->results);
             if (have_key)
                 pthread_key_delete (gw->users_key);
@@ -439,7 +459,10 @@ gateway_actor (void *pipe, void *arg)
         if ((item.revents & ZMQ_POLLIN) && mt_actor_is_term (pipe))
             break;
     }
+    gateway_later_stop (gw->later);     //  MHD must not stop with a connection suspended
     MHD_stop_daemon (gw->daemon);       //  joins the request threads
+    gateway_later_destroy (&gw->later);
+    gateway_audit_destroy (&gw->audit); //  writes what waits, while the results link lives
     gateway_tls_free (&tls);
     gateway_results_destroy (&gw->results);
     pthread_key_delete (gw->users_key);

@@ -42,8 +42,8 @@ gateway_route_query_int (struct MHD_Connection *conn, const char *key, long long
     return value && (*end || !*value) ? -1 : v;
 }
 
-//  Record a refusal in the audit log: who asked for what, and why not
-//  (a results service that is down loses the row, not the answer).
+//  Record a refusal in the audit log (queued: never waits): who asked for
+//  what, and why not.
 static void
 s_audit_refusal (gateway_route_t *r, const char *why)
 {
@@ -51,16 +51,7 @@ s_audit_refusal (gateway_route_t *r, const char *why)
     int at = snprintf (object, sizeof object, "%s /api/v1", r->method);
     for (int i = 0; i < r->count && at > 0 && (size_t) at < sizeof object; i++)
         at += snprintf (object + at, sizeof object - (size_t) at, "/%s", r->parts [i]);
-    json_t *params = json_pack ("{s:s, s:s, s:s}", "action", "refused", "object", object,
-                                "detail", why);
-    json_t *done = NULL;
-    const gateway_caller_t who = { .actor = r->auth.user.name,
-                                   .role = mt_role_name (r->auth.user.role),
-                                   .station = r->auth.user.station };
-    gateway_results_call_as (r->gw->results, &who, "audit.add", params, NULL, 0, 5000, &done,
-                             NULL, NULL, NULL, NULL);
-    json_decref (params);
-    json_decref (done);
+    gateway_audit (r->gw->audit, r->auth.user.name, "refused", object, why);
 }
 
 bool
@@ -68,6 +59,10 @@ gateway_route_may (gateway_route_t *r, int allowed_mask, enum MHD_Result *sent)
 {
     if (!r->signed_in)
         *sent = gateway_error (r->conn, 401, "unauthenticated", "sign in first");
+    else
+    if (r->auth.user.must_change && !r->before_change)
+        *sent = gateway_error (r->conn, 403, "password_change_required", "An administrator set "
+                               "your password: change it before you go on.");
     else
     if (!(allowed_mask & (1 << r->auth.user.role))) {
         s_audit_refusal (r, "your role may not do this");

@@ -3,8 +3,8 @@
 //  routes, in web/openapi.json: selftest_gateway_routes holds the two to
 //  each other); a request checked against the table (404, 405, 401, 403),
 //  then offered to the routers in turn (gateway_session.c: sign-in, health,
-//  me, the audit log, users; gateway_cases.c: cases, photos, faces,
-//  reviews, pairs, the queue).
+//  me, the audit log; gateway_users.c: users; gateway_cases.c: cases,
+//  photos, faces, reviews, pairs, the queue).
 
 #include "gateway_routes.h"
 #include "gateway_reply.h"
@@ -20,35 +20,40 @@
 //  Path segments in braces match any segment. roles 0: no sign-in needed.
 //  Who may see or change which case the results service decides.
 const gateway_api_route_t gateway_api_routes [] = {
-    { "GET", "/health", 0 },
-    { "GET", "/openapi.json", 0 },
-    { "POST", "/session", 0 },
-    { "DELETE", "/session", 0 },
-    { "GET", "/me", S_ANY },
-    { "GET", "/cases", S_ANY },
-    { "POST", "/cases", S_STATION },
-    { "GET", "/cases/{id}", S_ANY },
-    { "PATCH", "/cases/{id}", S_ANY },
-    { "POST", "/cases/{id}/close", S_ANY },
-    { "POST", "/cases/{id}/reopen", S_ADMIN },
-    { "POST", "/cases/{id}/photos", S_ANY },
-    { "GET", "/cases/{id}/candidates", S_ANY },
-    { "GET", "/cases/{id}/export", S_STATION },
-    { "POST", "/cases/{id}/erase", S_ADMIN },
-    { "GET", "/cases/{id}/reviews", S_ANY },
-    { "GET", "/photos/{id}", S_ANY },
-    { "POST", "/photos/{id}/person", S_ANY },
-    { "POST", "/photos/{id}/remove", S_ANY },
-    { "POST", "/faces/{id}/exclude", S_ANY },
-    { "GET", "/faces/{id}/chip", S_ANY },
-    { "POST", "/reviews", S_REVIEW },
-    { "GET", "/pairs/{found}/{missing}", S_ANY },
-    { "GET", "/queue", S_REVIEW },
-    { "GET", "/audit", S_ADMIN },
-    { "GET", "/audit/verify", S_ADMIN },
-    { "GET", "/users", S_ADMIN },
-    { "POST", "/users", S_ADMIN },
-    { NULL, NULL, 0 }
+    { "GET", "/health", 0, false },
+    { "GET", "/openapi.json", 0, false },
+    { "POST", "/session", 0, false },
+    { "DELETE", "/session", 0, false },
+    { "GET", "/me", S_ANY, true },
+    { "POST", "/me/password", S_ANY, true },
+    { "GET", "/cases", S_ANY, false },
+    { "POST", "/cases", S_STATION, false },
+    { "GET", "/cases/{id}", S_ANY, false },
+    { "PATCH", "/cases/{id}", S_ANY, false },
+    { "POST", "/cases/{id}/close", S_ANY, false },
+    { "POST", "/cases/{id}/reopen", S_ADMIN, false },
+    { "POST", "/cases/{id}/photos", S_ANY, false },
+    { "GET", "/cases/{id}/candidates", S_ANY, false },
+    { "GET", "/cases/{id}/export", S_STATION, false },
+    { "POST", "/cases/{id}/erase", S_ADMIN, false },
+    { "GET", "/cases/{id}/reviews", S_ANY, false },
+    { "GET", "/photos/{id}", S_ANY, false },
+    { "POST", "/photos/{id}/person", S_ANY, false },
+    { "POST", "/photos/{id}/remove", S_ANY, false },
+    { "POST", "/faces/{id}/exclude", S_ANY, false },
+    { "GET", "/faces/{id}/chip", S_ANY, false },
+    { "POST", "/reviews", S_REVIEW, false },
+    { "GET", "/pairs/{found}/{missing}", S_ANY, false },
+    { "GET", "/queue", S_REVIEW, false },
+    { "GET", "/audit", S_ADMIN, false },
+    { "GET", "/audit/verify", S_ADMIN, false },
+    { "GET", "/users", S_ADMIN, false },
+    { "POST", "/users", S_ADMIN, false },
+    { "PATCH", "/users/{name}", S_ADMIN, false },
+    { "DELETE", "/users/{name}", S_ADMIN, false },
+    { "POST", "/users/{name}/password", S_ADMIN, false },
+    { "POST", "/users/{name}/unlock", S_ADMIN, false },
+    { NULL, NULL, 0, false }
 };
 
 //  Whether the request's path is the route's pattern.
@@ -87,6 +92,7 @@ gateway_route (gateway_route_t *r)
     if (!route)
         return gateway_error (r->conn, 404, "not_found", "no such resource");
     enum MHD_Result sent = MHD_YES;
+    r->before_change = route->before_change;
     if (route->roles && !gateway_route_may (r, route->roles, &sent))
         return sent;
     if (strcmp (route->path, "/openapi.json") == 0)
@@ -94,7 +100,7 @@ gateway_route (gateway_route_t *r)
                                   "application/json; charset=utf-8");
     static enum MHD_Result (*const routers []) (gateway_route_t *) = {
         gateway_route_session, gateway_route_cases, gateway_route_media, gateway_route_reviews,
-        gateway_route_admin
+        gateway_route_admin, gateway_route_users
     };
     for (size_t i = 0; i < sizeof routers / sizeof routers [0]; i++) {
         sent = routers [i] (r);

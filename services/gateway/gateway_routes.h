@@ -22,6 +22,8 @@ typedef struct {
     json_t *body;                   //  the JSON body, if any
     gateway_auth_t auth;
     bool signed_in;
+    bool before_change;             //  the route is open to a user who must change
+                                    //  their password first (gateway_api_route_t)
 } gateway_route_t;
 
 //  Every route of the API: its method, its path under /api/v1 (a segment in
@@ -31,6 +33,8 @@ typedef struct {
     const char *method;
     const char *path;
     int roles;
+    bool before_change;             //  open to a user whose password an administrator set,
+                                    //  before they change it (who am I, one's password)
 } gateway_api_route_t;
 extern const gateway_api_route_t gateway_api_routes [];
 
@@ -44,14 +48,18 @@ bool gateway_csrf_ok (struct MHD_Connection *conn, const gateway_auth_t *auth,
 //  it does not allow 401 or 403; then the routers answer.
 enum MHD_Result gateway_route (gateway_route_t *r);
 
-//  The routers (gateway_session.c, gateway_cases.c): each answers the
-//  requests that are its own and returns GATEWAY_ROUTE_NEXT for others.
+//  The routers (gateway_session.c, gateway_cases.c, gateway_users.c): each
+//  answers the requests that are its own and returns GATEWAY_ROUTE_NEXT for
+//  others.
 #define GATEWAY_ROUTE_NEXT ((enum MHD_Result) -1)
 enum MHD_Result gateway_route_session (gateway_route_t *r);
 enum MHD_Result gateway_route_cases (gateway_route_t *r);
 enum MHD_Result gateway_route_media (gateway_route_t *r);
 enum MHD_Result gateway_route_reviews (gateway_route_t *r);
 enum MHD_Result gateway_route_admin (gateway_route_t *r);
+//  The admin's users (gateway_users.c): GET/POST /users, PATCH and DELETE
+//  /users/{name}, POST /users/{name}/password and .../unlock.
+enum MHD_Result gateway_route_users (gateway_route_t *r);
 
 //  What every route does (gateway_route.c).
 #define ROLE(x) (1 << (x))

@@ -4,6 +4,7 @@
 #ifndef GATEWAY_STATE_H_INCLUDED
 #define GATEWAY_STATE_H_INCLUDED
 
+#include <jansson.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -11,6 +12,8 @@
 #include <time.h>
 
 #include "gateway_actor.h"
+#include "gateway_audit.h"
+#include "gateway_later.h"
 #include "gateway_results.h"
 #include "gateway/accounts/mt_users.h"
 
@@ -21,7 +24,8 @@
 //  Latency buckets of the request histogram, in seconds.
 extern const double gateway_buckets [GATEWAY_BUCKETS];
 
-//  Sign-in failures of one name or address in the current window.
+//  Sign-in failures of one address (the slowdown) or of one unknown name
+//  (answered as a real account's lockout would be) in the current window.
 typedef struct {
     char key [96];
     int failures;
@@ -36,6 +40,8 @@ typedef struct {
     struct MHD_Daemon *daemon;
     gateway_results_t *results;
     pthread_key_t users_key;        //  each thread's mt_users_t
+    gateway_audit_t *audit;         //  the gateway's own audit entries
+    gateway_later_t *later;         //  answers that wait (failed sign-ins)
     pthread_mutex_t limits_lock;
     gateway_limit_t limits [GATEWAY_LIMITER_SLOTS];
     //  Metrics, under metrics_lock.
@@ -62,6 +68,12 @@ typedef struct {
     char file_type [64];
     char year [16];
     char ask_person [8];            //  the form's ask_person, "" when not sent
+    //  An answer that waits (gateway_later): sent when the connection is
+    //  resumed and the handler called again.
+    bool later;
+    int later_status;
+    json_t *later_body;
+    char later_retry [16];          //  Retry-After, "" for none
 } gateway_req_t;
 
 //  This thread's handle on the users' database (opened on first use);
@@ -72,6 +84,7 @@ mt_users_t *gateway_users (gateway_t *gw, mt_err_t *err);
 typedef struct {
     mt_user_t user;
     char csrf [MT_TOKEN_CHARS + 1];
+    char token [MT_TOKEN_CHARS + 1];    //  the session's token (cookie or bearer)
     bool cookie;                    //  signed in by cookie (so CSRF applies)
 } gateway_auth_t;
 

@@ -205,9 +205,11 @@ int
 results_m_audit_add (results_call_t *call, mt_err_t *err)
 {
     const char *action = json_string_value (json_object_get (call->params, "action"));
-    if (!action || (strncmp (action, "user.", 5) != 0 && strcmp (action, "refused") != 0))
-        return mt_err_set (err, MT_EINVAL, "only user.* actions and refusals are recorded from "
-                           "outside");
+    //  The gateway's own entries: account changes, sign-ins, refusals.
+    if (!action || (strncmp (action, "user.", 5) != 0 && strncmp (action, "session.", 8) != 0
+                    && strcmp (action, "refused") != 0))
+        return mt_err_set (err, MT_EINVAL, "only user.* and session.* actions and refusals are "
+                           "recorded from outside");
     int rc = mt_casedb_audit (call->self->db, call->actor, action,
                               json_string_value (json_object_get (call->params, "object")),
                               json_string_value (json_object_get (call->params, "detail")), err);

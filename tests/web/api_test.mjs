@@ -311,10 +311,13 @@ await test ("data protection: consent required, export, erasure, audit chain", a
   assert.equal ((await police.request ("GET", "/api/v1/audit/verify")).status, 403);
 });
 
-await test ("sign-in is rate-limited per name (429)", async () => {
+await test ("sign-in locks the account after 5 failures (429)", async () => {
   const c = new Client (serve.base);
-  for (let i = 0; i < 5; i++)
+  for (let i = 0; i < 4; i++)
     assert.equal ((await c.login ("victim", { password: "guess " + i })).status, 401);
+  const fifth = await c.login ("victim", { password: "guess 4" });   // this one locks it
+  assert.equal (fifth.status, 429);
+  assert.equal (fifth.data.error.code, "account_locked");
   const locked = await c.login ("victim");                       // even the right password
   assert.equal (locked.status, 429);
   assert.ok (Number (locked.headers.get ("retry-after")) > 0);

@@ -62,9 +62,11 @@ async function api (method, path, body, isForm) {
   try { data = await response.json (); } catch (e) { data = null; }
   if (!response.ok) {
     if (response.status === 401 && path !== "/session") sessionEnded ();
+    if (data && data.error && data.error.code === "password_change_required") go ("#/password");
     const message = data && data.error ? data.error.message : response.statusText;
     const error = new Error (message);
     error.status = response.status;
+    error.data = data && data.error;
     throw error;
   }
   return data;
@@ -221,6 +223,7 @@ function renderShell () {
   if (role === "admin") links.push (["#/users", "users"], ["#/audit", "audit"]);
   for (const [href, key] of links) nav.append (el ("a", { href, text: t (key) }));
   who.textContent = state.me.name + " · " + t (role) + (state.me.station ? " · " + state.me.station : "");
+  who.append (" · ", el ("a", { href: "#/password", text: t ("change_password") }));
   out.hidden = false;
 }
 
@@ -251,8 +254,8 @@ function viewLogin () {
     try {
       const data = await api ("POST", "/session", { name: name.value, password: password.value });
       state.me = data.user; state.csrf = data.csrf;
-      go (afterSignIn ());
-    } catch (err) { message.textContent = err.status === 429 ? err.message : t ("bad_login"); }
+      go (state.me.must_change_password ? "#/password" : afterSignIn ());
+    } catch (err) { message.textContent = loginErrorText (err) || t ("bad_login"); }
   } }, el ("h2", { text: t ("login") }),
      back && back.fields && back.fields.length ? el ("p", { class: "notice", text: t ("session_expired") }) : null,
      label ("name", name), label ("password", password),
@@ -471,28 +474,7 @@ async function viewPair (found, missing) {
         .map (r => el ("li", { text: timeText (r.at) + " · " + r.actor + " · " + stateText (r.state) + (r.note ? " · " + r.note : "") })))));
 }
 
-async function viewUsers () {
-  const data = await api ("GET", "/users");
-  const name = el ("input", { name: "name", required: true });
-  const password = el ("input", { name: "password", type: "password", required: true, minlength: 10 });
-  const role = el ("select", { name: "role" }, ["station_staff", "police_liaison", "admin"]
-    .map (r => el ("option", { value: r, text: t (r) })));
-  const station = el ("input", { name: "station" });
-  const province = el ("input", { name: "province", type: "number" });
-  main.replaceChildren (el ("section", { class: "card" }, el ("h2", { text: t ("users") }),
-    el ("table", {}, el ("tbody", {}, data.users.map (u => el ("tr", {},
-      el ("td", { text: u.name }), el ("td", { text: t (u.role) }), el ("td", { text: u.station })))))),
-    el ("form", { class: "card", onsubmit: async (e) => {
-      e.preventDefault ();
-      try {
-        await api ("POST", "/users", { name: name.value, password: password.value, role: role.value,
-                                       station: station.value, province: Number (province.value || 0) });
-        toast (t ("created")); viewUsers ();
-      } catch (err) { toast (err.message, true); }
-    } }, el ("h2", { text: t ("add_user") }), label ("name", name), label ("password", password),
-      label ("role", role), label ("station", station), label ("province", province),
-      el ("button", { type: "submit", text: t ("save") })));
-}
+// viewUsers and viewPassword: users.js.
 
 async function viewAudit () {
   const data = await api ("GET", "/audit?limit=200");
@@ -547,6 +529,8 @@ async function route () {
       return;
     }
   }
+  if (state.me && state.me.must_change_password && parts [0] !== "password" && parts [0] !== "login")
+    return go ("#/password");
   let failed = false;
   try {
     switch (parts [0]) {
@@ -557,6 +541,7 @@ async function route () {
       case "queue": return await viewQueue ();
       case "pair": return await viewPair (parts [1], parts [2]);
       case "users": return await viewUsers ();
+      case "password": return viewPassword ();
       case "audit": return await viewAudit ();
       default: return go (state.me && state.me.role === "police_liaison" ? "#/queue"
                           : state.me && state.me.role === "admin" ? "#/users" : "#/cases");
