@@ -69,29 +69,25 @@ enum MHD_Result
 gateway_account_error (struct MHD_Connection *conn, int status, const char *code,
                        const char *message, json_t *detail, const char *retry)
 {
-    json_t *error = json_pack ("{s:s, s:s}", "code", code, "message", message);
-    if (detail)
-        json_object_update (error, detail);
+    enum MHD_Result sent = gateway_error_as (conn, status, code, message, NULL, detail,
+                                             retry ? "Retry-After" : NULL, retry);
     json_decref (detail);
-    return gateway_json (conn, status, json_pack ("{s:o}", "error", error),
-                         retry ? "Retry-After" : NULL, retry);
+    return sent;
 }
 
 enum MHD_Result
 gateway_password_refused (struct MHD_Connection *conn, mt_password_reason reason,
-                          const char *message)
+                          const mt_err_t *err)
 {
-    return gateway_account_error (conn, 400, "invalid_argument", message,
-                                  json_pack ("{s:s}", "reason",
-                                             mt_password_reason_name (reason)), NULL);
+    json_t *detail = json_pack ("{s:s}", "reason", mt_password_reason_name (reason));
+    enum MHD_Result sent = gateway_error_as (conn, 400, "invalid_argument", err->msg,
+                                             err->msg_zh, detail, NULL, NULL);
+    json_decref (detail);
+    return sent;
 }
 
-static const char s_locked_message [] =
-    "This account is locked after too many failed sign-ins. Ask an administrator to unlock "
-    "it, or try again when the lock ends (at most 15 minutes).";
-
 json_t *
-gateway_locked_body (int64_t locked_until, char retry [16])
+gateway_locked_body (struct MHD_Connection *conn, int64_t locked_until, char retry [16])
 {
     char until [32];
     gateway_iso_time (locked_until, until);
@@ -99,9 +95,14 @@ gateway_locked_body (int64_t locked_until, char retry [16])
     //  At most the lock's length (and so a few digits).
     left = left < 1 ? 1 : left > MT_USERS_LOCK_S ? MT_USERS_LOCK_S : left;
     snprintf (retry, 16, "%d", (int) left);
-    return json_pack ("{s:{s:s, s:s, s:s, s:I}}", "error", "code", "account_locked", "message",
-                      s_locked_message, "locked_until", until, "retry_after_s",
-                      (json_int_t) left);
+    json_t *detail = json_pack ("{s:s, s:I}", "locked_until", until, "retry_after_s",
+                                (json_int_t) left);
+    json_t *body = gateway_error_body (conn, "account_locked", "This account is locked after "
+                                       "too many failed sign-ins. Ask an administrator to "
+                                       "unlock it, or try again when the lock ends (at most 15 "
+                                       "minutes).", NULL, detail);
+    json_decref (detail);
+    return body;
 }
 
 void

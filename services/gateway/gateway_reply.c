@@ -129,9 +129,9 @@ gateway_reply_zh (struct MHD_Connection *conn)
 //  The answer to every error: {"error": {"code", "message" (the request's
 //  language), "messages": {"zh-CN", "en"}, and detail's other keys}} with
 //  status. zh NULL or "": the catalog's Chinese of en, or the code's.
-static enum MHD_Result
-s_error (struct MHD_Connection *conn, int status, const char *code, const char *en,
-         const char *zh, json_t *detail, const char *header, const char *value)
+json_t *
+gateway_error_body (struct MHD_Connection *conn, const char *code, const char *en,
+                    const char *zh, json_t *detail)
 {
     char fallback [MT_ERR_MSG_ZH_MAX];
     if (!en)
@@ -154,7 +154,15 @@ s_error (struct MHD_Connection *conn, int status, const char *code, const char *
         if (strcmp (key, "code") != 0 && strcmp (key, "message") != 0
         &&  strcmp (key, "message_zh") != 0 && strcmp (key, "messages") != 0)
             json_object_set (error, key, item);
-    return gateway_json (conn, status, json_pack ("{s:o}", "error", error), header, value);
+    return json_pack ("{s:o}", "error", error);
+}
+
+static enum MHD_Result
+s_error (struct MHD_Connection *conn, int status, const char *code, const char *en,
+         const char *zh, json_t *detail, const char *header, const char *value)
+{
+    return gateway_json (conn, status, gateway_error_body (conn, code, en, zh, detail), header,
+                         value);
 }
 
 //  The answer to a result code's error: 503 says when to retry (the
@@ -168,6 +176,13 @@ s_error_rc (struct MHD_Connection *conn, int rc, const char *en, const char *zh,
     snprintf (retry, sizeof retry, "%d", GATEWAY_RESULTS_RETRY_S);
     return s_error (conn, status, mt_rc_name (rc), en, zh, detail,
                     status == 503 ? "Retry-After" : NULL, status == 503 ? retry : NULL);
+}
+
+enum MHD_Result
+gateway_error_as (struct MHD_Connection *conn, int status, const char *code, const char *en,
+                  const char *zh, json_t *detail, const char *header, const char *value)
+{
+    return s_error (conn, status, code, en, zh, detail, header, value);
 }
 
 enum MHD_Result

@@ -61,6 +61,16 @@ enum MHD_Result gateway_error_err (struct MHD_Connection *conn, const mt_err_t *
 //  Chinese is detail's "message_zh" (detail as gateway_error_err's).
 enum MHD_Result gateway_error_detail (struct MHD_Connection *conn, int rc, const char *message,
                                       json_t *detail);
+//  The most general: status and code, the English and its Chinese (zh NULL
+//  or "": looked up as gateway_error's), detail (borrowed, may be NULL: its
+//  keys join the error), one more header (NULL for none).
+enum MHD_Result gateway_error_as (struct MHD_Connection *conn, int status, const char *code,
+                                  const char *en, const char *zh, json_t *detail,
+                                  const char *header, const char *value);
+//  The body of such an error, {"error": {...}} (a new reference), to be
+//  answered later (gateway_later).
+json_t *gateway_error_body (struct MHD_Connection *conn, const char *code, const char *en,
+                            const char *zh, json_t *detail);
 //  Whether this request is answered in Chinese (its Accept-Language).
 bool gateway_reply_zh (struct MHD_Connection *conn);
 

@@ -230,7 +230,7 @@ s_login (gateway_route_t *r)
     mt_signin_t in;
     bool slowed = s_failures (gw, by_ip) >= S_FREE_FAILURES;
     if (!users || mt_users_signin (users, name, password, !slowed, &in, &err) != MT_OK)
-        return gateway_error_rc (r->conn, err.code, err.msg);
+        return gateway_error_err (r->conn, &err, NULL);
 
     if (in.outcome == MT_SIGNIN_UNKNOWN) {
         //  Answered as a real account would be, lockout included, so that
@@ -246,7 +246,7 @@ s_login (gateway_route_t *r)
         char token [MT_TOKEN_CHARS + 1], csrf [MT_TOKEN_CHARS + 1];
         if (mt_users_session_new (users, in.user.name, (int) gw->config->session_ttl_s, token,
                                   csrf, &err) != MT_OK)
-            return gateway_error_rc (r->conn, err.code, err.msg);
+            return gateway_error_err (r->conn, &err, NULL);
         snprintf (detail, sizeof detail, "from %s%s%s", address, bearer ? ", bearer token" : "",
                   in.user.must_change ? "; must change the password" : "");
         gateway_account_audit (gw, in.user.name, "session.signin", in.user.name, detail);
@@ -288,11 +288,11 @@ s_login (gateway_route_t *r)
     }
     if (in.locked_until) {
         char retry [16];
-        json_t *body = gateway_locked_body (in.locked_until, retry);
+        json_t *body = gateway_locked_body (r->conn, in.locked_until, retry);
         return s_failure_answer (r, by_ip, 429, body, retry);
     }
-    return s_failure_answer (r, by_ip, 401, json_pack ("{s:{s:s, s:s}}", "error", "code",
-                             "unauthenticated", "message", "wrong user name or password"), NULL);
+    return s_failure_answer (r, by_ip, 401, gateway_error_body (r->conn, "unauthenticated",
+                             "wrong user name or password", NULL, NULL), NULL);
 }
 
 //  POST /me/password {"old_password", "password"}: the caller's own.
@@ -311,7 +311,7 @@ s_own_password (gateway_route_t *r)
     mt_err_t err;
     mt_users_t *users = gateway_users (gw, &err);
     if (!users)
-        return gateway_error_rc (r->conn, err.code, err.msg);
+        return gateway_error_err (r->conn, &err, NULL);
     mt_password_reason reason = MT_PASSWORD_OK;
     bool locked = false;
     int rc = mt_users_change_password (users, me->name, old, password, r->auth.token, &reason,
@@ -329,23 +329,23 @@ s_own_password (gateway_route_t *r)
     if (rc == MT_ECONFLICT || (rc == MT_EFORBIDDEN && locked)) {
         mt_user_t now;
         char retry [16];
-        json_t *body = gateway_locked_body (mt_users_get (users, me->name, &now, &err) == MT_OK
-                                            && now.locked_until ? now.locked_until
-                                            : (int64_t) time (NULL) + MT_USERS_LOCK_S, retry);
+        int64_t until = mt_users_get (users, me->name, &now, &err) == MT_OK && now.locked_until
+                      ? now.locked_until : (int64_t) time (NULL) + MT_USERS_LOCK_S;
+        json_t *body = gateway_locked_body (r->conn, until, retry);
         return gateway_json (r->conn, 429, body, "Retry-After", retry);
     }
     if (rc == MT_EFORBIDDEN)
         return gateway_account_error (r->conn, 403, "wrong_password",
                                       "The current password is wrong.", NULL, NULL);
     if (rc == MT_EINVAL)
-        return gateway_password_refused (r->conn, reason, err.msg);
+        return gateway_password_refused (r->conn, reason, &err);
     if (rc != MT_OK)
-        return gateway_error_rc (r->conn, rc, err.msg);
+        return gateway_error_err (r->conn, &err, NULL);
     snprintf (detail, sizeof detail, "their own, from %s; their other sessions ended", address);
     gateway_account_audit (gw, me->name, "user.password_change", me->name, detail);
     mt_user_t user;
     if (mt_users_get (users, me->name, &user, &err) != MT_OK)
-        return gateway_error_rc (r->conn, err.code, err.msg);
+        return gateway_error_err (r->conn, &err, NULL);
     return gateway_json (r->conn, 200, json_pack ("{s:o, s:b}", "user",
                                                   gateway_user_json (&user), "changed", 1),
                          NULL, NULL);

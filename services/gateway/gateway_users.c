@@ -39,9 +39,9 @@ s_add (gateway_route_t *r, mt_users_t *users)
     mt_err_t err;
     mt_password_reason reason;
     if (mt_users_password_check (user.name, password, &reason, &err) != MT_OK)
-        return gateway_password_refused (r->conn, reason, err.msg);
+        return gateway_password_refused (r->conn, reason, &err);
     if (mt_users_add (users, &user, password, &err) != MT_OK)
-        return gateway_error_rc (r->conn, err.code, err.msg);
+        return gateway_error_err (r->conn, &err, NULL);
     char detail [640];
     snprintf (detail, sizeof detail, "%s%s%s%s", mt_role_name (user.role),
               user.station [0] ? ", " : "", user.station,
@@ -59,7 +59,7 @@ s_list (gateway_route_t *r, mt_users_t *users)
     size_t count;
     mt_err_t err;
     if (mt_users_list (users, &list, &count, &err) != MT_OK)
-        return gateway_error_rc (r->conn, err.code, err.msg);
+        return gateway_error_err (r->conn, &err, NULL);
     json_t *out = json_array ();
     for (size_t i = 0; i < count; i++)
         json_array_append_new (out, gateway_user_json (&list [i]));
@@ -74,7 +74,7 @@ s_changed (gateway_route_t *r, mt_users_t *users, const char *name)
     mt_user_t user;
     mt_err_t err;
     if (mt_users_get (users, name, &user, &err) != MT_OK)
-        return gateway_error_rc (r->conn, err.code, err.msg);
+        return gateway_error_err (r->conn, &err, NULL);
     return gateway_json (r->conn, 200, json_pack ("{s:o}", "user", gateway_user_json (&user)),
                          NULL, NULL);
 }
@@ -95,7 +95,7 @@ gateway_route_users (gateway_route_t *r)
     mt_err_t err;
     mt_users_t *users = gateway_users (r->gw, &err);
     if (!users)
-        return gateway_error_rc (r->conn, err.code, err.msg);
+        return gateway_error_err (r->conn, &err, NULL);
     if (list)
         return strcmp (r->method, "POST") == 0 ? s_add (r, users) : s_list (r, users);
 
@@ -115,7 +115,7 @@ gateway_route_users (gateway_route_t *r)
         int sessions = s_count_sessions (r->gw, name);
         rc = mt_users_set_disabled (users, name, json_is_true (disabled), &err);
         if (rc != MT_OK)
-            return gateway_error_rc (r->conn, rc, err.msg);
+            return gateway_error_err (r->conn, &err, NULL);
         snprintf (detail, sizeof detail, "%d sessions ended", sessions);
         gateway_account_audit (r->gw, me, json_is_true (disabled) ? "user.disable"
                                                                   : "user.enable", name,
@@ -131,7 +131,7 @@ gateway_route_users (gateway_route_t *r)
         if (rc == MT_OK)
             rc = mt_users_delete (users, name, &err);
         if (rc != MT_OK)
-            return gateway_error_rc (r->conn, rc, err.msg);
+            return gateway_error_err (r->conn, &err, NULL);
         snprintf (detail, sizeof detail, "%s%s%s; %d sessions ended; the name is retired",
                   mt_role_name (user.role), user.station [0] ? ", " : "", user.station, sessions);
         gateway_account_audit (r->gw, me, "user.delete", name, detail);
@@ -147,13 +147,13 @@ gateway_route_users (gateway_route_t *r)
         mt_user_t user;
         rc = mt_users_get (users, name, &user, &err);
         if (rc != MT_OK)
-            return gateway_error_rc (r->conn, rc, err.msg);
+            return gateway_error_err (r->conn, &err, NULL);
         if (mt_users_password_check (name, password, &reason, &err) != MT_OK)
-            return gateway_password_refused (r->conn, reason, err.msg);
+            return gateway_password_refused (r->conn, reason, &err);
         int sessions = s_count_sessions (r->gw, name);
         rc = mt_users_set_password (users, name, password, true, &err);
         if (rc != MT_OK)
-            return gateway_error_rc (r->conn, rc, err.msg);
+            return gateway_error_err (r->conn, &err, NULL);
         snprintf (detail, sizeof detail, "must change it at the next sign-in; %d sessions "
                   "ended%s", sessions, user.locked_until ? "; the lock ended" : "");
         gateway_account_audit (r->gw, me, "user.password_reset", name, detail);
@@ -163,7 +163,7 @@ gateway_route_users (gateway_route_t *r)
     bool was_locked = false;
     rc = mt_users_unlock (users, name, &was_locked, &err);
     if (rc != MT_OK)
-        return gateway_error_rc (r->conn, rc, err.msg);
+        return gateway_error_err (r->conn, &err, NULL);
     gateway_account_audit (r->gw, me, "user.unlock", name,
                            was_locked ? "was locked" : "was not locked; failed sign-ins forgotten");
     return s_changed (r, users, name);

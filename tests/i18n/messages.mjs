@@ -16,7 +16,9 @@ export const SINKS = {
   gateway_error_detail: 2,  // (conn, rc, message, detail)
   gateway_errorf: 5,        // (conn, status, code, header, value, fmt, ...)
   api_error: 2,             // (id, code, message)
-  mti_db_first: 4           // (self, sql, a, b, none: the message when no row, err)
+  mti_db_first: 4,          // (self, sql, a, b, none: the message when no row, err)
+  gateway_account_error: 3, // (conn, status, code, message, detail, retry)
+  gateway_error_body: 2     // (conn, code, en, zh, detail)
 };
 
 // Functions that take a word put into a message by %#s: it must be in the
@@ -40,7 +42,9 @@ export const RETURN_TERMS = [
 // Chinese in the catalog's codes table.
 export const CODE_SINKS = {
   gateway_error: 2,         // (conn, status, code, message)
-  gateway_errorf: 2
+  gateway_errorf: 2,
+  gateway_account_error: 2, // (conn, status, code, message, detail, retry)
+  gateway_error_body: 1     // (conn, code, en, zh, detail)
 };
 
 // Tokens of C source: strings (their text unescaped as the compiler would

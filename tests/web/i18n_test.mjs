@@ -167,16 +167,19 @@ await test ("Accept-Language: the most wanted language, by q", async () => {
 
 await test ("the sign-in lockout (429) says when to come back, in Chinese", async () => {
   const c = new Client (serve.base);
-  for (let i = 0; i < 5; i++)
+  for (let i = 0; i < 4; i++)
     assert.equal ((await c.login ("victim", { password: "guess " + i })).status, 401);
+  assert.equal ((await c.login ("victim", { password: "guess 4" })).status, 429);   // locked now
   const zh = await c.request ("POST", "/api/v1/session", { json: { name: "victim", password: PASSWORD },
                                                           headers: ZH });
   assert.equal (zh.status, 429);
-  assert.equal (zh.data.error.code, "too_many_requests");
+  assert.equal (zh.data.error.code, "account_locked");
   const seconds = zh.headers.get ("retry-after");
   assert.ok (Number (seconds) > 0);
+  assert.equal (zh.data.error.retry_after_s, Number (seconds));
+  assert.ok (zh.data.error.locked_until);
   assert.match (zh.data.error.message, HAN);
-  assert.ok (zh.data.error.message.includes (seconds), zh.data.error.message);
+  assert.match (zh.data.error.message, /15 分钟/);
   assert.ok (!zh.data.error.message.includes (zh.data.error.messages.en));
   assert.doesNotMatch (zh.data.error.messages.en, HAN);
 });

@@ -157,7 +157,7 @@ mt_users_password_check (const char *name, const char *password, mt_password_rea
                          mt_err_t *err)
 {
     mt_password_reason why = MT_PASSWORD_OK;
-    const char *message = NULL;
+    int rc = MT_OK;
     size_t bytes = password ? strlen (password) : 0;
     bool control = false;
     for (size_t i = 0; i < bytes; i++)
@@ -165,18 +165,20 @@ mt_users_password_check (const char *name, const char *password, mt_password_rea
     char lower [S_LOWER_MAX], lname [64];
     if (bytes > MT_USERS_PASSWORD_BYTES) {
         why = MT_PASSWORD_TOO_LONG;
-        message = "The password is longer than 1024 bytes: choose a shorter one.";
+        rc = mt_err_set (err, MT_EINVAL, "The password is longer than 1024 bytes: choose a "
+                         "shorter one.");
     }
     else
     if (password && (!mt_utf8_valid (password, bytes) || control)) {
         why = MT_PASSWORD_NOT_TEXT;
-        message = "The password must be plain text, without control characters.";
+        rc = mt_err_set (err, MT_EINVAL, "The password must be plain text, without control "
+                         "characters.");
     }
     else
     if (!password || mt_utf8_chars (password) < MT_USERS_PASSWORD_CHARS) {
         why = MT_PASSWORD_TOO_SHORT;
-        message = "The password is too short: use at least 10 characters (a few words you "
-                  "will remember make a good one).";
+        rc = mt_err_set (err, MT_EINVAL, "The password is too short: use at least 10 characters "
+                         "(a few words you will remember make a good one).");
     }
     if (why == MT_PASSWORD_OK) {
         s_lower (password, lower, sizeof lower);
@@ -191,24 +193,27 @@ mt_users_password_check (const char *name, const char *password, mt_password_rea
         //  refuse them all; from three on ("wei", "zhang") it is not.
         if (strlen (lname) >= 3 && (strstr (lower, lname) || strstr (lname, lower))) {
             why = MT_PASSWORD_HAS_NAME;
-            message = "The password contains the user name: choose one that does not.";
+            rc = mt_err_set (err, MT_EINVAL, "The password contains the user name: choose one "
+                             "that does not.");
         }
         else
         if (s_is_sequence (lower) || (period && (mt_utf8_chars (unit) <= 4
                                                  || s_is_sequence (unit)))) {
             why = MT_PASSWORD_PATTERN;
-            message = "The password is a character or a few characters repeated, or a plain "
-                      "sequence such as 1234567890 or qwertyuiop, which are guessed first: "
-                      "choose another (a few words you will remember make a good one).";
+            rc = mt_err_set (err, MT_EINVAL, "The password is a character or a few characters "
+                             "repeated, or a plain sequence such as 1234567890 or qwertyuiop, "
+                             "which are guessed first: choose another (a few words you will "
+                             "remember make a good one).");
         }
         else
         if (s_is_common (lower) || (period && s_is_common (unit))) {
             why = MT_PASSWORD_COMMON;
-            message = "The password is one of the most common passwords, which are guessed "
-                      "first: choose another (a few words you will remember make a good one).";
+            rc = mt_err_set (err, MT_EINVAL, "The password is one of the most common passwords, "
+                             "which are guessed first: choose another (a few words you will "
+                             "remember make a good one).");
         }
     }
     if (reason)
         *reason = why;
-    return why == MT_PASSWORD_OK ? MT_OK : mt_err_set (err, MT_EINVAL, "%s", message);
+    return rc;
 }

@@ -121,7 +121,8 @@ function afterSignIn () {
   const back = takeReturn ();
   const mine = back && (back.user === state.me.name || (!back.user && !(back.fields || []).length));
   if (!mine) sessionStorage.removeItem ("hw-return");
-  return mine ? back.hash : state.me.role === "police_liaison" ? "#/queue" : "#/cases";
+  return mine && back.hash && back.hash !== "#/login" ? back.hash
+       : state.me.role === "police_liaison" ? "#/queue" : "#/cases";
 }
 
 // Give a page that was just drawn the values kept when the session ended.

@@ -216,8 +216,10 @@ function viewPassword () {
     try {
       const data = await api ("POST", "/me/password", { old_password: current.value, password: fresh.value });
       state.me = data.user;
-      toast (t ("password_changed"));
-      go ("#/");
+      // Said on the page it goes to (a toast belongs to its page).
+      const next = afterSignIn ();
+      toast (t ("password_changed"), false, next);
+      go (next);
     } catch (err) { message.textContent = accountErrorText (err); }
   } }, el ("h2", { text: t ("change_password") }),
      must ? el ("p", { class: "note", text: t ("must_change_intro") }) : null,

@@ -325,7 +325,8 @@ s_reopen_case (mt_casedb_t *self, const mt_case_t *c, const char *reason, const 
     char sql [160];
     snprintf (sql, sizeof sql, "SELECT level, 0 FROM removal_queue WHERE case_id = %lld",
               (long long) c->id);
-    if (mti_db_first (self, sql, &level, &unused, "", NULL) == MT_OK && level > MT_ERASE_INDEX)
+    if (mti_db_first (self, sql, &level, &unused, "nothing to count", NULL) == MT_OK
+    &&  level > MT_ERASE_INDEX)
         return mt_err_set (err, MT_ECONFLICT, "case %lld cannot be reopened: it is being "
                            "erased", (long long) c->id);
     static const char *const steps [] = {
