@@ -3,7 +3,7 @@
 
 #include "results/store/mt_casedb.h"
 #include "mti_casedb.h"
-#include "results/store/mt_rank.h"
+#include "results/store/mt_province.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -48,21 +48,6 @@ mt_sex_from_name (const char *name)
 }
 
 //  ---------------------------------------------------------------- validation
-
-//  Province-level codes of GB/T 2260 (mainland, Taiwan, Hong Kong, Macau).
-static bool
-s_province_ok (int code)
-{
-    static const int codes [] = { 11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37,
-                                  41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64,
-                                  65, 71, 81, 82 };
-    if (code == 0)
-        return true;
-    for (size_t i = 0; i < sizeof codes / sizeof codes [0]; i++)
-        if (codes [i] == code)
-            return true;
-    return false;
-}
 
 int
 mti_this_year (void)
@@ -145,7 +130,7 @@ mt_case_validate (const mt_case_t *c, mt_err_t *err)
         return mt_err_set (err, MT_EINVAL, "kind must be found or missing");
     if (c->sex < MT_SEX_UNKNOWN || c->sex > MT_SEX_FEMALE)
         return mt_err_set (err, MT_EINVAL, "sex must be male, female or unknown");
-    if (!s_province_ok (c->province))
+    if (!mt_province_known (c->province))
         return mt_err_set (err, MT_EINVAL, "province %d is not a GB/T 2260 province code "
                            "(11 Beijing ... 65 Xinjiang, 71, 81, 82)", c->province);
     int rc = s_check_date ("date found", c->date_found, err);

@@ -39,6 +39,7 @@
 #include <stddef.h>
 
 #include "results/store/mt_casedb.h"
+#include "results/store/mt_province.h"
 #include "base/mt_error.h"
 
 #ifdef __cplusplus
@@ -110,11 +111,6 @@ void mt_rank_scores (const mt_rank_model_t *model, const double *evidence, size_
 //  log (exp (a) + exp (b)) without overflow; either may be -INFINITY.
 double mt_rank_logaddexp (double a, double b);
 
-//  Great-circle distance in km between the capitals of two provinces (GB/T
-//  2260 codes); -1 when either is unknown.
-double mt_province_distance_km (int a, int b);
-//  English name of a province ("Guangdong"), or "unknown".
-const char *mt_province_name (int code);
 
 #ifdef __cplusplus
 }
