@@ -191,7 +191,9 @@ gateway_route_media (gateway_route_t *r)
     if (!info)
         return sent;
     json_decref (info);
-    return gateway_send_owned (r->conn, 200, "image/jpeg", jpeg, size, "private, max-age=3600");
+    //  Asked again each time: an erased case's faces must not stay on
+    //  screens from a cache.
+    return gateway_send_owned (r->conn, 200, "image/jpeg", jpeg, size, "private, no-cache");
 }
 
 //  Reviews, a pair side by side, the queue.

@@ -479,6 +479,9 @@ mt_casedb_case_close (mt_casedb_t *self, int64_t id, const char *reason, const c
         return rc;
     if (!reason || !*reason)
         return mt_err_set (err, MT_EINVAL, "closing a case needs a reason");
+    rc = mti_text_ok (reason, "reason", MT_CASE_REASON_CHARS, err);
+    if (rc != MT_OK)
+        return rc;
     mti_sql_stmt_t *stmt = mti_db_prepare (self,
         "UPDATE cases SET state = 'closed', closed_reason = ?1,"
         " updated_at = ?2, closed_at = COALESCE (closed_at, ?2) WHERE id = ?3", err);

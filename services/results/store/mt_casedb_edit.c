@@ -107,7 +107,9 @@ mt_casedb_face_exclude (mt_casedb_t *self, int64_t face_id, bool excluded, const
                         const char *actor, mt_err_t *err)
 {
     int64_t photo_id = 0, case_id = 0;
-    int rc = s_face_photo (self, face_id, &photo_id, &case_id, err);
+    int rc = mti_text_ok (reason, "reason", MT_CASE_REASON_CHARS, err);
+    if (rc == MT_OK)
+        rc = s_face_photo (self, face_id, &photo_id, &case_id, err);
     if (rc != MT_OK)
         return rc;
     rc = mt_casedb_begin (self, err);
@@ -192,6 +194,8 @@ mt_casedb_photo_remove (mt_casedb_t *self, int64_t photo_id, const char *reason,
         rc = mt_err_set (err, MT_EINVAL, "case %lld is closed", (long long) c.id);
     if (rc == MT_OK && (!reason || !*reason))
         rc = mt_err_set (err, MT_EINVAL, "say why the photo is removed (a reason)");
+    if (rc == MT_OK)
+        rc = mti_text_ok (reason, "reason", MT_CASE_REASON_CHARS, err);
     if (rc != MT_OK)
         return rc;
     rc = mt_casedb_begin (self, err);

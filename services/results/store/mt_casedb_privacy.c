@@ -86,6 +86,9 @@ mt_casedb_erase_request (mt_casedb_t *self, int64_t id, int level, const char *r
                            "vectors) or all (also names, contact and notes)");
     if (!reason || !*reason)
         return mt_err_set (err, MT_EINVAL, "an erasure needs a reason (e.g. consent withdrawn)");
+    int checked = mti_text_ok (reason, "reason", MT_CASE_REASON_CHARS, err);
+    if (checked != MT_OK)
+        return checked;
     mt_case_t c;
     int rc = mt_casedb_case_get (self, id, &c, err);
     if (rc != MT_OK)

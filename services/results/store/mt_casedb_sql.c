@@ -6,6 +6,8 @@
 #include "base/mt_text.h"
 #include "mti_casedb.h"
 
+#include "base/mt_utf8.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,4 +152,17 @@ mti_db_first (mt_casedb_t *self, const char *sql, int64_t *a, int64_t *b, const 
         rc = mt_err_set (err, MT_ENOTFOUND, "%s", none);
     mti_sql_finalize (stmt);
     return rc;
+}
+
+int
+mti_text_ok (const char *text, const char *what, size_t max_chars, mt_err_t *err)
+{
+    if (!text)
+        return MT_OK;
+    if (!mt_utf8_valid (text, strlen (text)))
+        return mt_err_set (err, MT_EINVAL, "the %s is not valid UTF-8 text", what);
+    if (mt_utf8_chars (text) > max_chars)
+        return mt_err_set (err, MT_EINVAL, "the %s has more than %zu characters", what,
+                           max_chars);
+    return MT_OK;
 }

@@ -76,20 +76,6 @@ s_next_text (const char *from, char *out, size_t size)
         snprintf (out, size, "nothing (it is final)");
 }
 
-//  Text a person writes into the trail: well-formed and within its limit.
-static int
-s_text_ok (const char *text, const char *what, size_t max_chars, mt_err_t *err)
-{
-    if (!text)
-        return MT_OK;
-    if (!mt_utf8_valid (text, strlen (text)))
-        return mt_err_set (err, MT_EINVAL, "the %s is not valid UTF-8 text", what);
-    if (mt_utf8_chars (text) > max_chars)
-        return mt_err_set (err, MT_EINVAL, "the %s has more than %zu characters", what,
-                           max_chars);
-    return MT_OK;
-}
-
 //  ---------------------------------------------------------------- a decision
 
 int
@@ -231,9 +217,9 @@ mt_casedb_review (mt_casedb_t *self, int64_t case_a, int64_t case_b,
         return mt_err_set (err, MT_EINVAL, "review state '%s' is not one of pending, rejected, "
                            "dna_requested, confirmed, reunited",
                            review->state ? review->state : "");
-    int rc = s_text_ok (review->note, "note", MT_REVIEW_NOTE_CHARS, err);
+    int rc = mti_text_ok (review->note, "note", MT_REVIEW_NOTE_CHARS, err);
     if (rc == MT_OK)
-        rc = s_text_ok (review->dna_ref, "DNA reference", MT_REVIEW_REF_CHARS, err);
+        rc = mti_text_ok (review->dna_ref, "DNA reference", MT_REVIEW_REF_CHARS, err);
     mt_case_t a, b;
     if (rc == MT_OK)
         rc = mt_casedb_case_get (self, case_a, &a, err);
@@ -364,7 +350,7 @@ mt_casedb_case_reopen (mt_casedb_t *self, int64_t id, const char *reason, const 
 {
     if (!reason || !*reason)
         return mt_err_set (err, MT_EINVAL, "reopening a case needs a reason");
-    int rc = s_text_ok (reason, "reason", MT_REVIEW_NOTE_CHARS, err);
+    int rc = mti_text_ok (reason, "reason", MT_REVIEW_NOTE_CHARS, err);
     mt_case_t c, other;
     if (rc == MT_OK)
         rc = mt_casedb_case_get (self, id, &c, err);

@@ -42,6 +42,10 @@ int mti_db_first (mt_casedb_t *self, const char *sql, int64_t *a, int64_t *b, co
 //  a new array (*shas_p, caller frees); finalizes stmt.
 int mti_db_shas (mti_sql_stmt_t *stmt, char (**shas_p) [65], size_t *count_p, mt_err_t *err);
 int mti_this_year (void);
+//  Text a person writes (a note, a reason; may be NULL): well-formed UTF-8
+//  of at most max_chars characters, else MT_EINVAL naming it (what: a word
+//  of the catalog's terms, e.g. "reason").
+int mti_text_ok (const char *text, const char *what, size_t max_chars, mt_err_t *err);
 //  Bind a case's facts, sex to notes in the columns' order of the cases
 //  table (16 values), from parameter at; returns the next parameter.
 int mti_case_bind_facts (mti_sql_stmt_t *stmt, int at, const mt_case_t *c);
