@@ -57,6 +57,21 @@ async function phoneShot (page, name, what, fullPage = true) {
   await page.setViewportSize ({ width: 1280, height: 900 });
 }
 
+// Case id's page (the one before it may still be on the screen) and its
+// candidates, the weaker ones too (their toggle pressed when there are
+// any); returns the list's text.
+async function allCandidates (page, id) {
+  await page.goto (serve.base + "/#/case/" + id);
+  await page.locator ("main h2", { hasText: new RegExp (`#${id} · `) }).waitFor ();
+  await page.locator ("ol.candidates > li").first ().waitFor ({ timeout: 60000 });
+  const toggle = page.locator (".weaker-toggle button[aria-pressed=false]");
+  if (await toggle.count ()) {
+    await toggle.click ();
+    await page.locator (".weaker-toggle button[aria-pressed=true]").waitFor ();
+  }
+  return page.locator ("ol.candidates").innerText ();
+}
+
 // Every image of the page's face chips has loaded (the server sent it).
 async function chipsLoaded (scope) {
   const chips = scope.locator ("img.chip");
@@ -73,9 +88,10 @@ async function addCase (client, fields) {
   return r.data.case_id;
 }
 
-async function addPhoto (client, id, file) {
+async function addPhoto (client, id, file, extra = {}) {
   const form = new FormData ();
   form.append ("photo", photo (file), "p.jpg");
+  for (const [k, v] of Object.entries (extra)) form.append (k, v);
   const r = await client.request ("POST", `/api/v1/cases/${id}/photos`, { form });
   assert.equal (r.status, 201, JSON.stringify (r.data));
 }
@@ -117,9 +133,14 @@ try {
     date_found: "2021-04-01", age: "50-60", person_name: "自称老李", city: "广州市越秀区",
     consent_basis: "vital_interests" });
   await addPhoto (mine, closable, "lfw/Kevin_Spacey/2.jpg");
+  // A group photo uploaded in bulk (nobody is asked which face is the
+  // person): matched by the rule for such photos, which its reasons say.
+  const bulk = await addCase (mine, { kind: "found", sex: "unknown", province: 44, age: "20-60",
+                                      consent_basis: "vital_interests" });
+  await addPhoto (mine, bulk, "faces/faceapi/sample1.jpg", { ask_person: "false" });
   await waitMatched (mine, closable);
   await waitMatched (other, report);
-  const total = 52 + 2;
+  const total = 52 + 3;
 
   browser = await chromium.launch ({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -306,6 +327,10 @@ try {
   assert.match (await page.locator ("ol.candidates > li.candidate.weaker").first ().innerText (), /^较弱的候选/);
   assert.doesNotMatch (await page.locator ("ol.candidates").innerText (), /undefined/);
   await page.screenshot ({ path: join (artifacts, "27-weaker-candidates.png"), fullPage: true });
+  // A group photo nobody was asked about: its reasons say how it was matched.
+  await waitMatched (mine, bulk);
+  assert.match (await allCandidates (page, bulk),
+                /合影（3 张人脸）中没有人指出哪一位是本人：比对时以最靠近照片中间的人脸为主。/);
   console.log ("ok   a group photo asks which face is the person; picked, it is matched; weaker candidates on request");
 
   // An error toast belongs to its page: gone once the user moves on.
@@ -407,6 +432,7 @@ try {
   assert.match (en, /Province where found\s+Guangdong/);
   assert.match (en, /Purpose\s+family reunification/);
   assert.ok (en.includes (chinaTime (created, "en")), "times in China time, in English");
+  assert.match (await allCandidates (page, bulk), /Nobody picked which of the group photo's 3 faces is the person: the face nearest the middle counts most\./);
   await page.locator ("#nav").getByRole ("link", { name: "Cases" }).click ();
   await page.locator ("nav.pager .range", { hasText: " of " }).waitFor ();
   assert.deepEqual (await page.locator ("table.cases thead th").allInnerTexts (),

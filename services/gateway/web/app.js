@@ -463,10 +463,12 @@ async function viewQueue () {
            chip (p.explanation.pairs [0].missing_face, t ("family"))] : null),
     el ("div", { class: "detail" },
       el ("h3", {}, el ("a", { href: "#/pair/" + p.found_case + "/" + p.missing_case,
-        text: t ("found_case") + " #" + p.found_case + " ↔ " + t ("missing_case") + " #" + p.missing_case })),
+        text: caseCalled (p.found || { kind: "found", case_id: p.found_case }) + " ↔ " +
+              caseCalled (p.case || { kind: "missing", case_id: p.missing_case }) })),
       el ("p", { class: "score", text: t ("score") + " " + p.score.toFixed (3) + " · " + stateText (p.state) }),
       el ("p", { class: "meaning", text: scoreMeaning (p) }),
       pooledText (p.explanation) ? el ("p", { class: "note", text: pooledText (p.explanation) }) : null,
+      guessedText (p.explanation) ? el ("p", { class: "note", text: guessedText (p.explanation) }) : null,
       factRows (p.explanation || {}))));
   const where = provinceSelect ("province", province, "province_all");
   where.addEventListener ("change", () => go (hashWith ("queue", { province: where.value })));

@@ -405,7 +405,8 @@ async function viewCase (id) {
 // A photo's line: being read, failed, its faces; on a closed case, that its
 // faces have left matching (or the photo was erased), not "no face".
 function photoStatus (c, p, faces) {
-  if (c.state === "closed" && !faces)
+  // (closed: whether or not its faces are still listed while they leave)
+  if (c.state === "closed")
     return t (c.erased ? "erased_photo" : "closed_photo");
   return p.state === "pending" ? t ("processing") : p.state === "failed" ? (p.error || t ("error"))
        : !faces ? t ("no_face")
