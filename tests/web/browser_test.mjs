@@ -512,9 +512,15 @@ try {
                 `确认受助人员 #${found} 已与寻亲报告 #${report}（Radcliffe family）团聚？`);
   await page.screenshot ({ path: join (artifacts, "23-reunite-dialog.png") });
   await phoneShot (page, "23-reunite-dialog-phone.png", "the reunion dialog", false);
+  const sent = [];
+  const seeReview = (r) => { if (r.url ().endsWith ("/api/v1/reviews")) sent.push (r); };
+  page.on ("request", seeReview);
   await dialog.getByRole ("button", { name: "确认已团聚" }).click ();      // no note yet: not sent
+  await page.waitForTimeout (300);
+  page.off ("request", seeReview);
+  assert.equal (sent.length, 0, "a reunion without a note is not sent");
+  assert.equal (await dialog.getByLabel ("说明（必填）").evaluate (e => e.validity.valueMissing), true);
   assert.equal (await dialog.isVisible (), true, "a reunion needs a note");
-  assert.equal ((await police.request ("GET", `/api/v1/pairs/${found}/${report}`)).data.pair.state, "confirmed");
   await dialog.getByLabel ("说明（必填）").fill ("已由女儿在广州救助站接回");
   await dialog.getByRole ("button", { name: "确认已团聚" }).click ();
   await dialog.waitFor ({ state: "detached" });

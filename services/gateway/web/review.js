@@ -255,9 +255,11 @@ function stepsFor (data) {
     onclick: (e) => {
       for (const b of buttons) b.setAttribute ("aria-expanded", String (b === e.currentTarget));
       if (to === "reunited") { place.replaceChildren (); return reuniteDialog (data); }
+      const opener = e.currentTarget;
       place.replaceChildren (stepForm (data, to, () => {
         place.replaceChildren ();
         for (const b of buttons) b.setAttribute ("aria-expanded", "false");
+        opener.focus ();
       }));
       place.querySelector ("input, textarea").focus ();
     } }));
@@ -326,6 +328,7 @@ function reuniteDialog (data) {
   const { note, labels } = stepFields (data, "reunited");
   const old = document.getElementById ("reunite");
   if (old) old.remove ();
+  const opener = document.activeElement;
   const dialog = el ("dialog", { id: "reunite", class: "confirm", "aria-labelledby": "reunite-title" });
   const form = el ("form", { onsubmit: async (e) => {
     e.preventDefault ();
@@ -342,7 +345,10 @@ function reuniteDialog (data) {
       el ("button", { type: "button", class: "secondary", text: t ("cancel"),
                       onclick: () => dialog.close () })));
   dialog.append (form);
-  dialog.addEventListener ("close", () => dialog.remove ());
+  dialog.addEventListener ("close", () => {
+    dialog.remove ();
+    if (opener && opener.isConnected) opener.focus ();      // (cancelled: back to its button)
+  });
   document.body.append (dialog);
   dialog.showModal ();
   note.focus ();
