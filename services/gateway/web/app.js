@@ -1,7 +1,8 @@
 // Homeward web app: relief-station staff register people and photos and
 // see candidate families; police liaisons review pairs; admins manage users.
 // Plain JavaScript, no build step. All user data goes into the page as text
-// (textContent), never as HTML. A case's page and its candidates: case.js.
+// (textContent), never as HTML. A case's page and its candidates: case.js;
+// a pair side by side, its review steps and trail: review.js.
 "use strict";
 
 // shown: the hash whose view is on the screen (a view that is still
@@ -481,8 +482,6 @@ async function viewQueue () {
     pager (data.total, offset, data.pairs.length, QUEUE_PAGE,
            (from) => hashWith ("queue", { province: province || "", from: from || "" }))));
 }
-
-// viewPair: review.js.
 
 async function viewUsers () {
   const data = await api ("GET", "/users");
