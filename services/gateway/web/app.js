@@ -1,7 +1,8 @@
 // Homeward web app: relief-station staff register people and photos and
 // see candidate families; police liaisons review pairs; admins manage users.
 // Plain JavaScript, no build step. All user data goes into the page as text
-// (textContent), never as HTML. A case's page and its candidates: case.js.
+// (textContent), never as HTML. A case's page and its candidates: case.js;
+// a pair side by side, its review steps and trail: review.js.
 "use strict";
 
 // shown: the hash whose view is on the screen (a view that is still
@@ -50,9 +51,10 @@ function dropToast () {
   box.textContent = "";
 }
 
-async function api (method, path, body, isForm) {
+async function api (method, path, body, isForm, idempotencyKey) {
   const headers = { "Accept-Language": state.lang };   // server messages in the app's language
   if (method !== "GET" && state.csrf) headers ["X-CSRF-Token"] = state.csrf;
+  if (idempotencyKey) headers ["Idempotency-Key"] = idempotencyKey;   // a submission's (sendOnce)
   if (body && !isForm) headers ["Content-Type"] = "application/json";
   const response = await fetch ("/api/v1" + path, {
     method, headers, credentials: "same-origin",
@@ -74,6 +76,55 @@ async function api (method, path, body, isForm) {
 
 function go (hash) {
   if (location.hash === hash) route (); else location.hash = hash;
+}
+
+// ------------------------------------------------------------------ sending once
+
+// A new Idempotency-Key (a random UUID; made by hand where the page is no
+// secure context and crypto.randomUUID is missing).
+function newKey () {
+  if (crypto.randomUUID) return crypto.randomUUID ();
+  const b = crypto.getRandomValues (new Uint8Array (16));
+  b [6] = (b [6] & 0x0f) | 0x40;
+  b [8] = (b [8] & 0x3f) | 0x80;
+  const h = [...b].map (x => x.toString (16).padStart (2, "0")).join ("");
+  return [h.slice (0, 8), h.slice (8, 12), h.slice (12, 16), h.slice (16, 20), h.slice (20)].join ("-");
+}
+
+// Send what a form submits, once: one submission, one record. The
+// holder's buttons (the form's, or the button itself) are disabled while
+// it is on its way, so a double click sends nothing more; they stay so
+// after it went through (the page is drawn again) unless again is true
+// (upload buttons, which stay on the page). The request carries an
+// Idempotency-Key made for the submission: sent again unchanged (the
+// answer was lost, or refused), the same key, so the server does the work
+// at most once; changed (what: what makes two submissions the same, by
+// default the request itself) or after it went through, a new one.
+// Returns the answer; null while the holder is still sending. Throws as
+// api does; no answer at all (the network) is said in the reader's words.
+async function sendOnce (holder, method, path, body, { form = false, what, again = false } = {}) {
+  if (holder.hwSending) return null;
+  const same = what !== undefined ? String (what) : method + " " + path + " " + (form ? "" : JSON.stringify (body));
+  if (!holder.hwKey || holder.hwSent !== same) { holder.hwKey = newKey (); holder.hwSent = same; }
+  const buttons = holder.tagName === "BUTTON" ? [holder] : [...holder.querySelectorAll ("button")];
+  const before = buttons.map (b => b.disabled);
+  holder.hwSending = true;
+  holder.setAttribute ("aria-busy", "true");
+  for (const b of buttons) b.disabled = true;
+  let done = false;
+  try {
+    const answer = await api (method, path, body, form, holder.hwKey);
+    holder.hwKey = null;                  // went through: the next one is new
+    done = true;
+    return answer;
+  } catch (err) {
+    if (err.status === undefined) throw new Error (t ("no_answer"));
+    throw err;
+  } finally {
+    holder.hwSending = false;
+    holder.removeAttribute ("aria-busy");
+    if (!done || again) buttons.forEach ((b, i) => { b.disabled = before [i]; });
+  }
 }
 
 // ------------------------------------------------------------------ drafts
@@ -375,7 +426,8 @@ function viewNewCase (kind) {
       body [keys [k] || k] = k === "province" ? Number (input.value) : input.value;
     }
     try {
-      const made = await api ("POST", "/cases", body);
+      const made = await sendOnce (form, "POST", "/cases", body);
+      if (!made) return;
       toast (t ("created") + " #" + made.case_id, false, "#/case/" + made.case_id);
       go ("#/case/" + made.case_id);
     } catch (err) { toast (err.message, true); }
@@ -415,10 +467,12 @@ async function viewQueue () {
            chip (p.explanation.pairs [0].missing_face, t ("family"))] : null),
     el ("div", { class: "detail" },
       el ("h3", {}, el ("a", { href: "#/pair/" + p.found_case + "/" + p.missing_case,
-        text: t ("found_case") + " #" + p.found_case + " ↔ " + t ("missing_case") + " #" + p.missing_case })),
+        text: caseCalled (p.found || { kind: "found", case_id: p.found_case }) + " ↔ " +
+              caseCalled (p.case || { kind: "missing", case_id: p.missing_case }) })),
       el ("p", { class: "score", text: t ("score") + " " + p.score.toFixed (3) + " · " + stateText (p.state) }),
       el ("p", { class: "meaning", text: scoreMeaning (p) }),
       pooledText (p.explanation) ? el ("p", { class: "note", text: pooledText (p.explanation) }) : null,
+      guessedText (p.explanation) ? el ("p", { class: "note", text: guessedText (p.explanation) }) : null,
       factRows (p.explanation || {}))));
   const where = provinceSelect ("province", province, "province_all");
   where.addEventListener ("change", () => go (hashWith ("queue", { province: where.value })));
@@ -432,50 +486,7 @@ async function viewQueue () {
            (from) => hashWith ("queue", { province: province || "", from: from || "" }))));
 }
 
-async function viewPair (found, missing) {
-  const [f, m, cands, trail] = await Promise.all ([
-    api ("GET", "/cases/" + found), api ("GET", "/cases/" + missing),
-    api ("GET", "/cases/" + found + "/candidates?limit=200"),
-    api ("GET", "/cases/" + found + "/reviews")]);
-  const item = cands.candidates.find (c => c.case_id === Number (missing));
-  const ex = item ? item.explanation : { pairs: [], facts: [] };
-  const note = el ("textarea", { name: "note", rows: 2 });
-  const act = (stateName) => async () => {
-    try {
-      await api ("POST", "/reviews", { case_id: Number (found), candidate: Number (missing),
-                                       state: stateName, note: note.value });
-      toast (t ("saved") + ": " + stateText (stateName));
-      viewPair (found, missing);
-    } catch (err) { toast (err.message, true); }
-  };
-  const canReview = state.me.role !== "station_staff";
-  main.replaceChildren (
-    el ("section", { class: "card" },
-      el ("h2", { text: t ("pair") + ": #" + found + " ↔ #" + missing }),
-      item ? el ("p", { class: "score", text: t ("score") + " " + item.score.toFixed (3) + " · " + stateText (item.state) }) : null,
-      item ? el ("p", { class: "meaning", text: scoreMeaning (item) }) : null,
-      pooledText (ex) ? el ("p", { class: "note", text: pooledText (ex) }) : null,
-      el ("div", { class: "columns" },
-        el ("div", {}, el ("h3", { text: t ("found_case") + " #" + found }), factsList (f)),
-        el ("div", {}, el ("h3", { text: t ("missing_case") + " #" + missing }), factsList (m))),
-      el ("h3", { text: t ("side_by_side") }),
-      el ("ul", { class: "pairs" }, (ex.pairs || []).map (p => el ("li", {},
-        chip (p.found_face, t ("found_person")), chip (p.missing_face, t ("family")),
-        el ("span", { text: t ("distance") + " " + p.distance })))),
-      el ("h3", { text: t ("facts") }), factRows (ex), el ("p", { class: "hint", text: t ("only_dna") })),
-    canReview ? el ("section", { class: "card" }, el ("h2", { text: t ("review") }),
-      label ("note", note),
-      el ("div", { class: "actions" },
-        el ("button", { type: "button", onclick: act ("rejected"), text: t ("reject") }),
-        el ("button", { type: "button", onclick: act ("dna_requested"), text: t ("request_dna") }),
-        el ("button", { type: "button", onclick: act ("confirmed"), text: t ("confirm") }),
-        el ("button", { type: "button", onclick: act ("reunited"), text: t ("reunited") }))) : null,
-    el ("section", { class: "card" }, el ("h2", { text: t ("trail") }),
-      el ("ol", { class: "trail" }, trail.reviews.filter (r => r.missing_case === Number (missing))
-        .map (r => el ("li", { text: timeText (r.at) + " · " + r.actor + " · " + stateText (r.state) + (r.note ? " · " + r.note : "") })))));
-}
-
-// viewUsers and viewPassword: users.js.
+// viewPair: review.js; viewUsers and viewPassword: users.js.
 
 async function viewAudit () {
   const data = await api ("GET", "/audit?limit=200");

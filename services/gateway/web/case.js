@@ -111,7 +111,7 @@ function pooledText (ex) {
                                       : "childhood photo (" + d.child_photo.year + ", age about " + d.child_photo.age + "): faces change, a weaker match is still worth a look");
     if (d.verdict) parts.push (zh ? who + "的人脸质量较差（" + t ("verdict_" + d.verdict) + "），权重较低"
                                   : "a face of the " + who + " is " + t ("verdict_" + d.verdict) + ": it counts less");
-    if (d.prior < 0.9 && d.photos === 1) parts.push (zh ? who + "的合影中哪张脸是本人尚不确定" : "which face of the " + who + "'s group photo is the person is not certain");
+    if (d.prior < 0.9 && d.photos === 1 && !d.group_photo) parts.push (zh ? who + "的合影中哪张脸是本人尚不确定" : "which face of the " + who + "'s group photo is the person is not certain");
   };
   side (p.found, zh ? "受助人员" : "person found");
   side (p.missing, zh ? "家庭" : "family");
@@ -119,6 +119,15 @@ function pooledText (ex) {
     parts.push (zh ? "两种人脸特征共同比对（dlib " + p.distance.toFixed (3) + "，MobileFaceNet " + p.distance2.toFixed (3) + "）"
                    : "weighed by both face descriptors (dlib " + p.distance.toFixed (3) + ", MobileFaceNet " + p.distance2.toFixed (3) + ")");
   return parts.join ("; ");
+}
+
+// A group photo whose person nobody picked (an import, or "无法确定"):
+// the rule matching followed, said in the reasons.
+function guessedText (ex) {
+  if (!ex || !(ex.flags || []).includes ("person_guessed")) return "";
+  const p = ex.pooled || {};
+  const group = (p.found && p.found.group_photo) || (p.missing && p.missing.group_photo);
+  return group ? textWith (t ("person_guessed_n"), { faces: group.faces }) : t ("person_guessed");
 }
 
 // Advice for a face, fit for where its photo comes from.
@@ -135,29 +144,130 @@ function factRows (explanation) {
       el ("span", { text: factText (f) }))));
 }
 
+// The other side of a candidate pair in a line of facts, as far as the
+// reader may see them: "女 · 户籍 北京 · 走失 2020-01-02 · 1950 年生".
+function caseBrief (c) {
+  const found = c.kind === "found";
+  const parts = [];
+  if (c.sex && c.sex !== "unknown") parts.push (t (c.sex));
+  if (c.province) parts.push (t (found ? "province_found_short" : "province_home_short") + " " + provinceName (c.province));
+  const date = found ? c.date_found : c.date_last_seen;
+  if (date) parts.push (t (found ? "date_found_short" : "last_seen_short") + " " + date);
+  if (c.age) parts.push (textWith (t ("age_about"), { age: rangeText (c.age) }));
+  if (c.birth_year) parts.push (textWith (t ("born_in"), { year: rangeText (c.birth_year) }));
+  if (c.features) parts.push (c.features);
+  return parts.join (" · ");
+}
+
+// One candidate: the face crops side by side (each named by its side),
+// who the other side is (another station's: its station and facts, never
+// its names), the score and its reasons; a weaker one (below the floor,
+// shown on request) says so.
 function candidateItem (item, caseId, isFound) {
   const ex = item.explanation || { pairs: [], facts: [] };
   const best = (ex.pairs || []) [0];
   const other = item.case || {};
-  return el ("li", { class: "candidate" },
-    el ("div", { class: "pairchips", "aria-label": t ("side_by_side") },
-      best ? chip (isFound ? best.found_face : best.missing_face, t ("found_person")) : null,
-      best ? chip (isFound ? best.missing_face : best.found_face, t ("family")) : null),
+  const guessed = guessedText (ex);
+  const title = [t (isFound ? "missing_case" : "found_case") + " #" + item.case_id];
+  const who = isFound ? other.family_name || other.person_name : other.person_name;
+  if (who) title.push (who);
+  if (other.redacted && other.station) title.push (other.station);
+  return el ("li", { class: "candidate" + (item.weaker ? " weaker" : "") },
+    el ("div", { class: "pairchips", role: "group", "aria-label": t ("side_by_side") },
+      best ? chip (isFound ? best.found_face : best.missing_face, t (isFound ? "found_person" : "family")) : null,
+      best ? chip (isFound ? best.missing_face : best.found_face, t (isFound ? "family" : "found_person")) : null),
     el ("div", { class: "detail" },
+      item.weaker ? el ("p", { class: "tag weaker", text: t ("weaker_tag") }) : null,
       el ("h3", {}, el ("a", { href: "#/pair/" + item.found_case + "/" + item.missing_case,
-                              text: "#" + item.case_id + " " + (other.family_name || other.station || "") })),
+                              text: title.join (" · ") })),
+      other.redacted ? el ("p", { class: "privacy", text: t (isFound ? "redacted_missing_short" : "redacted_found_short") }) : null,
+      caseBrief (other) ? el ("p", { class: "brief", text: caseBrief (other) }) : null,
       el ("p", { class: "score" }, t ("score") + " " + item.score.toFixed (3) + " · " +
         t ("distance") + " " + item.distance.toFixed (3) + " · " + stateText (item.state)),
       el ("p", { class: "meaning", text: scoreMeaning (item) }),
       pooledText (ex) ? el ("p", { class: "note", text: pooledText (ex) }) : null,
+      guessed ? el ("p", { class: "note", text: guessed }) : null,
       factRows (ex)));
+}
+
+// A group photo waiting for its uploader: which face is the person? Asked
+// at the top of the case's page; until answered its faces are not matched.
+// Each face is a button (left to right, as in the photo); "无法确定" keeps
+// the rule for photos nobody picked (the face nearest the middle counts
+// most). Police see that the station has not answered yet.
+function personQuestion (p, canPick, answered) {
+  const faces = [...(p.face_list || [])].sort ((a, b) => (a.box || [0]) [0] - (b.box || [0]) [0]);
+  const box = el ("section", { class: "question", role: "region", "aria-labelledby": "ask-" + p.photo_id });
+  const pick = async (holder, body) => {
+    try {
+      if (await sendOnce (box, "POST", "/photos/" + p.photo_id + "/person", body)) {
+        toast (t (body.unsure ? "person_unsure_done" : "person_picked"));
+        answered ();
+      }
+    } catch (err) { toast (err.message, true); }
+  };
+  box.append (
+    el ("h2", { id: "ask-" + p.photo_id, text: textWith (t ("which_person"), { faces: faces.length }) }),
+    el ("p", { class: "hint", text: t (canPick ? "which_person_hint" : "which_person_waiting") }),
+    el ("ul", { class: "pick" }, faces.map ((f, i) => el ("li", {},
+      canPick
+        ? el ("button", { type: "button", class: "face-pick", "data-face": f.face_id,
+                          onclick: (e) => pick (e.currentTarget, { face_id: f.face_id }) },
+            chip (f.face_id, ""), el ("span", { text: textWith (t ("face_n"), { n: i + 1 }) }))
+        : el ("figure", {}, chip (f.face_id, textWith (t ("face_n"), { n: i + 1 })),
+            el ("figcaption", { text: textWith (t ("face_n"), { n: i + 1 }) }))))),
+    canPick ? el ("div", { class: "actions" },
+      el ("button", { type: "button", class: "secondary", text: t ("person_unsure"),
+                      onclick: (e) => pick (e.currentTarget, { unsure: true }) }),
+      el ("span", { class: "hint", text: t ("person_unsure_hint") })) : null);
+  return box;
+}
+
+// Who the person was reunited with, when and by whom, linking to the pair.
+function reunitedNotice (c) {
+  const r = c.reunited_with;
+  if (!r) return null;
+  const found = c.kind === "found" ? c.case_id : r.case_id;
+  const missing = c.kind === "found" ? r.case_id : c.case_id;
+  return el ("p", { class: "reunited" },
+    el ("strong", {}, el ("a", { href: "#/pair/" + found + "/" + missing,
+      text: textWith (t (c.kind === "found" ? "reunited_with_missing" : "reunited_with_found"), { id: r.case_id }) })),
+    textWith (t ("reunited_when"), { at: timeText (r.at), by: r.by }));
+}
+
+// An administrator reopens a closed case (a reunion: both cases, the pair
+// back to confirmed), with a reason, after asking; audited.
+function reopenForm (c) {
+  const reason = el ("input", { name: "reopen_reason", type: "text", required: true, maxlength: 200 });
+  const form = el ("form", { class: "close-form", onsubmit: async (e) => {
+    e.preventDefault ();
+    if (!reason.value.trim () || !confirm (t (c.reunited_with ? "reopen_confirm_reunited" : "reopen_confirm"))) return;
+    try {
+      if (!await sendOnce (form, "POST", "/cases/" + c.case_id + "/reopen", { reason: reason.value.trim () })) return;
+      toast (t ("reopened"));
+      viewCase (c.case_id).catch ((err) => toast (err.message, true));
+    } catch (err) { toast (err.message, true); }
+  } }, label ("reopen_reason", reason),
+    el ("button", { type: "submit", text: t ("reopen") }));
+  return el ("details", { class: "close reopen" }, el ("summary", { text: t ("reopen") }), form);
 }
 
 async function viewCase (id) {
   const c = await api ("GET", "/cases/" + id);
   const isFound = c.kind === "found";
+  // Another station's case (a candidate of the reader's): its facts only.
+  if (c.redacted) {
+    main.replaceChildren (el ("section", { class: "card" },
+      el ("h2", { text: t (isFound ? "found_case" : "missing_case") + " #" + c.case_id + " · " + stateText (c.state) }),
+      el ("p", { class: "notice privacy", text: t (isFound ? "redacted_found" : "redacted_missing") }),
+      factsList (c)));
+    return;
+  }
+  const questions = el ("div", { class: "questions" });
   const photoList = el ("ul", { class: "photos" });
   const candList = el ("ol", { class: "candidates" });
+  const weakerBox = el ("div", { class: "weaker-toggle" });
+  let showWeaker = false;
   const status = el ("p", { class: "status", role: "status" });
   const year = el ("input", { type: "number", name: "year", min: 1900, max: 2100 });
   const file = el ("input", { type: "file", name: "photo", accept: "image/*", multiple: true,
@@ -171,17 +281,21 @@ async function viewCase (id) {
     el ("button", { type: "button", class: "camera", onclick: () => camera.click (), text: t ("take_photo") }),
     el ("button", { type: "button", class: "secondary", onclick: () => file.click (), text: t ("choose_photos") }));
 
+  // Each photo one submission (its own Idempotency-Key; the same one if
+  // it is sent again); the buttons wait while photos are sent.
   async function upload (files) {
-    for (const f of files) {
+    for (const f of [...files]) {
       const form = new FormData ();
       form.append ("photo", f);
       if (year.value) form.append ("year", year.value);
       status.textContent = t ("uploading") + " " + f.name;
-      try { await api ("POST", "/cases/" + id + "/photos", form, true); }
-      catch (err) { toast (f.name + ": " + err.message, true); }
+      try {
+        await sendOnce (pick, "POST", "/cases/" + id + "/photos", form,
+                        { form: true, again: true, what: [f.name, f.size, f.lastModified, year.value].join ("/") });
+      } catch (err) { toast (f.name + t ("colon") + err.message, true); }
     }
     status.textContent = t ("processing");
-    refresh ();
+    refresh ().catch ((err) => { if (err.status !== 401) toast (err.message, true); });
   }
   file.addEventListener ("change", () => upload (file.files));
   drop.addEventListener ("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault (); file.click (); } });
@@ -189,51 +303,63 @@ async function viewCase (id) {
   drop.addEventListener ("dragleave", () => drop.classList.remove ("over"));
   drop.addEventListener ("drop", (e) => { e.preventDefault (); drop.classList.remove ("over"); upload (e.dataTransfer.files); });
 
-  // Staff corrections: each audited, and the candidates are ranked again.
+  // Staff corrections: each audited (and sent once), and the candidates are ranked again.
   const canEdit = state.me.role !== "police_liaison" && c.state === "open";
-  async function correct (path, body, done) {
-    try { await api ("POST", path, body); toast (done); refresh (); }
+  async function correct (button, path, body, done) {
+    try { if (await sendOnce (button, "POST", path, body)) { toast (done); refresh (); } }
     catch (err) { toast (err.message, true); }
   }
 
   async function refresh () {
     const fresh = await api ("GET", "/cases/" + id);
+    const waiting = [];
     photoList.replaceChildren ();
     for (const p of fresh.photo_list || []) {
       if (p.removed) {
         photoList.append (el ("li", { class: "removed" },
-          el ("p", { text: "#" + p.photo_id + " · " + t ("photo_removed") + ": " + p.removed })));
+          el ("p", { text: "#" + p.photo_id + " · " + t ("photo_removed") + t ("colon") + p.removed })));
         continue;
       }
-      const photo = await api ("GET", "/photos/" + p.photo_id);
-      const list = photo.face_list || [];
+      if (p.person === "waiting") waiting.push (p);
+      // Left to right, as in the photo (and as its question counts them).
+      const list = [...(p.face_list || [])].sort ((a, b) => (a.box || [0]) [0] - (b.box || [0]) [0]);
       const faces = list.map (f => el ("li", { class: "face " + f.verdict + (f.excluded ? " excluded" : "") },
         chip (f.face_id, t ("faces") + " " + f.face_id),
-        el ("span", { text: f.excluded ? t ("excluded") : f.verdict === "ok" ? t ("ok") : adviceText (f) }),
-        canEdit && list.length > 1 && !f.excluded ? el ("button", { type: "button", class: "small",
-          text: t ("is_person"), onclick: () => correct ("/photos/" + p.photo_id + "/person",
+        el ("span", { text: f.excluded ? t ("excluded") : f.verdict !== "ok" ? adviceText (f)
+                          : p.person === "waiting" ? t ("person_waiting") : t ("ok") }),
+        // (the person of a picked photo is its only face left in: marked already)
+        canEdit && list.length > 1 && !f.excluded && p.person !== "waiting" && p.person !== "picked" ? el ("button", { type: "button", class: "small",
+          text: t ("is_person"), onclick: (e) => correct (e.currentTarget, "/photos/" + p.photo_id + "/person",
             { face_id: f.face_id }, t ("saved")) }) : null,
-        canEdit ? el ("button", { type: "button", class: "small",
+        canEdit && p.person !== "waiting" ? el ("button", { type: "button", class: "small",
           text: t (f.excluded ? "include_face" : "exclude_face"),
-          onclick: () => correct ("/faces/" + f.face_id + "/exclude", { excluded: !f.excluded,
+          onclick: (e) => correct (e.currentTarget, "/faces/" + f.face_id + "/exclude", { excluded: !f.excluded,
             reason: f.excluded ? undefined : t ("exclude_reason") }, t ("saved")) }) : null));
       photoList.append (el ("li", {},
         el ("p", { text: "#" + p.photo_id + " · " + photoStatus (fresh, p, faces.length) }),
         el ("ul", { class: "faces" }, faces),
         canEdit ? el ("button", { type: "button", class: "small danger", text: t ("remove_photo"),
-          onclick: () => {
+          onclick: (e) => {
             const why = prompt (t ("remove_reason"));
-            if (why) correct ("/photos/" + p.photo_id + "/remove", { reason: why }, t ("photo_removed"));
+            if (why) correct (e.currentTarget, "/photos/" + p.photo_id + "/remove", { reason: why }, t ("photo_removed"));
           } }) : null));
     }
-    const cands = await api ("GET", "/cases/" + id + "/candidates?limit=20");
+    questions.replaceChildren (...waiting.map (p => personQuestion (p, canEdit, () => refresh ().catch (() => {}))));
+    const cands = await api ("GET", "/cases/" + id + "/candidates?limit=20" + (showWeaker ? "&weaker=1" : ""));
     candList.replaceChildren (...cands.candidates.map (item => candidateItem (item, id, isFound)));
-    if (!cands.candidates.length) candList.append (el ("li", { text: t ("none_yet") }));
-    status.textContent = fresh.matching ? t ("processing") : "";
-    // Again in a second while it is matched, unless the user has left the
-    // page or signed out meanwhile (asked then, it would answer 401 and
-    // send the sign-in form back to an empty one).
-    if (fresh.matching)
+    if (!cands.candidates.length)
+      candList.append (el ("li", { text: t (waiting.length ? "none_until_picked" : "none_yet") }));
+    weakerBox.replaceChildren (...[cands.weaker || showWeaker ? el ("button", {
+      type: "button", class: "secondary", "aria-pressed": String (showWeaker),
+      text: textWith (t (showWeaker ? "weaker_hide" : "weaker_show"), { n: cands.weaker || 0 }),
+      onclick: () => { showWeaker = !showWeaker; refresh ().catch ((err) => toast (err.message, true)); } }) : null,
+      showWeaker ? el ("p", { class: "hint", text: t ("weaker_hint") }) : null].filter (Boolean));
+    const busy = fresh.matching || (fresh.photo_list || []).some (p => p.state === "pending");
+    status.textContent = busy ? t ("processing") : "";
+    // Again in a second while its photos are read or it is matched, unless
+    // the user has left the page or signed out meanwhile (asked then, it
+    // would answer 401 and send the sign-in form back to an empty one).
+    if (busy)
       setTimeout (() => {
         if (state.me && location.hash === "#/case/" + id) refresh ().catch (() => {});
       }, 1000);
@@ -243,24 +369,27 @@ async function viewCase (id) {
   // is held; administrators erase on request (consent withdrawn).
   const role = state.me.role;
   const reason = el ("input", { name: "erase_reason", type: "text" });
+  const eraseForm = role === "admin" && !c.erased ? el ("form", { class: "inline", onsubmit: async (e) => {
+    e.preventDefault ();
+    if (!confirm (t ("erase_confirm"))) return;
+    try {
+      if (!await sendOnce (eraseForm, "POST", "/cases/" + id + "/erase", { reason: reason.value, level: "all" })) return;
+      toast (t ("erase_queued")); viewCase (id);
+    } catch (err) { toast (err.message, true); }
+  } }, label ("erase_reason", reason), el ("button", { type: "submit", class: "danger",
+                                                       text: t ("erase") })) : null;
   const privacy = el ("div", { class: "actions" },
     role !== "police_liaison"
       ? el ("a", { class: "button", href: "/api/v1/cases/" + id + "/export",
                    download: "homeward-case-" + id + ".json", text: t ("export") }) : null,
-    role === "admin" && !c.erased ? el ("form", { class: "inline", onsubmit: async (e) => {
-      e.preventDefault ();
-      if (!confirm (t ("erase_confirm"))) return;
-      try {
-        await api ("POST", "/cases/" + id + "/erase", { reason: reason.value, level: "all" });
-        toast (t ("erase_queued")); viewCase (id);
-      } catch (err) { toast (err.message, true); }
-    } }, label ("erase_reason", reason), el ("button", { type: "submit", class: "danger",
-                                                         text: t ("erase") })) : null);
+    eraseForm);
   main.replaceChildren (
+    questions,
     el ("section", { class: "card" },
       el ("h2", { text: t (isFound ? "found_case" : "missing_case") + " #" + c.case_id + " · " + stateText (c.state) }),
       closedNotice (c), factsList (c), privacy, canEdit ? factsForm (c) : null,
-      canEdit ? closeForm (c) : null),
+      canEdit ? closeForm (c) : null,
+      role === "admin" && c.state === "closed" && !c.erased ? reopenForm (c) : null),
     el ("section", { class: "card" },
       el ("h2", { text: t ("photos") }),
       c.state === "open" ? el ("div", { class: "upload" }, label ("year_taken", year), file, camera, pick, drop)
@@ -268,25 +397,32 @@ async function viewCase (id) {
       status, photoList),
     el ("section", { class: "card" },
       el ("h2", { text: t ("candidates") }), el ("p", { class: "hint", text: t ("only_dna") }),
-      candList));
+      candList, weakerBox),
+    c.trail ? el ("section", { class: "card" }, el ("h2", { text: t ("trail") }), trailList (c.trail, true)) : null);
   refresh ().catch ((err) => { if (err.status !== 401) toast (err.message, true); });
 }
 
 // A photo's line: being read, failed, its faces; on a closed case, that its
 // faces have left matching (or the photo was erased), not "no face".
 function photoStatus (c, p, faces) {
-  if (c.state === "closed" && !faces)
+  // (closed: whether or not its faces are still listed while they leave)
+  if (c.state === "closed")
     return t (c.erased ? "erased_photo" : "closed_photo");
   return p.state === "pending" ? t ("processing") : p.state === "failed" ? (p.error || t ("error"))
-       : faces ? t ("faces") + " " + faces : t ("no_face");
+       : !faces ? t ("no_face")
+       : t ("faces") + " " + faces + (p.person === "waiting" ? " · " + t ("person_waiting")
+                                    : p.person === "unsure" ? " · " + t ("person_unsure_said")
+                                    : p.person === "picked" ? " · " + t ("person_picked_said") : "");
 }
 
-// What a closed case says first: when and why it was closed, and what was
-// erased.
+// What a closed case says first: who the person was reunited with, when
+// and why it was closed, and what was erased.
 function closedNotice (c) {
   if (c.state !== "closed") return null;
-  return el ("div", { class: "notice closed" },
-    el ("p", { text: textWith (t ("closed_on"), { at: timeText (c.closed_at), reason: closedReason (c.closed_reason) }) }),
+  return el ("div", { class: "notice closed" + (c.reunited_with ? " reunion" : "") },
+    reunitedNotice (c),
+    el ("p", { text: c.reunited_with ? textWith (t ("reunited_closed"), { at: timeText (c.closed_at) })
+                     : textWith (t ("closed_on"), { at: timeText (c.closed_at), reason: closedReason (c.closed_reason) }) }),
     c.erased ? el ("p", { text: textWith (t ("erased_on"), { what: t ("erased_" + c.erased),
                                                          at: timeText (c.erased_at) }) }) : null);
 }
@@ -306,17 +442,17 @@ function closedReason (reason) {
 // reason, after asking; its faces then leave matching.
 function closeForm (c) {
   const reason = el ("input", { name: "close_reason", type: "text", required: true, maxlength: 200 });
-  return el ("details", { class: "close" }, el ("summary", { text: t ("close_case") }),
-    el ("form", { class: "close-form", onsubmit: async (e) => {
-      e.preventDefault ();
-      if (!reason.value.trim () || !confirm (t ("close_confirm"))) return;
-      try {
-        await api ("POST", "/cases/" + c.case_id + "/close", { reason: reason.value.trim () });
-        toast (t ("closed_done"));
-        viewCase (c.case_id).catch ((err) => toast (err.message, true));
-      } catch (err) { toast (err.message, true); }
-    } }, label ("close_reason", reason),
-      el ("button", { type: "submit", class: "danger", text: t ("close_case") })));
+  const form = el ("form", { class: "close-form", onsubmit: async (e) => {
+    e.preventDefault ();
+    if (!reason.value.trim () || !confirm (t ("close_confirm"))) return;
+    try {
+      if (!await sendOnce (form, "POST", "/cases/" + c.case_id + "/close", { reason: reason.value.trim () })) return;
+      toast (t ("closed_done"));
+      viewCase (c.case_id).catch ((err) => toast (err.message, true));
+    } catch (err) { toast (err.message, true); }
+  } }, label ("close_reason", reason),
+    el ("button", { type: "submit", class: "danger", text: t ("close_case") }));
+  return el ("details", { class: "close" }, el ("summary", { text: t ("close_case") }), form);
 }
 
 // A form field's label where it differs by kind: matching weighs a
@@ -353,7 +489,8 @@ function factsForm (c) {
     }
     if (!Object.keys (body).length) return toast (t ("nothing_changed"));
     try {
-      const done = await api ("PATCH", "/cases/" + c.case_id, body);
+      const done = await sendOnce (form, "PATCH", "/cases/" + c.case_id, body);
+      if (!done) return;
       toast (t ("corrected") + t ("colon") + changesText (done));
       viewCase (c.case_id);
     } catch (err) { toast (err.message, true); }
