@@ -69,6 +69,8 @@ s_photo_json (results_call_t *call, const mt_photo_row_t *row, mt_photo_source s
     json_object_set_new (j, "case_id", json_integer (row->case_id));
     if (row->error [0])
         json_object_set_new (j, "error", json_string (row->error));
+    if (row->error_zh [0])
+        json_object_set_new (j, "error_zh", json_string (row->error_zh));
     if (row->removed)
         json_object_set_new (j, "removed", json_string (row->removed_reason));
     if (row->person [0])
@@ -117,9 +119,17 @@ results_m_case_get (results_call_t *call, mt_err_t *err)
     mt_reunion_t reunion;
     int64_t shown = 0;
     if (mt_casedb_reunion (call->self->db, id, &reunion, NULL) == MT_OK) {
-        json_object_set_new (j, "reunited_with", json_pack ("{s:I, s:s, s:s}", "case_id",
-                             (json_int_t) reunion.other_case, "at", reunion.at, "by",
-                             reunion.actor));
+        json_t *with = json_pack ("{s:I, s:s, s:s}", "case_id", (json_int_t) reunion.other_case,
+                                  "at", reunion.at, "by", reunion.actor);
+        //  The other case as the caller may see it (the family's name, or
+        //  for another station's staff its facts).
+        mt_case_t other;
+        if (mt_casedb_case_get (call->self->db, reunion.other_case, &other, NULL) == MT_OK) {
+            results_sight seen = results_sight_of (call, &other);
+            if (seen != RESULTS_SEE_NONE)
+                json_object_set_new (with, "case", results_case_json_for (&other, seen));
+        }
+        json_object_set_new (j, "reunited_with", with);
         shown = reunion.other_case;
     }
     //  Another station's case: its facts, not its photos or trail.

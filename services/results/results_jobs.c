@@ -55,7 +55,8 @@ results_m_job_take (results_call_t *call, mt_err_t *err)
     else
     if (row.id) {
         //  The stored bytes are gone or unreadable: say so on the photo.
-        mt_casedb_photo_failed (call->self->db, row.id, mt_rc_name (rc), err->msg, NULL);
+        mt_casedb_photo_failed (call->self->db, row.id, mt_rc_name (rc), err->msg, err->msg_zh,
+                                NULL);
         call->result = json_object ();
         rc = MT_OK;
     }
@@ -163,8 +164,10 @@ results_m_job_failed (results_call_t *call, mt_err_t *err)
 {
     const char *code = json_string_value (json_object_get (call->params, "code"));
     const char *message = json_string_value (json_object_get (call->params, "message"));
+    const char *message_zh = json_string_value (json_object_get (call->params, "message_zh"));
     int rc = mt_casedb_photo_failed (call->self->db, results_call_id (call->params, "photo_id"),
-                                     code ? code : "unknown", message ? message : "", err);
+                                     code ? code : "unknown", message ? message : "", message_zh,
+                                     err);
     if (rc == MT_OK)
         call->result = json_object ();
     return rc;

@@ -231,7 +231,9 @@ function reunitedNotice (c) {
   const missing = c.kind === "found" ? r.case_id : c.case_id;
   return el ("p", { class: "reunited" },
     el ("strong", {}, el ("a", { href: "#/pair/" + found + "/" + missing,
-      text: textWith (t (c.kind === "found" ? "reunited_with_missing" : "reunited_with_found"), { id: r.case_id }) })),
+      text: textWith (t (c.kind === "found" ? "reunited_with_missing" : "reunited_with_found"), { id: r.case_id })
+            + (r.case && r.case.family_name ? (state.lang === "zh-CN" ? "（" + r.case.family_name + "）"
+                                                       : " (" + r.case.family_name + ")") : "") })),
     textWith (t ("reunited_when"), { at: timeText (r.at), by: r.by }));
 }
 
@@ -408,7 +410,7 @@ function photoStatus (c, p, faces) {
   // (closed: whether or not its faces are still listed while they leave)
   if (c.state === "closed")
     return t (c.erased ? "erased_photo" : "closed_photo");
-  return p.state === "pending" ? t ("processing") : p.state === "failed" ? (p.error || t ("error"))
+  return p.state === "pending" ? t ("processing") : p.state === "failed" ? ((state.lang === "zh-CN" && p.error_zh) || p.error || t ("error"))
        : !faces ? t ("no_face")
        : t ("faces") + " " + faces + (p.person === "waiting" ? " · " + t ("person_waiting")
                                     : p.person === "unsure" ? " · " + t ("person_unsure_said")

@@ -146,7 +146,8 @@ static const char *s_migrations [] = {
     //  photo records whether its uploader is asked which face is the
     //  person ('ask' until its faces are known, 'waiting' while it has
     //  several and none is picked, then 'picked' or 'unsure'; NULL: the
-    //  face nearest the middle counts most, as for imports). The answers
+    //  face nearest the middle counts most, as for imports); why a photo
+    //  could not be read, in Chinese too. The answers
     //  to requests sent with an Idempotency-Key, per user, for 24 hours.
     ("ALTER TABLE reviews ADD COLUMN from_state TEXT;"
      "ALTER TABLE reviews ADD COLUMN dna_ref TEXT;"
@@ -154,6 +155,7 @@ static const char *s_migrations [] = {
      "CREATE INDEX reviews_found ON reviews (found_case);"
      "CREATE INDEX reviews_missing ON reviews (missing_case);"
      "ALTER TABLE photos ADD COLUMN person TEXT;"
+     "ALTER TABLE photos ADD COLUMN error_message_zh TEXT;"
      "CREATE TABLE idempotency ("
      "  actor TEXT NOT NULL, ikey TEXT NOT NULL, method TEXT NOT NULL,"
      "  request TEXT NOT NULL, result TEXT NOT NULL, created_at TEXT NOT NULL,"

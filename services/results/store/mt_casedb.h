@@ -109,6 +109,7 @@ typedef struct {
     int year_taken;
     char state [16];                //  pending, done, failed
     char error [256];
+    char error_zh [MT_ERR_MSG_ZH_MAX];  //  the same in Chinese, "" if none
     int face_count;
     bool removed;                   //  removed by staff (its faces leave the index)
     char removed_reason [MT_UTF8_BYTES (MT_CASE_REASON_CHARS)];
@@ -245,7 +246,7 @@ int mt_casedb_photo_done (mt_casedb_t *self, int64_t photo_id, int width, int he
                           mt_err_t *err);
 //  The pipeline could not read a photo: it stays, marked failed with why.
 int mt_casedb_photo_failed (mt_casedb_t *self, int64_t photo_id, const char *code,
-                            const char *message, mt_err_t *err);
+                            const char *message, const char *message_zh, mt_err_t *err);
 
 //  Faces of a case in matching: not removed, not excluded (new array,
 //  caller frees).

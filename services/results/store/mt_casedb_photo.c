@@ -101,11 +101,12 @@ s_photo_row (mti_sql_stmt_t *stmt, mt_photo_row_t *row)
     mti_db_copy (row->removed_reason, sizeof row->removed_reason, mti_sql_column_text (stmt, 8));
     row->reembed = mti_sql_column_int (stmt, 9) != 0;
     mti_db_copy (row->person, sizeof row->person, mti_sql_column_text (stmt, 10));
+    mti_db_copy (row->error_zh, sizeof row->error_zh, mti_sql_column_text (stmt, 11));
 }
 
 #define S_PHOTO_COLUMNS "id, case_id, sha256, year_taken, state, error_message," \
     " (SELECT COUNT (*) FROM faces WHERE photo_id = photos.id AND removed = 0)," \
-    " removed_at, removed_reason, reembed, person"
+    " removed_at, removed_reason, reembed, person, error_message_zh"
 
 int
 mt_casedb_photo_get (mt_casedb_t *self, int64_t photo_id, mt_photo_row_t *row, mt_err_t *err)
@@ -290,11 +291,11 @@ mt_casedb_photo_ask_person (mt_casedb_t *self, int64_t photo_id, mt_err_t *err)
 
 int
 mt_casedb_photo_failed (mt_casedb_t *self, int64_t photo_id, const char *code,
-                        const char *message, mt_err_t *err)
+                        const char *message, const char *message_zh, mt_err_t *err)
 {
     mti_sql_stmt_t *stmt = mti_db_prepare (self,
-        "UPDATE photos SET state = 'failed', error_code = ?, error_message = ?, processed_at = ?"
-        " WHERE id = ? AND state = 'pending'", err);
+        "UPDATE photos SET state = 'failed', error_code = ?, error_message = ?, processed_at = ?,"
+        " error_message_zh = ? WHERE id = ? AND state = 'pending'", err);
     if (!stmt)
         return MT_EINTERNAL;
     char now [32];
@@ -302,7 +303,8 @@ mt_casedb_photo_failed (mt_casedb_t *self, int64_t photo_id, const char *code,
     mti_sql_bind_text (stmt, 1, code, -1);
     mti_sql_bind_text (stmt, 2, message, -1);
     mti_sql_bind_text (stmt, 3, now, -1);
-    mti_sql_bind_int64 (stmt, 4, photo_id);
+    mti_db_bind_text (stmt, 4, message_zh);
+    mti_sql_bind_int64 (stmt, 5, photo_id);
     int rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "photo");
     mti_sql_finalize (stmt);
     //  A photo that was to be described again keeps its faces as they are.

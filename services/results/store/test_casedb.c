@@ -245,11 +245,13 @@ test_flow (void)
     MT_CHECK_RC (mt_casedb_photo_add (db, open_case,
         "bb00000000000000000000000000000000000000000000000000000000000002", 9, 0, "staff", &bad,
         NULL, &err), MT_OK, &err);
-    MT_CHECK_RC (mt_casedb_photo_failed (db, bad, "undecodable", "the JPEG is truncated", &err),
+    MT_CHECK_RC (mt_casedb_photo_failed (db, bad, "undecodable", "the JPEG is truncated",
+                                         "JPEG \xe4\xb8\x8d\xe5\xae\x8c\xe6\x95\xb4", &err),
                  MT_OK, &err);
     MT_CHECK_RC (mt_casedb_photo_get (db, bad, &row, &err), MT_OK, &err);
     MT_CHECK (strcmp (row.state, "failed") == 0);
     MT_CHECK_CONTAINS (row.error, "truncated");
+    MT_CHECK_CONTAINS (row.error_zh, "JPEG \xe4\xb8\x8d");         //  in Chinese too
     mt_casedb_close (&db);
 }
 

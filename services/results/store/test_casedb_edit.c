@@ -243,7 +243,7 @@ test_reembed (void)
     mt_photo_row_t row;
     MT_CHECK_RC (mt_casedb_photo_claim (s_db, 60, &row, &err), MT_OK, &err);
     MT_CHECK (row.id == other_photo && !row.reembed);
-    MT_CHECK_RC (mt_casedb_photo_failed (s_db, other_photo, "no_face", "none", &err), MT_OK,
+    MT_CHECK_RC (mt_casedb_photo_failed (s_db, other_photo, "no_face", "none", NULL, &err), MT_OK,
                  &err);
     MT_CHECK_RC (mt_casedb_photo_claim (s_db, 60, &row, &err), MT_OK, &err);
     MT_CHECK (row.id == s_photo && row.reembed);
