@@ -543,7 +543,7 @@ try {
   const reunited = (await police.request ("GET", `/api/v1/cases/${found}`)).data.reunited_with;
   assert.match (await page.locator (".notice.reunion").innerText (), /两个案件已于 .+ 结案。团聚是最终结果/);
   assert.equal (await reunion.innerText (),
-                `已与寻亲报告 #${report} 团聚（${chinaTime (reunited.at)}，由 police1 记录）`);
+                `已与寻亲报告 #${report} 团聚（Radcliffe family）（${chinaTime (reunited.at)}，由 police1 记录）`);
   assert.equal (await reunion.getByRole ("link").getAttribute ("href"), `#/pair/${found}/${report}`);
   assert.match (await page.locator ("ol.trail").innerText (), /已确认 → 已团聚 · 受助人员 #\d+ ↔ 寻亲报告 #\d+/);
   await page.screenshot ({ path: join (artifacts, "24-case-reunited-trail.png"), fullPage: true });
