@@ -1,7 +1,8 @@
 //  gateway_cases - the API's cases and what hangs off a case (photos,
-//  candidates, reviews, export, erasure), photos and face chips, reviews
-//  and the queue: each checked for role and station, then done by the
-//  results service.
+//  candidates, reviews, export, erasure), photos and face chips, reviews,
+//  pairs and the queue: the request's shape checked here (the route table
+//  has checked the role), then done by the results service, which decides
+//  what the caller's role and station may see and change.
 
 #include "gateway_routes.h"
 #include "gateway_reply.h"
@@ -19,17 +20,13 @@ gateway_route_cases (gateway_route_t *r)
 {
     gateway_t *gw = r->gw;
     enum MHD_Result sent = MHD_YES;
-    const mt_user_t *me = &r->auth.user;
     if (gateway_route_is (r, "GET", 1, "cases")) {
-        if (!gateway_route_may (r, ANY_ROLE, &sent))
-            return sent;
         long long limit = gateway_route_query_int (r->conn, "limit", 50), offset = gateway_route_query_int (r->conn, "offset", 0);
         if (limit < 1 || limit > 500 || offset < 0)
             return gateway_error (r->conn, 400, "invalid_argument", "limit must be 1..500, offset >= 0");
         json_t *params = json_pack ("{s:I, s:I}", "limit", (json_int_t) limit, "offset",
                                     (json_int_t) offset);
-        if (me->role == MT_ROLE_STATION_STAFF)
-            json_object_set_new (params, "station", json_string (me->station));
+        //  (Staff see their station's cases: the results service.)
         //  The filter: kind, state and a search (q: a case number, or text of
         //  a name, reference, city or station), all optional.
         static const char *texts [] = { "kind", "state", "q" };
@@ -48,15 +45,10 @@ gateway_route_cases (gateway_route_t *r)
         return gateway_route_answer (r, "case.list", params, 200);
     }
     if (gateway_route_is (r, "POST", 1, "cases")) {
-        if (!gateway_route_may (r, ROLE (MT_ROLE_STATION_STAFF) | ROLE (MT_ROLE_ADMIN), &sent))
-            return sent;
         if (!json_is_object (r->body))
             return gateway_error (r->conn, 400, "invalid_argument", "send the case as a JSON object");
-        json_t *params = json_deep_copy (r->body);
-        //  Staff file cases for their own station.
-        if (me->role == MT_ROLE_STATION_STAFF)
-            json_object_set_new (params, "station", json_string (me->station));
-        return gateway_route_answer (r, "case.add", params, 201);
+        //  (Staff file cases for their own station: the results service.)
+        return gateway_route_answer (r, "case.add", json_deep_copy (r->body), 201);
     }
     if (r->count >= 2 && strcmp (r->parts [0], "cases") == 0) {
         //  Who may see or change which case is the results service's to
@@ -64,8 +56,6 @@ gateway_route_cases (gateway_route_t *r)
         long long id = gateway_route_id (r->parts [1]);
         if (id < 0)
             return gateway_error (r->conn, 404, "not_found", "no such case");
-        if (!gateway_route_may (r, ANY_ROLE, &sent))
-            return sent;
         json_t *one = json_pack ("{s:I}", "case_id", (json_int_t) id);
         if (gateway_route_is (r, "GET", 2, "cases", "*"))
             return gateway_route_answer (r, "case.get", one, 200);
@@ -174,8 +164,6 @@ gateway_route_media (gateway_route_t *r)
     else
     if (!gateway_route_is (r, "GET", 3, "faces", "*", "chip"))
         return gateway_error (r->conn, 404, "not_found", "no such resource");
-    if (!gateway_route_may (r, ANY_ROLE, &sent))
-        return sent;
     if (id < 0)
         return gateway_error (r->conn, 404, "not_found", photo ? "no such photo" : "no such face");
     if (method) {
@@ -200,26 +188,19 @@ gateway_route_media (gateway_route_t *r)
 enum MHD_Result
 gateway_route_reviews (gateway_route_t *r)
 {
-    enum MHD_Result sent = MHD_YES;
     if (gateway_route_is (r, "POST", 1, "reviews")) {
-        if (!gateway_route_may (r, ANY_ROLE, &sent))
-            return sent;
         if (!json_is_object (r->body))
             return gateway_error (r->conn, 400, "invalid_argument", "send the review as a JSON object");
         return gateway_route_answer (r, "review", json_deep_copy (r->body), 200);
     }
     if (gateway_route_is (r, "GET", 3, "pairs", "*", "*")) {
         long long a = gateway_route_id (r->parts [1]), b = gateway_route_id (r->parts [2]);
-        if (!gateway_route_may (r, ANY_ROLE, &sent))
-            return sent;
         if (a < 0 || b < 0)
             return gateway_error (r->conn, 404, "not_found", "no such pair");
         return gateway_route_answer (r, "pair.get", json_pack ("{s:I, s:I}", "case_id",
                                      (json_int_t) a, "candidate", (json_int_t) b), 200);
     }
     if (gateway_route_is (r, "GET", 1, "queue")) {
-        if (!gateway_route_may (r, ANY_ROLE, &sent))
-            return sent;
         long long limit = gateway_route_query_int (r->conn, "limit", 50), offset = gateway_route_query_int (r->conn, "offset", 0);
         long long province = gateway_route_query_int (r->conn, "province", 0);
         if (limit < 1 || limit > 500 || offset < 0 || province < 0)
