@@ -333,6 +333,16 @@ s_hash (const char *password, char out [crypto_pwhash_STRBYTES], mt_err_t *err)
     return MT_OK;
 }
 
+//  A new password of the user called name: checked against the rules
+//  (mt_users_password_check; *reason may be NULL), then hashed.
+static int
+s_new_hash (const char *name, const char *password, mt_password_reason *reason,
+            char out [crypto_pwhash_STRBYTES], mt_err_t *err)
+{
+    int rc = mt_users_password_check (name, password, reason, err);
+    return rc == MT_OK ? s_hash (password, out, err) : rc;
+}
+
 static bool
 s_verify (const char *hash, const char *password)
 {
@@ -376,10 +386,8 @@ mt_users_add (mt_users_t *self, const mt_user_t *user, const char *password, mt_
     ||  !mt_utf8_valid (user->station, strlen (user->station)))
         return mt_err_set (err, MT_EINVAL, "A station's name is UTF-8 text of at most %d "
                            "characters.", MT_USER_STATION_CHARS);
-    int rc = mt_users_password_check (user->name, password, NULL, err);
     char hash [crypto_pwhash_STRBYTES];
-    if (rc == MT_OK)
-        rc = s_hash (password, hash, err);
+    int rc = s_new_hash (user->name, password, NULL, hash, err);
     if (rc == MT_OK)
         rc = s_begin (self, err);
     if (rc != MT_OK)
@@ -459,11 +467,9 @@ mt_users_set_password (mt_users_t *self, const char *name, const char *password,
 {
     mt_user_t user;
     int rc = mt_users_get (self, name, &user, err);
-    if (rc == MT_OK)
-        rc = mt_users_password_check (name, password, NULL, err);
     char hash [crypto_pwhash_STRBYTES];
     if (rc == MT_OK)
-        rc = s_hash (password, hash, err);
+        rc = s_new_hash (name, password, NULL, hash, err);
     if (rc == MT_OK)
         rc = s_begin (self, err);
     if (rc != MT_OK)
@@ -568,9 +574,7 @@ mt_users_change_password (mt_users_t *self, const char *name, const char *old_pa
         return mt_err_set (err, MT_EINVAL, "The new password is the same as the current one: "
                            "choose a different one.");
     }
-    rc = mt_users_password_check (name, password, reason, err);
-    if (rc == MT_OK)
-        rc = s_hash (password, hash, err);
+    rc = s_new_hash (name, password, reason, hash, err);
     if (rc == MT_OK)
         rc = s_begin (self, err);
     if (rc != MT_OK)
