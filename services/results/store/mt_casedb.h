@@ -95,6 +95,7 @@ typedef struct {
     double sharpness, yaw_deg;
     char verdict [16];
     int year_taken;                 //  of its photo, 0 unknown
+    int age_taken;                  //  the person's age in its photo, -1 unknown
     int photo_width, photo_height;  //  of its photo, 0 unknown
     bool enrolled;
     bool excluded;                  //  left out of matching by staff
@@ -107,6 +108,7 @@ typedef struct {
     int64_t id, case_id;
     char sha256 [65];
     int year_taken;
+    int age_taken;                  //  the person's age in the photo, -1 unknown
     char state [16];                //  pending, done, failed
     char error [256];
     char error_zh [MT_ERR_MSG_ZH_MAX];  //  the same in Chinese, "" if none

@@ -94,6 +94,7 @@ s_photo_row (mti_sql_stmt_t *stmt, mt_photo_row_t *row)
     row->case_id = mti_sql_column_int64 (stmt, 1);
     mti_db_copy (row->sha256, sizeof row->sha256, mti_sql_column_text (stmt, 2));
     row->year_taken = mti_sql_column_int (stmt, 3);
+    row->age_taken = -1;
     mti_db_copy (row->state, sizeof row->state, mti_sql_column_text (stmt, 4));
     mti_db_copy (row->error, sizeof row->error, mti_sql_column_text (stmt, 5));
     row->face_count = mti_sql_column_int (stmt, 6);

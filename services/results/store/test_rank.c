@@ -17,7 +17,7 @@
 static mt_face_row_t
 s_face_at (int64_t id, int64_t photo, int dim, float shift, const char *verdict, int year)
 {
-    mt_face_row_t f = { .id = id, .photo_id = photo, .year_taken = year };
+    mt_face_row_t f = { .id = id, .photo_id = photo, .year_taken = year, .age_taken = -1 };
     snprintf (f.verdict, sizeof f.verdict, "%s", verdict);
     for (int d = 0; d < MT_EMBEDDING_DIM; d++)
         f.embedding [d] = (float) (0.12 * sin (d * 0.7));
