@@ -107,14 +107,22 @@ function pooledText (ex) {
   const parts = [];
   const side = (d, who) => {
     if (d.photos > 1) parts.push (zh ? who + " " + d.photos + " 张照片合并比对" : d.photos + " photos of the " + who + " pooled");
-    if (d.child_photo) parts.push (zh ? "童年照片（" + d.child_photo.year + " 年，约 " + d.child_photo.age + " 岁）：容貌会变化，较弱的相似也值得核查"
-                                      : "childhood photo (" + d.child_photo.year + ", age about " + d.child_photo.age + "): faces change, a weaker match is still worth a look");
+    if (d.child_photo) {
+      const c = d.child_photo;
+      parts.push (zh ? "童年照片（" + (c.year ? c.year + " 年，" : "") + "约 " + c.age + " 岁）：容貌会变化，较弱的相似也值得核查"
+                     : "childhood photo (" + (c.year ? c.year + ", " : "") + "age about " + c.age + "): faces change, a weaker match is still worth a look");
+    }
     if (d.verdict) parts.push (zh ? who + "的人脸质量较差（" + t ("verdict_" + d.verdict) + "），权重较低"
                                   : "a face of the " + who + " is " + t ("verdict_" + d.verdict) + ": it counts less");
     if (d.prior < 0.9 && d.photos === 1 && !d.group_photo) parts.push (zh ? who + "的合影中哪张脸是本人尚不确定" : "which face of the " + who + "'s group photo is the person is not certain");
   };
   side (p.found, zh ? "受助人员" : "person found");
   side (p.missing, zh ? "家庭" : "family");
+  // The years between the photos that weigh most: the evidence was weighed
+  // for them (the same person's faces differ more across many years).
+  if (typeof p.age_gap === "number" && p.age_gap >= 5)
+    parts.push (zh ? "两张照片相隔约 " + p.age_gap + " 年（约 " + p.missing.age + " 岁与约 " + p.found.age + " 岁）：同一人的容貌随年龄变化，已按年龄差计算相似度"
+                   : "photos ~" + p.age_gap + " years apart (age ~" + p.missing.age + " and ~" + p.found.age + "): the same person's face changes with age; the evidence was weighed for the gap");
   if (typeof p.distance2 === "number")
     parts.push (zh ? "两种人脸特征共同比对（dlib " + p.distance.toFixed (3) + "，MobileFaceNet " + p.distance2.toFixed (3) + "）"
                    : "weighed by both face descriptors (dlib " + p.distance.toFixed (3) + ", MobileFaceNet " + p.distance2.toFixed (3) + ")");

@@ -68,6 +68,7 @@ mt_rank_default_model (void)
         .face_a = S_FACE_A, .face_b = S_FACE_B,
         .weak_face_weight = 0.6,
         .child_photo_weight = 0.6,
+        .age_gap = true, .age_nearness = 10,
         .subject_spread = 0.2,
         .template_join = 0.6,
         .sex_conflict = -2.5, .sex_agree = 0.3,
@@ -101,7 +102,9 @@ typedef struct {
     size_t photos;                  //  photos it stands for
     const mt_face_row_t *face;      //  the face shown for it (the best member)
     const char *weak_verdict;       //  a member's verdict when it counts less
-    int child_year, child_age;      //  a childhood photo: when, at what age
+    double age;                     //  the person's age in its photos, -1 unknown
+    bool child;                     //  a childhood photo (taken before 14)
+    int child_year;                 //  its year, 0 unknown
     int group_faces;                //  a group photo's face whose person nobody picked:
                                     //  the photo's faces in matching (else 0)
 } s_desc_t;
@@ -120,12 +123,37 @@ s_template_weight (const char *verdict)
          : S_TEMPLATE_WEIGHT_WEAK;
 }
 
+//  The person's age in a face's photo, or -1: as given for the photo; for
+//  a family's photo from its year and the birth year; for a found person
+//  the age staff estimated when they were found, less the years since an
+//  older photo was taken.
+static double
+s_face_age (const mt_case_t *c, const mt_face_row_t *f)
+{
+    if (f->age_taken >= 0)
+        return f->age_taken;
+    if (c->kind == MT_KIND_MISSING) {
+        if (!f->year_taken || !c->birth_year_min)
+            return -1;
+        double born = c->birth_year_max >= c->birth_year_min
+                    ? (c->birth_year_min + c->birth_year_max) / 2.0 : c->birth_year_min;
+        return f->year_taken >= born ? f->year_taken - born : -1;
+    }
+    if (c->age_min < 0)
+        return -1;
+    double age = c->age_max >= c->age_min ? (c->age_min + c->age_max) / 2.0 : c->age_min;
+    int found_year = 0;
+    if (sscanf (c->date_found, "%4d", &found_year) == 1 && f->year_taken
+    &&  f->year_taken < found_year)
+        age -= found_year - f->year_taken;
+    return age >= 0 ? age : -1;
+}
+
 //  The age at which a missing person's photo was taken, or -1.
 static int
 s_age_at (const mt_case_t *c, const mt_face_row_t *f)
 {
-    return c->kind == MT_KIND_MISSING && f->year_taken && c->birth_year_min
-         ? f->year_taken - c->birth_year_min : -1;
+    return c->kind == MT_KIND_MISSING ? (int) s_face_age (c, f) : -1;
 }
 
 //  How likely a face is the photo's person, before its descriptor is seen:
@@ -262,6 +290,12 @@ s_describe (const mt_rank_model_t *m, const mt_case_t *c, const mt_face_row_t *f
         for (int d = 0; d < MT_EMBEDDING_DIM; d++)
             t->vector [d] = (float) (sum [d] / total);
         s_template2 (t, f, member, n);
+        //  Its age: the members' mean, where every member's is known.
+        double ages = 0;
+        for (size_t i = 0; i < n && ages >= 0; i++)
+            if (member [i])
+                ages = s_face_age (c, f [i]) >= 0 ? ages + s_face_age (c, f [i]) : -1;
+        t->age = ages >= 0 ? ages / (double) covered : -1;
         t->photos = covered;
         t->weight = strong ? 1 : m->weak_face_weight;
         if (strong)
@@ -288,6 +322,7 @@ s_describe (const mt_rank_model_t *m, const mt_case_t *c, const mt_face_row_t *f
                 memcpy (d->vector2, f [i]->embedding2, sizeof d->vector2);
             d->face = f [i];
             d->photos = 1;
+            d->age = s_face_age (c, f [i]);
             d->prior = s_subject_prior (m, f [i]) / norm;
             if (start [p + 1] - start [p] > 1)
                 d->group_faces = (int) (start [p + 1] - start [p]);
@@ -298,9 +333,8 @@ s_describe (const mt_rank_model_t *m, const mt_case_t *c, const mt_face_row_t *f
             }
             int age = s_age_at (c, f [i]);
             if (age >= 0 && age < 14) {
-                d->weight *= m->child_photo_weight;
+                d->child = true;
                 d->child_year = f [i]->year_taken;
-                d->child_age = age;
             }
         }
     }
@@ -324,6 +358,39 @@ mt_rank_templates (const mt_rank_model_t *m, const mt_case_t *c, const mt_face_r
 }
 
 //  ---------------------------------------------------------------- evidence
+
+//  Two descriptions compared: their distances, the years between their
+//  photos (-1 unknown) and the weighed evidence.
+typedef struct {
+    double d, d2, gap, llr;
+} s_face_pair_llr_t;
+
+static s_face_pair_llr_t
+s_pair_llr (const mt_rank_model_t *m, const s_desc_t *f, const s_desc_t *g)
+{
+    s_face_pair_llr_t p = { .d = mt_embedding_distance (f->vector, g->vector), .d2 = -1,
+                            .gap = -1 };
+    if (m->fused && f->has2 && g->has2)
+        p.d2 = mt_mobilefacenet_distance (f->vector2, g->vector2);
+    bool aged = m->age_gap && f->age >= 0 && g->age >= 0;
+    if (aged)
+        p.gap = fabs (f->age - g->age);
+    double w = f->weight * g->weight;
+    if (!aged && (f->child || g->child))
+        w *= m->child_photo_weight;
+    p.llr = w * mti_rank_face_llr (m, p.d, p.d2, aged ? fmin (f->age, g->age) : -1, p.gap);
+    return p;
+}
+
+//  How much a family's description counts against a found person's, by the
+//  years between their ages (1 where either is unknown).
+static double
+s_nearness (const mt_rank_model_t *m, const s_desc_t *found, const s_desc_t *missing)
+{
+    if (found->age < 0 || missing->age < 0 || !(m->age_nearness > 0))
+        return 1;
+    return exp (-fabs (found->age - missing->age) / m->age_nearness);
+}
 
 typedef struct {
     const mt_face_row_t *found, *missing;
@@ -371,9 +438,15 @@ s_desc_json (const s_desc_t *d)
                            "prior", round (d->prior * 1000) / 1000);
     if (d->weak_verdict)
         json_object_set_new (j, "verdict", json_string (d->weak_verdict));
-    if (d->child_year)
-        json_object_set_new (j, "child_photo", json_pack ("{s:i, s:i}", "year", d->child_year,
-                                                          "age", d->child_age));
+    if (d->age >= 0)
+        json_object_set_new (j, "age", json_integer ((json_int_t) lround (d->age)));
+    if (d->child) {
+        json_t *child = json_object ();
+        if (d->child_year)
+            json_object_set_new (child, "year", json_integer (d->child_year));
+        json_object_set_new (child, "age", json_integer ((json_int_t) lround (d->age)));
+        json_object_set_new (j, "child_photo", child);
+    }
     //  Nobody said which face of this group photo is the person (an
     //  import, or an uploader who could not tell): the face nearest the
     //  middle counts most.
@@ -399,41 +472,69 @@ mt_rank_pair (const mt_rank_model_t *m, const mt_case_t *found, const mt_face_ro
     }
     size_t nfd = s_describe (m, found, ff, nf, fd), nmd = s_describe (m, missing, mf, nm, md);
 
-    //  The mixture over which descriptions are the person on each side.
-    double face = 0, best_term = -INFINITY, best_d2 = -1;
+    //  The mixture over which descriptions are the person on each side. A
+    //  family's photos of one person at known ages, against a found
+    //  person of known age, are one hypothesis: their evidence adds up,
+    //  each weighed by how near its age lies to the found person's (the
+    //  nearest counts fully), so that a childhood photo neither hides a
+    //  recent photo's verdict nor stands in for it.
+    double face = 0, best_term = -INFINITY;
+    s_face_pair_llr_t best = { .d2 = -1, .gap = -1 };
     const s_desc_t *bf = NULL, *bm = NULL;
     if (nfd > 0 && nmd > 0) {
         double lse = -INFINITY;
-        for (size_t i = 0; i < nfd; i++)
+        for (size_t i = 0; i < nfd; i++) {
+            size_t sure = 0, aged = 0;
+            double nearest = 0, sure_prior = 0, sure_llr = 0;
+            for (size_t j = 0; j < nmd; j++)
+                if (!md [j].group_faces) {
+                    sure++, sure_prior += md [j].prior;
+                    aged += md [j].age >= 0;
+                    nearest = fmax (nearest, s_nearness (m, &fd [i], &md [j]));
+                }
+            bool together = m->age_gap && fd [i].age >= 0 && sure >= 2 && aged == sure;
+            const s_desc_t *counts_most = NULL;
+            s_face_pair_llr_t most = { .d2 = -1, .gap = -1 };
             for (size_t j = 0; j < nmd; j++) {
-                double d = mt_embedding_distance (fd [i].vector, md [j].vector), d2 = -1;
-                double w = fd [i].weight * md [j].weight;
-                double llr = m->face_a + m->face_b * d;
-                if (m->fused && fd [i].has2 && md [j].has2) {
-                    d2 = mt_mobilefacenet_distance (fd [i].vector2, md [j].vector2);
-                    llr = m->fused_a + m->fused_b * d + m->fused_b2 * d2;
+                s_face_pair_llr_t p = s_pair_llr (m, &fd [i], &md [j]);
+                if (together && !md [j].group_faces) {
+                    double near = s_nearness (m, &fd [i], &md [j]) / nearest;
+                    sure_llr += near * p.llr;
+                    if (!counts_most || near > s_nearness (m, &fd [i], counts_most) / nearest)
+                        counts_most = &md [j], most = p;
+                    continue;
                 }
-                double term = log (fd [i].prior * md [j].prior) + w * llr;
+                double term = log (fd [i].prior * md [j].prior) + p.llr;
                 lse = mt_rank_logaddexp (lse, term);
-                if (term > best_term) {
-                    best_term = term;
-                    bf = &fd [i], bm = &md [j];
-                    out->distance = d;
-                    best_d2 = d2;
-                }
+                if (term > best_term)
+                    best_term = term, bf = &fd [i], bm = &md [j], best = p;
             }
+            if (together) {
+                double term = log (fd [i].prior * sure_prior) + sure_llr;
+                lse = mt_rank_logaddexp (lse, term);
+                if (term > best_term)
+                    best_term = term, bf = &fd [i], bm = counts_most, best = most;
+            }
+        }
+        out->distance = best.d;
         face = lse;
         json_t *pooled = json_pack ("{s:o, s:o, s:f, s:f}",
             "found", s_desc_json (bf), "missing", s_desc_json (bm),
             "distance", round (out->distance * 1000) / 1000,
             "weight", round (bf->weight * bm->weight * 100) / 100);
-        if (best_d2 >= 0)
-            json_object_set_new (pooled, "distance2", json_real (round (best_d2 * 1000) / 1000));
+        if (best.d2 >= 0)
+            json_object_set_new (pooled, "distance2", json_real (round (best.d2 * 1000) / 1000));
+        //  The years between the photos that weigh most, where both ages are
+        //  known: their evidence was weighed for them.
+        if (best.gap >= 0)
+            json_object_set_new (pooled, "age_gap", json_integer ((json_int_t) lround (best.gap)));
         json_object_set_new (root, "pooled", pooled);
         json_object_set_new (root, "descriptions", json_pack ("{s:I, s:I}",
             "found", (json_int_t) nfd, "missing", (json_int_t) nmd));
-        if (bf->child_year || bm->child_year)
+        if (bf->child || bm->child)
             json_array_append_new (flags, json_string ("child_photo"));
+        if (best.gap >= 10)
+            json_array_append_new (flags, json_string ("age_gap"));
         if (bf->weak_verdict || bm->weak_verdict)
             json_array_append_new (flags, json_string ("low_quality"));
         if (bf->group_faces || bm->group_faces)

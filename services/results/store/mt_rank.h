@@ -14,8 +14,10 @@
 //  log-likelihood ratio fitted on labelled photos: bench/bench_calibrate.c);
 //  where both also have the second descriptor (MobileFaceNet) at distance
 //  d2, a + b d + b2 d2, fitted likewise (the setting "descriptor");
-//  a pair with a profile, blurred or unsure face, or a childhood photo,
-//  counts less. The case pair's face evidence is the log of the
+//  a pair with a profile, blurred or unsure face counts less. Where the
+//  ages in both photos are known, the evidence follows the years between
+//  them (mt_rank_age.c): a distance ordinary across twenty years is
+//  stronger evidence than the same distance across two. The case pair's face evidence is the log of the
 //  prior-weighted mean likelihood ratio over the pairs of descriptions.
 //
 //  Facts are soft evidence, never filters: a sex recorded differently, an
@@ -53,7 +55,14 @@ typedef struct {
     bool fused;
     double fused_a, fused_b, fused_b2;
     double weak_face_weight;        //  weight of a pair with a profile, blurred or unsure face
-    double child_photo_weight;      //  weight of a pair with a photo taken before 14
+    double child_photo_weight;      //  weight of a pair with a photo taken before 14, where
+                                    //  the age gap is not known (else the age gap counts)
+    //  The evidence knows the years between two photos where both ages are
+    //  known (mt_rank_age.c); of a family's photos at different ages the one
+    //  nearest the found person's age counts most: each description's share
+    //  falls by e for every age_nearness years between them.
+    bool age_gap;
+    double age_nearness;
     double subject_spread;          //  the person's face lies this far from a photo's
                                     //  centre (fraction of its size, one standard deviation)
     double template_join;           //  a group photo's face this near the template is the person
@@ -107,6 +116,11 @@ size_t mt_rank_templates (const mt_rank_model_t *model, const mt_case_t *c,
 //  candidates' likelihood ratios; -INFINITY when there is none).
 void mt_rank_scores (const mt_rank_model_t *model, const double *evidence, size_t n,
                      size_t families, double *scores, double *rivals);
+
+//  The mean distance between two photos of one person, the younger taken
+//  at age young, the other gap years later, by dlib's descriptor and by
+//  MobileFaceNet's (either pointer may be NULL): ../shared/FACTS.md.
+void mt_rank_age_means (double young, double gap, double *dlib, double *mfn);
 
 //  log (exp (a) + exp (b)) without overflow; either may be -INFINITY.
 double mt_rank_logaddexp (double a, double b);

@@ -13,4 +13,11 @@
 double mti_rank_facts (const mt_rank_model_t *m, const mt_case_t *found,
                        const mt_case_t *missing, json_t *facts, json_t *flags, int *conflicts);
 
+//  The face evidence (log-likelihood ratio) of two descriptions at dlib
+//  distance d and MobileFaceNet distance d2 (negative: none), the younger
+//  photo taken at age young, gap years between them (either negative:
+//  unknown, the fitted line as it is).
+double mti_rank_face_llr (const mt_rank_model_t *m, double d, double d2, double young,
+                          double gap);
+
 #endif

@@ -287,6 +287,7 @@ test_second_descriptor (void)
 {
     mt_case_t found, missing;
     s_cases (&found, &missing);
+    found.age_min = found.age_max = -1;     //  the fitted lines, no age gap
     mt_face_row_t probe = s_second (s_face (10, 100, 0, "ok", 0), 0);
     mt_face_row_t near2 = s_second (s_face (20, 200, 0.5f, "ok", 2010), 0.5);
     mt_face_row_t far2 = s_second (s_face (30, 300, 0.5f, "ok", 2010), 1.2);
@@ -329,10 +330,99 @@ test_second_descriptor (void)
     mt_rank_free (&e), mt_rank_free (&t), mt_rank_free (&u);
 }
 
+//  The evidence knows the age gap (mt_rank_age.c). Faces at a chosen
+//  dlib distance d and MobileFaceNet distance d2 from the probe.
+static mt_face_row_t
+s_aged (int64_t id, int64_t photo, double d, double d2, int age)
+{
+    mt_face_row_t f = s_second (s_face_at (id, photo, (int) (id % 64), (float) d, "ok", 0),
+                                2 * asin (d2 / 2));
+    f.age_taken = age;
+    return f;
+}
+
+static void
+test_age_gap (void)
+{
+    mt_case_t found, missing;
+    s_cases (&found, &missing);
+    found.age_min = 28, found.age_max = 32;     //  30 when found
+    missing.birth_year_min = missing.birth_year_max = 1990;
+    mt_rank_model_t model = mt_rank_default_model ();
+    mt_face_row_t probe = s_second (s_face (10, 100, 0, "ok", 0), 0);
+
+    //  The table's cells come back at the bands' middles.
+    double dlib, mfn;
+    mt_rank_age_means (5, 25, &dlib, &mfn);
+    MT_CHECK_NEAR (dlib, 0.660, 1e-9);
+    MT_CHECK_NEAR (mfn, 1.197, 1e-9);
+    mt_rank_age_means (40, 2, &dlib, &mfn);
+    MT_CHECK_NEAR (dlib, 0.384, 1e-9);
+    MT_CHECK_NEAR (mfn, 0.648, 1e-9);
+
+    //  Adult photos two years apart: the fitted line as it is.
+    mt_face_row_t adult = s_aged (20, 200, 0.5, 0.9, 28);
+    mt_rank_t a = s_rank (&found, &probe, 1, &missing, &adult, 1);
+    MT_CHECK_NEAR (a.face_evidence, model.fused_a + model.fused_b * 0.5 + model.fused_b2 * 0.9,
+                   1e-3);
+
+    //  The same distances between a photo at 5 and the man at 30: what is
+    //  rare for one adult photographed twice is ordinary across 25 years.
+    //  A child's old photo at 0.62 / 1.15 outranks an adult stranger's
+    //  recent one at the same distances.
+    mt_face_row_t child = s_aged (21, 201, 0.62, 1.15, 5);
+    mt_face_row_t stranger = s_aged (22, 202, 0.62, 1.15, 31);
+    mt_rank_t c = s_rank (&found, &probe, 1, &missing, &child, 1);
+    mt_rank_t s = s_rank (&found, &probe, 1, &missing, &stranger, 1);
+    MT_CHECK (c.face_evidence > s.face_evidence + 1.5);
+    MT_CHECK (c.face_evidence > 0 && s.face_evidence < 0);
+    MT_CHECK_CONTAINS (c.explanation, "\"age_gap\":25");
+    MT_CHECK_CONTAINS (c.explanation, "\"child_photo\":{\"age\":5}");
+    MT_CHECK_CONTAINS (c.explanation, "\"flags\":[\"child_photo\",\"age_gap\"");
+    MT_CHECK (strstr (s.explanation, "\"age_gap\"]") == NULL);
+    //  Across 25 years the faces say little either way: a stranger at the
+    //  strangers' mean distances is near no evidence, not strongly against.
+    mt_face_row_t typical = s_aged (23, 203, 0.703, 1.300, 5);
+    mt_rank_t t = s_rank (&found, &probe, 1, &missing, &typical, 1);
+    MT_CHECK (fabs (t.face_evidence) < 1.5);
+    MT_CHECK (t.face_evidence < c.face_evidence);
+    //  Unknown ages: the fitted line, and the old childhood rule.
+    child.age_taken = -1;
+    mt_rank_t u = s_rank (&found, &probe, 1, &missing, &child, 1);
+    MT_CHECK_NEAR (u.face_evidence, model.fused_a + model.fused_b * 0.62
+                                    + model.fused_b2 * 1.15, 1e-3);
+    //  Off, the same.
+    model.age_gap = false;
+    mt_err_t err;
+    mt_rank_t off;
+    child.age_taken = 5;
+    MT_CHECK_RC (mt_rank_pair (&model, &found, &probe, 1, &missing, &child, 1, &off, &err),
+                 MT_OK, &err);
+    MT_CHECK_NEAR (off.face_evidence, model.child_photo_weight * u.face_evidence, 1e-3);
+
+    //  A family's photos at 5 and at 29: the one nearest the found
+    //  person's age counts most. For the true family (recent photo near)
+    //  the evidence stays that of the recent photo; a stranger family
+    //  whose recent photo is far stays clearly against, whatever its
+    //  childhood photo.
+    mt_face_row_t recent = s_aged (24, 204, 0.35, 0.6, 29);
+    mt_face_row_t far = s_aged (25, 205, 0.75, 1.35, 29);
+    mt_face_row_t true_family [2] = { typical, recent }, other_family [2] = { child, far };
+    mt_rank_t r = s_rank (&found, &probe, 1, &missing, &recent, 1);
+    mt_rank_t tf = s_rank (&found, &probe, 1, &missing, true_family, 2);
+    mt_rank_t of = s_rank (&found, &probe, 1, &missing, other_family, 2);
+    MT_CHECK (tf.face_evidence > r.face_evidence - 0.5);
+    MT_CHECK (of.face_evidence < -3);
+    mt_rank_free (&a), mt_rank_free (&c), mt_rank_free (&s), mt_rank_free (&t);
+    mt_rank_free (&u), mt_rank_free (&off), mt_rank_free (&r), mt_rank_free (&tf);
+    mt_rank_free (&of);
+}
+
 int
 main (void)
 {
     MT_RUN (test_faces_order);
+    MT_RUN (test_age_gap);
     MT_RUN (test_pooled_photos);
     MT_RUN (test_group_photos);
     MT_RUN (test_facts);
