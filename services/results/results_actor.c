@@ -77,6 +77,8 @@ const mt_config_key_t results_config_keys [] = {
       "mobilefacenet or dlib" },
     { "candidate-floor", MT_CFG_DOUBLE, offsetof (results_config_t, candidate_floor), -1000, 1000,
       RESULTS_FLOOR_HELP },
+    { "age-gap", MT_CFG_BOOL, offsetof (results_config_t, age_gap), 0, 0,
+      "weigh two faces knowing the years between their photos, where both ages are known (--no-age-gap: as if every pair were of one age, for comparison)" },
     { .name = NULL }
 };
 
@@ -90,7 +92,7 @@ results_config_defaults (results_config_t *config)
         .search_k = 50, .keep = 100, .crossmatch_share = 0.5, .crossmatch_batch_ms = 500, .lease_s = 120,
         .max_photo_bytes = MT_IMAGE_DEFAULT_MAX_BYTES, .retention_days = 365,
         .disk_reserve_mb = 512,
-        .descriptor = "fused", .candidate_floor = RESULTS_FLOOR_DEFAULT
+        .descriptor = "fused", .candidate_floor = RESULTS_FLOOR_DEFAULT, .age_gap = true
     };
 }
 
@@ -362,6 +364,7 @@ results_actor (void *pipe, void *arg)
         rc = mt_err_set (&err, MT_ENOMEM, "out of memory");
     if (rc == MT_OK)
         rc = mt_rank_model_descriptor (&self.model, config->descriptor, &err);
+    self.model.age_gap = config->age_gap;
     matcher.model = self.model;
     char dir [1100];
     snprintf (dir, sizeof dir, "%s", config->db);

@@ -37,6 +37,7 @@ typedef struct {
     char descriptor [16];       //  fused, mobilefacenet or dlib (mt_rank_model_descriptor)
     int64_t disk_reserve_mb;    //  kept free: new photos are refused below it
     double candidate_floor;     //  pending pairs of less evidence never queue
+    bool age_gap;               //  the face evidence knows the years between photos (mt_rank.h)
 } results_config_t;
 
 //  The candidate floor: a pending pair whose evidence (the log-likelihood

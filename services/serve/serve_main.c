@@ -52,6 +52,7 @@ typedef struct {
     int64_t backup_keep;
     double crossmatch_share;
     double candidate_floor;
+    bool age_gap;
 } s_settings_t;
 
 static const mt_config_key_t s_keys [] = {
@@ -87,6 +88,8 @@ static const mt_config_key_t s_keys [] = {
       "share of the partitions' time a cross-match (homeward crossmatch) may take" },
     { "candidate-floor", MT_CFG_DOUBLE, offsetof (s_settings_t, candidate_floor), -1000, 1000,
       RESULTS_FLOOR_HELP },
+    { "age-gap", MT_CFG_BOOL, offsetof (s_settings_t, age_gap), 0, 0,
+      "weigh two faces knowing the years between their photos, where both ages are known (--no-age-gap: as if every pair were of one age, for comparison)" },
     { "descriptor", MT_CFG_STRING, offsetof (s_settings_t, descriptor), 0, 16,
       "which descriptors weigh two faces: fused (dlib's and MobileFaceNet's), "
       "mobilefacenet or dlib" },
@@ -143,7 +146,7 @@ serve_main (int argc, char **argv)
                               .retention_days = 365, .disk_reserve_mb = 512, .descriptor = "fused",
                               .backup_every = 1440, .backup_keep = 0,
                               .crossmatch_share = 0.5,
-                              .candidate_floor = RESULTS_FLOOR_DEFAULT };
+                              .candidate_floor = RESULTS_FLOOR_DEFAULT, .age_gap = true };
     long cpus = sysconf (_SC_NPROCESSORS_ONLN);
     settings.workers = cpus > 0 ? cpus : 1;
     mt_face_settings_defaults (&settings.face);
@@ -213,6 +216,7 @@ serve_main (int argc, char **argv)
     snprintf (results.descriptor, sizeof results.descriptor, "%s", settings.descriptor);
     results.crossmatch_share = settings.crossmatch_share;
     results.candidate_floor = settings.candidate_floor;
+    results.age_gap = settings.age_gap;
     intake_config_t intake;
     intake_config_defaults (&intake);
     intake.face = settings.face;
