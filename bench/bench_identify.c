@@ -3,7 +3,7 @@
 //  usage: bench-identify [--family-photos N] [--absent SHARE] [--seed N] [--people N]
 //                        [--facts] [--workers W] [--partitions P] [--dir DIR]
 //                        [--homeward PATH] [--pairs FILE] [--serve ARG]...
-//                        [--fit] [--json] FOLDER
+//                        [--ages FILE | --ages-in-names] [--fit] [--json] FOLDER
 //
 //  FOLDER holds one folder per person with their photos (e.g.
 //  ../shared/faces/lfw-scale). `homeward serve` starts on an empty data
@@ -26,6 +26,15 @@
 //  --pairs FILE writes every queue item with its truth; --fit fits the
 //  score's parameters (mt_rank.h) on the queue's pairs; --serve ARG passes
 //  an argument to `homeward serve` (e.g. --serve --no-mirror).
+//
+//  Ages (a cross-age set): --ages FILE gives the person's age in each photo,
+//  one "PERSON/FILE,AGE" line each (paths relative to FOLDER); with
+//  --ages-in-names the age is read from FG-NET-style file names
+//  ("001A02.JPG": person 001 at 2, "001A43a.JPG" at 43). A person whose
+//  every photo has an age reports their youngest photos and is found in
+//  their oldest: the report gives each photo's age and the birth year, the
+//  found case the age staff would estimate (a ten-year range around it),
+//  as the forms ask for them.
 
 #include "common/api.h"
 #include "mt_test.h"
@@ -58,6 +67,8 @@ typedef struct {
     bool found;                     //  has a found case
     int64_t missing_case, found_case;
     int rank;                       //  of the true family; 0: not among the candidates
+    int ages [S_MAX_PHOTOS];        //  the person's age in each photo, -1 unknown
+    bool aged;                      //  every photo has an age
 } s_person_t;
 
 typedef struct {
@@ -142,6 +153,44 @@ s_facts (json_t *params, const char *name, bool found, unsigned seed)
     json_object_set_new (params, "date_found", json_string (date));
 }
 
+//  The year a found person was found: the facts' date, else this year.
+static int
+s_found_year (const s_run_t *run, const char *name)
+{
+    int year = 0;
+    if (run->facts) {
+        json_t *facts = json_object ();
+        s_facts (facts, name, true, run->seed);
+        sscanf (json_string_value (json_object_get (facts, "date_found")), "%4d", &year);
+        json_decref (facts);
+    }
+    if (!year) {
+        time_t now = time (NULL);
+        struct tm tm;
+        gmtime_r (&now, &tm);
+        year = tm.tm_year + 1900;
+    }
+    return year;
+}
+
+//  A person of known ages: the report's birth year and each photo's age,
+//  the found case's estimated age (ten years wide, around the true one).
+static void
+s_ages (const s_run_t *run, const s_person_t *p, bool found, json_t *params)
+{
+    int age = p->ages [p->family_photos];
+    if (found) {
+        int low = age - 2 - (int) (s_hash01 (p->name, run->seed + 107) * 6);
+        low = low < 0 ? 0 : low;
+        char range [32];
+        snprintf (range, sizeof range, "%d-%d", low, low + 10);
+        json_object_set_new (params, "age", json_string (range));
+    }
+    else
+        json_object_set_new (params, "birth_year",
+                             json_integer (s_found_year (run, p->name) - age));
+}
+
 static int64_t
 s_add_case (s_run_t *run, const s_person_t *p, bool found, char **photos, size_t count)
 {
@@ -154,12 +203,15 @@ s_add_case (s_run_t *run, const s_person_t *p, bool found, char **photos, size_t
                      "consent_by", "the family", "external_ref", ref);
     if (run->facts)
         s_facts (params, p->name, found, run->seed);
+    if (p->aged)
+        s_ages (run, p, found, params);
     //  A minor found needs a guardian's consent.
-    if (found && run->facts && atoi (json_string_value (json_object_get (params, "age"))) < 18)
+    if (found && json_object_get (params, "age")
+    &&  atoi (json_string_value (json_object_get (params, "age"))) < 18)
         json_object_set_new (params, "consent_basis", json_string ("guardian")),
         json_object_set_new (params, "consent_by", json_string ("the relief station"));
-    if (!found && run->facts && 2026 - json_integer_value (json_object_get (params, "birth_year"))
-                                < 18)
+    if (!found && json_object_get (params, "birth_year")
+    &&  2026 - json_integer_value (json_object_get (params, "birth_year")) < 18)
         json_object_set_new (params, "consent_basis", json_string ("guardian"));
     json_t *r = s_call (run, "case.add", params, NULL, 0);
     int64_t id = r ? (int64_t) json_integer_value (json_object_get (r, "case_id")) : 0;
@@ -170,12 +222,77 @@ s_add_case (s_run_t *run, const s_person_t *p, bool found, char **photos, size_t
         size_t size = file && buf ? fread (buf, 1, 16u << 20, file) : 0;
         if (file)
             fclose (file);
-        json_decref (s_call (run, "photo.add", json_pack ("{s:I}", "case_id", (json_int_t) id),
-                             buf, size));
+        json_t *photo = json_pack ("{s:I}", "case_id", (json_int_t) id);
+        if (p->aged && !found)
+            json_object_set_new (photo, "age_taken", json_integer (p->ages [i]));
+        json_decref (s_call (run, "photo.add", photo, buf, size));
         free (buf);
         run->photos++;
     }
     return id;
+}
+
+//  --ages FILE: "PERSON/FILE,AGE" lines into ages (a JSON object by path).
+static int
+s_read_ages (const char *path, json_t *ages)
+{
+    FILE *file = fopen (path, "r");
+    if (!file) {
+        fprintf (stderr, "bench-identify: cannot read %s: %s\n", path, strerror (errno));
+        return -1;
+    }
+    char line [2048];
+    int number = 0;
+    while (fgets (line, sizeof line, file)) {
+        number++;
+        char *comma = strrchr (line, ',');
+        if (line [0] == '#' || line [0] == '\n')
+            continue;
+        int age;
+        if (!comma || sscanf (comma + 1, "%d", &age) != 1 || age < 0 || age > 120) {
+            fprintf (stderr, "bench-identify: %s:%d: not PERSON/FILE,AGE\n", path, number);
+            fclose (file);
+            return -1;
+        }
+        *comma = 0;
+        json_object_set_new (ages, line, json_integer (age));
+    }
+    fclose (file);
+    return 0;
+}
+
+//  The person's age in one photo, -1 unknown: from the ages file, or from
+//  an FG-NET-style name ("001A02.JPG", "001A43a.JPG").
+static int
+s_age_of (json_t *ages, bool in_names, const char *person, const char *file)
+{
+    char key [1024];
+    snprintf (key, sizeof key, "%s/%s", person, file);
+    json_t *age = json_object_get (ages, key);
+    if (age)
+        return (int) json_integer_value (age);
+    const char *a = in_names ? strpbrk (file, "Aa") : NULL;
+    int value;
+    if (a && a > file && a [-1] >= '0' && a [-1] <= '9' && sscanf (a + 1, "%d", &value) == 1
+    &&  value >= 0 && value <= 120)
+        return value;
+    return -1;
+}
+
+//  A person whose every photo has an age: photos from the youngest.
+static void
+s_order_by_age (s_person_t *p)
+{
+    p->aged = p->photo_count > 0;
+    for (size_t i = 0; i < p->photo_count; i++)
+        p->aged &= p->ages [i] >= 0;
+    for (size_t i = 1; p->aged && i < p->photo_count; i++)
+        for (size_t j = i; j > 0 && p->ages [j - 1] > p->ages [j]; j--) {
+            char *photo = p->photos [j];
+            int age = p->ages [j];
+            p->photos [j] = p->photos [j - 1], p->ages [j] = p->ages [j - 1];
+            p->photos [j - 1] = photo, p->ages [j - 1] = age;
+        }
 }
 
 static json_int_t
@@ -293,7 +410,8 @@ main (int argc, char **argv)
     double absent = 0;
     int workers = 2, partitions = 2, json = 0, fitting = 0;
     bool facts = false;
-    char dir [1024] = "", homeward [1100] = "", pairs_path [1024] = "";
+    char dir [1024] = "", homeward [1100] = "", pairs_path [1024] = "", ages_path [1024] = "";
+    bool ages_in_names = false;
     const char *folder = NULL;
     char *serve_args [8];
     int serve_extra = 0;
@@ -318,6 +436,10 @@ main (int argc, char **argv)
             snprintf (pairs_path, sizeof pairs_path, "%s", argv [++i]);
         else if (strcmp (argv [i], "--json") == 0)
             json = 1;
+        else if (strcmp (argv [i], "--ages") == 0 && i + 1 < argc)
+            snprintf (ages_path, sizeof ages_path, "%s", argv [++i]);
+        else if (strcmp (argv [i], "--ages-in-names") == 0)
+            ages_in_names = true;
         else if (strcmp (argv [i], "--facts") == 0)
             facts = true;
         else if (strcmp (argv [i], "--fit") == 0)
@@ -330,7 +452,8 @@ main (int argc, char **argv)
             printf ("usage: bench-identify [--family-photos N] [--absent SHARE] [--seed N] "
                     "[--people N] [--facts] "
                     "[--workers W] [--partitions P] [--dir DIR] [--homeward PATH] "
-                    "[--pairs FILE] [--serve ARG]... [--fit] [--json] FOLDER\n");
+                    "[--pairs FILE] [--serve ARG]... [--ages FILE | --ages-in-names] [--fit] "
+                    "[--json] FOLDER\n");
             return strcmp (argv [i], "--help") == 0 ? 0 : 2;
         }
     }
@@ -353,7 +476,11 @@ main (int argc, char **argv)
         return 1;
     }
 
-    //  The people and their photos.
+    //  The people and their photos (and ages).
+    json_t *ages = json_object ();
+    if (ages_path [0] && s_read_ages (ages_path, ages) != 0)
+        return 2;
+    size_t aged_people = 0;
     char **names;
     size_t count = mt_dir_list (folder, &names);
     s_person_t *people = calloc (count ? count : 1, sizeof *people);
@@ -369,12 +496,23 @@ main (int argc, char **argv)
             for (size_t f = 0; f < photos && f < S_MAX_PHOTOS; f++) {
                 char full [4096];
                 snprintf (full, sizeof full, "%s/%s", path, files [f]);
+                p->ages [p->photo_count] = s_age_of (ages, ages_in_names, names [i], files [f]);
                 p->photos [p->photo_count++] = strdup (full);
             }
+            s_order_by_age (p);
             p->family_photos = p->photo_count > 1 ? p->photo_count - 1 : 1;
             if (p->family_photos > family_photos)
                 p->family_photos = family_photos;
             p->found = p->photo_count > p->family_photos;
+            //  Found in the oldest photo, reported with the youngest.
+            if (p->aged && p->found) {
+                char *oldest = p->photos [p->photo_count - 1];
+                int age = p->ages [p->photo_count - 1];
+                p->photos [p->photo_count - 1] = p->photos [p->family_photos];
+                p->ages [p->photo_count - 1] = p->ages [p->family_photos];
+                p->photos [p->family_photos] = oldest, p->ages [p->family_photos] = age;
+            }
+            aged_people += p->aged && p->found;
             p->absent = p->found && s_hash01 (p->name, seed) < absent;
             found_people += p->found;
             present += p->found && !p->absent;
@@ -603,6 +741,7 @@ main (int argc, char **argv)
                                                         fit [3]));
         json_object_set_new (out, "absent", json_real (absent));
         json_object_set_new (out, "facts", json_boolean (facts));
+        json_object_set_new (out, "people_with_ages", json_integer ((json_int_t) aged_people));
         char *text = json_dumps (out, JSON_COMPACT | JSON_PRESERVE_ORDER);
         printf ("%s\n", text);
         free (text);
@@ -615,6 +754,7 @@ main (int argc, char **argv)
         for (size_t f = 0; f < people [i].photo_count; f++)
             free (people [i].photos [f]);
     free (people), free (queue), free (truth_of);
+    json_decref (ages);
     mt_zmq_shutdown ();
     return 0;
 }
