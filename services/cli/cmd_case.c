@@ -446,6 +446,14 @@ s_print_candidates (json_t *result)
                         json_object_get (pair, "note") ? "; " : "",
                         json_object_get (pair, "note")
                             ? json_string_value (json_object_get (pair, "note")) : "");
+        json_t *pooled = json_object_get (ex, "pooled");
+        if (json_is_integer (json_object_get (pooled, "age_gap")))
+            printf ("      photos ~%lld years apart (ages ~%lld and ~%lld): weighed for the gap\n",
+                    (long long) json_integer_value (json_object_get (pooled, "age_gap")),
+                    (long long) json_integer_value (json_object_get (
+                        json_object_get (pooled, "missing"), "age")),
+                    (long long) json_integer_value (json_object_get (
+                        json_object_get (pooled, "found"), "age")));
         json_t *fact;
         json_array_foreach (json_object_get (ex, "facts"), j, fact) {
             const char *verdict = json_string_value (json_object_get (fact, "verdict"));
