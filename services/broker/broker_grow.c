@@ -241,13 +241,20 @@ broker_rehome_step (broker_t *self, int64_t now)
                      rh->source);
         s_retry (self, now);
     }
-    if (rh->stage == G_COPIED)
+    broker_pending_t *p, *tmp;
+    if (rh->stage == G_COPIED) {
+        //  A search begun before the copy was durable may have had its answer
+        //  from the new partition without the faces, and may yet ask another
+        //  replica of the source (a hedge, a retry): it ends before they go.
+        HASH_ITER (hh, self->pending, p, tmp)
+            if (p->type == MT_MSG_SEARCH && p->id <= rh->copied_before)
+                return;
         s_delete (self, now);
+    }
     if (rh->stage != G_IDLE || now < rh->retry_after)
         return;
     //  Requests placed among fewer partitions must end first: a search sent
     //  before the count grew does not ask the new partition.
-    broker_pending_t *p, *tmp;
     HASH_ITER (hh, self->pending, p, tmp)
         if (p->partitions < self->partitions)
             return;
@@ -346,8 +353,10 @@ s_written (broker_t *self, uint64_t id, bool ok)
         s_retry (self, now);
         return;
     }
-    if (rh->stage == G_COPYING)
+    if (rh->stage == G_COPYING) {
         rh->stage = G_COPIED;
+        rh->copied_before = self->next_id;
+    }
     else
     if (rh->stage == G_DELETING) {
         rh->moved += rh->batch->face_count;

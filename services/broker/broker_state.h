@@ -28,9 +28,9 @@ typedef enum { R_JOINING, R_SYNCING, R_SERVING, R_STALE } broker_rstate;
 //  once at every start as a check): partition by partition and gallery by
 //  gallery, a serving replica lists up to a batch of faces that belong
 //  elsewhere; they are written to their partitions, and once that write is
-//  durable they are removed from the source. A face is always in at least
-//  one partition (searches merge duplicates away), so searches stay
-//  complete throughout.
+//  durable, and every search begun before it has ended, they are removed
+//  from the source. A face is always in at least one partition (searches
+//  merge duplicates away), so searches stay complete throughout.
 typedef enum { G_IDLE, G_LISTING, G_COPYING, G_COPIED, G_DELETING } broker_gstage;
 
 typedef struct {
@@ -40,6 +40,7 @@ typedef struct {
     broker_gstage stage;
     uint64_t request;           //  the listing's id
     uint64_t write;             //  the copy's or removal's id (a write's pending id)
+    uint64_t copied_before;     //  requests up to this id began before the copy was durable
     int64_t sent, retry_after;
     mt_msg_t *batch;            //  the faces being moved (a RehomeReply)
     //  Removals sent by clients while a listing was out: those faces must
