@@ -122,6 +122,13 @@ void mt_rank_scores (const mt_rank_model_t *model, const double *evidence, size_
 //  MobileFaceNet's (either pointer may be NULL): ../shared/FACTS.md.
 void mt_rank_age_means (double young, double gap, double *dlib, double *mfn);
 
+//  The face evidence (log-likelihood ratio) of two descriptions at dlib
+//  distance d and MobileFaceNet distance d2 (negative: none), the younger
+//  photo taken at age young, gap years later the other (either negative:
+//  unknown), as a pair is weighed before its weight (bench-age-evidence).
+double mt_rank_face_evidence (const mt_rank_model_t *model, double d, double d2, double young,
+                              double gap);
+
 //  log (exp (a) + exp (b)) without overflow; either may be -INFINITY.
 double mt_rank_logaddexp (double a, double b);
 

@@ -122,3 +122,10 @@ mti_rank_face_llr (const mt_rank_model_t *m, double d, double d2, double young, 
     return s_term (m->fused_b, offset1, base1, same1, S_STRANGERS_DLIB, d)
          + s_term (m->fused_b2, offset2, base2, same2, S_STRANGERS_MFN, d2);
 }
+
+double
+mt_rank_face_evidence (const mt_rank_model_t *model, double d, double d2, double young,
+                       double gap)
+{
+    return mti_rank_face_llr (model, d, d2, young, gap);
+}
