@@ -88,6 +88,7 @@ const mti_text_row_t mti_text_terms [] = {
     { "consent_by",         "同意人" },
     { "consent_date",       "同意日期" },
     { "year_taken",         "拍摄年份" },
+    { "age_taken",          "照片中的年龄" },
     { "limit",              "每页条数" },
     { "offset",             "起始位置" },
     //  As the store's checks name them (mt_casedb_case.c)
@@ -1145,14 +1146,27 @@ const mti_text_row_t mti_text_catalog [] = {
     //  services/results/store/mt_casedb_photo.c
     { "case %lld is closed (%s): it takes no photos",
       "案件 %lld 已结案（%s）：不再接收照片" },
-    { "year taken %d is not between 1900 and %d",
-      "拍摄年份 %d 不在 1900 到 %d 之间" },
     { "a photo needs its sha256",
       "照片需要其 sha256" },
     { "there is no photo %lld",
       "没有编号为 %lld 的照片" },
     { "no photo waits",
       "没有待处理的照片" },
+
+    //  services/results/store/mt_casedb_taken.c
+    { "year taken %d is not between 1900 and %d",
+      "拍摄年份 %d 不在 1900 到 %d 之间" },
+    { "the age in the photo is %d: give 0 to %d years, or leave it empty when unknown",
+      "照片中的年龄为 %d：请填写 0 到 %d 岁，不知道可以不填" },
+    { "the photo's year %d is before the birth year %s: check the year the photo was taken, "
+      "or correct the case's birth year",
+      "照片年份 %d 早于出生年份 %s：请核对照片的拍摄年份，或更正案件的出生年份" },
+    { "a photo from %d at age %d means born in %d, but the birth year is %s: check the "
+      "photo's year and age, or correct the case's birth year",
+      "%d 年拍摄、当时 %d 岁，推算出生于 %d 年，但出生年份为 %s：请核对照片的年份和年龄，"
+      "或更正案件的出生年份" },
+    { "born in %s, the person is not yet %d: check the age in the photo",
+      "出生于 %s 年，此人还不到 %d 岁：请核对照片中的年龄" },
 
     //  services/results/store/mt_casedb_privacy.c
     { "nothing to remove",
