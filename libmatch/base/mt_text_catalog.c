@@ -932,6 +932,13 @@ const mti_text_row_t mti_text_catalog [] = {
       "没有这张照片" },
     { "no such face",
       "没有这张人脸" },
+    { "the fields year and age are whole numbers (a year such as 1962, an age in years), or "
+      "empty when unknown",
+      "年份（year）和年龄（age）应为整数（年份如 1962，年龄以岁计），不知道可以不填" },
+    { "send the photo's year and age as a JSON object",
+      "请以 JSON 对象提交照片的年份（year）和年龄（age）" },
+    { "a photo's correction takes year and age only",
+      "照片的更正只接受年份（year）和年龄（age）" },
 
     //  services/gateway/gateway_results.c
     { "the results service is not answering (it may be restarting); try again in a few seconds",
@@ -1346,6 +1353,8 @@ const mti_text_row_t mti_text_catalog [] = {
       "unsure 应为 true 或 false" },
     { "say which face is the person (face_id), or that you cannot tell (unsure: true)",
       "请指出哪张人脸是本人（face_id），或说明无法确定（unsure: true）" },
+    { "give the photo's year_taken, age_taken or both (null: unknown)",
+      "请填写照片的拍摄年份（year_taken）、照片中的年龄（age_taken）或两者（null 表示不知道）" },
 
     //  services/results/results_review.c
     { "weaker must be true or false",
