@@ -1160,7 +1160,7 @@ const mti_text_row_t mti_text_catalog [] = {
     { "no photo waits",
       "没有待处理的照片" },
 
-    //  services/results/store/mt_casedb_taken.c
+    //  services/results/store/mt_photo_taken.c
     { "year taken %d is not between 1900 and %d",
       "拍摄年份 %d 不在 1900 到 %d 之间" },
     { "the age in the photo is %d: give 0 to %d years, or leave it empty when unknown",
