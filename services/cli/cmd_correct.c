@@ -77,7 +77,8 @@ cli_taken_value (const char *command, const char *flag, const char *text, int un
 static const char *
 s_taken (json_t *photo, char *buf, size_t size)
 {
-    json_t *year = json_object_get (photo, "year_taken"), *age = json_object_get (photo, "age_taken");
+    json_t *year = json_object_get (photo, "year_taken");
+    json_t *age = json_object_get (photo, "age_taken");
     int at = snprintf (buf, size, "%s", year || age ? ", taken" : "");
     if (year && at >= 0 && (size_t) at < size)
         at += snprintf (buf + at, size - (size_t) at, " in %lld",
@@ -186,8 +187,9 @@ cli_photo_correct (const cli_api_opts_t *opts)
     else
     if (status == 0 && strcmp (method, "photo.taken") == 0) {
         char taken [64];
-        printf ("photo %lld corrected%s%s; its case is ranked again\n", photo,
-                s_taken (result, taken, sizeof taken), taken [0] ? "" : ": when it was taken is unknown");
+        s_taken (result, taken, sizeof taken);
+        printf ("photo %lld corrected%s; its case is ranked again\n", photo,
+                taken [0] ? taken : ": when it was taken is unknown");
     }
     else
     if (status == 0)

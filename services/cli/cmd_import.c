@@ -367,11 +367,12 @@ cli_import (int argc, char **argv)
             "consent_date, photos (paths separated by ';', relative to the CSV), photo_years\n"
             "and photo_ages (the year each photo was taken and the person's age in it, in\n"
             "the photos' order, ';'-separated; an empty item is unknown: \"1962;;1990\").\n"
-            "Every case needs its consent_basis (see homeward case --help). A DIR holds one folder per case (its\n"
-            "name is the ref) with the photos and, optionally, a case.json of facts; --kind\n"
-            "gives the kind for folders that do not say. Progress goes to stderr. When\n"
-            "Homeward stops answering (--timeout-ms), the import stops and says so; running\n"
-            "the same import again adds only what is missing.\n\n"
+            "Every case needs its consent_basis (see homeward case --help). A DIR holds\n"
+            "one folder per case (its name is the ref) with the photos and, optionally, a\n"
+            "case.json of facts; --kind gives the kind for folders that do not say.\n"
+            "Progress goes to stderr. When Homeward stops answering (--timeout-ms), the\n"
+            "import stops and says so; running the same import again adds only what is\n"
+            "missing.\n\n"
             "Options:\n" CLI_API_OPTIONS_HELP);
         return argc < 2 ? 2 : 0;
     }
