@@ -88,6 +88,7 @@ const mti_text_row_t mti_text_terms [] = {
     { "consent_by",         "同意人" },
     { "consent_date",       "同意日期" },
     { "year_taken",         "拍摄年份" },
+    { "age_taken",          "照片中的年龄" },
     { "limit",              "每页条数" },
     { "offset",             "起始位置" },
     //  As the store's checks name them (mt_casedb_case.c)
@@ -931,6 +932,13 @@ const mti_text_row_t mti_text_catalog [] = {
       "没有这张照片" },
     { "no such face",
       "没有这张人脸" },
+    { "the fields year and age are whole numbers (a year such as 1962, an age in years), or "
+      "empty when unknown",
+      "年份（year）和年龄（age）应为整数（年份如 1962，年龄以岁计），不知道可以不填" },
+    { "send the photo's year and age as a JSON object",
+      "请以 JSON 对象提交照片的年份（year）和年龄（age）" },
+    { "a photo's correction takes year and age only",
+      "照片的更正只接受年份（year）和年龄（age）" },
 
     //  services/gateway/gateway_results.c
     { "the results service is not answering (it may be restarting); try again in a few seconds",
@@ -1145,14 +1153,27 @@ const mti_text_row_t mti_text_catalog [] = {
     //  services/results/store/mt_casedb_photo.c
     { "case %lld is closed (%s): it takes no photos",
       "案件 %lld 已结案（%s）：不再接收照片" },
-    { "year taken %d is not between 1900 and %d",
-      "拍摄年份 %d 不在 1900 到 %d 之间" },
     { "a photo needs its sha256",
       "照片需要其 sha256" },
     { "there is no photo %lld",
       "没有编号为 %lld 的照片" },
     { "no photo waits",
       "没有待处理的照片" },
+
+    //  services/results/store/mt_photo_taken.c
+    { "year taken %d is not between 1900 and %d",
+      "拍摄年份 %d 不在 1900 到 %d 之间" },
+    { "the age in the photo is %d: give 0 to %d years, or leave it empty when unknown",
+      "照片中的年龄为 %d：请填写 0 到 %d 岁，不知道可以不填" },
+    { "the photo's year %d is before the birth year %s: check the year the photo was taken, "
+      "or correct the case's birth year",
+      "照片年份 %d 早于出生年份 %s：请核对照片的拍摄年份，或更正案件的出生年份" },
+    { "a photo from %d at age %d means born in %d, but the birth year is %s: check the "
+      "photo's year and age, or correct the case's birth year",
+      "%d 年拍摄、当时 %d 岁，推算出生于 %d 年，但出生年份为 %s：请核对照片的年份和年龄，"
+      "或更正案件的出生年份" },
+    { "born in %s, the person is not yet %d: check the age in the photo",
+      "出生于 %s 年，此人还不到 %d 岁：请核对照片中的年龄" },
 
     //  services/results/store/mt_casedb_privacy.c
     { "nothing to remove",
@@ -1332,6 +1353,8 @@ const mti_text_row_t mti_text_catalog [] = {
       "unsure 应为 true 或 false" },
     { "say which face is the person (face_id), or that you cannot tell (unsure: true)",
       "请指出哪张人脸是本人（face_id），或说明无法确定（unsure: true）" },
+    { "give the photo's year_taken, age_taken or both (null: unknown)",
+      "请填写照片的拍摄年份（year_taken）、照片中的年龄（age_taken）或两者（null 表示不知道）" },
 
     //  services/results/results_review.c
     { "weaker must be true or false",

@@ -109,7 +109,8 @@ mt_quality_advice_for (const mt_quality_t *q, const mt_quality_limits_t *limits,
                 ? "face is %d px wide, at least %d px are needed: retake closer or send a "
                   "larger photo"
                 : "face is %d px wide, at least %d px are needed: scan the print at a higher "
-                  "resolution (600 dpi or more) or send a larger copy", q->size_px,
+                  "resolution (600 dpi or more), or add another photo from the same age",
+                q->size_px,
                 lim.min_face_px);
             break;
         case MT_VERDICT_PROFILE:
@@ -124,8 +125,9 @@ mt_quality_advice_for (const mt_quality_t *q, const mt_quality_limits_t *limits,
             snprintf (buf, size, person
                 ? "face is blurred (sharpness %.0f, at least %.0f needed): retake holding the "
                   "camera still, in better light"
-                : "face is blurred (sharpness %.0f, at least %.0f needed): send a sharper scan "
-                  "or a better copy of the photo", q->sharpness, lim.min_sharpness);
+                : "face is blurred (sharpness %.0f, at least %.0f needed): scan the print "
+                  "again, sharper, or add another photo from the same age", q->sharpness,
+                lim.min_sharpness);
             break;
         case MT_VERDICT_UNSURE:
             code = "check_face";

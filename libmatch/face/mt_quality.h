@@ -68,10 +68,11 @@ char *mt_quality_advice (const mt_quality_t *quality, const mt_quality_limits_t 
                          char *buf, size_t size);
 
 //  The same for a photo's source: "retake closer" for a person who can be
-//  photographed again, "scan the print at a higher resolution" for a
-//  family's old photo. Also gives a stable code for the advice (e.g.
-//  "retake_closer", "larger_scan"), for clients that say it in another
-//  language.
+//  photographed again, "scan the print at a higher resolution, or add
+//  another photo from the same age" for a family's old photo (a child's
+//  face of 60 px in a scanned print is normal: described, never refused).
+//  Also gives a stable code for the advice (e.g. "retake_closer",
+//  "larger_scan"), for clients that say it in another language.
 char *mt_quality_advice_for (const mt_quality_t *quality, const mt_quality_limits_t *limits,
                              mt_photo_source source, const char **code_p, char *buf,
                              size_t size);

@@ -296,15 +296,18 @@ s_wait_photo (api_client_t *client, const cli_api_opts_t *opts, const char *file
                         json_array_size (faces) == 1 ? "" : "s");
             size_t i;
             json_t *f;
+            //  The service's advice, which fits where the photo comes from:
+            //  "retake closer" for a person found, "scan the print at a
+            //  higher resolution" for a family's old photo.
             json_array_foreach (faces, i, f) {
                 const char *verdict = json_string_value (json_object_get (f, "verdict"));
-                printf ("  face %lld: %lld px, %s%s\n",
+                const char *advice = json_string_value (json_object_get (f, "advice"));
+                bool ok = verdict && strcmp (verdict, "ok") == 0;
+                printf ("  face %lld: %lld px, %s%s%s\n",
                         (long long) json_integer_value (json_object_get (f, "face_id")),
-                        (long long) json_integer_value (json_object_get (f, "size_px")), verdict,
-                        strcmp (verdict, "too_small") == 0 ? " - face too small: retake closer"
-                        : strcmp (verdict, "blurry") == 0 ? " - blurred: retake holding still"
-                        : strcmp (verdict, "profile") == 0 ? " - turned away: retake facing the camera"
-                        : "");
+                        (long long) json_integer_value (json_object_get (f, "size_px")),
+                        verdict ? verdict : "?", !ok && advice ? " - " : "",
+                        !ok && advice ? advice : "");
             }
             if (json_array_size (faces) == 0 && strcmp (state, "done") == 0)
                 printf ("  no face found: send a photo where the face is visible and frontal\n");
@@ -325,8 +328,10 @@ cli_photo (int argc, char **argv)
 {
     if (argc < 2 || s_help (argc, argv)) {
         fprintf (argc < 2 ? stderr : stdout,
-                 "usage: homeward photo add CASE FILE... [--year YYYY] [--no-wait]\n"
+                 "usage: homeward photo add CASE FILE... [--year YYYY] [--age N] [--no-wait]\n"
                  "       homeward photo show PHOTO             its faces, quality and advice\n"
+                 "       homeward photo taken PHOTO [--year YYYY|unknown] [--age N|unknown]\n"
+                 "           correct when it was taken (the year, the person's age in it)\n"
                  "       homeward photo person PHOTO FACE      the face that is the case's\n"
                  "           person; the photo's other faces are left out of matching\n"
                  "       homeward photo person PHOTO --unsure  you cannot tell: every face\n"
@@ -335,7 +340,9 @@ cli_photo (int argc, char **argv)
                  "           mistake: its faces leave every index replica and are erased\n\n"
                  "Stores the photos of a case (the same photo twice is kept once) and waits\n"
                  "for the face pipeline to report the faces it found, with their quality.\n"
-                 "--year is the year a photo was taken (childhood photos matter). A photo\n"
+                 "--year is the year a photo was taken, --age the person's age in it (a\n"
+                 "family's photo at 6 is weighed against the adult found by the years\n"
+                 "between); both are checked against the report's birth year. A photo\n"
                  "with several faces waits, unmatched, until you say which is the person.\n"
                  "Every\n"
                  "correction is in the audit trail and ranks the case's candidates again.\n\n"
@@ -351,14 +358,22 @@ cli_photo (int argc, char **argv)
         free (opts.argv);
         return status;
     }
-    int year = 0;
+    int year = 0, age = -1;
     int files = 0;
+    bool bad = false;
     char **paths = calloc ((size_t) opts.argc + 1, sizeof *paths);
     for (int i = 0; i < opts.argc; i++)
         if (strcmp (opts.argv [i], "--year") == 0 && i + 1 < opts.argc)
-            year = atoi (opts.argv [++i]);
+            bad |= !cli_taken_value ("photo", "--year", opts.argv [++i], 0, &year);
+        else
+        if (strcmp (opts.argv [i], "--age") == 0 && i + 1 < opts.argc)
+            bad |= !cli_taken_value ("photo", "--age", opts.argv [++i], -1, &age);
         else
             paths [files++] = opts.argv [i];
+    if (bad) {
+        free (paths), free (opts.argv);
+        return 2;
+    }
     if (files < 3 || strcmp (paths [0], "add") != 0) {
         cli_error ("photo", "give: add CASE FILE... (see --help)");
         free (paths), free (opts.argv);
@@ -378,8 +393,9 @@ cli_photo (int argc, char **argv)
         }
         //  A person at the terminal: asked which face of a group photo is
         //  the person.
-        json_t *params = json_pack ("{s:I, s:i, s:b}", "case_id", (json_int_t) case_id,
-                                    "year_taken", year, "ask_person", 1), *result = NULL;
+        json_t *params = json_pack ("{s:I, s:i, s:i, s:b}", "case_id", (json_int_t) case_id,
+                                    "year_taken", year, "age_taken", age, "ask_person", 1),
+               *result = NULL;
         mt_err_t err;
         if (api_call (client, "photo.add", params, bytes, size, opts.timeout_ms, &result, NULL,
                       NULL, &err) != MT_OK) {

@@ -1,4 +1,4 @@
-//  homeward case update | photo show|person|remove | face exclude|include -
+//  homeward case update | photo show|person|remove|taken | face exclude|include -
 //  staff corrections through the running service. The service audits each
 //  and ranks the case's candidates again.
 
@@ -55,13 +55,49 @@ cli_case_update (const cli_api_opts_t *opts)
     return status;
 }
 
+bool
+cli_taken_value (const char *command, const char *flag, const char *text, int unknown,
+                 int *value)
+{
+    if (strcmp (text, "unknown") == 0) {
+        *value = unknown;
+        return true;
+    }
+    char *end;
+    long number = strtol (text, &end, 10);
+    if (!*text || *end || number < 0 || number > 9999) {
+        cli_error (command, "%s '%s': give a whole number, or unknown", flag, text);
+        return false;
+    }
+    *value = (int) number;
+    return true;
+}
+
+//  "taken in 1962, at about 6" or "" (into buf).
+static const char *
+s_taken (json_t *photo, char *buf, size_t size)
+{
+    json_t *year = json_object_get (photo, "year_taken");
+    json_t *age = json_object_get (photo, "age_taken");
+    int at = snprintf (buf, size, "%s", year || age ? ", taken" : "");
+    if (year && at >= 0 && (size_t) at < size)
+        at += snprintf (buf + at, size - (size_t) at, " in %lld",
+                        (long long) json_integer_value (year));
+    if (age && at >= 0 && (size_t) at < size)
+        snprintf (buf + at, size - (size_t) at, " at about age %lld",
+                  (long long) json_integer_value (age));
+    return buf;
+}
+
 static void
 s_print_photo (json_t *photo)
 {
-    printf ("photo %lld of case %lld: %s%s%s\n",
+    char taken [64];
+    printf ("photo %lld of case %lld: %s%s%s%s\n",
             (long long) json_integer_value (json_object_get (photo, "photo_id")),
             (long long) json_integer_value (json_object_get (photo, "case_id")),
             json_string_value (json_object_get (photo, "state")),
+            s_taken (photo, taken, sizeof taken),
             json_object_get (photo, "removed") ? ", removed: " : "",
             json_object_get (photo, "removed")
                 ? json_string_value (json_object_get (photo, "removed")) : "");
@@ -109,10 +145,30 @@ cli_photo_correct (const cli_api_opts_t *opts)
         json_object_set_new (params, "reason", json_string (opts->argv [3]));
         method = "photo.remove";
     }
+    else
+    if (strcmp (action, "taken") == 0 && opts->argc >= 4 && opts->argc % 2 == 0) {
+        //  --year and --age, each optional; "unknown" clears one.
+        method = "photo.taken";
+        for (int i = 2; method && i + 1 < opts->argc; i += 2) {
+            bool year = strcmp (opts->argv [i], "--year") == 0;
+            int value;
+            if (!year && strcmp (opts->argv [i], "--age") != 0)
+                method = NULL;
+            else
+            if (!cli_taken_value ("photo", opts->argv [i], opts->argv [i + 1], -1, &value))
+                method = NULL, photo = -2;
+            else
+                json_object_set_new (params, year ? "year_taken" : "age_taken",
+                                     value < 0 ? json_null () : json_integer (value));
+        }
+    }
     int status = 2;
+    if (photo == -2)
+        ;                           //  told already
+    else
     if (!method || photo < 0)
         cli_error ("photo", "give: show PHOTO | person PHOTO FACE|--unsure | remove PHOTO "
-                   "--reason TEXT");
+                   "--reason TEXT | taken PHOTO [--year YYYY] [--age N]");
     else
         status = cli_api_call ("photo", opts, method, params, NULL, 0, &result);
     if (status == 0 && opts->json)
@@ -128,6 +184,13 @@ cli_photo_correct (const cli_api_opts_t *opts)
     if (status == 0 && strcmp (method, "photo.person") == 0)
         printf ("photo %lld: face %s is the person; its other faces are left out of matching\n",
                 photo, opts->argv [2]);
+    else
+    if (status == 0 && strcmp (method, "photo.taken") == 0) {
+        char taken [64];
+        s_taken (result, taken, sizeof taken);
+        printf ("photo %lld corrected%s; its case is ranked again\n", photo,
+                taken [0] ? taken : ": when it was taken is unknown");
+    }
     else
     if (status == 0)
         printf ("photo %lld removed: its faces leave the index and are erased\n", photo);

@@ -68,9 +68,26 @@ s_progress (s_import_t *imp, bool last)
              last ? "\n" : "");
 }
 
+//  A ';'-separated list of whole numbers into out (max items), an empty
+//  item (or none: text NULL) as unknown, every item past the list too.
+static void
+s_numbers (const char *text, int unknown, int *out, size_t max)
+{
+    for (size_t i = 0; i < max; i++)
+        out [i] = unknown;
+    for (size_t i = 0; text && *text && i < max; i++) {
+        char *end;
+        long value = strtol (text, &end, 10);
+        if (end != text)
+            out [i] = (int) value;
+        text = strchr (text, ';');
+        text = text ? text + 1 : NULL;
+    }
+}
+
 //  Add one photo file to a case.
 static void
-s_photo (s_import_t *imp, long long case_id, const char *path, int year)
+s_photo (s_import_t *imp, long long case_id, const char *path, int year, int age)
 {
     struct stat st;
     FILE *file = NULL;
@@ -90,8 +107,8 @@ s_photo (s_import_t *imp, long long case_id, const char *path, int year)
     fclose (file);
     //  Nobody is there to say which face of a group photo is the person:
     //  the face nearest the middle counts most (the candidates say so).
-    json_t *params = json_pack ("{s:I, s:i}", "case_id", (json_int_t) case_id,
-                                "year_taken", year);
+    json_t *params = json_pack ("{s:I, s:i, s:i}", "case_id", (json_int_t) case_id,
+                                "year_taken", year, "age_taken", age);
     json_t *result = NULL;
     mt_err_t err;
     int rc = api_call (imp->client, "photo.add", params, bytes, (size_t) st.st_size,
@@ -110,9 +127,11 @@ s_photo (s_import_t *imp, long long case_id, const char *path, int year)
     free (bytes);
 }
 
-//  Add a case (facts as JSON, consumed) and its photos.
+//  Add a case (facts as JSON, consumed) and its photos, with the year each
+//  was taken and the person's age in it (NULL: unknown).
 static void
-s_case (s_import_t *imp, const char *ref, json_t *facts, char **photos, int *years, size_t count)
+s_case (s_import_t *imp, const char *ref, json_t *facts, char **photos, const int *years,
+        const int *ages, size_t count)
 {
     char full [512];
     snprintf (full, sizeof full, "%s:%s", imp->source, ref);
@@ -134,7 +153,7 @@ s_case (s_import_t *imp, const char *ref, json_t *facts, char **photos, int *yea
     imp->cases++;
     imp->cases_new += !json_is_true (json_object_get (result, "existed"));
     for (size_t i = 0; i < count && !imp->stopped; i++)
-        s_photo (imp, id, photos [i], years ? years [i] : 0);
+        s_photo (imp, id, photos [i], years ? years [i] : 0, ages ? ages [i] : -1);
     json_decref (result);
     json_decref (facts);
     s_progress (imp, false);
@@ -222,23 +241,23 @@ s_csv_row (int end, void *arg)
         if (s_get (csv, "province"))
             json_object_set_new (facts, "province", json_integer (atoi (s_get (csv, "province"))));
         char *photos [S_MAX_PHOTOS];
-        int years [S_MAX_PHOTOS];
+        int years [S_MAX_PHOTOS], ages [S_MAX_PHOTOS];
         size_t count = 0;
-        char list [8192], ylist [1024];
+        char list [8192];
         snprintf (list, sizeof list, "%s", s_get (csv, "photos") ? s_get (csv, "photos") : "");
-        snprintf (ylist, sizeof ylist, "%s", s_get (csv, "photo_years") ? s_get (csv, "photo_years") : "");
-        char *save = NULL, *ysave = NULL;
-        char *ytok = strtok_r (ylist, ";", &ysave);
+        //  Parallel to the photos: "1962;;1990" (an empty item keeps its
+        //  place, unknown).
+        s_numbers (s_get (csv, "photo_years"), 0, years, S_MAX_PHOTOS);
+        s_numbers (s_get (csv, "photo_ages"), -1, ages, S_MAX_PHOTOS);
+        char *save = NULL;
         for (char *tok = strtok_r (list, ";", &save); tok && count < S_MAX_PHOTOS;
              tok = strtok_r (NULL, ";", &save)) {
             char path [8192];
             snprintf (path, sizeof path, tok [0] == '/' ? "%.0s%s" : "%s/%s", csv->dir, tok);
             photos [count] = strdup (path);
-            years [count] = ytok ? atoi (ytok) : 0;
-            ytok = ytok ? strtok_r (NULL, ";", &ysave) : NULL;
             count++;
         }
-        s_case (csv->imp, ref, facts, photos, years, count);
+        s_case (csv->imp, ref, facts, photos, years, ages, count);
         for (size_t i = 0; i < count; i++)
             free (photos [i]);
     }
@@ -323,7 +342,7 @@ s_import_dir (s_import_t *imp, const char *root, const char *kind)
             free (files [f]);
         }
         free (files);
-        s_case (imp, cases [i], facts, photos, NULL, m);
+        s_case (imp, cases [i], facts, photos, NULL, NULL, m);
         for (size_t f = 0; f < m; f++)
             free (photos [f]);
         free (cases [i]);
@@ -346,11 +365,14 @@ cli_import (int argc, char **argv)
             "age, date_last_seen, birth_year, person_name, family_name, family_contact,\n"
             "family_relation, features, notes, purpose, consent_basis, consent_by,\n"
             "consent_date, photos (paths separated by ';', relative to the CSV), photo_years\n"
-            "(';'-separated). Every case needs its consent_basis (see homeward case --help). A DIR holds one folder per case (its\n"
-            "name is the ref) with the photos and, optionally, a case.json of facts; --kind\n"
-            "gives the kind for folders that do not say. Progress goes to stderr. When\n"
-            "Homeward stops answering (--timeout-ms), the import stops and says so; running\n"
-            "the same import again adds only what is missing.\n\n"
+            "and photo_ages (the year each photo was taken and the person's age in it, in\n"
+            "the photos' order, ';'-separated; an empty item is unknown: \"1962;;1990\").\n"
+            "Every case needs its consent_basis (see homeward case --help). A DIR holds\n"
+            "one folder per case (its name is the ref) with the photos and, optionally, a\n"
+            "case.json of facts; --kind gives the kind for folders that do not say.\n"
+            "Progress goes to stderr. When Homeward stops answering (--timeout-ms), the\n"
+            "import stops and says so; running the same import again adds only what is\n"
+            "missing.\n\n"
             "Options:\n" CLI_API_OPTIONS_HELP);
         return argc < 2 ? 2 : 0;
     }

@@ -206,6 +206,9 @@ s_post_field (void *cls, enum MHD_ValueKind kind, const char *key, const char *f
     if (strcmp (key, "year") == 0 && strlen (req->year) + size < sizeof req->year)
         strncat (req->year, data, size);
     else
+    if (strcmp (key, "age") == 0 && strlen (req->age) + size < sizeof req->age)
+        strncat (req->age, data, size);
+    else
     if (strcmp (key, "ask_person") == 0 && strlen (req->ask_person) + size < sizeof req->ask_person)
         strncat (req->ask_person, data, size);
     return MHD_YES;

@@ -1,8 +1,9 @@
 //  gateway_cases - the API's cases and what hangs off a case (photos,
-//  candidates, reviews, export, erasure), photos and face chips, reviews,
-//  pairs and the queue: the request's shape checked here (the route table
-//  has checked the role), then done by the results service, which decides
-//  what the caller's role and station may see and change.
+//  candidates, reviews, export, erasure), photos (and when each was taken)
+//  and face chips, reviews, pairs and the queue: the request's shape
+//  checked here (the route table has checked the role), then done by the
+//  results service, which decides what the caller's role and station may
+//  see and change.
 
 #include "gateway_routes.h"
 #include "gateway_reply.h"
@@ -12,6 +13,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+//  A form's whole number (spaces around it allowed) into *value; "" leaves
+//  unknown. False for anything else.
+static bool
+s_form_int (const char *text, int unknown, int *value)
+{
+    while (*text == ' ')
+        text++;
+    *value = unknown;
+    if (!*text)
+        return true;
+    char *end;
+    long number = strtol (text, &end, 10);
+    while (*end == ' ')
+        end++;
+    if (*end || end == text || number < -1 || number > 9999)
+        return false;
+    *value = (int) number;
+    return true;
+}
 
 //  Cases and what hangs off a case: photos, candidates, reviews, export,
 //  erasure.
@@ -86,11 +107,18 @@ gateway_route_cases (gateway_route_t *r)
             &&  strcmp (r->req->file_type, "application/octet-stream") != 0)
                 return gateway_error (r->conn, 415, "unsupported_format",
                                 "send an image (JPEG, PNG, WebP, BMP or TIFF)");
+            //  When it was taken (fields year and age, both optional; the
+            //  results service checks them against the case's birth year).
+            int year, age;
+            if (!s_form_int (r->req->year, 0, &year) || !s_form_int (r->req->age, -1, &age))
+                return gateway_error (r->conn, 400, "invalid_argument", "the fields year and age "
+                                      "are whole numbers (a year such as 1962, an age in years), "
+                                      "or empty when unknown");
             //  The uploader is asked which face of a group photo is the
             //  person (a form field ask_person=false: a bulk upload that
             //  cannot answer).
-            json_t *params = json_pack ("{s:I, s:i, s:b}", "case_id", (json_int_t) id,
-                                        "year_taken", atoi (r->req->year), "ask_person",
+            json_t *params = json_pack ("{s:I, s:i, s:i, s:b}", "case_id", (json_int_t) id,
+                                        "year_taken", year, "age_taken", age, "ask_person",
                                         strcmp (r->req->ask_person, "false") != 0
                                         && strcmp (r->req->ask_person, "0") != 0);
             json_t *out = gateway_route_call (r, "photo.add", params, r->req->file,
@@ -152,6 +180,29 @@ gateway_route_media (gateway_route_t *r)
     const char *method = NULL;
     if (gateway_route_is (r, "GET", 2, "photos", "*"))
         method = "photo.get";
+    else
+    if (gateway_route_is (r, "PATCH", 2, "photos", "*")) {
+        //  When it was taken: {"year": 1962, "age": 6}, null for unknown,
+        //  a key left out kept as it is.
+        if (!json_is_object (r->body))
+            return gateway_error (r->conn, 400, "invalid_argument",
+                                  "send the photo's year and age as a JSON object");
+        if (id < 0)
+            return gateway_error (r->conn, 404, "not_found", "no such photo");
+        json_t *params = json_pack ("{s:I}", "photo_id", (json_int_t) id);
+        const char *key;
+        json_t *value;
+        json_object_foreach (r->body, key, value) {
+            bool year = strcmp (key, "year") == 0, age = strcmp (key, "age") == 0;
+            if (!year && !age) {
+                json_decref (params);
+                return gateway_error (r->conn, 400, "invalid_argument",
+                                      "a photo's correction takes year and age only");
+            }
+            json_object_set (params, year ? "year_taken" : "age_taken", value);
+        }
+        return gateway_route_answer (r, "photo.taken", params, 200);
+    }
     else
     if (gateway_route_is (r, "POST", 3, "photos", "*", "person"))
         method = "photo.person";

@@ -38,6 +38,7 @@ const gateway_api_route_t gateway_api_routes [] = {
     { "POST", "/cases/{id}/erase", S_ADMIN, false },
     { "GET", "/cases/{id}/reviews", S_ANY, false },
     { "GET", "/photos/{id}", S_ANY, false },
+    { "PATCH", "/photos/{id}", S_ANY, false },
     { "POST", "/photos/{id}/person", S_ANY, false },
     { "POST", "/photos/{id}/remove", S_ANY, false },
     { "POST", "/faces/{id}/exclude", S_ANY, false },

@@ -66,7 +66,8 @@ typedef struct {
     uint8_t *file;
     size_t file_size;
     char file_type [64];
-    char year [16];
+    char year [16];                 //  the form's year and age, "" when not sent
+    char age [16];
     char ask_person [8];            //  the form's ask_person, "" when not sent
     //  An answer that waits (gateway_later): sent when the connection is
     //  resumed and the handler called again.

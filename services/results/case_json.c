@@ -304,6 +304,8 @@ results_photo_json (const mt_photo_row_t *row)
                            "sha256", row->sha256, "state", row->state, "faces", row->face_count);
     if (row->year_taken)
         json_object_set_new (p, "year_taken", json_integer (row->year_taken));
+    if (row->age_taken >= 0)
+        json_object_set_new (p, "age_taken", json_integer (row->age_taken));
     return p;
 }
 

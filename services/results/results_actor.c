@@ -188,7 +188,7 @@ static const struct {
     { "audit.verify", results_m_audit_verify },
     { "face.get", results_m_face_get }, { "face.exclude", results_m_face_exclude },
     { "photo.person", results_m_photo_person }, { "photo.remove", results_m_photo_remove },
-    { "case.update", results_m_case_update },
+    { "case.update", results_m_case_update }, { "photo.taken", results_m_photo_taken },
     { "reembed.start", results_m_reembed_start }, { "reembed.status", results_m_reembed_status },
     { "crossmatch.start", results_m_crossmatch_start },
     { "crossmatch.status", results_m_crossmatch_status },
@@ -203,7 +203,7 @@ static const struct {
 //  lost answer) gets the first answer, and the work is done once.
 static const char *const s_changing [] = {
     "case.add", "case.close", "case.reopen", "case.update", "case.erase", "photo.add",
-    "photo.person", "photo.remove", "face.exclude", "review", NULL
+    "photo.person", "photo.remove", "photo.taken", "face.exclude", "review", NULL
 };
 
 //  The request's digest: its method, its parameters but the key, its bytes.

@@ -93,6 +93,7 @@ int results_m_face_get (results_call_t *call, mt_err_t *err);
 int results_m_face_exclude (results_call_t *call, mt_err_t *err);
 int results_m_photo_person (results_call_t *call, mt_err_t *err);
 int results_m_photo_remove (results_call_t *call, mt_err_t *err);
+int results_m_photo_taken (results_call_t *call, mt_err_t *err);
 int results_m_case_update (results_call_t *call, mt_err_t *err);
 
 //  Describing the gallery again (results_reembed.c).

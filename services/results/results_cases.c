@@ -189,8 +189,10 @@ results_m_photo_add (results_call_t *call, mt_err_t *err)
 {
     const results_config_t *config = call->self->config;
     int64_t case_id = results_call_id (call->params, "case_id");
-    int year = 0;
+    int year = 0, age = -1;
     int rc = results_json_int (call->params, "year_taken", &year, err);
+    if (rc == MT_OK)
+        rc = results_json_int (call->params, "age_taken", &age, err);
     if (rc != MT_OK)
         return rc;
     if (!call->payload || call->payload_size == 0)
@@ -211,6 +213,9 @@ results_m_photo_add (results_call_t *call, mt_err_t *err)
         return mt_err_set (err, MT_EINVAL, "ask_person must be true or false");
     mt_case_t c;
     rc = s_case_to_change (call, case_id, &c, err);
+    //  A year or an age that cannot be is refused before the bytes are kept.
+    if (rc == MT_OK)
+        rc = mt_photo_taken_check (&c, year, age, err);
     if (rc != MT_OK)
         return rc;
     results_disk_t disk;
@@ -227,8 +232,8 @@ results_m_photo_add (results_call_t *call, mt_err_t *err)
     int64_t photo_id;
     bool existed;
     if (rc == MT_OK)
-        rc = mt_casedb_photo_add (call->self->db, case_id, sha, call->payload_size, year,
-                                  call->actor, &photo_id, &existed, err);
+        rc = mt_casedb_photo_add_aged (call->self->db, case_id, sha, call->payload_size, year,
+                                       age, call->actor, &photo_id, &existed, err);
     //  Its uploader is asked which face is the person, should it show
     //  several, when they can answer (ask_person: a person uploading it;
     //  an import cannot).

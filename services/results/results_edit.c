@@ -1,6 +1,7 @@
 //  results_edit - the API methods for staff corrections: leave a face out
 //  of matching (or take it back), mark a group photo's person, remove a
-//  photo uploaded by mistake, correct a case's facts. The case store audits
+//  photo uploaded by mistake, correct when a photo was taken (its year, the
+//  person's age in it), correct a case's facts. The case store audits
 //  each and queues the case for matching; the matcher takes faces out of
 //  the index and scores the candidates again.
 
@@ -106,6 +107,43 @@ results_m_photo_remove (results_call_t *call, mt_err_t *err)
     free (shas);
     if (rc == MT_OK) {
         call->result = json_pack ("{s:I, s:b}", "photo_id", (json_int_t) photo, "removed", 1);
+        results_call_nudge (call->self);
+    }
+    return rc;
+}
+
+//  When a photo was taken: year_taken (0 or null: unknown) and age_taken
+//  (-1 or null: unknown); a key not sent keeps what the photo has.
+int
+results_m_photo_taken (results_call_t *call, mt_err_t *err)
+{
+    int64_t id = results_call_id (call->params, "photo_id");
+    json_t *year = json_object_get (call->params, "year_taken");
+    json_t *age = json_object_get (call->params, "age_taken");
+    if (!year && !age)
+        return mt_err_set (err, MT_EINVAL, "give the photo's year_taken, age_taken or both "
+                           "(null: unknown)");
+    mt_photo_row_t photo;
+    int rc = s_may_correct (call, 0, id, err);
+    if (rc == MT_OK)
+        rc = mt_casedb_photo_get (call->self->db, id, &photo, err);
+    if (rc == MT_OK && json_is_null (year))
+        photo.year_taken = 0;
+    if (rc == MT_OK && json_is_null (age))
+        photo.age_taken = -1;
+    if (rc == MT_OK)
+        rc = results_json_int (call->params, "year_taken", &photo.year_taken, err);
+    if (rc == MT_OK)
+        rc = results_json_int (call->params, "age_taken", &photo.age_taken, err);
+    if (rc == MT_OK)
+        rc = mt_casedb_photo_taken (call->self->db, id, photo.year_taken, photo.age_taken,
+                                    call->actor, err);
+    if (rc == MT_OK) {
+        call->result = json_pack ("{s:I}", "photo_id", (json_int_t) id);
+        if (photo.year_taken)
+            json_object_set_new (call->result, "year_taken", json_integer (photo.year_taken));
+        if (photo.age_taken >= 0)
+            json_object_set_new (call->result, "age_taken", json_integer (photo.age_taken));
         results_call_nudge (call->self);
     }
     return rc;

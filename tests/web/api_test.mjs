@@ -1,9 +1,13 @@
 // The HTTP API over real HTTP against a running `homeward serve`: sign-in,
 // roles, station isolation, CSRF, rate limiting, uploads good and bad,
-// pagination, errors, metrics.
+// pagination, errors, metrics; a photo's year and age from every form (the
+// upload, PATCH, the command line, an import).
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
-import { startServe, Client, photo, waitMatched } from "./harness.mjs";
+import { join } from "node:path";
+import { startServe, Client, photo, waitMatched, HOMEWARD, DATA } from "./harness.mjs";
 
 const serve = await startServe ();
 let failures = 0;
@@ -202,6 +206,108 @@ await test ("corrections: facts, a face left out, a photo removed; by the statio
   await waitMatched (staffA, caseA);
   const list = await staffA.request ("GET", `/api/v1/cases/${caseA}/candidates?limit=5`);
   assert.equal (list.data.candidates [0].case_id, missingB);
+});
+
+await test ("a photo's year and age: given at upload, checked, corrected with PATCH", async () => {
+  const made = await staffB.request ("POST", "/api/v1/cases", { json: {
+    kind: "missing", sex: "male", province: 11, date_last_seen: "2018-04-01", birth_year: 1956,
+    family_name: "Peirsol family", family_relation: "brother", consent_basis: "family",
+    consent_by: "Peirsol family (brother)" } });
+  assert.equal (made.status, 201, JSON.stringify (made.data));
+  const id = made.data.case_id;
+  const upload = (year, age) => {
+    const f = new FormData ();
+    f.append ("photo", photo ("lfw/Aaron_Peirsol/1.jpg"), "childhood.jpg");
+    f.append ("year", year);
+    f.append ("age", age);
+    return staffB.request ("POST", `/api/v1/cases/${id}/photos`,
+                           { form: f, headers: { "Accept-Language": "zh-CN" } });
+  };
+  // Before the birth year, or a year and an age that give another birth year: refused, in both languages.
+  const early = await upload ("1950", "");
+  assert.equal (early.status, 400);
+  assert.match (early.data.error.messages.en, /the photo's year 1950 is before the birth year 1956/);
+  assert.match (early.data.error.messages ["zh-CN"], /照片年份 1950 早于出生年份 1956/);
+  assert.match ((await upload ("1980", "6")).data.error.messages.en, /born in 1974/);
+  assert.equal ((await upload ("1962", "121")).status, 400);
+  assert.equal ((await upload ("1962", "six")).status, 400);
+  const up = await upload ("1970", "6");              // the family misremembers the year
+  assert.equal (up.status, 400);
+  const good = await upload ("1962", "");
+  assert.equal (good.status, 201, JSON.stringify (good.data));
+  const photoId = good.data.photo_id;
+  // Corrected by its station: year and age; others may not; the case shows it.
+  const fix = await staffB.request ("PATCH", `/api/v1/photos/${photoId}`, { json: { year: 1962, age: 6 } });
+  assert.equal (fix.status, 200, JSON.stringify (fix.data));
+  assert.equal (fix.data.age_taken, 6);
+  assert.equal ((await staffA.request ("PATCH", `/api/v1/photos/${photoId}`, { json: { age: 7 } })).status, 403);
+  assert.equal ((await staffB.request ("PATCH", `/api/v1/photos/${photoId}`, { json: { age: 30 } })).status, 400);
+  assert.equal ((await staffB.request ("PATCH", `/api/v1/photos/${photoId}`, { json: { place: "x" } })).status, 400);
+  assert.equal ((await staffB.request ("PATCH", `/api/v1/photos/999999`, { json: { age: 6 } })).status, 404);
+  const c = await waitMatched (staffB, id);
+  assert.equal (c.photo_list [0].year_taken, 1962);
+  assert.equal (c.photo_list [0].age_taken, 6);
+  // A family's small old photo: described, with advice that fits a print.
+  const ph = await staffB.request ("GET", `/api/v1/photos/${photoId}`);
+  assert.equal (ph.data.age_taken, 6);
+  const face = ph.data.face_list [0];                 // LFW faces are ~60 px
+  assert.equal (face.verdict, "too_small");
+  assert.equal (face.advice_code, "larger_scan");
+  assert.match (face.advice, /scan the print at a higher resolution/);
+  assert.match (face.advice, /another photo from the same age/);
+  // Null: back to unknown; a key left out stays.
+  const clear = await staffB.request ("PATCH", `/api/v1/photos/${photoId}`, { json: { age: null } });
+  assert.equal (clear.status, 200);
+  const after = await staffB.request ("GET", `/api/v1/photos/${photoId}`);
+  assert.equal (after.data.year_taken, 1962);
+  assert.equal (after.data.age_taken, undefined);
+});
+
+await test ("a photo's year and age from the command line and an import (photo_ages)", async () => {
+  const api = ["--api", `ipc://${join (serve.dir, "var", "api.sock")}`];
+  const cli = (...args) => spawnSync (HOMEWARD, [...args, ...api], { encoding: "utf8" });
+  // An import: photo_years and photo_ages parallel to the photos, an empty item unknown.
+  const csv = join (serve.dir, "ages.csv");
+  const lfw = join (DATA, "lfw");
+  writeFileSync (csv, "ref,kind,sex,province,date_last_seen,birth_year,family_name,consent_basis," +
+    "consent_by,photos,photo_years,photo_ages\n" +
+    `a1,missing,female,11,2017-08-01,1956,Guevara import family,family,the family,` +
+    `${lfw}/Ana_Guevara/1.jpg;${lfw}/Ana_Guevara/2.jpg;${lfw}/Aron_Ralston/1.jpg,1962;;1990,6;;\n`);
+  const run = cli ("import", csv);
+  assert.equal (run.status, 0, run.stderr);
+  assert.equal ((await admin.login ("admin1", { bearer: true })).status, 200);
+  const found = await admin.request ("GET", "/api/v1/cases?q=" + encodeURIComponent ("Guevara import family"));
+  assert.equal (found.data.cases.length, 1, JSON.stringify (found.data));
+  const id = found.data.cases [0].case_id;
+  const c = await admin.request ("GET", `/api/v1/cases/${id}`);
+  const [one, two, three] = c.data.photo_list;
+  assert.equal (one.year_taken, 1962);
+  assert.equal (one.age_taken, 6);
+  assert.equal (two.year_taken, undefined);
+  assert.equal (two.age_taken, undefined);
+  assert.equal (three.year_taken, 1990);
+  assert.equal (three.age_taken, undefined);
+  // photo taken: corrected, said back; an impossible age refused with the service's words.
+  const taken = cli ("photo", "taken", String (two.photo_id), "--year", "1960", "--age", "4");
+  assert.equal (taken.status, 0, taken.stderr);
+  assert.match (taken.stdout, /taken in 1960 at about age 4/);
+  const bad = cli ("photo", "taken", String (two.photo_id), "--age", "30");
+  assert.notEqual (bad.status, 0);
+  assert.match (bad.stderr, /born in 1930, but the birth year is 1956/);
+  assert.equal ((await admin.request ("GET", `/api/v1/photos/${two.photo_id}`)).data.age_taken, 4);
+  const cleared = cli ("photo", "taken", String (three.photo_id), "--year", "unknown");
+  assert.equal (cleared.status, 0, cleared.stderr);
+  assert.equal ((await admin.request ("GET", `/api/v1/photos/${three.photo_id}`)).data.year_taken, undefined);
+  // photo add --year --age: refused before the birth year; taken, with the advice for a print.
+  const early = cli ("photo", "add", String (id), `${lfw}/Aron_Ralston/2.jpg`, "--year", "1950");
+  assert.notEqual (early.status, 0);
+  assert.match (early.stderr, /the photo's year 1950 is before the birth year 1956/);
+  const added = cli ("photo", "add", String (id), `${lfw}/Aron_Ralston/2.jpg`, "--year", "1963", "--age", "7");
+  assert.equal (added.status, 0, added.stderr);
+  assert.match (added.stdout, /scan the print at a higher resolution/);
+  assert.doesNotMatch (added.stdout, /retake/);
+  const shown = cli ("photo", "show", String (one.photo_id));
+  assert.match (shown.stdout, /taken in 1962 at about age 6/);
 });
 
 await test ("admin: users and the audit log; others 403", async () => {

@@ -599,6 +599,35 @@ try {
   await page.screenshot ({ path: join (artifacts, "08-admin-erased-case.png"), fullPage: true });
   console.log ("ok   the audit log in Chinese words and China time; an erased case says so");
 
+  // A family's childhood photo: its year and the age in it given with the
+  // upload, shown on the photo's line, corrected inline; its small face
+  // gets the advice for a print.
+  const family = await browser.newContext ({ viewport: { width: 1280, height: 900 }, locale: "zh-CN",
+                                             timezoneId: ZONE });
+  const aged = await family.newPage ();
+  aged.on ("pageerror", (e) => { console.log ("page error (photo age): " + e); failed = true; });
+  await aged.goto (serve.base + "/");
+  await signIn (aged, "staff_a");
+  await aged.locator ("table.cases tbody tr").first ().waitFor ();
+  await aged.goto (serve.base + "/#/case/" + wang);
+  await aged.getByLabel ("拍摄年份（可不填）").first ().fill ("1956");
+  await aged.getByLabel ("照片中的年龄（岁，可不填）").first ().fill ("6");
+  await aged.locator ("input[name=photo]").setInputFiles (join (DATA, "lfw/Arsinee_Khanjian/1.jpg"));
+  const line = aged.locator ("ul.photos > li").first ();
+  await line.filter ({ hasText: "1956 · 约 6 岁时" }).waitFor ({ timeout: 120000 });
+  await aged.locator ("ul.photos li.face").first ().waitFor ({ timeout: 120000 });
+  assert.match (await aged.locator ("ul.photos li.face").first ().innerText (), /扫描原照片|同一年龄/,
+                "advice for a small face of a family's photo: scan the print, not retake");
+  await line.getByText ("更正拍摄年份和年龄").click ();
+  await line.locator ("form.taken input[name=age]").fill ("7");
+  await line.getByRole ("button", { name: "保存更正" }).click ();
+  await line.filter ({ hasText: "1956 · 约 7 岁时" }).waitFor ();
+  const photoNow = (await mine.request ("GET", `/api/v1/cases/${wang}`)).data.photo_list [0];
+  assert.equal (photoNow.age_taken, 7);
+  await aged.screenshot ({ path: join (artifacts, "08b-photo-age.png"), fullPage: true });
+  await family.close ();
+  console.log ("ok   a family's photo: year and age at upload, shown, corrected inline");
+
   // A phone, 390 px wide: every page fits, long words wrap.
   const phone = await browser.newContext ({ viewport: { width: 390, height: 844 }, isMobile: true,
     hasTouch: true, deviceScaleFactor: 1, locale: "zh-CN", timezoneId: ZONE });

@@ -280,6 +280,7 @@ async function viewCase (id) {
   let showWeaker = false;
   const status = el ("p", { class: "status", role: "status" });
   const year = el ("input", { type: "number", name: "year", min: 1900, max: 2100 });
+  const age = el ("input", { type: "number", name: "age", min: 0, max: 120 });
   const file = el ("input", { type: "file", name: "photo", accept: "image/*", multiple: true,
                               class: "visually-hidden", id: "file" });
   const drop = el ("label", { class: "drop", for: "file", tabindex: 0 }, t ("drop_photos"));
@@ -298,10 +299,11 @@ async function viewCase (id) {
       const form = new FormData ();
       form.append ("photo", f);
       if (year.value) form.append ("year", year.value);
+      if (age.value) form.append ("age", age.value);
       status.textContent = t ("uploading") + " " + f.name;
       try {
         await sendOnce (pick, "POST", "/cases/" + id + "/photos", form,
-                        { form: true, again: true, what: [f.name, f.size, f.lastModified, year.value].join ("/") });
+                        { form: true, again: true, what: [f.name, f.size, f.lastModified, year.value, age.value].join ("/") });
       } catch (err) { toast (f.name + t ("colon") + err.message, true); }
     }
     status.textContent = t ("processing");
@@ -345,9 +347,11 @@ async function viewCase (id) {
           text: t (f.excluded ? "include_face" : "exclude_face"),
           onclick: (e) => correct (e.currentTarget, "/faces/" + f.face_id + "/exclude", { excluded: !f.excluded,
             reason: f.excluded ? undefined : t ("exclude_reason") }, t ("saved")) }) : null));
+      const taken = takenText (p);
       photoList.append (el ("li", {},
-        el ("p", { text: "#" + p.photo_id + " · " + photoStatus (fresh, p, faces.length) }),
+        el ("p", { text: "#" + p.photo_id + (taken ? " · " + taken : "") + " · " + photoStatus (fresh, p, faces.length) }),
         el ("ul", { class: "faces" }, faces),
+        canEdit ? takenForm (p, () => refresh ().catch (() => {})) : null,
         canEdit ? el ("button", { type: "button", class: "small danger", text: t ("remove_photo"),
           onclick: (e) => {
             const why = prompt (t ("remove_reason"));
@@ -402,7 +406,8 @@ async function viewCase (id) {
       role === "admin" && c.state === "closed" && !c.erased ? reopenForm (c) : null),
     el ("section", { class: "card" },
       el ("h2", { text: t ("photos") }),
-      c.state === "open" ? el ("div", { class: "upload" }, label ("year_taken", year), file, camera, pick, drop)
+      c.state === "open" ? el ("div", { class: "upload" }, label ("year_taken", year), label ("age_taken", age),
+                                file, camera, pick, drop)
                          : el ("p", { class: "hint", text: t ("closed_no_upload") }),
       status, photoList),
     el ("section", { class: "card" },
@@ -410,6 +415,36 @@ async function viewCase (id) {
       candList, weakerBox),
     c.trail ? el ("section", { class: "card" }, el ("h2", { text: t ("trail") }), trailList (c.trail, true)) : null);
   refresh ().catch ((err) => { if (err.status !== 401) toast (err.message, true); });
+}
+
+// When a photo was taken, as its line says it: "1956 · 约 6 岁时" /
+// "1956 · about age 6", or "" when neither is known.
+function takenText (p) {
+  return [p.year_taken ? String (p.year_taken) : "",
+          p.age_taken !== undefined ? textWith (t ("taken_age"), { n: p.age_taken }) : ""]
+    .filter (Boolean).join (" · ");
+}
+
+// Correct when a photo was taken (its year, the person's age in it): the
+// service checks both against the birth year, audits the change and ranks
+// the case again. Empty: unknown.
+function takenForm (p, done) {
+  const year = el ("input", { type: "number", name: "year", min: 1900, max: 2100,
+                              value: p.year_taken ? String (p.year_taken) : "" });
+  const age = el ("input", { type: "number", name: "age", min: 0, max: 120,
+                             value: p.age_taken !== undefined ? String (p.age_taken) : "" });
+  const form = el ("form", { class: "inline taken", onsubmit: async (e) => {
+    e.preventDefault ();
+    const number = (input) => input.value.trim () === "" ? null : Number (input.value);
+    try {
+      if (await sendOnce (form, "PATCH", "/photos/" + p.photo_id, { year: number (year), age: number (age) })) {
+        toast (t ("corrected")); done ();
+      }
+    } catch (err) { toast (err.message, true); }
+  } }, label ("year_taken", year), label ("age_taken", age),
+    el ("button", { type: "submit", class: "small", text: t ("save_corrections") }),
+    el ("p", { class: "hint", text: t ("taken_hint") }));
+  return el ("details", { class: "taken" }, el ("summary", { text: t ("correct_taken") }), form);
 }
 
 // A photo's line: being read, failed, its faces; on a closed case, that its

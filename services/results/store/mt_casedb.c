@@ -159,7 +159,12 @@ static const char *s_migrations [] = {
      "CREATE TABLE idempotency ("
      "  actor TEXT NOT NULL, ikey TEXT NOT NULL, method TEXT NOT NULL,"
      "  request TEXT NOT NULL, result TEXT NOT NULL, created_at TEXT NOT NULL,"
-     "  PRIMARY KEY (actor, ikey));")
+     "  PRIMARY KEY (actor, ikey));"),
+    //  8: the person's age in each photo (issue: a photo's age), -1
+    //  unknown, beside its year: a family's childhood photo at 6 is
+    //  weighed against the found adult by the years between
+    //  (mt_rank_age.c). BIGINT: SQLite's INTEGER, as mt_casedb_pg.c writes it.
+    ("ALTER TABLE photos ADD COLUMN age_taken BIGINT NOT NULL DEFAULT -1;")
 };
 #define S_MIGRATIONS ((int) (sizeof s_migrations / sizeof s_migrations [0]))
 

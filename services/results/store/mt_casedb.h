@@ -210,8 +210,28 @@ int mt_casedb_case_close (mt_casedb_t *self, int64_t id, const char *reason,
 int mt_casedb_photo_add (mt_casedb_t *self, int64_t case_id, const char *sha256,
                          size_t bytes, int year_taken, const char *actor,
                          int64_t *photo_id_p, bool *existed_p, mt_err_t *err);
+//  The same with the person's age in the photo (age_taken, -1 unknown;
+//  year_taken 0 unknown), both checked by mt_photo_taken_check.
+int mt_casedb_photo_add_aged (mt_casedb_t *self, int64_t case_id, const char *sha256,
+                              size_t bytes, int year_taken, int age_taken, const char *actor,
+                              int64_t *photo_id_p, bool *existed_p, mt_err_t *err);
 int mt_casedb_photo_get (mt_casedb_t *self, int64_t photo_id, mt_photo_row_t *row,
                          mt_err_t *err);
+
+//  When a photo was taken, checked against its case (c): the year (0
+//  unknown) 1900..this year, the age (-1 unknown) 0..MT_PHOTO_AGE_MAX; with
+//  a birth year known, the year no more than MT_PHOTO_TAKEN_SLACK years
+//  before it, and year minus age within MT_PHOTO_TAKEN_SLACK years of it.
+//  MT_EINVAL, with a message that says what to check, otherwise MT_OK.
+#define MT_PHOTO_AGE_MAX 120
+#define MT_PHOTO_TAKEN_SLACK 2
+int mt_photo_taken_check (const mt_case_t *c, int year_taken, int age_taken, mt_err_t *err);
+//  Correct when a photo was taken (both values as they are to be; the
+//  caller keeps what is not corrected): checked as above, the photo not
+//  removed and its case open; audited ("photo.taken", before and after),
+//  and the case is matched again.
+int mt_casedb_photo_taken (mt_casedb_t *self, int64_t photo_id, int year_taken, int age_taken,
+                           const char *actor, mt_err_t *err);
 //  Ask the uploader of a pending photo which face is the person, should it
 //  have several (mt_photo_row_t.person): until they say, its faces stay out
 //  of matching.

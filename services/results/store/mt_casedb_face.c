@@ -38,7 +38,7 @@ s_faces_query (mt_casedb_t *self, const char *sql, int64_t id, mt_face_row_t **r
         r->yaw_deg = mti_sql_column_double (stmt, 9);
         mti_db_copy (r->verdict, sizeof r->verdict, mti_sql_column_text (stmt, 10));
         r->year_taken = mti_sql_column_int (stmt, 11);
-        r->age_taken = -1;
+        r->age_taken = mti_sql_column_int (stmt, 19);
         r->enrolled = mti_sql_column_int (stmt, 12) != 0;
         if (mti_sql_column_bytes (stmt, 13) == (int) sizeof r->embedding)
             memcpy (r->embedding, mti_sql_column_blob (stmt, 13), sizeof r->embedding);
@@ -59,7 +59,7 @@ s_faces_query (mt_casedb_t *self, const char *sql, int64_t id, mt_face_row_t **r
 #define S_FACE_COLUMNS \
     "SELECT f.id, f.photo_id, f.case_id, f.x, f.y, f.w, f.h, f.size_px, f.sharpness, f.yaw," \
     " f.verdict, p.year_taken, f.enrolled, f.embedding, p.width, p.height, f.excluded," \
-    " f.embedding2, f.descriptor2" \
+    " f.embedding2, f.descriptor2, p.age_taken" \
     " FROM faces f JOIN photos p ON p.id = f.photo_id"
 
 int

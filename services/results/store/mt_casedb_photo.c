@@ -16,6 +16,15 @@ mt_casedb_photo_add (mt_casedb_t *self, int64_t case_id, const char *sha256, siz
                      int year_taken, const char *actor, int64_t *photo_id_p, bool *existed_p,
                      mt_err_t *err)
 {
+    return mt_casedb_photo_add_aged (self, case_id, sha256, bytes, year_taken, -1, actor,
+                                     photo_id_p, existed_p, err);
+}
+
+int
+mt_casedb_photo_add_aged (mt_casedb_t *self, int64_t case_id, const char *sha256, size_t bytes,
+                          int year_taken, int age_taken, const char *actor, int64_t *photo_id_p,
+                          bool *existed_p, mt_err_t *err)
+{
     *photo_id_p = 0;
     if (existed_p)
         *existed_p = false;
@@ -26,9 +35,9 @@ mt_casedb_photo_add (mt_casedb_t *self, int64_t case_id, const char *sha256, siz
     if (strcmp (c.state, "open") != 0)
         return mt_err_set (err, MT_EINVAL, "case %lld is closed (%s): it takes no photos",
                            (long long) case_id, c.closed_reason);
-    if (year_taken && (year_taken < 1900 || year_taken > mti_this_year ()))
-        return mt_err_set (err, MT_EINVAL, "year taken %d is not between 1900 and %d",
-                           year_taken, mti_this_year ());
+    rc = mt_photo_taken_check (&c, year_taken, age_taken, err);
+    if (rc != MT_OK)
+        return rc;
     if (!sha256 || strlen (sha256) != 64)
         return mt_err_set (err, MT_EINVAL, "a photo needs its sha256");
     mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT id, removed_at FROM photos"
@@ -50,12 +59,13 @@ mt_casedb_photo_add (mt_casedb_t *self, int64_t case_id, const char *sha256, siz
     if (*photo_id_p) {
         //  Removed earlier and sent again: it comes back, to be processed anew.
         stmt = mti_db_prepare (self, "UPDATE photos SET removed_at = NULL, removed_reason = NULL,"
-                               " state = 'pending', lease_until = 0, year_taken = ? WHERE id = ?",
-                               err);
+                               " state = 'pending', lease_until = 0, year_taken = ?,"
+                               " age_taken = ? WHERE id = ?", err);
         if (!stmt)
             return MT_EINTERNAL;
         mti_sql_bind_int (stmt, 1, year_taken);
-        mti_sql_bind_int64 (stmt, 2, *photo_id_p);
+        mti_sql_bind_int (stmt, 2, age_taken);
+        mti_sql_bind_int64 (stmt, 3, *photo_id_p);
         rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "photo");
         mti_sql_finalize (stmt);
         char object [64];
@@ -64,7 +74,8 @@ mt_casedb_photo_add (mt_casedb_t *self, int64_t case_id, const char *sha256, siz
         return rc == MT_OK ? mt_casedb_audit (self, actor, "photo.add", object, sha256, err) : rc;
     }
     stmt = mti_db_prepare (self, "INSERT INTO photos (case_id, sha256, year_taken, bytes,"
-                                 " created_at) VALUES (?, ?, ?, ?, ?) RETURNING id", err);
+                                 " created_at, age_taken) VALUES (?, ?, ?, ?, ?, ?)"
+                                 " RETURNING id", err);
     if (!stmt)
         return MT_EINTERNAL;
     char now [32];
@@ -74,6 +85,7 @@ mt_casedb_photo_add (mt_casedb_t *self, int64_t case_id, const char *sha256, siz
     mti_sql_bind_int (stmt, 3, year_taken);
     mti_sql_bind_int64 (stmt, 4, (int64_t) bytes);
     mti_sql_bind_text (stmt, 5, now, -1);
+    mti_sql_bind_int (stmt, 6, age_taken);
     rc = mti_sql_step (stmt) == MTI_SQL_ROW ? MT_OK : mti_db_fail (self, MT_EIO, err, "add photo");
     if (rc == MT_OK)
         *photo_id_p = mti_sql_column_int64 (stmt, 0);
@@ -94,7 +106,7 @@ s_photo_row (mti_sql_stmt_t *stmt, mt_photo_row_t *row)
     row->case_id = mti_sql_column_int64 (stmt, 1);
     mti_db_copy (row->sha256, sizeof row->sha256, mti_sql_column_text (stmt, 2));
     row->year_taken = mti_sql_column_int (stmt, 3);
-    row->age_taken = -1;
+    row->age_taken = mti_sql_column_int (stmt, 12);
     mti_db_copy (row->state, sizeof row->state, mti_sql_column_text (stmt, 4));
     mti_db_copy (row->error, sizeof row->error, mti_sql_column_text (stmt, 5));
     row->face_count = mti_sql_column_int (stmt, 6);
@@ -107,7 +119,7 @@ s_photo_row (mti_sql_stmt_t *stmt, mt_photo_row_t *row)
 
 #define S_PHOTO_COLUMNS "id, case_id, sha256, year_taken, state, error_message," \
     " (SELECT COUNT (*) FROM faces WHERE photo_id = photos.id AND removed = 0)," \
-    " removed_at, removed_reason, reembed, person, error_message_zh"
+    " removed_at, removed_reason, reembed, person, error_message_zh, age_taken"
 
 int
 mt_casedb_photo_get (mt_casedb_t *self, int64_t photo_id, mt_photo_row_t *row, mt_err_t *err)
