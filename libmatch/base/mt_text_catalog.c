@@ -939,6 +939,9 @@ const mti_text_row_t mti_text_catalog [] = {
       "请以 JSON 对象提交照片的年份（year）和年龄（age）" },
     { "a photo's correction takes year and age only",
       "照片的更正只接受年份（year）和年龄（age）" },
+    { "year and age are whole numbers (a year such as 1962, an age in years), or null when "
+      "unknown",
+      "年份（year）和年龄（age）应为整数（年份如 1962，年龄以岁计），不知道时填 null" },
 
     //  services/gateway/gateway_results.c
     { "the results service is not answering (it may be restarting); try again in a few seconds",

@@ -199,6 +199,12 @@ gateway_route_media (gateway_route_t *r)
                 return gateway_error (r->conn, 400, "invalid_argument",
                                       "a photo's correction takes year and age only");
             }
+            if (!json_is_integer (value) && !json_is_null (value)) {
+                json_decref (params);
+                return gateway_error (r->conn, 400, "invalid_argument",
+                                      "year and age are whole numbers (a year such as 1962, "
+                                      "an age in years), or null when unknown");
+            }
             json_object_set (params, year ? "year_taken" : "age_taken", value);
         }
         return gateway_route_answer (r, "photo.taken", params, 200);

@@ -243,6 +243,9 @@ await test ("a photo's year and age: given at upload, checked, corrected with PA
   assert.equal ((await staffA.request ("PATCH", `/api/v1/photos/${photoId}`, { json: { age: 7 } })).status, 403);
   assert.equal ((await staffB.request ("PATCH", `/api/v1/photos/${photoId}`, { json: { age: 30 } })).status, 400);
   assert.equal ((await staffB.request ("PATCH", `/api/v1/photos/${photoId}`, { json: { place: "x" } })).status, 400);
+  const typed = await staffB.request ("PATCH", `/api/v1/photos/${photoId}`, { json: { age: "six" } });
+  assert.equal (typed.status, 400);
+  assert.match (JSON.stringify (typed.data), /year and age are whole numbers/);
   assert.equal ((await staffB.request ("PATCH", `/api/v1/photos/999999`, { json: { age: 6 } })).status, 404);
   const c = await waitMatched (staffB, id);
   assert.equal (c.photo_list [0].year_taken, 1962);
