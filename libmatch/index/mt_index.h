@@ -110,7 +110,8 @@ typedef struct {
     //  face's own case's faces, among its exact 20 nearest and within
     //  family_radius, that the index must return (0.995); the radius (L2,
     //  not squared; 0: the descriptor's, mt_index_family_radius); how many
-    //  stored faces to sample (2000).
+    //  stored faces to sample (2000). family_target 0: the 20 nearest, as
+    //  mt_index_build.
     double family_target;
     double family_radius;
     size_t family_queries;

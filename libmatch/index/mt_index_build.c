@@ -403,7 +403,7 @@ s_tuning_probe (const mt_index_plan_t *plan, int dim, size_t n, const int64_t *i
                 const uint64_t *cases, const float *vectors, s_probe_t *probe,
                 double *target_p, mt_index_report_t *report, mt_err_t *err)
 {
-    if (cases) {
+    if (cases && plan->family_target > 0) {
         double radius = plan->family_radius > 0 ? plan->family_radius
                                                 : mt_index_family_radius (dim);
         size_t targets;
