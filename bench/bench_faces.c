@@ -20,7 +20,7 @@ extern void spotrf_ (const char *uplo, const int *n, float *a, const int *lda, i
 
 typedef struct {
     bench_faces_t *faces;
-    bench_faces_t *mfn;             //  MobileFaceNet's, the same faces
+    bench_faces_t *mfn;             //  MobileFaceNet's, the same faces (or NULL)
     const uint32_t *file_person;
     size_t failed;
 } s_collect_t;
@@ -31,14 +31,16 @@ s_on_photo (void *arg, size_t index, mt_photo_t *photo, const mt_err_t *err)
     (void) err;
     s_collect_t *collect = arg;
     const mt_photo_face_t *face = photo ? mt_photo_best_face (photo) : NULL;
-    if (face && face->has_embedding2) {
-        bench_faces_t *faces = collect->faces, *mfn = collect->mfn;
+    bench_faces_t *faces = collect->faces, *mfn = collect->mfn;
+    if (face && (!mfn || face->has_embedding2)) {
         memcpy (faces->vectors + faces->count * BENCH_FACES_DIM, face->embedding,
                 BENCH_FACES_DIM * sizeof (float));
         faces->person [faces->count++] = collect->file_person [index];
-        memcpy (mfn->vectors + mfn->count * BENCH_FACES_MFN_DIM, face->embedding2,
-                BENCH_FACES_MFN_DIM * sizeof (float));
-        mfn->person [mfn->count++] = collect->file_person [index];
+        if (mfn) {
+            memcpy (mfn->vectors + mfn->count * BENCH_FACES_MFN_DIM, face->embedding2,
+                    BENCH_FACES_MFN_DIM * sizeof (float));
+            mfn->person [mfn->count++] = collect->file_person [index];
+        }
     }
     else
         collect->failed++;
@@ -80,8 +82,9 @@ s_list_photos (const char *folder, char ***paths_p, uint32_t **person_p, size_t 
     return count;
 }
 
-//  Both descriptors of every photo's best face (a face MobileFaceNet could
-//  not describe is left out of both, so both sets hold the same faces).
+//  dlib's descriptor of every photo's best face, and MobileFaceNet's too
+//  when mfn is not NULL (a face MobileFaceNet could not describe is then
+//  left out of both, so both sets hold the same faces).
 static int
 s_compute (const char *folder, bench_faces_t *faces, bench_faces_t *mfn)
 {
@@ -97,7 +100,7 @@ s_compute (const char *folder, bench_faces_t *faces, bench_faces_t *mfn)
     mt_pipeline_config_t config;
     mt_pipeline_config_defaults (&config);
     config.workers = 2;
-    config.mobilefacenet = true;
+    config.mobilefacenet = mfn != NULL;
     mt_pipeline_t *pipeline;
     mt_err_t err;
     int rc = mt_pipeline_new (&config, &pipeline, &err);
@@ -105,12 +108,15 @@ s_compute (const char *folder, bench_faces_t *faces, bench_faces_t *mfn)
     faces->person = malloc (count * sizeof (uint32_t));
     faces->people = people;
     faces->dim = BENCH_FACES_DIM;
-    mfn->vectors = malloc (count * BENCH_FACES_MFN_DIM * sizeof (float));
-    mfn->person = malloc (count * sizeof (uint32_t));
-    mfn->people = people;
-    mfn->dim = BENCH_FACES_MFN_DIM;
+    if (mfn) {
+        mfn->vectors = malloc (count * BENCH_FACES_MFN_DIM * sizeof (float));
+        mfn->person = malloc (count * sizeof (uint32_t));
+        mfn->people = people;
+        mfn->dim = BENCH_FACES_MFN_DIM;
+    }
     s_collect_t collect = { faces, mfn, file_person, 0 };
-    if (rc == MT_OK && faces->vectors && faces->person && mfn->vectors && mfn->person)
+    if (rc == MT_OK && faces->vectors && faces->person
+    &&  (!mfn || (mfn->vectors && mfn->person)))
         rc = mt_pipeline_run_files (pipeline, (const char *const *) paths, count, s_on_photo,
                                     &collect, &err);
     if (rc != MT_OK)
@@ -185,12 +191,14 @@ bench_faces_load_descriptor (const char *folder, const char *cache, const char *
     bench_faces_free (faces);
     bench_faces_t dlib, mfn;
     memset (&dlib, 0, sizeof dlib), memset (&mfn, 0, sizeof mfn);
-    if (s_compute (folder, &dlib, &mfn) != 0) {
+    //  dlib's alone needs no MobileFaceNet model (as before).
+    if (s_compute (folder, &dlib, want_mfn ? &mfn : NULL) != 0) {
         bench_faces_free (&dlib), bench_faces_free (&mfn);
         return -1;
     }
     s_write_cache (folder, cache, S_MAGIC, &dlib);
-    s_write_cache (folder, mfn_cache, S_MAGIC_MFN, &mfn);
+    if (want_mfn)
+        s_write_cache (folder, mfn_cache, S_MAGIC_MFN, &mfn);
     *faces = want_mfn ? mfn : dlib;
     bench_faces_free (want_mfn ? &dlib : &mfn);
     return 0;

@@ -37,8 +37,9 @@ int bench_faces_load (const char *folder, const char *cache, bench_faces_t *face
 
 //  The same with a descriptor: "dlib" (bench_faces_load's) or
 //  "mobilefacenet" (192-d, the pipeline's second descriptor; its cache is
-//  cache with "-mobilefacenet" appended). Computing one computes both and
-//  writes both caches.
+//  cache with "-mobilefacenet" appended). Computing MobileFaceNet's
+//  computes dlib's too and writes both caches; dlib's alone needs no
+//  MobileFaceNet model.
 int bench_faces_load_descriptor (const char *folder, const char *cache, const char *descriptor,
                                  bench_faces_t *faces);
 void bench_faces_free (bench_faces_t *faces);
