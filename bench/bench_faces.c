@@ -7,17 +7,20 @@
 #include "face/mt_pipeline.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define S_MAGIC 0x48574643ull       //  "HWFC"
+#define S_MAGIC 0x48574643ull       //  "HWFC": dlib's descriptors
+#define S_MAGIC_MFN 0x48574632ull   //  "HWF2": MobileFaceNet's
 
 //  LAPACK's Cholesky factorisation (OpenBLAS carries LAPACK).
 extern void spotrf_ (const char *uplo, const int *n, float *a, const int *lda, int *info);
 
 typedef struct {
     bench_faces_t *faces;
+    bench_faces_t *mfn;             //  MobileFaceNet's, the same faces (or NULL)
     const uint32_t *file_person;
     size_t failed;
 } s_collect_t;
@@ -28,11 +31,16 @@ s_on_photo (void *arg, size_t index, mt_photo_t *photo, const mt_err_t *err)
     (void) err;
     s_collect_t *collect = arg;
     const mt_photo_face_t *face = photo ? mt_photo_best_face (photo) : NULL;
-    if (face) {
-        bench_faces_t *faces = collect->faces;
+    bench_faces_t *faces = collect->faces, *mfn = collect->mfn;
+    if (face && (!mfn || face->has_embedding2)) {
         memcpy (faces->vectors + faces->count * BENCH_FACES_DIM, face->embedding,
                 BENCH_FACES_DIM * sizeof (float));
         faces->person [faces->count++] = collect->file_person [index];
+        if (mfn) {
+            memcpy (mfn->vectors + mfn->count * BENCH_FACES_MFN_DIM, face->embedding2,
+                    BENCH_FACES_MFN_DIM * sizeof (float));
+            mfn->person [mfn->count++] = collect->file_person [index];
+        }
     }
     else
         collect->failed++;
@@ -74,8 +82,11 @@ s_list_photos (const char *folder, char ***paths_p, uint32_t **person_p, size_t 
     return count;
 }
 
+//  dlib's descriptor of every photo's best face, and MobileFaceNet's too
+//  when mfn is not NULL (a face MobileFaceNet could not describe is then
+//  left out of both, so both sets hold the same faces).
 static int
-s_compute (const char *folder, bench_faces_t *faces)
+s_compute (const char *folder, bench_faces_t *faces, bench_faces_t *mfn)
 {
     char **paths;
     uint32_t *file_person;
@@ -89,14 +100,23 @@ s_compute (const char *folder, bench_faces_t *faces)
     mt_pipeline_config_t config;
     mt_pipeline_config_defaults (&config);
     config.workers = 2;
+    config.mobilefacenet = mfn != NULL;
     mt_pipeline_t *pipeline;
     mt_err_t err;
     int rc = mt_pipeline_new (&config, &pipeline, &err);
     faces->vectors = malloc (count * BENCH_FACES_DIM * sizeof (float));
     faces->person = malloc (count * sizeof (uint32_t));
     faces->people = people;
-    s_collect_t collect = { faces, file_person, 0 };
-    if (rc == MT_OK && faces->vectors && faces->person)
+    faces->dim = BENCH_FACES_DIM;
+    if (mfn) {
+        mfn->vectors = malloc (count * BENCH_FACES_MFN_DIM * sizeof (float));
+        mfn->person = malloc (count * sizeof (uint32_t));
+        mfn->people = people;
+        mfn->dim = BENCH_FACES_MFN_DIM;
+    }
+    s_collect_t collect = { faces, mfn, file_person, 0 };
+    if (rc == MT_OK && faces->vectors && faces->person
+    &&  (!mfn || (mfn->vectors && mfn->person)))
         rc = mt_pipeline_run_files (pipeline, (const char *const *) paths, count, s_on_photo,
                                     &collect, &err);
     if (rc != MT_OK)
@@ -109,7 +129,8 @@ s_compute (const char *folder, bench_faces_t *faces)
 }
 
 static int
-s_read_cache (const char *folder, const char *cache, bench_faces_t *faces)
+s_read_cache (const char *folder, const char *cache, uint64_t magic, int dim,
+              bench_faces_t *faces)
 {
     FILE *file = fopen (cache, "rb");
     if (!file)
@@ -117,15 +138,16 @@ s_read_cache (const char *folder, const char *cache, bench_faces_t *faces)
     uint64_t header [4];
     char source [4096] = "";
     int rc = -1;
-    if (fread (header, sizeof header, 1, file) == 1 && header [0] == S_MAGIC
+    if (fread (header, sizeof header, 1, file) == 1 && header [0] == magic
     &&  header [3] < sizeof source && fread (source, header [3], 1, file) == 1
     &&  strcmp (source, folder) == 0) {
         faces->count = header [1];
         faces->people = header [2];
-        faces->vectors = malloc (faces->count * BENCH_FACES_DIM * sizeof (float) + 1);
+        faces->dim = dim;
+        faces->vectors = malloc (faces->count * (size_t) dim * sizeof (float) + 1);
         faces->person = malloc (faces->count * sizeof (uint32_t) + 1);
         if (faces->vectors && faces->person
-        &&  fread (faces->vectors, sizeof (float) * BENCH_FACES_DIM, faces->count, file)
+        &&  fread (faces->vectors, sizeof (float) * (size_t) dim, faces->count, file)
             == faces->count
         &&  fread (faces->person, sizeof (uint32_t), faces->count, file) == faces->count)
             rc = 0;
@@ -135,14 +157,15 @@ s_read_cache (const char *folder, const char *cache, bench_faces_t *faces)
 }
 
 static void
-s_write_cache (const char *folder, const char *cache, const bench_faces_t *faces)
+s_write_cache (const char *folder, const char *cache, uint64_t magic,
+               const bench_faces_t *faces)
 {
     FILE *file = fopen (cache, "wb");
-    uint64_t header [4] = { S_MAGIC, faces->count, faces->people, strlen (folder) + 1 };
+    uint64_t header [4] = { magic, faces->count, faces->people, strlen (folder) + 1 };
     if (!file
     ||  fwrite (header, sizeof header, 1, file) != 1
     ||  fwrite (folder, header [3], 1, file) != 1
-    ||  fwrite (faces->vectors, sizeof (float) * BENCH_FACES_DIM, faces->count, file)
+    ||  fwrite (faces->vectors, sizeof (float) * (size_t) faces->dim, faces->count, file)
         != faces->count
     ||  fwrite (faces->person, sizeof (uint32_t), faces->count, file) != faces->count)
         fprintf (stderr, "bench: cannot write the descriptor cache %s\n", cache);
@@ -151,18 +174,40 @@ s_write_cache (const char *folder, const char *cache, const bench_faces_t *faces
 }
 
 int
-bench_faces_load (const char *folder, const char *cache, bench_faces_t *faces)
+bench_faces_load_descriptor (const char *folder, const char *cache, const char *descriptor,
+                             bench_faces_t *faces)
 {
     memset (faces, 0, sizeof *faces);
-    if (s_read_cache (folder, cache, faces) == 0)
-        return 0;
-    bench_faces_free (faces);
-    if (s_compute (folder, faces) != 0) {
-        bench_faces_free (faces);
+    bool want_mfn = strcmp (descriptor, "mobilefacenet") == 0;
+    if (!want_mfn && strcmp (descriptor, "dlib") != 0) {
+        fprintf (stderr, "bench: the descriptor is dlib or mobilefacenet, not %s\n", descriptor);
         return -1;
     }
-    s_write_cache (folder, cache, faces);
+    char mfn_cache [4096];
+    snprintf (mfn_cache, sizeof mfn_cache, "%s-mobilefacenet", cache);
+    if (s_read_cache (folder, want_mfn ? mfn_cache : cache, want_mfn ? S_MAGIC_MFN : S_MAGIC,
+                      want_mfn ? BENCH_FACES_MFN_DIM : BENCH_FACES_DIM, faces) == 0)
+        return 0;
+    bench_faces_free (faces);
+    bench_faces_t dlib, mfn;
+    memset (&dlib, 0, sizeof dlib), memset (&mfn, 0, sizeof mfn);
+    //  dlib's alone needs no MobileFaceNet model (as before).
+    if (s_compute (folder, &dlib, want_mfn ? &mfn : NULL) != 0) {
+        bench_faces_free (&dlib), bench_faces_free (&mfn);
+        return -1;
+    }
+    s_write_cache (folder, cache, S_MAGIC, &dlib);
+    if (want_mfn)
+        s_write_cache (folder, mfn_cache, S_MAGIC_MFN, &mfn);
+    *faces = want_mfn ? mfn : dlib;
+    bench_faces_free (want_mfn ? &dlib : &mfn);
     return 0;
+}
+
+int
+bench_faces_load (const char *folder, const char *cache, bench_faces_t *faces)
+{
+    return bench_faces_load_descriptor (folder, cache, "dlib", faces);
 }
 
 void
@@ -190,9 +235,8 @@ s_gauss (bench_faces_model_t *model)
 
 //  Covariance of count rows around mean (D x D, full).
 static double *
-s_cov (const double *rows, size_t count, const double *mean)
+s_cov (const double *rows, size_t count, const double *mean, int D)
 {
-    enum { D = BENCH_FACES_DIM };
     double *cov = calloc (D * D, sizeof *cov);
     for (size_t r = 0; cov && r < count; r++)
         for (int i = 0; i < D; i++)
@@ -207,9 +251,8 @@ s_cov (const double *rows, size_t count, const double *mean)
 //  The lower Cholesky factor of cov - less x minus (row-major, as LAPACK's
 //  column-major upper factor). 0 on success, -1 when not positive definite.
 static int
-s_factor (const double *cov, const double *minus, double less, float *factor)
+s_factor (const double *cov, const double *minus, double less, float *factor, int D)
 {
-    enum { D = BENCH_FACES_DIM };
     for (int i = 0; i < D; i++)
         for (int j = 0; j < D; j++)
             factor [i * D + j] = (float) (cov [i * D + j] - (minus ? less * minus [i * D + j] : 0)
@@ -226,14 +269,15 @@ s_factor (const double *cov, const double *minus, double less, float *factor)
 int
 bench_faces_fit (const bench_faces_t *faces, uint64_t seed, bench_faces_model_t *model)
 {
-    enum { D = BENCH_FACES_DIM };
+    const int D = faces->dim;
     memset (model, 0, sizeof *model);
+    model->dim = D;
     model->rng = seed | 1;
     size_t people = faces->people;
     double *centre = calloc (people * D, sizeof *centre);
     double *within = malloc (faces->count * D * sizeof *within);
     size_t *photos = calloc (people, sizeof *photos);
-    double mean [D] = { 0 }, zero [D] = { 0 };
+    double mean [BENCH_FACES_MAX_DIM] = { 0 }, zero [BENCH_FACES_MAX_DIM] = { 0 };
     int rc = centre && within && photos ? 0 : -1;
     for (size_t i = 0; rc == 0 && i < faces->count; i++) {
         photos [faces->person [i]]++;
@@ -274,13 +318,13 @@ bench_faces_fit (const bench_faces_t *faces, uint64_t seed, bench_faces_model_t 
     for (size_t p = 0; p < people; p++)
         share += photos [p] ? 1.0 / (double) photos [p] : 0;
     share /= (double) (used ? used : 1);
-    double *between = rc == 0 ? s_cov (centre, used, mean) : NULL;
-    double *spread = rc == 0 ? s_cov (within, residuals, zero) : NULL;
+    double *between = rc == 0 ? s_cov (centre, used, mean, D) : NULL;
+    double *spread = rc == 0 ? s_cov (within, residuals, zero, D) : NULL;
     rc = between && spread ? 0 : -1;
-    if (rc == 0 && s_factor (between, spread, share, model->between) != 0)
-        rc = s_factor (between, NULL, 0, model->between);
+    if (rc == 0 && s_factor (between, spread, share, model->between, D) != 0)
+        rc = s_factor (between, NULL, 0, model->between, D);
     if (rc == 0)
-        rc = s_factor (spread, NULL, 0, model->within);
+        rc = s_factor (spread, NULL, 0, model->within, D);
     free (between), free (spread);
     free (centre), free (within), free (photos), free (slot);
     return rc;
@@ -289,8 +333,8 @@ bench_faces_fit (const bench_faces_t *faces, uint64_t seed, bench_faces_model_t 
 static void
 s_draw (bench_faces_model_t *model, const float *factor, const float *base, float *out)
 {
-    enum { D = BENCH_FACES_DIM };
-    double z [D];
+    const int D = model->dim;
+    double z [BENCH_FACES_MAX_DIM];
     for (int d = 0; d < D; d++)
         z [d] = s_gauss (model);
     for (int i = 0; i < D; i++) {

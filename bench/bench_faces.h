@@ -17,12 +17,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+//  dlib's descriptor (the default); MobileFaceNet's; the larger.
 #define BENCH_FACES_DIM 128
+#define BENCH_FACES_MFN_DIM 192
+#define BENCH_FACES_MAX_DIM 192
 
 typedef struct {
     size_t count;               //  faces
     size_t people;              //  identities
-    float *vectors;             //  count x BENCH_FACES_DIM
+    int dim;                    //  BENCH_FACES_DIM or BENCH_FACES_MFN_DIM
+    float *vectors;             //  count x dim
     uint32_t *person;           //  count: identity of each face, 0..people-1
 } bench_faces_t;
 
@@ -30,12 +34,21 @@ typedef struct {
 //  cache (a file path) when it was made from the same folder, else computed
 //  (minutes for thousands of photos) and written there. 0 on success.
 int bench_faces_load (const char *folder, const char *cache, bench_faces_t *faces);
+
+//  The same with a descriptor: "dlib" (bench_faces_load's) or
+//  "mobilefacenet" (192-d, the pipeline's second descriptor; its cache is
+//  cache with "-mobilefacenet" appended). Computing MobileFaceNet's
+//  computes dlib's too and writes both caches; dlib's alone needs no
+//  MobileFaceNet model.
+int bench_faces_load_descriptor (const char *folder, const char *cache, const char *descriptor,
+                                 bench_faces_t *faces);
 void bench_faces_free (bench_faces_t *faces);
 
 typedef struct {
-    float mean [BENCH_FACES_DIM];
-    float between [BENCH_FACES_DIM * BENCH_FACES_DIM];  //  Cholesky factors (lower)
-    float within [BENCH_FACES_DIM * BENCH_FACES_DIM];
+    int dim;                    //  the faces' (rows of dim in the arrays below)
+    float mean [BENCH_FACES_MAX_DIM];
+    float between [BENCH_FACES_MAX_DIM * BENCH_FACES_MAX_DIM];  //  Cholesky factors (lower)
+    float within [BENCH_FACES_MAX_DIM * BENCH_FACES_MAX_DIM];
     uint64_t rng;
 } bench_faces_model_t;
 

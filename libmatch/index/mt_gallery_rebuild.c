@@ -13,7 +13,7 @@
 static void
 s_rebuild_free (mti_gallery_rebuild_t *rebuild)
 {
-    free (rebuild->ids), free (rebuild->vectors), free (rebuild->removed);
+    free (rebuild->ids), free (rebuild->cases), free (rebuild->vectors), free (rebuild->removed);
     mt_index_destroy (&rebuild->built);
     mt_index_destroy (&rebuild->delta);
     free (rebuild);
@@ -27,11 +27,11 @@ s_build (void *arg)
     //  and OpenBLAS's would fight (shared FACTS.md). OpenBLAS's count is the
     //  process's and stays as the shard set it.
     omp_set_num_threads (1);
-    rebuild->rc = mt_index_build (&rebuild->plan, rebuild->dim, rebuild->n, rebuild->ids,
-                                  rebuild->vectors, &rebuild->built, &rebuild->report,
-                                  &rebuild->err);
-    free (rebuild->ids), free (rebuild->vectors);
-    rebuild->ids = NULL, rebuild->vectors = NULL;
+    rebuild->rc = mt_index_build_grouped (&rebuild->plan, rebuild->dim, rebuild->n,
+                                          rebuild->ids, rebuild->cases, rebuild->vectors,
+                                          &rebuild->built, &rebuild->report, &rebuild->err);
+    free (rebuild->ids), free (rebuild->cases), free (rebuild->vectors);
+    rebuild->ids = NULL, rebuild->cases = NULL, rebuild->vectors = NULL;
     int expected = MTI_REBUILD_RUNNING;
     if (!__atomic_compare_exchange_n (&rebuild->state, &expected, MTI_REBUILD_DONE, false,
                                       __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
@@ -99,6 +99,17 @@ s_start (mt_gallery_t *self, int kind, mt_err_t *err)
     rebuild->dim = mt_index_dim (self->index);
     rebuild->n = mt_index_size (self->index);
     int rc = mt_index_export (self->index, &rebuild->ids, &rebuild->vectors, err);
+    //  Each face's case, so the index is tuned on finding the family
+    //  (mt_index_build_grouped); a face not in the table (none should be)
+    //  is a case of its own.
+    if (rc == MT_OK && !(rebuild->cases = malloc (rebuild->n * sizeof *rebuild->cases + 1)))
+        rc = mt_err_set (err, MT_ENOMEM, "out of memory starting a rebuild");
+    for (size_t i = 0; rc == MT_OK && i < rebuild->n; i++) {
+        uint64_t face_id = (uint64_t) rebuild->ids [i];
+        mti_gallery_entry_t *entry;
+        HASH_FIND (hh, self->faces, &face_id, sizeof face_id, entry);
+        rebuild->cases [i] = entry ? entry->case_id : UINT64_MAX - i;
+    }
     if (rc == MT_OK)
         rc = mt_index_new (MT_INDEX_DEFAULT_FACTORY, rebuild->dim, &rebuild->delta, err);
     rebuild->state = MTI_REBUILD_RUNNING;

@@ -106,7 +106,23 @@ typedef struct {
     size_t exact_below;         //  auto: exact search below this many vectors
     size_t tune_queries;        //  sample of stored vectors to measure recall on (200)
     size_t hnsw_quantizer_from; //  IVF lists from which an HNSW graph finds them (8192)
+    //  Tuning on the family (mt_index_build_grouped): the share of a
+    //  face's own case's faces, among its exact 20 nearest and within
+    //  family_radius, that the index must return (0.995); the radius (L2,
+    //  not squared; 0: the descriptor's, mt_index_family_radius); how many
+    //  stored faces to sample (2000). family_target 0: the 20 nearest, as
+    //  mt_index_build.
+    double family_target;
+    double family_radius;
+    size_t family_queries;
+    size_t ivf_lists;           //  IVF lists; 0: by size (about 4 sqrt(n), a power of two)
 } mt_index_plan_t;
+
+//  The distance (L2) beyond which two faces of one descriptor no longer
+//  have a chance to be one person: dlib's 128-d descriptor 0.86,
+//  MobileFaceNet's 192-d 1.54 (how they were derived: mt_index_build.c).
+//  0 for another dimension (no radius known: every neighbour counts).
+double mt_index_family_radius (int dim);
 
 //  The kind of an existing index (MT_INDEX_EXACT for a factory-made one of
 //  another type).
@@ -116,7 +132,8 @@ int mt_index_kind_of (const mt_index_t *index);
 //  train lists on; exact search of them costs nothing).
 #define MT_INDEX_IVF_MIN 78
 
-//  The defaults: auto, recall 0.99, exact below 200,000, 200 tuning queries.
+//  The defaults: auto, recall 0.99, exact below 200,000, 200 tuning queries;
+//  family: 0.995 of the family within the descriptor's radius, 2000 faces.
 mt_index_plan_t mt_index_plan_default (void);
 
 //  The kind a plan gives for n vectors (auto resolved).
@@ -127,6 +144,8 @@ typedef struct {
     char param [16];            //  search parameter tuned ("nprobe", "efSearch", "")
     int param_value;
     double recall;              //  recall@20 measured on the tuning sample (1 for exact)
+    char rule [16];             //  what was tuned on: "nearest" (the 20 nearest), "family"
+    size_t family_faces;        //  family rule: target faces in the sample
     double train_s, add_s, tune_s;
 } mt_index_report_t;
 
@@ -139,6 +158,21 @@ typedef struct {
 int mt_index_build (const mt_index_plan_t *plan, int dim, size_t n, const int64_t *ids,
                     const float *vectors, mt_index_t **self_p, mt_index_report_t *report,
                     mt_err_t *err);
+
+//  As mt_index_build, but the search parameter is tuned on the family
+//  rather than on strangers: cases [i] is the case of vector i. For a
+//  sample of plan->family_queries stored faces, the target is those of
+//  their exact 20 nearest that belong to the same case and lie within the
+//  plan's radius (another photo of the same person, near enough for the
+//  evidence to give the pair a chance); the parameter is the smallest that
+//  returns the plan's family_target of them, with half the misses allowed
+//  (stored faces are easier queries than new photos). A sample with no such
+//  faces (every case a single face, or synthetic data) falls back to
+//  mt_index_build's rule. cases NULL: mt_index_build. report->rule says
+//  which rule tuned it.
+int mt_index_build_grouped (const mt_index_plan_t *plan, int dim, size_t n, const int64_t *ids,
+                            const uint64_t *cases, const float *vectors, mt_index_t **self_p,
+                            mt_index_report_t *report, mt_err_t *err);
 
 //  Process-wide tuning for search (shared FACTS.md): FAISS's OpenMP threads
 //  set to one so that they do not fight OpenBLAS's (blas_threads of them).

@@ -53,7 +53,32 @@ mt_index_plan_default (void)
 {
     return (mt_index_plan_t) { .kind = MT_INDEX_AUTO, .recall_target = 0.99,
                                .exact_below = 200000, .tune_queries = 200,
-                               .hnsw_quantizer_from = 8192 };
+                               .hnsw_quantizer_from = 8192, .family_target = 0.995,
+                               .family_radius = 0, .family_queries = 2000 };
+}
+
+//  The radius within which a face can still be the family's. Two ways to
+//  it, which agree:
+//  - the ranking's face evidence (services/results/store/mt_rank.c, fitted
+//    on lfw-scale) falls to the candidate floor, -12, below which a pair is
+//    not shown (bench/RESULTS.md, "The candidate floor"): dlib
+//    28.90 - 48.17 d = -12 at d = 0.849; MobileFaceNet alone
+//    30.132 - 27.477 d = -12 at d = 1.533;
+//  - the hardest family in ../shared/FACTS.md ("Faces across ages"): a
+//    child's photo against one 20+ years later, mean + 2.5 sd: dlib
+//    0.660 + 2.5 x 0.079 = 0.858; MobileFaceNet 1.197 + 2.5 x 0.134 = 1.532.
+//  The larger of the two, rounded up: 0.86 and 1.54 (an earlier 1.55 was
+//  a little wider than either). The age-gap evidence (mt_rank_age.c) gives
+//  no tighter bound: it flattens the line for a child's photo, so at 20+
+//  years evidence -12 lies beyond 2, past every stranger. Strangers lie at
+//  dlib 0.703 (sd 0.089), MobileFaceNet 1.300 (sd 0.144): most of a face's
+//  20 nearest are within the radius, so it is the case, not the radius,
+//  that picks the family; the radius only leaves out family photos too far
+//  to be found anyway.
+double
+mt_index_family_radius (int dim)
+{
+    return dim == 128 ? 0.86 : dim == 192 ? 1.54 : 0;
 }
 
 int
@@ -67,12 +92,22 @@ mt_index_plan_kind (const mt_index_plan_t *plan, size_t n)
 //  Lists of an IVF index for n vectors: about 4 sqrt(n) (a power of two),
 //  with at least 39 training vectors per list as k-means wants.
 static size_t
-s_ivf_lists (size_t n)
+s_ivf_lists_by_size (size_t n)
 {
     size_t lists = 1;
     while (lists * 2 <= 4 * sqrt ((double) n) && lists * 2 * 39 <= n && lists < 65536)
         lists *= 2;
     return lists;
+}
+
+//  The plan's lists if it sets them (at most one per 39 vectors), else by
+//  size.
+static size_t
+s_ivf_lists (const mt_index_plan_t *plan, size_t n)
+{
+    if (plan->ivf_lists > 0)
+        return plan->ivf_lists * 39 <= n ? plan->ivf_lists : n / 39 > 0 ? n / 39 : 1;
+    return s_ivf_lists_by_size (n);
 }
 
 //  Many lists: an HNSW graph finds a vector's nearest lists (the flat
@@ -81,13 +116,13 @@ static bool
 s_hnsw_quantizer (const mt_index_plan_t *plan, int kind, size_t n)
 {
     return (kind == MT_INDEX_IVF || kind == MT_INDEX_IVF_SQ8)
-        && s_ivf_lists (n) >= plan->hnsw_quantizer_from;
+        && s_ivf_lists (plan, n) >= plan->hnsw_quantizer_from;
 }
 
 static void
 s_factory (const mt_index_plan_t *plan, int kind, size_t n, char *factory, size_t size)
 {
-    size_t lists = s_ivf_lists (n);
+    size_t lists = s_ivf_lists (plan, n);
     const char *quantizer = s_hnsw_quantizer (plan, kind, n) ? "_HNSW32" : "";
     if (kind == MT_INDEX_IVF)
         snprintf (factory, size, "IVF%zu%s,Flat", lists, quantizer);
@@ -166,6 +201,65 @@ s_probe_make (s_probe_t *probe, size_t count, int dim, size_t n, const int64_t *
                      probe->truth + i * probe->k);
     }
     free (positions), free (d), free (labels);
+    if (rc != MT_OK)
+        s_probe_free (probe);
+    return rc;
+}
+
+//  The family probe: of count sampled stored faces, those with another
+//  face of their own case among their exact k nearest and within radius;
+//  truth keeps only those faces (the rest -1), so the recall over it is the
+//  share of the family returned. probe->queries is 0 when no sampled face
+//  has family.
+static int
+s_family_probe_make (s_probe_t *probe, size_t count, double radius, int dim, size_t n,
+                     const int64_t *ids, const uint64_t *cases, const float *vectors,
+                     size_t *targets_p, mt_err_t *err)
+{
+    memset (probe, 0, sizeof *probe);
+    *targets_p = 0;
+    size_t q = count < n ? count : n;
+    probe->k = n - 1 < S_RECALL_K ? n - 1 : S_RECALL_K;
+    size_t k1 = probe->k + 1;
+    size_t *positions = malloc (q * sizeof *positions);
+    float *x = malloc (q * (size_t) dim * sizeof *x);
+    float *d = malloc (q * k1 * sizeof *d);
+    int64_t *labels = malloc (q * k1 * sizeof *labels);
+    probe->x = malloc (q * (size_t) dim * sizeof *probe->x + 1);
+    probe->self_ids = malloc (q * sizeof *probe->self_ids + 1);
+    probe->truth = malloc (q * probe->k * sizeof *probe->truth + 1);
+    int rc = MT_OK;
+    if (!positions || !x || !d || !labels || !probe->x || !probe->self_ids || !probe->truth)
+        rc = mt_err_set (err, MT_ENOMEM, "out of memory measuring recall");
+    if (rc == MT_OK) {
+        s_sample_positions (n, q, positions);
+        for (size_t i = 0; i < q; i++)
+            memcpy (x + i * (size_t) dim, vectors + positions [i] * (size_t) dim,
+                    (size_t) dim * sizeof *x);
+        rc = mt_index_knn_exact (x, q, vectors, n, dim, k1, d, labels, err);
+    }
+    //  Squared distances from the exact search; no radius: any distance.
+    double limit = radius > 0 ? radius * radius : INFINITY;
+    for (size_t i = 0; rc == MT_OK && i < q; i++) {
+        size_t self = positions [i], kept = 0;
+        int64_t *row = probe->truth + probe->queries * probe->k;
+        for (size_t j = 0; j < k1 && kept < probe->k; j++) {
+            int64_t at = labels [i * k1 + j];
+            if (at < 0 || (size_t) at == self)
+                continue;
+            if (cases [at] == cases [self] && d [i * k1 + j] <= limit)
+                row [kept++] = ids [at];
+        }
+        if (kept == 0)
+            continue;
+        *targets_p += kept;
+        while (kept < probe->k)
+            row [kept++] = -1;
+        memcpy (probe->x + probe->queries * (size_t) dim, x + i * (size_t) dim,
+                (size_t) dim * sizeof *x);
+        probe->self_ids [probe->queries++] = ids [self];
+    }
+    free (positions), free (x), free (d), free (labels);
     if (rc != MT_OK)
         s_probe_free (probe);
     return rc;
@@ -299,6 +393,46 @@ mt_index_build (const mt_index_plan_t *plan, int dim, size_t n, const int64_t *i
                 const float *vectors, mt_index_t **self_p, mt_index_report_t *report,
                 mt_err_t *err)
 {
+    return mt_index_build_grouped (plan, dim, n, ids, NULL, vectors, self_p, report, err);
+}
+
+//  The probe to tune on: the family's where cases are known and a sample
+//  has family, else the 20 nearest; *target_p the recall it must reach.
+static int
+s_tuning_probe (const mt_index_plan_t *plan, int dim, size_t n, const int64_t *ids,
+                const uint64_t *cases, const float *vectors, s_probe_t *probe,
+                double *target_p, mt_index_report_t *report, mt_err_t *err)
+{
+    if (cases && plan->family_target > 0) {
+        double radius = plan->family_radius > 0 ? plan->family_radius
+                                                : mt_index_family_radius (dim);
+        size_t targets;
+        int rc = s_family_probe_make (probe, plan->family_queries, radius, dim, n, ids, cases,
+                                      vectors, &targets, err);
+        if (rc != MT_OK)
+            return rc;
+        if (probe->queries > 0) {
+            snprintf (report->rule, sizeof report->rule, "family");
+            report->family_faces = targets;
+            *target_p = 1 - (1 - plan->family_target) / 2;
+            return MT_OK;
+        }
+        s_probe_free (probe);
+    }
+    snprintf (report->rule, sizeof report->rule, "nearest");
+    //  Stored faces as queries are easier than new photos of the same
+    //  people (1M faces: 0.990 on stored ones gave 0.987 on new photos,
+    //  bench/RESULTS.md): the sample must miss half as many as the target
+    //  allows.
+    *target_p = 1 - (1 - plan->recall_target) / 2;
+    return s_probe_make (probe, plan->tune_queries, dim, n, ids, vectors, err);
+}
+
+int
+mt_index_build_grouped (const mt_index_plan_t *plan, int dim, size_t n, const int64_t *ids,
+                        const uint64_t *cases, const float *vectors, mt_index_t **self_p,
+                        mt_index_report_t *report, mt_err_t *err)
+{
     *self_p = NULL;
     mt_index_report_t own;
     if (!report)
@@ -320,22 +454,18 @@ mt_index_build (const mt_index_plan_t *plan, int dim, size_t n, const int64_t *i
     if (hnsw_quantizer)
         rc = mt_index_set_param (index, "quantizer_efSearch", 128, err);
     if (rc == MT_OK)
-        rc = s_train_and_add (index, dim, n, ids, vectors, s_ivf_lists (n), report, err);
+        rc = s_train_and_add (index, dim, n, ids, vectors, s_ivf_lists (plan, n), report, err);
     double start = mt_clock_s ();
     if (rc == MT_OK && kind != MT_INDEX_EXACT && n > 1) {
         s_probe_t probe;
-        rc = s_probe_make (&probe, plan->tune_queries, dim, n, ids, vectors, err);
+        double target;
+        rc = s_tuning_probe (plan, dim, n, ids, cases, vectors, &probe, &target, report, err);
         bool probed = rc == MT_OK;
-        //  Stored faces as queries are easier than new photos of the same
-        //  people (1M faces: 0.990 on stored ones gave 0.987 on new
-        //  photos, bench/RESULTS.md): the sample must miss half as many
-        //  as the target allows.
-        double target = 1 - (1 - plan->recall_target) / 2;
         if (rc == MT_OK && kind == MT_INDEX_HNSW)
             rc = s_tune (index, "efSearch", 16, 4096, false, target, &probe, report, err);
         else if (rc == MT_OK)
-            rc = s_tune (index, "nprobe", 1, (int) s_ivf_lists (n), hnsw_quantizer, target,
-                         &probe, report, err);
+            rc = s_tune (index, "nprobe", 1, (int) s_ivf_lists (plan, n), hnsw_quantizer,
+                         target, &probe, report, err);
         if (probed)
             s_probe_free (&probe);
     }

@@ -33,6 +33,7 @@ typedef struct {
     int dim;
     size_t n;
     int64_t *ids;
+    uint64_t *cases;            //  each id's case: the index is tuned on the family
     float *vectors;
     mt_index_t *built;
     mt_index_report_t report;

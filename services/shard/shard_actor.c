@@ -32,7 +32,11 @@ const mt_config_key_t shard_config_keys [] = {
     { "exact-below", MT_CFG_INT, offsetof (shard_config_t, exact_below), 2, 1e10,
       "with index auto: exact search below this many faces a gallery" },
     { "recall-target", MT_CFG_DOUBLE, offsetof (shard_config_t, recall_target), 0.5, 1,
-      "recall@20 against exact search that an approximate index is tuned to hold" },
+      "recall@20 against exact search that an approximate index is tuned to hold "
+      "(with family-target 0, or where a gallery's sample has no family)" },
+    { "family-target", MT_CFG_DOUBLE, offsetof (shard_config_t, family_target), 0, 1,
+      "share of a face's own case's faces (among its 20 nearest, within the descriptor's "
+      "radius) that an approximate index is tuned to find; 0 tunes on recall-target" },
     { "partition", MT_CFG_INT, offsetof (shard_config_t, partition), 0, 4095,
       "which partition this replica holds" },
     { "replica", MT_CFG_INT, offsetof (shard_config_t, replica), 0, 255,
@@ -65,6 +69,7 @@ shard_config_defaults (shard_config_t *config)
         .broker = "tcp://127.0.0.1:5556",
         .data_dir = "var/shard-0-0",
         .index = "auto", .exact_below = 200000, .recall_target = 0.99,
+        .family_target = 0.995,
         .partition = 0, .replica = 0, .partitions = 1,
         .heartbeat_ms = 500, .liveness = 4,
         .snapshot_ops = 20000, .purge_ms = 2000, .sync = true,
@@ -141,6 +146,7 @@ shard_actor (void *pipe, void *arg)
     plan.kind = mt_index_kind_from_name (config->index);
     plan.exact_below = (size_t) config->exact_below;
     plan.recall_target = config->recall_target;
+    plan.family_target = config->family_target;
     mt_store_config_t store_config = {
         .dir = config->data_dir, .factory = config->index, .dim = MT_DIM,
         .snapshot_ops = (uint64_t) config->snapshot_ops, .sync = config->sync,

@@ -24,6 +24,7 @@ typedef struct {
     char index [256];           //  auto, exact, ivf, ivf-sq8, or a FAISS factory string
     int64_t exact_below;        //  auto: exact search below this many faces a gallery
     double recall_target;       //  recall@20 an approximate index is tuned to hold
+    double family_target;       //  share of the family it is tuned to find (0: recall_target)
     int64_t partition, replica, partitions;
     int64_t heartbeat_ms;
     int64_t liveness;
