@@ -142,7 +142,7 @@ shard_actor (void *pipe, void *arg)
     plan.exact_below = (size_t) config->exact_below;
     plan.recall_target = config->recall_target;
     mt_store_config_t store_config = {
-        .dir = config->data_dir, .factory = config->index, .dim = MT_DIM,
+        .dir = config->data_dir, .factory = config->index, .dim = MT_DIM, .dim2 = MT_DIM2,
         .snapshot_ops = (uint64_t) config->snapshot_ops, .sync = config->sync,
         .plan = plan.kind >= 0 ? &plan : NULL
     };
