@@ -412,7 +412,7 @@ main (int argc, char **argv)
                        &results [count]);
         count++;
     }
-    printf ("# %zu vectors x 128-d, %zu queries (half near-duplicates), k %d, %d cores\n", n,
+    printf ("# %zu vectors x %d-d, %zu queries (half near-duplicates), k %d, %d cores\n", n, DIM,
             nq, K, cores);
     printf ("%-18s %9s %9s %8s %8s %9s %9s %8s %9s %11s\n", "path", "qps@1", "qps@64",
             "p50@1ms", "p99@1ms", "p50@64ms", "p99@64ms", "R@10", "MB/1M", "enroll/s");
@@ -429,8 +429,9 @@ main (int argc, char **argv)
             "p99 at batch 1 %.2fx (target <= 2), recall@10 %.4f (target >= 0.999)\n",
             qps / results [0].qps64, p99 / results [0].p99_1, recall);
     if (json) {
-        printf ("{\"n\":%zu,\"queries\":%zu,\"qps\":%.2f,\"baseline_qps\":%.2f,\"p99_ms\":%.3f,"
-                "\"baseline_p99_ms\":%.3f,\"recall_at_10\":%.5f,\"configs\":[", n, nq, qps,
+        printf ("{\"n\":%zu,\"dim\":%d,\"queries\":%zu,\"qps\":%.2f,\"baseline_qps\":%.2f,"
+                "\"p99_ms\":%.3f,\"baseline_p99_ms\":%.3f,\"recall_at_10\":%.5f,\"configs\":[",
+                n, DIM, nq, qps,
                 results [0].qps64, p99, results [0].p99_1, recall);
         for (int i = 0; i < count; i++)
             printf ("%s{\"path\":\"%s\",\"qps_batch1\":%.2f,\"qps_batch64\":%.2f,"
