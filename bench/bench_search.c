@@ -1,9 +1,10 @@
 //  bench/search - the sharded index against FAISS in-process, in one run.
 //
 //  usage: bench-search [--n 1000000] [--queries 1000] [--shards 1,2,4]
-//                      [--dir DIR] [--json]
+//                      [--dim 128|192] [--dir DIR] [--json]
 //
-//  Synthetic 128-d unit vectors; half of the queries are near-duplicates of
+//  Synthetic 128-d unit vectors (--dim 192: MobileFaceNet's dimension,
+//  searched through the broker in the found-mfn gallery); half of the queries are near-duplicates of
 //  stored vectors (a stored vector moved a little), half are random. First
 //  FAISS in this process (same index type as the shards, threads tuned as
 //  the shards tune them); then, for each shard count S, a broker and S shard
@@ -37,7 +38,11 @@
 
 extern char **environ;
 
-#define DIM MT_DIM
+//  The vectors' dimension (--dim): dlib's 128 or MobileFaceNet's 192.
+static int s_dim = MT_DIM;
+#define DIM s_dim
+//  The gallery of that dimension: found (dlib) or found-mfn.
+#define S_NS (s_dim == MT_DIM2 ? 4 : 2)
 #define K 10
 
 typedef struct {
@@ -181,7 +186,7 @@ static int
 s_search_broker (mt_client_t *client, const float *queries, size_t m, int64_t *out)
 {
     mt_msg_t *msg = mt_msg_new (MT_MSG_SEARCH), *reply = NULL;
-    msg->ns = 2;
+    msg->ns = S_NS;
     msg->k = K;
     msg->query_count = m;
     msg->deadline_ms = 30000;
@@ -264,7 +269,7 @@ s_broker_path (const char *bin, const char *dir, int shards, int cores, const fl
     for (size_t i = 0; i < n; i += 2000) {
         size_t m = n - i < 2000 ? n - i : 2000;
         mt_msg_t *msg = mt_msg_new (MT_MSG_ENROLL), *reply = NULL;
-        msg->ns = 2;
+        msg->ns = S_NS;
         msg->face_count = m;
         msg->faces = malloc (m * sizeof *msg->faces);
         msg->vectors = malloc (m * DIM * sizeof (float));
@@ -341,6 +346,8 @@ main (int argc, char **argv)
             n = (size_t) atof (argv [++i]);
         else if (strcmp (argv [i], "--queries") == 0 && i + 1 < argc)
             nq = (size_t) atoi (argv [++i]);
+        else if (strcmp (argv [i], "--dim") == 0 && i + 1 < argc)
+            s_dim = atoi (argv [++i]) == MT_DIM2 ? MT_DIM2 : MT_DIM;
         else if (strcmp (argv [i], "--shards") == 0 && i + 1 < argc)
             shard_list = argv [++i];
         else if (strcmp (argv [i], "--dir") == 0 && i + 1 < argc)
@@ -349,7 +356,7 @@ main (int argc, char **argv)
             json = 1;
         else {
             printf ("usage: bench-search [--n 1000000] [--queries 1000] [--shards 1,2,4] "
-                    "[--dir DIR] [--json]\n");
+                    "[--dim 128|192] [--dir DIR] [--json]\n");
             return strcmp (argv [i], "--help") == 0 ? 0 : 2;
         }
     }
@@ -405,7 +412,7 @@ main (int argc, char **argv)
                        &results [count]);
         count++;
     }
-    printf ("# %zu vectors x 128-d, %zu queries (half near-duplicates), k %d, %d cores\n", n,
+    printf ("# %zu vectors x %d-d, %zu queries (half near-duplicates), k %d, %d cores\n", n, DIM,
             nq, K, cores);
     printf ("%-18s %9s %9s %8s %8s %9s %9s %8s %9s %11s\n", "path", "qps@1", "qps@64",
             "p50@1ms", "p99@1ms", "p50@64ms", "p99@64ms", "R@10", "MB/1M", "enroll/s");
@@ -422,8 +429,9 @@ main (int argc, char **argv)
             "p99 at batch 1 %.2fx (target <= 2), recall@10 %.4f (target >= 0.999)\n",
             qps / results [0].qps64, p99 / results [0].p99_1, recall);
     if (json) {
-        printf ("{\"n\":%zu,\"queries\":%zu,\"qps\":%.2f,\"baseline_qps\":%.2f,\"p99_ms\":%.3f,"
-                "\"baseline_p99_ms\":%.3f,\"recall_at_10\":%.5f,\"configs\":[", n, nq, qps,
+        printf ("{\"n\":%zu,\"dim\":%d,\"queries\":%zu,\"qps\":%.2f,\"baseline_qps\":%.2f,"
+                "\"p99_ms\":%.3f,\"baseline_p99_ms\":%.3f,\"recall_at_10\":%.5f,\"configs\":[",
+                n, DIM, nq, qps,
                 results [0].qps64, p99, results [0].p99_1, recall);
         for (int i = 0; i < count; i++)
             printf ("%s{\"path\":\"%s\",\"qps_batch1\":%.2f,\"qps_batch64\":%.2f,"

@@ -16,7 +16,10 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#define S_SNAP_MAGIC "HWSNAP01"
+//  Format 1: seq, then the missing and the found gallery (dlib's only).
+//  Format 2: seq, a count, then that many (namespace, gallery) pairs.
+#define S_SNAP_MAGIC_1 "HWSNAP01"
+#define S_SNAP_MAGIC "HWSNAP02"
 #define S_SNAP_END   "HWSNAPOK"
 #define S_REC_ENROLL 1
 #define S_REC_REMOVE 2
@@ -32,36 +35,59 @@ struct mt_store {
     char factory [256];
     bool planned;
     mt_index_plan_t plan;
-    int dim;
+    int dims [MT_NS_LAST + 1];  //  by namespace
     uint64_t snapshot_ops;
     bool sync;
     int log_fd;
     off_t log_size;
     uint64_t writes_since_snapshot;
     uint64_t seq;
-    mt_gallery_t *missing, *found;
+    mt_gallery_t *galleries [MT_NS_LAST + 1];   //  by namespace; [0] unused
 };
+
+#define S_FOR_NS(ns) for (int ns = MT_NS_FIRST; ns <= MT_NS_LAST; ns++)
+
+static const char *s_ns_names [MT_NS_LAST + 1] = {
+    NULL, "missing", "found", "missing-mfn", "found-mfn"
+};
+
+bool
+mt_ns_valid (int ns)
+{
+    return ns >= MT_NS_FIRST && ns <= MT_NS_LAST;
+}
 
 const char *
 mt_ns_name (int ns)
 {
-    return ns == MT_NS_MISSING ? "missing" : ns == MT_NS_FOUND ? "found" : NULL;
+    return mt_ns_valid (ns) ? s_ns_names [ns] : NULL;
 }
 
 int
 mt_ns_from_name (const char *name)
 {
-    if (name && strcmp (name, "missing") == 0)
-        return MT_NS_MISSING;
-    if (name && strcmp (name, "found") == 0)
-        return MT_NS_FOUND;
+    S_FOR_NS (ns)
+        if (name && strcmp (name, s_ns_names [ns]) == 0)
+            return ns;
     return 0;
+}
+
+int
+mt_ns_second (int ns)
+{
+    return ns == MT_NS_MISSING ? MT_NS_MISSING_MFN : ns == MT_NS_FOUND ? MT_NS_FOUND_MFN : 0;
 }
 
 static mt_gallery_t *
 s_gallery (const mt_store_t *self, int ns)
 {
-    return ns == MT_NS_MISSING ? self->missing : ns == MT_NS_FOUND ? self->found : NULL;
+    return mt_ns_valid (ns) ? self->galleries [ns] : NULL;
+}
+
+int
+mt_store_dim (const mt_store_t *self, mt_ns ns)
+{
+    return mt_ns_valid ((int) ns) ? self->dims [ns] : 0;
 }
 
 const mt_gallery_t *
@@ -80,21 +106,26 @@ uint64_t
 mt_store_digest (const mt_store_t *self)
 {
     //  Namespaces weigh differently so that a face moved from one to the
-    //  other changes the digest.
-    return mt_gallery_digest (self->missing) + 3 * mt_gallery_digest (self->found);
+    //  other changes the digest (an empty gallery adds nothing: a store
+    //  without second-descriptor faces keeps its digest of format 1).
+    uint64_t digest = 0;
+    S_FOR_NS (ns)
+        digest += (uint64_t) (2 * ns - 1) * mt_gallery_digest (self->galleries [ns]);
+    return digest;
 }
 
 //  ---------------------------------------------------------------- snapshots
 
-//  Write seq and both galleries to path through a temporary file that is
+//  Write seq and every gallery to path through a temporary file that is
 //  fsync'd and renamed into place, so path always holds a whole snapshot.
 static int
 s_write_snapshot (mt_store_t *self, const char *path, mt_err_t *err)
 {
     //  A rebuilt index takes over first: the file holds one index a gallery.
-    int finished = mt_gallery_finish_rebuild (self->missing, NULL, err);
-    if (finished == MT_OK)
-        finished = mt_gallery_finish_rebuild (self->found, NULL, err);
+    int finished = MT_OK;
+    S_FOR_NS (ns)
+        if (finished == MT_OK)
+            finished = mt_gallery_finish_rebuild (self->galleries [ns], NULL, err);
     if (finished != MT_OK)
         return finished;
     char tmp [PATH_MAX + 8];
@@ -103,12 +134,17 @@ s_write_snapshot (mt_store_t *self, const char *path, mt_err_t *err)
     if (!file)
         return mt_err_set (err, MT_EIO, "cannot create %s: %s", tmp, strerror (errno));
     int rc = MT_OK;
-    if (fwrite (S_SNAP_MAGIC, 8, 1, file) != 1 || fwrite (&self->seq, 8, 1, file) != 1)
+    uint32_t count = MT_NS_LAST - MT_NS_FIRST + 1;
+    if (fwrite (S_SNAP_MAGIC, 8, 1, file) != 1 || fwrite (&self->seq, 8, 1, file) != 1
+    ||  fwrite (&count, 4, 1, file) != 1)
         rc = mt_err_set (err, MT_EIO, "cannot write %s", tmp);
-    if (rc == MT_OK)
-        rc = mt_gallery_write (self->missing, file, err);
-    if (rc == MT_OK)
-        rc = mt_gallery_write (self->found, file, err);
+    S_FOR_NS (ns) {
+        uint32_t tag = (uint32_t) ns;
+        if (rc == MT_OK && fwrite (&tag, 4, 1, file) != 1)
+            rc = mt_err_set (err, MT_EIO, "cannot write %s", tmp);
+        if (rc == MT_OK)
+            rc = mt_gallery_write (self->galleries [ns], file, err);
+    }
     if (rc == MT_OK && fwrite (S_SNAP_END, 8, 1, file) != 1)
         rc = mt_err_set (err, MT_EIO, "cannot write %s", tmp);
     if (rc == MT_OK && (fflush (file) != 0 || fsync (fileno (file)) != 0))
@@ -122,32 +158,54 @@ s_write_snapshot (mt_store_t *self, const char *path, mt_err_t *err)
     return rc;
 }
 
-//  Read a snapshot file: seq and both galleries, or an error naming path.
-static int
-s_read_snapshot (const char *path, uint64_t *seq, mt_gallery_t **missing,
-                 mt_gallery_t **found, mt_err_t *err)
+static void
+s_galleries_destroy (mt_gallery_t **galleries)
 {
-    *missing = *found = NULL;
+    S_FOR_NS (ns)
+        mt_gallery_destroy (&galleries [ns]);
+}
+
+//  Read a snapshot file of either format: seq and the galleries it holds
+//  (a gallery it lacks stays NULL), or an error naming path.
+static int
+s_read_snapshot (const char *path, uint64_t *seq, mt_gallery_t **galleries, mt_err_t *err)
+{
+    S_FOR_NS (ns)
+        galleries [ns] = NULL;
     FILE *file = fopen (path, "rb");
     if (!file)
         return mt_err_set (err, errno == ENOENT ? MT_ENOTFOUND : MT_EIO, "cannot open %s: %s",
                            path, strerror (errno));
     char magic [8];
     int rc = MT_OK;
-    if (fread (magic, 8, 1, file) != 1 || memcmp (magic, S_SNAP_MAGIC, 8) != 0
-    ||  fread (seq, 8, 1, file) != 1)
+    bool first = false;
+    uint32_t count = 0;
+    if (fread (magic, 8, 1, file) != 1 || fread (seq, 8, 1, file) != 1)
+        rc = mt_err_set (err, MT_EDECODE, "%s is not a Homeward snapshot", path);
+    else
+    if (memcmp (magic, S_SNAP_MAGIC_1, 8) == 0)
+        first = true, count = 2;
+    else
+    if (memcmp (magic, S_SNAP_MAGIC, 8) != 0 || fread (&count, 4, 1, file) != 1
+    ||  count > MT_NS_LAST)
         rc = mt_err_set (err, MT_EDECODE, "%s is not a Homeward snapshot", path);
     mt_err_t why;
-    if (rc == MT_OK && (mt_gallery_read (file, missing, &why) != MT_OK
-                        || mt_gallery_read (file, found, &why) != MT_OK))
-        rc = mt_err_wrap (err, MT_EDECODE, &why, "%s", path);
+    for (uint32_t i = 0; rc == MT_OK && i < count; i++) {
+        uint32_t ns = i + 1;
+        if (!first && fread (&ns, 4, 1, file) != 1)
+            rc = mt_err_set (err, MT_EDECODE, "%s is incomplete", path);
+        else
+        if (!mt_ns_valid ((int) ns) || galleries [ns])
+            rc = mt_err_set (err, MT_EDECODE, "%s: unknown or repeated namespace %u", path, ns);
+        else
+        if (mt_gallery_read (file, &galleries [ns], &why) != MT_OK)
+            rc = mt_err_wrap (err, MT_EDECODE, &why, "%s", path);
+    }
     if (rc == MT_OK && (fread (magic, 8, 1, file) != 1 || memcmp (magic, S_SNAP_END, 8) != 0))
         rc = mt_err_set (err, MT_EDECODE, "%s is incomplete", path);
     fclose (file);
-    if (rc != MT_OK) {
-        mt_gallery_destroy (missing);
-        mt_gallery_destroy (found);
-    }
+    if (rc != MT_OK)
+        s_galleries_destroy (galleries);
     return rc;
 }
 
@@ -221,18 +279,19 @@ s_apply_record (mt_store_t *self, const uint8_t *p, size_t size, mt_err_t *err)
     size_t left = size - S_REC_HEAD;
     if (seq <= self->seq)
         return MT_OK;       //  already in the snapshot
-    size_t face_bytes = 20 + (size_t) self->dim * sizeof (float);
     int rc;
     if (type == S_REC_ENROLL) {
         uint32_t n;
         if (left < 4 || !s_gallery (self, ns))
             return mt_err_set (err, MT_EDECODE, "bad enroll record");
+        int dim = self->dims [ns];
+        size_t face_bytes = 20 + (size_t) dim * sizeof (float);
         memcpy (&n, body, 4);
         if ((left - 4) / face_bytes < n || left - 4 != (size_t) n * face_bytes)
             return mt_err_set (err, MT_EDECODE, "enroll record of %u faces has %zu bytes",
                                n, left);
         mt_face_meta_t *meta = malloc ((n ? n : 1) * sizeof *meta);
-        float *vectors = malloc ((n ? n : 1) * (size_t) self->dim * sizeof *vectors);
+        float *vectors = malloc ((n ? n : 1) * (size_t) dim * sizeof *vectors);
         if (!meta || !vectors) {
             free (meta), free (vectors);
             return mt_err_set (err, MT_ENOMEM, "out of memory replaying the log");
@@ -242,7 +301,7 @@ s_apply_record (mt_store_t *self, const uint8_t *p, size_t size, mt_err_t *err)
             memcpy (&meta [i].face_id, at, 8);
             memcpy (&meta [i].case_id, at + 8, 8);
             memcpy (&meta [i].province, at + 16, 4);
-            memcpy (vectors + (size_t) i * self->dim, at + 20, (size_t) self->dim * 4);
+            memcpy (vectors + (size_t) i * dim, at + 20, (size_t) dim * 4);
         }
         rc = mt_gallery_add (s_gallery (self, ns), n, meta, vectors, NULL, err);
         free (meta), free (vectors);
@@ -261,9 +320,13 @@ s_apply_record (mt_store_t *self, const uint8_t *p, size_t size, mt_err_t *err)
         if (!ids)
             return mt_err_set (err, MT_ENOMEM, "out of memory replaying the log");
         memcpy (ids, body + 12, (size_t) n * 8);
-        rc = mt_gallery_remove (self->missing, n, ids, case_id, NULL, err);
-        if (rc == MT_OK)
-            rc = mt_gallery_remove (self->found, n, ids, case_id, NULL, err);
+        //  ns 0 (every record before format 2, and every client's removal):
+        //  every gallery; else that gallery only.
+        rc = ns == 0 || s_gallery (self, ns) ? MT_OK
+           : mt_err_set (err, MT_EDECODE, "bad remove record");
+        S_FOR_NS (g)
+            if (rc == MT_OK && (ns == 0 || ns == g))
+                rc = mt_gallery_remove (self->galleries [g], n, ids, case_id, NULL, err);
         free (ids);
     }
     else
@@ -330,11 +393,29 @@ s_replay (mt_store_t *self, mt_err_t *err)
 //  ---------------------------------------------------------------- public
 
 static int
-s_gallery_new (const mt_store_t *self, mt_gallery_t **gallery_p, mt_err_t *err)
+s_gallery_new (const mt_store_t *self, int ns, mt_gallery_t **gallery_p, mt_err_t *err)
 {
     if (self->planned)
-        return mt_gallery_new_planned (&self->plan, self->dim, gallery_p, err);
-    return mt_gallery_new (self->factory, self->dim, gallery_p, err);
+        return mt_gallery_new_planned (&self->plan, self->dims [ns], gallery_p, err);
+    return mt_gallery_new (self->factory, self->dims [ns], gallery_p, err);
+}
+
+//  Galleries a snapshot lacked (format 1: the second descriptor's) start
+//  empty; those it had must have their namespace's dimension.
+static int
+s_galleries_check (const mt_store_t *self, mt_gallery_t **galleries, const char *path,
+                   mt_err_t *err)
+{
+    int rc = MT_OK;
+    S_FOR_NS (ns) {
+        if (rc == MT_OK && !galleries [ns])
+            rc = s_gallery_new (self, ns, &galleries [ns], err);
+        else
+        if (rc == MT_OK && mt_gallery_dim (galleries [ns]) != self->dims [ns])
+            rc = mt_err_set (err, MT_EINVAL, "%s holds %d-d vectors in %s, not %d", path,
+                             mt_gallery_dim (galleries [ns]), mt_ns_name (ns), self->dims [ns]);
+    }
+    return rc;
 }
 
 int
@@ -352,7 +433,9 @@ mt_store_open (const mt_store_config_t *config, mt_store_t **self_p, mt_err_t *e
     snprintf (self->snap_path, sizeof self->snap_path, "%s/snapshot", config->dir);
     snprintf (self->factory, sizeof self->factory, "%s",
               config->factory ? config->factory : MT_INDEX_DEFAULT_FACTORY);
-    self->dim = config->dim > 0 ? config->dim : 128;
+    self->dims [MT_NS_MISSING] = self->dims [MT_NS_FOUND] = config->dim > 0 ? config->dim : 128;
+    self->dims [MT_NS_MISSING_MFN] = self->dims [MT_NS_FOUND_MFN]
+        = config->dim2 > 0 ? config->dim2 : MT_STORE_DIM2;
     self->planned = config->plan != NULL;
     if (config->plan)
         self->plan = *config->plan;
@@ -361,27 +444,22 @@ mt_store_open (const mt_store_config_t *config, mt_store_t **self_p, mt_err_t *e
 
     int rc = mt_dir_make (self->dir, err);
     if (rc == MT_OK) {
-        rc = s_read_snapshot (self->snap_path, &self->seq, &self->missing, &self->found, err);
+        rc = s_read_snapshot (self->snap_path, &self->seq, self->galleries, err);
         if (rc == MT_ENOTFOUND) {
             self->seq = 0;
-            rc = s_gallery_new (self, &self->missing, err);
-            if (rc == MT_OK)
-                rc = s_gallery_new (self, &self->found, err);
+            rc = MT_OK;
         }
-        else
-        if (rc == MT_OK && mt_gallery_dim (self->missing) != self->dim)
-            rc = mt_err_set (err, MT_EINVAL, "%s holds %d-d vectors, not %d", self->snap_path,
-                             mt_gallery_dim (self->missing), self->dim);
+        if (rc == MT_OK)
+            rc = s_galleries_check (self, self->galleries, self->snap_path, err);
     }
     if (rc == MT_OK) {
         self->log_fd = open (self->log_path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
         if (self->log_fd < 0)
             rc = mt_err_set (err, MT_EIO, "cannot open %s: %s", self->log_path, strerror (errno));
     }
-    if (rc == MT_OK && self->planned) {
-        mt_gallery_set_plan (self->missing, &self->plan);
-        mt_gallery_set_plan (self->found, &self->plan);
-    }
+    if (rc == MT_OK && self->planned)
+        S_FOR_NS (ns)
+            mt_gallery_set_plan (self->galleries [ns], &self->plan);
     if (rc == MT_OK)
         rc = s_replay (self, err);
     if (rc != MT_OK) {
@@ -400,8 +478,7 @@ mt_store_close (mt_store_t **self_p)
     mt_store_t *self = *self_p;
     if (self->log_fd >= 0)
         close (self->log_fd);
-    mt_gallery_destroy (&self->missing);
-    mt_gallery_destroy (&self->found);
+    s_galleries_destroy (self->galleries);
     free (self);
     *self_p = NULL;
 }
@@ -441,7 +518,8 @@ mt_store_enroll (mt_store_t *self, uint64_t seq, mt_ns ns, size_t n, const mt_fa
         if (meta [i].face_id > MT_FACE_ID_MAX || meta [i].face_id == 0)
             return mt_err_set (err, MT_EINVAL, "face id %llu is out of range",
                                (unsigned long long) meta [i].face_id);
-    size_t face_bytes = 20 + (size_t) self->dim * sizeof (float);
+    int dim = self->dims [ns];
+    size_t face_bytes = 20 + (size_t) dim * sizeof (float);
     if (n > (S_REC_MAX - S_REC_HEAD - 4) / face_bytes)
         return mt_err_set (err, MT_ETOOBIG, "%zu faces in one write; send fewer", n);
     int rc = s_next_seq (self, &seq, err);
@@ -458,7 +536,7 @@ mt_store_enroll (mt_store_t *self, uint64_t seq, mt_ns ns, size_t n, const mt_fa
         memcpy (at, &meta [i].face_id, 8);
         memcpy (at + 8, &meta [i].case_id, 8);
         memcpy (at + 16, &meta [i].province, 4);
-        memcpy (at + 20, vectors + i * (size_t) self->dim, (size_t) self->dim * 4);
+        memcpy (at + 20, vectors + i * (size_t) dim, (size_t) dim * 4);
     }
     rc = s_append (self, rec, size, err);
     free (rec);
@@ -475,15 +553,25 @@ int
 mt_store_remove (mt_store_t *self, uint64_t seq, size_t n, const uint64_t *face_ids,
                  uint64_t case_id, size_t *removed_p, mt_err_t *err)
 {
+    return mt_store_remove_from (self, seq, 0, n, face_ids, case_id, removed_p, err);
+}
+
+int
+mt_store_remove_from (mt_store_t *self, uint64_t seq, int only, size_t n,
+                      const uint64_t *face_ids, uint64_t case_id, size_t *removed_p,
+                      mt_err_t *err)
+{
     if (removed_p)
         *removed_p = 0;
+    if (only != 0 && !mt_ns_valid (only))
+        return mt_err_set (err, MT_EINVAL, "unknown namespace %d", only);
     if (n > (S_REC_MAX - S_REC_HEAD - 12) / 8)
         return mt_err_set (err, MT_ETOOBIG, "%zu ids in one write; send fewer", n);
     int rc = s_next_seq (self, &seq, err);
     if (rc != MT_OK)
         return rc;
     size_t size;
-    uint8_t *rec = s_record (S_REC_REMOVE, 0, seq, 12 + n * 8, &size);
+    uint8_t *rec = s_record (S_REC_REMOVE, (uint8_t) only, seq, 12 + n * 8, &size);
     if (!rec)
         return mt_err_set (err, MT_ENOMEM, "out of memory");
     uint32_t count = (uint32_t) n;
@@ -493,15 +581,18 @@ mt_store_remove (mt_store_t *self, uint64_t seq, size_t n, const uint64_t *face_
         memcpy (rec + S_REC_HEAD + 12, face_ids, n * 8);
     rc = s_append (self, rec, size, err);
     free (rec);
-    size_t a = 0, b = 0;
-    if (rc == MT_OK)
-        rc = mt_gallery_remove (self->missing, n, face_ids, case_id, &a, err);
-    if (rc == MT_OK)
-        rc = mt_gallery_remove (self->found, n, face_ids, case_id, &b, err);
+    //  A face leaves every gallery: its dlib and its MobileFaceNet vector.
+    size_t removed = 0;
+    S_FOR_NS (ns) {
+        size_t one = 0;
+        if (rc == MT_OK && (only == 0 || only == ns))
+            rc = mt_gallery_remove (self->galleries [ns], n, face_ids, case_id, &one, err);
+        removed += one;
+    }
     if (rc == MT_OK) {
         self->seq = seq;
         if (removed_p)
-            *removed_p = a + b;
+            *removed_p = removed;
         rc = s_after_write (self, err);
     }
     return rc;
@@ -510,7 +601,10 @@ mt_store_remove (mt_store_t *self, uint64_t seq, size_t n, const uint64_t *face_
 bool
 mt_store_rebuilding (const mt_store_t *self)
 {
-    return mt_gallery_rebuilding (self->missing) || mt_gallery_rebuilding (self->found);
+    S_FOR_NS (ns)
+        if (mt_gallery_rebuilding (self->galleries [ns]))
+            return true;
+    return false;
 }
 
 int
@@ -518,7 +612,7 @@ mt_store_maintain (mt_store_t *self, bool *busy_p, char *news, size_t size, mt_e
 {
     *news = '\0';
     int rc = MT_OK;
-    for (int ns = MT_NS_MISSING; ns <= MT_NS_FOUND; ns++) {
+    S_FOR_NS (ns) {
         mt_gallery_t *gallery = s_gallery (self, ns);
         mt_index_report_t report;
         mt_err_t why;
@@ -579,22 +673,19 @@ int
 mt_store_import (mt_store_t *self, const char *path, mt_err_t *err)
 {
     uint64_t seq;
-    mt_gallery_t *missing, *found;
-    int rc = s_read_snapshot (path, &seq, &missing, &found, err);
-    if (rc != MT_OK)
+    mt_gallery_t *galleries [MT_NS_LAST + 1] = { NULL };
+    int rc = s_read_snapshot (path, &seq, galleries, err);
+    if (rc == MT_OK)
+        rc = s_galleries_check (self, galleries, path, err);
+    if (rc != MT_OK) {
+        s_galleries_destroy (galleries);
         return rc;
-    if (mt_gallery_dim (missing) != self->dim) {
-        mt_gallery_destroy (&missing);
-        mt_gallery_destroy (&found);
-        return mt_err_set (err, MT_EINVAL, "%s holds vectors of another dimension", path);
     }
-    mt_gallery_destroy (&self->missing);
-    mt_gallery_destroy (&self->found);
-    self->missing = missing;
-    self->found = found;
-    if (self->planned) {
-        mt_gallery_set_plan (self->missing, &self->plan);
-        mt_gallery_set_plan (self->found, &self->plan);
+    s_galleries_destroy (self->galleries);
+    S_FOR_NS (ns) {
+        self->galleries [ns] = galleries [ns];
+        if (self->planned)
+            mt_gallery_set_plan (self->galleries [ns], &self->plan);
     }
     self->seq = seq;
     return mt_store_snapshot (self, err);

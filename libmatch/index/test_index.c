@@ -539,6 +539,65 @@ test_store_rebuild (void)
     free (meta), free (x), free (centres);
 }
 
+//  The MobileFaceNet galleries (192-d) follow the same plan: past
+//  exact-below a found-mfn gallery is rebuilt as IVF in the background, and
+//  its faces are still found (each face's case first).
+static void
+test_store_rebuild_second (void)
+{
+    size_t n = MT_TEST_LIGHT ? 1500 : 3000;
+    int dim2 = MT_STORE_DIM2;
+    float *x = malloc (n * (size_t) dim2 * sizeof *x);
+    mt_face_meta_t *meta = malloc (n * sizeof *meta);
+    for (size_t i = 0; i < n; i++) {
+        mt_test_vector (i / 3 + 1, 5, dim2, x + i * (size_t) dim2);
+        for (int d = 0; d < dim2; d++)
+            x [i * (size_t) dim2 + (size_t) d] += (float) (0.03 * mt_test_gauss (&s_rng));
+        meta [i] = (mt_face_meta_t) { i + 1, i / 3 + 1, 11 };
+    }
+    mt_index_plan_t plan = mt_index_plan_default ();
+    plan.exact_below = n / 2;
+    plan.tune_queries = 50;
+    char dir [4096];
+    snprintf (dir, sizeof dir, "%s/rebuilt-store-mfn", mt_test_tmpdir ());
+    mt_store_config_t config = { .dir = dir, .dim = DIM, .dim2 = dim2, .sync = false,
+                                 .plan = &plan };
+    mt_store_t *store;
+    mt_err_t err;
+    MT_CHECK_RC (mt_store_open (&config, &store, &err), MT_OK, &err);
+    if (!store) {
+        free (meta), free (x);
+        return;
+    }
+    MT_CHECK_RC (mt_store_enroll (store, 0, MT_NS_FOUND_MFN, n, meta, x, NULL, &err), MT_OK,
+                 &err);
+    bool busy = false;
+    char news [512];
+    MT_CHECK_RC (mt_store_maintain (store, &busy, news, sizeof news, &err), MT_OK, &err);
+    MT_CHECK (busy);
+    MT_CHECK_CONTAINS (news, "found-mfn: rebuilding the index of");
+    MT_CHECK_RC (mt_store_snapshot (store, &err), MT_OK, &err);
+    const mt_gallery_t *found = mt_store_gallery (store, MT_NS_FOUND_MFN);
+    char text [128];
+    mt_gallery_describe (found, text, sizeof text);
+    MT_CHECK_CONTAINS (text, "IVF");
+    MT_CHECK_INT (mt_gallery_dim (found), dim2);
+    size_t queries = 200, right = 0;
+    mt_hit_t hits [5];
+    size_t count;
+    for (size_t q = 0; q < queries; q++) {
+        size_t i = q * (n / queries);
+        if (mt_gallery_search (found, 1, x + i * (size_t) dim2, 5, NULL, 0, hits, &count, &err)
+            == MT_OK && count > 0)
+            right += hits [0].case_id == meta [i].case_id;
+    }
+    fprintf (stderr, "found-mfn as %s: the face's case first for %zu of %zu\n", text, right,
+             queries);
+    MT_CHECK (right * 100 >= queries * 98);
+    mt_store_close (&store);
+    free (meta), free (x);
+}
+
 //  The cross-match's arithmetic against brute force: a few thousand found
 //  faces searched in the service's batches against a gallery of missing
 //  faces, exact and (past exact-below) IVF; each found person's family
@@ -623,6 +682,7 @@ main (void)
     MT_RUN (test_family_tuning);
     MT_RUN (test_gallery_rebuild);
     MT_RUN (test_store_rebuild);
+    MT_RUN (test_store_rebuild_second);
     MT_RUN (test_crossmatch_against_brute_force);
     return MT_TEST_MAIN_END ();
 }

@@ -5,6 +5,7 @@
 
 #include "index/mt_gallery.h"
 #include "index/mt_store.h"
+#include "base/mt_dir.h"
 
 #include <signal.h>
 #include <stdint.h>
@@ -289,12 +290,162 @@ test_kill_during_writes (void)
     }
 }
 
+#define DIM2 MT_STORE_DIM2
+
+//  The second descriptor's galleries: their own dimension, the same face
+//  ids; a removal takes a face out of every gallery; the log, a snapshot
+//  and a copy to a peer keep them.
+static void
+test_store_second_descriptor (void)
+{
+    char dir [512];
+    snprintf (dir, sizeof dir, "%s/store-mfn", mt_test_tmpdir ());
+    mt_store_t *store = s_open (dir, 0);
+    if (!store)
+        return;
+    MT_CHECK_INT (mt_store_dim (store, MT_NS_MISSING), DIM);
+    MT_CHECK_INT (mt_store_dim (store, MT_NS_FOUND_MFN), DIM2);
+    MT_CHECK_INT (mt_gallery_dim (mt_store_gallery (store, MT_NS_MISSING_MFN)), DIM2);
+    MT_CHECK (mt_store_gallery (store, (mt_ns) 5) == NULL);
+    MT_CHECK_INT (mt_ns_from_name ("found-mfn"), MT_NS_FOUND_MFN);
+    MT_CHECK_INT (mt_ns_second (MT_NS_MISSING), MT_NS_MISSING_MFN);
+    mt_face_meta_t meta [9];
+    float vectors [9 * DIM], vectors2 [9 * DIM2];
+    mt_err_t err;
+    s_faces (1, 9, meta, vectors);
+    for (size_t i = 0; i < 9; i++)
+        mt_test_vector (500 + i, 1, DIM2, vectors2 + i * DIM2);
+    MT_CHECK_RC (mt_store_enroll (store, 0, MT_NS_MISSING, 9, meta, vectors, NULL, &err), MT_OK,
+                 &err);
+    uint64_t digest_dlib = mt_store_digest (store);
+    MT_CHECK_RC (mt_store_enroll (store, 0, MT_NS_MISSING_MFN, 9, meta, vectors2, NULL, &err),
+                 MT_OK, &err);
+    MT_CHECK (mt_store_digest (store) != digest_dlib);
+
+    //  The 192-d gallery answers a 192-d query with the face it holds.
+    mt_hit_t hits [3];
+    size_t counts [1];
+    MT_CHECK_RC (mt_gallery_search (mt_store_gallery (store, MT_NS_MISSING_MFN), 1,
+                                    vectors2 + 4 * DIM2, 3, NULL, 0, hits, counts, &err),
+                 MT_OK, &err);
+    MT_CHECK (counts [0] == 3 && hits [0].face_id == 5 && hits [0].case_id == meta [4].case_id);
+
+    //  Face 2 and case 1002 (faces 6-8) leave both galleries.
+    uint64_t id = 2;
+    size_t removed = 0;
+    MT_CHECK_RC (mt_store_remove (store, 0, 1, &id, 1002, &removed, &err), MT_OK, &err);
+    MT_CHECK_INT (removed, 8);
+    MT_CHECK_INT (mt_gallery_size (mt_store_gallery (store, MT_NS_MISSING)), 5);
+    MT_CHECK_INT (mt_gallery_size (mt_store_gallery (store, MT_NS_MISSING_MFN)), 5);
+    MT_CHECK (!mt_gallery_contains (mt_store_gallery (store, MT_NS_MISSING_MFN), 2, NULL));
+    uint64_t digest = mt_store_digest (store);
+    mt_store_close (&store);
+
+    //  The log replayed, then a snapshot, then a copy at a peer.
+    store = s_open (dir, 0);
+    if (!store)
+        return;
+    MT_CHECK (mt_store_digest (store) == digest);
+    MT_CHECK_RC (mt_store_snapshot (store, &err), MT_OK, &err);
+    mt_store_close (&store);
+    store = s_open (dir, 0);
+    if (!store)
+        return;
+    MT_CHECK (mt_store_digest (store) == digest);
+    MT_CHECK_INT (mt_gallery_size (mt_store_gallery (store, MT_NS_MISSING_MFN)), 5);
+    char copy [600], other [600];
+    snprintf (copy, sizeof copy, "%s/export-mfn.snap", mt_test_tmpdir ());
+    snprintf (other, sizeof other, "%s/store-mfn-peer", mt_test_tmpdir ());
+    MT_CHECK_RC (mt_store_export (store, copy, &err), MT_OK, &err);
+    mt_store_t *peer = s_open (other, 0);
+    if (peer) {
+        MT_CHECK_RC (mt_store_import (peer, copy, &err), MT_OK, &err);
+        MT_CHECK (mt_store_digest (peer) == digest);
+        MT_CHECK_INT (mt_gallery_size (mt_store_gallery (peer, MT_NS_MISSING_MFN)), 5);
+        mt_store_close (&peer);
+    }
+    mt_store_close (&store);
+
+    //  A store configured with another second dimension refuses the files.
+    mt_store_config_t config = { .dir = dir, .dim = DIM, .dim2 = 64, .sync = true };
+    MT_CHECK_RC (mt_store_open (&config, &store, &err), MT_EINVAL, &err);
+    MT_CHECK (store == NULL);
+}
+
+//  A snapshot of format 1 (written before the second descriptor had
+//  galleries: seq, missing, found) still opens, with empty 192-d
+//  galleries beside its own and the digest it had; the next snapshot is
+//  written in format 2 and opens too.
+static void
+test_old_snapshot (void)
+{
+    char dir [512], path [600];
+    snprintf (dir, sizeof dir, "%s/store-v1", mt_test_tmpdir ());
+    snprintf (path, sizeof path, "%s/snapshot", dir);
+    mt_err_t err;
+    MT_CHECK_RC (mt_dir_make (dir, &err), MT_OK, &err);
+    mt_gallery_t *missing = NULL, *found = NULL;
+    MT_CHECK_RC (mt_gallery_new (NULL, DIM, &missing, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_gallery_new (NULL, DIM, &found, &err), MT_OK, &err);
+    if (!missing || !found)
+        return;
+    mt_face_meta_t meta [12];
+    float vectors [12 * DIM];
+    s_faces (1, 12, meta, vectors);
+    MT_CHECK_RC (mt_gallery_add (missing, 5, meta, vectors, NULL, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_gallery_add (found, 7, meta + 5, vectors + 5 * DIM, NULL, &err), MT_OK, &err);
+    uint64_t digest = mt_gallery_digest (missing) + 3 * mt_gallery_digest (found);
+    uint64_t seq = 41;
+    FILE *file = fopen (path, "wb");
+    MT_CHECK (file != NULL);
+    if (!file)
+        return;
+    fwrite ("HWSNAP01", 8, 1, file);
+    fwrite (&seq, 8, 1, file);
+    MT_CHECK_RC (mt_gallery_write (missing, file, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_gallery_write (found, file, &err), MT_OK, &err);
+    fwrite ("HWSNAPOK", 8, 1, file);
+    fclose (file);
+    mt_gallery_destroy (&missing);
+    mt_gallery_destroy (&found);
+
+    mt_store_t *store = s_open (dir, 0);
+    if (!store)
+        return;
+    MT_CHECK_INT (mt_store_seq (store), 41);
+    MT_CHECK (mt_store_digest (store) == digest);
+    MT_CHECK_INT (mt_gallery_size (mt_store_gallery (store, MT_NS_MISSING)), 5);
+    MT_CHECK_INT (mt_gallery_size (mt_store_gallery (store, MT_NS_FOUND)), 7);
+    MT_CHECK_INT (mt_gallery_size (mt_store_gallery (store, MT_NS_FOUND_MFN)), 0);
+    MT_CHECK_INT (mt_gallery_dim (mt_store_gallery (store, MT_NS_FOUND_MFN)), DIM2);
+    float vectors2 [7 * DIM2];
+    for (size_t i = 0; i < 7; i++)
+        mt_test_vector (900 + i, 1, DIM2, vectors2 + i * DIM2);
+    MT_CHECK_RC (mt_store_enroll (store, 0, MT_NS_FOUND_MFN, 7, meta + 5, vectors2, NULL, &err),
+                 MT_OK, &err);
+    MT_CHECK_INT (mt_store_seq (store), 42);
+    digest = mt_store_digest (store);
+    MT_CHECK_RC (mt_store_snapshot (store, &err), MT_OK, &err);
+    mt_store_close (&store);
+    file = fopen (path, "rb");
+    char magic [9] = { 0 };
+    MT_CHECK (file && fread (magic, 8, 1, file) == 1 && strcmp (magic, "HWSNAP02") == 0);
+    if (file)
+        fclose (file);
+    store = s_open (dir, 0);
+    MT_CHECK (store && mt_store_digest (store) == digest);
+    MT_CHECK (store && mt_gallery_size (mt_store_gallery (store, MT_NS_FOUND_MFN)) == 7);
+    mt_store_close (&store);
+}
+
 int
 main (void)
 {
     MT_RUN (test_gallery);
     MT_RUN (test_store_reopen);
     MT_RUN (test_torn_log);
+    MT_RUN (test_store_second_descriptor);
+    MT_RUN (test_old_snapshot);
     MT_RUN (test_kill_during_writes);
     return MT_TEST_MAIN_END ();
 }

@@ -6,6 +6,7 @@
 
 #include "mti_msg.h"
 #include "base/mt_text.h"
+#include "index/mt_store.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -113,17 +114,24 @@ s_finite (const float *v, size_t n)
     return true;
 }
 
+int
+mt_msg_dim (int ns)
+{
+    return ns == MT_NS_MISSING || ns == MT_NS_FOUND ? MT_DIM
+         : ns == MT_NS_MISSING_MFN || ns == MT_NS_FOUND_MFN ? MT_DIM2 : 0;
+}
+
 //  Faces to store: an enroll's, or those a shard hands over.
 static int
 s_check_faces (const mt_msg_t *m, const char *what, mt_err_t *err)
 {
-    if (m->ns != 1 && m->ns != 2)
+    if (!mt_msg_dim (m->ns))
         return mt_err_set (err, MT_EPROTO, "%s: unknown namespace %d", what, m->ns);
     for (size_t i = 0; i < m->face_count; i++)
         if (m->faces [i].face_id == 0 || m->faces [i].face_id > MT_FACE_ID_MAX)
             return mt_err_set (err, MT_EPROTO, "%s: face id %llu out of range", what,
                                (unsigned long long) m->faces [i].face_id);
-    if (!s_finite (m->vectors, m->face_count * MT_DIM))
+    if (!s_finite (m->vectors, m->face_count * (size_t) mt_msg_dim (m->ns)))
         return mt_err_set (err, MT_EPROTO, "%s: a vector is not finite", what);
     return MT_OK;
 }
@@ -139,7 +147,7 @@ mti_msg_check (const mt_msg_t *m, mt_err_t *err)
         case MT_MSG_REHOME_REPLY:
             return s_check_faces (m, "rehome reply", err);
         case MT_MSG_REHOME:
-            if (m->ns != 1 && m->ns != 2)
+            if (!mt_msg_dim (m->ns))
                 return mt_err_set (err, MT_EPROTO, "rehome: unknown namespace %d", m->ns);
             if (m->partitions < 1 || m->partitions > 4096 || m->partition >= m->partitions)
                 return mt_err_set (err, MT_EPROTO, "rehome: partition %u of %u", m->partition,
@@ -151,12 +159,14 @@ mti_msg_check (const mt_msg_t *m, mt_err_t *err)
         case MT_MSG_REMOVE:
             if (m->id_count == 0 && m->case_id == 0)
                 return mt_err_set (err, MT_EPROTO, "remove: no face ids and no case id");
+            if (m->ns != 0 && !mt_msg_dim (m->ns))
+                return mt_err_set (err, MT_EPROTO, "remove: unknown namespace %d", m->ns);
             for (size_t i = 0; i < m->id_count; i++)
                 if (m->face_ids [i] > MT_FACE_ID_MAX)
                     return mt_err_set (err, MT_EPROTO, "remove: face id out of range");
             return MT_OK;
         case MT_MSG_SEARCH:
-            if (m->ns != 1 && m->ns != 2)
+            if (!mt_msg_dim (m->ns))
                 return mt_err_set (err, MT_EPROTO, "search: unknown namespace %d", m->ns);
             if (m->k < 1 || m->k > MT_MSG_MAX_K)
                 return mt_err_set (err, MT_EPROTO, "search: k must be 1..%d, not %u",
@@ -164,7 +174,7 @@ mti_msg_check (const mt_msg_t *m, mt_err_t *err)
             if (m->query_count < 1 || m->query_count > MT_MSG_MAX_QUERIES)
                 return mt_err_set (err, MT_EPROTO, "search: 1..%d queries, not %zu",
                                    MT_MSG_MAX_QUERIES, m->query_count);
-            if (!s_finite (m->vectors, m->query_count * MT_DIM))
+            if (!s_finite (m->vectors, m->query_count * (size_t) mt_msg_dim (m->ns)))
                 return mt_err_set (err, MT_EPROTO, "search: a vector is not finite");
             return MT_OK;
         case MT_MSG_SEARCH_REPLY:

@@ -22,6 +22,8 @@ extern "C" {
 
 #define MT_PROTO_VERSION 1
 #define MT_DIM 128
+//  The second descriptor's (MobileFaceNet) namespaces' dimension.
+#define MT_DIM2 192
 //  Sizes the decoder refuses beyond (a frame is also capped by ZeroMQ).
 #define MT_MSG_MAX_BYTES (64u << 20)
 #define MT_MSG_MAX_K 1000
@@ -66,11 +68,12 @@ typedef struct {
     uint64_t seq;               //  broker -> shard: partition sequence of a write
 
     //  MT_MSG_ENROLL (ns, faces), MT_MSG_SEARCH (ns), MT_MSG_REHOME_REPLY (ns,
-    //  faces, total: faces still to move)
+    //  faces, total: faces still to move), MT_MSG_REMOVE (ns: 0 every
+    //  namespace, else that one only)
     int ns;
     size_t face_count;
     mt_face_meta_t *faces;
-    float *vectors;             //  face_count x MT_DIM, or query_count x MT_DIM
+    float *vectors;             //  face_count or query_count x mt_msg_dim (ns)
 
     //  MT_MSG_REMOVE
     size_t id_count;
@@ -136,6 +139,10 @@ mt_msg_t *mt_msg_error (uint64_t request_id, int code, const char *fmt, ...)
 mt_msg_t *mt_msg_error_of (uint64_t request_id, int code, const mt_err_t *err);
 //  An MT_MSG_ERROR's code and texts into err (may be NULL); returns the code.
 int mt_msg_to_err (const mt_msg_t *self, mt_err_t *err);
+
+//  The vector dimension of a namespace (index/mt_store.h's mt_ns): MT_DIM
+//  for dlib's, MT_DIM2 for MobileFaceNet's; 0 for an unknown namespace.
+int mt_msg_dim (int ns);
 
 //  Name of a type ("enroll", ...).
 const char *mt_msg_type_name (mt_msg_type type);

@@ -37,24 +37,32 @@ s_status_from (mt_shard_status_t *s, const Homeward__V1__ShardStatus *p)
     s->syncing = p->syncing;
 }
 
+//  Faces of namespace m->ns; dim is the one the message states (0 from
+//  peers that did not state it: dlib's 128).
 static int
-s_faces_from (mt_msg_t *m, Homeward__V1__Face **faces, size_t n, const char *what,
-              mt_err_t *err)
+s_faces_from (mt_msg_t *m, Homeward__V1__Face **faces, size_t n, uint32_t stated,
+              const char *what, mt_err_t *err)
 {
+    int dim = mt_msg_dim (m->ns);
+    if (dim == 0)
+        return mt_err_set (err, MT_EPROTO, "%s: unknown namespace %d", what, m->ns);
+    if (stated != 0 && stated != (uint32_t) dim)
+        return mt_err_set (err, MT_EPROTO, "%s: dimension %u, not the %d of namespace %d", what,
+                           stated, dim, m->ns);
     m->face_count = n;
     m->faces = calloc (n ? n : 1, sizeof *m->faces);
-    m->vectors = malloc ((n ? n : 1) * MT_DIM * sizeof (float));
+    m->vectors = malloc ((n ? n : 1) * (size_t) dim * sizeof (float));
     if (!m->faces || !m->vectors)
         return mt_err_set (err, MT_ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
         const Homeward__V1__Face *f = faces [i];
-        if (f->n_vector != MT_DIM)
+        if (f->n_vector != (size_t) dim)
             return mt_err_set (err, MT_EPROTO, "%s: face %zu has %zu values, not %d", what, i,
-                               f->n_vector, MT_DIM);
+                               f->n_vector, dim);
         m->faces [i].face_id = f->face_id;
         m->faces [i].case_id = f->case_id;
         m->faces [i].province = f->province;
-        memcpy (m->vectors + i * MT_DIM, f->vector, MT_DIM * sizeof (float));
+        memcpy (m->vectors + i * (size_t) dim, f->vector, (size_t) dim * sizeof (float));
     }
     return MT_OK;
 }
@@ -66,13 +74,14 @@ s_decode_body (const s_env_t *env, mt_msg_t *m, mt_err_t *err)
         case HOMEWARD__V1__ENVELOPE__BODY_ENROLL:
             m->type = MT_MSG_ENROLL;
             m->ns = (int) env->enroll->ns;
-            return s_faces_from (m, env->enroll->faces, env->enroll->n_faces, "enroll", err);
+            return s_faces_from (m, env->enroll->faces, env->enroll->n_faces, env->enroll->dim,
+                                 "enroll", err);
         case HOMEWARD__V1__ENVELOPE__BODY_REHOME_REPLY:
             m->type = MT_MSG_REHOME_REPLY;
             m->ns = (int) env->rehome_reply->ns;
             m->total = env->rehome_reply->remaining;
             return s_faces_from (m, env->rehome_reply->faces, env->rehome_reply->n_faces,
-                                 "rehome reply", err);
+                                 env->rehome_reply->dim, "rehome reply", err);
         case HOMEWARD__V1__ENVELOPE__BODY_REHOME:
             m->type = MT_MSG_REHOME;
             m->ns = (int) env->rehome->ns;
@@ -88,19 +97,23 @@ s_decode_body (const s_env_t *env, mt_msg_t *m, mt_err_t *err)
             m->id_count = env->remove->n_face_ids;
             m->face_ids = s_copy (env->remove->face_ids, m->id_count, sizeof (uint64_t));
             m->case_id = env->remove->case_id;
+            m->ns = (int) env->remove->ns;
             return m->face_ids ? MT_OK : mt_err_set (err, MT_ENOMEM, "out of memory");
         case HOMEWARD__V1__ENVELOPE__BODY_SEARCH: {
             const Homeward__V1__Search *s = env->search;
             m->type = MT_MSG_SEARCH;
-            if (s->dim != MT_DIM)
-                return mt_err_set (err, MT_EPROTO, "search: dimension %u, not %d", s->dim,
-                                   MT_DIM);
-            if (s->n_vectors % MT_DIM != 0)
+            m->ns = (int) s->ns;
+            int dim = mt_msg_dim (m->ns);
+            if (dim == 0)
+                return mt_err_set (err, MT_EPROTO, "search: unknown namespace %d", m->ns);
+            if (s->dim != (uint32_t) dim)
+                return mt_err_set (err, MT_EPROTO, "search: dimension %u, not the %d of "
+                                   "namespace %d", s->dim, dim, m->ns);
+            if (s->n_vectors % (size_t) dim != 0)
                 return mt_err_set (err, MT_EPROTO, "search: %zu values is not a whole number "
                                    "of vectors", s->n_vectors);
-            m->ns = (int) s->ns;
             m->k = s->k;
-            m->query_count = s->n_vectors / MT_DIM;
+            m->query_count = s->n_vectors / (size_t) dim;
             m->vectors = s_copy (s->vectors, s->n_vectors, sizeof (float));
             m->province_count = s->n_provinces;
             m->provinces = s_copy (s->provinces, s->n_provinces, sizeof (uint32_t));

@@ -51,6 +51,8 @@ mt_msg_encode (const mt_msg_t *m, uint8_t **bytes_p, size_t *size_p, mt_err_t *e
     Homeward__V1__Rehome rehome = HOMEWARD__V1__REHOME__INIT;
     Homeward__V1__RehomeReply rehome_reply = HOMEWARD__V1__REHOME_REPLY__INIT;
     rc = MT_OK;
+    //  The namespace's dimension (the check above knows the namespace).
+    int dim = mt_msg_dim (m->ns);
 
     switch (m->type) {
         case MT_MSG_ENROLL:
@@ -66,8 +68,8 @@ mt_msg_encode (const mt_msg_t *m, uint8_t **bytes_p, size_t *size_p, mt_err_t *e
                 faces [i].face_id = m->faces [i].face_id;
                 faces [i].case_id = m->faces [i].case_id;
                 faces [i].province = m->faces [i].province;
-                faces [i].n_vector = MT_DIM;
-                faces [i].vector = m->vectors + i * MT_DIM;
+                faces [i].n_vector = (size_t) dim;
+                faces [i].vector = m->vectors + i * (size_t) dim;
                 face_ptrs [i] = &faces [i];
             }
             if (m->type == MT_MSG_REHOME_REPLY) {
@@ -75,6 +77,7 @@ mt_msg_encode (const mt_msg_t *m, uint8_t **bytes_p, size_t *size_p, mt_err_t *e
                 rehome_reply.n_faces = m->face_count;
                 rehome_reply.faces = face_ptrs;
                 rehome_reply.remaining = m->total;
+                rehome_reply.dim = (uint32_t) dim;
                 env.body_case = HOMEWARD__V1__ENVELOPE__BODY_REHOME_REPLY;
                 env.rehome_reply = &rehome_reply;
                 break;
@@ -82,6 +85,7 @@ mt_msg_encode (const mt_msg_t *m, uint8_t **bytes_p, size_t *size_p, mt_err_t *e
             enroll.ns = (Homeward__V1__Namespace) m->ns;
             enroll.n_faces = m->face_count;
             enroll.faces = face_ptrs;
+            enroll.dim = (uint32_t) dim;
             env.body_case = HOMEWARD__V1__ENVELOPE__BODY_ENROLL;
             env.enroll = &enroll;
             break;
@@ -101,14 +105,15 @@ mt_msg_encode (const mt_msg_t *m, uint8_t **bytes_p, size_t *size_p, mt_err_t *e
             remove.n_face_ids = m->id_count;
             remove.face_ids = m->face_ids;
             remove.case_id = m->case_id;
+            remove.ns = (Homeward__V1__Namespace) m->ns;
             env.body_case = HOMEWARD__V1__ENVELOPE__BODY_REMOVE;
             env.remove = &remove;
             break;
         case MT_MSG_SEARCH:
             search.ns = (Homeward__V1__Namespace) m->ns;
             search.k = m->k;
-            search.dim = MT_DIM;
-            search.n_vectors = m->query_count * MT_DIM;
+            search.dim = (uint32_t) dim;
+            search.n_vectors = m->query_count * (size_t) dim;
             search.vectors = m->vectors;
             search.n_provinces = m->province_count;
             search.provinces = m->provinces;

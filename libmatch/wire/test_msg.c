@@ -52,6 +52,41 @@ test_roundtrips (void)
     mt_msg_destroy (&b);
     mt_msg_destroy (&m);
 
+    //  The second descriptor's namespaces carry 192 values a face, and say so.
+    MT_CHECK_INT (mt_msg_dim (1), MT_DIM);
+    MT_CHECK_INT (mt_msg_dim (4), MT_DIM2);
+    MT_CHECK_INT (mt_msg_dim (5), 0);
+    m = mt_msg_new (MT_MSG_ENROLL);
+    m->ns = 3;
+    m->face_count = 2;
+    m->faces = calloc (2, sizeof *m->faces);
+    m->vectors = calloc (2 * MT_DIM2, sizeof (float));
+    m->faces [0] = (mt_face_meta_t) { 5, 50, 11 };
+    m->faces [1] = (mt_face_meta_t) { 6, 50, 11 };
+    m->vectors [MT_DIM2 + 191] = 0.5f;
+    b = s_roundtrip (m);
+    if (b) {
+        MT_CHECK_INT (b->ns, 3);
+        MT_CHECK_INT (b->face_count, 2);
+        MT_CHECK_NEAR (b->vectors [MT_DIM2 + 191], 0.5, 0);
+    }
+    mt_msg_destroy (&b);
+    //  The same faces as a search of the found-mfn gallery.
+    mt_msg_destroy (&m);
+    m = mt_msg_new (MT_MSG_SEARCH);
+    m->ns = 4;
+    m->k = 7;
+    m->query_count = 2;
+    m->vectors = calloc (2 * MT_DIM2, sizeof (float));
+    m->vectors [MT_DIM2] = 1.5f;
+    b = s_roundtrip (m);
+    if (b) {
+        MT_CHECK_INT (b->query_count, 2);
+        MT_CHECK_NEAR (b->vectors [MT_DIM2], 1.5, 0);
+    }
+    mt_msg_destroy (&b);
+    mt_msg_destroy (&m);
+
     m = mt_msg_new (MT_MSG_SEARCH);
     m->ns = 2;
     m->k = 20;
@@ -201,7 +236,7 @@ test_refusals (void)
     s->vectors [7] = NAN;
     MT_CHECK_RC (mt_msg_encode (s, &bytes, &size, &err), MT_EPROTO, &err);
     s->vectors [7] = 0;
-    s->ns = 3;
+    s->ns = 5;
     MT_CHECK_RC (mt_msg_encode (s, &bytes, &size, &err), MT_EPROTO, &err);
     mt_msg_destroy (&s);
 
@@ -235,6 +270,26 @@ test_refusals (void)
     };
     MT_CHECK_RC (mt_msg_decode (short_vector, sizeof short_vector, &m, &err), MT_EPROTO, &err);
     MT_CHECK_CONTAINS (err.msg, "whole number of vectors");
+    //  A search of a MobileFaceNet gallery with dlib's dimension.
+    const uint8_t wrong_dim [] = {
+        0x08, 0x01,                 //  version 1
+        0x62, 0x07,                 //  field 12 (search), 7 bytes
+        0x08, 0x04, 0x10, 0x05, 0x18, 0x80, 0x01,     //  ns 4, k 5, dim 128
+    };
+    MT_CHECK_RC (mt_msg_decode (wrong_dim, sizeof wrong_dim, &m, &err), MT_EPROTO, &err);
+    MT_CHECK_CONTAINS (err.msg, "not the 192");
+    //  An enroll into missing-mfn whose face has 128 values.
+    uint8_t enroll_short [13 + 512];
+    size_t at = 0;
+    const uint8_t head [] = { 0x08, 0x01, 0x52, 0x88, 0x04, 0x08, 0x03, 0x12, 0x83, 0x04,
+                              0x22, 0x80, 0x04 };
+    //  version 1; field 10 (enroll) 520 bytes: ns 3, face 515 bytes: vector packed 512
+    memcpy (enroll_short, head, sizeof head);
+    at = sizeof head;
+    memset (enroll_short + at, 0, 512);
+    at += 512;
+    MT_CHECK_RC (mt_msg_decode (enroll_short, at, &m, &err), MT_EPROTO, &err);
+    MT_CHECK_CONTAINS (err.msg, "not 192");
 }
 
 int

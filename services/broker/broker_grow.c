@@ -7,6 +7,7 @@
 
 #include "base/mt_log.h"
 #include "index/mt_partition.h"
+#include "index/mt_store.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -156,7 +157,7 @@ broker_rehome_start (broker_t *self)
     mt_msg_destroy (&rh->batch);
     rh->active = true;
     rh->source = 0;
-    rh->ns = 1;
+    rh->ns = MT_NS_FIRST;
     rh->stage = G_IDLE;
     rh->retry_after = 0;
     rh->remaining = 0;
@@ -211,6 +212,10 @@ s_delete (broker_t *self, int64_t now)
     broker_rehome_t *rh = &self->rehome;
     mt_msg_t *remove = mt_msg_new (MT_MSG_REMOVE);
     if (remove) {
+        //  From the listed gallery only: the same faces' vectors in the
+        //  source's other galleries (dlib's beside MobileFaceNet's) move
+        //  when their gallery's turn comes, and must still be there then.
+        remove->ns = rh->batch->ns;
         remove->face_ids = malloc (rh->batch->face_count * sizeof *remove->face_ids);
         if (remove->face_ids)
             for (size_t i = 0; i < rh->batch->face_count; i++)
@@ -295,10 +300,11 @@ broker_rehome_reply (broker_t *self, mt_msg_t **msg_p)
     }
     rh->remaining = msg->total;
     if (msg->face_count == 0) {
-        //  This gallery is done: the next, or the next partition.
+        //  This gallery is done: the next (dlib's two, then MobileFaceNet's
+        //  two), or the next partition.
         rh->stage = G_IDLE;
-        rh->ns = rh->ns == 1 ? 2 : 1;
-        rh->source += rh->ns == 1;
+        rh->ns = rh->ns < MT_NS_LAST ? rh->ns + 1 : MT_NS_FIRST;
+        rh->source += rh->ns == MT_NS_FIRST;
         return;
     }
     //  A face listed whose case belongs to the source itself is not moved:
@@ -311,8 +317,8 @@ broker_rehome_reply (broker_t *self, mt_msg_t **msg_p)
         home += at_home;
         if (!at_home && !s_removed_meanwhile (rh, &msg->faces [i])) {
             msg->faces [kept] = msg->faces [i];
-            memmove (msg->vectors + kept * MT_DIM, msg->vectors + i * MT_DIM,
-                     MT_DIM * sizeof (float));
+            size_t dim = (size_t) mt_msg_dim (msg->ns);
+            memmove (msg->vectors + kept * dim, msg->vectors + i * dim, dim * sizeof (float));
             kept++;
         }
     }

@@ -36,7 +36,8 @@ typedef enum { G_IDLE, G_LISTING, G_COPYING, G_COPIED, G_DELETING } broker_gstag
 typedef struct {
     bool active;                //  a pass runs
     uint32_t source;            //  partition being emptied of others' faces
-    int ns;                     //  its gallery now (1 missing, 2 found)
+    int ns;                     //  its gallery now (mt_ns: 1 missing, 2 found, 3-4 their
+                                //  MobileFaceNet galleries)
     broker_gstage stage;
     uint64_t request;           //  the listing's id
     uint64_t write;             //  the copy's or removal's id (a write's pending id)

@@ -133,7 +133,7 @@ s_enroll_part (const broker_t *self, const mt_msg_t *msg, uint32_t part)
     if (copy) {
         copy->ns = msg->ns;
         copy->faces = malloc ((n ? n : 1) * sizeof *copy->faces);
-        copy->vectors = malloc ((n ? n : 1) * MT_DIM * sizeof (float));
+        copy->vectors = malloc ((n ? n : 1) * (size_t) mt_msg_dim (msg->ns) * sizeof (float));
     }
     if (!copy || !copy->faces || !copy->vectors) {
         mt_msg_destroy (&copy);
@@ -142,8 +142,9 @@ s_enroll_part (const broker_t *self, const mt_msg_t *msg, uint32_t part)
     for (size_t i = 0; i < msg->face_count; i++)
         if (mt_partition_of (msg->faces [i].case_id, self->partitions) == part) {
             copy->faces [copy->face_count] = msg->faces [i];
-            memcpy (copy->vectors + copy->face_count * MT_DIM, msg->vectors + i * MT_DIM,
-                    MT_DIM * sizeof (float));
+            size_t dim = (size_t) mt_msg_dim (msg->ns);
+            memcpy (copy->vectors + copy->face_count * dim, msg->vectors + i * dim,
+                    dim * sizeof (float));
             copy->face_count++;
         }
     return copy;

@@ -36,7 +36,7 @@ static const mt_config_key_t s_keys [] = {
       "the broker's client endpoint" },
     { "timeout-ms", MT_CFG_INT, offsetof (s_settings_t, timeout_ms), 1, 600000,
       "how long to wait for the broker" },
-    { "ns", MT_CFG_STRING, offsetof (s_settings_t, ns), 0, 16, "gallery: missing or found" },
+    { "ns", MT_CFG_STRING, offsetof (s_settings_t, ns), 0, 16, "gallery: missing, found, missing-mfn or found-mfn" },
     { "case", MT_CFG_INT, offsetof (s_settings_t, case_id), 0, 9.2e18, "case id" },
     { "province", MT_CFG_INT, offsetof (s_settings_t, province), 0, 999,
       "province code of the case (GB/T 2260, e.g. 11)" },
@@ -77,10 +77,13 @@ s_usage (FILE *out, const s_settings_t *settings)
     mt_config_print_help (s_keys, settings, out);
 }
 
-//  Embed the main face of each photo; returns how many, with vectors.
+//  Embed the main face of each photo by the descriptor of namespace ns
+//  (dlib's, or MobileFaceNet's for the -mfn ones); returns how many, with
+//  vectors.
 static int
-s_embed (const s_settings_t *settings, char **photos, int count, float *vectors)
+s_embed (const s_settings_t *settings, int ns, char **photos, int count, float *vectors)
 {
+    size_t dim = (size_t) mt_msg_dim (ns);
     mt_pipeline_config_t config;
     mt_face_settings_to_config (&settings->face, &config);
     config.workers = 1;
@@ -103,7 +106,14 @@ s_embed (const s_settings_t *settings, char **photos, int count, float *vectors)
             mt_photo_destroy (&photo);
             break;
         }
-        memcpy (vectors + (size_t) i * MT_DIM, face->embedding, MT_DIM * sizeof (float));
+        if (dim == MT_DIM2 && !face->has_embedding2) {
+            cli_error ("index", "%s: no MobileFaceNet descriptor (is its model installed?)",
+                       photos [i]);
+            mt_photo_destroy (&photo);
+            break;
+        }
+        memcpy (vectors + (size_t) i * dim, dim == MT_DIM2 ? face->embedding2 : face->embedding,
+                dim * sizeof (float));
         mt_photo_destroy (&photo);
         done++;
     }
@@ -129,15 +139,16 @@ s_enroll (mt_client_t *client, const s_settings_t *s, char **photos, int count)
 {
     int ns = mt_ns_from_name (s->ns);
     if (!ns || s->case_id <= 0 || s->face_id <= 0 || count < 1) {
-        cli_error ("index", "enroll needs --ns missing|found, --case, --face-id and photos");
+        cli_error ("index", "enroll needs --ns missing|found|missing-mfn|found-mfn, --case, "
+                   "--face-id and photos");
         return 2;
     }
     mt_msg_t *msg = mt_msg_new (MT_MSG_ENROLL), *reply = NULL;
     msg->ns = ns;
     msg->face_count = (size_t) count;
     msg->faces = calloc ((size_t) count, sizeof *msg->faces);
-    msg->vectors = malloc ((size_t) count * MT_DIM * sizeof (float));
-    if (!msg->faces || !msg->vectors || s_embed (s, photos, count, msg->vectors) < 0) {
+    msg->vectors = malloc ((size_t) count * (size_t) mt_msg_dim (ns) * sizeof (float));
+    if (!msg->faces || !msg->vectors || s_embed (s, ns, photos, count, msg->vectors) < 0) {
         mt_msg_destroy (&msg);
         return 1;
     }
@@ -158,16 +169,16 @@ s_search (mt_client_t *client, const s_settings_t *s, char **photos, int count)
 {
     int ns = mt_ns_from_name (s->ns);
     if (!ns || count != 1) {
-        cli_error ("index", "search needs --ns missing|found and one photo");
+        cli_error ("index", "search needs --ns missing|found|missing-mfn|found-mfn and one photo");
         return 2;
     }
     mt_msg_t *msg = mt_msg_new (MT_MSG_SEARCH), *reply = NULL;
     msg->ns = ns;
     msg->k = (uint32_t) s->k;
     msg->query_count = 1;
-    msg->vectors = malloc (MT_DIM * sizeof (float));
+    msg->vectors = malloc ((size_t) mt_msg_dim (ns) * sizeof (float));
     msg->provinces = calloc (64, sizeof (uint32_t));
-    if (!msg->vectors || !msg->provinces || s_embed (s, photos, 1, msg->vectors) < 0) {
+    if (!msg->vectors || !msg->provinces || s_embed (s, ns, photos, 1, msg->vectors) < 0) {
         mt_msg_destroy (&msg);
         return 1;
     }

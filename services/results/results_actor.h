@@ -26,6 +26,8 @@ typedef struct {
     char db [1024];             //  the SQLite file
     char photos [1024];         //  the photo store's folder
     int64_t search_k;           //  neighbours per face when matching
+    int64_t search_k2;          //  the same by MobileFaceNet (-1: search_k; 0: not searched;
+                                //  default 20)
     int64_t keep;               //  candidates kept per case
     double crossmatch_share;    //  share of the partitions' time a cross-match may take
     int64_t crossmatch_batch_ms;    //  a cross-match's search aimed to take this long

@@ -2,7 +2,9 @@
 //  side's gallery: found cases first, then missing ones (a family's report
 //  may be among a found person's nearest without the reverse). The cases go
 //  in batches: their faces in one search request, which each partition
-//  answers as one matrix product (FAISS's BLAS path), then each case
+//  answers as one matrix product (FAISS's BLAS path), and their faces'
+//  MobileFaceNet descriptors in a second one, of the MobileFaceNet
+//  galleries (the union of both answers is weighed), then each case
 //  weighed against what was found as the matcher weighs a new case. Where
 //  it is lives in the case store (mt_casedb_crossmatch.c): a stopped
 //  service resumes it. The matcher runs a batch only when no live case
@@ -30,9 +32,57 @@ typedef struct {
     mt_face_row_t *faces;
     size_t n;
     size_t first, count;        //  its queries in the batch
+    size_t first2, count2;      //  its queries in the batch's MobileFaceNet search
 } s_member_t;
 
-//  The batch's search: every member's faces and templates in one request.
+//  The batch's MobileFaceNet search: every member's faces that have that
+//  descriptor, in the other side's MobileFaceNet gallery (none: *reply_p
+//  stays NULL).
+static int
+s_search_second (results_matcher_t *m, mt_case_kind kind, s_member_t *members, size_t count,
+                 mt_msg_t **reply_p, mt_err_t *err)
+{
+    size_t k = results_search_k2 (m->config), most = 0;
+    for (size_t i = 0; i < count; i++)
+        for (size_t f = 0; f < members [i].n; f++)
+            most += members [i].faces [f].has_embedding2;
+    if (k == 0 || most == 0)
+        return MT_OK;
+    if (most > MT_MSG_MAX_QUERIES)
+        most = MT_MSG_MAX_QUERIES;
+    float *vectors = malloc (most * MT_DIM2 * sizeof *vectors);
+    mt_msg_t *search = mt_msg_new (MT_MSG_SEARCH);
+    if (!vectors || !search) {
+        free (vectors);
+        mt_msg_destroy (&search);
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    }
+    size_t q = 0;
+    for (size_t i = 0; i < count; i++) {
+        s_member_t *member = &members [i];
+        member->first2 = q;
+        for (size_t f = 0; f < member->n && q < most; f++)
+            if (member->faces [f].has_embedding2)
+                memcpy (vectors + q++ * MT_DIM2, member->faces [f].embedding2,
+                        MT_DIM2 * sizeof *vectors);
+        member->count2 = q - member->first2;
+    }
+    search->ns = mt_ns_second (kind == MT_KIND_FOUND ? MT_NS_MISSING : MT_NS_FOUND);
+    search->k = (uint32_t) k;
+    search->query_count = q;
+    search->vectors = vectors;
+    int rc = mt_client_request (m->broker, search, 120000, reply_p, err);
+    mt_msg_destroy (&search);
+    if (rc == MT_OK && *reply_p && (*reply_p)->partial) {
+        mt_msg_destroy (reply_p);
+        rc = mt_err_set (err, MT_EUNAVAILABLE, "some partitions did not answer; the "
+                         "cross-match tries this batch again");
+    }
+    return rc;
+}
+
+//  The batch's search: every member's faces and templates in one request
+//  (by dlib's descriptor; MobileFaceNet's: s_search_second).
 static int
 s_search (results_matcher_t *m, mt_case_kind kind, s_member_t *members, size_t count,
           size_t most, mt_msg_t **reply_p, mt_err_t *err)
@@ -157,27 +207,29 @@ results_crossmatch_step (results_matcher_t *m, size_t most, size_t *queries_p,
         free (members);
         return s_record (m, &cm, err);
     }
-    mt_msg_t *reply = NULL;
+    mt_msg_t *reply = NULL, *reply2 = NULL;
     results_set_t later = { 0 };
     struct timespec t0, t1;
     clock_gettime (CLOCK_MONOTONIC, &t0);
     if (rc == MT_OK && count > 0)
         rc = s_search (m, cm.kind, members, count, most, &reply, err);
+    if (rc == MT_OK && count > 0)
+        rc = s_search_second (m, cm.kind, members, count, &reply2, err);
     clock_gettime (CLOCK_MONOTONIC, &t1);
     *search_ms_p = (double) (t1.tv_sec - t0.tv_sec) * 1e3 + (double) (t1.tv_nsec - t0.tv_nsec) / 1e6;
     if (rc == MT_OK && reply)
         *queries_p = reply->query_count;
+    if (rc == MT_OK && reply2)
+        *queries_p += reply2->query_count;
     for (size_t i = 0; rc == MT_OK && i < count; i++) {
         s_member_t *member = &members [i];
         int64_t *others = NULL;
         size_t other_count = 0, other_size = 0, weighed = 0;
-        for (size_t q = member->first; rc == MT_OK && q < member->first + member->count
-                                       && q < reply->query_count; q++)
-            for (size_t h = 0; rc == MT_OK && h < reply->results [q].count; h++)
-                if (results_set_add_id (&others, &other_count, &other_size,
-                                        (int64_t) reply->results [q].hits [h].case_id)
-                    != MT_OK)
-                    rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+        rc = results_hits_add (reply, member->first, member->count, &others, &other_count,
+                               &other_size, err);
+        if (rc == MT_OK)
+            rc = results_hits_add (reply2, member->first2, member->count2, &others,
+                                   &other_count, &other_size, err);
         if (rc == MT_OK)
             rc = results_weigh (m, &member->c, member->faces, member->n, &others,
                                 &other_count, &other_size, &weighed, &later, err);
@@ -198,6 +250,7 @@ results_crossmatch_step (results_matcher_t *m, size_t most, size_t *queries_p,
         free (members [i].faces);
     free (members);
     mt_msg_destroy (&reply);
+    mt_msg_destroy (&reply2);
     if (rc != MT_OK)
         return rc;
     //  A batch weighed in part is weighed again whole: weighing is repeatable.

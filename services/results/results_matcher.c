@@ -29,7 +29,47 @@ s_ns_of (mt_case_kind kind)
     return kind == MT_KIND_FOUND ? MT_NS_FOUND : MT_NS_MISSING;
 }
 
-//  Enroll the faces the index does not have yet.
+//  Send the faces not enrolled yet to gallery ns: by dlib's descriptor, or
+//  (second) by MobileFaceNet's, those that have one. Nothing to send: MT_OK.
+static int
+s_enroll_ns (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces, size_t n,
+             bool second, mt_err_t *err)
+{
+    size_t todo = 0;
+    for (size_t i = 0; i < n; i++)
+        todo += !faces [i].enrolled && (!second || faces [i].has_embedding2);
+    if (todo == 0)
+        return MT_OK;
+    int ns = second ? mt_ns_second (s_ns_of (c->kind)) : s_ns_of (c->kind);
+    size_t dim = (size_t) mt_msg_dim (ns);
+    mt_msg_t *msg = mt_msg_new (MT_MSG_ENROLL), *reply = NULL;
+    if (!msg)
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    msg->ns = ns;
+    msg->faces = calloc (todo, sizeof *msg->faces);
+    msg->vectors = malloc (todo * dim * sizeof (float));
+    if (!msg->faces || !msg->vectors) {
+        mt_msg_destroy (&msg);
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!faces [i].enrolled && (!second || faces [i].has_embedding2)) {
+            size_t at = msg->face_count++;
+            msg->faces [at] = (mt_face_meta_t) { (uint64_t) faces [i].id, (uint64_t) c->id,
+                                                 (uint32_t) c->province };
+            memcpy (msg->vectors + at * dim, second ? faces [i].embedding2 : faces [i].embedding,
+                    dim * sizeof (float));
+        }
+    int rc = mt_client_request (m->broker, msg, 30000, &reply, err);
+    mt_msg_destroy (&msg);
+    mt_msg_destroy (&reply);
+    return rc;
+}
+
+//  Enroll the faces the index does not have yet, each in dlib's gallery
+//  and, when it has a MobileFaceNet descriptor, in MobileFaceNet's: a face
+//  is marked enrolled once both hold it (a retry sends both again; the
+//  shards skip a face they hold).
 static int
 s_enroll (results_matcher_t *m, const mt_case_t *c, mt_face_row_t *faces, size_t n, mt_err_t *err)
 {
@@ -38,35 +78,63 @@ s_enroll (results_matcher_t *m, const mt_case_t *c, mt_face_row_t *faces, size_t
         todo += !faces [i].enrolled;
     if (todo == 0)
         return MT_OK;
-    mt_msg_t *msg = mt_msg_new (MT_MSG_ENROLL), *reply = NULL;
     int64_t *ids = malloc (todo * sizeof *ids);
-    if (!msg || !ids) {
-        mt_msg_destroy (&msg);
-        free (ids);
+    if (!ids)
         return mt_err_set (err, MT_ENOMEM, "out of memory");
-    }
-    msg->ns = s_ns_of (c->kind);
-    msg->faces = calloc (todo, sizeof *msg->faces);
-    msg->vectors = malloc (todo * MT_DIM * sizeof (float));
-    for (size_t i = 0; msg->faces && msg->vectors && i < n; i++)
-        if (!faces [i].enrolled) {
-            size_t at = msg->face_count++;
-            msg->faces [at] = (mt_face_meta_t) { (uint64_t) faces [i].id, (uint64_t) c->id,
-                                                 (uint32_t) c->province };
-            memcpy (msg->vectors + at * MT_DIM, faces [i].embedding, MT_DIM * sizeof (float));
-            ids [at] = faces [i].id;
-        }
-    int rc = mt_client_request (m->broker, msg, 30000, &reply, err);
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!faces [i].enrolled)
+            ids [count++] = faces [i].id;
+    int rc = s_enroll_ns (m, c, faces, n, false, err);
     if (rc == MT_OK)
-        rc = mt_casedb_faces_mark_enrolled (m->db, ids, msg->face_count, err);
-    mt_msg_destroy (&msg);
-    mt_msg_destroy (&reply);
+        rc = s_enroll_ns (m, c, faces, n, true, err);
+    if (rc == MT_OK)
+        rc = mt_casedb_faces_mark_enrolled (m->db, ids, count, err);
     free (ids);
     return rc;
 }
 
-//  Search the other gallery with the case's faces and its templates; the
-//  cases hit go into (others, count, size).
+//  Search the other side's MobileFaceNet gallery with the case's faces that
+//  have that descriptor; the cases hit join (others, count, size).
+static int
+s_search_second (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces,
+                 size_t n, int64_t **others, size_t *count, size_t *size, bool *partial,
+                 mt_err_t *err)
+{
+    size_t k = results_search_k2 (m->config), q = 0;
+    for (size_t i = 0; i < n; i++)
+        q += faces [i].has_embedding2;
+    if (k == 0 || q == 0)
+        return MT_OK;
+    if (q > MT_MSG_MAX_QUERIES)
+        q = MT_MSG_MAX_QUERIES;
+    mt_msg_t *search = mt_msg_new (MT_MSG_SEARCH), *reply = NULL;
+    float *vectors = malloc (q * MT_DIM2 * sizeof (float));
+    if (!search || !vectors) {
+        mt_msg_destroy (&search);
+        free (vectors);
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    }
+    size_t at = 0;
+    for (size_t i = 0; i < n && at < q; i++)
+        if (faces [i].has_embedding2)
+            memcpy (vectors + at++ * MT_DIM2, faces [i].embedding2, MT_DIM2 * sizeof (float));
+    search->ns = mt_ns_second (c->kind == MT_KIND_FOUND ? MT_NS_MISSING : MT_NS_FOUND);
+    search->k = (uint32_t) k;
+    search->query_count = at;
+    search->vectors = vectors;
+    int rc = mt_client_request (m->broker, search, 30000, &reply, err);
+    mt_msg_destroy (&search);
+    *partial |= rc == MT_OK && reply->partial;
+    if (rc == MT_OK)
+        rc = results_hits_add (reply, 0, reply->query_count, others, count, size, err);
+    mt_msg_destroy (&reply);
+    return rc;
+}
+
+//  Search the other gallery with the case's faces and its templates, then
+//  the other side's MobileFaceNet gallery with its faces' second
+//  descriptors; the cases hit by either go into (others, count, size).
 static int
 s_search (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces, size_t n,
           int64_t **others, size_t *count, size_t *size, bool *partial, mt_err_t *err)
@@ -90,12 +158,11 @@ s_search (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces, 
     int rc = mt_client_request (m->broker, search, 30000, &reply, err);
     mt_msg_destroy (&search);
     *partial = rc == MT_OK && reply->partial;
-    for (size_t i = 0; rc == MT_OK && i < reply->query_count; i++)
-        for (size_t h = 0; rc == MT_OK && h < reply->results [i].count; h++)
-            if (results_set_add_id (others, count, size, (int64_t) reply->results [i].hits [h].case_id)
-                != MT_OK)
-                rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+    if (rc == MT_OK)
+        rc = results_hits_add (reply, 0, reply->query_count, others, count, size, err);
     mt_msg_destroy (&reply);
+    if (rc == MT_OK)
+        rc = s_search_second (m, c, faces, n, others, count, size, partial, err);
     return rc;
 }
 

@@ -8,6 +8,7 @@
 #include "results/results_actor.h"
 #include "results/store/mt_casedb.h"
 #include "wire/mt_client.h"
+#include "wire/mt_msg.h"
 #include "results/store/mt_rank.h"
 
 #include <stdbool.h>
@@ -53,6 +54,15 @@ int results_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t
                    size_t n, int64_t **others_p, size_t *other_count_p,
                    size_t *other_size_p, size_t *weighed_p, results_set_t *later,
                    mt_err_t *err);
+
+//  results_weigh.c: neighbours per face searched in MobileFaceNet's
+//  galleries (0: they are not searched).
+size_t results_search_k2 (const results_config_t *config);
+
+//  results_weigh.c: the cases hit by queries first .. first+count-1 of a
+//  search reply (NULL: none) join the set (others, count, size).
+int results_hits_add (const mt_msg_t *reply, size_t first, size_t count, int64_t **others,
+                      size_t *other_count, size_t *other_size, mt_err_t *err);
 
 //  The thread's body (pthread_create); arg is a results_matcher_t.
 void *results_matcher_run (void *arg);

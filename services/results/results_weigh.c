@@ -122,3 +122,26 @@ results_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *fa
     free (paired);
     return rc;
 }
+
+//  Neighbours per face by MobileFaceNet: search-k2, or search-k when it is
+//  -1; 0 when its galleries are not searched (search-k2 0, or a ranking
+//  that weighs by dlib's descriptor alone).
+size_t
+results_search_k2 (const results_config_t *config)
+{
+    if (strcmp (config->descriptor, "dlib") == 0)
+        return 0;
+    return (size_t) (config->search_k2 < 0 ? config->search_k : config->search_k2);
+}
+
+int
+results_hits_add (const mt_msg_t *reply, size_t first, size_t count, int64_t **others,
+                  size_t *other_count, size_t *other_size, mt_err_t *err)
+{
+    for (size_t q = first; reply && q < first + count && q < reply->query_count; q++)
+        for (size_t h = 0; h < reply->results [q].count; h++)
+            if (results_set_add_id (others, other_count, other_size,
+                                    (int64_t) reply->results [q].hits [h].case_id) != MT_OK)
+                return mt_err_set (err, MT_ENOMEM, "out of memory");
+    return MT_OK;
+}

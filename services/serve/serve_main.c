@@ -14,6 +14,7 @@
 #include "base/mt_log.h"
 #include "gateway/accounts/mt_users.h"
 #include "wire/mt_wire.h"
+#include "wire/mt_msg.h"
 #include "results/results_actor.h"
 #include "shard/shard_actor.h"
 
@@ -53,6 +54,7 @@ typedef struct {
     double crossmatch_share;
     double candidate_floor;
     bool age_gap;
+    int64_t search_k, search_k2;
 } s_settings_t;
 
 static const mt_config_key_t s_keys [] = {
@@ -93,6 +95,12 @@ static const mt_config_key_t s_keys [] = {
     { "descriptor", MT_CFG_STRING, offsetof (s_settings_t, descriptor), 0, 16,
       "which descriptors weigh two faces: fused (dlib's and MobileFaceNet's), "
       "mobilefacenet or dlib" },
+    { "search-k", MT_CFG_INT, offsetof (s_settings_t, search_k), 1, MT_MSG_MAX_K,
+      "nearest faces looked at per face (by dlib's descriptor) when matching a case" },
+    { "search-k2", MT_CFG_INT, offsetof (s_settings_t, search_k2), -1, MT_MSG_MAX_K,
+      "nearest faces looked at per face by MobileFaceNet's descriptor, in its own galleries "
+      "(-1: as search-k; 0: retrieve by dlib's alone; 20 by default: on lfw-scale it finds what "
+      "50 finds with a queue 19% longer than dlib's alone instead of 59%, bench/RESULTS.md)" },
     { "backup-dir", MT_CFG_STRING, offsetof (s_settings_t, backup_dir), 0, 1024,
       "folder to back up into while running (see homeward backup --help); needs "
       "--backup-secret" },
@@ -146,7 +154,8 @@ serve_main (int argc, char **argv)
                               .retention_days = 365, .disk_reserve_mb = 512, .descriptor = "fused",
                               .backup_every = 1440, .backup_keep = 0,
                               .crossmatch_share = 0.5,
-                              .candidate_floor = RESULTS_FLOOR_DEFAULT, .age_gap = true };
+                              .candidate_floor = RESULTS_FLOOR_DEFAULT, .age_gap = true,
+                              .search_k = 50, .search_k2 = 20 };
     long cpus = sysconf (_SC_NPROCESSORS_ONLN);
     settings.workers = cpus > 0 ? cpus : 1;
     mt_face_settings_defaults (&settings.face);
@@ -217,6 +226,8 @@ serve_main (int argc, char **argv)
     results.crossmatch_share = settings.crossmatch_share;
     results.candidate_floor = settings.candidate_floor;
     results.age_gap = settings.age_gap;
+    results.search_k = settings.search_k;
+    results.search_k2 = settings.search_k2;
     intake_config_t intake;
     intake_config_defaults (&intake);
     intake.face = settings.face;

@@ -148,7 +148,7 @@ shard_actor (void *pipe, void *arg)
     plan.recall_target = config->recall_target;
     plan.family_target = config->family_target;
     mt_store_config_t store_config = {
-        .dir = config->data_dir, .factory = config->index, .dim = MT_DIM,
+        .dir = config->data_dir, .factory = config->index, .dim = MT_DIM, .dim2 = MT_DIM2,
         .snapshot_ops = (uint64_t) config->snapshot_ops, .sync = config->sync,
         .plan = plan.kind >= 0 ? &plan : NULL
     };

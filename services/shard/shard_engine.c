@@ -91,7 +91,8 @@ s_rehome (shard_engine_t *self, const mt_msg_t *msg)
         rc = mt_err_set (&err, MT_ENOMEM, "out of memory");
     if (rc == MT_OK) {
         reply->faces = malloc (msg->most * sizeof *reply->faces);
-        reply->vectors = malloc ((size_t) msg->most * MT_DIM * sizeof (float));
+        reply->vectors = malloc ((size_t) msg->most * (size_t) mt_msg_dim (msg->ns)
+                                 * sizeof (float));
         if (!reply->faces || !reply->vectors)
             rc = mt_err_set (&err, MT_ENOMEM, "out of memory listing %u faces", msg->most);
     }

@@ -91,8 +91,8 @@ shard_apply_write (shard_engine_t *self, mt_msg_t *msg, bool reply)
         int rc = msg->type == MT_MSG_ENROLL
                ? mt_store_enroll (self->store, seq, (mt_ns) msg->ns, msg->face_count,
                                   msg->faces, msg->vectors, &applied, &err)
-               : mt_store_remove (self->store, seq, msg->id_count, msg->face_ids, msg->case_id,
-                                  &applied, &err);
+               : mt_store_remove_from (self->store, seq, msg->ns, msg->id_count,
+                                       msg->face_ids, msg->case_id, &applied, &err);
         if (rc == MT_OK) {
             answer = mt_msg_new (MT_MSG_ACK);
             if (answer)

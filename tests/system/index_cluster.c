@@ -18,6 +18,16 @@
 
 cluster_t cluster;
 mt_client_t *cluster_client;
+bool cluster_second;
+int cluster_search_ns = 2;
+
+//  A face's vector in namespace ns (2: dlib's found gallery, 4: its
+//  MobileFaceNet one, of another dimension and other values).
+static void
+s_vector (uint64_t face, int ns, float *v)
+{
+    mt_test_vector (face, ns == 2 ? 7 : 11, mt_msg_dim (ns), v);
+}
 
 //  ---------------------------------------------------------------- data
 
@@ -27,20 +37,20 @@ cluster_case_of (uint64_t face)
     return 1 + (face - 1) / 3;
 }
 
-//  Enroll faces first..first+n-1; returns the result code.
-int
-cluster_enroll (uint64_t first, size_t n, uint32_t *replicas_p)
+static int
+s_enroll_ns (int ns, uint64_t first, size_t n, uint32_t *replicas_p)
 {
+    size_t dim = (size_t) mt_msg_dim (ns);
     mt_msg_t *msg = mt_msg_new (MT_MSG_ENROLL), *reply = NULL;
-    msg->ns = 2;
+    msg->ns = ns;
     msg->face_count = n;
     msg->faces = calloc (n, sizeof *msg->faces);
-    msg->vectors = malloc (n * DIM * sizeof (float));
+    msg->vectors = malloc (n * dim * sizeof (float));
     for (size_t i = 0; i < n; i++) {
         uint64_t face = first + i;
         msg->faces [i] = (mt_face_meta_t) { face, cluster_case_of (face),
                                             (uint32_t) (11 + cluster_case_of (face) % 5) };
-        mt_test_vector (face, 7, DIM, msg->vectors + i * DIM);
+        s_vector (face, ns, msg->vectors + i * dim);
     }
     mt_err_t err;
     int rc = mt_client_request (cluster_client, msg, 5000, &reply, &err);
@@ -48,6 +58,17 @@ cluster_enroll (uint64_t first, size_t n, uint32_t *replicas_p)
         *replicas_p = reply->replicas;
     mt_msg_destroy (&msg);
     mt_msg_destroy (&reply);
+    return rc;
+}
+
+//  Enroll faces first..first+n-1 (with cluster_second, in the found-mfn
+//  gallery too); returns the result code.
+int
+cluster_enroll (uint64_t first, size_t n, uint32_t *replicas_p)
+{
+    int rc = s_enroll_ns (2, first, n, replicas_p);
+    if (rc == MT_OK && cluster_second)
+        rc = s_enroll_ns (4, first, n, NULL);
     return rc;
 }
 
@@ -64,13 +85,14 @@ void
 cluster_search_with (mt_client_t *client, const uint64_t *faces, size_t n, cluster_result_t *result)
 {
     mt_msg_t *msg = mt_msg_new (MT_MSG_SEARCH), *reply = NULL;
-    msg->ns = 2;
+    size_t dim = (size_t) mt_msg_dim (cluster_search_ns);
+    msg->ns = cluster_search_ns;
     msg->k = 5;
     msg->query_count = n;
-    msg->vectors = malloc (n * DIM * sizeof (float));
+    msg->vectors = malloc (n * dim * sizeof (float));
     for (size_t i = 0; i < n; i++) {
-        mt_test_vector (faces [i], 7, DIM, msg->vectors + i * DIM);
-        msg->vectors [i * DIM] += 0.01f;
+        s_vector (faces [i], cluster_search_ns, msg->vectors + i * dim);
+        msg->vectors [i * dim] += 0.01f;
     }
     mt_err_t err;
     long long start = mt_test_now_ms ();

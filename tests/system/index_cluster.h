@@ -54,6 +54,11 @@ typedef struct {
 } cluster_env_t;
 void cluster_cli_env (cluster_env_t *env);
 
+//  cluster_enroll also enrolls in found-mfn (ns 4) when cluster_second;
+//  searches ask cluster_search_ns (2: found, 4: found-mfn).
+extern bool cluster_second;
+extern int cluster_search_ns;
+
 uint64_t cluster_case_of (uint64_t face);
 int cluster_enroll (uint64_t first, size_t n, uint32_t *replicas_p);
 int cluster_enroll_case (uint64_t case_id);

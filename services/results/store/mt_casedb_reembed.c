@@ -6,6 +6,12 @@
 //  and dlib's descriptor (the index) stay, so searches go on meanwhile and
 //  a case is matched again once its photo is done. The flags live in the
 //  database: a killed service resumes where it stopped.
+//
+//  The shards hold each face's MobileFaceNet vector too (their -mfn
+//  galleries): a face given a new descriptor leaves the index and is
+//  enrolled again with it (the matcher's removals, then its match); a face
+//  described before, whose vector the index may lack (enrolled before the
+//  galleries existed), is enrolled again when the work starts.
 
 #include "results/store/mt_casedb.h"
 #include "mti_casedb.h"
@@ -19,23 +25,55 @@ mt_casedb_reembed_queue (mt_casedb_t *self, const char *version, const char *act
                          int64_t *queued_p, mt_err_t *err)
 {
     *queued_p = 0;
+    int rc = mt_casedb_begin (self, err);
+    if (rc != MT_OK)
+        return rc;
+    //  Faces of open cases described already with this version: enrolled
+    //  again (the index skips their dlib vector, takes their MobileFaceNet
+    //  one) by a match of their case, which also retrieves by them.
+    char now [32];
+    mti_db_now (now, sizeof now);
+    static const char *again [2] = {
+        "INSERT INTO match_queue (case_id, queued_at) SELECT DISTINCT f.case_id, ?2 FROM faces f"
+        " JOIN cases c ON c.id = f.case_id WHERE f.enrolled = 1 AND f.removed = 0"
+        " AND f.descriptor2 = ?1 AND c.state = 'open'"
+        " ON CONFLICT (case_id) DO UPDATE SET generation = match_queue.generation + 1",
+        "UPDATE faces SET enrolled = 0 WHERE enrolled = 1 AND removed = 0 AND descriptor2 = ?1"
+        " AND case_id IN (SELECT id FROM cases WHERE state = 'open')"
+    };
+    for (int i = 0; rc == MT_OK && i < 2; i++) {
+        mti_sql_stmt_t *step = mti_db_prepare (self, again [i], err);
+        if (!step) {
+            rc = MT_EINTERNAL;
+            break;
+        }
+        mti_sql_bind_text (step, 1, version, -1);
+        if (i == 0)
+            mti_sql_bind_text (step, 2, now, -1);
+        if (mti_sql_step (step) != MTI_SQL_DONE)
+            rc = mti_db_fail (self, MT_EIO, err, "enrol described faces again");
+        mti_sql_finalize (step);
+    }
+    if (rc != MT_OK)
+        return mt_casedb_commit (self, rc, err);
     mti_sql_stmt_t *stmt = mti_db_prepare (self,
         "UPDATE photos SET reembed = 1 WHERE reembed = 0 AND state = 'done'"
         " AND removed_at IS NULL AND EXISTS (SELECT 1 FROM faces f WHERE f.photo_id = photos.id"
         " AND f.removed = 0 AND (f.descriptor2 IS NULL OR f.descriptor2 != ?))", err);
     if (!stmt)
-        return MT_EINTERNAL;
+        return mt_casedb_commit (self, MT_EINTERNAL, err);
     mti_sql_bind_text (stmt, 1, version, -1);
-    int rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK
-           : mti_db_fail (self, MT_EIO, err, "queue photos to describe again");
+    rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK
+       : mti_db_fail (self, MT_EIO, err, "queue photos to describe again");
     mti_sql_finalize (stmt);
-    if (rc != MT_OK)
-        return rc;
-    *queued_p = mti_sql_changes (self->db);
+    if (rc == MT_OK)
+        *queued_p = mti_sql_changes (self->db);
     char detail [96];
     snprintf (detail, sizeof detail, "%lld photos to describe with %s", (long long) *queued_p,
               version);
-    return mt_casedb_audit (self, actor, "reembed.start", "gallery", detail, err);
+    if (rc == MT_OK)
+        rc = mt_casedb_audit (self, actor, "reembed.start", "gallery", detail, err);
+    return mt_casedb_commit (self, rc, err);
 }
 
 //  One number from a query with the version bound to its ?1, if it has one.
@@ -67,6 +105,37 @@ mt_casedb_reembed_status (mt_casedb_t *self, const char *version, mt_reembed_sta
     if (status->faces < 0 || status->described < 0 || status->photos_waiting < 0)
         return mti_db_fail (self, MT_EIO, err, "count described faces");
     return MT_OK;
+}
+
+//  A face about to get a new second descriptor: queued for removal from
+//  the index when it had one and is enrolled, else marked not enrolled; the
+//  match its photo queues enrols it again either way.
+static int
+s_index_again (mt_casedb_t *self, int64_t face_id, mt_err_t *err)
+{
+    char now [32];
+    mti_db_now (now, sizeof now);
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
+        "INSERT INTO face_removal_queue (face_id, queued_at) SELECT id, ? FROM faces"
+        " WHERE id = ? AND enrolled = 1 AND embedding2 IS NOT NULL ON CONFLICT DO NOTHING", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    mti_sql_bind_text (stmt, 1, now, -1);
+    mti_sql_bind_int64 (stmt, 2, face_id);
+    int rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK
+           : mti_db_fail (self, MT_EIO, err, "queue a face's removal from the index");
+    mti_sql_finalize (stmt);
+    if (rc != MT_OK)
+        return rc;
+    stmt = mti_db_prepare (self, "UPDATE faces SET enrolled = 0 WHERE id = ?"
+                           " AND embedding2 IS NULL", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    mti_sql_bind_int64 (stmt, 1, face_id);
+    rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK
+       : mti_db_fail (self, MT_EIO, err, "enrol a face again");
+    mti_sql_finalize (stmt);
+    return rc;
 }
 
 //  How much two boxes (x, y, w, h) overlap: intersection over union.
@@ -109,6 +178,12 @@ mti_casedb_reembed_done (mt_casedb_t *self, const mt_photo_row_t *photo,
                 best = &faces [j], best_overlap = s_overlap (rows [i].box, faces [j].box);
         if (!best)
             continue;
+        //  Into the index again with it: a face that had a descriptor
+        //  leaves first (its old vector may be in a MobileFaceNet gallery),
+        //  one that had none is only enrolled again.
+        rc = s_index_again (self, rows [i].id, err);
+        if (rc != MT_OK)
+            break;
         mti_sql_reset (put);
         mti_sql_bind_blob (put, 1, best->embedding2, MT_EMBEDDING2_DIM * sizeof (float));
         mti_sql_bind_text (put, 2, best->descriptor2, -1);

@@ -222,6 +222,15 @@ test_reembed (void)
 {
     mt_err_t err;
     mt_reembed_status_t status;
+    //  Which faces the index holds now (restored at the end).
+    bool was_enrolled [3] = { false };
+    mt_face_row_t *before = NULL;
+    size_t before_count = 0;
+    MT_CHECK_RC (mt_casedb_photo_faces (s_db, s_photo, &before, &before_count, &err), MT_OK,
+                 &err);
+    for (size_t i = 0; i < before_count && i < 3; i++)
+        was_enrolled [i] = before [i].enrolled;
+    free (before);
     MT_CHECK_RC (mt_casedb_reembed_status (s_db, "v1", &status, &err), MT_OK, &err);
     MT_CHECK_INT (status.faces, 3);
     MT_CHECK_INT (status.described, 0);
@@ -260,6 +269,8 @@ test_reembed (void)
           .descriptor2 = "v1" },
         { .box = { 500, 300, 50, 50 }, .verdict = "ok", .embedding = e, .embedding2 = e2 [2],
           .descriptor2 = "v1" } };
+    int64_t in_index [2] = { s_faces [0], s_faces [2] };
+    MT_CHECK_RC (mt_casedb_faces_mark_enrolled (s_db, in_index, 2, &err), MT_OK, &err);
     MT_CHECK_RC (mt_casedb_photo_done (s_db, s_photo, 640, 480, "jpeg", faces, 3, &err), MT_OK,
                  &err);
     MT_CHECK_RC (mt_casedb_reembed_status (s_db, "v1", &status, &err), MT_OK, &err);
@@ -276,6 +287,10 @@ test_reembed (void)
         //  Only MT_MOBILEFACENET_VERSION counts as current when read.
         MT_CHECK (!rows [i].has_embedding2);
     }
+    //  The two given a descriptor (0 and 2) are to be enrolled again (their
+    //  vectors go to the MobileFaceNet gallery); face 1 is as it was.
+    MT_CHECK (count == 3 && !rows [0].enrolled && !rows [2].enrolled
+              && rows [1].enrolled == was_enrolled [1]);
     free (rows);
     //  Its case is matched again.
     int64_t id, generation;
@@ -288,6 +303,9 @@ test_reembed (void)
                                           &err), MT_OK, &err);
     MT_CHECK_INT (queued, 1);
     MT_CHECK_RC (mt_casedb_photo_claim (s_db, 60, &row, &err), MT_OK, &err);
+    //  Face 0 is in the index with its v1 vector: the new one replaces it
+    //  by a removal from the index first.
+    MT_CHECK_RC (mt_casedb_faces_mark_enrolled (s_db, &s_faces [0], 1, &err), MT_OK, &err);
     faces [0].embedding2 = current;
     faces [0].descriptor2 = MT_MOBILEFACENET_VERSION;
     MT_CHECK_RC (mt_casedb_photo_done (s_db, s_photo, 640, 480, "jpeg", faces, 1, &err), MT_OK,
@@ -296,7 +314,31 @@ test_reembed (void)
     MT_CHECK (count == 3 && rows [0].has_embedding2 && rows [0].embedding2 [1] == 0.8f);
     MT_CHECK (count == 3 && !rows [1].has_embedding2);
     free (rows);
+    int64_t removal [16];
+    size_t removals = 0;
+    MT_CHECK_RC (mt_casedb_face_removal_next (s_db, removal, 16, &removals, &err), MT_OK, &err);
+    MT_CHECK (removals == 1 && removal [0] == s_faces [0]);
+    MT_CHECK_RC (mt_casedb_face_removal_done (s_db, removal, removals, &err), MT_OK, &err);
     s_drain_match ();
+
+    //  Starting reembed again sends the vectors of faces described already
+    //  (enrolled before the index had MobileFaceNet galleries): enrolled
+    //  again, their case matched again; nothing to describe.
+    MT_CHECK_RC (mt_casedb_faces_mark_enrolled (s_db, s_faces, 3, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_reembed_queue (s_db, MT_MOBILEFACENET_VERSION, "operator", &queued,
+                                          &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_photo_faces (s_db, s_photo, &rows, &count, &err), MT_OK, &err);
+    MT_CHECK (count == 3 && !rows [0].enrolled && rows [1].enrolled && rows [2].enrolled);
+    free (rows);
+    int64_t id2, generation2;
+    MT_CHECK_RC (mt_casedb_match_next (s_db, &id2, &generation2, &err), MT_OK, &err);
+    MT_CHECK (id2 == s_case);
+    s_drain_match ();
+    //  As the next tests expect it: the index holds what it held.
+    for (size_t i = 0; i < 3; i++)
+        MT_CHECK_RC (was_enrolled [i] ? mt_casedb_faces_mark_enrolled (s_db, &s_faces [i], 1, &err)
+                                      : mt_casedb_face_removal_done (s_db, &s_faces [i], 1, &err),
+                     MT_OK, &err);
 }
 
 int
