@@ -112,7 +112,7 @@ mt_cnn_detector_new (const char *path, mt_cnn_detector_t **self_p, mt_err_t *err
         delete self;
         //  OpenCV's what() spans lines; its short message is enough.
         return mt_err_set (err, MT_EMODEL, "cannot load the face detector %s (corrupt?): %s",
-                           path, e.msg.c_str ());
+                           path, e.err.c_str ());
     }
     catch (const std::exception &e) {
         delete self;
@@ -208,7 +208,7 @@ mt_cnn_detector_find (mt_cnn_detector_t *self, const mt_image_t *image, double m
         return mt_err_set (err, MT_ENOMEM, "out of memory detecting faces");
     }
     catch (const cv::Exception &e) {
-        return mt_err_set (err, MT_EINTERNAL, "CNN face detection failed: %s", e.msg.c_str ());
+        return mt_err_set (err, MT_EINTERNAL, "CNN face detection failed: %s", e.err.c_str ());
     }
     catch (const std::exception &e) {
         return mt_err_set (err, MT_EINTERNAL, "CNN face detection failed: %s", e.what ());
