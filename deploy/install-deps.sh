@@ -6,7 +6,7 @@ set -euo pipefail
 
 pkgs=(
   build-essential cmake pkg-config ninja-build
-  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
+  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-dnn-dev
   libdlib-dev libdlib-data libopenblas-dev liblapack-dev
   libfaiss-dev
   libzmq3-dev libprotobuf-c-dev protobuf-c-compiler

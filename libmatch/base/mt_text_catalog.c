@@ -261,6 +261,20 @@ const mti_text_row_t mti_text_catalog [] = {
     { "face detection failed: %s",
       "人脸检测失败：%s" },
 
+    //  libmatch/face/mt_cnn_detector.cpp
+    { "no face detector model at %s: models/fetch-models.sh fetches it",
+      "%s 处没有人脸检测模型：请运行 models/fetch-models.sh 获取" },
+    { "%s is not an RFB-320 face detector (expected scores 1x%zux2 and boxes 1x%zux4)",
+      "%s 不是 RFB-320 人脸检测模型（应输出 scores 1x%zux2 和 boxes 1x%zux4）" },
+    { "out of memory loading %s",
+      "加载 %s 时内存不足" },
+    { "cannot load the face detector %s (corrupt?): %s",
+      "无法加载人脸检测模型 %s（文件损坏？）：%s" },
+    { "cannot load the face detector %s: %s",
+      "无法加载人脸检测模型 %s：%s" },
+    { "CNN face detection failed: %s",
+      "CNN 人脸检测失败：%s" },
+
     //  libmatch/face/mt_embedder.cpp
     { "weight tensor '%s' has rank %zu and %zu values, not the shape the network needs",
       "权重张量 '%s' 为 %zu 维、%zu 个值，不是网络需要的形状" },
@@ -419,6 +433,8 @@ const mti_text_row_t mti_text_catalog [] = {
       "portrait_ratio 应为 0 或 3..100，不能是 %g" },
     { "unsure_min_score must be -2..0, not %g",
       "unsure_min_score 应为 -2..0，不能是 %g" },
+    { "detector must be hog, cnn or both, not %s",
+      "检测器（detector）必须是 hog、cnn 或 both，不能是 %s" },
     { "no %s in %s: models/fetch-models.sh fetches it (or --no-mobilefacenet goes without it)",
       "%2$s 中没有 %1$s：请运行 models/fetch-models.sh 获取（或用 --no-mobilefacenet 不使用它）" },
     { "worker %zu of %zu",

@@ -24,6 +24,7 @@ mt_face_settings_defaults (mt_face_settings_t *s)
     s->portrait_ratio = config.portrait_ratio;
     s->mirror = config.mirror;
     s->mobilefacenet = config.mobilefacenet;
+    snprintf (s->detector, sizeof s->detector, "%s", config.detector);
 }
 
 void
@@ -45,4 +46,5 @@ mt_face_settings_to_config (const mt_face_settings_t *s, mt_pipeline_config_t *c
     config->portrait_ratio = s->portrait_ratio;
     config->mirror = s->mirror;
     config->mobilefacenet = s->mobilefacenet;
+    config->detector = s->detector;
 }

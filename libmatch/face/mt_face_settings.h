@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "base/mt_config.h"
+#include "face/mt_cnn_detector.h"
 #include "face/mt_pipeline.h"
 
 typedef struct {
@@ -27,6 +28,7 @@ typedef struct {
     double portrait_ratio;
     bool mirror;
     bool mobilefacenet;
+    char detector [8];
 } mt_face_settings_t;
 
 //  Table entries for a settings struct `type` whose member `m` is a
@@ -65,7 +67,11 @@ typedef struct {
       "average each descriptor with its mirror image's (2x the network's time)" }, \
     { "mobilefacenet", MT_CFG_BOOL, offsetof (type, m.mobilefacenet), 0, 1, \
       "also describe each face with MobileFaceNet (" MT_MOBILEFACENET_FILE "), the second " \
-      "descriptor the ranking fuses with dlib's" }
+      "descriptor the ranking fuses with dlib's" }, \
+    { "detector", MT_CFG_STRING, offsetof (type, m.detector), 0, \
+      sizeof ((type *) 0)->m.detector, \
+      "which detector finds faces: hog (dlib's), cnn (" MT_CNN_DETECTOR_FILE ", each box " \
+      "refined by HOG) or both" }
 
 //  Fill settings with the pipeline's defaults.
 void mt_face_settings_defaults (mt_face_settings_t *settings);

@@ -3,6 +3,7 @@
 
 #include "face/mt_pipeline.h"
 
+#include "face/mt_cnn_detector.h"
 #include "face/mt_detector.h"
 #include "face/mt_embedder.h"
 #include "base/mt_install.h"
@@ -36,8 +37,11 @@
 //  the file the caller is waiting for, so results do not pile up.
 #define S_BATCH_WINDOW_PER_WORKER 4
 
+typedef enum { S_DETECT_HOG, S_DETECT_CNN, S_DETECT_BOTH } s_detect_mode;
+
 typedef struct {
     mt_detector_t *detector;
+    mt_cnn_detector_t *cnn;                 //  NULL with the HOG detector alone
     mt_embedder_t *embedder;
     mt_mobilefacenet_worker_t *mobilefacenet;
 } s_worker_t;
@@ -46,6 +50,7 @@ struct mt_pipeline {
     mt_pipeline_config_t config;
     char *model_dir;
     char *landmark_model;
+    s_detect_mode detect_mode;
     mt_landmarker_t *landmarker;
     mt_mobilefacenet_t *mobilefacenet;      //  NULL when not asked for
     size_t worker_count;
@@ -78,6 +83,7 @@ mt_pipeline_config_defaults (mt_pipeline_config_t *config)
         .portrait_ratio = 5,
         .mirror = true,
         .mobilefacenet = true,
+        .detector = "hog",
         .quality = mt_quality_default_limits (),
         .keep_chips = false
     };
@@ -91,6 +97,7 @@ mt_pipeline_destroy (mt_pipeline_t **self_p)
     mt_pipeline_t *self = *self_p;
     for (size_t i = 0; i < self->worker_count; i++) {
         mt_detector_destroy (&self->workers [i].detector);
+        mt_cnn_detector_destroy (&self->workers [i].cnn);
         mt_embedder_destroy (&self->workers [i].embedder);
         mt_mobilefacenet_worker_destroy (&self->workers [i].mobilefacenet);
     }
@@ -119,11 +126,23 @@ mt_pipeline_new (const mt_pipeline_config_t *config, mt_pipeline_t **self_p, mt_
     if (!(config->unsure_min_score >= -2 && config->unsure_min_score <= 0))
         return mt_err_set (err, MT_EINVAL, "unsure_min_score must be -2..0, not %g",
                            config->unsure_min_score);
+    const char *detector = config->detector ? config->detector : "hog";
+    s_detect_mode mode = S_DETECT_HOG;
+    if (strcmp (detector, "cnn") == 0)
+        mode = S_DETECT_CNN;
+    else
+    if (strcmp (detector, "both") == 0)
+        mode = S_DETECT_BOTH;
+    else
+    if (strcmp (detector, "hog") != 0)
+        return mt_err_set (err, MT_EINVAL, "detector must be hog, cnn or both, not %s",
+                           detector);
 
     mt_pipeline_t *self = calloc (1, sizeof *self);
     if (!self)
         return mt_err_set (err, MT_ENOMEM, "out of memory");
     self->config = *config;
+    self->detect_mode = mode;
     self->model_dir = strdup (config->model_dir ? config->model_dir : "");
     self->landmark_model = strdup (config->landmark_model ? config->landmark_model : "");
     self->workers = calloc (config->workers, sizeof *self->workers);
@@ -133,6 +152,8 @@ mt_pipeline_new (const mt_pipeline_config_t *config, mt_pipeline_t **self_p, mt_
     }
     self->config.model_dir = self->model_dir;
     self->config.landmark_model = self->landmark_model;
+    self->config.detector = mode == S_DETECT_CNN ? "cnn"
+                          : mode == S_DETECT_BOTH ? "both" : "hog";
 
     //  Each worker is one thread of work; BLAS or OpenCV threads inside it
     //  only compete with the other workers (shared FACTS.md: thread trap).
@@ -149,6 +170,11 @@ mt_pipeline_new (const mt_pipeline_config_t *config, mt_pipeline_t **self_p, mt_
         if (rc == MT_OK)
             rc = mt_embedder_new (net_path, &self->workers [i].embedder, err);
         self->worker_count = i + 1;
+    }
+    for (size_t i = 0; rc == MT_OK && mode != S_DETECT_HOG && i < self->worker_count; i++) {
+        char path [4096];
+        snprintf (path, sizeof path, "%s/%s", self->model_dir, MT_CNN_DETECTOR_FILE);
+        rc = mt_cnn_detector_new (path, &self->workers [i].cnn, err);
     }
     if (rc == MT_OK && config->mobilefacenet) {
         char path [4096];
@@ -240,6 +266,147 @@ s_sure (const mt_detection_t *found, size_t count)
     return n;
 }
 
+//  The CNN's probability below which a face is not kept even as unsure.
+#define S_CNN_UNSURE_PROB 0.5
+//  A CNN box is refined by HOG on a crop this many times its side, scaled
+//  so that the face is S_REFINE_FACE pixels (HOG finds faces from 80).
+#define S_REFINE_CROP 2.0
+#define S_REFINE_FACE 110.0
+
+static double
+s_box_iou (const mt_box_t *a, const mt_box_t *b)
+{
+    double x1 = fmax (a->x, b->x), y1 = fmax (a->y, b->y);
+    double x2 = fmin (a->x + a->width, b->x + b->width);
+    double y2 = fmin (a->y + a->height, b->y + b->height);
+    double inter = x2 > x1 && y2 > y1 ? (x2 - x1) * (y2 - y1) : 0;
+    double uni = (double) a->width * a->height + (double) b->width * b->height - inter;
+    return uni > 0 ? inter / uni : 0;
+}
+
+//  Refine a CNN detection with a HOG pass on the enlarged crop around it:
+//  the landmarks and chips the descriptors were calibrated on come from
+//  HOG's boxes, and a CNN box alone (taller, up to the hairline) moves them.
+//  HOG's detections down to min_score count. Without one there the CNN box
+//  is kept, made square, as an unsure face (score below 0): in dlib's
+//  dogs.jpg the CNN takes two dogs' faces for faces at 0.7 and more.
+static int
+s_refine (s_worker_t *worker, const mt_image_t *image, double min_score, mt_detection_t *det,
+          mt_err_t *err)
+{
+    const mt_box_t *b = &det->box;
+    double side = fmax (b->width, b->height);
+    double cx = b->x + b->width / 2.0, cy = b->y + b->height / 2.0;
+    double s = S_REFINE_FACE / side;
+    int out = (int) lround (S_REFINE_CROP * S_REFINE_FACE);
+    double x0 = cx - S_REFINE_CROP * side / 2, y0 = cy - S_REFINE_CROP * side / 2;
+    uint8_t *rgb = malloc ((size_t) out * out * 3);
+    if (!rgb)
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    const double m [6] = { s, 0, -s * x0, 0, s, -s * y0 };
+    mt_image_t *crop = NULL;
+    int rc = mt_image_warp (image, m, out, out, rgb, err);
+    if (rc == MT_OK)
+        rc = mt_image_from_rgb (rgb, out, out, (size_t) out * 3, &crop, err);
+    free (rgb);
+    mt_detection_t *hog = NULL;
+    size_t count = 0;
+    if (rc == MT_OK)
+        rc = mt_detector_find (worker->detector, crop, min_score, &hog, &count, err);
+    mt_image_destroy (&crop);
+    if (rc != MT_OK)
+        return rc;
+    mt_box_t cnn_in_crop = {
+        (int) lround ((b->x - x0) * s), (int) lround ((b->y - y0) * s),
+        (int) lround (b->width * s), (int) lround (b->height * s)
+    };
+    double best_iou = 0.3;
+    const mt_detection_t *best = NULL;
+    for (size_t i = 0; i < count; i++) {
+        double iou = s_box_iou (&hog [i].box, &cnn_in_crop);
+        if (iou > best_iou)
+            best_iou = iou, best = &hog [i];
+    }
+    if (best) {
+        det->box = (mt_box_t) {
+            (int) lround (x0 + best->box.x / s), (int) lround (y0 + best->box.y / s),
+            (int) lround (best->box.width / s), (int) lround (best->box.height / s)
+        };
+        det->pose = best->pose;
+    }
+    else {
+        int sq = (int) lround ((b->width + b->height) / 2.0);
+        det->box = (mt_box_t) { (int) lround (cx - sq / 2.0), (int) lround (cy - sq / 2.0),
+                                sq, sq };
+        det->score -= 1 - MT_CNN_DETECTOR_THRESHOLD;
+    }
+    free (hog);
+    return MT_OK;
+}
+
+static int
+s_by_score_desc (const void *a, const void *b)
+{
+    const mt_detection_t *da = a, *db = b;
+    return (da->score < db->score) - (da->score > db->score);
+}
+
+//  The CNN's faces down to S_CNN_UNSURE_PROB (or its own threshold when
+//  unsure faces are off), each refined by HOG, best first: those HOG
+//  confirms are sure (score >= 0), the others unsure.
+static int
+s_detect_cnn (s_worker_t *worker, const mt_image_t *image, const mt_pipeline_config_t *cfg,
+              mt_detection_t **found_p, size_t *count_p, mt_err_t *err)
+{
+    double min_prob = cfg->unsure_min_score < 0 ? S_CNN_UNSURE_PROB
+                                                 : MT_CNN_DETECTOR_THRESHOLD;
+    int rc = mt_cnn_detector_find (worker->cnn, image, min_prob, found_p, count_p, err);
+    for (size_t i = 0; rc == MT_OK && i < *count_p; i++)
+        rc = s_refine (worker, image, cfg->unsure_min_score, &(*found_p) [i], err);
+    if (rc != MT_OK) {
+        free (*found_p);
+        *found_p = NULL, *count_p = 0;
+    }
+    else
+    if (*count_p > 1)
+        qsort (*found_p, *count_p, sizeof **found_p, s_by_score_desc);
+    return rc;
+}
+
+//  Merge the CNN's faces into HOG's (both already chosen sure-or-unsure):
+//  sure HOG faces gain the sure CNN faces that overlap none of them; a
+//  photo where HOG is not sure takes the CNN's sure faces, if any.
+static int
+s_merge_cnn (mt_detection_t **found_p, size_t *count_p, mt_detection_t *cnn, size_t cnn_count,
+             mt_err_t *err)
+{
+    size_t cnn_sure = s_sure (cnn, cnn_count);
+    if (cnn_sure == 0)
+        return MT_OK;
+    if (*count_p == 0 || (*found_p) [0].score < 0) {
+        mt_detection_t *copy = malloc (cnn_sure * sizeof *copy);
+        if (!copy)
+            return mt_err_set (err, MT_ENOMEM, "out of memory");
+        memcpy (copy, cnn, cnn_sure * sizeof *copy);
+        free (*found_p);
+        *found_p = copy, *count_p = cnn_sure;
+        return MT_OK;
+    }
+    mt_detection_t *all = realloc (*found_p, (*count_p + cnn_sure) * sizeof *all);
+    if (!all)
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    *found_p = all;
+    size_t hog_count = *count_p;
+    for (size_t i = 0; i < cnn_sure; i++) {
+        bool overlaps = false;
+        for (size_t j = 0; j < hog_count && !overlaps; j++)
+            overlaps = s_box_iou (&cnn [i].box, &all [j].box) > 0.3;
+        if (!overlaps)
+            all [(*count_p)++] = cnn [i];
+    }
+    return MT_OK;
+}
+
 //  The descriptor of a chip, averaged with that of its mirror image when
 //  asked: a face seen both ways gives a steadier descriptor.
 static int
@@ -301,7 +468,8 @@ mt_pipeline_process_image (mt_pipeline_t *self, size_t worker_index, const mt_im
     //  the smallest are found there) first: a face portrait_ratio times the
     //  smallest the full pass would find makes the photo a portrait, whose
     //  background faces are not the person.
-    if (cfg->portrait_ratio > 0) {
+    bool hog = self->detect_mode != S_DETECT_CNN;
+    if (hog && cfg->portrait_ratio > 0) {
         rc = s_detect_at (worker, image, scale / S_QUICK_LOOK, 0, &found, &count, err);
         double smallest = S_HOG_WINDOW / scale;
         if (rc == MT_OK && !(count > 0 && fmin (found [0].box.width, found [0].box.height)
@@ -315,12 +483,12 @@ mt_pipeline_process_image (mt_pipeline_t *self, size_t worker_index, const mt_im
     }
     //  Each pass also returns the weaker detections, at no extra cost, so
     //  that a photo with no sure face can keep its best unsure ones.
-    if (rc == MT_OK && count == 0)
+    if (hog && rc == MT_OK && count == 0)
         rc = s_detect_at (worker, image, scale, cfg->unsure_min_score, &found, &count, err);
     double retry = scale * 2;
     if (area * retry * retry > (double) cfg->retry_max_pixels)
         retry = sqrt ((double) cfg->retry_max_pixels / area);
-    if (rc == MT_OK && s_sure (found, count) == 0 && retry > scale * 1.2) {
+    if (hog && rc == MT_OK && s_sure (found, count) == 0 && retry > scale * 1.2) {
         mt_detection_t *again = NULL;
         size_t again_count = 0;
         rc = s_detect_at (worker, image, retry, cfg->unsure_min_score, &again, &again_count,
@@ -345,6 +513,24 @@ mt_pipeline_process_image (mt_pipeline_t *self, size_t worker_index, const mt_im
             if (fmin (found [i].box.width, found [i].box.height) >= cfg->detect_min_face)
                 found [kept++] = found [i];
         count = kept;
+    }
+    if (rc == MT_OK && self->detect_mode != S_DETECT_HOG) {
+        mt_detection_t *cnn = NULL;
+        size_t cnn_count = 0;
+        rc = s_detect_cnn (worker, image, cfg, &cnn, &cnn_count, err);
+        if (rc == MT_OK && self->detect_mode == S_DETECT_CNN) {
+            //  As with HOG: the sure faces, or else the best unsure one.
+            free (found);
+            found = cnn, count = s_sure (cnn, cnn_count);
+            if (count == 0)
+                count = cnn_count < MT_PIPELINE_MAX_UNSURE ? cnn_count : MT_PIPELINE_MAX_UNSURE;
+            cnn = NULL;
+            scale = 1;
+        }
+        else
+        if (rc == MT_OK)
+            rc = s_merge_cnn (&found, &count, cnn, cnn_count, err);
+        free (cnn);
     }
     photo->detect_scale = scale;
     photo->timing.detect_ms = (1e3 * mt_clock_s ()) - start;

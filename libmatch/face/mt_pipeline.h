@@ -58,6 +58,13 @@ typedef struct {
     //  model_dir; +13 ms a face, twice that with mirror). Measured on
     //  lfw-scale: see bench/RESULTS.md, "A second descriptor".
     bool mobilefacenet;
+    //  Which detector finds the faces: "hog" (dlib's, as above), "cnn" (the
+    //  RFB-320 network, MT_CNN_DETECTOR_FILE in model_dir, each of its boxes
+    //  refined by a HOG pass on the enlarged crop, so that landmarks and
+    //  chips are what the descriptors were calibrated on) or "both" (HOG's
+    //  faces plus the CNN's that none of them overlaps). Measured: see
+    //  bench/RESULTS.md, "A CNN face detector".
+    const char *detector;
     mt_quality_limits_t quality;
     bool keep_chips;                //  keep each face's aligned chip in the result
 } mt_pipeline_config_t;
