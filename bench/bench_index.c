@@ -1,6 +1,6 @@
 //  bench/index - one index type against exact search, in one run.
 //
-//  usage: bench-search --index exact|ivf|ivf-sq8|hnsw|auto [--n 1000000]
+//  usage: bench-search --index exact|ivf|ivf-pq|ivf-sq8|hnsw|auto [--n 1000000]
 //                      [--queries 1000] [--real-queries N] [--recall 0.99]
 //                      [--descriptor dlib|mobilefacenet] [--radius R]
 //                      [--tune family|nearest] [--family-target 0.995]
@@ -132,7 +132,7 @@ s_args (int argc, char **argv, s_args_t *args)
         else if (strcmp (argv [i], "--drawn-only") == 0)
             args->drawn_only = 1;
         else {
-            fprintf (stderr, "usage: bench-search --index exact|ivf|ivf-sq8|hnsw|auto [--n N] "
+            fprintf (stderr, "usage: bench-search --index exact|ivf|ivf-pq|ivf-sq8|hnsw|auto [--n N] "
                      "[--queries Q] [--real-queries N] [--recall R] "
                      "[--descriptor dlib|mobilefacenet] [--radius R] [--tune family|nearest] "
                      "[--family-target T] [--nprobe N] [--lists L] [--hnsw-from L] [--sweep] "
@@ -146,7 +146,7 @@ s_args (int argc, char **argv, s_args_t *args)
     ||  args->family_target <= 0 || args->family_target > 1 || args->radius < 0
     ||  (strcmp (args->descriptor, "dlib") != 0
          && strcmp (args->descriptor, "mobilefacenet") != 0)) {
-        fprintf (stderr, "bench-search: --index is one of exact, ivf, ivf-sq8, hnsw, auto; "
+        fprintf (stderr, "bench-search: --index is one of exact, ivf, ivf-pq, ivf-sq8, hnsw, auto; "
                  "--n at least 100, --queries at least 10, --recall and --family-target in "
                  "(0, 1], --radius at least 0, --descriptor dlib or mobilefacenet, --tune "
                  "family or nearest\n");

@@ -69,15 +69,18 @@ static int
 s_wanted (const mt_gallery_t *self)
 {
     size_t n = HASH_COUNT (self->faces);
+    //  Too few to train lists (or codes) on: the kind the build would give.
     int want = mt_index_plan_kind (&self->plan, n);
-    //  Too few to train lists on: the build would give exact search again.
-    if (want != MT_INDEX_EXACT && n < MT_INDEX_IVF_MIN)
-        want = MT_INDEX_EXACT;
     //  Back to exact search only once the gallery has halved below the
     //  threshold, so that a size around it does not rebuild back and forth.
     if (self->plan.kind == MT_INDEX_AUTO && self->kind != MT_INDEX_EXACT
     &&  n >= self->plan.exact_below / 2)
         want = self->kind;
+    //  IVF,Flat where IVF,PQ's codes fell short of the target (or built
+    //  before IVF,PQ): kept until the gallery doubles, not rebuilt over
+    //  and over.
+    if (want == MT_INDEX_IVF_PQ && self->kind == MT_INDEX_IVF)
+        want = MT_INDEX_IVF;
     if (want != self->kind)
         return want;
     //  An approximate index trained for a quarter of its faces holds its

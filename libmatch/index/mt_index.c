@@ -18,6 +18,7 @@
 
 struct mt_index {
     FaissIndex *faiss;
+    FaissIndex *exact;          //  IVF,PQ only: the vectors by id (IDMap2,Flat)
     int dim;
 };
 
@@ -47,6 +48,13 @@ mt_index_new (const char *factory, int dim, mt_index_t **self_p, mt_err_t *err)
         return mt_err_set (err, MT_EINVAL, "index type '%s' is not valid: %s", factory,
                            why ? why : "unknown");
     }
+    if (mti_faiss_is_pq (self->faiss)
+    &&  faiss_index_factory (&self->exact, dim, "IDMap2,Flat", METRIC_L2) != 0) {
+        const char *why = faiss_get_last_error ();
+        mt_index_destroy (&self);
+        return mt_err_set (err, MT_EINTERNAL, "cannot keep the vectors of '%s': %s", factory,
+                           why ? why : "unknown");
+    }
     *self_p = self;
     return MT_OK;
 }
@@ -56,6 +64,8 @@ mt_index_destroy (mt_index_t **self_p)
 {
     if (self_p && *self_p) {
         faiss_Index_free ((*self_p)->faiss);
+        if ((*self_p)->exact)
+            faiss_Index_free ((*self_p)->exact);
         free (*self_p);
         *self_p = NULL;
     }
@@ -78,7 +88,44 @@ mt_index_add (mt_index_t *self, size_t n, const float *x, const int64_t *ids, mt
 {
     if (n == 0)
         return MT_OK;
-    return s_check (faiss_Index_add_with_ids (self->faiss, (idx_t) n, x, ids), "add", err);
+    int rc = s_check (faiss_Index_add_with_ids (self->faiss, (idx_t) n, x, ids), "add", err);
+    if (rc == MT_OK && self->exact) {
+        rc = s_check (faiss_Index_add_with_ids (self->exact, (idx_t) n, x, ids), "add", err);
+        //  The codes without their vectors would be found and never
+        //  re-ranked: take them out again.
+        if (rc != MT_OK) {
+            mt_err_t ignored;
+            mt_index_t codes_only = { .faiss = self->faiss, .dim = self->dim };
+            mt_index_remove (&codes_only, n, ids, NULL, &ignored);
+        }
+    }
+    return rc;
+}
+
+//  An IVF,PQ index: candidates by the codes, the k nearest of them by the
+//  exact vectors.
+static int
+s_search_refined (const mt_index_t *self, size_t n, const float *queries, size_t k,
+                  float *distances, int64_t *ids, mt_err_t *err)
+{
+    size_t candidates = k * MT_INDEX_REFINE_FACTOR;
+    if (candidates < MT_INDEX_REFINE_LEAST)
+        candidates = MT_INDEX_REFINE_LEAST;
+    float *rough = malloc (n * candidates * sizeof *rough);
+    int64_t *found = malloc (n * candidates * sizeof *found);
+    int rc = MT_OK;
+    if (!rough || !found)
+        rc = mt_err_set (err, MT_ENOMEM, "out of memory searching %zu queries", n);
+    if (rc == MT_OK)
+        rc = s_check (faiss_Index_search (self->faiss, (idx_t) n, queries, (idx_t) candidates,
+                                          rough, found), "search", err);
+    char why [256] = "";
+    if (rc == MT_OK
+    &&  mti_faiss_refine (self->exact, n, queries, candidates, found, k, distances, ids, why,
+                          sizeof why) != 0)
+        rc = mt_err_set (err, MT_EINTERNAL, "re-ranking by the exact vectors failed: %s", why);
+    free (rough), free (found);
+    return rc;
 }
 
 int
@@ -87,16 +134,19 @@ mt_index_search (const mt_index_t *self, size_t n, const float *queries, size_t 
 {
     if (n == 0 || k == 0)
         return MT_OK;
-    //  A batch against IVF lists: one matrix product per list.
+    //  A batch against IVF lists: one matrix product per list (IVF,PQ: of
+    //  the lists' exact vectors).
     if (n >= MT_INDEX_GROUPED_BATCH) {
         int done = 0;
         char why [256] = "";
-        if (mti_faiss_ivf_search_grouped (self->faiss, n, queries, k, distances, ids, &done,
-                                          why, sizeof why) != 0)
+        if (mti_faiss_ivf_search_grouped (self->faiss, self->exact, n, queries, k, distances,
+                                          ids, &done, why, sizeof why) != 0)
             return mt_err_set (err, MT_EINTERNAL, "FAISS search failed: %s", why);
         if (done)
             return MT_OK;
     }
+    if (self->exact)
+        return s_search_refined (self, n, queries, k, distances, ids, err);
     return s_check (faiss_Index_search (self->faiss, (idx_t) n, queries, (idx_t) k,
                                         distances, ids), "search", err);
 }
@@ -116,6 +166,10 @@ mt_index_remove (mt_index_t *self, size_t n, const int64_t *ids, size_t *removed
     size_t removed = 0;
     rc = s_check (faiss_Index_remove_ids (self->faiss, (const FaissIDSelector *) selector,
                                           &removed), "remove", err);
+    size_t also = 0;
+    if (rc == MT_OK && self->exact)
+        rc = s_check (faiss_Index_remove_ids (self->exact, (const FaissIDSelector *) selector,
+                                              &also), "remove", err);
     faiss_IDSelector_free ((FaissIDSelector *) selector);
     if (removed_p)
         *removed_p = removed;
@@ -154,7 +208,10 @@ mt_index_set_param (mt_index_t *self, const char *name, double value, mt_err_t *
 int
 mt_index_write (const mt_index_t *self, FILE *file, mt_err_t *err)
 {
-    return s_check (faiss_write_index (self->faiss, file), "write", err);
+    int rc = s_check (faiss_write_index (self->faiss, file), "write", err);
+    if (rc == MT_OK && self->exact)
+        rc = s_check (faiss_write_index (self->exact, file), "write", err);
+    return rc;
 }
 
 int
@@ -168,6 +225,18 @@ mt_index_read (FILE *file, mt_index_t **self_p, mt_err_t *err)
     if (rc != MT_OK) {
         free (self);
         return rc;
+    }
+    //  An IVF,PQ index is followed by its exact vectors.
+    if (mti_faiss_is_pq (self->faiss)) {
+        rc = s_check (faiss_read_index (file, 0, &self->exact), "read", err);
+        if (rc == MT_OK && faiss_Index_ntotal (self->exact) != faiss_Index_ntotal (self->faiss))
+            rc = mt_err_set (err, MT_EINVAL, "an IVF,PQ index holds %lld codes and %lld "
+                             "vectors", (long long) faiss_Index_ntotal (self->faiss),
+                             (long long) faiss_Index_ntotal (self->exact));
+        if (rc != MT_OK) {
+            mt_index_destroy (&self);
+            return rc;
+        }
     }
     self->dim = faiss_Index_d (self->faiss);
     *self_p = self;
@@ -185,7 +254,8 @@ mt_index_export (const mt_index_t *self, int64_t **ids_p, float **vectors_p, mt_
         free (ids), free (vectors);
         return mt_err_set (err, MT_ENOMEM, "out of memory reading %zu vectors out", n);
     }
-    if (n && mti_faiss_export (self->faiss, ids, vectors, why, sizeof why) != 0) {
+    if (n && mti_faiss_export (self->exact ? self->exact : self->faiss, ids, vectors, why,
+                               sizeof why) != 0) {
         free (ids), free (vectors);
         return mt_err_set (err, MT_EINTERNAL, "cannot read the index's vectors: %s", why);
     }
@@ -203,7 +273,8 @@ mt_index_vectors_of (const mt_index_t *self, size_t n, const int64_t *ids, float
         memset (found, 0, n);
         return MT_OK;
     }
-    if (mti_faiss_vectors_of (self->faiss, n, ids, vectors, found, why, sizeof why) != 0)
+    if (mti_faiss_vectors_of (self->exact ? self->exact : self->faiss, n, ids, vectors, found,
+                              why, sizeof why) != 0)
         return mt_err_set (err, MT_EINTERNAL, "cannot read vectors out of the index: %s", why);
     return MT_OK;
 }

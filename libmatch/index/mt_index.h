@@ -23,7 +23,9 @@ typedef struct mt_index mt_index_t;
 
 //  Create an empty index of dimension dim from a FAISS factory string
 //  (squared-L2 metric). The string must give an index that takes ids
-//  ("IDMap,..." or an IVF index). Caller owns *self_p.
+//  ("IDMap,..." or an IVF index). An IVF,PQ index also keeps the exact
+//  vectors ("IDMap2,Flat") to re-rank its candidates by, and to read them
+//  back out. Caller owns *self_p.
 int mt_index_new (const char *factory, int dim, mt_index_t **self_p, mt_err_t *err);
 
 //  Destroy an index; NULL-safe; sets *self_p to NULL.
@@ -39,10 +41,18 @@ int mt_index_train (mt_index_t *self, size_t n, const float *x, mt_err_t *err);
 int mt_index_add (mt_index_t *self, size_t n, const float *x, const int64_t *ids,
                   mt_err_t *err);
 
-//  Batches of at least this many queries against an IVF,Flat index are
-//  searched list by list, each list's queries in one matrix product (the
-//  same answers, several times faster for a cross-match's batches).
+//  Batches of at least this many queries against an IVF index are searched
+//  list by list, each list's queries in one matrix product with its
+//  vectors (IVF,PQ: its exact vectors; the same answers as IVF,Flat's own
+//  search, several times faster for a cross-match's batches).
 #define MT_INDEX_GROUPED_BATCH 64
+
+//  An IVF,PQ index keeps each vector as a short code: its search takes
+//  this many times k candidates by the codes' distances (at least
+//  MT_INDEX_REFINE_LEAST) and returns the k nearest of them by the exact
+//  vectors, which it keeps beside the codes.
+#define MT_INDEX_REFINE_FACTOR 5
+#define MT_INDEX_REFINE_LEAST 100
 
 //  For each of n queries the k nearest: distances (squared L2) and ids,
 //  n x k each, nearest first; missing hits have id -1.
@@ -88,14 +98,16 @@ int mt_index_knn_exact (const float *x, size_t nx, const float *y, size_t ny, in
 
 //  The kinds of index a gallery can hold.
 typedef enum {
-    MT_INDEX_AUTO = 0,      //  exact below a size, IVF above
+    MT_INDEX_AUTO = 0,      //  exact below a size, IVF,PQ above
     MT_INDEX_EXACT = 1,     //  IDMap,Flat: every vector compared
     MT_INDEX_IVF = 2,       //  IVF,Flat: the nearest lists of vectors, exact within them
     MT_INDEX_IVF_SQ8 = 3,   //  IVF,SQ8: as IVF, vectors kept in 8 bits per dimension
-    MT_INDEX_HNSW = 4       //  HNSW graph (no removal: rebuilt to forget a vector)
+    MT_INDEX_HNSW = 4,      //  HNSW graph (no removal: rebuilt to forget a vector)
+    MT_INDEX_IVF_PQ = 5     //  IVF,PQ: lists of 4-dimension codes, candidates re-ranked
+                            //  on the exact vectors
 } mt_index_kind;
 
-//  "auto", "exact", "ivf", "ivf-sq8", "hnsw"; NULL for anything else.
+//  "auto", "exact", "ivf", "ivf-sq8", "hnsw", "ivf-pq"; NULL for anything else.
 const char *mt_index_kind_name (int kind);
 //  MT_INDEX_* from its name; -1 if unknown.
 int mt_index_kind_from_name (const char *name);
@@ -131,12 +143,19 @@ int mt_index_kind_of (const mt_index_t *index);
 //  An IVF plan for fewer vectors than this builds exact search (too few to
 //  train lists on; exact search of them costs nothing).
 #define MT_INDEX_IVF_MIN 78
+//  An IVF,PQ plan for fewer builds IVF,Flat (each byte of a code is one of
+//  256 values learnt from the vectors: 8 vectors a value at least).
+#define MT_INDEX_PQ_MIN 2048
+
+//  The kind a plan of this kind builds for n vectors (the two rules above).
+int mt_index_kind_for_size (int kind, size_t n);
 
 //  The defaults: auto, recall 0.99, exact below 200,000, 200 tuning queries;
 //  family: 0.995 of the family within the descriptor's radius, 2000 faces.
 mt_index_plan_t mt_index_plan_default (void);
 
-//  The kind a plan gives for n vectors (auto resolved).
+//  The kind a plan gives for n vectors (auto resolved: exact below
+//  exact_below, IVF,PQ above; mt_index_kind_for_size applied).
 int mt_index_plan_kind (const mt_index_plan_t *plan, size_t n);
 
 typedef struct {
@@ -147,6 +166,8 @@ typedef struct {
     char rule [16];             //  what was tuned on: "nearest" (the 20 nearest), "family"
     size_t family_faces;        //  family rule: target faces in the sample
     double train_s, add_s, tune_s;
+    bool short_of_target;       //  the tuning could not reach the target
+    char note [320];            //  IVF,PQ that fell short: why, and IVF,Flat built instead
 } mt_index_report_t;
 
 //  Build an index of the plan's kind for these n vectors: factory chosen by

@@ -14,7 +14,7 @@
 //  Recall is measured on the 20 nearest, as the candidates a family gets.
 #define S_RECALL_K 20
 
-static const char *s_kind_names [] = { "auto", "exact", "ivf", "ivf-sq8", "hnsw" };
+static const char *s_kind_names [] = { "auto", "exact", "ivf", "ivf-sq8", "hnsw", "ivf-pq" };
 
 const char *
 mt_index_kind_name (int kind)
@@ -43,6 +43,8 @@ mt_index_kind_of (const mt_index_t *index)
         return MT_INDEX_HNSW;
     if (strstr (text, "IVF") && strstr (text, ",SQ8"))
         return MT_INDEX_IVF_SQ8;
+    if (strstr (text, "IVF") && strstr (text, ",PQ"))
+        return MT_INDEX_IVF_PQ;
     if (strstr (text, "IVF"))
         return MT_INDEX_IVF;
     return MT_INDEX_EXACT;
@@ -81,12 +83,31 @@ mt_index_family_radius (int dim)
     return dim == 128 ? 0.86 : dim == 192 ? 1.54 : 0;
 }
 
+static bool
+s_is_ivf (int kind)
+{
+    return kind == MT_INDEX_IVF || kind == MT_INDEX_IVF_SQ8 || kind == MT_INDEX_IVF_PQ;
+}
+
 int
 mt_index_plan_kind (const mt_index_plan_t *plan, size_t n)
 {
     if (plan->kind != MT_INDEX_AUTO)
-        return plan->kind;
-    return n < plan->exact_below ? MT_INDEX_EXACT : MT_INDEX_IVF;
+        return mt_index_kind_for_size (plan->kind, n);
+    return mt_index_kind_for_size (n < plan->exact_below ? MT_INDEX_EXACT : MT_INDEX_IVF_PQ,
+                                   n);
+}
+
+int
+mt_index_kind_for_size (int kind, size_t n)
+{
+    //  Too few vectors to train lists on: exact search costs nothing here.
+    if (s_is_ivf (kind) && n < MT_INDEX_IVF_MIN)
+        return MT_INDEX_EXACT;
+    //  Too few to train a code book of 256 values a byte on.
+    if (kind == MT_INDEX_IVF_PQ && n < MT_INDEX_PQ_MIN)
+        return MT_INDEX_IVF;
+    return kind;
 }
 
 //  Lists of an IVF index for n vectors: about 4 sqrt(n) (a power of two),
@@ -115,12 +136,20 @@ s_ivf_lists (const mt_index_plan_t *plan, size_t n)
 static bool
 s_hnsw_quantizer (const mt_index_plan_t *plan, int kind, size_t n)
 {
-    return (kind == MT_INDEX_IVF || kind == MT_INDEX_IVF_SQ8)
-        && s_ivf_lists (plan, n) >= plan->hnsw_quantizer_from;
+    return s_is_ivf (kind) && s_ivf_lists (plan, n) >= plan->hnsw_quantizer_from;
+}
+
+//  Codes of 4 dimensions a byte (dlib 32 bytes, MobileFaceNet 48), 2 where
+//  the dimension does not divide by 4.
+static int
+s_pq_bytes (int dim)
+{
+    return dim % 4 == 0 ? dim / 4 : dim % 2 == 0 ? dim / 2 : dim;
 }
 
 static void
-s_factory (const mt_index_plan_t *plan, int kind, size_t n, char *factory, size_t size)
+s_factory (const mt_index_plan_t *plan, int kind, size_t n, int dim, char *factory,
+           size_t size)
 {
     size_t lists = s_ivf_lists (plan, n);
     const char *quantizer = s_hnsw_quantizer (plan, kind, n) ? "_HNSW32" : "";
@@ -128,6 +157,8 @@ s_factory (const mt_index_plan_t *plan, int kind, size_t n, char *factory, size_
         snprintf (factory, size, "IVF%zu%s,Flat", lists, quantizer);
     else if (kind == MT_INDEX_IVF_SQ8)
         snprintf (factory, size, "IVF%zu%s,SQ8", lists, quantizer);
+    else if (kind == MT_INDEX_IVF_PQ)
+        snprintf (factory, size, "IVF%zu%s,PQ%dnp", lists, quantizer, s_pq_bytes (dim));
     else if (kind == MT_INDEX_HNSW)
         snprintf (factory, size, "IDMap2,HNSW32");
     else
@@ -351,6 +382,7 @@ s_tune (mt_index_t *index, const char *param, int first, int most, bool hnsw_qua
     snprintf (report->param, sizeof report->param, "%s", param);
     report->param_value = high;
     report->recall = high_recall;
+    report->short_of_target = high_recall < target;
     if (high_recall < target)
         return mt_err_set (err, MT_EINTERNAL, "%s finds %.3f of exact search's nearest at "
                            "%s %d, the most, short of %.3f: kept out", report->factory,
@@ -428,6 +460,10 @@ s_tuning_probe (const mt_index_plan_t *plan, int dim, size_t n, const int64_t *i
     return s_probe_make (probe, plan->tune_queries, dim, n, ids, vectors, err);
 }
 
+static int s_build_kind (const mt_index_plan_t *plan, int kind, int dim, size_t n,
+                         const int64_t *ids, const uint64_t *cases, const float *vectors,
+                         mt_index_t **self_p, mt_index_report_t *report, mt_err_t *err);
+
 int
 mt_index_build_grouped (const mt_index_plan_t *plan, int dim, size_t n, const int64_t *ids,
                         const uint64_t *cases, const float *vectors, mt_index_t **self_p,
@@ -437,13 +473,31 @@ mt_index_build_grouped (const mt_index_plan_t *plan, int dim, size_t n, const in
     mt_index_report_t own;
     if (!report)
         report = &own;
+    int kind = mt_index_plan_kind (plan, n);
+    int rc = s_build_kind (plan, kind, dim, n, ids, cases, vectors, self_p, report, err);
+    //  Codes too rough for the target even probing every list (vectors
+    //  nearly as near as each other, e.g. no family among the 20 nearest):
+    //  the lists keep the vectors themselves.
+    if (rc != MT_OK && kind == MT_INDEX_IVF_PQ && report->short_of_target) {
+        char why [sizeof report->note - 32];
+        snprintf (why, sizeof why, "%s", err->msg);
+        rc = s_build_kind (plan, MT_INDEX_IVF, dim, n, ids, cases, vectors, self_p, report,
+                           err);
+        snprintf (report->note, sizeof report->note, "%s: IVF,Flat instead", why);
+    }
+    return rc;
+}
+
+static int
+s_build_kind (const mt_index_plan_t *plan, int kind, int dim, size_t n, const int64_t *ids,
+              const uint64_t *cases, const float *vectors, mt_index_t **self_p,
+              mt_index_report_t *report, mt_err_t *err)
+{
+    *self_p = NULL;
     memset (report, 0, sizeof *report);
     report->recall = 1;
-    int kind = mt_index_plan_kind (plan, n);
-    //  Too few vectors to train lists on: exact search costs nothing here.
-    if ((kind == MT_INDEX_IVF || kind == MT_INDEX_IVF_SQ8) && n < MT_INDEX_IVF_MIN)
-        kind = MT_INDEX_EXACT;
-    s_factory (plan, kind, n, report->factory, sizeof report->factory);
+    kind = mt_index_kind_for_size (kind, n);
+    s_factory (plan, kind, n, dim, report->factory, sizeof report->factory);
     bool hnsw_quantizer = s_hnsw_quantizer (plan, kind, n);
     mt_index_t *index;
     int rc = mt_index_new (report->factory, dim, &index, err);

@@ -628,9 +628,10 @@ mt_store_maintain (mt_store_t *self, bool *busy_p, char *news, size_t size, mt_e
                 mt_gallery_describe (gallery, now, sizeof now);
                 snprintf (news + used, size - used, "%s%s: the index of %zu faces is now %s "
                           "(recall@20 %.3f of the %s on its own faces; train %.1f s, "
-                          "add %.1f s, tune %.1f s)", used ? "; " : "", mt_ns_name (ns), faces,
-                          now, report.recall, report.rule [0] ? report.rule : "nearest",
-                          report.train_s, report.add_s, report.tune_s);
+                          "add %.1f s, tune %.1f s)%s%s", used ? "; " : "", mt_ns_name (ns),
+                          faces, now, report.recall, report.rule [0] ? report.rule : "nearest",
+                          report.train_s, report.add_s, report.tune_s,
+                          report.note [0] ? "; " : "", report.note);
                 break;
             case MT_GALLERY_FAILED:
                 snprintf (news + used, size - used, "%s%s: the index rebuild failed: %s",

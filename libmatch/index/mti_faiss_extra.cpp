@@ -8,6 +8,7 @@
 #include <faiss/IndexIDMap.h>
 #include <faiss/IndexIVF.h>
 #include <faiss/IndexIVFFlat.h>
+#include <faiss/IndexIVFPQ.h>
 #include <faiss/IndexScalarQuantizer.h>
 #include <faiss/invlists/InvertedLists.h>
 #include <faiss/utils/Heap.h>
@@ -16,6 +17,7 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <cfloat>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -147,8 +149,15 @@ mti_faiss_describe (const FaissIndex *index, char *text, size_t size)
     }
     if (auto ivf = dynamic_cast<const faiss::IndexIVF *> (base)) {
         bool flat = dynamic_cast<const faiss::IndexIVFFlat *> (ivf) != nullptr;
-        std::snprintf (text, size, "%sIVF%zu,%s nprobe=%zu", wrap, ivf->nlist,
-                       flat ? "Flat" : dynamic_cast<const faiss::IndexIVFScalarQuantizer *> (ivf) ? "SQ8" : "other", ivf->nprobe);
+        auto pq = dynamic_cast<const faiss::IndexIVFPQ *> (ivf);
+        char codes [32];
+        std::snprintf (codes, sizeof codes, "%s", flat ? "Flat"
+                       : dynamic_cast<const faiss::IndexIVFScalarQuantizer *> (ivf) ? "SQ8"
+                       : "other");
+        if (pq)
+            std::snprintf (codes, sizeof codes, "PQ%zu", pq->pq.M);
+        std::snprintf (text, size, "%sIVF%zu,%s nprobe=%zu", wrap, ivf->nlist, codes,
+                       ivf->nprobe);
     }
     else if (auto hnsw = dynamic_cast<const faiss::IndexHNSW *> (base))
         std::snprintf (text, size, "%sHNSW%d efSearch=%d", wrap,
@@ -174,14 +183,17 @@ mti_faiss_knn (const float *x, size_t nx, const float *y, size_t ny, size_t d, s
 }
 
 int
-mti_faiss_ivf_search_grouped (const FaissIndex *index, size_t n, const float *x, size_t k,
-                              float *distances, int64_t *labels, int *done, char *why,
-                              size_t why_size)
+mti_faiss_ivf_search_grouped (const FaissIndex *index, const FaissIndex *store, size_t n,
+                              const float *x, size_t k, float *distances, int64_t *labels,
+                              int *done, char *why, size_t why_size)
 {
     *done = 0;
-    auto ivf = dynamic_cast<const faiss::IndexIVFFlat *> (
+    auto ivf = dynamic_cast<const faiss::IndexIVF *> (
         reinterpret_cast<const faiss::Index *> (index));
-    if (!ivf || n == 0 || k == 0)
+    auto vectors = dynamic_cast<const faiss::IndexIDMap2 *> (
+        reinterpret_cast<const faiss::Index *> (store));
+    bool flat = dynamic_cast<const faiss::IndexIVFFlat *> (ivf) != nullptr;
+    if (!ivf || (!flat && !vectors) || n == 0 || k == 0)
         return 0;
     try {
         size_t d = (size_t) ivf->d, nprobe = std::min (ivf->nprobe, ivf->nlist);
@@ -204,7 +216,7 @@ mti_faiss_ivf_search_grouped (const FaissIndex *index, size_t n, const float *x,
             faiss::maxheap_heapify (k, distances + q * k, labels + q * k);
         //  Distances as |x|^2 + |y|^2 - 2 x.y, the products in one sgemm a
         //  list (FAISS's knn_L2sqr would allocate 16 MB a call).
-        std::vector<float> x_norms (n), xq, y_norms, products;
+        std::vector<float> x_norms (n), xq, y_norms, products, gathered;
         faiss::fvec_norms_L2sqr (x_norms.data (), x, d, n);
         const faiss::InvertedLists *lists = ivf->invlists;
         for (size_t l = 0; l < ivf->nlist; l++) {
@@ -217,6 +229,17 @@ mti_faiss_ivf_search_grouped (const FaissIndex *index, size_t n, const float *x,
             faiss::InvertedLists::ScopedCodes codes (lists, l);
             faiss::InvertedLists::ScopedIds ids (lists, l);
             const float *y = reinterpret_cast<const float *> (codes.get ());
+            //  Codes: the list's exact vectors gathered from the store.
+            if (!flat) {
+                gathered.resize (size * d);
+                for (size_t j = 0; j < size; j++) {
+                    auto at = vectors->rev_map.find (ids [j]);
+                    if (at == vectors->rev_map.end ())
+                        throw std::runtime_error ("a listed id has no vector");
+                    vectors->index->reconstruct (at->second, &gathered [j * d]);
+                }
+                y = gathered.data ();
+            }
             y_norms.resize (size);
             faiss::fvec_norms_L2sqr (y_norms.data (), y, d, size);
             products.resize (m * size);
@@ -248,3 +271,54 @@ mti_faiss_ivf_search_grouped (const FaissIndex *index, size_t n, const float *x,
 }
 
 }   // extern "C"
+
+extern "C" int
+mti_faiss_is_pq (const FaissIndex *index)
+{
+    return dynamic_cast<const faiss::IndexIVFPQ *> (
+        reinterpret_cast<const faiss::Index *> (index)) != nullptr;
+}
+
+extern "C" int
+mti_faiss_refine (const FaissIndex *store, size_t n, const float *x, size_t candidates,
+                  const int64_t *labels_in, size_t k, float *distances, int64_t *labels,
+                  char *why, size_t why_size)
+{
+    auto idmap = dynamic_cast<const faiss::IndexIDMap2 *> (
+        reinterpret_cast<const faiss::Index *> (store));
+    if (!idmap) {
+        s_reason (why, why_size, "the vectors to re-rank by are not an IDMap2 index");
+        return -1;
+    }
+    try {
+        size_t d = (size_t) idmap->d;
+        std::vector<float> vector (d);
+        std::vector<std::pair<float, int64_t>> scored;
+        scored.reserve (candidates);
+        for (size_t q = 0; q < n; q++) {
+            scored.clear ();
+            const float *query = x + q * d;
+            for (size_t j = 0; j < candidates; j++) {
+                int64_t id = labels_in [q * candidates + j];
+                if (id < 0)
+                    continue;
+                auto at = idmap->rev_map.find (id);
+                if (at == idmap->rev_map.end ())
+                    continue;
+                idmap->index->reconstruct (at->second, vector.data ());
+                scored.emplace_back (faiss::fvec_L2sqr (query, vector.data (), d), id);
+            }
+            size_t kept = std::min (k, scored.size ());
+            std::partial_sort (scored.begin (), scored.begin () + (long) kept, scored.end ());
+            for (size_t j = 0; j < k; j++) {
+                distances [q * k + j] = j < kept ? scored [j].first : FLT_MAX;
+                labels [q * k + j] = j < kept ? scored [j].second : -1;
+            }
+        }
+        return 0;
+    }
+    catch (std::exception &e) {
+        s_reason (why, why_size, e.what ());
+    }
+    return -1;
+}

@@ -39,15 +39,29 @@ void mti_faiss_describe (const FaissIndex *index, char *text, size_t size);
 int mti_faiss_knn (const float *x, size_t nx, const float *y, size_t ny, size_t d, size_t k,
                    float *distances, int64_t *labels, char *why, size_t why_size);
 
-//  Search n queries in an IVF,Flat index list by list: the queries that
-//  probe a list are compared with its vectors in one matrix product (BLAS),
-//  instead of each query scanning its lists alone. Same answers as the
+//  Search n queries in an IVF index list by list: the queries that probe a
+//  list are compared with its vectors in one matrix product (BLAS), instead
+//  of each query scanning its lists alone. Same answers as an IVF,Flat
 //  index's own search at its nprobe (ties aside), several times faster for
-//  batches (the cross-match's). *done is 0 when the index is not IVF,Flat
+//  batches (the cross-match's). Another IVF index (IVF,PQ) gives its
+//  lists' exact vectors from store (an IDMap2 index; NULL for IVF,Flat):
+//  exact distances within the probed lists. *done is 0 when neither applies
 //  (nothing was searched). 0 on success, -1 with a reason.
-int mti_faiss_ivf_search_grouped (const FaissIndex *index, size_t n, const float *x, size_t k,
-                                  float *distances, int64_t *labels, int *done, char *why,
-                                  size_t why_size);
+int mti_faiss_ivf_search_grouped (const FaissIndex *index, const FaissIndex *store, size_t n,
+                                  const float *x, size_t k, float *distances, int64_t *labels,
+                                  int *done, char *why, size_t why_size);
+
+//  Whether the index is IVF,PQ (its vectors kept as codes: its candidates
+//  are re-ranked on the exact vectors, mti_faiss_refine).
+int mti_faiss_is_pq (const FaissIndex *index);
+
+//  Re-rank each of n queries' candidates (n x candidates ids, -1 for none)
+//  by their exact vectors in store (an IDMap2 index): the k nearest of
+//  them, squared L2, nearest first; -1 past the candidates there are.
+//  0 on success, -1 with a reason.
+int mti_faiss_refine (const FaissIndex *store, size_t n, const float *x, size_t candidates,
+                      const int64_t *labels_in, size_t k, float *distances, int64_t *labels,
+                      char *why, size_t why_size);
 
 #ifdef __cplusplus
 }
