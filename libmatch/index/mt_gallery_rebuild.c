@@ -70,7 +70,7 @@ s_wanted (const mt_gallery_t *self)
 {
     size_t n = HASH_COUNT (self->faces);
     //  Too few to train lists (or codes) on: the kind the build would give.
-    int want = mt_index_plan_kind (&self->plan, n);
+    int planned = mt_index_plan_kind (&self->plan, n), want = planned;
     //  Back to exact search only once the gallery has halved below the
     //  threshold, so that a size around it does not rebuild back and forth.
     if (self->plan.kind == MT_INDEX_AUTO && self->kind != MT_INDEX_EXACT
@@ -78,7 +78,7 @@ s_wanted (const mt_gallery_t *self)
         want = self->kind;
     //  IVF,Flat where IVF,PQ's codes fell short of the target (or built
     //  before IVF,PQ): kept until the gallery doubles, not rebuilt over
-    //  and over.
+    //  and over; then IVF,PQ is tried again.
     if (want == MT_INDEX_IVF_PQ && self->kind == MT_INDEX_IVF)
         want = MT_INDEX_IVF;
     if (want != self->kind)
@@ -87,7 +87,7 @@ s_wanted (const mt_gallery_t *self)
     //  recall with more probes than needed: rebuild it with more lists once
     //  it has doubled.
     if (want != MT_INDEX_EXACT && n >= 2 * (self->built_size ? self->built_size : 1))
-        return want;
+        return want == MT_INDEX_IVF && planned == MT_INDEX_IVF_PQ ? MT_INDEX_IVF_PQ : want;
     return -1;
 }
 

@@ -152,6 +152,18 @@ mt_index_search (const mt_index_t *self, size_t n, const float *queries, size_t 
 }
 
 int
+mt_index_search_alone (const mt_index_t *self, size_t n, const float *queries, size_t k,
+                       float *distances, int64_t *ids, mt_err_t *err)
+{
+    if (n == 0 || k == 0)
+        return MT_OK;
+    if (self->exact)
+        return s_search_refined (self, n, queries, k, distances, ids, err);
+    //  IVF,Flat's batch path gives the same answers as its queries alone.
+    return mt_index_search (self, n, queries, k, distances, ids, err);
+}
+
+int
 mt_index_remove (mt_index_t *self, size_t n, const int64_t *ids, size_t *removed_p,
                  mt_err_t *err)
 {

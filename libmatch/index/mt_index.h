@@ -59,6 +59,12 @@ int mt_index_add (mt_index_t *self, size_t n, const float *x, const int64_t *ids
 int mt_index_search (const mt_index_t *self, size_t n, const float *queries, size_t k,
                      float *distances, int64_t *ids, mt_err_t *err);
 
+//  As mt_index_search, each query answered as a query alone is (IVF,PQ:
+//  by its codes, re-ranked; never the batch path): what tuning measures,
+//  so that live searches hold the target.
+int mt_index_search_alone (const mt_index_t *self, size_t n, const float *queries, size_t k,
+                           float *distances, int64_t *ids, mt_err_t *err);
+
 //  Remove the vectors with these ids; *removed_p (may be NULL) says how many
 //  there were.
 int mt_index_remove (mt_index_t *self, size_t n, const int64_t *ids, size_t *removed_p,

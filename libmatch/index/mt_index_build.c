@@ -309,7 +309,7 @@ s_probe_recall (const s_probe_t *probe, const mt_index_t *index, double *recall_
         free (d), free (got), free (kept);
         return mt_err_set (err, MT_ENOMEM, "out of memory measuring recall");
     }
-    int rc = mt_index_search (index, q, probe->x, k1, d, got, err);
+    int rc = mt_index_search_alone (index, q, probe->x, k1, d, got, err);
     size_t found = 0, wanted = 0;
     for (size_t i = 0; rc == MT_OK && i < q; i++) {
         s_drop_self (got + i * k1, k, probe->self_ids [i], kept);

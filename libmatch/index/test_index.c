@@ -276,6 +276,38 @@ test_pq_refined (void)
     free (x), free (centres), free (ids), free (cases);
 }
 
+//  A gallery told to be IVF,PQ whose codes cannot reach the target (one
+//  face a case: tuned on the 20 nearest, which these vectors' codes cannot
+//  order) gets IVF,Flat, says why, and is not rebuilt over and over.
+static void
+test_pq_falls_back_once (void)
+{
+    size_t n = MT_TEST_LIGHT ? 2400 : 6000;
+    float *centres, *x = s_people (n, &centres);
+    mt_face_meta_t *meta = malloc (n * sizeof *meta);
+    for (size_t i = 0; i < n; i++)
+        meta [i] = (mt_face_meta_t) { i + 1, i + 1, 11 };
+    mt_index_plan_t plan = mt_index_plan_default ();
+    plan.kind = MT_INDEX_IVF_PQ;
+    plan.recall_target = 0.99;
+    mt_gallery_t *g;
+    mt_err_t err;
+    mt_index_report_t report;
+    MT_CHECK_RC (mt_gallery_new_planned (&plan, DIM, &g, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_gallery_add (g, n, meta, x, NULL, &err), MT_OK, &err);
+    MT_CHECK_INT (mt_gallery_maintain (g, &report, &err), MT_GALLERY_STARTED);
+    MT_CHECK_RC (mt_gallery_finish_rebuild (g, &report, &err), MT_OK, &err);
+    char text [128];
+    mt_gallery_describe (g, text, sizeof text);
+    fprintf (stderr, "  %s: %s\n", text, report.note);
+    MT_CHECK_CONTAINS (text, ",Flat");
+    MT_CHECK_CONTAINS (report.note, "IVF,Flat instead");
+    for (int i = 0; i < 3; i++)
+        MT_CHECK_INT (mt_gallery_maintain (g, &report, &err), MT_GALLERY_IDLE);
+    mt_gallery_destroy (&g);
+    free (x), free (centres), free (meta);
+}
+
 //  With many lists an HNSW graph finds a query's nearest lists: it must
 //  look wide enough to return them all (at its default it returned ever
 //  fewer, and all lists "probed" found 0.79 of the nearest at 10M); and an
@@ -817,6 +849,7 @@ main (void)
     MT_RUN (test_partition_placement);
     MT_RUN (test_recall_per_kind);
     MT_RUN (test_pq_refined);
+    MT_RUN (test_pq_falls_back_once);
     MT_RUN (test_hnsw_quantizer);
     MT_RUN (test_family_tuning);
     MT_RUN (test_gallery_rebuild);

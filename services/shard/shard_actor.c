@@ -27,8 +27,8 @@ const mt_config_key_t shard_config_keys [] = {
     { "data-dir", MT_CFG_STRING, offsetof (shard_config_t, data_dir), 0, 1024,
       "folder of this replica's snapshot and log" },
     { "index", MT_CFG_STRING, offsetof (shard_config_t, index), 0, 256,
-      "auto (exact search while a gallery is small, IVF above exact-below), exact, ivf, "
-      "ivf-sq8, or a FAISS factory string" },
+      "auto (exact search while a gallery is small, IVF,PQ re-ranked on the exact vectors "
+      "above exact-below), exact, ivf, ivf-pq, ivf-sq8, or a FAISS factory string" },
     { "exact-below", MT_CFG_INT, offsetof (shard_config_t, exact_below), 2, 1e10,
       "with index auto: exact search below this many faces a gallery" },
     { "recall-target", MT_CFG_DOUBLE, offsetof (shard_config_t, recall_target), 0.5, 1,

@@ -21,7 +21,7 @@
 typedef struct {
     char broker [256];          //  the broker's shard endpoint, e.g. tcp://127.0.0.1:5556
     char data_dir [1024];
-    char index [256];           //  auto, exact, ivf, ivf-sq8, or a FAISS factory string
+    char index [256];           //  auto, exact, ivf, ivf-pq, ivf-sq8, or a FAISS factory string
     int64_t exact_below;        //  auto: exact search below this many faces a gallery
     double recall_target;       //  recall@20 an approximate index is tuned to hold
     double family_target;       //  share of the family it is tuned to find (0: recall_target)
