@@ -12,13 +12,19 @@
 #include <faiss/c_api/index_factory_c.h>
 #include <faiss/c_api/index_io_c.h>
 #include <faiss/c_api/utils/distances_c.h>
+#include <errno.h>
 #include <omp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+//  Marks an IVF,PQ index's re-ranking settings in a written index.
+#define S_REFINE_MAGIC 0x46524d4du   //  "MMRF"
 
 struct mt_index {
     FaissIndex *faiss;
     FaissIndex *exact;          //  IVF,PQ only: the vectors by id (IDMap2,Flat)
+    uint32_t refine;            //  IVF,PQ only: the fewest candidates re-ranked
     int dim;
 };
 
@@ -48,6 +54,7 @@ mt_index_new (const char *factory, int dim, mt_index_t **self_p, mt_err_t *err)
         return mt_err_set (err, MT_EINVAL, "index type '%s' is not valid: %s", factory,
                            why ? why : "unknown");
     }
+    self->refine = MT_INDEX_REFINE_LEAST;
     if (mti_faiss_is_pq (self->faiss)
     &&  faiss_index_factory (&self->exact, dim, "IDMap2,Flat", METRIC_L2) != 0) {
         const char *why = faiss_get_last_error ();
@@ -109,8 +116,8 @@ s_search_refined (const mt_index_t *self, size_t n, const float *queries, size_t
                   float *distances, int64_t *ids, mt_err_t *err)
 {
     size_t candidates = k * MT_INDEX_REFINE_FACTOR;
-    if (candidates < MT_INDEX_REFINE_LEAST)
-        candidates = MT_INDEX_REFINE_LEAST;
+    if (candidates < self->refine)
+        candidates = self->refine;
     float *rough = malloc (n * candidates * sizeof *rough);
     int64_t *found = malloc (n * candidates * sizeof *found);
     int rc = MT_OK;
@@ -203,6 +210,13 @@ mt_index_dim (const mt_index_t *self)
 int
 mt_index_set_param (mt_index_t *self, const char *name, double value, mt_err_t *err)
 {
+    if (strcmp (name, "refine") == 0) {
+        if (!self->exact || value < 1 || value > 65536)
+            return mt_err_set (err, MT_EINVAL, "cannot set index parameter %s=%g: %s", name,
+                               value, "only an IVF,PQ index re-ranks, 1 to 65536 candidates");
+        self->refine = (uint32_t) value;
+        return MT_OK;
+    }
     FaissParameterSpace *space;
     int rc = s_check (faiss_ParameterSpace_new (&space), "parameter space", err);
     if (rc != MT_OK)
@@ -221,6 +235,12 @@ int
 mt_index_write (const mt_index_t *self, FILE *file, mt_err_t *err)
 {
     int rc = s_check (faiss_write_index (self->faiss, file), "write", err);
+    //  IVF,PQ: how many it re-ranks, then its exact vectors.
+    if (rc == MT_OK && self->exact) {
+        uint32_t refine [2] = { S_REFINE_MAGIC, self->refine };
+        if (fwrite (refine, sizeof refine, 1, file) != 1)
+            rc = mt_err_set (err, MT_EIO, "cannot write the index: %s", strerror (errno));
+    }
     if (rc == MT_OK && self->exact)
         rc = s_check (faiss_write_index (self->exact, file), "write", err);
     return rc;
@@ -240,7 +260,15 @@ mt_index_read (FILE *file, mt_index_t **self_p, mt_err_t *err)
     }
     //  An IVF,PQ index is followed by its exact vectors.
     if (mti_faiss_is_pq (self->faiss)) {
-        rc = s_check (faiss_read_index (file, 0, &self->exact), "read", err);
+        uint32_t refine [2];
+        if (fread (refine, sizeof refine, 1, file) != 1 || refine [0] != S_REFINE_MAGIC
+        ||  refine [1] < 1 || refine [1] > 65536)
+            rc = mt_err_set (err, MT_EINVAL, "an IVF,PQ index is not followed by its "
+                             "re-ranking settings");
+        else
+            self->refine = refine [1];
+        if (rc == MT_OK)
+            rc = s_check (faiss_read_index (file, 0, &self->exact), "read", err);
         if (rc == MT_OK && faiss_Index_ntotal (self->exact) != faiss_Index_ntotal (self->faiss))
             rc = mt_err_set (err, MT_EINVAL, "an IVF,PQ index holds %lld codes and %lld "
                              "vectors", (long long) faiss_Index_ntotal (self->faiss),
@@ -295,6 +323,9 @@ void
 mt_index_describe (const mt_index_t *self, char *text, size_t size)
 {
     mti_faiss_describe (self->faiss, text, size);
+    size_t used = strlen (text);
+    if (self->exact && used < size)
+        snprintf (text + used, size - used, " refine=%u", (unsigned) self->refine);
 }
 
 int

@@ -48,11 +48,13 @@ int mt_index_add (mt_index_t *self, size_t n, const float *x, const int64_t *ids
 #define MT_INDEX_GROUPED_BATCH 64
 
 //  An IVF,PQ index keeps each vector as a short code: its search takes
-//  this many times k candidates by the codes' distances (at least
-//  MT_INDEX_REFINE_LEAST) and returns the k nearest of them by the exact
-//  vectors, which it keeps beside the codes.
+//  this many times k candidates by the codes' distances (at least its
+//  "refine" parameter: MT_INDEX_REFINE_LEAST, or up to MT_INDEX_REFINE_MOST
+//  where its tuning needed more) and returns the k nearest of them by the
+//  exact vectors, which it keeps beside the codes.
 #define MT_INDEX_REFINE_FACTOR 5
 #define MT_INDEX_REFINE_LEAST 100
+#define MT_INDEX_REFINE_MOST 400
 
 //  For each of n queries the k nearest: distances (squared L2) and ids,
 //  n x k each, nearest first; missing hits have id -1.
@@ -74,7 +76,8 @@ int mt_index_remove (mt_index_t *self, size_t n, const int64_t *ids, size_t *rem
 size_t mt_index_size (const mt_index_t *self);
 int mt_index_dim (const mt_index_t *self);
 
-//  Set a search parameter of the index (e.g. "nprobe" of an IVF index).
+//  Set a search parameter of the index (e.g. "nprobe" of an IVF index;
+//  "refine": the fewest candidates an IVF,PQ index re-ranks, kept with it).
 int mt_index_set_param (mt_index_t *self, const char *name, double value, mt_err_t *err);
 
 //  Write the index to file at its current position / read one from there.
@@ -134,6 +137,7 @@ typedef struct {
     double family_radius;
     size_t family_queries;
     size_t ivf_lists;           //  IVF lists; 0: by size (about 4 sqrt(n), a power of two)
+    int refine_most;            //  IVF,PQ: candidates re-ranked at most (MT_INDEX_REFINE_MOST)
 } mt_index_plan_t;
 
 //  The distance (L2) beyond which two faces of one descriptor no longer
@@ -173,6 +177,7 @@ typedef struct {
     size_t family_faces;        //  family rule: target faces in the sample
     double train_s, add_s, tune_s;
     bool short_of_target;       //  the tuning could not reach the target
+    int refine;                 //  IVF,PQ that needed more candidates re-ranked: how many
     char note [320];            //  IVF,PQ that fell short: why, and IVF,Flat built instead
 } mt_index_report_t;
 

@@ -56,7 +56,8 @@ mt_index_plan_default (void)
     return (mt_index_plan_t) { .kind = MT_INDEX_AUTO, .recall_target = 0.99,
                                .exact_below = 200000, .tune_queries = 200,
                                .hnsw_quantizer_from = 8192, .family_target = 0.995,
-                               .family_radius = 0, .family_queries = 2000 };
+                               .family_radius = 0, .family_queries = 2000,
+                               .refine_most = MT_INDEX_REFINE_MOST };
 }
 
 //  The radius within which a face can still be the family's. Two ways to
@@ -512,7 +513,7 @@ s_build_kind (const mt_index_plan_t *plan, int kind, int dim, size_t n, const in
     double start = mt_clock_s ();
     if (rc == MT_OK && kind != MT_INDEX_EXACT && n > 1) {
         s_probe_t probe;
-        double target;
+        double target = 1;
         rc = s_tuning_probe (plan, dim, n, ids, cases, vectors, &probe, &target, report, err);
         bool probed = rc == MT_OK;
         if (rc == MT_OK && kind == MT_INDEX_HNSW)
@@ -520,6 +521,17 @@ s_build_kind (const mt_index_plan_t *plan, int kind, int dim, size_t n, const in
         else if (rc == MT_OK)
             rc = s_tune (index, "nprobe", 1, (int) s_ivf_lists (plan, n), hnsw_quantizer,
                          target, &probe, report, err);
+        //  Codes short of the target probing every list: re-rank more of
+        //  them (the 20 nearest need it; the family seldom does).
+        if (rc != MT_OK && probed && kind == MT_INDEX_IVF_PQ && report->short_of_target
+        &&  plan->refine_most > MT_INDEX_REFINE_LEAST) {
+            report->short_of_target = false;
+            rc = mt_index_set_param (index, "refine", plan->refine_most, err);
+            if (rc == MT_OK)
+                rc = s_tune (index, "nprobe", 1, (int) s_ivf_lists (plan, n), hnsw_quantizer,
+                             target, &probe, report, err);
+            report->refine = plan->refine_most;
+        }
         if (probed)
             s_probe_free (&probe);
     }
