@@ -89,10 +89,11 @@ test_recall_per_kind (void)
             continue;
         MT_CHECK_INT (mt_index_size (index), n);
         MT_CHECK_INT (mt_index_kind_of (index), kinds [i]);
-        //  On these vectors (20 nearest of nearly equal distance beyond a
-        //  person's own photos) the best 100 by the codes miss some of the
-        //  20 nearest: the tuning re-ranks more.
-        if (kinds [i] == MT_INDEX_IVF_PQ)
+        //  On 12,000 of these vectors (20 nearest of nearly equal distance
+        //  beyond a person's own photos) the best 100 by the codes miss
+        //  some of the 20 nearest: the tuning re-ranks more. (3,000, the
+        //  light run's, are few enough for 100.)
+        if (kinds [i] == MT_INDEX_IVF_PQ && !MT_TEST_LIGHT)
             MT_CHECK_INT (report.refine, MT_INDEX_REFINE_MOST);
         double recall = s_recall (index, queries, q, x, n);
         char text [128];
