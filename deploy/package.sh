@@ -78,7 +78,7 @@ if [ $check = yes ]; then
   cp -r "$root/etc/homeward" "$etc"
   mkdir -p "$var"
   sed -i -e "s|/etc/homeward|$etc|g" -e "s|/var/lib/homeward|$var|g" \
-         -e "s|:5555|:$base|; s|:5556|:$((base + 1))|; s|:5557|:$((base + 2))|" \
+         -e "s|:5555|:$base|; s|:5556|:$((base + 1))|; s|:5557|:$((base + 2))|; s|:5558|:$((base + 5))|" \
          -e "s|^port 8080|port $((base + 3))|; s|^http-port 8080|http-port $((base + 4))|" \
          "$etc"/*.conf
   HOMEWARD=$bin "$root/usr/lib/homeward/setup-keys" "$etc"

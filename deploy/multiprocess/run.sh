@@ -32,6 +32,7 @@ fi
 front=tcp://127.0.0.1:$base
 back=tcp://127.0.0.1:$((base + 1))
 api=tcp://127.0.0.1:$((base + 2))
+jobs=tcp://127.0.0.1:$((base + 4))
 mkdir -p "$var/logs"
 pids=()
 
@@ -73,10 +74,10 @@ for p in 0 1; do
       --key "$keys/shard-$p-$r.key" --broker-key "$keys/broker.pub"
   done
 done
-start results results --config "$here/results.conf" --api "$api" --broker "$front" \
+start results results --config "$here/results.conf" --api "$api" --jobs "$jobs" --broker "$front" \
   --db "${HOMEWARD_DB:-$var/homeward.db}" --photos "$var/photos" --key "$keys/results.key" \
   --authorized-keys "$keys/results-clients" --broker-key "$keys/broker.pub"
-start intake intake --config "$here/intake.conf" --results "$api" \
+start intake intake --config "$here/intake.conf" --jobs "$jobs" \
   --key "$keys/intake.key" --results-key "$keys/results.pub"
 # An older $VAR made before the gateway was part of this example has no key for it.
 [ -f "$keys/gateway.key" ] || { "$homeward" keygen "$keys/gateway" > /dev/null

@@ -2,6 +2,7 @@
 
 #include "wire/mt_wire.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,10 +74,21 @@ mt_route_delimiter (mt_route_t *route)
     route->frames [0].size = 0;
 }
 
-int
-mt_wire_recv (void *socket, mt_route_t *route, mt_msg_t **msg_p, mt_err_t *err)
+//  Unroutable (a ROUTER_MANDATORY peer that is gone): MT_ENOTFOUND; a
+//  full queue under ZMQ_DONTWAIT: MT_EUNAVAILABLE; else MT_EIO.
+static int
+s_send_failed (mt_err_t *err)
 {
-    *msg_p = NULL;
+    int e = zmq_errno ();
+    int code = e == EHOSTUNREACH ? MT_ENOTFOUND : e == EAGAIN ? MT_EUNAVAILABLE : MT_EIO;
+    return mt_err_set (err, code, "send failed: %s", zmq_strerror (e));
+}
+
+int
+mt_wire_recv_with (void *socket, mt_route_t *route, mt_wire_decode_fn *decode, void **out_p,
+                   mt_err_t *err)
+{
+    *out_p = NULL;
     if (route)
         route->count = 0;
     zmq_msg_t frame;
@@ -107,9 +119,38 @@ mt_wire_recv (void *socket, mt_route_t *route, mt_msg_t **msg_p, mt_err_t *err)
         rc = mt_err_set (err, MT_EPROTO, "message with %zu frames or oversized routing frames",
                          frames);
     else
-        rc = mt_msg_decode (zmq_msg_data (&frame), zmq_msg_size (&frame), msg_p, err);
+        rc = decode (zmq_msg_data (&frame), zmq_msg_size (&frame), out_p, err);
     zmq_msg_close (&frame);
     return rc;
+}
+
+static int
+s_decode_msg (const uint8_t *bytes, size_t size, void **out_p, mt_err_t *err)
+{
+    mt_msg_t *msg = NULL;
+    int rc = mt_msg_decode (bytes, size, &msg, err);
+    *out_p = msg;
+    return rc;
+}
+
+int
+mt_wire_recv (void *socket, mt_route_t *route, mt_msg_t **msg_p, mt_err_t *err)
+{
+    void *msg = NULL;
+    int rc = mt_wire_recv_with (socket, route, s_decode_msg, &msg, err);
+    *msg_p = msg;
+    return rc;
+}
+
+int
+mt_wire_send_bytes (void *socket, const mt_route_t *route, const uint8_t *bytes, size_t size,
+                    int flags, mt_err_t *err)
+{
+    for (size_t i = 0; route && i < route->count; i++)
+        if (zmq_send (socket, route->frames [i].data, route->frames [i].size,
+                      flags | ZMQ_SNDMORE) < 0)
+            return s_send_failed (err);
+    return zmq_send (socket, bytes, size, flags) < 0 ? s_send_failed (err) : MT_OK;
 }
 
 int
@@ -119,17 +160,8 @@ mt_wire_send (void *socket, const mt_route_t *route, const mt_msg_t *msg, int fl
     uint8_t *bytes;
     size_t size;
     int rc = mt_msg_encode (msg, &bytes, &size, err);
-    if (rc != MT_OK)
-        return rc;
-    for (size_t i = 0; route && i < route->count; i++)
-        if (zmq_send (socket, route->frames [i].data, route->frames [i].size,
-                      flags | ZMQ_SNDMORE) < 0) {
-            free (bytes);
-            return mt_err_set (err, MT_EIO, "send failed: %s", zmq_strerror (zmq_errno ()));
-        }
-    rc = zmq_send (socket, bytes, size, flags) < 0
-       ? mt_err_set (err, MT_EIO, "send failed: %s", zmq_strerror (zmq_errno ()))
-       : MT_OK;
+    if (rc == MT_OK)
+        rc = mt_wire_send_bytes (socket, route, bytes, size, flags, err);
     free (bytes);
     return rc;
 }

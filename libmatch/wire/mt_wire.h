@@ -58,6 +58,18 @@ int mt_wire_recv (void *socket, mt_route_t *route, mt_msg_t **msg_p, mt_err_t *e
 int mt_wire_send (void *socket, const mt_route_t *route, const mt_msg_t *msg, int flags,
                   mt_err_t *err);
 
+//  The same for another codec: decode (the last frame's bytes) makes *out_p.
+typedef int (mt_wire_decode_fn) (const uint8_t *bytes, size_t size, void **out_p,
+                                 mt_err_t *err);
+int mt_wire_recv_with (void *socket, mt_route_t *route, mt_wire_decode_fn *decode, void **out_p,
+                       mt_err_t *err);
+
+//  Send route's frames (may be NULL) then bytes. MT_ENOTFOUND when a
+//  ROUTER_MANDATORY socket's peer is gone, MT_EUNAVAILABLE when ZMQ_DONTWAIT is in
+//  flags and the peer's queue is full, MT_EIO otherwise.
+int mt_wire_send_bytes (void *socket, const mt_route_t *route, const uint8_t *bytes, size_t size,
+                        int flags, mt_err_t *err);
+
 //  Route made of one identity frame (a ROUTER peer) / of one empty frame.
 void mt_route_identity (mt_route_t *route, const void *id, size_t size);
 void mt_route_delimiter (mt_route_t *route);

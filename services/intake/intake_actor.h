@@ -1,7 +1,7 @@
-//  intake_actor - a pool of face pipeline workers: each takes a photo job
-//  from the results service, finds, aligns and embeds the faces (its own
-//  detector and network), and hands the faces back. Stateless: run more of
-//  them, on more machines, to go faster.
+//  intake_actor - a pool of face pipeline workers: each is pushed a photo
+//  by the results service over the job link (wire/mt_job.h), finds, aligns
+//  and embeds the faces (its own detector and network), and hands the faces
+//  back. Stateless: run more of them, on more machines, to go faster.
 
 #ifndef INTAKE_ACTOR_H_INCLUDED
 #define INTAKE_ACTOR_H_INCLUDED
@@ -13,8 +13,8 @@
 
 typedef struct {
     mt_face_settings_t face;       //  model paths, limits, threads (= workers)
-    char results [256];             //  the results service's API endpoint
-    int64_t idle_ms;                //  pause when no photo waits
+    char jobs [256];                //  the results service's job endpoint
+    int64_t heartbeat_ms;           //  an idle worker's "still here"
     mt_curve_config_t curve;        //  key, results-key, insecure
 } intake_config_t;
 

@@ -10,6 +10,7 @@
 #include "results/store/photo_store.h"
 #include "results/results_call.h"
 #include "results/results_disk.h"
+#include "results/results_jobs.h"
 #include "results/results_score.h"
 #include "results/results_matcher.h"
 #include "results/results_privacy.h"
@@ -44,6 +45,8 @@ const mt_config_key_t results_config_keys [] = {
       "endpoint of the API, bound (CLI, intake workers, gateway)" },
     { "api2", MT_CFG_STRING, offsetof (results_config_t, api2), 0, 256,
       "a second endpoint to bind, optional" },
+    { "jobs", MT_CFG_STRING, offsetof (results_config_t, jobs), 0, 256,
+      "endpoint bound for the intake workers: photos are pushed to them from here" },
     { "broker", MT_CFG_STRING, offsetof (results_config_t, broker), 0, 256,
       "the broker's client endpoint" },
     { "db", MT_CFG_STRING, offsetof (results_config_t, db), 0, 1024,
@@ -90,7 +93,7 @@ void
 results_config_defaults (results_config_t *config)
 {
     *config = (results_config_t) {
-        .api = "tcp://127.0.0.1:5557", .api2 = "",
+        .api = "tcp://127.0.0.1:5557", .api2 = "", .jobs = "tcp://127.0.0.1:5558",
         .broker = "tcp://127.0.0.1:5555",
         .db = "var/homeward.db", .photos = "var/photos",
         .search_k = 50, .search_k2 = 20, .keep = 100, .crossmatch_share = 0.5, .crossmatch_batch_ms = 500, .lease_s = 120,
@@ -102,25 +105,6 @@ results_config_defaults (results_config_t *config)
 
 //  ---------------------------------------------------------------- API methods
 //  (results_cases.c, results_review.c, results_jobs.c, results_edit.c, ...)
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 //  An answer and nothing else: clients (the gateway) learn that the
@@ -171,11 +155,14 @@ m_stats (results_call_t *call, mt_err_t *err)
     json_object_set_new (stats, "disk_reserve_bytes", json_integer (disk.reserve_bytes));
     json_object_set_new (stats, "disk_low", json_integer (disk.low));
     json_object_set_new (stats, "disk_full", json_integer (disk.full));
+    //  The intake workers on the job link.
+    size_t idle, busy;
+    results_jobs_workers (call->self, &idle, &busy);
+    json_object_set_new (stats, "intake_workers_ready", json_integer ((json_int_t) idle));
+    json_object_set_new (stats, "intake_workers_busy", json_integer ((json_int_t) busy));
     call->result = stats;
     return MT_OK;
 }
-
-
 
 
 static const struct {
@@ -185,7 +172,6 @@ static const struct {
     { "case.add", results_m_case_add }, { "case.get", results_m_case_get }, { "case.close", results_m_case_close },
     { "photo.add", results_m_photo_add }, { "photo.get", results_m_photo_get }, { "face.chip", results_m_face_chip },
     { "candidates", results_m_candidates }, { "review", results_m_review }, { "reviews", results_m_reviews },
-    { "job.take", results_m_job_take }, { "job.done", results_m_job_done }, { "job.failed", results_m_job_failed },
     { "stats", m_stats }, { "ping", m_ping }, { "queue", results_m_queue }, { "audit.list", results_m_audit },
     { "case.list", results_m_case_list }, { "audit.add", results_m_audit_add },
     { "case.export", results_m_case_export }, { "case.erase", results_m_case_erase },
@@ -329,10 +315,12 @@ s_serve_api (results_state_t *self)
     if (rc == MT_ENOSPACE && !call.below_reserve)
         self->disk_full_ms = mt_clock_ms ();
     else
-    if (rc == MT_OK && method && (strcmp (method, "job.done") == 0
-                               || strcmp (method, "photo.add") == 0
+    if (rc == MT_OK && method && (strcmp (method, "photo.add") == 0
                                || strcmp (method, "case.add") == 0))
         self->disk_full_ms = 0;
+    //  A photo added, or to be described again: pushed to a ready worker now.
+    if (rc == MT_OK && (changing || (method && strcmp (method, "reembed.start") == 0)))
+        results_jobs_waiting (self);
     json_t *reply = rc == MT_OK ? api_result (id, call.result) : api_error_of (id, rc, &err);
     if (rc != MT_OK) {
         json_decref (call.result);
@@ -419,6 +407,8 @@ results_actor (void *pipe, void *arg)
                 rc = mt_wire_bind (self.api, second, &config->curve, &err);
         }
     }
+    if (rc == MT_OK)
+        rc = results_jobs_new (&self, &err);
     pthread_t thread;
     if (rc == MT_OK && pthread_create (&thread, NULL, results_matcher_run, &matcher) != 0)
         rc = mt_err_set (&err, MT_ENOMEM, "cannot start the matcher");
@@ -429,6 +419,7 @@ results_actor (void *pipe, void *arg)
             zmq_close (self.nudge);
         if (matcher.pipe)
             zmq_close (matcher.pipe);
+        results_jobs_destroy (&self);
         mt_client_destroy (&matcher.broker);
         mt_client_destroy (&self.broker);
         mt_casedb_close (&matcher.db);
@@ -439,24 +430,29 @@ results_actor (void *pipe, void *arg)
     }
     char shown [1100];
     mt_casedb_target_shown (config->db, shown, sizeof shown);
-    mt_log_info (S_NAME, "API on %s%s%s; cases in %s, photos in %s; broker %s", config->api,
-                 config->api2 [0] ? " and " : "", config->api2, shown, config->photos,
-                 config->broker);
+    mt_log_info (S_NAME, "API on %s%s%s; intake workers on %s; cases in %s, photos in %s; "
+                 "broker %s", config->api, config->api2 [0] ? " and " : "", config->api2,
+                 config->jobs, shown, config->photos, config->broker);
     mt_actor_ready (pipe, MT_OK, NULL);
     for (;;) {
-        zmq_pollitem_t items [2] = { { pipe, 0, ZMQ_POLLIN, 0 }, { self.api, 0, ZMQ_POLLIN, 0 } };
-        if (zmq_poll (items, 2, -1) < 0 && zmq_errno () != EINTR)
+        zmq_pollitem_t items [3] = { { pipe, 0, ZMQ_POLLIN, 0 }, { self.api, 0, ZMQ_POLLIN, 0 },
+                                     { results_jobs_socket (&self), 0, ZMQ_POLLIN, 0 } };
+        if (zmq_poll (items, 3, results_jobs_timeout (&self)) < 0 && zmq_errno () != EINTR)
             break;
         if ((items [0].revents & ZMQ_POLLIN) && mt_actor_is_term (pipe))
             break;
         if (items [1].revents & ZMQ_POLLIN)
             s_serve_api (&self);
+        if (items [2].revents & ZMQ_POLLIN)
+            results_jobs_recv (&self);
+        results_jobs_tick (&self);
     }
     zmq_send (self.nudge, "$", 1, 0);
     pthread_join (thread, NULL);
     zmq_close (self.api);
     zmq_close (self.nudge);
     zmq_close (matcher.pipe);
+    results_jobs_destroy (&self);
     mt_client_destroy (&matcher.broker);
     mt_client_destroy (&self.broker);
     mt_casedb_close (&matcher.db);

@@ -1,7 +1,7 @@
 //  results_actor - the results service: owns the case database and the
 //  photo store, answers the API (cases, photos, candidates, reviews, the
-//  audit trail), hands photo jobs to intake workers and takes their faces
-//  back, and matches cases: its matcher thread (results_matcher.c) enrolls
+//  audit trail), pushes photos to intake workers and takes their faces
+//  back (results_jobs.c), and matches cases: its matcher thread (results_matcher.c) enrolls
 //  new faces through the broker, searches the other gallery with all of a
 //  case's faces and ranks the candidate families (mt_rank).
 //
@@ -22,6 +22,7 @@
 typedef struct {
     char api [256];             //  bound: clients, intake workers, the gateway
     char api2 [256];            //  a second endpoint to bind (e.g. inproc), optional
+    char jobs [256];            //  bound: the intake workers' job link (results_jobs.h)
     char broker [256];          //  the broker's client endpoint
     char db [1024];             //  the SQLite file
     char photos [1024];         //  the photo store's folder

@@ -23,6 +23,8 @@ typedef struct {
     int64_t at_ms;
 } results_seen_t;
 
+typedef struct results_jobs results_jobs_t;     //  the intake's job link (results_jobs.h)
+
 typedef struct {
     const results_config_t *config;
     mt_casedb_t *db;
@@ -33,6 +35,7 @@ typedef struct {
     int64_t backup_seen_ms;         //  when it last called
     int64_t disk_full_ms;           //  when a call last failed for lack of space (0: never)
     results_seen_t *seen;           //  RESULTS_SEEN_SLOTS of them
+    results_jobs_t *jobs;
 } results_state_t;
 
 typedef struct {
@@ -84,10 +87,6 @@ int results_m_pair_get (results_call_t *call, mt_err_t *err);
 int results_m_audit (results_call_t *call, mt_err_t *err);
 int results_m_audit_add (results_call_t *call, mt_err_t *err);
 int results_m_audit_verify (results_call_t *call, mt_err_t *err);
-//  The intake workers' jobs (results_jobs.c).
-int results_m_job_take (results_call_t *call, mt_err_t *err);
-int results_m_job_done (results_call_t *call, mt_err_t *err);
-int results_m_job_failed (results_call_t *call, mt_err_t *err);
 //  Staff corrections (results_edit.c).
 int results_m_face_get (results_call_t *call, mt_err_t *err);
 int results_m_face_exclude (results_call_t *call, mt_err_t *err);

@@ -1,174 +1,392 @@
-//  results_jobs - the intake workers' methods: take a photo to describe,
-//  hand back its faces, or say why it failed.
+//  results_jobs - the intake's job link on the results service's side
+//  (results_jobs.h).
 
-#include "results_actor.h"
+#include "results/results_jobs.h"
 
-#include "common/api.h"
-#include "results/case_json.h"
-#include "results/store/photo_store.h"
-#include "results/results_call.h"
-#include "results/results_disk.h"
-#include "results/results_score.h"
-#include "results/results_matcher.h"
-#include "results/results_privacy.h"
-#include "results/store/mt_casedb.h"
-#include "wire/mt_client.h"
-#include "face/mt_image.h"
-#include "face/mt_quality.h"
+#include "base/mt_clock.h"
 #include "base/mt_log.h"
-#include "results/store/mt_rank.h"
-#include "index/mt_store.h"
-#include "wire/mt_wire.h"
+#include "results/results_disk.h"
+#include "results/store/photo_store.h"
+#include "wire/mt_job.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
-#include <limits.h>
-#include <math.h>
-#include <pthread.h>
-#include <sodium.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 #include <zmq.h>
 
 #define S_NAME "results"
+//  A ready worker still marked busy this long after its photo went out
+//  never got it (its link was cut in between): the photo goes to another.
+#define S_LOST_JOB_MS 3000
+//  An idle worker not heard of for this long is forgotten.
+#define S_FORGET_MS 30000
+//  The pause after the store could not take an answer: doubled each time.
+#define S_PAUSE_FIRST_MS 200
+#define S_PAUSE_MOST_MS 10000
+
+typedef struct {
+    uint8_t id [MT_ROUTE_MAX_BYTES];
+    size_t id_size;
+    char name [128];
+    int64_t photo_id;               //  the photo it describes; 0: ready
+    int64_t given_ms, seen_ms;
+} s_worker_t;
+
+struct results_jobs {
+    void *socket;
+    s_worker_t *workers;
+    size_t count, room;
+    bool waiting;                   //  a claim may find a photo
+    int64_t next_probe_ms;
+    int64_t paused_until_ms, pause_ms;
+    long long failures;
+    int64_t said_ms;
+};
 
 int
-results_m_job_take (results_call_t *call, mt_err_t *err)
+results_jobs_new (results_state_t *self, mt_err_t *err)
 {
+    results_jobs_t *jobs = calloc (1, sizeof *jobs);
+    if (!jobs)
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    self->jobs = jobs;
+    jobs->waiting = true;           //  what was waiting when the service stopped
+    jobs->socket = mt_wire_socket (ZMQ_ROUTER, err);
+    if (!jobs->socket)
+        return MT_EIO;
+    int on = 1, ivl = 1000, timeout = 3000;
+    zmq_setsockopt (jobs->socket, ZMQ_ROUTER_MANDATORY, &on, sizeof on);
+    zmq_setsockopt (jobs->socket, ZMQ_ROUTER_HANDOVER, &on, sizeof on);
+    zmq_setsockopt (jobs->socket, ZMQ_HEARTBEAT_IVL, &ivl, sizeof ivl);
+    zmq_setsockopt (jobs->socket, ZMQ_HEARTBEAT_TIMEOUT, &timeout, sizeof timeout);
+    return mt_wire_bind (jobs->socket, self->config->jobs, &self->config->curve, err);
+}
+
+void
+results_jobs_destroy (results_state_t *self)
+{
+    results_jobs_t *jobs = self->jobs;
+    if (!jobs)
+        return;
+    if (jobs->socket)
+        zmq_close (jobs->socket);
+    free (jobs->workers);
+    free (jobs);
+    self->jobs = NULL;
+}
+
+void *
+results_jobs_socket (results_state_t *self)
+{
+    return self->jobs->socket;
+}
+
+//  ---------------------------------------------------------------- workers
+
+static s_worker_t *
+s_worker (results_jobs_t *jobs, const mt_route_t *route, bool add)
+{
+    if (route->count != 1)
+        return NULL;
+    for (size_t i = 0; i < jobs->count; i++)
+        if (jobs->workers [i].id_size == route->frames [0].size
+        &&  memcmp (jobs->workers [i].id, route->frames [0].data, route->frames [0].size) == 0)
+            return &jobs->workers [i];
+    if (!add)
+        return NULL;
+    if (jobs->count == jobs->room) {
+        size_t room = jobs->room ? jobs->room * 2 : 16;
+        s_worker_t *more = realloc (jobs->workers, room * sizeof *more);
+        if (!more)
+            return NULL;
+        jobs->workers = more;
+        jobs->room = room;
+    }
+    s_worker_t *w = &jobs->workers [jobs->count++];
+    memset (w, 0, sizeof *w);
+    w->id_size = route->frames [0].size;
+    memcpy (w->id, route->frames [0].data, w->id_size);
+    return w;
+}
+
+//  A worker's photo back to the waiting ones.
+static void
+s_give_back (results_state_t *self, s_worker_t *w, const char *why)
+{
+    if (!w->photo_id)
+        return;
+    mt_err_t err;
+    if (mt_casedb_photo_release (self->db, w->photo_id, &err) != MT_OK)
+        mt_log_warn (S_NAME, "photo %lld: %s", (long long) w->photo_id, err.msg);
+    mt_log_info (S_NAME, "photo %lld goes to another worker: %s %s", (long long) w->photo_id,
+                 w->name [0] ? w->name : "a worker", why);
+    w->photo_id = 0;
+    self->jobs->waiting = true;
+}
+
+static void
+s_forget (results_jobs_t *jobs, s_worker_t *w)
+{
+    *w = jobs->workers [--jobs->count];
+}
+
+static void
+s_route (const s_worker_t *w, mt_route_t *route)
+{
+    mt_route_identity (route, w->id, w->id_size);
+}
+
+//  ---------------------------------------------------------------- pushing photos
+
+//  Push one waiting photo to worker w. false when none waits (or the store
+//  cannot say), or when w is gone (then forgotten; its photo given back).
+static bool
+s_push (results_state_t *self, s_worker_t *w)
+{
+    results_jobs_t *jobs = self->jobs;
     mt_photo_row_t row;
-    int rc = mt_casedb_photo_claim (call->self->db, (int) call->self->config->lease_s, &row, err);
-    if (rc == MT_ENOTFOUND) {
-        call->result = json_object ();
-        return MT_OK;
+    mt_err_t err;
+    int rc = mt_casedb_photo_claim (self->db, (int) self->config->lease_s, &row, &err);
+    if (rc != MT_OK) {
+        if (rc != MT_ENOTFOUND)
+            mt_log_warn (S_NAME, "photos waiting: %s", err.msg);
+        jobs->waiting = false;
+        return false;
     }
-    if (rc == MT_OK)
-        rc = photo_store_get (call->self->config->photos, row.sha256, &call->reply_payload,
-                           &call->reply_size, err);
-    if (rc == MT_OK)
-        call->result = json_pack ("{s:I, s:I}", "photo_id", (json_int_t) row.id, "case_id",
-                                  (json_int_t) row.case_id);
-    else
-    if (row.id) {
+    mt_job_t *job = mt_job_new (MT_JOB_JOB);
+    rc = job ? photo_store_get (self->config->photos, row.sha256, &job->photo, &job->photo_size,
+                                &err)
+             : mt_err_set (&err, MT_ENOMEM, "out of memory");
+    if (rc != MT_OK) {
         //  The stored bytes are gone or unreadable: say so on the photo.
-        mt_casedb_photo_failed (call->self->db, row.id, mt_rc_name (rc), err->msg, err->msg_zh,
-                                NULL);
-        call->result = json_object ();
-        rc = MT_OK;
+        if (job)
+            mt_casedb_photo_failed (self->db, row.id, mt_rc_name (rc), err.msg, err.msg_zh,
+                                    NULL);
+        mt_job_destroy (&job);
+        return job != NULL;
     }
-    return rc;
+    job->photo_id = (uint64_t) row.id;
+    job->case_id = (uint64_t) row.case_id;
+    mt_route_t route;
+    s_route (w, &route);
+    rc = mt_job_send (jobs->socket, &route, job, ZMQ_DONTWAIT, &err);
+    mt_job_destroy (&job);
+    w->photo_id = row.id;
+    w->given_ms = mt_clock_ms ();
+    if (rc != MT_OK) {
+        s_give_back (self, w, "is gone");
+        s_forget (jobs, w);
+    }
+    return true;
 }
 
-//  A face's second descriptor, when the worker sent one: "embedding2" of
-//  MT_EMBEDDING2_DIM numbers (unit length) and "descriptor2", its version.
+static void
+s_dispatch (results_state_t *self)
+{
+    results_jobs_t *jobs = self->jobs;
+    if (mt_clock_ms () < jobs->paused_until_ms)
+        return;
+    for (size_t i = 0; jobs->waiting && i < jobs->count; ) {
+        s_worker_t *w = &jobs->workers [i];
+        size_t count = jobs->count;
+        if (w->photo_id || !s_push (self, w) || jobs->count == count)
+            i++;
+        //  (a worker that was gone was replaced by the last: look at i again)
+    }
+}
+
+void
+results_jobs_waiting (results_state_t *self)
+{
+    self->jobs->waiting = true;
+    s_dispatch (self);
+}
+
+//  ---------------------------------------------------------------- answers
+
+//  The store could not take an answer: nothing goes out for a while.
+static void
+s_pause (results_state_t *self, const char *what, const mt_err_t *why)
+{
+    results_jobs_t *jobs = self->jobs;
+    jobs->failures++;
+    int64_t now = mt_clock_ms ();
+    jobs->pause_ms = jobs->pause_ms ? jobs->pause_ms * 2 : S_PAUSE_FIRST_MS;
+    if (jobs->pause_ms > S_PAUSE_MOST_MS)
+        jobs->pause_ms = S_PAUSE_MOST_MS;
+    if (jobs->failures == 1 || now - jobs->said_ms >= 60000) {
+        mt_log_warn (S_NAME, "%s: %s (%lld failed so far; photos go out again in %lld ms, "
+                     "then less and less often)", what, why->msg, jobs->failures,
+                     (long long) jobs->pause_ms);
+        jobs->said_ms = now;
+    }
+    jobs->paused_until_ms = now + jobs->pause_ms;
+    if (why->code == MT_ENOSPACE)
+        self->disk_full_ms = now;
+}
+
+static void
+s_stored (results_state_t *self)
+{
+    results_jobs_t *jobs = self->jobs;
+    if (jobs->failures)
+        mt_log_info (S_NAME, "the store takes described photos again (after %lld failures)",
+                     jobs->failures);
+    jobs->failures = 0;
+    jobs->pause_ms = 0;
+    self->disk_full_ms = 0;
+}
+
+//  A described photo's faces into the store.
 static int
-s_embedding2 (json_t *face, size_t i, float *vector, mt_new_face_t *row, mt_err_t *err)
+s_store_done (results_state_t *self, const mt_job_t *done, mt_err_t *err)
 {
-    json_t *emb = json_object_get (face, "embedding2");
-    const char *version = json_string_value (json_object_get (face, "descriptor2"));
-    if (!emb)
-        return MT_OK;
-    if (json_array_size (emb) != MT_EMBEDDING2_DIM || !version || strlen (version) > 64)
-        return mt_err_set (err, MT_EINVAL, "face %zu: embedding2 needs %d numbers and "
-                           "descriptor2 its version", i, MT_EMBEDDING2_DIM);
-    double norm = 0;
-    for (int d = 0; d < MT_EMBEDDING2_DIM; d++) {
-        double v = json_number_value (json_array_get (emb, (size_t) d));
-        if (!isfinite (v) || fabs (v) > 1.0001)
-            return mt_err_set (err, MT_EINVAL, "face %zu: embedding2 value %d is not valid",
-                               i, d);
-        vector [d] = (float) v;
-        norm += v * v;
+    mt_new_face_t *rows = calloc (done->face_count + 1, sizeof *rows);
+    if (!rows)
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    for (size_t i = 0; i < done->face_count; i++) {
+        const mt_job_face_t *f = &done->faces [i];
+        memcpy (rows [i].box, f->box, sizeof rows [i].box);
+        rows [i].size_px = f->size_px;
+        rows [i].sharpness = f->sharpness;
+        rows [i].yaw_deg = f->yaw_deg;
+        rows [i].roll_deg = f->roll_deg;
+        rows [i].verdict = f->verdict [0] ? f->verdict : "ok";
+        rows [i].embedding = f->embedding;
+        rows [i].embedding2 = f->has_embedding2 ? f->embedding2 : NULL;
+        rows [i].descriptor2 = f->has_embedding2 ? f->descriptor2 : NULL;
+        rows [i].chip_jpeg = f->chip;
+        rows [i].chip_size = f->chip_size;
     }
-    if (fabs (norm - 1) > 1e-3)
-        return mt_err_set (err, MT_EINVAL, "face %zu: embedding2 is not of unit length", i);
-    row->embedding2 = vector;
-    row->descriptor2 = version;
-    return MT_OK;
-}
-
-int
-results_m_job_done (results_call_t *call, mt_err_t *err)
-{
-    json_t *faces = json_object_get (call->params, "faces");
-    if (!json_is_array (faces) || json_array_size (faces) > 1000)
-        return mt_err_set (err, MT_EINVAL, "faces must be a list (at most 1000)");
-    size_t n = json_array_size (faces);
-    mt_new_face_t *rows = calloc (n ? n : 1, sizeof *rows);
-    float *vectors = calloc ((n ? n : 1) * MT_EMBEDDING_DIM, sizeof *vectors);
-    float *vectors2 = calloc ((n ? n : 1) * MT_EMBEDDING2_DIM, sizeof *vectors2);
-    uint8_t **chips = calloc (n ? n : 1, sizeof *chips);
-    int rc = rows && vectors && vectors2 && chips ? MT_OK
-           : mt_err_set (err, MT_ENOMEM, "out of memory");
-    for (size_t i = 0; rc == MT_OK && i < n; i++) {
-        json_t *f = json_array_get (faces, i);
-        json_t *box = json_object_get (f, "box"), *emb = json_object_get (f, "embedding");
-        if (json_array_size (box) != 4 || json_array_size (emb) != MT_EMBEDDING_DIM) {
-            rc = mt_err_set (err, MT_EINVAL, "face %zu needs a box of 4 and an embedding of %d",
-                             i, MT_EMBEDDING_DIM);
-            break;
-        }
-        for (int b = 0; b < 4; b++)
-            rows [i].box [b] = (int) json_integer_value (json_array_get (box, (size_t) b));
-        for (int d = 0; d < MT_EMBEDDING_DIM; d++) {
-            double v = json_number_value (json_array_get (emb, (size_t) d));
-            if (!isfinite (v) || fabs (v) > 100) {
-                rc = mt_err_set (err, MT_EINVAL, "face %zu: embedding value %d is not valid", i, d);
-                break;
-            }
-            vectors [i * MT_EMBEDDING_DIM + (size_t) d] = (float) v;
-        }
-        rows [i].embedding = vectors + i * MT_EMBEDDING_DIM;
-        if (rc == MT_OK)
-            rc = s_embedding2 (f, i, vectors2 + i * MT_EMBEDDING2_DIM, &rows [i], err);
-        rows [i].size_px = (int) json_integer_value (json_object_get (f, "size_px"));
-        rows [i].sharpness = json_number_value (json_object_get (f, "sharpness"));
-        rows [i].yaw_deg = json_number_value (json_object_get (f, "yaw_deg"));
-        rows [i].roll_deg = json_number_value (json_object_get (f, "roll_deg"));
-        const char *verdict = json_string_value (json_object_get (f, "verdict"));
-        rows [i].verdict = verdict ? verdict : "ok";
-        const char *chip = json_string_value (json_object_get (f, "chip"));
-        if (chip && strlen (chip) < (1u << 20)) {
-            size_t max = strlen (chip);
-            chips [i] = malloc (max + 1);
-            size_t len = 0;
-            if (chips [i] && sodium_base642bin (chips [i], max, chip, strlen (chip), NULL, &len,
-                                                NULL, sodium_base64_VARIANT_ORIGINAL) == 0) {
-                rows [i].chip_jpeg = chips [i];
-                rows [i].chip_size = len;
-            }
-        }
-    }
-    if (rc == MT_OK)
-        rc = mt_casedb_photo_done (call->self->db, results_call_id (call->params, "photo_id"),
-                                   (int) json_integer_value (json_object_get (call->params, "width")),
-                                   (int) json_integer_value (json_object_get (call->params, "height")),
-                                   json_string_value (json_object_get (call->params, "format")),
-                                   rows, n, err);
-    for (size_t i = 0; chips && i < n; i++)
-        free (chips [i]);
-    free (chips), free (rows), free (vectors), free (vectors2);
-    if (rc == MT_OK) {
-        call->result = json_pack ("{s:i}", "faces", (int) n);
-        results_call_nudge (call->self);
-    }
+    int rc = mt_casedb_photo_done (self->db, (int64_t) done->photo_id, (int) done->width,
+                                   (int) done->height, done->format, rows, done->face_count,
+                                   err);
+    free (rows);
     return rc;
 }
 
-int
-results_m_job_failed (results_call_t *call, mt_err_t *err)
+static void
+s_answer (results_state_t *self, s_worker_t *w, const mt_job_t *answer)
 {
-    const char *code = json_string_value (json_object_get (call->params, "code"));
-    const char *message = json_string_value (json_object_get (call->params, "message"));
-    const char *message_zh = json_string_value (json_object_get (call->params, "message_zh"));
-    int rc = mt_casedb_photo_failed (call->self->db, results_call_id (call->params, "photo_id"),
-                                     code ? code : "unknown", message ? message : "", message_zh,
-                                     err);
-    if (rc == MT_OK)
-        call->result = json_object ();
-    return rc;
+    mt_err_t err;
+    int rc = answer->type == MT_JOB_DONE
+           ? s_store_done (self, answer, &err)
+           : mt_casedb_photo_failed (self->db, (int64_t) answer->photo_id,
+                                     answer->code [0] ? answer->code : "unknown",
+                                     answer->message, answer->message_zh, &err);
+    char what [64];
+    snprintf (what, sizeof what, "job.%s for photo %llu", mt_job_type_name (answer->type),
+              (unsigned long long) answer->photo_id);
+    if (w->photo_id == (int64_t) answer->photo_id)
+        w->photo_id = 0;
+    if (rc == MT_ENOSPACE || rc == MT_EIO || rc == MT_ETIMEDOUT || rc == MT_EUNAVAILABLE) {
+        //  Not taken for lack of space or of the database: described again
+        //  once the pause is over, rather than lost.
+        mt_err_t ignored;
+        mt_casedb_photo_release (self->db, (int64_t) answer->photo_id, &ignored);
+        s_pause (self, what, &err);
+    }
+    else
+    if (rc != MT_OK)
+        mt_log_warn (S_NAME, "%s: %s", what, err.msg);
+    else {
+        s_stored (self);
+        if (answer->type == MT_JOB_DONE)
+            results_call_nudge (self);
+    }
+    self->jobs->waiting = true;
+}
+
+void
+results_jobs_recv (results_state_t *self)
+{
+    results_jobs_t *jobs = self->jobs;
+    mt_route_t route;
+    mt_job_t *msg = NULL;
+    mt_err_t err;
+    int rc = mt_job_recv (jobs->socket, &route, &msg, &err);
+    if (rc != MT_OK) {
+        if (rc == MT_EPROTO)
+            mt_log_warn (S_NAME, "a worker's message: %s", err.msg);
+        return;
+    }
+    s_worker_t *w = s_worker (jobs, &route, msg->type == MT_JOB_READY
+                                            || msg->type == MT_JOB_DONE
+                                            || msg->type == MT_JOB_FAILED);
+    if (w) {
+        w->seen_ms = mt_clock_ms ();
+        if (msg->type == MT_JOB_READY) {
+            if (strcmp (w->name, msg->worker) != 0)
+                mt_log_info (S_NAME, "intake worker %s is ready", msg->worker);
+            snprintf (w->name, sizeof w->name, "%s", msg->worker);
+            if (w->photo_id && w->seen_ms - w->given_ms > S_LOST_JOB_MS)
+                s_give_back (self, w, "never got it");
+        }
+        else
+        if (msg->type == MT_JOB_DONE || msg->type == MT_JOB_FAILED)
+            s_answer (self, w, msg);
+    }
+    mt_job_destroy (&msg);
+    s_dispatch (self);
+}
+
+//  ---------------------------------------------------------------- time
+
+void
+results_jobs_tick (results_state_t *self)
+{
+    results_jobs_t *jobs = self->jobs;
+    int64_t now = mt_clock_ms ();
+    if (now >= jobs->next_probe_ms) {
+        mt_job_t *probe = mt_job_new (MT_JOB_PROBE);
+        for (size_t i = 0; probe && i < jobs->count; ) {
+            s_worker_t *w = &jobs->workers [i];
+            mt_route_t route;
+            s_route (w, &route);
+            if (w->photo_id && mt_job_send (jobs->socket, &route, probe, ZMQ_DONTWAIT, NULL)
+                               == MT_ENOTFOUND) {
+                s_give_back (self, w, "is gone");
+                s_forget (jobs, w);
+                continue;
+            }
+            //  Still at it after its lease: the photo goes to another too.
+            if (w->photo_id && now - w->given_ms > self->config->lease_s * 1000)
+                s_give_back (self, w, "has had it longer than its lease");
+            if (!w->photo_id && now - w->seen_ms > S_FORGET_MS) {
+                s_forget (jobs, w);
+                continue;
+            }
+            i++;
+        }
+        mt_job_destroy (&probe);
+        jobs->next_probe_ms = now + RESULTS_JOBS_PROBE_MS;
+    }
+    s_dispatch (self);
+}
+
+long
+results_jobs_timeout (results_state_t *self)
+{
+    results_jobs_t *jobs = self->jobs;
+    if (jobs->count == 0)
+        return -1;
+    int64_t now = mt_clock_ms ();
+    int64_t due = jobs->next_probe_ms;
+    bool busy = false;
+    for (size_t i = 0; i < jobs->count; i++)
+        busy |= jobs->workers [i].photo_id != 0;
+    if (!busy)
+        due = now + S_FORGET_MS;
+    if (jobs->waiting && jobs->paused_until_ms > now && jobs->paused_until_ms < due)
+        due = jobs->paused_until_ms;
+    return due > now ? (long) (due - now) : 0;
+}
+
+void
+results_jobs_workers (results_state_t *self, size_t *idle_p, size_t *busy_p)
+{
+    *idle_p = *busy_p = 0;
+    for (size_t i = 0; self->jobs && i < self->jobs->count; i++)
+        (*(self->jobs->workers [i].photo_id ? busy_p : idle_p))++;
 }

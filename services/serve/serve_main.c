@@ -214,6 +214,7 @@ serve_main (int argc, char **argv)
     snprintf (results.api, sizeof results.api, "%s", settings.api);
     results.curve = settings.curve;
     snprintf (results.api2, sizeof results.api2, "inproc://homeward-api");
+    snprintf (results.jobs, sizeof results.jobs, "inproc://homeward-jobs");
     snprintf (results.broker, sizeof results.broker, "%s", broker.front);
     if (settings.db [0])
         snprintf (results.db, sizeof results.db, "%s", settings.db);
@@ -232,7 +233,7 @@ serve_main (int argc, char **argv)
     intake_config_defaults (&intake);
     intake.face = settings.face;
     intake.face.threads = settings.workers;
-    snprintf (intake.results, sizeof intake.results, "inproc://homeward-api");
+    snprintf (intake.jobs, sizeof intake.jobs, "inproc://homeward-jobs");
 
     gateway_config_t gateway;
     gateway_config_defaults (&gateway);

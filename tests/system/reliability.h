@@ -62,7 +62,7 @@ extern const char *rel_proc_names [P_COUNT];
 typedef struct {
     char dir [300], keys [320], log [340];
     char db [1024];                 //  the case store (mt_test_store.h)
-    char front [64], back [64], api [64];
+    char front [64], back [64], api [64], jobs [64];
     int http;
     int pid [P_COUNT];
     mt_curve_config_t client;

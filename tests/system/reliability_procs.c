@@ -62,7 +62,8 @@ rel_start (int which)
         snprintf (photos, sizeof photos, "%s/photos", S.dir);
         snprintf (auth, sizeof auth, "%s/results-clients", S.keys);
         s_key (peer, sizeof peer, "broker", "pub");
-        char *rest [] = { "results", "--config", conf, "--api", S.api, "--broker", S.front,
+        char *rest [] = { "results", "--config", conf, "--api", S.api, "--jobs", S.jobs,
+                          "--broker", S.front,
                           "--db", S.db, "--photos", photos, "--key", key, "--authorized-keys",
                           auth, "--broker-key", peer };
         s_args (argv, &n, rest, sizeof rest / sizeof rest [0]);
@@ -71,7 +72,7 @@ rel_start (int which)
     if (which == P_INTAKE) {
         snprintf (conf, sizeof conf, "%s/intake.conf", S_CONF);
         s_key (peer, sizeof peer, "results", "pub");
-        char *rest [] = { "intake", "--config", conf, "--results", S.api, "--key", key,
+        char *rest [] = { "intake", "--config", conf, "--jobs", S.jobs, "--key", key,
                           "--results-key", peer };
         s_args (argv, &n, rest, sizeof rest / sizeof rest [0]);
     }

@@ -246,6 +246,7 @@ main (void)
     snprintf (S.front, sizeof S.front, "tcp://127.0.0.1:%d", mt_test_free_port ());
     snprintf (S.back, sizeof S.back, "tcp://127.0.0.1:%d", mt_test_free_port ());
     snprintf (S.api, sizeof S.api, "tcp://127.0.0.1:%d", mt_test_free_port ());
+    snprintf (S.jobs, sizeof S.jobs, "tcp://127.0.0.1:%d", mt_test_free_port ());
     S.http = mt_test_free_port ();
     rel_make_keys ();
     rel_make_users ();

@@ -248,6 +248,9 @@ int mt_casedb_photo_claim (mt_casedb_t *self, int lease_s, mt_photo_row_t *row,
 //  held when it stopped are handed out again at once, not after the lease;
 //  a worker that finishes one anyway is answered "done already").
 int mt_casedb_leases_clear (mt_casedb_t *self, mt_err_t *err);
+//  Give one photo's lease back (its worker is gone, or its answer could not
+//  be stored): the next claim may hand it out at once.
+int mt_casedb_photo_release (mt_casedb_t *self, int64_t photo_id, mt_err_t *err);
 
 //  The pipeline ran on a photo: store its faces and queue its case for
 //  matching, in one transaction. chips [i] is the JPEG of face i's aligned

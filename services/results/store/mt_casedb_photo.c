@@ -206,6 +206,19 @@ mt_casedb_leases_clear (mt_casedb_t *self, mt_err_t *err)
 }
 
 int
+mt_casedb_photo_release (mt_casedb_t *self, int64_t photo_id, mt_err_t *err)
+{
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "UPDATE photos SET lease_until = 0"
+                                                 " WHERE id = ?", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    mti_sql_bind_int64 (stmt, 1, photo_id);
+    int rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "photo");
+    mti_sql_finalize (stmt);
+    return rc;
+}
+
+int
 mt_casedb_photo_done (mt_casedb_t *self, int64_t photo_id, int width, int height,
                       const char *format, const mt_new_face_t *faces, size_t count,
                       mt_err_t *err)

@@ -1,0 +1,36 @@
+//  intake_worker - one thread of the intake's pool: it connects to the
+//  results service's job endpoint, says it is ready, and describes each
+//  photo pushed to it with its own pipeline context. No polling: an idle
+//  worker waits on its socket and only says now and then that it is there.
+
+#ifndef INTAKE_WORKER_H_INCLUDED
+#define INTAKE_WORKER_H_INCLUDED
+
+#include <pthread.h>
+#include <stddef.h>
+
+#include "face/mt_pipeline.h"
+#include "intake/intake_actor.h"
+
+typedef struct {
+    const intake_config_t *config;
+    mt_pipeline_t *pipeline;
+    volatile int stop;
+} intake_pool_t;
+
+typedef struct {
+    intake_pool_t *pool;
+    size_t index;                   //  its pipeline context
+    pthread_t thread;
+} intake_worker_t;
+
+//  A DEALER to the results service's job endpoint under a name of its own
+//  (kept across reconnections, so that the service knows it again), with
+//  ZeroMQ's heartbeats: a link that dies silently is noticed on both sides.
+//  NULL with err set for a bad endpoint or key.
+void *intake_worker_connect (const intake_config_t *config, mt_err_t *err);
+
+//  The worker's thread (arg: its intake_worker_t).
+void *intake_worker_run (void *arg);
+
+#endif
