@@ -725,6 +725,32 @@ const mti_text_row_t mti_text_catalog [] = {
     { "out of memory encoding %zu bytes",
       "编码 %zu 字节时内存不足" },
 
+    //  libmatch/wire/mt_job.c
+    { "unknown job message type %d",
+      "未知的任务消息类型 %d" },
+    { "job message: %s is longer than %zu bytes",
+      "任务消息：%s 超过 %zu 字节" },
+    { "job message: face %zu's %s descriptor has %zu numbers, not %zu",
+      "任务消息：第 %zu 张人脸的 %s 特征有 %zu 个数，应为 %zu 个" },
+    { "job message: face %zu's %s descriptor has a value out of range",
+      "任务消息：第 %zu 张人脸的 %s 特征有超出范围的值" },
+    { "job message: face %zu's %s descriptor is not of unit length",
+      "任务消息：第 %zu 张人脸的 %s 特征不是单位长度" },
+    { "job message: face %zu has no dlib descriptor",
+      "任务消息：第 %zu 张人脸没有 dlib 特征" },
+    { "job message: face %zu's chip is over %u bytes",
+      "任务消息：第 %zu 张人脸的人脸图超过 %u 字节" },
+    { "job message: %zu faces, at most %d",
+      "任务消息：有 %zu 张人脸，最多 %d 张" },
+    { "job message without a body",
+      "任务消息没有内容" },
+    { "job message of %zu bytes is over the limit",
+      "任务消息有 %zu 字节，超过上限" },
+    { "not a job message (protobuf decoding failed)",
+      "不是任务消息（protobuf 解码失败）" },
+    { "job message of protocol version %u, this side speaks %d",
+      "任务消息的协议版本为 %u，本端使用版本 %d" },
+
     //  libmatch/wire/mt_wire.c
     { "cannot create a ZeroMQ socket: %s",
       "无法创建 ZeroMQ 套接字：%s" },
@@ -1083,20 +1109,6 @@ const mti_text_row_t mti_text_catalog [] = {
     //  services/results/results_edit.c
     { "excluded must be true or false",
       "excluded 必须是 true 或 false" },
-
-    //  services/results/results_jobs.c
-    { "face %zu: embedding2 needs %d numbers and descriptor2 its version",
-      "第 %zu 张人脸：embedding2 需要 %d 个数，descriptor2 需要其版本" },
-    { "face %zu: embedding2 value %d is not valid",
-      "第 %zu 张人脸：embedding2 的第 %d 个值无效" },
-    { "face %zu: embedding2 is not of unit length",
-      "第 %zu 张人脸：embedding2 不是单位长度" },
-    { "faces must be a list (at most 1000)",
-      "faces 必须是列表（最多 1000 项）" },
-    { "face %zu needs a box of 4 and an embedding of %d",
-      "第 %zu 张人脸需要 4 个数的框（box）和 %d 个数的特征（embedding）" },
-    { "face %zu: embedding value %d is not valid",
-      "第 %zu 张人脸：embedding 的第 %d 个值无效" },
 
     //  services/results/results_matcher.c
     { "some partitions did not answer; case %lld will be matched again",

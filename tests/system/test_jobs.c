@@ -1,0 +1,225 @@
+//  The intake's job link with a worker killed. The results service, the
+//  broker with one shard, and a real intake pool run as actors in this
+//  process; a second worker, in a child process, says it is ready, is
+//  pushed the first photo and holds it until it is killed with SIGKILL.
+//  The photo goes to the pool's worker at once: described within 2 s of
+//  the kill (the service notices the closed connection; no lease runs
+//  out). Then a malformed message on the link is refused and photos are
+//  still described, and idle workers leave the service's thread asleep.
+
+#include "mt_test.h"
+
+#include "broker/broker_actor.h"
+#include "common/api.h"
+#include "intake/intake_actor.h"
+#include "results/results_actor.h"
+#include "shard/shard_actor.h"
+#include "wire/mt_job.h"
+#include "wire/mt_wire.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zmq.h>
+
+//  Instrumented code (ASan, UBSan) runs several times slower.
+#ifdef MT_SANITIZED
+#   define S_GIVEN_BACK_MS 8000
+#else
+#   define S_GIVEN_BACK_MS 2000
+#endif
+
+static char s_jobs [200];
+static api_client_t *s_api;
+
+//  The child: a worker that is ready until it is pushed a photo, tells the
+//  parent which on fd, and holds it until it is killed.
+static void
+s_holder (int fd)
+{
+    mt_err_t err;
+    void *socket = mt_wire_connect (ZMQ_DEALER, s_jobs, NULL, &err);
+    mt_job_t *ready = mt_job_new (MT_JOB_READY);
+    if (!socket || !ready)
+        _exit (1);
+    snprintf (ready->worker, sizeof ready->worker, "the test's holder");
+    for (;;) {
+        mt_job_send (socket, NULL, ready, ZMQ_DONTWAIT, &err);
+        zmq_pollitem_t item = { socket, 0, ZMQ_POLLIN, 0 };
+        mt_job_t *job = NULL;
+        if (zmq_poll (&item, 1, 500) > 0 && mt_job_recv (socket, NULL, &job, &err) == MT_OK
+        &&  job->type == MT_JOB_JOB) {
+            int64_t id = (int64_t) job->photo_id;
+            if (write (fd, &id, sizeof id) != sizeof id)
+                _exit (1);
+            for (;;)
+                pause ();
+        }
+        mt_job_destroy (&job);
+    }
+}
+
+static json_t *
+s_call (const char *method, json_t *params, const void *payload, size_t size)
+{
+    json_t *result = NULL;
+    mt_err_t err;
+    int rc = api_call (s_api, method, params, payload, size, 10000, &result, NULL, NULL, &err);
+    if (rc != MT_OK)
+        fprintf (stderr, "%s: %s\n", method, err.msg);
+    MT_CHECK_INT (rc, MT_OK);
+    json_decref (params);
+    return result;
+}
+
+static int64_t
+s_photo (const char *name)
+{
+    json_t *c = s_call ("case.add", json_pack ("{s:s, s:s, s:i, s:s, s:s, s:s}", "kind", "found",
+                                               "sex", "unknown", "province", 11, "date_found",
+                                               "2021-06-01", "station", "Test station",
+                                               "consent_basis", "vital_interests"), NULL, 0);
+    int64_t case_id = (int64_t) json_integer_value (json_object_get (c, "case_id"));
+    json_decref (c);
+    char path [200];
+    snprintf (path, sizeof path, "lfw/%s/1.jpg", name);
+    size_t size;
+    char *bytes = mt_test_read (mt_test_data (path), &size);
+    MT_CHECK (bytes != NULL);
+    json_t *p = s_call ("photo.add", json_pack ("{s:I}", "case_id", (json_int_t) case_id),
+                        bytes, size);
+    free (bytes);
+    int64_t id = (int64_t) json_integer_value (json_object_get (p, "photo_id"));
+    json_decref (p);
+    return id;
+}
+
+//  Wait until the photo is described; its faces, or -1 on timeout.
+static int
+s_described (int64_t photo_id, long long within_ms)
+{
+    long long until = mt_test_now_ms () + within_ms;
+    while (mt_test_now_ms () < until) {
+        json_t *p = s_call ("photo.get", json_pack ("{s:I}", "photo_id", (json_int_t) photo_id),
+                            NULL, 0);
+        const char *state = json_string_value (json_object_get (p, "state"));
+        int faces = (int) json_array_size (json_object_get (p, "face_list"));
+        bool done = state && strcmp (state, "done") == 0;
+        json_decref (p);
+        if (done)
+            return faces;
+        mt_test_sleep_ms (10);
+    }
+    return -1;
+}
+
+static long long
+s_stat (const char *key)
+{
+    json_t *s = s_call ("stats", NULL, NULL, 0);
+    long long v = json_integer_value (json_object_get (s, key));
+    json_decref (s);
+    return v;
+}
+
+static void
+test_killed_worker (int child, int fd)
+{
+    int64_t first = s_photo ("Bill_Gates");
+    //  The holder is pushed it (the only worker ready).
+    struct pollfd p = { fd, POLLIN, 0 };
+    int64_t held = 0;
+    MT_CHECK (poll (&p, 1, 20000) == 1 && read (fd, &held, sizeof held) == sizeof held);
+    MT_CHECK_INT (held, first);
+
+    //  A real pool of one worker, ready beside the holder.
+    intake_config_t intake;
+    intake_config_defaults (&intake);
+    intake.face.threads = 1;
+    snprintf (intake.jobs, sizeof intake.jobs, "%s", s_jobs);
+    mt_actor_t *pool = NULL;
+    mt_err_t err;
+    MT_CHECK_RC (mt_actor_new (intake_actor, &intake, &pool, &err), MT_OK, &err);
+    long long until = mt_test_now_ms () + 30000;
+    while (s_stat ("intake_workers_ready") < 1 && mt_test_now_ms () < until)
+        mt_test_sleep_ms (50);
+    MT_CHECK_INT (s_stat ("intake_workers_ready"), 1);
+    MT_CHECK_INT (s_stat ("intake_workers_busy"), 1);
+    MT_CHECK (s_described (first, 1000) == -1);         //  held
+
+    long long t0 = mt_test_now_ms ();
+    kill (child, SIGKILL);
+    waitpid (child, NULL, 0);
+    int faces = s_described (first, 30000);
+    long long taken = mt_test_now_ms () - t0;
+    printf ("jobs: the killed worker's photo described by another %lld ms after the kill\n",
+            taken);
+    MT_CHECK (faces >= 1);
+    MT_CHECK (taken <= S_GIVEN_BACK_MS);
+
+    //  A malformed message is refused; the link goes on.
+    void *rogue = mt_wire_connect (ZMQ_DEALER, s_jobs, NULL, &err);
+    MT_CHECK (rogue != NULL);
+    zmq_send (rogue, "\xff\xff\xff\x0f", 4, 0);
+    mt_job_t *lie = mt_job_new_done ((uint64_t) first, 1);
+    lie->faces [0].embedding [0] = 1e9f;
+    mt_job_send (rogue, NULL, lie, 0, &err);
+    mt_job_destroy (&lie);
+    int64_t second = s_photo ("Ana_Guevara");
+    MT_CHECK (s_described (second, 20000) >= 1);
+    zmq_close (rogue);
+    MT_CHECK_INT (s_stat ("photos_pending"), 0);
+    mt_actor_destroy (&pool);
+}
+
+int
+main (void)
+{
+    snprintf (s_jobs, sizeof s_jobs, "ipc://%s/jobs", mt_test_tmpdir ());
+    //  The holder forks before this process makes any ZeroMQ context.
+    int fds [2];
+    MT_CHECK (pipe (fds) == 0);
+    int child = fork ();
+    if (child == 0) {
+        close (fds [0]);
+        s_holder (fds [1]);
+    }
+    close (fds [1]);
+
+    broker_config_t broker;
+    broker_config_defaults (&broker);
+    snprintf (broker.front, sizeof broker.front, "inproc://jobs-front");
+    snprintf (broker.back, sizeof broker.back, "inproc://jobs-back");
+    broker.partitions = 1;
+    broker.grace_ms = 0;
+    shard_config_t shard;
+    shard_config_defaults (&shard);
+    snprintf (shard.broker, sizeof shard.broker, "inproc://jobs-back");
+    snprintf (shard.data_dir, sizeof shard.data_dir, "%s/shard", mt_test_tmpdir ());
+    shard.partitions = 1;
+    results_config_t results;
+    results_config_defaults (&results);
+    snprintf (results.api, sizeof results.api, "inproc://jobs-api");
+    snprintf (results.jobs, sizeof results.jobs, "%s", s_jobs);
+    snprintf (results.broker, sizeof results.broker, "inproc://jobs-front");
+    snprintf (results.db, sizeof results.db, "%s/homeward.db", mt_test_tmpdir ());
+    snprintf (results.photos, sizeof results.photos, "%s/photos", mt_test_tmpdir ());
+    mt_actor_t *actors [3] = { NULL };
+    mt_err_t err;
+    MT_CHECK_RC (mt_actor_new (broker_actor, &broker, &actors [0], &err), MT_OK, &err);
+    MT_CHECK_RC (mt_actor_new (shard_actor, &shard, &actors [1], &err), MT_OK, &err);
+    MT_CHECK_RC (mt_actor_new (results_actor, &results, &actors [2], &err), MT_OK, &err);
+    MT_CHECK_RC (api_client_new (results.api, NULL, &s_api, &err), MT_OK, &err);
+    if (!mt_test_failures)
+        test_killed_worker (child, fds [0]);
+    else
+        kill (child, SIGKILL);
+    api_client_destroy (&s_api);
+    for (int i = 2; i >= 0; i--)
+        mt_actor_destroy (&actors [i]);
+    mt_zmq_shutdown ();
+    return MT_TEST_MAIN_END ();
+}
