@@ -9,17 +9,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+//  SQLite's statements, kept prepared once used (PostgreSQL's are kept by
+//  mt_sql_pg.c): a statement is parsed and planned once per connection,
+//  not at each use (a case's candidates weighed read ~50 cases, each a
+//  30-column statement that took longer to prepare than to run).
+#define S_KEPT_MAX 128
+
+typedef struct {
+    char *sql;
+    sqlite3_stmt *lite;
+    bool busy;                  //  handed out and not finalized yet
+} s_kept_t;
+
 struct mti_sql {
     sqlite3 *lite;              //  one of lite and pg
     mti_pg_t pg;
     bool is_pg;
     pthread_mutex_t lock;
+    s_kept_t kept [S_KEPT_MAX];
+    size_t kept_count;
 };
 
 struct mti_sql_stmt {
     mti_sql_t *db;
     sqlite3_stmt *lite;
     mti_pg_stmt_t pg;
+    s_kept_t *kept;             //  where lite is kept, or NULL
 };
 
 bool
@@ -61,6 +76,10 @@ mti_sql_close (mti_sql_t **self_p)
 {
     if (self_p && *self_p) {
         mti_sql_t *self = *self_p;
+        for (size_t i = 0; i < self->kept_count; i++) {
+            sqlite3_finalize (self->kept [i].lite);
+            free (self->kept [i].sql);
+        }
         if (self->is_pg)
             mti_pg_close (&self->pg);
         else
@@ -128,6 +147,35 @@ mti_sql_changes (mti_sql_t *self)
     return self->is_pg ? self->pg.changes : sqlite3_changes (self->lite);
 }
 
+//  The kept statement of sql, if one is free: into stmt.
+static bool
+s_kept_take (mti_sql_t *self, mti_sql_stmt_t *stmt, const char *sql)
+{
+    pthread_mutex_lock (&self->lock);
+    for (size_t i = 0; i < self->kept_count && !stmt->kept; i++)
+        if (!self->kept [i].busy && strcmp (self->kept [i].sql, sql) == 0) {
+            self->kept [i].busy = true;
+            stmt->kept = &self->kept [i];
+            stmt->lite = self->kept [i].lite;
+        }
+    pthread_mutex_unlock (&self->lock);
+    return stmt->kept != NULL;
+}
+
+//  Keep a newly prepared statement, while there is room.
+static void
+s_kept_add (mti_sql_t *self, mti_sql_stmt_t *stmt, const char *sql)
+{
+    pthread_mutex_lock (&self->lock);
+    char *copy = self->kept_count < S_KEPT_MAX ? strdup (sql) : NULL;
+    if (copy) {
+        s_kept_t *k = &self->kept [self->kept_count++];
+        *k = (s_kept_t) { copy, stmt->lite, true };
+        stmt->kept = k;
+    }
+    pthread_mutex_unlock (&self->lock);
+}
+
 mti_sql_stmt_t *
 mti_sql_prepare (mti_sql_t *self, const char *sql, mt_err_t *err)
 {
@@ -141,8 +189,12 @@ mti_sql_prepare (mti_sql_t *self, const char *sql, mt_err_t *err)
     if (self->is_pg)
         rc = mti_pg_prepare (&self->pg, &stmt->pg, sql, err);
     else
-    if (sqlite3_prepare_v2 (self->lite, sql, -1, &stmt->lite, NULL) != SQLITE_OK)
+    if (!s_kept_take (self, stmt, sql)
+    &&  sqlite3_prepare_v2 (self->lite, sql, -1, &stmt->lite, NULL) != SQLITE_OK)
         rc = mt_err_set (err, MT_EINTERNAL, "prepare: %s", sqlite3_errmsg (self->lite));
+    else
+    if (!stmt->kept)
+        s_kept_add (self, stmt, sql);
     if (rc != MT_OK) {
         mti_sql_finalize (stmt);
         return NULL;
@@ -184,6 +236,15 @@ mti_sql_finalize (mti_sql_stmt_t *stmt)
         return;
     if (stmt->db->is_pg)
         mti_pg_finalize (&stmt->pg);
+    else
+    if (stmt->kept) {
+        //  Back to be used again, reset (no read left open) and unbound.
+        sqlite3_reset (stmt->lite);
+        sqlite3_clear_bindings (stmt->lite);
+        pthread_mutex_lock (&stmt->db->lock);
+        stmt->kept->busy = false;
+        pthread_mutex_unlock (&stmt->db->lock);
+    }
     else
         sqlite3_finalize (stmt->lite);
     free (stmt);
