@@ -11,6 +11,7 @@
 #include "results/results_call.h"
 #include "results/results_disk.h"
 #include "results/results_jobs.h"
+#include "results/results_checkpoint.h"
 #include "results/results_score.h"
 #include "results/results_matcher.h"
 #include "results/results_privacy.h"
@@ -378,6 +379,15 @@ results_actor (void *pipe, void *arg)
         rc = mt_casedb_leases_clear (self.db, &err);
     if (rc == MT_OK)
         rc = mt_casedb_open (config->db, &matcher.db, &err);
+    //  The write-ahead log moved into the database in the background, not
+    //  at a commit a case waits on.
+    results_checkpoint_t *checkpoint = NULL;
+    if (rc == MT_OK)
+        rc = results_checkpoint_start (config->db, &checkpoint, &err);
+    if (rc == MT_OK) {
+        mt_casedb_checkpoint_by_hand (self.db);
+        mt_casedb_checkpoint_by_hand (matcher.db);
+    }
     if (rc == MT_OK)
         rc = mt_client_new (config->broker, &broker_link, &matcher.broker, &err);
     if (rc == MT_OK)
@@ -420,6 +430,7 @@ results_actor (void *pipe, void *arg)
         if (matcher.pipe)
             zmq_close (matcher.pipe);
         results_jobs_destroy (&self);
+        results_checkpoint_stop (&checkpoint);
         mt_client_destroy (&matcher.broker);
         mt_client_destroy (&self.broker);
         mt_casedb_close (&matcher.db);
@@ -457,6 +468,7 @@ results_actor (void *pipe, void *arg)
     mt_client_destroy (&self.broker);
     mt_casedb_close (&matcher.db);
     mt_casedb_close (&self.db);
+    results_checkpoint_stop (&checkpoint);
     unlink (backup_copy);
     free (self.seen);
     mt_log_info (S_NAME, "stopped");

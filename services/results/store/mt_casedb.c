@@ -206,6 +206,34 @@ s_migrate (mt_casedb_t *self, mt_err_t *err)
     return rc;
 }
 
+static int
+s_wal_hook (void *arg, sqlite3 *db, const char *name, int pages)
+{
+    (void) db, (void) name;
+    ((mt_casedb_t *) arg)->wal_pages = pages;
+    return SQLITE_OK;
+}
+
+void
+mt_casedb_checkpoint_by_hand (mt_casedb_t *self)
+{
+    sqlite3 *lite = mti_sql_is_pg (self->db) ? NULL : mti_sql_sqlite (self->db);
+    if (lite)
+        sqlite3_wal_hook (lite, s_wal_hook, self);
+}
+
+void
+mt_casedb_checkpoint (mt_casedb_t *self, int min_pages)
+{
+    sqlite3 *lite = mti_sql_is_pg (self->db) ? NULL : mti_sql_sqlite (self->db);
+    if (!lite || self->wal_pages < min_pages)
+        return;
+    int log = 0, moved = 0;
+    if (sqlite3_wal_checkpoint_v2 (lite, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &moved)
+        == SQLITE_OK)
+        self->wal_pages = log > moved ? log - moved : 0;
+}
+
 int
 mt_casedb_open (const char *path, mt_casedb_t **self_p, mt_err_t *err)
 {

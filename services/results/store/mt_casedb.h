@@ -363,7 +363,22 @@ int mt_casedb_candidate_get (mt_casedb_t *self, int64_t found_case, int64_t miss
 //  The cases a case is paired with, rejected pairs aside (new array).
 int mt_casedb_pair_cases (mt_casedb_t *self, int64_t case_id, int64_t **others_p,
                           size_t *count_p, mt_err_t *err);
+//  SQLite: this connection no longer moves its write-ahead log into the
+//  database at the commit that fills it to 1000 pages (that commit waited
+//  ~0.3 s for it, once every few cases); mt_casedb_checkpoint does, when
+//  the service has a moment. Nothing on PostgreSQL.
+void mt_casedb_checkpoint_by_hand (mt_casedb_t *self);
+//  Move the write-ahead log into the database when it held at least
+//  min_pages at this connection's last commit (0: whatever it holds).
+//  Never waits for readers: what they still read is moved next time.
+void mt_casedb_checkpoint (mt_casedb_t *self, int min_pages);
+
 //  Open cases of a kind: the families (or found people) a search covers.
+//  Counted each time below MT_CASEDB_COUNT_KEPT_FROM; from there on a count
+//  is used again for MT_CASEDB_COUNT_KEPT_MS (counting 100,000 cases takes
+//  ~10 ms, and a case's scores hardly move with a few cases more or less).
+#define MT_CASEDB_COUNT_KEPT_FROM 10000
+#define MT_CASEDB_COUNT_KEPT_MS 10000
 int64_t mt_casedb_open_count (mt_casedb_t *self, mt_case_kind kind);
 //  ---------------------------------------------------------------- describing again
 

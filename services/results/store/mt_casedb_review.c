@@ -3,6 +3,7 @@
 
 #include "results/store/mt_casedb.h"
 #include "mti_casedb.h"
+#include "base/mt_clock.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -136,6 +137,11 @@ mt_casedb_pair_cases (mt_casedb_t *self, int64_t case_id, int64_t **others_p, si
 int64_t
 mt_casedb_open_count (mt_casedb_t *self, mt_case_kind kind)
 {
+    size_t at = kind == MT_KIND_MISSING ? 0 : 1;
+    int64_t now = mt_clock_ms ();
+    if (self->open_count [at] >= MT_CASEDB_COUNT_KEPT_FROM
+    &&  now - self->open_counted_ms [at] < MT_CASEDB_COUNT_KEPT_MS)
+        return self->open_count [at];
     mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT COUNT (*) FROM cases WHERE kind = ?"
                                            " AND state = 'open'", NULL);
     int64_t n = 0;
@@ -145,6 +151,8 @@ mt_casedb_open_count (mt_casedb_t *self, mt_case_kind kind)
             n = mti_sql_column_int64 (stmt, 0);
     }
     mti_sql_finalize (stmt);
+    self->open_count [at] = n;
+    self->open_counted_ms [at] = now;
     return n;
 }
 

@@ -12,6 +12,10 @@ struct mt_casedb {
     mti_sql_t *db;
     int version;
     int depth;                      //  transactions open (mt_casedb_begin): 0 none
+    //  mt_casedb_open_count's last counts (by kind) and when they were made
+    int64_t open_count [2];
+    int64_t open_counted_ms [2];
+    int wal_pages;                  //  the log's pages at this connection's last commit
 };
 
 //  The schema of a new PostgreSQL store, at version MTI_CASEDB_PG_BASE
