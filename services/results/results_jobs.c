@@ -25,6 +25,9 @@
 #define S_PAUSE_FIRST_MS 200
 #define S_PAUSE_MOST_MS 10000
 
+//  Leases to clear later, at most (beyond: they run out by themselves).
+#define S_UNRELEASED_MAX 1024
+
 typedef struct {
     uint8_t id [MT_ROUTE_MAX_BYTES];
     size_t id_size;
@@ -42,6 +45,10 @@ struct results_jobs {
     int64_t paused_until_ms, pause_ms;
     long long failures;
     int64_t said_ms;
+    //  Photos given back whose lease the store could not clear (its disk
+    //  was full): cleared before the next claim.
+    int64_t unreleased [S_UNRELEASED_MAX];
+    size_t unreleased_count;
 };
 
 int
@@ -110,15 +117,41 @@ s_worker (results_jobs_t *jobs, const mt_route_t *route, bool add)
     return w;
 }
 
+//  A photo's lease cleared, now or (the store cannot write) before the
+//  next claim.
+static void
+s_release (results_state_t *self, int64_t photo_id)
+{
+    results_jobs_t *jobs = self->jobs;
+    mt_err_t err;
+    if (mt_casedb_photo_release (self->db, photo_id, &err) != MT_OK
+    &&  jobs->unreleased_count < S_UNRELEASED_MAX)
+        jobs->unreleased [jobs->unreleased_count++] = photo_id;
+}
+
+//  The leases that could not be cleared: false while the store still
+//  cannot.
+static bool
+s_release_later_ones (results_state_t *self)
+{
+    results_jobs_t *jobs = self->jobs;
+    mt_err_t err;
+    while (jobs->unreleased_count > 0) {
+        if (mt_casedb_photo_release (self->db, jobs->unreleased [jobs->unreleased_count - 1],
+                                     &err) != MT_OK)
+            return false;
+        jobs->unreleased_count--;
+    }
+    return true;
+}
+
 //  A worker's photo back to the waiting ones.
 static void
 s_give_back (results_state_t *self, s_worker_t *w, const char *why)
 {
     if (!w->photo_id)
         return;
-    mt_err_t err;
-    if (mt_casedb_photo_release (self->db, w->photo_id, &err) != MT_OK)
-        mt_log_warn (S_NAME, "photo %lld: %s", (long long) w->photo_id, err.msg);
+    s_release (self, w->photo_id);
     mt_log_info (S_NAME, "photo %lld goes to another worker: %s %s", (long long) w->photo_id,
                  w->name [0] ? w->name : "a worker", why);
     w->photo_id = 0;
@@ -137,75 +170,8 @@ s_route (const s_worker_t *w, mt_route_t *route)
     mt_route_identity (route, w->id, w->id_size);
 }
 
-//  ---------------------------------------------------------------- pushing photos
-
-//  Push one waiting photo to worker w. false when none waits (or the store
-//  cannot say), or when w is gone (then forgotten; its photo given back).
-static bool
-s_push (results_state_t *self, s_worker_t *w)
-{
-    results_jobs_t *jobs = self->jobs;
-    mt_photo_row_t row;
-    mt_err_t err;
-    int rc = mt_casedb_photo_claim (self->db, (int) self->config->lease_s, &row, &err);
-    if (rc != MT_OK) {
-        if (rc != MT_ENOTFOUND)
-            mt_log_warn (S_NAME, "photos waiting: %s", err.msg);
-        jobs->waiting = false;
-        return false;
-    }
-    mt_job_t *job = mt_job_new (MT_JOB_JOB);
-    rc = job ? photo_store_get (self->config->photos, row.sha256, &job->photo, &job->photo_size,
-                                &err)
-             : mt_err_set (&err, MT_ENOMEM, "out of memory");
-    if (rc != MT_OK) {
-        //  The stored bytes are gone or unreadable: say so on the photo.
-        if (job)
-            mt_casedb_photo_failed (self->db, row.id, mt_rc_name (rc), err.msg, err.msg_zh,
-                                    NULL);
-        mt_job_destroy (&job);
-        return job != NULL;
-    }
-    job->photo_id = (uint64_t) row.id;
-    job->case_id = (uint64_t) row.case_id;
-    mt_route_t route;
-    s_route (w, &route);
-    rc = mt_job_send (jobs->socket, &route, job, ZMQ_DONTWAIT, &err);
-    mt_job_destroy (&job);
-    w->photo_id = row.id;
-    w->given_ms = mt_clock_ms ();
-    if (rc != MT_OK) {
-        s_give_back (self, w, "is gone");
-        s_forget (jobs, w);
-    }
-    return true;
-}
-
-static void
-s_dispatch (results_state_t *self)
-{
-    results_jobs_t *jobs = self->jobs;
-    if (mt_clock_ms () < jobs->paused_until_ms)
-        return;
-    for (size_t i = 0; jobs->waiting && i < jobs->count; ) {
-        s_worker_t *w = &jobs->workers [i];
-        size_t count = jobs->count;
-        if (w->photo_id || !s_push (self, w) || jobs->count == count)
-            i++;
-        //  (a worker that was gone was replaced by the last: look at i again)
-    }
-}
-
-void
-results_jobs_waiting (results_state_t *self)
-{
-    self->jobs->waiting = true;
-    s_dispatch (self);
-}
-
-//  ---------------------------------------------------------------- answers
-
-//  The store could not take an answer: nothing goes out for a while.
+//  The store could not take an answer (or say which photo waits): no
+//  photo goes out for a while, longer after each failure.
 static void
 s_pause (results_state_t *self, const char *what, const mt_err_t *why)
 {
@@ -237,6 +203,79 @@ s_stored (results_state_t *self)
     jobs->pause_ms = 0;
     self->disk_full_ms = 0;
 }
+
+//  ---------------------------------------------------------------- pushing photos
+
+//  Push one waiting photo to worker w. false when none waits (or the store
+//  cannot say), or when w is gone (then forgotten; its photo given back).
+static bool
+s_push (results_state_t *self, s_worker_t *w)
+{
+    results_jobs_t *jobs = self->jobs;
+    mt_photo_row_t row;
+    mt_err_t err;
+    int rc = mt_casedb_photo_claim (self->db, (int) self->config->lease_s, &row, &err);
+    if (rc == MT_ENOTFOUND)
+        jobs->waiting = false;
+    else
+    if (rc != MT_OK)
+        s_pause (self, "photos waiting", &err);     //  and look again after the pause
+    if (rc != MT_OK)
+        return false;
+    mt_job_t *job = mt_job_new (MT_JOB_JOB);
+    rc = job ? photo_store_get (self->config->photos, row.sha256, &job->photo, &job->photo_size,
+                                &err)
+             : mt_err_set (&err, MT_ENOMEM, "out of memory");
+    if (rc != MT_OK) {
+        //  The stored bytes are gone or unreadable: say so on the photo.
+        if (job)
+            mt_casedb_photo_failed (self->db, row.id, mt_rc_name (rc), err.msg, err.msg_zh,
+                                    NULL);
+        mt_job_destroy (&job);
+        return job != NULL;
+    }
+    job->photo_id = (uint64_t) row.id;
+    job->case_id = (uint64_t) row.case_id;
+    mt_route_t route;
+    s_route (w, &route);
+    rc = mt_job_send (jobs->socket, &route, job, ZMQ_DONTWAIT, &err);
+    mt_job_destroy (&job);
+    w->photo_id = row.id;
+    w->given_ms = mt_clock_ms ();
+    if (rc != MT_OK) {
+        s_give_back (self, w, "is gone");
+        s_forget (jobs, w);
+    }
+    return true;
+}
+
+static void
+s_dispatch (results_state_t *self)
+{
+    results_jobs_t *jobs = self->jobs;
+    if (mt_clock_ms () < jobs->paused_until_ms || !jobs->waiting)
+        return;
+    if (!s_release_later_ones (self)) {
+        jobs->paused_until_ms = mt_clock_ms () + S_PAUSE_FIRST_MS;
+        return;
+    }
+    for (size_t i = 0; jobs->waiting && i < jobs->count; ) {
+        s_worker_t *w = &jobs->workers [i];
+        size_t count = jobs->count;
+        if (w->photo_id || !s_push (self, w) || jobs->count == count)
+            i++;
+        //  (a worker that was gone was replaced by the last: look at i again)
+    }
+}
+
+void
+results_jobs_waiting (results_state_t *self)
+{
+    self->jobs->waiting = true;
+    s_dispatch (self);
+}
+
+//  ---------------------------------------------------------------- answers
 
 //  A described photo's faces into the store.
 static int
@@ -283,8 +322,7 @@ s_answer (results_state_t *self, s_worker_t *w, const mt_job_t *answer)
     if (rc == MT_ENOSPACE || rc == MT_EIO || rc == MT_ETIMEDOUT || rc == MT_EUNAVAILABLE) {
         //  Not taken for lack of space or of the database: described again
         //  once the pause is over, rather than lost.
-        mt_err_t ignored;
-        mt_casedb_photo_release (self->db, (int64_t) answer->photo_id, &ignored);
+        s_release (self, (int64_t) answer->photo_id);
         s_pause (self, what, &err);
     }
     else

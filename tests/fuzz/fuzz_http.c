@@ -94,6 +94,7 @@ s_start (void)
     S.shard.sync = false;
     results_config_defaults (&S.results);
     snprintf (S.results.api, sizeof S.results.api, "inproc://fuzz-api");
+    snprintf (S.results.jobs, sizeof S.results.jobs, "inproc://fuzz-jobs");
     snprintf (S.results.broker, sizeof S.results.broker, "%s", S.broker.front);
     snprintf (S.results.db, sizeof S.results.db, "%s/homeward.db", dir);
     snprintf (S.results.photos, sizeof S.results.photos, "%s/photos", dir);
