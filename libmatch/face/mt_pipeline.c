@@ -465,6 +465,55 @@ s_describe_second (void *arg)
     task->ms = (1e3 * mt_clock_s ()) - start;
 }
 
+//  A face found: its landmarks, its chip and quality, its descriptors.
+static int
+s_face (mt_pipeline_t *self, s_worker_t *worker, const mt_image_t *image, mt_photo_face_t *face,
+        mt_timing_t *timing, mt_err_t *err)
+{
+    const mt_pipeline_config_t *cfg = &self->config;
+    uint8_t chip [MT_CHIP_BYTES];
+    double start = (1e3 * mt_clock_s ());
+    int rc = mt_landmarker_fit (self->landmarker, image, &face->box, face->landmarks, err);
+    double fitted = (1e3 * mt_clock_s ());
+    timing->landmarks_ms += fitted - start;
+    if (rc == MT_OK)
+        rc = mt_landmarker_align (image, face->landmarks, chip, err);
+    if (rc != MT_OK)
+        return rc;
+    double sharpness = mt_image_sharpness (chip, MT_CHIP_SIZE, MT_CHIP_SIZE, MT_CHIP_SIZE * 3);
+    mt_quality_assess (&face->box, face->landmarks, sharpness, &cfg->quality, &face->quality);
+    if (face->score < 0)
+        face->quality.verdict = MT_VERDICT_UNSURE;
+    if (cfg->keep_chips) {
+        face->chip = malloc (MT_CHIP_BYTES);
+        if (!face->chip)
+            return mt_err_set (err, MT_ENOMEM, "out of memory");
+        memcpy (face->chip, chip, MT_CHIP_BYTES);
+    }
+    double aligned = (1e3 * mt_clock_s ());
+    timing->chip_ms += aligned - fitted;
+    //  Beside dlib's network while a core is free; after it when every
+    //  core has a photo (two threads a core would only take turns).
+    s_second_t second = { worker, image, face, cfg->mirror, MT_OK, { 0 }, 0 };
+    bool beside = worker->mobilefacenet && atomic_load (&self->busy) < self->cores;
+    if (beside)
+        mt_helper_start (worker->helper, s_describe_second, &second);
+    rc = s_describe (worker, chip, cfg->mirror, face->embedding, err);
+    timing->descriptor_ms += (1e3 * mt_clock_s ()) - aligned;
+    if (worker->mobilefacenet) {
+        if (beside)
+            mt_helper_wait (worker->helper);
+        else
+            s_describe_second (&second);
+        timing->descriptor2_ms += second.ms;
+        if (rc == MT_OK && second.rc != MT_OK) {
+            rc = second.rc;
+            *err = second.err;
+        }
+    }
+    return rc;
+}
+
 static int
 s_by_size_desc (const void *a, const void *b)
 {
@@ -578,57 +627,13 @@ s_process_image (mt_pipeline_t *self, size_t worker_index, const mt_image_t *ima
             rc = mt_err_set (err, MT_ENOMEM, "out of memory for %zu faces", count);
     }
 
-    uint8_t chip [MT_CHIP_BYTES];
     for (size_t i = 0; rc == MT_OK && i < count; i++) {
         mt_photo_face_t *face = &photo->faces [i];
         face->box = found [i].box;
         face->score = found [i].score;
         face->pose = found [i].pose;
         photo->face_count = i + 1;
-
-        start = (1e3 * mt_clock_s ());
-        rc = mt_landmarker_fit (self->landmarker, image, &face->box, face->landmarks, err);
-        double fitted = (1e3 * mt_clock_s ());
-        photo->timing.landmarks_ms += fitted - start;
-        if (rc == MT_OK)
-            rc = mt_landmarker_align (image, face->landmarks, chip, err);
-        if (rc != MT_OK)
-            break;
-        double sharpness = mt_image_sharpness (chip, MT_CHIP_SIZE, MT_CHIP_SIZE,
-                                               MT_CHIP_SIZE * 3);
-        mt_quality_assess (&face->box, face->landmarks, sharpness, &cfg->quality,
-                           &face->quality);
-        if (face->score < 0)
-            face->quality.verdict = MT_VERDICT_UNSURE;
-        if (cfg->keep_chips) {
-            face->chip = malloc (MT_CHIP_BYTES);
-            if (!face->chip) {
-                rc = mt_err_set (err, MT_ENOMEM, "out of memory");
-                break;
-            }
-            memcpy (face->chip, chip, MT_CHIP_BYTES);
-        }
-        double aligned = (1e3 * mt_clock_s ());
-        photo->timing.chip_ms += aligned - fitted;
-        //  Beside dlib's network while a core is free; after it when every
-        //  core has a photo (two threads a core would only take turns).
-        s_second_t second = { worker, image, face, cfg->mirror, MT_OK, { 0 }, 0 };
-        bool beside = worker->mobilefacenet && atomic_load (&self->busy) < self->cores;
-        if (beside)
-            mt_helper_start (worker->helper, s_describe_second, &second);
-        rc = s_describe (worker, chip, cfg->mirror, face->embedding, err);
-        photo->timing.descriptor_ms += (1e3 * mt_clock_s ()) - aligned;
-        if (worker->mobilefacenet) {
-            if (beside)
-                mt_helper_wait (worker->helper);
-            else
-                s_describe_second (&second);
-            photo->timing.descriptor2_ms += second.ms;
-            if (rc == MT_OK && second.rc != MT_OK) {
-                rc = second.rc;
-                *err = second.err;
-            }
-        }
+        rc = s_face (self, worker, image, face, &photo->timing, err);
     }
     free (found);
     if (rc != MT_OK) {

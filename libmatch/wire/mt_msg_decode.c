@@ -67,6 +67,119 @@ s_faces_from (mt_msg_t *m, Homeward__V1__Face **faces, size_t n, uint32_t stated
     return MT_OK;
 }
 
+//  A search: its vectors a whole number of the namespace's.
+static int
+s_search_from (const Homeward__V1__Search *s, mt_msg_t *m, mt_err_t *err)
+{
+    m->type = MT_MSG_SEARCH;
+    m->ns = (int) s->ns;
+    int dim = mt_msg_dim (m->ns);
+    if (dim == 0)
+        return mt_err_set (err, MT_EPROTO, "search: unknown namespace %d", m->ns);
+    if (s->dim != (uint32_t) dim)
+        return mt_err_set (err, MT_EPROTO, "search: dimension %u, not the %d of "
+                           "namespace %d", s->dim, dim, m->ns);
+    if (s->n_vectors % (size_t) dim != 0)
+        return mt_err_set (err, MT_EPROTO, "search: %zu values is not a whole number "
+                           "of vectors", s->n_vectors);
+    m->k = s->k;
+    m->query_count = s->n_vectors / (size_t) dim;
+    m->vectors = s_copy (s->vectors, s->n_vectors, sizeof (float));
+    m->province_count = s->n_provinces;
+    m->provinces = s_copy (s->provinces, s->n_provinces, sizeof (uint32_t));
+    m->deadline_ms = s->deadline_ms;
+    return m->vectors && m->provinces ? MT_OK
+                                      : mt_err_set (err, MT_ENOMEM, "out of memory");
+}
+
+//  A search's answer: at most MT_MSG_MAX_K hits for each of its queries.
+static int
+s_search_reply_from (const Homeward__V1__SearchReply *r, mt_msg_t *m, mt_err_t *err)
+{
+    m->type = MT_MSG_SEARCH_REPLY;
+    if (r->n_results > MT_MSG_MAX_QUERIES)
+        return mt_err_set (err, MT_EPROTO, "search reply: %zu results", r->n_results);
+    m->query_count = r->n_results;
+    m->results = calloc (r->n_results ? r->n_results : 1, sizeof *m->results);
+    if (!m->results)
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    for (size_t i = 0; i < r->n_results; i++) {
+        const Homeward__V1__QueryHits *q = r->results [i];
+        if (q->n_hits > MT_MSG_MAX_K)
+            return mt_err_set (err, MT_EPROTO, "search reply: %zu hits", q->n_hits);
+        m->results [i].hits = calloc (q->n_hits ? q->n_hits : 1, sizeof (mt_hit_t));
+        if (!m->results [i].hits)
+            return mt_err_set (err, MT_ENOMEM, "out of memory");
+        m->results [i].count = q->n_hits;
+        for (size_t j = 0; j < q->n_hits; j++) {
+            mt_hit_t *h = &m->results [i].hits [j];
+            h->face_id = q->hits [j]->face_id;
+            h->case_id = q->hits [j]->case_id;
+            h->distance = q->hits [j]->distance;
+            h->province = q->hits [j]->province;
+        }
+    }
+    m->answered_count = r->n_answered;
+    m->answered = s_copy (r->answered, r->n_answered, sizeof (uint32_t));
+    m->missing_count = r->n_missing;
+    m->missing = s_copy (r->missing, r->n_missing, sizeof (uint32_t));
+    m->partial = r->partial;
+    m->partitions = r->partitions;
+    return m->answered && m->missing ? MT_OK
+                                     : mt_err_set (err, MT_ENOMEM, "out of memory");
+}
+
+//  The broker's stats: its replicas' states.
+static int
+s_stats_reply_from (const Homeward__V1__StatsReply *r, mt_msg_t *m, mt_err_t *err)
+{
+    m->type = MT_MSG_STATS_REPLY;
+    m->partitions = r->partitions;
+    m->malformed = r->malformed;
+    m->adding = r->adding;
+    m->rehoming = r->rehoming;
+    m->moved = r->moved;
+    m->remaining = r->remaining;
+    m->replica_count = r->n_replicas;
+    m->replica_status = calloc (r->n_replicas ? r->n_replicas : 1,
+                                sizeof *m->replica_status);
+    if (!m->replica_status)
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    for (size_t i = 0; i < r->n_replicas; i++) {
+        mt_shard_status_t *s = &m->replica_status [i];
+        s->partition = r->replicas [i]->partition;
+        s->replica = r->replicas [i]->replica;
+        s->seq = r->replicas [i]->seq;
+        s->missing_count = r->replicas [i]->missing_count;
+        s->found_count = r->replicas [i]->found_count;
+        snprintf (s->state, sizeof s->state, "%s",
+                  r->replicas [i]->state ? r->replicas [i]->state : "");
+    }
+    return MT_OK;
+}
+
+//  An error: a known code, its English and its Chinese (the code's own
+//  Chinese from a peer without it).
+static int
+s_error_from (const Homeward__V1__Error *e, mt_msg_t *m, mt_err_t *err)
+{
+    (void) err;
+    m->type = MT_MSG_ERROR;
+    m->error_code = (int) e->code;
+    if (m->error_code <= MT_OK || m->error_code >= MT_RC_COUNT)
+        m->error_code = MT_EINTERNAL;
+    snprintf (m->text, sizeof m->text, "%s", e->message ? e->message : "");
+    //  A peer without the Chinese: the code's, with the English.
+    if (e->message_zh && e->message_zh [0])
+        snprintf (m->text_zh, sizeof m->text_zh, "%s", e->message_zh);
+    else
+        mt_text_fallback_zh (mt_rc_name (m->error_code), m->text, m->text_zh,
+                             sizeof m->text_zh);
+    mt_text_trim_utf8 (m->text);
+    mt_text_trim_utf8 (m->text_zh);
+    return MT_OK;
+}
+
 static int
 s_decode_body (const s_env_t *env, mt_msg_t *m, mt_err_t *err)
 {
@@ -99,62 +212,10 @@ s_decode_body (const s_env_t *env, mt_msg_t *m, mt_err_t *err)
             m->case_id = env->remove->case_id;
             m->ns = (int) env->remove->ns;
             return m->face_ids ? MT_OK : mt_err_set (err, MT_ENOMEM, "out of memory");
-        case HOMEWARD__V1__ENVELOPE__BODY_SEARCH: {
-            const Homeward__V1__Search *s = env->search;
-            m->type = MT_MSG_SEARCH;
-            m->ns = (int) s->ns;
-            int dim = mt_msg_dim (m->ns);
-            if (dim == 0)
-                return mt_err_set (err, MT_EPROTO, "search: unknown namespace %d", m->ns);
-            if (s->dim != (uint32_t) dim)
-                return mt_err_set (err, MT_EPROTO, "search: dimension %u, not the %d of "
-                                   "namespace %d", s->dim, dim, m->ns);
-            if (s->n_vectors % (size_t) dim != 0)
-                return mt_err_set (err, MT_EPROTO, "search: %zu values is not a whole number "
-                                   "of vectors", s->n_vectors);
-            m->k = s->k;
-            m->query_count = s->n_vectors / (size_t) dim;
-            m->vectors = s_copy (s->vectors, s->n_vectors, sizeof (float));
-            m->province_count = s->n_provinces;
-            m->provinces = s_copy (s->provinces, s->n_provinces, sizeof (uint32_t));
-            m->deadline_ms = s->deadline_ms;
-            return m->vectors && m->provinces ? MT_OK
-                                              : mt_err_set (err, MT_ENOMEM, "out of memory");
-        }
-        case HOMEWARD__V1__ENVELOPE__BODY_SEARCH_REPLY: {
-            const Homeward__V1__SearchReply *r = env->search_reply;
-            m->type = MT_MSG_SEARCH_REPLY;
-            if (r->n_results > MT_MSG_MAX_QUERIES)
-                return mt_err_set (err, MT_EPROTO, "search reply: %zu results", r->n_results);
-            m->query_count = r->n_results;
-            m->results = calloc (r->n_results ? r->n_results : 1, sizeof *m->results);
-            if (!m->results)
-                return mt_err_set (err, MT_ENOMEM, "out of memory");
-            for (size_t i = 0; i < r->n_results; i++) {
-                const Homeward__V1__QueryHits *q = r->results [i];
-                if (q->n_hits > MT_MSG_MAX_K)
-                    return mt_err_set (err, MT_EPROTO, "search reply: %zu hits", q->n_hits);
-                m->results [i].hits = calloc (q->n_hits ? q->n_hits : 1, sizeof (mt_hit_t));
-                if (!m->results [i].hits)
-                    return mt_err_set (err, MT_ENOMEM, "out of memory");
-                m->results [i].count = q->n_hits;
-                for (size_t j = 0; j < q->n_hits; j++) {
-                    mt_hit_t *h = &m->results [i].hits [j];
-                    h->face_id = q->hits [j]->face_id;
-                    h->case_id = q->hits [j]->case_id;
-                    h->distance = q->hits [j]->distance;
-                    h->province = q->hits [j]->province;
-                }
-            }
-            m->answered_count = r->n_answered;
-            m->answered = s_copy (r->answered, r->n_answered, sizeof (uint32_t));
-            m->missing_count = r->n_missing;
-            m->missing = s_copy (r->missing, r->n_missing, sizeof (uint32_t));
-            m->partial = r->partial;
-            m->partitions = r->partitions;
-            return m->answered && m->missing ? MT_OK
-                                             : mt_err_set (err, MT_ENOMEM, "out of memory");
-        }
+        case HOMEWARD__V1__ENVELOPE__BODY_SEARCH:
+            return s_search_from (env->search, m, err);
+        case HOMEWARD__V1__ENVELOPE__BODY_SEARCH_REPLY:
+            return s_search_reply_from (env->search_reply, m, err);
         case HOMEWARD__V1__ENVELOPE__BODY_ACK:
             m->type = MT_MSG_ACK;
             m->applied = env->ack->applied;
@@ -196,48 +257,10 @@ s_decode_body (const s_env_t *env, mt_msg_t *m, mt_err_t *err)
         case HOMEWARD__V1__ENVELOPE__BODY_STATS:
             m->type = MT_MSG_STATS;
             return MT_OK;
-        case HOMEWARD__V1__ENVELOPE__BODY_STATS_REPLY: {
-            const Homeward__V1__StatsReply *r = env->stats_reply;
-            m->type = MT_MSG_STATS_REPLY;
-            m->partitions = r->partitions;
-            m->malformed = r->malformed;
-            m->adding = r->adding;
-            m->rehoming = r->rehoming;
-            m->moved = r->moved;
-            m->remaining = r->remaining;
-            m->replica_count = r->n_replicas;
-            m->replica_status = calloc (r->n_replicas ? r->n_replicas : 1,
-                                        sizeof *m->replica_status);
-            if (!m->replica_status)
-                return mt_err_set (err, MT_ENOMEM, "out of memory");
-            for (size_t i = 0; i < r->n_replicas; i++) {
-                mt_shard_status_t *s = &m->replica_status [i];
-                s->partition = r->replicas [i]->partition;
-                s->replica = r->replicas [i]->replica;
-                s->seq = r->replicas [i]->seq;
-                s->missing_count = r->replicas [i]->missing_count;
-                s->found_count = r->replicas [i]->found_count;
-                snprintf (s->state, sizeof s->state, "%s",
-                          r->replicas [i]->state ? r->replicas [i]->state : "");
-            }
-            return MT_OK;
-        }
+        case HOMEWARD__V1__ENVELOPE__BODY_STATS_REPLY:
+            return s_stats_reply_from (env->stats_reply, m, err);
         case HOMEWARD__V1__ENVELOPE__BODY_ERROR:
-            m->type = MT_MSG_ERROR;
-            m->error_code = (int) env->error->code;
-            if (m->error_code <= MT_OK || m->error_code >= MT_RC_COUNT)
-                m->error_code = MT_EINTERNAL;
-            snprintf (m->text, sizeof m->text, "%s",
-                      env->error->message ? env->error->message : "");
-            //  A peer without the Chinese: the code's, with the English.
-            if (env->error->message_zh && env->error->message_zh [0])
-                snprintf (m->text_zh, sizeof m->text_zh, "%s", env->error->message_zh);
-            else
-                mt_text_fallback_zh (mt_rc_name (m->error_code), m->text, m->text_zh,
-                                     sizeof m->text_zh);
-            mt_text_trim_utf8 (m->text);
-            mt_text_trim_utf8 (m->text_zh);
-            return MT_OK;
+            return s_error_from (env->error, m, err);
         case HOMEWARD__V1__ENVELOPE__BODY_PING:
             m->type = MT_MSG_PING;
             return MT_OK;

@@ -341,6 +341,50 @@ s_serve_api (results_state_t *self)
 
 //  ---------------------------------------------------------------- actor
 
+//  The case store's folder (a SQLite file's) and the photo store's.
+static int
+s_make_folders (const results_config_t *config, mt_err_t *err)
+{
+    char dir [1100];
+    snprintf (dir, sizeof dir, "%s", config->db);
+    char *slash = strrchr (dir, '/');
+    int rc = MT_OK;
+    if (slash && !mt_casedb_target_is_pg (config->db)) {
+        *slash = '\0';
+        if (*dir)
+            rc = mt_dir_make (dir, err);
+    }
+    return rc == MT_OK ? mt_dir_make (config->photos, err) : rc;
+}
+
+//  The API's socket, bound, and the pipe to the matcher thread.
+static int
+s_sockets (results_state_t *self, results_matcher_t *matcher, const char *endpoint,
+           mt_err_t *err)
+{
+    const results_config_t *config = self->config;
+    self->api = mt_wire_socket (ZMQ_ROUTER, err);
+    self->nudge = mt_wire_socket (ZMQ_PAIR, err);
+    matcher->pipe = mt_wire_socket (ZMQ_PAIR, err);
+    if (!self->api || !self->nudge || !matcher->pipe)
+        return MT_EIO;
+    if (zmq_bind (self->nudge, endpoint) != 0 || zmq_connect (matcher->pipe, endpoint) != 0)
+        return mt_err_set (err, MT_EIO, "cannot connect the matcher");
+    //  CURVE options stay on the socket for later binds: bind the endpoints
+    //  that do not take it (inproc://, ipc://) first.
+    const char *first = config->api, *second = config->api2;
+    if (strncmp (first, "tcp://", 6) == 0) {
+        first = config->api2;
+        second = config->api;
+    }
+    int rc = MT_OK;
+    if (first [0])
+        rc = mt_wire_bind (self->api, first, &config->curve, err);
+    if (rc == MT_OK && second [0])
+        rc = mt_wire_bind (self->api, second, &config->curve, err);
+    return rc;
+}
+
 void
 results_actor (void *pipe, void *arg)
 {
@@ -359,16 +403,8 @@ results_actor (void *pipe, void *arg)
         rc = mt_rank_model_descriptor (&self.model, config->descriptor, &err);
     self.model.age_gap = config->age_gap;
     matcher.model = self.model;
-    char dir [1100];
-    snprintf (dir, sizeof dir, "%s", config->db);
-    char *slash = strrchr (dir, '/');
-    if (slash && !mt_casedb_target_is_pg (config->db)) {
-        *slash = '\0';
-        if (rc == MT_OK && *dir)
-            rc = mt_dir_make (dir, &err);
-    }
     if (rc == MT_OK)
-        rc = mt_dir_make (config->photos, &err);
+        rc = s_make_folders (config, &err);
     //  A backup's copy left by a stop in the middle of it.
     char backup_copy [1200];
     results_backup_path (config, backup_copy, sizeof backup_copy);
@@ -394,29 +430,8 @@ results_actor (void *pipe, void *arg)
         rc = mt_client_new (config->broker, &broker_link, &self.broker, &err);
     char endpoint [64];
     snprintf (endpoint, sizeof endpoint, "inproc://results-matcher-%p", (void *) &self);
-    if (rc == MT_OK) {
-        self.api = mt_wire_socket (ZMQ_ROUTER, &err);
-        self.nudge = mt_wire_socket (ZMQ_PAIR, &err);
-        matcher.pipe = mt_wire_socket (ZMQ_PAIR, &err);
-        if (!self.api || !self.nudge || !matcher.pipe)
-            rc = MT_EIO;
-        else
-        if (zmq_bind (self.nudge, endpoint) != 0 || zmq_connect (matcher.pipe, endpoint) != 0)
-            rc = mt_err_set (&err, MT_EIO, "cannot connect the matcher");
-        else {
-            //  CURVE options stay on the socket for later binds: bind the
-            //  endpoints that do not take it (inproc://, ipc://) first.
-            const char *first = config->api, *second = config->api2;
-            if (strncmp (first, "tcp://", 6) == 0) {
-                first = config->api2;
-                second = config->api;
-            }
-            if (first [0])
-                rc = mt_wire_bind (self.api, first, &config->curve, &err);
-            if (rc == MT_OK && second [0])
-                rc = mt_wire_bind (self.api, second, &config->curve, &err);
-        }
-    }
+    if (rc == MT_OK)
+        rc = s_sockets (&self, &matcher, endpoint, &err);
     if (rc == MT_OK)
         rc = results_jobs_new (&self, &err);
     pthread_t thread;
