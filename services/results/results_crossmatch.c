@@ -50,13 +50,11 @@ s_search_second (results_matcher_t *m, mt_case_kind kind, s_member_t *members, s
         return MT_OK;
     if (most > MT_MSG_MAX_QUERIES)
         most = MT_MSG_MAX_QUERIES;
-    float *vectors = malloc (most * MT_DIM2 * sizeof *vectors);
-    mt_msg_t *search = mt_msg_new (MT_MSG_SEARCH);
-    if (!vectors || !search) {
-        free (vectors);
-        mt_msg_destroy (&search);
+    int ns = mt_ns_second (kind == MT_KIND_FOUND ? MT_NS_MISSING : MT_NS_FOUND);
+    mt_msg_t *search = results_search_new (ns, (uint32_t) k, most);
+    if (!search)
         return mt_err_set (err, MT_ENOMEM, "out of memory");
-    }
+    float *vectors = search->vectors;
     size_t q = 0;
     for (size_t i = 0; i < count; i++) {
         s_member_t *member = &members [i];
@@ -67,18 +65,7 @@ s_search_second (results_matcher_t *m, mt_case_kind kind, s_member_t *members, s
                         MT_DIM2 * sizeof *vectors);
         member->count2 = q - member->first2;
     }
-    search->ns = mt_ns_second (kind == MT_KIND_FOUND ? MT_NS_MISSING : MT_NS_FOUND);
-    search->k = (uint32_t) k;
-    search->query_count = q;
-    search->vectors = vectors;
-    int rc = mt_client_request (m->broker, search, 120000, reply_p, err);
-    mt_msg_destroy (&search);
-    if (rc == MT_OK && *reply_p && (*reply_p)->partial) {
-        mt_msg_destroy (reply_p);
-        rc = mt_err_set (err, MT_EUNAVAILABLE, "some partitions did not answer; the "
-                         "cross-match tries this batch again");
-    }
-    return rc;
+    return results_search_send (m, search, q, 120000, true, NULL, reply_p, err);
 }
 
 //  The batch's search: every member's faces and templates in one request
@@ -87,13 +74,11 @@ static int
 s_search (results_matcher_t *m, mt_case_kind kind, s_member_t *members, size_t count,
           size_t most, mt_msg_t **reply_p, mt_err_t *err)
 {
-    float *vectors = malloc (most * MT_DIM * sizeof *vectors);
-    mt_msg_t *search = mt_msg_new (MT_MSG_SEARCH);
-    if (!vectors || !search) {
-        free (vectors);
-        mt_msg_destroy (&search);
+    mt_msg_t *search = results_search_new (kind == MT_KIND_FOUND ? MT_NS_MISSING : MT_NS_FOUND,
+                                           (uint32_t) m->config->search_k, most);
+    if (!search)
         return mt_err_set (err, MT_ENOMEM, "out of memory");
-    }
+    float *vectors = search->vectors;
     size_t q = 0;
     for (size_t i = 0; i < count; i++) {
         s_member_t *member = &members [i];
@@ -104,18 +89,7 @@ s_search (results_matcher_t *m, mt_case_kind kind, s_member_t *members, size_t c
                                 vectors + q * MT_DIM, most - q);
         member->count = q - member->first;
     }
-    search->ns = kind == MT_KIND_FOUND ? MT_NS_MISSING : MT_NS_FOUND;
-    search->k = (uint32_t) m->config->search_k;
-    search->query_count = q;
-    search->vectors = vectors;
-    int rc = q ? mt_client_request (m->broker, search, 120000, reply_p, err) : MT_OK;
-    mt_msg_destroy (&search);
-    if (rc == MT_OK && *reply_p && (*reply_p)->partial) {
-        mt_msg_destroy (reply_p);
-        rc = mt_err_set (err, MT_EUNAVAILABLE, "some partitions did not answer; the "
-                         "cross-match tries this batch again");
-    }
-    return rc;
+    return results_search_send (m, search, q, 120000, true, NULL, reply_p, err);
 }
 
 //  The next batch's cases (open, with faces) after the checkpoint; *last_p

@@ -108,24 +108,18 @@ s_search_second (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *
         return MT_OK;
     if (q > MT_MSG_MAX_QUERIES)
         q = MT_MSG_MAX_QUERIES;
-    mt_msg_t *search = mt_msg_new (MT_MSG_SEARCH), *reply = NULL;
-    float *vectors = malloc (q * MT_DIM2 * sizeof (float));
-    if (!search || !vectors) {
-        mt_msg_destroy (&search);
-        free (vectors);
+    int ns = mt_ns_second (c->kind == MT_KIND_FOUND ? MT_NS_MISSING : MT_NS_FOUND);
+    mt_msg_t *search = results_search_new (ns, (uint32_t) k, q), *reply = NULL;
+    if (!search)
         return mt_err_set (err, MT_ENOMEM, "out of memory");
-    }
     size_t at = 0;
     for (size_t i = 0; i < n && at < q; i++)
         if (faces [i].has_embedding2)
-            memcpy (vectors + at++ * MT_DIM2, faces [i].embedding2, MT_DIM2 * sizeof (float));
-    search->ns = mt_ns_second (c->kind == MT_KIND_FOUND ? MT_NS_MISSING : MT_NS_FOUND);
-    search->k = (uint32_t) k;
-    search->query_count = at;
-    search->vectors = vectors;
-    int rc = mt_client_request (m->broker, search, 30000, &reply, err);
-    mt_msg_destroy (&search);
-    *partial |= rc == MT_OK && reply->partial;
+            memcpy (search->vectors + at++ * MT_DIM2, faces [i].embedding2,
+                    MT_DIM2 * sizeof (float));
+    bool missed = false;
+    int rc = results_search_send (m, search, at, 30000, false, &missed, &reply, err);
+    *partial |= missed;
     if (rc == MT_OK)
         rc = results_hits_add (reply, 0, reply->query_count, others, count, size, err);
     mt_msg_destroy (&reply);
@@ -140,24 +134,16 @@ s_search (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces, 
           int64_t **others, size_t *count, size_t *size, bool *partial, mt_err_t *err)
 {
     size_t max = n + 4 < MT_MSG_MAX_QUERIES ? n + 4 : MT_MSG_MAX_QUERIES;
-    mt_msg_t *search = mt_msg_new (MT_MSG_SEARCH), *reply = NULL;
-    float *vectors = malloc (max * MT_DIM * sizeof (float));
-    if (!search || !vectors) {
-        mt_msg_destroy (&search);
-        free (vectors);
+    mt_msg_t *search = results_search_new (c->kind == MT_KIND_FOUND ? MT_NS_MISSING : MT_NS_FOUND,
+                                           (uint32_t) m->config->search_k, max), *reply = NULL;
+    if (!search)
         return mt_err_set (err, MT_ENOMEM, "out of memory");
-    }
+    float *vectors = search->vectors;
     size_t q = 0;
     for (; q < n && q < max; q++)
         memcpy (vectors + q * MT_DIM, faces [q].embedding, MT_DIM * sizeof (float));
     q += mt_rank_templates (&m->model, c, faces, n, vectors + q * MT_DIM, max - q);
-    search->ns = c->kind == MT_KIND_FOUND ? MT_NS_MISSING : MT_NS_FOUND;
-    search->k = (uint32_t) m->config->search_k;
-    search->query_count = q;
-    search->vectors = vectors;
-    int rc = mt_client_request (m->broker, search, 30000, &reply, err);
-    mt_msg_destroy (&search);
-    *partial = rc == MT_OK && reply->partial;
+    int rc = results_search_send (m, search, q, 30000, false, partial, &reply, err);
     if (rc == MT_OK)
         rc = results_hits_add (reply, 0, reply->query_count, others, count, size, err);
     mt_msg_destroy (&reply);

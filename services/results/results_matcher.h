@@ -64,6 +64,18 @@ size_t results_search_k2 (const results_config_t *config);
 int results_hits_add (const mt_msg_t *reply, size_t first, size_t count, int64_t **others,
                       size_t *other_count, size_t *other_size, mt_err_t *err);
 
+//  results_weigh.c: a search of gallery ns (k hits a query) with room for
+//  most queries of the gallery's dimension in its vectors, to fill; NULL
+//  when out of memory.
+mt_msg_t *results_search_new (int ns, uint32_t k, size_t most);
+//  Send a search with its first q queries (none: *reply_p NULL) through
+//  the matcher's link to the broker; the search is destroyed. An answer
+//  with partitions missing is MT_EUNAVAILABLE when partial_fails, else
+//  *partial_p says so (may be NULL then).
+int results_search_send (results_matcher_t *m, mt_msg_t *search, size_t q, int timeout_ms,
+                         bool partial_fails, bool *partial_p, mt_msg_t **reply_p,
+                         mt_err_t *err);
+
 //  The thread's body (pthread_create); arg is a results_matcher_t.
 void *results_matcher_run (void *arg);
 

@@ -145,3 +145,37 @@ results_hits_add (const mt_msg_t *reply, size_t first, size_t count, int64_t **o
                 return mt_err_set (err, MT_ENOMEM, "out of memory");
     return MT_OK;
 }
+
+mt_msg_t *
+results_search_new (int ns, uint32_t k, size_t most)
+{
+    mt_msg_t *search = mt_msg_new (MT_MSG_SEARCH);
+    if (search)
+        search->vectors = malloc ((most ? most : 1) * (size_t) mt_msg_dim (ns) * sizeof (float));
+    if (search && !search->vectors)
+        mt_msg_destroy (&search);
+    if (search) {
+        search->ns = ns;
+        search->k = k;
+    }
+    return search;
+}
+
+int
+results_search_send (results_matcher_t *m, mt_msg_t *search, size_t q, int timeout_ms,
+                     bool partial_fails, bool *partial_p, mt_msg_t **reply_p, mt_err_t *err)
+{
+    *reply_p = NULL;
+    search->query_count = q;
+    int rc = q ? mt_client_request (m->broker, search, timeout_ms, reply_p, err) : MT_OK;
+    mt_msg_destroy (&search);
+    bool partial = rc == MT_OK && *reply_p && (*reply_p)->partial;
+    if (partial_p)
+        *partial_p = partial;
+    if (partial && partial_fails) {
+        mt_msg_destroy (reply_p);
+        rc = mt_err_set (err, MT_EUNAVAILABLE, "some partitions did not answer; the "
+                         "cross-match tries this batch again");
+    }
+    return rc;
+}
