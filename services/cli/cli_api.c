@@ -50,11 +50,10 @@ cli_api_parse (const char *command, int argc, char **argv, cli_api_opts_t *opts)
             opts->curve.insecure = true;
         else
         if (strcmp (a, "--timeout-ms") == 0) {
-            opts->timeout_ms = atoi (argv [++i]);
-            if (opts->timeout_ms < 1) {
-                cli_error (command, "--timeout-ms must be a positive number");
+            long long ms;
+            if (!cli_number (command, a, argv [++i], 1, 24LL * 3600 * 1000, &ms))
                 return 2;
-            }
+            opts->timeout_ms = (int) ms;
         }
         else
         if (strcmp (a, "--json") == 0)

@@ -3,7 +3,9 @@
 
 #include "cli.h"
 
+#include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,6 +24,22 @@ cli_take_option (const char *command, int *argc, char **argv, const char *name)
             return value;
         }
     return NULL;
+}
+
+bool
+cli_number (const char *command, const char *name, const char *text, long long min,
+            long long max, long long *value)
+{
+    char *end = NULL;
+    errno = 0;
+    long long v = text && *text ? strtoll (text, &end, 10) : 0;
+    if (!text || !*text || *end || errno == ERANGE || v < min || v > max) {
+        cli_error (command, "%s must be a whole number from %lld to %lld, not '%s'", name, min,
+                   max, text ? text : "");
+        return false;
+    }
+    *value = v;
+    return true;
 }
 
 bool

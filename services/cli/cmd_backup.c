@@ -61,7 +61,11 @@ cli_backup (int argc, char **argv)
     if (cli_api_parse ("backup", argc, argv, &opts) != 0)
         return 2;
     int status = 2;
-    int keep = keep_text ? atoi (keep_text) : 0;
+    long long keep = 0;
+    if (keep_text && !cli_number ("backup", "--keep", keep_text, 1, 100000, &keep)) {
+        free (opts.argv);
+        return 2;
+    }
     backup_secret_t secret;
     if (opts.argc != 1)
         cli_error ("backup", "give the backup folder (see homeward backup --help)");
@@ -69,9 +73,6 @@ cli_backup (int argc, char **argv)
     if (!secret_path)
         cli_error ("backup", "give --secret FILE (made once with homeward backup --new-secret "
                    "FILE)");
-    else
-    if (keep < 0 || (keep_text && keep == 0))
-        cli_error ("backup", "--keep must be a positive number");
     else
     if (backup_secret_load (secret_path, &secret, &err) != MT_OK) {
         cli_error ("backup", "%s", err.msg);
@@ -82,7 +83,7 @@ cli_backup (int argc, char **argv)
             users = "var/users.db";
         api_client_t *client = cli_api_connect ("backup", &opts);
         backup_take_opts_t take = { .dir = opts.argv [0], .secret = &secret,
-                                    .users = no_users ? NULL : users, .keep = keep,
+                                    .users = no_users ? NULL : users, .keep = (int) keep,
                                     .timeout_ms = opts.timeout_ms };
         backup_report_t report;
         status = 1;

@@ -500,23 +500,25 @@ cli_candidates (int argc, char **argv)
     cli_api_opts_t opts;
     if (cli_api_parse ("candidates", argc, argv, &opts) != 0)
         return 2;
-    int limit = 20, offset = 0;
-    bool weaker = false;
+    long long limit = 20, offset = 0;
+    bool weaker = false, numbers = true;
     const char *case_text = NULL;
     for (int i = 0; i < opts.argc; i++)
         if (strcmp (opts.argv [i], "--weaker") == 0)
             weaker = true;
         else
         if (strcmp (opts.argv [i], "--limit") == 0 && i + 1 < opts.argc)
-            limit = atoi (opts.argv [++i]);
+            numbers &= cli_number ("candidates", "--limit", opts.argv [++i], 1, 500, &limit);
         else
         if (strcmp (opts.argv [i], "--offset") == 0 && i + 1 < opts.argc)
-            offset = atoi (opts.argv [++i]);
+            numbers &= cli_number ("candidates", "--offset", opts.argv [++i], 0, INT32_MAX,
+                                   &offset);
         else
             case_text = opts.argv [i];
-    long long id = s_id ("candidates", case_text);
-    json_t *params = json_pack ("{s:I, s:i, s:i, s:b}", "case_id", (json_int_t) id, "limit", limit,
-                                "offset", offset, "weaker", weaker), *result = NULL;
+    long long id = numbers ? s_id ("candidates", case_text) : -1;
+    json_t *params = json_pack ("{s:I, s:I, s:I, s:b}", "case_id", (json_int_t) id, "limit",
+                                (json_int_t) limit, "offset", (json_int_t) offset, "weaker",
+                                weaker), *result = NULL;
     int status = id < 0 ? 2 : cli_api_call ("candidates", &opts, "candidates", params, NULL, 0, &result);
     if (status == 0)
         opts.json ? cli_print_json (result) : s_print_candidates (result);

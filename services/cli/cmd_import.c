@@ -238,8 +238,14 @@ s_csv_row (int end, void *arg)
         for (int k = 0; keys [k]; k++)
             if (s_get (csv, keys [k]))
                 json_object_set_new (facts, keys [k], json_string (s_get (csv, keys [k])));
-        if (s_get (csv, "province"))
-            json_object_set_new (facts, "province", json_integer (atoi (s_get (csv, "province"))));
+        //  A province that is not a number goes as it is: the service says
+        //  what is wrong with it, for the row's line of the report.
+        const char *province = s_get (csv, "province");
+        char *end = NULL;
+        long code = province ? strtol (province, &end, 10) : 0;
+        if (province)
+            json_object_set_new (facts, "province", *province && !*end ? json_integer (code)
+                                                                      : json_string (province));
         char *photos [S_MAX_PHOTOS];
         int years [S_MAX_PHOTOS], ages [S_MAX_PHOTOS];
         size_t count = 0;

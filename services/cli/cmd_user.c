@@ -258,8 +258,14 @@ cli_user (int argc, char **argv)
             role = opts.argv [++i];
         else if (strcmp (a, "--station") == 0 && v && adding)
             station = opts.argv [++i];
-        else if (strcmp (a, "--province") == 0 && v && adding)
-            province = atoi (opts.argv [++i]);
+        else if (strcmp (a, "--province") == 0 && v && adding) {
+            long long code;
+            if (!cli_number (S_CMD, a, opts.argv [++i], 0, 99, &code)) {
+                free (opts.argv);
+                return 2;
+            }
+            province = (int) code;
+        }
         else if (strcmp (a, "--must-change") == 0 && adding)
             must_change = true;
         else if (strcmp (a, "--yes") == 0 && strcmp (command, "delete") == 0)

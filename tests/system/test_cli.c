@@ -160,6 +160,13 @@ test_help_and_usage_errors (void)
     MT_CHECK_INT (s_run (&out, &err, NULL, "embed", NULL), 2);
     MT_CHECK_CONTAINS (err, "no files given");
     free (out), free (err);
+    //  A number that is not one is refused with its reason, never taken as 0.
+    MT_CHECK_INT (s_run (&out, &err, NULL, "candidates", "3", "--limit", "abc", NULL), 2);
+    MT_CHECK_CONTAINS (err, "--limit must be a whole number from 1 to 500, not 'abc'");
+    free (out), free (err);
+    MT_CHECK_INT (s_run (&out, &err, NULL, "case", "show", "3", "--timeout-ms", "5s", NULL), 2);
+    MT_CHECK_CONTAINS (err, "--timeout-ms must be a whole number");
+    free (out), free (err);
     MT_CHECK_INT (s_run (&out, &err, NULL, "embed", "--model-dir", "/nonexistent/m",
                          mt_test_data ("formats/face.jpg"), NULL), 1);
     MT_CHECK_CONTAINS (err, "/nonexistent/m");
