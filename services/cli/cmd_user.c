@@ -216,6 +216,220 @@ s_list (mt_users_t *db, const cli_api_opts_t *opts)
     return 0;
 }
 
+//  A user command's options.
+typedef struct {
+    const char *users, *name, *role, *station, *password, *old;
+    int province;
+    bool must_change, yes;
+} s_args_t;
+
+//  The options of command out of opts: 0, or 2 after saying what is wrong.
+static int
+s_parse (const char *command, cli_api_opts_t *opts, s_args_t *args)
+{
+    *args = (s_args_t) { .users = getenv ("HOMEWARD_USERS"), .station = "",
+                         .password = getenv ("HOMEWARD_PASSWORD"),
+                         .old = getenv ("HOMEWARD_OLD_PASSWORD") };
+    bool adding = strcmp (command, "add") == 0;
+    for (int i = 0; i < opts->argc; i++) {
+        const char *a = opts->argv [i];
+        const char *v = i + 1 < opts->argc ? opts->argv [i + 1] : NULL;
+        long long code;
+        if (strcmp (a, "--users") == 0 && v)
+            args->users = opts->argv [++i];
+        else if (strcmp (a, "--name") == 0 && v && strcmp (command, "list") != 0)
+            args->name = opts->argv [++i];
+        else if (strcmp (a, "--role") == 0 && v && adding)
+            args->role = opts->argv [++i];
+        else if (strcmp (a, "--station") == 0 && v && adding)
+            args->station = opts->argv [++i];
+        else if (strcmp (a, "--province") == 0 && v && adding) {
+            if (!cli_number (S_CMD, a, opts->argv [++i], 0, 99, &code))
+                return 2;
+            args->province = (int) code;
+        }
+        else if (strcmp (a, "--must-change") == 0 && adding)
+            args->must_change = true;
+        else if (strcmp (a, "--yes") == 0 && strcmp (command, "delete") == 0)
+            args->yes = true;
+        else if (strcmp (a, "--password") == 0 && v)
+            args->password = opts->argv [++i];
+        else if (strcmp (a, "--old-password") == 0 && v && strcmp (command, "passwd") == 0)
+            args->old = opts->argv [++i];
+        else {
+            cli_error (S_CMD, "unknown or incomplete option '%s' for %s (see homeward user %s "
+                       "--help)", a, command, command);
+            return 2;
+        }
+    }
+    if (strcmp (command, "list") != 0 && !args->name) {
+        cli_error (S_CMD, "give --name NAME (see homeward user %s --help)", command);
+        return 2;
+    }
+    if (strcmp (command, "delete") == 0 && !args->yes) {
+        cli_error (S_CMD, "deleting %s cannot be undone (the name is retired for good): give "
+                   "--yes", args->name);
+        return 2;
+    }
+    if (adding && !mt_role_from_name (args->role)) {
+        cli_error (S_CMD, "--role must be station_staff, police_liaison or admin");
+        return 2;
+    }
+    return 0;
+}
+
+static int
+s_add (mt_users_t *db, const cli_api_opts_t *opts, const s_args_t *args, char *typed,
+       size_t size)
+{
+    mt_user_t user = { .role = (mt_role) mt_role_from_name (args->role),
+                       .province = args->province, .must_change = args->must_change };
+    snprintf (user.name, sizeof user.name, "%s", args->name);
+    snprintf (user.station, sizeof user.station, "%s", args->station);
+    const char *password = args->password;
+    mt_err_t err;
+    int status = 0;
+    //  Checked before it is asked twice, so a refused one is said at once.
+    if (password && mt_users_password_check (args->name, password, NULL, &err) != MT_OK)
+        status = 1;
+    else
+    if (!(password = s_new_password (password, typed, size)))
+        status = 2;
+    else
+    if (mt_users_add (db, &user, password, &err) != MT_OK)
+        status = 1;
+    if (status == 0) {
+        printf ("user %s (%s) created%s\n", user.name, mt_role_name (user.role),
+                args->must_change ? "; they must change the password at their first sign-in"
+                                  : "");
+        char detail [640];
+        snprintf (detail, sizeof detail, "%s%s%s%s", mt_role_name (user.role),
+                  user.station [0] ? ", " : "", user.station,
+                  args->must_change ? "; must change the password at the first sign-in" : "");
+        s_audit (opts, opts->actor, "user.add", args->name, detail);
+    }
+    else
+    if (status == 1)
+        cli_error (S_CMD, "%s", err.msg);
+    return status;
+}
+
+static int
+s_enable (mt_users_t *db, const cli_api_opts_t *opts, const char *name, bool disable)
+{
+    int sessions = mt_users_session_count (db, name);
+    mt_err_t err;
+    if (mt_users_set_disabled (db, name, disable, &err) != MT_OK) {
+        cli_error (S_CMD, "%s", err.msg);
+        return 1;
+    }
+    printf (disable ? "user %s disabled; %d sessions ended\n" : "user %s enabled\n", name,
+            sessions);
+    char detail [64];
+    snprintf (detail, sizeof detail, "%d sessions ended", sessions);
+    s_audit (opts, opts->actor, disable ? "user.disable" : "user.enable", name,
+             disable ? detail : NULL);
+    return 0;
+}
+
+static int
+s_delete (mt_users_t *db, const cli_api_opts_t *opts, const char *name)
+{
+    int sessions = mt_users_session_count (db, name);
+    mt_user_t user;
+    mt_err_t err;
+    if (mt_users_get (db, name, &user, &err) != MT_OK
+    ||  mt_users_delete (db, name, &err) != MT_OK) {
+        cli_error (S_CMD, "%s", err.msg);
+        return 1;
+    }
+    printf ("user %s deleted; %d sessions ended; the name is retired\n", name, sessions);
+    char detail [640];
+    snprintf (detail, sizeof detail, "%s%s%s; %d sessions ended; the name is retired",
+              mt_role_name (user.role), user.station [0] ? ", " : "", user.station, sessions);
+    s_audit (opts, opts->actor, "user.delete", name, detail);
+    return 0;
+}
+
+static int
+s_reset (mt_users_t *db, const cli_api_opts_t *opts, const s_args_t *args, char *typed,
+         size_t size)
+{
+    const char *name = args->name, *password = args->password;
+    int sessions = mt_users_session_count (db, name);
+    mt_user_t user;
+    mt_err_t err;
+    int status = 0;
+    if (mt_users_get (db, name, &user, &err) != MT_OK
+    ||  (password && mt_users_password_check (name, password, NULL, &err) != MT_OK))
+        status = 1;
+    else
+    if (!(password = s_new_password (password, typed, size)))
+        status = 2;
+    else
+    if (mt_users_set_password (db, name, password, true, &err) != MT_OK)
+        status = 1;
+    if (status == 0) {
+        printf ("password of %s reset; %d sessions ended; they must change it at their "
+                "next sign-in\n", name, sessions);
+        char detail [128];
+        snprintf (detail, sizeof detail, "must change it at the next sign-in; %d sessions "
+                  "ended%s", sessions, user.locked_until ? "; the lock ended" : "");
+        s_audit (opts, opts->actor, "user.password_reset", name, detail);
+    }
+    else
+    if (status == 1)
+        cli_error (S_CMD, "%s", err.msg);
+    return status;
+}
+
+static int
+s_unlock (mt_users_t *db, const cli_api_opts_t *opts, const char *name)
+{
+    bool was_locked = false;
+    mt_err_t err;
+    if (mt_users_unlock (db, name, &was_locked, &err) != MT_OK) {
+        cli_error (S_CMD, "%s", err.msg);
+        return 1;
+    }
+    printf (was_locked ? "user %s unlocked\n"
+                       : "user %s was not locked (its failed sign-ins are forgotten)\n", name);
+    s_audit (opts, opts->actor, "user.unlock", name,
+             was_locked ? "was locked" : "was not locked; failed sign-ins forgotten");
+    return 0;
+}
+
+//  passwd: the user's own, with the current one.
+static int
+s_passwd (mt_users_t *db, const cli_api_opts_t *opts, const s_args_t *args, char *typed,
+          char *typed_old, size_t size)
+{
+    const char *name = args->name, *old = args->old, *password = args->password;
+    if (!old && s_prompt ("current password: ", typed_old, size) == 0)
+        old = typed_old;
+    if (!old) {
+        cli_error (S_CMD, "give the current password (no terminal to ask on: use "
+                   "HOMEWARD_OLD_PASSWORD)");
+        return 2;
+    }
+    if (!(password = s_new_password (password, typed, size)))
+        return 2;
+    mt_password_reason reason;
+    bool locked = false;
+    mt_err_t err;
+    if (mt_users_change_password (db, name, old, password, NULL, &reason, &locked,
+                                  &err) != MT_OK) {
+        cli_error (S_CMD, "%s", err.msg);
+        if (locked)
+            s_audit (opts, "anonymous", "session.locked", name,
+                     "locked after failed sign-ins, the last a wrong current password");
+        return 1;
+    }
+    printf ("password of %s changed; their sessions ended\n", name);
+    s_audit (opts, name, "user.password_change", name, "their own; sessions ended");
+    return 0;
+}
+
 int
 cli_user (int argc, char **argv)
 {
@@ -240,65 +454,14 @@ cli_user (int argc, char **argv)
         free (opts.argv);
         return 2;
     }
-    const char *users = getenv ("HOMEWARD_USERS"), *name = NULL, *role = NULL, *station = "";
-    const char *password = getenv ("HOMEWARD_PASSWORD");
-    const char *old = getenv ("HOMEWARD_OLD_PASSWORD");
-    int province = 0;
-    bool must_change = false, yes = false;
-    int status = 0;
-    for (int i = 0; i < opts.argc && status == 0; i++) {
-        const char *a = opts.argv [i];
-        const char *v = i + 1 < opts.argc ? opts.argv [i + 1] : NULL;
-        bool adding = strcmp (command, "add") == 0;
-        if (strcmp (a, "--users") == 0 && v)
-            users = opts.argv [++i];
-        else if (strcmp (a, "--name") == 0 && v && strcmp (command, "list") != 0)
-            name = opts.argv [++i];
-        else if (strcmp (a, "--role") == 0 && v && adding)
-            role = opts.argv [++i];
-        else if (strcmp (a, "--station") == 0 && v && adding)
-            station = opts.argv [++i];
-        else if (strcmp (a, "--province") == 0 && v && adding) {
-            long long code;
-            if (!cli_number (S_CMD, a, opts.argv [++i], 0, 99, &code)) {
-                free (opts.argv);
-                return 2;
-            }
-            province = (int) code;
-        }
-        else if (strcmp (a, "--must-change") == 0 && adding)
-            must_change = true;
-        else if (strcmp (a, "--yes") == 0 && strcmp (command, "delete") == 0)
-            yes = true;
-        else if (strcmp (a, "--password") == 0 && v)
-            password = opts.argv [++i];
-        else if (strcmp (a, "--old-password") == 0 && v && strcmp (command, "passwd") == 0)
-            old = opts.argv [++i];
-        else {
-            cli_error (S_CMD, "unknown or incomplete option '%s' for %s (see homeward user %s "
-                       "--help)", a, command, command);
-            status = 2;
-        }
-    }
-    if (status == 0 && strcmp (command, "list") != 0 && !name) {
-        cli_error (S_CMD, "give --name NAME (see homeward user %s --help)", command);
-        status = 2;
-    }
-    if (status == 0 && strcmp (command, "delete") == 0 && !yes) {
-        cli_error (S_CMD, "deleting %s cannot be undone (the name is retired for good): give "
-                   "--yes", name);
-        status = 2;
-    }
-    if (status == 0 && strcmp (command, "add") == 0 && !mt_role_from_name (role)) {
-        cli_error (S_CMD, "--role must be station_staff, police_liaison or admin");
-        status = 2;
-    }
+    s_args_t args;
+    int status = s_parse (command, &opts, &args);
     //  The service whose users these are listens beside them (serve's
     //  VAR/api.sock), unless told otherwise.
     bool api_given = getenv ("HOMEWARD_API") != NULL;
     for (int i = 1; i < argc; i++)
         api_given |= strcmp (argv [i], "--api") == 0;
-    const char *path = users ? users : "var/users.db";
+    const char *path = args.users ? args.users : "var/users.db";
     const char *slash = strrchr (path, '/');
     if (!api_given)
         snprintf (opts.api, sizeof opts.api, "ipc://%.*s%sapi.sock",
@@ -310,138 +473,28 @@ cli_user (int argc, char **argv)
         status = 1;
     }
     char typed [MT_USERS_PASSWORD_BYTES + 2], typed_old [MT_USERS_PASSWORD_BYTES + 2];
-    char detail [640];
-    mt_user_t user;
     if (status != 0)
         ;
     else
     if (strcmp (command, "list") == 0)
         status = s_list (db, &opts);
     else
-    if (strcmp (command, "add") == 0) {
-        user = (mt_user_t) { .role = (mt_role) mt_role_from_name (role), .province = province,
-                             .must_change = must_change };
-        snprintf (user.name, sizeof user.name, "%s", name);
-        snprintf (user.station, sizeof user.station, "%s", station);
-        //  Checked before it is asked twice, so a refused one is said at once.
-        if (password && mt_users_password_check (name, password, NULL, &err) != MT_OK)
-            status = 1;
-        else
-        if (!(password = s_new_password (password, typed, sizeof typed)))
-            status = 2;
-        else
-        if (mt_users_add (db, &user, password, &err) != MT_OK)
-            status = 1;
-        if (status == 0) {
-            printf ("user %s (%s) created%s\n", user.name, mt_role_name (user.role),
-                    must_change ? "; they must change the password at their first sign-in" : "");
-            snprintf (detail, sizeof detail, "%s%s%s%s", mt_role_name (user.role),
-                      user.station [0] ? ", " : "", user.station,
-                      must_change ? "; must change the password at the first sign-in" : "");
-            s_audit (&opts, opts.actor, "user.add", name, detail);
-        }
-        else
-        if (status == 1)
-            cli_error (S_CMD, "%s", err.msg);
-    }
+    if (strcmp (command, "add") == 0)
+        status = s_add (db, &opts, &args, typed, sizeof typed);
     else
-    if (strcmp (command, "disable") == 0 || strcmp (command, "enable") == 0) {
-        bool disable = strcmp (command, "disable") == 0;
-        int sessions = mt_users_session_count (db, name);
-        if (mt_users_set_disabled (db, name, disable, &err) != MT_OK) {
-            cli_error (S_CMD, "%s", err.msg);
-            status = 1;
-        }
-        else {
-            printf (disable ? "user %s disabled; %d sessions ended\n" : "user %s enabled\n",
-                    name, sessions);
-            snprintf (detail, sizeof detail, "%d sessions ended", sessions);
-            s_audit (&opts, opts.actor, disable ? "user.disable" : "user.enable", name,
-                     disable ? detail : NULL);
-        }
-    }
+    if (strcmp (command, "disable") == 0 || strcmp (command, "enable") == 0)
+        status = s_enable (db, &opts, args.name, strcmp (command, "disable") == 0);
     else
-    if (strcmp (command, "delete") == 0) {
-        int sessions = mt_users_session_count (db, name);
-        if (mt_users_get (db, name, &user, &err) != MT_OK
-        ||  mt_users_delete (db, name, &err) != MT_OK) {
-            cli_error (S_CMD, "%s", err.msg);
-            status = 1;
-        }
-        else {
-            printf ("user %s deleted; %d sessions ended; the name is retired\n", name, sessions);
-            snprintf (detail, sizeof detail, "%s%s%s; %d sessions ended; the name is retired",
-                      mt_role_name (user.role), user.station [0] ? ", " : "", user.station,
-                      sessions);
-            s_audit (&opts, opts.actor, "user.delete", name, detail);
-        }
-    }
+    if (strcmp (command, "delete") == 0)
+        status = s_delete (db, &opts, args.name);
     else
-    if (strcmp (command, "reset-password") == 0) {
-        int sessions = mt_users_session_count (db, name);
-        if (mt_users_get (db, name, &user, &err) != MT_OK
-        ||  (password && mt_users_password_check (name, password, NULL, &err) != MT_OK))
-            status = 1;
-        else
-        if (!(password = s_new_password (password, typed, sizeof typed)))
-            status = 2;
-        else
-        if (mt_users_set_password (db, name, password, true, &err) != MT_OK)
-            status = 1;
-        if (status == 0) {
-            printf ("password of %s reset; %d sessions ended; they must change it at their "
-                    "next sign-in\n", name, sessions);
-            snprintf (detail, sizeof detail, "must change it at the next sign-in; %d sessions "
-                      "ended%s", sessions, user.locked_until ? "; the lock ended" : "");
-            s_audit (&opts, opts.actor, "user.password_reset", name, detail);
-        }
-        else
-        if (status == 1)
-            cli_error (S_CMD, "%s", err.msg);
-    }
+    if (strcmp (command, "reset-password") == 0)
+        status = s_reset (db, &opts, &args, typed, sizeof typed);
     else
-    if (strcmp (command, "unlock") == 0) {
-        bool was_locked = false;
-        if (mt_users_unlock (db, name, &was_locked, &err) != MT_OK) {
-            cli_error (S_CMD, "%s", err.msg);
-            status = 1;
-        }
-        else {
-            printf (was_locked ? "user %s unlocked\n"
-                               : "user %s was not locked (its failed sign-ins are forgotten)\n",
-                    name);
-            s_audit (&opts, opts.actor, "user.unlock", name,
-                     was_locked ? "was locked" : "was not locked; failed sign-ins forgotten");
-        }
-    }
-    else {
-        //  passwd: the user's own, with the current one.
-        if (!old && s_prompt ("current password: ", typed_old, sizeof typed_old) == 0)
-            old = typed_old;
-        mt_password_reason reason;
-        bool locked = false;
-        if (!old) {
-            cli_error (S_CMD, "give the current password (no terminal to ask on: use "
-                       "HOMEWARD_OLD_PASSWORD)");
-            status = 2;
-        }
-        else
-        if (!(password = s_new_password (password, typed, sizeof typed)))
-            status = 2;
-        else
-        if (mt_users_change_password (db, name, old, password, NULL, &reason, &locked,
-                                      &err) != MT_OK) {
-            cli_error (S_CMD, "%s", err.msg);
-            if (locked)
-                s_audit (&opts, "anonymous", "session.locked", name,
-                         "locked after failed sign-ins, the last a wrong current password");
-            status = 1;
-        }
-        else {
-            printf ("password of %s changed; their sessions ended\n", name);
-            s_audit (&opts, name, "user.password_change", name, "their own; sessions ended");
-        }
-    }
+    if (strcmp (command, "unlock") == 0)
+        status = s_unlock (db, &opts, args.name);
+    else
+        status = s_passwd (db, &opts, &args, typed, typed_old, sizeof typed);
     mt_users_close (&db);
     free (opts.argv);
     sodium_memzero (typed, sizeof typed);

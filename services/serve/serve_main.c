@@ -146,6 +146,77 @@ s_first_admin (const char *path, const char *var, char *out, size_t size, mt_err
     return rc;
 }
 
+//  Partitions are only ever added: as many as the broker's state keeps
+//  when that is more than asked for. 1 (said why) when it cannot be read.
+static int
+s_partitions (s_settings_t *settings, broker_config_t *broker)
+{
+    //  Partitions are only ever added: a smaller count would hide faces.
+    //  (The folder first, so that the broker can write the count down.)
+    if (mkdir (settings->var, 0700) != 0 && errno != EEXIST)
+        mt_log_warn (S_NAME, "cannot make %s: %s", settings->var, strerror (errno));
+    snprintf (broker->state, sizeof broker->state, "%s/broker.state", settings->var);
+    uint32_t kept = 0;
+    mt_err_t state_err;
+    if (broker_state_read (broker->state, &kept, &state_err) != MT_OK) {
+        mt_log_error (S_NAME, "%s", state_err.msg);
+        return 1;
+    }
+    if (kept > (uint32_t) settings->partitions) {
+        if (kept > S_MAX_PARTITIONS) {
+            mt_log_error (S_NAME, "%s keeps %u partitions; serve runs at most %d", broker->state,
+                          kept, S_MAX_PARTITIONS);
+            return 1;
+        }
+        mt_log_info (S_NAME, "%u partitions, as %s keeps (not %d: partitions are only ever "
+                     "added)", kept, broker->state, (int) settings->partitions);
+        settings->partitions = kept;
+    }
+    return 0;
+}
+
+//  The results service's settings of serve's.
+static void
+s_results_config (const s_settings_t *settings, const char *front, results_config_t *results)
+{
+    results_config_defaults (results);
+    snprintf (results->api, sizeof results->api, "%s", settings->api);
+    results->curve = settings->curve;
+    snprintf (results->api2, sizeof results->api2, "inproc://homeward-api");
+    snprintf (results->jobs, sizeof results->jobs, "inproc://homeward-jobs");
+    snprintf (results->broker, sizeof results->broker, "%s", front);
+    if (settings->db [0])
+        snprintf (results->db, sizeof results->db, "%s", settings->db);
+    else
+        snprintf (results->db, sizeof results->db, "%s/homeward.db", settings->var);
+    snprintf (results->photos, sizeof results->photos, "%s/photos", settings->var);
+    results->retention_days = settings->retention_days;
+    results->disk_reserve_mb = settings->disk_reserve_mb;
+    snprintf (results->descriptor, sizeof results->descriptor, "%s", settings->descriptor);
+    results->crossmatch_share = settings->crossmatch_share;
+    results->candidate_floor = settings->candidate_floor;
+    results->age_gap = settings->age_gap;
+    results->search_k = settings->search_k;
+    results->search_k2 = settings->search_k2;
+}
+
+static void
+s_print_ready (const s_settings_t *settings, const char *first_admin)
+{
+    printf ("\nHomeward is ready. Open %s://%s:%d/ in a browser.\n",
+            settings->tls_cert [0] ? "https" : "http",
+            strcmp (settings->http_address, "0.0.0.0") == 0 ? "127.0.0.1"
+                                                            : settings->http_address,
+            (int) settings->http_port);
+    if (first_admin [0])
+        printf ("Sign in as admin with the password in %s/admin-password.txt (%s),\n"
+                "then add station staff and police liaisons under Users.\n",
+                settings->var, first_admin);
+    else
+        printf ("Sign in with your user name (`homeward user add --help` makes users).\n");
+    printf ("Ctrl-C stops Homeward.\n\n");
+}
+
 int
 serve_main (int argc, char **argv)
 {
@@ -175,27 +246,8 @@ serve_main (int argc, char **argv)
     broker_config_defaults (&broker);
     snprintf (broker.front, sizeof broker.front, "inproc://homeward-index");
     snprintf (broker.back, sizeof broker.back, "inproc://homeward-shards");
-    //  Partitions are only ever added: a smaller count would hide faces.
-    //  (The folder first, so that the broker can write the count down.)
-    if (mkdir (settings.var, 0700) != 0 && errno != EEXIST)
-        mt_log_warn (S_NAME, "cannot make %s: %s", settings.var, strerror (errno));
-    snprintf (broker.state, sizeof broker.state, "%s/broker.state", settings.var);
-    uint32_t kept = 0;
-    mt_err_t state_err;
-    if (broker_state_read (broker.state, &kept, &state_err) != MT_OK) {
-        mt_log_error (S_NAME, "%s", state_err.msg);
+    if (s_partitions (&settings, &broker) != 0)
         return 1;
-    }
-    if (kept > (uint32_t) settings.partitions) {
-        if (kept > S_MAX_PARTITIONS) {
-            mt_log_error (S_NAME, "%s keeps %u partitions; serve runs at most %d", broker.state,
-                          kept, S_MAX_PARTITIONS);
-            return 1;
-        }
-        mt_log_info (S_NAME, "%u partitions, as %s keeps (not %d: partitions are only ever "
-                     "added)", kept, broker.state, (int) settings.partitions);
-        settings.partitions = kept;
-    }
     broker.partitions = settings.partitions;
     broker.replicas = 1;
     broker.grace_ms = 0;
@@ -210,25 +262,7 @@ serve_main (int argc, char **argv)
         shards [p].blas_threads = 1;
     }
     results_config_t results;
-    results_config_defaults (&results);
-    snprintf (results.api, sizeof results.api, "%s", settings.api);
-    results.curve = settings.curve;
-    snprintf (results.api2, sizeof results.api2, "inproc://homeward-api");
-    snprintf (results.jobs, sizeof results.jobs, "inproc://homeward-jobs");
-    snprintf (results.broker, sizeof results.broker, "%s", broker.front);
-    if (settings.db [0])
-        snprintf (results.db, sizeof results.db, "%s", settings.db);
-    else
-        snprintf (results.db, sizeof results.db, "%s/homeward.db", settings.var);
-    snprintf (results.photos, sizeof results.photos, "%s/photos", settings.var);
-    results.retention_days = settings.retention_days;
-    results.disk_reserve_mb = settings.disk_reserve_mb;
-    snprintf (results.descriptor, sizeof results.descriptor, "%s", settings.descriptor);
-    results.crossmatch_share = settings.crossmatch_share;
-    results.candidate_floor = settings.candidate_floor;
-    results.age_gap = settings.age_gap;
-    results.search_k = settings.search_k;
-    results.search_k2 = settings.search_k2;
+    s_results_config (&settings, broker.front, &results);
     intake_config_t intake;
     intake_config_defaults (&intake);
     intake.face = settings.face;
@@ -301,18 +335,7 @@ serve_main (int argc, char **argv)
     if (rc == MT_OK) {
         mt_log_info (S_NAME, "Homeward is running: data in %s, %d partitions, %d face workers",
                      settings.var, (int) settings.partitions, (int) settings.workers);
-        printf ("\nHomeward is ready. Open %s://%s:%d/ in a browser.\n",
-                settings.tls_cert [0] ? "https" : "http",
-                strcmp (settings.http_address, "0.0.0.0") == 0 ? "127.0.0.1"
-                                                                : settings.http_address,
-                (int) settings.http_port);
-        if (first_admin [0])
-            printf ("Sign in as admin with the password in %s/admin-password.txt (%s),\n"
-                    "then add station staff and police liaisons under Users.\n",
-                    settings.var, first_admin);
-        else
-            printf ("Sign in with your user name (`homeward user add --help` makes users).\n");
-        printf ("Ctrl-C stops Homeward.\n\n");
+        s_print_ready (&settings, first_admin);
         fflush (stdout);
         int sig = service_wait_signal ();
         mt_log_info (S_NAME, "stopping (%s)", sig == SIGINT ? "SIGINT" : "SIGTERM");
