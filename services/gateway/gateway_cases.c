@@ -34,37 +34,101 @@ s_form_int (const char *text, int unknown, int *value)
     return true;
 }
 
+//  GET /cases: a page of the cases the caller may see, filtered.
+static enum MHD_Result
+s_case_list (gateway_route_t *r)
+{
+    long long limit = gateway_route_query_int (r->conn, "limit", 50), offset = gateway_route_query_int (r->conn, "offset", 0);
+    if (limit < 1 || limit > 500 || offset < 0)
+        return gateway_error (r->conn, 400, "invalid_argument", "limit must be 1..500, offset >= 0");
+    json_t *params = json_pack ("{s:I, s:I}", "limit", (json_int_t) limit, "offset",
+                                (json_int_t) offset);
+    //  (Staff see their station's cases: the results service.)
+    //  The filter: kind, state and a search (q: a case number, or text of
+    //  a name, reference, city or station), all optional.
+    static const char *texts [] = { "kind", "state", "q" };
+    for (size_t i = 0; i < sizeof texts / sizeof texts [0]; i++) {
+        const char *value = MHD_lookup_connection_value (r->conn, MHD_GET_ARGUMENT_KIND,
+                                                         texts [i]);
+        if (!value || !*value)
+            continue;
+        if (!mt_utf8_valid (value, strlen (value)) || mt_utf8_chars (value) > 100) {
+            json_decref (params);
+            return gateway_error (r->conn, 400, "invalid_argument",
+                                  "q, kind and state are text of at most 100 characters");
+        }
+        json_object_set_new (params, texts [i], json_string (value));
+    }
+    return gateway_route_answer (r, "case.list", params, 200);
+}
+
+//  POST /cases/ID/photos: a photo, and when it was taken.
+static enum MHD_Result
+s_photo_upload (gateway_route_t *r, long long id)
+{
+    gateway_t *gw = r->gw;
+    enum MHD_Result sent = MHD_YES;
+    if (r->req->too_large)
+        return gateway_error (r->conn, 413, "too_large", "the photo is over the upload limit");
+    if (!r->req->file || r->req->file_size == 0)
+        return gateway_error (r->conn, 400, "invalid_argument",
+                        "send the photo as multipart/form-data in a field named photo");
+    if (r->req->file_type [0] && strncmp (r->req->file_type, "image/", 6) != 0
+    &&  strcmp (r->req->file_type, "application/octet-stream") != 0)
+        return gateway_error (r->conn, 415, "unsupported_format",
+                        "send an image (JPEG, PNG, WebP, BMP or TIFF)");
+    //  When it was taken (fields year and age, both optional; the
+    //  results service checks them against the case's birth year).
+    int year, age;
+    if (!s_form_int (r->req->year, 0, &year) || !s_form_int (r->req->age, -1, &age))
+        return gateway_error (r->conn, 400, "invalid_argument", "the fields year and age "
+                              "are whole numbers (a year such as 1962, an age in years), "
+                              "or empty when unknown");
+    //  The uploader is asked which face of a group photo is the
+    //  person (a form field ask_person=false: a bulk upload that
+    //  cannot answer).
+    json_t *params = json_pack ("{s:I, s:i, s:i, s:b}", "case_id", (json_int_t) id,
+                                "year_taken", year, "age_taken", age, "ask_person",
+                                strcmp (r->req->ask_person, "false") != 0
+                                && strcmp (r->req->ask_person, "0") != 0);
+    json_t *out = gateway_route_call (r, "photo.add", params, r->req->file,
+                             r->req->file_size, NULL, NULL, &sent);
+    if (out) {
+        pthread_mutex_lock (&gw->metrics_lock);
+        gw->uploads++;
+        pthread_mutex_unlock (&gw->metrics_lock);
+    }
+    return out ? gateway_json (r->conn, 201, out, NULL, NULL) : sent;
+}
+
+//  GET /cases/ID/candidates: a page of the case's candidates (one: the
+//  case's id, taken).
+static enum MHD_Result
+s_candidates (gateway_route_t *r, json_t *one)
+{
+    long long limit = gateway_route_query_int (r->conn, "limit", 20), offset = gateway_route_query_int (r->conn, "offset", 0);
+    if (limit < 1 || limit > 200 || offset < 0) {
+        json_decref (one);
+        return gateway_error (r->conn, 400, "invalid_argument", "limit must be 1..200, offset >= 0");
+    }
+    //  ?weaker=1: the pairs below the candidate floor too.
+    const char *weaker = MHD_lookup_connection_value (r->conn, MHD_GET_ARGUMENT_KIND,
+                                                      "weaker");
+    json_object_set_new (one, "limit", json_integer (limit));
+    json_object_set_new (one, "offset", json_integer (offset));
+    json_object_set_new (one, "weaker", json_boolean (weaker && (strcmp (weaker, "1") == 0
+                                                      || strcmp (weaker, "true") == 0)));
+    return gateway_route_answer (r, "candidates", one, 200);
+}
+
 //  Cases and what hangs off a case: photos, candidates, reviews, export,
 //  erasure.
 enum MHD_Result
 gateway_route_cases (gateway_route_t *r)
 {
-    gateway_t *gw = r->gw;
     enum MHD_Result sent = MHD_YES;
-    if (gateway_route_is (r, "GET", 1, "cases")) {
-        long long limit = gateway_route_query_int (r->conn, "limit", 50), offset = gateway_route_query_int (r->conn, "offset", 0);
-        if (limit < 1 || limit > 500 || offset < 0)
-            return gateway_error (r->conn, 400, "invalid_argument", "limit must be 1..500, offset >= 0");
-        json_t *params = json_pack ("{s:I, s:I}", "limit", (json_int_t) limit, "offset",
-                                    (json_int_t) offset);
-        //  (Staff see their station's cases: the results service.)
-        //  The filter: kind, state and a search (q: a case number, or text of
-        //  a name, reference, city or station), all optional.
-        static const char *texts [] = { "kind", "state", "q" };
-        for (size_t i = 0; i < sizeof texts / sizeof texts [0]; i++) {
-            const char *value = MHD_lookup_connection_value (r->conn, MHD_GET_ARGUMENT_KIND,
-                                                             texts [i]);
-            if (!value || !*value)
-                continue;
-            if (!mt_utf8_valid (value, strlen (value)) || mt_utf8_chars (value) > 100) {
-                json_decref (params);
-                return gateway_error (r->conn, 400, "invalid_argument",
-                                      "q, kind and state are text of at most 100 characters");
-            }
-            json_object_set_new (params, texts [i], json_string (value));
-        }
-        return gateway_route_answer (r, "case.list", params, 200);
-    }
+    if (gateway_route_is (r, "GET", 1, "cases"))
+        return s_case_list (r);
     if (gateway_route_is (r, "POST", 1, "cases")) {
         if (!json_is_object (r->body))
             return gateway_error (r->conn, 400, "invalid_argument", "send the case as a JSON object");
@@ -98,53 +162,10 @@ gateway_route_cases (gateway_route_t *r)
         }
         if (gateway_route_is (r, "POST", 3, "cases", "*", "photos")) {
             json_decref (one);
-            if (r->req->too_large)
-                return gateway_error (r->conn, 413, "too_large", "the photo is over the upload limit");
-            if (!r->req->file || r->req->file_size == 0)
-                return gateway_error (r->conn, 400, "invalid_argument",
-                                "send the photo as multipart/form-data in a field named photo");
-            if (r->req->file_type [0] && strncmp (r->req->file_type, "image/", 6) != 0
-            &&  strcmp (r->req->file_type, "application/octet-stream") != 0)
-                return gateway_error (r->conn, 415, "unsupported_format",
-                                "send an image (JPEG, PNG, WebP, BMP or TIFF)");
-            //  When it was taken (fields year and age, both optional; the
-            //  results service checks them against the case's birth year).
-            int year, age;
-            if (!s_form_int (r->req->year, 0, &year) || !s_form_int (r->req->age, -1, &age))
-                return gateway_error (r->conn, 400, "invalid_argument", "the fields year and age "
-                                      "are whole numbers (a year such as 1962, an age in years), "
-                                      "or empty when unknown");
-            //  The uploader is asked which face of a group photo is the
-            //  person (a form field ask_person=false: a bulk upload that
-            //  cannot answer).
-            json_t *params = json_pack ("{s:I, s:i, s:i, s:b}", "case_id", (json_int_t) id,
-                                        "year_taken", year, "age_taken", age, "ask_person",
-                                        strcmp (r->req->ask_person, "false") != 0
-                                        && strcmp (r->req->ask_person, "0") != 0);
-            json_t *out = gateway_route_call (r, "photo.add", params, r->req->file,
-                                     r->req->file_size, NULL, NULL, &sent);
-            if (out) {
-                pthread_mutex_lock (&gw->metrics_lock);
-                gw->uploads++;
-                pthread_mutex_unlock (&gw->metrics_lock);
-            }
-            return out ? gateway_json (r->conn, 201, out, NULL, NULL) : sent;
+            return s_photo_upload (r, id);
         }
-        if (gateway_route_is (r, "GET", 3, "cases", "*", "candidates")) {
-            long long limit = gateway_route_query_int (r->conn, "limit", 20), offset = gateway_route_query_int (r->conn, "offset", 0);
-            if (limit < 1 || limit > 200 || offset < 0) {
-                json_decref (one);
-                return gateway_error (r->conn, 400, "invalid_argument", "limit must be 1..200, offset >= 0");
-            }
-            //  ?weaker=1: the pairs below the candidate floor too.
-            const char *weaker = MHD_lookup_connection_value (r->conn, MHD_GET_ARGUMENT_KIND,
-                                                              "weaker");
-            json_object_set_new (one, "limit", json_integer (limit));
-            json_object_set_new (one, "offset", json_integer (offset));
-            json_object_set_new (one, "weaker", json_boolean (weaker && (strcmp (weaker, "1") == 0
-                                                              || strcmp (weaker, "true") == 0)));
-            return gateway_route_answer (r, "candidates", one, 200);
-        }
+        if (gateway_route_is (r, "GET", 3, "cases", "*", "candidates"))
+            return s_candidates (r, one);
         if (gateway_route_is (r, "GET", 3, "cases", "*", "export")) {
             //  Everything held on the case: for its station and administrators.
             json_t *out = gateway_route_call (r, "case.export", one, NULL, 0, NULL, NULL, &sent);

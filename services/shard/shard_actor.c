@@ -133,6 +133,41 @@ s_readable (void *socket)
     return (events & ZMQ_POLLIN) != 0;
 }
 
+//  A replica's settings that cannot serve: said why.
+static int
+s_config_check (const shard_config_t *config, const mt_index_plan_t *plan, mt_err_t *err)
+{
+    if (config->partition >= config->partitions)
+        return mt_err_set (err, MT_EINVAL, "partition %d of %d does not exist",
+                           (int) config->partition, (int) config->partitions);
+    if (plan->kind == MT_INDEX_HNSW)
+        return mt_err_set (err, MT_EINVAL, "index hnsw cannot forget a removed face without "
+                           "being rebuilt, so erasure could not reach it: use auto, ivf or "
+                           "ivf-sq8");
+    return MT_OK;
+}
+
+//  The pipe between the I/O thread (*engine_p) and the engine (self->out).
+static int
+s_engine_pipe (shard_engine_t *self, void **engine_p, mt_err_t *err)
+{
+    char endpoint [64];
+    snprintf (endpoint, sizeof endpoint, "inproc://shard-engine-%p", (void *) self);
+    void *engine = *engine_p = mt_wire_socket (ZMQ_PAIR, err);
+    self->out = mt_wire_socket (ZMQ_PAIR, err);
+    //  No high-water mark between the threads: the I/O thread must never
+    //  block on a busy engine.
+    int unlimited = 0;
+    for (int i = 0; engine && self->out && i < 2; i++) {
+        zmq_setsockopt (i ? engine : self->out, ZMQ_SNDHWM, &unlimited, sizeof unlimited);
+        zmq_setsockopt (i ? engine : self->out, ZMQ_RCVHWM, &unlimited, sizeof unlimited);
+    }
+    if (!engine || !self->out || zmq_bind (engine, endpoint) != 0
+    ||  zmq_connect (self->out, endpoint) != 0)
+        return mt_err_set (err, MT_EIO, "cannot connect the shard's engine");
+    return MT_OK;
+}
+
 void
 shard_actor (void *pipe, void *arg)
 {
@@ -156,32 +191,12 @@ shard_actor (void *pipe, void *arg)
     void *engine = NULL;
     pthread_t thread;
     bool started = false;
-    int rc = MT_OK;
-    if (config->partition >= config->partitions)
-        rc = mt_err_set (&err, MT_EINVAL, "partition %d of %d does not exist",
-                         (int) config->partition, (int) config->partitions);
-    if (plan.kind == MT_INDEX_HNSW)
-        rc = mt_err_set (&err, MT_EINVAL, "index hnsw cannot forget a removed face without "
-                         "being rebuilt, so erasure could not reach it: use auto, ivf or "
-                         "ivf-sq8");
+    int rc = s_config_check (config, &plan, &err);
     if (rc == MT_OK)
         rc = mt_store_open (&store_config, &self.store, &err);
     if (rc == MT_OK) {
         shard_publish (&self);
-        char endpoint [64];
-        snprintf (endpoint, sizeof endpoint, "inproc://shard-engine-%p", (void *) &self);
-        engine = mt_wire_socket (ZMQ_PAIR, &err);
-        self.out = mt_wire_socket (ZMQ_PAIR, &err);
-        //  No high-water mark between the threads: the I/O thread must
-        //  never block on a busy engine.
-        int unlimited = 0;
-        for (int i = 0; engine && self.out && i < 2; i++) {
-            zmq_setsockopt (i ? engine : self.out, ZMQ_SNDHWM, &unlimited, sizeof unlimited);
-            zmq_setsockopt (i ? engine : self.out, ZMQ_RCVHWM, &unlimited, sizeof unlimited);
-        }
-        if (!engine || !self.out || zmq_bind (engine, endpoint) != 0
-        ||  zmq_connect (self.out, endpoint) != 0)
-            rc = mt_err_set (&err, MT_EIO, "cannot connect the shard's engine");
+        rc = s_engine_pipe (&self, &engine, &err);
     }
     if (rc == MT_OK && pthread_create (&thread, NULL, shard_engine, &self) != 0)
         rc = mt_err_set (&err, MT_ENOMEM, "cannot start the shard's engine");
