@@ -204,6 +204,72 @@ s_template2 (s_desc_t *t, const mt_face_row_t *const *f, const bool *member, siz
     t->has2 = true;
 }
 
+//  The template's descriptor: its members' weighted mean (sum / total),
+//  the best of them for show, their age where every one's is known.
+static void
+s_template_out (const mt_rank_model_t *m, const mt_case_t *c, const mt_face_row_t **f,
+                const bool *member, size_t n, const double *sum, double total, s_desc_t *t)
+{
+    memset (t, 0, sizeof *t);
+    bool strong = false;
+    double best_w = -1;
+    size_t covered = 0;
+    for (size_t i = 0; i < n; i++)
+        if (member [i]) {
+            covered++;
+            strong |= !s_weak (f [i]->verdict);
+            if (s_template_weight (f [i]->verdict) > best_w) {
+                best_w = s_template_weight (f [i]->verdict);
+                t->face = f [i];
+            }
+            if (s_weak (f [i]->verdict))
+                t->weak_verdict = f [i]->verdict;
+        }
+    for (int d = 0; d < MT_EMBEDDING_DIM; d++)
+        t->vector [d] = (float) (sum [d] / total);
+    s_template2 (t, f, member, n);
+    //  Its age: the members' mean, where every member's is known.
+    double ages = 0;
+    for (size_t i = 0; i < n && ages >= 0; i++)
+        if (member [i])
+            ages = s_face_age (c, f [i]) >= 0 ? ages + s_face_age (c, f [i]) : -1;
+    t->age = ages >= 0 ? ages / (double) covered : -1;
+    t->photos = covered;
+    t->weight = strong ? 1 : m->weak_face_weight;
+    if (strong)
+        t->weak_verdict = NULL;
+    t->prior = (double) covered;
+}
+
+//  A face the template does not cover, apart: its photo's share (norm: the
+//  photo's faces' priors summed; faces: how many the photo has).
+static void
+s_face_out (const mt_rank_model_t *m, const mt_case_t *c, const mt_face_row_t *f, double norm,
+            int faces, s_desc_t *d)
+{
+    memset (d, 0, sizeof *d);
+    memcpy (d->vector, f->embedding, sizeof d->vector);
+    d->has2 = f->has_embedding2;
+    if (d->has2)
+        memcpy (d->vector2, f->embedding2, sizeof d->vector2);
+    d->face = f;
+    d->photos = 1;
+    d->age = s_face_age (c, f);
+    d->prior = s_subject_prior (m, f) / norm;
+    if (faces > 1)
+        d->group_faces = faces;
+    d->weight = 1;
+    if (s_weak (f->verdict)) {
+        d->weight *= m->weak_face_weight;
+        d->weak_verdict = f->verdict;
+    }
+    int age = s_age_at (c, f);
+    if (age >= 0 && age < 14) {
+        d->child = true;
+        d->child_year = f->year_taken;
+    }
+}
+
 //  The descriptions of a case's person (at most count + 1) into out;
 //  returns how many. The template, if any, comes first.
 static size_t
@@ -270,38 +336,9 @@ s_describe (const mt_rank_model_t *m, const mt_case_t *c, const mt_face_row_t *f
             }
         }
     }
-    size_t count_out = 0, covered = 0;
-    if (total > 0) {
-        s_desc_t *t = &out [count_out++];
-        memset (t, 0, sizeof *t);
-        bool strong = false;
-        double best_w = -1;
-        for (size_t i = 0; i < n; i++)
-            if (member [i]) {
-                covered++;
-                strong |= !s_weak (f [i]->verdict);
-                if (s_template_weight (f [i]->verdict) > best_w) {
-                    best_w = s_template_weight (f [i]->verdict);
-                    t->face = f [i];
-                }
-                if (s_weak (f [i]->verdict))
-                    t->weak_verdict = f [i]->verdict;
-            }
-        for (int d = 0; d < MT_EMBEDDING_DIM; d++)
-            t->vector [d] = (float) (sum [d] / total);
-        s_template2 (t, f, member, n);
-        //  Its age: the members' mean, where every member's is known.
-        double ages = 0;
-        for (size_t i = 0; i < n && ages >= 0; i++)
-            if (member [i])
-                ages = s_face_age (c, f [i]) >= 0 ? ages + s_face_age (c, f [i]) : -1;
-        t->age = ages >= 0 ? ages / (double) covered : -1;
-        t->photos = covered;
-        t->weight = strong ? 1 : m->weak_face_weight;
-        if (strong)
-            t->weak_verdict = NULL;
-        t->prior = (double) covered;
-    }
+    size_t count_out = 0;
+    if (total > 0)
+        s_template_out (m, c, f, member, n, sum, total, &out [count_out++]);
     //  The photos the template does not cover: each face apart, the photo's
     //  share spread by where the faces sit.
     for (size_t p = 0; p < photos; p++) {
@@ -313,30 +350,9 @@ s_describe (const mt_rank_model_t *m, const mt_case_t *c, const mt_face_row_t *f
         }
         if (in_template)
             continue;
-        for (size_t i = start [p]; i < start [p + 1]; i++) {
-            s_desc_t *d = &out [count_out++];
-            memset (d, 0, sizeof *d);
-            memcpy (d->vector, f [i]->embedding, sizeof d->vector);
-            d->has2 = f [i]->has_embedding2;
-            if (d->has2)
-                memcpy (d->vector2, f [i]->embedding2, sizeof d->vector2);
-            d->face = f [i];
-            d->photos = 1;
-            d->age = s_face_age (c, f [i]);
-            d->prior = s_subject_prior (m, f [i]) / norm;
-            if (start [p + 1] - start [p] > 1)
-                d->group_faces = (int) (start [p + 1] - start [p]);
-            d->weight = 1;
-            if (s_weak (f [i]->verdict)) {
-                d->weight *= m->weak_face_weight;
-                d->weak_verdict = f [i]->verdict;
-            }
-            int age = s_age_at (c, f [i]);
-            if (age >= 0 && age < 14) {
-                d->child = true;
-                d->child_year = f [i]->year_taken;
-            }
-        }
+        for (size_t i = start [p]; i < start [p + 1]; i++)
+            s_face_out (m, c, f [i], norm, (int) (start [p + 1] - start [p]),
+                        &out [count_out++]);
     }
     for (size_t i = 0; i < count_out; i++)
         out [i].prior /= (double) photos;
