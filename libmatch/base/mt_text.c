@@ -56,6 +56,49 @@ typedef struct {
     char spec [48];         //  the conversion alone for snprintf: no n$, '*' kept
 } s_spec_t;
 
+//  A conversion's kind and the class of its argument (spec), from its
+//  letter and length modifier: false for what mt_text does not format.
+static bool
+s_conversion (char conv, const char *length, s_spec_t *spec)
+{
+    bool wide = length [0] == 'l' && !length [1];
+    switch (conv) {
+        case 'd': case 'i': case 'u': case 'o': case 'x': case 'X':
+            spec->kind = conv == 'd' || conv == 'i' ? 'd' : 'u';
+            spec->cls = !length [0] || length [0] == 'h' ? S_INT
+                      : strcmp (length, "l") == 0 ? S_LONG
+                      : strcmp (length, "ll") == 0 || length [0] == 'q' ? S_LLONG
+                      : length [0] == 'j' ? S_INTMAX
+                      : length [0] == 'z' || length [0] == 'Z' ? S_SIZE
+                      : length [0] == 't' ? S_PTRDIFF : S_LDOUBLE;
+            if (spec->cls == S_LDOUBLE)
+                return false;           //  %Ld is no integer
+            break;
+        case 'c':
+            if (length [0])
+                return false;
+            spec->kind = 'c', spec->cls = S_INT;
+            break;
+        case 's':
+            if (wide || length [0])
+                return false;
+            spec->kind = 's', spec->cls = S_STR;
+            break;
+        case 'p':
+            spec->kind = 'p', spec->cls = S_PTR;
+            break;
+        case 'f': case 'F': case 'e': case 'E': case 'g': case 'G': case 'a': case 'A':
+            spec->kind = 'f';
+            spec->cls = length [0] == 'L' ? S_LDOUBLE : S_DOUBLE;
+            if (length [0] && length [0] != 'L' && !wide)
+                return false;
+            break;
+        default:
+            return false;               //  %n, %m, %C, %S and the unknown
+    }
+    return true;
+}
+
 //  Parse the conversion at p (a '%'); next is the next argument in order.
 //  Returns false for what mt_text does not format (%n, %m, wide text, a
 //  spec too long).
@@ -137,41 +180,8 @@ s_parse (const char *p, int *next, s_spec_t *spec)
     if (!conv)
         return false;
     q++;
-    bool wide = length [0] == 'l' && !length [1];
-    switch (conv) {
-        case 'd': case 'i': case 'u': case 'o': case 'x': case 'X':
-            spec->kind = conv == 'd' || conv == 'i' ? 'd' : 'u';
-            spec->cls = !length [0] || length [0] == 'h' ? S_INT
-                      : strcmp (length, "l") == 0 ? S_LONG
-                      : strcmp (length, "ll") == 0 || length [0] == 'q' ? S_LLONG
-                      : length [0] == 'j' ? S_INTMAX
-                      : length [0] == 'z' || length [0] == 'Z' ? S_SIZE
-                      : length [0] == 't' ? S_PTRDIFF : S_LDOUBLE;
-            if (spec->cls == S_LDOUBLE)
-                return false;           //  %Ld is no integer
-            break;
-        case 'c':
-            if (length [0])
-                return false;
-            spec->kind = 'c', spec->cls = S_INT;
-            break;
-        case 's':
-            if (wide || length [0])
-                return false;
-            spec->kind = 's', spec->cls = S_STR;
-            break;
-        case 'p':
-            spec->kind = 'p', spec->cls = S_PTR;
-            break;
-        case 'f': case 'F': case 'e': case 'E': case 'g': case 'G': case 'a': case 'A':
-            spec->kind = 'f';
-            spec->cls = length [0] == 'L' ? S_LDOUBLE : S_DOUBLE;
-            if (length [0] && length [0] != 'L' && !wide)
-                return false;
-            break;
-        default:
-            return false;               //  %n, %m, %C, %S and the unknown
-    }
+    if (!s_conversion (conv, length, spec))
+        return false;
     if (!spec->positional)
         spec->value = (*next)++;
     for (const char *f = flags; f < flags + flags_size; f++) {
