@@ -523,6 +523,21 @@ s_by_size_desc (const void *a, const void *b)
     return (area_a < area_b) - (area_a > area_b);
 }
 
+//  Of HOG's detections, the sure ones; else the best few unsure ones that
+//  are not smaller than min_face. Returns how many are kept (first).
+static size_t
+s_keep (mt_detection_t *found, size_t count, double min_face)
+{
+    size_t sure = s_sure (found, count);
+    if (sure > 0)
+        return sure;
+    size_t kept = 0;
+    for (size_t i = 0; i < count && kept < MT_PIPELINE_MAX_UNSURE; i++)
+        if (fmin (found [i].box.width, found [i].box.height) >= min_face)
+            found [kept++] = found [i];
+    return kept;
+}
+
 static int
 s_process_image (mt_pipeline_t *self, size_t worker_index, const mt_image_t *image,
                  mt_photo_t **photo_p, mt_err_t *err)
@@ -590,17 +605,7 @@ s_process_image (mt_pipeline_t *self, size_t worker_index, const mt_image_t *ima
         else
             free (again);
     }
-    size_t sure = s_sure (found, count);
-    if (sure > 0)
-        count = sure;
-    else {
-        //  Unsure faces: the best few that are not smaller than asked for.
-        size_t kept = 0;
-        for (size_t i = 0; i < count && kept < MT_PIPELINE_MAX_UNSURE; i++)
-            if (fmin (found [i].box.width, found [i].box.height) >= cfg->detect_min_face)
-                found [kept++] = found [i];
-        count = kept;
-    }
+    count = s_keep (found, count, cfg->detect_min_face);
     if (rc == MT_OK && self->detect_mode != S_DETECT_HOG) {
         mt_detection_t *cnn = NULL;
         size_t cnn_count = 0;

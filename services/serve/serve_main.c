@@ -217,6 +217,30 @@ s_print_ready (const s_settings_t *settings, const char *first_admin)
     printf ("Ctrl-C stops Homeward.\n\n");
 }
 
+//  The daily backup's settings (--backup-dir): 1 after saying why when its
+//  secret is missing or unreadable.
+static int
+s_backup_config (const s_settings_t *settings, const char *users, backup_actor_config_t *backup)
+{
+    if (!settings->backup_secret [0]) {
+        mt_log_error (S_NAME, "--backup-dir needs --backup-secret FILE (make one with "
+                              "homeward backup --new-secret FILE, kept apart from the backups)");
+        return 1;
+    }
+    mt_err_t err;
+    if (backup_secret_load (settings->backup_secret, &backup->secret, &err) != MT_OK) {
+        mt_log_error (S_NAME, "cannot start: %s", err.msg);
+        return 1;
+    }
+    snprintf (backup->api, sizeof backup->api, "inproc://homeward-api");
+    snprintf (backup->dir, sizeof backup->dir, "%s", settings->backup_dir);
+    snprintf (backup->users, sizeof backup->users, "%s", users);
+    backup->every_min = settings->backup_every;
+    backup->keep = settings->backup_keep;
+    backup->first_s = S_BACKUP_FIRST_S;
+    return 0;
+}
+
 int
 serve_main (int argc, char **argv)
 {
@@ -283,23 +307,8 @@ serve_main (int argc, char **argv)
     static backup_actor_config_t backup;    //  holds the secret: wiped at the end
     memset (&backup, 0, sizeof backup);
     mt_err_t err;
-    if (settings.backup_dir [0]) {
-        if (!settings.backup_secret [0]) {
-            mt_log_error (S_NAME, "--backup-dir needs --backup-secret FILE (make one with "
-                                  "homeward backup --new-secret FILE, kept apart from the backups)");
-            return 1;
-        }
-        if (backup_secret_load (settings.backup_secret, &backup.secret, &err) != MT_OK) {
-            mt_log_error (S_NAME, "cannot start: %s", err.msg);
-            return 1;
-        }
-        snprintf (backup.api, sizeof backup.api, "inproc://homeward-api");
-        snprintf (backup.dir, sizeof backup.dir, "%s", settings.backup_dir);
-        snprintf (backup.users, sizeof backup.users, "%s", gateway.users);
-        backup.every_min = settings.backup_every;
-        backup.keep = settings.backup_keep;
-        backup.first_s = S_BACKUP_FIRST_S;
-    }
+    if (settings.backup_dir [0] && s_backup_config (&settings, gateway.users, &backup) != 0)
+        return 1;
 
     //  Start in dependency order; stop in reverse.
     mt_actor_t *actors [S_MAX_PARTITIONS + 5] = { NULL };
