@@ -11,8 +11,9 @@ intake_main (int argc, char **argv)
     intake_config_t config;
     intake_config_defaults (&config);
     int status = service_settings (
-        "intake", "Face pipeline workers: take photos from the results service, find and\n"
-        "embed their faces, hand them back. --threads workers, one network each.",
+        "intake", "Face pipeline workers: each says it is ready on the results service's job\n"
+        "endpoint (--jobs), is pushed a photo, finds and embeds its faces and hands them\n"
+        "back. --threads workers, one network each.",
         intake_config_keys, &config, argc, argv);
     return status >= 0 ? status : service_run ("intake", intake_actor, &config);
 }
