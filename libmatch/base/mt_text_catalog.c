@@ -225,6 +225,10 @@ const mti_text_row_t mti_text_catalog [] = {
     { "option --config needs a file",
       "选项 --config 需要一个文件" },
 
+    //  libmatch/base/mt_helper.c
+    { "cannot start a helper thread",
+      "无法启动辅助线程" },
+
     //  libmatch/base/mt_dir.c
     { "cannot create %s: %s",
       "无法创建 %s：%s" },
@@ -1059,6 +1063,10 @@ const mti_text_row_t mti_text_catalog [] = {
       "案件类型必须是受助人员（found）或寻亲报告（missing）" },
     { "nothing to correct: the facts given are those recorded",
       "没有需要更正的内容：提交的信息与已登记的相同" },
+
+    //  services/results/results_checkpoint.c
+    { "cannot start the checkpoint thread",
+      "无法启动检查点线程" },
 
     //  services/results/results_actor.c
     { "unknown method '%s'",

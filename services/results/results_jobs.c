@@ -227,12 +227,15 @@ s_push (results_state_t *self, s_worker_t *w)
                                 &err)
              : mt_err_set (&err, MT_ENOMEM, "out of memory");
     if (rc != MT_OK) {
-        //  The stored bytes are gone or unreadable: say so on the photo.
+        //  The stored bytes are gone or unreadable: said on the photo (out
+        //  of memory: given back).
         if (job)
             mt_casedb_photo_failed (self->db, row.id, mt_rc_name (rc), err.msg, err.msg_zh,
                                     NULL);
+        else
+            s_release (self, row.id);
         mt_job_destroy (&job);
-        return job != NULL;
+        return rc != MT_ENOMEM;
     }
     job->photo_id = (uint64_t) row.id;
     job->case_id = (uint64_t) row.case_id;
@@ -259,7 +262,10 @@ s_dispatch (results_state_t *self)
         jobs->paused_until_ms = mt_clock_ms () + S_PAUSE_FIRST_MS;
         return;
     }
-    for (size_t i = 0; jobs->waiting && i < jobs->count; ) {
+    //  Until nothing waits, or the store failed (paused: once, not once a
+    //  worker).
+    for (size_t i = 0; jobs->waiting && i < jobs->count
+                       && mt_clock_ms () >= jobs->paused_until_ms; ) {
         s_worker_t *w = &jobs->workers [i];
         size_t count = jobs->count;
         if (w->photo_id || !s_push (self, w) || jobs->count == count)

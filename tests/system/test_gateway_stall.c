@@ -21,6 +21,7 @@
 #define S_MAX_SAMPLES 200000
 
 static char s_api [700], s_db [1024], s_photos [700], s_users [700], s_log [700], s_nobroker [700];
+static char s_jobs [700];
 static char s_port_text [16];
 static int s_port, s_results = -1, s_gateway = -1;
 static char s_token [128];
@@ -28,8 +29,8 @@ static char s_token [128];
 static void
 s_start_results (void)
 {
-    char *argv [] = { S_HOMEWARD, "results", "--api", s_api, "--db", s_db, "--photos", s_photos,
-                      "--broker", s_nobroker, NULL };
+    char *argv [] = { S_HOMEWARD, "results", "--api", s_api, "--jobs", s_jobs, "--db", s_db,
+                      "--photos", s_photos, "--broker", s_nobroker, NULL };
     s_results = mt_test_spawn (argv, s_log);
     MT_CHECK (s_results > 0);
 }
@@ -244,6 +245,7 @@ main (void)
     const char *dir = mt_test_tmpdir ();
     snprintf (s_api, sizeof s_api, "ipc://%s/api.sock", dir);
     snprintf (s_nobroker, sizeof s_nobroker, "ipc://%s/no-broker.sock", dir);
+    snprintf (s_jobs, sizeof s_jobs, "ipc://%s/jobs.sock", dir);
     char path [700];
     snprintf (path, sizeof path, "%s/homeward.db", dir);
     mt_test_store_new (s_db, sizeof s_db, path);
