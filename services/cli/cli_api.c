@@ -8,6 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+//  Options refused: none kept (the caller returns at once).
+static int
+s_refused (cli_api_opts_t *opts)
+{
+    free (opts->argv);
+    opts->argv = NULL;
+    opts->argc = 0;
+    return 2;
+}
+
 int
 cli_api_parse (const char *command, int argc, char **argv, cli_api_opts_t *opts)
 {
@@ -32,7 +42,7 @@ cli_api_parse (const char *command, int argc, char **argv, cli_api_opts_t *opts)
                   || strcmp (a, "--results-key") == 0;
         if (needs && i + 1 >= argc) {
             cli_error (command, "option %s needs a value", a);
-            return 2;
+            return s_refused (opts);
         }
         if (strcmp (a, "--api") == 0)
             snprintf (opts->api, sizeof opts->api, "%s", argv [++i]);
@@ -52,7 +62,7 @@ cli_api_parse (const char *command, int argc, char **argv, cli_api_opts_t *opts)
         if (strcmp (a, "--timeout-ms") == 0) {
             long long ms;
             if (!cli_number (command, a, argv [++i], 1, 24LL * 3600 * 1000, &ms))
-                return 2;
+                return s_refused (opts);
             opts->timeout_ms = (int) ms;
         }
         else

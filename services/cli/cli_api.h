@@ -22,7 +22,7 @@ typedef struct {
 } cli_api_opts_t;
 
 //  Take the common options out of argv [1..]; the rest stays in opts->argv.
-//  Returns 0, or 2 after printing an error.
+//  Returns 0, or 2 after printing an error (opts->argv then freed and NULL).
 int cli_api_parse (const char *command, int argc, char **argv, cli_api_opts_t *opts);
 
 //  Connect. Returns NULL after printing an error.

@@ -189,10 +189,19 @@ mt_serve_family_pairs (const char *const *people, size_t count, int64_t *familie
     }
 }
 
+//  How long a case may take to be matched: its photos described, searched,
+//  weighed (the sanitizers make the face networks several times slower,
+//  and the suite runs two tests at once on the two cores).
+#ifdef MT_SANITIZED
+#   define S_SETTLE_MS 360000
+#else
+#   define S_SETTLE_MS 120000
+#endif
+
 void
 mt_serve_settle (int64_t case_id)
 {
-    long long until = mt_test_now_ms () + 120000;
+    long long until = mt_test_now_ms () + S_SETTLE_MS;
     while (mt_test_now_ms () < until) {
         json_t *c = mt_serve_call ("case.get", json_pack ("{s:I}", "case_id",
                                    (json_int_t) case_id), NULL, 0, MT_OK);
