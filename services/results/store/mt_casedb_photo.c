@@ -205,17 +205,23 @@ mt_casedb_leases_clear (mt_casedb_t *self, mt_err_t *err)
     return mti_db_exec (self, "UPDATE photos SET lease_until = 0 WHERE lease_until > 0", err);
 }
 
-int
-mt_casedb_photo_release (mt_casedb_t *self, int64_t photo_id, mt_err_t *err)
+//  One photo's row changed by sql, whose one parameter is the photo's id.
+static int
+s_photo_update (mt_casedb_t *self, const char *sql, int64_t photo_id, mt_err_t *err)
 {
-    mti_sql_stmt_t *stmt = mti_db_prepare (self, "UPDATE photos SET lease_until = 0"
-                                                 " WHERE id = ?", err);
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, sql, err);
     if (!stmt)
         return MT_EINTERNAL;
     mti_sql_bind_int64 (stmt, 1, photo_id);
     int rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "photo");
     mti_sql_finalize (stmt);
     return rc;
+}
+
+int
+mt_casedb_photo_release (mt_casedb_t *self, int64_t photo_id, mt_err_t *err)
+{
+    return s_photo_update (self, "UPDATE photos SET lease_until = 0 WHERE id = ?", photo_id, err);
 }
 
 int
@@ -305,14 +311,8 @@ mt_casedb_photo_done (mt_casedb_t *self, int64_t photo_id, int width, int height
 int
 mt_casedb_photo_ask_person (mt_casedb_t *self, int64_t photo_id, mt_err_t *err)
 {
-    mti_sql_stmt_t *stmt = mti_db_prepare (self, "UPDATE photos SET person = 'ask'"
-                                                 " WHERE id = ? AND state = 'pending'", err);
-    if (!stmt)
-        return MT_EINTERNAL;
-    mti_sql_bind_int64 (stmt, 1, photo_id);
-    int rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "photo");
-    mti_sql_finalize (stmt);
-    return rc;
+    return s_photo_update (self, "UPDATE photos SET person = 'ask'"
+                                 " WHERE id = ? AND state = 'pending'", photo_id, err);
 }
 
 int
