@@ -3,6 +3,7 @@
 //  carries its source reference; every photo is known by its sha256).
 
 #include "cli.h"
+#include "results/store/mt_case_facts.h"
 #include "base/mt_clock.h"
 #include "cli_api.h"
 
@@ -229,23 +230,21 @@ s_csv_row (int end, void *arg)
         csv->imp->failed++;
     }
     else {
-        json_t *facts = json_object ();
-        static const char *keys [] = { "kind", "sex", "city", "station", "date_found", "age",
-                                       "date_last_seen", "birth_year", "person_name",
-                                       "family_name", "family_contact", "family_relation",
-                                       "features", "notes", "purpose", "consent_basis",
-                                       "consent_by", "consent_date", NULL };
-        for (int k = 0; keys [k]; k++)
-            if (s_get (csv, keys [k]))
-                json_object_set_new (facts, keys [k], json_string (s_get (csv, keys [k])));
-        //  A province that is not a number goes as it is: the service says
+        //  A column for each fact, by the fact's name (the reference is
+        //  `ref`). A number that is not one goes as it is: the service says
         //  what is wrong with it, for the row's line of the report.
-        const char *province = s_get (csv, "province");
-        char *end = NULL;
-        long code = province ? strtol (province, &end, 10) : 0;
-        if (province)
-            json_object_set_new (facts, "province", *province && !*end ? json_integer (code)
-                                                                      : json_string (province));
+        json_t *facts = json_object ();
+        if (s_get (csv, "kind"))
+            json_object_set_new (facts, "kind", json_string (s_get (csv, "kind")));
+        for (size_t f = 0; f < mt_case_facts_count; f++) {
+            const char *name = mt_case_facts [f].name, *text = s_get (csv, name);
+            char *end = NULL;
+            long number = text ? strtol (text, &end, 10) : 0;
+            if (!text || strcmp (name, "external_ref") == 0)
+                continue;
+            json_object_set_new (facts, name, mt_case_facts [f].type == MT_FACT_INT
+                                 && *text && !*end ? json_integer (number) : json_string (text));
+        }
         char *photos [S_MAX_PHOTOS];
         int years [S_MAX_PHOTOS], ages [S_MAX_PHOTOS];
         size_t count = 0;
@@ -364,13 +363,23 @@ cli_import (int argc, char **argv)
     for (int i = 1; i < argc; i++)
         help |= strcmp (argv [i], "--help") == 0;
     if (help) {
-        fprintf (argc < 2 ? stderr : stdout,
+        FILE *out = argc < 2 ? stderr : stdout;
+        fprintf (out,
             "usage: homeward import FILE.csv | DIR [--kind found|missing]\n\n"
             "Imports cases and their photos. A CSV has a header row; its columns: ref\n"
-            "(required, unique in the file), kind, sex, province, city, station, date_found,\n"
-            "age, date_last_seen, birth_year, person_name, family_name, family_contact,\n"
-            "family_relation, features, notes, purpose, consent_basis, consent_by,\n"
-            "consent_date, photos (paths separated by ';', relative to the CSV), photo_years\n"
+            "(required, unique in the file), kind, the facts:\n");
+        size_t line = 0;
+        for (size_t f = 0; f < mt_case_facts_count; f++) {
+            const char *name = mt_case_facts [f].name;
+            if (strcmp (name, "external_ref") == 0)
+                continue;
+            fprintf (out, "%s%s", !line ? "  " : line + strlen (name) > 70 ? ",\n  " : ", ",
+                     name);
+            line = line && line + strlen (name) <= 70 ? line + strlen (name) + 2
+                                                      : strlen (name) + 2;
+        }
+        fprintf (out, ",\n"
+            "photos (paths separated by ';', relative to the CSV), photo_years\n"
             "and photo_ages (the year each photo was taken and the person's age in it, in\n"
             "the photos' order, ';'-separated; an empty item is unknown: \"1962;;1990\").\n"
             "Every case needs its consent_basis (see homeward case --help). A DIR holds\n"

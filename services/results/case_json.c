@@ -10,13 +10,6 @@
 #include <string.h>
 
 
-static const char *s_case_keys [] = {
-    "kind", "sex", "province", "city", "station", "date_found", "age", "age_min", "age_max",
-    "date_last_seen", "birth_year", "birth_year_min", "birth_year_max", "person_name",
-    "family_name", "family_contact", "family_relation", "features", "notes", "external_ref",
-    "purpose", "consent_basis", "consent_by", "consent_date", NULL
-};
-
 //  Text of at most chars characters (as people count them, not bytes) into
 //  dst (size bytes: MT_UTF8_BYTES (chars), or less for a fixed form such as
 //  a date, whose own check follows).
@@ -39,8 +32,6 @@ s_text (json_t *params, const char *key, char *dst, size_t size, size_t chars, m
     memcpy (dst, text, bytes + 1);
     return MT_OK;
 }
-
-#define S_TEXT(key, field, chars) s_text (params, key, c->field, sizeof c->field, chars, err)
 
 //  A number, or a "LOW-HIGH" range as text, into lo/hi.
 static int
@@ -80,17 +71,25 @@ results_json_int (json_t *params, const char *key, int *dst, mt_err_t *err)
     return MT_OK;
 }
 
-//  Refuse a key of params that is not among keys: unknown, or (correcting)
-//  one that is not a correction.
+//  Whether key names a fact of the table (a range also by KEY_min and
+//  KEY_max) that has every flag of want.
+static bool
+s_fact_key (const char *key, unsigned want)
+{
+    const mt_case_fact_t *fact = mt_case_fact_find (key);
+    return fact && (fact->flags & want) == want;
+}
+
+//  Refuse a key of params that is not a fact (correcting: not a fact staff
+//  may correct) or extra.
 static int
-s_known_keys (json_t *params, const char *const *keys, bool correcting, mt_err_t *err)
+s_known_keys (json_t *params, const char *extra, bool correcting, mt_err_t *err)
 {
     const char *key;
     json_t *value;
     json_object_foreach (params, key, value) {
-        bool known = false;
-        for (int i = 0; keys [i] && !known; i++)
-            known = strcmp (key, keys [i]) == 0;
+        bool known = strcmp (key, extra) == 0
+                  || s_fact_key (key, correcting ? MT_FACT_CORRECT : 0);
         if (!known && correcting)
             return mt_err_set (err, MT_EINVAL, "this field cannot be corrected: '%s'", key);
         if (!known)
@@ -99,41 +98,44 @@ s_known_keys (json_t *params, const char *const *keys, bool correcting, mt_err_t
     return MT_OK;
 }
 
+//  One fact given in params over what c holds (absent: left as it is).
+static int
+s_apply_fact (json_t *params, const mt_case_fact_t *fact, mt_case_t *c, mt_err_t *err)
+{
+    if (fact->type == MT_FACT_SEX) {
+        json_t *sex = json_object_get (params, fact->name);
+        if (!sex)
+            return MT_OK;
+        int s = json_is_string (sex) ? mt_sex_from_name (json_string_value (sex)) : -1;
+        if (s < 0)
+            return mt_err_set (err, MT_EINVAL, "sex must be male, female or unknown");
+        *(mt_sex *) ((char *) c + fact->offset) = (mt_sex) s;
+        return MT_OK;
+    }
+    if (fact->type == MT_FACT_INT)
+        return results_json_int (params, fact->name, mt_case_fact_int (fact, c, 0), err);
+    if (fact->type == MT_FACT_TEXT || fact->type == MT_FACT_DATE)
+        return s_text (params, fact->name, mt_case_fact_chars (fact, c), fact->size,
+                       (size_t) fact->limit, err);
+    int *lo = mt_case_fact_int (fact, c, 0), *hi = mt_case_fact_int (fact, c, 1);
+    char key [64];
+    int rc = s_range (params, fact->name, lo, hi, err);
+    snprintf (key, sizeof key, "%s_min", fact->name);
+    if (rc == MT_OK)
+        rc = results_json_int (params, key, lo, err);
+    snprintf (key, sizeof key, "%s_max", fact->name);
+    if (rc == MT_OK)
+        rc = results_json_int (params, key, hi, err);
+    return rc;
+}
+
 //  The facts given in params over those in c (absent keys leave them).
 static int
 s_apply (json_t *params, mt_case_t *c, mt_err_t *err)
 {
-    json_t *sex = json_object_get (params, "sex");
-    if (sex) {
-        int s = json_is_string (sex) ? mt_sex_from_name (json_string_value (sex)) : -1;
-        if (s < 0)
-            return mt_err_set (err, MT_EINVAL, "sex must be male, female or unknown");
-        c->sex = (mt_sex) s;
-    }
     int rc = MT_OK;
-    if (rc == MT_OK) rc = results_json_int (params, "province", &c->province, err);
-    if (rc == MT_OK) rc = S_TEXT ("city", city, MT_CASE_CITY_CHARS);
-    if (rc == MT_OK) rc = S_TEXT ("station", station, MT_CASE_STATION_CHARS);
-    if (rc == MT_OK) rc = S_TEXT ("date_found", date_found, 10);
-    if (rc == MT_OK) rc = s_range (params, "age", &c->age_min, &c->age_max, err);
-    if (rc == MT_OK) rc = results_json_int (params, "age_min", &c->age_min, err);
-    if (rc == MT_OK) rc = results_json_int (params, "age_max", &c->age_max, err);
-    if (rc == MT_OK) rc = S_TEXT ("date_last_seen", date_last_seen, 10);
-    if (rc == MT_OK) rc = s_range (params, "birth_year", &c->birth_year_min,
-                                   &c->birth_year_max, err);
-    if (rc == MT_OK) rc = results_json_int (params, "birth_year_min", &c->birth_year_min, err);
-    if (rc == MT_OK) rc = results_json_int (params, "birth_year_max", &c->birth_year_max, err);
-    if (rc == MT_OK) rc = S_TEXT ("person_name", person_name, MT_CASE_NAME_CHARS);
-    if (rc == MT_OK) rc = S_TEXT ("family_name", family_name, MT_CASE_NAME_CHARS);
-    if (rc == MT_OK) rc = S_TEXT ("family_contact", family_contact, MT_CASE_CONTACT_CHARS);
-    if (rc == MT_OK) rc = S_TEXT ("family_relation", family_relation, MT_CASE_RELATION_CHARS);
-    if (rc == MT_OK) rc = S_TEXT ("features", features, MT_CASE_FEATURES_CHARS);
-    if (rc == MT_OK) rc = S_TEXT ("notes", notes, MT_CASE_NOTES_CHARS);
-    if (rc == MT_OK) rc = S_TEXT ("external_ref", external_ref, MT_CASE_REF_CHARS);
-    if (rc == MT_OK) rc = S_TEXT ("purpose", purpose, MT_CASE_PURPOSE_CHARS);
-    if (rc == MT_OK) rc = S_TEXT ("consent_basis", consent_basis, 15);
-    if (rc == MT_OK) rc = S_TEXT ("consent_by", consent_by, MT_CASE_NAME_CHARS);
-    if (rc == MT_OK) rc = S_TEXT ("consent_date", consent_date, 10);
+    for (size_t i = 0; i < mt_case_facts_count && rc == MT_OK; i++)
+        rc = s_apply_fact (params, &mt_case_facts [i], c, err);
     return rc;
 }
 
@@ -141,8 +143,13 @@ int
 results_case_from_json (json_t *params, mt_case_t *c, mt_err_t *err)
 {
     memset (c, 0, sizeof *c);
-    c->age_min = c->age_max = -1;
-    int rc = s_known_keys (params, s_case_keys, false, err);
+    for (size_t i = 0; i < mt_case_facts_count; i++)
+        if (mt_case_facts [i].type == MT_FACT_INT || mt_case_facts [i].type == MT_FACT_RANGE) {
+            *mt_case_fact_int (&mt_case_facts [i], c, 0) = mt_case_facts [i].none;
+            if (mt_case_facts [i].type == MT_FACT_RANGE)
+                *mt_case_fact_int (&mt_case_facts [i], c, 1) = mt_case_facts [i].none;
+        }
+    int rc = s_known_keys (params, "kind", false, err);
     if (rc != MT_OK)
         return rc;
     c->kind = mt_case_kind_from_name (json_string_value (json_object_get (params, "kind")));
@@ -152,56 +159,11 @@ results_case_from_json (json_t *params, mt_case_t *c, mt_err_t *err)
     return rc == MT_OK ? mt_case_validate (c, err) : rc;
 }
 
-//  The facts staff may correct; the kind, the import reference and the
-//  consent are not corrections.
-static const char *s_correctable [] = {
-    "case_id", "sex", "province", "city", "station", "date_found", "age", "age_min", "age_max",
-    "date_last_seen", "birth_year", "birth_year_min", "birth_year_max", "person_name",
-    "family_name", "family_contact", "family_relation", "features", "notes", NULL
-};
-
-//  One fact's text for the audit (empty when unknown).
-static void
-s_fact_text (const mt_case_t *c, int fact, char *buf, size_t size)
-{
-    const char *text = NULL;
-    switch (fact) {
-        case 0: text = mt_sex_name (c->sex); break;
-        case 4: text = c->date_found; break;
-        case 5: text = c->date_last_seen; break;
-        case 6: text = c->city; break;
-        case 7: text = c->station; break;
-        case 8: text = c->person_name; break;
-        case 9: text = c->family_name; break;
-        case 10: text = c->family_contact; break;
-        case 11: text = c->family_relation; break;
-        case 12: text = c->features; break;
-        case 13: text = c->notes; break;
-        default: break;
-    }
-    buf [0] = '\0';
-    if (text)
-        snprintf (buf, size, "%s", text);
-    else
-    if (fact == 1 && c->province)
-        snprintf (buf, size, "%d", c->province);
-    else
-    if (fact == 2 && c->age_min >= 0)
-        snprintf (buf, size, "%d-%d", c->age_min, c->age_max);
-    else
-    if (fact == 3 && c->birth_year_min)
-        snprintf (buf, size, "%d-%d", c->birth_year_min, c->birth_year_max);
-}
-
 int
 results_case_update_from_json (json_t *params, mt_case_t *c, char *changes, size_t size,
                                mt_err_t *err)
 {
-    static const char *names [] = { "sex", "province", "age", "birth_year", "date_found",
-                                    "date_last_seen", "city", "station", "person_name",
-                                    "family_name", "family_contact", "family_relation",
-                                    "features", "notes" };
-    int rc = s_known_keys (params, s_correctable, true, err);
+    int rc = s_known_keys (params, "case_id", true, err);
     mt_case_t before = *c;
     if (rc == MT_OK)
         rc = s_apply (params, c, err);
@@ -212,13 +174,16 @@ results_case_update_from_json (json_t *params, mt_case_t *c, char *changes, size
     size_t at = 0;
     bool cut = false;
     changes [0] = '\0';
-    for (int f = 0; f < (int) (sizeof names / sizeof names [0]) && !cut; f++) {
-        char old [MT_UTF8_BYTES (MT_CASE_NOTES_CHARS)], now [sizeof old];
-        s_fact_text (&before, f, old, sizeof old);
-        s_fact_text (c, f, now, sizeof now);
+    for (size_t f = 0; f < mt_case_facts_count && !cut; f++) {
+        const mt_case_fact_t *fact = &mt_case_facts [f];
+        if (!(fact->flags & MT_FACT_CORRECT))
+            continue;
+        char old [4096], now [sizeof old];
+        mt_case_fact_text (fact, &before, old, sizeof old);
+        mt_case_fact_text (fact, c, now, sizeof now);
         if (strcmp (old, now) != 0) {
             int n = snprintf (changes + at, size - at, "%s%s: %s -> %s", at ? "; " : "",
-                              names [f], old [0] ? old : "(none)", now [0] ? now : "(none)");
+                              fact->name, old [0] ? old : "(none)", now [0] ? now : "(none)");
             cut = n < 0 || (size_t) n >= size - at;
             at += cut ? 0 : (size_t) n;
         }
@@ -237,34 +202,43 @@ results_case_update_from_json (json_t *params, mt_case_t *c, char *changes, size
     return MT_OK;
 }
 
+//  A fact as the case JSON gives it (new reference): text, a number, [low,
+//  high] for a range; NULL when the case does not record it, unless given
+//  always (sex and whole numbers: "unknown", 0).
+static json_t *
+s_fact_json (const mt_case_fact_t *fact, const mt_case_t *c, bool always)
+{
+    if (fact->type == MT_FACT_SEX)
+        return json_string (mt_sex_name ((mt_sex) mt_case_fact_int_of (fact, c, 0)));
+    if (!mt_case_fact_known (fact, c) && !(always && fact->type == MT_FACT_INT))
+        return NULL;
+    if (fact->type == MT_FACT_INT)
+        return json_integer (mt_case_fact_int_of (fact, c, 0));
+    if (fact->type == MT_FACT_RANGE)
+        return json_pack ("[i,i]", mt_case_fact_int_of (fact, c, 0),
+                          mt_case_fact_int_of (fact, c, 1));
+    return json_string (mt_case_fact_chars_of (fact, c));
+}
+
 json_t *
 results_case_json (const mt_case_t *c)
 {
-    json_t *j = json_pack ("{s:I, s:s, s:s, s:s, s:i, s:s, s:i, s:i}",
+    json_t *j = json_pack ("{s:I, s:s, s:s, s:s, s:i, s:i}",
                            "case_id", (json_int_t) c->id, "kind", mt_case_kind_name (c->kind),
-                           "state", c->state, "sex", mt_sex_name (c->sex),
-                           "province", c->province, "province_name",
-                           mt_province_name (c->province), "photos", c->photo_count,
-                           "faces", c->face_count);
+                           "state", c->state, "province_name", mt_province_name (c->province),
+                           "photos", c->photo_count, "faces", c->face_count);
+    for (size_t i = 0; i < mt_case_facts_count; i++) {
+        json_t *value = s_fact_json (&mt_case_facts [i], c, true);
+        if (value)
+            json_object_set_new (j, mt_case_facts [i].name, value);
+    }
     struct { const char *key; const char *value; } texts [] = {
-        { "closed_reason", c->closed_reason }, { "city", c->city }, { "station", c->station },
-        { "date_found", c->date_found }, { "date_last_seen", c->date_last_seen },
-        { "person_name", c->person_name }, { "family_name", c->family_name },
-        { "family_contact", c->family_contact }, { "family_relation", c->family_relation },
-        { "features", c->features }, { "notes", c->notes },
-        { "external_ref", c->external_ref }, { "created_at", c->created_at },
-        { "purpose", c->purpose }, { "consent_basis", c->consent_basis },
-        { "consent_by", c->consent_by }, { "consent_date", c->consent_date },
+        { "closed_reason", c->closed_reason }, { "created_at", c->created_at },
         { "closed_at", c->closed_at }, { "erased_at", c->erased_at }
     };
     for (size_t i = 0; i < sizeof texts / sizeof texts [0]; i++)
         if (texts [i].value [0])
             json_object_set_new (j, texts [i].key, json_string (texts [i].value));
-    if (c->age_min >= 0)
-        json_object_set_new (j, "age", json_pack ("[i,i]", c->age_min, c->age_max));
-    if (c->birth_year_min > 0)
-        json_object_set_new (j, "birth_year", json_pack ("[i,i]", c->birth_year_min,
-                                                          c->birth_year_max));
     if (c->erased_level > 0)
         json_object_set_new (j, "erased", json_string (c->erased_level >= MT_ERASE_ALL
                                                        ? "all" : "media"));
@@ -274,26 +248,19 @@ results_case_json (const mt_case_t *c)
 json_t *
 results_case_changes_json (const mt_case_t *before, const mt_case_t *after)
 {
-    static const char *fields [] = { "sex", "province", "age", "birth_year", "date_found",
-                                     "date_last_seen", "city", "station", "person_name",
-                                     "family_name", "family_contact", "family_relation",
-                                     "features", "notes" };
-    json_t *was = results_case_json (before), *now = results_case_json (after);
     json_t *list = json_array ();
-    for (size_t i = 0; i < sizeof fields / sizeof fields [0]; i++) {
-        json_t *from = json_object_get (was, fields [i]), *to = json_object_get (now, fields [i]);
-        //  Province 0 is what the case JSON says of no province recorded.
-        if (json_is_integer (from) && json_integer_value (from) == 0)
-            from = NULL;
-        if (json_is_integer (to) && json_integer_value (to) == 0)
-            to = NULL;
-        if ((!from && !to) || (from && to && json_equal (from, to)))
+    for (size_t i = 0; i < mt_case_facts_count; i++) {
+        const mt_case_fact_t *fact = &mt_case_facts [i];
+        if (!(fact->flags & MT_FACT_CORRECT))
             continue;
-        json_array_append_new (list, json_pack ("{s:s, s:O?, s:O?}", "field", fields [i],
-                                                "from", from, "to", to));
+        //  Not recorded is null here (the case JSON's province 0).
+        json_t *from = s_fact_json (fact, before, false), *to = s_fact_json (fact, after, false);
+        if ((from || to) && !(from && to && json_equal (from, to)))
+            json_array_append_new (list, json_pack ("{s:s, s:O?, s:O?}", "field", fact->name,
+                                                    "from", from, "to", to));
+        json_decref (from);
+        json_decref (to);
     }
-    json_decref (was);
-    json_decref (now);
     return list;
 }
 

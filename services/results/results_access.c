@@ -48,15 +48,13 @@ results_case_json_for (const mt_case_t *c, results_sight sight)
     json_t *j = results_case_json (c);
     if (sight == RESULTS_SEE_ALL)
         return j;
-    //  Another station's case: what identifies or reaches people stays
-    //  with that station (the facts that matching weighs remain).
-    static const char *const personal [] = {
-        "person_name", "family_name", "family_contact", "family_relation", "notes",
-        "consent_by", "consent_basis", "consent_date", "purpose", "external_ref",
-        "closed_reason"
-    };
-    for (size_t i = 0; i < sizeof personal / sizeof personal [0]; i++)
-        json_object_del (j, personal [i]);
+    //  Another station's case: what identifies or reaches people (the
+    //  facts marked personal, and why it was closed) stays with that
+    //  station; the facts that matching weighs remain.
+    for (size_t i = 0; i < mt_case_facts_count; i++)
+        if (mt_case_facts [i].flags & MT_FACT_PERSONAL)
+            json_object_del (j, mt_case_facts [i].name);
+    json_object_del (j, "closed_reason");
     json_object_set_new (j, "redacted", json_true ());
     return j;
 }

@@ -23,6 +23,14 @@ extern int mt_test_failures;
     } \
 } while (0)
 
+//  A failure with its own message (printf arguments).
+#define MT_FAIL(...) do { \
+    fprintf (stderr, "%s:%d: ", __FILE__, __LINE__); \
+    fprintf (stderr, __VA_ARGS__); \
+    fputc ('\n', stderr); \
+    mt_test_failures++; \
+} while (0)
+
 #define MT_CHECK_INT(actual, expected) do { \
     long long a_ = (long long) (actual), e_ = (long long) (expected); \
     if (a_ != e_) { \

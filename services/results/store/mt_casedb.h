@@ -21,6 +21,7 @@
 #include "base/mt_error.h"
 #include "base/mt_utf8.h"
 #include "face/mt_mobilefacenet.h"
+#include "results/store/mt_case_facts.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -37,49 +38,29 @@ typedef enum {
     MT_SEX_FEMALE
 } mt_sex;
 
-//  The most characters (not bytes: UTF-8) of a case's texts; their
-//  buffers hold MT_UTF8_BYTES of them.
-#define MT_CASE_CITY_CHARS 60
-#define MT_CASE_STATION_CHARS 120
-#define MT_CASE_NAME_CHARS 60           //  person_name, family_name, consent_by
-#define MT_CASE_CONTACT_CHARS 60
-#define MT_CASE_RELATION_CHARS 30
-#define MT_CASE_FEATURES_CHARS 250
-#define MT_CASE_NOTES_CHARS 500
-#define MT_CASE_REF_CHARS 120           //  external_ref
-#define MT_CASE_PURPOSE_CHARS 120
-#define MT_CASE_REASON_CHARS 120        //  closed_reason as kept here (the store keeps all)
+//  The most characters (not bytes: UTF-8) of a closing or removal reason
+//  as kept here (the store keeps all); the facts' own are in mt_case_facts.h.
+#define MT_CASE_REASON_CHARS 120
 
-typedef struct {
+//  A case: what the store keeps of it, and its facts (mt_case_facts.h:
+//  sex, province, city, station, date_found, age_min/age_max (found: the
+//  estimated age now, -1 unknown), date_last_seen, birth_year_min/max
+//  (missing: 0 unknown), person_name, family_name, family_contact,
+//  family_relation, features, notes, external_ref (the id a bulk import
+//  gave it, unique), and its data protection: purpose (why the data is
+//  held, default "family reunification"), consent_basis (self, guardian
+//  (a parent or legal guardian; for a found child the relief station as
+//  temporary guardian), family (the reporting family, for a missing
+//  person) or vital_interests (a found adult who cannot consent); a
+//  minor's case needs a guardian's consent), consent_by (who gave it),
+//  consent_date (default the day the case is added)).
+//  province: GB/T 2260 code; found: where found; missing: home (户籍地).
+typedef struct mt_case {
     int64_t id;
     mt_case_kind kind;
     char state [16];                //  "open" or "closed"
     char closed_reason [MT_UTF8_BYTES (MT_CASE_REASON_CHARS)];
-    mt_sex sex;
-    int province;                   //  GB/T 2260 code; found: where found; missing: home (户籍地)
-    char city [MT_UTF8_BYTES (MT_CASE_CITY_CHARS)];
-    char station [MT_UTF8_BYTES (MT_CASE_STATION_CHARS)];   //  found: the relief station
-    char date_found [11];           //  found: YYYY-MM-DD
-    int age_min, age_max;           //  found: estimated age now, -1 unknown
-    char date_last_seen [11];       //  missing: YYYY-MM-DD
-    int birth_year_min, birth_year_max;     //  missing: 0 unknown
-    char person_name [MT_UTF8_BYTES (MT_CASE_NAME_CHARS)];  //  missing: the missing person's name, if known
-    char family_name [MT_UTF8_BYTES (MT_CASE_NAME_CHARS)];  //  missing: who reports
-    char family_contact [MT_UTF8_BYTES (MT_CASE_CONTACT_CHARS)];
-    char family_relation [MT_UTF8_BYTES (MT_CASE_RELATION_CHARS)];
-    char features [MT_UTF8_BYTES (MT_CASE_FEATURES_CHARS)];  //  distinguishing features
-    char notes [MT_UTF8_BYTES (MT_CASE_NOTES_CHARS)];
-    char external_ref [MT_UTF8_BYTES (MT_CASE_REF_CHARS)];  //  the id a bulk import gave it (unique)
-    //  Data protection. purpose: why the data is held (default "family
-    //  reunification"). consent_basis: self, guardian (a parent or legal
-    //  guardian; for a found child the relief station as temporary
-    //  guardian), family (the reporting family, for a missing person) or
-    //  vital_interests (a found adult who cannot consent). A minor's case
-    //  needs a guardian's consent; consent_by names who gave it.
-    char purpose [MT_UTF8_BYTES (MT_CASE_PURPOSE_CHARS)];
-    char consent_basis [16];
-    char consent_by [MT_UTF8_BYTES (MT_CASE_NAME_CHARS)];
-    char consent_date [11];         //  YYYY-MM-DD; default the day the case is added
+    MT_CASE_FACTS (MTI_FACT_FIELD)
     char created_at [32];
     char closed_at [32];            //  empty while open
     char erased_at [32];            //  when its photos, faces and vectors were erased

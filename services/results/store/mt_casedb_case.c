@@ -13,40 +13,6 @@
 
 //  ---------------------------------------------------------------- names
 
-const char *
-mt_case_kind_name (mt_case_kind kind)
-{
-    return kind == MT_KIND_FOUND ? "found" : kind == MT_KIND_MISSING ? "missing" : "unknown";
-}
-
-int
-mt_case_kind_from_name (const char *name)
-{
-    if (name && strcmp (name, "found") == 0)
-        return MT_KIND_FOUND;
-    if (name && strcmp (name, "missing") == 0)
-        return MT_KIND_MISSING;
-    return 0;
-}
-
-const char *
-mt_sex_name (mt_sex sex)
-{
-    return sex == MT_SEX_MALE ? "male" : sex == MT_SEX_FEMALE ? "female" : "unknown";
-}
-
-int
-mt_sex_from_name (const char *name)
-{
-    if (!name || strcmp (name, "unknown") == 0 || !*name)
-        return MT_SEX_UNKNOWN;
-    if (strcmp (name, "male") == 0)
-        return MT_SEX_MALE;
-    if (strcmp (name, "female") == 0)
-        return MT_SEX_FEMALE;
-    return -1;
-}
-
 //  ---------------------------------------------------------------- validation
 
 int
@@ -160,28 +126,6 @@ mt_case_validate (const mt_case_t *c, mt_err_t *err)
 //  ---------------------------------------------------------------- cases
 
 int
-mti_case_bind_facts (mti_sql_stmt_t *stmt, int at, const mt_case_t *c)
-{
-    mti_sql_bind_text (stmt, at, mt_sex_name (c->sex), -1);
-    mti_sql_bind_int (stmt, at + 1, c->province);
-    mti_db_bind_text (stmt, at + 2, c->city);
-    mti_db_bind_text (stmt, at + 3, c->station);
-    mti_db_bind_text (stmt, at + 4, c->date_found);
-    mti_sql_bind_int (stmt, at + 5, c->age_min);
-    mti_sql_bind_int (stmt, at + 6, c->age_max);
-    mti_db_bind_text (stmt, at + 7, c->date_last_seen);
-    mti_sql_bind_int (stmt, at + 8, c->birth_year_min);
-    mti_sql_bind_int (stmt, at + 9, c->birth_year_max);
-    mti_db_bind_text (stmt, at + 10, c->person_name);
-    mti_db_bind_text (stmt, at + 11, c->family_name);
-    mti_db_bind_text (stmt, at + 12, c->family_contact);
-    mti_db_bind_text (stmt, at + 13, c->family_relation);
-    mti_db_bind_text (stmt, at + 14, c->features);
-    mti_db_bind_text (stmt, at + 15, c->notes);
-    return at + 16;
-}
-
-int
 mt_casedb_case_add (mt_casedb_t *self, const mt_case_t *c, const char *actor, int64_t *id_p,
                     bool *existed_p, mt_err_t *err)
 {
@@ -206,27 +150,22 @@ mt_casedb_case_add (mt_casedb_t *self, const mt_case_t *c, const char *actor, in
         if (*id_p)
             return MT_OK;
     }
-    mti_sql_stmt_t *stmt = mti_db_prepare (self,
-        "INSERT INTO cases (kind, sex, province, city, station, date_found, age_min, age_max,"
-        " date_last_seen, birth_year_min, birth_year_max, person_name, family_name,"
-        " family_contact, family_relation, features, notes, external_ref, created_at,"
-        " updated_at, purpose, consent_basis, consent_by, consent_date)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id", err);
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, mti_case_sql (MTI_CASE_INSERT), err);
     if (!stmt)
         return MT_EINTERNAL;
     char now [32];
     mti_db_now (now, sizeof now);
+    //  What the store fills in when not given: the purpose, and the
+    //  consent's date (the day the case is added).
+    mt_case_t row = *c;
+    if (!row.purpose [0])
+        snprintf (row.purpose, sizeof row.purpose, "family reunification");
+    if (!row.consent_date [0])
+        snprintf (row.consent_date, sizeof row.consent_date, "%.10s", now);
     mti_sql_bind_text (stmt, 1, mt_case_kind_name (c->kind), -1);
-    mti_case_bind_facts (stmt, 2, c);
-    mti_db_bind_text (stmt, 18, c->external_ref);
-    mti_sql_bind_text (stmt, 19, now, -1);
-    mti_sql_bind_text (stmt, 20, now, -1);
-    mti_sql_bind_text (stmt, 21, c->purpose [0] ? c->purpose : "family reunification", -1);
-    mti_db_bind_text (stmt, 22, c->consent_basis);
-    mti_db_bind_text (stmt, 23, c->consent_by);
-    char today [11];
-    snprintf (today, sizeof today, "%.10s", now);
-    mti_sql_bind_text (stmt, 24, c->consent_date [0] ? c->consent_date : today, -1);
+    mti_sql_bind_text (stmt, 2, now, -1);
+    mti_sql_bind_text (stmt, 3, now, -1);
+    mti_case_bind_facts (stmt, 4, &row, 0);
     rc = mti_sql_step (stmt) == MTI_SQL_ROW ? MT_OK : mti_db_fail (self, MT_EIO, err, "add case");
     if (rc == MT_OK)
         *id_p = mti_sql_column_int64 (stmt, 0);
@@ -242,15 +181,7 @@ int
 mt_casedb_case_get (mt_casedb_t *self, int64_t id, mt_case_t *c, mt_err_t *err)
 {
     memset (c, 0, sizeof *c);
-    mti_sql_stmt_t *stmt = mti_db_prepare (self,
-        "SELECT id, kind, state, closed_reason, sex, province, city, station, date_found,"
-        " age_min, age_max, date_last_seen, birth_year_min, birth_year_max, person_name,"
-        " family_name, family_contact, family_relation, features, notes, external_ref,"
-        " created_at,"
-        " (SELECT COUNT (*) FROM photos WHERE case_id = cases.id),"
-        " (SELECT COUNT (*) FROM faces WHERE case_id = cases.id AND removed = 0),"
-        " purpose, consent_basis, consent_by, consent_date, closed_at, erased_at, erased_level"
-        " FROM cases WHERE id = ?", err);
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, mti_case_sql (MTI_CASE_GET), err);
     if (!stmt)
         return MT_EINTERNAL;
     mti_sql_bind_int64 (stmt, 1, id);
@@ -262,34 +193,13 @@ mt_casedb_case_get (mt_casedb_t *self, int64_t id, mt_case_t *c, mt_err_t *err)
         c->kind = mt_case_kind_from_name ((const char *) mti_sql_column_text (stmt, 1));
         mti_db_copy (c->state, sizeof c->state, mti_sql_column_text (stmt, 2));
         mti_db_copy (c->closed_reason, sizeof c->closed_reason, mti_sql_column_text (stmt, 3));
-        int sex = mt_sex_from_name ((const char *) mti_sql_column_text (stmt, 4));
-        c->sex = sex < 0 ? MT_SEX_UNKNOWN : (mt_sex) sex;
-        c->province = mti_sql_column_int (stmt, 5);
-        mti_db_copy (c->city, sizeof c->city, mti_sql_column_text (stmt, 6));
-        mti_db_copy (c->station, sizeof c->station, mti_sql_column_text (stmt, 7));
-        mti_db_copy (c->date_found, sizeof c->date_found, mti_sql_column_text (stmt, 8));
-        c->age_min = mti_sql_column_int (stmt, 9);
-        c->age_max = mti_sql_column_int (stmt, 10);
-        mti_db_copy (c->date_last_seen, sizeof c->date_last_seen, mti_sql_column_text (stmt, 11));
-        c->birth_year_min = mti_sql_column_int (stmt, 12);
-        c->birth_year_max = mti_sql_column_int (stmt, 13);
-        mti_db_copy (c->person_name, sizeof c->person_name, mti_sql_column_text (stmt, 14));
-        mti_db_copy (c->family_name, sizeof c->family_name, mti_sql_column_text (stmt, 15));
-        mti_db_copy (c->family_contact, sizeof c->family_contact, mti_sql_column_text (stmt, 16));
-        mti_db_copy (c->family_relation, sizeof c->family_relation, mti_sql_column_text (stmt, 17));
-        mti_db_copy (c->features, sizeof c->features, mti_sql_column_text (stmt, 18));
-        mti_db_copy (c->notes, sizeof c->notes, mti_sql_column_text (stmt, 19));
-        mti_db_copy (c->external_ref, sizeof c->external_ref, mti_sql_column_text (stmt, 20));
-        mti_db_copy (c->created_at, sizeof c->created_at, mti_sql_column_text (stmt, 21));
-        c->photo_count = mti_sql_column_int (stmt, 22);
-        c->face_count = mti_sql_column_int (stmt, 23);
-        mti_db_copy (c->purpose, sizeof c->purpose, mti_sql_column_text (stmt, 24));
-        mti_db_copy (c->consent_basis, sizeof c->consent_basis, mti_sql_column_text (stmt, 25));
-        mti_db_copy (c->consent_by, sizeof c->consent_by, mti_sql_column_text (stmt, 26));
-        mti_db_copy (c->consent_date, sizeof c->consent_date, mti_sql_column_text (stmt, 27));
-        mti_db_copy (c->closed_at, sizeof c->closed_at, mti_sql_column_text (stmt, 28));
-        mti_db_copy (c->erased_at, sizeof c->erased_at, mti_sql_column_text (stmt, 29));
-        c->erased_level = mti_sql_column_int (stmt, 30);
+        mti_db_copy (c->created_at, sizeof c->created_at, mti_sql_column_text (stmt, 4));
+        c->photo_count = mti_sql_column_int (stmt, 5);
+        c->face_count = mti_sql_column_int (stmt, 6);
+        mti_db_copy (c->closed_at, sizeof c->closed_at, mti_sql_column_text (stmt, 7));
+        mti_db_copy (c->erased_at, sizeof c->erased_at, mti_sql_column_text (stmt, 8));
+        c->erased_level = mti_sql_column_int (stmt, 9);
+        mti_case_read_facts (stmt, 10, c);
     }
     mti_sql_finalize (stmt);
     return rc;

@@ -232,18 +232,14 @@ mt_casedb_case_update (mt_casedb_t *self, const mt_case_t *c, const char *change
     if (rc != MT_OK)
         return rc;
     rc = mt_casedb_begin (self, err);
-    mti_sql_stmt_t *stmt = rc == MT_OK ? mti_db_prepare (self,
-        "UPDATE cases SET sex = ?, province = ?, city = ?, station = ?, date_found = ?,"
-        " age_min = ?, age_max = ?, date_last_seen = ?, birth_year_min = ?,"
-        " birth_year_max = ?, person_name = ?, family_name = ?, family_contact = ?,"
-        " family_relation = ?, features = ?, notes = ?, updated_at = ? WHERE id = ?", err)
-        : NULL;
+    mti_sql_stmt_t *stmt = rc == MT_OK ? mti_db_prepare (self, mti_case_sql (MTI_CASE_UPDATE),
+                                                         err) : NULL;
     if (stmt) {
         char now [32];
         mti_db_now (now, sizeof now);
-        int at = mti_case_bind_facts (stmt, 1, c);
-        mti_sql_bind_text (stmt, at, now, -1);
-        mti_sql_bind_int64 (stmt, at + 1, c->id);
+        mti_sql_bind_text (stmt, 1, now, -1);
+        int at = mti_case_bind_facts (stmt, 2, c, MT_FACT_CORRECT);
+        mti_sql_bind_int64 (stmt, at, c->id);
         rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "case");
         mti_sql_finalize (stmt);
     }

@@ -209,10 +209,7 @@ mt_casedb_erase (mt_casedb_t *self, int64_t case_id, int level, const char *acto
     else
         rc = mt_casedb_faces_mark_removed (self, case_id, err);
     if (rc == MT_OK && level >= MT_ERASE_ALL)
-        rc = s_erase_step (self, "UPDATE cases SET person_name = NULL, family_name = NULL,"
-                                 " family_contact = NULL, family_relation = NULL,"
-                                 " features = NULL, notes = NULL, consent_by = NULL,"
-                                 " external_ref = NULL WHERE id = ?1", case_id, NULL, err);
+        rc = s_erase_step (self, mti_case_sql (MTI_CASE_ERASE), case_id, NULL, err);
     if (rc == MT_OK && level >= MT_ERASE_ALL)
         rc = s_erase_step (self, "UPDATE reviews SET note = NULL, dna_ref = NULL"
                                  " WHERE found_case = ?1 OR missing_case = ?1", case_id, NULL, err);

@@ -50,9 +50,27 @@ int mti_this_year (void);
 //  of at most max_chars characters, else MT_EINVAL naming it (what: a word
 //  of the catalog's terms, e.g. "reason").
 int mti_text_ok (const char *text, const char *what, size_t max_chars, mt_err_t *err);
-//  Bind a case's facts, sex to notes in the columns' order of the cases
-//  table (16 values), from parameter at; returns the next parameter.
-int mti_case_bind_facts (mti_sql_stmt_t *stmt, int at, const mt_case_t *c);
+//  The statements of a case's facts, made from the facts' table
+//  (mt_casedb_facts.c): INSERT (kind, created_at, updated_at, then every
+//  fact; RETURNING id), GET (id, kind, state, closed_reason, created_at,
+//  photos, faces, closed_at, erased_at, erased_level, then every fact; ?
+//  the id), UPDATE (updated_at, then the facts staff may correct, then
+//  the id), ERASE (the facts erasure clears; ?1 the id).
+typedef enum {
+    MTI_CASE_INSERT,
+    MTI_CASE_GET,
+    MTI_CASE_UPDATE,
+    MTI_CASE_ERASE
+} mti_case_statement;
+const char *mti_case_sql (mti_case_statement which);
+//  How many columns the facts whose flags hold all of want have (a
+//  range's two; want 0: every fact).
+int mti_case_column_count (unsigned want);
+//  Bind the facts whose flags hold all of want (0: every fact), in the
+//  table's order, from parameter at; returns the next parameter.
+int mti_case_bind_facts (mti_sql_stmt_t *stmt, int at, const mt_case_t *c, unsigned want);
+//  Read every fact from column col on; returns the next column.
+int mti_case_read_facts (mti_sql_stmt_t *stmt, int col, mt_case_t *c);
 
 //  A photo flagged for describing again went through the pipeline: give
 //  its stored faces their new second descriptors (mt_casedb_reembed.c).

@@ -6,6 +6,7 @@
 #include "mt_test_store.h"
 
 #include "results/store/mt_casedb.h"
+#include "base/mt_text.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -404,10 +405,81 @@ test_case_list (void)
     mt_casedb_close (&db);
 }
 
+//  Every fact of the table (mt_case_facts.h) goes into the store and comes
+//  back as it went; a correction changes each one staff may correct; an
+//  erasure clears those it erases and leaves the others; each has its
+//  Chinese name among the catalog's terms. A new row is checked here with
+//  no line added: its column must exist (the migration) and hold it.
+static void
+test_case_facts (void)
+{
+    for (size_t f = 0; f < mt_case_facts_count; f++) {
+        const mt_case_fact_t *fact = &mt_case_facts [f];
+        if (!mt_text_term_zh (fact->name))
+            MT_FAIL ("fact %s has no Chinese name among the catalog's terms", fact->name);
+        MT_CHECK (mt_case_fact_find (fact->name) == fact);
+        MT_CHECK (fact->flag && fact->flag [0] == '-' && fact->help && fact->help [0]);
+    }
+    mt_casedb_t *db = mt_test_casedb_open ("facts.db");
+    if (!db)
+        return;
+    mt_err_t err;
+    mt_case_t c = mt_test_missing_case (), back;
+    snprintf (c.consent_date, sizeof c.consent_date, "2019-03-04");
+    //  Each text not set by the valid case: at its longest, in Chinese.
+    for (size_t f = 0; f < mt_case_facts_count; f++) {
+        const mt_case_fact_t *fact = &mt_case_facts [f];
+        char *text = fact->type == MT_FACT_TEXT ? mt_case_fact_chars (fact, &c) : NULL;
+        for (int i = 0; text && !text [0] && i < fact->limit; i++)
+            strcat (text, i == 0 ? "事" : "实");
+    }
+    int64_t id;
+    MT_CHECK_RC (mt_casedb_case_add (db, &c, "t", &id, NULL, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_case_get (db, id, &back, &err), MT_OK, &err);
+    for (size_t f = 0; f < mt_case_facts_count; f++) {
+        char want [4096], got [4096];
+        mt_case_fact_text (&mt_case_facts [f], &c, want, sizeof want);
+        mt_case_fact_text (&mt_case_facts [f], &back, got, sizeof got);
+        if (strcmp (want, got) != 0)
+            MT_FAIL ("fact %s: stored '%s', read '%s'", mt_case_facts [f].name, want, got);
+    }
+    //  Corrected: each correctable text one character shorter.
+    c = back;
+    for (size_t f = 0; f < mt_case_facts_count; f++) {
+        const mt_case_fact_t *fact = &mt_case_facts [f];
+        if (fact->type == MT_FACT_TEXT && (fact->flags & MT_FACT_CORRECT)
+        &&  strlen (mt_case_fact_chars (fact, &c)) > 3)
+            strcpy (mt_case_fact_chars (fact, &c), "改");
+    }
+    MT_CHECK_RC (mt_casedb_case_update (db, &c, "all", "t", &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_case_get (db, id, &back, &err), MT_OK, &err);
+    for (size_t f = 0; f < mt_case_facts_count; f++) {
+        char want [4096], got [4096];
+        mt_case_fact_text (&mt_case_facts [f], &c, want, sizeof want);
+        mt_case_fact_text (&mt_case_facts [f], &back, got, sizeof got);
+        if (strcmp (want, got) != 0)
+            MT_FAIL ("fact %s: corrected to '%s', read '%s'", mt_case_facts [f].name, want, got);
+    }
+    MT_CHECK_RC (mt_casedb_erase_request (db, id, MT_ERASE_ALL, "consent withdrawn", "t", &err),
+                 MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_erase (db, id, MT_ERASE_ALL, "t", &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_case_get (db, id, &back, &err), MT_OK, &err);
+    for (size_t f = 0; f < mt_case_facts_count; f++) {
+        const mt_case_fact_t *fact = &mt_case_facts [f];
+        char want [4096], got [4096];
+        mt_case_fact_text (fact, &c, want, sizeof want);
+        mt_case_fact_text (fact, &back, got, sizeof got);
+        if ((fact->flags & MT_FACT_ERASE) ? got [0] != '\0' : strcmp (want, got) != 0)
+            MT_FAIL ("fact %s after erasure: '%s' (was '%s')", fact->name, got, want);
+    }
+    mt_casedb_close (&db);
+}
+
 int
 main (void)
 {
     MT_RUN (test_validation);
+    MT_RUN (test_case_facts);
     MT_RUN (test_crossmatch_progress);
     MT_RUN (test_consent);
     MT_RUN (test_flow);

@@ -1,0 +1,147 @@
+//  mt_casedb_facts - the case facts' statements and columns, made once from
+//  the facts' table (mt_case_facts.h): what inserts, reads, corrects and
+//  erases a case's facts.
+
+#include "mti_casedb.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+static struct {
+    char insert [2048], get [2048], update [2048], erase [1024];
+} s_sql;
+static pthread_once_t s_sql_once = PTHREAD_ONCE_INIT;
+
+//  Append to dst (size bytes) each column of the facts whose flags hold
+//  all of want, as "name" + after ("name_min" and "name_max" for a range),
+//  separated by ", ".
+static void
+s_columns (char *dst, size_t size, unsigned want, const char *after)
+{
+    size_t at = strlen (dst);
+    bool first = true;
+    for (size_t i = 0; i < mt_case_facts_count; i++) {
+        const mt_case_fact_t *fact = &mt_case_facts [i];
+        if ((fact->flags & want) != want)
+            continue;
+        const char *sep = first ? "" : ", ";
+        if (fact->type == MT_FACT_RANGE)
+            at += (size_t) snprintf (dst + at, size - at, "%s%s_min%s, %s_max%s", sep, fact->name,
+                                     after, fact->name, after);
+        else
+            at += (size_t) snprintf (dst + at, size - at, "%s%s%s", sep, fact->name, after);
+        first = false;
+    }
+}
+
+static void
+s_make_sql (void)
+{
+    int count = mti_case_column_count (0);
+    snprintf (s_sql.insert, sizeof s_sql.insert, "INSERT INTO cases (kind, created_at, updated_at, ");
+    s_columns (s_sql.insert, sizeof s_sql.insert, 0, "");
+    strcat (s_sql.insert, ") VALUES (?, ?, ?");
+    for (int i = 0; i < count; i++)
+        strcat (s_sql.insert, ", ?");
+    strcat (s_sql.insert, ") RETURNING id");
+
+    snprintf (s_sql.get, sizeof s_sql.get, "SELECT id, kind, state, closed_reason, created_at,"
+              " (SELECT COUNT (*) FROM photos WHERE case_id = cases.id),"
+              " (SELECT COUNT (*) FROM faces WHERE case_id = cases.id AND removed = 0),"
+              " closed_at, erased_at, erased_level, ");
+    s_columns (s_sql.get, sizeof s_sql.get, 0, "");
+    strcat (s_sql.get, " FROM cases WHERE id = ?");
+
+    snprintf (s_sql.update, sizeof s_sql.update, "UPDATE cases SET updated_at = ?, ");
+    s_columns (s_sql.update, sizeof s_sql.update, MT_FACT_CORRECT, " = ?");
+    strcat (s_sql.update, " WHERE id = ?");
+
+    snprintf (s_sql.erase, sizeof s_sql.erase, "UPDATE cases SET ");
+    s_columns (s_sql.erase, sizeof s_sql.erase, MT_FACT_ERASE, " = NULL");
+    strcat (s_sql.erase, " WHERE id = ?1");
+}
+
+int
+mti_case_column_count (unsigned want)
+{
+    int count = 0;
+    for (size_t i = 0; i < mt_case_facts_count; i++)
+        if ((mt_case_facts [i].flags & want) == want)
+            count += mt_case_facts [i].type == MT_FACT_RANGE ? 2 : 1;
+    return count;
+}
+
+const char *
+mti_case_sql (mti_case_statement which)
+{
+    pthread_once (&s_sql_once, s_make_sql);
+    switch (which) {
+        case MTI_CASE_INSERT: return s_sql.insert;
+        case MTI_CASE_GET: return s_sql.get;
+        case MTI_CASE_UPDATE: return s_sql.update;
+        default: return s_sql.erase;
+    }
+}
+
+int
+mti_case_bind_facts (mti_sql_stmt_t *stmt, int at, const mt_case_t *c, unsigned want)
+{
+    for (size_t i = 0; i < mt_case_facts_count; i++) {
+        const mt_case_fact_t *fact = &mt_case_facts [i];
+        if ((fact->flags & want) != want)
+            continue;
+        switch (fact->type) {
+            case MT_FACT_SEX:
+                mti_sql_bind_text (stmt, at++, mt_sex_name ((mt_sex) mt_case_fact_int_of (fact,
+                                   c, 0)), -1);
+                break;
+            case MT_FACT_INT:
+                mti_sql_bind_int (stmt, at++, mt_case_fact_int_of (fact, c, 0));
+                break;
+            case MT_FACT_RANGE:
+                mti_sql_bind_int (stmt, at++, mt_case_fact_int_of (fact, c, 0));
+                mti_sql_bind_int (stmt, at++, mt_case_fact_int_of (fact, c, 1));
+                break;
+            default:
+                mti_db_bind_text (stmt, at++, mt_case_fact_chars_of (fact, c));
+                break;
+        }
+    }
+    return at;
+}
+
+//  A number column: a column a migration added reads NULL on older rows,
+//  which is the fact's "unknown".
+static int
+s_column_int (mti_sql_stmt_t *stmt, int col, int none)
+{
+    return mti_sql_column_type (stmt, col) == MTI_SQL_NULL ? none : mti_sql_column_int (stmt, col);
+}
+
+int
+mti_case_read_facts (mti_sql_stmt_t *stmt, int col, mt_case_t *c)
+{
+    for (size_t i = 0; i < mt_case_facts_count; i++) {
+        const mt_case_fact_t *fact = &mt_case_facts [i];
+        switch (fact->type) {
+            case MT_FACT_SEX: {
+                int sex = mt_sex_from_name ((const char *) mti_sql_column_text (stmt, col++));
+                *(mt_sex *) ((char *) c + fact->offset) = sex < 0 ? MT_SEX_UNKNOWN : (mt_sex) sex;
+                break;
+            }
+            case MT_FACT_INT:
+                *mt_case_fact_int (fact, c, 0) = s_column_int (stmt, col++, fact->none);
+                break;
+            case MT_FACT_RANGE:
+                *mt_case_fact_int (fact, c, 0) = s_column_int (stmt, col++, fact->none);
+                *mt_case_fact_int (fact, c, 1) = s_column_int (stmt, col++, fact->none);
+                break;
+            default:
+                mti_db_copy (mt_case_fact_chars (fact, c), fact->size,
+                             mti_sql_column_text (stmt, col++));
+                break;
+        }
+    }
+    return col;
+}
