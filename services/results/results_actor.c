@@ -54,14 +54,6 @@ const mt_config_key_t results_config_keys [] = {
       "the case store: a SQLite file, or a PostgreSQL database (postgresql://...)" },
     { "photos", MT_CFG_STRING, offsetof (results_config_t, photos), 0, 1024,
       "folder of the photo store" },
-    { "search-k", MT_CFG_INT, offsetof (results_config_t, search_k), 1, MT_MSG_MAX_K,
-      "nearest faces looked at per face when matching a case" },
-    { "search-k2", MT_CFG_INT, offsetof (results_config_t, search_k2), -1, MT_MSG_MAX_K,
-      "nearest faces looked at per face by MobileFaceNet's descriptor, in its own galleries "
-      "(-1: as search-k; 0: retrieve by dlib's alone; 20 by default: on lfw-scale it finds what "
-      "50 finds with a queue 19% longer than dlib's alone instead of 59%, bench/RESULTS.md)" },
-    { "crossmatch-share", MT_CFG_DOUBLE, offsetof (results_config_t, crossmatch_share), 0.01, 1,
-      "share of the partitions' time a cross-match may take (live cases always go first)" },
     { "crossmatch-batch-ms", MT_CFG_INT, offsetof (results_config_t, crossmatch_batch_ms), 10,
       60000, "a cross-match's batch is sized to search for about this long: the most a live "
       "search may wait behind it" },
@@ -71,22 +63,10 @@ const mt_config_key_t results_config_keys [] = {
       "seconds an intake worker has for a photo before it is handed out again" },
     { "max-photo-bytes", MT_CFG_INT, offsetof (results_config_t, max_photo_bytes), 1024,
       1 << 30, "largest photo file accepted" },
-    { "disk-reserve-mb", MT_CFG_INT, offsetof (results_config_t, disk_reserve_mb), 0,
-      1 << 30, "MB kept free on the data disk: below it new photos are refused (507), so that "
-      "reviews, edits and erasures still fit" },
-    { "retention-days", MT_CFG_INT, offsetof (results_config_t, retention_days), 0, 36500,
-      "days after a case is closed until its photos, faces and vectors are erased "
-      "(0: at once)" },
+    RESULTS_MATCHING_KEYS (results_config_t, ),
     MT_CURVE_SERVER_KEYS (results_config_t, curve),
     { "broker-key", MT_CFG_STRING, offsetof (results_config_t, broker_key), 0, 1024,
       "the broker's public key (.pub file or Z85 text)" },
-    { "descriptor", MT_CFG_STRING, offsetof (results_config_t, descriptor), 0, 16,
-      "which descriptors weigh two faces: fused (dlib's and MobileFaceNet's), "
-      "mobilefacenet or dlib" },
-    { "candidate-floor", MT_CFG_DOUBLE, offsetof (results_config_t, candidate_floor), -1000, 1000,
-      RESULTS_FLOOR_HELP },
-    { "age-gap", MT_CFG_BOOL, offsetof (results_config_t, age_gap), 0, 0,
-      "weigh two faces knowing the years between their photos, where both ages are known (--no-age-gap: as if every pair were of one age, for comparison)" },
     { .name = NULL }
 };
 

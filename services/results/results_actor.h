@@ -55,6 +55,37 @@ typedef struct {
     "pair never enters the review queue and shows among a case's candidates only when " \
     "asked for (-1000: every pair)"
 
+//  The keys of how cases are kept and matched, which `homeward results` and
+//  `homeward serve` both take: type is the settings' struct and p the path
+//  to its results_config_t's fields (empty for results_config_t itself,
+//  `results.` for a member named results).
+#define RESULTS_MATCHING_KEYS(type, p) \
+    { "search-k", MT_CFG_INT, offsetof (type, p search_k), 1, MT_MSG_MAX_K, \
+      "nearest faces looked at per face (by dlib's descriptor) when matching a case" }, \
+    { "search-k2", MT_CFG_INT, offsetof (type, p search_k2), -1, MT_MSG_MAX_K, \
+      "nearest faces looked at per face by MobileFaceNet's descriptor, in its own galleries " \
+      "(-1: as search-k; 0: retrieve by dlib's alone; 20 by default: on lfw-scale it finds " \
+      "what 50 finds with a queue 19% longer than dlib's alone instead of 59%, " \
+      "bench/RESULTS.md)" }, \
+    { "crossmatch-share", MT_CFG_DOUBLE, offsetof (type, p crossmatch_share), 0.01, 1, \
+      "share of the partitions' time a cross-match (homeward crossmatch) may take (live " \
+      "cases always go first)" }, \
+    { "disk-reserve-mb", MT_CFG_INT, offsetof (type, p disk_reserve_mb), 0, 1 << 30, \
+      "MB kept free on the data disk: below it new photos are refused (HTTP 507), so that " \
+      "reviews, edits and erasures still fit" }, \
+    { "retention-days", MT_CFG_INT, offsetof (type, p retention_days), 0, 36500, \
+      "days after a case is closed until its photos, faces and vectors are erased " \
+      "(0: at once)" }, \
+    { "descriptor", MT_CFG_STRING, offsetof (type, p descriptor), 0, \
+      sizeof ((type *) 0)->p descriptor, \
+      "which descriptors weigh two faces: fused (dlib's and MobileFaceNet's), " \
+      "mobilefacenet or dlib" }, \
+    { "candidate-floor", MT_CFG_DOUBLE, offsetof (type, p candidate_floor), -1000, 1000, \
+      RESULTS_FLOOR_HELP }, \
+    { "age-gap", MT_CFG_BOOL, offsetof (type, p age_gap), 0, 0, \
+      "weigh two faces knowing the years between their photos, where both ages are known " \
+      "(--no-age-gap: as if every pair were of one age, for comparison)" }
+
 extern const mt_config_key_t results_config_keys [];
 
 void results_config_defaults (results_config_t *config);

@@ -40,21 +40,15 @@ typedef struct {
     int64_t http_port;
     int64_t partitions;
     int64_t workers;
-    int64_t retention_days;
-    int64_t disk_reserve_mb;
     char tls_cert [1024], tls_key [1024];
     bool plain_http;
-    char descriptor [16];
     mt_face_settings_t face;
     mt_curve_config_t curve;    //  for a tcp:// --api
     char backup_dir [1024];
     char backup_secret [1024];
     int64_t backup_every;
     int64_t backup_keep;
-    double crossmatch_share;
-    double candidate_floor;
-    bool age_gap;
-    int64_t search_k, search_k2;
+    results_config_t results;   //  how cases are kept and matched (RESULTS_MATCHING_KEYS)
 } s_settings_t;
 
 static const mt_config_key_t s_keys [] = {
@@ -74,33 +68,12 @@ static const mt_config_key_t s_keys [] = {
       "index partitions (each a shard in this process)" },
     { "workers", MT_CFG_INT, offsetof (s_settings_t, workers), 1, 64,
       "face pipeline workers (threads, each with its own network)" },
-    { "disk-reserve-mb", MT_CFG_INT, offsetof (s_settings_t, disk_reserve_mb), 0, 1 << 30,
-      "MB kept free on the data disk: below it new photos are refused (HTTP 507), so that "
-      "reviews, edits and erasures still fit" },
-    { "retention-days", MT_CFG_INT, offsetof (s_settings_t, retention_days), 0, 36500,
-      "days after a case is closed until its photos, faces and vectors are erased "
-      "(0: at once)" },
     { "tls-cert", MT_CFG_STRING, offsetof (s_settings_t, tls_cert), 0, 1024,
       "PEM certificate to serve the web app over HTTPS (needed off this machine)" },
     { "tls-key", MT_CFG_STRING, offsetof (s_settings_t, tls_key), 0, 1024,
       "PEM private key of tls-cert" },
     { "plain-http", MT_CFG_BOOL, offsetof (s_settings_t, plain_http), 0, 0,
       "serve plain HTTP on a network address (only behind a TLS reverse proxy)" },
-    { "crossmatch-share", MT_CFG_DOUBLE, offsetof (s_settings_t, crossmatch_share), 0.01, 1,
-      "share of the partitions' time a cross-match (homeward crossmatch) may take" },
-    { "candidate-floor", MT_CFG_DOUBLE, offsetof (s_settings_t, candidate_floor), -1000, 1000,
-      RESULTS_FLOOR_HELP },
-    { "age-gap", MT_CFG_BOOL, offsetof (s_settings_t, age_gap), 0, 0,
-      "weigh two faces knowing the years between their photos, where both ages are known (--no-age-gap: as if every pair were of one age, for comparison)" },
-    { "descriptor", MT_CFG_STRING, offsetof (s_settings_t, descriptor), 0, 16,
-      "which descriptors weigh two faces: fused (dlib's and MobileFaceNet's), "
-      "mobilefacenet or dlib" },
-    { "search-k", MT_CFG_INT, offsetof (s_settings_t, search_k), 1, MT_MSG_MAX_K,
-      "nearest faces looked at per face (by dlib's descriptor) when matching a case" },
-    { "search-k2", MT_CFG_INT, offsetof (s_settings_t, search_k2), -1, MT_MSG_MAX_K,
-      "nearest faces looked at per face by MobileFaceNet's descriptor, in its own galleries "
-      "(-1: as search-k; 0: retrieve by dlib's alone; 20 by default: on lfw-scale it finds what "
-      "50 finds with a queue 19% longer than dlib's alone instead of 59%, bench/RESULTS.md)" },
     { "backup-dir", MT_CFG_STRING, offsetof (s_settings_t, backup_dir), 0, 1024,
       "folder to back up into while running (see homeward backup --help); needs "
       "--backup-secret" },
@@ -110,6 +83,7 @@ static const mt_config_key_t s_keys [] = {
       "minutes between scheduled backups (the first comes soon after start)" },
     { "backup-keep", MT_CFG_INT, offsetof (s_settings_t, backup_keep), 0, 100000,
       "snapshots kept in --backup-dir, older ones pruned (0: all)" },
+    RESULTS_MATCHING_KEYS (s_settings_t, results.),
     MT_FACE_KEYS (s_settings_t, face),
     MT_CURVE_SERVER_KEYS (s_settings_t, curve),
     { .name = NULL }
@@ -179,7 +153,7 @@ s_partitions (s_settings_t *settings, broker_config_t *broker)
 static void
 s_results_config (const s_settings_t *settings, const char *front, results_config_t *results)
 {
-    results_config_defaults (results);
+    *results = settings->results;
     snprintf (results->api, sizeof results->api, "%s", settings->api);
     results->curve = settings->curve;
     snprintf (results->api2, sizeof results->api2, "inproc://homeward-api");
@@ -190,14 +164,6 @@ s_results_config (const s_settings_t *settings, const char *front, results_confi
     else
         snprintf (results->db, sizeof results->db, "%s/homeward.db", settings->var);
     snprintf (results->photos, sizeof results->photos, "%s/photos", settings->var);
-    results->retention_days = settings->retention_days;
-    results->disk_reserve_mb = settings->disk_reserve_mb;
-    snprintf (results->descriptor, sizeof results->descriptor, "%s", settings->descriptor);
-    results->crossmatch_share = settings->crossmatch_share;
-    results->candidate_floor = settings->candidate_floor;
-    results->age_gap = settings->age_gap;
-    results->search_k = settings->search_k;
-    results->search_k2 = settings->search_k2;
 }
 
 static void
@@ -246,11 +212,8 @@ serve_main (int argc, char **argv)
 {
     s_settings_t settings = { .var = "var", .api = "",
                               .http_address = "127.0.0.1", .http_port = 8080, .partitions = 2,
-                              .retention_days = 365, .disk_reserve_mb = 512, .descriptor = "fused",
-                              .backup_every = 1440, .backup_keep = 0,
-                              .crossmatch_share = 0.5,
-                              .candidate_floor = RESULTS_FLOOR_DEFAULT, .age_gap = true,
-                              .search_k = 50, .search_k2 = 20 };
+                              .backup_every = 1440, .backup_keep = 0 };
+    results_config_defaults (&settings.results);
     long cpus = sysconf (_SC_NPROCESSORS_ONLN);
     settings.workers = cpus > 0 ? cpus : 1;
     mt_face_settings_defaults (&settings.face);
