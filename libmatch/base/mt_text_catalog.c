@@ -703,7 +703,7 @@ const mti_text_row_t mti_text_catalog [] = {
     { "message without a body",
       "消息没有内容" },
 
-    //  libmatch/wire/mt_msg_decode.c
+    //  libmatch/wire/mt_msg_fields.c, mt_msg_codec.c
     { "%s: face %zu has %zu values, not %d",
       "%s：第 %zu 张人脸有 %zu 个值，应为 %d 个" },
     { "search: dimension %u, not the %d of namespace %d",
@@ -712,10 +712,6 @@ const mti_text_row_t mti_text_catalog [] = {
       "%s：维数为 %u，应为 %d（命名空间 %d 的维数）" },
     { "search: %zu values is not a whole number of vectors",
       "检索：%zu 个值不是整数个向量" },
-    { "search reply: %zu results",
-      "检索结果：%zu 个结果" },
-    { "search reply: %zu hits",
-      "检索结果：%zu 个命中" },
     { "message of %zu bytes is over the limit",
       "消息有 %zu 字节，超过上限" },
     { "not a homeward.v1 message (%zu bytes)",
@@ -723,11 +719,20 @@ const mti_text_row_t mti_text_catalog [] = {
     { "protocol version %u, this peer speaks %d",
       "协议版本为 %u，本节点使用版本 %d" },
 
-    //  libmatch/wire/mt_msg_encode.c
     { "cannot encode message type %d",
       "无法编码消息类型 %d" },
     { "out of memory encoding %zu bytes",
       "编码 %zu 字节时内存不足" },
+    { "out of memory encoding a %s",
+      "编码 %s 消息时内存不足" },
+    { "the codec knows no field '%s' of %s",
+      "编解码器不认识字段“%s”（%s）" },
+    { "codec: %s.%s is no field of the message",
+      "编解码器：%s.%s 不是该消息的字段" },
+    { "codec: %s.%s is not of the kind the table says",
+      "编解码器：%s.%s 的类型与映射表不符" },
+    { "codec: the envelope has no body '%s'",
+      "编解码器：信封中没有“%s”消息体" },
 
     //  libmatch/wire/mt_job.c
     { "unknown job message type %d",

@@ -1,6 +1,6 @@
 //  mt_msg - the wire's messages as plain C: made, freed, named, checked.
-//  The codec: mt_msg_encode.c and mt_msg_decode.c, the only files that see
-//  the generated protobuf-c types.
+//  The codec: mt_msg_codec.c, by the table of mt_msg_fields.c (the only
+//  files that see the generated protobuf-c types).
 
 #include "wire/mt_msg.h"
 

@@ -4,6 +4,7 @@
 #include "mt_test.h"
 
 #include "wire/mt_msg.h"
+#include "mti_msg.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -292,9 +293,19 @@ test_refusals (void)
     MT_CHECK_CONTAINS (err.msg, "not 192");
 }
 
+//  The codec's table against the protocol's descriptors: every field it
+//  names is there and of a kind its C member holds.
+static void
+test_table (void)
+{
+    mt_err_t err;
+    MT_CHECK_RC (mti_msg_fields_check (&err), MT_OK, &err);
+}
+
 int
 main (void)
 {
+    MT_RUN (test_table);
     MT_RUN (test_roundtrips);
     MT_RUN (test_refusals);
     return MT_TEST_MAIN_END ();
