@@ -24,6 +24,9 @@ int results_case_update_from_json (json_t *params, mt_case_t *c, char *changes, 
                                    mt_err_t *err);
 //  The case as JSON (new reference).
 json_t *results_case_json (const mt_case_t *c);
+//  A case as a list shows it (new reference): its number, kind, state,
+//  counts of photos and candidates, and the facts marked listed.
+json_t *results_case_row_json (const mt_case_t *c);
 //  What a correction changed, for clients that say it in their reader's
 //  language: an array (new reference) of {"field", "from", "to"}, in the
 //  order of the changes text, each value as results_case_json gives it

@@ -317,16 +317,19 @@ results_m_case_list (results_call_t *call, mt_err_t *err)
         .state = json_string_value (json_object_get (call->params, "state")),
         .q = json_string_value (json_object_get (call->params, "q"))
     };
-    char *text = NULL;
+    mt_case_t *cases = NULL;
+    size_t count = 0;
     int64_t total = 0;
     if (rc == MT_OK)
-        rc = mt_casedb_cases_json (call->self->db, &filter, (size_t) limit, (size_t) offset,
-                                   &text, &total, err);
+        rc = mt_casedb_cases_list (call->self->db, &filter, (size_t) limit, (size_t) offset,
+                                   &cases, &count, &total, err);
     if (rc == MT_OK) {
-        json_error_t jerr;
-        call->result = json_pack ("{s:o, s:i, s:i, s:I}", "cases", json_loads (text, 0, &jerr),
-                                  "limit", limit, "offset", offset, "total", (json_int_t) total);
-        free (text);
+        json_t *list = json_array ();
+        for (size_t i = 0; i < count; i++)
+            json_array_append_new (list, results_case_row_json (&cases [i]));
+        call->result = json_pack ("{s:o, s:i, s:i, s:I}", "cases", list, "limit", limit,
+                                  "offset", offset, "total", (json_int_t) total);
+        free (cases);
     }
     return rc;
 }

@@ -28,6 +28,7 @@ extern "C" {
 #define MT_FACT_PERSONAL 2u     //  it identifies or reaches people: another station's staff
                                 //  do not see it
 #define MT_FACT_ERASE    4u     //  erasing a case entirely clears it
+#define MT_FACT_LISTED   8u     //  shown in a list of cases
 
 //  The kind of case people give the fact for (the CLI offers its flag
 //  there only): 0 both.
@@ -44,28 +45,28 @@ extern "C" {
 //  correction's changes are told (what matching weighs first) and the
 //  CLI's help lists them.
 #define MT_CASE_FACTS(X) \
-    X (sex, SEX, 0, 0, MT_FACT_BOTH, MT_FACT_CORRECT, \
+    X (sex, SEX, 0, 0, MT_FACT_BOTH, MT_FACT_CORRECT | MT_FACT_LISTED, \
        "--sex", "male, female or unknown") \
-    X (province, INT, 0, 0, MT_FACT_BOTH, MT_FACT_CORRECT, \
+    X (province, INT, 0, 0, MT_FACT_BOTH, MT_FACT_CORRECT | MT_FACT_LISTED, \
        "--province", "GB/T 2260 code of the province where found, or of a missing " \
        "person's home province (户籍地; also --home-province), e.g. 44") \
-    X (age, RANGE, 0, -1, MT_FACT_FOUND, MT_FACT_CORRECT, \
+    X (age, RANGE, 0, -1, MT_FACT_FOUND, MT_FACT_CORRECT | MT_FACT_LISTED, \
        "--age", "estimated age now: N or MIN-MAX") \
-    X (birth_year, RANGE, 0, 0, MT_FACT_MISSING, MT_FACT_CORRECT, \
+    X (birth_year, RANGE, 0, 0, MT_FACT_MISSING, MT_FACT_CORRECT | MT_FACT_LISTED, \
        "--birth-year", "YYYY or YYYY-YYYY") \
-    X (date_found, DATE, 10, 0, MT_FACT_FOUND, MT_FACT_CORRECT, \
+    X (date_found, DATE, 10, 0, MT_FACT_FOUND, MT_FACT_CORRECT | MT_FACT_LISTED, \
        "--date-found", "YYYY-MM-DD") \
-    X (date_last_seen, DATE, 10, 0, MT_FACT_MISSING, MT_FACT_CORRECT, \
+    X (date_last_seen, DATE, 10, 0, MT_FACT_MISSING, MT_FACT_CORRECT | MT_FACT_LISTED, \
        "--last-seen", "YYYY-MM-DD") \
-    X (city, TEXT, 60, 0, MT_FACT_BOTH, MT_FACT_CORRECT, \
+    X (city, TEXT, 60, 0, MT_FACT_BOTH, MT_FACT_CORRECT | MT_FACT_LISTED, \
        "--city", "city or county") \
-    X (station, TEXT, 120, 0, MT_FACT_FOUND, MT_FACT_CORRECT, \
+    X (station, TEXT, 120, 0, MT_FACT_FOUND, MT_FACT_CORRECT | MT_FACT_LISTED, \
        "--station", "the relief station") \
     X (person_name, TEXT, 60, 0, MT_FACT_MISSING, \
-       MT_FACT_CORRECT | MT_FACT_PERSONAL | MT_FACT_ERASE, \
+       MT_FACT_CORRECT | MT_FACT_PERSONAL | MT_FACT_ERASE | MT_FACT_LISTED, \
        "--person-name", "name of the missing person") \
     X (family_name, TEXT, 60, 0, MT_FACT_MISSING, \
-       MT_FACT_CORRECT | MT_FACT_PERSONAL | MT_FACT_ERASE, \
+       MT_FACT_CORRECT | MT_FACT_PERSONAL | MT_FACT_ERASE | MT_FACT_LISTED, \
        "--family-name", "who reports") \
     X (family_contact, TEXT, 60, 0, MT_FACT_MISSING, \
        MT_FACT_CORRECT | MT_FACT_PERSONAL | MT_FACT_ERASE, \
@@ -77,7 +78,8 @@ extern "C" {
        "--features", "distinguishing features") \
     X (notes, TEXT, 500, 0, MT_FACT_BOTH, MT_FACT_CORRECT | MT_FACT_PERSONAL | MT_FACT_ERASE, \
        "--notes", "anything else") \
-    X (external_ref, TEXT, 120, 0, MT_FACT_BOTH, MT_FACT_PERSONAL | MT_FACT_ERASE, \
+    X (external_ref, TEXT, 120, 0, MT_FACT_BOTH, \
+       MT_FACT_PERSONAL | MT_FACT_ERASE | MT_FACT_LISTED, \
        "--ref", "your own reference for the case (unique)") \
     X (purpose, TEXT, 120, 0, MT_FACT_BOTH, MT_FACT_PERSONAL, \
        "--purpose", "why the data is held (default: family reunification)") \

@@ -66,6 +66,7 @@ typedef struct mt_case {
     char erased_at [32];            //  when its photos, faces and vectors were erased
     int erased_level;               //  0, MT_ERASE_MEDIA or MT_ERASE_ALL
     int photo_count, face_count;    //  filled by mt_casedb_case_get
+    int candidate_count;            //  pairs not rejected: filled by mt_casedb_cases_list
 } mt_case_t;
 
 typedef struct {
@@ -160,12 +161,14 @@ typedef struct {
     const char *q;
 } mt_case_filter_t;
 
-//  Cases, newest first, of those filter lets through (NULL: all), as a
-//  JSON array text of summaries (new string), and in *total_p (if not
-//  NULL) how many there are in all, for paging. MT_EINVAL for a state
-//  that is neither open nor closed.
-int mt_casedb_cases_json (mt_casedb_t *self, const mt_case_filter_t *filter, size_t limit,
-                          size_t offset, char **json_p, int64_t *total_p, mt_err_t *err);
+//  Cases, newest first, of those filter lets through (NULL: all): at most
+//  limit from offset on, in a new array (*cases_p, caller frees) with their
+//  photo and candidate counts, and in *total_p (if not NULL) how many
+//  there are in all, for paging. MT_EINVAL for a state that is neither
+//  open nor closed.
+int mt_casedb_cases_list (mt_casedb_t *self, const mt_case_filter_t *filter, size_t limit,
+                          size_t offset, mt_case_t **cases_p, size_t *count_p,
+                          int64_t *total_p, mt_err_t *err);
 //  The case a face belongs to (MT_ENOTFOUND for an unknown face).
 int mt_casedb_face_case (mt_casedb_t *self, int64_t face_id, int64_t *case_id_p,
                          mt_err_t *err);

@@ -205,16 +205,6 @@ mt_casedb_case_get (mt_casedb_t *self, int64_t id, mt_case_t *c, mt_err_t *err)
     return rc;
 }
 
-//  The cases a filter lets through: ?1 station (NULL: any), ?2 kind and
-//  ?3 state ('' any), ?4 the search text ('' none), ?5 the case number it
-//  names (0 none), ?6 its LIKE pattern. Shared by the list and its count.
-//  (PostgreSQL needs ?1's type before IS NULL: the CAST.)
-#define S_CASES_WHERE \
-    " WHERE (CAST (?1 AS TEXT) IS NULL OR c.station = ?1) AND (?2 = '' OR c.kind = ?2)" \
-    " AND (?3 = '' OR c.state = ?3) AND (?4 = '' OR c.id = ?5" \
-    "  OR LOWER (c.person_name) LIKE ?6 ESCAPE '\\' OR LOWER (c.family_name) LIKE ?6 ESCAPE '\\'" \
-    "  OR LOWER (c.external_ref) LIKE ?6 ESCAPE '\\' OR LOWER (c.city) LIKE ?6 ESCAPE '\\'" \
-    "  OR LOWER (c.station) LIKE ?6 ESCAPE '\\')"
 
 //  A search's text without the spaces around it, the case number it names
 //  ("12", "#12"; 0 when it names none) and a LIKE pattern that finds it
@@ -262,10 +252,12 @@ s_bind_filter (mti_sql_stmt_t *stmt, const mt_case_filter_t *filter, const char 
 }
 
 int
-mt_casedb_cases_json (mt_casedb_t *self, const mt_case_filter_t *filter, size_t limit,
-                      size_t offset, char **json_p, int64_t *total_p, mt_err_t *err)
+mt_casedb_cases_list (mt_casedb_t *self, const mt_case_filter_t *filter, size_t limit,
+                      size_t offset, mt_case_t **cases_p, size_t *count_p, int64_t *total_p,
+                      mt_err_t *err)
 {
-    *json_p = NULL;
+    *cases_p = NULL;
+    *count_p = 0;
     if (total_p)
         *total_p = 0;
     const char *state = filter ? filter->state : NULL;
@@ -274,58 +266,33 @@ mt_casedb_cases_json (mt_casedb_t *self, const mt_case_filter_t *filter, size_t 
     char text [512], pattern [1100];
     int64_t id;
     s_search_terms (filter ? filter->q : NULL, text, sizeof text, &id, pattern, sizeof pattern);
-    mti_sql_stmt_t *stmt = mti_db_prepare (self,
-        "SELECT c.id, c.kind, c.state, c.sex, c.province, c.station, c.date_found,"
-        " c.date_last_seen, c.family_name, c.created_at,"
-        " (SELECT COUNT (*) FROM photos p WHERE p.case_id = c.id),"
-        " (SELECT COUNT (*) FROM candidates k WHERE (k.found_case = c.id OR k.missing_case = c.id)"
-        "  AND k.state != 'rejected'),"
-        " c.person_name, c.external_ref, c.city, c.age_min, c.age_max, c.birth_year_min,"
-        " c.birth_year_max, c.closed_at"
-        " FROM cases c" S_CASES_WHERE
-        " ORDER BY c.id DESC LIMIT ?7 OFFSET ?8", err);
-    if (!stmt)
-        return MT_EINTERNAL;
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, mti_case_sql (MTI_CASE_LIST), err);
+    mt_case_t *cases = stmt ? calloc (limit ? limit : 1, sizeof *cases) : NULL;
+    if (!stmt || !cases) {
+        mti_sql_finalize (stmt);
+        return stmt ? mt_err_set (err, MT_ENOMEM, "out of memory") : MT_EINTERNAL;
+    }
     s_bind_filter (stmt, filter, text, id, pattern);
     mti_sql_bind_int64 (stmt, 7, (int64_t) limit);
     mti_sql_bind_int64 (stmt, 8, (int64_t) offset);
-    json_t *list = json_array ();
     int step;
-    while ((step = mti_sql_step (stmt)) == MTI_SQL_ROW) {
-        int province = mti_sql_column_int (stmt, 4);
-        json_t *row = json_pack (
-            "{s:I, s:s, s:s, s:s, s:i, s:s, s:s?, s:s?, s:s?, s:s?, s:s, s:i, s:i,"
-            " s:s?, s:s?, s:s?, s:s?}",
-            "case_id", (json_int_t) mti_sql_column_int64 (stmt, 0),
-            "kind", (const char *) mti_sql_column_text (stmt, 1),
-            "state", (const char *) mti_sql_column_text (stmt, 2),
-            "sex", (const char *) mti_sql_column_text (stmt, 3),
-            "province", province,
-            "province_name", mt_province_name (province),
-            "station", (const char *) mti_sql_column_text (stmt, 5),
-            "date_found", (const char *) mti_sql_column_text (stmt, 6),
-            "date_last_seen", (const char *) mti_sql_column_text (stmt, 7),
-            "family_name", (const char *) mti_sql_column_text (stmt, 8),
-            "created_at", (const char *) mti_sql_column_text (stmt, 9),
-            "photos", mti_sql_column_int (stmt, 10),
-            "candidates", mti_sql_column_int (stmt, 11),
-            "person_name", (const char *) mti_sql_column_text (stmt, 12),
-            "external_ref", (const char *) mti_sql_column_text (stmt, 13),
-            "city", (const char *) mti_sql_column_text (stmt, 14),
-            "closed_at", (const char *) mti_sql_column_text (stmt, 19));
-        //  What is known of the person's age, as on the case itself.
-        int age_min = mti_sql_column_int (stmt, 15), age_max = mti_sql_column_int (stmt, 16);
-        int born_min = mti_sql_column_int (stmt, 17), born_max = mti_sql_column_int (stmt, 18);
-        if (row && age_min >= 0)
-            json_object_set_new (row, "age", json_pack ("[i,i]", age_min, age_max));
-        if (row && born_min > 0)
-            json_object_set_new (row, "birth_year", json_pack ("[i,i]", born_min, born_max));
-        json_array_append_new (list, row);
+    size_t count = 0;
+    while (count < limit && (step = mti_sql_step (stmt)) == MTI_SQL_ROW) {
+        mt_case_t *c = &cases [count++];
+        c->id = mti_sql_column_int64 (stmt, 0);
+        c->kind = mt_case_kind_from_name ((const char *) mti_sql_column_text (stmt, 1));
+        mti_db_copy (c->state, sizeof c->state, mti_sql_column_text (stmt, 2));
+        mti_db_copy (c->created_at, sizeof c->created_at, mti_sql_column_text (stmt, 3));
+        mti_db_copy (c->closed_at, sizeof c->closed_at, mti_sql_column_text (stmt, 4));
+        c->photo_count = mti_sql_column_int (stmt, 5);
+        c->candidate_count = mti_sql_column_int (stmt, 6);
+        mti_case_read_facts (stmt, 7, c);
     }
-    int rc = step == MTI_SQL_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "list cases");
+    int rc = count == limit || step == MTI_SQL_DONE ? MT_OK
+           : mti_db_fail (self, MT_EIO, err, "list cases");
     mti_sql_finalize (stmt);
     if (rc == MT_OK && total_p) {
-        stmt = mti_db_prepare (self, "SELECT COUNT (*) FROM cases c" S_CASES_WHERE, err);
+        stmt = mti_db_prepare (self, "SELECT COUNT (*) FROM cases c" MTI_CASES_WHERE, err);
         if (!stmt)
             rc = MT_EINTERNAL;
         else {
@@ -337,13 +304,13 @@ mt_casedb_cases_json (mt_casedb_t *self, const mt_case_filter_t *filter, size_t 
             mti_sql_finalize (stmt);
         }
     }
-    if (rc == MT_OK) {
-        *json_p = json_dumps (list, JSON_COMPACT);
-        if (!*json_p)
-            rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+    if (rc != MT_OK) {
+        free (cases);
+        return rc;
     }
-    json_decref (list);
-    return rc;
+    *cases_p = cases;
+    *count_p = count;
+    return MT_OK;
 }
 
 int

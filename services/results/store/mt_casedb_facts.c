@@ -9,7 +9,7 @@
 #include <string.h>
 
 static struct {
-    char insert [2048], get [2048], update [2048], erase [1024];
+    char insert [2048], get [2048], update [2048], erase [1024], list [4096];
 } s_sql;
 static pthread_once_t s_sql_once = PTHREAD_ONCE_INIT;
 
@@ -57,6 +57,13 @@ s_make_sql (void)
     s_columns (s_sql.update, sizeof s_sql.update, MT_FACT_CORRECT, " = ?");
     strcat (s_sql.update, " WHERE id = ?");
 
+    snprintf (s_sql.list, sizeof s_sql.list, "SELECT c.id, c.kind, c.state, c.created_at,"
+              " c.closed_at, (SELECT COUNT (*) FROM photos p WHERE p.case_id = c.id),"
+              " (SELECT COUNT (*) FROM candidates k WHERE (k.found_case = c.id"
+              " OR k.missing_case = c.id) AND k.state != 'rejected'), ");
+    s_columns (s_sql.list, sizeof s_sql.list, 0, "");
+    strcat (s_sql.list, " FROM cases c" MTI_CASES_WHERE " ORDER BY c.id DESC LIMIT ?7 OFFSET ?8");
+
     snprintf (s_sql.erase, sizeof s_sql.erase, "UPDATE cases SET ");
     s_columns (s_sql.erase, sizeof s_sql.erase, MT_FACT_ERASE, " = NULL");
     strcat (s_sql.erase, " WHERE id = ?1");
@@ -80,6 +87,7 @@ mti_case_sql (mti_case_statement which)
         case MTI_CASE_INSERT: return s_sql.insert;
         case MTI_CASE_GET: return s_sql.get;
         case MTI_CASE_UPDATE: return s_sql.update;
+        case MTI_CASE_LIST: return s_sql.list;
         default: return s_sql.erase;
     }
 }

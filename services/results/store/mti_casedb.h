@@ -55,12 +55,27 @@ int mti_text_ok (const char *text, const char *what, size_t max_chars, mt_err_t 
 //  fact; RETURNING id), GET (id, kind, state, closed_reason, created_at,
 //  photos, faces, closed_at, erased_at, erased_level, then every fact; ?
 //  the id), UPDATE (updated_at, then the facts staff may correct, then
-//  the id), ERASE (the facts erasure clears; ?1 the id).
+//  the id), ERASE (the facts erasure clears; ?1 the id), LIST (id, kind,
+//  state, created_at, closed_at, photos, candidates not rejected, then
+//  every fact, of the cases MTI_CASES_WHERE lets through, newest first; ?7
+//  how many, ?8 from where).
+//  The cases a filter lets through (cases as c): ?1 station (NULL: any),
+//  ?2 kind and ?3 state ('' any), ?4 the search text ('' none), ?5 the
+//  case number it names (0 none), ?6 its LIKE pattern. Shared by the list
+//  and its count. (PostgreSQL needs ?1's type before IS NULL: the CAST.)
+#define MTI_CASES_WHERE \
+    " WHERE (CAST (?1 AS TEXT) IS NULL OR c.station = ?1) AND (?2 = '' OR c.kind = ?2)" \
+    " AND (?3 = '' OR c.state = ?3) AND (?4 = '' OR c.id = ?5" \
+    "  OR LOWER (c.person_name) LIKE ?6 ESCAPE '\\' OR LOWER (c.family_name) LIKE ?6 ESCAPE '\\'" \
+    "  OR LOWER (c.external_ref) LIKE ?6 ESCAPE '\\' OR LOWER (c.city) LIKE ?6 ESCAPE '\\'" \
+    "  OR LOWER (c.station) LIKE ?6 ESCAPE '\\')"
+
 typedef enum {
     MTI_CASE_INSERT,
     MTI_CASE_GET,
     MTI_CASE_UPDATE,
-    MTI_CASE_ERASE
+    MTI_CASE_ERASE,
+    MTI_CASE_LIST
 } mti_case_statement;
 const char *mti_case_sql (mti_case_statement which);
 //  How many columns the facts whose flags hold all of want have (a
