@@ -320,3 +320,16 @@ results_trail_json (const mt_review_row_t *rows, size_t count, bool notes)
     }
     return list;
 }
+
+json_t *
+results_audit_json (const mt_audit_row_t *rows, size_t count)
+{
+    json_t *list = json_array ();
+    for (size_t i = 0; i < count; i++)
+        json_array_append_new (list, json_pack ("{s:I, s:s, s:s, s:s, s:s?, s:s?, s:s?}",
+            "id", (json_int_t) rows [i].id, "at", rows [i].at,
+            "actor", rows [i].actor ? rows [i].actor : "", "action", rows [i].action,
+            "object", rows [i].object, "detail", rows [i].detail,
+            "hash", rows [i].hash [0] ? rows [i].hash : NULL));
+    return list;
+}

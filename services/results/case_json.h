@@ -41,6 +41,10 @@ json_t *results_photo_json (const mt_photo_row_t *row);
 //  and DNA references only when notes is true.
 json_t *results_trail_json (const mt_review_row_t *rows, size_t count, bool notes);
 
+//  Audit entries as a JSON array (new reference): id, at, actor, action,
+//  object, detail, hash (null where none).
+json_t *results_audit_json (const mt_audit_row_t *rows, size_t count);
+
 //  Helpers the API methods share: a whole number / a number or "LOW-HIGH"
 //  range / bounded text from params; absent keys leave dst as it is.
 int results_json_int (json_t *params, const char *key, int *dst, mt_err_t *err);

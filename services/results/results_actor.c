@@ -101,13 +101,17 @@ m_ping (results_call_t *call, mt_err_t *err)
 static int
 m_stats (results_call_t *call, mt_err_t *err)
 {
-    char *text = NULL;
-    int rc = mt_casedb_stats_json (call->self->db, &text, err);
-    json_error_t jerr;
-    json_t *stats = rc == MT_OK ? json_loads (text, 0, &jerr) : NULL;
-    free (text);
+    mt_casedb_stats_t counts;
+    int rc = mt_casedb_stats (call->self->db, &counts, err);
+    json_t *stats = rc == MT_OK ? json_object () : NULL;
     if (!stats)
         return rc == MT_OK ? mt_err_set (err, MT_ENOMEM, "out of memory") : rc;
+#define S_STAT(name, sql) \
+    if (counts.name >= 0) \
+        json_object_set_new (stats, #name, json_integer ((json_int_t) counts.name));
+    MT_CASEDB_STATS (S_STAT)
+#undef S_STAT
+    json_object_set_new (stats, "schema", json_integer (counts.schema));
     //  The index's replicas, as the broker sees them.
     mt_msg_t *msg = mt_msg_new (MT_MSG_STATS), *reply = NULL;
     mt_err_t why;

@@ -82,7 +82,9 @@ results_case_export (mt_casedb_t *db, const char *store, int64_t case_id, json_t
     int rc = mt_casedb_case_get (db, case_id, &c, err);
     if (rc != MT_OK)
         return rc;
-    char *faces = NULL, *audit = NULL;
+    char *faces = NULL;
+    mt_audit_row_t *audit = NULL;
+    size_t audit_count = 0;
     mt_review_row_t *trail = NULL;
     size_t trail_count = 0;
     json_t *photos = s_photos_json (db, store, case_id, err);
@@ -91,7 +93,7 @@ results_case_export (mt_casedb_t *db, const char *store, int64_t case_id, json_t
     if (rc == MT_OK)
         rc = mt_casedb_trail (db, case_id, 0, &trail, &trail_count, err);
     if (rc == MT_OK)
-        rc = mt_casedb_audit_json (db, case_id, 100000, 0, &audit, err);
+        rc = mt_casedb_audit_list (db, case_id, 100000, 0, &audit, &audit_count, err);
     if (rc == MT_OK) {
         char now [32];
         time_t t = time (NULL);
@@ -103,13 +105,15 @@ results_case_export (mt_casedb_t *db, const char *store, int64_t case_id, json_t
                           "case", results_case_json (&c), "photos", photos,
                           "faces", s_parse (faces), "candidates", candidates,
                           "reviews", results_trail_json (trail, trail_count, true),
-                          "audit", s_parse (audit));
-        faces = audit = NULL;
+                          "audit", results_audit_json (audit, audit_count));
+        faces = NULL;
         if (!*out)
             rc = mt_err_set (err, MT_ENOMEM, "out of memory");
     }
     json_decref (photos);
     json_decref (candidates);
-    free (faces), free (audit), free (trail);
+    free (faces);
+    free (trail);
+    mt_audit_rows_free (audit, audit_count);
     return rc;
 }

@@ -188,15 +188,14 @@ results_m_audit (results_call_t *call, mt_err_t *err)
         rc = results_json_int (call->params, "offset", &offset, err);
     if (rc == MT_OK && (limit < 1 || limit > 1000 || offset < 0))
         rc = mt_err_set (err, MT_EINVAL, "limit must be 1..1000 and offset not negative");
-    char *text = NULL;
+    mt_audit_row_t *rows = NULL;
+    size_t count = 0;
     if (rc == MT_OK)
-        rc = mt_casedb_audit_json (call->self->db, results_call_id (call->params, "case_id"),
-                                   (size_t) limit, (size_t) offset, &text, err);
-    if (rc == MT_OK) {
-        json_error_t jerr;
-        call->result = json_pack ("{s:o}", "entries", json_loads (text, 0, &jerr));
-        free (text);
-    }
+        rc = mt_casedb_audit_list (call->self->db, results_call_id (call->params, "case_id"),
+                                   (size_t) limit, (size_t) offset, &rows, &count, err);
+    if (rc == MT_OK)
+        call->result = json_pack ("{s:o}", "entries", results_audit_json (rows, count));
+    mt_audit_rows_free (rows, count);
     return rc;
 }
 

@@ -3,6 +3,8 @@
 
 #include "mt_test_store.h"
 
+#include <jansson.h>
+
 #include "mt_test.h"
 
 #include <libpq-fe.h>
@@ -128,4 +130,24 @@ mt_test_missing_case (void)
     snprintf (c.consent_basis, sizeof c.consent_basis, "family");
     snprintf (c.consent_by, sizeof c.consent_by, "Li Ming (son)");
     return c;
+}
+
+char *
+mt_test_audit_text (mt_casedb_t *db, int64_t case_id, size_t limit, size_t offset)
+{
+    mt_audit_row_t *rows = NULL;
+    size_t count = 0;
+    mt_err_t err;
+    if (mt_casedb_audit_list (db, case_id, limit, offset, &rows, &count, &err) != MT_OK)
+        return NULL;
+    json_t *list = json_array ();
+    for (size_t i = 0; i < count; i++)
+        json_array_append_new (list, json_pack ("{s:I, s:s, s:s, s:s, s:s?, s:s?, s:s?}",
+            "id", (json_int_t) rows [i].id, "at", rows [i].at, "actor", rows [i].actor,
+            "action", rows [i].action, "object", rows [i].object, "detail", rows [i].detail,
+            "hash", rows [i].hash [0] ? rows [i].hash : NULL));
+    mt_audit_rows_free (rows, count);
+    char *text = json_dumps (list, JSON_COMPACT);
+    json_decref (list);
+    return text;
 }

@@ -32,4 +32,9 @@ mt_casedb_t *mt_test_casedb_open (const char *name);
 mt_case_t mt_test_found_case (void);
 mt_case_t mt_test_missing_case (void);
 
+//  The audit log as the API gives it (mt_casedb_audit_list's entries as a
+//  JSON array text, new string; NULL when it cannot be read), for checks
+//  on what it says.
+char *mt_test_audit_text (mt_casedb_t *db, int64_t case_id, size_t limit, size_t offset);
+
 #endif

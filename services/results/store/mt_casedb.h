@@ -535,10 +535,22 @@ int mt_casedb_idem_put (mt_casedb_t *self, const char *actor, const char *key,
 //  refuses changes and deletions).
 int mt_casedb_audit (mt_casedb_t *self, const char *actor, const char *action,
                      const char *object, const char *detail, mt_err_t *err);
-//  The audit log, newest first, as a JSON array text (new string); with a
-//  case_id, only the entries about that case (its photos, its pairs).
-int mt_casedb_audit_json (mt_casedb_t *self, int64_t case_id, size_t limit, size_t offset,
-                          char **json_p, mt_err_t *err);
+//  One entry of the audit log.
+typedef struct {
+    int64_t id;
+    char at [32];
+    char *actor;                    //  owned
+    char action [64];
+    char *object;                   //  owned; NULL when none
+    char *detail;                   //  owned; NULL when none
+    char hash [65];                 //  "" for an entry not chained yet
+} mt_audit_row_t;
+//  The audit log, newest first, at most limit entries from offset on, in a
+//  new array (*rows_p, free it with mt_audit_rows_free); with a case_id,
+//  only the entries about that case (its photos, its pairs).
+int mt_casedb_audit_list (mt_casedb_t *self, int64_t case_id, size_t limit, size_t offset,
+                          mt_audit_row_t **rows_p, size_t *count_p, mt_err_t *err);
+void mt_audit_rows_free (mt_audit_row_t *rows, size_t count);
 
 //  Check the audit log's chain from its first entry. Give anchor_id and
 //  anchor_hash (an entry's hash kept outside, e.g. printed by an earlier
@@ -555,9 +567,30 @@ typedef struct {
 } mt_audit_check_t;
 int mt_casedb_audit_verify (mt_casedb_t *self, mt_audit_check_t *check, mt_err_t *err);
 
-//  Counts for monitoring, as a JSON object text (new string): cases by kind
-//  and state, photos by state, faces, queues.
-int mt_casedb_stats_json (mt_casedb_t *self, char **json_p, mt_err_t *err);
+//  Counts for monitoring: cases by kind and state, photos by state, faces,
+//  queues; each named as the service's stats name it (-1: not counted).
+#define MT_CASEDB_STATS(X) \
+    X (cases_found_open, "SELECT COUNT (*) FROM cases WHERE kind = 'found' AND state = 'open'") \
+    X (cases_missing_open, \
+       "SELECT COUNT (*) FROM cases WHERE kind = 'missing' AND state = 'open'") \
+    X (cases_closed, "SELECT COUNT (*) FROM cases WHERE state = 'closed'") \
+    X (photos_pending, \
+       "SELECT COUNT (*) FROM photos WHERE state = 'pending' AND removed_at IS NULL") \
+    X (photos_done, "SELECT COUNT (*) FROM photos WHERE state = 'done'") \
+    X (photos_failed, "SELECT COUNT (*) FROM photos WHERE state = 'failed'") \
+    X (faces, "SELECT COUNT (*) FROM faces WHERE removed = 0") \
+    X (faces_not_enrolled, "SELECT COUNT (*) FROM faces WHERE removed = 0 AND enrolled = 0") \
+    X (match_queue, "SELECT COUNT (*) FROM match_queue") \
+    X (removal_queue, "SELECT COUNT (*) FROM removal_queue") \
+    X (face_removal_queue, "SELECT COUNT (*) FROM face_removal_queue") \
+    X (candidates_pending, "SELECT COUNT (*) FROM candidates WHERE state = 'pending'") \
+    X (audit_entries, "SELECT COUNT (*) FROM audit")
+#define MTI_STATS_FIELD(name, sql) int64_t name;
+typedef struct {
+    MT_CASEDB_STATS (MTI_STATS_FIELD)
+    int schema;                     //  the store's schema version
+} mt_casedb_stats_t;
+int mt_casedb_stats (mt_casedb_t *self, mt_casedb_stats_t *stats, mt_err_t *err);
 //  Count of audit entries (for tests and stats).
 int64_t mt_casedb_audit_count (mt_casedb_t *self);
 

@@ -10,9 +10,9 @@
 #include "results/store/mt_casedb.h"
 #include "mti_casedb.h"
 
-#include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char s_genesis [] =
@@ -194,11 +194,33 @@ mt_casedb_audit_count (mt_casedb_t *self)
     return n;
 }
 
-int
-mt_casedb_audit_json (mt_casedb_t *self, int64_t case_id, size_t limit, size_t offset,
-                      char **json_p, mt_err_t *err)
+void
+mt_audit_rows_free (mt_audit_row_t *rows, size_t count)
 {
-    *json_p = NULL;
+    for (size_t i = 0; rows && i < count; i++) {
+        free (rows [i].actor);
+        free (rows [i].object);
+        free (rows [i].detail);
+    }
+    free (rows);
+}
+
+//  A text column as a new string, NULL when the column is.
+static char *
+s_dup (mti_sql_stmt_t *stmt, int column, bool *failed)
+{
+    const char *text = s_text (stmt, column);
+    char *copy = text ? strdup (text) : NULL;
+    *failed |= text && !copy;
+    return copy;
+}
+
+int
+mt_casedb_audit_list (mt_casedb_t *self, int64_t case_id, size_t limit, size_t offset,
+                      mt_audit_row_t **rows_p, size_t *count_p, mt_err_t *err)
+{
+    *rows_p = NULL;
+    *count_p = 0;
     mti_sql_stmt_t *stmt = mti_db_prepare (self,
         "SELECT id, at, actor, action, object, detail, hash FROM audit"
         " WHERE ?1 = 0 OR object = 'case ' || ?1 OR object LIKE 'case ' || ?1 || ' %'"
@@ -209,14 +231,35 @@ mt_casedb_audit_json (mt_casedb_t *self, int64_t case_id, size_t limit, size_t o
     mti_sql_bind_int64 (stmt, 1, case_id);
     mti_sql_bind_int64 (stmt, 2, (int64_t) limit);
     mti_sql_bind_int64 (stmt, 3, (int64_t) offset);
-    json_t *list = json_array ();
-    while (mti_sql_step (stmt) == MTI_SQL_ROW)
-        json_array_append_new (list, json_pack ("{s:I, s:s, s:s, s:s, s:s?, s:s?, s:s?}",
-            "id", (json_int_t) mti_sql_column_int64 (stmt, 0),
-            "at", s_text (stmt, 1), "actor", s_text (stmt, 2), "action", s_text (stmt, 3),
-            "object", s_text (stmt, 4), "detail", s_text (stmt, 5), "hash", s_text (stmt, 6)));
+    mt_audit_row_t *rows = NULL;
+    size_t count = 0, size = 0;
+    bool failed = false;
+    while (!failed && mti_sql_step (stmt) == MTI_SQL_ROW) {
+        if (count == size) {
+            size_t grown = size ? size * 2 : 64;
+            mt_audit_row_t *more = realloc (rows, grown * sizeof *rows);
+            failed = !more;
+            if (failed)
+                break;
+            rows = more;
+            size = grown;
+        }
+        mt_audit_row_t *row = &rows [count++];
+        memset (row, 0, sizeof *row);
+        row->id = mti_sql_column_int64 (stmt, 0);
+        mti_db_copy (row->at, sizeof row->at, mti_sql_column_text (stmt, 1));
+        row->actor = s_dup (stmt, 2, &failed);
+        mti_db_copy (row->action, sizeof row->action, mti_sql_column_text (stmt, 3));
+        row->object = s_dup (stmt, 4, &failed);
+        row->detail = s_dup (stmt, 5, &failed);
+        mti_db_copy (row->hash, sizeof row->hash, mti_sql_column_text (stmt, 6));
+    }
     mti_sql_finalize (stmt);
-    *json_p = json_dumps (list, JSON_COMPACT);
-    json_decref (list);
-    return *json_p ? MT_OK : mt_err_set (err, MT_ENOMEM, "out of memory");
+    if (failed) {
+        mt_audit_rows_free (rows, count);
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    }
+    *rows_p = rows;
+    *count_p = count;
+    return MT_OK;
 }

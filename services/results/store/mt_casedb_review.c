@@ -5,7 +5,6 @@
 #include "mti_casedb.h"
 #include "base/mt_clock.h"
 
-#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -364,37 +363,23 @@ mt_casedb_queue_count (mt_casedb_t *self, int province, double floor, int64_t *t
     return rc;
 }
 
-int
-mt_casedb_stats_json (mt_casedb_t *self, char **json_p, mt_err_t *err)
+//  One count's statement, or -1 when it cannot be read.
+static int64_t
+s_stat (mt_casedb_t *self, const char *sql)
 {
-    static const struct { const char *key, *sql; } counts [] = {
-        { "cases_found_open",
-          "SELECT COUNT (*) FROM cases WHERE kind = 'found' AND state = 'open'" },
-        { "cases_missing_open",
-          "SELECT COUNT (*) FROM cases WHERE kind = 'missing' AND state = 'open'" },
-        { "cases_closed", "SELECT COUNT (*) FROM cases WHERE state = 'closed'" },
-        { "photos_pending", "SELECT COUNT (*) FROM photos WHERE state = 'pending'"
-                            " AND removed_at IS NULL" },
-        { "photos_done", "SELECT COUNT (*) FROM photos WHERE state = 'done'" },
-        { "photos_failed", "SELECT COUNT (*) FROM photos WHERE state = 'failed'" },
-        { "faces", "SELECT COUNT (*) FROM faces WHERE removed = 0" },
-        { "faces_not_enrolled", "SELECT COUNT (*) FROM faces WHERE removed = 0 AND enrolled = 0" },
-        { "match_queue", "SELECT COUNT (*) FROM match_queue" },
-        { "removal_queue", "SELECT COUNT (*) FROM removal_queue" },
-        { "face_removal_queue", "SELECT COUNT (*) FROM face_removal_queue" },
-        { "candidates_pending", "SELECT COUNT (*) FROM candidates WHERE state = 'pending'" },
-        { "audit_entries", "SELECT COUNT (*) FROM audit" },
-    };
-    json_t *out = json_object ();
-    for (size_t i = 0; i < sizeof counts / sizeof counts [0]; i++) {
-        mti_sql_stmt_t *stmt = mti_db_prepare (self, counts [i].sql, err);
-        if (stmt && mti_sql_step (stmt) == MTI_SQL_ROW)
-            json_object_set_new (out, counts [i].key,
-                                 json_integer ((json_int_t) mti_sql_column_int64 (stmt, 0)));
-        mti_sql_finalize (stmt);
-    }
-    json_object_set_new (out, "schema", json_integer (self->version));
-    *json_p = json_dumps (out, JSON_COMPACT);
-    json_decref (out);
-    return *json_p ? MT_OK : mt_err_set (err, MT_ENOMEM, "out of memory");
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, sql, NULL);
+    int64_t n = stmt && mti_sql_step (stmt) == MTI_SQL_ROW ? mti_sql_column_int64 (stmt, 0) : -1;
+    mti_sql_finalize (stmt);
+    return n;
+}
+
+int
+mt_casedb_stats (mt_casedb_t *self, mt_casedb_stats_t *stats, mt_err_t *err)
+{
+    (void) err;
+#define S_COUNT(name, sql) stats->name = s_stat (self, sql);
+    MT_CASEDB_STATS (S_COUNT)
+#undef S_COUNT
+    stats->schema = self->version;
+    return MT_OK;
 }
