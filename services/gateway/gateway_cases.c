@@ -129,6 +129,9 @@ gateway_route_cases (gateway_route_t *r)
     enum MHD_Result sent = MHD_YES;
     if (gateway_route_is (r, "GET", 1, "cases"))
         return s_case_list (r);
+    //  What facts a case holds, for the forms: the results service's table.
+    if (gateway_route_is (r, "GET", 1, "case-facts"))
+        return gateway_route_answer (r, "case.facts", json_object (), 200);
     if (gateway_route_is (r, "POST", 1, "cases")) {
         if (!json_is_object (r->body))
             return gateway_error (r->conn, 400, "invalid_argument", "send the case as a JSON object");

@@ -26,6 +26,7 @@ const gateway_api_route_t gateway_api_routes [] = {
     { "DELETE", "/session", 0, false },
     { "GET", "/me", S_ANY, true },
     { "POST", "/me/password", S_ANY, true },
+    { "GET", "/case-facts", S_ANY, false },
     { "GET", "/cases", S_ANY, false },
     { "POST", "/cases", S_STATION, false },
     { "GET", "/cases/{id}", S_ANY, false },

@@ -41,6 +41,14 @@ json_t *results_photo_json (const mt_photo_row_t *row);
 //  and DNA references only when notes is true.
 json_t *results_trail_json (const mt_review_row_t *rows, size_t count, bool notes);
 
+//  The case facts' table (mt_case_facts.h) as a JSON array (new reference):
+//  each fact's name, type (text, date, number, range, sex), kind (found,
+//  missing, both), whether staff may correct it, whether it is personal
+//  (other stations do not see it), whether lists show it, its most
+//  characters and its label in English and Chinese: what a form needs to
+//  offer a fact it was not written for.
+json_t *results_case_facts_json (void);
+
 //  Audit entries as a JSON array (new reference): id, at, actor, action,
 //  object, detail, hash (null where none).
 json_t *results_audit_json (const mt_audit_row_t *rows, size_t count);

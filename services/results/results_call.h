@@ -69,6 +69,7 @@ int results_m_photo_add (results_call_t *call, mt_err_t *err);
 int results_m_photo_get (results_call_t *call, mt_err_t *err);
 int results_m_face_chip (results_call_t *call, mt_err_t *err);
 int results_m_case_list (results_call_t *call, mt_err_t *err);
+int results_m_case_facts (results_call_t *call, mt_err_t *err);
 int results_m_case_export (results_call_t *call, mt_err_t *err);
 int results_m_case_erase (results_call_t *call, mt_err_t *err);
 //  Candidates, the queue, the audit log (results_review.c).

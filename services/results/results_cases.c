@@ -297,6 +297,15 @@ results_m_face_chip (results_call_t *call, mt_err_t *err)
     return MT_OK;
 }
 
+//  The facts a case holds, for the forms (results_case_facts_json).
+int
+results_m_case_facts (results_call_t *call, mt_err_t *err)
+{
+    (void) err;
+    call->result = json_pack ("{s:o}", "facts", results_case_facts_json ());
+    return MT_OK;
+}
+
 //  A page of cases (params: limit, offset, and the filter: station, kind,
 //  state, q), with how many there are in all.
 int

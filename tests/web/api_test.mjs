@@ -64,6 +64,27 @@ await test ("staff sign in with a cookie; changes need the CSRF token", async ()
   assert.equal (got.data.station, "Guangzhou relief station");      // forced to their station
 });
 
+await test ("the case facts' table: one entry a fact, with what a form needs", async () => {
+  const r = await staffA.request ("GET", "/api/v1/case-facts");
+  assert.equal (r.status, 200);
+  const by = Object.fromEntries (r.data.facts.map (f => [f.name, f]));
+  assert.deepEqual (by.family_relation, { name: "family_relation", type: "text", kind: "missing",
+    correctable: true, personal: true, listed: false, max_chars: 30,
+    label: { en: "Relation", "zh-CN": "关系" } });
+  assert.equal (by.age.type, "range");
+  assert.equal (by.age.kind, "found");
+  assert.equal (by.sex.type, "sex");
+  assert.equal (by.external_ref.correctable, false);
+  // Every fact the case JSON can hold is in the table.
+  const got = await staffA.request ("GET", `/api/v1/cases/${caseA}`);
+  for (const key of Object.keys (got.data))
+    if (!["case_id", "kind", "state", "province_name", "photos", "faces", "created_at",
+          "closed_at", "closed_reason", "erased_at", "erased", "matching", "trail",
+          "candidates", "redacted", "photo_list", "face_list", "reunited_with"].includes (key))
+      assert.ok (by [key], "a case's " + key + " is in the facts' table");
+  assert.equal ((await anon.request ("GET", "/api/v1/case-facts")).status, 401);
+});
+
 await test ("station isolation: another station's staff get 403", async () => {
   assert.equal ((await staffB.login ("staff_b", { bearer: true })).status, 200);
   const r = await staffB.request ("GET", `/api/v1/cases/${caseA}`);

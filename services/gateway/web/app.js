@@ -256,6 +256,40 @@ function label (key, input) {
 
 function stateText (s) { return t ("state_" + s); }
 
+// ------------------------------------------------------------------ case facts
+
+// The facts this app has fields and words of its own for. Any other fact
+// of the server's table (GET /case-facts: a fact added there since, one
+// row) is shown, asked for and corrected as text or a date, under the
+// label the server gives it in the reader's language.
+const OWN_FACTS = new Set (["sex", "province", "city", "station", "date_found", "age",
+  "date_last_seen", "birth_year", "person_name", "family_name", "family_contact",
+  "family_relation", "features", "notes", "external_ref", "purpose", "consent_basis",
+  "consent_by", "consent_date"]);
+
+async function loadFacts () {
+  if (!state.facts)
+    try { state.facts = (await api ("GET", "/case-facts")).facts; } catch (e) { return []; }
+  return state.facts;
+}
+
+// The server's facts of a kind of case ("found" or "missing") that this
+// app has no field of its own for (correctable: those staff may correct).
+function otherFacts (kind, correctable) {
+  return (state.facts || []).filter (f => !OWN_FACTS.has (f.name)
+    && (f.type === "text" || f.type === "date") && (f.kind === "both" || f.kind === kind)
+    && (!correctable || f.correctable));
+}
+
+function factLabel (f) { return f.label [state.lang] || f.label.en || f.name; }
+
+function factInput (f, value) {
+  const input = el ("input", { name: f.name, type: f.type === "date" ? "date" : "text",
+                               maxlength: f.max_chars || null });
+  input.defaultValue = value ?? "";
+  return input;
+}
+
 // ------------------------------------------------------------------ shell
 
 function renderShell () {
@@ -405,7 +439,8 @@ function casesTable (cases) {
     el ("tbody", {}, rows));
 }
 
-function viewNewCase (kind) {
+async function viewNewCase (kind) {
+  await loadFacts ();
   const fields = kind === "found"
     ? [["person_name"], ["sex", "select"], ["province", "province"], ["city"], ["date_found", "date"], ["age"],
        ["features"], ["notes", "textarea"], ["consent_basis", "consent"], ["consent_by"]]
@@ -445,6 +480,10 @@ function viewNewCase (kind) {
     else input = el ("input", { name: key, type: type || "text" });
     inputs [key] = input;
     form.append (label (caseLabel (key, kind), input));
+  }
+  for (const f of otherFacts (kind, false)) {
+    inputs [f.name] = factInput (f, "");
+    form.append (el ("label", {}, el ("span", { text: factLabel (f) }), inputs [f.name]));
   }
   form.append (el ("button", { type: "submit", text: t ("save") }));
   main.replaceChildren (form);
@@ -548,7 +587,7 @@ async function route () {
     switch (parts [0]) {
       case "login": return viewLogin ();
       case "cases": return await viewCases ();
-      case "new": return viewNewCase (parts [1] === "missing" ? "missing" : "found");
+      case "new": return await viewNewCase (parts [1] === "missing" ? "missing" : "found");
       case "case": return await viewCase (parts [1]);
       case "queue": return await viewQueue ();
       case "pair": return await viewPair (parts [1], parts [2]);

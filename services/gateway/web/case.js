@@ -21,6 +21,8 @@ function factsList (c) {
   add ("reference", c.external_ref);
   add ("purpose", purposeText (c.purpose));
   add ("registered_at", timeText (c.created_at));
+  for (const f of otherFacts (c.kind, false))
+    if (c [f.name]) items.push (el ("dt", { text: factLabel (f) }), el ("dd", { text: String (c [f.name]) }));
   if (c.erased) add ("erased", timeText (c.erased_at) + " (" + t ("erased_" + c.erased) + ")");
   return el ("dl", { class: "facts" }, items);
 }
@@ -43,7 +45,12 @@ function changesText (done) {
   const value = (field, v) => v === null || v === undefined || v === "" ? t ("none_value")
     : field === "sex" ? t (v) : field === "province" ? provinceName (v)
     : Array.isArray (v) ? rangeText (v) : String (v);
-  return done.change_list.map (c => t (labels [c.field] || c.field) + " " +
+  const named = (field) => {
+    const other = labels [field] || OWN_FACTS.has (field) ? null
+                : (state.facts || []).find (f => f.name === field);
+    return other ? factLabel (other) : t (labels [field] || field);
+  };
+  return done.change_list.map (c => named (c.field) + " " +
     value (c.field, c.from) + " → " + value (c.field, c.to)).join (state.lang === "zh-CN" ? "；" : "; ");
 }
 
@@ -263,6 +270,7 @@ function reopenForm (c) {
 }
 
 async function viewCase (id) {
+  await loadFacts ();
   const c = await api ("GET", "/cases/" + id);
   const isFound = c.kind === "found";
   // Another station's case (a candidate of the reader's): its facts only.
@@ -553,6 +561,10 @@ function factsForm (c) {
     if (type !== "select" && type !== "province") input.defaultValue = value ?? "";
     inputs [key] = [input, value];
     form.append (label (caseLabel (key, c.kind), input));
+  }
+  for (const f of otherFacts (c.kind, true)) {
+    inputs [f.name] = [factInput (f, c [f.name]), c [f.name]];
+    form.append (el ("label", {}, el ("span", { text: factLabel (f) }), inputs [f.name] [0]));
   }
   form.append (el ("button", { type: "submit", text: t ("save_corrections") }));
   return el ("details", {}, el ("summary", { text: t ("correct_facts") }), form);

@@ -203,6 +203,7 @@ function pairSide (c) {
 // The pair side by side. said: what the page says first (a step refused
 // meanwhile: the server's words and what is allowed now).
 async function viewPair (foundId, missingId, said) {
+  await loadFacts ();
   const data = await api ("GET", "/pairs/" + foundId + "/" + missingId);
   const f = data.found, m = data.missing, item = data.pair;
   const ex = item.explanation || { pairs: [], facts: [] };

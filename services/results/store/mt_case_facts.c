@@ -22,8 +22,8 @@
 #define S_SIZE_SEX(name) 0
 #define S_SIZE_RANGE(name) 0
 
-#define S_ROW(name, type, limit, none, kind, flags, flag, help) \
-    { #name, MT_FACT_##type, limit, none, kind, flags, flag, help, S_OFFSET_##type (name), \
+#define S_ROW(name, type, limit, none, kind, flags, flag, help, label) \
+    { #name, MT_FACT_##type, limit, none, kind, flags, flag, help, label, S_OFFSET_##type (name), \
       S_OFFSET_MAX_##type (name), S_SIZE_##type (name) },
 
 const mt_case_fact_t mt_case_facts [] = {

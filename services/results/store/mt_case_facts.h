@@ -41,55 +41,75 @@ extern "C" {
 //  "MIN-MAX"; `none` is the value that means unknown), SEX (male, female
 //  or unknown).
 //
-//  X (name, type, limit, none, kind, flags, flag, help), in the order a
+//  X (name, type, limit, none, kind, flags, flag, help, label: in English;
+//  in Chinese, the catalog's term for the name), in the order a
 //  correction's changes are told (what matching weighs first) and the
 //  CLI's help lists them.
 #define MT_CASE_FACTS(X) \
     X (sex, SEX, 0, 0, MT_FACT_BOTH, MT_FACT_CORRECT | MT_FACT_LISTED, \
-       "--sex", "male, female or unknown") \
+       "--sex", "male, female or unknown", \
+       "Sex") \
     X (province, INT, 0, 0, MT_FACT_BOTH, MT_FACT_CORRECT | MT_FACT_LISTED, \
        "--province", "GB/T 2260 code of the province where found, or of a missing " \
-       "person's home province (户籍地; also --home-province), e.g. 44") \
+       "person's home province (户籍地; also --home-province), e.g. 44", \
+       "Province") \
     X (age, RANGE, 0, -1, MT_FACT_FOUND, MT_FACT_CORRECT | MT_FACT_LISTED, \
-       "--age", "estimated age now: N or MIN-MAX") \
+       "--age", "estimated age now: N or MIN-MAX", \
+       "Estimated age") \
     X (birth_year, RANGE, 0, 0, MT_FACT_MISSING, MT_FACT_CORRECT | MT_FACT_LISTED, \
-       "--birth-year", "YYYY or YYYY-YYYY") \
+       "--birth-year", "YYYY or YYYY-YYYY", \
+       "Year of birth") \
     X (date_found, DATE, 10, 0, MT_FACT_FOUND, MT_FACT_CORRECT | MT_FACT_LISTED, \
-       "--date-found", "YYYY-MM-DD") \
+       "--date-found", "YYYY-MM-DD", \
+       "Date found") \
     X (date_last_seen, DATE, 10, 0, MT_FACT_MISSING, MT_FACT_CORRECT | MT_FACT_LISTED, \
-       "--last-seen", "YYYY-MM-DD") \
+       "--last-seen", "YYYY-MM-DD", \
+       "Last seen") \
     X (city, TEXT, 60, 0, MT_FACT_BOTH, MT_FACT_CORRECT | MT_FACT_LISTED, \
-       "--city", "city or county") \
+       "--city", "city or county", \
+       "City or county") \
     X (station, TEXT, 120, 0, MT_FACT_FOUND, MT_FACT_CORRECT | MT_FACT_LISTED, \
-       "--station", "the relief station") \
+       "--station", "the relief station", \
+       "Relief station") \
     X (person_name, TEXT, 60, 0, MT_FACT_MISSING, \
        MT_FACT_CORRECT | MT_FACT_PERSONAL | MT_FACT_ERASE | MT_FACT_LISTED, \
-       "--person-name", "name of the missing person") \
+       "--person-name", "name of the missing person", \
+       "Name") \
     X (family_name, TEXT, 60, 0, MT_FACT_MISSING, \
        MT_FACT_CORRECT | MT_FACT_PERSONAL | MT_FACT_ERASE | MT_FACT_LISTED, \
-       "--family-name", "who reports") \
+       "--family-name", "who reports", \
+       "Reporting family member") \
     X (family_contact, TEXT, 60, 0, MT_FACT_MISSING, \
        MT_FACT_CORRECT | MT_FACT_PERSONAL | MT_FACT_ERASE, \
-       "--contact", "how to reach the family") \
+       "--contact", "how to reach the family", \
+       "Contact") \
     X (family_relation, TEXT, 30, 0, MT_FACT_MISSING, \
        MT_FACT_CORRECT | MT_FACT_PERSONAL | MT_FACT_ERASE, \
-       "--relation", "relation to the missing person") \
+       "--relation", "relation to the missing person", \
+       "Relation") \
     X (features, TEXT, 250, 0, MT_FACT_BOTH, MT_FACT_CORRECT | MT_FACT_ERASE, \
-       "--features", "distinguishing features") \
+       "--features", "distinguishing features", \
+       "Distinguishing features") \
     X (notes, TEXT, 500, 0, MT_FACT_BOTH, MT_FACT_CORRECT | MT_FACT_PERSONAL | MT_FACT_ERASE, \
-       "--notes", "anything else") \
+       "--notes", "anything else", \
+       "Notes") \
     X (external_ref, TEXT, 120, 0, MT_FACT_BOTH, \
        MT_FACT_PERSONAL | MT_FACT_ERASE | MT_FACT_LISTED, \
-       "--ref", "your own reference for the case (unique)") \
+       "--ref", "your own reference for the case (unique)", \
+       "Reference") \
     X (purpose, TEXT, 120, 0, MT_FACT_BOTH, MT_FACT_PERSONAL, \
-       "--purpose", "why the data is held (default: family reunification)") \
+       "--purpose", "why the data is held (default: family reunification)", \
+       "Purpose") \
     X (consent_basis, TEXT, 15, 0, MT_FACT_BOTH, MT_FACT_PERSONAL, \
        "--consent", "the basis for holding the data: self, guardian (needed for minors), " \
-       "family (missing cases) or vital_interests (found adults who cannot consent)") \
+       "family (missing cases) or vital_interests (found adults who cannot consent)", \
+       "Basis for holding the data") \
     X (consent_by, TEXT, 60, 0, MT_FACT_BOTH, MT_FACT_PERSONAL | MT_FACT_ERASE, \
-       "--consent-by", "who consented (name, relation or office)") \
+       "--consent-by", "who consented (name, relation or office)", \
+       "Consent given by") \
     X (consent_date, DATE, 10, 0, MT_FACT_BOTH, MT_FACT_PERSONAL, \
-       "--consent-date", "YYYY-MM-DD (default today)")
+       "--consent-date", "YYYY-MM-DD (default today)", \
+       "Consent date")
 
 //  mt_case_t's field (or fields) for a row.
 #define MTI_FACT_FIELD_TEXT(name, limit) char name [(limit) * 4 + 1];
@@ -97,7 +117,7 @@ extern "C" {
 #define MTI_FACT_FIELD_INT(name, limit) int name;
 #define MTI_FACT_FIELD_RANGE(name, limit) int name##_min, name##_max;
 #define MTI_FACT_FIELD_SEX(name, limit) mt_sex name;
-#define MTI_FACT_FIELD(name, type, limit, none, kind, flags, flag, help) \
+#define MTI_FACT_FIELD(name, type, limit, none, kind, flags, flag, help, label) \
     MTI_FACT_FIELD_##type (name, limit)
 
 typedef enum {
@@ -117,6 +137,7 @@ typedef struct {
     unsigned flags;             //  MT_FACT_CORRECT, _PERSONAL, _ERASE
     const char *flag;           //  the CLI's flag
     const char *help;           //  the flag's help
+    const char *label;          //  what a form calls it, in English
     size_t offset;              //  in mt_case_t; RANGE: of name_min
     size_t offset_max;          //  RANGE: of name_max
     size_t size;                //  TEXT, DATE: the buffer's bytes
