@@ -189,17 +189,7 @@ mt_casedb_case_get (mt_casedb_t *self, int64_t id, mt_case_t *c, mt_err_t *err)
     if (mti_sql_step (stmt) != MTI_SQL_ROW)
         rc = mt_err_set (err, MT_ENOTFOUND, "there is no case %lld", (long long) id);
     else {
-        c->id = mti_sql_column_int64 (stmt, 0);
-        c->kind = mt_case_kind_from_name ((const char *) mti_sql_column_text (stmt, 1));
-        mti_db_copy (c->state, sizeof c->state, mti_sql_column_text (stmt, 2));
-        mti_db_copy (c->closed_reason, sizeof c->closed_reason, mti_sql_column_text (stmt, 3));
-        mti_db_copy (c->created_at, sizeof c->created_at, mti_sql_column_text (stmt, 4));
-        c->photo_count = mti_sql_column_int (stmt, 5);
-        c->face_count = mti_sql_column_int (stmt, 6);
-        mti_db_copy (c->closed_at, sizeof c->closed_at, mti_sql_column_text (stmt, 7));
-        mti_db_copy (c->erased_at, sizeof c->erased_at, mti_sql_column_text (stmt, 8));
-        c->erased_level = mti_sql_column_int (stmt, 9);
-        mti_case_read_facts (stmt, 10, c);
+        mti_case_read (stmt, c);
     }
     mti_sql_finalize (stmt);
     return rc;
@@ -279,14 +269,7 @@ mt_casedb_cases_list (mt_casedb_t *self, const mt_case_filter_t *filter, size_t 
     size_t count = 0;
     while (count < limit && (step = mti_sql_step (stmt)) == MTI_SQL_ROW) {
         mt_case_t *c = &cases [count++];
-        c->id = mti_sql_column_int64 (stmt, 0);
-        c->kind = mt_case_kind_from_name ((const char *) mti_sql_column_text (stmt, 1));
-        mti_db_copy (c->state, sizeof c->state, mti_sql_column_text (stmt, 2));
-        mti_db_copy (c->created_at, sizeof c->created_at, mti_sql_column_text (stmt, 3));
-        mti_db_copy (c->closed_at, sizeof c->closed_at, mti_sql_column_text (stmt, 4));
-        c->photo_count = mti_sql_column_int (stmt, 5);
-        c->candidate_count = mti_sql_column_int (stmt, 6);
-        mti_case_read_facts (stmt, 7, c);
+        c->candidate_count = mti_sql_column_int (stmt, mti_case_read (stmt, c));
     }
     int rc = count == limit || step == MTI_SQL_DONE ? MT_OK
            : mti_db_fail (self, MT_EIO, err, "list cases");

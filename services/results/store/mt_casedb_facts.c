@@ -35,6 +35,12 @@ s_columns (char *dst, size_t size, unsigned want, const char *after)
     }
 }
 
+//  What GET and LIST read of a case before its facts (mti_case_read).
+#define S_CASE_HEAD "SELECT c.id, c.kind, c.state, c.closed_reason, c.created_at," \
+    " (SELECT COUNT (*) FROM photos p WHERE p.case_id = c.id)," \
+    " (SELECT COUNT (*) FROM faces f WHERE f.case_id = c.id AND f.removed = 0)," \
+    " c.closed_at, c.erased_at, c.erased_level, "
+
 static void
 s_make_sql (void)
 {
@@ -46,23 +52,19 @@ s_make_sql (void)
         strcat (s_sql.insert, ", ?");
     strcat (s_sql.insert, ") RETURNING id");
 
-    snprintf (s_sql.get, sizeof s_sql.get, "SELECT id, kind, state, closed_reason, created_at,"
-              " (SELECT COUNT (*) FROM photos WHERE case_id = cases.id),"
-              " (SELECT COUNT (*) FROM faces WHERE case_id = cases.id AND removed = 0),"
-              " closed_at, erased_at, erased_level, ");
+    snprintf (s_sql.get, sizeof s_sql.get, S_CASE_HEAD);
     s_columns (s_sql.get, sizeof s_sql.get, 0, "");
-    strcat (s_sql.get, " FROM cases WHERE id = ?");
+    strcat (s_sql.get, " FROM cases c WHERE c.id = ?");
 
     snprintf (s_sql.update, sizeof s_sql.update, "UPDATE cases SET updated_at = ?, ");
     s_columns (s_sql.update, sizeof s_sql.update, MT_FACT_CORRECT, " = ?");
     strcat (s_sql.update, " WHERE id = ?");
 
-    snprintf (s_sql.list, sizeof s_sql.list, "SELECT c.id, c.kind, c.state, c.created_at,"
-              " c.closed_at, (SELECT COUNT (*) FROM photos p WHERE p.case_id = c.id),"
-              " (SELECT COUNT (*) FROM candidates k WHERE (k.found_case = c.id"
-              " OR k.missing_case = c.id) AND k.state != 'rejected'), ");
+    snprintf (s_sql.list, sizeof s_sql.list, S_CASE_HEAD);
     s_columns (s_sql.list, sizeof s_sql.list, 0, "");
-    strcat (s_sql.list, " FROM cases c" MTI_CASES_WHERE " ORDER BY c.id DESC LIMIT ?7 OFFSET ?8");
+    strcat (s_sql.list, ", (SELECT COUNT (*) FROM candidates k WHERE (k.found_case = c.id"
+            " OR k.missing_case = c.id) AND k.state != 'rejected')"
+            " FROM cases c" MTI_CASES_WHERE " ORDER BY c.id DESC LIMIT ?7 OFFSET ?8");
 
     snprintf (s_sql.erase, sizeof s_sql.erase, "UPDATE cases SET ");
     s_columns (s_sql.erase, sizeof s_sql.erase, MT_FACT_ERASE, " = NULL");
@@ -127,8 +129,8 @@ s_column_int (mti_sql_stmt_t *stmt, int col, int none)
     return mti_sql_column_type (stmt, col) == MTI_SQL_NULL ? none : mti_sql_column_int (stmt, col);
 }
 
-int
-mti_case_read_facts (mti_sql_stmt_t *stmt, int col, mt_case_t *c)
+static int
+s_read_facts (mti_sql_stmt_t *stmt, int col, mt_case_t *c)
 {
     for (size_t i = 0; i < mt_case_facts_count; i++) {
         const mt_case_fact_t *fact = &mt_case_facts [i];
@@ -152,4 +154,20 @@ mti_case_read_facts (mti_sql_stmt_t *stmt, int col, mt_case_t *c)
         }
     }
     return col;
+}
+
+int
+mti_case_read (mti_sql_stmt_t *stmt, mt_case_t *c)
+{
+    c->id = mti_sql_column_int64 (stmt, 0);
+    c->kind = mt_case_kind_from_name ((const char *) mti_sql_column_text (stmt, 1));
+    mti_db_copy (c->state, sizeof c->state, mti_sql_column_text (stmt, 2));
+    mti_db_copy (c->closed_reason, sizeof c->closed_reason, mti_sql_column_text (stmt, 3));
+    mti_db_copy (c->created_at, sizeof c->created_at, mti_sql_column_text (stmt, 4));
+    c->photo_count = mti_sql_column_int (stmt, 5);
+    c->face_count = mti_sql_column_int (stmt, 6);
+    mti_db_copy (c->closed_at, sizeof c->closed_at, mti_sql_column_text (stmt, 7));
+    mti_db_copy (c->erased_at, sizeof c->erased_at, mti_sql_column_text (stmt, 8));
+    c->erased_level = mti_sql_column_int (stmt, 9);
+    return s_read_facts (stmt, 10, c);
 }

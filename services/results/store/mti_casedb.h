@@ -50,15 +50,6 @@ int mti_this_year (void);
 //  of at most max_chars characters, else MT_EINVAL naming it (what: a word
 //  of the catalog's terms, e.g. "reason").
 int mti_text_ok (const char *text, const char *what, size_t max_chars, mt_err_t *err);
-//  The statements of a case's facts, made from the facts' table
-//  (mt_casedb_facts.c): INSERT (kind, created_at, updated_at, then every
-//  fact; RETURNING id), GET (id, kind, state, closed_reason, created_at,
-//  photos, faces, closed_at, erased_at, erased_level, then every fact; ?
-//  the id), UPDATE (updated_at, then the facts staff may correct, then
-//  the id), ERASE (the facts erasure clears; ?1 the id), LIST (id, kind,
-//  state, created_at, closed_at, photos, candidates not rejected, then
-//  every fact, of the cases MTI_CASES_WHERE lets through, newest first; ?7
-//  how many, ?8 from where).
 //  The cases a filter lets through (cases as c): ?1 station (NULL: any),
 //  ?2 kind and ?3 state ('' any), ?4 the search text ('' none), ?5 the
 //  case number it names (0 none), ?6 its LIKE pattern. Shared by the list
@@ -70,6 +61,13 @@ int mti_text_ok (const char *text, const char *what, size_t max_chars, mt_err_t 
     "  OR LOWER (c.external_ref) LIKE ?6 ESCAPE '\\' OR LOWER (c.city) LIKE ?6 ESCAPE '\\'" \
     "  OR LOWER (c.station) LIKE ?6 ESCAPE '\\')"
 
+//  The statements of a case's facts, made from the facts' table
+//  (mt_casedb_facts.c): INSERT (kind, created_at, updated_at, then every
+//  fact; RETURNING id), GET (a case as mti_case_read reads it; ? the id),
+//  UPDATE (updated_at, then the facts staff may correct, then the id),
+//  ERASE (the facts erasure clears; ?1 the id), LIST (cases as GET reads
+//  them, then their candidates not rejected, of those MTI_CASES_WHERE lets
+//  through, newest first; ?7 how many, ?8 from where).
 typedef enum {
     MTI_CASE_INSERT,
     MTI_CASE_GET,
@@ -84,8 +82,9 @@ int mti_case_column_count (unsigned want);
 //  Bind the facts whose flags hold all of want (0: every fact), in the
 //  table's order, from parameter at; returns the next parameter.
 int mti_case_bind_facts (mti_sql_stmt_t *stmt, int at, const mt_case_t *c, unsigned want);
-//  Read every fact from column col on; returns the next column.
-int mti_case_read_facts (mti_sql_stmt_t *stmt, int col, mt_case_t *c);
+//  A case's row of GET or LIST (what the store keeps of it, its counts,
+//  its facts) into c; returns the next column (LIST: its candidates).
+int mti_case_read (mti_sql_stmt_t *stmt, mt_case_t *c);
 
 //  A photo flagged for describing again went through the pipeline: give
 //  its stored faces their new second descriptors (mt_casedb_reembed.c).

@@ -410,6 +410,21 @@ test_case_list (void)
     mt_casedb_close (&db);
 }
 
+//  Whether got holds each fact as want does (those with a flag of cleared:
+//  none at all), each that does not named.
+static void
+s_facts_agree (const mt_case_t *want, const mt_case_t *got, unsigned cleared, const char *what)
+{
+    for (size_t f = 0; f < mt_case_facts_count; f++) {
+        const mt_case_fact_t *fact = &mt_case_facts [f];
+        char a [4096], b [4096];
+        mt_case_fact_text (fact, want, a, sizeof a);
+        mt_case_fact_text (fact, got, b, sizeof b);
+        if ((fact->flags & cleared) ? b [0] != '\0' : strcmp (a, b) != 0)
+            MT_FAIL ("fact %s %s: '%s', read back '%s'", fact->name, what, a, b);
+    }
+}
+
 //  Every fact of the table (mt_case_facts.h) goes into the store and comes
 //  back as it went; a correction changes each one staff may correct; an
 //  erasure clears those it erases and leaves the others; each has its
@@ -441,13 +456,7 @@ test_case_facts (void)
     int64_t id;
     MT_CHECK_RC (mt_casedb_case_add (db, &c, "t", &id, NULL, &err), MT_OK, &err);
     MT_CHECK_RC (mt_casedb_case_get (db, id, &back, &err), MT_OK, &err);
-    for (size_t f = 0; f < mt_case_facts_count; f++) {
-        char want [4096], got [4096];
-        mt_case_fact_text (&mt_case_facts [f], &c, want, sizeof want);
-        mt_case_fact_text (&mt_case_facts [f], &back, got, sizeof got);
-        if (strcmp (want, got) != 0)
-            MT_FAIL ("fact %s: stored '%s', read '%s'", mt_case_facts [f].name, want, got);
-    }
+    s_facts_agree (&c, &back, 0, "stored");
     //  Corrected: each correctable text one character shorter.
     c = back;
     for (size_t f = 0; f < mt_case_facts_count; f++) {
@@ -458,25 +467,12 @@ test_case_facts (void)
     }
     MT_CHECK_RC (mt_casedb_case_update (db, &c, "all", "t", &err), MT_OK, &err);
     MT_CHECK_RC (mt_casedb_case_get (db, id, &back, &err), MT_OK, &err);
-    for (size_t f = 0; f < mt_case_facts_count; f++) {
-        char want [4096], got [4096];
-        mt_case_fact_text (&mt_case_facts [f], &c, want, sizeof want);
-        mt_case_fact_text (&mt_case_facts [f], &back, got, sizeof got);
-        if (strcmp (want, got) != 0)
-            MT_FAIL ("fact %s: corrected to '%s', read '%s'", mt_case_facts [f].name, want, got);
-    }
+    s_facts_agree (&c, &back, 0, "corrected");
     MT_CHECK_RC (mt_casedb_erase_request (db, id, MT_ERASE_ALL, "consent withdrawn", "t", &err),
                  MT_OK, &err);
     MT_CHECK_RC (mt_casedb_erase (db, id, MT_ERASE_ALL, "t", &err), MT_OK, &err);
     MT_CHECK_RC (mt_casedb_case_get (db, id, &back, &err), MT_OK, &err);
-    for (size_t f = 0; f < mt_case_facts_count; f++) {
-        const mt_case_fact_t *fact = &mt_case_facts [f];
-        char want [4096], got [4096];
-        mt_case_fact_text (fact, &c, want, sizeof want);
-        mt_case_fact_text (fact, &back, got, sizeof got);
-        if ((fact->flags & MT_FACT_ERASE) ? got [0] != '\0' : strcmp (want, got) != 0)
-            MT_FAIL ("fact %s after erasure: '%s' (was '%s')", fact->name, got, want);
-    }
+    s_facts_agree (&c, &back, MT_FACT_ERASE, "erased");
     mt_casedb_close (&db);
 }
 
