@@ -49,6 +49,10 @@ json_t *results_trail_json (const mt_review_row_t *rows, size_t count, bool note
 //  offer a fact it was not written for.
 json_t *results_case_facts_json (void);
 
+//  The faces held for a case (mt_casedb_faces_held) as a JSON array (new
+//  reference): box, quality, whether in the index, both descriptors.
+json_t *results_faces_held_json (const mt_face_row_t *rows, size_t count);
+
 //  Audit entries as a JSON array (new reference): id, at, actor, action,
 //  object, detail, hash (null where none).
 json_t *results_audit_json (const mt_audit_row_t *rows, size_t count);

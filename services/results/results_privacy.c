@@ -9,16 +9,6 @@
 #include <stdlib.h>
 #include <time.h>
 
-//  JSON text made by the case store, parsed (NULL on failure).
-static json_t *
-s_parse (char *text)
-{
-    json_error_t jerr;
-    json_t *json = text ? json_loads (text, 0, &jerr) : NULL;
-    free (text);
-    return json;
-}
-
 static json_t *
 s_photos_json (mt_casedb_t *db, const char *store, int64_t case_id, mt_err_t *err)
 {
@@ -82,14 +72,15 @@ results_case_export (mt_casedb_t *db, const char *store, int64_t case_id, json_t
     int rc = mt_casedb_case_get (db, case_id, &c, err);
     if (rc != MT_OK)
         return rc;
-    char *faces = NULL;
+    mt_face_row_t *faces = NULL;
+    size_t face_count = 0;
     mt_audit_row_t *audit = NULL;
     size_t audit_count = 0;
     mt_review_row_t *trail = NULL;
     size_t trail_count = 0;
     json_t *photos = s_photos_json (db, store, case_id, err);
     json_t *candidates = photos ? s_candidates_json (db, case_id, err) : NULL;
-    rc = candidates ? mt_casedb_faces_json (db, case_id, &faces, err) : err->code;
+    rc = candidates ? mt_casedb_faces_held (db, case_id, &faces, &face_count, err) : err->code;
     if (rc == MT_OK)
         rc = mt_casedb_trail (db, case_id, 0, &trail, &trail_count, err);
     if (rc == MT_OK)
@@ -103,10 +94,10 @@ results_case_export (mt_casedb_t *db, const char *store, int64_t case_id, json_t
         *out = json_pack ("{s:s, s:s, s:o, s:O, s:o?, s:O, s:o?, s:o?}",
                           "format", "homeward.case-export.v1", "exported_at", now,
                           "case", results_case_json (&c), "photos", photos,
-                          "faces", s_parse (faces), "candidates", candidates,
+                          "faces", results_faces_held_json (faces, face_count),
+                          "candidates", candidates,
                           "reviews", results_trail_json (trail, trail_count, true),
                           "audit", results_audit_json (audit, audit_count));
-        faces = NULL;
         if (!*out)
             rc = mt_err_set (err, MT_ENOMEM, "out of memory");
     }

@@ -81,9 +81,14 @@ typedef struct {
     int photo_width, photo_height;  //  of its photo, 0 unknown
     bool enrolled;
     bool excluded;                  //  left out of matching by staff
+    bool removed;                   //  out of the index (its photo removed, its case closed)
+    double roll_deg;
+    char created_at [32];
     float embedding [MT_EMBEDDING_DIM];
+    char descriptor [32];           //  which network made embedding
     bool has_embedding2;            //  embedding2 holds a current MobileFaceNet descriptor
     float embedding2 [MT_EMBEDDING2_DIM];
+    char descriptor2 [32];          //  which made embedding2 ("" none; maybe an older one)
 } mt_face_row_t;
 
 typedef struct {
@@ -321,8 +326,9 @@ int mt_casedb_erase_files (mt_casedb_t *self, int64_t case_id, char (**shas_p) [
 int mt_casedb_erase (mt_casedb_t *self, int64_t case_id, int level, const char *actor,
                      mt_err_t *err);
 //  All the faces held for a case, removed from the index or not, with
-//  their quality and embeddings, as a JSON array text (new string).
-int mt_casedb_faces_json (mt_casedb_t *self, int64_t case_id, char **json_p, mt_err_t *err);
+//  their quality and embeddings (new array, caller frees).
+int mt_casedb_faces_held (mt_casedb_t *self, int64_t case_id, mt_face_row_t **rows_p,
+                          size_t *count_p, mt_err_t *err);
 
 //  Store a candidate pair's evidence (mt_rank.h) and explanation, keeping
 //  its review state; a rejected pair is left as it is (it never comes

@@ -46,11 +46,15 @@ s_faces_query (mt_casedb_t *self, const char *sql, int64_t id, mt_face_row_t **r
         r->photo_height = mti_sql_column_int (stmt, 15);
         r->excluded = mti_sql_column_int (stmt, 16) != 0;
         const char *version = (const char *) mti_sql_column_text (stmt, 18);
-        if (mti_sql_column_bytes (stmt, 17) == (int) sizeof r->embedding2
-        &&  version && strcmp (version, MT_MOBILEFACENET_VERSION) == 0) {
+        if (mti_sql_column_bytes (stmt, 17) == (int) sizeof r->embedding2) {
             memcpy (r->embedding2, mti_sql_column_blob (stmt, 17), sizeof r->embedding2);
-            r->has_embedding2 = true;
+            mti_db_copy (r->descriptor2, sizeof r->descriptor2, (const unsigned char *) version);
+            r->has_embedding2 = version && strcmp (version, MT_MOBILEFACENET_VERSION) == 0;
         }
+        r->removed = mti_sql_column_int (stmt, 20) != 0;
+        r->roll_deg = mti_sql_column_double (stmt, 21);
+        mti_db_copy (r->created_at, sizeof r->created_at, mti_sql_column_text (stmt, 22));
+        mti_db_copy (r->descriptor, sizeof r->descriptor, mti_sql_column_text (stmt, 23));
     }
     mti_sql_finalize (stmt);
     return rc;
@@ -59,7 +63,7 @@ s_faces_query (mt_casedb_t *self, const char *sql, int64_t id, mt_face_row_t **r
 #define S_FACE_COLUMNS \
     "SELECT f.id, f.photo_id, f.case_id, f.x, f.y, f.w, f.h, f.size_px, f.sharpness, f.yaw," \
     " f.verdict, p.year_taken, f.enrolled, f.embedding, p.width, p.height, f.excluded," \
-    " f.embedding2, f.descriptor2, p.age_taken" \
+    " f.embedding2, f.descriptor2, p.age_taken, f.removed, f.roll, f.created_at, f.descriptor" \
     " FROM faces f JOIN photos p ON p.id = f.photo_id"
 
 int
@@ -71,6 +75,14 @@ mt_casedb_faces_of_case (mt_casedb_t *self, int64_t case_id, mt_face_row_t **row
     return s_faces_query (self, S_FACE_COLUMNS " WHERE f.case_id = ? AND f.removed = 0"
                           " AND f.excluded = 0 AND (p.person IS NULL OR p.person != 'waiting')"
                           " ORDER BY f.id", case_id, rows_p, count_p, err);
+}
+
+int
+mt_casedb_faces_held (mt_casedb_t *self, int64_t case_id, mt_face_row_t **rows_p,
+                      size_t *count_p, mt_err_t *err)
+{
+    return s_faces_query (self, S_FACE_COLUMNS " WHERE f.case_id = ? ORDER BY f.id", case_id,
+                          rows_p, count_p, err);
 }
 
 int

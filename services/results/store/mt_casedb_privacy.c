@@ -3,7 +3,6 @@
 #include "results/store/mt_casedb.h"
 #include "mti_casedb.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,62 +244,4 @@ mt_casedb_erase (mt_casedb_t *self, int64_t case_id, int level, const char *acto
     if (rc == MT_OK && level >= MT_ERASE_MEDIA && lite)
         sqlite3_wal_checkpoint_v2 (lite, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
     return rc;
-}
-
-//  A BLOB column of floats as a JSON array.
-static json_t *
-s_floats_json (mti_sql_stmt_t *stmt, int column)
-{
-    json_t *list = json_array ();
-    const char *v = mti_sql_column_blob (stmt, column);
-    int n = mti_sql_column_bytes (stmt, column) / (int) sizeof (float);
-    for (int i = 0; v && i < n; i++) {
-        float x;
-        memcpy (&x, v + i * sizeof x, sizeof x);
-        json_array_append_new (list, json_real (x));
-    }
-    return list;
-}
-
-int
-mt_casedb_faces_json (mt_casedb_t *self, int64_t case_id, char **json_p, mt_err_t *err)
-{
-    *json_p = NULL;
-    mti_sql_stmt_t *stmt = mti_db_prepare (self,
-        "SELECT id, photo_id, x, y, w, h, size_px, sharpness, yaw, roll, verdict, enrolled,"
-        " removed, created_at, embedding, descriptor, embedding2, descriptor2"
-        " FROM faces WHERE case_id = ? ORDER BY id", err);
-    if (!stmt)
-        return MT_EINTERNAL;
-    mti_sql_bind_int64 (stmt, 1, case_id);
-    json_t *list = json_array ();
-    while (mti_sql_step (stmt) == MTI_SQL_ROW) {
-        json_t *embedding = s_floats_json (stmt, 14);
-        json_t *face = json_pack (
-            "{s:I, s:I, s:[i,i,i,i], s:i, s:f, s:f, s:f, s:s?, s:b, s:b, s:s?, s:o}",
-            "face_id", (json_int_t) mti_sql_column_int64 (stmt, 0),
-            "photo_id", (json_int_t) mti_sql_column_int64 (stmt, 1),
-            "box", mti_sql_column_int (stmt, 2), mti_sql_column_int (stmt, 3),
-            mti_sql_column_int (stmt, 4), mti_sql_column_int (stmt, 5),
-            "size_px", mti_sql_column_int (stmt, 6),
-            "sharpness", mti_sql_column_double (stmt, 7),
-            "yaw", mti_sql_column_double (stmt, 8), "roll", mti_sql_column_double (stmt, 9),
-            "verdict", (const char *) mti_sql_column_text (stmt, 10),
-            "in_index", mti_sql_column_int (stmt, 11) && !mti_sql_column_int (stmt, 12),
-            "removed_from_index", mti_sql_column_int (stmt, 12) != 0,
-            "created_at", (const char *) mti_sql_column_text (stmt, 13),
-            "embedding", embedding);
-        json_object_set_new (face, "descriptor",
-                             json_string ((const char *) mti_sql_column_text (stmt, 15)));
-        if (mti_sql_column_type (stmt, 16) == MTI_SQL_BLOB) {
-            json_object_set_new (face, "embedding2", s_floats_json (stmt, 16));
-            json_object_set_new (face, "descriptor2",
-                                 json_string ((const char *) mti_sql_column_text (stmt, 17)));
-        }
-        json_array_append_new (list, face);
-    }
-    mti_sql_finalize (stmt);
-    *json_p = json_dumps (list, JSON_COMPACT);
-    json_decref (list);
-    return *json_p ? MT_OK : mt_err_set (err, MT_ENOMEM, "out of memory");
 }
