@@ -5,7 +5,6 @@
 #include "mti_casedb.h"
 #include "results/store/mt_province.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
