@@ -1,5 +1,5 @@
-//  mt_casedb_case - cases: the names of kinds and sexes, the facts' checks,
-//  adding, reading, listing and closing a case.
+//  mt_casedb_case - cases: the facts' checks, adding, reading, listing and
+//  closing a case.
 
 #include "results/store/mt_casedb.h"
 #include "mti_casedb.h"
@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-//  ---------------------------------------------------------------- names
 
 //  ---------------------------------------------------------------- validation
 

@@ -13,24 +13,34 @@ static struct {
 } s_sql;
 static pthread_once_t s_sql_once = PTHREAD_ONCE_INIT;
 
+//  Append text to what dst (size bytes) holds, cut short rather than past
+//  its end (a statement cut short does not compile: the store says so).
+static void
+s_add (char *dst, size_t size, const char *text)
+{
+    size_t at = strlen (dst);
+    snprintf (dst + at, size - at, "%s", text);
+}
+
 //  Append to dst (size bytes) each column of the facts whose flags hold
 //  all of want, as "name" + after ("name_min" and "name_max" for a range),
 //  separated by ", ".
 static void
 s_columns (char *dst, size_t size, unsigned want, const char *after)
 {
-    size_t at = strlen (dst);
     bool first = true;
     for (size_t i = 0; i < mt_case_facts_count; i++) {
         const mt_case_fact_t *fact = &mt_case_facts [i];
         if ((fact->flags & want) != want)
             continue;
+        char column [256];
         const char *sep = first ? "" : ", ";
         if (fact->type == MT_FACT_RANGE)
-            at += (size_t) snprintf (dst + at, size - at, "%s%s_min%s, %s_max%s", sep, fact->name,
-                                     after, fact->name, after);
+            snprintf (column, sizeof column, "%s%s_min%s, %s_max%s", sep, fact->name, after,
+                      fact->name, after);
         else
-            at += (size_t) snprintf (dst + at, size - at, "%s%s%s", sep, fact->name, after);
+            snprintf (column, sizeof column, "%s%s%s", sep, fact->name, after);
+        s_add (dst, size, column);
         first = false;
     }
 }
@@ -47,28 +57,28 @@ s_make_sql (void)
     int count = mti_case_column_count (0);
     snprintf (s_sql.insert, sizeof s_sql.insert, "INSERT INTO cases (kind, created_at, updated_at, ");
     s_columns (s_sql.insert, sizeof s_sql.insert, 0, "");
-    strcat (s_sql.insert, ") VALUES (?, ?, ?");
+    s_add (s_sql.insert, sizeof s_sql.insert, ") VALUES (?, ?, ?");
     for (int i = 0; i < count; i++)
-        strcat (s_sql.insert, ", ?");
-    strcat (s_sql.insert, ") RETURNING id");
+        s_add (s_sql.insert, sizeof s_sql.insert, ", ?");
+    s_add (s_sql.insert, sizeof s_sql.insert, ") RETURNING id");
 
     snprintf (s_sql.get, sizeof s_sql.get, S_CASE_HEAD);
     s_columns (s_sql.get, sizeof s_sql.get, 0, "");
-    strcat (s_sql.get, " FROM cases c WHERE c.id = ?");
+    s_add (s_sql.get, sizeof s_sql.get, " FROM cases c WHERE c.id = ?");
 
     snprintf (s_sql.update, sizeof s_sql.update, "UPDATE cases SET updated_at = ?, ");
     s_columns (s_sql.update, sizeof s_sql.update, MT_FACT_CORRECT, " = ?");
-    strcat (s_sql.update, " WHERE id = ?");
+    s_add (s_sql.update, sizeof s_sql.update, " WHERE id = ?");
 
     snprintf (s_sql.list, sizeof s_sql.list, S_CASE_HEAD);
     s_columns (s_sql.list, sizeof s_sql.list, 0, "");
-    strcat (s_sql.list, ", (SELECT COUNT (*) FROM candidates k WHERE (k.found_case = c.id"
-            " OR k.missing_case = c.id) AND k.state != 'rejected')"
-            " FROM cases c" MTI_CASES_WHERE " ORDER BY c.id DESC LIMIT ?7 OFFSET ?8");
+    s_add (s_sql.list, sizeof s_sql.list, ", (SELECT COUNT (*) FROM candidates k"
+           " WHERE (k.found_case = c.id OR k.missing_case = c.id) AND k.state != 'rejected')"
+           " FROM cases c" MTI_CASES_WHERE " ORDER BY c.id DESC LIMIT ?7 OFFSET ?8");
 
     snprintf (s_sql.erase, sizeof s_sql.erase, "UPDATE cases SET ");
     s_columns (s_sql.erase, sizeof s_sql.erase, MT_FACT_ERASE, " = NULL");
-    strcat (s_sql.erase, " WHERE id = ?1");
+    s_add (s_sql.erase, sizeof s_sql.erase, " WHERE id = ?1");
 }
 
 int
