@@ -188,10 +188,7 @@ mt_casedb_audit_verify (mt_casedb_t *self, mt_audit_check_t *check, mt_err_t *er
 int64_t
 mt_casedb_audit_count (mt_casedb_t *self)
 {
-    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT COUNT (*) FROM audit", NULL);
-    int64_t n = stmt && mti_sql_step (stmt) == MTI_SQL_ROW ? mti_sql_column_int64 (stmt, 0) : -1;
-    mti_sql_finalize (stmt);
-    return n;
+    return mti_db_number (self, "SELECT COUNT (*) FROM audit", NULL);
 }
 
 void

@@ -66,26 +66,18 @@ mt_casedb_snapshot (mt_casedb_t *self, const char *path, mt_err_t *err)
     return rc;
 }
 
-static int64_t
-s_count (mt_casedb_t *self, const char *sql)
-{
-    mti_sql_stmt_t *stmt = mti_db_prepare (self, sql, NULL);
-    int64_t n = stmt && mti_sql_step (stmt) == MTI_SQL_ROW ? mti_sql_column_int64 (stmt, 0) : -1;
-    mti_sql_finalize (stmt);
-    return n;
-}
-
 int
 mt_casedb_counts (mt_casedb_t *self, mt_casedb_counts_t *counts, mt_err_t *err)
 {
     *counts = (mt_casedb_counts_t) {
-        .cases = s_count (self, "SELECT COUNT (*) FROM cases"),
-        .photos = s_count (self, "SELECT COUNT (*) FROM photos"),
-        .faces = s_count (self, "SELECT COUNT (*) FROM faces"),
-        .candidates = s_count (self, "SELECT COUNT (*) FROM candidates"),
-        .reviews = s_count (self, "SELECT COUNT (*) FROM reviews"),
-        .audit = s_count (self, "SELECT COUNT (*) FROM audit"),
-        .erased = s_count (self, "SELECT COUNT (*) FROM cases WHERE erased_at IS NOT NULL")
+        .cases = mti_db_number (self, "SELECT COUNT (*) FROM cases", NULL),
+        .photos = mti_db_number (self, "SELECT COUNT (*) FROM photos", NULL),
+        .faces = mti_db_number (self, "SELECT COUNT (*) FROM faces", NULL),
+        .candidates = mti_db_number (self, "SELECT COUNT (*) FROM candidates", NULL),
+        .reviews = mti_db_number (self, "SELECT COUNT (*) FROM reviews", NULL),
+        .audit = mti_db_number (self, "SELECT COUNT (*) FROM audit", NULL),
+        .erased = mti_db_number (self, "SELECT COUNT (*) FROM cases WHERE erased_at IS NOT NULL",
+                                 NULL)
     };
     if (counts->cases < 0 || counts->photos < 0 || counts->faces < 0 || counts->candidates < 0
     ||  counts->reviews < 0 || counts->audit < 0 || counts->erased < 0)

@@ -48,17 +48,6 @@ mt_casedb_target_shown (const char *target, char *out, size_t size)
     }
 }
 
-static int64_t
-s_number (mt_casedb_t *self, const char *sql, const char *text)
-{
-    mti_sql_stmt_t *stmt = mti_db_prepare (self, sql, NULL);
-    if (stmt && text)
-        mti_sql_bind_text (stmt, 1, text, -1);
-    int64_t n = stmt && mti_sql_step (stmt) == MTI_SQL_ROW ? mti_sql_column_int64 (stmt, 0) : -1;
-    mti_sql_finalize (stmt);
-    return n;
-}
-
 static int
 s_copy_value (mti_sql_stmt_t *row, int col, mti_sql_stmt_t *put)
 {
@@ -135,13 +124,13 @@ s_counter (mt_casedb_t *self, const char *table)
     char sql [256];
     if (mti_sql_is_pg (self->db)) {
         snprintf (sql, sizeof sql, "%s_id_seq", table);
-        int64_t seq = s_number (self, "SELECT COALESCE ((SELECT last_value FROM pg_sequences"
-                                      " WHERE schemaname = current_schema ()"
-                                      " AND sequencename = ?), 0)", sql);
+        int64_t seq = mti_db_number (self, "SELECT COALESCE ((SELECT last_value FROM pg_sequences"
+                                     " WHERE schemaname = current_schema ()"
+                                     " AND sequencename = ?), 0)", sql);
         return seq;
     }
-    return s_number (self, "SELECT COALESCE ((SELECT seq FROM sqlite_sequence"
-                           " WHERE name = ?), 0)", table);
+    return mti_db_number (self, "SELECT COALESCE ((SELECT seq FROM sqlite_sequence"
+                          " WHERE name = ?), 0)", table);
 }
 
 static int
@@ -149,7 +138,7 @@ s_counter_set (mt_casedb_t *self, const char *table, int64_t value, mt_err_t *er
 {
     char sql [256];
     snprintf (sql, sizeof sql, "SELECT COALESCE (MAX (id), 0) FROM %s", table);
-    int64_t highest = s_number (self, sql, NULL);
+    int64_t highest = mti_db_number (self, sql, NULL);
     if (highest < 0)
         return mti_db_fail (self, MT_EIO, err, "read the highest id");
     if (value < highest)
@@ -174,7 +163,7 @@ mt_casedb_copy (mt_casedb_t *from, mt_casedb_t *to, mt_casedb_copy_fn *progress,
     char sql [128];
     for (size_t at = 0; at < S_TABLES; at++) {
         snprintf (sql, sizeof sql, "SELECT COUNT (*) FROM %s", s_tables [at]);
-        int64_t rows = s_number (to, sql, NULL);
+        int64_t rows = mti_db_number (to, sql, NULL);
         if (rows != 0)
             return rows < 0 ? mti_db_fail (to, MT_EIO, err, "count the target's records")
                             : mt_err_set (err, MT_EINVAL, "the target store is not empty (%lld "

@@ -363,21 +363,11 @@ mt_casedb_queue_count (mt_casedb_t *self, int province, double floor, int64_t *t
     return rc;
 }
 
-//  One count's statement, or -1 when it cannot be read.
-static int64_t
-s_stat (mt_casedb_t *self, const char *sql)
-{
-    mti_sql_stmt_t *stmt = mti_db_prepare (self, sql, NULL);
-    int64_t n = stmt && mti_sql_step (stmt) == MTI_SQL_ROW ? mti_sql_column_int64 (stmt, 0) : -1;
-    mti_sql_finalize (stmt);
-    return n;
-}
-
 int
 mt_casedb_stats (mt_casedb_t *self, mt_casedb_stats_t *stats, mt_err_t *err)
 {
     (void) err;
-#define S_COUNT(name, sql) stats->name = s_stat (self, sql);
+#define S_COUNT(name, sql) stats->name = mti_db_number (self, sql, NULL);
     MT_CASEDB_STATS (S_COUNT)
 #undef S_COUNT
     stats->schema = self->version;

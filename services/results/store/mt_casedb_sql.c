@@ -136,6 +136,17 @@ mti_db_shas (mti_sql_stmt_t *stmt, char (**shas_p) [65], size_t *count_p, mt_err
     return rc;
 }
 
+int64_t
+mti_db_number (mt_casedb_t *self, const char *sql, const char *text)
+{
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, sql, NULL);
+    if (stmt && text)
+        mti_sql_bind_text (stmt, 1, text, -1);
+    int64_t n = stmt && mti_sql_step (stmt) == MTI_SQL_ROW ? mti_sql_column_int64 (stmt, 0) : -1;
+    mti_sql_finalize (stmt);
+    return n;
+}
+
 int
 mti_db_first (mt_casedb_t *self, const char *sql, int64_t *a, int64_t *b, const char *none,
               mt_err_t *err)

@@ -40,6 +40,9 @@ int mti_db_room (void *rows_p, size_t count, size_t *size, size_t row_size, size
                  mt_err_t *err);
 //  The two integer columns of a query's first row; MT_ENOTFOUND with the
 //  message none when it has no row.
+//  The one number a query gives (a COUNT; ?1 bound to text unless it is
+//  NULL), -1 when it cannot be read.
+int64_t mti_db_number (mt_casedb_t *self, const char *sql, const char *text);
 int mti_db_first (mt_casedb_t *self, const char *sql, int64_t *a, int64_t *b, const char *none,
                   mt_err_t *err);
 //  Every row's first column (a photo's sha256) of a bound statement into
