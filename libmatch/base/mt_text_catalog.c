@@ -737,6 +737,8 @@ const mti_text_row_t mti_text_catalog [] = {
     //  libmatch/wire/mt_job.c
     { "unknown job message type %d",
       "未知的任务消息类型 %d" },
+    { "job message: face %zu's score is not a number",
+      "任务消息：第 %zu 张人脸的检测分数不是数值" },
     { "job message: %s is longer than %zu bytes",
       "任务消息：%s 超过 %zu 字节" },
     { "job message: face %zu's %s descriptor has %zu numbers, not %zu",

@@ -46,6 +46,19 @@ mt_verdict_name (mt_verdict verdict)
     return "unknown";
 }
 
+const char *
+mt_pose_name (mt_pose pose)
+{
+    switch (pose) {
+        case MT_POSE_FRONT:            return "front";
+        case MT_POSE_LEFT:             return "left";
+        case MT_POSE_RIGHT:            return "right";
+        case MT_POSE_FRONT_ROLL_LEFT:  return "front_tilted_left";
+        case MT_POSE_FRONT_ROLL_RIGHT: return "front_tilted_right";
+    }
+    return "unknown";
+}
+
 int
 mt_verdict_from_name (const char *name)
 {

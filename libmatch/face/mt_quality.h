@@ -58,6 +58,9 @@ void mt_quality_assess (const mt_box_t *box, const mt_point_t points [MT_LANDMAR
 
 //  "ok", "too_small", "profile", "blurry", "unsure".
 const char *mt_verdict_name (mt_verdict verdict);
+//  The HOG sub-detector's pose by name: front, left, right,
+//  front_tilted_left, front_tilted_right.
+const char *mt_pose_name (mt_pose pose);
 //  The verdict of a name; -1 if unknown.
 int mt_verdict_from_name (const char *name);
 

@@ -69,8 +69,11 @@ s_face_out (const mt_job_face_t *f, s_face_t *out, s_desc_t descs [2], s_desc_t 
     out->size_px = f->size_px;
     out->sharpness = f->sharpness, out->yaw_deg = f->yaw_deg, out->roll_deg = f->roll_deg;
     out->verdict = (char *) f->verdict;
+    out->score = f->score;
+    out->pose = (char *) f->pose;
     homeward__v1__descriptor__init (&descs [0]);
     descs [0].name = MT_JOB_DLIB;
+    descs [0].version = MT_JOB_DLIB_VERSION;
     descs [0].n_vector = MT_DIM;
     descs [0].vector = (float *) f->embedding;
     ptrs [0] = &descs [0];
@@ -207,7 +210,12 @@ s_face_in (const s_face_t *in, size_t i, mt_job_face_t *f, mt_err_t *err)
     f->box [0] = in->x, f->box [1] = in->y, f->box [2] = in->width, f->box [3] = in->height;
     f->size_px = in->size_px;
     f->sharpness = in->sharpness, f->yaw_deg = in->yaw_deg, f->roll_deg = in->roll_deg;
+    f->score = in->score;
+    if (!isfinite (f->score))
+        return mt_err_set (err, MT_EPROTO, "job message: face %zu's score is not a number", i);
     int rc = s_text (f->verdict, sizeof f->verdict, in->verdict, "a verdict", err);
+    if (rc == MT_OK)
+        rc = s_text (f->pose, sizeof f->pose, in->pose, "a pose", err);
     bool dlib = false;
     for (size_t d = 0; rc == MT_OK && d < in->n_descriptors; d++) {
         const s_desc_t *desc = in->descriptors [d];

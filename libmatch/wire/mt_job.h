@@ -15,6 +15,8 @@
 #include <stdint.h>
 
 #include "base/mt_error.h"
+
+#include <jansson.h>
 #include "wire/mt_msg.h"
 #include "wire/mt_wire.h"
 
@@ -28,6 +30,7 @@ extern "C" {
 
 //  The descriptors' names on the wire.
 #define MT_JOB_DLIB "dlib"
+#define MT_JOB_DLIB_VERSION "dlib-resnet-1"     //  the store's name for its descriptor
 #define MT_JOB_MOBILEFACENET "mobilefacenet"
 
 typedef enum {
@@ -44,6 +47,8 @@ typedef struct {
     int size_px;
     float sharpness, yaw_deg, roll_deg;
     char verdict [32];
+    float score;                        //  the detector's confidence
+    char pose [24];
     float embedding [MT_DIM];           //  dlib's
     bool has_embedding2;
     float embedding2 [MT_DIM2];         //  MobileFaceNet's (unit length)
@@ -89,6 +94,12 @@ int mt_job_decode (const uint8_t *bytes, size_t size, mt_job_t **self_p, mt_err_
 int mt_job_send (void *socket, const mt_route_t *route, const mt_job_t *job, int flags,
                  mt_err_t *err);
 int mt_job_recv (void *socket, mt_route_t *route, mt_job_t **job_p, mt_err_t *err);
+
+//  A message as JSON (new reference; NULL when out of memory), its fields
+//  named and nested as proto/homeward/v1/jobs.proto declares them (every
+//  field given, numbers as numbers; bytes as base64 when with_bytes, else
+//  left out): what `homeward embed --json` prints of a photo's faces.
+json_t *mt_job_json (const mt_job_t *self, bool with_bytes);
 
 #ifdef __cplusplus
 }

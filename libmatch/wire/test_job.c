@@ -22,6 +22,8 @@ s_done (void)
         f->box [0] = 10 + (int) i, f->box [1] = 20, f->box [2] = 80, f->box [3] = 81;
         f->size_px = 80, f->sharpness = 31.5f, f->yaw_deg = -4.25f, f->roll_deg = 2;
         snprintf (f->verdict, sizeof f->verdict, i ? "too_small" : "ok");
+        f->score = i ? -0.25f : 1.5f;
+        snprintf (f->pose, sizeof f->pose, i ? "left" : "front");
         for (int d = 0; d < MT_DIM; d++)
             f->embedding [d] = (float) sin (d + 3.0 * (double) i) * 0.2f;
     }
@@ -63,7 +65,24 @@ test_round_trip (void)
                           sizeof done->faces [i].embedding) == 0);
         MT_CHECK (strcmp (back->faces [i].verdict, done->faces [i].verdict) == 0);
         MT_CHECK (back->faces [i].yaw_deg == done->faces [i].yaw_deg);
+        MT_CHECK (back->faces [i].score == done->faces [i].score);
+        MT_CHECK (strcmp (back->faces [i].pose, done->faces [i].pose) == 0);
     }
+    //  As JSON, field for field as jobs.proto names them; the chip only when asked.
+    json_t *json = mt_job_json (done, false);
+    json_t *face = json_array_get (json_object_get (json, "faces"), 1);
+    MT_CHECK_INT (json_integer_value (json_object_get (face, "x")), 11);
+    MT_CHECK (json_real_value (json_object_get (face, "score")) == -0.25);
+    MT_CHECK_CONTAINS (json_string_value (json_object_get (face, "pose")), "left");
+    MT_CHECK_INT (json_array_size (json_object_get (json_array_get (json_object_get (face,
+                  "descriptors"), 0), "vector")), MT_DIM);
+    MT_CHECK (json_object_get (json_array_get (json_object_get (json, "faces"), 0), "chip")
+              == NULL);
+    json_decref (json);
+    json = mt_job_json (done, true);
+    MT_CHECK (json_string_length (json_object_get (json_array_get (json_object_get (json,
+              "faces"), 0), "chip")) == 400);          //  300 bytes as base64
+    json_decref (json);
     MT_CHECK (back->faces [0].has_embedding2 && !back->faces [1].has_embedding2);
     MT_CHECK (memcmp (back->faces [0].embedding2, done->faces [0].embedding2,
                       sizeof done->faces [0].embedding2) == 0);

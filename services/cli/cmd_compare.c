@@ -4,9 +4,9 @@
 #include "face/mt_face_settings.h"
 
 #include "base/mt_config.h"
-#include "face/mt_photo_json.h"
 #include "face/mt_pipeline.h"
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <math.h>
 #include <stdio.h>

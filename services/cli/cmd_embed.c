@@ -6,8 +6,8 @@
 
 #include "base/mt_config.h"
 #include "face/mt_image.h"
-#include "face/mt_photo_json.h"
 #include "face/mt_pipeline.h"
+#include "intake/intake_worker.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -83,6 +83,39 @@ s_print_text (const s_run_t *run, const char *file, const mt_photo_t *photo)
     }
 }
 
+//  A photo's line of --json: the file, and its faces as the intake sends
+//  them to the results service (the job link's definition of a described
+//  face, proto/homeward/v1/jobs.proto: box, quality, descriptors, score,
+//  pose), each with the advice its verdict gives; or the file and why it
+//  could not be read. NULL when out of memory.
+static json_t *
+s_photo_json (const s_run_t *run, const char *file, const mt_photo_t *photo,
+              const mt_err_t *err)
+{
+    if (!photo)
+        return json_pack ("{s:s, s:{s:s, s:s}}", "file", file, "error", "code",
+                          mt_rc_name (err->code), "message", err->msg);
+    mt_job_t *done = NULL;
+    mt_err_t why;
+    json_t *line = intake_job_done (photo, 0, &done, &why) == MT_OK
+                 ? mt_job_json (done, false) : NULL;
+    mt_job_destroy (&done);
+    if (!line)
+        return NULL;
+    json_object_del (line, "photo_id");             //  none: not a stored photo
+    json_t *faces = json_object_get (line, "faces");
+    for (size_t i = 0; i < json_array_size (faces) && i < photo->face_count; i++) {
+        char advice [160];
+        json_object_set_new (json_array_get (faces, i), "advice", json_string (
+            mt_quality_advice (&photo->faces [i].quality, &run->quality, advice,
+                               sizeof advice)));
+    }
+    json_t *out = json_pack ("{s:s}", "file", file);
+    json_object_update (out, line);
+    json_decref (line);
+    return out;
+}
+
 static void
 s_on_photo (void *arg, size_t index, mt_photo_t *photo, const mt_err_t *err)
 {
@@ -91,14 +124,13 @@ s_on_photo (void *arg, size_t index, mt_photo_t *photo, const mt_err_t *err)
     if (!photo)
         run->failed++;
     if (run->settings->json) {
-        json_t *line = photo ? mt_photo_json (photo, &run->quality, true) : json_object ();
-        json_object_set_new (line, "file", json_string (file));
-        if (!photo)
-            json_object_set_new (line, "error", mt_error_json (err));
-        char *text = json_dumps (line, JSON_COMPACT | JSON_PRESERVE_ORDER
-                                       | JSON_REAL_PRECISION (9));
+        json_t *line = s_photo_json (run, file, photo, err);
+        char *text = line ? json_dumps (line, JSON_COMPACT | JSON_PRESERVE_ORDER
+                                              | JSON_REAL_PRECISION (9)) : NULL;
         if (text)
-            puts (text);
+            printf ("%s\n", text);
+        else
+            printf ("{\"file\":\"%s\",\"error\":{\"code\":\"out_of_memory\"}}\n", file);
         free (text);
         json_decref (line);
     }

@@ -20,9 +20,8 @@
 //  How often a worker looks whether its pool stops, at most.
 #define S_STOP_CHECK_MS 250
 
-//  The photo's described faces as the job link carries them.
-static int
-s_done (const mt_photo_t *photo, uint64_t photo_id, mt_job_t **done_p, mt_err_t *err)
+int
+intake_job_done (const mt_photo_t *photo, uint64_t photo_id, mt_job_t **done_p, mt_err_t *err)
 {
     mt_job_t *done = mt_job_new_done (photo_id, photo->face_count);
     if (!done)
@@ -40,6 +39,8 @@ s_done (const mt_photo_t *photo, uint64_t photo_id, mt_job_t **done_p, mt_err_t 
         out->yaw_deg = (float) f->quality.yaw_deg;
         out->roll_deg = (float) f->quality.roll_deg;
         snprintf (out->verdict, sizeof out->verdict, "%s", mt_verdict_name (f->quality.verdict));
+        out->score = (float) f->score;
+        snprintf (out->pose, sizeof out->pose, "%s", mt_pose_name (f->pose));
         memcpy (out->embedding, f->embedding, sizeof out->embedding);
         if (f->has_embedding2) {
             out->has_embedding2 = true;
@@ -68,7 +69,7 @@ s_describe (intake_pool_t *pool, size_t index, const mt_job_t *job)
     int rc = mt_pipeline_process (pool->pipeline, index, job->photo, job->photo_size, &photo,
                                   &err);
     if (rc == MT_OK)
-        rc = s_done (photo, job->photo_id, &answer, &err);
+        rc = intake_job_done (photo, job->photo_id, &answer, &err);
     mt_photo_destroy (&photo);
     if (rc != MT_OK && (answer = mt_job_new (MT_JOB_FAILED)) != NULL) {
         answer->photo_id = job->photo_id;

@@ -11,6 +11,7 @@
 
 #include "face/mt_pipeline.h"
 #include "intake/intake_actor.h"
+#include "wire/mt_job.h"
 
 typedef struct {
     const intake_config_t *config;
@@ -23,6 +24,12 @@ typedef struct {
     size_t index;                   //  its pipeline context
     pthread_t thread;
 } intake_worker_t;
+
+//  A photo's described faces as the job link carries them (a new MT_JOB_DONE
+//  message, caller destroys; its chips JPEG when the pipeline kept them):
+//  one definition of a described face for the intake and the CLI's `embed`.
+int intake_job_done (const mt_photo_t *photo, uint64_t photo_id, mt_job_t **done_p,
+                     mt_err_t *err);
 
 //  A DEALER to the results service's job endpoint under a name of its own
 //  (kept across reconnections, so that the service knows it again), with

@@ -69,19 +69,24 @@ test_embed_mixed_batch (void)
         }
         else
             MT_CHECK (error == NULL && json_is_array (faces));
+        //  Each face as the job link's DescribedFace (jobs.proto) names it.
         if (i == 0 || i == 4) {
             MT_CHECK_INT (json_array_size (faces), 1);
             json_t *f = json_array_get (faces, 0);
-            MT_CHECK_INT (json_array_size (json_object_get (f, "embedding")), 128);
-            MT_CHECK_INT (json_array_size (json_object_get (f, "box")), 4);
-            json_t *q = json_object_get (f, "quality");
-            MT_CHECK (strcmp (json_string_value (json_object_get (q, "verdict")), "ok") == 0);
-            MT_CHECK (json_integer_value (json_object_get (q, "size_px")) >= 80);
+            json_t *dlib = json_array_get (json_object_get (f, "descriptors"), 0);
+            MT_CHECK_CONTAINS (json_string_value (json_object_get (dlib, "name")), "dlib");
+            MT_CHECK_INT (json_array_size (json_object_get (dlib, "vector")), 128);
+            MT_CHECK (json_integer_value (json_object_get (f, "width")) >= 80);
+            MT_CHECK (json_is_integer (json_object_get (f, "x")));
+            MT_CHECK (strcmp (json_string_value (json_object_get (f, "verdict")), "ok") == 0);
+            MT_CHECK (json_integer_value (json_object_get (f, "size_px")) >= 80);
+            MT_CHECK_CONTAINS (json_string_value (json_object_get (f, "pose")), "front");
+            MT_CHECK (json_string_value (json_object_get (f, "advice")) != NULL);
         }
         if (i == 2)     //  no sure face is not an error (the dog's face is unsure)
             for (size_t f = 0; f < json_array_size (faces); f++)
-                MT_CHECK (strcmp (json_string_value (json_object_get (json_object_get (
-                          json_array_get (faces, f), "quality"), "verdict")), "unsure") == 0);
+                MT_CHECK (strcmp (json_string_value (json_object_get (json_array_get (faces, f),
+                          "verdict")), "unsure") == 0);
     }
     if (count == 5) {
         MT_CHECK (strcmp (json_string_value (json_object_get (json_object_get (lines [1],
