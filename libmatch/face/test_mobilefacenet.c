@@ -203,6 +203,55 @@ test_known_pair (void)
     MT_CHECK_NEAR (other, S_KNOWN_OTHER, 0.01);
 }
 
+//  Both descriptors of the photos of tests/data/descriptors.txt equal the
+//  values this project's networks gave before their kernels were made
+//  faster (fused operators, batches, other convolutions): any rewrite of
+//  the arithmetic must keep every value within 1e-4.
+static void
+test_descriptors_unchanged (void)
+{
+    size_t size = 0;
+    char *text = mt_test_read (mt_test_data ("descriptors.txt"), &size);
+    MT_CHECK (text != NULL);
+    int checked = 0;
+    char *save = NULL;
+    for (char *line = text ? strtok_r (text, "\n", &save) : NULL; line;
+         line = strtok_r (NULL, "\n", &save)) {
+        if (line [0] == '#')
+            continue;
+        char *fields = NULL;
+        const char *file = strtok_r (line, " ", &fields);
+        const char *name = strtok_r (NULL, " ", &fields);
+        bool second = name && strcmp (name, "mobilefacenet") == 0;
+        int dim = second ? MT_EMBEDDING2_DIM : MT_EMBEDDING_DIM;
+        float expected [MT_EMBEDDING2_DIM];
+        int n = 0;
+        for (char *v = strtok_r (NULL, " ", &fields); v && n < dim; v = strtok_r (NULL, " ", &fields))
+            expected [n++] = strtof (v, NULL);
+        MT_CHECK_INT (n, dim);
+        char path [600];
+        snprintf (path, sizeof path, "lfw/%s", file ? file : "");
+        mt_photo_t *photo = NULL;
+        mt_err_t err;
+        MT_CHECK_RC (mt_pipeline_process_file (s_pipeline, 0, mt_test_data (path), &photo, &err),
+                     MT_OK, &err);
+        const mt_photo_face_t *face = photo ? mt_photo_best_face (photo) : NULL;
+        MT_CHECK (face && (!second || face->has_embedding2));
+        double worst = 0;
+        for (int i = 0; face && i < n; i++) {
+            double d = fabs ((double) (second ? face->embedding2 [i] : face->embedding [i])
+                             - expected [i]);
+            worst = d > worst ? d : worst;
+        }
+        fprintf (stderr, "%s %s: largest difference %.2g\n", file, name, worst);
+        MT_CHECK (worst < 1e-4);
+        checked++;
+        mt_photo_destroy (&photo);
+    }
+    MT_CHECK_INT (checked, 4);
+    free (text);
+}
+
 static void
 test_model_errors (void)
 {
@@ -249,6 +298,7 @@ main (void)
     MT_RUN (test_reader_refuses_damage);
     MT_RUN (test_labelled_pairs);
     MT_RUN (test_known_pair);
+    MT_RUN (test_descriptors_unchanged);
     MT_RUN (test_model_errors);
     mt_pipeline_destroy (&s_pipeline);
     return MT_TEST_MAIN_END ();
