@@ -30,12 +30,24 @@ typedef struct {
     int owner;                      //  tensor held now, -1 free
 } s_slot_t;
 
+//  What runs: a model's operator, writing output; a convolution may have
+//  the PReLU that followed it fused in (its slopes, one per channel, or
+//  one for all).
+typedef struct {
+    const mt_tfl_op_t *op;
+    int output;
+    float *slope;
+    size_t slope_count;
+} s_step_t;
+
 struct mt_tfnet {
     const mt_tflite_t *model;
     s_tensor_t *tensors;
     size_t tensor_count;
     s_slot_t *slots;
     int slot_count;
+    s_step_t *steps;
+    size_t step_count;
     float *scratch;                 //  im2col
     size_t scratch_size;
     int input, output;
@@ -203,18 +215,127 @@ s_prepare_op (mt_tfnet_t *self, size_t k, const mt_tfl_op_t *op, mt_err_t *err)
     return MT_OK;
 }
 
+//  Whether tensor t is read by none but operators first..last.
+static bool
+s_read_only_within (const mt_tfnet_t *self, int t, size_t last)
+{
+    return t != self->output && self->tensors [t].last_use <= (int) last;
+}
+
+//  The slopes of a PReLU applied to x, the output of operator k, by the
+//  operators after it, if they are one: a PRELU operator with slopes per
+//  channel (or one), or the five operators a converter writes it as,
+//  relu(x) + c * (x - abs(x)) (in any order the data allows; with
+//  abs(x) - x, the slope's sign turns). Gives the slopes (new) and how
+//  many operators after k they replace; 0 when they are no PReLU of x.
+static size_t
+s_prelu_after (const mt_tfnet_t *self, size_t k, float **slope_p, size_t *count_p)
+{
+    size_t ops = mt_tflite_op_count (self->model);
+    int x = mt_tflite_op (self->model, k)->output;
+    size_t channels = (size_t) s_dim_from_end (&self->tensors [x], 0);
+    const float *c = NULL;
+    size_t c_count = 0, used = 0;
+    float scale = 1;
+    const mt_tfl_op_t *next = k + 1 < ops ? mt_tflite_op (self->model, k + 1) : NULL;
+    if (next && next->code == MT_TFL_PRELU && next->inputs [0] == x) {
+        c = self->tensors [next->inputs [1]].constant;
+        c_count = self->tensors [next->inputs [1]].count;
+        used = 1;
+    }
+    else
+    if (k + 5 < ops) {
+        const mt_tfl_op_t *by [128] = { NULL };
+        for (size_t j = k + 1; j <= k + 5; j++) {
+            const mt_tfl_op_t *op = mt_tflite_op (self->model, j);
+            if (op->code < 0 || op->code >= 128 || by [op->code] || op->activation != 0)
+                return 0;
+            by [op->code] = op;
+        }
+        const mt_tfl_op_t *relu = by [MT_TFL_RELU], *abs = by [MT_TFL_ABS];
+        const mt_tfl_op_t *sub = by [MT_TFL_SUB], *mul = by [MT_TFL_MUL], *add = by [MT_TFL_ADD];
+        if (!relu || !abs || !sub || !mul || !add
+        ||  relu->inputs [0] != x || abs->inputs [0] != x)
+            return 0;
+        if (sub->inputs [0] == x && sub->inputs [1] == abs->output)
+            scale = 2;              //  x - |x| = 2x below zero
+        else
+        if (sub->inputs [0] == abs->output && sub->inputs [1] == x)
+            scale = -2;
+        else
+            return 0;
+        int other = mul->inputs [0] == sub->output ? mul->inputs [1]
+                  : mul->inputs [1] == sub->output ? mul->inputs [0] : -1;
+        if (other < 0 || !self->tensors [other].constant
+        ||  !((add->inputs [0] == relu->output && add->inputs [1] == mul->output)
+           || (add->inputs [1] == relu->output && add->inputs [0] == mul->output)))
+            return 0;
+        const int inner [] = { relu->output, abs->output, sub->output, mul->output };
+        for (size_t i = 0; i < 4; i++)
+            if (!s_read_only_within (self, inner [i], k + 5))
+                return 0;
+        c = self->tensors [other].constant;
+        c_count = self->tensors [other].count;
+        used = 5;
+    }
+    if (!used || (c_count != 1 && c_count != channels) || !s_read_only_within (self, x, k + used))
+        return 0;
+    float *slope = malloc (c_count * sizeof *slope);
+    if (!slope)
+        return 0;                   //  unfused, as the model says
+    for (size_t i = 0; i < c_count; i++)
+        slope [i] = scale * c [i];
+    *slope_p = slope;
+    *count_p = c_count;
+    return used;
+}
+
+//  The steps to run: the operators, with each PReLU that follows a
+//  convolution fused into it; then when each tensor is last read.
+static int
+s_plan_steps (mt_tfnet_t *self, mt_err_t *err)
+{
+    size_t ops = mt_tflite_op_count (self->model);
+    self->steps = calloc (ops ? ops : 1, sizeof *self->steps);
+    if (!self->steps)
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    for (size_t k = 0; k < ops; k++) {
+        const mt_tfl_op_t *op = mt_tflite_op (self->model, k);
+        s_step_t *step = &self->steps [self->step_count++];
+        step->op = op;
+        step->output = op->output;
+        if ((op->code == MT_TFL_CONV_2D || op->code == MT_TFL_DEPTHWISE_CONV_2D)
+        &&  op->activation == 0) {
+            size_t used = s_prelu_after (self, k, &step->slope, &step->slope_count);
+            if (used) {
+                step->output = mt_tflite_op (self->model, k + used)->output;
+                k += used;
+            }
+        }
+    }
+    for (size_t t = 0; t < self->tensor_count; t++)
+        self->tensors [t].last_use = -1;
+    for (size_t i = 0; i < self->step_count; i++) {
+        const mt_tfl_op_t *op = self->steps [i].op;
+        for (int j = 0; j < op->input_count; j++)
+            if (op->inputs [j] >= 0)
+                self->tensors [op->inputs [j]].last_use = (int) i;
+    }
+    return MT_OK;
+}
+
 //  Give every activation a buffer, reused once its last reader has run.
 static int
 s_plan_slots (mt_tfnet_t *self, mt_err_t *err)
 {
-    size_t ops = mt_tflite_op_count (self->model);
-    self->slots = calloc (ops + 1, sizeof *self->slots);
+    size_t steps = self->step_count;
+    self->slots = calloc (steps + 1, sizeof *self->slots);
     if (!self->slots)
         return mt_err_set (err, MT_ENOMEM, "out of memory");
     self->tensors [self->output].last_use = INT_MAX;
-    for (size_t k = 0; k <= ops; k++) {
-        int t = k == 0 ? self->input : mt_tflite_op (self->model, k - 1)->output;
-        int at = (int) k - 1;       //  the operator that makes t
+    for (size_t k = 0; k <= steps; k++) {
+        int t = k == 0 ? self->input : self->steps [k - 1].output;
+        int at = (int) k - 1;       //  the step that makes t
         //  A slot is free once its tensor's last reader ran before this
         //  operator; take the smallest that is large enough, else the largest.
         size_t need = self->tensors [t].count;
@@ -291,6 +412,8 @@ mt_tfnet_new (const mt_tflite_t *model, mt_tfnet_t **self_p, mt_err_t *err)
                         || self->tensors [self->output].constant))
         rc = mt_err_set (err, MT_EMODEL, "the model's output is never made");
     if (rc == MT_OK)
+        rc = s_plan_steps (self, err);
+    if (rc == MT_OK)
         rc = s_plan_slots (self, err);
     if (rc != MT_OK) {
         mt_tfnet_destroy (&self);
@@ -309,6 +432,9 @@ mt_tfnet_destroy (mt_tfnet_t **self_p)
     for (int s = 0; self->slots && s < self->slot_count; s++)
         free (self->slots [s].data);
     free (self->slots);
+    for (size_t i = 0; self->steps && i < self->step_count; i++)
+        free (self->steps [i].slope);
+    free (self->steps);
     free (self->scratch);
     free (self->tensors);
     free (self);
@@ -355,9 +481,76 @@ s_activate (float *y, size_t n, int activation)
             y [i] = y [i] < 0 ? 0 : y [i] > 6 ? 6 : y [i];
 }
 
-static void
-s_conv (mt_tfnet_t *self, const mt_tfl_op_t *op, float *y)
+//  Eight floats at a time (GCC's vector extension: AVX with -march=native
+//  on such a CPU, two SSE operations otherwise); loads and stores need no
+//  alignment.
+typedef float s_v8 __attribute__ ((vector_size (32)));
+typedef int32_t s_m8 __attribute__ ((vector_size (32)));
+
+static inline s_v8
+s_load (const float *p)
 {
+    s_v8 v;
+    memcpy (&v, p, sizeof v);
+    return v;
+}
+
+static inline void
+s_store (float *p, s_v8 v)
+{
+    memcpy (p, &v, sizeof v);
+}
+
+//  v where v > 0, else slope * v.
+static inline s_v8
+s_prelu8 (s_v8 v, s_v8 slope)
+{
+    s_m8 up = v > (s_v8) { 0 };
+    return (s_v8) ((up & (s_m8) v) | (~up & (s_m8) (v * slope)));
+}
+
+//  The slope of channel j of a step's fused PReLU.
+static inline float
+s_slope (const s_step_t *step, size_t j)
+{
+    return step->slope [step->slope_count == 1 ? 0 : j];
+}
+
+//  A convolution's last pass over its output y [pixels, channels]: the
+//  bias (may be NULL), then the fused PReLU or the fused activation.
+static void
+s_finish (const s_step_t *step, float *y, size_t pixels, size_t channels, const float *bias)
+{
+    if (!step->slope) {
+        if (bias)
+            for (size_t p = 0; p < pixels; p++)
+                for (size_t j = 0; j < channels; j++)
+                    y [p * channels + j] += bias [j];
+        s_activate (y, pixels * channels, step->op->activation);
+        return;
+    }
+    for (size_t p = 0; p < pixels; p++) {
+        float *row = y + p * channels;
+        size_t j = 0;
+        for (; j + 8 <= channels; j += 8) {
+            s_v8 slope = step->slope_count == 1 ? (s_v8) { 0 } + step->slope [0]
+                                                : s_load (step->slope + j);
+            s_v8 v = s_load (row + j);
+            if (bias)
+                v += s_load (bias + j);
+            s_store (row + j, s_prelu8 (v, slope));
+        }
+        for (; j < channels; j++) {
+            float v = row [j] + (bias ? bias [j] : 0);
+            row [j] = v > 0 ? v : s_slope (step, j) * v;
+        }
+    }
+}
+
+static void
+s_conv (mt_tfnet_t *self, const s_step_t *step, float *y)
+{
+    const mt_tfl_op_t *op = step->op;
     const s_tensor_t *xi = &self->tensors [op->inputs [0]], *wi = &self->tensors [op->inputs [1]];
     const float *x = s_read (self, op->inputs [0]), *w = wi->constant;
     const float *bias = op->input_count > 2 && op->inputs [2] >= 0
@@ -393,16 +586,13 @@ s_conv (mt_tfnet_t *self, const mt_tfl_op_t *op, float *y)
     //  y [pixels, o] = a [pixels, depth] x w [o, depth]^T
     cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, oh * ow, o, depth, 1, a, depth, w,
                  depth, 0, y, o);
-    if (bias)
-        for (size_t p = 0; p < (size_t) oh * ow; p++)
-            for (int j = 0; j < o; j++)
-                y [p * o + (size_t) j] += bias [j];
-    s_activate (y, (size_t) oh * ow * o, op->activation);
+    s_finish (step, y, (size_t) oh * ow, (size_t) o, bias);
 }
 
 static void
-s_depthwise (mt_tfnet_t *self, const mt_tfl_op_t *op, float *y)
+s_depthwise (mt_tfnet_t *self, const s_step_t *step, float *y)
 {
+    const mt_tfl_op_t *op = step->op;
     const s_tensor_t *xi = &self->tensors [op->inputs [0]], *wi = &self->tensors [op->inputs [1]];
     const float *x = s_read (self, op->inputs [0]), *w = wi->constant;
     const float *bias = op->input_count > 2 && op->inputs [2] >= 0
@@ -412,27 +602,35 @@ s_depthwise (mt_tfnet_t *self, const mt_tfl_op_t *op, float *y)
     int pt, pl;
     int oh = s_conv_axis (h, kh, op->stride_h, op->padding, &pt);
     int ow = s_conv_axis (wd, kw, op->stride_w, op->padding, &pl);
-    for (int oy = 0; oy < oh; oy++)
+    //  Per output pixel, eight channels at a time summed over the taps
+    //  inside the input (the rest are the padding's zeros), then finished.
+    for (int oy = 0; oy < oh; oy++) {
+        int y0 = oy * op->stride_h - pt;
+        int ky0 = y0 < 0 ? -y0 : 0, ky1 = h - y0 < kh ? h - y0 : kh;
         for (int ox = 0; ox < ow; ox++) {
+            int x0 = ox * op->stride_w - pl;
+            int kx0 = x0 < 0 ? -x0 : 0, kx1 = wd - x0 < kw ? wd - x0 : kw;
             float *out = y + ((size_t) oy * ow + ox) * c;
-            for (int j = 0; j < c; j++)
-                out [j] = bias ? bias [j] : 0;
-            for (int ky = 0; ky < kh; ky++) {
-                int iy = oy * op->stride_h - pt + ky;
-                if (iy < 0 || iy >= h)
-                    continue;
-                for (int kx = 0; kx < kw; kx++) {
-                    int ix = ox * op->stride_w - pl + kx;
-                    if (ix < 0 || ix >= wd)
-                        continue;
-                    const float *in = x + ((size_t) iy * wd + ix) * c;
-                    const float *tap = w + ((size_t) ky * kw + kx) * c;
-                    for (int j = 0; j < c; j++)
-                        out [j] += in [j] * tap [j];
-                }
+            int j = 0;
+            for (; j + 8 <= c; j += 8) {
+                s_v8 sum = bias ? s_load (bias + j) : (s_v8) { 0 };
+                for (int ky = ky0; ky < ky1; ky++)
+                    for (int kx = kx0; kx < kx1; kx++)
+                        sum += s_load (x + ((size_t) (y0 + ky) * wd + x0 + kx) * c + j)
+                             * s_load (w + ((size_t) ky * kw + kx) * c + j);
+                s_store (out + j, sum);
+            }
+            for (; j < c; j++) {
+                float sum = bias ? bias [j] : 0;
+                for (int ky = ky0; ky < ky1; ky++)
+                    for (int kx = kx0; kx < kx1; kx++)
+                        sum += x [((size_t) (y0 + ky) * wd + x0 + kx) * c + j]
+                             * w [((size_t) ky * kw + kx) * c + j];
+                out [j] = sum;
             }
         }
-    s_activate (y, (size_t) oh * ow * c, op->activation);
+    }
+    s_finish (step, y, (size_t) oh * ow, (size_t) c, NULL);
 }
 
 static void
@@ -446,11 +644,16 @@ s_elementwise (mt_tfnet_t *self, const mt_tfl_op_t *op, float *y)
     size_t n = big->count, period = small->count;
     //  SUB is not symmetric: with the operands swapped, negate.
     float sign = op->code == MT_TFL_SUB && swap ? -1.f : 1.f;
-    for (size_t i = 0; i < n; i++) {
-        float bv = b [period == n ? i : period == 1 ? 0 : i % period];
-        float v = op->code == MT_TFL_ADD ? a [i] + bv
-                : op->code == MT_TFL_MUL ? a [i] * bv : a [i] - bv;
-        y [i] = sign * v;
+    //  b repeats every period values (the whole, a channel's, or one).
+    for (size_t s = 0; s < n; s += period) {
+        const float *restrict as = a + s;
+        float *restrict ys = y + s;
+        for (size_t i = 0; i < period; i++) {
+            float bv = period == 1 ? b [0] : b [i];
+            float v = op->code == MT_TFL_ADD ? as [i] + bv
+                    : op->code == MT_TFL_MUL ? as [i] * bv : as [i] - bv;
+            ys [i] = sign * v;
+        }
     }
     s_activate (y, n, op->activation);
 }
@@ -490,10 +693,11 @@ s_prelu (mt_tfnet_t *self, const mt_tfl_op_t *op, float *y)
     const s_tensor_t *ti = &self->tensors [op->inputs [0]], *ai = &self->tensors [op->inputs [1]];
     const float *x = s_read (self, op->inputs [0]), *alpha = ai->constant;
     size_t n = ti->count, period = ai->count;
-    for (size_t i = 0; i < n; i++) {
-        float slope = alpha [period == n ? i : period == 1 ? 0 : i % period];
-        y [i] = x [i] > 0 ? x [i] : slope * x [i];
-    }
+    for (size_t s = 0; s < n; s += period)
+        for (size_t i = 0; i < period; i++) {
+            float slope = alpha [period == 1 ? 0 : i];
+            y [s + i] = x [s + i] > 0 ? x [s + i] : slope * x [s + i];
+        }
 }
 
 static void
@@ -516,12 +720,13 @@ mt_tfnet_run (mt_tfnet_t *self, const float *input, float *output, mt_err_t *err
     (void) err;
     s_tensor_t *in = &self->tensors [self->input];
     memcpy (self->slots [in->slot].data, input, in->count * sizeof (float));
-    for (size_t k = 0; k < mt_tflite_op_count (self->model); k++) {
-        const mt_tfl_op_t *op = mt_tflite_op (self->model, k);
-        float *y = self->slots [self->tensors [op->output].slot].data;
+    for (size_t k = 0; k < self->step_count; k++) {
+        const s_step_t *step = &self->steps [k];
+        const mt_tfl_op_t *op = step->op;
+        float *y = self->slots [self->tensors [step->output].slot].data;
         switch (op->code) {
-            case MT_TFL_CONV_2D: s_conv (self, op, y); break;
-            case MT_TFL_DEPTHWISE_CONV_2D: s_depthwise (self, op, y); break;
+            case MT_TFL_CONV_2D: s_conv (self, step, y); break;
+            case MT_TFL_DEPTHWISE_CONV_2D: s_depthwise (self, step, y); break;
             case MT_TFL_ADD:
             case MT_TFL_SUB:
             case MT_TFL_MUL: s_elementwise (self, op, y); break;

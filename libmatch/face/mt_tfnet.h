@@ -3,7 +3,10 @@
 //  (OpenBLAS), depthwise convolutions, element-wise arithmetic, ReLU, abs,
 //  PReLU, fully connected layers, L2 normalisation and reshapes, in NHWC.
 //  A model's batch dimension is taken as 1 whatever it says. Activations
-//  share buffers by when they are last used.
+//  share buffers by when they are last used. A PReLU that follows a
+//  convolution (as a PRELU operator, or as the five operators a converter
+//  writes it as: relu(x) + c * (x - abs(x))) runs inside the convolution's
+//  last pass over its output.
 //
 //  Not thread-safe (it keeps its activations): one per thread.
 
