@@ -2,6 +2,8 @@
 
 #include "face/mt_tfnet.h"
 
+#include "face/mt_conv.h"
+
 #include <cblas.h>
 #include <limits.h>
 #include <math.h>
@@ -481,156 +483,42 @@ s_activate (float *y, size_t n, int activation)
             y [i] = y [i] < 0 ? 0 : y [i] > 6 ? 6 : y [i];
 }
 
-//  Eight floats at a time (GCC's vector extension: AVX with -march=native
-//  on such a CPU, two SSE operations otherwise); loads and stores need no
-//  alignment.
-typedef float s_v8 __attribute__ ((vector_size (32)));
-typedef int32_t s_m8 __attribute__ ((vector_size (32)));
-
-static inline s_v8
-s_load (const float *p)
+//  The shape of convolution op (a model's operator; checked when prepared).
+static mt_conv_shape_t
+s_conv_shape (const mt_tfnet_t *self, const mt_tfl_op_t *op)
 {
-    s_v8 v;
-    memcpy (&v, p, sizeof v);
-    return v;
+    const s_tensor_t *xi = &self->tensors [op->inputs [0]], *wi = &self->tensors [op->inputs [1]];
+    bool depthwise = op->code == MT_TFL_DEPTHWISE_CONV_2D;
+    mt_conv_shape_t s = {
+        .h = xi->shape [1], .w = xi->shape [2], .c = xi->shape [3],
+        .o = depthwise ? wi->shape [3] : wi->shape [0], .kh = wi->shape [1], .kw = wi->shape [2],
+        .stride_h = op->stride_h, .stride_w = op->stride_w
+    };
+    s.oh = s_conv_axis (s.h, s.kh, s.stride_h, op->padding, &s.pad_top);
+    s.ow = s_conv_axis (s.w, s.kw, s.stride_w, op->padding, &s.pad_left);
+    return s;
 }
 
-static inline void
-s_store (float *p, s_v8 v)
-{
-    memcpy (p, &v, sizeof v);
-}
-
-//  v where v > 0, else slope * v.
-static inline s_v8
-s_prelu8 (s_v8 v, s_v8 slope)
-{
-    s_m8 up = v > (s_v8) { 0 };
-    return (s_v8) ((up & (s_m8) v) | (~up & (s_m8) (v * slope)));
-}
-
-//  The slope of channel j of a step's fused PReLU.
-static inline float
-s_slope (const s_step_t *step, size_t j)
-{
-    return step->slope [step->slope_count == 1 ? 0 : j];
-}
-
-//  A convolution's last pass over its output y [pixels, channels]: the
-//  bias (may be NULL), then the fused PReLU or the fused activation.
-static void
-s_finish (const s_step_t *step, float *y, size_t pixels, size_t channels, const float *bias)
-{
-    if (!step->slope) {
-        if (bias)
-            for (size_t p = 0; p < pixels; p++)
-                for (size_t j = 0; j < channels; j++)
-                    y [p * channels + j] += bias [j];
-        s_activate (y, pixels * channels, step->op->activation);
-        return;
-    }
-    for (size_t p = 0; p < pixels; p++) {
-        float *row = y + p * channels;
-        size_t j = 0;
-        for (; j + 8 <= channels; j += 8) {
-            s_v8 slope = step->slope_count == 1 ? (s_v8) { 0 } + step->slope [0]
-                                                : s_load (step->slope + j);
-            s_v8 v = s_load (row + j);
-            if (bias)
-                v += s_load (bias + j);
-            s_store (row + j, s_prelu8 (v, slope));
-        }
-        for (; j < channels; j++) {
-            float v = row [j] + (bias ? bias [j] : 0);
-            row [j] = v > 0 ? v : s_slope (step, j) * v;
-        }
-    }
-}
-
+//  A convolution (plain or depthwise), its bias, and the fused PReLU or
+//  activation.
 static void
 s_conv (mt_tfnet_t *self, const s_step_t *step, float *y)
 {
     const mt_tfl_op_t *op = step->op;
-    const s_tensor_t *xi = &self->tensors [op->inputs [0]], *wi = &self->tensors [op->inputs [1]];
-    const float *x = s_read (self, op->inputs [0]), *w = wi->constant;
+    const float *x = s_read (self, op->inputs [0]), *w = self->tensors [op->inputs [1]].constant;
     const float *bias = op->input_count > 2 && op->inputs [2] >= 0
                       ? self->tensors [op->inputs [2]].constant : NULL;
-    int h = xi->shape [1], wd = xi->shape [2], c = xi->shape [3];
-    int o = wi->shape [0], kh = wi->shape [1], kw = wi->shape [2];
-    int pt, pl;
-    int oh = s_conv_axis (h, kh, op->stride_h, op->padding, &pt);
-    int ow = s_conv_axis (wd, kw, op->stride_w, op->padding, &pl);
-    const float *a = x;
-    int depth = kh * kw * c;
-    if (!(kh == 1 && kw == 1 && op->stride_h == 1 && op->stride_w == 1)) {
-        //  im2col: a row of every kernel tap's channels per output pixel.
-        float *cols = self->scratch;
-        for (int oy = 0; oy < oh; oy++)
-            for (int ox = 0; ox < ow; ox++) {
-                float *row = cols + ((size_t) oy * ow + ox) * depth;
-                for (int ky = 0; ky < kh; ky++) {
-                    int iy = oy * op->stride_h - pt + ky;
-                    for (int kx = 0; kx < kw; kx++) {
-                        int ix = ox * op->stride_w - pl + kx;
-                        float *dst = row + (ky * kw + kx) * c;
-                        if (iy < 0 || iy >= h || ix < 0 || ix >= wd)
-                            memset (dst, 0, (size_t) c * sizeof *dst);
-                        else
-                            memcpy (dst, x + ((size_t) iy * wd + ix) * c,
-                                    (size_t) c * sizeof *dst);
-                    }
-                }
-            }
-        a = cols;
+    mt_conv_shape_t s = s_conv_shape (self, op);
+    size_t pixels = (size_t) s.oh * s.ow;
+    if (op->code == MT_TFL_DEPTHWISE_CONV_2D) {
+        mt_conv_depthwise (&s, x, w, bias, y);
+        bias = NULL;
     }
-    //  y [pixels, o] = a [pixels, depth] x w [o, depth]^T
-    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, oh * ow, o, depth, 1, a, depth, w,
-                 depth, 0, y, o);
-    s_finish (step, y, (size_t) oh * ow, (size_t) o, bias);
-}
-
-static void
-s_depthwise (mt_tfnet_t *self, const s_step_t *step, float *y)
-{
-    const mt_tfl_op_t *op = step->op;
-    const s_tensor_t *xi = &self->tensors [op->inputs [0]], *wi = &self->tensors [op->inputs [1]];
-    const float *x = s_read (self, op->inputs [0]), *w = wi->constant;
-    const float *bias = op->input_count > 2 && op->inputs [2] >= 0
-                      ? self->tensors [op->inputs [2]].constant : NULL;
-    int h = xi->shape [1], wd = xi->shape [2], c = xi->shape [3];
-    int kh = wi->shape [1], kw = wi->shape [2];
-    int pt, pl;
-    int oh = s_conv_axis (h, kh, op->stride_h, op->padding, &pt);
-    int ow = s_conv_axis (wd, kw, op->stride_w, op->padding, &pl);
-    //  Per output pixel, eight channels at a time summed over the taps
-    //  inside the input (the rest are the padding's zeros), then finished.
-    for (int oy = 0; oy < oh; oy++) {
-        int y0 = oy * op->stride_h - pt;
-        int ky0 = y0 < 0 ? -y0 : 0, ky1 = h - y0 < kh ? h - y0 : kh;
-        for (int ox = 0; ox < ow; ox++) {
-            int x0 = ox * op->stride_w - pl;
-            int kx0 = x0 < 0 ? -x0 : 0, kx1 = wd - x0 < kw ? wd - x0 : kw;
-            float *out = y + ((size_t) oy * ow + ox) * c;
-            int j = 0;
-            for (; j + 8 <= c; j += 8) {
-                s_v8 sum = bias ? s_load (bias + j) : (s_v8) { 0 };
-                for (int ky = ky0; ky < ky1; ky++)
-                    for (int kx = kx0; kx < kx1; kx++)
-                        sum += s_load (x + ((size_t) (y0 + ky) * wd + x0 + kx) * c + j)
-                             * s_load (w + ((size_t) ky * kw + kx) * c + j);
-                s_store (out + j, sum);
-            }
-            for (; j < c; j++) {
-                float sum = bias ? bias [j] : 0;
-                for (int ky = ky0; ky < ky1; ky++)
-                    for (int kx = kx0; kx < kx1; kx++)
-                        sum += x [((size_t) (y0 + ky) * wd + x0 + kx) * c + j]
-                             * w [((size_t) ky * kw + kx) * c + j];
-                out [j] = sum;
-            }
-        }
-    }
-    s_finish (step, y, (size_t) oh * ow, (size_t) c, NULL);
+    else
+        mt_conv_run (&s, x, w, self->scratch, y);
+    mt_conv_finish (y, pixels, (size_t) s.o, bias, step->slope, step->slope_count);
+    if (!step->slope)
+        s_activate (y, pixels * s.o, op->activation);
 }
 
 static void
@@ -725,8 +613,8 @@ mt_tfnet_run (mt_tfnet_t *self, const float *input, float *output, mt_err_t *err
         const mt_tfl_op_t *op = step->op;
         float *y = self->slots [self->tensors [step->output].slot].data;
         switch (op->code) {
-            case MT_TFL_CONV_2D: s_conv (self, step, y); break;
-            case MT_TFL_DEPTHWISE_CONV_2D: s_depthwise (self, step, y); break;
+            case MT_TFL_CONV_2D:
+            case MT_TFL_DEPTHWISE_CONV_2D: s_conv (self, step, y); break;
             case MT_TFL_ADD:
             case MT_TFL_SUB:
             case MT_TFL_MUL: s_elementwise (self, op, y); break;

@@ -1,5 +1,5 @@
 //  mt_tfnet - runs a TensorFlow Lite model's float32 graph (mt_tflite) on
-//  the CPU, one input at a time: convolutions as matrix products
+//  the CPU, one input at a time: convolutions (mt_conv) as matrix products
 //  (OpenBLAS), depthwise convolutions, element-wise arithmetic, ReLU, abs,
 //  PReLU, fully connected layers, L2 normalisation and reshapes, in NHWC.
 //  A model's batch dimension is taken as 1 whatever it says. Activations

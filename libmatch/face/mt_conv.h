@@ -1,0 +1,51 @@
+//  mt_conv - the CPU kernels both face networks run on (MobileFaceNet's
+//  graph through mt_tfnet, dlib's ResNet through mt_resnet): convolutions
+//  of NHWC activations as one matrix product through OpenBLAS, depthwise
+//  3x3 (any size) eight channels at a time, and the pass that adds the
+//  bias and applies a PReLU (ReLU is a PReLU of slope 0).
+
+#ifndef MT_CONV_H_INCLUDED
+#define MT_CONV_H_INCLUDED
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+//  A convolution of an h x w x c input into an oh x ow x o output: kh x kw
+//  filters stepping stride_h, stride_w, the input taken as padded with
+//  pad_top rows and pad_left columns of zeros before it (and as many as
+//  the output needs after).
+typedef struct {
+    int h, w, c;
+    int o, kh, kw;
+    int stride_h, stride_w;
+    int pad_top, pad_left;
+    int oh, ow;
+} mt_conv_shape_t;
+
+//  The scratch a convolution needs (floats; 0 for a 1x1 of stride 1).
+size_t mt_conv_scratch (const mt_conv_shape_t *s);
+
+//  y [oh][ow][o] = x [h][w][c] convolved with filters [o][kh][kw][c]
+//  (no bias: see mt_conv_finish). scratch holds mt_conv_scratch floats.
+void mt_conv_run (const mt_conv_shape_t *s, const float *x, const float *filters,
+                  float *scratch, float *y);
+
+//  y [oh][ow][c] = x [h][w][c] convolved channel by channel with filters
+//  [kh][kw][c] (s->o == s->c), starting from bias (may be NULL).
+void mt_conv_depthwise (const mt_conv_shape_t *s, const float *x, const float *filters,
+                        const float *bias, float *y);
+
+//  For each of pixels rows of y [pixels][channels]: add bias (may be
+//  NULL), then keep values above 0 and multiply the others by their
+//  channel's slope (slope_count 1: one slope for all; slope NULL: none).
+void mt_conv_finish (float *y, size_t pixels, size_t channels, const float *bias,
+                     const float *slope, size_t slope_count);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
