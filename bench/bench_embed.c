@@ -134,13 +134,13 @@ s_descriptor_stage (const char *net_path, const uint8_t *chips, size_t count,
     }
     s_series_t ours = { 0 }, dlibs = { 0 };
     float out [MT_EMBEDDING_DIM];
-    mt_embedder_reference_forward (net, chips, count, &err);     //  warm up
+    mt_embedder_reference_forward (net, chips, count, NULL, &err);     //  warm up
     for (int round = 0; round < 5; round++) {
         double t0 = mt_clock_s ();
         for (size_t i = 0; i < count; i++)
             mt_embedder_compute (net, chips + i * MT_CHIP_BYTES, out, &err);
         double t1 = mt_clock_s ();
-        mt_embedder_reference_forward (net, chips, count, &err);
+        mt_embedder_reference_forward (net, chips, count, NULL, &err);
         double t2 = mt_clock_s ();
         s_push (&ours, (t1 - t0) * 1e3 / count);
         s_push (&dlibs, (t2 - t1) * 1e3 / count);

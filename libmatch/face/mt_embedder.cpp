@@ -3,6 +3,7 @@
 //  mt_embedder.h; no exception leaves this file.
 
 #include "face/mt_embedder.h"
+#include "face/mt_resnet.h"
 
 #include <dlib/dnn.h>
 
@@ -61,6 +62,7 @@ struct layer_ref {
     dlib::tensor *params;       //  con_ and fc_: their parameter tensor
     dlib::affine_ *affine;      //  affine_: the layer itself
     long filters, rows, cols;   //  con_ geometry; fc_: filters = outputs
+    int stride;                 //  con_: its stride (the same both ways here)
 };
 
 struct collect_layers {
@@ -69,16 +71,16 @@ struct collect_layers {
     template <long N, long R, long C, int SY, int SX, int PY, int PX>
     void operator() (dlib::con_<N, R, C, SY, SX, PY, PX> &l)
     {
-        out->push_back ({layer_ref::CON, &l.get_layer_params (), nullptr, N, R, C});
+        out->push_back ({layer_ref::CON, &l.get_layer_params (), nullptr, N, R, C, SY});
     }
     void operator() (dlib::affine_ &l)
     {
-        out->push_back ({layer_ref::AFFINE, nullptr, &l, 0, 0, 0});
+        out->push_back ({layer_ref::AFFINE, nullptr, &l, 0, 0, 0, 0});
     }
     template <unsigned long N, dlib::fc_bias_mode B>
     void operator() (dlib::fc_<N, B> &l)
     {
-        out->push_back ({layer_ref::FC, &l.get_layer_params (), nullptr, (long) N, 1, 1});
+        out->push_back ({layer_ref::FC, &l.get_layer_params (), nullptr, (long) N, 1, 1, 0});
     }
 };
 
@@ -188,11 +190,68 @@ s_fill (anet_type &net, const mt_tensor_t *tensors, size_t count, mt_err_t *err)
     return MT_OK;
 }
 
+//  The loaded network's weights for mt_resnet: each convolution's filters
+//  from dlib's [out][in][h][w] to [out][h][w][in], with the affine layer
+//  that follows it folded in (gamma times the filters and the bias, plus
+//  beta); the fully connected layer as it is ([in][out]).
+int
+s_fast (anet_type &net, mt_resnet_t **fast_p, mt_err_t *err)
+{
+    std::vector<layer_ref> layers;
+    dlib::visit_computational_layers (net, collect_layers {&layers});
+    std::reverse (layers.begin (), layers.end ());
+    std::vector<std::vector<float>> weights, biases;
+    std::vector<mt_resnet_conv_t> convs;
+    const float *fc = nullptr;
+    long in = 3, fc_in = 0, fc_out = 0;
+    for (size_t i = 0; i < layers.size (); i++) {
+        const layer_ref &l = layers [i];
+        if (l.kind == layer_ref::FC) {
+            fc = l.params->host ();
+            fc_in = in, fc_out = l.filters;
+            continue;
+        }
+        if (l.kind != layer_ref::CON)
+            continue;
+        if (i + 1 >= layers.size () || layers [i + 1].kind != layer_ref::AFFINE)
+            return mt_err_set (err, MT_EMODEL, "a convolution of the network has no affine "
+                               "layer after it");
+        long O = l.filters, H = l.rows, W = l.cols;
+        auto gamma = layers [i + 1].affine->get_gamma ();
+        auto beta = layers [i + 1].affine->get_beta ();
+        if ((long) gamma.size () != O || (long) beta.size () != O
+        ||  (long) l.params->size () != O * in * H * W + O)
+            return mt_err_set (err, MT_EMODEL, "a layer of the network is not the shape its "
+                               "architecture says");
+        const float *d = l.params->host (), *g = gamma.host (), *b = beta.host ();
+        std::vector<float> w ((size_t) (O * H * W * in)), bias ((size_t) O);
+        for (long o = 0; o < O; o++) {
+            for (long c = 0; c < in; c++)
+                for (long y = 0; y < H; y++)
+                    for (long x = 0; x < W; x++)
+                        w [(size_t) (((o * H + y) * W + x) * in + c)]
+                            = g [o] * d [((o * in + c) * H + y) * W + x];
+            bias [(size_t) o] = g [o] * d [O * in * H * W + o] + b [o];
+        }
+        weights.push_back (std::move (w));
+        biases.push_back (std::move (bias));
+        convs.push_back ({(int) O, (int) in, (int) H, l.stride, nullptr, nullptr});
+        in = O;
+    }
+    for (size_t i = 0; i < convs.size (); i++)
+        convs [i].weights = weights [i].data (), convs [i].bias = biases [i].data ();
+    return mt_resnet_new (MT_CHIP_SIZE, convs.data (), convs.size (), fc, (int) fc_in,
+                         (int) fc_out, fast_p, err);
+}
+
 }   // namespace
 
 struct mt_embedder {
     anet_type net;
     dlib::matrix<dlib::rgb_pixel> chip;
+    mt_resnet_t *fast = nullptr;        //  the same network on mt_conv's kernels
+
+    ~mt_embedder () { mt_resnet_destroy (&fast); }
 };
 
 extern "C" int
@@ -210,6 +269,11 @@ mt_embedder_new (const char *net_path, mt_embedder_t **self_p, mt_err_t *err)
         return mt_err_set (err, MT_ENOMEM, "out of memory loading '%s'", net_path);
     try {
         dlib::deserialize (net_path) >> self->net;
+        int rc = s_fast (self->net, &self->fast, err);
+        if (rc != MT_OK) {
+            delete self;
+            return rc;
+        }
     }
     catch (const std::exception &e) {
         delete self;
@@ -233,16 +297,10 @@ extern "C" int
 mt_embedder_compute (mt_embedder_t *self, const uint8_t *chip_rgb, float *out, mt_err_t *err)
 {
     try {
-        s_chip_to_matrix (chip_rgb, self->chip);
-        dlib::matrix<float, 0, 1> d = self->net (self->chip);
-        if (d.size () != MT_EMBEDDING_DIM)
-            return mt_err_set (err, MT_EMODEL, "network returned %ld values, not %d",
-                               (long) d.size (), MT_EMBEDDING_DIM);
-        for (long i = 0; i < MT_EMBEDDING_DIM; i++) {
-            if (!std::isfinite (d (i)))
+        mt_resnet_run (self->fast, chip_rgb, out);
+        for (long i = 0; i < MT_EMBEDDING_DIM; i++)
+            if (!std::isfinite (out [i]))
                 return mt_err_set (err, MT_EMODEL, "network returned a non-finite value");
-            out [i] = d (i);
-        }
         return MT_OK;
     }
     catch (const std::bad_alloc &) {
@@ -255,15 +313,19 @@ mt_embedder_compute (mt_embedder_t *self, const uint8_t *chip_rgb, float *out, m
 
 extern "C" int
 mt_embedder_reference_forward (mt_embedder_t *self, const uint8_t *chips, size_t count,
-                               mt_err_t *err)
+                               float *out, mt_err_t *err)
 {
     try {
         std::vector<dlib::matrix<dlib::rgb_pixel>> batch (count);
         for (size_t i = 0; i < count; i++)
             s_chip_to_matrix (chips + i * MT_CHIP_BYTES, batch [i]);
-        std::vector<dlib::matrix<float, 0, 1>> out = self->net (batch);
-        return out.size () == count ? MT_OK
-                                    : mt_err_set (err, MT_EINTERNAL, "short batch output");
+        std::vector<dlib::matrix<float, 0, 1>> d = self->net (batch);
+        if (d.size () != count)
+            return mt_err_set (err, MT_EINTERNAL, "short batch output");
+        for (size_t i = 0; out && i < count; i++)
+            for (long k = 0; k < MT_EMBEDDING_DIM && k < d [i].size (); k++)
+                out [i * MT_EMBEDDING_DIM + (size_t) k] = d [i] (k);
+        return MT_OK;
     }
     catch (const std::exception &e) {
         return mt_err_set (err, MT_EINTERNAL, "forward pass failed: %s", e.what ());

@@ -46,12 +46,13 @@ void mt_embedder_destroy (mt_embedder_t **self_p);
 int mt_embedder_compute (mt_embedder_t *self, const uint8_t *chip_rgb,
                          float *out, mt_err_t *err);
 
-//  For benchmarks: run dlib's own batch forward pass, exactly as dlib's
-//  dnn_face_recognition_ex.cpp does (net (std::vector of chips)), over count
-//  chips of MT_CHIP_BYTES each, and discard the output.
-int mt_embedder_reference_forward (mt_embedder_t *self, const uint8_t *chips,
-                                   size_t count, mt_err_t *err);
-
+//  dlib's own batch forward pass, exactly as dlib's dnn_face_recognition_ex.cpp
+//  does (net (std::vector of chips)), over count chips of MT_CHIP_BYTES
+//  each: the reference mt_embedder_compute's kernels are held to (tests)
+//  and timed against (benchmarks). Writes count x MT_EMBEDDING_DIM floats
+//  to out when out is not NULL.
+int mt_embedder_reference_forward (mt_embedder_t *self, const uint8_t *chips, size_t count,
+                                   float *out, mt_err_t *err);
 //  L2 distance between two descriptors.
 float mt_embedding_distance (const float *a, const float *b);
 
