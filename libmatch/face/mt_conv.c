@@ -42,10 +42,40 @@ s_pointwise (const mt_conv_shape_t *s)
         && s->pad_top == 0 && s->pad_left == 0 && s->oh == s->h && s->ow == s->w;
 }
 
+static int
+s_images (const mt_conv_shape_t *s)
+{
+    return s->images > 1 ? s->images : 1;
+}
+
 size_t
 mt_conv_scratch (const mt_conv_shape_t *s)
 {
-    return s_pointwise (s) ? 0 : (size_t) s->oh * s->ow * s->kh * s->kw * s->c;
+    return s_pointwise (s) ? 0 : (size_t) s_images (s) * s->oh * s->ow * s->kh * s->kw * s->c;
+}
+
+//  im2col of one image: a row of every kernel tap's channels per output
+//  pixel, zeros where a tap falls in the padding.
+static void
+s_im2col (const mt_conv_shape_t *s, const float *x, float *rows)
+{
+    int depth = s->kh * s->kw * s->c;
+    for (int oy = 0; oy < s->oh; oy++)
+        for (int ox = 0; ox < s->ow; ox++) {
+            float *row = rows + ((size_t) oy * s->ow + ox) * depth;
+            for (int ky = 0; ky < s->kh; ky++) {
+                int iy = oy * s->stride_h - s->pad_top + ky;
+                for (int kx = 0; kx < s->kw; kx++) {
+                    int ix = ox * s->stride_w - s->pad_left + kx;
+                    float *dst = row + (ky * s->kw + kx) * s->c;
+                    if (iy < 0 || iy >= s->h || ix < 0 || ix >= s->w)
+                        memset (dst, 0, (size_t) s->c * sizeof *dst);
+                    else
+                        memcpy (dst, x + ((size_t) iy * s->w + ix) * s->c,
+                                (size_t) s->c * sizeof *dst);
+                }
+            }
+        }
 }
 
 void
@@ -54,29 +84,17 @@ mt_conv_run (const mt_conv_shape_t *s, const float *x, const float *filters, flo
 {
     const float *a = x;
     int depth = s->kh * s->kw * s->c;
+    size_t pixels = (size_t) s->oh * s->ow;
     if (!s_pointwise (s)) {
-        //  im2col: a row of every kernel tap's channels per output pixel.
-        for (int oy = 0; oy < s->oh; oy++)
-            for (int ox = 0; ox < s->ow; ox++) {
-                float *row = scratch + ((size_t) oy * s->ow + ox) * depth;
-                for (int ky = 0; ky < s->kh; ky++) {
-                    int iy = oy * s->stride_h - s->pad_top + ky;
-                    for (int kx = 0; kx < s->kw; kx++) {
-                        int ix = ox * s->stride_w - s->pad_left + kx;
-                        float *dst = row + (ky * s->kw + kx) * s->c;
-                        if (iy < 0 || iy >= s->h || ix < 0 || ix >= s->w)
-                            memset (dst, 0, (size_t) s->c * sizeof *dst);
-                        else
-                            memcpy (dst, x + ((size_t) iy * s->w + ix) * s->c,
-                                    (size_t) s->c * sizeof *dst);
-                    }
-                }
-            }
+        for (int image = 0; image < s_images (s); image++)
+            s_im2col (s, x + (size_t) image * s->h * s->w * s->c,
+                      scratch + (size_t) image * pixels * depth);
         a = scratch;
     }
-    //  y [pixels, o] = a [pixels, depth] x filters [o, depth]^T
-    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, s->oh * s->ow, s->o, depth, 1, a,
-                 depth, filters, depth, 0, y, s->o);
+    //  y [pixels, o] = a [pixels, depth] x filters [o, depth]^T, all the
+    //  images' pixels in one product.
+    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) pixels * s_images (s), s->o,
+                 depth, 1, a, depth, filters, depth, 0, y, s->o);
 }
 
 void
@@ -84,6 +102,12 @@ mt_conv_depthwise (const mt_conv_shape_t *s, const float *x, const float *filter
                    const float *bias, float *y)
 {
     int c = s->c, kh = s->kh, kw = s->kw;
+    for (int image = 1; image < s_images (s); image++) {
+        mt_conv_shape_t one = *s;
+        one.images = 1;
+        mt_conv_depthwise (&one, x + (size_t) image * s->h * s->w * c, filters, bias,
+                           y + (size_t) image * s->oh * s->ow * c);
+    }
     //  Per output pixel, eight channels at a time summed over the taps
     //  inside the input (the rest are the padding's zeros).
     for (int oy = 0; oy < s->oh; oy++) {

@@ -16,8 +16,10 @@ extern "C" {
 //  A convolution of an h x w x c input into an oh x ow x o output: kh x kw
 //  filters stepping stride_h, stride_w, the input taken as padded with
 //  pad_top rows and pad_left columns of zeros before it (and as many as
-//  the output needs after).
+//  the output needs after). images: how many inputs lie one after the
+//  other (0 or 1: one); their outputs follow each other the same way.
 typedef struct {
+    int images;
     int h, w, c;
     int o, kh, kw;
     int stride_h, stride_w;
@@ -28,12 +30,13 @@ typedef struct {
 //  The scratch a convolution needs (floats; 0 for a 1x1 of stride 1).
 size_t mt_conv_scratch (const mt_conv_shape_t *s);
 
-//  y [oh][ow][o] = x [h][w][c] convolved with filters [o][kh][kw][c]
-//  (no bias: see mt_conv_finish). scratch holds mt_conv_scratch floats.
+//  y [images][oh][ow][o] = x [images][h][w][c] convolved with filters
+//  [o][kh][kw][c] as one matrix product (no bias: see mt_conv_finish).
+//  scratch holds mt_conv_scratch floats.
 void mt_conv_run (const mt_conv_shape_t *s, const float *x, const float *filters,
                   float *scratch, float *y);
 
-//  y [oh][ow][c] = x [h][w][c] convolved channel by channel with filters
+//  y [images][oh][ow][c] = x [images][h][w][c] convolved channel by channel with filters
 //  [kh][kw][c] (s->o == s->c), starting from bias (may be NULL).
 void mt_conv_depthwise (const mt_conv_shape_t *s, const float *x, const float *filters,
                         const float *bias, float *y);

@@ -294,21 +294,23 @@ mt_embedder_destroy (mt_embedder_t **self_p)
 }
 
 extern "C" int
+mt_embedder_compute_batch (mt_embedder_t *self, const uint8_t *chips_rgb, size_t count,
+                           float *out, mt_err_t *err)
+{
+    if (count < 1 || count > MT_EMBEDDER_BATCH)
+        return mt_err_set (err, MT_EINVAL, "%zu chips in one pass (1 to %d)", count,
+                           MT_EMBEDDER_BATCH);
+    mt_resnet_run (self->fast, chips_rgb, (int) count, out);
+    for (size_t i = 0; i < count * MT_EMBEDDING_DIM; i++)
+        if (!std::isfinite (out [i]))
+            return mt_err_set (err, MT_EMODEL, "network returned a non-finite value");
+    return MT_OK;
+}
+
+extern "C" int
 mt_embedder_compute (mt_embedder_t *self, const uint8_t *chip_rgb, float *out, mt_err_t *err)
 {
-    try {
-        mt_resnet_run (self->fast, chip_rgb, out);
-        for (long i = 0; i < MT_EMBEDDING_DIM; i++)
-            if (!std::isfinite (out [i]))
-                return mt_err_set (err, MT_EMODEL, "network returned a non-finite value");
-        return MT_OK;
-    }
-    catch (const std::bad_alloc &) {
-        return mt_err_set (err, MT_ENOMEM, "out of memory computing a descriptor");
-    }
-    catch (const std::exception &e) {
-        return mt_err_set (err, MT_EINTERNAL, "descriptor failed: %s", e.what ());
-    }
+    return mt_embedder_compute_batch (self, chip_rgb, 1, out, err);
 }
 
 extern "C" int

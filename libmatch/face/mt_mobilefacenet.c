@@ -15,8 +15,8 @@ struct mt_mobilefacenet {
 
 struct mt_mobilefacenet_worker {
     mt_tfnet_t *net;
-    float input [MT_CHIP2_BYTES];
-    float output [MT_EMBEDDING2_DIM];
+    float input [2][MT_CHIP2_BYTES];        //  the chip, and its mirror image
+    float output [2][MT_EMBEDDING2_DIM];
 };
 
 //  Where the five points fall in a 112x112 chip (the ArcFace template):
@@ -132,32 +132,33 @@ mt_mobilefacenet_worker_destroy (mt_mobilefacenet_worker_t **self_p)
     }
 }
 
-//  Run the network on chip, read left to right or mirrored, and add the
-//  unit-length output to sum.
-static int
-s_run (mt_mobilefacenet_worker_t *self, const uint8_t *chip, bool mirrored, float *sum,
-       mt_err_t *err)
+//  The network's own preprocessing of chip, read left to right or
+//  mirrored: RGB scaled to about -1..1.
+static void
+s_input (const uint8_t *chip, bool mirrored, float *input)
 {
-    //  The network's own preprocessing: RGB scaled to about -1..1.
     for (int r = 0; r < MT_CHIP2_SIZE; r++)
         for (int c = 0; c < MT_CHIP2_SIZE; c++) {
             const uint8_t *from = chip + (r * MT_CHIP2_SIZE
                                           + (mirrored ? MT_CHIP2_SIZE - 1 - c : c)) * 3;
-            float *to = self->input + (r * MT_CHIP2_SIZE + c) * 3;
+            float *to = input + (r * MT_CHIP2_SIZE + c) * 3;
             for (int k = 0; k < 3; k++)
                 to [k] = (from [k] - 127.5f) / 128.0f;
         }
-    int rc = mt_tfnet_run (self->net, self->input, self->output, err);
-    if (rc != MT_OK)
-        return rc;
+}
+
+//  Add the unit-length output to sum.
+static int
+s_add_unit (const float *output, float *sum, mt_err_t *err)
+{
     double norm = 0;
     for (int i = 0; i < MT_EMBEDDING2_DIM; i++)
-        norm += (double) self->output [i] * self->output [i];
+        norm += (double) output [i] * output [i];
     norm = sqrt (norm);
     if (!(norm > 1e-12) || !isfinite (norm))
         return mt_err_set (err, MT_EMODEL, "MobileFaceNet gave no usable descriptor");
     for (int i = 0; i < MT_EMBEDDING2_DIM; i++)
-        sum [i] += (float) (self->output [i] / norm);
+        sum [i] += (float) (output [i] / norm);
     return MT_OK;
 }
 
@@ -165,10 +166,15 @@ int
 mt_mobilefacenet_compute (mt_mobilefacenet_worker_t *self, const uint8_t *chip, bool mirror,
                           float *out, mt_err_t *err)
 {
+    //  The chip and its mirror image in one run.
+    int count = mirror ? 2 : 1;
+    s_input (chip, false, self->input [0]);
+    if (mirror)
+        s_input (chip, true, self->input [1]);
+    int rc = mt_tfnet_run_batch (self->net, self->input [0], count, self->output [0], err);
     memset (out, 0, MT_EMBEDDING2_DIM * sizeof *out);
-    int rc = s_run (self, chip, false, out, err);
-    if (rc == MT_OK && mirror)
-        rc = s_run (self, chip, true, out, err);
+    for (int i = 0; rc == MT_OK && i < count; i++)
+        rc = s_add_unit (self->output [i], out, err);
     if (rc != MT_OK)
         return rc;
     double norm = 0;

@@ -423,18 +423,20 @@ s_merge_cnn (mt_detection_t **found_p, size_t *count_p, mt_detection_t *cnn, siz
 static int
 s_describe (s_worker_t *worker, const uint8_t *chip, bool mirror, float *out, mt_err_t *err)
 {
-    int rc = mt_embedder_compute (worker->embedder, chip, out, err);
-    if (rc != MT_OK || !mirror)
-        return rc;
-    uint8_t flipped [MT_CHIP_BYTES];
+    if (!mirror)
+        return mt_embedder_compute (worker->embedder, chip, out, err);
+    //  The chip and its mirror image in one pass.
+    uint8_t chips [2 * MT_CHIP_BYTES];
+    memcpy (chips, chip, MT_CHIP_BYTES);
+    uint8_t *flipped = chips + MT_CHIP_BYTES;
     for (int r = 0; r < MT_CHIP_SIZE; r++)
         for (int c = 0; c < MT_CHIP_SIZE; c++)
             memcpy (flipped + (r * MT_CHIP_SIZE + c) * 3,
                     chip + (r * MT_CHIP_SIZE + MT_CHIP_SIZE - 1 - c) * 3, 3);
-    float other [MT_EMBEDDING_DIM];
-    rc = mt_embedder_compute (worker->embedder, flipped, other, err);
+    float both [2 * MT_EMBEDDING_DIM];
+    int rc = mt_embedder_compute_batch (worker->embedder, chips, 2, both, err);
     for (int i = 0; rc == MT_OK && i < MT_EMBEDDING_DIM; i++)
-        out [i] = (out [i] + other [i]) / 2;
+        out [i] = (both [i] + both [MT_EMBEDDING_DIM + i]) / 2;
     return rc;
 }
 

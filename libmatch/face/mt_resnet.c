@@ -62,7 +62,7 @@ s_conv_new (s_conv_t *conv, const mt_resnet_conv_t *spec, int h, int w, mt_err_t
 {
     int pad = spec->stride == 1 ? spec->size / 2 : 0;
     conv->shape = (mt_conv_shape_t) {
-        .h = h, .w = w, .c = spec->in, .o = spec->filters, .kh = spec->size, .kw = spec->size,
+        .images = MT_RESNET_BATCH, .h = h, .w = w, .c = spec->in, .o = spec->filters, .kh = spec->size, .kw = spec->size,
         .stride_h = spec->stride, .stride_w = spec->stride, .pad_top = pad, .pad_left = pad,
         .oh = s_out (h, spec->size, spec->stride, pad), .ow = s_out (w, spec->size,
                                                                    spec->stride, pad)
@@ -133,6 +133,7 @@ s_buffers (mt_resnet_t *self, mt_err_t *err)
 {
     size_t most = (size_t) self->first.shape.oh * self->first.shape.ow * self->first.shape.o;
     size_t scratch = mt_conv_scratch (&self->first.shape);
+    //  (Every shape holds MT_RESNET_BATCH images.)
     for (int i = 0; i < S_BLOCKS; i++) {
         const s_block_t *block = &self->blocks [i];
         size_t sizes [] = {
@@ -146,10 +147,11 @@ s_buffers (mt_resnet_t *self, mt_err_t *err)
         for (size_t k = 0; k < 2; k++)
             scratch = need [k] > scratch ? need [k] : scratch;
     }
-    self->input = malloc ((size_t) self->side * self->side * 3 * sizeof (float));
+    self->input = malloc ((size_t) MT_RESNET_BATCH * self->side * self->side * 3
+                          * sizeof (float));
     float **buffers [] = { &self->now, &self->a, &self->b, &self->skip };
     for (size_t k = 0; k < 4; k++)
-        *buffers [k] = malloc (most * sizeof (float));
+        *buffers [k] = malloc ((size_t) MT_RESNET_BATCH * most * sizeof (float));
     self->scratch = malloc ((scratch ? scratch : 1) * sizeof (float));
     if (!self->input || !self->now || !self->a || !self->b || !self->skip || !self->scratch)
         return mt_err_set (err, MT_ENOMEM, "out of memory for the network's activations");
@@ -213,41 +215,46 @@ mt_resnet_destroy (mt_resnet_t **self_p)
     *self_p = NULL;
 }
 
-//  A convolution, its bias, and ReLU when relu.
+//  A convolution of count images, its bias, and ReLU when relu.
 static void
-s_conv (mt_resnet_t *self, const s_conv_t *conv, const float *x, float *y, bool relu)
+s_conv (mt_resnet_t *self, const s_conv_t *conv, int count, const float *x, float *y, bool relu)
 {
     static const float zero = 0;
-    mt_conv_run (&conv->shape, x, conv->weights, self->scratch, y);
-    mt_conv_finish (y, (size_t) conv->shape.oh * conv->shape.ow, (size_t) conv->shape.o,
-                    conv->bias, relu ? &zero : NULL, 1);
+    mt_conv_shape_t shape = conv->shape;
+    shape.images = count;
+    mt_conv_run (&shape, x, conv->weights, self->scratch, y);
+    mt_conv_finish (y, (size_t) count * shape.oh * shape.ow, (size_t) shape.o, conv->bias,
+                    relu ? &zero : NULL, 1);
 }
 
 //  Max (or mean, when mean) over windows of k x k stepping stride, no
-//  padding: h x w x c into oh x ow x c.
+//  padding: count images of h x w x c into oh x ow x c.
 static void
-s_pool (const float *x, int h, int w, int c, int k, int stride, bool mean, float *y, int oh,
-        int ow)
+s_pool (const float *x, int count, int h, int w, int c, int k, int stride, bool mean, float *y,
+        int oh, int ow)
 {
-    (void) h;
-    for (int oy = 0; oy < oh; oy++)
-        for (int ox = 0; ox < ow; ox++) {
-            float *out = y + ((size_t) oy * ow + ox) * c;
-            for (int ky = 0; ky < k; ky++)
-                for (int kx = 0; kx < k; kx++) {
-                    const float *in = x + ((size_t) (oy * stride + ky) * w + ox * stride + kx) * c;
-                    bool first = ky == 0 && kx == 0;
-                    for (int j = 0; j < c; j++)
-                        out [j] = first ? in [j]
-                                : mean ? out [j] + in [j] : (in [j] > out [j] ? in [j] : out [j]);
-                }
-            for (int j = 0; mean && j < c; j++)
-                out [j] /= (float) (k * k);
-        }
+    for (int image = 0; image < count; image++) {
+        const float *from = x + (size_t) image * h * w * c;
+        for (int oy = 0; oy < oh; oy++)
+            for (int ox = 0; ox < ow; ox++) {
+                float *out = y + (((size_t) image * oh + oy) * ow + ox) * c;
+                for (int ky = 0; ky < k; ky++)
+                    for (int kx = 0; kx < k; kx++) {
+                        const float *in = from + ((size_t) (oy * stride + ky) * w
+                                                  + ox * stride + kx) * c;
+                        bool first = ky == 0 && kx == 0;
+                        for (int j = 0; j < c; j++)
+                            out [j] = first ? in [j] : mean ? out [j] + in [j]
+                                    : in [j] > out [j] ? in [j] : out [j];
+                    }
+                for (int j = 0; mean && j < c; j++)
+                    out [j] /= (float) (k * k);
+            }
+    }
 }
 
-//  y = ReLU (b + skip), each read as 0 outside its own shape (dlib's
-//  add_prev of tensors of different shapes).
+//  y = ReLU (b + skip) for one image, each read as 0 outside its own shape
+//  (dlib's add_prev of tensors of different shapes).
 static void
 s_add (const s_block_t *block, const float *b, const float *skip, float *y)
 {
@@ -267,43 +274,59 @@ s_add (const s_block_t *block, const float *b, const float *skip, float *y)
         }
 }
 
-void
-mt_resnet_run (mt_resnet_t *self, const uint8_t *chip_rgb, float *out)
+//  One residual block on count images in self->now; its output replaces
+//  them.
+static void
+s_block (mt_resnet_t *self, int i, int count)
 {
-    size_t pixels = (size_t) self->side * self->side;
-    for (size_t p = 0; p < pixels; p++)
-        for (int k = 0; k < 3; k++)
-            self->input [p * 3 + k] = (chip_rgb [p * 3 + k] - s_mean [k]) / 256.0f;
-    const mt_conv_shape_t *first = &self->first.shape;
-    s_conv (self, &self->first, self->input, self->a, true);
-    s_pool (self->a, first->oh, first->ow, first->o, 3, 2, false, self->now, self->pool_h,
-            self->pool_w);
-    for (int i = 0; i < S_BLOCKS; i++) {
-        const s_block_t *block = &self->blocks [i];
-        s_conv (self, &block->a, self->now, self->a, true);
-        s_conv (self, &block->b, self->a, self->b, false);
-        const float *skip = self->now;
-        if (s_blocks [i].down) {
-            s_pool (self->now, block->a.shape.h, block->a.shape.w, block->skip_c, 2, 2, true,
-                    self->skip, block->skip_h, block->skip_w);
-            skip = self->skip;
-        }
-        s_add (block, self->b, skip, self->a);
-        float *swap = self->now;
-        self->now = self->a;
-        self->a = swap;
+    const s_block_t *block = &self->blocks [i];
+    const mt_conv_shape_t *in = &block->a.shape;
+    s_conv (self, &block->a, count, self->now, self->a, true);
+    s_conv (self, &block->b, count, self->a, self->b, false);
+    const float *skip = self->now;
+    if (s_blocks [i].down) {
+        s_pool (self->now, count, in->h, in->w, block->skip_c, 2, 2, true, self->skip,
+                block->skip_h, block->skip_w);
+        skip = self->skip;
     }
-    //  The mean over the image, then the fully connected layer
+    size_t b_size = (size_t) block->b.shape.oh * block->b.shape.ow * block->b.shape.o;
+    size_t skip_size = (size_t) block->skip_h * block->skip_w * block->skip_c;
+    size_t out_size = (size_t) block->out_h * block->out_w * block->out_c;
+    for (int image = 0; image < count; image++)
+        s_add (block, self->b + image * b_size, skip + image * skip_size,
+               self->a + image * out_size);
+    float *swap = self->now;
+    self->now = self->a;
+    self->a = swap;
+}
+
+void
+mt_resnet_run (mt_resnet_t *self, const uint8_t *chips_rgb, int count, float *out)
+{
+    count = count < 1 ? 1 : count > MT_RESNET_BATCH ? MT_RESNET_BATCH : count;
+    size_t values = (size_t) count * self->side * self->side * 3;
+    for (size_t v = 0; v < values; v++)
+        self->input [v] = (chips_rgb [v] - s_mean [v % 3]) / 256.0f;
+    const mt_conv_shape_t *first = &self->first.shape;
+    s_conv (self, &self->first, count, self->input, self->a, true);
+    s_pool (self->a, count, first->oh, first->ow, first->o, 3, 2, false, self->now,
+            self->pool_h, self->pool_w);
+    for (int i = 0; i < S_BLOCKS; i++)
+        s_block (self, i, count);
+    //  Per image the mean over the image, then the fully connected layer
     //  (out = mean x fc, fc [in][out]).
     const s_block_t *last = &self->blocks [S_BLOCKS - 1];
     size_t cells = (size_t) last->out_h * last->out_w;
     float *mean = self->b;
-    for (int j = 0; j < self->fc_in; j++) {
-        float sum = 0;
-        for (size_t p = 0; p < cells; p++)
-            sum += self->now [p * self->fc_in + j];
-        mean [j] = sum / (float) cells;
+    for (int image = 0; image < count; image++) {
+        const float *now = self->now + (size_t) image * cells * self->fc_in;
+        for (int j = 0; j < self->fc_in; j++) {
+            float sum = 0;
+            for (size_t p = 0; p < cells; p++)
+                sum += now [p * self->fc_in + j];
+            mean [image * self->fc_in + j] = sum / (float) cells;
+        }
     }
-    cblas_sgemv (CblasRowMajor, CblasTrans, self->fc_in, self->fc_out, 1, self->fc,
-                 self->fc_out, mean, 1, 0, out, 1);
+    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, count, self->fc_out, self->fc_in, 1,
+                 mean, self->fc_in, self->fc, self->fc_out, 0, out, self->fc_out);
 }

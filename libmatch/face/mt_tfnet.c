@@ -361,13 +361,14 @@ s_plan_slots (mt_tfnet_t *self, mt_err_t *err)
         self->tensors [t].slot = best;
     }
     for (int s = 0; s < self->slot_count; s++) {
-        self->slots [s].data = aligned_alloc (64, (self->slots [s].size * sizeof (float) + 63)
-                                                  / 64 * 64);
+        size_t bytes = MT_TFNET_BATCH * self->slots [s].size * sizeof (float);
+        self->slots [s].data = aligned_alloc (64, (bytes + 63) / 64 * 64);
         if (!self->slots [s].data)
             return mt_err_set (err, MT_ENOMEM, "out of memory for activations");
     }
     if (self->scratch_size) {
-        self->scratch = aligned_alloc (64, (self->scratch_size * sizeof (float) + 63) / 64 * 64);
+        size_t bytes = MT_TFNET_BATCH * self->scratch_size * sizeof (float);
+        self->scratch = aligned_alloc (64, (bytes + 63) / 64 * 64);
         if (!self->scratch)
             return mt_err_set (err, MT_ENOMEM, "out of memory for convolutions");
     }
@@ -464,11 +465,14 @@ mt_tfnet_input_shape (const mt_tfnet_t *self, int *dims_p)
 
 //  ---------------------------------------------------------------- kernels
 
+//  Tensor t's values for one image of a batch (a constant's are the same
+//  for all): a slot holds the batch's images one after the other.
 static const float *
-s_read (const mt_tfnet_t *self, int t)
+s_read (const mt_tfnet_t *self, int t, int image)
 {
-    return self->tensors [t].constant ? self->tensors [t].constant
-                                      : self->slots [self->tensors [t].slot].data;
+    const s_tensor_t *tensor = &self->tensors [t];
+    return tensor->constant ? tensor->constant
+                            : self->slots [tensor->slot].data + (size_t) image * tensor->count;
 }
 
 static void
@@ -499,17 +503,19 @@ s_conv_shape (const mt_tfnet_t *self, const mt_tfl_op_t *op)
     return s;
 }
 
-//  A convolution (plain or depthwise), its bias, and the fused PReLU or
-//  activation.
+//  A convolution (plain or depthwise) of all the batch's images at once,
+//  its bias, and the fused PReLU or activation.
 static void
-s_conv (mt_tfnet_t *self, const s_step_t *step, float *y)
+s_conv (mt_tfnet_t *self, const s_step_t *step, int images, float *y)
 {
     const mt_tfl_op_t *op = step->op;
-    const float *x = s_read (self, op->inputs [0]), *w = self->tensors [op->inputs [1]].constant;
+    const float *x = s_read (self, op->inputs [0], 0);
+    const float *w = self->tensors [op->inputs [1]].constant;
     const float *bias = op->input_count > 2 && op->inputs [2] >= 0
                       ? self->tensors [op->inputs [2]].constant : NULL;
     mt_conv_shape_t s = s_conv_shape (self, op);
-    size_t pixels = (size_t) s.oh * s.ow;
+    s.images = images;
+    size_t pixels = (size_t) images * s.oh * s.ow;
     if (op->code == MT_TFL_DEPTHWISE_CONV_2D) {
         mt_conv_depthwise (&s, x, w, bias, y);
         bias = NULL;
@@ -522,13 +528,13 @@ s_conv (mt_tfnet_t *self, const s_step_t *step, float *y)
 }
 
 static void
-s_elementwise (mt_tfnet_t *self, const mt_tfl_op_t *op, float *y)
+s_elementwise (mt_tfnet_t *self, const mt_tfl_op_t *op, int image, float *y)
 {
     const s_tensor_t *t0 = &self->tensors [op->inputs [0]], *t1 = &self->tensors [op->inputs [1]];
     bool swap = t1->count > t0->count;
     const s_tensor_t *big = swap ? t1 : t0, *small = swap ? t0 : t1;
-    const float *a = s_read (self, swap ? op->inputs [1] : op->inputs [0]);
-    const float *b = s_read (self, swap ? op->inputs [0] : op->inputs [1]);
+    const float *a = s_read (self, swap ? op->inputs [1] : op->inputs [0], image);
+    const float *b = s_read (self, swap ? op->inputs [0] : op->inputs [1], image);
     size_t n = big->count, period = small->count;
     //  SUB is not symmetric: with the operands swapped, negate.
     float sign = op->code == MT_TFL_SUB && swap ? -1.f : 1.f;
@@ -547,10 +553,10 @@ s_elementwise (mt_tfnet_t *self, const mt_tfl_op_t *op, float *y)
 }
 
 static void
-s_unary (mt_tfnet_t *self, const mt_tfl_op_t *op, float *y)
+s_unary (mt_tfnet_t *self, const mt_tfl_op_t *op, int image, float *y)
 {
     const s_tensor_t *ti = &self->tensors [op->inputs [0]];
-    const float *x = s_read (self, op->inputs [0]);
+    const float *x = s_read (self, op->inputs [0], image);
     size_t n = ti->count;
     if (op->code == MT_TFL_RELU)
         for (size_t i = 0; i < n; i++)
@@ -576,10 +582,10 @@ s_unary (mt_tfnet_t *self, const mt_tfl_op_t *op, float *y)
 }
 
 static void
-s_prelu (mt_tfnet_t *self, const mt_tfl_op_t *op, float *y)
+s_prelu (mt_tfnet_t *self, const mt_tfl_op_t *op, int image, float *y)
 {
     const s_tensor_t *ti = &self->tensors [op->inputs [0]], *ai = &self->tensors [op->inputs [1]];
-    const float *x = s_read (self, op->inputs [0]), *alpha = ai->constant;
+    const float *x = s_read (self, op->inputs [0], image), *alpha = ai->constant;
     size_t n = ti->count, period = ai->count;
     for (size_t s = 0; s < n; s += period)
         for (size_t i = 0; i < period; i++) {
@@ -589,10 +595,10 @@ s_prelu (mt_tfnet_t *self, const mt_tfl_op_t *op, float *y)
 }
 
 static void
-s_fully_connected (mt_tfnet_t *self, const mt_tfl_op_t *op, float *y)
+s_fully_connected (mt_tfnet_t *self, const mt_tfl_op_t *op, int image, float *y)
 {
     const s_tensor_t *wi = &self->tensors [op->inputs [1]];
-    const float *x = s_read (self, op->inputs [0]), *w = wi->constant;
+    const float *x = s_read (self, op->inputs [0], image), *w = wi->constant;
     const float *bias = op->input_count > 2 && op->inputs [2] >= 0
                       ? self->tensors [op->inputs [2]].constant : NULL;
     int o = wi->shape [0], k = wi->shape [1];
@@ -603,26 +609,42 @@ s_fully_connected (mt_tfnet_t *self, const mt_tfl_op_t *op, float *y)
 }
 
 int
-mt_tfnet_run (mt_tfnet_t *self, const float *input, float *output, mt_err_t *err)
+mt_tfnet_run_batch (mt_tfnet_t *self, const float *inputs, int count, float *outputs,
+                    mt_err_t *err)
 {
-    (void) err;
+    if (count < 1 || count > MT_TFNET_BATCH)
+        return mt_err_set (err, MT_EINVAL, "%d inputs in one run (1 to %d)", count,
+                           MT_TFNET_BATCH);
     s_tensor_t *in = &self->tensors [self->input];
-    memcpy (self->slots [in->slot].data, input, in->count * sizeof (float));
+    memcpy (self->slots [in->slot].data, inputs, (size_t) count * in->count * sizeof (float));
     for (size_t k = 0; k < self->step_count; k++) {
         const s_step_t *step = &self->steps [k];
         const mt_tfl_op_t *op = step->op;
-        float *y = self->slots [self->tensors [step->output].slot].data;
-        switch (op->code) {
-            case MT_TFL_CONV_2D:
-            case MT_TFL_DEPTHWISE_CONV_2D: s_conv (self, step, y); break;
-            case MT_TFL_ADD:
-            case MT_TFL_SUB:
-            case MT_TFL_MUL: s_elementwise (self, op, y); break;
-            case MT_TFL_PRELU: s_prelu (self, op, y); break;
-            case MT_TFL_FULLY_CONNECTED: s_fully_connected (self, op, y); break;
-            default: s_unary (self, op, y); break;
+        const s_tensor_t *out = &self->tensors [step->output];
+        float *y = self->slots [out->slot].data;
+        if (op->code == MT_TFL_CONV_2D || op->code == MT_TFL_DEPTHWISE_CONV_2D) {
+            s_conv (self, step, count, y);
+            continue;
+        }
+        for (int image = 0; image < count; image++) {
+            float *y_image = y + (size_t) image * out->count;
+            switch (op->code) {
+                case MT_TFL_ADD:
+                case MT_TFL_SUB:
+                case MT_TFL_MUL: s_elementwise (self, op, image, y_image); break;
+                case MT_TFL_PRELU: s_prelu (self, op, image, y_image); break;
+                case MT_TFL_FULLY_CONNECTED: s_fully_connected (self, op, image, y_image); break;
+                default: s_unary (self, op, image, y_image); break;
+            }
         }
     }
-    memcpy (output, s_read (self, self->output), mt_tfnet_output_size (self) * sizeof (float));
+    memcpy (outputs, s_read (self, self->output, 0),
+            (size_t) count * mt_tfnet_output_size (self) * sizeof (float));
     return MT_OK;
+}
+
+int
+mt_tfnet_run (mt_tfnet_t *self, const float *input, float *output, mt_err_t *err)
+{
+    return mt_tfnet_run_batch (self, input, 1, output, err);
 }
