@@ -62,10 +62,11 @@ s_conv_new (s_conv_t *conv, const mt_resnet_conv_t *spec, int h, int w, mt_err_t
 {
     int pad = spec->stride == 1 ? spec->size / 2 : 0;
     conv->shape = (mt_conv_shape_t) {
-        .images = MT_RESNET_BATCH, .h = h, .w = w, .c = spec->in, .o = spec->filters, .kh = spec->size, .kw = spec->size,
+        .images = MT_RESNET_BATCH, .h = h, .w = w, .c = spec->in,
+        .o = spec->filters, .kh = spec->size, .kw = spec->size,
         .stride_h = spec->stride, .stride_w = spec->stride, .pad_top = pad, .pad_left = pad,
-        .oh = s_out (h, spec->size, spec->stride, pad), .ow = s_out (w, spec->size,
-                                                                   spec->stride, pad)
+        .oh = s_out (h, spec->size, spec->stride, pad),
+        .ow = s_out (w, spec->size, spec->stride, pad)
     };
     if (conv->shape.oh < 1 || conv->shape.ow < 1)
         return mt_err_set (err, MT_EMODEL, "a %dx%d convolution does not fit its %dx%d input",

@@ -1,12 +1,12 @@
 //  mt_tfnet - runs a TensorFlow Lite model's float32 graph (mt_tflite) on
-//  the CPU: convolutions (mt_conv) as matrix products
-//  (OpenBLAS), depthwise convolutions, element-wise arithmetic, ReLU, abs,
-//  PReLU, fully connected layers, L2 normalisation and reshapes, in NHWC.
-//  A model's batch dimension is ignored: a run takes one or two inputs. Activations
-//  share buffers by when they are last used. A PReLU that follows a
-//  convolution (as a PRELU operator, or as the five operators a converter
-//  writes it as: relu(x) + c * (x - abs(x))) runs inside the convolution's
-//  last pass over its output.
+//  the CPU: convolutions (mt_conv) as matrix products (OpenBLAS), depthwise
+//  convolutions, element-wise arithmetic, ReLU, abs, PReLU, fully connected
+//  layers, L2 normalisation and reshapes, in NHWC. A model's batch
+//  dimension is ignored: a run takes one or two inputs. Activations share
+//  buffers by when they are last used. A PReLU that follows a convolution
+//  (as a PRELU operator, or as the five operators a converter writes it
+//  as: relu(x) + c * (x - abs(x))) runs inside the convolution's last pass
+//  over its output.
 //
 //  Not thread-safe (it keeps its activations): one per thread.
 

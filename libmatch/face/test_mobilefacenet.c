@@ -231,7 +231,8 @@ test_descriptors_unchanged (void)
         int dim = second ? MT_EMBEDDING2_DIM : MT_EMBEDDING_DIM;
         float expected [MT_EMBEDDING2_DIM];
         int n = 0;
-        for (char *v = strtok_r (NULL, " ", &fields); v && n < dim; v = strtok_r (NULL, " ", &fields))
+        for (char *v = strtok_r (NULL, " ", &fields); v && n < dim;
+             v = strtok_r (NULL, " ", &fields))
             expected [n++] = strtof (v, NULL);
         MT_CHECK_INT (n, dim);
         char path [600];
@@ -287,7 +288,8 @@ test_kernels_agree (void)
         MT_CHECK_RC (mt_image_load (mt_test_data (files [i]), NULL, &image, &err), MT_OK, &err);
         if (!image)
             return;
-        MT_CHECK (mt_image_width (image) == MT_CHIP_SIZE && mt_image_height (image) == MT_CHIP_SIZE);
+        MT_CHECK (mt_image_width (image) == MT_CHIP_SIZE
+                  && mt_image_height (image) == MT_CHIP_SIZE);
         for (int r = 0; r < MT_CHIP_SIZE; r++)
             memcpy (chips + i * MT_CHIP_BYTES + (size_t) r * MT_CHIP_SIZE * 3,
                     mt_image_pixels (image) + (size_t) r * mt_image_stride (image),
