@@ -2,10 +2,12 @@
 //  640x480) with one face each, from labelled face photos: the centre of
 //  each source photo is cropped to the output's aspect ratio and scaled.
 //
-//  usage: bench-make-photos [--size WxH] OUT_DIR FILE...
+//  usage: bench-make-photos [--size WxH] OUT_DIR FILE...   (OUT_DIR is made)
 
+#include "base/mt_dir.h"
 #include "face/mt_image.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,11 @@ main (int argc, char **argv)
         return 2;
     }
     const char *out_dir = argv [first];
+    mt_err_t dir_err;
+    if (mt_dir_make (out_dir, &dir_err) != MT_OK) {
+        fprintf (stderr, "bench-make-photos: %s\n", dir_err.msg);
+        return 1;
+    }
     int made = 0;
     for (int i = first + 1; i < argc; i++) {
         mt_image_t *image, *crop = NULL, *scaled = NULL;
@@ -50,12 +57,15 @@ main (int argc, char **argv)
         &&  mt_image_encode (mt_image_pixels (scaled), width, height, mt_image_stride (scaled),
                              MT_FORMAT_JPEG, 90, &bytes, &size, &err) == MT_OK) {
             char path [4096];
-            snprintf (path, sizeof path, "%s/photo%04d.jpg", out_dir, ++made);
+            snprintf (path, sizeof path, "%s/photo%04d.jpg", out_dir, made + 1);
             FILE *out = fopen (path, "wb");
-            if (!out || fwrite (bytes, 1, size, out) != size)
+            bool written = out && fwrite (bytes, 1, size, out) == size;
+            if (out && fclose (out) != 0)
+                written = false;
+            if (written)
+                made++;
+            else
                 fprintf (stderr, "bench-make-photos: cannot write %s\n", path);
-            if (out)
-                fclose (out);
         }
         else
             fprintf (stderr, "bench-make-photos: %s: %s\n", argv [i], err.msg);
