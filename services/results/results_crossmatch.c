@@ -26,6 +26,9 @@
 #define S_NAME "results"
 //  Cases and query vectors of one batch.
 #define S_CASES 256
+//  Cases weighed in one transaction (the write lock is held that long:
+//  ~10 ms a case).
+#define S_GROUP 32
 
 typedef struct {
     mt_case_t c;
@@ -195,7 +198,20 @@ results_crossmatch_step (results_matcher_t *m, size_t most, size_t *queries_p,
         *queries_p = reply->query_count;
     if (rc == MT_OK && reply2)
         *queries_p += reply2->query_count;
+    //  The cases are weighed S_GROUP at a time in one transaction: their
+    //  reads of candidate cases and their pairs' writes share its locks and
+    //  its commit (each case's writes are a savepoint inside it).
+    bool grouped = false;
     for (size_t i = 0; rc == MT_OK && i < count; i++) {
+        if (i % S_GROUP == 0) {
+            if (grouped)
+                rc = mt_casedb_commit (m->db, rc, err);
+            grouped = rc == MT_OK && mt_casedb_begin (m->db, err) == MT_OK;
+            if (rc == MT_OK && !grouped)
+                rc = err->code;
+            if (rc != MT_OK)
+                break;
+        }
         s_member_t *member = &members [i];
         int64_t *others = NULL;
         size_t other_count = 0, other_size = 0, weighed = 0;
@@ -211,8 +227,10 @@ results_crossmatch_step (results_matcher_t *m, size_t most, size_t *queries_p,
         if (rc == MT_OK)
             cm.cases_done++, cm.faces_done += (int64_t) member->n;
     }
+    if (grouped)
+        rc = mt_casedb_commit (m->db, rc, err);
     //  Each found case touched by the batch scored again once, together.
-    bool grouped = rc == MT_OK && later.count && mt_casedb_begin (m->db, err) == MT_OK;
+    grouped = rc == MT_OK && later.count && mt_casedb_begin (m->db, err) == MT_OK;
     if (rc == MT_OK && later.count && !grouped)
         rc = err->code;
     for (size_t i = 0; rc == MT_OK && i < later.count; i++)
