@@ -233,8 +233,9 @@ results_crossmatch_step (results_matcher_t *m, size_t most, size_t *queries_p,
     grouped = rc == MT_OK && later.count && mt_casedb_begin (m->db, err) == MT_OK;
     if (rc == MT_OK && later.count && !grouped)
         rc = err->code;
+    int64_t families = later.count ? mt_casedb_open_count (m->db, MT_KIND_MISSING) : 0;
     for (size_t i = 0; rc == MT_OK && i < later.count; i++)
-        rc = results_rescore_found (m->db, &m->model, later.ids [i], err);
+        rc = results_rescore_found (m->db, &m->model, later.ids [i], families, err);
     if (grouped)
         rc = mt_casedb_commit (m->db, rc, err);
     free (later.ids);

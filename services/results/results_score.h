@@ -14,8 +14,10 @@
 int results_rescore (mt_casedb_t *db, const mt_rank_model_t *model, int64_t case_id,
                      mt_err_t *err);
 
-//  Score again the candidates of one found case.
+//  Score again the candidates of one found case, among families open
+//  missing cases (-1: counted now; a caller that scores many found cases
+//  at once, with no case opened or closed between, counts them once).
 int results_rescore_found (mt_casedb_t *db, const mt_rank_model_t *model, int64_t found_case,
-                           mt_err_t *err);
+                           int64_t families, mt_err_t *err);
 
 #endif

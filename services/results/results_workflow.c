@@ -91,7 +91,7 @@ results_m_review (results_call_t *call, mt_err_t *err)
     //  The found person's families compete anew (a rejected one drops out).
     if (rc == MT_OK && cases && mt_casedb_begin (call->self->db, err) == MT_OK)
         rc = mt_casedb_commit (call->self->db, results_rescore_found (call->self->db,
-                               &call->self->model, found.id, err), err);
+                               &call->self->model, found.id, -1, err), err);
     if (rc == MT_OK) {
         call->result = json_pack ("{s:s, s:o}", "state", state, "allowed",
                                   s_allowed (state, open));

@@ -86,9 +86,14 @@ mt_casedb_candidate_scores_set (mt_casedb_t *self, int64_t found_case, const int
                                 const double *scores, const double *rivals, size_t count,
                                 int64_t families, mt_err_t *err)
 {
+    //  A row whose scores did not change is not written: a row holds its
+    //  explanation too, and most of a found case's families keep their
+    //  scores when one of them is weighed again (a cross-match scores each
+    //  found case after every batch that touched it).
     mti_sql_stmt_t *stmt = mti_db_prepare (self,
-        "UPDATE candidates SET score = ?, rivals = ?, families = ?"
-        " WHERE found_case = ? AND missing_case = ?", err);
+        "UPDATE candidates SET score = ?1, rivals = ?2, families = ?3"
+        " WHERE found_case = ?4 AND missing_case = ?5 AND (score IS DISTINCT FROM ?1"
+        " OR rivals IS DISTINCT FROM ?2 OR families IS DISTINCT FROM ?3)", err);
     if (!stmt)
         return MT_EINTERNAL;
     int rc = MT_OK;
