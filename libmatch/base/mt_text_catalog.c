@@ -116,6 +116,8 @@ const mti_text_row_t mti_text_terms [] = {
     { "record the cross-match's progress",  "记录交叉比对进度" },
     { "count the open cases",               "统计未结案件" },
     { "list the open cases",                "列出未结案件" },
+    { "keep the scores to compute",         "记下待重新计算得分的案件" },
+    { "read the scores to compute",         "读取待重新计算得分的案件" },
     { "case",                               "案件" },
     { "mark enrolled",                      "标记为已录入" },
     { "faces",                              "人脸" },

@@ -15,6 +15,7 @@
 #include "results/results_matcher.h"
 #include "results/results_score.h"
 
+#include "base/mt_clock.h"
 #include "base/mt_log.h"
 #include "wire/mt_msg.h"
 #include "index/mt_store.h"
@@ -150,6 +151,44 @@ s_record (results_matcher_t *m, mt_crossmatch_t *cm, mt_err_t *err)
     return mt_casedb_commit (m->db, rc, err);
 }
 
+//  Found cases scored again at once (one transaction): at most this many,
+//  and while a cross-match runs, not more often than every S_RESCORE_MS.
+#define S_RESCORE_CHUNK 256
+#define S_RESCORE_MS 10000
+
+//  Score again the next found cases of the store's list of them, when it
+//  is time (now, if now): a found case touched by many batches of missing
+//  cases is scored once for all of them, not after each (at national
+//  scale, a batch of missing cases touches up to fifty found cases each).
+static int
+s_rescore_due (results_matcher_t *m, bool now, size_t *count_p, mt_err_t *err)
+{
+    *count_p = 0;
+    double at = 1e3 * mt_clock_s ();
+    if (!now && at < m->rescore_after)
+        return MT_OK;
+    int64_t ids [S_RESCORE_CHUNK];
+    size_t count = 0;
+    int rc = mt_casedb_rescore_due_next (m->db, ids, S_RESCORE_CHUNK, &count, err);
+    if (rc != MT_OK || count == 0) {
+        m->rescore_after = at + S_RESCORE_MS;
+        return rc;
+    }
+    rc = mt_casedb_begin (m->db, err);
+    if (rc != MT_OK)
+        return rc;
+    int64_t families = mt_casedb_open_count (m->db, MT_KIND_MISSING);
+    for (size_t i = 0; rc == MT_OK && i < count; i++)
+        rc = results_rescore_found (m->db, &m->model, ids [i], families, err);
+    if (rc == MT_OK)
+        rc = mt_casedb_rescore_due_done (m->db, ids, count, err);
+    rc = mt_casedb_commit (m->db, rc, err);
+    if (count < S_RESCORE_CHUNK)
+        m->rescore_after = at + S_RESCORE_MS;
+    *count_p = count;
+    return rc;
+}
+
 int
 results_crossmatch_step (results_matcher_t *m, size_t most, size_t *queries_p,
                          double *search_ms_p, mt_err_t *err)
@@ -162,7 +201,13 @@ results_crossmatch_step (results_matcher_t *m, size_t most, size_t *queries_p,
         most = MT_MSG_MAX_QUERIES;
     mt_crossmatch_t cm;
     int rc = mt_casedb_crossmatch_get (m->db, &cm, err);
-    if (rc != MT_OK || strcmp (cm.state, "running") != 0)
+    bool running = rc == MT_OK && strcmp (cm.state, "running") == 0;
+    size_t rescored = 0;
+    if (rc == MT_OK)
+        rc = s_rescore_due (m, !running, &rescored, err);
+    if (rc == MT_OK && rescored)
+        return MT_OK;               //  one piece of work a call
+    if (rc != MT_OK || !running)
         return rc == MT_OK ? MT_ENOTFOUND : rc;
     s_member_t *members = calloc (S_CASES, sizeof *members);
     if (!members)
@@ -171,7 +216,15 @@ results_crossmatch_step (results_matcher_t *m, size_t most, size_t *queries_p,
     int64_t last = 0;
     rc = s_take (m, &cm, most, members, &count, &last, err);
     if (rc == MT_OK && last == cm.after_case) {
-        //  This side is done: the other side, or the end.
+        //  This side is done: the other side, or, once the found cases it
+        //  touched are scored again, the end.
+        size_t rescored = 0;
+        if (cm.kind == MT_KIND_MISSING)
+            rc = s_rescore_due (m, true, &rescored, err);
+        if (rc != MT_OK || rescored) {
+            free (members);
+            return rc;
+        }
         if (cm.kind == MT_KIND_FOUND) {
             cm.kind = MT_KIND_MISSING;
             cm.after_case = 0;
@@ -229,13 +282,13 @@ results_crossmatch_step (results_matcher_t *m, size_t most, size_t *queries_p,
     }
     if (grouped)
         rc = mt_casedb_commit (m->db, rc, err);
-    //  Each found case touched by the batch scored again once, together.
+    //  The found cases the batch touched are scored again later, each once
+    //  however many batches touch it meanwhile (s_rescore_due).
     grouped = rc == MT_OK && later.count && mt_casedb_begin (m->db, err) == MT_OK;
     if (rc == MT_OK && later.count && !grouped)
         rc = err->code;
-    int64_t families = later.count ? mt_casedb_open_count (m->db, MT_KIND_MISSING) : 0;
-    for (size_t i = 0; rc == MT_OK && i < later.count; i++)
-        rc = results_rescore_found (m->db, &m->model, later.ids [i], families, err);
+    if (rc == MT_OK && later.count)
+        rc = mt_casedb_rescore_due_add (m->db, later.ids, later.count, err);
     if (grouped)
         rc = mt_casedb_commit (m->db, rc, err);
     free (later.ids);

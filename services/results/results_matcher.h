@@ -24,6 +24,9 @@ typedef struct {
     //  store's) are enrolled, case by case after enrol_after, until none.
     int64_t enrol_after;
     bool enrol_done;
+    //  While a cross-match runs, the found cases it touched are scored
+    //  again not before this (ms, mt_clock_s), a list's worth at a time.
+    double rescore_after;
 } results_matcher_t;
 
 //  One batch of the cross-match (results_crossmatch.c): the next open cases

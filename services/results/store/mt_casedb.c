@@ -164,7 +164,13 @@ static const char *s_migrations [] = {
     //  unknown, beside its year: a family's childhood photo at 6 is
     //  weighed against the found adult by the years between
     //  (mt_rank_age.c). BIGINT: SQLite's INTEGER, as mt_casedb_pg.c writes it.
-    ("ALTER TABLE photos ADD COLUMN age_taken BIGINT NOT NULL DEFAULT -1;")
+    ("ALTER TABLE photos ADD COLUMN age_taken BIGINT NOT NULL DEFAULT -1;"),
+    //  9: found cases whose families are to be scored again (issue 26): a
+    //  cross-match weighs batch after batch of missing cases, each pairing
+    //  with up to fifty found cases; their scores are computed once every
+    //  few seconds and when a side ends, not after every batch, and the
+    //  list survives a stop.
+    ("CREATE TABLE rescore_due (found_case BIGINT PRIMARY KEY);")
 };
 #define S_MIGRATIONS ((int) (sizeof s_migrations / sizeof s_migrations [0]))
 

@@ -678,6 +678,16 @@ int mt_casedb_crossmatch_start (mt_casedb_t *self, mt_crossmatch_t *cm, mt_err_t
 //  Record progress, or a new state (stopped, done).
 int mt_casedb_crossmatch_put (mt_casedb_t *self, const mt_crossmatch_t *cm, mt_err_t *err);
 
+//  Found cases whose families are to be scored again (the list survives a
+//  stop): add count ids (one already listed stays once); the first up to
+//  max of them (*count_p, 0: none); take count ids off the list.
+int mt_casedb_rescore_due_add (mt_casedb_t *self, const int64_t *ids, size_t count,
+                               mt_err_t *err);
+int mt_casedb_rescore_due_next (mt_casedb_t *self, int64_t *ids, size_t max, size_t *count_p,
+                                mt_err_t *err);
+int mt_casedb_rescore_due_done (mt_casedb_t *self, const int64_t *ids, size_t count,
+                                mt_err_t *err);
+
 //  Up to max open cases of kind with ids after `after`, in id order.
 int mt_casedb_open_cases_after (mt_casedb_t *self, mt_case_kind kind, int64_t after,
                                 int64_t *ids, size_t max, size_t *count_p, mt_err_t *err);

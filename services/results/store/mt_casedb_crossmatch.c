@@ -106,3 +106,53 @@ mt_casedb_open_cases_after (mt_casedb_t *self, mt_case_kind kind, int64_t after,
     mti_sql_finalize (stmt);
     return rc;
 }
+
+//  One statement run for each of count ids.
+static int
+s_each_id (mt_casedb_t *self, const char *sql, const int64_t *ids, size_t count, mt_err_t *err)
+{
+    mti_sql_stmt_t *stmt = count ? mti_db_prepare (self, sql, err) : NULL;
+    if (count && !stmt)
+        return MT_EINTERNAL;
+    int rc = MT_OK;
+    for (size_t i = 0; rc == MT_OK && i < count; i++) {
+        mti_sql_reset (stmt);
+        mti_sql_bind_int64 (stmt, 1, ids [i]);
+        if (mti_sql_step (stmt) != MTI_SQL_DONE)
+            rc = mti_db_fail (self, MT_EIO, err, "keep the scores to compute");
+    }
+    mti_sql_finalize (stmt);
+    return rc;
+}
+
+int
+mt_casedb_rescore_due_add (mt_casedb_t *self, const int64_t *ids, size_t count, mt_err_t *err)
+{
+    return s_each_id (self, "INSERT INTO rescore_due (found_case) VALUES (?)"
+                            " ON CONFLICT DO NOTHING", ids, count, err);
+}
+
+int
+mt_casedb_rescore_due_done (mt_casedb_t *self, const int64_t *ids, size_t count, mt_err_t *err)
+{
+    return s_each_id (self, "DELETE FROM rescore_due WHERE found_case = ?", ids, count, err);
+}
+
+int
+mt_casedb_rescore_due_next (mt_casedb_t *self, int64_t *ids, size_t max, size_t *count_p,
+                            mt_err_t *err)
+{
+    *count_p = 0;
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT found_case FROM rescore_due"
+                                                 " ORDER BY found_case LIMIT ?", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    mti_sql_bind_int64 (stmt, 1, (int64_t) max);
+    int step;
+    while ((step = mti_sql_step (stmt)) == MTI_SQL_ROW && *count_p < max)
+        ids [(*count_p)++] = mti_sql_column_int64 (stmt, 0);
+    int rc = step == MTI_SQL_DONE || step == MTI_SQL_ROW ? MT_OK
+           : mti_db_fail (self, MT_EIO, err, "read the scores to compute");
+    mti_sql_finalize (stmt);
+    return rc;
+}
