@@ -9,7 +9,10 @@
 
 //  Eight floats at a time (GCC's vector extension: AVX with -march=native
 //  on such a CPU, two SSE operations otherwise); loads and stores need no
-//  alignment.
+//  alignment. Without AVX, GCC notes that passing such a vector by value
+//  has another ABI than with it: these helpers are static (and inlined),
+//  never called across objects, so the note does not apply.
+#pragma GCC diagnostic ignored "-Wpsabi"
 typedef float s_v8 __attribute__ ((vector_size (32)));
 typedef int32_t s_m8 __attribute__ ((vector_size (32)));
 
