@@ -27,16 +27,6 @@ int cli_audit (int argc, char **argv);
 
 int cli_migrate_store (int argc, char **argv);
 
-//  Take `--name VALUE` out of the arguments; NULL when absent, "" after
-//  printing an error when its value is missing.
-const char *cli_take_option (const char *command, int *argc, char **argv, const char *name);
-//  The whole number an option was given (text, of the option name), from
-//  min to max: false after saying why when it is not one ("abc", "12x",
-//  out of range), not a silent 0.
-bool cli_number (const char *command, const char *name, const char *text, long long min,
-                 long long max, long long *value);
-//  Take a flag out of the arguments; true when it was there.
-bool cli_take_flag (int *argc, char **argv, const char *name);
 //  True when the arguments (before a "--") ask for --help or -h.
 bool cli_wants_help (int argc, char **argv);
 //  A command's settings from its flags, HOMEWARD_* environment and config

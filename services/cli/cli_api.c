@@ -8,73 +8,47 @@
 #include <stdlib.h>
 #include <string.h>
 
-//  Options refused: none kept (the caller returns at once).
-static int
-s_refused (cli_api_opts_t *opts)
+void
+cli_api_defaults (cli_api_opts_t *opts)
 {
-    free (opts->argv);
-    opts->argv = NULL;
-    opts->argc = 0;
-    return 2;
+    const char *user = getenv ("USER");
+    memset (opts, 0, sizeof *opts);
+    snprintf (opts->api, sizeof opts->api, "ipc://var/api.sock");
+    snprintf (opts->actor, sizeof opts->actor, "%s", user && *user ? user : "cli");
+    opts->timeout_ms = 30000;
 }
 
 int
-cli_api_parse (const char *command, int argc, char **argv, cli_api_opts_t *opts)
+cli_api_load (const char *command, const mt_config_key_t *keys, void *settings,
+              cli_api_opts_t *opts, int argc, char **argv)
 {
-    const char *env = getenv ("HOMEWARD_API");
-    const char *user = getenv ("USER");
-    const char *key = getenv ("HOMEWARD_KEY"), *results_key = getenv ("HOMEWARD_RESULTS_KEY");
-    memset (&opts->curve, 0, sizeof opts->curve);
-    snprintf (opts->api, sizeof opts->api, "%s", env && *env ? env : "ipc://var/api.sock");
-    snprintf (opts->curve.key, sizeof opts->curve.key, "%s", key ? key : "");
-    snprintf (opts->curve.server_key, sizeof opts->curve.server_key, "%s",
-              results_key ? results_key : "");
-    snprintf (opts->actor, sizeof opts->actor, "%s", user && *user ? user : "cli");
-    opts->timeout_ms = 30000;
-    opts->json = false;
-    opts->wait = true;
-    opts->argc = 0;
-    opts->argv = calloc ((size_t) argc + 1, sizeof *opts->argv);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv [i];
-        bool needs = strcmp (a, "--api") == 0 || strcmp (a, "--actor") == 0
-                  || strcmp (a, "--timeout-ms") == 0 || strcmp (a, "--key") == 0
-                  || strcmp (a, "--results-key") == 0;
-        if (needs && i + 1 >= argc) {
-            cli_error (command, "option %s needs a value", a);
-            return s_refused (opts);
-        }
-        if (strcmp (a, "--api") == 0)
-            snprintf (opts->api, sizeof opts->api, "%s", argv [++i]);
-        else
-        if (strcmp (a, "--actor") == 0)
-            snprintf (opts->actor, sizeof opts->actor, "%s", argv [++i]);
-        else
-        if (strcmp (a, "--key") == 0)
-            snprintf (opts->curve.key, sizeof opts->curve.key, "%s", argv [++i]);
-        else
-        if (strcmp (a, "--results-key") == 0)
-            snprintf (opts->curve.server_key, sizeof opts->curve.server_key, "%s", argv [++i]);
-        else
-        if (strcmp (a, "--insecure") == 0)
-            opts->curve.insecure = true;
-        else
-        if (strcmp (a, "--timeout-ms") == 0) {
-            long long ms;
-            if (!cli_number (command, a, argv [++i], 1, 24LL * 3600 * 1000, &ms))
-                return s_refused (opts);
-            opts->timeout_ms = (int) ms;
-        }
-        else
-        if (strcmp (a, "--json") == 0)
-            opts->json = true;
-        else
-        if (strcmp (a, "--no-wait") == 0)
-            opts->wait = false;
-        else
-            opts->argv [opts->argc++] = argv [i];
+    cli_api_defaults (opts);
+    //  The operands are moved to the front of a copy: the caller's argv
+    //  stays as it was.
+    char **args = calloc ((size_t) argc + 1, sizeof *args);
+    if (!args) {
+        cli_error (command, "out of memory");
+        return 2;
     }
+    memcpy (args, argv, (size_t) argc * sizeof *args);
+    int count = 0;
+    if (cli_load_settings (command, keys, settings, argc, args, &count) != MT_OK) {
+        free (args);
+        return 2;
+    }
+    memmove (args, args + 1, (size_t) count * sizeof *args);
+    args [count] = NULL;
+    opts->argc = count;
+    opts->argv = args;
     return 0;
+}
+
+void
+cli_api_help (const mt_config_key_t *keys, void *settings, cli_api_opts_t *opts, FILE *out)
+{
+    cli_api_defaults (opts);
+    fprintf (out, "Options:\n");
+    mt_config_print_help (keys, settings, out);
 }
 
 api_client_t *
@@ -106,7 +80,7 @@ cli_api_call (const char *command, const cli_api_opts_t *opts, const char *metho
     if (!client)
         return 1;
     mt_err_t err;
-    int rc = api_call (client, method, params, payload, size, opts->timeout_ms, result_p, NULL,
+    int rc = api_call (client, method, params, payload, size, (int) opts->timeout_ms, result_p, NULL,
                        NULL, &err);
     api_client_destroy (&client);
     if (rc != MT_OK) {

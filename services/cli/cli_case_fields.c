@@ -36,6 +36,25 @@ s_fact_of_flag (const char *flag, int kind)
 }
 
 int
+cli_case_fields_take (int *argc, char **argv, char **fields)
+{
+    int kept = 1, taken = 0;
+    for (int i = 1; i < *argc; i++) {
+        bool fact = s_fact_of_flag (argv [i], MT_FACT_FOUND)
+                 || s_fact_of_flag (argv [i], MT_FACT_MISSING);
+        if (!fact) {
+            argv [kept++] = argv [i];
+            continue;
+        }
+        fields [taken++] = argv [i];
+        if (i + 1 < *argc)
+            fields [taken++] = argv [++i];
+    }
+    *argc = kept;
+    return taken;
+}
+
+int
 cli_case_fields (const char *command, int kind, int argc, char **argv, json_t *params)
 {
     for (int i = 0; i < argc; i++) {

@@ -9,6 +9,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+//  The options of homeward audit.
+typedef struct {
+    cli_api_opts_t api;
+    char anchor [96];
+    int64_t case_id, limit;
+} s_audit_t;
+
+#define S_ANCHOR_KEY \
+    { "anchor", MT_CFG_STRING, offsetof (s_audit_t, anchor), 0, \
+      sizeof ((s_audit_t *) 0)->anchor, "verify: ID:HASH as printed by an earlier verify" }
+#define S_LIST_KEYS \
+    { "case", MT_CFG_INT, offsetof (s_audit_t, case_id), 1, 9.2e18, \
+      "list: only the entries about this case" }, \
+    { "limit", MT_CFG_INT, offsetof (s_audit_t, limit), 1, 100000, "list: at most N entries" }
+
+static const mt_config_key_t s_verify_keys [] = {
+    CLI_API_KEYS (s_audit_t, api), S_ANCHOR_KEY, CLI_KEYS_END
+};
+static const mt_config_key_t s_list_keys [] = {
+    CLI_API_KEYS (s_audit_t, api), S_LIST_KEYS, CLI_KEYS_END
+};
+static const mt_config_key_t s_all_keys [] = {
+    CLI_API_KEYS (s_audit_t, api), S_ANCHOR_KEY, S_LIST_KEYS, CLI_KEYS_END
+};
+
 static void
 s_usage (FILE *out)
 {
@@ -17,20 +42,20 @@ s_usage (FILE *out)
                   "verify walks the audit log's hash chain from its first entry and says\n"
                   "whether it is whole; it prints the head (last entry and its hash): keep that\n"
                   "line somewhere else (a printout, a ticket) and give it later as --anchor to\n"
-                  "also catch a log rewritten from the start. Exit status 1 when broken.\n\n"
-                  "Options:\n" CLI_API_OPTIONS_HELP);
+                  "also catch a log rewritten from the start. Exit status 1 when broken.\n\n");
+    s_audit_t settings = { .limit = 0 };
+    cli_api_help (s_all_keys, &settings, &settings.api, out);
 }
 
 static int
-s_verify (const cli_api_opts_t *opts, api_client_t *client)
+s_verify (const s_audit_t *settings, api_client_t *client)
 {
+    const cli_api_opts_t *opts = &settings->api;
     json_t *params = json_object (), *result = NULL;
-    //  Options come in pairs: --anchor ID:HASH.
-    for (int i = 1; i < opts->argc; i += 2) {
+    if (settings->anchor [0]) {
         long long id;
         char hash [65], extra;
-        if (strcmp (opts->argv [i], "--anchor") != 0 || i + 1 >= opts->argc
-        ||  sscanf (opts->argv [i + 1], "%lld:%64[0-9a-f]%c", &id, hash, &extra) != 2
+        if (sscanf (settings->anchor, "%lld:%64[0-9a-f]%c", &id, hash, &extra) != 2
         ||  strlen (hash) != 64 || id <= 0) {
             cli_error ("audit", "give --anchor ID:HASH as printed by an earlier verify");
             json_decref (params);
@@ -40,8 +65,8 @@ s_verify (const cli_api_opts_t *opts, api_client_t *client)
         json_object_set_new (params, "anchor_hash", json_string (hash));
     }
     mt_err_t err;
-    int rc = api_call (client, "audit.verify", params, NULL, 0, opts->timeout_ms, &result, NULL,
-                       NULL, &err);
+    int rc = api_call (client, "audit.verify", params, NULL, 0, (int) opts->timeout_ms, &result,
+                       NULL, NULL, &err);
     json_decref (params);
     if (rc != MT_OK) {
         cli_error ("audit", "%s", err.msg);
@@ -66,24 +91,17 @@ s_verify (const cli_api_opts_t *opts, api_client_t *client)
 }
 
 static int
-s_list (const cli_api_opts_t *opts, api_client_t *client)
+s_list (const s_audit_t *settings, api_client_t *client)
 {
+    const cli_api_opts_t *opts = &settings->api;
     json_t *params = json_object (), *result = NULL;
-    for (int i = 1; i < opts->argc; i += 2) {
-        char *end = NULL;
-        long long value = i + 1 < opts->argc ? strtoll (opts->argv [i + 1], &end, 10) : 0;
-        const char *key = strcmp (opts->argv [i], "--case") == 0 ? "case_id"
-                        : strcmp (opts->argv [i], "--limit") == 0 ? "limit" : NULL;
-        if (!key || !end || *end || value <= 0) {
-            cli_error ("audit", "give list [--case CASE] [--limit N]");
-            json_decref (params);
-            return 2;
-        }
-        json_object_set_new (params, key, json_integer (value));
-    }
+    if (settings->case_id > 0)
+        json_object_set_new (params, "case_id", json_integer (settings->case_id));
+    if (settings->limit > 0)
+        json_object_set_new (params, "limit", json_integer (settings->limit));
     mt_err_t err;
-    int rc = api_call (client, "audit.list", params, NULL, 0, opts->timeout_ms, &result, NULL,
-                       NULL, &err);
+    int rc = api_call (client, "audit.list", params, NULL, 0, (int) opts->timeout_ms, &result,
+                       NULL, NULL, &err);
     json_decref (params);
     if (rc != MT_OK) {
         cli_error ("audit", "%s", err.msg);
@@ -111,26 +129,28 @@ s_list (const cli_api_opts_t *opts, api_client_t *client)
 int
 cli_audit (int argc, char **argv)
 {
-    if (cli_wants_help (argc, argv)) {
-        s_usage (stdout);
-        return 0;
+    if (argc < 2 || cli_wants_help (argc, argv)) {
+        s_usage (argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
     }
-    cli_api_opts_t opts;
-    if (argc < 2 || cli_api_parse ("audit", argc, argv, &opts) != 0) {
-        if (argc < 2)
-            s_usage (stderr);
+    bool verify = strcmp (argv [1], "verify") == 0;
+    if (!verify && strcmp (argv [1], "list") != 0) {
+        cli_error ("audit", "give verify or list (see --help)");
         return 2;
     }
-    const char *action = opts.argc > 0 ? opts.argv [0] : "";
+    s_audit_t settings = { .limit = 0 };
+    if (cli_api_load ("audit", verify ? s_verify_keys : s_list_keys, &settings, &settings.api,
+                      argc, argv) != 0)
+        return 2;
     int status = 2;
-    if (strcmp (action, "verify") != 0 && strcmp (action, "list") != 0)
-        cli_error ("audit", "give verify or list (see --help)");
+    if (settings.api.argc != 1)
+        cli_error ("audit", "'%s': %s takes no operand (see --help)", settings.api.argv [1],
+                   argv [1]);
     else {
-        api_client_t *client = cli_api_connect ("audit", &opts);
-        status = !client ? 1 : action [0] == 'v' ? s_verify (&opts, client)
-                                                 : s_list (&opts, client);
+        api_client_t *client = cli_api_connect ("audit", &settings.api);
+        status = !client ? 1 : verify ? s_verify (&settings, client) : s_list (&settings, client);
         api_client_destroy (&client);
     }
-    free (opts.argv);
+    free (settings.api.argv);
     return status;
 }

@@ -15,9 +15,35 @@
 #include <string.h>
 #include <unistd.h>
 
+//  The options of homeward backup.
+typedef struct {
+    cli_api_opts_t api;
+    char new_secret [1024], secret [1024], users [1024];
+    int64_t keep;
+    bool no_users;
+} s_backup_t;
+
+static const mt_config_key_t s_backup_keys [] = {
+    CLI_API_KEYS (s_backup_t, api),
+    { "new-secret", MT_CFG_STRING, offsetof (s_backup_t, new_secret), 0,
+      sizeof ((s_backup_t *) 0)->new_secret, "make a new backup secret in FILE, and nothing else" },
+    { "secret", MT_CFG_STRING, offsetof (s_backup_t, secret), 0,
+      sizeof ((s_backup_t *) 0)->secret, "the backup secret's file" },
+    { "users", MT_CFG_STRING, offsetof (s_backup_t, users), 0,
+      sizeof ((s_backup_t *) 0)->users,
+      "the users database to include (default var/users.db when it exists; the gateway "
+      "machine's in a deployment of several machines)" },
+    { "no-users", MT_CFG_BOOL, offsetof (s_backup_t, no_users), 0, 0, "leave the users out" },
+    { "keep", MT_CFG_INT, offsetof (s_backup_t, keep), 0, 100000,
+      "keep the newest N snapshots, removing older ones and the photos only they needed "
+      "(0: keep all)" },
+    CLI_KEYS_END
+};
+
 int
 cli_backup (int argc, char **argv)
 {
+    s_backup_t settings = { .keep = 0 };
     if (cli_wants_help (argc, argv)) {
         printf ("usage: homeward backup --new-secret FILE\n"
                 "       homeward backup DIR --secret FILE [--users FILE | --no-users] [--keep N]\n\n"
@@ -28,27 +54,26 @@ cli_backup (int argc, char **argv)
                 "needs (each photo is written once, so later backups only add new photos), the\n"
                 "users of the web app and the erasure ledger; everything is checked after\n"
                 "writing (checksums read back, integrity, counts, the audit chain).\n"
-                "homeward restore rebuilds a data folder from it.\n\n"
-                "  --secret FILE         the backup secret\n"
-                "  --users FILE          the users database to include (default var/users.db\n"
-                "                        when it exists; the gateway machine's in a deployment\n"
-                "                        of several machines)\n"
-                "  --no-users            leave the users out\n"
-                "  --keep N              keep the newest N snapshots, removing older ones and\n"
-                "                        the photos only they needed (default: keep all)\n\n"
-                "Options:\n" CLI_API_OPTIONS_HELP);
+                "homeward restore rebuilds a data folder from it.\n\n");
+        cli_api_help (s_backup_keys, &settings, &settings.api, stdout);
         return 0;
     }
-    const char *made = cli_take_option ("backup", &argc, argv, "--new-secret");
-    const char *secret_path = cli_take_option ("backup", &argc, argv, "--secret");
-    const char *users = cli_take_option ("backup", &argc, argv, "--users");
-    const char *keep_text = cli_take_option ("backup", &argc, argv, "--keep");
-    bool no_users = cli_take_flag (&argc, argv, "--no-users");
-    if ((made && !*made) || (secret_path && !*secret_path) || (users && !*users)
-    ||  (keep_text && !*keep_text))
+    if (cli_api_load ("backup", s_backup_keys, &settings, &settings.api, argc, argv) != 0)
         return 2;
+    cli_api_opts_t opts = settings.api;
+    const char *made = settings.new_secret [0] ? settings.new_secret : NULL;
+    const char *secret_path = settings.secret [0] ? settings.secret : NULL;
+    const char *users = settings.users [0] ? settings.users : NULL;
+    bool no_users = settings.no_users;
+    long long keep = settings.keep;
     mt_err_t err;
+    if (made && (opts.argc > 0 || secret_path)) {
+        cli_error ("backup", "--new-secret makes a secret and does nothing else: give it alone");
+        free (opts.argv);
+        return 2;
+    }
     if (made) {
+        free (opts.argv);
         if (backup_secret_new (made, &err) != MT_OK) {
             cli_error ("backup", "%s", err.msg);
             return 1;
@@ -57,15 +82,7 @@ cli_backup (int argc, char **argv)
                 "they cannot be read)\n", made);
         return 0;
     }
-    cli_api_opts_t opts;
-    if (cli_api_parse ("backup", argc, argv, &opts) != 0)
-        return 2;
     int status = 2;
-    long long keep = 0;
-    if (keep_text && !cli_number ("backup", "--keep", keep_text, 1, 100000, &keep)) {
-        free (opts.argv);
-        return 2;
-    }
     backup_secret_t secret;
     if (opts.argc != 1)
         cli_error ("backup", "give the backup folder (see homeward backup --help)");
@@ -84,7 +101,7 @@ cli_backup (int argc, char **argv)
         api_client_t *client = cli_api_connect ("backup", &opts);
         backup_take_opts_t take = { .dir = opts.argv [0], .secret = &secret,
                                     .users = no_users ? NULL : users, .keep = (int) keep,
-                                    .timeout_ms = opts.timeout_ms };
+                                    .timeout_ms = (int) opts.timeout_ms };
         backup_report_t report;
         status = 1;
         if (client && backup_take (client, &take, &report, &err) != MT_OK)
@@ -145,9 +162,27 @@ s_list_one (const char *dir, const char *name, const backup_secret_t *secret)
     json_decref (manifest);
 }
 
+//  The options of homeward restore.
+typedef struct {
+    char secret [1024], var [1024], snapshot [256];
+    bool list;
+} s_restore_t;
+
+static const mt_config_key_t s_restore_keys [] = {
+    { "secret", MT_CFG_STRING, offsetof (s_restore_t, secret), 0,
+      sizeof ((s_restore_t *) 0)->secret, "the secret the backups were made with" },
+    { "var", MT_CFG_STRING, offsetof (s_restore_t, var), 0, sizeof ((s_restore_t *) 0)->var,
+      "the new data folder (it must hold no data)" },
+    { "snapshot", MT_CFG_STRING, offsetof (s_restore_t, snapshot), 0,
+      sizeof ((s_restore_t *) 0)->snapshot, "an older snapshot (default: the newest)" },
+    { "list", MT_CFG_BOOL, offsetof (s_restore_t, list), 0, 0, "list the snapshots" },
+    CLI_KEYS_END
+};
+
 int
 cli_restore (int argc, char **argv)
 {
+    s_restore_t settings = { .list = false };
     if (cli_wants_help (argc, argv)) {
         printf ("usage: homeward restore DIR --secret FILE --var NEWVAR [--snapshot NAME]\n"
                 "       homeward restore DIR --secret FILE --list\n\n"
@@ -156,20 +191,18 @@ cli_restore (int argc, char **argv)
                 "checksum, counts and audit chain; the erasures recorded since applied again;\n"
                 "the photos, each checked by its sha256; the users. NEWVAR must hold no data.\n"
                 "Then `homeward serve --var NEWVAR` serves it; the index is built again from\n"
-                "the database as it starts.\n\n"
-                "  --secret FILE         the secret the backups were made with\n"
-                "  --var NEWVAR          the new data folder\n"
-                "  --snapshot NAME       an older snapshot (default: the newest)\n"
-                "  --list                list the snapshots\n");
+                "the database as it starts.\n\nOptions:\n");
+        mt_config_print_help (s_restore_keys, &settings, stdout);
         return 0;
     }
-    const char *secret_path = cli_take_option ("restore", &argc, argv, "--secret");
-    const char *var = cli_take_option ("restore", &argc, argv, "--var");
-    const char *snapshot = cli_take_option ("restore", &argc, argv, "--snapshot");
-    bool list = cli_take_flag (&argc, argv, "--list");
-    if ((secret_path && !*secret_path) || (var && !*var) || (snapshot && !*snapshot))
+    int count = 0;
+    if (cli_load_settings ("restore", s_restore_keys, &settings, argc, argv, &count) != MT_OK)
         return 2;
-    if (argc != 2 || argv [1][0] == '-') {
+    const char *secret_path = settings.secret [0] ? settings.secret : NULL;
+    const char *var = settings.var [0] ? settings.var : NULL;
+    const char *snapshot = settings.snapshot [0] ? settings.snapshot : NULL;
+    bool list = settings.list;
+    if (count != 1) {
         cli_error ("restore", "give the backup folder (see homeward restore --help)");
         return 2;
     }
@@ -184,12 +217,12 @@ cli_restore (int argc, char **argv)
     if (rc == MT_OK && list) {
         rc = backup_repo_open (argv [1], &secret, false, &err);
         char **names = NULL;
-        size_t count = rc == MT_OK ? backup_repo_snapshots (argv [1], &names) : 0;
-        for (size_t i = 0; i < count; i++)
+        size_t snapshots = rc == MT_OK ? backup_repo_snapshots (argv [1], &names) : 0;
+        for (size_t i = 0; i < snapshots; i++)
             s_list_one (argv [1], names [i], &secret);
-        if (rc == MT_OK && count == 0)
+        if (rc == MT_OK && snapshots == 0)
             printf ("no complete snapshot in %s\n", argv [1]);
-        mt_dir_free (names, count);
+        mt_dir_free (names, snapshots);
     }
     else
     if (rc == MT_OK) {

@@ -18,6 +18,61 @@
 #include <time.h>
 #include <unistd.h>
 
+//  The options of homeward case: the common ones, and --reason, --out and
+//  --level for the actions that take them.
+typedef struct {
+    cli_api_opts_t api;
+    char reason [1024];
+    char out [1024];
+    char level [8];
+} s_case_t;
+
+#define S_REASON_KEY(type) \
+    { "reason", MT_CFG_STRING, offsetof (type, reason), 0, sizeof ((type *) 0)->reason, \
+      "close, reopen, erase: why (kept in the audit trail)" }
+
+#define S_OUT_KEY \
+    { "out", MT_CFG_STRING, offsetof (s_case_t, out), 0, sizeof ((s_case_t *) 0)->out, \
+      "export: the file to write (new; default standard output)" }
+#define S_LEVEL_KEY \
+    { "level", MT_CFG_STRING, offsetof (s_case_t, level), 0, sizeof ((s_case_t *) 0)->level, \
+      "erase: all (photos, faces, names, contact, notes) or media (photos and faces)" }
+
+static const mt_config_key_t s_case_keys [] = {
+    CLI_API_KEYS (s_case_t, api), CLI_KEYS_END
+};
+static const mt_config_key_t s_case_reason_keys [] = {
+    CLI_API_KEYS (s_case_t, api), S_REASON_KEY (s_case_t), CLI_KEYS_END
+};
+static const mt_config_key_t s_case_export_keys [] = {
+    CLI_API_KEYS (s_case_t, api), S_OUT_KEY, CLI_KEYS_END
+};
+static const mt_config_key_t s_case_erase_keys [] = {
+    CLI_API_KEYS (s_case_t, api), S_REASON_KEY (s_case_t), S_LEVEL_KEY, CLI_KEYS_END
+};
+static const mt_config_key_t s_case_help_keys [] = {
+    CLI_API_KEYS (s_case_t, api), S_REASON_KEY (s_case_t), S_OUT_KEY, S_LEVEL_KEY, CLI_KEYS_END
+};
+
+//  The options an action of homeward case takes, or NULL for no action.
+static const mt_config_key_t *
+s_case_keys_of (const char *action)
+{
+    static const struct {
+        const char *action;
+        const mt_config_key_t *keys;
+    } actions [] = {
+        { "add-found", s_case_keys }, { "add-missing", s_case_keys }, { "show", s_case_keys },
+        { "update", s_case_keys }, { "close", s_case_reason_keys },
+        { "reopen", s_case_reason_keys }, { "export", s_case_export_keys },
+        { "erase", s_case_erase_keys }
+    };
+    for (size_t i = 0; i < sizeof actions / sizeof actions [0]; i++)
+        if (strcmp (action, actions [i].action) == 0)
+            return actions [i].keys;
+    return NULL;
+}
+
 static void
 s_case_usage (FILE *out)
 {
@@ -36,16 +91,9 @@ s_case_usage (FILE *out)
                   "           shard (media), and its names, contact and notes too (all, the\n"
                   "           default); the case number and the audit trail remain\n\nFields:\n");
     cli_case_fields_help (out);
-    fprintf (out, "\nOptions:\n" CLI_API_OPTIONS_HELP);
-}
-
-static bool
-s_help (int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++)
-        if (strcmp (argv [i], "--help") == 0 || strcmp (argv [i], "-h") == 0)
-            return true;
-    return false;
+    s_case_t settings = { .level = "all" };
+    fprintf (out, "\n");
+    cli_api_help (s_case_help_keys, &settings, &settings.api, out);
 }
 
 static long long
@@ -119,99 +167,115 @@ s_write_export (const char *path, json_t *result)
     return 0;
 }
 
+static int
+s_case_add (const cli_api_opts_t *opts, int kind, int count, char **fields)
+{
+    if (opts->argc != 1) {
+        cli_error ("case", "'%s': a new case takes no case number (see homeward case --help)",
+                   opts->argv [1]);
+        return 2;
+    }
+    json_t *params = json_pack ("{s:s}", "kind", kind == 1 ? "found" : "missing");
+    json_t *result = NULL;
+    int status = cli_case_fields ("case", kind, count, fields, params);
+    if (status == 0)
+        status = cli_api_call ("case", opts, "case.add", params, NULL, 0, &result);
+    if (status == 0 && opts->json)
+        cli_print_json (result);
+    else
+    if (status == 0)
+        printf ("%s case %lld\n", json_is_true (json_object_get (result, "existed"))
+                                  ? "already there:" : "created",
+                (long long) json_integer_value (json_object_get (result, "case_id")));
+    json_decref (params), json_decref (result);
+    return status;
+}
+
+//  show, close, reopen, export or erase CASE.
+static int
+s_case_act (const s_case_t *settings, const char *action)
+{
+    const cli_api_opts_t *opts = &settings->api;
+    long long id = s_id ("case", opts->argv [1]);
+    bool erase = strcmp (action, "erase") == 0;
+    bool reasoned = erase || strcmp (action, "close") == 0 || strcmp (action, "reopen") == 0;
+    if (id < 0)
+        return 2;
+    if (reasoned && !settings->reason [0]) {
+        cli_error ("case", "give --reason TEXT: why the case is %s (kept in the audit trail)",
+                   erase ? "erased" : strcmp (action, "close") == 0 ? "closed" : "reopened");
+        return 2;
+    }
+    if (erase && strcmp (settings->level, "all") != 0 && strcmp (settings->level, "media") != 0) {
+        cli_error ("case", "--level is all or media, not '%s'", settings->level);
+        return 2;
+    }
+    json_t *params = json_pack ("{s:I}", "case_id", (json_int_t) id), *result = NULL;
+    if (reasoned)
+        json_object_set_new (params, "reason", json_string (settings->reason));
+    if (erase)
+        json_object_set_new (params, "level", json_string (settings->level));
+    char method [32];
+    snprintf (method, sizeof method, "case.%s", strcmp (action, "show") == 0 ? "get" : action);
+    int status = cli_api_call ("case", opts, method, params, NULL, 0, &result);
+    if (status != 0)
+        ;
+    else
+    if (strcmp (action, "show") == 0)
+        opts->json ? cli_print_json (result) : s_print_case (result);
+    else
+    if (strcmp (action, "export") == 0)
+        status = s_write_export (settings->out [0] ? settings->out : NULL, result);
+    else
+    if (erase)
+        printf ("case %lld closed and queued for erasure (%s)\n", id, settings->level);
+    else
+        printf ("case %lld %s\n", id, strcmp (action, "close") == 0 ? "closed" : "reopened");
+    json_decref (params), json_decref (result);
+    return status;
+}
+
 int
 cli_case (int argc, char **argv)
 {
-    if (argc < 2 || s_help (argc, argv)) {
+    if (argc < 2 || cli_wants_help (argc, argv)) {
         s_case_usage (argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
-    cli_api_opts_t opts;
-    if (cli_api_parse ("case", argc, argv, &opts) != 0)
+    const mt_config_key_t *keys = s_case_keys_of (argv [1]);
+    if (!keys) {
+        cli_error ("case", "unknown action '%s' (see homeward case --help)", argv [1]);
         return 2;
-    const char *action = opts.argc > 0 ? opts.argv [0] : "";
-    json_t *params = json_object (), *result = NULL;
-    int status = 0;
-    if (strcmp (action, "add-found") == 0 || strcmp (action, "add-missing") == 0) {
-        int kind = action [4] == 'f' ? 1 : 2;
-        json_object_set_new (params, "kind", json_string (kind == 1 ? "found" : "missing"));
-        status = cli_case_fields ("case", kind, opts.argc - 1, opts.argv + 1, params);
-        if (status == 0)
-            status = cli_api_call ("case", &opts, "case.add", params, NULL, 0, &result);
-        if (status == 0) {
-            if (opts.json)
-                cli_print_json (result);
-            else
-                printf ("%s case %lld\n", json_is_true (json_object_get (result, "existed"))
-                                          ? "already there:" : "created",
-                        (long long) json_integer_value (json_object_get (result, "case_id")));
-        }
     }
+    //  A case's facts are flags of their own table (mt_case_facts), for
+    //  add-* and update; the rest are this action's options.
+    char **fields = calloc ((size_t) argc + 1, sizeof *fields);
+    int count = fields ? cli_case_fields_take (&argc, argv, fields) : 0;
+    s_case_t settings = { .level = "all" };
+    if (!fields || cli_api_load ("case", keys, &settings, &settings.api, argc, argv) != 0) {
+        free (fields);
+        return 2;
+    }
+    const cli_api_opts_t *opts = &settings.api;
+    const char *action = opts->argv [0];
+    bool adding = strncmp (action, "add-", 4) == 0, updating = strcmp (action, "update") == 0;
+    int status = 2;
+    if (count > 0 && !adding && !updating)
+        cli_error ("case", "%s is not an option of case %s (see homeward case --help)",
+                   fields [0], action);
     else
-    if (strcmp (action, "show") == 0 && opts.argc == 2) {
-        long long id = s_id ("case", opts.argv [1]);
-        json_object_set_new (params, "case_id", json_integer (id));
-        status = id < 0 ? 2 : cli_api_call ("case", &opts, "case.get", params, NULL, 0, &result);
-        if (status == 0)
-            opts.json ? cli_print_json (result) : s_print_case (result);
-    }
+    if (adding)
+        status = s_case_add (opts, action [4] == 'f' ? 1 : 2, count, fields);
     else
-    if (strcmp (action, "update") == 0)
-        status = cli_case_update (&opts);
+    if (opts->argc != 2)
+        cli_error ("case", "give: %s CASE (see homeward case --help)", action);
     else
-    if ((strcmp (action, "close") == 0 || strcmp (action, "reopen") == 0) && opts.argc == 4
-    &&  strcmp (opts.argv [2], "--reason") == 0) {
-        long long id = s_id ("case", opts.argv [1]);
-        bool close = strcmp (action, "close") == 0;
-        json_object_set_new (params, "case_id", json_integer (id));
-        json_object_set_new (params, "reason", json_string (opts.argv [3]));
-        status = id < 0 ? 2 : cli_api_call ("case", &opts, close ? "case.close" : "case.reopen",
-                                            params, NULL, 0, &result);
-        if (status == 0)
-            printf ("case %lld %s\n", id, close ? "closed" : "reopened");
-    }
+    if (updating)
+        status = cli_case_update (opts, count, fields);
     else
-    if (strcmp (action, "export") == 0 && (opts.argc == 2 || (opts.argc == 4
-                                             && strcmp (opts.argv [2], "--out") == 0))) {
-        long long id = s_id ("case", opts.argv [1]);
-        json_object_set_new (params, "case_id", json_integer (id));
-        status = id < 0 ? 2 : cli_api_call ("case", &opts, "case.export", params, NULL, 0, &result);
-        if (status == 0)
-            status = s_write_export (opts.argc == 4 ? opts.argv [3] : NULL, result);
-    }
-    else
-    if (strcmp (action, "erase") == 0 && opts.argc >= 4) {
-        long long id = s_id ("case", opts.argv [1]);
-        const char *reason = NULL, *level = "all";
-        for (int i = 2; i + 1 < opts.argc; i += 2)
-            if (strcmp (opts.argv [i], "--reason") == 0)
-                reason = opts.argv [i + 1];
-            else
-            if (strcmp (opts.argv [i], "--level") == 0)
-                level = opts.argv [i + 1];
-            else
-                status = 2;
-        if (status || !reason || opts.argc % 2) {
-            cli_error ("case", "give: erase CASE --reason TEXT [--level all|media]");
-            status = 2;
-        }
-        json_object_set_new (params, "case_id", json_integer (id));
-        json_object_set_new (params, "reason", json_string (reason ? reason : ""));
-        json_object_set_new (params, "level", json_string (level));
-        if (status == 0 && id > 0)
-            status = cli_api_call ("case", &opts, "case.erase", params, NULL, 0, &result);
-        else
-            status = 2;
-        if (status == 0)
-            printf ("case %lld closed and queued for erasure (%s)\n", id, level);
-    }
-    else {
-        cli_error ("case", "unknown or incomplete action (see homeward case --help)");
-        status = 2;
-    }
-    json_decref (params);
-    json_decref (result);
-    free (opts.argv);
+        status = s_case_act (&settings, action);
+    free (fields);
+    free (settings.api.argv);
     return status;
 }
 
@@ -260,7 +324,7 @@ s_wait_photo (api_client_t *client, const cli_api_opts_t *opts, const char *file
         mt_err_t err;
         json_decref (photo);
         photo = NULL;
-        if (api_call (client, "photo.get", params, NULL, 0, opts->timeout_ms, &photo, NULL, NULL,
+        if (api_call (client, "photo.get", params, NULL, 0, (int) opts->timeout_ms, &photo, NULL, NULL,
                       &err) != MT_OK) {
             cli_error ("photo", "%s", err.msg);
             status = 1;
@@ -323,11 +387,69 @@ s_wait_photo (api_client_t *client, const cli_api_opts_t *opts, const char *file
     return status;
 }
 
+static int
+s_photo_add (const cli_photo_t *settings)
+{
+    const cli_api_opts_t *opts = &settings->api;
+    int year = 0, age = -1;
+    if ((settings->year [0]
+         && !cli_taken_value ("photo", "--year", settings->year, 0, &year))
+    ||  (settings->age [0] && !cli_taken_value ("photo", "--age", settings->age, -1, &age)))
+        return 2;
+    int files = opts->argc;
+    char **paths = opts->argv;
+    if (files < 3) {
+        cli_error ("photo", "give: add CASE FILE... (see --help)");
+        return 2;
+    }
+    long long case_id = s_id ("photo", paths [1]);
+    api_client_t *client = case_id > 0 ? cli_api_connect ("photo", opts) : NULL;
+    int status = client ? 0 : 2;
+    for (int i = 2; client && i < files; i++) {
+        char why [256];
+        size_t size;
+        uint8_t *bytes = s_read (paths [i], &size, why, sizeof why);
+        if (!bytes) {
+            cli_error ("photo", "%s: %s", paths [i], why);
+            status = 1;
+            continue;
+        }
+        //  A person at the terminal: asked which face of a group photo is
+        //  the person.
+        json_t *params = json_pack ("{s:I, s:i, s:i, s:b}", "case_id", (json_int_t) case_id,
+                                    "year_taken", year, "age_taken", age, "ask_person", 1),
+               *result = NULL;
+        mt_err_t err;
+        if (api_call (client, "photo.add", params, bytes, size, (int) opts->timeout_ms, &result, NULL,
+                      NULL, &err) != MT_OK) {
+            cli_error ("photo", "%s: %s", paths [i], err.msg);
+            status = 1;
+        }
+        else {
+            long long id = (long long) json_integer_value (json_object_get (result, "photo_id"));
+            if (json_is_true (json_object_get (result, "existed")) && !opts->json)
+                printf ("%s: the same photo is already photo %lld of this case\n", paths [i], id);
+            if (settings->wait)
+                status |= s_wait_photo (client, opts, paths [i], id);
+            else
+            if (!json_is_true (json_object_get (result, "existed")))
+                printf ("%s: stored as photo %lld\n", paths [i], id);
+        }
+        json_decref (params);
+        json_decref (result);
+        free (bytes);
+    }
+    api_client_destroy (&client);
+    return status;
+}
+
 int
 cli_photo (int argc, char **argv)
 {
-    if (argc < 2 || s_help (argc, argv)) {
-        fprintf (argc < 2 ? stderr : stdout,
+    cli_photo_t settings = { .wait = true };
+    if (argc < 2 || cli_wants_help (argc, argv)) {
+        FILE *out = argc < 2 ? stderr : stdout;
+        fprintf (out,
                  "usage: homeward photo add CASE FILE... [--year YYYY] [--age N] [--no-wait]\n"
                  "       homeward photo show PHOTO             its faces, quality and advice\n"
                  "       homeward photo taken PHOTO [--year YYYY|unknown] [--age N|unknown]\n"
@@ -345,79 +467,21 @@ cli_photo (int argc, char **argv)
                  "between); both are checked against the report's birth year. A photo\n"
                  "with several faces waits, unmatched, until you say which is the person.\n"
                  "Every\n"
-                 "correction is in the audit trail and ranks the case's candidates again.\n\n"
-                 "Options:\n" CLI_API_OPTIONS_HELP
-                 "  --no-wait             do not wait for the face pipeline\n");
+                 "correction is in the audit trail and ranks the case's candidates again.\n\n");
+        cli_api_help (cli_photo_keys (""), &settings, &settings.api, out);
         return argc < 2 ? 2 : 0;
     }
-    cli_api_opts_t opts;
-    if (cli_api_parse ("photo", argc, argv, &opts) != 0)
-        return 2;
-    if (opts.argc > 0 && strcmp (opts.argv [0], "add") != 0) {
-        int status = cli_photo_correct (&opts);
-        free (opts.argv);
-        return status;
-    }
-    int year = 0, age = -1;
-    int files = 0;
-    bool bad = false;
-    char **paths = calloc ((size_t) opts.argc + 1, sizeof *paths);
-    for (int i = 0; i < opts.argc; i++)
-        if (strcmp (opts.argv [i], "--year") == 0 && i + 1 < opts.argc)
-            bad |= !cli_taken_value ("photo", "--year", opts.argv [++i], 0, &year);
-        else
-        if (strcmp (opts.argv [i], "--age") == 0 && i + 1 < opts.argc)
-            bad |= !cli_taken_value ("photo", "--age", opts.argv [++i], -1, &age);
-        else
-            paths [files++] = opts.argv [i];
-    if (bad) {
-        free (paths), free (opts.argv);
+    const mt_config_key_t *keys = cli_photo_keys (argv [1]);
+    if (!keys) {
+        cli_error ("photo", "unknown action '%s' (see homeward photo --help)", argv [1]);
         return 2;
     }
-    if (files < 3 || strcmp (paths [0], "add") != 0) {
-        cli_error ("photo", "give: add CASE FILE... (see --help)");
-        free (paths), free (opts.argv);
+    if (cli_api_load ("photo", keys, &settings, &settings.api, argc, argv) != 0)
         return 2;
-    }
-    long long case_id = s_id ("photo", paths [1]);
-    api_client_t *client = case_id > 0 ? cli_api_connect ("photo", &opts) : NULL;
-    int status = client ? 0 : 2;
-    for (int i = 2; client && i < files; i++) {
-        char why [256];
-        size_t size;
-        uint8_t *bytes = s_read (paths [i], &size, why, sizeof why);
-        if (!bytes) {
-            cli_error ("photo", "%s: %s", paths [i], why);
-            status = 1;
-            continue;
-        }
-        //  A person at the terminal: asked which face of a group photo is
-        //  the person.
-        json_t *params = json_pack ("{s:I, s:i, s:i, s:b}", "case_id", (json_int_t) case_id,
-                                    "year_taken", year, "age_taken", age, "ask_person", 1),
-               *result = NULL;
-        mt_err_t err;
-        if (api_call (client, "photo.add", params, bytes, size, opts.timeout_ms, &result, NULL,
-                      NULL, &err) != MT_OK) {
-            cli_error ("photo", "%s: %s", paths [i], err.msg);
-            status = 1;
-        }
-        else {
-            long long id = (long long) json_integer_value (json_object_get (result, "photo_id"));
-            if (json_is_true (json_object_get (result, "existed")) && !opts.json)
-                printf ("%s: the same photo is already photo %lld of this case\n", paths [i], id);
-            if (opts.wait)
-                status |= s_wait_photo (client, &opts, paths [i], id);
-            else
-            if (!json_is_true (json_object_get (result, "existed")))
-                printf ("%s: stored as photo %lld\n", paths [i], id);
-        }
-        json_decref (params);
-        json_decref (result);
-        free (bytes);
-    }
-    api_client_destroy (&client);
-    free (paths), free (opts.argv);
+    const cli_api_opts_t *opts = &settings.api;
+    int status = strcmp (opts->argv [0], "add") == 0 ? s_photo_add (&settings)
+                                                     : cli_photo_correct (&settings);
+    free (settings.api.argv);
     return status;
 }
 
@@ -485,54 +549,85 @@ s_print_candidates (json_t *result)
                 (long long) below, json_real_value (json_object_get (result, "floor")));
 }
 
+//  The options of homeward candidates.
+typedef struct {
+    cli_api_opts_t api;
+    int64_t limit, offset;
+    bool weaker;
+} s_candidates_t;
+
+static const mt_config_key_t s_candidates_keys [] = {
+    CLI_API_KEYS (s_candidates_t, api),
+    { "limit", MT_CFG_INT, offsetof (s_candidates_t, limit), 1, 500, "how many to show" },
+    { "offset", MT_CFG_INT, offsetof (s_candidates_t, offset), 0, INT32_MAX,
+      "how many to skip (the next page)" },
+    { "weaker", MT_CFG_BOOL, offsetof (s_candidates_t, weaker), 0, 0,
+      "also the pending pairs scored below the candidate floor" },
+    CLI_KEYS_END
+};
+
 int
 cli_candidates (int argc, char **argv)
 {
-    if (argc < 2 || s_help (argc, argv)) {
-        fprintf (argc < 2 ? stderr : stdout,
-                 "usage: homeward candidates CASE [--limit 20] [--offset 0] [--weaker]\n\n"
-                 "The candidate families of a case, best first, each with the face pairs and\n"
-                 "the facts that agree or conflict. Rejected pairs are not shown, nor pending\n"
-                 "pairs scored below the candidate floor unless --weaker is given.\n\n"
-                 "Options:\n" CLI_API_OPTIONS_HELP);
+    s_candidates_t settings = { .limit = 20 };
+    if (argc < 2 || cli_wants_help (argc, argv)) {
+        FILE *out = argc < 2 ? stderr : stdout;
+        fprintf (out, "usage: homeward candidates CASE [--limit 20] [--offset 0] [--weaker]\n\n"
+                      "The candidate families of a case, best first, each with the face pairs "
+                      "and\nthe facts that agree or conflict. Rejected pairs are not shown, nor "
+                      "pending\npairs scored below the candidate floor unless --weaker is "
+                      "given.\n\n");
+        cli_api_help (s_candidates_keys, &settings, &settings.api, out);
         return argc < 2 ? 2 : 0;
     }
-    cli_api_opts_t opts;
-    if (cli_api_parse ("candidates", argc, argv, &opts) != 0)
+    if (cli_api_load ("candidates", s_candidates_keys, &settings, &settings.api, argc,
+                      argv) != 0)
         return 2;
-    long long limit = 20, offset = 0;
-    bool weaker = false, numbers = true;
-    const char *case_text = NULL;
-    for (int i = 0; i < opts.argc; i++)
-        if (strcmp (opts.argv [i], "--weaker") == 0)
-            weaker = true;
-        else
-        if (strcmp (opts.argv [i], "--limit") == 0 && i + 1 < opts.argc)
-            numbers &= cli_number ("candidates", "--limit", opts.argv [++i], 1, 500, &limit);
-        else
-        if (strcmp (opts.argv [i], "--offset") == 0 && i + 1 < opts.argc)
-            numbers &= cli_number ("candidates", "--offset", opts.argv [++i], 0, INT32_MAX,
-                                   &offset);
-        else
-            case_text = opts.argv [i];
-    long long id = numbers ? s_id ("candidates", case_text) : -1;
+    const cli_api_opts_t *opts = &settings.api;
+    long long id = opts->argc == 1 ? s_id ("candidates", opts->argv [0]) : -1;
+    if (opts->argc != 1)
+        cli_error ("candidates", "give one case number (see homeward candidates --help)");
     json_t *params = json_pack ("{s:I, s:I, s:I, s:b}", "case_id", (json_int_t) id, "limit",
-                                (json_int_t) limit, "offset", (json_int_t) offset, "weaker",
-                                weaker), *result = NULL;
-    int status = id < 0 ? 2 : cli_api_call ("candidates", &opts, "candidates", params, NULL, 0, &result);
+                                (json_int_t) settings.limit, "offset",
+                                (json_int_t) settings.offset, "weaker", settings.weaker);
+    json_t *result = NULL;
+    int status = id < 0 ? 2 : cli_api_call ("candidates", opts, "candidates", params, NULL, 0,
+                                            &result);
     if (status == 0)
-        opts.json ? cli_print_json (result) : s_print_candidates (result);
+        opts->json ? cli_print_json (result) : s_print_candidates (result);
     json_decref (params);
     json_decref (result);
-    free (opts.argv);
+    free (settings.api.argv);
     return status;
 }
+
+//  The options of homeward review.
+typedef struct {
+    cli_api_opts_t api;
+    char state [32];
+    char note [2048];
+    char dna_ref [256];
+} s_review_t;
+
+static const mt_config_key_t s_review_keys [] = {
+    CLI_API_KEYS (s_review_t, api),
+    { "state", MT_CFG_STRING, offsetof (s_review_t, state), 0,
+      sizeof ((s_review_t *) 0)->state,
+      "the decision: pending, rejected, dna_requested, confirmed or reunited" },
+    { "note", MT_CFG_STRING, offsetof (s_review_t, note), 0, sizeof ((s_review_t *) 0)->note,
+      "what it rests on (kept in the trail)" },
+    { "dna-ref", MT_CFG_STRING, offsetof (s_review_t, dna_ref), 0,
+      sizeof ((s_review_t *) 0)->dna_ref, "the DNA sample or lab reference" },
+    CLI_KEYS_END
+};
 
 int
 cli_review (int argc, char **argv)
 {
-    if (argc < 2 || s_help (argc, argv)) {
-        fprintf (argc < 2 ? stderr : stdout,
+    s_review_t settings = { .state = "" };
+    if (argc < 2 || cli_wants_help (argc, argv)) {
+        FILE *out = argc < 2 ? stderr : stdout;
+        fprintf (out,
                  "usage: homeward review CASE CANDIDATE --state STATE [--note TEXT]\n"
                  "                       [--dna-ref TEXT]\n\n"
                  "Records a decision on a candidate pair. Only a DNA test confirms a match:\n"
@@ -544,43 +639,37 @@ cli_review (int argc, char **argv)
                  "confirmed, reunited and the undo need --note. While a found person's pair\n"
                  "is dna_requested or confirmed, their other pairs cannot be confirmed. A\n"
                  "decision the workflow does not allow is refused with what is allowed.\n"
-                 "Every decision is kept in the trail.\n\n"
-                 "Options:\n" CLI_API_OPTIONS_HELP);
+                 "Every decision is kept in the trail.\n\n");
+        cli_api_help (s_review_keys, &settings, &settings.api, out);
         return argc < 2 ? 2 : 0;
     }
-    cli_api_opts_t opts;
-    if (cli_api_parse ("review", argc, argv, &opts) != 0)
+    if (cli_api_load ("review", s_review_keys, &settings, &settings.api, argc, argv) != 0)
         return 2;
-    const char *state = NULL, *note = NULL, *dna_ref = NULL, *ids [2] = { NULL, NULL };
-    int n = 0;
-    for (int i = 0; i < opts.argc; i++)
-        if (strcmp (opts.argv [i], "--state") == 0 && i + 1 < opts.argc)
-            state = opts.argv [++i];
-        else
-        if (strcmp (opts.argv [i], "--dna-ref") == 0 && i + 1 < opts.argc)
-            dna_ref = opts.argv [++i];
-        else
-        if (strcmp (opts.argv [i], "--note") == 0 && i + 1 < opts.argc)
-            note = opts.argv [++i];
-        else
-        if (n < 2)
-            ids [n++] = opts.argv [i];
-    long long a = s_id ("review", ids [0]), b = a > 0 ? s_id ("review", ids [1]) : -1;
+    const cli_api_opts_t *opts = &settings.api;
+    long long a = -1, b = -1;
+    if (opts->argc != 2)
+        cli_error ("review", "give the two cases of the pair: CASE CANDIDATE (see homeward "
+                   "review --help)");
+    else
+    if ((a = s_id ("review", opts->argv [0])) > 0)
+        b = s_id ("review", opts->argv [1]);
     int status = 0;
     if (a < 0 || b < 0)
         status = 2;
     else
-    if (!state) {
+    if (!settings.state [0]) {
         cli_error ("review", "give --state (pending, rejected, dna_requested, confirmed, reunited)");
         status = 2;
     }
-    json_t *params = json_pack ("{s:I, s:I, s:s?, s:s?, s:s?}", "case_id", (json_int_t) a,
-                                "candidate", (json_int_t) b, "state", state, "note", note,
-                                "dna_ref", dna_ref), *result = NULL;
+    const char *note = settings.note [0] ? settings.note : NULL;
+    const char *dna_ref = settings.dna_ref [0] ? settings.dna_ref : NULL;
+    json_t *params = json_pack ("{s:I, s:I, s:s, s:s?, s:s?}", "case_id", (json_int_t) a,
+                                "candidate", (json_int_t) b, "state", settings.state, "note",
+                                note, "dna_ref", dna_ref), *result = NULL;
     if (status == 0)
-        status = cli_api_call ("review", &opts, "review", params, NULL, 0, &result);
+        status = cli_api_call ("review", opts, "review", params, NULL, 0, &result);
     if (status == 0) {
-        printf ("cases %lld and %lld: %s", a, b, state);
+        printf ("cases %lld and %lld: %s", a, b, settings.state);
         size_t i;
         json_t *next;
         json_array_foreach (json_object_get (result, "allowed"), i, next)
@@ -589,6 +678,6 @@ cli_review (int argc, char **argv)
     }
     json_decref (params);
     json_decref (result);
-    free (opts.argv);
+    free (settings.api.argv);
     return status;
 }

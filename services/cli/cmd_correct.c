@@ -24,9 +24,9 @@ s_number (const char *command, const char *what, const char *text)
 }
 
 int
-cli_case_update (const cli_api_opts_t *opts)
+cli_case_update (const cli_api_opts_t *opts, int count, char **fields)
 {
-    if (opts->argc < 4) {
+    if (count < 2) {
         cli_error ("case", "give: update CASE --FIELD VALUE... (see homeward case --help)");
         return 2;
     }
@@ -39,7 +39,7 @@ cli_case_update (const cli_api_opts_t *opts)
     if (status == 0) {
         const char *kind = json_string_value (json_object_get (c, "kind"));
         status = cli_case_fields ("case", kind && strcmp (kind, "found") == 0 ? 1 : 2,
-                                  opts->argc - 2, opts->argv + 2, params);
+                                  count, fields, params);
     }
     json_t *result = NULL;
     if (status == 0)
@@ -118,72 +118,126 @@ s_print_photo (json_t *photo)
     }
 }
 
-int
-cli_photo_correct (const cli_api_opts_t *opts)
+#define S_PHOTO_YEAR_AGE \
+    { "year", MT_CFG_STRING, offsetof (cli_photo_t, year), 0, \
+      sizeof ((cli_photo_t *) 0)->year, "add, taken: the year the photo was taken (or unknown)" }, \
+    { "age", MT_CFG_STRING, offsetof (cli_photo_t, age), 0, sizeof ((cli_photo_t *) 0)->age, \
+      "add, taken: the person's age in the photo (or unknown)" }
+#define S_PHOTO_REASON \
+    { "reason", MT_CFG_STRING, offsetof (cli_photo_t, reason), 0, \
+      sizeof ((cli_photo_t *) 0)->reason, "remove: why (kept in the audit trail)" }
+#define S_PHOTO_UNSURE \
+    { "unsure", MT_CFG_BOOL, offsetof (cli_photo_t, unsure), 0, 0, \
+      "person: you cannot tell which face is the person" }
+#define S_PHOTO_WAIT \
+    { "wait", MT_CFG_BOOL, offsetof (cli_photo_t, wait), 0, 0, \
+      "add: wait for the face pipeline to report the faces (--no-wait: do not)" }
+
+static const mt_config_key_t s_photo_all [] = {
+    CLI_API_KEYS (cli_photo_t, api), S_PHOTO_YEAR_AGE, S_PHOTO_WAIT, S_PHOTO_UNSURE,
+    S_PHOTO_REASON, CLI_KEYS_END
+};
+static const mt_config_key_t s_photo_add [] = {
+    CLI_API_KEYS (cli_photo_t, api), S_PHOTO_YEAR_AGE, S_PHOTO_WAIT, CLI_KEYS_END
+};
+static const mt_config_key_t s_photo_show [] = {
+    CLI_API_KEYS (cli_photo_t, api), CLI_KEYS_END
+};
+static const mt_config_key_t s_photo_person [] = {
+    CLI_API_KEYS (cli_photo_t, api), S_PHOTO_UNSURE, CLI_KEYS_END
+};
+static const mt_config_key_t s_photo_remove [] = {
+    CLI_API_KEYS (cli_photo_t, api), S_PHOTO_REASON, CLI_KEYS_END
+};
+static const mt_config_key_t s_photo_taken [] = {
+    CLI_API_KEYS (cli_photo_t, api), S_PHOTO_YEAR_AGE, CLI_KEYS_END
+};
+
+const mt_config_key_t *
+cli_photo_keys (const char *action)
 {
+    return !*action ? s_photo_all
+         : strcmp (action, "add") == 0 ? s_photo_add
+         : strcmp (action, "show") == 0 ? s_photo_show
+         : strcmp (action, "person") == 0 ? s_photo_person
+         : strcmp (action, "remove") == 0 ? s_photo_remove
+         : strcmp (action, "taken") == 0 ? s_photo_taken : NULL;
+}
+
+//  photo taken: the year and age given into params (null: unknown).
+//  False after saying what is wrong.
+static bool
+s_taken_params (const cli_photo_t *photo, json_t *params)
+{
+    if (!photo->year [0] && !photo->age [0]) {
+        cli_error ("photo", "give --year YYYY|unknown, --age N|unknown or both");
+        return false;
+    }
+    const char *texts [2] = { photo->year, photo->age };
+    const char *keys [2] = { "year_taken", "age_taken" };
+    for (int i = 0; i < 2; i++) {
+        int value;
+        if (!texts [i][0])
+            continue;
+        if (!cli_taken_value ("photo", i == 0 ? "--year" : "--age", texts [i], -1, &value))
+            return false;
+        json_object_set_new (params, keys [i], value < 0 ? json_null () : json_integer (value));
+    }
+    return true;
+}
+
+int
+cli_photo_correct (const cli_photo_t *settings)
+{
+    const cli_api_opts_t *opts = &settings->api;
     const char *action = opts->argv [0];
-    long long photo = opts->argc > 1 ? s_number ("photo", "photo", opts->argv [1]) : -1;
-    json_t *params = json_pack ("{s:I}", "photo_id", (json_int_t) photo), *result = NULL;
-    const char *method = NULL;
-    if (strcmp (action, "show") == 0 && opts->argc == 2)
-        method = "photo.get";
-    else
-    if (strcmp (action, "person") == 0 && opts->argc == 3
-    &&  strcmp (opts->argv [2], "--unsure") == 0) {
-        json_object_set_new (params, "unsure", json_true ());
-        method = "photo.person";
-    }
-    else
-    if (strcmp (action, "person") == 0 && opts->argc == 3) {
-        long long face = s_number ("photo", "face", opts->argv [2]);
-        json_object_set_new (params, "face_id", json_integer (face));
-        method = face > 0 ? "photo.person" : NULL;
-    }
-    else
-    if (strcmp (action, "remove") == 0 && opts->argc == 4
-    &&  strcmp (opts->argv [2], "--reason") == 0) {
-        json_object_set_new (params, "reason", json_string (opts->argv [3]));
-        method = "photo.remove";
-    }
-    else
-    if (strcmp (action, "taken") == 0 && opts->argc >= 4 && opts->argc % 2 == 0) {
-        //  --year and --age, each optional; "unknown" clears one.
-        method = "photo.taken";
-        for (int i = 2; method && i + 1 < opts->argc; i += 2) {
-            bool year = strcmp (opts->argv [i], "--year") == 0;
-            int value;
-            if (!year && strcmp (opts->argv [i], "--age") != 0)
-                method = NULL;
-            else
-            if (!cli_taken_value ("photo", opts->argv [i], opts->argv [i + 1], -1, &value))
-                method = NULL, photo = -2;
-            else
-                json_object_set_new (params, year ? "year_taken" : "age_taken",
-                                     value < 0 ? json_null () : json_integer (value));
-        }
-    }
-    int status = 2;
-    if (photo == -2)
-        ;                           //  told already
-    else
-    if (!method || photo < 0)
+    bool person = strcmp (action, "person") == 0;
+    if (opts->argc != (person && !settings->unsure ? 3 : 2)) {
         cli_error ("photo", "give: show PHOTO | person PHOTO FACE|--unsure | remove PHOTO "
                    "--reason TEXT | taken PHOTO [--year YYYY] [--age N]");
+        return 2;
+    }
+    long long photo = s_number ("photo", "photo", opts->argv [1]);
+    long long face = person && !settings->unsure ? s_number ("photo", "face", opts->argv [2])
+                                                 : 0;
+    if (photo < 0 || face < 0)
+        return 2;
+    json_t *params = json_pack ("{s:I}", "photo_id", (json_int_t) photo), *result = NULL;
+    const char *method = strcmp (action, "show") == 0 ? "photo.get"
+                       : person ? "photo.person"
+                       : strcmp (action, "remove") == 0 ? "photo.remove" : "photo.taken";
+    bool ready = true;
+    if (person && settings->unsure)
+        json_object_set_new (params, "unsure", json_true ());
     else
-        status = cli_api_call ("photo", opts, method, params, NULL, 0, &result);
+    if (person)
+        json_object_set_new (params, "face_id", json_integer (face));
+    else
+    if (strcmp (method, "photo.remove") == 0 && !settings->reason [0]) {
+        cli_error ("photo", "give --reason TEXT: why the photo is removed (kept in the audit "
+                   "trail)");
+        ready = false;
+    }
+    else
+    if (strcmp (method, "photo.remove") == 0)
+        json_object_set_new (params, "reason", json_string (settings->reason));
+    else
+    if (strcmp (method, "photo.taken") == 0)
+        ready = s_taken_params (settings, params);
+    int status = ready ? cli_api_call ("photo", opts, method, params, NULL, 0, &result) : 2;
     if (status == 0 && opts->json)
         cli_print_json (result);
     else
     if (status == 0 && strcmp (method, "photo.get") == 0)
         s_print_photo (result);
     else
-    if (status == 0 && strcmp (method, "photo.person") == 0 && json_object_get (params, "unsure"))
+    if (status == 0 && person && settings->unsure)
         printf ("photo %lld: every face is matched, the one nearest the middle counting most\n",
                 photo);
     else
-    if (status == 0 && strcmp (method, "photo.person") == 0)
-        printf ("photo %lld: face %s is the person; its other faces are left out of matching\n",
-                photo, opts->argv [2]);
+    if (status == 0 && person)
+        printf ("photo %lld: face %lld is the person; its other faces are left out of "
+                "matching\n", photo, face);
     else
     if (status == 0 && strcmp (method, "photo.taken") == 0) {
         char taken [64];
@@ -198,47 +252,57 @@ cli_photo_correct (const cli_api_opts_t *opts)
     return status;
 }
 
+//  The options of homeward face.
+typedef struct {
+    cli_api_opts_t api;
+    char reason [1024];
+} s_face_t;
+
+static const mt_config_key_t s_face_keys [] = {
+    CLI_API_KEYS (s_face_t, api),
+    { "reason", MT_CFG_STRING, offsetof (s_face_t, reason), 0, sizeof ((s_face_t *) 0)->reason,
+      "exclude: why (kept in the audit trail)" },
+    CLI_KEYS_END
+};
+
 int
 cli_face (int argc, char **argv)
 {
-    bool help = argc < 2;
-    for (int i = 1; i < argc; i++)
-        help |= strcmp (argv [i], "--help") == 0;
-    if (help) {
-        fprintf (argc < 2 ? stderr : stdout,
-                 "usage: homeward face exclude FACE [--reason TEXT]\n"
-                 "       homeward face include FACE\n\n"
-                 "Leaves a face out of matching (not the case's person, or not a face at all:\n"
-                 "it leaves every index replica) or takes it back in. Audited; the case's\n"
-                 "candidates are ranked again. `homeward photo show PHOTO` lists the faces.\n\n"
-                 "Options:\n" CLI_API_OPTIONS_HELP);
+    s_face_t settings = { .reason = "" };
+    if (argc < 2 || cli_wants_help (argc, argv)) {
+        FILE *out = argc < 2 ? stderr : stdout;
+        fprintf (out, "usage: homeward face exclude FACE [--reason TEXT]\n"
+                      "       homeward face include FACE\n\n"
+                      "Leaves a face out of matching (not the case's person, or not a face at "
+                      "all:\nit leaves every index replica) or takes it back in. Audited; the "
+                      "case's\ncandidates are ranked again. `homeward photo show PHOTO` lists "
+                      "the faces.\n\n");
+        cli_api_help (s_face_keys, &settings, &settings.api, out);
         return argc < 2 ? 2 : 0;
     }
-    cli_api_opts_t opts;
-    if (cli_api_parse ("face", argc, argv, &opts) != 0)
+    if (cli_api_load ("face", s_face_keys, &settings, &settings.api, argc, argv) != 0)
         return 2;
-    const char *action = opts.argc > 0 ? opts.argv [0] : "";
+    const cli_api_opts_t *opts = &settings.api;
+    const char *action = opts->argc > 0 ? opts->argv [0] : "";
     bool exclude = strcmp (action, "exclude") == 0;
-    long long face = opts.argc > 1 ? s_number ("face", "face", opts.argv [1]) : -1;
-    const char *reason = opts.argc == 4 && strcmp (opts.argv [2], "--reason") == 0
-                       ? opts.argv [3] : NULL;
+    long long face = opts->argc == 2 ? s_number ("face", "face", opts->argv [1]) : -1;
     int status = 2;
     if ((!exclude && strcmp (action, "include") != 0) || face < 0
-    ||  !(opts.argc == 2 || (exclude && reason)))
+    ||  (!exclude && settings.reason [0]))
         cli_error ("face", "give: exclude FACE [--reason TEXT] | include FACE");
     else {
         json_t *params = json_pack ("{s:I, s:b}", "face_id", (json_int_t) face, "excluded",
                                     exclude), *result = NULL;
-        if (reason)
-            json_object_set_new (params, "reason", json_string (reason));
-        status = cli_api_call ("face", &opts, "face.exclude", params, NULL, 0, &result);
-        if (status == 0 && opts.json)
+        if (settings.reason [0])
+            json_object_set_new (params, "reason", json_string (settings.reason));
+        status = cli_api_call ("face", opts, "face.exclude", params, NULL, 0, &result);
+        if (status == 0 && opts->json)
             cli_print_json (result);
         else
         if (status == 0)
             printf ("face %lld %s\n", face, exclude ? "left out of matching" : "in matching again");
         json_decref (params), json_decref (result);
     }
-    free (opts.argv);
+    free (settings.api.argv);
     return status;
 }

@@ -23,9 +23,25 @@ s_print (json_t *status)
     fflush (stdout);
 }
 
+//  The options of homeward crossmatch.
+typedef struct {
+    cli_api_opts_t api;
+    bool resume, follow;
+} s_settings_t;
+
+static const mt_config_key_t s_keys [] = {
+    CLI_API_KEYS (s_settings_t, api),
+    { "resume", MT_CFG_BOOL, offsetof (s_settings_t, resume), 0, 0,
+      "with start: carry on after a stop" },
+    { "follow", MT_CFG_BOOL, offsetof (s_settings_t, follow), 0, 0,
+      "print progress every 5 s until it is done or stopped" },
+    CLI_KEYS_END
+};
+
 int
 cli_crossmatch (int argc, char **argv)
 {
+    s_settings_t settings = { .resume = false };
     if (cli_wants_help (argc, argv)) {
         printf ("usage: homeward crossmatch [start|status|stop] [--resume] [--follow]\n\n"
                 "start (the default) searches every open case again against the other side's\n"
@@ -39,17 +55,14 @@ cli_crossmatch (int argc, char **argv)
                 "takes at most crossmatch-share (0.5) of the partitions' time (results\n"
                 "service settings). Where it is lives in the case store: a\n"
                 "stopped service carries on where it was. stop pauses it; start --resume\n"
-                "carries on after a stop, start alone begins again.\n\n"
-                "  --resume              with start: carry on after a stop\n"
-                "  --follow              print progress every 5 s until it is done or stopped\n\n"
-                "Options:\n" CLI_API_OPTIONS_HELP);
+                "carries on after a stop, start alone begins again.\n\n");
+        cli_api_help (s_keys, &settings, &settings.api, stdout);
         return 0;
     }
-    bool resume = cli_take_flag (&argc, argv, "--resume");
-    bool follow = cli_take_flag (&argc, argv, "--follow");
-    cli_api_opts_t opts;
-    if (cli_api_parse ("crossmatch", argc, argv, &opts) != 0)
+    if (cli_api_load ("crossmatch", s_keys, &settings, &settings.api, argc, argv) != 0)
         return 2;
+    cli_api_opts_t opts = settings.api;
+    bool resume = settings.resume, follow = settings.follow;
     const char *action = opts.argc > 0 ? opts.argv [0] : "start";
     const char *method = strcmp (action, "start") == 0 ? "crossmatch.start"
                        : strcmp (action, "status") == 0 ? "crossmatch.status"

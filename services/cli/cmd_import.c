@@ -113,7 +113,7 @@ s_photo (s_import_t *imp, long long case_id, const char *path, int year, int age
     json_t *result = NULL;
     mt_err_t err;
     int rc = api_call (imp->client, "photo.add", params, bytes, (size_t) st.st_size,
-                       imp->opts->timeout_ms, &result, NULL, NULL, &err);
+                       (int) imp->opts->timeout_ms, &result, NULL, NULL, &err);
     if (rc == MT_OK) {
         imp->photos++;
         imp->photos_new += !json_is_true (json_object_get (result, "existed"));
@@ -140,8 +140,8 @@ s_case (s_import_t *imp, const char *ref, json_t *facts, char **photos, const in
     json_t *result = NULL;
     mt_err_t err;
     int rc = imp->stopped ? MT_EUNAVAILABLE
-           : api_call (imp->client, "case.add", facts, NULL, 0, imp->opts->timeout_ms, &result,
-                       NULL, NULL, &err);
+           : api_call (imp->client, "case.add", facts, NULL, 0, (int) imp->opts->timeout_ms,
+                       &result, NULL, NULL, &err);
     if (rc != MT_OK) {
         if (!imp->stopped && !s_gone (imp, rc, &err)) {
             fprintf (stderr, "\nimport: case %s: %s\n", ref, err.msg);
@@ -356,13 +356,24 @@ s_import_dir (s_import_t *imp, const char *root, const char *kind)
     return 0;
 }
 
+//  The options of homeward import.
+typedef struct {
+    cli_api_opts_t api;
+    char kind [16];
+} s_settings_t;
+
+static const mt_config_key_t s_keys [] = {
+    CLI_API_KEYS (s_settings_t, api),
+    { "kind", MT_CFG_STRING, offsetof (s_settings_t, kind), 0,
+      sizeof ((s_settings_t *) 0)->kind, "found or missing: the kind of a folder's cases" },
+    CLI_KEYS_END
+};
+
 int
 cli_import (int argc, char **argv)
 {
-    bool help = argc < 2;
-    for (int i = 1; i < argc; i++)
-        help |= strcmp (argv [i], "--help") == 0;
-    if (help) {
+    s_settings_t settings = { .kind = "" };
+    if (argc < 2 || cli_wants_help (argc, argv)) {
         FILE *out = argc < 2 ? stderr : stdout;
         fprintf (out,
             "usage: homeward import FILE.csv | DIR [--kind found|missing]\n\n"
@@ -387,20 +398,21 @@ cli_import (int argc, char **argv)
             "case.json of facts; --kind gives the kind for folders that do not say.\n"
             "Progress goes to stderr. When Homeward stops answering (--timeout-ms), the\n"
             "import stops and says so; running the same import again adds only what is\n"
-            "missing.\n\n"
-            "Options:\n" CLI_API_OPTIONS_HELP);
+            "missing.\n\n");
+        cli_api_help (s_keys, &settings, &settings.api, out);
         return argc < 2 ? 2 : 0;
     }
-    cli_api_opts_t opts;
-    if (cli_api_parse ("import", argc, argv, &opts) != 0)
+    if (cli_api_load ("import", s_keys, &settings, &settings.api, argc, argv) != 0)
         return 2;
-    const char *kind = NULL, *source = NULL;
-    for (int i = 0; i < opts.argc; i++)
-        if (strcmp (opts.argv [i], "--kind") == 0 && i + 1 < opts.argc)
-            kind = opts.argv [++i];
-        else
-            source = opts.argv [i];
+    cli_api_opts_t opts = settings.api;
+    const char *kind = settings.kind [0] ? settings.kind : NULL;
+    const char *source = opts.argc == 1 ? opts.argv [0] : NULL;
     struct stat st;
+    if (opts.argc > 1) {
+        cli_error ("import", "give one CSV file or one folder, not %d", opts.argc);
+        free (opts.argv);
+        return 2;
+    }
     if (!source || stat (source, &st) != 0) {
         cli_error ("import", "%s: %s", source ? source : "nothing to import",
                    source ? strerror (errno) : "give a CSV file or a folder");

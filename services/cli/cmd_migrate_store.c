@@ -54,9 +54,23 @@ s_verify (mt_casedb_t *from, mt_casedb_t *to, mt_casedb_counts_t *counts,
     return rc;
 }
 
+//  The options of homeward migrate-store.
+typedef struct {
+    char from [1024], to [1024];
+} s_settings_t;
+
+static const mt_config_key_t s_keys [] = {
+    { "from", MT_CFG_STRING, offsetof (s_settings_t, from), 0,
+      sizeof ((s_settings_t *) 0)->from, "the store to copy (its schema is brought up to date)" },
+    { "to", MT_CFG_STRING, offsetof (s_settings_t, to), 0, sizeof ((s_settings_t *) 0)->to,
+      "the new store (made if not there; must be empty)" },
+    { .name = NULL }
+};
+
 int
 cli_migrate_store (int argc, char **argv)
 {
+    s_settings_t settings = { .from = "" };
     if (cli_wants_help (argc, argv)) {
         printf ("usage: homeward migrate-store --from STORE --to NEWSTORE\n\n"
                 "Copies every record of the case store STORE into NEWSTORE, a new and empty\n"
@@ -69,15 +83,15 @@ cli_migrate_store (int argc, char **argv)
                 "where they are (--photos / VAR/photos).\n\n"
                 "Then serve it: homeward serve --var VAR --db NEWSTORE\n"
                 "(or homeward results --db NEWSTORE ... when the services run apart).\n\n"
-                "  --from STORE          the store to copy (its schema is brought up to date)\n"
-                "  --to NEWSTORE         the new store (made if not there; must be empty)\n");
+                "Options:\n");
+        mt_config_print_help (s_keys, &settings, stdout);
         return 0;
     }
-    const char *from_target = cli_take_option ("migrate-store", &argc, argv, "--from");
-    const char *to_target = cli_take_option ("migrate-store", &argc, argv, "--to");
-    if ((from_target && !*from_target) || (to_target && !*to_target))
+    int count = 0;
+    if (cli_load_settings ("migrate-store", s_keys, &settings, argc, argv, &count) != MT_OK)
         return 2;
-    if (argc != 1 || !from_target || !to_target) {
+    const char *from_target = settings.from, *to_target = settings.to;
+    if (count != 0 || !*from_target || !*to_target) {
         cli_error ("migrate-store", "give --from STORE and --to NEWSTORE, nothing else (see "
                    "homeward migrate-store --help)");
         return 2;

@@ -24,34 +24,38 @@ s_print (json_t *status)
     fflush (stdout);
 }
 
+//  The options of homeward reembed.
+typedef struct {
+    cli_api_opts_t api;
+    bool follow;
+} s_settings_t;
+
+static const mt_config_key_t s_keys [] = {
+    CLI_API_KEYS (s_settings_t, api),
+    { "follow", MT_CFG_BOOL, offsetof (s_settings_t, follow), 0, 0,
+      "print progress every 5 s until no photo waits" },
+    CLI_KEYS_END
+};
+
 int
 cli_reembed (int argc, char **argv)
 {
-    bool help = false;
-    for (int i = 1; i < argc; i++)
-        help |= strcmp (argv [i], "--help") == 0;
-    if (help) {
+    s_settings_t settings = { .follow = false };
+    if (cli_wants_help (argc, argv)) {
         printf ("usage: homeward reembed [start|status] [--follow]\n\n"
                 "start (the default) queues every photo whose faces lack the current second\n"
                 "descriptor (MobileFaceNet; intake --mobilefacenet, on by default) to be\n"
                 "described again by the running service's intake workers, after any new\n"
                 "photos; faces keep their ids and reviews, searches go on meanwhile, and each\n"
                 "case is matched again once its photos are done. It is kept in the database:\n"
-                "a stopped service resumes where it was. status shows how far it has come.\n\n"
-                "  --follow              print progress every 5 s until no photo waits\n\n"
-                "Options:\n" CLI_API_OPTIONS_HELP);
+                "a stopped service resumes where it was. status shows how far it has come.\n\n");
+        cli_api_help (s_keys, &settings, &settings.api, stdout);
         return 0;
     }
-    bool follow = false;
-    for (int i = 1; i < argc; i++)
-        if (strcmp (argv [i], "--follow") == 0) {
-            follow = true;
-            memmove (argv + i, argv + i + 1, (size_t) (argc - i - 1) * sizeof *argv);
-            argc--, i--;
-        }
-    cli_api_opts_t opts;
-    if (cli_api_parse ("reembed", argc, argv, &opts) != 0)
+    if (cli_api_load ("reembed", s_keys, &settings, &settings.api, argc, argv) != 0)
         return 2;
+    cli_api_opts_t opts = settings.api;
+    bool follow = settings.follow;
     const char *action = opts.argc > 0 ? opts.argv [0] : "start";
     int status = 2;
     if (opts.argc > 1 || (strcmp (action, "start") != 0 && strcmp (action, "status") != 0))

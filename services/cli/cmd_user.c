@@ -21,14 +21,9 @@
 #define S_AUDIT_TIMEOUT_MS 5000
 
 static const char s_common_help [] =
-    "Options of every sub-command:\n"
-    "  --users FILE          the users database (default var/users.db, or HOMEWARD_USERS),\n"
-    "                        next to the data of `homeward serve`\n"
-    "  --api ENDPOINT        the running service, for the audit log (default its socket\n"
-    "                        beside --users, e.g. ipc://var/api.sock, or HOMEWARD_API); a\n"
-    "                        change made while nothing runs is made, but is not in the\n"
-    "                        audit log (a note says so)\n"
-    "  --actor NAME          who you are, for the audit log (default $USER)\n";
+    "Each change goes into the audit log through the running service (--api: by default\n"
+    "its socket beside --users, e.g. ipc://var/api.sock); a change made while nothing\n"
+    "runs is made, but is not in the audit log (a note says so).\n\n";
 
 static const struct {
     const char *name, *usage, *help;
@@ -66,6 +61,61 @@ static const struct {
 };
 #define S_COMMANDS (sizeof s_commands / sizeof s_commands [0])
 
+//  A user command's options, as given.
+typedef struct {
+    cli_api_opts_t api;
+    char users [1024], name [64], role [32], station [MT_UTF8_BYTES (MT_USER_STATION_CHARS)];
+    char password [MT_USERS_PASSWORD_BYTES + 2], old [MT_USERS_PASSWORD_BYTES + 2];
+    int64_t province;
+    bool must_change, yes;
+} s_settings_t;
+
+#define S_KEY(key, field, help) \
+    { key, MT_CFG_STRING, offsetof (s_settings_t, field), 0, \
+      sizeof ((s_settings_t *) 0)->field, help }
+#define S_USERS_KEYS \
+    CLI_API_KEYS (s_settings_t, api), \
+    S_KEY ("users", users, "the users database (default var/users.db), next to the data of " \
+           "`homeward serve`")
+#define S_NAME_KEY S_KEY ("name", name, "the user's name")
+#define S_PASSWORD_KEY S_KEY ("password", password, "the new password (default: asked twice)")
+
+static const mt_config_key_t s_add_keys [] = {
+    S_USERS_KEYS, S_NAME_KEY, S_PASSWORD_KEY,
+    S_KEY ("role", role, "station_staff, police_liaison or admin"),
+    S_KEY ("station", station, "a station_staff's relief station"),
+    { "province", MT_CFG_INT, offsetof (s_settings_t, province), 0, 99,
+      "their province (GB/T 2260 code; 0: none)" },
+    { "must-change", MT_CFG_BOOL, offsetof (s_settings_t, must_change), 0, 0,
+      "they must change the password at their first sign-in" },
+    CLI_KEYS_END
+};
+static const mt_config_key_t s_list_keys [] = { S_USERS_KEYS, CLI_KEYS_END };
+static const mt_config_key_t s_name_keys [] = { S_USERS_KEYS, S_NAME_KEY, CLI_KEYS_END };
+static const mt_config_key_t s_delete_keys [] = {
+    S_USERS_KEYS, S_NAME_KEY,
+    { "yes", MT_CFG_BOOL, offsetof (s_settings_t, yes), 0, 0, "yes, delete for good" },
+    CLI_KEYS_END
+};
+static const mt_config_key_t s_reset_keys [] = {
+    S_USERS_KEYS, S_NAME_KEY, S_PASSWORD_KEY, CLI_KEYS_END
+};
+static const mt_config_key_t s_passwd_keys [] = {
+    S_USERS_KEYS, S_NAME_KEY, S_PASSWORD_KEY,
+    S_KEY ("old-password", old, "your current password (default: asked)"), CLI_KEYS_END
+};
+
+//  The options of sub-command `which` (as s_commands).
+static const mt_config_key_t *
+s_keys_of (const char *command)
+{
+    return strcmp (command, "add") == 0 ? s_add_keys
+         : strcmp (command, "list") == 0 ? s_list_keys
+         : strcmp (command, "delete") == 0 ? s_delete_keys
+         : strcmp (command, "reset-password") == 0 ? s_reset_keys
+         : strcmp (command, "passwd") == 0 ? s_passwd_keys : s_name_keys;
+}
+
 static void
 s_usage (FILE *out, int only)
 {
@@ -79,6 +129,9 @@ s_usage (FILE *out, int only)
     else
         fprintf (out, "Each sub-command has --help.\n\n");
     fprintf (out, "%s", s_common_help);
+    s_settings_t settings = { .users = "" };
+    cli_api_help (s_keys_of (only >= 0 ? s_commands [only].name : "list"), &settings,
+                  &settings.api, out);
 }
 
 //  Read a password without echo from the terminal.
@@ -216,51 +269,32 @@ s_list (mt_users_t *db, const cli_api_opts_t *opts)
     return 0;
 }
 
-//  A user command's options.
+//  A user command's options, as used: NULL when not given.
 typedef struct {
     const char *users, *name, *role, *station, *password, *old;
     int province;
     bool must_change, yes;
 } s_args_t;
 
-//  The options of command out of opts: 0, or 2 after saying what is wrong.
+//  The options of command from settings: 0, or 2 after saying what is
+//  wrong.
 static int
-s_parse (const char *command, cli_api_opts_t *opts, s_args_t *args)
+s_parse (const char *command, const s_settings_t *settings, s_args_t *args)
 {
-    *args = (s_args_t) { .users = getenv ("HOMEWARD_USERS"), .station = "",
-                         .password = getenv ("HOMEWARD_PASSWORD"),
-                         .old = getenv ("HOMEWARD_OLD_PASSWORD") };
+    *args = (s_args_t) {
+        .users = settings->users [0] ? settings->users : NULL,
+        .name = settings->name [0] ? settings->name : NULL,
+        .role = settings->role, .station = settings->station,
+        .password = settings->password [0] ? settings->password : NULL,
+        .old = settings->old [0] ? settings->old : NULL,
+        .province = (int) settings->province, .must_change = settings->must_change,
+        .yes = settings->yes
+    };
     bool adding = strcmp (command, "add") == 0;
-    for (int i = 0; i < opts->argc; i++) {
-        const char *a = opts->argv [i];
-        const char *v = i + 1 < opts->argc ? opts->argv [i + 1] : NULL;
-        long long code;
-        if (strcmp (a, "--users") == 0 && v)
-            args->users = opts->argv [++i];
-        else if (strcmp (a, "--name") == 0 && v && strcmp (command, "list") != 0)
-            args->name = opts->argv [++i];
-        else if (strcmp (a, "--role") == 0 && v && adding)
-            args->role = opts->argv [++i];
-        else if (strcmp (a, "--station") == 0 && v && adding)
-            args->station = opts->argv [++i];
-        else if (strcmp (a, "--province") == 0 && v && adding) {
-            if (!cli_number (S_CMD, a, opts->argv [++i], 0, 99, &code))
-                return 2;
-            args->province = (int) code;
-        }
-        else if (strcmp (a, "--must-change") == 0 && adding)
-            args->must_change = true;
-        else if (strcmp (a, "--yes") == 0 && strcmp (command, "delete") == 0)
-            args->yes = true;
-        else if (strcmp (a, "--password") == 0 && v)
-            args->password = opts->argv [++i];
-        else if (strcmp (a, "--old-password") == 0 && v && strcmp (command, "passwd") == 0)
-            args->old = opts->argv [++i];
-        else {
-            cli_error (S_CMD, "unknown or incomplete option '%s' for %s (see homeward user %s "
-                       "--help)", a, command, command);
-            return 2;
-        }
+    if (settings->api.argc > 0) {
+        cli_error (S_CMD, "'%s': user %s takes options only (see homeward user %s --help)",
+                   settings->api.argv [0], command, command);
+        return 2;
     }
     if (strcmp (command, "list") != 0 && !args->name) {
         cli_error (S_CMD, "give --name NAME (see homeward user %s --help)", command);
@@ -449,18 +483,18 @@ cli_user (int argc, char **argv)
         return 0;
     }
     const char *command = s_commands [which].name;
-    cli_api_opts_t opts;
-    if (cli_api_parse (S_CMD, argc - 1, argv + 1, &opts) != 0) {
-        free (opts.argv);
+    s_settings_t settings = { .users = "" };
+    if (cli_api_load (S_CMD, s_keys_of (command), &settings, &settings.api, argc - 1,
+                      argv + 1) != 0)
         return 2;
-    }
+    cli_api_opts_t opts = settings.api;
     s_args_t args;
-    int status = s_parse (command, &opts, &args);
+    int status = s_parse (command, &settings, &args);
     //  The service whose users these are listens beside them (serve's
     //  VAR/api.sock), unless told otherwise.
     bool api_given = getenv ("HOMEWARD_API") != NULL;
     for (int i = 1; i < argc; i++)
-        api_given |= strcmp (argv [i], "--api") == 0;
+        api_given |= strcmp (argv [i], "--api") == 0 || strncmp (argv [i], "--api=", 6) == 0;
     const char *path = args.users ? args.users : "var/users.db";
     const char *slash = strrchr (path, '/');
     if (!api_given)
@@ -499,5 +533,6 @@ cli_user (int argc, char **argv)
     free (opts.argv);
     sodium_memzero (typed, sizeof typed);
     sodium_memzero (typed_old, sizeof typed_old);
+    sodium_memzero (&settings, sizeof settings);
     return status;
 }

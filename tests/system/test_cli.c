@@ -165,13 +165,41 @@ test_help_and_usage_errors (void)
     MT_CHECK_INT (s_run (&out, &err, NULL, "embed", NULL), 2);
     MT_CHECK_CONTAINS (err, "no files given");
     free (out), free (err);
-    //  A number that is not one is refused with its reason, never taken as 0.
-    MT_CHECK_INT (s_run (&out, &err, NULL, "candidates", "3", "--limit", "abc", NULL), 2);
-    MT_CHECK_CONTAINS (err, "--limit must be a whole number from 1 to 500, not 'abc'");
-    free (out), free (err);
-    MT_CHECK_INT (s_run (&out, &err, NULL, "case", "show", "3", "--timeout-ms", "5s", NULL), 2);
-    MT_CHECK_CONTAINS (err, "--timeout-ms must be a whole number");
-    free (out), free (err);
+    //  Every command reads its options from one typed table: a number that
+    //  is not one, or out of its bounds, is refused with its reason (never
+    //  taken as 0); an option the action does not take, or one without its
+    //  value, is refused, never taken as an operand.
+    static const struct {
+        const char *args [8], *says;
+    } refused [] = {
+        { { "candidates", "3", "--limit", "abc" }, "option --limit: 'abc' is not a whole number" },
+        { { "candidates", "3", "--limit", "600" }, "option --limit: 600 is outside 1..500" },
+        { { "case", "show", "3", "--timeout-ms", "5s" },
+          "option --timeout-ms: '5s' is not a whole number" },
+        { { "case", "show", "3", "--reason", "x" }, "unknown option --reason" },
+        { { "case", "erase", "3" }, "give --reason TEXT" },
+        { { "case", "erase", "3", "--reason", "asked", "--level", "some" },
+          "--level is all or media, not 'some'" },
+        { { "case", "frobnicate", "3" }, "unknown action 'frobnicate'" },
+        { { "review", "1", "2", "3", "--state", "rejected" }, "give the two cases of the pair" },
+        { { "review", "1", "2", "--state" }, "option --state needs a value" },
+        { { "photo", "show", "4", "--year", "1990" }, "unknown option --year" },
+        { { "photo", "taken", "4", "--age", "x" }, "--age 'x': give a whole number, or unknown" },
+        { { "audit", "list", "--limit", "0" }, "option --limit: 0 is outside 1..100000" },
+        { { "user", "add", "--name", "amy", "--province", "100" },
+          "option --province: 100 is outside 0..99" },
+        { { "user", "disable", "--name", "amy", "--role", "admin" }, "unknown option --role" },
+        { { "backup", "--keep", "-1" }, "option --keep: -1 is outside 0..100000" },
+        { { "restore", "dir", "--lsit" }, "unknown option --lsit" },
+        { { "crossmatch", "start", "--resume=maybe" }, "option --resume: 'maybe' is not true" },
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused [0]; i++) {
+        const char *const *a = refused [i].args;
+        MT_CHECK_INT (s_run (&out, &err, NULL, a [0], a [1], a [2], a [3], a [4], a [5], a [6],
+                             a [7], NULL), 2);
+        MT_CHECK_CONTAINS (err, refused [i].says);
+        free (out), free (err);
+    }
     MT_CHECK_INT (s_run (&out, &err, NULL, "embed", "--model-dir", "/nonexistent/m",
                          mt_test_data ("formats/face.jpg"), NULL), 1);
     MT_CHECK_CONTAINS (err, "/nonexistent/m");
