@@ -80,8 +80,8 @@ cli_api_call (const char *command, const cli_api_opts_t *opts, const char *metho
     if (!client)
         return 1;
     mt_err_t err;
-    int rc = api_call (client, method, params, payload, size, (int) opts->timeout_ms, result_p, NULL,
-                       NULL, &err);
+    int rc = api_call (client, method, params, payload, size, (int) opts->timeout_ms, result_p,
+                       NULL, NULL, &err);
     api_client_destroy (&client);
     if (rc != MT_OK) {
         cli_error (command, "%s", err.msg);

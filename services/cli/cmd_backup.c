@@ -46,7 +46,8 @@ cli_backup (int argc, char **argv)
     s_backup_t settings = { .keep = 0 };
     if (cli_wants_help (argc, argv)) {
         printf ("usage: homeward backup --new-secret FILE\n"
-                "       homeward backup DIR --secret FILE [--users FILE | --no-users] [--keep N]\n\n"
+                "       homeward backup DIR --secret FILE [--users FILE | --no-users]\n"
+                "                           [--keep N]\n\n"
                 "Backs up a running Homeward into the folder DIR, encrypted with the secret in\n"
                 "FILE (make it once with --new-secret, and keep it apart from the backups:\n"
                 "without it they cannot be read). Each backup is one snapshot in DIR: the case\n"

@@ -324,8 +324,8 @@ s_wait_photo (api_client_t *client, const cli_api_opts_t *opts, const char *file
         mt_err_t err;
         json_decref (photo);
         photo = NULL;
-        if (api_call (client, "photo.get", params, NULL, 0, (int) opts->timeout_ms, &photo, NULL, NULL,
-                      &err) != MT_OK) {
+        if (api_call (client, "photo.get", params, NULL, 0, (int) opts->timeout_ms, &photo, NULL,
+                      NULL, &err) != MT_OK) {
             cli_error ("photo", "%s", err.msg);
             status = 1;
             break;
@@ -420,8 +420,8 @@ s_photo_add (const cli_photo_t *settings)
                                     "year_taken", year, "age_taken", age, "ask_person", 1),
                *result = NULL;
         mt_err_t err;
-        if (api_call (client, "photo.add", params, bytes, size, (int) opts->timeout_ms, &result, NULL,
-                      NULL, &err) != MT_OK) {
+        if (api_call (client, "photo.add", params, bytes, size, (int) opts->timeout_ms, &result,
+                      NULL, NULL, &err) != MT_OK) {
             cli_error ("photo", "%s: %s", paths [i], err.msg);
             status = 1;
         }
@@ -658,7 +658,8 @@ cli_review (int argc, char **argv)
         status = 2;
     else
     if (!settings.state [0]) {
-        cli_error ("review", "give --state (pending, rejected, dna_requested, confirmed, reunited)");
+        cli_error ("review", "give --state (pending, rejected, dna_requested, confirmed, "
+                   "reunited)");
         status = 2;
     }
     const char *note = settings.note [0] ? settings.note : NULL;
