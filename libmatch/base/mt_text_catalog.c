@@ -1146,6 +1146,10 @@ const mti_text_row_t mti_text_catalog [] = {
     { "excluded must be true or false",
       "excluded 必须是 true 或 false" },
 
+    //  services/results/results_explain.c
+    { "a stored explanation cannot be read (%zu bytes)",
+      "无法读取已保存的评分说明（%zu 字节）" },
+
     //  services/results/results_matcher.c
     { "some partitions did not answer; case %lld will be matched again",
       "部分分区没有响应；案件 %lld 将重新比对" },
@@ -1271,6 +1275,8 @@ const mti_text_row_t mti_text_catalog [] = {
       "删除数据需要填写原因（如：撤回同意）" },
 
     //  services/results/store/mt_casedb_review.c
+    { "an explanation of %zu bytes",
+      "评分说明过大（%zu 字节）" },
     { "review state '%s' is not one of pending, rejected, dna_requested, confirmed, reunited",
       "审核状态 '%s' 不是 pending（待审核）、rejected（已排除）、"
       "dna_requested（已申请 DNA 比对）、confirmed（已确认）、reunited（已团聚）之一" },

@@ -1,6 +1,7 @@
 //  results_privacy - the export of everything held on a case.
 
 #include "results_privacy.h"
+#include "results_explain.h"
 
 #include "results/case_json.h"
 #include "results/store/photo_store.h"
@@ -49,9 +50,9 @@ s_candidates_json (mt_casedb_t *db, int64_t case_id, mt_err_t *err)
         return NULL;
     json_t *list = json_array ();
     for (size_t i = 0; i < count; i++) {
-        json_error_t jerr;
-        json_t *explanation = rows [i].explanation
-                            ? json_loads (rows [i].explanation, 0, &jerr) : NULL;
+        json_t *explanation = results_explain_stored (rows [i].explanation,
+                                                      rows [i].explanation_size,
+                                                      rows [i].explanation_text);
         json_array_append_new (list, json_pack ("{s:I, s:I, s:f, s:f, s:s, s:s, s:o?}",
             "found_case", (json_int_t) rows [i].found_case,
             "missing_case", (json_int_t) rows [i].missing_case,

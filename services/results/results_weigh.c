@@ -4,6 +4,7 @@
 //  the matcher (a case searched) and the cross-match (cases in batches).
 
 #include "results_matcher.h"
+#include "results_explain.h"
 
 #include "results/results_score.h"
 #include "base/mt_log.h"
@@ -99,11 +100,14 @@ results_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *fa
         if (rc == MT_OK && (i < (size_t) m->config->keep || weighed [i].paired)) {
             int64_t found = c->kind == MT_KIND_FOUND ? c->id : weighed [i].case_id;
             int64_t missing = c->kind == MT_KIND_FOUND ? weighed [i].case_id : c->id;
-            rc = mt_casedb_candidate_put (m->db, found, missing, weighed [i].rank.evidence,
-                                          weighed [i].rank.distance,
-                                          weighed [i].rank.explanation, err);
+            uint8_t *packed = NULL;
+            size_t size = 0;
+            rc = results_explain_pack (&weighed [i].rank.explanation, &packed, &size, err);
+            if (rc == MT_OK)
+                rc = mt_casedb_candidate_put (m->db, found, missing, weighed [i].rank.evidence,
+                                              weighed [i].rank.distance, packed, size, err);
+            free (packed);
         }
-        mt_rank_free (&weighed [i].rank);
     }
     if (rc == MT_OK && !later)
         rc = results_rescore (m->db, &m->model, case_id, err);

@@ -185,7 +185,7 @@ results_m_pair_get (results_call_t *call, mt_err_t *err)
     size_t count = 0;
     rc = mt_casedb_trail (call->self->db, found.id, missing.id, &trail, &count, err);
     if (rc != MT_OK) {
-        free (row.explanation);
+        mt_casedb_candidate_free (&row);
         return rc;
     }
     bool open = strcmp (found.state, "open") == 0 && strcmp (missing.state, "open") == 0;
@@ -201,7 +201,7 @@ results_m_pair_get (results_call_t *call, mt_err_t *err)
                               "needs_note", s_needs_note (row.state),
                               "open", open);
     free (trail);
-    free (row.explanation);
+    mt_casedb_candidate_free (&row);
     int64_t other = missing.id;
     results_audit_read (call, "pair.read", found.id, &other, 1);
     return MT_OK;

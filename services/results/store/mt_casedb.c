@@ -170,7 +170,14 @@ static const char *s_migrations [] = {
     //  with up to fifty found cases; their scores are computed once every
     //  few seconds and when a side ends, not after every batch, and the
     //  list survives a stop.
-    ("CREATE TABLE rescore_due (found_case BIGINT PRIMARY KEY);")
+    ("CREATE TABLE rescore_due (found_case BIGINT PRIMARY KEY);"),
+    //  10: a candidate pair's explanation kept as its values, packed
+    //  (proto/homeward/v1/explanation.proto), said in words only when the
+    //  pair is shown: writing each weighed pair's JSON text was a fifth of
+    //  a cross-match's weighing (issue 26). Pairs weighed before keep their
+    //  text in explanation; new ones leave it ''. BYTEA: PostgreSQL's
+    //  bytes; SQLite keeps a blob as it is under any declared type.
+    ("ALTER TABLE candidates ADD COLUMN explanation_pb BYTEA;")
 };
 #define S_MIGRATIONS ((int) (sizeof s_migrations / sizeof s_migrations [0]))
 

@@ -119,7 +119,13 @@ typedef struct {
     double rivals;                  //  log-sum of the found case's other candidates'
     int64_t families;               //  families searched when it was scored
     char state [16];                //  pending, rejected, dna_requested, confirmed, reunited
-    char *explanation;              //  JSON text, owned
+    //  Its explanation, packed (mt_rank_explanation_t as
+    //  proto/homeward/v1/explanation.proto; results_explain.c reads it),
+    //  owned; NULL for a pair weighed before schema 10, whose explanation
+    //  is JSON text (explanation_text, owned; "" otherwise).
+    uint8_t *explanation;
+    size_t explanation_size;
+    char *explanation_text;
     char updated_at [32];
 } mt_candidate_row_t;
 
@@ -330,12 +336,13 @@ int mt_casedb_erase (mt_casedb_t *self, int64_t case_id, int level, const char *
 int mt_casedb_faces_held (mt_casedb_t *self, int64_t case_id, mt_face_row_t **rows_p,
                           size_t *count_p, mt_err_t *err);
 
-//  Store a candidate pair's evidence (mt_rank.h) and explanation, keeping
-//  its review state; a rejected pair is left as it is (it never comes
-//  back). Its score is set with its found case's other candidates'.
+//  Store a candidate pair's evidence (mt_rank.h) and explanation (packed,
+//  size bytes; the store keeps it as it is), keeping its review state; a
+//  rejected pair is left as it is (it never comes back). Its score is set
+//  with its found case's other candidates'.
 int mt_casedb_candidate_put (mt_casedb_t *self, int64_t found_case, int64_t missing_case,
-                             double evidence, double distance, const char *explanation,
-                             mt_err_t *err);
+                             double evidence, double distance, const void *explanation,
+                             size_t size, mt_err_t *err);
 //  The families that compete for a found case (its pairs not rejected,
 //  with open missing cases) and their evidence (new arrays, caller frees).
 int mt_casedb_candidate_evidence (mt_casedb_t *self, int64_t found_case, int64_t **missing_p,
@@ -346,8 +353,8 @@ int mt_casedb_candidate_scores_set (mt_casedb_t *self, int64_t found_case,
                                     const int64_t *missing, const double *scores,
                                     const double *rivals, size_t count, int64_t families,
                                     mt_err_t *err);
-//  One candidate pair (free row->explanation); MT_ENOTFOUND if the cases
-//  were never paired.
+//  One candidate pair (free it with mt_casedb_candidate_free); MT_ENOTFOUND
+//  if the cases were never paired.
 int mt_casedb_candidate_get (mt_casedb_t *self, int64_t found_case, int64_t missing_case,
                              mt_candidate_row_t *row, mt_err_t *err);
 //  The cases a case is paired with, rejected pairs aside (new array).
@@ -434,6 +441,9 @@ int mt_casedb_candidates (mt_casedb_t *self, int64_t case_id, double floor, bool
                           size_t limit, size_t offset, mt_candidate_row_t **rows_p,
                           size_t *count_p, int64_t *weaker_p, mt_err_t *err);
 void mt_casedb_candidates_free (mt_candidate_row_t *rows, size_t count);
+//  Free what one row owns (its explanation); the row itself is the
+//  caller's.
+void mt_casedb_candidate_free (mt_candidate_row_t *row);
 
 //  The review queue: candidate pairs still to decide (pending or DNA
 //  requested) between open cases, best score first, across all provinces;

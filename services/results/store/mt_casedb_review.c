@@ -14,16 +14,18 @@
 
 int
 mt_casedb_candidate_put (mt_casedb_t *self, int64_t found_case, int64_t missing_case,
-                         double evidence, double distance, const char *explanation,
-                         mt_err_t *err)
+                         double evidence, double distance, const void *explanation,
+                         size_t size, mt_err_t *err)
 {
     //  A new pair starts with no score: its found case's candidates are
     //  scored together once they are all in (mt_casedb_candidate_scores_set).
     mti_sql_stmt_t *stmt = mti_db_prepare (self,
         "INSERT INTO candidates (found_case, missing_case, score, evidence, distance,"
-        " explanation, created_at, updated_at) VALUES (?, ?, 0, ?, ?, ?, ?, ?)"
+        " explanation, explanation_pb, created_at, updated_at)"
+        " VALUES (?, ?, 0, ?, ?, '', ?, ?, ?)"
         " ON CONFLICT (found_case, missing_case) DO UPDATE SET evidence = excluded.evidence,"
-        " distance = excluded.distance, explanation = excluded.explanation,"
+        " distance = excluded.distance, explanation = '',"
+        " explanation_pb = excluded.explanation_pb,"
         " updated_at = excluded.updated_at WHERE candidates.state != 'rejected'", err);
     if (!stmt)
         return MT_EINTERNAL;
@@ -33,7 +35,11 @@ mt_casedb_candidate_put (mt_casedb_t *self, int64_t found_case, int64_t missing_
     mti_sql_bind_int64 (stmt, 2, missing_case);
     mti_sql_bind_double (stmt, 3, evidence);
     mti_sql_bind_double (stmt, 4, distance);
-    mti_sql_bind_text (stmt, 5, explanation, -1);
+    if (size > INT32_MAX) {
+        mti_sql_finalize (stmt);
+        return mt_err_set (err, MT_EINVAL, "an explanation of %zu bytes", size);
+    }
+    mti_sql_bind_blob (stmt, 5, explanation, (int) size);
     mti_sql_bind_text (stmt, 6, now, -1);
     mti_sql_bind_text (stmt, 7, now, -1);
     int rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK
@@ -177,9 +183,11 @@ mt_casedb_candidate_rejected (mt_casedb_t *self, int64_t found_case, int64_t mis
 }
 
 #define S_CANDIDATE_COLUMNS "p.found_case, p.missing_case, p.score, p.distance, p.state," \
-    " p.explanation, p.updated_at, COALESCE (p.evidence, 0), p.rivals, COALESCE (p.families, 0)"
+    " p.explanation, p.updated_at, COALESCE (p.evidence, 0), p.rivals, COALESCE (p.families, 0)," \
+    " p.explanation_pb"
 
-static void
+//  Fills r; false when out of memory (r then owns what it holds).
+static bool
 s_candidate_row (mti_sql_stmt_t *stmt, mt_candidate_row_t *r)
 {
     r->found_case = mti_sql_column_int64 (stmt, 0);
@@ -187,19 +195,38 @@ s_candidate_row (mti_sql_stmt_t *stmt, mt_candidate_row_t *r)
     r->score = mti_sql_column_double (stmt, 2);
     r->distance = mti_sql_column_double (stmt, 3);
     mti_db_copy (r->state, sizeof r->state, mti_sql_column_text (stmt, 4));
-    r->explanation = strdup ((const char *) mti_sql_column_text (stmt, 5));
+    r->explanation_text = strdup ((const char *) mti_sql_column_text (stmt, 5));
     mti_db_copy (r->updated_at, sizeof r->updated_at, mti_sql_column_text (stmt, 6));
     r->evidence = mti_sql_column_double (stmt, 7);
     r->rivals = mti_sql_column_type (stmt, 8) == MTI_SQL_NULL ? -INFINITY
               : mti_sql_column_double (stmt, 8);
     r->families = mti_sql_column_int64 (stmt, 9);
+    int size = mti_sql_column_type (stmt, 10) == MTI_SQL_BLOB ? mti_sql_column_bytes (stmt, 10)
+                                                                : 0;
+    r->explanation = size > 0 ? malloc ((size_t) size) : NULL;
+    if (r->explanation) {
+        memcpy (r->explanation, mti_sql_column_blob (stmt, 10), (size_t) size);
+        r->explanation_size = (size_t) size;
+    }
+    return r->explanation_text && (size == 0 || r->explanation);
+}
+
+void
+mt_casedb_candidate_free (mt_candidate_row_t *row)
+{
+    if (row) {
+        free (row->explanation);
+        free (row->explanation_text);
+        row->explanation = NULL;
+        row->explanation_text = NULL;
+    }
 }
 
 void
 mt_casedb_candidates_free (mt_candidate_row_t *rows, size_t count)
 {
     for (size_t i = 0; rows && i < count; i++)
-        free (rows [i].explanation);
+        mt_casedb_candidate_free (&rows [i]);
     free (rows);
 }
 
@@ -214,10 +241,14 @@ s_candidate_rows (mti_sql_stmt_t *stmt, size_t limit, mt_candidate_row_t **rows_
         return mt_err_set (err, MT_ENOMEM, "out of memory");
     }
     size_t n = 0;
-    while (n < limit && mti_sql_step (stmt) == MTI_SQL_ROW) {
-        s_candidate_row (stmt, &rows [n++]);
-    }
+    bool whole = true;
+    while (whole && n < limit && mti_sql_step (stmt) == MTI_SQL_ROW)
+        whole = s_candidate_row (stmt, &rows [n++]);
     mti_sql_finalize (stmt);
+    if (!whole) {
+        mt_casedb_candidates_free (rows, n);
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    }
     *rows_p = rows;
     *count_p = n;
     return MT_OK;
@@ -237,9 +268,10 @@ mt_casedb_candidate_get (mt_casedb_t *self, int64_t found_case, int64_t missing_
     mti_sql_bind_int64 (stmt, 2, missing_case);
     int rc = MT_OK;
     if (mti_sql_step (stmt) == MTI_SQL_ROW) {
-        s_candidate_row (stmt, row);
-        if (!row->explanation)
+        if (!s_candidate_row (stmt, row)) {
+            mt_casedb_candidate_free (row);
             rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+        }
     }
     else
         rc = mt_err_set (err, MT_ENOTFOUND, "case %lld was never a candidate for case %lld",

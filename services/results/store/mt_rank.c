@@ -5,14 +5,10 @@
 #include "results/store/mt_rank.h"
 #include "mti_rank.h"
 
-#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-//  Face pairs shown in an explanation.
-#define S_PAIRS_SHOWN 5
 
 //  bench-calibrate on ../shared/faces/lfw-scale (2,784 people, 4,227 faces,
 //  mirror descriptors): a class-balanced logistic fit of same against
@@ -80,13 +76,14 @@ mt_rank_default_model (void)
     return m;
 }
 
-void
-mt_rank_free (mt_rank_t *rank)
+const char *
+mt_rank_flag_name (int index)
 {
-    if (rank) {
-        free (rank->explanation);
-        rank->explanation = NULL;
-    }
+    static const char *names [MT_RANK_FLAGS] = {
+        "child_photo", "age_gap", "low_quality", "person_guessed", "no_faces",
+        "sex_mismatch", "age_mismatch", "dates_out_of_order", "far_from_home"
+    };
+    return index >= 0 && index < MT_RANK_FLAGS ? names [index] : "unknown";
 }
 
 //  ---------------------------------------------------------------- descriptions
@@ -421,12 +418,12 @@ s_by_distance (const void *a, const void *b)
 }
 
 //  The face pairs a reviewer compares side by side: the nearest first.
-static json_t *
-s_pairs_json (const mt_face_row_t *ff, size_t nf, const mt_face_row_t *mf, size_t nm)
+static void
+s_pairs_shown (const mt_face_row_t *ff, size_t nf, const mt_face_row_t *mf, size_t nm,
+               mt_rank_explanation_t *ex)
 {
     size_t most = nf * nm > 0 ? nf * nm : 1;
     s_face_pair_t *pairs = malloc (most * sizeof *pairs);
-    json_t *list = json_array ();
     size_t n = 0;
     for (size_t i = 0; pairs && i < nf; i++)
         for (size_t j = 0; j < nm; j++)
@@ -435,41 +432,34 @@ s_pairs_json (const mt_face_row_t *ff, size_t nf, const mt_face_row_t *mf, size_
                     mt_embedding_distance (ff [i].embedding, mf [j].embedding) };
     if (pairs)
         qsort (pairs, n, sizeof *pairs, s_by_distance);
-    for (size_t i = 0; i < n && i < S_PAIRS_SHOWN; i++)
-        json_array_append_new (list, json_pack ("{s:I, s:I, s:f, s:s, s:s}",
-            "found_face", (json_int_t) pairs [i].found->id,
-            "missing_face", (json_int_t) pairs [i].missing->id,
-            "distance", round (pairs [i].distance * 1000) / 1000,
-            "found_verdict", pairs [i].found->verdict,
-            "missing_verdict", pairs [i].missing->verdict));
+    ex->pairs = n < MT_RANK_PAIRS_SHOWN ? n : MT_RANK_PAIRS_SHOWN;
+    for (size_t i = 0; i < ex->pairs; i++) {
+        mt_rank_face_pair_t *p = &ex->pair [i];
+        p->found_face = pairs [i].found->id;
+        p->missing_face = pairs [i].missing->id;
+        p->distance = round (pairs [i].distance * 1000) / 1000;
+        snprintf (p->found_verdict, sizeof p->found_verdict, "%s", pairs [i].found->verdict);
+        snprintf (p->missing_verdict, sizeof p->missing_verdict, "%s",
+                  pairs [i].missing->verdict);
+    }
     free (pairs);
-    return list;
 }
 
-static json_t *
-s_desc_json (const s_desc_t *d)
+static void
+s_desc_shown (const s_desc_t *d, mt_rank_desc_t *out)
 {
-    json_t *j = json_pack ("{s:I, s:I, s:f}", "face", (json_int_t) d->face->id,
-                           "photos", (json_int_t) d->photos,
-                           "prior", round (d->prior * 1000) / 1000);
+    *out = (mt_rank_desc_t) {
+        .face = d->face->id, .photos = (int64_t) d->photos,
+        .prior = round (d->prior * 1000) / 1000,
+        .age = d->age >= 0 ? (int) lround (d->age) : -1,
+        .child = d->child, .child_year = d->child_year,
+        //  Nobody said which face of this group photo is the person (an
+        //  import, or an uploader who could not tell): the face nearest
+        //  the middle counts most.
+        .group_faces = d->group_faces
+    };
     if (d->weak_verdict)
-        json_object_set_new (j, "verdict", json_string (d->weak_verdict));
-    if (d->age >= 0)
-        json_object_set_new (j, "age", json_integer ((json_int_t) lround (d->age)));
-    if (d->child) {
-        json_t *child = json_object ();
-        if (d->child_year)
-            json_object_set_new (child, "year", json_integer (d->child_year));
-        json_object_set_new (child, "age", json_integer ((json_int_t) lround (d->age)));
-        json_object_set_new (j, "child_photo", child);
-    }
-    //  Nobody said which face of this group photo is the person (an
-    //  import, or an uploader who could not tell): the face nearest the
-    //  middle counts most.
-    if (d->group_faces)
-        json_object_set_new (j, "group_photo", json_pack ("{s:i, s:s}", "faces", d->group_faces,
-            "rule", "the person was not picked: the face nearest the middle counts most"));
-    return j;
+        snprintf (out->verdict, sizeof out->verdict, "%s", d->weak_verdict);
 }
 
 int
@@ -479,11 +469,11 @@ mt_rank_pair (const mt_rank_model_t *m, const mt_case_t *found, const mt_face_ro
 {
     memset (out, 0, sizeof *out);
     out->distance = -1;
+    mt_rank_explanation_t *ex = &out->explanation;
+    ex->distance2 = -1, ex->age_gap = -1;
     s_desc_t *fd = malloc ((nf + 1) * sizeof *fd), *md = malloc ((nm + 1) * sizeof *md);
-    json_t *root = json_object (), *facts = json_array (), *flags = json_array ();
-    if (!fd || !md || !root || !facts || !flags) {
+    if (!fd || !md) {
         free (fd), free (md);
-        json_decref (root), json_decref (facts), json_decref (flags);
         return mt_err_set (err, MT_ENOMEM, "out of memory");
     }
     size_t nfd = s_describe (m, found, ff, nf, fd), nmd = s_describe (m, missing, mf, nm, md);
@@ -534,45 +524,40 @@ mt_rank_pair (const mt_rank_model_t *m, const mt_case_t *found, const mt_face_ro
         }
         out->distance = best.d;
         face = lse;
-        json_t *pooled = json_pack ("{s:o, s:o, s:f, s:f}",
-            "found", s_desc_json (bf), "missing", s_desc_json (bm),
-            "distance", round (out->distance * 1000) / 1000,
-            "weight", round (bf->weight * bm->weight * 100) / 100);
+        ex->pooled = true;
+        s_desc_shown (bf, &ex->found);
+        s_desc_shown (bm, &ex->missing);
+        ex->distance = round (out->distance * 1000) / 1000;
+        ex->weight = round (bf->weight * bm->weight * 100) / 100;
         if (best.d2 >= 0)
-            json_object_set_new (pooled, "distance2", json_real (round (best.d2 * 1000) / 1000));
+            ex->distance2 = round (best.d2 * 1000) / 1000;
         //  The years between the photos that weigh most, where both ages are
         //  known: their evidence was weighed for them.
         if (best.gap >= 0)
-            json_object_set_new (pooled, "age_gap", json_integer ((json_int_t) lround (best.gap)));
-        json_object_set_new (root, "pooled", pooled);
-        json_object_set_new (root, "descriptions", json_pack ("{s:I, s:I}",
-            "found", (json_int_t) nfd, "missing", (json_int_t) nmd));
+            ex->age_gap = (int) lround (best.gap);
+        ex->descriptions_found = (int64_t) nfd, ex->descriptions_missing = (int64_t) nmd;
         if (bf->child || bm->child)
-            json_array_append_new (flags, json_string ("child_photo"));
+            ex->flags |= MT_RANK_FLAG_CHILD_PHOTO;
         if (best.gap >= 10)
-            json_array_append_new (flags, json_string ("age_gap"));
+            ex->flags |= MT_RANK_FLAG_AGE_GAP;
         if (bf->weak_verdict || bm->weak_verdict)
-            json_array_append_new (flags, json_string ("low_quality"));
+            ex->flags |= MT_RANK_FLAG_LOW_QUALITY;
         if (bf->group_faces || bm->group_faces)
-            json_array_append_new (flags, json_string ("person_guessed"));
+            ex->flags |= MT_RANK_FLAG_PERSON_GUESSED;
     }
     else
-        json_array_append_new (flags, json_string ("no_faces"));
-    json_object_set_new (root, "pairs", s_pairs_json (ff, nf, mf, nm));
+        ex->flags |= MT_RANK_FLAG_NO_FACES;
+    s_pairs_shown (ff, nf, mf, nm, ex);
 
-    double fact = mti_rank_facts (m, found, missing, facts, flags, &out->conflicts);
+    double fact = mti_rank_facts (m, found, missing, ex, &out->conflicts);
     out->face_evidence = face;
     out->facts_evidence = fact;
     out->evidence = face + fact;
-    json_object_set_new (root, "evidence", json_real (round (out->evidence * 100) / 100));
-    json_object_set_new (root, "face_evidence", json_real (round (face * 100) / 100));
-    json_object_set_new (root, "facts_evidence", json_real (round (fact * 100) / 100));
-    json_object_set_new (root, "facts", facts);
-    json_object_set_new (root, "flags", flags);
-    out->explanation = json_dumps (root, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref (root);
+    ex->evidence = round (out->evidence * 100) / 100;
+    ex->face_evidence = round (face * 100) / 100;
+    ex->facts_evidence = round (fact * 100) / 100;
     free (fd), free (md);
-    return out->explanation ? MT_OK : mt_err_set (err, MT_ENOMEM, "out of memory");
+    return MT_OK;
 }
 
 //  ---------------------------------------------------------------- scores

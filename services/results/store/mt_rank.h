@@ -39,6 +39,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "results/store/mt_casedb.h"
 #include "results/store/mt_province.h"
@@ -86,12 +87,96 @@ int mt_rank_model_descriptor (mt_rank_model_t *model, const char *name, mt_err_t
 //  they understate (bench/RESULTS.md).
 mt_rank_model_t mt_rank_default_model (void);
 
+//  ---------------------------------------------------------------- explanation
+//  What a reviewer reads about a pair, as values: the results service keeps
+//  it in the store (packed, results_explain.c) and says it in words (JSON,
+//  its sentences in English, their values for other languages) when the
+//  pair is shown. Numbers are rounded as shown.
+
+#define MT_RANK_PAIRS_SHOWN 5       //  face pairs shown, the nearest first
+
+//  One description of a case's person, shown for the pooled pair.
+typedef struct {
+    int64_t face;                   //  the face shown for it
+    int64_t photos;                 //  the photos it stands for
+    double prior;                   //  probability that it is the person (0.001)
+    char verdict [16];              //  a member's verdict when it counts less; "" none
+    int age;                        //  the person's age in its photos; -1 unknown
+    bool child;                     //  a childhood photo (taken before 14)
+    int child_year;                 //  its year; 0 unknown
+    int group_faces;                //  a group photo whose person was not picked: its
+                                    //  faces; 0 otherwise
+} mt_rank_desc_t;
+
+typedef struct {
+    int64_t found_face, missing_face;
+    double distance;                //  0.001
+    char found_verdict [16], missing_verdict [16];
+} mt_rank_face_pair_t;
+
+//  The facts weighed, in this order.
+typedef enum {
+    MT_RANK_FACT_SEX, MT_RANK_FACT_AGE, MT_RANK_FACT_DATES, MT_RANK_FACT_PROVINCE,
+    MT_RANK_FACTS
+} mt_rank_fact;
+
+typedef enum {
+    MT_RANK_UNKNOWN,                //  not recorded on both cases
+    MT_RANK_AGREES,
+    MT_RANK_CONFLICTS,
+    MT_RANK_FAR                     //  provinces far apart
+} mt_rank_verdict;
+
+//  The facts' verdicts, effects (log-odds, 0.01) and the values behind them
+//  (set for the facts whose verdict is not unknown).
+typedef struct {
+    mt_rank_verdict verdict [MT_RANK_FACTS];
+    double effect [MT_RANK_FACTS];
+    int sex_found, sex_missing;     //  mt_sex
+    int age_estimated [2];          //  the found person's estimated age, min and max
+    int age_would_be [2];           //  the missing person's age then, from the birth years
+    int age_year;                   //  the year it is reckoned for
+    char date_found [16], date_last_seen [16];
+    int64_t days;                   //  from last seen to found (negative: found before)
+    int province_found, province_home, km;
+} mt_rank_facts_t;
+
+//  Flags, in the order they are shown.
+#define MT_RANK_FLAG_CHILD_PHOTO        (1u << 0)
+#define MT_RANK_FLAG_AGE_GAP            (1u << 1)
+#define MT_RANK_FLAG_LOW_QUALITY        (1u << 2)
+#define MT_RANK_FLAG_PERSON_GUESSED     (1u << 3)
+#define MT_RANK_FLAG_NO_FACES           (1u << 4)
+#define MT_RANK_FLAG_SEX_MISMATCH       (1u << 5)
+#define MT_RANK_FLAG_AGE_MISMATCH       (1u << 6)
+#define MT_RANK_FLAG_DATES_OUT_OF_ORDER (1u << 7)
+#define MT_RANK_FLAG_FAR_FROM_HOME      (1u << 8)
+#define MT_RANK_FLAGS 9
+//  A flag's name ("child_photo", ...) by its bit's index.
+const char *mt_rank_flag_name (int index);
+
+typedef struct {
+    //  The pair of descriptions that weighs most (where both cases have
+    //  faces; else pooled is false and the flags say no_faces).
+    bool pooled;
+    mt_rank_desc_t found, missing;
+    double distance, weight;        //  0.001, 0.01
+    double distance2;               //  MobileFaceNet's, 0.001; -1 none
+    int age_gap;                    //  the years between their photos; -1 unknown
+    int64_t descriptions_found, descriptions_missing;
+    size_t pairs;
+    mt_rank_face_pair_t pair [MT_RANK_PAIRS_SHOWN];
+    double evidence, face_evidence, facts_evidence;     //  0.01
+    mt_rank_facts_t facts;
+    unsigned flags;                 //  MT_RANK_FLAG_*
+} mt_rank_explanation_t;
+
 typedef struct {
     double evidence;                //  log-likelihood ratio: faces + facts
     double face_evidence, facts_evidence;
     double distance;                //  of the pair of descriptions that weighs most
     int conflicts;                  //  facts that disagree
-    char *explanation;              //  JSON text, owned: descriptions, pairs, facts, flags
+    mt_rank_explanation_t explanation;
 } mt_rank_t;
 
 //  Weigh a found case against a missing case. Either may have no faces
@@ -101,9 +186,6 @@ int mt_rank_pair (const mt_rank_model_t *model,
                   const mt_case_t *found, const mt_face_row_t *found_faces, size_t found_count,
                   const mt_case_t *missing, const mt_face_row_t *missing_faces,
                   size_t missing_count, mt_rank_t *out, mt_err_t *err);
-
-//  Free the explanation; NULL-safe.
-void mt_rank_free (mt_rank_t *rank);
 
 //  The templates of a case's person (the pooled descriptions of more than
 //  one photo), to search with beside its faces: writes up to max vectors of

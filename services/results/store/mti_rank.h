@@ -5,13 +5,11 @@
 
 #include "results/store/mt_rank.h"
 
-#include <jansson.h>
-
-//  The facts' log-odds that found and missing are one person; each fact
-//  goes into facts (and into flags when it conflicts), and *conflicts
-//  counts the conflicts.
+//  The facts' log-odds that found and missing are one person; each fact's
+//  verdict and values go into ex->facts (and a flag into ex->flags when it
+//  conflicts), and *conflicts counts the conflicts.
 double mti_rank_facts (const mt_rank_model_t *m, const mt_case_t *found,
-                       const mt_case_t *missing, json_t *facts, json_t *flags, int *conflicts);
+                       const mt_case_t *missing, mt_rank_explanation_t *ex, int *conflicts);
 
 //  The face evidence (log-likelihood ratio) of two descriptions at dlib
 //  distance d and MobileFaceNet distance d2 (negative: none), the younger

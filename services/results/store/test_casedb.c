@@ -18,7 +18,7 @@ test_validation (void)
     mt_casedb_t *db = mt_test_casedb_open ("v.db");
     if (!db)
         return;
-    MT_CHECK_INT (mt_casedb_schema_version (db), 9);
+    MT_CHECK_INT (mt_casedb_schema_version (db), 10);
     mt_err_t err;
     int64_t id;
     mt_case_t c = mt_test_found_case ();
@@ -49,7 +49,7 @@ test_validation (void)
     mt_casedb_close (&db);
     //  Reopening migrates nothing twice.
     db = mt_test_casedb_open ("v.db");
-    MT_CHECK (db && mt_casedb_schema_version (db) == 9);
+    MT_CHECK (db && mt_casedb_schema_version (db) == 10);
     mt_casedb_close (&db);
 }
 
@@ -160,8 +160,10 @@ test_flow (void)
     mt_case_t m2 = mt_test_missing_case ();
     int64_t missing2;
     MT_CHECK_RC (mt_casedb_case_add (db, &m2, "staff", &missing2, NULL, &err), MT_OK, &err);
-    MT_CHECK_RC (mt_casedb_candidate_put (db, found, missing, 6.5, 0.4, "{}", &err), MT_OK, &err);
-    MT_CHECK_RC (mt_casedb_candidate_put (db, found, missing2, -1.5, 0.6, "{}", &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_candidate_put (db, found, missing, 6.5, 0.4, "\x08\x01", 2, &err),
+                 MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_candidate_put (db, found, missing2, -1.5, 0.6, "\x08\x01", 2, &err),
+                 MT_OK, &err);
     //  Scored together: the pairs that compete, with their evidence.
     int64_t *ids;
     double *evidence;
@@ -189,7 +191,8 @@ test_flow (void)
     mt_casedb_candidates_free (cands, count);
     mt_review_t reject = { .state = "rejected", .note = "different ears" };
     MT_CHECK_RC (mt_casedb_review (db, missing2, found, &reject, "police", &err), MT_OK, &err);
-    MT_CHECK_RC (mt_casedb_candidate_put (db, found, missing2, 9.5, 0.3, "{}", &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_candidate_put (db, found, missing2, 9.5, 0.3, "\x08\x01", 2, &err),
+                 MT_OK, &err);
     MT_CHECK_RC (mt_casedb_candidates (db, found, -1000, false, 20, 0, &cands, &count, NULL, &err), MT_OK, &err);
     MT_CHECK_INT (count, 1);
     mt_casedb_candidates_free (cands, count);
@@ -392,10 +395,10 @@ test_case_list (void)
                  &err);
 
     //  The queue's total is every pair it holds, whatever the page.
-    MT_CHECK_RC (mt_casedb_candidate_put (db, ids [2], ids [1], 6.5, 0.4, "{}", &err), MT_OK,
-                 &err);
-    MT_CHECK_RC (mt_casedb_candidate_put (db, ids [2], ids [3], 5.5, 0.5, "{}", &err), MT_OK,
-                 &err);
+    MT_CHECK_RC (mt_casedb_candidate_put (db, ids [2], ids [1], 6.5, 0.4, "\x08\x01", 2, &err),
+                 MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_candidate_put (db, ids [2], ids [3], 5.5, 0.5, "\x08\x01", 2, &err),
+                 MT_OK, &err);
     mt_candidate_row_t *rows;
     MT_CHECK_RC (mt_casedb_queue (db, 0, -12, 500, 0, &rows, &count, NULL, &err), MT_OK, &err);
     mt_casedb_candidates_free (rows, count);

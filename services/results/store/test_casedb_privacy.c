@@ -241,8 +241,10 @@ test_copy (void)
                            .chip_size = sizeof chip };
     MT_CHECK_RC (mt_casedb_photo_done (from, photo, 640, 480, "jpeg", &face, 1, &err), MT_OK,
                  &err);
-    MT_CHECK_RC (mt_casedb_candidate_put (from, found, missing, 3.25, 0.41, "age fits", &err),
-                 MT_OK, &err);
+    //  A packed explanation with NULs and high bytes, as it is kept.
+    static const char packed [] = "\x08\x01\x00\xff age fits";
+    MT_CHECK_RC (mt_casedb_candidate_put (from, found, missing, 3.25, 0.41, packed,
+                                          sizeof packed - 1, &err), MT_OK, &err);
     mt_review_t dna = { .state = "dna_requested", .note = "call the family",
                         .dna_ref = "sample 2026-17" };
     MT_CHECK_RC (mt_casedb_review (from, found, missing, &dna, "police", &err), MT_OK, &err);
@@ -308,6 +310,11 @@ test_copy (void)
             MT_CHECK_CONTAINS (pair [0].from_state, "pending");
         }
         free (pair);
+        mt_candidate_row_t row;
+        MT_CHECK_RC (mt_casedb_candidate_get (db, found, missing, &row, &err), MT_OK, &err);
+        MT_CHECK (row.explanation_size == sizeof packed - 1 && row.explanation
+                  && memcmp (row.explanation, packed, sizeof packed - 1) == 0);
+        mt_casedb_candidate_free (&row);
         //  New records take new ids, past the erased photo's.
         int64_t next;
         MT_CHECK_RC (mt_casedb_case_add (db, &cm, "staff", &next, NULL, &err), MT_OK, &err);

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+//  An explanation as pairs weighed before schema 10 kept it.
+#define S_OLD_EXPLANATION "{\"pairs\":[],\"evidence\":-1.5,\"flags\":[\"no_faces\"]}"
 #define S_SHA "dd00000000000000000000000000000000000000000000000000000000000001"
 #define S_SHA2 "dd00000000000000000000000000000000000000000000000000000000000002"
 
@@ -48,13 +50,22 @@ test_migration (void)
     MT_CHECK_RC (mt_casedb_case_add (db, &c, "staff", &case_id, NULL, &err), MT_OK, &err);
     MT_CHECK_RC (mt_casedb_photo_add (db, case_id, S_SHA, 10, 1962, "staff", &photo, NULL, &err),
                  MT_OK, &err);
+    mt_case_t f = mt_test_found_case ();
+    int64_t found_id = 0;
+    MT_CHECK_RC (mt_casedb_case_add (db, &f, "staff", &found_id, NULL, &err), MT_OK, &err);
     mt_casedb_close (&db);
     //  Back to schema 7, as a store written before this version was (the
-    //  migrations after 7 undone).
-    MT_CHECK_INT (mt_test_store_exec (old, "ALTER TABLE photos DROP COLUMN age_taken;"
-                                      "DROP TABLE rescore_due;"
-                                      "DELETE FROM schema_migrations WHERE version >= 8",
-                                      why, sizeof why), 0);
+    //  migrations after 7 undone), with a pair weighed then: its
+    //  explanation JSON text.
+    char undo [1024];
+    snprintf (undo, sizeof undo, "ALTER TABLE photos DROP COLUMN age_taken;"
+              "DROP TABLE rescore_due;"
+              "ALTER TABLE candidates DROP COLUMN explanation_pb;"
+              "INSERT INTO candidates (found_case, missing_case, score, distance, explanation,"
+              " created_at, updated_at) VALUES (%lld, %lld, 0.5, 0.4, '%s', 'then', 'then');"
+              "DELETE FROM schema_migrations WHERE version >= 8", (long long) found_id,
+              (long long) case_id, S_OLD_EXPLANATION);
+    MT_CHECK_INT (mt_test_store_exec (old, undo, why, sizeof why), 0);
     MT_CHECK_RC (mt_casedb_open (old, &db, &err), MT_OK, &err);
     if (!db)
         return;
@@ -63,6 +74,12 @@ test_migration (void)
     MT_CHECK_RC (mt_casedb_photo_get (db, photo, &row, &err), MT_OK, &err);
     MT_CHECK_INT (row.year_taken, 1962);
     MT_CHECK_INT (row.age_taken, -1);
+    //  The pair weighed then keeps its explanation text (migration 10).
+    mt_candidate_row_t pair;
+    MT_CHECK_RC (mt_casedb_candidate_get (db, found_id, case_id, &pair, &err), MT_OK, &err);
+    MT_CHECK (pair.explanation == NULL && pair.explanation_size == 0);
+    MT_CHECK (pair.explanation_text && strcmp (pair.explanation_text, S_OLD_EXPLANATION) == 0);
+    mt_casedb_candidate_free (&pair);
     mt_casedb_close (&db);
 }
 
