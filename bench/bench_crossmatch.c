@@ -3,7 +3,7 @@
 //
 //  usage: bench-crossmatch [--found 100000] [--missing 100000] [--batch 1024]
 //                          [--index auto|exact|ivf] [--faces FOLDER] [--dir DIR]
-//                          [--service] [--json]
+//                          [--service [--same-as OLDDIR]] [--json]
 //
 //  --service measures the whole cross-match through `homeward serve`
 //  instead: a store of --missing and --found cases (one face each, written
@@ -11,7 +11,12 @@
 //  `crossmatch.start` through the API and its status until done; reported:
 //  seconds, cases_per_s, faces searched and weighed a second. The weighing
 //  of each case's candidates (the case store's reads and one transaction a
-//  case) is what this adds to the arithmetic.
+//  case) is what this adds to the arithmetic. --same-as OLDDIR then holds
+//  the pairs against those of a run of another build (its --dir, e.g. one
+//  built in a git worktree): every found case's candidate families, their
+//  scores, evidence and distances the same (to 1e-9); reported as
+//  same_pairs and differing (a case's families that are not the same, or a
+//  pair's numbers), and the exit status is 1 when any differ.
 //
 //  The missing gallery holds --missing faces drawn like real ones
 //  (bench_faces.h, fitted on FOLDER, default ../shared/faces/lfw-scale), in
@@ -29,11 +34,13 @@
 
 #include "bench_faces.h"
 #include "base/mt_clock.h"
+#include "results/store/mt_casedb.h"
 #include "common/api.h"
 #include "bench_gallery.h"
 #include "index/mt_gallery.h"
 #include "index/mt_index.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,9 +62,85 @@ s_call (api_client_t *client, const char *method)
     return result;
 }
 
+//  One found case's candidates in a store, by missing case (new array).
+static mt_candidate_row_t *
+s_pairs_of (mt_casedb_t *db, int64_t id, size_t *count_p)
+{
+    mt_candidate_row_t *rows = NULL;
+    size_t count = 0, kept = 0;
+    mt_err_t err;
+    if (mt_casedb_candidates (db, id, -1e300, true, 100000, 0, &rows, &count, NULL, &err)
+        != MT_OK) {
+        *count_p = 0;
+        return NULL;
+    }
+    for (size_t i = 0; i < count; i++)
+        if (rows [i].found_case == id)
+            rows [kept++] = rows [i];
+        else
+            mt_casedb_candidate_free (&rows [i]);
+    *count_p = kept;
+    return rows;
+}
+
+static int
+s_by_missing (const void *a, const void *b)
+{
+    int64_t x = ((const mt_candidate_row_t *) a)->missing_case;
+    int64_t y = ((const mt_candidate_row_t *) b)->missing_case;
+    return (x > y) - (x < y);
+}
+
+static bool
+s_near (double a, double b)
+{
+    return fabs (a - b) <= 1e-9 * fmax (1, fabs (a));
+}
+
+//  The pairs of two runs' stores compared: how many are the same, how
+//  many differ (in *differing).
+static long long
+s_same_pairs (const char *var, const char *other_dir, size_t cases, long long *differing)
+{
+    char path [4300], other [4300];
+    snprintf (path, sizeof path, "%s/homeward.db", var);
+    snprintf (other, sizeof other, "%s/crossmatch-var/homeward.db", other_dir);
+    mt_casedb_t *a = NULL, *b = NULL;
+    mt_err_t err;
+    long long same = 0;
+    *differing = 0;
+    if (mt_casedb_open (path, &a, &err) != MT_OK || mt_casedb_open (other, &b, &err) != MT_OK) {
+        fprintf (stderr, "bench-crossmatch: %s\n", err.msg);
+        mt_casedb_close (&a);
+        *differing = -1;
+        return 0;
+    }
+    for (int64_t id = 1; id <= (int64_t) cases; id++) {
+        size_t na, nb;
+        mt_candidate_row_t *ra = s_pairs_of (a, id, &na), *rb = s_pairs_of (b, id, &nb);
+        if (na != nb)
+            (*differing)++;
+        qsort (ra, na, sizeof *ra, s_by_missing);
+        qsort (rb, nb, sizeof *rb, s_by_missing);
+        for (size_t i = 0; na == nb && i < na; i++)
+            if (ra [i].missing_case == rb [i].missing_case && s_near (ra [i].score, rb [i].score)
+            &&  s_near (ra [i].evidence, rb [i].evidence)
+            &&  s_near (ra [i].distance, rb [i].distance)
+            &&  strcmp (ra [i].state, rb [i].state) == 0)
+                same++;
+            else
+                (*differing)++;
+        mt_casedb_candidates_free (ra, na);
+        mt_casedb_candidates_free (rb, nb);
+    }
+    mt_casedb_close (&a);
+    mt_casedb_close (&b);
+    return same;
+}
+
 //  The whole cross-match through the service.
 static int
-s_service (size_t found, size_t missing, const char *dir, int json)
+s_service (size_t found, size_t missing, const char *dir, const char *same_as, int json)
 {
     char var [4200], log [4200], command [4300];
     snprintf (var, sizeof var, "%s/crossmatch-var", dir);
@@ -103,7 +186,15 @@ s_service (size_t found, size_t missing, const char *dir, int json)
     json_decref (status);
     api_client_destroy (&client);
     bench_serve_stop (serve);
-    return cases == (long long) (found + missing) ? 0 : 1;
+    long long differing = 0, same = same_as ? s_same_pairs (var, same_as, found + missing,
+                                                            &differing) : 0;
+    if (same_as && json)
+        printf ("{\"same_as\":\"%s\",\"same_pairs\":%lld,\"differing\":%lld}\n", same_as, same,
+                differing);
+    else
+    if (same_as)
+        printf ("against %s: %lld pairs the same, %lld differing\n", same_as, same, differing);
+    return cases == (long long) (found + missing) && differing == 0 ? 0 : 1;
 }
 
 int
@@ -111,7 +202,7 @@ main (int argc, char **argv)
 {
     size_t found = 100000, missing = 100000, batch = 1024;
     const char *faces_from = "../shared/faces/lfw-scale", *dir = "/tmp/homeward-bench-index";
-    const char *index_kind = "auto";
+    const char *index_kind = "auto", *same_as = NULL;
     int json = 0, service = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp (argv [i], "--found") == 0 && i + 1 < argc)
@@ -130,9 +221,12 @@ main (int argc, char **argv)
             json = 1;
         else if (strcmp (argv [i], "--service") == 0)
             service = 1;
+        else if (strcmp (argv [i], "--same-as") == 0 && i + 1 < argc)
+            same_as = argv [++i];
         else {
             printf ("usage: bench-crossmatch [--found N] [--missing M] [--batch B] "
-                    "[--index auto|exact|ivf] [--faces FOLDER] [--dir DIR] [--service] [--json]\n");
+                    "[--index auto|exact|ivf] [--faces FOLDER] [--dir DIR]\n"
+                    "                        [--service [--same-as OLDDIR]] [--json]\n");
             return strcmp (argv [i], "--help") == 0 ? 0 : 2;
         }
     }
@@ -145,7 +239,7 @@ main (int argc, char **argv)
     }
     mkdir (dir, 0700);
     if (service)
-        return s_service (found, missing, dir, json);
+        return s_service (found, missing, dir, same_as, json);
     char cache [4096];
     snprintf (cache, sizeof cache, "%s/faces.bin", dir);
     bench_faces_t faces;
