@@ -85,20 +85,6 @@ mt_casedb_crossmatch_start (mt_casedb_t *self, mt_crossmatch_t *cm, mt_err_t *er
     return rc;
 }
 
-//  Up to max ids, the first column of stmt's rows (finalized here).
-static int
-s_read_ids (mt_casedb_t *self, mti_sql_stmt_t *stmt, int64_t *ids, size_t max, size_t *count_p,
-            const char *what, mt_err_t *err)
-{
-    int step;
-    while ((step = mti_sql_step (stmt)) == MTI_SQL_ROW && *count_p < max)
-        ids [(*count_p)++] = mti_sql_column_int64 (stmt, 0);
-    int rc = step == MTI_SQL_DONE || step == MTI_SQL_ROW ? MT_OK
-           : mti_db_fail (self, MT_EIO, err, what);
-    mti_sql_finalize (stmt);
-    return rc;
-}
-
 int
 mt_casedb_open_cases_after (mt_casedb_t *self, mt_case_kind kind, int64_t after, int64_t *ids,
                             size_t max, size_t *count_p, mt_err_t *err)
@@ -112,7 +98,7 @@ mt_casedb_open_cases_after (mt_casedb_t *self, mt_case_kind kind, int64_t after,
     mti_sql_bind_text (stmt, 1, mt_case_kind_name (kind), -1);
     mti_sql_bind_int64 (stmt, 2, after);
     mti_sql_bind_int64 (stmt, 3, (int64_t) max);
-    return s_read_ids (self, stmt, ids, max, count_p, "list the open cases", err);
+    return mti_db_ids (self, stmt, ids, max, count_p, "list the open cases", err);
 }
 
 //  One statement run for each of count ids.
@@ -156,5 +142,5 @@ mt_casedb_rescore_due_next (mt_casedb_t *self, int64_t *ids, size_t max, size_t 
     if (!stmt)
         return MT_EINTERNAL;
     mti_sql_bind_int64 (stmt, 1, (int64_t) max);
-    return s_read_ids (self, stmt, ids, max, count_p, "read the scores to compute", err);
+    return mti_db_ids (self, stmt, ids, max, count_p, "read the scores to compute", err);
 }

@@ -263,10 +263,8 @@ mt_casedb_face_removal_next (mt_casedb_t *self, int64_t *ids, size_t max, size_t
     if (!stmt)
         return MT_EINTERNAL;
     mti_sql_bind_int64 (stmt, 1, (int64_t) max);
-    while (*count_p < max && mti_sql_step (stmt) == MTI_SQL_ROW)
-        ids [(*count_p)++] = mti_sql_column_int64 (stmt, 0);
-    mti_sql_finalize (stmt);
-    return *count_p > 0 ? MT_OK : MT_ENOTFOUND;
+    int rc = mti_db_ids (self, stmt, ids, max, count_p, "read the face removal queue", err);
+    return rc != MT_OK || *count_p > 0 ? rc : MT_ENOTFOUND;
 }
 
 int

@@ -136,6 +136,20 @@ mti_db_shas (mti_sql_stmt_t *stmt, char (**shas_p) [65], size_t *count_p, mt_err
     return rc;
 }
 
+int
+mti_db_ids (mt_casedb_t *self, mti_sql_stmt_t *stmt, int64_t *ids, size_t max, size_t *count_p,
+            const char *what, mt_err_t *err)
+{
+    int step = MTI_SQL_DONE;
+    while (*count_p < max && (step = mti_sql_step (stmt)) == MTI_SQL_ROW)
+        ids [(*count_p)++] = mti_sql_column_int64 (stmt, 0);
+    if (*count_p == max)
+        step = MTI_SQL_DONE;
+    int rc = step == MTI_SQL_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, what);
+    mti_sql_finalize (stmt);
+    return rc;
+}
+
 int64_t
 mti_db_number (mt_casedb_t *self, const char *sql, const char *text)
 {
