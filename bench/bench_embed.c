@@ -128,7 +128,7 @@ s_descriptor_stage (const char *net_path, const uint8_t *chips, size_t count,
 {
     mt_embedder_t *net;
     mt_err_t err;
-    if (mt_embedder_new (net_path, &net, &err) != MT_OK) {
+    if (mt_embedder_new_reference (net_path, &net, &err) != MT_OK) {
         fprintf (stderr, "bench-embed: %s\n", err.msg);
         return;
     }

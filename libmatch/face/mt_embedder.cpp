@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <memory>
 #include <new>
 #include <string>
 #include <vector>
@@ -247,15 +248,15 @@ s_fast (anet_type &net, mt_resnet_t **fast_p, mt_err_t *err)
 }   // namespace
 
 struct mt_embedder {
-    anet_type net;
+    std::unique_ptr<anet_type> net;     //  dlib's own, kept for the reference pass
     dlib::matrix<dlib::rgb_pixel> chip;
     mt_resnet_t *fast = nullptr;        //  the same network on mt_conv's kernels
 
     ~mt_embedder () { mt_resnet_destroy (&fast); }
 };
 
-extern "C" int
-mt_embedder_new (const char *net_path, mt_embedder_t **self_p, mt_err_t *err)
+static int
+s_new (const char *net_path, bool reference, mt_embedder_t **self_p, mt_err_t *err)
 {
     *self_p = nullptr;
     FILE *probe = std::fopen (net_path, "rb");
@@ -268,12 +269,15 @@ mt_embedder_new (const char *net_path, mt_embedder_t **self_p, mt_err_t *err)
     if (!self)
         return mt_err_set (err, MT_ENOMEM, "out of memory loading '%s'", net_path);
     try {
-        dlib::deserialize (net_path) >> self->net;
-        int rc = s_fast (self->net, &self->fast, err);
+        std::unique_ptr<anet_type> net (new anet_type);
+        dlib::deserialize (net_path) >> *net;
+        int rc = s_fast (*net, &self->fast, err);
         if (rc != MT_OK) {
             delete self;
             return rc;
         }
+        if (reference)
+            self->net = std::move (net);
     }
     catch (const std::exception &e) {
         delete self;
@@ -282,6 +286,18 @@ mt_embedder_new (const char *net_path, mt_embedder_t **self_p, mt_err_t *err)
     }
     *self_p = self;
     return MT_OK;
+}
+
+extern "C" int
+mt_embedder_new (const char *net_path, mt_embedder_t **self_p, mt_err_t *err)
+{
+    return s_new (net_path, false, self_p, err);
+}
+
+extern "C" int
+mt_embedder_new_reference (const char *net_path, mt_embedder_t **self_p, mt_err_t *err)
+{
+    return s_new (net_path, true, self_p, err);
 }
 
 extern "C" void
@@ -317,11 +333,14 @@ extern "C" int
 mt_embedder_reference_forward (mt_embedder_t *self, const uint8_t *chips, size_t count,
                                float *out, mt_err_t *err)
 {
+    if (!self->net)
+        return mt_err_set (err, MT_EINVAL, "no reference network kept (make the embedder with "
+                           "mt_embedder_new_reference)");
     try {
         std::vector<dlib::matrix<dlib::rgb_pixel>> batch (count);
         for (size_t i = 0; i < count; i++)
             s_chip_to_matrix (chips + i * MT_CHIP_BYTES, batch [i]);
-        std::vector<dlib::matrix<float, 0, 1>> d = self->net (batch);
+        std::vector<dlib::matrix<float, 0, 1>> d = (*self->net) (batch);
         if (d.size () != count)
             return mt_err_set (err, MT_EINTERNAL, "short batch output");
         for (size_t i = 0; out && i < count; i++)

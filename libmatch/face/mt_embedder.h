@@ -11,7 +11,9 @@
 //
 //  The network runs on this project's kernels (mt_resnet, 30% faster than
 //  dlib's own CPU pass, the same descriptors within 1e-6); dlib's own pass
-//  stays as the reference (mt_embedder_reference_forward).
+//  stays as the reference (mt_embedder_reference_forward) where it is asked
+//  for (mt_embedder_new_reference: tests and benchmarks); otherwise its
+//  copy of the weights (~22 MB) is let go once ours are made.
 //
 //  An embedder is not thread-safe (it keeps its activations): use one per
 //  thread.
@@ -40,6 +42,8 @@ typedef struct mt_embedder mt_embedder_t;
 //  when the file is missing, unreadable or not this network.
 //  On success the caller owns *self_p and must destroy it.
 int mt_embedder_new (const char *net_path, mt_embedder_t **self_p, mt_err_t *err);
+//  The same, keeping dlib's own network for mt_embedder_reference_forward.
+int mt_embedder_new_reference (const char *net_path, mt_embedder_t **self_p, mt_err_t *err);
 
 //  Destroy an embedder; NULL-safe; sets *self_p to NULL.
 void mt_embedder_destroy (mt_embedder_t **self_p);
@@ -61,7 +65,8 @@ int mt_embedder_compute_batch (mt_embedder_t *self, const uint8_t *chips_rgb, si
 //  does (net (std::vector of chips)), over count chips of MT_CHIP_BYTES
 //  each: the reference mt_embedder_compute's kernels are held to (tests)
 //  and timed against (benchmarks). Writes count x MT_EMBEDDING_DIM floats
-//  to out when out is not NULL.
+//  to out when out is not NULL. MT_EINVAL unless made by
+//  mt_embedder_new_reference.
 int mt_embedder_reference_forward (mt_embedder_t *self, const uint8_t *chips, size_t count,
                                    float *out, mt_err_t *err);
 //  L2 distance between two descriptors.

@@ -299,7 +299,7 @@ test_kernels_agree (void)
     char path [1100];
     snprintf (path, sizeof path, "%s/%s", config.model_dir, MT_RECOGNITION_MODEL_FILE);
     mt_embedder_t *embedder = NULL;
-    MT_CHECK_RC (mt_embedder_new (path, &embedder, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_embedder_new_reference (path, &embedder, &err), MT_OK, &err);
     float dlib [4][MT_EMBEDDING_DIM], one [4][MT_EMBEDDING_DIM], two [4][MT_EMBEDDING_DIM];
     MT_CHECK_RC (mt_embedder_reference_forward (embedder, chips, 4, dlib [0], &err), MT_OK, &err);
     for (size_t i = 0; i < 4; i++)
