@@ -3,32 +3,18 @@
 #include "wire/mt_client.h"
 #include "base/mt_clock.h"
 
+#include "wire/mt_requester.h"
 #include "wire/mt_wire.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <zmq.h>
 
 struct mt_client {
-    char endpoint [256];
-    mt_curve_config_t curve;
-    bool secure;                    //  curve was given
-    void *socket;
+    mt_requester_t *link;
     uint64_t next_id;
 };
-
-static int
-s_connect (mt_client_t *self, mt_err_t *err)
-{
-    if (self->socket)
-        zmq_close (self->socket);
-    mt_err_t local;
-    self->socket = mt_wire_connect (ZMQ_DEALER, self->endpoint, self->secure ? &self->curve : NULL,
-                                    err ? err : &local);
-    return self->socket ? MT_OK : err ? err->code : local.code;
-}
 
 int
 mt_client_new (const char *endpoint, const mt_curve_config_t *curve, mt_client_t **self_p,
@@ -38,13 +24,8 @@ mt_client_new (const char *endpoint, const mt_curve_config_t *curve, mt_client_t
     mt_client_t *self = calloc (1, sizeof *self);
     if (!self)
         return mt_err_set (err, MT_ENOMEM, "out of memory");
-    snprintf (self->endpoint, sizeof self->endpoint, "%s", endpoint);
-    if (curve) {
-        self->curve = *curve;
-        self->secure = true;
-    }
     self->next_id = (uint64_t) time (NULL) << 20;
-    int rc = s_connect (self, err);
+    int rc = mt_requester_new (endpoint, curve, &self->link, err);
     if (rc != MT_OK) {
         mt_client_destroy (&self);
         return rc;
@@ -57,11 +38,41 @@ void
 mt_client_destroy (mt_client_t **self_p)
 {
     if (self_p && *self_p) {
-        if ((*self_p)->socket)
-            zmq_close ((*self_p)->socket);
+        mt_requester_destroy (&(*self_p)->link);
         free (*self_p);
         *self_p = NULL;
     }
+}
+
+//  The request waited for and where its reply goes.
+typedef struct {
+    uint64_t request_id;
+    mt_msg_t *reply;
+} s_wait_t;
+
+static int
+s_take (void *arg, void *socket, bool *done, mt_err_t *err)
+{
+    s_wait_t *wait = arg;
+    mt_route_t route;
+    mt_msg_t *reply;
+    int rc = mt_wire_recv (socket, &route, &reply, err);
+    if (rc != MT_OK) {
+        *done = rc == MT_EPROTO;
+        return rc;
+    }
+    if (reply->request_id != wait->request_id && reply->request_id != 0) {
+        mt_msg_destroy (&reply);        //  a late answer to an earlier request
+        return MT_OK;
+    }
+    *done = true;
+    if (reply->type == MT_MSG_ERROR) {
+        rc = mt_msg_to_err (reply, err);
+        mt_msg_destroy (&reply);
+        return rc;
+    }
+    wait->reply = reply;
+    return MT_OK;
 }
 
 int
@@ -69,48 +80,22 @@ mt_client_request (mt_client_t *self, mt_msg_t *request, int timeout_ms, mt_msg_
                    mt_err_t *err)
 {
     *reply_p = NULL;
-    if (!self->socket) {
-        //  The last reconnect failed (a key file went away?): try again.
-        int rc = s_connect (self, err);
-        if (rc != MT_OK)
-            return rc;
-    }
+    void *socket = mt_requester_socket (self->link, err);
+    if (!socket)
+        return err ? err->code : MT_EUNAVAILABLE;
     request->request_id = ++self->next_id;
     mt_route_t empty;
     mt_route_delimiter (&empty);
-    int rc = mt_wire_send (self->socket, &empty, request, 0, err);
+    int rc = mt_wire_send (socket, &empty, request, 0, err);
     if (rc != MT_OK)
         return rc;
-    int64_t deadline = mt_clock_ms () + timeout_ms;
-    for (;;) {
-        int64_t wait = deadline - mt_clock_ms ();
-        zmq_pollitem_t item = { self->socket, 0, ZMQ_POLLIN, 0 };
-        if (wait <= 0 || zmq_poll (&item, 1, (long) wait) <= 0 || !(item.revents & ZMQ_POLLIN)) {
-            if (mt_clock_ms () < deadline)
-                continue;       //  interrupted
-            s_connect (self, NULL);
-            return mt_err_set (err, MT_ETIMEDOUT, "no answer from the broker at %s in %d ms",
-                               self->endpoint, timeout_ms);
-        }
-        mt_route_t route;
-        mt_msg_t *reply;
-        rc = mt_wire_recv (self->socket, &route, &reply, err);
-        if (rc == MT_EPROTO)
-            return rc;
-        if (rc != MT_OK)
-            continue;
-        if (reply->request_id != request->request_id && reply->request_id != 0) {
-            mt_msg_destroy (&reply);        //  a late answer to an earlier request
-            continue;
-        }
-        if (reply->type == MT_MSG_ERROR) {
-            rc = mt_msg_to_err (reply, err);
-            mt_msg_destroy (&reply);
-            return rc;
-        }
-        *reply_p = reply;
-        return MT_OK;
-    }
+    s_wait_t wait = { .request_id = request->request_id };
+    rc = mt_requester_wait (self->link, timeout_ms, s_take, &wait, err);
+    if (rc == MT_ETIMEDOUT || rc == MT_EUNAVAILABLE)
+        return mt_err_set (err, rc, "no answer from the broker at %s in %d ms",
+                           mt_requester_endpoint (self->link), timeout_ms);
+    *reply_p = wait.reply;
+    return rc;
 }
 
 int

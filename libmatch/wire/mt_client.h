@@ -1,6 +1,6 @@
 //  mt_client - a client of the broker: one request at a time, each with a
-//  timeout, over a DEALER socket (Lazy Pirate: after a timeout the socket is
-//  remade, so a late reply can never be taken for the next one's).
+//  timeout, on the one request stack of the clients (wire/mt_requester:
+//  DEALER, CURVE, Lazy Pirate).
 
 #ifndef MT_CLIENT_H_INCLUDED
 #define MT_CLIENT_H_INCLUDED

@@ -2,6 +2,8 @@
 
 #include "api.h"
 
+#include "wire/mt_requester.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,28 +156,12 @@ api_code_from_name (const char *name)
 //  ---------------------------------------------------------------- client
 
 struct api_client {
-    char endpoint [256];
-    mt_curve_config_t curve;
-    bool secure;                    //  curve was given
+    mt_requester_t *link;
     char actor [64];
     char role [32], station [512];  //  the caller's, "" when not a person's request
     json_t *last_error;             //  the last error reply's error object, or NULL
-    void *socket;
     json_int_t next_id;
-    bool (*gave_up) (void *arg);
-    void *gave_up_arg;
 };
-
-static int
-s_connect (api_client_t *self, mt_err_t *err)
-{
-    if (self->socket)
-        zmq_close (self->socket);
-    mt_err_t local;
-    self->socket = mt_wire_connect (ZMQ_DEALER, self->endpoint,
-                                    self->secure ? &self->curve : NULL, err ? err : &local);
-    return self->socket ? MT_OK : err ? err->code : local.code;
-}
 
 int
 api_client_new (const char *endpoint, const mt_curve_config_t *curve, api_client_t **self_p,
@@ -185,14 +171,9 @@ api_client_new (const char *endpoint, const mt_curve_config_t *curve, api_client
     api_client_t *self = calloc (1, sizeof *self);
     if (!self)
         return mt_err_set (err, MT_ENOMEM, "out of memory");
-    snprintf (self->endpoint, sizeof self->endpoint, "%s", endpoint);
     snprintf (self->actor, sizeof self->actor, "cli");
-    if (curve) {
-        self->curve = *curve;
-        self->secure = true;
-    }
     self->next_id = (json_int_t) time (NULL) * 1000;
-    int rc = s_connect (self, err);
+    int rc = mt_requester_new (endpoint, curve, &self->link, err);
     if (rc != MT_OK) {
         api_client_destroy (&self);
         return rc;
@@ -205,8 +186,7 @@ void
 api_client_destroy (api_client_t **self_p)
 {
     if (self_p && *self_p) {
-        if ((*self_p)->socket)
-            zmq_close ((*self_p)->socket);
+        mt_requester_destroy (&(*self_p)->link);
         json_decref ((*self_p)->last_error);
         free (*self_p);
         *self_p = NULL;
@@ -235,8 +215,61 @@ api_client_last_error (api_client_t *self)
 void
 api_client_set_give_up (api_client_t *self, bool (*gave_up) (void *arg), void *arg)
 {
-    self->gave_up = gave_up;
-    self->gave_up_arg = arg;
+    mt_requester_set_give_up (self->link, gave_up, arg);
+}
+
+//  A call waited for and where its answer goes.
+typedef struct {
+    api_client_t *client;
+    json_int_t id;
+    json_t *result;
+    uint8_t *payload;
+    size_t payload_size;
+} s_call_t;
+
+//  The reply's error object as the call's error (its message in English
+//  and Chinese).
+static int
+s_error_reply (api_client_t *self, json_t *error, mt_err_t *err)
+{
+    self->last_error = json_incref (error);
+    const char *message = json_string_value (json_object_get (error, "message"));
+    const char *message_zh = json_string_value (json_object_get (error, "message_zh"));
+    int rc = api_code_from_name (json_string_value (json_object_get (error, "code")));
+    mt_err_t said;
+    //  A service without the Chinese: the catalog's, or the code's.
+    mt_err_set (&said, rc, "%s", message ? message : "");
+    if (message_zh && *message_zh)
+        snprintf (said.msg_zh, sizeof said.msg_zh, "%s", message_zh);
+    return mt_err_copy (err, rc, &said);
+}
+
+static int
+s_take (void *arg, void *socket, bool *done, mt_err_t *err)
+{
+    s_call_t *call = arg;
+    api_message_t reply;
+    if (api_recv (socket, &reply, err) != MT_OK)
+        return MT_EPROTO;
+    if (json_integer_value (json_object_get (reply.json, "id")) != call->id) {
+        api_message_free (&reply);
+        return MT_OK;           //  a late reply to an earlier call
+    }
+    *done = true;
+    json_t *error = json_object_get (reply.json, "error");
+    int rc = MT_OK;
+    if (error)
+        rc = s_error_reply (call->client, error, err);
+    else {
+        call->result = json_incref (json_object_get (reply.json, "result"));
+        call->payload = reply.payload;
+        call->payload_size = reply.payload_size;
+        reply.payload = NULL;
+        if (!call->result)
+            rc = mt_err_set (err, MT_EPROTO, "reply without a result");
+    }
+    api_message_free (&reply);
+    return rc;
 }
 
 int
@@ -249,7 +282,8 @@ api_call (api_client_t *self, const char *method, json_t *params, const void *pa
         *reply_payload_p = NULL;
     if (reply_size_p)
         *reply_size_p = 0;
-    if (!self->socket && s_connect (self, err) != MT_OK)
+    void *socket = mt_requester_socket (self->link, err);
+    if (!socket)
         return err ? err->code : MT_EUNAVAILABLE;
     json_decref (self->last_error);
     self->last_error = NULL;
@@ -265,66 +299,27 @@ api_call (api_client_t *self, const char *method, json_t *params, const void *pa
         json_object_set_new (request, "role", json_string (self->role));
     if (request && self->station [0])
         json_object_set_new (request, "station", json_string (self->station));
-    int rc = request ? api_send (self->socket, NULL, request, payload, size, err)
+    int rc = request ? api_send (socket, NULL, request, payload, size, err)
                      : mt_err_set (err, MT_ENOMEM, "out of memory");
     json_decref (request);
     if (rc != MT_OK)
         return rc;
-    struct timespec start;
-    clock_gettime (CLOCK_MONOTONIC, &start);
-    for (;;) {
-        struct timespec now;
-        clock_gettime (CLOCK_MONOTONIC, &now);
-        long waited = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
-        zmq_pollitem_t item = { self->socket, 0, ZMQ_POLLIN, 0 };
-        long slice = timeout_ms - waited;
-        if (self->gave_up && slice > 100)
-            slice = 100;
-        if (waited >= timeout_ms || zmq_poll (&item, 1, slice) <= 0
-        ||  !(item.revents & ZMQ_POLLIN)) {
-            if (self->gave_up && self->gave_up (self->gave_up_arg)) {
-                s_connect (self, NULL);
-                return mt_err_set (err, MT_EUNAVAILABLE, "Homeward at %s stopped answering",
-                                   self->endpoint);
-            }
-            clock_gettime (CLOCK_MONOTONIC, &now);
-            waited = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
-            if (waited < timeout_ms)
-                continue;
-            s_connect (self, NULL);
-            return mt_err_set (err, MT_ETIMEDOUT, "no answer from Homeward at %s in %d ms "
-                               "(is `homeward serve` running?)", self->endpoint, timeout_ms);
-        }
-        api_message_t reply;
-        if (api_recv (self->socket, &reply, err) != MT_OK)
-            continue;
-        if (json_integer_value (json_object_get (reply.json, "id")) != id) {
-            api_message_free (&reply);
-            continue;           //  a late reply to an earlier call
-        }
-        json_t *error = json_object_get (reply.json, "error");
-        if (error) {
-            self->last_error = json_incref (error);
-            const char *message = json_string_value (json_object_get (error, "message"));
-            const char *message_zh = json_string_value (json_object_get (error, "message_zh"));
-            rc = api_code_from_name (json_string_value (json_object_get (error, "code")));
-            mt_err_t said;
-            //  A service without the Chinese: the catalog's, or the code's.
-            mt_err_set (&said, rc, "%s", message ? message : "");
-            if (message_zh && *message_zh)
-                snprintf (said.msg_zh, sizeof said.msg_zh, "%s", message_zh);
-            mt_err_copy (err, rc, &said);
-            api_message_free (&reply);
-            return rc;
-        }
-        *result_p = json_incref (json_object_get (reply.json, "result"));
-        if (reply_payload_p) {
-            *reply_payload_p = reply.payload;
-            reply.payload = NULL;
-            if (reply_size_p)
-                *reply_size_p = reply.payload_size;
-        }
-        api_message_free (&reply);
-        return *result_p ? MT_OK : mt_err_set (err, MT_EPROTO, "reply without a result");
+    s_call_t call = { .client = self, .id = id };
+    rc = mt_requester_wait (self->link, timeout_ms, s_take, &call, err);
+    if (rc == MT_EUNAVAILABLE)
+        return mt_err_set (err, MT_EUNAVAILABLE, "Homeward at %s stopped answering",
+                           mt_requester_endpoint (self->link));
+    if (rc == MT_ETIMEDOUT)
+        return mt_err_set (err, MT_ETIMEDOUT, "no answer from Homeward at %s in %d ms "
+                           "(is `homeward serve` running?)", mt_requester_endpoint (self->link),
+                           timeout_ms);
+    *result_p = call.result;
+    if (reply_payload_p) {
+        *reply_payload_p = call.payload;
+        if (reply_size_p)
+            *reply_size_p = call.payload_size;
     }
+    else
+        free (call.payload);
+    return rc;
 }

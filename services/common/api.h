@@ -55,6 +55,9 @@ json_t *api_result (json_t *id, json_t *result);
 //  The result code of an error reply's "code" name (MT_EINTERNAL if unknown).
 int api_code_from_name (const char *name);
 
+//  The client: requests on the one request stack of Homeward's clients
+//  (wire/mt_requester: DEALER, CURVE, a timeout each, Lazy Pirate), as the
+//  broker's protobuf client (wire/mt_client) sends its own.
 typedef struct api_client api_client_t;
 
 //  Connect to the results service's API, with CURVE on tcp:// as curve says
