@@ -189,6 +189,79 @@ s_rescore_due (results_matcher_t *m, bool now, size_t *count_p, mt_err_t *err)
     return rc;
 }
 
+//  A side is done: the other side next, or, once the found cases it
+//  touched are scored again, the end.
+static int
+s_side_done (results_matcher_t *m, mt_crossmatch_t *cm, mt_err_t *err)
+{
+    size_t rescored = 0;
+    int rc = cm->kind == MT_KIND_MISSING ? s_rescore_due (m, true, &rescored, err) : MT_OK;
+    if (rc != MT_OK || rescored)
+        return rc;
+    if (cm->kind == MT_KIND_FOUND) {
+        cm->kind = MT_KIND_MISSING;
+        cm->after_case = 0;
+    }
+    else {
+        snprintf (cm->state, sizeof cm->state, "done");
+        mt_log_info (S_NAME, "cross-match done: %lld cases, %lld faces searched again",
+                     (long long) cm->cases_done, (long long) cm->faces_done);
+    }
+    return s_record (m, cm, err);
+}
+
+//  A batch's cases weighed against what the searches found (reply: dlib's
+//  hits, reply2: the second descriptor's), S_GROUP at a time in one
+//  transaction: their reads of candidate cases and their pairs' writes
+//  share its locks and its commit (each case's writes are a savepoint
+//  inside it). The found cases it touched are listed to be scored again
+//  later, each once however many batches touch it meanwhile
+//  (s_rescore_due).
+static int
+s_weigh_batch (results_matcher_t *m, mt_crossmatch_t *cm, s_member_t *members, size_t count,
+               const mt_msg_t *reply, const mt_msg_t *reply2, mt_err_t *err)
+{
+    results_set_t later = { 0 };
+    bool grouped = false;
+    int rc = MT_OK;
+    for (size_t i = 0; rc == MT_OK && i < count; i++) {
+        if (i % S_GROUP == 0) {
+            if (grouped)
+                rc = mt_casedb_commit (m->db, rc, err);
+            grouped = rc == MT_OK && mt_casedb_begin (m->db, err) == MT_OK;
+            if (rc == MT_OK && !grouped)
+                rc = err->code;
+            if (rc != MT_OK)
+                break;
+        }
+        s_member_t *member = &members [i];
+        int64_t *others = NULL;
+        size_t other_count = 0, other_size = 0, weighed = 0;
+        rc = results_hits_add (reply, member->first, member->count, &others, &other_count,
+                               &other_size, err);
+        if (rc == MT_OK)
+            rc = results_hits_add (reply2, member->first2, member->count2, &others,
+                                   &other_count, &other_size, err);
+        if (rc == MT_OK)
+            rc = results_weigh (m, &member->c, member->faces, member->n, &others,
+                                &other_count, &other_size, &weighed, &later, err);
+        free (others);
+        if (rc == MT_OK)
+            cm->cases_done++, cm->faces_done += (int64_t) member->n;
+    }
+    if (grouped)
+        rc = mt_casedb_commit (m->db, rc, err);
+    grouped = rc == MT_OK && later.count && mt_casedb_begin (m->db, err) == MT_OK;
+    if (rc == MT_OK && later.count && !grouped)
+        rc = err->code;
+    if (rc == MT_OK && later.count)
+        rc = mt_casedb_rescore_due_add (m->db, later.ids, later.count, err);
+    if (grouped)
+        rc = mt_casedb_commit (m->db, rc, err);
+    free (later.ids);
+    return rc;
+}
+
 int
 results_crossmatch_step (results_matcher_t *m, size_t most, size_t *queries_p,
                          double *search_ms_p, mt_err_t *err)
@@ -216,29 +289,10 @@ results_crossmatch_step (results_matcher_t *m, size_t most, size_t *queries_p,
     int64_t last = 0;
     rc = s_take (m, &cm, most, members, &count, &last, err);
     if (rc == MT_OK && last == cm.after_case) {
-        //  This side is done: the other side, or, once the found cases it
-        //  touched are scored again, the end.
-        size_t rescored = 0;
-        if (cm.kind == MT_KIND_MISSING)
-            rc = s_rescore_due (m, true, &rescored, err);
-        if (rc != MT_OK || rescored) {
-            free (members);
-            return rc;
-        }
-        if (cm.kind == MT_KIND_FOUND) {
-            cm.kind = MT_KIND_MISSING;
-            cm.after_case = 0;
-        }
-        else {
-            snprintf (cm.state, sizeof cm.state, "done");
-            mt_log_info (S_NAME, "cross-match done: %lld cases, %lld faces searched again",
-                         (long long) cm.cases_done, (long long) cm.faces_done);
-        }
         free (members);
-        return s_record (m, &cm, err);
+        return s_side_done (m, &cm, err);
     }
     mt_msg_t *reply = NULL, *reply2 = NULL;
-    results_set_t later = { 0 };
     struct timespec t0, t1;
     clock_gettime (CLOCK_MONOTONIC, &t0);
     if (rc == MT_OK && count > 0)
@@ -251,47 +305,8 @@ results_crossmatch_step (results_matcher_t *m, size_t most, size_t *queries_p,
         *queries_p = reply->query_count;
     if (rc == MT_OK && reply2)
         *queries_p += reply2->query_count;
-    //  The cases are weighed S_GROUP at a time in one transaction: their
-    //  reads of candidate cases and their pairs' writes share its locks and
-    //  its commit (each case's writes are a savepoint inside it).
-    bool grouped = false;
-    for (size_t i = 0; rc == MT_OK && i < count; i++) {
-        if (i % S_GROUP == 0) {
-            if (grouped)
-                rc = mt_casedb_commit (m->db, rc, err);
-            grouped = rc == MT_OK && mt_casedb_begin (m->db, err) == MT_OK;
-            if (rc == MT_OK && !grouped)
-                rc = err->code;
-            if (rc != MT_OK)
-                break;
-        }
-        s_member_t *member = &members [i];
-        int64_t *others = NULL;
-        size_t other_count = 0, other_size = 0, weighed = 0;
-        rc = results_hits_add (reply, member->first, member->count, &others, &other_count,
-                               &other_size, err);
-        if (rc == MT_OK)
-            rc = results_hits_add (reply2, member->first2, member->count2, &others,
-                                   &other_count, &other_size, err);
-        if (rc == MT_OK)
-            rc = results_weigh (m, &member->c, member->faces, member->n, &others,
-                                &other_count, &other_size, &weighed, &later, err);
-        free (others);
-        if (rc == MT_OK)
-            cm.cases_done++, cm.faces_done += (int64_t) member->n;
-    }
-    if (grouped)
-        rc = mt_casedb_commit (m->db, rc, err);
-    //  The found cases the batch touched are scored again later, each once
-    //  however many batches touch it meanwhile (s_rescore_due).
-    grouped = rc == MT_OK && later.count && mt_casedb_begin (m->db, err) == MT_OK;
-    if (rc == MT_OK && later.count && !grouped)
-        rc = err->code;
-    if (rc == MT_OK && later.count)
-        rc = mt_casedb_rescore_due_add (m->db, later.ids, later.count, err);
-    if (grouped)
-        rc = mt_casedb_commit (m->db, rc, err);
-    free (later.ids);
+    if (rc == MT_OK)
+        rc = s_weigh_batch (m, &cm, members, count, reply, reply2, err);
     for (size_t i = 0; i < count; i++)
         free (members [i].faces);
     free (members);
