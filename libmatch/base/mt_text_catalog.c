@@ -285,6 +285,8 @@ const mti_text_row_t mti_text_catalog [] = {
     //  libmatch/face/mt_embedder.cpp
     { "weight tensor '%s' has rank %zu and %zu values, not the shape the network needs",
       "权重张量 '%s' 为 %zu 维、%zu 个值，不是网络需要的形状" },
+    { "no reference network kept (make the embedder with mt_embedder_new_reference)",
+      "未保留参考网络（请用 mt_embedder_new_reference 创建）" },
     { "too few weight tensors (%zu)",
       "权重张量太少（%zu 个）" },
     { "layer for '%s' has %zu parameters",
