@@ -43,6 +43,31 @@ cli_api_load (const char *command, const mt_config_key_t *keys, void *settings,
     return 0;
 }
 
+int
+cli_api_action (const char *command, const mt_config_key_t *keys, const void *settings,
+                size_t size, int argc, char **argv, const char **action_p)
+{
+    *action_p = NULL;
+    void *scratch = malloc (size);
+    char **args = calloc ((size_t) argc + 1, sizeof *args);
+    int count = 0, rc = MT_ENOMEM;
+    mt_err_t err;
+    mt_err_set (&err, MT_ENOMEM, "out of memory");
+    if (scratch && args) {
+        memcpy (scratch, settings, size);
+        memcpy (args, argv, (size_t) argc * sizeof *args);
+        rc = mt_config_parse_args (keys, scratch, argc, args, 1, &count, &err);
+    }
+    if (rc == MT_OK && count > 0)
+        *action_p = args [1];
+    else
+    if (rc != MT_OK)
+        cli_error (command, "%s", err.msg);
+    free (scratch);
+    free (args);
+    return rc == MT_OK ? 0 : 2;
+}
+
 void
 cli_api_help (const mt_config_key_t *keys, void *settings, cli_api_opts_t *opts, FILE *out)
 {

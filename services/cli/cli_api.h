@@ -51,6 +51,12 @@ typedef struct {
 //  NULL).
 int cli_api_load (const char *command, const mt_config_key_t *keys, void *settings,
                   cli_api_opts_t *opts, int argc, char **argv);
+//  A command's action (its first operand: `homeward case --json show 3`
+//  is `show`; NULL when there is none; it points into argv), read with
+//  keys, the options of all its actions, over a scratch copy of settings
+//  (size bytes). Returns 0, or 2 after saying why the options do not read.
+int cli_api_action (const char *command, const mt_config_key_t *keys, const void *settings,
+                    size_t size, int argc, char **argv, const char **action_p);
 //  The defaults of the common options (for --help, and before loading).
 void cli_api_defaults (cli_api_opts_t *opts);
 //  "Options:" and one line for each row of keys, for --help.

@@ -133,19 +133,23 @@ cli_audit (int argc, char **argv)
         s_usage (argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
-    bool verify = strcmp (argv [1], "verify") == 0;
-    if (!verify && strcmp (argv [1], "list") != 0) {
+    s_audit_t settings = { .limit = 0 };
+    const char *action = NULL;
+    if (cli_api_action ("audit", s_all_keys, &settings, sizeof settings, argc, argv, &action)
+        != 0)
+        return 2;
+    bool verify = action && strcmp (action, "verify") == 0;
+    if (!verify && (!action || strcmp (action, "list") != 0)) {
         cli_error ("audit", "give verify or list (see --help)");
         return 2;
     }
-    s_audit_t settings = { .limit = 0 };
     if (cli_api_load ("audit", verify ? s_verify_keys : s_list_keys, &settings, &settings.api,
                       argc, argv) != 0)
         return 2;
     int status = 2;
     if (settings.api.argc != 1)
         cli_error ("audit", "'%s': %s takes no operand (see --help)", settings.api.argv [1],
-                   argv [1]);
+                   action);
     else {
         api_client_t *client = cli_api_connect ("audit", &settings.api);
         status = !client ? 1 : verify ? s_verify (&settings, client) : s_list (&settings, client);

@@ -242,22 +242,26 @@ cli_case (int argc, char **argv)
         s_case_usage (argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
-    const mt_config_key_t *keys = s_case_keys_of (argv [1]);
-    if (!keys) {
-        cli_error ("case", "unknown action '%s' (see homeward case --help)", argv [1]);
-        return 2;
-    }
     //  A case's facts are flags of their own table (mt_case_facts), for
-    //  add-* and update; the rest are this action's options.
+    //  add-* and update; the rest are the action's options.
     char **fields = calloc ((size_t) argc + 1, sizeof *fields);
-    int count = fields ? cli_case_fields_take (&argc, argv, fields) : 0;
+    if (!fields)
+        return 2;
+    int count = cli_case_fields_take (&argc, argv, fields);
     s_case_t settings = { .level = "all" };
-    if (!fields || cli_api_load ("case", keys, &settings, &settings.api, argc, argv) != 0) {
+    const char *action = NULL;
+    int rc = cli_api_action ("case", s_case_help_keys, &settings, sizeof settings, argc, argv,
+                             &action);
+    const mt_config_key_t *keys = action ? s_case_keys_of (action) : NULL;
+    if (rc == 0 && !keys)
+        cli_error ("case", "%s%s%s (see homeward case --help)",
+                   action ? "unknown action '" : "give an action", action ? action : "",
+                   action ? "'" : "");
+    if (!keys || cli_api_load ("case", keys, &settings, &settings.api, argc, argv) != 0) {
         free (fields);
         return 2;
     }
     const cli_api_opts_t *opts = &settings.api;
-    const char *action = opts->argv [0];
     bool adding = strncmp (action, "add-", 4) == 0, updating = strcmp (action, "update") == 0;
     int status = 2;
     if (count > 0 && !adding && !updating)
@@ -471,9 +475,15 @@ cli_photo (int argc, char **argv)
         cli_api_help (cli_photo_keys (""), &settings, &settings.api, out);
         return argc < 2 ? 2 : 0;
     }
-    const mt_config_key_t *keys = cli_photo_keys (argv [1]);
-    if (!keys) {
-        cli_error ("photo", "unknown action '%s' (see homeward photo --help)", argv [1]);
+    const char *action = NULL;
+    if (cli_api_action ("photo", cli_photo_keys (""), &settings, sizeof settings, argc, argv,
+                        &action) != 0)
+        return 2;
+    const mt_config_key_t *keys = action ? cli_photo_keys (action) : NULL;
+    if (!keys || !*action) {
+        cli_error ("photo", "%s%s%s (see homeward photo --help)",
+                   action ? "unknown action '" : "give an action", action ? action : "",
+                   action ? "'" : "");
         return 2;
     }
     if (cli_api_load ("photo", keys, &settings, &settings.api, argc, argv) != 0)

@@ -105,7 +105,7 @@ static const mt_config_key_t s_passwd_keys [] = {
     S_KEY ("old-password", old, "your current password (default: asked)"), CLI_KEYS_END
 };
 
-//  The options of sub-command `which` (as s_commands).
+//  The options of a sub-command (named as in s_commands).
 static const mt_config_key_t *
 s_keys_of (const char *command)
 {

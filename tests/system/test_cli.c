@@ -192,6 +192,8 @@ test_help_and_usage_errors (void)
         { { "backup", "--keep", "-1" }, "option --keep: -1 is outside 0..100000" },
         { { "restore", "dir", "--lsit" }, "unknown option --lsit" },
         { { "crossmatch", "start", "--resume=maybe" }, "option --resume: 'maybe' is not true" },
+        { { "case", "--limit", "3", "show", "4" }, "unknown option --limit" },
+        { { "case", "--json" }, "give an action" },
     };
     for (size_t i = 0; i < sizeof refused / sizeof refused [0]; i++) {
         const char *const *a = refused [i].args;
@@ -200,6 +202,12 @@ test_help_and_usage_errors (void)
         MT_CHECK_CONTAINS (err, refused [i].says);
         free (out), free (err);
     }
+    //  Options may come before the action: it is read past them (here it
+    //  gets as far as asking a service that is not there).
+    MT_CHECK_INT (s_run (&out, &err, NULL, "case", "--json", "--api", "ipc:///nonexistent/api.sock",
+                         "--timeout-ms", "100", "show", "3", NULL), 1);
+    MT_CHECK_CONTAINS (err, "no answer from Homeward");
+    free (out), free (err);
     MT_CHECK_INT (s_run (&out, &err, NULL, "embed", "--model-dir", "/nonexistent/m",
                          mt_test_data ("formats/face.jpg"), NULL), 1);
     MT_CHECK_CONTAINS (err, "/nonexistent/m");
