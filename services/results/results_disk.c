@@ -13,6 +13,10 @@
 
 //  A write that failed for lack of space counts for this long.
 #define S_FULL_FOR_MS 60000
+//  Less than this free is a full disk before any write fails: a write that
+//  still succeeds there reuses room the database already had (its WAL, its
+//  free pages), and the next one that needs new room fails.
+#define S_FULL_BYTES (1024 * 1024)
 
 static int64_t
 s_free (const char *path)
@@ -41,8 +45,8 @@ results_disk_check (const char *db, const char *photos, int64_t reserve_mb,
     disk->free_bytes = a < b ? a : b;
     disk->reserve_bytes = reserve_mb * 1024 * 1024;
     disk->low = disk->free_bytes < disk->reserve_bytes;
-    disk->full = last_full_ms > 0 && mt_clock_ms () - last_full_ms < S_FULL_FOR_MS
-              && disk->low;
+    bool failed = last_full_ms > 0 && mt_clock_ms () - last_full_ms < S_FULL_FOR_MS;
+    disk->full = disk->low && (failed || disk->free_bytes < S_FULL_BYTES);
 }
 
 int

@@ -2,7 +2,8 @@
 //  case database and the photo store live, the reserve kept free for the
 //  cases already there (new photos are refused below it, with
 //  MT_ENOSPACE, so that reviews, case edits and erasures still fit), and
-//  whether a write has failed for lack of space lately (the disk is full).
+//  whether the disk is full: a write has failed for lack of space lately,
+//  or there is no room left to write at all.
 
 #ifndef RESULTS_DISK_H_INCLUDED
 #define RESULTS_DISK_H_INCLUDED
@@ -17,7 +18,8 @@ typedef struct {
     int64_t reserve_bytes;
     bool low;                       //  below the reserve: new photos refused
     bool full;                      //  writes fail for lack of space (the last one in the
-                                    //  last minute failed so, and it is still low)
+                                    //  last minute failed so, and it is still low), or
+                                    //  less than a megabyte is free
 } results_disk_t;
 
 //  The state of the folders of db (a file) and photos, with reserve_mb
