@@ -758,6 +758,22 @@ const mti_text_row_t mti_text_catalog [] = {
     { "codec: the envelope has no body '%s'",
       "编解码器：信封中没有“%s”消息体" },
 
+    //  libmatch/wire/mt_pb_json.c
+    { "%s must be a whole number from %lld to %lld",
+      "%#s必须是 %lld 到 %lld 之间的整数" },
+    { "%s must be a number",
+      "%#s必须是数字" },
+    { "%s must be true or false",
+      "%#s应为 true 或 false" },
+    { "%s cannot be given as JSON",
+      "%#s不能以 JSON 给出" },
+    { "%s must be a list",
+      "%#s必须是列表" },
+    { "%s must be an object",
+      "%#s必须是对象" },
+    { "give %s or another of its kind, not both",
+      "%#s与同类的另一项只能给出一个" },
+
     //  libmatch/wire/mt_job.c
     { "unknown job message type %d",
       "未知的任务消息类型 %d" },
@@ -942,6 +958,8 @@ const mti_text_row_t mti_text_catalog [] = {
       "副本的审计日志链结尾与源存储不同（第 %lld 条 %.16s...，源存储为第 %lld 条 %.16s...）" },
 
     //  services/common/api.c
+    { "not an API reply (api.proto)",
+      "不是 API 应答（api.proto）" },
     { "too many or too large routing frames",
       "路由帧太多或太大" },
     { "no empty delimiter frame before the JSON",
@@ -1099,9 +1117,19 @@ const mti_text_row_t mti_text_catalog [] = {
     { "cannot start the checkpoint thread",
       "无法启动检查点线程" },
 
+    //  services/common/api_pb.c
+    { "not an API request (api.proto)",
+      "不是 API 请求（api.proto）" },
+    { "the request names no method of api.proto with its parameters: '%s'",
+      "请求没有指明 api.proto 中带参数的方法：'%s'" },
+
     //  services/results/results_actor.c
     { "unknown method '%s'",
       "未知的方法 '%s'" },
+    { "the kept answer is not one of %s",
+      "保存的应答不是 %s" },
+    { "%s is called in protobuf (proto/homeward/v1/api.proto), not in JSON",
+      "%s 须以 protobuf 调用（proto/homeward/v1/api.proto），不能用 JSON" },
     { "cannot connect the matcher",
       "无法连接比对线程" },
     { "cannot start the matcher",
@@ -1438,8 +1466,6 @@ const mti_text_row_t mti_text_catalog [] = {
       "案件由救助站登记；公安联络员负责审核比对" },
     { "case %lld is closed already",
       "案件 %lld 已结案" },
-    { "ask_person must be true or false",
-      "ask_person 应为 true 或 false" },
     { "the photos of case %lld are its station's to see",
       "案件 %lld 的照片只有所属救助站可以查看" },
 

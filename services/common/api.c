@@ -1,7 +1,9 @@
-//  api - JSON over ZeroMQ for the results service.
+//  api - requests and replies over ZeroMQ for the results service.
 
 #include "api.h"
+#include "api_pb.h"
 
+#include "wire/mt_pb_json.h"
 #include "wire/mt_requester.h"
 
 #include <stdio.h>
@@ -14,10 +16,12 @@ void
 api_message_free (api_message_t *msg)
 {
     json_decref (msg->json);
+    free (msg->body);
     free (msg->payload);
     msg->json = NULL;
+    msg->body = NULL;
     msg->payload = NULL;
-    msg->payload_size = 0;
+    msg->payload_size = msg->body_size = 0;
 }
 
 int
@@ -59,6 +63,16 @@ api_recv (void *socket, api_message_t *msg, mt_err_t *err)
             if (size > API_MAX_JSON_BYTES)
                 rc = mt_err_set (err, MT_EPROTO, "request of %zu bytes is over the limit", size);
             else
+            if (size > 0 && *(const char *) data != '{') {
+                //  A protobuf body (api.proto), read by who knows its type.
+                if ((msg->body = malloc (size)) == NULL)
+                    rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+                else {
+                    memcpy (msg->body, data, size);
+                    msg->body_size = size;
+                }
+            }
+            else
             if (!(msg->json = json_loadb (data, size, JSON_REJECT_DUPLICATES, &jerr))
             ||  !json_is_object (msg->json))
                 rc = mt_err_set (err, MT_EPROTO, "not a JSON object: %s",
@@ -85,12 +99,32 @@ api_recv (void *socket, api_message_t *msg, mt_err_t *err)
     if (rc == MT_OK && stage < 2)
         rc = mt_err_set (err, MT_EPROTO, "no JSON frame");
     if (rc != MT_OK) {
-        json_decref (msg->json);
-        free (msg->payload);
-        msg->json = NULL;
-        msg->payload = NULL;
+        mt_route_t route = msg->route;
+        api_message_free (msg);
+        msg->route = route;
     }
     return rc;
+}
+
+int
+api_send_body (void *socket, const mt_route_t *route, const void *body, size_t body_size,
+               const void *payload, size_t size, mt_err_t *err)
+{
+    int rc = MT_OK;
+    if (route)
+        for (size_t i = 0; rc == MT_OK && i < route->count; i++)
+            if (zmq_send (socket, route->frames [i].data, route->frames [i].size,
+                          ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
+                rc = MT_EIO;
+    if (rc == MT_OK && !route && zmq_send (socket, "", 0, ZMQ_SNDMORE) < 0)
+        rc = MT_EIO;
+    if (rc == MT_OK && zmq_send (socket, body, body_size, payload ? ZMQ_SNDMORE : 0) < 0)
+        rc = MT_EIO;
+    if (rc == MT_OK && payload && zmq_send (socket, payload, size, 0) < 0)
+        rc = MT_EIO;
+    if (rc != MT_OK)
+        return mt_err_set (err, MT_EIO, "send failed: %s", zmq_strerror (zmq_errno ()));
+    return MT_OK;
 }
 
 int
@@ -100,23 +134,9 @@ api_send (void *socket, const mt_route_t *route, json_t *json, const void *paylo
     char *text = json_dumps (json, JSON_COMPACT);
     if (!text)
         return mt_err_set (err, MT_ENOMEM, "out of memory");
-    int rc = MT_OK;
-    if (route)
-        for (size_t i = 0; rc == MT_OK && i < route->count; i++)
-            if (zmq_send (socket, route->frames [i].data, route->frames [i].size,
-                          ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
-                rc = MT_EIO;
-    if (rc == MT_OK && !route && zmq_send (socket, "", 0, ZMQ_SNDMORE) < 0)
-        rc = MT_EIO;
-    if (rc == MT_OK
-    &&  zmq_send (socket, text, strlen (text), payload ? ZMQ_SNDMORE : 0) < 0)
-        rc = MT_EIO;
-    if (rc == MT_OK && payload && zmq_send (socket, payload, size, 0) < 0)
-        rc = MT_EIO;
+    int rc = api_send_body (socket, route, text, strlen (text), payload, size, err);
     free (text);
-    if (rc != MT_OK)
-        return mt_err_set (err, MT_EIO, "send failed: %s", zmq_strerror (zmq_errno ()));
-    return MT_OK;
+    return rc;
 }
 
 json_t *
@@ -221,6 +241,7 @@ api_client_set_give_up (api_client_t *self, bool (*gave_up) (void *arg), void *a
 //  A call waited for and where its answer goes.
 typedef struct {
     api_client_t *client;
+    const char *method;
     json_int_t id;
     json_t *result;
     uint8_t *payload;
@@ -244,6 +265,45 @@ s_error_reply (api_client_t *self, json_t *error, mt_err_t *err)
     return mt_err_copy (err, rc, &said);
 }
 
+//  A protobuf reply (ApiReply) to call: its result as JSON, or its error.
+static int
+s_take_pb (s_call_t *call, api_message_t *reply, bool *done, mt_err_t *err)
+{
+    Homeward__V1__ApiReply *pb = homeward__v1__api_reply__unpack (NULL, reply->body_size,
+                                                                  reply->body);
+    if (!pb)
+        return mt_err_set (err, MT_EPROTO, "not an API reply (api.proto)");
+    if (!pb->has_id || pb->id != (uint64_t) call->id) {
+        protobuf_c_message_free_unpacked (&pb->base, NULL);
+        return MT_OK;           //  a late reply to an earlier call
+    }
+    *done = true;
+    int rc = MT_OK;
+    ProtobufCMessage *result = api_pb_oneof (&pb->base, api_pb_result_field (call->method));
+    if (pb->result_case == HOMEWARD__V1__API_REPLY__RESULT_ERROR) {
+        json_t *error = json_pack ("{s:s, s:s, s:s}", "code", pb->error->code ? pb->error->code
+                                   : "", "message", pb->error->message ? pb->error->message : "",
+                                   "message_zh", pb->error->message_zh
+                                   ? pb->error->message_zh : "");
+        rc = error ? s_error_reply (call->client, error, err)
+                   : mt_err_set (err, MT_ENOMEM, "out of memory");
+        json_decref (error);
+    }
+    else
+    if (!result)
+        rc = mt_err_set (err, MT_EPROTO, "reply without a result");
+    else
+    if (!(call->result = mt_pb_json (result, false)))
+        rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+    if (rc == MT_OK) {
+        call->payload = reply->payload;
+        call->payload_size = reply->payload_size;
+        reply->payload = NULL;
+    }
+    protobuf_c_message_free_unpacked (&pb->base, NULL);
+    return rc;
+}
+
 static int
 s_take (void *arg, void *socket, bool *done, mt_err_t *err)
 {
@@ -251,6 +311,11 @@ s_take (void *arg, void *socket, bool *done, mt_err_t *err)
     api_message_t reply;
     if (api_recv (socket, &reply, err) != MT_OK)
         return MT_EPROTO;
+    if (reply.body) {
+        int rc = s_take_pb (call, &reply, done, err);
+        api_message_free (&reply);
+        return rc;
+    }
     if (json_integer_value (json_object_get (reply.json, "id")) != call->id) {
         api_message_free (&reply);
         return MT_OK;           //  a late reply to an earlier call
@@ -272,6 +337,61 @@ s_take (void *arg, void *socket, bool *done, mt_err_t *err)
     return rc;
 }
 
+//  A JSON request.
+static int
+s_send_json (api_client_t *self, void *socket, json_int_t id, const char *method,
+             json_t *params, const void *payload, size_t size, mt_err_t *err)
+{
+    json_t *request = json_pack ("{s:I, s:s, s:O, s:s}", "id", id, "method", method,
+                                 "params", params ? params : json_object (), "actor",
+                                 self->actor);
+    if (!params)
+        json_decref (json_object_get (request, "params"));
+    //  The role and station of the person the request is made for: the
+    //  service applies its rules for them (the gateway's signed-in users).
+    if (request && self->role [0])
+        json_object_set_new (request, "role", json_string (self->role));
+    if (request && self->station [0])
+        json_object_set_new (request, "station", json_string (self->station));
+    int rc = request ? api_send (socket, NULL, request, payload, size, err)
+                     : mt_err_set (err, MT_ENOMEM, "out of memory");
+    json_decref (request);
+    return rc;
+}
+
+//  A request of api.proto: its parameters read from the JSON by their
+//  definition (idempotency_key goes to the envelope).
+static int
+s_send_pb (api_client_t *self, void *socket, json_int_t id, const char *method,
+           json_t *params, const void *payload, size_t size, mt_err_t *err)
+{
+    const ProtobufCFieldDescriptor *f = api_pb_params_field (method);
+    json_t *key = json_object_get (params, "idempotency_key");
+    if (key && !json_is_string (key))
+        return mt_err_set (err, MT_EINVAL, "%s must be text", "idempotency_key");
+    ProtobufCMessage *typed = NULL;
+    int rc = mt_pb_from_json (params, f->descriptor, &typed, err);
+    if (rc != MT_OK)
+        return rc;
+    Homeward__V1__ApiRequest request = HOMEWARD__V1__API_REQUEST__INIT;
+    request.has_id = 1;
+    request.id = (uint64_t) id;
+    request.method = (char *) method;
+    request.actor = self->actor;
+    request.role = self->role;
+    request.station = self->station;
+    request.idempotency_key = key ? (char *) json_string_value (key) : NULL;
+    api_pb_set_oneof (&request.base, f, typed);
+    uint8_t *body = NULL;
+    size_t body_size = 0;
+    rc = api_pb_pack (&request.base, &body, &body_size, err);
+    if (rc == MT_OK)
+        rc = api_send_body (socket, NULL, body, body_size, payload, size, err);
+    free (body);
+    protobuf_c_message_free_unpacked (typed, NULL);
+    return rc;
+}
+
 int
 api_call (api_client_t *self, const char *method, json_t *params, const void *payload,
           size_t size, int timeout_ms, json_t **result_p, uint8_t **reply_payload_p,
@@ -288,23 +408,12 @@ api_call (api_client_t *self, const char *method, json_t *params, const void *pa
     json_decref (self->last_error);
     self->last_error = NULL;
     json_int_t id = ++self->next_id;
-    json_t *request = json_pack ("{s:I, s:s, s:O, s:s}", "id", id, "method", method,
-                                 "params", params ? params : json_object (), "actor",
-                                 self->actor);
-    if (!params)
-        json_decref (json_object_get (request, "params"));
-    //  The role and station of the person the request is made for: the
-    //  service applies its rules for them (the gateway's signed-in users).
-    if (request && self->role [0])
-        json_object_set_new (request, "role", json_string (self->role));
-    if (request && self->station [0])
-        json_object_set_new (request, "station", json_string (self->station));
-    int rc = request ? api_send (socket, NULL, request, payload, size, err)
-                     : mt_err_set (err, MT_ENOMEM, "out of memory");
-    json_decref (request);
+    int rc = api_pb_params_field (method)
+           ? s_send_pb (self, socket, id, method, params, payload, size, err)
+           : s_send_json (self, socket, id, method, params, payload, size, err);
     if (rc != MT_OK)
         return rc;
-    s_call_t call = { .client = self, .id = id };
+    s_call_t call = { .client = self, .method = method, .id = id };
     rc = mt_requester_wait (self->link, timeout_ms, s_take, &call, err);
     if (rc == MT_EUNAVAILABLE)
         return mt_err_set (err, MT_EUNAVAILABLE, "Homeward at %s stopped answering",

@@ -1,15 +1,24 @@
-//  api - Homeward's service API: JSON requests and replies over ZeroMQ, for
+//  api - Homeward's service API: requests and replies over ZeroMQ, for
 //  the results service (cases, photos, candidates, reviews, jobs for the
-//  intake workers) and its clients (the CLI, the intake workers, the
-//  gateway).
+//  intake workers) and its clients (the CLI, the gateway, the backup
+//  service).
 //
-//  Frames: [routing ...] [empty] [JSON] [payload]? The JSON of a request is
-//  {"id": N, "method": "case.add", "params": {...}, "actor": "who"}, with
-//  "role" and "station" when it is made for a signed-in user; a reply
-//  is {"id": N, "result": {...}} or {"id": N, "error": {"code": "not_found",
-//  "message": "...", "message_zh": "..."}} (the message in English and in
-//  Chinese). The payload frame carries bytes (a photo) when a method takes
-//  or gives them.
+//  Frames: [routing ...] [empty] [body] [payload]? The payload frame
+//  carries bytes (a photo) when a method takes or gives them. The body is
+//  protobuf for the methods of proto/homeward/v1/api.proto (api_pb.h: an
+//  ApiRequest, an ApiReply) and JSON for the others, which move there one
+//  by one: {"id": N, "method": "case.add", "params": {...}, "actor":
+//  "who"}, with "role" and "station" when it is made for a signed-in user;
+//  a reply is {"id": N, "result": {...}} or {"id": N, "error": {"code":
+//  "not_found", "message": "...", "message_zh": "..."}} (the message in
+//  English and in Chinese). A JSON body starts with '{', a protobuf one
+//  with its first field's tag.
+//
+//  api_call takes and gives JSON either way: a method on protobuf has its
+//  parameters read from the JSON by their definition and its result
+//  written as JSON from it (wire/mt_pb_json), for the callers at the edge
+//  (the gateway's HTTP answers, the CLI's --json), so that they stay as
+//  documented.
 
 #ifndef API_H_INCLUDED
 #define API_H_INCLUDED
@@ -25,10 +34,13 @@
 #define API_MAX_JSON_BYTES (4u << 20)
 #define API_MAX_PAYLOAD_BYTES (64u << 20)
 
-//  A received request or reply. json and payload are owned.
+//  A received request or reply. json (a JSON body), body (a protobuf
+//  one: the other is NULL) and payload are owned.
 typedef struct {
     mt_route_t route;           //  the frames up to and including the empty one
     json_t *json;
+    uint8_t *body;
+    size_t body_size;
     uint8_t *payload;
     size_t payload_size;
 } api_message_t;
@@ -42,6 +54,9 @@ void api_message_free (api_message_t *msg);
 //  an optional payload.
 int api_send (void *socket, const mt_route_t *route, json_t *json, const void *payload,
               size_t size, mt_err_t *err);
+//  The same with a protobuf body.
+int api_send_body (void *socket, const mt_route_t *route, const void *body, size_t body_size,
+                   const void *payload, size_t size, mt_err_t *err);
 
 //  {"id": id, "error": {"code": name of code, "message": ..., "message_zh":
 //  its Chinese}} (new ref): message is a message of the catalog

@@ -6,6 +6,7 @@
 #include "base/mt_dir.h"
 
 #include "common/api.h"
+#include "common/api_pb.h"
 #include "results/case_json.h"
 #include "results/store/photo_store.h"
 #include "results/results_call.h"
@@ -204,6 +205,74 @@ s_request_digest (const char *method, json_t *params, const uint8_t *payload, si
     free (text);
 }
 
+//  A call of api.proto's digest: its method, its parameters packed (the
+//  key is the envelope's), its bytes.
+static void
+s_request_digest_pb (const results_call_t *call, char hex [65])
+{
+    const char *method = call->request->method;
+    ProtobufCMessage *params = api_pb_oneof (&call->request->base, api_pb_params_field (method));
+    uint8_t *packed = NULL;
+    size_t size = 0;
+    api_pb_pack (params, &packed, &size, NULL);
+    crypto_hash_sha256_state state;
+    crypto_hash_sha256_init (&state);
+    crypto_hash_sha256_update (&state, (const unsigned char *) method, strlen (method) + 1);
+    crypto_hash_sha256_update (&state, (const unsigned char *) "pb", 3);
+    if (packed)
+        crypto_hash_sha256_update (&state, packed, size);
+    if (call->payload)
+        crypto_hash_sha256_update (&state, call->payload, call->payload_size);
+    unsigned char digest [crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final (&state, digest);
+    sodium_bin2hex (hex, 65, digest, sizeof digest);
+    free (packed);
+}
+
+//  The answer kept for a key, as text: JSON, or "pb:" and the base64 of a
+//  call of api.proto's result (malloc'd; NULL when out of memory).
+static char *
+s_answer_text (const results_call_t *call)
+{
+    if (!call->request)
+        return json_dumps (call->result, JSON_COMPACT);
+    uint8_t *packed = NULL;
+    size_t size = 0;
+    if (!call->answer || api_pb_pack (call->answer, &packed, &size, NULL) != MT_OK)
+        return NULL;
+    size_t room = sodium_base64_encoded_len (size, sodium_base64_VARIANT_ORIGINAL);
+    char *text = malloc (3 + room);
+    if (text) {
+        memcpy (text, "pb:", 3);
+        sodium_bin2base64 (text + 3, room, packed, size, sodium_base64_VARIANT_ORIGINAL);
+    }
+    free (packed);
+    return text;
+}
+
+//  The kept answer back into the call.
+static int
+s_answer_read (results_call_t *call, const char *text, mt_err_t *err)
+{
+    if (!call->request) {
+        json_error_t jerr;
+        if (!(call->result = json_loads (text, 0, &jerr)))
+            return mt_err_set (err, MT_EINTERNAL, "the kept answer is not JSON: %s", jerr.text);
+        return MT_OK;
+    }
+    const ProtobufCFieldDescriptor *f = api_pb_result_field (call->request->method);
+    size_t length = strlen (text), size = 0;
+    uint8_t *packed = malloc (length + 1);
+    if (packed && strncmp (text, "pb:", 3) == 0
+    &&  sodium_base642bin (packed, length, text + 3, length - 3, NULL, &size, NULL,
+                           sodium_base64_VARIANT_ORIGINAL) == 0)
+        call->answer = protobuf_c_message_unpack (f->descriptor, NULL, size, packed);
+    free (packed);
+    if (!call->answer)
+        return mt_err_set (err, MT_EINTERNAL, "the kept answer is not one of %s", f->name);
+    return MT_OK;
+}
+
 //  Call fn once per key: the work and the kept answer in one transaction,
 //  so that a crash leaves neither or both. What a refused or failed call
 //  wrote (a refusal in the audit log) is kept; only its answer is not.
@@ -216,7 +285,10 @@ s_call_once (results_call_t *call, const char *method, const char *key,
     char digest [65], held [201];
     snprintf (held, sizeof held, "%s", key);
     key = held;             //  the parameter goes before the method runs
-    s_request_digest (method, call->params, call->payload, call->payload_size, digest);
+    if (call->request)
+        s_request_digest_pb (call, digest);
+    else
+        s_request_digest (method, call->params, call->payload, call->payload_size, digest);
     mt_casedb_t *db = call->self->db;
     int rc = mt_casedb_begin (db, err);
     if (rc != MT_OK)
@@ -224,13 +296,11 @@ s_call_once (results_call_t *call, const char *method, const char *key,
     mt_idem_t first;
     rc = mt_casedb_idem_get (db, call->actor, key, &first, err);
     if (rc == MT_OK) {
-        json_error_t jerr;
         if (strcmp (first.method, method) != 0 || strcmp (first.request, digest) != 0)
             rc = mt_err_set (err, MT_ECONFLICT, "this Idempotency-Key was used for another "
                              "request: send a new key with each new request");
         else
-        if (!(call->result = json_loads (first.result, 0, &jerr)))
-            rc = mt_err_set (err, MT_EINTERNAL, "the kept answer is not JSON: %s", jerr.text);
+            rc = s_answer_read (call, first.result, err);
         free (first.result);
         return mt_casedb_commit (db, rc, err);
     }
@@ -243,7 +313,7 @@ s_call_once (results_call_t *call, const char *method, const char *key,
         mt_casedb_commit (db, MT_OK, NULL);
         return rc;
     }
-    char *text = json_dumps (call->result, JSON_COMPACT);
+    char *text = s_answer_text (call);
     rc = text ? mt_casedb_idem_put (db, call->actor, key, method, digest, text, err)
               : mt_err_set (err, MT_ENOMEM, "out of memory");
     free (text);
@@ -251,10 +321,123 @@ s_call_once (results_call_t *call, const char *method, const char *key,
     if (rc != MT_OK) {
         json_decref (call->result);
         call->result = NULL;
+        if (call->answer)
+            protobuf_c_message_free_unpacked (call->answer, NULL);
+        call->answer = NULL;
     }
     //  The matcher told again, now that the work is committed.
     results_call_nudge (call->self);
     return rc;
+}
+
+//  Run the call's method (once per idempotency key, for those that change
+//  records), and what follows a call.
+static int
+s_run (results_state_t *self, results_call_t *call, const char *method, const char *key,
+       mt_err_t *err)
+{
+    int rc = mt_err_set (err, MT_ENOTFOUND, "unknown method '%s'", method ? method : "");
+    bool changing = false;
+    for (size_t i = 0; method && s_changing [i]; i++)
+        changing |= strcmp (method, s_changing [i]) == 0;
+    for (size_t i = 0; method && i < sizeof s_methods / sizeof s_methods [0]; i++)
+        if (strcmp (method, s_methods [i].name) == 0) {
+            mt_err_clear (err);
+            //  A method of api.proto reads its typed parameters only.
+            if (!call->request && api_pb_params_field (method))
+                rc = mt_err_set (err, MT_EPROTO, "%s is called in protobuf "
+                                 "(proto/homeward/v1/api.proto), not in JSON", method);
+            else
+                rc = key && changing ? s_call_once (call, method, key, s_methods [i].fn, err)
+                                     : s_methods [i].fn (call, err);
+            break;
+        }
+    //  Full while writes fail for lack of space; over once one that writes
+    //  (a photo, a case, a processed photo) goes through again.
+    if (rc == MT_ENOSPACE && !call->below_reserve)
+        self->disk_full_ms = mt_clock_ms ();
+    else
+    if (rc == MT_OK && method && (strcmp (method, "photo.add") == 0
+                               || strcmp (method, "case.add") == 0))
+        self->disk_full_ms = 0;
+    //  A photo added, or to be described again: pushed to a ready worker now.
+    if (rc == MT_OK && (changing || (method && strcmp (method, "reembed.start") == 0)))
+        results_jobs_waiting (self);
+    return rc;
+}
+
+//  A JSON request.
+static void
+s_serve_json (results_state_t *self, api_message_t *msg)
+{
+    mt_err_t err;
+    json_t *id = json_object_get (msg->json, "id");
+    const char *method = json_string_value (json_object_get (msg->json, "method"));
+    const char *actor = json_string_value (json_object_get (msg->json, "actor"));
+    const char *role = json_string_value (json_object_get (msg->json, "role"));
+    const char *station = json_string_value (json_object_get (msg->json, "station"));
+    json_t *params = json_object_get (msg->json, "params");
+    results_call_t call = { .self = self, .actor = actor ? actor : "unknown",
+                      .role = role ? role : "", .station = station ? station : "",
+                      .params = json_is_object (params) ? params : NULL,
+                      .payload = msg->payload, .payload_size = msg->payload_size };
+    json_t *empty = NULL;
+    if (!call.params)
+        call.params = empty = json_object ();
+    const char *key = json_string_value (json_object_get (call.params, "idempotency_key"));
+    int rc = s_run (self, &call, method, key, &err);
+    json_t *reply = rc == MT_OK ? api_result (id, call.result) : api_error_of (id, rc, &err);
+    if (rc != MT_OK) {
+        json_decref (call.result);
+        //  What the method adds to its error (e.g. the states allowed).
+        json_object_update_missing (json_object_get (reply, "error"), call.error_detail);
+    }
+    json_decref (call.error_detail);
+    mt_err_t send_err;
+    if (api_send (self->api, &msg->route, reply, call.reply_payload, call.reply_size,
+                  &send_err) != MT_OK)
+        mt_log_warn (S_NAME, "cannot answer: %s", send_err.msg);
+    json_decref (reply);
+    json_decref (empty);
+    free (call.reply_payload);
+}
+
+//  A request of api.proto.
+static void
+s_serve_pb (results_state_t *self, api_message_t *msg)
+{
+    mt_err_t err;
+    Homeward__V1__ApiRequest *request = NULL;
+    int rc = api_pb_request_read (msg->body, msg->body_size, &request, &err);
+    json_t *empty = json_object ();
+    results_call_t call = { .self = self, .actor = "unknown", .role = "", .station = "",
+                            .params = empty, .payload = msg->payload,
+                            .payload_size = msg->payload_size };
+    if (rc == MT_OK) {
+        call.request = request;
+        call.actor = request->actor && *request->actor ? request->actor : "unknown";
+        call.role = request->role ? request->role : "";
+        call.station = request->station ? request->station : "";
+        rc = s_run (self, &call, request->method, request->idempotency_key, &err);
+    }
+    uint8_t *body = NULL;
+    size_t size = 0;
+    mt_err_t send_err;
+    if (api_pb_reply_pack (request && request->has_id ? request->id : 0,
+                           request ? request->method : NULL, rc, &err, call.answer, &body,
+                           &size, &send_err) != MT_OK
+    ||  api_send_body (self->api, &msg->route, body, size, rc == MT_OK ? call.reply_payload
+                       : NULL, call.reply_size, &send_err) != MT_OK)
+        mt_log_warn (S_NAME, "cannot answer: %s", send_err.msg);
+    free (body);
+    if (call.answer)
+        protobuf_c_message_free_unpacked (call.answer, NULL);
+    if (request)
+        protobuf_c_message_free_unpacked (&request->base, NULL);
+    json_decref (call.result);
+    json_decref (call.error_detail);
+    json_decref (empty);
+    free (call.reply_payload);
 }
 
 static void
@@ -271,56 +454,10 @@ s_serve_api (results_state_t *self)
         }
         return;
     }
-    json_t *id = json_object_get (msg.json, "id");
-    const char *method = json_string_value (json_object_get (msg.json, "method"));
-    const char *actor = json_string_value (json_object_get (msg.json, "actor"));
-    const char *role = json_string_value (json_object_get (msg.json, "role"));
-    const char *station = json_string_value (json_object_get (msg.json, "station"));
-    json_t *params = json_object_get (msg.json, "params");
-    results_call_t call = { .self = self, .actor = actor ? actor : "unknown",
-                      .role = role ? role : "", .station = station ? station : "",
-                      .params = json_is_object (params) ? params : NULL,
-                      .payload = msg.payload, .payload_size = msg.payload_size };
-    json_t *empty = NULL;
-    if (!call.params)
-        call.params = empty = json_object ();
-    rc = mt_err_set (&err, MT_ENOTFOUND, "unknown method '%s'", method ? method : "");
-    const char *key = json_string_value (json_object_get (call.params, "idempotency_key"));
-    bool changing = false;
-    for (size_t i = 0; method && s_changing [i]; i++)
-        changing |= strcmp (method, s_changing [i]) == 0;
-    for (size_t i = 0; method && i < sizeof s_methods / sizeof s_methods [0]; i++)
-        if (strcmp (method, s_methods [i].name) == 0) {
-            mt_err_clear (&err);
-            rc = key && changing ? s_call_once (&call, method, key, s_methods [i].fn, &err)
-                                 : s_methods [i].fn (&call, &err);
-            break;
-        }
-    //  Full while writes fail for lack of space; over once one that writes
-    //  (a photo, a case, a processed photo) goes through again.
-    if (rc == MT_ENOSPACE && !call.below_reserve)
-        self->disk_full_ms = mt_clock_ms ();
+    if (msg.body)
+        s_serve_pb (self, &msg);
     else
-    if (rc == MT_OK && method && (strcmp (method, "photo.add") == 0
-                               || strcmp (method, "case.add") == 0))
-        self->disk_full_ms = 0;
-    //  A photo added, or to be described again: pushed to a ready worker now.
-    if (rc == MT_OK && (changing || (method && strcmp (method, "reembed.start") == 0)))
-        results_jobs_waiting (self);
-    json_t *reply = rc == MT_OK ? api_result (id, call.result) : api_error_of (id, rc, &err);
-    if (rc != MT_OK) {
-        json_decref (call.result);
-        //  What the method adds to its error (e.g. the states allowed).
-        json_object_update_missing (json_object_get (reply, "error"), call.error_detail);
-    }
-    json_decref (call.error_detail);
-    mt_err_t send_err;
-    if (api_send (self->api, &msg.route, reply, call.reply_payload, call.reply_size,
-                  &send_err) != MT_OK)
-        mt_log_warn (S_NAME, "cannot answer: %s", send_err.msg);
-    json_decref (reply);
-    json_decref (empty);
-    free (call.reply_payload);
+        s_serve_json (self, &msg);
     api_message_free (&msg);
 }
 

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/api_pb.h"
 #include "results/results_actor.h"
 #include "results/store/mt_casedb.h"
 #include "wire/mt_client.h"
@@ -46,10 +47,14 @@ typedef struct {
     //  the other services, who may do what an administrator may.
     const char *role, *station;
     json_t *params;
+    //  A call of api.proto (common/api_pb.h): its request, whose params
+    //  the method reads; NULL for a JSON call, whose params are above.
+    const Homeward__V1__ApiRequest *request;
     const uint8_t *payload;
     size_t payload_size;
     //  out
     json_t *result;
+    ProtobufCMessage *answer;       //  a call of api.proto's: its result (owned)
     uint8_t *reply_payload;
     size_t reply_size;
     bool below_reserve;             //  refused by the disk's reserve, not by a full disk

@@ -188,13 +188,10 @@ int
 results_m_photo_add (results_call_t *call, mt_err_t *err)
 {
     const results_config_t *config = call->self->config;
-    int64_t case_id = results_call_id (call->params, "case_id");
-    int year = 0, age = -1;
-    int rc = results_json_int (call->params, "year_taken", &year, err);
-    if (rc == MT_OK)
-        rc = results_json_int (call->params, "age_taken", &age, err);
-    if (rc != MT_OK)
-        return rc;
+    const Homeward__V1__PhotoAddParams *params = call->request->photo_add;
+    int64_t case_id = params->case_id;
+    int year = params->has_year_taken ? params->year_taken : 0;
+    int age = params->has_age_taken ? params->age_taken : -1;
     if (!call->payload || call->payload_size == 0)
         return mt_err_set (err, MT_EEMPTY, "the photo is empty (0 bytes)");
     if (call->payload_size > (size_t) config->max_photo_bytes)
@@ -205,12 +202,9 @@ results_m_photo_add (results_call_t *call, mt_err_t *err)
     limits.max_bytes = (size_t) config->max_photo_bytes;
     mt_format format;
     uint32_t w, h;
-    rc = mt_image_probe (call->payload, call->payload_size, &limits, &format, &w, &h, err);
+    int rc = mt_image_probe (call->payload, call->payload_size, &limits, &format, &w, &h, err);
     if (rc != MT_OK)
         return rc;
-    json_t *ask = json_object_get (call->params, "ask_person");
-    if (ask && !json_is_boolean (ask))
-        return mt_err_set (err, MT_EINVAL, "ask_person must be true or false");
     mt_case_t c;
     rc = s_case_to_change (call, case_id, &c, err);
     //  A year or an age that cannot be is refused before the bytes are kept.
@@ -237,13 +231,24 @@ results_m_photo_add (results_call_t *call, mt_err_t *err)
     //  Its uploader is asked which face is the person, should it show
     //  several, when they can answer (ask_person: a person uploading it;
     //  an import cannot).
-    if (rc == MT_OK && !existed && json_is_true (ask))
+    if (rc == MT_OK && !existed && params->has_ask_person && params->ask_person)
         rc = mt_casedb_photo_ask_person (call->self->db, photo_id, err);
-    if (rc == MT_OK)
-        call->result = json_pack ("{s:I, s:b, s:s, s:s, s:i, s:i}", "photo_id",
-                                  (json_int_t) photo_id, "existed", existed, "sha256", sha,
-                                  "format", mt_format_name (format), "width", (int) w,
-                                  "height", (int) h);
+    Homeward__V1__PhotoAdded *added = rc == MT_OK ? malloc (sizeof *added) : NULL;
+    if (rc == MT_OK && !added)
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    if (added) {
+        homeward__v1__photo_added__init (added);
+        added->has_photo_id = added->has_existed = added->has_width = added->has_height = 1;
+        added->photo_id = photo_id;
+        added->existed = existed;
+        added->width = (int32_t) w;
+        added->height = (int32_t) h;
+        added->sha256 = strdup (sha);
+        added->format = strdup (mt_format_name (format));
+        call->answer = &added->base;
+        if (!added->sha256 || !added->format)
+            rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+    }
     return rc;
 }
 

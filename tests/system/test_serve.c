@@ -6,14 +6,17 @@
 #include "mt_test_serve.h"
 
 #include "common/api.h"
+#include "common/api_pb.h"
 #include "results/store/mt_casedb.h"
 #include "wire/mt_wire.h"
+#include "wire/mt_zmq.h"
 
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zmq.h>
 
 #define S_HOMEWARD MT_TEST_BIN "/homeward"
 
@@ -261,6 +264,69 @@ test_erase_everywhere (void)
     json_decref (exported);
 }
 
+//  One raw request on the API's socket, its reply's body (malloc'd).
+static uint8_t *
+s_raw_call (const void *body, size_t size, size_t *reply_size)
+{
+    void *raw = zmq_socket (mt_zmq_context (), ZMQ_DEALER);
+    int timeout = 10000, linger = 0;
+    zmq_setsockopt (raw, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    zmq_setsockopt (raw, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_connect (raw, mt_serve.api);
+    zmq_send (raw, "", 0, ZMQ_SNDMORE);
+    zmq_send (raw, body, size, 0);
+    api_message_t reply;
+    mt_err_t err;
+    uint8_t *out = NULL;
+    *reply_size = 0;
+    if (api_recv (raw, &reply, &err) == MT_OK) {
+        if (reply.body) {
+            out = reply.body, *reply_size = reply.body_size;
+            reply.body = NULL;
+        }
+        else
+            out = (uint8_t *) json_dumps (reply.json, 0), *reply_size = strlen ((char *) out);
+        api_message_free (&reply);
+    }
+    zmq_close (raw);
+    return out;
+}
+
+//  What the API's socket answers to bodies no client sends: photo.add in
+//  JSON, an ApiRequest of no method, bytes that are no message. Each gets
+//  an error reply; the service goes on.
+static void
+test_raw_bodies (void)
+{
+    size_t size;
+    const char *json = "{\"id\": 5, \"method\": \"photo.add\", \"params\": {\"case_id\": 1}}";
+    char *said = (char *) s_raw_call (json, strlen (json), &size);
+    MT_CHECK_CONTAINS (said, "malformed_message");
+    MT_CHECK_CONTAINS (said, "photo.add is called in protobuf");
+    free (said);
+    Homeward__V1__ApiRequest request = HOMEWARD__V1__API_REQUEST__INIT;
+    request.has_id = 1, request.id = 6, request.method = "case.add";
+    uint8_t body [64];
+    size_t body_size = homeward__v1__api_request__pack (&request, body);
+    uint8_t *bytes = s_raw_call (body, body_size, &size);
+    Homeward__V1__ApiReply *reply = homeward__v1__api_reply__unpack (NULL, size, bytes);
+    MT_CHECK (reply && reply->id == 6 && reply->result_case == HOMEWARD__V1__API_REPLY__RESULT_ERROR);
+    if (reply) {
+        MT_CHECK_CONTAINS (reply->error->message, "names no method of api.proto");
+        MT_CHECK (reply->error->message_zh && *reply->error->message_zh);
+        protobuf_c_message_free_unpacked (&reply->base, NULL);
+    }
+    free (bytes);
+    bytes = s_raw_call ("\x08\xff\xff", 3, &size);
+    reply = homeward__v1__api_reply__unpack (NULL, size, bytes);
+    MT_CHECK (reply && reply->result_case == HOMEWARD__V1__API_REPLY__RESULT_ERROR
+              && strcmp (reply->error->code, "malformed_message") == 0);
+    if (reply)
+        protobuf_c_message_free_unpacked (&reply->base, NULL);
+    free (bytes);
+    json_decref (mt_serve_call ("stats", NULL, NULL, 0, MT_OK));
+}
+
 static void
 test_clear_errors (void)
 {
@@ -275,6 +341,15 @@ test_clear_errors (void)
     json_decref (mt_serve_call ("photo.add", json_pack ("{s:I}", "case_id", (json_int_t) s_missing [0]),
                          "not an image at all", 19, MT_EFORMAT));
     json_decref (mt_serve_call ("frobnicate", NULL, NULL, 0, MT_ENOTFOUND));
+    //  A method of api.proto: its parameters checked by their definition.
+    json_decref (mt_serve_call ("photo.add", json_pack ("{s:I, s:s}", "case_id",
+                         (json_int_t) s_missing [0], "year_taken", "1962"), "x", 1, MT_EINVAL));
+    json_decref (mt_serve_call ("photo.add", json_pack ("{s:I, s:i}", "case_id",
+                         (json_int_t) s_missing [0], "ask_person", 1), "x", 1, MT_EINVAL));
+    json_decref (mt_serve_call ("photo.add", json_pack ("{s:I, s:I}", "case_id",
+                         (json_int_t) s_missing [0], "age_taken", (json_int_t) 1 << 40), "x", 1,
+                         MT_EINVAL));
+    test_raw_bodies ();
     char *out, *err;
     char *bad [] = { S_HOMEWARD, "case", "add-found", "--date-found", "yesterday", "--api",
                      mt_serve.api, NULL };

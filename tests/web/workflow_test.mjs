@@ -254,6 +254,12 @@ await test ("Idempotency-Key: one case per submission, one review per click", as
   const p1 = await staffB.request ("POST", `/api/v1/cases/${a.data.case_id}/photos`, { form: form (), headers: k2 });
   const p2 = await staffB.request ("POST", `/api/v1/cases/${a.data.case_id}/photos`, { form: form (), headers: k2 });
   assert.deepEqual (p2.data, p1.data);
+  assert.equal (p2.data.existed, false);
+  // The same key with other bytes is another request.
+  const other2 = new FormData ();
+  other2.append ("photo", photo ("lfw/Bill_Gates/4.jpg"), "y.jpg");
+  const p3 = await staffB.request ("POST", `/api/v1/cases/${a.data.case_id}/photos`, { form: other2, headers: k2 });
+  assert.equal (p3.status, 409);
   const k3 = { "Idempotency-Key": "review-1" };
   const r1 = await police.request ("POST", "/api/v1/reviews", { json: { case_id: gatesFound,
     candidate: spacey, state: "pending", note: "a second look" }, headers: k3 });
