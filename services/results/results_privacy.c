@@ -1,7 +1,7 @@
 //  results_privacy - the export of everything held on a case.
 
 #include "results_privacy.h"
-#include "results_explain.h"
+#include "common/api_explain.h"
 
 #include "results/case_json.h"
 #include "results/store/photo_store.h"
@@ -50,7 +50,7 @@ s_candidates_json (mt_casedb_t *db, int64_t case_id, mt_err_t *err)
         return NULL;
     json_t *list = json_array ();
     for (size_t i = 0; i < count; i++) {
-        json_t *explanation = results_explain_stored (rows [i].explanation,
+        json_t *explanation = api_explain_stored (rows [i].explanation,
                                                       rows [i].explanation_size,
                                                       rows [i].explanation_text);
         json_array_append_new (list, json_pack ("{s:I, s:I, s:f, s:f, s:s, s:s, s:o?}",

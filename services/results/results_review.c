@@ -3,7 +3,7 @@
 //  and their trail: results_workflow.c).
 
 #include "results_actor.h"
-#include "results_explain.h"
+#include "common/api_explain.h"
 
 #include "common/api.h"
 #include "results/case_json.h"
@@ -70,7 +70,7 @@ results_candidate_json (results_call_t *call, const mt_candidate_row_t *row, int
     //  Below the floor: shown only when asked for, never queued.
     if (strcmp (row->state, "pending") == 0 && row->evidence < call->self->config->candidate_floor)
         json_object_set_new (item, "weaker", json_true ());
-    json_t *explanation = results_explain_stored (row->explanation, row->explanation_size,
+    json_t *explanation = api_explain_stored (row->explanation, row->explanation_size,
                                                   row->explanation_text);
     if (explanation)
         json_object_set_new (item, "explanation", explanation);

@@ -47,24 +47,6 @@ mt_case_kind_from_name (const char *name)
     return 0;
 }
 
-const char *
-mt_sex_name (mt_sex sex)
-{
-    return sex == MT_SEX_MALE ? "male" : sex == MT_SEX_FEMALE ? "female" : "unknown";
-}
-
-int
-mt_sex_from_name (const char *name)
-{
-    if (!name || strcmp (name, "unknown") == 0 || !*name)
-        return MT_SEX_UNKNOWN;
-    if (strcmp (name, "male") == 0)
-        return MT_SEX_MALE;
-    if (strcmp (name, "female") == 0)
-        return MT_SEX_FEMALE;
-    return -1;
-}
-
 const mt_case_fact_t *
 mt_case_fact_find (const char *name)
 {

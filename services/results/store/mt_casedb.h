@@ -19,6 +19,7 @@
 
 #include "face/mt_embedder.h"
 #include "base/mt_error.h"
+#include "base/mt_sex.h"
 #include "base/mt_utf8.h"
 #include "face/mt_mobilefacenet.h"
 #include "results/store/mt_case_facts.h"
@@ -31,12 +32,6 @@ typedef enum {
     MT_KIND_FOUND = 1,      //  a person in a relief station
     MT_KIND_MISSING = 2     //  a family's report
 } mt_case_kind;
-
-typedef enum {
-    MT_SEX_UNKNOWN = 0,
-    MT_SEX_MALE,
-    MT_SEX_FEMALE
-} mt_sex;
 
 //  The most characters (not bytes: UTF-8) of a closing or removal reason
 //  as kept here (the store keeps all); the facts' own are in mt_case_facts.h.
@@ -148,8 +143,6 @@ int mt_casedb_schema_version (mt_casedb_t *self);
 //  Names used in the database and the API for kinds, sexes, states.
 const char *mt_case_kind_name (mt_case_kind kind);
 int mt_case_kind_from_name (const char *name);       //  0 if unknown
-const char *mt_sex_name (mt_sex sex);
-int mt_sex_from_name (const char *name);             //  -1 if unknown
 
 //  Check a case's facts (dates real and in range, ages and years ordered,
 //  province code plausible); MT_EINVAL with the field and reason.

@@ -3,7 +3,7 @@
 
 #include "results/store/mt_casedb.h"
 #include "mti_casedb.h"
-#include "results/store/mt_province.h"
+#include "base/mt_province.h"
 
 #include <stdio.h>
 #include <stdlib.h>

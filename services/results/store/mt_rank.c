@@ -76,16 +76,6 @@ mt_rank_default_model (void)
     return m;
 }
 
-const char *
-mt_rank_flag_name (int index)
-{
-    static const char *names [MT_RANK_FLAGS] = {
-        "child_photo", "age_gap", "low_quality", "person_guessed", "no_faces",
-        "sex_mismatch", "age_mismatch", "dates_out_of_order", "far_from_home"
-    };
-    return index >= 0 && index < MT_RANK_FLAGS ? names [index] : "unknown";
-}
-
 //  ---------------------------------------------------------------- descriptions
 
 //  One description of a case's person: a template of several photos, or

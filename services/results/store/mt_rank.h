@@ -42,7 +42,7 @@
 #include <stdint.h>
 
 #include "results/store/mt_casedb.h"
-#include "results/store/mt_province.h"
+#include "base/mt_province.h"
 #include "base/mt_error.h"
 
 #ifdef __cplusplus
@@ -152,8 +152,8 @@ typedef struct {
 #define MT_RANK_FLAG_DATES_OUT_OF_ORDER (1u << 7)
 #define MT_RANK_FLAG_FAR_FROM_HOME      (1u << 8)
 #define MT_RANK_FLAGS 9
-//  A flag's name ("child_photo", ...) by its bit's index.
-const char *mt_rank_flag_name (int index);
+//  (explanation.proto's Flag names them: results_explain.c holds the two
+//  alike.)
 
 typedef struct {
     //  The pair of descriptions that weighs most (where both cases have

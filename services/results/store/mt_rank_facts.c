@@ -4,7 +4,7 @@
 //  mt_rank_default_model (see mt_rank.h).
 
 #include "results/store/mt_rank.h"
-#include "results/store/mt_province.h"
+#include "base/mt_province.h"
 #include "mti_casedb.h"
 #include "mti_rank.h"
 

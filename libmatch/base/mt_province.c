@@ -2,7 +2,7 @@
 //  Taiwan, Hong Kong, Macau): their codes, English names and capitals, for
 //  checking a case's province, naming it, and how far apart two are.
 
-#include "results/store/mt_province.h"
+#include "base/mt_province.h"
 
 #include <math.h>
 #include <stddef.h>
