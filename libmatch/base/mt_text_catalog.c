@@ -1177,10 +1177,6 @@ const mti_text_row_t mti_text_catalog [] = {
     { "excluded must be true or false",
       "excluded 必须是 true 或 false" },
 
-    //  services/results/results_explain.c
-    { "a stored explanation cannot be read (%zu bytes)",
-      "无法读取已保存的评分说明（%zu 字节）" },
-
     //  services/results/results_matcher.c
     { "some partitions did not answer; case %lld will be matched again",
       "部分分区没有响应；案件 %lld 将重新比对" },
