@@ -1474,8 +1474,6 @@ const mti_text_row_t mti_text_catalog [] = {
       "请填写照片的拍摄年份（year_taken）、照片中的年龄（age_taken）或两者（null 表示不知道）" },
 
     //  services/results/results_review.c
-    { "weaker must be true or false",
-      "weaker 应为 true 或 false" },
     { "the candidates of case %lld are its station's to see",
       "案件 %lld 的候选只有所属救助站可以查看" },
     { "only user.* and session.* actions and refusals are recorded from outside",

@@ -10,9 +10,23 @@
 
 //  ---------------------------------------------------------------- to JSON
 
+//  How a message is written: bytes or not, and who writes which kinds.
+typedef struct {
+    bool with_bytes;
+    mt_pb_json_hook_t hook;
+    void *arg;
+} s_how_t;
+
+static json_t *
+s_message_json (const ProtobufCMessage *m, const s_how_t *how)
+{
+    json_t *json = how->hook && m ? how->hook (m, how->arg) : NULL;
+    return json ? json : mt_pb_json_fields (m, how->with_bytes, how->hook, how->arg);
+}
+
 //  One value of a field (at points to it) as JSON; NULL when out of memory.
 static json_t *
-s_value_json (const ProtobufCFieldDescriptor *f, const void *at, bool with_bytes)
+s_value_json (const ProtobufCFieldDescriptor *f, const void *at, const s_how_t *how)
 {
     switch (f->type) {
         case PROTOBUF_C_TYPE_INT32:
@@ -55,7 +69,7 @@ s_value_json (const ProtobufCFieldDescriptor *f, const void *at, bool with_bytes
             return value;
         }
         default:        //  a message
-            return mt_pb_json (*(const ProtobufCMessage *const *) at, with_bytes);
+            return s_message_json (*(const ProtobufCMessage *const *) at, how);
     }
 }
 
@@ -100,6 +114,21 @@ s_present (const ProtobufCMessage *m, const ProtobufCFieldDescriptor *f)
 json_t *
 mt_pb_json (const ProtobufCMessage *m, bool with_bytes)
 {
+    s_how_t how = { .with_bytes = with_bytes };
+    return s_message_json (m, &how);
+}
+
+json_t *
+mt_pb_json_hooked (const ProtobufCMessage *m, bool with_bytes, mt_pb_json_hook_t hook, void *arg)
+{
+    s_how_t how = { .with_bytes = with_bytes, .hook = hook, .arg = arg };
+    return s_message_json (m, &how);
+}
+
+json_t *
+mt_pb_json_fields (const ProtobufCMessage *m, bool with_bytes, mt_pb_json_hook_t hook, void *arg)
+{
+    s_how_t how = { .with_bytes = with_bytes, .hook = hook, .arg = arg };
     json_t *object = m ? json_object () : NULL;
     const ProtobufCMessageDescriptor *d = m ? m->descriptor : NULL;
     for (unsigned i = 0; object && i < d->n_fields; i++) {
@@ -115,14 +144,14 @@ mt_pb_json (const ProtobufCMessage *m, bool with_bytes)
             value = json_array ();
             for (size_t k = 0; value && k < count; k++)
                 if (json_array_append_new (value, s_value_json (f, items + k * size,
-                                                                with_bytes)) != 0) {
+                                                                &how)) != 0) {
                     json_decref (value);
                     value = NULL;
                 }
         }
         else
         if (s_present (m, f))
-            value = s_value_json (f, at, with_bytes);
+            value = s_value_json (f, at, &how);
         else
             continue;
         if (!value || json_object_set_new (object, f->name, value) != 0) {

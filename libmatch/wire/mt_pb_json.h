@@ -24,6 +24,17 @@ extern "C" {
 //  oneof's the one set, bytes as base64 only with_bytes.
 json_t *mt_pb_json (const ProtobufCMessage *message, bool with_bytes);
 
+//  Who writes a kind of message otherwise: returns its JSON (new
+//  reference), or NULL to have it written field for field.
+typedef json_t *(*mt_pb_json_hook_t) (const ProtobufCMessage *message, void *arg);
+//  The same, each message (this one and those within) offered to hook first.
+json_t *mt_pb_json_hooked (const ProtobufCMessage *message, bool with_bytes,
+                           mt_pb_json_hook_t hook, void *arg);
+//  This message field for field, those within offered to hook (NULL: none):
+//  what a hook calls to write a message as usual and then change it.
+json_t *mt_pb_json_fields (const ProtobufCMessage *message, bool with_bytes,
+                           mt_pb_json_hook_t hook, void *arg);
+
 //  A message of type d from a JSON object (NULL: an empty message) into
 //  *message_p (free it with protobuf_c_message_free_unpacked): each key
 //  that names a field gives it (null: not given; other keys are not

@@ -2,6 +2,7 @@
 
 #include "api.h"
 #include "api_pb.h"
+#include "api_render.h"
 
 #include "wire/mt_pb_json.h"
 #include "wire/mt_requester.h"
@@ -293,7 +294,7 @@ s_take_pb (s_call_t *call, api_message_t *reply, bool *done, mt_err_t *err)
     if (!result)
         rc = mt_err_set (err, MT_EPROTO, "reply without a result");
     else
-    if (!(call->result = mt_pb_json (result, false)))
+    if (!(call->result = api_render (result)))
         rc = mt_err_set (err, MT_ENOMEM, "out of memory");
     if (rc == MT_OK) {
         call->payload = reply->payload;

@@ -1,6 +1,7 @@
 //  case_json - a case's facts from and to JSON.
 
 #include "case_json.h"
+#include "case_view.h"
 
 #include "results/store/mt_rank.h"
 #include "base/mt_utf8.h"
@@ -223,26 +224,7 @@ s_fact_json (const mt_case_fact_t *fact, const mt_case_t *c, bool always)
 json_t *
 results_case_json (const mt_case_t *c)
 {
-    json_t *j = json_pack ("{s:I, s:s, s:s, s:s, s:i, s:i}",
-                           "case_id", (json_int_t) c->id, "kind", mt_case_kind_name (c->kind),
-                           "state", c->state, "province_name", mt_province_name (c->province),
-                           "photos", c->photo_count, "faces", c->face_count);
-    for (size_t i = 0; i < mt_case_facts_count; i++) {
-        json_t *value = s_fact_json (&mt_case_facts [i], c, true);
-        if (value)
-            json_object_set_new (j, mt_case_facts [i].name, value);
-    }
-    struct { const char *key; const char *value; } texts [] = {
-        { "closed_reason", c->closed_reason }, { "created_at", c->created_at },
-        { "closed_at", c->closed_at }, { "erased_at", c->erased_at }
-    };
-    for (size_t i = 0; i < sizeof texts / sizeof texts [0]; i++)
-        if (texts [i].value [0])
-            json_object_set_new (j, texts [i].key, json_string (texts [i].value));
-    if (c->erased_level > 0)
-        json_object_set_new (j, "erased", json_string (c->erased_level >= MT_ERASE_ALL
-                                                       ? "all" : "media"));
-    return j;
+    return results_case_view_json (c, true);
 }
 
 json_t *

@@ -4,6 +4,7 @@
 #include "results/results_access.h"
 
 #include "results/case_json.h"
+#include "results/case_view.h"
 
 #include "base/mt_clock.h"
 
@@ -45,18 +46,7 @@ results_sight_of (results_call_t *call, const mt_case_t *c)
 json_t *
 results_case_json_for (const mt_case_t *c, results_sight sight)
 {
-    json_t *j = results_case_json (c);
-    if (sight == RESULTS_SEE_ALL)
-        return j;
-    //  Another station's case: what identifies or reaches people (the
-    //  facts marked personal, and why it was closed) stays with that
-    //  station; the facts that matching weighs remain.
-    for (size_t i = 0; i < mt_case_facts_count; i++)
-        if (mt_case_facts [i].flags & MT_FACT_PERSONAL)
-            json_object_del (j, mt_case_facts [i].name);
-    json_object_del (j, "closed_reason");
-    json_object_set_new (j, "redacted", json_true ());
-    return j;
+    return results_case_view_json (c, sight == RESULTS_SEE_ALL);
 }
 
 int

@@ -6,6 +6,8 @@
 #include "common/api_explain.h"
 
 #include "common/api.h"
+#include "common/api_render.h"
+#include "results/case_view.h"
 #include "results/case_json.h"
 #include "results/store/photo_store.h"
 #include "results/results_call.h"
@@ -40,63 +42,79 @@
 
 #define S_NAME "results"
 
-//  A candidate row as the API shows it (from the point of view of case_id,
-//  or of the found case when case_id is 0), with the other case's facts as
-//  the caller may see them and what its score means in plain words.
-json_t *
-results_candidate_json (results_call_t *call, const mt_candidate_row_t *row, int64_t case_id)
+//  A candidate row as the API gives it (from the point of view of case_id,
+//  or of the found case when case_id is 0), with the other case as the
+//  caller may see it; NULL when out of memory. Its clients say what its
+//  score means and its explanation in words (common/api_render).
+static Homeward__V1__Candidate *
+s_candidate (results_call_t *call, const mt_candidate_row_t *row, int64_t case_id)
 {
+    Homeward__V1__Candidate *item = malloc (sizeof *item);
+    if (!item)
+        return NULL;
+    homeward__v1__candidate__init (item);
     int64_t other = row->missing_case == case_id ? row->found_case : row->missing_case;
-    json_t *item = json_pack ("{s:I, s:I, s:I, s:f, s:f, s:s, s:s, s:f, s:I}", "case_id",
-                              (json_int_t) other, "found_case", (json_int_t) row->found_case,
-                              "missing_case", (json_int_t) row->missing_case,
-                              "score", row->score, "distance", row->distance,
-                              "state", row->state, "updated_at", row->updated_at,
-                              "evidence", round (row->evidence * 100) / 100,
-                              "families", (json_int_t) row->families);
+    item->has_case_id = item->has_found_case = item->has_missing_case = 1;
+    item->has_score = item->has_distance = item->has_evidence = item->has_families = 1;
+    item->case_id = other, item->found_case = row->found_case;
+    item->missing_case = row->missing_case;
+    item->score = row->score, item->distance = row->distance;
+    item->evidence = round (row->evidence * 100) / 100;
+    item->families = row->families;
     if (isfinite (row->rivals))
-        json_object_set_new (item, "rivals", json_real (round (row->rivals * 100) / 100));
-    //  A rate, never a certainty: "fewer than 1", "about N", "more than 99".
-    char meaning [256], rate [32];
-    int percent = (int) lround (row->score * 100);
-    if (percent < 1 || percent > 99)
-        snprintf (rate, sizeof rate, "%s", percent < 1 ? "fewer than 1" : "more than 99");
-    else
-        snprintf (rate, sizeof rate, "about %d", percent);
-    snprintf (meaning, sizeof meaning, "In tests with thousands of labelled families, %s in 100 "
-              "candidate families scored like this were the true one (%lld families searched "
-              "here). Only a DNA test decides.", rate, (long long) row->families);
-    json_object_set_new (item, "meaning", json_string (meaning));
+        item->has_rivals = 1, item->rivals = round (row->rivals * 100) / 100;
     //  Below the floor: shown only when asked for, never queued.
     if (strcmp (row->state, "pending") == 0 && row->evidence < call->self->config->candidate_floor)
-        json_object_set_new (item, "weaker", json_true ());
-    json_t *explanation = api_explain_stored (row->explanation, row->explanation_size,
-                                                  row->explanation_text);
-    if (explanation)
-        json_object_set_new (item, "explanation", explanation);
+        item->has_weaker = item->weaker = 1;
+    bool failed = !(item->state = strdup (row->state))
+               || !(item->updated_at = strdup (row->updated_at));
+    if (row->explanation && row->explanation_size > 0) {
+        item->explanation.data = malloc (row->explanation_size);
+        failed |= !item->explanation.data;
+        if (item->explanation.data) {
+            memcpy (item->explanation.data, row->explanation, row->explanation_size);
+            item->explanation.len = row->explanation_size;
+            item->has_explanation = 1;
+        }
+    }
+    else
+    if (row->explanation_text && *row->explanation_text)
+        failed |= !(item->explanation_text = strdup (row->explanation_text));
     mt_case_t c;
     if (mt_casedb_case_get (call->self->db, other, &c, NULL) == MT_OK)
-        json_object_set_new (item, "case", results_case_json_for (&c,
-                             results_sight_of (call, &c)));
+        failed |= !(item->case_ = results_case_view (&c, results_sight_of (call, &c)
+                                                         == RESULTS_SEE_ALL));
     if (case_id == 0 && mt_casedb_case_get (call->self->db, row->found_case, &c, NULL) == MT_OK)
-        json_object_set_new (item, "found", results_case_json_for (&c,
-                             results_sight_of (call, &c)));
+        failed |= !(item->found = results_case_view (&c, results_sight_of (call, &c)
+                                                         == RESULTS_SEE_ALL));
+    if (failed) {
+        protobuf_c_message_free_unpacked (&item->base, NULL);
+        return NULL;
+    }
     return item;
 }
 
+json_t *
+results_candidate_json (results_call_t *call, const mt_candidate_row_t *row, int64_t case_id)
+{
+    Homeward__V1__Candidate *item = s_candidate (call, row, case_id);
+    json_t *json = item ? api_render (&item->base) : NULL;
+    if (item)
+        protobuf_c_message_free_unpacked (&item->base, NULL);
+    return json;
+}
+
+//  A page of a case's candidates (api.proto's candidates).
 int
 results_m_candidates (results_call_t *call, mt_err_t *err)
 {
-    int64_t id = results_call_id (call->params, "case_id");
-    int limit = 20, offset = 0;
-    int rc = results_json_int (call->params, "limit", &limit, err);
-    if (rc == MT_OK)
-        rc = results_json_int (call->params, "offset", &offset, err);
-    if (rc == MT_OK && (limit < 1 || limit > 500 || offset < 0))
+    const Homeward__V1__CandidatesParams *params = call->request->candidates;
+    int64_t id = params->case_id;
+    int limit = params->has_limit ? params->limit : 20;
+    int offset = params->has_offset ? params->offset : 0;
+    int rc = MT_OK;
+    if (limit < 1 || limit > 500 || offset < 0)
         rc = mt_err_set (err, MT_EINVAL, "limit must be 1..500 and offset not negative");
-    json_t *weaker = json_object_get (call->params, "weaker");
-    if (rc == MT_OK && weaker && !json_is_boolean (weaker))
-        rc = mt_err_set (err, MT_EINVAL, "weaker must be true or false");
     //  A case's candidates: for those who see the case whole.
     mt_case_t c;
     if (rc == MT_OK)
@@ -116,23 +134,39 @@ results_m_candidates (results_call_t *call, mt_err_t *err)
     size_t count = 0;
     int64_t below = 0;
     if (rc == MT_OK)
-        rc = mt_casedb_candidates (call->self->db, id, floor, json_is_true (weaker),
-                                   (size_t) limit, (size_t) offset, &rows, &count, &below, err);
+        rc = mt_casedb_candidates (call->self->db, id, floor, params->has_weaker
+                                   && params->weaker, (size_t) limit, (size_t) offset, &rows,
+                                   &count, &below, err);
     if (rc != MT_OK)
         return rc;
-    json_t *list = json_array ();
+    Homeward__V1__CandidateList *list = malloc (sizeof *list);
+    Homeward__V1__Candidate **items = calloc (count ? count : 1, sizeof *items);
     int64_t *shown = calloc (count ? count : 1, sizeof *shown);
-    for (size_t i = 0; i < count; i++) {
-        json_array_append_new (list, results_candidate_json (call, &rows [i], id));
+    if (list) {
+        homeward__v1__candidate_list__init (list);
+        list->has_case_id = list->has_limit = list->has_offset = 1;
+        list->has_floor = list->has_weaker = 1;
+        list->case_id = id, list->limit = limit, list->offset = offset;
+        list->floor = floor, list->weaker = below;
+        list->candidates = items;
+        call->answer = &list->base;
+    }
+    for (size_t i = 0; list && items && i < count; i++) {
+        if (!(items [i] = s_candidate (call, &rows [i], id)))
+            break;
+        list->n_candidates = i + 1;
         if (shown)
             shown [i] = rows [i].found_case == id ? rows [i].missing_case : rows [i].found_case;
     }
     mt_casedb_candidates_free (rows, count);
+    if (!list || !items || list->n_candidates < count) {
+        if (!list)
+            free (items);
+        free (shown);
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    }
     results_audit_read (call, "candidates.read", id, shown, shown ? count : 0);
     free (shown);
-    call->result = json_pack ("{s:I, s:o, s:i, s:i, s:f, s:I}", "case_id", (json_int_t) id,
-                              "candidates", list, "limit", limit, "offset", offset,
-                              "floor", floor, "weaker", (json_int_t) below);
     return MT_OK;
 }
 

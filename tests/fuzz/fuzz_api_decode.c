@@ -1,11 +1,14 @@
 //  Fuzz target: what the results service's API reads of protobuf
-//  (common/api_pb.h) and what its clients read of JSON by a message's
-//  definition (wire/mt_pb_json). The input is tried as an ApiRequest, as
-//  an ApiReply, and as a JSON object of photo.add's parameters; whatever
-//  is read is written as JSON, and a request read is packed again and
-//  read back to the same method.
+//  (common/api_pb.h), what its clients read of JSON by a message's
+//  definition (wire/mt_pb_json) and what they write of a reply
+//  (common/api_render: cases' facts, a pair's packed explanation in
+//  words). The input is tried as an ApiRequest, as an ApiReply, and as a
+//  JSON object of photo.add's and candidates' parameters; whatever is read
+//  is written as JSON, and a request read is packed again and read back to
+//  the same method.
 
 #include "common/api_pb.h"
+#include "common/api_render.h"
 #include "wire/mt_pb_json.h"
 
 #include <stdint.h>
@@ -39,14 +42,17 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         protobuf_c_message_free_unpacked (&request->base, NULL);
     Homeward__V1__ApiReply *reply = homeward__v1__api_reply__unpack (NULL, size, data);
     if (reply) {
-        json_decref (mt_pb_json (&reply->base, false));
+        json_decref (api_render (&reply->base));
         protobuf_c_message_free_unpacked (&reply->base, NULL);
     }
     json_error_t jerr;
     json_t *json = json_loadb ((const char *) data, size, 0, &jerr);
-    ProtobufCMessage *params = NULL;
-    if (json && mt_pb_from_json (json, api_pb_params_field ("photo.add")->descriptor, &params,
-                                 &err) == MT_OK) {
+    static const char *methods [] = { "photo.add", "candidates" };
+    for (size_t i = 0; json && i < sizeof methods / sizeof methods [0]; i++) {
+        ProtobufCMessage *params = NULL;
+        if (mt_pb_from_json (json, api_pb_params_field (methods [i])->descriptor, &params,
+                             &err) != MT_OK)
+            continue;
         json_t *back = mt_pb_json (params, true);
         if (!back)
             abort ();

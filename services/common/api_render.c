@@ -1,0 +1,81 @@
+//  api_render - the JSON of the API's answers.
+
+#include "api_render.h"
+#include "api_explain.h"
+
+#include "homeward/v1/api.pb-c.h"
+#include "wire/mt_pb_json.h"
+
+#include <math.h>
+#include <stdio.h>
+
+static json_t *s_hook (const ProtobufCMessage *m, void *arg);
+
+//  A case: its facts each under its name ([low, high] for a range).
+static json_t *
+s_case_view (const Homeward__V1__CaseView *view)
+{
+    json_t *j = mt_pb_json_fields (&view->base, false, s_hook, NULL);
+    json_object_del (j, "facts");
+    for (size_t i = 0; j && i < view->n_facts; i++) {
+        const Homeward__V1__CaseFact *fact = view->facts [i];
+        json_t *value = NULL;
+        if (fact->value_case == HOMEWARD__V1__CASE_FACT__VALUE_TEXT)
+            value = json_string (fact->text ? fact->text : "");
+        else
+        if (fact->value_case == HOMEWARD__V1__CASE_FACT__VALUE_NUMBER)
+            value = json_integer ((json_int_t) fact->number);
+        else
+        if (fact->value_case == HOMEWARD__V1__CASE_FACT__VALUE_RANGE && fact->range)
+            value = json_pack ("[i,i]", fact->range->low, fact->range->high);
+        if (value && fact->name)
+            json_object_set_new (j, fact->name, value);
+        else
+            json_decref (value);
+    }
+    return j;
+}
+
+//  A candidate pair: what its score means, and its explanation in words.
+static json_t *
+s_candidate (const Homeward__V1__Candidate *c)
+{
+    json_t *j = mt_pb_json_fields (&c->base, false, s_hook, NULL);
+    if (!j)
+        return NULL;
+    json_object_del (j, "explanation_text");
+    //  A rate, never a certainty: "fewer than 1", "about N", "more than 99".
+    char meaning [256], rate [32];
+    int percent = (int) lround (c->score * 100);
+    if (percent < 1 || percent > 99)
+        snprintf (rate, sizeof rate, "%s", percent < 1 ? "fewer than 1" : "more than 99");
+    else
+        snprintf (rate, sizeof rate, "about %d", percent);
+    snprintf (meaning, sizeof meaning, "In tests with thousands of labelled families, %s in 100 "
+              "candidate families scored like this were the true one (%lld families searched "
+              "here). Only a DNA test decides.", rate, (long long) c->families);
+    json_object_set_new (j, "meaning", json_string (meaning));
+    json_t *explanation = api_explain_stored (c->has_explanation ? c->explanation.data : NULL,
+                                              c->has_explanation ? c->explanation.len : 0,
+                                              c->explanation_text);
+    if (explanation)
+        json_object_set_new (j, "explanation", explanation);
+    return j;
+}
+
+static json_t *
+s_hook (const ProtobufCMessage *m, void *arg)
+{
+    (void) arg;
+    if (m->descriptor == &homeward__v1__case_view__descriptor)
+        return s_case_view ((const Homeward__V1__CaseView *) m);
+    if (m->descriptor == &homeward__v1__candidate__descriptor)
+        return s_candidate ((const Homeward__V1__Candidate *) m);
+    return NULL;
+}
+
+json_t *
+api_render (const ProtobufCMessage *message)
+{
+    return mt_pb_json_hooked (message, false, s_hook, NULL);
+}

@@ -1,0 +1,114 @@
+//  case_view - a case as a caller may see it.
+
+#include "case_view.h"
+
+#include "base/mt_province.h"
+#include "common/api_render.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+//  A copy of text, or NULL (and *failed) when out of memory.
+static char *
+s_copy (const char *text, bool *failed)
+{
+    char *copy = strdup (text);
+    *failed |= copy == NULL;
+    return copy;
+}
+
+//  One fact as the view holds it; NULL where the case does not say it
+//  (sex and whole numbers are always said: "unknown", 0).
+static Homeward__V1__CaseFact *
+s_fact (const mt_case_fact_t *fact, const mt_case_t *c, bool *failed)
+{
+    if (fact->type != MT_FACT_SEX && fact->type != MT_FACT_INT && !mt_case_fact_known (fact, c))
+        return NULL;
+    Homeward__V1__CaseFact *out = malloc (sizeof *out);
+    Homeward__V1__FactRange *range = fact->type == MT_FACT_RANGE ? malloc (sizeof *range) : NULL;
+    if (!out || (fact->type == MT_FACT_RANGE && !range)) {
+        free (out), free (range);
+        *failed = true;
+        return NULL;
+    }
+    homeward__v1__case_fact__init (out);
+    out->name = s_copy (fact->name, failed);
+    switch (fact->type) {
+        case MT_FACT_SEX:
+            out->value_case = HOMEWARD__V1__CASE_FACT__VALUE_TEXT;
+            out->text = s_copy (mt_sex_name ((mt_sex) mt_case_fact_int_of (fact, c, 0)), failed);
+            break;
+        case MT_FACT_INT:
+            out->value_case = HOMEWARD__V1__CASE_FACT__VALUE_NUMBER;
+            out->number = mt_case_fact_int_of (fact, c, 0);
+            break;
+        case MT_FACT_RANGE:
+            homeward__v1__fact_range__init (range);
+            range->has_low = range->has_high = 1;
+            range->low = mt_case_fact_int_of (fact, c, 0);
+            range->high = mt_case_fact_int_of (fact, c, 1);
+            out->value_case = HOMEWARD__V1__CASE_FACT__VALUE_RANGE;
+            out->range = range;
+            break;
+        default:
+            out->value_case = HOMEWARD__V1__CASE_FACT__VALUE_TEXT;
+            out->text = s_copy (mt_case_fact_chars_of (fact, c), failed);
+    }
+    return out;
+}
+
+Homeward__V1__CaseView *
+results_case_view (const mt_case_t *c, bool personal)
+{
+    Homeward__V1__CaseView *view = malloc (sizeof *view);
+    if (!view)
+        return NULL;
+    homeward__v1__case_view__init (view);
+    bool failed = false;
+    view->has_case_id = view->has_photos = view->has_faces = 1;
+    view->case_id = c->id;
+    view->photos = c->photo_count;
+    view->faces = c->face_count;
+    view->kind = s_copy (mt_case_kind_name (c->kind), &failed);
+    view->state = s_copy (c->state, &failed);
+    view->province_name = s_copy (mt_province_name (c->province), &failed);
+    view->facts = calloc (mt_case_facts_count, sizeof *view->facts);
+    failed |= view->facts == NULL;
+    for (size_t i = 0; view->facts && i < mt_case_facts_count; i++) {
+        const mt_case_fact_t *fact = &mt_case_facts [i];
+        //  Another station's case: what identifies or reaches people stays
+        //  with that station; the facts that matching weighs remain.
+        if (!personal && (fact->flags & MT_FACT_PERSONAL))
+            continue;
+        Homeward__V1__CaseFact *one = s_fact (fact, c, &failed);
+        if (one)
+            view->facts [view->n_facts++] = one;
+    }
+    struct { char **field; const char *value; bool shown; } texts [] = {
+        { &view->closed_reason, c->closed_reason, personal },
+        { &view->created_at, c->created_at, true }, { &view->closed_at, c->closed_at, true },
+        { &view->erased_at, c->erased_at, true }
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts [0]; i++)
+        if (texts [i].shown && texts [i].value [0])
+            *texts [i].field = s_copy (texts [i].value, &failed);
+    if (c->erased_level > 0)
+        view->erased = s_copy (c->erased_level >= MT_ERASE_ALL ? "all" : "media", &failed);
+    if (!personal)
+        view->has_redacted = view->redacted = 1;
+    if (failed) {
+        protobuf_c_message_free_unpacked (&view->base, NULL);
+        return NULL;
+    }
+    return view;
+}
+
+json_t *
+results_case_view_json (const mt_case_t *c, bool personal)
+{
+    Homeward__V1__CaseView *view = results_case_view (c, personal);
+    json_t *json = view ? api_render (&view->base) : NULL;
+    if (view)
+        protobuf_c_message_free_unpacked (&view->base, NULL);
+    return json;
+}

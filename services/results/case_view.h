@@ -1,0 +1,22 @@
+//  case_view - a case as a caller may see it, as api.proto's CaseView: its
+//  state and counts, and every fact of mt_case_facts the caller may see
+//  (another station's staff: none marked personal, nor why it was closed).
+//  The clients write it as the API's case JSON (common/api_render).
+
+#ifndef CASE_VIEW_H_INCLUDED
+#define CASE_VIEW_H_INCLUDED
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "common/api_pb.h"
+#include "results/store/mt_casedb.h"
+
+//  A new message (free with protobuf_c_message_free_unpacked), or NULL when
+//  out of memory: the whole case when personal, else redacted.
+Homeward__V1__CaseView *results_case_view (const mt_case_t *c, bool personal);
+//  The same written as the API's case JSON (new reference), for the
+//  methods still answered in JSON.
+json_t *results_case_view_json (const mt_case_t *c, bool personal);
+
+#endif
