@@ -282,10 +282,10 @@ s_take_pb (s_call_t *call, api_message_t *reply, bool *done, mt_err_t *err)
     int rc = MT_OK;
     ProtobufCMessage *result = api_pb_oneof (&pb->base, api_pb_result_field (call->method));
     if (pb->result_case == HOMEWARD__V1__API_REPLY__RESULT_ERROR) {
-        json_t *error = json_pack ("{s:s, s:s, s:s}", "code", pb->error->code ? pb->error->code
-                                   : "", "message", pb->error->message ? pb->error->message : "",
-                                   "message_zh", pb->error->message_zh
-                                   ? pb->error->message_zh : "");
+        //  {"code", "message", "message_zh"} and what the method added.
+        json_t *error = mt_pb_json (&pb->error->base, false);
+        if (error && !pb->error->state)
+            json_object_del (error, "allowed");
         rc = error ? s_error_reply (call->client, error, err)
                    : mt_err_set (err, MT_ENOMEM, "out of memory");
         json_decref (error);

@@ -79,8 +79,8 @@ api_pb_request_read (const uint8_t *bytes, size_t size, Homeward__V1__ApiRequest
 
 int
 api_pb_reply_pack (uint64_t id, const char *method, int code, const mt_err_t *err,
-                   ProtobufCMessage *result, uint8_t **bytes_p, size_t *size_p,
-                   mt_err_t *pack_err)
+                   const Homeward__V1__ApiError *more, ProtobufCMessage *result,
+                   uint8_t **bytes_p, size_t *size_p, mt_err_t *pack_err)
 {
     Homeward__V1__ApiReply reply = HOMEWARD__V1__API_REPLY__INIT;
     reply.has_id = 1;
@@ -99,6 +99,11 @@ api_pb_reply_pack (uint64_t id, const char *method, int code, const mt_err_t *er
         error.code = (char *) mt_rc_name (code);
         error.message = said.msg;
         error.message_zh = said.msg_zh;
+        if (more) {
+            error.state = more->state;
+            error.allowed = more->allowed;
+            error.n_allowed = more->n_allowed;
+        }
         reply.result_case = HOMEWARD__V1__API_REPLY__RESULT_ERROR;
         reply.error = &error;
     }

@@ -38,9 +38,10 @@ int api_pb_request_read (const uint8_t *bytes, size_t size, Homeward__V1__ApiReq
 
 //  The reply to request id: result (borrowed) under the method's field, or,
 //  when code is not MT_OK, the error with its messages in English and
-//  Chinese (err may be NULL: the code's text). Packed into *bytes_p.
+//  Chinese (err may be NULL: the code's text) and what more says (its
+//  state and allowed; may be NULL). Packed into *bytes_p.
 int api_pb_reply_pack (uint64_t id, const char *method, int code, const mt_err_t *err,
-                       ProtobufCMessage *result, uint8_t **bytes_p, size_t *size_p,
-                       mt_err_t *pack_err);
+                       const Homeward__V1__ApiError *more, ProtobufCMessage *result,
+                       uint8_t **bytes_p, size_t *size_p, mt_err_t *pack_err);
 
 #endif

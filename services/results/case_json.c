@@ -278,32 +278,6 @@ results_photo_json (const mt_photo_row_t *row)
 }
 
 json_t *
-results_trail_json (const mt_review_row_t *rows, size_t count, bool notes)
-{
-    json_t *list = json_array ();
-    for (size_t i = 0; i < count; i++) {
-        const mt_review_row_t *r = &rows [i];
-        json_t *entry = json_pack ("{s:I, s:I, s:s, s:s, s:s, s:s}",
-                                   "found_case", (json_int_t) r->found_case,
-                                   "missing_case", (json_int_t) r->missing_case,
-                                   "state", r->state, "event", r->event,
-                                   "actor", r->actor, "at", r->at);
-        if (r->from_state [0])
-            json_object_set_new (entry, "from", json_string (r->from_state));
-        //  What the DNA test said, where the decision was its result.
-        if (strcmp (r->from_state, "dna_requested") == 0 && strcmp (r->event, "review") == 0)
-            json_object_set_new (entry, "dna_result", json_string (
-                strcmp (r->state, "confirmed") == 0 ? "matched" : "not_matched"));
-        if (notes && r->note [0])
-            json_object_set_new (entry, "note", json_string (r->note));
-        if (notes && r->dna_ref [0])
-            json_object_set_new (entry, "dna_ref", json_string (r->dna_ref));
-        json_array_append_new (list, entry);
-    }
-    return list;
-}
-
-json_t *
 results_audit_json (const mt_audit_row_t *rows, size_t count)
 {
     json_t *list = json_array ();

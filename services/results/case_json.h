@@ -36,10 +36,6 @@ json_t *results_case_changes_json (const mt_case_t *before, const mt_case_t *aft
 //  A photo row as JSON (new reference): id, sha256, state, faces, year.
 json_t *results_photo_json (const mt_photo_row_t *row);
 
-//  A review trail as JSON (new reference): each decision with the state it
-//  left and, where it was a DNA test's result, what the test said; notes
-//  and DNA references only when notes is true.
-json_t *results_trail_json (const mt_review_row_t *rows, size_t count, bool notes);
 
 //  The case facts' table (mt_case_facts.h) as a JSON array (new reference):
 //  each fact's name, type (text, date, number, range, sex), kind (found,

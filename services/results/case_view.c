@@ -1,9 +1,10 @@
-//  case_view - a case as a caller may see it.
+//  case_view - a case and its review trail as a caller may see them.
 
 #include "case_view.h"
 
 #include "base/mt_province.h"
 #include "common/api_render.h"
+#include "results/results_pb.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -111,4 +112,63 @@ results_case_view_json (const mt_case_t *c, bool personal)
     if (view)
         protobuf_c_message_free_unpacked (&view->base, NULL);
     return json;
+}
+
+//  ---------------------------------------------------------------- trail
+
+static Homeward__V1__ReviewEntry *
+s_entry_pb (const mt_review_row_t *r, bool notes, bool *failed)
+{
+    Homeward__V1__ReviewEntry *e = results_pb_new (&homeward__v1__review_entry__descriptor,
+                                                   failed);
+    if (!e)
+        return NULL;
+    e->has_found_case = e->has_missing_case = 1;
+    e->found_case = r->found_case, e->missing_case = r->missing_case;
+    e->state = results_pb_text (r->state, failed);
+    e->event = results_pb_text (r->event, failed);
+    e->actor = results_pb_text (r->actor, failed);
+    e->at = results_pb_text (r->at, failed);
+    if (r->from_state [0])
+        e->from = results_pb_text (r->from_state, failed);
+    //  What the DNA test said, where the decision was its result.
+    if (strcmp (r->from_state, "dna_requested") == 0 && strcmp (r->event, "review") == 0)
+        e->dna_result = results_pb_text (strcmp (r->state, "confirmed") == 0 ? "matched"
+                                                                             : "not_matched",
+                                         failed);
+    if (notes && r->note [0])
+        e->note = results_pb_text (r->note, failed);
+    if (notes && r->dna_ref [0])
+        e->dna_ref = results_pb_text (r->dna_ref, failed);
+    return e;
+}
+
+Homeward__V1__ReviewEntry **
+results_trail_pb (const mt_review_row_t *rows, size_t count, bool notes, size_t *count_p,
+                  bool *failed)
+{
+    *count_p = 0;
+    Homeward__V1__ReviewEntry **list = count ? calloc (count, sizeof *list) : NULL;
+    *failed |= count && !list;
+    for (size_t i = 0; list && i < count; i++)
+        if ((list [i] = s_entry_pb (&rows [i], notes, failed)))
+            *count_p = i + 1;
+    return list;
+}
+
+json_t *
+results_trail_json (const mt_review_row_t *rows, size_t count, bool notes)
+{
+    bool failed = false;
+    Homeward__V1__ReviewTrail *trail = results_pb_new (&homeward__v1__review_trail__descriptor,
+                                                       &failed);
+    json_t *json = NULL;
+    if (trail) {
+        trail->reviews = results_trail_pb (rows, count, notes, &trail->n_reviews, &failed);
+        json_t *whole = failed ? NULL : api_render (&trail->base);
+        json = json_incref (json_object_get (whole, "reviews"));
+        json_decref (whole);
+        protobuf_c_message_free_unpacked (&trail->base, NULL);
+    }
+    return json ? json : json_array ();
 }

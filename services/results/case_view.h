@@ -1,7 +1,8 @@
 //  case_view - a case as a caller may see it, as api.proto's CaseView: its
 //  state and counts, and every fact of mt_case_facts the caller may see
-//  (another station's staff: none marked personal, nor why it was closed).
-//  The clients write it as the API's case JSON (common/api_render).
+//  (another station's staff: none marked personal, nor why it was closed);
+//  and a review trail as api.proto's ReviewEntry. The clients write them
+//  as the API's JSON (common/api_render).
 
 #ifndef CASE_VIEW_H_INCLUDED
 #define CASE_VIEW_H_INCLUDED
@@ -18,5 +19,14 @@ Homeward__V1__CaseView *results_case_view (const mt_case_t *c, bool personal);
 //  The same written as the API's case JSON (new reference), for the
 //  methods still answered in JSON.
 json_t *results_case_view_json (const mt_case_t *c, bool personal);
+
+//  A review trail (reviews, the pair view, a case, its export): each
+//  decision with the state it left and, where it was a DNA test's result,
+//  what the test said; notes and DNA references only when notes is true.
+//  As api.proto's entries (*count_p of them; NULL when none), or as JSON
+//  (new reference).
+Homeward__V1__ReviewEntry **results_trail_pb (const mt_review_row_t *rows, size_t count,
+                                              bool notes, size_t *count_p, bool *failed);
+json_t *results_trail_json (const mt_review_row_t *rows, size_t count, bool notes);
 
 #endif

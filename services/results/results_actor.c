@@ -387,12 +387,8 @@ s_serve_json (results_state_t *self, api_message_t *msg)
     const char *key = json_string_value (json_object_get (call.params, "idempotency_key"));
     int rc = s_run (self, &call, method, key, &err);
     json_t *reply = rc == MT_OK ? api_result (id, call.result) : api_error_of (id, rc, &err);
-    if (rc != MT_OK) {
+    if (rc != MT_OK)
         json_decref (call.result);
-        //  What the method adds to its error (e.g. the states allowed).
-        json_object_update_missing (json_object_get (reply, "error"), call.error_detail);
-    }
-    json_decref (call.error_detail);
     mt_err_t send_err;
     if (api_send (self->api, &msg->route, reply, call.reply_payload, call.reply_size,
                   &send_err) != MT_OK)
@@ -420,12 +416,20 @@ s_serve_pb (results_state_t *self, api_message_t *msg)
         call.station = request->station ? request->station : "";
         rc = s_run (self, &call, request->method, request->idempotency_key, &err);
     }
+    //  What the method adds to its error (a refused decision: the states
+    //  allowed).
+    Homeward__V1__ApiError more = HOMEWARD__V1__API_ERROR__INIT;
+    if (call.refused.state [0]) {
+        more.state = call.refused.state;
+        more.allowed = (char **) call.refused.allowed;
+        more.n_allowed = call.refused.count;
+    }
     uint8_t *body = NULL;
     size_t size = 0;
     mt_err_t send_err;
     if (api_pb_reply_pack (request && request->has_id ? request->id : 0,
-                           request ? request->method : NULL, rc, &err, call.answer, &body,
-                           &size, &send_err) != MT_OK
+                           request ? request->method : NULL, rc, &err, &more, call.answer,
+                           &body, &size, &send_err) != MT_OK
     ||  api_send_body (self->api, &msg->route, body, size, rc == MT_OK ? call.reply_payload
                        : NULL, call.reply_size, &send_err) != MT_OK)
         mt_log_warn (S_NAME, "cannot answer: %s", send_err.msg);
@@ -435,7 +439,6 @@ s_serve_pb (results_state_t *self, api_message_t *msg)
     if (request)
         protobuf_c_message_free_unpacked (&request->base, NULL);
     json_decref (call.result);
-    json_decref (call.error_detail);
     json_decref (empty);
     free (call.reply_payload);
 }

@@ -58,7 +58,11 @@ typedef struct {
     uint8_t *reply_payload;
     size_t reply_size;
     bool below_reserve;             //  refused by the disk's reserve, not by a full disk
-    json_t *error_detail;           //  added to an error reply (owned), or NULL
+    struct {                        //  a decision the workflow refused: where the pair is
+        char state [16];            //  and the states it may move to, told in the error
+        const char *allowed [8];
+        size_t count;
+    } refused;
 } results_call_t;
 
 //  An integer parameter, 0 when absent or not an integer.
@@ -81,7 +85,11 @@ int results_m_case_erase (results_call_t *call, mt_err_t *err);
 int results_m_candidates (results_call_t *call, mt_err_t *err);
 int results_m_queue (results_call_t *call, mt_err_t *err);
 //  A candidate row as the caller may see it, from the point of view of
-//  case_id (0: of its found case, as the queue shows it) (new reference).
+//  case_id (0: of its found case, as the queue shows it): api.proto's
+//  Candidate (a new message; NULL when out of memory), or written as its
+//  JSON (new reference) for the answers still in JSON.
+Homeward__V1__Candidate *results_candidate_pb (results_call_t *call,
+                                               const mt_candidate_row_t *row, int64_t case_id);
 json_t *results_candidate_json (results_call_t *call, const mt_candidate_row_t *row,
                                 int64_t case_id);
 //  The review workflow (results_workflow.c): decisions, the trail, an

@@ -5,6 +5,7 @@
 
 #include "common/api.h"
 #include "results/case_json.h"
+#include "results/case_view.h"
 #include "results/store/photo_store.h"
 #include "results/results_call.h"
 #include "results/results_disk.h"

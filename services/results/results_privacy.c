@@ -4,6 +4,7 @@
 #include "common/api_explain.h"
 
 #include "results/case_json.h"
+#include "results/case_view.h"
 #include "results/store/photo_store.h"
 
 #include <sodium.h>

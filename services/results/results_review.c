@@ -8,6 +8,7 @@
 #include "common/api.h"
 #include "common/api_render.h"
 #include "results/case_view.h"
+#include "results/results_pb.h"
 #include "results/case_json.h"
 #include "results/store/photo_store.h"
 #include "results/results_call.h"
@@ -46,8 +47,8 @@
 //  or of the found case when case_id is 0), with the other case as the
 //  caller may see it; NULL when out of memory. Its clients say what its
 //  score means and its explanation in words (common/api_render).
-static Homeward__V1__Candidate *
-s_candidate (results_call_t *call, const mt_candidate_row_t *row, int64_t case_id)
+Homeward__V1__Candidate *
+results_candidate_pb (results_call_t *call, const mt_candidate_row_t *row, int64_t case_id)
 {
     Homeward__V1__Candidate *item = malloc (sizeof *item);
     if (!item)
@@ -97,7 +98,7 @@ s_candidate (results_call_t *call, const mt_candidate_row_t *row, int64_t case_i
 json_t *
 results_candidate_json (results_call_t *call, const mt_candidate_row_t *row, int64_t case_id)
 {
-    Homeward__V1__Candidate *item = s_candidate (call, row, case_id);
+    Homeward__V1__Candidate *item = results_candidate_pb (call, row, case_id);
     json_t *json = item ? api_render (&item->base) : NULL;
     if (item)
         protobuf_c_message_free_unpacked (&item->base, NULL);
@@ -152,7 +153,7 @@ results_m_candidates (results_call_t *call, mt_err_t *err)
         call->answer = &list->base;
     }
     for (size_t i = 0; list && items && i < count; i++) {
-        if (!(items [i] = s_candidate (call, &rows [i], id)))
+        if (!(items [i] = results_candidate_pb (call, &rows [i], id)))
             break;
         list->n_candidates = i + 1;
         if (shown)
@@ -170,17 +171,16 @@ results_m_candidates (results_call_t *call, mt_err_t *err)
     return MT_OK;
 }
 
+//  The review queue (api.proto's queue): the pairs waiting, best first,
+//  each with its found case.
 int
 results_m_queue (results_call_t *call, mt_err_t *err)
 {
-    int limit = 50, offset = 0, province = 0;
+    const Homeward__V1__QueueParams *params = call->request->queue;
+    int limit = params->has_limit ? params->limit : 50;
+    int offset = params->has_offset ? params->offset : 0;
+    int province = params->has_province ? params->province : 0;
     int rc = results_may_review (call, "the review queue", err);
-    if (rc == MT_OK)
-        rc = results_json_int (call->params, "limit", &limit, err);
-    if (rc == MT_OK)
-        rc = results_json_int (call->params, "offset", &offset, err);
-    if (rc == MT_OK)
-        rc = results_json_int (call->params, "province", &province, err);
     if (rc == MT_OK && (limit < 1 || limit > 500 || offset < 0))
         rc = mt_err_set (err, MT_EINVAL, "limit must be 1..500 and offset not negative");
     double floor = call->self->config->candidate_floor;
@@ -196,20 +196,30 @@ results_m_queue (results_call_t *call, mt_err_t *err)
         mt_casedb_candidates_free (rows, count);
         return rc;
     }
-    json_t *list = json_array ();
+    bool failed = false;
+    Homeward__V1__ReviewQueue *queue = results_pb_new (&homeward__v1__review_queue__descriptor,
+                                                       &failed);
     int64_t *shown = calloc (count ? 2 * count : 1, sizeof *shown);
-    for (size_t i = 0; i < count; i++) {
-        json_array_append_new (list, results_candidate_json (call, &rows [i], 0));
+    if (queue) {
+        queue->has_limit = queue->has_offset = queue->has_total = 1;
+        queue->has_floor = queue->has_below_floor = 1;
+        queue->limit = limit, queue->offset = offset, queue->total = total;
+        queue->floor = floor, queue->below_floor = below;
+        queue->pairs = calloc (count ? count : 1, sizeof *queue->pairs);
+        failed |= queue->pairs == NULL;
+    }
+    for (size_t i = 0; !failed && i < count; i++) {
+        failed |= !(queue->pairs [i] = results_candidate_pb (call, &rows [i], 0));
+        queue->n_pairs = i + 1;
         if (shown)
             shown [2 * i] = rows [i].found_case, shown [2 * i + 1] = rows [i].missing_case;
     }
     mt_casedb_candidates_free (rows, count);
-    results_audit_read (call, "queue.read", 0, shown, shown ? 2 * count : 0);
+    rc = results_pb_answer (&call->answer, &queue->base, failed || !shown, err);
+    if (rc == MT_OK)
+        results_audit_read (call, "queue.read", 0, shown, 2 * count);
     free (shown);
-    call->result = json_pack ("{s:o, s:i, s:i, s:I, s:f, s:I}", "pairs", list, "limit", limit,
-                              "offset", offset, "total", (json_int_t) total, "floor", floor,
-                              "below_floor", (json_int_t) below);
-    return MT_OK;
+    return rc;
 }
 
 int

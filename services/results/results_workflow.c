@@ -8,6 +8,9 @@
 #include "results/results_call.h"
 
 #include "results/case_json.h"
+#include "results/case_view.h"
+#include "results/results_pb.h"
+#include "common/api_render.h"
 #include "results/results_access.h"
 #include "results/results_score.h"
 
@@ -16,29 +19,23 @@
 #include <string.h>
 
 //  The states a pair may move to from state (for people: none on a closed
-//  case), as a JSON array (new reference).
-static json_t *
-s_allowed (const char *state, bool open)
+//  case), into to (8 at most); how many.
+static size_t
+s_allowed (const char *state, bool open, const char **to)
 {
-    json_t *list = json_array ();
-    const char *to [8];
-    size_t n = open ? mt_review_next (state, to, 8) : 0;
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new (list, json_string (to [i]));
-    return list;
+    return open ? mt_review_next (state, to, 8) : 0;
 }
 
-//  Which of those need a note, as an array (new reference).
-static json_t *
-s_needs_note (const char *state)
+//  Which of those need a note, into to; how many.
+static size_t
+s_needs_note (const char *state, const char **to)
 {
-    json_t *list = json_array ();
-    const char *to [8];
-    size_t n = mt_review_next (state, to, 8);
+    const char *next [8];
+    size_t n = mt_review_next (state, next, 8), count = 0;
     for (size_t i = 0; i < n; i++)
-        if (mt_review_needs_note (state, to [i]))
-            json_array_append_new (list, json_string (to [i]));
-    return list;
+        if (mt_review_needs_note (state, next [i]))
+            to [count++] = next [i];
+    return count;
 }
 
 //  The found and the missing case of a pair given in either order.
@@ -60,21 +57,19 @@ s_pair_cases (results_call_t *call, int64_t a, int64_t b, mt_case_t *found, mt_c
     return rc;
 }
 
+//  A decision on a pair (api.proto's review).
 int
 results_m_review (results_call_t *call, mt_err_t *err)
 {
-    int64_t a = results_call_id (call->params, "case_id");
-    int64_t b = results_call_id (call->params, "candidate");
+    const Homeward__V1__ReviewParams *params = call->request->review;
+    int64_t a = params->case_id, b = params->candidate;
     char object [80];
     snprintf (object, sizeof object, "case %lld / case %lld", (long long) a, (long long) b);
     int rc = results_may_review (call, object, err);
     if (rc != MT_OK)
         return rc;
-    mt_review_t review = {
-        .state = json_string_value (json_object_get (call->params, "state")),
-        .note = json_string_value (json_object_get (call->params, "note")),
-        .dna_ref = json_string_value (json_object_get (call->params, "dna_ref"))
-    };
+    mt_review_t review = { .state = params->state, .note = params->note,
+                           .dna_ref = params->dna_ref };
     rc = mt_casedb_review (call->self->db, a, b, &review, call->actor, err);
     mt_case_t found, missing;
     char state [16] = "";
@@ -82,29 +77,41 @@ results_m_review (results_call_t *call, mt_err_t *err)
     if (cases)
         mt_casedb_pair_state (call->self->db, found.id, missing.id, state, NULL);
     bool open = cases && strcmp (found.state, "open") == 0 && strcmp (missing.state, "open") == 0;
+    const char *allowed [8];
+    size_t n = s_allowed (state, open, allowed);
     //  Refused by the workflow: where the pair is, and what it may become.
     if (rc == MT_ECONFLICT && cases) {
-        call->error_detail = json_pack ("{s:s, s:o}", "state", state,
-                                        "allowed", s_allowed (state, open));
+        snprintf (call->refused.state, sizeof call->refused.state, "%s", state);
+        call->refused.count = n;
+        memcpy (call->refused.allowed, allowed, n * sizeof allowed [0]);
         return rc;
     }
     //  The found person's families compete anew (a rejected one drops out).
     if (rc == MT_OK && cases && mt_casedb_begin (call->self->db, err) == MT_OK)
         rc = mt_casedb_commit (call->self->db, results_rescore_found (call->self->db,
                                &call->self->model, found.id, -1, err), err);
-    if (rc == MT_OK) {
-        call->result = json_pack ("{s:s, s:o}", "state", state, "allowed",
-                                  s_allowed (state, open));
-        results_call_nudge (call->self);
+    if (rc != MT_OK)
+        return rc;
+    bool failed = false;
+    Homeward__V1__ReviewDone *done = results_pb_new (&homeward__v1__review_done__descriptor,
+                                                     &failed);
+    if (done) {
+        done->state = results_pb_text (state, &failed);
+        done->allowed = results_pb_texts (allowed, n, &failed);
+        done->n_allowed = done->allowed ? n : 0;
     }
+    rc = results_pb_answer (&call->answer, done ? &done->base : NULL, failed, err);
+    if (rc == MT_OK)
+        results_call_nudge (call->self);
     return rc;
 }
 
+//  A case's or a pair's review trail (api.proto's reviews).
 int
 results_m_reviews (results_call_t *call, mt_err_t *err)
 {
-    int64_t id = results_call_id (call->params, "case_id");
-    int64_t other = results_call_id (call->params, "candidate");
+    const Homeward__V1__PairParams *params = call->request->reviews;
+    int64_t id = params->case_id, other = params->candidate;
     mt_case_t c;
     results_sight sight;
     int rc = mt_casedb_case_get (call->self->db, id, &c, err);
@@ -123,12 +130,18 @@ results_m_reviews (results_call_t *call, mt_err_t *err)
         rc = mt_casedb_trail (call->self->db, id, other, &rows, &count, err);
     if (rc != MT_OK)
         return rc;
+    bool failed = false;
+    Homeward__V1__ReviewTrail *trail = results_pb_new (&homeward__v1__review_trail__descriptor,
+                                                       &failed);
     //  A liaison's notes may name the other side's family: not for staff.
-    call->result = json_pack ("{s:o}", "reviews",
-                              results_trail_json (rows, count, !results_is_staff (call)));
-    results_audit_read (call, "trail.read", id, &other, 1);
+    if (trail)
+        trail->reviews = results_trail_pb (rows, count, !results_is_staff (call),
+                                           &trail->n_reviews, &failed);
     free (rows);
-    return MT_OK;
+    rc = results_pb_answer (&call->answer, trail ? &trail->base : NULL, failed, err);
+    if (rc == MT_OK)
+        results_audit_read (call, "trail.read", id, &other, 1);
+    return rc;
 }
 
 int
@@ -151,21 +164,29 @@ results_m_case_reopen (results_call_t *call, mt_err_t *err)
 
 //  A side of a pair as the caller may see it: whole, its facts, or (a
 //  pair rejected since, with another station's case) only what it is.
-static json_t *
-s_side (const mt_case_t *c, results_sight sight)
+static Homeward__V1__CaseView *
+s_side (const mt_case_t *c, results_sight sight, bool *failed)
 {
+    Homeward__V1__CaseView *view = NULL;
     if (sight != RESULTS_SEE_NONE)
-        return results_case_json_for (c, sight);
-    return json_pack ("{s:I, s:s, s:b}", "case_id", (json_int_t) c->id,
-                      "kind", mt_case_kind_name (c->kind), "redacted", 1);
+        view = results_case_view (c, sight == RESULTS_SEE_ALL);
+    else
+    if ((view = results_pb_new (&homeward__v1__case_view__descriptor, failed))) {
+        view->has_case_id = view->has_redacted = view->redacted = 1;
+        view->case_id = c->id;
+        view->kind = results_pb_text (mt_case_kind_name (c->kind), failed);
+    }
+    *failed |= view == NULL;
+    return view;
 }
 
+//  A pair as the side-by-side view shows it (api.proto's pair_get).
 int
 results_m_pair_get (results_call_t *call, mt_err_t *err)
 {
+    const Homeward__V1__PairParams *params = call->request->pair_get;
     mt_case_t found, missing;
-    int rc = s_pair_cases (call, results_call_id (call->params, "case_id"),
-                           results_call_id (call->params, "candidate"), &found, &missing, err);
+    int rc = s_pair_cases (call, params->case_id, params->candidate, &found, &missing, err);
     if (rc != MT_OK)
         return rc;
     results_sight sf = results_sight_of (call, &found), sm = results_sight_of (call, &missing);
@@ -189,20 +210,34 @@ results_m_pair_get (results_call_t *call, mt_err_t *err)
         return rc;
     }
     bool open = strcmp (found.state, "open") == 0 && strcmp (missing.state, "open") == 0;
-    bool reviewer = !results_is_staff (call);
-    json_t *pair = results_candidate_json (call, &row, found.id);
-    json_object_del (pair, "case");
-    call->result = json_pack ("{s:o, s:o, s:o, s:o, s:o, s:o, s:b}",
-                              "found", s_side (&found, sf),
-                              "missing", s_side (&missing, sm),
-                              "pair", pair,
-                              "trail", results_trail_json (trail, count, reviewer),
-                              "allowed", reviewer ? s_allowed (row.state, open) : json_array (),
-                              "needs_note", s_needs_note (row.state),
-                              "open", open);
+    bool reviewer = !results_is_staff (call), failed = false;
+    Homeward__V1__PairView *view = results_pb_new (&homeward__v1__pair_view__descriptor,
+                                                   &failed);
+    if (view) {
+        view->found = s_side (&found, sf, &failed);
+        view->missing = s_side (&missing, sm, &failed);
+        //  The pair without its other side: found and missing say both.
+        if ((view->pair = results_candidate_pb (call, &row, found.id))) {
+            if (view->pair->case_)
+                protobuf_c_message_free_unpacked (&view->pair->case_->base, NULL);
+            view->pair->case_ = NULL;
+        }
+        failed |= view->pair == NULL;
+        view->trail = results_trail_pb (trail, count, reviewer, &view->n_trail, &failed);
+        const char *states [8];
+        size_t n = reviewer ? s_allowed (row.state, open, states) : 0;
+        view->allowed = results_pb_texts (states, n, &failed);
+        view->n_allowed = view->allowed ? n : 0;
+        n = s_needs_note (row.state, states);
+        view->needs_note = results_pb_texts (states, n, &failed);
+        view->n_needs_note = view->needs_note ? n : 0;
+        view->has_open = 1, view->open = open;
+    }
     free (trail);
     mt_casedb_candidate_free (&row);
+    rc = results_pb_answer (&call->answer, view ? &view->base : NULL, failed, err);
     int64_t other = missing.id;
-    results_audit_read (call, "pair.read", found.id, &other, 1);
-    return MT_OK;
+    if (rc == MT_OK)
+        results_audit_read (call, "pair.read", found.id, &other, 1);
+    return rc;
 }

@@ -3,7 +3,7 @@
 //  definition (wire/mt_pb_json) and what they write of a reply
 //  (common/api_render: cases' facts, a pair's packed explanation in
 //  words). The input is tried as an ApiRequest, as an ApiReply, and as a
-//  JSON object of photo.add's and candidates' parameters; whatever is read
+//  JSON object of each method's parameters; whatever is read
 //  is written as JSON, and a request read is packed again and read back to
 //  the same method.
 
@@ -47,11 +47,13 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     }
     json_error_t jerr;
     json_t *json = json_loadb ((const char *) data, size, 0, &jerr);
-    static const char *methods [] = { "photo.add", "candidates" };
-    for (size_t i = 0; json && i < sizeof methods / sizeof methods [0]; i++) {
+    //  Every method's parameters: the fields of ApiRequest's oneof.
+    const ProtobufCMessageDescriptor *d = &homeward__v1__api_request__descriptor;
+    for (unsigned i = 0; json && i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &d->fields [i];
         ProtobufCMessage *params = NULL;
-        if (mt_pb_from_json (json, api_pb_params_field (methods [i])->descriptor, &params,
-                             &err) != MT_OK)
+        if (!(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
+        ||  mt_pb_from_json (json, f->descriptor, &params, &err) != MT_OK)
             continue;
         json_t *back = mt_pb_json (params, true);
         if (!back)
