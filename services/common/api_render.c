@@ -17,6 +17,11 @@ s_case_view (const Homeward__V1__CaseView *view)
 {
     json_t *j = mt_pb_json_fields (&view->base, false, s_hook, NULL);
     json_object_del (j, "facts");
+    //  Its photos and trail: on the case page, for who sees it whole.
+    if (!view->has_matching || view->redacted) {
+        json_object_del (j, "photo_list");
+        json_object_del (j, "trail");
+    }
     for (size_t i = 0; j && i < view->n_facts; i++) {
         const Homeward__V1__CaseFact *fact = view->facts [i];
         json_t *value = NULL;
@@ -33,6 +38,16 @@ s_case_view (const Homeward__V1__CaseView *view)
         else
             json_decref (value);
     }
+    return j;
+}
+
+//  A photo: its faces on the case page (with its case) only.
+static json_t *
+s_photo_view (const Homeward__V1__PhotoView *photo)
+{
+    json_t *j = mt_pb_json_fields (&photo->base, false, s_hook, NULL);
+    if (!photo->has_case_id)
+        json_object_del (j, "face_list");
     return j;
 }
 
@@ -71,6 +86,8 @@ s_hook (const ProtobufCMessage *m, void *arg)
         return s_case_view ((const Homeward__V1__CaseView *) m);
     if (m->descriptor == &homeward__v1__candidate__descriptor)
         return s_candidate ((const Homeward__V1__Candidate *) m);
+    if (m->descriptor == &homeward__v1__photo_view__descriptor)
+        return s_photo_view ((const Homeward__V1__PhotoView *) m);
     return NULL;
 }
 

@@ -228,25 +228,6 @@ results_case_json (const mt_case_t *c)
 }
 
 json_t *
-results_case_row_json (const mt_case_t *c)
-{
-    json_t *j = json_pack ("{s:I, s:s, s:s, s:s, s:i, s:i, s:s}",
-                           "case_id", (json_int_t) c->id, "kind", mt_case_kind_name (c->kind),
-                           "state", c->state, "province_name", mt_province_name (c->province),
-                           "photos", c->photo_count, "candidates", c->candidate_count,
-                           "created_at", c->created_at);
-    for (size_t i = 0; i < mt_case_facts_count; i++) {
-        json_t *value = mt_case_facts [i].flags & MT_FACT_LISTED
-                      ? s_fact_json (&mt_case_facts [i], c, true) : NULL;
-        if (value)
-            json_object_set_new (j, mt_case_facts [i].name, value);
-    }
-    if (c->closed_at [0])
-        json_object_set_new (j, "closed_at", json_string (c->closed_at));
-    return j;
-}
-
-json_t *
 results_case_changes_json (const mt_case_t *before, const mt_case_t *after)
 {
     json_t *list = json_array ();
@@ -263,18 +244,6 @@ results_case_changes_json (const mt_case_t *before, const mt_case_t *after)
         json_decref (to);
     }
     return list;
-}
-
-json_t *
-results_photo_json (const mt_photo_row_t *row)
-{
-    json_t *p = json_pack ("{s:I, s:s, s:s, s:i}", "photo_id", (json_int_t) row->id,
-                           "sha256", row->sha256, "state", row->state, "faces", row->face_count);
-    if (row->year_taken)
-        json_object_set_new (p, "year_taken", json_integer (row->year_taken));
-    if (row->age_taken >= 0)
-        json_object_set_new (p, "age_taken", json_integer (row->age_taken));
-    return p;
 }
 
 json_t *

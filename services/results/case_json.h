@@ -24,17 +24,12 @@ int results_case_update_from_json (json_t *params, mt_case_t *c, char *changes, 
                                    mt_err_t *err);
 //  The case as JSON (new reference).
 json_t *results_case_json (const mt_case_t *c);
-//  A case as a list shows it (new reference): its number, kind, state,
-//  counts of photos and candidates, and the facts marked listed.
-json_t *results_case_row_json (const mt_case_t *c);
 //  What a correction changed, for clients that say it in their reader's
 //  language: an array (new reference) of {"field", "from", "to"}, in the
 //  order of the changes text, each value as results_case_json gives it
 //  (text, a province code, [low, high] for age and birth year) or null
 //  where nothing was recorded.
 json_t *results_case_changes_json (const mt_case_t *before, const mt_case_t *after);
-//  A photo row as JSON (new reference): id, sha256, state, faces, year.
-json_t *results_photo_json (const mt_photo_row_t *row);
 
 
 //  The case facts' table (mt_case_facts.h) as a JSON array (new reference):

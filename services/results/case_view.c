@@ -6,6 +6,7 @@
 #include "common/api_render.h"
 #include "results/results_pb.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,6 +103,114 @@ results_case_view (const mt_case_t *c, bool personal)
         return NULL;
     }
     return view;
+}
+
+Homeward__V1__CaseView *
+results_case_row_view (const mt_case_t *c, bool *failed)
+{
+    Homeward__V1__CaseView *view = results_pb_new (&homeward__v1__case_view__descriptor, failed);
+    if (!view)
+        return NULL;
+    view->has_case_id = view->has_photos = view->has_candidates = 1;
+    view->case_id = c->id;
+    view->photos = c->photo_count;
+    view->candidates = c->candidate_count;
+    view->kind = results_pb_text (mt_case_kind_name (c->kind), failed);
+    view->state = results_pb_text (c->state, failed);
+    view->province_name = results_pb_text (mt_province_name (c->province), failed);
+    view->created_at = results_pb_text (c->created_at, failed);
+    if (c->closed_at [0])
+        view->closed_at = results_pb_text (c->closed_at, failed);
+    view->facts = calloc (mt_case_facts_count, sizeof *view->facts);
+    *failed |= view->facts == NULL;
+    for (size_t i = 0; view->facts && i < mt_case_facts_count; i++) {
+        Homeward__V1__CaseFact *one = mt_case_facts [i].flags & MT_FACT_LISTED
+                                    ? s_fact (&mt_case_facts [i], c, failed) : NULL;
+        if (one)
+            view->facts [view->n_facts++] = one;
+    }
+    return view;
+}
+
+//  ---------------------------------------------------------------- photos
+
+Homeward__V1__PhotoView *
+results_photo_view (mt_casedb_t *db, const mt_photo_row_t *row, mt_photo_source source,
+                    bool *failed)
+{
+    Homeward__V1__PhotoView *p = results_pb_new (&homeward__v1__photo_view__descriptor, failed);
+    if (!p)
+        return NULL;
+    p->has_photo_id = p->has_faces = 1;
+    p->photo_id = row->id, p->faces = row->face_count;
+    p->sha256 = results_pb_text (row->sha256, failed);
+    p->state = results_pb_text (row->state, failed);
+    if (row->year_taken)
+        p->has_year_taken = 1, p->year_taken = row->year_taken;
+    if (row->age_taken >= 0)
+        p->has_age_taken = 1, p->age_taken = row->age_taken;
+    if (!db)
+        return p;
+    //  The case page's: why it failed, its removal, which face is the
+    //  person, and each face with the advice that fits where the photo
+    //  comes from.
+    p->has_case_id = 1, p->case_id = row->case_id;
+    if (row->error [0])
+        p->error = results_pb_text (row->error, failed);
+    if (row->error_zh [0])
+        p->error_zh = results_pb_text (row->error_zh, failed);
+    if (row->removed)
+        p->removed = results_pb_text (row->removed_reason, failed);
+    if (row->person [0])
+        p->person = results_pb_text (row->person, failed);
+    mt_face_row_t *faces;
+    size_t count;
+    if (mt_casedb_photo_faces (db, row->id, &faces, &count, NULL) != MT_OK)
+        return p;
+    p->face_list = calloc (count ? count : 1, sizeof *p->face_list);
+    *failed |= p->face_list == NULL;
+    for (size_t i = 0; p->face_list && i < count; i++) {
+        const mt_face_row_t *face = &faces [i];
+        Homeward__V1__FaceView *f = results_pb_new (&homeward__v1__face_view__descriptor, failed);
+        if (!f)
+            break;
+        p->face_list [p->n_face_list++] = f;
+        mt_quality_t q = { .size_px = face->size_px, .sharpness = face->sharpness,
+                           .yaw_deg = face->yaw_deg };
+        int verdict = mt_verdict_from_name (face->verdict);
+        q.verdict = verdict < 0 ? MT_VERDICT_OK : (mt_verdict) verdict;
+        char advice [256];
+        const char *code;
+        mt_quality_advice_for (&q, NULL, source, &code, advice, sizeof advice);
+        f->has_face_id = f->has_size_px = f->has_sharpness = f->has_yaw_deg = 1;
+        f->has_enrolled = f->has_excluded = 1;
+        f->face_id = face->id, f->size_px = face->size_px;
+        f->sharpness = round (face->sharpness * 10) / 10;
+        f->yaw_deg = round (face->yaw_deg * 10) / 10;
+        f->enrolled = face->enrolled, f->excluded = face->excluded;
+        f->verdict = results_pb_text (face->verdict, failed);
+        f->advice = results_pb_text (advice, failed);
+        f->advice_code = results_pb_text (code, failed);
+        if ((f->box = malloc (4 * sizeof *f->box))) {
+            for (size_t k = 0; k < 4; k++)
+                f->box [k] = face->box [k];
+            f->n_box = 4;
+        }
+        *failed |= f->box == NULL;
+    }
+    free (faces);
+    return p;
+}
+
+json_t *
+results_photo_json (const mt_photo_row_t *row)
+{
+    bool failed = false;
+    Homeward__V1__PhotoView *view = results_photo_view (NULL, row, MT_SOURCE_PERSON, &failed);
+    json_t *json = view && !failed ? api_render (&view->base) : NULL;
+    if (view)
+        protobuf_c_message_free_unpacked (&view->base, NULL);
+    return json ? json : json_object ();
 }
 
 json_t *

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "common/api_pb.h"
+#include "face/mt_quality.h"
 #include "results/store/mt_casedb.h"
 
 //  A new message (free with protobuf_c_message_free_unpacked), or NULL when
@@ -19,6 +20,18 @@ Homeward__V1__CaseView *results_case_view (const mt_case_t *c, bool personal);
 //  The same written as the API's case JSON (new reference), for the
 //  methods still answered in JSON.
 json_t *results_case_view_json (const mt_case_t *c, bool personal);
+//  A case as a list shows it: its number, kind, state, counts of photos
+//  and candidates, and the facts marked listed.
+Homeward__V1__CaseView *results_case_row_view (const mt_case_t *c, bool *failed);
+
+//  A photo: its number, the digest of its bytes, its state, faces and when
+//  it was taken; with db (the case page) also its case, why it failed,
+//  its removal, which face is the person and each face with its quality
+//  and the advice that fits where the photo comes from (source).
+Homeward__V1__PhotoView *results_photo_view (mt_casedb_t *db, const mt_photo_row_t *row,
+                                             mt_photo_source source, bool *failed);
+//  The first part as JSON (new reference), for the export.
+json_t *results_photo_json (const mt_photo_row_t *row);
 
 //  A review trail (reviews, the pair view, a case, its export): each
 //  decision with the state it left and, where it was a DNA test's result,

@@ -6,6 +6,7 @@
 #include "common/api.h"
 #include "results/case_json.h"
 #include "results/case_view.h"
+#include "results/results_pb.h"
 #include "results/store/photo_store.h"
 #include "results/results_call.h"
 #include "results/results_disk.h"
@@ -61,52 +62,13 @@ results_m_case_add (results_call_t *call, mt_err_t *err)
     return rc;
 }
 
-//  A photo of the case page, with its faces (the quality, the advice that
-//  fits where the photo comes from, whether staff left a face out).
-static json_t *
-s_photo_json (results_call_t *call, const mt_photo_row_t *row, mt_photo_source source)
-{
-    json_t *j = results_photo_json (row);
-    json_object_set_new (j, "case_id", json_integer (row->case_id));
-    if (row->error [0])
-        json_object_set_new (j, "error", json_string (row->error));
-    if (row->error_zh [0])
-        json_object_set_new (j, "error_zh", json_string (row->error_zh));
-    if (row->removed)
-        json_object_set_new (j, "removed", json_string (row->removed_reason));
-    if (row->person [0])
-        json_object_set_new (j, "person", json_string (row->person));
-    mt_face_row_t *faces;
-    size_t count;
-    if (mt_casedb_photo_faces (call->self->db, row->id, &faces, &count, NULL) != MT_OK)
-        return j;
-    json_t *list = json_array ();
-    for (size_t i = 0; i < count; i++) {
-        mt_quality_t q = { .size_px = faces [i].size_px, .sharpness = faces [i].sharpness,
-                           .yaw_deg = faces [i].yaw_deg };
-        int verdict = mt_verdict_from_name (faces [i].verdict);
-        q.verdict = verdict < 0 ? MT_VERDICT_OK : (mt_verdict) verdict;
-        char advice [256];
-        const char *code;
-        mt_quality_advice_for (&q, NULL, source, &code, advice, sizeof advice);
-        json_array_append_new (list, json_pack (
-            "{s:I, s:[i,i,i,i], s:i, s:f, s:f, s:s, s:b, s:b, s:s, s:s}", "face_id",
-            (json_int_t) faces [i].id, "box", faces [i].box [0], faces [i].box [1],
-            faces [i].box [2], faces [i].box [3], "size_px", faces [i].size_px,
-            "sharpness", round (faces [i].sharpness * 10) / 10,
-            "yaw_deg", round (faces [i].yaw_deg * 10) / 10,
-            "verdict", faces [i].verdict, "enrolled", faces [i].enrolled,
-            "excluded", faces [i].excluded, "advice", advice, "advice_code", code));
-    }
-    json_object_set_new (j, "face_list", list);
-    free (faces);
-    return j;
-}
-
+//  The case page (api.proto's case_get): the case as the caller may see
+//  it, whether it is being matched, whom it was reunited with, and for who
+//  sees it whole its photos with their faces and its review trail.
 int
 results_m_case_get (results_call_t *call, mt_err_t *err)
 {
-    int64_t id = results_call_id (call->params, "case_id");
+    int64_t id = call->request->case_get->case_id;
     mt_case_t c;
     results_sight sight;
     int rc = mt_casedb_case_get (call->self->db, id, &c, err);
@@ -114,48 +76,61 @@ results_m_case_get (results_call_t *call, mt_err_t *err)
         rc = results_may_see (call, &c, &sight, err);
     if (rc != MT_OK)
         return rc;
-    json_t *j = results_case_json_for (&c, sight);
+    bool failed = false;
+    Homeward__V1__CaseView *view = results_case_view (&c, sight == RESULTS_SEE_ALL);
+    failed |= view == NULL;
     //  True until its photos are processed and its candidates ranked.
-    json_object_set_new (j, "matching", json_boolean (mt_casedb_match_pending (call->self->db, id)));
+    if (view)
+        view->has_matching = 1, view->matching = mt_casedb_match_pending (call->self->db, id);
     mt_reunion_t reunion;
     int64_t shown = 0;
-    if (mt_casedb_reunion (call->self->db, id, &reunion, NULL) == MT_OK) {
-        json_t *with = json_pack ("{s:I, s:s, s:s}", "case_id", (json_int_t) reunion.other_case,
-                                  "at", reunion.at, "by", reunion.actor);
-        //  The other case as the caller may see it (the family's name, or
-        //  for another station's staff its facts).
-        mt_case_t other;
-        if (mt_casedb_case_get (call->self->db, reunion.other_case, &other, NULL) == MT_OK) {
-            results_sight seen = results_sight_of (call, &other);
-            if (seen != RESULTS_SEE_NONE)
-                json_object_set_new (with, "case", results_case_json_for (&other, seen));
+    if (view && mt_casedb_reunion (call->self->db, id, &reunion, NULL) == MT_OK) {
+        Homeward__V1__Reunion *with = results_pb_new (&homeward__v1__reunion__descriptor,
+                                                      &failed);
+        if ((view->reunited_with = with)) {
+            with->has_case_id = 1, with->case_id = reunion.other_case;
+            with->at = results_pb_text (reunion.at, &failed);
+            with->by = results_pb_text (reunion.actor, &failed);
+            //  The other case as the caller may see it (the family's name,
+            //  or for another station's staff its facts).
+            mt_case_t other;
+            if (mt_casedb_case_get (call->self->db, reunion.other_case, &other, NULL) == MT_OK) {
+                results_sight seen = results_sight_of (call, &other);
+                if (seen != RESULTS_SEE_NONE)
+                    failed |= !(with->case_ = results_case_view (&other,
+                                                                 seen == RESULTS_SEE_ALL));
+            }
         }
-        json_object_set_new (j, "reunited_with", with);
         shown = reunion.other_case;
     }
     //  Another station's case: its facts, not its photos or trail.
-    if (sight == RESULTS_SEE_ALL) {
+    if (view && sight == RESULTS_SEE_ALL) {
         mt_photo_source source = c.kind == MT_KIND_MISSING ? MT_SOURCE_ARCHIVE
                                                            : MT_SOURCE_PERSON;
         mt_photo_row_t *photos;
         size_t count;
         if (mt_casedb_photos_of_case (call->self->db, id, &photos, &count, err) == MT_OK) {
-            json_t *list = json_array ();
-            for (size_t i = 0; i < count; i++)
-                json_array_append_new (list, s_photo_json (call, &photos [i], source));
-            json_object_set_new (j, "photo_list", list);
+            view->photo_list = calloc (count ? count : 1, sizeof *view->photo_list);
+            failed |= view->photo_list == NULL;
+            for (size_t i = 0; view->photo_list && i < count; i++)
+                if ((view->photo_list [i] = results_photo_view (call->self->db, &photos [i],
+                                                                 source, &failed)))
+                    view->n_photo_list = i + 1;
+                else
+                    break;
             free (photos);
         }
         mt_review_row_t *trail;
         if (mt_casedb_trail (call->self->db, id, 0, &trail, &count, err) == MT_OK) {
-            json_object_set_new (j, "trail", results_trail_json (trail, count,
-                                                                 !results_is_staff (call)));
+            view->trail = results_trail_pb (trail, count, !results_is_staff (call),
+                                            &view->n_trail, &failed);
             free (trail);
         }
     }
-    results_audit_read (call, "case.read", id, &shown, 1);
-    call->result = j;
-    return MT_OK;
+    rc = results_pb_answer (&call->answer, view ? &view->base : NULL, failed, err);
+    if (rc == MT_OK)
+        results_audit_read (call, "case.read", id, &shown, 1);
+    return rc;
 }
 
 //  The case of an id parameter, if the caller may change it.
@@ -169,19 +144,24 @@ s_case_to_change (results_call_t *call, int64_t id, mt_case_t *c, mt_err_t *err)
 int
 results_m_case_close (results_call_t *call, mt_err_t *err)
 {
+    const Homeward__V1__CaseChange *params = call->request->case_close;
     mt_case_t c;
-    int64_t id = results_call_id (call->params, "case_id");
+    int64_t id = params->case_id;
     int rc = s_case_to_change (call, id, &c, err);
     if (rc == MT_OK && strcmp (c.state, "open") != 0)
         rc = mt_err_set (err, MT_ECONFLICT, "case %lld is closed already", (long long) id);
     if (rc == MT_OK)
-        rc = mt_casedb_case_close (call->self->db, id,
-                                   json_string_value (json_object_get (call->params, "reason")),
-                                   call->actor, err);
-    if (rc == MT_OK) {
-        call->result = json_pack ("{s:b}", "closed", 1);
+        rc = mt_casedb_case_close (call->self->db, id, params->reason, call->actor, err);
+    if (rc != MT_OK)
+        return rc;
+    bool failed = false;
+    Homeward__V1__CaseChanged *done = results_pb_new (&homeward__v1__case_changed__descriptor,
+                                                      &failed);
+    if (done)
+        done->has_closed = done->closed = 1;
+    rc = results_pb_answer (&call->answer, done ? &done->base : NULL, failed, err);
+    if (rc == MT_OK)
         results_call_nudge (call->self);
-    }
     return rc;
 }
 
@@ -253,10 +233,12 @@ results_m_photo_add (results_call_t *call, mt_err_t *err)
     return rc;
 }
 
+//  One photo with its faces (api.proto's photo_get), for who sees its case
+//  whole.
 int
 results_m_photo_get (results_call_t *call, mt_err_t *err)
 {
-    int64_t id = results_call_id (call->params, "photo_id");
+    int64_t id = call->request->photo_get->photo_id;
     mt_photo_row_t row;
     mt_case_t c;
     results_sight sight;
@@ -274,10 +256,13 @@ results_m_photo_get (results_call_t *call, mt_err_t *err)
     }
     if (rc != MT_OK)
         return rc;
-    call->result = s_photo_json (call, &row, c.kind == MT_KIND_MISSING ? MT_SOURCE_ARCHIVE
-                                                                        : MT_SOURCE_PERSON);
-    results_audit_read (call, "photo.read", c.id, NULL, 0);
-    return MT_OK;
+    bool failed = false;
+    Homeward__V1__PhotoView *view = results_photo_view (call->self->db, &row,
+        c.kind == MT_KIND_MISSING ? MT_SOURCE_ARCHIVE : MT_SOURCE_PERSON, &failed);
+    rc = results_pb_answer (&call->answer, view ? &view->base : NULL, failed, err);
+    if (rc == MT_OK)
+        results_audit_read (call, "photo.read", c.id, NULL, 0);
+    return rc;
 }
 
 //  A face's chip, for those who may see its case (staff: their station's
@@ -312,25 +297,22 @@ results_m_case_facts (results_call_t *call, mt_err_t *err)
     return MT_OK;
 }
 
-//  A page of cases (params: limit, offset, and the filter: station, kind,
-//  state, q), with how many there are in all.
+//  A page of cases (api.proto's case_list: limit, offset, and the filter:
+//  station, kind, state, q), with how many there are in all.
 int
 results_m_case_list (results_call_t *call, mt_err_t *err)
 {
-    int limit = 50, offset = 0;
-    int rc = results_json_int (call->params, "limit", &limit, err);
-    if (rc == MT_OK)
-        rc = results_json_int (call->params, "offset", &offset, err);
-    if (rc == MT_OK && (limit < 1 || limit > 500 || offset < 0))
+    const Homeward__V1__CaseListParams *params = call->request->case_list;
+    int limit = params->has_limit ? params->limit : 50;
+    int offset = params->has_offset ? params->offset : 0;
+    int rc = MT_OK;
+    if (limit < 1 || limit > 500 || offset < 0)
         rc = mt_err_set (err, MT_EINVAL, "limit must be 1..500 and offset not negative");
-    const char *kind = json_string_value (json_object_get (call->params, "kind"));
     //  Staff list their station's cases only.
     mt_case_filter_t filter = {
-        .station = results_is_staff (call) ? call->station
-                 : json_string_value (json_object_get (call->params, "station")),
-        .kind = kind ? mt_case_kind_from_name (kind) : 0,
-        .state = json_string_value (json_object_get (call->params, "state")),
-        .q = json_string_value (json_object_get (call->params, "q"))
+        .station = results_is_staff (call) ? call->station : params->station,
+        .kind = params->kind ? mt_case_kind_from_name (params->kind) : 0,
+        .state = params->state, .q = params->q
     };
     mt_case_t *cases = NULL;
     size_t count = 0;
@@ -338,15 +320,24 @@ results_m_case_list (results_call_t *call, mt_err_t *err)
     if (rc == MT_OK)
         rc = mt_casedb_cases_list (call->self->db, &filter, (size_t) limit, (size_t) offset,
                                    &cases, &count, &total, err);
-    if (rc == MT_OK) {
-        json_t *list = json_array ();
-        for (size_t i = 0; i < count; i++)
-            json_array_append_new (list, results_case_row_json (&cases [i]));
-        call->result = json_pack ("{s:o, s:i, s:i, s:I}", "cases", list, "limit", limit,
-                                  "offset", offset, "total", (json_int_t) total);
-        free (cases);
+    if (rc != MT_OK)
+        return rc;
+    bool failed = false;
+    Homeward__V1__CaseList *list = results_pb_new (&homeward__v1__case_list__descriptor,
+                                                   &failed);
+    if (list) {
+        list->has_limit = list->has_offset = list->has_total = 1;
+        list->limit = limit, list->offset = offset, list->total = total;
+        list->cases = calloc (count ? count : 1, sizeof *list->cases);
+        failed |= list->cases == NULL;
+        for (size_t i = 0; list->cases && i < count; i++)
+            if ((list->cases [i] = results_case_row_view (&cases [i], &failed)))
+                list->n_cases = i + 1;
+            else
+                break;
     }
-    return rc;
+    free (cases);
+    return results_pb_answer (&call->answer, list ? &list->base : NULL, failed, err);
 }
 
 //  Everything held on one case (a subject access request, or a hand-over).
@@ -379,22 +370,26 @@ results_m_case_export (results_call_t *call, mt_err_t *err)
 int
 results_m_case_erase (results_call_t *call, mt_err_t *err)
 {
-    int64_t id = results_call_id (call->params, "case_id");
+    const Homeward__V1__CaseChange *params = call->request->case_erase;
+    int64_t id = params->case_id;
     char object [32];
     snprintf (object, sizeof object, "case %lld", (long long) id);
     int rc = results_may_administer (call, object, err);
     if (rc != MT_OK)
         return rc;
-    const char *level = json_string_value (json_object_get (call->params, "level"));
+    const char *level = params->level;
     int n = !level || strcmp (level, "all") == 0 ? MT_ERASE_ALL
           : strcmp (level, "media") == 0 ? MT_ERASE_MEDIA : -1;
-    rc = mt_casedb_erase_request (call->self->db, id, n,
-                                      json_string_value (json_object_get (call->params,
-                                                                          "reason")),
-                                      call->actor, err);
-    if (rc == MT_OK) {
-        call->result = json_pack ("{s:b}", "queued", 1);
+    rc = mt_casedb_erase_request (call->self->db, id, n, params->reason, call->actor, err);
+    if (rc != MT_OK)
+        return rc;
+    bool failed = false;
+    Homeward__V1__CaseChanged *done = results_pb_new (&homeward__v1__case_changed__descriptor,
+                                                      &failed);
+    if (done)
+        done->has_queued = done->queued = 1;
+    rc = results_pb_answer (&call->answer, done ? &done->base : NULL, failed, err);
+    if (rc == MT_OK)
         results_call_nudge (call->self);
-    }
     return rc;
 }

@@ -144,21 +144,28 @@ results_m_reviews (results_call_t *call, mt_err_t *err)
     return rc;
 }
 
+//  An administrator reopens a case, with a reason (api.proto's
+//  case_reopen).
 int
 results_m_case_reopen (results_call_t *call, mt_err_t *err)
 {
-    int64_t id = results_call_id (call->params, "case_id");
+    const Homeward__V1__CaseChange *params = call->request->case_reopen;
+    int64_t id = params->case_id;
     char object [32];
     snprintf (object, sizeof object, "case %lld", (long long) id);
     int rc = results_may_administer (call, object, err);
     if (rc == MT_OK)
-        rc = mt_casedb_case_reopen (call->self->db, id,
-                                    json_string_value (json_object_get (call->params, "reason")),
-                                    call->actor, err);
-    if (rc == MT_OK) {
-        call->result = json_pack ("{s:I, s:b}", "case_id", (json_int_t) id, "reopened", 1);
+        rc = mt_casedb_case_reopen (call->self->db, id, params->reason, call->actor, err);
+    if (rc != MT_OK)
+        return rc;
+    bool failed = false;
+    Homeward__V1__CaseChanged *done = results_pb_new (&homeward__v1__case_changed__descriptor,
+                                                      &failed);
+    if (done)
+        done->has_case_id = done->has_reopened = done->reopened = 1, done->case_id = id;
+    rc = results_pb_answer (&call->answer, done ? &done->base : NULL, failed, err);
+    if (rc == MT_OK)
         results_call_nudge (call->self);
-    }
     return rc;
 }
 
