@@ -1174,8 +1174,6 @@ const mti_text_row_t mti_text_catalog [] = {
       "在腾出空间之前不接收新照片（这张照片没有保存；届时请重新上传）" },
 
     //  services/results/results_edit.c
-    { "excluded must be true or false",
-      "excluded 必须是 true 或 false" },
 
     //  services/results/results_matcher.c
     { "some partitions did not answer; case %lld will be matched again",
@@ -1466,8 +1464,6 @@ const mti_text_row_t mti_text_catalog [] = {
       "案件 %lld 的照片只有所属救助站可以查看" },
 
     //  services/results/results_edit.c
-    { "unsure must be true or false",
-      "unsure 应为 true 或 false" },
     { "say which face is the person (face_id), or that you cannot tell (unsure: true)",
       "请指出哪张人脸是本人（face_id），或说明无法确定（unsure: true）" },
     { "give the photo's year_taken, age_taken or both (null: unknown)",

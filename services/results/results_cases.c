@@ -270,7 +270,7 @@ results_m_photo_get (results_call_t *call, mt_err_t *err)
 int
 results_m_face_chip (results_call_t *call, mt_err_t *err)
 {
-    int64_t face = results_call_id (call->params, "face_id"), case_id = 0;
+    int64_t face = call->request->face_chip->face_id, case_id = 0;
     int rc = mt_casedb_face_case (call->self->db, face, &case_id, err);
     mt_case_t c;
     results_sight sight;
@@ -283,9 +283,16 @@ results_m_face_chip (results_call_t *call, mt_err_t *err)
                                   err);
     if (rc != MT_OK)
         return rc;
-    call->result = json_pack ("{s:s, s:I}", "type", "image/jpeg", "case_id", (json_int_t) case_id);
-    results_audit_read (call, "face.chip", case_id, NULL, 0);
-    return MT_OK;
+    bool failed = false;
+    Homeward__V1__FaceChip *chip = results_pb_new (&homeward__v1__face_chip__descriptor, &failed);
+    if (chip) {
+        chip->type = results_pb_text ("image/jpeg", &failed);
+        chip->has_case_id = 1, chip->case_id = case_id;
+    }
+    rc = results_pb_answer (&call->answer, chip ? &chip->base : NULL, failed, err);
+    if (rc == MT_OK)
+        results_audit_read (call, "face.chip", case_id, NULL, 0);
+    return rc;
 }
 
 //  The facts a case holds, for the forms (results_case_facts_json).

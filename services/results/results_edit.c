@@ -9,20 +9,25 @@
 
 #include "results/case_json.h"
 #include "results/results_access.h"
+#include "results/results_pb.h"
 #include "results/store/photo_store.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+//  Whose a face is (api.proto's face_get).
 int
 results_m_face_get (results_call_t *call, mt_err_t *err)
 {
-    int64_t face = results_call_id (call->params, "face_id"), case_id = 0;
+    int64_t face = call->request->face_get->face_id, case_id = 0;
     int rc = mt_casedb_face_case (call->self->db, face, &case_id, err);
-    if (rc == MT_OK)
-        call->result = json_pack ("{s:I, s:I}", "face_id", (json_int_t) face, "case_id",
-                                  (json_int_t) case_id);
-    return rc;
+    if (rc != MT_OK)
+        return rc;
+    bool failed = false;
+    Homeward__V1__FaceOf *of = results_pb_new (&homeward__v1__face_of__descriptor, &failed);
+    if (of)
+        of->has_face_id = of->has_case_id = 1, of->face_id = face, of->case_id = case_id;
+    return results_pb_answer (&call->answer, of ? &of->base : NULL, failed, err);
 }
 
 //  The case a face (or, face_id 0, a photo) belongs to may be changed by
@@ -42,61 +47,71 @@ s_may_correct (results_call_t *call, int64_t face_id, int64_t photo_id, mt_err_t
     return rc == MT_OK ? results_may_change (call, &c, err) : rc;
 }
 
+//  Leave a face out of matching, or take it back (api.proto's
+//  face_exclude).
 int
 results_m_face_exclude (results_call_t *call, mt_err_t *err)
 {
-    json_t *flag = json_object_get (call->params, "excluded");
-    if (flag && !json_is_boolean (flag))
-        return mt_err_set (err, MT_EINVAL, "excluded must be true or false");
-    bool excluded = !flag || json_is_true (flag);
-    int64_t face = results_call_id (call->params, "face_id");
+    const Homeward__V1__FaceParams *params = call->request->face_exclude;
+    bool excluded = !params->has_excluded || params->excluded;
+    int64_t face = params->face_id;
     int rc = s_may_correct (call, face, 0, err);
     if (rc == MT_OK)
-        rc = mt_casedb_face_exclude (call->self->db, face, excluded,
-                                     json_string_value (json_object_get (call->params, "reason")),
+        rc = mt_casedb_face_exclude (call->self->db, face, excluded, params->reason,
                                      call->actor, err);
-    if (rc == MT_OK) {
-        call->result = json_pack ("{s:I, s:b}", "face_id", (json_int_t) face, "excluded",
-                                  excluded);
+    if (rc != MT_OK)
+        return rc;
+    bool failed = false;
+    Homeward__V1__FaceExcluded *done = results_pb_new (&homeward__v1__face_excluded__descriptor,
+                                                       &failed);
+    if (done)
+        done->has_face_id = done->has_excluded = 1, done->face_id = face,
+        done->excluded = excluded;
+    rc = results_pb_answer (&call->answer, done ? &done->base : NULL, failed, err);
+    if (rc == MT_OK)
         results_call_nudge (call->self);
-    }
     return rc;
 }
 
+//  Which face of a group photo is the person, or that its uploader cannot
+//  tell (api.proto's photo_person).
 int
 results_m_photo_person (results_call_t *call, mt_err_t *err)
 {
-    int64_t photo = results_call_id (call->params, "photo_id");
-    int64_t face = results_call_id (call->params, "face_id");
-    json_t *unsure = json_object_get (call->params, "unsure");
-    if (unsure && !json_is_boolean (unsure))
-        return mt_err_set (err, MT_EINVAL, "unsure must be true or false");
-    if (!face && !json_is_true (unsure))
+    const Homeward__V1__PhotoPersonParams *params = call->request->photo_person;
+    int64_t photo = params->photo_id, face = params->face_id;
+    bool unsure = params->has_unsure && params->unsure;
+    if (!face && !unsure)
         return mt_err_set (err, MT_EINVAL, "say which face is the person (face_id), or that "
                            "you cannot tell (unsure: true)");
     int rc = s_may_correct (call, 0, photo, err);
     //  Cannot tell: the face nearest the middle counts most.
     if (rc == MT_OK)
-        rc = json_is_true (unsure) && !face
+        rc = unsure && !face
            ? mt_casedb_photo_person_unsure (call->self->db, photo, call->actor, err)
            : mt_casedb_photo_person (call->self->db, photo, face, call->actor, err);
-    if (rc == MT_OK) {
-        call->result = json_pack ("{s:I, s:I}", "photo_id", (json_int_t) photo, "face_id",
-                                  (json_int_t) face);
+    if (rc != MT_OK)
+        return rc;
+    bool failed = false;
+    Homeward__V1__PhotoPerson *done = results_pb_new (&homeward__v1__photo_person__descriptor,
+                                                      &failed);
+    if (done)
+        done->has_photo_id = done->has_face_id = 1, done->photo_id = photo, done->face_id = face;
+    rc = results_pb_answer (&call->answer, done ? &done->base : NULL, failed, err);
+    if (rc == MT_OK)
         results_call_nudge (call->self);
-    }
     return rc;
 }
 
+//  A photo uploaded by mistake (api.proto's photo_remove).
 int
 results_m_photo_remove (results_call_t *call, mt_err_t *err)
 {
-    int64_t photo = results_call_id (call->params, "photo_id");
+    const Homeward__V1__PhotoRemoveParams *params = call->request->photo_remove;
+    int64_t photo = params->photo_id;
     int rc = s_may_correct (call, 0, photo, err);
     if (rc == MT_OK)
-        rc = mt_casedb_photo_remove (call->self->db, photo,
-                                     json_string_value (json_object_get (call->params, "reason")),
-                                     call->actor, err);
+        rc = mt_casedb_photo_remove (call->self->db, photo, params->reason, call->actor, err);
     //  A photo with no face leaves the store at once; one with faces once
     //  the matcher has taken them out of the index.
     char (*shas) [65] = NULL;
@@ -105,10 +120,16 @@ results_m_photo_remove (results_call_t *call, mt_err_t *err)
         for (size_t i = 0; i < files; i++)
             photo_store_remove (call->self->config->photos, shas [i], NULL);
     free (shas);
-    if (rc == MT_OK) {
-        call->result = json_pack ("{s:I, s:b}", "photo_id", (json_int_t) photo, "removed", 1);
+    if (rc != MT_OK)
+        return rc;
+    bool failed = false;
+    Homeward__V1__PhotoRemoved *done = results_pb_new (&homeward__v1__photo_removed__descriptor,
+                                                       &failed);
+    if (done)
+        done->has_photo_id = done->has_removed = 1, done->photo_id = photo, done->removed = 1;
+    rc = results_pb_answer (&call->answer, done ? &done->base : NULL, failed, err);
+    if (rc == MT_OK)
         results_call_nudge (call->self);
-    }
     return rc;
 }
 
