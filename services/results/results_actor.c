@@ -7,6 +7,7 @@
 
 #include "common/api.h"
 #include "common/api_pb.h"
+#include "results/results_pb.h"
 #include "results/case_json.h"
 #include "results/store/photo_store.h"
 #include "results/results_call.h"
@@ -94,9 +95,11 @@ results_config_defaults (results_config_t *config)
 static int
 m_ping (results_call_t *call, mt_err_t *err)
 {
-    (void) err;
-    call->result = json_pack ("{s:b}", "pong", 1);
-    return MT_OK;
+    bool failed = false;
+    Homeward__V1__Pong *pong = results_pb_new (&homeward__v1__pong__descriptor, &failed);
+    if (pong)
+        pong->has_pong = pong->pong = 1;
+    return results_pb_answer (&call->answer, pong ? &pong->base : NULL, failed, err);
 }
 
 static int

@@ -13,6 +13,7 @@
 
 #include "results/results_call.h"
 #include "results/results_matcher.h"
+#include "results/results_pb.h"
 #include "results/results_score.h"
 
 #include "base/mt_clock.h"
@@ -321,18 +322,24 @@ results_crossmatch_step (results_matcher_t *m, size_t most, size_t *queries_p,
 
 //  ---------------------------------------------------------------- API
 
-static json_t *
-s_status_json (const mt_crossmatch_t *cm)
+//  Where the cross-match is, as api.proto's Crossmatch: the answer.
+static int
+s_status (results_call_t *call, const mt_crossmatch_t *cm, mt_err_t *err)
 {
-    return json_pack ("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:f}", "state", cm->state,
-                      "side", mt_case_kind_name (cm->kind), "cases_done",
-                      (json_int_t) cm->cases_done, "faces_done", (json_int_t) cm->faces_done,
-                      "cases_total", (json_int_t) cm->cases_total,
-                      "started_at", (json_int_t) cm->started_at,
-                      "updated_at", (json_int_t) cm->updated_at,
-                      "done", strcmp (cm->state, "done") == 0 ? 1.0
-                            : cm->cases_total ? (double) cm->cases_done
-                                                / (double) cm->cases_total : 0.0);
+    bool failed = false;
+    Homeward__V1__Crossmatch *r = results_pb_new (&homeward__v1__crossmatch__descriptor, &failed);
+    if (r) {
+        r->state = results_pb_text (cm->state, &failed);
+        r->side = results_pb_text (mt_case_kind_name (cm->kind), &failed);
+        r->has_cases_done = r->has_faces_done = r->has_cases_total = 1;
+        r->has_started_at = r->has_updated_at = r->has_done = 1;
+        r->cases_done = cm->cases_done, r->faces_done = cm->faces_done;
+        r->cases_total = cm->cases_total;
+        r->started_at = cm->started_at, r->updated_at = cm->updated_at;
+        r->done = strcmp (cm->state, "done") == 0 ? 1.0
+                : cm->cases_total ? (double) cm->cases_done / (double) cm->cases_total : 0.0;
+    }
+    return results_pb_answer (&call->answer, r ? &r->base : NULL, failed, err);
 }
 
 int
@@ -340,8 +347,9 @@ results_m_crossmatch_start (results_call_t *call, mt_err_t *err)
 {
     mt_crossmatch_t cm;
     int rc = mt_casedb_crossmatch_get (call->self->db, &cm, err);
+    const Homeward__V1__CrossmatchParams *params = call->request->crossmatch_start;
     bool resume = rc == MT_OK && strcmp (cm.state, "stopped") == 0
-               && json_is_true (json_object_get (call->params, "resume"));
+               && params->has_resume && params->resume;
     if (rc == MT_OK && strcmp (cm.state, "running") == 0)
         rc = mt_err_set (err, MT_EINVAL, "a cross-match is already running (%lld of %lld "
                          "cases): see crossmatch status, or stop it first",
@@ -355,7 +363,7 @@ results_m_crossmatch_start (results_call_t *call, mt_err_t *err)
     if (rc == MT_OK) {
         mt_log_info (S_NAME, "cross-match %s by %s: %lld open cases", resume ? "resumed"
                      : "started", call->actor, (long long) cm.cases_total);
-        call->result = s_status_json (&cm);
+        rc = s_status (call, &cm, err);
         results_call_nudge (call->self);
     }
     return rc;
@@ -366,9 +374,7 @@ results_m_crossmatch_status (results_call_t *call, mt_err_t *err)
 {
     mt_crossmatch_t cm;
     int rc = mt_casedb_crossmatch_get (call->self->db, &cm, err);
-    if (rc == MT_OK)
-        call->result = s_status_json (&cm);
-    return rc;
+    return rc == MT_OK ? s_status (call, &cm, err) : rc;
 }
 
 int
@@ -383,7 +389,5 @@ results_m_crossmatch_stop (results_call_t *call, mt_err_t *err)
             mt_log_info (S_NAME, "cross-match stopped by %s after %lld of %lld cases",
                          call->actor, (long long) cm.cases_done, (long long) cm.cases_total);
     }
-    if (rc == MT_OK)
-        call->result = s_status_json (&cm);
-    return rc;
+    return rc == MT_OK ? s_status (call, &cm, err) : rc;
 }

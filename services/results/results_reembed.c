@@ -6,14 +6,25 @@
 #include "results/results_call.h"
 
 #include "face/mt_mobilefacenet.h"
+#include "results/results_pb.h"
 
-static json_t *
-s_status_json (const mt_reembed_status_t *s)
+//  How far it has come, as api.proto's Reembed (the answer: MT_ENOMEM when
+//  it cannot be made); queued < 0: not a start.
+static int
+s_status (results_call_t *call, const mt_reembed_status_t *s, int64_t queued, mt_err_t *err)
 {
-    return json_pack ("{s:s, s:I, s:I, s:I, s:f}", "descriptor", MT_MOBILEFACENET_VERSION,
-                      "faces", (json_int_t) s->faces, "described", (json_int_t) s->described,
-                      "photos_waiting", (json_int_t) s->photos_waiting,
-                      "done", s->faces ? (double) s->described / (double) s->faces : 1.0);
+    bool failed = false;
+    Homeward__V1__Reembed *r = results_pb_new (&homeward__v1__reembed__descriptor, &failed);
+    if (r) {
+        r->descriptor = results_pb_text (MT_MOBILEFACENET_VERSION, &failed);
+        r->has_faces = r->has_described = r->has_photos_waiting = r->has_done = 1;
+        r->faces = s->faces, r->described = s->described;
+        r->photos_waiting = s->photos_waiting;
+        r->done = s->faces ? (double) s->described / (double) s->faces : 1.0;
+        if (queued >= 0)
+            r->has_queued = 1, r->queued = queued;
+    }
+    return results_pb_answer (&call->answer, r ? &r->base : NULL, failed, err);
 }
 
 int
@@ -25,11 +36,7 @@ results_m_reembed_start (results_call_t *call, mt_err_t *err)
                                       &queued, err);
     if (rc == MT_OK)
         rc = mt_casedb_reembed_status (call->self->db, MT_MOBILEFACENET_VERSION, &status, err);
-    if (rc == MT_OK) {
-        call->result = s_status_json (&status);
-        json_object_set_new (call->result, "queued", json_integer (queued));
-    }
-    return rc;
+    return rc == MT_OK ? s_status (call, &status, queued, err) : rc;
 }
 
 int
@@ -37,7 +44,5 @@ results_m_reembed_status (results_call_t *call, mt_err_t *err)
 {
     mt_reembed_status_t status;
     int rc = mt_casedb_reembed_status (call->self->db, MT_MOBILEFACENET_VERSION, &status, err);
-    if (rc == MT_OK)
-        call->result = s_status_json (&status);
-    return rc;
+    return rc == MT_OK ? s_status (call, &status, -1, err) : rc;
 }
