@@ -6,6 +6,7 @@
 //  begins after this one went quiet, and when the service stops.
 
 #include "results/results_call.h"
+#include "results/results_pb.h"
 #include "base/mt_clock.h"
 
 #include "results/store/photo_store.h"
@@ -38,7 +39,10 @@ results_backup_path (const results_config_t *config, char *path, size_t size)
 static int
 s_check_token (results_call_t *call, mt_err_t *err)
 {
-    const char *token = json_string_value (json_object_get (call->params, "token"));
+    //  read, photo and end all take a BackupPiece.
+    const Homeward__V1__BackupPiece *params = (const Homeward__V1__BackupPiece *)
+        api_pb_oneof (&call->request->base, api_pb_params_field (call->request->method));
+    const char *token = params ? params->token : NULL;
     if (!call->self->backup_token [0] || !token
     ||  strcmp (token, call->self->backup_token) != 0)
         return mt_err_set (err, MT_ENOTFOUND, "no such backup in progress (it ended, or another "
@@ -75,7 +79,7 @@ s_digest (const char *path, char *hex, uint64_t *size_p, mt_err_t *err)
 //  What the copy holds, from the copy itself: counts, the audit chain's
 //  head (verified), the erased cases.
 static int
-s_describe (const char *path, json_t *result, mt_err_t *err)
+s_describe (const char *path, Homeward__V1__BackupBegun *result, bool *failed, mt_err_t *err)
 {
     mt_casedb_t *copy = NULL;
     mt_casedb_counts_t counts;
@@ -96,19 +100,32 @@ s_describe (const char *path, json_t *result, mt_err_t *err)
     mt_casedb_close (&copy);
     if (rc != MT_OK)
         return rc;
-    json_object_set_new (result, "counts", json_pack (
-        "{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "cases", (json_int_t) counts.cases,
-        "photos", (json_int_t) counts.photos, "faces", (json_int_t) counts.faces,
-        "candidates", (json_int_t) counts.candidates, "reviews", (json_int_t) counts.reviews,
-        "audit", (json_int_t) counts.audit, "erased", (json_int_t) counts.erased));
-    json_object_set_new (result, "audit_head", json_pack ("{s:I, s:s}", "id",
-                         (json_int_t) check.head_id, "hash", check.head));
-    json_t *list = json_array ();
-    for (size_t i = 0; i < erased_count; i++)
-        json_array_append_new (list, json_pack ("{s:I, s:i, s:s}", "case_id",
-                               (json_int_t) erased [i].case_id, "level", erased [i].level,
-                               "at", erased [i].at));
-    json_object_set_new (result, "erased", list);
+    Homeward__V1__BackupCounts *c = results_pb_new (&homeward__v1__backup_counts__descriptor,
+                                                    failed);
+    if ((result->counts = c)) {
+        c->has_cases = c->has_photos = c->has_faces = c->has_candidates = 1;
+        c->has_reviews = c->has_audit = c->has_erased = 1;
+        c->cases = counts.cases, c->photos = counts.photos, c->faces = counts.faces;
+        c->candidates = counts.candidates, c->reviews = counts.reviews;
+        c->audit = counts.audit, c->erased = counts.erased;
+    }
+    Homeward__V1__AuditHead *head = results_pb_new (&homeward__v1__audit_head__descriptor,
+                                                    failed);
+    if ((result->audit_head = head)) {
+        head->has_id = 1, head->id = check.head_id;
+        head->hash = results_pb_text (check.head, failed);
+    }
+    result->erased = erased_count ? calloc (erased_count, sizeof *result->erased) : NULL;
+    *failed |= erased_count && !result->erased;
+    for (size_t i = 0; result->erased && i < erased_count; i++) {
+        Homeward__V1__Erasure *e = results_pb_new (&homeward__v1__erasure__descriptor, failed);
+        if (!(result->erased [i] = e))
+            break;
+        result->n_erased = i + 1;
+        e->has_case_id = e->has_level = 1;
+        e->case_id = erased [i].case_id, e->level = erased [i].level;
+        e->at = results_pb_text (erased [i].at, failed);
+    }
     free (erased);
     return MT_OK;
 }
@@ -126,29 +143,33 @@ results_m_backup_begin (results_call_t *call, mt_err_t *err)
     int rc = mt_casedb_audit (self->db, call->actor, "backup.take", NULL, NULL, err);
     if (rc == MT_OK)
         rc = mt_casedb_snapshot (self->db, path, err);
-    json_t *result = json_object ();
-    if (rc == MT_OK)
-        rc = s_describe (path, result, err);
+    bool failed = false;
+    Homeward__V1__BackupBegun *result = results_pb_new (&homeward__v1__backup_begun__descriptor,
+                                                        &failed);
+    if (rc == MT_OK && result)
+        rc = s_describe (path, result, &failed, err);
     char sha [65];
     uint64_t size = 0;
     if (rc == MT_OK)
         rc = s_digest (path, sha, &size, err);
+    if (rc == MT_OK && failed)
+        rc = mt_err_set (err, MT_ENOMEM, "out of memory");
     if (rc != MT_OK) {
         unlink (path);
-        json_decref (result);
+        if (result)
+            protobuf_c_message_free_unpacked (&result->base, NULL);
         return rc;
     }
     uint8_t random [16];
     randombytes_buf (random, sizeof random);
     sodium_bin2hex (self->backup_token, sizeof self->backup_token, random, sizeof random);
     self->backup_seen_ms = mt_clock_ms ();
-    json_object_set_new (result, "token", json_string (self->backup_token));
-    json_object_set_new (result, "bytes", json_integer ((json_int_t) size));
-    json_object_set_new (result, "sha256", json_string (sha));
+    result->token = results_pb_text (self->backup_token, &failed);
+    result->has_bytes = 1, result->bytes = (int64_t) size;
+    result->sha256 = results_pb_text (sha, &failed);
     mt_log_info (S_NAME, "backup: the case database copied (%.1f MB) for %s",
                  (double) size / 1e6, call->actor);
-    call->result = result;
-    return MT_OK;
+    return results_pb_answer (&call->answer, &result->base, failed, err);
 }
 
 int
@@ -157,7 +178,7 @@ results_m_backup_read (results_call_t *call, mt_err_t *err)
     int rc = s_check_token (call, err);
     if (rc != MT_OK)
         return rc;
-    json_int_t offset = json_integer_value (json_object_get (call->params, "offset"));
+    int64_t offset = call->request->backup_read->offset;
     if (offset < 0)
         return mt_err_set (err, MT_EINVAL, "offset must be 0 or more");
     char path [1200];
@@ -174,8 +195,12 @@ results_m_backup_read (results_call_t *call, mt_err_t *err)
     }
     call->reply_payload = piece;
     call->reply_size = (size_t) got;
-    call->result = json_pack ("{s:I, s:I}", "offset", offset, "size", (json_int_t) got);
-    return MT_OK;
+    bool failed = false;
+    Homeward__V1__BackupPiece *read = results_pb_new (&homeward__v1__backup_piece__descriptor,
+                                                      &failed);
+    if (read)
+        read->has_offset = read->has_size = 1, read->offset = offset, read->size = got;
+    return results_pb_answer (&call->answer, read ? &read->base : NULL, failed, err);
 }
 
 int
@@ -188,11 +213,12 @@ results_m_backup_end (results_call_t *call, mt_err_t *err)
     results_backup_path (call->self->config, path, sizeof path);
     unlink (path);
     call->self->backup_token [0] = '\0';
-    const char *summary = json_string_value (json_object_get (call->params, "summary"));
+    const char *summary = call->request->backup_end->summary;
     if (summary)
         mt_log_info (S_NAME, "backup: %.200s", summary);
-    call->result = json_object ();
-    return MT_OK;
+    bool failed = false;
+    Homeward__V1__Nothing *done = results_pb_new (&homeward__v1__nothing__descriptor, &failed);
+    return results_pb_answer (&call->answer, done ? &done->base : NULL, failed, err);
 }
 
 int
@@ -201,7 +227,7 @@ results_m_backup_photo (results_call_t *call, mt_err_t *err)
     int rc = s_check_token (call, err);
     if (rc != MT_OK)
         return rc;
-    const char *sha = json_string_value (json_object_get (call->params, "sha256"));
+    const char *sha = call->request->backup_photo->sha256;
     if (!sha || strlen (sha) != 64 || strspn (sha, "0123456789abcdef") != 64)
         return mt_err_set (err, MT_EINVAL, "sha256 must be 64 lowercase hex digits");
     uint8_t *bytes = NULL;
@@ -212,6 +238,12 @@ results_m_backup_photo (results_call_t *call, mt_err_t *err)
         return mt_err_copy (err, rc == MT_EIO ? MT_ENOTFOUND : rc, &why);
     call->reply_payload = bytes;
     call->reply_size = size;
-    call->result = json_pack ("{s:s, s:I}", "sha256", sha, "size", (json_int_t) size);
-    return MT_OK;
+    bool failed = false;
+    Homeward__V1__BackupPiece *photo = results_pb_new (&homeward__v1__backup_piece__descriptor,
+                                                       &failed);
+    if (photo) {
+        photo->sha256 = results_pb_text (sha, &failed);
+        photo->has_size = 1, photo->size = (int64_t) size;
+    }
+    return results_pb_answer (&call->answer, photo ? &photo->base : NULL, failed, err);
 }
