@@ -78,6 +78,18 @@ s_candidate (const Homeward__V1__Candidate *c)
     return j;
 }
 
+//  An audit entry: null where it has no object, detail or hash.
+static json_t *
+s_audit_entry (const Homeward__V1__AuditEntry *e)
+{
+    json_t *j = mt_pb_json_fields (&e->base, false, s_hook, NULL);
+    const char *keys [] = { "object", "detail", "hash" };
+    for (size_t i = 0; j && i < sizeof keys / sizeof keys [0]; i++)
+        if (!json_object_get (j, keys [i]))
+            json_object_set_new (j, keys [i], json_null ());
+    return j;
+}
+
 static json_t *
 s_hook (const ProtobufCMessage *m, void *arg)
 {
@@ -88,6 +100,8 @@ s_hook (const ProtobufCMessage *m, void *arg)
         return s_candidate ((const Homeward__V1__Candidate *) m);
     if (m->descriptor == &homeward__v1__photo_view__descriptor)
         return s_photo_view ((const Homeward__V1__PhotoView *) m);
+    if (m->descriptor == &homeward__v1__audit_entry__descriptor)
+        return s_audit_entry ((const Homeward__V1__AuditEntry *) m);
     return NULL;
 }
 

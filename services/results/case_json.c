@@ -247,19 +247,6 @@ results_case_changes_json (const mt_case_t *before, const mt_case_t *after)
 }
 
 json_t *
-results_audit_json (const mt_audit_row_t *rows, size_t count)
-{
-    json_t *list = json_array ();
-    for (size_t i = 0; i < count; i++)
-        json_array_append_new (list, json_pack ("{s:I, s:s, s:s, s:s, s:s?, s:s?, s:s?}",
-            "id", (json_int_t) rows [i].id, "at", rows [i].at,
-            "actor", rows [i].actor ? rows [i].actor : "", "action", rows [i].action,
-            "object", rows [i].object, "detail", rows [i].detail,
-            "hash", rows [i].hash [0] ? rows [i].hash : NULL));
-    return list;
-}
-
-json_t *
 results_case_facts_json (void)
 {
     static const char *types [] = { "text", "date", "number", "range", "sex" };

@@ -44,9 +44,6 @@ json_t *results_case_facts_json (void);
 //  reference): box, quality, whether in the index, both descriptors.
 json_t *results_faces_held_json (const mt_face_row_t *rows, size_t count);
 
-//  Audit entries as a JSON array (new reference): id, at, actor, action,
-//  object, detail, hash (null where none).
-json_t *results_audit_json (const mt_audit_row_t *rows, size_t count);
 
 //  Helpers the API methods share: a whole number / a number or "LOW-HIGH"
 //  range / bounded text from params; absent keys leave dst as it is.

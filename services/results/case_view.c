@@ -281,3 +281,48 @@ results_trail_json (const mt_review_row_t *rows, size_t count, bool notes)
     }
     return json ? json : json_array ();
 }
+
+//  ---------------------------------------------------------------- audit
+
+Homeward__V1__AuditEntry **
+results_audit_pb (const mt_audit_row_t *rows, size_t count, size_t *count_p, bool *failed)
+{
+    *count_p = 0;
+    Homeward__V1__AuditEntry **list = count ? calloc (count, sizeof *list) : NULL;
+    *failed |= count && !list;
+    for (size_t i = 0; list && i < count; i++) {
+        const mt_audit_row_t *row = &rows [i];
+        Homeward__V1__AuditEntry *e = results_pb_new (&homeward__v1__audit_entry__descriptor,
+                                                      failed);
+        if (!(list [i] = e))
+            break;
+        *count_p = i + 1;
+        e->has_id = 1, e->id = row->id;
+        e->at = results_pb_text (row->at, failed);
+        e->actor = results_pb_text (row->actor ? row->actor : "", failed);
+        e->action = results_pb_text (row->action, failed);
+        if (row->object)
+            e->object = results_pb_text (row->object, failed);
+        if (row->detail)
+            e->detail = results_pb_text (row->detail, failed);
+        if (row->hash [0])
+            e->hash = results_pb_text (row->hash, failed);
+    }
+    return list;
+}
+
+json_t *
+results_audit_json (const mt_audit_row_t *rows, size_t count)
+{
+    bool failed = false;
+    Homeward__V1__AuditLog *log = results_pb_new (&homeward__v1__audit_log__descriptor, &failed);
+    json_t *json = NULL;
+    if (log) {
+        log->entries = results_audit_pb (rows, count, &log->n_entries, &failed);
+        json_t *whole = failed ? NULL : api_render (&log->base);
+        json = json_incref (json_object_get (whole, "entries"));
+        json_decref (whole);
+        protobuf_c_message_free_unpacked (&log->base, NULL);
+    }
+    return json ? json : json_array ();
+}

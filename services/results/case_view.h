@@ -42,4 +42,11 @@ Homeward__V1__ReviewEntry **results_trail_pb (const mt_review_row_t *rows, size_
                                               bool notes, size_t *count_p, bool *failed);
 json_t *results_trail_json (const mt_review_row_t *rows, size_t count, bool notes);
 
+//  Audit entries (audit.list, the export): api.proto's (*count_p of them;
+//  NULL when none), or as a JSON array (new reference): id, at, actor,
+//  action, object, detail, hash (null where none).
+Homeward__V1__AuditEntry **results_audit_pb (const mt_audit_row_t *rows, size_t count,
+                                             size_t *count_p, bool *failed);
+json_t *results_audit_json (const mt_audit_row_t *rows, size_t count);
+
 #endif

@@ -222,64 +222,78 @@ results_m_queue (results_call_t *call, mt_err_t *err)
     return rc;
 }
 
+//  A page of the audit log (api.proto's audit_list).
 int
 results_m_audit (results_call_t *call, mt_err_t *err)
 {
-    int limit = 100, offset = 0;
+    const Homeward__V1__AuditParams *params = call->request->audit_list;
+    int limit = params->has_limit ? params->limit : 100;
+    int offset = params->has_offset ? params->offset : 0;
     int rc = results_may_administer (call, "the audit log", err);
-    if (rc == MT_OK)
-        rc = results_json_int (call->params, "limit", &limit, err);
-    if (rc == MT_OK)
-        rc = results_json_int (call->params, "offset", &offset, err);
     if (rc == MT_OK && (limit < 1 || limit > 1000 || offset < 0))
         rc = mt_err_set (err, MT_EINVAL, "limit must be 1..1000 and offset not negative");
     mt_audit_row_t *rows = NULL;
     size_t count = 0;
     if (rc == MT_OK)
-        rc = mt_casedb_audit_list (call->self->db, results_call_id (call->params, "case_id"),
-                                   (size_t) limit, (size_t) offset, &rows, &count, err);
-    if (rc == MT_OK)
-        call->result = json_pack ("{s:o}", "entries", results_audit_json (rows, count));
+        rc = mt_casedb_audit_list (call->self->db, params->case_id, (size_t) limit,
+                                   (size_t) offset, &rows, &count, err);
+    if (rc != MT_OK)
+        return rc;
+    bool failed = false;
+    Homeward__V1__AuditLog *log = results_pb_new (&homeward__v1__audit_log__descriptor, &failed);
+    if (log)
+        log->entries = results_audit_pb (rows, count, &log->n_entries, &failed);
     mt_audit_rows_free (rows, count);
-    return rc;
+    return results_pb_answer (&call->answer, log ? &log->base : NULL, failed, err);
 }
 
-//  Another service records an action in the audit log (the gateway: users).
+//  Another service records an action in the audit log (the gateway: users;
+//  api.proto's audit_add).
 int
 results_m_audit_add (results_call_t *call, mt_err_t *err)
 {
-    const char *action = json_string_value (json_object_get (call->params, "action"));
+    const Homeward__V1__AuditAdd *params = call->request->audit_add;
+    const char *action = params->action;
     //  The gateway's own entries: account changes, sign-ins, refusals.
     if (!action || (strncmp (action, "user.", 5) != 0 && strncmp (action, "session.", 8) != 0
                     && strcmp (action, "refused") != 0))
         return mt_err_set (err, MT_EINVAL, "only user.* and session.* actions and refusals are "
                            "recorded from outside");
-    int rc = mt_casedb_audit (call->self->db, call->actor, action,
-                              json_string_value (json_object_get (call->params, "object")),
-                              json_string_value (json_object_get (call->params, "detail")), err);
-    if (rc == MT_OK)
-        call->result = json_object ();
-    return rc;
+    int rc = mt_casedb_audit (call->self->db, call->actor, action, params->object,
+                              params->detail, err);
+    if (rc != MT_OK)
+        return rc;
+    bool failed = false;
+    Homeward__V1__Nothing *done = results_pb_new (&homeward__v1__nothing__descriptor, &failed);
+    return results_pb_answer (&call->answer, done ? &done->base : NULL, failed, err);
 }
 
+//  The audit log's hash chain checked (api.proto's audit_verify).
 int
 results_m_audit_verify (results_call_t *call, mt_err_t *err)
 {
+    const Homeward__V1__AuditParams *params = call->request->audit_verify;
     int rc = results_may_administer (call, "the audit log", err);
     if (rc != MT_OK)
         return rc;
-    mt_audit_check_t check = { .anchor_id = results_call_id (call->params, "anchor_id") };
-    const char *hash = json_string_value (json_object_get (call->params, "anchor_hash"));
-    snprintf (check.anchor_hash, sizeof check.anchor_hash, "%s", hash ? hash : "");
+    mt_audit_check_t check = { .anchor_id = params->anchor_id };
+    snprintf (check.anchor_hash, sizeof check.anchor_hash, "%s",
+              params->anchor_hash ? params->anchor_hash : "");
     rc = mt_casedb_audit_verify (call->self->db, &check, err);
-    if (rc == MT_OK) {
-        call->result = json_pack ("{s:b, s:I, s:I, s:s}", "intact", check.broken_id == 0,
-                                  "entries", (json_int_t) check.entries,
-                                  "head_id", (json_int_t) check.head_id, "head", check.head);
+    if (rc != MT_OK)
+        return rc;
+    bool failed = false;
+    Homeward__V1__AuditCheck *c = results_pb_new (&homeward__v1__audit_check__descriptor,
+                                                  &failed);
+    if (c) {
+        c->has_intact = c->has_entries = c->has_head_id = 1;
+        c->intact = check.broken_id == 0;
+        c->entries = check.entries, c->head_id = check.head_id;
+        c->head = results_pb_text (check.head, &failed);
         if (check.broken_id) {
-            json_object_set_new (call->result, "broken_id", json_integer (check.broken_id));
-            json_object_set_new (call->result, "reason", json_string (check.reason));
+            c->has_broken_id = 1, c->broken_id = check.broken_id;
+            c->reason = results_pb_text (check.reason, &failed);
         }
     }
-    return rc;
+    return results_pb_answer (&call->answer, c ? &c->base : NULL, failed, err);
 }
