@@ -90,6 +90,29 @@ s_audit_entry (const Homeward__V1__AuditEntry *e)
     return j;
 }
 
+//  The service's counts, each under its name.
+static json_t *
+s_stats (const Homeward__V1__ServiceStats *st)
+{
+    json_t *j = mt_pb_json_fields (&st->base, false, s_hook, NULL);
+    json_object_del (j, "counts");
+    for (size_t i = 0; j && i < st->n_counts; i++)
+        if (st->counts [i]->name)
+            json_object_set_new (j, st->counts [i]->name, json_integer (st->counts [i]->value));
+    //  The replicas when the broker answered, else why not.
+    if (j && !st->has_partitions)
+        json_object_del (j, "replicas");
+    return j;
+}
+
+//  Words in both languages, the Chinese as "zh-CN".
+static json_t *
+s_label (const Homeward__V1__Label *label)
+{
+    return json_pack ("{s:s, s:s}", "en", label->en ? label->en : "", "zh-CN",
+                      label->zh_cn ? label->zh_cn : "");
+}
+
 static json_t *
 s_hook (const ProtobufCMessage *m, void *arg)
 {
@@ -102,6 +125,10 @@ s_hook (const ProtobufCMessage *m, void *arg)
         return s_photo_view ((const Homeward__V1__PhotoView *) m);
     if (m->descriptor == &homeward__v1__audit_entry__descriptor)
         return s_audit_entry ((const Homeward__V1__AuditEntry *) m);
+    if (m->descriptor == &homeward__v1__service_stats__descriptor)
+        return s_stats ((const Homeward__V1__ServiceStats *) m);
+    if (m->descriptor == &homeward__v1__label__descriptor)
+        return s_label ((const Homeward__V1__Label *) m);
     return NULL;
 }
 

@@ -246,27 +246,6 @@ results_case_changes_json (const mt_case_t *before, const mt_case_t *after)
     return list;
 }
 
-json_t *
-results_case_facts_json (void)
-{
-    static const char *types [] = { "text", "date", "number", "range", "sex" };
-    static const char *kinds [] = { "both", "found", "missing" };
-    json_t *list = json_array ();
-    for (size_t i = 0; i < mt_case_facts_count; i++) {
-        const mt_case_fact_t *fact = &mt_case_facts [i];
-        const char *zh = mt_text_term_zh (fact->name);
-        json_t *entry = json_pack ("{s:s, s:s, s:s, s:b, s:b, s:b, s:{s:s, s:s}}",
-            "name", fact->name, "type", types [fact->type], "kind", kinds [fact->kind],
-            "correctable", (fact->flags & MT_FACT_CORRECT) != 0,
-            "personal", (fact->flags & MT_FACT_PERSONAL) != 0,
-            "listed", (fact->flags & MT_FACT_LISTED) != 0,
-            "label", "en", fact->label, "zh-CN", zh ? zh : fact->label);
-        if (fact->type == MT_FACT_TEXT || fact->type == MT_FACT_DATE)
-            json_object_set_new (entry, "max_chars", json_integer (fact->limit));
-        json_array_append_new (list, entry);
-    }
-    return list;
-}
 
 //  Floats as a JSON array.
 static json_t *

@@ -32,13 +32,6 @@ json_t *results_case_json (const mt_case_t *c);
 json_t *results_case_changes_json (const mt_case_t *before, const mt_case_t *after);
 
 
-//  The case facts' table (mt_case_facts.h) as a JSON array (new reference):
-//  each fact's name, type (text, date, number, range, sex), kind (found,
-//  missing, both), whether staff may correct it, whether it is personal
-//  (other stations do not see it), whether lists show it, its most
-//  characters and its label in English and Chinese: what a form needs to
-//  offer a fact it was not written for.
-json_t *results_case_facts_json (void);
 
 //  The faces held for a case (mt_casedb_faces_held) as a JSON array (new
 //  reference): box, quality, whether in the index, both descriptors.

@@ -102,55 +102,82 @@ m_ping (results_call_t *call, mt_err_t *err)
     return results_pb_answer (&call->answer, pong ? &pong->base : NULL, failed, err);
 }
 
+//  The index's replicas as the broker sees them, into st (or why not).
+static void
+s_stats_index (results_call_t *call, Homeward__V1__ServiceStats *st, bool *failed)
+{
+    mt_msg_t *msg = mt_msg_new (MT_MSG_STATS), *reply = NULL;
+    mt_err_t why;
+    if (msg && call->self->broker
+    &&  mt_client_request (call->self->broker, msg, 1000, &reply, &why) == MT_OK) {
+        st->has_partitions = 1, st->partitions = (int32_t) reply->partitions;
+        st->replicas = reply->replica_count ? calloc (reply->replica_count,
+                                                      sizeof *st->replicas) : NULL;
+        *failed |= reply->replica_count && !st->replicas;
+        for (size_t i = 0; st->replicas && i < reply->replica_count; i++) {
+            Homeward__V1__ReplicaState *r = results_pb_new (
+                &homeward__v1__replica_state__descriptor, failed);
+            if (!(st->replicas [i] = r))
+                break;
+            st->n_replicas = i + 1;
+            r->has_partition = r->has_replica = r->has_missing_faces = r->has_found_faces = 1;
+            r->partition = (int32_t) reply->replica_status [i].partition;
+            r->replica = (int32_t) reply->replica_status [i].replica;
+            r->state = results_pb_text (reply->replica_status [i].state, failed);
+            r->missing_faces = (int64_t) reply->replica_status [i].missing_count;
+            r->found_faces = (int64_t) reply->replica_status [i].found_count;
+        }
+    }
+    else
+        st->index_error = results_pb_text (msg ? why.msg : "out of memory", failed);
+    mt_msg_destroy (&msg);
+    mt_msg_destroy (&reply);
+}
+
+//  The service's counts (api.proto's stats): the health page and the
+//  metrics read them.
 static int
 m_stats (results_call_t *call, mt_err_t *err)
 {
     mt_casedb_stats_t counts;
     int rc = mt_casedb_stats (call->self->db, &counts, err);
-    json_t *stats = rc == MT_OK ? json_object () : NULL;
-    if (!stats)
-        return rc == MT_OK ? mt_err_set (err, MT_ENOMEM, "out of memory") : rc;
-#define S_STAT(name, sql) \
-    if (counts.name >= 0) \
-        json_object_set_new (stats, #name, json_integer ((json_int_t) counts.name));
+    if (rc != MT_OK)
+        return rc;
+    bool failed = false;
+    Homeward__V1__ServiceStats *st = results_pb_new (&homeward__v1__service_stats__descriptor, &failed);
+    if (!st)
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+#define S_ONE(name, sql) + 1
+    st->counts = calloc (0 MT_CASEDB_STATS (S_ONE), sizeof *st->counts);
+#undef S_ONE
+    failed |= !st->counts;
+#define S_STAT(stat, sql) \
+    if (st->counts && counts.stat >= 0) { \
+        Homeward__V1__Count *c = results_pb_new (&homeward__v1__count__descriptor, &failed); \
+        if ((st->counts [st->n_counts] = c)) { \
+            st->n_counts++; \
+            c->name = results_pb_text (#stat, &failed); \
+            c->has_value = 1, c->value = (int64_t) counts.stat; \
+        } \
+    }
     MT_CASEDB_STATS (S_STAT)
 #undef S_STAT
-    json_object_set_new (stats, "schema", json_integer (counts.schema));
-    //  The index's replicas, as the broker sees them.
-    mt_msg_t *msg = mt_msg_new (MT_MSG_STATS), *reply = NULL;
-    mt_err_t why;
-    if (msg && call->self->broker
-    &&  mt_client_request (call->self->broker, msg, 1000, &reply, &why) == MT_OK) {
-        json_t *replicas = json_array ();
-        for (size_t i = 0; i < reply->replica_count; i++)
-            json_array_append_new (replicas, json_pack ("{s:i, s:i, s:s, s:I, s:I}",
-                "partition", (int) reply->replica_status [i].partition,
-                "replica", (int) reply->replica_status [i].replica,
-                "state", reply->replica_status [i].state,
-                "missing_faces", (json_int_t) reply->replica_status [i].missing_count,
-                "found_faces", (json_int_t) reply->replica_status [i].found_count));
-        json_object_set_new (stats, "partitions", json_integer (reply->partitions));
-        json_object_set_new (stats, "replicas", replicas);
-    }
-    else
-        json_object_set_new (stats, "index_error", json_string (msg ? why.msg : "out of memory"));
-    mt_msg_destroy (&msg);
-    mt_msg_destroy (&reply);
+    st->has_schema = 1, st->schema = counts.schema;
+    s_stats_index (call, st, &failed);
     //  The disk: health says "disk_low" / "disk_full", metrics export these.
     results_disk_t disk;
     results_disk_check (call->self->config->db, call->self->config->photos,
                         call->self->config->disk_reserve_mb, call->self->disk_full_ms, &disk);
-    json_object_set_new (stats, "disk_free_bytes", json_integer (disk.free_bytes));
-    json_object_set_new (stats, "disk_reserve_bytes", json_integer (disk.reserve_bytes));
-    json_object_set_new (stats, "disk_low", json_integer (disk.low));
-    json_object_set_new (stats, "disk_full", json_integer (disk.full));
+    st->has_disk_free_bytes = st->has_disk_reserve_bytes = st->has_disk_low = 1;
+    st->has_disk_full = 1;
+    st->disk_free_bytes = disk.free_bytes, st->disk_reserve_bytes = disk.reserve_bytes;
+    st->disk_low = disk.low, st->disk_full = disk.full;
     //  The intake workers on the job link.
     size_t idle, busy;
     results_jobs_workers (call->self, &idle, &busy);
-    json_object_set_new (stats, "intake_workers_ready", json_integer ((json_int_t) idle));
-    json_object_set_new (stats, "intake_workers_busy", json_integer ((json_int_t) busy));
-    call->result = stats;
-    return MT_OK;
+    st->has_intake_workers_ready = st->has_intake_workers_busy = 1;
+    st->intake_workers_ready = (int64_t) idle, st->intake_workers_busy = (int64_t) busy;
+    return results_pb_answer (&call->answer, &st->base, failed, err);
 }
 
 

@@ -19,6 +19,7 @@
 #include "face/mt_image.h"
 #include "face/mt_quality.h"
 #include "base/mt_log.h"
+#include "base/mt_text.h"
 #include "results/store/mt_rank.h"
 #include "index/mt_store.h"
 #include "wire/mt_wire.h"
@@ -295,17 +296,50 @@ results_m_face_chip (results_call_t *call, mt_err_t *err)
     return rc;
 }
 
-//  The facts a case holds, for the forms (results_case_facts_json).
+//  The facts a case holds, for the forms (api.proto's case_facts): each
+//  fact's name, type, kind, whether staff may correct it, whether it is
+//  personal (other stations do not see it), whether lists show it, its
+//  most characters and its label in English and Chinese: what a form
+//  needs to offer a fact it was not written for.
 int
 results_m_case_facts (results_call_t *call, mt_err_t *err)
 {
-    (void) err;
-    call->result = json_pack ("{s:o}", "facts", results_case_facts_json ());
-    return MT_OK;
+    static const char *types [] = { "text", "date", "number", "range", "sex" };
+    static const char *kinds [] = { "both", "found", "missing" };
+    bool failed = false;
+    Homeward__V1__CaseFacts *all = results_pb_new (&homeward__v1__case_facts__descriptor,
+                                                   &failed);
+    if (all) {
+        all->facts = calloc (mt_case_facts_count, sizeof *all->facts);
+        failed |= !all->facts;
+    }
+    for (size_t i = 0; all && all->facts && i < mt_case_facts_count; i++) {
+        const mt_case_fact_t *fact = &mt_case_facts [i];
+        Homeward__V1__FactDef *d = results_pb_new (&homeward__v1__fact_def__descriptor, &failed);
+        Homeward__V1__Label *label = results_pb_new (&homeward__v1__label__descriptor, &failed);
+        if (!(all->facts [i] = d)) {
+            free (label);
+            break;
+        }
+        all->n_facts = i + 1;
+        d->name = results_pb_text (fact->name, &failed);
+        d->type = results_pb_text (types [fact->type], &failed);
+        d->kind = results_pb_text (kinds [fact->kind], &failed);
+        d->has_correctable = d->has_personal = d->has_listed = 1;
+        d->correctable = (fact->flags & MT_FACT_CORRECT) != 0;
+        d->personal = (fact->flags & MT_FACT_PERSONAL) != 0;
+        d->listed = (fact->flags & MT_FACT_LISTED) != 0;
+        if ((d->label = label)) {
+            const char *zh = mt_text_term_zh (fact->name);
+            label->en = results_pb_text (fact->label, &failed);
+            label->zh_cn = results_pb_text (zh ? zh : fact->label, &failed);
+        }
+        if (fact->type == MT_FACT_TEXT || fact->type == MT_FACT_DATE)
+            d->has_max_chars = 1, d->max_chars = fact->limit;
+    }
+    return results_pb_answer (&call->answer, all ? &all->base : NULL, failed, err);
 }
 
-//  A page of cases (api.proto's case_list: limit, offset, and the filter:
-//  station, kind, state, q), with how many there are in all.
 int
 results_m_case_list (results_call_t *call, mt_err_t *err)
 {
