@@ -69,7 +69,9 @@ s_candidate (const Homeward__V1__Candidate *c)
     snprintf (meaning, sizeof meaning, "In tests with thousands of labelled families, %s in 100 "
               "candidate families scored like this were the true one (%lld families searched "
               "here). Only a DNA test decides.", rate, (long long) c->families);
-    json_object_set_new (j, "meaning", json_string (meaning));
+    //  (An export's pairs say no families searched: no meaning then.)
+    if (c->has_families)
+        json_object_set_new (j, "meaning", json_string (meaning));
     json_t *explanation = api_explain_stored (c->has_explanation ? c->explanation.data : NULL,
                                               c->has_explanation ? c->explanation.len : 0,
                                               c->explanation_text);
@@ -113,6 +115,21 @@ s_label (const Homeward__V1__Label *label)
                       label->zh_cn ? label->zh_cn : "");
 }
 
+//  A face as the store holds it (the export): null where it has no
+//  verdict or no time; its second descriptor where it has one.
+static json_t *
+s_face_held (const Homeward__V1__FaceHeld *f)
+{
+    json_t *j = mt_pb_json_fields (&f->base, false, s_hook, NULL);
+    if (j && !f->verdict)
+        json_object_set_new (j, "verdict", json_null ());
+    if (j && !f->created_at)
+        json_object_set_new (j, "created_at", json_null ());
+    if (!f->descriptor2)
+        json_object_del (j, "embedding2");
+    return j;
+}
+
 static json_t *
 s_hook (const ProtobufCMessage *m, void *arg)
 {
@@ -127,6 +144,8 @@ s_hook (const ProtobufCMessage *m, void *arg)
         return s_audit_entry ((const Homeward__V1__AuditEntry *) m);
     if (m->descriptor == &homeward__v1__service_stats__descriptor)
         return s_stats ((const Homeward__V1__ServiceStats *) m);
+    if (m->descriptor == &homeward__v1__face_held__descriptor)
+        return s_face_held ((const Homeward__V1__FaceHeld *) m);
     if (m->descriptor == &homeward__v1__label__descriptor)
         return s_label ((const Homeward__V1__Label *) m);
     return NULL;

@@ -247,38 +247,3 @@ results_case_changes_json (const mt_case_t *before, const mt_case_t *after)
 }
 
 
-//  Floats as a JSON array.
-static json_t *
-s_floats_json (const float *values, size_t count)
-{
-    json_t *list = json_array ();
-    for (size_t i = 0; i < count; i++)
-        json_array_append_new (list, json_real (values [i]));
-    return list;
-}
-
-json_t *
-results_faces_held_json (const mt_face_row_t *rows, size_t count)
-{
-    json_t *list = json_array ();
-    for (size_t i = 0; i < count; i++) {
-        const mt_face_row_t *r = &rows [i];
-        json_t *face = json_pack (
-            "{s:I, s:I, s:[i,i,i,i], s:i, s:f, s:f, s:f, s:s?, s:b, s:b, s:s?, s:o}",
-            "face_id", (json_int_t) r->id, "photo_id", (json_int_t) r->photo_id,
-            "box", r->box [0], r->box [1], r->box [2], r->box [3], "size_px", r->size_px,
-            "sharpness", r->sharpness, "yaw", r->yaw_deg, "roll", r->roll_deg,
-            "verdict", r->verdict [0] ? r->verdict : NULL,
-            "in_index", r->enrolled && !r->removed, "removed_from_index", r->removed,
-            "created_at", r->created_at [0] ? r->created_at : NULL,
-            "embedding", s_floats_json (r->embedding, MT_EMBEDDING_DIM));
-        json_object_set_new (face, "descriptor", json_string (r->descriptor));
-        if (r->descriptor2 [0]) {
-            json_object_set_new (face, "embedding2",
-                                 s_floats_json (r->embedding2, MT_EMBEDDING2_DIM));
-            json_object_set_new (face, "descriptor2", json_string (r->descriptor2));
-        }
-        json_array_append_new (list, face);
-    }
-    return list;
-}

@@ -33,9 +33,6 @@ json_t *results_case_changes_json (const mt_case_t *before, const mt_case_t *aft
 
 
 
-//  The faces held for a case (mt_casedb_faces_held) as a JSON array (new
-//  reference): box, quality, whether in the index, both descriptors.
-json_t *results_faces_held_json (const mt_face_row_t *rows, size_t count);
 
 
 //  Helpers the API methods share: a whole number / a number or "LOW-HIGH"

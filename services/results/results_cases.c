@@ -385,7 +385,7 @@ results_m_case_list (results_call_t *call, mt_err_t *err)
 int
 results_m_case_export (results_call_t *call, mt_err_t *err)
 {
-    int64_t id = results_call_id (call->params, "case_id");
+    int64_t id = call->request->case_export->case_id;
     mt_case_t c;
     int rc = mt_casedb_case_get (call->self->db, id, &c, err);
     char object [32];
@@ -398,9 +398,12 @@ results_m_case_export (results_call_t *call, mt_err_t *err)
     }
     if (rc == MT_OK)
         rc = results_may_change (call, &c, err);
+    Homeward__V1__CaseExport *exported = NULL;
     if (rc == MT_OK)
-        rc = results_case_export (call->self->db, call->self->config->photos, id,
-                                  &call->result, err);
+        rc = results_case_export (call->self->db, call->self->config->photos, id, &exported,
+                                  err);
+    if (rc == MT_OK)
+        call->answer = &exported->base;
     if (rc == MT_OK)
         rc = mt_casedb_audit (call->self->db, call->actor, "case.export", object, NULL, err);
     return rc;

@@ -5,17 +5,17 @@
 #ifndef RESULTS_PRIVACY_H_INCLUDED
 #define RESULTS_PRIVACY_H_INCLUDED
 
-#include <jansson.h>
 #include <stdint.h>
 
+#include "common/api_pb.h"
 #include "results/store/mt_casedb.h"
 #include "base/mt_error.h"
 
-//  Everything held on a case as one JSON object (new reference): its
-//  facts, purpose and consent; its photos with their bytes (base64); its
-//  faces with quality and embeddings; its candidates; the review trail;
-//  the audit entries about it.
-int results_case_export (mt_casedb_t *db, const char *store, int64_t case_id, json_t **out,
-                         mt_err_t *err);
+//  Everything held on a case as api.proto's CaseExport (*out_p: a new
+//  message): its facts, purpose and consent; its photos with their bytes
+//  (base64); its faces with quality and embeddings; its candidates; the
+//  review trail; the audit entries about it.
+int results_case_export (mt_casedb_t *db, const char *store, int64_t case_id,
+                         Homeward__V1__CaseExport **out_p, mt_err_t *err);
 
 #endif
