@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <sodium.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -270,7 +271,19 @@ s_message_from (json_t *object, const ProtobufCMessageDescriptor *d,
     json_object_foreach (object, name, value) {
         const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field_by_name (
             d, name);
-        if (!f || json_is_null (value))
+        //  null: not given, or, where the message has a bool NAME_null, said
+        //  so ("unknown", where leaving it out keeps what is there).
+        if (f && json_is_null (value)) {
+            char flag [128];
+            snprintf (flag, sizeof flag, "%s_null", name);
+            f = protobuf_c_message_descriptor_get_field_by_name (d, flag);
+            if (f && f->type == PROTOBUF_C_TYPE_BOOL && f->label == PROTOBUF_C_LABEL_OPTIONAL) {
+                *(protobuf_c_boolean *) ((char *) m + f->offset) = 1;
+                *(protobuf_c_boolean *) ((char *) m + f->quantifier_offset) = 1;
+            }
+            continue;
+        }
+        if (!f)
             continue;
         char *at = (char *) m + f->offset;
         void *quantifier = (char *) m + f->quantifier_offset;

@@ -37,8 +37,9 @@ json_t *mt_pb_json_fields (const ProtobufCMessage *message, bool with_bytes,
 
 //  A message of type d from a JSON object (NULL: an empty message) into
 //  *message_p (free it with protobuf_c_message_free_unpacked): each key
-//  that names a field gives it (null: not given; other keys are not
-//  read), checked against the field's type. MT_EINVAL names the key: "age
+//  that names a field gives it (other keys are not read), checked against
+//  the field's type; null is a field not given, and sets the bool field
+//  KEY_null where the message has one (a value made unknown). MT_EINVAL names the key: "age
 //  must be a whole number", "... true or false", "... text".
 int mt_pb_from_json (json_t *object, const ProtobufCMessageDescriptor *d,
                      ProtobufCMessage **message_p, mt_err_t *err);

@@ -372,8 +372,14 @@ s_send_pb (api_client_t *self, void *socket, json_int_t id, const char *method,
         return mt_err_set (err, MT_EINVAL, "%s must be text", "idempotency_key");
     ProtobufCMessage *typed = NULL;
     int rc = mt_pb_from_json (params, f->descriptor, &typed, err);
-    if (rc != MT_OK)
+    //  A case's facts, each by its name.
+    if (rc == MT_OK && f->descriptor == &homeward__v1__case_fields__descriptor)
+        rc = api_pb_case_facts_from_json (params, (Homeward__V1__CaseFields *) typed, err);
+    if (rc != MT_OK) {
+        if (typed)
+            protobuf_c_message_free_unpacked (typed, NULL);
         return rc;
+    }
     Homeward__V1__ApiRequest request = HOMEWARD__V1__API_REQUEST__INIT;
     request.has_id = 1;
     request.id = (uint64_t) id;

@@ -109,3 +109,47 @@ api_pb_reply_pack (uint64_t id, const char *method, int code, const mt_err_t *er
     }
     return api_pb_pack (&reply.base, bytes_p, size_p, pack_err);
 }
+
+int
+api_pb_case_facts_from_json (json_t *params, Homeward__V1__CaseFields *fields, mt_err_t *err)
+{
+    const char *key;
+    json_t *value;
+    size_t count = 0;
+    json_object_foreach (params, key, value)
+        count++;
+    fields->facts = count ? calloc (count, sizeof *fields->facts) : NULL;
+    if (count && !fields->facts)
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    json_object_foreach (params, key, value) {
+        if (json_is_null (value) || strcmp (key, "idempotency_key") == 0
+        ||  protobuf_c_message_descriptor_get_field_by_name (fields->base.descriptor, key))
+            continue;
+        //  jansson holds UTF-8, but a "\u0000" inside would cut the text short.
+        if (json_is_string (value) && strlen (json_string_value (value))
+                                      != json_string_length (value))
+            return mt_err_set (err, MT_EINVAL, "%s is not valid UTF-8 text", key);
+        Homeward__V1__CaseFact *fact = malloc (sizeof *fact);
+        if (!fact)
+            return mt_err_set (err, MT_ENOMEM, "out of memory");
+        homeward__v1__case_fact__init (fact);
+        fields->facts [fields->n_facts++] = fact;
+        if (!(fact->name = strdup (key)))
+            return mt_err_set (err, MT_ENOMEM, "out of memory");
+        if (json_is_string (value)) {
+            fact->value_case = HOMEWARD__V1__CASE_FACT__VALUE_TEXT;
+            if (!(fact->text = strdup (json_string_value (value))))
+                return mt_err_set (err, MT_ENOMEM, "out of memory");
+        }
+        else
+        if (json_is_integer (value)) {
+            fact->value_case = HOMEWARD__V1__CASE_FACT__VALUE_NUMBER;
+            fact->number = json_integer_value (value);
+        }
+        else {
+            fact->value_case = HOMEWARD__V1__CASE_FACT__VALUE_OTHER;
+            fact->other = 1;
+        }
+    }
+    return MT_OK;
+}

@@ -8,6 +8,7 @@
 #ifndef API_PB_H_INCLUDED
 #define API_PB_H_INCLUDED
 
+#include <jansson.h>
 #include <protobuf-c/protobuf-c.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -43,5 +44,13 @@ int api_pb_request_read (const uint8_t *bytes, size_t size, Homeward__V1__ApiReq
 int api_pb_reply_pack (uint64_t id, const char *method, int code, const mt_err_t *err,
                        const Homeward__V1__ApiError *more, ProtobufCMessage *result,
                        uint8_t **bytes_p, size_t *size_p, mt_err_t *pack_err);
+
+//  A case's facts from the JSON its callers give (case.add, case.update):
+//  every key that names no field of CaseFields (kind, case_id) is a fact
+//  by its name, its value as given (text, a whole number, or another kind
+//  of value, which the service refuses by the fact's type; null: not
+//  given). The facts are added to fields, which frees them.
+int api_pb_case_facts_from_json (json_t *params, Homeward__V1__CaseFields *fields,
+                                 mt_err_t *err);
 
 #endif

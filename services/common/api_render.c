@@ -11,7 +11,21 @@
 
 static json_t *s_hook (const ProtobufCMessage *m, void *arg);
 
-//  A case: its facts each under its name ([low, high] for a range).
+//  A fact's value as the case JSON gives it: text, a number, [low, high];
+//  null when the case does not record it.
+static json_t *
+s_fact_value (const Homeward__V1__CaseFact *fact)
+{
+    if (fact && fact->value_case == HOMEWARD__V1__CASE_FACT__VALUE_TEXT)
+        return json_string (fact->text ? fact->text : "");
+    if (fact && fact->value_case == HOMEWARD__V1__CASE_FACT__VALUE_NUMBER)
+        return json_integer ((json_int_t) fact->number);
+    if (fact && fact->value_case == HOMEWARD__V1__CASE_FACT__VALUE_RANGE && fact->range)
+        return json_pack ("[i,i]", fact->range->low, fact->range->high);
+    return json_null ();
+}
+
+//  A case: its facts each under its name.
 static json_t *
 s_case_view (const Homeward__V1__CaseView *view)
 {
@@ -22,23 +36,18 @@ s_case_view (const Homeward__V1__CaseView *view)
         json_object_del (j, "photo_list");
         json_object_del (j, "trail");
     }
-    for (size_t i = 0; j && i < view->n_facts; i++) {
-        const Homeward__V1__CaseFact *fact = view->facts [i];
-        json_t *value = NULL;
-        if (fact->value_case == HOMEWARD__V1__CASE_FACT__VALUE_TEXT)
-            value = json_string (fact->text ? fact->text : "");
-        else
-        if (fact->value_case == HOMEWARD__V1__CASE_FACT__VALUE_NUMBER)
-            value = json_integer ((json_int_t) fact->number);
-        else
-        if (fact->value_case == HOMEWARD__V1__CASE_FACT__VALUE_RANGE && fact->range)
-            value = json_pack ("[i,i]", fact->range->low, fact->range->high);
-        if (value && fact->name)
-            json_object_set_new (j, fact->name, value);
-        else
-            json_decref (value);
-    }
+    for (size_t i = 0; j && i < view->n_facts; i++)
+        if (view->facts [i]->name)
+            json_object_set_new (j, view->facts [i]->name, s_fact_value (view->facts [i]));
     return j;
+}
+
+//  A fact corrected: from and to as values, null where not recorded.
+static json_t *
+s_fact_change (const Homeward__V1__FactChange *change)
+{
+    return json_pack ("{s:s, s:o, s:o}", "field", change->field ? change->field : "",
+                      "from", s_fact_value (change->from), "to", s_fact_value (change->to));
 }
 
 //  A photo: its faces on the case page (with its case) only.
@@ -146,6 +155,8 @@ s_hook (const ProtobufCMessage *m, void *arg)
         return s_stats ((const Homeward__V1__ServiceStats *) m);
     if (m->descriptor == &homeward__v1__face_held__descriptor)
         return s_face_held ((const Homeward__V1__FaceHeld *) m);
+    if (m->descriptor == &homeward__v1__fact_change__descriptor)
+        return s_fact_change ((const Homeward__V1__FactChange *) m);
     if (m->descriptor == &homeward__v1__label__descriptor)
         return s_label ((const Homeward__V1__Label *) m);
     return NULL;

@@ -20,11 +20,12 @@ s_copy (const char *text, bool *failed)
 }
 
 //  One fact as the view holds it; NULL where the case does not say it
-//  (sex and whole numbers are always said: "unknown", 0).
+//  (sex always, "unknown"; whole numbers too, 0, when always).
 static Homeward__V1__CaseFact *
-s_fact (const mt_case_fact_t *fact, const mt_case_t *c, bool *failed)
+s_fact (const mt_case_fact_t *fact, const mt_case_t *c, bool always, bool *failed)
 {
-    if (fact->type != MT_FACT_SEX && fact->type != MT_FACT_INT && !mt_case_fact_known (fact, c))
+    if (fact->type != MT_FACT_SEX && !(always && fact->type == MT_FACT_INT)
+    &&  !mt_case_fact_known (fact, c))
         return NULL;
     Homeward__V1__CaseFact *out = malloc (sizeof *out);
     Homeward__V1__FactRange *range = fact->type == MT_FACT_RANGE ? malloc (sizeof *range) : NULL;
@@ -82,7 +83,7 @@ results_case_view (const mt_case_t *c, bool personal)
         //  with that station; the facts that matching weighs remain.
         if (!personal && (fact->flags & MT_FACT_PERSONAL))
             continue;
-        Homeward__V1__CaseFact *one = s_fact (fact, c, &failed);
+        Homeward__V1__CaseFact *one = s_fact (fact, c, true, &failed);
         if (one)
             view->facts [view->n_facts++] = one;
     }
@@ -125,11 +126,62 @@ results_case_row_view (const mt_case_t *c, bool *failed)
     *failed |= view->facts == NULL;
     for (size_t i = 0; view->facts && i < mt_case_facts_count; i++) {
         Homeward__V1__CaseFact *one = mt_case_facts [i].flags & MT_FACT_LISTED
-                                    ? s_fact (&mt_case_facts [i], c, failed) : NULL;
+                                    ? s_fact (&mt_case_facts [i], c, true, failed) : NULL;
         if (one)
             view->facts [view->n_facts++] = one;
     }
     return view;
+}
+
+//  Whether two facts say the same (both NULL: nothing recorded).
+static bool
+s_same (const Homeward__V1__CaseFact *a, const Homeward__V1__CaseFact *b)
+{
+    if (!a || !b)
+        return a == b;
+    if (a->value_case != b->value_case)
+        return false;
+    switch (a->value_case) {
+        case HOMEWARD__V1__CASE_FACT__VALUE_TEXT:
+            return strcmp (a->text ? a->text : "", b->text ? b->text : "") == 0;
+        case HOMEWARD__V1__CASE_FACT__VALUE_NUMBER:
+            return a->number == b->number;
+        case HOMEWARD__V1__CASE_FACT__VALUE_RANGE:
+            return a->range->low == b->range->low && a->range->high == b->range->high;
+        default:
+            return true;
+    }
+}
+
+Homeward__V1__FactChange **
+results_case_changes_pb (const mt_case_t *before, const mt_case_t *after, size_t *count_p,
+                         bool *failed)
+{
+    *count_p = 0;
+    Homeward__V1__FactChange **list = calloc (mt_case_facts_count, sizeof *list);
+    *failed |= !list;
+    for (size_t i = 0; list && i < mt_case_facts_count; i++) {
+        const mt_case_fact_t *fact = &mt_case_facts [i];
+        if (!(fact->flags & MT_FACT_CORRECT))
+            continue;
+        //  Not recorded is null here (the case JSON's province 0).
+        Homeward__V1__CaseFact *from = s_fact (fact, before, false, failed);
+        Homeward__V1__CaseFact *to = s_fact (fact, after, false, failed);
+        Homeward__V1__FactChange *change = (from || to) && !s_same (from, to)
+            ? results_pb_new (&homeward__v1__fact_change__descriptor, failed) : NULL;
+        if (change) {
+            change->field = results_pb_text (fact->name, failed);
+            change->from = from, change->to = to;
+            list [(*count_p)++] = change;
+        }
+        else {
+            if (from)
+                protobuf_c_message_free_unpacked (&from->base, NULL);
+            if (to)
+                protobuf_c_message_free_unpacked (&to->base, NULL);
+        }
+    }
+    return list;
 }
 
 //  ---------------------------------------------------------------- photos

@@ -17,9 +17,14 @@
 //  A new message (free with protobuf_c_message_free_unpacked), or NULL when
 //  out of memory: the whole case when personal, else redacted.
 Homeward__V1__CaseView *results_case_view (const mt_case_t *c, bool personal);
-//  The same written as the API's case JSON (new reference), for the
-//  methods still answered in JSON.
+//  The same written as the API's case JSON (new reference).
 json_t *results_case_view_json (const mt_case_t *c, bool personal);
+//  What a correction changed (case.update's change_list): each fact staff
+//  may correct whose value before differs from after, from and to as the
+//  case view gives them (NULL: not recorded; *count_p of them).
+Homeward__V1__FactChange **results_case_changes_pb (const mt_case_t *before,
+                                                    const mt_case_t *after, size_t *count_p,
+                                                    bool *failed);
 //  A case as a list shows it: its number, kind, state, counts of photos
 //  and candidates, and the facts marked listed.
 Homeward__V1__CaseView *results_case_row_view (const mt_case_t *c, bool *failed);

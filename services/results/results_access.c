@@ -3,7 +3,7 @@
 
 #include "results/results_access.h"
 
-#include "results/case_json.h"
+#include "results/case_fields.h"
 #include "results/case_view.h"
 
 #include "base/mt_clock.h"
@@ -41,12 +41,6 @@ results_sight_of (results_call_t *call, const mt_case_t *c)
         return RESULTS_SEE_ALL;
     return mt_casedb_candidate_of_station (call->self->db, c->id, call->station)
          ? RESULTS_SEE_FACTS : RESULTS_SEE_NONE;
-}
-
-json_t *
-results_case_json_for (const mt_case_t *c, results_sight sight)
-{
-    return results_case_view_json (c, sight == RESULTS_SEE_ALL);
 }
 
 int

@@ -33,10 +33,6 @@ bool results_is_admin (const results_call_t *call);
 //  How much of case c the caller may see.
 results_sight results_sight_of (results_call_t *call, const mt_case_t *c);
 
-//  The case c as the caller may see it (new reference): whole, or for
-//  RESULTS_SEE_FACTS without its personal data and marked "redacted".
-json_t *results_case_json_for (const mt_case_t *c, results_sight sight);
-
 //  Record the refusal err says (set with its reason, e.g. MT_EFORBIDDEN) in
 //  the audit log as refused, with what was asked (object); returns its code.
 int results_refused (results_call_t *call, const char *object, mt_err_t *err);

@@ -8,7 +8,7 @@
 #include "common/api.h"
 #include "common/api_pb.h"
 #include "results/results_pb.h"
-#include "results/case_json.h"
+#include "results/case_fields.h"
 #include "results/store/photo_store.h"
 #include "results/results_call.h"
 #include "results/results_disk.h"

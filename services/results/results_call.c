@@ -3,7 +3,7 @@
 #include "results_actor.h"
 
 #include "common/api.h"
-#include "results/case_json.h"
+#include "results/case_fields.h"
 #include "results/store/photo_store.h"
 #include "results/results_call.h"
 #include "results/results_disk.h"

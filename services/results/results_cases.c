@@ -4,7 +4,7 @@
 #include "results_actor.h"
 
 #include "common/api.h"
-#include "results/case_json.h"
+#include "results/case_fields.h"
 #include "results/case_view.h"
 #include "results/results_pb.h"
 #include "results/store/photo_store.h"
@@ -50,7 +50,7 @@ results_m_case_add (results_call_t *call, mt_err_t *err)
         return results_refused (call, "a new case", err);
     }
     mt_case_t c;
-    int rc = results_case_from_json (call->params, &c, err);
+    int rc = results_case_from_fields (call->request->case_add, &c, err);
     //  Staff file cases for their own station.
     if (rc == MT_OK && results_is_staff (call))
         snprintf (c.station, sizeof c.station, "%s", call->station);
@@ -58,9 +58,15 @@ results_m_case_add (results_call_t *call, mt_err_t *err)
     bool existed;
     if (rc == MT_OK)
         rc = mt_casedb_case_add (call->self->db, &c, call->actor, &id, &existed, err);
-    if (rc == MT_OK)
-        call->result = json_pack ("{s:I, s:b}", "case_id", (json_int_t) id, "existed", existed);
-    return rc;
+    if (rc != MT_OK)
+        return rc;
+    bool failed = false;
+    Homeward__V1__CaseAdded *added = results_pb_new (&homeward__v1__case_added__descriptor,
+                                                     &failed);
+    if (added)
+        added->has_case_id = added->has_existed = 1, added->case_id = id,
+        added->existed = existed;
+    return results_pb_answer (&call->answer, added ? &added->base : NULL, failed, err);
 }
 
 //  The case page (api.proto's case_get): the case as the caller may see

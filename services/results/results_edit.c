@@ -7,7 +7,8 @@
 
 #include "results/results_call.h"
 
-#include "results/case_json.h"
+#include "results/case_fields.h"
+#include "results/case_view.h"
 #include "results/results_access.h"
 #include "results/results_pb.h"
 #include "results/store/photo_store.h"
@@ -133,14 +134,16 @@ results_m_photo_remove (results_call_t *call, mt_err_t *err)
     return rc;
 }
 
-//  When a photo was taken: year_taken (0 or null: unknown) and age_taken
-//  (-1 or null: unknown); a key not sent keeps what the photo has.
+//  When a photo was taken (api.proto's photo_taken): year_taken (0 or
+//  null: unknown) and age_taken (-1 or null: unknown); a key not sent keeps
+//  what the photo has.
 int
 results_m_photo_taken (results_call_t *call, mt_err_t *err)
 {
-    int64_t id = results_call_id (call->params, "photo_id");
-    json_t *year = json_object_get (call->params, "year_taken");
-    json_t *age = json_object_get (call->params, "age_taken");
+    const Homeward__V1__PhotoTakenParams *params = call->request->photo_taken;
+    int64_t id = params->photo_id;
+    bool year = params->has_year_taken || params->year_taken_null;
+    bool age = params->has_age_taken || params->age_taken_null;
     if (!year && !age)
         return mt_err_set (err, MT_EINVAL, "give the photo's year_taken, age_taken or both "
                            "(null: unknown)");
@@ -148,47 +151,64 @@ results_m_photo_taken (results_call_t *call, mt_err_t *err)
     int rc = s_may_correct (call, 0, id, err);
     if (rc == MT_OK)
         rc = mt_casedb_photo_get (call->self->db, id, &photo, err);
-    if (rc == MT_OK && json_is_null (year))
+    if (rc != MT_OK)
+        return rc;
+    if (params->year_taken_null)
         photo.year_taken = 0;
-    if (rc == MT_OK && json_is_null (age))
+    if (params->age_taken_null)
         photo.age_taken = -1;
-    if (rc == MT_OK)
-        rc = results_json_int (call->params, "year_taken", &photo.year_taken, err);
-    if (rc == MT_OK)
-        rc = results_json_int (call->params, "age_taken", &photo.age_taken, err);
-    if (rc == MT_OK)
-        rc = mt_casedb_photo_taken (call->self->db, id, photo.year_taken, photo.age_taken,
-                                    call->actor, err);
-    if (rc == MT_OK) {
-        call->result = json_pack ("{s:I}", "photo_id", (json_int_t) id);
+    if (params->has_year_taken)
+        photo.year_taken = params->year_taken;
+    if (params->has_age_taken)
+        photo.age_taken = params->age_taken;
+    rc = mt_casedb_photo_taken (call->self->db, id, photo.year_taken, photo.age_taken,
+                                call->actor, err);
+    if (rc != MT_OK)
+        return rc;
+    bool failed = false;
+    Homeward__V1__PhotoTaken *done = results_pb_new (&homeward__v1__photo_taken__descriptor,
+                                                     &failed);
+    if (done) {
+        done->has_photo_id = 1, done->photo_id = id;
         if (photo.year_taken)
-            json_object_set_new (call->result, "year_taken", json_integer (photo.year_taken));
+            done->has_year_taken = 1, done->year_taken = photo.year_taken;
         if (photo.age_taken >= 0)
-            json_object_set_new (call->result, "age_taken", json_integer (photo.age_taken));
-        results_call_nudge (call->self);
+            done->has_age_taken = 1, done->age_taken = photo.age_taken;
     }
+    rc = results_pb_answer (&call->answer, done ? &done->base : NULL, failed, err);
+    if (rc == MT_OK)
+        results_call_nudge (call->self);
     return rc;
 }
 
+//  Correct a case's facts (api.proto's case_update).
 int
 results_m_case_update (results_call_t *call, mt_err_t *err)
 {
+    const Homeward__V1__CaseFields *fields = call->request->case_update;
     mt_case_t c;
-    int rc = mt_casedb_case_get (call->self->db, results_call_id (call->params, "case_id"), &c,
-                                 err);
+    int rc = mt_casedb_case_get (call->self->db, fields->case_id, &c, err);
     if (rc == MT_OK)
         rc = results_may_change (call, &c, err);
     char changes [8192];            //  old and new of every text a case has
     mt_case_t before = c;
     if (rc == MT_OK)
-        rc = results_case_update_from_json (call->params, &c, changes, sizeof changes, err);
+        rc = results_case_update_from_fields (fields, &c, changes, sizeof changes, err);
     if (rc == MT_OK)
         rc = mt_casedb_case_update (call->self->db, &c, changes, call->actor, err);
-    if (rc == MT_OK) {
-        //  "changes" in English, as the audit has it; "change_list" for clients.
-        call->result = json_pack ("{s:I, s:s, s:o}", "case_id", (json_int_t) c.id, "changes",
-                                  changes, "change_list", results_case_changes_json (&before, &c));
-        results_call_nudge (call->self);
+    if (rc != MT_OK)
+        return rc;
+    //  "changes" in English, as the audit has it; "change_list" for clients.
+    bool failed = false;
+    Homeward__V1__CaseUpdated *done = results_pb_new (&homeward__v1__case_updated__descriptor,
+                                                      &failed);
+    if (done) {
+        done->has_case_id = 1, done->case_id = c.id;
+        done->changes = results_pb_text (changes, &failed);
+        done->change_list = results_case_changes_pb (&before, &c, &done->n_change_list, &failed);
     }
+    rc = results_pb_answer (&call->answer, done ? &done->base : NULL, failed, err);
+    if (rc == MT_OK)
+        results_call_nudge (call->self);
     return rc;
 }

@@ -2,7 +2,7 @@
 
 #include "results_privacy.h"
 
-#include "results/case_json.h"
+#include "results/case_fields.h"
 #include "results/case_view.h"
 #include "results/store/photo_store.h"
 #include "results/results_pb.h"

@@ -7,7 +7,7 @@
 
 #include "results/results_call.h"
 
-#include "results/case_json.h"
+#include "results/case_fields.h"
 #include "results/case_view.h"
 #include "results/results_pb.h"
 #include "common/api_render.h"

@@ -1,10 +1,15 @@
 //  Fuzz target: a case's facts as the API receives them (JSON text from the
-//  CLI, an import or the gateway), parsed and validated; and the same text
-//  as corrections to a recorded case. Whatever comes out is UTF-8: the
-//  case's texts, what changed, and a refusal's message in both languages.
+//  CLI, an import or the gateway), read by the client into api.proto's
+//  CaseFields as it sends them, then checked by the results service; and
+//  the same as corrections to a recorded case. Whatever comes out is UTF-8:
+//  the case's texts and view, what changed, and a refusal's message in
+//  both languages.
 
-#include "results/case_json.h"
+#include "common/api_pb.h"
+#include "results/case_fields.h"
+#include "results/case_view.h"
 #include "base/mt_utf8.h"
+#include "wire/mt_pb_json.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -33,11 +38,20 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
     json_error_t jerr;
     json_t *params = json_loadb ((const char *) data, size, JSON_REJECT_DUPLICATES, &jerr);
+    ProtobufCMessage *typed = NULL;
+    mt_err_t err;
+    //  As the client reads it (a refusal there is the caller's message too).
+    if (params && json_is_object (params)
+    &&  (mt_pb_from_json (params, &homeward__v1__case_fields__descriptor, &typed, &err) != MT_OK
+         || api_pb_case_facts_from_json (params, (Homeward__V1__CaseFields *) typed, &err)
+            != MT_OK))
+        s_refusal (&err);
+    else
     if (params && json_is_object (params)) {
+        const Homeward__V1__CaseFields *fields = (const Homeward__V1__CaseFields *) typed;
         mt_case_t c;
-        mt_err_t err;
-        if (results_case_from_json (params, &c, &err) == MT_OK) {
-            json_t *back = results_case_json (&c);
+        if (results_case_from_fields (fields, &c, &err) == MT_OK) {
+            json_t *back = results_case_view_json (&c, true);
             if (!back)
                 abort ();
             s_utf8 (c.notes);
@@ -58,7 +72,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         for (int k = 0; k < 2; k++) {
             char changes [1024];
             c = recorded [k];
-            if (results_case_update_from_json (params, &c, changes, sizeof changes, &err)
+            if (results_case_update_from_fields (fields, &c, changes, sizeof changes, &err)
                 == MT_OK) {
                 if (c.kind != recorded [k].kind || !changes [0])
                     abort ();
@@ -68,6 +82,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
                 s_refusal (&err);
         }
     }
+    if (typed)
+        protobuf_c_message_free_unpacked (typed, NULL);
     json_decref (params);
     return 0;
 }

@@ -3,9 +3,10 @@
 //  CSV column), its type and limit, which kind of case people give it for,
 //  what may be done with it, and its CLI flag with the flag's help. From
 //  the rows follow mt_case_t's fields (mt_casedb.h), the store's insert,
-//  read, correction and erasure statements, the case JSON both ways
-//  (results/case_json.c), what another station's staff do not see
-//  (results_access.c), the CLI's case flags and the import's CSV columns.
+//  read, correction and erasure statements, a case read from its callers
+//  (results/case_fields.c) and shown to them (results/case_view.c: what
+//  another station's staff do not see), the CLI's case flags and the
+//  import's CSV columns.
 //
 //  A new fact is one row here and the migration that adds its column
 //  (mt_casedb.c; both SQLite and PostgreSQL read the same migration).
