@@ -1,4 +1,4 @@
-//  api - requests and replies over ZeroMQ for the results service.
+//  api - the results service's requests and replies over ZeroMQ.
 
 #include "api.h"
 #include "api_pb.h"
@@ -16,10 +16,8 @@
 void
 api_message_free (api_message_t *msg)
 {
-    json_decref (msg->json);
     free (msg->body);
     free (msg->payload);
-    msg->json = NULL;
     msg->body = NULL;
     msg->payload = NULL;
     msg->payload_size = msg->body_size = 0;
@@ -31,7 +29,7 @@ api_recv (void *socket, api_message_t *msg, mt_err_t *err)
     memset (msg, 0, sizeof *msg);
     zmq_msg_t frame;
     zmq_msg_init (&frame);
-    int stage = 0;          //  0 routing, 1 json, 2 payload, 3 too many
+    int stage = 0;          //  0 routing, 1 the message, 2 payload, 3 too many
     int rc = MT_OK;
     bool more = true;
     while (more) {
@@ -56,28 +54,19 @@ api_recv (void *socket, api_message_t *msg, mt_err_t *err)
                 stage = 1;
             else
             if (!more)
-                rc = mt_err_set (err, MT_EPROTO, "no empty delimiter frame before the JSON");
+                rc = mt_err_set (err, MT_EPROTO, "no empty delimiter frame before the message");
         }
         else
         if (stage == 1) {
-            json_error_t jerr;
-            if (size > API_MAX_JSON_BYTES)
+            if (size > API_MAX_BODY_BYTES)
                 rc = mt_err_set (err, MT_EPROTO, "request of %zu bytes is over the limit", size);
             else
-            if (size > 0 && *(const char *) data != '{') {
-                //  A protobuf body (api.proto), read by who knows its type.
-                if ((msg->body = malloc (size)) == NULL)
-                    rc = mt_err_set (err, MT_ENOMEM, "out of memory");
-                else {
-                    memcpy (msg->body, data, size);
-                    msg->body_size = size;
-                }
+            if ((msg->body = malloc (size ? size : 1)) == NULL)
+                rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+            else {
+                memcpy (msg->body, data, size);
+                msg->body_size = size;
             }
-            else
-            if (!(msg->json = json_loadb (data, size, JSON_REJECT_DUPLICATES, &jerr))
-            ||  !json_is_object (msg->json))
-                rc = mt_err_set (err, MT_EPROTO, "not a JSON object: %s",
-                                 msg->json ? "another JSON value" : jerr.text);
             stage = 2;
         }
         else
@@ -98,7 +87,7 @@ api_recv (void *socket, api_message_t *msg, mt_err_t *err)
     }
     zmq_msg_close (&frame);
     if (rc == MT_OK && stage < 2)
-        rc = mt_err_set (err, MT_EPROTO, "no JSON frame");
+        rc = mt_err_set (err, MT_EPROTO, "no message frame");
     if (rc != MT_OK) {
         mt_route_t route = msg->route;
         api_message_free (msg);
@@ -126,43 +115,6 @@ api_send_body (void *socket, const mt_route_t *route, const void *body, size_t b
     if (rc != MT_OK)
         return mt_err_set (err, MT_EIO, "send failed: %s", zmq_strerror (zmq_errno ()));
     return MT_OK;
-}
-
-int
-api_send (void *socket, const mt_route_t *route, json_t *json, const void *payload,
-          size_t size, mt_err_t *err)
-{
-    char *text = json_dumps (json, JSON_COMPACT);
-    if (!text)
-        return mt_err_set (err, MT_ENOMEM, "out of memory");
-    int rc = api_send_body (socket, route, text, strlen (text), payload, size, err);
-    free (text);
-    return rc;
-}
-
-json_t *
-api_error (json_t *id, int code, const char *message)
-{
-    mt_err_t err;
-    mt_err_set (&err, code, "%s", message ? message : mt_strerror (code));
-    return api_error_of (id, code, &err);
-}
-
-json_t *
-api_error_of (json_t *id, int code, const mt_err_t *err)
-{
-    mt_err_t copy;
-    mt_err_copy (&copy, code, err);
-    if (!copy.msg [0])                  //  a method that failed without saying why
-        mt_err_copy (&copy, code, NULL);
-    return json_pack ("{s:O?, s:{s:s, s:s, s:s}}", "id", id, "error", "code", mt_rc_name (code),
-                      "message", copy.msg, "message_zh", copy.msg_zh);
-}
-
-json_t *
-api_result (json_t *id, json_t *result)
-{
-    return json_pack ("{s:O?, s:o}", "id", id, "result", result ? result : json_object ());
 }
 
 int
@@ -312,51 +264,8 @@ s_take (void *arg, void *socket, bool *done, mt_err_t *err)
     api_message_t reply;
     if (api_recv (socket, &reply, err) != MT_OK)
         return MT_EPROTO;
-    if (reply.body) {
-        int rc = s_take_pb (call, &reply, done, err);
-        api_message_free (&reply);
-        return rc;
-    }
-    if (json_integer_value (json_object_get (reply.json, "id")) != call->id) {
-        api_message_free (&reply);
-        return MT_OK;           //  a late reply to an earlier call
-    }
-    *done = true;
-    json_t *error = json_object_get (reply.json, "error");
-    int rc = MT_OK;
-    if (error)
-        rc = s_error_reply (call->client, error, err);
-    else {
-        call->result = json_incref (json_object_get (reply.json, "result"));
-        call->payload = reply.payload;
-        call->payload_size = reply.payload_size;
-        reply.payload = NULL;
-        if (!call->result)
-            rc = mt_err_set (err, MT_EPROTO, "reply without a result");
-    }
+    int rc = s_take_pb (call, &reply, done, err);
     api_message_free (&reply);
-    return rc;
-}
-
-//  A JSON request.
-static int
-s_send_json (api_client_t *self, void *socket, json_int_t id, const char *method,
-             json_t *params, const void *payload, size_t size, mt_err_t *err)
-{
-    json_t *request = json_pack ("{s:I, s:s, s:O, s:s}", "id", id, "method", method,
-                                 "params", params ? params : json_object (), "actor",
-                                 self->actor);
-    if (!params)
-        json_decref (json_object_get (request, "params"));
-    //  The role and station of the person the request is made for: the
-    //  service applies its rules for them (the gateway's signed-in users).
-    if (request && self->role [0])
-        json_object_set_new (request, "role", json_string (self->role));
-    if (request && self->station [0])
-        json_object_set_new (request, "station", json_string (self->station));
-    int rc = request ? api_send (socket, NULL, request, payload, size, err)
-                     : mt_err_set (err, MT_ENOMEM, "out of memory");
-    json_decref (request);
     return rc;
 }
 
@@ -414,10 +323,10 @@ api_call (api_client_t *self, const char *method, json_t *params, const void *pa
         return err ? err->code : MT_EUNAVAILABLE;
     json_decref (self->last_error);
     self->last_error = NULL;
+    if (!api_pb_params_field (method))
+        return mt_err_set (err, MT_ENOTFOUND, "unknown method '%s'", method ? method : "");
     json_int_t id = ++self->next_id;
-    int rc = api_pb_params_field (method)
-           ? s_send_pb (self, socket, id, method, params, payload, size, err)
-           : s_send_json (self, socket, id, method, params, payload, size, err);
+    int rc = s_send_pb (self, socket, id, method, params, payload, size, err);
     if (rc != MT_OK)
         return rc;
     s_call_t call = { .client = self, .method = method, .id = id };

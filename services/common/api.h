@@ -1,24 +1,19 @@
-//  api - Homeward's service API: requests and replies over ZeroMQ, for
-//  the results service (cases, photos, candidates, reviews, jobs for the
-//  intake workers) and its clients (the CLI, the gateway, the backup
-//  service).
+//  api - Homeward's service API: requests and replies over ZeroMQ between
+//  the results service (cases, photos, candidates, reviews) and its
+//  clients (the CLI, the gateway, the backup service).
 //
-//  Frames: [routing ...] [empty] [body] [payload]? The payload frame
-//  carries bytes (a photo) when a method takes or gives them. The body is
-//  protobuf for the methods of proto/homeward/v1/api.proto (api_pb.h: an
-//  ApiRequest, an ApiReply) and JSON for the others, which move there one
-//  by one: {"id": N, "method": "case.add", "params": {...}, "actor":
-//  "who"}, with "role" and "station" when it is made for a signed-in user;
-//  a reply is {"id": N, "result": {...}} or {"id": N, "error": {"code":
-//  "not_found", "message": "...", "message_zh": "..."}} (the message in
-//  English and in Chinese). A JSON body starts with '{', a protobuf one
-//  with its first field's tag.
+//  Frames: [routing ...] [empty] [message] [payload]? The message is
+//  protobuf (proto/homeward/v1/api.proto, common/api_pb.h): an ApiRequest
+//  with the method's typed parameters, an ApiReply with its typed result
+//  or an ApiError (its code's name and its message in English and in
+//  Chinese). The payload frame carries bytes (a photo, a chip, a piece of
+//  a backup) when a method takes or gives them.
 //
-//  api_call takes and gives JSON either way: a method on protobuf has its
-//  parameters read from the JSON by their definition and its result
-//  written as JSON from it (wire/mt_pb_json), for the callers at the edge
-//  (the gateway's HTTP answers, the CLI's --json), so that they stay as
-//  documented.
+//  api_call takes and gives JSON: the parameters are read from the
+//  caller's JSON by their definition (wire/mt_pb_json), the result is
+//  written as the API documents it (common/api_render), for the callers
+//  at the edge (the gateway's HTTP answers, the CLI's --json). JSON is
+//  made and read there only.
 
 #ifndef API_H_INCLUDED
 #define API_H_INCLUDED
@@ -31,14 +26,13 @@
 #include "base/mt_error.h"
 #include "wire/mt_wire.h"
 
-#define API_MAX_JSON_BYTES (4u << 20)
+#define API_MAX_BODY_BYTES (4u << 20)
 #define API_MAX_PAYLOAD_BYTES (64u << 20)
 
-//  A received request or reply. json (a JSON body), body (a protobuf
-//  one: the other is NULL) and payload are owned.
+//  A received request or reply: its message (body, protobuf, read by who
+//  knows its type) and payload, owned.
 typedef struct {
     mt_route_t route;           //  the frames up to and including the empty one
-    json_t *json;
     uint8_t *body;
     size_t body_size;
     uint8_t *payload;
@@ -50,22 +44,10 @@ typedef struct {
 int api_recv (void *socket, api_message_t *msg, mt_err_t *err);
 void api_message_free (api_message_t *msg);
 
-//  Send route (may be NULL: an empty delimiter is sent), json (borrowed) and
-//  an optional payload.
-int api_send (void *socket, const mt_route_t *route, json_t *json, const void *payload,
-              size_t size, mt_err_t *err);
-//  The same with a protobuf body.
+//  Send route (may be NULL: an empty delimiter is sent), a message and an
+//  optional payload.
 int api_send_body (void *socket, const mt_route_t *route, const void *body, size_t body_size,
                    const void *payload, size_t size, mt_err_t *err);
-
-//  {"id": id, "error": {"code": name of code, "message": ..., "message_zh":
-//  its Chinese}} (new ref): message is a message of the catalog
-//  (base/mt_text.h), whose Chinese is looked up.
-json_t *api_error (json_t *id, int code, const char *message);
-//  The same with an error's messages (err may be NULL: the code's text).
-json_t *api_error_of (json_t *id, int code, const mt_err_t *err);
-//  {"id": id, "result": result} (steals result).
-json_t *api_result (json_t *id, json_t *result);
 
 //  The result code of an error reply's "code" name (MT_EINTERNAL if unknown).
 int api_code_from_name (const char *name);
@@ -95,8 +77,10 @@ json_t *api_client_last_error (api_client_t *self);
 //  learnt otherwise that the service is down). NULL: wait the timeout out.
 void api_client_set_give_up (api_client_t *self, bool (*gave_up) (void *arg), void *arg);
 
-//  Call method with params (borrowed, may be NULL) and an optional payload.
-//  On success *result_p is a new reference (and the reply's payload, if any,
+//  Call method with params (borrowed, may be NULL: its JSON, read by the
+//  method's parameters' definition) and an optional payload. MT_ENOTFOUND
+//  for a method api.proto does not have. On success *result_p is a new
+//  reference (the result as its JSON) (and the reply's payload, if any,
 //  goes to *reply_payload_p, which the caller frees; may be NULL). An error
 //  reply returns its code, with its messages in err (msg_zh: the reply's
 //  Chinese, or the code's Chinese and the English from a service without).

@@ -213,32 +213,10 @@ static const char *const s_changing [] = {
     "photo.person", "photo.remove", "photo.taken", "face.exclude", "review", NULL
 };
 
-//  The request's digest: its method, its parameters but the key, its bytes.
+//  A request's digest: its method, its parameters packed (the key is the
+//  envelope's), its bytes.
 static void
-s_request_digest (const char *method, json_t *params, const uint8_t *payload, size_t size,
-                  char hex [65])
-{
-    json_t *copy = json_copy (params);
-    json_object_del (copy, "idempotency_key");
-    char *text = json_dumps (copy, JSON_SORT_KEYS | JSON_COMPACT);
-    json_decref (copy);
-    crypto_hash_sha256_state state;
-    crypto_hash_sha256_init (&state);
-    crypto_hash_sha256_update (&state, (const unsigned char *) method, strlen (method) + 1);
-    if (text)
-        crypto_hash_sha256_update (&state, (const unsigned char *) text, strlen (text) + 1);
-    if (payload)
-        crypto_hash_sha256_update (&state, payload, size);
-    unsigned char digest [crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_final (&state, digest);
-    sodium_bin2hex (hex, 65, digest, sizeof digest);
-    free (text);
-}
-
-//  A call of api.proto's digest: its method, its parameters packed (the
-//  key is the envelope's), its bytes.
-static void
-s_request_digest_pb (const results_call_t *call, char hex [65])
+s_request_digest (const results_call_t *call, char hex [65])
 {
     const char *method = call->request->method;
     ProtobufCMessage *params = api_pb_oneof (&call->request->base, api_pb_params_field (method));
@@ -259,13 +237,12 @@ s_request_digest_pb (const results_call_t *call, char hex [65])
     free (packed);
 }
 
-//  The answer kept for a key, as text: JSON, or "pb:" and the base64 of a
-//  call of api.proto's result (malloc'd; NULL when out of memory).
+//  The answer kept for a key, as text: "pb:" and the base64 of the packed
+//  result (malloc'd; NULL when out of memory). (Answers kept in JSON before
+//  the API moved to protobuf are not read: their digests differ.)
 static char *
 s_answer_text (const results_call_t *call)
 {
-    if (!call->request)
-        return json_dumps (call->result, JSON_COMPACT);
     uint8_t *packed = NULL;
     size_t size = 0;
     if (!call->answer || api_pb_pack (call->answer, &packed, &size, NULL) != MT_OK)
@@ -284,12 +261,6 @@ s_answer_text (const results_call_t *call)
 static int
 s_answer_read (results_call_t *call, const char *text, mt_err_t *err)
 {
-    if (!call->request) {
-        json_error_t jerr;
-        if (!(call->result = json_loads (text, 0, &jerr)))
-            return mt_err_set (err, MT_EINTERNAL, "the kept answer is not JSON: %s", jerr.text);
-        return MT_OK;
-    }
     const ProtobufCFieldDescriptor *f = api_pb_result_field (call->request->method);
     size_t length = strlen (text), size = 0;
     uint8_t *packed = malloc (length + 1);
@@ -315,10 +286,7 @@ s_call_once (results_call_t *call, const char *method, const char *key,
     char digest [65], held [201];
     snprintf (held, sizeof held, "%s", key);
     key = held;             //  the parameter goes before the method runs
-    if (call->request)
-        s_request_digest_pb (call, digest);
-    else
-        s_request_digest (method, call->params, call->payload, call->payload_size, digest);
+    s_request_digest (call, digest);
     mt_casedb_t *db = call->self->db;
     int rc = mt_casedb_begin (db, err);
     if (rc != MT_OK)
@@ -336,8 +304,6 @@ s_call_once (results_call_t *call, const char *method, const char *key,
     }
     if (rc != MT_ENOTFOUND)
         return mt_casedb_commit (db, rc, err);
-    //  The method sees the request without the key.
-    json_object_del (call->params, "idempotency_key");
     rc = fn (call, err);
     if (rc != MT_OK) {
         mt_casedb_commit (db, MT_OK, NULL);
@@ -349,8 +315,6 @@ s_call_once (results_call_t *call, const char *method, const char *key,
     free (text);
     rc = mt_casedb_commit (db, rc, err);
     if (rc != MT_OK) {
-        json_decref (call->result);
-        call->result = NULL;
         if (call->answer)
             protobuf_c_message_free_unpacked (call->answer, NULL);
         call->answer = NULL;
@@ -373,13 +337,8 @@ s_run (results_state_t *self, results_call_t *call, const char *method, const ch
     for (size_t i = 0; method && i < sizeof s_methods / sizeof s_methods [0]; i++)
         if (strcmp (method, s_methods [i].name) == 0) {
             mt_err_clear (err);
-            //  A method of api.proto reads its typed parameters only.
-            if (!call->request && api_pb_params_field (method))
-                rc = mt_err_set (err, MT_EPROTO, "%s is called in protobuf "
-                                 "(proto/homeward/v1/api.proto), not in JSON", method);
-            else
-                rc = key && changing ? s_call_once (call, method, key, s_methods [i].fn, err)
-                                     : s_methods [i].fn (call, err);
+            rc = key && changing ? s_call_once (call, method, key, s_methods [i].fn, err)
+                                 : s_methods [i].fn (call, err);
             break;
         }
     //  Full while writes fail for lack of space; over once one that writes
@@ -396,49 +355,15 @@ s_run (results_state_t *self, results_call_t *call, const char *method, const ch
     return rc;
 }
 
-//  A JSON request.
-static void
-s_serve_json (results_state_t *self, api_message_t *msg)
-{
-    mt_err_t err;
-    json_t *id = json_object_get (msg->json, "id");
-    const char *method = json_string_value (json_object_get (msg->json, "method"));
-    const char *actor = json_string_value (json_object_get (msg->json, "actor"));
-    const char *role = json_string_value (json_object_get (msg->json, "role"));
-    const char *station = json_string_value (json_object_get (msg->json, "station"));
-    json_t *params = json_object_get (msg->json, "params");
-    results_call_t call = { .self = self, .actor = actor ? actor : "unknown",
-                      .role = role ? role : "", .station = station ? station : "",
-                      .params = json_is_object (params) ? params : NULL,
-                      .payload = msg->payload, .payload_size = msg->payload_size };
-    json_t *empty = NULL;
-    if (!call.params)
-        call.params = empty = json_object ();
-    const char *key = json_string_value (json_object_get (call.params, "idempotency_key"));
-    int rc = s_run (self, &call, method, key, &err);
-    json_t *reply = rc == MT_OK ? api_result (id, call.result) : api_error_of (id, rc, &err);
-    if (rc != MT_OK)
-        json_decref (call.result);
-    mt_err_t send_err;
-    if (api_send (self->api, &msg->route, reply, call.reply_payload, call.reply_size,
-                  &send_err) != MT_OK)
-        mt_log_warn (S_NAME, "cannot answer: %s", send_err.msg);
-    json_decref (reply);
-    json_decref (empty);
-    free (call.reply_payload);
-}
-
-//  A request of api.proto.
+//  A request (api.proto's ApiRequest) and its answer.
 static void
 s_serve_pb (results_state_t *self, api_message_t *msg)
 {
     mt_err_t err;
     Homeward__V1__ApiRequest *request = NULL;
     int rc = api_pb_request_read (msg->body, msg->body_size, &request, &err);
-    json_t *empty = json_object ();
     results_call_t call = { .self = self, .actor = "unknown", .role = "", .station = "",
-                            .params = empty, .payload = msg->payload,
-                            .payload_size = msg->payload_size };
+                            .payload = msg->payload, .payload_size = msg->payload_size };
     if (rc == MT_OK) {
         call.request = request;
         call.actor = request->actor && *request->actor ? request->actor : "unknown";
@@ -468,8 +393,6 @@ s_serve_pb (results_state_t *self, api_message_t *msg)
         protobuf_c_message_free_unpacked (call.answer, NULL);
     if (request)
         protobuf_c_message_free_unpacked (&request->base, NULL);
-    json_decref (call.result);
-    json_decref (empty);
     free (call.reply_payload);
 }
 
@@ -479,18 +402,17 @@ s_serve_api (results_state_t *self)
     api_message_t msg;
     mt_err_t err;
     int rc = api_recv (self->api, &msg, &err);
-    if (rc != MT_OK) {
-        if (rc == MT_EPROTO && msg.route.count > 0) {
-            json_t *reply = api_error_of (NULL, rc, &err);
-            api_send (self->api, &msg.route, reply, NULL, 0, &err);
-            json_decref (reply);
-        }
-        return;
-    }
-    if (msg.body)
+    if (rc == MT_OK)
         s_serve_pb (self, &msg);
     else
-        s_serve_json (self, &msg);
+    if (rc == MT_EPROTO && msg.route.count > 0) {
+        //  Frames that are no request: told so, when they can be answered.
+        uint8_t *body = NULL;
+        size_t size = 0;
+        if (api_pb_reply_pack (0, NULL, rc, &err, NULL, NULL, &body, &size, &err) == MT_OK)
+            api_send_body (self->api, &msg.route, body, size, NULL, 0, &err);
+        free (body);
+    }
     api_message_free (&msg);
 }
 

@@ -36,13 +36,6 @@
 
 #define S_NAME "results"
 
-int64_t
-results_call_id (json_t *params, const char *key)
-{
-    json_t *value = json_object_get (params, key);
-    return json_is_integer (value) ? (int64_t) json_integer_value (value) : 0;
-}
-
 void
 results_call_nudge (results_state_t *self)
 {

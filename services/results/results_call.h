@@ -46,15 +46,13 @@ typedef struct {
     //  (through the gateway); "" for this machine's operator (the CLI) and
     //  the other services, who may do what an administrator may.
     const char *role, *station;
-    json_t *params;
-    //  A call of api.proto (common/api_pb.h): its request, whose params
-    //  the method reads; NULL for a JSON call, whose params are above.
+    //  The request (api.proto's ApiRequest), whose params of its method's
+    //  type the method reads, and the bytes after it (a photo).
     const Homeward__V1__ApiRequest *request;
     const uint8_t *payload;
     size_t payload_size;
     //  out
-    json_t *result;
-    ProtobufCMessage *answer;       //  a call of api.proto's: its result (owned)
+    ProtobufCMessage *answer;       //  the method's result (owned)
     uint8_t *reply_payload;
     size_t reply_size;
     bool below_reserve;             //  refused by the disk's reserve, not by a full disk
@@ -65,8 +63,6 @@ typedef struct {
     } refused;
 } results_call_t;
 
-//  An integer parameter, 0 when absent or not an integer.
-int64_t results_call_id (json_t *params, const char *key);
 //  Tell the matcher thread that work may wait.
 void results_call_nudge (results_state_t *self);
 
