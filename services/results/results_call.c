@@ -6,6 +6,7 @@
 #include "results/case_fields.h"
 #include "results/store/photo_store.h"
 #include "results/results_call.h"
+#include "results/results_pb.h"
 #include "results/results_disk.h"
 #include "results/results_score.h"
 #include "results/results_matcher.h"
@@ -40,4 +41,26 @@ void
 results_call_nudge (results_state_t *self)
 {
     zmq_send (self->nudge, "N", 1, ZMQ_DONTWAIT);
+}
+
+int
+results_case_changed (results_call_t *call, int64_t case_id, const char *what, mt_err_t *err)
+{
+    bool failed = false;
+    Homeward__V1__CaseChanged *done = results_pb_new (&homeward__v1__case_changed__descriptor,
+                                                      &failed);
+    if (done) {
+        if (case_id)
+            done->has_case_id = 1, done->case_id = case_id;
+        const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field_by_name (
+            done->base.descriptor, what);
+        if (f && f->type == PROTOBUF_C_TYPE_BOOL) {
+            *(protobuf_c_boolean *) ((char *) done + f->offset) = 1;
+            *(protobuf_c_boolean *) ((char *) done + f->quantifier_offset) = 1;
+        }
+    }
+    int rc = results_pb_answer (&call->answer, done ? &done->base : NULL, failed, err);
+    if (rc == MT_OK)
+        results_call_nudge (call->self);
+    return rc;
 }

@@ -65,6 +65,11 @@ typedef struct {
 
 //  Tell the matcher thread that work may wait.
 void results_call_nudge (results_state_t *self);
+//  A case changed (closed, reopened, its erasure queued): the answer, a
+//  CaseChanged saying what (its field's name; with case_id unless 0), and
+//  the matcher told.
+int results_case_changed (results_call_t *call, int64_t case_id, const char *what,
+                          mt_err_t *err);
 
 //  Cases, photos, faces (results_cases.c).
 int results_m_case_add (results_call_t *call, mt_err_t *err);

@@ -159,17 +159,7 @@ results_m_case_close (results_call_t *call, mt_err_t *err)
         rc = mt_err_set (err, MT_ECONFLICT, "case %lld is closed already", (long long) id);
     if (rc == MT_OK)
         rc = mt_casedb_case_close (call->self->db, id, params->reason, call->actor, err);
-    if (rc != MT_OK)
-        return rc;
-    bool failed = false;
-    Homeward__V1__CaseChanged *done = results_pb_new (&homeward__v1__case_changed__descriptor,
-                                                      &failed);
-    if (done)
-        done->has_closed = done->closed = 1;
-    rc = results_pb_answer (&call->answer, done ? &done->base : NULL, failed, err);
-    if (rc == MT_OK)
-        results_call_nudge (call->self);
-    return rc;
+    return rc == MT_OK ? results_case_changed (call, 0, "closed", err) : rc;
 }
 
 int
@@ -431,15 +421,5 @@ results_m_case_erase (results_call_t *call, mt_err_t *err)
     int n = !level || strcmp (level, "all") == 0 ? MT_ERASE_ALL
           : strcmp (level, "media") == 0 ? MT_ERASE_MEDIA : -1;
     rc = mt_casedb_erase_request (call->self->db, id, n, params->reason, call->actor, err);
-    if (rc != MT_OK)
-        return rc;
-    bool failed = false;
-    Homeward__V1__CaseChanged *done = results_pb_new (&homeward__v1__case_changed__descriptor,
-                                                      &failed);
-    if (done)
-        done->has_queued = done->queued = 1;
-    rc = results_pb_answer (&call->answer, done ? &done->base : NULL, failed, err);
-    if (rc == MT_OK)
-        results_call_nudge (call->self);
-    return rc;
+    return rc == MT_OK ? results_case_changed (call, 0, "queued", err) : rc;
 }

@@ -156,17 +156,7 @@ results_m_case_reopen (results_call_t *call, mt_err_t *err)
     int rc = results_may_administer (call, object, err);
     if (rc == MT_OK)
         rc = mt_casedb_case_reopen (call->self->db, id, params->reason, call->actor, err);
-    if (rc != MT_OK)
-        return rc;
-    bool failed = false;
-    Homeward__V1__CaseChanged *done = results_pb_new (&homeward__v1__case_changed__descriptor,
-                                                      &failed);
-    if (done)
-        done->has_case_id = done->has_reopened = done->reopened = 1, done->case_id = id;
-    rc = results_pb_answer (&call->answer, done ? &done->base : NULL, failed, err);
-    if (rc == MT_OK)
-        results_call_nudge (call->self);
-    return rc;
+    return rc == MT_OK ? results_case_changed (call, id, "reopened", err) : rc;
 }
 
 //  A side of a pair as the caller may see it: whole, its facts, or (a
