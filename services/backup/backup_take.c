@@ -4,6 +4,7 @@
 #include "base/mt_clock.h"
 
 #include "backup/backup_repo.h"
+#include "common/api_pb.h"
 #include "base/mt_dir.h"
 #include "base/mt_log.h"
 
@@ -26,7 +27,7 @@ typedef struct {
     const backup_take_opts_t *opts;
     backup_report_t *report;
     char partial [PATH_MAX], work [PATH_MAX], token [64];
-    json_t *begin;                  //  backup.begin's answer
+    Homeward__V1__BackupBegun *begin;   //  backup.begin's answer
     mt_photo_file_t *files;         //  the copy's photo files, by sha256
     size_t file_count;
     mt_erasure_t *erased;
@@ -45,13 +46,18 @@ s_stamp (char *stamp, size_t size)
     snprintf (stamp, size, "%s.%03dZ", base, (int) (tv.tv_usec / 1000));
 }
 
+//  A call of the backup: its parameters (token, offset, sha256, summary)
+//  and the bytes it gives back, if any.
 static int
-s_call (s_take_t *t, const char *method, json_t *params, json_t **result_p, uint8_t **payload_p,
-        size_t *size_p, mt_err_t *err)
+s_call (s_take_t *t, const char *method, Homeward__V1__BackupPiece *params,
+        uint8_t **payload_p, size_t *size_p, mt_err_t *err)
 {
-    int rc = api_call (t->client, method, params, NULL, 0, t->opts->timeout_ms, result_p,
-                       payload_p, size_p, err);
-    json_decref (params);
+    params->token = t->token;
+    ProtobufCMessage *result = NULL;
+    int rc = api_call_pb (t->client, method, &params->base, NULL, NULL, 0, t->opts->timeout_ms,
+                          &result, payload_p, size_p, err);
+    if (result)
+        protobuf_c_message_free_unpacked (result, NULL);
     return rc;
 }
 
@@ -62,8 +68,8 @@ s_call (s_take_t *t, const char *method, json_t *params, json_t **result_p, uint
 static int
 s_fetch_db (s_take_t *t, mt_err_t *err)
 {
-    json_int_t bytes = json_integer_value (json_object_get (t->begin, "bytes"));
-    const char *sha = json_string_value (json_object_get (t->begin, "sha256"));
+    int64_t bytes = t->begin->bytes;
+    const char *sha = t->begin->sha256 ? t->begin->sha256 : "";
     char plain_path [PATH_MAX + 16], path [PATH_MAX + 16];
     snprintf (plain_path, sizeof plain_path, "%s/cases.db", t->work);
     snprintf (path, sizeof path, "%s/cases.db.hwe", t->partial);
@@ -74,14 +80,13 @@ s_fetch_db (s_take_t *t, mt_err_t *err)
     int rc = backup_writer_open (path, t->opts->secret, "cases.db", &writer, err);
     crypto_hash_sha256_state state;
     crypto_hash_sha256_init (&state);
-    json_int_t offset = 0;
+    int64_t offset = 0;
     while (rc == MT_OK && offset < bytes) {
-        json_t *result = NULL;
         uint8_t *piece = NULL;
         size_t size = 0;
-        rc = s_call (t, "backup.read", json_pack ("{s:s, s:I}", "token", t->token, "offset",
-                     offset), &result, &piece, &size, err);
-        json_decref (result);
+        Homeward__V1__BackupPiece read = HOMEWARD__V1__BACKUP_PIECE__INIT;
+        read.has_offset = 1, read.offset = offset;
+        rc = s_call (t, "backup.read", &read, &piece, &size, err);
         if (rc == MT_OK && size == 0)
             rc = mt_err_set (err, MT_EIO, "the service's copy ended early, at byte %lld",
                              (long long) offset);
@@ -91,7 +96,7 @@ s_fetch_db (s_take_t *t, mt_err_t *err)
             rc = backup_writer_write (writer, piece, size, err);
         if (rc == MT_OK)
             crypto_hash_sha256_update (&state, piece, size);
-        offset += (json_int_t) size;
+        offset += (int64_t) size;
         free (piece);
     }
     if (fclose (plain) != 0 && rc == MT_OK)
@@ -138,19 +143,16 @@ s_check_db (s_take_t *t, mt_err_t *err)
     mt_casedb_close (&copy);
     if (rc != MT_OK)
         return rc;
-    json_t *said = json_object_get (t->begin, "counts");
-    json_t *head = json_object_get (t->begin, "audit_head");
-    const char *hash = json_string_value (json_object_get (head, "hash"));
+    const Homeward__V1__BackupCounts *said = t->begin->counts;
+    const Homeward__V1__AuditHead *head = t->begin->audit_head;
+    const char *hash = head ? head->hash : NULL;
     if (check.broken_id || !hash || strcmp (hash, check.head) != 0
-    ||  check.head_id != json_integer_value (json_object_get (head, "id")))
+    ||  check.head_id != head->id)
         return mt_err_set (err, MT_EDECODE, "the copy's audit chain does not end where the "
                            "service said (entry %lld)", (long long) check.head_id);
-    if (json_integer_value (json_object_get (said, "cases")) != counts->cases
-    ||  json_integer_value (json_object_get (said, "photos")) != counts->photos
-    ||  json_integer_value (json_object_get (said, "faces")) != counts->faces
-    ||  json_integer_value (json_object_get (said, "candidates")) != counts->candidates
-    ||  json_integer_value (json_object_get (said, "reviews")) != counts->reviews
-    ||  json_integer_value (json_object_get (said, "audit")) != counts->audit)
+    if (!said || said->cases != counts->cases || said->photos != counts->photos
+    ||  said->faces != counts->faces || said->candidates != counts->candidates
+    ||  said->reviews != counts->reviews || said->audit != counts->audit)
         return mt_err_set (err, MT_EDECODE, "the copy's counts differ from the service's");
     t->report->audit_head_id = check.head_id;
     snprintf (t->report->audit_head, sizeof t->report->audit_head, "%s", check.head);
@@ -179,12 +181,11 @@ s_fetch_photos (s_take_t *t, mt_err_t *err)
         backup_repo_photo_path (t->opts->dir, t->opts->secret, sha, path, sizeof path);
         if (access (path, F_OK) == 0)
             continue;           //  incremental: each photo is written once
-        json_t *result = NULL;
         uint8_t *bytes = NULL;
         size_t size = 0;
-        rc = s_call (t, "backup.photo", json_pack ("{s:s, s:s}", "token", t->token, "sha256",
-                     sha), &result, &bytes, &size, err);
-        json_decref (result);
+        Homeward__V1__BackupPiece photo = HOMEWARD__V1__BACKUP_PIECE__INIT;
+        photo.sha256 = (char *) sha;
+        rc = s_call (t, "backup.photo", &photo, &bytes, &size, err);
         char label [80], got [65];
         snprintf (label, sizeof label, "photo:%s", sha);
         if (rc == MT_OK) {
@@ -333,11 +334,11 @@ s_manifest (s_take_t *t, mt_err_t *err)
                                                   (json_int_t) t->files [i].case_id));
     const mt_casedb_counts_t *c = &t->report->counts;
     json_t *manifest = json_pack (
-        "{s:i, s:s, s:{s:I, s:O}, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
+        "{s:i, s:s, s:{s:I, s:s}, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
         " s:{s:I, s:s}, s:I, s:o}",
         "format", BACKUP_FORMAT, "snapshot", t->report->snapshot,
         "database", "bytes", (json_int_t) t->report->db_bytes,
-        "sha256", json_object_get (t->begin, "sha256"),
+        "sha256", t->begin->sha256 ? t->begin->sha256 : "",
         "counts", "cases", (json_int_t) c->cases, "photos", (json_int_t) c->photos,
         "faces", (json_int_t) c->faces, "candidates", (json_int_t) c->candidates,
         "reviews", (json_int_t) c->reviews, "audit", (json_int_t) c->audit,
@@ -500,11 +501,14 @@ backup_take (api_client_t *client, const backup_take_opts_t *opts, backup_report
                          strerror (errno));
         t.work [0] = '\0';
     }
+    Homeward__V1__Nothing nothing = HOMEWARD__V1__NOTHING__INIT;
+    ProtobufCMessage *begun = NULL;
     if (rc == MT_OK)
-        rc = s_call (&t, "backup.begin", json_object (), &t.begin, NULL, NULL, err);
+        rc = api_call_pb (t.client, "backup.begin", &nothing.base, NULL, NULL, 0,
+                          t.opts->timeout_ms, &begun, NULL, NULL, err);
+    t.begin = (Homeward__V1__BackupBegun *) begun;
     if (rc == MT_OK)
-        snprintf (t.token, sizeof t.token, "%s",
-                  json_string_value (json_object_get (t.begin, "token")));
+        snprintf (t.token, sizeof t.token, "%s", t.begin->token ? t.begin->token : "");
     if (rc == MT_OK)
         rc = s_fetch_db (&t, err);
     if (rc == MT_OK)
@@ -514,11 +518,10 @@ backup_take (api_client_t *client, const backup_take_opts_t *opts, backup_report
     if (t.token [0]) {
         char summary [400];
         backup_report_line (report, summary, sizeof summary);
-        json_t *done = NULL;
         mt_err_t ignored;
-        s_call (&t, "backup.end", json_pack ("{s:s, s:s}", "token", t.token, "summary",
-                rc == MT_OK ? summary : "failed"), &done, NULL, NULL, &ignored);
-        json_decref (done);
+        Homeward__V1__BackupPiece end = HOMEWARD__V1__BACKUP_PIECE__INIT;
+        end.summary = rc == MT_OK ? summary : "failed";
+        s_call (&t, "backup.end", &end, NULL, NULL, &ignored);
     }
     if (rc == MT_OK)
         rc = s_users (&t, err);
@@ -547,7 +550,8 @@ backup_take (api_client_t *client, const backup_take_opts_t *opts, backup_report
     if (t.work [0])
         backup_repo_remove_tree (t.work);
     mt_dir_free (names, count);
-    json_decref (t.begin);
+    if (t.begin)
+        protobuf_c_message_free_unpacked (&t.begin->base, NULL);
     free (t.files);
     free (t.erased);
     report->seconds = mt_clock_s () - t0;

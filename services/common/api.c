@@ -133,7 +133,7 @@ struct api_client {
     char actor [64];
     char role [32], station [512];  //  the caller's, "" when not a person's request
     json_t *last_error;             //  the last error reply's error object, or NULL
-    json_int_t next_id;
+    uint64_t next_id;
 };
 
 int
@@ -145,7 +145,7 @@ api_client_new (const char *endpoint, const mt_curve_config_t *curve, api_client
     if (!self)
         return mt_err_set (err, MT_ENOMEM, "out of memory");
     snprintf (self->actor, sizeof self->actor, "cli");
-    self->next_id = (json_int_t) time (NULL) * 1000;
+    self->next_id = (uint64_t) time (NULL) * 1000;
     int rc = mt_requester_new (endpoint, curve, &self->link, err);
     if (rc != MT_OK) {
         api_client_destroy (&self);
@@ -195,8 +195,8 @@ api_client_set_give_up (api_client_t *self, bool (*gave_up) (void *arg), void *a
 typedef struct {
     api_client_t *client;
     const char *method;
-    json_int_t id;
-    json_t *result;
+    uint64_t id;
+    ProtobufCMessage *result;       //  the method's answer, taken out of its reply
     uint8_t *payload;
     size_t payload_size;
 } s_call_t;
@@ -218,22 +218,25 @@ s_error_reply (api_client_t *self, json_t *error, mt_err_t *err)
     return mt_err_copy (err, rc, &said);
 }
 
-//  A protobuf reply (ApiReply) to call: its result as JSON, or its error.
+//  The reply (ApiReply) to call: its result, or its error.
 static int
-s_take_pb (s_call_t *call, api_message_t *reply, bool *done, mt_err_t *err)
+s_take (void *arg, void *socket, bool *done, mt_err_t *err)
 {
-    Homeward__V1__ApiReply *pb = homeward__v1__api_reply__unpack (NULL, reply->body_size,
-                                                                  reply->body);
-    if (!pb)
-        return mt_err_set (err, MT_EPROTO, "not an API reply (api.proto)");
-    if (!pb->has_id || pb->id != (uint64_t) call->id) {
+    s_call_t *call = arg;
+    api_message_t reply;
+    if (api_recv (socket, &reply, err) != MT_OK)
+        return MT_EPROTO;
+    Homeward__V1__ApiReply *pb = homeward__v1__api_reply__unpack (NULL, reply.body_size,
+                                                                  reply.body);
+    int rc = pb ? MT_OK : mt_err_set (err, MT_EPROTO, "not an API reply (api.proto)");
+    if (pb && (!pb->has_id || pb->id != call->id)) {
         protobuf_c_message_free_unpacked (&pb->base, NULL);
+        api_message_free (&reply);
         return MT_OK;           //  a late reply to an earlier call
     }
-    *done = true;
-    int rc = MT_OK;
-    ProtobufCMessage *result = api_pb_oneof (&pb->base, api_pb_result_field (call->method));
-    if (pb->result_case == HOMEWARD__V1__API_REPLY__RESULT_ERROR) {
+    *done = pb != NULL;
+    const ProtobufCFieldDescriptor *f = api_pb_result_field (call->method);
+    if (pb && pb->result_case == HOMEWARD__V1__API_REPLY__RESULT_ERROR) {
         //  {"code", "message", "message_zh"} and what the method added.
         json_t *error = mt_pb_json (&pb->error->base, false);
         if (error && !pb->error->state)
@@ -243,93 +246,59 @@ s_take_pb (s_call_t *call, api_message_t *reply, bool *done, mt_err_t *err)
         json_decref (error);
     }
     else
-    if (!result)
+    if (pb && !(call->result = api_pb_oneof (&pb->base, f)))
         rc = mt_err_set (err, MT_EPROTO, "reply without a result");
     else
-    if (!(call->result = api_render (result)))
-        rc = mt_err_set (err, MT_ENOMEM, "out of memory");
-    if (rc == MT_OK) {
-        call->payload = reply->payload;
-        call->payload_size = reply->payload_size;
-        reply->payload = NULL;
+    if (pb) {
+        //  The answer is the caller's now; the reply goes without it.
+        api_pb_set_oneof (&pb->base, f, NULL);
+        call->payload = reply.payload;
+        call->payload_size = reply.payload_size;
+        reply.payload = NULL;
     }
-    protobuf_c_message_free_unpacked (&pb->base, NULL);
-    return rc;
-}
-
-static int
-s_take (void *arg, void *socket, bool *done, mt_err_t *err)
-{
-    s_call_t *call = arg;
-    api_message_t reply;
-    if (api_recv (socket, &reply, err) != MT_OK)
-        return MT_EPROTO;
-    int rc = s_take_pb (call, &reply, done, err);
+    if (pb)
+        protobuf_c_message_free_unpacked (&pb->base, NULL);
     api_message_free (&reply);
     return rc;
 }
 
-//  A request of api.proto: its parameters read from the JSON by their
-//  definition (idempotency_key goes to the envelope).
-static int
-s_send_pb (api_client_t *self, void *socket, json_int_t id, const char *method,
-           json_t *params, const void *payload, size_t size, mt_err_t *err)
-{
-    const ProtobufCFieldDescriptor *f = api_pb_params_field (method);
-    json_t *key = json_object_get (params, "idempotency_key");
-    if (key && !json_is_string (key))
-        return mt_err_set (err, MT_EINVAL, "%s must be text", "idempotency_key");
-    ProtobufCMessage *typed = NULL;
-    int rc = mt_pb_from_json (params, f->descriptor, &typed, err);
-    //  A case's facts, each by its name.
-    if (rc == MT_OK && f->descriptor == &homeward__v1__case_fields__descriptor)
-        rc = api_pb_case_facts_from_json (params, (Homeward__V1__CaseFields *) typed, err);
-    if (rc != MT_OK) {
-        if (typed)
-            protobuf_c_message_free_unpacked (typed, NULL);
-        return rc;
-    }
-    Homeward__V1__ApiRequest request = HOMEWARD__V1__API_REQUEST__INIT;
-    request.has_id = 1;
-    request.id = (uint64_t) id;
-    request.method = (char *) method;
-    request.actor = self->actor;
-    request.role = self->role;
-    request.station = self->station;
-    request.idempotency_key = key ? (char *) json_string_value (key) : NULL;
-    api_pb_set_oneof (&request.base, f, typed);
-    uint8_t *body = NULL;
-    size_t body_size = 0;
-    rc = api_pb_pack (&request.base, &body, &body_size, err);
-    if (rc == MT_OK)
-        rc = api_send_body (socket, NULL, body, body_size, payload, size, err);
-    free (body);
-    protobuf_c_message_free_unpacked (typed, NULL);
-    return rc;
-}
-
 int
-api_call (api_client_t *self, const char *method, json_t *params, const void *payload,
-          size_t size, int timeout_ms, json_t **result_p, uint8_t **reply_payload_p,
-          size_t *reply_size_p, mt_err_t *err)
+api_call_pb (api_client_t *self, const char *method, ProtobufCMessage *params,
+             const char *idempotency_key, const void *payload, size_t size, int timeout_ms,
+             ProtobufCMessage **result_p, uint8_t **reply_payload_p, size_t *reply_size_p,
+             mt_err_t *err)
 {
     *result_p = NULL;
     if (reply_payload_p)
         *reply_payload_p = NULL;
     if (reply_size_p)
         *reply_size_p = 0;
+    json_decref (self->last_error);
+    self->last_error = NULL;
+    const ProtobufCFieldDescriptor *f = api_pb_params_field (method);
+    if (!f || !params || params->descriptor != f->descriptor)
+        return mt_err_set (err, MT_ENOTFOUND, "unknown method '%s'", method ? method : "");
     void *socket = mt_requester_socket (self->link, err);
     if (!socket)
         return err ? err->code : MT_EUNAVAILABLE;
-    json_decref (self->last_error);
-    self->last_error = NULL;
-    if (!api_pb_params_field (method))
-        return mt_err_set (err, MT_ENOTFOUND, "unknown method '%s'", method ? method : "");
-    json_int_t id = ++self->next_id;
-    int rc = s_send_pb (self, socket, id, method, params, payload, size, err);
+    Homeward__V1__ApiRequest request = HOMEWARD__V1__API_REQUEST__INIT;
+    request.has_id = 1;
+    request.id = ++self->next_id;
+    request.method = (char *) method;
+    request.actor = self->actor;
+    request.role = self->role;
+    request.station = self->station;
+    request.idempotency_key = (char *) idempotency_key;
+    api_pb_set_oneof (&request.base, f, params);
+    uint8_t *body = NULL;
+    size_t body_size = 0;
+    int rc = api_pb_pack (&request.base, &body, &body_size, err);
+    if (rc == MT_OK)
+        rc = api_send_body (socket, NULL, body, body_size, payload, size, err);
+    free (body);
     if (rc != MT_OK)
         return rc;
-    s_call_t call = { .client = self, .method = method, .id = id };
+    s_call_t call = { .client = self, .method = method, .id = request.id };
     rc = mt_requester_wait (self->link, timeout_ms, s_take, &call, err);
     if (rc == MT_EUNAVAILABLE)
         return mt_err_set (err, MT_EUNAVAILABLE, "Homeward at %s stopped answering",
@@ -338,6 +307,10 @@ api_call (api_client_t *self, const char *method, json_t *params, const void *pa
         return mt_err_set (err, MT_ETIMEDOUT, "no answer from Homeward at %s in %d ms "
                            "(is `homeward serve` running?)", mt_requester_endpoint (self->link),
                            timeout_ms);
+    if (rc != MT_OK) {
+        free (call.payload);
+        return rc;
+    }
     *result_p = call.result;
     if (reply_payload_p) {
         *reply_payload_p = call.payload;
@@ -346,5 +319,44 @@ api_call (api_client_t *self, const char *method, json_t *params, const void *pa
     }
     else
         free (call.payload);
+    return MT_OK;
+}
+
+int
+api_call (api_client_t *self, const char *method, json_t *params, const void *payload,
+          size_t size, int timeout_ms, json_t **result_p, uint8_t **reply_payload_p,
+          size_t *reply_size_p, mt_err_t *err)
+{
+    *result_p = NULL;
+    const ProtobufCFieldDescriptor *f = api_pb_params_field (method);
+    if (!f) {
+        json_decref (self->last_error);
+        self->last_error = NULL;
+        return mt_err_set (err, MT_ENOTFOUND, "unknown method '%s'", method ? method : "");
+    }
+    //  The parameters read from the JSON by their definition (a case's
+    //  facts each by its name; idempotency_key goes to the envelope).
+    json_t *key = json_object_get (params, "idempotency_key");
+    if (key && !json_is_string (key))
+        return mt_err_set (err, MT_EINVAL, "%s must be text", "idempotency_key");
+    ProtobufCMessage *typed = NULL, *result = NULL;
+    int rc = mt_pb_from_json (params, f->descriptor, &typed, err);
+    if (rc == MT_OK && f->descriptor == &homeward__v1__case_fields__descriptor)
+        rc = api_pb_case_facts_from_json (params, (Homeward__V1__CaseFields *) typed, err);
+    if (rc == MT_OK)
+        rc = api_call_pb (self, method, typed, key ? json_string_value (key) : NULL, payload,
+                          size, timeout_ms, &result, reply_payload_p, reply_size_p, err);
+    //  The answer written as the API documents it.
+    if (rc == MT_OK && !(*result_p = api_render (result))) {
+        rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+        if (reply_payload_p) {
+            free (*reply_payload_p);
+            *reply_payload_p = NULL;
+        }
+    }
+    if (typed)
+        protobuf_c_message_free_unpacked (typed, NULL);
+    if (result)
+        protobuf_c_message_free_unpacked (result, NULL);
     return rc;
 }

@@ -19,6 +19,7 @@
 #define API_H_INCLUDED
 
 #include <jansson.h>
+#include <protobuf-c/protobuf-c.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -76,6 +77,16 @@ json_t *api_client_last_error (api_client_t *self);
 //  says true, the call ends at once with MT_EUNAVAILABLE (a client that
 //  learnt otherwise that the service is down). NULL: wait the timeout out.
 void api_client_set_give_up (api_client_t *self, bool (*gave_up) (void *arg), void *arg);
+
+//  Call method with its parameters (params: a message of its type in
+//  api.proto, borrowed) and an optional payload; idempotency_key may be
+//  NULL. On success *result_p is its answer (free it with
+//  protobuf_c_message_free_unpacked), the reply's payload as below. For a
+//  service, which reads the answer's fields.
+int api_call_pb (api_client_t *self, const char *method, ProtobufCMessage *params,
+                 const char *idempotency_key, const void *payload, size_t size, int timeout_ms,
+                 ProtobufCMessage **result_p, uint8_t **reply_payload_p, size_t *reply_size_p,
+                 mt_err_t *err);
 
 //  Call method with params (borrowed, may be NULL: its JSON, read by the
 //  method's parameters' definition) and an optional payload. MT_ENOTFOUND
