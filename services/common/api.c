@@ -328,12 +328,15 @@ api_call (api_client_t *self, const char *method, json_t *params, const void *pa
           size_t *reply_size_p, mt_err_t *err)
 {
     *result_p = NULL;
+    if (reply_payload_p)
+        *reply_payload_p = NULL;
+    if (reply_size_p)
+        *reply_size_p = 0;
+    json_decref (self->last_error);
+    self->last_error = NULL;
     const ProtobufCFieldDescriptor *f = api_pb_params_field (method);
-    if (!f) {
-        json_decref (self->last_error);
-        self->last_error = NULL;
+    if (!f)
         return mt_err_set (err, MT_ENOTFOUND, "unknown method '%s'", method ? method : "");
-    }
     //  The parameters read from the JSON by their definition (a case's
     //  facts each by its name; idempotency_key goes to the envelope).
     json_t *key = json_object_get (params, "idempotency_key");
