@@ -3,7 +3,6 @@
 #include "case_view.h"
 
 #include "base/mt_province.h"
-#include "common/api_render.h"
 #include "results/results_pb.h"
 
 #include <math.h>
@@ -254,27 +253,6 @@ results_photo_view (mt_casedb_t *db, const mt_photo_row_t *row, mt_photo_source 
     return p;
 }
 
-json_t *
-results_photo_json (const mt_photo_row_t *row)
-{
-    bool failed = false;
-    Homeward__V1__PhotoView *view = results_photo_view (NULL, row, MT_SOURCE_PERSON, &failed);
-    json_t *json = view && !failed ? api_render (&view->base) : NULL;
-    if (view)
-        protobuf_c_message_free_unpacked (&view->base, NULL);
-    return json ? json : json_object ();
-}
-
-json_t *
-results_case_view_json (const mt_case_t *c, bool personal)
-{
-    Homeward__V1__CaseView *view = results_case_view (c, personal);
-    json_t *json = view ? api_render (&view->base) : NULL;
-    if (view)
-        protobuf_c_message_free_unpacked (&view->base, NULL);
-    return json;
-}
-
 //  ---------------------------------------------------------------- trail
 
 static Homeward__V1__ReviewEntry *
@@ -317,23 +295,6 @@ results_trail_pb (const mt_review_row_t *rows, size_t count, bool notes, size_t 
     return list;
 }
 
-json_t *
-results_trail_json (const mt_review_row_t *rows, size_t count, bool notes)
-{
-    bool failed = false;
-    Homeward__V1__ReviewTrail *trail = results_pb_new (&homeward__v1__review_trail__descriptor,
-                                                       &failed);
-    json_t *json = NULL;
-    if (trail) {
-        trail->reviews = results_trail_pb (rows, count, notes, &trail->n_reviews, &failed);
-        json_t *whole = failed ? NULL : api_render (&trail->base);
-        json = json_incref (json_object_get (whole, "reviews"));
-        json_decref (whole);
-        protobuf_c_message_free_unpacked (&trail->base, NULL);
-    }
-    return json ? json : json_array ();
-}
-
 //  ---------------------------------------------------------------- audit
 
 Homeward__V1__AuditEntry **
@@ -363,18 +324,3 @@ results_audit_pb (const mt_audit_row_t *rows, size_t count, size_t *count_p, boo
     return list;
 }
 
-json_t *
-results_audit_json (const mt_audit_row_t *rows, size_t count)
-{
-    bool failed = false;
-    Homeward__V1__AuditLog *log = results_pb_new (&homeward__v1__audit_log__descriptor, &failed);
-    json_t *json = NULL;
-    if (log) {
-        log->entries = results_audit_pb (rows, count, &log->n_entries, &failed);
-        json_t *whole = failed ? NULL : api_render (&log->base);
-        json = json_incref (json_object_get (whole, "entries"));
-        json_decref (whole);
-        protobuf_c_message_free_unpacked (&log->base, NULL);
-    }
-    return json ? json : json_array ();
-}

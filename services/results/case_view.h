@@ -7,7 +7,6 @@
 #ifndef CASE_VIEW_H_INCLUDED
 #define CASE_VIEW_H_INCLUDED
 
-#include <jansson.h>
 #include <stdbool.h>
 
 #include "common/api_pb.h"
@@ -17,8 +16,6 @@
 //  A new message (free with protobuf_c_message_free_unpacked), or NULL when
 //  out of memory: the whole case when personal, else redacted.
 Homeward__V1__CaseView *results_case_view (const mt_case_t *c, bool personal);
-//  The same written as the API's case JSON (new reference).
-json_t *results_case_view_json (const mt_case_t *c, bool personal);
 //  What a correction changed (case.update's change_list): each fact staff
 //  may correct whose value before differs from after, from and to as the
 //  case view gives them (NULL: not recorded; *count_p of them).
@@ -35,23 +32,17 @@ Homeward__V1__CaseView *results_case_row_view (const mt_case_t *c, bool *failed)
 //  and the advice that fits where the photo comes from (source).
 Homeward__V1__PhotoView *results_photo_view (mt_casedb_t *db, const mt_photo_row_t *row,
                                              mt_photo_source source, bool *failed);
-//  The first part as JSON (new reference), for the export.
-json_t *results_photo_json (const mt_photo_row_t *row);
 
 //  A review trail (reviews, the pair view, a case, its export): each
 //  decision with the state it left and, where it was a DNA test's result,
 //  what the test said; notes and DNA references only when notes is true.
-//  As api.proto's entries (*count_p of them; NULL when none), or as JSON
-//  (new reference).
+//  As api.proto's entries (*count_p of them; NULL when none).
 Homeward__V1__ReviewEntry **results_trail_pb (const mt_review_row_t *rows, size_t count,
                                               bool notes, size_t *count_p, bool *failed);
-json_t *results_trail_json (const mt_review_row_t *rows, size_t count, bool notes);
 
 //  Audit entries (audit.list, the export): api.proto's (*count_p of them;
-//  NULL when none), or as a JSON array (new reference): id, at, actor,
-//  action, object, detail, hash (null where none).
+//  NULL when none): id, at, actor, action, object, detail, hash.
 Homeward__V1__AuditEntry **results_audit_pb (const mt_audit_row_t *rows, size_t count,
                                              size_t *count_p, bool *failed);
-json_t *results_audit_json (const mt_audit_row_t *rows, size_t count);
 
 #endif

@@ -12,7 +12,6 @@
 #ifndef RESULTS_ACCESS_H_INCLUDED
 #define RESULTS_ACCESS_H_INCLUDED
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 

@@ -6,7 +6,6 @@
 #ifndef RESULTS_CALL_H_INCLUDED
 #define RESULTS_CALL_H_INCLUDED
 
-#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -87,12 +86,9 @@ int results_m_candidates (results_call_t *call, mt_err_t *err);
 int results_m_queue (results_call_t *call, mt_err_t *err);
 //  A candidate row as the caller may see it, from the point of view of
 //  case_id (0: of its found case, as the queue shows it): api.proto's
-//  Candidate (a new message; NULL when out of memory), or written as its
-//  JSON (new reference) for the answers still in JSON.
+//  Candidate (a new message; NULL when out of memory).
 Homeward__V1__Candidate *results_candidate_pb (results_call_t *call,
                                                const mt_candidate_row_t *row, int64_t case_id);
-json_t *results_candidate_json (results_call_t *call, const mt_candidate_row_t *row,
-                                int64_t case_id);
 //  The review workflow (results_workflow.c): decisions, the trail, an
 //  administrator's reopening, the pair's side-by-side view.
 int results_m_review (results_call_t *call, mt_err_t *err);

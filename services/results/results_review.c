@@ -6,7 +6,6 @@
 #include "common/api_explain.h"
 
 #include "common/api.h"
-#include "common/api_render.h"
 #include "results/case_view.h"
 #include "results/results_pb.h"
 #include "results/case_fields.h"
@@ -93,16 +92,6 @@ results_candidate_pb (results_call_t *call, const mt_candidate_row_t *row, int64
         return NULL;
     }
     return item;
-}
-
-json_t *
-results_candidate_json (results_call_t *call, const mt_candidate_row_t *row, int64_t case_id)
-{
-    Homeward__V1__Candidate *item = results_candidate_pb (call, row, case_id);
-    json_t *json = item ? api_render (&item->base) : NULL;
-    if (item)
-        protobuf_c_message_free_unpacked (&item->base, NULL);
-    return json;
 }
 
 //  A page of a case's candidates (api.proto's candidates).

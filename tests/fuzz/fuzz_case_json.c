@@ -6,6 +6,7 @@
 //  both languages.
 
 #include "common/api_pb.h"
+#include "common/api_render.h"
 #include "results/case_fields.h"
 #include "results/case_view.h"
 #include "base/mt_utf8.h"
@@ -51,7 +52,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         const Homeward__V1__CaseFields *fields = (const Homeward__V1__CaseFields *) typed;
         mt_case_t c;
         if (results_case_from_fields (fields, &c, &err) == MT_OK) {
-            json_t *back = results_case_view_json (&c, true);
+            //  As a client shows it.
+            Homeward__V1__CaseView *view = results_case_view (&c, true);
+            json_t *back = view ? api_render (&view->base) : NULL;
+            if (view)
+                protobuf_c_message_free_unpacked (&view->base, NULL);
             if (!back)
                 abort ();
             s_utf8 (c.notes);
