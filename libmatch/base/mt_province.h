@@ -16,6 +16,8 @@ extern "C" {
 bool mt_province_known (int code);
 //  English name of a province ("Guangdong"), or "unknown".
 const char *mt_province_name (int code);
+//  Its Chinese name ("广东"), or "未知".
+const char *mt_province_name_zh (int code);
 //  Great-circle distance in km between the capitals of two provinces; -1
 //  when either is unknown.
 double mt_province_distance_km (int a, int b);

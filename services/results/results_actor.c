@@ -17,6 +17,7 @@
 #include "results/results_score.h"
 #include "results/results_matcher.h"
 #include "results/results_privacy.h"
+#include "results/results_same.h"
 #include "results/store/mt_casedb.h"
 #include "wire/mt_client.h"
 #include "face/mt_image.h"
@@ -82,7 +83,8 @@ results_config_defaults (results_config_t *config)
         .search_k = 50, .search_k2 = 20, .keep = 100, .crossmatch_share = 0.5, .crossmatch_batch_ms = 500, .lease_s = 120,
         .max_photo_bytes = MT_IMAGE_DEFAULT_MAX_BYTES, .retention_days = 365,
         .disk_reserve_mb = 512,
-        .descriptor = "fused", .candidate_floor = RESULTS_FLOOR_DEFAULT, .age_gap = true
+        .descriptor = "fused", .candidate_floor = RESULTS_FLOOR_DEFAULT, .age_gap = true,
+        .same_floor = RESULTS_SAME_FLOOR_DEFAULT
     };
 }
 
@@ -203,6 +205,8 @@ static const struct {
     { "backup.begin", results_m_backup_begin }, { "backup.read", results_m_backup_read },
     { "backup.end", results_m_backup_end }, { "backup.photo", results_m_backup_photo },
     { "case.reopen", results_m_case_reopen }, { "pair.get", results_m_pair_get },
+    { "same.list", results_m_same_list }, { "same.get", results_m_same_get },
+    { "same.decide", results_m_same_decide },
 };
 
 //  The methods that change records, which a client may send with an
@@ -210,7 +214,8 @@ static const struct {
 //  lost answer) gets the first answer, and the work is done once.
 static const char *const s_changing [] = {
     "case.add", "case.close", "case.reopen", "case.update", "case.erase", "photo.add",
-    "photo.person", "photo.remove", "photo.taken", "face.exclude", "review", NULL
+    "photo.person", "photo.remove", "photo.taken", "face.exclude", "review", "same.decide",
+    NULL
 };
 
 //  A request's digest: its method, its parameters packed (the key is the

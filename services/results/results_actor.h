@@ -41,6 +41,7 @@ typedef struct {
     int64_t disk_reserve_mb;    //  kept free: new photos are refused below it
     double candidate_floor;     //  pending pairs of less evidence never queue
     bool age_gap;               //  the face evidence knows the years between photos (mt_rank.h)
+    double same_floor;          //  two cases of one side suggested as one person from here
 } results_config_t;
 
 //  The candidate floor: a pending pair whose evidence (the log-likelihood
@@ -51,6 +52,12 @@ typedef struct {
 //  child) and as the gallery grows, evidence does not. Chosen with
 //  bench-identify so that it removes no true pair there (bench/RESULTS.md).
 #define RESULTS_FLOOR_DEFAULT (-12.0)
+//  The same-person floor: two cases of one side (two found people, two
+//  reports) whose evidence of being one person (mt_rank_same) is at or
+//  above it are suggested for review (issue 27). Chosen with
+//  bench-same-person on lfw-scale (bench/RESULTS.md).
+#define RESULTS_SAME_FLOOR_DEFAULT (0.0)
+
 #define RESULTS_FLOOR_HELP "evidence (log-likelihood ratio) below which a pending candidate " \
     "pair never enters the review queue and shows among a case's candidates only when " \
     "asked for (-1000: every pair)"
@@ -82,6 +89,9 @@ typedef struct {
       "mobilefacenet or dlib" }, \
     { "candidate-floor", MT_CFG_DOUBLE, offsetof (type, p candidate_floor), -1000, 1000, \
       RESULTS_FLOOR_HELP }, \
+    { "same-person-floor", MT_CFG_DOUBLE, offsetof (type, p same_floor), -1000, 1000, \
+      "evidence (log-likelihood ratio) from which two cases of one side (two found people, " \
+      "two reports) are suggested as the same person, for review" }, \
     { "age-gap", MT_CFG_BOOL, offsetof (type, p age_gap), 0, 0, \
       "weigh two faces knowing the years between their photos, where both ages are known " \
       "(--no-age-gap: as if every pair were of one age, for comparison)" }

@@ -89,6 +89,16 @@ results_m_case_get (results_call_t *call, mt_err_t *err)
     //  True until its photos are processed and its candidates ranked.
     if (view)
         view->has_matching = 1, view->matching = mt_casedb_match_pending (call->self->db, id);
+    //  The other records of its person.
+    int64_t *group = NULL;
+    size_t group_count = 0;
+    if (view && c.person_group
+    &&  mt_casedb_same_group (call->self->db, id, &group, &group_count, NULL) == MT_OK
+    &&  (view->linked = calloc (group_count, sizeof *view->linked)))
+        for (size_t i = 0; i < group_count; i++)
+            if (group [i] != id)
+                view->linked [view->n_linked++] = group [i];
+    free (group);
     mt_reunion_t reunion;
     int64_t shown = 0;
     if (view && mt_casedb_reunion (call->self->db, id, &reunion, NULL) == MT_OK) {

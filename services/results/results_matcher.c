@@ -180,6 +180,9 @@ s_match_case (results_matcher_t *m, int64_t case_id, mt_err_t *err)
     if (rc == MT_OK)
         rc = results_weigh (m, &c, faces, n, &others, &other_count, &other_size,
                             &weighed_count, NULL, err);
+    //  The same person registered twice: its own side searched too.
+    if (rc == MT_OK)
+        rc = results_same_weigh (m, &c, faces, n, err);
     mt_log_debug (S_NAME, "case %lld: %zu faces; enroll %.1f ms, search %.1f ms, weigh, store "
                   "and score %zu candidates %.1f ms", (long long) case_id, n, t1 - t0, t2 - t1,
                   weighed_count, (1e3 * mt_clock_s ()) - t2);

@@ -79,6 +79,18 @@ int results_search_send (results_matcher_t *m, mt_msg_t *search, size_t q, int t
                          bool partial_fails, bool *partial_p, mt_msg_t **reply_p,
                          mt_err_t *err);
 
+//  results_same_weigh.c: search case c's own side with its faces (n) and
+//  weigh it against the cases found and those it is paired with already as
+//  one person registered twice; pairs at or above the same-person floor
+//  are kept (mt_casedb_same_put), in one transaction.
+int results_same_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces,
+                        size_t n, mt_err_t *err);
+//  results_same_weigh.c: the faces of c's linked group, c's own (faces, n)
+//  first, in a new array (*pooled_p; *count_p how many); *pooled_p NULL
+//  when c is alone.
+int results_group_faces (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces,
+                         size_t n, mt_face_row_t **pooled_p, size_t *count_p, mt_err_t *err);
+
 //  The thread's body (pthread_create); arg is a results_matcher_t.
 void *results_matcher_run (void *arg);
 

@@ -65,6 +65,13 @@ results_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *fa
         if (results_set_add_id (others_p, other_count_p, other_size_p, paired [i]) != MT_OK)
             rc = mt_err_set (err, MT_ENOMEM, "out of memory");
 
+    //  A linked group searches and is searched as one person: its records'
+    //  faces pooled.
+    mt_face_row_t *pooled = NULL;
+    if (rc == MT_OK)
+        rc = results_group_faces (m, c, faces, n, &pooled, &n, err);
+    if (pooled)
+        faces = pooled;
     s_weighed_t *weighed = calloc (*other_count_p ? *other_count_p : 1, sizeof *weighed);
     size_t weighed_count = 0;
     if (!weighed && rc == MT_OK)
@@ -82,6 +89,11 @@ results_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *fa
         size_t on = 0;
         if (mt_casedb_faces_of_case (m->db, o.id, &ofaces, &on, NULL) != MT_OK)
             continue;
+        mt_face_row_t *opooled = NULL;
+        if (results_group_faces (m, &o, ofaces, on, &opooled, &on, NULL) == MT_OK && opooled) {
+            free (ofaces);
+            ofaces = opooled;
+        }
         s_weighed_t *w = &weighed [weighed_count];
         w->case_id = o.id;
         w->paired = i >= searched;
@@ -122,6 +134,7 @@ results_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *fa
     if (grouped)
         rc = mt_casedb_commit (m->db, rc, err);
     *weighed_p = weighed_count;
+    free (pooled);
     free (weighed);
     free (paired);
     return rc;

@@ -57,6 +57,36 @@ s_pair_cases (results_call_t *call, int64_t a, int64_t b, mt_case_t *found, mt_c
     return rc;
 }
 
+//  The review of found / missing made on the other pairs of their linked
+//  groups (each kept, audited and scored as its own), where a pair exists
+//  and the workflow allows the move.
+static void
+s_review_linked (results_call_t *call, const mt_case_t *found, const mt_case_t *missing,
+                 const mt_review_t *review)
+{
+    mt_casedb_t *db = call->self->db;
+    int64_t *fs = NULL, *ms = NULL;
+    size_t nf = 0, nm = 0;
+    if (mt_casedb_same_group (db, found->id, &fs, &nf, NULL) == MT_OK
+    &&  mt_casedb_same_group (db, missing->id, &ms, &nm, NULL) == MT_OK)
+        for (size_t i = 0; i < nf; i++)
+            for (size_t j = 0; j < nm; j++) {
+                mt_candidate_row_t row;
+                if ((fs [i] == found->id && ms [j] == missing->id)
+                ||  mt_casedb_candidate_get (db, fs [i], ms [j], &row, NULL) != MT_OK)
+                    continue;
+                mt_casedb_candidate_free (&row);
+                mt_review_t same = *review;
+                mt_err_t why;
+                if (mt_casedb_review (db, fs [i], ms [j], &same, call->actor, &why) == MT_OK
+                &&  fs [i] != found->id && mt_casedb_begin (db, &why) == MT_OK)
+                    mt_casedb_commit (db, results_rescore_found (db, &call->self->model, fs [i],
+                                                                 -1, &why), &why);
+            }
+    free (fs);
+    free (ms);
+}
+
 //  A decision on a pair (api.proto's review).
 int
 results_m_review (results_call_t *call, mt_err_t *err)
@@ -86,6 +116,10 @@ results_m_review (results_call_t *call, mt_err_t *err)
         memcpy (call->refused.allowed, allowed, n * sizeof allowed [0]);
         return rc;
     }
+    //  Linked records are one person and one family group: the decision
+    //  holds for their other pairs too, where the workflow allows it.
+    if (rc == MT_OK && cases && (found.person_group || missing.person_group))
+        s_review_linked (call, &found, &missing, &review);
     //  The found person's families compete anew (a rejected one drops out).
     if (rc == MT_OK && cases && mt_casedb_begin (call->self->db, err) == MT_OK)
         rc = mt_casedb_commit (call->self->db, results_rescore_found (call->self->db,

@@ -177,7 +177,23 @@ static const char *s_migrations [] = {
     //  a cross-match's weighing (issue 26). Pairs weighed before keep their
     //  text in explanation; new ones leave it ''. BYTEA: PostgreSQL's
     //  bytes; SQLite keeps a blob as it is under any declared type.
-    ("ALTER TABLE candidates ADD COLUMN explanation_pb BYTEA;")
+    ("ALTER TABLE candidates ADD COLUMN explanation_pb BYTEA;"),
+    //  11: the same person twice (issue 27): pairs of one side's cases
+    //  (found and found, missing and missing) that may be one person,
+    //  case_a < case_b, weighed like a family pair (explanation_pb) and
+    //  decided by a person (pending, same, different). Cases decided the
+    //  same are one linked group, person_group its smallest case's id
+    //  (NULL: alone): the group searches and is searched as one person and
+    //  the family queue shows one pair per group and family group.
+    ("CREATE TABLE same_person ("
+     "  case_a BIGINT NOT NULL, case_b BIGINT NOT NULL, evidence REAL NOT NULL,"
+     "  distance REAL NOT NULL, explanation_pb BYTEA, state TEXT NOT NULL DEFAULT 'pending',"
+     "  note TEXT, decided_by TEXT, decided_at TEXT, created_at TEXT NOT NULL,"
+     "  updated_at TEXT NOT NULL, PRIMARY KEY (case_a, case_b));"
+     "CREATE INDEX same_person_b ON same_person (case_b);"
+     "CREATE INDEX same_person_state ON same_person (state, evidence);"
+     "ALTER TABLE cases ADD COLUMN person_group BIGINT;"
+     "CREATE INDEX cases_person_group ON cases (person_group);")
 };
 #define S_MIGRATIONS ((int) (sizeof s_migrations / sizeof s_migrations [0]))
 

@@ -62,6 +62,8 @@ typedef struct mt_case {
     int erased_level;               //  0, MT_ERASE_MEDIA or MT_ERASE_ALL
     int photo_count, face_count;    //  filled by mt_casedb_case_get
     int candidate_count;            //  pairs not rejected: filled by mt_casedb_cases_list
+    int64_t person_group;           //  its linked group (the same person's records: the
+                                    //  group's smallest case id); 0 alone
 } mt_case_t;
 
 typedef struct {
@@ -328,6 +330,58 @@ int mt_casedb_erase (mt_casedb_t *self, int64_t case_id, int level, const char *
 //  their quality and embeddings (new array, caller frees).
 int mt_casedb_faces_held (mt_casedb_t *self, int64_t case_id, mt_face_row_t **rows_p,
                           size_t *count_p, mt_err_t *err);
+
+//  ---------------------------------------------------------------- same person
+//  Two cases of one side (found and found, missing and missing) that may be
+//  one person (mt_casedb_same.c): weighed as a family pair is, decided by a
+//  person. Cases decided the same are one linked group.
+
+typedef struct {
+    int64_t case_a, case_b;         //  case_a < case_b
+    double evidence, distance;
+    char state [16];                //  pending, same, different
+    char note [MT_UTF8_BYTES (500)];
+    char decided_by [128];
+    char decided_at [32], updated_at [32];
+    uint8_t *explanation;           //  packed (explanation.proto), owned; NULL none
+    size_t explanation_size;
+} mt_same_row_t;
+
+//  Which pairs a list holds.
+typedef struct {
+    double floor;                   //  pending pairs below it are not listed
+    const char *state;              //  NULL: every state
+    const char *station;            //  pairs that hold one of its cases; NULL: any
+    int64_t case_id;                //  pairs that hold it; 0: any
+} mt_same_filter_t;
+
+//  Store a pair's weighing (either order), keeping its decision.
+int mt_casedb_same_put (mt_casedb_t *self, int64_t a, int64_t b, double evidence,
+                        double distance, const void *explanation, size_t size, mt_err_t *err);
+//  The cases paired with case_id (in state; NULL: any), in a new array.
+int mt_casedb_same_partners (mt_casedb_t *self, int64_t case_id, const char *state,
+                             int64_t **ids_p, size_t *count_p, mt_err_t *err);
+//  The cases of case_id's linked group, itself among them (alone: itself),
+//  smallest first, in a new array.
+int mt_casedb_same_group (mt_casedb_t *self, int64_t case_id, int64_t **ids_p,
+                          size_t *count_p, mt_err_t *err);
+//  One pair (either order; free its explanation); MT_ENOTFOUND none.
+int mt_casedb_same_get (mt_casedb_t *self, int64_t a, int64_t b, mt_same_row_t *row,
+                        mt_err_t *err);
+//  A page of pairs whose cases are both open, pending first and strongest
+//  first; *total_p (if not NULL) how many in all.
+int mt_casedb_same_list (mt_casedb_t *self, const mt_same_filter_t *filter, size_t limit,
+                         size_t offset, mt_same_row_t **rows_p, size_t *count_p,
+                         int64_t *total_p, mt_err_t *err);
+void mt_casedb_same_rows_free (mt_same_row_t *rows, size_t count);
+//  Decide a pair "same" (linked) or "different". A pending pair takes
+//  either; a decided one is changed only by an administrator (admin) with
+//  a reason in note (MT_EFORBIDDEN, MT_EINVAL); the same decision again is
+//  MT_ECONFLICT. The linked groups follow; audited.
+int mt_casedb_same_decide (mt_casedb_t *self, int64_t a, int64_t b, const char *decision,
+                           const char *note, bool admin, const char *actor, mt_err_t *err);
+//  A case erased: its pairs go and its group is linked without it.
+int mt_casedb_same_forget (mt_casedb_t *self, int64_t case_id, mt_err_t *err);
 
 //  Store a candidate pair's evidence (mt_rank.h) and explanation (packed,
 //  size bytes; the store keeps it as it is), keeping its review state; a

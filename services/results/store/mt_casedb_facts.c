@@ -49,7 +49,7 @@ s_columns (char *dst, size_t size, unsigned want, const char *after)
 #define S_CASE_HEAD "SELECT c.id, c.kind, c.state, c.closed_reason, c.created_at," \
     " (SELECT COUNT (*) FROM photos p WHERE p.case_id = c.id)," \
     " (SELECT COUNT (*) FROM faces f WHERE f.case_id = c.id AND f.removed = 0)," \
-    " c.closed_at, c.erased_at, c.erased_level, "
+    " c.closed_at, c.erased_at, c.erased_level, COALESCE (c.person_group, 0), "
 
 static void
 s_make_sql (void)
@@ -179,5 +179,6 @@ mti_case_read (mti_sql_stmt_t *stmt, mt_case_t *c)
     mti_db_copy (c->closed_at, sizeof c->closed_at, mti_sql_column_text (stmt, 7));
     mti_db_copy (c->erased_at, sizeof c->erased_at, mti_sql_column_text (stmt, 8));
     c->erased_level = mti_sql_column_int (stmt, 9);
-    return s_read_facts (stmt, 10, c);
+    c->person_group = mti_sql_column_int64 (stmt, 10);
+    return s_read_facts (stmt, 11, c);
 }

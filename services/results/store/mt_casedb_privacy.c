@@ -196,8 +196,11 @@ mt_casedb_erase (mt_casedb_t *self, int64_t case_id, int level, const char *acto
     if (rc != MT_OK)
         return rc;
     int64_t faces = 0, photos = 0;
+    //  Its links go: the other records of the person stay, linked without it.
     if (level >= MT_ERASE_MEDIA) {
-        rc = s_erase_step (self, "DELETE FROM faces WHERE case_id = ?1", case_id, &faces, err);
+        rc = mt_casedb_same_forget (self, case_id, err);
+        if (rc == MT_OK)
+            rc = s_erase_step (self, "DELETE FROM faces WHERE case_id = ?1", case_id, &faces, err);
         if (rc == MT_OK)
             rc = s_erase_step (self, "DELETE FROM photos WHERE case_id = ?1", case_id, &photos,
                                err);

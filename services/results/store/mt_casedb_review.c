@@ -350,7 +350,20 @@ mt_casedb_candidates (mt_casedb_t *self, int64_t case_id, double floor, bool wea
 
 //  Pending pairs whose evidence is below the floor (?2) never queue; a pair
 //  with a DNA test under way always does.
-#define S_QUEUED " AND (p.state != 'pending' OR COALESCE (p.evidence, 0) >= ?2)"
+//  One pair per person and family group (issue 27): where either case is
+//  one of several linked records, only the group pair's best pair queues.
+#define S_QUEUED " AND (p.state != 'pending' OR COALESCE (p.evidence, 0) >= ?2)" \
+    " AND ((f.person_group IS NULL AND m.person_group IS NULL) OR NOT EXISTS (" \
+    "  SELECT 1 FROM candidates q JOIN cases f2 ON f2.id = q.found_case" \
+    "  JOIN cases m2 ON m2.id = q.missing_case" \
+    "  WHERE q.found_case IN (SELECT id FROM cases WHERE id = f.id" \
+    "                         OR person_group = f.person_group)" \
+    "  AND q.missing_case IN (SELECT id FROM cases WHERE id = m.id" \
+    "                         OR person_group = m.person_group)" \
+    "  AND q.state IN ('pending', 'dna_requested') AND f2.state = 'open'" \
+    "  AND m2.state = 'open' AND (q.state != 'pending' OR COALESCE (q.evidence, 0) >= ?2)" \
+    "  AND (q.score > p.score OR (q.score = p.score AND (q.found_case < p.found_case" \
+    "       OR (q.found_case = p.found_case AND q.missing_case < p.missing_case))))))"
 
 int
 mt_casedb_queue (mt_casedb_t *self, int province, double floor, size_t limit, size_t offset,

@@ -452,10 +452,17 @@ s_desc_shown (const s_desc_t *d, mt_rank_desc_t *out)
         snprintf (out->verdict, sizeof out->verdict, "%s", d->weak_verdict);
 }
 
-int
-mt_rank_pair (const mt_rank_model_t *m, const mt_case_t *found, const mt_face_row_t *ff,
-              size_t nf, const mt_case_t *missing, const mt_face_row_t *mf, size_t nm,
-              mt_rank_t *out, mt_err_t *err)
+//  What the facts of two cases say (mti_rank_facts, mti_rank_same_facts).
+typedef double (s_facts_fn) (const mt_rank_model_t *, const mt_case_t *, const mt_case_t *,
+                             mt_rank_explanation_t *, int *);
+
+//  Two cases weighed: their faces pooled and paired, then their facts by
+//  facts_fn. found and missing name the sides of a family pair; two cases of
+//  one side take the same places.
+static int
+s_pair (const mt_rank_model_t *m, const mt_case_t *found, const mt_face_row_t *ff,
+        size_t nf, const mt_case_t *missing, const mt_face_row_t *mf, size_t nm,
+        s_facts_fn *facts_fn, mt_rank_t *out, mt_err_t *err)
 {
     memset (out, 0, sizeof *out);
     out->distance = -1;
@@ -539,7 +546,7 @@ mt_rank_pair (const mt_rank_model_t *m, const mt_case_t *found, const mt_face_ro
         ex->flags |= MT_RANK_FLAG_NO_FACES;
     s_pairs_shown (ff, nf, mf, nm, ex);
 
-    double fact = mti_rank_facts (m, found, missing, ex, &out->conflicts);
+    double fact = facts_fn (m, found, missing, ex, &out->conflicts);
     out->face_evidence = face;
     out->facts_evidence = fact;
     out->evidence = face + fact;
@@ -548,6 +555,25 @@ mt_rank_pair (const mt_rank_model_t *m, const mt_case_t *found, const mt_face_ro
     ex->facts_evidence = round (fact * 100) / 100;
     free (fd), free (md);
     return MT_OK;
+}
+
+int
+mt_rank_pair (const mt_rank_model_t *m, const mt_case_t *found, const mt_face_row_t *ff,
+              size_t nf, const mt_case_t *missing, const mt_face_row_t *mf, size_t nm,
+              mt_rank_t *out, mt_err_t *err)
+{
+    return s_pair (m, found, ff, nf, missing, mf, nm, mti_rank_facts, out, err);
+}
+
+int
+mt_rank_same (const mt_rank_model_t *m, const mt_case_t *a, const mt_face_row_t *fa, size_t na,
+              const mt_case_t *b, const mt_face_row_t *fb, size_t nb, mt_rank_t *out,
+              mt_err_t *err)
+{
+    if (a->kind != b->kind)
+        return mt_err_set (err, MT_EINVAL, "cases %lld and %lld are of two sides",
+                           (long long) a->id, (long long) b->id);
+    return s_pair (m, a, fa, na, b, fb, nb, mti_rank_same_facts, out, err);
 }
 
 //  ---------------------------------------------------------------- scores

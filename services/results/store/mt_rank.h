@@ -187,6 +187,17 @@ int mt_rank_pair (const mt_rank_model_t *model,
                   const mt_case_t *missing, const mt_face_row_t *missing_faces,
                   size_t missing_count, mt_rank_t *out, mt_err_t *err);
 
+//  Weigh two cases of one side (found and found, missing and missing) as
+//  one person registered twice: their faces as mt_rank_pair weighs them,
+//  their facts by what can tell two people apart (sex; ages that cannot be
+//  one person's; for found people, found the same day in provinces far
+//  apart; for reports, home provinces). The explanation's found side is a,
+//  its missing side b. MT_EINVAL for cases of two sides.
+int mt_rank_same (const mt_rank_model_t *model,
+                  const mt_case_t *a, const mt_face_row_t *a_faces, size_t a_count,
+                  const mt_case_t *b, const mt_face_row_t *b_faces, size_t b_count,
+                  mt_rank_t *out, mt_err_t *err);
+
 //  The templates of a case's person (the pooled descriptions of more than
 //  one photo), to search with beside its faces: writes up to max vectors of
 //  MT_EMBEDDING_DIM floats into vectors and returns how many.

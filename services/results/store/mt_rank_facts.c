@@ -41,6 +41,46 @@ s_fact (mt_rank_facts_t *facts, mt_rank_fact fact, mt_rank_verdict verdict, doub
     facts->effect [fact] = round (effect * 100) / 100;
 }
 
+//  Sex: recorded the same on both, or not.
+static double
+s_sex (const mt_rank_model_t *m, const mt_case_t *a, const mt_case_t *b,
+       mt_rank_explanation_t *ex, int *conflicts)
+{
+    if (a->sex == MT_SEX_UNKNOWN || b->sex == MT_SEX_UNKNOWN)
+        return 0;
+    bool same = a->sex == b->sex;
+    double effect = same ? m->sex_agree : m->sex_conflict;
+    s_fact (&ex->facts, MT_RANK_FACT_SEX, same ? MT_RANK_AGREES : MT_RANK_CONFLICTS, effect);
+    ex->facts.sex_found = a->sex, ex->facts.sex_missing = b->sex;
+    if (!same) {
+        ex->flags |= MT_RANK_FLAG_SEX_MISMATCH;
+        (*conflicts)++;
+    }
+    return effect;
+}
+
+//  Provinces: the same one agrees a little; with far, one far from the
+//  other (a found person far from home) counts against.
+static double
+s_province (const mt_rank_model_t *m, const mt_case_t *a, const mt_case_t *b, bool far,
+            mt_rank_explanation_t *ex)
+{
+    double km = mt_province_distance_km (a->province, b->province);
+    if (km < 0)
+        return 0;
+    double effect = a->province == b->province ? m->province_same
+                  : far && km > 500 ? fmax (m->province_floor,
+                                            m->province_per_1000km * (km - 500) / 1000)
+                  : 0;
+    s_fact (&ex->facts, MT_RANK_FACT_PROVINCE, effect >= 0 ? MT_RANK_AGREES : MT_RANK_FAR,
+            effect);
+    ex->facts.province_found = a->province, ex->facts.province_home = b->province;
+    ex->facts.km = (int) lround (km);
+    if (effect < 0)
+        ex->flags |= MT_RANK_FLAG_FAR_FROM_HOME;
+    return effect;
+}
+
 //  The facts' log-odds; each fact's verdict and values go into ex->facts
 //  (and a flag into ex->flags when it conflicts).
 double
@@ -51,18 +91,7 @@ mti_rank_facts (const mt_rank_model_t *m, const mt_case_t *found, const mt_case_
     mt_rank_facts_t *facts = &ex->facts;
     memset (facts, 0, sizeof *facts);
 
-    //  Sex.
-    if (found->sex != MT_SEX_UNKNOWN && missing->sex != MT_SEX_UNKNOWN) {
-        bool same = found->sex == missing->sex;
-        double effect = same ? m->sex_agree : m->sex_conflict;
-        s_fact (facts, MT_RANK_FACT_SEX, same ? MT_RANK_AGREES : MT_RANK_CONFLICTS, effect);
-        facts->sex_found = found->sex, facts->sex_missing = missing->sex;
-        if (!same) {
-            ex->flags |= MT_RANK_FLAG_SEX_MISMATCH;
-            (*conflicts)++;
-        }
-        total += effect;
-    }
+    total += s_sex (m, found, missing, ex, conflicts);
 
     //  Age: the missing person's age at the date found, from the birth
     //  year(s), against the station's estimate, with a tolerance that grows
@@ -110,19 +139,72 @@ mti_rank_facts (const mt_rank_model_t *m, const mt_case_t *found, const mt_case_
     }
 
     //  Province: where found against the home province.
-    double km = mt_province_distance_km (found->province, missing->province);
-    if (km >= 0) {
-        double effect = found->province == missing->province ? m->province_same
-                      : km > 500 ? fmax (m->province_floor,
-                                         m->province_per_1000km * (km - 500) / 1000)
-                      : 0;
-        s_fact (facts, MT_RANK_FACT_PROVINCE, effect >= 0 ? MT_RANK_AGREES : MT_RANK_FAR,
-                effect);
-        facts->province_found = found->province, facts->province_home = missing->province;
-        facts->km = (int) lround (km);
-        if (effect < 0)
-            ex->flags |= MT_RANK_FLAG_FAR_FROM_HOME;
+    return total + s_province (m, found, missing, true, ex);
+}
+
+//  The years of birth a case allows: a report's, or a found person's from
+//  the age estimated when found (with the estimate's tolerance); false when
+//  unknown.
+static bool
+s_born (const mt_case_t *c, int *lo, int *hi)
+{
+    if (c->kind == MT_KIND_MISSING) {
+        *lo = c->birth_year_min - 1, *hi = c->birth_year_max + 1;
+        return c->birth_year_min > 0;
+    }
+    int year = s_year_of (c->date_found);
+    if (!year)
+        year = mti_this_year ();
+    double tolerance = 3 + 0.1 * c->age_max;
+    *lo = (int) floor (year - c->age_max - tolerance);
+    *hi = (int) ceil (year - c->age_min + tolerance);
+    return c->age_min >= 0;
+}
+
+double
+mti_rank_same_facts (const mt_rank_model_t *m, const mt_case_t *a, const mt_case_t *b,
+                     mt_rank_explanation_t *ex, int *conflicts)
+{
+    memset (&ex->facts, 0, sizeof ex->facts);
+    mt_rank_facts_t *facts = &ex->facts;
+    double total = s_sex (m, a, b, ex, conflicts);
+
+    //  Age: the years of birth each allows must meet (for found people, from
+    //  the ages estimated when each was found; for reports, as given).
+    int alo, ahi, blo, bhi;
+    if (s_born (a, &alo, &ahi) && s_born (b, &blo, &bhi)) {
+        int gap = blo > ahi ? blo - ahi : alo > bhi ? alo - bhi : 0;
+        double effect = gap > 0 ? fmax (m->age_floor, m->age_per_year * gap) : m->age_agree;
+        s_fact (facts, MT_RANK_FACT_AGE, gap > 0 ? MT_RANK_CONFLICTS : MT_RANK_AGREES, effect);
+        facts->age_estimated [0] = alo, facts->age_estimated [1] = ahi;
+        facts->age_would_be [0] = blo, facts->age_would_be [1] = bhi;
+        if (gap > 0) {
+            ex->flags |= MT_RANK_FLAG_AGE_MISMATCH;
+            (*conflicts)++;
+        }
         total += effect;
     }
-    return total;
+
+    //  Dates and places (found people): one person can be taken in by two
+    //  stations one after the other, not on the same day in two provinces
+    //  far apart.
+    if (a->kind == MT_KIND_FOUND && a->date_found [0] && b->date_found [0]) {
+        long days = s_days (b->date_found) - s_days (a->date_found);
+        double km = mt_province_distance_km (a->province, b->province);
+        bool apart = labs (days) <= 1 && km > 300;
+        s_fact (facts, MT_RANK_FACT_DATES, apart ? MT_RANK_CONFLICTS : MT_RANK_AGREES,
+                apart ? m->dates_wrong : 0);
+        snprintf (facts->date_found, sizeof facts->date_found, "%s", a->date_found);
+        snprintf (facts->date_last_seen, sizeof facts->date_last_seen, "%s", b->date_found);
+        facts->days = days;
+        if (apart) {
+            ex->flags |= MT_RANK_FLAG_DATES_OUT_OF_ORDER;
+            (*conflicts)++;
+            total += m->dates_wrong;
+        }
+    }
+
+    //  Provinces: a wanderer crosses them (no distance counts against two
+    //  found records); two reports of one person give one home province.
+    return total + s_province (m, a, b, a->kind == MT_KIND_MISSING, ex);
 }

@@ -58,7 +58,9 @@ test_migration (void)
     //  migrations after 7 undone), with a pair weighed then: its
     //  explanation JSON text.
     char undo [1024];
-    snprintf (undo, sizeof undo, "ALTER TABLE photos DROP COLUMN age_taken;"
+    snprintf (undo, sizeof undo, "DROP TABLE same_person; DROP INDEX cases_person_group;"
+              "ALTER TABLE cases DROP COLUMN person_group;"
+              "ALTER TABLE photos DROP COLUMN age_taken;"
               "DROP TABLE rescore_due;"
               "ALTER TABLE candidates DROP COLUMN explanation_pb;"
               "INSERT INTO candidates (found_case, missing_case, score, distance, explanation,"

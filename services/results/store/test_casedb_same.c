@@ -1,0 +1,155 @@
+//  Self-test of the same person twice in the case store (issue 27): a
+//  pair's weighing kept and its decision kept through a new weighing, who
+//  may change a decided pair, linked groups as decisions make and unmake
+//  them, the family queue with one pair per person and family group, and
+//  an erased record unlinked from the others.
+
+#include "mt_test.h"
+#include "mt_test_store.h"
+
+#include "results/store/mt_casedb.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int64_t
+s_add (mt_casedb_t *db, mt_case_t c)
+{
+    int64_t id = 0;
+    mt_err_t err;
+    MT_CHECK_RC (mt_casedb_case_add (db, &c, "staff", &id, NULL, &err), MT_OK, &err);
+    return id;
+}
+
+static size_t
+s_group_size (mt_casedb_t *db, int64_t id)
+{
+    int64_t *ids = NULL;
+    size_t n = 0;
+    mt_err_t err;
+    MT_CHECK_RC (mt_casedb_same_group (db, id, &ids, &n, &err), MT_OK, &err);
+    free (ids);
+    return n;
+}
+
+static int64_t
+s_queued (mt_casedb_t *db)
+{
+    int64_t total = -1;
+    mt_err_t err;
+    MT_CHECK_RC (mt_casedb_queue_count (db, 0, -100, &total, &err), MT_OK, &err);
+    return total;
+}
+
+static void
+test_decisions (void)
+{
+    mt_casedb_t *db = mt_test_casedb_open ("same.db");
+    if (!db)
+        return;
+    mt_err_t err;
+    int64_t f1 = s_add (db, mt_test_found_case ()), f2 = s_add (db, mt_test_found_case ());
+    int64_t f3 = s_add (db, mt_test_found_case ());
+    //  Either order; a case is never paired with itself.
+    MT_CHECK_RC (mt_casedb_same_put (db, f2, f1, 6.5, 0.4, "\x08\x01", 2, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_same_put (db, f1, f1, 6.5, 0.4, NULL, 0, &err), MT_EINVAL, &err);
+    mt_same_row_t row;
+    MT_CHECK_RC (mt_casedb_same_get (db, f2, f1, &row, &err), MT_OK, &err);
+    MT_CHECK (row.case_a == f1 && row.case_b == f2 && row.explanation_size == 2);
+    MT_CHECK (strcmp (row.state, "pending") == 0);
+    free (row.explanation);
+    //  Listed above the floor only while pending.
+    mt_same_filter_t filter = { .floor = 7 };
+    mt_same_row_t *rows = NULL;
+    size_t count = 0;
+    int64_t total = 0;
+    MT_CHECK_RC (mt_casedb_same_list (db, &filter, 10, 0, &rows, &count, &total, &err), MT_OK,
+                 &err);
+    MT_CHECK_INT (total, 0);
+    mt_casedb_same_rows_free (rows, count);
+    filter.floor = 0;
+    MT_CHECK_RC (mt_casedb_same_list (db, &filter, 10, 0, &rows, &count, &total, &err), MT_OK,
+                 &err);
+    MT_CHECK_INT (total, 1);
+    mt_casedb_same_rows_free (rows, count);
+
+    //  Decisions: a bad one, then same; again is a conflict; a reviewer
+    //  cannot undo it; an administrator can, with a reason only.
+    MT_CHECK_RC (mt_casedb_same_decide (db, f1, f2, "maybe", NULL, false, "police", &err),
+                 MT_EINVAL, &err);
+    MT_CHECK_RC (mt_casedb_same_decide (db, f1, f2, "same", NULL, false, "police", &err), MT_OK,
+                 &err);
+    MT_CHECK_INT (s_group_size (db, f1), 2);
+    MT_CHECK_RC (mt_casedb_same_decide (db, f1, f2, "same", NULL, true, "admin", &err),
+                 MT_ECONFLICT, &err);
+    MT_CHECK_RC (mt_casedb_same_decide (db, f1, f2, "different", "no", false, "police", &err),
+                 MT_EFORBIDDEN, &err);
+    MT_CHECK_RC (mt_casedb_same_decide (db, f1, f2, "different", NULL, true, "admin", &err),
+                 MT_EINVAL, &err);
+    //  A new weighing keeps the decision.
+    MT_CHECK_RC (mt_casedb_same_put (db, f1, f2, 1.0, 0.5, NULL, 0, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_same_get (db, f1, f2, &row, &err), MT_OK, &err);
+    MT_CHECK (strcmp (row.state, "same") == 0);
+    MT_CHECK (strcmp (row.decided_by, "police") == 0);
+    free (row.explanation);
+    //  A third record joins the group through the second.
+    MT_CHECK_RC (mt_casedb_same_put (db, f2, f3, 8, 0.3, NULL, 0, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_same_decide (db, f2, f3, "same", NULL, false, "police", &err), MT_OK,
+                 &err);
+    MT_CHECK_INT (s_group_size (db, f3), 3);
+    mt_case_t c;
+    MT_CHECK_RC (mt_casedb_case_get (db, f3, &c, &err), MT_OK, &err);
+    MT_CHECK_INT (c.person_group, f1);
+    //  Unlinked by an administrator with a reason: f1 stands alone.
+    MT_CHECK_RC (mt_casedb_same_decide (db, f1, f2, "different", "two brothers", true, "admin",
+                                        &err), MT_OK, &err);
+    MT_CHECK_INT (s_group_size (db, f1), 1);
+    MT_CHECK_INT (s_group_size (db, f2), 2);
+    MT_CHECK_RC (mt_casedb_case_get (db, f3, &c, &err), MT_OK, &err);
+    MT_CHECK_INT (c.person_group, f2);
+    MT_CHECK_RC (mt_casedb_case_get (db, f1, &c, &err), MT_OK, &err);
+    MT_CHECK_INT (c.person_group, 0);
+    mt_casedb_close (&db);
+}
+
+//  Two reports of one child and a found person: one queue item, not two;
+//  an erased report leaves the other, unlinked.
+static void
+test_queue_and_erasure (void)
+{
+    mt_casedb_t *db = mt_test_casedb_open ("same-queue.db");
+    if (!db)
+        return;
+    mt_err_t err;
+    int64_t found = s_add (db, mt_test_found_case ());
+    int64_t m1 = s_add (db, mt_test_missing_case ()), m2 = s_add (db, mt_test_missing_case ());
+    int64_t m3 = s_add (db, mt_test_missing_case ());
+    for (int64_t m = m1; m <= m3; m++)
+        MT_CHECK_RC (mt_casedb_candidate_put (db, found, m, 5, 0.4, NULL, 0, &err), MT_OK, &err);
+    MT_CHECK_INT (s_queued (db), 3);
+    MT_CHECK_RC (mt_casedb_same_put (db, m1, m2, 9, 0.2, NULL, 0, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_same_decide (db, m1, m2, "same", NULL, false, "police", &err), MT_OK,
+                 &err);
+    MT_CHECK_INT (s_queued (db), 2);
+    mt_candidate_row_t *rows = NULL;
+    size_t count = 0;
+    MT_CHECK_RC (mt_casedb_queue (db, 0, -100, 10, 0, &rows, &count, NULL, &err), MT_OK, &err);
+    MT_CHECK_INT (count, 2);
+    mt_casedb_candidates_free (rows, count);
+    //  Erased (closed first, as erasure wants): its link goes, m2 is alone.
+    MT_CHECK_RC (mt_casedb_case_close (db, m1, "duplicate report", "admin", &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_erase (db, m1, MT_ERASE_ALL, "admin", &err), MT_OK, &err);
+    MT_CHECK_INT (s_group_size (db, m2), 1);
+    mt_same_row_t row;
+    MT_CHECK_RC (mt_casedb_same_get (db, m1, m2, &row, &err), MT_ENOTFOUND, &err);
+    MT_CHECK_INT (s_queued (db), 2);
+    mt_casedb_close (&db);
+}
+
+int
+main (void)
+{
+    MT_RUN (test_decisions);
+    MT_RUN (test_queue_and_erasure);
+    return MT_TEST_MAIN_END ();
+}
