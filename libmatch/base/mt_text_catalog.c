@@ -98,6 +98,11 @@ const mti_text_row_t mti_text_terms [] = {
     //  What the case store was doing when the database failed
     //  (mti_db_fail, services/results/store)
     { "read the schema version",            "读取数据库结构版本" },
+    { "same-person pair",                   "疑似同一人记录" },
+    { "same-person pairs",                  "疑似同一人记录" },
+    { "link the cases",                     "关联案件" },
+    { "decide the pair",                    "记录判断" },
+    { "unlink the case",                    "解除案件关联" },
     { "chain the audit log",                "写入审计日志链" },
     { "audit",                              "审计日志" },
     { "count the records",                  "统计记录数" },
@@ -1024,6 +1029,8 @@ const mti_text_row_t mti_text_catalog [] = {
     //  services/gateway/gateway_cases.c
     { "limit must be 1..500, offset >= 0",
       "每页条数（limit）应为 1..500，起始位置（offset）不能为负" },
+    { "send the decision as a JSON object",
+      "请以 JSON 对象提交判断" },
     { "send the case as a JSON object",
       "请以 JSON 对象提交案件" },
     { "no such case",
@@ -1179,6 +1186,16 @@ const mti_text_row_t mti_text_catalog [] = {
     { "limit must be 1..1000 and offset not negative",
       "每页条数（limit）应为 1..1000，起始位置（offset）不能为负" },
 
+    //  services/results/results_same.c
+    { "state must be pending, same, different or all",
+      "状态（state）必须是 pending（待判断）、same（同一人）、different（不是同一人）或 all（全部）" },
+    { "a closed case is not linked or unlinked",
+      "已结案的案件不能关联或解除关联" },
+    { "only an administrator may change a decided pair",
+      "只有管理员可以更改已作出的判断" },
+    { "a pair of two stations' cases is decided by a police liaison",
+      "两个救助站的案件是否为同一人，由公安联络员判断" },
+
     //  services/results/store/mt_casedb.c
     { "database %s has schema %d, newer than this program's %d: upgrade Homeward",
       "数据库 %s 的结构版本是 %d，比本程序的 %d 新：请升级 Homeward" },
@@ -1306,7 +1323,21 @@ const mti_text_row_t mti_text_catalog [] = {
     { "case %lld was never a candidate for case %lld",
       "案件 %lld 从未是案件 %lld 的候选" },
 
+    //  services/results/store/mt_casedb_same.c
+    { "a case is not paired with itself",
+      "案件不能与自身配对" },
+    { "cases %lld and %lld are not suggested as the same person",
+      "案件 %lld 和 %lld 未被提示为同一人" },
+    { "decision must be same or different",
+      "判断（decision）必须是 same（同一人）或 different（不是同一人）" },
+    { "the pair is decided so already",
+      "这两条记录已作出同样的判断" },
+    { "changing a decided pair needs a reason in its note",
+      "更改已作出的判断需要在备注中填写原因" },
+
     //  services/results/store/mt_rank.c
+    { "cases %lld and %lld are of two sides",
+      "案件 %lld 和 %lld 不属于同一类（一个是被发现者，一个是走失报告）" },
     { "descriptor must be dlib, mobilefacenet or fused, not '%s'",
       "人脸特征（descriptor）必须是 dlib、mobilefacenet 或 fused，不能是 '%s'" },
 

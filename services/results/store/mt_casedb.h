@@ -178,8 +178,9 @@ int mt_casedb_cases_list (mt_casedb_t *self, const mt_case_filter_t *filter, siz
 //  The case a face belongs to (MT_ENOTFOUND for an unknown face).
 int mt_casedb_face_case (mt_casedb_t *self, int64_t face_id, int64_t *case_id_p,
                          mt_err_t *err);
-//  Whether case_id is a candidate of an open case of station (so that the
-//  station's staff may see its faces).
+//  Whether case_id is a candidate of a case of station, or suggested or
+//  linked as the same person as one (so that the station's staff may see
+//  its facts).
 bool mt_casedb_candidate_of_station (mt_casedb_t *self, int64_t case_id, const char *station);
 
 //  The consent bases a case may have (NULL-terminated), and whether a

@@ -315,7 +315,10 @@ mt_casedb_candidate_of_station (mt_casedb_t *self, int64_t case_id, const char *
     mti_sql_stmt_t *stmt = mti_db_prepare (self,
         "SELECT 1 FROM candidates k JOIN cases c ON c.id IN (k.found_case, k.missing_case)"
         " WHERE (k.found_case = ?1 OR k.missing_case = ?1) AND c.id != ?1 AND c.station = ?2"
-        " AND k.state != 'rejected' LIMIT 1", NULL);
+        " AND k.state != 'rejected'"
+        " UNION ALL SELECT 1 FROM same_person s JOIN cases c ON c.id IN (s.case_a, s.case_b)"
+        " WHERE (s.case_a = ?1 OR s.case_b = ?1) AND c.id != ?1 AND c.station = ?2"
+        " AND s.state != 'different' LIMIT 1", NULL);
     bool yes = false;
     if (stmt) {
         mti_sql_bind_int64 (stmt, 1, case_id);

@@ -350,20 +350,21 @@ mt_casedb_candidates (mt_casedb_t *self, int64_t case_id, double floor, bool wea
 
 //  Pending pairs whose evidence is below the floor (?2) never queue; a pair
 //  with a DNA test under way always does.
+#define S_QUEUED " AND (p.state != 'pending' OR COALESCE (p.evidence, 0) >= ?2)"
+
 //  One pair per person and family group (issue 27): where either case is
-//  one of several linked records, only the group pair's best pair queues.
-#define S_QUEUED " AND (p.state != 'pending' OR COALESCE (p.evidence, 0) >= ?2)" \
-    " AND ((f.person_group IS NULL AND m.person_group IS NULL) OR NOT EXISTS (" \
-    "  SELECT 1 FROM candidates q JOIN cases f2 ON f2.id = q.found_case" \
-    "  JOIN cases m2 ON m2.id = q.missing_case" \
-    "  WHERE q.found_case IN (SELECT id FROM cases WHERE id = f.id" \
-    "                         OR person_group = f.person_group)" \
-    "  AND q.missing_case IN (SELECT id FROM cases WHERE id = m.id" \
-    "                         OR person_group = m.person_group)" \
-    "  AND q.state IN ('pending', 'dna_requested') AND f2.state = 'open'" \
-    "  AND m2.state = 'open' AND (q.state != 'pending' OR COALESCE (q.evidence, 0) >= ?2)" \
-    "  AND (q.score > p.score OR (q.score = p.score AND (q.found_case < p.found_case" \
-    "       OR (q.found_case = p.found_case AND q.missing_case < p.missing_case))))))"
+//  one of several linked records, only the best pair of the two groups
+//  queues. The others are found once per statement, among the queued
+//  pairs that touch a linked case (few), not per row.
+#define S_QUEUE_WITH \
+    "WITH hidden AS MATERIALIZED (SELECT g.found_case AS fc, g.missing_case AS mc FROM (" \
+    "  SELECT p.found_case, p.missing_case, ROW_NUMBER () OVER (" \
+    "    PARTITION BY COALESCE (f.person_group, f.id), COALESCE (m.person_group, m.id)" \
+    "    ORDER BY p.score DESC, p.found_case, p.missing_case) AS n" \
+    S_QUEUE_FROM S_QUEUED \
+    "  AND (f.person_group IS NOT NULL OR m.person_group IS NOT NULL)) g WHERE g.n > 1) "
+#define S_ONE_PER_GROUP \
+    " AND NOT EXISTS (SELECT 1 FROM hidden WHERE fc = p.found_case AND mc = p.missing_case)"
 
 int
 mt_casedb_queue (mt_casedb_t *self, int province, double floor, size_t limit, size_t offset,
@@ -383,7 +384,7 @@ mt_casedb_queue (mt_casedb_t *self, int province, double floor, size_t limit, si
         *below_p = s_count (stmt);
     }
     mti_sql_stmt_t *stmt = mti_db_prepare (self,
-        "SELECT " S_CANDIDATE_COLUMNS S_QUEUE_FROM S_QUEUED
+        S_QUEUE_WITH "SELECT " S_CANDIDATE_COLUMNS S_QUEUE_FROM S_QUEUED S_ONE_PER_GROUP
         " ORDER BY p.score DESC, p.distance LIMIT ?3 OFFSET ?4", err);
     if (!stmt)
         return MT_EINTERNAL;
@@ -399,7 +400,8 @@ mt_casedb_queue_count (mt_casedb_t *self, int province, double floor, int64_t *t
                        mt_err_t *err)
 {
     *total_p = 0;
-    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT COUNT (*)" S_QUEUE_FROM S_QUEUED, err);
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, S_QUEUE_WITH "SELECT COUNT (*)" S_QUEUE_FROM
+                                           S_QUEUED S_ONE_PER_GROUP, err);
     if (!stmt)
         return MT_EINTERNAL;
     mti_sql_bind_int (stmt, 1, province);

@@ -297,7 +297,7 @@ s_allowed (const char *from, const char *to, bool admin, const char *note, mt_er
     if (strcmp (to, "same") != 0 && strcmp (to, "different") != 0)
         return mt_err_set (err, MT_EINVAL, "decision must be same or different");
     if (strcmp (from, to) == 0)
-        return mt_err_set (err, MT_ECONFLICT, "the pair is decided %s already", from);
+        return mt_err_set (err, MT_ECONFLICT, "the pair is decided so already");
     if (strcmp (from, "pending") == 0)
         return MT_OK;
     if (!admin)
