@@ -24,6 +24,7 @@ int cli_import (int argc, char **argv);
 int cli_user (int argc, char **argv);
 int cli_keygen (int argc, char **argv);
 int cli_audit (int argc, char **argv);
+int cli_same_person (int argc, char **argv);
 
 int cli_migrate_store (int argc, char **argv);
 

@@ -29,6 +29,7 @@ static const s_command_t s_commands [] = {
     { "face",    cli_face,    "leave a face out of matching, or take it back" },
     { "candidates", cli_candidates, "the candidate families of a case, explained" },
     { "review",  cli_review,  "record a decision on a candidate pair" },
+    { "same-person", cli_same_person, "two records of one person: suggestions, link, unlink" },
     { "import",  cli_import,  "bulk import of cases and photos (CSV or folder)" },
     { "reembed", cli_reembed, "describe the gallery again with the current second descriptor" },
     { "crossmatch", cli_crossmatch, "search every open case again against the other side" },
