@@ -2,7 +2,8 @@
 // see candidate families; police liaisons review pairs; admins manage users.
 // Plain JavaScript, no build step. All user data goes into the page as text
 // (textContent), never as HTML. A case's page and its candidates: case.js;
-// a pair side by side, its review steps and trail: review.js.
+// a pair side by side, its review steps and trail: review.js; two records
+// that may be one person: same.js.
 "use strict";
 
 // shown: the hash whose view is on the screen (a view that is still
@@ -306,6 +307,7 @@ function renderShell () {
   const links = [];
   if (role !== "police_liaison") links.push (["#/cases", "cases"]);
   if (role !== "station_staff") links.push (["#/queue", "queue"]);
+  links.push (["#/same", "same_person"]);
   if (role === "admin") links.push (["#/users", "users"], ["#/audit", "audit"]);
   for (const [href, key] of links) nav.append (el ("a", { href, text: t (key) }));
   who.textContent = state.me.name + " · " + t (role) + (state.me.station ? " · " + state.me.station : "");
@@ -525,7 +527,8 @@ async function viewQueue () {
            (from) => hashWith ("queue", { province: province || "", from: from || "" }))));
 }
 
-// viewPair: review.js; viewUsers and viewPassword: users.js.
+// viewPair: review.js; viewSameList and viewSamePair: same.js; viewUsers
+// and viewPassword: users.js.
 
 async function viewAudit () {
   const data = await api ("GET", "/audit?limit=200");
@@ -591,6 +594,7 @@ async function route () {
       case "case": return await viewCase (parts [1]);
       case "queue": return await viewQueue ();
       case "pair": return await viewPair (parts [1], parts [2]);
+      case "same": return await (parts [1] ? viewSamePair (parts [1], parts [2]) : viewSameList ());
       case "users": return await viewUsers ();
       case "password": return viewPassword ();
       case "audit": return await viewAudit ();

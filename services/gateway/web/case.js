@@ -252,6 +252,19 @@ function reunitedNotice (c) {
     textWith (t ("reunited_when"), { at: timeText (r.at), by: r.by }));
 }
 
+// A case's other records of the same person (linked by a "same" decision),
+// each a link, and the decisions that linked them.
+function linkedNotice (c) {
+  if (!c.linked || !c.linked.length) return null;
+  const kind = t (c.kind === "found" ? "found_case" : "missing_case");
+  return el ("div", { class: "notice linked" },
+    el ("p", {}, el ("strong", { text: t ("linked_records") + t ("colon") }),
+      c.linked.flatMap ((id, i) => [i ? t ("list_sep") : "",
+        el ("a", { href: "#/case/" + id, text: kind + " #" + id })])),
+    el ("p", { class: "hint" }, t ("linked_hint") + " ",
+      el ("a", { href: hashWith ("same", { state: "same", case: c.case_id }), text: t ("linked_decisions") })));
+}
+
 // An administrator reopens a closed case (a reunion: both cases, the pair
 // back to confirmed), with a reason, after asking; audited.
 function reopenForm (c) {
@@ -409,7 +422,7 @@ async function viewCase (id) {
     questions,
     el ("section", { class: "card" },
       el ("h2", { text: t (isFound ? "found_case" : "missing_case") + " #" + c.case_id + " · " + stateText (c.state) }),
-      closedNotice (c), factsList (c), privacy, canEdit ? factsForm (c) : null,
+      closedNotice (c), linkedNotice (c), factsList (c), privacy, canEdit ? factsForm (c) : null,
       canEdit ? closeForm (c) : null,
       role === "admin" && c.state === "closed" && !c.erased ? reopenForm (c) : null),
     el ("section", { class: "card" },
