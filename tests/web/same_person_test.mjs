@@ -1,0 +1,176 @@
+// The same person twice (issue 27) through the HTTP API, against one real
+// `homeward serve`: a wanderer registered at two stations and again at the
+// second, suggested as one person with reasons in both languages; who sees
+// which pair and another station's record without its personal facts; a
+// link by station staff (their own two records) and by a police liaison
+// (across stations), refused to the others; one queue item for the linked
+// person and their family, a DNA request on it reaching the family's other
+// pairs; an administrator's unlink with a reason; an erased record
+// unlinked from the others; the audit of it all.
+import assert from "node:assert/strict";
+import { startServe, Client, photo, waitMatched } from "./harness.mjs";
+
+const serve = await startServe ({});
+let failures = 0;
+async function test (name, fn) {
+  try { await fn (); console.log ("ok   " + name); }
+  catch (e) { failures++; console.log ("FAIL " + name + ": " + (e.stack || e)); }
+}
+
+const staffA = new Client (serve.base), staffB = new Client (serve.base);
+const police = new Client (serve.base), admin = new Client (serve.base);
+for (const [c, name] of [[staffA, "staff_a"], [staffB, "staff_b"], [police, "police1"],
+                         [admin, "admin1"]])
+  assert.equal ((await c.login (name, { bearer: true })).status, 200);
+
+async function newCase (client, body, file) {
+  const r = await client.request ("POST", "/api/v1/cases", { json: body });
+  assert.equal (r.status, 201, JSON.stringify (r.data));
+  const form = new FormData ();
+  form.append ("photo", photo (file), "p.jpg");
+  const u = await client.request ("POST", `/api/v1/cases/${r.data.case_id}/photos`, { form });
+  assert.equal (u.status, 201, JSON.stringify (u.data));
+  return r.data.case_id;
+}
+const found = (extra = {}) => ({ kind: "found", sex: "male", province: 44,
+  date_found: "2021-06-01", age: "40-60", consent_basis: "vital_interests",
+  notes: "speaks Cantonese", ...extra });
+
+// One man found in Guangzhou, then twice in Beijing; a stranger in Beijing;
+// his family's report.
+const inA = await newCase (staffA, found ({ external_ref: "GZ-7" }), "lfw/Bill_Gates/1.jpg");
+const inB = await newCase (staffB, found ({ province: 11, date_found: "2021-09-01" }),
+                           "lfw/Bill_Gates/2.jpg");
+const inB2 = await newCase (staffB, found ({ province: 11, date_found: "2022-01-10" }),
+                            "lfw/Bill_Gates/3.jpg");
+const stranger = await newCase (staffB, found ({ province: 11 }), "lfw/Kevin_Spacey/1.jpg");
+const family = await newCase (staffB, { kind: "missing", sex: "male", province: 44,
+  date_last_seen: "2020-01-02", family_name: "Gates family", family_contact: "138 0000 0000",
+  consent_basis: "family", consent_by: "his son" }, "lfw/Bill_Gates/4.jpg");
+for (const id of [inA, inB, inB2, stranger, family]) await waitMatched (police, id);
+
+const pairOf = (list, a, b) => list.pairs.find (p =>
+  p.case_a === Math.min (a, b) && p.case_b === Math.max (a, b));
+const decide = (client, a, b, decision, note) => client.request ("POST",
+  `/api/v1/same-person/${a}/${b}`, { json: note ? { decision, note } : { decision } });
+
+await test ("suggested with its reasons in English and Chinese, never the stranger", async () => {
+  const r = await police.request ("GET", "/api/v1/same-person");
+  assert.equal (r.status, 200, JSON.stringify (r.data));
+  const pair = pairOf (r.data, inA, inB);
+  assert.ok (pair, JSON.stringify (r.data.pairs.map (p => [p.case_a, p.case_b, p.score])));
+  assert.equal (pair.kind, "found");
+  assert.equal (pair.state, "pending");
+  assert.ok (pair.score >= r.data.floor);
+  const faces = pair.reasons.find (x => x.code === "faces");
+  assert.ok (faces && faces.text.includes ("apart") && faces.text_zh.includes ("面部距离"));
+  assert.ok (pair.reasons.some (x => x.code === "dates" && x.text_zh.includes ("相隔")));
+  assert.deepEqual (pair.allowed, ["same", "different"]);
+  assert.ok (pairOf (r.data, inB, inB2));
+  for (const id of [inA, inB, inB2])
+    assert.equal (pairOf (r.data, id, stranger), undefined);
+  // Never in the family queue.
+  const queue = await police.request ("GET", "/api/v1/queue?limit=500");
+  assert.ok (!queue.data.pairs.some (p => p.found_case === inA && p.missing_case === inB));
+});
+
+await test ("staff see the pairs of their station, another station's record without its personal facts", async () => {
+  const r = await staffA.request ("GET", "/api/v1/same-person");
+  assert.equal (r.status, 200);
+  const pair = pairOf (r.data, inA, inB);
+  assert.ok (pair);
+  assert.equal (pairOf (r.data, inB, inB2), undefined);
+  const mine = pair.a.case_id === inA ? pair.a : pair.b, theirs = pair.a.case_id === inA ? pair.b : pair.a;
+  assert.equal (mine.notes, "speaks Cantonese");
+  assert.equal (theirs.redacted, true);
+  assert.equal (theirs.notes, undefined);
+  assert.equal (theirs.sex, "male");
+  // Decided across stations by a police liaison, not by either station.
+  assert.deepEqual (pair.allowed, []);
+  assert.equal ((await decide (staffA, inA, inB, "same")).status, 403);
+  assert.equal ((await staffA.request ("GET", `/api/v1/same-person/${inB}/${inB2}`)).status, 403);
+  assert.equal ((await staffA.request ("GET", `/api/v1/same-person/${inA}/${inB}`)).status, 200);
+  // The other station's record itself: its facts, not its photos or notes.
+  const other = await staffA.request ("GET", `/api/v1/cases/${inB}`);
+  assert.equal (other.status, 200, JSON.stringify (other.data));
+  assert.equal (other.data.redacted, true);
+  assert.equal (other.data.notes, undefined);
+  assert.equal (other.data.photo_list, undefined);
+});
+
+await test ("a station links its own two records; a police liaison links across stations", async () => {
+  assert.equal ((await decide (staffB, inB, inB2, "maybe")).status, 400);
+  const own = await decide (staffB, inB, inB2, "same");
+  assert.equal (own.status, 200, JSON.stringify (own.data));
+  assert.equal (own.data.state, "same");
+  assert.equal (own.data.decided_by, "staff_b");
+  assert.equal ((await decide (staffB, inB, inB2, "same")).status, 403);
+  const across = await decide (police, inA, inB, "same");
+  assert.equal (across.status, 200, JSON.stringify (across.data));
+  assert.equal ((await decide (police, inA, inB, "different", "no")).status, 403);
+  const c = await staffA.request ("GET", `/api/v1/cases/${inA}`);
+  assert.deepEqual (c.data.linked.sort (), [inB, inB2].sort ());
+  // Linked pairs leave the pending list.
+  const r = await police.request ("GET", "/api/v1/same-person");
+  assert.equal (pairOf (r.data, inA, inB), undefined);
+  const all = await police.request ("GET", "/api/v1/same-person?state=same");
+  assert.ok (pairOf (all.data, inA, inB) && pairOf (all.data, inB, inB2));
+});
+
+await test ("one queue item for the person and the family; a DNA request reaches every record", async () => {
+  for (const id of [inA, inB, inB2]) await waitMatched (police, id);
+  const queue = await police.request ("GET", "/api/v1/queue?limit=500");
+  const his = queue.data.pairs.filter (p => p.missing_case === family
+    && [inA, inB, inB2].includes (p.found_case));
+  assert.equal (his.length, 1, JSON.stringify (queue.data.pairs.map (p => [p.found_case, p.missing_case])));
+  const shown = his [0];
+  const dna = await police.request ("POST", "/api/v1/reviews", { json: { case_id: shown.found_case,
+    candidate: family, state: "dna_requested", dna_ref: "LAB-1" } });
+  assert.equal (dna.status, 200, JSON.stringify (dna.data));
+  let requested = 0;
+  for (const id of [inA, inB, inB2]) {
+    const pair = await police.request ("GET", `/api/v1/pairs/${id}/${family}`);
+    if (pair.status === 200) assert.equal (pair.data.pair.state, "dna_requested", String (id));
+    requested += pair.status === 200;
+  }
+  assert.ok (requested >= 2, `${requested} of the person's records paired with the family`);
+});
+
+await test ("an administrator unlinks with a reason; the audit log has it all", async () => {
+  assert.equal ((await decide (admin, inA, inB, "different")).status, 400);
+  const r = await decide (admin, inA, inB, "different", "two brothers, DNA says so");
+  assert.equal (r.status, 200, JSON.stringify (r.data));
+  assert.equal (r.data.state, "different");
+  assert.deepEqual ((await admin.request ("GET", `/api/v1/cases/${inA}`)).data.linked, []);
+  assert.deepEqual ((await admin.request ("GET", `/api/v1/cases/${inB}`)).data.linked, [inB2]);
+  const audit = await admin.request ("GET", "/api/v1/audit?limit=500");
+  const actions = audit.data.entries.map (e => e.action);
+  for (const a of ["same_person.link", "same_person.unlink"])
+    assert.ok (actions.includes (a), a);
+  assert.ok (audit.data.entries.some (e => e.action === "refused"
+    && (e.object || "").includes (`case ${inA} / case ${inB}`)));
+});
+
+await test ("an erased record leaves its person's other records, unlinked", async () => {
+  const erase = await admin.request ("POST", `/api/v1/cases/${inB2}/erase`,
+    { json: { reason: "consent withdrawn" } });
+  assert.equal (erase.status, 202, JSON.stringify (erase.data));
+  let c;
+  for (let i = 0; i < 100; i++) {
+    c = (await admin.request ("GET", `/api/v1/cases/${inB2}`)).data;
+    if (c.erased) break;
+    await new Promise (r => setTimeout (r, 200));
+  }
+  assert.equal (c.erased, "all");
+  const other = await admin.request ("GET", `/api/v1/cases/${inB}`);
+  assert.equal (other.data.state, "open");
+  assert.deepEqual (other.data.linked, []);
+  const all = await police.request ("GET", "/api/v1/same-person?state=all");
+  assert.equal (pairOf (all.data, inB, inB2), undefined);
+});
+
+await serve.stop ();
+if (failures) {
+  console.log (serve.logText ().slice (-4000));
+  process.exit (1);
+}
