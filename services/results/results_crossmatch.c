@@ -5,7 +5,9 @@
 //  answers as one matrix product (FAISS's BLAS path), and their faces'
 //  MobileFaceNet descriptors in a second one, of the MobileFaceNet
 //  galleries (the union of both answers is weighed), then each case
-//  weighed against what was found as the matcher weighs a new case. Where
+//  weighed against what was found as the matcher weighs a new case; and a
+//  third search of their own side's gallery, for the same person
+//  registered twice (issue 27). Where
 //  it is lives in the case store (mt_casedb_crossmatch.c): a stopped
 //  service resumes it. The matcher runs a batch only when no live case
 //  waits; it sizes batches to search for about crossmatch-batch-ms and
@@ -74,13 +76,17 @@ s_search_second (results_matcher_t *m, mt_case_kind kind, s_member_t *members, s
 }
 
 //  The batch's search: every member's faces and templates in one request
-//  (by dlib's descriptor; MobileFaceNet's: s_search_second).
+//  (by dlib's descriptor; MobileFaceNet's: s_search_second), in the other
+//  side's gallery, or with own in their own side's for the same person
+//  registered twice (the nearest RESULTS_SAME_K).
 static int
-s_search (results_matcher_t *m, mt_case_kind kind, s_member_t *members, size_t count,
+s_search (results_matcher_t *m, mt_case_kind kind, bool own, s_member_t *members, size_t count,
           size_t most, mt_msg_t **reply_p, mt_err_t *err)
 {
-    mt_msg_t *search = results_search_new (kind == MT_KIND_FOUND ? MT_NS_MISSING : MT_NS_FOUND,
-                                           (uint32_t) m->config->search_k, most);
+    bool found = (kind == MT_KIND_FOUND) != own;
+    mt_msg_t *search = results_search_new (found ? MT_NS_MISSING : MT_NS_FOUND,
+                                           own ? RESULTS_SAME_K
+                                               : (uint32_t) m->config->search_k, most);
     if (!search)
         return mt_err_set (err, MT_ENOMEM, "out of memory");
     float *vectors = search->vectors;
@@ -220,7 +226,8 @@ s_side_done (results_matcher_t *m, mt_crossmatch_t *cm, mt_err_t *err)
 //  (s_rescore_due).
 static int
 s_weigh_batch (results_matcher_t *m, mt_crossmatch_t *cm, s_member_t *members, size_t count,
-               const mt_msg_t *reply, const mt_msg_t *reply2, mt_err_t *err)
+               const mt_msg_t *reply, const mt_msg_t *reply2, const mt_msg_t *own,
+               mt_err_t *err)
 {
     results_set_t later = { 0 };
     bool grouped = false;
@@ -246,6 +253,14 @@ s_weigh_batch (results_matcher_t *m, mt_crossmatch_t *cm, s_member_t *members, s
         if (rc == MT_OK)
             rc = results_weigh (m, &member->c, member->faces, member->n, &others,
                                 &other_count, &other_size, &weighed, &later, err);
+        //  Its own side: the same person registered twice.
+        other_count = 0;
+        if (rc == MT_OK)
+            rc = results_hits_add (own, member->first, member->count, &others, &other_count,
+                                   &other_size, err);
+        if (rc == MT_OK)
+            rc = results_same_weigh_hits (m, &member->c, member->faces, member->n, &others,
+                                          &other_count, &other_size, err);
         free (others);
         if (rc == MT_OK)
             cm->cases_done++, cm->faces_done += (int64_t) member->n;
@@ -293,11 +308,13 @@ results_crossmatch_step (results_matcher_t *m, size_t most, size_t *queries_p,
         free (members);
         return s_side_done (m, &cm, err);
     }
-    mt_msg_t *reply = NULL, *reply2 = NULL;
+    mt_msg_t *reply = NULL, *reply2 = NULL, *own = NULL;
     struct timespec t0, t1;
     clock_gettime (CLOCK_MONOTONIC, &t0);
     if (rc == MT_OK && count > 0)
-        rc = s_search (m, cm.kind, members, count, most, &reply, err);
+        rc = s_search (m, cm.kind, false, members, count, most, &reply, err);
+    if (rc == MT_OK && count > 0)
+        rc = s_search (m, cm.kind, true, members, count, most, &own, err);
     if (rc == MT_OK && count > 0)
         rc = s_search_second (m, cm.kind, members, count, &reply2, err);
     clock_gettime (CLOCK_MONOTONIC, &t1);
@@ -307,12 +324,13 @@ results_crossmatch_step (results_matcher_t *m, size_t most, size_t *queries_p,
     if (rc == MT_OK && reply2)
         *queries_p += reply2->query_count;
     if (rc == MT_OK)
-        rc = s_weigh_batch (m, &cm, members, count, reply, reply2, err);
+        rc = s_weigh_batch (m, &cm, members, count, reply, reply2, own, err);
     for (size_t i = 0; i < count; i++)
         free (members [i].faces);
     free (members);
     mt_msg_destroy (&reply);
     mt_msg_destroy (&reply2);
+    mt_msg_destroy (&own);
     if (rc != MT_OK)
         return rc;
     //  A batch weighed in part is weighed again whole: weighing is repeatable.

@@ -85,6 +85,15 @@ int results_search_send (results_matcher_t *m, mt_msg_t *search, size_t q, int t
 //  are kept (mt_casedb_same_put), in one transaction.
 int results_same_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces,
                         size_t n, mt_err_t *err);
+//  The same, weighing the cases in *others_p (a search's hits, found by
+//  the caller: the cross-match's batch) and those c is paired with already;
+//  *others_p grows. Same-side neighbours searched per face: RESULTS_SAME_K
+//  (one person's other record lies among the nearest few, where a
+//  family's may not: years apart).
+#define RESULTS_SAME_K 10
+int results_same_weigh_hits (results_matcher_t *m, const mt_case_t *c,
+                             const mt_face_row_t *faces, size_t n, int64_t **others_p,
+                             size_t *count_p, size_t *size_p, mt_err_t *err);
 //  results_same_weigh.c: the faces of c's linked group, c's own (faces, n)
 //  first, in a new array (*pooled_p; *count_p how many); *pooled_p NULL
 //  when c is alone.

@@ -15,9 +15,6 @@
 
 #define S_NAME "results"
 
-//  Same-side neighbours per face: one person's other record lies among the
-//  nearest few, where a family's may not (years apart).
-#define S_SAME_K 10
 
 //  Search the case's own side, by dlib's descriptor and MobileFaceNet's,
 //  with its faces; the cases hit join others.
@@ -33,7 +30,7 @@ s_search_own (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *fac
         if (second)
             ns = mt_ns_second (ns);
         size_t dim = (size_t) mt_msg_dim (ns), q = 0;
-        mt_msg_t *search = results_search_new (ns, S_SAME_K, n < MT_MSG_MAX_QUERIES
+        mt_msg_t *search = results_search_new (ns, RESULTS_SAME_K, n < MT_MSG_MAX_QUERIES
                                                ? n : MT_MSG_MAX_QUERIES), *reply = NULL;
         if (!search)
             return mt_err_set (err, MT_ENOMEM, "out of memory");
@@ -55,15 +52,30 @@ int
 results_same_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces,
                     size_t n, mt_err_t *err)
 {
-    int64_t *others = NULL, *group = NULL, *paired = NULL;
-    size_t count = 0, size = 0, group_count = 0, paired_count = 0;
+    int64_t *others = NULL;
+    size_t count = 0, size = 0;
     int rc = n > 0 ? s_search_own (m, c, faces, n, &others, &count, &size, err) : MT_OK;
-    size_t searched = count;
+    if (rc == MT_OK)
+        rc = results_same_weigh_hits (m, c, faces, n, &others, &count, &size, err);
+    free (others);
+    return rc;
+}
+
+int
+results_same_weigh_hits (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces,
+                         size_t n, int64_t **others_p, size_t *count_p, size_t *size_p,
+                         mt_err_t *err)
+{
+    int64_t *group = NULL, *paired = NULL;
+    size_t group_count = 0, paired_count = 0, searched = *count_p;
+    int rc = MT_OK;
     if (rc == MT_OK)
         rc = mt_casedb_same_partners (m->db, c->id, NULL, &paired, &paired_count, err);
     for (size_t i = 0; rc == MT_OK && i < paired_count; i++)
-        if (results_set_add_id (&others, &count, &size, paired [i]) != MT_OK)
+        if (results_set_add_id (others_p, count_p, size_p, paired [i]) != MT_OK)
             rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+    int64_t *others = *others_p;
+    size_t count = *count_p;
     if (rc == MT_OK)
         rc = mt_casedb_same_group (m->db, c->id, &group, &group_count, err);
     bool grouped = rc == MT_OK && mt_casedb_begin (m->db, err) == MT_OK;
@@ -105,7 +117,6 @@ results_same_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_row_
     if (kept)
         mt_log_debug (S_NAME, "case %lld: %zu same-person pairs of %zu cases weighed",
                       (long long) c->id, kept, count);
-    free (others);
     free (group);
     free (paired);
     return rc;

@@ -4,7 +4,8 @@
 //  destroyed. Restored from the latest backup into a new folder, the
 //  service has the same cases, photos, candidates, reviews and audit head,
 //  and finds families again; restored from the older backup, every case
-//  acknowledged before it is there and the erased case stays erased. Also:
+//  acknowledged before it is there and the erased case stays erased; two
+//  records linked as one person stay linked. Also:
 //  serve's scheduled backup, and the errors of restore.
 
 #include "mt_test.h"
@@ -131,6 +132,24 @@ static json_t *
 s_audit (void)
 {
     return mt_serve_call ("audit.verify", json_object (), NULL, 0, MT_OK);
+}
+
+//  The same-person pairs (issue 27) as "A-B:state" text, to compare.
+static char *
+s_same_text (void)
+{
+    json_t *list = mt_serve_call ("same.list", json_pack ("{s:s, s:i}", "state", "all",
+                                                          "limit", 500), NULL, 0, MT_OK);
+    size_t size = 32 * json_array_size (json_object_get (list, "pairs")) + 1, at = 0, i;
+    char *text = calloc (1, size);
+    json_t *pair;
+    json_array_foreach (json_object_get (list, "pairs"), i, pair)
+        at += (size_t) snprintf (text + at, size - at, "%lld-%lld:%s;",
+                                 (long long) s_int (pair, "case_a"),
+                                 (long long) s_int (pair, "case_b"),
+                                 json_string_value (json_object_get (pair, "state")));
+    json_decref (list);
+    return text;
 }
 
 //  ------------------------------------------------------------------ the load
@@ -314,6 +333,19 @@ test_drill (void)
     char *reviews_text = json_dumps (reviews, JSON_SORT_KEYS);
     json_decref (reviews);
 
+    //  Two records of one person linked (the load registers the same
+    //  people again and again): the link is in the backup.
+    json_t *same = mt_serve_call ("same.list", json_object (), NULL, 0, MT_OK);
+    json_t *suggested = json_array_get (json_object_get (same, "pairs"), 0);
+    MT_CHECK (suggested != NULL);
+    int64_t link_a = s_int (suggested, "case_a"), link_b = s_int (suggested, "case_b");
+    json_decref (same);
+    json_decref (mt_serve_call ("same.decide", json_pack ("{s:I, s:I, s:s}", "case_a",
+                 (json_int_t) link_a, "case_b", (json_int_t) link_b, "decision", "same"), NULL,
+                 0, MT_OK));
+    char *same_text = s_same_text ();
+    MT_CHECK_CONTAINS (same_text, ":same;");
+
     //  The second backup, nothing moving; its audit head is the service's.
     MT_CHECK_INT (s_cli (&out, "backup", s_backups, "--secret", s_secret, "--users", s_users,
                          "--api", mt_serve.api, NULL), 0);
@@ -361,6 +393,14 @@ test_drill (void)
     MT_CHECK_CONTAINS (text, "same scar");
     free (text);
     json_decref (reviews);
+    //  The link and every suggestion kept.
+    text = s_same_text ();
+    MT_CHECK (text && same_text && strcmp (text, same_text) == 0);
+    free (text);
+    json_t *linked = s_case (link_a);
+    MT_CHECK_INT (json_integer_value (json_array_get (json_object_get (linked, "linked"), 0)),
+                  link_b);
+    json_decref (linked);
     int after [S_MAX_PEOPLE];
     s_ranks (after);
     for (size_t i = 0; i < s_count; i++)
@@ -422,6 +462,7 @@ test_drill (void)
     free (first);
     free (stats_text);
     free (reviews_text);
+    free (same_text);
     free (load);
 }
 

@@ -6,7 +6,8 @@
 //  with both descriptors afterwards. Then every candidate list lost (as a
 //  store whose candidates predate a model change has none worth keeping),
 //  and `crossmatch` brings them back: every open case searched again in
-//  batches, the families first again, its progress kept over a restart.
+//  batches, the families first again, the same person registered twice
+//  suggested again, its progress kept over a restart.
 
 #include "mt_test.h"
 #include "mt_test_serve.h"
@@ -135,19 +136,28 @@ test_crossmatch_restores (void)
     char state [32];
     s_crossmatch_field ("cases_done", state, sizeof state);
     MT_CHECK_CONTAINS (state, "idle");
+    //  The first person found again at another station: the same person
+    //  registered twice, a suggestion the cross-match must find again too.
+    const char *const *names;
+    mt_test_lfw_people (&names);
+    int64_t twice = mt_serve_case ("found", "unknown", 11, NULL, NULL);
+    char path [300];
+    snprintf (path, sizeof path, "lfw/%s/3.jpg", names [0]);
+    mt_serve_photo (twice, path);
+    mt_serve_settle (twice);
     int status = mt_test_kill (mt_serve.pid, SIGTERM);
     MT_CHECK (WIFEXITED (status) && WEXITSTATUS (status) == 0);
     mt_serve.pid = -1;
     char why [256];
-    MT_CHECK_INT (mt_test_store_exec (mt_serve.db, "DELETE FROM candidates", why, sizeof why),
-                  0);
+    MT_CHECK_INT (mt_test_store_exec (mt_serve.db, "DELETE FROM candidates;"
+                                      "DELETE FROM same_person", why, sizeof why), 0);
     mt_serve_start (NULL);
     json_t *list = mt_serve_candidates (s_found [0], 5);
     MT_CHECK_INT (mt_serve_rank_of (list, s_families [0], NULL), 0);
     json_decref (list);
 
     json_t *started = mt_serve_call ("crossmatch.start", json_object (), NULL, 0, MT_OK);
-    MT_CHECK_INT (s_field (started, "cases_total"), (int64_t) (2 * people));
+    MT_CHECK_INT (s_field (started, "cases_total"), (int64_t) (2 * people + 1));
     json_decref (started);
     //  A second start while it runs is refused, with the reason.
     json_t *again = mt_serve_call ("crossmatch.status", json_object (), NULL, 0, MT_OK);
@@ -162,7 +172,12 @@ test_crossmatch_restores (void)
         mt_test_sleep_ms (50);
     }
     MT_CHECK_CONTAINS (state, "done");
-    MT_CHECK_INT (s_crossmatch_field ("cases_done", NULL, 0), (int64_t) (2 * people));
+    MT_CHECK_INT (s_crossmatch_field ("cases_done", NULL, 0), (int64_t) (2 * people + 1));
+    json_t *same = mt_serve_call ("same.list", json_pack ("{s:I}", "case_id", (json_int_t) twice),
+                                  NULL, 0, MT_OK);
+    json_t *pair = json_array_get (json_object_get (same, "pairs"), 0);
+    MT_CHECK (pair && s_field (pair, "case_a") == s_found [0] && s_field (pair, "case_b") == twice);
+    json_decref (same);
     int first = 0;
     for (size_t i = 0; i < people; i++) {
         list = mt_serve_candidates (s_found [i], 20);

@@ -344,9 +344,11 @@ mt_casedb_same_decide (mt_casedb_t *self, int64_t a, int64_t b, const char *deci
             rc = mti_db_fail (self, MT_EIO, err, "decide the pair");
         mti_sql_finalize (stmt);
     }
-    if (rc == MT_OK)
+    //  The groups change only when a link is made or undone.
+    bool regroup = strcmp (decision, "same") == 0 || strcmp (row.state, "same") == 0;
+    if (rc == MT_OK && regroup)
         rc = s_regroup (self, row.case_a, err);
-    if (rc == MT_OK)
+    if (rc == MT_OK && regroup)
         rc = s_regroup (self, row.case_b, err);
     char object [64], detail [700];
     snprintf (object, sizeof object, "case %lld / case %lld", (long long) row.case_a,
