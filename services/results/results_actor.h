@@ -56,7 +56,7 @@ typedef struct {
 //  reports) whose evidence of being one person (mt_rank_same) is at or
 //  above it are suggested for review (issue 27). Chosen with
 //  bench-same-person on lfw-scale (bench/RESULTS.md).
-#define RESULTS_SAME_FLOOR_DEFAULT (0.0)
+#define RESULTS_SAME_FLOOR_DEFAULT (5.0)
 
 #define RESULTS_FLOOR_HELP "evidence (log-likelihood ratio) below which a pending candidate " \
     "pair never enters the review queue and shows among a case's candidates only when " \

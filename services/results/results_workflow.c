@@ -6,6 +6,7 @@
 //  data. The rules are the case store's (mt_casedb_workflow.c).
 
 #include "results/results_call.h"
+#include "base/mt_log.h"
 
 #include "results/case_fields.h"
 #include "results/case_view.h"
@@ -59,7 +60,7 @@ s_pair_cases (results_call_t *call, int64_t a, int64_t b, mt_case_t *found, mt_c
 
 //  The review of found / missing made on the other pairs of their linked
 //  groups (each kept, audited and scored as its own), where a pair exists
-//  and the workflow allows the move.
+//  and the workflow allows the move; a reunion closes the linked records.
 static void
 s_review_linked (results_call_t *call, const mt_case_t *found, const mt_case_t *missing,
                  const mt_review_t *review)
@@ -83,6 +84,22 @@ s_review_linked (results_call_t *call, const mt_case_t *found, const mt_case_t *
                     mt_casedb_commit (db, results_rescore_found (db, &call->self->model, fs [i],
                                                                  -1, &why), &why);
             }
+    //  A person reunited: their other records close with them (the reunion
+    //  closed the pair's two cases).
+    for (size_t side = 0; strcmp (review->state, "reunited") == 0 && side < 2; side++)
+        for (size_t i = 0; i < (side ? nm : nf); i++) {
+            int64_t id = side ? ms [i] : fs [i];
+            mt_case_t c;
+            char reason [96];
+            snprintf (reason, sizeof reason, "reunited: the same person as case %lld",
+                      (long long) (side ? missing->id : found->id));
+            mt_err_t why;
+            if (id != found->id && id != missing->id
+            &&  mt_casedb_case_get (db, id, &c, NULL) == MT_OK && strcmp (c.state, "open") == 0
+            &&  mt_casedb_case_close (db, id, reason, call->actor, &why) != MT_OK)
+                mt_log_warn ("results", "case %lld, linked to a reunited case, stays open: %s",
+                             (long long) id, why.msg);
+        }
     free (fs);
     free (ms);
 }

@@ -6,7 +6,8 @@
 // (across stations), refused to the others; one queue item for the linked
 // person and their family, a DNA request on it reaching the family's other
 // pairs; an administrator's unlink with a reason; an erased record
-// unlinked from the others; the audit of it all.
+// unlinked from the others; the audit of it all; a reunion closing the
+// person's linked records.
 import assert from "node:assert/strict";
 import { startServe, Client, photo, waitMatched } from "./harness.mjs";
 
@@ -167,6 +168,20 @@ await test ("an erased record leaves its person's other records, unlinked", asyn
   assert.deepEqual (other.data.linked, []);
   const all = await police.request ("GET", "/api/v1/same-person?state=all");
   assert.equal (pairOf (all.data, inB, inB2), undefined);
+});
+
+await test ("a reunion closes the person's linked records with it", async () => {
+  const relink = await decide (admin, inA, inB, "same", "the brothers were one man after all");
+  assert.equal (relink.status, 200, JSON.stringify (relink.data));
+  const confirm = await police.request ("POST", "/api/v1/reviews", { json: { case_id: inB,
+    candidate: family, state: "confirmed", note: "DNA matched (LAB-1)" } });
+  assert.equal (confirm.status, 200, JSON.stringify (confirm.data));
+  const reunite = await police.request ("POST", "/api/v1/reviews", { json: { case_id: inB,
+    candidate: family, state: "reunited", note: "taken home by his son" } });
+  assert.equal (reunite.status, 200, JSON.stringify (reunite.data));
+  const other = (await admin.request ("GET", `/api/v1/cases/${inA}`)).data;
+  assert.equal (other.state, "closed");
+  assert.ok (other.closed_reason.includes (`case ${inB}`), other.closed_reason);
 });
 
 await serve.stop ();
