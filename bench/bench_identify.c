@@ -37,6 +37,7 @@
 //  as the forms ask for them.
 
 #include "common/api.h"
+#include "bench_service.h"
 #include "mt_test.h"
 #include "base/mt_dir.h"
 #include "results/store/mt_rank.h"
@@ -85,30 +86,11 @@ s_now (void)
     return mt_test_now_ms () / 1e3;
 }
 
-//  A stable pseudo-random number in 0..1 from a name and a seed (FNV-1a).
-static double
-s_hash01 (const char *name, unsigned seed)
-{
-    uint64_t h = 1469598103934665603ull ^ ((uint64_t) seed * 0x9e3779b97f4a7c15ull);
-    for (const char *p = name; *p; p++)
-        h = (h ^ (uint8_t) *p) * 1099511628211ull;
-    return (double) (h >> 11) / 9007199254740992.0;
-}
 
 static json_t *
 s_call (s_run_t *run, const char *method, json_t *params, const void *payload, size_t size)
 {
-    json_t *result = NULL;
-    mt_err_t err;
-    for (int attempt = 0; attempt < 3; attempt++) {
-        if (api_call (run->client, method, params, payload, size, 60000, &result, NULL, NULL,
-                      &err) == MT_OK)
-            break;
-        fprintf (stderr, "bench-identify: %s: %s\n", method, err.msg);
-        result = NULL;
-    }
-    json_decref (params);
-    return result;
+    return bench_call (run->client, "bench-identify", method, params, payload, size);
 }
 
 //  A person's facts, drawn from their name: sex, birth year, home province,
@@ -122,10 +104,10 @@ s_facts (json_t *params, const char *name, bool found, unsigned seed)
                                       37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62,
                                       63, 64, 65 };
     const size_t n_prov = sizeof provinces / sizeof provinces [0];
-    bool male = s_hash01 (name, seed + 101) < 0.5;
-    int born = 1935 + (int) (s_hash01 (name, seed + 102) * 70);
-    int home = provinces [(size_t) (s_hash01 (name, seed + 103) * n_prov) % n_prov];
-    int seen_days = (int) (s_hash01 (name, seed + 104) * 365 * 10);    //  2010-2019
+    bool male = bench_hash01 (name, seed + 101) < 0.5;
+    int born = 1935 + (int) (bench_hash01 (name, seed + 102) * 70);
+    int home = provinces [(size_t) (bench_hash01 (name, seed + 103) * n_prov) % n_prov];
+    int seen_days = (int) (bench_hash01 (name, seed + 104) * 365 * 10);    //  2010-2019
     char date [48];
     if (!found) {
         snprintf (date, sizeof date, "%04d-%02d-%02d", 2010 + seen_days / 365,
@@ -136,17 +118,17 @@ s_facts (json_t *params, const char *name, bool found, unsigned seed)
         json_object_set_new (params, "date_last_seen", json_string (date));
         return;
     }
-    if (s_hash01 (name, seed + 105) < 0.05)
+    if (bench_hash01 (name, seed + 105) < 0.05)
         male = !male;
-    int found_days = seen_days + (int) (s_hash01 (name, seed + 106) * 365 * 3);
+    int found_days = seen_days + (int) (bench_hash01 (name, seed + 106) * 365 * 3);
     snprintf (date, sizeof date, "%04d-%02d-%02d", 2010 + found_days / 365,
               1 + (found_days % 365) / 31 % 12, 1 + found_days % 28);
     int age = 2010 + found_days / 365 - born;
-    int low = age - 2 - (int) (s_hash01 (name, seed + 107) * 6);
+    int low = age - 2 - (int) (bench_hash01 (name, seed + 107) * 6);
     char ages [32];
     snprintf (ages, sizeof ages, "%d-%d", low < 1 ? 1 : low, (low < 1 ? 1 : low) + 10);
-    int where = s_hash01 (name, seed + 108) < 0.6 ? home
-              : provinces [(size_t) (s_hash01 (name, seed + 109) * n_prov) % n_prov];
+    int where = bench_hash01 (name, seed + 108) < 0.6 ? home
+              : provinces [(size_t) (bench_hash01 (name, seed + 109) * n_prov) % n_prov];
     json_object_set_new (params, "sex", json_string (male ? "male" : "female"));
     json_object_set_new (params, "age", json_string (ages));
     json_object_set_new (params, "province", json_integer (where));
@@ -180,7 +162,7 @@ s_ages (const s_run_t *run, const s_person_t *p, bool found, json_t *params)
 {
     int age = p->ages [p->family_photos];
     if (found) {
-        int low = age - 2 - (int) (s_hash01 (p->name, run->seed + 107) * 6);
+        int low = age - 2 - (int) (bench_hash01 (p->name, run->seed + 107) * 6);
         low = low < 0 ? 0 : low;
         char range [32];
         snprintf (range, sizeof range, "%d-%d", low, low + 10);
@@ -295,33 +277,11 @@ s_order_by_age (s_person_t *p)
         }
 }
 
-static json_int_t
-s_stat (json_t *stats, const char *key)
-{
-    return json_integer_value (json_object_get (stats, key));
-}
-
 //  Wait until every photo is processed and every case matched.
 static void
 s_settle (s_run_t *run, const char *what, double started, size_t total)
 {
-    double shown = 0;
-    for (;;) {
-        json_t *stats = s_call (run, "stats", NULL, NULL, 0);
-        json_int_t pending = s_stat (stats, "photos_pending");
-        json_int_t queued = s_stat (stats, "match_queue");
-        json_decref (stats);
-        if (stats && pending == 0 && queued == 0)
-            return;
-        if (s_now () - shown > 10) {
-            shown = s_now ();
-            fprintf (stderr, "bench-identify: %s: %lld of %zu photos to process, %lld cases to "
-                     "match (%.0f s)\n", what, (long long) pending, total, (long long) queued,
-                     shown - started);
-        }
-        struct timespec pause = { 0, 200 * 1000000 };
-        nanosleep (&pause, NULL);
-    }
+    bench_settle (run->client, "bench-identify", what, (long long) (started * 1e3), total);
 }
 
 //  Faces found in the case's photos.
@@ -513,7 +473,7 @@ main (int argc, char **argv)
                 p->photos [p->family_photos] = oldest, p->ages [p->family_photos] = age;
             }
             aged_people += p->aged && p->found;
-            p->absent = p->found && s_hash01 (p->name, seed) < absent;
+            p->absent = p->found && bench_hash01 (p->name, seed) < absent;
             found_people += p->found;
             present += p->found && !p->absent;
         }

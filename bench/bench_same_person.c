@@ -33,6 +33,7 @@
 //  family group.
 
 #include "common/api.h"
+#include "bench_service.h"
 #include "mt_test.h"
 #include "base/mt_dir.h"
 #include "results/results_actor.h"
@@ -79,30 +80,11 @@ s_now (void)
     return mt_test_now_ms () / 1e3;
 }
 
-//  A stable pseudo-random number in 0..1 from a name and a seed (FNV-1a).
-static double
-s_hash01 (const char *name, unsigned seed)
-{
-    uint64_t h = 1469598103934665603ull ^ ((uint64_t) seed * 0x9e3779b97f4a7c15ull);
-    for (const char *p = name; *p; p++)
-        h = (h ^ (uint8_t) *p) * 1099511628211ull;
-    return (double) (h >> 11) / 9007199254740992.0;
-}
 
 static json_t *
 s_call (s_run_t *run, const char *method, json_t *params, const void *payload, size_t size)
 {
-    json_t *result = NULL;
-    mt_err_t err;
-    for (int attempt = 0; attempt < 3; attempt++) {
-        if (api_call (run->client, method, params, payload, size, 60000, &result, NULL, NULL,
-                      &err) == MT_OK)
-            break;
-        fprintf (stderr, "bench-same-person: %s: %s\n", method, err.msg);
-        result = NULL;
-    }
-    json_decref (params);
-    return result;
+    return bench_call (run->client, "bench-same-person", method, params, payload, size);
 }
 
 static void
@@ -123,32 +105,32 @@ s_facts (json_t *params, const char *name, bool found, int record, unsigned seed
                                       63, 64, 65 };
     const size_t n_prov = sizeof provinces / sizeof provinces [0];
     unsigned rs = seed + 1000 * (unsigned) record;
-    bool male = s_hash01 (name, seed + 101) < 0.5;
-    int born = 1935 + (int) (s_hash01 (name, seed + 102) * 70);
-    int home = provinces [(size_t) (s_hash01 (name, seed + 103) * n_prov) % n_prov];
-    int seen = (int) (s_hash01 (name, seed + 104) * 365 * 10);
+    bool male = bench_hash01 (name, seed + 101) < 0.5;
+    int born = 1935 + (int) (bench_hash01 (name, seed + 102) * 70);
+    int home = provinces [(size_t) (bench_hash01 (name, seed + 103) * n_prov) % n_prov];
+    int seen = (int) (bench_hash01 (name, seed + 104) * 365 * 10);
     char date [32];
     if (!found) {
-        if (record && s_hash01 (name, rs + 110) < 0.2)
-            born += s_hash01 (name, rs + 111) < 0.5 ? -1 : 1;
-        s_date (date, sizeof date, seen + (record ? (int) (s_hash01 (name, rs + 112) * 30) : 0));
+        if (record && bench_hash01 (name, rs + 110) < 0.2)
+            born += bench_hash01 (name, rs + 111) < 0.5 ? -1 : 1;
+        s_date (date, sizeof date, seen + (record ? (int) (bench_hash01 (name, rs + 112) * 30) : 0));
         json_object_set_new (params, "sex", json_string (male ? "male" : "female"));
         json_object_set_new (params, "birth_year", json_integer (born));
         json_object_set_new (params, "province", json_integer (home));
         json_object_set_new (params, "date_last_seen", json_string (date));
         return;
     }
-    if (s_hash01 (name, rs + 105) < 0.05)
+    if (bench_hash01 (name, rs + 105) < 0.05)
         male = !male;
-    int at = seen + (int) (s_hash01 (name, seed + 106) * 365 * 3)
-           + (record ? 1 + (int) (s_hash01 (name, rs + 113) * 400) : 0);
+    int at = seen + (int) (bench_hash01 (name, seed + 106) * 365 * 3)
+           + (record ? 1 + (int) (bench_hash01 (name, rs + 113) * 400) : 0);
     s_date (date, sizeof date, at);
     int age = 2010 + at / 365 - born;
-    int low = age - 2 - (int) (s_hash01 (name, rs + 107) * 6);
+    int low = age - 2 - (int) (bench_hash01 (name, rs + 107) * 6);
     low = low < 18 ? 18 : low;
     char ages [32];
     snprintf (ages, sizeof ages, "%d-%d", low, low + 10);
-    int where = provinces [(size_t) (s_hash01 (name, rs + 109) * n_prov) % n_prov];
+    int where = provinces [(size_t) (bench_hash01 (name, rs + 109) * n_prov) % n_prov];
     json_object_set_new (params, "sex", json_string (male ? "male" : "female"));
     json_object_set_new (params, "age", json_string (ages));
     json_object_set_new (params, "province", json_integer (where));
@@ -186,27 +168,6 @@ s_add_case (s_run_t *run, const s_person_t *p, bool found, int record, const cha
     return id;
 }
 
-//  Wait until every photo is processed and every case matched.
-static void
-s_settle (s_run_t *run, double started)
-{
-    double shown = 0;
-    for (;;) {
-        json_t *stats = s_call (run, "stats", NULL, NULL, 0);
-        json_int_t pending = json_integer_value (json_object_get (stats, "photos_pending"));
-        json_int_t queued = json_integer_value (json_object_get (stats, "match_queue"));
-        json_decref (stats);
-        if (stats && pending == 0 && queued == 0)
-            return;
-        if (s_now () - shown > 10) {
-            shown = s_now ();
-            fprintf (stderr, "bench-same-person: %lld photos to process, %lld cases to match "
-                     "(%.0f s)\n", (long long) pending, (long long) queued, shown - started);
-        }
-        struct timespec pause = { 0, 200 * 1000000 };
-        nanosleep (&pause, NULL);
-    }
-}
 
 static int
 s_by_score (const void *x, const void *y)
@@ -408,7 +369,7 @@ main (int argc, char **argv)
         if (p->photo_count >= 3)
             p->other = s_add_case (&run, p, !found_side, 0, p->photos [2]), others++;
     }
-    s_settle (&run, t0);
+    bench_settle (run.client, "bench-same-person", "records", (long long) (t0 * 1e3), 0);
     double took = s_now () - t0;
 
     //  Who each case is.
@@ -455,7 +416,7 @@ main (int argc, char **argv)
         linked += pairs [i].same;
     }
     t0 = s_now ();
-    s_settle (&run, t0);
+    bench_settle (run.client, "bench-same-person", "records", (long long) (t0 * 1e3), 0);
     s_queue (&run, owner, (size_t) most + 1, &queue_after, &true_after, &people_after);
 
     //  Families' items with both records of a person twice registered (the
