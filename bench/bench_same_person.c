@@ -37,6 +37,7 @@
 #include "mt_test.h"
 #include "base/mt_dir.h"
 #include "results/results_actor.h"
+#include "results/store/mt_casedb.h"
 
 #include <errno.h>
 #include <math.h>
@@ -213,35 +214,41 @@ s_suggestions (s_run_t *run, const size_t *owner, size_t owners, size_t *count_p
     return pairs;
 }
 
-//  The family queue: its items (*total_p), those that pair a person's
-//  records (*true_p) and how many people they are (*people_p).
+//  The family queue as the service serves it (the store's own queue, read
+//  at once from the data folder's store: the API's pages of 500 would sort
+//  the whole queue again for each): its items (*total_p), those that pair
+//  a person's records (*true_p) and how many people they are (*people_p).
 static void
-s_queue (s_run_t *run, const size_t *owner, size_t owners, int64_t *total_p, size_t *true_p,
-         size_t *people_p)
+s_queue (const char *db_path, const size_t *owner, size_t owners, int64_t *total_p,
+         size_t *true_p, size_t *people_p)
 {
     *total_p = 0, *true_p = 0, *people_p = 0;
-    bool *seen = calloc (owners + 1, sizeof *seen);
-    for (int offset = 0;; offset += 500) {
-        json_t *r = s_call (run, "queue", json_pack ("{s:i, s:i}", "limit", 500, "offset",
-                                                     offset), NULL, 0);
-        *total_p = (int64_t) json_integer_value (json_object_get (r, "total"));
-        json_t *list = json_object_get (r, "pairs");
-        size_t n = json_array_size (list);
-        for (size_t i = 0; i < n; i++) {
-            json_t *item = json_array_get (list, i);
-            int64_t f = json_integer_value (json_object_get (item, "found_case"));
-            int64_t m = json_integer_value (json_object_get (item, "missing_case"));
-            if (f < (int64_t) owners && m < (int64_t) owners && owner [f] && owner [f] == owner [m]) {
-                (*true_p)++;
-                *people_p += !seen [owner [f]];
-                seen [owner [f]] = true;
-            }
-        }
-        json_decref (r);
-        if (n < 500)
-            break;
+    mt_casedb_t *db = NULL;
+    mt_candidate_row_t *rows = NULL;
+    size_t count = 0;
+    mt_err_t err;
+    int64_t total = 0;
+    if (mt_casedb_open (db_path, &db, &err) != MT_OK
+    ||  mt_casedb_queue_count (db, 0, RESULTS_FLOOR_DEFAULT, &total, &err) != MT_OK
+    ||  mt_casedb_queue (db, 0, RESULTS_FLOOR_DEFAULT, (size_t) total + 1, 0, &rows, &count,
+                         NULL, &err) != MT_OK) {
+        fprintf (stderr, "bench-same-person: the queue: %s\n", err.msg);
+        mt_casedb_close (&db);
+        return;
     }
+    bool *seen = calloc (owners + 1, sizeof *seen);
+    for (size_t i = 0; seen && i < count; i++) {
+        int64_t f = rows [i].found_case, m = rows [i].missing_case;
+        if (f < (int64_t) owners && m < (int64_t) owners && owner [f] && owner [f] == owner [m]) {
+            (*true_p)++;
+            *people_p += !seen [owner [f]];
+            seen [owner [f]] = true;
+        }
+    }
+    *total_p = (int64_t) count;
     free (seen);
+    mt_casedb_candidates_free (rows, count);
+    mt_casedb_close (&db);
 }
 
 int
@@ -405,7 +412,9 @@ main (int argc, char **argv)
     //  before and after.
     int64_t queue_before = 0, queue_after = 0;
     size_t true_before = 0, true_after = 0, people_before = 0, people_after = 0;
-    s_queue (&run, owner, (size_t) most + 1, &queue_before, &true_before, &people_before);
+    char db_path [1200];
+    snprintf (db_path, sizeof db_path, "%s/homeward.db", var);
+    s_queue (db_path, owner, (size_t) most + 1, &queue_before, &true_before, &people_before);
     size_t linked = 0;
     for (size_t i = 0; i < pairs_count; i++) {
         if (pairs [i].score < RESULTS_SAME_FLOOR_DEFAULT)
@@ -417,7 +426,7 @@ main (int argc, char **argv)
     }
     t0 = s_now ();
     bench_settle (run.client, "bench-same-person", "records", (long long) (t0 * 1e3), 0);
-    s_queue (&run, owner, (size_t) most + 1, &queue_after, &true_after, &people_after);
+    s_queue (db_path, owner, (size_t) most + 1, &queue_after, &true_after, &people_after);
 
     //  Families' items with both records of a person twice registered (the
     //  true pairs queued) and how many remain: one per person and family.

@@ -142,22 +142,19 @@ mti_rank_facts (const mt_rank_model_t *m, const mt_case_t *found, const mt_case_
     return total + s_province (m, found, missing, true, ex);
 }
 
-//  The years of birth a case allows: a report's, or a found person's from
-//  the age estimated when found (with the estimate's tolerance); false when
-//  unknown.
+//  The years of birth a case gives: a report's, or a found person's from
+//  the age estimated when found; false when unknown.
 static bool
 s_born (const mt_case_t *c, int *lo, int *hi)
 {
     if (c->kind == MT_KIND_MISSING) {
-        *lo = c->birth_year_min - 1, *hi = c->birth_year_max + 1;
+        *lo = c->birth_year_min, *hi = c->birth_year_max;
         return c->birth_year_min > 0;
     }
     int year = s_year_of (c->date_found);
     if (!year)
         year = mti_this_year ();
-    double tolerance = 3 + 0.1 * c->age_max;
-    *lo = (int) floor (year - c->age_max - tolerance);
-    *hi = (int) ceil (year - c->age_min + tolerance);
+    *lo = year - c->age_max, *hi = year - c->age_min;
     return c->age_min >= 0;
 }
 
@@ -169,11 +166,17 @@ mti_rank_same_facts (const mt_rank_model_t *m, const mt_case_t *a, const mt_case
     mt_rank_facts_t *facts = &ex->facts;
     double total = s_sex (m, a, b, ex, conflicts);
 
-    //  Age: the years of birth each allows must meet (for found people, from
-    //  the ages estimated when each was found; for reports, as given).
+    //  Age: the years of birth each gives must meet, within one tolerance
+    //  for the pair (for found people, from the ages estimated when each
+    //  was found, as rough as a family pair's estimate; for reports, a year:
+    //  two relatives may give two). A tolerance on each side would let
+    //  nearly any two adults meet.
     int alo, ahi, blo, bhi;
     if (s_born (a, &alo, &ahi) && s_born (b, &blo, &bhi)) {
-        int gap = blo > ahi ? blo - ahi : alo > bhi ? alo - bhi : 0;
+        double tolerance = a->kind == MT_KIND_MISSING ? 1
+                         : 3 + 0.1 * (a->age_max > b->age_max ? a->age_max : b->age_max);
+        double apart = blo > ahi ? blo - ahi : alo > bhi ? alo - bhi : 0;
+        double gap = apart > tolerance ? apart - tolerance : 0;
         double effect = gap > 0 ? fmax (m->age_floor, m->age_per_year * gap) : m->age_agree;
         s_fact (facts, MT_RANK_FACT_AGE, gap > 0 ? MT_RANK_CONFLICTS : MT_RANK_AGREES, effect);
         facts->age_estimated [0] = alo, facts->age_estimated [1] = ahi;

@@ -444,6 +444,52 @@ test_stored (void)
     MT_CHECK (api_explain_stored (NULL, 0, "") == NULL);
 }
 
+//  One person registered twice (mt_rank_same): two found records weighed
+//  by their faces as a family pair is, and by the facts that tell two
+//  people apart: a sex recorded differently, years of birth that cannot
+//  meet, found the same day in provinces far apart; never two sides.
+static void
+test_same_person (void)
+{
+    mt_case_t a, b, missing;
+    s_cases (&a, &missing);
+    b = a;
+    b.id = 3, b.province = 11, snprintf (b.date_found, sizeof b.date_found, "2021-01-10");
+    mt_face_row_t fa = s_face (10, 100, 0.30f, "ok", 2020), fb = s_face (11, 110, 0.31f, "ok",
+                                                                         2021);
+    mt_face_row_t far = s_face (12, 120, 1.3f, "ok", 2021);
+    mt_rank_t near_rank, far_rank, r;
+    mt_err_t err;
+    mt_rank_model_t model = mt_rank_default_model ();
+    MT_CHECK_RC (mt_rank_same (&model, &a, &fa, 1, &b, &fb, 1, &near_rank, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_rank_same (&model, &a, &fa, 1, &b, &far, 1, &far_rank, &err), MT_OK, &err);
+    MT_CHECK (near_rank.evidence > far_rank.evidence + 10);
+    MT_CHECK_INT (near_rank.conflicts, 0);
+    MT_CHECK_INT (near_rank.explanation.facts.verdict [MT_RANK_FACT_AGE], MT_RANK_AGREES);
+    MT_CHECK_INT (near_rank.explanation.facts.verdict [MT_RANK_FACT_DATES], MT_RANK_AGREES);
+    //  Found far apart across China: no count against a wanderer.
+    MT_CHECK_INT (near_rank.explanation.facts.verdict [MT_RANK_FACT_PROVINCE], MT_RANK_AGREES);
+    //  Another sex, a birth forty years apart, the same day 1,900 km apart.
+    mt_case_t other = b;
+    other.sex = MT_SEX_FEMALE, other.age_min = 20, other.age_max = 25;
+    snprintf (other.date_found, sizeof other.date_found, "%s", a.date_found);
+    MT_CHECK_RC (mt_rank_same (&model, &a, &fa, 1, &other, &fb, 1, &r, &err), MT_OK, &err);
+    MT_CHECK_INT (r.conflicts, 3);
+    MT_CHECK (r.explanation.flags & MT_RANK_FLAG_SEX_MISMATCH);
+    MT_CHECK (r.explanation.flags & MT_RANK_FLAG_AGE_MISMATCH);
+    MT_CHECK (r.explanation.flags & MT_RANK_FLAG_DATES_OUT_OF_ORDER);
+    MT_CHECK (r.evidence < near_rank.evidence - 5);
+    //  Two reports of one child: birth years a year apart meet, three do not.
+    mt_case_t m2 = missing;
+    m2.id = 4, m2.birth_year_min = m2.birth_year_max = 1953;
+    MT_CHECK_RC (mt_rank_same (&model, &missing, &fa, 1, &m2, &fb, 1, &r, &err), MT_OK, &err);
+    MT_CHECK_INT (r.explanation.facts.verdict [MT_RANK_FACT_AGE], MT_RANK_AGREES);
+    m2.birth_year_min = m2.birth_year_max = 1955;
+    MT_CHECK_RC (mt_rank_same (&model, &missing, &fa, 1, &m2, &fb, 1, &r, &err), MT_OK, &err);
+    MT_CHECK_INT (r.explanation.facts.verdict [MT_RANK_FACT_AGE], MT_RANK_CONFLICTS);
+    MT_CHECK_RC (mt_rank_same (&model, &a, &fa, 1, &missing, &fb, 1, &r, &err), MT_EINVAL, &err);
+}
+
 int
 main (void)
 {
@@ -455,6 +501,7 @@ main (void)
     MT_RUN (test_scores);
     MT_RUN (test_second_descriptor);
     MT_RUN (test_stored);
+    MT_RUN (test_same_person);
     for (size_t i = 0; i < s_text_count; i++)
         free (s_texts [i]);
     return MT_TEST_MAIN_END ();
