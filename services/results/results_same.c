@@ -158,6 +158,10 @@ s_reasons (Homeward__V1__SamePair *pair, const uint8_t *packed, size_t size, boo
         return;
     pair->reasons = calloc (1 + MT_RANK_FACTS, sizeof *pair->reasons);
     *failed |= pair->reasons == NULL;
+    if (ex->pooled && ex->found && ex->missing) {
+        pair->has_face_a = pair->has_face_b = 1;
+        pair->face_a = ex->found->face, pair->face_b = ex->missing->face;
+    }
     if (pair->reasons) {
         s_faces (ex, pair->reasons, &pair->n_reasons, failed);
         s_facts (ex, found, pair->reasons, &pair->n_reasons, failed);

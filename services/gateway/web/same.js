@@ -87,8 +87,9 @@ function sameDecision (p, after) {
 
 // One record of a pair in the list: its number (and name, where the
 // reader may see it), its station and a line of facts.
-function sameSide (c) {
+function sameSide (c, face) {
   return el ("div", { class: "side" + (c.redacted ? " redacted" : "") },
+    face ? chip (face, textWith (t ("face_of"), { case: caseCalled (c) })) : null,
     el ("h4", {}, el ("a", { href: "#/case/" + c.case_id, text: caseCalled (c) })),
     c.station ? el ("p", { class: "brief", text: c.station }) : null,
     c.redacted ? el ("p", { class: "privacy", text: t (c.kind === "found" ? "redacted_found_short" : "redacted_missing_short") }) : null,
@@ -119,7 +120,7 @@ async function viewSameList (said) {
       el ("p", { class: "pair-state state-" + p.state },
         t ("pair_state") + t ("colon"), el ("strong", { text: sameStateText (p.state) })),
       sameDecided (p),
-      el ("div", { class: "columns" }, sameSide (p.a), sameSide (p.b)),
+      el ("div", { class: "columns" }, sameSide (p.a, p.face_a), sameSide (p.b, p.face_b)),
       el ("p", { class: "score", text: sameScoreText (p) }),
       sameReasons (p),
       el ("p", {}, el ("a", { href: "#/same/" + p.case_a + "/" + p.case_b, text: t ("side_by_side") })),
@@ -143,10 +144,12 @@ async function viewSameList (said) {
 }
 
 // A record's faces as chips, for who sees it whole: those of its photos
-// that are matched (not removed, not left out). Another station's record
-// shows none.
-async function sameChips (c) {
-  if (c.redacted) return null;
+// that are matched (not removed, not left out). Another station's record:
+// the face that weighs most (face, from the pair).
+async function sameChips (c, face) {
+  if (c.redacted)
+    return face ? el ("div", { class: "pairchips" },
+      chip (face, textWith (t ("face_of"), { case: caseCalled (c) }))) : null;
   const whole = await api ("GET", "/cases/" + c.case_id);
   const faces = [];
   for (const p of whole.photo_list || [])
@@ -162,7 +165,8 @@ async function sameChips (c) {
 async function viewSamePair (a, b, said) {
   await loadFacts ();
   const p = await api ("GET", "/same-person/" + a + "/" + b);
-  const chips = await Promise.all ([p.a, p.b].map (c => sameChips (c).catch (() => null)));
+  const chips = await Promise.all ([[p.a, p.face_a], [p.b, p.face_b]].map (([c, face]) =>
+    sameChips (c, face).catch (() => null)));
   const again = (refused) => viewSamePair (a, b, refused);
   main.replaceChildren (
     el ("section", { class: "card pair same" },
