@@ -7,6 +7,7 @@
 #include "results/store/photo_store.h"
 #include "results/results_pb.h"
 
+#include <math.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +131,54 @@ s_faces (const mt_face_row_t *rows, size_t count, Homeward__V1__CaseExport *out,
     }
 }
 
+//  The case's same-person pairs, whatever their state, and the records it
+//  is linked with (into the case's view).
+static int
+s_same (mt_casedb_t *db, const mt_case_t *c, Homeward__V1__CaseExport *out, bool *failed,
+        mt_err_t *err)
+{
+    int64_t *partners = NULL, *group = NULL;
+    size_t count = 0, group_count = 0;
+    int rc = mt_casedb_same_partners (db, c->id, NULL, &partners, &count, err);
+    if (rc == MT_OK)
+        rc = mt_casedb_same_group (db, c->id, &group, &group_count, err);
+    out->same_person = count ? calloc (count, sizeof *out->same_person) : NULL;
+    *failed |= count && !out->same_person;
+    for (size_t i = 0; rc == MT_OK && out->same_person && i < count; i++) {
+        mt_same_row_t row;
+        if (mt_casedb_same_get (db, c->id, partners [i], &row, NULL) != MT_OK)
+            continue;
+        free (row.explanation);
+        Homeward__V1__SamePair *p = results_pb_new (&homeward__v1__same_pair__descriptor,
+                                                    failed);
+        if (!(out->same_person [out->n_same_person] = p))
+            break;
+        out->n_same_person++;
+        p->has_case_a = p->has_case_b = p->has_score = p->has_distance = 1;
+        p->case_a = row.case_a, p->case_b = row.case_b;
+        p->score = round (row.evidence * 100) / 100;
+        p->distance = round (row.distance * 1000) / 1000;
+        p->kind = results_pb_text (mt_case_kind_name (c->kind), failed);
+        p->state = results_pb_text (row.state, failed);
+        p->updated_at = results_pb_text (row.updated_at, failed);
+        if (row.note [0])
+            p->note = results_pb_text (row.note, failed);
+        if (row.decided_by [0])
+            p->decided_by = results_pb_text (row.decided_by, failed);
+        if (row.decided_at [0])
+            p->decided_at = results_pb_text (row.decided_at, failed);
+    }
+    Homeward__V1__CaseView *view = out->case_;
+    if (rc == MT_OK && view && group_count > 1
+    &&  (view->linked = calloc (group_count, sizeof *view->linked)))
+        for (size_t i = 0; i < group_count; i++)
+            if (group [i] != c->id)
+                view->linked [view->n_linked++] = group [i];
+    free (partners);
+    free (group);
+    return rc;
+}
+
 int
 results_case_export (mt_casedb_t *db, const char *store, int64_t case_id,
                      Homeward__V1__CaseExport **out_p, mt_err_t *err)
@@ -169,9 +218,10 @@ results_case_export (mt_casedb_t *db, const char *store, int64_t case_id,
         out->exported_at = results_pb_text (now, &failed);
         failed |= !(out->case_ = results_case_view (&c, true));
         s_faces (faces, face_count, out, &failed);
+        rc = s_same (db, &c, out, &failed, err);
         out->reviews = results_trail_pb (trail, trail_count, true, &out->n_reviews, &failed);
         out->audit = results_audit_pb (audit, audit_count, &out->n_audit, &failed);
-        if (failed)
+        if (rc == MT_OK && failed)
             rc = mt_err_set (err, MT_ENOMEM, "out of memory");
     }
     free (faces);

@@ -135,14 +135,16 @@ s_facts (const Homeward__V1__Explanation *ex, bool found, Homeward__V1__SameReas
                           mt_province_name_zh (pa));
             }
             else {
-                snprintf (en, sizeof en, "%s %s and %s, %d km apart", found ? "found in"
+                snprintf (en, sizeof en, "%s %s and %s, %d km apart%s", found ? "found in"
                           : "home provinces", mt_province_name (pa), mt_province_name (pb),
-                          ex->km);
-                snprintf (zh, sizeof zh, "%s%s和%s，相距 %d 公里", found ? "分别在"
+                          ex->km, found ? ": a wanderer crosses provinces" : "");
+                snprintf (zh, sizeof zh, "%s%s和%s，相距 %d 公里%s", found ? "分别在"
                           : "户籍地分别为", mt_province_name_zh (pa), mt_province_name_zh (pb),
-                          ex->km);
+                          ex->km, found ? "被发现：流浪人员常跨省" : "");
             }
-            s_reason (reasons, n, "province", s_verdict (v), effect, en, zh, failed);
+            //  Two provinces say nothing either way of a wanderer: not "agrees".
+            s_reason (reasons, n, "province", found && pa != pb && effect == 0 ? "neutral"
+                      : s_verdict (v), effect, en, zh, failed);
         }
     }
 }

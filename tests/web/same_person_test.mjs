@@ -66,6 +66,8 @@ await test ("suggested with its reasons in English and Chinese, never the strang
   const faces = pair.reasons.find (x => x.code === "faces");
   assert.ok (faces && faces.text.includes ("apart") && faces.text_zh.includes ("面部距离"));
   assert.ok (pair.reasons.some (x => x.code === "dates" && x.text_zh.includes ("相隔")));
+  // Two provinces count neither way for a wanderer.
+  assert.equal (pair.reasons.find (x => x.code === "province").verdict, "neutral");
   assert.deepEqual (pair.allowed, ["same", "different"]);
   assert.ok (pairOf (r.data, inB, inB2));
   for (const id of [inA, inB, inB2])
@@ -144,6 +146,13 @@ await test ("an administrator unlinks with a reason; the audit log has it all", 
   assert.equal (r.data.state, "different");
   assert.deepEqual ((await admin.request ("GET", `/api/v1/cases/${inA}`)).data.linked, []);
   assert.deepEqual ((await admin.request ("GET", `/api/v1/cases/${inB}`)).data.linked, [inB2]);
+  // The export of a record shows its pairs and links.
+  const exp = await admin.request ("GET", `/api/v1/cases/${inB}/export`);
+  assert.equal (exp.status, 200);
+  const held = exp.data.same_person.find (p => p.case_a === Math.min (inA, inB) && p.case_b === Math.max (inA, inB));
+  assert.equal (held.state, "different");
+  assert.equal (held.note, "two brothers, DNA says so");
+  assert.deepEqual (exp.data.case.linked, [inB2]);
   const audit = await admin.request ("GET", "/api/v1/audit?limit=500");
   const actions = audit.data.entries.map (e => e.action);
   for (const a of ["same_person.link", "same_person.unlink"])
