@@ -94,7 +94,7 @@ int results_same_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_
 int results_same_weigh_hits (results_matcher_t *m, const mt_case_t *c,
                              const mt_face_row_t *faces, size_t n, int64_t **others_p,
                              size_t *count_p, size_t *size_p, mt_err_t *err);
-//  results_same_weigh.c: the faces of c's linked group, c's own (faces, n)
+//  results_weigh.c: the faces of c's linked group, c's own (faces, n)
 //  first, in a new array (*pooled_p; *count_p how many); *pooled_p NULL
 //  when c is alone.
 int results_group_faces (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces,

@@ -1,5 +1,6 @@
 //  results_weigh - one case weighed against others: each pair's evidence
-//  from every face of both and their facts, the best pairs stored as
+//  from every face of both (a linked group's records pooled as one person)
+//  and their facts, the best pairs stored as
 //  candidates, the found cases' candidate families scored again. Used by
 //  the matcher (a case searched) and the cross-match (cases in batches).
 
@@ -45,6 +46,50 @@ results_set_add_id (int64_t **ids, size_t *count, size_t *size, int64_t id)
         *ids = grown, *size = more;
     }
     (*ids) [(*count)++] = id;
+    return MT_OK;
+}
+
+int
+results_group_faces (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces,
+                     size_t n, mt_face_row_t **pooled_p, size_t *count_p, mt_err_t *err)
+{
+    *pooled_p = NULL;
+    if (c->person_group == 0)
+        return MT_OK;
+    int64_t *group = NULL;
+    size_t group_count = 0, count = n;
+    int rc = mt_casedb_same_group (m->db, c->id, &group, &group_count, err);
+    mt_face_row_t *pooled = rc == MT_OK ? malloc ((n ? n : 1) * sizeof *pooled) : NULL;
+    if (rc == MT_OK && !pooled)
+        rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+    if (pooled && n)
+        memcpy (pooled, faces, n * sizeof *pooled);
+    for (size_t g = 0; rc == MT_OK && g < group_count; g++) {
+        mt_face_row_t *more = NULL;
+        size_t more_count = 0;
+        if (group [g] == c->id
+        ||  mt_casedb_faces_of_case (m->db, group [g], &more, &more_count, NULL) != MT_OK
+        ||  more_count == 0) {
+            free (more);
+            continue;
+        }
+        mt_face_row_t *grown = realloc (pooled, (count + more_count) * sizeof *grown);
+        if (grown) {
+            pooled = grown;
+            memcpy (pooled + count, more, more_count * sizeof *more);
+            count += more_count;
+        }
+        else
+            rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+        free (more);
+    }
+    free (group);
+    if (rc != MT_OK) {
+        free (pooled);
+        return rc;
+    }
+    *pooled_p = pooled;
+    *count_p = count;
     return MT_OK;
 }
 
