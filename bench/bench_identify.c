@@ -86,7 +86,6 @@ s_now (void)
     return mt_test_now_ms () / 1e3;
 }
 
-
 static json_t *
 s_call (s_run_t *run, const char *method, json_t *params, const void *payload, size_t size)
 {

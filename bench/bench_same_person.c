@@ -83,7 +83,6 @@ s_now (void)
     return mt_test_now_ms () / 1e3;
 }
 
-
 static json_t *
 s_call (s_run_t *run, const char *method, json_t *params, const void *payload, size_t size)
 {
@@ -170,7 +169,6 @@ s_add_case (s_run_t *run, const s_person_t *p, bool found, int record, const cha
     run->photos++;
     return id;
 }
-
 
 static int
 s_by_score (const void *x, const void *y)
