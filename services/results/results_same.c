@@ -173,8 +173,10 @@ s_reasons (Homeward__V1__SamePair *pair, const uint8_t *packed, size_t size, boo
 
 //  ---------------------------------------------------------------- access
 
-bool
-results_same_may_see (results_call_t *call, const mt_case_t *a, const mt_case_t *b)
+//  Whether the caller may see the pair of cases a and b: police liaisons
+//  and administrators any, station staff one that holds their station's.
+static bool
+s_may_see (results_call_t *call, const mt_case_t *a, const mt_case_t *b)
 {
     return !results_is_staff (call) || strcmp (a->station, call->station) == 0
         || strcmp (b->station, call->station) == 0;
@@ -317,7 +319,7 @@ s_answer_pair (results_call_t *call, int64_t x, int64_t y, bool read, mt_err_t *
 {
     mt_case_t a, b;
     int rc = s_cases (call, x, y, &a, &b, err);
-    if (rc == MT_OK && !results_same_may_see (call, &a, &b)) {
+    if (rc == MT_OK && !s_may_see (call, &a, &b)) {
         char object [64];
         snprintf (object, sizeof object, "case %lld / case %lld", (long long) a.id,
                   (long long) b.id);
@@ -361,7 +363,7 @@ results_m_same_decide (results_call_t *call, mt_err_t *err)
     if (rc != MT_OK)
         return rc;
     free (row.explanation);
-    if (!results_same_may_see (call, &a, &b)) {
+    if (!s_may_see (call, &a, &b)) {
         mt_err_set (err, MT_EFORBIDDEN, "neither case of the pair belongs to your station");
         return results_refused (call, object, err);
     }

@@ -15,7 +15,6 @@
 
 #define S_NAME "results"
 
-
 //  Search the case's own side, by dlib's descriptor and MobileFaceNet's,
 //  with its faces; the cases hit join others.
 static int
@@ -68,15 +67,14 @@ results_same_weigh_hits (results_matcher_t *m, const mt_case_t *c, const mt_face
 {
     int64_t *group = NULL, *paired = NULL;
     size_t group_count = 0, paired_count = 0, searched = *count_p;
-    int rc = MT_OK;
-    if (rc == MT_OK)
-        rc = mt_casedb_same_partners (m->db, c->id, NULL, &paired, &paired_count, err);
+    int rc = mt_casedb_same_partners (m->db, c->id, NULL, &paired, &paired_count, err);
     for (size_t i = 0; rc == MT_OK && i < paired_count; i++)
         if (results_set_add_id (others_p, count_p, size_p, paired [i]) != MT_OK)
             rc = mt_err_set (err, MT_ENOMEM, "out of memory");
     int64_t *others = *others_p;
     size_t count = *count_p;
-    if (rc == MT_OK)
+    //  Its linked group (a case alone, as most are, is its own: not read).
+    if (rc == MT_OK && c->person_group)
         rc = mt_casedb_same_group (m->db, c->id, &group, &group_count, err);
     bool grouped = rc == MT_OK && mt_casedb_begin (m->db, err) == MT_OK;
     if (rc == MT_OK && !grouped)
