@@ -138,9 +138,9 @@ s_facts (const Homeward__V1__Explanation *ex, bool found, Homeward__V1__SameReas
                 snprintf (en, sizeof en, "%s %s and %s, %d km apart%s", found ? "found in"
                           : "home provinces", mt_province_name (pa), mt_province_name (pb),
                           ex->km, found ? ": a wanderer crosses provinces" : "");
-                snprintf (zh, sizeof zh, "%s%s和%s，相距 %d 公里%s", found ? "分别在"
+                snprintf (zh, sizeof zh, "%s%s和%s%s，相距 %d 公里%s", found ? "分别在"
                           : "户籍地分别为", mt_province_name_zh (pa), mt_province_name_zh (pb),
-                          ex->km, found ? "被发现：流浪人员常跨省" : "");
+                          found ? "被发现" : "", ex->km, found ? "：流浪人员常跨省" : "");
             }
             //  Two provinces say nothing either way of a wanderer: not "agrees".
             s_reason (reasons, n, "province", found && pa != pb && effect == 0 ? "neutral"

@@ -67,7 +67,9 @@ await test ("suggested with its reasons in English and Chinese, never the strang
   assert.ok (faces && faces.text.includes ("apart") && faces.text_zh.includes ("面部距离"));
   assert.ok (pair.reasons.some (x => x.code === "dates" && x.text_zh.includes ("相隔")));
   // Two provinces count neither way for a wanderer.
-  assert.equal (pair.reasons.find (x => x.code === "province").verdict, "neutral");
+  const province = pair.reasons.find (x => x.code === "province");
+  assert.equal (province.verdict, "neutral");
+  assert.ok (province.text_zh.startsWith ("分别在广东和北京被发现，相距"), province.text_zh);
   assert.deepEqual (pair.allowed, ["same", "different"]);
   assert.ok (pairOf (r.data, inB, inB2));
   for (const id of [inA, inB, inB2])
