@@ -35,6 +35,7 @@
 #include "bench_faces.h"
 #include "base/mt_clock.h"
 #include "results/store/mt_casedb.h"
+#include "results/store/mt_rank.h"
 #include "common/api.h"
 #include "bench_gallery.h"
 #include "index/mt_gallery.h"
@@ -123,7 +124,8 @@ s_same_pairs (const char *var, const char *other_dir, size_t cases, long long *d
         qsort (ra, na, sizeof *ra, s_by_missing);
         qsort (rb, nb, sizeof *rb, s_by_missing);
         for (size_t i = 0; na == nb && i < na; i++)
-            if (ra [i].missing_case == rb [i].missing_case && s_near (ra [i].score, rb [i].score)
+            if (ra [i].missing_case == rb [i].missing_case
+            &&  !mt_rank_score_moved (ra [i].score, rb [i].score)
             &&  s_near (ra [i].evidence, rb [i].evidence)
             &&  s_near (ra [i].distance, rb [i].distance)
             &&  strcmp (ra [i].state, rb [i].state) == 0)

@@ -9,9 +9,9 @@ results_rescore_found (mt_casedb_t *db, const mt_rank_model_t *model, int64_t fo
                        int64_t families, mt_err_t *err)
 {
     int64_t *missing = NULL;
-    double *evidence = NULL;
+    double *evidence = NULL, *stored = NULL;
     size_t n = 0;
-    int rc = mt_casedb_candidate_evidence (db, found_case, &missing, &evidence, &n, err);
+    int rc = mt_casedb_candidate_evidence (db, found_case, &missing, &evidence, &stored, &n, err);
     double *scores = malloc ((n ? n : 1) * sizeof *scores);
     double *rivals = malloc ((n ? n : 1) * sizeof *rivals);
     if (rc == MT_OK && (!scores || !rivals))
@@ -20,10 +20,19 @@ results_rescore_found (mt_casedb_t *db, const mt_rank_model_t *model, int64_t fo
         if (families < 0)
             families = mt_casedb_open_count (db, MT_KIND_MISSING);
         mt_rank_scores (model, evidence, n, (size_t) families, scores, rivals);
-        rc = mt_casedb_candidate_scores_set (db, found_case, missing, scores, rivals, n,
-                                             families, err);
+        //  Only the rows whose scores moved are written, packed to the front.
+        size_t moved = 0;
+        for (size_t j = 0; j < n; j++)
+            if (mt_rank_score_moved (stored [j], scores [j])) {
+                missing [moved] = missing [j];
+                scores [moved] = scores [j];
+                rivals [moved++] = rivals [j];
+            }
+        if (moved)
+            rc = mt_casedb_candidate_scores_set (db, found_case, missing, scores, rivals, moved,
+                                                 families, err);
     }
-    free (missing), free (evidence), free (scores), free (rivals);
+    free (missing), free (evidence), free (stored), free (scores), free (rivals);
     return rc;
 }
 

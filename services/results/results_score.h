@@ -1,7 +1,8 @@
 //  results_score - the scores of candidate pairs: for each found case, how
 //  likely each of its candidate families is the one, among the families
 //  searched (mt_rank.h). Scores are computed again whenever a found case's
-//  candidates change: a new or re-weighed pair, a rejection, a case closed.
+//  candidates change: a new or re-weighed pair, a rejection, a case closed;
+//  a row is written only where its score moved (mt_rank_score_moved).
 
 #ifndef RESULTS_SCORE_H_INCLUDED
 #define RESULTS_SCORE_H_INCLUDED

@@ -392,9 +392,11 @@ int mt_casedb_candidate_put (mt_casedb_t *self, int64_t found_case, int64_t miss
                              double evidence, double distance, const void *explanation,
                              size_t size, mt_err_t *err);
 //  The families that compete for a found case (its pairs not rejected,
-//  with open missing cases) and their evidence (new arrays, caller frees).
+//  with open missing cases), their evidence and their stored scores (NaN:
+//  never scored) (new arrays, caller frees).
 int mt_casedb_candidate_evidence (mt_casedb_t *self, int64_t found_case, int64_t **missing_p,
-                                  double **evidence_p, size_t *count_p, mt_err_t *err);
+                                  double **evidence_p, double **scores_p, size_t *count_p,
+                                  mt_err_t *err);
 //  Set the scores of a found case's pairs, with their rivals (log-sum of
 //  the others' likelihood ratios) and the families searched.
 int mt_casedb_candidate_scores_set (mt_casedb_t *self, int64_t found_case,

@@ -50,15 +50,18 @@ mt_casedb_candidate_put (mt_casedb_t *self, int64_t found_case, int64_t missing_
 
 int
 mt_casedb_candidate_evidence (mt_casedb_t *self, int64_t found_case, int64_t **missing_p,
-                              double **evidence_p, size_t *count_p, mt_err_t *err)
+                              double **evidence_p, double **scores_p, size_t *count_p,
+                              mt_err_t *err)
 {
     *missing_p = NULL;
-    *evidence_p = NULL;
+    *evidence_p = *scores_p = NULL;
     *count_p = 0;
-    //  The families that still compete: not rejected, their case open.
+    //  The families that still compete: not rejected, their case open. A
+    //  pair never scored (no families yet) has a NaN score.
     mti_sql_stmt_t *stmt = mti_db_prepare (self,
-        "SELECT p.missing_case, COALESCE (p.evidence, 0) FROM candidates p"
-        " JOIN cases m ON m.id = p.missing_case"
+        "SELECT p.missing_case, COALESCE (p.evidence, 0), p.score,"
+        " CASE WHEN p.families IS NULL THEN 1 ELSE 0 END"
+        " FROM candidates p JOIN cases m ON m.id = p.missing_case"
         " WHERE p.found_case = ? AND p.state != 'rejected' AND m.state = 'open'"
         " ORDER BY p.missing_case", err);
     if (!stmt)
@@ -70,18 +73,23 @@ mt_casedb_candidate_evidence (mt_casedb_t *self, int64_t found_case, int64_t **m
         if (*count_p == size) {
             size = size ? size * 2 : 64;
             int64_t *ids = realloc (*missing_p, size * sizeof *ids);
-            double *ev = ids ? realloc (*evidence_p, size * sizeof *ev) : NULL;
             if (ids)
                 *missing_p = ids;
+            double *ev = ids ? realloc (*evidence_p, size * sizeof *ev) : NULL;
             if (ev)
                 *evidence_p = ev;
-            if (!ids || !ev) {
+            double *sc = ev ? realloc (*scores_p, size * sizeof *sc) : NULL;
+            if (sc)
+                *scores_p = sc;
+            if (!sc) {
                 rc = mt_err_set (err, MT_ENOMEM, "out of memory");
                 break;
             }
         }
         (*missing_p) [*count_p] = mti_sql_column_int64 (stmt, 0);
-        (*evidence_p) [(*count_p)++] = mti_sql_column_double (stmt, 1);
+        (*evidence_p) [*count_p] = mti_sql_column_double (stmt, 1);
+        (*scores_p) [(*count_p)++] = mti_sql_column_int64 (stmt, 3) ? NAN
+                                                                  : mti_sql_column_double (stmt, 2);
     }
     mti_sql_finalize (stmt);
     return rc;
@@ -92,10 +100,9 @@ mt_casedb_candidate_scores_set (mt_casedb_t *self, int64_t found_case, const int
                                 const double *scores, const double *rivals, size_t count,
                                 int64_t families, mt_err_t *err)
 {
-    //  A row whose scores did not change is not written: a row holds its
-    //  explanation too, and most of a found case's families keep their
-    //  scores when one of them is weighed again (a cross-match scores each
-    //  found case after every batch that touched it).
+    //  The caller passes the rows whose scores moved (mt_rank_score_moved);
+    //  a row whose values are the same is not written all the same: a row
+    //  holds its explanation too.
     mti_sql_stmt_t *stmt = mti_db_prepare (self,
         "UPDATE candidates SET score = ?1, rivals = ?2, families = ?3"
         " WHERE found_case = ?4 AND missing_case = ?5 AND (score IS DISTINCT FROM ?1"

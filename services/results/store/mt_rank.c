@@ -5,6 +5,7 @@
 #include "results/store/mt_rank.h"
 #include "mti_rank.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -613,4 +614,19 @@ mt_rank_scores (const mt_rank_model_t *m, const double *evidence, size_t n, size
         scores [j] = 1 / (1 + exp (-z));
     }
     free (before), free (after);
+}
+
+//  The log-odds of p, with 0 and 1 held just inside so that two saturated
+//  scores compare equal.
+static double
+s_logit (double p)
+{
+    p = fmin (fmax (p, DBL_MIN), 1 - DBL_EPSILON / 2);
+    return log (p) - log1p (-p);
+}
+
+bool
+mt_rank_score_moved (double stored, double fresh)
+{
+    return isnan (stored) || fabs (s_logit (stored) - s_logit (fresh)) > MT_RANK_SCORE_KEPT;
 }

@@ -210,6 +210,19 @@ size_t mt_rank_templates (const mt_rank_model_t *model, const mt_case_t *c,
 void mt_rank_scores (const mt_rank_model_t *model, const double *evidence, size_t n,
                      size_t families, double *scores, double *rivals);
 
+//  How far a stored score may lie from a fresh one before its row is
+//  written again, in log-odds (0.005: the odds within 0.5%, a score of
+//  50% within 0.13 points). A found case's pairs are scored again whenever
+//  one of them or the number of families changes, and every new report
+//  changes the number a little: rewriting every row for it filled a disk
+//  where reports far outnumber found people (bench/RESULTS.md). A score
+//  kept is always within this of what it would be now.
+#define MT_RANK_SCORE_KEPT 0.005
+
+//  Whether a fresh score moved from the stored one by more than
+//  MT_RANK_SCORE_KEPT (a stored NaN, never scored, always has).
+bool mt_rank_score_moved (double stored, double fresh);
+
 //  The mean distance between two photos of one person, the younger taken
 //  at age young, the other gap years later, by dlib's descriptor and by
 //  MobileFaceNet's (either pointer may be NULL): ../shared/FACTS.md.

@@ -166,18 +166,23 @@ test_flow (void)
                  MT_OK, &err);
     //  Scored together: the pairs that compete, with their evidence.
     int64_t *ids;
-    double *evidence;
-    MT_CHECK_RC (mt_casedb_candidate_evidence (db, found, &ids, &evidence, &count, &err), MT_OK,
-                 &err);
+    double *evidence, *stored;
+    MT_CHECK_RC (mt_casedb_candidate_evidence (db, found, &ids, &evidence, &stored, &count, &err),
+                 MT_OK, &err);
     MT_CHECK_INT (count, 2);
     if (count == 2) {
         MT_CHECK (ids [0] == missing && ids [1] == missing2);
         MT_CHECK_NEAR (evidence [0], 6.5, 1e-12);
+        MT_CHECK (isnan (stored [0]) && isnan (stored [1]));     //  never scored
         double scores [2] = { 0.9, 0.3 }, rivals [2] = { -1.5, 6.5 };
         MT_CHECK_RC (mt_casedb_candidate_scores_set (db, found, ids, scores, rivals, 2, 2, &err),
                      MT_OK, &err);
     }
-    free (ids), free (evidence);
+    free (ids), free (evidence), free (stored);
+    MT_CHECK_RC (mt_casedb_candidate_evidence (db, found, &ids, &evidence, &stored, &count, &err),
+                 MT_OK, &err);
+    MT_CHECK (count == 2 && stored [0] == 0.9 && stored [1] == 0.3);
+    free (ids), free (evidence), free (stored);
     MT_CHECK_INT (mt_casedb_open_count (db, MT_KIND_MISSING), 2);
     mt_candidate_row_t *cands;
     MT_CHECK_RC (mt_casedb_candidates (db, found, -1000, false, 20, 0, &cands, &count, NULL, &err), MT_OK, &err);

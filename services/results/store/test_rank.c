@@ -281,6 +281,20 @@ test_scores (void)
     MT_CHECK (sb [0] > sa [0] && sc [0] < sa [0]);
     //  Nothing to score is fine.
     mt_rank_scores (&m, a, 0, 3000, sa, rivals);
+
+    //  A stored score is kept while one more family changes it a little,
+    //  written again when many more do, or a rival comes; never scored is
+    //  always written; two saturated scores are the same.
+    double one [1] = { 5 }, s3000, s3001, s4000;
+    mt_rank_scores (&m, one, 1, 3000, &s3000, rivals);
+    mt_rank_scores (&m, one, 1, 3001, &s3001, rivals);
+    mt_rank_scores (&m, one, 1, 4000, &s4000, rivals);
+    MT_CHECK (s3001 != s3000 && !mt_rank_score_moved (s3000, s3001));
+    MT_CHECK (mt_rank_score_moved (s3000, s4000));
+    MT_CHECK (mt_rank_score_moved (sa [0], sc [0]));
+    MT_CHECK (mt_rank_score_moved (NAN, s3000));
+    MT_CHECK (!mt_rank_score_moved (1.0, 1.0) && !mt_rank_score_moved (0.0, 0.0));
+    MT_CHECK (mt_rank_score_moved (0.0, 1e-9) && mt_rank_score_moved (1.0, 0.999999));
 }
 
 //  Give a face a second descriptor: a unit vector at angle theta from a
