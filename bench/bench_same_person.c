@@ -344,9 +344,10 @@ main (int argc, char **argv)
     snprintf (port, sizeof port, "%d", 20000 + (int) (getpid () % 20000));
     snprintf (floor_text, sizeof floor_text, "%g", S_KEPT_FLOOR);
     char *sargv [24] = { homeward, "serve", "--var", var, "--api", api, "--workers", w,
-                         "--http-port", port, "--same-person-floor", floor_text };
+                         "--http-port", port, "--same-person-floor-found", floor_text,
+                         "--same-person-floor-missing", floor_text };
     for (int i = 0; i < serve_extra; i++)
-        sargv [12 + i] = serve_args [i];
+        sargv [14 + i] = serve_args [i];
     pid_t serve = mt_test_spawn (sargv, log);
     if (serve < 0) {
         fprintf (stderr, "bench-same-person: cannot start %s\n", homeward);
@@ -399,6 +400,7 @@ main (int argc, char **argv)
     size_t pairs_count = 0;
     s_pair_t *pairs = s_suggestions (&run, owner, (size_t) most + 1, &pairs_count);
 
+    double default_floor = found_side ? RESULTS_SAME_FLOOR_FOUND : RESULTS_SAME_FLOOR_MISSING;
     //  Recall and precision at each floor.
     static const double floors [] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 10 };
     const size_t n_floors = sizeof floors / sizeof floors [0];
@@ -419,7 +421,7 @@ main (int argc, char **argv)
     s_queue (db_path, owner, (size_t) most + 1, &queue_before, &true_before, &people_before);
     size_t linked = 0;
     for (size_t i = 0; i < pairs_count; i++) {
-        if (pairs [i].score < RESULTS_SAME_FLOOR_DEFAULT)
+        if (pairs [i].score < default_floor)
             continue;
         json_decref (s_call (&run, "same.decide", json_pack ("{s:I, s:I, s:s}", "case_a",
                              (json_int_t) pairs [i].a, "case_b", (json_int_t) pairs [i].b,
@@ -438,7 +440,7 @@ main (int argc, char **argv)
 
     size_t at_default = 0;
     for (size_t f = 0; f < n_floors; f++)
-        if (floors [f] == RESULTS_SAME_FLOOR_DEFAULT)
+        if (floors [f] == default_floor)
             at_default = f;
     if (json) {
         printf ("{\"side\":\"%s\",\"people\":%zu,\"twice\":%zu,\"other_side\":%zu,\"photos\":%zu,"
@@ -452,7 +454,7 @@ main (int argc, char **argv)
         printf ("],\"default_floor\":%g,\"linked\":%zu,\"queue_before\":%lld,"
                 "\"queue_after\":%lld,\"found_people\":%zu,\"true_items_before\":%zu,"
                 "\"true_items_after\":%zu,\"true_people_before\":%zu,"
-                "\"true_people_after\":%zu}\n", RESULTS_SAME_FLOOR_DEFAULT, linked,
+                "\"true_people_after\":%zu}\n", default_floor, linked,
                 (long long) queue_before, (long long) queue_after, f_people, true_before,
                 true_after, people_before, people_after);
     }
@@ -466,7 +468,7 @@ main (int argc, char **argv)
                     right [f], twice ? 100.0 * (double) right [f] / (double) twice : 0,
                     suggested [f] ? 100.0 * (double) right [f] / (double) suggested [f] : 0);
         printf ("at the default floor (%g): recall %.1f%%, precision %.1f%%; %zu pairs linked\n",
-                RESULTS_SAME_FLOOR_DEFAULT,
+                default_floor,
                 twice ? 100.0 * (double) right [at_default] / (double) twice : 0,
                 suggested [at_default] ? 100.0 * (double) right [at_default]
                                          / (double) suggested [at_default] : 0, linked);

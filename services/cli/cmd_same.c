@@ -138,8 +138,10 @@ s_run (const s_same_t *settings, const char *action, api_client_t *client)
     if (!pairs)
         s_print_pair (result);
     else {
-        printf ("%lld pairs (floor %.1f)%s\n", (long long) json_integer_value (json_object_get (
-                result, "total")), json_number_value (json_object_get (result, "floor")),
+        printf ("%lld pairs (floors: found people %.1f, reports %.1f)%s\n",
+                (long long) json_integer_value (json_object_get (result, "total")),
+                json_number_value (json_object_get (result, "floor_found")),
+                json_number_value (json_object_get (result, "floor_missing")),
                 json_array_size (pairs) ? ":" : "");
         json_array_foreach (pairs, i, pair)
             s_print_pair (pair);

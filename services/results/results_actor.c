@@ -84,7 +84,8 @@ results_config_defaults (results_config_t *config)
         .max_photo_bytes = MT_IMAGE_DEFAULT_MAX_BYTES, .retention_days = 365,
         .disk_reserve_mb = 512,
         .descriptor = "fused", .candidate_floor = RESULTS_FLOOR_DEFAULT, .age_gap = true,
-        .same_floor = RESULTS_SAME_FLOOR_DEFAULT
+        .same_floor_found = RESULTS_SAME_FLOOR_FOUND,
+        .same_floor_missing = RESULTS_SAME_FLOOR_MISSING
     };
 }
 

@@ -41,7 +41,8 @@ typedef struct {
     int64_t disk_reserve_mb;    //  kept free: new photos are refused below it
     double candidate_floor;     //  pending pairs of less evidence never queue
     bool age_gap;               //  the face evidence knows the years between photos (mt_rank.h)
-    double same_floor;          //  two cases of one side suggested as one person from here
+    double same_floor_found;    //  two found people suggested as one person from here
+    double same_floor_missing;  //  two reports suggested as one missing person from here
 } results_config_t;
 
 //  The candidate floor: a pending pair whose evidence (the log-likelihood
@@ -52,11 +53,14 @@ typedef struct {
 //  child) and as the gallery grows, evidence does not. Chosen with
 //  bench-identify so that it removes no true pair there (bench/RESULTS.md).
 #define RESULTS_FLOOR_DEFAULT (-12.0)
-//  The same-person floor: two cases of one side (two found people, two
+//  The same-person floors: two cases of one side (two found people, two
 //  reports) whose evidence of being one person (mt_rank_same) is at or
-//  above it are suggested for review (issue 27). Chosen with
-//  bench-same-person on lfw-scale (bench/RESULTS.md).
-#define RESULTS_SAME_FLOOR_DEFAULT (5.0)
+//  above their side's floor are suggested for review (issue 27). Each side
+//  has its own: two reports of one child agree on more (a birth year, a
+//  home province) than two stations' age estimates of a wanderer do.
+//  Chosen with bench-same-person on lfw-scale (bench/RESULTS.md).
+#define RESULTS_SAME_FLOOR_FOUND (5.0)
+#define RESULTS_SAME_FLOOR_MISSING (4.0)
 
 #define RESULTS_FLOOR_HELP "evidence (log-likelihood ratio) below which a pending candidate " \
     "pair never enters the review queue and shows among a case's candidates only when " \
@@ -89,9 +93,12 @@ typedef struct {
       "mobilefacenet or dlib" }, \
     { "candidate-floor", MT_CFG_DOUBLE, offsetof (type, p candidate_floor), -1000, 1000, \
       RESULTS_FLOOR_HELP }, \
-    { "same-person-floor", MT_CFG_DOUBLE, offsetof (type, p same_floor), -1000, 1000, \
-      "evidence (log-likelihood ratio) from which two cases of one side (two found people, " \
-      "two reports) are suggested as the same person, for review" }, \
+    { "same-person-floor-found", MT_CFG_DOUBLE, offsetof (type, p same_floor_found), -1000, \
+      1000, "evidence (log-likelihood ratio) from which two found people are suggested as " \
+      "the same person, for review" }, \
+    { "same-person-floor-missing", MT_CFG_DOUBLE, offsetof (type, p same_floor_missing), \
+      -1000, 1000, "evidence (log-likelihood ratio) from which two missing-person reports " \
+      "are suggested as reports of the same person, for review" }, \
     { "age-gap", MT_CFG_BOOL, offsetof (type, p age_gap), 0, 0, \
       "weigh two faces knowing the years between their photos, where both ages are known " \
       "(--no-age-gap: as if every pair were of one age, for comparison)" }

@@ -275,7 +275,8 @@ results_m_same_list (results_call_t *call, mt_err_t *err)
     &&  strcmp (state, "different") != 0 && strcmp (state, "all") != 0)
         return mt_err_set (err, MT_EINVAL, "state must be pending, same, different or all");
     mt_same_filter_t filter = {
-        .floor = call->self->config->same_floor,
+        .floor_found = call->self->config->same_floor_found,
+        .floor_missing = call->self->config->same_floor_missing,
         .state = strcmp (state, "all") == 0 ? NULL : state,
         .station = results_is_staff (call) ? call->station : NULL,
         .case_id = params->has_case_id ? params->case_id : 0
@@ -291,9 +292,10 @@ results_m_same_list (results_call_t *call, mt_err_t *err)
     Homeward__V1__SameList *list = results_pb_new (&homeward__v1__same_list__descriptor, &failed);
     int64_t *shown = calloc (2 * count + 1, sizeof *shown);
     if (list) {
-        list->has_limit = list->has_offset = list->has_total = list->has_floor = 1;
+        list->has_limit = list->has_offset = list->has_total = 1;
+        list->has_floor_found = list->has_floor_missing = 1;
         list->limit = limit, list->offset = offset, list->total = total;
-        list->floor = filter.floor;
+        list->floor_found = filter.floor_found, list->floor_missing = filter.floor_missing;
         list->pairs = calloc (count + 1, sizeof *list->pairs);
         failed |= !list->pairs;
     }

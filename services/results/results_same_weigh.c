@@ -73,6 +73,8 @@ results_same_weigh_hits (results_matcher_t *m, const mt_case_t *c, const mt_face
             rc = mt_err_set (err, MT_ENOMEM, "out of memory");
     int64_t *others = *others_p;
     size_t count = *count_p;
+    double floor = c->kind == MT_KIND_FOUND ? m->config->same_floor_found
+                                            : m->config->same_floor_missing;
     //  Its linked group (a case alone, as most are, is its own: not read).
     if (rc == MT_OK && c->person_group)
         rc = mt_casedb_same_group (m->db, c->id, &group, &group_count, err);
@@ -99,7 +101,7 @@ results_same_weigh_hits (results_matcher_t *m, const mt_case_t *c, const mt_face
                           : mt_rank_same (&m->model, &o, ofaces, on, c, faces, n, &rank, err);
         free (ofaces);
         //  A pair kept before is kept up to date, whatever its evidence now.
-        if (rc != MT_OK || (rank.evidence < m->config->same_floor && i < searched))
+        if (rc != MT_OK || (rank.evidence < floor && i < searched))
             continue;
         uint8_t *packed = NULL;
         size_t packed_size = 0;

@@ -350,7 +350,8 @@ typedef struct {
 
 //  Which pairs a list holds.
 typedef struct {
-    double floor;                   //  pending pairs below it are not listed
+    double floor_found;             //  pending pairs of found people below it are not listed
+    double floor_missing;           //  nor pending pairs of reports below this
     const char *state;              //  NULL: every state
     const char *station;            //  pairs that hold one of its cases; NULL: any
     int64_t case_id;                //  pairs that hold it; 0: any

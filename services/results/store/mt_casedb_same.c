@@ -230,13 +230,14 @@ mt_casedb_same_get (mt_casedb_t *self, int64_t a, int64_t b, mt_same_row_t *row,
     return rc;
 }
 
-//  The pairs a list shows: both cases open; a pending pair at or above the
-//  floor (?1); ?2 state (NULL: pending and decided alike); ?3 a station
-//  one of whose cases it holds (NULL: any); ?4 a case it holds (0: any).
+//  The pairs a list shows: both cases open; a pending pair at or above its
+//  side's floor (?1 found people, ?5 reports); ?2 state (NULL: pending and
+//  decided alike); ?3 a station one of whose cases it holds (NULL: any);
+//  ?4 a case it holds (0: any).
 #define S_LISTED \
     " FROM same_person p JOIN cases a ON a.id = p.case_a JOIN cases b ON b.id = p.case_b" \
     " WHERE a.state = 'open' AND b.state = 'open'" \
-    " AND (p.state != 'pending' OR p.evidence >= ?1)" \
+    " AND (p.state != 'pending' OR p.evidence >= CASE a.kind WHEN 'found' THEN ?1 ELSE ?5 END)" \
     " AND (CAST (?2 AS TEXT) IS NULL OR p.state = ?2)" \
     " AND (CAST (?3 AS TEXT) IS NULL OR a.station = ?3 OR b.station = ?3)" \
     " AND (?4 = 0 OR p.case_a = ?4 OR p.case_b = ?4)"
@@ -244,10 +245,11 @@ mt_casedb_same_get (mt_casedb_t *self, int64_t a, int64_t b, mt_same_row_t *row,
 static void
 s_bind_filter (mti_sql_stmt_t *stmt, const mt_same_filter_t *f)
 {
-    mti_sql_bind_double (stmt, 1, f->floor);
+    mti_sql_bind_double (stmt, 1, f->floor_found);
     mti_db_bind_text (stmt, 2, f->state);
     mti_db_bind_text (stmt, 3, f->station);
     mti_sql_bind_int64 (stmt, 4, f->case_id);
+    mti_sql_bind_double (stmt, 5, f->floor_missing);
 }
 
 int
@@ -267,12 +269,12 @@ mt_casedb_same_list (mt_casedb_t *self, const mt_same_filter_t *filter, size_t l
     }
     mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT " S_COLUMNS S_LISTED
         " ORDER BY p.state = 'pending' DESC, p.evidence DESC, p.case_a, p.case_b"
-        " LIMIT ?5 OFFSET ?6", err);
+        " LIMIT ?6 OFFSET ?7", err);
     if (!stmt)
         return MT_EINTERNAL;
     s_bind_filter (stmt, filter);
-    mti_sql_bind_int64 (stmt, 5, (int64_t) limit);
-    mti_sql_bind_int64 (stmt, 6, (int64_t) offset);
+    mti_sql_bind_int64 (stmt, 6, (int64_t) limit);
+    mti_sql_bind_int64 (stmt, 7, (int64_t) offset);
     mt_same_row_t *rows = calloc (limit ? limit : 1, sizeof *rows);
     size_t n = 0;
     bool whole = rows != NULL;

@@ -58,8 +58,8 @@ test_decisions (void)
     MT_CHECK (row.case_a == f1 && row.case_b == f2 && row.explanation_size == 2);
     MT_CHECK (strcmp (row.state, "pending") == 0);
     free (row.explanation);
-    //  Listed above the floor only while pending.
-    mt_same_filter_t filter = { .floor = 7 };
+    //  Listed above its side's floor only while pending.
+    mt_same_filter_t filter = { .floor_found = 7, .floor_missing = 0 };
     mt_same_row_t *rows = NULL;
     size_t count = 0;
     int64_t total = 0;
@@ -67,7 +67,7 @@ test_decisions (void)
                  &err);
     MT_CHECK_INT (total, 0);
     mt_casedb_same_rows_free (rows, count);
-    filter.floor = 0;
+    filter.floor_found = 0, filter.floor_missing = 7;
     MT_CHECK_RC (mt_casedb_same_list (db, &filter, 10, 0, &rows, &count, &total, &err), MT_OK,
                  &err);
     MT_CHECK_INT (total, 1);
@@ -114,6 +114,34 @@ test_decisions (void)
 
 //  Two reports of one child and a found person: one queue item, not two;
 //  an erased report leaves the other, unlinked.
+//  Each side's pending pairs are listed from their own floor.
+static void
+test_floor_per_side (void)
+{
+    mt_casedb_t *db = mt_test_casedb_open ("same-floors.db");
+    if (!db)
+        return;
+    mt_err_t err;
+    int64_t f1 = s_add (db, mt_test_found_case ()), f2 = s_add (db, mt_test_found_case ());
+    int64_t m1 = s_add (db, mt_test_missing_case ()), m2 = s_add (db, mt_test_missing_case ());
+    MT_CHECK_RC (mt_casedb_same_put (db, f1, f2, 5.5, 0.4, NULL, 0, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_same_put (db, m1, m2, 4.5, 0.4, NULL, 0, &err), MT_OK, &err);
+    mt_same_filter_t filter = { .floor_found = 6, .floor_missing = 4 };
+    mt_same_row_t *rows = NULL;
+    size_t count = 0;
+    int64_t total = 0;
+    MT_CHECK_RC (mt_casedb_same_list (db, &filter, 10, 0, &rows, &count, &total, &err), MT_OK,
+                 &err);
+    MT_CHECK (total == 1 && count == 1 && rows [0].case_a == m1);
+    mt_casedb_same_rows_free (rows, count);
+    filter.floor_found = 5, filter.floor_missing = 5;
+    MT_CHECK_RC (mt_casedb_same_list (db, &filter, 10, 0, &rows, &count, &total, &err), MT_OK,
+                 &err);
+    MT_CHECK (total == 1 && count == 1 && rows [0].case_a == f1);
+    mt_casedb_same_rows_free (rows, count);
+    mt_casedb_close (&db);
+}
+
 static void
 test_queue_and_erasure (void)
 {
@@ -150,6 +178,7 @@ int
 main (void)
 {
     MT_RUN (test_decisions);
+    MT_RUN (test_floor_per_side);
     MT_RUN (test_queue_and_erasure);
     return MT_TEST_MAIN_END ();
 }
