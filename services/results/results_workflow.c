@@ -61,47 +61,51 @@ s_pair_cases (results_call_t *call, int64_t a, int64_t b, mt_case_t *found, mt_c
 //  The review of found / missing made on the other pairs of their linked
 //  groups (each kept, audited and scored as its own), where a pair exists
 //  and the workflow allows the move; a reunion closes the linked records.
-static void
+//  Inside the decision's transaction: all of it holds, or none.
+static int
 s_review_linked (results_call_t *call, const mt_case_t *found, const mt_case_t *missing,
-                 const mt_review_t *review)
+                 const mt_review_t *review, mt_err_t *err)
 {
     mt_casedb_t *db = call->self->db;
     int64_t *fs = NULL, *ms = NULL;
     size_t nf = 0, nm = 0;
-    if (mt_casedb_same_group (db, found->id, &fs, &nf, NULL) == MT_OK
-    &&  mt_casedb_same_group (db, missing->id, &ms, &nm, NULL) == MT_OK)
-        for (size_t i = 0; i < nf; i++)
-            for (size_t j = 0; j < nm; j++) {
-                mt_candidate_row_t row;
-                if ((fs [i] == found->id && ms [j] == missing->id)
-                ||  mt_casedb_candidate_get (db, fs [i], ms [j], &row, NULL) != MT_OK)
-                    continue;
-                mt_casedb_candidate_free (&row);
-                mt_review_t same = *review;
-                mt_err_t why;
-                if (mt_casedb_review (db, fs [i], ms [j], &same, call->actor, &why) == MT_OK
-                &&  fs [i] != found->id && mt_casedb_begin (db, &why) == MT_OK)
-                    mt_casedb_commit (db, results_rescore_found (db, &call->self->model, fs [i],
-                                                                 -1, &why), &why);
-            }
+    int rc = mt_casedb_same_group (db, found->id, &fs, &nf, err);
+    if (rc == MT_OK)
+        rc = mt_casedb_same_group (db, missing->id, &ms, &nm, err);
+    for (size_t i = 0; rc == MT_OK && i < nf; i++)
+        for (size_t j = 0; rc == MT_OK && j < nm; j++) {
+            mt_candidate_row_t row;
+            if ((fs [i] == found->id && ms [j] == missing->id)
+            ||  mt_casedb_candidate_get (db, fs [i], ms [j], &row, NULL) != MT_OK)
+                continue;
+            mt_casedb_candidate_free (&row);
+            //  A pair the workflow does not let move stays where it is.
+            mt_review_t same = *review;
+            mt_err_t why;
+            int moved = mt_casedb_review (db, fs [i], ms [j], &same, call->actor, &why);
+            if (moved != MT_OK && moved != MT_ECONFLICT)
+                rc = mt_err_set (err, moved, "%s", why.msg);
+            if (moved == MT_OK && fs [i] != found->id)
+                rc = results_rescore_found (db, &call->self->model, fs [i], -1, err);
+        }
     //  A person reunited: their other records close with them (the reunion
     //  closed the pair's two cases).
-    for (size_t side = 0; strcmp (review->state, "reunited") == 0 && side < 2; side++)
-        for (size_t i = 0; i < (side ? nm : nf); i++) {
+    for (size_t side = 0; rc == MT_OK && strcmp (review->state, "reunited") == 0 && side < 2;
+         side++)
+        for (size_t i = 0; rc == MT_OK && i < (side ? nm : nf); i++) {
             int64_t id = side ? ms [i] : fs [i];
             mt_case_t c;
             char reason [96];
             snprintf (reason, sizeof reason, "reunited: the same person as case %lld",
                       (long long) (side ? missing->id : found->id));
-            mt_err_t why;
             if (id != found->id && id != missing->id
-            &&  mt_casedb_case_get (db, id, &c, NULL) == MT_OK && strcmp (c.state, "open") == 0
-            &&  mt_casedb_case_close (db, id, reason, call->actor, &why) != MT_OK)
-                mt_log_warn ("results", "case %lld, linked to a reunited case, stays open: %s",
-                             (long long) id, why.msg);
+            &&  (rc = mt_casedb_case_get (db, id, &c, err)) == MT_OK
+            &&  strcmp (c.state, "open") == 0)
+                rc = mt_casedb_case_close (db, id, reason, call->actor, err);
         }
     free (fs);
     free (ms);
+    return rc;
 }
 
 //  A decision on a pair (api.proto's review).
@@ -117,12 +121,18 @@ results_m_review (results_call_t *call, mt_err_t *err)
         return rc;
     mt_review_t review = { .state = params->state, .note = params->note,
                            .dna_ref = params->dna_ref };
-    rc = mt_casedb_review (call->self->db, a, b, &review, call->actor, err);
+    //  The decision, its spread to linked records and the scores after it
+    //  are one transaction: a crash between them loses none of it half.
+    mt_casedb_t *db = call->self->db;
+    rc = mt_casedb_begin (db, err);
+    if (rc != MT_OK)
+        return rc;
+    rc = mt_casedb_review (db, a, b, &review, call->actor, err);
     mt_case_t found, missing;
     char state [16] = "";
     bool cases = s_pair_cases (call, a, b, &found, &missing, NULL) == MT_OK;
     if (cases)
-        mt_casedb_pair_state (call->self->db, found.id, missing.id, state, NULL);
+        mt_casedb_pair_state (db, found.id, missing.id, state, NULL);
     bool open = cases && strcmp (found.state, "open") == 0 && strcmp (missing.state, "open") == 0;
     const char *allowed [8];
     size_t n = s_allowed (state, open, allowed);
@@ -131,16 +141,15 @@ results_m_review (results_call_t *call, mt_err_t *err)
         snprintf (call->refused.state, sizeof call->refused.state, "%s", state);
         call->refused.count = n;
         memcpy (call->refused.allowed, allowed, n * sizeof allowed [0]);
-        return rc;
     }
     //  Linked records are one person and one family group: the decision
     //  holds for their other pairs too, where the workflow allows it.
     if (rc == MT_OK && cases && (found.person_group || missing.person_group))
-        s_review_linked (call, &found, &missing, &review);
+        rc = s_review_linked (call, &found, &missing, &review, err);
     //  The found person's families compete anew (a rejected one drops out).
-    if (rc == MT_OK && cases && mt_casedb_begin (call->self->db, err) == MT_OK)
-        rc = mt_casedb_commit (call->self->db, results_rescore_found (call->self->db,
-                               &call->self->model, found.id, -1, err), err);
+    if (rc == MT_OK && cases)
+        rc = results_rescore_found (db, &call->self->model, found.id, -1, err);
+    rc = mt_casedb_commit (db, rc, err);
     if (rc != MT_OK)
         return rc;
     bool failed = false;
