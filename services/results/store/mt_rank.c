@@ -628,5 +628,6 @@ s_logit (double p)
 bool
 mt_rank_score_moved (double stored, double fresh)
 {
-    return isnan (stored) || fabs (s_logit (stored) - s_logit (fresh)) > MT_RANK_SCORE_KEPT;
+    return isnan (stored) || (fabs (stored - fresh) > MT_RANK_SCORE_KEPT_P
+                          &&  fabs (s_logit (stored) - s_logit (fresh)) > MT_RANK_SCORE_KEPT);
 }

@@ -211,16 +211,21 @@ void mt_rank_scores (const mt_rank_model_t *model, const double *evidence, size_
                      size_t families, double *scores, double *rivals);
 
 //  How far a stored score may lie from a fresh one before its row is
-//  written again, in log-odds (0.005: the odds within 0.5%, a score of
-//  50% within 0.13 points). A found case's pairs are scored again whenever
-//  one of them or the number of families changes, and every new report
-//  changes the number a little: rewriting every row for it filled a disk
-//  where reports far outnumber found people (bench/RESULTS.md). A score
-//  kept is always within this of what it would be now.
+//  written again: in log-odds (0.005: the odds within 0.5%, a score of 50%
+//  within 0.13 points), or in probability (0.00001: a score shown as 0.0%
+//  stays so). A found case's pairs are scored again whenever one of them
+//  or the number of families changes, and each score depends on all the
+//  others (rivals): every new report changed every row of every found case
+//  it paired with, and a link that made one pair stronger changed all of
+//  its found case's hundreds. Rewriting them filled a disk where reports
+//  far outnumber found people (bench/RESULTS.md); nearly all of those rows
+//  score below 0.000001. A score kept is always within either bound of
+//  what it would be now.
 #define MT_RANK_SCORE_KEPT 0.005
+#define MT_RANK_SCORE_KEPT_P 1e-5
 
-//  Whether a fresh score moved from the stored one by more than
-//  MT_RANK_SCORE_KEPT (a stored NaN, never scored, always has).
+//  Whether a fresh score moved from the stored one by more than both
+//  bounds (a stored NaN, never scored, always has).
 bool mt_rank_score_moved (double stored, double fresh);
 
 //  The mean distance between two photos of one person, the younger taken
