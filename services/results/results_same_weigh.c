@@ -60,28 +60,27 @@ results_same_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_row_
     return rc;
 }
 
-int
-results_same_weigh_hits (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces,
-                         size_t n, int64_t **others_p, size_t *count_p, size_t *size_p,
-                         mt_err_t *err)
+//  A pair weighed, to be kept.
+typedef struct {
+    int64_t other;
+    double evidence, distance;
+    uint8_t *packed;                //  its explanation (explanation.proto)
+    size_t size;
+} s_kept_t;
+
+//  The cases of others weighed one person against c, into kept (the pairs
+//  to keep: at or above floor, or kept before: at or beyond searched);
+//  how many in *kept_count_p.
+static int
+s_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces, size_t n,
+         const int64_t *others, size_t count, size_t searched, double floor, s_kept_t *kept,
+         size_t *kept_count_p, mt_err_t *err)
 {
-    int64_t *group = NULL, *paired = NULL;
-    size_t group_count = 0, paired_count = 0, searched = *count_p;
-    int rc = mt_casedb_same_partners (m->db, c->id, NULL, &paired, &paired_count, err);
-    for (size_t i = 0; rc == MT_OK && i < paired_count; i++)
-        if (results_set_add_id (others_p, count_p, size_p, paired [i]) != MT_OK)
-            rc = mt_err_set (err, MT_ENOMEM, "out of memory");
-    int64_t *others = *others_p;
-    size_t count = *count_p;
-    double floor = c->kind == MT_KIND_FOUND ? m->config->same_floor_found
-                                            : m->config->same_floor_missing;
     //  Its linked group (a case alone, as most are, is its own: not read).
-    if (rc == MT_OK && c->person_group)
-        rc = mt_casedb_same_group (m->db, c->id, &group, &group_count, err);
-    bool grouped = rc == MT_OK && mt_casedb_begin (m->db, err) == MT_OK;
-    if (rc == MT_OK && !grouped)
-        rc = err->code;
-    size_t kept = 0;
+    int64_t *group = NULL;
+    size_t group_count = 0;
+    int rc = c->person_group ? mt_casedb_same_group (m->db, c->id, &group, &group_count, err)
+                             : MT_OK;
     for (size_t i = 0; rc == MT_OK && i < count; i++) {
         //  Itself, and the cases linked with it already, are not suggested.
         bool linked = others [i] == c->id;
@@ -103,21 +102,49 @@ results_same_weigh_hits (results_matcher_t *m, const mt_case_t *c, const mt_face
         //  A pair kept before is kept up to date, whatever its evidence now.
         if (rc != MT_OK || (rank.evidence < floor && i < searched))
             continue;
-        uint8_t *packed = NULL;
-        size_t packed_size = 0;
-        rc = results_explain_pack (&rank.explanation, &packed, &packed_size, err);
-        if (rc == MT_OK)
-            rc = mt_casedb_same_put (m->db, c->id, o.id, rank.evidence, rank.distance, packed,
-                                     packed_size, err);
-        free (packed);
-        kept++;
+        s_kept_t *k = &kept [(*kept_count_p)++];
+        *k = (s_kept_t) { .other = o.id, .evidence = rank.evidence, .distance = rank.distance };
+        rc = results_explain_pack (&rank.explanation, &k->packed, &k->size, err);
     }
-    if (grouped)
-        rc = mt_casedb_commit (m->db, rc, err);
-    if (kept)
-        mt_log_debug (S_NAME, "case %lld: %zu same-person pairs of %zu cases weighed",
-                      (long long) c->id, kept, count);
     free (group);
+    return rc;
+}
+
+int
+results_same_weigh_hits (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces,
+                         size_t n, int64_t **others_p, size_t *count_p, size_t *size_p,
+                         mt_err_t *err)
+{
+    int64_t *paired = NULL;
+    size_t paired_count = 0, searched = *count_p;
+    int rc = mt_casedb_same_partners (m->db, c->id, NULL, &paired, &paired_count, err);
+    for (size_t i = 0; rc == MT_OK && i < paired_count; i++)
+        if (results_set_add_id (others_p, count_p, size_p, paired [i]) != MT_OK)
+            rc = mt_err_set (err, MT_ENOMEM, "out of memory");
     free (paired);
+    double floor = c->kind == MT_KIND_FOUND ? m->config->same_floor_found
+                                            : m->config->same_floor_missing;
+    //  Weighed first, kept after in a transaction of their own: the store's
+    //  write lock is held for the writes alone (a reviewer's decision waits
+    //  for it).
+    s_kept_t *kept = calloc (*count_p ? *count_p : 1, sizeof *kept);
+    size_t kept_count = 0;
+    if (rc == MT_OK && !kept)
+        rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+    if (rc == MT_OK)
+        rc = s_weigh (m, c, faces, n, *others_p, *count_p, searched, floor, kept, &kept_count,
+                      err);
+    if (rc == MT_OK && kept_count && (rc = mt_casedb_begin (m->db, err)) == MT_OK) {
+        for (size_t i = 0; rc == MT_OK && i < kept_count; i++)
+            rc = mt_casedb_same_put (m->db, c->id, kept [i].other, kept [i].evidence,
+                                     kept [i].distance, kept [i].packed, kept [i].size, err);
+        rc = mt_casedb_commit (m->db, rc, err);
+    }
+    if (kept_count)
+        mt_log_debug (S_NAME, "case %lld: %zu same-person pairs of %zu cases weighed",
+                      (long long) c->id, kept_count, *count_p);
+    for (size_t i = 0; i < kept_count; i++)
+        free (kept [i].packed);
+    free (kept);
     return rc;
 }
