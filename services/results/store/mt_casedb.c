@@ -277,6 +277,8 @@ mt_casedb_open (const char *path, mt_casedb_t **self_p, mt_err_t *err)
     //  cases with their faces, which otherwise come from the kernel a page
     //  at a time (pread was the matcher's largest cost in a cross-match).
     if (rc == MT_OK && !mti_sql_is_pg (self->db))
+        self->turns = mti_turns_of (path);
+    if (rc == MT_OK && !mti_sql_is_pg (self->db))
         rc = mti_db_exec (self, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
                           "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;"
                           "PRAGMA cache_size = -65536;", err);
@@ -313,6 +315,8 @@ mt_casedb_close (mt_casedb_t **self_p)
 {
     if (self_p && *self_p) {
         mti_sql_close (&(*self_p)->db);
+        if ((*self_p)->has_turn)                //  closed inside a transaction
+            mti_turn_give ((*self_p)->turns);
         free (*self_p);
         *self_p = NULL;
     }

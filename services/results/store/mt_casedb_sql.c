@@ -62,6 +62,14 @@ mti_db_bind_text (mti_sql_stmt_t *stmt, int at, const char *text)
         mti_sql_bind_null (stmt, at);
 }
 
+static void
+s_turn_give (mt_casedb_t *self)
+{
+    if (self->has_turn)
+        mti_turn_give (self->turns);
+    self->has_turn = false;
+}
+
 int
 mt_casedb_begin (mt_casedb_t *self, mt_err_t *err)
 {
@@ -75,9 +83,13 @@ mt_casedb_begin (mt_casedb_t *self, mt_err_t *err)
             self->depth++;
         return rc;
     }
+    //  This process's writers in the order they asked (mti_turn.h).
+    self->has_turn = self->turns && mti_turn_take (self->turns);
     int rc = mti_db_exec (self, "BEGIN IMMEDIATE", err);
     if (rc == MT_OK)
         self->depth = 1;
+    else
+        s_turn_give (self);
     return rc;
 }
 
@@ -98,8 +110,10 @@ mt_casedb_commit (mt_casedb_t *self, int rc, mt_err_t *err)
     }
     self->depth = 0;
     if (rc == MT_OK)
-        return mti_db_exec (self, "COMMIT", err);
-    mti_db_exec (self, "ROLLBACK", NULL);
+        rc = mti_db_exec (self, "COMMIT", err);
+    else
+        mti_db_exec (self, "ROLLBACK", NULL);
+    s_turn_give (self);
     return rc;
 }
 

@@ -7,11 +7,14 @@
 #include "results/store/mt_casedb.h"
 
 #include "mti_sql.h"
+#include "mti_turn.h"
 
 struct mt_casedb {
     mti_sql_t *db;
     int version;
     int depth;                      //  transactions open (mt_casedb_begin): 0 none
+    mti_turns_t *turns;             //  SQLite: the store's writers' turns (mti_turn.h)
+    bool has_turn;                  //  this handle's transaction holds one
     //  mt_casedb_open_count's last counts (by kind) and when they were made
     int64_t open_count [2];
     int64_t open_counted_ms [2];

@@ -9,6 +9,9 @@
 #include "base/mt_text.h"
 
 #include <jansson.h>
+#include <pthread.h>
+#include <sched.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -484,10 +487,65 @@ test_case_facts (void)
     mt_casedb_close (&db);
 }
 
+//  Two writers of one store in one process (the results service's API and
+//  its matcher): one that commits and begins again at once does not keep
+//  the other out. Without turns SQLite's busy wait mostly missed the
+//  moment between two transactions, and the other waited seconds.
+typedef struct {
+    mt_casedb_t *db;
+    volatile int started, stop;
+} s_busy_writer_t;
+
+static void *
+s_busy_writer (void *arg)
+{
+    s_busy_writer_t *w = arg;
+    mt_err_t err;
+    long long until = mt_test_now_ms () + 4000;
+    while (!w->stop && mt_test_now_ms () < until) {
+        if (mt_casedb_begin (w->db, &err) != MT_OK)
+            break;
+        w->started = 1;
+        struct timespec pause = { 0, 20 * 1000000 };
+        nanosleep (&pause, NULL);
+        mt_casedb_commit (w->db, MT_OK, &err);
+    }
+    return NULL;
+}
+
+static void
+test_writers_take_turns (void)
+{
+    const char *target = mt_test_store_named ("turns.db");
+    mt_casedb_t *a = NULL, *b = NULL;
+    mt_err_t err;
+    if (!target || mt_casedb_open (target, &a, &err) != MT_OK
+    ||  mt_casedb_open (target, &b, &err) != MT_OK) {
+        MT_CHECK (!"open turns.db twice");
+        mt_casedb_close (&a);
+        return;
+    }
+    s_busy_writer_t w = { .db = a };
+    pthread_t thread;
+    MT_CHECK (pthread_create (&thread, NULL, s_busy_writer, &w) == 0);
+    while (!w.started)
+        sched_yield ();
+    long long t0 = mt_test_now_ms ();
+    MT_CHECK_RC (mt_casedb_begin (b, &err), MT_OK, &err);
+    long long waited = mt_test_now_ms () - t0;
+    MT_CHECK_RC (mt_casedb_commit (b, MT_OK, &err), MT_OK, &err);
+    MT_CHECK (waited < 1500);
+    w.stop = 1;
+    pthread_join (thread, NULL);
+    mt_casedb_close (&a);
+    mt_casedb_close (&b);
+}
+
 int
 main (void)
 {
     MT_RUN (test_validation);
+    MT_RUN (test_writers_take_turns);
     MT_RUN (test_case_facts);
     MT_RUN (test_crossmatch_progress);
     MT_RUN (test_consent);
