@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <time.h>
 #include <stdlib.h>
 #include <string.h>
@@ -493,7 +494,7 @@ test_case_facts (void)
 //  moment between two transactions, and the other waited seconds.
 typedef struct {
     mt_casedb_t *db;
-    volatile int started, stop;
+    atomic_int started, stop;
 } s_busy_writer_t;
 
 static void *
