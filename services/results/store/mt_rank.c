@@ -566,6 +566,31 @@ mt_rank_pair (const mt_rank_model_t *m, const mt_case_t *found, const mt_face_ro
     return s_pair (m, found, ff, nf, missing, mf, nm, mti_rank_facts, out, err);
 }
 
+//  A found person's faces as one person against another: of each photo
+//  with several faces, the one nearest its centre (the person the station
+//  photographed), into a new array (*count_p of them); a photo where staff
+//  marked the person has that face alone already. Others in the picture
+//  (a station worker beside many found people, a passer-by) would make two
+//  strangers one person; their own faces are theirs, and for a family pair
+//  the photo's faces are each weighed by how likely they are its person.
+static mt_face_row_t *
+s_subjects (const mt_rank_model_t *m, const mt_face_row_t *faces, size_t n, size_t *count_p)
+{
+    mt_face_row_t *kept = malloc ((n ? n : 1) * sizeof *kept);
+    *count_p = 0;
+    for (size_t i = 0; kept && i < n; i++) {
+        bool central = true;
+        for (size_t j = 0; j < n && central; j++)
+            if (j != i && faces [j].photo_id == faces [i].photo_id) {
+                double pi = s_subject_prior (m, &faces [i]), pj = s_subject_prior (m, &faces [j]);
+                central = pi > pj || (pi == pj && i < j);
+            }
+        if (central)
+            kept [(*count_p)++] = faces [i];
+    }
+    return kept;
+}
+
 int
 mt_rank_same (const mt_rank_model_t *m, const mt_case_t *a, const mt_face_row_t *fa, size_t na,
               const mt_case_t *b, const mt_face_row_t *fb, size_t nb, mt_rank_t *out,
@@ -574,7 +599,14 @@ mt_rank_same (const mt_rank_model_t *m, const mt_case_t *a, const mt_face_row_t 
     if (a->kind != b->kind)
         return mt_err_set (err, MT_EINVAL, "cases %lld and %lld are of two sides",
                            (long long) a->id, (long long) b->id);
-    return s_pair (m, a, fa, na, b, fb, nb, mti_rank_same_facts, out, err);
+    if (a->kind != MT_KIND_FOUND)
+        return s_pair (m, a, fa, na, b, fb, nb, mti_rank_same_facts, out, err);
+    size_t ka = 0, kb = 0;
+    mt_face_row_t *sa = s_subjects (m, fa, na, &ka), *sb = s_subjects (m, fb, nb, &kb);
+    int rc = sa && sb ? s_pair (m, a, sa, ka, b, sb, kb, mti_rank_same_facts, out, err)
+                      : mt_err_set (err, MT_ENOMEM, "out of memory");
+    free (sa), free (sb);
+    return rc;
 }
 
 //  ---------------------------------------------------------------- scores

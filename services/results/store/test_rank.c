@@ -504,6 +504,21 @@ test_same_person (void)
     MT_CHECK_RC (mt_rank_same (&model, &missing, &fa, 1, &m2, &fb, 1, &r, &err), MT_OK, &err);
     MT_CHECK_INT (r.explanation.facts.verdict [MT_RANK_FACT_AGE], MT_RANK_CONFLICTS);
     MT_CHECK_RC (mt_rank_same (&model, &a, &fa, 1, &missing, &fb, 1, &r, &err), MT_EINVAL, &err);
+
+    //  Two strangers photographed beside one station worker: the worker's
+    //  face, off the photos' centres, does not make them one person; the
+    //  same two photos centred on one person do.
+    mt_face_row_t one [2] = { s_placed (fa, 180, 180, 400, 400),
+                              s_placed (s_face (13, 100, -0.9f, "ok", 2020), 10, 10, 400, 400) };
+    mt_face_row_t two [2] = { s_placed (far, 180, 180, 400, 400),
+                              s_placed (s_face (14, 120, -0.9f, "ok", 2021), 350, 10, 400, 400) };
+    mt_rank_t strangers, worker;
+    MT_CHECK_RC (mt_rank_same (&model, &a, one, 2, &b, two, 2, &strangers, &err), MT_OK, &err);
+    MT_CHECK (strangers.evidence < far_rank.evidence + 1);
+    one [1] = s_placed (one [1], 180, 180, 400, 400), one [0] = s_placed (one [0], 10, 10, 400, 400);
+    two [1] = s_placed (two [1], 180, 180, 400, 400), two [0] = s_placed (two [0], 350, 10, 400, 400);
+    MT_CHECK_RC (mt_rank_same (&model, &a, one, 2, &b, two, 2, &worker, &err), MT_OK, &err);
+    MT_CHECK (worker.evidence > near_rank.evidence - 3);
 }
 
 int
