@@ -237,7 +237,8 @@ mt_casedb_same_get (mt_casedb_t *self, int64_t a, int64_t b, mt_same_row_t *row,
 #define S_LISTED \
     " FROM same_person p JOIN cases a ON a.id = p.case_a JOIN cases b ON b.id = p.case_b" \
     " WHERE a.state = 'open' AND b.state = 'open'" \
-    " AND (p.state != 'pending' OR p.evidence >= CASE a.kind WHEN 'found' THEN ?1 ELSE ?5 END)" \
+    " AND (p.state != 'pending' OR p.evidence >= CASE a.kind WHEN 'found'" \
+    " THEN CAST (?1 AS DOUBLE PRECISION) ELSE CAST (?5 AS DOUBLE PRECISION) END)" \
     " AND (CAST (?2 AS TEXT) IS NULL OR p.state = ?2)" \
     " AND (CAST (?3 AS TEXT) IS NULL OR a.station = ?3 OR b.station = ?3)" \
     " AND (?4 = 0 OR p.case_a = ?4 OR p.case_b = ?4)"
