@@ -84,7 +84,7 @@ s_review_linked (results_call_t *call, const mt_case_t *found, const mt_case_t *
             mt_err_t why;
             int moved = mt_casedb_review (db, fs [i], ms [j], &same, call->actor, &why);
             if (moved != MT_OK && moved != MT_ECONFLICT)
-                rc = mt_err_set (err, moved, "%s", why.msg);
+                rc = mt_err_copy (err, moved, &why);
             if (moved == MT_OK && fs [i] != found->id)
                 rc = results_rescore_found (db, &call->self->model, fs [i], -1, err);
         }
