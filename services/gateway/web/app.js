@@ -568,7 +568,13 @@ function objectText (object) {
 
 // ------------------------------------------------------------------ router
 
+// Each route's number, and the newest one drawn: a slow page's late answer
+// (the cases page while the results service is busy) must not stay drawn
+// over a page the person has moved on to.
+let routeStarted = 0, routeDrawn = 0;
+
 async function route () {
+  const seq = ++routeStarted;
   renderShell ();
   dropToast ();
   const parts = hashPath ().split ("/");
@@ -607,9 +613,15 @@ async function route () {
       el ("h2", { text: err.status === 403 ? t ("forbidden") : t ("error") }),
       el ("p", { text: err.message })));
   } finally {
-    state.shown = location.hash;
-    if (!failed) restoreDraft ();
-    main.focus ({ preventScroll: true });
+    if (seq < routeDrawn) {
+      // A newer page was drawn already, and this one drew over it: draw that again.
+      route ();
+    } else {
+      routeDrawn = seq;
+      state.shown = location.hash;
+      if (!failed) restoreDraft ();
+      main.focus ({ preventScroll: true });
+    }
   }
 }
 
