@@ -6,7 +6,6 @@
 //  data. The rules are the case store's (mt_casedb_workflow.c).
 
 #include "results/results_call.h"
-#include "base/mt_log.h"
 
 #include "results/case_fields.h"
 #include "results/case_view.h"
