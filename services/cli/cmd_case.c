@@ -108,6 +108,46 @@ s_id (const char *command, const char *text)
     return id;
 }
 
+//  A linked case's person across its records (each as the caller may see
+//  it, a line of its facts) and where two of them conflict.
+static void
+s_print_linked (json_t *c)
+{
+    json_t *records = json_object_get (c, "linked_records");
+    if (json_array_size (records) < 2)
+        return;
+    printf ("  this person across %zu linked records:\n", json_array_size (records));
+    size_t i, j;
+    json_t *r, *k, *reason;
+    json_array_foreach (records, i, r) {
+        printf ("    case %lld%s:", (long long) json_integer_value (json_object_get (r, "case_id")),
+                i == 0 ? " (this one)" : json_is_true (json_object_get (r, "redacted"))
+                                       ? " (another station's)" : "");
+        const char *key;
+        json_t *value;
+        json_object_foreach (r, key, value) {
+            if (strcmp (key, "case_id") == 0 || strcmp (key, "kind") == 0
+            ||  strcmp (key, "redacted") == 0 || json_is_null (value))
+                continue;
+            char *text = json_dumps (value, JSON_ENCODE_ANY | JSON_COMPACT);
+            printf (" %s=%s", key, json_is_string (value) ? json_string_value (value) : text);
+            free (text);
+        }
+        putchar ('\n');
+    }
+    json_t *conflicts = json_object_get (c, "linked_conflicts");
+    if (json_array_size (conflicts) == 0)
+        printf ("  their facts do not conflict\n");
+    json_array_foreach (conflicts, i, k) {
+        printf ("  conflict, cases %lld and %lld:\n",
+                (long long) json_integer_value (json_object_get (k, "case_a")),
+                (long long) json_integer_value (json_object_get (k, "case_b")));
+        json_array_foreach (json_object_get (k, "reasons"), j, reason)
+            printf ("    %s: %s\n", json_string_value (json_object_get (reason, "code")),
+                    json_string_value (json_object_get (reason, "text")));
+    }
+}
+
 static void
 s_print_case (json_t *c)
 {
@@ -118,7 +158,8 @@ s_print_case (json_t *c)
     json_t *value;
     json_object_foreach (c, key, value) {
         if (strcmp (key, "case_id") == 0 || strcmp (key, "kind") == 0
-        ||  strcmp (key, "state") == 0 || strcmp (key, "photo_list") == 0)
+        ||  strcmp (key, "state") == 0 || strcmp (key, "photo_list") == 0
+        ||  strcmp (key, "linked_records") == 0 || strcmp (key, "linked_conflicts") == 0)
             continue;
         char *text = json_dumps (value, JSON_ENCODE_ANY | JSON_COMPACT);
         printf ("  %-16s %s\n", key, json_is_string (value) ? json_string_value (value) : text);
@@ -134,6 +175,7 @@ s_print_case (json_t *c)
                 json_object_get (value, "error") ? ": " : "",
                 json_object_get (value, "error")
                     ? json_string_value (json_object_get (value, "error")) : "");
+    s_print_linked (c);
 }
 
 //  An export holds faces and contact details: written readable by the

@@ -10,6 +10,7 @@
 #include "results/store/photo_store.h"
 #include "results/results_call.h"
 #include "results/results_disk.h"
+#include "results/results_linked.h"
 #include "results/results_score.h"
 #include "results/results_matcher.h"
 #include "results/results_privacy.h"
@@ -89,16 +90,11 @@ results_m_case_get (results_call_t *call, mt_err_t *err)
     //  True until its photos are processed and its candidates ranked.
     if (view)
         view->has_matching = 1, view->matching = mt_casedb_match_pending (call->self->db, id);
-    //  The other records of its person.
-    int64_t *group = NULL;
-    size_t group_count = 0;
-    if (view && c.person_group
-    &&  mt_casedb_same_group (call->self->db, id, &group, &group_count, NULL) == MT_OK
-    &&  (view->linked = calloc (group_count, sizeof *view->linked)))
-        for (size_t i = 0; i < group_count; i++)
-            if (group [i] != id)
-                view->linked [view->n_linked++] = group [i];
-    free (group);
+    //  The other records of its person, and where their facts conflict.
+    if (view && (rc = results_linked_person (call, &c, view, &failed, err)) != MT_OK) {
+        protobuf_c_message_free_unpacked (&view->base, NULL);
+        return rc;
+    }
     mt_reunion_t reunion;
     int64_t shown = 0;
     if (view && mt_casedb_reunion (call->self->db, id, &reunion, NULL) == MT_OK) {
@@ -144,9 +140,19 @@ results_m_case_get (results_call_t *call, mt_err_t *err)
             free (trail);
         }
     }
+    //  What the page showed: the reunited case and the person's other records.
+    size_t n_shown = view ? view->n_linked_records : 0;
+    int64_t *shown_ids = malloc ((n_shown + 1) * sizeof *shown_ids);
+    failed |= shown_ids == NULL;
+    if (shown_ids) {
+        shown_ids [0] = shown;
+        for (size_t i = 0; i < n_shown; i++)
+            shown_ids [i + 1] = view->linked_records [i]->case_id;
+    }
     rc = results_pb_answer (&call->answer, view ? &view->base : NULL, failed, err);
     if (rc == MT_OK)
-        results_audit_read (call, "case.read", id, &shown, 1);
+        results_audit_read (call, "case.read", id, shown_ids, n_shown + 1);
+    free (shown_ids);
     return rc;
 }
 

@@ -79,9 +79,9 @@ s_faces (const Homeward__V1__Explanation *ex, Homeward__V1__SameReason **reasons
 }
 
 //  The facts' reasons (mt_rank_same's: a is the explanation's found side).
-static void
-s_facts (const Homeward__V1__Explanation *ex, bool found, Homeward__V1__SameReason **reasons,
-         size_t *n, bool *failed)
+void
+results_same_fact_reasons (const Homeward__V1__Explanation *ex, bool found,
+                           Homeward__V1__SameReason **reasons, size_t *n, bool *failed)
 {
     char en [256], zh [256];
     for (size_t f = 0; f < ex->n_facts && f < MT_RANK_FACTS; f++) {
@@ -166,7 +166,7 @@ s_reasons (Homeward__V1__SamePair *pair, const uint8_t *packed, size_t size, boo
     }
     if (pair->reasons) {
         s_faces (ex, pair->reasons, &pair->n_reasons, failed);
-        s_facts (ex, found, pair->reasons, &pair->n_reasons, failed);
+        results_same_fact_reasons (ex, found, pair->reasons, &pair->n_reasons, failed);
     }
     homeward__v1__explanation__free_unpacked (ex, NULL);
 }

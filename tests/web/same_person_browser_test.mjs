@@ -5,8 +5,9 @@
 // pair with its two records side by side and its reasons in Chinese, and
 // decides 是同一人; the pair is then `same` (through the API), leaves the
 // pending list, and its side by side shows the faces and no decision
-// left; the first record's page names the second as a linked record, and
-// its link opens it; the pair fits a 390 px phone. A station's worker sees the pair without a decision
+// left; the first record's page names the second as a linked record,
+// shows the person across both records with a conflict (a sex corrected
+// meanwhile) marked and said in Chinese, and its link opens it; the pair fits a 390 px phone. A station's worker sees the pair without a decision
 // (two stations' records: a police liaison's). Screenshots go to $ARTIFACTS.
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
@@ -132,10 +133,29 @@ try {
   await page.setViewportSize ({ width: 1280, height: 900 });
   console.log ("ok   the pair side by side: both faces, decided, no decision left; it fits a phone");
 
-  // The first record's page: the second as its linked record.
+  // The first record's page: the person across both records, in Chinese;
+  // the second record's sex corrected to female meanwhile is a conflict,
+  // its row marked and the reason said in Chinese.
+  const fix = await staffB.request ("PATCH", `/api/v1/cases/${b}`, { json: { sex: "female" } });
+  assert.equal (fix.status, 200, JSON.stringify (fix.data));
   await page.goto (serve.base + "/#/case/" + a);
   const linked = page.locator (".notice.linked");
   await linked.getByText ("同一人的其他记录").waitFor ();
+  const person = linked.locator (".linked-person");
+  await person.getByRole ("heading", { name: "此人在各条记录中的信息" }).waitFor ();
+  assert.equal (await person.locator ("thead th[scope=col]").count (), 2, "a column for each record");
+  const sexRow = person.locator ("tr.conflict", { hasText: "性别" });
+  await sexRow.waitFor ();
+  assert.deepEqual ((await sexRow.locator ("td").allInnerTexts ()).map (x => x.trim ()), ["男", "女"]);
+  await person.getByText ("性别分别记为男和女").waitFor ();
+  assert.equal (await person.locator ("tr.conflict").count (), 1, "only the sex conflicts");
+  await page.screenshot ({ path: join (artifacts, "same-04-linked-person.png"), fullPage: true });
+  await page.setViewportSize ({ width: 390, height: 844 });
+  await page.evaluate (() => new Promise (r => requestAnimationFrame (() => requestAnimationFrame (r))));
+  const wide = await page.evaluate (() => document.documentElement.scrollWidth);
+  assert.ok (wide <= 390, `the linked person on a phone: the page is ${wide} px wide on a 390 px screen`);
+  await page.setViewportSize ({ width: 1280, height: 900 });
+  console.log ("ok   a linked record's page shows the person across the records, a conflict marked and said in Chinese");
   await linked.getByRole ("link", { name: "受助人员 #" + b }).click ();
   await page.locator ("main h2", { hasText: new RegExp (`#${b} · `) }).waitFor ();
   const fresh = await police.request ("GET", `/api/v1/cases/${a}`);

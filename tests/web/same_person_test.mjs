@@ -122,6 +122,48 @@ await test ("a station links its own two records; a police liaison links across 
   assert.ok (pairOf (all.data, inA, inB) && pairOf (all.data, inB, inB2));
 });
 
+await test ("a linked record's page: the person across the records, as each reader may see them, and their conflicts", async () => {
+  const page = await police.request ("GET", `/api/v1/cases/${inA}`);
+  assert.equal (page.status, 200, JSON.stringify (page.data));
+  assert.deepEqual (page.data.linked_records.map (r => r.case_id), [inA, ...[inB, inB2].sort ((x, y) => x - y)]);
+  assert.equal (page.data.linked_records [1].notes, "speaks Cantonese");
+  assert.deepEqual (page.data.linked_conflicts, []);
+  // Station A's worker: station B's records without their personal facts.
+  const mine = await staffA.request ("GET", `/api/v1/cases/${inA}`);
+  assert.equal (mine.data.linked_records [0].notes, "speaks Cantonese");
+  for (const r of mine.data.linked_records.slice (1)) {
+    assert.equal (r.redacted, true);
+    assert.equal (r.notes, undefined);
+    assert.equal (r.sex, "male");
+  }
+  // A sex recorded two ways and years of birth that cannot meet: conflicts
+  // of each two records that disagree, said in both languages.
+  const fix = await staffB.request ("PATCH", `/api/v1/cases/${inB2}`, { json: { sex: "female", age: "18-20" } });
+  assert.equal (fix.status, 200, JSON.stringify (fix.data));
+  const now = (await staffA.request ("GET", `/api/v1/cases/${inA}`)).data;
+  const pairs = now.linked_conflicts.map (k => [k.case_a, k.case_b].sort ((x, y) => x - y).join ("/"));
+  assert.deepEqual (pairs.sort (), [[inA, inB2], [inB, inB2]].map (p => p.sort ((x, y) => x - y).join ("/")).sort (),
+                    JSON.stringify (now.linked_conflicts));
+  for (const k of now.linked_conflicts) {
+    assert.deepEqual (k.reasons.map (r => r.code).sort (), ["age", "sex"]);
+    const sex = k.reasons.find (r => r.code === "sex");
+    assert.equal (sex.verdict, "conflicts");
+    assert.ok (sex.text.includes ("male and female") || sex.text.includes ("female and male"), sex.text);
+    assert.ok (sex.text_zh.startsWith ("性别分别记为"), sex.text_zh);
+  }
+  // What the page showed of the other records is audited (the first time a
+  // reader sees them: an administrator here, who has seen none yet).
+  assert.equal ((await admin.request ("GET", `/api/v1/cases/${inA}`)).status, 200);
+  const audit = await admin.request ("GET", "/api/v1/audit?limit=200");
+  const read = audit.data.entries.find (e => e.actor === "admin1" && e.action === "case.read"
+    && e.object === `case ${inA}`);
+  assert.ok (read && [inB, inB2].every (id => new RegExp (`\\b${id}\\b`).test (read.detail)),
+             JSON.stringify (read));
+  const back = await staffB.request ("PATCH", `/api/v1/cases/${inB2}`, { json: { sex: "male", age: "40-60" } });
+  assert.equal (back.status, 200, JSON.stringify (back.data));
+  assert.deepEqual ((await police.request ("GET", `/api/v1/cases/${inA}`)).data.linked_conflicts, []);
+});
+
 await test ("one queue item for the person and the family; a DNA request reaches every record", async () => {
   for (const id of [inA, inB, inB2]) await waitMatched (police, id);
   const queue = await police.request ("GET", "/api/v1/queue?limit=500");

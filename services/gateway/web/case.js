@@ -262,7 +262,44 @@ function linkedNotice (c) {
       c.linked.flatMap ((id, i) => [i ? t ("list_sep") : "",
         el ("a", { href: "#/case/" + id, text: kind + " #" + id })])),
     el ("p", { class: "hint" }, t ("linked_hint") + " ",
-      el ("a", { href: hashWith ("same", { state: "same", case: c.case_id }), text: t ("linked_decisions") })));
+      el ("a", { href: hashWith ("same", { state: "same", case: c.case_id }), text: t ("linked_decisions") })),
+    linkedPerson (c));
+}
+
+// The person across the linked records (the server's linked_records, this
+// one first, each as the reader may see it: another station's without its
+// personal facts): a column a record, a row a fact any of them gives, the
+// rows where two records cannot both be right marked, and the server's
+// reasons for each such two below.
+function linkedPerson (c) {
+  const records = c.linked_records || [];
+  if (records.length < 2) return null;
+  const found = c.kind === "found";
+  const conflicts = c.linked_conflicts || [];
+  const rowsOf = { sex: ["sex"], age: ["age", "birth_year"], dates: ["date_found"],
+                   province: ["province"], name: ["person_name"] };
+  const marked = new Set (conflicts.flatMap (k => (k.reasons || []).flatMap (r => rowsOf [r.code] || [])));
+  const facts = [
+    ["sex", "sex", v => t (v)], ["province", found ? "found_province" : "home_province", provinceName],
+    ["station", "station"], ["city", "city"], ["date_found", "date_found"], ["date_last_seen", "last_seen"],
+    ["age", "age_shown", rangeText], ["birth_year", "birth_year_shown", rangeText],
+    ["person_name", found ? "found_person_shown" : "person_name"], ["family_name", "family_name"],
+    ["family_relation", "relation"], ["features", "features"]];
+  const given = v => v !== undefined && v !== null && v !== "" && v !== "unknown";
+  const rows = facts.filter (([name]) => records.some (r => given (r [name]))).map (([name, key, say]) =>
+    el ("tr", { class: marked.has (name) ? "conflict" : "" },
+      el ("th", { scope: "row", text: t (key) + (marked.has (name) ? " ⚠" : "") }),
+      records.map (r => el ("td", { text: given (r [name]) ? (say ? say (r [name]) : String (r [name])) : "—" }))));
+  const head = el ("tr", {}, el ("th", { text: "" }), records.map ((r, i) => el ("th", { scope: "col" },
+    i ? el ("a", { href: "#/case/" + r.case_id, text: "#" + r.case_id }) : el ("span", { text: "#" + r.case_id + " " + t ("linked_this") }),
+    r.redacted ? el ("small", { class: "hint", text: " " + t ("linked_other_station") }) : null)));
+  return el ("div", { class: "linked-person" },
+    el ("h3", { text: t ("linked_person") }),
+    el ("div", { class: "scroll" }, el ("table", { class: "linked-facts" }, el ("thead", {}, head), el ("tbody", {}, rows))),
+    conflicts.length
+      ? el ("div", { class: "linked-conflicts" }, el ("p", {}, el ("strong", { text: t ("linked_conflicts") })),
+          conflicts.map (k => el ("div", {}, el ("p", { text: "#" + k.case_a + " · #" + k.case_b }), sameReasons (k))))
+      : el ("p", { class: "hint", text: t ("linked_no_conflicts") }));
 }
 
 // An administrator reopens a closed case (a reunion: both cases, the pair

@@ -113,6 +113,9 @@ const HW_TEXT = {
     same_no_decide: "现在不能做决定。", same_no_chips: "没有可显示的人脸",
     linked_records: "同一人的其他记录", linked_hint: "已确认是同一个人：比对时合为一人。",
     linked_decisions: "查看决定",
+    linked_person: "此人在各条记录中的信息", linked_this: "（本记录）", linked_other_station: "另一救助站：不显示个人信息",
+    linked_conflicts: "记录之间的矛盾（同一人不可能都对，请核实）：",
+    linked_no_conflicts: "各条记录的信息没有矛盾。", same_reason_name: "姓名",
     "action_same_person.list": "查看疑似同一人", "action_same_person.read": "查看疑似同一人的记录",
     "action_same_person.link": "关联为同一人", "action_same_person.unlink": "拆开同一人的关联",
     "action_same_person.different": "记为不是同一人"
@@ -231,6 +234,9 @@ const HW_TEXT = {
     same_no_decide: "No decision is possible now.", same_no_chips: "No face to show",
     linked_records: "Other records of this person", linked_hint: "Decided to be the same person: matched as one.",
     linked_decisions: "See the decisions",
+    linked_person: "This person across the records", linked_this: "(this record)", linked_other_station: "another station's: no personal facts shown",
+    linked_conflicts: "Where the records conflict (both cannot be right of one person: check them):",
+    linked_no_conflicts: "The records' facts do not conflict.", same_reason_name: "Name",
     "action_same_person.list": "same-person suggestions viewed", "action_same_person.read": "same-person pair viewed",
     "action_same_person.link": "linked as one person", "action_same_person.unlink": "same-person link undone",
     "action_same_person.different": "marked not the same person"

@@ -609,6 +609,16 @@ mt_rank_same (const mt_rank_model_t *m, const mt_case_t *a, const mt_face_row_t 
     return rc;
 }
 
+int
+mt_rank_same_facts (const mt_rank_model_t *m, const mt_case_t *a, const mt_case_t *b,
+                    mt_rank_explanation_t *ex)
+{
+    memset (ex, 0, sizeof *ex);
+    int conflicts = 0;
+    mti_rank_same_facts (m, a, b, ex, &conflicts);
+    return conflicts;
+}
+
 //  ---------------------------------------------------------------- scores
 
 double

@@ -198,6 +198,12 @@ int mt_rank_same (const mt_rank_model_t *model,
                   const mt_case_t *b, const mt_face_row_t *b_faces, size_t b_count,
                   mt_rank_t *out, mt_err_t *err);
 
+//  What the facts alone of two cases of one side say of their being one
+//  person, as mt_rank_same weighs them: each fact's verdict and values in
+//  ex (its faces left unset). Returns how many of the facts conflict.
+int mt_rank_same_facts (const mt_rank_model_t *model, const mt_case_t *a, const mt_case_t *b,
+                        mt_rank_explanation_t *ex);
+
 //  The templates of a case's person (the pooled descriptions of more than
 //  one photo), to search with beside its faces: writes up to max vectors of
 //  MT_EMBEDDING_DIM floats into vectors and returns how many.
