@@ -100,13 +100,19 @@ mt_casedb_pair_state (mt_casedb_t *self, int64_t found_case, int64_t missing_cas
 }
 
 //  Another pair of the found person that a confirmation would contradict:
-//  one with a DNA test under way or confirmed already.
+//  one with a DNA test under way or confirmed already, with a report of
+//  another person (a report linked with this one is of the same person:
+//  two relatives' reports of one child are confirmed together).
 static int
 s_rival_pair (mt_casedb_t *self, int64_t found, int64_t missing, mt_err_t *err)
 {
     mti_sql_stmt_t *stmt = mti_db_prepare (self,
-        "SELECT missing_case, state FROM candidates WHERE found_case = ? AND missing_case != ?"
-        " AND state IN ('dna_requested', 'confirmed') ORDER BY missing_case LIMIT 1", err);
+        "SELECT k.missing_case, k.state FROM candidates k JOIN cases c ON c.id = k.missing_case"
+        " WHERE k.found_case = ?1 AND k.missing_case != ?2"
+        " AND k.state IN ('dna_requested', 'confirmed')"
+        " AND (c.person_group IS NULL OR c.person_group != COALESCE ((SELECT person_group"
+        "  FROM cases WHERE id = ?2), 0))"
+        " ORDER BY k.missing_case LIMIT 1", err);
     if (!stmt)
         return MT_EINTERNAL;
     mti_sql_bind_int64 (stmt, 1, found);
