@@ -103,6 +103,8 @@ const mti_text_row_t mti_text_terms [] = {
     { "link the cases",                     "关联案件" },
     { "decide the pair",                    "记录判断" },
     { "unlink the case",                    "解除案件关联" },
+    { "a notice",                           "待告知家属的记录" },
+    { "a family told",                      "家属已告知的记录" },
     { "chain the audit log",                "写入审计日志链" },
     { "audit",                              "审计日志" },
     { "count the records",                  "统计记录数" },
@@ -1029,6 +1031,10 @@ const mti_text_row_t mti_text_catalog [] = {
     //  services/gateway/gateway_cases.c
     { "limit must be 1..500, offset >= 0",
       "每页条数（limit）应为 1..500，起始位置（offset）不能为负" },
+    { "no such notice",
+      "没有这条待告知记录" },
+    { "send how the family was told as a JSON object",
+      "请以 JSON 对象发送告知家属的方式" },
     { "send the decision as a JSON object",
       "请以 JSON 对象提交判断" },
     { "send the case as a JSON object",
@@ -1187,6 +1193,10 @@ const mti_text_row_t mti_text_catalog [] = {
       "每页条数（limit）应为 1..1000，起始位置（offset）不能为负" },
 
     //  services/results/results_same.c
+    { "state must be to_tell, told or all",
+      "状态（state）必须是 to_tell（待告知）、told（已告知）或 all（全部）" },
+    { "the family of another station's report is told by that station or the police",
+      "其他救助站的寻亲报告，由该救助站或公安机关告知家属" },
     { "state must be pending, same, different or all",
       "状态（state）必须是 pending（待判断）、same（同一人）、different（不是同一人）或 all（全部）" },
     { "a closed case is not linked or unlinked",
@@ -1324,6 +1334,10 @@ const mti_text_row_t mti_text_catalog [] = {
       "案件 %lld 从未是案件 %lld 的候选" },
 
     //  services/results/store/mt_casedb_same.c
+    { "nothing is to be told to the family of case %lld about case %lld",
+      "没有需要就案件 %2$lld 告知案件 %1$lld 家属的事项" },
+    { "the family was told already, by %s at %s",
+      "已由 %s 于 %s 告知家属" },
     { "a case is not paired with itself",
       "案件不能与自身配对" },
     { "cases %lld and %lld are not suggested as the same person",

@@ -25,6 +25,7 @@ int cli_user (int argc, char **argv);
 int cli_keygen (int argc, char **argv);
 int cli_audit (int argc, char **argv);
 int cli_same_person (int argc, char **argv);
+int cli_notices (int argc, char **argv);
 
 int cli_migrate_store (int argc, char **argv);
 

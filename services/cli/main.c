@@ -30,6 +30,7 @@ static const s_command_t s_commands [] = {
     { "candidates", cli_candidates, "the candidate families of a case, explained" },
     { "review",  cli_review,  "record a decision on a candidate pair" },
     { "same-person", cli_same_person, "two records of one person: suggestions, link, unlink" },
+    { "notices", cli_notices, "relatives to tell of a decision, and that they were told" },
     { "import",  cli_import,  "bulk import of cases and photos (CSV or folder)" },
     { "reembed", cli_reembed, "describe the gallery again with the current second descriptor" },
     { "crossmatch", cli_crossmatch, "search every open case again against the other side" },

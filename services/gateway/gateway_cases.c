@@ -314,6 +314,35 @@ gateway_route_reviews (gateway_route_t *r)
         json_object_set_new (params, "case_b", json_integer (b));
         return gateway_route_answer (r, "same.decide", params, 200);
     }
+    if (gateway_route_is (r, "GET", 1, "notices")) {
+        long long limit = gateway_route_query_int (r->conn, "limit", 50);
+        long long offset = gateway_route_query_int (r->conn, "offset", 0);
+        long long id = gateway_route_query_int (r->conn, "case", 0);
+        const char *state = MHD_lookup_connection_value (r->conn, MHD_GET_ARGUMENT_KIND,
+                                                         "state");
+        if (limit < 1 || limit > 500 || offset < 0 || id < 0)
+            return gateway_error (r->conn, 400, "invalid_argument",
+                                  "limit must be 1..500, offset >= 0");
+        json_t *params = json_pack ("{s:I, s:I}", "limit", (json_int_t) limit, "offset",
+                                    (json_int_t) offset);
+        if (id > 0)
+            json_object_set_new (params, "case_id", json_integer (id));
+        if (state)
+            json_object_set_new (params, "state", json_string (state));
+        return gateway_route_answer (r, "notice.list", params, 200);
+    }
+    if (gateway_route_is (r, "POST", 3, "notices", "*", "*")) {
+        long long report = gateway_route_id (r->parts [1]), found = gateway_route_id (r->parts [2]);
+        if (report < 0 || found < 0)
+            return gateway_error (r->conn, 404, "not_found", "no such notice");
+        if (r->body && !json_is_object (r->body))
+            return gateway_error (r->conn, 400, "invalid_argument",
+                                  "send how the family was told as a JSON object");
+        json_t *params = r->body ? json_deep_copy (r->body) : json_object ();
+        json_object_set_new (params, "missing_case", json_integer (report));
+        json_object_set_new (params, "found_case", json_integer (found));
+        return gateway_route_answer (r, "notice.told", params, 200);
+    }
     if (gateway_route_is (r, "GET", 1, "queue")) {
         long long limit = gateway_route_query_int (r->conn, "limit", 50), offset = gateway_route_query_int (r->conn, "offset", 0);
         long long province = gateway_route_query_int (r->conn, "province", 0);

@@ -50,6 +50,8 @@ const gateway_api_route_t gateway_api_routes [] = {
     { "GET", "/same-person", S_ANY, false },
     { "GET", "/same-person/{a}/{b}", S_ANY, false },
     { "POST", "/same-person/{a}/{b}", S_ANY, false },
+    { "GET", "/notices", S_ANY, false },
+    { "POST", "/notices/{report}/{found}", S_ANY, false },
     { "GET", "/audit", S_ADMIN, false },
     { "GET", "/audit/verify", S_ADMIN, false },
     { "GET", "/users", S_ADMIN, false },

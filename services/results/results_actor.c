@@ -18,6 +18,7 @@
 #include "results/results_matcher.h"
 #include "results/results_privacy.h"
 #include "results/results_same.h"
+#include "results/results_notice.h"
 #include "results/store/mt_casedb.h"
 #include "wire/mt_client.h"
 #include "face/mt_image.h"
@@ -208,6 +209,7 @@ static const struct {
     { "case.reopen", results_m_case_reopen }, { "pair.get", results_m_pair_get },
     { "same.list", results_m_same_list }, { "same.get", results_m_same_get },
     { "same.decide", results_m_same_decide },
+    { "notice.list", results_m_notice_list }, { "notice.told", results_m_notice_told },
 };
 
 //  The methods that change records, which a client may send with an
@@ -216,7 +218,7 @@ static const struct {
 static const char *const s_changing [] = {
     "case.add", "case.close", "case.reopen", "case.update", "case.erase", "photo.add",
     "photo.person", "photo.remove", "photo.taken", "face.exclude", "review", "same.decide",
-    NULL
+    "notice.told", NULL
 };
 
 //  A request's digest: its method, its parameters packed (the key is the

@@ -13,6 +13,7 @@
 #include "common/api_render.h"
 #include "results/results_access.h"
 #include "results/results_score.h"
+#include "results/results_notice.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,10 +127,12 @@ results_m_review (results_call_t *call, mt_err_t *err)
     rc = mt_casedb_begin (db, err);
     if (rc != MT_OK)
         return rc;
-    rc = mt_casedb_review (db, a, b, &review, call->actor, err);
     mt_case_t found, missing;
-    char state [16] = "";
+    char from [16] = "", state [16] = "";
     bool cases = s_pair_cases (call, a, b, &found, &missing, NULL) == MT_OK;
+    if (cases)
+        mt_casedb_pair_state (db, found.id, missing.id, from, NULL);
+    rc = mt_casedb_review (db, a, b, &review, call->actor, err);
     if (cases)
         mt_casedb_pair_state (db, found.id, missing.id, state, NULL);
     bool open = cases && strcmp (found.state, "open") == 0 && strcmp (missing.state, "open") == 0;
@@ -145,6 +148,9 @@ results_m_review (results_call_t *call, mt_err_t *err)
     //  holds for their other pairs too, where the workflow allows it.
     if (rc == MT_OK && cases && (found.person_group || missing.person_group))
         rc = s_review_linked (call, &found, &missing, &review, err);
+    //  The families who must hear of it: the report's and its linked reports'.
+    if (rc == MT_OK && cases)
+        rc = results_notice_decision (call, &found, &missing, from, state, err);
     //  The found person's families compete anew (a rejected one drops out).
     if (rc == MT_OK && cases)
         rc = results_rescore_found (db, &call->self->model, found.id, -1, err);

@@ -152,6 +152,27 @@ s_same_text (void)
     return text;
 }
 
+//  The relatives to tell, told or not, as "REPORT-FOUND:decision:told_by;".
+static char *
+s_notices_text (void)
+{
+    json_t *list = mt_serve_call ("notice.list", json_pack ("{s:s, s:i}", "state", "all",
+                                                            "limit", 500), NULL, 0, MT_OK);
+    size_t size = 96 * json_array_size (json_object_get (list, "notices")) + 1, at = 0, i;
+    char *text = calloc (1, size);
+    json_t *n;
+    json_array_foreach (json_object_get (list, "notices"), i, n) {
+        const char *by = json_string_value (json_object_get (n, "told_by"));
+        at += (size_t) snprintf (text + at, size - at, "%lld-%lld:%s:%s;",
+                                 (long long) s_int (n, "missing_case"),
+                                 (long long) s_int (n, "found_case"),
+                                 json_string_value (json_object_get (n, "decision")),
+                                 by ? by : "");
+    }
+    json_decref (list);
+    return text;
+}
+
 //  ------------------------------------------------------------------ the load
 
 //  Cases with a photo each, added from a thread of its own until told to
@@ -345,6 +366,15 @@ test_drill (void)
                  0, MT_OK));
     char *same_text = s_same_text ();
     MT_CHECK_CONTAINS (same_text, ":same;");
+    //  A family to tell of the DNA request, and one told: both in the backup.
+    char object [64];
+    snprintf (object, sizeof object, "%lld-%lld:dna_requested:", (long long) s_families [0],
+              (long long) s_found [0]);
+    json_decref (mt_serve_call ("notice.told", json_pack ("{s:I, s:I, s:s}", "missing_case",
+                 (json_int_t) s_families [0], "found_case", (json_int_t) s_found [0], "note",
+                 "phoned"), NULL, 0, MT_OK));
+    char *notices_text = s_notices_text ();
+    MT_CHECK_CONTAINS (notices_text, object);
 
     //  The second backup, nothing moving; its audit head is the service's.
     MT_CHECK_INT (s_cli (&out, "backup", s_backups, "--secret", s_secret, "--users", s_users,
@@ -396,6 +426,9 @@ test_drill (void)
     //  The link and every suggestion kept.
     text = s_same_text ();
     MT_CHECK (text && same_text && strcmp (text, same_text) == 0);
+    free (text);
+    text = s_notices_text ();
+    MT_CHECK (text && notices_text && strcmp (text, notices_text) == 0);
     free (text);
     json_t *linked = s_case (link_a);
     MT_CHECK_INT (json_integer_value (json_array_get (json_object_get (linked, "linked"), 0)),
@@ -463,6 +496,7 @@ test_drill (void)
     free (stats_text);
     free (reviews_text);
     free (same_text);
+    free (notices_text);
     free (load);
 }
 

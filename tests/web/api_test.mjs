@@ -80,7 +80,8 @@ await test ("the case facts' table: one entry a fact, with what a form needs", a
   for (const key of Object.keys (got.data))
     if (!["case_id", "kind", "state", "province_name", "photos", "faces", "created_at",
           "closed_at", "closed_reason", "erased_at", "erased", "matching", "trail",
-          "candidates", "redacted", "photo_list", "face_list", "reunited_with", "linked"].includes (key))
+          "candidates", "redacted", "photo_list", "face_list", "reunited_with", "linked",
+          "linked_records", "linked_conflicts"].includes (key))
       assert.ok (by [key], "a case's " + key + " is in the facts' table");
   assert.equal ((await anon.request ("GET", "/api/v1/case-facts")).status, 401);
 });

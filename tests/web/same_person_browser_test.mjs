@@ -7,8 +7,12 @@
 // pending list, and its side by side shows the faces and no decision
 // left; the first record's page names the second as a linked record,
 // shows the person across both records with a conflict (a sex corrected
-// meanwhile) marked and said in Chinese, and its link opens it; the pair fits a 390 px phone. A station's worker sees the pair without a decision
-// (two stations' records: a police liaison's). Screenshots go to $ARTIFACTS.
+// meanwhile) marked and said in Chinese, and its link opens it; the pair
+// fits a 390 px phone. A station's worker sees the pair without a decision
+// (two stations' records: a police liaison's). His family's report at
+// station A, on a DNA request, is a family to tell (待告知家属): station A's
+// worker sees what to say and how to reach them, and records that they
+// were told. Screenshots go to $ARTIFACTS.
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -161,6 +165,41 @@ try {
   const fresh = await police.request ("GET", `/api/v1/cases/${a}`);
   assert.deepEqual (fresh.data.linked, [b]);
   console.log ("ok   the case page links the other record of the same person");
+
+  // His family's report at station A; a DNA request on it: station A's
+  // worker finds the family to tell under 待告知家属, what to say in
+  // Chinese and how to reach them, and records that they were told.
+  const family = (await staffA.request ("POST", "/api/v1/cases", { json: { kind: "missing", sex: "male",
+    province: 44, date_last_seen: "2021-05-01", family_name: "盖家", family_relation: "儿子",
+    family_contact: "138 0000 5678", consent_basis: "family", consent_by: "儿子" } })).data.case_id;
+  const form = new FormData ();
+  form.append ("photo", photo ("lfw/Bill_Gates/4.jpg"), "p.jpg");
+  assert.equal ((await staffA.request ("POST", `/api/v1/cases/${family}/photos`, { form })).status, 201);
+  await waitMatched (staffA, family);
+  const cands = await police.request ("GET", `/api/v1/cases/${family}/candidates?limit=50&weaker=1`);
+  const him = cands.data.candidates.find (c => c.case_id === a || c.case_id === b);
+  assert.ok (him, JSON.stringify (cands.data));
+  const dna = await police.request ("POST", "/api/v1/reviews", { json: { case_id: him.case_id,
+    candidate: family, state: "dna_requested", dna_ref: "LAB-9" } });
+  assert.equal (dna.status, 200, JSON.stringify (dna.data));
+  await page.getByRole ("button", { name: "退出" }).click ();
+  await signIn (page, "staff_a");
+  await page.locator ("#nav").getByRole ("link", { name: "待告知家属" }).click ();
+  await page.getByRole ("heading", { name: "待告知家属" }).waitFor ();
+  const notice = page.locator (`li.notice-item[data-notice="${family}/${him.case_id}"]`);
+  await notice.waitFor ();
+  const said = await notice.innerText ();
+  assert.ok (said.includes ("公安机关需要家属提供 DNA 样本") && said.includes ("138 0000 5678") &&
+             said.includes ("已申请 DNA"), said);
+  await page.screenshot ({ path: join (artifacts, "same-05-notices.png"), fullPage: true });
+  await notice.getByLabel ("告知方式（如电话、上门，可不填）").fill ("电话告知儿子");
+  await notice.getByRole ("button", { name: "已告知家属" }).click ();
+  await toast.filter ({ hasText: "已记下" }).waitFor ();
+  await page.locator ("ol.notices").getByText ("没有需要告知的家属").waitFor ();
+  const told = await staffA.request ("GET", `/api/v1/notices?state=told&case=${family}`);
+  assert.equal (told.data.notices [0].told_by, "staff_a");
+  assert.equal (told.data.notices [0].note, "电话告知儿子");
+  console.log ("ok   station A's worker tells the family of the DNA request (待告知家属), and records it");
 } catch (e) {
   failed = true;
   console.log ("FAIL " + (e.stack || e));

@@ -7,11 +7,13 @@
 // person and their family, a DNA request on it reaching the family's other
 // pairs; an administrator's unlink with a reason; an erased record
 // unlinked from the others; the audit of it all; a reunion closing the
-// person's linked records.
+// person's linked records; one child reported by two relatives, a DNA
+// request to be told to both families, each by their own station.
 import assert from "node:assert/strict";
 import { startServe, Client, photo, waitMatched } from "./harness.mjs";
 
 const serve = await startServe ({});
+const HAN = /[\u4e00-\u9fff]/;
 let failures = 0;
 async function test (name, fn) {
   try { await fn (); console.log ("ok   " + name); }
@@ -235,6 +237,78 @@ await test ("a reunion closes the person's linked records with it", async () => 
   const other = (await admin.request ("GET", `/api/v1/cases/${inA}`)).data;
   assert.equal (other.state, "closed");
   assert.ok (other.closed_reason.includes (`case ${inB}`), other.closed_reason);
+});
+
+await test ("one child reported by two relatives: a DNA request is to be told to both, each by their own station", async () => {
+  const report = (client, extra, file) => newCase (client, { kind: "missing", sex: "male",
+    province: 44, date_last_seen: "2019-03-02", consent_basis: "family", ...extra }, file);
+  const mother = await report (staffA, { family_name: "Mother", family_relation: "mother",
+    family_contact: "138 1111 1111", consent_by: "his mother" }, "lfw/Li_Zhaoxing/1.jpg");
+  const grandpa = await report (staffB, { family_name: "Grandfather", family_relation: "grandfather",
+    family_contact: "139 2222 2222", consent_by: "his grandfather" }, "lfw/Li_Zhaoxing/2.jpg");
+  const man = await newCase (staffB, found ({ province: 11, date_found: "2021-09-01", age: "60-80" }),
+                             "lfw/Li_Zhaoxing/3.jpg");
+  for (const id of [mother, grandpa, man]) await waitMatched (police, id);
+  const linked = await decide (police, mother, grandpa, "same");
+  assert.equal (linked.status, 200, JSON.stringify (linked.data));
+  for (const id of [mother, grandpa, man]) await waitMatched (police, id);
+  // Nothing to tell yet; then a DNA request on the pair of one report.
+  const none = await police.request ("GET", `/api/v1/notices?case=${man}`);
+  assert.equal (none.status, 200, JSON.stringify (none.data));
+  assert.deepEqual (none.data.notices, []);
+  const candidates = await police.request ("GET", `/api/v1/cases/${man}/candidates?limit=50&weaker=1`);
+  const pair = candidates.data.candidates.find (c => [mother, grandpa].includes (c.case_id));
+  assert.ok (pair, JSON.stringify (candidates.data));
+  const dna = await police.request ("POST", "/api/v1/reviews", { json: { case_id: man,
+    candidate: pair.case_id, state: "dna_requested", dna_ref: "LAB-7" } });
+  assert.equal (dna.status, 200, JSON.stringify (dna.data));
+  // Both relatives are to hear of it, whichever report it was decided on.
+  const all = await police.request ("GET", `/api/v1/notices?case=${man}`);
+  assert.deepEqual (all.data.notices.map (n => n.missing_case).sort ((x, y) => x - y),
+                    [mother, grandpa].sort ((x, y) => x - y));
+  for (const n of all.data.notices) {
+    assert.equal (n.decision, "dna_requested");
+    assert.equal (n.found_case, man);
+    assert.ok (n.text.includes ("DNA sample") && n.text_zh.includes ("DNA 样本"), n.text_zh);
+    assert.deepEqual (n.allowed, ["told"]);
+    assert.equal (n.told_at, undefined);
+  }
+  // Each station sees its own report's family, whole; not the other's.
+  const mine = (await staffA.request ("GET", "/api/v1/notices")).data.notices.filter (n => n.found_case === man);
+  assert.deepEqual (mine.map (n => n.missing_case), [mother]);
+  assert.equal (mine [0].report.family_contact, "138 1111 1111");
+  assert.equal (mine [0].found.redacted, true);
+  const theirs = (await staffB.request ("GET", "/api/v1/notices")).data.notices.filter (n => n.found_case === man);
+  assert.deepEqual (theirs.map (n => n.missing_case), [grandpa]);
+  // Told by the report's station, once; not by the other station.
+  assert.equal ((await staffA.request ("POST", `/api/v1/notices/${grandpa}/${man}`, { json: {} })).status, 403);
+  const told = await staffA.request ("POST", `/api/v1/notices/${mother}/${man}`,
+    { json: { note: "phoned the mother; she gives a sample on Monday" } });
+  assert.equal (told.status, 200, JSON.stringify (told.data));
+  assert.equal (told.data.told_by, "staff_a");
+  assert.deepEqual (told.data.allowed, []);
+  const again = await staffA.request ("POST", `/api/v1/notices/${mother}/${man}`, { json: {} });
+  assert.equal (again.status, 409, JSON.stringify (again.data));
+  assert.ok (HAN.test (again.data.error.messages ["zh-CN"] || again.data.error.message_zh || ""), JSON.stringify (again.data));
+  assert.equal ((await staffA.request ("POST", `/api/v1/notices/${mother}/${mother}`, { json: {} })).status, 404);
+  const left = (await police.request ("GET", `/api/v1/notices?case=${man}`)).data.notices;
+  assert.deepEqual (left.map (n => n.missing_case), [grandpa]);
+  const done = (await staffA.request ("GET", "/api/v1/notices?state=told")).data.notices;
+  assert.equal (done.find (n => n.missing_case === mother).note, "phoned the mother; she gives a sample on Monday");
+  const audit = await admin.request ("GET", "/api/v1/audit?limit=100");
+  assert.ok (audit.data.entries.some (e => e.action === "family.told" && e.actor === "staff_a"
+    && e.object === `case ${man} / case ${mother}`), "the telling audited");
+  // The DNA test matched: both families are to hear again.
+  const confirm = await police.request ("POST", "/api/v1/reviews", { json: { case_id: man,
+    candidate: pair.case_id, state: "confirmed", note: "DNA matched (LAB-7)" } });
+  assert.equal (confirm.status, 200, JSON.stringify (confirm.data));
+  const now = (await police.request ("GET", `/api/v1/notices?case=${man}`)).data.notices;
+  assert.deepEqual (now.map (n => n.decision), ["confirmed", "confirmed"]);
+  // (one person, one family group: both reports' pairs confirmed together)
+  for (const id of [mother, grandpa]) {
+    const p = await police.request ("GET", `/api/v1/pairs/${man}/${id}`);
+    if (p.status === 200) assert.equal (p.data.pair.state, "confirmed", String (id));
+  }
 });
 
 await serve.stop ();

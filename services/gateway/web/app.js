@@ -307,7 +307,7 @@ function renderShell () {
   const links = [];
   if (role !== "police_liaison") links.push (["#/cases", "cases"]);
   if (role !== "station_staff") links.push (["#/queue", "queue"]);
-  links.push (["#/same", "same_person"]);
+  links.push (["#/same", "same_person"], ["#/notices", "notices"]);
   if (role === "admin") links.push (["#/users", "users"], ["#/audit", "audit"]);
   for (const [href, key] of links) nav.append (el ("a", { href, text: t (key) }));
   who.textContent = state.me.name + " · " + t (role) + (state.me.station ? " · " + state.me.station : "");
@@ -601,6 +601,7 @@ async function route () {
       case "queue": return await viewQueue ();
       case "pair": return await viewPair (parts [1], parts [2]);
       case "same": return await (parts [1] ? viewSamePair (parts [1], parts [2]) : viewSameList ());
+      case "notices": return await viewNotices ();
       case "users": return await viewUsers ();
       case "password": return viewPassword ();
       case "audit": return await viewAudit ();

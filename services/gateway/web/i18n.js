@@ -116,6 +116,11 @@ const HW_TEXT = {
     linked_person: "此人在各条记录中的信息", linked_this: "（本记录）", linked_other_station: "另一救助站：不显示个人信息",
     linked_conflicts: "记录之间的矛盾（同一人不可能都对，请核实）：",
     linked_no_conflicts: "各条记录的信息没有矛盾。", same_reason_name: "姓名",
+    notices: "待告知家属", notices_intro: "以下决定需要告知寻亲家属（申请 DNA 时需要家属提供样本；比对确认、团聚或被 DNA 排除时也要告知）。同一人的每一份寻亲报告的家属都要告知。告知后请在此记下，并写明方式。",
+    notices_none: "没有需要告知的家属", notice_state_to_tell: "待告知", notice_state_told: "已告知", notice_state_all: "全部",
+    notice_decision: "决定", notice_say: "告知内容", notice_how: "告知方式（如电话、上门，可不填）", notice_told: "已告知家属",
+    notice_saved: "已记下：家属已告知", notice_told_by: "{by} 于 {at} 告知", notice_other_station: "由提交这份报告的救助站或公安联络员告知。",
+    notice_no_contact: "另一救助站的寻亲报告：不显示家属和联系方式",
     "action_same_person.list": "查看疑似同一人", "action_same_person.read": "查看疑似同一人的记录",
     "action_same_person.link": "关联为同一人", "action_same_person.unlink": "拆开同一人的关联",
     "action_same_person.different": "记为不是同一人"
@@ -237,6 +242,11 @@ const HW_TEXT = {
     linked_person: "This person across the records", linked_this: "(this record)", linked_other_station: "another station's: no personal facts shown",
     linked_conflicts: "Where the records conflict (both cannot be right of one person: check them):",
     linked_no_conflicts: "The records' facts do not conflict.", same_reason_name: "Name",
+    notices: "Relatives to tell", notices_intro: "These decisions must be told to the reporting families (a DNA request needs the family's sample; a match confirmed, a reunion, or a DNA test that ruled the person out must be told too). The family of every report of one person is told. Once told, record it here, and how.",
+    notices_none: "No family to tell", notice_state_to_tell: "to tell", notice_state_told: "told", notice_state_all: "all",
+    notice_decision: "Decision", notice_say: "Tell them", notice_how: "How they were told (a call, a visit; optional)", notice_told: "Family told",
+    notice_saved: "Recorded: the family was told", notice_told_by: "told by {by} on {at}", notice_other_station: "Told by the station that filed the report, or a police liaison.",
+    notice_no_contact: "Another station's report: its family and contact are not shown",
     "action_same_person.list": "same-person suggestions viewed", "action_same_person.read": "same-person pair viewed",
     "action_same_person.link": "linked as one person", "action_same_person.unlink": "same-person link undone",
     "action_same_person.different": "marked not the same person"

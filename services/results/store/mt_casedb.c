@@ -193,7 +193,19 @@ static const char *s_migrations [] = {
      "CREATE INDEX same_person_b ON same_person (case_b);"
      "CREATE INDEX same_person_state ON same_person (state, evidence);"
      "ALTER TABLE cases ADD COLUMN person_group BIGINT;"
-     "CREATE INDEX cases_person_group ON cases (person_group);")
+     "CREATE INDEX cases_person_group ON cases (person_group);"),
+    //  12: relatives to tell (issue 27): a decision on a found person and
+    //  a report that its family must hear of (a DNA request, a match
+    //  confirmed, a reunion, a DNA test that ruled the person out), for
+    //  the report and every report linked with it; one row a report and
+    //  found person, its latest decision, and who told the family, when
+    //  and how (told_at NULL: still to tell).
+    ("CREATE TABLE notices ("
+     "  missing_case BIGINT NOT NULL, found_case BIGINT NOT NULL, decision TEXT NOT NULL,"
+     "  decided_by TEXT NOT NULL, decided_at TEXT NOT NULL, told_by TEXT, told_at TEXT,"
+     "  note TEXT, PRIMARY KEY (missing_case, found_case));"
+     "CREATE INDEX notices_found ON notices (found_case);"
+     "CREATE INDEX notices_open ON notices (told_at, decided_at);")
 };
 #define S_MIGRATIONS ((int) (sizeof s_migrations / sizeof s_migrations [0]))
 

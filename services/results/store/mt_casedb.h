@@ -385,6 +385,43 @@ int mt_casedb_same_decide (mt_casedb_t *self, int64_t a, int64_t b, const char *
 //  A case erased: its pairs go and its group is linked without it.
 int mt_casedb_same_forget (mt_casedb_t *self, int64_t case_id, mt_err_t *err);
 
+//  Relatives to tell (issue 27, mt_casedb_notice.c): a decision on a
+//  found person and a report that the family must hear of, for the report
+//  and each report linked with it (two relatives who reported one child
+//  each hear of it). One row a report and found person: its latest
+//  decision, and whether and how the family was told.
+typedef struct {
+    int64_t missing_case, found_case;
+    char decision [16];             //  dna_requested, confirmed, reunited or rejected
+    char decided_by [64], decided_at [32];
+    char told_by [64], told_at [32];    //  "": still to tell
+    char note [MT_UTF8_BYTES (500)];    //  how they were told
+} mt_notice_row_t;
+
+typedef struct {
+    const char *station;            //  the reports of this station; NULL any
+    int told;                       //  0 still to tell, 1 told, -1 either
+    int64_t case_id;                //  a report's or a found case's; 0 any
+} mt_notice_filter_t;
+
+//  The family of report missing_case is to hear of decision on found_case
+//  (a new decision on the two replaces an earlier one, told or not).
+int mt_casedb_notice_add (mt_casedb_t *self, int64_t missing_case, int64_t found_case,
+                          const char *decision, const char *actor, mt_err_t *err);
+//  One (MT_ENOTFOUND none).
+int mt_casedb_notice_get (mt_casedb_t *self, int64_t missing_case, int64_t found_case,
+                          mt_notice_row_t *row, mt_err_t *err);
+//  A page of those the filter lets through, still to tell first, oldest
+//  decision first; *total_p (if not NULL) how many in all.
+int mt_casedb_notices (mt_casedb_t *self, const mt_notice_filter_t *filter, size_t limit,
+                       size_t offset, mt_notice_row_t **rows_p, size_t *count_p,
+                       int64_t *total_p, mt_err_t *err);
+//  The family was told (note: how; at most 500 characters): MT_ECONFLICT
+//  when it was already, MT_ENOTFOUND when there is nothing to tell.
+//  Audited.
+int mt_casedb_notice_told (mt_casedb_t *self, int64_t missing_case, int64_t found_case,
+                           const char *note, const char *actor, mt_err_t *err);
+
 //  Store a candidate pair's evidence (mt_rank.h) and explanation (packed,
 //  size bytes; the store keeps it as it is), keeping its review state; a
 //  rejected pair is left as it is (it never comes back). Its score is set

@@ -12,7 +12,8 @@
 //  In the order that foreign keys allow.
 static const char *s_tables [] = {
     "cases", "photos", "faces", "match_queue", "removal_queue", "face_removal_queue",
-    "candidates", "reviews", "audit", "crossmatch", "idempotency", "rescore_due", "same_person"
+    "candidates", "reviews", "audit", "crossmatch", "idempotency", "rescore_due", "same_person",
+    "notices"
 };
 #define S_TABLES (sizeof s_tables / sizeof s_tables [0])
 

@@ -215,6 +215,14 @@ mt_casedb_erase (mt_casedb_t *self, int64_t case_id, int level, const char *acto
     if (rc == MT_OK && level >= MT_ERASE_ALL)
         rc = s_erase_step (self, "UPDATE reviews SET note = NULL, dna_ref = NULL"
                                  " WHERE found_case = ?1 OR missing_case = ?1", case_id, NULL, err);
+    //  What its family was to be told, and how they were (a note may name
+    //  them), goes with it; a found person's erasure clears the notes (they
+    //  may describe the person).
+    if (rc == MT_OK && level >= MT_ERASE_ALL)
+        rc = s_erase_step (self, "DELETE FROM notices WHERE missing_case = ?1", case_id, NULL, err);
+    if (rc == MT_OK && level >= MT_ERASE_ALL)
+        rc = s_erase_step (self, "UPDATE notices SET note = NULL WHERE found_case = ?1", case_id,
+                           NULL, err);
     char now [32];
     mti_db_now (now, sizeof now);
     mti_sql_stmt_t *stmt = rc == MT_OK && level >= MT_ERASE_MEDIA

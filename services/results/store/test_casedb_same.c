@@ -2,13 +2,14 @@
 //  pair's weighing kept and its decision kept through a new weighing, who
 //  may change a decided pair, linked groups as decisions make and unmake
 //  them, the family queue with one pair per person and family group, and
-//  an erased record unlinked from the others.
+//  an erased record unlinked from the others; relatives to tell.
 
 #include "mt_test.h"
 #include "mt_test_store.h"
 
 #include "results/store/mt_casedb.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -174,11 +175,71 @@ test_queue_and_erasure (void)
     mt_casedb_close (&db);
 }
 
+//  Relatives to tell: one row a report and found person, its latest
+//  decision; told once (audited), told again after a new decision; each
+//  station's reports; a report erased takes its notices with it.
+static void
+test_notices (void)
+{
+    mt_casedb_t *db = mt_test_casedb_open ("same-notices.db");
+    if (!db)
+        return;
+    mt_err_t err;
+    int64_t found = s_add (db, mt_test_found_case ());
+    mt_case_t a = mt_test_missing_case (), b = mt_test_missing_case ();
+    snprintf (a.station, sizeof a.station, "A");
+    snprintf (b.station, sizeof b.station, "B");
+    int64_t ma = s_add (db, a), mb = s_add (db, b);
+    MT_CHECK_RC (mt_casedb_notice_add (db, ma, found, "dna_requested", "police", &err), MT_OK,
+                 &err);
+    MT_CHECK_RC (mt_casedb_notice_add (db, mb, found, "dna_requested", "police", &err), MT_OK,
+                 &err);
+    mt_notice_filter_t to_tell = { .station = NULL, .told = 0 };
+    mt_notice_row_t *rows = NULL;
+    size_t count = 0;
+    int64_t total = 0;
+    MT_CHECK_RC (mt_casedb_notices (db, &to_tell, 10, 0, &rows, &count, &total, &err), MT_OK,
+                 &err);
+    MT_CHECK_INT (count, 2);
+    MT_CHECK_INT (total, 2);
+    free (rows);
+    mt_notice_filter_t of_a = { .station = "A", .told = -1 };
+    MT_CHECK_RC (mt_casedb_notices (db, &of_a, 10, 0, &rows, &count, &total, &err), MT_OK, &err);
+    MT_CHECK (count == 1 && rows [0].missing_case == ma && !rows [0].told_at [0]);
+    MT_CHECK (count == 1 && strcmp (rows [0].decision, "dna_requested") == 0);
+    free (rows);
+    //  Told once, with how; a second time is a conflict; nothing to tell, not found.
+    MT_CHECK_RC (mt_casedb_notice_told (db, ma, found, "phoned", "staff_a", &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_notice_told (db, ma, found, NULL, "staff_a", &err), MT_ECONFLICT,
+                 &err);
+    MT_CHECK_CONTAINS (err.msg, "staff_a");
+    MT_CHECK_RC (mt_casedb_notice_told (db, found, ma, NULL, "staff_a", &err), MT_ENOTFOUND,
+                 &err);
+    mt_notice_row_t row;
+    MT_CHECK_RC (mt_casedb_notice_get (db, ma, found, &row, &err), MT_OK, &err);
+    MT_CHECK (strcmp (row.told_by, "staff_a") == 0 && strcmp (row.note, "phoned") == 0);
+    MT_CHECK_RC (mt_casedb_notices (db, &to_tell, 10, 0, &rows, &count, &total, &err), MT_OK,
+                 &err);
+    MT_CHECK (count == 1 && rows [0].missing_case == mb);
+    free (rows);
+    //  A new decision is to be told again.
+    MT_CHECK_RC (mt_casedb_notice_add (db, ma, found, "confirmed", "police", &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_notice_get (db, ma, found, &row, &err), MT_OK, &err);
+    MT_CHECK (strcmp (row.decision, "confirmed") == 0 && !row.told_at [0] && !row.note [0]);
+    //  The report erased: its notices go.
+    MT_CHECK_RC (mt_casedb_case_close (db, ma, "consent withdrawn", "admin", &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_erase (db, ma, MT_ERASE_ALL, "admin", &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_notice_get (db, ma, found, &row, &err), MT_ENOTFOUND, &err);
+    MT_CHECK_RC (mt_casedb_notice_get (db, mb, found, &row, &err), MT_OK, &err);
+    mt_casedb_close (&db);
+}
+
 int
 main (void)
 {
     MT_RUN (test_decisions);
     MT_RUN (test_floor_per_side);
     MT_RUN (test_queue_and_erasure);
+    MT_RUN (test_notices);
     return MT_TEST_MAIN_END ();
 }

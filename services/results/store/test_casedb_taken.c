@@ -58,7 +58,7 @@ test_migration (void)
     //  migrations after 7 undone), with a pair weighed then: its
     //  explanation JSON text.
     char undo [1024];
-    snprintf (undo, sizeof undo, "DROP TABLE same_person; DROP INDEX cases_person_group;"
+    snprintf (undo, sizeof undo, "DROP TABLE notices; DROP TABLE same_person; DROP INDEX cases_person_group;"
               "ALTER TABLE cases DROP COLUMN person_group;"
               "ALTER TABLE photos DROP COLUMN age_taken;"
               "DROP TABLE rescore_due;"

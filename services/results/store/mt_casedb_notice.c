@@ -1,0 +1,170 @@
+//  mt_casedb_notice - relatives to tell (issue 27): a decision on a found
+//  person and a report that the family must hear of, one row a report and
+//  found person (its latest decision), and who told the family, when and
+//  how. Written in the decision's transaction (results_workflow.c).
+
+#include "results/store/mt_casedb.h"
+#include "mti_casedb.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define S_COLUMNS \
+    " n.missing_case, n.found_case, n.decision, n.decided_by, n.decided_at, n.told_by," \
+    " n.told_at, n.note"
+
+//  The notices a filter lets through (as n, their report as c): ?1 the
+//  station (NULL any), ?2 told (-1 either), ?3 a case (0 any). (PostgreSQL
+//  needs ?1's type before IS NULL: the CAST.)
+#define S_LISTED \
+    " FROM notices n JOIN cases c ON c.id = n.missing_case" \
+    " WHERE (CAST (?1 AS TEXT) IS NULL OR c.station = ?1)" \
+    " AND (?2 < 0 OR (?2 = 0 AND n.told_at IS NULL) OR (?2 = 1 AND n.told_at IS NOT NULL))" \
+    " AND (?3 = 0 OR n.missing_case = ?3 OR n.found_case = ?3)"
+
+static void
+s_row (mti_sql_stmt_t *stmt, mt_notice_row_t *row)
+{
+    memset (row, 0, sizeof *row);
+    row->missing_case = mti_sql_column_int64 (stmt, 0);
+    row->found_case = mti_sql_column_int64 (stmt, 1);
+    mti_db_copy (row->decision, sizeof row->decision, mti_sql_column_text (stmt, 2));
+    mti_db_copy (row->decided_by, sizeof row->decided_by, mti_sql_column_text (stmt, 3));
+    mti_db_copy (row->decided_at, sizeof row->decided_at, mti_sql_column_text (stmt, 4));
+    mti_db_copy (row->told_by, sizeof row->told_by, mti_sql_column_text (stmt, 5));
+    mti_db_copy (row->told_at, sizeof row->told_at, mti_sql_column_text (stmt, 6));
+    mti_db_copy (row->note, sizeof row->note, mti_sql_column_text (stmt, 7));
+}
+
+static void
+s_bind_filter (mti_sql_stmt_t *stmt, const mt_notice_filter_t *filter)
+{
+    if (filter->station)
+        mti_sql_bind_text (stmt, 1, filter->station, -1);
+    else
+        mti_sql_bind_null (stmt, 1);
+    mti_sql_bind_int64 (stmt, 2, filter->told);
+    mti_sql_bind_int64 (stmt, 3, filter->case_id);
+}
+
+int
+mt_casedb_notice_add (mt_casedb_t *self, int64_t missing_case, int64_t found_case,
+                      const char *decision, const char *actor, mt_err_t *err)
+{
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
+        "INSERT INTO notices (missing_case, found_case, decision, decided_by, decided_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (missing_case, found_case) DO UPDATE SET"
+        " decision = excluded.decision, decided_by = excluded.decided_by,"
+        " decided_at = excluded.decided_at, told_by = NULL, told_at = NULL, note = NULL", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    char now [32];
+    mti_db_now (now, sizeof now);
+    mti_sql_bind_int64 (stmt, 1, missing_case);
+    mti_sql_bind_int64 (stmt, 2, found_case);
+    mti_sql_bind_text (stmt, 3, decision, -1);
+    mti_sql_bind_text (stmt, 4, actor, -1);
+    mti_sql_bind_text (stmt, 5, now, -1);
+    int rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK
+                                                 : mti_db_fail (self, MT_EIO, err, "a notice");
+    mti_sql_finalize (stmt);
+    return rc;
+}
+
+int
+mt_casedb_notice_get (mt_casedb_t *self, int64_t missing_case, int64_t found_case,
+                      mt_notice_row_t *row, mt_err_t *err)
+{
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT" S_COLUMNS " FROM notices n"
+                                           " WHERE n.missing_case = ? AND n.found_case = ?", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    mti_sql_bind_int64 (stmt, 1, missing_case);
+    mti_sql_bind_int64 (stmt, 2, found_case);
+    int rc = MT_OK;
+    if (mti_sql_step (stmt) == MTI_SQL_ROW)
+        s_row (stmt, row);
+    else
+        rc = mt_err_set (err, MT_ENOTFOUND, "nothing is to be told to the family of case %lld "
+                         "about case %lld", (long long) missing_case, (long long) found_case);
+    mti_sql_finalize (stmt);
+    return rc;
+}
+
+int
+mt_casedb_notices (mt_casedb_t *self, const mt_notice_filter_t *filter, size_t limit,
+                   size_t offset, mt_notice_row_t **rows_p, size_t *count_p, int64_t *total_p,
+                   mt_err_t *err)
+{
+    *rows_p = NULL;
+    *count_p = 0;
+    if (total_p) {
+        mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT COUNT (*)" S_LISTED, err);
+        if (!stmt)
+            return MT_EINTERNAL;
+        s_bind_filter (stmt, filter);
+        *total_p = mti_sql_step (stmt) == MTI_SQL_ROW ? mti_sql_column_int64 (stmt, 0) : 0;
+        mti_sql_finalize (stmt);
+    }
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT" S_COLUMNS S_LISTED
+        " ORDER BY n.told_at IS NULL DESC, n.decided_at, n.missing_case, n.found_case"
+        " LIMIT ?4 OFFSET ?5", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    s_bind_filter (stmt, filter);
+    mti_sql_bind_int64 (stmt, 4, (int64_t) limit);
+    mti_sql_bind_int64 (stmt, 5, (int64_t) offset);
+    mt_notice_row_t *rows = calloc (limit ? limit : 1, sizeof *rows);
+    size_t n = 0;
+    while (rows && n < limit && mti_sql_step (stmt) == MTI_SQL_ROW)
+        s_row (stmt, &rows [n++]);
+    mti_sql_finalize (stmt);
+    if (!rows)
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    *rows_p = rows;
+    *count_p = n;
+    return MT_OK;
+}
+
+int
+mt_casedb_notice_told (mt_casedb_t *self, int64_t missing_case, int64_t found_case,
+                       const char *note, const char *actor, mt_err_t *err)
+{
+    int rc = mti_text_ok (note, "note", 500, err);
+    mt_notice_row_t row;
+    if (rc == MT_OK)
+        rc = mt_casedb_begin (self, err);
+    if (rc != MT_OK)
+        return rc;
+    rc = mt_casedb_notice_get (self, missing_case, found_case, &row, err);
+    if (rc == MT_OK && row.told_at [0])
+        rc = mt_err_set (err, MT_ECONFLICT, "the family was told already, by %s at %s",
+                         row.told_by, row.told_at);
+    mti_sql_stmt_t *stmt = rc == MT_OK ? mti_db_prepare (self,
+        "UPDATE notices SET told_by = ?, told_at = ?, note = ?"
+        " WHERE missing_case = ? AND found_case = ?", err) : NULL;
+    if (rc == MT_OK && !stmt)
+        rc = MT_EINTERNAL;
+    if (rc == MT_OK) {
+        char now [32];
+        mti_db_now (now, sizeof now);
+        mti_sql_bind_text (stmt, 1, actor, -1);
+        mti_sql_bind_text (stmt, 2, now, -1);
+        mti_db_bind_text (stmt, 3, note);
+        mti_sql_bind_int64 (stmt, 4, missing_case);
+        mti_sql_bind_int64 (stmt, 5, found_case);
+        if (mti_sql_step (stmt) != MTI_SQL_DONE)
+            rc = mti_db_fail (self, MT_EIO, err, "a family told");
+    }
+    mti_sql_finalize (stmt);
+    if (rc == MT_OK) {
+        char object [64], detail [700];
+        snprintf (object, sizeof object, "case %lld / case %lld", (long long) found_case,
+                  (long long) missing_case);
+        snprintf (detail, sizeof detail, "told of %s%s%s", row.decision,
+                  note && *note ? ": " : "", note ? note : "");
+        rc = mt_casedb_audit (self, actor, "family.told", object, detail, err);
+    }
+    return mt_casedb_commit (self, rc, err);
+}
