@@ -179,6 +179,39 @@ s_same (mt_casedb_t *db, const mt_case_t *c, Homeward__V1__CaseExport *out, bool
     return rc;
 }
 
+//  The case's relatives to tell, told or not (a report's family, or the
+//  families of a found person's decisions), as they are held.
+static int
+s_notices (mt_casedb_t *db, const mt_case_t *c, Homeward__V1__CaseExport *out, bool *failed,
+           mt_err_t *err)
+{
+    mt_notice_filter_t filter = { .station = NULL, .told = -1, .case_id = c->id };
+    mt_notice_row_t *rows = NULL;
+    size_t count = 0;
+    int rc = mt_casedb_notices (db, &filter, 100000, 0, &rows, &count, NULL, err);
+    out->notices = rc == MT_OK && count ? calloc (count, sizeof *out->notices) : NULL;
+    *failed |= rc == MT_OK && count && !out->notices;
+    for (size_t i = 0; out->notices && i < count; i++) {
+        Homeward__V1__Notice *n = results_pb_new (&homeward__v1__notice__descriptor, failed);
+        if (!(out->notices [out->n_notices] = n))
+            break;
+        out->n_notices++;
+        n->has_missing_case = n->has_found_case = 1;
+        n->missing_case = rows [i].missing_case, n->found_case = rows [i].found_case;
+        n->decision = results_pb_text (rows [i].decision, failed);
+        n->decided_by = results_pb_text (rows [i].decided_by, failed);
+        n->decided_at = results_pb_text (rows [i].decided_at, failed);
+        if (rows [i].told_at [0]) {
+            n->told_by = results_pb_text (rows [i].told_by, failed);
+            n->told_at = results_pb_text (rows [i].told_at, failed);
+        }
+        if (rows [i].note [0])
+            n->note = results_pb_text (rows [i].note, failed);
+    }
+    free (rows);
+    return rc;
+}
+
 int
 results_case_export (mt_casedb_t *db, const char *store, int64_t case_id,
                      Homeward__V1__CaseExport **out_p, mt_err_t *err)
@@ -219,6 +252,8 @@ results_case_export (mt_casedb_t *db, const char *store, int64_t case_id,
         failed |= !(out->case_ = results_case_view (&c, true));
         s_faces (faces, face_count, out, &failed);
         rc = s_same (db, &c, out, &failed, err);
+        if (rc == MT_OK)
+            rc = s_notices (db, &c, out, &failed, err);
         out->reviews = results_trail_pb (trail, trail_count, true, &out->n_reviews, &failed);
         out->audit = results_audit_pb (audit, audit_count, &out->n_audit, &failed);
         if (rc == MT_OK && failed)

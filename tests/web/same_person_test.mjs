@@ -295,6 +295,11 @@ await test ("one child reported by two relatives: a DNA request is to be told to
   assert.deepEqual (left.map (n => n.missing_case), [grandpa]);
   const done = (await staffA.request ("GET", "/api/v1/notices?state=told")).data.notices;
   assert.equal (done.find (n => n.missing_case === mother).note, "phoned the mother; she gives a sample on Monday");
+  // The report's export holds what its family was told, and how.
+  const exp = await staffA.request ("GET", `/api/v1/cases/${mother}/export`);
+  assert.equal (exp.status, 200, JSON.stringify (exp.data));
+  assert.deepEqual (exp.data.notices.map (n => [n.found_case, n.decision, n.told_by, n.note]),
+                    [[man, "dna_requested", "staff_a", "phoned the mother; she gives a sample on Monday"]]);
   const audit = await admin.request ("GET", "/api/v1/audit?limit=100");
   assert.ok (audit.data.entries.some (e => e.action === "family.told" && e.actor === "staff_a"
     && e.object === `case ${man} / case ${mother}`), "the telling audited");

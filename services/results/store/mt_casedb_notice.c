@@ -115,13 +115,18 @@ mt_casedb_notices (mt_casedb_t *self, const mt_notice_filter_t *filter, size_t l
     s_bind_filter (stmt, filter);
     mti_sql_bind_int64 (stmt, 4, (int64_t) limit);
     mti_sql_bind_int64 (stmt, 5, (int64_t) offset);
-    mt_notice_row_t *rows = calloc (limit ? limit : 1, sizeof *rows);
-    size_t n = 0;
-    while (rows && n < limit && mti_sql_step (stmt) == MTI_SQL_ROW)
-        s_row (stmt, &rows [n++]);
+    //  (grown as rows come: an export asks for every one of a case's)
+    mt_notice_row_t *rows = NULL;
+    size_t n = 0, size = 0;
+    int rc = MT_OK;
+    while (rc == MT_OK && n < limit && mti_sql_step (stmt) == MTI_SQL_ROW)
+        if ((rc = mti_db_room (&rows, n, &size, sizeof *rows, 16, err)) == MT_OK)
+            s_row (stmt, &rows [n++]);
     mti_sql_finalize (stmt);
-    if (!rows)
-        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    if (rc != MT_OK) {
+        free (rows);
+        return rc;
+    }
     *rows_p = rows;
     *count_p = n;
     return MT_OK;
