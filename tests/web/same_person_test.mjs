@@ -8,7 +8,8 @@
 // pairs; an administrator's unlink with a reason; an erased record
 // unlinked from the others; the audit of it all; a reunion closing the
 // person's linked records; one child reported by two relatives, a DNA
-// request to be told to both families, each by their own station.
+// request to be told to both families, each by their own station, and to a
+// third relative whose report is linked later.
 import assert from "node:assert/strict";
 import { startServe, Client, photo, waitMatched } from "./harness.mjs";
 
@@ -303,12 +304,24 @@ await test ("one child reported by two relatives: a DNA request is to be told to
   const audit = await admin.request ("GET", "/api/v1/audit?limit=100");
   assert.ok (audit.data.entries.some (e => e.action === "family.told" && e.actor === "staff_a"
     && e.object === `case ${man} / case ${mother}`), "the telling audited");
-  // The DNA test matched: both families are to hear again.
+  // An aunt's report, linked later: her family hears of the DNA test under way.
+  const aunt = await report (staffB, { family_name: "Aunt", family_relation: "aunt",
+    family_contact: "137 3333 3333", consent_by: "his aunt" }, "lfw/Li_Zhaoxing/4.jpg");
+  await waitMatched (police, aunt);
+  const third = await decide (police, mother, aunt, "same");
+  assert.equal (third.status, 200, JSON.stringify (third.data));
+  const hers = (await police.request ("GET", `/api/v1/notices?case=${aunt}`)).data.notices;
+  assert.deepEqual (hers.map (n => [n.missing_case, n.found_case, n.decision, n.decided_by]),
+                    [[aunt, man, "dna_requested", "police1"]]);
+  // (the mother, told already, is not asked to be told again)
+  assert.deepEqual ((await police.request ("GET", `/api/v1/notices?case=${man}`)).data.notices
+    .map (n => n.missing_case).sort ((x, y) => x - y), [grandpa, aunt].sort ((x, y) => x - y));
+  // The DNA test matched: every family is to hear again.
   const confirm = await police.request ("POST", "/api/v1/reviews", { json: { case_id: man,
     candidate: pair.case_id, state: "confirmed", note: "DNA matched (LAB-7)" } });
   assert.equal (confirm.status, 200, JSON.stringify (confirm.data));
   const now = (await police.request ("GET", `/api/v1/notices?case=${man}`)).data.notices;
-  assert.deepEqual (now.map (n => n.decision), ["confirmed", "confirmed"]);
+  assert.deepEqual (now.map (n => n.decision), ["confirmed", "confirmed", "confirmed"]);
   // (one person, one family group: both reports' pairs confirmed together)
   for (const id of [mother, grandpa]) {
     const p = await police.request ("GET", `/api/v1/pairs/${man}/${id}`);

@@ -73,6 +73,39 @@ mt_casedb_notice_add (mt_casedb_t *self, int64_t missing_case, int64_t found_cas
 }
 
 int
+mt_casedb_notice_spread (mt_casedb_t *self, int64_t group, const char *actor, mt_err_t *err)
+{
+    //  Each report r of the group, each pair k of a report of the group
+    //  with a DNA test under way or a match confirmed: its decision, by
+    //  whom and when (the pair's last review), unless r has a notice of
+    //  that found person already.
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
+        "INSERT INTO notices (missing_case, found_case, decision, decided_by, decided_at)"
+        " SELECT r.id, k.found_case, k.state,"
+        "  COALESCE ((SELECT v.actor FROM reviews v WHERE v.found_case = k.found_case"
+        "   AND v.missing_case = k.missing_case ORDER BY v.id DESC LIMIT 1), ?2),"
+        "  COALESCE ((SELECT v.at FROM reviews v WHERE v.found_case = k.found_case"
+        "   AND v.missing_case = k.missing_case ORDER BY v.id DESC LIMIT 1), ?3)"
+        " FROM cases r JOIN cases m ON m.person_group = r.person_group"
+        " JOIN candidates k ON k.missing_case = m.id"
+        " WHERE r.person_group = ?1 AND r.kind = 'missing'"
+        " AND k.state IN ('dna_requested', 'confirmed')"
+        " ORDER BY k.state = 'confirmed' DESC"
+        " ON CONFLICT (missing_case, found_case) DO NOTHING", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    char now [32];
+    mti_db_now (now, sizeof now);
+    mti_sql_bind_int64 (stmt, 1, group);
+    mti_sql_bind_text (stmt, 2, actor, -1);
+    mti_sql_bind_text (stmt, 3, now, -1);
+    int rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK
+                                                 : mti_db_fail (self, MT_EIO, err, "a notice");
+    mti_sql_finalize (stmt);
+    return rc;
+}
+
+int
 mt_casedb_notice_get (mt_casedb_t *self, int64_t missing_case, int64_t found_case,
                       mt_notice_row_t *row, mt_err_t *err)
 {
