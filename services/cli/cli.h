@@ -5,6 +5,7 @@
 #define CLI_H_INCLUDED
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "base/mt_config.h"
 
@@ -36,6 +37,9 @@ bool cli_wants_help (int argc, char **argv);
 //  why.
 int cli_load_settings (const char *command, const mt_config_key_t *keys, void *settings,
                        int argc, char **argv, int *count);
+
+//  A case number operand ("12" or "#12"); 0 when it is not one.
+int64_t cli_case_number (const char *text);
 
 //  Print a one-line error "homeward CMD: message" to stderr.
 void cli_error (const char *command, const char *fmt, ...)

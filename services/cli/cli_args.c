@@ -1,10 +1,12 @@
 //  cli_args - a sub-command's settings from its arguments (mt_config's
-//  tables: every command reads its options this way), and its error lines.
+//  tables: every command reads its options this way), its case number
+//  operands and its error lines.
 
 #include "cli.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 bool
@@ -36,4 +38,12 @@ cli_error (const char *command, const char *fmt, ...)
     vfprintf (stderr, fmt, args);
     fputc ('\n', stderr);
     va_end (args);
+}
+
+int64_t
+cli_case_number (const char *text)
+{
+    char *end = NULL;
+    long long id = text ? strtoll (text [0] == '#' ? text + 1 : text, &end, 10) : 0;
+    return end && *end == '\0' && id > 0 ? (int64_t) id : 0;
 }

@@ -71,15 +71,6 @@ s_print (json_t *n)
                                             : "");
 }
 
-//  A case id operand; 0 when it is not one.
-static int64_t
-s_id (const char *text)
-{
-    char *end = NULL;
-    long long id = text ? strtoll (text [0] == '#' ? text + 1 : text, &end, 10) : 0;
-    return end && *end == '\0' && id > 0 ? (int64_t) id : 0;
-}
-
 static int
 s_run (const s_notices_t *settings, const char *action, api_client_t *client)
 {
@@ -95,8 +86,8 @@ s_run (const s_notices_t *settings, const char *action, api_client_t *client)
             json_object_set_new (params, "limit", json_integer (settings->limit));
     }
     else {
-        int64_t report = opts->argc > 1 ? s_id (opts->argv [1]) : 0;
-        int64_t found = opts->argc > 2 ? s_id (opts->argv [2]) : 0;
+        int64_t report = opts->argc > 1 ? cli_case_number (opts->argv [1]) : 0;
+        int64_t found = opts->argc > 2 ? cli_case_number (opts->argv [2]) : 0;
         if (!report || !found || opts->argc != 3) {
             cli_error ("notices", "give REPORT FOUND: the report whose family was told and the "
                        "found person's case");

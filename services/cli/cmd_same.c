@@ -78,15 +78,6 @@ s_print_pair (json_t *pair)
                                                : "");
 }
 
-//  A case id operand; 0 when it is not one.
-static int64_t
-s_id (const char *text)
-{
-    char *end = NULL;
-    long long id = text ? strtoll (text [0] == '#' ? text + 1 : text, &end, 10) : 0;
-    return end && *end == '\0' && id > 0 ? (int64_t) id : 0;
-}
-
 static int
 s_run (const s_same_t *settings, const char *action, api_client_t *client)
 {
@@ -105,7 +96,7 @@ s_run (const s_same_t *settings, const char *action, api_client_t *client)
     }
     else {
         bool decide = strcmp (action, "decide") == 0;
-        int64_t a = argc > 1 ? s_id (argv [1]) : 0, b = argc > 2 ? s_id (argv [2]) : 0;
+        int64_t a = argc > 1 ? cli_case_number (argv [1]) : 0, b = argc > 2 ? cli_case_number (argv [2]) : 0;
         if (!a || !b || argc != (decide ? 4 : 3)) {
             cli_error ("same-person", decide ? "give CASE_A CASE_B same|different"
                                              : "give CASE_A CASE_B");

@@ -265,6 +265,27 @@ gateway_route_media (gateway_route_t *r)
     return gateway_send_owned (r->conn, 200, "image/jpeg", jpeg, size, "private, no-cache");
 }
 
+//  A list by state and case (?state=&case=&limit=&offset=: same.list,
+//  notice.list): its query as the method's parameters.
+static enum MHD_Result
+s_list_by_state (gateway_route_t *r, const char *method)
+{
+    long long limit = gateway_route_query_int (r->conn, "limit", 50);
+    long long offset = gateway_route_query_int (r->conn, "offset", 0);
+    long long id = gateway_route_query_int (r->conn, "case", 0);
+    const char *state = MHD_lookup_connection_value (r->conn, MHD_GET_ARGUMENT_KIND, "state");
+    if (limit < 1 || limit > 500 || offset < 0 || id < 0)
+        return gateway_error (r->conn, 400, "invalid_argument",
+                              "limit must be 1..500, offset >= 0");
+    json_t *params = json_pack ("{s:I, s:I}", "limit", (json_int_t) limit, "offset",
+                                (json_int_t) offset);
+    if (id > 0)
+        json_object_set_new (params, "case_id", json_integer (id));
+    if (state)
+        json_object_set_new (params, "state", json_string (state));
+    return gateway_route_answer (r, method, params, 200);
+}
+
 //  Reviews, a pair side by side, the queue.
 enum MHD_Result
 gateway_route_reviews (gateway_route_t *r)
@@ -281,23 +302,8 @@ gateway_route_reviews (gateway_route_t *r)
         return gateway_route_answer (r, "pair.get", json_pack ("{s:I, s:I}", "case_id",
                                      (json_int_t) a, "candidate", (json_int_t) b), 200);
     }
-    if (gateway_route_is (r, "GET", 1, "same-person")) {
-        long long limit = gateway_route_query_int (r->conn, "limit", 50);
-        long long offset = gateway_route_query_int (r->conn, "offset", 0);
-        long long id = gateway_route_query_int (r->conn, "case", 0);
-        const char *state = MHD_lookup_connection_value (r->conn, MHD_GET_ARGUMENT_KIND,
-                                                         "state");
-        if (limit < 1 || limit > 500 || offset < 0 || id < 0)
-            return gateway_error (r->conn, 400, "invalid_argument",
-                                  "limit must be 1..500, offset >= 0");
-        json_t *params = json_pack ("{s:I, s:I}", "limit", (json_int_t) limit, "offset",
-                                    (json_int_t) offset);
-        if (id > 0)
-            json_object_set_new (params, "case_id", json_integer (id));
-        if (state)
-            json_object_set_new (params, "state", json_string (state));
-        return gateway_route_answer (r, "same.list", params, 200);
-    }
+    if (gateway_route_is (r, "GET", 1, "same-person"))
+        return s_list_by_state (r, "same.list");
     if (gateway_route_is (r, "GET", 3, "same-person", "*", "*")
     ||  gateway_route_is (r, "POST", 3, "same-person", "*", "*")) {
         long long a = gateway_route_id (r->parts [1]), b = gateway_route_id (r->parts [2]);
@@ -314,23 +320,8 @@ gateway_route_reviews (gateway_route_t *r)
         json_object_set_new (params, "case_b", json_integer (b));
         return gateway_route_answer (r, "same.decide", params, 200);
     }
-    if (gateway_route_is (r, "GET", 1, "notices")) {
-        long long limit = gateway_route_query_int (r->conn, "limit", 50);
-        long long offset = gateway_route_query_int (r->conn, "offset", 0);
-        long long id = gateway_route_query_int (r->conn, "case", 0);
-        const char *state = MHD_lookup_connection_value (r->conn, MHD_GET_ARGUMENT_KIND,
-                                                         "state");
-        if (limit < 1 || limit > 500 || offset < 0 || id < 0)
-            return gateway_error (r->conn, 400, "invalid_argument",
-                                  "limit must be 1..500, offset >= 0");
-        json_t *params = json_pack ("{s:I, s:I}", "limit", (json_int_t) limit, "offset",
-                                    (json_int_t) offset);
-        if (id > 0)
-            json_object_set_new (params, "case_id", json_integer (id));
-        if (state)
-            json_object_set_new (params, "state", json_string (state));
-        return gateway_route_answer (r, "notice.list", params, 200);
-    }
+    if (gateway_route_is (r, "GET", 1, "notices"))
+        return s_list_by_state (r, "notice.list");
     if (gateway_route_is (r, "POST", 3, "notices", "*", "*")) {
         long long report = gateway_route_id (r->parts [1]), found = gateway_route_id (r->parts [2]);
         if (report < 0 || found < 0)

@@ -375,6 +375,14 @@ test_drill (void)
                  "phoned"), NULL, 0, MT_OK));
     char *notices_text = s_notices_text ();
     MT_CHECK_CONTAINS (notices_text, object);
+    //  (and at the console: the family told, how, and the report still to tell)
+    MT_CHECK_INT (s_cli (&out, "notices", "list", "--state", "all", "--api", mt_serve.api, NULL),
+                  0);
+    MT_CHECK_CONTAINS (out, "told by test at ");
+    MT_CHECK_CONTAINS (out, ": phoned");
+    MT_CHECK_CONTAINS (out, "tell them: A found person (case ");
+    free (out);
+    out = NULL;
 
     //  The second backup, nothing moving; its audit head is the service's.
     MT_CHECK_INT (s_cli (&out, "backup", s_backups, "--secret", s_secret, "--users", s_users,
