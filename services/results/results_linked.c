@@ -20,15 +20,16 @@
 #include <string.h>
 
 //  A reason of mt_rank_same's words that says the two cannot both be
-//  right: a conflict, home provinces far apart, or for two reports any
-//  two home provinces (one missing person has one).
+//  right: a conflict, home provinces far apart, or for two reports two
+//  home provinces at all (homes_differ: one missing person has one).
 static bool
-s_conflicts (const Homeward__V1__SameReason *r, bool found)
+s_conflicts (const Homeward__V1__SameReason *r, bool homes_differ)
 {
+    if (!r->verdict || !r->code)
+        return false;
     if (strcmp (r->verdict, "conflicts") == 0 || strcmp (r->verdict, "far") == 0)
         return true;
-    return !found && strcmp (r->code, "province") == 0
-        && strncmp (r->text, "both", 4) != 0;
+    return homes_differ && strcmp (r->code, "province") == 0;
 }
 
 //  Two names given for one missing person (each read whole by the caller).
@@ -70,12 +71,14 @@ s_conflict (const mt_rank_model_t *model, const mt_case_t *a, bool a_whole,
     if (!unpacked)
         return mt_err_set (err, MT_ENOMEM, "out of memory");
     bool found = a->kind == MT_KIND_FOUND;
+    bool homes_differ = !found && ex.facts.verdict [MT_RANK_FACT_PROVINCE] != MT_RANK_UNKNOWN
+                     && ex.facts.province_found != ex.facts.province_home;
     Homeward__V1__SameReason *all [MT_RANK_FACTS + 1] = { NULL }, *kept [MT_RANK_FACTS + 1];
     size_t n = 0, k = 0;
     results_same_fact_reasons (unpacked, found, all, &n, failed);
     homeward__v1__explanation__free_unpacked (unpacked, NULL);
     for (size_t i = 0; i < n; i++)
-        if (s_conflicts (all [i], found))
+        if (s_conflicts (all [i], homes_differ))
             kept [k++] = all [i];
         else
             protobuf_c_message_free_unpacked (&all [i]->base, NULL);

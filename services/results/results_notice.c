@@ -189,14 +189,14 @@ results_m_notice_told (results_call_t *call, mt_err_t *err)
     int64_t missing = params->missing_case, found = params->found_case;
     mt_notice_row_t row;
     mt_case_t report;
-    int rc = mt_casedb_notice_get (call->self->db, missing, found, &row, err);
-    if (rc == MT_OK)
-        rc = mt_casedb_case_get (call->self->db, missing, &report, err);
+    //  Who may record it first: another station learns nothing of what
+    //  this one's families are told.
+    int rc = mt_casedb_case_get (call->self->db, missing, &report, err);
     if (rc != MT_OK)
         return rc;
     if (!s_may_tell (call, &report)) {
         char object [64];
-        snprintf (object, sizeof object, "case %lld / case %lld", (long long) found,
+        snprintf (object, sizeof object, "found %lld / missing %lld", (long long) found,
                   (long long) missing);
         mt_err_set (err, MT_EFORBIDDEN, "the family of another station's report is told by "
                     "that station or the police");

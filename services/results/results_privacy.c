@@ -180,7 +180,8 @@ s_same (mt_casedb_t *db, const mt_case_t *c, Homeward__V1__CaseExport *out, bool
 }
 
 //  The case's relatives to tell, told or not (a report's family, or the
-//  families of a found person's decisions), as they are held.
+//  families of a found person's decisions), as they are held; how a family
+//  was told only in its own report's.
 static int
 s_notices (mt_casedb_t *db, const mt_case_t *c, Homeward__V1__CaseExport *out, bool *failed,
            mt_err_t *err)
@@ -205,7 +206,9 @@ s_notices (mt_casedb_t *db, const mt_case_t *c, Homeward__V1__CaseExport *out, b
             n->told_by = results_pb_text (rows [i].told_by, failed);
             n->told_at = results_pb_text (rows [i].told_at, failed);
         }
-        if (rows [i].note [0])
+        //  How a family was told is the report's: a found person's export
+        //  (another station's, often) says only that they were.
+        if (rows [i].note [0] && rows [i].missing_case == c->id)
             n->note = results_pb_text (rows [i].note, failed);
     }
     free (rows);

@@ -380,16 +380,20 @@ results_m_same_decide (results_call_t *call, mt_err_t *err)
         return results_refused (call, object, err);
     }
     //  The link, and for two reports linked, what the family of each is
-    //  to hear of the other's pairs: one transaction.
+    //  to hear of the other's pairs (unlinked: what it is no longer to
+    //  hear): one transaction.
     rc = mt_casedb_begin (call->self->db, err);
     if (rc != MT_OK)
         return rc;
     rc = mt_casedb_same_decide (call->self->db, x, y, decision, params->note,
                                 results_is_admin (call), call->actor, err);
     mt_case_t now;
-    if (rc == MT_OK && a.kind == MT_KIND_MISSING && strcmp (decision, "same") == 0
+    bool same = strcmp (decision, "same") == 0;
+    if (rc == MT_OK && a.kind == MT_KIND_MISSING && same
     &&  (rc = mt_casedb_case_get (call->self->db, a.id, &now, err)) == MT_OK && now.person_group)
         rc = mt_casedb_notice_spread (call->self->db, now.person_group, call->actor, err);
+    if (rc == MT_OK && a.kind == MT_KIND_MISSING && !same && strcmp (row.state, "same") == 0)
+        rc = mt_casedb_notice_unspread (call->self->db, a.id, b.id, err);
     rc = mt_casedb_commit (call->self->db, rc, err);
     if (rc == MT_ECONFLICT) {
         snprintf (call->refused.state, sizeof call->refused.state, "%s", row.state);

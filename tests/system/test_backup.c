@@ -158,12 +158,14 @@ s_notices_text (void)
 {
     json_t *list = mt_serve_call ("notice.list", json_pack ("{s:s, s:i}", "state", "all",
                                                             "limit", 500), NULL, 0, MT_OK);
-    size_t size = 96 * json_array_size (json_object_get (list, "notices")) + 1, at = 0, i;
+    size_t size = 256 * json_array_size (json_object_get (list, "notices")) + 1, at = 0, i;
     char *text = calloc (1, size);
     json_t *n;
     json_array_foreach (json_object_get (list, "notices"), i, n) {
         const char *by = json_string_value (json_object_get (n, "told_by"));
-        at += (size_t) snprintf (text + at, size - at, "%lld-%lld:%s:%s;",
+        if (at >= size)
+            break;
+        at += (size_t) snprintf (text + at, size - at, "%lld-%lld:%s:%.64s;",
                                  (long long) s_int (n, "missing_case"),
                                  (long long) s_int (n, "found_case"),
                                  json_string_value (json_object_get (n, "decision")),
@@ -375,7 +377,7 @@ test_drill (void)
                  "phoned"), NULL, 0, MT_OK));
     char *notices_text = s_notices_text ();
     MT_CHECK_CONTAINS (notices_text, object);
-    //  (and at the console: the family told, how, and the report still to tell)
+    //  (and at the console: the family told, how, and what they were told)
     MT_CHECK_INT (s_cli (&out, "notices", "list", "--state", "all", "--api", mt_serve.api, NULL),
                   0);
     MT_CHECK_CONTAINS (out, "told by test at ");

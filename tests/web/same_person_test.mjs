@@ -303,7 +303,15 @@ await test ("one child reported by two relatives: a DNA request is to be told to
                     [[man, "dna_requested", "staff_a", "phoned the mother; she gives a sample on Monday"]]);
   const audit = await admin.request ("GET", "/api/v1/audit?limit=100");
   assert.ok (audit.data.entries.some (e => e.action === "family.told" && e.actor === "staff_a"
-    && e.object === `case ${man} / case ${mother}`), "the telling audited");
+    && e.object === `found ${man} / missing ${mother}` && e.detail === "told of dna_requested"),
+    "the telling audited (how they were told stays out of the log)");
+  // The found person's export (station B's) says the mother's family was
+  // told, not how.
+  const his = await staffB.request ("GET", `/api/v1/cases/${man}/export`);
+  assert.equal (his.status, 200, JSON.stringify (his.data));
+  const hisNotice = his.data.notices.find (n => n.missing_case === mother);
+  assert.equal (hisNotice.told_by, "staff_a");
+  assert.equal (hisNotice.note, undefined);
   // An aunt's report, linked later: her family hears of the DNA test under way.
   const aunt = await report (staffB, { family_name: "Aunt", family_relation: "aunt",
     family_contact: "137 3333 3333", consent_by: "his aunt" }, "lfw/Li_Zhaoxing/4.jpg");
@@ -327,6 +335,13 @@ await test ("one child reported by two relatives: a DNA request is to be told to
     const p = await police.request ("GET", `/api/v1/pairs/${man}/${id}`);
     if (p.status === 200) assert.equal (p.data.pair.state, "confirmed", String (id));
   }
+  // The aunt's report unlinked by an administrator (another child after
+  // all): her family is no longer to hear of the confirmation.
+  const apart = await decide (admin, mother, aunt, "different", "her nephew is another boy");
+  assert.equal (apart.status, 200, JSON.stringify (apart.data));
+  assert.deepEqual ((await police.request ("GET", `/api/v1/notices?case=${aunt}`)).data.notices, []);
+  assert.deepEqual ((await police.request ("GET", `/api/v1/notices?case=${man}`)).data.notices
+    .map (n => n.missing_case).sort ((x, y) => x - y), [mother, grandpa].sort ((x, y) => x - y));
 });
 
 await serve.stop ();

@@ -123,7 +123,8 @@ const HW_TEXT = {
     notice_no_contact: "另一救助站的寻亲报告：不显示家属和联系方式",
     "action_same_person.list": "查看疑似同一人", "action_same_person.read": "查看疑似同一人的记录",
     "action_same_person.link": "关联为同一人", "action_same_person.unlink": "拆开同一人的关联",
-    "action_same_person.different": "记为不是同一人"
+    "action_same_person.different": "记为不是同一人",
+    "action_family.told": "记下已告知家属", "action_notice.list": "查看待告知家属"
   },
   "en": {
     skip: "Skip to content", title: "Homeward · family search", other_language: "中文",
@@ -249,6 +250,7 @@ const HW_TEXT = {
     notice_no_contact: "Another station's report: its family and contact are not shown",
     "action_same_person.list": "same-person suggestions viewed", "action_same_person.read": "same-person pair viewed",
     "action_same_person.link": "linked as one person", "action_same_person.unlink": "same-person link undone",
-    "action_same_person.different": "marked not the same person"
+    "action_same_person.different": "marked not the same person",
+    "action_family.told": "family told (recorded)", "action_notice.list": "relatives to tell viewed"
   }
 };

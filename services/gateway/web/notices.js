@@ -46,8 +46,10 @@ function noticeItem (n, after) {
   return el ("li", { class: "candidate notice-item" + (n.told_at ? " told" : ""),
                      "data-notice": n.missing_case + "/" + n.found_case },
     el ("div", { class: "detail" },
-      el ("h3", {}, el ("a", { href: "#/case/" + r.case_id, text: caseCalled (r) }), " · ",
-        el ("a", { href: "#/case/" + f.case_id, text: caseCalled (f) })),
+      el ("h3", {}, n.report ? el ("a", { href: "#/case/" + r.case_id, text: caseCalled (r) })
+                             : el ("span", { text: caseCalled (r) }), " · ",
+        n.found ? el ("a", { href: "#/case/" + f.case_id, text: caseCalled (f) })
+                : el ("span", { text: caseCalled (f) })),
       el ("p", { class: "pair-state state-" + n.decision }, t ("notice_decision") + t ("colon"),
         el ("strong", { text: t ("state_" + n.decision) }), " · " +
         textWith (t ("same_decided"), { by: n.decided_by, at: timeText (n.decided_at) })),

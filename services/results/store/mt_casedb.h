@@ -410,10 +410,16 @@ int mt_casedb_notice_add (mt_casedb_t *self, int64_t missing_case, int64_t found
                           const char *decision, const char *actor, mt_err_t *err);
 //  Reports linked into group (a person_group) after a decision: each
 //  report of the group hears of what its group's pairs stand at (a DNA
-//  request under way, a match confirmed) where it has no notice of that
-//  found person yet (a relative whose report is linked later is told too).
+//  request under way, a match confirmed; the stronger where both) unless
+//  that is what it was told, or is to be told, of that found person (a
+//  relative whose report is linked later is told too).
 int mt_casedb_notice_spread (mt_casedb_t *self, int64_t group, const char *actor,
                              mt_err_t *err);
+//  Two reports unlinked: their families' untold notices that no pair of
+//  their own group stands at any more go (a family no longer linked with
+//  the person is not told of them).
+int mt_casedb_notice_unspread (mt_casedb_t *self, int64_t case_a, int64_t case_b,
+                               mt_err_t *err);
 //  One (MT_ENOTFOUND none).
 int mt_casedb_notice_get (mt_casedb_t *self, int64_t missing_case, int64_t found_case,
                           mt_notice_row_t *row, mt_err_t *err);

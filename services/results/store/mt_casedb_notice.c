@@ -16,12 +16,14 @@
 
 //  The notices a filter lets through (as n, their report as c): ?1 the
 //  station (NULL any), ?2 told (-1 either), ?3 a case (0 any). (PostgreSQL
-//  needs ?1's type before IS NULL: the CAST.)
+//  needs ?1's type before IS NULL, and would take ?2 and ?3 for 32-bit
+//  integers from the 0 beside them: the CASTs.)
 #define S_LISTED \
     " FROM notices n JOIN cases c ON c.id = n.missing_case" \
     " WHERE (CAST (?1 AS TEXT) IS NULL OR c.station = ?1)" \
-    " AND (?2 < 0 OR (?2 = 0 AND n.told_at IS NULL) OR (?2 = 1 AND n.told_at IS NOT NULL))" \
-    " AND (?3 = 0 OR n.missing_case = ?3 OR n.found_case = ?3)"
+    " AND (CAST (?2 AS BIGINT) < 0 OR (?2 = 0 AND n.told_at IS NULL)" \
+    "  OR (?2 = 1 AND n.told_at IS NOT NULL))" \
+    " AND (CAST (?3 AS BIGINT) = 0 OR n.missing_case = ?3 OR n.found_case = ?3)"
 
 static void
 s_row (mti_sql_stmt_t *stmt, mt_notice_row_t *row)
@@ -75,23 +77,23 @@ mt_casedb_notice_add (mt_casedb_t *self, int64_t missing_case, int64_t found_cas
 int
 mt_casedb_notice_spread (mt_casedb_t *self, int64_t group, const char *actor, mt_err_t *err)
 {
-    //  Each report r of the group, each pair k of a report of the group
-    //  with a DNA test under way or a match confirmed: its decision, by
-    //  whom and when (the pair's last review), unless r has a notice of
-    //  that found person already.
+    //  Each report r of the group and each found person f whom a report of
+    //  the group is paired with at a DNA test under way or a match
+    //  confirmed (the stronger, where both): what r's family is to hear,
+    //  by the link (actor, now), unless it is what it was told or is to
+    //  be told already.
     mti_sql_stmt_t *stmt = mti_db_prepare (self,
         "INSERT INTO notices (missing_case, found_case, decision, decided_by, decided_at)"
-        " SELECT r.id, k.found_case, k.state,"
-        "  COALESCE ((SELECT v.actor FROM reviews v WHERE v.found_case = k.found_case"
-        "   AND v.missing_case = k.missing_case ORDER BY v.id DESC LIMIT 1), ?2),"
-        "  COALESCE ((SELECT v.at FROM reviews v WHERE v.found_case = k.found_case"
-        "   AND v.missing_case = k.missing_case ORDER BY v.id DESC LIMIT 1), ?3)"
+        " SELECT r.id, k.found_case, MIN (k.state), ?2, ?3"
         " FROM cases r JOIN cases m ON m.person_group = r.person_group"
         " JOIN candidates k ON k.missing_case = m.id"
         " WHERE r.person_group = ?1 AND r.kind = 'missing'"
         " AND k.state IN ('dna_requested', 'confirmed')"
-        " ORDER BY k.state = 'confirmed' DESC"
-        " ON CONFLICT (missing_case, found_case) DO NOTHING", err);
+        " GROUP BY r.id, k.found_case"
+        " ON CONFLICT (missing_case, found_case) DO UPDATE SET decision = excluded.decision,"
+        " decided_by = excluded.decided_by, decided_at = excluded.decided_at,"
+        " told_by = NULL, told_at = NULL, note = NULL"
+        " WHERE notices.decision != excluded.decision", err);
     if (!stmt)
         return MT_EINTERNAL;
     char now [32];
@@ -99,6 +101,29 @@ mt_casedb_notice_spread (mt_casedb_t *self, int64_t group, const char *actor, mt
     mti_sql_bind_int64 (stmt, 1, group);
     mti_sql_bind_text (stmt, 2, actor, -1);
     mti_sql_bind_text (stmt, 3, now, -1);
+    int rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK
+                                                 : mti_db_fail (self, MT_EIO, err, "a notice");
+    mti_sql_finalize (stmt);
+    return rc;
+}
+
+int
+mt_casedb_notice_unspread (mt_casedb_t *self, int64_t case_a, int64_t case_b, mt_err_t *err)
+{
+    //  The untold notices of the two reports' groups (as they are now)
+    //  whose decision no pair of the report's own group stands at.
+    mti_sql_stmt_t *stmt = mti_db_prepare (self,
+        "DELETE FROM notices WHERE told_at IS NULL AND missing_case IN (SELECT c.id FROM cases c"
+        "  WHERE c.id IN (?1, ?2) OR c.person_group IN (SELECT g.person_group FROM cases g"
+        "   WHERE g.id IN (?1, ?2) AND g.person_group IS NOT NULL))"
+        " AND NOT EXISTS (SELECT 1 FROM candidates k JOIN cases m ON m.id = k.missing_case"
+        "  WHERE k.found_case = notices.found_case AND k.state = notices.decision"
+        "  AND (m.id = notices.missing_case OR m.person_group = (SELECT o.person_group"
+        "   FROM cases o WHERE o.id = notices.missing_case)))", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    mti_sql_bind_int64 (stmt, 1, case_a);
+    mti_sql_bind_int64 (stmt, 2, case_b);
     int rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK
                                                  : mti_db_fail (self, MT_EIO, err, "a notice");
     mti_sql_finalize (stmt);
@@ -196,12 +221,14 @@ mt_casedb_notice_told (mt_casedb_t *self, int64_t missing_case, int64_t found_ca
             rc = mti_db_fail (self, MT_EIO, err, "a family told");
     }
     mti_sql_finalize (stmt);
+    //  Audited as reviews are (found F / missing M: both cases' audit
+    //  finds it); how they were told stays in the notice, not in the
+    //  log, so that an erasure can remove it.
     if (rc == MT_OK) {
-        char object [64], detail [700];
-        snprintf (object, sizeof object, "case %lld / case %lld", (long long) found_case,
+        char object [64], detail [64];
+        snprintf (object, sizeof object, "found %lld / missing %lld", (long long) found_case,
                   (long long) missing_case);
-        snprintf (detail, sizeof detail, "told of %s%s%s", row.decision,
-                  note && *note ? ": " : "", note ? note : "");
+        snprintf (detail, sizeof detail, "told of %s", row.decision);
         rc = mt_casedb_audit (self, actor, "family.told", object, detail, err);
     }
     return mt_casedb_commit (self, rc, err);

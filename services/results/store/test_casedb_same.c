@@ -208,8 +208,16 @@ test_notices (void)
     MT_CHECK (count == 1 && rows [0].missing_case == ma && !rows [0].told_at [0]);
     MT_CHECK (count == 1 && strcmp (rows [0].decision, "dna_requested") == 0);
     free (rows);
-    //  Told once, with how; a second time is a conflict; nothing to tell, not found.
+    //  Told once, with how (audited, in both cases' audit, without the note:
+    //  an erasure must reach it); a second time is a conflict; nothing to
+    //  tell, not found.
     MT_CHECK_RC (mt_casedb_notice_told (db, ma, found, "phoned", "staff_a", &err), MT_OK, &err);
+    mt_audit_row_t *audit = NULL;
+    size_t audited = 0;
+    MT_CHECK_RC (mt_casedb_audit_list (db, ma, 10, 0, &audit, &audited, &err), MT_OK, &err);
+    MT_CHECK (audited >= 1 && strcmp (audit [0].action, "family.told") == 0);
+    MT_CHECK (audited >= 1 && audit [0].detail && !strstr (audit [0].detail, "phoned"));
+    mt_audit_rows_free (audit, audited);
     MT_CHECK_RC (mt_casedb_notice_told (db, ma, found, NULL, "staff_a", &err), MT_ECONFLICT,
                  &err);
     MT_CHECK_CONTAINS (err.msg, "staff_a");
@@ -234,6 +242,62 @@ test_notices (void)
     mt_casedb_close (&db);
 }
 
+//  Two relatives' reports of one child, linked: a confirmation on one is
+//  not refused for the other's DNA test under way (one person), but is for
+//  an unlinked report's; a report linked later hears of the DNA test, and
+//  of the confirmation after it was told of the test; unlinked, the
+//  untold notice it had only through the link goes.
+static void
+test_linked_reports (void)
+{
+    mt_casedb_t *db = mt_test_casedb_open ("same-linked-reports.db");
+    if (!db)
+        return;
+    mt_err_t err;
+    int64_t f = s_add (db, mt_test_found_case ());
+    int64_t m1 = s_add (db, mt_test_missing_case ()), m2 = s_add (db, mt_test_missing_case ());
+    int64_t m3 = s_add (db, mt_test_missing_case ()), m4 = s_add (db, mt_test_missing_case ());
+    for (int64_t m = m1; m <= m4; m++)
+        MT_CHECK_RC (mt_casedb_candidate_put (db, f, m, 5, 0.4, NULL, 0, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_same_put (db, m1, m2, 9, 0.2, NULL, 0, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_same_decide (db, m1, m2, "same", NULL, false, "police", &err), MT_OK,
+                 &err);
+    mt_review_t dna = { .state = "dna_requested" }, yes = { .state = "confirmed", .note = "DNA" };
+    mt_review_t no = { .state = "rejected" };
+    MT_CHECK_RC (mt_casedb_review (db, f, m1, &dna, "police", &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_review (db, f, m2, &dna, "police", &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_review (db, f, m3, &dna, "police", &err), MT_OK, &err);
+    //  m3 is another person's report: the confirmation waits for its result.
+    MT_CHECK_RC (mt_casedb_review (db, f, m1, &yes, "police", &err), MT_ECONFLICT, &err);
+    MT_CHECK_CONTAINS (err.msg, "under way");
+    MT_CHECK_RC (mt_casedb_review (db, f, m3, &no, "police", &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_review (db, f, m1, &yes, "police", &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_review (db, f, m2, &yes, "police", &err), MT_OK, &err);
+    //  m4 told of the DNA test, then linked: to be told of the confirmation.
+    MT_CHECK_RC (mt_casedb_notice_add (db, m4, f, "dna_requested", "police", &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_notice_told (db, m4, f, NULL, "staff", &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_same_put (db, m1, m4, 9, 0.2, NULL, 0, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_same_decide (db, m1, m4, "same", NULL, false, "police", &err), MT_OK,
+                 &err);
+    mt_case_t c;
+    MT_CHECK_RC (mt_casedb_case_get (db, m4, &c, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_notice_spread (db, c.person_group, "police", &err), MT_OK, &err);
+    mt_notice_row_t row;
+    MT_CHECK_RC (mt_casedb_notice_get (db, m4, f, &row, &err), MT_OK, &err);
+    MT_CHECK (strcmp (row.decision, "confirmed") == 0 && !row.told_at [0]);
+    //  (m1 and m2, whose pairs stand confirmed, get theirs as well)
+    MT_CHECK_RC (mt_casedb_notice_get (db, m2, f, &row, &err), MT_OK, &err);
+    MT_CHECK (strcmp (row.decision, "confirmed") == 0);
+    //  Unlinked again: m4's own pair is pending, not at what it was to be
+    //  told; m1's stands at it.
+    MT_CHECK_RC (mt_casedb_same_decide (db, m1, m4, "different", "another child", true, "admin",
+                                        &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_notice_unspread (db, m1, m4, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_notice_get (db, m4, f, &row, &err), MT_ENOTFOUND, &err);
+    MT_CHECK_RC (mt_casedb_notice_get (db, m1, f, &row, &err), MT_OK, &err);
+    mt_casedb_close (&db);
+}
+
 int
 main (void)
 {
@@ -241,5 +305,6 @@ main (void)
     MT_RUN (test_floor_per_side);
     MT_RUN (test_queue_and_erasure);
     MT_RUN (test_notices);
+    MT_RUN (test_linked_reports);
     return MT_TEST_MAIN_END ();
 }
