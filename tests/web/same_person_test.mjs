@@ -204,6 +204,11 @@ await test ("an administrator unlinks with a reason; the audit log has it all", 
   const actions = audit.data.entries.map (e => e.action);
   for (const a of ["same_person.link", "same_person.unlink"])
     assert.ok (actions.includes (a), a);
+  // The reason stays with the pair (an erasure reaches it), not in the log;
+  // the second record's own audit (in its export) has the decision too.
+  const unlink = audit.data.entries.find (e => e.action === "same_person.unlink");
+  assert.equal (unlink.detail, "same -> different (with a note)");
+  assert.ok (exp.data.audit.some (e => e.action === "same_person.unlink"), JSON.stringify (exp.data.audit));
   assert.ok (audit.data.entries.some (e => e.action === "refused"
     && (e.object || "").includes (`case ${inA} / case ${inB}`)));
 });

@@ -222,6 +222,7 @@ mt_casedb_audit_list (mt_casedb_t *self, int64_t case_id, size_t limit, size_t o
         "SELECT id, at, actor, action, object, detail, hash FROM audit"
         " WHERE ?1 = 0 OR object = 'case ' || ?1 OR object LIKE 'case ' || ?1 || ' %'"
         " OR object LIKE 'found ' || ?1 || ' / %' OR object LIKE '% / missing ' || ?1"
+        " OR object LIKE '% / case ' || ?1"
         " ORDER BY id DESC LIMIT ?2 OFFSET ?3", err);
     if (!stmt)
         return MT_EINTERNAL;

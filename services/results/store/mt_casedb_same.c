@@ -353,11 +353,13 @@ mt_casedb_same_decide (mt_casedb_t *self, int64_t a, int64_t b, const char *deci
         rc = s_regroup (self, row.case_a, err);
     if (rc == MT_OK && regroup)
         rc = s_regroup (self, row.case_b, err);
-    char object [64], detail [700];
+    //  The note stays in the pair's row, not in the log, so that an
+    //  erasure reaches it.
+    char object [64], detail [64];
     snprintf (object, sizeof object, "case %lld / case %lld", (long long) row.case_a,
               (long long) row.case_b);
-    snprintf (detail, sizeof detail, "%s -> %s%s%s", row.state, decision,
-              note && *note ? ": " : "", note ? note : "");
+    snprintf (detail, sizeof detail, "%s -> %s%s", row.state, decision,
+              note && *note ? " (with a note)" : "");
     const char *action = strcmp (decision, "same") == 0 ? "same_person.link"
                        : strcmp (row.state, "same") == 0 ? "same_person.unlink"
                        : "same_person.different";
