@@ -192,6 +192,12 @@ try {
   assert.ok (said.includes ("公安机关需要家属提供 DNA 样本") && said.includes ("138 0000 5678") &&
              said.includes ("已申请 DNA"), said);
   await page.screenshot ({ path: join (artifacts, "same-05-notices.png"), fullPage: true });
+  await page.setViewportSize ({ width: 390, height: 844 });
+  await page.evaluate (() => new Promise (r => requestAnimationFrame (() => requestAnimationFrame (r))));
+  const narrow = await page.evaluate (() => document.documentElement.scrollWidth);
+  assert.ok (narrow <= 390, `the families to tell on a phone: the page is ${narrow} px wide on a 390 px screen`);
+  await page.screenshot ({ path: join (artifacts, "same-06-notices-phone.png"), fullPage: true });
+  await page.setViewportSize ({ width: 1280, height: 900 });
   await notice.getByLabel ("告知方式（如电话、上门，可不填）").fill ("电话告知儿子");
   await notice.getByRole ("button", { name: "已告知家属" }).click ();
   await toast.filter ({ hasText: "已记下" }).waitFor ();
