@@ -158,6 +158,7 @@ try {
   await page.evaluate (() => new Promise (r => requestAnimationFrame (() => requestAnimationFrame (r))));
   const wide = await page.evaluate (() => document.documentElement.scrollWidth);
   assert.ok (wide <= 390, `the linked person on a phone: the page is ${wide} px wide on a 390 px screen`);
+  await page.screenshot ({ path: join (artifacts, "same-04b-linked-person-phone.png"), fullPage: true });
   await page.setViewportSize ({ width: 1280, height: 900 });
   console.log ("ok   a linked record's page shows the person across the records, a conflict marked and said in Chinese");
   await linked.getByRole ("link", { name: "受助人员 #" + b }).click ();
