@@ -131,8 +131,9 @@ async function viewUsers () {
   const change = async (u, request, done) => {
     try {
       await request ();
+      // The table drawn again first: the message never stands beside the old state.
+      await viewUsers ();
       toast (fill (t (done), { name: u.name }));
-      viewUsers ();
     } catch (err) { toast (accountErrorText (err), true); }
   };
   const rows = data.users.map (u => {
