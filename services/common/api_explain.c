@@ -186,6 +186,11 @@ api_explain_json (const s_pb_t *ex)
     json_object_set_new (root, "facts_evidence", json_real (ex->facts_evidence));
     json_object_set_new (root, "facts", s_facts_json (ex));
     json_object_set_new (root, "flags", s_flags_json (ex->flags));
+    //  A linked person's records weighed as one (issue 27).
+    if (ex->records_found > 1 || ex->records_missing > 1)
+        json_object_set_new (root, "linked_records", json_pack ("{s:i, s:i}",
+            "found", ex->records_found > 1 ? ex->records_found : 1,
+            "missing", ex->records_missing > 1 ? ex->records_missing : 1));
     return root;
 }
 

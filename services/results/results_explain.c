@@ -96,6 +96,7 @@ results_explain_pack (const mt_rank_explanation_t *ex, uint8_t **bytes_p, size_t
     pb.province_found = f->province_found, pb.province_home = f->province_home;
     pb.km = f->km;
     pb.flags = ex->flags;
+    pb.records_found = ex->records_found, pb.records_missing = ex->records_missing;
     size_t size = homeward__v1__explanation__get_packed_size (&pb);
     uint8_t *bytes = malloc (size ? size : 1);
     if (!bytes)

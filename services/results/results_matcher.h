@@ -94,11 +94,14 @@ int results_same_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_
 int results_same_weigh_hits (results_matcher_t *m, const mt_case_t *c,
                              const mt_face_row_t *faces, size_t n, int64_t **others_p,
                              size_t *count_p, size_t *size_p, mt_err_t *err);
-//  results_weigh.c: the faces of c's linked group, c's own (faces, n)
-//  first, in a new array (*pooled_p; *count_p how many); *pooled_p NULL
-//  when c is alone.
-int results_group_faces (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces,
-                         size_t n, mt_face_row_t **pooled_p, size_t *count_p, mt_err_t *err);
+//  results_weigh.c: c's linked group as one person (issue 27): the faces
+//  of its records, c's own (faces, n) first, in a new array (*pooled_p;
+//  *count_p how many), and the facts its records give c's pairs
+//  (mt_rank_group_facts) in *person; *records_p the records. c alone:
+//  *pooled_p NULL, *person c, *records_p 0.
+int results_group_person (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces,
+                          size_t n, mt_face_row_t **pooled_p, size_t *count_p,
+                          mt_case_t *person, int *records_p, mt_err_t *err);
 
 //  The thread's body (pthread_create); arg is a results_matcher_t.
 void *results_matcher_run (void *arg);

@@ -50,25 +50,34 @@ results_set_add_id (int64_t **ids, size_t *count, size_t *size, int64_t id)
 }
 
 int
-results_group_faces (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces,
-                     size_t n, mt_face_row_t **pooled_p, size_t *count_p, mt_err_t *err)
+results_group_person (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces,
+                      size_t n, mt_face_row_t **pooled_p, size_t *count_p,
+                      mt_case_t *person, int *records_p, mt_err_t *err)
 {
     *pooled_p = NULL;
+    *person = *c;
+    *records_p = 0;
     if (c->person_group == 0)
         return MT_OK;
     int64_t *group = NULL;
-    size_t group_count = 0, count = n;
+    size_t group_count = 0, count = n, records = 0, self = 0;
     int rc = mt_casedb_same_group (m->db, c->id, &group, &group_count, err);
     mt_face_row_t *pooled = rc == MT_OK ? malloc ((n ? n : 1) * sizeof *pooled) : NULL;
-    if (rc == MT_OK && !pooled)
+    mt_case_t *cases = rc == MT_OK ? malloc ((group_count + 1) * sizeof *cases) : NULL;
+    if (rc == MT_OK && (!pooled || !cases))
         rc = mt_err_set (err, MT_ENOMEM, "out of memory");
     if (pooled && n)
         memcpy (pooled, faces, n * sizeof *pooled);
+    if (cases)
+        cases [records++] = *c;
     for (size_t g = 0; rc == MT_OK && g < group_count; g++) {
+        if (group [g] == c->id
+        ||  mt_casedb_case_get (m->db, group [g], &cases [records], NULL) != MT_OK)
+            continue;
+        records++;
         mt_face_row_t *more = NULL;
         size_t more_count = 0;
-        if (group [g] == c->id
-        ||  mt_casedb_faces_of_case (m->db, group [g], &more, &more_count, NULL) != MT_OK
+        if (mt_casedb_faces_of_case (m->db, group [g], &more, &more_count, NULL) != MT_OK
         ||  more_count == 0) {
             free (more);
             continue;
@@ -83,13 +92,18 @@ results_group_faces (results_matcher_t *m, const mt_case_t *c, const mt_face_row
             rc = mt_err_set (err, MT_ENOMEM, "out of memory");
         free (more);
     }
+    if (rc == MT_OK)
+        mt_rank_group_facts (cases, records, self, person);
     free (group);
+    free (cases);
     if (rc != MT_OK) {
         free (pooled);
+        *person = *c;
         return rc;
     }
     *pooled_p = pooled;
     *count_p = count;
+    *records_p = (int) records;
     return MT_OK;
 }
 
@@ -111,10 +125,14 @@ results_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *fa
             rc = mt_err_set (err, MT_ENOMEM, "out of memory");
 
     //  A linked group searches and is searched as one person: its records'
-    //  faces pooled.
+    //  faces pooled, their facts merged.
     mt_face_row_t *pooled = NULL;
+    mt_case_t *person = malloc (2 * sizeof *person), *other = person ? person + 1 : NULL;
+    int records = 0;
+    if (rc == MT_OK && !person)
+        rc = mt_err_set (err, MT_ENOMEM, "out of memory");
     if (rc == MT_OK)
-        rc = results_group_faces (m, c, faces, n, &pooled, &n, err);
+        rc = results_group_person (m, c, faces, n, &pooled, &n, person, &records, err);
     if (pooled)
         faces = pooled;
     s_weighed_t *weighed = calloc (*other_count_p ? *other_count_p : 1, sizeof *weighed);
@@ -135,17 +153,25 @@ results_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *fa
         if (mt_casedb_faces_of_case (m->db, o.id, &ofaces, &on, NULL) != MT_OK)
             continue;
         mt_face_row_t *opooled = NULL;
-        if (results_group_faces (m, &o, ofaces, on, &opooled, &on, NULL) == MT_OK && opooled) {
+        int orecords = 0;
+        if (results_group_person (m, &o, ofaces, on, &opooled, &on, other, &orecords, NULL)
+            != MT_OK)
+            *other = o;
+        if (opooled) {
             free (ofaces);
             ofaces = opooled;
         }
         s_weighed_t *w = &weighed [weighed_count];
         w->case_id = o.id;
         w->paired = i >= searched;
+        mt_rank_explanation_t *ex = &w->rank.explanation;
         if (c->kind == MT_KIND_FOUND
-            ? mt_rank_pair (&m->model, c, faces, n, &o, ofaces, on, &w->rank, err) == MT_OK
-            : mt_rank_pair (&m->model, &o, ofaces, on, c, faces, n, &w->rank, err) == MT_OK)
+            ? mt_rank_pair (&m->model, person, faces, n, other, ofaces, on, &w->rank, err) == MT_OK
+            : mt_rank_pair (&m->model, other, ofaces, on, person, faces, n, &w->rank, err) == MT_OK) {
+            ex->records_found = c->kind == MT_KIND_FOUND ? records : orecords;
+            ex->records_missing = c->kind == MT_KIND_FOUND ? orecords : records;
             weighed_count++;
+        }
         free (ofaces);
     }
     qsort (weighed, weighed_count, sizeof *weighed, s_by_evidence);
@@ -179,6 +205,7 @@ results_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *fa
     if (grouped)
         rc = mt_casedb_commit (m->db, rc, err);
     *weighed_p = weighed_count;
+    free (person);
     free (pooled);
     free (weighed);
     free (paired);

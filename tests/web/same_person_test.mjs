@@ -162,9 +162,28 @@ await test ("a linked record's page: the person across the records, as each read
     && e.object === `case ${inA}`);
   assert.ok (read && [inB, inB2].every (id => new RegExp (`\\b${id}\\b`).test (read.detail)),
              JSON.stringify (read));
+  // Matched as one person, its records' facts merged: the correction of
+  // one record matches the others again, and with two sexes recorded none
+  // is weighed, not even station A's own "male" (issue 27).
+  const facts = async (record = inA) => {
+    for (const id of [inA, inB, inB2]) await waitMatched (police, id);
+    const pair = await police.request ("GET", `/api/v1/pairs/${record}/${family}`);
+    assert.equal (pair.status, 200, JSON.stringify (pair.data));
+    const ex = pair.data.pair.explanation;
+    assert.deepEqual (ex.linked_records, { found: 3, missing: 1 }, JSON.stringify (ex));
+    return Object.fromEntries (ex.facts.map (f => [f.fact, f]));
+  };
+  assert.equal ((await facts ()).sex.verdict, "unknown");
   const back = await staffB.request ("PATCH", `/api/v1/cases/${inB2}`, { json: { sex: "male", age: "40-60" } });
   assert.equal (back.status, 200, JSON.stringify (back.data));
   assert.deepEqual ((await police.request ("GET", `/api/v1/cases/${inA}`)).data.linked_conflicts, []);
+  assert.equal ((await facts ()).sex.verdict, "agrees");
+  // Station B's record (found in Beijing on 2021-09-01) as the family's
+  // pair weighs it: the person was first found on 2021-06-01 in Guangdong,
+  // the family's home province.
+  const b = await facts (inB);
+  assert.equal (b.dates.values.found, "2021-06-01");
+  assert.equal (b.province.values.found, 44);
 });
 
 await test ("one queue item for the person and the family; a DNA request reaches every record", async () => {

@@ -108,10 +108,18 @@ function scoreMeaning (item) {
 
 // How the faces were pooled, and what weighed less.
 function pooledText (ex) {
-  const p = ex && ex.pooled;
-  if (!p) return "";
   const zh = state.lang === "zh-CN";
   const parts = [];
+  // A linked person's records weighed as one: their photos and facts together.
+  const linked = (ex && ex.linked_records) || {};
+  if (linked.found > 1)
+    parts.push (zh ? "受助人员的 " + linked.found + " 条关联记录作为同一人比对（照片合并，信息互补）"
+                   : "the person found's " + linked.found + " linked records weighed as one person (photos pooled, facts merged)");
+  if (linked.missing > 1)
+    parts.push (zh ? "家庭的 " + linked.missing + " 份关联报告作为同一人比对（照片合并，信息互补）"
+                   : "the family's " + linked.missing + " linked reports weighed as one person (photos pooled, facts merged)");
+  const p = ex && ex.pooled;
+  if (!p) return parts.join ("; ");
   const side = (d, who) => {
     if (d.photos > 1) parts.push (zh ? who + " " + d.photos + " 张照片合并比对" : d.photos + " photos of the " + who + " pooled");
     if (d.child_photo) {

@@ -280,7 +280,8 @@ int mt_casedb_faces_mark_removed (mt_casedb_t *self, int64_t case_id, mt_err_t *
 
 //  The durable queue of cases to (re)match. next: MT_ENOTFOUND when empty;
 //  it gives the entry's generation, and done removes the entry only if it
-//  was not queued again meanwhile (new photos while matching).
+//  was not queued again meanwhile (new photos while matching). A linked
+//  record's group is queued with it (they are matched as one person).
 int mt_casedb_match_enqueue (mt_casedb_t *self, int64_t case_id, mt_err_t *err);
 int mt_casedb_match_next (mt_casedb_t *self, int64_t *case_id_p, int64_t *generation_p,
                           mt_err_t *err);

@@ -166,6 +166,25 @@ mt_casedb_match_enqueue (mt_casedb_t *self, int64_t case_id, mt_err_t *err)
     mti_sql_bind_text (stmt, 2, now, -1);
     int rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK : mti_db_fail (self, MT_EIO, err, "queue");
     mti_sql_finalize (stmt);
+    //  Its linked records too: their pairs weigh its photos and facts
+    //  (issue 27: a linked group is matched as one person).
+    stmt = rc == MT_OK ? mti_db_prepare (self, "INSERT INTO match_queue (case_id, queued_at)"
+                                         " SELECT g.id, ?1 FROM cases g, cases c"
+                                         " WHERE c.id = ?2 AND c.person_group IS NOT NULL"
+                                         " AND g.person_group = c.person_group AND g.id <> c.id"
+                                         " AND g.state = 'open'"
+                                         " ON CONFLICT (case_id) DO UPDATE"
+                                         " SET generation = match_queue.generation + 1", err)
+                       : NULL;
+    if (rc == MT_OK && !stmt)
+        return MT_EINTERNAL;
+    if (stmt) {
+        mti_sql_bind_text (stmt, 1, now, -1);
+        mti_sql_bind_int64 (stmt, 2, case_id);
+        if (mti_sql_step (stmt) != MTI_SQL_DONE)
+            rc = mti_db_fail (self, MT_EIO, err, "queue");
+        mti_sql_finalize (stmt);
+    }
     return rc;
 }
 

@@ -169,6 +169,10 @@ typedef struct {
     double evidence, face_evidence, facts_evidence;     //  0.01
     mt_rank_facts_t facts;
     unsigned flags;                 //  MT_RANK_FLAG_*
+    //  A side that is a linked group (the same person's records): how many
+    //  records were weighed as one, their photos pooled and their facts
+    //  merged (mt_rank_group_facts); 0 for a record alone.
+    int records_found, records_missing;
 } mt_rank_explanation_t;
 
 typedef struct {
@@ -203,6 +207,23 @@ int mt_rank_same (const mt_rank_model_t *model,
 //  ex (its faces left unset). Returns how many of the facts conflict.
 int mt_rank_same_facts (const mt_rank_model_t *model, const mt_case_t *a, const mt_case_t *b,
                         mt_rank_explanation_t *ex);
+
+//  The facts of a linked group's person (records [0..n), the same person
+//  registered at several stations or reported by several relatives) as the
+//  pairs of records [self] weigh them against the other side: out is
+//  records [self] with
+//  - sex: the one the records give where they agree, unknown where two
+//    differ (one of them is wrong, and the linked page shows which two);
+//  - a found person's date found: the earliest (the family's last sighting
+//    must come before it), the province: the earliest record's that has
+//    one (where the wanderer was first taken in, nearest home); the age:
+//    the years of birth every estimate allows (where two do not meet, the
+//    span of them all), as an age at that date;
+//  - a report's years of birth: as a found person's, from the reports'
+//    years; last seen: the latest (someone saw the person then); home
+//    province: its own, else the one the other reports agree on.
+//  Everything else is records [self]'s own.
+void mt_rank_group_facts (const mt_case_t *records, size_t n, size_t self, mt_case_t *out);
 
 //  The templates of a case's person (the pooled descriptions of more than
 //  one photo), to search with beside its faces: writes up to max vectors of

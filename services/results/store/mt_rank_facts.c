@@ -211,3 +211,83 @@ mti_rank_same_facts (const mt_rank_model_t *m, const mt_case_t *a, const mt_case
     //  found records); two reports of one person give one home province.
     return total + s_province (m, a, b, a->kind == MT_KIND_MISSING, ex);
 }
+
+//  Whether record a was found (or last seen) before record b: a has a date
+//  and b has none or a later one.
+static bool
+s_before (const char *a, const char *b)
+{
+    return a [0] && (!b [0] || strcmp (a, b) < 0);
+}
+
+void
+mt_rank_group_facts (const mt_case_t *records, size_t n, size_t self, mt_case_t *out)
+{
+    *out = records [self];
+    mt_sex sex = MT_SEX_UNKNOWN;
+    bool differ = false;
+    int lo = 0, hi = 0, span_lo = 0, span_hi = 0;
+    bool born = false;
+    for (size_t i = 0; i < n; i++) {
+        const mt_case_t *r = &records [i];
+        if (r->sex != MT_SEX_UNKNOWN) {
+            differ |= sex != MT_SEX_UNKNOWN && r->sex != sex;
+            sex = r->sex;
+        }
+        //  (A range given by its lower end alone is that one year.)
+        mt_case_t whole = *r;
+        if (whole.age_max < whole.age_min)
+            whole.age_max = whole.age_min;
+        if (whole.birth_year_max < whole.birth_year_min)
+            whole.birth_year_max = whole.birth_year_min;
+        int a, b;
+        if (!s_born (&whole, &a, &b))
+            continue;
+        if (!born)
+            lo = span_lo = a, hi = span_hi = b, born = true;
+        else {
+            lo = a > lo ? a : lo, hi = b < hi ? b : hi;
+            span_lo = a < span_lo ? a : span_lo, span_hi = b > span_hi ? b : span_hi;
+        }
+    }
+    out->sex = differ ? MT_SEX_UNKNOWN : sex;
+    if (born && lo > hi)
+        lo = span_lo, hi = span_hi;
+
+    if (out->kind == MT_KIND_MISSING) {
+        int home = 0;
+        bool homes_differ = false;
+        for (size_t i = 0; i < n; i++) {
+            const mt_case_t *r = &records [i];
+            if (s_before (out->date_last_seen, r->date_last_seen))
+                snprintf (out->date_last_seen, sizeof out->date_last_seen, "%s",
+                          r->date_last_seen);
+            if (i != self && r->province) {
+                homes_differ |= home && r->province != home;
+                home = r->province;
+            }
+        }
+        if (!out->province && !homes_differ)
+            out->province = home;
+        if (born)
+            out->birth_year_min = lo, out->birth_year_max = hi;
+        return;
+    }
+    const mt_case_t *placed = out->province ? &records [self] : NULL;
+    for (size_t i = 0; i < n; i++) {
+        const mt_case_t *r = &records [i];
+        if (s_before (r->date_found, out->date_found))
+            snprintf (out->date_found, sizeof out->date_found, "%s", r->date_found);
+        if (r->province && (!placed || s_before (r->date_found, placed->date_found)))
+            placed = r;
+    }
+    if (placed)
+        out->province = placed->province;
+    if (born) {
+        int year = s_year_of (out->date_found);
+        if (!year)
+            year = mti_this_year ();
+        out->age_min = year - hi > 0 ? year - hi : 0;
+        out->age_max = year - lo > out->age_min ? year - lo : out->age_min;
+    }
+}

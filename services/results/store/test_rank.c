@@ -521,6 +521,72 @@ test_same_person (void)
     MT_CHECK (worker.evidence > near_rank.evidence - 3);
 }
 
+//  A linked group's facts as one person's (issue 27): one record fills what
+//  another lacks; where two records differ, the weighing does not lean on
+//  either; a found person's earliest record says when and where the family
+//  lost them.
+static void
+test_group_facts (void)
+{
+    mt_case_t found, missing;
+    s_cases (&found, &missing);
+    //  Station A knew nothing but the date and place; station B, a year
+    //  later far away, saw a man of about 70 (estimated 66-74).
+    mt_case_t a = found, b = found, person;
+    a.sex = MT_SEX_UNKNOWN, a.age_min = a.age_max = -1;
+    b.id = 3, b.province = 65, b.age_min = 66, b.age_max = 74;
+    snprintf (b.date_found, sizeof b.date_found, "2021-06-01");
+    mt_case_t group [2] = { a, b };
+    mt_rank_group_facts (group, 2, 0, &person);
+    MT_CHECK_INT (person.id, 1);
+    MT_CHECK_INT (person.sex, MT_SEX_MALE);
+    MT_CHECK (strcmp (person.date_found, "2020-05-01") == 0);
+    MT_CHECK_INT (person.province, 44);
+    MT_CHECK_INT (person.age_min, 65);          //  born 1947-1955: 65-73 in 2020
+    MT_CHECK_INT (person.age_max, 73);
+    //  As station B's pairs weigh it: the same person, first found in 2020.
+    mt_rank_group_facts (group, 2, 1, &person);
+    MT_CHECK_INT (person.id, 3);
+    MT_CHECK (strcmp (person.date_found, "2020-05-01") == 0);
+    MT_CHECK_INT (person.province, 44);
+    MT_CHECK_INT (person.age_min, 65);
+
+    //  Alone, A's pairs with the family know no sex and no age; linked they
+    //  do, and weigh more.
+    mt_face_row_t probe = s_face (10, 100, 0, "ok", 0), near = s_face (20, 200, 0.45f, "ok", 0);
+    mt_rank_t alone = s_rank (&a, &probe, 1, &missing, &near, 1);
+    mt_rank_group_facts (group, 2, 0, &person);
+    mt_rank_t linked = s_rank (&person, &probe, 1, &missing, &near, 1);
+    MT_CHECK (linked.evidence > alone.evidence + 0.5);
+    MT_CHECK_CONTAINS (s_words (&linked), "both male");
+    MT_CHECK_CONTAINS (s_words (&linked), "would be 68 in 2020");
+
+    //  Two sexes recorded: neither is weighed. Estimates that cannot meet
+    //  (20-25 and 66-74): the span of both.
+    group [0].sex = MT_SEX_FEMALE, group [0].age_min = 20, group [0].age_max = 25;
+    mt_rank_group_facts (group, 2, 0, &person);
+    MT_CHECK_INT (person.sex, MT_SEX_UNKNOWN);
+    MT_CHECK_INT (person.age_min, 20);          //  born 1947-2000
+    MT_CHECK_INT (person.age_max, 73);
+
+    //  Two relatives' reports: the birth years both allow, the later last
+    //  sighting, a home province where one report has none.
+    mt_case_t mother = missing, grandfather = missing;
+    mother.birth_year_min = 1950, mother.birth_year_max = 1953, mother.province = 0;
+    grandfather.id = 4, grandfather.birth_year_min = 1952, grandfather.birth_year_max = 0;
+    snprintf (grandfather.date_last_seen, sizeof grandfather.date_last_seen, "2019-04-10");
+    mt_case_t reports [2] = { mother, grandfather };
+    mt_rank_group_facts (reports, 2, 0, &person);
+    MT_CHECK_INT (person.birth_year_min, 1952);
+    MT_CHECK_INT (person.birth_year_max, 1952);
+    MT_CHECK (strcmp (person.date_last_seen, "2019-04-10") == 0);
+    MT_CHECK_INT (person.province, 44);
+    //  Each report keeps its own home province where it gives one.
+    reports [0].province = 11;
+    mt_rank_group_facts (reports, 2, 0, &person);
+    MT_CHECK_INT (person.province, 11);
+}
+
 int
 main (void)
 {
@@ -533,6 +599,7 @@ main (void)
     MT_RUN (test_second_descriptor);
     MT_RUN (test_stored);
     MT_RUN (test_same_person);
+    MT_RUN (test_group_facts);
     for (size_t i = 0; i < s_text_count; i++)
         free (s_texts [i]);
     return MT_TEST_MAIN_END ();
