@@ -6,15 +6,18 @@
 //  memory and the store's size, and checks that each case and photo is
 //  there once.
 //
-//  usage: bench-import [--photos N] [--kill-at F] [--dir DIR] [--serve ARG]... [--json]
-//                      FOLDER
+//  usage: bench-import [--photos N] [--kill-at F] [--kill-serve-at F] [--dir DIR]
+//                      [--serve ARG]... [--json] FOLDER
 //
 //  FOLDER holds the source photos (e.g. made by bench-make-photos from
 //  ../shared/faces/lfw-scale: 640x480, one face each); photo i is source
 //  i mod the sources' count with its number appended after the image's end
 //  (distinct bytes, the same picture: a person photographed again). Cases
 //  alternate found and missing. --kill-at F (default 0.5; 0: never) kills
-//  the import with SIGKILL once F of the cases are in. --serve passes an
+//  the import with SIGKILL once F of the cases are in; --kill-serve-at F
+//  (default 0.5; 0: never) kills the service itself once F of the photos
+//  are described, and starts it again (the rest must be described and
+//  matched, nothing lost). --serve passes an
 //  argument to `homeward serve` (e.g. --serve --store --serve postgresql://...).
 
 #include "bench_gallery.h"
@@ -104,7 +107,7 @@ int
 main (int argc, char **argv)
 {
     size_t n = 10000;
-    double kill_at = 0.5;
+    double kill_at = 0.5, kill_serve_at = 0.5;
     const char *folder = NULL;
     char dir [1024] = "";
     char *serve_extra [16] = { "--workers", "2" };
@@ -114,6 +117,8 @@ main (int argc, char **argv)
             n = (size_t) strtoull (argv [++i], NULL, 10);
         else if (strcmp (argv [i], "--kill-at") == 0 && i + 1 < argc)
             kill_at = atof (argv [++i]);
+        else if (strcmp (argv [i], "--kill-serve-at") == 0 && i + 1 < argc)
+            kill_serve_at = atof (argv [++i]);
         else if (strcmp (argv [i], "--dir") == 0 && i + 1 < argc)
             snprintf (dir, sizeof dir, "%s", argv [++i]);
         else if (strcmp (argv [i], "--serve") == 0 && i + 1 < argc && extra_count < 14)
@@ -123,14 +128,15 @@ main (int argc, char **argv)
         else if (argv [i][0] != '-' && !folder)
             folder = argv [i];
         else {
-            printf ("usage: bench-import [--photos N] [--kill-at F] [--dir DIR] "
-                    "[--serve ARG]... [--json] FOLDER\n");
+            printf ("usage: bench-import [--photos N] [--kill-at F] [--kill-serve-at F] "
+                    "[--dir DIR] [--serve ARG]... [--json] FOLDER\n");
             return strcmp (argv [i], "--help") == 0 ? 0 : 2;
         }
     }
-    if (!folder || n == 0 || kill_at < 0 || kill_at >= 1) {
-        fprintf (stderr, "%s: give a FOLDER of photos, --photos N > 0 and --kill-at in [0, 1)\n",
-                 S_NAME);
+    if (!folder || n == 0 || kill_at < 0 || kill_at >= 1 || kill_serve_at < 0
+    ||  kill_serve_at >= 1) {
+        fprintf (stderr, "%s: give a FOLDER of photos, --photos N > 0 and --kill-at and "
+                 "--kill-serve-at in [0, 1)\n", S_NAME);
         return 2;
     }
     if (!dir [0]) {
@@ -162,7 +168,7 @@ main (int argc, char **argv)
         fprintf (stderr, "%s: cannot write %s\n", S_NAME, csv);
         return 1;
     }
-    fprintf (out, "ref,kind,consent_basis,photos\n");
+    fprintf (out, "ref,kind,consent_basis,consent_by,photos\n");
     long long t_make = mt_test_now_ms ();
     for (size_t i = 0; i < n; i++) {
         char source [4096], path [1200];
@@ -173,8 +179,9 @@ main (int argc, char **argv)
             return 1;
         }
         bool found = i % 2 == 0;
-        fprintf (out, "bench-%07zu,%s,%s,photos/%07zu.jpg\n", i, found ? "found" : "missing",
-                 found ? "vital_interests" : "family", i);
+        fprintf (out, "bench-%07zu,%s,%s,%s,photos/%07zu.jpg\n", i,
+                 found ? "found" : "missing", found ? "vital_interests" : "family",
+                 found ? "" : "the family", i);
     }
     for (size_t i = 0; i < source_count; i++)
         free (sources [i]);
@@ -228,6 +235,26 @@ main (int argc, char **argv)
         waitpid (import, &status, 0);
     double sent_s = (double) (mt_test_now_ms () - t0) / 1e3;
     bool import_ok = WIFEXITED (status) && WEXITSTATUS (status) == 0;
+    //  The service killed part way through the photos, and started again.
+    int serve_killed_at = 0;
+    double peak = -1;
+    while (kill_serve_at > 0) {
+        long long done = s_stat (client, "photos_done") + s_stat (client, "photos_failed");
+        if (done < (long long) (kill_serve_at * (double) n)) {
+            mt_test_sleep_ms (200);
+            continue;
+        }
+        peak = s_peak_mb (serve);
+        api_client_destroy (&client);
+        mt_test_kill (serve, SIGKILL);
+        serve_killed_at = (int) done;
+        fprintf (stderr, "%s: the service killed with %d photos described (%.0f s)\n", S_NAME,
+                 serve_killed_at, (double) (mt_test_now_ms () - t0) / 1e3);
+        serve = bench_serve_start (var, log, serve_extra, &client);
+        if (serve < 0)
+            return 1;
+        break;
+    }
     bench_settle (client, S_NAME, "import", t0, n);
     double all_s = (double) (mt_test_now_ms () - t0) / 1e3;
 
@@ -235,7 +262,8 @@ main (int argc, char **argv)
     long long done = s_stat (client, "photos_done"), failed = s_stat (client, "photos_failed");
     long long faces = s_stat (client, "faces");
     long long candidates = s_stat (client, "candidates_pending");
-    double peak = s_peak_mb (serve);
+    double last_peak = s_peak_mb (serve);
+    peak = last_peak > peak ? last_peak : peak;
     api_client_destroy (&client);
     bench_serve_stop (serve);
     long long store = s_bytes_under (var);
@@ -243,17 +271,20 @@ main (int argc, char **argv)
 
     double rate = (double) n / all_s;
     if (json)
-        printf ("{\"photos\": %zu, \"killed_at\": %d, \"import_exit_ok\": %s, \"sent_s\": %.1f,"
+        printf ("{\"photos\": %zu, \"killed_at\": %d, \"serve_killed_at\": %d,"
+                " \"import_exit_ok\": %s, \"sent_s\": %.1f,"
                 " \"done_s\": %.1f, \"photos_per_s\": %.2f, \"hours_per_million\": %.2f,"
                 " \"cases\": %lld, \"photos_done\": %lld, \"photos_failed\": %lld,"
                 " \"faces\": %lld, \"candidates\": %lld, \"serve_peak_mb\": %.0f,"
                 " \"store_mb\": %.0f, \"each_once\": %s}\n",
-                n, killed_at, import_ok ? "true" : "false", sent_s, all_s, rate,
+                n, killed_at, serve_killed_at, import_ok ? "true" : "false", sent_s, all_s, rate,
                 1e6 / rate / 3600, cases, done, failed, faces, candidates, peak,
                 (double) store / 1048576, once ? "true" : "false");
     else {
-        printf ("%zu photos imported%s: sent in %.0f s, described and matched in %.0f s\n", n,
-                killed_at ? " (killed once part way, run again)" : "", sent_s, all_s);
+        printf ("%zu photos imported%s%s: sent in %.0f s, described and matched in %.0f s\n", n,
+                killed_at ? " (the import killed once part way, run again)" : "",
+                serve_killed_at ? " (the service killed once part way, started again)" : "",
+                sent_s, all_s);
         printf ("%.1f photos/s (a million in %.1f h); cases %lld, photos done %lld, failed %lld,"
                 " faces %lld, pending pairs %lld\n", rate, 1e6 / rate / 3600, cases, done,
                 failed, faces, candidates);
