@@ -180,6 +180,12 @@ try {
   const cands = await police.request ("GET", `/api/v1/cases/${family}/candidates?limit=50&weaker=1`);
   const him = cands.data.candidates.find (c => c.case_id === a || c.case_id === b);
   assert.ok (him, JSON.stringify (cands.data));
+  // The family's pair with the linked man, as the police liaison reviews it:
+  // his two records weighed as one, said in Chinese.
+  await page.goto (serve.base + `/#/pair/${him.case_id}/${family}`);
+  await page.locator ("p.note", { hasText: "受助人员的 2 条关联记录作为同一人比对" }).first ().waitFor ();
+  await page.screenshot ({ path: join (artifacts, "same-04c-linked-pair.png"), fullPage: true });
+  console.log ("ok   the family's pair says that the man's two records were weighed as one");
   const dna = await police.request ("POST", "/api/v1/reviews", { json: { case_id: him.case_id,
     candidate: family, state: "dna_requested", dna_ref: "LAB-9" } });
   assert.equal (dna.status, 200, JSON.stringify (dna.data));
