@@ -185,6 +185,12 @@ try {
   await page.goto (serve.base + `/#/pair/${him.case_id}/${family}`);
   await page.locator ("p.note", { hasText: "受助人员的 2 条关联记录作为同一人比对" }).first ().waitFor ();
   await page.screenshot ({ path: join (artifacts, "same-04c-linked-pair.png"), fullPage: true });
+  await page.setViewportSize ({ width: 390, height: 844 });
+  await page.evaluate (() => new Promise (r => requestAnimationFrame (() => requestAnimationFrame (r))));
+  const pairWide = await page.evaluate (() => document.documentElement.scrollWidth);
+  assert.ok (pairWide <= 390, `the linked man's pair on a phone: the page is ${pairWide} px wide on a 390 px screen`);
+  await page.screenshot ({ path: join (artifacts, "same-04d-linked-pair-phone.png"), fullPage: true });
+  await page.setViewportSize ({ width: 1280, height: 900 });
   console.log ("ok   the family's pair says that the man's two records were weighed as one");
   const dna = await police.request ("POST", "/api/v1/reviews", { json: { case_id: him.case_id,
     candidate: family, state: "dna_requested", dna_ref: "LAB-9" } });
