@@ -259,7 +259,8 @@ mt_rank_group_facts (const mt_case_t *records, size_t n, size_t self, mt_case_t 
         bool homes_differ = false;
         for (size_t i = 0; i < n; i++) {
             const mt_case_t *r = &records [i];
-            if (s_before (out->date_last_seen, r->date_last_seen))
+            if (r->date_last_seen [0] && (!out->date_last_seen [0]
+                                        || strcmp (r->date_last_seen, out->date_last_seen) > 0))
                 snprintf (out->date_last_seen, sizeof out->date_last_seen, "%s",
                           r->date_last_seen);
             if (i != self && r->province) {

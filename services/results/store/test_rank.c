@@ -581,6 +581,13 @@ test_group_facts (void)
     MT_CHECK_INT (person.birth_year_max, 1952);
     MT_CHECK (strcmp (person.date_last_seen, "2019-04-10") == 0);
     MT_CHECK_INT (person.province, 44);
+    //  A report that says no date takes the other's; one that does keeps
+    //  its own beside a report without.
+    reports [0].date_last_seen [0] = '\0';
+    mt_rank_group_facts (reports, 2, 0, &person);
+    MT_CHECK (strcmp (person.date_last_seen, "2019-04-10") == 0);
+    mt_rank_group_facts (reports, 2, 1, &person);
+    MT_CHECK (strcmp (person.date_last_seen, "2019-04-10") == 0);
     //  Each report keeps its own home province where it gives one.
     reports [0].province = 11;
     mt_rank_group_facts (reports, 2, 0, &person);
