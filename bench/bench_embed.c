@@ -6,12 +6,14 @@
 //  detect, landmarks, chip, descriptor), and the median milliseconds of each
 //  stage (decode and detect per photo; landmarks, chip, descriptor per face).
 //  Then the descriptor stage alone against dlib's own batch forward pass on
-//  the same network and chips, and its faces/s per worker count.
+//  the same network and chips, and its faces/s per worker count. The first
+//  line names the kernels OpenBLAS chose (OPENBLAS_CORETYPE can set them).
 
 #include "face/mt_embedder.h"
 #include "base/mt_clock.h"
 #include "face/mt_pipeline.h"
 
+#include <cblas.h>
 #include <dirent.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -255,8 +257,10 @@ main (int argc, char **argv)
     for (size_t i = 0; i < total; i++)
         list [i] = files [i % count];
 
-    printf ("# %zu photos x %d, detect-min-face %d\n", count, repeat,
-            min_face > 0 ? min_face : 40);
+    //  OpenBLAS picks its kernels by the CPU unless OPENBLAS_CORETYPE names
+    //  them (AVX2's "Haswell" on a CPU with AVX-512 runs the products slower).
+    printf ("# %zu photos x %d, detect-min-face %d, OpenBLAS kernels %s\n", count, repeat,
+            min_face > 0 ? min_face : 40, openblas_get_corename ());
     char *spec = strdup (workers_list);
     uint8_t *chips = malloc (64 * MT_CHIP_BYTES);
     size_t chip_count = 0;

@@ -2,40 +2,18 @@
 
 #include "face/mt_conv.h"
 
+#include "face/mti_vec.h"
+
 #include <cblas.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <string.h>
 
-//  Eight floats at a time (GCC's vector extension: AVX with -march=native
-//  on such a CPU, two SSE operations otherwise); loads and stores need no
-//  alignment. Without AVX, GCC notes that passing such a vector by value
-//  has another ABI than with it: these helpers are static (and inlined),
-//  never called across objects, so the note does not apply.
-#pragma GCC diagnostic ignored "-Wpsabi"
-typedef float s_v8 __attribute__ ((vector_size (32)));
-typedef int32_t s_m8 __attribute__ ((vector_size (32)));
-
-static inline s_v8
-s_load (const float *p)
-{
-    s_v8 v;
-    memcpy (&v, p, sizeof v);
-    return v;
-}
-
-static inline void
-s_store (float *p, s_v8 v)
-{
-    memcpy (p, &v, sizeof v);
-}
-
 //  v where v > 0, else slope * v.
-static inline s_v8
-s_prelu8 (s_v8 v, s_v8 slope)
+static inline mti_v8
+s_prelu8 (mti_v8 v, mti_v8 slope)
 {
-    s_m8 up = v > (s_v8) { 0 };
-    return (s_v8) ((up & (s_m8) v) | (~up & (s_m8) (v * slope)));
+    mti_m8 up = v > (mti_v8) { 0 };
+    return (mti_v8) ((up & (mti_m8) v) | (~up & (mti_m8) (v * slope)));
 }
 
 static bool
@@ -58,25 +36,32 @@ mt_conv_scratch (const mt_conv_shape_t *s)
 }
 
 //  im2col of one image: a row of every kernel tap's channels per output
-//  pixel, zeros where a tap falls in the padding.
+//  pixel, zeros where a tap falls in the padding. The taps of a kernel row
+//  that lie inside the input are next to each other there too (NHWC): one
+//  copy each.
 static void
 s_im2col (const mt_conv_shape_t *s, const float *x, float *rows)
 {
-    int depth = s->kh * s->kw * s->c;
+    size_t c = (size_t) s->c, depth = (size_t) s->kh * s->kw * c;
     for (int oy = 0; oy < s->oh; oy++)
         for (int ox = 0; ox < s->ow; ox++) {
             float *row = rows + ((size_t) oy * s->ow + ox) * depth;
+            int x0 = ox * s->stride_w - s->pad_left;
+            int kx0 = x0 < 0 ? -x0 : 0, kx1 = s->w - x0 < s->kw ? s->w - x0 : s->kw;
+            if (kx1 < kx0)
+                kx1 = kx0;
             for (int ky = 0; ky < s->kh; ky++) {
                 int iy = oy * s->stride_h - s->pad_top + ky;
-                for (int kx = 0; kx < s->kw; kx++) {
-                    int ix = ox * s->stride_w - s->pad_left + kx;
-                    float *dst = row + (ky * s->kw + kx) * s->c;
-                    if (iy < 0 || iy >= s->h || ix < 0 || ix >= s->w)
-                        memset (dst, 0, (size_t) s->c * sizeof *dst);
-                    else
-                        memcpy (dst, x + ((size_t) iy * s->w + ix) * s->c,
-                                (size_t) s->c * sizeof *dst);
+                float *dst = row + (size_t) ky * s->kw * c;
+                if (iy < 0 || iy >= s->h) {
+                    memset (dst, 0, (size_t) s->kw * c * sizeof *dst);
+                    continue;
                 }
+                memset (dst, 0, (size_t) kx0 * c * sizeof *dst);
+                if (kx1 > kx0)
+                    memcpy (dst + kx0 * c, x + ((size_t) iy * s->w + x0 + kx0) * c,
+                            (size_t) (kx1 - kx0) * c * sizeof *dst);
+                memset (dst + kx1 * c, 0, (size_t) (s->kw - kx1) * c * sizeof *dst);
             }
         }
 }
@@ -122,12 +107,12 @@ mt_conv_depthwise (const mt_conv_shape_t *s, const float *x, const float *filter
             float *out = y + ((size_t) oy * s->ow + ox) * c;
             int j = 0;
             for (; j + 8 <= c; j += 8) {
-                s_v8 sum = bias ? s_load (bias + j) : (s_v8) { 0 };
+                mti_v8 sum = bias ? mti_v8_load (bias + j) : (mti_v8) { 0 };
                 for (int ky = ky0; ky < ky1; ky++)
                     for (int kx = kx0; kx < kx1; kx++)
-                        sum += s_load (x + ((size_t) (y0 + ky) * s->w + x0 + kx) * c + j)
-                             * s_load (filters + ((size_t) ky * kw + kx) * c + j);
-                s_store (out + j, sum);
+                        sum += mti_v8_load (x + ((size_t) (y0 + ky) * s->w + x0 + kx) * c + j)
+                             * mti_v8_load (filters + ((size_t) ky * kw + kx) * c + j);
+                mti_v8_store (out + j, sum);
             }
             for (; j < c; j++) {
                 float sum = bias ? bias [j] : 0;
@@ -156,10 +141,10 @@ mt_conv_finish (float *y, size_t pixels, size_t channels, const float *bias, con
         float *row = y + p * channels;
         size_t j = 0;
         for (; j + 8 <= channels; j += 8) {
-            s_v8 v = s_load (row + j);
+            mti_v8 v = mti_v8_load (row + j);
             if (bias)
-                v += s_load (bias + j);
-            s_store (row + j, s_prelu8 (v, one ? (s_v8) { 0 } + slope [0] : s_load (slope + j)));
+                v += mti_v8_load (bias + j);
+            mti_v8_store (row + j, s_prelu8 (v, one ? (mti_v8) { 0 } + slope [0] : mti_v8_load (slope + j)));
         }
         for (; j < channels; j++) {
             float v = row [j] + (bias ? bias [j] : 0);

@@ -3,6 +3,7 @@
 #include "face/mt_resnet.h"
 
 #include "face/mt_conv.h"
+#include "face/mt_winograd.h"
 
 #include <cblas.h>
 #include <stdbool.h>
@@ -29,6 +30,7 @@ static const float s_mean [3] = { 122.782f, 117.001f, 104.298f };
 typedef struct {
     mt_conv_shape_t shape;
     float *weights, *bias;
+    float *winograd;                //  the filters transformed, where Winograd's pays
 } s_conv_t;
 
 typedef struct {
@@ -55,6 +57,15 @@ s_out (int in, int k, int stride, int pad)
     return in + 2 * pad >= k ? (in + 2 * pad - k) / stride + 1 : 0;
 }
 
+//  Winograd's F(2x2, 3x3) takes 16 products for each 2x2 outputs of a
+//  channel where the convolution takes 36; below 8x8 outputs the blocks
+//  past the edge (a 3x3 output is four blocks, 16 values) waste the gain.
+static bool
+s_winograd_pays (const mt_conv_shape_t *shape)
+{
+    return mt_winograd_fits (shape) && shape->oh >= 8 && shape->ow >= 8;
+}
+
 //  A convolution of spec on an h x w input: dlib pads a stride of 1 with
 //  half the kernel and a larger stride not at all.
 static int
@@ -78,7 +89,20 @@ s_conv_new (s_conv_t *conv, const mt_resnet_conv_t *spec, int h, int w, mt_err_t
         return mt_err_set (err, MT_ENOMEM, "out of memory for the network");
     memcpy (conv->weights, spec->weights, count * sizeof (float));
     memcpy (conv->bias, spec->bias, (size_t) spec->filters * sizeof (float));
+    if (s_winograd_pays (&conv->shape)) {
+        conv->winograd = malloc (mt_winograd_filters_size (&conv->shape) * sizeof (float));
+        if (!conv->winograd)
+            return mt_err_set (err, MT_ENOMEM, "out of memory for the network");
+        mt_winograd_filters (&conv->shape, conv->weights, conv->winograd);
+    }
     return MT_OK;
+}
+
+//  The scratch conv needs, either way it runs.
+static size_t
+s_conv_scratch (const s_conv_t *conv)
+{
+    return conv->winograd ? mt_winograd_scratch (&conv->shape) : mt_conv_scratch (&conv->shape);
 }
 
 static bool
@@ -133,7 +157,7 @@ static int
 s_buffers (mt_resnet_t *self, mt_err_t *err)
 {
     size_t most = (size_t) self->first.shape.oh * self->first.shape.ow * self->first.shape.o;
-    size_t scratch = mt_conv_scratch (&self->first.shape);
+    size_t scratch = s_conv_scratch (&self->first);
     //  (Every shape holds MT_RESNET_BATCH images.)
     for (int i = 0; i < S_BLOCKS; i++) {
         const s_block_t *block = &self->blocks [i];
@@ -144,7 +168,7 @@ s_buffers (mt_resnet_t *self, mt_err_t *err)
         };
         for (size_t k = 0; k < 3; k++)
             most = sizes [k] > most ? sizes [k] : most;
-        size_t need [] = { mt_conv_scratch (&block->a.shape), mt_conv_scratch (&block->b.shape) };
+        size_t need [] = { s_conv_scratch (&block->a), s_conv_scratch (&block->b) };
         for (size_t k = 0; k < 2; k++)
             scratch = need [k] > scratch ? need [k] : scratch;
     }
@@ -195,6 +219,7 @@ s_conv_free (s_conv_t *conv)
 {
     free (conv->weights);
     free (conv->bias);
+    free (conv->winograd);
 }
 
 void
@@ -223,7 +248,10 @@ s_conv (mt_resnet_t *self, const s_conv_t *conv, int count, const float *x, floa
     static const float zero = 0;
     mt_conv_shape_t shape = conv->shape;
     shape.images = count;
-    mt_conv_run (&shape, x, conv->weights, self->scratch, y);
+    if (conv->winograd)
+        mt_winograd_run (&shape, x, conv->winograd, self->scratch, y);
+    else
+        mt_conv_run (&shape, x, conv->weights, self->scratch, y);
     mt_conv_finish (y, (size_t) count * shape.oh * shape.ow, (size_t) shape.o, conv->bias,
                     relu ? &zero : NULL, 1);
 }
