@@ -1,7 +1,8 @@
 //  mt_conv - the CPU kernels both face networks run on (MobileFaceNet's
 //  graph through mt_tfnet, dlib's ResNet through mt_resnet): convolutions
 //  of NHWC activations as one matrix product through OpenBLAS, depthwise
-//  3x3 (any size) eight channels at a time, and the pass that adds the
+//  (any size) eight channels at a time, 3x3 unrolled, the PReLU applied
+//  as each value is stored, and the pass that adds the
 //  bias and applies a PReLU (ReLU is a PReLU of slope 0).
 
 #ifndef MT_CONV_H_INCLUDED
@@ -37,9 +38,10 @@ void mt_conv_run (const mt_conv_shape_t *s, const float *x, const float *filters
                   float *scratch, float *y);
 
 //  y [images][oh][ow][c] = x [images][h][w][c] convolved channel by channel with filters
-//  [kh][kw][c] (s->o == s->c), starting from bias (may be NULL).
+//  [kh][kw][c] (s->o == s->c), starting from bias (may be NULL), then the
+//  PReLU of mt_conv_finish when slope is not NULL.
 void mt_conv_depthwise (const mt_conv_shape_t *s, const float *x, const float *filters,
-                        const float *bias, float *y);
+                        const float *bias, const float *slope, size_t slope_count, float *y);
 
 //  For each of pixels rows of y [pixels][channels]: add bias (may be
 //  NULL), then keep values above 0 and multiply the others by their

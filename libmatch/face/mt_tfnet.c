@@ -516,13 +516,12 @@ s_conv (mt_tfnet_t *self, const s_step_t *step, int images, float *y)
     mt_conv_shape_t s = s_conv_shape (self, op);
     s.images = images;
     size_t pixels = (size_t) images * s.oh * s.ow;
-    if (op->code == MT_TFL_DEPTHWISE_CONV_2D) {
-        mt_conv_depthwise (&s, x, w, bias, y);
-        bias = NULL;
-    }
-    else
+    if (op->code == MT_TFL_DEPTHWISE_CONV_2D)
+        mt_conv_depthwise (&s, x, w, bias, step->slope, step->slope_count, y);
+    else {
         mt_conv_run (&s, x, w, self->scratch, y);
-    mt_conv_finish (y, pixels, (size_t) s.o, bias, step->slope, step->slope_count);
+        mt_conv_finish (y, pixels, (size_t) s.o, bias, step->slope, step->slope_count);
+    }
     if (!step->slope)
         s_activate (y, pixels * s.o, op->activation);
 }

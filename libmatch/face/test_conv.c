@@ -172,10 +172,76 @@ test_other_shapes (void)
     }
 }
 
+//  Depthwise convolutions (MobileFaceNet's: 3x3 of stride 1 and 2, the
+//  7x7 over the whole of the last layer) with a bias and a PReLU, by
+//  channel and one slope for all, against the sums written out.
+static void
+test_depthwise (void)
+{
+    static const mt_conv_shape_t shapes [] = {
+        { .images = 2, .h = 14, .w = 14, .c = 64, .o = 64, .kh = 3, .kw = 3,
+          .stride_h = 1, .stride_w = 1, .pad_top = 1, .pad_left = 1, .oh = 14, .ow = 14 },
+        { .images = 1, .h = 15, .w = 12, .c = 20, .o = 20, .kh = 3, .kw = 3,
+          .stride_h = 2, .stride_w = 2, .pad_top = 0, .pad_left = 0, .oh = 8, .ow = 6 },
+        { .images = 2, .h = 7, .w = 7, .c = 24, .o = 24, .kh = 7, .kw = 7,
+          .stride_h = 1, .stride_w = 1, .oh = 1, .ow = 1 },
+    };
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes [0]; i++)
+        for (size_t slopes = 1; slopes <= 2; slopes++) {
+            mt_conv_shape_t s = shapes [i];
+            size_t in = (size_t) s.images * s.h * s.w * s.c;
+            size_t out = (size_t) s.images * s.oh * s.ow * s.c;
+            size_t taps = (size_t) s.kh * s.kw * s.c;
+            float *x = malloc (in * sizeof *x), *filters = malloc (taps * sizeof *filters);
+            float *bias = malloc (s.c * sizeof *bias), *slope = malloc (s.c * sizeof *slope);
+            float *y = malloc (out * sizeof *y);
+            double *expected = calloc (out, sizeof *expected);
+            MT_CHECK (x && filters && bias && slope && y && expected);
+            if (!x || !filters || !bias || !slope || !y || !expected)
+                return;
+            unsigned state = (unsigned) (i * 17 + slopes);
+            for (size_t k = 0; k < in; k++)
+                x [k] = s_random (&state);
+            for (size_t k = 0; k < taps; k++)
+                filters [k] = s_random (&state);
+            for (int j = 0; j < s.c; j++) {
+                bias [j] = s_random (&state);
+                slope [j] = 0.25f * (s_random (&state) + 1);
+            }
+            size_t slope_count = slopes == 1 ? 1 : (size_t) s.c;
+            for (int n = 0; n < s.images; n++)
+                for (int oy = 0; oy < s.oh; oy++)
+                    for (int ox = 0; ox < s.ow; ox++)
+                        for (int j = 0; j < s.c; j++) {
+                            double sum = bias [j];
+                            for (int ky = 0; ky < s.kh; ky++)
+                                for (int kx = 0; kx < s.kw; kx++) {
+                                    int iy = oy * s.stride_h - s.pad_top + ky;
+                                    int ix = ox * s.stride_w - s.pad_left + kx;
+                                    if (iy >= 0 && iy < s.h && ix >= 0 && ix < s.w)
+                                        sum += (double) x [(((size_t) n * s.h + iy) * s.w + ix)
+                                                           * s.c + j]
+                                             * filters [((size_t) ky * s.kw + kx) * s.c + j];
+                                }
+                            double a = slope [slope_count == 1 ? 0 : j];
+                            expected [(((size_t) n * s.oh + oy) * s.ow + ox) * s.c + j]
+                                = sum > 0 ? sum : a * sum;
+                        }
+            mt_conv_depthwise (&s, x, filters, bias, slope, slope_count, y);
+            double error = s_error (y, expected, out, 1);
+            if (error > 1e-5)
+                fprintf (stderr, "depthwise %dx%d stride %d, %dx%dx%d, %zu slopes: error %.2g\n",
+                         s.kh, s.kw, s.stride_h, s.h, s.w, s.c, slope_count, error);
+            MT_CHECK (error <= 1e-5);
+            free (x), free (filters), free (bias), free (slope), free (y), free (expected);
+        }
+}
+
 int
 main (void)
 {
     MT_RUN (test_same_size);
     MT_RUN (test_other_shapes);
+    MT_RUN (test_depthwise);
     return MT_TEST_MAIN_END ();
 }
