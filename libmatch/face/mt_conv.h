@@ -2,8 +2,9 @@
 //  graph through mt_tfnet, dlib's ResNet through mt_resnet): convolutions
 //  of NHWC activations as one matrix product through OpenBLAS, depthwise
 //  (any size) eight channels at a time, 3x3 unrolled, the PReLU applied
-//  as each value is stored, and the pass that adds the
-//  bias and applies a PReLU (ReLU is a PReLU of slope 0).
+//  as each value is stored, and the pass that adds the bias and applies a
+//  PReLU (ReLU is a PReLU of slope 0). 3x3 convolutions of stride 1 also
+//  run by mt_winograd.
 
 #ifndef MT_CONV_H_INCLUDED
 #define MT_CONV_H_INCLUDED
