@@ -96,7 +96,7 @@ s_check (mt_conv_shape_t s)
     mt_conv_run (&s, x, filters, scratch, y);
     double error = s_error (y, expected, out, scale);
     if (error > 1e-5)
-        fprintf (stderr, "im2col %dx%d stride %d, %dx%dx%d -> %d, %d images: error %.2g\n",
+        fprintf (stderr, "mt_conv_run %dx%d stride %d, %dx%dx%d -> %d, %d images: error %.2g\n",
                  s.kh, s.kw, s.stride_h, s.h, s.w, s.c, s.o, images, error);
     MT_CHECK (error <= 1e-5);
     checked++;
@@ -146,9 +146,10 @@ test_same_size (void)
     MT_CHECK_INT (s_check (wide), 2);
 }
 
-//  Other convolutions through im2col: dlib's 7x7 of stride 2 on three
-//  channels, 3x3 of stride 2 without padding (a block that halves), with
-//  padding (MobileFaceNet's first), a 1x1; Winograd's refuses them.
+//  Other convolutions: dlib's 7x7 of stride 2 on three channels, 3x3 of
+//  stride 2 without padding (a block that halves), with padding before and
+//  after (MobileFaceNet's first pads after), a 1x1; Winograd's refuses
+//  them.
 static void
 test_other_shapes (void)
 {
@@ -159,8 +160,12 @@ test_other_shapes (void)
           .stride_h = 2, .stride_w = 2, .oh = 17, .ow = 17 },
         { .images = 2, .h = 24, .w = 24, .c = 3, .o = 16, .kh = 3, .kw = 3,
           .stride_h = 2, .stride_w = 2, .pad_top = 0, .pad_left = 0, .oh = 11, .ow = 11 },
-        { .images = 2, .h = 23, .w = 23, .c = 3, .o = 16, .kh = 3, .kw = 3,
+        { .images = 2, .h = 23, .w = 23, .c = 3, .o = 64, .kh = 3, .kw = 3,
           .stride_h = 2, .stride_w = 2, .pad_top = 1, .pad_left = 1, .oh = 12, .ow = 12 },
+        { .images = 2, .h = 24, .w = 22, .c = 3, .o = 64, .kh = 3, .kw = 3,
+          .stride_h = 2, .stride_w = 2, .pad_top = 0, .pad_left = 0, .oh = 12, .ow = 11 },
+        { .images = 1, .h = 19, .w = 21, .c = 3, .o = 32, .kh = 7, .kw = 7,
+          .stride_h = 2, .stride_w = 2, .pad_top = 3, .pad_left = 3, .oh = 10, .ow = 11 },
         { .images = 2, .h = 9, .w = 6, .c = 24, .o = 40, .kh = 1, .kw = 1,
           .stride_h = 1, .stride_w = 1, .oh = 9, .ow = 6 },
         { .images = 1, .h = 6, .w = 6, .c = 8, .o = 8, .kh = 3, .kw = 3,
