@@ -1,6 +1,7 @@
 //  bench/embed - throughput and per-stage latency of the face pipeline.
 //
-//  usage: bench-embed [--workers 1,2] [--repeat N] [--detect-min-face PX] [--json]
+//  usage: bench-embed [--workers 1,2] [--repeat N] [--detect-min-face PX]
+//                     [--no-mobilefacenet] [--detector hog|cnn|both] [--json]
 //                     DIR|FILE...
 //  For each worker count: photos/s and faces/s end to end (read, decode,
 //  detect, landmarks, chip, descriptor), and the median milliseconds of each
@@ -221,6 +222,7 @@ main (int argc, char **argv)
     int json = 0;
     int min_face = 0;
     bool mobilefacenet = true;
+    const char *detector = "hog";
     char **files = calloc (S_MAX_FILES, sizeof *files);
     size_t count = 0;
     for (int i = 1; i < argc; i++) {
@@ -239,9 +241,12 @@ main (int argc, char **argv)
         if (strcmp (argv [i], "--no-mobilefacenet") == 0)
             mobilefacenet = false;
         else
+        if (strcmp (argv [i], "--detector") == 0 && i + 1 < argc)
+            detector = argv [++i];
+        else
         if (strcmp (argv [i], "--help") == 0) {
             printf ("usage: bench-embed [--workers 1,2] [--repeat N] [--detect-min-face PX] "
-                    "[--no-mobilefacenet] [--json] DIR|FILE...\n");
+                    "[--no-mobilefacenet] [--detector hog|cnn|both] [--json] DIR|FILE...\n");
             return 0;
         }
         else
@@ -259,8 +264,8 @@ main (int argc, char **argv)
 
     //  OpenBLAS picks its kernels by the CPU unless OPENBLAS_CORETYPE names
     //  them (AVX2's "Haswell" on a CPU with AVX-512 runs the products slower).
-    printf ("# %zu photos x %d, detect-min-face %d, OpenBLAS kernels %s\n", count, repeat,
-            min_face > 0 ? min_face : 40, openblas_get_corename ());
+    printf ("# %zu photos x %d, detect-min-face %d, detector %s, OpenBLAS kernels %s\n", count,
+            repeat, min_face > 0 ? min_face : 40, detector, openblas_get_corename ());
     char *spec = strdup (workers_list);
     uint8_t *chips = malloc (64 * MT_CHIP_BYTES);
     size_t chip_count = 0;
@@ -272,6 +277,7 @@ main (int argc, char **argv)
         config.workers = (size_t) atoi (tok);
         config.keep_chips = true;
         config.mobilefacenet = mobilefacenet;
+        config.detector = detector;
         if (min_face > 0)
             config.detect_min_face = min_face;
         mt_pipeline_t *pipeline;
