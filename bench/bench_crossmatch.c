@@ -9,7 +9,9 @@
 //  instead: a store of --missing and --found cases (one face each, written
 //  straight into a fresh data folder under DIR, 2 partitions), then
 //  `crossmatch.start` through the API and its status until done; reported:
-//  seconds, cases_per_s, faces searched and weighed a second. The weighing
+//  seconds, cases_per_s, faces searched and weighed a second, and the
+//  service's resident memory once started on the store and at its peak
+//  (serve_resting_mb, serve_peak_mb: all its services, one process). The weighing
 //  of each case's candidates (the case store's reads and one transaction a
 //  case) is what this adds to the arithmetic. --same-as OLDDIR then holds
 //  the pairs against those of a run of another build (its --dir, e.g. one
@@ -38,6 +40,7 @@
 #include "results/store/mt_rank.h"
 #include "common/api.h"
 #include "bench_gallery.h"
+#include "bench_service.h"
 #include "index/mt_gallery.h"
 #include "index/mt_index.h"
 
@@ -160,6 +163,7 @@ s_service (size_t found, size_t missing, const char *dir, const char *same_as, i
     pid_t serve = bench_serve_start (var, log, extra, &client);
     if (serve < 0)
         return 1;
+    double resting_mb = bench_process_mb (serve, "VmRSS");
     json_decref (s_call (client, "crossmatch.start"));
     start = mt_clock_s ();
     json_t *status = NULL;
@@ -176,15 +180,18 @@ s_service (size_t found, size_t missing, const char *dir, const char *same_as, i
     double seconds = mt_clock_s () - start;
     long long cases = status ? json_integer_value (json_object_get (status, "cases_done")) : 0;
     long long faces = status ? json_integer_value (json_object_get (status, "faces_done")) : 0;
+    double peak_mb = bench_process_mb (serve, "VmHWM");
     if (json)
         printf ("{\"service\":true,\"found\":%zu,\"missing\":%zu,\"seconds\":%.1f,"
                 "\"cases\":%lld,\"cases_per_s\":%.1f,\"faces_per_s\":%.1f,"
-                "\"pairs_per_s\":%.4g}\n", found, missing, seconds, cases,
-                (double) cases / seconds, (double) faces / seconds,
-                2.0 * (double) found * (double) missing / seconds);
+                "\"pairs_per_s\":%.4g,\"serve_resting_mb\":%.0f,\"serve_peak_mb\":%.0f}\n",
+                found, missing, seconds, cases, (double) cases / seconds,
+                (double) faces / seconds, 2.0 * (double) found * (double) missing / seconds,
+                resting_mb, peak_mb);
     else
         printf ("through the service: %zu found x %zu missing cases: %lld cases in %.1f s, "
-                "%.1f cases/s\n", found, missing, cases, seconds, (double) cases / seconds);
+                "%.1f cases/s; the service's memory %.0f MB started, %.0f MB at its peak\n",
+                found, missing, cases, seconds, (double) cases / seconds, resting_mb, peak_mb);
     json_decref (status);
     api_client_destroy (&client);
     bench_serve_stop (serve);

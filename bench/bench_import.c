@@ -37,22 +37,6 @@
 
 #define S_NAME "bench-import"
 
-//  The peak resident memory of a process (VmHWM), in MB; -1 unknown.
-static double
-s_peak_mb (pid_t pid)
-{
-    char path [64], line [256];
-    snprintf (path, sizeof path, "/proc/%d/status", (int) pid);
-    FILE *f = fopen (path, "r");
-    double kb = -1;
-    while (f && fgets (line, sizeof line, f))
-        if (sscanf (line, "VmHWM: %lf kB", &kb) == 1)
-            break;
-    if (f)
-        fclose (f);
-    return kb < 0 ? -1 : kb / 1024;
-}
-
 //  Bytes under a folder (files only).
 static long long
 s_bytes_under (const char *dir)
@@ -244,7 +228,7 @@ main (int argc, char **argv)
             mt_test_sleep_ms (200);
             continue;
         }
-        peak = s_peak_mb (serve);
+        peak = bench_process_mb (serve, "VmHWM");
         api_client_destroy (&client);
         mt_test_kill (serve, SIGKILL);
         serve_killed_at = (int) done;
@@ -262,7 +246,7 @@ main (int argc, char **argv)
     long long done = s_stat (client, "photos_done"), failed = s_stat (client, "photos_failed");
     long long faces = s_stat (client, "faces");
     long long candidates = s_stat (client, "candidates_pending");
-    double last_peak = s_peak_mb (serve);
+    double last_peak = bench_process_mb (serve, "VmHWM");
     peak = last_peak > peak ? last_peak : peak;
     api_client_destroy (&client);
     bench_serve_stop (serve);

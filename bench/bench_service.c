@@ -5,7 +5,25 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
+
+double
+bench_process_mb (pid_t pid, const char *field)
+{
+    char path [64], line [256];
+    snprintf (path, sizeof path, "/proc/%d/status", (int) pid);
+    FILE *f = fopen (path, "r");
+    double kb = -1;
+    size_t len = strlen (field);
+    while (f && fgets (line, sizeof line, f))
+        if (strncmp (line, field, len) == 0 && line [len] == ':'
+        &&  sscanf (line + len + 1, "%lf kB", &kb) == 1)
+            break;
+    if (f)
+        fclose (f);
+    return kb < 0 ? -1 : kb / 1024;
+}
 
 double
 bench_hash01 (const char *name, unsigned seed)

@@ -1,11 +1,18 @@
 //  bench_service - what the benchmarks that drive `homeward serve` through
 //  its API share: a stable draw from a person's name, a call retried and
-//  told, and waiting until every photo is described and every case matched.
+//  told, waiting until every photo is described and every case matched, and
+//  the service's memory.
 
 #ifndef BENCH_SERVICE_H_INCLUDED
 #define BENCH_SERVICE_H_INCLUDED
 
 #include "common/api.h"
+
+#include <sys/types.h>
+
+//  A process's memory from /proc/PID/status, in MB: field "VmHWM" (its
+//  peak resident memory) or "VmRSS" (now); -1 unknown.
+double bench_process_mb (pid_t pid, const char *field);
 
 //  A stable pseudo-random number in 0..1 from a name and a seed (FNV-1a).
 double bench_hash01 (const char *name, unsigned seed);
