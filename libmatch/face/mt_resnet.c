@@ -29,7 +29,7 @@ static const float s_mean [3] = { 122.782f, 117.001f, 104.298f };
 
 typedef struct {
     mt_conv_shape_t shape;
-    float *weights, *bias;
+    float *weights, *bias;          //  weights NULL where winograd holds them
     float *winograd;                //  the filters transformed, where Winograd's pays
 } s_conv_t;
 
@@ -94,6 +94,8 @@ s_conv_new (s_conv_t *conv, const mt_resnet_conv_t *spec, int h, int w, mt_err_t
         if (!conv->winograd)
             return mt_err_set (err, MT_ENOMEM, "out of memory for the network");
         mt_winograd_filters (&conv->shape, conv->weights, conv->winograd);
+        free (conv->weights);           //  runs from the transformed ones alone
+        conv->weights = NULL;
     }
     return MT_OK;
 }
