@@ -39,7 +39,8 @@ const double gateway_buckets [GATEWAY_BUCKETS] = {
 const mt_config_key_t gateway_config_keys [] = {
     { "address", MT_CFG_STRING, offsetof (gateway_config_t, address), 0, 64,
       "address to listen on (127.0.0.1: this machine only; 0.0.0.0: the network)" },
-    { "port", MT_CFG_INT, offsetof (gateway_config_t, port), 1, 65535, "port to listen on" },
+    { "port", MT_CFG_INT, offsetof (gateway_config_t, port), 0, 65535,
+      "port to listen on (0: any free port, the one taken is logged)" },
     { "threads", MT_CFG_INT, offsetof (gateway_config_t, threads), 1, 256,
       "requests answered at once (each waits on the results service alone)" },
     { "results", MT_CFG_STRING, offsetof (gateway_config_t, results), 0, 256,
@@ -451,9 +452,15 @@ gateway_actor (void *pipe, void *arg)
         mt_actor_ready (pipe, rc, &err);
         return;
     }
+    //  Port 0 took any free one; whoever started the actor reads which
+    //  (it waits for ready, so the write is seen).
+    const union MHD_DaemonInfo *bound = MHD_get_daemon_info (gw->daemon,
+                                                             MHD_DAEMON_INFO_BIND_PORT);
+    int64_t port = bound && bound->port ? bound->port : gw->config->port;
+    ((gateway_config_t *) arg)->bound_port = port;
     mt_log_info (S_NAME, "web app and API on %s://%s:%lld/ (users in %s)",
                  tls.cert ? "https" : "http",
-                 gw->config->address, (long long) gw->config->port, gw->config->users);
+                 gw->config->address, (long long) port, gw->config->users);
     mt_actor_ready (pipe, MT_OK, NULL);
     for (;;) {
         zmq_pollitem_t item = { pipe, 0, ZMQ_POLLIN, 0 };

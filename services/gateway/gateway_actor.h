@@ -24,7 +24,7 @@
 
 typedef struct {
     char address [64];              //  to listen on, e.g. 127.0.0.1 (or 0.0.0.0)
-    int64_t port;
+    int64_t port;                   //  0: any free port (the one taken is bound_port)
     int64_t threads;                //  answering requests at once
     char results [256];             //  the results service's API endpoint
     char users [1024];              //  the users database (SQLite file)
@@ -37,6 +37,8 @@ typedef struct {
     char tls_key [1024];            //  its PEM private key file
     bool plain_http;                //  allow plain HTTP on a non-loopback address
     mt_curve_config_t curve;        //  key, results-key, insecure
+    int64_t bound_port;             //  set by the actor before it says it is ready:
+                                    //  the port it listens on
 } gateway_config_t;
 
 extern const mt_config_key_t gateway_config_keys [];

@@ -62,8 +62,8 @@ static const mt_config_key_t s_keys [] = {
       "account only; a tcp:// endpoint needs --key and --authorized-keys)" },
     { "http-address", MT_CFG_STRING, offsetof (s_settings_t, http_address), 0, 64,
       "address of the web app (127.0.0.1: this machine; 0.0.0.0: the network)" },
-    { "http-port", MT_CFG_INT, offsetof (s_settings_t, http_port), 1, 65535,
-      "port of the web app" },
+    { "http-port", MT_CFG_INT, offsetof (s_settings_t, http_port), 0, 65535,
+      "port of the web app (0: any free port, the one taken is logged)" },
     { "partitions", MT_CFG_INT, offsetof (s_settings_t, partitions), 1, S_MAX_PARTITIONS,
       "index partitions (each a shard in this process)" },
     { "workers", MT_CFG_INT, offsetof (s_settings_t, workers), 1, 64,
@@ -167,13 +167,13 @@ s_results_config (const s_settings_t *settings, const char *front, results_confi
 }
 
 static void
-s_print_ready (const s_settings_t *settings, const char *first_admin)
+s_print_ready (const s_settings_t *settings, int64_t port, const char *first_admin)
 {
     printf ("\nHomeward is ready. Open %s://%s:%d/ in a browser.\n",
             settings->tls_cert [0] ? "https" : "http",
             strcmp (settings->http_address, "0.0.0.0") == 0 ? "127.0.0.1"
                                                             : settings->http_address,
-            (int) settings->http_port);
+            (int) port);
     if (first_admin [0])
         printf ("Sign in as admin with the password in %s/admin-password.txt (%s),\n"
                 "then add station staff and police liaisons under Users.\n",
@@ -307,7 +307,7 @@ serve_main (int argc, char **argv)
     if (rc == MT_OK) {
         mt_log_info (S_NAME, "Homeward is running: data in %s, %d partitions, %d face workers",
                      settings.var, (int) settings.partitions, (int) settings.workers);
-        s_print_ready (&settings, first_admin);
+        s_print_ready (&settings, gateway.bound_port, first_admin);
         fflush (stdout);
         int sig = service_wait_signal ();
         mt_log_info (S_NAME, "stopping (%s)", sig == SIGINT ? "SIGINT" : "SIGTERM");

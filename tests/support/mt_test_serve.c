@@ -55,12 +55,10 @@ mt_serve_init (void)
 void
 mt_serve_start (const char *extra, ...)
 {
-    //  A port of its own: tests run side by side.
-    char port [16];
-    mt_serve.http_port = mt_test_free_port ();
-    snprintf (port, sizeof port, "%d", mt_serve.http_port);
+    //  Port 0: serve takes a free port itself and logs it (one found free
+    //  here could be taken by a test beside this one before serve binds it).
     char *argv [32] = { S_HOMEWARD, "serve", "--var", mt_serve.var, "--api", mt_serve.api,
-                        "--workers", "2", "--partitions", "2", "--http-port", port };
+                        "--workers", "2", "--partitions", "2", "--http-port", "0" };
     int argc = 12;
     if (mt_test_store_is_pg ()) {
         argv [argc++] = "--db";
@@ -84,6 +82,12 @@ mt_serve_start (const char *extra, ...)
         for (const char *at = log; at && (at = strstr (at, "Homeward is running")); at++)
             said++;
         bool ready = said >= s_starts;
+        //  The port this start took: its gateway's line, the last one.
+        const char *port = NULL;
+        for (const char *at = log; at && (at = strstr (at, "web app and API on ")); at++)
+            port = at;
+        if (ready && port && (port = strstr (port, "://")) && (port = strchr (port + 3, ':')))
+            mt_serve.http_port = atoi (port + 1);
         free (log);
         json_t *result = NULL;
         mt_err_t err;

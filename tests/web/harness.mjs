@@ -2,7 +2,6 @@
 // and a small HTTP client that keeps a session cookie and the CSRF token.
 import { spawn, spawnSync, execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -11,16 +10,6 @@ export const DATA = process.env.DATA;
 if (!HOMEWARD || !DATA) throw new Error ("set HOMEWARD (the binary) and DATA (tests/data)");
 
 export const PASSWORD = "correct horse battery";
-
-async function freePort () {
-  return new Promise ((resolve) => {
-    const server = createServer ();
-    server.listen (0, "127.0.0.1", () => {
-      const port = server.address ().port;
-      server.close (() => resolve (port));
-    });
-  });
-}
 
 let storeCount = 0;
 
@@ -39,7 +28,6 @@ export async function startServe ({ extra = [], scheme = "http", probe } = {}) {
   add ("staff_b", "station_staff", "Beijing relief station", 11);
   add ("police1", "police_liaison", null, 44);
   add ("victim", "station_staff", "Guangzhou relief station", 44);
-  const httpPort = await freePort ();
   const log = join (dir, "serve.log");
   // The CLI side of serve is its default unix socket, VAR/api.sock.
   // On the PostgreSQL run (tests/pg/run.sh) the case store is a new
@@ -53,9 +41,21 @@ export async function startServe ({ extra = [], scheme = "http", probe } = {}) {
     extra = [...extra, "--db", `postgresql:///${name}?host=${pgHost}&user=${user}`];
   }
   const quoted = extra.map (a => `"${a}"`).join (" ");
+  // Port 0: serve takes a free port itself and logs it. (A port found
+  // free here and handed over could be taken meanwhile by a test beside
+  // this one, whose server would then answer this test.)
   const child = spawn ("sh", ["-c", `exec "${HOMEWARD}" serve --var "${varDir}" --workers 2 ` +
-    `--http-port ${httpPort} ${quoted} >> "${log}" 2>&1`]);
-  const base = `${scheme}://127.0.0.1:${httpPort}`;
+    `--http-port 0 ${quoted} >> "${log}" 2>&1`]);
+  let exited = false;
+  child.on ("exit", () => { exited = true; });
+  const logText = () => { try { return readFileSync (log, "utf8"); } catch (e) { return ""; } };
+  let base = null;
+  for (let i = 0; i < 600 && !base && !exited; i++) {
+    const said = /web app and API on (https?):\/\/[^\s/]+:(\d+)\//.exec (logText ());
+    if (said) base = `${scheme}://127.0.0.1:${said [2]}`;
+    else await new Promise (r => setTimeout (r, 100));
+  }
+  if (!base) throw new Error ("homeward serve did not start; its log:\n" + logText ());
   const up = probe || (async (url) => (await fetch (url)).ok);
   for (let i = 0; i < 600; i++) {
     try {
@@ -65,8 +65,11 @@ export async function startServe ({ extra = [], scheme = "http", probe } = {}) {
   }
   return {
     base, dir, log,
-    stop: () => new Promise ((resolve) => { child.on ("exit", resolve); child.kill ("SIGTERM"); }),
-    logText: () => { try { return readFileSync (log, "utf8"); } catch (e) { return ""; } }
+    stop: () => new Promise ((resolve) => {
+      if (exited) resolve ();
+      else { child.on ("exit", resolve); child.kill ("SIGTERM"); }
+    }),
+    logText
   };
 }
 
