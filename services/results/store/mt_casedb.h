@@ -437,8 +437,10 @@ int mt_casedb_notice_told (mt_casedb_t *self, int64_t missing_case, int64_t foun
 
 //  Store a candidate pair's evidence (mt_rank.h) and explanation (packed,
 //  size bytes; the store keeps it as it is), keeping its review state; a
-//  rejected pair is left as it is (it never comes back). Its score is set
-//  with its found case's other candidates'.
+//  rejected pair is left as it is (it never comes back), and so is one
+//  whose evidence, distance and explanation are the same already (its
+//  updated_at says when they last changed). Its score is set with its
+//  found case's other candidates'.
 int mt_casedb_candidate_put (mt_casedb_t *self, int64_t found_case, int64_t missing_case,
                              double evidence, double distance, const void *explanation,
                              size_t size, mt_err_t *err);
@@ -468,7 +470,12 @@ int mt_casedb_pair_cases (mt_casedb_t *self, int64_t case_id, int64_t **others_p
 void mt_casedb_checkpoint_by_hand (mt_casedb_t *self);
 //  Move the write-ahead log into the database when it held at least
 //  min_pages at this connection's last commit (0: whatever it holds).
-//  Never waits for readers: what they still read is moved next time.
+//  Does not wait for readers (what they still read is moved next time).
+//  Once the log holds MT_CASEDB_WAL_RESTART_PAGES and no reader held the
+//  move back, writers are held back (a second at most) until all of it is
+//  moved, and the next commit starts the log over: under writes that
+//  never pause it would grow without bound.
+#define MT_CASEDB_WAL_RESTART_PAGES 4096
 void mt_casedb_checkpoint (mt_casedb_t *self, int min_pages);
 
 //  Open cases of a kind: the families (or found people) a search covers.

@@ -19,6 +19,9 @@ mt_casedb_candidate_put (mt_casedb_t *self, int64_t found_case, int64_t missing_
 {
     //  A new pair starts with no score: its found case's candidates are
     //  scored together once they are all in (mt_casedb_candidate_scores_set).
+    //  A pair weighed again to the same evidence is left as it is: a
+    //  cross-match weighs each pair from both sides, and rewriting the
+    //  second time doubled the store's writes (its log's pages).
     mti_sql_stmt_t *stmt = mti_db_prepare (self,
         "INSERT INTO candidates (found_case, missing_case, score, evidence, distance,"
         " explanation, explanation_pb, created_at, updated_at)"
@@ -26,7 +29,11 @@ mt_casedb_candidate_put (mt_casedb_t *self, int64_t found_case, int64_t missing_
         " ON CONFLICT (found_case, missing_case) DO UPDATE SET evidence = excluded.evidence,"
         " distance = excluded.distance, explanation = '',"
         " explanation_pb = excluded.explanation_pb,"
-        " updated_at = excluded.updated_at WHERE candidates.state != 'rejected'", err);
+        " updated_at = excluded.updated_at WHERE candidates.state != 'rejected'"
+        " AND (candidates.evidence IS DISTINCT FROM excluded.evidence"
+        " OR candidates.distance IS DISTINCT FROM excluded.distance"
+        " OR candidates.explanation != ''"
+        " OR candidates.explanation_pb IS DISTINCT FROM excluded.explanation_pb)", err);
     if (!stmt)
         return MT_EINTERNAL;
     char now [32];

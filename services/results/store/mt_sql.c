@@ -62,7 +62,7 @@ mti_sql_open (const char *target, mti_sql_t **self_p, mt_err_t *err)
         rc = mt_err_set (err, MT_EIO, "cannot open database %s: %s", target,
                          self->lite ? sqlite3_errmsg (self->lite) : "out of memory");
     else
-        sqlite3_busy_timeout (self->lite, 10000);
+        sqlite3_busy_timeout (self->lite, MTI_SQL_BUSY_MS);
     if (rc != MT_OK) {
         mti_sql_close (&self);
         return rc;

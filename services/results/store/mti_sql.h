@@ -36,6 +36,8 @@ typedef struct mti_sql_stmt mti_sql_stmt_t;
 
 //  True when target names a PostgreSQL database.
 bool mti_sql_target_is_pg (const char *target);
+//  How long a SQLite connection waits for another's lock before SQLITE_BUSY.
+#define MTI_SQL_BUSY_MS 10000
 int mti_sql_open (const char *target, mti_sql_t **self_p, mt_err_t *err);
 void mti_sql_close (mti_sql_t **self_p);
 bool mti_sql_is_pg (mti_sql_t *self);
