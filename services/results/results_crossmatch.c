@@ -117,7 +117,7 @@ s_take (results_matcher_t *m, const mt_crossmatch_t *cm, size_t most, s_member_t
     for (size_t i = 0; rc == MT_OK && i < listed; i++) {
         s_member_t *member = &members [count];
         memset (member, 0, sizeof *member);
-        rc = mt_casedb_case_get (m->db, ids [i], &member->c, err);
+        rc = mt_casedb_case_facts (m->db, ids [i], &member->c, err);
         if (rc == MT_OK)
             rc = mt_casedb_faces_of_case (m->db, ids [i], &member->faces, &member->n, err);
         if (rc != MT_OK)

@@ -87,7 +87,7 @@ s_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces, s
         for (size_t g = 0; g < group_count && !linked; g++)
             linked = group [g] == others [i];
         mt_case_t o;
-        if (linked || mt_casedb_case_get (m->db, others [i], &o, NULL) != MT_OK
+        if (linked || mt_casedb_case_facts (m->db, others [i], &o, NULL) != MT_OK
         ||  strcmp (o.state, "open") != 0 || o.kind != c->kind)
             continue;
         mt_face_row_t *ofaces = NULL;

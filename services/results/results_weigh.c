@@ -72,7 +72,7 @@ results_group_person (results_matcher_t *m, const mt_case_t *c, const mt_face_ro
         cases [records++] = *c;
     for (size_t g = 0; rc == MT_OK && g < group_count; g++) {
         if (group [g] == c->id
-        ||  mt_casedb_case_get (m->db, group [g], &cases [records], NULL) != MT_OK)
+        ||  mt_casedb_case_facts (m->db, group [g], &cases [records], NULL) != MT_OK)
             continue;
         records++;
         mt_face_row_t *more = NULL;
@@ -141,7 +141,7 @@ results_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *fa
         rc = mt_err_set (err, MT_ENOMEM, "out of memory");
     for (size_t i = 0; rc == MT_OK && i < *other_count_p; i++) {
         mt_case_t o;
-        if (mt_casedb_case_get (m->db, (*others_p) [i], &o, NULL) != MT_OK
+        if (mt_casedb_case_facts (m->db, (*others_p) [i], &o, NULL) != MT_OK
         ||  strcmp (o.state, "open") != 0 || o.kind == c->kind)
             continue;
         const mt_case_t *found = c->kind == MT_KIND_FOUND ? c : &o;

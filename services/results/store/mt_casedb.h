@@ -156,6 +156,9 @@ int mt_casedb_case_add (mt_casedb_t *self, const mt_case_t *c, const char *actor
                         int64_t *id_p, bool *existed_p, mt_err_t *err);
 //  MT_ENOTFOUND for an unknown id.
 int mt_casedb_case_get (mt_casedb_t *self, int64_t id, mt_case_t *c, mt_err_t *err);
+//  The same without its counts (photo_count and face_count 0): what
+//  weighing reads of the fifty cases it weighs a case against.
+int mt_casedb_case_facts (mt_casedb_t *self, int64_t id, mt_case_t *c, mt_err_t *err);
 //  Which cases a list holds; each member left NULL or 0 takes every case.
 typedef struct {
     const char *station;            //  only this station's cases (staff see no others)

@@ -174,11 +174,12 @@ mt_casedb_case_add (mt_casedb_t *self, const mt_case_t *c, const char *actor, in
     return mt_casedb_audit (self, actor, "case.add", object, mt_case_kind_name (c->kind), err);
 }
 
-int
-mt_casedb_case_get (mt_casedb_t *self, int64_t id, mt_case_t *c, mt_err_t *err)
+static int
+s_case_read (mt_casedb_t *self, mti_case_statement which, int64_t id, mt_case_t *c,
+             mt_err_t *err)
 {
     memset (c, 0, sizeof *c);
-    mti_sql_stmt_t *stmt = mti_db_prepare (self, mti_case_sql (MTI_CASE_GET), err);
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, mti_case_sql (which), err);
     if (!stmt)
         return MT_EINTERNAL;
     mti_sql_bind_int64 (stmt, 1, id);
@@ -190,6 +191,18 @@ mt_casedb_case_get (mt_casedb_t *self, int64_t id, mt_case_t *c, mt_err_t *err)
     }
     mti_sql_finalize (stmt);
     return rc;
+}
+
+int
+mt_casedb_case_get (mt_casedb_t *self, int64_t id, mt_case_t *c, mt_err_t *err)
+{
+    return s_case_read (self, MTI_CASE_GET, id, c, err);
+}
+
+int
+mt_casedb_case_facts (mt_casedb_t *self, int64_t id, mt_case_t *c, mt_err_t *err)
+{
+    return s_case_read (self, MTI_CASE_FACTS, id, c, err);
 }
 
 

@@ -81,6 +81,7 @@ int mti_text_ok (const char *text, const char *what, size_t max_chars, mt_err_t 
 typedef enum {
     MTI_CASE_INSERT,
     MTI_CASE_GET,
+    MTI_CASE_FACTS,                 //  GET without its counts (0)
     MTI_CASE_UPDATE,
     MTI_CASE_ERASE,
     MTI_CASE_LIST

@@ -160,6 +160,15 @@ test_flow (void)
         free (chip);
     }
     free (faces);
+    //  The found person as weighing reads them: the same facts, no counts.
+    mt_case_t full, facts;
+    MT_CHECK_RC (mt_casedb_case_get (db, found, &full, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_case_facts (db, found, &facts, &err), MT_OK, &err);
+    MT_CHECK (full.photo_count >= 1 && full.face_count == 1);
+    MT_CHECK (facts.photo_count == 0 && facts.face_count == 0);
+    facts.photo_count = full.photo_count, facts.face_count = full.face_count;
+    MT_CHECK (memcmp (&full, &facts, sizeof full) == 0);
+    MT_CHECK_RC (mt_casedb_case_facts (db, 999999, &facts, &err), MT_ENOTFOUND, &err);
 
     //  Candidates: two families, best first; a rejected pair never returns.
     mt_case_t m2 = mt_test_missing_case ();
