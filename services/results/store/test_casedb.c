@@ -572,7 +572,7 @@ test_writers_take_turns (void)
 
 //  SQLite's write-ahead log under writes that never pause, moved into the
 //  database by another connection now and then (the service's checkpoint
-//  thread, here faster): it starts over rather than growing with all that
+//  thread, here every 100 ms): it starts over rather than growing with all that
 //  was written. A passive checkpoint alone never caught its end: the log
 //  grew to 12 GB in a cross-match of 50,000 cases.
 typedef struct {
@@ -642,7 +642,7 @@ test_log_starts_over (void)
     pthread_join (thread, NULL);
     fprintf (stderr, "log: at most %.1f MB after %.0f MB written\n", (double) longest / 1e6,
              (double) S_ROUNDS * 40 * S_BLOB / 1e6);
-    MT_CHECK (longest > 0 && longest < 48 * 1000 * 1000);
+    MT_CHECK (longest > 0 && longest < 64 * 1000 * 1000);      //  half of what was written
     free (blob);
     mt_casedb_close (&c.db);
     mt_casedb_close (&db);
