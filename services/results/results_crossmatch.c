@@ -196,13 +196,14 @@ s_rescore_due (results_matcher_t *m, bool now, size_t *count_p, mt_err_t *err)
     return rc;
 }
 
-//  A side is done: the other side next, or, once the found cases it
-//  touched are scored again, the end.
+//  A side is done once the found cases it touched are scored again: then
+//  the other side, or the end. (The second side scores again only the
+//  found cases whose pairs it changed: the first side's are scored by then.)
 static int
 s_side_done (results_matcher_t *m, mt_crossmatch_t *cm, mt_err_t *err)
 {
     size_t rescored = 0;
-    int rc = cm->kind == MT_KIND_MISSING ? s_rescore_due (m, true, &rescored, err) : MT_OK;
+    int rc = s_rescore_due (m, true, &rescored, err);
     if (rc != MT_OK || rescored)
         return rc;
     if (cm->kind == MT_KIND_FOUND) {

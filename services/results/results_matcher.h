@@ -52,7 +52,8 @@ typedef struct {
 //  (the best `keep`) and score its found cases' candidates again, in one
 //  transaction. *others_p grows; *weighed_p says how many were weighed.
 //  With later (not NULL) the found cases to score again are added to that
-//  set instead, for the caller to score once each after many cases.
+//  set instead, for the caller to score once each after many cases: c
+//  itself if it is found, else the found cases whose pair with c changed.
 int results_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces,
                    size_t n, int64_t **others_p, size_t *other_count_p,
                    size_t *other_size_p, size_t *weighed_p, results_set_t *later,

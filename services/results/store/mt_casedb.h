@@ -443,10 +443,11 @@ int mt_casedb_notice_told (mt_casedb_t *self, int64_t missing_case, int64_t foun
 //  rejected pair is left as it is (it never comes back), and so is one
 //  whose evidence, distance and explanation are the same already (its
 //  updated_at says when they last changed). Its score is set with its
-//  found case's other candidates'.
+//  found case's other candidates'. *written_p (if not NULL): whether the
+//  row was added or changed.
 int mt_casedb_candidate_put (mt_casedb_t *self, int64_t found_case, int64_t missing_case,
                              double evidence, double distance, const void *explanation,
-                             size_t size, mt_err_t *err);
+                             size_t size, bool *written_p, mt_err_t *err);
 //  The families that compete for a found case (its pairs not rejected,
 //  with open missing cases), their evidence and their stored scores (NaN:
 //  never scored) (new arrays, caller frees).

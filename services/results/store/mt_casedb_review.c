@@ -15,8 +15,10 @@
 int
 mt_casedb_candidate_put (mt_casedb_t *self, int64_t found_case, int64_t missing_case,
                          double evidence, double distance, const void *explanation,
-                         size_t size, mt_err_t *err)
+                         size_t size, bool *written_p, mt_err_t *err)
 {
+    if (written_p)
+        *written_p = false;
     //  A new pair starts with no score: its found case's candidates are
     //  scored together once they are all in (mt_casedb_candidate_scores_set).
     //  A pair weighed again to the same evidence is left as it is: a
@@ -51,6 +53,8 @@ mt_casedb_candidate_put (mt_casedb_t *self, int64_t found_case, int64_t missing_
     mti_sql_bind_text (stmt, 7, now, -1);
     int rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK
                                                  : mti_db_fail (self, MT_EIO, err, "candidate");
+    if (rc == MT_OK && written_p)
+        *written_p = mti_sql_changes (self->db) > 0;
     mti_sql_finalize (stmt);
     return rc;
 }

@@ -174,20 +174,26 @@ test_flow (void)
     mt_case_t m2 = mt_test_missing_case ();
     int64_t missing2;
     MT_CHECK_RC (mt_casedb_case_add (db, &m2, "staff", &missing2, NULL, &err), MT_OK, &err);
-    MT_CHECK_RC (mt_casedb_candidate_put (db, found, missing, 6.5, 0.4, "\x08\x01", 2, &err),
-                 MT_OK, &err);
-    MT_CHECK_RC (mt_casedb_candidate_put (db, found, missing2, -1.5, 0.6, "\x08\x01", 2, &err),
-                 MT_OK, &err);
+    bool written = false;
+    MT_CHECK_RC (mt_casedb_candidate_put (db, found, missing, 6.5, 0.4, "\x08\x01", 2,
+                                          &written, &err), MT_OK, &err);
+    MT_CHECK (written);
+    MT_CHECK_RC (mt_casedb_candidate_put (db, found, missing2, -1.5, 0.6, "\x08\x01", 2,
+                                          NULL, &err), MT_OK, &err);
     //  Weighed again to the same evidence, a pair is not written again (its
-    //  updated_at, set back by hand, stays); to other evidence, it is.
+    //  updated_at, set back by hand, stays; the put says so: a cross-match
+    //  scores again only the found cases whose pairs changed); to other
+    //  evidence, it is.
     char why [256];
     MT_CHECK_INT (mt_test_store_exec (mt_test_store_named ("flow.db"),
                                       "UPDATE candidates SET updated_at = 'then'", why,
                                       sizeof why), 0);
-    MT_CHECK_RC (mt_casedb_candidate_put (db, found, missing, 6.5, 0.4, "\x08\x01", 2, &err),
-                 MT_OK, &err);
-    MT_CHECK_RC (mt_casedb_candidate_put (db, found, missing2, -1.5, 0.6, "\x08\x02", 2, &err),
-                 MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_candidate_put (db, found, missing, 6.5, 0.4, "\x08\x01", 2,
+                                          &written, &err), MT_OK, &err);
+    MT_CHECK (!written);
+    MT_CHECK_RC (mt_casedb_candidate_put (db, found, missing2, -1.5, 0.6, "\x08\x02", 2,
+                                          &written, &err), MT_OK, &err);
+    MT_CHECK (written);
     mt_candidate_row_t pair;
     MT_CHECK_RC (mt_casedb_candidate_get (db, found, missing, &pair, &err), MT_OK, &err);
     MT_CHECK (strcmp (pair.updated_at, "then") == 0);
@@ -228,8 +234,8 @@ test_flow (void)
     mt_casedb_candidates_free (cands, count);
     mt_review_t reject = { .state = "rejected", .note = "different ears" };
     MT_CHECK_RC (mt_casedb_review (db, missing2, found, &reject, "police", &err), MT_OK, &err);
-    MT_CHECK_RC (mt_casedb_candidate_put (db, found, missing2, 9.5, 0.3, "\x08\x01", 2, &err),
-                 MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_candidate_put (db, found, missing2, 9.5, 0.3, "\x08\x01", 2, NULL,
+                                          &err), MT_OK, &err);
     MT_CHECK_RC (mt_casedb_candidates (db, found, -1000, false, 20, 0, &cands, &count, NULL, &err), MT_OK, &err);
     MT_CHECK_INT (count, 1);
     mt_casedb_candidates_free (cands, count);
@@ -432,10 +438,10 @@ test_case_list (void)
                  &err);
 
     //  The queue's total is every pair it holds, whatever the page.
-    MT_CHECK_RC (mt_casedb_candidate_put (db, ids [2], ids [1], 6.5, 0.4, "\x08\x01", 2, &err),
-                 MT_OK, &err);
-    MT_CHECK_RC (mt_casedb_candidate_put (db, ids [2], ids [3], 5.5, 0.5, "\x08\x01", 2, &err),
-                 MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_candidate_put (db, ids [2], ids [1], 6.5, 0.4, "\x08\x01", 2, NULL,
+                                          &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_candidate_put (db, ids [2], ids [3], 5.5, 0.5, "\x08\x01", 2, NULL,
+                                          &err), MT_OK, &err);
     mt_candidate_row_t *rows;
     MT_CHECK_RC (mt_casedb_queue (db, 0, -12, 500, 0, &rows, &count, NULL, &err), MT_OK, &err);
     mt_casedb_candidates_free (rows, count);
@@ -632,7 +638,8 @@ test_log_starts_over (void)
         int rc = MT_OK;
         for (int i = 0; rc == MT_OK && i < 40; i++) {
             memset (blob, round + i, S_BLOB);
-            rc = mt_casedb_candidate_put (db, found, missing [i], round, 0.4, blob, S_BLOB, &err);
+            rc = mt_casedb_candidate_put (db, found, missing [i], round, 0.4, blob, S_BLOB, NULL,
+                                          &err);
         }
         MT_CHECK_RC (mt_casedb_commit (db, rc, &err), MT_OK, &err);
         if (stat (wal, &st) == 0 && st.st_size > longest)

@@ -244,7 +244,7 @@ test_copy (void)
     //  A packed explanation with NULs and high bytes, as it is kept.
     static const char packed [] = "\x08\x01\x00\xff age fits";
     MT_CHECK_RC (mt_casedb_candidate_put (from, found, missing, 3.25, 0.41, packed,
-                                          sizeof packed - 1, &err), MT_OK, &err);
+                                          sizeof packed - 1, NULL, &err), MT_OK, &err);
     mt_review_t dna = { .state = "dna_requested", .note = "call the family",
                         .dna_ref = "sample 2026-17" };
     MT_CHECK_RC (mt_casedb_review (from, found, missing, &dna, "police", &err), MT_OK, &err);

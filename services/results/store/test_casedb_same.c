@@ -154,7 +154,8 @@ test_queue_and_erasure (void)
     int64_t m1 = s_add (db, mt_test_missing_case ()), m2 = s_add (db, mt_test_missing_case ());
     int64_t m3 = s_add (db, mt_test_missing_case ());
     for (int64_t m = m1; m <= m3; m++)
-        MT_CHECK_RC (mt_casedb_candidate_put (db, found, m, 5, 0.4, NULL, 0, &err), MT_OK, &err);
+        MT_CHECK_RC (mt_casedb_candidate_put (db, found, m, 5, 0.4, NULL, 0, NULL, &err), MT_OK,
+                     &err);
     MT_CHECK_INT (s_queued (db), 3);
     MT_CHECK_RC (mt_casedb_same_put (db, m1, m2, 9, 0.2, NULL, 0, &err), MT_OK, &err);
     MT_CHECK_RC (mt_casedb_same_decide (db, m1, m2, "same", NULL, false, "police", &err), MT_OK,
@@ -258,7 +259,7 @@ test_linked_reports (void)
     int64_t m1 = s_add (db, mt_test_missing_case ()), m2 = s_add (db, mt_test_missing_case ());
     int64_t m3 = s_add (db, mt_test_missing_case ()), m4 = s_add (db, mt_test_missing_case ());
     for (int64_t m = m1; m <= m4; m++)
-        MT_CHECK_RC (mt_casedb_candidate_put (db, f, m, 5, 0.4, NULL, 0, &err), MT_OK, &err);
+        MT_CHECK_RC (mt_casedb_candidate_put (db, f, m, 5, 0.4, NULL, 0, NULL, &err), MT_OK, &err);
     MT_CHECK_RC (mt_casedb_same_put (db, m1, m2, 9, 0.2, NULL, 0, &err), MT_OK, &err);
     MT_CHECK_RC (mt_casedb_same_decide (db, m1, m2, "same", NULL, false, "police", &err), MT_OK,
                  &err);

@@ -52,8 +52,8 @@ test_workflow (void)
     int64_t m1 = s_add (db, mt_test_missing_case ()), m2 = s_add (db, mt_test_missing_case ());
     int64_t m3 = s_add (db, mt_test_missing_case ());
     for (int64_t m = m1; m <= m3; m++)
-        MT_CHECK_RC (mt_casedb_candidate_put (db, found, m, 5, 0.4, "\x08\x01", 2, &err), MT_OK,
-                     &err);
+        MT_CHECK_RC (mt_casedb_candidate_put (db, found, m, 5, 0.4, "\x08\x01", 2, NULL, &err),
+                     MT_OK, &err);
     //  What each state allows, and which moves need a note.
     const char *to [8];
     MT_CHECK_INT (mt_review_next ("pending", to, 8), 2);
@@ -232,7 +232,7 @@ test_floor (void)
     double rivals [3] = { -1, -1, -1 };
     for (int i = 0; i < 3; i++)
         MT_CHECK_RC (mt_casedb_candidate_put (db, found, ids [i], evidence [i], 0.5, "\x08\x01", 2,
-                                              &err), MT_OK, &err);
+                                              NULL, &err), MT_OK, &err);
     MT_CHECK_RC (mt_casedb_candidate_scores_set (db, found, ids, scores, rivals, 3, 3, &err),
                  MT_OK, &err);
     MT_CHECK_RC (s_review (db, found, weak_dna, "dna_requested", NULL, &err), MT_OK, &err);
