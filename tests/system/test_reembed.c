@@ -6,8 +6,9 @@
 //  with both descriptors afterwards. Then every candidate list lost (as a
 //  store whose candidates predate a model change has none worth keeping),
 //  and `crossmatch` brings them back: every open case searched again in
-//  batches, the families first again, the same person registered twice
-//  suggested again, its progress kept over a restart.
+//  batches, the families first again, every pair scored (those its second
+//  side adds too), the same person registered twice suggested again, its
+//  progress kept over a restart.
 
 #include "mt_test.h"
 #include "mt_test_serve.h"
