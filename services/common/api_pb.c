@@ -118,6 +118,13 @@ api_pb_case_facts_from_json (json_t *params, Homeward__V1__CaseFields *fields, m
     size_t count = 0;
     json_object_foreach (params, key, value)
         count++;
+    //  Facts are keys of their own: a "facts" list given as such (read into
+    //  fields as any field is) is let go, not added to (it overflowed the
+    //  list made for the keys, and leaked).
+    for (size_t i = 0; i < fields->n_facts; i++)
+        protobuf_c_message_free_unpacked (&fields->facts [i]->base, NULL);
+    free (fields->facts);
+    fields->n_facts = 0;
     fields->facts = count ? calloc (count, sizeof *fields->facts) : NULL;
     if (count && !fields->facts)
         return mt_err_set (err, MT_ENOMEM, "out of memory");
