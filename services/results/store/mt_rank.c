@@ -91,6 +91,7 @@ typedef struct {
     const mt_face_row_t *face;      //  the face shown for it (the best member)
     const char *weak_verdict;       //  a member's verdict when it counts less
     double age;                     //  the person's age in its photos, -1 unknown
+    double taken;                   //  when they were taken, in years (2017.5), -1 unknown
     bool child;                     //  a childhood photo (taken before 14)
     int child_year;                 //  its year, 0 unknown
     int group_faces;                //  a group photo's face whose person nobody picked:
@@ -135,6 +136,20 @@ s_face_age (const mt_case_t *c, const mt_face_row_t *f)
     &&  f->year_taken < found_year)
         age -= found_year - f->year_taken;
     return age >= 0 ? age : -1;
+}
+
+//  When a face's photo was taken, in years (2017.22), or -1: a found
+//  person's photo on the day they were found, unless an earlier year is
+//  given for it; any other photo in the middle of its year, if given.
+static double
+s_face_taken (const mt_case_t *c, const mt_face_row_t *f)
+{
+    int year = 0, month = 0, day = 0;
+    if (c->kind == MT_KIND_FOUND
+    &&  sscanf (c->date_found, "%4d-%2d-%2d", &year, &month, &day) == 3
+    &&  !(f->year_taken && f->year_taken < year))
+        return year + ((month - 1) * 30.44 + (day - 1)) / 365.25;
+    return f->year_taken ? f->year_taken + 0.5 : -1;
 }
 
 //  The age at which a missing person's photo was taken, or -1.
@@ -216,12 +231,17 @@ s_template_out (const mt_rank_model_t *m, const mt_case_t *c, const mt_face_row_
     for (int d = 0; d < MT_EMBEDDING_DIM; d++)
         t->vector [d] = (float) (sum [d] / total);
     s_template2 (t, f, member, n);
-    //  Its age: the members' mean, where every member's is known.
-    double ages = 0;
-    for (size_t i = 0; i < n && ages >= 0; i++)
-        if (member [i])
-            ages = s_face_age (c, f [i]) >= 0 ? ages + s_face_age (c, f [i]) : -1;
+    //  Its age and when it was taken: the members' mean, where every
+    //  member's is known.
+    double ages = 0, taken = 0;
+    for (size_t i = 0; i < n; i++)
+        if (member [i]) {
+            ages = ages >= 0 && s_face_age (c, f [i]) >= 0 ? ages + s_face_age (c, f [i]) : -1;
+            taken = taken >= 0 && s_face_taken (c, f [i]) >= 0 ? taken + s_face_taken (c, f [i])
+                                                                : -1;
+        }
     t->age = ages >= 0 ? ages / (double) covered : -1;
+    t->taken = taken >= 0 ? taken / (double) covered : -1;
     t->photos = covered;
     t->weight = strong ? 1 : m->weak_face_weight;
     if (strong)
@@ -243,6 +263,7 @@ s_face_out (const mt_rank_model_t *m, const mt_case_t *c, const mt_face_row_t *f
     d->face = f;
     d->photos = 1;
     d->age = s_face_age (c, f);
+    d->taken = s_face_taken (c, f);
     d->prior = s_subject_prior (m, f) / norm;
     if (faces > 1)
         d->group_faces = faces;
@@ -364,13 +385,18 @@ mt_rank_templates (const mt_rank_model_t *m, const mt_case_t *c, const mt_face_r
 //  ---------------------------------------------------------------- evidence
 
 //  Two descriptions compared: their distances, the years between their
-//  photos (-1 unknown) and the weighed evidence.
+//  photos (-1 unknown) and the weighed evidence. dated: two records of one
+//  side, whose photos, if they are one person, are as many years apart as
+//  they were taken (two stations' photos of a wanderer months apart), not
+//  as two staff's estimates of the age are: those are years off each, and
+//  strangers' estimates decades apart made the evidence of a look-alike
+//  lenient, as if the faces were of a person grown older.
 typedef struct {
     double d, d2, gap, llr;
 } s_face_pair_llr_t;
 
 static s_face_pair_llr_t
-s_pair_llr (const mt_rank_model_t *m, const s_desc_t *f, const s_desc_t *g)
+s_pair_llr (const mt_rank_model_t *m, const s_desc_t *f, const s_desc_t *g, bool dated)
 {
     s_face_pair_llr_t p = { .d = mt_embedding_distance (f->vector, g->vector), .d2 = -1,
                             .gap = -1 };
@@ -378,7 +404,8 @@ s_pair_llr (const mt_rank_model_t *m, const s_desc_t *f, const s_desc_t *g)
         p.d2 = mt_mobilefacenet_distance (f->vector2, g->vector2);
     bool aged = m->age_gap && f->age >= 0 && g->age >= 0;
     if (aged)
-        p.gap = fabs (f->age - g->age);
+        p.gap = dated && f->taken >= 0 && g->taken >= 0 ? fabs (f->taken - g->taken)
+                                                       : fabs (f->age - g->age);
     double w = f->weight * g->weight;
     if (!aged && (f->child || g->child))
         w *= m->child_photo_weight;
@@ -459,11 +486,11 @@ typedef double (s_facts_fn) (const mt_rank_model_t *, const mt_case_t *, const m
 
 //  Two cases weighed: their faces pooled and paired, then their facts by
 //  facts_fn. found and missing name the sides of a family pair; two cases of
-//  one side take the same places.
+//  one side take the same places (dated: s_pair_llr).
 static int
 s_pair (const mt_rank_model_t *m, const mt_case_t *found, const mt_face_row_t *ff,
         size_t nf, const mt_case_t *missing, const mt_face_row_t *mf, size_t nm,
-        s_facts_fn *facts_fn, mt_rank_t *out, mt_err_t *err)
+        s_facts_fn *facts_fn, bool dated, mt_rank_t *out, mt_err_t *err)
 {
     memset (out, 0, sizeof *out);
     out->distance = -1;
@@ -500,7 +527,7 @@ s_pair (const mt_rank_model_t *m, const mt_case_t *found, const mt_face_row_t *f
             const s_desc_t *counts_most = NULL;
             s_face_pair_llr_t most = { .d2 = -1, .gap = -1 };
             for (size_t j = 0; j < nmd; j++) {
-                s_face_pair_llr_t p = s_pair_llr (m, &fd [i], &md [j]);
+                s_face_pair_llr_t p = s_pair_llr (m, &fd [i], &md [j], dated);
                 if (together && !md [j].group_faces) {
                     double near = s_nearness (m, &fd [i], &md [j]) / nearest;
                     sure_llr += near * p.llr;
@@ -563,7 +590,7 @@ mt_rank_pair (const mt_rank_model_t *m, const mt_case_t *found, const mt_face_ro
               size_t nf, const mt_case_t *missing, const mt_face_row_t *mf, size_t nm,
               mt_rank_t *out, mt_err_t *err)
 {
-    return s_pair (m, found, ff, nf, missing, mf, nm, mti_rank_facts, out, err);
+    return s_pair (m, found, ff, nf, missing, mf, nm, mti_rank_facts, false, out, err);
 }
 
 //  A found person's faces as one person against another: of each photo
@@ -600,10 +627,10 @@ mt_rank_same (const mt_rank_model_t *m, const mt_case_t *a, const mt_face_row_t 
         return mt_err_set (err, MT_EINVAL, "cases %lld and %lld are of two sides",
                            (long long) a->id, (long long) b->id);
     if (a->kind != MT_KIND_FOUND)
-        return s_pair (m, a, fa, na, b, fb, nb, mti_rank_same_facts, out, err);
+        return s_pair (m, a, fa, na, b, fb, nb, mti_rank_same_facts, true, out, err);
     size_t ka = 0, kb = 0;
     mt_face_row_t *sa = s_subjects (m, fa, na, &ka), *sb = s_subjects (m, fb, nb, &kb);
-    int rc = sa && sb ? s_pair (m, a, sa, ka, b, sb, kb, mti_rank_same_facts, out, err)
+    int rc = sa && sb ? s_pair (m, a, sa, ka, b, sb, kb, mti_rank_same_facts, true, out, err)
                       : mt_err_set (err, MT_ENOMEM, "out of memory");
     free (sa), free (sb);
     return rc;

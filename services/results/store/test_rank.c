@@ -519,6 +519,24 @@ test_same_person (void)
     two [1] = s_placed (two [1], 180, 180, 400, 400), two [0] = s_placed (two [0], 350, 10, 400, 400);
     MT_CHECK_RC (mt_rank_same (&model, &a, one, 2, &b, two, 2, &worker, &err), MT_OK, &err);
     MT_CHECK (worker.evidence > near_rank.evidence - 3);
+
+    //  Two stations' photos months apart: their faces are weighed across
+    //  the months between them, not across the decades between two
+    //  estimates of the age (a stranger estimated 30 years younger is not
+    //  a person grown older; the age fact says they do not meet).
+    mt_face_row_t look_alike = s_face (15, 130, 0.85f, "ok", 2021);
+    mt_case_t young = b;
+    young.age_min = 30, young.age_max = 40;
+    mt_rank_t same_age, decades;
+    MT_CHECK_RC (mt_rank_same (&model, &a, &fa, 1, &b, &look_alike, 1, &same_age, &err), MT_OK,
+                 &err);
+    MT_CHECK_RC (mt_rank_same (&model, &a, &fa, 1, &young, &look_alike, 1, &decades, &err),
+                 MT_OK, &err);
+    MT_CHECK (fabs (same_age.face_evidence - decades.face_evidence) < 1e-9);
+    MT_CHECK_INT (decades.explanation.age_gap, 1);
+    MT_CHECK (decades.face_evidence < mt_rank_face_evidence (&model, decades.distance,
+                                                             -1, 35, 30));
+    MT_CHECK_INT (decades.explanation.facts.verdict [MT_RANK_FACT_AGE], MT_RANK_CONFLICTS);
 }
 
 //  A linked group's facts as one person's (issue 27): one record fills what
