@@ -54,13 +54,14 @@ typedef struct {
 //  bench-identify so that it removes no true pair there (bench/RESULTS.md).
 #define RESULTS_FLOOR_DEFAULT (-12.0)
 //  The same-person floors: two cases of one side (two found people, two
-//  reports) whose evidence of being one person (mt_rank_same) is at or
-//  above their side's floor are suggested for review (issue 27). Each side
-//  has its own: two reports of one child agree on more (a birth year, a
-//  home province) than two stations' age estimates of a wanderer do.
-//  Chosen with bench-same-person on lfw-scale (bench/RESULTS.md).
-#define RESULTS_SAME_FLOOR_FOUND (5.0)
-#define RESULTS_SAME_FLOOR_MISSING (4.0)
+//  reports) whose score of being one person (mt_rank_same's evidence less
+//  its rivals', mt_rank_same_score) is at or above their side's floor are
+//  suggested for review (issue 27). Each side has its own: two reports of
+//  one child agree on more (a birth year, a home province) than two
+//  stations' age estimates of a wanderer do. Chosen with bench-same-person
+//  on lfw-scale (bench/RESULTS.md).
+#define RESULTS_SAME_FLOOR_FOUND (3.5)
+#define RESULTS_SAME_FLOOR_MISSING (3.5)
 
 #define RESULTS_FLOOR_HELP "evidence (log-likelihood ratio) below which a pending candidate " \
     "pair never enters the review queue and shows among a case's candidates only when " \
@@ -94,11 +95,12 @@ typedef struct {
     { "candidate-floor", MT_CFG_DOUBLE, offsetof (type, p candidate_floor), -1000, 1000, \
       RESULTS_FLOOR_HELP }, \
     { "same-person-floor-found", MT_CFG_DOUBLE, offsetof (type, p same_floor_found), -1000, \
-      1000, "evidence (log-likelihood ratio) from which two found people are suggested as " \
-      "the same person, for review" }, \
+      1000, "score (the evidence, a log-likelihood ratio, less what the records' other " \
+      "look-alikes say) from which two found people are suggested as the same person, " \
+      "for review" }, \
     { "same-person-floor-missing", MT_CFG_DOUBLE, offsetof (type, p same_floor_missing), \
-      -1000, 1000, "evidence (log-likelihood ratio) from which two missing-person reports " \
-      "are suggested as reports of the same person, for review" }, \
+      -1000, 1000, "score (as for found people) from which two missing-person reports are " \
+      "suggested as reports of the same person, for review" }, \
     { "age-gap", MT_CFG_BOOL, offsetof (type, p age_gap), 0, 0, \
       "weigh two faces knowing the years between their photos, where both ages are known " \
       "(--no-age-gap: as if every pair were of one age, for comparison)" }

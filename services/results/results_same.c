@@ -149,16 +149,35 @@ results_same_fact_reasons (const Homeward__V1__Explanation *ex, bool found,
     }
 }
 
+//  What the records' other pairs took from a pending pair's score: each
+//  record is one person, and a face that looks like several records'
+//  stands out less (mt_rank_same_score).
+static void
+s_look_alikes (const mt_same_row_t *row, Homeward__V1__SameReason **reasons, size_t *n,
+               bool *failed)
+{
+    double less = row->evidence - row->score;
+    if (strcmp (row->state, "pending") != 0 || !(less >= 0.05))
+        return;
+    char en [256], zh [256];
+    snprintf (en, sizeof en, "a record also resembles other records: the score is %.1f below "
+              "the evidence (%+.1f)", less, row->evidence);
+    snprintf (zh, sizeof zh, "其中一份记录还与其他记录相似：分数比证据低 %.1f（证据 %+.1f）",
+              less, row->evidence);
+    s_reason (reasons, n, "look_alikes", "conflicts", -less, en, zh, failed);
+}
+
 //  Why a pair is suggested, from its explanation.
 static void
-s_reasons (Homeward__V1__SamePair *pair, const uint8_t *packed, size_t size, bool found,
-           bool *failed)
+s_reasons (Homeward__V1__SamePair *pair, const mt_same_row_t *row, bool found, bool *failed)
 {
+    const uint8_t *packed = row->explanation;
+    size_t size = row->explanation_size;
     Homeward__V1__Explanation *ex = packed ? homeward__v1__explanation__unpack (NULL, size,
                                                                                 packed) : NULL;
     if (!ex)
         return;
-    pair->reasons = calloc (1 + MT_RANK_FACTS, sizeof *pair->reasons);
+    pair->reasons = calloc (2 + MT_RANK_FACTS, sizeof *pair->reasons);
     *failed |= pair->reasons == NULL;
     if (ex->pooled && ex->found && ex->missing) {
         pair->has_face_a = pair->has_face_b = 1;
@@ -167,6 +186,7 @@ s_reasons (Homeward__V1__SamePair *pair, const uint8_t *packed, size_t size, boo
     if (pair->reasons) {
         s_faces (ex, pair->reasons, &pair->n_reasons, failed);
         results_same_fact_reasons (ex, found, pair->reasons, &pair->n_reasons, failed);
+        s_look_alikes (row, pair->reasons, &pair->n_reasons, failed);
     }
     homeward__v1__explanation__free_unpacked (ex, NULL);
 }
@@ -206,11 +226,11 @@ s_pair_pb (results_call_t *call, const mt_same_row_t *row, const mt_case_t *a,
         return NULL;
     pair->has_case_a = pair->has_case_b = pair->has_score = pair->has_distance = 1;
     pair->case_a = row->case_a, pair->case_b = row->case_b;
-    pair->score = round (row->evidence * 100) / 100;
+    pair->score = round (row->score * 100) / 100;
     pair->distance = round (row->distance * 1000) / 1000;
     pair->kind = results_pb_text (mt_case_kind_name (a->kind), &failed);
     pair->state = results_pb_text (row->state, &failed);
-    s_reasons (pair, row->explanation, row->explanation_size, a->kind == MT_KIND_FOUND, &failed);
+    s_reasons (pair, row, a->kind == MT_KIND_FOUND, &failed);
     pair->a = results_case_view (a, results_sight_of (call, a) == RESULTS_SEE_ALL);
     pair->b = results_case_view (b, results_sight_of (call, b) == RESULTS_SEE_ALL);
     failed |= !pair->a || !pair->b;

@@ -1,8 +1,10 @@
 //  results_same_weigh - a case searched against its own side (found people
 //  against found people, reports against reports) for the same person
 //  registered twice: the cases its faces lead to, and those it is paired
-//  with already, weighed one person against one (mt_rank_same); pairs at or
-//  above the same-person floor are kept as suggestions (issue 27).
+//  with already, weighed one person against one (mt_rank_same); pairs of
+//  evidence MT_RANK_SAME_KEPT or more are kept and scored against their
+//  records' other pairs (mt_rank_same_score); those whose score reaches the
+//  side's same-person floor are suggested (issue 27).
 
 #include "results_matcher.h"
 #include "results_explain.h"
@@ -69,7 +71,8 @@ typedef struct {
 } s_kept_t;
 
 //  The cases of others weighed one person against c, into kept (the pairs
-//  to keep: at or above floor, or kept before: at or beyond searched);
+//  to keep: evidence at or above floor, or kept before: at or beyond
+//  searched);
 //  how many in *kept_count_p.
 static int
 s_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces, size_t n,
@@ -122,8 +125,7 @@ results_same_weigh_hits (results_matcher_t *m, const mt_case_t *c, const mt_face
         if (results_set_add_id (others_p, count_p, size_p, paired [i]) != MT_OK)
             rc = mt_err_set (err, MT_ENOMEM, "out of memory");
     free (paired);
-    double floor = c->kind == MT_KIND_FOUND ? m->config->same_floor_found
-                                            : m->config->same_floor_missing;
+    double floor = MT_RANK_SAME_KEPT;
     //  Weighed first, kept after in a transaction of their own: the store's
     //  write lock is held for the writes alone (a reviewer's decision waits
     //  for it).
@@ -138,6 +140,8 @@ results_same_weigh_hits (results_matcher_t *m, const mt_case_t *c, const mt_face
         for (size_t i = 0; rc == MT_OK && i < kept_count; i++)
             rc = mt_casedb_same_put (m->db, c->id, kept [i].other, kept [i].evidence,
                                      kept [i].distance, kept [i].packed, kept [i].size, err);
+        if (rc == MT_OK)
+            rc = mt_casedb_same_rescore (m->db, c->id, err);
         rc = mt_casedb_commit (m->db, rc, err);
     }
     if (kept_count)

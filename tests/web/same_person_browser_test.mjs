@@ -102,7 +102,7 @@ try {
   assert.ok (text.includes (reason.text_zh), `the Chinese reason "${reason.text_zh}" in: ${text}`);
   assert.ok (!text.includes (reason.text), "not the English reason");
   assert.ok (text.includes ("受助人员 #" + a) && text.includes ("受助人员 #" + b), text);
-  assert.ok (text.includes ("同一人证据"), text);
+  assert.ok (text.includes ("同一人分数"), text);
   assert.equal (await item.locator (".side").count (), 2, "the two records side by side");
   await page.screenshot ({ path: join (artifacts, "same-01-list.png"), fullPage: true });
   console.log ("ok   a police liaison sees the pair side by side, its reasons in Chinese");

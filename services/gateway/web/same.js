@@ -17,7 +17,7 @@ const SAME_PAGE = 20;
 // A pair's state in the reader's words: 待决定, 已确认同一人, 不是同一人.
 function sameStateText (s) { return t ("same_state_" + s); }
 
-// The evidence of one person, signed ("+7.59"), and the faces' distance.
+// The score of one person, signed ("+7.59"), and the faces' distance.
 function sameScoreText (p) {
   const score = Number (p.score || 0);
   return t ("same_evidence") + " " + (score > 0 ? "+" : "") + score.toFixed (2) +

@@ -205,7 +205,15 @@ static const char *s_migrations [] = {
      "  decided_by TEXT NOT NULL, decided_at TEXT NOT NULL, told_by TEXT, told_at TEXT,"
      "  note TEXT, PRIMARY KEY (missing_case, found_case));"
      "CREATE INDEX notices_found ON notices (found_case);"
-     "CREATE INDEX notices_open ON notices (told_at, decided_at);")
+     "CREATE INDEX notices_open ON notices (told_at, decided_at);"),
+    //  13: a same-person pair's score (issue 27): its evidence less what
+    //  its records' other pending pairs say (mt_rank_same_score), kept up
+    //  to date as they change; a pending pair is suggested when its score
+    //  reaches its side's floor. Pairs weighed before score their evidence
+    //  until they or their records' pairs are weighed again.
+    ("ALTER TABLE same_person ADD COLUMN score DOUBLE PRECISION NOT NULL DEFAULT 0;"
+     "UPDATE same_person SET score = evidence;"
+     "CREATE INDEX same_person_score ON same_person (state, score);")
 };
 #define S_MIGRATIONS ((int) (sizeof s_migrations / sizeof s_migrations [0]))
 

@@ -344,6 +344,7 @@ int mt_casedb_faces_held (mt_casedb_t *self, int64_t case_id, mt_face_row_t **ro
 typedef struct {
     int64_t case_a, case_b;         //  case_a < case_b
     double evidence, distance;
+    double score;                   //  the evidence less its rivals' (mt_rank_same_score)
     char state [16];                //  pending, same, different
     char note [MT_UTF8_BYTES (500)];
     char decided_by [128];
@@ -354,8 +355,9 @@ typedef struct {
 
 //  Which pairs a list holds.
 typedef struct {
-    double floor_found;             //  pending pairs of found people below it are not listed
-    double floor_missing;           //  nor pending pairs of reports below this
+    double floor_found;             //  pending pairs of found people scored below it are not
+                                    //  listed
+    double floor_missing;           //  nor pending pairs of reports scored below this
     const char *state;              //  NULL: every state
     const char *station;            //  pairs that hold one of its cases; NULL: any
     int64_t case_id;                //  pairs that hold it; 0: any
@@ -364,6 +366,10 @@ typedef struct {
 //  Store a pair's weighing (either order), keeping its decision.
 int mt_casedb_same_put (mt_casedb_t *self, int64_t a, int64_t b, double evidence,
                         double distance, const void *explanation, size_t size, mt_err_t *err);
+//  Score case_id's pending pairs and its partners' again
+//  (mt_rank_same_score): after its pairs were weighed, a pair of it was
+//  decided or it was erased.
+int mt_casedb_same_rescore (mt_casedb_t *self, int64_t case_id, mt_err_t *err);
 //  The cases paired with case_id (in state; NULL: any), in a new array.
 int mt_casedb_same_partners (mt_casedb_t *self, int64_t case_id, const char *state,
                              int64_t **ids_p, size_t *count_p, mt_err_t *err);
@@ -374,8 +380,8 @@ int mt_casedb_same_group (mt_casedb_t *self, int64_t case_id, int64_t **ids_p,
 //  One pair (either order; free its explanation); MT_ENOTFOUND none.
 int mt_casedb_same_get (mt_casedb_t *self, int64_t a, int64_t b, mt_same_row_t *row,
                         mt_err_t *err);
-//  A page of pairs whose cases are both open, pending first and strongest
-//  first; *total_p (if not NULL) how many in all.
+//  A page of pairs whose cases are both open, pending first and highest
+//  scored first; *total_p (if not NULL) how many in all.
 int mt_casedb_same_list (mt_casedb_t *self, const mt_same_filter_t *filter, size_t limit,
                          size_t offset, mt_same_row_t **rows_p, size_t *count_p,
                          int64_t *total_p, mt_err_t *err);

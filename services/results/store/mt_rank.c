@@ -648,6 +648,19 @@ mt_rank_same_facts (const mt_rank_model_t *m, const mt_case_t *a, const mt_case_
 
 //  ---------------------------------------------------------------- scores
 
+static double
+s_softplus (double x)
+{
+    return x > 30 ? x : log1p (exp (x));
+}
+
+double
+mt_rank_same_score (double evidence, double rivals_a, double rivals_b)
+{
+    return evidence - s_softplus (rivals_a - MT_RANK_SAME_RIVALS)
+                    - s_softplus (rivals_b - MT_RANK_SAME_RIVALS);
+}
+
 double
 mt_rank_logaddexp (double a, double b)
 {

@@ -202,6 +202,25 @@ int mt_rank_same (const mt_rank_model_t *model,
                   const mt_case_t *b, const mt_face_row_t *b_faces, size_t b_count,
                   mt_rank_t *out, mt_err_t *err);
 
+//  A same-person pair's score: its evidence less what its two records'
+//  other pending pairs say (issue 27). Among thousands of records a face
+//  that looks like one other record looks like several: each record is one
+//  person, so a look-alike stranger competes with the true second record
+//  and the pair is only as likely as it stands out. With rivals_a the
+//  log-sum of exp (evidence) of a's other pairs (-INFINITY: none), and
+//  rivals_b b's:
+//      score = evidence - softplus (rivals_a - R) - softplus (rivals_b - R)
+//  R (MT_RANK_SAME_RIVALS) as measured (bench/RESULTS.md): a pair with no
+//  rival above a few units keeps its evidence. Pairs are kept (and rival
+//  others) from MT_RANK_SAME_KEPT on, whatever the floor that suggests
+//  them. Records nearly sure to be one person (MT_RANK_SAME_ONE, or
+//  linked) are not each other's rivals for a third that resembles both
+//  (mt_casedb_same.c).
+#define MT_RANK_SAME_RIVALS 4.0
+#define MT_RANK_SAME_KEPT 2.0
+#define MT_RANK_SAME_ONE 6.0
+double mt_rank_same_score (double evidence, double rivals_a, double rivals_b);
+
 //  What the facts alone of two cases of one side say of their being one
 //  person, as mt_rank_same weighs them: each fact's verdict and values in
 //  ex (its faces left unset). Returns how many of the facts conflict.

@@ -2,13 +2,17 @@
 //  pair's weighing kept and its decision kept through a new weighing, who
 //  may change a decided pair, linked groups as decisions make and unmake
 //  them, the family queue with one pair per person and family group, and
-//  an erased record unlinked from the others; relatives to tell.
+//  an erased record unlinked from the others; relatives to tell; a pair's
+//  score lowered by its records' other pairs, raised again when
+//  a rival is erased, linked records not rivals of a third.
 
 #include "mt_test.h"
 #include "mt_test_store.h"
 
 #include "results/store/mt_casedb.h"
+#include "results/store/mt_rank.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,8 +117,6 @@ test_decisions (void)
     mt_casedb_close (&db);
 }
 
-//  Two reports of one child and a found person: one queue item, not two;
-//  an erased report leaves the other, unlinked.
 //  Each side's pending pairs are listed from their own floor.
 static void
 test_floor_per_side (void)
@@ -143,6 +145,100 @@ test_floor_per_side (void)
     mt_casedb_close (&db);
 }
 
+static double
+s_score (mt_casedb_t *db, int64_t a, int64_t b)
+{
+    mt_same_row_t row;
+    mt_err_t err;
+    MT_CHECK_RC (mt_casedb_same_get (db, a, b, &row, &err), MT_OK, &err);
+    free (row.explanation);
+    return row.score;
+}
+
+//  A found person who looks like two records: the pair with the one it
+//  resembles less is scored down by the other (mt_rank_same_score), and
+//  so, less, is the stronger; scored again when a rival pair is weighed,
+//  decided or erased; listed by score. A look-alike decided different
+//  still counts (the face is a common one); a linked record counts against
+//  a look-alike of it alone, not against a third record of the person that
+//  resembles both.
+static void
+test_rivals (void)
+{
+    mt_casedb_t *db = mt_test_casedb_open ("same-rivals.db");
+    if (!db)
+        return;
+    mt_err_t err;
+    int64_t f1 = s_add (db, mt_test_found_case ()), f2 = s_add (db, mt_test_found_case ());
+    int64_t f3 = s_add (db, mt_test_found_case ()), f4 = s_add (db, mt_test_found_case ());
+    int64_t f5 = s_add (db, mt_test_found_case ());
+    MT_CHECK_RC (mt_casedb_same_put (db, f1, f2, 8, 0.3, NULL, 0, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_same_rescore (db, f2, &err), MT_OK, &err);
+    MT_CHECK (fabs (s_score (db, f1, f2) - 8) < 1e-9);
+    //  f3 looks like f1 too: each pair is the other's rival.
+    MT_CHECK_RC (mt_casedb_same_put (db, f3, f1, 7, 0.35, NULL, 0, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_same_rescore (db, f3, &err), MT_OK, &err);
+    double s12 = s_score (db, f1, f2), s13 = s_score (db, f1, f3);
+    MT_CHECK (fabs (s12 - mt_rank_same_score (8, 7, -INFINITY)) < 1e-9);
+    MT_CHECK (fabs (s13 - mt_rank_same_score (7, 8, -INFINITY)) < 1e-9);
+    MT_CHECK (s13 < 5 && s12 < 8 && s12 > s13);
+    //  A pair of f2's own, weighed later, is a rival of f1's pair with it.
+    MT_CHECK_RC (mt_casedb_same_put (db, f2, f4, 3, 0.5, NULL, 0, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_same_rescore (db, f4, &err), MT_OK, &err);
+    s12 = mt_rank_same_score (8, 7, 3);
+    MT_CHECK (fabs (s_score (db, f1, f2) - s12) < 1e-9);
+    //  Listed by score: f1-f3 (7 - 4.0) and f2-f4 are below a floor of 4,
+    //  f1-f2 (8 - 3.0 - 0.3) above.
+    mt_same_filter_t filter = { .floor_found = 4, .floor_missing = 4 };
+    mt_same_row_t *rows = NULL;
+    size_t count = 0;
+    int64_t total = 0;
+    MT_CHECK_RC (mt_casedb_same_list (db, &filter, 10, 0, &rows, &count, &total, &err), MT_OK,
+                 &err);
+    MT_CHECK (total == 1 && count == 1 && rows [0].case_b == f2);
+    mt_casedb_same_rows_free (rows, count);
+    //  f2-f4 decided different: still f2's rival.
+    MT_CHECK_RC (mt_casedb_same_decide (db, f2, f4, "different", NULL, false, "police", &err),
+                 MT_OK, &err);
+    MT_CHECK (fabs (s_score (db, f1, f2) - s12) < 1e-9);
+    //  f1 and f2 linked: f3, a look-alike of f1 alone, is still scored down.
+    MT_CHECK_RC (mt_casedb_same_decide (db, f1, f2, "same", NULL, false, "police", &err), MT_OK,
+                 &err);
+    MT_CHECK (fabs (s_score (db, f1, f3) - s13) < 1e-9);
+    //  f5, a third record of the person, resembles both: neither link nor
+    //  the other pair of it counts against it; f1's look-alike f3 does.
+    MT_CHECK_RC (mt_casedb_same_put (db, f5, f1, 7.5, 0.3, NULL, 0, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_same_put (db, f5, f2, 7, 0.3, NULL, 0, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_same_rescore (db, f5, &err), MT_OK, &err);
+    MT_CHECK (fabs (s_score (db, f1, f5) - mt_rank_same_score (7.5, 7, -INFINITY)) < 1e-9);
+    MT_CHECK (fabs (s_score (db, f2, f5) - mt_rank_same_score (7, 3, -INFINITY)) < 1e-9);
+    MT_CHECK (s_score (db, f2, f5) > 6.5);
+    MT_CHECK (fabs (s_score (db, f1, f3) - mt_rank_same_score (7, mt_rank_logaddexp (8, 7.5),
+                                                               -INFINITY)) < 1e-9);
+    //  One person registered three times, none linked yet: nearly sure
+    //  each pair, none the others' rival; look-alikes that one of them
+    //  resembles less stay rivals.
+    int64_t g [3] = { s_add (db, mt_test_found_case ()), s_add (db, mt_test_found_case ()),
+                      s_add (db, mt_test_found_case ()) };
+    MT_CHECK_RC (mt_casedb_same_put (db, g [0], g [1], 9, 0.2, NULL, 0, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_same_put (db, g [0], g [2], 8, 0.2, NULL, 0, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_same_put (db, g [1], g [2], 7, 0.2, NULL, 0, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_same_rescore (db, g [2], &err), MT_OK, &err);
+    MT_CHECK (fabs (s_score (db, g [0], g [1]) - 9) < 1e-9);
+    MT_CHECK (fabs (s_score (db, g [1], g [2]) - 7) < 1e-9);
+    MT_CHECK_RC (mt_casedb_same_put (db, g [1], g [2], 4, 0.4, NULL, 0, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_same_rescore (db, g [2], &err), MT_OK, &err);
+    MT_CHECK (fabs (s_score (db, g [0], g [1]) - mt_rank_same_score (9, 8, -INFINITY)) < 1e-9);
+
+    //  f5 erased: f1-f3 as it was.
+    MT_CHECK_RC (mt_casedb_case_close (db, f5, "duplicate", "admin", &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_erase (db, f5, MT_ERASE_ALL, "admin", &err), MT_OK, &err);
+    MT_CHECK (fabs (s_score (db, f1, f3) - s13) < 1e-9);
+    mt_casedb_close (&db);
+}
+
+//  Two reports of one child and a found person: one queue item, not two;
+//  an erased report leaves the other, unlinked.
 static void
 test_queue_and_erasure (void)
 {
@@ -304,6 +400,7 @@ main (void)
 {
     MT_RUN (test_decisions);
     MT_RUN (test_floor_per_side);
+    MT_RUN (test_rivals);
     MT_RUN (test_queue_and_erasure);
     MT_RUN (test_notices);
     MT_RUN (test_linked_reports);

@@ -537,6 +537,13 @@ test_same_person (void)
     MT_CHECK (decades.face_evidence < mt_rank_face_evidence (&model, decades.distance,
                                                              -1, 35, 30));
     MT_CHECK_INT (decades.explanation.facts.verdict [MT_RANK_FACT_AGE], MT_RANK_CONFLICTS);
+
+    //  A pair's score: its evidence where neither record has another pair
+    //  worth a thought; less the stronger its records' other pairs.
+    MT_CHECK (mt_rank_same_score (6, -INFINITY, -INFINITY) == 6);
+    MT_CHECK (fabs (mt_rank_same_score (6, 0, -INFINITY) - 6) < 0.02);
+    MT_CHECK (mt_rank_same_score (6, 8, -INFINITY) < 2);
+    MT_CHECK (mt_rank_same_score (6, 8, 8) < mt_rank_same_score (6, 8, -INFINITY) - 3.9);
 }
 
 //  A linked group's facts as one person's (issue 27): one record fills what
