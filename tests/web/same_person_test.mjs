@@ -9,7 +9,9 @@
 // unlinked from the others; the audit of it all; a reunion closing the
 // person's linked records; one child reported by two relatives, a DNA
 // request to be told to both families, each by their own station, and to a
-// third relative whose report is linked later.
+// third relative whose report is linked later; a record like two records
+// that cannot be one person, its pairs scored down with the reason in both
+// languages, the other suggested once one is decided different.
 import assert from "node:assert/strict";
 import { startServe, Client, photo, waitMatched } from "./harness.mjs";
 
@@ -366,6 +368,38 @@ await test ("one child reported by two relatives: a DNA request is to be told to
   assert.deepEqual ((await police.request ("GET", `/api/v1/notices?case=${aunt}`)).data.notices, []);
   assert.deepEqual ((await police.request ("GET", `/api/v1/notices?case=${man}`)).data.notices
     .map (n => n.missing_case).sort ((x, y) => x - y), [mother, grandpa].sort ((x, y) => x - y));
+});
+
+await test ("a record like two that cannot be one person: both its pairs scored down, saying why", async () => {
+  // One man's photos at three records; two of them found the same day in
+  // Jiangsu and in Xinjiang, a man and a woman (two people, then), so the
+  // first record, of no known sex, is at most one of them: each of its
+  // pairs is the other's rival.
+  const more = (sex, province, date) => found ({ sex, province, date_found: date,
+                                                 age: "60-80" });
+  const r = await newCase (staffA, more ("unknown", 32, "2023-03-01"), "lfw/Clint_Eastwood/4.jpg");
+  const p = await newCase (staffA, more ("male", 32, "2023-05-01"), "lfw/Clint_Eastwood/2.jpg");
+  const q = await newCase (staffB, more ("female", 65, "2023-05-01"), "lfw/Clint_Eastwood/3.jpg");
+  for (const id of [r, p, q]) await waitMatched (police, id);
+  const list = await police.request ("GET", `/api/v1/same-person?case=${r}`);
+  assert.equal (list.status, 200, JSON.stringify (list.data));
+  const shown = list.data.pairs.map (x => [x.case_a, x.case_b, x.score]);
+  // The stronger (faces 0.37 apart) is suggested, scored down and saying
+  // by how much; the weaker falls below the floor.
+  assert.equal (list.data.pairs.length, 1, JSON.stringify (shown));
+  const rq = pairOf (list.data, r, q);
+  assert.ok (rq, JSON.stringify (shown));
+  const faces = rq.reasons.find (x => x.code === "faces");
+  const alike = rq.reasons.find (x => x.code === "look_alikes");
+  assert.ok (alike && alike.verdict === "conflicts" && alike.effect < -1, JSON.stringify (rq.reasons));
+  assert.ok (rq.score < faces.effect + alike.effect + 1 && rq.score >= list.data.floor_found);
+  assert.ok (alike.text.includes ("resembles other records") && alike.text_zh.includes ("还与其他记录相似"));
+  // Decided not the same person: the other pair rises to the list.
+  assert.equal ((await decide (police, r, q, "different")).status, 200);
+  const after = await police.request ("GET", `/api/v1/same-person?case=${r}`);
+  const rp = pairOf (after.data, r, p);
+  assert.ok (rp && rp.score >= after.data.floor_found,
+             JSON.stringify (after.data.pairs.map (x => [x.case_a, x.case_b, x.score])));
 });
 
 await serve.stop ();

@@ -115,10 +115,11 @@ s_pair_with (const s_rival_t *zs, size_t zn, int64_t w)
 }
 
 //  The log-sum of exp (evidence) of x's pairs that are rivals of its pair
-//  with z (zs: z's pairs): each other person x looks like, in any state (a
-//  look-alike decided different still says x's face is a common one; a
-//  record linked with x explains a look-alike of it), but not z's own
-//  linked records, nor records that z is nearly sure to be one person with
+//  with z (zs: z's pairs): each other person x looks like, pending or
+//  linked (a record linked with x explains a look-alike of it), but not
+//  one decided different (a record like two that cannot be one person is
+//  one of them, and a reviewer said which it is not), nor z's own linked
+//  records, nor records that z is nearly sure to be one person with
 //  (MT_RANK_SAME_ONE): x's likeness to them and to z is one question (a
 //  person registered three times resembles both their other records).
 static double
@@ -127,7 +128,7 @@ s_rivals (const s_rival_t *x, size_t xn, int64_t z, int64_t z_group, const s_riv
 {
     double sum = -INFINITY;
     for (size_t i = 0; i < xn; i++) {
-        if (x [i].other == z || (z_group && x [i].group == z_group))
+        if (x [i].different || x [i].other == z || (z_group && x [i].group == z_group))
             continue;
         const s_rival_t *zw = s_pair_with (zs, zn, x [i].other);
         if (zw && !zw->different && zw->evidence >= MT_RANK_SAME_ONE)
