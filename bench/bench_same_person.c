@@ -7,8 +7,9 @@
 //
 //  FOLDER holds one folder per person with their photos (e.g.
 //  ../shared/faces/lfw-scale). `homeward serve` starts on an empty data
-//  folder with a low same-person floor (0), so that the suggestions of every
-//  floor shown are kept and the floor can be chosen afterwards. Every
+//  folder with same-person floors below any score, so that every pair it
+//  keeps (MT_RANK_SAME_KEPT) is listed with its score and the floor can be
+//  chosen afterwards. Every
 //  person becomes a case of one side (--side found: a found person;
 //  missing: a report) with their first photo; every person with two or
 //  more photos is registered twice, at two stations (or by two relatives):
@@ -29,8 +30,10 @@
 //  It prints, at each floor, the share of the twice-registered people
 //  suggested (recall) and the share of suggestions that are one person
 //  (precision); then, at the default floor, every true suggestion is
-//  decided "same" and every false one "different" (as a reviewer would)
-//  and the family queue is counted again: the items a liaison is spared
+//  decided "same" and every false one "different" (as a reviewer would),
+//  round after round while decisions raise other pairs to the floor (a
+//  pair decided is no longer its records' other pairs' rival), and the
+//  family queue is counted again: the items a liaison is spared
 //  per found person, and whether the queue has one item per person and
 //  family group.
 
@@ -54,7 +57,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define S_KEPT_FLOOR (0.0)
+#define S_KEPT_FLOOR (-1000.0)
 
 typedef struct {
     char name [256];
@@ -402,7 +405,7 @@ main (int argc, char **argv)
 
     double default_floor = found_side ? RESULTS_SAME_FLOOR_FOUND : RESULTS_SAME_FLOOR_MISSING;
     //  Recall and precision at each floor.
-    static const double floors [] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 10 };
+    static const double floors [] = { 2, 2.5, 3, 3.5, 4, 4.5, 5, 6, 7, 8 };
     const size_t n_floors = sizeof floors / sizeof floors [0];
     size_t suggested [16] = { 0 }, right [16] = { 0 };
     for (size_t i = 0; i < pairs_count; i++)
@@ -419,17 +422,29 @@ main (int argc, char **argv)
     char db_path [1200];
     snprintf (db_path, sizeof db_path, "%s/homeward.db", var);
     s_queue (db_path, owner, (size_t) most + 1, &queue_before, &true_before, &people_before);
-    size_t linked = 0;
-    for (size_t i = 0; i < pairs_count; i++) {
-        if (pairs [i].score < default_floor)
-            continue;
-        json_decref (s_call (&run, "same.decide", json_pack ("{s:I, s:I, s:s}", "case_a",
-                             (json_int_t) pairs [i].a, "case_b", (json_int_t) pairs [i].b,
-                             "decision", pairs [i].same ? "same" : "different"), NULL, 0));
-        linked += pairs [i].same;
+    size_t linked = 0, decided = 0, rounds = 0;
+    s_pair_t *round = pairs;
+    size_t round_count = pairs_count;
+    for (;;) {
+        size_t now = 0;
+        for (size_t i = 0; i < round_count; i++) {
+            if (round [i].score < default_floor)
+                continue;
+            json_decref (s_call (&run, "same.decide", json_pack ("{s:I, s:I, s:s}", "case_a",
+                                 (json_int_t) round [i].a, "case_b", (json_int_t) round [i].b,
+                                 "decision", round [i].same ? "same" : "different"), NULL, 0));
+            linked += round [i].same;
+            now++;
+        }
+        if (round != pairs)
+            free (round);
+        decided += now;
+        t0 = s_now ();
+        bench_settle (run.client, "bench-same-person", "records", (long long) (t0 * 1e3), 0);
+        if (now == 0 || ++rounds == 10)
+            break;
+        round = s_suggestions (&run, owner, (size_t) most + 1, &round_count);
     }
-    t0 = s_now ();
-    bench_settle (run.client, "bench-same-person", "records", (long long) (t0 * 1e3), 0);
     s_queue (db_path, owner, (size_t) most + 1, &queue_after, &true_after, &people_after);
 
     //  Families' items with both records of a person twice registered (the
@@ -451,10 +466,11 @@ main (int argc, char **argv)
                     "\"precision\":%.4f}", f ? "," : "", floors [f], suggested [f], right [f],
                     twice ? (double) right [f] / (double) twice : 0,
                     suggested [f] ? (double) right [f] / (double) suggested [f] : 0);
-        printf ("],\"default_floor\":%g,\"linked\":%zu,\"queue_before\":%lld,"
+        printf ("],\"default_floor\":%g,\"linked\":%zu,\"decided\":%zu,\"rounds\":%zu,"
+                "\"queue_before\":%lld,"
                 "\"queue_after\":%lld,\"found_people\":%zu,\"true_items_before\":%zu,"
                 "\"true_items_after\":%zu,\"true_people_before\":%zu,"
-                "\"true_people_after\":%zu}\n", default_floor, linked,
+                "\"true_people_after\":%zu}\n", default_floor, linked, decided, rounds,
                 (long long) queue_before, (long long) queue_after, f_people, true_before,
                 true_after, people_before, people_after);
     }
@@ -467,11 +483,14 @@ main (int argc, char **argv)
             printf ("%5.1f  %9zu  %5zu  %5.1f%%  %8.1f%%\n", floors [f], suggested [f],
                     right [f], twice ? 100.0 * (double) right [f] / (double) twice : 0,
                     suggested [f] ? 100.0 * (double) right [f] / (double) suggested [f] : 0);
-        printf ("at the default floor (%g): recall %.1f%%, precision %.1f%%; %zu pairs linked\n",
-                default_floor,
+        printf ("at the default floor (%g): recall %.1f%%, precision %.1f%%\n", default_floor,
                 twice ? 100.0 * (double) right [at_default] / (double) twice : 0,
                 suggested [at_default] ? 100.0 * (double) right [at_default]
-                                         / (double) suggested [at_default] : 0, linked);
+                                         / (double) suggested [at_default] : 0);
+        printf ("reviewed in %zu round%s (a decision may let other pairs rise to the floor): "
+                "%zu pairs decided, %zu linked (%.1f%% of the people registered twice)\n",
+                rounds, rounds == 1 ? "" : "s", decided, linked,
+                twice ? 100.0 * (double) linked / (double) twice : 0);
         printf ("family queue: %lld items before linking, %lld after: %.3f items fewer per "
                 "found person (%zu found people)\n", (long long) queue_before,
                 (long long) queue_after, f_people ? (double) (queue_before - queue_after)
