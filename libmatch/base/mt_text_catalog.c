@@ -100,6 +100,7 @@ const mti_text_row_t mti_text_terms [] = {
     { "read the schema version",            "读取数据库结构版本" },
     { "same-person pair",                   "疑似同一人记录" },
     { "same-person pairs",                  "疑似同一人记录" },
+    { "score a same-person pair",           "为疑似同一人记录评分" },
     { "link the cases",                     "关联案件" },
     { "decide the pair",                    "记录判断" },
     { "unlink the case",                    "解除案件关联" },
