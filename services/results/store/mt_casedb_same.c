@@ -26,10 +26,12 @@ mt_casedb_same_put (mt_casedb_t *self, int64_t a, int64_t b, double evidence, do
     }
     //  A decided pair keeps its decision; only its weighing is brought up
     //  to date. Its score is its evidence until its records' pairs are
-    //  weighed against it (mt_casedb_same_rescore).
+    //  weighed against it (mt_casedb_same_rescore). (The evidence is bound
+    //  twice: PostgreSQL gives one parameter one type, REAL for evidence,
+    //  DOUBLE PRECISION for score.)
     mti_sql_stmt_t *stmt = mti_db_prepare (self,
-        "INSERT INTO same_person (case_a, case_b, evidence, score, distance, explanation_pb,"
-        " created_at, updated_at) VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7)"
+        "INSERT INTO same_person (case_a, case_b, evidence, distance, explanation_pb,"
+        " created_at, updated_at, score) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (case_a, case_b) DO UPDATE SET evidence = excluded.evidence,"
         " score = excluded.score, distance = excluded.distance,"
         " explanation_pb = excluded.explanation_pb, updated_at = excluded.updated_at", err);
@@ -48,6 +50,7 @@ mt_casedb_same_put (mt_casedb_t *self, int64_t a, int64_t b, double evidence, do
     mti_sql_bind_blob (stmt, 5, explanation, (int) size);
     mti_sql_bind_text (stmt, 6, now, -1);
     mti_sql_bind_text (stmt, 7, now, -1);
+    mti_sql_bind_double (stmt, 8, evidence);
     int rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK
                                                  : mti_db_fail (self, MT_EIO, err, "same-person pair");
     mti_sql_finalize (stmt);
