@@ -98,6 +98,7 @@ const mti_text_row_t mti_text_terms [] = {
     //  What the case store was doing when the database failed
     //  (mti_db_fail, services/results/store)
     { "read the schema version",            "读取数据库结构版本" },
+    { "read a case's version",               "读取案件的版本" },
     { "same-person pair",                   "疑似同一人记录" },
     { "same-person pairs",                  "疑似同一人记录" },
     { "score a same-person pair",           "为疑似同一人记录评分" },

@@ -86,7 +86,7 @@ results_config_defaults (results_config_t *config)
         .disk_reserve_mb = 512,
         .descriptor = "fused", .candidate_floor = RESULTS_FLOOR_DEFAULT, .age_gap = true,
         .same_floor_found = RESULTS_SAME_FLOOR_FOUND,
-        .same_floor_missing = RESULTS_SAME_FLOOR_MISSING
+        .same_floor_missing = RESULTS_SAME_FLOOR_MISSING, .case_memory_mb = 1024
     };
 }
 
@@ -500,6 +500,10 @@ results_actor (void *pipe, void *arg)
         rc = mt_casedb_leases_clear (self.db, &err);
     if (rc == MT_OK)
         rc = mt_casedb_open (config->db, &matcher.db, &err);
+    matcher.casemem = rc == MT_OK
+        ? results_casemem_new ((size_t) config->case_memory_mb << 20) : NULL;
+    if (rc == MT_OK && !matcher.casemem)
+        rc = mt_err_set (&err, MT_ENOMEM, "out of memory");
     //  The write-ahead log moved into the database in the background, not
     //  at a commit a case waits on.
     results_checkpoint_t *checkpoint = NULL;
@@ -534,6 +538,7 @@ results_actor (void *pipe, void *arg)
         mt_client_destroy (&matcher.broker);
         mt_client_destroy (&self.broker);
         mt_casedb_close (&matcher.db);
+        results_casemem_destroy (&matcher.casemem);
         mt_casedb_close (&self.db);
         free (self.seen);
         mt_actor_ready (pipe, rc, &err);
@@ -567,6 +572,7 @@ results_actor (void *pipe, void *arg)
     mt_client_destroy (&matcher.broker);
     mt_client_destroy (&self.broker);
     mt_casedb_close (&matcher.db);
+    results_casemem_destroy (&matcher.casemem);
     mt_casedb_close (&self.db);
     results_checkpoint_stop (&checkpoint);
     unlink (backup_copy);

@@ -43,6 +43,7 @@ typedef struct {
     bool age_gap;               //  the face evidence knows the years between photos (mt_rank.h)
     double same_floor_found;    //  two found people suggested as one person from here
     double same_floor_missing;  //  two reports suggested as one missing person from here
+    int64_t case_memory_mb;     //  what weighing reads of cases, kept in memory (0: none)
 } results_config_t;
 
 //  The candidate floor: a pending pair whose evidence (the log-likelihood
@@ -101,6 +102,10 @@ typedef struct {
     { "same-person-floor-missing", MT_CFG_DOUBLE, offsetof (type, p same_floor_missing), \
       -1000, 1000, "score (as for found people) from which two missing-person reports are " \
       "suggested as reports of the same person, for review" }, \
+    { "case-memory-mb", MT_CFG_INT, offsetof (type, p case_memory_mb), 0, 1 << 20, \
+      "memory for what weighing reads of the cases it weighs against (their facts and " \
+      "faces; each copy checked against the store's version of the case before use; " \
+      "0: read from the store each time)" }, \
     { "age-gap", MT_CFG_BOOL, offsetof (type, p age_gap), 0, 0, \
       "weigh two faces knowing the years between their photos, where both ages are known " \
       "(--no-age-gap: as if every pair were of one age, for comparison)" }

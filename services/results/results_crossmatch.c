@@ -117,9 +117,8 @@ s_take (results_matcher_t *m, const mt_crossmatch_t *cm, size_t most, s_member_t
     for (size_t i = 0; rc == MT_OK && i < listed; i++) {
         s_member_t *member = &members [count];
         memset (member, 0, sizeof *member);
-        rc = mt_casedb_case_facts (m->db, ids [i], &member->c, err);
-        if (rc == MT_OK)
-            rc = mt_casedb_faces_of_case (m->db, ids [i], &member->faces, &member->n, err);
+        rc = results_casemem_get (m->casemem, m->db, ids [i], &member->c, &member->faces,
+                                  &member->n, err);
         if (rc != MT_OK)
             break;
         //  Its faces and up to four templates must fit; else the next batch.
@@ -212,8 +211,12 @@ s_side_done (results_matcher_t *m, mt_crossmatch_t *cm, mt_err_t *err)
     }
     else {
         snprintf (cm->state, sizeof cm->state, "done");
-        mt_log_info (S_NAME, "cross-match done: %lld cases, %lld faces searched again",
-                     (long long) cm->cases_done, (long long) cm->faces_done);
+        results_casemem_stats_t mem = results_casemem_stats (m->casemem);
+        mt_log_info (S_NAME, "cross-match done: %lld cases, %lld faces searched again; "
+                     "cases in memory %zu (%.1f MB), read from memory %llu times, from the "
+                     "store %llu", (long long) cm->cases_done, (long long) cm->faces_done,
+                     mem.cases, (double) mem.bytes / 1048576.0,
+                     (unsigned long long) mem.hits, (unsigned long long) mem.misses);
     }
     return s_record (m, cm, err);
 }

@@ -6,6 +6,7 @@
 #define RESULTS_MATCHER_H_INCLUDED
 
 #include "results/results_actor.h"
+#include "results/results_casemem.h"
 #include "results/store/mt_casedb.h"
 #include "wire/mt_client.h"
 #include "wire/mt_msg.h"
@@ -20,6 +21,9 @@ typedef struct {
     mt_casedb_t *db;
     mt_client_t *broker;
     mt_rank_model_t model;
+    //  What weighing reads of the cases it weighs against, kept while
+    //  the store's version of each says it is current.
+    results_casemem_t *casemem;
     //  At start, faces of open cases that the index lacks (a restored
     //  store's) are enrolled, case by case after enrol_after, until none.
     int64_t enrol_after;

@@ -90,14 +90,16 @@ s_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces, s
         for (size_t g = 0; g < group_count && !linked; g++)
             linked = group [g] == others [i];
         mt_case_t o;
-        if (linked || mt_casedb_case_facts (m->db, others [i], &o, NULL) != MT_OK
-        ||  strcmp (o.state, "open") != 0 || o.kind != c->kind)
-            continue;
         mt_face_row_t *ofaces = NULL;
         size_t on = 0;
         mt_rank_t rank;
-        if (mt_casedb_faces_of_case (m->db, o.id, &ofaces, &on, NULL) != MT_OK)
+        if (linked
+        ||  results_casemem_get (m->casemem, m->db, others [i], &o, &ofaces, &on, NULL) != MT_OK)
             continue;
+        if (strcmp (o.state, "open") != 0 || o.kind != c->kind) {
+            free (ofaces);
+            continue;
+        }
         //  The smaller id on the explanation's first side, as the pair is kept.
         rc = c->id < o.id ? mt_rank_same (&m->model, c, faces, n, &o, ofaces, on, &rank, err)
                           : mt_rank_same (&m->model, &o, ofaces, on, c, faces, n, &rank, err);

@@ -71,14 +71,14 @@ results_group_person (results_matcher_t *m, const mt_case_t *c, const mt_face_ro
     if (cases)
         cases [records++] = *c;
     for (size_t g = 0; rc == MT_OK && g < group_count; g++) {
-        if (group [g] == c->id
-        ||  mt_casedb_case_facts (m->db, group [g], &cases [records], NULL) != MT_OK)
-            continue;
-        records++;
         mt_face_row_t *more = NULL;
         size_t more_count = 0;
-        if (mt_casedb_faces_of_case (m->db, group [g], &more, &more_count, NULL) != MT_OK
-        ||  more_count == 0) {
+        if (group [g] == c->id
+        ||  results_casemem_get (m->casemem, m->db, group [g], &cases [records], &more,
+                                 &more_count, NULL) != MT_OK)
+            continue;
+        records++;
+        if (more_count == 0) {
             free (more);
             continue;
         }
@@ -141,17 +141,18 @@ results_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *fa
         rc = mt_err_set (err, MT_ENOMEM, "out of memory");
     for (size_t i = 0; rc == MT_OK && i < *other_count_p; i++) {
         mt_case_t o;
-        if (mt_casedb_case_facts (m->db, (*others_p) [i], &o, NULL) != MT_OK
-        ||  strcmp (o.state, "open") != 0 || o.kind == c->kind)
+        mt_face_row_t *ofaces = NULL;
+        size_t on = 0;
+        if (results_casemem_get (m->casemem, m->db, (*others_p) [i], &o, &ofaces, &on, NULL)
+            != MT_OK)
             continue;
         const mt_case_t *found = c->kind == MT_KIND_FOUND ? c : &o;
         const mt_case_t *missing = c->kind == MT_KIND_FOUND ? &o : c;
-        if (mt_casedb_candidate_rejected (m->db, found->id, missing->id))
+        if (strcmp (o.state, "open") != 0 || o.kind == c->kind
+        ||  mt_casedb_candidate_rejected (m->db, found->id, missing->id)) {
+            free (ofaces);
             continue;
-        mt_face_row_t *ofaces = NULL;
-        size_t on = 0;
-        if (mt_casedb_faces_of_case (m->db, o.id, &ofaces, &on, NULL) != MT_OK)
-            continue;
+        }
         mt_face_row_t *opooled = NULL;
         int orecords = 0;
         if (results_group_person (m, &o, ofaces, on, &opooled, &on, other, &orecords, NULL)

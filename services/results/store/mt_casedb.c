@@ -213,8 +213,54 @@ static const char *s_migrations [] = {
     //  until they or their records' pairs are weighed again.
     ("ALTER TABLE same_person ADD COLUMN score DOUBLE PRECISION NOT NULL DEFAULT 0;"
      "UPDATE same_person SET score = evidence;"
-     "CREATE INDEX same_person_score ON same_person (state, score);")
+     "CREATE INDEX same_person_score ON same_person (state, score);"),
+    //  14: what weighing reads of a case changes its version (issue 26):
+    //  its row, its faces, its photos. The results service keeps the cases
+    //  it weighs against in memory (results_casemem.c) and checks each
+    //  one's version, one indexed read, before it uses its copy. Bumped by
+    //  triggers, so that no write path can forget it, the store stays
+    //  the truth whoever writes it (another process, a command, a
+    //  migration). PostgreSQL's own triggers: S_VERSIONS_PG.
+    ("ALTER TABLE cases ADD COLUMN version BIGINT NOT NULL DEFAULT 0;"
+     "CREATE TRIGGER cases_version AFTER UPDATE ON cases WHEN NEW.version = OLD.version"
+     "  BEGIN UPDATE cases SET version = OLD.version + 1 WHERE id = NEW.id; END;"
+     "CREATE TRIGGER faces_added AFTER INSERT ON faces"
+     "  BEGIN UPDATE cases SET version = version + 1 WHERE id = NEW.case_id; END;"
+     "CREATE TRIGGER faces_changed AFTER UPDATE ON faces"
+     "  BEGIN UPDATE cases SET version = version + 1 WHERE id IN (OLD.case_id, NEW.case_id);"
+     "  END;"
+     "CREATE TRIGGER faces_deleted AFTER DELETE ON faces"
+     "  BEGIN UPDATE cases SET version = version + 1 WHERE id = OLD.case_id; END;"
+     "CREATE TRIGGER photos_changed AFTER UPDATE ON photos"
+     "  BEGIN UPDATE cases SET version = version + 1 WHERE id IN (OLD.case_id, NEW.case_id);"
+     "  END;"
+     "CREATE TRIGGER photos_deleted AFTER DELETE ON photos"
+     "  BEGIN UPDATE cases SET version = version + 1 WHERE id = OLD.case_id; END;")
 };
+#define S_VERSIONS 14
+
+//  Migration 14 on PostgreSQL: its triggers call functions. A case's own
+//  update bumps its version unless the update sets it; a face's or a
+//  photo's change bumps its case's (both, if it moved).
+static const char *S_VERSIONS_PG =
+    "ALTER TABLE cases ADD COLUMN version BIGINT NOT NULL DEFAULT 0;"
+    "CREATE FUNCTION case_version_next () RETURNS trigger LANGUAGE plpgsql AS $$"
+    "  BEGIN IF NEW.version = OLD.version THEN NEW.version := OLD.version + 1; END IF;"
+    "  RETURN NEW; END $$;"
+    "CREATE TRIGGER cases_version BEFORE UPDATE ON cases"
+    "  FOR EACH ROW EXECUTE FUNCTION case_version_next ();"
+    "CREATE FUNCTION case_version_of_row () RETURNS trigger LANGUAGE plpgsql AS $$"
+    "  BEGIN"
+    "    IF TG_OP <> 'INSERT' THEN"
+    "      UPDATE cases SET version = version + 1 WHERE id = OLD.case_id; END IF;"
+    "    IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.case_id <> OLD.case_id) THEN"
+    "      UPDATE cases SET version = version + 1 WHERE id = NEW.case_id; END IF;"
+    "    RETURN NULL;"
+    "  END $$;"
+    "CREATE TRIGGER faces_version AFTER INSERT OR UPDATE OR DELETE ON faces"
+    "  FOR EACH ROW EXECUTE FUNCTION case_version_of_row ();"
+    "CREATE TRIGGER photos_version AFTER UPDATE OR DELETE ON photos"
+    "  FOR EACH ROW EXECUTE FUNCTION case_version_of_row ();";
 #define S_MIGRATIONS ((int) (sizeof s_migrations / sizeof s_migrations [0]))
 
 
@@ -239,15 +285,20 @@ s_migrate (mt_casedb_t *self, mt_err_t *err)
         self->version = now_at;
         return MT_OK;
     }
+    const char *sql = s_migrations [self->version];
+    if (pg && self->version == 0)
+        sql = mti_casedb_pg_schema;
+    else
+    if (pg && self->version + 1 == S_VERSIONS)
+        sql = S_VERSIONS_PG;
     if (rc == MT_OK)
-        rc = mti_db_exec (self, pg && self->version == 0 ? mti_casedb_pg_schema
-                                                        : s_migrations [self->version], err);
-    char now [32], sql [128];
+        rc = mti_db_exec (self, sql, err);
+    char now [32], insert [128];
     mti_db_now (now, sizeof now);
     for (int version = self->version + 1; rc == MT_OK && version <= to; version++) {
-        snprintf (sql, sizeof sql, "INSERT INTO schema_migrations VALUES (%d, '%s')",
+        snprintf (insert, sizeof insert, "INSERT INTO schema_migrations VALUES (%d, '%s')",
                   version, now);
-        rc = mti_db_exec (self, sql, err);
+        rc = mti_db_exec (self, insert, err);
     }
     rc = mt_casedb_commit (self, rc, err);
     if (rc == MT_OK)

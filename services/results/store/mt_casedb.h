@@ -159,6 +159,12 @@ int mt_casedb_case_get (mt_casedb_t *self, int64_t id, mt_case_t *c, mt_err_t *e
 //  The same without its counts (photo_count and face_count 0): what
 //  weighing reads of the fifty cases it weighs a case against.
 int mt_casedb_case_facts (mt_casedb_t *self, int64_t id, mt_case_t *c, mt_err_t *err);
+//  Its version: changed by every change to the case, its faces or its
+//  photos (the store's triggers, schema 14). A copy of what weighing reads
+//  of it, made at this version, is still the store's. MT_ENOTFOUND for an
+//  unknown id.
+int mt_casedb_case_version (mt_casedb_t *self, int64_t id, int64_t *version_p,
+                            mt_err_t *err);
 //  Which cases a list holds; each member left NULL or 0 takes every case.
 typedef struct {
     const char *station;            //  only this station's cases (staff see no others)

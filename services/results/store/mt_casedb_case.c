@@ -205,6 +205,25 @@ mt_casedb_case_facts (mt_casedb_t *self, int64_t id, mt_case_t *c, mt_err_t *err
     return s_case_read (self, MTI_CASE_FACTS, id, c, err);
 }
 
+int
+mt_casedb_case_version (mt_casedb_t *self, int64_t id, int64_t *version_p, mt_err_t *err)
+{
+    *version_p = -1;
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT version FROM cases WHERE id = ?", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    mti_sql_bind_int64 (stmt, 1, id);
+    int step = mti_sql_step (stmt);
+    if (step == MTI_SQL_ROW)
+        *version_p = mti_sql_column_int64 (stmt, 0);
+    mti_sql_finalize (stmt);
+    if (step == MTI_SQL_ROW)
+        return MT_OK;
+    if (step == MTI_SQL_DONE)
+        return mt_err_set (err, MT_ENOTFOUND, "case %lld not found", (long long) id);
+    return mti_db_fail (self, MT_EIO, err, "read a case's version");
+}
+
 
 //  A search's text without the spaces around it, the case number it names
 //  ("12", "#12"; 0 when it names none) and a LIKE pattern that finds it

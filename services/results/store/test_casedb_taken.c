@@ -57,15 +57,24 @@ test_migration (void)
     //  Back to schema 7, as a store written before this version was (the
     //  migrations after 7 undone), with a pair weighed then: its
     //  explanation JSON text.
-    char undo [1024];
-    snprintf (undo, sizeof undo, "DROP TABLE notices; DROP TABLE same_person; DROP INDEX cases_person_group;"
+    char undo [2048];
+    snprintf (undo, sizeof undo, "%s ALTER TABLE cases DROP COLUMN version;"
+              "DROP TABLE notices; DROP TABLE same_person; DROP INDEX cases_person_group;"
               "ALTER TABLE cases DROP COLUMN person_group;"
               "ALTER TABLE photos DROP COLUMN age_taken;"
               "DROP TABLE rescore_due;"
               "ALTER TABLE candidates DROP COLUMN explanation_pb;"
               "INSERT INTO candidates (found_case, missing_case, score, distance, explanation,"
               " created_at, updated_at) VALUES (%lld, %lld, 0.5, 0.4, '%s', 'then', 'then');"
-              "DELETE FROM schema_migrations WHERE version >= 8", (long long) found_id,
+              "DELETE FROM schema_migrations WHERE version >= 8",
+              mt_test_store_is_pg ()
+              ? "DROP TRIGGER cases_version ON cases; DROP TRIGGER faces_version ON faces;"
+                "DROP TRIGGER photos_version ON photos; DROP FUNCTION case_version_next;"
+                "DROP FUNCTION case_version_of_row;"
+              : "DROP TRIGGER cases_version; DROP TRIGGER faces_added;"
+                "DROP TRIGGER faces_changed; DROP TRIGGER faces_deleted;"
+                "DROP TRIGGER photos_changed; DROP TRIGGER photos_deleted;",
+              (long long) found_id,
               (long long) case_id, S_OLD_EXPLANATION);
     MT_CHECK_INT (mt_test_store_exec (old, undo, why, sizeof why), 0);
     MT_CHECK_RC (mt_casedb_open (old, &db, &err), MT_OK, &err);

@@ -1,0 +1,48 @@
+//  results_casemem - what weighing reads of a case, kept in memory: its
+//  facts that weigh (kind, state, sex, province, ages, birth years, dates,
+//  linked group) and its faces with both descriptors, as
+//  mt_casedb_faces_of_case gives them (issue 26: reading the fifty cases
+//  each case is weighed against was the matcher's largest read).
+//
+//  The store stays the truth. Each copy is kept with the case's version
+//  (mt_casedb_case_version: every change to the case, its faces or its
+//  photos changes it, by the store's own triggers) and is used only while
+//  the store's version is the same: one indexed read instead of the case
+//  and its faces. A change made by any path, any process or a command is
+//  seen at the next use. Names, contacts and notes are not kept.
+//
+//  Bounded: past its budget, copies not used since the last sweep go.
+//  One owner (the matcher thread); not shared between threads.
+
+#ifndef RESULTS_CASEMEM_H_INCLUDED
+#define RESULTS_CASEMEM_H_INCLUDED
+
+#include "results/store/mt_casedb.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct results_casemem results_casemem_t;
+
+//  Copies use at most budget bytes (0: none kept; every get reads the
+//  store). NULL when out of memory.
+results_casemem_t *results_casemem_new (size_t budget);
+void results_casemem_destroy (results_casemem_t **self_p);
+
+//  Case id as weighing reads it: *c its facts that weigh (the rest empty,
+//  photo and face counts 0), *faces_p (the caller frees) its faces as
+//  mt_casedb_faces_of_case gives them, *count_p how many. From memory when
+//  the store's version of the case is the copy's, else read from db and
+//  kept. MT_ENOTFOUND for an unknown case.
+int results_casemem_get (results_casemem_t *self, mt_casedb_t *db, int64_t id, mt_case_t *c,
+                         mt_face_row_t **faces_p, size_t *count_p, mt_err_t *err);
+
+typedef struct {
+    size_t cases;                   //  copies held
+    size_t bytes;                   //  their memory, the table's included
+    uint64_t hits, misses;          //  gets answered from memory, and read from the store
+} results_casemem_stats_t;
+
+results_casemem_stats_t results_casemem_stats (const results_casemem_t *self);
+
+#endif
