@@ -220,7 +220,7 @@ mt_casedb_case_version (mt_casedb_t *self, int64_t id, int64_t *version_p, mt_er
     if (step == MTI_SQL_ROW)
         return MT_OK;
     if (step == MTI_SQL_DONE)
-        return mt_err_set (err, MT_ENOTFOUND, "case %lld not found", (long long) id);
+        return mt_err_set (err, MT_ENOTFOUND, "there is no case %lld", (long long) id);
     return mti_db_fail (self, MT_EIO, err, "read a case's version");
 }
 
