@@ -15,7 +15,8 @@
 
 //  Migration N brings the schema from version N-1 to N. Append only. A new
 //  PostgreSQL store starts at MTI_CASEDB_PG_BASE (mt_casedb_pg.c) and takes
-//  the migrations after it, which must read the same on both.
+//  the migrations after it, which must read the same on both (but 14's
+//  triggers: s_versions_pg).
 static const char *s_migrations [] = {
     //  1: the first schema
     "CREATE TABLE cases ("
@@ -220,7 +221,7 @@ static const char *s_migrations [] = {
     //  one's version, one indexed read, before it uses its copy. Bumped by
     //  triggers, so that no write path can forget it, the store stays
     //  the truth whoever writes it (another process, a command, a
-    //  migration). PostgreSQL's own triggers: S_VERSIONS_PG.
+    //  migration). PostgreSQL's own triggers: s_versions_pg.
     ("ALTER TABLE cases ADD COLUMN version BIGINT NOT NULL DEFAULT 0;"
      "CREATE TRIGGER cases_version AFTER UPDATE ON cases WHEN NEW.version = OLD.version"
      "  BEGIN UPDATE cases SET version = OLD.version + 1 WHERE id = NEW.id; END;"
@@ -242,7 +243,7 @@ static const char *s_migrations [] = {
 //  Migration 14 on PostgreSQL: its triggers call functions. A case's own
 //  update bumps its version unless the update sets it; a face's or a
 //  photo's change bumps its case's (both, if it moved).
-static const char *S_VERSIONS_PG =
+static const char *s_versions_pg =
     "ALTER TABLE cases ADD COLUMN version BIGINT NOT NULL DEFAULT 0;"
     "CREATE FUNCTION case_version_next () RETURNS trigger LANGUAGE plpgsql AS $$"
     "  BEGIN IF NEW.version = OLD.version THEN NEW.version := OLD.version + 1; END IF;"
@@ -290,7 +291,7 @@ s_migrate (mt_casedb_t *self, mt_err_t *err)
         sql = mti_casedb_pg_schema;
     else
     if (pg && self->version + 1 == S_VERSIONS)
-        sql = S_VERSIONS_PG;
+        sql = s_versions_pg;
     if (rc == MT_OK)
         rc = mti_db_exec (self, sql, err);
     char now [32], insert [128];
