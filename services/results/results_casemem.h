@@ -1,6 +1,6 @@
 //  results_casemem - what weighing reads of a case, kept in memory: its
-//  facts that weigh (kind, state, sex, province, ages, birth years, dates,
-//  linked group) and its faces with both descriptors, as
+//  kind, state and linked group, every fact but text ones (sex, province,
+//  ages, birth years, dates) and its faces with both descriptors, as
 //  mt_casedb_faces_of_case gives them (issue 26: reading the fifty cases
 //  each case is weighed against was the matcher's largest read).
 //
