@@ -236,7 +236,16 @@ static const char *s_migrations [] = {
      "  BEGIN UPDATE cases SET version = version + 1 WHERE id IN (OLD.case_id, NEW.case_id);"
      "  END;"
      "CREATE TRIGGER photos_deleted AFTER DELETE ON photos"
-     "  BEGIN UPDATE cases SET version = version + 1 WHERE id = OLD.case_id; END;")
+     "  BEGIN UPDATE cases SET version = version + 1 WHERE id = OLD.case_id; END;"),
+    //  15: candidate pairs indexed by state alone (issue 26). The index on
+    //  (state, score) served the queue's filter by state and never its
+    //  order (a state IN (...) is sorted after; EXPLAIN QUERY PLAN), while
+    //  every pair's score, written after its found case's pairs are all
+    //  in and again when they change, moved its entry to a place of its
+    //  own in the index: a third of a cross-match's random writes. An
+    //  entry by state is written once, at the end of its state's range.
+    ("DROP INDEX candidates_score;"
+     "CREATE INDEX candidates_state ON candidates (state);")
 };
 #define S_VERSIONS 14
 

@@ -58,7 +58,9 @@ test_migration (void)
     //  migrations after 7 undone), with a pair weighed then: its
     //  explanation JSON text.
     char undo [2048];
-    snprintf (undo, sizeof undo, "%s ALTER TABLE cases DROP COLUMN version;"
+    snprintf (undo, sizeof undo, "%s DROP INDEX candidates_state;"
+              "CREATE INDEX candidates_score ON candidates (state, score);"
+              "ALTER TABLE cases DROP COLUMN version;"
               "DROP TABLE notices; DROP TABLE same_person; DROP INDEX cases_person_group;"
               "ALTER TABLE cases DROP COLUMN person_group;"
               "ALTER TABLE photos DROP COLUMN age_taken;"
