@@ -241,6 +241,8 @@ main (int argc, char **argv)
     }
     mt_index_plan_t plan = mt_index_plan_default ();
     plan.kind = mt_index_kind_from_name (index_kind);
+    if (plan.kind == MT_INDEX_AUTO)
+        plan.probe_most = MT_INDEX_PROBE_MOST;      //  as a shard plans it
     if (found < S_SAMPLE || missing < 100 || batch < 1 || batch > 4096 || plan.kind < 0) {
         fprintf (stderr, "bench-crossmatch: --found at least %d, --missing at least 100, "
                  "--batch 1..4096, --index auto, exact, ivf or ivf-sq8\n", S_SAMPLE);

@@ -81,6 +81,11 @@ s_wanted (const mt_gallery_t *self)
     //  and over; then IVF,PQ is tried again.
     if (want == MT_INDEX_IVF_PQ && self->kind == MT_INDEX_IVF)
         want = MT_INDEX_IVF;
+    //  Exact search where the lists probed most of the gallery: likewise
+    //  kept until the gallery doubles.
+    if (self->exact_chosen && self->kind == MT_INDEX_EXACT
+    &&  n < 2 * (self->built_size ? self->built_size : 1))
+        want = MT_INDEX_EXACT;
     if (want != self->kind)
         return want;
     //  An approximate index trained for a quarter of its faces holds its
@@ -164,6 +169,9 @@ s_take_over (mt_gallery_t *self, mt_index_report_t *report, mt_err_t *err)
         self->index = rebuild->built;
         rebuild->built = NULL;
         self->kind = mt_index_kind_of (self->index);
+        self->exact_chosen = self->kind == MT_INDEX_EXACT
+                          && mt_index_kind_for_size (rebuild->plan.kind, rebuild->n)
+                             != MT_INDEX_EXACT;
         self->built_size = mt_index_size (self->index);
         self->rebuild = NULL;
         s_rebuild_free (rebuild);

@@ -138,7 +138,15 @@ typedef struct {
     size_t family_queries;
     size_t ivf_lists;           //  IVF lists; 0: by size (about 4 sqrt(n), a power of two)
     int refine_most;            //  IVF,PQ: candidates re-ranked at most (MT_INDEX_REFINE_MOST)
+    //  An IVF index that must probe more than this share of its lists to
+    //  reach the target is built as exact search instead (0: never; the
+    //  service's auto plan: MT_INDEX_PROBE_MOST). Probing most lists reads
+    //  most of the vectors one at a time, where exact search reads them
+    //  all in one matrix product a batch, and is exact.
+    double probe_most;
 } mt_index_plan_t;
+
+#define MT_INDEX_PROBE_MOST 0.5
 
 //  The distance (L2) beyond which two faces of one descriptor no longer
 //  have a chance to be one person: dlib's 128-d descriptor 0.86,
@@ -178,7 +186,8 @@ typedef struct {
     double train_s, add_s, tune_s;
     bool short_of_target;       //  the tuning could not reach the target
     int refine;                 //  IVF,PQ that needed more candidates re-ranked: how many
-    char note [320];            //  IVF,PQ that fell short: why, and IVF,Flat built instead
+    char note [320];            //  IVF,PQ that fell short: why, and IVF,Flat built instead;
+                                //  IVF that probed most lists: exact search built instead
 } mt_index_report_t;
 
 //  Build an index of the plan's kind for these n vectors: factory chosen by

@@ -486,6 +486,20 @@ mt_index_build_grouped (const mt_index_plan_t *plan, int dim, size_t n, const in
                            err);
         snprintf (report->note, sizeof report->note, "%s: IVF,Flat instead", why);
     }
+    //  Lists that do not narrow the search (vectors with no neighbourhoods
+    //  for k-means to find): exact search reads no more, faster.
+    size_t lists = s_ivf_lists (plan, n);
+    if (rc == MT_OK && plan->probe_most > 0 && strcmp (report->param, "nprobe") == 0
+    &&  report->param_value > plan->probe_most * (double) lists) {
+        char why [sizeof report->note];
+        snprintf (why, sizeof why, "%.160s%s%.40s nprobe %d of %zu lists: exact search instead",
+                  report->note, report->note [0] ? "; " : "", report->factory,
+                  report->param_value, lists);
+        mt_index_destroy (self_p);
+        rc = s_build_kind (plan, MT_INDEX_EXACT, dim, n, ids, cases, vectors, self_p, report,
+                           err);
+        memcpy (report->note, why, sizeof report->note);
+    }
     return rc;
 }
 

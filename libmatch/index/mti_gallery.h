@@ -54,6 +54,7 @@ struct mt_gallery {
     mt_index_plan_t plan;
     int kind;                   //  MT_INDEX_* of the index now (planned galleries)
     size_t built_size;          //  faces when the index was last built
+    bool exact_chosen;          //  built exact where the plan asked for lists (probe_most)
     mti_gallery_rebuild_t *rebuild;
 };
 

@@ -307,6 +307,52 @@ test_pq_falls_back_once (void)
     free (x), free (centres), free (meta);
 }
 
+//  An auto gallery whose lists would have to be probed nearly all to hold
+//  the target (vectors with no neighbourhoods: the cross-match bench's)
+//  gets exact search, says why, and is not rebuilt over and over; faces of
+//  people (neighbourhoods) keep their lists.
+static void
+test_exact_where_lists_do_not_narrow (void)
+{
+    size_t n = MT_TEST_LIGHT ? 2400 : 6000;
+    float *centres, *people = s_people (n, &centres);
+    float *noise = malloc (n * DIM * sizeof *noise);
+    for (size_t i = 0; i < n * DIM; i++)
+        noise [i] = (float) (0.1 * mt_test_gauss (&s_rng));
+    mt_face_meta_t *meta = malloc (n * sizeof *meta);
+    for (size_t i = 0; i < n; i++)
+        meta [i] = (mt_face_meta_t) { i + 1, i / 3 + 1, 11 };
+    for (int round = 0; round < 2; round++) {
+        mt_index_plan_t plan = mt_index_plan_default ();
+        plan.exact_below = n / 2;
+        plan.probe_most = MT_INDEX_PROBE_MOST;
+        mt_gallery_t *g;
+        mt_err_t err;
+        mt_index_report_t report;
+        MT_CHECK_RC (mt_gallery_new_planned (&plan, DIM, &g, &err), MT_OK, &err);
+        MT_CHECK_RC (mt_gallery_add (g, n, meta, round ? people : noise, NULL, &err), MT_OK,
+                     &err);
+        MT_CHECK_INT (mt_gallery_maintain (g, &report, &err), MT_GALLERY_STARTED);
+        MT_CHECK_RC (mt_gallery_finish_rebuild (g, &report, &err), MT_OK, &err);
+        char text [128];
+        mt_gallery_describe (g, text, sizeof text);
+        fprintf (stderr, "  %s: %s nprobe %d; %s\n", round ? "people" : "noise", text,
+                 report.param_value, report.note);
+        if (round == 0) {
+            MT_CHECK (strstr (text, "IVF") == NULL);
+            MT_CHECK_CONTAINS (report.note, "exact search instead");
+        }
+        else {
+            MT_CHECK_CONTAINS (text, "IVF");
+            MT_CHECK (strstr (report.note, "exact search instead") == NULL);
+        }
+        for (int i = 0; i < 3; i++)
+            MT_CHECK_INT (mt_gallery_maintain (g, &report, &err), MT_GALLERY_IDLE);
+        mt_gallery_destroy (&g);
+    }
+    free (people), free (centres), free (noise), free (meta);
+}
+
 //  With many lists an HNSW graph finds a query's nearest lists: it must
 //  look wide enough to return them all (at its default it returned ever
 //  fewer, and all lists "probed" found 0.79 of the nearest at 10M); and an
@@ -849,6 +895,7 @@ main (void)
     MT_RUN (test_recall_per_kind);
     MT_RUN (test_pq_refined);
     MT_RUN (test_pq_falls_back_once);
+    MT_RUN (test_exact_where_lists_do_not_narrow);
     MT_RUN (test_hnsw_quantizer);
     MT_RUN (test_family_tuning);
     MT_RUN (test_gallery_rebuild);

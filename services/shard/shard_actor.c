@@ -182,6 +182,8 @@ shard_actor (void *pipe, void *arg)
     plan.exact_below = (size_t) config->exact_below;
     plan.recall_target = config->recall_target;
     plan.family_target = config->family_target;
+    if (plan.kind == MT_INDEX_AUTO)
+        plan.probe_most = MT_INDEX_PROBE_MOST;
     mt_store_config_t store_config = {
         .dir = config->data_dir, .factory = config->index, .dim = MT_DIM, .dim2 = MT_DIM2,
         .snapshot_ops = (uint64_t) config->snapshot_ops, .sync = config->sync,
