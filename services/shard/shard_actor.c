@@ -31,6 +31,10 @@ const mt_config_key_t shard_config_keys [] = {
       "above exact-below), exact, ivf, ivf-pq, ivf-sq8, or a FAISS factory string" },
     { "exact-below", MT_CFG_INT, offsetof (shard_config_t, exact_below), 2, 1e10,
       "with index auto: exact search below this many faces a gallery" },
+    { "lists-probed-most", MT_CFG_DOUBLE, offsetof (shard_config_t, lists_probed_most), 0, 1,
+      "with index auto: a gallery whose IVF index would have to probe more than this share "
+      "of its lists to reach its target keeps exact search, which reads no more (0: IVF "
+      "however many it probes)" },
     { "recall-target", MT_CFG_DOUBLE, offsetof (shard_config_t, recall_target), 0.5, 1,
       "recall@20 against exact search that an approximate index is tuned to hold "
       "(with family-target 0, or where a gallery's sample has no family)" },
@@ -68,7 +72,8 @@ shard_config_defaults (shard_config_t *config)
     *config = (shard_config_t) {
         .broker = "tcp://127.0.0.1:5556",
         .data_dir = "var/shard-0-0",
-        .index = "auto", .exact_below = 200000, .recall_target = 0.99,
+        .index = "auto", .exact_below = 200000, .lists_probed_most = MT_INDEX_PROBE_MOST,
+        .recall_target = 0.99,
         .family_target = 0.995,
         .partition = 0, .replica = 0, .partitions = 1,
         .heartbeat_ms = 500, .liveness = 4,
@@ -183,7 +188,7 @@ shard_actor (void *pipe, void *arg)
     plan.recall_target = config->recall_target;
     plan.family_target = config->family_target;
     if (plan.kind == MT_INDEX_AUTO)
-        plan.probe_most = MT_INDEX_PROBE_MOST;
+        plan.probe_most = config->lists_probed_most;
     mt_store_config_t store_config = {
         .dir = config->data_dir, .factory = config->index, .dim = MT_DIM, .dim2 = MT_DIM2,
         .snapshot_ops = (uint64_t) config->snapshot_ops, .sync = config->sync,

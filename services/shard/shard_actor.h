@@ -23,6 +23,7 @@ typedef struct {
     char data_dir [1024];
     char index [256];           //  auto, exact, ivf, ivf-pq, ivf-sq8, or a FAISS factory string
     int64_t exact_below;        //  auto: exact search below this many faces a gallery
+    double lists_probed_most;   //  auto: IVF probing more of its lists: exact instead
     double recall_target;       //  recall@20 an approximate index is tuned to hold
     double family_target;       //  share of the family it is tuned to find (0: recall_target)
     int64_t partition, replica, partitions;
