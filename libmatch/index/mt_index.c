@@ -348,5 +348,5 @@ mt_index_tune_threads (int blas_threads)
     //  FACTS.md says a threshold of 1 doubled single-query speed; measured
     //  again here (1M vectors, 2 vCPU) it made single queries slower: 135 ms
     //  against 96 ms with FAISS's own 20 (bench/RESULTS.md). Keep 20.
-    faiss_set_distance_compute_blas_threshold (20);
+    faiss_set_distance_compute_blas_threshold (MT_INDEX_BLAS_LEAST);
 }

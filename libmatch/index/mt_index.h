@@ -142,7 +142,8 @@ typedef struct {
     //  reach the target is built as exact search instead (0: never; the
     //  service's auto plan: MT_INDEX_PROBE_MOST). Probing most lists reads
     //  most of the vectors one at a time, where exact search reads them
-    //  all in one matrix product a batch, and is exact.
+    //  all in one matrix product a batch of MT_INDEX_BLAS_LEAST queries or
+    //  more, and is exact.
     double probe_most;
 } mt_index_plan_t;
 
@@ -217,10 +218,13 @@ int mt_index_build_grouped (const mt_index_plan_t *plan, int dim, size_t n, cons
 
 //  Process-wide tuning for search (shared FACTS.md): FAISS's OpenMP threads
 //  set to one so that they do not fight OpenBLAS's (blas_threads of them).
-//  The BLAS path starts at 20 queries, FAISS's default (measured best here).
-//  OpenMP's setting belongs to the calling thread: call this in every thread
-//  that searches.
+//  The BLAS path starts at MT_INDEX_BLAS_LEAST queries, FAISS's default
+//  (measured best here); a batch of fewer is searched a query and a vector
+//  at a time (FAISS's scalar distance). OpenMP's setting belongs to the
+//  calling thread: call this in every thread that searches.
 void mt_index_tune_threads (int blas_threads);
+
+#define MT_INDEX_BLAS_LEAST 20
 
 #ifdef __cplusplus
 }

@@ -350,20 +350,21 @@ results_matcher_run (void *arg)
             bool crossmatched = false;
             if (rc == MT_ENOTFOUND && (1e3 * mt_clock_s ()) >= crossmatch_after) {
                 crossmatched = true;
-                size_t queries = 0;
+                size_t room = 0;
                 double start = (1e3 * mt_clock_s ()), search_ms = 0;
-                rc = results_crossmatch_step (m, crossmatch_size, &queries, &search_ms, &err);
+                rc = results_crossmatch_step (m, crossmatch_size, &room, &search_ms, &err);
                 //  The next batch sized to search for about batch-ms, and
                 //  not before the partitions have had their share of time.
                 //  Sized in the units of the size asked for: a case takes
                 //  room for its faces and four templates and sends fewer
                 //  (one face, one or two templates), so sizing by the
                 //  vectors sent made each batch search a third of batch-ms.
-                //  At 200,000 cases batches fell to 5-11 vectors, below
-                //  FAISS's 20 for a matrix product, and its scalar distance
-                //  code, a vector at a time, set the pace.
-                if (queries > 0 && search_ms > 0) {
-                    double size = (double) crossmatch_size
+                //  By the room the batch took: the step fills a batch past
+                //  the size asked for to MT_INDEX_BLAS_LEAST faces, so that
+                //  FAISS compares its queries with a gallery in one matrix
+                //  product, not a vector at a time.
+                if (room > 0 && search_ms > 0) {
+                    double size = (double) room
                                 * (double) m->config->crossmatch_batch_ms / search_ms;
                     double grown = 2.0 * (double) crossmatch_size;
                     crossmatch_size = (size_t) (size < 16 ? 16 : size > grown ? grown

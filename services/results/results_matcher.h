@@ -34,12 +34,20 @@ typedef struct {
 } results_matcher_t;
 
 //  One batch of the cross-match (results_crossmatch.c): the next open cases
-//  of the side it is at, their faces (at most `most` query vectors)
+//  of the side it is at, their faces (room for about `most` query vectors,
+//  and at least MT_INDEX_BLAS_LEAST faces where the side has them)
 //  searched together in one request, each weighed against what was found;
-//  progress recorded. *queries_p says how many vectors were searched, in
-//  *search_ms_p. MT_ENOTFOUND when no cross-match runs.
-int results_crossmatch_step (results_matcher_t *m, size_t most, size_t *queries_p,
+//  progress recorded. *room_p says how much room the searched batch took
+//  (0: none searched), in *search_ms_p. MT_ENOTFOUND when no cross-match
+//  runs.
+int results_crossmatch_step (results_matcher_t *m, size_t most, size_t *room_p,
                              double *search_ms_p, mt_err_t *err);
+
+//  Whether a cross-match batch that takes room for `room` query vectors,
+//  `faces` of them faces, takes a case of n faces as well (room for its
+//  faces and four templates): while it fits in `most`, or the batch has
+//  fewer than MT_INDEX_BLAS_LEAST faces, and never past MT_MSG_MAX_QUERIES.
+bool results_batch_takes (size_t room, size_t faces, size_t n, size_t most);
 
 //  results_weigh.c: add id to the set (ids, count, size) if it is not
 //  there yet.
