@@ -3,7 +3,7 @@
 //
 //  usage: bench-crossmatch [--found 100000] [--missing 100000] [--batch 1024]
 //                          [--index auto|exact|ivf] [--faces FOLDER] [--dir DIR]
-//                          [--service [--same-as OLDDIR]] [--json]
+//                          [--service [--drawn] [--same-as OLDDIR]] [--json]
 //
 //  --service measures the whole cross-match through `homeward serve`
 //  instead: a store of --missing and --found cases (one face each, written
@@ -18,7 +18,13 @@
 //  built in a git worktree): every found case's candidate families, their
 //  scores, evidence and distances the same (to 1e-9); reported as
 //  same_pairs and differing (a case's families that are not the same, or a
-//  pair's numbers), and the exit status is 1 when any differ.
+//  pair's numbers), and the exit status is 1 when any differ. Its faces are
+//  random (every gallery's vectors without neighbourhoods: the worst case
+//  for an approximate index); with --drawn, drawn like real ones from
+//  --faces's model as below, the found cases half new photos of missing
+//  people with the same facts, half strangers: reported then, of a sample
+//  of the first, how many have their mate among their candidates and
+//  first (mate_listed, mate_first).
 //
 //  The missing gallery holds --missing faces drawn like real ones
 //  (bench_faces.h, fitted on FOLDER, default ../shared/faces/lfw-scale), in
@@ -54,6 +60,8 @@
 #define D BENCH_FACES_DIM
 #define K 20
 #define S_SAMPLE 500
+//  Found cases with a mate whose candidates are read after --service --drawn.
+#define S_MATES 2000
 
 static json_t *
 s_call (api_client_t *client, const char *method)
@@ -143,9 +151,99 @@ s_same_pairs (const char *var, const char *other_dir, size_t cases, long long *d
     return same;
 }
 
-//  The whole cross-match through the service.
+//  Faces drawn like real ones for the service's store (rows of D: the
+//  missing cases', one person each, then the found cases'): a found case
+//  of even id is a new photo of a missing person with the same facts (the
+//  store's facts go by id modulo 70: sex, province, year of birth), one of
+//  odd id a stranger. mates [k]: found case missing + 1 + k's missing case,
+//  or 0. NULL when no model.
+static float *
+s_drawn (const char *faces_from, const char *dir, size_t missing, size_t found,
+         int64_t *mates)
+{
+    char cache [4096];
+    snprintf (cache, sizeof cache, "%s/faces.bin", dir);
+    bench_faces_t faces;
+    bench_faces_model_t model;
+    if (bench_faces_load (faces_from, cache, &faces) != 0
+    ||  bench_faces_fit (&faces, 0xc405, &model) != 0) {
+        fprintf (stderr, "bench-crossmatch: no model of faces from %s\n", faces_from);
+        return NULL;
+    }
+    bench_faces_free (&faces);
+    float *centres = malloc (missing * D * sizeof *centres);
+    float *drawn = malloc ((missing + found) * D * sizeof *drawn);
+    if (!centres || !drawn) {
+        free (centres), free (drawn);
+        return NULL;
+    }
+    for (size_t i = 0; i < missing; i++) {
+        bench_faces_draw_person (&model, centres + i * D);
+        bench_faces_draw_photo (&model, centres + i * D, drawn + i * D);
+    }
+    float stranger [D];
+    for (size_t k = 0; k < found; k++) {
+        size_t id = missing + 1 + k, mate = 0;
+        if (id % 2 == 0 && missing >= 70) {
+            //  A missing case with the same facts: the same id modulo 70.
+            size_t least = id % 70 ? id % 70 : 70, ids = (missing - least) / 70 + 1;
+            size_t t = (size_t) (bench_faces_uniform (&model) * (double) ids);
+            mate = least + 70 * (t < ids ? t : ids - 1);
+        }
+        if (!mate)
+            bench_faces_draw_person (&model, stranger);
+        bench_faces_draw_photo (&model, mate ? centres + (mate - 1) * D : stranger,
+                                drawn + (missing + k) * D);
+        mates [k] = (int64_t) mate;
+    }
+    free (centres);
+    return drawn;
+}
+
+//  Of a sample of the found cases with a mate: how many have it among their
+//  candidates (*listed_p) and first (*first_p); the sample's size returned.
+static size_t
+s_mates (const char *var, size_t missing, size_t found, const int64_t *mates, size_t *listed_p,
+         size_t *first_p)
+{
+    char path [4300];
+    snprintf (path, sizeof path, "%s/homeward.db", var);
+    mt_casedb_t *db = NULL;
+    mt_err_t err;
+    *listed_p = *first_p = 0;
+    if (mt_casedb_open (path, &db, &err) != MT_OK) {
+        fprintf (stderr, "bench-crossmatch: %s\n", err.msg);
+        return 0;
+    }
+    size_t sample = 0, stride = found / (2 * S_MATES) + 1;
+    for (size_t at = 0; at + 1 < found && sample < S_MATES; at += stride) {
+        size_t k = mates [at] ? at : at + 1;
+        if (!mates [k])
+            continue;
+        mt_candidate_row_t *rows = NULL;
+        size_t count = 0;
+        int64_t id = (int64_t) (missing + 1 + k);
+        if (mt_casedb_candidates (db, id, -1e300, true, 100000, 0, &rows, &count, NULL, &err)
+            != MT_OK)
+            continue;
+        sample++;
+        size_t rank = 0;
+        while (rank < count
+           &&  !(rows [rank].found_case == id && rows [rank].missing_case == mates [k]))
+            rank++;
+        *listed_p += rank < count;
+        *first_p += rank == 0 && count > 0;
+        mt_casedb_candidates_free (rows, count);
+    }
+    mt_casedb_close (&db);
+    return sample;
+}
+
+//  The whole cross-match through the service; with faces_from, its faces
+//  drawn like real ones from that folder's (s_drawn), else random.
 static int
-s_service (size_t found, size_t missing, const char *dir, const char *same_as, int json)
+s_service (size_t found, size_t missing, const char *dir, const char *same_as,
+           const char *faces_from, int json)
 {
     char var [4200], log [4200], command [4300];
     snprintf (var, sizeof var, "%s/crossmatch-var", dir);
@@ -153,9 +251,20 @@ s_service (size_t found, size_t missing, const char *dir, const char *same_as, i
     snprintf (command, sizeof command, "rm -rf '%s'", var);
     if (system (command) != 0)
         return 1;
-    double start = mt_clock_s ();
-    if (bench_gallery_write_both (var, missing, found, 2, NULL, NULL) != 0)
+    int64_t *mates = faces_from ? calloc (found, sizeof *mates) : NULL;
+    float *drawn = mates ? s_drawn (faces_from, dir, missing, found, mates) : NULL;
+    if (faces_from && !drawn) {
+        free (mates);
         return 1;
+    }
+    double start = mt_clock_s ();
+    int written = drawn ? bench_gallery_write_faces (var, missing, found, 2, drawn)
+                        : bench_gallery_write_both (var, missing, found, 2, NULL, NULL);
+    free (drawn);
+    if (written != 0) {
+        free (mates);
+        return 1;
+    }
     fprintf (stderr, "bench-crossmatch: %zu missing and %zu found cases written in %.1f s\n",
              missing, found, mt_clock_s () - start);
     char *extra [] = { "--crossmatch-share", "1", "--workers", "1", NULL };
@@ -195,6 +304,18 @@ s_service (size_t found, size_t missing, const char *dir, const char *same_as, i
     json_decref (status);
     api_client_destroy (&client);
     bench_serve_stop (serve);
+    size_t listed = 0, first = 0;
+    size_t sample = mates ? s_mates (var, missing, found, mates, &listed, &first) : 0;
+    free (mates);
+    if (sample && json)
+        printf ("{\"mates_sampled\":%zu,\"mate_listed\":%.4f,\"mate_first\":%.4f}\n",
+                sample, (double) listed / (double) sample, (double) first / (double) sample);
+    else
+    if (sample)
+        printf ("found cases with a mate: %zu sampled, the mate among their candidates for "
+                "%zu (%.1f%%), first for %zu (%.1f%%)\n", sample, listed,
+                100.0 * (double) listed / (double) sample, first,
+                100.0 * (double) first / (double) sample);
     long long differing = 0, same = same_as ? s_same_pairs (var, same_as, found + missing,
                                                             &differing) : 0;
     if (same_as && json)
@@ -212,7 +333,7 @@ main (int argc, char **argv)
     size_t found = 100000, missing = 100000, batch = 1024;
     const char *faces_from = "../shared/faces/lfw-scale", *dir = "/tmp/homeward-bench-index";
     const char *index_kind = "auto", *same_as = NULL;
-    int json = 0, service = 0;
+    int json = 0, service = 0, drawn = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp (argv [i], "--found") == 0 && i + 1 < argc)
             found = (size_t) atof (argv [++i]);
@@ -230,12 +351,14 @@ main (int argc, char **argv)
             json = 1;
         else if (strcmp (argv [i], "--service") == 0)
             service = 1;
+        else if (strcmp (argv [i], "--drawn") == 0)
+            drawn = 1;
         else if (strcmp (argv [i], "--same-as") == 0 && i + 1 < argc)
             same_as = argv [++i];
         else {
             printf ("usage: bench-crossmatch [--found N] [--missing M] [--batch B] "
                     "[--index auto|exact|ivf] [--faces FOLDER] [--dir DIR]\n"
-                    "                        [--service [--same-as OLDDIR]] [--json]\n");
+                    "                        [--service [--drawn] [--same-as OLDDIR]] [--json]\n");
             return strcmp (argv [i], "--help") == 0 ? 0 : 2;
         }
     }
@@ -250,7 +373,7 @@ main (int argc, char **argv)
     }
     mkdir (dir, 0700);
     if (service)
-        return s_service (found, missing, dir, same_as, json);
+        return s_service (found, missing, dir, same_as, drawn ? faces_from : NULL, json);
     char cache [4096];
     snprintf (cache, sizeof cache, "%s/faces.bin", dir);
     bench_faces_t faces;

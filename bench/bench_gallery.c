@@ -105,16 +105,11 @@ s_photo (const char *var, const s_pool_t *pool, size_t i, char *sha, size_t *siz
     return rc;
 }
 
-int
-bench_gallery_write (const char *var, size_t n, int partitions, const char *photos_from,
-                     size_t *photo_bytes_p)
-{
-    return bench_gallery_write_both (var, n, 0, partitions, photos_from, photo_bytes_p);
-}
-
-int
-bench_gallery_write_both (const char *var, size_t n, size_t found, int partitions,
-                          const char *photos_from, size_t *photo_bytes_p)
+//  Cases, photos, faces and the shard stores; each face faces' row, or
+//  (faces NULL) random with real descriptors' norm.
+static int
+s_write (const char *var, size_t n, size_t found, int partitions, const char *photos_from,
+         size_t *photo_bytes_p, const float *faces)
 {
     s_pool_t pool = { 0 };
     if (photos_from) {
@@ -177,10 +172,10 @@ bench_gallery_write_both (const char *var, size_t n, size_t found, int partition
         bool is_found = i > n;
         double norm = 0;
         for (int d = 0; d < MT_DIM; d++) {
-            v [d] = (float) s_gauss ();
+            v [d] = faces ? faces [(i - 1) * MT_DIM + (size_t) d] : (float) s_gauss ();
             norm += v [d] * v [d];
         }
-        for (int d = 0; d < MT_DIM; d++)
+        for (int d = 0; d < MT_DIM && !faces; d++)
             v [d] = (float) (v [d] * 1.4 / sqrt (norm));       //  real descriptors' norm
         char sha [65];
         size_t bytes = 0;
@@ -247,6 +242,27 @@ bench_gallery_write_both (const char *var, size_t n, size_t found, int partition
     if (photo_bytes_p)
         *photo_bytes_p = photo_bytes;
     return 0;
+}
+
+int
+bench_gallery_write (const char *var, size_t n, int partitions, const char *photos_from,
+                     size_t *photo_bytes_p)
+{
+    return bench_gallery_write_both (var, n, 0, partitions, photos_from, photo_bytes_p);
+}
+
+int
+bench_gallery_write_both (const char *var, size_t n, size_t found, int partitions,
+                          const char *photos_from, size_t *photo_bytes_p)
+{
+    return s_write (var, n, found, partitions, photos_from, photo_bytes_p, NULL);
+}
+
+int
+bench_gallery_write_faces (const char *var, size_t n, size_t found, int partitions,
+                           const float *faces)
+{
+    return s_write (var, n, found, partitions, NULL, NULL, faces);
 }
 
 pid_t

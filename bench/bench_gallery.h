@@ -27,6 +27,12 @@ int bench_gallery_write (const char *var, size_t n, int partitions, const char *
 int bench_gallery_write_both (const char *var, size_t n, size_t found, int partitions,
                               const char *photos_from, size_t *photo_bytes_p);
 
+//  The same with the faces given (n + found rows of MT_DIM: the missing
+//  cases' then the found cases'), e.g. drawn like real ones (bench_faces.h)
+//  instead of random; no photo files.
+int bench_gallery_write_faces (const char *var, size_t n, size_t found, int partitions,
+                               const float *faces);
+
 //  Start `homeward serve --var var --api ipc://var/api.sock` with extra
 //  arguments (NULL-terminated; may be NULL), output appended to log, and
 //  wait (up to 300 s) until its API answers; *client_p is connected to it.
