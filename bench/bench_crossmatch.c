@@ -151,6 +151,22 @@ s_same_pairs (const char *var, const char *other_dir, size_t cases, long long *d
     return same;
 }
 
+//  The real faces of faces_from (cached in dir) and the model fitted on
+//  them. 0 on success.
+static int
+s_model (const char *faces_from, const char *dir, bench_faces_t *faces,
+         bench_faces_model_t *model)
+{
+    char cache [4096];
+    snprintf (cache, sizeof cache, "%s/faces.bin", dir);
+    if (bench_faces_load (faces_from, cache, faces) != 0
+    ||  bench_faces_fit (faces, 0xc405, model) != 0) {
+        fprintf (stderr, "bench-crossmatch: no model of faces from %s\n", faces_from);
+        return 1;
+    }
+    return 0;
+}
+
 //  Faces drawn like real ones for the service's store (rows of D: the
 //  missing cases', one person each, then the found cases'): a found case
 //  of even id is a new photo of a missing person with the same facts (the
@@ -161,15 +177,10 @@ static float *
 s_drawn (const char *faces_from, const char *dir, size_t missing, size_t found,
          int64_t *mates)
 {
-    char cache [4096];
-    snprintf (cache, sizeof cache, "%s/faces.bin", dir);
     bench_faces_t faces;
     bench_faces_model_t model;
-    if (bench_faces_load (faces_from, cache, &faces) != 0
-    ||  bench_faces_fit (&faces, 0xc405, &model) != 0) {
-        fprintf (stderr, "bench-crossmatch: no model of faces from %s\n", faces_from);
+    if (s_model (faces_from, dir, &faces, &model) != 0)
         return NULL;
-    }
     bench_faces_free (&faces);
     float *centres = malloc (missing * D * sizeof *centres);
     float *drawn = malloc ((missing + found) * D * sizeof *drawn);
@@ -374,15 +385,10 @@ main (int argc, char **argv)
     mkdir (dir, 0700);
     if (service)
         return s_service (found, missing, dir, same_as, drawn ? faces_from : NULL, json);
-    char cache [4096];
-    snprintf (cache, sizeof cache, "%s/faces.bin", dir);
     bench_faces_t faces;
     bench_faces_model_t model;
-    if (bench_faces_load (faces_from, cache, &faces) != 0
-    ||  bench_faces_fit (&faces, 0xc405, &model) != 0) {
-        fprintf (stderr, "bench-crossmatch: no model of faces from %s\n", faces_from);
+    if (s_model (faces_from, dir, &faces, &model) != 0)
         return 1;
-    }
     //  The missing gallery: one face a person; found faces: new photos.
     float *centres = malloc (missing * D * sizeof *centres);
     float *gallery = malloc (missing * D * sizeof *gallery);
