@@ -226,7 +226,8 @@ s_mates (const char *var, size_t missing, size_t found, const int64_t *mates, si
         fprintf (stderr, "bench-crossmatch: %s\n", err.msg);
         return 0;
     }
-    size_t sample = 0, stride = found / (2 * S_MATES) + 1;
+    //  Mates are every other found case: each pair of places looked at once.
+    size_t sample = 0, stride = 2 * (found / (2 * S_MATES) + 1);
     for (size_t at = 0; at + 1 < found && sample < S_MATES; at += stride) {
         size_t k = mates [at] ? at : at + 1;
         if (!mates [k])
@@ -281,8 +282,10 @@ s_service (size_t found, size_t missing, const char *dir, const char *same_as,
     char *extra [] = { "--crossmatch-share", "1", "--workers", "1", NULL };
     api_client_t *client;
     pid_t serve = bench_serve_start (var, log, extra, &client);
-    if (serve < 0)
+    if (serve < 0) {
+        free (mates);
         return 1;
+    }
     double resting_mb = bench_process_mb (serve, "VmRSS");
     json_decref (s_call (client, "crossmatch.start"));
     start = mt_clock_s ();

@@ -327,8 +327,10 @@ results_crossmatch_step (results_matcher_t *m, size_t most, size_t *room_p,
     size_t count = 0, room = 0;
     int64_t last = 0;
     rc = s_take (m, &cm, most, members, &count, &last, &room, err);
+    //  Filled to MT_INDEX_BLAS_LEAST faces; a first case of more faces than
+    //  a message holds is searched by as many as it holds, as before.
     if (room > most)
-        most = room;            //  filled to MT_INDEX_BLAS_LEAST faces
+        most = room < MT_MSG_MAX_QUERIES ? room : MT_MSG_MAX_QUERIES;
     if (rc == MT_OK && last == cm.after_case) {
         free (members);
         return s_side_done (m, &cm, err);
@@ -345,7 +347,7 @@ results_crossmatch_step (results_matcher_t *m, size_t most, size_t *room_p,
     clock_gettime (CLOCK_MONOTONIC, &t1);
     *search_ms_p = (double) (t1.tv_sec - t0.tv_sec) * 1e3 + (double) (t1.tv_nsec - t0.tv_nsec) / 1e6;
     if (rc == MT_OK && reply)
-        *room_p = room;
+        *room_p = room < most ? room : most;
     if (rc == MT_OK)
         rc = s_weigh_batch (m, &cm, members, count, reply, reply2, own, err);
     for (size_t i = 0; i < count; i++)

@@ -57,8 +57,8 @@ test_never_past_a_message (void)
     MT_CHECK (room <= MT_MSG_MAX_QUERIES);
     MT_CHECK_INT (cases, MT_MSG_MAX_QUERIES / 5);
     //  Faces short of the matrix product do not push it past either.
-    cases = s_cases_taken (MT_MSG_MAX_QUERIES / 2, 16, &room);
-    MT_CHECK_INT (cases, 1);
+    MT_CHECK (results_batch_takes (MT_MSG_MAX_QUERIES - 6, 5, 1, 16));
+    MT_CHECK (!results_batch_takes (MT_MSG_MAX_QUERIES - 4, 5, 1, 16));
 }
 
 int
