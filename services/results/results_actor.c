@@ -516,6 +516,8 @@ results_actor (void *pipe, void *arg)
     if (rc == MT_OK)
         rc = mt_client_new (config->broker, &broker_link, &matcher.broker, &err);
     if (rc == MT_OK)
+        rc = mt_client_new (config->broker, &broker_link, &matcher.crossmatch_broker, &err);
+    if (rc == MT_OK)
         rc = mt_client_new (config->broker, &broker_link, &self.broker, &err);
     char endpoint [64];
     snprintf (endpoint, sizeof endpoint, "inproc://results-matcher-%p", (void *) &self);
@@ -536,6 +538,7 @@ results_actor (void *pipe, void *arg)
         results_jobs_destroy (&self);
         results_checkpoint_stop (&checkpoint);
         mt_client_destroy (&matcher.broker);
+        mt_client_destroy (&matcher.crossmatch_broker);
         mt_client_destroy (&self.broker);
         mt_casedb_close (&matcher.db);
         results_casemem_destroy (&matcher.casemem);
@@ -570,6 +573,7 @@ results_actor (void *pipe, void *arg)
     zmq_close (matcher.pipe);
     results_jobs_destroy (&self);
     mt_client_destroy (&matcher.broker);
+    mt_client_destroy (&matcher.crossmatch_broker);
     mt_client_destroy (&self.broker);
     mt_casedb_close (&matcher.db);
     results_casemem_destroy (&matcher.casemem);

@@ -24,9 +24,10 @@
 #include "index/mt_index.h"
 #include "index/mt_store.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <zmq.h>
 
 #define S_NAME "results"
 //  Cases and query vectors of one batch.
@@ -43,17 +44,39 @@ typedef struct {
     size_t first2, count2;      //  its queries in the batch's MobileFaceNet search
 } s_member_t;
 
+//  A batch of the cross-match: its cases, and its three searches, built on
+//  the matcher's thread and sent on the cross-match's link to the broker by
+//  a thread of their own (s_fly), so that the partitions search one batch
+//  while the matcher weighs the last.
+enum { S_OTHER, S_OWN, S_SECOND, S_SEARCHES };
+
+typedef struct {
+    s_member_t *members;
+    size_t count;
+    size_t room;                //  query vectors it took room for, at most a message's
+    int64_t last;               //  the last case looked at
+    mt_client_t *broker;
+    mt_msg_t *search [S_SEARCHES];
+    size_t queries [S_SEARCHES];
+    //  dlib's hits in the other side's gallery, in its own side's (the
+    //  same person registered twice), MobileFaceNet's in the other side's
+    mt_msg_t *reply [S_SEARCHES];
+    double start_ms, search_ms;
+    int rc;
+    mt_err_t err;
+    pthread_t thread;
+    bool launched, flying;
+} s_batch_t;
+
 //  The batch's MobileFaceNet search: every member's faces that have that
-//  descriptor, in the other side's MobileFaceNet gallery (none: *reply_p
-//  stays NULL).
+//  descriptor, for the other side's MobileFaceNet gallery (none: no search).
 static int
-s_search_second (results_matcher_t *m, mt_case_kind kind, s_member_t *members, size_t count,
-                 mt_msg_t **reply_p, mt_err_t *err)
+s_search_second (results_matcher_t *m, mt_case_kind kind, s_batch_t *batch, mt_err_t *err)
 {
     size_t k = results_search_k2 (m->config), most = 0;
-    for (size_t i = 0; i < count; i++)
-        for (size_t f = 0; f < members [i].n; f++)
-            most += members [i].faces [f].has_embedding2;
+    for (size_t i = 0; i < batch->count; i++)
+        for (size_t f = 0; f < batch->members [i].n; f++)
+            most += batch->members [i].faces [f].has_embedding2;
     if (k == 0 || most == 0)
         return MT_OK;
     if (most > MT_MSG_MAX_QUERIES)
@@ -64,8 +87,8 @@ s_search_second (results_matcher_t *m, mt_case_kind kind, s_member_t *members, s
         return mt_err_set (err, MT_ENOMEM, "out of memory");
     float *vectors = search->vectors;
     size_t q = 0;
-    for (size_t i = 0; i < count; i++) {
-        s_member_t *member = &members [i];
+    for (size_t i = 0; i < batch->count; i++) {
+        s_member_t *member = &batch->members [i];
         member->first2 = q;
         for (size_t f = 0; f < member->n && q < most; f++)
             if (member->faces [f].has_embedding2)
@@ -73,16 +96,18 @@ s_search_second (results_matcher_t *m, mt_case_kind kind, s_member_t *members, s
                         MT_DIM2 * sizeof *vectors);
         member->count2 = q - member->first2;
     }
-    return results_search_send (m, search, q, 120000, true, NULL, reply_p, err);
+    batch->search [S_SECOND] = search;
+    batch->queries [S_SECOND] = q;
+    return MT_OK;
 }
 
 //  The batch's search: every member's faces and templates in one request
-//  (by dlib's descriptor; MobileFaceNet's: s_search_second), in the other
-//  side's gallery, or with own in their own side's for the same person
+//  (by dlib's descriptor; MobileFaceNet's: s_search_second), for the other
+//  side's gallery, or with own for their own side's, for the same person
 //  registered twice (the nearest RESULTS_SAME_K).
 static int
-s_search (results_matcher_t *m, mt_case_kind kind, bool own, s_member_t *members, size_t count,
-          size_t most, mt_msg_t **reply_p, mt_err_t *err)
+s_search (results_matcher_t *m, mt_case_kind kind, bool own, s_batch_t *batch, size_t most,
+          mt_err_t *err)
 {
     bool found = (kind == MT_KIND_FOUND) != own;
     mt_msg_t *search = results_search_new (found ? MT_NS_MISSING : MT_NS_FOUND,
@@ -92,8 +117,8 @@ s_search (results_matcher_t *m, mt_case_kind kind, bool own, s_member_t *members
         return mt_err_set (err, MT_ENOMEM, "out of memory");
     float *vectors = search->vectors;
     size_t q = 0;
-    for (size_t i = 0; i < count; i++) {
-        s_member_t *member = &members [i];
+    for (size_t i = 0; i < batch->count; i++) {
+        s_member_t *member = &batch->members [i];
         member->first = q;
         for (size_t f = 0; f < member->n && q < most; f++, q++)
             memcpy (vectors + q * MT_DIM, member->faces [f].embedding, MT_DIM * sizeof *vectors);
@@ -101,7 +126,69 @@ s_search (results_matcher_t *m, mt_case_kind kind, bool own, s_member_t *members
                                 vectors + q * MT_DIM, most - q);
         member->count = q - member->first;
     }
-    return results_search_send (m, search, q, 120000, true, NULL, reply_p, err);
+    batch->search [own ? S_OWN : S_OTHER] = search;
+    batch->queries [own ? S_OWN : S_OTHER] = q;
+    return MT_OK;
+}
+
+//  The searches' thread: each search in turn, the first failure ends them
+//  (an answer with partitions missing fails: the batch is tried again).
+static void *
+s_fly (void *arg)
+{
+    s_batch_t *batch = arg;
+    batch->rc = MT_OK;
+    for (int s = 0; s < S_SEARCHES; s++) {
+        mt_msg_t *search = batch->search [s];
+        batch->search [s] = NULL;
+        if (search && batch->rc == MT_OK)
+            batch->rc = results_search_send (batch->broker, search, batch->queries [s], 120000,
+                                             true, NULL, &batch->reply [s], &batch->err);
+        else
+            mt_msg_destroy (&search);
+    }
+    batch->search_ms = 1e3 * mt_clock_s () - batch->start_ms;
+    return NULL;
+}
+
+//  Send the batch's searches: on a thread of their own, or here if none
+//  can be started.
+static void
+s_launch (results_matcher_t *m, s_batch_t *batch)
+{
+    batch->broker = m->crossmatch_broker;
+    batch->start_ms = 1e3 * mt_clock_s ();
+    batch->launched = true;
+    batch->flying = pthread_create (&batch->thread, NULL, s_fly, batch) == 0;
+    if (!batch->flying)
+        s_fly (batch);
+}
+
+//  Wait for the batch's searches' answers.
+static int
+s_land (s_batch_t *batch, mt_err_t *err)
+{
+    if (batch->flying)
+        pthread_join (batch->thread, NULL);
+    batch->flying = false;
+    if (batch->rc != MT_OK && err)
+        *err = batch->err;
+    return batch->rc;
+}
+
+//  Let the batch go, its searches landed first; ready to be taken again.
+static void
+s_batch_free (s_batch_t *batch)
+{
+    s_land (batch, NULL);
+    for (size_t i = 0; i < batch->count; i++)
+        free (batch->members [i].faces);
+    free (batch->members);
+    for (int s = 0; s < S_SEARCHES; s++) {
+        mt_msg_destroy (&batch->search [s]);
+        mt_msg_destroy (&batch->reply [s]);
+    }
+    memset (batch, 0, sizeof *batch);
 }
 
 //  A batch fills to `most`, but not before it has MT_INDEX_BLAS_LEAST faces:
@@ -119,19 +206,18 @@ results_batch_takes (size_t room, size_t faces, size_t n, size_t most)
     return after <= MT_MSG_MAX_QUERIES && (after <= most || faces < MT_INDEX_BLAS_LEAST);
 }
 
-//  The next batch's cases (open, with faces) after the checkpoint, as many
+//  The next batch's cases (open, with faces) after case `after`, as many
 //  as results_batch_takes; *last_p is the last case looked at (cases
 //  without faces are passed over), *room_p the query vectors the batch
 //  takes room for (its faces and up to four templates a case).
 static int
-s_take (results_matcher_t *m, const mt_crossmatch_t *cm, size_t most, s_member_t *members,
-        size_t *count_p, int64_t *last_p, size_t *room_p, mt_err_t *err)
+s_take (results_matcher_t *m, mt_case_kind kind, int64_t after, size_t most,
+        s_member_t *members, size_t *count_p, int64_t *last_p, size_t *room_p, mt_err_t *err)
 {
     int64_t ids [S_CASES];
     size_t listed = 0, count = 0, queries = 0, faces = 0;
-    *last_p = cm->after_case;
-    int rc = mt_casedb_open_cases_after (m->db, cm->kind, cm->after_case, ids, S_CASES,
-                                         &listed, err);
+    *last_p = after;
+    int rc = mt_casedb_open_cases_after (m->db, kind, after, ids, S_CASES, &listed, err);
     for (size_t i = 0; rc == MT_OK && i < listed; i++) {
         s_member_t *member = &members [count];
         memset (member, 0, sizeof *member);
@@ -159,7 +245,8 @@ s_take (results_matcher_t *m, const mt_crossmatch_t *cm, size_t most, s_member_t
 
 //  Record the batch's progress, unless the cross-match was stopped or begun
 //  again meanwhile (the API thread): a stop stays a stop, a new start is
-//  not overwritten. In one transaction with the read.
+//  not overwritten (cm's state says either). In one transaction with the
+//  read.
 static int
 s_record (results_matcher_t *m, mt_crossmatch_t *cm, mt_err_t *err)
 {
@@ -173,6 +260,9 @@ s_record (results_matcher_t *m, mt_crossmatch_t *cm, mt_err_t *err)
             snprintf (cm->state, sizeof cm->state, "%s", now.state);
         rc = mt_casedb_crossmatch_put (m->db, cm, err);
     }
+    else
+    if (rc == MT_OK)                //  begun again: this one goes no further
+        snprintf (cm->state, sizeof cm->state, "superseded");
     return mt_casedb_commit (m->db, rc, err);
 }
 
@@ -240,47 +330,139 @@ s_side_done (results_matcher_t *m, mt_crossmatch_t *cm, mt_err_t *err)
     return s_record (m, cm, err);
 }
 
-//  A batch's cases weighed against what the searches found (reply: dlib's
-//  hits, reply2: the second descriptor's), S_GROUP at a time in one
-//  transaction: their reads of candidate cases and their pairs' writes
-//  share its locks and its commit (each case's writes are a savepoint
-//  inside it). The found cases it touched are listed to be scored again
-//  later, each once however many batches touch it meanwhile
+//  The batch after case `after` of the side at, for room for about `most`
+//  query vectors, its searches built (none if it has no case with faces:
+//  batch->last says how far it looked).
+static int
+s_batch_take (results_matcher_t *m, mt_case_kind kind, int64_t after, size_t most,
+              s_batch_t *batch, mt_err_t *err)
+{
+    memset (batch, 0, sizeof *batch);
+    batch->members = calloc (S_CASES, sizeof *batch->members);
+    if (!batch->members)
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    size_t room = 0;
+    int rc = s_take (m, kind, after, most, batch->members, &batch->count, &batch->last, &room,
+                     err);
+    //  Filled to MT_INDEX_BLAS_LEAST faces; a first case of more faces than
+    //  a message holds is searched by as many as it holds, as before.
+    if (room > most)
+        most = room < MT_MSG_MAX_QUERIES ? room : MT_MSG_MAX_QUERIES;
+    batch->room = room < most ? room : most;
+    if (rc == MT_OK && batch->count > 0)
+        rc = s_search (m, kind, false, batch, most, err);
+    if (rc == MT_OK && batch->count > 0)
+        rc = s_search (m, kind, true, batch, most, err);
+    if (rc == MT_OK && batch->count > 0)
+        rc = s_search_second (m, kind, batch, err);
+    return rc;
+}
+
+//  Whether something besides the cross-match waits for the matcher: a
+//  nudge (a live case, a removal) or the stop.
+static bool
+s_others_wait (results_matcher_t *m)
+{
+    zmq_pollitem_t item = { m->pipe, 0, ZMQ_POLLIN, 0 };
+    return zmq_poll (&item, 1, 0) > 0;
+}
+
+//  A step's batches one after another: the next one's searches in flight
+//  while the matcher weighs the one before.
+typedef struct {
+    results_pace_t *pace;
+    double began;               //  the step's start (ms)
+    s_batch_t *next;
+    bool tried;                 //  the next batch taken, or given up
+} s_chain_t;
+
+//  Take and send the next batch after `batch`, once its time has come
+//  (the pace) and while nothing else waits and the step has run less than
+//  RESULTS_CHAIN_MS. Between the weighing's transactions; a store that
+//  fails here fails the next step, which takes the batch again.
+static void
+s_chain_on (results_matcher_t *m, mt_case_kind kind, const s_batch_t *batch, s_chain_t *chain)
+{
+    double now = 1e3 * mt_clock_s ();
+    if (chain->tried || now < chain->pace->after_ms || now - chain->began >= RESULTS_CHAIN_MS
+    ||  s_others_wait (m))
+        return;
+    chain->tried = true;
+    mt_err_t why;
+    if (s_batch_take (m, kind, batch->last, chain->pace->size, chain->next, &why) == MT_OK
+    &&  chain->next->last != batch->last)
+        s_launch (m, chain->next);
+    else
+        s_batch_free (chain->next);     //  the side's end, or the store's failure
+}
+
+//  The pace after a batch's searches: the next sized to search for about
+//  crossmatch-batch-ms and not sent before the partitions have had their
+//  share of time. Sized in the units of the size asked for: a case takes
+//  room for its faces and four templates and sends fewer (one face, one or
+//  two templates), so sizing by the vectors sent made each batch search a
+//  third of batch-ms. By the room the batch took: s_take fills a batch
+//  past the size asked for to MT_INDEX_BLAS_LEAST faces, so that FAISS
+//  compares its queries with a gallery in one matrix product, not a vector
+//  at a time.
+static void
+s_pace (const results_config_t *config, results_pace_t *pace, const s_batch_t *batch)
+{
+    if (!batch->reply [S_OTHER] || batch->room == 0 || batch->search_ms <= 0)
+        return;
+    double size = (double) batch->room * (double) config->crossmatch_batch_ms
+                / batch->search_ms;
+    double grown = 2.0 * (double) pace->size;
+    if (size > grown)
+        size = grown;
+    if (size > MT_MSG_MAX_QUERIES)
+        size = MT_MSG_MAX_QUERIES;
+    pace->size = (size_t) (size < 16 ? 16 : size);
+    pace->after_ms = batch->start_ms + batch->search_ms / config->crossmatch_share;
+}
+
+//  A batch's cases weighed against what its searches found, S_GROUP at a
+//  time in one transaction: their reads of candidate cases and their
+//  pairs' writes share its locks and its commit (each case's writes are a
+//  savepoint inside it). Between the transactions the next batch may be
+//  sent (s_chain_on). The found cases it touched are listed to be scored
+//  again later, each once however many batches touch it meanwhile
 //  (s_rescore_due).
 static int
-s_weigh_batch (results_matcher_t *m, mt_crossmatch_t *cm, s_member_t *members, size_t count,
-               const mt_msg_t *reply, const mt_msg_t *reply2, const mt_msg_t *own,
+s_weigh_batch (results_matcher_t *m, mt_crossmatch_t *cm, s_batch_t *batch, s_chain_t *chain,
                mt_err_t *err)
 {
     results_set_t later = { 0 };
     bool grouped = false;
     int rc = MT_OK;
-    for (size_t i = 0; rc == MT_OK && i < count; i++) {
+    for (size_t i = 0; rc == MT_OK && i < batch->count; i++) {
         if (i % S_GROUP == 0) {
             if (grouped)
                 rc = mt_casedb_commit (m->db, rc, err);
+            if (rc == MT_OK)
+                s_chain_on (m, cm->kind, batch, chain);
             grouped = rc == MT_OK && mt_casedb_begin (m->db, err) == MT_OK;
             if (rc == MT_OK && !grouped)
                 rc = err->code;
             if (rc != MT_OK)
                 break;
         }
-        s_member_t *member = &members [i];
+        s_member_t *member = &batch->members [i];
         int64_t *others = NULL;
         size_t other_count = 0, other_size = 0, weighed = 0;
-        rc = results_hits_add (reply, member->first, member->count, &others, &other_count,
-                               &other_size, err);
+        rc = results_hits_add (batch->reply [S_OTHER], member->first, member->count, &others,
+                               &other_count, &other_size, err);
         if (rc == MT_OK)
-            rc = results_hits_add (reply2, member->first2, member->count2, &others,
-                                   &other_count, &other_size, err);
+            rc = results_hits_add (batch->reply [S_SECOND], member->first2, member->count2,
+                                   &others, &other_count, &other_size, err);
         if (rc == MT_OK)
             rc = results_weigh (m, &member->c, member->faces, member->n, &others,
                                 &other_count, &other_size, &weighed, &later, err);
         //  Its own side: the same person registered twice.
         other_count = 0;
         if (rc == MT_OK)
-            rc = results_hits_add (own, member->first, member->count, &others, &other_count,
-                                   &other_size, err);
+            rc = results_hits_add (batch->reply [S_OWN], member->first, member->count, &others,
+                                   &other_count, &other_size, err);
         if (rc == MT_OK)
             rc = results_same_weigh_hits (m, &member->c, member->faces, member->n, &others,
                                           &other_count, &other_size, err);
@@ -290,6 +472,8 @@ s_weigh_batch (results_matcher_t *m, mt_crossmatch_t *cm, s_member_t *members, s
     }
     if (grouped)
         rc = mt_casedb_commit (m->db, rc, err);
+    if (rc == MT_OK)
+        s_chain_on (m, cm->kind, batch, chain);
     grouped = rc == MT_OK && later.count && mt_casedb_begin (m->db, err) == MT_OK;
     if (rc == MT_OK && later.count && !grouped)
         rc = err->code;
@@ -302,15 +486,12 @@ s_weigh_batch (results_matcher_t *m, mt_crossmatch_t *cm, s_member_t *members, s
 }
 
 int
-results_crossmatch_step (results_matcher_t *m, size_t most, size_t *room_p,
-                         double *search_ms_p, mt_err_t *err)
+results_crossmatch_step (results_matcher_t *m, results_pace_t *pace, mt_err_t *err)
 {
-    *room_p = 0;
-    *search_ms_p = 0;
-    if (most < 5)
-        most = 5;
-    if (most > MT_MSG_MAX_QUERIES)
-        most = MT_MSG_MAX_QUERIES;
+    if (pace->size < 5)
+        pace->size = 5;
+    if (pace->size > MT_MSG_MAX_QUERIES)
+        pace->size = MT_MSG_MAX_QUERIES;
     mt_crossmatch_t cm;
     int rc = mt_casedb_crossmatch_get (m->db, &cm, err);
     bool running = rc == MT_OK && strcmp (cm.state, "running") == 0;
@@ -321,46 +502,45 @@ results_crossmatch_step (results_matcher_t *m, size_t most, size_t *room_p,
         return MT_OK;               //  one piece of work a call
     if (rc != MT_OK || !running)
         return rc == MT_OK ? MT_ENOTFOUND : rc;
-    s_member_t *members = calloc (S_CASES, sizeof *members);
-    if (!members)
+    s_batch_t *batch = calloc (1, sizeof *batch), *next = calloc (1, sizeof *next);
+    if (!batch || !next) {
+        free (batch);
+        free (next);
         return mt_err_set (err, MT_ENOMEM, "out of memory");
-    size_t count = 0, room = 0;
-    int64_t last = 0;
-    rc = s_take (m, &cm, most, members, &count, &last, &room, err);
-    //  Filled to MT_INDEX_BLAS_LEAST faces; a first case of more faces than
-    //  a message holds is searched by as many as it holds, as before.
-    if (room > most)
-        most = room < MT_MSG_MAX_QUERIES ? room : MT_MSG_MAX_QUERIES;
-    if (rc == MT_OK && last == cm.after_case) {
-        free (members);
-        return s_side_done (m, &cm, err);
     }
-    mt_msg_t *reply = NULL, *reply2 = NULL, *own = NULL;
-    struct timespec t0, t1;
-    clock_gettime (CLOCK_MONOTONIC, &t0);
-    if (rc == MT_OK && count > 0)
-        rc = s_search (m, cm.kind, false, members, count, most, &reply, err);
-    if (rc == MT_OK && count > 0)
-        rc = s_search (m, cm.kind, true, members, count, most, &own, err);
-    if (rc == MT_OK && count > 0)
-        rc = s_search_second (m, cm.kind, members, count, &reply2, err);
-    clock_gettime (CLOCK_MONOTONIC, &t1);
-    *search_ms_p = (double) (t1.tv_sec - t0.tv_sec) * 1e3 + (double) (t1.tv_nsec - t0.tv_nsec) / 1e6;
-    if (rc == MT_OK && reply)
-        *room_p = room < most ? room : most;
-    if (rc == MT_OK)
-        rc = s_weigh_batch (m, &cm, members, count, reply, reply2, own, err);
-    for (size_t i = 0; i < count; i++)
-        free (members [i].faces);
-    free (members);
-    mt_msg_destroy (&reply);
-    mt_msg_destroy (&reply2);
-    mt_msg_destroy (&own);
-    if (rc != MT_OK)
-        return rc;
-    //  A batch weighed in part is weighed again whole: weighing is repeatable.
-    cm.after_case = last;
-    return s_record (m, &cm, err);
+    s_chain_t chain = { .pace = pace, .began = 1e3 * mt_clock_s (), .next = next };
+    rc = s_batch_take (m, cm.kind, cm.after_case, pace->size, batch, err);
+    bool side_done = rc == MT_OK && batch->last == cm.after_case;
+    if (rc == MT_OK && !side_done) {
+        s_launch (m, batch);
+        rc = s_land (batch, err);
+    }
+    while (rc == MT_OK && !side_done) {
+        s_pace (m->config, pace, batch);
+        rc = s_weigh_batch (m, &cm, batch, &chain, err);
+        //  A batch weighed in part is weighed again whole: weighing is
+        //  repeatable.
+        if (rc == MT_OK) {
+            cm.after_case = batch->last;
+            rc = s_record (m, &cm, err);
+        }
+        //  The next batch, sent meanwhile, goes unweighed if the cross-match
+        //  stopped or something else waits (it is taken again).
+        if (rc != MT_OK || !next->launched || strcmp (cm.state, "running") != 0
+        ||  s_others_wait (m))
+            break;
+        rc = s_land (next, err);
+        s_batch_free (batch);
+        s_batch_t *weighed = batch;
+        batch = next;
+        next = chain.next = weighed;
+        chain.tried = false;
+    }
+    s_batch_free (batch);
+    s_batch_free (next);
+    free (batch);
+    free (next);
+    return side_done ? s_side_done (m, &cm, err) : rc;
 }
 
 //  ---------------------------------------------------------------- API

@@ -118,7 +118,7 @@ s_search_second (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *
             memcpy (search->vectors + at++ * MT_DIM2, faces [i].embedding2,
                     MT_DIM2 * sizeof (float));
     bool missed = false;
-    int rc = results_search_send (m, search, at, 30000, false, &missed, &reply, err);
+    int rc = results_search_send (m->broker, search, at, 30000, false, &missed, &reply, err);
     *partial |= missed;
     if (rc == MT_OK)
         rc = results_hits_add (reply, 0, reply->query_count, others, count, size, err);
@@ -143,7 +143,7 @@ s_search (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces, 
     for (; q < n && q < max; q++)
         memcpy (vectors + q * MT_DIM, faces [q].embedding, MT_DIM * sizeof (float));
     q += mt_rank_templates (&m->model, c, faces, n, vectors + q * MT_DIM, max - q);
-    int rc = results_search_send (m, search, q, 30000, false, partial, &reply, err);
+    int rc = results_search_send (m->broker, search, q, 30000, false, partial, &reply, err);
     if (rc == MT_OK)
         rc = results_hits_add (reply, 0, reply->query_count, others, count, size, err);
     mt_msg_destroy (&reply);
@@ -318,8 +318,7 @@ results_matcher_run (void *arg)
     results_matcher_t *m = arg;
     long backoff = 0;
     int64_t next_retention = 0;
-    double crossmatch_after = 0;    //  the next cross-match batch not before (ms)
-    size_t crossmatch_size = 64;    //  query vectors in the next cross-match batch
+    results_pace_t pace = { .size = 64 };
     for (;;) {
         zmq_pollitem_t item = { m->pipe, 0, ZMQ_POLLIN, 0 };
         zmq_poll (&item, 1, backoff ? backoff : 0);
@@ -348,35 +347,14 @@ results_matcher_run (void *arg)
             }
             //  A cross-match batch only when no live case waits, paced.
             bool crossmatched = false;
-            if (rc == MT_ENOTFOUND && (1e3 * mt_clock_s ()) >= crossmatch_after) {
+            if (rc == MT_ENOTFOUND && (1e3 * mt_clock_s ()) >= pace.after_ms) {
                 crossmatched = true;
-                size_t room = 0;
-                double start = (1e3 * mt_clock_s ()), search_ms = 0;
-                rc = results_crossmatch_step (m, crossmatch_size, &room, &search_ms, &err);
-                //  The next batch sized to search for about batch-ms, and
-                //  not before the partitions have had their share of time.
-                //  Sized in the units of the size asked for: a case takes
-                //  room for its faces and four templates and sends fewer
-                //  (one face, one or two templates), so sizing by the
-                //  vectors sent made each batch search a third of batch-ms.
-                //  By the room the batch took: the step fills a batch past
-                //  the size asked for to MT_INDEX_BLAS_LEAST faces, so that
-                //  FAISS compares its queries with a gallery in one matrix
-                //  product, not a vector at a time.
-                if (room > 0 && search_ms > 0) {
-                    double size = (double) room
-                                * (double) m->config->crossmatch_batch_ms / search_ms;
-                    double grown = 2.0 * (double) crossmatch_size;
-                    crossmatch_size = (size_t) (size < 16 ? 16 : size > grown ? grown
-                                              : size > MT_MSG_MAX_QUERIES ? MT_MSG_MAX_QUERIES
-                                              : size);
-                    crossmatch_after = start + search_ms / m->config->crossmatch_share;
-                }
+                rc = results_crossmatch_step (m, &pace, &err);
             }
-            else if (rc == MT_ENOTFOUND && (1e3 * mt_clock_s ()) < crossmatch_after)
+            else if (rc == MT_ENOTFOUND && (1e3 * mt_clock_s ()) < pace.after_ms)
                 crossmatched = true, rc = MT_OK;    //  paced: wait, unless nudged
-            if (crossmatched && rc == MT_OK && (1e3 * mt_clock_s ()) < crossmatch_after) {
-                backoff = (long) (crossmatch_after - (1e3 * mt_clock_s ())) + 1;
+            if (crossmatched && rc == MT_OK && (1e3 * mt_clock_s ()) < pace.after_ms) {
+                backoff = (long) (pace.after_ms - (1e3 * mt_clock_s ())) + 1;
                 continue;
             }
         }

@@ -20,6 +20,9 @@ typedef struct {
     void *pipe;                     //  nudges and $TERM from the API thread
     mt_casedb_t *db;
     mt_client_t *broker;
+    //  The cross-match's own link, for searches in flight while the
+    //  matcher's thread weighs (results_crossmatch.c).
+    mt_client_t *crossmatch_broker;
     mt_rank_model_t model;
     //  What weighing reads of the cases it weighs against, kept while
     //  the store's version of each says it is current.
@@ -33,15 +36,26 @@ typedef struct {
     double rescore_after;
 } results_matcher_t;
 
-//  One batch of the cross-match (results_crossmatch.c): the next open cases
-//  of the side it is at, their faces (room for about `most` query vectors,
-//  and at least MT_INDEX_BLAS_LEAST faces where the side has them)
-//  searched together in one request, each weighed against what was found;
-//  progress recorded. *room_p says how much room the searched batch took
-//  (0: none searched), in *search_ms_p. MT_ENOTFOUND when no cross-match
-//  runs.
-int results_crossmatch_step (results_matcher_t *m, size_t most, size_t *room_p,
-                             double *search_ms_p, mt_err_t *err);
+//  How the cross-match's batches go (results_crossmatch_step): room for
+//  about `size` query vectors in the next, its search not before
+//  `after_ms` (mt_clock_s, in ms).
+typedef struct {
+    size_t size;
+    double after_ms;
+} results_pace_t;
+
+//  The cross-match's next batches (results_crossmatch.c): the next open
+//  cases of the side it is at, their faces (room for about pace->size query
+//  vectors, and at least MT_INDEX_BLAS_LEAST faces where the side has them)
+//  searched together on the cross-match's link to the broker, each weighed
+//  against what was found; progress recorded. While the matcher weighs a
+//  batch, the partitions search the next, as long as nothing else waits
+//  (a message on m->pipe), the pace allows and the step has run less than
+//  RESULTS_CHAIN_MS. pace is updated: the next batch sized to search for
+//  about crossmatch-batch-ms, and not before the partitions have had
+//  their crossmatch-share of time. MT_ENOTFOUND when no cross-match runs.
+int results_crossmatch_step (results_matcher_t *m, results_pace_t *pace, mt_err_t *err);
+#define RESULTS_CHAIN_MS 5000
 
 //  Whether a cross-match batch that takes room for `room` query vectors,
 //  `faces` of them faces, takes a case of n faces as well (room for its
@@ -85,10 +99,11 @@ int results_hits_add (const mt_msg_t *reply, size_t first, size_t count, int64_t
 //  when out of memory.
 mt_msg_t *results_search_new (int ns, uint32_t k, size_t most);
 //  Send a search with its first q queries (none: *reply_p NULL) through
-//  the matcher's link to the broker; the search is destroyed. An answer
+//  a link to the broker (the matcher's, or the cross-match's); the search
+//  is destroyed. An answer
 //  with partitions missing is MT_EUNAVAILABLE when partial_fails, else
 //  *partial_p says so (may be NULL then).
-int results_search_send (results_matcher_t *m, mt_msg_t *search, size_t q, int timeout_ms,
+int results_search_send (mt_client_t *broker, mt_msg_t *search, size_t q, int timeout_ms,
                          bool partial_fails, bool *partial_p, mt_msg_t **reply_p,
                          mt_err_t *err);
 

@@ -40,7 +40,7 @@ s_search_own (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *fac
                 memcpy (search->vectors + q++ * dim, second ? faces [i].embedding2
                                                             : faces [i].embedding,
                         dim * sizeof (float));
-        rc = results_search_send (m, search, q, 30000, false, NULL, &reply, err);
+        rc = results_search_send (m->broker, search, q, 30000, false, NULL, &reply, err);
         if (rc == MT_OK)
             rc = results_hits_add (reply, 0, reply ? reply->query_count : 0, others, count,
                                    size, err);

@@ -259,12 +259,12 @@ results_search_new (int ns, uint32_t k, size_t most)
 }
 
 int
-results_search_send (results_matcher_t *m, mt_msg_t *search, size_t q, int timeout_ms,
+results_search_send (mt_client_t *broker, mt_msg_t *search, size_t q, int timeout_ms,
                      bool partial_fails, bool *partial_p, mt_msg_t **reply_p, mt_err_t *err)
 {
     *reply_p = NULL;
     search->query_count = q;
-    int rc = q ? mt_client_request (m->broker, search, timeout_ms, reply_p, err) : MT_OK;
+    int rc = q ? mt_client_request (broker, search, timeout_ms, reply_p, err) : MT_OK;
     mt_msg_destroy (&search);
     bool partial = rc == MT_OK && *reply_p && (*reply_p)->partial;
     if (partial_p)

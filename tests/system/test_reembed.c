@@ -6,9 +6,10 @@
 //  with both descriptors afterwards. Then every candidate list lost (as a
 //  store whose candidates predate a model change has none worth keeping),
 //  and `crossmatch` brings them back: every open case searched again in
-//  batches, the families first again, every pair scored (those its second
-//  side adds too), the same person registered twice suggested again, its
-//  progress kept over a restart.
+//  batches (the next searched while one is weighed), the families first
+//  again, every pair scored (those its second side adds too), the same
+//  person registered twice suggested again, its progress kept over a
+//  restart.
 
 #include "mt_test.h"
 #include "mt_test_serve.h"
@@ -163,7 +164,9 @@ test_crossmatch_restores (void)
     //  One neighbour a face, by dlib's descriptor alone: a report then finds
     //  found people who did not find it (the pairs that the cross-match's
     //  second side adds to found cases weighed and scored on its first).
-    mt_serve_start ("--search-k", "1", "--search-k2", "0", NULL);
+    //  All the partitions' time to the cross-match: each batch's successor
+    //  is then searched while it is weighed (results_crossmatch.c's chain).
+    mt_serve_start ("--search-k", "1", "--search-k2", "0", "--crossmatch-share", "1", NULL);
     json_t *list = mt_serve_candidates (s_found [0], 5);
     MT_CHECK_INT (mt_serve_rank_of (list, s_families [0], NULL), 0);
     json_decref (list);
