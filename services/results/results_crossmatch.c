@@ -9,9 +9,11 @@
 //  third search of their own side's gallery, for the same person
 //  registered twice (issue 27). Where
 //  it is lives in the case store (mt_casedb_crossmatch.c): a stopped
-//  service resumes it. The matcher runs a batch only when no live case
-//  waits; it sizes batches to search for about crossmatch-batch-ms and
-//  paces them to take at most crossmatch-share of the partitions' time.
+//  service resumes it. The matcher runs a step of batches only when no
+//  live case waits, the next batch searched while it weighs one, until
+//  something else waits (a nudge) or S_CHAIN_MS passed; it sizes batches
+//  to search for about crossmatch-batch-ms and paces them to take at most
+//  crossmatch-share of the partitions' time.
 
 #include "results/results_call.h"
 #include "results/results_matcher.h"
@@ -35,6 +37,9 @@
 //  Cases weighed in one transaction (the write lock is held that long:
 //  ~10 ms a case).
 #define S_GROUP 32
+//  A step chains batches for at most this long (ms): the removals queued
+//  without a nudge and the rescoring wait for its end.
+#define S_CHAIN_MS 5000
 
 typedef struct {
     mt_case_t c;
@@ -55,6 +60,8 @@ typedef struct {
     size_t count;
     size_t room;                //  query vectors it took room for, at most a message's
     int64_t last;               //  the last case looked at
+    //  While it flies, the searches' thread alone uses what follows up to
+    //  thread (and the matcher's thread none of it).
     mt_client_t *broker;
     mt_msg_t *search [S_SEARCHES];
     size_t queries [S_SEARCHES];
@@ -330,7 +337,7 @@ s_side_done (results_matcher_t *m, mt_crossmatch_t *cm, mt_err_t *err)
     return s_record (m, cm, err);
 }
 
-//  The batch after case `after` of the side at, for room for about `most`
+//  The batch after case `after` of the side kind, for room for about `most`
 //  query vectors, its searches built (none if it has no case with faces:
 //  batch->last says how far it looked).
 static int
@@ -378,19 +385,21 @@ typedef struct {
 
 //  Take and send the next batch after `batch`, once its time has come
 //  (the pace) and while nothing else waits and the step has run less than
-//  RESULTS_CHAIN_MS. Between the weighing's transactions; a store that
-//  fails here fails the next step, which takes the batch again.
+//  S_CHAIN_MS. Between the weighing's transactions; a store that fails
+//  here fails the next step, which takes the batch again.
 static void
 s_chain_on (results_matcher_t *m, mt_case_kind kind, const s_batch_t *batch, s_chain_t *chain)
 {
     double now = 1e3 * mt_clock_s ();
-    if (chain->tried || now < chain->pace->after_ms || now - chain->began >= RESULTS_CHAIN_MS
+    if (chain->tried || now < chain->pace->after_ms || now - chain->began >= S_CHAIN_MS
     ||  s_others_wait (m))
         return;
     chain->tried = true;
     mt_err_t why;
-    if (s_batch_take (m, kind, batch->last, chain->pace->size, chain->next, &why) == MT_OK
-    &&  chain->next->last != batch->last)
+    int rc = s_batch_take (m, kind, batch->last, chain->pace->size, chain->next, &why);
+    if (rc != MT_OK)
+        mt_log_warn (S_NAME, "cross-match: the next batch: %s (taken again later)", why.msg);
+    if (rc == MT_OK && chain->next->last != batch->last)
         s_launch (m, chain->next);
     else
         s_batch_free (chain->next);     //  the side's end, or the store's failure
@@ -524,10 +533,11 @@ results_crossmatch_step (results_matcher_t *m, results_pace_t *pace, mt_err_t *e
             cm.after_case = batch->last;
             rc = s_record (m, &cm, err);
         }
-        //  The next batch, sent meanwhile, goes unweighed if the cross-match
-        //  stopped or something else waits (it is taken again).
-        if (rc != MT_OK || !next->launched || strcmp (cm.state, "running") != 0
-        ||  s_others_wait (m))
+        //  The next batch, sent meanwhile, is weighed even if something
+        //  else waits now (its search is not thrown away; s_chain_on sends
+        //  none after it then); unweighed if the cross-match stopped or was
+        //  begun again (it is taken again).
+        if (rc != MT_OK || !next->launched || strcmp (cm.state, "running") != 0)
             break;
         rc = s_land (next, err);
         s_batch_free (batch);
@@ -536,6 +546,9 @@ results_crossmatch_step (results_matcher_t *m, results_pace_t *pace, mt_err_t *e
         next = chain.next = weighed;
         chain.tried = false;
     }
+    //  A next batch dropped still took the partitions' time: paced by it.
+    if (next->launched && s_land (next, NULL) == MT_OK)
+        s_pace (m->config, pace, next);
     s_batch_free (batch);
     s_batch_free (next);
     free (batch);

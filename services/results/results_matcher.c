@@ -345,7 +345,7 @@ results_matcher_run (void *arg)
                 if (rc == MT_OK)
                     rc = mt_casedb_match_done (m->db, case_id, generation, &err);
             }
-            //  A cross-match batch only when no live case waits, paced.
+            //  Cross-match batches only when no live case waits, paced.
             bool crossmatched = false;
             if (rc == MT_ENOTFOUND && (1e3 * mt_clock_s ()) >= pace.after_ms) {
                 crossmatched = true;

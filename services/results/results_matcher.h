@@ -51,11 +51,10 @@ typedef struct {
 //  against what was found; progress recorded. While the matcher weighs a
 //  batch, the partitions search the next, as long as nothing else waits
 //  (a message on m->pipe), the pace allows and the step has run less than
-//  RESULTS_CHAIN_MS. pace is updated: the next batch sized to search for
-//  about crossmatch-batch-ms, and not before the partitions have had
-//  their crossmatch-share of time. MT_ENOTFOUND when no cross-match runs.
+//  5 s. pace is updated: the next batch sized to search for about
+//  crossmatch-batch-ms, and not before the partitions have had their
+//  crossmatch-share of time. MT_ENOTFOUND when no cross-match runs.
 int results_crossmatch_step (results_matcher_t *m, results_pace_t *pace, mt_err_t *err);
-#define RESULTS_CHAIN_MS 5000
 
 //  Whether a cross-match batch that takes room for `room` query vectors,
 //  `faces` of them faces, takes a case of n faces as well (room for its
@@ -100,9 +99,8 @@ int results_hits_add (const mt_msg_t *reply, size_t first, size_t count, int64_t
 mt_msg_t *results_search_new (int ns, uint32_t k, size_t most);
 //  Send a search with its first q queries (none: *reply_p NULL) through
 //  a link to the broker (the matcher's, or the cross-match's); the search
-//  is destroyed. An answer
-//  with partitions missing is MT_EUNAVAILABLE when partial_fails, else
-//  *partial_p says so (may be NULL then).
+//  is destroyed. An answer with partitions missing is MT_EUNAVAILABLE when
+//  partial_fails, else *partial_p says so (may be NULL then).
 int results_search_send (mt_client_t *broker, mt_msg_t *search, size_t q, int timeout_ms,
                          bool partial_fails, bool *partial_p, mt_msg_t **reply_p,
                          mt_err_t *err);
