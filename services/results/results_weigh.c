@@ -116,12 +116,18 @@ results_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *fa
     int rc = MT_OK;
     size_t searched = *other_count_p;
     int64_t case_id = c->id;
-    int64_t *paired = NULL;
+    //  The case's pairs read once: the ones not rejected are weighed again
+    //  with the cases searched; a pair weighed to the figures it holds is
+    //  not written again (a cross-match's second side weighs again the
+    //  pairs its first side stored, each asked of the store twice before).
+    mt_casedb_pair_t *paired = NULL;
     size_t paired_count = 0;
     if (rc == MT_OK)
-        rc = mt_casedb_pair_cases (m->db, case_id, &paired, &paired_count, err);
+        rc = mt_casedb_pairs_of (m->db, case_id, &paired, &paired_count, err);
     for (size_t i = 0; rc == MT_OK && i < paired_count; i++)
-        if (results_set_add_id (others_p, other_count_p, other_size_p, paired [i]) != MT_OK)
+        if (!paired [i].rejected
+        &&  results_set_add_id (others_p, other_count_p, other_size_p, paired [i].other)
+            != MT_OK)
             rc = mt_err_set (err, MT_ENOMEM, "out of memory");
 
     //  A linked group searches and is searched as one person: its records'
@@ -146,10 +152,8 @@ results_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *fa
         if (results_casemem_get (m->casemem, m->db, (*others_p) [i], &o, &ofaces, &on, NULL)
             != MT_OK)
             continue;
-        const mt_case_t *found = c->kind == MT_KIND_FOUND ? c : &o;
-        const mt_case_t *missing = c->kind == MT_KIND_FOUND ? &o : c;
-        if (strcmp (o.state, "open") != 0 || o.kind == c->kind
-        ||  mt_casedb_candidate_rejected (m->db, found->id, missing->id)) {
+        const mt_casedb_pair_t *pair = mt_casedb_pair_find (paired, paired_count, o.id);
+        if (strcmp (o.state, "open") != 0 || o.kind == c->kind || (pair && pair->rejected)) {
             free (ofaces);
             continue;
         }
@@ -198,7 +202,11 @@ results_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *fa
             size_t size = 0;
             bool written = false;
             rc = results_explain_pack (&weighed [i].rank.explanation, &packed, &size, err);
-            if (rc == MT_OK)
+            const mt_casedb_pair_t *pair = mt_casedb_pair_find (paired, paired_count,
+                                                                weighed [i].case_id);
+            if (rc == MT_OK
+            &&  !mt_casedb_pair_unchanged (pair, weighed [i].rank.evidence,
+                                           weighed [i].rank.distance, packed, size))
                 rc = mt_casedb_candidate_put (m->db, found, missing, weighed [i].rank.evidence,
                                               weighed [i].rank.distance, packed, size,
                                               &written, err);
@@ -216,7 +224,7 @@ results_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *fa
     free (person);
     free (pooled);
     free (weighed);
-    free (paired);
+    mt_casedb_pairs_free (paired, paired_count);
     return rc;
 }
 

@@ -479,6 +479,29 @@ int mt_casedb_candidate_get (mt_casedb_t *self, int64_t found_case, int64_t miss
 //  The cases a case is paired with, rejected pairs aside (new array).
 int mt_casedb_pair_cases (mt_casedb_t *self, int64_t case_id, int64_t **others_p,
                           size_t *count_p, mt_err_t *err);
+//  A case's pair as its last weighing left it (mt_casedb_pairs.c).
+typedef struct {
+    int64_t other;                  //  the pair's other case
+    bool rejected;
+    bool as_value;                  //  explained by explanation alone (no JSON text)
+    bool has_evidence;
+    double evidence, distance;
+    uint8_t *explanation;           //  packed, as mt_casedb_candidate_put stored it
+    size_t explanation_size;
+} mt_casedb_pair_t;
+//  Every pair of a case, rejected ones too, by the other case's id (new
+//  array; free it with mt_casedb_pairs_free): one read of the store where
+//  weighing asked for each pair twice (rejected? and the upsert's own).
+int mt_casedb_pairs_of (mt_casedb_t *self, int64_t case_id, mt_casedb_pair_t **pairs_p,
+                        size_t *count_p, mt_err_t *err);
+void mt_casedb_pairs_free (mt_casedb_pair_t *pairs, size_t count);
+//  The pair with the other case other; NULL if there is none.
+const mt_casedb_pair_t *mt_casedb_pair_find (const mt_casedb_pair_t *pairs, size_t count,
+                                             int64_t other);
+//  Whether mt_casedb_candidate_put of these figures would leave the pair
+//  as it is (false whenever the store alone can tell).
+bool mt_casedb_pair_unchanged (const mt_casedb_pair_t *pair, double evidence,
+                               double distance, const void *explanation, size_t size);
 //  SQLite: this connection no longer moves its write-ahead log into the
 //  database at the commit that fills it to 1000 pages (that commit waited
 //  ~0.3 s for it, once every few cases); mt_casedb_checkpoint does, when
@@ -553,9 +576,6 @@ int mt_casedb_face_removal_done (mt_casedb_t *self, const int64_t *ids, size_t c
 int mt_casedb_removed_photo_files (mt_casedb_t *self, char (**shas_p) [65], size_t *count_p,
                                    mt_err_t *err);
 
-//  Whether the pair was rejected.
-bool mt_casedb_candidate_rejected (mt_casedb_t *self, int64_t found_case,
-                                   int64_t missing_case);
 //  A case's candidates, best first, rejected ones left out (new array; free
 //  each explanation and the array with mt_casedb_candidates_free). Pending
 //  pairs whose evidence (a log-likelihood ratio, mt_rank.h) is below floor

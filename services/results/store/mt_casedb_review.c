@@ -184,22 +184,6 @@ mt_casedb_open_count (mt_casedb_t *self, mt_case_kind kind)
     return n;
 }
 
-bool
-mt_casedb_candidate_rejected (mt_casedb_t *self, int64_t found_case, int64_t missing_case)
-{
-    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT state FROM candidates WHERE found_case = ?"
-                                          " AND missing_case = ?", NULL);
-    bool rejected = false;
-    if (stmt) {
-        mti_sql_bind_int64 (stmt, 1, found_case);
-        mti_sql_bind_int64 (stmt, 2, missing_case);
-        rejected = mti_sql_step (stmt) == MTI_SQL_ROW
-                && strcmp ((const char *) mti_sql_column_text (stmt, 0), "rejected") == 0;
-    }
-    mti_sql_finalize (stmt);
-    return rejected;
-}
-
 #define S_CANDIDATE_COLUMNS "p.found_case, p.missing_case, p.score, p.distance, p.state," \
     " p.explanation, p.updated_at, COALESCE (p.evidence, 0), p.rivals, COALESCE (p.families, 0)," \
     " p.explanation_pb"

@@ -239,7 +239,28 @@ test_flow (void)
     MT_CHECK_RC (mt_casedb_candidates (db, found, -1000, false, 20, 0, &cands, &count, NULL, &err), MT_OK, &err);
     MT_CHECK_INT (count, 1);
     mt_casedb_candidates_free (cands, count);
-    MT_CHECK (mt_casedb_candidate_rejected (db, found, missing2));
+    //  A case's pairs read at once for weighing, from either side: which is
+    //  rejected, and whether figures weighed again would change the pair.
+    mt_casedb_pair_t *pairs;
+    MT_CHECK_RC (mt_casedb_pairs_of (db, found, &pairs, &count, &err), MT_OK, &err);
+    MT_CHECK_INT (count, 2);
+    if (count == 2) {
+        MT_CHECK (pairs [0].other == missing && !pairs [0].rejected);
+        MT_CHECK (pairs [1].other == missing2 && pairs [1].rejected);
+        MT_CHECK (mt_casedb_pair_find (pairs, count, missing2) == &pairs [1]);
+        MT_CHECK (!mt_casedb_pair_find (pairs, count, found));
+        MT_CHECK (mt_casedb_pair_unchanged (&pairs [0], 6.5, 0.4, "\x08\x01", 2));
+        MT_CHECK (!mt_casedb_pair_unchanged (&pairs [0], 6.25, 0.4, "\x08\x01", 2));
+        MT_CHECK (!mt_casedb_pair_unchanged (&pairs [0], 6.5, 0.45, "\x08\x01", 2));
+        MT_CHECK (!mt_casedb_pair_unchanged (&pairs [0], 6.5, 0.4, "\x08\x02", 2));
+        MT_CHECK (!mt_casedb_pair_unchanged (&pairs [0], 6.5, 0.4, NULL, 0));
+        MT_CHECK (!mt_casedb_pair_unchanged (&pairs [1], -1.5, 0.6, "\x08\x02", 2));
+        MT_CHECK (!mt_casedb_pair_unchanged (NULL, 6.5, 0.4, "\x08\x01", 2));
+    }
+    mt_casedb_pairs_free (pairs, count);
+    MT_CHECK_RC (mt_casedb_pairs_of (db, missing2, &pairs, &count, &err), MT_OK, &err);
+    MT_CHECK (count == 1 && pairs [0].other == found && pairs [0].rejected);
+    mt_casedb_pairs_free (pairs, count);
     mt_review_t maybe = { .state = "maybe" }, rejected = { .state = "rejected" };
     MT_CHECK_RC (mt_casedb_review (db, found, missing, &maybe, "police", &err), MT_EINVAL, &err);
     MT_CHECK_RC (mt_casedb_review (db, found, found, &rejected, "police", &err), MT_EINVAL, &err);
