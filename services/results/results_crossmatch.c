@@ -26,6 +26,7 @@
 #include "index/mt_index.h"
 #include "index/mt_store.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,27 +274,50 @@ s_record (results_matcher_t *m, mt_crossmatch_t *cm, mt_err_t *err)
     return mt_casedb_commit (m->db, rc, err);
 }
 
-//  Found cases scored again at once (one transaction): at most this many,
-//  and while a cross-match runs, not more often than every S_RESCORE_MS.
+//  Found cases scored again at once (one transaction): at most this many.
+//  While a cross-match runs, its first side's list is read again
+//  S_RESCORE_MS after it was last emptied; its second side's after
+//  S_RESCORE_WAITS times as long as emptying it last took (at least
+//  S_RESCORE_MS), and all of it when the side ends. The first side
+//  touches each found case once, its pairs just written; the second side
+//  keeps touching them: at 100,000 drawn faces its missing cases changed
+//  pairs of most found cases every ten seconds, and scoring them again
+//  (each one's ~100 pairs read, long out of the page cache, and the
+//  scores that moved written) took most of the matcher's time. Now each
+//  is scored once a wait however many missing cases changed it, and the
+//  scoring takes at most about a fifth of the side's time.
 #define S_RESCORE_CHUNK 256
 #define S_RESCORE_MS 10000
+#define S_RESCORE_WAITS 4
 
-//  Score again the next found cases of the store's list of them, when it
-//  is time (now, if now): a found case touched by many batches of missing
-//  cases is scored once for all of them, not after each (at national
-//  scale, a batch of missing cases touches up to fifty found cases each).
+//  The list is empty: when, and how long emptying it took.
+static void
+s_rescore_emptied (results_matcher_t *m)
+{
+    m->rescored_ms = 1e3 * mt_clock_s ();
+    m->rescore_took_ms = m->rescored_ms - m->rescore_began_ms;
+    m->rescore_began_ms = 0;
+}
+
+//  Score again the next found cases of the store's list of them, once
+//  wait_ms have passed since it was last emptied (0: now): a found case
+//  touched by many batches of missing cases is scored once for all of
+//  them, not after each (at national scale, a batch of missing cases
+//  touches up to fifty found cases each).
 static int
-s_rescore_due (results_matcher_t *m, bool now, size_t *count_p, mt_err_t *err)
+s_rescore_due (results_matcher_t *m, double wait_ms, size_t *count_p, mt_err_t *err)
 {
     *count_p = 0;
     double at = 1e3 * mt_clock_s ();
-    if (!now && at < m->rescore_after)
+    if (at < m->rescored_ms + wait_ms)
         return MT_OK;
+    if (!m->rescore_began_ms)
+        m->rescore_began_ms = at;
     int64_t ids [S_RESCORE_CHUNK];
     size_t count = 0;
     int rc = mt_casedb_rescore_due_next (m->db, ids, S_RESCORE_CHUNK, &count, err);
     if (rc != MT_OK || count == 0) {
-        m->rescore_after = at + S_RESCORE_MS;
+        s_rescore_emptied (m);
         return rc;
     }
     rc = mt_casedb_begin (m->db, err);
@@ -306,7 +330,7 @@ s_rescore_due (results_matcher_t *m, bool now, size_t *count_p, mt_err_t *err)
         rc = mt_casedb_rescore_due_done (m->db, ids, count, err);
     rc = mt_casedb_commit (m->db, rc, err);
     if (count < S_RESCORE_CHUNK)
-        m->rescore_after = at + S_RESCORE_MS;
+        s_rescore_emptied (m);
     *count_p = count;
     return rc;
 }
@@ -318,7 +342,7 @@ static int
 s_side_done (results_matcher_t *m, mt_crossmatch_t *cm, mt_err_t *err)
 {
     size_t rescored = 0;
-    int rc = s_rescore_due (m, true, &rescored, err);
+    int rc = s_rescore_due (m, 0, &rescored, err);
     if (rc != MT_OK || rescored)
         return rc;
     if (cm->kind == MT_KIND_FOUND) {
@@ -506,7 +530,10 @@ results_crossmatch_step (results_matcher_t *m, results_pace_t *pace, mt_err_t *e
     bool running = rc == MT_OK && strcmp (cm.state, "running") == 0;
     size_t rescored = 0;
     if (rc == MT_OK)
-        rc = s_rescore_due (m, !running, &rescored, err);
+        rc = s_rescore_due (m, !running ? 0
+                               : cm.kind == MT_KIND_FOUND ? S_RESCORE_MS
+                               : fmax (S_RESCORE_MS, S_RESCORE_WAITS * m->rescore_took_ms),
+                            &rescored, err);
     if (rc == MT_OK && rescored)
         return MT_OK;               //  one piece of work a call
     if (rc != MT_OK || !running)

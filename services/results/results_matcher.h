@@ -31,9 +31,10 @@ typedef struct {
     //  store's) are enrolled, case by case after enrol_after, until none.
     int64_t enrol_after;
     bool enrol_done;
-    //  While a cross-match runs, the found cases it touched are scored
-    //  again not before this (ms, mt_clock_s), a list's worth at a time.
-    double rescore_after;
+    //  The list of found cases to score again (results_crossmatch.c):
+    //  when it was last found empty, when the scoring under way began (0:
+    //  none), how long the last took (ms, mt_clock_s).
+    double rescored_ms, rescore_began_ms, rescore_took_ms;
 } results_matcher_t;
 
 //  How the cross-match's batches go (results_crossmatch_step): room for
