@@ -277,26 +277,30 @@ s_record (results_matcher_t *m, mt_crossmatch_t *cm, mt_err_t *err)
 //  Found cases scored again at once (one transaction): at most this many.
 //  While a cross-match runs, its first side's list is read again
 //  S_RESCORE_MS after it was last emptied; its second side's after
-//  S_RESCORE_WAITS times as long as emptying it last took (at least
+//  S_RESCORE_WAITS times as long as scoring it last took (at least
 //  S_RESCORE_MS), and all of it when the side ends. The first side
 //  touches each found case once, its pairs just written; the second side
 //  keeps touching them: at 100,000 drawn faces its missing cases changed
 //  pairs of most found cases every ten seconds, and scoring them again
 //  (each one's ~100 pairs read, long out of the page cache, and the
 //  scores that moved written) took most of the matcher's time. Now each
-//  is scored once a wait however many missing cases changed it, and the
-//  scoring takes at most about a fifth of the side's time.
+//  is scored once a round however many missing cases changed it, and
+//  once the rounds stop growing scoring takes about a fifth of the
+//  side's time, besides the last round. The wait has no ceiling: at a
+//  million found cases (a round of ~30 minutes at the bench's rate) a
+//  pair the second side adds or changes may wait two hours for its
+//  score; it is listed, with its evidence, meanwhile.
 #define S_RESCORE_CHUNK 256
 #define S_RESCORE_MS 10000
 #define S_RESCORE_WAITS 4
 
-//  The list is empty: when, and how long emptying it took.
+//  The list is empty: when, and how long scoring it took.
 static void
 s_rescore_emptied (results_matcher_t *m)
 {
     m->rescored_ms = 1e3 * mt_clock_s ();
-    m->rescore_took_ms = m->rescored_ms - m->rescore_began_ms;
-    m->rescore_began_ms = 0;
+    m->rescore_took_ms = m->rescore_spent_ms;
+    m->rescore_spent_ms = 0;
 }
 
 //  Score again the next found cases of the store's list of them, once
@@ -311,8 +315,6 @@ s_rescore_due (results_matcher_t *m, double wait_ms, size_t *count_p, mt_err_t *
     double at = 1e3 * mt_clock_s ();
     if (at < m->rescored_ms + wait_ms)
         return MT_OK;
-    if (!m->rescore_began_ms)
-        m->rescore_began_ms = at;
     int64_t ids [S_RESCORE_CHUNK];
     size_t count = 0;
     int rc = mt_casedb_rescore_due_next (m->db, ids, S_RESCORE_CHUNK, &count, err);
@@ -329,6 +331,7 @@ s_rescore_due (results_matcher_t *m, double wait_ms, size_t *count_p, mt_err_t *
     if (rc == MT_OK)
         rc = mt_casedb_rescore_due_done (m->db, ids, count, err);
     rc = mt_casedb_commit (m->db, rc, err);
+    m->rescore_spent_ms += 1e3 * mt_clock_s () - at;
     if (count < S_RESCORE_CHUNK)
         s_rescore_emptied (m);
     *count_p = count;

@@ -32,9 +32,10 @@ typedef struct {
     int64_t enrol_after;
     bool enrol_done;
     //  The list of found cases to score again (results_crossmatch.c):
-    //  when it was last found empty, when the scoring under way began (0:
-    //  none), how long the last took (ms, mt_clock_s).
-    double rescored_ms, rescore_began_ms, rescore_took_ms;
+    //  when it was last found empty, the time its chunks have taken since
+    //  (scoring, not what the matcher did between them), and what the
+    //  last emptying took (ms, mt_clock_s).
+    double rescored_ms, rescore_spent_ms, rescore_took_ms;
 } results_matcher_t;
 
 //  How the cross-match's batches go (results_crossmatch_step): room for

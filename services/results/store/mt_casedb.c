@@ -168,9 +168,10 @@ static const char *s_migrations [] = {
     ("ALTER TABLE photos ADD COLUMN age_taken BIGINT NOT NULL DEFAULT -1;"),
     //  9: found cases whose families are to be scored again (issue 26): a
     //  cross-match weighs batch after batch of missing cases, each pairing
-    //  with up to fifty found cases; their scores are computed once every
-    //  few seconds and when a side ends, not after every batch, and the
-    //  list survives a stop.
+    //  with up to fifty found cases; their scores are computed in rounds
+    //  (seconds apart on the first side, longer on the second: see
+    //  results_crossmatch.c) and when a side ends, not after every batch,
+    //  and the list survives a stop.
     ("CREATE TABLE rescore_due (found_case BIGINT PRIMARY KEY);"),
     //  10: a candidate pair's explanation kept as its values, packed
     //  (proto/homeward/v1/explanation.proto), said in words only when the
