@@ -146,6 +146,7 @@ const mti_text_row_t mti_text_terms [] = {
     { "store a face's new descriptor",      "保存人脸的新特征" },
     { "finish describing a photo again",    "完成照片特征的重新提取" },
     { "candidate",                          "候选" },
+    { "a case's pairs",                     "案件的候选配对" },
     { "score",                              "评分" },
     { "review",                             "审核" },
     //  The users' database (mt_users.c)
