@@ -127,6 +127,8 @@ const mti_text_row_t mti_text_terms [] = {
     { "list the open cases",                "列出未结案件" },
     { "keep the scores to compute",         "记下待重新计算得分的案件" },
     { "read the scores to compute",         "读取待重新计算得分的案件" },
+    { "keep the same-person scores to compute", "记下待重新计算疑似同一人得分的案件" },
+    { "read the same-person scores to compute", "读取待重新计算疑似同一人得分的案件" },
     { "read the face removal queue",        "读取人脸删除队列" },
     { "case",                               "案件" },
     { "mark enrolled",                      "标记为已录入" },

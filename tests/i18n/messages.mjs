@@ -26,6 +26,8 @@ export const SINKS = {
 // A static helper is named with its file.
 export const TERM_SINKS = {
   mti_db_fail: 3,                                       // (self, code, err, what)
+  mti_db_ids: 5,                                        // (self, stmt, ids, max, count_p, what, err)
+  mti_db_each_id: 4,                                    // (self, sql, ids, count, what, err)
   "services/gateway/accounts/mt_users.c:s_fail": 2,     // (self, err, what)
   "services/gateway/gateway_tls.c:s_read_pem": 0,       // (what, path, text_p, err)
   "libmatch/wire/mt_curve.c:s_plain": 2                 // (endpoint, config, missing, err)

@@ -376,6 +376,14 @@ int mt_casedb_same_put (mt_casedb_t *self, int64_t a, int64_t b, double evidence
 //  (mt_rank_same_score): after its pairs were weighed, a pair of it was
 //  decided or it was erased.
 int mt_casedb_same_rescore (mt_casedb_t *self, int64_t case_id, mt_err_t *err);
+//  Cases whose same-person pairs a cross-match changed, to be scored in
+//  rounds (the list survives a stop): add count ids (one listed already
+//  stays once); score the pending pairs of the first up to max of them
+//  and take them off the list (*count_p how many, 0: it was empty). A
+//  case listed is one weighed and each of its partners. Until scored, its
+//  pending pairs are not suggested (mt_casedb_same_list).
+int mt_casedb_same_due_add (mt_casedb_t *self, const int64_t *ids, size_t count, mt_err_t *err);
+int mt_casedb_same_due_score (mt_casedb_t *self, size_t max, size_t *count_p, mt_err_t *err);
 //  The cases paired with case_id (in state; NULL: any), in a new array.
 int mt_casedb_same_partners (mt_casedb_t *self, int64_t case_id, const char *state,
                              int64_t **ids_p, size_t *count_p, mt_err_t *err);

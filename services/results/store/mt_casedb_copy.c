@@ -13,7 +13,7 @@
 static const char *s_tables [] = {
     "cases", "photos", "faces", "match_queue", "removal_queue", "face_removal_queue",
     "candidates", "reviews", "audit", "crossmatch", "idempotency", "rescore_due", "same_person",
-    "notices"
+    "notices", "same_due"
 };
 #define S_TABLES (sizeof s_tables / sizeof s_tables [0])
 

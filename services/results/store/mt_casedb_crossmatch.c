@@ -101,35 +101,19 @@ mt_casedb_open_cases_after (mt_casedb_t *self, mt_case_kind kind, int64_t after,
     return mti_db_ids (self, stmt, ids, max, count_p, "list the open cases", err);
 }
 
-//  One statement run for each of count ids.
-static int
-s_each_id (mt_casedb_t *self, const char *sql, const int64_t *ids, size_t count, mt_err_t *err)
-{
-    mti_sql_stmt_t *stmt = count ? mti_db_prepare (self, sql, err) : NULL;
-    if (count && !stmt)
-        return MT_EINTERNAL;
-    int rc = MT_OK;
-    for (size_t i = 0; rc == MT_OK && i < count; i++) {
-        mti_sql_reset (stmt);
-        mti_sql_bind_int64 (stmt, 1, ids [i]);
-        if (mti_sql_step (stmt) != MTI_SQL_DONE)
-            rc = mti_db_fail (self, MT_EIO, err, "keep the scores to compute");
-    }
-    mti_sql_finalize (stmt);
-    return rc;
-}
-
 int
 mt_casedb_rescore_due_add (mt_casedb_t *self, const int64_t *ids, size_t count, mt_err_t *err)
 {
-    return s_each_id (self, "INSERT INTO rescore_due (found_case) VALUES (?)"
-                            " ON CONFLICT DO NOTHING", ids, count, err);
+    return mti_db_each_id (self, "INSERT INTO rescore_due (found_case) VALUES (?)"
+                                 " ON CONFLICT DO NOTHING", ids, count,
+                           "keep the scores to compute", err);
 }
 
 int
 mt_casedb_rescore_due_done (mt_casedb_t *self, const int64_t *ids, size_t count, mt_err_t *err)
 {
-    return s_each_id (self, "DELETE FROM rescore_due WHERE found_case = ?", ids, count, err);
+    return mti_db_each_id (self, "DELETE FROM rescore_due WHERE found_case = ?", ids, count,
+                           "keep the scores to compute", err);
 }
 
 int

@@ -3,10 +3,8 @@
 //  that "same" decisions make (cases.person_group).
 
 #include "results/store/mt_casedb.h"
-#include "results/store/mt_rank.h"
 #include "mti_casedb.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,144 +52,6 @@ mt_casedb_same_put (mt_casedb_t *self, int64_t a, int64_t b, double evidence, do
     int rc = mti_sql_step (stmt) == MTI_SQL_DONE ? MT_OK
                                                  : mti_db_fail (self, MT_EIO, err, "same-person pair");
     mti_sql_finalize (stmt);
-    return rc;
-}
-
-//  A case's pairs as the rivals of each other: the other case, its linked
-//  group (0: alone), the pair's evidence and its state.
-typedef struct {
-    int64_t other, group;
-    double evidence;
-    bool pending, different;
-} s_rival_t;
-
-//  case_id's pairs, in any state, into a new array; *group_p its group.
-static int
-s_pairs_of (mt_casedb_t *self, int64_t case_id, int64_t *group_p, s_rival_t **rivals_p,
-            size_t *count_p, mt_err_t *err)
-{
-    *rivals_p = NULL;
-    *count_p = 0;
-    *group_p = 0;
-    mti_sql_stmt_t *stmt = mti_db_prepare (self,
-        "SELECT p.case_b, c.person_group, p.evidence, p.state FROM same_person p"
-        " JOIN cases c ON c.id = p.case_b WHERE p.case_a = ?1"
-        " UNION ALL SELECT p.case_a, c.person_group, p.evidence, p.state FROM same_person p"
-        " JOIN cases c ON c.id = p.case_a WHERE p.case_b = ?1"
-        " UNION ALL SELECT 0, person_group, 0, '' FROM cases WHERE id = ?1", err);
-    if (!stmt)
-        return MT_EINTERNAL;
-    mti_sql_bind_int64 (stmt, 1, case_id);
-    size_t size = 0;
-    int rc = MT_OK, step;
-    while (rc == MT_OK && (step = mti_sql_step (stmt)) == MTI_SQL_ROW) {
-        int64_t other = mti_sql_column_int64 (stmt, 0), group = mti_sql_column_int64 (stmt, 1);
-        if (other == 0)
-            *group_p = group;
-        else
-        if ((rc = mti_db_room (rivals_p, *count_p, &size, sizeof **rivals_p, 8, err)) == MT_OK)
-            (*rivals_p) [(*count_p)++] = (s_rival_t) {
-                .other = other, .group = group, .evidence = mti_sql_column_double (stmt, 2),
-                .pending = strcmp ((const char *) mti_sql_column_text (stmt, 3), "pending") == 0,
-                .different = strcmp ((const char *) mti_sql_column_text (stmt, 3),
-                                     "different") == 0 };
-    }
-    if (rc == MT_OK && step != MTI_SQL_DONE)
-        rc = mti_db_fail (self, MT_EIO, err, "same-person pairs");
-    mti_sql_finalize (stmt);
-    if (rc != MT_OK) {
-        free (*rivals_p);
-        *rivals_p = NULL;
-        *count_p = 0;
-    }
-    return rc;
-}
-
-//  z's pair with w, or NULL.
-static const s_rival_t *
-s_pair_with (const s_rival_t *zs, size_t zn, int64_t w)
-{
-    for (size_t i = 0; i < zn; i++)
-        if (zs [i].other == w)
-            return &zs [i];
-    return NULL;
-}
-
-//  The log-sum of exp (evidence) of x's pairs that are rivals of its pair
-//  with z (zs: z's pairs): each other person x looks like, pending or
-//  linked (a record linked with x explains a look-alike of it), but not
-//  one decided different (a record like two that cannot be one person is
-//  one of them, and a reviewer said which it is not), nor z's own linked
-//  records, nor records that z is nearly sure to be one person with
-//  (MT_RANK_SAME_ONE): x's likeness to them and to z is one question (a
-//  person registered three times resembles both their other records).
-static double
-s_rivals (const s_rival_t *x, size_t xn, int64_t z, int64_t z_group, const s_rival_t *zs,
-          size_t zn)
-{
-    double sum = -INFINITY;
-    for (size_t i = 0; i < xn; i++) {
-        if (x [i].different || x [i].other == z || (z_group && x [i].group == z_group))
-            continue;
-        const s_rival_t *zw = s_pair_with (zs, zn, x [i].other);
-        if (zw && !zw->different && zw->evidence >= MT_RANK_SAME_ONE)
-            continue;
-        sum = mt_rank_logaddexp (sum, x [i].evidence);
-    }
-    return sum;
-}
-
-//  The scores of case_id's pending pairs.
-static int
-s_rescore_one (mt_casedb_t *self, int64_t case_id, mti_sql_stmt_t *update, mt_err_t *err)
-{
-    s_rival_t *mine = NULL;
-    size_t n = 0;
-    int64_t group = 0;
-    int rc = s_pairs_of (self, case_id, &group, &mine, &n, err);
-    for (size_t i = 0; rc == MT_OK && i < n; i++) {
-        if (!mine [i].pending)
-            continue;
-        s_rival_t *theirs = NULL;
-        size_t m = 0;
-        int64_t their_group = 0, z = mine [i].other;
-        rc = s_pairs_of (self, z, &their_group, &theirs, &m, err);
-        if (rc != MT_OK)
-            break;
-        double score = mt_rank_same_score (mine [i].evidence,
-                                           s_rivals (mine, n, z, their_group, theirs, m),
-                                           s_rivals (theirs, m, case_id, group, mine, n));
-        free (theirs);
-        mti_sql_reset (update);
-        mti_sql_bind_double (update, 1, score);
-        mti_sql_bind_int64 (update, 2, case_id < z ? case_id : z);
-        mti_sql_bind_int64 (update, 3, case_id < z ? z : case_id);
-        if (mti_sql_step (update) != MTI_SQL_DONE)
-            rc = mti_db_fail (self, MT_EIO, err, "score a same-person pair");
-    }
-    free (mine);
-    return rc;
-}
-
-int
-mt_casedb_same_rescore (mt_casedb_t *self, int64_t case_id, mt_err_t *err)
-{
-    s_rival_t *partners = NULL;
-    size_t n = 0;
-    int64_t group = 0;
-    int rc = s_pairs_of (self, case_id, &group, &partners, &n, err);
-    mti_sql_stmt_t *update = rc == MT_OK ? mti_db_prepare (self,
-        "UPDATE same_person SET score = ? WHERE case_a = ? AND case_b = ?", err) : NULL;
-    if (rc == MT_OK && !update)
-        rc = MT_EINTERNAL;
-    //  Its pairs are rivals of each other and of its partners' other pairs.
-    if (rc == MT_OK)
-        rc = s_rescore_one (self, case_id, update, err);
-    for (size_t i = 0; rc == MT_OK && i < n; i++)
-        rc = s_rescore_one (self, partners [i].other, update, err);
-    if (update)
-        mti_sql_finalize (update);
-    free (partners);
     return rc;
 }
 
@@ -376,14 +236,18 @@ mt_casedb_same_get (mt_casedb_t *self, int64_t a, int64_t b, mt_same_row_t *row,
 }
 
 //  The pairs a list shows: both cases open; a pending pair whose score is
-//  at or above its side's floor (?1 found people, ?5 reports); ?2 state (NULL: pending and
-//  decided alike); ?3 a station one of whose cases it holds (NULL: any);
-//  ?4 a case it holds (0: any).
+//  at or above its side's floor (?1 found people, ?5 reports) and neither
+//  of whose cases waits for a cross-match's round of scoring (same_due:
+//  its score may be its bare evidence till then); ?2 state (NULL: pending
+//  and decided alike); ?3 a station one of whose cases it holds (NULL:
+//  any); ?4 a case it holds (0: any).
 #define S_LISTED \
     " FROM same_person p JOIN cases a ON a.id = p.case_a JOIN cases b ON b.id = p.case_b" \
     " WHERE a.state = 'open' AND b.state = 'open'" \
-    " AND (p.state != 'pending' OR p.score >= CASE a.kind WHEN 'found'" \
-    " THEN CAST (?1 AS DOUBLE PRECISION) ELSE CAST (?5 AS DOUBLE PRECISION) END)" \
+    " AND (p.state != 'pending' OR (p.score >= CASE a.kind WHEN 'found'" \
+    " THEN CAST (?1 AS DOUBLE PRECISION) ELSE CAST (?5 AS DOUBLE PRECISION) END" \
+    " AND NOT EXISTS (SELECT 1 FROM same_due d WHERE d.case_id = p.case_a)" \
+    " AND NOT EXISTS (SELECT 1 FROM same_due d WHERE d.case_id = p.case_b)))" \
     " AND (CAST (?2 AS TEXT) IS NULL OR p.state = ?2)" \
     " AND (CAST (?3 AS TEXT) IS NULL OR a.station = ?3 OR b.station = ?3)" \
     " AND (?4 = 0 OR p.case_a = ?4 OR p.case_b = ?4)"
@@ -498,7 +362,7 @@ mt_casedb_same_decide (mt_casedb_t *self, int64_t a, int64_t b, const char *deci
         rc = s_regroup (self, row.case_a, err);
     if (rc == MT_OK && regroup)
         rc = s_regroup (self, row.case_b, err);
-    //  Which pairs are rivals of which follows the groups (s_rivals): the
+    //  Which pairs are rivals of which follows the groups (mt_casedb_same_score.c): the
     //  pairs of every record of both groups are scored again.
     for (int side = 0; rc == MT_OK && side < 2; side++) {
         int64_t *members = NULL;

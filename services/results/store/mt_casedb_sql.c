@@ -164,6 +164,24 @@ mti_db_ids (mt_casedb_t *self, mti_sql_stmt_t *stmt, int64_t *ids, size_t max, s
     return rc;
 }
 
+int
+mti_db_each_id (mt_casedb_t *self, const char *sql, const int64_t *ids, size_t count,
+                const char *what, mt_err_t *err)
+{
+    mti_sql_stmt_t *stmt = count ? mti_db_prepare (self, sql, err) : NULL;
+    if (count && !stmt)
+        return MT_EINTERNAL;
+    int rc = MT_OK;
+    for (size_t i = 0; rc == MT_OK && i < count; i++) {
+        mti_sql_reset (stmt);
+        mti_sql_bind_int64 (stmt, 1, ids [i]);
+        if (mti_sql_step (stmt) != MTI_SQL_DONE)
+            rc = mti_db_fail (self, MT_EIO, err, what);
+    }
+    mti_sql_finalize (stmt);
+    return rc;
+}
+
 int64_t
 mti_db_number (mt_casedb_t *self, const char *sql, const char *text)
 {

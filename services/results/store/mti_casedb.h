@@ -55,6 +55,10 @@ int mti_db_shas (mti_sql_stmt_t *stmt, char (**shas_p) [65], size_t *count_p, mt
 //  *count_p of them; finalizes stmt. A failed step is MT_EIO naming what.
 int mti_db_ids (mt_casedb_t *self, mti_sql_stmt_t *stmt, int64_t *ids, size_t max,
                 size_t *count_p, const char *what, mt_err_t *err);
+//  A statement (its ?1 an id) run for each of count ids; a failed step
+//  is MT_EIO naming what.
+int mti_db_each_id (mt_casedb_t *self, const char *sql, const int64_t *ids, size_t count,
+                    const char *what, mt_err_t *err);
 int mti_this_year (void);
 //  Text a person writes (a note, a reason; may be NULL): well-formed UTF-8
 //  of at most max_chars characters, else MT_EINVAL naming it (what: a word

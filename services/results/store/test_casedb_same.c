@@ -4,7 +4,8 @@
 //  them, the family queue with one pair per person and family group, and
 //  an erased record unlinked from the others; relatives to tell; a pair's
 //  score lowered by its records' other pairs, raised again when
-//  a rival is erased, linked records not rivals of a third.
+//  a rival is erased, linked records not rivals of a third; the same
+//  scores from a cross-match's rounds.
 
 #include "mt_test.h"
 #include "mt_test_store.h"
@@ -235,6 +236,84 @@ test_rivals (void)
     mt_casedb_close (&db);
 }
 
+//  A cross-match's rounds (mt_casedb_same_due_score) give every pending
+//  pair the score that scoring each case at once gives
+//  (mt_casedb_same_rescore), pairs whose cases fall in different rounds,
+//  decided pairs and a linked group among them; while listed for a round
+//  a case's pending pairs are not suggested.
+static void
+test_rounds (void)
+{
+    mt_casedb_t *db = mt_test_casedb_open ("same-rounds.db");
+    if (!db)
+        return;
+    mt_err_t err;
+    enum { CASES = 40, PAIRS = 120 };
+    int64_t ids [CASES], a [PAIRS], b [PAIRS];
+    double evidence [PAIRS], scores [PAIRS];
+    for (size_t i = 0; i < CASES; i++)
+        ids [i] = s_add (db, mt_test_found_case ());
+    uint32_t x = 12345;
+    size_t pairs = 0;
+    while (pairs < PAIRS) {
+        x = x * 1103515245u + 12345u;
+        size_t i = (x >> 8) % CASES, j = (x >> 20) % CASES;
+        bool known = i == j;
+        for (size_t k = 0; k < pairs && !known; k++)
+            known = (a [k] == ids [i] && b [k] == ids [j]) || (a [k] == ids [j] && b [k] == ids [i]);
+        if (known)
+            continue;
+        a [pairs] = ids [i], b [pairs] = ids [j];
+        evidence [pairs] = 2.0 + (double) ((x >> 4) % 70) / 10.0;
+        MT_CHECK_RC (mt_casedb_same_put (db, a [pairs], b [pairs], evidence [pairs], 0.4, NULL, 0,
+                                         &err), MT_OK, &err);
+        pairs++;
+    }
+    MT_CHECK_RC (mt_casedb_same_decide (db, a [3], b [3], "different", NULL, false, "police",
+                                        &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_same_decide (db, a [7], b [7], "same", NULL, false, "police", &err),
+                 MT_OK, &err);
+    for (size_t i = 0; i < CASES; i++)
+        MT_CHECK_RC (mt_casedb_same_rescore (db, ids [i], &err), MT_OK, &err);
+    for (size_t k = 0; k < PAIRS; k++)
+        scores [k] = s_score (db, a [k], b [k]);
+    //  Weighed again, as a cross-match does: each score its evidence again,
+    //  every case listed (some twice).
+    for (size_t k = 0; k < PAIRS; k++)
+        MT_CHECK_RC (mt_casedb_same_put (db, a [k], b [k], evidence [k], 0.4, NULL, 0, &err),
+                     MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_same_due_add (db, ids, CASES, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_casedb_same_due_add (db, ids, 5, &err), MT_OK, &err);
+    mt_same_filter_t pending = { .floor_found = -100, .floor_missing = -100,
+                                 .state = "pending" };
+    mt_same_row_t *rows = NULL;
+    size_t count = 0, rounds = 0, scored = 0;
+    int64_t total = -1;
+    MT_CHECK_RC (mt_casedb_same_list (db, &pending, 10, 0, &rows, &count, &total, &err), MT_OK,
+                 &err);
+    MT_CHECK (total == 0 && count == 0);
+    mt_casedb_same_rows_free (rows, count);
+    do {
+        MT_CHECK_RC (mt_casedb_same_due_score (db, 7, &count, &err), MT_OK, &err);
+        scored += count, rounds++;
+    } while (count > 0 && rounds < 100);
+    MT_CHECK_INT ((int64_t) scored, CASES);
+    size_t same = 0, moved = 0;
+    for (size_t k = 0; k < PAIRS; k++) {
+        double now = s_score (db, a [k], b [k]);
+        same += fabs (now - scores [k]) < 1e-9;
+        moved += fabs (scores [k] - evidence [k]) > 1e-6;
+    }
+    MT_CHECK_INT ((int64_t) same, PAIRS);
+    //  The rivals count: most pairs score below their evidence.
+    MT_CHECK (moved > PAIRS / 2);
+    MT_CHECK_RC (mt_casedb_same_list (db, &pending, 10, 0, &rows, &count, &total, &err), MT_OK,
+                 &err);
+    MT_CHECK (total == PAIRS - 2 && count == 10);
+    mt_casedb_same_rows_free (rows, count);
+    mt_casedb_close (&db);
+}
+
 //  Two reports of one child and a found person: one queue item, not two;
 //  an erased report leaves the other, unlinked.
 static void
@@ -399,6 +478,7 @@ main (void)
     MT_RUN (test_decisions);
     MT_RUN (test_floor_per_side);
     MT_RUN (test_rivals);
+    MT_RUN (test_rounds);
     MT_RUN (test_queue_and_erasure);
     MT_RUN (test_notices);
     MT_RUN (test_linked_reports);

@@ -64,7 +64,7 @@ test_migration (void)
               "DROP TABLE notices; DROP TABLE same_person; DROP INDEX cases_person_group;"
               "ALTER TABLE cases DROP COLUMN person_group;"
               "ALTER TABLE photos DROP COLUMN age_taken;"
-              "DROP TABLE rescore_due;"
+              "DROP TABLE rescore_due; DROP TABLE same_due;"
               "ALTER TABLE candidates DROP COLUMN explanation_pb;"
               "INSERT INTO candidates (found_case, missing_case, score, distance, explanation,"
               " created_at, updated_at) VALUES (%lld, %lld, 0.5, 0.4, '%s', 'then', 'then');"
