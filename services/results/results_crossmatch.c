@@ -289,7 +289,10 @@ s_record (results_matcher_t *m, mt_crossmatch_t *cm, mt_err_t *err)
 //  side's time, besides the last round. The wait has no ceiling: at a
 //  million found cases (a round of ~30 minutes at the bench's rate) a
 //  pair the second side adds or changes may wait two hours for its
-//  score; it is listed, with its evidence, meanwhile.
+//  score; it is listed, with its evidence, meanwhile. The same-person
+//  pairs of the cases weighed (and of their partners) are scored in the
+//  same rounds, after the found cases (mt_casedb_same_due_score); a
+//  pending one is not suggested until then.
 #define S_RESCORE_CHUNK 256
 #define S_RESCORE_MS 10000
 #define S_RESCORE_WAITS 4
@@ -303,11 +306,12 @@ s_rescore_emptied (results_matcher_t *m)
     m->rescore_spent_ms = 0;
 }
 
-//  Score again the next found cases of the store's list of them, once
-//  wait_ms have passed since it was last emptied (0: now): a found case
-//  touched by many batches of missing cases is scored once for all of
-//  them, not after each (at national scale, a batch of missing cases
-//  touches up to fifty found cases each).
+//  Score again the next found cases of the store's list of them, then the
+//  next cases of the same-person list, once wait_ms have passed since
+//  both were last emptied (0: now): a found case touched by many batches
+//  of missing cases is scored once for all of them, not after each (at
+//  national scale, a batch of missing cases touches up to fifty found
+//  cases each).
 static int
 s_rescore_due (results_matcher_t *m, double wait_ms, size_t *count_p, mt_err_t *err)
 {
@@ -316,25 +320,25 @@ s_rescore_due (results_matcher_t *m, double wait_ms, size_t *count_p, mt_err_t *
     if (at < m->rescored_ms + wait_ms)
         return MT_OK;
     int64_t ids [S_RESCORE_CHUNK];
-    size_t count = 0;
+    size_t count = 0, same = 0;
     int rc = mt_casedb_rescore_due_next (m->db, ids, S_RESCORE_CHUNK, &count, err);
-    if (rc != MT_OK || count == 0) {
-        s_rescore_emptied (m);
-        return rc;
-    }
-    rc = mt_casedb_begin (m->db, err);
+    if (rc == MT_OK)
+        rc = mt_casedb_begin (m->db, err);
     if (rc != MT_OK)
         return rc;
-    int64_t families = mt_casedb_open_count (m->db, MT_KIND_MISSING);
+    int64_t families = count ? mt_casedb_open_count (m->db, MT_KIND_MISSING) : 0;
     for (size_t i = 0; rc == MT_OK && i < count; i++)
         rc = results_rescore_found (m->db, &m->model, ids [i], families, err);
-    if (rc == MT_OK)
+    if (rc == MT_OK && count)
         rc = mt_casedb_rescore_due_done (m->db, ids, count, err);
+    //  The found cases' list emptied: the same-person pairs' next.
+    if (rc == MT_OK && count < S_RESCORE_CHUNK)
+        rc = mt_casedb_same_due_score (m->db, S_RESCORE_CHUNK - count, &same, err);
     rc = mt_casedb_commit (m->db, rc, err);
     m->rescore_spent_ms += 1e3 * mt_clock_s () - at;
-    if (count < S_RESCORE_CHUNK)
+    if (rc == MT_OK && count + same < S_RESCORE_CHUNK)
         s_rescore_emptied (m);
-    *count_p = count;
+    *count_p = count + same;
     return rc;
 }
 
@@ -461,14 +465,14 @@ s_pace (const results_config_t *config, results_pace_t *pace, const s_batch_t *b
 //  time in one transaction: their reads of candidate cases and their
 //  pairs' writes share its locks and its commit (each case's writes are a
 //  savepoint inside it). Between the transactions the next batch may be
-//  sent (s_chain_on). The found cases it touched are listed to be scored
-//  again later, each once however many batches touch it meanwhile
-//  (s_rescore_due).
+//  sent (s_chain_on). The found cases it touched, and the cases whose
+//  same-person pairs it changed, are listed to be scored again later,
+//  each once however many batches touch it meanwhile (s_rescore_due).
 static int
 s_weigh_batch (results_matcher_t *m, mt_crossmatch_t *cm, s_batch_t *batch, s_chain_t *chain,
                mt_err_t *err)
 {
-    results_set_t later = { 0 };
+    results_set_t later = { 0 }, same_later = { 0 };
     bool grouped = false;
     int rc = MT_OK;
     for (size_t i = 0; rc == MT_OK && i < batch->count; i++) {
@@ -501,7 +505,7 @@ s_weigh_batch (results_matcher_t *m, mt_crossmatch_t *cm, s_batch_t *batch, s_ch
                                    &other_count, &other_size, err);
         if (rc == MT_OK)
             rc = results_same_weigh_hits (m, &member->c, member->faces, member->n, &others,
-                                          &other_count, &other_size, err);
+                                          &other_count, &other_size, &same_later, err);
         free (others);
         if (rc == MT_OK)
             cm->cases_done++, cm->faces_done += (int64_t) member->n;
@@ -510,14 +514,18 @@ s_weigh_batch (results_matcher_t *m, mt_crossmatch_t *cm, s_batch_t *batch, s_ch
         rc = mt_casedb_commit (m->db, rc, err);
     if (rc == MT_OK)
         s_chain_on (m, cm->kind, batch, chain);
-    grouped = rc == MT_OK && later.count && mt_casedb_begin (m->db, err) == MT_OK;
-    if (rc == MT_OK && later.count && !grouped)
+    bool listed = later.count || same_later.count;
+    grouped = rc == MT_OK && listed && mt_casedb_begin (m->db, err) == MT_OK;
+    if (rc == MT_OK && listed && !grouped)
         rc = err->code;
     if (rc == MT_OK && later.count)
         rc = mt_casedb_rescore_due_add (m->db, later.ids, later.count, err);
+    if (rc == MT_OK && same_later.count)
+        rc = mt_casedb_same_due_add (m->db, same_later.ids, same_later.count, err);
     if (grouped)
         rc = mt_casedb_commit (m->db, rc, err);
     free (later.ids);
+    free (same_later.ids);
     return rc;
 }
 

@@ -57,7 +57,7 @@ results_same_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_row_
     size_t count = 0, size = 0;
     int rc = n > 0 ? s_search_own (m, c, faces, n, &others, &count, &size, err) : MT_OK;
     if (rc == MT_OK)
-        rc = results_same_weigh_hits (m, c, faces, n, &others, &count, &size, err);
+        rc = results_same_weigh_hits (m, c, faces, n, &others, &count, &size, NULL, err);
     free (others);
     return rc;
 }
@@ -118,7 +118,7 @@ s_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces, s
 int
 results_same_weigh_hits (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces,
                          size_t n, int64_t **others_p, size_t *count_p, size_t *size_p,
-                         mt_err_t *err)
+                         results_set_t *later, mt_err_t *err)
 {
     int64_t *paired = NULL;
     size_t paired_count = 0, searched = *count_p;
@@ -126,7 +126,6 @@ results_same_weigh_hits (results_matcher_t *m, const mt_case_t *c, const mt_face
     for (size_t i = 0; rc == MT_OK && i < paired_count; i++)
         if (results_set_add_id (others_p, count_p, size_p, paired [i]) != MT_OK)
             rc = mt_err_set (err, MT_ENOMEM, "out of memory");
-    free (paired);
     double floor = MT_RANK_SAME_KEPT;
     //  Weighed first, kept after in a transaction of their own: the store's
     //  write lock is held for the writes alone (a reviewer's decision waits
@@ -142,10 +141,21 @@ results_same_weigh_hits (results_matcher_t *m, const mt_case_t *c, const mt_face
         for (size_t i = 0; rc == MT_OK && i < kept_count; i++)
             rc = mt_casedb_same_put (m->db, c->id, kept [i].other, kept [i].evidence,
                                      kept [i].distance, kept [i].packed, kept [i].size, err);
-        if (rc == MT_OK)
+        if (rc == MT_OK && !later)
             rc = mt_casedb_same_rescore (m->db, c->id, err);
         rc = mt_casedb_commit (m->db, rc, err);
     }
+    //  Scored later (a cross-match): the case and every case paired with
+    //  it, as mt_casedb_same_rescore scores them.
+    if (rc == MT_OK && later && kept_count
+    &&  results_set_add_id (&later->ids, &later->count, &later->size, c->id) != MT_OK)
+        rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == MT_OK && later && kept_count && i < paired_count + kept_count; i++)
+        if (results_set_add_id (&later->ids, &later->count, &later->size,
+                                i < paired_count ? paired [i] : kept [i - paired_count].other)
+            != MT_OK)
+            rc = mt_err_set (err, MT_ENOMEM, "out of memory");
+    free (paired);
     if (kept_count)
         mt_log_debug (S_NAME, "case %lld: %zu same-person pairs of %zu cases weighed",
                       (long long) c->id, kept_count, *count_p);
