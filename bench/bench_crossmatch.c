@@ -18,7 +18,9 @@
 //  built in a git worktree): every found case's candidate families, their
 //  scores, evidence and distances the same (to 1e-9); reported as
 //  same_pairs and differing (a case's families that are not the same, or a
-//  pair's numbers), and the exit status is 1 when any differ. Its faces are
+//  pair's numbers), and likewise every same-person pair (its state,
+//  evidence, distance and score: same_person_pairs_same and
+//  same_person_pairs_differing); the exit status is 1 when any differ. Its faces are
 //  random (every gallery's vectors without neighbourhoods: the worst case
 //  for an approximate index); with --drawn, drawn like real ones from
 //  --faces's model as below, the found cases half new photos of missing
@@ -109,10 +111,87 @@ s_near (double a, double b)
     return fabs (a - b) <= 1e-9 * fmax (1, fabs (a));
 }
 
-//  The pairs of two runs' stores compared: how many are the same, how
-//  many differ (in *differing).
+//  A same-person pair, as two runs' are compared.
+typedef struct {
+    int64_t a, b;
+    double evidence, distance, score;
+    char state [16];
+} s_same_t;
+
+static int
+s_by_cases (const void *x, const void *y)
+{
+    const s_same_t *p = x, *q = y;
+    return p->a != q->a ? (p->a > q->a) - (p->a < q->a) : (p->b > q->b) - (p->b < q->b);
+}
+
+//  Every same-person pair of a store (both its cases open), by its cases
+//  (new array; NULL on failure).
+static s_same_t *
+s_same_of (mt_casedb_t *db, size_t *count_p)
+{
+    enum { PAGE = 10000 };
+    mt_same_filter_t all = { .floor_found = -1e300, .floor_missing = -1e300 };
+    s_same_t *pairs = NULL;
+    size_t n = 0;
+    for (size_t offset = 0;; offset += PAGE) {
+        mt_same_row_t *rows = NULL;
+        size_t count = 0;
+        mt_err_t err;
+        s_same_t *grown = NULL;
+        if (mt_casedb_same_list (db, &all, PAGE, offset, &rows, &count, NULL, &err) != MT_OK
+        ||  !(grown = realloc (pairs, (n + count + 1) * sizeof *pairs))) {
+            mt_casedb_same_rows_free (rows, count);
+            free (pairs);
+            return NULL;
+        }
+        pairs = grown;
+        for (size_t i = 0; i < count; i++, n++) {
+            pairs [n] = (s_same_t) { .a = rows [i].case_a, .b = rows [i].case_b,
+                                     .evidence = rows [i].evidence,
+                                     .distance = rows [i].distance, .score = rows [i].score };
+            snprintf (pairs [n].state, sizeof pairs [n].state, "%s", rows [i].state);
+        }
+        mt_casedb_same_rows_free (rows, count);
+        if (count < PAGE)
+            break;
+    }
+    qsort (pairs, n, sizeof *pairs, s_by_cases);
+    *count_p = n;
+    return pairs;
+}
+
+//  The same-person pairs of two stores compared: how many are the same
+//  (the same cases, state, evidence, distance and score, to 1e-9), how
+//  many differ (in *differing: in one store only, or their numbers).
 static long long
-s_same_pairs (const char *var, const char *other_dir, size_t cases, long long *differing)
+s_same_persons (mt_casedb_t *a, mt_casedb_t *b, long long *differing)
+{
+    size_t na = 0, nb = 0, i = 0, j = 0;
+    s_same_t *pa = s_same_of (a, &na), *pb = s_same_of (b, &nb);
+    long long same = 0;
+    *differing = pa && pb ? 0 : -1;
+    while (pa && pb && (i < na || j < nb)) {
+        int order = i == na ? 1 : j == nb ? -1 : s_by_cases (&pa [i], &pb [j]);
+        if (order == 0 && strcmp (pa [i].state, pb [j].state) == 0
+        &&  s_near (pa [i].evidence, pb [j].evidence) && s_near (pa [i].distance, pb [j].distance)
+        &&  s_near (pa [i].score, pb [j].score))
+            same++;
+        else
+            (*differing)++;
+        i += order <= 0, j += order >= 0;
+    }
+    free (pa);
+    free (pb);
+    return same;
+}
+
+//  The pairs of two runs' stores compared: how many are the same, how
+//  many differ (in *differing); the same of their same-person pairs
+//  (*same_persons_p, *persons_differing).
+static long long
+s_same_pairs (const char *var, const char *other_dir, size_t cases, long long *differing,
+              long long *same_persons_p, long long *persons_differing)
 {
     char path [4300], other [4300];
     snprintf (path, sizeof path, "%s/homeward.db", var);
@@ -124,7 +203,7 @@ s_same_pairs (const char *var, const char *other_dir, size_t cases, long long *d
     if (mt_casedb_open (path, &a, &err) != MT_OK || mt_casedb_open (other, &b, &err) != MT_OK) {
         fprintf (stderr, "bench-crossmatch: %s\n", err.msg);
         mt_casedb_close (&a);
-        *differing = -1;
+        *differing = *persons_differing = -1;
         return 0;
     }
     for (int64_t id = 1; id <= (int64_t) cases; id++) {
@@ -146,6 +225,7 @@ s_same_pairs (const char *var, const char *other_dir, size_t cases, long long *d
         mt_casedb_candidates_free (ra, na);
         mt_casedb_candidates_free (rb, nb);
     }
+    *same_persons_p = s_same_persons (a, b, persons_differing);
     mt_casedb_close (&a);
     mt_casedb_close (&b);
     return same;
@@ -330,15 +410,19 @@ s_service (size_t found, size_t missing, const char *dir, const char *same_as,
                 "%zu (%.1f%%), first for %zu (%.1f%%)\n", sample, listed,
                 100.0 * (double) listed / (double) sample, first,
                 100.0 * (double) first / (double) sample);
-    long long differing = 0, same = same_as ? s_same_pairs (var, same_as, found + missing,
-                                                            &differing) : 0;
+    long long differing = 0, persons = 0, persons_differing = 0;
+    long long same = same_as ? s_same_pairs (var, same_as, found + missing, &differing, &persons,
+                                             &persons_differing) : 0;
     if (same_as && json)
-        printf ("{\"same_as\":\"%s\",\"same_pairs\":%lld,\"differing\":%lld}\n", same_as, same,
-                differing);
+        printf ("{\"same_as\":\"%s\",\"same_pairs\":%lld,\"differing\":%lld,"
+                "\"same_person_pairs_same\":%lld,\"same_person_pairs_differing\":%lld}\n",
+                same_as, same, differing, persons, persons_differing);
     else
     if (same_as)
-        printf ("against %s: %lld pairs the same, %lld differing\n", same_as, same, differing);
-    return cases == (long long) (found + missing) && differing == 0 ? 0 : 1;
+        printf ("against %s: %lld pairs the same, %lld differing; same-person pairs: %lld the "
+                "same, %lld differing\n", same_as, same, differing, persons, persons_differing);
+    return cases == (long long) (found + missing) && differing == 0 && persons_differing == 0
+           ? 0 : 1;
 }
 
 int
