@@ -126,7 +126,9 @@ s_by_cases (const void *x, const void *y)
 }
 
 //  Every same-person pair of a store (both its cases open), by its cases
-//  (new array; NULL on failure).
+//  (new array; NULL on failure). Read as the list shows them: a pending
+//  pair of a case waiting for a cross-match's round would be left out,
+//  but none waits once the cross-match is done.
 static s_same_t *
 s_same_of (mt_casedb_t *db, size_t *count_p)
 {

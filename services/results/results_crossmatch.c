@@ -322,19 +322,18 @@ s_rescore_due (results_matcher_t *m, double wait_ms, size_t *count_p, mt_err_t *
     int64_t ids [S_RESCORE_CHUNK];
     size_t count = 0, same = 0;
     int rc = mt_casedb_rescore_due_next (m->db, ids, S_RESCORE_CHUNK, &count, err);
-    if (rc == MT_OK)
-        rc = mt_casedb_begin (m->db, err);
-    if (rc != MT_OK)
-        return rc;
-    int64_t families = count ? mt_casedb_open_count (m->db, MT_KIND_MISSING) : 0;
-    for (size_t i = 0; rc == MT_OK && i < count; i++)
-        rc = results_rescore_found (m->db, &m->model, ids [i], families, err);
-    if (rc == MT_OK && count)
-        rc = mt_casedb_rescore_due_done (m->db, ids, count, err);
-    //  The found cases' list emptied: the same-person pairs' next.
+    if (rc == MT_OK && count && (rc = mt_casedb_begin (m->db, err)) == MT_OK) {
+        int64_t families = mt_casedb_open_count (m->db, MT_KIND_MISSING);
+        for (size_t i = 0; rc == MT_OK && i < count; i++)
+            rc = results_rescore_found (m->db, &m->model, ids [i], families, err);
+        if (rc == MT_OK)
+            rc = mt_casedb_rescore_due_done (m->db, ids, count, err);
+        rc = mt_casedb_commit (m->db, rc, err);
+    }
+    //  The found cases' list emptied: the same-person pairs' next (in a
+    //  transaction of their own, none when the list is empty).
     if (rc == MT_OK && count < S_RESCORE_CHUNK)
         rc = mt_casedb_same_due_score (m->db, S_RESCORE_CHUNK - count, &same, err);
-    rc = mt_casedb_commit (m->db, rc, err);
     m->rescore_spent_ms += 1e3 * mt_clock_s () - at;
     if (rc == MT_OK && count + same < S_RESCORE_CHUNK)
         s_rescore_emptied (m);
@@ -342,8 +341,9 @@ s_rescore_due (results_matcher_t *m, double wait_ms, size_t *count_p, mt_err_t *
     return rc;
 }
 
-//  A side is done once the found cases it touched are scored again: then
-//  the other side, or the end. (The second side scores again only the
+//  A side is done once the found cases it touched, and the same-person
+//  pairs of the cases it weighed, are scored again: then the other side, or
+//  the end. (The second side scores again only the
 //  found cases whose pairs it changed: the first side's are scored by then.)
 static int
 s_side_done (results_matcher_t *m, mt_crossmatch_t *cm, mt_err_t *err)
@@ -465,14 +465,15 @@ s_pace (const results_config_t *config, results_pace_t *pace, const s_batch_t *b
 //  time in one transaction: their reads of candidate cases and their
 //  pairs' writes share its locks and its commit (each case's writes are a
 //  savepoint inside it). Between the transactions the next batch may be
-//  sent (s_chain_on). The found cases it touched, and the cases whose
-//  same-person pairs it changed, are listed to be scored again later,
-//  each once however many batches touch it meanwhile (s_rescore_due).
+//  sent (s_chain_on). The found cases it touched are listed to be scored
+//  again later, each once however many batches touch it meanwhile
+//  (s_rescore_due); so are the cases whose same-person pairs it changed,
+//  listed with the pairs in their transaction (results_same_weigh_hits).
 static int
 s_weigh_batch (results_matcher_t *m, mt_crossmatch_t *cm, s_batch_t *batch, s_chain_t *chain,
                mt_err_t *err)
 {
-    results_set_t later = { 0 }, same_later = { 0 };
+    results_set_t later = { 0 };
     bool grouped = false;
     int rc = MT_OK;
     for (size_t i = 0; rc == MT_OK && i < batch->count; i++) {
@@ -505,7 +506,7 @@ s_weigh_batch (results_matcher_t *m, mt_crossmatch_t *cm, s_batch_t *batch, s_ch
                                    &other_count, &other_size, err);
         if (rc == MT_OK)
             rc = results_same_weigh_hits (m, &member->c, member->faces, member->n, &others,
-                                          &other_count, &other_size, &same_later, err);
+                                          &other_count, &other_size, true, err);
         free (others);
         if (rc == MT_OK)
             cm->cases_done++, cm->faces_done += (int64_t) member->n;
@@ -514,18 +515,14 @@ s_weigh_batch (results_matcher_t *m, mt_crossmatch_t *cm, s_batch_t *batch, s_ch
         rc = mt_casedb_commit (m->db, rc, err);
     if (rc == MT_OK)
         s_chain_on (m, cm->kind, batch, chain);
-    bool listed = later.count || same_later.count;
-    grouped = rc == MT_OK && listed && mt_casedb_begin (m->db, err) == MT_OK;
-    if (rc == MT_OK && listed && !grouped)
+    grouped = rc == MT_OK && later.count && mt_casedb_begin (m->db, err) == MT_OK;
+    if (rc == MT_OK && later.count && !grouped)
         rc = err->code;
     if (rc == MT_OK && later.count)
         rc = mt_casedb_rescore_due_add (m->db, later.ids, later.count, err);
-    if (rc == MT_OK && same_later.count)
-        rc = mt_casedb_same_due_add (m->db, same_later.ids, same_later.count, err);
     if (grouped)
         rc = mt_casedb_commit (m->db, rc, err);
     free (later.ids);
-    free (same_later.ids);
     return rc;
 }
 

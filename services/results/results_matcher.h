@@ -115,16 +115,15 @@ int results_same_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_
                         size_t n, mt_err_t *err);
 //  The same, weighing the cases in *others_p (a search's hits, found by
 //  the caller: the cross-match's batch) and those c is paired with already;
-//  *others_p grows. Its pairs are scored at once, or, with later (a
-//  cross-match), later: c and its partners join later, to be listed for
-//  a round (mt_casedb_same_due_add). Same-side neighbours searched per
+//  *others_p grows. Its pairs are scored at once, or, when later (a
+//  cross-match), in a round: c and its partners are listed for it
+//  (mt_casedb_same_due_add) with the pairs. Same-side neighbours searched per
 //  face: RESULTS_SAME_K (one person's other record lies among the nearest
 //  few, where a family's may not: years apart).
 #define RESULTS_SAME_K 10
 int results_same_weigh_hits (results_matcher_t *m, const mt_case_t *c,
                              const mt_face_row_t *faces, size_t n, int64_t **others_p,
-                             size_t *count_p, size_t *size_p, results_set_t *later,
-                             mt_err_t *err);
+                             size_t *count_p, size_t *size_p, bool later, mt_err_t *err);
 //  results_weigh.c: c's linked group as one person (issue 27): the faces
 //  of its records, c's own (faces, n) first, in a new array (*pooled_p;
 //  *count_p how many), and the facts its records give c's pairs

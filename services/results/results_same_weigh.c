@@ -57,7 +57,7 @@ results_same_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_row_
     size_t count = 0, size = 0;
     int rc = n > 0 ? s_search_own (m, c, faces, n, &others, &count, &size, err) : MT_OK;
     if (rc == MT_OK)
-        rc = results_same_weigh_hits (m, c, faces, n, &others, &count, &size, NULL, err);
+        rc = results_same_weigh_hits (m, c, faces, n, &others, &count, &size, false, err);
     free (others);
     return rc;
 }
@@ -115,10 +115,30 @@ s_weigh (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces, s
     return rc;
 }
 
+//  Scored later (a cross-match's rounds): the case and every case paired
+//  with it (paired, and those kept), as mt_casedb_same_rescore would score
+//  them, listed in the transaction that writes the pairs.
+static int
+s_list_later (results_matcher_t *m, int64_t case_id, const int64_t *paired, size_t paired_count,
+              const s_kept_t *kept, size_t kept_count, mt_err_t *err)
+{
+    int64_t *ids = malloc ((1 + paired_count + kept_count) * sizeof *ids);
+    if (!ids)
+        return mt_err_set (err, MT_ENOMEM, "out of memory");
+    ids [0] = case_id;
+    if (paired_count)
+        memcpy (ids + 1, paired, paired_count * sizeof *ids);
+    for (size_t i = 0; i < kept_count; i++)
+        ids [1 + paired_count + i] = kept [i].other;
+    int rc = mt_casedb_same_due_add (m->db, ids, 1 + paired_count + kept_count, err);
+    free (ids);
+    return rc;
+}
+
 int
 results_same_weigh_hits (results_matcher_t *m, const mt_case_t *c, const mt_face_row_t *faces,
                          size_t n, int64_t **others_p, size_t *count_p, size_t *size_p,
-                         results_set_t *later, mt_err_t *err)
+                         bool later, mt_err_t *err)
 {
     int64_t *paired = NULL;
     size_t paired_count = 0, searched = *count_p;
@@ -143,18 +163,10 @@ results_same_weigh_hits (results_matcher_t *m, const mt_case_t *c, const mt_face
                                      kept [i].distance, kept [i].packed, kept [i].size, err);
         if (rc == MT_OK && !later)
             rc = mt_casedb_same_rescore (m->db, c->id, err);
+        if (rc == MT_OK && later)
+            rc = s_list_later (m, c->id, paired, paired_count, kept, kept_count, err);
         rc = mt_casedb_commit (m->db, rc, err);
     }
-    //  Scored later (a cross-match): the case and every case paired with
-    //  it, as mt_casedb_same_rescore scores them.
-    if (rc == MT_OK && later && kept_count
-    &&  results_set_add_id (&later->ids, &later->count, &later->size, c->id) != MT_OK)
-        rc = mt_err_set (err, MT_ENOMEM, "out of memory");
-    for (size_t i = 0; rc == MT_OK && later && kept_count && i < paired_count + kept_count; i++)
-        if (results_set_add_id (&later->ids, &later->count, &later->size,
-                                i < paired_count ? paired [i] : kept [i - paired_count].other)
-            != MT_OK)
-            rc = mt_err_set (err, MT_ENOMEM, "out of memory");
     free (paired);
     if (kept_count)
         mt_log_debug (S_NAME, "case %lld: %zu same-person pairs of %zu cases weighed",

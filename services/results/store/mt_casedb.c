@@ -251,10 +251,10 @@ static const char *s_migrations [] = {
      "CREATE INDEX candidates_state ON candidates (state);"),
     //  16: cases whose same-person pairs are to be scored again (issue 26):
     //  a cross-match's weighing lists each case it weighs and the case's
-    //  partners, and their pairs are scored in rounds, each case's pairs
-    //  read once a round (mt_casedb_same_score.c), where scoring each case
-    //  at once read its partners' partners' pairs, case after case. The
-    //  list survives a stop.
+    //  partners, and their pairs are scored in rounds, 256 cases at a time,
+    //  each pair those need read once for them (mt_casedb_same_score.c),
+    //  where scoring each case at once read its partners' partners' pairs,
+    //  case after case. The list survives a stop.
     ("CREATE TABLE same_due (case_id BIGINT PRIMARY KEY);")
 };
 #define S_VERSIONS 14

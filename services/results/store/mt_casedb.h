@@ -379,7 +379,8 @@ int mt_casedb_same_rescore (mt_casedb_t *self, int64_t case_id, mt_err_t *err);
 //  Cases whose same-person pairs a cross-match changed, to be scored in
 //  rounds (the list survives a stop): add count ids (one listed already
 //  stays once); score the pending pairs of the first up to max of them
-//  and take them off the list (*count_p how many, 0: it was empty). A
+//  and take them off the list, in a transaction (a savepoint inside the
+//  caller's) when it holds any (*count_p how many, 0: it was empty). A
 //  case listed is one weighed and each of its partners. Until scored, its
 //  pending pairs are not suggested (mt_casedb_same_list).
 int mt_casedb_same_due_add (mt_casedb_t *self, const int64_t *ids, size_t count, mt_err_t *err);

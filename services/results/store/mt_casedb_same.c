@@ -24,7 +24,8 @@ mt_casedb_same_put (mt_casedb_t *self, int64_t a, int64_t b, double evidence, do
     }
     //  A decided pair keeps its decision; only its weighing is brought up
     //  to date. Its score is its evidence until its records' pairs are
-    //  weighed against it (mt_casedb_same_rescore). (The evidence is bound
+    //  weighed against it (mt_casedb_same_rescore at once, or a cross-match's
+    //  round: mt_casedb_same_due_score). (The evidence is bound
     //  twice: PostgreSQL gives one parameter one type, REAL for evidence,
     //  DOUBLE PRECISION for score.)
     mti_sql_stmt_t *stmt = mti_db_prepare (self,

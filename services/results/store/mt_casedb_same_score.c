@@ -2,9 +2,9 @@
 //  pair's evidence less what its two records' other pairs say
 //  (mt_rank_same_score), computed again whenever those change: at once
 //  for a case weighed live and for a decision, in rounds for the cases a
-//  cross-match weighs (listed in same_due; each case's pairs read once a
-//  round, where scoring each case at once read its partners' partners'
-//  pairs, again for every case).
+//  cross-match weighs (listed in same_due, taken a chunk at a time: each
+//  pair a chunk needs read once for the chunk, where scoring each case at
+//  once read its partners' partners' pairs again for every case).
 
 #include "results/store/mt_casedb.h"
 #include "results/store/mt_rank.h"
@@ -182,7 +182,7 @@ mt_casedb_same_due_add (mt_casedb_t *self, const int64_t *ids, size_t count, mt_
                            "keep the same-person scores to compute", err);
 }
 
-//  A case of a round: its pairs, read once.
+//  A case a chunk needs: its pairs, read once for the chunk.
 typedef struct {
     int64_t id;                 //  first: s_by_id compares ids and known cases alike
     int64_t group;
@@ -209,8 +209,8 @@ s_know (mt_casedb_t *self, const int64_t *ids, size_t count, s_known_t *known, m
     return rc;
 }
 
-//  The cases that the pending pairs of the round's cases (known, count)
-//  lead to outside the round (ids, sorted), in a new sorted array without
+//  The cases that the pending pairs of the chunk's cases (known, count)
+//  lead to outside the chunk (ids, sorted), in a new sorted array without
 //  repeats.
 static int
 s_beyond (const s_known_t *known, size_t count, const int64_t *ids, int64_t **beyond_p,
@@ -238,10 +238,10 @@ s_beyond (const s_known_t *known, size_t count, const int64_t *ids, int64_t **be
     return rc;
 }
 
-//  The pending pairs of the round's cases (ids, count; known: every case
+//  The pending pairs of the chunk's cases (ids, count; known: every case
 //  they lead to, sorted) scored, each pair once.
 static int
-s_score_round (mt_casedb_t *self, const int64_t *ids, size_t count, const s_known_t *known,
+s_score_chunk (mt_casedb_t *self, const int64_t *ids, size_t count, const s_known_t *known,
                size_t known_count, mt_err_t *err)
 {
     mti_sql_stmt_t *update = s_update_new (self, err);
@@ -252,7 +252,7 @@ s_score_round (mt_casedb_t *self, const int64_t *ids, size_t count, const s_know
         const s_known_t *x = bsearch (&ids [i], known, known_count, sizeof *known, s_by_id);
         for (size_t j = 0; x && rc == MT_OK && j < x->n; j++) {
             const s_rival_t *pair = &x->pairs [j];
-            //  A pair of two of the round's cases is scored from its smaller.
+            //  A pair of two of the chunk's cases is scored from its smaller.
             if (!pair->pending || (pair->other < x->id
                                    && bsearch (&pair->other, ids, count, sizeof *ids, s_by_id)))
                 continue;
@@ -284,9 +284,20 @@ mt_casedb_same_due_score (mt_casedb_t *self, size_t max, size_t *count_p, mt_err
         rc = mti_db_ids (self, stmt, ids, max, &count, "read the same-person scores to compute",
                          err);
     }
-    //  The round's cases first, then those their pending pairs lead to.
-    s_known_t *known = rc == MT_OK && count ? calloc (count, sizeof *known) : NULL;
-    if (rc == MT_OK && count && !known)
+    //  Nothing listed: no transaction (the matcher asks every half second
+    //  when idle).
+    if (rc != MT_OK || count == 0) {
+        free (ids);
+        return rc;
+    }
+    rc = mt_casedb_begin (self, err);
+    if (rc != MT_OK) {
+        free (ids);
+        return rc;
+    }
+    //  The chunk's cases first, then those their pending pairs lead to.
+    s_known_t *known = calloc (count, sizeof *known);
+    if (!known)
         rc = mt_err_set (err, MT_ENOMEM, "out of memory");
     if (known) {
         known_count = count;
@@ -307,11 +318,12 @@ mt_casedb_same_due_score (mt_casedb_t *self, size_t max, size_t *count_p, mt_err
     }
     if (rc == MT_OK && known) {
         qsort (known, known_count, sizeof *known, s_by_id);
-        rc = s_score_round (self, ids, count, known, known_count, err);
+        rc = s_score_chunk (self, ids, count, known, known_count, err);
     }
     if (rc == MT_OK)
         rc = mti_db_each_id (self, "DELETE FROM same_due WHERE case_id = ?", ids, count,
                              "keep the same-person scores to compute", err);
+    rc = mt_casedb_commit (self, rc, err);
     if (rc == MT_OK)
         *count_p = count;
     for (size_t i = 0; i < known_count; i++)
