@@ -88,7 +88,7 @@ mt_gallery_destroy (mt_gallery_t **self_p)
     if (!self_p || !*self_p)
         return;
     mt_gallery_t *self = *self_p;
-    mti_gallery_rebuild_abandon (self);
+    mti_gallery_rebuild_stop (self);
     s_clear (self);
     mt_index_destroy (&self->index);
     free (self);

@@ -4,6 +4,7 @@
 
 #include "index/mt_gallery.h"
 
+#include "mti_faiss_extra.h"
 #include "mti_gallery.h"
 
 #include <omp.h>
@@ -27,34 +28,32 @@ s_build (void *arg)
     //  and OpenBLAS's would fight (shared FACTS.md). OpenBLAS's count is the
     //  process's and stays as the shard set it.
     omp_set_num_threads (1);
+    //  A gallery closed meanwhile stops the training and tuning at FAISS's
+    //  next check, not minutes later.
+    mti_faiss_stop_when (&rebuild->stop);
     rebuild->rc = mt_index_build_grouped (&rebuild->plan, rebuild->dim, rebuild->n,
                                           rebuild->ids, rebuild->cases, rebuild->vectors,
                                           &rebuild->built, &rebuild->report, &rebuild->err);
+    mti_faiss_stop_when (NULL);
     free (rebuild->ids), free (rebuild->cases), free (rebuild->vectors);
     rebuild->ids = NULL, rebuild->cases = NULL, rebuild->vectors = NULL;
-    int expected = MTI_REBUILD_RUNNING;
-    if (!__atomic_compare_exchange_n (&rebuild->state, &expected, MTI_REBUILD_DONE, false,
-                                      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-        s_rebuild_free (rebuild);       //  abandoned: nobody else will
+    __atomic_store_n (&rebuild->done, 1, __ATOMIC_RELEASE);
     return NULL;
 }
 
 void
-mti_gallery_rebuild_abandon (mt_gallery_t *self)
+mti_gallery_rebuild_stop (mt_gallery_t *self)
 {
     mti_gallery_rebuild_t *rebuild = self->rebuild;
     self->rebuild = NULL;
     if (!rebuild)
         return;
-    int expected = MTI_REBUILD_RUNNING;
-    if (__atomic_compare_exchange_n (&rebuild->state, &expected, MTI_REBUILD_ABANDONED, false,
-                                     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-        pthread_detach (rebuild->thread);
-    else {
-        if (rebuild->joinable)
-            pthread_join (rebuild->thread, NULL);
-        s_rebuild_free (rebuild);
-    }
+    //  Waited for, not left running: a process that returns from main while
+    //  the thread trains crashes in FAISS's and OpenMP's teardown.
+    __atomic_store_n (&rebuild->stop, 1, __ATOMIC_RELEASE);
+    if (rebuild->joinable)
+        pthread_join (rebuild->thread, NULL);
+    s_rebuild_free (rebuild);
 }
 
 bool
@@ -120,7 +119,6 @@ s_start (mt_gallery_t *self, int kind, mt_err_t *err)
     }
     if (rc == MT_OK)
         rc = mt_index_new (MT_INDEX_DEFAULT_FACTORY, rebuild->dim, &rebuild->delta, err);
-    rebuild->state = MTI_REBUILD_RUNNING;
     if (rc == MT_OK && pthread_create (&rebuild->thread, NULL, s_build, rebuild) != 0)
         rc = mt_err_set (err, MT_EINTERNAL, "cannot start the rebuild's thread");
     else if (rc == MT_OK)
@@ -198,7 +196,7 @@ mt_gallery_step
 mt_gallery_maintain (mt_gallery_t *self, mt_index_report_t *report, mt_err_t *err)
 {
     if (self->rebuild) {
-        if (__atomic_load_n (&self->rebuild->state, __ATOMIC_ACQUIRE) != MTI_REBUILD_DONE)
+        if (!__atomic_load_n (&self->rebuild->done, __ATOMIC_ACQUIRE))
             return MT_GALLERY_BUILDING;
         return s_take_over (self, report, err);
     }

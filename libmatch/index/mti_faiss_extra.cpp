@@ -10,6 +10,7 @@
 #include <faiss/IndexIVFFlat.h>
 #include <faiss/IndexIVFPQ.h>
 #include <faiss/IndexScalarQuantizer.h>
+#include <faiss/impl/AuxIndexStructures.h>
 #include <faiss/invlists/InvertedLists.h>
 #include <faiss/utils/Heap.h>
 #include <faiss/utils/distances.h>
@@ -321,4 +322,36 @@ mti_faiss_refine (const FaissIndex *store, size_t n, const float *x, size_t cand
         s_reason (why, why_size, e.what ());
     }
     return -1;
+}
+
+namespace {
+
+//  The stop flag of the thread that asks (mti_faiss_stop_when): FAISS asks
+//  its hook from the thread doing the work, so one thread's flag stops only
+//  that thread's computations.
+thread_local const int *s_stop = nullptr;
+
+struct s_stop_hook : faiss::InterruptCallback {
+    bool
+    want_interrupt () override
+    {
+        return s_stop && __atomic_load_n (s_stop, __ATOMIC_ACQUIRE) != 0;
+    }
+};
+
+//  Installed before main, while no thread can be using FAISS: its hook is a
+//  plain pointer that every search reads.
+struct s_hook_installer {
+    s_hook_installer ()
+    {
+        faiss::InterruptCallback::instance.reset (new s_stop_hook);
+    }
+} s_hook_installed;
+
+}   // namespace
+
+extern "C" void
+mti_faiss_stop_when (const int *stop)
+{
+    s_stop = stop;
 }

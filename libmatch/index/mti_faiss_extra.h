@@ -63,6 +63,13 @@ int mti_faiss_refine (const FaissIndex *store, size_t n, const float *x, size_t 
                       const int64_t *labels_in, size_t k, float *distances, int64_t *labels,
                       char *why, size_t why_size);
 
+//  Let FAISS's long computations on the calling thread (k-means
+//  training, exhaustive and IVF searches) stop early, failing with
+//  "computation interrupted", once *stop is non-zero (read atomically);
+//  NULL: never. Other threads are not affected (FAISS's process-wide hook
+//  behind it is installed before main).
+void mti_faiss_stop_when (const int *stop);
+
 #ifdef __cplusplus
 }
 #endif

@@ -24,11 +24,12 @@ typedef struct {
 //  added meanwhile go to `delta` (exact, searched beside the old index);
 //  faces removed meanwhile leave the gallery's table at once (so no search
 //  returns them) and are listed in `removed`, to leave the new index when
-//  it takes over. The thread owns ids/vectors; state says who frees what.
+//  it takes over. The thread owns ids/vectors until done.
 typedef struct {
     pthread_t thread;
     bool joinable;              //  thread not joined yet
-    int state;                  //  MTI_REBUILD_* (atomic)
+    int done;                   //  the thread has finished (atomic)
+    int stop;                   //  asks the thread to stop early (atomic)
     mt_index_plan_t plan;
     int dim;
     size_t n;
@@ -44,8 +45,6 @@ typedef struct {
     size_t removed_count, removed_cap;
 } mti_gallery_rebuild_t;
 
-enum { MTI_REBUILD_RUNNING = 1, MTI_REBUILD_DONE = 2, MTI_REBUILD_ABANDONED = 3 };
-
 struct mt_gallery {
     mt_index_t *index;
     mti_gallery_entry_t *faces; //  uthash table by face_id
@@ -58,8 +57,8 @@ struct mt_gallery {
     mti_gallery_rebuild_t *rebuild;
 };
 
-//  Let a running rebuild go (the gallery is being destroyed): its thread
-//  frees what it has when it ends.
-void mti_gallery_rebuild_abandon (mt_gallery_t *self);
+//  Stop a running rebuild (the gallery is being destroyed): asks its thread
+//  to stop, waits for it and frees what it has.
+void mti_gallery_rebuild_stop (mt_gallery_t *self);
 
 #endif

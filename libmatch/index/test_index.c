@@ -6,11 +6,14 @@
 
 #include "mt_test.h"
 
+#include "base/mt_clock.h"
 #include "index/mt_gallery.h"
 #include "index/mt_index.h"
 #include "index/mt_partition.h"
 #include "index/mt_store.h"
 
+#include <dirent.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -606,6 +609,19 @@ s_check_select (const mt_gallery_t *g, const float *x, size_t n, const bool *pre
     free (meta), free (vectors);
 }
 
+//  The threads this process has now.
+static int
+s_threads (void)
+{
+    DIR *tasks = opendir ("/proc/self/task");
+    int count = 0;
+    for (struct dirent *entry; tasks && (entry = readdir (tasks));)
+        count += entry->d_name [0] != '.';
+    if (tasks)
+        closedir (tasks);
+    return count;
+}
+
 static void
 test_gallery_rebuild (void)
 {
@@ -679,10 +695,16 @@ test_gallery_rebuild (void)
     mt_gallery_describe (g, text, sizeof text);
     MT_CHECK_CONTAINS (text, "Flat");
     MT_CHECK (!strstr (text, "IVF"));
-    //  A gallery destroyed mid-rebuild lets its thread finish alone.
+    //  A gallery destroyed mid-rebuild stops its thread and waits for it:
+    //  none is left training (a process returning from main then would
+    //  crash in FAISS's teardown).
     s_add (g, x, 0, n, present);
+    int threads = s_threads ();
     MT_CHECK_INT (mt_gallery_maintain (g, &report, &err), MT_GALLERY_STARTED);
+    int64_t started = mt_clock_ms ();
     mt_gallery_destroy (&g);
+    fprintf (stderr, "  destroyed mid-rebuild in %" PRId64 " ms\n", mt_clock_ms () - started);
+    MT_CHECK_INT (s_threads (), threads);
     free (x), free (centres), free (present);
 }
 
