@@ -34,6 +34,8 @@ typedef struct {
     char backup_token [33];         //  the backup in progress (results_backup.c), or ""
     int64_t backup_seen_ms;         //  when it last called
     int64_t disk_full_ms;           //  when a call last failed for lack of space (0: never)
+    mt_casedb_stats_t counts;       //  the store's counts as last read (stats)
+    int64_t counts_ms, counts_took_ms;  //  when, and how long reading them took
     results_seen_t *seen;           //  RESULTS_SEEN_SLOTS of them
     results_jobs_t *jobs;
 } results_state_t;
