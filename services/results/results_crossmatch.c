@@ -35,9 +35,12 @@
 #define S_NAME "results"
 //  Cases and query vectors of one batch.
 #define S_CASES 256
-//  Cases weighed in one transaction (the write lock is held that long:
-//  ~10 ms a case).
-#define S_GROUP 32
+//  Cases weighed in one transaction: a batch (the write lock is held that
+//  long: ~3 ms a case at 100,000 cases, under a second). A pair's entry
+//  in the index by the other side lands on a page of its own, and each
+//  transaction writes each page it changed to the log once (and syncs it):
+//  fewer, larger transactions write less (bench/RESULTS.md).
+#define S_GROUP 256
 //  A step chains batches for at most this long (ms): the removals queued
 //  without a nudge and the rescoring wait for its end.
 #define S_CHAIN_MS 5000
