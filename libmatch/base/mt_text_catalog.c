@@ -99,6 +99,7 @@ const mti_text_row_t mti_text_terms [] = {
     //  (mti_db_fail, services/results/store)
     { "read the schema version",            "读取数据库结构版本" },
     { "read a case's version",               "读取案件的版本" },
+    { "read the count of changes",           "读取案件改动的计数" },
     { "same-person pair",                   "疑似同一人记录" },
     { "same-person pairs",                  "疑似同一人记录" },
     { "score a same-person pair",           "为疑似同一人记录评分" },

@@ -37,6 +37,8 @@
 //  One case's copy: what weighing reads of it, and its faces.
 typedef struct {
     int64_t id, version, person_group;
+    int64_t changes;                //  the store's count when it was last checked, trusted
+                                    //  (results_casemem_trust); -1 none
     mt_case_kind kind;
     bool used;                      //  since the last sweep
     char state [sizeof ((mt_case_t *) 0)->state];
@@ -55,7 +57,8 @@ struct results_casemem {
     s_slot_t *slots;
     size_t size, used;              //  slots, and those holding a copy
     size_t hand;                    //  where the next sweep starts
-    uint64_t hits, misses;
+    int64_t changes;                //  the store's count of changes while trusted, else -1
+    uint64_t hits, misses, checks;
 };
 
 #define S_FIRST_SLOTS 1024
@@ -65,7 +68,7 @@ results_casemem_new (size_t budget)
 {
     results_casemem_t *self = calloc (1, sizeof *self);
     if (self)
-        self->budget = budget;
+        self->budget = budget, self->changes = -1;
     return self;
 }
 
@@ -190,6 +193,7 @@ s_keep (results_casemem_t *self, const mt_case_t *c, int64_t version,
     if (!copy)
         return;
     s_facts_of (copy, c, version);
+    copy->changes = self->changes;
     copy->used = true;
     copy->count = count;
     if (count)
@@ -217,16 +221,25 @@ results_casemem_get (results_casemem_t *self, mt_casedb_t *db, int64_t id, mt_ca
 {
     *faces_p = NULL;
     *count_p = 0;
-    //  The version first: what is read after it is at least as new, so a
-    //  copy is never taken for newer than it is.
-    int64_t version = 0;
-    int rc = mt_casedb_case_version (db, id, &version, err);
-    if (rc != MT_OK)
-        return rc;
     size_t i = self->size ? s_slot (self, id) : 0;
     s_copy_t *copy = self->size && self->slots [i].id == id ? self->slots [i].copy : NULL;
+    //  Checked at the count of changes the store gives now: no case has
+    //  changed since. Else the version first: what is read after it is at
+    //  least as new, so a copy is never taken for newer than it is.
+    int64_t version = 0;
+    int rc = MT_OK;
+    if (!copy || self->changes < 0 || copy->changes != self->changes) {
+        self->checks++;
+        rc = mt_casedb_case_version (db, id, &version, err);
+        if (rc != MT_OK)
+            return rc;
+    }
+    else
+        version = copy->version;
     if (copy && copy->version == version) {
         self->hits++;
+        if (self->changes >= 0)
+            copy->changes = self->changes;
         copy->used = true;
         s_case_of (copy, c);
         if (copy->count) {
@@ -258,9 +271,24 @@ results_casemem_get (results_casemem_t *self, mt_casedb_t *db, int64_t id, mt_ca
     return MT_OK;
 }
 
+void
+results_casemem_trust (results_casemem_t *self, mt_casedb_t *db)
+{
+    mt_err_t err;
+    if (mt_casedb_case_changes (db, &self->changes, &err) != MT_OK)
+        self->changes = -1;         //  unread: each copy's version is read, as untrusted
+}
+
+void
+results_casemem_distrust (results_casemem_t *self)
+{
+    self->changes = -1;
+}
+
 results_casemem_stats_t
 results_casemem_stats (const results_casemem_t *self)
 {
     return (results_casemem_stats_t) { .cases = self->used, .bytes = self->bytes,
-                                       .hits = self->hits, .misses = self->misses };
+                                       .hits = self->hits, .misses = self->misses,
+                                       .checks = self->checks };
 }

@@ -363,10 +363,11 @@ s_side_done (results_matcher_t *m, mt_crossmatch_t *cm, mt_err_t *err)
         snprintf (cm->state, sizeof cm->state, "done");
         results_casemem_stats_t mem = results_casemem_stats (m->casemem);
         mt_log_info (S_NAME, "cross-match done: %lld cases, %lld faces searched again; "
-                     "cases in memory %zu (%.1f MB), read from memory %llu times, from the "
-                     "store %llu", (long long) cm->cases_done, (long long) cm->faces_done,
-                     mem.cases, (double) mem.bytes / 1048576.0,
-                     (unsigned long long) mem.hits, (unsigned long long) mem.misses);
+                     "cases in memory %zu (%.1f MB), read from memory %llu times (their "
+                     "versions read %llu times), from the store %llu",
+                     (long long) cm->cases_done, (long long) cm->faces_done,
+                     mem.cases, (double) mem.bytes / 1048576.0, (unsigned long long) mem.hits,
+                     (unsigned long long) mem.checks, (unsigned long long) mem.misses);
     }
     return s_record (m, cm, err);
 }
@@ -464,6 +465,14 @@ s_pace (const results_config_t *config, results_pace_t *pace, const s_batch_t *b
     pace->after_ms = batch->start_ms + batch->search_ms / config->crossmatch_share;
 }
 
+//  A group's transaction ends: its copies of cases are checked again.
+static int
+s_group_end (results_matcher_t *m, int rc, mt_err_t *err)
+{
+    results_casemem_distrust (m->casemem);
+    return mt_casedb_commit (m->db, rc, err);
+}
+
 //  A batch's cases weighed against what its searches found, S_GROUP at a
 //  time in one transaction: their reads of candidate cases and their
 //  pairs' writes share its locks and its commit (each case's writes are a
@@ -482,7 +491,7 @@ s_weigh_batch (results_matcher_t *m, mt_crossmatch_t *cm, s_batch_t *batch, s_ch
     for (size_t i = 0; rc == MT_OK && i < batch->count; i++) {
         if (i % S_GROUP == 0) {
             if (grouped)
-                rc = mt_casedb_commit (m->db, rc, err);
+                rc = s_group_end (m, rc, err);
             if (rc == MT_OK)
                 s_chain_on (m, cm->kind, batch, chain);
             grouped = rc == MT_OK && mt_casedb_begin (m->db, err) == MT_OK;
@@ -490,6 +499,10 @@ s_weigh_batch (results_matcher_t *m, mt_crossmatch_t *cm, s_batch_t *batch, s_ch
                 rc = err->code;
             if (rc != MT_OK)
                 break;
+            //  Holding the write lock, weighing writes pairs alone: the
+            //  copies of cases checked at the store's count of changes
+            //  stay its own till the commit.
+            results_casemem_trust (m->casemem, m->db);
         }
         s_member_t *member = &batch->members [i];
         int64_t *others = NULL;
@@ -515,7 +528,7 @@ s_weigh_batch (results_matcher_t *m, mt_crossmatch_t *cm, s_batch_t *batch, s_ch
             cm->cases_done++, cm->faces_done += (int64_t) member->n;
     }
     if (grouped)
-        rc = mt_casedb_commit (m->db, rc, err);
+        rc = s_group_end (m, rc, err);
     if (rc == MT_OK)
         s_chain_on (m, cm->kind, batch, chain);
     grouped = rc == MT_OK && later.count && mt_casedb_begin (m->db, err) == MT_OK;

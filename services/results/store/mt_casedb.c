@@ -16,7 +16,7 @@
 //  Migration N brings the schema from version N-1 to N. Append only. A new
 //  PostgreSQL store starts at MTI_CASEDB_PG_BASE (mt_casedb_pg.c) and takes
 //  the migrations after it, which must read the same on both (but 14's
-//  triggers: s_versions_pg).
+//  triggers, s_versions_pg, and 17's counter, s_changes_pg).
 static const char *s_migrations [] = {
     //  1: the first schema
     "CREATE TABLE cases ("
@@ -255,9 +255,24 @@ static const char *s_migrations [] = {
     //  each pair those need read once for them (mt_casedb_same_score.c),
     //  where scoring each case at once read its partners' partners' pairs,
     //  case after case. The list survives a stop.
-    ("CREATE TABLE same_due (case_id BIGINT PRIMARY KEY);")
+    ("CREATE TABLE same_due (case_id BIGINT PRIMARY KEY);"),
+    //  17: every change to a case (and so to its faces and photos, whose
+    //  triggers bump its version) counted in one row (issue 26): a
+    //  cross-match's weighing, holding the write lock, reads the count once
+    //  and uses its copies of cases checked at that count without reading
+    //  each one's version (results_casemem_trust). SQLite only: on
+    //  PostgreSQL writers run side by side and one row that every change
+    //  writes would make them wait for each other, or deadlock
+    //  (s_changes_pg).
+    ("CREATE TABLE case_changes (n BIGINT NOT NULL);"
+     "INSERT INTO case_changes VALUES (0);"
+     "CREATE TRIGGER cases_changed AFTER UPDATE ON cases"
+     "  BEGIN UPDATE case_changes SET n = n + 1; END;"
+     "CREATE TRIGGER cases_gone AFTER DELETE ON cases"
+     "  BEGIN UPDATE case_changes SET n = n + 1; END;")
 };
 #define S_VERSIONS 14
+#define S_CHANGES 17
 
 //  Migration 14 on PostgreSQL: its triggers call functions. A case's own
 //  update bumps its version unless the update sets it; a face's or a
@@ -281,6 +296,10 @@ static const char *s_versions_pg =
     "  FOR EACH ROW EXECUTE FUNCTION case_version_of_row ();"
     "CREATE TRIGGER photos_version AFTER UPDATE OR DELETE ON photos"
     "  FOR EACH ROW EXECUTE FUNCTION case_version_of_row ();";
+
+//  Migration 17 on PostgreSQL: no counter (mt_casedb_case_changes says
+//  none), the version alone is read.
+static const char *s_changes_pg = "SELECT 1";
 #define S_MIGRATIONS ((int) (sizeof s_migrations / sizeof s_migrations [0]))
 
 
@@ -311,6 +330,9 @@ s_migrate (mt_casedb_t *self, mt_err_t *err)
     else
     if (pg && self->version + 1 == S_VERSIONS)
         sql = s_versions_pg;
+    else
+    if (pg && self->version + 1 == S_CHANGES)
+        sql = s_changes_pg;
     if (rc == MT_OK)
         rc = mti_db_exec (self, sql, err);
     char now [32], insert [128];

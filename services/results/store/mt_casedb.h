@@ -165,6 +165,10 @@ int mt_casedb_case_facts (mt_casedb_t *self, int64_t id, mt_case_t *c, mt_err_t 
 //  unknown id.
 int mt_casedb_case_version (mt_casedb_t *self, int64_t id, int64_t *version_p,
                             mt_err_t *err);
+//  How many changes to cases (and so to their faces and photos) the store
+//  has counted (schema 17): while it stays the same, no case's version
+//  moved. -1 on PostgreSQL, which keeps no count.
+int mt_casedb_case_changes (mt_casedb_t *self, int64_t *count_p, mt_err_t *err);
 //  Which cases a list holds; each member left NULL or 0 takes every case.
 typedef struct {
     const char *station;            //  only this station's cases (staff see no others)

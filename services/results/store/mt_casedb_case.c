@@ -224,6 +224,22 @@ mt_casedb_case_version (mt_casedb_t *self, int64_t id, int64_t *version_p, mt_er
     return mti_db_fail (self, MT_EIO, err, "read a case's version");
 }
 
+int
+mt_casedb_case_changes (mt_casedb_t *self, int64_t *count_p, mt_err_t *err)
+{
+    *count_p = -1;
+    if (mti_sql_is_pg (self->db))
+        return MT_OK;
+    mti_sql_stmt_t *stmt = mti_db_prepare (self, "SELECT n FROM case_changes", err);
+    if (!stmt)
+        return MT_EINTERNAL;
+    int step = mti_sql_step (stmt);
+    if (step == MTI_SQL_ROW)
+        *count_p = mti_sql_column_int64 (stmt, 0);
+    mti_sql_finalize (stmt);
+    return step == MTI_SQL_ROW ? MT_OK : mti_db_fail (self, MT_EIO, err, "read the count of changes");
+}
+
 
 //  A search's text without the spaces around it, the case number it names
 //  ("12", "#12"; 0 when it names none) and a LIKE pattern that finds it
