@@ -11,6 +11,7 @@
 #include "index/mt_index.h"
 #include "index/mt_partition.h"
 #include "index/mt_store.h"
+#include "index/mti_faiss_extra.h"
 
 #include <dirent.h>
 #include <inttypes.h>
@@ -609,6 +610,33 @@ s_check_select (const mt_gallery_t *g, const float *x, size_t n, const bool *pre
     free (meta), free (vectors);
 }
 
+//  A build whose thread asked to stop (a gallery closed mid-rebuild) fails
+//  at FAISS's next check; the next one, not asked, builds.
+static void
+test_build_stopped (void)
+{
+    size_t n = 3000;
+    float *centres, *x = s_people (n, &centres);
+    int64_t *ids = malloc (n * sizeof *ids);
+    for (size_t i = 0; i < n; i++)
+        ids [i] = (int64_t) i + 1;
+    mt_index_plan_t plan = mt_index_plan_default ();
+    plan.kind = MT_INDEX_IVF;
+    mt_index_t *index = NULL;
+    mt_index_report_t report;
+    mt_err_t err;
+    int stop = 1;
+    mti_faiss_stop_when (&stop);
+    MT_CHECK (mt_index_build (&plan, DIM, n, ids, x, &index, &report, &err) != MT_OK);
+    MT_CHECK_CONTAINS (err.msg, "interrupted");
+    MT_CHECK (index == NULL);
+    mti_faiss_stop_when (NULL);
+    MT_CHECK_RC (mt_index_build (&plan, DIM, n, ids, x, &index, &report, &err), MT_OK, &err);
+    MT_CHECK (index && mt_index_kind_of (index) == MT_INDEX_IVF);
+    mt_index_destroy (&index);
+    free (ids), free (x), free (centres);
+}
+
 //  The threads this process has now.
 static int
 s_threads (void)
@@ -920,6 +948,7 @@ main (void)
     MT_RUN (test_exact_where_lists_do_not_narrow);
     MT_RUN (test_hnsw_quantizer);
     MT_RUN (test_family_tuning);
+    MT_RUN (test_build_stopped);
     MT_RUN (test_gallery_rebuild);
     MT_RUN (test_store_rebuild);
     MT_RUN (test_store_rebuild_second);
