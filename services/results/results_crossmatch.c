@@ -473,11 +473,11 @@ s_group_end (results_matcher_t *m, int rc, mt_err_t *err)
     return mt_casedb_commit (m->db, rc, err);
 }
 
-//  A batch's cases weighed against what its searches found, S_GROUP at a
-//  time in one transaction: their reads of candidate cases and their
-//  pairs' writes share its locks and its commit (each case's writes are a
-//  savepoint inside it). Between the transactions the next batch may be
-//  sent (s_chain_on). The found cases it touched are listed to be scored
+//  A batch's cases weighed against what its searches found, S_GROUP (all
+//  of a batch) at a time in one transaction: their reads of candidate
+//  cases and their pairs' writes share its locks and its commit (each
+//  case's writes are a savepoint inside it). Between the transactions the
+//  next batch may be sent (s_chain_on). The found cases it touched are listed to be scored
 //  again later, each once however many batches touch it meanwhile
 //  (s_rescore_due); so are the cases whose same-person pairs it changed,
 //  listed with the pairs in their transaction (results_same_weigh_hits).

@@ -227,6 +227,24 @@ test_written_by_hand (void)
               (long long) s_other);
     MT_CHECK_INT (mt_test_store_exec (s_target, sql, why, sizeof why), 0);
     s_agree (s_other, true, "a fact written by hand");
+    //  A case deleted by hand is gone, trusted or not.
+    mt_case_t lone = mt_test_missing_case ();
+    snprintf (lone.external_ref, sizeof lone.external_ref, "casemem-lone");
+    int64_t id = 0;
+    mt_err_t err;
+    MT_CHECK_RC (mt_casedb_case_add (s_db, &lone, "staff", &id, NULL, &err), MT_OK, &err);
+    s_agree (id, true, "the first read");
+    snprintf (sql, sizeof sql, "DELETE FROM cases WHERE id = %lld", (long long) id);
+    MT_CHECK_INT (mt_test_store_exec (s_target, sql, why, sizeof why), 0);
+    mt_case_t c;
+    mt_face_row_t *faces = NULL;
+    size_t n = 0;
+    MT_CHECK_RC (mt_casedb_begin (s_db, &err), MT_OK, &err);
+    results_casemem_trust (s_mem, s_db);
+    MT_CHECK_RC (results_casemem_get (s_mem, s_db, id, &c, &faces, &n, &err), MT_ENOTFOUND, &err);
+    results_casemem_distrust (s_mem);
+    MT_CHECK_RC (mt_casedb_commit (s_db, MT_OK, &err), MT_OK, &err);
+    free (faces);
 }
 
 static void
