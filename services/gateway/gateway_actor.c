@@ -117,8 +117,12 @@ s_metrics (gateway_t *gw, struct MHD_Connection *conn)
     pthread_mutex_unlock (&gw->metrics_lock);
     json_t *stats = NULL;
     mt_err_t err;
-    if (gateway_results_call (gw->results, "metrics", "stats", NULL, NULL, 0, 5000, &stats, NULL,
-                              NULL, &err) == MT_OK) {
+    json_t *params = json_pack ("{s:i}", "counts_max_age_ms", GATEWAY_STATS_COUNTS_AGE_MS);
+    int got = params ? gateway_results_call (gw->results, "metrics", "stats", params, NULL, 0,
+                                             5000, &stats, NULL, NULL, &err)
+                     : MT_ENOMEM;
+    json_decref (params);
+    if (got == MT_OK) {
         const char *key;
         json_t *value;
         json_object_foreach (stats, key, value)

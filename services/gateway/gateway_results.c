@@ -95,8 +95,12 @@ s_probe (void *arg)
         bool stats_due = self->up && mt_clock_ms () - self->stats_ms >= S_STATS_EVERY_MS;
         pthread_mutex_unlock (&self->lock);
         if (stats_due) {
-            rc = api_call (client, "stats", NULL, NULL, 0, S_STATS_TIMEOUT_MS, &result, NULL,
-                           NULL, &err);
+            json_t *params = json_pack ("{s:i}", "counts_max_age_ms",
+                                        GATEWAY_STATS_COUNTS_AGE_MS);
+            rc = params ? api_call (client, "stats", params, NULL, 0, S_STATS_TIMEOUT_MS, &result,
+                                    NULL, NULL, &err)
+                        : mt_err_set (&err, MT_ENOMEM, "out of memory");
+            json_decref (params);
             pthread_mutex_lock (&self->lock);
             if (rc == MT_OK) {
                 json_decref (self->stats);

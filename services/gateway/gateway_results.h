@@ -43,6 +43,11 @@ typedef struct {
     const char *actor, *role, *station;
 } gateway_caller_t;
 
+//  How old the store's counts in the results service's stats may be when
+//  the gateway asks for them (its health check every few seconds, its
+//  metrics): api.proto's StatsParams.
+#define GATEWAY_STATS_COUNTS_AGE_MS 30000
+
 //  api_call through this thread's connection, on behalf of who. On an
 //  error reply, *error_p (when given) is the reply's error object (a new
 //  reference: code, message and what the service added, e.g. "allowed").

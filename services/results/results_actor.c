@@ -138,22 +138,24 @@ s_stats_index (results_call_t *call, Homeward__V1__ServiceStats *st, bool *faile
     mt_msg_destroy (&reply);
 }
 
-//  Counting a national store's rows takes long (4.2 million pairs: 0.17 s
-//  on 2 cores) and the gateway's health check asks every 5 s. For the
-//  gateway's own calls (its health check, its metrics), counts that took
-//  over S_COUNTS_SLOW_MS to read are read again once S_COUNTS_SPAN times
-//  that has passed (1% of a core), S_COUNTS_OLDEST_MS at most; any other
-//  caller (the CLI, a bench waiting for its work to settle) has them read
-//  at its call.
+//  The store's counts are read again for a stats call unless the caller
+//  lets them be older (api.proto's StatsParams) and they took over
+//  S_COUNTS_SLOW_MS to read: then once S_COUNTS_SPAN times that has passed
+//  (1% of a core), or the caller's age, whichever is sooner.
 #define S_COUNTS_SLOW_MS 20
 #define S_COUNTS_SPAN 100
-#define S_COUNTS_OLDEST_MS 30000
 
 static bool
-s_counts_may_wait (const results_call_t *call)
+s_counts_fresh_enough (const results_call_t *call)
 {
-    return call->actor
-        && (strcmp (call->actor, "gateway") == 0 || strcmp (call->actor, "metrics") == 0);
+    const results_state_t *self = call->self;
+    const Homeward__V1__StatsParams *params = call->request->stats;
+    if (!params || !params->has_counts_max_age_ms || self->counts_took_ms <= S_COUNTS_SLOW_MS)
+        return false;
+    int64_t span = S_COUNTS_SPAN * self->counts_took_ms;
+    if (params->counts_max_age_ms < span)
+        span = params->counts_max_age_ms;
+    return mt_clock_ms () - self->counts_ms < span;
 }
 
 //  The service's counts (api.proto's stats): the health page and the
@@ -162,11 +164,8 @@ static int
 m_stats (results_call_t *call, mt_err_t *err)
 {
     results_state_t *self = call->self;
-    int64_t now = mt_clock_ms (), span = S_COUNTS_SPAN * self->counts_took_ms;
-    if (span > S_COUNTS_OLDEST_MS)
-        span = S_COUNTS_OLDEST_MS;
-    if (!s_counts_may_wait (call) || self->counts_took_ms <= S_COUNTS_SLOW_MS
-    ||  now - self->counts_ms >= span) {
+    if (!s_counts_fresh_enough (call)) {
+        int64_t now = mt_clock_ms ();
         int rc = mt_casedb_stats (self->db, &self->counts, err);
         if (rc != MT_OK)
             return rc;
