@@ -43,6 +43,16 @@ s_people (size_t n, float **centres_p)
     return x;
 }
 
+//  Ids 1..n: s_people's photos in order.
+static int64_t *
+s_ids (size_t n)
+{
+    int64_t *ids = malloc (n * sizeof *ids);
+    for (size_t i = 0; ids && i < n; i++)
+        ids [i] = (int64_t) i + 1;
+    return ids;
+}
+
 //  recall@20 of index on q queries against brute force over the n vectors
 //  (ids i + 1).
 static double
@@ -69,9 +79,7 @@ test_recall_per_kind (void)
 {
     size_t n = MT_TEST_LIGHT ? 3000 : 12000, q = 200;
     float *centres, *x = s_people (n, &centres);
-    int64_t *ids = malloc (n * sizeof *ids);
-    for (size_t i = 0; i < n; i++)
-        ids [i] = (int64_t) i + 1;
+    int64_t *ids = s_ids (n);
     //  Queries: new photos of people in the gallery.
     float *queries = malloc (q * DIM * sizeof *queries);
     for (size_t i = 0; i < q; i++)
@@ -161,9 +169,7 @@ test_pq_refined (void)
 {
     size_t n = MT_TEST_LIGHT ? 3000 : 12000, q = 100, gone = 50;
     float *centres, *x = s_people (n, &centres);
-    int64_t *ids = malloc (n * sizeof *ids);
-    for (size_t i = 0; i < n; i++)
-        ids [i] = (int64_t) i + 1;
+    int64_t *ids = s_ids (n);
     //  Each person (3 photos) a case: tuned on finding the family.
     uint64_t *cases = malloc (n * sizeof *cases);
     for (size_t i = 0; i < n; i++)
@@ -366,9 +372,7 @@ test_hnsw_quantizer (void)
 {
     size_t n = MT_TEST_LIGHT ? 3000 : 6000;
     float *centres, *x = s_people (n, &centres);
-    int64_t *ids = malloc (n * sizeof *ids);
-    for (size_t i = 0; i < n; i++)
-        ids [i] = (int64_t) i + 1;
+    int64_t *ids = s_ids (n);
     mt_index_plan_t plan = mt_index_plan_default ();
     plan.kind = MT_INDEX_IVF;
     plan.hnsw_quantizer_from = 16;
@@ -426,10 +430,9 @@ test_family_tuning (void)
 {
     size_t n = MT_TEST_LIGHT ? 6000 : 12000, q = 300;
     float *centres, *x = s_people (n, &centres);
-    int64_t *ids = malloc (n * sizeof *ids);
+    int64_t *ids = s_ids (n);
     uint64_t *cases = malloc (n * sizeof *cases), *singles = malloc (n * sizeof *singles);
     for (size_t i = 0; i < n; i++) {
-        ids [i] = (int64_t) i + 1;
         cases [i] = i / 3 + 1;      //  s_people: photos i of person i / 3
         singles [i] = i + 1;
     }
@@ -617,9 +620,7 @@ test_build_stopped (void)
 {
     size_t n = 3000;
     float *centres, *x = s_people (n, &centres);
-    int64_t *ids = malloc (n * sizeof *ids);
-    for (size_t i = 0; i < n; i++)
-        ids [i] = (int64_t) i + 1;
+    int64_t *ids = s_ids (n);
     mt_index_plan_t plan = mt_index_plan_default ();
     plan.kind = MT_INDEX_IVF;
     mt_index_t *index = NULL;
