@@ -120,7 +120,7 @@ s_metrics (gateway_t *gw, struct MHD_Connection *conn)
     json_t *params = json_pack ("{s:i}", "counts_max_age_ms", GATEWAY_STATS_COUNTS_AGE_MS);
     int got = params ? gateway_results_call (gw->results, "metrics", "stats", params, NULL, 0,
                                              5000, &stats, NULL, NULL, &err)
-                     : MT_ENOMEM;
+                     : mt_err_set (&err, MT_ENOMEM, "out of memory");
     json_decref (params);
     if (got == MT_OK) {
         const char *key;

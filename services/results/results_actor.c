@@ -150,7 +150,7 @@ s_counts_fresh_enough (const results_call_t *call)
 {
     const results_state_t *self = call->self;
     const Homeward__V1__StatsParams *params = call->request->stats;
-    if (!params || !params->has_counts_max_age_ms || self->counts_took_ms <= S_COUNTS_SLOW_MS)
+    if (!params->has_counts_max_age_ms || self->counts_took_ms <= S_COUNTS_SLOW_MS)
         return false;
     int64_t span = S_COUNTS_SPAN * self->counts_took_ms;
     if (params->counts_max_age_ms < span)
