@@ -27,13 +27,20 @@
 
 //  Leases to clear later, at most (beyond: they run out by themselves).
 #define S_UNRELEASED_MAX 1024
+//  Photos a worker holds at once: the one it describes and the next, queued
+//  on its link. With one, a worker waited after each answer for the service
+//  to store it, claim the next photo and read it (a write transaction of
+//  its own each, behind the matcher's): ~30 ms a photo, a third of its
+//  time in a bulk import (bench/RESULTS.md).
+#define S_AHEAD 2
 
 typedef struct {
     uint8_t id [MT_ROUTE_MAX_BYTES];
     size_t id_size;
     char name [128];
-    int64_t photo_id;               //  the photo it describes; 0: ready
-    int64_t given_ms, seen_ms;
+    int64_t photo_id [S_AHEAD];     //  the photos it holds, in the order given; 0: none
+    int64_t given_ms [S_AHEAD];
+    int64_t seen_ms;
 } s_worker_t;
 
 struct results_jobs {
@@ -145,17 +152,35 @@ s_release_later_ones (results_state_t *self)
     return true;
 }
 
-//  A worker's photo back to the waiting ones.
-static void
-s_give_back (results_state_t *self, s_worker_t *w, const char *why)
+//  How many photos the worker holds.
+static size_t
+s_held (const s_worker_t *w)
 {
-    if (!w->photo_id)
+    size_t held = 0;
+    for (size_t slot = 0; slot < S_AHEAD; slot++)
+        held += w->photo_id [slot] != 0;
+    return held;
+}
+
+//  A worker's photo (its slot) back to the waiting ones.
+static void
+s_give_back (results_state_t *self, s_worker_t *w, size_t slot, const char *why)
+{
+    if (!w->photo_id [slot])
         return;
-    s_release (self, w->photo_id);
-    mt_log_info (S_NAME, "photo %lld goes to another worker: %s %s", (long long) w->photo_id,
-                 w->name [0] ? w->name : "a worker", why);
-    w->photo_id = 0;
+    s_release (self, w->photo_id [slot]);
+    mt_log_info (S_NAME, "photo %lld goes to another worker: %s %s",
+                 (long long) w->photo_id [slot], w->name [0] ? w->name : "a worker", why);
+    w->photo_id [slot] = 0;
     self->jobs->waiting = true;
+}
+
+//  Every photo of a worker that is gone back to the waiting ones.
+static void
+s_give_back_all (results_state_t *self, s_worker_t *w, const char *why)
+{
+    for (size_t slot = 0; slot < S_AHEAD; slot++)
+        s_give_back (self, w, slot, why);
 }
 
 static void
@@ -206,11 +231,17 @@ s_stored (results_state_t *self)
 
 //  ---------------------------------------------------------------- pushing photos
 
-//  Push one waiting photo to worker w. false when none waits (or the store
-//  cannot say), or when w is gone (then forgotten; its photo given back).
+//  Push one waiting photo to worker w, into a free slot of its. false when
+//  none waits (or the store cannot say), or when w is gone (then forgotten;
+//  its photos given back).
 static bool
 s_push (results_state_t *self, s_worker_t *w)
 {
+    size_t slot = 0;
+    while (slot < S_AHEAD && w->photo_id [slot])
+        slot++;
+    if (slot == S_AHEAD)
+        return false;
     results_jobs_t *jobs = self->jobs;
     mt_photo_row_t row;
     mt_err_t err;
@@ -243,10 +274,10 @@ s_push (results_state_t *self, s_worker_t *w)
     s_route (w, &route);
     rc = mt_job_send (jobs->socket, &route, job, ZMQ_DONTWAIT, &err);
     mt_job_destroy (&job);
-    w->photo_id = row.id;
-    w->given_ms = mt_clock_ms ();
+    w->photo_id [slot] = row.id;
+    w->given_ms [slot] = mt_clock_ms ();
     if (rc != MT_OK) {
-        s_give_back (self, w, "is gone");
+        s_give_back_all (self, w, "is gone");
         s_forget (jobs, w);
     }
     return true;
@@ -263,15 +294,17 @@ s_dispatch (results_state_t *self)
         return;
     }
     //  Until nothing waits, or the store failed (paused: once, not once a
-    //  worker).
-    for (size_t i = 0; jobs->waiting && i < jobs->count
-                       && mt_clock_ms () >= jobs->paused_until_ms; ) {
-        s_worker_t *w = &jobs->workers [i];
-        size_t count = jobs->count;
-        if (w->photo_id || !s_push (self, w) || jobs->count == count)
-            i++;
-        //  (a worker that was gone was replaced by the last: look at i again)
-    }
+    //  worker). Every worker gets a photo to describe before any gets one
+    //  to queue.
+    for (size_t held = 0; held < S_AHEAD; held++)
+        for (size_t i = 0; jobs->waiting && i < jobs->count
+                           && mt_clock_ms () >= jobs->paused_until_ms; ) {
+            s_worker_t *w = &jobs->workers [i];
+            size_t count = jobs->count;
+            if (s_held (w) != held || !s_push (self, w) || jobs->count == count)
+                i++;
+            //  (a worker that was gone was replaced by the last: look at i again)
+        }
 }
 
 void
@@ -323,8 +356,9 @@ s_answer (results_state_t *self, s_worker_t *w, const mt_job_t *answer)
     char what [64];
     snprintf (what, sizeof what, "job.%s for photo %llu", mt_job_type_name (answer->type),
               (unsigned long long) answer->photo_id);
-    if (w->photo_id == (int64_t) answer->photo_id)
-        w->photo_id = 0;
+    for (size_t slot = 0; slot < S_AHEAD; slot++)
+        if (w->photo_id [slot] == (int64_t) answer->photo_id)
+            w->photo_id [slot] = 0;
     if (rc == MT_ENOSPACE || rc == MT_EIO || rc == MT_ETIMEDOUT || rc == MT_EUNAVAILABLE) {
         //  Not taken for lack of space or of the database: described again
         //  once the pause is over, rather than lost.
@@ -364,8 +398,10 @@ results_jobs_recv (results_state_t *self)
             if (strcmp (w->name, msg->worker) != 0)
                 mt_log_info (S_NAME, "intake worker %s is ready", msg->worker);
             snprintf (w->name, sizeof w->name, "%s", msg->worker);
-            if (w->photo_id && w->seen_ms - w->given_ms > S_LOST_JOB_MS)
-                s_give_back (self, w, "never got it");
+            //  Idle: what it was given long enough ago never reached it.
+            for (size_t slot = 0; slot < S_AHEAD; slot++)
+                if (w->photo_id [slot] && w->seen_ms - w->given_ms [slot] > S_LOST_JOB_MS)
+                    s_give_back (self, w, slot, "never got it");
         }
         else
         if (msg->type == MT_JOB_DONE || msg->type == MT_JOB_FAILED)
@@ -388,16 +424,17 @@ results_jobs_tick (results_state_t *self)
             s_worker_t *w = &jobs->workers [i];
             mt_route_t route;
             s_route (w, &route);
-            if (w->photo_id && mt_job_send (jobs->socket, &route, probe, ZMQ_DONTWAIT, NULL)
-                               == MT_ENOTFOUND) {
-                s_give_back (self, w, "is gone");
+            if (s_held (w) && mt_job_send (jobs->socket, &route, probe, ZMQ_DONTWAIT, NULL)
+                              == MT_ENOTFOUND) {
+                s_give_back_all (self, w, "is gone");
                 s_forget (jobs, w);
                 continue;
             }
             //  Still at it after its lease: the photo goes to another too.
-            if (w->photo_id && now - w->given_ms > self->config->lease_s * 1000)
-                s_give_back (self, w, "has had it longer than its lease");
-            if (!w->photo_id && now - w->seen_ms > S_FORGET_MS) {
+            for (size_t slot = 0; slot < S_AHEAD; slot++)
+                if (w->photo_id [slot] && now - w->given_ms [slot] > self->config->lease_s * 1000)
+                    s_give_back (self, w, slot, "has had it longer than its lease");
+            if (!s_held (w) && now - w->seen_ms > S_FORGET_MS) {
                 s_forget (jobs, w);
                 continue;
             }
@@ -419,7 +456,7 @@ results_jobs_timeout (results_state_t *self)
     int64_t due = jobs->next_probe_ms;
     bool busy = false;
     for (size_t i = 0; i < jobs->count; i++)
-        busy |= jobs->workers [i].photo_id != 0;
+        busy |= s_held (&jobs->workers [i]) > 0;
     if (!busy)
         due = now + S_FORGET_MS;
     if (jobs->waiting && jobs->paused_until_ms > now && jobs->paused_until_ms < due)
@@ -432,5 +469,5 @@ results_jobs_workers (results_state_t *self, size_t *idle_p, size_t *busy_p)
 {
     *idle_p = *busy_p = 0;
     for (size_t i = 0; self->jobs && i < self->jobs->count; i++)
-        (*(self->jobs->workers [i].photo_id ? busy_p : idle_p))++;
+        (*(s_held (&self->jobs->workers [i]) ? busy_p : idle_p))++;
 }

@@ -1,10 +1,11 @@
 //  The intake's job link with a worker killed. The results service, the
 //  broker with one shard, and a real intake pool run as actors in this
 //  process; a second worker, in a child process, says it is ready, is
-//  pushed the first photo and holds it until it is killed with SIGKILL.
-//  The photo goes to the pool's worker at once: described within 2 s of
-//  the kill (the service notices the closed connection; no lease runs
-//  out). Then a malformed message on the link is refused and photos are
+//  pushed the first photo and holds it until it is killed with SIGKILL;
+//  the second photo is pushed to it too, queued on its link behind the
+//  first (a worker holds two, so that it never waits for the next). Both
+//  go to the pool's worker at once: described within 2 s of the kill (the
+//  service notices the closed connection; no lease runs out). Then a malformed message on the link is refused and photos are
 //  still described, and idle workers leave the service's thread asleep.
 
 #include "mt_test.h"
@@ -134,6 +135,8 @@ test_killed_worker (int child, int fd)
     int64_t held = 0;
     MT_CHECK (poll (&p, 1, 20000) == 1 && read (fd, &held, sizeof held) == sizeof held);
     MT_CHECK_INT (held, first);
+    //  Pushed to the holder too (its second), before the pool below is ready.
+    int64_t next = s_photo ("Ana_Guevara");
 
     //  A real pool of one worker, ready beside the holder.
     intake_config_t intake;
@@ -149,15 +152,16 @@ test_killed_worker (int child, int fd)
     MT_CHECK_INT (s_stat ("intake_workers_ready"), 1);
     MT_CHECK_INT (s_stat ("intake_workers_busy"), 1);
     MT_CHECK (s_described (first, 1000) == -1);         //  held
+    MT_CHECK (s_described (next, 10) == -1);            //  queued behind it
 
     long long t0 = mt_test_now_ms ();
     kill (child, SIGKILL);
     waitpid (child, NULL, 0);
-    int faces = s_described (first, 30000);
+    int faces = s_described (first, 30000), next_faces = s_described (next, 30000);
     long long taken = mt_test_now_ms () - t0;
-    printf ("jobs: the killed worker's photo described by another %lld ms after the kill\n",
-            taken);
-    MT_CHECK (faces >= 1);
+    printf ("jobs: the killed worker's two photos described by another %lld ms after the "
+            "kill\n", taken);
+    MT_CHECK (faces >= 1 && next_faces >= 1);
     MT_CHECK (taken <= S_GIVEN_BACK_MS);
 
     //  A malformed message is refused; the link goes on.
@@ -168,7 +172,7 @@ test_killed_worker (int child, int fd)
     lie->faces [0].embedding [0] = 1e9f;
     mt_job_send (rogue, NULL, lie, 0, &err);
     mt_job_destroy (&lie);
-    int64_t second = s_photo ("Ana_Guevara");
+    int64_t second = s_photo ("Aaron_Peirsol");
     MT_CHECK (s_described (second, 20000) >= 1);
     zmq_close (rogue);
     MT_CHECK_INT (s_stat ("photos_pending"), 0);
