@@ -5,6 +5,8 @@
 #include "index/mt_index.h"
 #include "base/mt_clock.h"
 
+#include "mti_faiss_extra.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,8 @@
 
 //  Recall is measured on the 20 nearest, as the candidates a family gets.
 #define S_RECALL_K 20
+//  Vectors added to an index at a time, the stop asked between.
+#define S_ADD_PART 65536
 
 static const char *s_kind_names [] = { "auto", "exact", "ivf", "ivf-sq8", "hnsw", "ivf-pq" };
 
@@ -415,8 +419,20 @@ s_train_and_add (mt_index_t *index, int dim, size_t n, const int64_t *ids,
     }
     report->train_s = mt_clock_s () - start;
     start = mt_clock_s ();
-    if (rc == MT_OK)
-        rc = mt_index_add (index, n, vectors, ids, err);
+    //  In parts, the stop asked between them: FAISS checks its hook while
+    //  it trains and searches, not while it adds (a million faces: ~11 s,
+    //  that a gallery closed meanwhile waited). An HNSW graph is added
+    //  whole: it places a part's vertices level by level, and in parts the
+    //  graph would come out otherwise.
+    size_t part = mt_index_kind_of (index) == MT_INDEX_HNSW ? n : S_ADD_PART;
+    for (size_t at = 0; rc == MT_OK && at < n; at += part) {
+        if (mti_faiss_stop_asked ())
+            rc = mt_err_set (err, MT_EINTERNAL, "FAISS add failed: computation interrupted "
+                             "(the index was asked to stop)");
+        else
+            rc = mt_index_add (index, n - at < part ? n - at : part,
+                               vectors + at * (size_t) dim, ids + at, err);
+    }
     report->add_s = mt_clock_s () - start;
     return rc;
 }

@@ -355,3 +355,9 @@ mti_faiss_stop_when (const int *stop)
 {
     s_stop = stop;
 }
+
+extern "C" int
+mti_faiss_stop_asked (void)
+{
+    return s_stop && __atomic_load_n (s_stop, __ATOMIC_ACQUIRE) != 0;
+}

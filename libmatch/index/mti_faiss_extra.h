@@ -70,6 +70,10 @@ int mti_faiss_refine (const FaissIndex *store, size_t n, const float *x, size_t 
 //  behind it is installed before main).
 void mti_faiss_stop_when (const int *stop);
 
+//  Whether the calling thread was asked to stop (mti_faiss_stop_when), for
+//  the long work FAISS does not check itself (adding to an index).
+int mti_faiss_stop_asked (void);
+
 #ifdef __cplusplus
 }
 #endif

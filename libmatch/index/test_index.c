@@ -614,7 +614,8 @@ s_check_select (const mt_gallery_t *g, const float *x, size_t n, const bool *pre
 }
 
 //  A build whose thread asked to stop (a gallery closed mid-rebuild) fails
-//  at FAISS's next check; the next one, not asked, builds.
+//  at FAISS's next check, or between the parts it adds (an exact index,
+//  nothing trained or tuned); the next one, not asked, builds.
 static void
 test_build_stopped (void)
 {
@@ -631,7 +632,15 @@ test_build_stopped (void)
     MT_CHECK (mt_index_build (&plan, DIM, n, ids, x, &index, &report, &err) != MT_OK);
     MT_CHECK_CONTAINS (err.msg, "interrupted");
     MT_CHECK (index == NULL);
+    plan.kind = MT_INDEX_EXACT;
+    MT_CHECK (mt_index_build (&plan, DIM, n, ids, x, &index, &report, &err) != MT_OK);
+    MT_CHECK_CONTAINS (err.msg, "interrupted");
+    MT_CHECK (index == NULL);
     mti_faiss_stop_when (NULL);
+    MT_CHECK_RC (mt_index_build (&plan, DIM, n, ids, x, &index, &report, &err), MT_OK, &err);
+    MT_CHECK (index && mt_index_kind_of (index) == MT_INDEX_EXACT);
+    mt_index_destroy (&index);
+    plan.kind = MT_INDEX_IVF;
     MT_CHECK_RC (mt_index_build (&plan, DIM, n, ids, x, &index, &report, &err), MT_OK, &err);
     MT_CHECK (index && mt_index_kind_of (index) == MT_INDEX_IVF);
     mt_index_destroy (&index);
