@@ -32,8 +32,14 @@
 
 //  The side of dlib's HOG detection window: the smallest face it finds.
 #define S_HOG_WINDOW 80.0
-//  The quick look for portraits scans at the full pass's scale divided by this.
+//  The quick look for portraits scans at the full pass's scale divided by
+//  this, or less: where a face portrait_ratio times the smallest spans
+//  S_QUICK_MARGIN windows (a smaller face does not make a portrait, so
+//  scanning for it there was wasted: at portrait-ratio 5 the third of the
+//  scale spent ~half the look's time on faces of 3 to 4.3 times the
+//  smallest; bench/RESULTS.md).
 #define S_QUICK_LOOK 3.0
+#define S_QUICK_MARGIN 1.15
 
 //  A batch lets workers run at most this many files per worker ahead of
 //  the file the caller is waiting for, so results do not pile up.
@@ -568,13 +574,14 @@ s_process_image (mt_pipeline_t *self, size_t worker_index, const mt_image_t *ima
     mt_detection_t *found = NULL;
     size_t count = 0;
     int rc = MT_OK;
-    //  A quick look at a third of the scale (a ninth of the work; faces of 3x
-    //  the smallest are found there) first: a face portrait_ratio times the
-    //  smallest the full pass would find makes the photo a portrait, whose
-    //  background faces are not the person.
+    //  A quick look at a third of the scale or less (a ninth of the work or
+    //  less; faces of 3x the smallest or more are found there) first: a face
+    //  portrait_ratio times the smallest the full pass would find makes the
+    //  photo a portrait, whose background faces are not the person.
     bool hog = self->detect_mode != S_DETECT_CNN;
     if (hog && cfg->portrait_ratio > 0) {
-        rc = s_detect_at (worker, image, scale / S_QUICK_LOOK, 0, &found, &count, err);
+        double quick = scale * fmin (1 / S_QUICK_LOOK, S_QUICK_MARGIN / cfg->portrait_ratio);
+        rc = s_detect_at (worker, image, quick, 0, &found, &count, err);
         double smallest = S_HOG_WINDOW / scale;
         if (rc == MT_OK && !(count > 0 && fmin (found [0].box.width, found [0].box.height)
                                           >= cfg->portrait_ratio * smallest)) {
@@ -583,7 +590,7 @@ s_process_image (mt_pipeline_t *self, size_t worker_index, const mt_image_t *ima
         }
         else
         if (rc == MT_OK)
-            scale /= S_QUICK_LOOK;
+            scale = quick;
     }
     //  Each pass also returns the weaker detections, at no extra cost, so
     //  that a photo with no sure face can keep its best unsure ones.
