@@ -594,6 +594,8 @@ const mti_text_row_t mti_text_catalog [] = {
       "%1$s 在 %3$s %4$d（最大值）时只找到精确检索最近邻的 %2$.3f，未达到 %5$.3f：不采用" },
     { "out of memory training the index",
       "训练索引时内存不足" },
+    { "adding to the index was interrupted: it was asked to stop",
+      "向索引添加向量已中断：已被要求停止" },
 
     //  libmatch/index/mt_store.c
     { "cannot write %s",

@@ -4,7 +4,7 @@
 
 #include "index/mt_gallery.h"
 
-#include "mti_faiss_extra.h"
+#include "mti_faiss_stop.h"
 #include "mti_gallery.h"
 
 #include <omp.h>

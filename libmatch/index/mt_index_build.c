@@ -5,7 +5,7 @@
 #include "index/mt_index.h"
 #include "base/mt_clock.h"
 
-#include "mti_faiss_extra.h"
+#include "mti_faiss_stop.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -396,7 +396,7 @@ s_tune (mt_index_t *index, const char *param, int first, int most, bool hnsw_qua
 }
 
 static int
-s_train_and_add (mt_index_t *index, int dim, size_t n, const int64_t *ids,
+s_train_and_add (mt_index_t *index, int kind, int dim, size_t n, const int64_t *ids,
                  const float *vectors, size_t lists, mt_index_report_t *report, mt_err_t *err)
 {
     double start = mt_clock_s ();
@@ -420,15 +420,16 @@ s_train_and_add (mt_index_t *index, int dim, size_t n, const int64_t *ids,
     report->train_s = mt_clock_s () - start;
     start = mt_clock_s ();
     //  In parts, the stop asked between them: FAISS checks its hook while
-    //  it trains and searches, not while it adds (a million faces: ~11 s,
-    //  that a gallery closed meanwhile waited). An HNSW graph is added
-    //  whole: it places a part's vertices level by level, and in parts the
-    //  graph would come out otherwise.
-    size_t part = mt_index_kind_of (index) == MT_INDEX_HNSW ? n : S_ADD_PART;
+    //  it trains and searches, not while it adds to an IVF or exact index
+    //  (a million faces: ~11 s, that a gallery closed meanwhile waited). An
+    //  HNSW graph is added whole (FAISS checks the hook as it adds one): it
+    //  places a part's vertices level by level, and in parts the graph
+    //  would come out otherwise.
+    size_t part = kind == MT_INDEX_HNSW ? n : S_ADD_PART;
     for (size_t at = 0; rc == MT_OK && at < n; at += part) {
         if (mti_faiss_stop_asked ())
-            rc = mt_err_set (err, MT_EINTERNAL, "FAISS add failed: computation interrupted "
-                             "(the index was asked to stop)");
+            rc = mt_err_set (err, MT_EINTERNAL, "adding to the index was interrupted: it "
+                             "was asked to stop");
         else
             rc = mt_index_add (index, n - at < part ? n - at : part,
                                vectors + at * (size_t) dim, ids + at, err);
@@ -539,7 +540,8 @@ s_build_kind (const mt_index_plan_t *plan, int kind, int dim, size_t n, const in
     if (hnsw_quantizer)
         rc = mt_index_set_param (index, "quantizer_efSearch", 128, err);
     if (rc == MT_OK)
-        rc = s_train_and_add (index, dim, n, ids, vectors, s_ivf_lists (plan, n), report, err);
+        rc = s_train_and_add (index, kind, dim, n, ids, vectors, s_ivf_lists (plan, n), report,
+                              err);
     double start = mt_clock_s ();
     if (rc == MT_OK && kind != MT_INDEX_EXACT && n > 1) {
         s_probe_t probe;

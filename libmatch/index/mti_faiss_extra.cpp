@@ -2,6 +2,7 @@
 //  API, behind the plain C functions of mti_faiss_extra.h.
 
 #include "mti_faiss_extra.h"
+#include "mti_faiss_stop.h"
 
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexHNSW.h>

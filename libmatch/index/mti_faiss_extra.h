@@ -63,16 +63,7 @@ int mti_faiss_refine (const FaissIndex *store, size_t n, const float *x, size_t 
                       const int64_t *labels_in, size_t k, float *distances, int64_t *labels,
                       char *why, size_t why_size);
 
-//  Let FAISS's long computations on the calling thread (k-means
-//  training, exhaustive and IVF searches) stop early, failing with
-//  "computation interrupted", once *stop is non-zero (read atomically);
-//  NULL: never. Other threads are not affected (FAISS's process-wide hook
-//  behind it is installed before main).
-void mti_faiss_stop_when (const int *stop);
-
-//  Whether the calling thread was asked to stop (mti_faiss_stop_when), for
-//  the long work FAISS does not check itself (adding to an index).
-int mti_faiss_stop_asked (void);
+//  Stopping its long computations: mti_faiss_stop.h.
 
 #ifdef __cplusplus
 }

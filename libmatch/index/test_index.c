@@ -11,7 +11,7 @@
 #include "index/mt_index.h"
 #include "index/mt_partition.h"
 #include "index/mt_store.h"
-#include "index/mti_faiss_extra.h"
+#include "index/mti_faiss_stop.h"
 
 #include <dirent.h>
 #include <inttypes.h>
@@ -647,6 +647,43 @@ test_build_stopped (void)
     free (ids), free (x), free (centres);
 }
 
+//  A build adds its vectors in parts (S_ADD_PART, 65,536): past one part,
+//  the index holds every vector once, found where an index given them
+//  whole finds them.
+static void
+test_build_in_parts (void)
+{
+    size_t n = 65536 + 1000;
+    float *centres, *x = s_people (n, &centres);
+    int64_t *ids = s_ids (n);
+    mt_index_plan_t plan = mt_index_plan_default ();
+    plan.kind = MT_INDEX_EXACT;
+    mt_index_t *parts = NULL, *whole = NULL;
+    mt_index_report_t report;
+    mt_err_t err;
+    MT_CHECK_RC (mt_index_build (&plan, DIM, n, ids, x, &parts, &report, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_index_new ("IDMap,Flat", DIM, &whole, &err), MT_OK, &err);
+    MT_CHECK_RC (mt_index_add (whole, n, x, ids, &err), MT_OK, &err);
+    if (parts && whole) {
+        MT_CHECK_INT ((int64_t) mt_index_size (parts), (int64_t) n);
+        //  Queries from both parts and across the boundary.
+        size_t at [] = { 0, 65535, 65536, n - 1 }, q = sizeof at / sizeof *at;
+        float *queries = malloc (q * DIM * sizeof *queries);
+        float d1 [4 * K], d2 [4 * K];
+        int64_t i1 [4 * K], i2 [4 * K];
+        for (size_t j = 0; j < q; j++)
+            memcpy (queries + j * DIM, x + at [j] * DIM, DIM * sizeof *queries);
+        MT_CHECK_RC (mt_index_search (parts, q, queries, K, d1, i1, &err), MT_OK, &err);
+        MT_CHECK_RC (mt_index_search (whole, q, queries, K, d2, i2, &err), MT_OK, &err);
+        for (size_t j = 0; j < q; j++)
+            MT_CHECK_INT (i1 [j * K], ids [at [j]]);
+        MT_CHECK (memcmp (i1, i2, sizeof i1) == 0 && memcmp (d1, d2, sizeof d1) == 0);
+        free (queries);
+    }
+    mt_index_destroy (&parts), mt_index_destroy (&whole);
+    free (ids), free (x), free (centres);
+}
+
 //  The threads this process has now.
 static int
 s_threads (void)
@@ -959,6 +996,7 @@ main (void)
     MT_RUN (test_hnsw_quantizer);
     MT_RUN (test_family_tuning);
     MT_RUN (test_build_stopped);
+    MT_RUN (test_build_in_parts);
     MT_RUN (test_gallery_rebuild);
     MT_RUN (test_store_rebuild);
     MT_RUN (test_store_rebuild_second);
