@@ -579,10 +579,11 @@ s_process_image (mt_pipeline_t *self, size_t worker_index, const mt_image_t *ima
     //  portrait_ratio times the smallest the full pass would find makes the
     //  photo a portrait, whose background faces are not the person.
     bool hog = self->detect_mode != S_DETECT_CNN;
-    if (hog && cfg->portrait_ratio > 0) {
+    double smallest = S_HOG_WINDOW / scale;
+    if (hog && cfg->portrait_ratio > 0
+    &&  cfg->portrait_ratio * smallest <= fmin (photo->width, photo->height)) {
         double quick = scale * fmin (1 / S_QUICK_LOOK, S_QUICK_MARGIN / cfg->portrait_ratio);
         rc = s_detect_at (worker, image, quick, 0, &found, &count, err);
-        double smallest = S_HOG_WINDOW / scale;
         if (rc == MT_OK && !(count > 0 && fmin (found [0].box.width, found [0].box.height)
                                           >= cfg->portrait_ratio * smallest)) {
             free (found);

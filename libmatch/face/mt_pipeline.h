@@ -47,9 +47,10 @@ typedef struct {
     //  where none was found, and false faces in some photos with no face.
     double unsure_min_score;
     //  A quick first pass at a third of the scale or less (where such a face
-    //  spans 1.15 detection windows; at least 2): when it finds a face this
-    //  many times the smallest the full pass finds, the photo is a portrait
-    //  and the full pass (9x the work or more) is skipped. 0 turns this off.
+    //  spans 1.15 detection windows): when it finds a face this many times
+    //  the smallest the full pass finds, the photo is a portrait and the
+    //  full pass (9x the work or more) is skipped. 0 or 3..100; 0 turns this
+    //  off. A photo too small to hold such a face gets no quick look.
     double portrait_ratio;
     //  Average each face's descriptor with that of its mirror image (a
     //  second pass of the network, +15-20 ms a face). Measured on
