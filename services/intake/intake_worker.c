@@ -148,7 +148,8 @@ intake_worker_run (void *arg)
                              (unsigned long long) job->photo_id,
                              answer ? err.msg : "out of memory");
             mt_job_destroy (&answer);
-            //  Its answer says it is free again.
+            //  Its answer says it is free again (or takes the next photo
+            //  queued on its link).
             next_ready = mt_clock_ms () + pool->config->heartbeat_ms;
         }
         mt_job_destroy (&job);

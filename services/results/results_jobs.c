@@ -38,8 +38,8 @@ typedef struct {
     uint8_t id [MT_ROUTE_MAX_BYTES];
     size_t id_size;
     char name [128];
-    int64_t photo_id [S_AHEAD];     //  the photos it holds, in the order given; 0: none
-    int64_t given_ms [S_AHEAD];
+    int64_t photo_id [S_AHEAD];     //  the photos it holds; 0: none
+    int64_t given_ms [S_AHEAD];     //  when given, or when the one before was answered
     int64_t seen_ms;
 } s_worker_t;
 
@@ -301,7 +301,7 @@ s_dispatch (results_state_t *self)
                            && mt_clock_ms () >= jobs->paused_until_ms; ) {
             s_worker_t *w = &jobs->workers [i];
             size_t count = jobs->count;
-            if (s_held (w) != held || !s_push (self, w) || jobs->count == count)
+            if (s_held (w) > held || !s_push (self, w) || jobs->count == count)
                 i++;
             //  (a worker that was gone was replaced by the last: look at i again)
         }
@@ -356,9 +356,15 @@ s_answer (results_state_t *self, s_worker_t *w, const mt_job_t *answer)
     char what [64];
     snprintf (what, sizeof what, "job.%s for photo %llu", mt_job_type_name (answer->type),
               (unsigned long long) answer->photo_id);
+    //  The photo queued behind it reaches the worker now: its lease, and
+    //  the time after which an idle worker never got it, count from here.
+    int64_t now = mt_clock_ms ();
     for (size_t slot = 0; slot < S_AHEAD; slot++)
         if (w->photo_id [slot] == (int64_t) answer->photo_id)
             w->photo_id [slot] = 0;
+        else
+        if (w->photo_id [slot])
+            w->given_ms [slot] = now;
     if (rc == MT_ENOSPACE || rc == MT_EIO || rc == MT_ETIMEDOUT || rc == MT_EUNAVAILABLE) {
         //  Not taken for lack of space or of the database: described again
         //  once the pause is over, rather than lost.

@@ -1,15 +1,17 @@
 //  results_jobs - the intake's job link, the results service's side: a
 //  ROUTER on the `jobs` endpoint where intake workers say they are ready;
-//  a waiting photo is pushed to a ready worker at once (no worker asks
-//  again and again), its faces (or why it has none) come back as a
+//  waiting photos are pushed to the workers at once (no worker asks again
+//  and again), each holding two at most: the one it describes and the
+//  next, queued on its link, so that it never waits for the service
+//  between them. A photo's faces (or why it has none) come back as a
 //  protobuf message (wire/mt_job.h) and are stored, and the case is
 //  matched.
 //
-//  A worker that is gone gives its photo back at once: while a worker
+//  A worker that is gone gives its photos back at once: while a worker
 //  holds a photo the service probes it every RESULTS_JOBS_PROBE_MS, and a
 //  probe ZeroMQ cannot route (the worker's connection closed: its process
-//  died, or its heartbeats stopped) hands the photo to the next ready
-//  worker. Idle workers cost nothing but their "ready" now and then.
+//  died, or its heartbeats stopped) hands its photos to the other
+//  workers. Idle workers cost nothing but their "ready" now and then.
 //  When the store cannot take an answer (the disk is full) the photo is
 //  given back and no photo goes out for a while, longer after each failure.
 

@@ -5,8 +5,9 @@
 //  the second photo is pushed to it too, queued on its link behind the
 //  first (a worker holds two, so that it never waits for the next). Both
 //  go to the pool's worker at once: described within 2 s of the kill (the
-//  service notices the closed connection; no lease runs out). Then a malformed message on the link is refused and photos are
-//  still described, and idle workers leave the service's thread asleep.
+//  service notices the closed connection; no lease runs out). Then a
+//  malformed message on the link is refused and photos are still
+//  described, and idle workers leave the service's thread asleep.
 
 #include "mt_test.h"
 
