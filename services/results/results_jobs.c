@@ -40,11 +40,13 @@ typedef struct {
     char name [128];
     int64_t photo_id [S_AHEAD];     //  the photos it holds; 0: none
     int64_t given_ms [S_AHEAD];     //  when given, or when the one before was answered
+    uint64_t given_seq [S_AHEAD];   //  the order they were given in
     int64_t seen_ms;
 } s_worker_t;
 
 struct results_jobs {
     void *socket;
+    uint64_t pushes;                //  photos pushed so far (their order)
     s_worker_t *workers;
     size_t count, room;
     bool waiting;                   //  a claim may find a photo
@@ -245,7 +247,9 @@ s_push (results_state_t *self, s_worker_t *w)
     results_jobs_t *jobs = self->jobs;
     mt_photo_row_t row;
     mt_err_t err;
-    int rc = mt_casedb_photo_claim (self->db, (int) self->config->lease_s, &row, &err);
+    //  The store's lease covers the wait behind the photos before it.
+    int lease_s = (int) self->config->lease_s * (int) (s_held (w) + 1);
+    int rc = mt_casedb_photo_claim (self->db, lease_s, &row, &err);
     if (rc == MT_ENOTFOUND)
         jobs->waiting = false;
     else
@@ -276,6 +280,7 @@ s_push (results_state_t *self, s_worker_t *w)
     mt_job_destroy (&job);
     w->photo_id [slot] = row.id;
     w->given_ms [slot] = mt_clock_ms ();
+    w->given_seq [slot] = ++jobs->pushes;
     if (rc != MT_OK) {
         s_give_back_all (self, w, "is gone");
         s_forget (jobs, w);
@@ -300,10 +305,12 @@ s_dispatch (results_state_t *self)
         for (size_t i = 0; jobs->waiting && i < jobs->count
                            && mt_clock_ms () >= jobs->paused_until_ms; ) {
             s_worker_t *w = &jobs->workers [i];
-            size_t count = jobs->count;
-            if (s_held (w) > held || !s_push (self, w) || jobs->count == count)
+            size_t count = jobs->count, before = s_held (w);
+            if (before > held || !s_push (self, w)
+            ||  (jobs->count == count && s_held (w) > before))
                 i++;
-            //  (a worker that was gone was replaced by the last: look at i again)
+            //  (else the worker was gone and replaced by the last, or the
+            //  photo it was to get could not be read: look at i again)
         }
 }
 
@@ -356,15 +363,22 @@ s_answer (results_state_t *self, s_worker_t *w, const mt_job_t *answer)
     char what [64];
     snprintf (what, sizeof what, "job.%s for photo %llu", mt_job_type_name (answer->type),
               (unsigned long long) answer->photo_id);
-    //  The photo queued behind it reaches the worker now: its lease, and
-    //  the time after which an idle worker never got it, count from here.
-    int64_t now = mt_clock_ms ();
+    //  A worker answers in the order its photos were given: one given
+    //  before the photo answered never reached it (its message was lost:
+    //  given back now); one given after reaches it now (its lease, and the
+    //  time after which an idle worker never got it, count from here).
+    size_t answered = S_AHEAD;
     for (size_t slot = 0; slot < S_AHEAD; slot++)
-        if (w->photo_id [slot] == (int64_t) answer->photo_id)
-            w->photo_id [slot] = 0;
+        if (w->photo_id [slot] && w->photo_id [slot] == (int64_t) answer->photo_id)
+            answered = slot;
+    for (size_t slot = 0; answered < S_AHEAD && slot < S_AHEAD; slot++)
+        if (slot != answered && w->given_seq [slot] < w->given_seq [answered])
+            s_give_back (self, w, slot, "never got it");
         else
-        if (w->photo_id [slot])
-            w->given_ms [slot] = now;
+        if (slot != answered)
+            w->given_ms [slot] = mt_clock_ms ();
+    if (answered < S_AHEAD)
+        w->photo_id [answered] = 0;
     if (rc == MT_ENOSPACE || rc == MT_EIO || rc == MT_ETIMEDOUT || rc == MT_EUNAVAILABLE) {
         //  Not taken for lack of space or of the database: described again
         //  once the pause is over, rather than lost.
