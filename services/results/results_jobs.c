@@ -30,8 +30,8 @@
 //  Photos a worker holds at once: the one it describes and the next, queued
 //  on its link. With one, a worker waited after each answer for the service
 //  to store it, claim the next photo and read it (a write transaction of
-//  its own each, behind the matcher's): ~30 ms a photo, a third of its
-//  time in a bulk import (bench/RESULTS.md).
+//  its own each, behind the matcher's): 26-33 ms of its ~74 ms a photo
+//  in a bulk import on two workers (bench/RESULTS.md).
 #define S_AHEAD 2
 
 typedef struct {

@@ -16,6 +16,16 @@
 #include <unistd.h>
 #include <zmq.h>
 
+//  Heartbeats a replica may miss before the broker drops it. Under the
+//  sanitizers, on two cores, four replicas training at once were silent
+//  for over 300 ms together (a search came back partial in
+//  test_rebuild_under_load): the sanitized build gives them 600 ms.
+#ifdef MT_SANITIZED
+#   define S_LIVENESS "6"
+#else
+#   define S_LIVENESS "3"
+#endif
+
 cluster_t cluster;
 mt_client_t *cluster_client;
 bool cluster_second;
@@ -181,7 +191,7 @@ cluster_start_broker (void)
     char *argv [] = { S_HOMEWARD, "broker", "--front", cluster.front, "--back", cluster.back,
                       "--state", state, "--move-batch", "50",
                       "--partitions", "2", "--replicas", "2", "--heartbeat-ms", "100",
-                      "--liveness", "3", "--deadline-ms", "1500", "--hedge-ms", "100",
+                      "--liveness", S_LIVENESS, "--deadline-ms", "1500", "--hedge-ms", "100",
                       "--grace-ms", "1000", "--key", key, "--authorized-keys", cluster.authorized,
                       NULL };
     cluster.broker = mt_test_spawn (argv, cluster.log);
@@ -200,7 +210,7 @@ cluster_spawn_shard (int p, int r, char *partitions)
     //  no IVF narrows, and the tests here hold galleries rebuilt as IVF.
     char *argv [] = { S_HOMEWARD, "shard", "--broker", cluster.back, "--partition", partition,
                       "--replica", replica, "--partitions", partitions, "--data-dir", dir,
-                      "--heartbeat-ms", "100", "--liveness", "3", "--snapshot-ops", "40",
+                      "--heartbeat-ms", "100", "--liveness", S_LIVENESS, "--snapshot-ops", "40",
                       "--blas-threads", "1", "--exact-below", S_EXACT_BELOW,
                       "--lists-probed-most", "0", "--key", key,
                       "--broker-key",

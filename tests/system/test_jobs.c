@@ -7,7 +7,8 @@
 //  go to the pool's worker at once: described within 2 s of the kill (the
 //  service notices the closed connection; no lease runs out). Then a
 //  malformed message on the link is refused and photos are still
-//  described, and idle workers leave the service's thread asleep.
+//  described. Last, a worker that answers its second photo as if the first
+//  never came is given the first again at once.
 
 #include "mt_test.h"
 
@@ -180,6 +181,87 @@ test_killed_worker (int child, int fd)
     mt_actor_destroy (&pool);
 }
 
+//  The next job on the link within ms; NULL if none came.
+static mt_job_t *
+s_next_job (void *socket, long long ms)
+{
+    long long until = mt_test_now_ms () + ms;
+    for (;;) {
+        long long left = until - mt_test_now_ms ();
+        zmq_pollitem_t item = { socket, 0, ZMQ_POLLIN, 0 };
+        if (left <= 0 || zmq_poll (&item, 1, (long) left) <= 0)
+            return NULL;
+        mt_job_t *job = NULL;
+        mt_err_t err;
+        if (mt_job_recv (socket, NULL, &job, &err) == MT_OK && job->type == MT_JOB_JOB)
+            return job;
+        mt_job_destroy (&job);
+    }
+}
+
+//  A described photo, of no face, for the worker's answer.
+static int
+s_answer_done (void *socket, uint64_t photo_id)
+{
+    mt_job_t *done = mt_job_new_done (photo_id, 0);
+    mt_err_t err;
+    if (!done)
+        return MT_ENOMEM;
+    done->width = 250, done->height = 250;
+    snprintf (done->format, sizeof done->format, "jpeg");
+    int rc = mt_job_send (socket, NULL, done, 0, &err);
+    mt_job_destroy (&done);
+    return rc;
+}
+
+//  A worker answers its photos in the order they were given: when it
+//  answers the second, the first never reached it (its message was lost
+//  on the link) and is given again at once, not after its lease (120 s).
+//  The test is the worker here, the only one, on the real link: it takes
+//  two photos and answers the second as if the first never came.
+static void
+test_lost_message (void)
+{
+    mt_err_t err;
+    void *worker = mt_wire_connect (ZMQ_DEALER, s_jobs, NULL, &err);
+    mt_job_t *ready = mt_job_new (MT_JOB_READY);
+    MT_CHECK (worker != NULL && ready != NULL);
+    if (!worker || !ready)
+        return;
+    snprintf (ready->worker, sizeof ready->worker, "the test's skipper");
+    MT_CHECK_RC (mt_job_send (worker, NULL, ready, 0, &err), MT_OK, &err);
+    mt_job_destroy (&ready);
+    long long until = mt_test_now_ms () + 10000;
+    while (s_stat ("intake_workers_ready") < 1 && mt_test_now_ms () < until)
+        mt_test_sleep_ms (20);
+    int64_t lost = s_photo ("Bill_Gates"), kept = s_photo ("Ana_Guevara");
+    mt_job_t *first = s_next_job (worker, 10000), *second = s_next_job (worker, 10000);
+    MT_CHECK (first && second);
+    if (!first || !second) {
+        mt_job_destroy (&first), mt_job_destroy (&second);
+        zmq_close (worker);
+        return;
+    }
+    MT_CHECK_INT ((int64_t) first->photo_id, lost);
+    MT_CHECK_INT ((int64_t) second->photo_id, kept);
+    long long t0 = mt_test_now_ms ();
+    MT_CHECK_RC (s_answer_done (worker, second->photo_id), MT_OK, NULL);
+    mt_job_t *again = s_next_job (worker, S_GIVEN_BACK_MS);
+    long long taken = mt_test_now_ms () - t0;
+    printf ("jobs: a photo whose message was lost given again %lld ms after the answer to "
+            "the next\n", taken);
+    MT_CHECK (again != NULL);
+    if (again) {
+        MT_CHECK_INT ((int64_t) again->photo_id, lost);
+        MT_CHECK_RC (s_answer_done (worker, again->photo_id), MT_OK, NULL);
+    }
+    MT_CHECK_INT (s_described (kept, 10000), 0);
+    MT_CHECK_INT (s_described (lost, 10000), 0);
+    MT_CHECK_INT (s_stat ("photos_pending"), 0);
+    mt_job_destroy (&first), mt_job_destroy (&second), mt_job_destroy (&again);
+    zmq_close (worker);
+}
+
 int
 main (void)
 {
@@ -218,8 +300,10 @@ main (void)
     MT_CHECK_RC (mt_actor_new (shard_actor, &shard, &actors [1], &err), MT_OK, &err);
     MT_CHECK_RC (mt_actor_new (results_actor, &results, &actors [2], &err), MT_OK, &err);
     MT_CHECK_RC (api_client_new (results.api, NULL, &s_api, &err), MT_OK, &err);
-    if (!mt_test_failures)
+    if (!mt_test_failures) {
         test_killed_worker (child, fds [0]);
+        test_lost_message ();
+    }
     else
         kill (child, SIGKILL);
     api_client_destroy (&s_api);
