@@ -542,6 +542,30 @@ s_weigh_batch (results_matcher_t *m, mt_crossmatch_t *cm, s_batch_t *batch, s_ch
     return rc;
 }
 
+//  The index scoring reads pairs by: dropped while a cross-match runs,
+//  there whenever none does (built again when one ends or is stopped, and
+//  at the first look after a start, as after a kill in the middle of one).
+static int
+s_weigh_index (results_matcher_t *m, bool running, mt_err_t *err)
+{
+    if (m->weigh_index == (running ? -1 : 1))
+        return MT_OK;
+    double began = mt_clock_s ();
+    bool built = false;
+    int rc = mt_casedb_weigh_index (m->db, !running, &built, err);
+    if (rc != MT_OK)
+        return rc;
+    m->weigh_index = running ? -1 : 1;
+    if (running)
+        mt_log_info (S_NAME, "the index of pairs by found case left out while the cross-match "
+                     "runs");
+    else
+    if (built)
+        mt_log_info (S_NAME, "the index of pairs by found case built in %.1f s",
+                     mt_clock_s () - began);
+    return MT_OK;
+}
+
 int
 results_crossmatch_step (results_matcher_t *m, results_pace_t *pace, mt_err_t *err)
 {
@@ -552,6 +576,8 @@ results_crossmatch_step (results_matcher_t *m, results_pace_t *pace, mt_err_t *e
     mt_crossmatch_t cm;
     int rc = mt_casedb_crossmatch_get (m->db, &cm, err);
     bool running = rc == MT_OK && strcmp (cm.state, "running") == 0;
+    if (rc == MT_OK)
+        rc = s_weigh_index (m, running, err);
     size_t rescored = 0;
     if (rc == MT_OK)
         rc = s_rescore_due (m, !running ? 0

@@ -36,6 +36,10 @@ typedef struct {
     //  (scoring, not what the matcher did between them), and what the
     //  last emptying took (ms, mt_clock_s).
     double rescored_ms, rescore_spent_ms, rescore_took_ms;
+    //  The store's index of pairs by found case (mt_casedb_weigh_index),
+    //  as this thread last left it: 0 not looked at yet, 1 there, -1
+    //  dropped for a cross-match.
+    int weigh_index;
 } results_matcher_t;
 
 //  How the cross-match's batches go (results_crossmatch_step): room for

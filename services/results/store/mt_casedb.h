@@ -855,6 +855,16 @@ int mt_casedb_rescore_due_next (mt_casedb_t *self, int64_t *ids, size_t max, siz
 int mt_casedb_rescore_due_done (mt_casedb_t *self, const int64_t *ids, size_t count,
                                 mt_err_t *err);
 
+//  The index that scoring reads a found case's pairs by (migration 18):
+//  built (`on`; nothing when it is there) or dropped (nothing when it is
+//  not), in a transaction of its own. While a cross-match runs it is
+//  dropped: each pair written then also wrote its entry at a random
+//  place of the index, and the cross-match took 28% longer for it
+//  (bench/RESULTS.md). Building it reads every pair: ~2 s a million.
+//  *built_p (may be NULL) says whether this call built it. Nothing on
+//  PostgreSQL, which has no such index.
+int mt_casedb_weigh_index (mt_casedb_t *self, bool on, bool *built_p, mt_err_t *err);
+
 //  Up to max open cases of kind with ids after `after`, in id order.
 int mt_casedb_open_cases_after (mt_casedb_t *self, mt_case_kind kind, int64_t after,
                                 int64_t *ids, size_t max, size_t *count_p, mt_err_t *err);

@@ -128,3 +128,28 @@ mt_casedb_rescore_due_next (mt_casedb_t *self, int64_t *ids, size_t max, size_t 
     mti_sql_bind_int64 (stmt, 1, (int64_t) max);
     return mti_db_ids (self, stmt, ids, max, count_p, "read the scores to compute", err);
 }
+
+int
+mt_casedb_weigh_index (mt_casedb_t *self, bool on, bool *built_p, mt_err_t *err)
+{
+    if (built_p)
+        *built_p = false;
+    if (mti_sql_is_pg (self->db))
+        return MT_OK;
+    int64_t there = mti_db_number (self, "SELECT COUNT (*) FROM sqlite_master"
+                                         " WHERE type = 'index' AND name = ?1",
+                                   MTI_CASEDB_WEIGH_INDEX);
+    if (there < 0)
+        return mti_db_fail (self, MT_EIO, err, "look for the index of pairs by found case");
+    if ((there > 0) == on)
+        return MT_OK;
+    int rc = mt_casedb_begin (self, err);
+    if (rc == MT_OK)
+        rc = mti_db_exec (self, on ? "CREATE INDEX IF NOT EXISTS " MTI_CASEDB_WEIGH_INDEX
+                                     " ON " MTI_CASEDB_WEIGH_INDEX_ON
+                                   : "DROP INDEX IF EXISTS " MTI_CASEDB_WEIGH_INDEX, err);
+    rc = mt_casedb_commit (self, rc, err);
+    if (rc == MT_OK && built_p)
+        *built_p = on;
+    return rc;
+}

@@ -26,6 +26,12 @@ struct mt_casedb {
 extern const char *mti_casedb_pg_schema;
 #define MTI_CASEDB_PG_BASE 4
 
+//  The index that scoring reads a found case's pairs by (migration 18,
+//  mt_casedb_weigh_index): its name and what it holds.
+#define MTI_CASEDB_WEIGH_INDEX "candidates_weigh"
+#define MTI_CASEDB_WEIGH_INDEX_ON \
+    "candidates (found_case, missing_case, state, evidence, score, families)"
+
 //  Set err from SQLite's last message, prefixed by what; returns code.
 int mti_db_fail (mt_casedb_t *self, int code, mt_err_t *err, const char *what);
 int mti_db_exec (mt_casedb_t *self, const char *sql, mt_err_t *err);

@@ -23,7 +23,7 @@ test_validation (void)
     mt_casedb_t *db = mt_test_casedb_open ("v.db");
     if (!db)
         return;
-    MT_CHECK_INT (mt_casedb_schema_version (db), 17);
+    MT_CHECK_INT (mt_casedb_schema_version (db), 18);
     mt_err_t err;
     int64_t id;
     mt_case_t c = mt_test_found_case ();
@@ -54,7 +54,7 @@ test_validation (void)
     mt_casedb_close (&db);
     //  Reopening migrates nothing twice.
     db = mt_test_casedb_open ("v.db");
-    MT_CHECK (db && mt_casedb_schema_version (db) == 17);
+    MT_CHECK (db && mt_casedb_schema_version (db) == 18);
     mt_casedb_close (&db);
 }
 

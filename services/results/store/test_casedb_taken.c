@@ -76,7 +76,8 @@ test_migration (void)
               : "DROP TRIGGER cases_version; DROP TRIGGER faces_added;"
                 "DROP TRIGGER faces_changed; DROP TRIGGER faces_deleted;"
                 "DROP TRIGGER photos_changed; DROP TRIGGER photos_deleted;"
-                "DROP TRIGGER cases_changed; DROP TRIGGER cases_gone; DROP TABLE case_changes;",
+                "DROP TRIGGER cases_changed; DROP TRIGGER cases_gone; DROP TABLE case_changes;"
+                "DROP INDEX candidates_weigh;",
               (long long) found_id,
               (long long) case_id, S_OLD_EXPLANATION);
     MT_CHECK_INT (mt_test_store_exec (old, undo, why, sizeof why), 0);
