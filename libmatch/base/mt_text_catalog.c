@@ -128,6 +128,7 @@ const mti_text_row_t mti_text_terms [] = {
     { "list the open cases",                "列出未结案件" },
     { "keep the scores to compute",         "记下待重新计算得分的案件" },
     { "read the scores to compute",         "读取待重新计算得分的案件" },
+    { "look for the index of pairs by found case", "查找按寻获案件排列的配对索引" },
     { "keep the same-person scores to compute", "记下待重新计算疑似同一人得分的案件" },
     { "read the same-person scores to compute", "读取待重新计算疑似同一人得分的案件" },
     { "read the face removal queue",        "读取人脸删除队列" },
@@ -1225,6 +1226,10 @@ const mti_text_row_t mti_text_catalog [] = {
       "无法完成复制：%s" },
     { "the database is damaged: %.200s",
       "数据库已损坏：%.200s" },
+
+    //  services/results/store/mt_casedb_crossmatch.c
+    { "the index of pairs is built or dropped outside a transaction",
+      "配对索引只能在事务之外建立或删除" },
 
     //  services/results/store/mt_casedb_case.c
     { "%s '%s' is not a date (YYYY-MM-DD)",

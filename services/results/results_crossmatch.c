@@ -542,28 +542,39 @@ s_weigh_batch (results_matcher_t *m, mt_crossmatch_t *cm, s_batch_t *batch, s_ch
     return rc;
 }
 
+//  A build or drop of the index that failed (a full disk) is tried again
+//  after this long, unless the other is wanted meanwhile: each try holds
+//  the store's writers as long as a build.
+#define S_WEIGH_INDEX_RETRY_MS 600000
+
 //  The index scoring reads pairs by: dropped while a cross-match runs,
 //  there whenever none does (built again when one ends or is stopped, and
-//  at the first look after a start, as after a kill in the middle of one).
-static int
-s_weigh_index (results_matcher_t *m, bool running, mt_err_t *err)
+//  at the first look after the service starts: a kill between a
+//  cross-match's end and the build). It only makes scoring faster: one
+//  that cannot be built or dropped is a warning, and the work goes on.
+static void
+s_weigh_index (results_matcher_t *m, bool running)
 {
-    if (m->weigh_index == (running ? -1 : 1))
-        return MT_OK;
+    results_weigh_index_t want = running ? RESULTS_WEIGH_INDEX_OUT : RESULTS_WEIGH_INDEX_THERE;
     double began = mt_clock_s ();
-    bool built = false;
-    int rc = mt_casedb_weigh_index (m->db, !running, &built, err);
-    if (rc != MT_OK)
-        return rc;
-    m->weigh_index = running ? -1 : 1;
-    if (running)
-        mt_log_info (S_NAME, "the index of pairs by found case left out while the cross-match "
-                     "runs");
-    else
-    if (built)
-        mt_log_info (S_NAME, "the index of pairs by found case built in %.1f s",
-                     mt_clock_s () - began);
-    return MT_OK;
+    if (m->weigh_index == want
+    ||  (m->weigh_index_failed == want && 1e3 * began < m->weigh_index_retry_ms))
+        return;
+    bool changed = false;
+    mt_err_t err;
+    if (mt_casedb_weigh_index (m->db, !running, &changed, &err) != MT_OK) {
+        mt_log_warn (S_NAME, "the index of pairs by found case not %s (scoring reads the "
+                     "pairs without it; tried again in %d minutes): %s",
+                     running ? "dropped" : "built", S_WEIGH_INDEX_RETRY_MS / 60000, err.msg);
+        m->weigh_index_failed = want;
+        m->weigh_index_retry_ms = 1e3 * mt_clock_s () + S_WEIGH_INDEX_RETRY_MS;
+        return;
+    }
+    m->weigh_index = want;
+    if (changed)
+        mt_log_info (S_NAME, "the index of pairs by found case %s in %.1f s%s",
+                     running ? "dropped" : "built", mt_clock_s () - began,
+                     running ? ": left out while the cross-match runs" : "");
 }
 
 int
@@ -577,7 +588,7 @@ results_crossmatch_step (results_matcher_t *m, results_pace_t *pace, mt_err_t *e
     int rc = mt_casedb_crossmatch_get (m->db, &cm, err);
     bool running = rc == MT_OK && strcmp (cm.state, "running") == 0;
     if (rc == MT_OK)
-        rc = s_weigh_index (m, running, err);
+        s_weigh_index (m, running);
     size_t rescored = 0;
     if (rc == MT_OK)
         rc = s_rescore_due (m, !running ? 0

@@ -15,6 +15,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+typedef enum {
+    RESULTS_WEIGH_INDEX_UNSEEN = 0,     //  not looked at since the start
+    RESULTS_WEIGH_INDEX_THERE,
+    RESULTS_WEIGH_INDEX_OUT             //  dropped while a cross-match runs
+} results_weigh_index_t;
+
 typedef struct {
     const results_config_t *config;
     void *pipe;                     //  nudges and $TERM from the API thread
@@ -37,9 +43,10 @@ typedef struct {
     //  last emptying took (ms, mt_clock_s).
     double rescored_ms, rescore_spent_ms, rescore_took_ms;
     //  The store's index of pairs by found case (mt_casedb_weigh_index),
-    //  as this thread last left it: 0 not looked at yet, 1 there, -1
-    //  dropped for a cross-match.
-    int weigh_index;
+    //  as this thread last left it; the state a build or drop that failed
+    //  was for, and when it is tried again (ms, mt_clock_s).
+    results_weigh_index_t weigh_index, weigh_index_failed;
+    double weigh_index_retry_ms;
 } results_matcher_t;
 
 //  How the cross-match's batches go (results_crossmatch_step): room for

@@ -276,8 +276,12 @@ static const char *s_migrations [] = {
     //  side by side); scoring read each of a found case's ~60-120 pairs
     //  from a page of its own, and as the store grew that read set an
     //  import's pace (0.2 ms a found case at 4,000 photos, 0.6 at 20,000,
-    //  ~7,000 pages a report at a million). The entries are ~45 bytes:
-    //  a found case's pairs on one or two pages. SQLite only: on
+    //  ~7,000 pages a report at a million). The entries take ~49 bytes:
+    //  a found case's pairs on two or three pages, read in 0.15-0.19 ms
+    //  instead of 0.57-0.69 at 20,000 photos (the import 23% quicker
+    //  there; bench/RESULTS.md). Built as a store is upgraded: 2.4 s for
+    //  1.2 million pairs, by estimate minutes for the tens of millions of
+    //  a million cases. SQLite only: on
     //  PostgreSQL an index holding the score makes every score's update
     //  write all of the pair's index entries (no HOT update), and a
     //  table updated this often seldom allows an index-only read. A

@@ -857,13 +857,14 @@ int mt_casedb_rescore_due_done (mt_casedb_t *self, const int64_t *ids, size_t co
 
 //  The index that scoring reads a found case's pairs by (migration 18):
 //  built (`on`; nothing when it is there) or dropped (nothing when it is
-//  not), in a transaction of its own. While a cross-match runs it is
-//  dropped: each pair written then also wrote its entry at a random
-//  place of the index, and the cross-match took 28% longer for it
-//  (bench/RESULTS.md). Building it reads every pair: ~2 s a million.
-//  *built_p (may be NULL) says whether this call built it. Nothing on
-//  PostgreSQL, which has no such index.
-int mt_casedb_weigh_index (mt_casedb_t *self, bool on, bool *built_p, mt_err_t *err);
+//  not), in a transaction of its own (MT_EINVAL inside one). While a
+//  cross-match runs it is dropped: each pair written then also wrote its
+//  entry at a random place of the index, and the cross-match took 28%
+//  longer for it in a pair of runs (bench/RESULTS.md). Building it reads every pair, the
+//  store's other writers waiting: 6.3 s for the 5 million pairs of
+//  100,000 cases. *changed_p (may be NULL) says whether this call built
+//  or dropped it. Nothing on PostgreSQL, which has no such index.
+int mt_casedb_weigh_index (mt_casedb_t *self, bool on, bool *changed_p, mt_err_t *err);
 
 //  Up to max open cases of kind with ids after `after`, in id order.
 int mt_casedb_open_cases_after (mt_casedb_t *self, mt_case_kind kind, int64_t after,

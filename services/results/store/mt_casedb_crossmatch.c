@@ -1,5 +1,6 @@
-//  mt_casedb_crossmatch - the cross-match's one row of progress, and the
-//  open cases it walks through in id order.
+//  mt_casedb_crossmatch - the cross-match's one row of progress, the
+//  open cases it walks through in id order, the found cases it leaves to
+//  score again, and the index of pairs it leaves out while it runs.
 
 #include "results/store/mt_casedb.h"
 
@@ -130,10 +131,14 @@ mt_casedb_rescore_due_next (mt_casedb_t *self, int64_t *ids, size_t max, size_t 
 }
 
 int
-mt_casedb_weigh_index (mt_casedb_t *self, bool on, bool *built_p, mt_err_t *err)
+mt_casedb_weigh_index (mt_casedb_t *self, bool on, bool *changed_p, mt_err_t *err)
 {
-    if (built_p)
-        *built_p = false;
+    if (changed_p)
+        *changed_p = false;
+    //  Inside a transaction the change would be the caller's to undo.
+    if (self->depth > 0)
+        return mt_err_set (err, MT_EINVAL, "the index of pairs is built or dropped "
+                           "outside a transaction");
     if (mti_sql_is_pg (self->db))
         return MT_OK;
     int64_t there = mti_db_number (self, "SELECT COUNT (*) FROM sqlite_master"
@@ -149,7 +154,7 @@ mt_casedb_weigh_index (mt_casedb_t *self, bool on, bool *built_p, mt_err_t *err)
                                      " ON " MTI_CASEDB_WEIGH_INDEX_ON
                                    : "DROP INDEX IF EXISTS " MTI_CASEDB_WEIGH_INDEX, err);
     rc = mt_casedb_commit (self, rc, err);
-    if (rc == MT_OK && built_p)
-        *built_p = on;
+    if (rc == MT_OK && changed_p)
+        *changed_p = true;
     return rc;
 }
